@@ -1,0 +1,95 @@
+// IP address text <-> 16-byte form. IPv4 travels as IPv4-mapped IPv6 (::ffff:a.b.c.d),
+// as REA_INFO and the rest of the draft's address fields require (PROFILE §2).
+
+/** Parse IPv4 or IPv6 text into 16 bytes (IPv4 → ::ffff:a.b.c.d). Undefined if malformed. */
+export function ipToBytes(ip: string): Uint8Array | undefined {
+  const out = new Uint8Array(16);
+  if (!ip.includes(":")) {
+    const v4 = parseV4(ip);
+    if (!v4) return undefined;
+    out[10] = 0xff;
+    out[11] = 0xff;
+    out.set(v4, 12);
+    return out;
+  }
+  let text = ip;
+  const zone = text.indexOf("%");
+  if (zone >= 0) text = text.slice(0, zone);
+  let tail: Uint8Array | undefined;
+  const lastColon = text.lastIndexOf(":");
+  if (text.slice(lastColon + 1).includes(".")) {
+    tail = parseV4(text.slice(lastColon + 1));
+    if (!tail) return undefined;
+    text = `${text.slice(0, lastColon + 1)}0:0`;
+  }
+  const halves = text.split("::");
+  if (halves.length > 2) return undefined;
+  const head = halves[0] ? halves[0].split(":") : [];
+  const rest = halves.length === 2 && halves[1] ? halves[1].split(":") : [];
+  const groups = head.length + rest.length;
+  if (halves.length === 1 ? groups !== 8 : groups > 7) return undefined;
+  const words = [...head, ...new Array<string>(8 - groups).fill("0"), ...rest];
+  for (let i = 0; i < 8; i++) {
+    const w = words[i];
+    if (!/^[0-9a-fA-F]{1,4}$/.test(w)) return undefined;
+    const n = Number.parseInt(w, 16);
+    out[2 * i] = n >> 8;
+    out[2 * i + 1] = n & 0xff;
+  }
+  if (tail) out.set(tail, 12);
+  return out;
+}
+
+function parseV4(s: string): Uint8Array | undefined {
+  const parts = s.split(".");
+  if (parts.length !== 4) return undefined;
+  const b = new Uint8Array(4);
+  for (let i = 0; i < 4; i++) {
+    if (!/^\d{1,3}$/.test(parts[i])) return undefined;
+    const n = Number(parts[i]);
+    if (n > 255) return undefined;
+    b[i] = n;
+  }
+  return b;
+}
+
+/** True when the 16 bytes are an IPv4-mapped address. */
+export function isV4Mapped(b: Uint8Array): boolean {
+  for (let i = 0; i < 10; i++) if (b[i] !== 0) return false;
+  return b[10] === 0xff && b[11] === 0xff;
+}
+
+/** 16 bytes → text; IPv4-mapped addresses come back as dotted IPv4. */
+export function bytesToIp(b: Uint8Array): string {
+  if (isV4Mapped(b)) return `${b[12]}.${b[13]}.${b[14]}.${b[15]}`;
+  const words: number[] = [];
+  for (let i = 0; i < 8; i++) words.push((b[2 * i] << 8) | b[2 * i + 1]);
+  // RFC 5952: compress the longest run (>= 2) of zero words.
+  let best = -1;
+  let bestLen = 1;
+  for (let i = 0; i < 8; ) {
+    if (words[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && words[j] === 0) j++;
+    if (j - i > bestLen) {
+      best = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  const hex = words.map((w) => w.toString(16));
+  if (best < 0) return hex.join(":");
+  return `${hex.slice(0, best).join(":")}::${hex.slice(best + bestLen).join(":")}`;
+}
+
+export function isIPv6Text(ip: string): boolean {
+  return ip.includes(":");
+}
+
+/** 4 raw bytes of an IPv4 text address (for IPv4 pseudo-headers / pcap). */
+export function ipv4Bytes(ip: string): Uint8Array | undefined {
+  return ip.includes(":") ? undefined : parseV4(ip);
+}

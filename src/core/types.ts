@@ -1,0 +1,35 @@
+// Types shared by every layer of the sans-I/O stack. Nothing here touches sockets,
+// clocks or randomness: time and random bytes are always passed in.
+
+/** Milliseconds on a clock chosen by the caller (virtual time in the simulator). */
+export type Millis = number;
+
+/** A transport address: IP (textual IPv4 "192.0.2.1" or IPv6 "2001:db8::1") and UDP port. */
+export interface Locator {
+  readonly ip: string;
+  readonly port: number;
+}
+
+/** One datagram to put on the wire. `from` selects the local locator (multi-homing). */
+export interface Transmit {
+  readonly to: Locator;
+  readonly from?: Locator;
+  readonly data: Uint8Array;
+}
+
+/** Randomness is injected. Implementations: crypto.getRandomValues, or a seeded PRNG in tests. */
+export interface Rng {
+  /** Fill `buf` with random bytes and return it. */
+  fill(buf: Uint8Array): Uint8Array;
+}
+
+/** Default HIP-over-UDP port (PROFILE §3, RFC 5770). */
+export const HIP_UDP_PORT = 10500;
+
+export function locatorKey(l: Locator): string {
+  return l.ip.includes(":") ? `[${l.ip}]:${l.port}` : `${l.ip}:${l.port}`;
+}
+
+export function sameLocator(a: Locator, b: Locator): boolean {
+  return a.port === b.port && a.ip === b.ip;
+}
