@@ -1,26 +1,36 @@
-// hipmm command line. Each subcommand lives in its own file and returns an exit code.
+// hipmm command line. Each subcommand lives in its own file under src/cli/ and returns an
+// exit code; register it in `commands` below (one line each).
 import { loadWasmSync } from "../wasm/loader.ts";
 
-const usage = `usage: hipmm <command> [options]
-commands:
-  demo                      the main end-to-end scenario on loopback (npm start)
-  help                      this text`;
+export type Command = { summary: string; run: (argv: string[]) => Promise<number> };
+
+const commands: Record<string, () => Promise<Command>> = {
+  demo: async () => ({
+    summary: "the main end-to-end scenario on loopback (npm start)",
+    run: async () => {
+      console.log(`hipmm wasm abi ${loadWasmSync().abiVersion()}`);
+      return 0;
+    },
+  }),
+  // ↑ subcommands are added above this line, e.g.  decode: async () => (await import("./decode.ts")).command,
+};
+
+async function usage(): Promise<string> {
+  const lines = ["usage: hipmm <command> [options]", "commands:"];
+  for (const [name, load] of Object.entries(commands)) lines.push(`  ${name.padEnd(10)} ${(await load()).summary}`);
+  return lines.join("\n");
+}
 
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
-  switch (cmd) {
-    case "demo": {
-      const w = loadWasmSync();
-      console.log(`hipmm wasm abi ${w.abiVersion()} ${rest.join(" ")}`);
-      return 0;
-    }
-    case undefined:
-    case "help":
-    case "--help":
-      console.log(usage);
-      return 0;
-    default:
-      console.error(`hipmm: unknown command '${cmd}'\n${usage}`);
-      return 2;
+  if (cmd === undefined || cmd === "help" || cmd === "--help" || cmd === "-h") {
+    console.log(await usage());
+    return 0;
   }
+  const load = commands[cmd];
+  if (!load) {
+    console.error(`hipmm: unknown command '${cmd}'\n${await usage()}`);
+    return 2;
+  }
+  return (await load()).run(rest);
 }
