@@ -12,6 +12,7 @@ const commands: Record<string, () => Promise<Command>> = {
       return 0;
     },
   }),
+  keygen: async () => (await import("./keygen.ts")).command,
   // ↑ subcommands are added above this line, e.g.  decode: async () => (await import("./decode.ts")).command,
 };
 

@@ -37,14 +37,20 @@ const imports: WebAssembly.Imports = {
 /** Instantiate asynchronously (works in every runtime, including browser main threads). */
 export async function loadWasm(source?: WasmSource): Promise<HipmmExports> {
   const mod = source instanceof WebAssembly.Module ? source : await WebAssembly.compile(toBytes(source));
-  const inst = await WebAssembly.instantiate(mod, imports);
-  return inst.exports as HipmmExports;
+  return start((await WebAssembly.instantiate(mod, imports)).exports as HipmmExports);
 }
 
 /** Instantiate synchronously (Node, Deno, workers; not a browser main thread for large modules). */
 export function loadWasmSync(source?: WasmSource): HipmmExports {
   const mod = source instanceof WebAssembly.Module ? source : new WebAssembly.Module(toBytes(source));
-  return new WebAssembly.Instance(mod, imports).exports as HipmmExports;
+  return start(new WebAssembly.Instance(mod, imports).exports as HipmmExports);
+}
+
+/** Runs AssemblyScript's top-level initialisers (built with `--exportStart _initialize`). */
+function start(exports: HipmmExports): HipmmExports {
+  const init = exports._initialize;
+  if (typeof init === "function") (init as () => void)();
+  return exports;
 }
 
 function toBytes(source: BufferSource | undefined): Uint8Array<ArrayBuffer> {

@@ -1,0 +1,115 @@
+// Exported ESP entry points: SA install/remove/stats and the batch seal/open over one buffer.
+// Batch buffer at `base` (`size` bytes): n entries of 32 bytes, then packet bytes anywhere after.
+// Entry: off u32 | len u32 | sa u32 | status u32 | nextHeader u32 | seq u32 | spi u32 | payloadOff u32
+// (offsets relative to base). docs/PROTOCOL.md §6 documents the fields per direction.
+import { openNextHeader, openPacket, openPayloadLen, openPayloadOff, SEAL_OVERHEAD, sealPacket,
+  ST_BAD_SA, ST_MALFORMED, ST_NO_SPACE, ST_OK, ST_UNKNOWN_SPI } from "./packet";
+import {
+  DIR_OUT, SA_DIR, SA_SEQ, SA_SPI, SA_ST_AUTH, SA_ST_BYTES, SA_ST_MALFORMED, SA_ST_OK, SA_ST_REKEY,
+  SA_ST_REPLAY, SA_SUITE, saInstall, saLookup, saPtr, saRemove,
+} from "./sa";
+
+export const ESP_ENTRY_BYTES: u32 = 32;
+
+export function espSaInstall(
+  spi: u32, suite: u32, dir: u32, keys: usize, encLen: i32, authLen: i32, seedLen: i32,
+  window: u32, initialSeq: f64,
+): i32 {
+  return saInstall(spi, suite, dir, keys, encLen, authLen, seedLen, window, <u64>initialSeq);
+}
+
+export function espSaRemove(h: u32): i32 {
+  return saRemove(h);
+}
+
+export function espSaLookup(spi: u32): u32 {
+  return saLookup(spi);
+}
+
+/** Writes 8 f64 to `out`: spi, suite, dir, seq, ok, bytes, auth, replay; then malformed, rekey. Returns 0 if no SA. */
+export function espSaStats(h: u32, out: usize): i32 {
+  const sa = saPtr(h);
+  if (sa == 0) return 0;
+  store<f64>(out, <f64>load<u32>(sa, SA_SPI));
+  store<f64>(out, <f64>load<u32>(sa, SA_SUITE), 8);
+  store<f64>(out, <f64>load<u32>(sa, SA_DIR), 16);
+  store<f64>(out, <f64>load<u64>(sa, SA_SEQ), 24);
+  store<f64>(out, <f64>load<u64>(sa, SA_ST_OK), 32);
+  store<f64>(out, <f64>load<u64>(sa, SA_ST_BYTES), 40);
+  store<f64>(out, <f64>load<u64>(sa, SA_ST_AUTH), 48);
+  store<f64>(out, <f64>load<u64>(sa, SA_ST_REPLAY), 56);
+  store<f64>(out, <f64>load<u64>(sa, SA_ST_MALFORMED), 64);
+  store<f64>(out, <f64>load<u64>(sa, SA_ST_REKEY), 72);
+  return 1;
+}
+
+/** Seals n packets: in: off, len (payload), sa, nextHeader; out: len (packet), status, seq, spi. Returns #ok. */
+export function espSealBatch(base: usize, size: u32, n: u32): u32 {
+  let ok: u32 = 0;
+  const tableEnd = <u64>n * ESP_ENTRY_BYTES;
+  if (tableEnd > <u64>size) return 0;
+  for (let i: u32 = 0; i < n; i++) {
+    const e = base + <usize>(i * ESP_ENTRY_BYTES);
+    const off = load<u32>(e);
+    const len = load<u32>(e, 4);
+    let st = ST_OK;
+    const sa = saPtr(load<u32>(e, 8));
+    if (<u64>off < tableEnd || <u64>off + <u64>len + SEAL_OVERHEAD > <u64>size || len > 65535) st = ST_NO_SPACE;
+    else if (sa == 0 || load<u32>(sa, SA_DIR) != DIR_OUT) st = ST_BAD_SA;
+    else {
+      const r = sealPacket(sa, load<u32>(e, 16) & 0xff, base + off, len);
+      if (r < 0) st = -r;
+      else {
+        store<u32>(e, <u32>r, 4);
+        store<u32>(e, <u32>load<u64>(sa, SA_SEQ), 20);
+        store<u32>(e, load<u32>(sa, SA_SPI), 24);
+        store<u32>(e, off, 28);
+        ok++;
+      }
+    }
+    store<u32>(e, <u32>st, 12);
+  }
+  return ok;
+}
+
+/** Opens n packets in place: in: off, len; out: sa, status, nextHeader, seq, spi, payloadOff, len (payload). */
+export function espOpenBatch(base: usize, size: u32, n: u32): u32 {
+  let ok: u32 = 0;
+  const tableEnd = <u64>n * ESP_ENTRY_BYTES;
+  if (tableEnd > <u64>size) return 0;
+  for (let i: u32 = 0; i < n; i++) {
+    const e = base + <usize>(i * ESP_ENTRY_BYTES);
+    const off = load<u32>(e);
+    const len = load<u32>(e, 4);
+    let st = ST_OK;
+    let h: u32 = 0;
+    let spi: u32 = 0;
+    let seq: u32 = 0;
+    store<u32>(e, 0, 16);
+    store<u32>(e, off, 28);
+    if (<u64>off < tableEnd || <u64>off + <u64>len > <u64>size) st = ST_NO_SPACE;
+    else if (len < 8) st = ST_MALFORMED;
+    else {
+      const pkt = base + off;
+      spi = bswap<u32>(load<u32>(pkt));
+      seq = bswap<u32>(load<u32>(pkt, 4));
+      h = saLookup(spi);
+      if (h == 0) st = ST_UNKNOWN_SPI;
+      else {
+        st = openPacket(saPtr(h), pkt, len);
+        if (st == ST_OK) {
+          store<u32>(e, <u32>openPayloadLen, 4);
+          store<u32>(e, openNextHeader, 16);
+          store<u32>(e, off + <u32>openPayloadOff, 28);
+          ok++;
+        }
+      }
+    }
+    if (st != ST_OK) store<u32>(e, 0, 4);
+    store<u32>(e, h, 8);
+    store<u32>(e, <u32>st, 12);
+    store<u32>(e, seq, 20);
+    store<u32>(e, spi, 24);
+  }
+  return ok;
+}

@@ -1,0 +1,159 @@
+// Dissection of HIP packets and capture frames into plain JSON-able objects, using the wire
+// codec's typed parse (src/wire/packet.ts). Errors are values: { code, offset, message }.
+// Shared by `hipmm decode`, tests and the web demo.
+import { hex } from "../core/bytes.ts";
+import { hipChecksum } from "../wire/checksum.ts";
+import { isCritical, PacketType } from "../wire/constants.ts";
+import type { WireError } from "../wire/error.ts";
+import { parsePacket } from "../wire/packet.ts";
+import { type Param, paramType } from "../wire/params/index.ts";
+import { bytesToIp } from "../core/addr.ts";
+import { IPPROTO_ESP, IPPROTO_HIP, IPPROTO_UDP } from "./ip.ts";
+import { type CaptureError, demuxUdpPayload, isCaptureError, parseIpPacket, parseUdp } from "./parse-ip.ts";
+import { linkPayload, parsePcap } from "./pcap.ts";
+import { HIP_UDP_PORT } from "../core/types.ts";
+
+const TYPE_NAMES: Record<number, string> = Object.fromEntries(Object.entries(PacketType).map(([k, v]) => [v, k]));
+
+export function packetTypeName(t: number): string {
+  return TYPE_NAMES[t] ?? `TYPE_${t}`;
+}
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [k: string]: JsonValue };
+
+export interface ParamDissection {
+  /** Offset of the TLV header in the HIP packet. */
+  offset: number;
+  type: number;
+  name: string;
+  critical: boolean;
+  /** Length field (value bytes, without padding). */
+  length: number;
+  fields: Record<string, JsonValue>;
+}
+
+export interface HipDissection {
+  packetType: number;
+  name: string;
+  version: number;
+  headerLength: number;
+  length: number;
+  checksum: number;
+  /** "good"/"bad" when outer addresses were known, "zero" (allowed over UDP), else "unchecked". */
+  checksumStatus: "good" | "bad" | "zero" | "unchecked";
+  controls: number;
+  senderHit: string;
+  receiverHit: string;
+  params: ParamDissection[];
+}
+
+export interface HipContext {
+  src?: string;
+  dst?: string;
+  /** HIP over UDP: checksum 0 means "not computed" (PROFILE §3). */
+  allowZeroChecksum?: boolean;
+}
+
+/** JSON-friendly copy of a typed parameter: bytes → hex, bigint → decimal string. */
+export function paramFields(p: Param): Record<string, JsonValue> {
+  const out: Record<string, JsonValue> = {};
+  for (const [k, v] of Object.entries(p)) if (k !== "kind" && !(p.kind === "UNKNOWN" && k === "type")) out[k] = toJson(v);
+  return out;
+}
+
+function toJson(v: unknown): JsonValue {
+  if (v instanceof Uint8Array) return hex(v);
+  if (typeof v === "bigint") return v.toString();
+  if (Array.isArray(v)) return v.map(toJson);
+  if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, toJson(x)]));
+  return v as JsonValue;
+}
+
+/** Validates and dissects one HIP packet; the first problem found is returned as an error. */
+export function dissectHip(bytes: Uint8Array, ctx: HipContext = {}): HipDissection | WireError {
+  const r = parsePacket(bytes, ctx);
+  if (!r.ok) return r.error;
+  const pkt = r.value;
+  const known = ctx.src !== undefined && ctx.dst !== undefined;
+  const checksumStatus = known ? (pkt.checksum === 0 && ctx.allowZeroChecksum ? "zero" : hipChecksum(bytes, ctx.src!, ctx.dst!) === pkt.checksum ? "good" : "bad") : "unchecked";
+  return {
+    packetType: pkt.packetType,
+    name: packetTypeName(pkt.packetType),
+    version: pkt.version ?? 2,
+    headerLength: bytes[1],
+    length: bytes.length,
+    checksum: pkt.checksum ?? 0,
+    checksumStatus,
+    controls: pkt.controls,
+    senderHit: bytesToIp(pkt.senderHit),
+    receiverHit: bytesToIp(pkt.receiverHit),
+    params: pkt.params.map((p, i) => {
+      const offset = pkt.offsets?.[i] ?? 0;
+      const type = paramType(p);
+      return { offset, type, name: p.kind === "UNKNOWN" ? `UNKNOWN_${type}` : p.kind, critical: isCritical(type), length: (bytes[offset + 2] << 8) | bytes[offset + 3], fields: paramFields(p) };
+    }),
+  };
+}
+
+export function isHipDissection(x: unknown): x is HipDissection {
+  return typeof x === "object" && x !== null && "params" in x;
+}
+
+/** One frame of a capture. `error` is set when the frame holds a malformed HIP/IP/UDP packet. */
+export interface FrameDissection {
+  frame: number;
+  time: number;
+  src?: string;
+  dst?: string;
+  transport?: "ip" | "udp";
+  srcPort?: number;
+  dstPort?: number;
+  hip?: HipDissection;
+  esp?: { spi: number; seq: number; length: number };
+  /** Not HIP/ESP (e.g. other UDP ports, other protocols): a short note. */
+  note?: string;
+  error?: CaptureError | WireError;
+}
+
+/** Dissects every frame of a classic pcap file; a bad file gives one error. */
+export function dissectPcap(file: Uint8Array, hipPorts: readonly number[] = [HIP_UDP_PORT]): FrameDissection[] | CaptureError {
+  const pc = parsePcap(file);
+  if (isCaptureError(pc)) return pc;
+  return pc.records.map((rec, n) => dissectFrame(n + 1, rec.time, linkPayload(pc.header.linktype, rec.data), hipPorts));
+}
+
+function dissectFrame(frame: number, time: number, ipBytes: Uint8Array | undefined, hipPorts: readonly number[]): FrameDissection {
+  const f: FrameDissection = { frame, time };
+  if (!ipBytes) return { ...f, note: "not an IP packet" };
+  const ip = parseIpPacket(ipBytes);
+  if (isCaptureError(ip)) return { ...f, error: ip };
+  f.src = ip.src;
+  f.dst = ip.dst;
+  f.transport = "ip";
+  if (ip.proto === IPPROTO_HIP) return withHip(f, ip.payload, { src: ip.src, dst: ip.dst });
+  if (ip.proto === IPPROTO_ESP) return withEsp(f, demuxUdpPayload(ip.payload, ip.offset));
+  if (ip.proto !== IPPROTO_UDP) return { ...f, note: `IP protocol ${ip.proto}` };
+  const udp = parseUdp(ip);
+  if (isCaptureError(udp)) return { ...f, error: udp };
+  f.transport = "udp";
+  f.srcPort = udp.srcPort;
+  f.dstPort = udp.dstPort;
+  if (udp.checksumOk === false) return { ...f, error: { code: "UDP_BAD_CHECKSUM", offset: ip.offset + 6, message: "UDP checksum does not verify" } };
+  if (!hipPorts.includes(udp.srcPort) && !hipPorts.includes(udp.dstPort)) return { ...f, note: `UDP ${udp.srcPort} → ${udp.dstPort}` };
+  const d = demuxUdpPayload(udp.payload, udp.offset);
+  if ("code" in d) return { ...f, error: d };
+  if (d.kind === "hip") return withHip(f, d.packet, { src: ip.src, dst: ip.dst, allowZeroChecksum: true });
+  if (d.kind === "keepalive") return { ...f, note: "NAT keepalive" };
+  return withEsp(f, d);
+}
+
+function withHip(f: FrameDissection, bytes: Uint8Array, ctx: HipContext): FrameDissection {
+  const d = dissectHip(bytes, ctx);
+  return isHipDissection(d) ? { ...f, hip: d } : { ...f, error: d };
+}
+
+function withEsp(f: FrameDissection, d: ReturnType<typeof demuxUdpPayload>): FrameDissection {
+  if ("code" in d) return { ...f, error: d };
+  if (d.kind !== "esp") return { ...f, note: d.kind };
+  return { ...f, esp: { spi: d.spi, seq: d.seq, length: d.length } };
+}

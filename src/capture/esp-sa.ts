@@ -1,0 +1,76 @@
+// tshark/Wireshark `esp_sa` UAT lines, so captures of our ESP traffic can be decrypted and
+// their ICVs checked (PROFILE §4). Suite numbers are RFC 7402 §5.1.2 ESP transform suites;
+// the strings are Wireshark 4.0's own algorithm names (packet-ipsec.c value strings).
+// Lines hold keys: write them only behind an explicit debug flag, to mode-0600 files.
+import { hex } from "../core/bytes.ts";
+
+export interface TsharkEspAlgorithms {
+  readonly encryption: string;
+  readonly authentication: string;
+  /** Encryption key length in bytes as tshark wants it (AES-GCM: key followed by 4-byte salt). */
+  readonly encKeyLength: number;
+  readonly authKeyLength: number;
+}
+
+/** RFC 7402 ESP transform suite → tshark esp_sa algorithm names. */
+export const TSHARK_ESP_SUITES: Readonly<Record<number, TsharkEspAlgorithms>> = {
+  // AES-128-CBC with HMAC-SHA1 (RFC 3602, RFC 2404)
+  1: { encryption: "AES-CBC [RFC3602]", authentication: "HMAC-SHA-1-96 [RFC2404]", encKeyLength: 16, authKeyLength: 20 },
+  // NULL with HMAC-SHA-256 (RFC 2410, RFC 4868)
+  7: { encryption: "NULL", authentication: "HMAC-SHA-256-128 [RFC4868]", encKeyLength: 0, authKeyLength: 32 },
+  // AES-128-CBC with HMAC-SHA-256
+  8: { encryption: "AES-CBC [RFC3602]", authentication: "HMAC-SHA-256-128 [RFC4868]", encKeyLength: 16, authKeyLength: 32 },
+  // AES-256-CBC with HMAC-SHA-256
+  9: { encryption: "AES-CBC [RFC3602]", authentication: "HMAC-SHA-256-128 [RFC4868]", encKeyLength: 32, authKeyLength: 32 },
+  // AES-GCM with an 8-octet ICV (RFC 4106), 128-bit key + salt
+  12: { encryption: "AES-GCM with 8 octet ICV [RFC4106]", authentication: "NULL", encKeyLength: 20, authKeyLength: 0 },
+  // AES-GCM with a 16-octet ICV (RFC 4106), 128-bit key + salt
+  13: { encryption: "AES-GCM with 16 octet ICV [RFC4106]", authentication: "NULL", encKeyLength: 20, authKeyLength: 0 },
+};
+
+/** One security association as tshark needs it. */
+export interface EspSaEntry {
+  /** Outer addresses of the ESP packets; "*" matches any. */
+  readonly src: string;
+  readonly dst: string;
+  readonly spi: number;
+  readonly suite: number;
+  /** Encryption key; for AES-GCM the key followed by the 4-byte salt (RFC 4106 §8.1). */
+  readonly encKey: Uint8Array;
+  readonly authKey: Uint8Array;
+}
+
+function family(e: EspSaEntry): string {
+  const a = e.src !== "*" ? e.src : e.dst;
+  if (a === "*") return "*";
+  return a.includes(":") ? "IPv6" : "IPv4";
+}
+
+const q = (s: string) => `"${s.replace(/"/g, "")}"`;
+const key = (b: Uint8Array) => (b.length === 0 ? "" : `0x${hex(b)}`);
+
+/** One UAT line (also valid as `-o uat:esp_sa:<line>`). Throws on an unknown suite or key length. */
+export function espSaUatLine(e: EspSaEntry): string {
+  const alg = TSHARK_ESP_SUITES[e.suite];
+  if (!alg) throw new RangeError(`ESP suite ${e.suite} has no tshark mapping`);
+  if (e.encKey.length !== alg.encKeyLength && !(e.suite === 13 && e.encKey.length === 36))
+    throw new RangeError(`suite ${e.suite}: encryption key of ${e.encKey.length} bytes, want ${alg.encKeyLength}`);
+  if (e.authKey.length !== alg.authKeyLength)
+    throw new RangeError(`suite ${e.suite}: authentication key of ${e.authKey.length} bytes, want ${alg.authKeyLength}`);
+  const spi = `0x${(e.spi >>> 0).toString(16).padStart(8, "0")}`;
+  return [family(e), e.src, e.dst, spi, alg.encryption, key(e.encKey), alg.authentication, key(e.authKey)]
+    .map(q)
+    .join(",");
+}
+
+/** Contents of an `esp_sa` UAT file (one line per SA). */
+export function espSaUatFile(entries: readonly EspSaEntry[]): string {
+  return entries.map((e) => `${espSaUatLine(e)}\n`).join("");
+}
+
+/** tshark arguments enabling ESP decryption/ICV checks with the given UAT lines. */
+export function tsharkEspArgs(uatLines: readonly string[]): string[] {
+  const args = ["-o", "esp.enable_encryption_decode:TRUE", "-o", "esp.enable_authentication_check:TRUE"];
+  for (const l of uatLines) if (l.trim() !== "" && !l.startsWith("#")) args.push("-o", `uat:esp_sa:${l.trim()}`);
+  return args;
+}

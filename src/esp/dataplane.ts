@@ -1,0 +1,174 @@
+// In-process, synchronous ESP data plane over the hipmm WASM module (RFC 4303 / RFC 7402 BEET).
+// Packets go through one preallocated WASM arena; single-packet calls are batches of one.
+import { type HipmmExports, loadWasmSync } from "../wasm/loader.ts";
+import {
+  decodeOpenBatch, decodeSealBatch, E_LEN, E_NEXT_HEADER, E_OFF, E_PAYLOAD_OFF, E_SA, E_SEQ, E_SPI, E_STATUS,
+  ENTRY_BYTES, encodeOpenBatch, encodeSealBatch, openBatchBytes, SEAL_OVERHEAD, sealBatchBytes,
+} from "./batch.ts";
+import { WasmCrypto } from "./crypto.ts";
+import {
+  type EspStatus, type EspSuite, type OpenResult, type SaParams, type SaStats, type SealRequest,
+  type SealResult, EspStatus as S,
+} from "./types.ts";
+import { type EspWasm, WasmMemory } from "./wasm.ts";
+
+const DEFAULT_ARENA = 256 * 1024;
+const MAX_PAYLOAD = 65535;
+const EMPTY = new Uint8Array(0);
+
+export class DataPlane {
+  readonly crypto: WasmCrypto;
+  /** Status of the last seal() (seal returns an empty array when it is not Ok). */
+  lastStatus: EspStatus = S.Ok;
+  private readonly wasm: EspWasm;
+  private readonly mem: WasmMemory;
+  private arena: number;
+  private arenaSize: number;
+  private readonly statsBuf: number;
+
+  constructor(exports: HipmmExports = loadWasmSync(), arenaBytes = DEFAULT_ARENA) {
+    this.crypto = new WasmCrypto(exports);
+    this.wasm = this.crypto.wasm;
+    this.arenaSize = Math.max(arenaBytes, ENTRY_BYTES + MAX_PAYLOAD + SEAL_OVERHEAD);
+    this.arena = this.wasm.cryptoAlloc(this.arenaSize);
+    this.statsBuf = this.wasm.cryptoAlloc(80);
+    this.mem = new WasmMemory(this.wasm.memory);
+  }
+
+  /** Installs an SA; returns its handle (≥ 1). Throws RangeError on bad parameters (control plane). */
+  installSa(p: SaParams): number {
+    const seed = p.ivSeed ?? EMPTY;
+    const keys = this.arena + ENTRY_BYTES;
+    const m = this.mem.bytes;
+    m.set(p.encKey, keys);
+    m.set(p.authKey, keys + p.encKey.length);
+    m.set(seed, keys + p.encKey.length + p.authKey.length);
+    const h = this.wasm.espSaInstall(
+      p.spi >>> 0, p.suite, p.direction === "in" ? 1 : 2, keys, p.encKey.length, p.authKey.length, seed.length,
+      p.replayWindow ?? 1024, p.initialSeq ?? 0,
+    );
+    this.mem.bytes.fill(0, keys, keys + p.encKey.length + p.authKey.length + seed.length);
+    if (h === -2) throw new RangeError(`inbound SPI 0x${(p.spi >>> 0).toString(16)} already installed`);
+    if (h === -3) throw new RangeError("SA table full");
+    if (h < 0) throw new RangeError(`bad SA parameters (suite ${p.suite}, enc ${p.encKey.length} B, auth ${p.authKey.length} B)`);
+    return h;
+  }
+
+  /** Removes an SA (keys wiped). Returns false when the handle was unknown. */
+  removeSa(handle: number): boolean {
+    return this.wasm.espSaRemove(handle) === 1;
+  }
+
+  /** Inbound SA handle for an SPI, or 0. */
+  lookupSpi(spi: number): number {
+    return this.wasm.espSaLookup(spi >>> 0);
+  }
+
+  /** Seals one packet: SPI, seq, IV, ciphertext, ICV. Empty array on failure (see lastStatus). */
+  seal(handle: number, nextHeader: number, payload: Uint8Array): Uint8Array {
+    return this.sealOne(handle, nextHeader, payload).packet;
+  }
+
+  /** Seals one packet and reports status and sequence number. */
+  sealOne(handle: number, nextHeader: number, payload: Uint8Array): SealResult {
+    if (payload.length > MAX_PAYLOAD) return { status: S.NoSpace, packet: EMPTY, seq: 0, spi: 0 };
+    const a = this.arena;
+    const dv = this.mem.view;
+    dv.setUint32(a + E_OFF, ENTRY_BYTES, true);
+    dv.setUint32(a + E_LEN, payload.length, true);
+    dv.setUint32(a + E_SA, handle >>> 0, true);
+    dv.setUint32(a + E_NEXT_HEADER, nextHeader & 0xff, true);
+    this.mem.bytes.set(payload, a + ENTRY_BYTES);
+    this.wasm.espSealBatch(a, ENTRY_BYTES + payload.length + SEAL_OVERHEAD, 1);
+    const status = dv.getUint32(a + E_STATUS, true) as EspStatus;
+    this.lastStatus = status;
+    if (status !== S.Ok) return { status, packet: EMPTY, seq: 0, spi: 0 };
+    const p = a + ENTRY_BYTES;
+    return {
+      status,
+      packet: this.mem.bytes.slice(p, p + dv.getUint32(a + E_LEN, true)),
+      seq: dv.getUint32(a + E_SEQ, true),
+      spi: dv.getUint32(a + E_SPI, true),
+    };
+  }
+
+  /** Verifies, replay-checks and decrypts one ESP packet with the inbound SA named by its SPI. */
+  open(packet: Uint8Array): OpenResult {
+    if (packet.length > this.arenaSize - ENTRY_BYTES) {
+      return { status: S.NoSpace, spi: 0, seq: 0, handle: 0, nextHeader: 0, payload: EMPTY };
+    }
+    const a = this.arena;
+    const dv = this.mem.view;
+    dv.setUint32(a + E_OFF, ENTRY_BYTES, true);
+    dv.setUint32(a + E_LEN, packet.length, true);
+    this.mem.bytes.set(packet, a + ENTRY_BYTES);
+    this.wasm.espOpenBatch(a, ENTRY_BYTES + packet.length, 1);
+    const status = dv.getUint32(a + E_STATUS, true) as EspStatus;
+    const off = a + dv.getUint32(a + E_PAYLOAD_OFF, true);
+    return {
+      status,
+      spi: dv.getUint32(a + E_SPI, true),
+      seq: dv.getUint32(a + E_SEQ, true),
+      handle: dv.getUint32(a + E_SA, true),
+      nextHeader: dv.getUint32(a + E_NEXT_HEADER, true),
+      payload: status === S.Ok ? this.mem.bytes.slice(off, off + dv.getUint32(a + E_LEN, true)) : EMPTY,
+    };
+  }
+
+  /** Seals many packets in one WASM call. */
+  sealBatch(items: readonly SealRequest[]): SealResult[] {
+    const size = sealBatchBytes(items);
+    this.ensureArena(size);
+    encodeSealBatch(this.mem.bytes, this.arena, items);
+    this.wasm.espSealBatch(this.arena, size, items.length);
+    return decodeSealBatch(this.mem.bytes, this.arena, items.length);
+  }
+
+  /** Opens many packets in one WASM call. */
+  openBatch(packets: readonly Uint8Array[]): OpenResult[] {
+    const size = openBatchBytes(packets);
+    this.ensureArena(size);
+    encodeOpenBatch(this.mem.bytes, this.arena, packets);
+    this.wasm.espOpenBatch(this.arena, size, packets.length);
+    return decodeOpenBatch(this.mem.bytes, this.arena, packets.length);
+  }
+
+  /**
+   * Runs a batch already encoded in the batch layout (src/esp/batch.ts) in place on `buf`:
+   * it is copied into WASM, processed and copied back. Returns the number of Ok packets.
+   */
+  runBatch(op: "seal" | "open", buf: Uint8Array, n: number): number {
+    this.ensureArena(buf.length);
+    this.mem.bytes.set(buf, this.arena);
+    const ok =
+      op === "seal"
+        ? this.wasm.espSealBatch(this.arena, buf.length, n)
+        : this.wasm.espOpenBatch(this.arena, buf.length, n);
+    buf.set(this.mem.bytes.subarray(this.arena, this.arena + buf.length));
+    return ok;
+  }
+
+  stats(handle: number): SaStats | undefined {
+    if (!this.wasm.espSaStats(handle, this.statsBuf)) return undefined;
+    const f = new Float64Array(this.wasm.memory.buffer, this.statsBuf, 10);
+    return {
+      spi: f[0],
+      suite: f[1] as EspSuite,
+      direction: f[2] === 1 ? "in" : "out",
+      seq: f[3],
+      packets: f[4],
+      bytes: f[5],
+      authFailures: f[6],
+      replays: f[7],
+      malformed: f[8],
+      rekeys: f[9],
+    };
+  }
+
+  /** A batch larger than any before grows the arena (allocation outside the per-packet path). */
+  private ensureArena(size: number): void {
+    if (size <= this.arenaSize) return;
+    this.arenaSize = Math.max(size, this.arenaSize * 2);
+    this.arena = this.wasm.cryptoAlloc(this.arenaSize);
+  }
+}

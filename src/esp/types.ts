@@ -1,0 +1,122 @@
+// Public types of the ESP data plane (RFC 4303 ESP in BEET mode, RFC 7402). See docs/PROTOCOL.md §6.
+
+/** ESP transform suite IDs (RFC 7402 §5.1.2) supported by the data plane. */
+export const EspSuite = {
+  /** AES-128-CBC (RFC 3602) + HMAC-SHA1-96 (RFC 2404). */
+  AES128_CBC_SHA1: 1,
+  /** NULL encryption (RFC 2410) + HMAC-SHA-256-128 (RFC 4868). */
+  NULL_SHA256: 7,
+  /** AES-128-CBC + HMAC-SHA-256-128. */
+  AES128_CBC_SHA256: 8,
+  /** AES-256-CBC + HMAC-SHA-256-128. */
+  AES256_CBC_SHA256: 9,
+  /** AES-GCM with a 16-octet ICV (RFC 4106); AES-128 (or AES-256 with a 36-byte enc key). */
+  AES_GCM16: 13,
+} as const;
+export type EspSuite = (typeof EspSuite)[keyof typeof EspSuite];
+
+/** Per-packet result of seal/open. Never thrown: packets fail with a status. */
+export const EspStatus = {
+  Ok: 0,
+  /** ICV / GCM tag did not verify (RFC 4303 §3.4.4). */
+  AuthFailed: 1,
+  /** Duplicate or older than the replay window (RFC 4303 §3.4.3). */
+  Replay: 2,
+  /** Too short, misaligned, bad pad length or padding bytes (RFC 4303 §2.4). */
+  Malformed: 3,
+  /** No inbound SA for the SPI. */
+  UnknownSpi: 4,
+  /** Outbound sequence number space exhausted: rekey the SA (RFC 4303 §3.3.3). */
+  Rekey: 5,
+  /** Unknown handle, or sealing with an inbound SA. */
+  BadSa: 6,
+  /** Packet does not fit the batch buffer (or payload > 65535 bytes). */
+  NoSpace: 7,
+} as const;
+export type EspStatus = (typeof EspStatus)[keyof typeof EspStatus];
+
+export const espStatusName: Record<EspStatus, string> = {
+  0: "ok",
+  1: "auth-failed",
+  2: "replay",
+  3: "malformed",
+  4: "unknown-spi",
+  5: "rekey",
+  6: "bad-sa",
+  7: "no-space",
+};
+
+export interface SaParams {
+  spi: number;
+  suite: EspSuite;
+  /** Cipher key; for AES-GCM the AES key followed by the 4-byte salt (RFC 4106 §8.1). Empty for NULL. */
+  encKey: Uint8Array;
+  /** HMAC key (20 bytes for suite 1, 32 for 7/8/9); empty for AES-GCM. */
+  authKey: Uint8Array;
+  /**
+   * IV source (outbound). CBC: 16-byte key k' for IV = AES_k'(counter); absent → k' = AES_encKey(0^128).
+   * GCM: first 8 bytes mask the 64-bit IV counter (IV = counter XOR mask).
+   */
+  ivSeed?: Uint8Array;
+  direction: "in" | "out";
+  /** Anti-replay window in packets (inbound), default 1024, max 4096. */
+  replayWindow?: number;
+  /** Starting sequence number (outbound: last sent; inbound: highest seen). Default 0. For tests / resumption. */
+  initialSeq?: number;
+}
+
+export interface SealRequest {
+  handle: number;
+  nextHeader: number;
+  payload: Uint8Array;
+}
+
+export interface SealResult {
+  status: EspStatus;
+  /** The full ESP packet (SPI, seq, IV, ciphertext, ICV); empty unless status is Ok. */
+  packet: Uint8Array;
+  seq: number;
+  spi: number;
+}
+
+export interface OpenResult {
+  status: EspStatus;
+  spi: number;
+  seq: number;
+  /** Handle of the inbound SA that matched the SPI (0 when none). */
+  handle: number;
+  nextHeader: number;
+  /** Decrypted upper-layer payload; empty unless status is Ok. */
+  payload: Uint8Array;
+}
+
+export interface SaStats {
+  spi: number;
+  suite: EspSuite;
+  direction: "in" | "out";
+  /** Outbound: last sequence number sent. Inbound: highest authenticated (right edge of the window). */
+  seq: number;
+  packets: number;
+  bytes: number;
+  authFailures: number;
+  replays: number;
+  malformed: number;
+  rekeys: number;
+}
+
+/** Key lengths (bytes) each suite takes from KEYMAT: enc key first, then auth key (RFC 7402 §7). */
+export function espKeyLengths(suite: EspSuite): { enc: number; auth: number } {
+  switch (suite) {
+    case EspSuite.AES128_CBC_SHA1:
+      return { enc: 16, auth: 20 };
+    case EspSuite.NULL_SHA256:
+      return { enc: 0, auth: 32 };
+    case EspSuite.AES128_CBC_SHA256:
+      return { enc: 16, auth: 32 };
+    case EspSuite.AES256_CBC_SHA256:
+      return { enc: 32, auth: 32 };
+    case EspSuite.AES_GCM16:
+      return { enc: 20, auth: 0 };
+  }
+  throw new RangeError(`unsupported ESP suite ${suite as number}`);
+}

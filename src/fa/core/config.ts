@@ -1,0 +1,60 @@
+// Forwarding Agent configuration (draft §4.4, PROFILE §2) and its defaults.
+import type { Locator } from "../../core/types.ts";
+
+export type PuzzleMode = "off" | "on" | "auto";
+
+export interface FaConfig {
+  /** Where the FA takes FAQs and relay frames from hosts, one per address family in use. */
+  control: Locator[];
+  /** Shared IPv4 locators leased with SPI ranges (addr type 4); may repeat a control locator. */
+  shared4: Locator[];
+  /** Dedicated locators for addr type 6, one per lease (IPv6 addresses, or ports of one address). */
+  pool6: Locator[];
+  /** SPI space for shared locators, block aligned (SPI_BLOCK); SPIs 0-255 are reserved (RFC 4303 §2.1). */
+  spiFirst: number;
+  spiLast: number;
+  /** SPIs granted when the FAQ names no count, and the most one lease gets. */
+  spisDefault: number;
+  spisMax: number;
+  /** Lease lifetime in seconds when the FAQ leaves it empty, and the most the FA grants. */
+  leaseDefault: number;
+  leaseMax: number;
+  /** Most leases one HIT may hold. */
+  leasesPerHit: number;
+  /** Access control by HIT (hex), §4.4.1: deny wins; a non-empty allow list admits only its HITs. */
+  allow: ReadonlySet<string>;
+  deny: ReadonlySet<string>;
+  /** off: never challenge; on: challenge every host not on the allow list; auto: only under load. */
+  puzzle: PuzzleMode;
+  /** Puzzle difficulty #K at rest and its ceiling under load. */
+  puzzleK: number;
+  puzzleKMax: number;
+  /** FAQs per second above which the FA is "under load" (auto mode challenges, #K rises). */
+  loadThreshold: number;
+  /** At most this many FADs per second (each costs a signature); the rest are dropped. */
+  fadPerSecond: number;
+}
+
+export const FA_DEFAULTS: FaConfig = {
+  control: [],
+  shared4: [],
+  pool6: [],
+  spiFirst: 0x0001_0000,
+  spiLast: 0xffff_ffff,
+  spisDefault: 16,
+  spisMax: 256,
+  leaseDefault: 600,
+  leaseMax: 3600,
+  leasesPerHit: 4,
+  allow: new Set(),
+  deny: new Set(),
+  puzzle: "auto",
+  puzzleK: 8,
+  puzzleKMax: 20,
+  loadThreshold: 200,
+  fadPerSecond: 100,
+};
+
+export function faConfig(partial: Partial<FaConfig>): FaConfig {
+  return { ...FA_DEFAULTS, ...partial };
+}

@@ -1,0 +1,147 @@
+// SQLite LeaseStore (Node only: better-sqlite3). Every put/delete is written through with a
+// prepared statement in WAL mode before it returns, so an FA killed with SIGKILL and restarted
+// on the same file keeps forwarding every unexpired lease (§4.4.2 asks hosts to recover from
+// FA crashes; with this store a restart loses nothing). Reads come from a memory index.
+import Database from "better-sqlite3";
+import type { Locator, Millis } from "../../core/types.ts";
+import type { AddrType, Lease } from "./lease.ts";
+import { MemoryLeaseStore } from "./memory.ts";
+import type { LeaseStore } from "./store.ts";
+
+const SCHEMA = `CREATE TABLE IF NOT EXISTS leases (
+  hit TEXT NOT NULL, lease_id INTEGER NOT NULL, addr_type INTEGER NOT NULL,
+  ip TEXT NOT NULL, port INTEGER NOT NULL, spi_min INTEGER NOT NULL, spi_max INTEGER NOT NULL,
+  expires INTEGER NOT NULL, first_expiry INTEGER NOT NULL,
+  host_ip TEXT NOT NULL, host_port INTEGER NOT NULL, tunnel INTEGER NOT NULL, request_id INTEGER NOT NULL, created INTEGER NOT NULL,
+  PRIMARY KEY (hit, lease_id)) WITHOUT ROWID`;
+
+interface Row {
+  hit: string;
+  lease_id: number;
+  addr_type: number;
+  ip: string;
+  port: number;
+  spi_min: number;
+  spi_max: number;
+  expires: number;
+  first_expiry: number;
+  host_ip: string;
+  host_port: number;
+  tunnel: number;
+  request_id: number;
+  created: number;
+}
+
+export class SqliteLeaseStore implements LeaseStore {
+  private readonly db: Database.Database;
+  private readonly mem = new MemoryLeaseStore();
+  private readonly upsert: Database.Statement;
+  private readonly del: Database.Statement;
+  private readonly delExpired: Database.Statement;
+
+  /** Opens (or creates) the file and loads every lease it holds. */
+  constructor(path: string) {
+    this.db = new Database(path);
+    this.db.pragma("journal_mode = WAL");
+    // NORMAL in WAL mode survives a process crash (data is in the OS once a commit returns);
+    // only an OS crash / power loss may lose the last commits.
+    this.db.pragma("synchronous = NORMAL");
+    this.db.exec(SCHEMA);
+    this.upsert = this.db.prepare(
+      `INSERT OR REPLACE INTO leases VALUES (@hit, @lease_id, @addr_type, @ip, @port, @spi_min, @spi_max,
+       @expires, @first_expiry, @host_ip, @host_port, @tunnel, @request_id, @created)`,
+    );
+    this.del = this.db.prepare("DELETE FROM leases WHERE hit = ? AND lease_id = ?");
+    this.delExpired = this.db.prepare("DELETE FROM leases WHERE expires <= ?");
+    for (const r of this.db.prepare("SELECT * FROM leases").all() as Row[]) this.mem.put(fromRow(r));
+  }
+
+  get size(): number {
+    return this.mem.size;
+  }
+
+  put(lease: Lease): void {
+    this.upsert.run(toRow(lease));
+    this.mem.put(lease);
+  }
+
+  get(hit: string, leaseId: number): Lease | undefined {
+    return this.mem.get(hit, leaseId);
+  }
+
+  delete(hit: string, leaseId: number): Lease | undefined {
+    this.del.run(hit, leaseId);
+    return this.mem.delete(hit, leaseId);
+  }
+
+  byHit(hit: string): readonly Lease[] {
+    return this.mem.byHit(hit);
+  }
+
+  byHitBytes(b: Uint8Array, off: number): Lease | undefined {
+    return this.mem.byHitBytes(b, off);
+  }
+
+  bySpi(spi: number): Lease | undefined {
+    return this.mem.bySpi(spi);
+  }
+
+  byLocator(loc: Locator): Lease | undefined {
+    return this.mem.byLocator(loc);
+  }
+
+  unexpired(now: Millis): Lease[] {
+    return this.mem.unexpired(now);
+  }
+
+  nextExpiry(): Millis | undefined {
+    return this.mem.nextExpiry();
+  }
+
+  removeExpired(now: Millis): Lease[] {
+    const gone = this.mem.removeExpired(now);
+    if (gone.length) this.delExpired.run(now);
+    return gone;
+  }
+
+  close(): void {
+    this.mem.close();
+    if (this.db.open) this.db.close();
+  }
+}
+
+function toRow(l: Lease): Row {
+  return {
+    hit: l.hit,
+    lease_id: l.leaseId,
+    addr_type: l.addrType,
+    ip: l.locator.ip,
+    port: l.locator.port,
+    spi_min: l.spiMin,
+    spi_max: l.spiMax,
+    expires: Math.floor(l.expires),
+    first_expiry: Math.floor(l.firstExpiry),
+    host_ip: l.host.ip,
+    host_port: l.host.port,
+    tunnel: l.tunnel ? 1 : 0,
+    request_id: l.requestId,
+    created: Math.floor(l.created),
+  };
+}
+
+function fromRow(r: Row): Lease {
+  return {
+    hit: r.hit,
+    leaseId: r.lease_id,
+    addrType: r.addr_type as AddrType,
+    locator: { ip: r.ip, port: r.port },
+    spiMin: r.spi_min,
+    spiMax: r.spi_max,
+    expires: r.expires,
+    firstExpiry: r.first_expiry,
+    host: { ip: r.host_ip, port: r.host_port },
+    tunnel: r.tunnel === 1,
+    requestId: r.request_id,
+    created: r.created,
+  };
+}

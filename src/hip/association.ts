@@ -1,0 +1,163 @@
+// One HIP association (RFC 7401 §4.4, §6): state, peer identity, locators, keys and SPIs.
+// This is what the mobility and FA layers work with (see host.ts for the contract).
+import { sha384 } from "@noble/hashes/sha2.js";
+import type { Locator, Millis } from "../core/types.ts";
+import { computeMac, macEquals } from "./auth.ts";
+import type { DhKeyPair } from "./dh.ts";
+import { compareHits } from "./hit.ts";
+import type { HostIdentity, PeerIdentity } from "./identity.ts";
+import { drawEspKeys, type Keymat } from "./keymat.ts";
+import type { SaParams } from "./sa.ts";
+import { espSuiteKeys } from "./suites.ts";
+import type { HipEvent, HipState } from "./types.ts";
+
+/** What the host lends an association so it can send packets and raise events. */
+export interface AssociationHost {
+  queueRaw(now: Millis, packet: Uint8Array, to: Locator, from: Locator | undefined): void;
+  pushEvent(ev: HipEvent): void;
+}
+
+/** Pending retransmission of the packet that drives the current state (I1, I2 or CLOSE). */
+export interface Retransmit {
+  packet: Uint8Array;
+  tries: number;
+  interval: Millis;
+  nextAt: Millis;
+}
+
+export class Association {
+  state: HipState = "UNASSOCIATED";
+  /** Peer's Host Identity once known (from R1 or I2). */
+  peerIdentity: PeerIdentity | undefined;
+  /** Current peer and local locators (mobility may change them). */
+  peerLocator: Locator;
+  localLocator: Locator | undefined;
+  /** True if we sent the I1 of the exchange that built the current keys. */
+  initiator = false;
+  /** SPIs: inbound is chosen by us, outbound by the peer (RFC 7402 §3.3.4). */
+  spiIn = 0;
+  spiOut = 0;
+  espSuite = 0;
+  hipCipher = 0;
+  dhGroup = 0;
+  /** HIT suite of the Responder (decides RHASH, §2.3). */
+  hitSuite = 2;
+  keymat: Keymat | undefined;
+  /** HIP-gl / HIP-lg keys as seen from us: outbound (ours) and inbound (the peer's). */
+  macKeyOut: Uint8Array = new Uint8Array(0);
+  macKeyIn: Uint8Array = new Uint8Array(0);
+  encKeyOut: Uint8Array = new Uint8Array(0);
+  encKeyIn: Uint8Array = new Uint8Array(0);
+  /** Next unused KEYMAT byte (RFC 7402 §6.8 step 2). */
+  keymatIndex = 0;
+  /** Puzzle values of the exchange (inputs to KEYMAT, §6.5). */
+  puzzleI: Uint8Array | undefined;
+  puzzleJ: Uint8Array | undefined;
+  r1Counter: bigint | undefined;
+  /** Initiator: our DH key and the Responder's HOST_ID TLV exactly as in R1 (for HIP_MAC_2). */
+  ownDh: DhKeyPair | undefined;
+  peerHostIdTlv: Uint8Array | undefined;
+  /** Whether the I1 went out with a NULL receiver HIT. */
+  opportunistic = false;
+  retransmit: Retransmit | undefined;
+  /** Responder: the R2 we sent (re-sent on a duplicate I2, §6.9 step 4). */
+  lastR2: Uint8Array | undefined;
+  /** R2-SENT → ESTABLISHED (Exchange Complete), CLOSED → gone. */
+  deadline: Millis | undefined;
+  /** CLOSE nonce (ECHO_REQUEST_SIGNED, §5.3.7). */
+  closeNonce: Uint8Array | undefined;
+  lastEspAt: Millis | undefined;
+  lastControlAt: Millis | undefined;
+  /** Last CLOSE_ACK we sent (duplicate CLOSE in CLOSED). */
+  lastCloseAck: Uint8Array | undefined;
+
+  constructor(
+    private readonly host: AssociationHost,
+    readonly local: HostIdentity,
+    public peerHit: Uint8Array,
+    peerLocator: Locator,
+  ) {
+    this.peerLocator = peerLocator;
+  }
+
+  get localHit(): Uint8Array {
+    return this.local.hit;
+  }
+
+  /** RHASH of the association (HIT suite 2: SHA-384). */
+  get rhash(): typeof sha384 {
+    return sha384;
+  }
+
+  /** HMAC-RHASH with our outbound HIP integrity key (HIP_MAC of packets we send). */
+  hmacOut(data: Uint8Array): Uint8Array {
+    return computeMac(this.rhash, this.macKeyOut, data);
+  }
+
+  /** Check an HMAC-RHASH made with the peer's integrity key. */
+  verifyHmacIn(data: Uint8Array, mac: Uint8Array): boolean {
+    return macEquals(this.rhash, this.macKeyIn, data, mac);
+  }
+
+  /** Sign with the local Host Identity. */
+  sign(data: Uint8Array): Uint8Array {
+    return this.local.sign(data);
+  }
+
+  /** Verify with the peer's Host Identity; false when it is not known yet. */
+  verifyPeer(data: Uint8Array, signature: Uint8Array): boolean {
+    return this.peerIdentity?.verify(data, signature) ?? false;
+  }
+
+  /** `len` KEYMAT bytes at `index` (default: the next unused ones, which are then consumed). */
+  drawKeymat(len: number, index?: number): { index: number; bytes: Uint8Array } | undefined {
+    const at = index ?? this.keymatIndex;
+    const bytes = this.keymat?.slice(at, len);
+    if (!bytes) return undefined;
+    if (at + len > this.keymatIndex) this.keymatIndex = at + len;
+    return { index: at, bytes };
+  }
+
+  /** ESP keys for a new SA pair drawn at KEYMAT `index` (RFC 7402 §7, §6.10 step 3). */
+  deriveSaPair(index: number, spiIn: number, spiOut: number, suite = this.espSuite): { inbound: SaParams; outbound: SaParams; next: number } | undefined {
+    const sk = espSuiteKeys(suite);
+    if (!sk || !this.keymat) return undefined;
+    const greater = compareHits(this.local.hit, this.peerHit) > 0;
+    const k = drawEspKeys(this.keymat, index, sk.encKeyLen, sk.authKeyLen, greater);
+    if (!k) return undefined;
+    if (k.next > this.keymatIndex) this.keymatIndex = k.next;
+    const common = { suite, peer: this.peerLocator, esn: true as const };
+    return {
+      inbound: { ...common, direction: "in", spi: spiIn, encKey: k.inEnc, authKey: k.inAuth, srcHit: this.peerHit, dstHit: this.local.hit },
+      outbound: { ...common, direction: "out", spi: spiOut, encKey: k.outEnc, authKey: k.outAuth, srcHit: this.local.hit, dstHit: this.peerHit },
+      next: k.next,
+    };
+  }
+
+  /** Send a HIP control packet (without the UDP marker; checksum filled by the host). */
+  queueControl(now: Millis, packet: Uint8Array, to: Locator = this.peerLocator, from: Locator | undefined = this.localLocator): void {
+    this.lastControlAt = now;
+    this.host.queueRaw(now, packet, to, from);
+  }
+
+  /** Raise an event (e.g. sa-install after a rekey done by an extension). */
+  pushEvent(ev: HipEvent): void {
+    this.host.pushEvent(ev);
+  }
+
+  setPeerLocator(l: Locator): void {
+    this.peerLocator = l;
+  }
+
+  setLocalLocator(l: Locator | undefined): void {
+    this.localLocator = l;
+  }
+
+  /** R2-SENT → ESTABLISHED when the peer shows it is established (§6.9 step 21). */
+  markEstablished(): void {
+    if (this.state !== "R2-SENT") return;
+    this.state = "ESTABLISHED";
+    this.deadline = undefined;
+    this.host.pushEvent({ type: "established", peerHit: this.peerHit, localHit: this.local.hit, peer: this.peerLocator, local: this.localLocator, initiator: this.initiator });
+  }
+}

@@ -1,0 +1,116 @@
+// HIP_MAC / HIP_MAC_2 / HIP_SIGNATURE / HIP_SIGNATURE_2 inputs (RFC 7401 §6.4): the packet up
+// to the parameter, checksum zeroed and Header Length covering only that prefix; HIP_MAC_2
+// appends the Responder's HOST_ID TLV as received in R1; HIP_SIGNATURE_2 also zeroes the
+// Receiver's HIT and the PUZZLE Opaque and #I fields.
+import { hmac } from "@noble/hashes/hmac.js";
+import { concat, ctEqual } from "../core/bytes.ts";
+import { ParamType } from "../wire/constants.ts";
+import { emitPacketPrefix, type HipPacket } from "../wire/packet.ts";
+import { type Param, paramType } from "../wire/params/index.ts";
+import type { HostIdentity, PeerIdentity } from "./identity.ts";
+
+type Hash = Parameters<typeof hmac>[0];
+
+function setLength(b: Uint8Array): Uint8Array {
+  b[1] = b.length / 8 - 1;
+  b[4] = 0;
+  b[5] = 0;
+  return b;
+}
+
+/** Received packet bytes before parameter #i, prepared for MAC / signature checks. */
+export function rawPrefix(pkt: HipPacket, i: number): Uint8Array {
+  const bytes = pkt.bytes!;
+  const end = i < (pkt.offsets?.length ?? 0) ? pkt.offsets![i] : bytes.length;
+  return setLength(bytes.slice(0, end));
+}
+
+/** The raw TLV (with padding) of received parameter #i. */
+export function rawTlv(pkt: HipPacket, i: number): Uint8Array {
+  const b = pkt.bytes!;
+  const o = pkt.offsets![i];
+  const len = (b[o + 2] << 8) | b[o + 3];
+  return b.slice(o, o + ((len + 11) & ~7));
+}
+
+/** Index of the first parameter with number `type`, -1 if none. */
+export function indexOfType(pkt: HipPacket, type: number): number {
+  return pkt.params.findIndex((p) => paramType(p) === type);
+}
+
+/** HIP_MAC_2 input: prefix | HOST_ID TLV, Header Length including it (§6.4.1). */
+export function mac2Input(prefix: Uint8Array, hostIdTlv: Uint8Array): Uint8Array {
+  return setLength(concat(prefix, hostIdTlv));
+}
+
+/** HIP_SIGNATURE_2 input from a prefix: Receiver's HIT and PUZZLE Opaque / #I zeroed (§5.2.15). */
+export function sig2Input(prefix: Uint8Array): Uint8Array {
+  const b = prefix.slice();
+  b.fill(0, 24, 40);
+  let o = 40;
+  while (o + 4 <= b.length) {
+    const t = (b[o] << 8) | b[o + 1];
+    const len = (b[o + 2] << 8) | b[o + 3];
+    if (t === ParamType.PUZZLE && len >= 4) b.fill(0, o + 6, Math.min(b.length, o + 4 + len));
+    o += (len + 11) & ~7;
+  }
+  return b;
+}
+
+export function computeMac(hash: Hash, key: Uint8Array, data: Uint8Array): Uint8Array {
+  return hmac(hash, key, data);
+}
+
+export function macEquals(hash: Hash, key: Uint8Array, data: Uint8Array, mac: Uint8Array): boolean {
+  return ctEqual(hmac(hash, key, data), mac);
+}
+
+export interface AuthSpec {
+  /** HMAC key for HIP_MAC (or HIP_MAC_2 when `mac2HostIdTlv` is set). */
+  macKey?: Uint8Array;
+  mac2HostIdTlv?: Uint8Array;
+  hash: Hash;
+  /** Signs with HIP_SIGNATURE (or HIP_SIGNATURE_2 with `sig2`). */
+  signer?: HostIdentity;
+  sig2?: boolean;
+}
+
+/** Append HIP_MAC(_2) and HIP_SIGNATURE(_2) to `pkt` (whose params are ascending and end below
+ * them); returns the completed packet representation. */
+export function authenticate(pkt: HipPacket, spec: AuthSpec): HipPacket {
+  const params: Param[] = [...pkt.params];
+  const out: HipPacket = { ...pkt, params };
+  if (spec.macKey) {
+    let input = emitPacketPrefix(out, params.length);
+    if (spec.mac2HostIdTlv) input = mac2Input(input, spec.mac2HostIdTlv);
+    const mac = computeMac(spec.hash, spec.macKey, input);
+    params.push({ kind: spec.mac2HostIdTlv ? "HIP_MAC_2" : "HIP_MAC", mac });
+  }
+  if (spec.signer) {
+    let input = emitPacketPrefix(out, params.length);
+    if (spec.sig2) input = sig2Input(input);
+    params.push({ kind: spec.sig2 ? "HIP_SIGNATURE_2" : "HIP_SIGNATURE", algorithm: spec.signer.algorithm, signature: spec.signer.sign(input) });
+  }
+  return out;
+}
+
+/** Verify the received HIP_MAC / HIP_MAC_2 at its position; false if absent or wrong. */
+export function verifyMac(pkt: HipPacket, hash: Hash, key: Uint8Array, mac2HostIdTlv?: Uint8Array): boolean {
+  const i = indexOfType(pkt, mac2HostIdTlv ? ParamType.HIP_MAC_2 : ParamType.HIP_MAC);
+  if (i < 0) return false;
+  const p = pkt.params[i] as { mac: Uint8Array };
+  let input = rawPrefix(pkt, i);
+  if (mac2HostIdTlv) input = mac2Input(input, mac2HostIdTlv);
+  return macEquals(hash, key, input, p.mac);
+}
+
+/** Verify HIP_SIGNATURE (or HIP_SIGNATURE_2) with the peer's HI. */
+export function verifySignature(pkt: HipPacket, peer: PeerIdentity, sig2 = false): boolean {
+  const i = indexOfType(pkt, sig2 ? ParamType.HIP_SIGNATURE_2 : ParamType.HIP_SIGNATURE);
+  if (i < 0) return false;
+  const p = pkt.params[i] as { algorithm: number; signature: Uint8Array };
+  if (p.algorithm !== peer.algorithm) return false;
+  let input = rawPrefix(pkt, i);
+  if (sig2) input = sig2Input(input);
+  return peer.verify(input, p.signature);
+}

@@ -1,0 +1,81 @@
+// Keyfile encoding (pure; file I/O lives in keyfile-node.ts). Format, documented in
+// docs/PROTOCOL.md §7: one JSON object
+//   { "format": "hipmm-host-identity", "version": 1, "algorithm": "ECDSA", "algorithmId": 7,
+//     "curve": "P-256" | "P-384", "curveId": 1 | 2, "privateKey": hex, "publicKey": hex (x|y),
+//     "hostId": hex (RFC 7401 §5.2.9 Host Identity field), "hit": "2001:2x:..." }
+// On load the public key, Host Identity and HIT are recomputed from the private key and
+// must match what the file says.
+import { equalBytes, fromHex, hex } from "../core/bytes.ts";
+import { hitToString } from "./hit.ts";
+import { type CurveName, HI_ECDSA, HostIdentity } from "./identity.ts";
+
+export const KEYFILE_FORMAT = "hipmm-host-identity";
+export const KEYFILE_VERSION = 1;
+
+export interface KeyfileJson {
+  format: typeof KEYFILE_FORMAT;
+  version: number;
+  algorithm: "ECDSA";
+  algorithmId: number;
+  curve: CurveName;
+  curveId: number;
+  privateKey: string;
+  publicKey: string;
+  hostId: string;
+  hit: string;
+}
+
+export type KeyfileResult = { ok: true; identity: HostIdentity } | { ok: false; error: string };
+
+/** Serialize an identity (including its private key) to keyfile text. */
+export function encodeKeyfile(id: HostIdentity): string {
+  const json: KeyfileJson = {
+    format: KEYFILE_FORMAT,
+    version: KEYFILE_VERSION,
+    algorithm: "ECDSA",
+    algorithmId: id.algorithm,
+    curve: id.curveName,
+    curveId: id.curve,
+    privateKey: hex(id.exportSecretKey()),
+    publicKey: hex(id.publicKey),
+    hostId: hex(id.hostId),
+    hit: hitToString(id.hit),
+  };
+  return `${JSON.stringify(json, null, 2)}\n`;
+}
+
+/** Parse keyfile text; checks that every derived field matches the private key. */
+export function decodeKeyfile(text: string): KeyfileResult {
+  let j: Partial<KeyfileJson>;
+  try {
+    j = JSON.parse(text) as Partial<KeyfileJson>;
+  } catch {
+    return { ok: false, error: "keyfile is not JSON" };
+  }
+  if (j === null || typeof j !== "object" || j.format !== KEYFILE_FORMAT) return { ok: false, error: "not a hipmm host identity keyfile" };
+  if (j.version !== KEYFILE_VERSION) return { ok: false, error: `unsupported keyfile version ${j.version}` };
+  if (j.algorithmId !== HI_ECDSA || j.algorithm !== "ECDSA") return { ok: false, error: "unsupported HI algorithm" };
+  if (j.curve !== "P-256" && j.curve !== "P-384") return { ok: false, error: "unsupported curve" };
+  const secret = typeof j.privateKey === "string" ? fromHex(j.privateKey) : undefined;
+  if (!secret) return { ok: false, error: "privateKey is not hex" };
+  const id = HostIdentity.fromSecretKey(secret, j.curve);
+  secret.fill(0);
+  if (!id) return { ok: false, error: "invalid private key for curve" };
+  if (j.curveId !== undefined && j.curveId !== id.curve) return { ok: false, error: "curveId does not match curve" };
+  const pub = typeof j.publicKey === "string" ? fromHex(j.publicKey) : undefined;
+  if (pub && !equalBytes(pub, id.publicKey)) return { ok: false, error: "publicKey does not match privateKey" };
+  const hostId = typeof j.hostId === "string" ? fromHex(j.hostId) : undefined;
+  if (hostId && !equalBytes(hostId, id.hostId)) return { ok: false, error: "hostId does not match privateKey" };
+  if (j.hit !== undefined && j.hit !== hitToString(id.hit)) return { ok: false, error: "hit does not match privateKey" };
+  return { ok: true, identity: id };
+}
+
+/** Human-readable summary without secrets (for `hipmm id show`). */
+export function describeIdentity(id: HostIdentity): string {
+  return [
+    `HIT:        ${hitToString(id.hit)}`,
+    `algorithm:  ECDSA (${id.algorithm}), curve ${id.curveName} (${id.curve})`,
+    `HIT suite:  ${id.hitSuite} (ECDSA/SHA-384)`,
+    `public key: ${hex(id.publicKey)}`,
+  ].join("\n");
+}

@@ -1,0 +1,112 @@
+// HIP KEYMAT (RFC 7401 §6.5): HKDF (RFC 5869) with RHASH,
+//   PRK    = HMAC-RHASH(salt = #I | #J, IKM = Kij)
+//   KEYMAT = T(1) | T(2) | ...,  T(n) = HMAC-RHASH(PRK, T(n-1) | info | n),  info = sort(HIT-I | HIT-R)
+// Keys are drawn sequentially (§6.5): HIP-gl enc, HIP-gl integrity, HIP-lg enc, HIP-lg integrity,
+// then ESP keys (RFC 7402 §7): SA-gl enc, SA-gl auth, SA-lg enc, SA-lg auth. "g" is the host
+// with the greater HIT. KEYMAT is expanded lazily so later SAs can draw from a KEYMAT index.
+import { hmac } from "@noble/hashes/hmac.js";
+import { sha256, sha384 } from "@noble/hashes/sha2.js";
+import { concat } from "../core/bytes.ts";
+import { compareHits } from "./hit.ts";
+
+type Hash = typeof sha384;
+
+/** RHASH of a HIT suite (RFC 7401 §2.3, Table 10); we implement suite 2 (SHA-384) and 1 (SHA-256). */
+export function rhashOf(suite: number): Hash | undefined {
+  return suite === 2 ? sha384 : suite === 1 ? sha256 : undefined;
+}
+
+/** sort(HIT-I | HIT-R): smaller HIT first (RFC 7401 §6.5). */
+export function sortHits(a: Uint8Array, b: Uint8Array): Uint8Array {
+  return compareHits(a, b) <= 0 ? concat(a, b) : concat(b, a);
+}
+
+export class Keymat {
+  private readonly prk: Uint8Array;
+  private readonly info: Uint8Array;
+  private blocks: Uint8Array = new Uint8Array(0);
+  private last: Uint8Array = new Uint8Array(0);
+  private n = 0;
+
+  /** @param hash RHASH; @param kij the DH shared secret; @param i,j puzzle #I and #J. */
+  constructor(
+    private readonly hash: Hash,
+    kij: Uint8Array,
+    hitI: Uint8Array,
+    hitR: Uint8Array,
+    i: Uint8Array,
+    j: Uint8Array,
+  ) {
+    this.prk = hmac(hash, concat(i, j), kij);
+    this.info = sortHits(hitI, hitR);
+  }
+
+  /** Maximum KEYMAT length: 255 HKDF blocks (RFC 5869 §2.3). */
+  get maxLength(): number {
+    return 255 * this.hash.outputLen;
+  }
+
+  /** `len` bytes of KEYMAT starting at byte `index`; undefined beyond the HKDF limit. */
+  slice(index: number, len: number): Uint8Array | undefined {
+    const end = index + len;
+    if (index < 0 || end > this.maxLength) return undefined;
+    while (this.blocks.length < end) {
+      this.n++;
+      this.last = hmac(this.hash, this.prk, concat(this.last, this.info, new Uint8Array([this.n])));
+      this.blocks = concat(this.blocks, this.last);
+    }
+    return this.blocks.slice(index, end);
+  }
+}
+
+/** The four HIP association keys (RFC 7401 §6.5), seen from one host. */
+export interface HipKeys {
+  /** Our ENCRYPTED key and HIP_MAC key (outgoing). */
+  localEnc: Uint8Array;
+  localMac: Uint8Array;
+  /** The peer's (incoming). */
+  peerEnc: Uint8Array;
+  peerMac: Uint8Array;
+  /** KEYMAT index after the HIP keys: where ESP keys start (RFC 7402 §7). */
+  espIndex: number;
+}
+
+/** Draw the HIP keys. `localIsGreater`: our HIT is HOST_g's. */
+export function drawHipKeys(km: Keymat, encLen: number, macLen: number, localIsGreater: boolean): HipKeys {
+  let o = 0;
+  const take = (n: number): Uint8Array => {
+    const k = km.slice(o, n)!;
+    o += n;
+    return k;
+  };
+  const glEnc = take(encLen);
+  const glMac = take(macLen);
+  const lgEnc = take(encLen);
+  const lgMac = take(macLen);
+  return localIsGreater
+    ? { localEnc: glEnc, localMac: glMac, peerEnc: lgEnc, peerMac: lgMac, espIndex: o }
+    : { localEnc: lgEnc, localMac: lgMac, peerEnc: glEnc, peerMac: glMac, espIndex: o };
+}
+
+/** ESP keys drawn at `index` (RFC 7402 §7): outbound = our direction, inbound = the peer's. */
+export interface EspKeys {
+  outEnc: Uint8Array;
+  outAuth: Uint8Array;
+  inEnc: Uint8Array;
+  inAuth: Uint8Array;
+  /** Index after the four keys. */
+  next: number;
+}
+
+export function drawEspKeys(km: Keymat, index: number, encLen: number, authLen: number, localIsGreater: boolean): EspKeys | undefined {
+  const all = km.slice(index, 2 * (encLen + authLen));
+  if (!all) return undefined;
+  const glEnc = all.slice(0, encLen);
+  const glAuth = all.slice(encLen, encLen + authLen);
+  const lgEnc = all.slice(encLen + authLen, 2 * encLen + authLen);
+  const lgAuth = all.slice(2 * encLen + authLen);
+  const next = index + all.length;
+  return localIsGreater
+    ? { outEnc: glEnc, outAuth: glAuth, inEnc: lgEnc, inAuth: lgAuth, next }
+    : { outEnc: lgEnc, outAuth: lgAuth, inEnc: glEnc, inAuth: glAuth, next };
+}

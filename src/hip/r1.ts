@@ -1,0 +1,110 @@
+// Pre-computed R1s (RFC 7401 §4.1.1, §6.7.1, Appendix A). One R1 generation = counter, puzzle
+// secret S, one DH key per group and one signed R1 per group. HIP_SIGNATURE_2 is computed once
+// with the Receiver's HIT and PUZZLE Opaque / #I zeroed; per I1 only those fields are filled in.
+// Generations rotate every r1Lifetime; solutions for the current and the previous generation
+// are accepted (§4.1.2: valid for at least Lifetime, at most 2 * Lifetime).
+import { sha384 } from "@noble/hashes/sha2.js";
+import type { Millis, Rng } from "../core/types.ts";
+import { PacketType } from "../wire/constants.ts";
+import type { HipPacket } from "../wire/packet.ts";
+import type { Param } from "../wire/params/index.ts";
+import { authenticate } from "./auth.ts";
+import { type DhKeyPair, generateDhKey } from "./dh.ts";
+import { NULL_HIT } from "./hit.ts";
+import type { HostIdentity } from "./identity.ts";
+import { puzzleI } from "./puzzle.ts";
+
+export const ESP_TRANSFORM_TYPE = 4095;
+
+export interface R1Settings {
+  k: number;
+  lifetime: number;
+  opaque: number;
+  dhGroups: readonly number[];
+  hipCiphers: readonly number[];
+  espSuites: readonly number[];
+  r1Lifetime: Millis;
+}
+
+export interface R1Generation {
+  readonly counter: bigint;
+  readonly secret: Uint8Array;
+  readonly createdAt: Millis;
+  readonly k: number;
+  readonly opaque: number;
+  readonly dh: Map<number, DhKeyPair>;
+  /** Signed R1 per DH group: the params with the zeroed PUZZLE, HIP_SIGNATURE_2 last. */
+  readonly params: Map<number, Param[]>;
+}
+
+export class R1Factory {
+  private cur: R1Generation | undefined;
+  private prev: R1Generation | undefined;
+  private nextCounter: bigint;
+
+  constructor(
+    private readonly id: HostIdentity,
+    private readonly rng: Rng,
+    private readonly s: R1Settings,
+    counterStart: bigint,
+  ) {
+    this.nextCounter = counterStart;
+  }
+
+  /** The generation to answer I1s with at `now` (rotating it when expired). */
+  current(now: Millis): R1Generation {
+    if (!this.cur || now - this.cur.createdAt >= this.s.r1Lifetime) {
+      this.prev = this.cur;
+      this.cur = this.build(now);
+    }
+    return this.cur;
+  }
+
+  /** Generation with this counter, if still accepted at `now` (current or previous). */
+  find(now: Millis, counter: bigint): R1Generation | undefined {
+    if (this.cur?.counter === counter && now - this.cur.createdAt < 2 * this.s.r1Lifetime) return this.cur;
+    if (this.prev?.counter === counter && now - this.prev.createdAt < 2 * this.s.r1Lifetime) return this.prev;
+    return undefined;
+  }
+
+  private build(now: Millis): R1Generation {
+    const counter = this.nextCounter++;
+    const secret = this.rng.fill(new Uint8Array(32));
+    const dh = new Map<number, DhKeyPair>();
+    const params = new Map<number, Param[]>();
+    for (const g of this.s.dhGroups) {
+      const key = generateDhKey(this.rng, g);
+      dh.set(g, key);
+      params.set(g, this.signedParams(counter, key));
+    }
+    return { counter, secret, createdAt: now, k: this.s.k, opaque: this.s.opaque, dh, params };
+  }
+
+  /** R1 parameters, ascending (RFC 7401 §5.3.2 + RFC 7402 §5.2.1.1), signed with HIP_SIGNATURE_2. */
+  private signedParams(counter: bigint, key: DhKeyPair): Param[] {
+    const s = this.s;
+    const params: Param[] = [
+      { kind: "R1_COUNTER", counter },
+      { kind: "PUZZLE", k: s.k, lifetime: s.lifetime, opaque: 0, randomI: new Uint8Array(48) },
+      { kind: "DH_GROUP_LIST", groups: [...s.dhGroups] },
+      { kind: "DIFFIE_HELLMAN", groupId: key.group, publicValue: key.publicValue },
+      { kind: "HIP_CIPHER", ciphers: [...s.hipCiphers] },
+      { kind: "HOST_ID", algorithm: this.id.algorithm, hostIdentity: this.id.hostId, diType: 0, domainIdentifier: new Uint8Array(0) },
+      { kind: "HIT_SUITE_LIST", suites: [this.id.hitSuite] },
+      { kind: "TRANSPORT_FORMAT_LIST", formats: [ESP_TRANSFORM_TYPE] },
+      { kind: "ESP_TRANSFORM", suites: [...s.espSuites] },
+    ];
+    const pkt: HipPacket = { packetType: PacketType.R1, controls: 0, senderHit: this.id.hit, receiverHit: NULL_HIT, params };
+    return authenticate(pkt, { hash: sha384, signer: this.id, sig2: true }).params;
+  }
+
+  /** R1 for one Initiator: first of our groups the I1 offered, else our first (§5.2.6, §6.7 step 4). */
+  r1For(now: Millis, initiatorHit: Uint8Array, offered: readonly number[]): HipPacket {
+    const gen = this.current(now);
+    const group = this.s.dhGroups.find((g) => offered.includes(g)) ?? this.s.dhGroups[0];
+    const params = gen.params.get(group)!.map((p) =>
+      p.kind === "PUZZLE" ? { ...p, opaque: gen.opaque, randomI: puzzleI(sha384, gen.secret, initiatorHit, this.id.hit) } : p,
+    );
+    return { packetType: PacketType.R1, controls: 0, senderHit: this.id.hit, receiverHit: initiatorHit, params };
+  }
+}

@@ -1,0 +1,86 @@
+// Configuration, events and extension hooks of the HIP core (see host.ts for the contract).
+import type { Locator, Millis, Rng } from "../core/types.ts";
+import type { HipPacket } from "../wire/packet.ts";
+import type { Association } from "./association.ts";
+import type { HostIdentity } from "./identity.ts";
+import type { SaParams } from "./sa.ts";
+
+/** RFC 7401 §4.4.2 states. */
+export type HipState = "UNASSOCIATED" | "I1-SENT" | "I2-SENT" | "R2-SENT" | "ESTABLISHED" | "CLOSING" | "CLOSED" | "E-FAILED";
+
+export interface RetransmitConfig {
+  /** First retransmission timeout (doubles after each try, RFC 7401 §6.6 / §6.8 step 18). */
+  initialMs: Millis;
+  /** Total transmissions of one I1 / I2 / CLOSE (first send included) before giving up. */
+  maxTries: number;
+  /** Cap of the backed-off timeout. */
+  maxMs: Millis;
+}
+
+export interface HipHostConfig {
+  identity: HostIdentity;
+  rng: Rng;
+  /** Puzzle difficulty #K we ask of Initiators (RFC 7401 §4.1.2). Default 8. */
+  puzzleK?: number;
+  /** PUZZLE Lifetime field, 2^(v-32) s (§5.2.4). Default 37 (32 s). */
+  puzzleLifetime?: number;
+  /** PUZZLE Opaque field we send and require echoed in SOLUTION. Default 0. */
+  puzzleOpaque?: number;
+  /** Largest #K we are willing to solve. Default 24. */
+  maxPuzzleK?: number;
+  /** DH groups in preference order (RFC 7401 §5.2.6). Default [8, 7]. */
+  dhGroups?: number[];
+  /** HIP_CIPHER IDs in preference order (§5.2.8). Default [4, 2]; NULL (1) only if listed. */
+  hipCiphers?: number[];
+  /** ESP transform suites in preference order (RFC 7402 §5.1.2). Default [13, 9, 8, 1, 7]. */
+  espSuites?: number[];
+  /** Lifetime of one R1 generation (secret, DH keys, signed R1s). Default 120 000 ms. */
+  r1Lifetime?: Millis;
+  /** First R1 generation counter (RFC 7401 §4.1.4). Default 1. */
+  r1CounterStart?: bigint;
+  retransmit?: Partial<RetransmitConfig>;
+  /** Encrypt HOST_ID in I2 with the HIP_CIPHER (§5.3.3). Default true. */
+  encryptHostId?: boolean;
+  /** Fill the HIP checksum over the outer addresses ("pseudo", default) or send 0 ("zero",
+   * e.g. behind NATs). Received zero checksums are always accepted (RFC 5770 / PROFILE §3). */
+  checksum?: "pseudo" | "zero";
+  /** Answer I1s with a NULL receiver HIT (opportunistic mode, §4.1.8). Default true. */
+  allowOpportunistic?: boolean;
+  /** How long CLOSED state lingers to re-acknowledge duplicate CLOSEs (§4.4.3). Default 15 000 ms. */
+  closedLingerMs?: Millis;
+  /** Emit a "drop" event for each dropped packet (counters are always kept). Default true. */
+  dropEvents?: boolean;
+}
+
+export type HipEvent =
+  | { type: "established"; peerHit: Uint8Array; localHit: Uint8Array; peer: Locator; local?: Locator; initiator: boolean }
+  | { type: "sa-install"; peerHit: Uint8Array; inbound: SaParams; outbound: SaParams }
+  | { type: "sa-remove"; peerHit: Uint8Array; inboundSpi: number; outboundSpi: number }
+  | { type: "closed"; peerHit: Uint8Array; reason: "local" | "peer" | "timeout" }
+  | { type: "failed"; peerHit: Uint8Array; reason: string }
+  | { type: "notify"; peerHit: Uint8Array; notifyType: number; data: Uint8Array; verified: boolean }
+  | { type: "drop"; reason: string; code: string; offset?: number; packetType?: number; from?: Locator };
+
+/** Plug-in for packet types (or base packets) the core does not handle itself. */
+export interface HipExtension {
+  /** Packet types offered to this extension before the core looks at them. */
+  packetTypes: number[];
+  /** Return true when the packet was consumed. `assoc` is the association with the sender HIT, if any. */
+  handle(now: Millis, pkt: HipPacket, raw: Uint8Array, from: Locator, to: Locator, assoc: Association | undefined): boolean;
+  handleTimeout?(now: Millis): void;
+  pollTimeout?(): Millis | undefined;
+}
+
+/** Defaults, documented in docs/PROTOCOL.md §7. */
+export const HIP_DEFAULTS = {
+  puzzleK: 8,
+  puzzleLifetime: 37,
+  puzzleOpaque: 0,
+  maxPuzzleK: 24,
+  dhGroups: [8, 7],
+  hipCiphers: [4, 2],
+  espSuites: [13, 9, 8, 1, 7],
+  r1Lifetime: 120_000,
+  retransmit: { initialMs: 1000, maxTries: 5, maxMs: 8000 } as RetransmitConfig,
+  closedLingerMs: 15_000,
+} as const;

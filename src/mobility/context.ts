@@ -1,0 +1,21 @@
+// The narrow interface the mobility session needs from a HIP association. src/mobility/bind.ts
+// implements it over the real HIP core; tests implement it directly.
+import type { Locator } from "../core/types.ts";
+import type { MmMessage } from "./types.ts";
+
+export type OpenResult =
+  | { ok: true; msg: MmMessage }
+  | { ok: false; reason: "malformed" | "bad-hmac" | "bad-signature"; detail?: string };
+
+export interface MobilityContext {
+  /**
+   * Builds the HIP packet (datagram payload as the transport expects it) for an REA/AC/ACR:
+   * header with our HITs, the parameters, HIP_SIGNATURE over the packet up to it (REA only),
+   * and the HMAC keyed with our HIP integrity key (PROFILE §2, draft §6.1.1.2).
+   */
+  seal(msg: MmMessage, from: Locator, to: Locator): Uint8Array;
+  /** Parses and verifies (checksum, HITs, HMAC with the peer's key, signature with its HI). */
+  open(data: Uint8Array, from: Locator, to: Locator): OpenResult;
+  /** Current SPIs of the association: ours for receiving, the peer's (we send with it). */
+  spis(): { inbound: number; outbound: number };
+}

@@ -1,0 +1,110 @@
+// Choosing the data path and noticing when it goes silent (§3.3 preferred interface and
+// failover, §3.4 site multi-homing / both families, §6.5 "never data before the ACR").
+import type { Locator, Millis } from "../core/types.ts";
+import { locatorKey, sameLocator } from "../core/types.ts";
+import { familyOf, type LocalModel, type PeerModel } from "./model.ts";
+import type { MobilityPolicy } from "./policy.ts";
+import type { MmAddress, Path } from "./types.ts";
+
+/** Tier of a peer address for data: 3 active, 2 deprecated-but-verified (grace), 1 suspect. */
+function tier(a: MmAddress, suspect: boolean): number {
+  if (a.verifiedAt === undefined) return 0; // §6.5: never data before the ACR
+  if (a.status === "unverified") return 0;
+  if (suspect) return 1;
+  return a.status === "active" ? 3 : 2;
+}
+
+export class PathSelector {
+  path: Path | undefined;
+  /** When the current path was chosen (silence is measured from max(this, last heard)). */
+  since: Millis = 0;
+  private readonly heard = new Map<string, Millis>();
+  private readonly suspects = new Set<string>();
+  lastSendAt: Millis = Number.NEGATIVE_INFINITY;
+  livenessSentAt: Millis = Number.NEGATIVE_INFINITY;
+
+  constructor(
+    private readonly local: LocalModel,
+    private readonly peer: PeerModel,
+    private readonly policy: MobilityPolicy,
+  ) {}
+
+  /** Something authentic (ESP, AC, ACR) arrived from this peer locator. Returns true if it was suspect. */
+  noteHeard(from: Locator, now: Millis): boolean {
+    const k = locatorKey(from);
+    this.heard.set(k, now);
+    return this.suspects.delete(k);
+  }
+
+  lastHeard(to: Locator): Millis | undefined {
+    return this.heard.get(locatorKey(to));
+  }
+
+  isSuspect(to: Locator): boolean {
+    return this.suspects.has(locatorKey(to));
+  }
+
+  markSuspect(to: Locator): void {
+    this.suspects.add(locatorKey(to));
+  }
+
+  /** Ranked candidate paths, best first. */
+  candidates(): { path: Path; score: number }[] {
+    const out: { path: Path; score: number }[] = [];
+    for (const { addr } of this.peer.all()) {
+      const t = tier(addr, this.isSuspect(addr.locator));
+      if (t === 0) continue;
+      const fam = familyOf(addr.locator);
+      const src = this.local.usable(fam)[0];
+      if (!src) continue;
+      const famPref = this.policy.preferFamily === fam ? 1 : 0;
+      // Tier first, then our interface preference (§3.3), then the peer's preferred flag, family.
+      const score = t * 1e7 + src.rank * 100 + (addr.preferred ? 10 : 0) + famPref;
+      out.push({ path: { from: src.addr.locator, to: addr.locator }, score });
+    }
+    return out.sort((a, b) => b.score - a.score);
+  }
+
+  /** Re-evaluates the data path; keeps the current one on a tie. Returns true if it changed. */
+  reselect(now: Millis): boolean {
+    const c = this.candidates();
+    let best = c[0]?.path;
+    if (best && this.path) {
+      const cur = c.find((x) => samePath(x.path, this.path!));
+      if (cur && cur.score === c[0].score) best = cur.path;
+    }
+    if (best === undefined && this.path === undefined) return false;
+    if (best && this.path && samePath(best, this.path)) return false;
+    this.path = best;
+    this.since = now;
+    return true;
+  }
+
+  /**
+   * Liveness (§3.3 failover): while we send on a path, silence longer than probeIntervalMs
+   * asks for a liveness AC, longer than failoverTimeoutMs makes the path suspect.
+   */
+  check(now: Millis): "ok" | "probe" | "failed" {
+    const p = this.path;
+    if (!p) return "ok";
+    if (now - this.lastSendAt > this.policy.probeIntervalMs) return "ok"; // idle: nothing to protect
+    const last = Math.max(this.since, this.heard.get(locatorKey(p.to)) ?? Number.NEGATIVE_INFINITY);
+    if (now - last >= this.policy.failoverTimeoutMs) return "failed";
+    if (now - last >= this.policy.probeIntervalMs && now - this.livenessSentAt >= this.policy.probeIntervalMs) return "probe";
+    return "ok";
+  }
+
+  /** Next time check() may change its answer (undefined when idle). */
+  nextCheck(): Millis | undefined {
+    const p = this.path;
+    if (!p) return undefined;
+    const last = Math.max(this.since, this.heard.get(locatorKey(p.to)) ?? Number.NEGATIVE_INFINITY);
+    const probeAt = Math.max(last + this.policy.probeIntervalMs, this.livenessSentAt + this.policy.probeIntervalMs);
+    const t = Math.min(probeAt, last + this.policy.failoverTimeoutMs);
+    return t <= this.lastSendAt + this.policy.probeIntervalMs ? t : undefined;
+  }
+}
+
+export function samePath(a: Path, b: Path): boolean {
+  return sameLocator(a.from, b.from) && sameLocator(a.to, b.to);
+}

@@ -1,0 +1,60 @@
+// Mobility policy (§3.3, §3.5, §6.5, §7 "Policy considerations: TBD" — these are ours).
+import type { Millis } from "../core/types.ts";
+import type { ProbeBudgetOptions } from "./budget.ts";
+
+export interface MobilityPolicy {
+  /** §6.5: a trusted peer's REA addresses are used at once, without waiting for the ACR. */
+  trustPeer: boolean;
+  /** Announce all our interfaces in an REA right after the base exchange (§3.3). */
+  announceAtStart: boolean;
+  /** How long an address left out of an REA stays usable as a fallback (make-before-break). */
+  deprecatedGraceMs: Millis;
+  /** REA and AC retransmission: first timeout before an RTT sample, bounds, attempts (§6.4). */
+  initialRtoMs: Millis;
+  minRtoMs: Millis;
+  maxRtoMs: Millis;
+  maxReaAttempts: number;
+  maxAcAttempts: number;
+  /** While sending on a path that has been silent this long, send a liveness AC (§3.3 failover). */
+  probeIntervalMs: Millis;
+  /** A path silent this long while we send on it is declared failed: the detection bound. */
+  failoverTimeoutMs: Millis;
+  /** Per-unverified-address probe budget (§8 flooding). */
+  budget: ProbeBudgetOptions;
+  /** At most this many peer addresses are probed at the same time (§8). */
+  maxUnverified: number;
+  /** Bad ACRs tolerated for one address before it is given up (AC ID guessing, §8). */
+  maxAcrMismatch: number;
+  /** Family preference for site multi-homing (§3.4): 6, 4 or 0 for none. */
+  preferFamily: 0 | 4 | 6;
+  /** Carry the first ESP datagram inside the REA (§6.1.1, ESP_DATAGRAM parameter). */
+  embedEspInRea: boolean;
+  /** Interfaces whose path latencies differ by more than this get their own SA (§4.5). */
+  sharedSaMaxLatencySpreadMs: Millis;
+  /** Old inbound SA kept at most this long after an SA change (§6.1.1.1). */
+  oldSaTimeoutMs: Millis;
+}
+
+export const DEFAULT_POLICY: MobilityPolicy = {
+  trustPeer: false,
+  announceAtStart: true,
+  deprecatedGraceMs: 5_000,
+  initialRtoMs: 500,
+  minRtoMs: 100,
+  maxRtoMs: 4_000,
+  maxReaAttempts: 8,
+  maxAcAttempts: 4,
+  probeIntervalMs: 500,
+  failoverTimeoutMs: 1_500,
+  budget: { maxProbes: 5, maxBytes: 1_000, windowMs: 60_000 },
+  maxUnverified: 8,
+  maxAcrMismatch: 4,
+  preferFamily: 0,
+  embedEspInRea: true,
+  sharedSaMaxLatencySpreadMs: 50,
+  oldSaTimeoutMs: 2_000,
+};
+
+export function makePolicy(p: Partial<MobilityPolicy> = {}): MobilityPolicy {
+  return { ...DEFAULT_POLICY, ...p, budget: { ...DEFAULT_POLICY.budget, ...(p.budget ?? {}) } };
+}

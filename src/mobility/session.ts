@@ -1,0 +1,379 @@
+// Per-association readdressing state machine (draft §4.2-§4.3, §5.3, §6.4-§6.5), sans-I/O:
+// handle*(now, …) feed it, pollTransmit/pollEvent/pollTimeout drain it (ARCHITECTURE.md).
+import type { Locator, Millis, Rng, Transmit } from "../core/types.ts";
+import { locatorKey, sameLocator } from "../core/types.ts";
+import { ProbeBudget } from "./budget.ts";
+import type { MobilityContext } from "./context.ts";
+import { familyOf, type LocalModel, PeerModel } from "./model.ts";
+import { PathSelector } from "./paths.ts";
+import type { MobilityPolicy } from "./policy.ts";
+import { nextReaId, RttEstimator, serial16Gt, since32, timestamp32 } from "./rtt.ts";
+import type { AcInfo, Path, MobilityCounters, MobilityEvent, ReaInfo, RejectReason } from "./types.ts";
+import { newCounters } from "./types.ts";
+
+interface SentRea {
+  reaId: number;
+  interfaces: number[];
+  listed: Locator[];
+  firstSentAt: Millis;
+  attempts: number;
+  nextAt: Millis;
+  acked: boolean;
+  esp?: Uint8Array;
+}
+
+interface PendingAc {
+  to: Locator;
+  from: Locator;
+  reaId: number;
+  timestamp: number;
+  liveness: boolean;
+}
+
+interface Probe {
+  attempts: number;
+  nextAt: Millis;
+  mismatches: number;
+}
+
+export interface SessionOptions {
+  ctx: MobilityContext;
+  local: LocalModel;
+  policy: MobilityPolicy;
+  rng: Rng;
+  now: Millis;
+  /** The peer locator used in the base exchange (implicitly verified by it). */
+  peerLocator?: Locator;
+}
+
+const HISTORY = 8;
+
+export class MobilitySession {
+  readonly peer: PeerModel;
+  readonly paths: PathSelector;
+  readonly rtt: RttEstimator;
+  readonly counters: MobilityCounters = newCounters();
+  readonly budget: ProbeBudget;
+  private readonly ctx: MobilityContext;
+  private readonly local: LocalModel;
+  private readonly policy: MobilityPolicy;
+  private readonly rng: Rng;
+  private readonly announced = new Map<number, number>();
+  private seenGeneration = -1;
+  private reaId: number;
+  private readonly sent: SentRea[] = [];
+  private lastPeerReaId: number | undefined;
+  private readonly pendingAcs = new Map<number, PendingAc>();
+  private readonly answeredAcs = new Set<number>();
+  private readonly probes = new Map<string, Probe>();
+  private readonly transmits: Transmit[] = [];
+  private readonly events: MobilityEvent[] = [];
+  private espForRea: Uint8Array | undefined;
+
+  constructor(o: SessionOptions) {
+    this.ctx = o.ctx;
+    this.local = o.local;
+    this.policy = o.policy;
+    this.rng = o.rng;
+    this.peer = new PeerModel(o.peerLocator, o.ctx.spis().outbound, o.now);
+    this.paths = new PathSelector(o.local, this.peer, o.policy);
+    this.rtt = new RttEstimator(o.policy.initialRtoMs, o.policy.minRtoMs, o.policy.maxRtoMs);
+    this.budget = new ProbeBudget(o.policy.budget);
+    this.reaId = this.random16() & 0x7fff;
+    if (!o.policy.announceAtStart) for (const itf of o.local.interfaces.values()) this.announced.set(itf.id, itf.version);
+    this.seenGeneration = o.policy.announceAtStart ? -1 : o.local.generation;
+    this.reselect(o.now, "base-exchange");
+  }
+
+  // ---- inputs ----
+
+  /** Our addresses changed (§6.4): one REA carries an REA_INFO per changed interface. */
+  handleLocalChange(now: Millis): void {
+    this.seenGeneration = this.local.generation;
+    const changed: number[] = [];
+    for (const itf of this.local.interfaces.values()) if (this.announced.get(itf.id) !== itf.version) changed.push(itf.id);
+    this.reselect(now, "local-change");
+    if (changed.length === 0) return;
+    // An unacknowledged REA is superseded: its interfaces ride along in the new one.
+    const pending = this.sent.find((r) => !r.acked && r.nextAt !== Number.POSITIVE_INFINITY);
+    const ids = new Set(changed);
+    if (pending) for (const id of pending.interfaces) ids.add(id);
+    for (const r of this.sent) if (!r.acked) r.nextAt = Number.POSITIVE_INFINITY;
+    for (const id of ids) this.announced.set(id, this.local.interfaces.get(id)?.version ?? 0);
+    this.reaId = nextReaId(this.reaId);
+    const rea: SentRea = { reaId: this.reaId, interfaces: [...ids].sort((a, b) => a - b), listed: [], firstSentAt: now, attempts: 0, nextAt: now, acked: false };
+    if (this.policy.embedEspInRea && this.espForRea) rea.esp = this.espForRea;
+    this.espForRea = undefined;
+    this.sent.push(rea);
+    if (this.sent.length > HISTORY) this.sent.shift();
+    this.transmitRea(now, rea);
+  }
+
+  /** Offer one ESP datagram to ride inside the next REA (§6.1.1). */
+  offerEspForRea(data: Uint8Array): void {
+    this.espForRea = data;
+  }
+
+  /** A HIP packet of type REA/AC/ACR arrived on this association. */
+  handlePacket(now: Millis, data: Uint8Array, from: Locator, to: Locator): void {
+    this.syncLocal(now);
+    const r = this.ctx.open(data, from, to);
+    if (!r.ok) return this.reject(now, r.reason, from);
+    const m = r.msg;
+    if (m.type === "REA") this.onRea(now, m.infos, m.espDatagram, from, to);
+    else if (m.type === "AC") this.onAc(now, m.ac, from, to);
+    else this.onAcr(now, m.ac, from);
+  }
+
+  /** An authentic ESP datagram arrived (SPI and ICV checked by the data plane). */
+  handleEspInbound(now: Millis, from: Locator): void {
+    if (this.peer.find(from)?.addr.verifiedAt === undefined) return;
+    if (this.paths.noteHeard(from, now)) this.reselect(now, "path-recovered");
+  }
+
+  handleTimeout(now: Millis): void {
+    this.syncLocal(now);
+    for (const r of this.sent) {
+      if (r.acked || r.nextAt > now) continue;
+      if (r.attempts >= this.policy.maxReaAttempts) {
+        r.nextAt = Number.POSITIVE_INFINITY;
+        this.events.push({ type: "rea-failed", t: now, reaId: r.reaId });
+      } else this.transmitRea(now, r);
+    }
+    for (const [k, p] of [...this.probes]) if (p.nextAt <= now) this.retryProbe(now, k, p);
+    const gone = this.peer.expire(now);
+    for (const a of gone) if (a.status !== "deprecated") this.events.push({ type: "address-failed", t: now, locator: a.locator, reason: "expired" });
+    if (gone.length) this.reselect(now, "expired");
+    this.liveness(now);
+  }
+
+  /** The data path for the next ESP datagram; calling it marks the path as in use. */
+  dataPath(now: Millis): Path | undefined {
+    this.paths.lastSendAt = now;
+    return this.paths.path;
+  }
+
+  // ---- outputs ----
+
+  pollTransmit(): Transmit | undefined {
+    return this.transmits.shift();
+  }
+
+  pollEvent(): MobilityEvent | undefined {
+    return this.events.shift();
+  }
+
+  pollTimeout(): Millis | undefined {
+    let t = Number.POSITIVE_INFINITY;
+    for (const r of this.sent) if (!r.acked) t = Math.min(t, r.nextAt);
+    for (const p of this.probes.values()) t = Math.min(t, p.nextAt);
+    t = Math.min(t, this.peer.nextExpiry() ?? t, this.paths.nextCheck() ?? t);
+    if (this.seenGeneration !== this.local.generation) t = Math.min(t, 0);
+    return Number.isFinite(t) ? t : undefined;
+  }
+
+  get path(): Path | undefined {
+    return this.paths.path;
+  }
+
+  // ---- REA ----
+
+  private transmitRea(now: Millis, r: SentRea): void {
+    const spis = this.ctx.spis();
+    const infos: ReaInfo[] = r.interfaces.map((id) => {
+      const spi = this.local.interfaces.get(id)?.spi ?? spis.inbound;
+      return { interfaceId: id, currentSpiReverse: spis.outbound, currentSpi: spi, newSpi: spi, keymatIndex: 0, reaId: r.reaId, addresses: this.local.reaAddresses(id, now) };
+    });
+    r.listed = infos.flatMap((i) => i.addresses.map((a) => a.locator));
+    // Retransmissions rotate over the verified paths, so a dead path does not block the REA.
+    const cands = this.paths.candidates().map((c) => c.path);
+    const path = r.attempts === 0 ? (this.paths.path ?? cands[0]) : cands[r.attempts % Math.max(1, cands.length)];
+    const retransmit = r.attempts > 0;
+    r.attempts++;
+    r.nextAt = now + this.rtt.rto(r.attempts - 1);
+    if (!path) return;
+    const esp = retransmit ? undefined : r.esp;
+    const data = this.ctx.seal({ type: "REA", infos, ...(esp ? { espDatagram: esp } : {}) }, path.from, path.to);
+    this.transmits.push({ from: path.from, to: path.to, data });
+    this.counters.reaSent++;
+    if (retransmit) this.counters.reaRetransmits++;
+    this.events.push({ type: "rea-sent", t: now, reaId: r.reaId, interfaces: r.interfaces, to: path.to, retransmit });
+  }
+
+  private onRea(now: Millis, infos: ReaInfo[], esp: Uint8Array | undefined, from: Locator, to: Locator): void {
+    this.counters.reaReceived++;
+    const id = infos[0]?.reaId;
+    if (id === undefined || infos.some((i) => i.reaId !== id)) return this.reject(now, "malformed", from);
+    const listed = infos.flatMap((i) => i.addresses.map((a) => a.locator));
+    if (this.lastPeerReaId !== undefined && id === this.lastPeerReaId) {
+      // Our AC was lost: acknowledge again (probes stay within the budget).
+      this.counters.reaDuplicates++;
+      this.events.push({ type: "peer-rea", t: now, reaId: id, added: [], lost: [], duplicate: true });
+      for (const l of listed) this.sendAc(now, l, id, false);
+      return;
+    }
+    if (this.lastPeerReaId !== undefined && !serial16Gt(id, this.lastPeerReaId)) return this.reject(now, "replayed-rea", from);
+    this.lastPeerReaId = id;
+    const added: Locator[] = [];
+    const lost: Locator[] = [];
+    for (const info of infos) {
+      const r = this.peer.apply(info, now, this.policy.deprecatedGraceMs, this.policy.trustPeer);
+      for (const a of r.added) added.push(a.locator);
+      for (const a of r.lost) lost.push(a.locator);
+    }
+    this.events.push({ type: "peer-rea", t: now, reaId: id, added, lost, duplicate: false });
+    if (esp) this.events.push({ type: "esp-datagram", t: now, data: esp, from, to });
+    // §4.3: the AC goes to every listed address; it also acknowledges the REA (§6.1.2).
+    let unverified = 0;
+    for (const l of listed) {
+      const a = this.peer.find(l)?.addr;
+      if (a?.verifiedAt === undefined && ++unverified > this.policy.maxUnverified) {
+        this.counters.probesSuppressed++;
+        continue;
+      }
+      if (this.sendAc(now, l, id, false) && a?.verifiedAt === undefined) this.probes.set(locatorKey(l), { attempts: 1, nextAt: now + this.rtt.rto(0), mismatches: 0 });
+    }
+    this.reselect(now, "peer-rea");
+  }
+
+  // ---- AC / ACR ----
+
+  private sendAc(now: Millis, to: Locator, reaId: number, liveness: boolean): boolean {
+    const fam = familyOf(to);
+    const cur = this.paths.path;
+    const from = cur && familyOf(cur.from) === fam && this.local.owns(cur.from) ? cur.from : this.local.usable(fam)[0]?.addr.locator;
+    if (!from) return false;
+    let acId = this.random16();
+    while (this.pendingAcs.has(acId)) acId = (acId + 1) & 0xffff;
+    const ac: AcInfo = { acId, reaId, timestamp: timestamp32(now) };
+    const data = this.ctx.seal({ type: "AC", ac }, from, to);
+    const verified = this.peer.find(to)?.addr.verifiedAt !== undefined;
+    if (!verified) {
+      if (!this.budget.charge(to, data.length, now)) {
+        this.counters.probesSuppressed++;
+        return false;
+      }
+      this.counters.probesToUnverified++;
+      this.counters.bytesToUnverified += data.length;
+    }
+    this.pendingAcs.set(acId, { to, from, reaId, timestamp: ac.timestamp, liveness });
+    if (this.pendingAcs.size > 256) this.pendingAcs.delete(this.pendingAcs.keys().next().value!);
+    this.transmits.push({ from, to, data });
+    this.counters.acSent++;
+    if (liveness) this.counters.acLiveness++;
+    this.events.push({ type: "ac-sent", t: now, to, acId, reaId, liveness });
+    return true;
+  }
+
+  private retryProbe(now: Millis, key: string, p: Probe): void {
+    const a = this.peer.all().find((x) => locatorKey(x.addr.locator) === key)?.addr;
+    if (!a || a.verifiedAt !== undefined || a.status !== "unverified") {
+      this.probes.delete(key);
+      return;
+    }
+    if (p.attempts >= this.policy.maxAcAttempts || !this.sendAc(now, a.locator, this.lastPeerReaId ?? 0, false)) {
+      this.probes.delete(key);
+      this.failAddress(now, a.locator, p.attempts >= this.policy.maxAcAttempts ? "no-acr" : "budget");
+      return;
+    }
+    p.nextAt = now + this.rtt.rto(p.attempts);
+    p.attempts++;
+  }
+
+  private onAc(now: Millis, ac: AcInfo, from: Locator, to: Locator): void {
+    this.counters.acReceived++;
+    if (!this.local.owns(to)) return this.reject(now, "ac-to-foreign-address", from);
+    // §5.3: an AC matching no REA we sent MUST be dropped. REA ID 0 stands for the base
+    // exchange locators (liveness probes before any REA; docs/PROTOCOL.md §8).
+    const rea = this.sent.find((r) => r.reaId === ac.reaId);
+    if (ac.reaId !== 0 && !rea) return this.reject(now, "unmatched-ac", from);
+    if (rea && !rea.acked && rea.nextAt !== Number.POSITIVE_INFINITY) {
+      const rtt = rea.attempts === 1 ? now - rea.firstSentAt : undefined; // Karn: only unambiguous samples
+      if (rtt !== undefined) this.rtt.sample(rtt);
+      for (const r of this.sent) if (!serial16Gt(r.reaId, rea.reaId)) r.acked = true;
+      this.events.push({ type: "rea-acked", t: now, reaId: rea.reaId, rtt });
+    }
+    if (this.peer.find(from)?.addr.verifiedAt !== undefined && this.paths.noteHeard(from, now)) this.reselect(now, "path-recovered");
+    // ACR answers from the probed address, echoing AC_INFO (§5.3).
+    this.transmits.push({ from: to, to: from, data: this.ctx.seal({ type: "ACR", ac }, to, from) });
+    this.counters.acrSent++;
+    this.events.push({ type: "acr-sent", t: now, to: from, acId: ac.acId });
+  }
+
+  private onAcr(now: Millis, ac: AcInfo, from: Locator): void {
+    this.counters.acrReceived++;
+    const p = this.pendingAcs.get(ac.acId);
+    if (!p || p.reaId !== ac.reaId || p.timestamp !== ac.timestamp) {
+      if (this.answeredAcs.has(ac.acId)) return; // a duplicate of an ACR already taken
+      const probe = p ? this.probes.get(locatorKey(p.to)) : undefined;
+      if (probe && ++probe.mismatches >= this.policy.maxAcrMismatch) {
+        this.probes.delete(locatorKey(p!.to));
+        this.failAddress(now, p!.to, "no-acr");
+      }
+      return this.reject(now, "unmatched-acr", from);
+    }
+    if (!sameLocator(from, p.to)) return this.reject(now, "acr-wrong-source", from);
+    this.pendingAcs.delete(ac.acId);
+    this.answeredAcs.add(ac.acId);
+    if (this.answeredAcs.size > 256) this.answeredAcs.delete(this.answeredAcs.values().next().value!);
+    const rtt = since32(now, ac.timestamp);
+    this.rtt.sample(rtt);
+    const found = this.peer.find(p.to);
+    if (found && found.addr.status === "unverified") {
+      found.addr.status = "active";
+      found.addr.verifiedAt = now;
+      this.budget.clear(p.to);
+      this.probes.delete(locatorKey(p.to));
+      this.events.push({ type: "address-verified", t: now, locator: p.to, rtt });
+    } else if (found && found.addr.verifiedAt === undefined) found.addr.verifiedAt = now;
+    this.paths.noteHeard(p.to, now);
+    this.reselect(now, p.liveness ? "path-recovered" : "address-verified");
+  }
+
+  // ---- helpers ----
+
+  private liveness(now: Millis): void {
+    const s = this.paths.check(now);
+    const p = this.paths.path;
+    if (!p || s === "ok") return;
+    if (s === "probe") {
+      this.paths.livenessSentAt = now;
+      this.sendAc(now, p.to, this.lastPeerReaId ?? 0, true);
+      return;
+    }
+    this.paths.markSuspect(p.to);
+    this.failAddress(now, p.to, "silent");
+    if (this.paths.path === p) this.paths.since = now; // no alternative: restart the silence clock
+    this.paths.livenessSentAt = now;
+    this.sendAc(now, p.to, this.lastPeerReaId ?? 0, true);
+  }
+
+  private failAddress(now: Millis, l: Locator, reason: "no-acr" | "silent" | "budget"): void {
+    this.events.push({ type: "address-failed", t: now, locator: l, reason });
+    const f = this.peer.find(l);
+    if (f && f.addr.verifiedAt === undefined) {
+      f.addr.status = "deprecated";
+      f.addr.expiresAt = now;
+    }
+    this.reselect(now, `failover:${reason}`);
+  }
+
+  private reselect(now: Millis, reason: string): void {
+    const prev = this.paths.path;
+    if (this.paths.reselect(now)) this.events.push({ type: "path-changed", t: now, path: this.paths.path, previous: prev, reason });
+  }
+
+  private syncLocal(now: Millis): void {
+    if (this.seenGeneration !== this.local.generation) this.handleLocalChange(now);
+  }
+
+  private reject(now: Millis, reason: RejectReason, from: Locator): void {
+    this.counters.rejected[reason]++;
+    this.events.push({ type: "rejected", t: now, reason, from });
+  }
+
+  private random16(): number {
+    const b = this.rng.fill(new Uint8Array(2));
+    return (b[0] << 8) | b[1];
+  }
+}

@@ -1,0 +1,105 @@
+// Public types of the deterministic network simulator (src/sim). No node: imports anywhere
+// under src/sim: the web demo runs the same simulator in the browser.
+import type { Locator, Millis, Transmit } from "../core/types.ts";
+
+/**
+ * A sans-I/O endpoint the simulator can drive (quinn-proto style). After every delivery,
+ * timeout or script action the simulator drains `pollTransmit()` and re-arms `pollTimeout()`.
+ */
+export interface SimEndpoint {
+  handleDatagram(now: Millis, data: Uint8Array, from: Locator, to: Locator): void;
+  handleTimeout(now: Millis): void;
+  pollTransmit(): Transmit | undefined;
+  /** Absolute virtual time of the next wanted `handleTimeout`, or undefined for none. */
+  pollTimeout(): Millis | undefined;
+  /** Optional: told when the simulator adds/removes addresses of this endpoint's node. */
+  handleAddressChange?(now: Millis, added: readonly Locator[], removed: readonly Locator[]): void;
+}
+
+/** Properties of one direction of a path. Probabilities are in [0, 1]. */
+export interface LinkParams {
+  /** One-way base delay. */
+  latency: Millis;
+  /** Extra delay drawn uniformly from [0, jitter]; on its own it keeps FIFO order. */
+  jitter: Millis;
+  /** Probability a datagram is lost. */
+  loss: number;
+  /** Probability a datagram is held back by `reorderDelay`, letting later ones overtake it. */
+  reorder: number;
+  /** Hold-back for reordered datagrams (default max(latency, 2 * jitter, 1)). */
+  reorderDelay?: Millis;
+  /** Probability a datagram is delivered twice (the copy gets its own delay). */
+  duplicate: number;
+  /** Serialization rate in bytes per second (undefined = unlimited). */
+  bandwidth?: number;
+  /** With `bandwidth`: tail-drop a datagram that would make the backlog (bytes queued or being
+   *  serialized, itself included) exceed this (default unlimited). */
+  queueBytes?: number;
+}
+
+export const DEFAULT_LINK: LinkParams = { latency: 10, jitter: 0, loss: 0, reorder: 0, duplicate: 0 };
+
+/** Where a path or partition applies: a node (by name) or one of its addresses. */
+export type SimTarget = string | Locator;
+
+export type TraceKind = "sent" | "delivered" | "lost" | "duplicated" | "dropped-no-address" | "dropped-queue";
+
+/** Why a datagram did not arrive. */
+export type DropReason = "loss" | "partition" | "no-source" | "no-destination" | "queue";
+
+/** One datagram event. `id` links a datagram's sent/duplicated/delivered/lost events. */
+export interface TraceEvent {
+  t: Millis;
+  kind: TraceKind;
+  id: number;
+  from: Locator;
+  to: Locator;
+  bytes: number;
+  /** Sending node for "sent"; receiving node for "delivered" (undefined for injected/unowned). */
+  node?: string;
+  reason?: DropReason;
+  /** The datagram itself, when the simulator was created with `trace: "data"`. */
+  data?: Uint8Array;
+}
+
+export interface SimStats {
+  events: number;
+  sent: number;
+  delivered: number;
+  lost: number;
+  partitioned: number;
+  duplicated: number;
+  droppedNoAddress: number;
+  droppedQueue: number;
+  bytesSent: number;
+  bytesDelivered: number;
+  timeouts: number;
+  actions: number;
+}
+
+export interface NodeStats {
+  sent: number;
+  received: number;
+  bytesSent: number;
+  bytesReceived: number;
+  timeouts: number;
+}
+
+export interface RunResult {
+  /** "time": reached the time bound; "idle": nothing left to do; "limit": hit maxEvents; "done": predicate true. */
+  reason: "time" | "idle" | "limit" | "done";
+  events: number;
+  now: Millis;
+}
+
+export interface SimOptions {
+  seed: number;
+  /** Default parameters for every path without an override. */
+  link?: Partial<LinkParams>;
+  /** "on" (default) records events, "data" also keeps each datagram's bytes, "off" records none. */
+  trace?: "on" | "data" | "off";
+  /** Default hard bound on events per run call (default 1_000_000). */
+  maxEvents?: number;
+  /** Bound on transmits drained from one endpoint at once (default 100_000). */
+  maxBurst?: number;
+}

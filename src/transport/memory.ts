@@ -1,0 +1,69 @@
+// In-process datagram network for runtime tests without sockets: `bind` hands out sockets
+// on a shared MemoryNetwork; delivery is asynchronous (next microtask), like a real socket.
+import { type Locator, locatorKey, type Transmit } from "../core/types.ts";
+import type { DatagramHandler, DatagramSocket } from "./types.ts";
+
+export class MemoryNetwork {
+  private readonly bound = new Map<string, MemorySocket>();
+  private nextPort = 40000;
+  delivered = 0;
+  dropped = 0;
+
+  bind(ip: string, port = 0): MemorySocket {
+    const local = { ip, port: port || this.nextPort++ };
+    const k = locatorKey(local);
+    if (this.bound.has(k)) throw new Error(`memory: ${k} in use`);
+    const s = new MemorySocket(this, local);
+    this.bound.set(k, s);
+    return s;
+  }
+
+  /** @internal */
+  route(from: Locator, t: Transmit): void {
+    const data = t.data.slice();
+    queueMicrotask(() => {
+      const dst = this.bound.get(locatorKey(t.to));
+      if (!dst) {
+        this.dropped++;
+        return;
+      }
+      this.delivered++;
+      dst.deliver(data, from);
+    });
+  }
+
+  /** @internal */
+  unbind(s: MemorySocket): void {
+    this.bound.delete(locatorKey(s.local));
+  }
+}
+
+export class MemorySocket implements DatagramSocket {
+  sendErrors = 0;
+  private handler: DatagramHandler | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly net: MemoryNetwork,
+    readonly local: Locator,
+  ) {}
+
+  send(t: Transmit): void {
+    if (this.closed) this.sendErrors++;
+    else this.net.route(this.local, t);
+  }
+
+  onDatagram(cb: DatagramHandler): void {
+    this.handler = cb;
+  }
+
+  /** @internal */
+  deliver(data: Uint8Array, from: Locator): void {
+    if (!this.closed) this.handler?.(data, from, this.local);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.net.unbind(this);
+  }
+}

@@ -1,0 +1,63 @@
+// Several sockets of one host (one per local address: multi-homing). Routes a Transmit by
+// its `from` locator, else to the first socket of the destination's address family.
+import { type Locator, locatorKey, type Transmit } from "../core/types.ts";
+import type { DatagramHandler, DatagramSocket } from "./types.ts";
+
+export class SocketSet {
+  private readonly sockets = new Map<string, DatagramSocket>();
+  private handler: DatagramHandler | undefined;
+  /** Transmits no socket could carry (no socket of that family / `from` unknown). */
+  unroutable = 0;
+
+  constructor(sockets: DatagramSocket[] = []) {
+    for (const s of sockets) this.add(s);
+  }
+
+  get locals(): Locator[] {
+    return [...this.sockets.values()].map((s) => s.local);
+  }
+
+  add(s: DatagramSocket): void {
+    this.sockets.set(locatorKey(s.local), s);
+    s.onDatagram((d, f, t) => this.handler?.(d, f, t));
+  }
+
+  /** Detach (and close) the socket bound to `local`. */
+  async remove(local: Locator): Promise<void> {
+    const k = locatorKey(local);
+    const s = this.sockets.get(k);
+    if (!s) return;
+    this.sockets.delete(k);
+    await s.close();
+  }
+
+  send(t: Transmit): boolean {
+    const s = this.pick(t);
+    if (!s) {
+      this.unroutable++;
+      return false;
+    }
+    s.send(t);
+    return true;
+  }
+
+  private pick(t: Transmit): DatagramSocket | undefined {
+    if (t.from) {
+      const s = this.sockets.get(locatorKey(t.from));
+      if (s) return s;
+    }
+    const v6 = t.to.ip.includes(":");
+    for (const s of this.sockets.values()) if (s.local.ip.includes(":") === v6) return s;
+    return undefined;
+  }
+
+  onDatagram(cb: DatagramHandler): void {
+    this.handler = cb;
+  }
+
+  async close(): Promise<void> {
+    const all = [...this.sockets.values()];
+    this.sockets.clear();
+    await Promise.all(all.map((s) => s.close()));
+  }
+}

@@ -1,0 +1,28 @@
+// The datagram socket shape every transport adapter implements (Node dgram, Deno UDP,
+// in-memory). Runtimes talk to sockets only through this interface.
+import type { Locator, Transmit } from "../core/types.ts";
+
+export type DatagramHandler = (data: Uint8Array, from: Locator, to: Locator) => void;
+
+export interface DatagramSocket {
+  /** The bound local locator (port resolved when bound to port 0). */
+  readonly local: Locator;
+  /** Send one datagram; `t.from` is ignored (the socket's own address is the source). */
+  send(t: Transmit): void;
+  /** Register the receive callback (one per socket; a later call replaces it). */
+  onDatagram(cb: DatagramHandler): void;
+  /** Send failures are counted, never thrown (a datagram network may drop anything). */
+  readonly sendErrors: number;
+  close(): Promise<void>;
+}
+
+/** Parse "IP:PORT", "[IPv6]:PORT" (or bare IPv6 "::1" with `defaultPort`). */
+export function parseLocator(text: string, defaultPort?: number): Locator | undefined {
+  const m = /^\[([^\]]+)\]:(\d+)$/.exec(text) ?? /^([^:[\]]+):(\d+)$/.exec(text);
+  if (m) {
+    const port = Number(m[2]);
+    return port <= 65535 ? { ip: m[1], port } : undefined;
+  }
+  if (defaultPort !== undefined && /^[0-9a-fA-F:.]+$/.test(text)) return { ip: text, port: defaultPort };
+  return undefined;
+}

@@ -1,0 +1,143 @@
+// The draft's own parameters: REA_INFO (§6.1.1.1), AC_INFO (§6.1.2.1), FA_INFO (§6.1.3.1),
+// with PROFILE §2's extensions (UDP port + flags in REA_INFO's per-address Reserved word,
+// leased locator port in FA_INFO). 16-byte addresses are IPv6 or IPv4-mapped; reprs use text.
+import { bytesToIp, ipv4Bytes } from "../../core/addr.ts";
+import { HIP_UDP_PORT } from "../../core/types.ts";
+import { ok, type Result } from "../error.ts";
+import { addrBytes, addrText, badLength, badValue, put16, put32, u16, u32 } from "./codec.ts";
+
+/** One REA_INFO address entry: Address Lifetime(4) | Port(16) Flags(16) | Address(16). */
+export interface ReaAddress {
+  lifetime: number;
+  /** IPv6 or dotted IPv4 text (sent IPv4-mapped). */
+  ip: string;
+  /** UDP port of this locator (PROFILE §2); 0 on the wire means 10500. */
+  port: number;
+  /** Flags bit 0 (PROFILE §2). */
+  preferred: boolean;
+}
+
+/** REA_INFO: Interface ID(4) Current SPI rev(4) Current SPI(4) New SPI(4) Keymaterial index(2)
+ *  REA ID(2), then ReaAddress × n (24 bytes each). */
+export interface ReaInfoParam {
+  kind: "REA_INFO";
+  interfaceId: number;
+  currentSpiReverse: number;
+  currentSpi: number;
+  newSpi: number;
+  keymatIndex: number;
+  reaId: number;
+  addresses: ReaAddress[];
+}
+
+export const REA_INFO_FIXED = 20;
+export const REA_INFO_ADDRESS = 24;
+
+export function parseReaInfo(v: Uint8Array, offset: number): Result<ReaInfoParam> {
+  if (v.length < REA_INFO_FIXED || (v.length - REA_INFO_FIXED) % REA_INFO_ADDRESS !== 0) return badLength("REA_INFO", offset, v.length, "20 + 24n");
+  const addresses: ReaAddress[] = [];
+  for (let o = REA_INFO_FIXED; o < v.length; o += REA_INFO_ADDRESS) {
+    const port = u16(v, o + 4);
+    addresses.push({ lifetime: u32(v, o), port: port === 0 ? HIP_UDP_PORT : port, preferred: (v[o + 7] & 1) === 1, ip: addrText(v, o + 8) });
+  }
+  return ok({
+    kind: "REA_INFO",
+    interfaceId: u32(v, 0),
+    currentSpiReverse: u32(v, 4),
+    currentSpi: u32(v, 8),
+    newSpi: u32(v, 12),
+    keymatIndex: u16(v, 16),
+    reaId: u16(v, 18),
+    addresses,
+  });
+}
+
+export function emitReaInfo(p: ReaInfoParam): Uint8Array {
+  const b = new Uint8Array(REA_INFO_FIXED + REA_INFO_ADDRESS * p.addresses.length);
+  put32(b, 0, p.interfaceId);
+  put32(b, 4, p.currentSpiReverse);
+  put32(b, 8, p.currentSpi);
+  put32(b, 12, p.newSpi);
+  put16(b, 16, p.keymatIndex);
+  put16(b, 18, p.reaId);
+  let o = REA_INFO_FIXED;
+  for (const a of p.addresses) {
+    put32(b, o, a.lifetime);
+    put16(b, o + 4, a.port);
+    put16(b, o + 6, a.preferred ? 1 : 0);
+    b.set(addrBytes(a.ip), o + 8);
+    o += REA_INFO_ADDRESS;
+  }
+  return b;
+}
+
+/** AC_INFO: AC ID(2) REA ID(2) RTT timestamp(4) Reserved(4). */
+export interface AcInfoParam {
+  kind: "AC_INFO";
+  acId: number;
+  reaId: number;
+  rttTimestamp: number;
+}
+
+export function parseAcInfo(v: Uint8Array, offset: number): Result<AcInfoParam> {
+  if (v.length !== 12) return badLength("AC_INFO", offset, v.length, "12");
+  return ok({ kind: "AC_INFO", acId: u16(v, 0), reaId: u16(v, 2), rttTimestamp: u32(v, 4) });
+}
+
+export function emitAcInfo(p: AcInfoParam): Uint8Array {
+  const b = new Uint8Array(12);
+  put16(b, 0, p.acId);
+  put16(b, 2, p.reaId);
+  put32(b, 4, p.rttTimestamp);
+  return b;
+}
+
+/** FA_INFO address part by Addr type: 0 = none ("any", e.g. an FAQ with no wish),
+ *  4 = shared IPv4 locator with an SPI range, 6 = dedicated IPv6 locator. */
+export type FaAddress = { addrType: 0 } | { addrType: 4; minSpi: number; maxSpi: number; ip: string } | { addrType: 6; ip: string };
+
+/** FA_INFO: Request ID(2) Lease ID(2) Lease duration(4) Reserved(8 bits) Port(16) Addr type(8),
+ *  then: type 4 → Min SPI(4) Max SPI(4) IPv4(4) Reserved(4); type 6 → IPv6(16); type 0 → nothing. */
+export interface FaInfoParam {
+  kind: "FA_INFO";
+  requestId: number;
+  leaseId: number;
+  leaseDuration: number;
+  /** UDP port of the leased locator (PROFILE §2); 0 on the wire means 10500. */
+  port: number;
+  address: FaAddress;
+}
+
+export function parseFaInfo(v: Uint8Array, offset: number): Result<FaInfoParam> {
+  if (v.length < 12) return badLength("FA_INFO", offset, v.length, "at least 12");
+  const addrType = v[11];
+  const need = addrType === 0 ? 12 : addrType === 4 || addrType === 6 ? 28 : -1;
+  if (need < 0) return badValue("FA_INFO", offset + 11, `Addr type ${addrType} (expected 0, 4 or 6)`);
+  if (v.length !== need) return badLength("FA_INFO", offset, v.length, `${need} for Addr type ${addrType}`);
+  const port = u16(v, 9);
+  let address: FaAddress;
+  if (addrType === 4) address = { addrType: 4, minSpi: u32(v, 12), maxSpi: u32(v, 16), ip: `${v[20]}.${v[21]}.${v[22]}.${v[23]}` };
+  else if (addrType === 6) address = { addrType: 6, ip: bytesToIp(v.subarray(12, 28)) };
+  else address = { addrType: 0 };
+  return ok({ kind: "FA_INFO", requestId: u16(v, 0), leaseId: u16(v, 2), leaseDuration: u32(v, 4), port: port === 0 ? HIP_UDP_PORT : port, address });
+}
+
+export function emitFaInfo(p: FaInfoParam): Uint8Array {
+  const a = p.address;
+  const b = new Uint8Array(a.addrType === 0 ? 12 : 28);
+  put16(b, 0, p.requestId);
+  put16(b, 2, p.leaseId);
+  put32(b, 4, p.leaseDuration);
+  put16(b, 9, p.port);
+  b[11] = a.addrType;
+  if (a.addrType === 4) {
+    const v4 = ipv4Bytes(a.ip);
+    if (!v4) throw new RangeError(`FA_INFO: not an IPv4 address: ${a.ip}`);
+    put32(b, 12, a.minSpi);
+    put32(b, 16, a.maxSpi);
+    b.set(v4, 20);
+  } else if (a.addrType === 6) {
+    b.set(addrBytes(a.ip), 12);
+  }
+  return b;
+}

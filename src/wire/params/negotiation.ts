@@ -1,0 +1,96 @@
+// Algorithm negotiation parameters: DH_GROUP_LIST (RFC 7401 §5.2.6), DIFFIE_HELLMAN (§5.2.7),
+// HIP_CIPHER (§5.2.8), HIT_SUITE_LIST (§5.2.10), TRANSPORT_FORMAT_LIST (§5.2.11),
+// ESP_TRANSFORM (RFC 7402 §5.1.2).
+import { ok, type Result } from "../error.ts";
+import { badLength, emitList, parseList, put16, u16 } from "./codec.ts";
+
+/** DH_GROUP_LIST: DH Group ID(1) × n, in preference order. */
+export interface DhGroupListParam {
+  kind: "DH_GROUP_LIST";
+  groups: number[];
+}
+export function parseDhGroupList(v: Uint8Array, offset: number): Result<DhGroupListParam> {
+  const r = parseList("DH_GROUP_LIST", v, offset, 1);
+  return r.ok ? ok({ kind: "DH_GROUP_LIST", groups: r.value }) : r;
+}
+export function emitDhGroupList(p: DhGroupListParam): Uint8Array {
+  return emitList(p.groups, 1);
+}
+
+/** DIFFIE_HELLMAN: Group ID(1) Public Value Length(2) Public Value. For NIST curves the public
+ * value is the uncompressed point (0x04 | X | Y, 65 bytes for P-256). */
+export interface DiffieHellmanParam {
+  kind: "DIFFIE_HELLMAN";
+  groupId: number;
+  publicValue: Uint8Array;
+}
+export function parseDiffieHellman(v: Uint8Array, offset: number): Result<DiffieHellmanParam> {
+  if (v.length < 3) return badLength("DIFFIE_HELLMAN", offset, v.length, "at least 3");
+  const n = u16(v, 1);
+  if (v.length !== 3 + n) return badLength("DIFFIE_HELLMAN", offset, v.length, `3 + Public Value Length (${n})`);
+  return ok({ kind: "DIFFIE_HELLMAN", groupId: v[0], publicValue: v.slice(3) });
+}
+export function emitDiffieHellman(p: DiffieHellmanParam): Uint8Array {
+  const b = new Uint8Array(3 + p.publicValue.length);
+  b[0] = p.groupId;
+  put16(b, 1, p.publicValue.length);
+  b.set(p.publicValue, 3);
+  return b;
+}
+
+/** HIP_CIPHER: Cipher ID(2) × n. */
+export interface HipCipherParam {
+  kind: "HIP_CIPHER";
+  ciphers: number[];
+}
+export function parseHipCipher(v: Uint8Array, offset: number): Result<HipCipherParam> {
+  const r = parseList("HIP_CIPHER", v, offset, 2);
+  return r.ok ? ok({ kind: "HIP_CIPHER", ciphers: r.value }) : r;
+}
+export function emitHipCipher(p: HipCipherParam): Uint8Array {
+  return emitList(p.ciphers, 2);
+}
+
+/** HIT_SUITE_LIST: one byte per suite; the 4-bit HIT Suite ID sits in the upper 4 bits
+ * (RFC 7401 §5.2.10). `suites` holds the 4-bit IDs; lower bits are ignored on receipt. */
+export interface HitSuiteListParam {
+  kind: "HIT_SUITE_LIST";
+  suites: number[];
+}
+export function parseHitSuiteList(v: Uint8Array, offset: number): Result<HitSuiteListParam> {
+  const r = parseList("HIT_SUITE_LIST", v, offset, 1);
+  return r.ok ? ok({ kind: "HIT_SUITE_LIST", suites: r.value.map((x) => x >> 4) }) : r;
+}
+export function emitHitSuiteList(p: HitSuiteListParam): Uint8Array {
+  return emitList(
+    p.suites.map((s) => (s & 0xf) << 4),
+    1,
+  );
+}
+
+/** TRANSPORT_FORMAT_LIST: TF type(2) × n = parameter types of the transport formats (ESP_TRANSFORM 4095). */
+export interface TransportFormatListParam {
+  kind: "TRANSPORT_FORMAT_LIST";
+  formats: number[];
+}
+export function parseTransportFormatList(v: Uint8Array, offset: number): Result<TransportFormatListParam> {
+  const r = parseList("TRANSPORT_FORMAT_LIST", v, offset, 2);
+  return r.ok ? ok({ kind: "TRANSPORT_FORMAT_LIST", formats: r.value }) : r;
+}
+export function emitTransportFormatList(p: TransportFormatListParam): Uint8Array {
+  return emitList(p.formats, 2);
+}
+
+/** ESP_TRANSFORM: Reserved(2) Suite ID(2) × n (RFC 7402 §5.1.2). */
+export interface EspTransformParam {
+  kind: "ESP_TRANSFORM";
+  suites: number[];
+}
+export function parseEspTransform(v: Uint8Array, offset: number): Result<EspTransformParam> {
+  if (v.length < 4 || v.length % 2 !== 0) return badLength("ESP_TRANSFORM", offset, v.length, "2 + 2n, n >= 1");
+  const r = parseList("ESP_TRANSFORM", v.subarray(2), offset + 2, 2);
+  return r.ok ? ok({ kind: "ESP_TRANSFORM", suites: r.value }) : r;
+}
+export function emitEspTransform(p: EspTransformParam): Uint8Array {
+  return emitList(p.suites, 2, 2);
+}
