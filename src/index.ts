@@ -1,4 +1,17 @@
 // hipmm public API. Layers, lowest first: wire → wasm/crypto/esp → hip → mobility → fa → transport → runtime → cli.
 export { loadWasm, loadWasmSync, type HipmmExports, type WasmSource } from "./wasm/loader.ts";
+export {
+  EspStatus, espStatusName, espKeyLengths, type EspSuite as EspDataPlaneSuite, type SaParams, type SaStats,
+  type SealRequest, type SealResult, type OpenResult,
+} from "./esp/types.ts";
+export { DataPlane } from "./esp/dataplane.ts";
+export { WasmCrypto, wasmCrypto, useCryptoExports, sha1, sha256, hmacSha1, hmacSha256 } from "./esp/crypto.ts";
+export { WorkerDataPlane } from "./esp/remote.ts";
 export * from "./wire/index.ts";
 export { detectRuntime, runtimeInfo, type RuntimeInfo, type RuntimeName } from "./runtime/detect.ts";
+export { PcapWriter, PcapReader, parsePcap, isPcap, linkPayload, LINKTYPE_RAW, LINKTYPE_IPV4, LINKTYPE_IPV6, type PcapRecord, type PcapHeader, type PcapWriterOptions } from "./capture/pcap.ts";
+export { buildIp, buildIpv4, buildIpv6, buildUdp, buildUdpSegment, inetChecksum, pseudoHeader } from "./capture/ip.ts";
+export { parseIpPacket, parseUdp, demuxUdpPayload, type CaptureError, type IpPacket, type UdpDatagram, type Demuxed } from "./capture/parse-ip.ts";
+export { espSaUatLine, espSaUatFile, tsharkEspArgs, TSHARK_ESP_SUITES, type EspSaEntry } from "./capture/esp-sa.ts";
+export { dissectHip, dissectPcap, packetTypeName, type HipDissection, type FrameDissection, type ParamDissection } from "./capture/dissect.ts";
+export { samplePackets, SAMPLE_PACKET_NAMES, type SamplePacket } from "./sample/packets.ts";

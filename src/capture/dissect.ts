@@ -4,7 +4,7 @@
 import { hex } from "../core/bytes.ts";
 import { hipChecksum } from "../wire/checksum.ts";
 import { isCritical, PacketType } from "../wire/constants.ts";
-import type { WireError } from "../wire/error.ts";
+import { type WireError, WireErrorCode } from "../wire/error.ts";
 import { parsePacket } from "../wire/packet.ts";
 import { type Param, paramType } from "../wire/params/index.ts";
 import { bytesToIp } from "../core/addr.ts";
@@ -39,8 +39,9 @@ export interface HipDissection {
   headerLength: number;
   length: number;
   checksum: number;
-  /** "good"/"bad" when outer addresses were known, "zero" (allowed over UDP), else "unchecked". */
-  checksumStatus: "good" | "bad" | "zero" | "unchecked";
+  /** "good" when verified with the outer addresses, "zero" (allowed over UDP), else "unchecked";
+   * a bad checksum is an error (BAD_CHECKSUM at offset 4). */
+  checksumStatus: "good" | "zero" | "unchecked";
   controls: number;
   senderHit: string;
   receiverHit: string;
@@ -58,6 +59,8 @@ export interface HipContext {
 export function paramFields(p: Param): Record<string, JsonValue> {
   const out: Record<string, JsonValue> = {};
   for (const [k, v] of Object.entries(p)) if (k !== "kind" && !(p.kind === "UNKNOWN" && k === "type")) out[k] = toJson(v);
+  // DI-type 1 FQDN / 2 NAI (RFC 7401 §5.2.9): also show the text.
+  if (p.kind === "HOST_ID" && (p.diType === 1 || p.diType === 2)) out.domainName = new TextDecoder("utf-8", { fatal: false }).decode(p.domainIdentifier);
   return out;
 }
 
@@ -71,11 +74,17 @@ function toJson(v: unknown): JsonValue {
 
 /** Validates and dissects one HIP packet; the first problem found is returned as an error. */
 export function dissectHip(bytes: Uint8Array, ctx: HipContext = {}): HipDissection | WireError {
-  const r = parsePacket(bytes, ctx);
+  // Structure first (more telling than a checksum mismatch), then the checksum.
+  const r = parsePacket(bytes);
   if (!r.ok) return r.error;
   const pkt = r.value;
-  const known = ctx.src !== undefined && ctx.dst !== undefined;
-  const checksumStatus = known ? (pkt.checksum === 0 && ctx.allowZeroChecksum ? "zero" : hipChecksum(bytes, ctx.src!, ctx.dst!) === pkt.checksum ? "good" : "bad") : "unchecked";
+  let checksumStatus: HipDissection["checksumStatus"] = "unchecked";
+  if (ctx.src !== undefined && ctx.dst !== undefined) {
+    const want = hipChecksum(bytes, ctx.src, ctx.dst);
+    if (pkt.checksum === 0 && ctx.allowZeroChecksum) checksumStatus = "zero";
+    else if (want === pkt.checksum) checksumStatus = "good";
+    else return { code: WireErrorCode.BAD_CHECKSUM, offset: 4, message: `checksum 0x${(pkt.checksum ?? 0).toString(16).padStart(4, "0")}, expected 0x${(want ?? 0).toString(16).padStart(4, "0")} for ${ctx.src} → ${ctx.dst}`, field: "checksum" };
+  }
   return {
     packetType: pkt.packetType,
     name: packetTypeName(pkt.packetType),

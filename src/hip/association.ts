@@ -7,7 +7,7 @@ import type { DhKeyPair } from "./dh.ts";
 import { compareHits } from "./hit.ts";
 import type { HostIdentity, PeerIdentity } from "./identity.ts";
 import { drawEspKeys, type Keymat } from "./keymat.ts";
-import type { SaParams } from "./sa.ts";
+import type { EspSuite, SaParams } from "./sa.ts";
 import { espSuiteKeys } from "./suites.ts";
 import type { HipEvent, HipState } from "./types.ts";
 
@@ -126,10 +126,10 @@ export class Association {
     const k = drawEspKeys(this.keymat, index, sk.encKeyLen, sk.authKeyLen, greater);
     if (!k) return undefined;
     if (k.next > this.keymatIndex) this.keymatIndex = k.next;
-    const common = { suite, peer: this.peerLocator, esn: true as const };
+    const s = suite as EspSuite;
     return {
-      inbound: { ...common, direction: "in", spi: spiIn, encKey: k.inEnc, authKey: k.inAuth, srcHit: this.peerHit, dstHit: this.local.hit },
-      outbound: { ...common, direction: "out", spi: spiOut, encKey: k.outEnc, authKey: k.outAuth, srcHit: this.local.hit, dstHit: this.peerHit },
+      inbound: { direction: "in", spi: spiIn, suite: s, encKey: k.inEnc, authKey: k.inAuth },
+      outbound: { direction: "out", spi: spiOut, suite: s, encKey: k.outEnc, authKey: k.outAuth },
       next: k.next,
     };
   }

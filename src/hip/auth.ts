@@ -6,7 +6,7 @@ import { hmac } from "@noble/hashes/hmac.js";
 import { concat, ctEqual } from "../core/bytes.ts";
 import { ParamType } from "../wire/constants.ts";
 import { emitPacketPrefix, type HipPacket } from "../wire/packet.ts";
-import { type Param, paramType } from "../wire/params/index.ts";
+import { type EchoKind, type EchoParam, type Param, paramType } from "../wire/params/index.ts";
 import type { HostIdentity, PeerIdentity } from "./identity.ts";
 
 type Hash = Parameters<typeof hmac>[0];
@@ -31,6 +31,15 @@ export function rawTlv(pkt: HipPacket, i: number): Uint8Array {
   const o = pkt.offsets![i];
   const len = (b[o + 2] << 8) | b[o + 3];
   return b.slice(o, o + ((len + 11) & ~7));
+}
+
+/** First ECHO_* parameter of `kind` (the wire's EchoParam has a union kind). */
+export function getEcho(pkt: HipPacket, kind: EchoKind): EchoParam | undefined {
+  return pkt.params.find((p) => p.kind === kind) as EchoParam | undefined;
+}
+
+export function getEchos(pkt: HipPacket, kind: EchoKind): EchoParam[] {
+  return pkt.params.filter((p) => p.kind === kind) as EchoParam[];
 }
 
 /** Index of the first parameter with number `type`, -1 if none. */

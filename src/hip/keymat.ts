@@ -6,10 +6,11 @@
 // with the greater HIT. KEYMAT is expanded lazily so later SAs can draw from a KEYMAT index.
 import { hmac } from "@noble/hashes/hmac.js";
 import { sha256, sha384 } from "@noble/hashes/sha2.js";
+import type { CHash } from "@noble/hashes/utils.js";
 import { concat } from "../core/bytes.ts";
 import { compareHits } from "./hit.ts";
 
-type Hash = typeof sha384;
+type Hash = CHash;
 
 /** RHASH of a HIT suite (RFC 7401 §2.3, Table 10); we implement suite 2 (SHA-384) and 1 (SHA-256). */
 export function rhashOf(suite: number): Hash | undefined {

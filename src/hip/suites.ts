@@ -1,5 +1,5 @@
 // Algorithm tables: HIP_CIPHER (RFC 7401 §5.2.8) for the ENCRYPTED parameter (§5.2.18) and
-// ESP transform suites (RFC 7402 §5.1.2) with their "natural" key sizes (RFC 7401 §6.5,
+// ESP transform suites the data plane implements (RFC 7402 §5.1.2; src/esp/types.ts) with their "natural" key sizes (RFC 7401 §6.5,
 // RFC 7402 §7; AES-GCM draws key + 4-byte salt as RFC 4106 §8.1 says).
 import { cbc } from "@noble/ciphers/aes.js";
 import { concat } from "../core/bytes.ts";
@@ -43,7 +43,6 @@ const ESP_SUITES: Record<number, EspSuiteKeys> = {
   7: { encKeyLen: 0, authKeyLen: 32 }, // NULL + HMAC-SHA-256-128
   8: { encKeyLen: 16, authKeyLen: 32 }, // AES-128-CBC + HMAC-SHA-256-128
   9: { encKeyLen: 32, authKeyLen: 32 }, // AES-256-CBC + HMAC-SHA-256-128
-  12: { encKeyLen: 20, authKeyLen: 0 }, // AES-128-GCM, 8-octet ICV: key | salt
   13: { encKeyLen: 20, authKeyLen: 0 }, // AES-128-GCM, 16-octet ICV: key | salt
 };
 

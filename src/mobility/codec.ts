@@ -25,7 +25,7 @@ export interface CodecKeys {
   sign(data: Uint8Array): { algorithm: number; signature: Uint8Array };
   /** Verifies the peer's HIP_SIGNATURE over `data`. */
   verifyPeer(data: Uint8Array, algorithm: number, signature: Uint8Array): boolean;
-  spis(): { inbound: number; outbound: number };
+  spis(interfaceId?: number): { inbound: number; outbound: number; keymatIndex?: number };
   /** Prefix the RFC 5770 zero marker (default true): seal() output is a UDP payload. */
   framed?: boolean;
   /** Fill the checksum with the outer addresses (default true; 0 is accepted on receipt). */
@@ -42,7 +42,7 @@ export function mobilityContext(k: CodecKeys): MobilityContext {
   const framed = k.framed ?? true;
   const withChecksum = k.checksum ?? true;
   return {
-    spis: () => k.spis(),
+    spis: (id?: number) => k.spis(id),
     seal(msg: MmMessage, from: Locator, to: Locator): Uint8Array {
       const params: Param[] = [];
       if (msg.type === "REA") {

@@ -16,6 +16,9 @@ export interface MobilityContext {
   seal(msg: MmMessage, from: Locator, to: Locator): Uint8Array;
   /** Parses and verifies (checksum, HITs, HMAC with the peer's key, signature with its HI). */
   open(data: Uint8Array, from: Locator, to: Locator): OpenResult;
-  /** Current SPIs of the association: ours for receiving, the peer's (we send with it). */
-  spis(): { inbound: number; outbound: number };
+  /**
+   * SPIs of the association: ours for receiving on `interfaceId` (per-interface SA, §4.5) or
+   * in general, the peer's (we send with it), and the KEYMAT index of the inbound SA.
+   */
+  spis(interfaceId?: number): { inbound: number; outbound: number; keymatIndex?: number };
 }

@@ -142,10 +142,13 @@ export class LocalModel {
   reaAddresses(id: number, now: Millis): ReaAddress[] {
     const itf = this.interfaces.get(id);
     if (!itf || !itf.up) return [];
+    // The preferred flag marks the addresses of our best interface (§3.3) or those set explicitly.
+    let best = Number.NEGATIVE_INFINITY;
+    for (const x of this.interfaces.values()) if (x.up && x.addresses.some((a) => a.status === "active")) best = Math.max(best, x.preference);
     return itf.addresses.map((a) => ({
       locator: a.locator,
       lifetime: Number.isFinite(a.expiresAt) ? Math.max(0, Math.ceil((a.expiresAt - now) / 1000)) : LIFETIME_INFINITE,
-      preferred: a.status === "active" && (a.preferred || itf.preference > 0),
+      preferred: a.status === "active" && (a.preferred || itf.preference === best),
     }));
   }
 

@@ -48,6 +48,10 @@ export class PathSelector {
     this.suspects.add(locatorKey(to));
   }
 
+  suspectKeys(): string[] {
+    return [...this.suspects];
+  }
+
   /** Ranked candidate paths, best first. */
   candidates(): { path: Path; score: number }[] {
     const out: { path: Path; score: number }[] = [];

@@ -19,6 +19,8 @@ interface SentRea {
   attempts: number;
   nextAt: Millis;
   acked: boolean;
+  /** The last attempt found no path: send as soon as one appears. */
+  unsent?: boolean;
   esp?: Uint8Array;
 }
 
@@ -59,16 +61,21 @@ export class MobilitySession {
   private readonly policy: MobilityPolicy;
   private readonly rng: Rng;
   private readonly announced = new Map<number, number>();
+  private readonly announcedSpi = new Map<number, number>();
   private seenGeneration = -1;
   private reaId: number;
   private readonly sent: SentRea[] = [];
   private lastPeerReaId: number | undefined;
   private readonly pendingAcs = new Map<number, PendingAc>();
   private readonly answeredAcs = new Set<number>();
+  /** AC IDs of the peer's ACs we answered: a repeat is a replay or a network duplicate. */
+  private readonly peerAcIds = new Set<number>();
   private readonly probes = new Map<string, Probe>();
   private readonly transmits: Transmit[] = [];
   private readonly events: MobilityEvent[] = [];
   private espForRea: Uint8Array | undefined;
+  /** Recovery probes of suspect (silent) addresses: next time and probes left. */
+  private readonly recovery = new Map<string, { at: Millis; left: number; to: Locator }>();
 
   constructor(o: SessionOptions) {
     this.ctx = o.ctx;
@@ -93,6 +100,7 @@ export class MobilitySession {
     const changed: number[] = [];
     for (const itf of this.local.interfaces.values()) if (this.announced.get(itf.id) !== itf.version) changed.push(itf.id);
     this.reselect(now, "local-change");
+    this.reprobe(now);
     if (changed.length === 0) return;
     // An unacknowledged REA is superseded: its interfaces ride along in the new one.
     const pending = this.sent.find((r) => !r.acked && r.nextAt !== Number.POSITIVE_INFINITY);
@@ -167,6 +175,7 @@ export class MobilitySession {
     let t = Number.POSITIVE_INFINITY;
     for (const r of this.sent) if (!r.acked) t = Math.min(t, r.nextAt);
     for (const p of this.probes.values()) t = Math.min(t, p.nextAt);
+    for (const r of this.recovery.values()) t = Math.min(t, r.at);
     t = Math.min(t, this.peer.nextExpiry() ?? t, this.paths.nextCheck() ?? t);
     if (this.seenGeneration !== this.local.generation) t = Math.min(t, 0);
     return Number.isFinite(t) ? t : undefined;
@@ -176,13 +185,25 @@ export class MobilitySession {
     return this.paths.path;
   }
 
+  /** True when our addresses changed since the last REA decision (an REA is about to go out). */
+  get localChanged(): boolean {
+    return this.seenGeneration !== this.local.generation;
+  }
+
+  /** The peer's SPI for sending to `to` (its interface's SA, §4.5), if known. */
+  spiFor(to: Locator): number | undefined {
+    return this.peer.find(to)?.itf.spi;
+  }
+
   // ---- REA ----
 
   private transmitRea(now: Millis, r: SentRea): void {
-    const spis = this.ctx.spis();
     const infos: ReaInfo[] = r.interfaces.map((id) => {
-      const spi = this.local.interfaces.get(id)?.spi ?? spis.inbound;
-      return { interfaceId: id, currentSpiReverse: spis.outbound, currentSpi: spi, newSpi: spi, keymatIndex: 0, reaId: r.reaId, addresses: this.local.reaAddresses(id, now) };
+      // §4.5 / §6.1.1.1: New SPI differs from Current SPI when this interface gets its own SA.
+      const s = this.ctx.spis(id);
+      const cur = this.announcedSpi.get(id) ?? this.ctx.spis().inbound;
+      this.announcedSpi.set(id, s.inbound);
+      return { interfaceId: id, currentSpiReverse: s.outbound, currentSpi: cur, newSpi: s.inbound, keymatIndex: s.keymatIndex ?? 0, reaId: r.reaId, addresses: this.local.reaAddresses(id, now) };
     });
     r.listed = infos.flatMap((i) => i.addresses.map((a) => a.locator));
     // Retransmissions rotate over the verified paths, so a dead path does not block the REA.
@@ -191,6 +212,7 @@ export class MobilitySession {
     const retransmit = r.attempts > 0;
     r.attempts++;
     r.nextAt = now + this.rtt.rto(r.attempts - 1);
+    r.unsent = !path;
     if (!path) return;
     const esp = retransmit ? undefined : r.esp;
     const data = this.ctx.seal({ type: "REA", infos, ...(esp ? { espDatagram: esp } : {}) }, path.from, path.to);
@@ -209,7 +231,9 @@ export class MobilitySession {
       // Our AC was lost: acknowledge again (probes stay within the budget).
       this.counters.reaDuplicates++;
       this.events.push({ type: "peer-rea", t: now, reaId: id, added: [], lost: [], duplicate: true });
-      for (const l of listed) this.sendAc(now, l, id, false);
+      let acked = false;
+      for (const l of listed) if (this.sendAc(now, l, id, false) && this.peer.find(l)?.addr.verifiedAt !== undefined) acked = true;
+      if (!acked) this.ackVerified(now, from, id);
       return;
     }
     if (this.lastPeerReaId !== undefined && !serial16Gt(id, this.lastPeerReaId)) return this.reject(now, "replayed-rea", from);
@@ -225,16 +249,28 @@ export class MobilitySession {
     if (esp) this.events.push({ type: "esp-datagram", t: now, data: esp, from, to });
     // §4.3: the AC goes to every listed address; it also acknowledges the REA (§6.1.2).
     let unverified = 0;
+    let acked = false;
     for (const l of listed) {
       const a = this.peer.find(l)?.addr;
       if (a?.verifiedAt === undefined && ++unverified > this.policy.maxUnverified) {
         this.counters.probesSuppressed++;
         continue;
       }
-      if (this.sendAc(now, l, id, false) && a?.verifiedAt === undefined) this.probes.set(locatorKey(l), { attempts: 1, nextAt: now + this.rtt.rto(0), mismatches: 0 });
+      const sent = this.sendAc(now, l, id, false);
+      if (sent && a?.verifiedAt === undefined) this.probes.set(locatorKey(l), { attempts: 1, nextAt: now + this.rtt.rto(0), mismatches: 0 });
+      else if (sent) acked = true;
     }
     this.reselect(now, "peer-rea");
+    // The REA must be acknowledged even when it lists no verified address (interface down,
+    // probes suppressed): one AC to a verified address of the peer (§6.1.2 implicit ack).
+    if (!acked) this.ackVerified(now, from, id);
   }
+
+  private ackVerified(now: Millis, from: Locator, reaId: number): void {
+    const to = this.peer.find(from)?.addr.verifiedAt !== undefined ? from : this.paths.path?.to;
+    if (to) this.sendAc(now, to, reaId, false);
+  }
+
 
   // ---- AC / ACR ----
 
@@ -287,6 +323,10 @@ export class MobilitySession {
     // exchange locators (liveness probes before any REA; docs/PROTOCOL.md §8).
     const rea = this.sent.find((r) => r.reaId === ac.reaId);
     if (ac.reaId !== 0 && !rea) return this.reject(now, "unmatched-ac", from);
+    const acKey = (ac.acId << 16) | ac.reaId;
+    if (this.peerAcIds.has(acKey)) return this.reject(now, "replayed-ac", from);
+    this.peerAcIds.add(acKey);
+    if (this.peerAcIds.size > 512) this.peerAcIds.delete(this.peerAcIds.values().next().value!);
     if (rea && !rea.acked && rea.nextAt !== Number.POSITIVE_INFINITY) {
       const rtt = rea.attempts === 1 ? now - rea.firstSentAt : undefined; // Karn: only unambiguous samples
       if (rtt !== undefined) this.rtt.sample(rtt);
@@ -304,7 +344,7 @@ export class MobilitySession {
     this.counters.acrReceived++;
     const p = this.pendingAcs.get(ac.acId);
     if (!p || p.reaId !== ac.reaId || p.timestamp !== ac.timestamp) {
-      if (this.answeredAcs.has(ac.acId)) return; // a duplicate of an ACR already taken
+      if (this.answeredAcs.has(ac.acId)) return this.reject(now, "replayed-acr", from);
       const probe = p ? this.probes.get(locatorKey(p.to)) : undefined;
       if (probe && ++probe.mismatches >= this.policy.maxAcrMismatch) {
         this.probes.delete(locatorKey(p!.to));
@@ -333,6 +373,15 @@ export class MobilitySession {
   // ---- helpers ----
 
   private liveness(now: Millis): void {
+    // A silent address is re-probed now and then, so traffic returns to it when it recovers.
+    for (const [k, r] of [...this.recovery]) {
+      if (!this.paths.isSuspect(r.to) || r.left <= 0) this.recovery.delete(k);
+      else if (r.at <= now) {
+        r.left--;
+        r.at = now + 2 * this.policy.failoverTimeoutMs;
+        this.sendAc(now, r.to, this.lastPeerReaId ?? 0, true);
+      }
+    }
     const s = this.paths.check(now);
     const p = this.paths.path;
     if (!p || s === "ok") return;
@@ -342,6 +391,7 @@ export class MobilitySession {
       return;
     }
     this.paths.markSuspect(p.to);
+    this.recovery.set(locatorKey(p.to), { at: now + 2 * this.policy.failoverTimeoutMs, left: 8, to: p.to });
     this.failAddress(now, p.to, "silent");
     if (this.paths.path === p) this.paths.since = now; // no alternative: restart the silence clock
     this.paths.livenessSentAt = now;
@@ -360,7 +410,18 @@ export class MobilitySession {
 
   private reselect(now: Millis, reason: string): void {
     const prev = this.paths.path;
-    if (this.paths.reselect(now)) this.events.push({ type: "path-changed", t: now, path: this.paths.path, previous: prev, reason });
+    if (!this.paths.reselect(now)) return;
+    this.events.push({ type: "path-changed", t: now, path: this.paths.path, previous: prev, reason });
+    if (!prev) for (const r of this.sent) if (r.unsent && !r.acked && r.nextAt !== Number.POSITIVE_INFINITY) this.transmitRea(now, r);
+  }
+
+  /** Unverified peer addresses we could not probe (no local address of their family) are probed now. */
+  private reprobe(now: Millis): void {
+    for (const { addr } of this.peer.all()) {
+      const k = locatorKey(addr.locator);
+      if (addr.status !== "unverified" || this.probes.has(k) || this.local.usable(familyOf(addr.locator)).length === 0) continue;
+      if (this.sendAc(now, addr.locator, this.lastPeerReaId ?? 0, false)) this.probes.set(k, { attempts: 1, nextAt: now + this.rtt.rto(0), mismatches: 0 });
+    }
   }
 
   private syncLocal(now: Millis): void {

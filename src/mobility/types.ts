@@ -31,8 +31,6 @@ export interface LogicalInterface {
   addresses: MmAddress[];
   /** Bumped on every change; sessions compare it with what they last announced. */
   version: number;
-  /** Inbound SPI used on this interface (§4.5: per-interface or shared SA). */
-  spi?: number;
 }
 
 /** One address entry of an REA_INFO (§6.1.1.1). Lifetime in seconds. */
@@ -76,6 +74,8 @@ export type RejectReason =
   | "bad-hmac"
   | "bad-signature"
   | "replayed-rea"
+  | "replayed-ac"
+  | "replayed-acr"
   | "unmatched-ac"
   | "unmatched-acr"
   | "acr-wrong-source"
@@ -136,6 +136,8 @@ export function newCounters(): MobilityCounters {
       "bad-hmac": 0,
       "bad-signature": 0,
       "replayed-rea": 0,
+      "replayed-ac": 0,
+      "replayed-acr": 0,
       "unmatched-ac": 0,
       "unmatched-acr": 0,
       "acr-wrong-source": 0,

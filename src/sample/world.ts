@@ -37,6 +37,9 @@ export interface SampleWorld {
   readonly dhI: DhKeyPair;
   readonly dhR: DhKeyPair;
   readonly puzzle: { readonly i: Uint8Array; readonly j: Uint8Array; readonly k: number; readonly opaque: number };
+  /** The association's KEYMAT (RFC 7401 §6.5) and whether HIT-I > HIT-R (Initiator is HOST_g). */
+  readonly keymat: Keymat;
+  readonly initiatorIsGreater: boolean;
   /** HIP keys seen from the Initiator (local = Initiator). */
   readonly hipKeysI: HipKeys;
   /** ESP keys seen from the Initiator (out = I→R). */
@@ -73,6 +76,8 @@ export function sampleWorld(seed = DEFAULT_SAMPLE_SEED): SampleWorld {
     dhI,
     dhR,
     puzzle: { i, j, k: SAMPLE_PUZZLE_K, opaque: 0x5a17 },
+    keymat: km,
+    initiatorIsGreater: iGreater,
     hipKeysI,
     espKeysI,
     spiI: spiI >>> 0,

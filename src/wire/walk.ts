@@ -109,6 +109,7 @@ export class WasmWalker {
   private readonly indexPtr: number;
   private buffer: ArrayBuffer | undefined;
   private input = new Uint8Array(0);
+  private readonly walkFn: (len: number, start: number) => number;
   /** View of the WASM index; valid until the next walk on this walker. */
   index = new Int32Array(0);
 
@@ -116,6 +117,7 @@ export class WasmWalker {
     this.maxBytes = ex.walkMaxBytes();
     this.inPtr = ex.walkInputPtr();
     this.indexPtr = ex.walkIndexPtr();
+    this.walkFn = ex.walkParams;
     this.refresh();
   }
 
@@ -130,9 +132,15 @@ export class WasmWalker {
   /** Count or WALK_ERR_*; entries in `this.index`. Input longer than maxBytes → WALK_ERR_INPUT. */
   walkInto(bytes: Uint8Array, start: number): number {
     if (bytes.length > this.maxBytes) return WALK_ERR_INPUT;
-    if (this.ex.memory.buffer !== this.buffer) this.refresh();
+    // memory.grow detaches the old buffer, which empties our views: rebuild them then.
+    if (this.input.length === 0) this.refresh();
     this.input.set(bytes);
-    return this.ex.walkParams(bytes.length, start);
+    return this.walkFn(bytes.length, start);
+  }
+
+  /** Walks again over the bytes already copied in by the last walkInto (measures the bare walk). */
+  rewalk(len: number, start: number): number {
+    return this.walkFn(len, start);
   }
 
   errorOffset(): number {

@@ -120,7 +120,13 @@ contract("memory", () => {
 contract("sqlite", () => {
   const dir = mkdtempSync(join(tmpdir(), "hipmm-fa-"));
   const store = new SqliteLeaseStore(join(dir, "leases.db"));
-  return { store, done: () => (store.close(), rmSync(dir, { recursive: true, force: true })) };
+  return {
+    store,
+    done: () => {
+      store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 });
 
 test("sqlite: a reopened file holds what was written", () => {

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
-import { WireErrorCode } from "../../src/wire/error.ts";
+import { WireErrorCode as E, WireErrorCode } from "../../src/wire/error.ts";
 import { classifyDatagram, frameHip } from "../../src/wire/framing.ts";
 import { emitPacket, parsePacket } from "../../src/wire/packet.ts";
 import { emitTunnelFrame, parseTunnelFrame } from "../../src/wire/tunnel.ts";
@@ -42,8 +42,12 @@ function mutate(base: Uint8Array, ms: Mutation[]): Uint8Array {
   return b;
 }
 
+const seen = new Map<string, number>();
+
 function checkAll(b: Uint8Array): void {
   const p = parsePacket(b);
+  const key = p.ok ? "ok" : p.error.code;
+  seen.set(key, (seen.get(key) ?? 0) + 1);
   if (!p.ok) {
     assert.ok(CODES.has(p.error.code), p.error.code);
     assert.ok(p.error.offset >= 0 && p.error.offset <= b.length, `offset ${p.error.offset}`);
@@ -70,6 +74,10 @@ test("mutated valid packets (flips, sets, truncations, splices): 120k", () => {
     fc.property(fc.nat(corpus.length - 1), fc.array(mutation, { minLength: 1, maxLength: 4 }), (i, ms) => checkAll(mutate(corpus[i], ms))),
     { seed: 1, numRuns: 120_000 },
   );
+  // the mutations must reach deep into the parser, not just bounce off the header
+  for (const code of ["ok", E.TRUNCATED, E.TRAILING_BYTES, E.PARAM_OVERRUN, E.PARAM_ORDER, E.PARAM_LENGTH, E.BAD_VERSION]) {
+    assert.ok((seen.get(code) ?? 0) > 100, `${code}: ${seen.get(code)} in ${JSON.stringify([...seen])}`);
+  }
 });
 
 test("random bytes, random bytes behind a plausible header, framed datagrams: 90k", () => {

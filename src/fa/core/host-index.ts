@@ -35,16 +35,16 @@ export class HostIndex {
   }
 
   /** A lease held by the host at `from` whose leased locator is `leased` (or any, when omitted). */
-  find(from: Locator, leasedIp?: string, leasedPort?: number): Lease | undefined {
-    const cur = this.map.get(locatorHash(from.ip, from.port));
+  find(fromIp: string, fromPort: number, leasedIp?: string, leasedPort?: number): Lease | undefined {
+    const cur = this.map.get(locatorHash(fromIp, fromPort));
     if (cur === undefined) return undefined;
-    if (!Array.isArray(cur)) return matches(cur, from, leasedIp, leasedPort) ? cur : undefined;
-    for (const l of cur) if (matches(l, from, leasedIp, leasedPort)) return l;
+    if (!Array.isArray(cur)) return matches(cur, fromIp, fromPort, leasedIp, leasedPort) ? cur : undefined;
+    for (const l of cur) if (matches(l, fromIp, fromPort, leasedIp, leasedPort)) return l;
     return undefined;
   }
 }
 
-function matches(l: Lease, from: Locator, ip: string | undefined, port: number | undefined): boolean {
-  if (l.tunnel || l.host.port !== from.port || l.host.ip !== from.ip) return false;
+function matches(l: Lease, fromIp: string, fromPort: number, ip: string | undefined, port: number | undefined): boolean {
+  if (l.tunnel || l.host.port !== fromPort || l.host.ip !== fromIp) return false;
   return ip === undefined || (l.locator.ip === ip && l.locator.port === port);
 }

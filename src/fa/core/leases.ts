@@ -104,7 +104,6 @@ export class LeaseManager {
     const held = this.store.byHit(req.hit);
     const same = held.find((l) => l.requestId === req.requestId && l.created + 60_000 > now);
     if (same) return { kind: "granted", lease: same, renewed: false }; // retransmitted FAQ
-    if (req.lifetime === 0 && req.leaseId !== 0) return refused(FadReason.UNKNOWN_LEASE, "nothing to release");
     if (held.length >= this.config.leasesPerHit) return refused(FadReason.TOO_MANY_LEASES, `at most ${this.config.leasesPerHit} leases per HIT`);
     let type: AddrType;
     if (req.addrType === 4 || req.addrType === 6) type = req.addrType;

@@ -6,12 +6,17 @@ import { HIP_UDP_PORT } from "../../core/types.ts";
 import { ok, type Result } from "../error.ts";
 import { addrBytes, addrText, badLength, badValue, put16, put32, u16, u32 } from "./codec.ts";
 
+/** PROFILE §2: port 0 on the wire means 10500, so 10500 is sent as 0 (canonical form). */
+function wirePort(port: number): number {
+  return port === HIP_UDP_PORT ? 0 : port;
+}
+
 /** One REA_INFO address entry: Address Lifetime(4) | Port(16) Flags(16) | Address(16). */
 export interface ReaAddress {
   lifetime: number;
   /** IPv6 or dotted IPv4 text (sent IPv4-mapped). */
   ip: string;
-  /** UDP port of this locator (PROFILE §2); 0 on the wire means 10500. */
+  /** UDP port of this locator (PROFILE §2); 0 on the wire means 10500; 10500 is sent as 0. */
   port: number;
   /** Flags bit 0 (PROFILE §2). */
   preferred: boolean;
@@ -63,7 +68,7 @@ export function emitReaInfo(p: ReaInfoParam): Uint8Array {
   let o = REA_INFO_FIXED;
   for (const a of p.addresses) {
     put32(b, o, a.lifetime);
-    put16(b, o + 4, a.port);
+    put16(b, o + 4, wirePort(a.port));
     put16(b, o + 6, a.preferred ? 1 : 0);
     b.set(addrBytes(a.ip), o + 8);
     o += REA_INFO_ADDRESS;
@@ -128,7 +133,7 @@ export function emitFaInfo(p: FaInfoParam): Uint8Array {
   put16(b, 0, p.requestId);
   put16(b, 2, p.leaseId);
   put32(b, 4, p.leaseDuration);
-  put16(b, 9, p.port);
+  put16(b, 9, wirePort(p.port));
   b[11] = a.addrType;
   if (a.addrType === 4) {
     const v4 = ipv4Bytes(a.ip);

@@ -1,0 +1,57 @@
+// ESP data plane Worker entry: one source for a browser/Deno module `Worker` and Node
+// `worker_threads`. Control calls (install/remove SA, stats) go over comlink; packets cross
+// only in batches, as transferred ArrayBuffers in the batch layout of batch.ts.
+import * as Comlink from "comlink";
+import { loadWasmSync } from "../wasm/loader.ts";
+import { DataPlane } from "./dataplane.ts";
+import type { SaParams, SaStats } from "./types.ts";
+
+export interface BatchReply {
+  buf: ArrayBuffer;
+  ok: number;
+}
+
+export interface EspWorkerApi {
+  /** Instantiates the WASM module (a compiled Module may be passed to skip compiling). */
+  init(module?: WebAssembly.Module): void;
+  installSa(p: SaParams): number;
+  removeSa(handle: number): boolean;
+  lookupSpi(spi: number): number;
+  stats(handle: number): SaStats | undefined;
+  /** Runs a seal/open batch in place; the buffer is transferred back. */
+  batch(op: "seal" | "open", buf: ArrayBuffer, n: number): BatchReply;
+}
+
+let dp: DataPlane | undefined;
+function plane(): DataPlane {
+  if (dp === undefined) dp = new DataPlane(loadWasmSync());
+  return dp;
+}
+
+const api: EspWorkerApi = {
+  init(module) {
+    if (dp === undefined) dp = new DataPlane(loadWasmSync(module));
+  },
+  installSa: (p) => plane().installSa(p),
+  removeSa: (h) => plane().removeSa(h),
+  lookupSpi: (spi) => plane().lookupSpi(spi),
+  stats: (h) => plane().stats(h),
+  batch(op, buf, n) {
+    const ok = plane().runBatch(op, new Uint8Array(buf), n);
+    return Comlink.transfer({ buf, ok }, [buf]);
+  },
+};
+
+const g = globalThis as { WorkerGlobalScope?: unknown };
+if (g.WorkerGlobalScope !== undefined) {
+  // Browser and Deno workers.
+  Comlink.expose(api);
+} else {
+  // Node worker_threads: comlink's node adapter over parentPort. Specifiers are kept opaque
+  // so browser bundlers do not try to resolve Node-only modules.
+  const wt = "node:worker_threads";
+  const adapter = "comlink/dist/esm/node-adapter.mjs";
+  const { parentPort } = (await import(/* @vite-ignore */ wt)) as typeof import("node:worker_threads");
+  const nodeEndpoint = (await import(/* @vite-ignore */ adapter)).default as (p: unknown) => Comlink.Endpoint;
+  if (parentPort) Comlink.expose(api, nodeEndpoint(parentPort));
+}

@@ -1,0 +1,266 @@
+// Lease client: a HipHost extension (src/hip/types.ts HipExtension) that acquires, renews and
+// releases an address lease from a Forwarding Agent (draft §4.4.1, §5.1, §5.2, §6.2), answers
+// the FA's R1 puzzle, exposes the leased locator as an address of a logical interface (§6.4),
+// and moves to another lease when its FA goes silent (§4.4.2). Sans-I/O: time is passed in;
+// packets go out through HipHost.send (so the runtime's normal transmit path carries them).
+import { sha384 } from "@noble/hashes/sha2.js";
+import { equalBytes } from "../../core/bytes.ts";
+import { type Locator, type Millis, sameLocator } from "../../core/types.ts";
+import type { HipHost } from "../../hip/host.ts";
+import { solvePuzzle } from "../../hip/puzzle.ts";
+import { PacketType } from "../../wire/constants.ts";
+import type { HipPacket } from "../../wire/packet.ts";
+import type { SolutionParam } from "../../wire/params/index.ts";
+import type { AddrType } from "../store/lease.ts";
+import { buildFaqPacket, type FaqFields, parseFaPacket } from "../core/messages.ts";
+import { FadReason, fadReasonName } from "../core/reasons.ts";
+
+export interface FaTarget {
+  locator: Locator;
+  /** The FA's HIT if known (else the FAQ goes to the NULL HIT and the first FAA names it). */
+  hit?: Uint8Array;
+}
+
+export interface FaClientOptions {
+  /** FAs in order of preference; on a crash the client moves to the next (§4.4.2). */
+  fas: FaTarget[];
+  /** §5.1: desired address type (0 = either), SPIs, lifetime (s); all optional. */
+  addrType?: 0 | AddrType;
+  spis?: number;
+  lifetime?: number;
+  /** Local locator to talk to the FA from (multi-homing), if it matters. */
+  from?: Locator;
+  /** Renew when this fraction of the lease is left (§5.2 "about to expire"). Default 0.5. */
+  renewAt?: number;
+  /** FAQ retransmission: first timeout, tries. Default 1000 ms, 4 tries (1+2+4+8 s). */
+  retryMs?: Millis;
+  tries?: number;
+  /** Largest #K we solve. Default 24. */
+  maxK?: number;
+  /** Location privacy (§3.2): announce only leased addresses. */
+  privacy?: boolean;
+}
+
+export interface ActiveLease {
+  fa: FaTarget;
+  faHit: Uint8Array;
+  leaseId: number;
+  addrType: AddrType;
+  /** The leased locator: an address of our FA logical interface (§6.4). */
+  locator: Locator;
+  spiMin: number;
+  spiMax: number;
+  expires: Millis;
+}
+
+export type FaClientEvent =
+  | { type: "leased"; lease: ActiveLease; renewed: boolean }
+  | { type: "refused"; reason: number; reasonName: string; message: string; fa: Locator }
+  | { type: "released"; fa: Locator }
+  | { type: "challenged"; k: number; fa: Locator }
+  | { type: "fa-dead"; fa: Locator; next: Locator }
+  | { type: "lost"; fa: Locator };
+
+interface Pending {
+  fields: FaqFields;
+  solution?: SolutionParam;
+  tries: number;
+  nextAt: Millis;
+  interval: Millis;
+}
+
+export class FaClient {
+  readonly packetTypes = [PacketType.R1, PacketType.FAA, PacketType.FAD];
+  lease: ActiveLease | undefined;
+  private faIndex = 0;
+  private requestId: number;
+  private pending: Pending | undefined;
+  private renewAt: Millis | undefined;
+  private lastForwarded: Millis = Number.NEGATIVE_INFINITY;
+  private readonly events: FaClientEvent[] = [];
+  private releasing = false;
+
+  constructor(
+    private readonly host: HipHost,
+    private readonly o: FaClientOptions,
+  ) {
+    if (o.fas.length === 0) throw new RangeError("FaClient needs at least one FA");
+    const r = host.rng.fill(new Uint8Array(2));
+    this.requestId = (r[0] << 8) | r[1];
+  }
+
+  get fa(): FaTarget {
+    return this.o.fas[this.faIndex];
+  }
+
+  get privacy(): boolean {
+    return this.o.privacy === true;
+  }
+
+  /** Send the first FAQ (§5.1). */
+  start(now: Millis): void {
+    this.request(now, 0, this.o.lifetime ?? 0);
+  }
+
+  /** Abandon the lease with a zero-lifetime FAQ (§4.4.1). */
+  release(now: Millis): void {
+    if (!this.lease) return;
+    this.releasing = true;
+    this.request(now, this.lease.leaseId, 0);
+  }
+
+  /** The runtime saw traffic forwarded by the FA (a relay frame): the FA is alive. */
+  noteForwarded(now: Millis): void {
+    this.lastForwarded = now;
+  }
+
+  /** True when `l` is our leased locator (Transmits from it go through the FA). */
+  isLeased(l: Locator | undefined): boolean {
+    return l !== undefined && this.lease !== undefined && sameLocator(l, this.lease.locator);
+  }
+
+  /** Addresses to announce in REAs (§6.4); with privacy (§3.2) only the leased one. */
+  announced(own: readonly Locator[]): Locator[] {
+    const leased = this.lease ? [this.lease.locator] : [];
+    return this.privacy ? leased : [...leased, ...own.filter((l) => !this.isLeased(l))];
+  }
+
+  pollEvent(): FaClientEvent | undefined {
+    return this.events.shift();
+  }
+
+  // ---- HipExtension --------------------------------------------------------------------
+
+  handle(now: Millis, pkt: HipPacket, raw: Uint8Array, from: Locator): boolean {
+    if (!this.pending) return false;
+    const fa = this.fa;
+    if (!sameLocator(from, fa.locator) && !(fa.hit && equalBytes(pkt.senderHit, fa.hit))) return false;
+    if (fa.hit && !equalBytes(pkt.senderHit, fa.hit)) return false;
+    const p = parseFaPacket(raw, true);
+    if (!p.ok) return false;
+    const v = p.value;
+    if (pkt.packetType === PacketType.R1) return this.onR1(now, v.puzzle!, v.senderHit);
+    const info = v.info!;
+    if (info.requestId !== this.pending.fields.requestId) return false;
+    const pend = this.pending;
+    this.pending = undefined;
+    if (pkt.packetType === PacketType.FAD) {
+      const reason = v.notifyType ?? 0;
+      this.events.push({ type: "refused", reason, reasonName: fadReasonName(reason), message: v.notifyText ?? "", fa: fa.locator });
+      if (reason === FadReason.UNKNOWN_LEASE && pend.fields.leaseId !== 0 && !this.releasing) {
+        // The FA lost our lease (restart without state, §4.4.2): ask for a new one.
+        this.lease = undefined;
+        this.request(now, 0, this.o.lifetime ?? 0);
+      } else if (pend.fields.leaseId !== 0) {
+        this.scheduleRenewal(now);
+      }
+      return true;
+    }
+    if (pend.fields.lifetime === 0 && pend.fields.leaseId !== 0) {
+      this.lease = undefined;
+      this.releasing = false;
+      this.renewAt = undefined;
+      this.events.push({ type: "released", fa: fa.locator });
+      return true;
+    }
+    const a = info.address;
+    if (a.addrType === 0) return true;
+    this.lease = {
+      fa,
+      faHit: v.senderHit,
+      leaseId: info.leaseId,
+      addrType: a.addrType,
+      locator: { ip: a.ip, port: info.port },
+      spiMin: a.addrType === 4 ? a.minSpi : 0,
+      spiMax: a.addrType === 4 ? a.maxSpi : 0,
+      expires: now + info.leaseDuration * 1000,
+    };
+    this.scheduleRenewal(now);
+    this.events.push({ type: "leased", lease: this.lease, renewed: pend.fields.leaseId !== 0 });
+    return true;
+  }
+
+  handleTimeout(now: Millis): void {
+    const p = this.pending;
+    if (p && p.nextAt <= now) {
+      if (p.tries >= (this.o.tries ?? 4)) {
+        this.pending = undefined;
+        this.failover(now);
+      } else {
+        p.tries++;
+        p.interval *= 2;
+        p.nextAt = now + p.interval;
+        this.sendFaq(now, p);
+      }
+    }
+    if (this.lease && this.lease.expires <= now && !this.pending) {
+      this.events.push({ type: "lost", fa: this.lease.fa.locator });
+      this.lease = undefined;
+      this.request(now, 0, this.o.lifetime ?? 0);
+    }
+    if (this.renewAt !== undefined && this.renewAt <= now && !this.pending && this.lease) {
+      this.renewAt = undefined;
+      this.request(now, this.lease.leaseId, this.o.lifetime ?? 0);
+    }
+  }
+
+  pollTimeout(): Millis | undefined {
+    let t = this.pending?.nextAt;
+    const min = (x: Millis | undefined) => {
+      if (x !== undefined && (t === undefined || x < t)) t = x;
+    };
+    min(this.renewAt);
+    min(this.lease?.expires);
+    return t;
+  }
+
+  // ---- internals ------------------------------------------------------------------------
+
+  private request(now: Millis, leaseId: number, lifetime: number): void {
+    this.requestId = (this.requestId + 1) & 0xffff;
+    const fields: FaqFields = { requestId: this.requestId, leaseId, lifetime, addrType: this.o.addrType ?? 0, spis: this.o.spis ?? 0 };
+    const interval = this.o.retryMs ?? 1000;
+    this.pending = { fields, tries: 1, interval, nextAt: now + interval };
+    this.sendFaq(now, this.pending);
+  }
+
+  private sendFaq(now: Millis, p: Pending): void {
+    const fa = this.fa;
+    this.host.send(now, buildFaqPacket(this.host.identity, this.lease?.faHit ?? fa.hit ?? new Uint8Array(16), p.fields, p.solution), fa.locator, this.o.from);
+  }
+
+  /** §5.1: the FA answered with a puzzle; solve it and send the FAQ again with SOLUTION. */
+  private onR1(now: Millis, pz: { k: number; opaque: number; randomI: Uint8Array }, faHit: Uint8Array): boolean {
+    const p = this.pending!;
+    if (pz.k > (this.o.maxK ?? 24)) return true;
+    this.events.push({ type: "challenged", k: pz.k, fa: this.fa.locator });
+    const j = solvePuzzle((m) => sha384(m), this.host.rng, pz.randomI, this.host.identity.hit, faHit, pz.k);
+    if (!j) return true;
+    p.solution = { kind: "SOLUTION", k: pz.k, opaque: pz.opaque, randomI: pz.randomI, solutionJ: j };
+    if (!this.fa.hit) this.o.fas[this.faIndex] = { ...this.fa, hit: faHit };
+    p.nextAt = now + p.interval;
+    this.sendFaq(now, p);
+    return true;
+  }
+
+  private scheduleRenewal(now: Millis): void {
+    if (!this.lease) return;
+    this.renewAt = now + (this.lease.expires - now) * (this.o.renewAt ?? 0.5);
+  }
+
+  /** No answer from the FA (§4.4.2). During a renewal with recent forwarded traffic, keep the
+   *  lease and retry later; otherwise the FA is a black hole: lease from the next FA. */
+  private failover(now: Millis): void {
+    const alive = this.lease && now - this.lastForwarded < (this.o.retryMs ?? 1000) * 4;
+    if (alive) {
+      this.scheduleRenewal(now);
+      return;
+    }
+    const dead = this.fa.locator;
+    this.faIndex = (this.faIndex + 1) % this.o.fas.length;
+    this.lease = undefined;
+    this.renewAt = undefined;
+    this.events.push({ type: "fa-dead", fa: dead, next: this.fa.locator });
+    this.request(now, 0, this.o.lifetime ?? 0);
+  }
+}

@@ -1,0 +1,275 @@
+// The Forwarding Agent, sans-I/O (draft §4.4, §5.1, §5.2, §6.3). Feed datagrams with
+// handleDatagram / handleTunnel: forwarded packets come back at once as a decision (FaSend,
+// reused), control answers (FAA, FAD, R1) are queued for pollTransmit. pollEvent reports lease
+// changes; pollTimeout / handleTimeout drive expiry.
+import { hex } from "../../core/bytes.ts";
+import type { Locator, Millis, Rng } from "../../core/types.ts";
+import type { HostIdentity } from "../../hip/identity.ts";
+import { fillChecksum } from "../../wire/checksum.ts";
+import { PacketType } from "../../wire/constants.ts";
+import type { FaInfoParam } from "../../wire/params/index.ts";
+import { parseTunnelFrame, TunnelFrameType } from "../../wire/tunnel.ts";
+import { emitTunnelFrame } from "../../wire/tunnel.ts";
+import { hitEquals, hitHex, type Lease } from "../store/lease.ts";
+import type { LeaseStore } from "../store/store.ts";
+import type { FaConfig } from "./config.ts";
+import { DropReason, type FaCounters, type FaSend, Forwarder, newCounters } from "./forward.ts";
+import { LeaseManager } from "./leases.ts";
+import { buildLocals, type FaLocal } from "./locals.ts";
+import { buildFaa, buildFad, buildR1Template, fillR1, parseFaPacket } from "./messages.ts";
+import { PuzzleGate } from "./puzzle-gate.ts";
+import { FadReason, fadReasonName } from "./reasons.ts";
+import { isRelay, RELAY_MARKER_LEN } from "./relay.ts";
+
+export type FaEvent =
+  | { type: "granted" | "renewed"; hit: string; leaseId: number; addrType: 4 | 6; locator: Locator; spiMin: number; spiMax: number; expires: Millis; host: Locator; tunnel: boolean }
+  | { type: "released" | "expired"; hit: string; leaseId: number }
+  | { type: "refused"; hit: string; reason: number; reasonName: string; message: string }
+  | { type: "challenged"; hit: string; k: number };
+
+export interface FaOptions {
+  identity: HostIdentity;
+  config: FaConfig;
+  store: LeaseStore;
+  rng: Rng;
+}
+
+export class ForwardingAgent {
+  readonly locals: readonly FaLocal[];
+  readonly counters: FaCounters = newCounters();
+  readonly leases: LeaseManager;
+  private readonly fwd: Forwarder;
+  private readonly gate: PuzzleGate;
+  private readonly id: HostIdentity;
+  private readonly hitHexSelf: string;
+  private readonly r1 = new Map<number, Uint8Array>();
+  private readonly transmits: FaSend[] = [];
+  private readonly events: FaEvent[] = [];
+  private readonly hitOfTunnel = new Map<number, string>();
+  private fadTokens: number;
+  private fadRefill = 0;
+
+  constructor(o: FaOptions) {
+    this.id = o.identity;
+    this.hitHexSelf = hitHex(o.identity.hit);
+    this.locals = buildLocals(o.config);
+    this.leases = new LeaseManager(o.config, o.store, o.rng);
+    this.fwd = new Forwarder(this.locals, o.store, this.leases.hosts, this.counters);
+    this.gate = new PuzzleGate(o.config, o.rng.fill(new Uint8Array(32)));
+    this.fadTokens = o.config.fadPerSecond;
+  }
+
+  get hit(): Uint8Array {
+    return this.id.hit;
+  }
+
+  get store(): LeaseStore {
+    return this.leases.store;
+  }
+
+  /** A datagram on local socket `local` from (fromIp, fromPort). Returns a forwarding decision
+   *  (valid until the next call) or undefined (answered via pollTransmit, or dropped). */
+  handleDatagram(now: Millis, local: number, fromIp: string, fromPort: number, data: Uint8Array): FaSend | undefined {
+    const l = this.locals[local];
+    if (!l || data.length < 4) return this.fwd.drop(DropReason.SHORT);
+    if (data[0] !== 0 || data[1] !== 0 || data[2] !== 0) return this.fwd.esp(now, l, fromIp, fromPort, data);
+    if (data[3] === 0) {
+      if (data.length < 44) return this.fwd.drop(DropReason.SHORT);
+      if (this.toSelf(data, 4, l)) {
+        this.control(now, l.index, -1, { ip: fromIp, port: fromPort }, data.subarray(4));
+        return undefined;
+      }
+      return this.fwd.hip(now, l, fromIp, fromPort, data);
+    }
+    if (isRelay(data) && l.control) return this.fwd.fromHost(now, data, RELAY_MARKER_LEN, fromIp, fromPort);
+    return this.fwd.esp(now, l, fromIp, fromPort, data); // SPIs 1-255: no lease holds them
+  }
+
+  /** One WebSocket message from tunnel `tunnel` (remote = its peer address, for logs/leases). */
+  handleTunnel(now: Millis, tunnel: number, remote: Locator, frame: Uint8Array): FaSend | undefined {
+    if (frame.length < 4 || frame[0] !== 1) return this.fwd.drop(DropReason.BAD_RELAY);
+    if (frame[1] === TunnelFrameType.PING) {
+      const f = parseTunnelFrame(frame);
+      if (f.ok) this.transmits.push({ to: remote, local: -1, tunnel, data: emitTunnelFrame({ type: TunnelFrameType.PONG, payload: f.value.payload }) });
+      return undefined;
+    }
+    if (frame[1] !== TunnelFrameType.DATAGRAM) return this.fwd.drop(DropReason.BAD_RELAY);
+    if (frame[2] === 1) {
+      // compact form: a datagram for the FA itself (FAQ)
+      const d = frame.subarray(4);
+      if (d.length >= 44 && d[0] === 0 && d[1] === 0 && d[2] === 0 && d[3] === 0 && this.toSelf(d, 4)) {
+        this.control(now, -1, tunnel, remote, d.subarray(4));
+        return undefined;
+      }
+      return this.fwd.drop(DropReason.BAD_RELAY);
+    }
+    const hit = this.hitOfTunnel.get(tunnel);
+    if (hit === undefined) return this.fwd.drop(DropReason.NOT_A_LEASE_HOLDER);
+    return this.fwd.fromHost(now, frame, 0, remote.ip, remote.port, hit);
+  }
+
+  tunnelClosed(tunnel: number): void {
+    const hit = this.hitOfTunnel.get(tunnel);
+    this.hitOfTunnel.delete(tunnel);
+    if (hit !== undefined && this.fwd.tunnelOfHit.get(hit) === tunnel) this.fwd.tunnelOfHit.delete(hit);
+  }
+
+  pollTransmit(): FaSend | undefined {
+    return this.transmits.shift();
+  }
+
+  pollEvent(): FaEvent | undefined {
+    return this.events.shift();
+  }
+
+  pollTimeout(): Millis | undefined {
+    return this.leases.nextExpiry();
+  }
+
+  handleTimeout(now: Millis): void {
+    for (const l of this.leases.expire(now)) this.forget(l, "expired");
+  }
+
+  private toSelf(d: Uint8Array, off: number, l?: FaLocal): boolean {
+    if (l && !l.control) return false;
+    if (hitEquals(d, off + 24, this.hitHexSelf)) return true;
+    // A FAQ to the NULL HIT (host does not know the FA's HIT yet, RFC 7401 §4.1.8 style).
+    if ((d[off + 2] & 0x7f) !== PacketType.FAQ) return false;
+    for (let i = off + 24; i < off + 40; i++) if (d[i] !== 0) return false;
+    return true;
+  }
+
+  private control(now: Millis, local: number, tunnel: number, from: Locator, pkt: Uint8Array): void {
+    if ((pkt[2] & 0x7f) !== PacketType.FAQ) {
+      this.fwd.drop(DropReason.CONTROL);
+      return;
+    }
+    this.counters.faq++;
+    this.gate.noteFaq(now);
+    const reply = (data: Uint8Array) => this.send(local, tunnel, from, data);
+    const senderHit = pkt.subarray(8, 24);
+    const hit = hitHex(pkt, 8);
+    // Cheap checks first (§8.1): structure, access control, puzzle; the signature last.
+    const p = parseFaPacket(pkt, false);
+    if (!p.ok) {
+      this.refuse(now, reply, senderHit, hit, 0, 0, FadReason.MALFORMED, p.error.message);
+      return;
+    }
+    const info = p.value.info!;
+    if (!this.leases.admits(hit)) {
+      this.refuse(now, reply, senderHit, hit, info.requestId, info.leaseId, FadReason.DENIED, "HIT not admitted by access control");
+      return;
+    }
+    if (this.gate.required(now, this.leases.trusts(hit))) {
+      const s = p.value.solution;
+      if (!s) {
+        const c = this.gate.challenge(now, senderHit, this.id.hit);
+        let t = this.r1.get(c.k);
+        if (!t) {
+          t = buildR1Template(this.id, c.k, c.lifetime, c.randomI.length);
+          this.r1.set(c.k, t);
+        }
+        this.counters.r1++;
+        this.events.push({ type: "challenged", hit, k: c.k });
+        reply(fillR1(t, senderHit, c.opaque, c.randomI));
+        return;
+      }
+      if (!this.gate.verify(now, senderHit, this.id.hit, s)) {
+        this.refuse(now, reply, senderHit, hit, info.requestId, info.leaseId, FadReason.BAD_PUZZLE, "wrong or expired puzzle solution");
+        return;
+      }
+    }
+    const full = parseFaPacket(pkt, true);
+    if (!full.ok) {
+      this.refuse(now, reply, senderHit, hit, info.requestId, info.leaseId, FadReason.BAD_SIGNATURE, full.error.message);
+      return;
+    }
+    const a = info.address;
+    const r = this.leases.handle(now, {
+      hit,
+      requestId: info.requestId,
+      leaseId: info.leaseId,
+      addrType: a.addrType,
+      spis: a.addrType === 4 && a.maxSpi >= a.minSpi ? a.maxSpi - a.minSpi + 1 : 0,
+      lifetime: info.leaseDuration,
+      host: tunnel >= 0 ? { ip: `tunnel:${tunnel}`, port: 0 } : from,
+      tunnel: tunnel >= 0,
+    });
+    switch (r.kind) {
+      case "stale":
+        this.fwd.drop(DropReason.CONTROL);
+        return;
+      case "refused":
+        this.refuse(now, reply, senderHit, hit, info.requestId, info.leaseId, r.reason, r.message);
+        return;
+      case "released":
+        this.forget(r.lease, "released");
+        this.counters.faa++;
+        reply(buildFaa(this.id, senderHit, faInfo(r.lease, info.requestId, 0)));
+        return;
+      case "granted": {
+        const l = r.lease;
+        if (tunnel >= 0) {
+          this.hitOfTunnel.set(tunnel, hit);
+          this.fwd.tunnelOfHit.set(hit, tunnel);
+        }
+        const loc = this.fwd.localOf(l);
+        if (loc?.dedicated) this.fwd.dedicated[loc.index] = l;
+        this.events.push({ type: r.renewed ? "renewed" : "granted", hit, leaseId: l.leaseId, addrType: l.addrType, locator: l.locator, spiMin: l.spiMin, spiMax: l.spiMax, expires: l.expires, host: l.host, tunnel: l.tunnel });
+        this.counters.faa++;
+        reply(buildFaa(this.id, senderHit, faInfo(l, info.requestId, Math.max(0, Math.ceil((l.expires - now) / 1000)))));
+      }
+    }
+  }
+
+  private refuse(now: Millis, reply: (d: Uint8Array) => void, senderHit: Uint8Array, hit: string, requestId: number, leaseId: number, reason: number, message: string): void {
+    this.events.push({ type: "refused", hit, reason, reasonName: fadReasonName(reason), message });
+    // Each FAD costs a signature: rate limit them (§8.1).
+    const sec = Math.floor(now / 1000);
+    if (sec !== this.fadRefill) {
+      this.fadRefill = sec;
+      this.fadTokens = this.leases.config.fadPerSecond;
+    }
+    if (this.fadTokens <= 0) {
+      this.fwd.drop(DropReason.FAD_RATE);
+      return;
+    }
+    this.fadTokens--;
+    this.counters.fad++;
+    reply(buildFad(this.id, senderHit, requestId, leaseId, reason, message));
+  }
+
+  private send(local: number, tunnel: number, to: Locator, hipPacket: Uint8Array): void {
+    const data = new Uint8Array(4 + hipPacket.length);
+    data.set(hipPacket, 4);
+    if (tunnel >= 0) {
+      this.transmits.push({ to, local: -1, tunnel, data: emitTunnelFrame({ type: TunnelFrameType.DATAGRAM, payload: data }) });
+      return;
+    }
+    const l = this.locals[local];
+    fillChecksum(data.subarray(4), l.locator.ip, to.ip);
+    this.transmits.push({ to, local, tunnel: -1, data });
+  }
+
+  private forget(l: Lease, type: "released" | "expired"): void {
+    const loc = this.fwd.localOf(l);
+    if (loc?.dedicated && this.fwd.dedicated[loc.index] === l) this.fwd.dedicated[loc.index] = undefined;
+    this.events.push({ type, hit: l.hit, leaseId: l.leaseId });
+  }
+
+  /** Counters plus the lease gauge, for logs and metrics. */
+  stats(): FaCounters & { leases: number; faHit: string } {
+    return { ...this.counters, drops: { ...this.counters.drops }, leases: this.store.size, faHit: hex(this.id.hit) };
+  }
+}
+
+function faInfo(l: Lease, requestId: number, seconds: number): FaInfoParam {
+  return {
+    kind: "FA_INFO",
+    requestId,
+    leaseId: l.leaseId,
+    leaseDuration: seconds,
+    port: l.locator.port,
+    address: l.addrType === 4 ? { addrType: 4, minSpi: l.spiMin, maxSpi: l.spiMax, ip: l.locator.ip } : { addrType: 6, ip: l.locator.ip },
+  };
+}

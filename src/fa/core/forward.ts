@@ -1,0 +1,193 @@
+// Forwarding decisions (draft §4.4): packets arriving at a leased locator go to the leasing
+// host (its current locator or its tunnel); relay frames from a host leave from its leased
+// locator towards the peer it names. ESP is matched by SPI, HIP by receiver HIT (shared IPv4
+// locators, PROFILE §2), anything at a dedicated locator by the locator. An I1 for a leased
+// HIT is forwarded like any HIP packet: the FA is a lightweight rendezvous server (§1).
+// Hot path: Map lookups; the only allocation is the outgoing datagram to a host (a relay
+// header in front of the packet); frames to peers are subarrays of the input.
+import { bytesToIp } from "../../core/addr.ts";
+import type { Locator, Millis } from "../../core/types.ts";
+import type { Lease } from "../store/lease.ts";
+import type { LeaseStore } from "../store/store.ts";
+import type { HostIndex } from "./host-index.ts";
+import { addrPortHash, type FaLocal } from "./locals.ts";
+import { AddrCache, RELAY_HEADER, RELAY_MARKER_LEN, writeRelayHeader } from "./relay.ts";
+
+export const DropReason = {
+  SHORT: "short",
+  NO_LEASE_SPI: "no_lease_spi",
+  NO_LEASE_HIT: "no_lease_hit",
+  NO_LEASE_LOCATOR: "no_lease_locator",
+  EXPIRED: "expired",
+  TUNNEL_DOWN: "tunnel_down",
+  NOT_A_LEASE_HOLDER: "not_a_lease_holder",
+  BAD_RELAY: "bad_relay",
+  NO_ROUTE: "no_route",
+  NOT_FORWARDED: "not_forwarded",
+  CONTROL: "control",
+  FAD_RATE: "fad_rate",
+} as const;
+export type DropReason = (typeof DropReason)[keyof typeof DropReason];
+
+/** One datagram to send. Reused between calls: copy what you keep. */
+export interface FaSend {
+  to: Locator;
+  /** Index of the FA local locator to send from (-1 when `tunnel` is set). */
+  local: number;
+  /** Tunnel id (WebSocket) to send into, or -1 for UDP. */
+  tunnel: number;
+  data: Uint8Array;
+}
+
+export interface FaCounters {
+  forwardedPackets: number;
+  forwardedBytes: number;
+  toHost: number;
+  toPeer: number;
+  faq: number;
+  faa: number;
+  fad: number;
+  r1: number;
+  drops: Record<string, number>;
+}
+
+export function newCounters(): FaCounters {
+  return { forwardedPackets: 0, forwardedBytes: 0, toHost: 0, toPeer: 0, faq: 0, faa: 0, fad: 0, r1: 0, drops: {} };
+}
+
+export class Forwarder {
+  readonly out: FaSend = { to: { ip: "", port: 0 }, local: -1, tunnel: -1, data: new Uint8Array(0) };
+  /** Lease of each dedicated local (by local index). */
+  readonly dedicated: (Lease | undefined)[];
+  readonly tunnelOfHit = new Map<string, number>();
+  private readonly localByAddr = new Map<number, FaLocal>();
+  private readonly control4: FaLocal | undefined;
+  private readonly control6: FaLocal | undefined;
+  private readonly addrs = new AddrCache();
+  private readonly peers = new Map<number, { loc: Locator; addr: Uint8Array }>();
+
+  constructor(
+    readonly locals: readonly FaLocal[],
+    private readonly store: LeaseStore,
+    private readonly hosts: HostIndex,
+    readonly counters: FaCounters,
+  ) {
+    this.dedicated = locals.map((l) => (l.dedicated ? store.byLocator(l.locator) : undefined));
+    for (const l of locals) this.localByAddr.set(addrPortHash(l.addr, 0, l.locator.port), l);
+    this.control4 = locals.find((l) => l.control && !l.v6) ?? locals.find((l) => !l.v6);
+    this.control6 = locals.find((l) => l.control && l.v6) ?? locals.find((l) => l.v6);
+  }
+
+  drop(reason: DropReason): undefined {
+    this.counters.drops[reason] = (this.counters.drops[reason] ?? 0) + 1;
+    return undefined;
+  }
+
+  /** The FA local to reach `ip` from (same address family). */
+  controlFor(ip: string): FaLocal | undefined {
+    return ip.includes(":") ? this.control6 : this.control4;
+  }
+
+  localOf(lease: Lease): FaLocal | undefined {
+    const a = this.addrs.get(lease.locator.ip);
+    return a ? this.localByAddr.get(addrPortHash(a, 0, lease.locator.port)) : undefined;
+  }
+
+  /** ESP (not a zero marker) arriving at `l`. */
+  esp(now: Millis, l: FaLocal, fromIp: string, fromPort: number, data: Uint8Array): FaSend | undefined {
+    if (data.length < 8) return this.drop(DropReason.SHORT);
+    let lease: Lease | undefined;
+    if (l.dedicated) lease = this.dedicated[l.index];
+    else if (l.shared) lease = this.store.bySpi(((data[0] << 24) | (data[1] << 16) | (data[2] << 8) | data[3]) >>> 0);
+    else return this.drop(DropReason.NOT_FORWARDED);
+    if (!lease) return this.drop(l.dedicated ? DropReason.NO_LEASE_LOCATOR : DropReason.NO_LEASE_SPI);
+    return this.toHost(now, lease, l, fromIp, fromPort, data);
+  }
+
+  /** A HIP packet (zero marker at 0) arriving at `l`, not addressed to the FA itself. */
+  hip(now: Millis, l: FaLocal, fromIp: string, fromPort: number, data: Uint8Array): FaSend | undefined {
+    let lease: Lease | undefined;
+    if (l.dedicated) lease = this.dedicated[l.index];
+    else if (l.shared) lease = this.store.byHitBytes(data, 4 + 24);
+    else return this.drop(DropReason.NOT_FORWARDED);
+    if (!lease) return this.drop(l.dedicated ? DropReason.NO_LEASE_LOCATOR : DropReason.NO_LEASE_HIT);
+    return this.toHost(now, lease, l, fromIp, fromPort, data);
+  }
+
+  /** Peer → host: relay header (src = peer, dst = leased locator) + the datagram. */
+  toHost(now: Millis, lease: Lease, l: FaLocal, fromIp: string, fromPort: number, data: Uint8Array): FaSend | undefined {
+    if (lease.expires <= now) return this.drop(DropReason.EXPIRED);
+    const o = this.out;
+    if (lease.tunnel) {
+      const t = this.tunnelOfHit.get(lease.hit);
+      if (t === undefined) return this.drop(DropReason.TUNNEL_DOWN);
+      o.tunnel = t;
+      o.local = -1;
+    } else {
+      const c = this.controlFor(lease.host.ip);
+      if (!c) return this.drop(DropReason.NO_ROUTE);
+      o.tunnel = -1;
+      o.local = c.index;
+    }
+    const src = this.addrs.get(fromIp);
+    if (!src) return this.drop(DropReason.NO_ROUTE);
+    const buf = new Uint8Array(RELAY_HEADER + data.length);
+    writeRelayHeader(buf, src, fromPort, l.addr, l.locator.port);
+    buf.set(data, RELAY_HEADER);
+    o.to = lease.host;
+    o.data = lease.tunnel ? buf.subarray(RELAY_MARKER_LEN) : buf;
+    this.counters.forwardedPackets++;
+    this.counters.forwardedBytes += data.length;
+    this.counters.toHost++;
+    return o;
+  }
+
+  /** Host → peer: a relay frame (tunnel frame at `off` in `d`) from the lease holder. `lease`
+   *  is known for tunnels (bound by HIT); for UDP it is found by the sender's locator. */
+  fromHost(now: Millis, d: Uint8Array, off: number, fromIp: string, fromPort: number, tunnelHit?: string): FaSend | undefined {
+    if (d.length < off + 40 + 4 || d[off] !== 1 || d[off + 1] !== 1 || d[off + 2] !== 0) return this.drop(DropReason.BAD_RELAY);
+    const srcPort = (d[off + 4] << 8) | d[off + 5];
+    const dstPort = (d[off + 6] << 8) | d[off + 7];
+    const l = this.localByAddr.get(addrPortHash(d, off + 8, srcPort));
+    if (!l || !sameBytes(l.addr, d, off + 8)) return this.drop(DropReason.BAD_RELAY);
+    const lease = tunnelHit === undefined ? this.hosts.find(fromIp, fromPort, l.locator.ip, l.locator.port) : this.tunnelLease(tunnelHit, l);
+    if (!lease) return this.drop(DropReason.NOT_A_LEASE_HOLDER);
+    if (lease.expires <= now) return this.drop(DropReason.EXPIRED);
+    const to = this.peer(d, off + 24, dstPort);
+    // Leave from the leased locator; across families (IPv4↔IPv6 gateway, §4.4) from our
+    // locator of the peer's family.
+    const from = to.ip.includes(":") === l.v6 ? l : this.controlFor(to.ip);
+    if (!from) return this.drop(DropReason.NO_ROUTE);
+    const o = this.out;
+    o.to = to;
+    o.local = from.index;
+    o.tunnel = -1;
+    o.data = d.subarray(off + 40);
+    this.counters.forwardedPackets++;
+    this.counters.forwardedBytes += o.data.length;
+    this.counters.toPeer++;
+    return o;
+  }
+
+  private tunnelLease(hit: string, l: FaLocal): Lease | undefined {
+    for (const lease of this.store.byHit(hit)) if (lease.locator.port === l.locator.port && lease.locator.ip === l.locator.ip) return lease;
+    return undefined;
+  }
+
+  private peer(d: Uint8Array, off: number, port: number): Locator {
+    const k = addrPortHash(d, off, port);
+    let p = this.peers.get(k);
+    if (p === undefined || !sameBytes(p.addr, d, off)) {
+      const addr = d.slice(off, off + 16);
+      p = { loc: { ip: bytesToIp(addr), port }, addr };
+      if (this.peers.size >= 65536) this.peers.clear();
+      this.peers.set(k, p);
+    }
+    return p.loc;
+  }
+}
+
+function sameBytes(a: Uint8Array, d: Uint8Array, off: number): boolean {
+  for (let i = 0; i < 16; i++) if (a[i] !== d[off + i]) return false;
+  return true;
+}

@@ -1,0 +1,56 @@
+// Internal interface between HipHost and its packet handlers (initiator.ts, responder.ts,
+// close.ts). Not part of the public API.
+import type { Locator, Millis, Rng } from "../core/types.ts";
+import type { HipPacket } from "../wire/packet.ts";
+import type { Association } from "./association.ts";
+import type { HostIdentity } from "./identity.ts";
+import type { R1Factory } from "./r1.ts";
+import type { HipEvent, RetransmitConfig } from "./types.ts";
+
+export interface ResolvedConfig {
+  puzzleK: number;
+  puzzleLifetime: number;
+  puzzleOpaque: number;
+  maxPuzzleK: number;
+  dhGroups: number[];
+  hipCiphers: number[];
+  espSuites: number[];
+  r1Lifetime: Millis;
+  retransmit: RetransmitConfig;
+  encryptHostId: boolean;
+  checksum: "pseudo" | "zero";
+  allowOpportunistic: boolean;
+  closedLingerMs: Millis;
+  dropEvents: boolean;
+}
+
+export interface HostCore {
+  readonly identity: HostIdentity;
+  readonly rng: Rng;
+  readonly cfg: ResolvedConfig;
+  readonly r1: R1Factory;
+  association(peerHit: Uint8Array): Association | undefined;
+  /** New association (replacing none); registered under its peer HIT. */
+  createAssociation(peerHit: Uint8Array, peer: Locator): Association;
+  /** An unregistered association (I2 processing builds keys in it before adopting it). */
+  createScratch(peerHit: Uint8Array, peer: Locator): Association;
+  /** Register `n` in place of `old` (whose SAs are removed, §6.9 step 20); returns `n`. */
+  adopt(now: Millis, n: Association, old: Association | undefined): Association;
+  /** Forget an association (and its SPI). */
+  removeAssociation(a: Association): void;
+  /** Re-register an opportunistic association under the HIT learned from R1. */
+  rekey(a: Association, peerHit: Uint8Array): void;
+  allocSpi(a: Association): number;
+  /** Emit + frame + queue; returns the HIP packet bytes. */
+  send(now: Millis, pkt: HipPacket, to: Locator, from: Locator | undefined): Uint8Array;
+  /** send() and arm the retransmission timer of `a` with it. */
+  sendReliable(now: Millis, a: Association, pkt: HipPacket): void;
+  /** Count + drop event; always returns false. */
+  drop(reason: string, pkt: HipPacket | undefined, from: Locator | undefined, code?: string, offset?: number): false;
+  /** NOTIFY the peer (signed, §5.3.6), then drop(reason). */
+  notifyAndDrop(now: Millis, a: Association | undefined, pkt: HipPacket, from: Locator, notifyType: number, reason: string, data?: Uint8Array): false;
+  /** Exchange failed: E-FAILED, failed event, association removed; returns false. */
+  fail(now: Millis, a: Association, reason: string): false;
+  event(ev: HipEvent): void;
+  count(name: string): void;
+}

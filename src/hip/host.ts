@@ -1,0 +1,366 @@
+/**
+ * HipHost: the sans-I/O HIPv2 base exchange (RFC 7401, RFC 7402 ESP setup), quinn-proto style.
+ *
+ * Contract (stable; runtime, mobility and FA build on it):
+ * - Input:  `connect(now, peer, peerHit?, from?)`, `close(now, peerHit)`,
+ *           `handleDatagram(now, hipPacket, from, to)` (HIP packet with the 4-byte UDP zero marker
+ *           already removed), `handleTimeout(now)`, `noteEspReceived(now, spi, from)` after the
+ *           data plane accepted an inbound ESP packet (liveness; R2-SENT → ESTABLISHED).
+ * - Output: `pollTransmit()` → Transmit whose `data` is the full UDP payload (zero marker + HIP
+ *           packet, src/wire/framing.ts); `pollEvent()` → HipEvent (types.ts); `pollTimeout()` →
+ *           the next instant `handleTimeout` must be called (undefined: no timer).
+ * - State:  `association(peerHit)` / `associations()` / `associationBySpi(spi)` expose
+ *           Association objects (association.ts): peer HIT/HI, state, locators, SPIs, HIP
+ *           integrity keys with HMAC helpers, KEYMAT drawing, sign/verify, queueControl().
+ * - `counters`: "rx.<TYPE>", "tx.<TYPE>", "drop" and "drop.<reason>" (docs/PROTOCOL.md §7).
+ * - `registerExtension(ext)`: packets of `ext.packetTypes` are offered to the extension first
+ *           (it may claim base types too, e.g. an R1 answering an FAQ) by returning true.
+ * The data path is not here: the runtime installs `sa-install` keys in the ESP data plane.
+ * No clocks, no randomness except `cfg.rng`, no I/O.
+ */
+import { locatorKey, type Locator, type Millis, type Rng, type Transmit } from "../core/types.ts";
+import { fillChecksum } from "../wire/checksum.ts";
+import { PacketType } from "../wire/constants.ts";
+import { WireErrorCode } from "../wire/error.ts";
+import { frameHip } from "../wire/framing.ts";
+import { checkCritical, checkDuplicates, emitPacket, type HipPacket, parsePacket } from "../wire/packet.ts";
+import { paramType } from "../wire/params/index.ts";
+import { Association, type AssociationHost } from "./association.ts";
+import { buildNotify, handleClose, handleCloseAck, handleNotify, startClose } from "./close.ts";
+import type { HostCore, ResolvedConfig } from "./core.ts";
+import { hitKey, isNullHit } from "./hit.ts";
+import type { HostIdentity } from "./identity.ts";
+import { buildI1, handleR1, handleR2 } from "./initiator.ts";
+import { R1Factory } from "./r1.ts";
+import { handleI1, handleI2 } from "./responder.ts";
+import { HIP_DEFAULTS, type HipEvent, type HipExtension, type HipHostConfig } from "./types.ts";
+
+const TYPE_NAMES: Record<number, string> = { 1: "I1", 2: "R1", 3: "I2", 4: "R2", 16: "UPDATE", 17: "NOTIFY", 18: "CLOSE", 19: "CLOSE_ACK" };
+
+export class HipHost implements HostCore {
+  readonly identity: HostIdentity;
+  readonly rng: Rng;
+  readonly cfg: ResolvedConfig;
+  readonly r1: R1Factory;
+  /** Packet, drop and error counters by name. */
+  readonly counters: Record<string, number> = {};
+  private readonly assocs = new Map<string, Association>();
+  /** Opportunistic I1s (NULL receiver HIT) by peer locator until the R1 names the peer (§4.1.8). */
+  private readonly opportunistic = new Map<string, Association>();
+  private readonly bySpi = new Map<number, Association>();
+  private readonly tx: Transmit[] = [];
+  private readonly events: HipEvent[] = [];
+  private readonly extensions: HipExtension[] = [];
+  private readonly assocHost: AssociationHost;
+
+  constructor(cfg: HipHostConfig) {
+    this.identity = cfg.identity;
+    this.rng = cfg.rng;
+    this.cfg = {
+      puzzleK: cfg.puzzleK ?? HIP_DEFAULTS.puzzleK,
+      puzzleLifetime: cfg.puzzleLifetime ?? HIP_DEFAULTS.puzzleLifetime,
+      puzzleOpaque: cfg.puzzleOpaque ?? HIP_DEFAULTS.puzzleOpaque,
+      maxPuzzleK: cfg.maxPuzzleK ?? HIP_DEFAULTS.maxPuzzleK,
+      dhGroups: [...(cfg.dhGroups ?? HIP_DEFAULTS.dhGroups)],
+      hipCiphers: [...(cfg.hipCiphers ?? HIP_DEFAULTS.hipCiphers)],
+      espSuites: [...(cfg.espSuites ?? HIP_DEFAULTS.espSuites)],
+      r1Lifetime: cfg.r1Lifetime ?? HIP_DEFAULTS.r1Lifetime,
+      retransmit: { ...HIP_DEFAULTS.retransmit, ...cfg.retransmit },
+      encryptHostId: cfg.encryptHostId ?? true,
+      checksum: cfg.checksum ?? "pseudo",
+      allowOpportunistic: cfg.allowOpportunistic ?? true,
+      closedLingerMs: cfg.closedLingerMs ?? HIP_DEFAULTS.closedLingerMs,
+      dropEvents: cfg.dropEvents ?? true,
+    };
+    const c = this.cfg;
+    this.r1 = new R1Factory(this.identity, this.rng, { k: c.puzzleK, lifetime: c.puzzleLifetime, opaque: c.puzzleOpaque, dhGroups: c.dhGroups, hipCiphers: c.hipCiphers, espSuites: c.espSuites, r1Lifetime: c.r1Lifetime }, cfg.r1CounterStart ?? 1n);
+    this.assocHost = { queueRaw: (now, p, to, from) => this.queueRaw(now, p, to, from), pushEvent: (ev) => this.event(ev) };
+  }
+
+  /** Our HIT. */
+  get hit(): Uint8Array {
+    return this.identity.hit;
+  }
+
+  // ---- input ----------------------------------------------------------------------------
+
+  /** Start a base exchange with `peer` (RFC 7401 §6.6); without `peerHit`, opportunistic (§4.1.8). */
+  connect(now: Millis, peer: Locator, peerHit?: Uint8Array, from?: Locator): void {
+    let a = peerHit ? this.association(peerHit) : this.opportunistic.get(locatorKey(peer));
+    if (a && a.state !== "CLOSING" && a.state !== "CLOSED") return;
+    if (a) this.removeAssociation(a);
+    if (peerHit && !isNullHit(peerHit)) a = this.createAssociation(peerHit, peer);
+    else {
+      a = new Association(this.assocHost, this.identity, new Uint8Array(16), peer);
+      a.opportunistic = true;
+      this.opportunistic.set(locatorKey(peer), a);
+    }
+    a.localLocator = from;
+    a.state = "I1-SENT";
+    a.initiator = true;
+    this.sendReliable(now, a, buildI1(this, a));
+  }
+
+  /** Close the association with `peerHit` (CLOSE / CLOSE_ACK, §5.3.7). */
+  close(now: Millis, peerHit: Uint8Array): void {
+    const a = this.association(peerHit);
+    if (a) startClose(this, now, a);
+  }
+
+  handleDatagram(now: Millis, packet: Uint8Array, from: Locator, to: Locator): void {
+    const opts = this.cfg.checksum === "pseudo" ? { src: from.ip, dst: to.ip, allowZeroChecksum: true } : {};
+    const parsed = parsePacket(packet, opts);
+    if (!parsed.ok) {
+      const e = parsed.error;
+      this.drop(e.code === WireErrorCode.BAD_CHECKSUM ? "bad_checksum" : "malformed", undefined, from, e.code, e.offset);
+      return;
+    }
+    const pkt = parsed.value;
+    let a = this.association(pkt.senderHit);
+    if (!a && pkt.packetType === PacketType.R1) {
+      const o = this.opportunistic.get(locatorKey(from));
+      if (o?.state === "I1-SENT") a = o;
+    }
+    for (const ext of this.extensions) {
+      if (!ext.packetTypes.includes(pkt.packetType)) continue;
+      if (ext.handle(now, pkt, packet, from, to, a)) {
+        this.count(`rx.${TYPE_NAMES[pkt.packetType] ?? pkt.packetType}`);
+        a?.markEstablished();
+        return;
+      }
+    }
+    if (!(pkt.packetType in TYPE_NAMES) || pkt.packetType === PacketType.UPDATE) {
+      this.drop("unhandled_packet_type", pkt, from);
+      return;
+    }
+    const dup = checkDuplicates(pkt);
+    if (!dup.ok) {
+      this.drop("malformed", pkt, from, dup.error.code, dup.error.offset);
+      return;
+    }
+    const crit = checkCritical(pkt);
+    let unknownCritical: number | undefined;
+    if (!crit.ok) {
+      unknownCritical = Number(crit.error.field);
+      if (pkt.packetType === PacketType.I1 || pkt.packetType === PacketType.R1 || pkt.packetType === PacketType.NOTIFY || !a?.keymat) {
+        if (pkt.packetType !== PacketType.I2) {
+          this.drop("unknown_critical", pkt, from, crit.error.code, crit.error.offset);
+          return;
+        }
+      } else {
+        this.notifyAndDrop(now, a, pkt, from, 1, "unknown_critical", new Uint8Array([unknownCritical >> 8, unknownCritical & 0xff]));
+        return;
+      }
+    }
+    switch (pkt.packetType) {
+      case PacketType.I1:
+        handleI1(this, now, pkt, from, to, a);
+        break;
+      case PacketType.R1:
+        handleR1(this, now, pkt, from, to, a);
+        break;
+      case PacketType.I2:
+        handleI2(this, now, pkt, from, to, a, unknownCritical);
+        break;
+      case PacketType.R2:
+        handleR2(this, now, pkt, from, a);
+        break;
+      case PacketType.NOTIFY:
+        handleNotify(this, now, pkt, from, a);
+        break;
+      case PacketType.CLOSE:
+        handleClose(this, now, pkt, from, to, a);
+        break;
+      case PacketType.CLOSE_ACK:
+        handleCloseAck(this, now, pkt, from, a);
+        break;
+    }
+  }
+
+  handleTimeout(now: Millis): void {
+    const rt = this.cfg.retransmit;
+    for (const a of [...this.assocs.values(), ...this.opportunistic.values()]) {
+      const r = a.retransmit;
+      if (r && r.nextAt <= now) {
+        if (r.tries >= rt.maxTries) {
+          a.retransmit = undefined;
+          if (a.state === "CLOSING") {
+            this.removeAssociation(a);
+            this.event({ type: "closed", peerHit: a.peerHit, reason: "timeout" });
+          } else this.fail(now, a, "timeout");
+          continue;
+        }
+        r.tries++;
+        r.interval = Math.min(2 * r.interval, rt.maxMs);
+        r.nextAt = now + r.interval;
+        this.count("retransmit");
+        a.queueControl(now, r.packet);
+      }
+      if (a.deadline !== undefined && a.deadline <= now) {
+        a.deadline = undefined;
+        if (a.state === "R2-SENT") a.markEstablished();
+        else if (a.state === "CLOSED") this.removeAssociation(a);
+      }
+    }
+    for (const ext of this.extensions) ext.handleTimeout?.(now);
+  }
+
+  /** The data plane accepted an ESP packet on inbound `spi` (§6.9 step 21: R2-SENT → ESTABLISHED). */
+  noteEspReceived(now: Millis, spi: number, _from: Locator): Association | undefined {
+    const a = this.bySpi.get(spi);
+    if (!a) return undefined;
+    a.lastEspAt = now;
+    a.markEstablished();
+    return a;
+  }
+
+  registerExtension(ext: HipExtension): void {
+    this.extensions.push(ext);
+  }
+
+  // ---- output ---------------------------------------------------------------------------
+
+  pollTransmit(): Transmit | undefined {
+    return this.tx.shift();
+  }
+
+  pollEvent(): HipEvent | undefined {
+    return this.events.shift();
+  }
+
+  pollTimeout(): Millis | undefined {
+    let t: number | undefined;
+    const min = (x: number | undefined) => {
+      if (x !== undefined && (t === undefined || x < t)) t = x;
+    };
+    for (const a of this.assocs.values()) {
+      min(a.retransmit?.nextAt);
+      min(a.deadline);
+    }
+    for (const a of this.opportunistic.values()) min(a.retransmit?.nextAt);
+    for (const ext of this.extensions) min(ext.pollTimeout?.());
+    return t;
+  }
+
+  association(peerHit: Uint8Array): Association | undefined {
+    return this.assocs.get(hitKey(peerHit));
+  }
+
+  associations(): Iterable<Association> {
+    return this.assocs.values();
+  }
+
+  associationBySpi(spi: number): Association | undefined {
+    return this.bySpi.get(spi);
+  }
+
+  // ---- HostCore (used by the handlers; not for applications) ----------------------------
+
+  createAssociation(peerHit: Uint8Array, peer: Locator): Association {
+    const a = new Association(this.assocHost, this.identity, peerHit.slice(), peer);
+    this.assocs.set(hitKey(peerHit), a);
+    return a;
+  }
+
+  createScratch(peerHit: Uint8Array, peer: Locator): Association {
+    return new Association(this.assocHost, this.identity, peerHit.slice(), peer);
+  }
+
+  adopt(_now: Millis, n: Association, old: Association | undefined): Association {
+    if (old) {
+      if (old.spiIn !== 0 && old.spiOut !== 0 && (old.state === "ESTABLISHED" || old.state === "R2-SENT"))
+        this.event({ type: "sa-remove", peerHit: old.peerHit, inboundSpi: old.spiIn, outboundSpi: old.spiOut });
+      this.removeAssociation(old);
+    }
+    this.assocs.set(hitKey(n.peerHit), n);
+    return n;
+  }
+
+  removeAssociation(a: Association): void {
+    if (a.opportunistic) this.opportunistic.delete(locatorKey(a.peerLocator));
+    if (this.assocs.get(hitKey(a.peerHit)) === a) this.assocs.delete(hitKey(a.peerHit));
+    if (a.spiIn !== 0 && this.bySpi.get(a.spiIn) === a) this.bySpi.delete(a.spiIn);
+  }
+
+  rekey(a: Association, peerHit: Uint8Array): void {
+    this.opportunistic.delete(locatorKey(a.peerLocator));
+    a.opportunistic = false;
+    a.peerHit = peerHit.slice();
+    const old = this.association(peerHit);
+    if (old && old !== a) this.adopt(0, a, old);
+    else this.assocs.set(hitKey(peerHit), a);
+  }
+
+  allocSpi(a: Association): number {
+    const b = new Uint8Array(4);
+    for (;;) {
+      this.rng.fill(b);
+      const spi = ((b[0] << 24) | (b[1] << 16) | (b[2] << 8) | b[3]) >>> 0;
+      if (spi >= 256 && !this.bySpi.has(spi)) {
+        this.bySpi.set(spi, a);
+        return spi;
+      }
+    }
+  }
+
+  send(now: Millis, pkt: HipPacket, to: Locator, from: Locator | undefined): Uint8Array {
+    const bytes = emitPacket(pkt);
+    this.queueRaw(now, bytes, to, from);
+    return bytes;
+  }
+
+  sendReliable(now: Millis, a: Association, pkt: HipPacket): void {
+    const packet = this.send(now, pkt, a.peerLocator, a.localLocator);
+    a.lastControlAt = now;
+    const initial = this.cfg.retransmit.initialMs;
+    a.retransmit = { packet, tries: 1, interval: initial, nextAt: now + initial };
+  }
+
+  drop(reason: string, pkt: HipPacket | undefined, from: Locator | undefined, code?: string, offset?: number): false {
+    this.count("drop");
+    this.count(`drop.${reason}`);
+    if (this.cfg.dropEvents) {
+      const ev: HipEvent = { type: "drop", reason, code: code ?? reason };
+      if (offset !== undefined) ev.offset = offset;
+      if (pkt) ev.packetType = pkt.packetType;
+      if (from) ev.from = from;
+      this.events.push(ev);
+    }
+    return false;
+  }
+
+  notifyAndDrop(now: Millis, a: Association | undefined, pkt: HipPacket, from: Locator, notifyType: number, reason: string, data = new Uint8Array(0)): false {
+    this.send(now, buildNotify(this, pkt.senderHit, notifyType, data, a === undefined), from, a?.localLocator);
+    return this.drop(reason, pkt, from);
+  }
+
+  fail(_now: Millis, a: Association, reason: string): false {
+    a.state = "E-FAILED";
+    a.retransmit = undefined;
+    this.removeAssociation(a);
+    this.count(`failed.${reason}`);
+    this.event({ type: "failed", peerHit: a.peerHit, reason });
+    return false;
+  }
+
+  event(ev: HipEvent): void {
+    this.events.push(ev);
+  }
+
+  count(name: string): void {
+    this.counters[name] = (this.counters[name] ?? 0) + 1;
+  }
+
+  private queueRaw(_now: Millis, packet: Uint8Array, to: Locator, from: Locator | undefined): void {
+    const data = frameHip(packet);
+    const hip = data.subarray(4);
+    hip[4] = 0;
+    hip[5] = 0;
+    if (this.cfg.checksum === "pseudo" && from) fillChecksum(hip, from.ip, to.ip);
+    const t = hip[2] & 0x7f;
+    this.count(`tx.${TYPE_NAMES[t] ?? t}`);
+    this.tx.push(from ? { to, from, data } : { to, data });
+  }
+}
+
+export { paramType };

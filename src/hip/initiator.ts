@@ -1,0 +1,138 @@
+// Initiator side of the base exchange: I1 (RFC 7401 §6.6), R1 processing and I2 (§6.8,
+// RFC 7402 §6.4), R2 processing (§6.10, RFC 7402 §6.6).
+import type { Locator, Millis } from "../core/types.ts";
+import { NotifyType, PacketType, ParamType } from "../wire/constants.ts";
+import { getParam, type HipPacket } from "../wire/packet.ts";
+import { emitParam, type Param } from "../wire/params/index.ts";
+import type { Association } from "./association.ts";
+import { authenticate, getEcho, getEchos, indexOfType, rawTlv, verifyMac, verifySignature } from "./auth.ts";
+import { computeKij, generateDhKey, isSupportedDhGroup } from "./dh.ts";
+import { compareHits, NULL_HIT } from "./hit.ts";
+import { PeerIdentity } from "./identity.ts";
+import { Keymat, drawHipKeys } from "./keymat.ts";
+import { solvePuzzle } from "./puzzle.ts";
+import { ESP_TRANSFORM_TYPE } from "./r1.ts";
+import { hipCipherKeyLen, hipEncrypt, selectFirst } from "./suites.ts";
+import type { HostCore } from "./core.ts";
+
+/** I1: DH_GROUP_LIST only (§5.3.1). */
+export function buildI1(core: HostCore, a: Association): HipPacket {
+  return {
+    packetType: PacketType.I1,
+    controls: 0,
+    senderHit: core.identity.hit,
+    receiverHit: a.opportunistic ? NULL_HIT : a.peerHit,
+    params: [{ kind: "DH_GROUP_LIST", groups: [...core.cfg.dhGroups] }],
+  };
+}
+
+/** Derive KEYMAT and the HIP keys (§6.5) into `a`; returns the ESP KEYMAT index. */
+export function deriveHipKeys(a: Association, kij: Uint8Array, hitI: Uint8Array, hitR: Uint8Array, I: Uint8Array, J: Uint8Array): number {
+  a.keymat = new Keymat(a.rhash, kij, hitI, hitR, I, J);
+  const k = drawHipKeys(a.keymat, hipCipherKeyLen(a.hipCipher) ?? 0, a.rhash.outputLen, compareHits(a.localHit, a.peerHit) > 0);
+  a.encKeyOut = k.localEnc;
+  a.encKeyIn = k.peerEnc;
+  a.macKeyOut = k.localMac;
+  a.macKeyIn = k.peerMac;
+  a.keymatIndex = k.espIndex;
+  a.puzzleI = I;
+  a.puzzleJ = J;
+  return k.espIndex;
+}
+
+/** R1 in I1-SENT / I2-SENT (§6.8). Returns false after counting a drop. */
+export function handleR1(core: HostCore, now: Millis, pkt: HipPacket, from: Locator, to: Locator, a: Association | undefined): boolean {
+  if (!a || (a.state !== "I1-SENT" && a.state !== "I2-SENT")) return core.drop("unsolicited_r1", pkt, from);
+  if (compareHits(pkt.receiverHit, core.identity.hit) !== 0) return core.drop("wrong_receiver_hit", pkt, from);
+  const counter = getParam(pkt, "R1_COUNTER")?.counter;
+  // §6.8 step 8: in I2-SENT only a fresher R1 restarts the exchange.
+  if (a.state === "I2-SENT" && (counter === undefined || a.r1Counter === undefined || counter <= a.r1Counter)) return core.drop("r1_not_fresher", pkt, from);
+  const puzzle = getParam(pkt, "PUZZLE");
+  const dhp = getParam(pkt, "DIFFIE_HELLMAN");
+  const ciphers = getParam(pkt, "HIP_CIPHER");
+  const hostId = getParam(pkt, "HOST_ID");
+  const suites = getParam(pkt, "HIT_SUITE_LIST");
+  const groups = getParam(pkt, "DH_GROUP_LIST");
+  const tfl = getParam(pkt, "TRANSPORT_FORMAT_LIST");
+  const esp = getParam(pkt, "ESP_TRANSFORM");
+  if (!puzzle || !dhp || !ciphers || !hostId || !suites || !groups || !tfl || !esp) return core.drop("missing_param", pkt, from);
+  const peer = PeerIdentity.fromHostId(hostId.algorithm, hostId.hostIdentity);
+  if (!peer) return core.drop("bad_host_id", pkt, from);
+  // §6.8 step 10: the HIT must be the hash of the HI; step 3: and the one we asked for.
+  if (compareHits(peer.hit, pkt.senderHit) !== 0) return core.drop("hit_mismatch", pkt, from);
+  if (!a.opportunistic && compareHits(pkt.senderHit, a.peerHit) !== 0) return core.drop("hit_mismatch", pkt, from);
+  if (!verifySignature(pkt, peer, true)) return core.drop("bad_signature", pkt, from);
+  // §6.8 step 6: our HIT suite must be supported by the Responder.
+  if (!suites.suites.includes(core.identity.hitSuite)) return core.fail(now, a, "unsupported_hit_suite");
+  // §6.8 step 7 / §4.1.7: the Responder's group must be its first choice among ours.
+  const expected = selectFirst(groups.groups, core.cfg.dhGroups);
+  if (expected === undefined) return core.fail(now, a, "no_dh_proposal");
+  if (dhp.groupId !== expected || !isSupportedDhGroup(dhp.groupId)) return core.fail(now, a, "dh_downgrade");
+  const cipher = selectFirst(ciphers.ciphers.slice(0, 6), core.cfg.hipCiphers);
+  if (cipher === undefined) return core.fail(now, a, "no_hip_cipher");
+  const suite = tfl.formats.includes(ESP_TRANSFORM_TYPE) ? selectFirst(esp.suites.slice(0, 6), core.cfg.espSuites) : undefined;
+  if (suite === undefined) return core.fail(now, a, "no_esp_suite");
+  if (puzzle.k > core.cfg.maxPuzzleK || puzzle.randomI.length !== a.rhash.outputLen) return core.fail(now, a, "puzzle_too_hard");
+  const J = solvePuzzle(a.rhash, core.rng, puzzle.randomI, core.identity.hit, pkt.senderHit, puzzle.k);
+  if (!J) return core.fail(now, a, "puzzle_unsolved");
+  const own = generateDhKey(core.rng, dhp.groupId);
+  const kij = computeKij(own, dhp.publicValue);
+  if (!kij) return core.drop("bad_dh_value", pkt, from);
+
+  // Accept: opportunistic associations learn the peer HIT now (§4.1.8).
+  if (a.opportunistic) core.rekey(a, pkt.senderHit);
+  a.peerIdentity = peer;
+  a.peerHostIdTlv = rawTlv(pkt, indexOfType(pkt, ParamType.HOST_ID));
+  a.r1Counter = counter;
+  a.hipCipher = cipher;
+  a.espSuite = suite;
+  a.dhGroup = dhp.groupId;
+  a.ownDh = own;
+  a.initiator = true;
+  a.localLocator = to;
+  if (a.spiIn === 0) a.spiIn = core.allocSpi(a);
+  const espIndex = deriveHipKeys(a, kij, core.identity.hit, a.peerHit, puzzle.randomI, J);
+
+  const params: Param[] = [{ kind: "ESP_INFO", keymatIndex: espIndex, oldSpi: 0, newSpi: a.spiIn }];
+  if (counter !== undefined) params.push({ kind: "R1_COUNTER", counter });
+  params.push({ kind: "SOLUTION", k: puzzle.k, opaque: puzzle.opaque, randomI: puzzle.randomI, solutionJ: J });
+  params.push({ kind: "DIFFIE_HELLMAN", groupId: own.group, publicValue: own.publicValue });
+  params.push({ kind: "HIP_CIPHER", ciphers: [cipher] });
+  const ourHostId: Param = { kind: "HOST_ID", algorithm: core.identity.algorithm, hostIdentity: core.identity.hostId, diType: 0, domainIdentifier: new Uint8Array(0) };
+  if (core.cfg.encryptHostId) params.push({ kind: "ENCRYPTED", ivAndData: hipEncrypt(cipher, a.encKeyOut, core.rng, emitParam(ourHostId)) });
+  else params.push(ourHostId);
+  const echo = getEcho(pkt, "ECHO_REQUEST_SIGNED");
+  if (echo) params.push({ kind: "ECHO_RESPONSE_SIGNED", data: echo.data });
+  params.push({ kind: "TRANSPORT_FORMAT_LIST", formats: [ESP_TRANSFORM_TYPE] }, { kind: "ESP_TRANSFORM", suites: [suite] });
+  const i2 = authenticate(
+    { packetType: PacketType.I2, controls: 0, senderHit: core.identity.hit, receiverHit: a.peerHit, params },
+    { hash: a.rhash, macKey: a.macKeyOut, signer: core.identity },
+  );
+  for (const u of getEchos(pkt, "ECHO_REQUEST_UNSIGNED")) i2.params.push({ kind: "ECHO_RESPONSE_UNSIGNED", data: u.data });
+  a.state = "I2-SENT";
+  a.peerLocator = from;
+  core.sendReliable(now, a, i2);
+  core.count("rx.R1");
+  return true;
+}
+
+/** R2 in I2-SENT (§6.10): HIP_MAC_2, signature, ESP_INFO → ESTABLISHED. */
+export function handleR2(core: HostCore, now: Millis, pkt: HipPacket, from: Locator, a: Association | undefined): boolean {
+  if (a?.state !== "I2-SENT") return core.drop("unsolicited_r2", pkt, from);
+  const info = getParam(pkt, "ESP_INFO");
+  if (!info) return core.drop("missing_param", pkt, from);
+  if (!verifyMac(pkt, a.rhash, a.macKeyIn, a.peerHostIdTlv)) return core.drop("bad_mac", pkt, from);
+  if (!a.peerIdentity || !verifySignature(pkt, a.peerIdentity)) return core.drop("bad_signature", pkt, from);
+  if (info.newSpi === 0 || info.oldSpi !== 0) return core.notifyAndDrop(now, a, pkt, from, NotifyType.INVALID_SYNTAX, "bad_esp_info");
+  a.spiOut = info.newSpi;
+  a.retransmit = undefined;
+  a.ownDh = undefined;
+  a.peerLocator = from;
+  const sa = a.deriveSaPair(info.keymatIndex, a.spiIn, a.spiOut);
+  if (!sa) return core.notifyAndDrop(now, a, pkt, from, NotifyType.INVALID_SYNTAX, "bad_keymat_index");
+  a.state = "ESTABLISHED";
+  core.count("rx.R2");
+  core.event({ type: "sa-install", peerHit: a.peerHit, inbound: sa.inbound, outbound: sa.outbound });
+  core.event({ type: "established", peerHit: a.peerHit, localHit: a.localHit, peer: a.peerLocator, local: a.localLocator, initiator: true });
+  return true;
+}

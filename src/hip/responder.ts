@@ -1,0 +1,144 @@
+// Responder side: I1 → pre-computed R1 (RFC 7401 §6.7), I2 processing and R2 (§6.9,
+// RFC 7402 §6.5). The Responder keeps no state until an I2 with a valid puzzle solution.
+import type { Locator, Millis } from "../core/types.ts";
+import { ctEqual, equalBytes } from "../core/bytes.ts";
+import { NotifyType, PacketType } from "../wire/constants.ts";
+import { getParam, type HipPacket } from "../wire/packet.ts";
+import { emitParam, type HostIdParam, parseParam } from "../wire/params/index.ts";
+import { sha384 } from "@noble/hashes/sha2.js";
+import type { Association } from "./association.ts";
+import { authenticate, verifyMac, verifySignature } from "./auth.ts";
+import type { HostCore } from "./core.ts";
+import { computeKij } from "./dh.ts";
+import { compareHits, hitSuiteOf, isHit, isNullHit } from "./hit.ts";
+import { PeerIdentity } from "./identity.ts";
+import { deriveHipKeys } from "./initiator.ts";
+import { puzzleI, verifySolution } from "./puzzle.ts";
+import { ESP_TRANSFORM_TYPE } from "./r1.ts";
+import { hipDecrypt } from "./suites.ts";
+
+/** I1 (§6.7): answer with an R1 unless we lose the simultaneous-I1 tie-break (§4.4.3 Table 3). */
+export function handleI1(core: HostCore, now: Millis, pkt: HipPacket, from: Locator, to: Locator, a: Association | undefined): boolean {
+  const own = core.identity.hit;
+  const toUs = compareHits(pkt.receiverHit, own) === 0;
+  if (!toUs && !(isNullHit(pkt.receiverHit) && core.cfg.allowOpportunistic)) return core.drop("wrong_receiver_hit", pkt, from);
+  if (!isHit(pkt.senderHit) || compareHits(pkt.senderHit, own) === 0) return core.drop("bad_sender_hit", pkt, from);
+  if (a && a.state === "I1-SENT" && compareHits(own, pkt.senderHit) < 0) return core.drop("simultaneous_i1_lost", pkt, from);
+  const groups = getParam(pkt, "DH_GROUP_LIST")?.groups ?? [];
+  const r1 = core.r1.r1For(now, pkt.senderHit, groups);
+  core.send(now, r1, from, to);
+  core.count("rx.I1");
+  return true;
+}
+
+/** I2 (§6.9). */
+export function handleI2(core: HostCore, now: Millis, pkt: HipPacket, from: Locator, to: Locator, a: Association | undefined, unknownCritical: number | undefined): boolean {
+  const own = core.identity.hit;
+  if (compareHits(pkt.receiverHit, own) !== 0) return core.drop("wrong_receiver_hit", pkt, from);
+  if (hitSuiteOf(pkt.senderHit) !== core.identity.hitSuite || !isHit(pkt.senderHit)) return core.drop("unsupported_hit_suite", pkt, from);
+  const sol = getParam(pkt, "SOLUTION");
+  const counter = getParam(pkt, "R1_COUNTER")?.counter;
+  if (!sol || counter === undefined) return core.drop("missing_param", pkt, from);
+  // §6.9 step 4: a retransmitted I2 gets the same R2 again.
+  if (a && (a.state === "R2-SENT" || a.state === "ESTABLISHED") && a.lastR2 && a.puzzleI && ctEqual(a.puzzleI, sol.randomI) && a.puzzleJ && ctEqual(a.puzzleJ, sol.solutionJ)) {
+    core.count("rx.I2_duplicate");
+    a.queueControl(now, a.lastR2, from, to);
+    return true;
+  }
+  // §6.9 step 5: simultaneous exchanges, the larger HIT acts as Responder.
+  if (a && a.state === "I2-SENT" && compareHits(own, pkt.senderHit) < 0) return core.drop("simultaneous_i2_lost", pkt, from);
+  // §6.9 step 7-8: generation, #I, #K, Opaque and the solution.
+  const gen = core.r1.find(now, counter);
+  if (!gen) return core.drop("stale_r1_counter", pkt, from);
+  const expectedI = puzzleI(sha384, gen.secret, pkt.senderHit, own);
+  if (sol.k !== gen.k || sol.opaque !== gen.opaque || !equalBytes(sol.randomI, expectedI)) return core.drop("bad_puzzle", pkt, from);
+  if (!verifySolution(sha384, sol.randomI, pkt.senderHit, own, sol.solutionJ, gen.k)) return core.drop("bad_puzzle", pkt, from);
+  // The puzzle is solved: from here on errors are reported with NOTIFY (§6.9.1).
+  if (unknownCritical !== undefined) return core.notifyAndDrop(now, a, pkt, from, NotifyType.UNSUPPORTED_CRITICAL_PARAMETER_TYPE, "unknown_critical", u16(unknownCritical));
+  const dhp = getParam(pkt, "DIFFIE_HELLMAN");
+  const ciphers = getParam(pkt, "HIP_CIPHER");
+  const esp = getParam(pkt, "ESP_TRANSFORM");
+  const info = getParam(pkt, "ESP_INFO");
+  const tfl = getParam(pkt, "TRANSPORT_FORMAT_LIST");
+  if (!dhp || !ciphers || !esp || !info || !tfl) return core.notifyAndDrop(now, a, pkt, from, NotifyType.INVALID_SYNTAX, "missing_param");
+  const key = gen.dh.get(dhp.groupId);
+  if (!key) return core.drop("unsupported_dh_group", pkt, from); // §6.9 step 10: silently
+  if (ciphers.ciphers.length !== 1 || !core.cfg.hipCiphers.includes(ciphers.ciphers[0]))
+    return core.notifyAndDrop(now, a, pkt, from, NotifyType.INVALID_HIP_CIPHER_CHOSEN, "bad_hip_cipher");
+  if (esp.suites.length !== 1 || !core.cfg.espSuites.includes(esp.suites[0]) || !tfl.formats.includes(ESP_TRANSFORM_TYPE))
+    return core.notifyAndDrop(now, a, pkt, from, NotifyType.INVALID_ESP_TRANSFORM_CHOSEN, "bad_esp_transform");
+  if (info.oldSpi !== 0 || info.newSpi === 0) return core.notifyAndDrop(now, a, pkt, from, NotifyType.INVALID_SYNTAX, "bad_esp_info");
+  const kij = computeKij(key, dhp.publicValue);
+  if (!kij) return core.drop("bad_dh_value", pkt, from);
+
+  // Keys in a scratch association; it replaces any existing one only when everything verifies.
+  const n = core.createScratch(pkt.senderHit, from);
+  n.hipCipher = ciphers.ciphers[0];
+  n.espSuite = esp.suites[0];
+  n.dhGroup = dhp.groupId;
+  n.r1Counter = counter;
+  const espIndex = deriveHipKeys(n, kij, pkt.senderHit, own, sol.randomI, sol.solutionJ);
+  // §6.9 step 11: HOST_ID, possibly inside ENCRYPTED.
+  let hostId: HostIdParam | undefined = getParam(pkt, "HOST_ID");
+  const enc = getParam(pkt, "ENCRYPTED");
+  if (!hostId && enc) {
+    const plain = hipDecrypt(n.hipCipher, n.encKeyIn, enc.ivAndData);
+    const inner = plain ? innerParam(plain) : undefined;
+    if (inner?.kind !== "HOST_ID") return core.drop("decrypt_failed", pkt, from);
+    hostId = inner;
+  }
+  if (!hostId) return core.notifyAndDrop(now, a, pkt, from, NotifyType.INVALID_SYNTAX, "missing_param");
+  const peer = PeerIdentity.fromHostId(hostId.algorithm, hostId.hostIdentity);
+  if (!peer) return core.notifyAndDrop(now, a, pkt, from, NotifyType.INVALID_SYNTAX, "bad_host_id");
+  if (compareHits(peer.hit, pkt.senderHit) !== 0) return core.notifyAndDrop(now, a, pkt, from, NotifyType.INVALID_HIT, "hit_mismatch");
+  if (!verifyMac(pkt, n.rhash, n.macKeyIn)) return core.notifyAndDrop(now, a, pkt, from, NotifyType.HIP_MAC_FAILED, "bad_mac");
+  if (!verifySignature(pkt, peer)) return core.notifyAndDrop(now, a, pkt, from, NotifyType.AUTHENTICATION_FAILED, "bad_signature");
+  if (info.keymatIndex < espIndex) return core.notifyAndDrop(now, a, pkt, from, NotifyType.INVALID_SYNTAX, "bad_keymat_index");
+
+  // §6.9 steps 19-20: install the new association (dropping an old one), send R2, go to R2-SENT.
+  n.peerIdentity = peer;
+  n.localLocator = to;
+  n.spiOut = info.newSpi;
+  const assoc = core.adopt(now, n, a);
+  assoc.spiIn = core.allocSpi(assoc);
+  const sa = assoc.deriveSaPair(info.keymatIndex, assoc.spiIn, assoc.spiOut)!;
+  const ownHostId = emitParam({ kind: "HOST_ID", algorithm: core.identity.algorithm, hostIdentity: core.identity.hostId, diType: 0, domainIdentifier: new Uint8Array(0) });
+  const r2 = authenticate(
+    { packetType: PacketType.R2, controls: 0, senderHit: own, receiverHit: assoc.peerHit, params: [{ kind: "ESP_INFO", keymatIndex: info.keymatIndex, oldSpi: 0, newSpi: assoc.spiIn }] },
+    { hash: assoc.rhash, macKey: assoc.macKeyOut, mac2HostIdTlv: ownHostId, signer: core.identity },
+  );
+  assoc.state = "R2-SENT";
+  assoc.initiator = false;
+  assoc.retransmit = undefined;
+  const rt = core.cfg.retransmit;
+  assoc.deadline = now + exchangeCompleteMs(rt.initialMs, rt.maxTries, rt.maxMs);
+  assoc.lastR2 = core.send(now, r2, from, to);
+  core.count("rx.I2");
+  core.event({ type: "sa-install", peerHit: assoc.peerHit, inbound: sa.inbound, outbound: sa.outbound });
+  return true;
+}
+
+/** EC timer (§4.4.1): the time the Initiator may spend retransmitting I2. */
+export function exchangeCompleteMs(initialMs: number, maxTries: number, maxMs: number): number {
+  let t = 0;
+  let iv = initialMs;
+  for (let i = 0; i < maxTries; i++) {
+    t += iv;
+    iv = Math.min(2 * iv, maxMs);
+  }
+  return t;
+}
+
+/** The first TLV of decrypted ENCRYPTED contents (§5.2.18). */
+function innerParam(plain: Uint8Array) {
+  if (plain.length < 4) return undefined;
+  const type = (plain[0] << 8) | plain[1];
+  const len = (plain[2] << 8) | plain[3];
+  if (4 + len > plain.length) return undefined;
+  const r = parseParam(PacketType.I2, type, plain.subarray(4, 4 + len), 4);
+  return r.ok ? r.value : undefined;
+}
+
+function u16(v: number): Uint8Array {
+  return new Uint8Array([v >> 8, v & 0xff]);
+}

@@ -1,0 +1,92 @@
+// A tiny deterministic network for HipHost tests: fixed latency, optional loss filter.
+import type { Locator } from "../../src/core/types.ts";
+import { SeededRng } from "../../src/core/rng.ts";
+import { classifyDatagram } from "../../src/wire/framing.ts";
+import { HipHost } from "../../src/hip/host.ts";
+import { HostIdentity } from "../../src/hip/identity.ts";
+import type { HipEvent, HipHostConfig } from "../../src/hip/types.ts";
+
+export interface Node {
+  host: HipHost;
+  loc: Locator;
+  events: HipEvent[];
+}
+
+export interface Packet {
+  at: number;
+  from: Locator;
+  to: Locator;
+  data: Uint8Array;
+  src: Node;
+}
+
+export class Net {
+  now = 0;
+  readonly nodes: Node[] = [];
+  private flight: Packet[] = [];
+  sent = 0;
+  /** Return false to lose the packet. Called for every transmit in send order. */
+  filter: (p: Packet, index: number) => boolean = () => true;
+  /** Optional tamper hook on the HIP packet (marker removed) before delivery. */
+  tamper: ((p: Packet, hip: Uint8Array) => Uint8Array | undefined) | undefined;
+
+  constructor(readonly latency = 5) {}
+
+  add(seed: number, ip: string, cfg: Partial<HipHostConfig> = {}, identity?: HostIdentity): Node {
+    const rng = new SeededRng(seed);
+    const host = new HipHost({ identity: identity ?? HostIdentity.generate(rng, "P-256"), rng, ...cfg });
+    const n: Node = { host, loc: { ip, port: 10500 }, events: [] };
+    this.nodes.push(n);
+    return n;
+  }
+
+  private collect(): void {
+    for (const n of this.nodes) {
+      for (let t = n.host.pollTransmit(); t; t = n.host.pollTransmit()) {
+        const p: Packet = { at: this.now + this.latency, from: t.from ?? n.loc, to: t.to, data: t.data, src: n };
+        if (this.filter(p, this.sent++)) this.flight.push(p);
+      }
+      for (let e = n.host.pollEvent(); e; e = n.host.pollEvent()) n.events.push(e);
+    }
+  }
+
+  /** Advance until `until` (virtual ms), delivering packets and firing timers. */
+  run(until: number): void {
+    this.collect();
+    for (let guard = 0; guard < 1_000_000; guard++) {
+      let next = Number.POSITIVE_INFINITY;
+      for (const p of this.flight) next = Math.min(next, p.at);
+      for (const n of this.nodes) {
+        const t = n.host.pollTimeout();
+        if (t !== undefined) next = Math.min(next, t);
+      }
+      if (next > until) break;
+      this.now = Math.max(this.now, next);
+      const due = this.flight.filter((p) => p.at <= this.now);
+      this.flight = this.flight.filter((p) => p.at > this.now);
+      for (const p of due) {
+        const dst = this.nodes.find((n) => n.loc.ip === p.to.ip && n.loc.port === p.to.port);
+        if (!dst) continue;
+        const c = classifyDatagram(p.data);
+        if (!c.ok || c.value.kind !== "hip") throw new Error("non-HIP datagram in test net");
+        const hip = this.tamper ? this.tamper(p, c.value.packet.slice()) : c.value.packet;
+        if (hip) dst.host.handleDatagram(this.now, hip, p.from, dst.loc);
+      }
+      for (const n of this.nodes) {
+        const t = n.host.pollTimeout();
+        if (t !== undefined && t <= this.now) n.host.handleTimeout(this.now);
+      }
+      this.collect();
+    }
+    this.now = Math.max(this.now, until);
+  }
+
+  /** Packets currently in flight. */
+  inFlight(): readonly Packet[] {
+    return this.flight;
+  }
+}
+
+export function eventsOf<T extends HipEvent["type"]>(n: Node, type: T): Extract<HipEvent, { type: T }>[] {
+  return n.events.filter((e) => e.type === type) as Extract<HipEvent, { type: T }>[];
+}
