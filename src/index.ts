@@ -8,6 +8,7 @@ export { DataPlane } from "./esp/dataplane.ts";
 export { WasmCrypto, wasmCrypto, useCryptoExports, sha1, sha256, hmacSha1, hmacSha256 } from "./esp/crypto.ts";
 export { WorkerDataPlane } from "./esp/remote.ts";
 export * from "./wire/index.ts";
+export * from "./hip/index.ts";
 export { detectRuntime, runtimeInfo, type RuntimeInfo, type RuntimeName } from "./runtime/detect.ts";
 export { PcapWriter, PcapReader, parsePcap, isPcap, linkPayload, LINKTYPE_RAW, LINKTYPE_IPV4, LINKTYPE_IPV6, type PcapRecord, type PcapHeader, type PcapWriterOptions } from "./capture/pcap.ts";
 export { buildIp, buildIpv4, buildIpv6, buildUdp, buildUdpSegment, inetChecksum, pseudoHeader } from "./capture/ip.ts";

@@ -77,8 +77,8 @@ export function shaCtxFinal(ctx: usize, out: usize): i32 {
   return dlen;
 }
 
-// AES key context: ek(240@0) dk(240@240) nr(u32@480) H-table(4096@512).
-export const AES_CTX_BYTES: i32 = 4608;
+// AES key context: ek(240@0) dk(240@240) nr(u32@480) GHASH tables(65536@512).
+export const AES_CTX_BYTES: i32 = 512 + 65536;
 
 /** Expands `key` (16/24/32 bytes) into `ctx`; with gcm != 0 also the GHASH table. Returns rounds or 0. */
 export function aesCtxInit(ctx: usize, key: usize, keyLen: i32, gcm: i32): i32 {

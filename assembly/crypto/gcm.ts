@@ -1,10 +1,11 @@
-// GCM (NIST SP 800-38D) with 96-bit IVs. GHASH uses Shoup's 8-bit tables with WASM SIMD:
-// a field element is a v128 in wire byte order; multiplying by x^8 is one byte shuffle plus a
-// lookup in the 256-entry reduction table R8. Per key: M[b] = H · b (256 × 16 bytes = 4 KiB).
+// GCM (NIST SP 800-38D) with 96-bit IVs. GHASH uses per-key byte tables with WASM SIMD: a field
+// element is a v128 in wire byte order and X·H = XOR over i of T_i[x_i], where
+// T_i[b] = (b at byte position i)·H (16 tables × 256 entries × 16 bytes = 64 KiB per key), so a
+// block costs 16 independent loads and XORs. T_{i+1} = T_i · x^8: a byte shuffle plus a lookup
+// in the 256-entry reduction table R8 (Shoup's method).
 import { aesEncryptBlock, B0, B1, B2, B3 } from "./aes";
-import { ctrXor } from "./modes";
 
-export const GHASH_TABLE_BYTES: usize = 4096;
+export const GHASH_TABLE_BYTES: usize = 65536;
 
 const R8: usize = memory.data(4096, 16);
 const TMP: usize = memory.data(32, 16);
@@ -37,13 +38,20 @@ function ghashInitR8(): void {
   r8Ready = true;
 }
 
-/** Builds M[b] = H·b for all bytes b from the 16-byte hash subkey H at `h`. */
+// @ts-ignore: decorator
+@inline function mulX8(z: v128): v128 {
+  const rem = <usize>i8x16.extract_lane_u(z, 15);
+  z = i8x16.shuffle(z, i64x2.splat(0), 16, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14);
+  return v128.xor(z, v128.load(R8 + (rem << 4)));
+}
+
+/** Builds the 16 tables T_i (GHASH_TABLE_BYTES at `m`) from the 16-byte hash subkey H at `h`. */
 export function ghashInit(m: usize, h: usize): void {
   ghashInitR8();
   fhi = bswap<u64>(load<u64>(h));
   flo = bswap<u64>(load<u64>(h, 8));
   v128.store(m, i64x2.splat(0));
-  // Byte 0x80 is the field element 1, so M[0x80] = H; each halving of b multiplies by x.
+  // Byte 0x80 at position 0 is the field element 1, so T_0[0x80] = H; halving b multiplies by x.
   for (let b: usize = 0x80; b > 0; b >>= 1) {
     storeF(m + (b << 4));
     mulX();
@@ -53,20 +61,23 @@ export function ghashInit(m: usize, h: usize): void {
       v128.store(m + ((b + j) << 4), v128.xor(v128.load(m + (b << 4)), v128.load(m + (j << 4))));
     }
   }
+  for (let i: usize = 1; i < 16; i++) {
+    const t = m + (i << 12);
+    for (let b: usize = 0; b < 256; b++) v128.store(t + (b << 4), mulX8(v128.load(t - 4096 + (b << 4))));
+  }
 }
 
-/** y ← (y ⊕ block) · H, Horner over bytes 15..0 (Shoup's method). */
+/** y ← (y ⊕ block) · H. */
 // @ts-ignore: decorator
 @inline function ghashBlock(m: usize, y: v128, x: v128): v128 {
   v128.store(TMP, v128.xor(y, x));
-  let z = v128.load(m + (<usize>load<u8>(TMP, 15) << 4));
-  for (let i: isize = 14; i >= 0; i--) {
-    const rem = <usize>i8x16.extract_lane_u(z, 15);
-    z = i8x16.shuffle(z, i64x2.splat(0), 16, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14);
-    z = v128.xor(z, v128.load(R8 + (rem << 4)));
-    z = v128.xor(z, v128.load(m + (<usize>load<u8>(TMP + <usize>i) << 4)));
+  let z0 = v128.load(m + (<usize>load<u8>(TMP) << 4));
+  let z1 = v128.load(m + 4096 + (<usize>load<u8>(TMP, 1) << 4));
+  for (let i: usize = 2; i < 16; i += 2) {
+    z0 = v128.xor(z0, v128.load(m + (i << 12) + (<usize>load<u8>(TMP + i) << 4)));
+    z1 = v128.xor(z1, v128.load(m + ((i + 1) << 12) + (<usize>load<u8>(TMP + i + 1) << 4)));
   }
-  return z;
+  return v128.xor(z0, z1);
 }
 
 /** Absorbs `len` bytes at `p` into the GHASH state at `yp` (16 bytes), zero-padding the last block. */

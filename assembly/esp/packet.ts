@@ -65,7 +65,7 @@ export function sealPacket(sa: usize, nh: u32, pkt: usize, plen: usize): i32 {
     store<u32>(NONCE, load<u32>(sa, SA_SALT));
     store<u64>(NONCE, load<u64>(pkt, 8), 4);
     ctrXor(sa + SA_EK, nr, NONCE, 2, body, ctLen);
-    gcmTag(sa + SA_EK, nr, sa + SA_GHASH, NONCE, pkt, 8, body, ctLen, body + ctLen);
+    gcmTag(sa + SA_EK, nr, load<usize>(sa, SA_GHASH), NONCE, pkt, 8, body, ctLen, body + ctLen);
   } else {
     if (ivLen == 16) {
       // CBC IV = AES_k'(counter): unpredictable to anyone without k' (RFC 3602 §3, RFC 4303 §3.2).
@@ -114,7 +114,7 @@ export function openPacket(sa: usize, pkt: usize, len: usize): i32 {
   if (alg == 0) {
     store<u32>(NONCE, load<u32>(sa, SA_SALT));
     store<u64>(NONCE, load<u64>(pkt, 8), 4);
-    gcmTag(sa + SA_EK, nr, sa + SA_GHASH, NONCE, pkt, 8, body, ctLen, MAC);
+    gcmTag(sa + SA_EK, nr, load<usize>(sa, SA_GHASH), NONCE, pkt, 8, body, ctLen, MAC);
   } else {
     hmacCompute(alg, sa + SA_ISTATE, sa + SA_OSTATE, pkt, hdr + ctLen, MAC);
   }

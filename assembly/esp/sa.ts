@@ -2,7 +2,7 @@
 // allocated at install time (reused after removal) holding the key schedules, precomputed
 // HMAC states, GHASH table, counters and the anti-replay bitmap. Inbound SAs are found by SPI.
 import { aesExpandKey, aesTablesInit } from "../crypto/aes";
-import { gcmHashKey, ghashInit } from "../crypto/gcm";
+import { GHASH_TABLE_BYTES, gcmHashKey, ghashInit } from "../crypto/gcm";
 import { hmacKeys } from "../crypto/hmac";
 import { ALG_SHA1, ALG_SHA256 } from "../crypto/sha";
 
@@ -42,8 +42,8 @@ export const SA_EK: usize = 192;
 export const SA_DK: usize = 432;
 export const SA_IVK: usize = 672;
 export const SA_BITMAP: usize = 912; // up to 4096 bits
-export const SA_GHASH: usize = 1536;
-export const SA_BYTES: usize = 5632;
+export const SA_GHASH: usize = 120; // pointer to the GCM GHASH tables (allocated once per slot)
+export const SA_BYTES: usize = 1536;
 
 export const MAX_SA: u32 = 4096;
 export const MAX_WINDOW: u32 = 4096;
@@ -110,7 +110,10 @@ export function saInstall(
     sa = (heap.alloc(SA_BYTES + 16) + 15) & ~15;
     store<usize>(SLOTS + (<usize>h << 2), sa);
   }
+  let ghash = load<usize>(sa, SA_GHASH);
+  if (suite == SUITE_AES_GCM16 && ghash == 0) ghash = (heap.alloc(GHASH_TABLE_BYTES + 16) + 15) & ~15;
   memory.fill(sa, 0, SA_BYTES);
+  store<usize>(sa, ghash, SA_GHASH);
   store<u32>(sa, spi, SA_SPI);
   store<u32>(sa, suite, SA_SUITE);
   store<u32>(sa, dir, SA_DIR);
@@ -129,7 +132,7 @@ export function saInstall(
   if (suite == SUITE_AES_GCM16) {
     store<u32>(sa, load<u32>(keys + <usize>aesLen), SA_SALT);
     gcmHashKey(sa + SA_EK, load<i32>(sa, SA_NR), sa + SA_ISTATE);
-    ghashInit(sa + SA_GHASH, sa + SA_ISTATE);
+    ghashInit(ghash, sa + SA_ISTATE);
     memory.fill(sa + SA_ISTATE, 0, 16);
     if (seedLen >= 8) store<u64>(sa, load<u64>(seed), SA_IVMASK);
   } else if (ivLen == 16) {
@@ -168,7 +171,10 @@ export function saRemove(h: u32): i32 {
     if (prev == 0) store<u32>(b, next);
     else store<u32>(prev, next, SA_NEXT);
   }
+  const ghash = load<usize>(sa, SA_GHASH);
+  if (ghash != 0) memory.fill(ghash, 0, GHASH_TABLE_BYTES);
   memory.fill(sa, 0, SA_BYTES);
+  store<usize>(sa, ghash, SA_GHASH);
   store<u8>(LIVE + h, 0);
   return 1;
 }

@@ -3,7 +3,8 @@
 // Shared by `hipmm decode`, tests and the web demo.
 import { hex } from "../core/bytes.ts";
 import { hipChecksum } from "../wire/checksum.ts";
-import { isCritical, PacketType } from "../wire/constants.ts";
+import { isCritical, NotifyType, PacketType } from "../wire/constants.ts";
+import { fadReasonName } from "../fa/core/reasons.ts";
 import { type WireError, WireErrorCode } from "../wire/error.ts";
 import { parsePacket } from "../wire/packet.ts";
 import { type Param, paramType } from "../wire/params/index.ts";
@@ -17,6 +18,13 @@ const TYPE_NAMES: Record<number, string> = Object.fromEntries(Object.entries(Pac
 
 export function packetTypeName(t: number): string {
   return TYPE_NAMES[t] ?? `TYPE_${t}`;
+}
+
+const NOTIFY_NAMES = new Map<number, string>(Object.entries(NotifyType).map(([k, v]) => [v, k]));
+
+/** RFC 7401 §5.2.19 name, or our FAD reason name (private range, PROTOCOL.md §9). */
+export function notifyName(t: number): string {
+  return NOTIFY_NAMES.get(t) ?? fadReasonName(t);
 }
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [k: string]: JsonValue };
@@ -59,6 +67,7 @@ export interface HipContext {
 export function paramFields(p: Param): Record<string, JsonValue> {
   const out: Record<string, JsonValue> = {};
   for (const [k, v] of Object.entries(p)) if (k !== "kind" && !(p.kind === "UNKNOWN" && k === "type")) out[k] = toJson(v);
+  if (p.kind === "NOTIFICATION") out.notifyName = notifyName(p.notifyType);
   // DI-type 1 FQDN / 2 NAI (RFC 7401 §5.2.9): also show the text.
   if (p.kind === "HOST_ID" && (p.diType === 1 || p.diType === 2)) out.domainName = new TextDecoder("utf-8", { fatal: false }).decode(p.domainIdentifier);
   return out;
@@ -139,7 +148,10 @@ function dissectFrame(frame: number, time: number, ipBytes: Uint8Array | undefin
   f.src = ip.src;
   f.dst = ip.dst;
   f.transport = "ip";
-  if (ip.proto === IPPROTO_HIP) return withHip(f, ip.payload, { src: ip.src, dst: ip.dst });
+  // IPv4-mapped addresses inside an IPv6 header still take the IPv6 pseudo-header.
+  const v6 = (a: string) => (ip.version === 6 && !a.includes(":") ? `::ffff:${a}` : a);
+  const addrs = { src: v6(ip.src), dst: v6(ip.dst) };
+  if (ip.proto === IPPROTO_HIP) return withHip(f, ip.payload, addrs);
   if (ip.proto === IPPROTO_ESP) return withEsp(f, demuxUdpPayload(ip.payload, ip.offset));
   if (ip.proto !== IPPROTO_UDP) return { ...f, note: `IP protocol ${ip.proto}` };
   const udp = parseUdp(ip);
@@ -151,7 +163,7 @@ function dissectFrame(frame: number, time: number, ipBytes: Uint8Array | undefin
   if (!hipPorts.includes(udp.srcPort) && !hipPorts.includes(udp.dstPort)) return { ...f, note: `UDP ${udp.srcPort} → ${udp.dstPort}` };
   const d = demuxUdpPayload(udp.payload, udp.offset);
   if ("code" in d) return { ...f, error: d };
-  if (d.kind === "hip") return withHip(f, d.packet, { src: ip.src, dst: ip.dst, allowZeroChecksum: true });
+  if (d.kind === "hip") return withHip(f, d.packet, { ...addrs, allowZeroChecksum: true });
   if (d.kind === "keepalive") return { ...f, note: "NAT keepalive" };
   return withEsp(f, d);
 }

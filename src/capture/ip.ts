@@ -2,7 +2,7 @@
 // UDP/10500 datagram (RFC 5770 framing, PROFILE §3) in an IP header so tshark and other
 // tools can read it. Checksums: IPv4 header (RFC 791), UDP over the pseudo-header
 // (RFC 768 / RFC 8200 §8.1). The HIP checksum inside is the wire codec's business.
-import { ipToBytes, ipv4Bytes, isIPv6Text } from "../core/addr.ts";
+import { bytesToIp, ipToBytes, ipv4Bytes, isIPv6Text } from "../core/addr.ts";
 import type { Locator } from "../core/types.ts";
 
 export const IPPROTO_UDP = 17;
@@ -36,11 +36,12 @@ export function inetChecksum(...parts: Uint8Array[]): number {
   return ~onesSum(parts) & 0xffff;
 }
 
-/** Pseudo-header for upper-layer checksums (RFC 768 for IPv4, RFC 8200 §8.1 for IPv6). */
-export function pseudoHeader(src: string, dst: string, proto: number, length: number): Uint8Array {
+/** Pseudo-header for upper-layer checksums (RFC 768 for IPv4, RFC 8200 §8.1 for IPv6).
+ * IPv4 form when both addresses are IPv4 text, unless `ipv6` forces the IPv6 form. */
+export function pseudoHeader(src: string, dst: string, proto: number, length: number, ipv6 = false): Uint8Array {
   const s4 = ipv4Bytes(src);
   const d4 = ipv4Bytes(dst);
-  if (s4 && d4) {
+  if (s4 && d4 && !ipv6) {
     const ph = new Uint8Array(12);
     ph.set(s4, 0);
     ph.set(d4, 4);
@@ -101,15 +102,30 @@ export function buildIpv6(src: string, dst: string, nextHeader: number, payload:
   return pkt;
 }
 
-/** IPv4 when both addresses are IPv4 text, IPv6 otherwise (mixing families is an error). */
+/** "::ffff:a.b.c.d" (as dual-stack sockets report IPv4 peers) → "a.b.c.d"; zone ids dropped. */
+export function normalizeIp(ip: string): string {
+  if (!isIPv6Text(ip)) return ip;
+  const b = ipToBytes(ip);
+  return b ? bytesToIp(b) : ip;
+}
+
+/** The address pair as one family: both IPv4, or both IPv6 (an IPv4 one then IPv4-mapped). */
+export function ipPair(src: string, dst: string): [string, string] {
+  const s = normalizeIp(src);
+  const d = normalizeIp(dst);
+  if (isIPv6Text(s) === isIPv6Text(d)) return [s, d];
+  return [isIPv6Text(s) ? s : `::ffff:${s}`, isIPv6Text(d) ? d : `::ffff:${d}`];
+}
+
+/** IPv4 when both addresses are IPv4 (after normalizeIp), IPv6 otherwise. */
 export function buildIp(src: string, dst: string, proto: number, payload: Uint8Array, o: IpOptions = {}): Uint8Array {
-  const v6 = isIPv6Text(src);
-  if (v6 !== isIPv6Text(dst)) throw new RangeError(`address families differ: ${src} → ${dst}`);
-  return v6 ? buildIpv6(src, dst, proto, payload, o) : buildIpv4(src, dst, proto, payload, o);
+  const [s, d] = ipPair(src, dst);
+  return isIPv6Text(s) ? buildIpv6(s, d, proto, payload, o) : buildIpv4(s, d, proto, payload, o);
 }
 
 /** UDP header + payload with the checksum over the pseudo-header (RFC 768; 0 → 0xffff). */
 export function buildUdpSegment(from: Locator, to: Locator, payload: Uint8Array): Uint8Array {
+  const [src, dst] = ipPair(from.ip, to.ip);
   const len = 8 + payload.length;
   if (len > 0xffff) throw new RangeError(`UDP datagram too long: ${len}`);
   const seg = new Uint8Array(len);
@@ -118,7 +134,7 @@ export function buildUdpSegment(from: Locator, to: Locator, payload: Uint8Array)
   v.setUint16(2, to.port);
   v.setUint16(4, len);
   seg.set(payload, 8);
-  const c = inetChecksum(pseudoHeader(from.ip, to.ip, IPPROTO_UDP, len), seg);
+  const c = inetChecksum(pseudoHeader(src, dst, IPPROTO_UDP, len), seg);
   v.setUint16(6, c === 0 ? 0xffff : c);
   return seg;
 }

@@ -92,7 +92,7 @@ export function parseUdp(ip: IpPacket): UdpDatagram | CaptureError {
   const seg = s.subarray(0, len);
   const sum = v.getUint16(6);
   const checksumOk =
-    sum === 0 && ip.version === 4 ? undefined : onesSum([pseudoHeader(ip.src, ip.dst, IPPROTO_UDP, len), seg]) === 0xffff;
+    sum === 0 && ip.version === 4 ? undefined : onesSum([pseudoHeader(ip.src, ip.dst, IPPROTO_UDP, len, ip.version === 6), seg]) === 0xffff;
   return { srcPort: v.getUint16(0), dstPort: v.getUint16(2), offset: ip.offset + 8, payload: seg.subarray(8), checksumOk };
 }
 

@@ -28,7 +28,10 @@ export interface PcapWriterOptions {
   sink?: (chunk: Uint8Array) => void;
 }
 
-/** Appends packets to a pcap stream. Timestamps are Millis (may be fractional). */
+/**
+ * Appends packets to a pcap stream. Timestamps are milliseconds since the Unix epoch (may be
+ * fractional). Addresses may mix IPv4 and IPv4-mapped IPv6 text (normalized, see ip.ts).
+ */
 export class PcapWriter {
   readonly linktype: number;
   readonly nanos: boolean;

@@ -15,6 +15,7 @@ const commands: Record<string, () => Promise<Command>> = {
   keygen: async () => (await import("./keygen.ts")).command,
   decode: async () => (await import("./decode.ts")).command,
   sample: async () => (await import("./sample.ts")).command,
+  lab: async () => (await import("./lab.ts")).command,
   // ↑ subcommands are added above this line, e.g.  decode: async () => (await import("./decode.ts")).command,
 };
 

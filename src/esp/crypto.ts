@@ -7,7 +7,7 @@ import { asEspWasm, type EspWasm, WasmMemory } from "./wasm.ts";
 const ALG_SHA1 = 1;
 const ALG_SHA256 = 2;
 const CHUNK = 65536;
-const AES_CTX_BYTES = 4608;
+const AES_CTX_BYTES = 512 + 65536;
 
 export class WasmCrypto {
   readonly wasm: EspWasm;

@@ -20,11 +20,10 @@
  */
 import { locatorKey, type Locator, type Millis, type Rng, type Transmit } from "../core/types.ts";
 import { fillChecksum } from "../wire/checksum.ts";
-import { PacketType } from "../wire/constants.ts";
+import { NotifyType, PacketType } from "../wire/constants.ts";
 import { WireErrorCode } from "../wire/error.ts";
 import { frameHip } from "../wire/framing.ts";
 import { checkCritical, checkDuplicates, emitPacket, type HipPacket, parsePacket } from "../wire/packet.ts";
-import { paramType } from "../wire/params/index.ts";
 import { Association, type AssociationHost } from "./association.ts";
 import { buildNotify, handleClose, handleCloseAck, handleNotify, startClose } from "./close.ts";
 import type { HostCore, ResolvedConfig } from "./core.ts";
@@ -138,19 +137,17 @@ export class HipHost implements HostCore {
       this.drop("malformed", pkt, from, dup.error.code, dup.error.offset);
       return;
     }
+    // §5.2.1: unknown critical parameters stop processing. I2s are NOTIFYed once their puzzle
+    // checks out (handleI2); packets of an association with keys get a NOTIFY right away (§4.3);
+    // I1, R1 and NOTIFY are dropped silently (§6.7.2, §6.8.1).
     const crit = checkCritical(pkt);
-    let unknownCritical: number | undefined;
-    if (!crit.ok) {
-      unknownCritical = Number(crit.error.field);
-      if (pkt.packetType === PacketType.I1 || pkt.packetType === PacketType.R1 || pkt.packetType === PacketType.NOTIFY || !a?.keymat) {
-        if (pkt.packetType !== PacketType.I2) {
-          this.drop("unknown_critical", pkt, from, crit.error.code, crit.error.offset);
-          return;
-        }
-      } else {
-        this.notifyAndDrop(now, a, pkt, from, 1, "unknown_critical", new Uint8Array([unknownCritical >> 8, unknownCritical & 0xff]));
-        return;
-      }
+    const unknownCritical = crit.ok ? undefined : Number(crit.error.field);
+    if (!crit.ok && pkt.packetType !== PacketType.I2) {
+      const t = unknownCritical as number;
+      const silent = pkt.packetType === PacketType.I1 || pkt.packetType === PacketType.R1 || pkt.packetType === PacketType.NOTIFY || !a?.keymat;
+      if (silent) this.drop("unknown_critical", pkt, from, crit.error.code, crit.error.offset);
+      else this.notifyAndDrop(now, a, pkt, from, NotifyType.UNSUPPORTED_CRITICAL_PARAMETER_TYPE, "unknown_critical", new Uint8Array([t >> 8, t & 0xff]));
+      return;
     }
     switch (pkt.packetType) {
       case PacketType.I1:
@@ -362,5 +359,3 @@ export class HipHost implements HostCore {
     this.tx.push(from ? { to, from, data } : { to, data });
   }
 }
-
-export { paramType };

@@ -6,12 +6,15 @@ import { familyOf, type LocalModel, type PeerModel } from "./model.ts";
 import type { MobilityPolicy } from "./policy.ts";
 import type { MmAddress, Path } from "./types.ts";
 
-/** Tier of a peer address for data: 3 active, 2 deprecated-but-verified (grace), 1 suspect. */
+/**
+ * Tier of a peer address for data: 3 active, 2 active but silent (suspect), 1 left out of the
+ * peer's last REA but verified and within its grace (used only until a replacement verifies).
+ */
 function tier(a: MmAddress, suspect: boolean): number {
   if (a.verifiedAt === undefined) return 0; // §6.5: never data before the ACR
   if (a.status === "unverified") return 0;
-  if (suspect) return 1;
-  return a.status === "active" ? 3 : 2;
+  if (a.status === "deprecated") return 1;
+  return suspect ? 2 : 3;
 }
 
 export class PathSelector {

@@ -232,7 +232,11 @@ export class MobilitySession {
       this.counters.reaDuplicates++;
       this.events.push({ type: "peer-rea", t: now, reaId: id, added: [], lost: [], duplicate: true });
       let acked = false;
-      for (const l of listed) if (this.sendAc(now, l, id, false) && this.peer.find(l)?.addr.verifiedAt !== undefined) acked = true;
+      for (const l of listed) {
+        const verified = this.peer.find(l)?.addr.verifiedAt !== undefined;
+        if (!verified && this.probes.has(locatorKey(l))) continue; // its own AC retransmission runs
+        if (this.sendAc(now, l, id, false) && verified) acked = true;
+      }
       if (!acked) this.ackVerified(now, from, id);
       return;
     }

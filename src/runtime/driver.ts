@@ -1,7 +1,7 @@
 // Drives one sans-I/O endpoint (a HostStack, or any SimEndpoint) with real sockets and one
 // real timer: feeds datagrams in, drains pollTransmit() to the sockets, re-arms a single
 // setTimeout from pollTimeout(). No node: imports: Node, Deno and browsers share it.
-import type { Millis } from "../core/types.ts";
+import type { Locator, Millis } from "../core/types.ts";
 import type { SimEndpoint } from "../sim/types.ts";
 import type { SocketSet } from "../transport/socket-set.ts";
 
@@ -9,23 +9,31 @@ export type Clock = () => Millis;
 
 export const monotonicClock: Clock = () => performance.now();
 
+/** Sees every datagram crossing the sockets (pcap, timelines). Must not keep `data` views. */
+export interface PacketTap {
+  (dir: "in" | "out", now: Millis, data: Uint8Array, from: Locator, to: Locator): void;
+}
+
 export class EndpointDriver {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private timerAt: Millis | undefined;
   private closed = false;
   /** Datagrams handed to the sockets. */
   transmitted = 0;
+  tap: PacketTap | undefined;
 
   constructor(
     private readonly endpoint: SimEndpoint,
     readonly sockets: SocketSet,
     readonly clock: Clock = monotonicClock,
-    /** Called after every input (datagram, timeout, kick) once transmits are drained. */
+    /** Called after every input (datagram, timeout, flush) once transmits are drained. */
     private readonly afterInput?: () => void,
   ) {
     sockets.onDatagram((data, from, to) => {
       if (this.closed) return;
-      this.endpoint.handleDatagram(this.clock(), data, from, to);
+      const now = this.clock();
+      this.tap?.("in", now, data, from, to);
+      this.endpoint.handleDatagram(now, data, from, to);
       this.flush();
     });
   }
@@ -34,7 +42,10 @@ export class EndpointDriver {
   flush(): void {
     if (this.closed) return;
     for (let tx = this.endpoint.pollTransmit(); tx; tx = this.endpoint.pollTransmit()) {
-      if (this.sockets.send(tx)) this.transmitted++;
+      const local = this.sockets.send(tx);
+      if (!local) continue;
+      this.transmitted++;
+      this.tap?.("out", this.clock(), tx.data, local, tx.to);
     }
     this.afterInput?.();
     this.arm(this.endpoint.pollTimeout());

@@ -3,6 +3,7 @@
 // Keys, DH values, puzzle, signatures and MACs are real (see world.ts / sign.ts). Reused by
 // `hipmm sample`, tests and the web demo.
 import { ipToBytes } from "../core/addr.ts";
+import { FadReason } from "../fa/core/reasons.ts";
 import { hipEncrypt } from "../hip/suites.ts";
 import { emitPacket, type HipPacket } from "../wire/packet.ts";
 import { emitParam, type Param } from "../wire/params/index.ts";
@@ -10,8 +11,8 @@ import { DhGroup, EspSuite, HipCipher, HitSuite, NotifyType, PacketType, ParamTy
 import { authenticate, hostIdParam, placeholder } from "./sign.ts";
 import { DEFAULT_SAMPLE_SEED, SAMPLE_ESP_SUITE, SAMPLE_HIP_CIPHER, type SampleWorld, sampleWorld } from "./world.ts";
 
-/** FAD reason carried in NOTIFICATION (private range; the FA layer owns the real list, PROTOCOL.md §9). */
-export const SAMPLE_FAD_REASON = 51200;
+/** FAD reason of the sample FAD (src/fa/core/reasons.ts, PROTOCOL.md §9). */
+export const SAMPLE_FAD_REASON = FadReason.UNKNOWN_LEASE;
 
 export interface SamplePacket {
   /** Packet type name: "I1", "R1", … */

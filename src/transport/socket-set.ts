@@ -31,14 +31,15 @@ export class SocketSet {
     await s.close();
   }
 
-  send(t: Transmit): boolean {
+  /** Send through the matching socket; returns its local locator (undefined: unroutable). */
+  send(t: Transmit): Locator | undefined {
     const s = this.pick(t);
     if (!s) {
       this.unroutable++;
-      return false;
+      return undefined;
     }
     s.send(t);
-    return true;
+    return s.local;
   }
 
   private pick(t: Transmit): DatagramSocket | undefined {

@@ -44,7 +44,12 @@ test("IPv4 header checksum verifies; UDP checksums verify in both families", () 
     pkt[pkt.length - 1] ^= 1;
     assert.equal((parseUdp(parseIpPacket(pkt) as never) as { checksumOk: boolean }).checksumOk, false);
   }
-  assert.throws(() => buildUdp(A, B6, new Uint8Array(1)), /families/);
+  // Dual-stack sockets report IPv4 peers as ::ffff:a.b.c.d: logged as IPv4.
+  const mapped = parseIpPacket(buildUdp({ ip: "::ffff:192.0.2.1", port: 1 }, B, new Uint8Array(1)));
+  assert.ok(!isCaptureError(mapped) && mapped.version === 4 && mapped.src === "192.0.2.1");
+  const mixed = parseIpPacket(buildUdp(A, B6, new Uint8Array(1)));
+  assert.ok(!isCaptureError(mixed) && mixed.version === 6 && mixed.src === "192.0.2.1");
+  assert.equal((parseUdp(mixed) as { checksumOk: boolean }).checksumOk, true);
 });
 
 test("parseIpPacket reports truncation and bad versions as values with offsets", () => {

@@ -197,3 +197,26 @@ test("wrong peer HIT (HI does not hash to the expected HIT) is dropped", () => {
   assert.ok((b.host.counters["drop.wrong_receiver_hit"] ?? 0) >= 1);
   assert.equal(eventsOf(a, "failed")[0]?.reason, "timeout");
 });
+
+test("unknown critical parameter in a CLOSE of an association: NOTIFY, then the retransmitted CLOSE succeeds", () => {
+  const { net, a, b } = pair(22, 23);
+  a.host.connect(0, b.loc, b.host.hit, a.loc);
+  net.run(1000);
+  let done = false;
+  net.tamper = (p, hip) => {
+    if (done || typeOf(hip) !== 18) return hip;
+    done = true;
+    const o = tlvOffset(hip, 61505);
+    const out = new Uint8Array(hip.length + 8);
+    out.set(hip.subarray(0, o));
+    out.set([0x08, 0x03, 0x00, 0x04, 9, 9, 9, 9], o);
+    out.set(hip.subarray(o), o + 8);
+    out[1] = out.length / 8 - 1;
+    return reChecksum(p, out);
+  };
+  a.host.close(net.now, b.host.hit);
+  net.run(net.now + 5000);
+  assert.equal(b.host.counters["drop.unknown_critical"], 1);
+  assert.equal(eventsOf(a, "notify")[0]?.notifyType, 1);
+  assert.deepEqual(eventsOf(a, "closed").map((e) => e.reason), ["local"]);
+});

@@ -3,13 +3,17 @@
 // TLVs (type, length, offset) as our codec. PROFILE §4: tshark's parameter *contents* are
 // RFC 5201-era and not compared.
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
+import { dissectPcap } from "../../src/capture/dissect.ts";
+import { PcapWriter } from "../../src/capture/pcap.ts";
 import { sample } from "../../src/cli/sample.ts";
+import { withZeroMarker } from "../../src/sample/capture.ts";
 import { SAMPLE_PACKET_NAMES, samplePackets } from "../../src/sample/packets.ts";
 import { PacketType } from "../../src/wire/constants.ts";
+import { emitPacket } from "../../src/wire/packet.ts";
 import { walkParamsTs } from "../../src/wire/walk.ts";
 import { runTshark, tsharkSkip } from "../helpers/tshark.ts";
 import { fieldValues, hipTlvs, parsePdml } from "./pdml.ts";
@@ -61,8 +65,28 @@ test("tshark flags a corrupted HIP checksum (the check above can fail)", { skip:
   const bytes = readFileSync(path);
   bytes[24 + 16 + 20 + 40] ^= 0x01; // first frame: a byte of the first parameter
   const bad = join(mkdtempSync(join(tmpdir(), "hipmm-sample-")), "bad.pcap");
-  const { writeFileSync } = await import("node:fs");
   writeFileSync(bad, bytes);
   const r = await runTshark(bad, ["-T", "fields", "-e", "hip.checksum.status", "-c", "1"]);
   assert.equal(r.stdout.trim(), "0");
+});
+
+test("IPv6 framing (raw 139 and UDP/10500): tshark and decode both call the checksums good", { skip: tsharkSkip() }, async () => {
+  const src = "2001:db8:1::10";
+  const dst = "2001:db8:2::20";
+  const w = new PcapWriter();
+  for (const p of samplePackets().slice(0, 4)) {
+    const bytes = emitPacket(p.packet, { src, dst });
+    w.writeHip(0, src, dst, bytes);
+    w.writeUdp(1, { ip: src, port: 10500 }, { ip: dst, port: 10500 }, withZeroMarker(bytes));
+  }
+  const path = join(mkdtempSync(join(tmpdir(), "hipmm-sample-")), "v6.pcap");
+  writeFileSync(path, w.bytes());
+  const r = await runTshark(path, ["-T", "fields", "-e", "hip.checksum.status"]);
+  assert.deepEqual(r.stdout.trim().split("\n"), new Array(8).fill("1"));
+  const frames = dissectPcap(w.bytes());
+  assert.ok(Array.isArray(frames));
+  assert.deepEqual(
+    frames.map((f) => f.hip?.checksumStatus),
+    new Array(8).fill("good"),
+  );
 });

@@ -5,7 +5,7 @@
 // packets go out through HipHost.send (so the runtime's normal transmit path carries them).
 import { sha384 } from "@noble/hashes/sha2.js";
 import { equalBytes } from "../../core/bytes.ts";
-import { type Locator, type Millis, sameLocator } from "../../core/types.ts";
+import { type Locator, type Millis, sameLocator, type Transmit } from "../../core/types.ts";
 import type { HipHost } from "../../hip/host.ts";
 import { solvePuzzle } from "../../hip/puzzle.ts";
 import { PacketType } from "../../wire/constants.ts";
@@ -14,6 +14,7 @@ import type { SolutionParam } from "../../wire/params/index.ts";
 import type { AddrType } from "../store/lease.ts";
 import { buildFaqPacket, type FaqFields, parseFaPacket } from "../core/messages.ts";
 import { FadReason, fadReasonName } from "../core/reasons.ts";
+import { unwrapRelay, wrapRelay } from "../core/relay.ts";
 
 export interface FaTarget {
   locator: Locator;
@@ -123,6 +124,24 @@ export class FaClient {
   announced(own: readonly Locator[]): Locator[] {
     const leased = this.lease ? [this.lease.locator] : [];
     return this.privacy ? leased : [...leased, ...own.filter((l) => !this.isLeased(l))];
+  }
+
+  /** A Transmit from our leased locator goes to the FA inside a relay frame (§4.4: packets
+   *  the host sends through the FA leave from the leased locator). Others pass unchanged. */
+  wrap(t: Transmit): Transmit {
+    const l = this.lease;
+    if (!l || !t.from || !sameLocator(t.from, l.locator)) return t;
+    const data = wrapRelay(l.locator, t.to, t.data);
+    return this.o.from ? { to: l.fa.locator, from: this.o.from, data } : { to: l.fa.locator, data };
+  }
+
+  /** A relay frame from the FA → the datagram as received at our leased locator. */
+  unwrap(now: Millis, data: Uint8Array, from: Locator): { data: Uint8Array; from: Locator; to: Locator } | undefined {
+    if (!sameLocator(from, this.fa.locator)) return undefined;
+    const f = unwrapRelay(data);
+    if (!f?.src || !f.dst) return undefined;
+    this.lastForwarded = now;
+    return { data: f.payload, from: f.src, to: f.dst };
   }
 
   pollEvent(): FaClientEvent | undefined {

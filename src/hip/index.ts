@@ -1,0 +1,13 @@
+// Public API of the HIP layer (layer 3). Node-only keyfile I/O lives in ./keyfile-node.ts and
+// is deliberately not re-exported here (browser / Worker bundles).
+export { Association, type AssociationHost, type Retransmit } from "./association.ts";
+export { computeMac, macEquals, rawPrefix, sig2Input, mac2Input, verifyMac, verifySignature, authenticate, type AuthSpec } from "./auth.ts";
+export { computeKij, DH_P256, DH_P384, type DhKeyPair, dhPublicLength, generateDhKey, isSupportedDhGroup } from "./dh.ts";
+export { compareHits, encode96, HIT_CONTEXT_ID, HIT_LEN, hitFromHostId, hitFromString, hitKey, hitSuiteOf, hitToString, isHit, isNullHit, NULL_HIT, orchid } from "./hit.ts";
+export { HipHost } from "./host.ts";
+export { CURVE_P256, CURVE_P384, type CurveName, HI_ECDSA, HIT_SUITE_ECDSA_SHA384, HostIdentity, PeerIdentity } from "./identity.ts";
+export { decodeKeyfile, describeIdentity, encodeKeyfile, KEYFILE_FORMAT, KEYFILE_VERSION, type KeyfileJson, type KeyfileResult } from "./keyfile.ts";
+export { drawEspKeys, drawHipKeys, type EspKeys, type HipKeys, Keymat, rhashOf, sortHits } from "./keymat.ts";
+export { lowBitsZero, puzzleI, puzzleLifetimeMs, solvePuzzle, verifySolution } from "./puzzle.ts";
+export { CIPHER_AES_128_CBC, CIPHER_AES_256_CBC, CIPHER_NULL, espSuiteKeys, hipCipherKeyLen, hipDecrypt, hipEncrypt } from "./suites.ts";
+export { HIP_DEFAULTS, type HipEvent, type HipExtension, type HipHostConfig, type HipState, type RetransmitConfig } from "./types.ts";
