@@ -11,7 +11,7 @@ export const TD: usize = memory.data(4096, 64);
 /** Size in bytes of one expanded key schedule (15 round keys of 16 bytes). */
 export const AES_RK_BYTES: usize = 240;
 
-// Block I/O registers of aesEncryptBlock / aesDecryptBlock (little-endian column words).
+// Output registers of aesEncryptBlock / aesDecryptBlock (little-endian column words).
 export let B0: u32 = 0;
 export let B1: u32 = 0;
 export let B2: u32 = 0;
@@ -19,8 +19,7 @@ export let B3: u32 = 0;
 
 let tablesReady = false;
 
-// @ts-ignore: decorator
-@inline function xt(x: u32): u32 {
+function xt(x: u32): u32 {
   return ((x << 1) ^ (x & 0x80 ? 0x1b : 0)) & 0xff;
 }
 
@@ -53,7 +52,7 @@ export function aesTablesInit(): void {
     if (q & 0x80) q ^= 0x09;
     const s = q ^ rotl8(q, 1) ^ rotl8(q, 2) ^ rotl8(q, 3) ^ rotl8(q, 4);
     store<u8>(SBOX + p, <u8>(s ^ 0x63));
-  } while (p != 1);
+  } while (p !== 1);
   store<u8>(SBOX, 0x63);
   for (let x: u32 = 0; x < 256; x++) store<u8>(INV_SBOX + load<u8>(SBOX + x), <u8>x);
   for (let x: u32 = 0; x < 256; x++) {
@@ -70,8 +69,7 @@ export function aesTablesInit(): void {
   tablesReady = true;
 }
 
-// @ts-ignore: decorator
-@inline function subWord(w: u32): u32 {
+function subWord(w: u32): u32 {
   return (
     <u32>load<u8>(SBOX + (w & 0xff)) |
     (<u32>load<u8>(SBOX + ((w >> 8) & 0xff)) << 8) |
@@ -82,28 +80,28 @@ export function aesTablesInit(): void {
 
 /** Number of rounds for a key length in bytes (16/24/32), 0 when invalid. */
 export function aesRounds(keyLen: i32): i32 {
-  return keyLen == 16 ? 10 : keyLen == 24 ? 12 : keyLen == 32 ? 14 : 0;
+  return keyLen === 16 ? 10 : keyLen === 24 ? 12 : keyLen === 32 ? 14 : 0;
 }
 
-/** Key expansion (FIPS 197 §5.2) into `ek`; when `dk` != 0 also the equivalent inverse cipher keys (§5.3.5). */
+/** Key expansion (FIPS 197 §5.2) into `ek`; when `dk` !== 0 also the equivalent inverse cipher keys (§5.3.5). */
 export function aesExpandKey(key: usize, keyLen: i32, ek: usize, dk: usize): i32 {
   const nr = aesRounds(keyLen);
-  if (nr == 0) return 0;
+  if (nr === 0) return 0;
   const nk = keyLen >> 2;
   const total = (nr + 1) << 2;
   for (let i = 0; i < nk; i++) store<u32>(ek + (<usize>i << 2), load<u32>(key + (<usize>i << 2)));
   let rcon: u32 = 1;
   for (let i = nk; i < total; i++) {
     let t = load<u32>(ek + (<usize>(i - 1) << 2));
-    if (i % nk == 0) {
+    if (i % nk === 0) {
       t = subWord(rotr<u32>(t, 8)) ^ rcon;
       rcon = xt(rcon);
-    } else if (nk > 6 && i % nk == 4) {
+    } else if (nk > 6 && i % nk === 4) {
       t = subWord(t);
     }
     store<u32>(ek + (<usize>i << 2), load<u32>(ek + (<usize>(i - nk) << 2)) ^ t);
   }
-  if (dk != 0) {
+  if (dk !== 0) {
     for (let r = 0; r <= nr; r++) {
       for (let j = 0; j < 4; j++) {
         const w = load<u32>(ek + (<usize>(((nr - r) << 2) + j) << 2));
@@ -122,32 +120,28 @@ export function aesExpandKey(key: usize, keyLen: i32, ek: usize, dk: usize): i32
   return nr;
 }
 
-// @ts-ignore: decorator
-@inline function te(k: usize, x: u32): u32 {
+function te(k: usize, x: u32): u32 {
   return load<u32>(TE + (k << 10) + (<usize>(x & 0xff) << 2));
 }
 
-// @ts-ignore: decorator
-@inline function td(k: usize, x: u32): u32 {
+function td(k: usize, x: u32): u32 {
   return load<u32>(TD + (k << 10) + (<usize>(x & 0xff) << 2));
 }
 
-// @ts-ignore: decorator
-@inline function sb(x: u32): u32 {
+function sb(x: u32): u32 {
   return <u32>load<u8>(SBOX + (x & 0xff));
 }
 
-// @ts-ignore: decorator
-@inline function isb(x: u32): u32 {
+function isb(x: u32): u32 {
   return <u32>load<u8>(INV_SBOX + (x & 0xff));
 }
 
-/** Encrypts the block in B0..B3 in place with round keys `rk` (nr rounds). */
-export function aesEncryptBlock(rk: usize, nr: i32): void {
-  let s0 = B0 ^ load<u32>(rk);
-  let s1 = B1 ^ load<u32>(rk, 4);
-  let s2 = B2 ^ load<u32>(rk, 8);
-  let s3 = B3 ^ load<u32>(rk, 12);
+/** Encrypts the block (little-endian column words b0..b3) with round keys `rk`; result in B0..B3. */
+export function aesEncryptBlock(rk: usize, nr: i32, b0: u32, b1: u32, b2: u32, b3: u32): void {
+  let s0 = b0 ^ load<u32>(rk);
+  let s1 = b1 ^ load<u32>(rk, 4);
+  let s2 = b2 ^ load<u32>(rk, 8);
+  let s3 = b3 ^ load<u32>(rk, 12);
   for (let r = 1; r < nr; r++) {
     rk += 16;
     const t0 = te(0, s0) ^ te(1, s1 >> 8) ^ te(2, s2 >> 16) ^ te(3, s3 >> 24) ^ load<u32>(rk);
@@ -166,12 +160,12 @@ export function aesEncryptBlock(rk: usize, nr: i32): void {
   B3 = (sb(s3) | (sb(s0 >> 8) << 8) | (sb(s1 >> 16) << 16) | (sb(s2 >> 24) << 24)) ^ load<u32>(rk, 12);
 }
 
-/** Decrypts the block in B0..B3 in place with equivalent-inverse round keys `dk`. */
-export function aesDecryptBlock(dk: usize, nr: i32): void {
-  let s0 = B0 ^ load<u32>(dk);
-  let s1 = B1 ^ load<u32>(dk, 4);
-  let s2 = B2 ^ load<u32>(dk, 8);
-  let s3 = B3 ^ load<u32>(dk, 12);
+/** Decrypts the block b0..b3 with equivalent-inverse round keys `dk`; result in B0..B3. */
+export function aesDecryptBlock(dk: usize, nr: i32, b0: u32, b1: u32, b2: u32, b3: u32): void {
+  let s0 = b0 ^ load<u32>(dk);
+  let s1 = b1 ^ load<u32>(dk, 4);
+  let s2 = b2 ^ load<u32>(dk, 8);
+  let s3 = b3 ^ load<u32>(dk, 12);
   for (let r = 1; r < nr; r++) {
     dk += 16;
     const t0 = td(0, s0) ^ td(1, s3 >> 8) ^ td(2, s2 >> 16) ^ td(3, s1 >> 24) ^ load<u32>(dk);

@@ -80,12 +80,12 @@ export function shaCtxFinal(ctx: usize, out: usize): i32 {
 // AES key context: ek(240@0) dk(240@240) nr(u32@480) GHASH tables(65536@512).
 export const AES_CTX_BYTES: i32 = 512 + 65536;
 
-/** Expands `key` (16/24/32 bytes) into `ctx`; with gcm != 0 also the GHASH table. Returns rounds or 0. */
+/** Expands `key` (16/24/32 bytes) into `ctx`; with gcm !== 0 also the GHASH table. Returns rounds or 0. */
 export function aesCtxInit(ctx: usize, key: usize, keyLen: i32, gcm: i32): i32 {
   aesTablesInit();
   const nr = aesExpandKey(key, keyLen, ctx, ctx + 240);
   store<u32>(ctx, nr, 480);
-  if (nr != 0 && gcm != 0) {
+  if (nr !== 0 && gcm !== 0) {
     gcmHashKey(ctx, nr, TMPD);
     ghashInit(ctx + 512, TMPD);
   }

@@ -38,8 +38,7 @@ function ghashInitR8(): void {
   r8Ready = true;
 }
 
-// @ts-ignore: decorator
-@inline function mulX8(z: v128): v128 {
+function mulX8(z: v128): v128 {
   const rem = <usize>i8x16.extract_lane_u(z, 15);
   z = i8x16.shuffle(z, i64x2.splat(0), 16, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14);
   return v128.xor(z, v128.load(R8 + (rem << 4)));
@@ -68,8 +67,7 @@ export function ghashInit(m: usize, h: usize): void {
 }
 
 /** y ← (y ⊕ block) · H. */
-// @ts-ignore: decorator
-@inline function ghashBlock(m: usize, y: v128, x: v128): v128 {
+function ghashBlock(m: usize, y: v128, x: v128): v128 {
   v128.store(TMP, v128.xor(y, x));
   let z0 = v128.load(m + (<usize>load<u8>(TMP) << 4));
   let z1 = v128.load(m + 4096 + (<usize>load<u8>(TMP, 1) << 4));
@@ -86,7 +84,7 @@ export function ghashUpdate(m: usize, yp: usize, p: usize, len: usize): void {
   const end = p + (len & ~15);
   for (; p < end; p += 16) y = ghashBlock(m, y, v128.load(p));
   const rest = len & 15;
-  if (rest != 0) {
+  if (rest !== 0) {
     v128.store(TMP, i64x2.splat(0), 16);
     memory.copy(TMP + 16, p, rest);
     y = ghashBlock(m, y, v128.load(TMP, 16));
@@ -103,11 +101,7 @@ export function ghashLengths(m: usize, yp: usize, aadLen: u64, cLen: u64): void 
 
 /** tag ← E_K(J0) ⊕ S with J0 = nonce(12) || 0x00000001. `tag` holds S on entry. */
 export function gcmFinishTag(rk: usize, nr: i32, nonce: usize, tag: usize): void {
-  B0 = load<u32>(nonce);
-  B1 = load<u32>(nonce, 4);
-  B2 = load<u32>(nonce, 8);
-  B3 = bswap<u32>(1);
-  aesEncryptBlock(rk, nr);
+  aesEncryptBlock(rk, nr, load<u32>(nonce), load<u32>(nonce, 4), load<u32>(nonce, 8), bswap<u32>(1));
   store<u32>(tag, load<u32>(tag) ^ B0);
   store<u32>(tag, load<u32>(tag, 4) ^ B1, 4);
   store<u32>(tag, load<u32>(tag, 8) ^ B2, 8);
@@ -116,11 +110,7 @@ export function gcmFinishTag(rk: usize, nr: i32, nonce: usize, tag: usize): void
 
 /** Computes the hash subkey H = E_K(0^128) into `h` (16 bytes). */
 export function gcmHashKey(rk: usize, nr: i32, h: usize): void {
-  B0 = 0;
-  B1 = 0;
-  B2 = 0;
-  B3 = 0;
-  aesEncryptBlock(rk, nr);
+  aesEncryptBlock(rk, nr, 0, 0, 0, 0);
   store<u32>(h, B0);
   store<u32>(h, B1, 4);
   store<u32>(h, B2, 8);

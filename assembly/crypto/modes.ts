@@ -10,11 +10,7 @@ export function cbcEncrypt(rk: usize, nr: i32, iv: usize, p: usize, len: usize):
   let c3 = load<u32>(iv, 12);
   const end = p + (len & ~15);
   for (; p < end; p += 16) {
-    B0 = c0 ^ load<u32>(p);
-    B1 = c1 ^ load<u32>(p, 4);
-    B2 = c2 ^ load<u32>(p, 8);
-    B3 = c3 ^ load<u32>(p, 12);
-    aesEncryptBlock(rk, nr);
+    aesEncryptBlock(rk, nr, c0 ^ load<u32>(p), c1 ^ load<u32>(p, 4), c2 ^ load<u32>(p, 8), c3 ^ load<u32>(p, 12));
     c0 = B0;
     c1 = B1;
     c2 = B2;
@@ -38,11 +34,7 @@ export function cbcDecrypt(dk: usize, nr: i32, iv: usize, p: usize, len: usize):
     const n1 = load<u32>(p, 4);
     const n2 = load<u32>(p, 8);
     const n3 = load<u32>(p, 12);
-    B0 = n0;
-    B1 = n1;
-    B2 = n2;
-    B3 = n3;
-    aesDecryptBlock(dk, nr);
+    aesDecryptBlock(dk, nr, n0, n1, n2, n3);
     store<u32>(p, B0 ^ c0);
     store<u32>(p, B1 ^ c1, 4);
     store<u32>(p, B2 ^ c2, 8);
@@ -64,23 +56,15 @@ export function ctrXor(rk: usize, nr: i32, nonce: usize, ctr: u32, p: usize, len
   const n2 = load<u32>(nonce, 8);
   const end = p + (len & ~15);
   for (; p < end; p += 16) {
-    B0 = n0;
-    B1 = n1;
-    B2 = n2;
-    B3 = bswap<u32>(ctr++);
-    aesEncryptBlock(rk, nr);
+    aesEncryptBlock(rk, nr, n0, n1, n2, bswap<u32>(ctr++));
     store<u32>(p, load<u32>(p) ^ B0);
     store<u32>(p, load<u32>(p, 4) ^ B1, 4);
     store<u32>(p, load<u32>(p, 8) ^ B2, 8);
     store<u32>(p, load<u32>(p, 12) ^ B3, 12);
   }
   const rest = len & 15;
-  if (rest != 0) {
-    B0 = n0;
-    B1 = n1;
-    B2 = n2;
-    B3 = bswap<u32>(ctr);
-    aesEncryptBlock(rk, nr);
+  if (rest !== 0) {
+    aesEncryptBlock(rk, nr, n0, n1, n2, bswap<u32>(ctr));
     const ks = KS;
     store<u32>(ks, B0);
     store<u32>(ks, B1, 4);

@@ -21,12 +21,12 @@ const TAIL: usize = memory.data(128, 64);
 
 /** Digest length in bytes for an algorithm id. */
 export function shaDigestLen(alg: i32): i32 {
-  return alg == ALG_SHA1 ? 20 : 32;
+  return alg === ALG_SHA1 ? 20 : 32;
 }
 
 /** Writes the FIPS 180-4 initial hash value for `alg` to state `h`. */
 export function shaInitState(alg: i32, h: usize): void {
-  if (alg == ALG_SHA1) {
+  if (alg === ALG_SHA1) {
     store<u32>(h, 0x67452301);
     store<u32>(h, 0xefcdab89, 4);
     store<u32>(h, 0x98badcfe, 8);
@@ -110,7 +110,7 @@ export function sha1Blocks(h: usize, p: usize, n: usize): void {
 
 /** Compresses `n` whole blocks with the algorithm's function. */
 export function shaBlocks(alg: i32, h: usize, p: usize, n: usize): void {
-  if (alg == ALG_SHA1) sha1Blocks(h, p, n);
+  if (alg === ALG_SHA1) sha1Blocks(h, p, n);
   else sha256Blocks(h, p, n);
 }
 
@@ -129,6 +129,6 @@ export function shaDigest(alg: i32, h: usize, p: usize, len: usize, prefix: u64,
   memory.fill(TAIL + rest + 1, 0, end - rest - 9);
   store<u64>(TAIL + end - 8, bswap<u64>((prefix + <u64>len) << 3));
   shaBlocks(alg, h, TAIL, blocks);
-  const words: usize = alg == ALG_SHA1 ? 5 : 8;
+  const words: usize = alg === ALG_SHA1 ? 5 : 8;
   for (let i: usize = 0; i < words; i++) store<u32>(out + (i << 2), bswap<u32>(load<u32>(h + (i << 2))));
 }

@@ -29,7 +29,7 @@ export function espSaLookup(spi: u32): u32 {
 /** Writes 8 f64 to `out`: spi, suite, dir, seq, ok, bytes, auth, replay; then malformed, rekey. Returns 0 if no SA. */
 export function espSaStats(h: u32, out: usize): i32 {
   const sa = saPtr(h);
-  if (sa == 0) return 0;
+  if (sa === 0) return 0;
   store<f64>(out, <f64>load<u32>(sa, SA_SPI));
   store<f64>(out, <f64>load<u32>(sa, SA_SUITE), 8);
   store<f64>(out, <f64>load<u32>(sa, SA_DIR), 16);
@@ -55,7 +55,7 @@ export function espSealBatch(base: usize, size: u32, n: u32): u32 {
     let st = ST_OK;
     const sa = saPtr(load<u32>(e, 8));
     if (<u64>off < tableEnd || <u64>off + <u64>len + SEAL_OVERHEAD > <u64>size || len > 65535) st = ST_NO_SPACE;
-    else if (sa == 0 || load<u32>(sa, SA_DIR) != DIR_OUT) st = ST_BAD_SA;
+    else if (sa === 0 || load<u32>(sa, SA_DIR) !== DIR_OUT) st = ST_BAD_SA;
     else {
       const r = sealPacket(sa, load<u32>(e, 16) & 0xff, base + off, len);
       if (r < 0) st = -r;
@@ -94,10 +94,10 @@ export function espOpenBatch(base: usize, size: u32, n: u32): u32 {
       spi = bswap<u32>(load<u32>(pkt));
       seq = bswap<u32>(load<u32>(pkt, 4));
       h = saLookup(spi);
-      if (h == 0) st = ST_UNKNOWN_SPI;
+      if (h === 0) st = ST_UNKNOWN_SPI;
       else {
         st = openPacket(saPtr(h), pkt, len);
-        if (st == ST_OK) {
+        if (st === ST_OK) {
           store<u32>(e, <u32>openPayloadLen, 4);
           store<u32>(e, openNextHeader, 16);
           store<u32>(e, off + <u32>openPayloadOff, 28);
@@ -105,7 +105,7 @@ export function espOpenBatch(base: usize, size: u32, n: u32): u32 {
         }
       }
     }
-    if (st != ST_OK) store<u32>(e, 0, 4);
+    if (st !== ST_OK) store<u32>(e, 0, 4);
     store<u32>(e, h, 8);
     store<u32>(e, <u32>st, 12);
     store<u32>(e, seq, 20);

@@ -26,8 +26,7 @@ export const SEAL_OVERHEAD: u32 = 64;
 const NONCE: usize = memory.data(16, 16);
 const MAC: usize = memory.data(32, 16);
 
-// @ts-ignore: decorator
-@inline function bump(sa: usize, field: usize, by: u64): void {
+function bump(sa: usize, field: usize, by: u64): void {
   store<u64>(sa + field, load<u64>(sa + field) + by);
 }
 
@@ -47,7 +46,7 @@ export function sealPacket(sa: usize, nh: u32, pkt: usize, plen: usize): i32 {
   const body = pkt + hdr;
   memory.copy(body, pkt, plen);
   // §2.4: pad so the ciphertext fills whole cipher blocks (CBC) or ends 4-byte aligned; pad bytes 1,2,3,..
-  const block: usize = ivLen == 16 ? 16 : 4;
+  const block: usize = ivLen === 16 ? 16 : 4;
   const padLen = (block - ((plen + 2) % block)) % block;
   const tr = body + plen;
   for (let i: usize = 0; i < padLen; i++) store<u8>(tr + i, <u8>(i + 1));
@@ -59,7 +58,7 @@ export function sealPacket(sa: usize, nh: u32, pkt: usize, plen: usize): i32 {
   const nr = load<i32>(sa, SA_NR);
   const ivc = load<u64>(sa, SA_IVCTR) + 1;
   store<u64>(sa, ivc, SA_IVCTR);
-  if (load<u32>(sa, SA_ALG) == 0) {
+  if (load<u32>(sa, SA_ALG) === 0) {
     // AES-GCM (RFC 4106 §3.1): explicit IV = 64-bit counter (masked), nonce = salt || IV, AAD = SPI || seq (§5).
     store<u64>(pkt, bswap<u64>(ivc ^ load<u64>(sa, SA_IVMASK)), 8);
     store<u32>(NONCE, load<u32>(sa, SA_SALT));
@@ -67,13 +66,9 @@ export function sealPacket(sa: usize, nh: u32, pkt: usize, plen: usize): i32 {
     ctrXor(sa + SA_EK, nr, NONCE, 2, body, ctLen);
     gcmTag(sa + SA_EK, nr, load<usize>(sa, SA_GHASH), NONCE, pkt, 8, body, ctLen, body + ctLen);
   } else {
-    if (ivLen == 16) {
+    if (ivLen === 16) {
       // CBC IV = AES_k'(counter): unpredictable to anyone without k' (RFC 3602 §3, RFC 4303 §3.2).
-      B0 = 0;
-      B1 = 0;
-      B2 = bswap<u32>(<u32>(ivc >> 32));
-      B3 = bswap<u32>(<u32>ivc);
-      aesEncryptBlock(sa + SA_IVK, 10);
+      aesEncryptBlock(sa + SA_IVK, 10, 0, 0, bswap<u32>(<u32>(ivc >> 32)), bswap<u32>(<u32>ivc));
       store<u32>(pkt, B0, 8);
       store<u32>(pkt, B1, 12);
       store<u32>(pkt, B2, 16);
@@ -102,7 +97,7 @@ export function openPacket(sa: usize, pkt: usize, len: usize): i32 {
   const hdr: usize = 8 + ivLen;
   if (len < hdr + icv + 4) return malformed(sa);
   const ctLen = len - hdr - icv;
-  if (ivLen == 16 ? (ctLen & 15) != 0 : ((hdr + ctLen) & 3) != 0) return malformed(sa);
+  if (ivLen === 16 ? (ctLen & 15) !== 0 : ((hdr + ctLen) & 3) !== 0) return malformed(sa);
   // §3.4.3: drop duplicates and too-old packets before spending time on the ICV.
   if (!replayCheck(sa, seq)) {
     bump(sa, SA_ST_REPLAY, 1);
@@ -111,7 +106,7 @@ export function openPacket(sa: usize, pkt: usize, len: usize): i32 {
   const body = pkt + hdr;
   const nr = load<i32>(sa, SA_NR);
   const alg = load<i32>(sa, SA_ALG);
-  if (alg == 0) {
+  if (alg === 0) {
     store<u32>(NONCE, load<u32>(sa, SA_SALT));
     store<u64>(NONCE, load<u64>(pkt, 8), 4);
     gcmTag(sa + SA_EK, nr, load<usize>(sa, SA_GHASH), NONCE, pkt, 8, body, ctLen, MAC);
@@ -122,15 +117,15 @@ export function openPacket(sa: usize, pkt: usize, len: usize): i32 {
     bump(sa, SA_ST_AUTH, 1);
     return ST_AUTH;
   }
-  if (alg == 0) ctrXor(sa + SA_EK, nr, NONCE, 2, body, ctLen);
-  else if (ivLen == 16) cbcDecrypt(sa + SA_DK, nr, pkt + 8, body, ctLen);
+  if (alg === 0) ctrXor(sa + SA_EK, nr, NONCE, 2, body, ctLen);
+  else if (ivLen === 16) cbcDecrypt(sa + SA_DK, nr, pkt + 8, body, ctLen);
   // The packet is authentic: record it even if its trailer turns out to be malformed.
   replayUpdate(sa, seq);
   const padLen = <usize>load<u8>(body + ctLen - 2);
   if (padLen + 2 > ctLen) return malformed(sa);
   const tr = body + ctLen - 2 - padLen;
   // §2.4: the receiver checks the default padding 1, 2, 3, ...
-  for (let i: usize = 0; i < padLen; i++) if (<usize>load<u8>(tr + i) != i + 1) return malformed(sa);
+  for (let i: usize = 0; i < padLen; i++) if (<usize>load<u8>(tr + i) !== i + 1) return malformed(sa);
   openPayloadOff = hdr;
   openPayloadLen = ctLen - 2 - padLen;
   openNextHeader = load<u8>(body + ctLen - 1);

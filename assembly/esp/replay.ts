@@ -4,14 +4,14 @@ import { SA_BITMAP, SA_SEQ, SA_WINDOW } from "./sa";
 
 /** true when `seq` is new and not too old (checked before the ICV, §3.4.3). */
 export function replayCheck(sa: usize, seq: u32): bool {
-  if (seq == 0) return false; // the first packet carries 1 (§2.2)
+  if (seq === 0) return false; // the first packet carries 1 (§2.2)
   const t = load<u64>(sa, SA_SEQ);
   const s = <u64>seq;
   if (s > t) return true;
   const w = <u64>load<u32>(sa, SA_WINDOW);
   if (s + w <= t) return false;
   const bit = <usize>(s % w);
-  return ((load<u32>(sa + SA_BITMAP + ((bit >> 5) << 2)) >> <u32>(bit & 31)) & 1) == 0;
+  return ((load<u32>(sa + SA_BITMAP + ((bit >> 5) << 2)) >> <u32>(bit & 31)) & 1) === 0;
 }
 
 /** Records `seq` after its ICV verified: slides the window forward if needed (§3.4.3). */

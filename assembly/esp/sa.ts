@@ -54,23 +54,22 @@ const LIVE: usize = memory.data(<i32>(MAX_SA + 1), 16); // handle in use
 const HEADS: usize = memory.data(<i32>BUCKETS * 4, 16); // SPI bucket -> first inbound handle
 const IVZERO: usize = memory.data(32, 16);
 
-// @ts-ignore: decorator
-@inline function bucket(spi: u32): usize {
+function bucket(spi: u32): usize {
   return <usize>((spi * 0x9e3779b1) >>> 20) << 2;
 }
 
 /** Slot pointer of a live handle, or 0. */
 export function saPtr(h: u32): usize {
-  if (h == 0 || h > MAX_SA || !load<u8>(LIVE + h)) return 0;
+  if (h === 0 || h > MAX_SA || !load<u8>(LIVE + h)) return 0;
   return load<usize>(SLOTS + (<usize>h << 2));
 }
 
 /** Inbound SA handle for `spi`, or 0. */
 export function saLookup(spi: u32): u32 {
   let h = load<u32>(HEADS + bucket(spi));
-  while (h != 0) {
+  while (h !== 0) {
     const sa = load<usize>(SLOTS + (<usize>h << 2));
-    if (load<u32>(sa, SA_SPI) == spi) return h;
+    if (load<u32>(sa, SA_SPI) === spi) return h;
     h = load<u32>(sa, SA_NEXT);
   }
   return 0;
@@ -91,27 +90,27 @@ export function saInstall(
 ): i32 {
   aesTablesInit();
   let alg: i32 = 0, icv: u32 = 16, ivLen: u32 = 16, aesLen: i32 = 16;
-  if (suite == SUITE_AES128_SHA1) { alg = ALG_SHA1; icv = 12; if (encLen != 16 || authLen != 20) return ERR_PARAMS; }
-  else if (suite == SUITE_NULL_SHA256) { alg = ALG_SHA256; ivLen = 0; aesLen = 0; if (encLen != 0 || authLen != 32) return ERR_PARAMS; }
-  else if (suite == SUITE_AES128_SHA256) { alg = ALG_SHA256; if (encLen != 16 || authLen != 32) return ERR_PARAMS; }
-  else if (suite == SUITE_AES256_SHA256) { alg = ALG_SHA256; aesLen = 32; if (encLen != 32 || authLen != 32) return ERR_PARAMS; }
-  else if (suite == SUITE_AES_GCM16) { ivLen = 8; aesLen = encLen - 4; if ((encLen != 20 && encLen != 36) || authLen != 0) return ERR_PARAMS; }
+  if (suite === SUITE_AES128_SHA1) { alg = ALG_SHA1; icv = 12; if (encLen !== 16 || authLen !== 20) return ERR_PARAMS; }
+  else if (suite === SUITE_NULL_SHA256) { alg = ALG_SHA256; ivLen = 0; aesLen = 0; if (encLen !== 0 || authLen !== 32) return ERR_PARAMS; }
+  else if (suite === SUITE_AES128_SHA256) { alg = ALG_SHA256; if (encLen !== 16 || authLen !== 32) return ERR_PARAMS; }
+  else if (suite === SUITE_AES256_SHA256) { alg = ALG_SHA256; aesLen = 32; if (encLen !== 32 || authLen !== 32) return ERR_PARAMS; }
+  else if (suite === SUITE_AES_GCM16) { ivLen = 8; aesLen = encLen - 4; if ((encLen !== 20 && encLen !== 36) || authLen !== 0) return ERR_PARAMS; }
   else return ERR_PARAMS;
-  if (dir != DIR_IN && dir != DIR_OUT) return ERR_PARAMS;
-  if (window == 0) window = 1024;
+  if (dir !== DIR_IN && dir !== DIR_OUT) return ERR_PARAMS;
+  if (window === 0) window = 1024;
   if (window > MAX_WINDOW) return ERR_PARAMS;
   window = (window + 31) & ~31;
-  if (dir == DIR_IN && saLookup(spi) != 0) return ERR_DUP_SPI;
+  if (dir === DIR_IN && saLookup(spi) !== 0) return ERR_DUP_SPI;
   let h: u32 = 1;
   while (h <= MAX_SA && load<u8>(LIVE + h)) h++;
   if (h > MAX_SA) return ERR_FULL;
   let sa = load<usize>(SLOTS + (<usize>h << 2));
-  if (sa == 0) {
+  if (sa === 0) {
     sa = (heap.alloc(SA_BYTES + 16) + 15) & ~15;
     store<usize>(SLOTS + (<usize>h << 2), sa);
   }
   let ghash = load<usize>(sa, SA_GHASH);
-  if (suite == SUITE_AES_GCM16 && ghash == 0) ghash = (heap.alloc(GHASH_TABLE_BYTES + 16) + 15) & ~15;
+  if (suite === SUITE_AES_GCM16 && ghash === 0) ghash = (heap.alloc(GHASH_TABLE_BYTES + 16) + 15) & ~15;
   memory.fill(sa, 0, SA_BYTES);
   store<usize>(sa, ghash, SA_GHASH);
   store<u32>(sa, spi, SA_SPI);
@@ -125,17 +124,17 @@ export function saInstall(
   const auth = keys + <usize>encLen;
   const seed = auth + <usize>authLen;
   if (aesLen > 0) {
-    const nr = aesExpandKey(keys, aesLen, sa + SA_EK, suite == SUITE_AES_GCM16 ? 0 : sa + SA_DK);
+    const nr = aesExpandKey(keys, aesLen, sa + SA_EK, suite === SUITE_AES_GCM16 ? 0 : sa + SA_DK);
     store<u32>(sa, nr, SA_NR);
   }
-  if (alg != 0) hmacKeys(alg, auth, <usize>authLen, sa + SA_ISTATE, sa + SA_OSTATE);
-  if (suite == SUITE_AES_GCM16) {
+  if (alg !== 0) hmacKeys(alg, auth, <usize>authLen, sa + SA_ISTATE, sa + SA_OSTATE);
+  if (suite === SUITE_AES_GCM16) {
     store<u32>(sa, load<u32>(keys + <usize>aesLen), SA_SALT);
     gcmHashKey(sa + SA_EK, load<i32>(sa, SA_NR), sa + SA_ISTATE);
     ghashInit(ghash, sa + SA_ISTATE);
     memory.fill(sa + SA_ISTATE, 0, 16);
     if (seedLen >= 8) store<u64>(sa, load<u64>(seed), SA_IVMASK);
-  } else if (ivLen == 16) {
+  } else if (ivLen === 16) {
     // CBC IV = AES_k'(IV counter) with k' = IV seed (16 bytes) or, absent a seed, the enc key
     // schedule run twice (k' = AES_k(0^128)): unpredictable without the key (RFC 4303 §3.2).
     if (seedLen >= 16) aesExpandKey(seed, 16, sa + SA_IVK, 0);
@@ -148,7 +147,7 @@ export function saInstall(
     }
   }
   store<u8>(LIVE + h, 1);
-  if (dir == DIR_IN) {
+  if (dir === DIR_IN) {
     store<u32>(sa, load<u32>(HEADS + bucket(spi)), SA_NEXT);
     store<u32>(HEADS + bucket(spi), h);
   }
@@ -158,21 +157,21 @@ export function saInstall(
 /** Removes an SA and wipes its keys. Returns 1 when it existed. */
 export function saRemove(h: u32): i32 {
   const sa = saPtr(h);
-  if (sa == 0) return 0;
-  if (load<u32>(sa, SA_DIR) == DIR_IN) {
+  if (sa === 0) return 0;
+  if (load<u32>(sa, SA_DIR) === DIR_IN) {
     const b = HEADS + bucket(load<u32>(sa, SA_SPI));
     let prev: usize = 0;
     let cur = load<u32>(b);
-    while (cur != 0 && cur != h) {
+    while (cur !== 0 && cur !== h) {
       prev = load<usize>(SLOTS + (<usize>cur << 2));
       cur = load<u32>(prev, SA_NEXT);
     }
     const next = load<u32>(sa, SA_NEXT);
-    if (prev == 0) store<u32>(b, next);
+    if (prev === 0) store<u32>(b, next);
     else store<u32>(prev, next, SA_NEXT);
   }
   const ghash = load<usize>(sa, SA_GHASH);
-  if (ghash != 0) memory.fill(ghash, 0, GHASH_TABLE_BYTES);
+  if (ghash !== 0) memory.fill(ghash, 0, GHASH_TABLE_BYTES);
   memory.fill(sa, 0, SA_BYTES);
   store<usize>(sa, ghash, SA_GHASH);
   store<u8>(LIVE + h, 0);

@@ -16,6 +16,8 @@ const commands: Record<string, () => Promise<Command>> = {
   decode: async () => (await import("./decode.ts")).command,
   sample: async () => (await import("./sample.ts")).command,
   lab: async () => (await import("./lab.ts")).command,
+  fa: async () => (await import("./fa.ts")).command,
+  host: async () => (await import("./host.ts")).command,
   // ↑ subcommands are added above this line, e.g.  decode: async () => (await import("./decode.ts")).command,
 };
 

@@ -185,7 +185,7 @@ export class MmNode implements SimEndpoint {
     for (let i = 0; i < 12; i++) if (icv[i] !== data[data.length - 12 + i]) return void this.espRejected++;
     if (p.inbound.accept(v.getUint32(0), v.getUint32(4), now) !== "ok") return void this.espRejected++;
     this.delivered.push({ t: now, n: v.getUint32(8), from, to, viaRea });
-    if (!viaRea) p.session.handleEspInbound(now, from);
+    if (!viaRea) p.session.handleEspInbound(now, from, to);
   }
 
   private drain(now: Millis, p: Peer): void {

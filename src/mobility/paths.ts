@@ -32,42 +32,44 @@ export class PathSelector {
     private readonly policy: MobilityPolicy,
   ) {}
 
-  /** Something authentic (ESP, AC, ACR) arrived from this peer locator. Returns true if it was suspect. */
-  noteHeard(from: Locator, now: Millis): boolean {
-    const k = locatorKey(from);
-    this.heard.set(k, now);
-    return this.suspects.delete(k);
+  /**
+   * Something authentic (ESP, AC, ACR) arrived from peer locator `from` at our `at` (any of
+   * ours when unknown). Returns true if that revived a suspect path.
+   */
+  noteHeard(from: Locator, now: Millis, at?: Locator): boolean {
+    const peer = locatorKey(from);
+    let revived = false;
+    for (const u of this.local.usable(familyOf(from))) {
+      if (at && !sameLocator(at, u.addr.locator)) continue;
+      const k = `${locatorKey(u.addr.locator)}>${peer}`;
+      this.heard.set(k, now);
+      if (this.suspects.delete(k)) revived = true;
+    }
+    return revived;
   }
 
-  lastHeard(to: Locator): Millis | undefined {
-    return this.heard.get(locatorKey(to));
+  isSuspect(p: Path): boolean {
+    return this.suspects.has(pathKey(p));
   }
 
-  isSuspect(to: Locator): boolean {
-    return this.suspects.has(locatorKey(to));
+  markSuspect(p: Path): void {
+    this.suspects.add(pathKey(p));
   }
 
-  markSuspect(to: Locator): void {
-    this.suspects.add(locatorKey(to));
-  }
 
-  suspectKeys(): string[] {
-    return [...this.suspects];
-  }
-
-  /** Ranked candidate paths, best first. */
+  /** Ranked candidate paths (peer address × our source of its family), best first. */
   candidates(): { path: Path; score: number }[] {
     const out: { path: Path; score: number }[] = [];
     for (const { addr } of this.peer.all()) {
-      const t = tier(addr, this.isSuspect(addr.locator));
-      if (t === 0) continue;
+      if (tier(addr, false) === 0) continue;
       const fam = familyOf(addr.locator);
-      const src = this.local.usable(fam)[0];
-      if (!src) continue;
       const famPref = this.policy.preferFamily === fam ? 1 : 0;
-      // Tier first, then our interface preference (§3.3), then the peer's preferred flag, family.
-      const score = t * 1e7 + src.rank * 100 + (addr.preferred ? 10 : 0) + famPref;
-      out.push({ path: { from: src.addr.locator, to: addr.locator }, score });
+      for (const src of this.local.usable(fam)) {
+        const path = { from: src.addr.locator, to: addr.locator };
+        // Tier first, then our interface preference (§3.3), then the peer's preferred flag, family.
+        const score = tier(addr, this.isSuspect(path)) * 1e7 + src.rank * 100 + (addr.preferred ? 10 : 0) + famPref;
+        out.push({ path, score });
+      }
     }
     return out.sort((a, b) => b.score - a.score);
   }
@@ -95,7 +97,7 @@ export class PathSelector {
     const p = this.path;
     if (!p) return "ok";
     if (now - this.lastSendAt > this.policy.probeIntervalMs) return "ok"; // idle: nothing to protect
-    const last = Math.max(this.since, this.heard.get(locatorKey(p.to)) ?? Number.NEGATIVE_INFINITY);
+    const last = Math.max(this.since, this.heard.get(pathKey(p)) ?? Number.NEGATIVE_INFINITY);
     if (now - last >= this.policy.failoverTimeoutMs) return "failed";
     if (now - last >= this.policy.probeIntervalMs && now - this.livenessSentAt >= this.policy.probeIntervalMs) return "probe";
     return "ok";
@@ -105,11 +107,15 @@ export class PathSelector {
   nextCheck(): Millis | undefined {
     const p = this.path;
     if (!p) return undefined;
-    const last = Math.max(this.since, this.heard.get(locatorKey(p.to)) ?? Number.NEGATIVE_INFINITY);
+    const last = Math.max(this.since, this.heard.get(pathKey(p)) ?? Number.NEGATIVE_INFINITY);
     const probeAt = Math.max(last + this.policy.probeIntervalMs, this.livenessSentAt + this.policy.probeIntervalMs);
     const t = Math.min(probeAt, last + this.policy.failoverTimeoutMs);
     return t <= this.lastSendAt + this.policy.probeIntervalMs ? t : undefined;
   }
+}
+
+export function pathKey(p: Path): string {
+  return `${locatorKey(p.from)}>${locatorKey(p.to)}`;
 }
 
 export function samePath(a: Path, b: Path): boolean {

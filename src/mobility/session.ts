@@ -5,7 +5,7 @@ import { locatorKey, sameLocator } from "../core/types.ts";
 import { ProbeBudget } from "./budget.ts";
 import type { MobilityContext } from "./context.ts";
 import { familyOf, type LocalModel, PeerModel } from "./model.ts";
-import { PathSelector } from "./paths.ts";
+import { PathSelector, pathKey } from "./paths.ts";
 import type { MobilityPolicy } from "./policy.ts";
 import { nextReaId, RttEstimator, serial16Gt, since32, timestamp32 } from "./rtt.ts";
 import type { AcInfo, Path, MobilityCounters, MobilityEvent, ReaInfo, RejectReason } from "./types.ts";
@@ -75,7 +75,7 @@ export class MobilitySession {
   private readonly events: MobilityEvent[] = [];
   private espForRea: Uint8Array | undefined;
   /** Recovery probes of suspect (silent) addresses: next time and probes left. */
-  private readonly recovery = new Map<string, { at: Millis; left: number; to: Locator }>();
+  private readonly recovery = new Map<string, { at: Millis; left: number; path: Path }>();
 
   constructor(o: SessionOptions) {
     this.ctx = o.ctx;
@@ -134,9 +134,9 @@ export class MobilitySession {
   }
 
   /** An authentic ESP datagram arrived (SPI and ICV checked by the data plane). */
-  handleEspInbound(now: Millis, from: Locator): void {
+  handleEspInbound(now: Millis, from: Locator, to?: Locator): void {
     if (this.peer.find(from)?.addr.verifiedAt === undefined) return;
-    if (this.paths.noteHeard(from, now)) this.reselect(now, "path-recovered");
+    if (this.paths.noteHeard(from, now, to)) this.reselect(now, "path-recovered");
   }
 
   handleTimeout(now: Millis): void {
@@ -278,10 +278,10 @@ export class MobilitySession {
 
   // ---- AC / ACR ----
 
-  private sendAc(now: Millis, to: Locator, reaId: number, liveness: boolean): boolean {
+  private sendAc(now: Millis, to: Locator, reaId: number, liveness: boolean, via?: Locator): boolean {
     const fam = familyOf(to);
     const cur = this.paths.path;
-    const from = cur && familyOf(cur.from) === fam && this.local.owns(cur.from) ? cur.from : this.local.usable(fam)[0]?.addr.locator;
+    const from = via && this.local.owns(via) ? via : cur && familyOf(cur.from) === fam && this.local.owns(cur.from) ? cur.from : this.local.usable(fam)[0]?.addr.locator;
     if (!from) return false;
     let acId = this.random16();
     while (this.pendingAcs.has(acId)) acId = (acId + 1) & 0xffff;
@@ -337,7 +337,7 @@ export class MobilitySession {
       for (const r of this.sent) if (!serial16Gt(r.reaId, rea.reaId)) r.acked = true;
       this.events.push({ type: "rea-acked", t: now, reaId: rea.reaId, rtt });
     }
-    if (this.peer.find(from)?.addr.verifiedAt !== undefined && this.paths.noteHeard(from, now)) this.reselect(now, "path-recovered");
+    if (this.peer.find(from)?.addr.verifiedAt !== undefined && this.paths.noteHeard(from, now, to)) this.reselect(now, "path-recovered");
     // ACR answers from the probed address, echoing AC_INFO (§5.3).
     this.transmits.push({ from: to, to: from, data: this.ctx.seal({ type: "ACR", ac }, to, from) });
     this.counters.acrSent++;
@@ -370,7 +370,7 @@ export class MobilitySession {
       this.probes.delete(locatorKey(p.to));
       this.events.push({ type: "address-verified", t: now, locator: p.to, rtt });
     } else if (found && found.addr.verifiedAt === undefined) found.addr.verifiedAt = now;
-    this.paths.noteHeard(p.to, now);
+    this.paths.noteHeard(p.to, now, p.from);
     this.reselect(now, p.liveness ? "path-recovered" : "address-verified");
   }
 
@@ -379,11 +379,11 @@ export class MobilitySession {
   private liveness(now: Millis): void {
     // A silent address is re-probed now and then, so traffic returns to it when it recovers.
     for (const [k, r] of [...this.recovery]) {
-      if (!this.paths.isSuspect(r.to) || r.left <= 0) this.recovery.delete(k);
+      if (!this.paths.isSuspect(r.path) || r.left <= 0) this.recovery.delete(k);
       else if (r.at <= now) {
         r.left--;
         r.at = now + 2 * this.policy.failoverTimeoutMs;
-        this.sendAc(now, r.to, this.lastPeerReaId ?? 0, true);
+        this.sendAc(now, r.path.to, this.lastPeerReaId ?? 0, true, r.path.from);
       }
     }
     const s = this.paths.check(now);
@@ -391,11 +391,11 @@ export class MobilitySession {
     if (!p || s === "ok") return;
     if (s === "probe") {
       this.paths.livenessSentAt = now;
-      this.sendAc(now, p.to, this.lastPeerReaId ?? 0, true);
+      this.sendAc(now, p.to, this.lastPeerReaId ?? 0, true, p.from);
       return;
     }
-    this.paths.markSuspect(p.to);
-    this.recovery.set(locatorKey(p.to), { at: now + 2 * this.policy.failoverTimeoutMs, left: 8, to: p.to });
+    this.paths.markSuspect(p);
+    this.recovery.set(pathKey(p), { at: now + 2 * this.policy.failoverTimeoutMs, left: 8, path: p });
     this.failAddress(now, p.to, "silent");
     if (this.paths.path === p) this.paths.since = now; // no alternative: restart the silence clock
     this.paths.livenessSentAt = now;

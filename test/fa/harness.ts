@@ -162,6 +162,7 @@ export class TestHost implements Endpoint {
     const t: Transmit = { to, from, data };
     const w = this.client ? this.client.wrap(t) : t;
     this.net.send(w, w.from ?? this.locator);
+    this.net.run();
   }
 
   drainEvents(): void {

@@ -211,3 +211,49 @@ test("many associations on one host", () => {
   assert.equal(spis.size, 25);
   assert.equal(server.host.counters["drop"] ?? 0, 0);
 });
+
+test("extensions: claim a packet type, get the association, queueControl; KEYMAT draws agree on both sides", async () => {
+  const { emitPacket } = await import("../../src/wire/packet.ts");
+  const net = new Net();
+  const a = net.add(60, "192.0.2.1");
+  const b = net.add(61, "192.0.2.2");
+  const seen: { type: number; hasAssoc: boolean; macOk: boolean }[] = [];
+  b.host.registerExtension({
+    packetTypes: [6, 2],
+    handle(_now, pkt, raw, _from, _to, assoc) {
+      if (pkt.packetType !== 6) return false; // leave R1s to the core
+      const mac = pkt.params.find((p) => p.kind === "UNKNOWN")!;
+      const body = raw.slice(0, 40); // header as MACed: Header Length 4, checksum 0 (§6.4.1)
+      body[1] = 4;
+      body[4] = 0;
+      body[5] = 0;
+      seen.push({ type: pkt.packetType, hasAssoc: assoc !== undefined, macOk: assoc?.verifyHmacIn(body, (mac as { value: Uint8Array }).value) ?? false });
+      return true;
+    },
+  });
+  a.host.connect(0, b.loc, b.host.hit, a.loc);
+  net.run(1000);
+  const assocA = a.host.association(b.host.hit)!;
+  const assocB = b.host.association(a.host.hit)!;
+  const header = emitPacket({ packetType: 6, controls: 0, senderHit: a.host.hit, receiverHit: b.host.hit, params: [] });
+  const pkt = emitPacket({
+    packetType: 6,
+    controls: 0,
+    senderHit: a.host.hit,
+    receiverHit: b.host.hit,
+    params: [{ kind: "UNKNOWN", type: 32768, value: assocA.hmacOut(header) }],
+  });
+  assocA.queueControl(net.now, pkt);
+  net.run(net.now + 100);
+  assert.deepEqual(seen, [{ type: 6, hasAssoc: true, macOk: true }]);
+  assert.equal(assocB.state, "ESTABLISHED"); // a packet accepted by an extension completes R2-SENT
+  // mobility-style rekey without DH: both sides draw the same new SA pair at one index
+  const idx = Math.max(assocA.keymatIndex, assocB.keymatIndex);
+  const pa = assocA.deriveSaPair(idx, 1111, 2222)!;
+  const pb = assocB.deriveSaPair(idx, 2222, 1111)!;
+  assert.deepEqual(pa.outbound.encKey, pb.inbound.encKey);
+  assert.deepEqual(pb.outbound.authKey, pa.inbound.authKey);
+  assert.equal(pa.next, pb.next);
+  const sig = assocA.sign(pkt);
+  assert.ok(assocB.verifyPeer(pkt, sig));
+});

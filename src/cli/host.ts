@@ -1,0 +1,105 @@
+// `hipmm host --id FILE --listen IP:PORT [--listen …] [--connect [HIT@]IP:PORT] [--port N]
+//  [--pcap FILE] [--esp-sa FILE] [--k N]`: like `nc -u`, but over HIP. stdin lines go to the
+// peer as ESP datagrams; what arrives is written to stdout. Status lines go to stderr.
+import { hitFromString, hitToString } from "../hip/hit.ts";
+import { loadIdentity } from "../hip/keyfile-node.ts";
+import type { Locator } from "../core/types.ts";
+import { locatorKey } from "../core/types.ts";
+import { startNodeHost } from "../runtime/node.ts";
+import type { RuntimeHost } from "../runtime/host.ts";
+import { parseLocator } from "../transport/types.ts";
+import { parseArgs } from "./args.ts";
+import { captureHooks } from "./capture-hooks.ts";
+import type { Command } from "./main.ts";
+
+const USAGE =
+  "usage: hipmm host --id FILE --listen IP:PORT [--listen IP:PORT…] [--connect [HIT@]IP:PORT] [--port N] [--k N] [--pcap FILE] [--esp-sa FILE]";
+
+function parsePeer(text: string): { hit?: Uint8Array; loc: Locator } | undefined {
+  const at = text.lastIndexOf("@");
+  const loc = parseLocator(at >= 0 ? text.slice(at + 1) : text);
+  if (!loc) return undefined;
+  if (at < 0) return { loc };
+  const hit = hitFromString(text.slice(0, at));
+  return hit ? { hit, loc } : undefined;
+}
+
+export async function hostCommand(argv: string[]): Promise<number> {
+  const p = parseArgs(argv, { flags: ["help"], options: ["id", "listen", "connect", "port", "pcap", "esp-sa", "k"], aliases: { h: "help" } });
+  if (!p.ok) {
+    console.error(`hipmm host: ${p.error}\n${USAGE}`);
+    return 2;
+  }
+  const a = p.args;
+  if (a.has("help")) {
+    console.log(USAGE);
+    return 0;
+  }
+  const idFile = a.get("id");
+  const listen = a.getAll("listen");
+  const port = a.int("port") ?? 5000;
+  const k = a.int("k");
+  const peer = a.get("connect") !== undefined ? parsePeer(a.get("connect")!) : undefined;
+  if (!idFile || listen.length === 0 || Number.isNaN(port) || (k !== undefined && Number.isNaN(k)) || (a.has("connect") && !peer)) {
+    console.error(USAGE);
+    return 2;
+  }
+  const identity = await loadIdentity(idFile);
+  const capture = captureHooks(a.get("pcap"), a.get("esp-sa"));
+  let host: RuntimeHost;
+  try {
+    host = await startNodeHost({ identity, listen, hip: k === undefined ? {} : { puzzleK: k }, tap: capture.tap });
+  } catch (e) {
+    console.error(`hipmm host: ${(e as Error).message}`);
+    capture.close();
+    return 1;
+  }
+  console.error(`hipmm: ${hitToString(host.hit)} listening on ${host.locals.map(locatorKey).join(" ")}`);
+
+  let current: Uint8Array | undefined = peer?.hit;
+  const backlog: Uint8Array[] = [];
+  host.on("event", capture.onEvent);
+  host.on("established", (ev) => {
+    current = ev.peerHit;
+    console.error(`hipmm: established ${hitToString(ev.peerHit)} at ${locatorKey(ev.peer)}`);
+    for (const d of backlog.splice(0)) host.send(ev.peerHit, port, port, d);
+  });
+  host.on("failed", (ev) => console.error(`hipmm: association with ${hitToString(ev.peerHit)} failed: ${ev.reason}`));
+  host.on("closed", (ev) => console.error(`hipmm: association with ${hitToString(ev.peerHit)} closed (${ev.reason})`));
+  host.on("message", (ev) => process.stdout.write(ev.data));
+  if (peer) host.connect(peer.loc, peer.hit).catch((e: Error) => console.error(`hipmm: ${e.message}`));
+
+  const sendLine = (line: string) => {
+    const data = new TextEncoder().encode(`${line}\n`);
+    if (!current || host.send(current, port, port, data) === "no-association") backlog.push(data);
+  };
+  let pending = "";
+  process.stdin.setEncoding("utf8");
+  process.stdin.on("data", (chunk: string) => {
+    pending += chunk;
+    for (let i = pending.indexOf("\n"); i >= 0; i = pending.indexOf("\n")) {
+      sendLine(pending.slice(0, i));
+      pending = pending.slice(i + 1);
+    }
+  });
+  const finished = new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.stdin.on("end", () => {
+      if (pending) sendLine(pending);
+      setTimeout(stop, 200); // let the last datagrams leave
+    });
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
+  await finished;
+  if (current && host.stack.canSend(current)) {
+    host.closeAssociation(current);
+    await new Promise((r) => setTimeout(r, 100)); // CLOSE / CLOSE_ACK (RFC 7401 §5.3.7), best effort
+  }
+  await host.close();
+  capture.close();
+  process.stdin.destroy();
+  return 0;
+}
+
+export const command: Command = { summary: "run a HIP host: stdin lines to the peer over ESP, arrivals to stdout", run: hostCommand };

@@ -1,0 +1,123 @@
+// Node Forwarding Agent server: UDP sockets for the FA's locators (peers and UDP hosts), an
+// optional WebSocket listener for tunnelled hosts (src/transport/ws-node.ts), a wall clock (so
+// lease expiry survives restarts with a persistent store), structured logs and counters.
+import { createSocket, type Socket } from "node:dgram";
+import type { Locator } from "../../core/types.ts";
+import { cryptoRng } from "../../core/rng.ts";
+import type { HostIdentity } from "../../hip/identity.ts";
+import { WsTunnelServer } from "../../transport/ws-node.ts";
+import { type FaEvent, ForwardingAgent } from "../core/agent.ts";
+import type { FaConfig } from "../core/config.ts";
+import type { FaSend } from "../core/forward.ts";
+import type { LeaseStore } from "../store/store.ts";
+
+export interface FaServerOptions {
+  identity: HostIdentity;
+  config: FaConfig;
+  store: LeaseStore;
+  ws?: Locator;
+  /** One structured record per call (JSON logs); secrets are never passed here. */
+  log?: (rec: Record<string, unknown>) => void;
+  clock?: () => number;
+}
+
+export class FaServer {
+  readonly fa: ForwardingAgent;
+  private readonly socks: Socket[] = [];
+  private ws: WsTunnelServer | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly clock: () => number;
+  private readonly log: (rec: Record<string, unknown>) => void;
+
+  private constructor(private readonly o: FaServerOptions) {
+    this.clock = o.clock ?? Date.now;
+    this.log = o.log ?? (() => {});
+    this.fa = new ForwardingAgent({ identity: o.identity, config: o.config, store: o.store, rng: cryptoRng });
+  }
+
+  static async start(o: FaServerOptions): Promise<FaServer> {
+    const s = new FaServer(o);
+    for (const l of s.fa.locals) s.socks.push(await s.bind(l.index, l.locator));
+    if (o.ws) {
+      s.ws = await WsTunnelServer.listen(o.ws, {
+        message: (id, remote, data) => s.onTunnel(id, remote, data),
+        close: (id) => s.fa.tunnelClosed(id),
+      });
+    }
+    s.fa.handleTimeout(s.clock()); // leases that expired while we were down
+    s.after();
+    return s;
+  }
+
+  /** Bound UDP locators (port 0 in the config is resolved here) and the WebSocket one. */
+  get udp(): Locator[] {
+    return this.socks.map((k) => {
+      const a = k.address();
+      return { ip: a.address, port: a.port };
+    });
+  }
+
+  get wsLocator(): Locator | undefined {
+    return this.ws?.locator;
+  }
+
+  stats(): ReturnType<ForwardingAgent["stats"]> {
+    return this.fa.stats();
+  }
+
+  async close(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    await this.ws?.close();
+    await Promise.all(this.socks.map((k) => new Promise<void>((r) => k.close(() => r()))));
+    this.o.store.close();
+  }
+
+  private bind(index: number, l: Locator): Promise<Socket> {
+    const v6 = l.ip.includes(":");
+    const sock = createSocket({ type: v6 ? "udp6" : "udp4", ipv6Only: v6 });
+    sock.on("message", (msg, rinfo) => {
+      const d = this.fa.handleDatagram(this.clock(), index, rinfo.address, rinfo.port, msg);
+      if (d) this.emit(d);
+      this.after();
+    });
+    sock.on("error", (e) => this.log({ level: "warn", msg: "udp error", local: l, error: String(e) }));
+    return new Promise((resolve, reject) => {
+      sock.once("error", reject);
+      sock.bind(l.port, l.ip, () => {
+        sock.off("error", reject);
+        resolve(sock);
+      });
+    });
+  }
+
+  private onTunnel(id: number, remote: Locator, data: Uint8Array): void {
+    const d = this.fa.handleTunnel(this.clock(), id, remote, data);
+    if (d) this.emit(d);
+    this.after();
+  }
+
+  private emit(d: FaSend): void {
+    if (d.tunnel >= 0) this.ws?.send(d.tunnel, d.data);
+    else this.socks[d.local]?.send(d.data, d.to.port, d.to.ip);
+  }
+
+  /** Drain control answers and events, re-arm the expiry timer. */
+  private after(): void {
+    for (let t = this.fa.pollTransmit(); t; t = this.fa.pollTransmit()) this.emit(t);
+    for (let e = this.fa.pollEvent(); e; e = this.fa.pollEvent()) this.logEvent(e);
+    const at = this.fa.pollTimeout();
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (at !== undefined) {
+      this.timer = setTimeout(() => {
+        this.fa.handleTimeout(this.clock());
+        this.after();
+      }, Math.max(0, Math.min(at - this.clock(), 2 ** 31 - 1)));
+      this.timer.unref?.();
+    }
+  }
+
+  private logEvent(e: FaEvent): void {
+    this.log({ level: e.type === "refused" ? "warn" : "info", msg: `lease ${e.type}`, ...e });
+  }
+}

@@ -1,0 +1,27 @@
+// Deno host runtime: RuntimeHost on Deno.listenDatagram sockets (run deno with
+// --unstable-net --allow-net). Same API as runtime/node.ts.
+import type { Locator } from "../core/types.ts";
+import { parseLocator } from "../transport/types.ts";
+import { bindDenoUdp, type DenoUdpSocket } from "../transport/udp-deno.ts";
+import { RuntimeHost, type RuntimeHostOptions } from "./host.ts";
+
+export interface DenoHostOptions extends RuntimeHostOptions {
+  listen: (string | Locator)[];
+}
+
+export async function startDenoHost(opts: DenoHostOptions): Promise<RuntimeHost> {
+  const sockets: DenoUdpSocket[] = [];
+  try {
+    for (const l of opts.listen) {
+      const loc = typeof l === "string" ? parseLocator(l) : l;
+      if (!loc) throw new Error(`bad listen address '${String(l)}' (want IP:PORT or [IPv6]:PORT)`);
+      sockets.push(bindDenoUdp(loc.ip, loc.port));
+    }
+  } catch (e) {
+    await Promise.all(sockets.map((s) => s.close()));
+    throw e;
+  }
+  return new RuntimeHost(sockets, opts);
+}
+
+export { RuntimeHost };

@@ -1,0 +1,139 @@
+// RuntimeHost: a HostStack on real sockets and a real clock, with an event-emitter API.
+// Transport-neutral (no node: imports): runtime/node.ts and runtime/deno.ts bind the sockets.
+import { cryptoRng } from "../core/rng.ts";
+import type { Locator, Rng } from "../core/types.ts";
+import type { DataPlane } from "../esp/dataplane.ts";
+import { hitKey } from "../hip/hit.ts";
+import type { HostIdentity } from "../hip/identity.ts";
+import type { HipEvent, HipHostConfig } from "../hip/types.ts";
+import { SocketSet } from "../transport/socket-set.ts";
+import type { DatagramSocket } from "../transport/types.ts";
+import { type Clock, EndpointDriver, monotonicClock, type PacketTap } from "./driver.ts";
+import { HostStack, type SendStatus, type StackEvent } from "./stack.ts";
+
+export type MessageEvent = Extract<StackEvent, { type: "message" }>;
+
+export interface RuntimeHostEvents {
+  message: MessageEvent;
+  established: Extract<HipEvent, { type: "established" }>;
+  closed: Extract<HipEvent, { type: "closed" }>;
+  failed: Extract<HipEvent, { type: "failed" }>;
+  /** Every stack event, including the ones above. */
+  event: StackEvent;
+}
+
+export interface RuntimeHostOptions {
+  identity: HostIdentity;
+  /** Extra HIP core settings (puzzle difficulty, suites, retransmission…). */
+  hip?: Omit<Partial<HipHostConfig>, "identity" | "rng">;
+  rng?: Rng;
+  dataPlane?: DataPlane;
+  clock?: Clock;
+  /** Sees every datagram in and out (pcap writers, timelines). */
+  tap?: PacketTap;
+}
+
+type Listener<T> = (ev: T) => void;
+
+export class RuntimeHost {
+  readonly stack: HostStack;
+  readonly driver: EndpointDriver;
+  private readonly listeners = new Map<string, Listener<never>[]>();
+
+  constructor(sockets: DatagramSocket[], opts: RuntimeHostOptions) {
+    const rng = opts.rng ?? cryptoRng;
+    this.stack = new HostStack({
+      host: { ...opts.hip, identity: opts.identity, rng },
+      dataPlane: opts.dataPlane,
+      onEvent: (ev) => this.dispatch(ev),
+    });
+    this.driver = new EndpointDriver(this.stack, new SocketSet(sockets), opts.clock ?? monotonicClock);
+    this.driver.tap = opts.tap;
+  }
+
+  get hit(): Uint8Array {
+    return this.stack.hit;
+  }
+
+  /** Bound local locators. */
+  get locals(): Locator[] {
+    return this.driver.sockets.locals;
+  }
+
+  on<K extends keyof RuntimeHostEvents>(type: K, cb: Listener<RuntimeHostEvents[K]>): this {
+    const l = this.listeners.get(type) ?? [];
+    l.push(cb as Listener<never>);
+    this.listeners.set(type, l);
+    return this;
+  }
+
+  off<K extends keyof RuntimeHostEvents>(type: K, cb: Listener<RuntimeHostEvents[K]>): this {
+    const l = this.listeners.get(type);
+    if (l) this.listeners.set(type, l.filter((x) => x !== (cb as Listener<never>)));
+    return this;
+  }
+
+  /**
+   * Run a base exchange with `peer`; resolves with the peer HIT once established, rejects on
+   * failure or after `timeoutMs` (default 30 s). Without `peerHit`: opportunistic (RFC 7401 §4.1.8).
+   */
+  connect(peer: Locator, peerHit?: Uint8Array, opts: { from?: Locator; timeoutMs?: number } = {}): Promise<Uint8Array> {
+    const existing = peerHit ? this.stack.host.association(peerHit) : undefined;
+    if (existing?.state === "ESTABLISHED" && peerHit) return Promise.resolve(peerHit.slice());
+    const want = peerHit ? hitKey(peerHit) : undefined;
+    const matches = (ev: { peerHit: Uint8Array }) => (want ? hitKey(ev.peerHit) === want : true);
+    return new Promise((resolve, reject) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.off("established", onUp);
+        this.off("failed", onFail);
+      };
+      const onUp = (ev: RuntimeHostEvents["established"]) => {
+        if (!matches(ev) || (!want && (ev.peer.ip !== peer.ip || ev.peer.port !== peer.port))) return;
+        done();
+        resolve(ev.peerHit);
+      };
+      const onFail = (ev: RuntimeHostEvents["failed"]) => {
+        if (!want || !matches(ev)) return;
+        done();
+        reject(new Error(`base exchange failed: ${ev.reason}`));
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new Error("base exchange timed out"));
+      }, opts.timeoutMs ?? 30_000);
+      this.on("established", onUp).on("failed", onFail);
+      this.stack.connect(this.driver.clock(), peer, peerHit, opts.from);
+      this.driver.flush();
+    });
+  }
+
+  /** Send one datagram to `peerHit` over ESP (queued while the association comes up). */
+  send(peerHit: Uint8Array, srcPort: number, dstPort: number, data: Uint8Array): SendStatus {
+    const s = this.stack.send(peerHit, srcPort, dstPort, data);
+    if (s === "sent") this.driver.flush();
+    return s;
+  }
+
+  /** CLOSE the association with `peerHit` (RFC 7401 §5.3.7). */
+  closeAssociation(peerHit: Uint8Array): void {
+    this.stack.close(this.driver.clock(), peerHit);
+    this.driver.flush();
+  }
+
+  /** Stop timers and close the sockets. */
+  close(): Promise<void> {
+    return this.driver.close();
+  }
+
+  private dispatch(ev: StackEvent): void {
+    this.emit(ev.type, ev);
+    this.emit("event", ev);
+  }
+
+  private emit(type: string, ev: StackEvent): void {
+    const l = this.listeners.get(type);
+    if (!l) return;
+    for (const cb of [...l]) (cb as Listener<StackEvent>)(ev);
+  }
+}

@@ -1,0 +1,29 @@
+// Node host runtime: RuntimeHost (HostStack + timer + events) on node:dgram sockets, one per
+// local address (multi-homing).
+import type { Locator } from "../core/types.ts";
+import { parseLocator } from "../transport/types.ts";
+import { bindNodeUdp, type NodeUdpSocket } from "../transport/udp-node.ts";
+import { RuntimeHost, type RuntimeHostOptions } from "./host.ts";
+
+export interface NodeHostOptions extends RuntimeHostOptions {
+  /** Local locators to bind ("127.0.0.1:10500", "[::1]:0", or Locator objects; port 0 = any). */
+  listen: (string | Locator)[];
+}
+
+/** Bind the sockets and start a host. */
+export async function startNodeHost(opts: NodeHostOptions): Promise<RuntimeHost> {
+  const sockets: NodeUdpSocket[] = [];
+  try {
+    for (const l of opts.listen) {
+      const loc = typeof l === "string" ? parseLocator(l) : l;
+      if (!loc) throw new Error(`bad listen address '${String(l)}' (want IP:PORT or [IPv6]:PORT)`);
+      sockets.push(await bindNodeUdp(loc.ip, loc.port));
+    }
+  } catch (e) {
+    await Promise.all(sockets.map((s) => s.close()));
+    throw e;
+  }
+  return new RuntimeHost(sockets, opts);
+}
+
+export { RuntimeHost };

@@ -1,0 +1,54 @@
+// WebSocket tunnel, client side, on the standard WebSocket API only (browsers, Workers, Deno,
+// Node ≥ 22 global; pass a constructor elsewhere). Sends/receives tunnel frames (PROFILE §3):
+// compact DATAGRAM frames carry datagrams for the FA itself (FAQ), full frames relay traffic
+// from/to the leased locator (docs/PROTOCOL.md §9).
+import type { Locator } from "../core/types.ts";
+import { emitTunnelFrame, parseTunnelFrame, TunnelFrameType } from "../wire/tunnel.ts";
+
+type WsCtor = new (url: string) => WebSocket;
+
+export interface TunnelDatagram {
+  data: Uint8Array;
+  /** Outer locators from a full frame; absent for compact frames (from the FA itself). */
+  from?: Locator;
+  to?: Locator;
+}
+
+export class WsTunnelClient {
+  onDatagram: (d: TunnelDatagram) => void = () => {};
+  onClose: () => void = () => {};
+
+  private constructor(private readonly ws: WebSocket) {
+    ws.binaryType = "arraybuffer";
+    ws.addEventListener("message", (ev: MessageEvent) => {
+      if (!(ev.data instanceof ArrayBuffer)) return;
+      const f = parseTunnelFrame(new Uint8Array(ev.data));
+      if (!f.ok || f.value.type !== TunnelFrameType.DATAGRAM) return;
+      this.onDatagram(f.value.src ? { data: f.value.payload, from: f.value.src, to: f.value.dst } : { data: f.value.payload });
+    });
+    ws.addEventListener("close", () => this.onClose());
+  }
+
+  static connect(url: string, ctor: WsCtor = (globalThis as { WebSocket?: WsCtor }).WebSocket as WsCtor): Promise<WsTunnelClient> {
+    if (!ctor) return Promise.reject(new Error("no WebSocket implementation available"));
+    const ws = new ctor(url);
+    return new Promise((resolve, reject) => {
+      ws.addEventListener("open", () => resolve(new WsTunnelClient(ws)), { once: true });
+      ws.addEventListener("error", () => reject(new Error(`WebSocket to ${url} failed`)), { once: true });
+    });
+  }
+
+  /** A datagram for the FA itself (FAQ): compact frame. */
+  sendToFa(datagram: Uint8Array): void {
+    this.ws.send(emitTunnelFrame({ type: TunnelFrameType.DATAGRAM, payload: datagram }));
+  }
+
+  /** A datagram leaving from our leased locator `from` towards `to`. */
+  sendVia(from: Locator, to: Locator, datagram: Uint8Array): void {
+    this.ws.send(emitTunnelFrame({ type: TunnelFrameType.DATAGRAM, src: from, dst: to, payload: datagram }));
+  }
+
+  close(): void {
+    this.ws.close();
+  }
+}
