@@ -21,8 +21,10 @@ const IN_FLIGHT = 2;
 const SUITES = [EspSuite.AES128_CBC_SHA1, EspSuite.AES128_CBC_SHA256, EspSuite.AES_GCM16] as const;
 const SIZES = [64, 1400];
 const subtle = globalThis.crypto.subtle;
+/** WebCrypto typings want ArrayBuffer-backed views. */
+const b = (u: Uint8Array): Uint8Array<ArrayBuffer> => u as Uint8Array<ArrayBuffer>;
 
-type Impl = { seal: () => void | Promise<void>; open: () => void | Promise<void> };
+type Impl = { seal: () => unknown; open: () => unknown };
 
 function fill(n: number, seed: number): Uint8Array {
   return Uint8Array.from({ length: n }, (_, i) => (i * 31 + seed * 17) & 0xff);
@@ -34,7 +36,7 @@ function params(suite: EspSuite, spi: number): SaParams {
 }
 
 /** ESP plaintext: payload | 1,2,3.. | pad length | next header (RFC 4303 §2.4). */
-function espPlain(payload: Uint8Array, block: number): Uint8Array {
+function espPlain(payload: Uint8Array, block: number): Uint8Array<ArrayBuffer> {
   const pad = (block - ((payload.length + 2) % block)) % block;
   const out = new Uint8Array(payload.length + pad + 2);
   out.set(payload);
@@ -44,7 +46,7 @@ function espPlain(payload: Uint8Array, block: number): Uint8Array {
   return out;
 }
 
-function header(spi: number, seq: number): Uint8Array {
+function header(spi: number, seq: number): Uint8Array<ArrayBuffer> {
   const h = new Uint8Array(8);
   const dv = new DataView(h.buffer);
   dv.setUint32(0, spi);
@@ -52,7 +54,7 @@ function header(spi: number, seq: number): Uint8Array {
   return h;
 }
 
-const concat = (...parts: Uint8Array[]): Uint8Array => {
+const concat = (...parts: Uint8Array[]): Uint8Array<ArrayBuffer> => {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let o = 0;
   for (const p of parts) {
@@ -162,7 +164,7 @@ async function webImpl(p: SaParams, payload: Uint8Array): Promise<Impl> {
   let seq = 0;
   const iv = new Uint8Array(16);
   if (p.suite === EspSuite.AES_GCM16) {
-    const key = await subtle.importKey("raw", p.encKey.subarray(0, 16), "AES-GCM", false, ["encrypt", "decrypt"]);
+    const key = await subtle.importKey("raw", b(p.encKey.subarray(0, 16)), "AES-GCM", false, ["encrypt", "decrypt"]);
     const nonce = new Uint8Array(12);
     nonce.set(p.encKey.subarray(16, 20));
     const seal = async (): Promise<Uint8Array> => {
@@ -176,15 +178,15 @@ async function webImpl(p: SaParams, payload: Uint8Array): Promise<Impl> {
       seal: async () => void (await seal()),
       open: async () => {
         const n = concat(p.encKey.subarray(16, 20), pkt.subarray(8, 16));
-        const pt = new Uint8Array(await subtle.decrypt({ name: "AES-GCM", iv: n, additionalData: pkt.subarray(0, 8) }, key, pkt.subarray(16)));
+        const pt = new Uint8Array(await subtle.decrypt({ name: "AES-GCM", iv: n, additionalData: b(pkt.subarray(0, 8)) }, key, b(pkt.subarray(16))));
         if (pt[pt.length - 1] !== 17) throw new Error("webcrypto open");
       },
     };
   }
   const hash = p.suite === EspSuite.AES128_CBC_SHA1 ? "SHA-1" : "SHA-256";
   const icv = p.suite === EspSuite.AES128_CBC_SHA1 ? 12 : 16;
-  const key = await subtle.importKey("raw", p.encKey, "AES-CBC", false, ["encrypt", "decrypt"]);
-  const hk = await subtle.importKey("raw", p.authKey, { name: "HMAC", hash }, false, ["sign"]);
+  const key = await subtle.importKey("raw", b(p.encKey), "AES-CBC", false, ["encrypt", "decrypt"]);
+  const hk = await subtle.importKey("raw", b(p.authKey), { name: "HMAC", hash }, false, ["sign"]);
   const seal = async (): Promise<Uint8Array> => {
     const hdr = header(p.spi, ++seq);
     new DataView(iv.buffer).setUint32(12, seq);
@@ -198,12 +200,12 @@ async function webImpl(p: SaParams, payload: Uint8Array): Promise<Impl> {
     seal: async () => void (await seal()),
     open: async () => {
       const body = pkt.subarray(0, pkt.length - icv);
-      const mac = new Uint8Array(await subtle.sign("HMAC", hk, body));
+      const mac = new Uint8Array(await subtle.sign("HMAC", hk, b(body)));
       for (let i = 0; i < icv; i++) if (mac[i] !== pkt[pkt.length - icv + i]) throw new Error("webcrypto open");
       const ct = body.subarray(24);
       // Append the PKCS#7 block WebCrypto expects: E_k(C_last XOR 16*0x10) = encrypt("" , iv = C_last).
-      const extra = new Uint8Array(await subtle.encrypt({ name: "AES-CBC", iv: ct.subarray(-16) }, key, new Uint8Array(0)));
-      const pt = new Uint8Array(await subtle.decrypt({ name: "AES-CBC", iv: pkt.subarray(8, 24) }, key, concat(ct, extra)));
+      const extra = new Uint8Array(await subtle.encrypt({ name: "AES-CBC", iv: b(ct.subarray(-16)) }, key, new Uint8Array(0)));
+      const pt = new Uint8Array(await subtle.decrypt({ name: "AES-CBC", iv: b(pkt.subarray(8, 24)) }, key, concat(ct, extra)));
       if (pt[pt.length - 1] !== 17) throw new Error("webcrypto open");
     },
   };
@@ -240,7 +242,7 @@ async function workerImpl(w: WorkerDataPlane, p: SaParams, payload: Uint8Array):
   let inb = await w.installSa(inP);
   const items = Array.from({ length: BATCH }, () => ({ handle: out, nextHeader: 17, payload }));
   const pool: Uint8Array[][] = [];
-  for (let i = 0; i < 32; i++) pool.push((await w.sealBatch(items)).map((r) => r.packet));
+  for (let i = 0; i < 64; i++) pool.push((await w.sealBatch(items)).map((r) => r.packet));
   let k = 0;
   const check = (rs: { status: number }[]): void => {
     if (rs.some((r) => r.status !== 0)) throw new Error("worker batch");

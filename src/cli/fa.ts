@@ -36,7 +36,7 @@ function parsePool(s: string): Locator[] | undefined {
 function hits(list: readonly string[]): Set<string> | string {
   const out = new Set<string>();
   for (const item of list.flatMap((x) => x.split(","))) {
-    const h = hitFromString(item.trim()) ?? (/^[0-9a-f]{32}$/i.test(item) ? undefined : undefined);
+    const h = hitFromString(item.trim());
     if (!h) return item;
     out.add(hitKey(h));
   }
@@ -61,7 +61,10 @@ export async function fa(argv: string[]): Promise<number> {
   const deny = hits(a.getAll("deny"));
   const leaseMax = a.int("lease-max");
   const puzzle = (a.get("puzzle") ?? "auto") as PuzzleMode;
-  const bad = (m: string) => (console.error(`hipmm fa: ${m}\n${USAGE}`), 2);
+  const bad = (m: string) => {
+    console.error(`hipmm fa: ${m}\n${USAGE}`);
+    return 2;
+  };
   if (!a.get("id") || udp.length === 0) return bad("--id and --udp are required");
   if (udp.some((u) => !u) || (a.has("ws") && !ws)) return bad("bad locator (IP:PORT or [IPv6]:PORT)");
   if (pool.some((x) => !x)) return bad("bad --pool6 (IP:LO-HI)");
@@ -70,8 +73,9 @@ export async function fa(argv: string[]): Promise<number> {
   if (!["off", "on", "auto"].includes(puzzle)) return bad("--puzzle must be off, on or auto");
   const json = a.get("log") === "json";
   const log = (rec: Record<string, unknown>) => {
-    const r = { t: new Date().toISOString(), ...rec };
-    console.log(json ? JSON.stringify(r) : `${r.t} ${r.msg} ${JSON.stringify({ ...rec, msg: undefined, level: undefined })}`);
+    const t = new Date().toISOString();
+    const { msg, level: _level, ...rest } = rec;
+    console.log(json ? JSON.stringify({ t, ...rec }) : `${t} ${String(msg)} ${JSON.stringify(rest)}`);
   };
   const identity = await loadOrCreateIdentity(a.get("id")!, cryptoRng);
   const locs = udp as Locator[];

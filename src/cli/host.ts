@@ -9,7 +9,7 @@ import { startNodeHost } from "../runtime/node.ts";
 import type { RuntimeHost } from "../runtime/host.ts";
 import { parseLocator } from "../transport/types.ts";
 import { parseArgs } from "./args.ts";
-import { captureHooks } from "./capture-hooks.ts";
+import { captureHooks } from "../runtime/capture-node.ts";
 import type { Command } from "./main.ts";
 
 const USAGE =

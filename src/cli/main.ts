@@ -1,17 +1,9 @@
 // hipmm command line. Each subcommand lives in its own file under src/cli/ and returns an
 // exit code; register it in `commands` below (one line each).
-import { loadWasmSync } from "../wasm/loader.ts";
-
 export type Command = { summary: string; run: (argv: string[]) => Promise<number> };
 
 const commands: Record<string, () => Promise<Command>> = {
-  demo: async () => ({
-    summary: "the main end-to-end scenario on loopback (npm start)",
-    run: async () => {
-      console.log(`hipmm wasm abi ${loadWasmSync().abiVersion()}`);
-      return 0;
-    },
-  }),
+  demo: async () => (await import("./demo.ts")).command,
   keygen: async () => (await import("./keygen.ts")).command,
   decode: async () => (await import("./decode.ts")).command,
   sample: async () => (await import("./sample.ts")).command,

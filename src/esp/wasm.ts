@@ -54,6 +54,8 @@ export function asEspWasm(e: HipmmExports): EspWasm {
   if (typeof w.espSealBatch !== "function" || typeof w.cryptoInit !== "function") {
     throw new Error("hipmm wasm lacks the ESP exports: run `npm run build:wasm`");
   }
+  // AssemblyScript's start function sets up the heap; the loader runs it, but be safe (idempotent).
+  (e as { _initialize?: () => void })._initialize?.();
   w.cryptoInit();
   return w;
 }

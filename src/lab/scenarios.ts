@@ -135,8 +135,8 @@ export function runScenario(name: ScenarioName, seed = 1): LabResult {
       w.sim.setPath(newAddrs[0], "B", { latency: 3 * LAT });
       detection = fast.failoverTimeoutMs;
       act(w, T0, "A's fast link (10.1.0.1) silently dies (nobody is told)", () => w.sim.partition(L("10.1.0.1")));
-      bound = `detection ${detection} ms (silence bound) + one-way on the slow path ${3 * LAT} ms`;
-      boundMs = detection + 3 * LAT;
+      bound = `last in-flight datagram ½RTT + silence bound ${detection} ms + one-way on the slow path ${3 * LAT} ms`;
+      boundMs = LAT + detection + 3 * LAT;
       break;
     }
     case "renumber": {

@@ -20,11 +20,11 @@ export function timelineLine(e: NodeEvent, left = "A"): string | undefined {
   const side = (s: string) => (ltr ? `${t}  A ${s} B` : `${t}  A ${s} B`);
   switch (ev.type) {
     case "rea-sent":
-      return side(arrow(`REA #${ev.reaId}${ev.retransmit ? " (rtx)" : ""} if ${ev.interfaces.join(",")}`, ltr)) + `  to ${at(ev.to)}`;
+      return `${side(arrow(`REA #${ev.reaId}${ev.retransmit ? " (rtx)" : ""} if ${ev.interfaces.join(",")}`, ltr))}  to ${at(ev.to)}`;
     case "ac-sent":
-      return side(arrow(`AC ${ev.liveness ? "(liveness) " : ""}rea #${ev.reaId}`, ltr)) + `  to ${at(ev.to)}`;
+      return `${side(arrow(`AC ${ev.liveness ? "(liveness) " : ""}rea #${ev.reaId}`, ltr))}  to ${at(ev.to)}`;
     case "acr-sent":
-      return side(arrow(`ACR ac ${ev.acId}`, ltr)) + `  to ${at(ev.to)}`;
+      return `${side(arrow(`ACR ac ${ev.acId}`, ltr))}  to ${at(ev.to)}`;
     case "address-verified":
       return `${t}  ${e.node}: ${at(ev.locator)} verified (rtt ${ev.rtt} ms)`;
     case "address-failed":

@@ -121,7 +121,7 @@ export class LocalModel {
   /** True if the locator is one of our addresses on an interface that is up. */
   owns(locator: Locator): boolean {
     const itf = this.interfaceOf(locator);
-    return itf !== undefined && itf.up;
+    return itf?.up === true;
   }
 
   /** Usable source addresses, best first: interface preference, then active over deprecated. */
@@ -141,7 +141,7 @@ export class LocalModel {
   /** The REA_INFO address list for one interface (§6.4: all addresses of that interface). */
   reaAddresses(id: number, now: Millis): ReaAddress[] {
     const itf = this.interfaces.get(id);
-    if (!itf || !itf.up) return [];
+    if (!itf?.up) return [];
     // The preferred flag marks the addresses of our best interface (§3.3) or those set explicitly.
     let best = Number.NEGATIVE_INFINITY;
     for (const x of this.interfaces.values()) if (x.up && x.addresses.some((a) => a.status === "active")) best = Math.max(best, x.preference);

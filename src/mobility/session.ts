@@ -126,7 +126,10 @@ export class MobilitySession {
   handlePacket(now: Millis, data: Uint8Array, from: Locator, to: Locator): void {
     this.syncLocal(now);
     const r = this.ctx.open(data, from, to);
-    if (!r.ok) return this.reject(now, r.reason, from);
+    if (!r.ok) {
+      this.reject(now, r.reason, from);
+      return;
+    }
     const m = r.msg;
     if (m.type === "REA") this.onRea(now, m.infos, m.espDatagram, from, to);
     else if (m.type === "AC") this.onAc(now, m.ac, from, to);
@@ -225,7 +228,10 @@ export class MobilitySession {
   private onRea(now: Millis, infos: ReaInfo[], esp: Uint8Array | undefined, from: Locator, to: Locator): void {
     this.counters.reaReceived++;
     const id = infos[0]?.reaId;
-    if (id === undefined || infos.some((i) => i.reaId !== id)) return this.reject(now, "malformed", from);
+    if (id === undefined || infos.some((i) => i.reaId !== id)) {
+      this.reject(now, "malformed", from);
+      return;
+    }
     const listed = infos.flatMap((i) => i.addresses.map((a) => a.locator));
     if (this.lastPeerReaId !== undefined && id === this.lastPeerReaId) {
       // Our AC was lost: acknowledge again (probes stay within the budget).
@@ -240,7 +246,10 @@ export class MobilitySession {
       if (!acked) this.ackVerified(now, from, id);
       return;
     }
-    if (this.lastPeerReaId !== undefined && !serial16Gt(id, this.lastPeerReaId)) return this.reject(now, "replayed-rea", from);
+    if (this.lastPeerReaId !== undefined && !serial16Gt(id, this.lastPeerReaId)) {
+      this.reject(now, "replayed-rea", from);
+      return;
+    }
     this.lastPeerReaId = id;
     const added: Locator[] = [];
     const lost: Locator[] = [];
@@ -322,13 +331,22 @@ export class MobilitySession {
 
   private onAc(now: Millis, ac: AcInfo, from: Locator, to: Locator): void {
     this.counters.acReceived++;
-    if (!this.local.owns(to)) return this.reject(now, "ac-to-foreign-address", from);
+    if (!this.local.owns(to)) {
+      this.reject(now, "ac-to-foreign-address", from);
+      return;
+    }
     // §5.3: an AC matching no REA we sent MUST be dropped. REA ID 0 stands for the base
     // exchange locators (liveness probes before any REA; docs/PROTOCOL.md §8).
     const rea = this.sent.find((r) => r.reaId === ac.reaId);
-    if (ac.reaId !== 0 && !rea) return this.reject(now, "unmatched-ac", from);
+    if (ac.reaId !== 0 && !rea) {
+      this.reject(now, "unmatched-ac", from);
+      return;
+    }
     const acKey = (ac.acId << 16) | ac.reaId;
-    if (this.peerAcIds.has(acKey)) return this.reject(now, "replayed-ac", from);
+    if (this.peerAcIds.has(acKey)) {
+      this.reject(now, "replayed-ac", from);
+      return;
+    }
     this.peerAcIds.add(acKey);
     if (this.peerAcIds.size > 512) this.peerAcIds.delete(this.peerAcIds.values().next().value!);
     if (rea && !rea.acked && rea.nextAt !== Number.POSITIVE_INFINITY) {
@@ -348,15 +366,22 @@ export class MobilitySession {
     this.counters.acrReceived++;
     const p = this.pendingAcs.get(ac.acId);
     if (!p || p.reaId !== ac.reaId || p.timestamp !== ac.timestamp) {
-      if (this.answeredAcs.has(ac.acId)) return this.reject(now, "replayed-acr", from);
+      if (this.answeredAcs.has(ac.acId)) {
+        this.reject(now, "replayed-acr", from);
+        return;
+      }
       const probe = p ? this.probes.get(locatorKey(p.to)) : undefined;
       if (probe && ++probe.mismatches >= this.policy.maxAcrMismatch) {
         this.probes.delete(locatorKey(p!.to));
         this.failAddress(now, p!.to, "no-acr");
       }
-      return this.reject(now, "unmatched-acr", from);
+      this.reject(now, "unmatched-acr", from);
+      return;
     }
-    if (!sameLocator(from, p.to)) return this.reject(now, "acr-wrong-source", from);
+    if (!sameLocator(from, p.to)) {
+      this.reject(now, "acr-wrong-source", from);
+      return;
+    }
     this.pendingAcs.delete(ac.acId);
     this.answeredAcs.add(ac.acId);
     if (this.answeredAcs.size > 256) this.answeredAcs.delete(this.answeredAcs.values().next().value!);

@@ -6,7 +6,7 @@ import { bindDenoUdp, type DenoUdpSocket } from "../transport/udp-deno.ts";
 import { RuntimeHost, type RuntimeHostOptions } from "./host.ts";
 
 export interface DenoHostOptions extends RuntimeHostOptions {
-  listen: (string | Locator)[];
+  listen: readonly (string | Locator)[];
 }
 
 export async function startDenoHost(opts: DenoHostOptions): Promise<RuntimeHost> {

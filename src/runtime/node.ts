@@ -7,7 +7,7 @@ import { RuntimeHost, type RuntimeHostOptions } from "./host.ts";
 
 export interface NodeHostOptions extends RuntimeHostOptions {
   /** Local locators to bind ("127.0.0.1:10500", "[::1]:0", or Locator objects; port 0 = any). */
-  listen: (string | Locator)[];
+  listen: readonly (string | Locator)[];
 }
 
 /** Bind the sockets and start a host. */

@@ -98,3 +98,27 @@ test("datagrams sent while the exchange runs are queued and flushed on sa-instal
   assert.deepEqual(b.messages(), ["early"]);
   assert.equal(b.stack.counters["esp.rx"], 1);
 });
+
+test("tampered, replayed and unknown-SPI ESP is dropped and counted, never delivered", () => {
+  const { sim, a, b } = simPair(13, { latency: 5 }, { puzzleK: 2 }, "data");
+  sim.at(0, () => a.stack.connect(sim.now, LOC_B, b.stack.hit, LOC_A));
+  sim.at(100, () => a.stack.send(b.stack.hit, 1, 2, new TextEncoder().encode("genuine")));
+  sim.runUntil(200);
+  assert.deepEqual(b.messages(), ["genuine"]);
+  const esp = sim.trace.find((e) => e.kind === "sent" && e.data![0] !== 0)!.data!;
+  const tampered = esp.slice();
+  tampered[7] = 2; // a fresh sequence number (so not a replay), but the ICV no longer matches
+  const unknown = esp.slice();
+  unknown[0] ^= 0xff;
+  sim.at(300, () => {
+    sim.inject(LOC_A, LOC_B, tampered);
+    sim.inject(LOC_A, LOC_B, esp); // replay (RFC 4303 §3.4.3)
+    sim.inject(LOC_A, LOC_B, unknown);
+    sim.inject(LOC_A, LOC_B, new Uint8Array([0xff])); // NAT keepalive
+  });
+  sim.runUntil(400);
+  assert.deepEqual(b.messages(), ["genuine"]);
+  const c = b.stack.counters;
+  assert.deepEqual([c["esp.drop.auth-failed"], c["esp.drop.replay"], c["esp.drop.unknown-spi"], c["rx.keepalive"]], [1, 1, 1, 1]);
+  assert.equal(b.events.filter((e) => e.type === "esp-drop").length, 3);
+});

@@ -2,7 +2,7 @@
 // lengths 0..9000, and ESP packets sealed by us / opened by an independent node:crypto codec
 // and the other way round.
 import assert from "node:assert/strict";
-import { createCipheriv, createHash, createHmac } from "node:crypto";
+import { type CipherGCM, createCipheriv, createHash, createHmac } from "node:crypto";
 import { test } from "node:test";
 import { DataPlane } from "../../src/esp/dataplane.ts";
 import { EspStatus, EspSuite } from "../../src/esp/types.ts";
@@ -40,7 +40,7 @@ test("AES-CBC and AES-GCM match node:crypto on random keys and lengths", () => {
       assert.equal(hx(c.aesCbcDecrypt(key, iv, new Uint8Array(want))), hx(d16));
       const d = bytes(n, i + 8);
       const aad = bytes(i % 40, i + 9);
-      const g = createCipheriv(`aes-${kl * 8}-gcm`, key, iv.subarray(0, 12));
+      const g = createCipheriv(`aes-${kl * 8}-gcm`, key, iv.subarray(0, 12)) as CipherGCM;
       g.setAAD(aad);
       const gw = Buffer.concat([g.update(d), g.final(), g.getAuthTag()]);
       assert.equal(hx(c.aesGcmSeal(key, iv.subarray(0, 12), aad, d)), gw.toString("hex"), `gcm ${kl} ${n}`);

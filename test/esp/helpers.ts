@@ -1,6 +1,6 @@
 // Shared helpers for the ESP tests: deterministic keys and an independent ESP codec built
 // on node:crypto (RFC 4303 / RFC 4106 / RFC 2404 / RFC 4868), to check our packets byte by byte.
-import { createCipheriv, createDecipheriv, createHmac } from "node:crypto";
+import { type CipherGCM, createCipheriv, createDecipheriv, createHmac, type DecipherGCM } from "node:crypto";
 import { EspSuite, espKeyLengths, type SaParams } from "../../src/esp/types.ts";
 
 export const SUITES: EspSuite[] = [
@@ -44,7 +44,7 @@ export function nodeOpen(sa: SaParams, pkt: Uint8Array): { seq: number; nextHead
   if (sa.suite === EspSuite.AES_GCM16) {
     const key = sa.encKey.subarray(0, sa.encKey.length - 4);
     const nonce = Buffer.concat([sa.encKey.subarray(sa.encKey.length - 4), b.subarray(8, 16)]);
-    const d = createDecipheriv(aesName(key.length, "gcm"), key, nonce);
+    const d = createDecipheriv(aesName(key.length, "gcm"), key, nonce) as DecipherGCM;
     d.setAAD(b.subarray(0, 8));
     d.setAuthTag(tag);
     try {
@@ -83,7 +83,7 @@ export function nodeSeal(sa: SaParams, seq: number, iv: Uint8Array, nextHeader: 
   hdr.writeUInt32BE(seq >>> 0, 4);
   if (sa.suite === EspSuite.AES_GCM16) {
     const key = sa.encKey.subarray(0, sa.encKey.length - 4);
-    const c = createCipheriv(aesName(key.length, "gcm"), key, Buffer.concat([sa.encKey.subarray(sa.encKey.length - 4), iv]));
+    const c = createCipheriv(aesName(key.length, "gcm"), key, Buffer.concat([sa.encKey.subarray(sa.encKey.length - 4), iv])) as CipherGCM;
     c.setAAD(hdr);
     const ct = Buffer.concat([c.update(plain), c.final()]);
     return new Uint8Array(Buffer.concat([hdr, iv, ct, c.getAuthTag()]));

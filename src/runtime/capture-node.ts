@@ -1,11 +1,11 @@
-// --pcap / --esp-sa support shared by `hipmm host` and `hipmm demo`: every UDP/10500 datagram
+// Node-only --pcap / --esp-sa support for `hipmm host` and `hipmm demo`: every UDP/10500 datagram
 // into a pcap file (src/capture), and each installed SA as a tshark esp_sa line (mode 0600;
 // keys are written only because the user asked for them with --esp-sa).
 import type { EspSaEntry } from "../capture/esp-sa.ts";
 import { writeEspSaFile } from "../capture/esp-sa-file.ts";
 import { createPcapFile, type PcapFileWriter } from "../capture/pcap-file.ts";
-import type { PacketTap } from "../runtime/driver.ts";
-import type { StackEvent } from "../runtime/stack.ts";
+import type { PacketTap } from "./driver.ts";
+import type { StackEvent } from "./stack.ts";
 
 export interface CaptureHooks {
   tap: PacketTap | undefined;

@@ -1,0 +1,139 @@
+// Whole-stack numbers on loopback UDP, each against plain UDP measured in the same run:
+// - base exchange time (P-256 identity and DH, K=0 and K=10) vs 2 RTT of a UDP ping-pong;
+// - associations per second one responder completes vs plain 4-datagram exchanges per second;
+// - ESP round trips per second through two hosts (BEET, inner UDP) vs a plain UDP echo.
+import { cryptoRng } from "../src/core/rng.ts";
+import type { Locator } from "../src/core/types.ts";
+import { HostIdentity } from "../src/hip/identity.ts";
+import type { RuntimeHost } from "../src/runtime/host.ts";
+import { startNodeHost } from "../src/runtime/node.ts";
+import { newDataPlane } from "../src/runtime/stack.ts";
+import { bindNodeUdp, type NodeUdpSocket } from "../src/transport/udp-node.ts";
+import type { BenchRow } from "./run.ts";
+import { costRow, rateRow } from "./util.ts";
+
+const IP = "127.0.0.1";
+const P256 = { dhGroups: [7], espSuites: [13] };
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+/** A socket that answers every datagram with the same bytes. */
+async function udpEcho(): Promise<NodeUdpSocket> {
+  const s = await bindNodeUdp(IP, 0);
+  s.onDatagram((data, from) => s.send({ to: from, data }));
+  return s;
+}
+
+/** `rounds` sequential request/response pairs of the given sizes from one client socket. */
+async function udpExchange(server: Locator, sizes: number[], rounds = 1): Promise<number[]> {
+  const c = await bindNodeUdp(IP, 0);
+  const times: number[] = [];
+  let wake: () => void = () => {};
+  c.onDatagram(() => wake());
+  for (let r = 0; r < rounds; r++) {
+    const t0 = performance.now();
+    for (const n of sizes) {
+      const got = new Promise<void>((res) => {
+        wake = res;
+      });
+      c.send({ to: server, data: new Uint8Array(n) });
+      await got;
+    }
+    times.push(performance.now() - t0);
+  }
+  await c.close();
+  return times;
+}
+
+/** Round trips per second with `window` datagrams in flight, for `ms` milliseconds. */
+async function pipelinedRate(send: () => void, onReply: (cb: () => void) => void, window: number, ms: number): Promise<number> {
+  let done = 0;
+  let stop = false;
+  const t0 = performance.now();
+  await new Promise<void>((resolve) => {
+    onReply(() => {
+      done++;
+      if (performance.now() - t0 >= ms) stop = true;
+      if (!stop) send();
+      else if (done >= 1) resolve();
+    });
+    for (let i = 0; i < window; i++) send();
+  });
+  return (done * 1000) / (performance.now() - t0);
+}
+
+async function baseExchangeMs(responder: RuntimeHost, k: number, runs: number): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const a = await startNodeHost({ identity: HostIdentity.generate(cryptoRng), listen: [`${IP}:0`], hip: { ...P256, puzzleK: k }, dataPlane: shared });
+    const t0 = performance.now();
+    await a.connect(responder.locals[0], responder.hit, { timeoutMs: 10_000 });
+    times.push(performance.now() - t0);
+    await a.close();
+  }
+  return median(times);
+}
+
+const shared = newDataPlane();
+
+export async function run(): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  const echo = await udpEcho();
+  const rtt = median(await udpExchange(echo.local, [64], 300));
+
+  for (const k of [0, 10]) {
+    const responder = await startNodeHost({ identity: HostIdentity.generate(cryptoRng, "P-256"), listen: [`${IP}:0`], hip: { ...P256, puzzleK: k } });
+    await baseExchangeMs(responder, k, 2); // warm-up: R1 precomputation, JIT
+    const ms = await baseExchangeMs(responder, k, 8);
+    rows.push(costRow(`udp.base-exchange.p256.k${k}`, "ms", ms, 2 * rtt, { baselineName: "2 RTT UDP ping-pong" }));
+    await responder.close();
+  }
+
+  // Associations per second: `conc` initiators at a time against one responder (same process).
+  const responder = await startNodeHost({ identity: HostIdentity.generate(cryptoRng, "P-256"), listen: [`${IP}:0`], hip: { ...P256, puzzleK: 0 } });
+  await baseExchangeMs(responder, 0, 1);
+  const total = 24;
+  const conc = 4;
+  const ids = Array.from({ length: total }, () => HostIdentity.generate(cryptoRng));
+  const initiators = await Promise.all(ids.map((identity) => startNodeHost({ identity, listen: [`${IP}:0`], hip: { ...P256, puzzleK: 0 }, dataPlane: shared })));
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: conc }, async () => {
+      while (next < total) await initiators[next++].connect(responder.locals[0], responder.hit, { timeoutMs: 10_000 });
+    }),
+  );
+  const assocRate = (total * 1000) / (performance.now() - t0);
+  await Promise.all(initiators.map((h) => h.close()));
+  let plainDone = 0;
+  const p0 = performance.now();
+  await Promise.all(
+    Array.from({ length: conc }, async () => {
+      while (plainDone < total * 5) {
+        plainDone++;
+        await udpExchange(echo.local, [52, 556]);
+      }
+    }),
+  );
+  const plainRate = (plainDone * 1000) / (performance.now() - p0);
+  rows.push(rateRow("udp.responder.associations", "assoc/s", assocRate, plainRate, { baselineName: "plain UDP 2×RTT exchanges", concurrency: conc, note: "initiators run in the same process" }));
+  await responder.close();
+
+  // ESP round trips through two whole stacks vs a plain UDP echo, 16 in flight.
+  const a = await startNodeHost({ identity: HostIdentity.generate(cryptoRng), listen: [`${IP}:0`], hip: { puzzleK: 0 } });
+  const b = await startNodeHost({ identity: HostIdentity.generate(cryptoRng), listen: [`${IP}:0`], hip: { puzzleK: 0 } });
+  await a.connect(b.locals[0], b.hit);
+  b.on("message", (m) => b.send(m.peerHit, m.dstPort, m.srcPort, m.data));
+  const payload = new Uint8Array(256);
+  const espRate = await pipelinedRate(() => a.send(b.hit, 1, 2, payload), (cb) => a.on("message", cb), 16, 1500);
+  await Promise.all([a.close(), b.close()]);
+  const c = await bindNodeUdp(IP, 0);
+  const udpRate = await pipelinedRate(() => c.send({ to: echo.local, data: payload }), (cb) => c.onDatagram(cb), 16, 1500);
+  await c.close();
+  rows.push(rateRow("udp.esp.round-trips", "rt/s", espRate, udpRate, { baselineName: "plain UDP echo", payload: 256, window: 16, suite: "AES-GCM-16 (default)" }));
+  await echo.close();
+  return rows;
+}

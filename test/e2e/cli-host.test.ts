@@ -1,0 +1,92 @@
+// Two `hipmm host` processes (node bin/hipmm.js, from dist/: run `npm run build` first) on
+// 127.0.0.1 establish an association and carry stdin lines both ways.
+import assert from "node:assert/strict";
+import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { readPcapFile } from "../../src/capture/pcap-file.ts";
+
+const BIN = join(import.meta.dirname, "..", "..", "bin", "hipmm.js");
+const DIST = join(import.meta.dirname, "..", "..", "dist", "cli", "host.js");
+
+class Proc {
+  out = "";
+  err = "";
+  readonly child: ChildProcessWithoutNullStreams;
+  readonly exited: Promise<number | null>;
+  constructor(args: string[]) {
+    this.child = spawn(process.execPath, [BIN, ...args], { stdio: ["pipe", "pipe", "pipe"] });
+    this.child.stdout.setEncoding("utf8").on("data", (d: string) => {
+      this.out += d;
+    });
+    this.child.stderr.setEncoding("utf8").on("data", (d: string) => {
+      this.err += d;
+    });
+    this.exited = new Promise((r) => this.child.on("close", (code) => r(code)));
+  }
+  async waitFor(where: "out" | "err", re: RegExp, ms = 8000): Promise<RegExpMatchArray> {
+    const end = Date.now() + ms;
+    for (;;) {
+      const m = this[where].match(re);
+      if (m) return m;
+      if (Date.now() > end) throw new Error(`timeout waiting for ${re} in ${where}: out=${this.out} err=${this.err}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+  kill(): void {
+    if (this.child.exitCode === null) this.child.kill("SIGKILL");
+  }
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  return Promise.race([p, new Promise<T>((_, rej) => setTimeout(() => rej(new Error(`timeout: ${what}`)), ms))]);
+}
+
+test("two hipmm host processes: base exchange, then lines both ways", { skip: existsSync(DIST) ? false : "dist/ missing: npm run build" }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), "hipmm-e2e-"));
+  const procs: Proc[] = [];
+  try {
+    const keys = ["a.key", "b.key"].map((f) => join(dir, f));
+    const hits = keys.map((k) => {
+      const r = spawnSync(process.execPath, [BIN, "keygen", "-o", k], { encoding: "utf8", timeout: 10_000 });
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(statSync(k).mode & 0o777, 0o600);
+      return r.stdout.trim();
+    });
+    assert.match(hits[0], /^2001:2[0-9a-f]:/);
+
+    const b = new Proc(["host", "--id", keys[1], "--listen", "127.0.0.1:0", "--k", "4"]);
+    procs.push(b);
+    const port = (await b.waitFor("err", /listening on 127\.0\.0\.1:(\d+)/))[1];
+    assert.ok(b.err.includes(hits[1]));
+    const pcap = join(dir, "a.pcap");
+    const espSa = join(dir, "a.esp_sa");
+    const a = new Proc(["host", "--id", keys[0], "--listen", "127.0.0.1:0", "--connect", `${hits[1]}@127.0.0.1:${port}`, "--pcap", pcap, "--esp-sa", espSa]);
+    procs.push(a);
+    await a.waitFor("err", new RegExp(`established ${hits[1]} at 127\\.0\\.0\\.1:${port}`));
+
+    a.child.stdin.write("hello from A\n");
+    await b.waitFor("out", /hello from A\n/);
+    await b.waitFor("err", new RegExp(`established ${hits[0]}`)); // responder: after ESP arrived
+    b.child.stdin.write("hello from B\nsecond line\n");
+    await a.waitFor("out", /hello from B\nsecond line\n/);
+
+    a.child.stdin.end();
+    b.child.stdin.end();
+    assert.equal(await withTimeout(a.exited, 5000, "A exit"), 0);
+    assert.equal(await withTimeout(b.exited, 5000, "B exit"), 0);
+    assert.equal(b.out, "hello from A\n");
+
+    const cap = readPcapFile(pcap);
+    assert.ok("records" in cap, "pcap parses");
+    // I1, R1, I2, R2 + 1 ESP out + 2 ESP in, at least.
+    assert.ok(cap.records.length >= 7, `pcap records ${cap.records.length}`);
+    assert.equal(statSync(espSa).mode & 0o777, 0o600);
+    assert.equal(readFileSync(espSa, "utf8").trim().split("\n").length, 2);
+  } finally {
+    for (const p of procs) p.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,99 @@
+// The scenarios the demo offers: our two live base-exchange scripts plus every src/lab scenario
+// (the same scripts `hipmm lab` runs), each with a short explanation citing the specs.
+import { SCENARIOS, type ScenarioName } from "../../src/lab/scenarios.ts";
+import { bexSource, labSource, type Source } from "./sources.ts";
+
+export interface ScenarioInfo {
+  id: string;
+  title: string;
+  /** Short explanation (HTML allowed: <b>, <i>, <code>). */
+  text: string;
+  cites: string;
+  /** Where the run comes from, shown under the text. */
+  origin: string;
+  build(seed: number): Promise<Source> | Source;
+}
+
+const bex: ScenarioInfo[] = [
+  {
+    id: "base-exchange",
+    title: "Base exchange + ESP data",
+    text:
+      "Before any mobility, two hosts set up a HIP association. <b>A</b> (Initiator) sends <b>I1</b>; <b>B</b> answers with a pre-signed <b>R1</b> carrying a puzzle and its Diffie-Hellman key; A solves the puzzle and proves its identity in <b>I2</b>; B confirms with <b>R2</b>. Both sides derive KEYMAT and install a pair of ESP SAs. A's application datagrams wait in a queue until then, and B echoes each one back over ESP (BEET mode: inner addresses are the HITs).",
+    cites: "RFC 7401 §4.1, §6.6–6.10 · RFC 7402 §3.1 (BEET) · RFC 4303",
+    origin: "live: two HostStacks (HIP core + WASM ESP data plane) on the simulator",
+    build: (seed) => bexSource(seed, { link: { latency: 15 }, puzzleK: 8, intervalMs: 20, end: 400 }),
+  },
+  {
+    id: "base-exchange-lossy",
+    title: "Base exchange over a bad path",
+    text:
+      "The same exchange over a path that loses 25% of datagrams and adds jitter. Watch lost packets (red ✕) and the Initiator's retransmissions of I1 and I2 with exponential back-off; the Responder stays stateless until a valid I2 arrives. ESP anti-replay would drop any duplicate.",
+    cites: "RFC 7401 §4.1.1 (stateless R1), §4.4.3 (retransmission), §6.6 · RFC 4303 §3.4.3",
+    origin: "live: two HostStacks on the simulator (25% loss, 5 ms jitter)",
+    build: (seed) => bexSource(seed, { link: { latency: 15, jitter: 5, loss: 0.25 }, puzzleK: 8, intervalMs: 20, end: 2500 }),
+  },
+];
+
+const LAB_TEXT: Record<string, { title: string; text: string; cites: string }> = {
+  handover: {
+    title: "Handover (break-before-make)",
+    text:
+      "A and B exchange 1 datagram/ms each way. At 1000 ms A's address changes at once. A tells B its new address in a signed <b>REA</b> (carrying A's next ESP datagram inside). B does not trust a claimed address yet: it sends an <b>AC</b> there, and only after A's <b>ACR</b> comes back does B move its traffic. Datagrams B sent to the old address meanwhile are lost.",
+    cites: "draft-nikander-hip-mm-00 §3.1, §4.2, §4.3, §5.3, §6.1.1, §6.1.2, §6.4, §6.5",
+    origin: "",
+  },
+  "make-before-break": {
+    title: "Make-before-break",
+    text:
+      "A's new interface comes up while the old one still works. A announces the new address as preferred (REA); B checks it (AC/ACR) and moves traffic while the old path keeps carrying data, so nothing is lost. Later the old address disappears quietly.",
+    cites: "draft-nikander-hip-mm-00 §3.3, §4.1, §4.2, §5.3, §6.4",
+    origin: "",
+  },
+  failover: {
+    title: "Multi-homed failover",
+    text:
+      "A has a fast and a slow interface. The fast link dies silently — nobody sends an REA. The hosts notice the silence, test the other address pair and move the traffic to the slow path after a bounded detection time.",
+    cites: "draft-nikander-hip-mm-00 §3.3, §4.3, §7",
+    origin: "",
+  },
+  renumber: {
+    title: "Site renumbering (IPv6)",
+    text:
+      "A's site gets a new IPv6 prefix; the old one is deprecated but stays valid for a second. A announces both (REA with lifetimes), B verifies the new one and switches before the old prefix is withdrawn.",
+    cites: "draft-nikander-hip-mm-00 §3.6, §6.1.1.1 (lifetimes), §6.4",
+    origin: "",
+  },
+  "v4-to-v6": {
+    title: "IPv4 → IPv6 move",
+    text:
+      "A moves from an IPv4-only network to an IPv6-only one. HIP identifies hosts by HIT, not address, so the association survives a change of address family; B must first check an IPv6 address of its own toward A.",
+    cites: "draft-nikander-hip-mm-00 §3.5, §4.2, §4.3",
+    origin: "",
+  },
+  "flood-attack": {
+    title: "Flooding attack defence",
+    text:
+      "A malicious peer B claims a victim's address (192.0.2.66) as its preferred locator, over and over, hoping A will flood the victim with data. A only sends a few small AC probes, within its budget, and never moves data to an unverified address.",
+    cites: "draft-nikander-hip-mm-00 §4.3, §5.3, §8 · RFC 4225",
+    origin: "",
+  },
+};
+
+function labInfo(name: ScenarioName): ScenarioInfo {
+  const t = LAB_TEXT[name] ?? { title: name, text: `The src/lab scenario “${name}”.`, cites: "draft-nikander-hip-mm-00" };
+  return {
+    id: name,
+    title: t.title,
+    text: t.text,
+    cites: t.cites,
+    origin: `src/lab scenario “${name}” — the same script as <code>hipmm lab ${name}</code>, run here in the page`,
+    build: (seed) => labSource(name, seed),
+  };
+}
+
+export const CATALOG: ScenarioInfo[] = [...bex, ...SCENARIOS.map(labInfo)];
+
+export function findScenario(id: string): ScenarioInfo | undefined {
+  return CATALOG.find((s) => s.id === id);
+}
