@@ -90,3 +90,12 @@ test("two hipmm host processes: base exchange, then lines both ways", { skip: ex
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("hipmm demo prints the exchange as a timeline and exits 0", { skip: existsSync(DIST) ? false : "dist/ missing: npm run build" }, () => {
+  const r = spawnSync(process.execPath, [BIN, "demo", "--k", "4"], { encoding: "utf8", timeout: 20_000 });
+  assert.equal(r.status, 0, r.stderr);
+  const packets = r.stdout.split("\n").filter((l) => /^\s+\d+\.\d+ {2}[AB] → [AB]/.test(l)).map((l) => l.trim().split(/\s+/)[4]);
+  assert.deepEqual(packets, ["I1", "R1", "I2", "R2", "ESP", "ESP", "CLOSE", "CLOSE_ACK"]);
+  assert.match(r.stdout, /B received: "hello B/);
+  assert.match(r.stdout, /A received: "hello A/);
+});
