@@ -1,5 +1,5 @@
 // ESP data plane benchmark: seal and open at 64 B and 1400 B for suites 1, 8 and 13.
-// (a) WASM in-process, (b) WASM in a worker_threads Worker in batches of 64 (2 in flight),
+// (a) WASM in-process, (b) WASM in a worker_threads Worker in batches of 64 (4 in flight),
 // (c) node:crypto per packet, (d) @noble/ciphers + @noble/hashes, (e) WebCrypto awaited per packet.
 // Ratios: WASM rows vs node:crypto (baseline) plus vsNoble / vsWebCrypto fields; worker rows vs
 // WASM in-process; library rows vs node:crypto.
@@ -17,7 +17,7 @@ import { opsPerSecond, opsPerSecondAsync, rateRow } from "./util.ts";
 const MS = 240;
 const ROUNDS = 3;
 const BATCH = 64;
-const IN_FLIGHT = 2;
+const IN_FLIGHT = 4;
 const SUITES = [EspSuite.AES128_CBC_SHA1, EspSuite.AES128_CBC_SHA256, EspSuite.AES_GCM16] as const;
 const SIZES = [64, 1400];
 const subtle = globalThis.crypto.subtle;

@@ -41,6 +41,7 @@ function heapOpsPerSecond(): number {
 
 export async function run(): Promise<BenchRow[]> {
   const heap = heapOpsPerSecond();
+  simEventsPerSecond("off"); // warm-up (JIT)
   return [
     rateRow("sim.events.trace-off", "events/s", simEventsPerSecond("off"), heap, { baselineName: "heap pop+push" }),
     rateRow("sim.events.trace-on", "events/s", simEventsPerSecond("on"), heap, { baselineName: "heap pop+push" }),

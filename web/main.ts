@@ -1,8 +1,23 @@
-// Demo page skeleton: loads the hipmm WASM module through the one loader and reports it.
-// The network diagram (#diagram) and timeline (#timeline) are filled by the simulator demo.
+// hipmm demo page: loads the WASM module, lets the user pick a scenario (our live base-exchange
+// scripts or a src/lab scenario), plays it in virtual time and draws the network, a sequence
+// diagram, counters and packet dissections. URL: ?scenario=handover&seed=1&speed=100&run=1
 import { loadWasm } from "../src/wasm/loader.ts";
+import { CATALOG, findScenario } from "./demo/catalog.ts";
+import { countAt, countersHtml, resultHtml } from "./demo/counters.ts";
+import { dissectionHtml } from "./demo/inspect.ts";
+import { renderNetwork } from "./demo/network.ts";
+import { Player } from "./demo/player.ts";
+import { renderLanes, renderSequence } from "./demo/sequence.ts";
 
-type DemoState = { status: "pending" | "loaded" | "error"; abiVersion?: number; error?: string };
+type DemoState = {
+  status: "pending" | "loaded" | "error";
+  abiVersion?: number;
+  error?: string;
+  scenario?: string;
+  seed?: number;
+  player?: string;
+  t?: number;
+};
 
 declare global {
   interface Window {
@@ -10,27 +25,148 @@ declare global {
   }
 }
 
-const statusEl = document.getElementById("status")!;
-const isolationEl = document.getElementById("isolation")!;
+const $ = <T extends Element = HTMLElement>(id: string) => document.getElementById(id) as unknown as T;
+const statusEl = $("status");
+const ui = {
+  scenario: $<HTMLSelectElement>("scenario"),
+  seed: $<HTMLInputElement>("seed"),
+  speed: $<HTMLSelectElement>("speed"),
+  skip: $<HTMLInputElement>("skip-idle"),
+  run: $<HTMLButtonElement>("btn-run"),
+  pause: $<HTMLButtonElement>("btn-pause"),
+  step: $<HTMLButtonElement>("btn-step"),
+  reset: $<HTMLButtonElement>("btn-reset"),
+  player: $("player"),
+  net: $<SVGSVGElement>("net"),
+  lanes: $<SVGSVGElement>("lanes"),
+  seq: $<SVGSVGElement>("seq"),
+  timeline: $("timeline"),
+  counters: $("counters"),
+  result: $("result"),
+  resultBody: $("result-body"),
+  dissection: $("dissection"),
+};
 
-function setStatus(state: DemoState, text: string): void {
-  window.hipmmDemo = state;
-  statusEl.dataset.state = state.status;
-  statusEl.className = `status ${state.status}`;
-  statusEl.textContent = text;
+const state: DemoState = { status: "pending" };
+let player: Player | undefined;
+let selected: number | undefined;
+let building = 0;
+
+function publish(): void {
+  window.hipmmDemo = { ...state, player: player?.state, t: player?.t };
 }
 
-isolationEl.textContent = globalThis.crossOriginIsolated
-  ? "cross-origin isolated · SharedArrayBuffer available"
-  : "not cross-origin isolated";
+function setStatus(s: DemoState["status"], text: string): void {
+  state.status = s;
+  statusEl.dataset.state = s;
+  statusEl.className = `status ${s}`;
+  statusEl.textContent = text;
+  publish();
+}
+
+$("isolation").textContent = globalThis.crossOriginIsolated ? "cross-origin isolated · SharedArrayBuffer available" : "not cross-origin isolated";
+
+for (const s of CATALOG) ui.scenario.add(new Option(s.title, s.id));
+const params = new URLSearchParams(location.search);
+if (params.get("scenario") && findScenario(params.get("scenario")!)) ui.scenario.value = params.get("scenario")!;
+if (params.get("seed")) ui.seed.value = params.get("seed")!;
+if (params.get("speed")) ui.speed.value = params.get("speed")!;
+
+function draw(p: Player): void {
+  const follow = ui.timeline.scrollTop + ui.timeline.clientHeight >= ui.timeline.scrollHeight - 40;
+  renderNetwork(ui.net, p.src.log, p.t, selected);
+  renderSequence(ui.seq, p.src.log, p.t, selected);
+  if (follow) ui.timeline.scrollTop = ui.timeline.scrollHeight;
+  ui.counters.innerHTML = countersHtml(countAt(p.src, p.t), p.src);
+  ui.player.dataset.state = p.state;
+  ui.player.textContent = p.state;
+  ui.result.hidden = p.state !== "done";
+  if (p.state === "done" && !ui.resultBody.hasChildNodes()) ui.resultBody.innerHTML = resultHtml(p.src);
+  ui.run.disabled = p.state === "running" || p.state === "done";
+  ui.pause.disabled = p.state !== "running";
+  ui.step.disabled = p.state === "running" || p.state === "done";
+  publish();
+}
+
+/** Build the selected scenario from scratch (same seed → same run). */
+async function reset(): Promise<void> {
+  player?.stop();
+  player = undefined;
+  const info = findScenario(ui.scenario.value) ?? CATALOG[0];
+  const seed = Math.trunc(Number(ui.seed.value)) || 0;
+  const ticket = ++building;
+  state.scenario = info.id;
+  state.seed = seed;
+  selected = undefined;
+  $("explain-heading").textContent = info.title;
+  $("explain-text").innerHTML = info.text;
+  $("explain-cites").textContent = info.cites;
+  $("explain-origin").innerHTML = info.origin;
+  ui.dissection.innerHTML = `<p class="dim">Click a packet in the network or an arrow in the sequence diagram.</p>`;
+  ui.resultBody.replaceChildren();
+  ui.player.dataset.state = "building";
+  ui.player.textContent = "preparing…";
+  for (const b of [ui.run, ui.pause, ui.step]) b.disabled = true;
+  await new Promise((r) => setTimeout(r, 0)); // let "preparing…" paint before a lab run
+  const src = await info.build(seed);
+  if (ticket !== building) return;
+  player = new Player(src, draw);
+  applySpeed();
+  renderLanes(ui.lanes, src.log);
+  ui.timeline.scrollTop = 0;
+  draw(player);
+}
+
+function applySpeed(): void {
+  if (!player) return;
+  player.speed = Number(ui.speed.value);
+  player.skipIdle = ui.skip.checked;
+}
+
+function select(id: number): void {
+  const f = player?.src.log.flights[id];
+  if (!f || !player) return;
+  selected = id;
+  ui.dissection.innerHTML = dissectionHtml(f);
+  ui.dissection.dataset.flight = String(id);
+  if (player.state !== "running") draw(player);
+}
+
+// pointerdown, not click: the scene is redrawn every frame while running.
+for (const el of [ui.net, ui.seq]) {
+  el.addEventListener("pointerdown", (e) => {
+    const g = (e.target as Element).closest("[data-flight]");
+    if (g) select(Number(g.getAttribute("data-flight")));
+  });
+}
+
+ui.run.addEventListener("click", () => player?.run());
+ui.pause.addEventListener("click", () => player?.pause());
+ui.step.addEventListener("click", () => player?.step());
+ui.reset.addEventListener("click", () => void reset());
+ui.scenario.addEventListener("change", () => void reset());
+ui.seed.addEventListener("change", () => void reset());
+ui.speed.addEventListener("change", applySpeed);
+ui.skip.addEventListener("change", applySpeed);
 
 loadWasm().then(
-  (wasm) => {
+  async (wasm) => {
     const abi = wasm.abiVersion();
-    setStatus({ status: "loaded", abiVersion: abi }, `WASM module loaded · ABI v${abi}`);
+    state.abiVersion = abi;
+    setStatus("loaded", `WASM module loaded · ABI v${abi}`);
+    ui.reset.disabled = false;
+    try {
+      await reset();
+      if (params.get("run") === "1") player?.run();
+    } catch (err) {
+      ui.player.dataset.state = "error";
+      ui.player.textContent = `error: ${err instanceof Error ? err.message : String(err)}`;
+      console.error(err);
+    }
   },
   (err: unknown) => {
     const msg = err instanceof Error ? err.message : String(err);
-    setStatus({ status: "error", error: msg }, `WASM module failed to load: ${msg}`);
+    state.error = msg;
+    setStatus("error", `WASM module failed to load: ${msg}`);
   },
 );

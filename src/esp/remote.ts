@@ -5,7 +5,7 @@ import {
   decodeOpenBatch, decodeSealBatch, encodeOpenBatch, encodeSealBatch, openBatchBytes, sealBatchBytes,
 } from "./batch.ts";
 import type { OpenResult, SaParams, SaStats, SealRequest, SealResult } from "./types.ts";
-import type { BatchReply, EspWorkerApi } from "./worker.ts";
+import type { BatchReply, BatchRequest, EspWorkerApi } from "./worker.ts";
 
 /** Anything that can carry messages to the worker: a Web/Deno Worker or a Node worker_threads Worker. */
 export type EspWorkerHandle = Worker | import("node:worker_threads").Worker;
@@ -33,10 +33,21 @@ export function espWorkerUrl(): URL {
 }
 
 export class WorkerDataPlane {
+  private readonly pending = new Map<number, (r: BatchReply) => void>();
+  private nextId = 1;
+
   private constructor(
     private readonly remote: Comlink.Remote<EspWorkerApi>,
     private readonly handle: EspWorkerHandle,
-  ) {}
+    private readonly port: MessagePort,
+  ) {
+    port.addEventListener("message", (ev: MessageEvent<BatchReply & { id: number }>) => {
+      const done = this.pending.get(ev.data.id);
+      this.pending.delete(ev.data.id);
+      done?.({ buf: ev.data.buf, ok: ev.data.ok });
+    });
+    port.start();
+  }
 
   /** Starts (or adopts) a worker and initialises its data plane. */
   static async create(opts: WorkerDataPlaneOptions = {}): Promise<WorkerDataPlane> {
@@ -72,7 +83,10 @@ export class WorkerDataPlane {
       else started.addEventListener("error", (ev) => fail((ev as ErrorEvent).message ?? ev), { once: true });
       (remote.init(opts.module) as Promise<void>).then(resolve, fail);
     });
-    return new WorkerDataPlane(remote, handle);
+    // Packets use their own MessageChannel: one structured-clone message per batch, buffer transferred.
+    const channel = new MessageChannel();
+    await remote.attachBatchPort(Comlink.transfer(channel.port2, [channel.port2]));
+    return new WorkerDataPlane(remote, handle, channel.port1);
   }
 
   installSa(p: SaParams): Promise<number> {
@@ -106,11 +120,16 @@ export class WorkerDataPlane {
 
   /** Raw batch in the batch.ts layout; `buf` is transferred (detached here) and returned processed. */
   runBatch(op: "seal" | "open", buf: ArrayBuffer, n: number): Promise<BatchReply> {
-    return this.remote.batch(op, Comlink.transfer(buf, [buf]), n) as Promise<BatchReply>;
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      this.pending.set(id, resolve);
+      this.port.postMessage({ id, op, buf, n } satisfies BatchRequest, [buf]);
+    });
   }
 
   /** Stops the worker. */
   async close(): Promise<void> {
+    this.port.close();
     this.remote[Comlink.releaseProxy]();
     await this.handle.terminate();
   }

@@ -20,6 +20,16 @@ export interface EspWorkerApi {
   stats(handle: number): SaStats | undefined;
   /** Runs a seal/open batch in place; the buffer is transferred back. */
   batch(op: "seal" | "open", buf: ArrayBuffer, n: number): BatchReply;
+  /** Adopts a MessagePort for raw batches ({ id, op, buf, n } → { id, buf, ok }), cheaper than comlink calls. */
+  attachBatchPort(port: MessagePort): void;
+}
+
+/** A batch request on the raw batch port. */
+export interface BatchRequest {
+  id: number;
+  op: "seal" | "open";
+  buf: ArrayBuffer;
+  n: number;
 }
 
 let dp: DataPlane | undefined;
@@ -39,6 +49,14 @@ const api: EspWorkerApi = {
   batch(op, buf, n) {
     const ok = plane().runBatch(op, new Uint8Array(buf), n);
     return Comlink.transfer({ buf, ok }, [buf]);
+  },
+  attachBatchPort(port) {
+    port.addEventListener("message", (ev: MessageEvent<BatchRequest>) => {
+      const { id, op, buf, n } = ev.data;
+      const ok = plane().runBatch(op, new Uint8Array(buf), n);
+      port.postMessage({ id, buf, ok }, [buf]);
+    });
+    port.start();
   },
 };
 

@@ -10,9 +10,7 @@ export type Clock = () => Millis;
 export const monotonicClock: Clock = () => performance.now();
 
 /** Sees every datagram crossing the sockets (pcap, timelines). Must not keep `data` views. */
-export interface PacketTap {
-  (dir: "in" | "out", now: Millis, data: Uint8Array, from: Locator, to: Locator): void;
-}
+export type PacketTap = (dir: "in" | "out", now: Millis, data: Uint8Array, from: Locator, to: Locator) => void;
 
 export class EndpointDriver {
   private timer: ReturnType<typeof setTimeout> | undefined;

@@ -1,0 +1,137 @@
+// Sequence diagram (SVG): one lane per host, one row per HIP control packet (slanted arrow =
+// transit time; lost ones end in a red ✕), ESP data between them folded into bands of thin
+// arrows with counts, scenario notes and protocol decisions as annotations.
+import type { Annotation, Flight, FlightLog } from "./flights.ts";
+import { esc, fmtMs, packetClass } from "./svg.ts";
+
+const W = 560;
+const LEFT = 64;
+const RIGHT = 16;
+
+type Row =
+  | { kind: "msg"; f: Flight }
+  | { kind: "band"; flights: Flight[] }
+  | { kind: "note" | "event"; a: Annotation };
+
+/** Rows of everything that happened up to virtual time `t`, in time order. */
+export function buildRows(log: FlightLog, t: number): Row[] {
+  const rows: Row[] = [];
+  const ann = log.annotations;
+  let ai = 0;
+  const flushAnnotations = (until: number) => {
+    for (; ai < ann.length && ann[ai].t <= until && ann[ai].t <= t; ai++) rows.push({ kind: ann[ai].kind, a: ann[ai] });
+  };
+  for (const f of log.flights) {
+    if (f.t0 > t) break;
+    flushAnnotations(f.t0);
+    const last = rows[rows.length - 1];
+    if (f.kind === "esp") {
+      if (last?.kind === "band") last.flights.push(f);
+      else rows.push({ kind: "band", flights: [f] });
+    } else rows.push({ kind: "msg", f });
+  }
+  flushAnnotations(t);
+  return rows;
+}
+
+function laneX(log: FlightLog): (node: string | undefined) => number {
+  const n = Math.max(2, log.nodes.length);
+  const step = (W - LEFT - RIGHT) / n;
+  return (node) => {
+    const i = node === undefined ? -1 : log.nodes.indexOf(node);
+    return i < 0 ? W - RIGHT - 4 : LEFT + step * (i + 0.5);
+  };
+}
+
+export function renderLanes(svg: SVGSVGElement, log: FlightLog): void {
+  const x = laneX(log);
+  svg.setAttribute("viewBox", `0 0 ${W} 30`);
+  svg.innerHTML =
+    `<text class="lane-time" x="8" y="19">time</text>` +
+    log.nodes.map((n) => `<g class="lane-head host-${esc(n)}"><rect x="${x(n) - 34}" y="3" width="68" height="24" rx="7"/><text x="${x(n)}" y="20">${esc(n)}</text></g>`).join("");
+}
+
+/** One arrow from lane to lane, cut short at fraction `u`, with an optional ✕ at its end. */
+function arrow(x0: number, y0: number, x1: number, y1: number, u: number, cls: string, id: number, cross: boolean): string {
+  const xe = x0 + (x1 - x0) * u;
+  const ye = y0 + (y1 - y0) * u;
+  const dir = Math.sign(x1 - x0) || 1;
+  const head = u >= 1 && !cross ? `<path class="head" d="M${xe},${ye}l${-7 * dir},-4v8z"/>` : "";
+  const x = cross ? `<path class="cross" d="M${xe - 5},${ye - 5}l10,10m0,-10l-10,10"/>` : "";
+  return `<g class="arrow ${cls}" data-flight="${id}"><line class="hit" x1="${x0}" y1="${y0}" x2="${xe}" y2="${ye}"/><line x1="${x0}" y1="${y0}" x2="${xe}" y2="${ye}"/>${head}${x}</g>`;
+}
+
+function progress(f: Flight, t: number): { u: number; cross: boolean } {
+  const span = Number.isNaN(f.t1) ? Number.POSITIVE_INFINITY : Math.max(f.t1 - f.t0, 1e-6);
+  const u = Math.min(1, (t - f.t0) / span);
+  if (f.fate === "lost") return { u: u * 0.5, cross: u >= 1 };
+  return { u, cross: f.fate === "dropped" && u >= 1 };
+}
+
+export function renderSequence(svg: SVGSVGElement, log: FlightLog, t: number, selected: number | undefined): void {
+  const x = laneX(log);
+  const rows = buildRows(log, t);
+  const out: string[] = [];
+  let y = 8;
+  for (const r of rows) {
+    if (r.kind === "note") {
+      out.push(`<g class="row note"><rect x="4" y="${y}" width="${W - 8}" height="22" rx="6"/><text class="tl" x="10" y="${y + 15}">${r.a.t.toFixed(1)}</text><text x="${LEFT}" y="${y + 15}">${esc(clip(r.a.text, 86))}</text><title>${esc(r.a.text)}</title></g>`);
+      y += 28;
+    } else if (r.kind === "event") {
+      const lx = x(r.a.node);
+      const right = lx > W / 2;
+      out.push(`<g class="row event"><text class="tl" x="10" y="${y + 12}">${r.a.t.toFixed(1)}</text><circle cx="${lx}" cy="${y + 8}" r="3.5"/><text class="ev" x="${right ? lx - 8 : lx + 8}" y="${y + 12}" text-anchor="${right ? "end" : "start"}">${esc(clip(r.a.text, 70))}</text><title>${esc(`${r.a.node}: ${r.a.text}`)}</title></g>`);
+      y += 18;
+    } else if (r.kind === "msg") {
+      const f = r.f;
+      const x0 = x(f.src);
+      const x1 = x(f.dst ?? log.ownerOf(f.to));
+      const { u, cross } = progress(f, t);
+      const cls = `${packetClass(f.label)} ${f.fate}${f.id === selected ? " selected" : ""}`;
+      const lx = (x0 + x1) / 2;
+      const fate = f.fate === "lost" ? ` — lost (${f.reason})` : f.fate === "dropped" ? ` — ${f.reason}` : "";
+      out.push(`<g class="row msg"><text class="tl" x="10" y="${y + 12}">${f.t0.toFixed(1)}</text>`);
+      out.push(`<text class="label ${packetClass(f.label)}" x="${lx}" y="${y + 9}">${esc(f.label)}<tspan class="fate">${esc(fate)}</tspan></text>`);
+      out.push(arrow(x0, y + 14, x1, y + 30, u, cls, f.id, cross));
+      out.push(`</g>`);
+      y += 38;
+    } else {
+      y = band(out, r.flights, y, t, x, selected);
+    }
+  }
+  const h = Math.max(y + 10, 60);
+  svg.setAttribute("viewBox", `0 0 ${W} ${h}`);
+  svg.setAttribute("height", String(h));
+  const lanes = log.nodes.map((n) => `<line class="lane" x1="${x(n)}" y1="0" x2="${x(n)}" y2="${h}"/>`).join("");
+  svg.innerHTML = lanes + out.join("");
+}
+
+/** A band of ESP datagrams: counts per direction and a few sample arrows (losses first). */
+function band(out: string[], fl: Flight[], y: number, t: number, x: (n: string | undefined) => number, selected: number | undefined): number {
+  const dirs = new Map<string, Flight[]>();
+  for (const f of fl) {
+    const k = `${f.src}→${f.dst ?? "?"}`;
+    dirs.set(k, [...(dirs.get(k) ?? []), f]);
+  }
+  const lost = fl.filter((f) => (f.fate === "lost" || f.fate === "dropped") && f.t1 <= t).length;
+  const parts = [...dirs].map(([k, v]) => `${k} ×${v.length}`);
+  const span = fl.length > 1 ? `${fl[0].t0.toFixed(1)}–${fl[fl.length - 1].t0.toFixed(1)} ms` : fmtMs(fl[0].t0);
+  out.push(`<g class="row band"><text class="tl" x="10" y="${y + 12}">${fl[0].t0.toFixed(1)}</text>`);
+  out.push(`<text class="band-label" x="${W / 2}" y="${y + 10}">ESP data ${esc(parts.join(" · "))}${lost ? ` · <tspan class="bad">${lost} lost</tspan>` : ""}<tspan class="span"> (${span})</tspan></text>`);
+  let yy = y + 16;
+  for (const v of dirs.values()) {
+    const bad = v.filter((f) => f.fate === "lost" || f.fate === "dropped");
+    const samples = [...new Set([v[0], ...bad.slice(0, 2), v[v.length - 1]])].slice(0, 4);
+    for (const f of samples) {
+      const { u, cross } = progress(f, t);
+      out.push(arrow(x(f.src), yy, x(f.dst ?? undefined), yy + 6, u, `p-esp thin ${f.fate}${f.id === selected ? " selected" : ""}`, f.id, cross));
+      yy += 8;
+    }
+  }
+  out.push(`</g>`);
+  return yy + 10;
+}
+
+function clip(s: string, n: number): string {
+  return s.length > n ? `${s.slice(0, n - 1)}…` : s;
+}
