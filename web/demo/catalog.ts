@@ -41,42 +41,36 @@ const LAB_TEXT: Record<string, { title: string; text: string; cites: string }> =
     text:
       "A and B exchange 1 datagram/ms each way. At 1000 ms A's address changes at once. A tells B its new address in a signed <b>REA</b> (carrying A's next ESP datagram inside). B does not trust a claimed address yet: it sends an <b>AC</b> there, and only after A's <b>ACR</b> comes back does B move its traffic. Datagrams B sent to the old address meanwhile are lost.",
     cites: "draft-nikander-hip-mm-00 §3.1, §4.2, §4.3, §5.3, §6.1.1, §6.1.2, §6.4, §6.5",
-    origin: "",
   },
   "make-before-break": {
     title: "Make-before-break",
     text:
       "A's new interface comes up while the old one still works. A announces the new address as preferred (REA); B checks it (AC/ACR) and moves traffic while the old path keeps carrying data, so nothing is lost. Later the old address disappears quietly.",
     cites: "draft-nikander-hip-mm-00 §3.3, §4.1, §4.2, §5.3, §6.4",
-    origin: "",
   },
   failover: {
     title: "Multi-homed failover",
     text:
       "A has a fast and a slow interface. The fast link dies silently — nobody sends an REA. The hosts notice the silence, test the other address pair and move the traffic to the slow path after a bounded detection time.",
     cites: "draft-nikander-hip-mm-00 §3.3, §4.3, §7",
-    origin: "",
   },
   renumber: {
     title: "Site renumbering (IPv6)",
     text:
       "A's site gets a new IPv6 prefix; the old one is deprecated but stays valid for a second. A announces both (REA with lifetimes), B verifies the new one and switches before the old prefix is withdrawn.",
     cites: "draft-nikander-hip-mm-00 §3.6, §6.1.1.1 (lifetimes), §6.4",
-    origin: "",
   },
   "v4-to-v6": {
     title: "IPv4 → IPv6 move",
     text:
       "A moves from an IPv4-only network to an IPv6-only one. HIP identifies hosts by HIT, not address, so the association survives a change of address family; B must first check an IPv6 address of its own toward A.",
     cites: "draft-nikander-hip-mm-00 §3.5, §4.2, §4.3",
-    origin: "",
   },
   "flood-attack": {
     title: "Flooding attack defence",
     text:
       "A malicious peer B claims a victim's address (192.0.2.66) as its preferred locator, over and over, hoping A will flood the victim with data. A only sends a few small AC probes, within its budget, and never moves data to an unverified address.",
     cites: "draft-nikander-hip-mm-00 §4.3, §5.3, §8 · RFC 4225",
-    origin: "",
   },
 };
 

@@ -63,7 +63,10 @@ export class Player {
   private frame(now: number): void {
     const dtReal = Math.min(now - this.last, 100); // a background tab must not jump ahead
     this.last = now;
-    if (!Number.isFinite(this.speed)) return this.seek(this.src.end);
+    if (!Number.isFinite(this.speed)) {
+      this.seek(this.src.end);
+      return;
+    }
     let dv = (dtReal * this.speed) / 1000;
     if (this.skipIdle && !this.controlInFlight(this.t)) {
       const key = this.nextKey(this.t) ?? this.src.end;

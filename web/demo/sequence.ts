@@ -95,7 +95,7 @@ export function renderSequence(svg: SVGSVGElement, log: FlightLog, t: number, se
       out.push(arrow(x0, y + 14, x1, y + 30, u, cls, f.id, cross));
       out.push(`</g>`);
       y += 38;
-    } else {
+    } else if (r.kind === "band") {
       y = band(out, r.flights, y, t, x, selected);
     }
   }

@@ -1,12 +1,16 @@
 // ECDSA host identity (RFC 7401 §5.2.9 HI algorithm 7 = ECDSA; ECC Curve 1 = NIST P-256,
 // 2 = NIST P-384). Host Identity field = ECC Curve (2 octets) | x | y (no SEC1 0x04 prefix).
-// Signatures (§5.2.14): ECDSA over RHASH of the HIT suite (SHA-384 for suite 2), r | s.
+// Signatures (§5.2.14): ECDSA as in RFC 4754 (which RFC 7401 cites for ECDSA): the hash matches
+// the curve (P-256 → SHA-256, P-384 → SHA-384) and the signature is r | s (RFC 4754 §7).
 import { createECDH, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, sign, verify } from "node:crypto";
 import { concat, rd16, u16 } from "./bytes.ts";
 import { hitFromHi } from "./orchid.ts";
 
 export const HI_ALG_ECDSA = 7;
-const CURVES: Record<number, { name: string; size: number }> = { 1: { name: "P-256", size: 32 }, 2: { name: "P-384", size: 48 } };
+const CURVES: Record<number, { name: string; size: number; hash: string }> = {
+  1: { name: "P-256", size: 32, hash: "sha256" },
+  2: { name: "P-384", size: 48, hash: "sha384" },
+};
 
 function b64u(b: Uint8Array): string {
   return Buffer.from(b).toString("base64url");
@@ -39,7 +43,7 @@ export class PeerId {
 
   verify(data: Uint8Array, sig: Uint8Array): boolean {
     try {
-      return verify("sha384", data, { key: this.pub, dsaEncoding: "ieee-p1363" }, sig);
+      return verify(CURVES[this.curve].hash, data, { key: this.pub, dsaEncoding: "ieee-p1363" }, sig);
     } catch {
       return false;
     }
@@ -84,7 +88,7 @@ export class LocalId extends PeerId {
   }
 
   sign(data: Uint8Array): Uint8Array {
-    return new Uint8Array(sign("sha384", data, { key: this.priv, dsaEncoding: "ieee-p1363" }));
+    return new Uint8Array(sign(CURVES[this.curve].hash, data, { key: this.priv, dsaEncoding: "ieee-p1363" }));
   }
 }
 

@@ -39,10 +39,11 @@ export function keymat(kij: Uint8Array, hitI: Uint8Array, hitR: Uint8Array, i: U
   return new Uint8Array(hkdfSync(RHASH, kij, concat(i, j), sortHits(hitI, hitR), len));
 }
 
-/** §4.1.2: Ltrunc(RHASH(#I | HIT-I | HIT-R | #J), #K) == 0. */
+/** §4.1.2: Ltrunc(RHASH(#I | HIT-I | HIT-R | #J), #K) == 0, where (§2.2) Ltrunc(H(x), #K) is the
+ * LOWEST-order #K bits of H(x), i.e. the last bits of the digest. */
 export function puzzleOk(i: Uint8Array, hitI: Uint8Array, hitR: Uint8Array, j: Uint8Array, k: number): boolean {
   const d = createHash(RHASH).update(concat(i, hitI, hitR, j)).digest();
-  for (let bit = 0; bit < k; bit++) if (d[bit >> 3] & (0x80 >> (bit & 7))) return false;
+  for (let bit = 0; bit < k; bit++) if (d[d.length - 1 - (bit >> 3)] & (1 << (bit & 7))) return false;
   return true;
 }
 

@@ -75,7 +75,7 @@ export function handleI2(peer: InteropPeer, pkt: Uint8Array, h: Header, tlvs: Tl
   const i = sol.value.slice(4, 4 + RHASH_LEN);
   const j = sol.value.slice(4 + RHASH_LEN);
   peer.check(L, equal(i, st.i), "SOLUTION #I is not the R1's #I (§6.9)");
-  peer.check(L, puzzleOk(i, h.senderHit, peer.hit, j, k), "SOLUTION #J does not solve the puzzle: Ltrunc(RHASH(#I | HIT-I | HIT-R | #J), #K) ≠ 0 (§4.1.2)");
+  peer.check(L, puzzleOk(i, h.senderHit, peer.hit, j, k), "SOLUTION #J does not solve the puzzle: the lowest-order #K bits of RHASH(#I | HIT-I | HIT-R | #J) are not zero (§4.1.2, Ltrunc per §2.2)");
   // DIFFIE_HELLMAN (§5.2.7).
   const group = dh.value[0];
   const pub = dh.value.slice(3);
