@@ -1,4 +1,7 @@
 // hipmm public API. Layers, lowest first: wire → wasm/crypto/esp → hip → mobility → fa → transport → runtime → cli.
+export * from "./core/types.ts";
+export { cryptoRng, SeededRng } from "./core/rng.ts";
+export { ipToBytes, bytesToIp, isV4Mapped } from "./core/addr.ts";
 export { loadWasm, loadWasmSync, type HipmmExports, type WasmSource } from "./wasm/loader.ts";
 export {
   EspStatus, espStatusName, espKeyLengths, type EspSuite as EspDataPlaneSuite, type SaParams, type SaStats,

@@ -51,6 +51,7 @@ const state: DemoState = { status: "pending" };
 let player: Player | undefined;
 let selected: number | undefined;
 let building = 0;
+let roles: Record<string, string> = {};
 
 function publish(): void {
   window.hipmmDemo = { ...state, player: player?.state, t: player?.t };
@@ -74,7 +75,7 @@ if (params.get("speed")) ui.speed.value = params.get("speed")!;
 
 function draw(p: Player): void {
   const follow = ui.timeline.scrollTop + ui.timeline.clientHeight >= ui.timeline.scrollHeight - 40;
-  renderNetwork(ui.net, p.src.log, p.t, selected);
+  renderNetwork(ui.net, p.src.log, p.t, selected, roles);
   renderSequence(ui.seq, p.src.log, p.t, selected);
   if (follow) ui.timeline.scrollTop = ui.timeline.scrollHeight;
   ui.counters.innerHTML = countersHtml(countAt(p.src, p.t), p.src);
@@ -96,6 +97,7 @@ async function reset(): Promise<void> {
   const seed = Math.trunc(Number(ui.seed.value)) || 0;
   const ticket = ++building;
   state.scenario = info.id;
+  roles = info.roles ?? {};
   state.seed = seed;
   selected = undefined;
   $("explain-heading").textContent = info.title;

@@ -97,7 +97,7 @@ test("peer detects tampering: R1 fields inside / outside the HIP_SIGNATURE_2 cov
   const a = freshR1();
   a.r1[4 + 40 + 20] ^= 1; // PUZZLE #I: zeroed in the HIP_SIGNATURE_2 input (§5.2.15), only the checksum breaks
   a.ini.handle(a.r1, LR);
-  assert.deepEqual(a.ini.violations.map((v) => v.split(":")[0]), ["header"], a.ini.violations.join("\n"));
+  assert.deepEqual(a.ini.violations.map((v) => v.split(":")[0]), ["header(type 2)"], a.ini.violations.join("\n"));
   const b = freshR1();
   b.r1[4 + 40 + 56 + 4] ^= 1; // DH_GROUP_LIST value: covered by the signature
   b.ini.handle(b.r1, LR);

@@ -11,6 +11,8 @@ export interface ScenarioInfo {
   cites: string;
   /** Where the run comes from, shown under the text. */
   origin: string;
+  /** Role shown in each host's box. */
+  roles?: Record<string, string>;
   build(seed: number): Promise<Source> | Source;
 }
 
@@ -22,6 +24,7 @@ const bex: ScenarioInfo[] = [
       "Before any mobility, two hosts set up a HIP association. <b>A</b> (Initiator) sends <b>I1</b>; <b>B</b> answers with a pre-signed <b>R1</b> carrying a puzzle and its Diffie-Hellman key; A solves the puzzle and proves its identity in <b>I2</b>; B confirms with <b>R2</b>. Both sides derive KEYMAT and install a pair of ESP SAs. A's application datagrams wait in a queue until then, and B echoes each one back over ESP (BEET mode: inner addresses are the HITs).",
     cites: "RFC 7401 §4.1, §6.6–6.10 · RFC 7402 §3.1 (BEET) · RFC 4303",
     origin: "live: two HostStacks (HIP core + WASM ESP data plane) on the simulator",
+    roles: { A: "Initiator", B: "Responder" },
     build: (seed) => bexSource(seed, { link: { latency: 15 }, puzzleK: 8, intervalMs: 20, end: 400 }),
   },
   {
@@ -31,6 +34,7 @@ const bex: ScenarioInfo[] = [
       "The same exchange over a path that loses 25% of datagrams and adds jitter. Watch lost packets (red ✕) and the Initiator's retransmissions of I1 and I2 with exponential back-off; the Responder stays stateless until a valid I2 arrives. ESP anti-replay would drop any duplicate.",
     cites: "RFC 7401 §4.1.1 (stateless R1), §4.4.3 (retransmission), §6.6 · RFC 4303 §3.4.3",
     origin: "live: two HostStacks on the simulator (25% loss, 5 ms jitter)",
+    roles: { A: "Initiator", B: "Responder" },
     build: (seed) => bexSource(seed, { link: { latency: 15, jitter: 5, loss: 0.25 }, puzzleK: 8, intervalMs: 20, end: 2500 }),
   },
 ];
@@ -81,6 +85,7 @@ function labInfo(name: ScenarioName): ScenarioInfo {
     title: t.title,
     text: t.text,
     cites: t.cites,
+    roles: name === "flood-attack" ? { A: "honest host", B: "malicious peer" } : { A: "mobile host", B: "peer host" },
     origin: `src/lab scenario “${name}” — the same script as <code>hipmm lab ${name}</code>, run here in the page`,
     build: (seed) => labSource(name, seed),
   };

@@ -5,7 +5,7 @@ import type { AddressInfo, Flight, FlightLog } from "./flights.ts";
 import { esc, packetClass } from "./svg.ts";
 
 const W = 720;
-const H = 340;
+const H = 300;
 const BOX_W = 176;
 const CHIP_H = 22;
 /** Links idle for longer than this fade out. */
@@ -26,21 +26,19 @@ interface NodeBox {
   chips: { a: AddressInfo; y: number; anchor: Pt }[];
 }
 
-const SLOTS: Pt[] = [
-  { x: 120, y: 70 },
-  { x: 600, y: 70 },
-  { x: 360, y: 250 },
-  { x: 360, y: 20 },
-];
+/** Box centres: A left, B right, a third node (victim, FA) below between them. */
+const SLOTS_X = [120, 600, 360, 360];
 
-const ROLE: Record<string, string> = { A: "mobile host", B: "peer host", victim: "victim (not HIP)", FA: "forwarding agent" };
+const DEFAULT_ROLES: Record<string, string> = { A: "mobile host", B: "peer host", victim: "victim (not HIP)", FA: "forwarding agent" };
 
 function layout(log: FlightLog, t: number): Map<string, NodeBox> {
   const boxes = new Map<string, NodeBox>();
+  const few = log.nodes.length <= 2;
   log.nodes.forEach((name, i) => {
-    const slot = SLOTS[Math.min(i, SLOTS.length - 1)];
     const addrs = [...log.addresses.values()].filter((a) => a.node === name && a.firstSeen <= t);
-    const box: NodeBox = { name, x: slot.x - BOX_W / 2, y: slot.y, h: 44 + Math.max(1, addrs.length) * (CHIP_H + 4), chips: [] };
+    const h = 44 + Math.max(1, addrs.length) * (CHIP_H + 4);
+    const slot = { x: SLOTS_X[Math.min(i, 3)], y: few ? (H - h) / 2 - 10 : i === 2 ? H - h - 8 : i === 3 ? 8 : 24 };
+    const box: NodeBox = { name, x: slot.x - BOX_W / 2, y: slot.y, h, chips: [] };
     addrs.forEach((a, j) => {
       const y = box.y + 40 + j * (CHIP_H + 4);
       const side = slot.x < W / 2 - 10 ? 1 : slot.x > W / 2 + 10 ? -1 : 0;
@@ -52,7 +50,7 @@ function layout(log: FlightLog, t: number): Map<string, NodeBox> {
   return boxes;
 }
 
-export function renderNetwork(svg: SVGSVGElement, log: FlightLog, t: number, selected: number | undefined): void {
+export function renderNetwork(svg: SVGSVGElement, log: FlightLog, t: number, selected: number | undefined, roles: Record<string, string> = {}): void {
   const boxes = layout(log, t);
   const anchors = new Map<string, Pt>();
   for (const b of boxes.values()) for (const c of b.chips) anchors.set(c.a.key, c.anchor);
@@ -98,7 +96,7 @@ export function renderNetwork(svg: SVGSVGElement, log: FlightLog, t: number, sel
   for (const b of boxes.values()) {
     out.push(`<g class="host host-${esc(b.name)}"><rect class="box" x="${b.x}" y="${b.y}" width="${BOX_W}" height="${b.h}" rx="12"/>`);
     out.push(`<text class="host-name" x="${b.x + 14}" y="${b.y + 24}">${esc(b.name)}</text>`);
-    out.push(`<text class="host-role" x="${b.x + BOX_W - 12}" y="${b.y + 24}">${esc(ROLE[b.name] ?? "")}</text>`);
+    out.push(`<text class="host-role" x="${b.x + BOX_W - 12}" y="${b.y + 24}">${esc(roles[b.name] ?? DEFAULT_ROLES[b.name] ?? "")}</text>`);
     for (const c of b.chips) {
       const gone = c.a.goneAt !== undefined && c.a.goneAt <= t;
       out.push(`<g class="chip${gone ? " gone" : ""}"><rect x="${b.x + 8}" y="${c.y}" width="${BOX_W - 16}" height="${CHIP_H}" rx="6"/><text x="${b.x + BOX_W / 2}" y="${c.y + 15}">${esc(c.a.key)}</text></g>`);

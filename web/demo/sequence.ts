@@ -4,8 +4,9 @@
 import type { Annotation, Flight, FlightLog } from "./flights.ts";
 import { esc, fmtMs, packetClass } from "./svg.ts";
 
-const W = 560;
 const LEFT = 64;
+/** Drawing width in px (the SVGs are drawn 1:1 at their on-screen width). */
+let W = 560;
 const RIGHT = 16;
 
 type Row =
@@ -43,7 +44,12 @@ function laneX(log: FlightLog): (node: string | undefined) => number {
   };
 }
 
+function fitWidth(svg: SVGSVGElement): void {
+  W = Math.max(360, Math.round(svg.getBoundingClientRect().width) || 560);
+}
+
 export function renderLanes(svg: SVGSVGElement, log: FlightLog): void {
+  fitWidth(svg);
   const x = laneX(log);
   svg.setAttribute("viewBox", `0 0 ${W} 30`);
   svg.innerHTML =
@@ -69,18 +75,22 @@ function progress(f: Flight, t: number): { u: number; cross: boolean } {
 }
 
 export function renderSequence(svg: SVGSVGElement, log: FlightLog, t: number, selected: number | undefined): void {
+  fitWidth(svg);
   const x = laneX(log);
   const rows = buildRows(log, t);
   const out: string[] = [];
   let y = 8;
   for (const r of rows) {
     if (r.kind === "note") {
-      out.push(`<g class="row note"><rect x="4" y="${y}" width="${W - 8}" height="22" rx="6"/><text class="tl" x="10" y="${y + 15}">${r.a.t.toFixed(1)}</text><text x="${LEFT}" y="${y + 15}">${esc(clip(r.a.text, 86))}</text><title>${esc(r.a.text)}</title></g>`);
-      y += 28;
+      const lines = wrap(r.a.text, Math.floor((W - LEFT - 8) / 6.4));
+      const h = 8 + lines.length * 15;
+      const tspans = lines.map((l, i) => `<tspan x="${LEFT}" dy="${i ? 15 : 0}">${esc(l)}</tspan>`).join("");
+      out.push(`<g class="row note"><rect x="4" y="${y}" width="${W - 8}" height="${h}" rx="6"/><text class="tl" x="10" y="${y + 15}">${r.a.t.toFixed(1)}</text><text x="${LEFT}" y="${y + 15}">${tspans}</text></g>`);
+      y += h + 6;
     } else if (r.kind === "event") {
       const lx = x(r.a.node);
       const right = lx > W / 2;
-      out.push(`<g class="row event"><text class="tl" x="10" y="${y + 12}">${r.a.t.toFixed(1)}</text><circle cx="${lx}" cy="${y + 8}" r="3.5"/><text class="ev" x="${right ? lx - 8 : lx + 8}" y="${y + 12}" text-anchor="${right ? "end" : "start"}">${esc(clip(r.a.text, 70))}</text><title>${esc(`${r.a.node}: ${r.a.text}`)}</title></g>`);
+      out.push(`<g class="row event"><text class="tl" x="10" y="${y + 12}">${r.a.t.toFixed(1)}</text><circle cx="${lx}" cy="${y + 8}" r="3.5"/><text class="ev" x="${right ? lx - 8 : lx + 8}" y="${y + 12}" text-anchor="${right ? "end" : "start"}">${esc(clip(r.a.text, Math.floor(W / 2 / 6.2)))}</text><title>${esc(`${r.a.node}: ${r.a.text}`)}</title></g>`);
       y += 18;
     } else if (r.kind === "msg") {
       const f = r.f;
@@ -130,6 +140,19 @@ function band(out: string[], fl: Flight[], y: number, t: number, x: (n: string |
   }
   out.push(`</g>`);
   return yy + 10;
+}
+
+function wrap(s: string, n: number): string[] {
+  const lines: string[] = [];
+  let cur = "";
+  for (const w of s.split(" ")) {
+    if (cur && cur.length + 1 + w.length > n) {
+      lines.push(cur);
+      cur = w;
+    } else cur = cur ? `${cur} ${w}` : w;
+  }
+  if (cur) lines.push(cur);
+  return lines;
 }
 
 function clip(s: string, n: number): string {

@@ -109,13 +109,14 @@ export function handleR1(peer: InteropPeer, pkt: Uint8Array, h: Header, tlvs: Tl
   return [{ to: from, data: frame(i2) }];
 }
 
-/** §5.2.18 ENCRYPTED: Reserved (4) | IV | encrypted TLVs. AES-CBC: 16-octet IV; NULL: no IV. */
+/** §5.2.18 ENCRYPTED: Reserved (4) | IV | encrypted TLVs. AES-CBC: 16-octet IV; NULL: no IV.
+ * The 8-aligned TLVs get the cipher's own padding: for AES the PKCS5 scheme (RFC 2898 §6.1.1,
+ * n bytes of value n, a whole block when already aligned), which §5.2.18 names explicitly. */
 export function encrypted(cipher: number, key: Uint8Array, inner: Uint8Array): Uint8Array {
   if (cipher === 1) return tlv(P.ENCRYPTED, concat(new Uint8Array(4), inner));
   const iv = new Uint8Array(randomBytes(16));
-  const padded = concat(inner, new Uint8Array((16 - (inner.length % 16)) % 16));
-  const c = createCipheriv(cipher === 2 ? "aes-128-cbc" : "aes-256-cbc", key, iv).setAutoPadding(false);
-  return tlv(P.ENCRYPTED, concat(new Uint8Array(4), iv, new Uint8Array(c.update(padded)), new Uint8Array(c.final())));
+  const c = createCipheriv(cipher === 2 ? "aes-128-cbc" : "aes-256-cbc", key, iv); // PKCS#5/#7 padding
+  return tlv(P.ENCRYPTED, concat(new Uint8Array(4), iv, new Uint8Array(c.update(inner)), new Uint8Array(c.final())));
 }
 
 export function handleR2(peer: InteropPeer, pkt: Uint8Array, h: Header, tlvs: Tlv[]): void {

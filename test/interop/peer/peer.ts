@@ -38,7 +38,7 @@ export interface PeerOptions {
   /** R1_COUNTER to put in R1 (undefined: none). */
   r1Counter?: bigint;
   encryptHostId?: boolean;
-  /** Require a real (non-zero) HIP checksum on received packets. */
+  /** Require a real (non-zero) HIP checksum on received packets (PROFILE §3 also allows zero over UDP). */
   requireChecksum?: boolean;
 }
 
@@ -75,6 +75,8 @@ export class InteropPeer {
   readonly id: LocalId;
   readonly opts: Required<Omit<PeerOptions, "r1Counter" | "id">> & { r1Counter?: bigint };
   readonly violations: string[] = [];
+  /** Packet types received with a zero HIP checksum (allowed over UDP by PROFILE §3 / RFC 5770 practice). */
+  readonly zeroChecksums: number[] = [];
   /** Raw HIP packets (no marker) by type name, last one of each. */
   readonly received: Record<string, Uint8Array> = {};
   readonly sent: Record<string, Uint8Array> = {};
@@ -156,7 +158,7 @@ export class InteropPeer {
 
   /** RFC 7401 §5.1 header rules, §5.1.1 checksum. */
   private checkHeader(pkt: Uint8Array, from: Loc): Header | undefined {
-    const l = "header";
+    const l = `header(type ${pkt[2] & 0x7f})`;
     if (!this.check(l, pkt.length >= HDR_LEN, `packet of ${pkt.length} octets is shorter than the 40-octet header (§5.1)`)) return undefined;
     const h = parseHeader(pkt);
     this.check(l, h.nextHeader === 59, `Next Header ${h.nextHeader}, expected 59 IPPROTO_NONE (§5.1)`);
@@ -166,7 +168,10 @@ export class InteropPeer {
     this.check(l, h.version === 2, `Version ${h.version}, expected 2 (§5.1)`);
     this.check(l, h.res === 0, `RES ${h.res}, expected 0 (§5.1)`);
     this.check(l, h.controls === 0, `Controls 0x${h.controls.toString(16)} (no control bits are used here, §5.1.2)`);
-    if (h.checksum === 0) this.check(l, !this.opts.requireChecksum, "checksum is zero although both outer addresses are known (PROFILE §3)");
+    if (h.checksum === 0) {
+      this.zeroChecksums.push(h.packetType);
+      this.check(l, !this.opts.requireChecksum, "checksum is zero although both outer addresses are known (PROFILE §3)");
+    }
     else this.check(l, hipChecksum(pkt, from.ip, this.opts.locator.ip) === h.checksum, `checksum 0x${h.checksum.toString(16)} wrong over the ${from.ip}→${this.opts.locator.ip} pseudo-header (§5.1.1)`);
     return h;
   }

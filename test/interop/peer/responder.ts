@@ -136,10 +136,16 @@ function decryptHostId(peer: InteropPeer, L: string, cipher: number, key: Uint8A
     const iv = v.subarray(4, 20);
     const ct = v.subarray(20);
     if (!peer.check(L, ct.length % 16 === 0 && ct.length > 0, `ENCRYPTED data length ${ct.length} not a multiple of the AES block (§5.2.18)`)) return undefined;
-    const d = createDecipheriv(cipher === 2 ? "aes-128-cbc" : "aes-256-cbc", key, iv).setAutoPadding(false);
-    plain = new Uint8Array(Buffer.concat([d.update(ct), d.final()]));
+    // §5.2.18: AES uses the PKCS5 padding scheme (RFC 2898 §6.1.1); the cipher suite removes it.
+    const d = createDecipheriv(cipher === 2 ? "aes-128-cbc" : "aes-256-cbc", key, iv);
+    try {
+      plain = new Uint8Array(Buffer.concat([d.update(ct), d.final()]));
+    } catch {
+      peer.check(L, false, "ENCRYPTED: wrong key or padding is not the PKCS5 scheme n×n (§5.2.18, RFC 2898 §6.1.1)");
+      return undefined;
+    }
+    peer.check(L, plain.length % 8 === 0, "ENCRYPTED plaintext (padding removed) is not 8-aligned TLVs (§5.2.18)");
   }
-  // §5.2.18: the plaintext is parameters in TLV format; bytes after them are cipher padding.
   const fake = new Uint8Array(40 + plain.length);
   fake.set(plain, 40);
   const inner = parseTlvs(fake, []);
