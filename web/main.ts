@@ -1,6 +1,6 @@
 // hipmm demo page: loads the WASM module, lets the user pick a scenario (our live base-exchange
 // scripts or a src/lab scenario), plays it in virtual time and draws the network, a sequence
-// diagram, counters and packet dissections. URL: ?scenario=handover&seed=1&speed=100&run=1
+// diagram, counters and packet dissections. URL: ?scenario=handover&seed=1&speed=100&at=1005&run=1
 import { loadWasm } from "../src/wasm/loader.ts";
 import { CATALOG, findScenario } from "./demo/catalog.ts";
 import { countAt, countersHtml, resultHtml } from "./demo/counters.ts";
@@ -70,7 +70,7 @@ $("isolation").textContent = globalThis.crossOriginIsolated ? "cross-origin isol
 for (const s of CATALOG) ui.scenario.add(new Option(s.title, s.id));
 const params = new URLSearchParams(location.search);
 if (params.get("scenario") && findScenario(params.get("scenario")!)) ui.scenario.value = params.get("scenario")!;
-if (params.get("seed")) ui.seed.value = params.get("seed")!;
+ui.seed.value = params.get("seed") ?? String(findScenario(ui.scenario.value)?.seed ?? 1);
 if (params.get("speed")) ui.speed.value = params.get("speed")!;
 
 function draw(p: Player): void {
@@ -146,7 +146,11 @@ ui.run.addEventListener("click", () => player?.run());
 ui.pause.addEventListener("click", () => player?.pause());
 ui.step.addEventListener("click", () => player?.step());
 ui.reset.addEventListener("click", () => void reset());
-ui.scenario.addEventListener("change", () => void reset());
+ui.scenario.addEventListener("change", () => {
+  const seed = findScenario(ui.scenario.value)?.seed;
+  ui.seed.value = String(seed ?? 1);
+  void reset();
+});
 ui.seed.addEventListener("change", () => void reset());
 ui.speed.addEventListener("change", applySpeed);
 ui.skip.addEventListener("change", applySpeed);
@@ -159,6 +163,7 @@ loadWasm().then(
     ui.reset.disabled = false;
     try {
       await reset();
+      if (params.get("at")) player?.seekTo(Number(params.get("at")));
       if (params.get("run") === "1") player?.run();
     } catch (err) {
       ui.player.dataset.state = "error";

@@ -40,9 +40,10 @@ export interface EspSaEntry {
   readonly authKey: Uint8Array;
 }
 
-function family(e: EspSaEntry): string {
+/** tshark 4.0 accepts only "IPv4" / "IPv6" here (no wildcard); undefined when both addresses are "*". */
+function family(e: EspSaEntry): string | undefined {
   const a = e.src !== "*" ? e.src : e.dst;
-  if (a === "*") return "*";
+  if (a === "*") return undefined;
   return a.includes(":") ? "IPv6" : "IPv4";
 }
 
@@ -50,7 +51,7 @@ const q = (s: string) => `"${s.replace(/"/g, "")}"`;
 const key = (b: Uint8Array) => (b.length === 0 ? "" : `0x${hex(b)}`);
 
 /** One UAT line (also valid as `-o uat:esp_sa:<line>`). Throws on an unknown suite or key length. */
-export function espSaUatLine(e: EspSaEntry): string {
+export function espSaUatLine(e: EspSaEntry, fam = family(e) ?? "IPv4"): string {
   const alg = TSHARK_ESP_SUITES[e.suite];
   if (!alg) throw new RangeError(`ESP suite ${e.suite} has no tshark mapping`);
   if (e.encKey.length !== alg.encKeyLength && !(e.suite === 13 && e.encKey.length === 36))
@@ -58,14 +59,17 @@ export function espSaUatLine(e: EspSaEntry): string {
   if (e.authKey.length !== alg.authKeyLength)
     throw new RangeError(`suite ${e.suite}: authentication key of ${e.authKey.length} bytes, want ${alg.authKeyLength}`);
   const spi = `0x${(e.spi >>> 0).toString(16).padStart(8, "0")}`;
-  return [family(e), e.src, e.dst, spi, alg.encryption, key(e.encKey), alg.authentication, key(e.authKey)]
+  return [fam, e.src, e.dst, spi, alg.encryption, key(e.encKey), alg.authentication, key(e.authKey)]
     .map(q)
     .join(",");
 }
 
-/** Contents of an `esp_sa` UAT file (one line per SA). */
+/** Contents of an `esp_sa` UAT file: one line per SA, two (IPv4 and IPv6) when its addresses are "*". */
 export function espSaUatFile(entries: readonly EspSaEntry[]): string {
-  return entries.map((e) => `${espSaUatLine(e)}\n`).join("");
+  return entries
+    .flatMap((e) => (family(e) ? [espSaUatLine(e)] : [espSaUatLine(e, "IPv4"), espSaUatLine(e, "IPv6")]))
+    .map((l) => `${l}\n`)
+    .join("");
 }
 
 /** tshark arguments enabling ESP decryption/ICV checks with the given UAT lines. */

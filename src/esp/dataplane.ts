@@ -6,6 +6,7 @@ import {
   ENTRY_BYTES, encodeOpenBatch, encodeSealBatch, openBatchBytes, SEAL_OVERHEAD, sealBatchBytes,
 } from "./batch.ts";
 import { WasmCrypto } from "./crypto.ts";
+import type { BatchOp, EspBatch } from "./espbatch.ts";
 import {
   type EspStatus, type EspSuite, type OpenResult, type SaParams, type SaStats, type SealRequest,
   type SealResult, EspStatus as S,
@@ -66,12 +67,48 @@ export class DataPlane {
 
   /** Seals one packet: SPI, seq, IV, ciphertext, ICV. Empty array on failure (see lastStatus). */
   seal(handle: number, nextHeader: number, payload: Uint8Array): Uint8Array {
-    return this.sealOne(handle, nextHeader, payload).packet;
+    const n = this.sealInArena(handle, nextHeader, payload);
+    if (n === 0) return EMPTY;
+    const p = this.arena + ENTRY_BYTES;
+    return this.mem.bytes.slice(p, p + n);
+  }
+
+  /**
+   * Seals one packet into `out` at `offset` (no allocation). Returns the ESP packet length, or 0
+   * when it was not sealed (lastStatus says why; NoSpace also when `out` is too small).
+   */
+  sealInto(handle: number, nextHeader: number, payload: Uint8Array, out: Uint8Array, offset = 0): number {
+    const n = this.sealInArena(handle, nextHeader, payload);
+    if (n === 0) return 0;
+    if (offset < 0 || offset + n > out.length) {
+      this.lastStatus = S.NoSpace;
+      return 0;
+    }
+    const p = this.arena + ENTRY_BYTES;
+    out.set(this.mem.bytes.subarray(p, p + n), offset);
+    return n;
   }
 
   /** Seals one packet and reports status and sequence number. */
   sealOne(handle: number, nextHeader: number, payload: Uint8Array): SealResult {
-    if (payload.length > MAX_PAYLOAD) return { status: S.NoSpace, packet: EMPTY, seq: 0, spi: 0 };
+    const n = this.sealInArena(handle, nextHeader, payload);
+    if (n === 0) return { status: this.lastStatus, packet: EMPTY, seq: 0, spi: 0 };
+    const a = this.arena;
+    const dv = this.mem.view;
+    return {
+      status: S.Ok,
+      packet: this.mem.bytes.slice(a + ENTRY_BYTES, a + ENTRY_BYTES + n),
+      seq: dv.getUint32(a + E_SEQ, true),
+      spi: dv.getUint32(a + E_SPI, true),
+    };
+  }
+
+  /** Seals one packet at arena + ENTRY_BYTES; returns its length (0 on failure, lastStatus set). */
+  private sealInArena(handle: number, nextHeader: number, payload: Uint8Array): number {
+    if (payload.length > MAX_PAYLOAD) {
+      this.lastStatus = S.NoSpace;
+      return 0;
+    }
     const a = this.arena;
     const dv = this.mem.view;
     dv.setUint32(a + E_OFF, ENTRY_BYTES, true);
@@ -82,14 +119,7 @@ export class DataPlane {
     this.wasm.espSealBatch(a, ENTRY_BYTES + payload.length + SEAL_OVERHEAD, 1);
     const status = dv.getUint32(a + E_STATUS, true) as EspStatus;
     this.lastStatus = status;
-    if (status !== S.Ok) return { status, packet: EMPTY, seq: 0, spi: 0 };
-    const p = a + ENTRY_BYTES;
-    return {
-      status,
-      packet: this.mem.bytes.slice(p, p + dv.getUint32(a + E_LEN, true)),
-      seq: dv.getUint32(a + E_SEQ, true),
-      spi: dv.getUint32(a + E_SPI, true),
-    };
+    return status === S.Ok ? dv.getUint32(a + E_LEN, true) : 0;
   }
 
   /** Verifies, replay-checks and decrypts one ESP packet with the inbound SA named by its SPI. */
@@ -134,18 +164,25 @@ export class DataPlane {
   }
 
   /**
-   * Runs a batch already encoded in the batch layout (src/esp/batch.ts) in place on `buf`:
-   * it is copied into WASM, processed and copied back. Returns the number of Ok packets.
+   * Runs a batch already encoded in the batch layout (src/esp/batch.ts) in place on the first
+   * `size` bytes of `buf`: copied into WASM, processed and copied back. Returns the number of Ok packets.
    */
-  runBatch(op: "seal" | "open", buf: Uint8Array, n: number): number {
-    this.ensureArena(buf.length);
-    this.mem.bytes.set(buf, this.arena);
+  runBatch(op: BatchOp, buf: Uint8Array, n: number, size = buf.length): number {
+    if (op !== "seal" && op !== "open") throw new TypeError(`unknown batch op ${String(op)}`);
+    if (size > buf.length) throw new RangeError("batch size exceeds its buffer");
+    this.ensureArena(size);
+    const m = this.mem.bytes;
+    m.set(buf.subarray(0, size), this.arena);
     const ok =
-      op === "seal"
-        ? this.wasm.espSealBatch(this.arena, buf.length, n)
-        : this.wasm.espOpenBatch(this.arena, buf.length, n);
-    buf.set(this.mem.bytes.subarray(this.arena, this.arena + buf.length));
+      op === "seal" ? this.wasm.espSealBatch(this.arena, size, n) : this.wasm.espOpenBatch(this.arena, size, n);
+    buf.set(this.mem.bytes.subarray(this.arena, this.arena + size));
     return ok;
+  }
+
+  /** Seals or opens an EspBatch in place (results read back from the batch). Returns #Ok. */
+  process(op: BatchOp, batch: EspBatch): number {
+    batch.ok = this.runBatch(op, batch.bytes, batch.count, batch.size);
+    return batch.ok;
   }
 
   stats(handle: number): SaStats | undefined {

@@ -4,6 +4,7 @@ import * as Comlink from "comlink";
 import {
   decodeOpenBatch, decodeSealBatch, encodeOpenBatch, encodeSealBatch, openBatchBytes, sealBatchBytes,
 } from "./batch.ts";
+import { type BatchOp, type EspBatch, isShared } from "./espbatch.ts";
 import type { OpenResult, SaParams, SaStats, SealRequest, SealResult } from "./types.ts";
 import type { BatchReply, BatchRequest, EspWorkerApi } from "./worker.ts";
 
@@ -32,21 +33,44 @@ export function espWorkerUrl(): URL {
   return new URL(import.meta.url.endsWith(".ts") ? "./worker.ts" : "./worker.js", import.meta.url);
 }
 
+interface Pending {
+  resolve(r: BatchReply): void;
+  reject(e: Error): void;
+}
+
 export class WorkerDataPlane {
-  private readonly pending = new Map<number, (r: BatchReply) => void>();
+  private readonly pending = new Map<number, Pending>();
   private nextId = 1;
+  /** Set once the worker died, errored or was closed: every later call rejects with it. */
+  private dead: Error | undefined;
+  private readonly died: Promise<never>;
+  private kill!: (e: Error) => void;
 
   private constructor(
     private readonly remote: Comlink.Remote<EspWorkerApi>,
     private readonly handle: EspWorkerHandle,
     private readonly port: MessagePort,
   ) {
-    port.addEventListener("message", (ev: MessageEvent<BatchReply & { id: number }>) => {
-      const done = this.pending.get(ev.data.id);
-      this.pending.delete(ev.data.id);
-      done?.({ buf: ev.data.buf, ok: ev.data.ok });
+    this.died = new Promise<never>((_, reject) => {
+      this.kill = reject;
     });
+    this.died.catch(() => {});
+    port.addEventListener("message", (ev: MessageEvent<BatchReply & { id: number }>) => {
+      const p = this.pending.get(ev.data.id);
+      if (p === undefined) return;
+      this.pending.delete(ev.data.id);
+      p.resolve(ev.data);
+    });
+    port.addEventListener("messageerror", () => this.fail(new Error("ESP worker: undeserialisable batch reply")));
     port.start();
+    // A dead worker never answers: reject everything pending instead of hanging.
+    if ("on" in handle) {
+      handle.on("error", (e: unknown) => this.fail(e instanceof Error ? e : new Error(String(e))));
+      handle.on("exit", (code: number) => this.fail(new Error(`ESP worker exited (code ${code})`)));
+    } else {
+      handle.addEventListener("error", (ev) => this.fail(new Error(`ESP worker error: ${(ev as ErrorEvent).message ?? "unknown"}`)));
+      handle.addEventListener("messageerror", () => this.fail(new Error("ESP worker: messageerror")));
+    }
   }
 
   /** Starts (or adopts) a worker and initialises its data plane. */
@@ -89,20 +113,25 @@ export class WorkerDataPlane {
     return new WorkerDataPlane(remote, handle, channel.port1);
   }
 
-  installSa(p: SaParams): Promise<number> {
-    return this.remote.installSa(p) as Promise<number>;
-  }
-  removeSa(handle: number): Promise<boolean> {
-    return this.remote.removeSa(handle) as Promise<boolean>;
-  }
-  lookupSpi(spi: number): Promise<number> {
-    return this.remote.lookupSpi(spi) as Promise<number>;
-  }
-  stats(handle: number): Promise<SaStats | undefined> {
-    return this.remote.stats(handle) as Promise<SaStats | undefined>;
+  /** The worker's failure, once it died / errored / was closed. */
+  get error(): Error | undefined {
+    return this.dead;
   }
 
-  /** Seals a batch in the worker. */
+  installSa(p: SaParams): Promise<number> {
+    return this.control(() => this.remote.installSa(p) as Promise<number>);
+  }
+  removeSa(handle: number): Promise<boolean> {
+    return this.control(() => this.remote.removeSa(handle) as Promise<boolean>);
+  }
+  lookupSpi(spi: number): Promise<number> {
+    return this.control(() => this.remote.lookupSpi(spi) as Promise<number>);
+  }
+  stats(handle: number): Promise<SaStats | undefined> {
+    return this.control(() => this.remote.stats(handle) as Promise<SaStats | undefined>);
+  }
+
+  /** Seals a batch in the worker (convenience API: copies in, result objects out). */
   async sealBatch(items: readonly SealRequest[]): Promise<SealResult[]> {
     const buf = new Uint8Array(sealBatchBytes(items));
     encodeSealBatch(buf, 0, items);
@@ -110,7 +139,7 @@ export class WorkerDataPlane {
     return decodeSealBatch(new Uint8Array(r.buf), 0, items.length);
   }
 
-  /** Opens a batch in the worker. */
+  /** Opens a batch in the worker (convenience API: copies in, result objects out). */
   async openBatch(packets: readonly Uint8Array[]): Promise<OpenResult[]> {
     const buf = new Uint8Array(openBatchBytes(packets));
     encodeOpenBatch(buf, 0, packets);
@@ -118,19 +147,54 @@ export class WorkerDataPlane {
     return decodeOpenBatch(new Uint8Array(r.buf), 0, packets.length);
   }
 
-  /** Raw batch in the batch.ts layout; `buf` is transferred (detached here) and returned processed. */
-  runBatch(op: "seal" | "open", buf: ArrayBuffer, n: number): Promise<BatchReply> {
+  /**
+   * Zero-copy path: processes an EspBatch in the worker. Its buffer is transferred (or shared,
+   * when a SharedArrayBuffer) and re-attached on return; read results in place. Several
+   * batches may be in flight at once. Rejects if the worker fails; the batch is then detached.
+   */
+  async process(op: BatchOp, batch: EspBatch): Promise<EspBatch> {
+    const size = batch.size;
+    const r = await this.runBatch(op, batch.detach(), batch.count, size);
+    batch.attach(r.buf);
+    batch.ok = r.ok;
+    return batch;
+  }
+
+  /**
+   * Raw batch in the batch.ts layout; `buf` is transferred (detached here; a SharedArrayBuffer
+   * is shared) and returned processed. Rejects when the worker fails or is closed.
+   */
+  runBatch(op: BatchOp, buf: ArrayBuffer | SharedArrayBuffer, n: number, size = buf.byteLength): Promise<BatchReply> {
+    if (this.dead) return Promise.reject(this.dead);
     const id = this.nextId++;
-    return new Promise((resolve) => {
-      this.pending.set(id, resolve);
-      this.port.postMessage({ id, op, buf, n } satisfies BatchRequest, [buf]);
+    return new Promise<BatchReply>((resolve, reject) => {
+      this.pending.set(id, {
+        resolve: (r) => (r.error === undefined ? resolve(r) : reject(new Error(`ESP worker: ${r.error}`))),
+        reject,
+      });
+      this.port.postMessage({ id, op, buf, n, size } satisfies BatchRequest, isShared(buf) ? [] : [buf]);
     });
   }
 
-  /** Stops the worker. */
+  /** Stops the worker; pending batches and calls reject. */
   async close(): Promise<void> {
+    this.fail(new Error("WorkerDataPlane closed"));
     this.port.close();
     this.remote[Comlink.releaseProxy]();
     await this.handle.terminate();
+  }
+
+  private control<T>(call: () => Promise<T>): Promise<T> {
+    if (this.dead) return Promise.reject(this.dead);
+    return Promise.race([call(), this.died]);
+  }
+
+  private fail(e: Error): void {
+    if (this.dead) return;
+    this.dead = e;
+    this.kill(e);
+    const all = [...this.pending.values()];
+    this.pending.clear();
+    for (const p of all) p.reject(e);
   }
 }

@@ -4,11 +4,14 @@
 import * as Comlink from "comlink";
 import { loadWasmSync } from "../wasm/loader.ts";
 import { DataPlane } from "./dataplane.ts";
+import { type BatchOp, isShared } from "./espbatch.ts";
 import type { SaParams, SaStats } from "./types.ts";
 
 export interface BatchReply {
-  buf: ArrayBuffer;
+  buf: ArrayBuffer | SharedArrayBuffer;
   ok: number;
+  /** Set when the worker failed to run the batch (the buffer is returned unchanged). */
+  error?: string;
 }
 
 export interface EspWorkerApi {
@@ -19,17 +22,19 @@ export interface EspWorkerApi {
   lookupSpi(spi: number): number;
   stats(handle: number): SaStats | undefined;
   /** Runs a seal/open batch in place; the buffer is transferred back. */
-  batch(op: "seal" | "open", buf: ArrayBuffer, n: number): BatchReply;
+  batch(op: BatchOp, buf: ArrayBuffer | SharedArrayBuffer, n: number): BatchReply;
   /** Adopts a MessagePort for raw batches ({ id, op, buf, n } → { id, buf, ok }), cheaper than comlink calls. */
   attachBatchPort(port: MessagePort): void;
 }
 
-/** A batch request on the raw batch port. */
+/** A batch request on the raw batch port. A SharedArrayBuffer is shared, anything else transferred. */
 export interface BatchRequest {
   id: number;
-  op: "seal" | "open";
-  buf: ArrayBuffer;
+  op: BatchOp;
+  buf: ArrayBuffer | SharedArrayBuffer;
   n: number;
+  /** Bytes of `buf` in use (default: all of it). */
+  size?: number;
 }
 
 let dp: DataPlane | undefined;
@@ -48,13 +53,19 @@ const api: EspWorkerApi = {
   stats: (h) => plane().stats(h),
   batch(op, buf, n) {
     const ok = plane().runBatch(op, new Uint8Array(buf), n);
-    return Comlink.transfer({ buf, ok }, [buf]);
+    return Comlink.transfer({ buf, ok }, isShared(buf) ? [] : [buf]);
   },
   attachBatchPort(port) {
     port.addEventListener("message", (ev: MessageEvent<BatchRequest>) => {
-      const { id, op, buf, n } = ev.data;
-      const ok = plane().runBatch(op, new Uint8Array(buf), n);
-      port.postMessage({ id, buf, ok }, [buf]);
+      const { id, op, buf, n, size } = ev.data;
+      let reply: BatchReply & { id: number };
+      try {
+        reply = { id, buf, ok: plane().runBatch(op, new Uint8Array(buf), n, size) };
+      } catch (e) {
+        // Reported to the caller as a rejected promise for this batch only.
+        reply = { id, buf, ok: 0, error: e instanceof Error ? e.message : String(e) };
+      }
+      port.postMessage(reply, isShared(buf) ? [] : [buf]);
     });
     port.start();
   },

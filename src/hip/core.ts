@@ -40,7 +40,7 @@ export interface HostCore {
   removeAssociation(a: Association): void;
   /** Re-register an opportunistic association under the HIT learned from R1. */
   rekey(a: Association, peerHit: Uint8Array): void;
-  allocSpi(a: Association): number;
+  allocSpi(a: Association, preferred?: number): number;
   /** Emit + frame + queue; returns the HIP packet bytes. */
   send(now: Millis, pkt: HipPacket, to: Locator, from: Locator | undefined): Uint8Array;
   /** send() and arm the retransmission timer of `a` with it. */

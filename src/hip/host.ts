@@ -14,7 +14,13 @@
  *           integrity keys with HMAC helpers, KEYMAT drawing, sign/verify, queueControl().
  * - `counters`: "rx.<TYPE>", "tx.<TYPE>", "drop" and "drop.<reason>" (docs/PROTOCOL.md §7).
  * - `registerExtension(ext)`: packets of `ext.packetTypes` are offered to the extension first
- *           (it may claim base types too, e.g. an R1 answering an FAQ) by returning true.
+ *           (it may claim base types too, e.g. an R1 answering an FAQ) by returning true;
+ *           `ext.onEvent(now, ev)` sees every core event, `ext.espReceived(...)` every
+ *           authenticated ESP packet (outer from/to). Extensions transmit with an explicit
+ *           source via `Association.queueControl(now, packet, to, from)`.
+ * - Extra inbound SPIs (per-interface SAs, draft §4.5): `allocSpi(a)` reserves one (from
+ *           `cfg.spiSource` when given, e.g. an FA lease's SPI range), `releaseSpi(spi)` frees it;
+ *           `associationBySpi` and `noteEspReceived` know them all.
  * The data path is not here: the runtime installs `sa-install` keys in the ESP data plane.
  * No clocks, no randomness except `cfg.rng`, no I/O.
  */
@@ -35,6 +41,9 @@ import { handleI1, handleI2 } from "./responder.ts";
 import { HIP_DEFAULTS, type HipEvent, type HipExtension, type HipHostConfig } from "./types.ts";
 
 const TYPE_NAMES: Record<number, string> = { 1: "I1", 2: "R1", 3: "I2", 4: "R2", 16: "UPDATE", 17: "NOTIFY", 18: "CLOSE", 19: "CLOSE_ACK" };
+/** Extension packet types (PROFILE §2): named in counters, never handled by the core itself. */
+const EXT_NAMES: Record<number, string> = { 6: "REA", 9: "AC", 10: "ACR", 11: "FAQ", 12: "FAA", 13: "FAD" };
+const typeName = (t: number) => TYPE_NAMES[t] ?? EXT_NAMES[t] ?? String(t);
 
 export class HipHost implements HostCore {
   readonly identity: HostIdentity;
@@ -51,6 +60,9 @@ export class HipHost implements HostCore {
   private readonly events: HipEvent[] = [];
   private readonly extensions: HipExtension[] = [];
   private readonly assocHost: AssociationHost;
+  private readonly spiSource: HipHostConfig["spiSource"];
+  /** Time of the latest input (handed to extensions' onEvent). */
+  private now: Millis = 0;
 
   constructor(cfg: HipHostConfig) {
     this.identity = cfg.identity;
@@ -71,6 +83,7 @@ export class HipHost implements HostCore {
       closedLingerMs: cfg.closedLingerMs ?? HIP_DEFAULTS.closedLingerMs,
       dropEvents: cfg.dropEvents ?? true,
     };
+    this.spiSource = cfg.spiSource;
     const c = this.cfg;
     this.r1 = new R1Factory(this.identity, this.rng, { k: c.puzzleK, lifetime: c.puzzleLifetime, opaque: c.puzzleOpaque, dhGroups: c.dhGroups, hipCiphers: c.hipCiphers, espSuites: c.espSuites, r1Lifetime: c.r1Lifetime }, cfg.r1CounterStart ?? 1n);
     this.assocHost = { queueRaw: (now, p, to, from) => this.queueRaw(now, p, to, from), pushEvent: (ev) => this.event(ev) };
@@ -85,6 +98,7 @@ export class HipHost implements HostCore {
 
   /** Start a base exchange with `peer` (RFC 7401 §6.6); without `peerHit`, opportunistic (§4.1.8). */
   connect(now: Millis, peer: Locator, peerHit?: Uint8Array, from?: Locator): void {
+    this.now = now;
     let a = peerHit ? this.association(peerHit) : this.opportunistic.get(locatorKey(peer));
     if (a && a.state !== "CLOSING" && a.state !== "CLOSED") return;
     if (a) this.removeAssociation(a);
@@ -102,11 +116,13 @@ export class HipHost implements HostCore {
 
   /** Close the association with `peerHit` (CLOSE / CLOSE_ACK, §5.3.7). */
   close(now: Millis, peerHit: Uint8Array): void {
+    this.now = now;
     const a = this.association(peerHit);
     if (a) startClose(this, now, a);
   }
 
   handleDatagram(now: Millis, packet: Uint8Array, from: Locator, to: Locator): void {
+    this.now = now;
     const opts = this.cfg.checksum === "pseudo" ? { src: from.ip, dst: to.ip, allowZeroChecksum: true } : {};
     const parsed = parsePacket(packet, opts);
     if (!parsed.ok) {
@@ -123,7 +139,7 @@ export class HipHost implements HostCore {
     for (const ext of this.extensions) {
       if (!ext.packetTypes.includes(pkt.packetType)) continue;
       if (ext.handle(now, pkt, packet, from, to, a)) {
-        this.count(`rx.${TYPE_NAMES[pkt.packetType] ?? pkt.packetType}`);
+        this.count(`rx.${typeName(pkt.packetType)}`);
         a?.markEstablished();
         return;
       }
@@ -175,6 +191,7 @@ export class HipHost implements HostCore {
   }
 
   handleTimeout(now: Millis): void {
+    this.now = now;
     const rt = this.cfg.retransmit;
     for (const a of [...this.assocs.values(), ...this.opportunistic.values()]) {
       const r = a.retransmit;
@@ -202,13 +219,24 @@ export class HipHost implements HostCore {
     for (const ext of this.extensions) ext.handleTimeout?.(now);
   }
 
-  /** The data plane accepted an ESP packet on inbound `spi` (§6.9 step 21: R2-SENT → ESTABLISHED). */
-  noteEspReceived(now: Millis, spi: number, _from: Locator): Association | undefined {
+  /**
+   * The data plane accepted an ESP packet on inbound `spi` from `from` at our `to` (§6.9 step
+   * 21: R2-SENT → ESTABLISHED); extensions see it too (liveness, draft §3.3).
+   */
+  noteEspReceived(now: Millis, spi: number, from: Locator, to?: Locator): Association | undefined {
+    this.now = now;
     const a = this.bySpi.get(spi);
     if (!a) return undefined;
     a.lastEspAt = now;
     a.markEstablished();
+    for (const ext of this.extensions) ext.espReceived?.(now, a, spi, from, to);
     return a;
+  }
+
+  /** Free an inbound SPI reserved with allocSpi (a retired per-interface SA, draft §6.1.1.1). */
+  releaseSpi(spi: number): void {
+    const a = this.bySpi.get(spi);
+    if (a && a.spiIn !== spi) this.bySpi.delete(spi);
   }
 
   registerExtension(ext: HipExtension): void {
@@ -276,7 +304,7 @@ export class HipHost implements HostCore {
   removeAssociation(a: Association): void {
     if (a.opportunistic) this.opportunistic.delete(locatorKey(a.peerLocator));
     if (this.assocs.get(hitKey(a.peerHit)) === a) this.assocs.delete(hitKey(a.peerHit));
-    if (a.spiIn !== 0 && this.bySpi.get(a.spiIn) === a) this.bySpi.delete(a.spiIn);
+    for (const [spi, x] of this.bySpi) if (x === a) this.bySpi.delete(spi);
   }
 
   rekey(a: Association, peerHit: Uint8Array): void {
@@ -288,7 +316,17 @@ export class HipHost implements HostCore {
     else this.assocs.set(hitKey(peerHit), a);
   }
 
-  allocSpi(a: Association): number {
+  /**
+   * Reserve a new inbound SPI for `a`: `preferred` if free, else from `cfg.spiSource` if it
+   * offers a free one, else random (SPIs < 256 are reserved, RFC 4303 §2.1).
+   */
+  allocSpi(a: Association, preferred?: number): number {
+    for (const want of [preferred, preferred === undefined ? this.spiSource?.(a) : undefined]) {
+      if (want !== undefined && want >= 256 && want <= 0xffffffff && !this.bySpi.has(want >>> 0)) {
+        this.bySpi.set(want >>> 0, a);
+        return want >>> 0;
+      }
+    }
     const b = new Uint8Array(4);
     for (;;) {
       this.rng.fill(b);
@@ -342,6 +380,7 @@ export class HipHost implements HostCore {
 
   event(ev: HipEvent): void {
     this.events.push(ev);
+    for (const ext of this.extensions) ext.onEvent?.(this.now, ev);
   }
 
   count(name: string): void {
@@ -354,8 +393,7 @@ export class HipHost implements HostCore {
     hip[4] = 0;
     hip[5] = 0;
     if (this.cfg.checksum === "pseudo" && from) fillChecksum(hip, from.ip, to.ip);
-    const t = hip[2] & 0x7f;
-    this.count(`tx.${TYPE_NAMES[t] ?? t}`);
+    this.count(`tx.${typeName(hip[2] & 0x7f)}`);
     this.tx.push(from ? { to, from, data } : { to, data });
   }
 }

@@ -50,18 +50,32 @@ export interface HipHostConfig {
   closedLingerMs?: Millis;
   /** Emit a "drop" event for each dropped packet (counters are always kept). Default true. */
   dropEvents?: boolean;
+  /**
+   * Source of inbound SPIs (e.g. the SPI range leased from a Forwarding Agent on a shared IPv4
+   * locator, draft §4.4, PROFILE §2). Called for every new inbound SPI; a value that is < 256
+   * or already in use, or undefined, falls back to a random SPI (RFC 7402 §3.3.4).
+   */
+  spiSource?: (a: Association) => number | undefined;
 }
 
 export type HipEvent =
   | { type: "established"; peerHit: Uint8Array; localHit: Uint8Array; peer: Locator; local?: Locator; initiator: boolean }
   | { type: "sa-install"; peerHit: Uint8Array; inbound: SaParams; outbound: SaParams }
   | { type: "sa-remove"; peerHit: Uint8Array; inboundSpi: number; outboundSpi: number }
+  /** An extension added one more SA of the association (per-interface SA, draft §4.5); the pair from sa-install stays. */
+  | { type: "sa-add"; peerHit: Uint8Array; sa: SaParams }
+  /** An extension retired one SA added by sa-add (draft §6.1.1.1). */
+  | { type: "sa-delete"; peerHit: Uint8Array; direction: "in" | "out"; spi: number }
   | { type: "closed"; peerHit: Uint8Array; reason: "local" | "peer" | "timeout" }
   | { type: "failed"; peerHit: Uint8Array; reason: string }
   | { type: "notify"; peerHit: Uint8Array; notifyType: number; data: Uint8Array; verified: boolean }
   | { type: "drop"; reason: string; code: string; offset?: number; packetType?: number; from?: Locator };
 
-/** Plug-in for packet types (or base packets) the core does not handle itself. */
+/**
+ * Plug-in for packet types (or base packets) the core does not handle itself (mobility,
+ * Forwarding Agent client). Extensions send through `Association.queueControl(now, packet, to,
+ * from)` (explicit locators) or `HipHost.send`, and raise events with `Association.pushEvent`.
+ */
 export interface HipExtension {
   /** Packet types offered to this extension before the core looks at them. */
   packetTypes: number[];
@@ -69,6 +83,16 @@ export interface HipExtension {
   handle(now: Millis, pkt: HipPacket, raw: Uint8Array, from: Locator, to: Locator, assoc: Association | undefined): boolean;
   handleTimeout?(now: Millis): void;
   pollTimeout?(): Millis | undefined;
+  /**
+   * Sees every core event as it is raised (before the runtime drains it), with the current
+   * time, e.g. `sa-install` to bind per-association state once keys exist, `closed` to drop it.
+   */
+  onEvent?(now: Millis, ev: HipEvent): void;
+  /**
+   * The data plane authenticated an ESP packet on inbound `spi` of `assoc`, received from
+   * `from` at our `to` (outer addresses: liveness and failover, draft §3.3).
+   */
+  espReceived?(now: Millis, assoc: Association, spi: number, from: Locator, to: Locator | undefined): void;
 }
 
 /** Defaults, documented in docs/PROTOCOL.md §7. */

@@ -43,6 +43,23 @@ export class LocalModel {
     this.touch(itf);
   }
 
+  /**
+   * A hidden interface is neither announced nor used for HIP/ESP paths (location privacy,
+   * draft §3.2: with a Forwarding Agent only the leased address is shown to peers).
+   */
+  setHidden(id: number, hidden: boolean): void {
+    const itf = this.addInterface(id);
+    if (itf.hidden === hidden) return;
+    itf.hidden = hidden;
+    this.touch(itf);
+  }
+
+  /** Marks an interface changed so the next REA carries it again (e.g. its SA changed, §4.5). */
+  bump(id: number): void {
+    const itf = this.interfaces.get(id);
+    if (itf) this.touch(itf);
+  }
+
   setUp(id: number, up: boolean): void {
     const itf = this.addInterface(id);
     if (itf.up === up) return;
@@ -121,14 +138,14 @@ export class LocalModel {
   /** True if the locator is one of our addresses on an interface that is up. */
   owns(locator: Locator): boolean {
     const itf = this.interfaceOf(locator);
-    return itf?.up === true;
+    return itf?.up === true && !itf.hidden;
   }
 
   /** Usable source addresses, best first: interface preference, then active over deprecated. */
   usable(family?: 4 | 6): { ifId: number; addr: MmAddress; rank: number }[] {
     const out: { ifId: number; addr: MmAddress; rank: number }[] = [];
     for (const itf of this.interfaces.values()) {
-      if (!itf.up) continue;
+      if (!itf.up || itf.hidden) continue;
       for (const a of itf.addresses) {
         if (family !== undefined && familyOf(a.locator) !== family) continue;
         const rank = itf.preference * 1000 + a.preference * 10 + (a.status === "active" ? 5 : 0) + (a.preferred ? 1 : 0);
@@ -141,10 +158,10 @@ export class LocalModel {
   /** The REA_INFO address list for one interface (§6.4: all addresses of that interface). */
   reaAddresses(id: number, now: Millis): ReaAddress[] {
     const itf = this.interfaces.get(id);
-    if (!itf?.up) return [];
+    if (!itf?.up || itf.hidden) return [];
     // The preferred flag marks the addresses of our best interface (§3.3) or those set explicitly.
     let best = Number.NEGATIVE_INFINITY;
-    for (const x of this.interfaces.values()) if (x.up && x.addresses.some((a) => a.status === "active")) best = Math.max(best, x.preference);
+    for (const x of this.interfaces.values()) if (x.up && !x.hidden && x.addresses.some((a) => a.status === "active")) best = Math.max(best, x.preference);
     return itf.addresses.map((a) => ({
       locator: a.locator,
       lifetime: Number.isFinite(a.expiresAt) ? Math.max(0, Math.ceil((a.expiresAt - now) / 1000)) : LIFETIME_INFINITE,
@@ -166,6 +183,8 @@ export interface PeerInterface {
   addresses: MmAddress[];
   /** The peer's inbound SPI on this interface (REA_INFO "New SPI", §4.5). */
   spi: number;
+  /** KEYMAT index of that SA (REA_INFO "Keymaterial index"; 0 = the base-exchange SA). */
+  keymatIndex: number;
 }
 
 export interface ReaApplyResult {
@@ -184,6 +203,7 @@ export class PeerModel {
       this.interfaces.set(BASE_EXCHANGE_INTERFACE, {
         id: BASE_EXCHANGE_INTERFACE,
         spi,
+        keymatIndex: 0,
         addresses: [{ locator: baseExchange, status: "active", expiresAt: Number.POSITIVE_INFINITY, preference: 0, preferred: true, verifiedAt: now }],
       });
   }
@@ -202,10 +222,11 @@ export class PeerModel {
     }
     let itf = this.interfaces.get(info.interfaceId);
     if (!itf) {
-      itf = { id: info.interfaceId, addresses: [], spi: info.newSpi };
+      itf = { id: info.interfaceId, addresses: [], spi: info.newSpi, keymatIndex: info.keymatIndex };
       this.interfaces.set(info.interfaceId, itf);
     }
     itf.spi = info.newSpi;
+    itf.keymatIndex = info.keymatIndex;
     const next: MmAddress[] = [];
     for (const ra of info.addresses) {
       const prev = this.take(ra.locator);

@@ -56,6 +56,8 @@ export class MobilitySession {
   readonly rtt: RttEstimator;
   readonly counters: MobilityCounters = newCounters();
   readonly budget: ProbeBudget;
+  /** Smoothed RTT per local interface, from ACRs to ACs sent from it (input to saLayout, §4.5). */
+  readonly interfaceRtt = new Map<number, Millis>();
   private readonly ctx: MobilityContext;
   private readonly local: LocalModel;
   private readonly policy: MobilityPolicy;
@@ -98,7 +100,11 @@ export class MobilitySession {
   handleLocalChange(now: Millis): void {
     this.seenGeneration = this.local.generation;
     const changed: number[] = [];
-    for (const itf of this.local.interfaces.values()) if (this.announced.get(itf.id) !== itf.version) changed.push(itf.id);
+    for (const itf of this.local.interfaces.values()) {
+      if (this.announced.get(itf.id) === itf.version) continue;
+      if (itf.hidden && !this.announced.has(itf.id)) continue; // never shown: stays unknown (§3.2)
+      changed.push(itf.id);
+    }
     this.reselect(now, "local-change");
     this.reprobe(now);
     if (changed.length === 0) return;
@@ -120,6 +126,11 @@ export class MobilitySession {
   /** Offer one ESP datagram to ride inside the next REA (§6.1.1). */
   offerEspForRea(data: Uint8Array): void {
     this.espForRea = data;
+  }
+
+  /** True while an offered ESP datagram waits for the next REA. */
+  get hasEspForRea(): boolean {
+    return this.espForRea !== undefined;
   }
 
   /** A HIP packet of type REA/AC/ACR arrived on this association. */
@@ -387,6 +398,11 @@ export class MobilitySession {
     if (this.answeredAcs.size > 256) this.answeredAcs.delete(this.answeredAcs.values().next().value!);
     const rtt = since32(now, ac.timestamp);
     this.rtt.sample(rtt);
+    const itf = this.local.interfaceOf(p.from);
+    if (itf) {
+      const prev = this.interfaceRtt.get(itf.id);
+      this.interfaceRtt.set(itf.id, prev === undefined ? rtt : 0.75 * prev + 0.25 * rtt);
+    }
     const found = this.peer.find(p.to);
     if (found && found.addr.status === "unverified") {
       found.addr.status = "active";

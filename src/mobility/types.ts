@@ -28,6 +28,8 @@ export interface MmAddress {
 export interface LogicalInterface {
   readonly id: number;
   up: boolean;
+  /** Not announced and not used for paths (location privacy, §3.2). */
+  hidden?: boolean;
   addresses: MmAddress[];
   /** Bumped on every change; sessions compare it with what they last announced. */
   version: number;

@@ -5,29 +5,46 @@
  *
  * - UDP/10500 demux (PROFILE §3, src/wire/framing.ts): zero marker → HIP control to HipHost;
  *   otherwise ESP → DataPlane.open → inner UDP (BEET, RFC 7402 §3.1) → "message" event, and
- *   HipHost.noteEspReceived (RFC 7401 §6.9 step 21: R2-SENT → ESTABLISHED).
- * - `sa-install` / `sa-remove` events of the HIP core install/remove SAs in the data plane.
- * - `send(peerHit, srcPort, dstPort, data)`: ESP payload = UDP header + data, HIT to HIT.
- * Output: pollTransmit() (HIP control first, then ESP), pollEvent() (HipEvent | StackEvent),
- * pollTimeout(). With `onEvent`, events are handed over synchronously instead of queued.
+ *   HipHost.noteEspReceived (RFC 7401 §6.9 step 21; mobility liveness, draft §3.3).
+ * - SAs: `sa-install` / `sa-remove` (base exchange) and `sa-add` / `sa-delete` (per-interface
+ *   SAs of the mobility extension, draft §4.5, §6.1.1.1) are applied to the data plane (sa-table.ts).
+ * - `send(peerHit, srcPort, dstPort, data, now?)`: ESP payload = UDP header + data, HIT to HIT.
+ * - Mobility (`mobility` option, src/mobility/extension.ts): each datagram goes along the
+ *   session's `dataPath(now)` with the SA of the destination's interface; never to an unverified
+ *   address ("no-path"); while an REA is about to go out the datagram rides inside it
+ *   (ESP_DATAGRAM, §6.1.1). Our addresses: `setLocalAddresses` / `handleAddressChange` / `local`.
+ * - Forwarding Agent (`fa` option, src/fa/client): FaClient leases an address; datagrams from
+ *   the leased locator leave wrapped in relay frames to the FA, relay frames from the FA are
+ *   unwrapped; the leased locator is the FA logical interface of the local model (draft §6.4).
+ * Output: pollTransmit() (HIP control first, then ESP), pollEvent() (StackEvent), pollTimeout().
+ * With `onEvent`, events are handed over synchronously instead of queued.
  */
 import type { Locator, Millis, Transmit } from "../core/types.ts";
+import { sameLocator } from "../core/types.ts";
 import { DataPlane } from "../esp/dataplane.ts";
 import { EspStatus, espStatusName } from "../esp/types.ts";
+import { FaClient, type FaClientEvent, type FaClientOptions } from "../fa/client/client.ts";
+import { isRelay } from "../fa/core/relay.ts";
 import { hitKey } from "../hip/hit.ts";
 import { HipHost } from "../hip/host.ts";
 import type { HipEvent, HipHostConfig } from "../hip/types.ts";
+import { DEFAULT_INTERFACE, FA_INTERFACE, MobilityExtension, type MobilityExtensionOptions } from "../mobility/extension.ts";
+import type { LocalModel } from "../mobility/model.ts";
+import type { MobilityEvent } from "../mobility/types.ts";
 import type { SimEndpoint } from "../sim/types.ts";
 import { loadWasmSync, wasmBytes } from "../wasm/loader.ts";
 import { classifyDatagram } from "../wire/framing.ts";
 import { decodeBeetUdp, encodeBeetUdp, IPPROTO_UDP } from "./beet-udp.ts";
+import { SaTable } from "./sa-table.ts";
 
 export type StackEvent =
   | HipEvent
-  | { type: "message"; peerHit: Uint8Array; srcPort: number; dstPort: number; data: Uint8Array; from: Locator; spi: number; seq: number }
-  | { type: "esp-drop"; reason: string; spi: number; from: Locator };
+  | { type: "message"; peerHit: Uint8Array; srcPort: number; dstPort: number; data: Uint8Array; from: Locator; to?: Locator; spi: number; seq: number; viaRea?: boolean }
+  | { type: "esp-drop"; reason: string; spi: number; from: Locator }
+  | { type: "mobility"; peerHit: Uint8Array; ev: MobilityEvent }
+  | { type: "fa"; ev: FaClientEvent };
 
-export type SendStatus = "sent" | "queued" | "no-association" | "seal-failed";
+export type SendStatus = "sent" | "queued" | "no-association" | "no-path" | "seal-failed";
 
 export interface HostStackOptions {
   /** A ready HipHost (extensions registered by the caller) or the config to build one. */
@@ -38,14 +55,12 @@ export interface HostStackOptions {
   onEvent?: (ev: StackEvent) => void;
   /** Datagrams kept per peer while its association is still being set up (default 64). */
   pendingLimit?: number;
-}
-
-interface PeerSas {
-  peerHit: Uint8Array;
-  inHandle: number;
-  outHandle: number;
-  spiIn: number;
-  spiOut: number;
+  /** Enable REA/AC/ACR mobility (draft-nikander-hip-mm-00) with these options. */
+  mobility?: MobilityExtensionOptions;
+  /** Our addresses at start (interface DEFAULT_INTERFACE of the local model). */
+  addresses?: readonly Locator[];
+  /** Lease an address from a Forwarding Agent (needs `mobility`; started by `startFa(now)`). */
+  fa?: FaClientOptions;
 }
 
 let wasmModule: WebAssembly.Module | undefined;
@@ -58,48 +73,89 @@ export function newDataPlane(): DataPlane {
 export class HostStack implements SimEndpoint {
   readonly host: HipHost;
   readonly dataPlane: DataPlane;
-  /** Stack-level counters ("esp.rx", "esp.tx", "esp.drop.<reason>", "rx.keepalive", "rx.malformed"…). */
+  readonly mobility: MobilityExtension | undefined;
+  readonly fa: FaClient | undefined;
+  /** Stack-level counters ("esp.rx", "esp.tx", "esp.tx.rea", "esp.drop.<reason>", "rx.relay"…). */
   readonly counters: Record<string, number> = {};
-  private readonly byPeer = new Map<string, PeerSas>();
-  private readonly bySpiIn = new Map<number, PeerSas>();
+  private readonly sas: SaTable;
   private readonly pending = new Map<string, { srcPort: number; dstPort: number; data: Uint8Array }[]>();
   private readonly espTx: Transmit[] = [];
   private readonly events: StackEvent[] = [];
   private readonly onEvent: ((ev: StackEvent) => void) | undefined;
   private readonly pendingLimit: number;
+  private now: Millis = 0;
 
   constructor(opts: HostStackOptions) {
     this.host = opts.host instanceof HipHost ? opts.host : new HipHost(opts.host);
     this.dataPlane = opts.dataPlane ?? newDataPlane();
     this.onEvent = opts.onEvent;
     this.pendingLimit = opts.pendingLimit ?? 64;
+    if (opts.mobility || opts.fa) this.mobility = new MobilityExtension(this.host, opts.mobility ?? {});
+    this.sas = new SaTable(this.dataPlane, this.mobility?.policy.oldSaTimeoutMs);
+    if (opts.addresses?.length) this.setLocalAddresses(0, opts.addresses);
+    if (opts.fa) {
+      this.fa = new FaClient(this.host, opts.fa);
+      this.host.registerExtension(this.fa);
+      if (this.fa.privacy) this.hideOwnInterfaces();
+    }
   }
 
   get hit(): Uint8Array {
     return this.host.hit;
   }
 
+  /** Our interfaces and addresses (mobility only). */
+  get local(): LocalModel | undefined {
+    return this.mobility?.local;
+  }
+
   /** Start a base exchange (RFC 7401 §6.6); see HipHost.connect. */
   connect(now: Millis, peer: Locator, peerHit?: Uint8Array, from?: Locator): void {
+    this.now = now;
     this.host.connect(now, peer, peerHit, from);
-    this.drainHost();
+    this.drain(now);
   }
 
   close(now: Millis, peerHit: Uint8Array): void {
+    this.now = now;
     this.host.close(now, peerHit);
-    this.drainHost();
+    this.drain(now);
+  }
+
+  /** Ask the Forwarding Agent for a lease (draft §5.1). */
+  startFa(now: Millis): void {
+    this.now = now;
+    this.fa?.start(now);
+    this.drain(now);
+  }
+
+  /** Replace the addresses of one interface (default DEFAULT_INTERFACE): REAs follow (draft §4.2). */
+  setLocalAddresses(now: Millis, locators: readonly Locator[], ifId = DEFAULT_INTERFACE): void {
+    this.now = Math.max(this.now, now);
+    this.local?.setAddresses(ifId, locators, now);
+    this.afterLocalChange(now);
+  }
+
+  /** SimEndpoint hook: the node gained / lost addresses (interface DEFAULT_INTERFACE). */
+  handleAddressChange(now: Millis, added: readonly Locator[], removed: readonly Locator[]): void {
+    this.now = now;
+    const local = this.local;
+    if (!local) return;
+    for (const l of removed) local.removeAddress(l);
+    for (const l of added) if (!local.interfaceOf(l)) local.addAddress(DEFAULT_INTERFACE, l, now);
+    this.afterLocalChange(now);
   }
 
   /** True when outbound ESP to `peerHit` is possible. */
   canSend(peerHit: Uint8Array): boolean {
-    return this.byPeer.has(hitKey(peerHit));
+    return this.sas.peer(peerHit) !== undefined;
   }
 
   /** Seal one application datagram to `peerHit` (BEET: UDP header + data). */
-  send(peerHit: Uint8Array, srcPort: number, dstPort: number, data: Uint8Array): SendStatus {
-    const sas = this.byPeer.get(hitKey(peerHit));
+  send(peerHit: Uint8Array, srcPort: number, dstPort: number, data: Uint8Array, now: Millis = this.now): SendStatus {
+    const sas = this.sas.peer(peerHit);
+    const a = this.host.association(peerHit);
     if (!sas) {
-      const a = this.host.association(peerHit);
       if (!a || a.state === "CLOSING" || a.state === "CLOSED" || a.state === "E-FAILED") return "no-association";
       const q = this.pending.get(hitKey(peerHit)) ?? [];
       if (q.length >= this.pendingLimit) return "no-association";
@@ -107,45 +163,72 @@ export class HostStack implements SimEndpoint {
       this.pending.set(hitKey(peerHit), q);
       return "queued";
     }
-    const a = this.host.association(peerHit);
     if (!a) return "no-association";
     const seg = encodeBeetUdp(this.host.hit, peerHit, srcPort, dstPort, data);
-    const r = this.dataPlane.sealOne(sas.outHandle, IPPROTO_UDP, seg);
-    if (r.status !== EspStatus.Ok) {
-      this.count(`esp.seal.${espStatusName[r.status]}`);
-      return "seal-failed";
+    const session = this.mobility?.session(peerHit);
+    // §6.1.1: while an REA is about to go out, the next datagram rides inside it.
+    if (session?.localChanged && this.mobility?.policy.embedEspInRea && !session.hasEspForRea) {
+      const r = this.seal(sas.outbound.get(sas.spiOut), seg);
+      if (!r) return "seal-failed";
+      session.offerEspForRea(r);
+      this.count("esp.tx.rea");
+      return "sent";
     }
+    const route = this.mobility?.route(now, peerHit);
+    if (route === null) {
+      this.count("esp.drop.no-path");
+      return "no-path";
+    }
+    const packet = this.seal((route && sas.outbound.get(route.spi)) ?? sas.outbound.get(sas.spiOut), seg);
+    if (!packet) return "seal-failed";
     this.count("esp.tx");
-    this.espTx.push(a.localLocator ? { to: a.peerLocator, from: a.localLocator, data: r.packet } : { to: a.peerLocator, data: r.packet });
+    const to = route?.to ?? a.peerLocator;
+    const from = route?.from ?? a.localLocator;
+    this.espTx.push(from ? { to, from, data: packet } : { to, data: packet });
     return "sent";
   }
 
   // ---- SimEndpoint --------------------------------------------------------------------------
 
   handleDatagram(now: Millis, data: Uint8Array, from: Locator, to: Locator): void {
-    const d = classifyDatagram(data);
-    if (!d.ok) {
-      this.count("rx.malformed");
-      return;
+    this.now = now;
+    if (this.fa && isRelay(data)) {
+      // §4.4: what the FA forwards arrives in a relay frame naming the outer locators.
+      const u = this.fa.unwrap(now, data, from);
+      if (!u) return this.count("rx.relay-drop");
+      this.count("rx.relay");
+      data = u.data;
+      from = u.from;
+      to = u.to;
     }
-    const v = d.value;
-    if (v.kind === "hip") this.host.handleDatagram(now, v.packet, from, to);
-    else if (v.kind === "esp") this.openEsp(now, data, from);
+    const d = classifyDatagram(data);
+    if (!d.ok) this.count("rx.malformed");
+    else if (d.value.kind === "hip") this.host.handleDatagram(now, d.value.packet, from, to);
+    else if (d.value.kind === "esp") this.openEsp(now, data, from, to, false);
     else this.count("rx.keepalive");
-    this.drainHost();
+    this.drain(now);
   }
 
   handleTimeout(now: Millis): void {
+    this.now = now;
+    this.local?.expire(now);
     this.host.handleTimeout(now);
-    this.drainHost();
+    this.sas.sweep(now);
+    this.drain(now);
   }
 
   pollTransmit(): Transmit | undefined {
-    return this.host.pollTransmit() ?? this.espTx.shift();
+    const t = this.host.pollTransmit() ?? this.espTx.shift();
+    return t && this.fa ? this.fa.wrap(t) : t;
   }
 
   pollTimeout(): Millis | undefined {
-    return this.host.pollTimeout();
+    const a = this.host.pollTimeout();
+    const b = this.sas.nextDeadline();
+    const c = this.local?.nextExpiry();
+    let t: number | undefined;
+    for (const x of [a, b, c]) if (x !== undefined && (t === undefined || x < t)) t = x;
+    return t;
   }
 
   pollEvent(): StackEvent | undefined {
@@ -154,18 +237,29 @@ export class HostStack implements SimEndpoint {
 
   // ---- internals ----------------------------------------------------------------------------
 
-  private openEsp(now: Millis, packet: Uint8Array, from: Locator): boolean {
+  private seal(handle: number | undefined, seg: Uint8Array): Uint8Array | undefined {
+    if (handle === undefined) return undefined;
+    const r = this.dataPlane.sealOne(handle, IPPROTO_UDP, seg);
+    if (r.status === EspStatus.Ok) return r.packet;
+    this.count(`esp.seal.${espStatusName[r.status]}`);
+    return undefined;
+  }
+
+  private openEsp(now: Millis, packet: Uint8Array, from: Locator, to: Locator, viaRea: boolean): boolean {
     const r = this.dataPlane.open(packet);
     if (r.status !== EspStatus.Ok) return this.espDrop(espStatusName[r.status], r.spi, from);
-    const sas = this.bySpiIn.get(r.spi);
+    const sas = this.sas.bySpi(r.spi);
     if (!sas) return this.espDrop("unknown-spi", r.spi, from);
-    this.host.noteEspReceived(now, r.spi, from);
-    this.drainHost(); // "established" (R2-SENT → ESTABLISHED) before the message
+    // The ESP inside an REA proves nothing about the path it names (liveness needs the ACR).
+    if (!viaRea) this.host.noteEspReceived(now, r.spi, from, to);
+    this.drainHost(now); // "established" (R2-SENT → ESTABLISHED) before the message
     if (r.nextHeader !== IPPROTO_UDP) return this.espDrop("next-header", r.spi, from);
     const u = decodeBeetUdp(sas.peerHit, this.host.hit, r.payload);
     if (!u.ok) return this.espDrop(`udp-${u.reason}`, r.spi, from);
-    this.count("esp.rx");
-    this.emit({ type: "message", peerHit: sas.peerHit, srcPort: u.srcPort, dstPort: u.dstPort, data: u.data, from, spi: r.spi, seq: r.seq });
+    this.count(viaRea ? "esp.rx.rea" : "esp.rx");
+    const ev: StackEvent = { type: "message", peerHit: sas.peerHit, srcPort: u.srcPort, dstPort: u.dstPort, data: u.data, from, to, spi: r.spi, seq: r.seq };
+    if (viaRea) ev.viaRea = true;
+    this.emit(ev);
     return true;
   }
 
@@ -175,43 +269,92 @@ export class HostStack implements SimEndpoint {
     return false;
   }
 
-  /** Apply HIP events that concern the data plane, then pass every event on. */
-  private drainHost(): void {
-    for (let ev = this.host.pollEvent(); ev; ev = this.host.pollEvent()) {
-      if (ev.type === "sa-install") this.installSas(ev.peerHit, ev);
-      else if (ev.type === "sa-remove") this.removeSas(ev.peerHit, ev.inboundSpi);
-      else if (ev.type === "closed" || ev.type === "failed") {
-        this.removeSas(ev.peerHit);
-        this.pending.delete(hitKey(ev.peerHit));
-      }
-      this.emit(ev);
-      if (ev.type === "sa-install") this.flushPending(ev.peerHit);
+  /** Until quiet: core events (SAs), mobility notes (ESP inside REAs), FA client events. */
+  private drain(now: Millis): void {
+    for (let i = 0; i < 16; i++) {
+      const n = this.drainHost(now) + this.drainMobility(now) + this.drainFa(now);
+      if (n === 0) return;
     }
   }
 
-  private installSas(peerHit: Uint8Array, ev: Extract<HipEvent, { type: "sa-install" }>): void {
-    this.removeSas(peerHit); // a rekey replaces the pair (RFC 7402 §6.10)
-    const inHandle = this.dataPlane.installSa(ev.inbound);
-    const outHandle = this.dataPlane.installSa(ev.outbound);
-    const sas: PeerSas = { peerHit: peerHit.slice(), inHandle, outHandle, spiIn: ev.inbound.spi, spiOut: ev.outbound.spi };
-    this.byPeer.set(hitKey(peerHit), sas);
-    this.bySpiIn.set(sas.spiIn, sas);
+  /** Apply HIP events that concern the data plane, then pass every event on. */
+  private drainHost(now: Millis): number {
+    let n = 0;
+    for (let ev = this.host.pollEvent(); ev; ev = this.host.pollEvent()) {
+      n++;
+      if (ev.type === "sa-install") {
+        this.sas.installPair(ev.peerHit, ev.inbound, ev.outbound);
+        this.adoptLocal(ev.peerHit, now);
+      } else if (ev.type === "sa-add") this.sas.add(ev.peerHit, ev.sa);
+      else if (ev.type === "sa-delete") this.sas.delete(ev.peerHit, ev.direction, ev.spi, now);
+      else if (ev.type === "sa-remove") this.sas.removePeer(ev.peerHit, ev.inboundSpi);
+      else if (ev.type === "closed" || ev.type === "failed") {
+        this.sas.removePeer(ev.peerHit);
+        this.pending.delete(hitKey(ev.peerHit));
+      }
+      this.emit(ev);
+      if (ev.type === "sa-install") this.flushPending(ev.peerHit, now);
+    }
+    return n;
   }
 
-  private removeSas(peerHit: Uint8Array, spiIn?: number): void {
-    const sas = this.byPeer.get(hitKey(peerHit));
-    if (!sas || (spiIn !== undefined && sas.spiIn !== spiIn)) return;
-    this.dataPlane.removeSa(sas.inHandle);
-    this.dataPlane.removeSa(sas.outHandle);
-    this.byPeer.delete(hitKey(peerHit));
-    this.bySpiIn.delete(sas.spiIn);
+  private drainMobility(now: Millis): number {
+    let n = 0;
+    for (let m = this.mobility?.pollEvent(); m; m = this.mobility?.pollEvent()) {
+      n++;
+      this.emit({ type: "mobility", peerHit: m.peerHit, ev: m.ev });
+      if (m.ev.type === "esp-datagram") this.openEsp(now, m.ev.data, m.ev.from, m.ev.to, true);
+    }
+    return n;
   }
 
-  private flushPending(peerHit: Uint8Array): void {
+  /** §6.4: the leased locator is the address of our FA logical interface. */
+  private drainFa(now: Millis): number {
+    let n = 0;
+    for (let ev = this.fa?.pollEvent(); ev; ev = this.fa?.pollEvent()) {
+      n++;
+      const local = this.local;
+      if (local && ev.type === "leased") {
+        const l = ev.lease;
+        this.mobility?.setSpiRange(FA_INTERFACE, l.addrType === 4 ? { min: l.spiMin, max: l.spiMax } : undefined);
+        if (!local.interfaceOf(l.locator)) local.setAddresses(FA_INTERFACE, [l.locator], now);
+      } else if (local && (ev.type === "fa-dead" || ev.type === "lost" || ev.type === "released")) local.setAddresses(FA_INTERFACE, [], now);
+      this.emit({ type: "fa", ev });
+    }
+    return n;
+  }
+
+  /** The base exchange ran from our `localLocator`: make sure the model knows it as ours. */
+  private adoptLocal(peerHit: Uint8Array, now: Millis): void {
+    const a = this.host.association(peerHit);
+    const l = a?.localLocator;
+    if (l && this.local && !this.local.interfaceOf(l) && !this.fa?.isLeased(l)) this.local.addAddress(DEFAULT_INTERFACE, l, now);
+  }
+
+  private afterLocalChange(now: Millis): void {
+    const fa = this.fa;
+    const local = this.local;
+    if (fa && local) {
+      if (fa.privacy) this.hideOwnInterfaces();
+      // The FA must forward to where we are now: renew from a current address (§4.4.1).
+      const from = fa.from;
+      const mine = [...local.interfaces.values()].filter((i) => i.id !== FA_INTERFACE && i.up).flatMap((i) => i.addresses.map((x) => x.locator));
+      if (mine.length && (!from || !mine.some((l) => sameLocator(l, from)))) fa.setFrom(now, mine[0]);
+    }
+    this.drain(now);
+  }
+
+  private hideOwnInterfaces(): void {
+    const local = this.local;
+    if (!local) return;
+    for (const id of [...local.interfaces.keys(), DEFAULT_INTERFACE]) if (id !== FA_INTERFACE) local.setHidden(id, true);
+  }
+
+  private flushPending(peerHit: Uint8Array, now: Millis): void {
     const q = this.pending.get(hitKey(peerHit));
     if (!q) return;
     this.pending.delete(hitKey(peerHit));
-    for (const m of q) this.send(peerHit, m.srcPort, m.dstPort, m.data);
+    for (const m of q) this.send(peerHit, m.srcPort, m.dstPort, m.data, now);
   }
 
   private emit(ev: StackEvent): void {

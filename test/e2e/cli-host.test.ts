@@ -84,7 +84,7 @@ test("two hipmm host processes: base exchange, then lines both ways", { skip: ex
     // I1, R1, I2, R2 + 1 ESP out + 2 ESP in, at least.
     assert.ok(cap.records.length >= 7, `pcap records ${cap.records.length}`);
     assert.equal(statSync(espSa).mode & 0o777, 0o600);
-    assert.equal(readFileSync(espSa, "utf8").trim().split("\n").length, 2);
+    assert.equal(readFileSync(espSa, "utf8").trim().split("\n").length, 4); // 2 SAs × (IPv4, IPv6)
   } finally {
     for (const p of procs) p.kill();
     rmSync(dir, { recursive: true, force: true });

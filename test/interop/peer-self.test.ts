@@ -37,7 +37,7 @@ test("ORCHIDv2 layout: 2001:20::/28, OGA 2, middle 96 bits of SHA-384(context | 
   assert.equal(hex(HIT_CONTEXT_ID), "f0eff02fbff43d0fe7930c3c6e6174ea");
 });
 
-test("RFC 5869 HKDF test case 3 shape (SHA-384 keymat is prefix-stable)", () => {
+test("KEYMAT (HKDF-SHA-384, RFC 7401 §6.5) is role independent and prefix-stable", () => {
   const kij = new Uint8Array(32).fill(7);
   const a = new Uint8Array(16).fill(1);
   const b = new Uint8Array(16).fill(2);

@@ -11,6 +11,8 @@ export interface ScenarioInfo {
   cites: string;
   /** Where the run comes from, shown under the text. */
   origin: string;
+  /** Seed suggested when the scenario is picked (one that shows the point well). */
+  seed?: number;
   /** Role shown in each host's box. */
   roles?: Record<string, string>;
   build(seed: number): Promise<Source> | Source;
@@ -31,11 +33,12 @@ const bex: ScenarioInfo[] = [
     id: "base-exchange-lossy",
     title: "Base exchange over a bad path",
     text:
-      "The same exchange over a path that loses 25% of datagrams and adds jitter. Watch lost packets (red ✕) and the Initiator's retransmissions of I1 and I2 with exponential back-off; the Responder stays stateless until a valid I2 arrives. ESP anti-replay would drop any duplicate.",
-    cites: "RFC 7401 §4.1.1 (stateless R1), §4.4.3 (retransmission), §6.6 · RFC 4303 §3.4.3",
-    origin: "live: two HostStacks on the simulator (25% loss, 5 ms jitter)",
+      "The same exchange over a path that loses 30% of datagrams and adds jitter. Watch lost packets (red ✕) and the Initiator's retransmissions of I1 and I2 with exponential back-off (here from 150 ms); the Responder keeps no state until a valid I2 arrives and answers a repeated I2 with R2 again. Seed 4 loses two I1s, an R1 and an I2.",
+    cites: "RFC 7401 §4.1.1 (stateless R1), §4.4.3, §6.6 (retransmission) · RFC 4303 §3.4.3",
+    origin: "live: two HostStacks on the simulator (30% loss, 5 ms jitter)",
+    seed: 4,
     roles: { A: "Initiator", B: "Responder" },
-    build: (seed) => bexSource(seed, { link: { latency: 15, jitter: 5, loss: 0.25 }, puzzleK: 8, intervalMs: 20, end: 2500 }),
+    build: (seed) => bexSource(seed, { link: { latency: 15, jitter: 5, loss: 0.3 }, puzzleK: 8, intervalMs: 20, end: 2500, retransmitMs: 150 }),
   },
 ];
 

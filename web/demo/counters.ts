@@ -77,7 +77,7 @@ export function countersHtml(c: Counters, src: Source): string {
     stat("esp-delivered", "ESP datagrams delivered", String(c.espDelivered), "good"),
     stat("esp-lost", "ESP datagrams lost", String(c.espLost), c.espLost ? "bad" : ""),
     lab
-      ? stat("handover", "handover time (change → data on new path)", c.handover === null ? "—" : fmtMs(c.handover))
+      ? stat("handover", "handover time (change → data on new path)", c.handover !== null ? fmtMs(c.handover) : src.facts.handover_ms === null && c.time >= src.end ? "none" : "—")
       : stat("established", "association established (A)", c.established === null ? "—" : `at ${fmtMs(c.established)}`),
     stat("probes", "AC probes to unverified addresses", String(c.probesToUnverified)),
     `<div class="stat wide"><span class="v small" data-counter="esp-dirs">${dirs}</span><span class="k">ESP delivered per direction</span></div>`,
@@ -102,6 +102,7 @@ export function resultHtml(src: Source): string {
     const rows = SUMMARY_KEYS.map(([k, label]) => `<tr><th>${esc(label)}</th><td data-summary="${k}">${esc(String(s[k]))}</td></tr>`).join("");
     return `<p class="dim">Summary computed by the lab script (same as <code>hipmm lab ${esc(String(s.scenario))} --seed ${esc(String(s.seed))} --json</code>):</p><table>${rows}</table><p class="bound">${esc(String(s.bound))}</p>`;
   }
-  const rows = Object.entries(src.facts).map(([k, v]) => `<tr><th>${esc(k.replace(/_/g, " "))}</th><td data-summary="${k}">${esc(String(v))}</td></tr>`).join("");
+  const show = (v: unknown) => (typeof v === "number" && !Number.isInteger(v) ? v.toFixed(1) : String(v));
+  const rows = Object.entries(src.facts).map(([k, v]) => `<tr><th>${esc(k.replace(/_/g, " "))}</th><td data-summary="${k}">${esc(show(v))}</td></tr>`).join("");
   return `<table>${rows}</table>`;
 }

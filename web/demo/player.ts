@@ -53,6 +53,12 @@ export class Player {
     this.seek(this.nextKey(this.t) ?? this.src.end);
   }
 
+  /** Jump to virtual time `t` (paused unless running). */
+  seekTo(t: number): void {
+    if (this.state === "ready") this.state = "paused";
+    this.seek(Math.max(t, this.t));
+  }
+
   private seek(t: number): void {
     this.t = Math.min(t, this.src.end);
     this.src.advance(this.t);

@@ -99,8 +99,8 @@ export function renderSequence(svg: SVGSVGElement, log: FlightLog, t: number, se
       const { u, cross } = progress(f, t);
       const cls = `${packetClass(f.label)} ${f.fate}${f.id === selected ? " selected" : ""}`;
       const lx = (x0 + x1) / 2;
-      const fate = f.fate === "lost" ? ` — lost (${f.reason})` : f.fate === "dropped" ? ` — ${f.reason}` : "";
-      out.push(`<g class="row msg"><text class="tl" x="10" y="${y + 12}">${f.t0.toFixed(1)}</text>`);
+      const fate = f.fate === "lost" ? ` — ${f.reason === "partition" ? "lost: partitioned" : "lost"}` : f.fate === "dropped" ? ` — ${f.reason}` : "";
+      out.push(`<g class="row msg" data-label="${esc(f.label)}"><text class="tl" x="10" y="${y + 12}">${f.t0.toFixed(1)}</text>`);
       out.push(`<text class="label ${packetClass(f.label)}" x="${lx}" y="${y + 9}">${esc(f.label)}<tspan class="fate">${esc(fate)}</tspan></text>`);
       out.push(arrow(x0, y + 14, x1, y + 30, u, cls, f.id, cross));
       out.push(`</g>`);

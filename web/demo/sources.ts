@@ -38,6 +38,8 @@ export interface BexOptions {
   /** A sends one datagram every `intervalMs` from t = 0 (queued until the SAs exist); B echoes. */
   intervalMs: number;
   end: number;
+  /** First retransmission timeout of I1/I2 (RFC 7401 §6.6; default 1000 ms). */
+  retransmitMs?: number;
 }
 
 class LiveSource implements Source {
@@ -94,7 +96,7 @@ export async function bexSource(seed: number, o: BexOptions): Promise<Source> {
   for (const [name, loc] of [["A", LOC_A], ["B", LOC_B]] as const) {
     const rng = sim.forkRng();
     const dataPlane = new DataPlane(await loadWasm()); // own WASM instance per host
-    hosts[name] = new HostStack({ host: { identity: HostIdentity.generate(rng), rng, puzzleK: o.puzzleK }, dataPlane, onEvent: (ev) => onEvent(name, ev) });
+    hosts[name] = new HostStack({ host: { identity: HostIdentity.generate(rng), rng, puzzleK: o.puzzleK, retransmit: { initialMs: o.retransmitMs ?? 1000 } }, dataPlane, onEvent: (ev) => onEvent(name, ev) });
     sim.addNode(name, hosts[name], [loc]);
   }
   const { A, B } = hosts;

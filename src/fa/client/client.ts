@@ -86,6 +86,7 @@ export class FaClient {
     private readonly o: FaClientOptions,
   ) {
     if (o.fas.length === 0) throw new RangeError("FaClient needs at least one FA");
+    this.o = { ...o, fas: [...o.fas] };
     const r = host.rng.fill(new Uint8Array(2));
     this.requestId = (r[0] << 8) | r[1];
   }
@@ -113,6 +114,21 @@ export class FaClient {
   /** The runtime saw traffic forwarded by the FA (a relay frame): the FA is alive. */
   noteForwarded(now: Millis): void {
     this.lastForwarded = now;
+  }
+
+  /** The local locator we talk to the FA from (undefined: the runtime picks). */
+  get from(): Locator | undefined {
+    return this.o.from;
+  }
+
+  /**
+   * We moved: talk to the FA from `from` and renew at once, so the FA forwards to our new
+   * locator (a renewal moves forwarding, draft §4.4.1; host mobility behind the FA).
+   */
+  setFrom(now: Millis, from: Locator): void {
+    if (this.o.from && sameLocator(this.o.from, from)) return;
+    this.o.from = from;
+    if (this.lease && !this.releasing && (!this.pending || this.pending.fields.leaseId !== 0)) this.request(now, this.lease.leaseId, this.o.lifetime ?? 0);
   }
 
   /** True when `l` is our leased locator (Transmits from it go through the FA). */

@@ -24,7 +24,11 @@ export interface EspSa {
 export function drawEspKeys(km: Uint8Array, index: number, suite: number): { gl: [Uint8Array, Uint8Array]; lg: [Uint8Array, Uint8Array] } {
   const s = ESP_SUITES[suite];
   let o = index;
-  const take = (n: number) => km.slice(o, (o += n));
+  const take = (n: number) => {
+    const k = km.slice(o, o + n);
+    o += n;
+    return k;
+  };
   const gl: [Uint8Array, Uint8Array] = [take(s.encKey), take(s.authKey)];
   const lg: [Uint8Array, Uint8Array] = [take(s.encKey), take(s.authKey)];
   return { gl, lg };

@@ -12,7 +12,7 @@ import { equal, isZero, rd32 } from "./bytes.ts";
 import { hipChecksum } from "./checksum.ts";
 import { type EspSa, drawEspKeys, open, seal, udpChecksumOk, udpSegment } from "./esp.ts";
 import { LocalId, type PeerId } from "./identity.ts";
-import { DhKey, keymat } from "./kex.ts";
+import { type DhKey, keymat } from "./kex.ts";
 import { HDR_LEN, type Header, PARAM_NAME, PT, parseHeader, parseTlvs, type Tlv, buildPacket, frame, isHipDatagram } from "./packet.ts";
 import { handleI1, handleI2 } from "./responder.ts";
 import { handleR1, handleR2, buildI1 } from "./initiator.ts";

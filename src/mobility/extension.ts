@@ -1,0 +1,294 @@
+/**
+ * MobilityExtension: the REA / AC / ACR HipExtension (draft-nikander-hip-mm-00 §4-§6) that binds
+ * one MobilitySession to every HIP association once its keys exist (`sa-install`), shares one
+ * LocalModel (our interfaces) between them, and tells the runtime where each ESP datagram goes.
+ * Sans-I/O like the core it plugs into (src/hip/host.ts contract):
+ * - inputs: HIP packets of types REA (6), AC (9), ACR (10) through `handle`; authentic ESP through
+ *   `espReceived` (liveness, §3.3); core events through `onEvent`; `handleTimeout(now)`; changes
+ *   of `local` (our addresses) are noticed by the sessions on their next timeout (pollTimeout 0).
+ * - outputs: packets through `Association.queueControl(now, packet, to, from)` (explicit source
+ *   locator, §5.3 "ACR from the address the AC arrived at"); `pollEvent()` → MobilityNote (the
+ *   session's events tagged with the peer HIT, incl. `esp-datagram` for the ESP inside an REA);
+ *   SA changes as `sa-add` / `sa-delete` HIP events (per-interface SAs, §4.5, §6.1.1.1).
+ * - `route(now, peerHit)`: the (source, destination, outbound SPI) for the next ESP datagram,
+ *   from `session.dataPath(now)` — `null` when no verified path exists (§6.5: never data to an
+ *   unverified address).
+ * Per-interface SAs (§4.5): an interface gets its own inbound SA when its SPI must come from a
+ * range (an FA lease on a shared IPv4 locator, `setSpiRange`, draft §4.4), or when saLayout()
+ * puts it in another latency group than the fastest interface. Its keys are drawn at the KEYMAT
+ * index announced in REA_INFO; the peer installs the matching outbound SA from that index.
+ */
+import type { Locator, Millis } from "../core/types.ts";
+import type { Association } from "../hip/association.ts";
+import { hitKey } from "../hip/hit.ts";
+import type { HipHost } from "../hip/host.ts";
+import type { HipEvent, HipExtension } from "../hip/types.ts";
+import { PacketType } from "../wire/constants.ts";
+import type { HipPacket } from "../wire/packet.ts";
+import { type CodecKeys, mobilityContext } from "./codec.ts";
+import { LocalModel } from "./model.ts";
+import { makePolicy, type MobilityPolicy } from "./policy.ts";
+import { saLayout } from "./sa.ts";
+import { MobilitySession } from "./session.ts";
+import type { MobilityEvent } from "./types.ts";
+
+/** Interface ID of ordinary addresses when the caller does not group them. */
+export const DEFAULT_INTERFACE = 1;
+/** Interface ID of the address leased from a Forwarding Agent (draft §6.4 "FA logical interface"). */
+export const FA_INTERFACE = 0xfa;
+
+export interface SpiRange {
+  min: number;
+  max: number;
+}
+
+export interface MobilityNote {
+  peerHit: Uint8Array;
+  ev: MobilityEvent;
+}
+
+export interface MobilityRoute {
+  from: Locator;
+  to: Locator;
+  /** Outbound SPI for the destination's interface (§4.5); the base-exchange SPI when shared. */
+  spi: number;
+}
+
+export interface MobilityExtensionOptions {
+  /** Our interfaces (shared by all associations); default: a new empty model. */
+  local?: LocalModel;
+  policy?: Partial<MobilityPolicy>;
+}
+
+interface OwnSa {
+  spi: number;
+  index: number;
+}
+
+interface Bound {
+  assoc: Association;
+  session: MobilitySession;
+  /** Our own inbound SA per local interface (absent: the base-exchange SA is shared). */
+  own: Map<number, OwnSa>;
+  /** Replaced inbound SAs: deleted once the peer acknowledged an REA sent after `since`. */
+  retiring: { spi: number; since: Millis; by: Millis }[];
+  /** Extra outbound SAs installed for the peer's interfaces: SPI → KEYMAT index. */
+  outExtra: Map<number, number>;
+}
+
+/** The association's HIP keys and identities as the REA/AC/ACR codec needs them (PROFILE §2). */
+export function codecKeys(a: Association, spis: CodecKeys["spis"]): CodecKeys {
+  return {
+    localHit: a.localHit,
+    peerHit: a.peerHit,
+    hmacKeyOut: a.macKeyOut,
+    hmacKeyIn: a.macKeyIn,
+    sign: (d) => ({ algorithm: a.local.algorithm, signature: a.sign(d) }),
+    verifyPeer: (d, alg, sig) => alg === a.peerIdentity?.algorithm && a.verifyPeer(d, sig),
+    spis,
+    // The core frames the packet and fills the checksum for the outer locators (queueControl).
+    framed: false,
+    checksum: false,
+  };
+}
+
+export class MobilityExtension implements HipExtension {
+  readonly packetTypes = [PacketType.REA, PacketType.AC, PacketType.ACR];
+  readonly local: LocalModel;
+  readonly policy: MobilityPolicy;
+  private readonly bound = new Map<string, Bound>();
+  private readonly notes: MobilityNote[] = [];
+  private readonly spiRanges = new Map<number, SpiRange>();
+  private now: Millis = 0;
+
+  constructor(
+    private readonly host: HipHost,
+    o: MobilityExtensionOptions = {},
+  ) {
+    this.local = o.local ?? new LocalModel();
+    this.policy = makePolicy(o.policy);
+    host.registerExtension(this);
+  }
+
+  session(peerHit: Uint8Array): MobilitySession | undefined {
+    return this.bound.get(hitKey(peerHit))?.session;
+  }
+
+  sessions(): { assoc: Association; session: MobilitySession }[] {
+    return [...this.bound.values()].map((b) => ({ assoc: b.assoc, session: b.session }));
+  }
+
+  /** Inbound SPIs of interface `ifId` must lie in `range` (FA lease, draft §4.4); undefined clears. */
+  setSpiRange(ifId: number, range: SpiRange | undefined): void {
+    if (range) this.spiRanges.set(ifId, range);
+    else this.spiRanges.delete(ifId);
+    this.local.bump(ifId);
+  }
+
+  /** Where the next ESP datagram to `peerHit` goes: undefined = no session (use the association's
+   *  locators), null = no verified path (§6.5: drop rather than send to an unverified address). */
+  route(now: Millis, peerHit: Uint8Array): MobilityRoute | null | undefined {
+    const b = this.bound.get(hitKey(peerHit));
+    if (!b) return undefined;
+    const p = b.session.dataPath(now);
+    if (!p) return null;
+    return { from: p.from, to: p.to, spi: b.session.spiFor(p.to) ?? b.assoc.spiOut };
+  }
+
+  pollEvent(): MobilityNote | undefined {
+    return this.notes.shift();
+  }
+
+  // ---- HipExtension ----
+
+  handle(now: Millis, _pkt: HipPacket, raw: Uint8Array, from: Locator, to: Locator, assoc: Association | undefined): boolean {
+    const b = assoc ? this.bound.get(hitKey(assoc.peerHit)) : undefined;
+    if (!b || b.assoc !== assoc) return false; // no keys yet: the core drops it
+    this.now = now;
+    b.session.handlePacket(now, raw, from, to);
+    this.drain(now, b);
+    return true;
+  }
+
+  onEvent(now: Millis, ev: HipEvent): void {
+    this.now = now;
+    if (ev.type === "sa-install") this.bind(now, ev.peerHit);
+    else if (ev.type === "closed" || ev.type === "failed") this.bound.delete(hitKey(ev.peerHit));
+    else if (ev.type === "sa-remove") {
+      const b = this.bound.get(hitKey(ev.peerHit));
+      if (b && b.assoc.spiIn === ev.inboundSpi) this.bound.delete(hitKey(ev.peerHit));
+    }
+  }
+
+  espReceived(now: Millis, assoc: Association, _spi: number, from: Locator, to: Locator | undefined): void {
+    const b = this.bound.get(hitKey(assoc.peerHit));
+    if (!b || b.assoc !== assoc) return;
+    b.session.handleEspInbound(now, from, to);
+    this.drain(now, b);
+  }
+
+  handleTimeout(now: Millis): void {
+    this.now = now;
+    for (const b of [...this.bound.values()]) {
+      b.session.handleTimeout(now);
+      this.drain(now, b);
+      for (const r of [...b.retiring]) if (r.by <= now) this.deleteInbound(b, r.spi);
+      this.checkLayout(b);
+    }
+  }
+
+  pollTimeout(): Millis | undefined {
+    let t: number | undefined;
+    for (const b of this.bound.values()) {
+      for (const x of [b.session.pollTimeout(), ...b.retiring.map((r) => r.by)]) if (x !== undefined && (t === undefined || x < t)) t = x;
+    }
+    return t;
+  }
+
+  // ---- internals ----
+
+  private bind(now: Millis, peerHit: Uint8Array): void {
+    const a = this.host.association(peerHit);
+    const k = hitKey(peerHit);
+    if (!a || this.bound.get(k)?.assoc === a) return;
+    const b = { assoc: a, own: new Map(), retiring: [], outExtra: new Map() } as unknown as Bound;
+    const ctx = mobilityContext(codecKeys(a, (id) => this.spisFor(b, id)));
+    b.session = new MobilitySession({ ctx, local: this.local, policy: this.policy, rng: this.host.rng, now, peerLocator: a.peerLocator });
+    this.bound.set(k, b);
+    this.drain(now, b);
+  }
+
+  private drain(now: Millis, b: Bound): void {
+    const s = b.session;
+    for (let t = s.pollTransmit(); t; t = s.pollTransmit()) b.assoc.queueControl(now, t.data, t.to, t.from);
+    let peerChanged = false;
+    for (let ev = s.pollEvent(); ev; ev = s.pollEvent()) {
+      if (ev.type === "path-changed" && ev.path) {
+        // HIP control packets of the core (CLOSE, NOTIFY) follow the data path.
+        b.assoc.setPeerLocator(ev.path.to);
+        b.assoc.setLocalLocator(ev.path.from);
+      } else if (ev.type === "peer-rea" && !ev.duplicate) peerChanged = true;
+      else if (ev.type === "rea-acked") for (const r of [...b.retiring]) if (r.since < ev.t) this.deleteInbound(b, r.spi);
+      this.notes.push({ peerHit: b.assoc.peerHit, ev });
+    }
+    if (peerChanged) this.syncOutbound(b);
+  }
+
+  /** §4.5 / §6.1.1.1: REA_INFO SPIs for interface `id` (its own SA, drawn on first use). */
+  private spisFor(b: Bound, id?: number): { inbound: number; outbound: number; keymatIndex?: number } {
+    const a = b.assoc;
+    const base = { inbound: a.spiIn, outbound: a.spiOut };
+    if (id === undefined) return base;
+    const range = this.spiRanges.get(id);
+    let own = b.own.get(id);
+    if (own && (!this.wantsOwnSa(b, id) || (range && (own.spi < range.min || own.spi > range.max)))) {
+      b.retiring.push({ spi: own.spi, since: this.now, by: this.now + 4 * this.policy.oldSaTimeoutMs });
+      b.own.delete(id);
+      own = undefined;
+    }
+    if (!own && this.wantsOwnSa(b, id)) own = this.createOwn(b, id, range);
+    return own ? { inbound: own.spi, outbound: a.spiOut, keymatIndex: own.index } : base;
+  }
+
+  private wantsOwnSa(b: Bound, id: number): boolean {
+    if (this.spiRanges.has(id)) return true;
+    const rtts = b.session.interfaceRtt;
+    if (rtts.size < 2 || !rtts.has(id)) return b.own.has(id);
+    // One-way latency ≈ RTT/2; the fastest group keeps the shared SA (§4.5).
+    const lat = new Map([...rtts].map(([i, r]) => [i, r / 2]));
+    return (saLayout(lat, this.policy.sharedSaMaxLatencySpreadMs).get(id) ?? 0) !== 0;
+  }
+
+  private createOwn(b: Bound, id: number, range: SpiRange | undefined): OwnSa | undefined {
+    const a = b.assoc;
+    let spi: number | undefined;
+    if (range) {
+      for (let s = Math.max(range.min, 256); s <= range.max && spi === undefined; s++) if (!this.host.associationBySpi(s)) spi = this.host.allocSpi(a, s);
+      if (spi === undefined) return undefined; // range exhausted: keep sharing
+    } else spi = this.host.allocSpi(a);
+    const index = a.keymatIndex;
+    const pair = a.deriveSaPair(index, spi, 0);
+    if (!pair) {
+      this.host.releaseSpi(spi);
+      return undefined;
+    }
+    const own = { spi, index };
+    b.own.set(id, own);
+    a.pushEvent({ type: "sa-add", peerHit: a.peerHit, sa: pair.inbound });
+    return own;
+  }
+
+  private deleteInbound(b: Bound, spi: number): void {
+    b.retiring = b.retiring.filter((r) => r.spi !== spi);
+    this.host.releaseSpi(spi);
+    b.assoc.pushEvent({ type: "sa-delete", peerHit: b.assoc.peerHit, direction: "in", spi });
+  }
+
+  /** The peer's interfaces name their inbound SPIs (REA_INFO New SPI + KEYMAT index, §4.5). */
+  private syncOutbound(b: Bound): void {
+    const a = b.assoc;
+    const used = new Set<number>();
+    for (const itf of b.session.peer.interfaces.values()) {
+      if (itf.spi === a.spiOut || itf.keymatIndex === 0) continue;
+      used.add(itf.spi);
+      if (b.outExtra.has(itf.spi)) continue;
+      const pair = a.deriveSaPair(itf.keymatIndex, 0, itf.spi);
+      if (!pair) continue;
+      b.outExtra.set(itf.spi, itf.keymatIndex);
+      a.pushEvent({ type: "sa-add", peerHit: a.peerHit, sa: pair.outbound });
+    }
+    for (const spi of [...b.outExtra.keys()]) {
+      if (used.has(spi)) continue;
+      b.outExtra.delete(spi);
+      a.pushEvent({ type: "sa-delete", peerHit: a.peerHit, direction: "out", spi });
+    }
+  }
+
+  /** A latency regrouping (§4.5) changes an interface's SA: announce it again. */
+  private checkLayout(b: Bound): void {
+    for (const itf of this.local.interfaces.values()) {
+      if (itf.hidden || this.spiRanges.has(itf.id)) continue;
+      if (this.wantsOwnSa(b, itf.id) !== b.own.has(itf.id)) this.local.bump(itf.id);
+    }
+  }
+}

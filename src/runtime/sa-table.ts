@@ -1,0 +1,115 @@
+// The ESP SAs of every association in the data plane: the base-exchange pair (RFC 7402
+// `sa-install`) plus per-interface SAs added by the mobility extension (`sa-add`, draft §4.5).
+// A retired inbound SA stays until every lower sequence number arrived or a timeout passed
+// (draft §6.1.1.1). Browser-safe (no node: imports).
+import type { Millis } from "../core/types.ts";
+import type { DataPlane } from "../esp/dataplane.ts";
+import { hitKey } from "../hip/hit.ts";
+import type { SaParams } from "../hip/sa.ts";
+
+export interface PeerSas {
+  peerHit: Uint8Array;
+  /** SPIs of the base-exchange pair. */
+  spiIn: number;
+  spiOut: number;
+  inbound: Map<number, number>;
+  outbound: Map<number, number>;
+  /** Retired inbound SPIs → deadline. */
+  retiring: Map<number, Millis>;
+}
+
+export class SaTable {
+  private readonly byPeer = new Map<string, PeerSas>();
+  private readonly bySpiIn = new Map<number, PeerSas>();
+  /** SAs the data plane refused (duplicate SPI, table full). */
+  failures = 0;
+
+  constructor(
+    private readonly dp: DataPlane,
+    /** How long a retired inbound SA may wait for its missing sequence numbers. */
+    private readonly oldSaTimeoutMs: Millis = 2_000,
+  ) {}
+
+  peer(peerHit: Uint8Array): PeerSas | undefined {
+    return this.byPeer.get(hitKey(peerHit));
+  }
+
+  bySpi(spi: number): PeerSas | undefined {
+    return this.bySpiIn.get(spi);
+  }
+
+  /** RFC 7402 `sa-install`: a rekey replaces every SA of the peer. */
+  installPair(peerHit: Uint8Array, inbound: SaParams, outbound: SaParams): void {
+    this.removePeer(peerHit);
+    const p: PeerSas = { peerHit: peerHit.slice(), spiIn: inbound.spi, spiOut: outbound.spi, inbound: new Map(), outbound: new Map(), retiring: new Map() };
+    this.byPeer.set(hitKey(peerHit), p);
+    this.add(peerHit, inbound);
+    this.add(peerHit, outbound);
+  }
+
+  /** One more SA of an existing peer (per-interface SA, draft §4.5). */
+  add(peerHit: Uint8Array, sa: SaParams): boolean {
+    const p = this.peer(peerHit);
+    if (!p) return false;
+    const map = sa.direction === "in" ? p.inbound : p.outbound;
+    if (map.has(sa.spi)) return true;
+    try {
+      map.set(sa.spi, this.dp.installSa(sa));
+    } catch {
+      this.failures++;
+      return false;
+    }
+    if (sa.direction === "in") this.bySpiIn.set(sa.spi, p);
+    return true;
+  }
+
+  /** Outbound SAs go at once; an inbound one is retired (draft §6.1.1.1). */
+  delete(peerHit: Uint8Array, direction: "in" | "out", spi: number, now: Millis): void {
+    const p = this.peer(peerHit);
+    if (!p) return;
+    if (direction === "out") {
+      const h = p.outbound.get(spi);
+      if (h !== undefined && spi !== p.spiOut) {
+        this.dp.removeSa(h);
+        p.outbound.delete(spi);
+      }
+      return;
+    }
+    if (p.inbound.has(spi) && spi !== p.spiIn) {
+      p.retiring.set(spi, now + this.oldSaTimeoutMs);
+      this.sweep(now);
+    }
+  }
+
+  /** Deletes retired inbound SAs that are complete (no holes below the highest seq) or late. */
+  sweep(now: Millis): void {
+    for (const p of this.byPeer.values()) {
+      for (const [spi, by] of p.retiring) {
+        const h = p.inbound.get(spi);
+        const st = h === undefined ? undefined : this.dp.stats(h);
+        if (h !== undefined && st && now < by && st.packets < st.seq) continue;
+        if (h !== undefined) this.dp.removeSa(h);
+        p.inbound.delete(spi);
+        p.retiring.delete(spi);
+        this.bySpiIn.delete(spi);
+      }
+    }
+  }
+
+  nextDeadline(): Millis | undefined {
+    let t: number | undefined;
+    for (const p of this.byPeer.values()) for (const by of p.retiring.values()) if (t === undefined || by < t) t = by;
+    return t;
+  }
+
+  removePeer(peerHit: Uint8Array, onlyIfSpiIn?: number): void {
+    const p = this.peer(peerHit);
+    if (!p || (onlyIfSpiIn !== undefined && p.spiIn !== onlyIfSpiIn)) return;
+    for (const [spi, h] of p.inbound) {
+      this.dp.removeSa(h);
+      this.bySpiIn.delete(spi);
+    }
+    for (const h of p.outbound.values()) this.dp.removeSa(h);
+    this.byPeer.delete(hitKey(peerHit));
+  }
+}

@@ -1,0 +1,167 @@
+// Zero-copy batches (EspBatch) in-process and in the Worker, sealInto, no per-packet WASM
+// allocation, and Worker failure handling: pending batches reject instead of hanging.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { DataPlane } from "../../src/esp/dataplane.ts";
+import { EspBatch } from "../../src/esp/espbatch.ts";
+import { WorkerDataPlane } from "../../src/esp/remote.ts";
+import { EspStatus, EspSuite } from "../../src/esp/types.ts";
+import type { EspWasm } from "../../src/esp/wasm.ts";
+import { bytes, nodeOpen, SUITES, saPair } from "./helpers.ts";
+
+test("EspBatch in-process: same packets as seal(), opened in place, full batch refuses more", () => {
+  const a = new DataPlane();
+  const b = new DataPlane();
+  for (const suite of SUITES) {
+    const [o, i] = saPair(suite, 0x7100 + suite, suite);
+    const ao = a.installSa(o);
+    const bo = b.installSa(o);
+    a.installSa(i);
+    const batch = new EspBatch({ maxPackets: 8, byteLength: 8 * 32 + 8 * 1600 });
+    const payloads = Array.from({ length: 8 }, (_, k) => bytes(k * 150, k + suite));
+    for (const p of payloads) assert.notEqual(batch.addSeal(ao, 17, p), -1);
+    assert.equal(batch.addSeal(ao, 17, payloads[0]), -1, "entry table full");
+    assert.equal(a.process("seal", batch), 8);
+    const packets = payloads.map((p, k) => {
+      assert.equal(batch.status(k), EspStatus.Ok);
+      assert.equal(batch.seq(k), k + 1);
+      assert.equal(batch.spi(k), 0x7100 + suite);
+      const pkt = batch.data(k).slice();
+      assert.deepEqual(pkt, b.seal(bo, 17, p), `suite ${suite} packet ${k}`);
+      assert.deepEqual(nodeOpen(i, pkt)?.payload, p);
+      return pkt;
+    });
+    batch.reset();
+    packets.forEach((p) => batch.addOpen(p));
+    assert.equal(a.process("open", batch), 8);
+    payloads.forEach((p, k) => {
+      assert.equal(batch.status(k), EspStatus.Ok);
+      assert.equal(batch.nextHeader(k), 17);
+      assert.deepEqual(batch.data(k), p);
+    });
+  }
+});
+
+test("EspBatch reserve: caller writes into the slot; a too-large payload does not fit", () => {
+  const dp = new DataPlane();
+  const [o, i] = saPair(EspSuite.AES_GCM16, 0x7200);
+  const h = dp.installSa(o);
+  const batch = new EspBatch({ maxPackets: 4, byteLength: 4 * 32 + 256 });
+  const off = batch.reserveSeal(h, 6, 100);
+  batch.bytes.fill(0xab, off, off + 100);
+  assert.equal(batch.reserveSeal(h, 6, 200), -1, "no room for a second slot");
+  assert.equal(dp.process("seal", batch), 1);
+  assert.deepEqual(nodeOpen(i, batch.data(0))?.payload, new Uint8Array(100).fill(0xab));
+});
+
+test("sealInto writes the same bytes as seal() into a caller buffer; reports NoSpace", () => {
+  const a = new DataPlane();
+  const b = new DataPlane();
+  const [o] = saPair(EspSuite.AES128_CBC_SHA256, 0x7300);
+  const ha = a.installSa(o);
+  const hb = b.installSa(o);
+  const out = new Uint8Array(300);
+  const n = a.sealInto(ha, 17, bytes(64, 1), out, 10);
+  assert.equal(n, 8 + 16 + 80 + 16);
+  assert.deepEqual(out.subarray(10, 10 + n), b.seal(hb, 17, bytes(64, 1)));
+  assert.equal(a.sealInto(ha, 17, bytes(64, 2), out, 250), 0);
+  assert.equal(a.lastStatus, EspStatus.NoSpace);
+  assert.equal(a.sealInto(9999, 17, bytes(4, 2), out, 0), 0);
+  assert.equal(a.lastStatus, EspStatus.BadSa);
+});
+
+test("no WASM allocation per packet: heap pointer and memory size unchanged by 3000 packets", () => {
+  const dp = new DataPlane();
+  const w = dp.crypto.wasm as EspWasm;
+  const handles = SUITES.map((s) => saPair(s, 0x7400 + s, s)).map(([o, i]) => [dp.installSa(o), dp.installSa(i)]);
+  const batch = new EspBatch();
+  const out = new Uint8Array(2000);
+  const p0 = w.cryptoAlloc(16);
+  const p1 = w.cryptoAlloc(16);
+  const mem = w.memory.buffer.byteLength;
+  for (let k = 0; k < 100; k++) {
+    for (const [o] of handles) {
+      const pkt = dp.seal(o, 17, bytes(k * 13, k));
+      assert.equal(dp.open(pkt).status, EspStatus.Ok);
+      assert.ok(dp.sealInto(o, 17, bytes(k, k), out) > 0);
+      batch.reset();
+      for (let j = 0; j < 3; j++) batch.addSeal(o, 17, bytes(j * 100, j));
+      assert.equal(dp.process("seal", batch), 3);
+    }
+  }
+  assert.equal(w.cryptoAlloc(16), p1 + (p1 - p0), "bump allocator moved only by our own probes");
+  assert.equal(w.memory.buffer.byteLength, mem);
+});
+
+test("Worker: EspBatch transferred and shared (SharedArrayBuffer), several in flight", async () => {
+  const w = await WorkerDataPlane.create();
+  const local = new DataPlane();
+  try {
+    const [o, i] = saPair(EspSuite.AES128_CBC_SHA1, 0x7500);
+    const wo = await w.installSa(o);
+    const lo = local.installSa(o);
+    await w.installSa(i);
+    const batches = [new EspBatch(), new EspBatch({ shared: true }), new EspBatch(), new EspBatch({ shared: true })];
+    batches.forEach((b, n) => {
+      for (let k = 0; k < 64; k++) b.addSeal(wo, 17, bytes(k * 7, n * 64 + k));
+    });
+    const inFlight = batches.map((b) => w.process("seal", b));
+    assert.equal(batches[0].detached, true, "transferred while in flight");
+    assert.equal(batches[1].detached, false, "shared, not transferred");
+    await Promise.all(inFlight);
+    // Batches run in order in the worker: the sequence numbers continue across them.
+    batches.forEach((b, n) => {
+      assert.equal(b.ok, 64);
+      for (let k = 0; k < 64; k++) {
+        assert.equal(b.seq(k), n * 64 + k + 1);
+        assert.deepEqual(b.data(k), local.seal(lo, 17, bytes(k * 7, n * 64 + k)));
+      }
+    });
+    const open = new EspBatch({ shared: true });
+    for (let k = 0; k < 64; k++) open.addOpen(batches[2].data(k));
+    await w.process("open", open);
+    assert.equal(open.ok, 64);
+    assert.deepEqual(open.data(5), bytes(35, 2 * 64 + 5));
+  } finally {
+    await w.close();
+  }
+});
+
+test("Worker failure: a bad batch rejects alone; a dead worker rejects all pending and later calls", async () => {
+  const w = await WorkerDataPlane.create();
+  const [o] = saPair(EspSuite.AES_GCM16, 0x7600);
+  const h = await w.installSa(o);
+  await assert.rejects(w.runBatch("bogus" as "seal", new ArrayBuffer(64), 1), /ESP worker: unknown batch op/);
+  const b = new EspBatch();
+  b.addSeal(h, 17, bytes(10, 1));
+  assert.equal((await w.process("seal", b)).ok, 1, "still serving after a bad batch");
+  // Kill the worker thread under in-flight batches (as a crash would).
+  const many = Array.from({ length: 8 }, () => {
+    const x = new EspBatch();
+    for (let k = 0; k < 64; k++) x.addSeal(h, 17, bytes(1400, k));
+    return w.process("seal", x);
+  });
+  const handle = (w as unknown as { handle: import("node:worker_threads").Worker }).handle;
+  void handle.terminate();
+  const results = await Promise.allSettled(many);
+  assert.ok(results.some((r) => r.status === "rejected"), "in-flight batches rejected");
+  for (const r of results) if (r.status === "rejected") assert.match(String(r.reason), /ESP worker exited/);
+  await assert.rejects(w.process("seal", new EspBatch()), /ESP worker exited/);
+  await assert.rejects(w.installSa(o), /ESP worker exited/);
+  await w.close();
+});
+
+test("Worker failure: an 'error' event rejects pending control calls and batches; close() rejects pending", async () => {
+  const w = await WorkerDataPlane.create();
+  const handle = (w as unknown as { handle: import("node:worker_threads").Worker }).handle;
+  const pendingCall = w.lookupSpi(1);
+  const pendingBatch = w.runBatch("open", new ArrayBuffer(64), 0);
+  handle.emit("error", new Error("boom"));
+  await assert.rejects(pendingBatch, /boom/);
+  await assert.rejects(pendingCall, /boom/);
+  await w.close();
+  const w2 = await WorkerDataPlane.create();
+  const p = assert.rejects(w2.runBatch("seal", new ArrayBuffer(64), 0), /closed/);
+  await w2.close();
+  await p;
+});

@@ -1,0 +1,196 @@
+// The demo page (web/index.html) in real Chromium: the scenarios run the real protocol code in
+// the page, and every number on screen equals the same run computed here in Node (same seed →
+// same simulator run in both runtimes). Screenshots: .tmp/web-demo-*.png.
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import type { Page } from "playwright-core";
+import { dissectHip, isHipDissection } from "../../src/capture/dissect.ts";
+import { runScenario } from "../../src/lab/scenarios.ts";
+import { countAt } from "../../web/demo/counters.ts";
+import { Player } from "../../web/demo/player.ts";
+import { labSource, type Source } from "../../web/demo/sources.ts";
+import { findScenario } from "../../web/demo/catalog.ts";
+import { buildAndServe, chromiumSkip, repoRoot, type Served, withChromium, type PageLog } from "../helpers/browser.ts";
+
+const skip = chromiumSkip();
+const shots = join(repoRoot, ".tmp");
+let site: Served | undefined;
+
+before(async () => {
+  if (skip) return;
+  mkdirSync(shots, { recursive: true });
+  site = await buildAndServe("");
+});
+after(async () => {
+  await site?.close();
+});
+
+const VIEW = { viewport: { width: 1440, height: 900 }, timeoutMs: 20_000 };
+
+function errors(log: PageLog): string[] {
+  return log.lines.filter((l) => l.startsWith("error") || l.startsWith("pageerror"));
+}
+
+/** Open the page with a scenario picked through the UI, ready to play. */
+async function open(page: Page, scenario: string, seed: number, speed = "Infinity"): Promise<void> {
+  await page.goto(site!.url);
+  await page.waitForSelector('#status[data-state="loaded"]');
+  await page.waitForSelector('#player[data-state="ready"]');
+  if ((await page.locator("#scenario").inputValue()) !== scenario) {
+    await page.selectOption("#scenario", scenario);
+    await page.waitForFunction((s) => window.hipmmDemo?.scenario === s && window.hipmmDemo.player === "ready", scenario);
+  }
+  if ((await page.locator("#seed").inputValue()) !== String(seed)) {
+    await page.fill("#seed", String(seed));
+    await page.locator("#seed").dispatchEvent("change");
+    await page.waitForFunction((s) => window.hipmmDemo?.seed === s && window.hipmmDemo.player === "ready", seed);
+  }
+  await page.selectOption("#speed", speed);
+}
+
+async function counter(page: Page, id: string): Promise<string> {
+  return (await page.locator(`[data-counter="${id}"]`).textContent()) ?? "";
+}
+
+/** The live counters the page shows, as computed in Node for the same source at time t. */
+function expectedCounters(src: Source, t: number): Record<string, string> {
+  const c = countAt(src, t);
+  return {
+    time: `${t.toFixed(1)} ms`,
+    "hip-sent": String(c.hipSent),
+    "hip-lost": String(c.hipLost),
+    "esp-delivered": String(c.espDelivered),
+    "esp-lost": String(c.espLost),
+    probes: String(c.probesToUnverified),
+  };
+}
+
+async function shownCounters(page: Page, ids: string[]): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const id of ids) out[id] = await counter(page, id);
+  return out;
+}
+
+const BEX_SEED = 1;
+async function nodeBex(seed = BEX_SEED): Promise<Source> {
+  return await findScenario("base-exchange")!.build(seed);
+}
+
+test("demo: base exchange runs to completion in the page; counters equal the Node run", { skip }, async () => {
+  const src = await nodeBex();
+  src.advance(src.end);
+  const want = expectedCounters(src, src.end);
+  assert.ok(Number(want["esp-delivered"]) > 10, "the Node run itself delivers data");
+  await withChromium(async (page, log) => {
+    await open(page, "base-exchange", BEX_SEED);
+    await page.click("#btn-run");
+    await page.waitForSelector('#player[data-state="done"]');
+    assert.deepEqual(await shownCounters(page, Object.keys(want)), want);
+    assert.equal(await counter(page, "established"), `at ${Number(src.facts.established_ms).toFixed(1)} ms`);
+    // The sequence diagram shows the four-packet base exchange in order (RFC 7401 §4.1).
+    const labels = await page.locator("#seq .row.msg").evaluateAll((gs) => gs.map((g) => g.getAttribute("data-label")));
+    assert.deepEqual(labels, ["I1", "R1", "I2", "R2"]);
+    assert.ok((await page.locator("#seq .row.band").count()) >= 1, "ESP data band drawn");
+    assert.match((await page.locator("#seq").textContent()) ?? "", /ESTABLISHED as Initiator/);
+    assert.equal(await page.locator('[data-summary="pings_delivered"]').textContent(), String(src.facts.pings_delivered));
+    assert.equal(await page.locator('[data-summary="echoes_delivered"]').textContent(), String(src.facts.echoes_delivered));
+    await page.screenshot({ path: join(shots, "web-demo-bex.png"), fullPage: true });
+    assert.deepEqual(errors(log), []);
+  }, VIEW);
+});
+
+test("demo: Step walks the base exchange key moments, the same times as the Node player", { skip }, async () => {
+  const src = await nodeBex();
+  const p = new Player(src, () => {});
+  const times: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    p.step();
+    times.push(p.t);
+  }
+  // I1 arrives at 15 ms, R1 at 30, I2 at 45, R2 at 60 (15 ms links), first ESP at B at 75.
+  assert.deepEqual(times, [15, 30, 45, 60, 75]);
+  await withChromium(async (page, log) => {
+    await open(page, "base-exchange", BEX_SEED, "25");
+    for (const [i, t] of times.entries()) {
+      await page.click("#btn-step");
+      await page.waitForFunction((want) => window.hipmmDemo?.t === want, t);
+      assert.equal(await counter(page, "time"), `${t.toFixed(1)} ms`);
+      assert.equal(await page.locator("#player").getAttribute("data-state"), "paused");
+      assert.deepEqual(await shownCounters(page, ["hip-sent", "esp-delivered"]), pick(expectedCounters(src, t), ["hip-sent", "esp-delivered"]));
+      // At 15 ms I1 has arrived and R1 has just left B: it is the one packet on the network.
+      if (i === 0) assert.deepEqual(await page.locator("#net .pkt.hip text").allTextContents(), ["R1"]);
+    }
+    assert.equal(await page.locator("#seq .row.msg").count(), src.log.flights.filter((f) => f.kind === "hip" && f.t0 <= times[4]).length);
+    await page.screenshot({ path: join(shots, "web-demo-step.png") });
+    // Run from the paused state finishes the scenario.
+    await page.selectOption("#speed", "Infinity");
+    await page.click("#btn-run");
+    await page.waitForSelector('#player[data-state="done"]');
+    assert.deepEqual(errors(log), []);
+  }, VIEW);
+});
+
+function pick(o: Record<string, string>, keys: string[]): Record<string, string> {
+  return Object.fromEntries(keys.map((k) => [k, o[k]]));
+}
+
+test("demo: clicking packets shows their dissection (HIP header, HITs, parameters; ESP SPI/seq)", { skip }, async () => {
+  const src = await nodeBex();
+  src.advance(src.end);
+  const i1 = src.log.flights[0];
+  const d = dissectHip(i1.data!.subarray(4));
+  assert.ok(isHipDissection(d));
+  const esp = src.log.flights.find((f) => f.kind === "esp")!;
+  const spi = new DataView(esp.data!.buffer, esp.data!.byteOffset).getUint32(0);
+  await withChromium(async (page, log) => {
+    await open(page, "base-exchange", BEX_SEED);
+    await page.click("#btn-run");
+    await page.waitForSelector('#player[data-state="done"]');
+    await page.click(`#seq .arrow[data-flight="${i1.id}"]`);
+    const dis = page.locator("#dissection");
+    await page.waitForFunction(() => document.getElementById("dissection")?.dataset.flight === "0");
+    const text = (await dis.textContent()) ?? "";
+    assert.match(text, /HIP header \(RFC 7401 §5\.1\)/);
+    assert.match(text, /Packet Type\s*1 \(I1\)/);
+    assert.ok(text.includes(d.senderHit) && text.includes(d.receiverHit), "both HITs shown");
+    for (const p of d.params) assert.ok(text.includes(p.name), `parameter ${p.name} listed`);
+    await page.screenshot({ path: join(shots, "web-demo-dissection.png"), fullPage: true });
+    // R1 carries the puzzle and the Responder's host identity.
+    await page.click(`#seq .row.msg[data-label="R1"] .arrow`);
+    await page.waitForFunction(() => /PUZZLE/.test(document.getElementById("dissection")?.textContent ?? ""));
+    assert.match((await dis.textContent()) ?? "", /HOST_ID[\s\S]*HIP_SIGNATURE_2/);
+    // An ESP arrow: SPI and sequence number.
+    await page.click(`#seq .arrow[data-flight="${esp.id}"]`);
+    await page.waitForFunction((id) => document.getElementById("dissection")?.dataset.flight === String(id), esp.id);
+    const espText = (await dis.textContent()) ?? "";
+    assert.match(espText, /ESP \(RFC 4303 §2\)/);
+    assert.ok(espText.includes(`0x${spi.toString(16).padStart(8, "0")}`), `SPI 0x${spi.toString(16)} shown`);
+    assert.deepEqual(errors(log), []);
+  }, VIEW);
+});
+
+test("demo: the src/lab handover scenario shows the lab's own numbers (same seed as in Node)", { skip }, async () => {
+  const seed = 1;
+  const lab = runScenario("handover", seed).summary;
+  const src = labSource("handover", seed);
+  const want = expectedCounters(src, src.end);
+  await withChromium(async (page, log) => {
+    await open(page, "handover", seed);
+    await page.click("#btn-run");
+    await page.waitForSelector('#player[data-state="done"]');
+    for (const k of ["delivered", "lost", "handover_ms", "handover_ms_from_mover", "ac_probes_to_unverified", "data_to_unverified"]) {
+      assert.equal(await page.locator(`[data-summary="${k}"]`).textContent(), String(lab[k]), k);
+    }
+    assert.deepEqual(await shownCounters(page, Object.keys(want)), want);
+    assert.equal(await counter(page, "handover"), `${Number(lab.handover_ms).toFixed(1)} ms`);
+    // The readdressing exchange is in the diagram: REA, then AC, then ACR after the move.
+    const labels = await page.locator("#seq .row.msg").evaluateAll((gs) => gs.map((g) => g.getAttribute("data-label")));
+    const afterMove = labels.slice(labels.lastIndexOf("REA"));
+    assert.deepEqual([...new Set(afterMove)], ["REA", "AC", "ACR"]);
+    assert.ok((await page.locator("#net .chip.gone").count()) === 1, "A's old address is shown gone");
+    await page.screenshot({ path: join(shots, "web-demo-handover.png"), fullPage: true });
+    assert.deepEqual(errors(log), []);
+  }, VIEW);
+});
