@@ -10,6 +10,7 @@ export {
 export { DataPlane } from "./esp/dataplane.ts";
 export { WasmCrypto, wasmCrypto, useCryptoExports, sha1, sha256, hmacSha1, hmacSha256 } from "./esp/crypto.ts";
 export { WorkerDataPlane } from "./esp/remote.ts";
+export { EspBatch, type BatchOp, type EspBatchOptions } from "./esp/espbatch.ts";
 export * from "./wire/index.ts";
 export * from "./hip/index.ts";
 export { detectRuntime, runtimeInfo, type RuntimeInfo, type RuntimeName } from "./runtime/detect.ts";

@@ -2,6 +2,7 @@
 // scripts or a src/lab scenario), plays it in virtual time and draws the network, a sequence
 // diagram, counters and packet dissections. URL: ?scenario=handover&seed=1&speed=100&at=1005&run=1
 import { loadWasm } from "../src/wasm/loader.ts";
+import { captionHtml } from "./demo/caption.ts";
 import { CATALOG, findScenario } from "./demo/catalog.ts";
 import { countAt, countersHtml, resultHtml } from "./demo/counters.ts";
 import { dissectionHtml } from "./demo/inspect.ts";
@@ -41,6 +42,9 @@ const ui = {
   lanes: $<SVGSVGElement>("lanes"),
   seq: $<SVGSVGElement>("seq"),
   timeline: $("timeline"),
+  caption: $("caption"),
+  scrub: $<HTMLInputElement>("scrub"),
+  scrubLabel: $("scrub-label"),
   counters: $("counters"),
   result: $("result"),
   resultBody: $("result-body"),
@@ -77,12 +81,16 @@ function draw(p: Player): void {
   const follow = ui.timeline.scrollTop + ui.timeline.clientHeight >= ui.timeline.scrollHeight - 40;
   renderNetwork(ui.net, p.src.log, p.t, selected, roles);
   renderSequence(ui.seq, p.src.log, p.t, selected);
+  ui.caption.innerHTML = captionHtml(p.src.log, p.t);
   if (follow) ui.timeline.scrollTop = ui.timeline.scrollHeight;
   ui.counters.innerHTML = countersHtml(countAt(p.src, p.t), p.src);
+  ui.scrub.max = String(p.src.end);
+  ui.scrub.value = String(p.t);
+  ui.scrubLabel.textContent = `${p.t.toFixed(1)} / ${p.src.end.toFixed(0)} ms`;
   ui.player.dataset.state = p.state;
   ui.player.textContent = p.state;
-  ui.result.hidden = p.state !== "done";
-  if (p.state === "done" && !ui.resultBody.hasChildNodes()) ui.resultBody.innerHTML = resultHtml(p.src);
+  if (p.t >= p.src.end && !ui.resultBody.hasChildNodes()) ui.resultBody.innerHTML = resultHtml(p.src);
+  ui.result.hidden = !ui.resultBody.hasChildNodes();
   ui.run.disabled = p.state === "running" || p.state === "done";
   ui.pause.disabled = p.state !== "running";
   ui.step.disabled = p.state === "running" || p.state === "done";
@@ -129,7 +137,7 @@ function select(id: number): void {
   const f = player?.src.log.flights[id];
   if (!f || !player) return;
   selected = id;
-  ui.dissection.innerHTML = dissectionHtml(f);
+  ui.dissection.innerHTML = dissectionHtml(f, player.src.espNote);
   ui.dissection.dataset.flight = String(id);
   if (player.state !== "running") draw(player);
 }
@@ -153,6 +161,17 @@ ui.scenario.addEventListener("change", () => {
 });
 ui.seed.addEventListener("change", () => void reset());
 ui.speed.addEventListener("change", applySpeed);
+ui.scrub.addEventListener("input", () => player?.seekTo(Number(ui.scrub.value)));
+document.addEventListener("keydown", (e) => {
+  const tag = (e.target as HTMLElement).tagName;
+  if (!player || e.ctrlKey || e.metaKey || e.altKey || tag === "INPUT" || tag === "SELECT" || tag === "BUTTON") return;
+  if (e.key === " ") {
+    e.preventDefault();
+    if (player.state === "running") player.pause();
+    else player.run();
+  } else if (e.key === "ArrowRight") player.step();
+  else if (e.key === "r") void reset();
+});
 ui.skip.addEventListener("change", applySpeed);
 
 loadWasm().then(

@@ -26,7 +26,10 @@ export type EspWasm = HipmmExports & {
   espOpenBatch(base: number, size: number, n: number): number;
 };
 
-/** Byte view of WASM memory, re-created whenever memory has grown (which detaches old views). */
+/**
+ * Byte view of WASM memory, re-created whenever memory has grown. Growing detaches the old
+ * ArrayBuffer (byteLength 0), which is far cheaper to test per packet than memory.buffer.
+ */
 export class WasmMemory {
   private u8: Uint8Array;
   private dv: DataView;
@@ -35,11 +38,11 @@ export class WasmMemory {
     this.dv = new DataView(memory.buffer);
   }
   get bytes(): Uint8Array {
-    if (this.u8.buffer !== this.memory.buffer) this.refresh();
+    if (this.u8.byteLength === 0) this.refresh();
     return this.u8;
   }
   get view(): DataView {
-    if (this.dv.buffer !== this.memory.buffer) this.refresh();
+    if (this.u8.byteLength === 0) this.refresh();
     return this.dv;
   }
   private refresh(): void {

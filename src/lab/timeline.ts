@@ -2,7 +2,7 @@
 // readdressing packet or decision. Browser-safe (no node: imports).
 import type { Locator, Millis } from "../core/types.ts";
 import { locatorKey } from "../core/types.ts";
-import type { NodeEvent } from "./node.ts";
+import type { NodeEvent } from "./host.ts";
 
 const W = 34;
 

@@ -86,8 +86,9 @@ export function codecKeys(a: Association, spis: CodecKeys["spis"]): CodecKeys {
     sign: (d) => ({ algorithm: a.local.algorithm, signature: a.sign(d) }),
     verifyPeer: (d, alg, sig) => alg === a.peerIdentity?.algorithm && a.verifyPeer(d, sig),
     spis,
-    // The core frames the packet and fills the checksum for the outer locators (queueControl).
-    framed: false,
+    // Framed, so the session's byte counters are wire bytes (§8 budget); the core re-frames the
+    // packet and fills the checksum for the outer locators (queueControl).
+    framed: true,
     checksum: false,
   };
 }
@@ -120,6 +121,8 @@ export class MobilityExtension implements HipExtension {
 
   /** Inbound SPIs of interface `ifId` must lie in `range` (FA lease, draft §4.4); undefined clears. */
   setSpiRange(ifId: number, range: SpiRange | undefined): void {
+    const old = this.spiRanges.get(ifId);
+    if (old?.min === range?.min && old?.max === range?.max) return;
     if (range) this.spiRanges.set(ifId, range);
     else this.spiRanges.delete(ifId);
     this.local.bump(ifId);
@@ -200,7 +203,7 @@ export class MobilityExtension implements HipExtension {
 
   private drain(now: Millis, b: Bound): void {
     const s = b.session;
-    for (let t = s.pollTransmit(); t; t = s.pollTransmit()) b.assoc.queueControl(now, t.data, t.to, t.from);
+    for (let t = s.pollTransmit(); t; t = s.pollTransmit()) b.assoc.queueControl(now, t.data.subarray(4), t.to, t.from);
     let peerChanged = false;
     for (let ev = s.pollEvent(); ev; ev = s.pollEvent()) {
       if (ev.type === "path-changed" && ev.path) {

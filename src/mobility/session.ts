@@ -199,6 +199,11 @@ export class MobilitySession {
     return this.paths.path;
   }
 
+  /** True when our addresses changed after the initial announcement: an REA for a move is about to go out. */
+  get moving(): boolean {
+    return this.seenGeneration >= 0 && this.seenGeneration !== this.local.generation;
+  }
+
   /** True when our addresses changed since the last REA decision (an REA is about to go out). */
   get localChanged(): boolean {
     return this.seenGeneration !== this.local.generation;

@@ -6,6 +6,8 @@ import type { DataPlane } from "../esp/dataplane.ts";
 import { hitKey } from "../hip/hit.ts";
 import type { HostIdentity } from "../hip/identity.ts";
 import type { HipEvent, HipHostConfig } from "../hip/types.ts";
+import type { FaClientOptions } from "../fa/client/client.ts";
+import type { MobilityExtensionOptions } from "../mobility/extension.ts";
 import { SocketSet } from "../transport/socket-set.ts";
 import type { DatagramSocket } from "../transport/types.ts";
 import { type Clock, EndpointDriver, monotonicClock, type PacketTap } from "./driver.ts";
@@ -31,6 +33,10 @@ export interface RuntimeHostOptions {
   clock?: Clock;
   /** Sees every datagram in and out (pcap writers, timelines). */
   tap?: PacketTap;
+  /** REA/AC/ACR mobility (draft-nikander-hip-mm-00); on by default, `false` turns it off. */
+  mobility?: MobilityExtensionOptions | false;
+  /** Lease an address from a Forwarding Agent (started at once; needs mobility). */
+  fa?: FaClientOptions;
 }
 
 type Listener<T> = (ev: T) => void;
@@ -46,9 +52,27 @@ export class RuntimeHost {
       host: { ...opts.hip, identity: opts.identity, rng },
       dataPlane: opts.dataPlane,
       onEvent: (ev) => this.dispatch(ev),
+      ...(opts.mobility === false ? {} : { mobility: opts.mobility ?? {}, addresses: sockets.map((s) => s.local) }),
+      ...(opts.fa ? { fa: opts.fa } : {}),
     });
     this.driver = new EndpointDriver(this.stack, new SocketSet(sockets), opts.clock ?? monotonicClock);
     this.driver.tap = opts.tap;
+    if (opts.fa) {
+      this.stack.startFa(this.driver.clock());
+      this.driver.flush();
+    }
+  }
+
+  /**
+   * Our addresses changed (draft §4.2): `add` sockets were bound to new local addresses,
+   * `remove` are gone (their sockets are closed). The stack sends REAs to every peer.
+   */
+  async changeAddresses(add: readonly DatagramSocket[], remove: readonly Locator[]): Promise<void> {
+    for (const s of add) this.driver.sockets.add(s);
+    const now = this.driver.clock();
+    this.stack.handleAddressChange(now, add.map((s) => s.local), remove);
+    this.driver.flush();
+    for (const l of remove) await this.driver.sockets.remove(l);
   }
 
   get hit(): Uint8Array {

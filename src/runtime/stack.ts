@@ -86,7 +86,10 @@ export class HostStack implements SimEndpoint {
   private now: Millis = 0;
 
   constructor(opts: HostStackOptions) {
-    this.host = opts.host instanceof HipHost ? opts.host : new HipHost(opts.host);
+    // With an FA lease on a shared IPv4 locator our inbound SPIs must lie in the leased range
+    // (the FA forwards ESP by SPI, draft §4.4): the core draws them through spiSource.
+    const cfg = opts.host instanceof HipHost ? undefined : opts.host;
+    this.host = opts.host instanceof HipHost ? opts.host : new HipHost(opts.fa && cfg && !cfg.spiSource ? { ...cfg, spiSource: () => this.leasedSpi() } : (cfg as HipHostConfig));
     this.dataPlane = opts.dataPlane ?? newDataPlane();
     this.onEvent = opts.onEvent;
     this.pendingLimit = opts.pendingLimit ?? 64;
@@ -167,7 +170,7 @@ export class HostStack implements SimEndpoint {
     const seg = encodeBeetUdp(this.host.hit, peerHit, srcPort, dstPort, data);
     const session = this.mobility?.session(peerHit);
     // §6.1.1: while an REA is about to go out, the next datagram rides inside it.
-    if (session?.localChanged && this.mobility?.policy.embedEspInRea && !session.hasEspForRea) {
+    if (session?.moving && this.mobility?.policy.embedEspInRea && !session.hasEspForRea) {
       const r = this.seal(sas.outbound.get(sas.spiOut), seg);
       if (!r) return "seal-failed";
       session.offerEspForRea(r);
@@ -342,6 +345,14 @@ export class HostStack implements SimEndpoint {
       if (mine.length && (!from || !mine.some((l) => sameLocator(l, from)))) fa.setFrom(now, mine[0]);
     }
     this.drain(now);
+  }
+
+  /** A free SPI of our FA lease's range (shared IPv4 locator), if any. */
+  private leasedSpi(): number | undefined {
+    const l = this.fa?.lease;
+    if (!l || l.addrType !== 4) return undefined;
+    for (let s = Math.max(l.spiMin, 256); s <= l.spiMax; s++) if (!this.host.associationBySpi(s)) return s;
+    return undefined;
   }
 
   private hideOwnInterfaces(): void {

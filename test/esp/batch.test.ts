@@ -32,7 +32,7 @@ test("EspBatch in-process: same packets as seal(), opened in place, full batch r
       return pkt;
     });
     batch.reset();
-    packets.forEach((p) => batch.addOpen(p));
+    for (const p of packets) assert.notEqual(batch.addOpen(p), -1);
     assert.equal(a.process("open", batch), 8);
     payloads.forEach((p, k) => {
       assert.equal(batch.status(k), EspStatus.Ok);

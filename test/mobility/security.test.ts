@@ -22,8 +22,8 @@ test("modified REA is rejected (bad HMAC) and counted; replayed REA/AC/ACR are r
   const ac = captured(sim, 9, b1)[0];
   const acr = captured(sim, 10, a1)[0];
   assert.ok(oldRea && ac && acr);
-  const sb = b.peer("A").session;
-  const sa = a.peer("B").session;
+  const sb = b.session(a);
+  const sa = a.session(b);
   // Replayed AC (already answered) and ACR (already taken): rejected, no new ACR.
   const acrs = sa.counters.acrSent;
   sim.inject(b1, a1, ac.data!);
@@ -42,7 +42,7 @@ test("modified REA is rejected (bad HMAC) and counted; replayed REA/AC/ACR are r
   // A moves: new REA; then the old REA is replayed: rejected, peer model unchanged.
   sim.at(700, () => {
     sim.renumber("A", a1, a2);
-    a.local.setAddresses(1, [a2], sim.now);
+    a.stack.local!.setAddresses(1, [a2], sim.now);
   });
   sim.runUntil(900);
   const before = sb.peer.keys().join();
@@ -77,16 +77,16 @@ test("flooding attack: an REA naming a victim gets it only budgeted AC probes, n
   const { sim, a, b } = pair(22, L("10.0.0.1"), L("10.0.0.2"), { budget });
   const sink = new Sink();
   sim.addNode("V", sink, [victim]);
-  a.startFlow("B", 100, 5000, 1); // the stream the attacker wants redirected
+  a.startFlow(b, 100, 5000, 1); // the stream the attacker wants redirected
   // Malicious B claims the victim's address on a new "interface", as preferred, and keeps
   // re-announcing it with fresh REA IDs (toggling the interface) to reset any per-REA limit.
   for (let i = 0; i < 10; i++)
     sim.at(1000 + i * 300, () => {
-      b.local.addAddress(2, victim, sim.now, { preferred: true });
-      b.local.setUp(2, i % 2 === 0);
+      b.stack.local!.addAddress(2, victim, sim.now, { preferred: true });
+      b.stack.local!.setUp(2, i % 2 === 0);
     });
   sim.runUntil(5200);
-  const sa = a.peer("B").session;
+  const sa = a.session(b);
   assert.equal(sink.data, 0, "no data toward the victim");
   assert.ok(sink.packets <= budget.maxProbes, `probes ${sink.packets}`);
   assert.ok(sink.bytes <= budget.maxBytes, `bytes ${sink.bytes}`);

@@ -124,6 +124,21 @@ test("demo: Step walks the base exchange key moments, the same times as the Node
     }
     assert.equal(await page.locator("#seq .row.msg").count(), src.log.flights.filter((f) => f.kind === "hip" && f.t0 <= times[4]).length);
     await page.screenshot({ path: join(shots, "web-demo-step.png") });
+    // Run at 25 virtual ms per second without skipping quiet stretches, then Pause: the
+    // playhead moved and then stays put.
+    await page.selectOption("#speed", "25");
+    await page.uncheck("#skip-idle");
+    await page.click("#btn-run");
+    await page.waitForFunction(() => (window.hipmmDemo?.t ?? 0) > 80);
+    await page.click("#btn-pause");
+    const paused = await page.evaluate(() => window.hipmmDemo?.t ?? 0);
+    assert.equal(await page.locator("#player").getAttribute("data-state"), "paused");
+    await page.waitForTimeout(200);
+    assert.equal(await page.evaluate(() => window.hipmmDemo?.t), paused);
+    assert.ok(paused > 80 && paused < src.end, `paused at ${paused}`);
+    // Keyboard: → steps (to the end here: no control packet is left).
+    await page.keyboard.press("ArrowRight");
+    await page.waitForSelector('#player[data-state="done"]');
     // Run from the paused state finishes the scenario.
     await page.selectOption("#speed", "Infinity");
     await page.click("#btn-run");
@@ -190,6 +205,15 @@ test("demo: the src/lab handover scenario shows the lab's own numbers (same seed
     const afterMove = labels.slice(labels.lastIndexOf("REA"));
     assert.deepEqual([...new Set(afterMove)], ["REA", "AC", "ACR"]);
     assert.ok((await page.locator("#net .chip.gone").count()) === 1, "A's old address is shown gone");
+    // Drag the time slider back to just after the REA left: REA on the wire, its dissection
+    // lists the new address in REA_INFO (draft §6.1.1.1).
+    const rea = src.log.flights.filter((f) => f.label === "REA").at(-1)!;
+    await page.locator("#scrub").fill(String(rea.t0 + 2));
+    await page.waitForFunction((t) => window.hipmmDemo?.t === t && window.hipmmDemo.player === "paused", rea.t0 + 2);
+    assert.deepEqual(await page.locator("#net .pkt.hip text").allTextContents(), ["REA"]);
+    await page.click("#net .pkt.hip");
+    await page.waitForFunction((id) => document.getElementById("dissection")?.dataset.flight === String(id), rea.id);
+    assert.match((await page.locator("#dissection").textContent()) ?? "", /REA_INFO[\s\S]*10\.9\.0\.1/);
     await page.screenshot({ path: join(shots, "web-demo-handover.png"), fullPage: true });
     assert.deepEqual(errors(log), []);
   }, VIEW);

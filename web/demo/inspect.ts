@@ -41,7 +41,7 @@ function hexDump(b: Uint8Array): string {
 }
 
 /** HTML for the dissection of one flight. */
-export function dissectionHtml(f: Flight): string {
+export function dissectionHtml(f: Flight, espNote?: string): string {
   const head = `<div class="dis-head"><span class="badge ${packetClass(f.label)}">${esc(f.label)}</span>
     <span>${esc(f.src)} ${esc(locatorKey(f.from))} → ${esc(f.dst ?? "?")} ${esc(locatorKey(f.to))}</span></div>
     <dl class="meta"><dt>sent</dt><dd>${fmtMs(f.t0)} · UDP/10500 · ${f.bytes} bytes</dd><dt>fate</dt><dd>${fate(f)}</dd></dl>`;
@@ -52,7 +52,8 @@ export function dissectionHtml(f: Flight): string {
   else if (d.value.kind === "esp") {
     const v = new DataView(f.data.buffer, f.data.byteOffset, f.data.length);
     body = `<h4>ESP (RFC 4303 §2)</h4><dl class="fields"><dt>SPI</dt><dd>${hex8(v.getUint32(0))}</dd><dt>Sequence Number</dt><dd>${v.getUint32(4)}</dd>
-      <dt>payload + ICV</dt><dd>${f.data.length - 8} bytes, encrypted and authenticated with the SA's keys (BEET: inner addresses are the HITs)</dd></dl>`;
+      <dt>payload + ICV</dt><dd>${f.data.length - 8} bytes</dd></dl>
+      <p class="dim">${esc(espNote ?? "The rest is protected with the keys of the SA this SPI names (RFC 7402: ESP in BEET mode, the inner addresses are the HITs).")}</p>`;
   } else if (d.value.kind === "keepalive") body = `<p>NAT keepalive (RFC 3948 §2.3)</p>`;
   else {
     const dis = dissectHip(d.value.packet, { src: f.from.ip, dst: f.to.ip, allowZeroChecksum: true });

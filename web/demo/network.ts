@@ -5,7 +5,8 @@ import type { AddressInfo, Flight, FlightLog } from "./flights.ts";
 import { esc, packetClass } from "./svg.ts";
 
 const W = 720;
-const H = 300;
+/** Scene height: a two-host scene needs less. */
+let H = 300;
 const BOX_W = 176;
 const CHIP_H = 22;
 /** Links idle for longer than this fade out. */
@@ -51,6 +52,7 @@ function layout(log: FlightLog, t: number): Map<string, NodeBox> {
 }
 
 export function renderNetwork(svg: SVGSVGElement, log: FlightLog, t: number, selected: number | undefined, roles: Record<string, string> = {}): void {
+  H = log.nodes.length <= 2 ? 240 : 320;
   const boxes = layout(log, t);
   const anchors = new Map<string, Pt>();
   for (const b of boxes.values()) for (const c of b.chips) anchors.set(c.a.key, c.anchor);

@@ -53,10 +53,10 @@ export class Player {
     this.seek(this.nextKey(this.t) ?? this.src.end);
   }
 
-  /** Jump to virtual time `t` (paused unless running). */
+  /** Jump to virtual time `t`, also backwards: drawing is a pure function of the log and t. */
   seekTo(t: number): void {
-    if (this.state === "ready") this.state = "paused";
-    this.seek(Math.max(t, this.t));
+    if (this.state !== "running") this.state = "paused";
+    this.seek(Math.max(0, t));
   }
 
   private seek(t: number): void {

@@ -125,7 +125,9 @@ function band(out: string[], fl: Flight[], y: number, t: number, x: (n: string |
   }
   const lost = fl.filter((f) => (f.fate === "lost" || f.fate === "dropped") && f.t1 <= t).length;
   const parts = [...dirs].map(([k, v]) => `${k} ×${v.length}`);
-  const span = fl.length > 1 ? `${fl[0].t0.toFixed(1)}–${fl[fl.length - 1].t0.toFixed(1)} ms` : fmtMs(fl[0].t0);
+  const t0 = fl[0].t0.toFixed(1);
+  const t1 = fl[fl.length - 1].t0.toFixed(1);
+  const span = t0 === t1 ? fmtMs(fl[0].t0) : `${t0}–${t1} ms`;
   out.push(`<g class="row band"><text class="tl" x="10" y="${y + 12}">${fl[0].t0.toFixed(1)}</text>`);
   out.push(`<text class="band-label" x="${W / 2}" y="${y + 10}">ESP data ${esc(parts.join(" · "))}${lost ? ` · <tspan class="bad">${lost} lost</tspan>` : ""}<tspan class="span"> (${span})</tspan></text>`);
   let yy = y + 16;

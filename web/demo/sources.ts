@@ -21,6 +21,8 @@ export interface Source {
   advance(t: number): void;
   /** Scenario facts for the counters panel (live: updated as the simulator runs). */
   facts: Record<string, number | string | null>;
+  /** What an ESP datagram of this run carries (shown in its dissection). */
+  espNote?: string;
   /** The lab script's own summary (lab scenarios only). */
   summary?: LabSummary;
 }

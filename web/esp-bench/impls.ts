@@ -12,17 +12,41 @@ import type { WorkerDataPlane } from "../../src/esp/remote.ts";
 import { EspSuite, espKeyLengths, type SaParams } from "../../src/esp/types.ts";
 
 export const BATCH = 64;
-export const IN_FLIGHT = 4;
+export const IN_FLIGHT = 8;
 export const SUITES = [EspSuite.AES128_CBC_SHA1, EspSuite.AES128_CBC_SHA256, EspSuite.AES_GCM16] as const;
 export const SIZES = [64, 1400];
 
-/** One benchmarked operation. `packets` per call; `drain` waits for work still in flight. */
+/**
+ * One implementation under test. seal/open process some packets and return how many were
+ * completed (and checked) by this call; `drain` waits for work still in flight (not counted).
+ */
 export interface Impl {
-  seal: () => unknown;
-  open: () => unknown;
-  packets: number;
+  seal: () => number | Promise<number>;
+  open: () => number | Promise<number>;
   async: boolean;
   drain?: () => Promise<void>;
+}
+
+const now = (): number => performance.now();
+
+/** Packets per second of `impl[op]` over about `ms` (after a short warm-up); drains afterwards. */
+export async function packetRate(impl: Impl, op: "seal" | "open", ms: number): Promise<number> {
+  const fn = impl[op];
+  const warm = now() + Math.min(100, ms / 4);
+  let n = 0;
+  let t0 = 0;
+  let t = 0;
+  if (impl.async) {
+    while (now() < warm) await fn();
+    t0 = now();
+    for (t = t0; t - t0 < ms; t = now()) n += await fn();
+  } else {
+    while (now() < warm) fn();
+    t0 = now();
+    for (t = t0; t - t0 < ms; t = now()) for (let i = 0; i < 16; i++) n += fn() as number;
+  }
+  await impl.drain?.();
+  return (n * 1000) / (t - t0);
 }
 
 const subtle = globalThis.crypto.subtle;
@@ -70,7 +94,7 @@ export const concat = (...parts: Uint8Array[]): Uint8Array<ArrayBuffer> => {
 export function nobleImpl(p: SaParams, payload: Uint8Array): Impl {
   let seq = 0;
   const iv = new Uint8Array(16);
-  const sync = { packets: 1, async: false };
+  const sync = { async: false };
   if (p.suite === EspSuite.AES_GCM16) {
     const key = p.encKey.subarray(0, 16);
     const nonce = new Uint8Array(12);
@@ -83,11 +107,12 @@ export function nobleImpl(p: SaParams, payload: Uint8Array): Impl {
     const pkt = seal();
     return {
       ...sync,
-      seal,
+      seal: () => (seal().length > 0 ? 1 : 0),
       open: () => {
         const n = concat(p.encKey.subarray(16, 20), pkt.subarray(8, 16));
         const pt = gcm(key, n, pkt.subarray(0, 8)).decrypt(pkt.subarray(16));
         if (pt[pt.length - 1] !== 17) throw new Error("noble open");
+        return 1;
       },
     };
   }
@@ -103,7 +128,7 @@ export function nobleImpl(p: SaParams, payload: Uint8Array): Impl {
   const pkt = seal();
   return {
     ...sync,
-    seal,
+    seal: () => (seal().length > 0 ? 1 : 0),
     open: () => {
       const body = pkt.subarray(0, pkt.length - icv);
       const mac = hmac(h, p.authKey, body);
@@ -112,6 +137,7 @@ export function nobleImpl(p: SaParams, payload: Uint8Array): Impl {
       if (diff) throw new Error("noble open");
       const pt = cbc(p.encKey, pkt.subarray(8, 24), { disablePadding: true }).decrypt(body.subarray(24));
       if (pt[pt.length - 1] !== 17) throw new Error("noble open");
+      return 1;
     },
   };
 }
@@ -119,7 +145,7 @@ export function nobleImpl(p: SaParams, payload: Uint8Array): Impl {
 export async function webImpl(p: SaParams, payload: Uint8Array): Promise<Impl> {
   let seq = 0;
   const iv = new Uint8Array(16);
-  const awaited = { packets: 1, async: true };
+  const awaited = { async: true };
   if (p.suite === EspSuite.AES_GCM16) {
     const key = await subtle.importKey("raw", b(p.encKey.subarray(0, 16)), "AES-GCM", false, ["encrypt", "decrypt"]);
     const nonce = new Uint8Array(12);
@@ -133,11 +159,12 @@ export async function webImpl(p: SaParams, payload: Uint8Array): Promise<Impl> {
     const pkt = await seal();
     return {
       ...awaited,
-      seal: async () => void (await seal()),
+      seal: async () => ((await seal()).length > 0 ? 1 : 0),
       open: async () => {
         const n = concat(p.encKey.subarray(16, 20), pkt.subarray(8, 16));
         const pt = new Uint8Array(await subtle.decrypt({ name: "AES-GCM", iv: n, additionalData: b(pkt.subarray(0, 8)) }, key, b(pkt.subarray(16))));
         if (pt[pt.length - 1] !== 17) throw new Error("webcrypto open");
+        return 1;
       },
     };
   }
@@ -156,7 +183,7 @@ export async function webImpl(p: SaParams, payload: Uint8Array): Promise<Impl> {
   const pkt = await seal();
   return {
     ...awaited,
-    seal: async () => void (await seal()),
+    seal: async () => ((await seal()).length > 0 ? 1 : 0),
     open: async () => {
       const body = pkt.subarray(0, pkt.length - icv);
       const mac = new Uint8Array(await subtle.sign("HMAC", hk, b(body)));
@@ -166,6 +193,7 @@ export async function webImpl(p: SaParams, payload: Uint8Array): Promise<Impl> {
       const extra = new Uint8Array(await subtle.encrypt({ name: "AES-CBC", iv: b(ct.subarray(-16)) }, key, new Uint8Array(0)));
       const pt = new Uint8Array(await subtle.decrypt({ name: "AES-CBC", iv: b(pkt.subarray(8, 24)) }, key, concat(ct, extra)));
       if (pt[pt.length - 1] !== 17) throw new Error("webcrypto open");
+      return 1;
     },
   };
 }
@@ -187,10 +215,10 @@ export function wasmImpl(dp: DataPlane, p: SaParams, payload: Uint8Array): Impl 
   let inb = dp.installSa(inP);
   let k = 0;
   return {
-    packets: 1,
     async: false,
     seal: () => {
       if (dp.seal(out, 17, payload).length === 0) throw new Error("wasm seal");
+      return 1;
     },
     open: () => {
       if (k === pool.length) {
@@ -199,6 +227,7 @@ export function wasmImpl(dp: DataPlane, p: SaParams, payload: Uint8Array): Impl 
         k = 0;
       }
       if (dp.open(pool[k++]).status !== 0) throw new Error("wasm open");
+      return 1;
     },
   };
 }
@@ -217,18 +246,19 @@ function filler(out: number, payload: Uint8Array, pool: Uint8Array[]) {
       for (let i = 0; i < BATCH; i++) x.addOpen(pool[k++]);
       return x;
     },
-    /** True when the next open batch would run past the pool (reinstall the inbound SA first). */
-    wraps: () => k + BATCH > pool.length,
+    /** True when `batches` more open batches would run past the pool (reinstall the inbound SA first). */
+    wraps: (batches = 1) => k + batches * BATCH > pool.length,
     rewind: () => {
       k = 0;
     },
   };
 }
 
-/** Consumes results in place: every status must be Ok and every length non-zero. */
-function consume(x: EspBatch, what: string): void {
+/** Consumes results in place: every status must be Ok and every length non-zero. Returns #packets. */
+function consume(x: EspBatch, what: string): number {
   if (x.ok !== x.count) throw new Error(`${what}: ${x.count - x.ok} packets failed`);
   for (let i = 0; i < x.count; i++) if (x.status(i) !== 0 || x.length(i) === 0) throw new Error(what);
+  return x.count;
 }
 
 const batchBytes = (size: number): number => BATCH * (32 + ((size + 64 + 7) & ~7));
@@ -242,11 +272,10 @@ export function wasmBatchImpl(dp: DataPlane, p: SaParams, payload: Uint8Array): 
   let inb = dp.installSa(inP);
   const x = new EspBatch({ maxPackets: BATCH, byteLength: batchBytes(payload.length) });
   return {
-    packets: BATCH,
     async: false,
     seal: () => {
       dp.process("seal", f.seal(x));
-      consume(x, "wasm batch seal");
+      return consume(x, "wasm batch seal");
     },
     open: () => {
       if (f.wraps()) {
@@ -255,7 +284,7 @@ export function wasmBatchImpl(dp: DataPlane, p: SaParams, payload: Uint8Array): 
         f.rewind();
       }
       dp.process("open", f.open(x));
-      consume(x, "wasm batch open");
+      return consume(x, "wasm batch open");
     },
   };
 }
@@ -263,6 +292,7 @@ export function wasmBatchImpl(dp: DataPlane, p: SaParams, payload: Uint8Array): 
 /**
  * WASM in a Worker: IN_FLIGHT EspBatches circulate (filled in place, transferred or shared,
  * results read in place). One call = wait for the oldest batch, consume it, refill, resubmit.
+ * When the open pool runs out, the ring drains and the inbound SA is reinstalled (a bubble, counted).
  */
 export async function workerImpl(w: WorkerDataPlane, p: SaParams, payload: Uint8Array, shared = false): Promise<Impl> {
   const spi = ++nextSpi;
@@ -272,41 +302,78 @@ export async function workerImpl(w: WorkerDataPlane, p: SaParams, payload: Uint8
   const pool: Uint8Array[] = [];
   const seeder = new EspBatch({ maxPackets: BATCH, byteLength: batchBytes(payload.length) });
   while (pool.length < poolSize(payload.length)) {
-    await w.process("seal", seeder.reset());
+    seeder.reset();
     for (let i = 0; i < BATCH; i++) seeder.addSeal(out, 17, payload);
     await w.process("seal", seeder);
     for (let i = 0; i < BATCH; i++) pool.push(seeder.data(i).slice());
   }
   const f = filler(out, payload, pool);
   const xs = Array.from({ length: IN_FLIGHT }, () => new EspBatch({ maxPackets: BATCH, byteLength: batchBytes(payload.length), shared }));
-  let ring: Promise<EspBatch>[] = [];
-  let mode: "seal" | "open" | undefined;
+  const ring: (Promise<EspBatch> | null)[] = xs.map(() => null);
+  let mode: "seal" | "open" = "seal";
   let head = 0;
   const drain = async (): Promise<void> => {
-    for (const x of await Promise.all(ring)) consume(x, `worker ${mode}`);
-    ring = [];
-    mode = undefined;
+    for (const x of await Promise.all(ring)) if (x) consume(x, `worker ${mode}`);
+    ring.fill(null);
   };
-  const step = async (op: "seal" | "open"): Promise<void> => {
-    if (mode !== op || (op === "open" && f.wraps() && ring.length === IN_FLIGHT)) {
-      await drain();
-      if (op === "open") {
+  const step = async (op: "seal" | "open"): Promise<number> => {
+    if (op !== mode) await drain();
+    mode = op;
+    if (!ring.some(Boolean)) {
+      if (op === "open" && f.wraps(IN_FLIGHT)) {
         await w.removeSa(inb);
         inb = await w.installSa(inP);
         f.rewind();
       }
-      mode = op;
-      ring = xs.map((x) => w.process(op, f[op](x)));
+      xs.forEach((x, i) => {
+        ring[i] = w.process(op, f[op](x));
+      });
       head = 0;
     }
-    const x = await ring[head];
-    consume(x, `worker ${op}`);
-    if (op === "open" && f.wraps()) {
-      // Pool exhausted: the remaining batches drain on the next calls' reinstall.
-      ring[head] = Promise.resolve(x.reset());
-      x.ok = 0;
-    } else ring[head] = w.process(op, f[op](x));
+    while (ring[head] === null) head = (head + 1) % IN_FLIGHT;
+    const x = (await ring[head]) as EspBatch;
+    const n = consume(x, `worker ${op}`);
+    ring[head] = op === "open" && f.wraps() ? null : w.process(op, f[op](x));
     head = (head + 1) % IN_FLIGHT;
+    return n;
   };
-  return { packets: BATCH, async: true, seal: () => step("seal"), open: () => step("open"), drain };
+  return { async: true, seal: () => step("seal"), open: () => step("open"), drain };
 }
+
+export interface GridCell {
+  suite: EspSuite;
+  size: number;
+  op: "seal" | "open";
+  /** Best packets/s over the rounds, per implementation name. */
+  rates: Record<string, number>;
+}
+
+/**
+ * Measures every implementation for suites × sizes × {seal, open}. Rounds are interleaved and
+ * the best of each kept: the machine is shared, so load bursts should not land on one only.
+ */
+export async function runGrid(
+  make: (p: SaParams, payload: Uint8Array) => Promise<Record<string, Impl>>,
+  ms: number,
+  rounds: number,
+): Promise<GridCell[]> {
+  const cells: GridCell[] = [];
+  for (const suite of SUITES) {
+    for (const size of SIZES) {
+      const impls = await make(params(suite, 0x100), fill(size, 9));
+      for (const op of ["seal", "open"] as const) {
+        const rates: Record<string, number> = {};
+        for (let r = 0; r < rounds; r++) {
+          for (const [name, impl] of Object.entries(impls)) {
+            rates[name] = Math.max(rates[name] ?? 0, await packetRate(impl, op, ms / rounds));
+          }
+        }
+        cells.push({ suite, size, op, rates });
+      }
+    }
+  }
+  return cells;
+}
+
+export const ratio = (a: number, b: number): number => Math.round((a / b) * 100) / 100;
+export const mbps = (pps: number, size: number): number => Math.round((pps * size) / 1e4) / 100;

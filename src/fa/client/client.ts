@@ -40,6 +40,11 @@ export interface FaClientOptions {
   maxK?: number;
   /** Location privacy (§3.2): announce only leased addresses. */
   privacy?: boolean;
+  /**
+   * After this long without a relay frame from the FA (while leased), renew at once: a dead FA
+   * is then noticed after silenceMs + the renewal's retries (§4.4.2). Default: off.
+   */
+  silenceMs?: Millis;
 }
 
 export interface ActiveLease {
@@ -80,6 +85,8 @@ export class FaClient {
   private lastForwarded: Millis = Number.NEGATIVE_INFINITY;
   private readonly events: FaClientEvent[] = [];
   private releasing = false;
+  /** Lease duration (s) the FA granted last. */
+  private grantedSec: number | undefined;
 
   constructor(
     private readonly host: HipHost,
@@ -128,7 +135,7 @@ export class FaClient {
   setFrom(now: Millis, from: Locator): void {
     if (this.o.from && sameLocator(this.o.from, from)) return;
     this.o.from = from;
-    if (this.lease && !this.releasing && (!this.pending || this.pending.fields.leaseId !== 0)) this.request(now, this.lease.leaseId, this.o.lifetime ?? 0);
+    if (this.lease && !this.releasing && (!this.pending || this.pending.fields.leaseId !== 0)) this.request(now, this.lease.leaseId, this.renewLifetime());
   }
 
   /** True when `l` is our leased locator (Transmits from it go through the FA). */
@@ -210,7 +217,9 @@ export class FaClient {
       spiMax: a.addrType === 4 ? a.maxSpi : 0,
       expires: now + info.leaseDuration * 1000,
     };
+    this.grantedSec = info.leaseDuration;
     this.scheduleRenewal(now);
+    if (this.o.silenceMs !== undefined) this.lastForwarded = Math.max(this.lastForwarded, now);
     this.events.push({ type: "leased", lease: this.lease, renewed: pend.fields.leaseId !== 0 });
     return true;
   }
@@ -233,9 +242,14 @@ export class FaClient {
       this.lease = undefined;
       this.request(now, 0, this.o.lifetime ?? 0);
     }
+    const quietAt = this.quietAt();
+    if (quietAt !== undefined && quietAt <= now && !this.pending && this.lease) {
+      this.lastForwarded = now; // one probe per silence period
+      this.request(now, this.lease.leaseId, this.renewLifetime());
+    }
     if (this.renewAt !== undefined && this.renewAt <= now && !this.pending && this.lease) {
       this.renewAt = undefined;
-      this.request(now, this.lease.leaseId, this.o.lifetime ?? 0);
+      this.request(now, this.lease.leaseId, this.renewLifetime());
     }
   }
 
@@ -246,7 +260,18 @@ export class FaClient {
     };
     min(this.renewAt);
     min(this.lease?.expires);
+    if (!this.pending) min(this.quietAt());
     return t;
+  }
+
+  /** A renewal names a lifetime: 0 would release the lease (§4.4.1). */
+  private renewLifetime(): number {
+    return this.o.lifetime ?? this.grantedSec ?? 600;
+  }
+
+  private quietAt(): Millis | undefined {
+    const s = this.o.silenceMs;
+    return s !== undefined && this.lease && Number.isFinite(this.lastForwarded) ? this.lastForwarded + s : undefined;
   }
 
   // ---- internals ------------------------------------------------------------------------
@@ -286,7 +311,7 @@ export class FaClient {
   /** No answer from the FA (§4.4.2). During a renewal with recent forwarded traffic, keep the
    *  lease and retry later; otherwise the FA is a black hole: lease from the next FA. */
   private failover(now: Millis): void {
-    const alive = this.lease && now - this.lastForwarded < (this.o.retryMs ?? 1000) * 4;
+    const alive = this.lease && now - this.lastForwarded < (this.o.retryMs ?? 1000) * 4 && this.o.silenceMs === undefined;
     if (alive) {
       this.scheduleRenewal(now);
       return;

@@ -1,0 +1,326 @@
+// Deno Forwarding Agent server around the same sans-I/O ForwardingAgent core as the Node
+// server (server.ts): UDP locators on Deno.listenDatagram, tunnels for hosts without UDP
+// (browsers, Workers; docs/PROTOCOL.md §9.x) over WebTransport (Deno.QuicEndpoint +
+// Deno.upgradeWebTransport: datagrams, oversized frames as records on a stream) and
+// optionally WebSocket (Deno.serve + Deno.upgradeWebSocket). Runnable:
+//   deno run --unstable-net -A src/fa/server/deno.ts --udp 127.0.0.1:PORT --wt 127.0.0.1:PORT
+//     --cert CERT.pem --key KEY.pem [--ws 127.0.0.1:PORT] [--id FILE] [--puzzle off|on|auto]
+//     [--lease-max S]
+// It prints one JSON line {"msg":"fa ready", hit, udp, wt, ws} once every listener is bound
+// (port 0 = any; the bound ports are reported), then JSON logs; SIGINT/SIGTERM stop it.
+import { parseArgs } from "../../cli/args.ts";
+import { cryptoRng } from "../../core/rng.ts";
+import type { Locator } from "../../core/types.ts";
+import { hitKey } from "../../hip/hit.ts";
+import { HostIdentity } from "../../hip/identity.ts";
+import { decodeKeyfile, encodeKeyfile } from "../../hip/keyfile.ts";
+import { record, RecordReader } from "../../transport/wt-client.ts";
+import { parseLocator } from "../../transport/types.ts";
+import { bindDenoUdp, type DenoUdpSocket } from "../../transport/udp-deno.ts";
+import { ForwardingAgent } from "../core/agent.ts";
+import { type FaConfig, faConfig, type PuzzleMode } from "../core/config.ts";
+import type { FaSend } from "../core/forward.ts";
+import { MemoryLeaseStore } from "../store/memory.ts";
+import type { LeaseStore } from "../store/store.ts";
+
+// ---- the few Deno APIs we use (typed here: no Deno type package in this repo) ---------------
+interface NetAddr {
+  hostname: string;
+  port: number;
+}
+interface QuicConn {
+  readonly remoteAddr: NetAddr;
+  readonly maxDatagramSize: number;
+  close(info?: { closeCode: number; reason: string }): void;
+}
+interface QuicListener extends AsyncIterable<{ accept(): Promise<QuicConn> }> {
+  stop(): void;
+}
+interface QuicEndpoint {
+  readonly addr: NetAddr;
+  listen(o: { cert: string; key: string; alpnProtocols: string[] }): QuicListener;
+  close(): void;
+}
+interface HttpServer {
+  readonly addr: NetAddr;
+  shutdown(): Promise<void>;
+}
+interface DenoNs {
+  QuicEndpoint: new (o: { hostname: string; port: number }) => QuicEndpoint;
+  upgradeWebTransport(conn: QuicConn): Promise<WebTransport>;
+  serve(o: { hostname: string; port: number; onListen?: (a: NetAddr) => void }, h: (req: Request, info: { remoteAddr: NetAddr }) => Response): HttpServer;
+  upgradeWebSocket(req: Request): { socket: WebSocket; response: Response };
+}
+const deno = () => (globalThis as unknown as { Deno: DenoNs }).Deno;
+
+export interface DenoFaOptions {
+  identity: HostIdentity;
+  /** UDP locators (control + shared IPv4); port 0 = any, resolved before the FA starts. */
+  udp: Locator[];
+  /** More FA settings (puzzle, allow/deny, lease-max…); control/shared4 come from `udp`. */
+  config?: Partial<FaConfig>;
+  store?: LeaseStore;
+  wt?: { locator: Locator; cert: string; key: string };
+  ws?: Locator;
+  log?: (rec: Record<string, unknown>) => void;
+  clock?: () => number;
+}
+
+/** One tunnel (WebTransport session or WebSocket) as the FA core sees it: an id. */
+interface TunnelPeer {
+  remote: Locator;
+  send(frame: Uint8Array): void;
+  close(): void;
+}
+
+export class DenoFaServer {
+  readonly fa: ForwardingAgent;
+  readonly udp: Locator[];
+  wtLocator: Locator | undefined;
+  wsLocator: Locator | undefined;
+  private readonly tunnels = new Map<number, TunnelPeer>();
+  private nextTunnel = 1;
+  private quic: QuicEndpoint | undefined;
+  private listener: QuicListener | undefined;
+  private http: HttpServer | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly clock: () => number;
+  private readonly log: (rec: Record<string, unknown>) => void;
+
+  private constructor(
+    private readonly socks: DenoUdpSocket[],
+    private readonly o: DenoFaOptions,
+  ) {
+    this.clock = o.clock ?? Date.now;
+    this.log = o.log ?? (() => {});
+    this.udp = socks.map((s) => s.local);
+    const config = faConfig({ ...o.config, control: this.udp, shared4: this.udp.filter((l) => !l.ip.includes(":")) });
+    this.fa = new ForwardingAgent({ identity: o.identity, config, store: o.store ?? new MemoryLeaseStore(), rng: cryptoRng });
+    socks.forEach((s, i) =>
+      s.onDatagram((data, from) => {
+        const d = this.fa.handleDatagram(this.clock(), i, from.ip, from.port, data);
+        if (d) this.emit(d);
+        this.after();
+      }),
+    );
+  }
+
+  static async start(o: DenoFaOptions): Promise<DenoFaServer> {
+    const s = new DenoFaServer(
+      o.udp.map((l) => bindDenoUdp(l.ip, l.port)),
+      o,
+    );
+    if (o.wt) s.listenWt(o.wt.locator, o.wt.cert, o.wt.key);
+    if (o.ws) await s.listenWs(o.ws);
+    s.fa.handleTimeout(s.clock());
+    s.after();
+    return s;
+  }
+
+  async close(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    for (const t of this.tunnels.values()) t.close();
+    this.listener?.stop();
+    this.quic?.close();
+    await this.http?.shutdown();
+    await Promise.all(this.socks.map((s) => s.close()));
+    this.fa.store.close();
+  }
+
+  // ---- tunnels ------------------------------------------------------------------------------
+
+  private open(peer: TunnelPeer): number {
+    const id = this.nextTunnel++;
+    this.tunnels.set(id, peer);
+    this.log({ level: "info", msg: "tunnel open", tunnel: id, remote: peer.remote });
+    return id;
+  }
+
+  private frame(id: number, data: Uint8Array): void {
+    const t = this.tunnels.get(id);
+    if (!t) return;
+    const d = this.fa.handleTunnel(this.clock(), id, t.remote, data);
+    if (d) this.emit(d);
+    this.after();
+  }
+
+  private gone(id: number): void {
+    if (!this.tunnels.delete(id)) return;
+    this.fa.tunnelClosed(id);
+    this.log({ level: "info", msg: "tunnel closed", tunnel: id });
+  }
+
+  private listenWt(at: Locator, cert: string, key: string): void {
+    this.quic = new (deno().QuicEndpoint)({ hostname: at.ip, port: at.port });
+    this.listener = this.quic.listen({ cert, key, alpnProtocols: ["h3"] });
+    this.wtLocator = { ip: this.quic.addr.hostname, port: this.quic.addr.port };
+    void (async () => {
+      for await (const incoming of this.listener!) {
+        incoming.accept().then(
+          (conn) => this.wtSession(conn),
+          (e) => this.log({ level: "warn", msg: "quic accept failed", error: String(e) }),
+        );
+      }
+    })().catch(() => {});
+  }
+
+  /** One WebTransport session = one tunnel: datagrams both ways, records on client streams. */
+  private async wtSession(conn: QuicConn): Promise<void> {
+    let wt: WebTransport;
+    try {
+      wt = await deno().upgradeWebTransport(conn);
+      await wt.ready;
+    } catch (e) {
+      this.log({ level: "warn", msg: "webtransport upgrade failed", error: String(e) });
+      return;
+    }
+    const dgram = wt.datagrams.writable.getWriter();
+    const limit = wt.datagrams.maxDatagramSize ?? conn.maxDatagramSize - 8;
+    let stream: WritableStreamDefaultWriter<Uint8Array> | undefined;
+    const id = this.open({
+      remote: { ip: conn.remoteAddr.hostname, port: conn.remoteAddr.port },
+      send: (f) => {
+        if (f.length <= limit) dgram.write(f).catch(() => {});
+        else stream?.write(record(f)).catch(() => {});
+      },
+      close: () => wt.close(),
+    });
+    wt.closed.then(
+      () => this.gone(id),
+      () => this.gone(id),
+    );
+    void (async () => {
+      const r = wt.datagrams.readable.getReader();
+      for (;;) {
+        const { value, done } = await r.read();
+        if (done) return;
+        this.frame(id, value);
+      }
+    })().catch(() => {});
+    void (async () => {
+      const streams = wt.incomingBidirectionalStreams.getReader();
+      for (;;) {
+        const { value: bidi, done } = await streams.read();
+        if (done) return;
+        stream ??= bidi.writable.getWriter();
+        const records = new RecordReader((f) => this.frame(id, f));
+        void (async () => {
+          const r = (bidi.readable as ReadableStream<Uint8Array>).getReader();
+          for (;;) {
+            const { value, done } = await r.read();
+            if (done) return;
+            records.push(value);
+          }
+        })().catch(() => {});
+      }
+    })().catch(() => {});
+  }
+
+  private listenWs(at: Locator): Promise<void> {
+    return new Promise((resolve) => {
+      this.http = deno().serve({ hostname: at.ip, port: at.port, onListen: (a) => ((this.wsLocator = { ip: a.hostname, port: a.port }), resolve()) }, (req, info) => {
+        if (req.headers.get("upgrade")?.toLowerCase() !== "websocket") return new Response("hipmm FA: WebSocket tunnel endpoint\n", { status: 426 });
+        const { socket, response } = deno().upgradeWebSocket(req);
+        socket.binaryType = "arraybuffer";
+        socket.addEventListener("open", () => {
+          const id = this.open({
+            remote: { ip: info.remoteAddr.hostname, port: info.remoteAddr.port },
+            send: (f) => socket.readyState === 1 && socket.send(f),
+            close: () => socket.close(),
+          });
+          socket.addEventListener("message", (ev) => ev.data instanceof ArrayBuffer && this.frame(id, new Uint8Array(ev.data)));
+          socket.addEventListener("close", () => this.gone(id));
+        });
+        return response;
+      });
+    });
+  }
+
+  // ---- output -------------------------------------------------------------------------------
+
+  private emit(d: FaSend): void {
+    if (d.tunnel >= 0) this.tunnels.get(d.tunnel)?.send(d.data);
+    else this.socks[d.local]?.send({ to: d.to, data: d.data });
+  }
+
+  /** Drain control answers and events, re-arm the expiry timer (as server.ts does). */
+  private after(): void {
+    for (let t = this.fa.pollTransmit(); t; t = this.fa.pollTransmit()) this.emit(t);
+    for (let e = this.fa.pollEvent(); e; e = this.fa.pollEvent()) this.log({ level: e.type === "refused" ? "warn" : "info", msg: `lease ${e.type}`, ...e });
+    const at = this.fa.pollTimeout();
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (at !== undefined) {
+      this.timer = setTimeout(
+        () => {
+          this.fa.handleTimeout(this.clock());
+          this.after();
+        },
+        Math.max(0, Math.min(at - this.clock(), 2 ** 31 - 1)),
+      );
+    }
+  }
+}
+
+// ---- command line -------------------------------------------------------------------------
+
+const USAGE = "usage: deno run --unstable-net -A src/fa/server/deno.ts --udp IP:PORT [--udp …] [--wt IP:PORT --cert PEM --key PEM] [--ws IP:PORT] [--id FILE] [--puzzle off|on|auto] [--lease-max S]";
+
+interface DenoCli {
+  args: string[];
+  readTextFile(p: string): Promise<string>;
+  writeTextFile(p: string, t: string, o: { mode: number }): Promise<void>;
+  addSignalListener(sig: "SIGINT" | "SIGTERM", f: () => void): void;
+  exit(code: number): never;
+}
+
+async function identityFrom(cli: DenoCli, path: string | undefined): Promise<HostIdentity> {
+  if (!path) return HostIdentity.generate(cryptoRng);
+  const text = await cli.readTextFile(path).catch(() => undefined);
+  if (text !== undefined) {
+    const r = decodeKeyfile(text);
+    if (!r.ok) throw new Error(`${path}: ${r.error}`);
+    return r.identity;
+  }
+  const id = HostIdentity.generate(cryptoRng);
+  await cli.writeTextFile(path, encodeKeyfile(id), { mode: 0o600 });
+  return id;
+}
+
+export async function main(cli: DenoCli): Promise<number> {
+  const p = parseArgs(cli.args, { options: ["udp", "wt", "ws", "cert", "key", "id", "puzzle", "lease-max"] });
+  const out = (rec: Record<string, unknown>) => console.log(JSON.stringify({ t: new Date().toISOString(), ...rec }));
+  const bad = (m: string) => (console.error(`fa (deno): ${m}\n${USAGE}`), 2);
+  if (!p.ok) return bad(p.error);
+  const a = p.args;
+  const udp = a.getAll("udp").map((s) => parseLocator(s));
+  const wt = a.get("wt") === undefined ? undefined : parseLocator(a.get("wt")!);
+  const ws = a.get("ws") === undefined ? undefined : parseLocator(a.get("ws")!);
+  const puzzle = (a.get("puzzle") ?? "auto") as PuzzleMode;
+  if (udp.length === 0 || udp.some((u) => !u) || (a.has("wt") && !wt) || (a.has("ws") && !ws)) return bad("bad or missing locator (IP:PORT)");
+  if (wt && (!a.get("cert") || !a.get("key"))) return bad("--wt needs --cert and --key (PEM)");
+  if (!["off", "on", "auto"].includes(puzzle)) return bad("--puzzle must be off, on or auto");
+  const config: Partial<FaConfig> = { puzzle };
+  if (a.int("lease-max") !== undefined) config.leaseMax = a.int("lease-max")!;
+  const identity = await identityFrom(cli, a.get("id"));
+  const server = await DenoFaServer.start({
+    identity,
+    udp: udp as Locator[],
+    config,
+    wt: wt ? { locator: wt, cert: await cli.readTextFile(a.get("cert")!), key: await cli.readTextFile(a.get("key")!) } : undefined,
+    ws,
+    log: out,
+  });
+  out({ level: "info", msg: "fa ready", hit: hitKey(identity.hit), udp: server.udp, wt: server.wtLocator, ws: server.wsLocator });
+  await new Promise<void>((resolve) => {
+    for (const sig of ["SIGINT", "SIGTERM"] as const) cli.addSignalListener(sig, () => resolve());
+  });
+  out({ level: "info", msg: "fa stopping", ...server.fa.stats() });
+  await server.close();
+  return 0;
+}
+
+if ((import.meta as { main?: boolean }).main) {
+  const cli = (globalThis as unknown as { Deno: DenoCli }).Deno;
+  cli.exit(await main(cli));
+}

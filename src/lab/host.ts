@@ -1,0 +1,173 @@
+// A lab host: the real HostStack (HIP base exchange, REA/AC/ACR mobility extension, WASM ESP
+// data plane, optional FA lease client) plus a constant-rate datagram flow and the records the
+// lab summaries need. Implements SimEndpoint; no node: imports (the web demo runs it too).
+import { hitKey } from "../hip/hit.ts";
+import type { Locator, Millis, Rng, Transmit } from "../core/types.ts";
+import type { FaClientOptions } from "../fa/client/client.ts";
+import { HostIdentity } from "../hip/identity.ts";
+import type { MobilityPolicy } from "../mobility/policy.ts";
+import type { MobilitySession } from "../mobility/session.ts";
+import type { MobilityEvent } from "../mobility/types.ts";
+import { HostStack, type StackEvent } from "../runtime/stack.ts";
+import type { SimEndpoint } from "../sim/types.ts";
+
+export interface Delivery {
+  t: Millis;
+  n: number;
+  from: Locator;
+  to: Locator | undefined;
+  viaRea: boolean;
+}
+
+export interface NodeEvent {
+  node: string;
+  peer: string;
+  ev: MobilityEvent;
+}
+
+/** Other things worth a timeline line (base exchange, SAs, FA leases). */
+export interface HostNote {
+  t: Millis;
+  node: string;
+  text: string;
+}
+
+interface Flow {
+  peer: LabHost;
+  intervalMs: Millis;
+  next: Millis;
+  until: Millis;
+  size: number;
+  n: number;
+}
+
+export interface LabHostOptions {
+  name: string;
+  rng: Rng;
+  addresses: Locator[];
+  policy?: Partial<MobilityPolicy>;
+  /** Puzzle difficulty asked of Initiators (RFC 7401 §4.1.2); small in labs. Default 2. */
+  puzzleK?: number;
+  fa?: FaClientOptions;
+}
+
+export class LabHost implements SimEndpoint {
+  readonly name: string;
+  readonly stack: HostStack;
+  readonly delivered: Delivery[] = [];
+  readonly log: NodeEvent[] = [];
+  readonly notes: HostNote[] = [];
+  readonly sent: { t: Millis; n: number; status: string }[] = [];
+  private readonly flows: Flow[] = [];
+  private readonly names = new Map<string, string>();
+  private now: Millis = 0;
+
+  constructor(o: LabHostOptions) {
+    this.name = o.name;
+    const identity = HostIdentity.generate(o.rng);
+    this.stack = new HostStack({
+      host: { identity, rng: o.rng, puzzleK: o.puzzleK ?? 2, dropEvents: false },
+      mobility: { policy: o.policy ?? {} },
+      addresses: o.addresses,
+      fa: o.fa,
+      onEvent: (ev) => this.onEvent(ev),
+    });
+  }
+
+  get hit(): Uint8Array {
+    return this.stack.hit;
+  }
+
+  /** Name peers in the timeline. */
+  knows(peer: LabHost): void {
+    this.names.set(hitKey(peer.hit), peer.name);
+  }
+
+  session(peer: LabHost): MobilitySession {
+    const s = this.stack.mobility?.session(peer.hit);
+    if (!s) throw new Error(`${this.name}: no session with ${peer.name}`);
+    return s;
+  }
+
+  /** Send `size`-byte datagrams to `peer` every `intervalMs` from `start` until `until`. */
+  startFlow(peer: LabHost, start: Millis, until: Millis, intervalMs = 1, size = 64): void {
+    this.knows(peer);
+    this.flows.push({ peer, intervalMs, next: start, until, size, n: 0 });
+  }
+
+  // ---- SimEndpoint ----
+
+  handleDatagram(now: Millis, data: Uint8Array, from: Locator, to: Locator): void {
+    this.now = now;
+    this.stack.handleDatagram(now, data, from, to);
+  }
+
+  handleTimeout(now: Millis): void {
+    this.now = now;
+    for (const f of this.flows) {
+      // §6.1.1: when an REA is about to go out, the next datagram (if due soon) rides inside it.
+      const s = this.stack.mobility?.session(f.peer.hit);
+      if (s?.moving && !s.hasEspForRea && f.next <= now + f.intervalMs && f.next < f.until) this.sendOne(now, f);
+    }
+    this.stack.handleTimeout(now);
+    for (const f of this.flows) while (f.next <= now && f.next < f.until) this.sendOne(now, f);
+  }
+
+  handleAddressChange(now: Millis, added: readonly Locator[], removed: readonly Locator[]): void {
+    this.now = now;
+    this.stack.handleAddressChange(now, added, removed);
+  }
+
+  pollTransmit(): Transmit | undefined {
+    return this.stack.pollTransmit();
+  }
+
+  pollTimeout(): Millis | undefined {
+    let t = this.stack.pollTimeout();
+    for (const f of this.flows) if (f.next < f.until && (t === undefined || f.next < t)) t = f.next;
+    return t;
+  }
+
+  // ---- internals ----
+
+  private sendOne(now: Millis, f: Flow): void {
+    const n = f.n++;
+    f.next += f.intervalMs;
+    const d = new Uint8Array(Math.max(8, f.size));
+    new DataView(d.buffer).setUint32(0, n);
+    const status = this.stack.send(f.peer.hit, 7000, 7000, d, now);
+    this.sent.push({ t: now, n, status });
+  }
+
+  private onEvent(ev: StackEvent): void {
+    const t = this.now;
+    const peerName = "peerHit" in ev ? (this.names.get(hitKey(ev.peerHit)) ?? "?") : "";
+    switch (ev.type) {
+      case "message":
+        this.delivered.push({ t, n: new DataView(ev.data.buffer, ev.data.byteOffset, ev.data.length).getUint32(0), from: ev.from, to: ev.to, viaRea: ev.viaRea === true });
+        break;
+      case "mobility":
+        this.log.push({ node: this.name, peer: peerName, ev: ev.ev });
+        break;
+      case "established":
+        this.notes.push({ t, node: this.name, text: `association with ${peerName} ESTABLISHED (${ev.initiator ? "Initiator" : "Responder"})` });
+        break;
+      case "sa-add":
+        this.notes.push({ t, node: this.name, text: `per-interface SA ${ev.sa.direction}bound 0x${ev.sa.spi.toString(16)} installed (§4.5)` });
+        break;
+      case "sa-delete":
+        this.notes.push({ t, node: this.name, text: `SA ${ev.direction}bound 0x${ev.spi.toString(16)} retired (§6.1.1.1)` });
+        break;
+      case "closed":
+      case "failed":
+        this.notes.push({ t, node: this.name, text: `association with ${peerName} ${ev.type} (${ev.reason})` });
+        break;
+      case "fa": {
+        const e = ev.ev;
+        if (e.type === "leased") this.notes.push({ t, node: this.name, text: `FA lease ${e.renewed ? "renewed" : "granted"}: ${e.lease.locator.ip}:${e.lease.locator.port} SPIs 0x${e.lease.spiMin.toString(16)}-0x${e.lease.spiMax.toString(16)}` });
+        else if (e.type === "fa-dead") this.notes.push({ t, node: this.name, text: `FA ${e.fa.ip} silent: leasing from ${e.next.ip} (§4.4.2)` });
+        break;
+      }
+    }
+  }
+}

@@ -1,0 +1,170 @@
+// Host runtime for places without UDP (browser pages, Web Workers, Cloudflare Workers): a
+// HostStack (HIP + WASM ESP data plane + mobility + FA lease client) whose only "socket" is a
+// tunnel to a Forwarding Agent (src/transport/tunnel.ts: WebSocket, or WebTransport from
+// wt-client.ts), driven by EndpointDriver's single setTimeout. The host leases a locator from
+// the FA through the tunnel (draft §5.1) and runs every association from that locator: the FA
+// forwards what peers send there (draft §4.4), so UDP hosts see us at the leased locator
+// (docs/PROTOCOL.md §9.x). No node: imports.
+import { cryptoRng } from "../core/rng.ts";
+import type { Locator, Rng } from "../core/types.ts";
+import { DataPlane } from "../esp/dataplane.ts";
+import type { ActiveLease, FaClientOptions, FaTarget } from "../fa/client/client.ts";
+import { hitKey } from "../hip/hit.ts";
+import type { HostIdentity } from "../hip/identity.ts";
+import type { HipHostConfig } from "../hip/types.ts";
+import type { MobilityExtensionOptions } from "../mobility/extension.ts";
+import { SocketSet } from "../transport/socket-set.ts";
+import { type Tunnel, TunnelSocket } from "../transport/tunnel.ts";
+import { loadWasm } from "../wasm/loader.ts";
+import { type Clock, EndpointDriver, monotonicClock } from "./driver.ts";
+import type { RuntimeHostEvents } from "./host.ts";
+import { HostStack, type SendStatus, type StackEvent } from "./stack.ts";
+
+export interface TunnelHostOptions {
+  identity: HostIdentity;
+  /** An open tunnel to the FA (WsTunnel / WtTunnel). */
+  tunnel: Tunnel;
+  /** The FA: its UDP locator (where it leases from) and HIT if known (else learnt from the FAA). */
+  fa: FaTarget;
+  /** Lease wishes (draft §5.1): address type, SPIs, lifetime… Default: addr type 4, 16 SPIs. */
+  lease?: Omit<FaClientOptions, "fas">;
+  hip?: Omit<Partial<HipHostConfig>, "identity" | "rng">;
+  mobility?: MobilityExtensionOptions;
+  rng?: Rng;
+  /** Default: a new DataPlane on the embedded module, compiled asynchronously (fine on a page's
+   *  main thread). workerd: pass `new DataPlane(loadWasmSync(module))` (see edge.ts). */
+  dataPlane?: DataPlane;
+  clock?: Clock;
+}
+
+export type TunnelHostEvents = RuntimeHostEvents & { lease: ActiveLease; "tunnel-closed": { reason: string } };
+type Listener<T> = (ev: T) => void;
+
+export class TunnelHost {
+  readonly stack: HostStack;
+  readonly driver: EndpointDriver;
+  readonly socket: TunnelSocket;
+  private readonly listeners = new Map<string, Listener<never>[]>();
+
+  constructor(o: TunnelHostOptions & { dataPlane: DataPlane }) {
+    this.stack = new HostStack({
+      host: { ...o.hip, identity: o.identity, rng: o.rng ?? cryptoRng },
+      dataPlane: o.dataPlane,
+      onEvent: (ev) => this.dispatch(ev),
+      mobility: o.mobility ?? {},
+      // No address of our own: peers only ever see the leased locator (location privacy, §3.2).
+      fa: { addrType: 4, spis: 16, privacy: true, ...o.lease, fas: [o.fa] },
+    });
+    this.socket = new TunnelSocket(o.tunnel, o.fa.locator);
+    o.tunnel.onClose = (reason) => this.emit("tunnel-closed", { reason });
+    this.driver = new EndpointDriver(this.stack, new SocketSet([this.socket]), o.clock ?? monotonicClock);
+  }
+
+  get hit(): Uint8Array {
+    return this.stack.hit;
+  }
+
+  /** The current lease (our locator as peers see it), if any. */
+  get lease(): ActiveLease | undefined {
+    return this.stack.fa?.lease;
+  }
+
+  on<K extends keyof TunnelHostEvents>(type: K, cb: Listener<TunnelHostEvents[K]>): this {
+    const l = this.listeners.get(type) ?? [];
+    l.push(cb as Listener<never>);
+    this.listeners.set(type, l);
+    return this;
+  }
+
+  off<K extends keyof TunnelHostEvents>(type: K, cb: Listener<TunnelHostEvents[K]>): this {
+    const l = this.listeners.get(type);
+    if (l) this.listeners.set(type, l.filter((x) => x !== (cb as Listener<never>)));
+    return this;
+  }
+
+  /** Send the FAQ (draft §5.1) and resolve with the granted lease; rejects on FAD or timeout. */
+  acquireLease(timeoutMs = 10_000): Promise<ActiveLease> {
+    if (this.lease) return Promise.resolve(this.lease);
+    const p = this.until<ActiveLease>(timeoutMs, "no lease from the FA", (ev, ok, fail) => {
+      if (ev.type !== "fa") return;
+      if (ev.ev.type === "leased") ok(ev.ev.lease);
+      else if (ev.ev.type === "refused") fail(new Error(`FA refused the lease: ${ev.ev.reasonName} ${ev.ev.message}`));
+    });
+    this.stack.startFa(this.driver.clock());
+    this.driver.flush();
+    return p;
+  }
+
+  /** Base exchange with `peer` from our leased locator (RFC 7401 §6.6); resolves with the peer HIT. */
+  connect(peer: Locator, peerHit?: Uint8Array, opts: { timeoutMs?: number } = {}): Promise<Uint8Array> {
+    const lease = this.lease;
+    if (!lease) return Promise.reject(new Error("connect: no lease yet (acquireLease first)"));
+    const want = peerHit ? hitKey(peerHit) : undefined;
+    const p = this.until<Uint8Array>(opts.timeoutMs ?? 15_000, "base exchange timed out", (ev, ok, fail) => {
+      if (ev.type === "established" && (want ? hitKey(ev.peerHit) === want : ev.peer.ip === peer.ip && ev.peer.port === peer.port)) ok(ev.peerHit);
+      else if (ev.type === "failed" && want && hitKey(ev.peerHit) === want) fail(new Error(`base exchange failed: ${ev.reason}`));
+    });
+    this.stack.connect(this.driver.clock(), peer, peerHit, lease.locator);
+    this.driver.flush();
+    return p;
+  }
+
+  /** One datagram to `peerHit` over ESP (queued while the association comes up). */
+  send(peerHit: Uint8Array, srcPort: number, dstPort: number, data: Uint8Array): SendStatus {
+    const s = this.stack.send(peerHit, srcPort, dstPort, data, this.driver.clock());
+    this.driver.flush();
+    return s;
+  }
+
+  /** Release the lease (best effort, §4.4.1), stop the timer and close the tunnel. */
+  async close(): Promise<void> {
+    if (this.lease && !this.socket.tunnel.closed) {
+      this.stack.fa?.release(this.driver.clock());
+      this.driver.flush();
+    }
+    await this.driver.close();
+  }
+
+  private until<T>(timeoutMs: number, what: string, match: (ev: StackEvent, ok: (v: T) => void, fail: (e: Error) => void) => void): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.off("event", onEv);
+        this.off("tunnel-closed", onClose);
+      };
+      const onEv = (ev: StackEvent) =>
+        match(
+          ev,
+          (v) => (done(), resolve(v)),
+          (e) => (done(), reject(e)),
+        );
+      const onClose = ({ reason }: { reason: string }) => (done(), reject(new Error(`tunnel closed: ${reason}`)));
+      const timer = setTimeout(() => (done(), reject(new Error(what))), timeoutMs);
+      this.on("event", onEv).on("tunnel-closed", onClose);
+    });
+  }
+
+  private dispatch(ev: StackEvent): void {
+    this.emit(ev.type, ev);
+    this.emit("event", ev);
+  }
+
+  private emit(type: string, ev: unknown): void {
+    const l = this.listeners.get(type);
+    if (!l) return;
+    for (const cb of [...l]) (cb as Listener<unknown>)(ev);
+  }
+}
+
+/** Build the host (data plane compiled asynchronously when not given) and take a lease. */
+export async function startTunnelHost(o: TunnelHostOptions & { leaseTimeoutMs?: number }): Promise<TunnelHost> {
+  const dataPlane = o.dataPlane ?? new DataPlane(await loadWasm());
+  const host = new TunnelHost({ ...o, dataPlane });
+  try {
+    await host.acquireLease(o.leaseTimeoutMs);
+  } catch (e) {
+    await host.close();
+    throw e;
+  }
+  return host;
+}

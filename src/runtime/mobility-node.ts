@@ -1,0 +1,128 @@
+// Mobility on a real Node host: an interface is the set of UDP sockets bound to its local
+// addresses (one socket per address, SocketSet); an AddressWatcher polls
+// os.networkInterfaces() (or an injected snapshot function, for tests) and turns address
+// changes into socket binds/closes and local-model changes, which make the stack send REAs
+// (draft §4.2, §6.4).
+import { networkInterfaces } from "node:os";
+import type { Locator } from "../core/types.ts";
+import { bindNodeUdp } from "../transport/udp-node.ts";
+import type { RuntimeHost } from "./host.ts";
+import { type NodeHostOptions, startNodeHost } from "./node.ts";
+
+/** IP addresses currently configured (the watcher's input). */
+export type AddressSnapshot = () => string[];
+
+/** Non-internal unicast addresses of this machine (link-local IPv6 left out: needs a scope). */
+export const osAddresses: AddressSnapshot = () => {
+  const out: string[] = [];
+  for (const list of Object.values(networkInterfaces())) {
+    for (const a of list ?? []) if (!a.internal && !a.address.toLowerCase().startsWith("fe80:")) out.push(a.address);
+  }
+  return out;
+};
+
+export interface WatcherOptions {
+  /** Where addresses come from (default: os.networkInterfaces()). */
+  snapshot?: AddressSnapshot;
+  /** Poll period (default 1000 ms). */
+  intervalMs?: number;
+  /** Which addresses to use (default: all). */
+  filter?: (ip: string) => boolean;
+}
+
+/** Polls a snapshot function and reports added / removed addresses. */
+export class AddressWatcher {
+  private known: Set<string>;
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private readonly snapshot: AddressSnapshot;
+  private readonly filter: (ip: string) => boolean;
+
+  constructor(
+    private readonly onChange: (added: string[], removed: string[]) => void | Promise<void>,
+    private readonly o: WatcherOptions = {},
+    initial?: readonly string[],
+  ) {
+    this.snapshot = o.snapshot ?? osAddresses;
+    this.filter = o.filter ?? (() => true);
+    this.known = new Set(initial ?? this.current());
+  }
+
+  private current(): string[] {
+    return this.snapshot().filter(this.filter);
+  }
+
+  /** Compare with the last snapshot; report and remember the difference. */
+  async poll(): Promise<{ added: string[]; removed: string[] }> {
+    const now = new Set(this.current());
+    const added = [...now].filter((ip) => !this.known.has(ip));
+    const removed = [...this.known].filter((ip) => !now.has(ip));
+    this.known = now;
+    if (added.length || removed.length) await this.onChange(added, removed);
+    return { added, removed };
+  }
+
+  start(): void {
+    this.timer ??= setInterval(() => void this.poll(), this.o.intervalMs ?? 1000);
+    (this.timer as { unref?: () => void }).unref?.();
+  }
+
+  stop(): void {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+}
+
+export interface MobileNodeOptions extends Omit<NodeHostOptions, "listen"> {
+  /** Local IP addresses to start with. */
+  addresses: string[];
+  /** UDP port for every address (0 = any; a moved-to address tries the first socket's port). */
+  port?: number;
+  /** Watch the machine's addresses (default: off; call `watcher.poll()` yourself). */
+  watch?: WatcherOptions | boolean;
+}
+
+/** A RuntimeHost whose addresses follow the machine's (or the caller's) address changes. */
+export class MobileNode {
+  readonly watcher: AddressWatcher;
+
+  constructor(
+    readonly host: RuntimeHost,
+    private readonly port: number,
+    o: WatcherOptions,
+  ) {
+    // Starts from the snapshot as it is now: only later changes move the host.
+    this.watcher = new AddressWatcher(async (added, removed) => void (await this.change(added, removed)), o);
+  }
+
+  /** Bind sockets for `added`, close those of `removed`; REAs follow. */
+  async change(added: readonly string[], removed: readonly string[]): Promise<Locator[]> {
+    const socks = [];
+    for (const ip of added) socks.push(await bindNodeUdp(ip, this.port).catch(() => bindNodeUdp(ip, 0)));
+    const gone = this.host.locals.filter((l) => removed.includes(l.ip));
+    await this.host.changeAddresses(socks, gone);
+    return socks.map((s) => s.local);
+  }
+
+  /** Move from every current address to `ips` (break-before-make). */
+  moveTo(ips: readonly string[]): Promise<Locator[]> {
+    const cur = this.host.locals.map((l) => l.ip);
+    return this.change(
+      ips.filter((ip) => !cur.includes(ip)),
+      cur.filter((ip) => !ips.includes(ip)),
+    );
+  }
+
+  async close(): Promise<void> {
+    this.watcher.stop();
+    await this.host.close();
+  }
+}
+
+export async function startMobileNode(o: MobileNodeOptions): Promise<MobileNode> {
+  const port = o.port ?? 0;
+  const host = await startNodeHost({ ...o, listen: o.addresses.map((ip) => ({ ip, port })) });
+  const w = o.watch === true ? {} : o.watch === false || o.watch === undefined ? undefined : o.watch;
+  const node = new MobileNode(host, port === 0 ? (host.locals[0]?.port ?? 0) : port, w ?? {});
+  if (w) node.watcher.start();
+  return node;
+}

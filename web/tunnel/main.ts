@@ -1,0 +1,53 @@
+// Tunnel test page (test/tunnel/browser.test.ts): a full HIP host (HostStack + WASM data
+// plane) in the page, over WebTransport datagrams or a WebSocket to a Forwarding Agent.
+import { cryptoRng } from "../../src/core/rng.ts";
+import { fromHex } from "../../src/core/bytes.ts";
+import { hitFromString } from "../../src/hip/hit.ts";
+import { HostIdentity } from "../../src/hip/identity.ts";
+import { startTunnelHost, type TunnelHost } from "../../src/runtime/browser.ts";
+import { parseLocator } from "../../src/transport/types.ts";
+import { type Tunnel, WsTunnel } from "../../src/transport/tunnel.ts";
+import { WtTunnel } from "../../src/transport/wt-client.ts";
+import { type ExchangeResult, exchange } from "./exchange.ts";
+
+export type TunnelPageResult = ExchangeResult & { kind: string; tunnel?: { datagrams?: number; records?: number } };
+
+declare global {
+  interface Window {
+    hipmmTunnel?: TunnelPageResult;
+  }
+}
+
+/** Messages sent: small ones and one that needs more than a WebTransport datagram. */
+export const PAGE_MESSAGES = ["hello from the browser", "second datagram", "x".repeat(1300)];
+
+async function run(q: URLSearchParams): Promise<TunnelPageResult> {
+  const kind = q.get("kind") ?? "wt";
+  const url = q.get("url")!;
+  const fa = parseLocator(q.get("fa") ?? "");
+  const peer = parseLocator(q.get("peer") ?? "");
+  const peerHit = hitFromString(q.get("peerHit") ?? "");
+  if (!url || !fa || !peer || !peerHit) return { ok: false, kind, error: "missing url, fa, peer or peerHit" };
+  let tunnel: Tunnel | undefined;
+  let host: TunnelHost | undefined;
+  try {
+    const hash = q.get("hash");
+    tunnel = kind === "wt" ? await WtTunnel.connect(url, { serverCertificateHashes: hash ? [fromHex(hash)] : [] }) : await WsTunnel.connect(url);
+    host = await startTunnelHost({ identity: HostIdentity.generate(cryptoRng), tunnel, fa: { locator: fa } });
+    const r = await exchange(host, peer, peerHit, PAGE_MESSAGES);
+    const wt = tunnel instanceof WtTunnel ? { datagrams: tunnel.datagramsSent, records: tunnel.recordsSent } : undefined;
+    return { ...r, kind, tunnel: wt };
+  } catch (e) {
+    return { ok: false, kind, error: e instanceof Error ? e.message : String(e) };
+  } finally {
+    await host?.close();
+    tunnel?.close();
+  }
+}
+
+const el = document.getElementById("result")!;
+run(new URLSearchParams(location.search)).then((r) => {
+  window.hipmmTunnel = r;
+  el.textContent = JSON.stringify(r, null, 2);
+  el.dataset.state = r.ok ? "done" : "failed";
+});
