@@ -1,17 +1,18 @@
-// Parameter-walk rate (RFC 7401 §5.2.1) for a typical R1 and a typical REA: the WASM walk
-// (one copy into WASM memory, static index, no allocation) vs the TypeScript DataView-free
-// byte walk with a preallocated index (the baseline), plus full parsePacket for scale.
+// Parameter-walk rate (RFC 7401 §5.2.1) for a typical R1 and a typical REA, all rows in packets/s
+// with the TypeScript byte walk into a preallocated index (same triples, same checks) as the
+// baseline: WASM single packet (one copy + one call), WASM batches of 64 (copied in, or already in
+// WASM memory; one call each), the TS walk over the same batch, plus full parsePacket for scale.
 import { p256 } from "@noble/curves/nist.js";
 import { EcdsaCurve, HiAlgorithm, PacketType } from "../src/wire/constants.ts";
 import { emitPacket, type HipPacket, parsePacket } from "../src/wire/packet.ts";
 import { encodeEcHostIdentity } from "../src/wire/params/hostid.ts";
-import { initWireWasm, walkParamsTsInto, wireWasm } from "../src/wire/walk.ts";
+import { initWireWasm, TsBatchWalker, walkParamsTsInto, wireWasm } from "../src/wire/walk.ts";
 import type { BenchRow } from "./run.ts";
 import { opsPerSecond, rateRow } from "./util.ts";
 
 const hit = (n: number) => new Uint8Array(16).fill(n);
 
-function r1(): Uint8Array {
+export function r1(): Uint8Array {
   const pub = p256.getPublicKey(new Uint8Array(32).fill(3), false); // 65-byte uncompressed point
   const pkt: HipPacket = {
     packetType: PacketType.R1,
@@ -34,7 +35,7 @@ function r1(): Uint8Array {
   return emitPacket(pkt);
 }
 
-function rea(): Uint8Array {
+export function rea(): Uint8Array {
   const info = (id: number, a: string, b: string) => ({
     kind: "REA_INFO" as const,
     interfaceId: id,
@@ -57,16 +58,24 @@ function rea(): Uint8Array {
   });
 }
 
+const BATCH = 64;
+
 export async function run(argv: string[]): Promise<BenchRow[]> {
-  const ms = argv.includes("--quick") ? 150 : 500;
+  const ms = argv.includes("--quick") ? 150 : 400;
   if (!initWireWasm()) throw new Error("WASM walk not available");
   const w = wireWasm()!;
   const out = new Int32Array(3 * 256);
+  const tsBatch = new TsBatchWalker();
   const rows: BenchRow[] = [];
   for (const [name, bytes] of [
     ["r1", r1()],
     ["rea", rea()],
   ] as const) {
+    // 64 distinct copies, as a receive batch would hold them.
+    const batch = Array.from({ length: BATCH }, () => bytes.slice());
+    // The same 64 packets already in WASM memory (a receiver writing straight into batchInput).
+    const laid = w.walkBatch(batch, 40);
+    if (laid.size !== BATCH) throw new Error("batch did not fit");
     let sink = 0;
     const ts = opsPerSecond(() => {
       sink += walkParamsTsInto(bytes, 40, out);
@@ -78,15 +87,43 @@ export async function run(argv: string[]): Promise<BenchRow[]> {
     const bare = opsPerSecond(() => {
       sink += w.rewalk(bytes.length, 40);
     }, ms);
+    const tsB =
+      BATCH *
+      opsPerSecond(() => {
+        const r = tsBatch.walkBatch(batch, 40);
+        sink += r.size + r.status(BATCH - 1);
+      }, ms);
+    const wasmB =
+      BATCH *
+      opsPerSecond(() => {
+        const r = w.walkBatch(batch, 40);
+        sink += r.size + r.status(BATCH - 1);
+      }, ms);
+    const inPlace =
+      BATCH *
+      opsPerSecond(() => {
+        const r = w.walkBatchDescribed(BATCH, 40);
+        sink += r.size + r.status(BATCH - 1);
+      }, ms);
     const full = opsPerSecond(() => {
       sink += parsePacket(bytes).ok ? 1 : 0;
     }, ms);
     if (sink === 0) throw new Error("walk produced nothing");
     const count = w.walkInto(bytes, 40);
-    rows.push(rateRow(`walk.${name}.wasm`, "packets/s", wasm, ts, { bytes: bytes.length, params: count }));
-    rows.push(rateRow(`walk.${name}.wasm_nocopy`, "packets/s", bare, ts, { bytes: bytes.length, params: count, note: "packet already in WASM memory" }));
-    rows.push(rateRow(`walk.${name}.ts`, "packets/s", ts, null, { bytes: bytes.length, params: count }));
+    const r = w.walkBatch(batch, 40);
+    for (let i = 0; i < BATCH; i++) if (r.status(i) !== count || tsBatch.walkBatch(batch, 40).status(i) !== count) throw new Error("walks disagree");
+    const info = { bytes: bytes.length, params: count };
+    rows.push(rateRow(`walk.${name}.wasm`, "packets/s", wasm, ts, info));
+    rows.push(rateRow(`walk.${name}.wasm_batch64`, "packets/s", wasmB, ts, { ...info, vs_ts_batch64: round3(wasmB / tsB), note: "64 packets copied in, one WASM call" }));
+    rows.push(
+      rateRow(`walk.${name}.wasm_batch64_inplace`, "packets/s", inPlace, ts, { ...info, vs_ts_batch64: round3(inPlace / tsB), note: "64 packets already in WASM memory, one call" }),
+    );
+    rows.push(rateRow(`walk.${name}.wasm_nocopy`, "packets/s", bare, ts, { ...info, note: "one packet already in WASM memory" }));
+    rows.push(rateRow(`walk.${name}.ts`, "packets/s", ts, null, info));
+    rows.push(rateRow(`walk.${name}.ts_batch64`, "packets/s", tsB, ts, { ...info, note: "TS walk, same batch output (records + shared index)" }));
     rows.push(rateRow(`parse.${name}.full`, "packets/s", full, null, { bytes: bytes.length }));
   }
   return rows;
 }
+
+const round3 = (x: number): number => Math.round(x * 1000) / 1000;

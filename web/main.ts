@@ -7,6 +7,7 @@ import { CATALOG, findScenario } from "./demo/catalog.ts";
 import { countAt, countersHtml, resultHtml } from "./demo/counters.ts";
 import { dissectionHtml } from "./demo/inspect.ts";
 import { renderNetwork } from "./demo/network.ts";
+import { wireFingerprint } from "./demo/sources.ts";
 import { Player } from "./demo/player.ts";
 import { renderLanes, renderSequence } from "./demo/sequence.ts";
 
@@ -18,6 +19,8 @@ type DemoState = {
   seed?: number;
   player?: string;
   t?: number;
+  /** wireFingerprint of the run, once it is over (determinism checks against Node). */
+  fingerprint?: string;
 };
 
 declare global {
@@ -57,8 +60,12 @@ let selected: number | undefined;
 let building = 0;
 let roles: Record<string, string> = {};
 
+let fp: { player: Player; value: string } | undefined;
+
 function publish(): void {
-  window.hipmmDemo = { ...state, player: player?.state, t: player?.t };
+  if (player && player.t >= player.src.end && fp?.player !== player) fp = { player, value: wireFingerprint(player.src.trace) };
+  const fingerprint = fp?.player === player ? fp?.value : undefined;
+  window.hipmmDemo = { ...state, player: player?.state, t: player?.t, fingerprint };
 }
 
 function setStatus(s: DemoState["status"], text: string): void {
@@ -77,16 +84,24 @@ if (params.get("scenario") && findScenario(params.get("scenario")!)) ui.scenario
 ui.seed.value = params.get("seed") ?? String(findScenario(ui.scenario.value)?.seed ?? 1);
 if (params.get("speed")) ui.speed.value = params.get("speed")!;
 
+/** While running, the sequence diagram, caption and counters redraw at most every SLOW_MS. */
+const SLOW_MS = 90;
+let lastSlow = 0;
+
 function draw(p: Player): void {
-  const follow = ui.timeline.scrollTop + ui.timeline.clientHeight >= ui.timeline.scrollHeight - 40;
   renderNetwork(ui.net, p.src.log, p.t, selected, roles);
-  renderSequence(ui.seq, p.src.log, p.t, selected);
-  ui.caption.innerHTML = captionHtml(p.src.log, p.t);
-  if (follow) ui.timeline.scrollTop = ui.timeline.scrollHeight;
-  ui.counters.innerHTML = countersHtml(countAt(p.src, p.t), p.src);
   ui.scrub.max = String(p.src.end);
   ui.scrub.value = String(p.t);
   ui.scrubLabel.textContent = `${p.t.toFixed(1)} / ${p.src.end.toFixed(0)} ms`;
+  const now = performance.now();
+  if (p.state !== "running" || now - lastSlow >= SLOW_MS) {
+    lastSlow = now;
+    const follow = ui.timeline.scrollTop + ui.timeline.clientHeight >= ui.timeline.scrollHeight - 40;
+    renderSequence(ui.seq, p.src.log, p.t, selected);
+    if (follow) ui.timeline.scrollTop = ui.timeline.scrollHeight;
+    ui.caption.innerHTML = captionHtml(p.src.log, p.t);
+    ui.counters.innerHTML = countersHtml(countAt(p.src, p.t), p.src);
+  }
   ui.player.dataset.state = p.state;
   ui.player.textContent = p.state;
   if (p.t >= p.src.end && !ui.resultBody.hasChildNodes()) ui.resultBody.innerHTML = resultHtml(p.src);
@@ -164,8 +179,9 @@ ui.speed.addEventListener("change", applySpeed);
 ui.scrub.addEventListener("input", () => player?.seekTo(Number(ui.scrub.value)));
 document.addEventListener("keydown", (e) => {
   const tag = (e.target as HTMLElement).tagName;
-  if (!player || e.ctrlKey || e.metaKey || e.altKey || tag === "INPUT" || tag === "SELECT" || tag === "BUTTON") return;
+  if (!player || e.ctrlKey || e.metaKey || e.altKey || tag === "INPUT" || tag === "SELECT") return;
   if (e.key === " ") {
+    if (tag === "BUTTON") return; // the focused button handles its own space
     e.preventDefault();
     if (player.state === "running") player.pause();
     else player.run();

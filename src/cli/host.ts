@@ -1,6 +1,9 @@
 // `hipmm host --id FILE --listen IP:PORT [--listen …] [--connect [HIT@]IP:PORT] [--port N]
-//  [--pcap FILE] [--esp-sa FILE] [--k N]`: like `nc -u`, but over HIP. stdin lines go to the
-// peer as ESP datagrams; what arrives is written to stdout. Status lines go to stderr.
+//  [--pcap FILE] [--esp-sa FILE] [--k N] [--fa IP:PORT …] [--privacy] [--no-mobility]`: like
+// `nc -u`, but over HIP. stdin lines go to the peer as ESP datagrams; what arrives is written to
+// stdout. Status lines go to stderr. Mobility (REA/AC/ACR) is on; `--fa` leases an address from
+// a Forwarding Agent (later ones are fallbacks, draft §4.4.2) and announces it as the FA
+// logical interface (§6.4); `--privacy` announces only the leased address (§3.2).
 import { hitFromString, hitToString } from "../hip/hit.ts";
 import { loadIdentity } from "../hip/keyfile-node.ts";
 import type { Locator } from "../core/types.ts";
@@ -13,7 +16,7 @@ import { captureHooks } from "../runtime/capture-node.ts";
 import type { Command } from "./main.ts";
 
 const USAGE =
-  "usage: hipmm host --id FILE --listen IP:PORT [--listen IP:PORT…] [--connect [HIT@]IP:PORT] [--port N] [--k N] [--pcap FILE] [--esp-sa FILE]";
+  "usage: hipmm host --id FILE --listen IP:PORT [--listen IP:PORT…] [--connect [HIT@]IP:PORT] [--port N] [--k N] [--pcap FILE] [--esp-sa FILE] [--fa IP:PORT…] [--privacy] [--no-mobility]";
 
 function parsePeer(text: string): { hit?: Uint8Array; loc: Locator } | undefined {
   const at = text.lastIndexOf("@");
@@ -25,7 +28,7 @@ function parsePeer(text: string): { hit?: Uint8Array; loc: Locator } | undefined
 }
 
 export async function hostCommand(argv: string[]): Promise<number> {
-  const p = parseArgs(argv, { flags: ["help"], options: ["id", "listen", "connect", "port", "pcap", "esp-sa", "k"], aliases: { h: "help" } });
+  const p = parseArgs(argv, { flags: ["help", "privacy", "no-mobility"], options: ["id", "listen", "connect", "port", "pcap", "esp-sa", "k", "fa"], aliases: { h: "help" } });
   if (!p.ok) {
     console.error(`hipmm host: ${p.error}\n${USAGE}`);
     return 2;
@@ -40,7 +43,8 @@ export async function hostCommand(argv: string[]): Promise<number> {
   const port = a.int("port") ?? 5000;
   const k = a.int("k");
   const peer = a.get("connect") !== undefined ? parsePeer(a.get("connect")!) : undefined;
-  if (!idFile || listen.length === 0 || Number.isNaN(port) || (k !== undefined && Number.isNaN(k)) || (a.has("connect") && !peer)) {
+  const fas = a.getAll("fa").map(parseLocator);
+  if (!idFile || listen.length === 0 || Number.isNaN(port) || (k !== undefined && Number.isNaN(k)) || (a.has("connect") && !peer) || fas.some((f) => !f) || (fas.length > 0 && a.has("no-mobility"))) {
     console.error(USAGE);
     return 2;
   }
@@ -48,7 +52,8 @@ export async function hostCommand(argv: string[]): Promise<number> {
   const capture = captureHooks(a.get("pcap"), a.get("esp-sa"));
   let host: RuntimeHost;
   try {
-    host = await startNodeHost({ identity, listen, hip: k === undefined ? {} : { puzzleK: k }, tap: capture.tap });
+    const fa = fas.length ? { fas: fas.map((l) => ({ locator: l! })), addrType: 4 as const, spis: 16, privacy: a.has("privacy") } : undefined;
+    host = await startNodeHost({ identity, listen, hip: k === undefined ? {} : { puzzleK: k }, tap: capture.tap, mobility: a.has("no-mobility") ? false : {}, fa });
   } catch (e) {
     console.error(`hipmm host: ${(e as Error).message}`);
     capture.close();
@@ -67,6 +72,12 @@ export async function hostCommand(argv: string[]): Promise<number> {
   host.on("failed", (ev) => console.error(`hipmm: association with ${hitToString(ev.peerHit)} failed: ${ev.reason}`));
   host.on("closed", (ev) => console.error(`hipmm: association with ${hitToString(ev.peerHit)} closed (${ev.reason})`));
   host.on("message", (ev) => process.stdout.write(ev.data));
+  host.on("event", (ev) => {
+    if (ev.type === "fa" && ev.ev.type === "leased") console.error(`hipmm: leased ${locatorKey(ev.ev.lease.locator)} from FA ${locatorKey(ev.ev.lease.fa.locator)}${ev.ev.renewed ? " (renewed)" : ""}`);
+    else if (ev.type === "fa" && ev.ev.type === "refused") console.error(`hipmm: FA refused: ${ev.ev.reasonName} ${ev.ev.message}`);
+    else if (ev.type === "fa" && ev.ev.type === "fa-dead") console.error(`hipmm: FA ${locatorKey(ev.ev.fa)} silent, trying ${locatorKey(ev.ev.next)}`);
+    else if (ev.type === "mobility" && ev.ev.type === "path-changed" && ev.ev.path) console.error(`hipmm: path ${locatorKey(ev.ev.path.from)} → ${locatorKey(ev.ev.path.to)} (${ev.ev.reason})`);
+  });
   if (peer) host.connect(peer.loc, peer.hit).catch((e: Error) => console.error(`hipmm: ${e.message}`));
 
   const sendLine = (line: string) => {

@@ -176,7 +176,6 @@ export class MobilityExtension implements HipExtension {
       b.session.handleTimeout(now);
       this.drain(now, b);
       for (const r of [...b.retiring]) if (r.by <= now) this.deleteInbound(b, r.spi);
-      this.checkLayout(b);
     }
   }
 
@@ -215,6 +214,7 @@ export class MobilityExtension implements HipExtension {
       this.notes.push({ peerHit: b.assoc.peerHit, ev });
     }
     if (peerChanged) this.syncOutbound(b);
+    this.checkLayout(b);
   }
 
   /** §4.5 / §6.1.1.1: REA_INFO SPIs for interface `id` (its own SA, drawn on first use). */

@@ -58,6 +58,7 @@ export class MobilitySession {
   readonly budget: ProbeBudget;
   /** Smoothed RTT per local interface, from ACRs to ACs sent from it (input to saLayout, §4.5). */
   readonly interfaceRtt = new Map<number, Millis>();
+  private readonly probedInterfaces = new Set<number>();
   private readonly ctx: MobilityContext;
   private readonly local: LocalModel;
   private readonly policy: MobilityPolicy;
@@ -145,6 +146,7 @@ export class MobilitySession {
     if (m.type === "REA") this.onRea(now, m.infos, m.espDatagram, from, to);
     else if (m.type === "AC") this.onAc(now, m.ac, from, to);
     else this.onAcr(now, m.ac, from);
+    this.probeInterfaces(now);
   }
 
   /** An authentic ESP datagram arrived (SPI and ICV checked by the data plane). */
@@ -167,6 +169,7 @@ export class MobilitySession {
     for (const a of gone) if (a.status !== "deprecated") this.events.push({ type: "address-failed", t: now, locator: a.locator, reason: "expired" });
     if (gone.length) this.reselect(now, "expired");
     this.liveness(now);
+    this.probeInterfaces(now);
   }
 
   /** The data path for the next ESP datagram; calling it marks the path as in use. */
@@ -421,6 +424,20 @@ export class MobilitySession {
   }
 
   // ---- helpers ----
+
+  /**
+   * One AC from each of our other interfaces to the peer's current (verified) address: its ACR
+   * measures that interface's RTT, the input to the SA layout (§4.5) and a warm standby path.
+   */
+  private probeInterfaces(now: Millis): void {
+    const cur = this.paths.path;
+    if (!cur || this.rtt.srtt === undefined) return;
+    for (const u of this.local.usable(familyOf(cur.to))) {
+      if (this.probedInterfaces.has(u.ifId) || this.interfaceRtt.has(u.ifId)) continue;
+      this.probedInterfaces.add(u.ifId);
+      if (!sameLocator(u.addr.locator, cur.from)) this.sendAc(now, cur.to, this.lastPeerReaId ?? 0, true, u.addr.locator);
+    }
+  }
 
   private liveness(now: Millis): void {
     // A silent address is re-probed now and then, so traffic returns to it when it recovers.

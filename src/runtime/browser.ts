@@ -14,7 +14,8 @@ import type { HostIdentity } from "../hip/identity.ts";
 import type { HipHostConfig } from "../hip/types.ts";
 import type { MobilityExtensionOptions } from "../mobility/extension.ts";
 import { SocketSet } from "../transport/socket-set.ts";
-import { type Tunnel, TunnelSocket } from "../transport/tunnel.ts";
+import { type Tunnel, TunnelSocket, WsTunnel } from "../transport/tunnel.ts";
+import { WtTunnel } from "../transport/wt-client.ts";
 import { loadWasm } from "../wasm/loader.ts";
 import { type Clock, EndpointDriver, monotonicClock } from "./driver.ts";
 import type { RuntimeHostEvents } from "./host.ts";
@@ -37,7 +38,7 @@ export interface TunnelHostOptions {
   clock?: Clock;
 }
 
-export type TunnelHostEvents = RuntimeHostEvents & { lease: ActiveLease; "tunnel-closed": { reason: string } };
+export type TunnelHostEvents = RuntimeHostEvents & { "tunnel-closed": { reason: string } };
 type Listener<T> = (ev: T) => void;
 
 export class TunnelHost {
@@ -116,11 +117,18 @@ export class TunnelHost {
     return s;
   }
 
-  /** Release the lease (best effort, §4.4.1), stop the timer and close the tunnel. */
-  async close(): Promise<void> {
-    if (this.lease && !this.socket.tunnel.closed) {
+  /**
+   * Release the lease (§4.4.1: a zero-lifetime FAQ) and wait up to `releaseWaitMs` (default
+   * 1000) for the FA's confirmation, then stop the timer and close the tunnel.
+   */
+  async close(releaseWaitMs = 1000): Promise<void> {
+    if (this.lease && !this.socket.tunnel.closed && releaseWaitMs > 0) {
+      const released = this.until(releaseWaitMs, "no release confirmation", (ev, ok) => {
+        if (ev.type === "fa" && ev.ev.type === "released") ok(true);
+      }).catch(() => false);
       this.stack.fa?.release(this.driver.clock());
       this.driver.flush();
+      await released;
     }
     await this.driver.close();
   }
@@ -132,14 +140,17 @@ export class TunnelHost {
         this.off("event", onEv);
         this.off("tunnel-closed", onClose);
       };
-      const onEv = (ev: StackEvent) =>
-        match(
-          ev,
-          (v) => (done(), resolve(v)),
-          (e) => (done(), reject(e)),
-        );
-      const onClose = ({ reason }: { reason: string }) => (done(), reject(new Error(`tunnel closed: ${reason}`)));
-      const timer = setTimeout(() => (done(), reject(new Error(what))), timeoutMs);
+      const ok = (v: T) => {
+        done();
+        resolve(v);
+      };
+      const fail = (e: Error) => {
+        done();
+        reject(e);
+      };
+      const onEv = (ev: StackEvent) => match(ev, ok, fail);
+      const onClose = ({ reason }: { reason: string }) => fail(new Error(`tunnel closed: ${reason}`));
+      const timer = setTimeout(() => fail(new Error(what)), timeoutMs);
       this.on("event", onEv).on("tunnel-closed", onClose);
     });
   }
@@ -167,4 +178,34 @@ export async function startTunnelHost(o: TunnelHostOptions & { leaseTimeoutMs?: 
     throw e;
   }
   return host;
+}
+
+export interface TunnelEndpoints {
+  /** The FA's WebTransport endpoint (https://IP:PORT/path) and self-signed certificate hashes. */
+  webTransport?: { url: string; serverCertificateHashes?: Uint8Array[] };
+  /** The FA's WebSocket endpoint (ws:// or wss://). */
+  webSocket?: string;
+  /** Per attempt; default 5000 ms. */
+  timeoutMs?: number;
+}
+
+/** WebTransport datagrams when the runtime has them and the FA answers, else the WebSocket. */
+export async function openTunnel(e: TunnelEndpoints): Promise<Tunnel> {
+  const errors: string[] = [];
+  const timeoutMs = e.timeoutMs ?? 5000;
+  if (e.webTransport && typeof (globalThis as { WebTransport?: unknown }).WebTransport === "function") {
+    try {
+      return await WtTunnel.connect(e.webTransport.url, { serverCertificateHashes: e.webTransport.serverCertificateHashes, timeoutMs });
+    } catch (x) {
+      errors.push(`webtransport: ${x instanceof Error ? x.message : String(x)}`);
+    }
+  }
+  if (e.webSocket) {
+    try {
+      return await WsTunnel.connect(e.webSocket);
+    } catch (x) {
+      errors.push(`websocket: ${x instanceof Error ? x.message : String(x)}`);
+    }
+  }
+  throw new Error(`no tunnel to the FA (${errors.join("; ") || "no endpoint given"})`);
 }

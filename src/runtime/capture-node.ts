@@ -21,8 +21,8 @@ export function captureHooks(pcapPath: string | undefined, espSaPath: string | u
       ? (_dir, now, data, from, to) => pcap.writeUdp(performance.timeOrigin + now, from, to, data)
       : undefined,
     onEvent(ev) {
-      if (!espSaPath || ev.type !== "sa-install") return;
-      for (const sa of [ev.inbound, ev.outbound]) sas.push({ src: "*", dst: "*", spi: sa.spi, suite: sa.suite, encKey: sa.encKey, authKey: sa.authKey });
+      if (!espSaPath || (ev.type !== "sa-install" && ev.type !== "sa-add")) return;
+      for (const sa of ev.type === "sa-add" ? [ev.sa] : [ev.inbound, ev.outbound]) sas.push({ src: "*", dst: "*", spi: sa.spi, suite: sa.suite, encKey: sa.encKey, authKey: sa.authKey });
       writeEspSaFile(espSaPath, sas);
     },
     close() {

@@ -198,7 +198,10 @@ export class HostStack implements SimEndpoint {
     if (this.fa && isRelay(data)) {
       // §4.4: what the FA forwards arrives in a relay frame naming the outer locators.
       const u = this.fa.unwrap(now, data, from);
-      if (!u) return this.count("rx.relay-drop");
+      if (!u) {
+        this.count("rx.relay-drop");
+        return;
+      }
       this.count("rx.relay");
       data = u.data;
       from = u.from;
@@ -320,6 +323,8 @@ export class HostStack implements SimEndpoint {
       if (local && ev.type === "leased") {
         const l = ev.lease;
         this.mobility?.setSpiRange(FA_INTERFACE, l.addrType === 4 ? { min: l.spiMin, max: l.spiMax } : undefined);
+        // Below our own interfaces (preference -1): peers prefer a direct path once it verifies.
+        if (!local.interfaces.has(FA_INTERFACE)) local.addInterface(FA_INTERFACE, -1);
         if (!local.interfaceOf(l.locator)) local.setAddresses(FA_INTERFACE, [l.locator], now);
       } else if (local && (ev.type === "fa-dead" || ev.type === "lost" || ev.type === "released")) local.setAddresses(FA_INTERFACE, [], now);
       this.emit({ type: "fa", ev });
@@ -350,7 +355,7 @@ export class HostStack implements SimEndpoint {
   /** A free SPI of our FA lease's range (shared IPv4 locator), if any. */
   private leasedSpi(): number | undefined {
     const l = this.fa?.lease;
-    if (!l || l.addrType !== 4) return undefined;
+    if (l?.addrType !== 4) return undefined;
     for (let s = Math.max(l.spiMin, 256); s <= l.spiMax; s++) if (!this.host.associationBySpi(s)) return s;
     return undefined;
   }

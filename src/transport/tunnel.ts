@@ -22,7 +22,14 @@ export interface Tunnel {
   readonly closed: boolean;
   /** Frames that could not be sent (closed tunnel, transport error). */
   readonly sendErrors: number;
-  close(): void;
+  /** Close; resolves once the transport says it is closed (or after `waitMs`, default 1000). */
+  close(waitMs?: number): Promise<void>;
+}
+
+/** `p`, or nothing after `ms`: closing handshakes must not hang a shutdown. */
+export function bounded(p: Promise<unknown>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return Promise.race([p.then(() => {}, () => {}), new Promise<void>((r) => (timer = setTimeout(r, ms)))]).finally(() => clearTimeout(timer));
 }
 
 type WsCtor = new (url: string) => WebSocket;
@@ -63,9 +70,15 @@ export class WsTunnel implements Tunnel {
     this.ws.send(frame);
   }
 
-  close(): void {
+  close(waitMs = 1000): Promise<void> {
+    if (this.ws.readyState >= 2) {
+      this.closedBy("closed locally");
+      return Promise.resolve();
+    }
+    const gone = new Promise((r) => this.ws.addEventListener("close", r, { once: true }));
     this.closedBy("closed locally");
     this.ws.close();
+    return bounded(gone, waitMs);
   }
 
   private closedBy(reason: string): void {
@@ -108,8 +121,8 @@ export class TunnelSocket implements DatagramSocket {
     this.handler = cb;
   }
 
-  async close(): Promise<void> {
-    this.tunnel.close();
+  close(): Promise<void> {
+    return this.tunnel.close();
   }
 
   private receive(f: Uint8Array): void {

@@ -5,7 +5,7 @@
 // 2-byte big-endian length + frame; the FA answers oversized frames on the same stream
 // (docs/PROTOCOL.md §9.x). The stream opens with a PING record so the FA learns of it at once.
 import { emitTunnelFrame, TunnelFrameType } from "../wire/tunnel.ts";
-import type { Tunnel } from "./tunnel.ts";
+import { bounded, type Tunnel } from "./tunnel.ts";
 
 export interface WtTunnelOptions {
   /** SHA-256 hashes of self-signed server certificates (ECDSA P-256, valid ≤ 14 days). */
@@ -122,13 +122,14 @@ export class WtTunnel implements Tunnel {
     }
   }
 
-  close(): void {
+  close(waitMs = 1000): Promise<void> {
     this.closedBy("closed locally");
     try {
       this.wt.close();
     } catch {
       // already closed
     }
+    return bounded(this.wt.closed, waitMs);
   }
 
   private async readDatagrams(): Promise<void> {

@@ -91,11 +91,18 @@ test("two hipmm host processes: base exchange, then lines both ways", { skip: ex
   }
 });
 
-test("hipmm demo prints the exchange as a timeline and exits 0", { skip: existsSync(DIST) ? false : "dist/ missing: npm run build" }, () => {
-  const r = spawnSync(process.execPath, [BIN, "demo", "--k", "4"], { encoding: "utf8", timeout: 20_000 });
-  assert.equal(r.status, 0, r.stderr);
-  const packets = r.stdout.split("\n").filter((l) => /^\s+\d+\.\d+ {2}[AB] → [AB]/.test(l)).map((l) => l.trim().split(/\s+/)[4]);
-  assert.deepEqual(packets, ["I1", "R1", "I2", "R2", "ESP", "ESP", "CLOSE", "CLOSE_ACK"]);
+test("hipmm demo (npm start): FA lease, base exchange, data, move to 127.0.0.2 with REA/AC/ACR, CLOSE; exits 0 in < 10 s", () => {
+  const t0 = Date.now();
+  const r = spawnSync(process.execPath, ["--import", "tsx", join(import.meta.dirname, "fixtures", "cli.ts"), "demo", "--k", "4"], { encoding: "utf8", timeout: 30_000 });
+  assert.equal(r.status, 0, r.stderr + r.stdout);
+  assert.ok(Date.now() - t0 < 15_000, "demo runtime");
+  const packets = r.stdout.split("\n").filter((l) => /^\s+\d+\.\d+ {2}\S+\s+→/.test(l)).map((l) => /(FAQ|I1|R1|I2|R2|REA|AC|ACR|CLOSE_ACK|CLOSE|ESP|relay\[\w+\])\s/.exec(l)?.[1]);
+  for (const p of ["FAQ", "I1", "R1", "I2", "R2", "ESP", "REA", "AC", "ACR", "relay[ACR]", "CLOSE", "CLOSE_ACK"]) assert.ok(packets.includes(p), `${p} in ${packets.join(" ")}`);
   assert.match(r.stdout, /B received: "hello B/);
   assert.match(r.stdout, /A received: "hello A/);
+  assert.match(r.stdout, /A moves: 127\.0\.0\.1 → 127\.0\.0\.2/);
+  assert.match(r.stdout, /B got A's datagram from 127\.0\.0\.2/);
+  assert.match(r.stdout, /A got B's datagram at 127\.0\.0\.2/);
+  assert.match(r.stdout, /A' +→ B +ESP/, "data continues from the new address");
+  assert.match(r.stdout, /summary:/);
 });

@@ -1,12 +1,15 @@
 // Shared pieces of the tunnel tests: a Node UDP HIP host that echoes every datagram back
 // (prefixed "echo:"), a free UDP port, and text helpers.
+import { type ChildProcess, spawn } from "node:child_process";
 import { createSocket } from "node:dgram";
+import { join } from "node:path";
 import { cryptoRng } from "../../src/core/rng.ts";
 import type { Locator } from "../../src/core/types.ts";
 import { HostIdentity } from "../../src/hip/identity.ts";
-import { type MessageEvent, RuntimeHost } from "../../src/runtime/host.ts";
+import type { MessageEvent, RuntimeHost } from "../../src/runtime/host.ts";
 import { startNodeHost } from "../../src/runtime/node.ts";
 
+export const repoRoot = join(import.meta.dirname, "..", "..");
 export const text = (b: Uint8Array) => new TextDecoder().decode(b);
 export const bytes = (s: string) => new TextEncoder().encode(s);
 
@@ -36,4 +39,55 @@ export async function startEchoPeer(): Promise<EchoPeer> {
     host.send(m.peerHit, m.dstPort, m.srcPort, bytes(`echo:${text(m.data)}`));
   });
   return peer;
+}
+
+export interface FaProcess {
+  child: ChildProcess;
+  /** Everything the process wrote to stderr so far. */
+  stderr(): string;
+  /** The "fa ready" record: hit, udp, and the tunnel listeners (wt, ws). */
+  ready: { hit: string; udp: Locator[]; wt?: Locator; ws?: Locator };
+  lines: string[];
+  /** SIGKILL (idempotent); resolves when the process is gone. */
+  kill(): Promise<void>;
+}
+
+/** Spawn an FA (Node `hipmm fa` or the Deno server) and wait for its "fa ready" JSON line. */
+export function spawnFa(cmd: string, args: string[], timeoutMs = 15_000): Promise<FaProcess> {
+  const child = spawn(cmd, args, { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" } });
+  const lines: string[] = [];
+  let err = "";
+  const kill = () =>
+    new Promise<void>((r) => {
+      if (child.exitCode !== null || child.signalCode !== null) return r();
+      child.once("exit", () => r());
+      child.kill("SIGKILL");
+    });
+  child.stderr!.setEncoding("utf8").on("data", (d: string) => {
+    err += d;
+  });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      void kill();
+      reject(new Error(`FA not ready after ${timeoutMs} ms\n${lines.join("\n")}\n${err}`));
+    }, timeoutMs);
+    let buf = "";
+    child.stdout!.setEncoding("utf8").on("data", (d: string) => {
+      buf += d;
+      for (let i = buf.indexOf("\n"); i >= 0; i = buf.indexOf("\n")) {
+        const line = buf.slice(0, i);
+        buf = buf.slice(i + 1);
+        lines.push(line);
+        const rec = JSON.parse(line) as { msg?: string };
+        if (rec.msg === "fa ready") {
+          clearTimeout(timer);
+          resolve({ child, ready: rec as FaProcess["ready"], lines, kill, stderr: () => err });
+        }
+      }
+    });
+    child.once("exit", (c) => {
+      clearTimeout(timer);
+      reject(new Error(`FA exited (${c}) before ready\n${lines.join("\n")}\n${err}`));
+    });
+  });
 }

@@ -10,7 +10,7 @@ import { dissectHip, isHipDissection } from "../../src/capture/dissect.ts";
 import { runScenario } from "../../src/lab/scenarios.ts";
 import { countAt } from "../../web/demo/counters.ts";
 import { Player } from "../../web/demo/player.ts";
-import { labSource, type Source } from "../../web/demo/sources.ts";
+import { labSource, type Source, wireFingerprint } from "../../web/demo/sources.ts";
 import { findScenario } from "../../web/demo/catalog.ts";
 import { buildAndServe, chromiumSkip, repoRoot, type Served, withChromium, type PageLog } from "../helpers/browser.ts";
 
@@ -89,6 +89,8 @@ test("demo: base exchange runs to completion in the page; counters equal the Nod
     await page.waitForSelector('#player[data-state="done"]');
     assert.deepEqual(await shownCounters(page, Object.keys(want)), want);
     assert.equal(await counter(page, "established"), `at ${Number(src.facts.established_ms).toFixed(1)} ms`);
+    // Same seed → the very same datagrams, byte for byte, in Chromium and in Node.
+    assert.equal(await page.evaluate(() => window.hipmmDemo?.fingerprint), wireFingerprint(src.trace));
     // The sequence diagram shows the four-packet base exchange in order (RFC 7401 §4.1).
     const labels = await page.locator("#seq .row.msg").evaluateAll((gs) => gs.map((g) => g.getAttribute("data-label")));
     assert.deepEqual(labels, ["I1", "R1", "I2", "R2"]);
@@ -136,13 +138,13 @@ test("demo: Step walks the base exchange key moments, the same times as the Node
     await page.waitForTimeout(200);
     assert.equal(await page.evaluate(() => window.hipmmDemo?.t), paused);
     assert.ok(paused > 80 && paused < src.end, `paused at ${paused}`);
-    // Keyboard: → steps (to the end here: no control packet is left).
-    await page.keyboard.press("ArrowRight");
-    await page.waitForSelector('#player[data-state="done"]');
-    // Run from the paused state finishes the scenario.
+    // Resume from the paused state with the keyboard (space) at full speed: the run finishes.
     await page.selectOption("#speed", "Infinity");
-    await page.click("#btn-run");
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await page.keyboard.press(" ");
     await page.waitForSelector('#player[data-state="done"]');
+    src.advance(src.end);
+    assert.equal(await counter(page, "esp-delivered"), expectedCounters(src, src.end)["esp-delivered"]);
     assert.deepEqual(errors(log), []);
   }, VIEW);
 });
@@ -188,7 +190,8 @@ test("demo: clicking packets shows their dissection (HIP header, HITs, parameter
 
 test("demo: the src/lab handover scenario shows the lab's own numbers (same seed as in Node)", { skip }, async () => {
   const seed = 1;
-  const lab = runScenario("handover", seed).summary;
+  const run = runScenario("handover", seed);
+  const lab = run.summary;
   const src = labSource("handover", seed);
   const want = expectedCounters(src, src.end);
   await withChromium(async (page, log) => {
@@ -199,6 +202,7 @@ test("demo: the src/lab handover scenario shows the lab's own numbers (same seed
       assert.equal(await page.locator(`[data-summary="${k}"]`).textContent(), String(lab[k]), k);
     }
     assert.deepEqual(await shownCounters(page, Object.keys(want)), want);
+    assert.equal(await page.evaluate(() => window.hipmmDemo?.fingerprint), wireFingerprint(run.trace), "same datagrams as the Node run");
     assert.equal(await counter(page, "handover"), `${Number(lab.handover_ms).toFixed(1)} ms`);
     // The readdressing exchange is in the diagram: REA, then AC, then ACR after the move.
     const labels = await page.locator("#seq .row.msg").evaluateAll((gs) => gs.map((g) => g.getAttribute("data-label")));
@@ -217,4 +221,25 @@ test("demo: the src/lab handover scenario shows the lab's own numbers (same seed
     await page.screenshot({ path: join(shots, "web-demo-handover.png"), fullPage: true });
     assert.deepEqual(errors(log), []);
   }, VIEW);
+});
+
+test("demo: every scenario in the picker runs to completion without page errors", { skip }, async () => {
+  await withChromium(async (page, log) => {
+    await page.goto(site!.url);
+    await page.waitForSelector('#player[data-state="ready"]');
+    const ids = await page.locator("#scenario option").evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+    assert.ok(ids.includes("base-exchange") && ids.includes("handover"), ids.join(","));
+    await page.selectOption("#speed", "Infinity");
+    for (const id of ids) {
+      if (id !== (await page.locator("#scenario").inputValue())) {
+        await page.selectOption("#scenario", id);
+        await page.waitForFunction((s) => window.hipmmDemo?.scenario === s && window.hipmmDemo.player === "ready", id);
+      }
+      await page.click("#btn-run");
+      await page.waitForSelector('#player[data-state="done"]');
+      assert.ok(Number(await counter(page, "hip-sent")) > 0, `${id}: control packets shown`);
+      assert.ok((await page.locator("#result-body tr").count()) > 0, `${id}: result shown`);
+    }
+    assert.deepEqual(errors(log), []);
+  }, { ...VIEW, timeoutMs: 40_000 });
 });

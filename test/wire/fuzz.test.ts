@@ -8,39 +8,10 @@ import { classifyDatagram, frameHip } from "../../src/wire/framing.ts";
 import { emitPacket, parsePacket } from "../../src/wire/packet.ts";
 import { emitTunnelFrame, parseTunnelFrame } from "../../src/wire/tunnel.ts";
 import { initWireWasm, walkParams, walkParamsTs } from "../../src/wire/walk.ts";
-import { packetArb } from "./arbitraries.ts";
+import { corpus, mutate, mutation } from "./mutate.ts";
 
 assert.ok(initWireWasm(), "WASM walk must load");
 const CODES = new Set<string>(Object.values(WireErrorCode));
-const corpus = fc.sample(packetArb, { seed: 5, numRuns: 300 }).map((p) => emitPacket(p));
-
-type Mutation = { op: "flip"; at: number; bit: number } | { op: "set"; at: number; v: number } | { op: "cut"; at: number } | { op: "splice"; other: number; at: number; from: number };
-const mutation: fc.Arbitrary<Mutation> = fc.oneof(
-  fc.record({ op: fc.constant("flip" as const), at: fc.nat(2100), bit: fc.nat(7) }),
-  fc.record({ op: fc.constant("set" as const), at: fc.nat(2100), v: fc.nat(255) }),
-  fc.record({ op: fc.constant("cut" as const), at: fc.nat(2100) }),
-  fc.record({ op: fc.constant("splice" as const), other: fc.nat(corpus.length - 1), at: fc.nat(2100), from: fc.nat(2100) }),
-);
-
-function mutate(base: Uint8Array, ms: Mutation[]): Uint8Array {
-  let b = base.slice();
-  for (const m of ms) {
-    if (b.length === 0) break;
-    const at = m.at % (b.length + 1);
-    if (m.op === "flip" && at < b.length) b[at] ^= 1 << m.bit;
-    else if (m.op === "set" && at < b.length) b[at] = m.v;
-    else if (m.op === "cut") b = b.slice(0, at);
-    else if (m.op === "splice") {
-      const o = corpus[m.other];
-      const from = m.from % (o.length + 1);
-      const n = new Uint8Array(at + o.length - from);
-      n.set(b.subarray(0, at));
-      n.set(o.subarray(from), at);
-      b = n;
-    }
-  }
-  return b;
-}
 
 const seen = new Map<string, number>();
 

@@ -73,6 +73,12 @@ const LAB_TEXT: Record<string, { title: string; text: string; cites: string }> =
       "A moves from an IPv4-only network to an IPv6-only one. HIP identifies hosts by HIT, not address, so the association survives a change of address family; B must first check an IPv6 address of its own toward A.",
     cites: "draft-nikander-hip-mm-00 §3.5, §4.2, §4.3",
   },
+  "fa-crash": {
+    title: "Forwarding agent crash",
+    text:
+      "The mobile host is reachable through an address leased from a <b>Forwarding Agent</b> (FAQ → FAA). Then the FA crashes and loses its state: it no longer knows where to forward what arrives at the leased address and becomes a black hole until the host notices and acquires a new lease — and tells its peer with an REA.",
+    cites: "draft-nikander-hip-mm-00 §4.4, §4.4.1, §4.4.2, §5.1, §6.1.3",
+  },
   "flood-attack": {
     title: "Flooding attack defence",
     text:

@@ -101,7 +101,7 @@ export function renderNetwork(svg: SVGSVGElement, log: FlightLog, t: number, sel
     out.push(`<text class="host-role" x="${b.x + BOX_W - 12}" y="${b.y + 24}">${esc(roles[b.name] ?? DEFAULT_ROLES[b.name] ?? "")}</text>`);
     for (const c of b.chips) {
       const gone = c.a.goneAt !== undefined && c.a.goneAt <= t;
-      out.push(`<g class="chip${gone ? " gone" : ""}"><rect x="${b.x + 8}" y="${c.y}" width="${BOX_W - 16}" height="${CHIP_H}" rx="6"/><text x="${b.x + BOX_W / 2}" y="${c.y + 15}">${esc(c.a.key)}</text></g>`);
+      out.push(`<g class="chip${gone ? " gone" : ""}"><rect class="chip-box" x="${b.x + 8}" y="${c.y}" width="${BOX_W - 16}" height="${CHIP_H}" rx="6"/><text class="chip-text" x="${b.x + BOX_W / 2}" y="${c.y + 15}">${esc(c.a.key)}</text></g>`);
     }
     out.push(`</g>`);
   }
@@ -117,12 +117,12 @@ export function renderNetwork(svg: SVGSVGElement, log: FlightLog, t: number, sel
     const y = p.y + (q.y - p.y) * u;
     const sel = f.id === selected ? " selected" : "";
     if (dead && t >= f.t1) {
-      out.push(`<g class="pkt lost${sel}" data-flight="${f.id}"><title>${esc(f.label)} lost (${esc(f.reason ?? "")})</title><path d="M${x - 6},${y - 6}L${x + 6},${y + 6}M${x + 6},${y - 6}L${x - 6},${y + 6}"/></g>`);
+      out.push(`<g class="pkt lost${sel}" data-flight="${f.id}"><title>${esc(f.label)} lost (${esc(f.reason ?? "")})</title><path class="lost-x" d="M${x - 6},${y - 6}L${x + 6},${y + 6}M${x + 6},${y - 6}L${x - 6},${y + 6}"/></g>`);
     } else if (f.kind === "esp") {
       out.push(`<circle class="pkt esp dir-${esc(f.src)}${sel}" data-flight="${f.id}" cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="4"/>`);
     } else {
       const w = 10 + f.label.length * 7.2;
-      out.push(`<g class="pkt hip ${packetClass(f.label)}${sel}" data-flight="${f.id}" filter="url(#glow)"><rect x="${(x - w / 2).toFixed(1)}" y="${(y - 10).toFixed(1)}" width="${w.toFixed(1)}" height="20" rx="10"/><text x="${x.toFixed(1)}" y="${(y + 4).toFixed(1)}">${esc(f.label)}</text></g>`);
+      out.push(`<g class="pkt hip ${packetClass(f.label)}${sel}" data-flight="${f.id}" filter="url(#glow)"><rect class="pill" x="${(x - w / 2).toFixed(1)}" y="${(y - 10).toFixed(1)}" width="${w.toFixed(1)}" height="20" rx="10"/><text class="pill-text" x="${x.toFixed(1)}" y="${(y + 4).toFixed(1)}">${esc(f.label)}</text></g>`);
     }
   }
   out.push(`</g>`);

@@ -54,7 +54,7 @@ export function renderLanes(svg: SVGSVGElement, log: FlightLog): void {
   svg.setAttribute("viewBox", `0 0 ${W} 30`);
   svg.innerHTML =
     `<text class="lane-time" x="8" y="19">time</text>` +
-    log.nodes.map((n) => `<g class="lane-head host-${esc(n)}"><rect x="${x(n) - 34}" y="3" width="68" height="24" rx="7"/><text x="${x(n)}" y="20">${esc(n)}</text></g>`).join("");
+    log.nodes.map((n) => `<g class="lane-head host-${esc(n)}"><rect class="lh-box" x="${x(n) - 34}" y="3" width="68" height="24" rx="7"/><text class="lh-text" x="${x(n)}" y="20">${esc(n)}</text></g>`).join("");
 }
 
 /** One arrow from lane to lane, cut short at fraction `u`, with an optional ✕ at its end. */
@@ -85,12 +85,12 @@ export function renderSequence(svg: SVGSVGElement, log: FlightLog, t: number, se
       const lines = wrap(r.a.text, Math.floor((W - LEFT - 8) / 6.4));
       const h = 8 + lines.length * 15;
       const tspans = lines.map((l, i) => `<tspan x="${LEFT}" dy="${i ? 15 : 0}">${esc(l)}</tspan>`).join("");
-      out.push(`<g class="row note"><rect x="4" y="${y}" width="${W - 8}" height="${h}" rx="6"/><text class="tl" x="10" y="${y + 15}">${r.a.t.toFixed(1)}</text><text x="${LEFT}" y="${y + 15}">${tspans}</text></g>`);
+      out.push(`<g class="row note"><rect class="note-box" x="4" y="${y}" width="${W - 8}" height="${h}" rx="6"/><text class="tl" x="10" y="${y + 15}">${r.a.t.toFixed(1)}</text><text class="note-text" x="${LEFT}" y="${y + 15}">${tspans}</text></g>`);
       y += h + 6;
     } else if (r.kind === "event") {
       const lx = x(r.a.node);
       const right = lx > W / 2;
-      out.push(`<g class="row event"><text class="tl" x="10" y="${y + 12}">${r.a.t.toFixed(1)}</text><circle cx="${lx}" cy="${y + 8}" r="3.5"/><text class="ev" x="${right ? lx - 8 : lx + 8}" y="${y + 12}" text-anchor="${right ? "end" : "start"}">${esc(clip(r.a.text, Math.floor(W / 2 / 6.2)))}</text><title>${esc(`${r.a.node}: ${r.a.text}`)}</title></g>`);
+      out.push(`<g class="row event"><text class="tl" x="10" y="${y + 12}">${r.a.t.toFixed(1)}</text><circle class="ev-dot" cx="${lx}" cy="${y + 8}" r="3.5"/><text class="ev" x="${right ? lx - 8 : lx + 8}" y="${y + 12}" text-anchor="${right ? "end" : "start"}">${esc(clip(r.a.text, Math.floor(W / 2 / 6.2)))}</text><title>${esc(`${r.a.node}: ${r.a.text}`)}</title></g>`);
       y += 18;
     } else if (r.kind === "msg") {
       const f = r.f;

@@ -9,7 +9,8 @@ import { HostIdentity } from "../../src/hip/identity.ts";
 import { type LabSummary, runScenario, type ScenarioName } from "../../src/lab/scenarios.ts";
 import { HostStack, type StackEvent } from "../../src/runtime/stack.ts";
 import { Simulator } from "../../src/sim/simulator.ts";
-import type { LinkParams } from "../../src/sim/types.ts";
+import { traceFingerprint } from "../../src/sim/trace.ts";
+import type { LinkParams, TraceEvent } from "../../src/sim/types.ts";
 import { loadWasm } from "../../src/wasm/loader.ts";
 import { FlightLog } from "./flights.ts";
 
@@ -17,6 +18,8 @@ export interface Source {
   readonly log: FlightLog;
   /** Virtual time at which the scenario is over. */
   readonly end: number;
+  /** The simulator's trace so far (with each datagram's bytes). */
+  readonly trace: readonly TraceEvent[];
   /** Complete the log up to virtual time `t` (a live simulator runs ahead by HORIZON_MS). */
   advance(t: number): void;
   /** Scenario facts for the counters panel (live: updated as the simulator runs). */
@@ -52,6 +55,9 @@ class LiveSource implements Source {
     readonly end: number,
   ) {
     sim.onTrace((e) => this.log.ingest(e));
+  }
+  get trace(): readonly TraceEvent[] {
+    return this.sim.trace;
   }
   advance(t: number): void {
     const target = Math.min(t + HORIZON_MS, this.end + HORIZON_MS);
@@ -130,7 +136,14 @@ export function labSource(name: ScenarioName, seed: number): Source {
   log.annotations.sort((a, b) => a.t - b.t);
   const last = r.trace.length ? r.trace[r.trace.length - 1].t : 0;
   const s = r.summary;
-  return { log, end: Math.max(last, 100), advance: () => {}, facts: { handover_ms: s.handover_ms, established_ms: 0 }, summary: s };
+  return { log, trace: r.trace, end: Math.max(last, 100), advance: () => {}, facts: { handover_ms: s.handover_ms, established_ms: 0 }, summary: s };
+}
+
+/** Fingerprint of a run: the simulator's trace fingerprint plus every datagram's bytes (FNV-1a). */
+export function wireFingerprint(trace: readonly TraceEvent[]): string {
+  let h = 0x811c9dc5;
+  for (const e of trace) if (e.data) for (let i = 0; i < e.data.length; i++) h = Math.imul(h ^ e.data[i], 0x01000193) >>> 0;
+  return `${traceFingerprint(trace)}/${h.toString(16)}`;
 }
 
 function hex8(n: number): string {

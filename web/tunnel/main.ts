@@ -4,13 +4,13 @@ import { cryptoRng } from "../../src/core/rng.ts";
 import { fromHex } from "../../src/core/bytes.ts";
 import { hitFromString } from "../../src/hip/hit.ts";
 import { HostIdentity } from "../../src/hip/identity.ts";
-import { startTunnelHost, type TunnelHost } from "../../src/runtime/browser.ts";
+import { openTunnel, startTunnelHost, type TunnelHost } from "../../src/runtime/browser.ts";
 import { parseLocator } from "../../src/transport/types.ts";
 import { type Tunnel, WsTunnel } from "../../src/transport/tunnel.ts";
 import { WtTunnel } from "../../src/transport/wt-client.ts";
 import { type ExchangeResult, exchange } from "./exchange.ts";
 
-export type TunnelPageResult = ExchangeResult & { kind: string; tunnel?: { datagrams?: number; records?: number } };
+export type TunnelPageResult = ExchangeResult & { kind: string; tunnelKind?: string; tunnel?: { datagrams?: number; records?: number } };
 
 declare global {
   interface Window {
@@ -32,16 +32,20 @@ async function run(q: URLSearchParams): Promise<TunnelPageResult> {
   let host: TunnelHost | undefined;
   try {
     const hash = q.get("hash");
-    tunnel = kind === "wt" ? await WtTunnel.connect(url, { serverCertificateHashes: hash ? [fromHex(hash)] : [] }) : await WsTunnel.connect(url);
+    const hashes = hash ? [fromHex(hash)!] : [];
+    if (kind === "wt") tunnel = await WtTunnel.connect(url, { serverCertificateHashes: hashes });
+    else if (kind === "ws") tunnel = await WsTunnel.connect(url);
+    // auto: WebTransport first, the WebSocket (`ws`) when it fails.
+    else tunnel = await openTunnel({ webTransport: { url, serverCertificateHashes: hashes }, webSocket: q.get("ws") ?? undefined, timeoutMs: 3000 });
     host = await startTunnelHost({ identity: HostIdentity.generate(cryptoRng), tunnel, fa: { locator: fa } });
     const r = await exchange(host, peer, peerHit, PAGE_MESSAGES);
     const wt = tunnel instanceof WtTunnel ? { datagrams: tunnel.datagramsSent, records: tunnel.recordsSent } : undefined;
-    return { ...r, kind, tunnel: wt };
+    return { ...r, kind, tunnelKind: tunnel.kind, tunnel: wt };
   } catch (e) {
     return { ok: false, kind, error: e instanceof Error ? e.message : String(e) };
   } finally {
     await host?.close();
-    tunnel?.close();
+    await tunnel?.close();
   }
 }
 

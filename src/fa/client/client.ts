@@ -135,7 +135,7 @@ export class FaClient {
   setFrom(now: Millis, from: Locator): void {
     if (this.o.from && sameLocator(this.o.from, from)) return;
     this.o.from = from;
-    if (this.lease && !this.releasing && (!this.pending || this.pending.fields.leaseId !== 0)) this.request(now, this.lease.leaseId, this.renewLifetime());
+    if (this.lease && !this.releasing && this.pending?.fields.leaseId !== 0) this.request(now, this.lease.leaseId, this.renewLifetime());
   }
 
   /** True when `l` is our leased locator (Transmits from it go through the FA). */

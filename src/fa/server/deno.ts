@@ -30,6 +30,7 @@ interface NetAddr {
 }
 interface QuicConn {
   readonly remoteAddr: NetAddr;
+  readonly closed: Promise<unknown>;
   readonly maxDatagramSize: number;
   close(info?: { closeCode: number; reason: string }): void;
 }
@@ -89,20 +90,20 @@ export class DenoFaServer {
 
   private constructor(
     private readonly socks: DenoUdpSocket[],
-    private readonly o: DenoFaOptions,
+    o: DenoFaOptions,
   ) {
     this.clock = o.clock ?? Date.now;
     this.log = o.log ?? (() => {});
     this.udp = socks.map((s) => s.local);
     const config = faConfig({ ...o.config, control: this.udp, shared4: this.udp.filter((l) => !l.ip.includes(":")) });
     this.fa = new ForwardingAgent({ identity: o.identity, config, store: o.store ?? new MemoryLeaseStore(), rng: cryptoRng });
-    socks.forEach((s, i) =>
+    socks.forEach((s, i) => {
       s.onDatagram((data, from) => {
         const d = this.fa.handleDatagram(this.clock(), i, from.ip, from.port, data);
         if (d) this.emit(d);
         this.after();
-      }),
-    );
+      });
+    });
   }
 
   static async start(o: DenoFaOptions): Promise<DenoFaServer> {
@@ -185,15 +186,15 @@ export class DenoFaServer {
       },
       close: () => wt.close(),
     });
-    wt.closed.then(
-      () => this.gone(id),
-      () => this.gone(id),
-    );
+    // The session ends with wt.closed, or with the QUIC connection under it.
+    const gone = () => this.gone(id);
+    wt.closed.then(gone, gone);
+    conn.closed.then(gone, gone);
     void (async () => {
       const r = wt.datagrams.readable.getReader();
       for (;;) {
         const { value, done } = await r.read();
-        if (done) return;
+        if (done) return gone();
         this.frame(id, value);
       }
     })().catch(() => {});
@@ -218,13 +219,18 @@ export class DenoFaServer {
 
   private listenWs(at: Locator): Promise<void> {
     return new Promise((resolve) => {
-      this.http = deno().serve({ hostname: at.ip, port: at.port, onListen: (a) => ((this.wsLocator = { ip: a.hostname, port: a.port }), resolve()) }, (req, info) => {
+      const onListen = (a: NetAddr) => {
+        this.wsLocator = { ip: a.hostname, port: a.port };
+        resolve();
+      };
+      this.http = deno().serve({ hostname: at.ip, port: at.port, onListen }, (req, info) => {
         if (req.headers.get("upgrade")?.toLowerCase() !== "websocket") return new Response("hipmm FA: WebSocket tunnel endpoint\n", { status: 426 });
+        const remote = { ip: info.remoteAddr.hostname, port: info.remoteAddr.port }; // gone after the upgrade
         const { socket, response } = deno().upgradeWebSocket(req);
         socket.binaryType = "arraybuffer";
         socket.addEventListener("open", () => {
           const id = this.open({
-            remote: { ip: info.remoteAddr.hostname, port: info.remoteAddr.port },
+            remote,
             send: (f) => socket.readyState === 1 && socket.send(f),
             close: () => socket.close(),
           });
@@ -290,7 +296,10 @@ async function identityFrom(cli: DenoCli, path: string | undefined): Promise<Hos
 export async function main(cli: DenoCli): Promise<number> {
   const p = parseArgs(cli.args, { options: ["udp", "wt", "ws", "cert", "key", "id", "puzzle", "lease-max"] });
   const out = (rec: Record<string, unknown>) => console.log(JSON.stringify({ t: new Date().toISOString(), ...rec }));
-  const bad = (m: string) => (console.error(`fa (deno): ${m}\n${USAGE}`), 2);
+  const bad = (m: string) => {
+    console.error(`fa (deno): ${m}\n${USAGE}`);
+    return 2;
+  };
   if (!p.ok) return bad(p.error);
   const a = p.args;
   const udp = a.getAll("udp").map((s) => parseLocator(s));

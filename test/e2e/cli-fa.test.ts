@@ -1,0 +1,92 @@
+// `hipmm host --fa` against a `hipmm fa` process on loopback: host A leases an address (shared
+// IPv4 locator + SPI range) and, with --privacy, shows only that; host B connects to A's HIT at
+// the leased locator (the FA relays the base exchange by HIT and the ESP by SPI, draft §4.4) and
+// lines flow both ways through the FA.
+import assert from "node:assert/strict";
+import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from "node:child_process";
+import { createSocket } from "node:dgram";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+
+const CLI = join(import.meta.dirname, "fixtures", "cli.ts");
+
+class Proc {
+  out = "";
+  err = "";
+  readonly child: ChildProcessWithoutNullStreams;
+  readonly exited: Promise<number | null>;
+  constructor(args: string[]) {
+    this.child = spawn(process.execPath, ["--import", "tsx", CLI, ...args], { stdio: ["pipe", "pipe", "pipe"] });
+    this.child.stdout.setEncoding("utf8").on("data", (d: string) => {
+      this.out += d;
+    });
+    this.child.stderr.setEncoding("utf8").on("data", (d: string) => {
+      this.err += d;
+    });
+    this.exited = new Promise((r) => this.child.on("close", (code) => r(code)));
+  }
+  async waitFor(where: "out" | "err", re: RegExp, ms = 15_000): Promise<RegExpMatchArray> {
+    const end = Date.now() + ms;
+    for (;;) {
+      const m = this[where].match(re);
+      if (m) return m;
+      if (Date.now() > end) throw new Error(`timeout waiting for ${re} in ${where}: out=${this.out} err=${this.err}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+  kill(): void {
+    if (this.child.exitCode === null) this.child.kill("SIGKILL");
+  }
+}
+
+async function freePort(): Promise<number> {
+  const s = createSocket("udp4");
+  await new Promise<void>((r) => s.bind(0, "127.0.0.1", () => r()));
+  const p = s.address().port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return p;
+}
+
+test("hipmm host --fa --privacy behind a hipmm fa process: B reaches A through the FA, lines both ways", { timeout: 60_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), "hipmm-cli-fa-"));
+  const procs: Proc[] = [];
+  try {
+    const keys = ["a.key", "b.key"].map((f) => join(dir, f));
+    const hits = keys.map((k) => {
+      const r = spawnSync(process.execPath, ["--import", "tsx", CLI, "keygen", "-o", k], { encoding: "utf8", timeout: 20_000 });
+      assert.equal(r.status, 0, r.stderr);
+      return r.stdout.trim();
+    });
+    const faPort = await freePort();
+    const fa = new Proc(["fa", "--id", join(dir, "fa.key"), "--udp", `127.0.0.1:${faPort}`, "--puzzle", "off", "--log", "json"]);
+    procs.push(fa);
+    await fa.waitFor("out", /fa ready/);
+    const a = new Proc(["host", "--id", keys[0], "--listen", "127.0.0.1:0", "--fa", `127.0.0.1:${faPort}`, "--privacy", "--k", "2"]);
+    procs.push(a);
+    const leased = (await a.waitFor("err", /leased (127\.0\.0\.1:\d+) from FA/))[1];
+    assert.equal(leased, `127.0.0.1:${faPort}`, "shared IPv4 locator of the FA");
+    const b = new Proc(["host", "--id", keys[1], "--listen", "127.0.0.1:0", "--connect", `${hits[0]}@${leased}`, "--k", "2"]);
+    procs.push(b);
+    await b.waitFor("err", new RegExp(`established ${hits[0]} at 127\\.0\\.0\\.1:${faPort}`));
+    b.child.stdin.write("hello A via the FA\n");
+    await a.waitFor("out", /hello A via the FA\n/);
+    a.child.stdin.write("hello B from behind the FA\n");
+    await b.waitFor("out", /hello B from behind the FA\n/);
+    // A never showed its own address: B's data path goes to the leased locator.
+    assert.doesNotMatch(b.err, new RegExp(`path [^\\n]*→ 127\\.0\\.0\\.1:(?!${faPort}\\b)`));
+    assert.match(b.err, new RegExp(`path [^\\n]*→ 127\\.0\\.0\\.1:${faPort}`));
+    a.child.stdin.end();
+    b.child.stdin.end();
+    assert.equal(await a.exited, 0);
+    assert.equal(await b.exited, 0);
+    fa.child.kill("SIGTERM");
+    await fa.exited;
+    const stop = fa.out.split("\n").filter((l) => l.includes("fa stopping")).join("");
+    assert.ok(stop.length > 0, fa.out);
+  } finally {
+    for (const p of procs) p.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
