@@ -134,7 +134,7 @@ export class RuntimeHost {
 
   /** Send one datagram to `peerHit` over ESP (queued while the association comes up). */
   send(peerHit: Uint8Array, srcPort: number, dstPort: number, data: Uint8Array): SendStatus {
-    const s = this.stack.send(peerHit, srcPort, dstPort, data);
+    const s = this.stack.send(peerHit, srcPort, dstPort, data, this.driver.clock());
     if (s === "sent") this.driver.flush();
     return s;
   }

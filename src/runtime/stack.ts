@@ -156,6 +156,7 @@ export class HostStack implements SimEndpoint {
 
   /** Seal one application datagram to `peerHit` (BEET: UDP header + data). */
   send(peerHit: Uint8Array, srcPort: number, dstPort: number, data: Uint8Array, now: Millis = this.now): SendStatus {
+    this.now = Math.max(this.now, now);
     const sas = this.sas.peer(peerHit);
     const a = this.host.association(peerHit);
     if (!sas) {

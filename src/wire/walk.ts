@@ -53,23 +53,18 @@ export function walkTsErrorOffset(): number {
 }
 
 /**
- * Plain TypeScript walk over bytes[start, bytes.length) writing triples into `out`
- * (needs 3 * ceil((len - start) / 8) slots). Returns the count or a WALK_ERR_* code.
+ * Plain TypeScript walk over bytes[start, bytes.length) writing triples into `out` from `base`
+ * (needs 3 * ceil((len - start) / 8) slots there). Returns the count or a WALK_ERR_* code.
  */
-export function walkParamsTsInto(bytes: Uint8Array, start: number, out: Int32Array): number {
+export function walkParamsTsInto(bytes: Uint8Array, start: number, out: Int32Array, base = 0): number {
   const len = bytes.length;
-  if (start < 0 || start > len || out.length < 3 * Math.ceil((len - start) / 8)) {
+  if (start < 0 || start > len || out.length - base < 3 * Math.ceil((len - start) / 8)) {
     walkErrOffset = 0;
     return WALK_ERR_INPUT;
   }
-  return walkTsAt(bytes, start, out, 0);
-}
-
-/** The TS walk proper: triples from out[base]; start already checked. */
-function walkTsAt(bytes: Uint8Array, start: number, out: Int32Array, base: number): number {
-  const len = bytes.length;
   let pos = start;
   let k = base;
+  let count = 0;
   let prev = -1;
   while (pos < len) {
     const left = len - pos;
@@ -92,11 +87,12 @@ function walkTsAt(bytes: Uint8Array, start: number, out: Int32Array, base: numbe
     out[k + 1] = pos;
     out[k + 2] = length;
     k += 3;
+    count++;
     prev = type;
     pos += total;
   }
   walkErrOffset = 0;
-  return (k - base) / 3;
+  return count;
 }
 
 type WalkExports = HipmmExports & {
@@ -346,8 +342,7 @@ export class TsBatchWalker {
     for (let k = 0; k < n; k++) {
       const p = packets[from + k];
       r.desc[2 * k + 1] = p.length;
-      const s = start < 0 || start > p.length ? WALK_ERR_INPUT : walkTsAt(p, start, index, 3 * used);
-      if (s === WALK_ERR_INPUT) walkErrOffset = 0;
+      const s = walkParamsTsInto(p, start, index, 3 * used);
       const count = Math.max(s, 0);
       rec[4 * k] = s;
       rec[4 * k + 1] = walkErrOffset;

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { hex } from "../../src/core/bytes.ts";
 import { hitToString } from "../../src/hip/hit.ts";
+import { PAGE_MESSAGES } from "../../web/tunnel/exchange.ts";
 import type { TunnelPageResult } from "../../web/tunnel/main.ts";
 import { buildAndServe, chromiumSkip, type Served, withChromium } from "../helpers/browser.ts";
 import { selfSignedCert } from "../helpers/cert.ts";
@@ -17,7 +18,7 @@ import { denoPath, denoSkip } from "../helpers/deno.ts";
 import { type EchoPeer, type FaProcess, freeUdpPort, spawnFa, startEchoPeer } from "./harness.ts";
 
 const skip = chromiumSkip() || denoSkip();
-const MESSAGES = ["hello from the browser", "second datagram", "x".repeat(1300)];
+const MESSAGES = PAGE_MESSAGES;
 let site: Served | undefined;
 let dir = "";
 

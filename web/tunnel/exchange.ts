@@ -4,6 +4,9 @@ import type { Locator } from "../../src/core/types.ts";
 import { hitToString } from "../../src/hip/hit.ts";
 import type { TunnelHost } from "../../src/runtime/browser.ts";
 
+/** What the page sends: small datagrams and one that needs more than a WebTransport datagram. */
+export const PAGE_MESSAGES = ["hello from the browser", "second datagram", "x".repeat(1300)];
+
 export interface ExchangeResult {
   ok: boolean;
   hit?: string;

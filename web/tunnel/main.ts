@@ -8,7 +8,7 @@ import { openTunnel, startTunnelHost, type TunnelHost } from "../../src/runtime/
 import { parseLocator } from "../../src/transport/types.ts";
 import { type Tunnel, WsTunnel } from "../../src/transport/tunnel.ts";
 import { WtTunnel } from "../../src/transport/wt-client.ts";
-import { type ExchangeResult, exchange } from "./exchange.ts";
+import { type ExchangeResult, exchange, PAGE_MESSAGES } from "./exchange.ts";
 
 export type TunnelPageResult = ExchangeResult & { kind: string; tunnelKind?: string; tunnel?: { datagrams?: number; records?: number } };
 
@@ -17,9 +17,6 @@ declare global {
     hipmmTunnel?: TunnelPageResult;
   }
 }
-
-/** Messages sent: small ones and one that needs more than a WebTransport datagram. */
-export const PAGE_MESSAGES = ["hello from the browser", "second datagram", "x".repeat(1300)];
 
 async function run(q: URLSearchParams): Promise<TunnelPageResult> {
   const kind = q.get("kind") ?? "wt";
