@@ -85,6 +85,8 @@ export class FaClient {
   private lastForwarded: Millis = Number.NEGATIVE_INFINITY;
   private readonly events: FaClientEvent[] = [];
   private releasing = false;
+  /** Silence probes since the last relay frame (their interval doubles). */
+  private quietProbes = 0;
   /** Lease duration (s) the FA granted last. */
   private grantedSec: number | undefined;
 
@@ -121,6 +123,7 @@ export class FaClient {
   /** The runtime saw traffic forwarded by the FA (a relay frame): the FA is alive. */
   noteForwarded(now: Millis): void {
     this.lastForwarded = now;
+    this.quietProbes = 0;
   }
 
   /** The local locator we talk to the FA from (undefined: the runtime picks). */
@@ -164,6 +167,7 @@ export class FaClient {
     const f = unwrapRelay(data);
     if (!f?.src || !f.dst) return undefined;
     this.lastForwarded = now;
+    this.quietProbes = 0;
     return { data: f.payload, from: f.src, to: f.dst };
   }
 
@@ -244,7 +248,8 @@ export class FaClient {
     }
     const quietAt = this.quietAt();
     if (quietAt !== undefined && quietAt <= now && !this.pending && this.lease) {
-      this.lastForwarded = now; // one probe per silence period
+      this.lastForwarded = now; // one probe per silence period, backing off while idle
+      this.quietProbes = Math.min(this.quietProbes + 1, 6);
       this.request(now, this.lease.leaseId, this.renewLifetime());
     }
     if (this.renewAt !== undefined && this.renewAt <= now && !this.pending && this.lease) {
@@ -271,7 +276,7 @@ export class FaClient {
 
   private quietAt(): Millis | undefined {
     const s = this.o.silenceMs;
-    return s !== undefined && this.lease && Number.isFinite(this.lastForwarded) ? this.lastForwarded + s : undefined;
+    return s !== undefined && this.lease && Number.isFinite(this.lastForwarded) ? this.lastForwarded + s * 2 ** this.quietProbes : undefined;
   }
 
   // ---- internals ------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 // optional WebSocket listener for tunnelled hosts (src/transport/ws-node.ts), a wall clock (so
 // lease expiry survives restarts with a persistent store), structured logs and counters.
 import { createSocket, type Socket } from "node:dgram";
-import type { Locator } from "../../core/types.ts";
+import { type Locator, locatorKey } from "../../core/types.ts";
 import { cryptoRng } from "../../core/rng.ts";
 import type { HostIdentity } from "../../hip/identity.ts";
 import { WsTunnelServer } from "../../transport/ws-node.ts";
@@ -36,8 +36,30 @@ export class FaServer {
   }
 
   static async start(o: FaServerOptions): Promise<FaServer> {
-    const s = new FaServer(o);
-    for (const l of s.fa.locals) s.socks.push(await s.bind(l.index, l.locator));
+    // Port 0 means "any": bind those sockets first so the FA core leases the real ports.
+    const early = new Map<string, Socket>();
+    const resolve = async (l: Locator): Promise<Locator> => {
+      if (l.port !== 0) return l;
+      const key = locatorKey(l);
+      let sock = early.get(key);
+      if (!sock) early.set(key, (sock = await openUdp(l)));
+      return { ip: l.ip, port: sock.address().port };
+    };
+    const c = o.config;
+    const config = {
+      ...c,
+      control: await Promise.all(c.control.map(resolve)),
+      shared4: await Promise.all(c.shared4.map(resolve)),
+      pool6: await Promise.all(c.pool6.map(resolve)),
+    };
+    const bound = new Map([...early.values()].map((k) => [locatorKey({ ip: k.address().address, port: k.address().port }), k]));
+    const s = new FaServer({ ...o, config });
+    for (const l of s.fa.locals) {
+      const sock = bound.get(locatorKey(l.locator)) ?? (await openUdp(l.locator));
+      bound.delete(locatorKey(l.locator));
+      s.socks.push(s.attach(l.index, l.locator, sock));
+    }
+    for (const k of bound.values()) k.close();
     if (o.ws) {
       s.ws = await WsTunnelServer.listen(o.ws, {
         message: (id, remote, data) => s.onTunnel(id, remote, data),
@@ -72,22 +94,14 @@ export class FaServer {
     this.o.store.close();
   }
 
-  private bind(index: number, l: Locator): Promise<Socket> {
-    const v6 = l.ip.includes(":");
-    const sock = createSocket({ type: v6 ? "udp6" : "udp4", ipv6Only: v6 });
+  private attach(index: number, l: Locator, sock: Socket): Socket {
     sock.on("message", (msg, rinfo) => {
       const d = this.fa.handleDatagram(this.clock(), index, rinfo.address, rinfo.port, msg);
       if (d) this.emit(d);
       this.after();
     });
     sock.on("error", (e) => this.log({ level: "warn", msg: "udp error", local: l, error: String(e) }));
-    return new Promise((resolve, reject) => {
-      sock.once("error", reject);
-      sock.bind(l.port, l.ip, () => {
-        sock.off("error", reject);
-        resolve(sock);
-      });
-    });
+    return sock;
   }
 
   private onTunnel(id: number, remote: Locator, data: Uint8Array): void {
@@ -120,4 +134,16 @@ export class FaServer {
   private logEvent(e: FaEvent): void {
     this.log({ level: e.type === "refused" ? "warn" : "info", msg: `lease ${e.type}`, ...e });
   }
+}
+
+function openUdp(l: Locator): Promise<Socket> {
+  const v6 = l.ip.includes(":");
+  const sock = createSocket({ type: v6 ? "udp6" : "udp4", ipv6Only: v6 });
+  return new Promise((resolve, reject) => {
+    sock.once("error", reject);
+    sock.bind(l.port, l.ip, () => {
+      sock.off("error", reject);
+      resolve(sock);
+    });
+  });
 }
