@@ -67,7 +67,8 @@ export class LabHost implements SimEndpoint {
     const identity = HostIdentity.generate(o.rng);
     this.stack = new HostStack({
       host: { identity, rng: o.rng, puzzleK: o.puzzleK ?? 2, dropEvents: false },
-      mobility: { policy: o.policy ?? {} },
+      // Labs announce even a single address: the first REA/AC/ACR round gives an RTT sample.
+      mobility: { policy: { announceSingleAddress: true, ...o.policy } },
       addresses: o.addresses,
       fa: o.fa,
       onEvent: (ev) => this.onEvent(ev),

@@ -195,7 +195,7 @@ export class MobilityExtension implements HipExtension {
     if (!a || this.bound.get(k)?.assoc === a) return;
     const b = { assoc: a, own: new Map(), retiring: [], outExtra: new Map() } as unknown as Bound;
     const ctx = mobilityContext(codecKeys(a, (id) => this.spisFor(b, id)));
-    b.session = new MobilitySession({ ctx, local: this.local, policy: this.policy, rng: this.host.rng, now, peerLocator: a.peerLocator });
+    b.session = new MobilitySession({ ctx, local: this.local, policy: this.policy, rng: this.host.rng, now, peerLocator: a.peerLocator, localLocator: a.localLocator });
     this.bound.set(k, b);
     this.drain(now, b);
   }

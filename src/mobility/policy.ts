@@ -7,6 +7,12 @@ export interface MobilityPolicy {
   trustPeer: boolean;
   /** Announce all our interfaces in an REA right after the base exchange (§3.3). */
   announceAtStart: boolean;
+  /**
+   * Also do so when our only address is the one the base exchange ran on (the peer knows it
+   * already; the REA/AC/ACR round then only measures the RTT). Off by default, so a host with
+   * one address sends no REA until it moves — and a plain RFC 7401 peer never sees one.
+   */
+  announceSingleAddress: boolean;
   /** How long an address left out of an REA stays usable as a fallback (make-before-break). */
   deprecatedGraceMs: Millis;
   /** REA and AC retransmission: first timeout before an RTT sample, bounds, attempts (§6.4). */
@@ -38,6 +44,7 @@ export interface MobilityPolicy {
 export const DEFAULT_POLICY: MobilityPolicy = {
   trustPeer: false,
   announceAtStart: true,
+  announceSingleAddress: false,
   deprecatedGraceMs: 5_000,
   initialRtoMs: 500,
   minRtoMs: 100,

@@ -46,6 +46,8 @@ export interface SessionOptions {
   now: Millis;
   /** The peer locator used in the base exchange (implicitly verified by it). */
   peerLocator?: Locator;
+  /** Our locator in the base exchange: the peer already knows it, so a host with no other address has nothing to announce. */
+  localLocator?: Locator;
 }
 
 const HISTORY = 8;
@@ -90,8 +92,12 @@ export class MobilitySession {
     this.rtt = new RttEstimator(o.policy.initialRtoMs, o.policy.minRtoMs, o.policy.maxRtoMs);
     this.budget = new ProbeBudget(o.policy.budget);
     this.reaId = this.random16() & 0x7fff;
-    if (!o.policy.announceAtStart) for (const itf of o.local.interfaces.values()) this.announced.set(itf.id, itf.version);
-    this.seenGeneration = o.policy.announceAtStart ? -1 : o.local.generation;
+    // §5.3: REAs tell the peer about changed or additional addresses. A host whose only address is
+    // the one the base exchange ran on has nothing to tell (and a plain RFC 7401 peer is spared
+    // packet types it does not know).
+    const announce = o.policy.announceAtStart && (o.policy.announceSingleAddress || !onlyAddressIs(o.local, o.localLocator));
+    if (!announce) for (const itf of o.local.interfaces.values()) this.announced.set(itf.id, itf.version);
+    this.seenGeneration = announce ? -1 : o.local.generation;
     this.reselect(o.now, "base-exchange");
   }
 
@@ -504,4 +510,11 @@ export class MobilitySession {
     const b = this.rng.fill(new Uint8Array(2));
     return (b[0] << 8) | b[1];
   }
+}
+
+/** True when the model's one visible address is `l`. */
+function onlyAddressIs(local: LocalModel, l: Locator | undefined): boolean {
+  if (!l) return false;
+  const addrs = [...local.interfaces.values()].filter((i) => i.up && !i.hidden).flatMap((i) => i.addresses);
+  return addrs.length === 1 && sameLocator(addrs[0].locator, l);
 }

@@ -127,9 +127,20 @@ export class RuntimeHost {
         reject(new Error("base exchange timed out"));
       }, opts.timeoutMs ?? 30_000);
       this.on("established", onUp).on("failed", onFail);
-      this.stack.connect(this.driver.clock(), peer, peerHit, opts.from);
+      this.stack.connect(this.driver.clock(), peer, peerHit, opts.from ?? this.sourceFor(peer));
       this.driver.flush();
     });
+  }
+
+  /**
+   * The bound local locator to reach `peer` from: same family, not a wildcard. Knowing it lets the
+   * core compute the I1's checksum over the real pseudo-header (docs/PROTOCOL.md §2).
+   */
+  private sourceFor(peer: Locator): Locator | undefined {
+    const v6 = peer.ip.includes(":");
+    const ok = this.locals.filter((l) => l.ip.includes(":") === v6 && l.ip !== "0.0.0.0" && l.ip !== "::");
+    const loopback = peer.ip.startsWith("127.") || peer.ip === "::1";
+    return ok.find((l) => (l.ip.startsWith("127.") || l.ip === "::1") === loopback) ?? ok[0];
   }
 
   /** Send one datagram to `peerHit` over ESP (queued while the association comes up). */

@@ -42,7 +42,10 @@ export class FaServer {
       if (l.port !== 0) return l;
       const key = locatorKey(l);
       let sock = early.get(key);
-      if (!sock) early.set(key, (sock = await openUdp(l)));
+      if (!sock) {
+        sock = await openUdp(l);
+        early.set(key, sock);
+      }
       return { ip: l.ip, port: sock.address().port };
     };
     const c = o.config;
