@@ -120,20 +120,37 @@ export function aesExpandKey(key: usize, keyLen: i32, ek: usize, dk: usize): i32
   return nr;
 }
 
-function te(k: usize, x: u32): u32 {
-  return load<u32>(TE + (k << 10) + (<usize>(x & 0xff) << 2));
+// Table lookups with the table base as the load's immediate offset and the byte index scaled
+// in one shift + mask: T_k[byte k of x] is at T + 1024k + 4·byte.
+@inline function te0(x: u32): u32 {
+  return load<u32>(<usize>((x << 2) & 0x3fc), TE);
 }
-
-function td(k: usize, x: u32): u32 {
-  return load<u32>(TD + (k << 10) + (<usize>(x & 0xff) << 2));
+@inline function te1(x: u32): u32 {
+  return load<u32>(<usize>((x >> 6) & 0x3fc), TE + 1024);
 }
-
-function sb(x: u32): u32 {
-  return <u32>load<u8>(SBOX + (x & 0xff));
+@inline function te2(x: u32): u32 {
+  return load<u32>(<usize>((x >> 14) & 0x3fc), TE + 2048);
 }
-
-function isb(x: u32): u32 {
-  return <u32>load<u8>(INV_SBOX + (x & 0xff));
+@inline function te3(x: u32): u32 {
+  return load<u32>(<usize>((x >> 22) & 0x3fc), TE + 3072);
+}
+@inline function td0(x: u32): u32 {
+  return load<u32>(<usize>((x << 2) & 0x3fc), TD);
+}
+@inline function td1(x: u32): u32 {
+  return load<u32>(<usize>((x >> 6) & 0x3fc), TD + 1024);
+}
+@inline function td2(x: u32): u32 {
+  return load<u32>(<usize>((x >> 14) & 0x3fc), TD + 2048);
+}
+@inline function td3(x: u32): u32 {
+  return load<u32>(<usize>((x >> 22) & 0x3fc), TD + 3072);
+}
+@inline function sb(x: u32): u32 {
+  return <u32>load<u8>(<usize>(x & 0xff), SBOX);
+}
+@inline function isb(x: u32): u32 {
+  return <u32>load<u8>(<usize>(x & 0xff), INV_SBOX);
 }
 
 /** Encrypts the block (little-endian column words b0..b3) with round keys `rk`; result in B0..B3. */
@@ -142,18 +159,27 @@ export function aesEncryptBlock(rk: usize, nr: i32, b0: u32, b1: u32, b2: u32, b
   let s1 = b1 ^ load<u32>(rk, 4);
   let s2 = b2 ^ load<u32>(rk, 8);
   let s3 = b3 ^ load<u32>(rk, 12);
-  for (let r = 1; r < nr; r++) {
-    rk += 16;
-    const t0 = te(0, s0) ^ te(1, s1 >> 8) ^ te(2, s2 >> 16) ^ te(3, s3 >> 24) ^ load<u32>(rk);
-    const t1 = te(0, s1) ^ te(1, s2 >> 8) ^ te(2, s3 >> 16) ^ te(3, s0 >> 24) ^ load<u32>(rk, 4);
-    const t2 = te(0, s2) ^ te(1, s3 >> 8) ^ te(2, s0 >> 16) ^ te(3, s1 >> 24) ^ load<u32>(rk, 8);
-    const t3 = te(0, s3) ^ te(1, s0 >> 8) ^ te(2, s1 >> 16) ^ te(3, s2 >> 24) ^ load<u32>(rk, 12);
-    s0 = t0;
-    s1 = t1;
-    s2 = t2;
-    s3 = t3;
+  // nr is even: rounds 1 .. nr-1 are one round and then pairs (two rounds per iteration).
+  let u0 = te0(s0) ^ te1(s1) ^ te2(s2) ^ te3(s3) ^ load<u32>(rk, 16);
+  let u1 = te0(s1) ^ te1(s2) ^ te2(s3) ^ te3(s0) ^ load<u32>(rk, 20);
+  let u2 = te0(s2) ^ te1(s3) ^ te2(s0) ^ te3(s1) ^ load<u32>(rk, 24);
+  let u3 = te0(s3) ^ te1(s0) ^ te2(s1) ^ te3(s2) ^ load<u32>(rk, 28);
+  const end = rk + (<usize>nr << 4);
+  for (rk += 16; rk + 16 < end; rk += 32) {
+    s0 = te0(u0) ^ te1(u1) ^ te2(u2) ^ te3(u3) ^ load<u32>(rk, 16);
+    s1 = te0(u1) ^ te1(u2) ^ te2(u3) ^ te3(u0) ^ load<u32>(rk, 20);
+    s2 = te0(u2) ^ te1(u3) ^ te2(u0) ^ te3(u1) ^ load<u32>(rk, 24);
+    s3 = te0(u3) ^ te1(u0) ^ te2(u1) ^ te3(u2) ^ load<u32>(rk, 28);
+    u0 = te0(s0) ^ te1(s1) ^ te2(s2) ^ te3(s3) ^ load<u32>(rk, 32);
+    u1 = te0(s1) ^ te1(s2) ^ te2(s3) ^ te3(s0) ^ load<u32>(rk, 36);
+    u2 = te0(s2) ^ te1(s3) ^ te2(s0) ^ te3(s1) ^ load<u32>(rk, 40);
+    u3 = te0(s3) ^ te1(s0) ^ te2(s1) ^ te3(s2) ^ load<u32>(rk, 44);
   }
-  rk += 16;
+  s0 = u0;
+  s1 = u1;
+  s2 = u2;
+  s3 = u3;
+  rk = end;
   B0 = (sb(s0) | (sb(s1 >> 8) << 8) | (sb(s2 >> 16) << 16) | (sb(s3 >> 24) << 24)) ^ load<u32>(rk);
   B1 = (sb(s1) | (sb(s2 >> 8) << 8) | (sb(s3 >> 16) << 16) | (sb(s0 >> 24) << 24)) ^ load<u32>(rk, 4);
   B2 = (sb(s2) | (sb(s3 >> 8) << 8) | (sb(s0 >> 16) << 16) | (sb(s1 >> 24) << 24)) ^ load<u32>(rk, 8);
@@ -166,18 +192,26 @@ export function aesDecryptBlock(dk: usize, nr: i32, b0: u32, b1: u32, b2: u32, b
   let s1 = b1 ^ load<u32>(dk, 4);
   let s2 = b2 ^ load<u32>(dk, 8);
   let s3 = b3 ^ load<u32>(dk, 12);
-  for (let r = 1; r < nr; r++) {
-    dk += 16;
-    const t0 = td(0, s0) ^ td(1, s3 >> 8) ^ td(2, s2 >> 16) ^ td(3, s1 >> 24) ^ load<u32>(dk);
-    const t1 = td(0, s1) ^ td(1, s0 >> 8) ^ td(2, s3 >> 16) ^ td(3, s2 >> 24) ^ load<u32>(dk, 4);
-    const t2 = td(0, s2) ^ td(1, s1 >> 8) ^ td(2, s0 >> 16) ^ td(3, s3 >> 24) ^ load<u32>(dk, 8);
-    const t3 = td(0, s3) ^ td(1, s2 >> 8) ^ td(2, s1 >> 16) ^ td(3, s0 >> 24) ^ load<u32>(dk, 12);
-    s0 = t0;
-    s1 = t1;
-    s2 = t2;
-    s3 = t3;
+  let u0 = td0(s0) ^ td1(s3) ^ td2(s2) ^ td3(s1) ^ load<u32>(dk, 16);
+  let u1 = td0(s1) ^ td1(s0) ^ td2(s3) ^ td3(s2) ^ load<u32>(dk, 20);
+  let u2 = td0(s2) ^ td1(s1) ^ td2(s0) ^ td3(s3) ^ load<u32>(dk, 24);
+  let u3 = td0(s3) ^ td1(s2) ^ td2(s1) ^ td3(s0) ^ load<u32>(dk, 28);
+  const end = dk + (<usize>nr << 4);
+  for (dk += 16; dk + 16 < end; dk += 32) {
+    s0 = td0(u0) ^ td1(u3) ^ td2(u2) ^ td3(u1) ^ load<u32>(dk, 16);
+    s1 = td0(u1) ^ td1(u0) ^ td2(u3) ^ td3(u2) ^ load<u32>(dk, 20);
+    s2 = td0(u2) ^ td1(u1) ^ td2(u0) ^ td3(u3) ^ load<u32>(dk, 24);
+    s3 = td0(u3) ^ td1(u2) ^ td2(u1) ^ td3(u0) ^ load<u32>(dk, 28);
+    u0 = td0(s0) ^ td1(s3) ^ td2(s2) ^ td3(s1) ^ load<u32>(dk, 32);
+    u1 = td0(s1) ^ td1(s0) ^ td2(s3) ^ td3(s2) ^ load<u32>(dk, 36);
+    u2 = td0(s2) ^ td1(s1) ^ td2(s0) ^ td3(s3) ^ load<u32>(dk, 40);
+    u3 = td0(s3) ^ td1(s2) ^ td2(s1) ^ td3(s0) ^ load<u32>(dk, 44);
   }
-  dk += 16;
+  s0 = u0;
+  s1 = u1;
+  s2 = u2;
+  s3 = u3;
+  dk = end;
   B0 = (isb(s0) | (isb(s3 >> 8) << 8) | (isb(s2 >> 16) << 16) | (isb(s1 >> 24) << 24)) ^ load<u32>(dk);
   B1 = (isb(s1) | (isb(s0 >> 8) << 8) | (isb(s3 >> 16) << 16) | (isb(s2 >> 24) << 24)) ^ load<u32>(dk, 4);
   B2 = (isb(s2) | (isb(s1 >> 8) << 8) | (isb(s0 >> 16) << 16) | (isb(s3 >> 24) << 24)) ^ load<u32>(dk, 8);

@@ -5,7 +5,7 @@
 import { openNextHeader, openPacket, openPayloadLen, openPayloadOff, SEAL_OVERHEAD, sealPacket,
   ST_BAD_SA, ST_MALFORMED, ST_NO_SPACE, ST_OK, ST_UNKNOWN_SPI } from "./packet";
 import {
-  DIR_OUT, SA_DIR, SA_SEQ, SA_SPI, SA_ST_AUTH, SA_ST_BYTES, SA_ST_MALFORMED, SA_ST_OK, SA_ST_REKEY,
+  DIR_OUT, SA_DIR, SA_ICVLEN, SA_IVLEN, SA_SEQ, SA_SPI, SA_ST_AUTH, SA_ST_BYTES, SA_ST_MALFORMED, SA_ST_OK, SA_ST_REKEY,
   SA_ST_REPLAY, SA_SUITE, saInstall, saLookup, saPtr, saRemove,
 } from "./sa";
 
@@ -41,6 +41,70 @@ export function espSaStats(h: u32, out: usize): i32 {
   store<f64>(out, <f64>load<u64>(sa, SA_ST_MALFORMED), 64);
   store<f64>(out, <f64>load<u64>(sa, SA_ST_REKEY), 72);
   return 1;
+}
+
+// Per-packet entry points (no entry table): results besides the return value go to RESULT,
+// 8 u32: handle, status, nextHeader, seq, spi, payloadOff (relative to pkt), payloadLen, 0.
+const RESULT: usize = memory.data(32, 16);
+
+/** Address of the per-packet result words (fixed for the module's lifetime). */
+export function espResultPtr(): usize {
+  return RESULT;
+}
+
+/** Packet length sealing `plen` payload bytes with SA `sa` produces (RFC 4303 §2.4 padding). */
+function sealedLen(sa: usize, plen: u32): u32 {
+  const ivLen = load<u32>(sa, SA_IVLEN);
+  const block: u32 = ivLen === 16 ? 16 : 4;
+  const ct = (plen + 2 + block - 1) & ~(block - 1);
+  return 8 + ivLen + ct + load<u32>(sa, SA_ICVLEN);
+}
+
+/**
+ * Seals one packet in place: the `plen`-byte payload at `pkt` becomes the ESP packet starting at
+ * `pkt`, which must have room for `cap` bytes. Returns the packet length, or -status (no sequence
+ * number is used when it does not fit in `cap`). On success RESULT holds seq and spi.
+ */
+export function espSeal(h: u32, nh: u32, pkt: usize, plen: u32, cap: u32): i32 {
+  const sa = saPtr(h);
+  if (sa === 0 || load<u32>(sa, SA_DIR) !== DIR_OUT) return -ST_BAD_SA;
+  if (plen > 65535 || sealedLen(sa, plen) > cap) return -ST_NO_SPACE;
+  const r = sealPacket(sa, nh & 0xff, pkt, plen);
+  if (r > 0) {
+    store<u32>(RESULT, <u32>load<u64>(sa, SA_SEQ), 12);
+    store<u32>(RESULT, load<u32>(sa, SA_SPI), 16);
+  }
+  return r;
+}
+
+/** Opens the `len`-byte packet at `pkt` in place; returns the status, details in RESULT. */
+export function espOpen(pkt: usize, len: u32): i32 {
+  let st = ST_MALFORMED;
+  let h: u32 = 0;
+  let spi: u32 = 0;
+  let seq: u32 = 0;
+  store<u64>(RESULT, 0, 8);
+  store<u64>(RESULT, 0, 16);
+  store<u64>(RESULT, 0, 24);
+  if (len >= 8) {
+    spi = bswap<u32>(load<u32>(pkt));
+    seq = bswap<u32>(load<u32>(pkt, 4));
+    h = saLookup(spi);
+    if (h === 0) st = ST_UNKNOWN_SPI;
+    else {
+      st = openPacket(saPtr(h), pkt, len);
+      if (st === ST_OK) {
+        store<u32>(RESULT, openNextHeader, 8);
+        store<u32>(RESULT, <u32>openPayloadOff, 20);
+        store<u32>(RESULT, <u32>openPayloadLen, 24);
+      }
+    }
+  }
+  store<u32>(RESULT, h);
+  store<u32>(RESULT, <u32>st, 4);
+  store<u32>(RESULT, seq, 12);
+  store<u32>(RESULT, spi, 16);
+  return st;
 }
 
 /** Seals n packets: in: off, len (payload), sa, nextHeader; out: len (packet), status, seq, spi. Returns #ok. */

@@ -1,5 +1,6 @@
-// `hipmm keygen [--curve p256|p384] -o FILE [--force]`: generate a host identity (ECDSA,
-// RFC 7401 §5.2.9; PROFILE §1), write it mode 0600, print the HIT (never the key).
+// `hipmm keygen [--curve p256|p384|ed25519] -o FILE [--force]`: generate a host identity
+// (ECDSA, RFC 7401 §5.2.9; EdDSA Ed25519, RFC 9374 §3.4; PROFILE §1), write it mode 0600,
+// print the HIT (never the key).
 import { existsSync } from "node:fs";
 import { cryptoRng } from "../core/rng.ts";
 import { hitToString } from "../hip/hit.ts";
@@ -8,9 +9,9 @@ import { saveIdentity } from "../hip/keyfile-node.ts";
 import { parseArgs } from "./args.ts";
 import type { Command } from "./main.ts";
 
-const USAGE = "usage: hipmm keygen [--curve p256|p384] -o FILE [--force]";
+const USAGE = "usage: hipmm keygen [--curve p256|p384|ed25519] -o FILE [--force]";
 
-const CURVES: Record<string, CurveName> = { p256: "P-256", "p-256": "P-256", p384: "P-384", "p-384": "P-384" };
+const CURVES: Record<string, CurveName> = { p256: "P-256", "p-256": "P-256", p384: "P-384", "p-384": "P-384", ed25519: "Ed25519" };
 
 export async function keygen(argv: string[]): Promise<number> {
   const p = parseArgs(argv, { flags: ["force", "help"], options: ["curve", "out"], aliases: { o: "out", h: "help" } });
@@ -23,7 +24,8 @@ export async function keygen(argv: string[]): Promise<number> {
     return 0;
   }
   const out = p.args.get("out");
-  const curve = CURVES[(p.args.get("curve") ?? "p256").toLowerCase()];
+  const name = (p.args.get("curve") ?? "p256").toLowerCase();
+  const curve = Object.hasOwn(CURVES, name) ? CURVES[name] : undefined;
   if (!out || !curve || p.args.positionals.length > 0) {
     console.error(USAGE);
     return 2;

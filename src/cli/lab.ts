@@ -36,6 +36,11 @@ async function lab(argv: string[]): Promise<number> {
     console.log(`hipmm lab ${name} (seed ${seed}, virtual time, RTT ${s.rtt_ms} ms, 1 datagram/ms each way)`);
     console.log("  time         A                                    B");
     for (const l of r.timeline) console.log(l);
+    const ms = (v: number | null) => (v === null ? "—" : `${v} ms`);
+    if (s.bound_ms !== null) {
+      console.log(`handover (path change → first datagram on the new path, either direction): ${ms(s.handover_ms)} (bound ${ms(s.bound_ms)}; 1 RTT + detection = ${ms(s.acceptance_ms)})`);
+      console.log(`  toward the mover ${ms(s.handover_ms_to_mover)} (bound ${ms(s.bound_to_mover_ms)}), from the mover ${ms(s.handover_ms_from_mover)} (bound ${ms(s.bound_from_mover_ms)})`);
+    }
     console.log("summary:");
     for (const [k, v] of Object.entries(s)) console.log(`  ${k.padEnd(24)} ${v}`);
     return 0;

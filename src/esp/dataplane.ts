@@ -1,9 +1,9 @@
 // In-process, synchronous ESP data plane over the hipmm WASM module (RFC 4303 / RFC 7402 BEET).
-// Packets go through one preallocated WASM arena; single-packet calls are batches of one.
+// Packets go through one preallocated WASM arena: per-packet calls (espSeal / espOpen) use its
+// first slot, batches (espSealBatch / espOpenBatch) the whole arena.
 import { type HipmmExports, loadWasmSync } from "../wasm/loader.ts";
 import {
-  decodeOpenBatch, decodeSealBatch, E_LEN, E_NEXT_HEADER, E_OFF, E_PAYLOAD_OFF, E_SA, E_SEQ, E_SPI, E_STATUS,
-  ENTRY_BYTES, encodeOpenBatch, encodeSealBatch, openBatchBytes, SEAL_OVERHEAD, sealBatchBytes,
+  decodeOpenBatch, decodeSealBatch, ENTRY_BYTES, encodeOpenBatch, encodeSealBatch, openBatchBytes, SEAL_OVERHEAD, sealBatchBytes,
 } from "./batch.ts";
 import { WasmCrypto } from "./crypto.ts";
 import type { BatchOp, EspBatch } from "./espbatch.ts";
@@ -14,6 +14,20 @@ import {
 import { type EspWasm, WasmMemory } from "./wasm.ts";
 
 const DEFAULT_ARENA = 256 * 1024;
+// Words of the per-packet result (assembly/esp/api.ts espResultPtr).
+const R_HANDLE = 0;
+const R_NEXT_HEADER = 2;
+const R_SEQ = 3;
+const R_SPI = 4;
+const R_PAYLOAD_OFF = 5;
+const R_PAYLOAD_LEN = 6;
+/** Below this many bytes a plain loop copies out faster than subarray + set (no view object). */
+const SMALL_COPY = 160;
+
+function copyOut(mem: Uint8Array, from: number, n: number, out: Uint8Array, at: number): void {
+  if (n > SMALL_COPY) out.set(mem.subarray(from, from + n), at);
+  else for (let i = 0; i < n; i++) out[at + i] = mem[from + i];
+}
 const MAX_PAYLOAD = 65535;
 const EMPTY = new Uint8Array(0);
 
@@ -25,6 +39,9 @@ export class DataPlane {
   private readonly mem: WasmMemory;
   private arena: number;
   private arenaSize: number;
+  /** Per-packet slot (arena + one entry), and the word index of the WASM per-packet result. */
+  private pkt: number;
+  private readonly res: number;
   private readonly statsBuf: number;
 
   constructor(exports: HipmmExports = loadWasmSync(), arenaBytes = DEFAULT_ARENA) {
@@ -32,6 +49,8 @@ export class DataPlane {
     this.wasm = this.crypto.wasm;
     this.arenaSize = Math.max(arenaBytes, ENTRY_BYTES + MAX_PAYLOAD + SEAL_OVERHEAD);
     this.arena = this.wasm.cryptoAlloc(this.arenaSize);
+    this.pkt = this.arena + ENTRY_BYTES;
+    this.res = this.wasm.espResultPtr() >>> 2;
     this.statsBuf = this.wasm.cryptoAlloc(80);
     this.mem = new WasmMemory(this.wasm.memory);
   }
@@ -67,82 +86,113 @@ export class DataPlane {
 
   /** Seals one packet: SPI, seq, IV, ciphertext, ICV. Empty array on failure (see lastStatus). */
   seal(handle: number, nextHeader: number, payload: Uint8Array): Uint8Array {
-    const n = this.sealInArena(handle, nextHeader, payload);
+    const n = this.sealInArena(handle, nextHeader, payload, this.arenaSize - ENTRY_BYTES);
     if (n === 0) return EMPTY;
-    const p = this.arena + ENTRY_BYTES;
-    return this.mem.bytes.slice(p, p + n);
+    return this.mem.bytes.slice(this.pkt, this.pkt + n);
   }
 
   /**
-   * Seals one packet into `out` at `offset` (no allocation). Returns the ESP packet length, or 0
-   * when it was not sealed (lastStatus says why; NoSpace also when `out` is too small).
+   * Seals one packet into `out` at `offset` (no allocation: the fastest per-packet seal). Returns
+   * the ESP packet length, or 0 when it was not sealed (lastStatus says why; NoSpace, without
+   * using a sequence number, when `out` is too small). lastSeq / lastSpi describe the packet.
    */
   sealInto(handle: number, nextHeader: number, payload: Uint8Array, out: Uint8Array, offset = 0): number {
-    const n = this.sealInArena(handle, nextHeader, payload);
-    if (n === 0) return 0;
-    if (offset < 0 || offset + n > out.length) {
+    const room = out.length - offset;
+    if (offset < 0 || room < 0) {
       this.lastStatus = S.NoSpace;
       return 0;
     }
-    const p = this.arena + ENTRY_BYTES;
-    out.set(this.mem.bytes.subarray(p, p + n), offset);
+    const n = this.sealInArena(handle, nextHeader, payload, Math.min(room, this.arenaSize - ENTRY_BYTES));
+    if (n !== 0) copyOut(this.mem.bytes, this.pkt, n, out, offset);
     return n;
   }
 
   /** Seals one packet and reports status and sequence number. */
   sealOne(handle: number, nextHeader: number, payload: Uint8Array): SealResult {
-    const n = this.sealInArena(handle, nextHeader, payload);
+    const n = this.sealInArena(handle, nextHeader, payload, this.arenaSize - ENTRY_BYTES);
     if (n === 0) return { status: this.lastStatus, packet: EMPTY, seq: 0, spi: 0 };
-    const a = this.arena;
-    const dv = this.mem.view;
-    return {
-      status: S.Ok,
-      packet: this.mem.bytes.slice(a + ENTRY_BYTES, a + ENTRY_BYTES + n),
-      seq: dv.getUint32(a + E_SEQ, true),
-      spi: dv.getUint32(a + E_SPI, true),
-    };
+    return { status: S.Ok, packet: this.mem.bytes.slice(this.pkt, this.pkt + n), seq: this.lastSeq, spi: this.lastSpi };
   }
 
-  /** Seals one packet at arena + ENTRY_BYTES; returns its length (0 on failure, lastStatus set). */
-  private sealInArena(handle: number, nextHeader: number, payload: Uint8Array): number {
-    if (payload.length > MAX_PAYLOAD) {
+  /** Seals one packet at `pkt` (payload copied in, one WASM call); returns its length (0 on failure, lastStatus set). */
+  private sealInArena(handle: number, nextHeader: number, payload: Uint8Array, cap: number): number {
+    const len = payload.length;
+    if (len > MAX_PAYLOAD) {
       this.lastStatus = S.NoSpace;
       return 0;
     }
-    const a = this.arena;
-    const dv = this.mem.view;
-    dv.setUint32(a + E_OFF, ENTRY_BYTES, true);
-    dv.setUint32(a + E_LEN, payload.length, true);
-    dv.setUint32(a + E_SA, handle >>> 0, true);
-    dv.setUint32(a + E_NEXT_HEADER, nextHeader & 0xff, true);
-    this.mem.bytes.set(payload, a + ENTRY_BYTES);
-    this.wasm.espSealBatch(a, ENTRY_BYTES + payload.length + SEAL_OVERHEAD, 1);
-    const status = dv.getUint32(a + E_STATUS, true) as EspStatus;
-    this.lastStatus = status;
-    return status === S.Ok ? dv.getUint32(a + E_LEN, true) : 0;
+    this.mem.bytes.set(payload, this.pkt);
+    const r = this.wasm.espSeal(handle >>> 0, nextHeader, this.pkt, len, cap);
+    if (r <= 0) {
+      this.lastStatus = -r as EspStatus;
+      return 0;
+    }
+    this.lastStatus = S.Ok;
+    return r;
   }
 
   /** Verifies, replay-checks and decrypts one ESP packet with the inbound SA named by its SPI. */
   open(packet: Uint8Array): OpenResult {
-    if (packet.length > this.arenaSize - ENTRY_BYTES) {
-      return { status: S.NoSpace, spi: 0, seq: 0, handle: 0, nextHeader: 0, payload: EMPTY };
-    }
-    const a = this.arena;
-    const dv = this.mem.view;
-    dv.setUint32(a + E_OFF, ENTRY_BYTES, true);
-    dv.setUint32(a + E_LEN, packet.length, true);
-    this.mem.bytes.set(packet, a + ENTRY_BYTES);
-    this.wasm.espOpenBatch(a, ENTRY_BYTES + packet.length, 1);
-    const status = dv.getUint32(a + E_STATUS, true) as EspStatus;
-    const off = a + dv.getUint32(a + E_PAYLOAD_OFF, true);
+    const st = this.openInArena(packet);
+    const w = this.mem.words;
+    const r = this.res;
+    const off = this.pkt + w[r + R_PAYLOAD_OFF];
     return {
-      status,
-      spi: dv.getUint32(a + E_SPI, true),
-      seq: dv.getUint32(a + E_SEQ, true),
-      handle: dv.getUint32(a + E_SA, true),
-      nextHeader: dv.getUint32(a + E_NEXT_HEADER, true),
-      payload: status === S.Ok ? this.mem.bytes.slice(off, off + dv.getUint32(a + E_LEN, true)) : EMPTY,
+      status: st,
+      spi: w[r + R_SPI],
+      seq: w[r + R_SEQ],
+      handle: w[r + R_HANDLE],
+      nextHeader: w[r + R_NEXT_HEADER],
+      payload: st === S.Ok ? this.mem.bytes.slice(off, off + w[r + R_PAYLOAD_LEN]) : EMPTY,
     };
+  }
+
+  /**
+   * Opens one packet and copies its payload into `out` at `offset` (no allocation: the fastest
+   * per-packet open). Returns the payload length, or -1 when the packet was not delivered
+   * (lastStatus says why; NoSpace when `out` is too small, after the packet was accepted).
+   * lastSeq, lastSpi, lastHandle and lastNextHeader describe the packet.
+   */
+  openInto(packet: Uint8Array, out: Uint8Array, offset = 0): number {
+    if (this.openInArena(packet) !== S.Ok) return -1;
+    const w = this.mem.words;
+    const n = w[this.res + R_PAYLOAD_LEN];
+    if (offset < 0 || offset + n > out.length) {
+      this.lastStatus = S.NoSpace;
+      return -1;
+    }
+    copyOut(this.mem.bytes, this.pkt + w[this.res + R_PAYLOAD_OFF], n, out, offset);
+    return n;
+  }
+
+  private openInArena(packet: Uint8Array): EspStatus {
+    const len = packet.length;
+    if (len > this.arenaSize - ENTRY_BYTES) {
+      this.mem.words.fill(0, this.res, this.res + 8);
+      this.lastStatus = S.NoSpace;
+      return S.NoSpace;
+    }
+    this.mem.bytes.set(packet, this.pkt);
+    const st = this.wasm.espOpen(this.pkt, len) as EspStatus;
+    this.lastStatus = st;
+    return st;
+  }
+
+  /** Sequence number of the last packet sealed or opened by a per-packet call. */
+  get lastSeq(): number {
+    return this.mem.words[this.res + R_SEQ];
+  }
+  /** SPI of the last packet sealed or opened by a per-packet call. */
+  get lastSpi(): number {
+    return this.mem.words[this.res + R_SPI];
+  }
+  /** Inbound SA handle matched by the last open (0 if none). */
+  get lastHandle(): number {
+    return this.mem.words[this.res + R_HANDLE];
+  }
+  /** Next header of the last packet opened (0 unless Ok). */
+  get lastNextHeader(): number {
+    return this.mem.words[this.res + R_NEXT_HEADER];
   }
 
   /** Seals many packets in one WASM call. */
@@ -207,5 +257,6 @@ export class DataPlane {
     if (size <= this.arenaSize) return;
     this.arenaSize = Math.max(size, this.arenaSize * 2);
     this.arena = this.wasm.cryptoAlloc(this.arenaSize);
+    this.pkt = this.arena + ENTRY_BYTES;
   }
 }

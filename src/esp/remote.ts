@@ -5,6 +5,7 @@ import {
   decodeOpenBatch, decodeSealBatch, encodeOpenBatch, encodeSealBatch, openBatchBytes, sealBatchBytes,
 } from "./batch.ts";
 import { type BatchOp, type EspBatch, isShared } from "./espbatch.ts";
+import { RingClient, ringSupported } from "./ring.ts";
 import type { OpenResult, SaParams, SaStats, SealRequest, SealResult } from "./types.ts";
 import type { BatchReply, BatchRequest, EspWorkerApi } from "./worker.ts";
 
@@ -16,6 +17,12 @@ export interface WorkerDataPlaneOptions {
   worker?: EspWorkerHandle;
   /** Compiled hipmm module to hand to the worker (saves compiling it twice). */
   module?: WebAssembly.Module;
+  /**
+   * process() through the shared-memory ring (ring.ts: no message per batch) instead of one
+   * transferred buffer per batch. Default: whenever the realm supports it (SharedArrayBuffer,
+   * Atomics.waitAsync, and crossOriginIsolated in a page).
+   */
+  ring?: boolean;
 }
 
 const isNode = (): boolean => {
@@ -45,12 +52,15 @@ export class WorkerDataPlane {
   private dead: Error | undefined;
   private readonly died: Promise<never>;
   private kill!: (e: Error) => void;
+  private readonly ring: RingClient | undefined;
 
   private constructor(
     private readonly remote: Comlink.Remote<EspWorkerApi>,
     private readonly handle: EspWorkerHandle,
     private readonly port: MessagePort,
+    ring: boolean,
   ) {
+    this.ring = ring ? new RingClient((m) => port.postMessage(m)) : undefined;
     this.died = new Promise<never>((_, reject) => {
       this.kill = reject;
     });
@@ -110,7 +120,16 @@ export class WorkerDataPlane {
     // Packets use their own MessageChannel: one structured-clone message per batch, buffer transferred.
     const channel = new MessageChannel();
     await remote.attachBatchPort(Comlink.transfer(channel.port2, [channel.port2]));
-    return new WorkerDataPlane(remote, handle, channel.port1);
+    return new WorkerDataPlane(remote, handle, channel.port1, (opts.ring ?? true) && ringSupported());
+  }
+
+  /**
+   * How process() reaches the worker: "ring" (shared memory, batch bytes copied into a shared
+   * staging slot; the batch stays attached but must not be touched until its promise settles)
+   * or "transfer" (the batch buffer is transferred, or shared when it is a SharedArrayBuffer).
+   */
+  get mode(): "ring" | "transfer" {
+    return this.ring === undefined ? "transfer" : "ring";
   }
 
   /** The worker's failure, once it died / errored / was closed. */
@@ -148,11 +167,17 @@ export class WorkerDataPlane {
   }
 
   /**
-   * Zero-copy path: processes an EspBatch in the worker. Its buffer is transferred (or shared,
-   * when a SharedArrayBuffer) and re-attached on return; read results in place. Several
-   * batches may be in flight at once. Rejects if the worker fails; the batch is then detached.
+   * Batch path: processes an EspBatch in the worker and resolves with it; read results in place.
+   * Ring mode copies its bytes through a shared staging slot (no message; do not touch the batch
+   * until the promise settles); transfer mode transfers (or shares) its buffer and re-attaches it.
+   * Several batches may be in flight at once and run in submission order. Rejects if the worker
+   * fails (in transfer mode the batch is then detached).
    */
   async process(op: BatchOp, batch: EspBatch): Promise<EspBatch> {
+    if (this.ring !== undefined) {
+      if (this.dead) throw this.dead;
+      return this.ring.process(op, batch);
+    }
     const size = batch.size;
     const r = await this.runBatch(op, batch.detach(), batch.count, size);
     batch.attach(r.buf);
@@ -193,6 +218,7 @@ export class WorkerDataPlane {
     if (this.dead) return;
     this.dead = e;
     this.kill(e);
+    this.ring?.fail(e);
     const all = [...this.pending.values()];
     this.pending.clear();
     for (const p of all) p.reject(e);

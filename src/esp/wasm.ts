@@ -24,6 +24,9 @@ export type EspWasm = HipmmExports & {
   espSaStats(h: number, out: number): number;
   espSealBatch(base: number, size: number, n: number): number;
   espOpenBatch(base: number, size: number, n: number): number;
+  espSeal(h: number, nh: number, pkt: number, plen: number, cap: number): number;
+  espOpen(pkt: number, len: number): number;
+  espResultPtr(): number;
 };
 
 /**
@@ -33,9 +36,11 @@ export type EspWasm = HipmmExports & {
 export class WasmMemory {
   private u8: Uint8Array;
   private dv: DataView;
+  private w32: Uint32Array;
   constructor(private readonly memory: WebAssembly.Memory) {
     this.u8 = new Uint8Array(memory.buffer);
     this.dv = new DataView(memory.buffer);
+    this.w32 = new Uint32Array(memory.buffer);
   }
   get bytes(): Uint8Array {
     if (this.u8.byteLength === 0) this.refresh();
@@ -45,9 +50,15 @@ export class WasmMemory {
     if (this.u8.byteLength === 0) this.refresh();
     return this.dv;
   }
+  /** 32-bit words (native = little-endian order in every WASM host), index = address / 4. */
+  get words(): Uint32Array {
+    if (this.u8.byteLength === 0) this.refresh();
+    return this.w32;
+  }
   private refresh(): void {
     this.u8 = new Uint8Array(this.memory.buffer);
     this.dv = new DataView(this.memory.buffer);
+    this.w32 = new Uint32Array(this.memory.buffer);
   }
 }
 

@@ -5,6 +5,7 @@ import * as Comlink from "comlink";
 import { loadWasmSync } from "../wasm/loader.ts";
 import { DataPlane } from "./dataplane.ts";
 import { type BatchOp, isShared } from "./espbatch.ts";
+import { type RingMessage, RingServer } from "./ring.ts";
 import type { SaParams, SaStats } from "./types.ts";
 
 export interface BatchReply {
@@ -56,7 +57,15 @@ const api: EspWorkerApi = {
     return Comlink.transfer({ buf, ok }, isShared(buf) ? [] : [buf]);
   },
   attachBatchPort(port) {
-    port.addEventListener("message", (ev: MessageEvent<BatchRequest>) => {
+    let ring: RingServer | undefined;
+    port.addEventListener("message", (ev: MessageEvent<BatchRequest | RingMessage>) => {
+      if ("ring" in ev.data) {
+        // Shared-memory ring (ring.ts): batches then arrive without messages.
+        const m = ev.data;
+        if (m.ring === "attach") ring = new RingServer(m.ctrl, (op, b, n, size) => plane().runBatch(op, b, n, size));
+        else ring?.staged(m.slot, m.gen, m.buf);
+        return;
+      }
       const { id, op, buf, n, size } = ev.data;
       let reply: BatchReply & { id: number };
       try {

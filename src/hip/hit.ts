@@ -2,8 +2,12 @@
 //   ORCHID := Prefix (28 bits, 2001:20::/28) | OGA ID (4 bits = HIT suite) | Encode_96(Hash(Context ID | Input))
 // Encode_96 takes the *middle* 96 bits of the hash output (RFC 7343 §2). The Input is the
 // Host Identity field of HOST_ID (RFC 7401 §3.2, §5.2.9); the hash is the HIT suite's (§5.2.10).
+// HIT suite 5 (EdDSA/cSHAKE128) uses the variable-length XOF instead (RFC 9374 §3.5.2,
+// §3.5.2.1): Hash = cSHAKE128(X = Host Identity field, L = 96, N = "", S = Context ID), taken
+// whole (no Encode_96); Prefix and OGA ID stay outside the hash for HIPv2 HITs.
 import { sha1 } from "@noble/hashes/legacy.js";
 import { sha256, sha384 } from "@noble/hashes/sha2.js";
+import { cshake128 } from "@noble/hashes/sha3-addons.js";
 import { bytesToIp, ipToBytes } from "../core/addr.ts";
 import { concat } from "../core/bytes.ts";
 
@@ -18,7 +22,11 @@ export const HIT_LEN = 16;
 /** RFC 7343 §2: the ORCHIDv2 prefix 2001:20::/28 (first 28 bits). */
 const ORCHID_PREFIX = [0x20, 0x01, 0x00, 0x20];
 
-/** Hash function of a HIT suite (RFC 7401 §5.2.10 Table 10). */
+/** HIT suite 5, EdDSA/cSHAKE128 (RFC 9374 §3.4.2). */
+export const HIT_SUITE_CSHAKE128 = 5;
+
+/** Fixed-length hash function of a HIT suite (RFC 7401 §5.2.10 Table 10); undefined for
+ * suite 5, whose XOF is used through `orchidHash`. */
 export function hitSuiteHash(suite: number): ((m: Uint8Array) => Uint8Array) | undefined {
   switch (suite) {
     case 1:
@@ -38,14 +46,24 @@ export function encode96(hash: Uint8Array): Uint8Array {
   return hash.slice(start, start + 12);
 }
 
+/** The 96-bit hash part of an ORCHID for `ogaId`: Encode_96(Hash(Context ID | Input)) for
+ * fixed-length hashes (RFC 7343 §2), cSHAKE128(Input, 96, "", Context ID) for suite 5
+ * (RFC 9374 §3.5.2.1). */
+export function orchidHash(ogaId: number, contextId: Uint8Array, input: Uint8Array): Uint8Array | undefined {
+  if (ogaId === HIT_SUITE_CSHAKE128) return cshake128(input, { personalization: contextId, dkLen: 12 });
+  const h = hitSuiteHash(ogaId);
+  return h ? encode96(h(concat(contextId, input))) : undefined;
+}
+
 /** ORCHIDv2 for one OGA ID and input, hashed with the OGA's hash. */
 export function orchid(ogaId: number, contextId: Uint8Array, input: Uint8Array): Uint8Array | undefined {
-  const h = hitSuiteHash(ogaId);
-  if (!h || ogaId < 1 || ogaId > 15) return undefined;
+  if (ogaId < 1 || ogaId > 15) return undefined;
+  const hash = orchidHash(ogaId, contextId, input);
+  if (!hash) return undefined;
   const out = new Uint8Array(HIT_LEN);
   out.set(ORCHID_PREFIX);
   out[3] |= ogaId & 0x0f;
-  out.set(encode96(h(concat(contextId, input))), 4);
+  out.set(hash, 4);
   return out;
 }
 

@@ -1,89 +1,161 @@
-// Host identities (RFC 7401 §3, §5.2.9): ECDSA over NIST P-256 / P-384 (HI algorithm 7,
-// ECC curve 1 / 2). The Host Identity field is `ECC Curve (2 bytes) | Public Key`, the
-// public key an RFC 6090 octet string: x | y, each coordinate padded to the field size
-// (no 0x04 prefix; the same representation RFC 5903 §7 uses for ECP public values).
-// Signatures are RFC 6090 / RFC 4754 style r | s, the message hashed with SHA-256 (P-256)
-// or SHA-384 (P-384) as RFC 4754 pairs them. Key generation draws from an injected Rng.
+// Host identities (RFC 7401 §3, §5.2.9; RFC 9374 §3.4):
+// - ECDSA (HI algorithm 7) over NIST P-256 / P-384 (ECC curve 1 / 2). Host Identity field =
+//   `ECC Curve (2 bytes) | Public Key`, the public key an RFC 6090 octet string x | y, each
+//   coordinate padded to the field size (no 0x04 prefix, as RFC 5903 §7 writes ECP values).
+//   Signatures are r | s, the message hashed with SHA-256 (P-256) / SHA-384 (P-384) (RFC 4754).
+//   HIT suite 2 (ECDSA/SHA-384).
+// - EdDSA (HI algorithm 13) over Ed25519 (EdDSA curve 1, RFC 9374 §3.4.1.1). Host Identity
+//   field = `EdDSA Curve (2 bytes) | Public Key`, the 32-byte RFC 8032 §5.1.5 encoding.
+//   Signatures are pure Ed25519 (RFC 8032 §5.1.6, 64 bytes, no pre-hash). HIT suite 5
+//   (EdDSA/cSHAKE128, RFC 9374 §3.4.2).
+// HIP_SIGNATURE's SIG alg carries the HI algorithm (RFC 7401 §5.2.14). Key generation draws
+// from an injected Rng (sans-I/O).
+import { ed25519 } from "@noble/curves/ed25519.js";
 import { p256, p384 } from "@noble/curves/nist.js";
 import { concat, equalBytes } from "../core/bytes.ts";
 import type { Rng } from "../core/types.ts";
 import { hitFromHostId } from "./hit.ts";
 
-/** HI algorithm ECDSA (RFC 7401 §5.2.9). */
+/** HI algorithms (RFC 7401 §5.2.9; RFC 9374 §3.4.1 Table 4). */
 export const HI_ECDSA = 7;
+export const HI_EDDSA = 13;
 /** ECC curve labels for ECDSA HIs (RFC 7401 §5.2.9). */
 export const CURVE_P256 = 1;
 export const CURVE_P384 = 2;
-/** HIT suite ECDSA/SHA-384 (RFC 7401 §5.2.10), used for both curves. */
+/** EdDSA curve label for EdDSA HIs (RFC 9374 §3.4.1.1 Table 5). */
+export const EDDSA_CURVE_ED25519 = 1;
+/** HIT suites (RFC 7401 §5.2.10; RFC 9374 §3.4.2 Table 6). */
 export const HIT_SUITE_ECDSA_SHA384 = 2;
+export const HIT_SUITE_EDDSA_CSHAKE128 = 5;
+/** HIT suites of the HIs this implementation can verify: what a Responder lists in R1's
+ * HIT_SUITE_LIST (RFC 7401 §5.2.10) and accepts as the Initiator's HIT suite in I2. */
+export const SUPPORTED_HIT_SUITES: readonly number[] = [HIT_SUITE_ECDSA_SHA384, HIT_SUITE_EDDSA_CSHAKE128];
 
-type Ecdsa = typeof p256;
+export type CurveName = "P-256" | "P-384" | "Ed25519";
 
-interface CurveInfo {
+/** One HI algorithm + curve: sizes and the primitive operations. */
+interface Scheme {
+  readonly algorithm: number;
   readonly curve: number;
-  readonly name: "P-256" | "P-384";
-  readonly ecdsa: Ecdsa;
-  /** Field / scalar size in bytes. */
-  readonly size: number;
+  readonly name: CurveName;
+  readonly hitSuite: number;
+  readonly secretLen: number;
+  readonly pubLen: number;
+  readonly sigLen: number;
+  readonly seedLen: number;
+  secretFromSeed(seed: Uint8Array): Uint8Array;
+  /** The raw public key as carried in the HI; throws on an invalid secret. */
+  publicFromSecret(secret: Uint8Array): Uint8Array;
+  validPublic(pub: Uint8Array): boolean;
+  sign(secret: Uint8Array, data: Uint8Array): Uint8Array;
+  verify(pub: Uint8Array, data: Uint8Array, sig: Uint8Array): boolean;
 }
 
-const CURVES: readonly CurveInfo[] = [
-  { curve: CURVE_P256, name: "P-256", ecdsa: p256, size: 32 },
-  { curve: CURVE_P384, name: "P-384", ecdsa: p384, size: 48 },
-];
+function ecdsaScheme(curve: number, name: "P-256" | "P-384", ec: typeof p256, size: number): Scheme {
+  const point = (pub: Uint8Array) => concat(new Uint8Array([4]), pub);
+  return {
+    algorithm: HI_ECDSA,
+    curve,
+    name,
+    hitSuite: HIT_SUITE_ECDSA_SHA384,
+    secretLen: size,
+    pubLen: 2 * size,
+    sigLen: 2 * size,
+    seedLen: ec.lengths.seed ?? size + 16,
+    // FIPS 186 style reduction of Rng bytes to a scalar.
+    secretFromSeed: (seed) => ec.utils.randomSecretKey(seed),
+    publicFromSecret: (secret) => ec.getPublicKey(secret, false).slice(1),
+    validPublic: (pub) => {
+      ec.Point.fromBytes(point(pub)).assertValidity();
+      return true;
+    },
+    // Deterministic k (RFC 6979); verification accepts high-S signatures.
+    sign: (secret, data) => ec.sign(data, secret, { prehash: true, lowS: true }),
+    verify: (pub, data, sig) => ec.verify(sig, data, point(pub), { lowS: false, prehash: true }),
+  };
+}
 
-export type CurveName = "P-256" | "P-384";
+const ED25519: Scheme = {
+  algorithm: HI_EDDSA,
+  curve: EDDSA_CURVE_ED25519,
+  name: "Ed25519",
+  hitSuite: HIT_SUITE_EDDSA_CSHAKE128,
+  secretLen: 32,
+  pubLen: 32,
+  sigLen: 64,
+  seedLen: 32,
+  // RFC 8032 §5.1.5: the private key is 32 random bytes.
+  secretFromSeed: (seed) => seed.slice(),
+  publicFromSecret: (secret) => ed25519.getPublicKey(secret),
+  // A canonical encoding of a point that is not of small order.
+  validPublic: (pub) => !ed25519.Point.fromBytes(pub).isSmallOrder(),
+  sign: (secret, data) => ed25519.sign(data, secret),
+  // RFC 8032 §5.1.7 (cofactorless, canonical S), not ZIP-215.
+  verify: (pub, data, sig) => ed25519.verify(sig, data, pub, { zip215: false }),
+};
 
-function curveInfo(curve: number | CurveName): CurveInfo | undefined {
-  return CURVES.find((c) => c.curve === curve || c.name === curve);
+const SCHEMES: readonly Scheme[] = [ecdsaScheme(CURVE_P256, "P-256", p256, 32), ecdsaScheme(CURVE_P384, "P-384", p384, 48), ED25519];
+
+/** By name, or by number meaning an ECDSA curve label (1 = P-256, 2 = P-384; kept for old callers). */
+function schemeOf(curve: CurveName | number): Scheme | undefined {
+  return SCHEMES.find((s) => (typeof curve === "number" ? s.algorithm === HI_ECDSA && s.curve === curve : s.name === curve));
+}
+
+function hostIdOf(s: Scheme, pub: Uint8Array): Uint8Array {
+  return concat(new Uint8Array([s.curve >> 8, s.curve & 0xff]), pub);
 }
 
 /** The public half of a host identity: what HOST_ID carries and what verifies signatures. */
 export class PeerIdentity {
-  /** HI algorithm (7 = ECDSA). */
-  readonly algorithm = HI_ECDSA;
-  /** HIT suite the HIT is computed with (2 = ECDSA/SHA-384). */
-  readonly hitSuite = HIT_SUITE_ECDSA_SHA384;
-
   protected constructor(
-    protected readonly info: CurveInfo,
-    /** x | y, uncompressed without prefix. */
+    protected readonly scheme: Scheme,
+    /** The raw public key: x | y (ECDSA) or the 32-byte encoding (Ed25519). */
     readonly publicKey: Uint8Array,
     /** The Host Identity field of HOST_ID: curve (2 bytes) | public key. */
     readonly hostId: Uint8Array,
     readonly hit: Uint8Array,
   ) {}
 
-  /** ECC curve label (1 = P-256, 2 = P-384). */
+  /** HI algorithm (7 = ECDSA, 13 = EdDSA); also the SIG alg of our signatures. */
+  get algorithm(): number {
+    return this.scheme.algorithm;
+  }
+
+  /** HIT suite the HIT is computed with (2 = ECDSA/SHA-384, 5 = EdDSA/cSHAKE128). */
+  get hitSuite(): number {
+    return this.scheme.hitSuite;
+  }
+
+  /** Curve label within the algorithm (ECDSA: 1 = P-256, 2 = P-384; EdDSA: 1 = Ed25519). */
   get curve(): number {
-    return this.info.curve;
+    return this.scheme.curve;
   }
 
   get curveName(): CurveName {
-    return this.info.name;
+    return this.scheme.name;
   }
 
-  /** Parse a Host Identity field for `algorithm`; undefined if unsupported or not on the curve. */
+  /** Parse a Host Identity field for `algorithm`; undefined if unsupported or not a valid point. */
   static fromHostId(algorithm: number, hostId: Uint8Array): PeerIdentity | undefined {
-    if (algorithm !== HI_ECDSA || hostId.length < 2) return undefined;
-    const info = curveInfo((hostId[0] << 8) | hostId[1]);
-    if (!info || hostId.length !== 2 + 2 * info.size) return undefined;
+    if (hostId.length < 2) return undefined;
+    const label = (hostId[0] << 8) | hostId[1];
+    const s = SCHEMES.find((x) => x.algorithm === algorithm && x.curve === label);
+    if (!s || hostId.length !== 2 + s.pubLen) return undefined;
     const pub = hostId.slice(2);
     try {
-      info.ecdsa.Point.fromBytes(concat(new Uint8Array([4]), pub)).assertValidity();
+      if (!s.validPublic(pub)) return undefined;
     } catch {
       return undefined;
     }
-    const hit = hitFromHostId(HIT_SUITE_ECDSA_SHA384, hostId);
-    return hit ? new PeerIdentity(info, pub, hostId.slice(), hit) : undefined;
+    const hit = hitFromHostId(s.hitSuite, hostId);
+    return hit ? new PeerIdentity(s, pub, hostId.slice(), hit) : undefined;
   }
 
-  /** Verify an r | s signature over `data` (RFC 7401 §6.4.2 step 4). Never throws. */
+  /** Verify a signature over `data` (RFC 7401 §6.4.2 step 4). Never throws. */
   verify(data: Uint8Array, signature: Uint8Array): boolean {
-    if (signature.length !== 2 * this.info.size) return false;
+    if (signature.length !== this.scheme.sigLen) return false;
     try {
-      const pub = concat(new Uint8Array([4]), this.publicKey);
-      return this.info.ecdsa.verify(signature, data, pub, { lowS: false, prehash: true });
+      return this.scheme.verify(this.publicKey, data, signature);
     } catch {
       return false;
     }
@@ -91,7 +163,7 @@ export class PeerIdentity {
 
   /** Signature length in bytes. */
   get signatureLength(): number {
-    return 2 * this.info.size;
+    return this.scheme.sigLen;
   }
 
   sameAs(other: PeerIdentity): boolean {
@@ -104,43 +176,46 @@ export class PeerIdentity {
 export class HostIdentity extends PeerIdentity {
   readonly #secret: Uint8Array;
 
-  private constructor(info: CurveInfo, secret: Uint8Array, pub: Uint8Array, hostId: Uint8Array, hit: Uint8Array) {
-    super(info, pub, hostId, hit);
+  private constructor(s: Scheme, secret: Uint8Array, pub: Uint8Array, hostId: Uint8Array, hit: Uint8Array) {
+    super(s, pub, hostId, hit);
     this.#secret = secret;
   }
 
-  /** Generate a new identity; the private scalar is derived from Rng bytes (FIPS 186 style reduction). */
+  /** Generate a new identity from Rng bytes. `curve`: "P-256" (default), "P-384", "Ed25519";
+   * a number means an ECDSA curve label. */
   static generate(rng: Rng, curve: CurveName | number = "P-256"): HostIdentity {
-    const info = curveInfo(curve);
-    if (!info) throw new Error(`unsupported ECDSA curve ${curve}`);
-    const seed = rng.fill(new Uint8Array(info.ecdsa.lengths.seed ?? info.size + 16));
-    const secret = info.ecdsa.utils.randomSecretKey(seed);
+    const s = schemeOf(curve);
+    if (!s) throw new Error(`unsupported curve ${curve}`);
+    const seed = rng.fill(new Uint8Array(s.seedLen));
+    const secret = s.secretFromSeed(seed);
     seed.fill(0);
-    return HostIdentity.fromSecretKey(secret, info.curve)!;
+    const id = HostIdentity.fromSecretKey(secret, s.name)!;
+    secret.fill(0);
+    return id;
   }
 
-  /** Rebuild an identity from its private scalar; undefined if the scalar is invalid. */
+  /** Rebuild an identity from its private key (ECDSA scalar / Ed25519 32-byte seed);
+   * undefined if the key is invalid. */
   static fromSecretKey(secret: Uint8Array, curve: CurveName | number): HostIdentity | undefined {
-    const info = curveInfo(curve);
-    if (!info || secret.length !== info.size) return undefined;
-    let full: Uint8Array;
+    const s = schemeOf(curve);
+    if (!s || secret.length !== s.secretLen) return undefined;
+    let pub: Uint8Array;
     try {
-      full = info.ecdsa.getPublicKey(secret, false);
+      pub = s.publicFromSecret(secret);
     } catch {
       return undefined;
     }
-    const pub = full.slice(1);
-    const hostId = concat(new Uint8Array([info.curve >> 8, info.curve & 0xff]), pub);
-    const hit = hitFromHostId(HIT_SUITE_ECDSA_SHA384, hostId)!;
-    return new HostIdentity(info, secret.slice(), pub, hostId, hit);
+    const hostId = hostIdOf(s, pub);
+    const hit = hitFromHostId(s.hitSuite, hostId)!;
+    return new HostIdentity(s, secret.slice(), pub, hostId, hit);
   }
 
-  /** Sign `data` (deterministic ECDSA, RFC 6979): r | s. */
+  /** Sign `data`: deterministic ECDSA r | s (RFC 6979) or Ed25519 (RFC 8032). */
   sign(data: Uint8Array): Uint8Array {
-    return this.info.ecdsa.sign(data, this.#secret, { prehash: true, lowS: true });
+    return this.scheme.sign(this.#secret, data);
   }
 
-  /** The private scalar (big-endian). Only for keyfiles; never log it. */
+  /** The private key (ECDSA big-endian scalar / Ed25519 seed). Only for keyfiles; never log it. */
   exportSecretKey(): Uint8Array {
     return this.#secret.slice();
   }

@@ -1,13 +1,14 @@
 // Keyfile encoding (pure; file I/O lives in keyfile-node.ts). Format, documented in
 // docs/PROTOCOL.md §7: one JSON object
-//   { "format": "hipmm-host-identity", "version": 1, "algorithm": "ECDSA", "algorithmId": 7,
-//     "curve": "P-256" | "P-384", "curveId": 1 | 2, "privateKey": hex, "publicKey": hex (x|y),
-//     "hostId": hex (RFC 7401 §5.2.9 Host Identity field), "hit": "2001:2x:..." }
+//   { "format": "hipmm-host-identity", "version": 1, "algorithm": "ECDSA" | "EdDSA",
+//     "algorithmId": 7 | 13, "curve": "P-256" | "P-384" | "Ed25519", "curveId": 1 | 2 | 1,
+//     "privateKey": hex (ECDSA scalar / Ed25519 32-byte seed), "publicKey": hex (x|y / 32 bytes),
+//     "hostId": hex (RFC 7401 §5.2.9 / RFC 9374 §3.4.1.1 Host Identity field), "hit": "2001:2x:..." }
 // On load the public key, Host Identity and HIT are recomputed from the private key and
 // must match what the file says.
 import { equalBytes, fromHex, hex } from "../core/bytes.ts";
 import { hitToString } from "./hit.ts";
-import { type CurveName, HI_ECDSA, HostIdentity } from "./identity.ts";
+import { type CurveName, HI_ECDSA, HI_EDDSA, HostIdentity } from "./identity.ts";
 
 export const KEYFILE_FORMAT = "hipmm-host-identity";
 export const KEYFILE_VERSION = 1;
@@ -15,7 +16,7 @@ export const KEYFILE_VERSION = 1;
 export interface KeyfileJson {
   format: typeof KEYFILE_FORMAT;
   version: number;
-  algorithm: "ECDSA";
+  algorithm: AlgorithmName;
   algorithmId: number;
   curve: CurveName;
   curveId: number;
@@ -25,6 +26,15 @@ export interface KeyfileJson {
   hit: string;
 }
 
+export type AlgorithmName = "ECDSA" | "EdDSA";
+
+/** Curve → HI algorithm (name and RFC 7401 / RFC 9374 number). */
+const ALGORITHMS: Record<CurveName, { name: AlgorithmName; id: number }> = {
+  "P-256": { name: "ECDSA", id: HI_ECDSA },
+  "P-384": { name: "ECDSA", id: HI_ECDSA },
+  Ed25519: { name: "EdDSA", id: HI_EDDSA },
+};
+
 export type KeyfileResult = { ok: true; identity: HostIdentity } | { ok: false; error: string };
 
 /** Serialize an identity (including its private key) to keyfile text. */
@@ -32,7 +42,7 @@ export function encodeKeyfile(id: HostIdentity): string {
   const json: KeyfileJson = {
     format: KEYFILE_FORMAT,
     version: KEYFILE_VERSION,
-    algorithm: "ECDSA",
+    algorithm: ALGORITHMS[id.curveName].name,
     algorithmId: id.algorithm,
     curve: id.curveName,
     curveId: id.curve,
@@ -54,11 +64,12 @@ export function decodeKeyfile(text: string): KeyfileResult {
   }
   if (j === null || typeof j !== "object" || j.format !== KEYFILE_FORMAT) return { ok: false, error: "not a hipmm host identity keyfile" };
   if (j.version !== KEYFILE_VERSION) return { ok: false, error: `unsupported keyfile version ${j.version}` };
-  if (j.algorithmId !== HI_ECDSA || j.algorithm !== "ECDSA") return { ok: false, error: "unsupported HI algorithm" };
-  if (j.curve !== "P-256" && j.curve !== "P-384") return { ok: false, error: "unsupported curve" };
+  const alg = typeof j.curve === "string" && Object.hasOwn(ALGORITHMS, j.curve) ? ALGORITHMS[j.curve as CurveName] : undefined;
+  if (!alg) return { ok: false, error: "unsupported curve" };
+  if (j.algorithmId !== alg.id || j.algorithm !== alg.name) return { ok: false, error: "unsupported HI algorithm" };
   const secret = typeof j.privateKey === "string" ? fromHex(j.privateKey) : undefined;
   if (!secret) return { ok: false, error: "privateKey is not hex" };
-  const id = HostIdentity.fromSecretKey(secret, j.curve);
+  const id = HostIdentity.fromSecretKey(secret, j.curve as CurveName);
   secret.fill(0);
   if (!id) return { ok: false, error: "invalid private key for curve" };
   if (j.curveId !== undefined && j.curveId !== id.curve) return { ok: false, error: "curveId does not match curve" };
@@ -74,8 +85,8 @@ export function decodeKeyfile(text: string): KeyfileResult {
 export function describeIdentity(id: HostIdentity): string {
   return [
     `HIT:        ${hitToString(id.hit)}`,
-    `algorithm:  ECDSA (${id.algorithm}), curve ${id.curveName} (${id.curve})`,
-    `HIT suite:  ${id.hitSuite} (ECDSA/SHA-384)`,
+    `algorithm:  ${ALGORITHMS[id.curveName].name} (${id.algorithm}), curve ${id.curveName} (${id.curve})`,
+    `HIT suite:  ${id.hitSuite} (${id.hitSuite === 5 ? "EdDSA/cSHAKE128" : "ECDSA/SHA-384"})`,
     `public key: ${hex(id.publicKey)}`,
   ].join("\n");
 }

@@ -11,7 +11,7 @@ import type { Param } from "../wire/params/index.ts";
 import { authenticate } from "./auth.ts";
 import { type DhKeyPair, generateDhKey } from "./dh.ts";
 import { NULL_HIT } from "./hit.ts";
-import type { HostIdentity } from "./identity.ts";
+import { type HostIdentity, SUPPORTED_HIT_SUITES } from "./identity.ts";
 import { puzzleI } from "./puzzle.ts";
 
 export const ESP_TRANSFORM_TYPE = 4095;
@@ -90,7 +90,8 @@ export class R1Factory {
       { kind: "DIFFIE_HELLMAN", groupId: key.group, publicValue: key.publicValue },
       { kind: "HIP_CIPHER", ciphers: [...s.hipCiphers] },
       { kind: "HOST_ID", algorithm: this.id.algorithm, hostIdentity: this.id.hostId, diType: 0, domainIdentifier: new Uint8Array(0) },
-      { kind: "HIT_SUITE_LIST", suites: [this.id.hitSuite] },
+      // §5.2.10: the suites we accept for the Initiator's HIT, our own first.
+      { kind: "HIT_SUITE_LIST", suites: [this.id.hitSuite, ...SUPPORTED_HIT_SUITES.filter((x) => x !== this.id.hitSuite)] },
       { kind: "TRANSPORT_FORMAT_LIST", formats: [ESP_TRANSFORM_TYPE] },
       { kind: "ESP_TRANSFORM", suites: [...s.espSuites] },
     ];

@@ -11,7 +11,7 @@ import { authenticate, verifyMac, verifySignature } from "./auth.ts";
 import type { HostCore } from "./core.ts";
 import { computeKij } from "./dh.ts";
 import { compareHits, hitSuiteOf, isHit, isNullHit } from "./hit.ts";
-import { PeerIdentity } from "./identity.ts";
+import { PeerIdentity, SUPPORTED_HIT_SUITES } from "./identity.ts";
 import { deriveHipKeys } from "./initiator.ts";
 import { puzzleI, verifySolution } from "./puzzle.ts";
 import { ESP_TRANSFORM_TYPE } from "./r1.ts";
@@ -35,7 +35,7 @@ export function handleI1(core: HostCore, now: Millis, pkt: HipPacket, from: Loca
 export function handleI2(core: HostCore, now: Millis, pkt: HipPacket, from: Locator, to: Locator, a: Association | undefined, unknownCritical: number | undefined): boolean {
   const own = core.identity.hit;
   if (compareHits(pkt.receiverHit, own) !== 0) return core.drop("wrong_receiver_hit", pkt, from);
-  if (hitSuiteOf(pkt.senderHit) !== core.identity.hitSuite || !isHit(pkt.senderHit)) return core.drop("unsupported_hit_suite", pkt, from);
+  if (!SUPPORTED_HIT_SUITES.includes(hitSuiteOf(pkt.senderHit)) || !isHit(pkt.senderHit)) return core.drop("unsupported_hit_suite", pkt, from);
   const sol = getParam(pkt, "SOLUTION");
   const counter = getParam(pkt, "R1_COUNTER")?.counter;
   if (!sol || counter === undefined) return core.drop("missing_param", pkt, from);

@@ -3,56 +3,31 @@
 // HostStack: HIP base exchange, REA/AC/ACR extension, WASM ESP), Forwarding Agents are the real
 // ForwardingAgent core (FaEndpoint). Two hosts, 10 ms one way (20 ms RTT), 1 datagram/ms flows.
 import type { Locator, Millis } from "../core/types.ts";
-import { locatorKey, sameLocator, type Transmit } from "../core/types.ts";
-import { unwrapRelay } from "../fa/core/relay.ts";
+import type { Transmit } from "../core/types.ts";
 import type { FaClientOptions } from "../fa/client/client.ts";
 import type { MobilityPolicy } from "../mobility/policy.ts";
 import { Simulator } from "../sim/simulator.ts";
-import type { SimEndpoint, TraceEvent } from "../sim/types.ts";
+import type { SimEndpoint } from "../sim/types.ts";
 import { addFa } from "./fa.ts";
 import { LabHost } from "./host.ts";
-import { note, timelineLine } from "./timeline.ts";
+import { type LabResult, type Plan, summarize, type World } from "./summary.ts";
 
-export const SCENARIOS = ["handover", "make-before-break", "failover", "renumber", "v4-to-v6", "flood-attack", "fa-crash", "double-move"] as const;
+export type { LabResult, LabSummary } from "./summary.ts";
+
+export const SCENARIOS = ["handover", "handover-fast", "make-before-break", "failover", "renumber", "v4-to-v6", "flood-attack", "flood-attack-credit", "fa-crash", "double-move"] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
-
-export interface LabSummary {
-  scenario: string;
-  seed: number;
-  rtt_ms: number;
-  /** Datagrams of the flow toward the host that changes (B → A) delivered / lost. */
-  delivered: number;
-  lost: number;
-  /** Change → first datagram delivered on the new path, flow B → A (toward the mover). */
-  handover_ms: number | null;
-  /** Same for the mover's own flow A → B (null when A has no flow). */
-  handover_ms_from_mover: number | null;
-  lost_from_mover: number | null;
-  /** The bound this scenario states for handover_ms (toward the mover), and how it is made up. */
-  bound_ms: number | null;
-  /** The bound for handover_ms_from_mover: one RTT plus the detection time. */
-  bound_from_mover_ms: number | null;
-  bound: string;
-  detection_ms: number;
-  ac_probes_to_unverified: number;
-  bytes_to_unverified: number;
-  data_to_unverified: number;
-  rejected: number;
-  [k: string]: unknown;
-}
-
-export interface LabResult {
-  summary: LabSummary;
-  timeline: string[];
-  trace: readonly TraceEvent[];
-}
 
 const L = (ip: string): Locator => ({ ip, port: 10500 });
 const LAT = 10;
 const RTT = 2 * LAT;
 const T0 = 1000;
 const END = 3000;
-const isHip = (d: Uint8Array | undefined) => !!d && d.length >= 4 && d[0] === 0 && d[1] === 0 && d[2] === 0 && d[3] === 0;
+/** The flows' datagram interval: a datagram that has to wait for an event leaves ≤ 1 interval later. */
+const I = 1;
+/** Upper bound of the labs' ESP datagrams (64-byte payload: 108 bytes on the wire; the summary's
+ *  max_esp_bytes checks it), charged per datagram on source credit. */
+const LAB_ESP_BYTES = 128;
+const CREDIT: Partial<MobilityPolicy> = { sourceCredit: true, sourceCreditDatagramBytes: LAB_ESP_BYTES };
 
 class Sink implements SimEndpoint {
   handleDatagram(): void {}
@@ -63,13 +38,6 @@ class Sink implements SimEndpoint {
   pollTimeout(): Millis | undefined {
     return undefined;
   }
-}
-
-interface World {
-  sim: Simulator;
-  a: LabHost;
-  b: LabHost;
-  notes: { t: Millis; text: string }[];
 }
 
 interface HostSpec {
@@ -99,23 +67,24 @@ function act(w: World, t: Millis, text: string, fn: () => void): void {
   });
 }
 
-interface Plan {
-  w: World;
-  newAddrs: Locator[];
-  victim?: Locator;
-  detection: number;
-  bound: string;
-  boundMs: number | null;
-  boundFromMover: number | null;
+/** Common part of a plan: the change at T0, no source credit unless said. */
+function at(w: World, p: Omit<Plan, "w" | "t0" | "sourceCredit">, sourceCredit = false): Plan {
+  return { w, t0: T0, sourceCredit, ...p };
 }
 
+// Bounds are derived from the mechanism, term by term (no slack added): LAT one way, RTT = 2·LAT,
+// I = the flows' interval (a datagram waiting for an event leaves ≤ I later), detection = from the
+// change until a host acts on it.
 function plan(name: ScenarioName, seed: number): Plan {
   const fast = { probeIntervalMs: 50, failoverTimeoutMs: 150 };
   switch (name) {
-    case "handover": {
-      const w = world(seed, { addrs: [L("10.0.0.1")] }, { addrs: [L("10.0.0.2")] }, {});
-      act(w, T0, "A moves: 10.0.0.1 → 10.9.0.1 (old link gone at once: break-before-make)", () => w.sim.renumber("A", L("10.0.0.1"), L("10.9.0.1")));
-      return { w, newAddrs: [L("10.9.0.1")], detection: 0, bound: "from the mover: ESP inside the REA, ½ RTT ≤ 1 RTT + detection 0; toward the mover: REA ½ + AC ½ + ACR ½ + data ½ = 2 RTT (§6.5: no data before the ACR)", boundMs: 2 * RTT, boundFromMover: RTT };
+    case "handover":
+    case "handover-fast": {
+      const credit = name === "handover-fast";
+      const w = world(seed, { addrs: [L("10.0.0.1")] }, { addrs: [L("10.0.0.2")] }, credit ? CREDIT : {});
+      act(w, T0, `A moves: 10.0.0.1 → 10.9.0.1 (old link gone at once: break-before-make)${credit ? "; B may send to the REA's source before the ACR, ≤ 3× the bytes it got from there (sourceCredit)" : ""}`, () => w.sim.renumber("A", L("10.0.0.1"), L("10.9.0.1")));
+      const toMover = credit ? "REA ½ + data ½ = 1 RTT + I (source credit: data to the REA's source before its ACR, ≤ 3× bytes received)" : "REA ½ + AC ½ + ACR ½ + data ½ = 2 RTT + I (§6.5: no data before the ACR)";
+      return at(w, { newAddrs: [L("10.9.0.1")], detection: 0, newPathRtt: RTT, bound: `from the mover: ESP inside the REA, ½ RTT + I; toward the mover: ${toMover}; I = ${I} ms flow interval`, boundTo: (credit ? 2 : 4) * LAT + I, boundFrom: LAT + I }, credit);
     }
     case "make-before-break": {
       const w = world(seed, { addrs: [L("10.0.0.1")] }, { addrs: [L("10.0.0.2")] }, {});
@@ -127,7 +96,7 @@ function plan(name: ScenarioName, seed: number): Plan {
         w.sim.addAddress("A", n);
       });
       act(w, T0 + 3 * RTT, "A's old link goes away", () => w.sim.removeAddress("A", L("10.0.0.1")));
-      return { w, newAddrs: [n], detection: 0, bound: "2 RTT toward the mover (REA, AC, ACR, data), ½ RTT from it; the old path carries traffic meanwhile: 0 lost", boundMs: 2 * RTT, boundFromMover: RTT };
+      return at(w, { newAddrs: [n], detection: 0, newPathRtt: RTT, bound: "toward the mover REA, AC, ACR, data = 2 RTT + I; from it ESP inside the REA ½ RTT + I; the old path carries traffic meanwhile: 0 lost", boundTo: 4 * LAT + I, boundFrom: LAT + I });
     }
     case "failover": {
       const slow = L("10.2.0.1");
@@ -137,8 +106,11 @@ function plan(name: ScenarioName, seed: number): Plan {
       w.sim.addAddress("A", slow);
       w.sim.setPath(slow, "B", { latency: 3 * LAT });
       act(w, T0, "A's fast link (10.1.0.1) silently dies (nobody is told)", () => w.sim.partition(L("10.1.0.1")));
-      const d = fast.failoverTimeoutMs;
-      return { w, newAddrs: [slow], detection: d, bound: `toward A: last in-flight datagram ½RTT + silence bound ${d} ms + one-way on the slow path ${3 * LAT} ms; from A likewise (A hears nothing on the fast path either)`, boundMs: LAT + d + 3 * LAT, boundFromMover: RTT + d + 3 * LAT };
+      // Each side last hears the other ≤ ½ RTT after the link dies (datagrams in flight), declares
+      // the path failed failoverTimeoutMs later and sends on the slow path (one way 3·LAT).
+      const d = LAT + fast.failoverTimeoutMs;
+      const b = d + I + 3 * LAT;
+      return at(w, { newAddrs: [slow], detection: d, newPathRtt: 6 * LAT, bound: `each direction: last datagram in flight ½ RTT + silence bound ${fast.failoverTimeoutMs} ms = detection ${d} ms, + I, + one way on the slow path ${3 * LAT} ms`, boundTo: b, boundFrom: b });
     }
     case "renumber": {
       const old6 = L("2001:db8:1::a");
@@ -151,24 +123,28 @@ function plan(name: ScenarioName, seed: number): Plan {
         w.sim.addAddress("A", new6);
       });
       act(w, T0 + 1000, "old prefix withdrawn", () => w.sim.removeAddress("A", old6));
-      return { w, newAddrs: [new6], detection: 0, bound: "2 RTT toward the mover, ½ RTT from it; old prefix still valid meanwhile: 0 lost", boundMs: 2 * RTT, boundFromMover: RTT };
+      return at(w, { newAddrs: [new6], detection: 0, newPathRtt: RTT, bound: "toward the mover 2 RTT + I, from it ½ RTT + I (ESP inside the REA); old prefix still valid meanwhile: 0 lost", boundTo: 4 * LAT + I, boundFrom: LAT + I });
     }
     case "v4-to-v6": {
       const a6 = L("2001:db8:a::1");
       const w = world(seed, { addrs: [L("10.0.0.1")] }, { addrs: [L("10.0.0.2"), L("2001:db8:b::2")] }, {});
       act(w, T0, "A moves from IPv4-only 10.0.0.1 to IPv6-only 2001:db8:a::1", () => w.sim.renumber("A", L("10.0.0.1"), a6));
-      return { w, newAddrs: [a6], detection: 0, bound: "B's IPv6 address needs its own check first (A had no IPv6 source): 2 RTT + 2 RTT", boundMs: 4 * RTT, boundFromMover: 3 * RTT };
+      // A never had an IPv6 source: B's IPv6 address needs its own AC/ACR (1 RTT) before A may send
+      // anything to it (§6.5), then the REA (with ESP) ½ RTT; toward A another REA→data 1.5 RTT.
+      return at(w, { newAddrs: [a6], detection: 0, newPathRtt: RTT, bound: "from the mover: AC/ACR to B's IPv6 address 1 RTT (§6.5 applies to A too) + REA with ESP ½ RTT + I; toward it: that + AC ½ + ACR ½ + data ½ + I", boundTo: 6 * LAT + I, boundFrom: 3 * LAT + I });
     }
-    case "flood-attack": {
-      const w = world(seed, { addrs: [L("10.0.0.1")] }, { addrs: [L("10.0.0.2")] }, { budget: { maxProbes: 3, maxBytes: 300, windowMs: 60_000 } });
+    case "flood-attack":
+    case "flood-attack-credit": {
+      const credit = name === "flood-attack-credit";
+      const w = world(seed, { addrs: [L("10.0.0.1")] }, { addrs: [L("10.0.0.2")] }, { budget: { maxProbes: 3, maxBytes: 300, windowMs: 60_000 }, ...(credit ? CREDIT : {}) });
       const victim = L("192.0.2.66");
       w.sim.addNode("victim", new Sink(), [victim]);
       for (let i = 0; i < 8; i++)
-        act(w, T0 + i * 200, i === 0 ? "malicious B claims the victim's 192.0.2.66 (preferred), re-announces it 8 times" : "", () => {
+        act(w, T0 + i * 200, i === 0 ? `malicious B claims the victim's 192.0.2.66 (preferred), re-announces it 8 times from its own address${credit ? " (A has sourceCredit on)" : ""}` : "", () => {
           w.b.stack.local?.addAddress(2, victim, w.sim.now, { preferred: true });
           w.b.stack.local?.setUp(2, i % 2 === 0);
         });
-      return { w, newAddrs: [], victim, detection: 0, bound: "no handover must happen; victim gets ≤ 3 AC probes / 300 bytes, no data", boundMs: null, boundFromMover: null };
+      return at(w, { newAddrs: [], victim, detection: 0, newPathRtt: null, bound: `no handover must happen; victim gets ≤ 3 AC probes / 300 bytes, no data${credit ? " (source credit goes only to an REA's own source, never to an address that is only listed)" : ""}`, boundTo: null, boundFrom: null }, credit);
     }
     case "fa-crash":
       return faCrash(seed);
@@ -181,15 +157,27 @@ function plan(name: ScenarioName, seed: number): Plan {
 function faCrash(seed: number): Plan {
   const fa1 = L("10.50.0.1");
   const fa2 = L("10.60.0.1");
-  const faOpts: FaClientOptions = { fas: [{ locator: fa1 }, { locator: fa2 }], addrType: 4, spis: 16, privacy: true, silenceMs: 100, retryMs: 50, tries: 3, from: L("10.0.0.1") };
+  const silenceMs = 100;
+  const retryMs = 50;
+  const faOpts: FaClientOptions = { fas: [{ locator: fa1 }, { locator: fa2 }], addrType: 4, spis: 16, privacy: true, silenceMs, retryMs, tries: 3, from: L("10.0.0.1") };
   const w = world(seed, { addrs: [L("10.0.0.1")], fa: faOpts }, { addrs: [L("10.0.0.2")] }, {}, "none");
   addFa(w.sim, "FA1", fa1, seed + 1);
   addFa(w.sim, "FA2", fa2, seed + 2);
   act(w, 0, "A leases an IPv4 locator + SPI range from FA1 (FAQ/FAA); with privacy it shows only that", () => w.a.stack.startFa(w.sim.now));
   act(w, 30, "B → A's leased locator at FA1: base exchange relayed by FA1 (rendezvous by HIT)", () => w.b.stack.connect(w.sim.now, fa1, w.a.hit, L("10.0.0.2")));
   act(w, T0, "FA1 crashes (silently: every datagram to or from it is lost)", () => w.sim.partition("FA1"));
-  const detect = 100 + 50 + 100 + 200;
-  return { w, newAddrs: [fa2], detection: detect, bound: `silence ${100} ms + renewal tries 50+100+200 ms = ${detect} ms detection, FAQ/FAA 2 RTT, then toward A: REA, AC, ACR, data via FA2 (4 × 1 RTT: each leg is host → FA → host)`, boundMs: detect + 2 * RTT + 4 * RTT, boundFromMover: detect + 2 * RTT + RTT };
+  // Last relayed datagram ≤ LAT after the crash (FA1 → A in flight); silence 100 ms, then the
+  // renewal FAQ and its 2 retries (50 + 100 + 200 ms, doubling); then FAQ/FAA with FA2 (1 RTT):
+  // A has its new address. Every host ↔ host leg through FA2 takes 2·LAT = 1 RTT.
+  const detect = LAT + silenceMs + retryMs * (1 + 2 + 4) + RTT;
+  return at(w, {
+    newAddrs: [fa2],
+    detection: detect,
+    newPathRtt: 2 * RTT,
+    bound: `detection ${detect} ms = in flight ${LAT} + silence ${silenceMs} + renewal tries ${retryMs}+${2 * retryMs}+${4 * retryMs} + FAQ/FAA with FA2 ${RTT}; from A: REA with ESP via FA2 1 RTT + I; toward A: REA, AC, ACR, data via FA2 4 RTT + I`,
+    boundTo: detect + 4 * RTT + I,
+    boundFrom: detect + RTT + I,
+  });
 }
 
 /** Both hosts hold FA leases and move within one round trip (§1, §3.5 double jump). */
@@ -198,8 +186,10 @@ function doubleMove(seed: number): Plan {
   const fa2 = L("10.60.0.1");
   const a1 = L("10.0.0.1");
   const b1 = L("10.0.0.2");
+  const gap = 5;
+  const policy = { probeIntervalMs: 50, failoverTimeoutMs: 150 };
   const fo = (fa: Locator, from: Locator): FaClientOptions => ({ fas: [{ locator: fa }], addrType: 4, spis: 16, from });
-  const w = world(seed, { addrs: [a1], fa: fo(fa1, a1) }, { addrs: [b1], fa: fo(fa2, b1) }, { probeIntervalMs: 50, failoverTimeoutMs: 150 });
+  const w = world(seed, { addrs: [a1], fa: fo(fa1, a1) }, { addrs: [b1], fa: fo(fa2, b1) }, policy);
   addFa(w.sim, "FA1", fa1, seed + 1);
   addFa(w.sim, "FA2", fa2, seed + 2);
   act(w, 0, "A and B lease from FA1 and FA2; their FA interfaces are announced and verified", () => {
@@ -207,92 +197,27 @@ function doubleMove(seed: number): Plan {
     w.b.stack.startFa(w.sim.now);
   });
   act(w, T0, "A moves 10.0.0.1 → 10.7.0.1", () => w.sim.renumber("A", a1, L("10.7.0.1")));
-  act(w, T0 + 5, "B moves 10.0.0.2 → 10.8.0.2 while A's REA is in flight (double jump)", () => w.sim.renumber("B", b1, L("10.8.0.2")));
-  return { w, newAddrs: [L("10.7.0.1"), fa1], detection: 150, bound: "A's REA to B's old address is lost; B's silence bound (150 ms) or A's REA retransmission via B's FA address recovers, data flows through the FAs meanwhile", boundMs: 150 + 4 * RTT, boundFromMover: 150 + 4 * RTT };
+  act(w, T0 + gap, `B moves 10.0.0.2 → 10.8.0.2 while A's REA is in flight (double jump)`, () => w.sim.renumber("B", b1, L("10.8.0.2")));
+  // Worst case, both REAs are lost and only the silence bound helps: each host's new path (A's from
+  // T0, B's from T0 + gap) hears nothing, fails after failoverTimeoutMs, and data goes through the
+  // peer's FA address (verified earlier): 2 legs = 1 RTT. REA retransmissions may be faster.
+  const d = policy.failoverTimeoutMs;
+  return at(w, {
+    newAddrs: [L("10.7.0.1"), fa1],
+    detection: gap + d,
+    newPathRtt: 2 * RTT,
+    bound: `both REAs lost; silence bound ${d} ms on each new path (B's starts ${gap} ms later), then via the peer's FA 1 RTT + I; REA retransmissions through the FAs may recover sooner`,
+    boundTo: gap + d + I + RTT,
+    boundFrom: d + I + RTT,
+  });
 }
 
 export function runScenario(name: ScenarioName, seed = 1): LabResult {
   const p = plan(name, seed);
   const { w } = p;
   // Flows: B → A (toward the mover) and A → B.
-  w.b.startFlow(w.a, 100, END, 1);
-  w.a.startFlow(w.b, 100, END, 1);
+  w.b.startFlow(w.a, 100, END, I);
+  w.a.startFlow(w.b, 100, END, I);
   w.sim.runUntil(END + 500);
-  return summarize(name, seed, p);
-}
-
-function summarize(name: string, seed: number, p: Plan): LabResult {
-  const { w, newAddrs, victim } = p;
-  const isNew = (l: Locator | undefined) => !!l && newAddrs.some((n) => sameLocator(n, l));
-  const flowCount = END - 100;
-  const recvA = new Set(w.a.delivered.map((d) => d.n)).size;
-  const recvB = new Set(w.b.delivered.map((d) => d.n)).size;
-  const toMover = w.a.delivered.find((d) => d.t >= T0 && isNew(d.to));
-  const fromMover = w.b.delivered.find((d) => d.t >= T0 && isNew(d.from));
-  const sessions = [w.a.stack.mobility?.session(w.b.hit), w.b.stack.mobility?.session(w.a.hit)].filter((s) => s !== undefined);
-  const sum = (f: (c: (typeof sessions)[0]["counters"]) => number) => sessions.reduce((n, s) => n + f(s.counters), 0);
-  const toVictim = victim ? w.sim.trace.filter((e) => e.kind === "sent" && sameLocator(victim, e.to)) : [];
-  const summary: LabSummary = {
-    scenario: name,
-    seed,
-    rtt_ms: RTT,
-    delivered: recvA,
-    lost: flowCount - recvA,
-    handover_ms: toMover && newAddrs.length ? round(toMover.t - T0) : null,
-    handover_ms_from_mover: fromMover && newAddrs.length ? round(fromMover.t - T0) : null,
-    lost_from_mover: flowCount - recvB,
-    bound_ms: p.boundMs,
-    bound_from_mover_ms: p.boundFromMover,
-    bound: p.bound,
-    detection_ms: p.detection,
-    ac_probes_to_unverified: victim ? toVictim.length : sum((c) => c.probesToUnverified),
-    bytes_to_unverified: victim ? toVictim.reduce((n, e) => n + e.bytes, 0) : sum((c) => c.bytesToUnverified),
-    data_to_unverified: dataBeforeVerified(w),
-    rejected: sum((c) => Object.values(c.rejected).reduce((x, y) => x + y, 0)),
-    probes_suppressed: sum((c) => c.probesSuppressed),
-    rea_sent: sum((c) => c.reaSent),
-    ac_sent: sum((c) => c.acSent),
-    acr_sent: sum((c) => c.acrSent),
-    esp_in_rea: (w.a.stack.counters["esp.rx.rea"] ?? 0) + (w.b.stack.counters["esp.rx.rea"] ?? 0),
-    base_exchange: "real (I1/R1/I2/R2, ECDSA P-256/384, WASM ESP)",
-  };
-  const lines: { t: Millis; s: string }[] = [];
-  for (const n of w.notes) if (n.text) lines.push({ t: n.t, s: note(n.t, n.text) });
-  for (const n of [...w.a.notes, ...w.b.notes]) lines.push({ t: n.t, s: `${n.t.toFixed(1).padStart(8)} ms  ${n.node}: ${n.text}` });
-  for (const e of [...w.a.log, ...w.b.log]) {
-    const s = timelineLine(e);
-    if (s) lines.push({ t: e.ev.t, s });
-  }
-  if (toMover) lines.push({ t: toMover.t, s: note(toMover.t, `first datagram B → A delivered on the new path (${locatorKey(toMover.to!)})`) });
-  if (fromMover) lines.push({ t: fromMover.t, s: note(fromMover.t, `first datagram A → B from the new address delivered${w.b.delivered.find((d) => d === fromMover)?.viaRea ? " (inside the REA)" : ""}`) });
-  lines.sort((x, y) => x.t - y.t);
-  return { summary, timeline: lines.map((l) => l.s), trace: w.sim.trace };
-}
-
-/** Data datagrams sent to a peer address before that address was verified (must be 0, §6.5). */
-function dataBeforeVerified(w: World): number {
-  let n = 0;
-  for (const node of [w.b, w.a]) {
-    const verifiedAt = new Map<string, Millis>();
-    // The base exchange verifies the peer locator it ran with.
-    const first = node.log.find((e) => e.ev.type === "path-changed" && e.ev.reason === "base-exchange");
-    if (first?.ev.type === "path-changed" && first.ev.path) verifiedAt.set(locatorKey(first.ev.path.to), 0);
-    for (const e of node.log) if (e.ev.type === "address-verified" && !verifiedAt.has(locatorKey(e.ev.locator))) verifiedAt.set(locatorKey(e.ev.locator), e.ev.t);
-    for (const e of w.sim.trace) {
-      if (e.kind !== "sent" || e.node !== node.name || isHip(e.data) || !e.data) continue;
-      let to = e.to;
-      const r = unwrapRelay(e.data);
-      if (r) {
-        if (isHip(r.payload) || !r.dst) continue;
-        to = r.dst;
-      }
-      const v = verifiedAt.get(locatorKey(to));
-      if (v === undefined || e.t < v) n++;
-    }
-  }
-  return n;
-}
-
-function round(x: number): number {
-  return Math.round(x * 10) / 10;
+  return summarize(name, seed, p, { rtt: RTT, count: (END - 100) / I });
 }

@@ -27,6 +27,8 @@ export function timelineLine(e: NodeEvent, left = "A"): string | undefined {
       return `${side(arrow(`ACR ac ${ev.acId}`, ltr))}  to ${at(ev.to)}`;
     case "address-verified":
       return `${t}  ${e.node}: ${at(ev.locator)} verified (rtt ${ev.rtt} ms)`;
+    case "address-credited":
+      return `${t}  ${e.node}: ${at(ev.locator)} on source credit (REA came from it; ≤ 3× its bytes until the ACR)`;
     case "address-failed":
       return `${t}  ${e.node}: ${at(ev.locator)} failed (${ev.reason})`;
     case "path-changed":

@@ -10,9 +10,12 @@
  *   locator, §5.3 "ACR from the address the AC arrived at"); `pollEvent()` → MobilityNote (the
  *   session's events tagged with the peer HIT, incl. `esp-datagram` for the ESP inside an REA);
  *   SA changes as `sa-add` / `sa-delete` HIP events (per-interface SAs, §4.5, §6.1.1.1).
- * - `route(now, peerHit)`: the (source, destination, outbound SPI) for the next ESP datagram,
- *   from `session.dataPath(now)` — `null` when no verified path exists (§6.5: never data to an
- *   unverified address).
+ * - `route(now, peerHit, bytes?)`: the (source, destination, outbound SPI) for the next ESP
+ *   datagram, from `session.dataPath(now, bytes)` — `null` when no verified path exists (§6.5:
+ *   never data to an unverified address). With policy `sourceCredit` (off by default) the REA's
+ *   own source address may be used before its ACR within 3× the bytes received from it
+ *   (RFC 9000 §8.1, §9.3): `bytes` (the sealed datagram's size) is charged to it; without it the
+ *   policy's upper bound `sourceCreditDatagramBytes` is charged.
  * Per-interface SAs (§4.5): an interface gets its own inbound SA when its SPI must come from a
  * range (an FA lease on a shared IPv4 locator, `setSpiRange`, draft §4.4), or when saLayout()
  * puts it in another latency group than the fastest interface. Its keys are drawn at the KEYMAT
@@ -129,11 +132,12 @@ export class MobilityExtension implements HipExtension {
   }
 
   /** Where the next ESP datagram to `peerHit` goes: undefined = no session (use the association's
-   *  locators), null = no verified path (§6.5: drop rather than send to an unverified address). */
-  route(now: Millis, peerHit: Uint8Array): MobilityRoute | null | undefined {
+   *  locators), null = no verified path (§6.5: drop rather than send to an unverified address).
+   *  `bytes`: the datagram's wire size, charged when the path runs on source credit. */
+  route(now: Millis, peerHit: Uint8Array, bytes?: number): MobilityRoute | null | undefined {
     const b = this.bound.get(hitKey(peerHit));
     if (!b) return undefined;
-    const p = b.session.dataPath(now);
+    const p = b.session.dataPath(now, bytes);
     if (!p) return null;
     return { from: p.from, to: p.to, spi: b.session.spiFor(p.to) ?? b.assoc.spiOut };
   }

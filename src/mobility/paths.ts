@@ -7,14 +7,15 @@ import type { MobilityPolicy } from "./policy.ts";
 import type { MmAddress, Path } from "./types.ts";
 
 /**
- * Tier of a peer address for data: 3 active, 2 active but silent (suspect), 1 left out of the
- * peer's last REA but verified and within its grace (used only until a replacement verifies).
+ * Tier of a peer address for data: 4 active, 3 not verified but on source credit (the peer just
+ * sent an authenticated REA from it; policy `sourceCredit`, off by default), 2 active but silent
+ * (suspect), 1 left out of the peer's last REA but verified and within its grace (used only until
+ * a replacement verifies), 0 never (§6.5: no data before the ACR).
  */
-function tier(a: MmAddress, suspect: boolean): number {
-  if (a.verifiedAt === undefined) return 0; // §6.5: never data before the ACR
-  if (a.status === "unverified") return 0;
+function tier(a: MmAddress, suspect: boolean, credited: boolean): number {
+  if (a.verifiedAt === undefined || a.status === "unverified") return credited && a.status === "unverified" ? 3 : 0;
   if (a.status === "deprecated") return 1;
-  return suspect ? 2 : 3;
+  return suspect ? 2 : 4;
 }
 
 export class PathSelector {
@@ -30,6 +31,8 @@ export class PathSelector {
     private readonly local: LocalModel,
     private readonly peer: PeerModel,
     private readonly policy: MobilityPolicy,
+    /** True if data may go to this unverified address on source credit (credit.ts). */
+    private readonly credited: (to: Locator) => boolean = () => false,
   ) {}
 
   /**
@@ -61,13 +64,14 @@ export class PathSelector {
   candidates(): { path: Path; score: number }[] {
     const out: { path: Path; score: number }[] = [];
     for (const { addr } of this.peer.all()) {
-      if (tier(addr, false) === 0) continue;
+      const credited = addr.verifiedAt === undefined && this.credited(addr.locator);
+      if (tier(addr, false, credited) === 0) continue;
       const fam = familyOf(addr.locator);
       const famPref = this.policy.preferFamily === fam ? 1 : 0;
       for (const src of this.local.usable(fam)) {
         const path = { from: src.addr.locator, to: addr.locator };
         // Tier first, then our interface preference (§3.3), then the peer's preferred flag, family.
-        const score = tier(addr, this.isSuspect(path)) * 1e7 + src.rank * 100 + (addr.preferred ? 10 : 0) + famPref;
+        const score = tier(addr, this.isSuspect(path), credited) * 1e7 + src.rank * 100 + (addr.preferred ? 10 : 0) + famPref;
         out.push({ path, score });
       }
     }

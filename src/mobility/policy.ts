@@ -39,6 +39,18 @@ export interface MobilityPolicy {
   sharedSaMaxLatencySpreadMs: Millis;
   /** Old inbound SA kept at most this long after an SA change (§6.1.1.1). */
   oldSaTimeoutMs: Millis;
+  /**
+   * Beyond the draft, opt-in (default off, so §6.5 holds): after an authenticated REA arrives
+   * FROM an address it also lists, data may go to that address before its ACR, limited to
+   * `sourceCreditFactor` × the bytes received from it (RFC 9000 §8.1, §9.3; src/mobility/credit.ts).
+   */
+  sourceCredit: boolean;
+  sourceCreditFactor: number;
+  /**
+   * Bytes charged per datagram when the caller of `route()` / `dataPath()` does not give the
+   * sealed size: must be an upper bound of the ESP datagrams sent (default: a 1500-byte MTU).
+   */
+  sourceCreditDatagramBytes: number;
 }
 
 export const DEFAULT_POLICY: MobilityPolicy = {
@@ -60,6 +72,9 @@ export const DEFAULT_POLICY: MobilityPolicy = {
   embedEspInRea: true,
   sharedSaMaxLatencySpreadMs: 50,
   oldSaTimeoutMs: 2_000,
+  sourceCredit: false,
+  sourceCreditFactor: 3,
+  sourceCreditDatagramBytes: 1_500,
 };
 
 export function makePolicy(p: Partial<MobilityPolicy> = {}): MobilityPolicy {

@@ -3,6 +3,7 @@
 import type { Locator, Millis, Rng, Transmit } from "../core/types.ts";
 import { locatorKey, sameLocator } from "../core/types.ts";
 import { ProbeBudget } from "./budget.ts";
+import { ESP_MIN_BYTES, SourceCredit } from "./credit.ts";
 import type { MobilityContext } from "./context.ts";
 import { familyOf, type LocalModel, PeerModel } from "./model.ts";
 import { PathSelector, pathKey } from "./paths.ts";
@@ -58,6 +59,8 @@ export class MobilitySession {
   readonly rtt: RttEstimator;
   readonly counters: MobilityCounters = newCounters();
   readonly budget: ProbeBudget;
+  /** Data allowed before the ACR to an REA's own source address (policy `sourceCredit`). */
+  readonly credit: SourceCredit;
   /** Smoothed RTT per local interface, from ACRs to ACs sent from it (input to saLayout, §4.5). */
   readonly interfaceRtt = new Map<number, Millis>();
   private readonly probedInterfaces = new Set<number>();
@@ -81,6 +84,10 @@ export class MobilitySession {
   private espForRea: Uint8Array | undefined;
   /** Recovery probes of suspect (silent) addresses: next time and probes left. */
   private readonly recovery = new Map<string, { at: Millis; left: number; path: Path }>();
+  /** Set by reject(): the packet being handled was not accepted. */
+  private rejectedNow = false;
+  /** Set by onRea(): the REA being handled started source credit (its bytes are counted). */
+  private grantedNow = false;
 
   constructor(o: SessionOptions) {
     this.ctx = o.ctx;
@@ -88,7 +95,8 @@ export class MobilitySession {
     this.policy = o.policy;
     this.rng = o.rng;
     this.peer = new PeerModel(o.peerLocator, o.ctx.spis().outbound, o.now);
-    this.paths = new PathSelector(o.local, this.peer, o.policy);
+    this.credit = new SourceCredit(o.policy.sourceCreditFactor);
+    this.paths = new PathSelector(o.local, this.peer, o.policy, (to) => o.policy.sourceCredit && this.credit.has(to));
     this.rtt = new RttEstimator(o.policy.initialRtoMs, o.policy.minRtoMs, o.policy.maxRtoMs);
     this.budget = new ProbeBudget(o.policy.budget);
     this.reaId = this.random16() & 0x7fff;
@@ -149,14 +157,22 @@ export class MobilitySession {
       return;
     }
     const m = r.msg;
-    if (m.type === "REA") this.onRea(now, m.infos, m.espDatagram, from, to);
+    this.rejectedNow = false;
+    if (m.type === "REA") this.onRea(now, m.infos, m.espDatagram, from, to, data.length);
     else if (m.type === "AC") this.onAc(now, m.ac, from, to);
     else this.onAcr(now, m.ac, from);
+    // RFC 9000 §8.1: accepted, authenticated bytes from a credited address raise its limit.
+    if (!this.rejectedNow && !this.grantedNow) this.creditReceived(from, data.length);
+    this.grantedNow = false;
     this.probeInterfaces(now);
   }
 
-  /** An authentic ESP datagram arrived (SPI and ICV checked by the data plane). */
-  handleEspInbound(now: Millis, from: Locator, to?: Locator): void {
+  /**
+   * An authentic ESP datagram arrived (SPI and ICV checked by the data plane); `bytes` is its
+   * wire size when the data plane knows it (else a lower bound counts toward source credit).
+   */
+  handleEspInbound(now: Millis, from: Locator, to?: Locator, bytes = ESP_MIN_BYTES): void {
+    this.creditReceived(from, bytes);
     if (this.peer.find(from)?.addr.verifiedAt === undefined) return;
     if (this.paths.noteHeard(from, now, to)) this.reselect(now, "path-recovered");
   }
@@ -178,10 +194,22 @@ export class MobilitySession {
     this.probeInterfaces(now);
   }
 
-  /** The data path for the next ESP datagram; calling it marks the path as in use. */
-  dataPath(now: Millis): Path | undefined {
+  /**
+   * The data path for the next ESP datagram of `bytes` wire bytes (default: the policy's upper
+   * bound); calling it marks the path as in use. A path to an unverified address exists only on
+   * source credit, and the datagram is charged to it (RFC 9000 §8.1); one that does not fit goes
+   * on the best verified path instead (none: undefined), the selection stays.
+   */
+  dataPath(now: Millis, bytes = this.policy.sourceCreditDatagramBytes): Path | undefined {
     this.paths.lastSendAt = now;
-    return this.paths.path;
+    const p = this.paths.path;
+    if (!p || this.verified(p.to)) return p;
+    if (this.credit.spend(p.to, bytes)) {
+      this.counters.creditDatagrams++;
+      this.counters.creditBytes += bytes;
+      return p;
+    }
+    return this.paths.candidates().find((c) => this.verified(c.path.to))?.path;
   }
 
   // ---- outputs ----
@@ -243,14 +271,25 @@ export class MobilitySession {
     r.unsent = !path;
     if (!path) return;
     const esp = retransmit ? undefined : r.esp;
-    const data = this.ctx.seal({ type: "REA", infos, ...(esp ? { espDatagram: esp } : {}) }, path.from, path.to);
-    this.transmits.push({ from: path.from, to: path.to, data });
+    let to = path;
+    let data = this.ctx.seal({ type: "REA", infos, ...(esp ? { espDatagram: esp } : {}) }, to.from, to.to);
+    // On a path held by source credit, the REA is charged to it too; else a verified path takes it.
+    const alt = cands.find((c) => this.verified(c.to));
+    if (!this.verified(to.to) && !this.credit.spend(to.to, data.length)) {
+      if (!alt) {
+        r.unsent = true;
+        return;
+      }
+      to = alt;
+      data = this.ctx.seal({ type: "REA", infos, ...(esp ? { espDatagram: esp } : {}) }, to.from, to.to);
+    }
+    this.transmits.push({ from: to.from, to: to.to, data });
     this.counters.reaSent++;
     if (retransmit) this.counters.reaRetransmits++;
-    this.events.push({ type: "rea-sent", t: now, reaId: r.reaId, interfaces: r.interfaces, to: path.to, retransmit });
+    this.events.push({ type: "rea-sent", t: now, reaId: r.reaId, interfaces: r.interfaces, to: to.to, retransmit });
   }
 
-  private onRea(now: Millis, infos: ReaInfo[], esp: Uint8Array | undefined, from: Locator, to: Locator): void {
+  private onRea(now: Millis, infos: ReaInfo[], esp: Uint8Array | undefined, from: Locator, to: Locator, bytes: number): void {
     this.counters.reaReceived++;
     const id = infos[0]?.reaId;
     if (id === undefined || infos.some((i) => i.reaId !== id)) {
@@ -276,6 +315,8 @@ export class MobilitySession {
       return;
     }
     this.lastPeerReaId = id;
+    // Source credit (policy, beyond the draft): only the REA's own source, and only if listed.
+    const credit = this.policy.sourceCredit && listed.some((l) => sameLocator(l, from)) && this.peer.find(from)?.addr.verifiedAt === undefined;
     const added: Locator[] = [];
     const lost: Locator[] = [];
     for (const info of infos) {
@@ -284,6 +325,11 @@ export class MobilitySession {
       for (const a of r.lost) lost.push(a.locator);
     }
     this.events.push({ type: "peer-rea", t: now, reaId: id, added, lost, duplicate: false });
+    if (credit && this.peer.find(from)?.addr.status === "unverified") {
+      this.credit.grant(from, bytes);
+      this.grantedNow = true;
+      this.events.push({ type: "address-credited", t: now, locator: from });
+    }
     if (esp) this.events.push({ type: "esp-datagram", t: now, data: esp, from, to });
     // §4.3: the AC goes to every listed address; it also acknowledges the REA (§6.1.2).
     let unverified = 0;
@@ -305,7 +351,7 @@ export class MobilitySession {
   }
 
   private ackVerified(now: Millis, from: Locator, reaId: number): void {
-    const to = this.peer.find(from)?.addr.verifiedAt !== undefined ? from : this.paths.path?.to;
+    const to = this.verified(from) ? from : this.paths.candidates().find((c) => this.verified(c.path.to))?.path.to;
     if (to) this.sendAc(now, to, reaId, false);
   }
 
@@ -329,6 +375,8 @@ export class MobilitySession {
       }
       this.counters.probesToUnverified++;
       this.counters.bytesToUnverified += data.length;
+      // The probe budget governs ACs; on a credited address they also count toward its 3× limit.
+      this.credit.spend(to, data.length);
     }
     this.pendingAcs.set(acId, { to, from, reaId, timestamp: ac.timestamp, liveness });
     if (this.pendingAcs.size > 256) this.pendingAcs.delete(this.pendingAcs.keys().next().value!);
@@ -422,6 +470,7 @@ export class MobilitySession {
       found.addr.status = "active";
       found.addr.verifiedAt = now;
       this.budget.clear(p.to);
+      this.credit.clear(p.to);
       this.probes.delete(locatorKey(p.to));
       this.events.push({ type: "address-verified", t: now, locator: p.to, rtt });
     } else if (found && found.addr.verifiedAt === undefined) found.addr.verifiedAt = now;
@@ -475,6 +524,7 @@ export class MobilitySession {
     this.events.push({ type: "address-failed", t: now, locator: l, reason });
     const f = this.peer.find(l);
     if (f && f.addr.verifiedAt === undefined) {
+      this.credit.clear(l);
       f.addr.status = "deprecated";
       f.addr.expiresAt = now;
     }
@@ -501,7 +551,16 @@ export class MobilitySession {
     if (this.seenGeneration !== this.local.generation) this.handleLocalChange(now);
   }
 
+  private creditReceived(from: Locator, bytes: number): void {
+    this.credit.received(from, bytes);
+  }
+
+  private verified(l: Locator): boolean {
+    return this.peer.find(l)?.addr.verifiedAt !== undefined;
+  }
+
   private reject(now: Millis, reason: RejectReason, from: Locator): void {
+    this.rejectedNow = true;
     this.counters.rejected[reason]++;
     this.events.push({ type: "rejected", t: now, reason, from });
   }

@@ -97,6 +97,8 @@ export type MobilityEvent =
   | { type: "ac-sent"; t: Millis; to: Locator; acId: number; reaId: number; liveness: boolean }
   | { type: "acr-sent"; t: Millis; to: Locator; acId: number }
   | { type: "address-verified"; t: Millis; locator: Locator; rtt: Millis }
+  /** An authenticated REA came from this listed address: data on source credit (policy `sourceCredit`). */
+  | { type: "address-credited"; t: Millis; locator: Locator }
   | { type: "address-failed"; t: Millis; locator: Locator; reason: "no-acr" | "silent" | "budget" | "expired" }
   | { type: "path-changed"; t: Millis; path: Path | undefined; previous: Path | undefined; reason: string }
   | { type: "rejected"; t: Millis; reason: RejectReason; from: Locator }
@@ -116,6 +118,9 @@ export interface MobilityCounters {
   probesSuppressed: number;
   probesToUnverified: number;
   bytesToUnverified: number;
+  /** Data datagrams / bytes sent on source credit (before the ACR, policy `sourceCredit`). */
+  creditDatagrams: number;
+  creditBytes: number;
   rejected: Record<RejectReason, number>;
 }
 
@@ -133,6 +138,8 @@ export function newCounters(): MobilityCounters {
     probesSuppressed: 0,
     probesToUnverified: 0,
     bytesToUnverified: 0,
+    creditDatagrams: 0,
+    creditBytes: 0,
     rejected: {
       malformed: 0,
       "bad-hmac": 0,

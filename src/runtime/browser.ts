@@ -4,10 +4,12 @@
 // wt-client.ts), driven by EndpointDriver's single setTimeout. The host leases a locator from
 // the FA through the tunnel (draft §5.1) and runs every association from that locator: the FA
 // forwards what peers send there (draft §4.4), so UDP hosts see us at the leased locator
-// (docs/PROTOCOL.md §9.x). No node: imports.
+// (docs/PROTOCOL.md §9.x). `dataPlane: "worker"` (or a WorkerDataPlane) moves ESP into a Web
+// Worker, batched per event-loop turn (esp-runner.ts), as RuntimeHost does. No node: imports.
 import { cryptoRng } from "../core/rng.ts";
 import type { Locator, Rng } from "../core/types.ts";
 import { DataPlane } from "../esp/dataplane.ts";
+import { WorkerDataPlane } from "../esp/remote.ts";
 import type { ActiveLease, FaClientOptions, FaTarget } from "../fa/client/client.ts";
 import { hitKey } from "../hip/hit.ts";
 import type { HostIdentity } from "../hip/identity.ts";
@@ -18,6 +20,7 @@ import { type Tunnel, TunnelSocket, WsTunnel } from "../transport/tunnel.ts";
 import { WtTunnel } from "../transport/wt-client.ts";
 import { loadWasm } from "../wasm/loader.ts";
 import { type Clock, EndpointDriver, monotonicClock } from "./driver.ts";
+import { WorkerEspRunner } from "./esp-runner.ts";
 import type { RuntimeHostEvents } from "./host.ts";
 import { HostStack, type SendStatus, type StackEvent } from "./stack.ts";
 
@@ -33,24 +36,35 @@ export interface TunnelHostOptions {
   mobility?: MobilityExtensionOptions;
   rng?: Rng;
   /** Default: a new DataPlane on the embedded module, compiled asynchronously (fine on a page's
-   *  main thread). workerd: pass `new DataPlane(loadWasmSync(module))` (see edge.ts). */
-  dataPlane?: DataPlane;
+   *  main thread). workerd: pass `new DataPlane(loadWasmSync(module))` (see edge.ts).
+   *  "worker": ESP in a Worker (startTunnelHost starts it; the host closes it). */
+  dataPlane?: DataPlane | WorkerDataPlane | "worker";
   clock?: Clock;
 }
 
 export type TunnelHostEvents = RuntimeHostEvents & { "tunnel-closed": { reason: string } };
+/** Whether the host closes a given WorkerDataPlane with itself. */
+type Owned = { closeDataPlane?: boolean };
 type Listener<T> = (ev: T) => void;
 
 export class TunnelHost {
   readonly stack: HostStack;
   readonly driver: EndpointDriver;
   readonly socket: TunnelSocket;
+  /** With a Worker data plane: the batch runner. */
+  readonly espWorker: WorkerEspRunner | undefined;
+  /** Set once the host stopped on a fatal error (the data plane Worker died). */
+  error: Error | undefined;
   private readonly listeners = new Map<string, Listener<never>[]>();
+  private readonly closeDataPlane: boolean;
 
-  constructor(o: TunnelHostOptions & { dataPlane: DataPlane }) {
+  constructor(o: TunnelHostOptions & { dataPlane: DataPlane | WorkerDataPlane } & Owned) {
+    const worker = o.dataPlane instanceof WorkerDataPlane ? o.dataPlane : undefined;
+    this.closeDataPlane = worker !== undefined && o.closeDataPlane === true;
+    const clock = o.clock ?? monotonicClock;
     this.stack = new HostStack({
       host: { ...o.hip, identity: o.identity, rng: o.rng ?? cryptoRng },
-      dataPlane: o.dataPlane,
+      ...(worker ? { deferEsp: true } : { dataPlane: o.dataPlane as DataPlane }),
       onEvent: (ev) => this.dispatch(ev),
       mobility: o.mobility ?? {},
       // No address of our own: peers only ever see the leased locator (location privacy, §3.2).
@@ -58,7 +72,9 @@ export class TunnelHost {
     });
     this.socket = new TunnelSocket(o.tunnel, o.fa.locator);
     o.tunnel.onClose = (reason) => this.emit("tunnel-closed", { reason });
-    this.driver = new EndpointDriver(this.stack, new SocketSet([this.socket]), o.clock ?? monotonicClock);
+    const runner = worker && new WorkerEspRunner(this.stack, worker, clock, { flushed: () => this.driver.flush(), failed: (e) => this.fail(e) });
+    this.espWorker = runner;
+    this.driver = new EndpointDriver(this.stack, new SocketSet([this.socket]), clock, runner ? () => runner.kick() : undefined);
   }
 
   get hit(): Uint8Array {
@@ -112,6 +128,7 @@ export class TunnelHost {
 
   /** One datagram to `peerHit` over ESP (queued while the association comes up). */
   send(peerHit: Uint8Array, srcPort: number, dstPort: number, data: Uint8Array): SendStatus {
+    if (this.error) return "no-association";
     const s = this.stack.send(peerHit, srcPort, dstPort, data, this.driver.clock());
     this.driver.flush();
     return s;
@@ -130,7 +147,17 @@ export class TunnelHost {
       this.driver.flush();
       await released;
     }
+    this.espWorker?.stop();
     await this.driver.close();
+    if (this.closeDataPlane) await this.espWorker?.dataPlane.close();
+  }
+
+  /** Fatal (the data plane Worker died): report once, stop without waiting for the FA. */
+  private fail(e: Error): void {
+    if (this.error) return;
+    this.error = e;
+    void this.close(0);
+    this.emit("error", e);
   }
 
   private until<T>(timeoutMs: number, what: string, match: (ev: StackEvent, ok: (v: T) => void, fail: (e: Error) => void) => void): Promise<T> {
@@ -139,6 +166,7 @@ export class TunnelHost {
         clearTimeout(timer);
         this.off("event", onEv);
         this.off("tunnel-closed", onClose);
+        this.off("error", fail);
       };
       const ok = (v: T) => {
         done();
@@ -151,7 +179,7 @@ export class TunnelHost {
       const onEv = (ev: StackEvent) => match(ev, ok, fail);
       const onClose = ({ reason }: { reason: string }) => fail(new Error(`tunnel closed: ${reason}`));
       const timer = setTimeout(() => fail(new Error(what)), timeoutMs);
-      this.on("event", onEv).on("tunnel-closed", onClose);
+      this.on("event", onEv).on("tunnel-closed", onClose).on("error", fail);
     });
   }
 
@@ -169,8 +197,9 @@ export class TunnelHost {
 
 /** Build the host (data plane compiled asynchronously when not given) and take a lease. */
 export async function startTunnelHost(o: TunnelHostOptions & { leaseTimeoutMs?: number }): Promise<TunnelHost> {
-  const dataPlane = o.dataPlane ?? new DataPlane(await loadWasm());
-  const host = new TunnelHost({ ...o, dataPlane });
+  const given = o.dataPlane;
+  const dataPlane = given === "worker" ? await WorkerDataPlane.create() : (given ?? new DataPlane(await loadWasm()));
+  const host = new TunnelHost({ ...o, dataPlane, closeDataPlane: given === "worker" });
   try {
     await host.acquireLease(o.leaseTimeoutMs);
   } catch (e) {

@@ -3,7 +3,7 @@
 import type { Locator } from "../core/types.ts";
 import { parseLocator } from "../transport/types.ts";
 import { bindDenoUdp, type DenoUdpSocket } from "../transport/udp-deno.ts";
-import { RuntimeHost, type RuntimeHostOptions } from "./host.ts";
+import { RuntimeHost, type RuntimeHostOptions, resolveDataPlane } from "./host.ts";
 
 export interface DenoHostOptions extends RuntimeHostOptions {
   listen: readonly (string | Locator)[];
@@ -17,11 +17,12 @@ export async function startDenoHost(opts: DenoHostOptions): Promise<RuntimeHost>
       if (!loc) throw new Error(`bad listen address '${String(l)}' (want IP:PORT or [IPv6]:PORT)`);
       sockets.push(bindDenoUdp(loc.ip, loc.port));
     }
+    // `dataPlane: "worker"`: the ESP Worker starts here (the host closes it).
+    return new RuntimeHost(sockets, await resolveDataPlane(opts));
   } catch (e) {
     await Promise.all(sockets.map((s) => s.close()));
     throw e;
   }
-  return new RuntimeHost(sockets, opts);
 }
 
 export { RuntimeHost };

@@ -1,8 +1,12 @@
 // RuntimeHost: a HostStack on real sockets and a real clock, with an event-emitter API.
 // Transport-neutral (no node: imports): runtime/node.ts and runtime/deno.ts bind the sockets.
+// Data plane: in-process DataPlane (default; ESP sealed/opened synchronously per packet), or
+// `dataPlane: "worker"` / a WorkerDataPlane: the stack defers ESP (deferEsp) and a
+// WorkerEspRunner seals/opens each event-loop turn's packets as one batch in the Worker.
 import { cryptoRng } from "../core/rng.ts";
 import type { Locator, Rng } from "../core/types.ts";
 import type { DataPlane } from "../esp/dataplane.ts";
+import { WorkerDataPlane } from "../esp/remote.ts";
 import { hitKey } from "../hip/hit.ts";
 import type { HostIdentity } from "../hip/identity.ts";
 import type { HipEvent, HipHostConfig } from "../hip/types.ts";
@@ -11,6 +15,7 @@ import type { MobilityExtensionOptions } from "../mobility/extension.ts";
 import { SocketSet } from "../transport/socket-set.ts";
 import type { DatagramSocket } from "../transport/types.ts";
 import { type Clock, EndpointDriver, monotonicClock, type PacketTap } from "./driver.ts";
+import { WorkerEspRunner } from "./esp-runner.ts";
 import { HostStack, type SendStatus, type StackEvent } from "./stack.ts";
 
 export type MessageEvent = Extract<StackEvent, { type: "message" }>;
@@ -22,14 +27,21 @@ export interface RuntimeHostEvents {
   failed: Extract<HipEvent, { type: "failed" }>;
   /** Every stack event, including the ones above. */
   event: StackEvent;
+  /** The host stopped on a fatal error (the data plane Worker died); it is closed. */
+  error: Error;
 }
+
+/** In-process (default), or a WorkerDataPlane ("worker": start*Host starts one the host owns). */
+export type DataPlaneChoice = DataPlane | WorkerDataPlane | "worker";
 
 export interface RuntimeHostOptions {
   identity: HostIdentity;
   /** Extra HIP core settings (puzzle difficulty, suites, retransmission…). */
   hip?: Omit<Partial<HipHostConfig>, "identity" | "rng">;
   rng?: Rng;
-  dataPlane?: DataPlane;
+  dataPlane?: DataPlaneChoice;
+  /** Close a given WorkerDataPlane with the host (set by start*Host when it made it). */
+  closeDataPlane?: boolean;
   clock?: Clock;
   /** Sees every datagram in and out (pcap writers, timelines). */
   tap?: PacketTap;
@@ -44,18 +56,33 @@ type Listener<T> = (ev: T) => void;
 export class RuntimeHost {
   readonly stack: HostStack;
   readonly driver: EndpointDriver;
+  /** With a Worker data plane: the batch runner (its `stats`, its `dataPlane`). */
+  readonly espWorker: WorkerEspRunner | undefined;
+  /** Set once the host stopped on a fatal error. */
+  error: Error | undefined;
   private readonly listeners = new Map<string, Listener<never>[]>();
+  private readonly closeDataPlane: boolean;
+  private closing: Promise<void> | undefined;
 
   constructor(sockets: DatagramSocket[], opts: RuntimeHostOptions) {
     const rng = opts.rng ?? cryptoRng;
+    const dp = opts.dataPlane;
+    if (dp === "worker") throw new TypeError('dataPlane "worker": use startNodeHost/startDenoHost, or pass a WorkerDataPlane');
+    const worker = dp instanceof WorkerDataPlane ? dp : undefined;
+    this.closeDataPlane = worker !== undefined && opts.closeDataPlane === true;
     this.stack = new HostStack({
       host: { ...opts.hip, identity: opts.identity, rng },
-      dataPlane: opts.dataPlane,
+      ...(worker ? { deferEsp: true } : { dataPlane: dp as DataPlane | undefined }),
       onEvent: (ev) => this.dispatch(ev),
       ...(opts.mobility === false ? {} : { mobility: opts.mobility ?? {}, addresses: sockets.map((s) => s.local) }),
       ...(opts.fa ? { fa: opts.fa } : {}),
     });
-    this.driver = new EndpointDriver(this.stack, new SocketSet(sockets), opts.clock ?? monotonicClock);
+    const clock = opts.clock ?? monotonicClock;
+    this.espWorker = worker
+      ? new WorkerEspRunner(this.stack, worker, clock, { flushed: () => this.driver.flush(), failed: (e) => this.fail(e) })
+      : undefined;
+    const runner = this.espWorker;
+    this.driver = new EndpointDriver(this.stack, new SocketSet(sockets), clock, runner ? () => runner.kick() : undefined);
     this.driver.tap = opts.tap;
     if (opts.fa) {
       this.stack.startFa(this.driver.clock());
@@ -111,6 +138,7 @@ export class RuntimeHost {
         clearTimeout(timer);
         this.off("established", onUp);
         this.off("failed", onFail);
+        this.off("error", onError);
       };
       const onUp = (ev: RuntimeHostEvents["established"]) => {
         if (!matches(ev) || (!want && (ev.peer.ip !== peer.ip || ev.peer.port !== peer.port))) return;
@@ -122,11 +150,16 @@ export class RuntimeHost {
         done();
         reject(new Error(`base exchange failed: ${ev.reason}`));
       };
+      const onError = (e: Error) => {
+        done();
+        reject(e);
+      };
       const timer = setTimeout(() => {
         done();
         reject(new Error("base exchange timed out"));
       }, opts.timeoutMs ?? 30_000);
-      this.on("established", onUp).on("failed", onFail);
+      if (this.error) return onError(this.error);
+      this.on("established", onUp).on("failed", onFail).on("error", onError);
       this.stack.connect(this.driver.clock(), peer, peerHit, opts.from ?? this.sourceFor(peer));
       this.driver.flush();
     });
@@ -145,6 +178,7 @@ export class RuntimeHost {
 
   /** Send one datagram to `peerHit` over ESP (queued while the association comes up). */
   send(peerHit: Uint8Array, srcPort: number, dstPort: number, data: Uint8Array): SendStatus {
+    if (this.error) return "no-association";
     const s = this.stack.send(peerHit, srcPort, dstPort, data, this.driver.clock());
     if (s === "sent") this.driver.flush();
     return s;
@@ -156,9 +190,22 @@ export class RuntimeHost {
     this.driver.flush();
   }
 
-  /** Stop timers and close the sockets. */
+  /** Stop timers and close the sockets (and the Worker data plane the host owns). */
   close(): Promise<void> {
-    return this.driver.close();
+    this.closing ??= (async () => {
+      this.espWorker?.stop();
+      await this.driver.close();
+      if (this.closeDataPlane) await this.espWorker?.dataPlane.close();
+    })();
+    return this.closing;
+  }
+
+  /** Fatal: report once, then stop cleanly. */
+  private fail(e: Error): void {
+    if (this.error) return;
+    this.error = e;
+    void this.close();
+    this.emit("error", e);
   }
 
   private dispatch(ev: StackEvent): void {
@@ -166,9 +213,15 @@ export class RuntimeHost {
     this.emit("event", ev);
   }
 
-  private emit(type: string, ev: StackEvent): void {
+  private emit(type: string, ev: StackEvent | Error): void {
     const l = this.listeners.get(type);
     if (!l) return;
-    for (const cb of [...l]) (cb as Listener<StackEvent>)(ev);
+    for (const cb of [...l]) (cb as Listener<StackEvent | Error>)(ev);
   }
+}
+
+/** Resolves `dataPlane: "worker"` (a new WorkerDataPlane the host will own) for start*Host. */
+export async function resolveDataPlane<T extends RuntimeHostOptions>(opts: T): Promise<T> {
+  if (opts.dataPlane !== "worker") return opts;
+  return { ...opts, dataPlane: await WorkerDataPlane.create(), closeDataPlane: true };
 }

@@ -3,7 +3,7 @@
 import type { Locator } from "../core/types.ts";
 import { parseLocator } from "../transport/types.ts";
 import { bindNodeUdp, type NodeUdpSocket } from "../transport/udp-node.ts";
-import { RuntimeHost, type RuntimeHostOptions } from "./host.ts";
+import { RuntimeHost, type RuntimeHostOptions, resolveDataPlane } from "./host.ts";
 
 export interface NodeHostOptions extends RuntimeHostOptions {
   /** Local locators to bind ("127.0.0.1:10500", "[::1]:0", or Locator objects; port 0 = any). */
@@ -19,11 +19,12 @@ export async function startNodeHost(opts: NodeHostOptions): Promise<RuntimeHost>
       if (!loc) throw new Error(`bad listen address '${String(l)}' (want IP:PORT or [IPv6]:PORT)`);
       sockets.push(await bindNodeUdp(loc.ip, loc.port));
     }
+    // `dataPlane: "worker"`: the ESP Worker starts here (the host closes it).
+    return new RuntimeHost(sockets, await resolveDataPlane(opts));
   } catch (e) {
     await Promise.all(sockets.map((s) => s.close()));
     throw e;
   }
-  return new RuntimeHost(sockets, opts);
 }
 
 export { RuntimeHost };

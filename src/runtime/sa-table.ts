@@ -3,7 +3,6 @@
 // A retired inbound SA stays until every lower sequence number arrived or a timeout passed
 // (draft §6.1.1.1). Browser-safe (no node: imports).
 import type { Millis } from "../core/types.ts";
-import type { DataPlane } from "../esp/dataplane.ts";
 import { hitKey } from "../hip/hit.ts";
 import type { SaParams } from "../hip/sa.ts";
 
@@ -18,6 +17,18 @@ export interface PeerSas {
   retiring: Map<number, Millis>;
 }
 
+/**
+ * What the table needs from a data plane: the in-process DataPlane fits as it is; DeferredEsp
+ * (esp-work.ts) queues the same calls for a Worker and hands out its own handles.
+ */
+export interface SaBackend {
+  /** Returns the SA's handle; throws when the data plane refuses it (duplicate SPI, table full). */
+  installSa(sa: SaParams): number;
+  removeSa(handle: number): unknown;
+  /** Authenticated packets and highest sequence number of an inbound SA. */
+  stats(handle: number): { packets: number; seq: number } | undefined;
+}
+
 export class SaTable {
   private readonly byPeer = new Map<string, PeerSas>();
   private readonly bySpiIn = new Map<number, PeerSas>();
@@ -25,7 +36,7 @@ export class SaTable {
   failures = 0;
 
   constructor(
-    private readonly dp: DataPlane,
+    private readonly dp: SaBackend,
     /** How long a retired inbound SA may wait for its missing sequence numbers. */
     private readonly oldSaTimeoutMs: Millis = 2_000,
   ) {}

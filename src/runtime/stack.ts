@@ -18,6 +18,13 @@
  *   unwrapped; the leased locator is the FA logical interface of the local model (draft §6.4).
  * Output: pollTransmit() (HIP control first, then ESP), pollEvent() (StackEvent), pollTimeout().
  * With `onEvent`, events are handed over synchronously instead of queued.
+ *
+ * ESP is two pure steps around the crypto: prepareSeal (SA, path, BEET encoding) → seal →
+ * completeSeal (transmit, or ride in the REA), and prepareOpen (inbound SA by SPI) → open →
+ * completeOpen (liveness, inner UDP, "message"). In-process (default) the DataPlane runs in
+ * between, synchronously. With `deferEsp` the stack never touches a data plane: SA changes and
+ * jobs queue in `deferred` (esp-work.ts) in order, and a runner (esp-runner.ts: a Worker,
+ * batched) calls completeSeal / completeOpen with the results, then `settle(now)`.
  */
 import type { Locator, Millis, Transmit } from "../core/types.ts";
 import { sameLocator } from "../core/types.ts";
@@ -35,6 +42,7 @@ import type { SimEndpoint } from "../sim/types.ts";
 import { loadWasmSync, wasmBytes } from "../wasm/loader.ts";
 import { classifyDatagram } from "../wire/framing.ts";
 import { decodeBeetUdp, encodeBeetUdp, IPPROTO_UDP } from "./beet-udp.ts";
+import { DeferredEsp, type OpenJob, type OpenOutcome, type SealJob } from "./esp-work.ts";
 import { SaTable } from "./sa-table.ts";
 
 export type StackEvent =
@@ -51,6 +59,8 @@ export interface HostStackOptions {
   host: HipHost | HipHostConfig;
   /** Data plane; default: a new in-process DataPlane on its own WASM instance. */
   dataPlane?: DataPlane;
+  /** No data plane here: queue SA changes and seal/open jobs in `deferred` for a runner (a Worker). */
+  deferEsp?: boolean;
   /** Receive events synchronously instead of through pollEvent(). */
   onEvent?: (ev: StackEvent) => void;
   /** Datagrams kept per peer while its association is still being set up (default 64). */
@@ -72,7 +82,10 @@ export function newDataPlane(): DataPlane {
 
 export class HostStack implements SimEndpoint {
   readonly host: HipHost;
-  readonly dataPlane: DataPlane;
+  /** The in-process data plane (undefined with `deferEsp`). */
+  readonly dataPlane: DataPlane | undefined;
+  /** With `deferEsp`: the ordered SA / seal / open work for the runner. */
+  readonly deferred: DeferredEsp | undefined;
   readonly mobility: MobilityExtension | undefined;
   readonly fa: FaClient | undefined;
   /** Stack-level counters ("esp.rx", "esp.tx", "esp.tx.rea", "esp.drop.<reason>", "rx.relay"…). */
@@ -83,6 +96,8 @@ export class HostStack implements SimEndpoint {
   private readonly events: StackEvent[] = [];
   private readonly onEvent: ((ev: StackEvent) => void) | undefined;
   private readonly pendingLimit: number;
+  /** Peers with a deferred datagram on its way into the next REA (one per REA, §6.1.1). */
+  private readonly reaJobs = new Set<string>();
   private now: Millis = 0;
 
   constructor(opts: HostStackOptions) {
@@ -90,11 +105,12 @@ export class HostStack implements SimEndpoint {
     // (the FA forwards ESP by SPI, draft §4.4): the core draws them through spiSource.
     const cfg = opts.host instanceof HipHost ? undefined : opts.host;
     this.host = opts.host instanceof HipHost ? opts.host : new HipHost(opts.fa && cfg && !cfg.spiSource ? { ...cfg, spiSource: () => this.leasedSpi() } : (cfg as HipHostConfig));
-    this.dataPlane = opts.dataPlane ?? newDataPlane();
+    this.deferred = opts.deferEsp ? new DeferredEsp() : undefined;
+    this.dataPlane = this.deferred ? undefined : (opts.dataPlane ?? newDataPlane());
     this.onEvent = opts.onEvent;
     this.pendingLimit = opts.pendingLimit ?? 64;
     if (opts.mobility || opts.fa) this.mobility = new MobilityExtension(this.host, opts.mobility ?? {});
-    this.sas = new SaTable(this.dataPlane, this.mobility?.policy.oldSaTimeoutMs);
+    this.sas = new SaTable(this.deferred ?? (this.dataPlane as DataPlane), this.mobility?.policy.oldSaTimeoutMs);
     if (opts.addresses?.length) this.setLocalAddresses(0, opts.addresses);
     if (opts.fa) {
       this.fa = new FaClient(this.host, opts.fa);
@@ -154,9 +170,24 @@ export class HostStack implements SimEndpoint {
     return this.sas.peer(peerHit) !== undefined;
   }
 
-  /** Seal one application datagram to `peerHit` (BEET: UDP header + data). */
+  /**
+   * Seal one application datagram to `peerHit` (BEET: UDP header + data). With `deferEsp`,
+   * "sent" means handed to the data plane (a seal failure is counted later).
+   */
   send(peerHit: Uint8Array, srcPort: number, dstPort: number, data: Uint8Array, now: Millis = this.now): SendStatus {
     this.now = Math.max(this.now, now);
+    const job = this.prepareSeal(peerHit, srcPort, dstPort, data, now);
+    if (typeof job === "string") return job;
+    if (this.deferred) {
+      this.deferred.seal(job);
+      return "sent";
+    }
+    const r = (this.dataPlane as DataPlane).sealOne(job.handle, IPPROTO_UDP, job.seg);
+    return this.completeSeal(now, job, r.status, r.packet);
+  }
+
+  /** Sending, step 1 (pure routing): the SA, the path and the inner UDP segment, or why not. */
+  prepareSeal(peerHit: Uint8Array, srcPort: number, dstPort: number, data: Uint8Array, now: Millis): SealJob | SendStatus {
     const sas = this.sas.peer(peerHit);
     const a = this.host.association(peerHit);
     if (!sas) {
@@ -168,26 +199,53 @@ export class HostStack implements SimEndpoint {
       return "queued";
     }
     if (!a) return "no-association";
+    const base = sas.outbound.get(sas.spiOut);
+    if (base === undefined) return "seal-failed";
     const seg = encodeBeetUdp(this.host.hit, peerHit, srcPort, dstPort, data);
     const session = this.mobility?.session(peerHit);
     // §6.1.1: while an REA is about to go out, the next datagram rides inside it.
-    if (session?.moving && this.mobility?.policy.embedEspInRea && !session.hasEspForRea) {
-      const r = this.seal(sas.outbound.get(sas.spiOut), seg);
-      if (!r) return "seal-failed";
-      session.offerEspForRea(r);
-      this.count("esp.tx.rea");
-      return "sent";
+    if (session?.moving && this.mobility?.policy.embedEspInRea && !session.hasEspForRea && !this.reaJobs.has(hitKey(peerHit))) {
+      if (this.deferred) this.reaJobs.add(hitKey(peerHit));
+      return { peerHit: sas.peerHit, handle: base, seg, to: a.peerLocator, rea: true };
     }
     const route = this.mobility?.route(now, peerHit);
     if (route === null) {
       this.count("esp.drop.no-path");
       return "no-path";
     }
-    const packet = this.seal((route && sas.outbound.get(route.spi)) ?? sas.outbound.get(sas.spiOut), seg);
-    if (!packet) return "seal-failed";
-    this.count("esp.tx");
     const to = route?.to ?? a.peerLocator;
     const from = route?.from ?? a.localLocator;
+    return { peerHit: sas.peerHit, handle: (route && sas.outbound.get(route.spi)) ?? base, seg, to, from, rea: false };
+  }
+
+  /** Sending, step 2 (after the seal): transmit, or hand the packet to the REA. `packet` is kept. */
+  completeSeal(now: Millis, job: SealJob, status: number, packet: Uint8Array): SendStatus {
+    if (status !== EspStatus.Ok) {
+      this.count(`esp.seal.${espStatusName[status as EspStatus] ?? status}`);
+      if (job.rea) this.reaJobs.delete(hitKey(job.peerHit));
+      return "seal-failed";
+    }
+    let to = job.to;
+    let from = job.from;
+    if (job.rea) {
+      this.reaJobs.delete(hitKey(job.peerHit));
+      const session = this.mobility?.session(job.peerHit);
+      if (session?.moving && !session.hasEspForRea) {
+        session.offerEspForRea(packet);
+        this.count("esp.tx.rea");
+        return "sent";
+      }
+      // Deferred data plane: the REA left while this was being sealed; send it along the path.
+      const route = this.mobility?.route(now, job.peerHit);
+      if (route === null) {
+        this.count("esp.drop.no-path");
+        return "no-path";
+      }
+      const a = this.host.association(job.peerHit);
+      to = route?.to ?? a?.peerLocator ?? to;
+      from = route?.from ?? a?.localLocator;
+    }
+    this.count("esp.tx");
     this.espTx.push(from ? { to, from, data: packet } : { to, data: packet });
     return "sent";
   }
@@ -211,7 +269,7 @@ export class HostStack implements SimEndpoint {
     const d = classifyDatagram(data);
     if (!d.ok) this.count("rx.malformed");
     else if (d.value.kind === "hip") this.host.handleDatagram(now, d.value.packet, from, to);
-    else if (d.value.kind === "esp") this.openEsp(now, data, from, to, false);
+    else if (d.value.kind === "esp") this.openEsp(now, { data, from, to, viaRea: false });
     else this.count("rx.keepalive");
     this.drain(now);
   }
@@ -244,17 +302,27 @@ export class HostStack implements SimEndpoint {
 
   // ---- internals ----------------------------------------------------------------------------
 
-  private seal(handle: number | undefined, seg: Uint8Array): Uint8Array | undefined {
-    if (handle === undefined) return undefined;
-    const r = this.dataPlane.sealOne(handle, IPPROTO_UDP, seg);
-    if (r.status === EspStatus.Ok) return r.packet;
-    this.count(`esp.seal.${espStatusName[r.status]}`);
-    return undefined;
+  /** Deferred data plane: outputs after a batch of completions (SA events, mobility, FA). */
+  settle(now: Millis): void {
+    this.now = Math.max(this.now, now);
+    this.drain(now);
   }
 
-  private openEsp(now: Millis, packet: Uint8Array, from: Locator, to: Locator, viaRea: boolean): boolean {
-    const r = this.dataPlane.open(packet);
-    if (r.status !== EspStatus.Ok) return this.espDrop(espStatusName[r.status], r.spi, from);
+  /** Receiving, step 1 (pure): an SPI none of our inbound SAs has is dropped before any crypto. */
+  prepareOpen(job: OpenJob): OpenJob | undefined {
+    const d = job.data;
+    const spi = d.length >= 4 ? ((d[0] << 24) | (d[1] << 16) | (d[2] << 8) | d[3]) >>> 0 : 0;
+    if (d.length >= 8 && !this.sas.bySpi(spi)) {
+      this.espDrop("unknown-spi", spi, job.from);
+      return undefined;
+    }
+    return job;
+  }
+
+  /** Receiving, step 2 (after the open): liveness, inner UDP, the "message" event. */
+  completeOpen(now: Millis, job: OpenJob, r: OpenOutcome): boolean {
+    const { from, to, viaRea } = job;
+    if (r.status !== EspStatus.Ok) return this.espDrop(espStatusName[r.status as EspStatus] ?? String(r.status), r.spi, from);
     const sas = this.sas.bySpi(r.spi);
     if (!sas) return this.espDrop("unknown-spi", r.spi, from);
     // The ESP inside an REA proves nothing about the path it names (liveness needs the ACR).
@@ -268,6 +336,13 @@ export class HostStack implements SimEndpoint {
     if (viaRea) ev.viaRea = true;
     this.emit(ev);
     return true;
+  }
+
+  private openEsp(now: Millis, input: OpenJob): void {
+    const job = this.prepareOpen(input);
+    if (!job) return;
+    if (this.deferred) this.deferred.open(job);
+    else this.completeOpen(now, job, (this.dataPlane as DataPlane).open(job.data));
   }
 
   private espDrop(reason: string, spi: number, from: Locator): false {
@@ -310,7 +385,7 @@ export class HostStack implements SimEndpoint {
     for (let m = this.mobility?.pollEvent(); m; m = this.mobility?.pollEvent()) {
       n++;
       this.emit({ type: "mobility", peerHit: m.peerHit, ev: m.ev });
-      if (m.ev.type === "esp-datagram") this.openEsp(now, m.ev.data, m.ev.from, m.ev.to, true);
+      if (m.ev.type === "esp-datagram") this.openEsp(now, { data: m.ev.data, from: m.ev.from, to: m.ev.to, viaRea: true });
     }
     return n;
   }

@@ -70,6 +70,47 @@ test("sealInto writes the same bytes as seal() into a caller buffer; reports NoS
   assert.equal(a.lastStatus, EspStatus.BadSa);
 });
 
+test("sealInto NoSpace uses no sequence number; openInto delivers payloads, statuses and metadata", () => {
+  const dp = new DataPlane();
+  for (const suite of SUITES) {
+    const [o, i] = saPair(suite, 0x7800 + suite, suite);
+    const ho = dp.installSa(o);
+    const hi = dp.installSa(i);
+    const out = new Uint8Array(2000);
+    assert.equal(dp.sealInto(ho, 17, bytes(100, 1), out, 1990), 0);
+    assert.equal(dp.lastStatus, EspStatus.NoSpace);
+    const n = dp.sealInto(ho, 6, bytes(100, 1), out, 3);
+    assert.ok(n > 100);
+    assert.equal(dp.lastSeq, 1, "the refused packet did not use seq 1");
+    assert.equal(dp.lastSpi, 0x7800 + suite);
+    const pkt = out.slice(3, 3 + n);
+    assert.deepEqual(nodeOpen(i, pkt)?.payload, bytes(100, 1));
+    const got = new Uint8Array(300).fill(0xee);
+    assert.equal(dp.openInto(pkt, got, 7), 100);
+    assert.equal(dp.lastStatus, EspStatus.Ok);
+    assert.deepEqual(got.subarray(7, 107), bytes(100, 1));
+    assert.equal(got[6], 0xee);
+    assert.equal(got[107], 0xee);
+    assert.deepEqual([dp.lastSeq, dp.lastSpi, dp.lastHandle, dp.lastNextHeader], [1, 0x7800 + suite, hi, 6]);
+    assert.equal(dp.openInto(pkt, got), -1);
+    assert.equal(dp.lastStatus, EspStatus.Replay);
+    const bad = dp.seal(ho, 17, bytes(10, 2));
+    bad[bad.length - 1] ^= 1;
+    assert.equal(dp.openInto(bad, got), -1);
+    assert.equal(dp.lastStatus, EspStatus.AuthFailed);
+    assert.equal(dp.openInto(bytes(5, 1), got), -1);
+    assert.equal(dp.lastStatus, EspStatus.Malformed);
+    assert.equal(dp.openInto(new Uint8Array(300), got), -1);
+    assert.equal(dp.lastStatus, EspStatus.UnknownSpi);
+    // The per-packet and batch paths agree on a mixed set of packets.
+    const more = [dp.seal(ho, 17, bytes(0, 3)), dp.seal(ho, 17, bytes(1400, 4)), bad];
+    const viaOpen = more.map((p) => dp.open(p));
+    assert.deepEqual(viaOpen.map((r) => r.status), [0, 0, EspStatus.AuthFailed], "a forged packet never enters the window");
+    assert.deepEqual(viaOpen[1].payload, bytes(1400, 4));
+    assert.equal(viaOpen[0].payload.length, 0);
+  }
+});
+
 test("no WASM allocation per packet: heap pointer and memory size unchanged by 3000 packets", () => {
   const dp = new DataPlane();
   const w = dp.crypto.wasm as EspWasm;
@@ -93,8 +134,9 @@ test("no WASM allocation per packet: heap pointer and memory size unchanged by 3
   assert.equal(w.memory.buffer.byteLength, mem);
 });
 
-test("Worker: EspBatch transferred and shared (SharedArrayBuffer), several in flight", async () => {
-  const w = await WorkerDataPlane.create();
+test("Worker (transfer mode): EspBatch transferred and shared (SharedArrayBuffer), several in flight", async () => {
+  const w = await WorkerDataPlane.create({ ring: false });
+  assert.equal(w.mode, "transfer");
   const local = new DataPlane();
   try {
     const [o, i] = saPair(EspSuite.AES128_CBC_SHA1, 0x7500);
@@ -122,6 +164,51 @@ test("Worker: EspBatch transferred and shared (SharedArrayBuffer), several in fl
     await w.process("open", open);
     assert.equal(open.ok, 64);
     assert.deepEqual(open.data(5), bytes(35, 2 * 64 + 5));
+  } finally {
+    await w.close();
+  }
+});
+
+test("Worker (ring mode): more batches in flight than ring slots, in order, staging grows", async () => {
+  const w = await WorkerDataPlane.create();
+  const local = new DataPlane();
+  try {
+    assert.equal(w.mode, "ring");
+    const [o, i] = saPair(EspSuite.AES128_CBC_SHA256, 0x7700);
+    const wo = await w.installSa(o);
+    const lo = local.installSa(o);
+    await w.installSa(i);
+    // 40 batches > RING_SLOTS; batch 7 is large (1400 B payloads) so its staging slot is replaced.
+    const batches = Array.from({ length: 40 }, (_, n) => {
+      const big = n === 7;
+      const b = new EspBatch({ maxPackets: 128, byteLength: 128 * (big ? 1600 : 200), shared: n % 3 === 0 });
+      for (let k = 0; k < 128; k++) b.addSeal(wo, 17, bytes(big ? 1400 : (k * 5) % 100, n * 128 + k));
+      return b;
+    });
+    const done = await Promise.all(batches.map((b) => w.process("seal", b)));
+    assert.equal(batches[0].detached, false, "ring mode copies, never transfers");
+    done.forEach((b, n) => {
+      assert.equal(b, batches[n]);
+      assert.equal(b.ok, 128);
+      for (let k = 0; k < 128; k++) assert.equal(b.seq(k), n * 128 + k + 1, "submission order");
+    });
+    for (const [n, k] of [[0, 0], [7, 99], [39, 127]]) {
+      assert.deepEqual(nodeOpen(i, batches[n].data(k))?.payload, bytes(n === 7 ? 1400 : (k * 5) % 100, n * 128 + k));
+    }
+    // The same bytes as in-process for the first batch (same SA, same counters).
+    for (let k = 0; k < 4; k++) assert.deepEqual(batches[0].data(k), local.seal(lo, 17, bytes((k * 5) % 100, k)));
+    // Open them back, with one forged and one replayed packet.
+    const open = new EspBatch({ maxPackets: 130, byteLength: 130 * 300 });
+    for (let k = 0; k < 128; k++) open.addOpen(batches[3].data(k));
+    const forged = open.reserveOpen(batches[4].length(0));
+    open.bytes.set(batches[4].data(0), forged);
+    open.bytes[forged + 20] ^= 1;
+    open.addOpen(batches[3].data(0));
+    await w.process("open", open);
+    assert.equal(open.ok, 128);
+    assert.equal(open.status(128), EspStatus.AuthFailed);
+    assert.equal(open.status(129), EspStatus.Replay);
+    assert.deepEqual(open.data(9), bytes(45, 3 * 128 + 9));
   } finally {
     await w.close();
   }

@@ -1,0 +1,224 @@
+// Shared-memory batch ring between WorkerDataPlane and the ESP Worker: no message per batch.
+// A control SharedArrayBuffer holds two counters and SLOTS slot descriptors; each slot owns a
+// shared staging buffer the batch bytes are copied into (docs/PROTOCOL.md §6). The client
+// publishes batch k in slot k mod SLOTS and bumps HEAD (Atomics.notify); the worker runs slots
+// in order and bumps TAIL; the client waits on TAIL with Atomics.waitAsync. A staging buffer is
+// replaced (and announced to the worker on the batch MessagePort, before HEAD moves) only when a
+// batch outgrows it. Needs SharedArrayBuffer + Atomics.waitAsync (Node ≥ 16, Chromium; browsers
+// only when crossOriginIsolated); otherwise WorkerDataPlane transfers buffers instead.
+import type { BatchOp, EspBatch } from "./espbatch.ts";
+
+export const RING_SLOTS = 16;
+const HEAD = 0; // batches published by the client
+const TAIL = 1; // batches completed by the worker
+const CLOSED = 2; // set to 1 when the client closes the ring
+const SLOT0 = 4; // slot descriptors: 8 i32 each
+// Slot fields.
+const F_OP = 0; // 1 seal, 2 open
+const F_N = 1;
+const F_SIZE = 2;
+const F_OK = 3;
+const F_ERR = 4; // 1 when the worker could not run the batch
+const F_GEN = 5; // staging buffer generation the batch was written to
+const SLOT_WORDS = 8;
+const CTRL_BYTES = (SLOT0 + RING_SLOTS * SLOT_WORDS) * 4;
+const MIN_STAGING = 64 * 1024;
+
+type WaitAsync = (
+  a: Int32Array, i: number, v: number,
+) => { async: false; value: string } | { async: true; value: Promise<string> };
+const waitAsync = (Atomics as unknown as { waitAsync?: WaitAsync }).waitAsync;
+
+/** True when this realm can run the ring (SharedArrayBuffer usable and Atomics.waitAsync present). */
+export function ringSupported(): boolean {
+  const g = globalThis as { crossOriginIsolated?: boolean; document?: unknown };
+  if (typeof SharedArrayBuffer === "undefined" || typeof waitAsync !== "function") return false;
+  // Window contexts need cross-origin isolation to share memory with a Worker (postMessage of a SAB).
+  return g.document === undefined || g.crossOriginIsolated === true;
+}
+
+/** Messages on the batch port that set up the ring. */
+export type RingMessage =
+  | { ring: "attach"; ctrl: SharedArrayBuffer }
+  | { ring: "staging"; slot: number; gen: number; buf: SharedArrayBuffer };
+
+interface Pending {
+  seq: number;
+  op: BatchOp;
+  batch: EspBatch;
+  resolve(b: EspBatch): void;
+  reject(e: Error): void;
+}
+
+/** Client side (the thread that owns the EspBatches). */
+export class RingClient {
+  private readonly ctrl = new Int32Array(new SharedArrayBuffer(CTRL_BYTES));
+  private readonly staging: Uint8Array[] = [];
+  private readonly gens = new Int32Array(RING_SLOTS);
+  /** Batches submitted / published to the worker / copied back; pending holds the not yet retired, in order. */
+  private submitted = 0;
+  private published = 0;
+  private retired = 0;
+  private readonly pending: Pending[] = [];
+  private watching = false;
+  private dead: Error | undefined;
+
+  constructor(private readonly post: (m: RingMessage) => void) {
+    post({ ring: "attach", ctrl: this.ctrl.buffer as SharedArrayBuffer });
+  }
+
+  /** Runs `batch` in the worker; results are copied back into it when the promise resolves. */
+  process(op: BatchOp, batch: EspBatch): Promise<EspBatch> {
+    if (this.dead) return Promise.reject(this.dead);
+    const seq = this.submitted++;
+    const done = new Promise<EspBatch>((resolve, reject) => this.pending.push({ seq, op, batch, resolve, reject }));
+    this.pump();
+    return done;
+  }
+
+  /** Rejects everything pending and tells the worker loop to stop. */
+  fail(e: Error): void {
+    if (this.dead) return;
+    this.dead = e;
+    Atomics.store(this.ctrl, CLOSED, 1);
+    Atomics.notify(this.ctrl, HEAD);
+    for (const p of this.pending.splice(0)) p.reject(e);
+  }
+
+  /**
+   * Retires finished batches (copy back, resolve) and publishes waiting ones, both in submission
+   * order; keeps one Atomics.waitAsync on TAIL while anything is outstanding.
+   */
+  private pump(): void {
+    if (this.dead) return;
+    const c = this.ctrl;
+    const tail = Atomics.load(c, TAIL);
+    while (this.retired < tail) this.retire(this.pending.shift() as Pending);
+    // Slot k mod SLOTS is free once batch k - SLOTS has been copied back.
+    const before = this.published;
+    for (let i = this.published - this.retired; i < this.pending.length; i++) {
+      const p = this.pending[i];
+      if (p.seq - this.retired >= RING_SLOTS) break;
+      this.publish(p);
+    }
+    if (this.published !== before) {
+      Atomics.store(c, HEAD, this.published);
+      Atomics.notify(c, HEAD);
+    }
+    if (this.watching || this.pending.length === 0) return;
+    const r = (waitAsync as WaitAsync)(c, TAIL, tail);
+    if (!r.async) {
+      queueMicrotask(() => this.pump());
+      return;
+    }
+    this.watching = true;
+    r.value.then(() => {
+      this.watching = false;
+      this.pump();
+    });
+  }
+
+  private publish(p: Pending): void {
+    const s = p.seq % RING_SLOTS;
+    const size = p.batch.size;
+    let st = this.staging[s];
+    if (st === undefined || st.length < size) {
+      let cap = MIN_STAGING;
+      while (cap < size) cap *= 2;
+      st = new Uint8Array(new SharedArrayBuffer(cap));
+      this.staging[s] = st;
+      this.gens[s]++;
+      this.post({ ring: "staging", slot: s, gen: this.gens[s], buf: st.buffer as SharedArrayBuffer });
+    }
+    st.set(p.batch.bytes.subarray(0, size));
+    const d = SLOT0 + s * SLOT_WORDS;
+    const c = this.ctrl;
+    c[d + F_OP] = p.op === "seal" ? 1 : 2;
+    c[d + F_N] = p.batch.count;
+    c[d + F_SIZE] = size;
+    c[d + F_GEN] = this.gens[s];
+    this.published = p.seq + 1;
+  }
+
+  private retire(p: Pending): void {
+    const s = p.seq % RING_SLOTS;
+    const d = SLOT0 + s * SLOT_WORDS;
+    this.retired++;
+    if (this.ctrl[d + F_ERR] !== 0) {
+      p.reject(new Error("ESP worker: batch failed"));
+      return;
+    }
+    p.batch.bytes.set(this.staging[s].subarray(0, this.ctrl[d + F_SIZE]));
+    p.batch.ok = this.ctrl[d + F_OK];
+    p.resolve(p.batch);
+  }
+}
+
+/** Worker side: runs published slots in order with `run(op, bytes, n, size)` until the client closes. */
+export class RingServer {
+  private readonly ctrl: Int32Array;
+  private readonly staging: Uint8Array[] = [];
+  private readonly gens = new Int32Array(RING_SLOTS);
+  private readonly arrived: (() => void)[] = [];
+  private done = 0;
+
+  constructor(ctrl: SharedArrayBuffer, private readonly run: (op: BatchOp, buf: Uint8Array, n: number, size: number) => number) {
+    this.ctrl = new Int32Array(ctrl);
+    void this.loop();
+  }
+
+  /** A new staging buffer for `slot` (posted by the client before the batch that uses it). */
+  staged(slot: number, gen: number, buf: SharedArrayBuffer): void {
+    this.staging[slot] = new Uint8Array(buf);
+    this.gens[slot] = gen;
+    for (const f of this.arrived.splice(0)) f();
+  }
+
+  private async loop(): Promise<void> {
+    const c = this.ctrl;
+    let burst = 0;
+    while (Atomics.load(c, CLOSED) === 0) {
+      const head = Atomics.load(c, HEAD);
+      if (head === this.done) {
+        burst = 0;
+        const r = (waitAsync as WaitAsync)(c, HEAD, head);
+        if (r.async) await r.value;
+        continue;
+      }
+      const s = this.done % RING_SLOTS;
+      const d = SLOT0 + s * SLOT_WORDS;
+      // The staging buffer message may still be in flight: let the event loop deliver it.
+      while (this.gens[s] !== c[d + F_GEN]) await new Promise<void>((r) => this.arrived.push(r));
+      try {
+        c[d + F_OK] = this.run(c[d + F_OP] === 1 ? "seal" : "open", this.staging[s], c[d + F_N], c[d + F_SIZE]);
+        c[d + F_ERR] = 0;
+      } catch {
+        c[d + F_ERR] = 1;
+      }
+      this.done++;
+      Atomics.store(c, TAIL, this.done);
+      Atomics.notify(c, TAIL);
+      // Let control messages (install/remove SA) in between long bursts.
+      if (++burst === RING_SLOTS) {
+        burst = 0;
+        await macrotask();
+      }
+    }
+  }
+}
+
+let yieldChannel: MessageChannel | undefined;
+const yielders: (() => void)[] = [];
+/** Resolves on a fresh event-loop task (a MessageChannel round trip, not a clamped timer). */
+function macrotask(): Promise<void> {
+  if (yieldChannel === undefined) {
+    yieldChannel = new MessageChannel();
+    yieldChannel.port1.onmessage = () => yielders.shift()?.();
+    // Node: a port with an onmessage handler keeps the thread alive; this one must not.
+    (yieldChannel.port1 as { unref?: () => void }).unref?.();
+  }
+  return new Promise<void>((r) => {
+    yielders.push(r);
+    yieldChannel?.port2.postMessage(0);
+  });
+}

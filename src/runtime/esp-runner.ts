@@ -1,0 +1,197 @@
+// Runs the ESP work of a deferred HostStack (esp-work.ts) in a WorkerDataPlane (src/esp/remote.ts):
+// what one event-loop turn queued (app datagrams to seal, ESP datagrams to open) goes to the
+// Worker as ONE seal and ONE open EspBatch of up to `maxBatch` packets each (buffers transferred,
+// not copied), and the results are completed in queue order (transmit / deliver). SA installs
+// and removals go over the Worker's control API in queue order too: an install is awaited before
+// the batch that uses its SA, a removal waits for the batch before it. One round in flight at a
+// time; what arrives meanwhile forms the next round (the batch grows with the load).
+// No node: imports (Node, Deno, browsers).
+import type { Millis } from "../core/types.ts";
+import { EspBatch } from "../esp/espbatch.ts";
+import type { WorkerDataPlane } from "../esp/remote.ts";
+import { EspStatus } from "../esp/types.ts";
+import { IPPROTO_UDP } from "./beet-udp.ts";
+import type { DeferredEsp, EspWork, OpenJob, SealJob } from "./esp-work.ts";
+import type { HostStack } from "./stack.ts";
+
+const EMPTY = new Uint8Array(0);
+
+/** Runs `cb` on the next turn of the event loop, after this turn's I/O callbacks. */
+export const nextTurn: (cb: () => void) => void = (() => {
+  const g = globalThis as { setImmediate?: (cb: () => void) => unknown };
+  if (typeof g.setImmediate === "function") return (cb: () => void) => void g.setImmediate?.(cb);
+  // Browsers: a message to ourselves (setTimeout(0) is clamped to 4 ms when nested).
+  const ch = new MessageChannel();
+  const q: (() => void)[] = [];
+  ch.port1.onmessage = () => q.shift()?.();
+  return (cb: () => void) => {
+    q.push(cb);
+    ch.port2.postMessage(0);
+  };
+})();
+
+export interface EspRunnerStats {
+  /** Rounds run (SA calls + at most one seal and one open batch each). */
+  rounds: number;
+  /** Batches sent to the Worker. */
+  batches: number;
+  sealed: number;
+  opened: number;
+  /** Most packets in one batch. */
+  largestBatch: number;
+  saInstalls: number;
+  saRemovals: number;
+  /** SA installs the Worker refused (the SA's packets then fail with BadSa / UnknownSpi). */
+  saFailures: number;
+}
+
+export interface EspRunnerHooks {
+  /** After a round's results went into the stack: drain its transmits. */
+  flushed(): void;
+  /** The Worker died or failed: the runner has stopped. */
+  failed(e: Error): void;
+}
+
+type Item = { w: EspWork & { kind: "seal" | "open" }; i: number };
+
+export class WorkerEspRunner {
+  readonly stats: EspRunnerStats = { rounds: 0, batches: 0, sealed: 0, opened: 0, largestBatch: 0, saInstalls: 0, saRemovals: 0, saFailures: 0 };
+  private readonly work: DeferredEsp;
+  /** DeferredEsp SA id → the Worker's handle (0: refused). */
+  private readonly handles = new Map<number, number>();
+  private readonly sealBatch: EspBatch;
+  private readonly openBatch: EspBatch;
+  private scheduled = false;
+  private running = false;
+  private stopped = false;
+
+  constructor(
+    private readonly stack: HostStack,
+    readonly dataPlane: WorkerDataPlane,
+    private readonly clock: () => Millis,
+    private readonly hooks: EspRunnerHooks,
+    readonly maxBatch = 64,
+  ) {
+    if (!stack.deferred) throw new TypeError("WorkerEspRunner needs a HostStack built with deferEsp");
+    this.work = stack.deferred;
+    this.sealBatch = new EspBatch({ maxPackets: maxBatch });
+    this.openBatch = new EspBatch({ maxPackets: maxBatch });
+  }
+
+  /** Call after feeding the stack: runs the queued work on the next turn. */
+  kick(): void {
+    if (this.scheduled || this.running || this.stopped || this.work.pending === 0) return;
+    this.scheduled = true;
+    nextTurn(() => {
+      this.scheduled = false;
+      void this.run();
+    });
+  }
+
+  /** Stops taking work (pending batches are left to the Worker's fate). */
+  stop(): void {
+    this.stopped = true;
+  }
+
+  private async run(): Promise<void> {
+    if (this.running || this.stopped) return;
+    this.running = true;
+    try {
+      const work = this.work.take();
+      for (let i = 0; i < work.length && !this.stopped; ) i = await this.round(work, i);
+    } catch (e) {
+      if (!this.stopped) {
+        this.stopped = true;
+        this.hooks.failed(e instanceof Error ? e : new Error(String(e)));
+      }
+    } finally {
+      this.running = false;
+    }
+    this.kick(); // what arrived meanwhile
+  }
+
+  /** SA calls from `i` on, then one seal and one open batch; returns where the next round starts. */
+  private async round(work: EspWork[], i: number): Promise<number> {
+    this.stats.rounds++;
+    const calls: Promise<void>[] = [];
+    for (; i < work.length; i++) {
+      const w = work[i];
+      if (w.kind === "install") calls.push(this.install(w.id, w));
+      else if (w.kind === "remove") calls.push(this.remove(w.id));
+      else break;
+    }
+    // The Worker runs control calls in order; all of them land before the batch below.
+    if (calls.length) await Promise.all(calls);
+    const seal = this.sealBatch.reset();
+    const open = this.openBatch.reset();
+    const items: Item[] = [];
+    for (; i < work.length; i++) {
+      const w = work[i];
+      if (w.kind === "seal") {
+        const k = seal.addSeal(this.handles.get(w.job.handle) ?? 0, IPPROTO_UDP, w.job.seg);
+        if (k < 0 && seal.count > 0) break; // full: next round
+        items.push({ w, i: k });
+      } else if (w.kind === "open") {
+        const k = open.addOpen(w.job.data);
+        if (k < 0 && open.count > 0) break;
+        items.push({ w, i: k });
+      } else break;
+    }
+    if (items.length === 0) return i;
+    const runs: Promise<EspBatch>[] = [];
+    for (const [op, b] of [["seal", seal], ["open", open]] as const) {
+      if (b.count === 0) continue;
+      this.stats.batches++;
+      this.stats.largestBatch = Math.max(this.stats.largestBatch, b.count);
+      runs.push(this.dataPlane.process(op, b));
+    }
+    await Promise.all(runs);
+    if (this.stopped) return work.length;
+    this.complete(items, seal, open);
+    return i;
+  }
+
+  /** Results into the stack in queue order (packets copied out: the batches are reused). */
+  private complete(items: Item[], seal: EspBatch, open: EspBatch): void {
+    const now = this.clock();
+    for (const { w, i } of items) {
+      if (w.kind === "seal") {
+        this.stats.sealed++;
+        const status = i < 0 ? EspStatus.NoSpace : seal.status(i);
+        this.stack.completeSeal(now, w.job as SealJob, status, status === EspStatus.Ok ? seal.data(i).slice() : EMPTY);
+        continue;
+      }
+      this.stats.opened++;
+      const ok = i >= 0 && open.status(i) === EspStatus.Ok;
+      if (ok) this.work.noteOpened(open.spi(i), open.seq(i));
+      this.stack.completeOpen(now, w.job as OpenJob, {
+        status: i < 0 ? EspStatus.NoSpace : open.status(i),
+        spi: i < 0 ? 0 : open.spi(i),
+        seq: i < 0 ? 0 : open.seq(i),
+        nextHeader: ok ? open.nextHeader(i) : 0,
+        payload: ok ? open.data(i).slice() : EMPTY,
+      });
+    }
+    this.stack.settle(now);
+    this.hooks.flushed();
+  }
+
+  private async install(id: number, w: EspWork & { kind: "install" }): Promise<void> {
+    this.stats.saInstalls++;
+    try {
+      this.handles.set(id, await this.dataPlane.installSa(w.sa));
+    } catch (e) {
+      if (this.dataPlane.error) throw this.dataPlane.error;
+      this.stats.saFailures++; // refused (duplicate SPI, table full): its packets fail alone
+      this.handles.set(id, 0);
+      void e;
+    }
+  }
+
+  private async remove(id: number): Promise<void> {
+    this.stats.saRemovals++;
+    const h = this.handles.get(id);
+    this.handles.delete(id);
+    if (h) await this.dataPlane.removeSa(h);
+  }
+}

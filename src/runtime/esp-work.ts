@@ -1,0 +1,114 @@
+// The ESP work of a HostStack whose data plane runs elsewhere (a Worker, esp-runner.ts): SA
+// installs / removals and seal / open jobs in ONE ordered queue, so whoever runs it keeps "an SA
+// is installed before the packets that use it, removed after them". Sans-I/O; browser-safe.
+// The same SealJob / OpenJob are the "prepared" halves of the synchronous in-process path
+// (HostStack.prepareSeal / completeSeal, prepareOpen / completeOpen).
+import type { Locator } from "../core/types.ts";
+import type { SaParams } from "../esp/types.ts";
+import type { SaBackend } from "./sa-table.ts";
+
+/** An application datagram routed and encoded, ready to seal (RFC 7402 §3.1 BEET). */
+export interface SealJob {
+  peerHit: Uint8Array;
+  /** Outbound SA: a DataPlane handle, or a DeferredEsp id. */
+  handle: number;
+  /** Inner UDP segment (header + data, checksummed over the HITs). */
+  seg: Uint8Array;
+  to: Locator;
+  from?: Locator;
+  /** Rides inside the REA about to go out (ESP_DATAGRAM, draft §6.1.1) instead of on its own. */
+  rea: boolean;
+}
+
+/** An inbound ESP datagram whose SPI names one of our inbound SAs, ready to open. */
+export interface OpenJob {
+  data: Uint8Array;
+  from: Locator;
+  to: Locator;
+  /** Came inside an REA: proves nothing about the path it names (liveness needs the ACR). */
+  viaRea: boolean;
+}
+
+/** What the data plane reported for one opened packet (an OpenResult, or read from an EspBatch). */
+export interface OpenOutcome {
+  status: number;
+  spi: number;
+  seq: number;
+  nextHeader: number;
+  payload: Uint8Array;
+}
+
+export type EspWork =
+  | { kind: "install"; id: number; sa: SaParams }
+  | { kind: "remove"; id: number }
+  | { kind: "seal"; job: SealJob }
+  | { kind: "open"; job: OpenJob };
+
+interface SaRecord {
+  spi: number;
+  inbound: boolean;
+  packets: number;
+  seq: number;
+}
+
+/**
+ * SaBackend for a remote data plane: hands out its own SA ids at once and queues the calls.
+ * Inbound statistics (for retiring SAs, draft §6.1.1.1) come from `noteOpened`.
+ */
+export class DeferredEsp implements SaBackend {
+  private queue: EspWork[] = [];
+  private nextId = 1;
+  private readonly byId = new Map<number, SaRecord>();
+  private readonly bySpi = new Map<number, SaRecord>();
+
+  get pending(): number {
+    return this.queue.length;
+  }
+
+  /** Everything queued so far, in order (the queue starts afresh). */
+  take(): EspWork[] {
+    const q = this.queue;
+    this.queue = [];
+    return q;
+  }
+
+  seal(job: SealJob): void {
+    this.queue.push({ kind: "seal", job });
+  }
+
+  open(job: OpenJob): void {
+    this.queue.push({ kind: "open", job });
+  }
+
+  installSa(sa: SaParams): number {
+    // Refused here as the DataPlane would (RFC 4303 §4.4.2: one inbound SA per SPI).
+    if (sa.direction === "in" && this.bySpi.has(sa.spi >>> 0)) throw new RangeError(`inbound SPI 0x${(sa.spi >>> 0).toString(16)} already installed`);
+    const id = this.nextId++;
+    const rec: SaRecord = { spi: sa.spi >>> 0, inbound: sa.direction === "in", packets: 0, seq: sa.initialSeq ?? 0 };
+    this.byId.set(id, rec);
+    if (rec.inbound) this.bySpi.set(rec.spi, rec);
+    this.queue.push({ kind: "install", id, sa });
+    return id;
+  }
+
+  removeSa(id: number): boolean {
+    const rec = this.byId.get(id);
+    if (!rec) return false;
+    this.byId.delete(id);
+    if (rec.inbound && this.bySpi.get(rec.spi) === rec) this.bySpi.delete(rec.spi);
+    this.queue.push({ kind: "remove", id });
+    return true;
+  }
+
+  stats(id: number): { packets: number; seq: number } | undefined {
+    return this.byId.get(id);
+  }
+
+  /** The data plane authenticated packet `seq` on the inbound SA `spi`. */
+  noteOpened(spi: number, seq: number): void {
+    const rec = this.bySpi.get(spi >>> 0);
+    if (!rec) return;
+    rec.packets++;
+    if (seq > rec.seq) rec.seq = seq;
+  }
+}
