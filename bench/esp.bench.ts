@@ -1,6 +1,7 @@
 // ESP data plane benchmark: seal and open at 64 B and 1400 B for suites 1, 8 and 13.
-// Node: (a) WASM in-process per packet, (b) WASM in-process zero-copy batches of 64, (c) WASM in a
-// worker_threads Worker, IN_FLIGHT zero-copy batches of 64 circulating, (d) node:crypto per packet,
+// Node: (a) WASM in-process per packet (sealInto / openInto), (b) WASM in-process zero-copy batches
+// of 64, (c) WASM in a worker_threads Worker, IN_FLIGHT batches of 64 circulating through the
+// shared-memory ring (row field workerMode), (d) node:crypto per packet,
 // (e) @noble/ciphers + @noble/hashes, (f) WebCrypto awaited per packet.
 // `--browser`: the same WASM / Worker / noble / WebCrypto rows inside headless Chromium
 // (web/esp-bench/ built by Vite, served with COOP/COEP), rows prefixed "browser.".
@@ -11,7 +12,7 @@ import { DataPlane } from "../src/esp/dataplane.ts";
 import { WorkerDataPlane } from "../src/esp/remote.ts";
 import { EspSuite, type SaParams } from "../src/esp/types.ts";
 import {
-  concat, espPlain, type GridCell, header, type Impl, mbps, nobleImpl, ratio, runGrid, wasmBatchImpl, wasmImpl,
+  concat, espPlain, type GridCell, header, type Impl, mbps, nobleImpl, PER_PACKET_API, ratio, runGrid, wasmBatchImpl, wasmImpl,
   webImpl, workerImpl,
 } from "../web/esp-bench/impls.ts";
 import type { BenchRow } from "./run.ts";
@@ -79,7 +80,7 @@ function nodeImpl(p: SaParams, payload: Uint8Array): Impl {
 
 
 /** Rows for one grid cell; `prefix` is "" (Node) or "browser.". */
-export function cellRows(c: GridCell, prefix: string, baseline: "node" | "webcrypto"): BenchRow[] {
+export function cellRows(c: GridCell, prefix: string, baseline: "node" | "webcrypto", workerMode: string): BenchRow[] {
   const r = c.rates;
   const name = (impl: string): string => `${prefix}esp.${c.op}.suite${c.suite}.${c.size}B.${impl}`;
   const extra = (impl: string) => ({ mbps: mbps(r[impl], c.size) });
@@ -87,13 +88,14 @@ export function cellRows(c: GridCell, prefix: string, baseline: "node" | "webcry
   const rows: BenchRow[] = [
     rateRow(name("wasm"), "packets/s", r.wasm, base.v, {
       ...extra("wasm"), vsNoble: ratio(r.wasm, r.noble), vsWebCrypto: ratio(r.wasm, r.webcrypto), baselineName: base.name,
+      api: PER_PACKET_API,
     }),
     rateRow(name("wasm-batch64"), "packets/s", r.wasmBatch, r.wasm, {
       ...extra("wasmBatch"), vsWebCrypto: ratio(r.wasmBatch, r.webcrypto), baselineName: "wasm in-process per packet",
     }),
     rateRow(name("worker-batch64"), "packets/s", r.worker, r.wasm, {
       ...extra("worker"), vsWasmBatch: ratio(r.worker, r.wasmBatch), vsWebCrypto: ratio(r.worker, r.webcrypto),
-      baselineName: "wasm in-process per packet",
+      baselineName: "wasm in-process per packet", workerMode,
     }),
   ];
   if (r.node !== undefined) rows.push(rateRow(name("node-crypto"), "packets/s", r.node, null, extra("node")));
@@ -122,7 +124,7 @@ async function nodeRows(): Promise<BenchRow[]> {
       MS,
       ROUNDS,
     );
-    return cells.flatMap((c) => cellRows(c, "", "node"));
+    return cells.flatMap((c) => cellRows(c, "", "node", w.mode));
   } finally {
     await w.close();
   }
@@ -144,9 +146,10 @@ async function browserRows(): Promise<BenchRow[]> {
           cells?: GridCell[];
           error?: string;
           isolated: boolean;
+          workerMode?: string;
         };
         if (r.error || !r.cells) throw new Error(`browser bench failed: ${r.error}`);
-        rows = r.cells.flatMap((c) => cellRows(c, "browser.", "webcrypto"));
+        rows = r.cells.flatMap((c) => cellRows(c, "browser.", "webcrypto", r.workerMode ?? "transfer"));
         for (const row of rows) row.crossOriginIsolated = r.isolated;
       },
       { timeoutMs: 58_000 },

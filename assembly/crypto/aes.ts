@@ -122,34 +122,34 @@ export function aesExpandKey(key: usize, keyLen: i32, ek: usize, dk: usize): i32
 
 // Table lookups with the table base as the load's immediate offset and the byte index scaled
 // in one shift + mask: T_k[byte k of x] is at T + 1024k + 4·byte.
-@inline function te0(x: u32): u32 {
+function te0(x: u32): u32 {
   return load<u32>(<usize>((x << 2) & 0x3fc), TE);
 }
-@inline function te1(x: u32): u32 {
+function te1(x: u32): u32 {
   return load<u32>(<usize>((x >> 6) & 0x3fc), TE + 1024);
 }
-@inline function te2(x: u32): u32 {
+function te2(x: u32): u32 {
   return load<u32>(<usize>((x >> 14) & 0x3fc), TE + 2048);
 }
-@inline function te3(x: u32): u32 {
+function te3(x: u32): u32 {
   return load<u32>(<usize>((x >> 22) & 0x3fc), TE + 3072);
 }
-@inline function td0(x: u32): u32 {
+function td0(x: u32): u32 {
   return load<u32>(<usize>((x << 2) & 0x3fc), TD);
 }
-@inline function td1(x: u32): u32 {
+function td1(x: u32): u32 {
   return load<u32>(<usize>((x >> 6) & 0x3fc), TD + 1024);
 }
-@inline function td2(x: u32): u32 {
+function td2(x: u32): u32 {
   return load<u32>(<usize>((x >> 14) & 0x3fc), TD + 2048);
 }
-@inline function td3(x: u32): u32 {
+function td3(x: u32): u32 {
   return load<u32>(<usize>((x >> 22) & 0x3fc), TD + 3072);
 }
-@inline function sb(x: u32): u32 {
+function sb(x: u32): u32 {
   return <u32>load<u8>(<usize>(x & 0xff), SBOX);
 }
-@inline function isb(x: u32): u32 {
+function isb(x: u32): u32 {
   return <u32>load<u8>(<usize>(x & 0xff), INV_SBOX);
 }
 

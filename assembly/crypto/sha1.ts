@@ -4,13 +4,13 @@
 // block itself. Lines are regular: round t uses K_(t/20) and f_t from §4.1.1.
 
 // Ch, Parity and Maj (FIPS 180-4 §4.1.1).
-@inline function f1(b: u32, c: u32, d: u32): u32 {
+function f1(b: u32, c: u32, d: u32): u32 {
   return d ^ (b & (c ^ d));
 }
-@inline function f2(b: u32, c: u32, d: u32): u32 {
+function f2(b: u32, c: u32, d: u32): u32 {
   return b ^ c ^ d;
 }
-@inline function f3(b: u32, c: u32, d: u32): u32 {
+function f3(b: u32, c: u32, d: u32): u32 {
   return (b & c) | (d & (b | c));
 }
 

@@ -4,19 +4,19 @@
 // computed as b ^ ((a ^ b) & (b ^ c)), where b ^ c is the previous round's a ^ b.
 
 // §4.1.2 functions.
-@inline function ch(e: u32, f: u32, g: u32): u32 {
+function ch(e: u32, f: u32, g: u32): u32 {
   return g ^ (e & (f ^ g));
 }
-@inline function S0(x: u32): u32 {
+function S0(x: u32): u32 {
   return rotr<u32>(x, 2) ^ rotr<u32>(x, 13) ^ rotr<u32>(x, 22);
 }
-@inline function S1(x: u32): u32 {
+function S1(x: u32): u32 {
   return rotr<u32>(x, 6) ^ rotr<u32>(x, 11) ^ rotr<u32>(x, 25);
 }
-@inline function s0(x: u32): u32 {
+function s0(x: u32): u32 {
   return rotr<u32>(x, 7) ^ rotr<u32>(x, 18) ^ (x >>> 3);
 }
-@inline function s1(x: u32): u32 {
+function s1(x: u32): u32 {
   return rotr<u32>(x, 17) ^ rotr<u32>(x, 19) ^ (x >>> 10);
 }
 

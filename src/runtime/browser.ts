@@ -57,6 +57,7 @@ export class TunnelHost {
   error: Error | undefined;
   private readonly listeners = new Map<string, Listener<never>[]>();
   private readonly closeDataPlane: boolean;
+  private dpClosing: Promise<void> | undefined;
 
   constructor(o: TunnelHostOptions & { dataPlane: DataPlane | WorkerDataPlane } & Owned) {
     const worker = o.dataPlane instanceof WorkerDataPlane ? o.dataPlane : undefined;
@@ -139,7 +140,7 @@ export class TunnelHost {
    * 1000) for the FA's confirmation, then stop the timer and close the tunnel.
    */
   async close(releaseWaitMs = 1000): Promise<void> {
-    if (this.lease && !this.socket.tunnel.closed && releaseWaitMs > 0) {
+    if (this.lease && !this.socket.tunnel.closed && !this.error && releaseWaitMs > 0) {
       const released = this.until(releaseWaitMs, "no release confirmation", (ev, ok) => {
         if (ev.type === "fa" && ev.ev.type === "released") ok(true);
       }).catch(() => false);
@@ -149,7 +150,8 @@ export class TunnelHost {
     }
     this.espWorker?.stop();
     await this.driver.close();
-    if (this.closeDataPlane) await this.espWorker?.dataPlane.close();
+    this.dpClosing ??= this.closeDataPlane ? this.espWorker?.dataPlane.close() : undefined;
+    await this.dpClosing;
   }
 
   /** Fatal (the data plane Worker died): report once, stop without waiting for the FA. */

@@ -18,6 +18,8 @@ test("browser: ESP Worker seals/opens like the in-page DataPlane; vectors pass",
         vectors: { sha256: true, hmacSha1: true, cbc: true, gcm: true },
         workerSame: true,
         statuses: [0, 1, 0, 2],
+        // Served cross-origin isolated: WorkerDataPlane.process uses the shared-memory ring.
+        batches: { mode: "ring", ok: 1280, openedInPage: 1280 },
       });
     });
   } finally {

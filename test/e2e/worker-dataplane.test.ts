@@ -197,3 +197,36 @@ test("deno host (worker data plane) ↔ node host (worker data plane)", { skip: 
     await node.close();
   }
 });
+
+test("tunnel host (browser runtime) with a worker data plane, via a WebSocket FA", { timeout: 20_000 }, async () => {
+  const { default: WebSocket } = await import("ws");
+  const { faConfig } = await import("../../src/fa/core/config.ts");
+  const { FaServer } = await import("../../src/fa/server/server.ts");
+  const { MemoryLeaseStore } = await import("../../src/fa/store/memory.ts");
+  const { startTunnelHost } = await import("../../src/runtime/browser.ts");
+  const { WsTunnel } = await import("../../src/transport/tunnel.ts");
+  const probe = await bindNodeUdp("127.0.0.1", 0);
+  const faLoc = probe.local;
+  await probe.close();
+  const rng = new SeededRng(76);
+  const fa = await FaServer.start({ identity: HostIdentity.generate(rng), config: faConfig({ control: [faLoc], shared4: [faLoc], puzzle: "off" }), store: new MemoryLeaseStore(), ws: { ip: "127.0.0.1", port: 0 } });
+  const peer = await startNodeHost({ identity: HostIdentity.generate(rng), listen: ["127.0.0.1:0"], hip: { puzzleK: 2 }, dataPlane: "worker" });
+  peer.on("message", (m) => peer.send(m.peerHit, m.dstPort, m.srcPort, enc.encode(`echo:${dec.decode(m.data)}`)));
+  let host: Awaited<ReturnType<typeof startTunnelHost>> | undefined;
+  try {
+    const tunnel = await WsTunnel.connect(`ws://127.0.0.1:${fa.wsLocator?.port}`, WebSocket as unknown as new (u: string) => globalThis.WebSocket);
+    host = await startTunnelHost({ identity: HostIdentity.generate(rng), tunnel, fa: { locator: faLoc }, dataPlane: "worker" });
+    assert.ok(host.espWorker && !host.stack.dataPlane);
+    const hit = await host.connect(peer.locals[0], peer.hit);
+    const replies: string[] = [];
+    host.on("message", (m) => replies.push(dec.decode(m.data)));
+    for (let i = 0; i < 4; i++) assert.equal(host.send(hit, 7000, 7001, enc.encode(`t${i}`)), "sent");
+    for (let i = 0; i < 300 && replies.length < 4; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.deepEqual(replies, ["echo:t0", "echo:t1", "echo:t2", "echo:t3"]);
+    assert.equal(host.espWorker.stats.largestBatch, 4);
+  } finally {
+    await host?.close();
+    await peer.close();
+    await fa.close();
+  }
+});

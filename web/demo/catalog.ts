@@ -73,6 +73,24 @@ const LAB_TEXT: Record<string, { title: string; text: string; cites: string }> =
       "A moves from an IPv4-only network to an IPv6-only one. HIP identifies hosts by HIT, not address, so the association survives a change of address family; B must first check an IPv6 address of its own toward A.",
     cites: "draft-nikander-hip-mm-00 §3.5, §4.2, §4.3",
   },
+  "handover-fast": {
+    title: "Handover with source credit (beyond the draft)",
+    text:
+      "The handover of the first scenario, with QUIC-style path migration switched on: the REA arrived, authenticated, <i>from</i> A's new address, so B may send data there before the ACR — at most 3× the bytes it received from that address. Traffic toward A resumes after one round trip instead of two. Addresses that are only <i>listed</i> in an REA still get nothing but AC probes.",
+    cites: "draft-nikander-hip-mm-00 §4.3, §6.5 (deviation, opt-in) · RFC 9000 §8.1, §9.3",
+  },
+  "flood-attack-credit": {
+    title: "Flooding attack, source credit on",
+    text:
+      "The flooding attack again, with source credit switched on: credit only ever goes to the address an authenticated REA came from, so the victim named in the REA still gets only budgeted AC probes and no data.",
+    cites: "draft-nikander-hip-mm-00 §4.3, §8 · RFC 9000 §8.1",
+  },
+  "double-move": {
+    title: "Both ends move at once",
+    text:
+      "Both hosts hold address leases from Forwarding Agents, and both change their addresses within the same round trip. Each one's REA goes to the other's old address and is lost — but each is still reachable at its leased address, so the REAs and the address checks get through the FAs and the association recovers.",
+    cites: "draft-nikander-hip-mm-00 §1, §3.5, §4.4, §6.4",
+  },
   "fa-crash": {
     title: "Forwarding agent crash",
     text:
@@ -94,7 +112,7 @@ function labInfo(name: ScenarioName): ScenarioInfo {
     title: t.title,
     text: t.text,
     cites: t.cites,
-    roles: name === "flood-attack" ? { A: "honest host", B: "malicious peer" } : { A: "mobile host", B: "peer host" },
+    roles: name.startsWith("flood-attack") ? { A: "honest host", B: "malicious peer" } : { A: "mobile host", B: "peer host" },
     origin: `src/lab scenario “${name}” — the same script as <code>hipmm lab ${name}</code>, run here in the page`,
     build: (seed) => labSource(name, seed),
   };

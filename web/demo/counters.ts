@@ -87,7 +87,8 @@ export function countersHtml(c: Counters, src: Source): string {
 const SUMMARY_KEYS: [string, string][] = [
   ["delivered", "datagrams B → A delivered"],
   ["lost", "datagrams B → A lost"],
-  ["handover_ms", "handover toward the mover (ms)"],
+  ["handover_ms", "handover: first datagram on the new path (ms)"],
+  ["handover_ms_to_mover", "handover toward the mover (ms)"],
   ["handover_ms_from_mover", "handover from the mover (ms)"],
   ["bound_ms", "stated bound (ms)"],
   ["ac_probes_to_unverified", "AC probes to unverified addresses"],

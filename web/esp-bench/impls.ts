@@ -206,7 +206,10 @@ function sealPool(dp: DataPlane, out: number, payload: Uint8Array): Uint8Array[]
   return Array.from({ length: poolSize(payload.length) }, () => dp.seal(out, 17, payload));
 }
 
-/** WASM in-process, one packet per call (seal returns a fresh copy, open copies the packet in). */
+/** The per-packet API the "wasm" rows measure (the fastest public one: no allocation per packet). */
+export const PER_PACKET_API = "DataPlane.sealInto / openInto (payload copied in, packet/payload copied out to a caller buffer)";
+
+/** WASM in-process, one packet per call through sealInto / openInto (caller-owned output buffer). */
 export function wasmImpl(dp: DataPlane, p: SaParams, payload: Uint8Array): Impl {
   const spi = ++nextSpi;
   const out = dp.installSa({ ...p, spi });
@@ -214,10 +217,11 @@ export function wasmImpl(dp: DataPlane, p: SaParams, payload: Uint8Array): Impl 
   const pool = sealPool(dp, out, payload);
   let inb = dp.installSa(inP);
   let k = 0;
+  const buf = new Uint8Array(payload.length + 64);
   return {
     async: false,
     seal: () => {
-      if (dp.seal(out, 17, payload).length === 0) throw new Error("wasm seal");
+      if (dp.sealInto(out, 17, payload, buf) === 0) throw new Error("wasm seal");
       return 1;
     },
     open: () => {
@@ -226,7 +230,7 @@ export function wasmImpl(dp: DataPlane, p: SaParams, payload: Uint8Array): Impl 
         inb = dp.installSa(inP);
         k = 0;
       }
-      if (dp.open(pool[k++]).status !== 0) throw new Error("wasm open");
+      if (dp.openInto(pool[k++], buf) !== payload.length) throw new Error("wasm open");
       return 1;
     },
   };

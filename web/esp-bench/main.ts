@@ -9,6 +9,8 @@ export interface EspBenchResult {
   cells?: GridCell[];
   /** crossOriginIsolated: worker batches then live in SharedArrayBuffers instead of being transferred. */
   isolated: boolean;
+  /** How WorkerDataPlane.process reached the worker: "ring" (SharedArrayBuffer + Atomics) or "transfer". */
+  workerMode?: string;
   userAgent: string;
   error?: string;
 }
@@ -39,7 +41,7 @@ async function bench(): Promise<EspBenchResult> {
       ms,
       rounds,
     );
-    return { cells, isolated: globalThis.crossOriginIsolated === true, userAgent: navigator.userAgent };
+    return { cells, isolated: globalThis.crossOriginIsolated === true, workerMode: w.mode, userAgent: navigator.userAgent };
   } finally {
     await w.close();
   }

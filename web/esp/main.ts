@@ -1,6 +1,7 @@
 // ESP check page (test/browser/esp.test.ts): published vectors through the in-page WASM,
 // then a batch sealed/opened in the ESP Worker compared byte for byte with the in-page DataPlane.
 import { DataPlane } from "../../src/esp/dataplane.ts";
+import { EspBatch } from "../../src/esp/espbatch.ts";
 import { WorkerDataPlane } from "../../src/esp/remote.ts";
 import { EspStatus, EspSuite, type SaParams } from "../../src/esp/types.ts";
 import { loadWasm } from "../../src/wasm/loader.ts";
@@ -10,6 +11,8 @@ export interface EspCheck {
   vectors: Record<string, boolean>;
   workerSame: boolean;
   statuses: number[];
+  /** EspBatches through WorkerDataPlane.process: its mode ("ring" when crossOriginIsolated) and results. */
+  batches?: { mode: string; ok: number; openedInPage: number };
   error?: string;
 }
 
@@ -64,7 +67,20 @@ async function check(): Promise<EspCheck> {
       workerSame &&
       statuses.join() === [EspStatus.Ok, EspStatus.AuthFailed, EspStatus.Ok, EspStatus.Replay].join() &&
       hex(opened[2].payload) === hex(payloads[2]);
-    return { ok, vectors, workerSame, statuses };
+    // 20 batches in flight (more than the ring's slots), opened back in the page.
+    const li = dp.installSa({ ...sa, direction: "in" });
+    dp.open(sealed[0].packet);
+    const xs = Array.from({ length: 20 }, (_, n) => {
+      const x = new EspBatch();
+      for (let k = 0; k < 64; k++) x.addSeal(wo, 17, payloads[(n + k) % 64]);
+      return x;
+    });
+    await Promise.all(xs.map((x) => w.process("seal", x)));
+    let openedInPage = 0;
+    const buf = new Uint8Array(2000);
+    for (const x of xs) for (let k = 0; k < x.count; k++) if (dp.openInto(x.data(k), buf) >= 0 && dp.lastHandle === li) openedInPage++;
+    const batches = { mode: w.mode, ok: xs.reduce((a, x) => a + x.ok, 0), openedInPage };
+    return { ok: ok && openedInPage === 1280, vectors, workerSame, statuses, batches };
   } finally {
     await w.close();
   }
