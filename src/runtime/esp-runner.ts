@@ -17,18 +17,26 @@ import type { HostStack } from "./stack.ts";
 const EMPTY = new Uint8Array(0);
 
 /** Runs `cb` on the next turn of the event loop, after this turn's I/O callbacks. */
-export const nextTurn: (cb: () => void) => void = (() => {
+export function nextTurn(cb: () => void): void {
   const g = globalThis as { setImmediate?: (cb: () => void) => unknown };
-  if (typeof g.setImmediate === "function") return (cb: () => void) => void g.setImmediate?.(cb);
-  // Browsers: a message to ourselves (setTimeout(0) is clamped to 4 ms when nested).
-  const ch = new MessageChannel();
-  const q: (() => void)[] = [];
-  ch.port1.onmessage = () => q.shift()?.();
-  return (cb: () => void) => {
-    q.push(cb);
-    ch.port2.postMessage(0);
-  };
-})();
+  if (typeof g.setImmediate === "function") g.setImmediate(cb);
+  else if (typeof MessageChannel === "function") viaChannel(cb);
+  else setTimeout(cb, 0);
+}
+
+// Browsers: a message to ourselves (setTimeout(0) is clamped to 4 ms when nested). Made on
+// first use: some runtimes (workerd) allow no such objects at module scope.
+let channel: { port: MessagePort; queue: (() => void)[] } | undefined;
+function viaChannel(cb: () => void): void {
+  if (!channel) {
+    const ch = new MessageChannel();
+    const c = { port: ch.port2, queue: [] as (() => void)[] };
+    ch.port1.onmessage = () => c.queue.shift()?.();
+    channel = c;
+  }
+  channel.queue.push(cb);
+  channel.port.postMessage(0);
+}
 
 export interface EspRunnerStats {
   /** Rounds run (SA calls + at most one seal and one open batch each). */

@@ -4,6 +4,7 @@ const which = (globalThis as { Deno?: { args: string[] } }).Deno?.args[0] ?? "sr
 const base = which === "dist" ? "../../dist/esp/" : "../../src/esp/";
 const { WorkerDataPlane } = (await import(`${base}remote.${which === "dist" ? "js" : "ts"}`)) as typeof import("../../src/esp/remote.ts");
 const { DataPlane } = (await import(`${base}dataplane.${which === "dist" ? "js" : "ts"}`)) as typeof import("../../src/esp/dataplane.ts");
+const { EspBatch } = (await import(`${base}espbatch.${which === "dist" ? "js" : "ts"}`)) as typeof import("../../src/esp/espbatch.ts");
 
 const sa = {
   spi: 0x4242,
@@ -24,5 +25,18 @@ const same = sealed.every((r, i) => {
   return mine.length === r.packet.length && mine.every((b, k) => b === r.packet[k]);
 });
 const opened = await w.openBatch(sealed.map((r) => r.packet));
-console.log(JSON.stringify({ which, same, statuses: opened.map((r) => r.status), lens: opened.map((r) => r.payload.length) }));
+// EspBatches through process() (the shared-memory ring in Deno), 20 in flight.
+const xs = Array.from({ length: 20 }, () => {
+  const x = new EspBatch();
+  for (let k = 0; k < 64; k++) x.addSeal(wo, 17, payloads[k & 1]);
+  return x;
+});
+await Promise.all(xs.map((x) => w.process("seal", x)));
+const inOrder = xs.every((x, n) => x.ok === 64 && x.seq(0) === 3 + n * 64);
+console.log(
+  JSON.stringify({
+    which, same, statuses: opened.map((r) => r.status), lens: opened.map((r) => r.payload.length),
+    mode: (w as { mode?: string }).mode ?? "transfer", inOrder,
+  }),
+);
 await w.close();
