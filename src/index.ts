@@ -41,10 +41,10 @@ export { EndpointDriver, monotonicClock, type Clock, type PacketTap } from "./ru
 export { MobilityExtension, codecKeys, DEFAULT_INTERFACE, FA_INTERFACE, type MobilityExtensionOptions, type MobilityNote, type MobilityRoute, type SpiRange } from "./mobility/extension.ts";
 export { SaTable, type PeerSas } from "./runtime/sa-table.ts";
 export { encodeBeetUdp, decodeBeetUdp } from "./runtime/beet-udp.ts";
-export { type DataPlaneChoice } from "./runtime/host.ts";
+export type { DataPlaneChoice } from "./runtime/host.ts";
 export { WorkerEspRunner, type EspRunnerStats, type EspRunnerHooks } from "./runtime/esp-runner.ts";
 export { DeferredEsp, type EspWork, type SealJob, type OpenJob, type OpenOutcome } from "./runtime/esp-work.ts";
-export { type SaBackend } from "./runtime/sa-table.ts";
+export type { SaBackend } from "./runtime/sa-table.ts";
 export { SocketSet } from "./transport/socket-set.ts";
 export { MemoryNetwork, MemorySocket } from "./transport/memory.ts";
 export { parseLocator, type DatagramSocket, type DatagramHandler } from "./transport/types.ts";

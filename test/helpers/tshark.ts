@@ -1,11 +1,11 @@
 // Run tshark (Wireshark 4.x) on capture files with a hard timeout, and read its JSON / field
 // output. PROFILE §4: its HIP dissector follows RFC 5201, so trust its header, checksum and
 // TLV walk (type/length), never its parameter contents.
-import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { runProcess } from "./process.ts";
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 /** Lua demultiplexer for UDP/10500: zero marker → HIP, other datagrams → ESP. */
@@ -50,39 +50,17 @@ export interface TsharkOptions {
 let configDir: string | undefined;
 
 /** `tshark -n -r FILE …` with an empty, throw-away configuration (no user prefs leak in). */
-export function runTshark(file: string, outArgs: readonly string[], o: TsharkOptions = {}): Promise<TsharkResult> {
+export async function runTshark(file: string, outArgs: readonly string[], o: TsharkOptions = {}): Promise<TsharkResult> {
   const bin = findTshark();
-  if (!bin) return Promise.reject(new Error("tshark not found"));
+  if (!bin) throw new Error("tshark not found");
   const args = ["-n", "-r", file, ...(o.args ?? [])];
   for (const l of o.lua ?? []) args.push("-X", `lua_script:${l}`);
   if (o.filter) args.push("-Y", o.filter);
   args.push(...outArgs);
   configDir ??= mkdtempSync(join(tmpdir(), "hipmm-tshark-"));
   const env = { ...process.env, LC_ALL: "C", WIRESHARK_CONFIG_DIR: configDir };
-  return new Promise((resolve, reject) => {
-    const child = spawn(bin, args, { env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    let timedOut = false;
-    child.stdout.setEncoding("utf8").on("data", (d: string) => {
-      stdout += d;
-    });
-    child.stderr.setEncoding("utf8").on("data", (d: string) => {
-      stderr += d;
-    });
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill("SIGKILL");
-    }, o.timeoutMs ?? 15_000);
-    child.on("error", (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr: stripNoise(stderr), timedOut });
-    });
-  });
+  const r = await runProcess(bin, args, { timeoutMs: o.timeoutMs ?? 15_000, env });
+  return { code: r.code, stdout: r.stdout, stderr: stripNoise(r.stderr), timedOut: r.timedOut };
 }
 
 function stripNoise(s: string): string {
