@@ -223,13 +223,13 @@ export class HipHost implements HostCore {
    * The data plane accepted an ESP packet on inbound `spi` from `from` at our `to` (§6.9 step
    * 21: R2-SENT → ESTABLISHED); extensions see it too (liveness, draft §3.3).
    */
-  noteEspReceived(now: Millis, spi: number, from: Locator, to?: Locator): Association | undefined {
+  noteEspReceived(now: Millis, spi: number, from: Locator, to?: Locator, bytes?: number): Association | undefined {
     this.now = now;
     const a = this.bySpi.get(spi);
     if (!a) return undefined;
     a.lastEspAt = now;
     a.markEstablished();
-    for (const ext of this.extensions) ext.espReceived?.(now, a, spi, from, to);
+    for (const ext of this.extensions) ext.espReceived?.(now, a, spi, from, to, bytes);
     return a;
   }
 

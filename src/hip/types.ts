@@ -92,7 +92,8 @@ export interface HipExtension {
    * The data plane authenticated an ESP packet on inbound `spi` of `assoc`, received from
    * `from` at our `to` (outer addresses: liveness and failover, draft §3.3).
    */
-  espReceived?(now: Millis, assoc: Association, spi: number, from: Locator, to: Locator | undefined): void;
+  /** `bytes`: size of the authenticated ESP packet, when the caller knows it. */
+  espReceived?(now: Millis, assoc: Association, spi: number, from: Locator, to: Locator | undefined, bytes?: number): void;
 }
 
 /** Defaults, documented in docs/PROTOCOL.md §7. */

@@ -167,10 +167,10 @@ export class MobilityExtension implements HipExtension {
     }
   }
 
-  espReceived(now: Millis, assoc: Association, _spi: number, from: Locator, to: Locator | undefined): void {
+  espReceived(now: Millis, assoc: Association, _spi: number, from: Locator, to: Locator | undefined, bytes?: number): void {
     const b = this.bound.get(hitKey(assoc.peerHit));
     if (!b || b.assoc !== assoc) return;
-    b.session.handleEspInbound(now, from, to);
+    b.session.handleEspInbound(now, from, to, bytes);
     this.drain(now, b);
   }
 

@@ -208,7 +208,7 @@ export class HostStack implements SimEndpoint {
       if (this.deferred) this.reaJobs.add(hitKey(peerHit));
       return { peerHit: sas.peerHit, handle: base, seg, to: a.peerLocator, rea: true };
     }
-    const route = this.mobility?.route(now, peerHit);
+    const route = this.mobility?.route(now, peerHit, sealedSizeBound(seg.length));
     if (route === null) {
       this.count("esp.drop.no-path");
       return "no-path";
@@ -236,7 +236,7 @@ export class HostStack implements SimEndpoint {
         return "sent";
       }
       // Deferred data plane: the REA left while this was being sealed; send it along the path.
-      const route = this.mobility?.route(now, job.peerHit);
+      const route = this.mobility?.route(now, job.peerHit, packet.length);
       if (route === null) {
         this.count("esp.drop.no-path");
         return "no-path";
@@ -326,7 +326,7 @@ export class HostStack implements SimEndpoint {
     const sas = this.sas.bySpi(r.spi);
     if (!sas) return this.espDrop("unknown-spi", r.spi, from);
     // The ESP inside an REA proves nothing about the path it names (liveness needs the ACR).
-    if (!viaRea) this.host.noteEspReceived(now, r.spi, from, to);
+    if (!viaRea) this.host.noteEspReceived(now, r.spi, from, to, job.data.length);
     this.drainHost(now); // "established" (R2-SENT → ESTABLISHED) before the message
     if (r.nextHeader !== IPPROTO_UDP) return this.espDrop("next-header", r.spi, from);
     const u = decodeBeetUdp(sas.peerHit, this.host.hit, r.payload);
@@ -457,4 +457,13 @@ export class HostStack implements SimEndpoint {
   private count(name: string): void {
     this.counters[name] = (this.counters[name] ?? 0) + 1;
   }
+}
+
+/**
+ * An upper bound on the ESP packet for an inner segment of `n` bytes (RFC 4303 §2: SPI + sequence
+ * 8, IV ≤ 16, padding ≤ 15 + pad length + next header, ICV ≤ 16): what source credit charges
+ * before the seal (draft §6.5 deviation, docs/PROTOCOL.md §8).
+ */
+function sealedSizeBound(n: number): number {
+  return 8 + 16 + n + 17 + 16;
 }
