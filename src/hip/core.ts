@@ -5,7 +5,7 @@ import type { HipPacket } from "../wire/packet.ts";
 import type { Association } from "./association.ts";
 import type { HostIdentity } from "./identity.ts";
 import type { R1Factory } from "./r1.ts";
-import type { HipEvent, RetransmitConfig } from "./types.ts";
+import { HIP_DEFAULTS, type HipEvent, type HipHostConfig, type RetransmitConfig } from "./types.ts";
 
 export interface ResolvedConfig {
   puzzleK: number;
@@ -22,6 +22,26 @@ export interface ResolvedConfig {
   allowOpportunistic: boolean;
   closedLingerMs: Millis;
   dropEvents: boolean;
+}
+
+/** HipHostConfig with every default filled in (HIP_DEFAULTS). */
+export function resolveConfig(cfg: HipHostConfig): ResolvedConfig {
+  return {
+    puzzleK: cfg.puzzleK ?? HIP_DEFAULTS.puzzleK,
+    puzzleLifetime: cfg.puzzleLifetime ?? HIP_DEFAULTS.puzzleLifetime,
+    puzzleOpaque: cfg.puzzleOpaque ?? HIP_DEFAULTS.puzzleOpaque,
+    maxPuzzleK: cfg.maxPuzzleK ?? HIP_DEFAULTS.maxPuzzleK,
+    dhGroups: [...(cfg.dhGroups ?? HIP_DEFAULTS.dhGroups)],
+    hipCiphers: [...(cfg.hipCiphers ?? HIP_DEFAULTS.hipCiphers)],
+    espSuites: [...(cfg.espSuites ?? HIP_DEFAULTS.espSuites)],
+    r1Lifetime: cfg.r1Lifetime ?? HIP_DEFAULTS.r1Lifetime,
+    retransmit: { ...HIP_DEFAULTS.retransmit, ...cfg.retransmit },
+    encryptHostId: cfg.encryptHostId ?? true,
+    checksum: cfg.checksum ?? "pseudo",
+    allowOpportunistic: cfg.allowOpportunistic ?? true,
+    closedLingerMs: cfg.closedLingerMs ?? HIP_DEFAULTS.closedLingerMs,
+    dropEvents: cfg.dropEvents ?? true,
+  };
 }
 
 export interface HostCore {

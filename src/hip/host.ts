@@ -23,67 +23,44 @@
  *           `associationBySpi` and `noteEspReceived` know them all.
  * The data path is not here: the runtime installs `sa-install` keys in the ESP data plane.
  * No clocks, no randomness except `cfg.rng`, no I/O.
- */
-import { locatorKey, type Locator, type Millis, type Rng, type Transmit } from "../core/types.ts";
+ */// This file: input dispatch, timers and output; the association table and SPI allocation are
+// AssociationTable (association-table.ts).
+import { locatorKey, type Locator, type Millis, type Transmit } from "../core/types.ts";
 import { fillChecksum } from "../wire/checksum.ts";
 import { NotifyType, PacketType } from "../wire/constants.ts";
 import { WireErrorCode } from "../wire/error.ts";
 import { frameHip } from "../wire/framing.ts";
 import { checkCritical, checkDuplicates, emitPacket, type HipPacket, parsePacket } from "../wire/packet.ts";
 import { Association, type AssociationHost } from "./association.ts";
+import { AssociationTable } from "./association-table.ts";
 import { buildNotify, handleClose, handleCloseAck, handleNotify, startClose } from "./close.ts";
-import type { HostCore, ResolvedConfig } from "./core.ts";
-import { hitKey, isNullHit } from "./hit.ts";
-import type { HostIdentity } from "./identity.ts";
+import { type HostCore, type ResolvedConfig, resolveConfig } from "./core.ts";
+import { isNullHit } from "./hit.ts";
 import { buildI1, handleR1, handleR2 } from "./initiator.ts";
 import { R1Factory } from "./r1.ts";
 import { handleI1, handleI2 } from "./responder.ts";
-import { HIP_DEFAULTS, type HipEvent, type HipExtension, type HipHostConfig } from "./types.ts";
+import type { HipEvent, HipExtension, HipHostConfig } from "./types.ts";
 
 const TYPE_NAMES: Record<number, string> = { 1: "I1", 2: "R1", 3: "I2", 4: "R2", 16: "UPDATE", 17: "NOTIFY", 18: "CLOSE", 19: "CLOSE_ACK" };
 /** Extension packet types (PROFILE §2): named in counters, never handled by the core itself. */
 const EXT_NAMES: Record<number, string> = { 6: "REA", 9: "AC", 10: "ACR", 11: "FAQ", 12: "FAA", 13: "FAD" };
 const typeName = (t: number) => TYPE_NAMES[t] ?? EXT_NAMES[t] ?? String(t);
 
-export class HipHost implements HostCore {
-  readonly identity: HostIdentity;
-  readonly rng: Rng;
+export class HipHost extends AssociationTable implements HostCore {
   readonly cfg: ResolvedConfig;
   readonly r1: R1Factory;
   /** Packet, drop and error counters by name. */
   readonly counters: Record<string, number> = {};
-  private readonly assocs = new Map<string, Association>();
-  /** Opportunistic I1s (NULL receiver HIT) by peer locator until the R1 names the peer (§4.1.8). */
-  private readonly opportunistic = new Map<string, Association>();
-  private readonly bySpi = new Map<number, Association>();
   private readonly tx: Transmit[] = [];
   private readonly events: HipEvent[] = [];
   private readonly extensions: HipExtension[] = [];
-  private readonly assocHost: AssociationHost;
-  private readonly spiSource: HipHostConfig["spiSource"];
+  protected readonly assocHost: AssociationHost;
   /** Time of the latest input (handed to extensions' onEvent). */
   private now: Millis = 0;
 
   constructor(cfg: HipHostConfig) {
-    this.identity = cfg.identity;
-    this.rng = cfg.rng;
-    this.cfg = {
-      puzzleK: cfg.puzzleK ?? HIP_DEFAULTS.puzzleK,
-      puzzleLifetime: cfg.puzzleLifetime ?? HIP_DEFAULTS.puzzleLifetime,
-      puzzleOpaque: cfg.puzzleOpaque ?? HIP_DEFAULTS.puzzleOpaque,
-      maxPuzzleK: cfg.maxPuzzleK ?? HIP_DEFAULTS.maxPuzzleK,
-      dhGroups: [...(cfg.dhGroups ?? HIP_DEFAULTS.dhGroups)],
-      hipCiphers: [...(cfg.hipCiphers ?? HIP_DEFAULTS.hipCiphers)],
-      espSuites: [...(cfg.espSuites ?? HIP_DEFAULTS.espSuites)],
-      r1Lifetime: cfg.r1Lifetime ?? HIP_DEFAULTS.r1Lifetime,
-      retransmit: { ...HIP_DEFAULTS.retransmit, ...cfg.retransmit },
-      encryptHostId: cfg.encryptHostId ?? true,
-      checksum: cfg.checksum ?? "pseudo",
-      allowOpportunistic: cfg.allowOpportunistic ?? true,
-      closedLingerMs: cfg.closedLingerMs ?? HIP_DEFAULTS.closedLingerMs,
-      dropEvents: cfg.dropEvents ?? true,
-    };
-    this.spiSource = cfg.spiSource;
+    super(cfg);
+    this.cfg = resolveConfig(cfg);
     const c = this.cfg;
     this.r1 = new R1Factory(this.identity, this.rng, { k: c.puzzleK, lifetime: c.puzzleLifetime, opaque: c.puzzleOpaque, dhGroups: c.dhGroups, hipCiphers: c.hipCiphers, espSuites: c.espSuites, r1Lifetime: c.r1Lifetime }, cfg.r1CounterStart ?? 1n);
     this.assocHost = { queueRaw: (now, p, to, from) => this.queueRaw(now, p, to, from), pushEvent: (ev) => this.event(ev) };
@@ -233,11 +210,6 @@ export class HipHost implements HostCore {
     return a;
   }
 
-  /** Free an inbound SPI reserved with allocSpi (a retired per-interface SA, draft §6.1.1.1). */
-  releaseSpi(spi: number): void {
-    const a = this.bySpi.get(spi);
-    if (a && a.spiIn !== spi) this.bySpi.delete(spi);
-  }
 
   registerExtension(ext: HipExtension): void {
     this.extensions.push(ext);
@@ -267,76 +239,7 @@ export class HipHost implements HostCore {
     return t;
   }
 
-  association(peerHit: Uint8Array): Association | undefined {
-    return this.assocs.get(hitKey(peerHit));
-  }
-
-  associations(): Iterable<Association> {
-    return this.assocs.values();
-  }
-
-  associationBySpi(spi: number): Association | undefined {
-    return this.bySpi.get(spi);
-  }
-
   // ---- HostCore (used by the handlers; not for applications) ----------------------------
-
-  createAssociation(peerHit: Uint8Array, peer: Locator): Association {
-    const a = new Association(this.assocHost, this.identity, peerHit.slice(), peer);
-    this.assocs.set(hitKey(peerHit), a);
-    return a;
-  }
-
-  createScratch(peerHit: Uint8Array, peer: Locator): Association {
-    return new Association(this.assocHost, this.identity, peerHit.slice(), peer);
-  }
-
-  adopt(_now: Millis, n: Association, old: Association | undefined): Association {
-    if (old) {
-      if (old.spiIn !== 0 && old.spiOut !== 0 && (old.state === "ESTABLISHED" || old.state === "R2-SENT"))
-        this.event({ type: "sa-remove", peerHit: old.peerHit, inboundSpi: old.spiIn, outboundSpi: old.spiOut });
-      this.removeAssociation(old);
-    }
-    this.assocs.set(hitKey(n.peerHit), n);
-    return n;
-  }
-
-  removeAssociation(a: Association): void {
-    if (a.opportunistic) this.opportunistic.delete(locatorKey(a.peerLocator));
-    if (this.assocs.get(hitKey(a.peerHit)) === a) this.assocs.delete(hitKey(a.peerHit));
-    for (const [spi, x] of this.bySpi) if (x === a) this.bySpi.delete(spi);
-  }
-
-  rekey(a: Association, peerHit: Uint8Array): void {
-    this.opportunistic.delete(locatorKey(a.peerLocator));
-    a.opportunistic = false;
-    a.peerHit = peerHit.slice();
-    const old = this.association(peerHit);
-    if (old && old !== a) this.adopt(0, a, old);
-    else this.assocs.set(hitKey(peerHit), a);
-  }
-
-  /**
-   * Reserve a new inbound SPI for `a`: `preferred` if free, else from `cfg.spiSource` if it
-   * offers a free one, else random (SPIs < 256 are reserved, RFC 4303 §2.1).
-   */
-  allocSpi(a: Association, preferred?: number): number {
-    for (const want of [preferred, preferred === undefined ? this.spiSource?.(a) : undefined]) {
-      if (want !== undefined && want >= 256 && want <= 0xffffffff && !this.bySpi.has(want >>> 0)) {
-        this.bySpi.set(want >>> 0, a);
-        return want >>> 0;
-      }
-    }
-    const b = new Uint8Array(4);
-    for (;;) {
-      this.rng.fill(b);
-      const spi = ((b[0] << 24) | (b[1] << 16) | (b[2] << 8) | b[3]) >>> 0;
-      if (spi >= 256 && !this.bySpi.has(spi)) {
-        this.bySpi.set(spi, a);
-        return spi;
-      }
-    }
-  }
 
   send(now: Millis, pkt: HipPacket, to: Locator, from: Locator | undefined): Uint8Array {
     const bytes = emitPacket(pkt);

@@ -1,0 +1,105 @@
+// The association table of HipHost (host.ts): associations by peer HIT, opportunistic I1s by
+// peer locator (RFC 7401 §4.1.8) and every inbound SPI, with SPI allocation (RFC 4303 §2.1;
+// per-interface SAs, draft §4.5).
+import { locatorKey, type Locator, type Millis, type Rng } from "../core/types.ts";
+import { Association, type AssociationHost } from "./association.ts";
+import { hitKey } from "./hit.ts";
+import type { HostIdentity } from "./identity.ts";
+import type { HipEvent, HipHostConfig } from "./types.ts";
+
+/** Association table and SPI allocation; packet dispatch is HipHost. */
+export abstract class AssociationTable {
+  readonly identity: HostIdentity;
+  readonly rng: Rng;
+  protected readonly assocs = new Map<string, Association>();
+  /** Opportunistic I1s (NULL receiver HIT) by peer locator until the R1 names the peer (§4.1.8). */
+  protected readonly opportunistic = new Map<string, Association>();
+  protected readonly bySpi = new Map<number, Association>();
+  protected abstract readonly assocHost: AssociationHost;
+  private readonly spiSource: HipHostConfig["spiSource"];
+
+  constructor(cfg: HipHostConfig) {
+    this.identity = cfg.identity;
+    this.rng = cfg.rng;
+    this.spiSource = cfg.spiSource;
+  }
+
+  abstract event(ev: HipEvent): void;
+
+  /** Free an inbound SPI reserved with allocSpi (a retired per-interface SA, draft §6.1.1.1). */
+  releaseSpi(spi: number): void {
+    const a = this.bySpi.get(spi);
+    if (a && a.spiIn !== spi) this.bySpi.delete(spi);
+  }
+
+  association(peerHit: Uint8Array): Association | undefined {
+    return this.assocs.get(hitKey(peerHit));
+  }
+
+  associations(): Iterable<Association> {
+    return this.assocs.values();
+  }
+
+  associationBySpi(spi: number): Association | undefined {
+    return this.bySpi.get(spi);
+  }
+
+  // ---- HostCore (used by the handlers; not for applications) ----------------------------
+
+  createAssociation(peerHit: Uint8Array, peer: Locator): Association {
+    const a = new Association(this.assocHost, this.identity, peerHit.slice(), peer);
+    this.assocs.set(hitKey(peerHit), a);
+    return a;
+  }
+
+  createScratch(peerHit: Uint8Array, peer: Locator): Association {
+    return new Association(this.assocHost, this.identity, peerHit.slice(), peer);
+  }
+
+  adopt(_now: Millis, n: Association, old: Association | undefined): Association {
+    if (old) {
+      if (old.spiIn !== 0 && old.spiOut !== 0 && (old.state === "ESTABLISHED" || old.state === "R2-SENT"))
+        this.event({ type: "sa-remove", peerHit: old.peerHit, inboundSpi: old.spiIn, outboundSpi: old.spiOut });
+      this.removeAssociation(old);
+    }
+    this.assocs.set(hitKey(n.peerHit), n);
+    return n;
+  }
+
+  removeAssociation(a: Association): void {
+    if (a.opportunistic) this.opportunistic.delete(locatorKey(a.peerLocator));
+    if (this.assocs.get(hitKey(a.peerHit)) === a) this.assocs.delete(hitKey(a.peerHit));
+    for (const [spi, x] of this.bySpi) if (x === a) this.bySpi.delete(spi);
+  }
+
+  rekey(a: Association, peerHit: Uint8Array): void {
+    this.opportunistic.delete(locatorKey(a.peerLocator));
+    a.opportunistic = false;
+    a.peerHit = peerHit.slice();
+    const old = this.association(peerHit);
+    if (old && old !== a) this.adopt(0, a, old);
+    else this.assocs.set(hitKey(peerHit), a);
+  }
+
+  /**
+   * Reserve a new inbound SPI for `a`: `preferred` if free, else from `cfg.spiSource` if it
+   * offers a free one, else random (SPIs < 256 are reserved, RFC 4303 §2.1).
+   */
+  allocSpi(a: Association, preferred?: number): number {
+    for (const want of [preferred, preferred === undefined ? this.spiSource?.(a) : undefined]) {
+      if (want !== undefined && want >= 256 && want <= 0xffffffff && !this.bySpi.has(want >>> 0)) {
+        this.bySpi.set(want >>> 0, a);
+        return want >>> 0;
+      }
+    }
+    const b = new Uint8Array(4);
+    for (;;) {
+      this.rng.fill(b);
+      const spi = ((b[0] << 24) | (b[1] << 16) | (b[2] << 8) | b[3]) >>> 0;
+      if (spi >= 256 && !this.bySpi.has(spi)) {
+        this.bySpi.set(spi, a);
+        return spi;
+      }
+    }
+  }
+}

@@ -1,0 +1,233 @@
+// The ESP half of HostStack (stack.ts): the send path (prepareSeal → seal → completeSeal) and
+// the receive path (prepareOpen → open → completeOpen), RFC 4303 / RFC 7402 with BEET UDP
+// (RFC 7402 §3.1); the public event and option types. SA bookkeeping and draining are HostStack.
+import type { Locator, Millis, Transmit } from "../core/types.ts";
+import { DataPlane } from "../esp/dataplane.ts";
+import { EspStatus, espStatusName } from "../esp/types.ts";
+import type { FaClientEvent, FaClientOptions } from "../fa/client/client.ts";
+import { hitKey } from "../hip/hit.ts";
+import { HipHost } from "../hip/host.ts";
+import type { HipEvent, HipHostConfig } from "../hip/types.ts";
+import { MobilityExtension, type MobilityExtensionOptions } from "../mobility/extension.ts";
+import type { MobilityEvent } from "../mobility/types.ts";
+import { loadWasmSync, wasmBytes } from "../wasm/loader.ts";
+import { decodeBeetUdp, encodeBeetUdp, IPPROTO_UDP } from "./beet-udp.ts";
+import { DeferredEsp, type OpenJob, type OpenOutcome, type SealJob } from "./esp-work.ts";
+import { SaTable } from "./sa-table.ts";
+
+export type StackEvent =
+  | HipEvent
+  | { type: "message"; peerHit: Uint8Array; srcPort: number; dstPort: number; data: Uint8Array; from: Locator; to?: Locator; spi: number; seq: number; viaRea?: boolean }
+  | { type: "esp-drop"; reason: string; spi: number; from: Locator }
+  | { type: "mobility"; peerHit: Uint8Array; ev: MobilityEvent }
+  | { type: "fa"; ev: FaClientEvent };
+
+export type SendStatus = "sent" | "queued" | "no-association" | "no-path" | "seal-failed";
+
+export interface HostStackOptions {
+  /** A ready HipHost (extensions registered by the caller) or the config to build one. */
+  host: HipHost | HipHostConfig;
+  /** Data plane; default: a new in-process DataPlane on its own WASM instance. */
+  dataPlane?: DataPlane;
+  /** No data plane here: queue SA changes and seal/open jobs in `deferred` for a runner (a Worker). */
+  deferEsp?: boolean;
+  /** Receive events synchronously instead of through pollEvent(). */
+  onEvent?: (ev: StackEvent) => void;
+  /** Datagrams kept per peer while its association is still being set up (default 64). */
+  pendingLimit?: number;
+  /** Enable REA/AC/ACR mobility (draft-nikander-hip-mm-00) with these options. */
+  mobility?: MobilityExtensionOptions;
+  /** Our addresses at start (interface DEFAULT_INTERFACE of the local model). */
+  addresses?: readonly Locator[];
+  /** Lease an address from a Forwarding Agent (needs `mobility`; started by `startFa(now)`). */
+  fa?: FaClientOptions;
+}
+
+let wasmModule: WebAssembly.Module | undefined;
+/** A fresh data plane (own WASM instance: SPIs of hosts sharing a process must not collide). */
+export function newDataPlane(): DataPlane {
+  wasmModule ??= new WebAssembly.Module(wasmBytes() as Uint8Array<ArrayBuffer>);
+  return new DataPlane(loadWasmSync(wasmModule));
+}
+
+/** ESP send and receive paths; the rest of the stack is HostStack. */
+export abstract class EspStack {
+  readonly host: HipHost;
+  /** The in-process data plane (undefined with `deferEsp`). */
+  readonly dataPlane: DataPlane | undefined;
+  /** With `deferEsp`: the ordered SA / seal / open work for the runner. */
+  readonly deferred: DeferredEsp | undefined;
+  readonly mobility: MobilityExtension | undefined;
+  /** Stack-level counters ("esp.rx", "esp.tx", "esp.tx.rea", "esp.drop.<reason>", "rx.relay"…). */
+  readonly counters: Record<string, number> = {};
+  protected readonly sas: SaTable;
+  protected readonly pending = new Map<string, { srcPort: number; dstPort: number; data: Uint8Array }[]>();
+  protected readonly espTx: Transmit[] = [];
+  protected readonly events: StackEvent[] = [];
+  private readonly onEvent: ((ev: StackEvent) => void) | undefined;
+  private readonly pendingLimit: number;
+  /** Peers with a deferred datagram on its way into the next REA (one per REA, §6.1.1). */
+  private readonly reaJobs = new Set<string>();
+  protected now: Millis = 0;
+
+  constructor(opts: HostStackOptions) {
+    // With an FA lease on a shared IPv4 locator our inbound SPIs must lie in the leased range
+    // (the FA forwards ESP by SPI, draft §4.4): the core draws them through spiSource.
+    const cfg = opts.host instanceof HipHost ? undefined : opts.host;
+    this.host = opts.host instanceof HipHost ? opts.host : new HipHost(opts.fa && cfg && !cfg.spiSource ? { ...cfg, spiSource: () => this.leasedSpi() } : (cfg as HipHostConfig));
+    this.deferred = opts.deferEsp ? new DeferredEsp() : undefined;
+    this.dataPlane = this.deferred ? undefined : (opts.dataPlane ?? newDataPlane());
+    this.onEvent = opts.onEvent;
+    this.pendingLimit = opts.pendingLimit ?? 64;
+    if (opts.mobility || opts.fa) this.mobility = new MobilityExtension(this.host, opts.mobility ?? {});
+    this.sas = new SaTable(this.deferred ?? (this.dataPlane as DataPlane), this.mobility?.policy.oldSaTimeoutMs);
+  }
+
+  /** Apply HIP events that concern the data plane, then pass every event on (HostStack). */
+  protected abstract drainHost(now: Millis): number;
+
+  /** A free SPI of our FA lease's range, if any (HostStack). */
+  protected abstract leasedSpi(): number | undefined;
+
+  /**
+   * Seal one application datagram to `peerHit` (BEET: UDP header + data). With `deferEsp`,
+   * "sent" means handed to the data plane (a seal failure is counted later).
+   */
+  send(peerHit: Uint8Array, srcPort: number, dstPort: number, data: Uint8Array, now: Millis = this.now): SendStatus {
+    this.now = Math.max(this.now, now);
+    const job = this.prepareSeal(peerHit, srcPort, dstPort, data, now);
+    if (typeof job === "string") return job;
+    if (this.deferred) {
+      this.deferred.seal(job);
+      return "sent";
+    }
+    const r = (this.dataPlane as DataPlane).sealOne(job.handle, IPPROTO_UDP, job.seg);
+    return this.completeSeal(now, job, r.status, r.packet);
+  }
+
+  /** Sending, step 1 (pure routing): the SA, the path and the inner UDP segment, or why not. */
+  prepareSeal(peerHit: Uint8Array, srcPort: number, dstPort: number, data: Uint8Array, now: Millis): SealJob | SendStatus {
+    const sas = this.sas.peer(peerHit);
+    const a = this.host.association(peerHit);
+    if (!sas) {
+      if (!a || a.state === "CLOSING" || a.state === "CLOSED" || a.state === "E-FAILED") return "no-association";
+      const q = this.pending.get(hitKey(peerHit)) ?? [];
+      if (q.length >= this.pendingLimit) return "no-association";
+      q.push({ srcPort, dstPort, data: data.slice() });
+      this.pending.set(hitKey(peerHit), q);
+      return "queued";
+    }
+    if (!a) return "no-association";
+    const base = sas.outbound.get(sas.spiOut);
+    if (base === undefined) return "seal-failed";
+    const seg = encodeBeetUdp(this.host.hit, peerHit, srcPort, dstPort, data);
+    const session = this.mobility?.session(peerHit);
+    // §6.1.1: while an REA is about to go out, the next datagram rides inside it.
+    if (session?.moving && this.mobility?.policy.embedEspInRea && !session.hasEspForRea && !this.reaJobs.has(hitKey(peerHit))) {
+      if (this.deferred) this.reaJobs.add(hitKey(peerHit));
+      return { peerHit: sas.peerHit, handle: base, seg, to: a.peerLocator, rea: true };
+    }
+    const route = this.mobility?.route(now, peerHit, sealedSizeBound(seg.length));
+    if (route === null) {
+      this.count("esp.drop.no-path");
+      return "no-path";
+    }
+    const to = route?.to ?? a.peerLocator;
+    const from = route?.from ?? a.localLocator;
+    return { peerHit: sas.peerHit, handle: (route && sas.outbound.get(route.spi)) ?? base, seg, to, from, rea: false };
+  }
+
+  /** Sending, step 2 (after the seal): transmit, or hand the packet to the REA. `packet` is kept. */
+  completeSeal(now: Millis, job: SealJob, status: number, packet: Uint8Array): SendStatus {
+    if (status !== EspStatus.Ok) {
+      this.count(`esp.seal.${espStatusName[status as EspStatus] ?? status}`);
+      if (job.rea) this.reaJobs.delete(hitKey(job.peerHit));
+      return "seal-failed";
+    }
+    let to = job.to;
+    let from = job.from;
+    if (job.rea) {
+      this.reaJobs.delete(hitKey(job.peerHit));
+      const session = this.mobility?.session(job.peerHit);
+      if (session?.moving && !session.hasEspForRea) {
+        session.offerEspForRea(packet);
+        this.count("esp.tx.rea");
+        return "sent";
+      }
+      // Deferred data plane: the REA left while this was being sealed; send it along the path.
+      const route = this.mobility?.route(now, job.peerHit, packet.length);
+      if (route === null) {
+        this.count("esp.drop.no-path");
+        return "no-path";
+      }
+      const a = this.host.association(job.peerHit);
+      to = route?.to ?? a?.peerLocator ?? to;
+      from = route?.from ?? a?.localLocator;
+    }
+    this.count("esp.tx");
+    this.espTx.push(from ? { to, from, data: packet } : { to, data: packet });
+    return "sent";
+  }
+
+  /** Receiving, step 1 (pure): an SPI none of our inbound SAs has is dropped before any crypto. */
+  prepareOpen(job: OpenJob): OpenJob | undefined {
+    const d = job.data;
+    const spi = d.length >= 4 ? ((d[0] << 24) | (d[1] << 16) | (d[2] << 8) | d[3]) >>> 0 : 0;
+    if (d.length >= 8 && !this.sas.bySpi(spi)) {
+      this.espDrop("unknown-spi", spi, job.from);
+      return undefined;
+    }
+    return job;
+  }
+
+  /** Receiving, step 2 (after the open): liveness, inner UDP, the "message" event. */
+  completeOpen(now: Millis, job: OpenJob, r: OpenOutcome): boolean {
+    const { from, to, viaRea } = job;
+    if (r.status !== EspStatus.Ok) return this.espDrop(espStatusName[r.status as EspStatus] ?? String(r.status), r.spi, from);
+    const sas = this.sas.bySpi(r.spi);
+    if (!sas) return this.espDrop("unknown-spi", r.spi, from);
+    // The ESP inside an REA proves nothing about the path it names (liveness needs the ACR).
+    if (!viaRea) this.host.noteEspReceived(now, r.spi, from, to, job.data.length);
+    this.drainHost(now); // "established" (R2-SENT → ESTABLISHED) before the message
+    if (r.nextHeader !== IPPROTO_UDP) return this.espDrop("next-header", r.spi, from);
+    const u = decodeBeetUdp(sas.peerHit, this.host.hit, r.payload);
+    if (!u.ok) return this.espDrop(`udp-${u.reason}`, r.spi, from);
+    this.count(viaRea ? "esp.rx.rea" : "esp.rx");
+    const ev: StackEvent = { type: "message", peerHit: sas.peerHit, srcPort: u.srcPort, dstPort: u.dstPort, data: u.data, from, to, spi: r.spi, seq: r.seq };
+    if (viaRea) ev.viaRea = true;
+    this.emit(ev);
+    return true;
+  }
+
+  protected openEsp(now: Millis, input: OpenJob): void {
+    const job = this.prepareOpen(input);
+    if (!job) return;
+    if (this.deferred) this.deferred.open(job);
+    else this.completeOpen(now, job, (this.dataPlane as DataPlane).open(job.data));
+  }
+
+  private espDrop(reason: string, spi: number, from: Locator): false {
+    this.count(`esp.drop.${reason}`);
+    this.emit({ type: "esp-drop", reason, spi, from });
+    return false;
+  }
+
+  protected emit(ev: StackEvent): void {
+    if (this.onEvent) this.onEvent(ev);
+    else this.events.push(ev);
+  }
+
+  protected count(name: string): void {
+    this.counters[name] = (this.counters[name] ?? 0) + 1;
+  }
+}
+
+
+/**
+ * An upper bound on the ESP packet for an inner segment of `n` bytes (RFC 4303 §2: SPI + sequence
+ * 8, IV ≤ 16, padding ≤ 15 + pad length + next header, ICV ≤ 16): what source credit charges
+ * before the seal (draft §6.5 deviation, docs/PROTOCOL.md §8).
+ */
+function sealedSizeBound(n: number): number {
+  return 8 + 16 + n + 17 + 16;
+}
