@@ -15,6 +15,11 @@ export function isShared(buf: ArrayBufferLike): buf is SharedArrayBuffer {
   return typeof SharedArrayBuffer !== "undefined" && buf instanceof SharedArrayBuffer;
 }
 
+/** Thrown when a batch is filled, reset or processed while a Worker still has it. */
+export function inFlightError(): Error {
+  return new Error("EspBatch is in flight: wait for its process() promise to settle");
+}
+
 export interface EspBatchOptions {
   /** Entry-table capacity (packets per batch); default 64. */
   maxPackets?: number;
@@ -34,6 +39,11 @@ export class EspBatch {
   size: number;
   /** Ok packets reported by the last process() (WASM's return value). */
   ok = 0;
+  /**
+   * True while WorkerDataPlane.process() has the batch (until its promise settles): the batch
+   * must not be filled, reset or processed again meanwhile (those throw).
+   */
+  inFlight = false;
   private dv: DataView = new DataView(DETACHED.buffer);
 
   constructor(opts: EspBatchOptions = {}) {
@@ -49,8 +59,9 @@ export class EspBatch {
     return this.bytes.length === 0;
   }
 
-  /** Empties the batch for reuse (keeps the buffer). */
+  /** Empties the batch for reuse (keeps the buffer). Throws while the batch is in flight. */
   reset(): this {
+    if (this.inFlight) throw inFlightError();
     this.count = 0;
     this.ok = 0;
     this.size = this.maxPackets * ENTRY_BYTES;
@@ -139,6 +150,7 @@ export class EspBatch {
   }
 
   private entry(len: number, slot: number): number {
+    if (this.inFlight) throw inFlightError();
     const off = this.size;
     if (this.count >= this.maxPackets || off + slot > this.bytes.length || len > 65535) return -1;
     const e = this.count * ENTRY_BYTES;

@@ -1,12 +1,14 @@
 // Shared-memory batch ring between WorkerDataPlane and the ESP Worker: no message per batch.
-// A control SharedArrayBuffer holds two counters and SLOTS slot descriptors; each slot owns a
-// shared staging buffer the batch bytes are copied into (docs/PROTOCOL.md §6). The client
-// publishes batch k in slot k mod SLOTS and bumps HEAD (Atomics.notify); the worker runs slots
-// in order and bumps TAIL; the client waits on TAIL with Atomics.waitAsync. A staging buffer is
-// replaced (and announced to the worker on the batch MessagePort, before HEAD moves) only when a
-// batch outgrows it. Needs SharedArrayBuffer + Atomics.waitAsync (Node ≥ 16, Chromium; browsers
+// A control SharedArrayBuffer holds two counters and SLOTS slot descriptors; each descriptor
+// names the shared buffer that holds the batch (docs/PROTOCOL.md §6). Buffers are registered
+// with the worker once, on the batch MessagePort, under a numeric id: either a batch's own
+// buffer (slot-backed EspBatch from RingClient.batch(): callers fill it and read results in
+// place, nothing is copied) or a per-slot staging buffer the bytes of any other EspBatch are
+// copied into and back from. The client publishes batch k in slot k mod SLOTS and bumps HEAD
+// (Atomics.notify); the worker runs slots in order and bumps TAIL; the client waits on TAIL with
+// Atomics.waitAsync. Needs SharedArrayBuffer + Atomics.waitAsync (Node ≥ 16, Chromium; browsers
 // only when crossOriginIsolated); otherwise WorkerDataPlane transfers buffers instead.
-import type { BatchOp, EspBatch } from "./espbatch.ts";
+import { type BatchOp, EspBatch, type EspBatchOptions } from "./espbatch.ts";
 
 export const RING_SLOTS = 16;
 const HEAD = 0; // batches published by the client
@@ -19,7 +21,7 @@ const F_N = 1;
 const F_SIZE = 2;
 const F_OK = 3;
 const F_ERR = 4; // 1 when the worker could not run the batch
-const F_GEN = 5; // staging buffer generation the batch was written to
+const F_BUF = 5; // id of the registered buffer holding the batch
 const SLOT_WORDS = 8;
 const CTRL_BYTES = (SLOT0 + RING_SLOTS * SLOT_WORDS) * 4;
 const MIN_STAGING = 64 * 1024;
@@ -37,25 +39,37 @@ export function ringSupported(): boolean {
   return g.document === undefined || g.crossOriginIsolated === true;
 }
 
-/** Messages on the batch port that set up the ring. */
+/** Messages on the batch port that set up the ring (sent before HEAD moves past their use). */
 export type RingMessage =
   | { ring: "attach"; ctrl: SharedArrayBuffer }
-  | { ring: "staging"; slot: number; gen: number; buf: SharedArrayBuffer };
+  | { ring: "buffer"; id: number; buf: SharedArrayBuffer }
+  | { ring: "drop"; id: number };
 
 interface Pending {
   seq: number;
   op: BatchOp;
   batch: EspBatch;
+  /** Staging slot the batch was copied into (-1: it ran in its own registered buffer). */
+  staged: number;
   resolve(b: EspBatch): void;
   reject(e: Error): void;
+}
+
+interface Registered {
+  id: number;
+  buf: SharedArrayBuffer;
 }
 
 /** Client side (the thread that owns the EspBatches). */
 export class RingClient {
   private readonly ctrl = new Int32Array(new SharedArrayBuffer(CTRL_BYTES));
   private readonly staging: Uint8Array[] = [];
-  private readonly gens = new Int32Array(RING_SLOTS);
-  /** Batches submitted / published to the worker / copied back; pending holds the not yet retired, in order. */
+  private readonly stagingIds = new Int32Array(RING_SLOTS);
+  /** Slot-backed batches made by batch(), with the id of their buffer in the worker. */
+  private readonly owned = new WeakMap<EspBatch, Registered>();
+  private readonly collected: FinalizationRegistry<number> | undefined;
+  private nextId = 1;
+  /** Batches submitted / published to the worker / retired; pending holds the not yet retired, in order. */
   private submitted = 0;
   private published = 0;
   private retired = 0;
@@ -65,13 +79,40 @@ export class RingClient {
 
   constructor(private readonly post: (m: RingMessage) => void) {
     post({ ring: "attach", ctrl: this.ctrl.buffer as SharedArrayBuffer });
+    // A dropped slot-backed batch releases its buffer in the worker too.
+    this.collected =
+      typeof FinalizationRegistry === "function"
+        ? new FinalizationRegistry((id) => {
+            if (!this.dead) this.post({ ring: "drop", id });
+          })
+        : undefined;
   }
 
-  /** Runs `batch` in the worker; results are copied back into it when the promise resolves. */
+  /**
+   * A batch living in shared memory the worker already knows: process() only publishes its
+   * descriptor, and results are read in place (no copy either way).
+   */
+  batch(opts: Omit<EspBatchOptions, "shared"> = {}): EspBatch {
+    const b = new EspBatch({ ...opts, shared: true });
+    const r: Registered = { id: this.nextId++, buf: b.bytes.buffer as SharedArrayBuffer };
+    this.post({ ring: "buffer", id: r.id, buf: r.buf });
+    this.owned.set(b, r);
+    this.collected?.register(b, r.id);
+    return b;
+  }
+
+  /** True when `b` came from batch() (runs in place). */
+  owns(b: EspBatch): boolean {
+    return this.owned.has(b);
+  }
+
+  /** Runs `batch` in the worker (in place, or through a staging copy); resolves in submission order. */
   process(op: BatchOp, batch: EspBatch): Promise<EspBatch> {
     if (this.dead) return Promise.reject(this.dead);
     const seq = this.submitted++;
-    const done = new Promise<EspBatch>((resolve, reject) => this.pending.push({ seq, op, batch, resolve, reject }));
+    const done = new Promise<EspBatch>((resolve, reject) =>
+      this.pending.push({ seq, op, batch, staged: -1, resolve, reject }),
+    );
     this.pump();
     return done;
   }
@@ -86,15 +127,15 @@ export class RingClient {
   }
 
   /**
-   * Retires finished batches (copy back, resolve) and publishes waiting ones, both in submission
-   * order; keeps one Atomics.waitAsync on TAIL while anything is outstanding.
+   * Retires finished batches (copy back if staged, resolve) and publishes waiting ones, both in
+   * submission order; keeps one Atomics.waitAsync on TAIL while anything is outstanding.
    */
   private pump(): void {
     if (this.dead) return;
     const c = this.ctrl;
     const tail = Atomics.load(c, TAIL);
     while (this.retired < tail) this.retire(this.pending.shift() as Pending);
-    // Slot k mod SLOTS is free once batch k - SLOTS has been copied back.
+    // Slot k mod SLOTS is free once batch k - SLOTS has been retired.
     const before = this.published;
     for (let i = this.published - this.retired; i < this.pending.length; i++) {
       const p = this.pending[i];
@@ -121,34 +162,47 @@ export class RingClient {
   private publish(p: Pending): void {
     const s = p.seq % RING_SLOTS;
     const size = p.batch.size;
-    let st = this.staging[s];
-    if (st === undefined || st.length < size) {
-      let cap = MIN_STAGING;
-      while (cap < size) cap *= 2;
-      st = new Uint8Array(new SharedArrayBuffer(cap));
-      this.staging[s] = st;
-      this.gens[s]++;
-      this.post({ ring: "staging", slot: s, gen: this.gens[s], buf: st.buffer as SharedArrayBuffer });
+    const own = this.owned.get(p.batch);
+    let id: number;
+    if (own !== undefined && p.batch.bytes.buffer === own.buf) {
+      id = own.id;
+    } else {
+      id = this.stage(s, size);
+      this.staging[s].set(p.batch.bytes.subarray(0, size));
+      p.staged = s;
     }
-    st.set(p.batch.bytes.subarray(0, size));
     const d = SLOT0 + s * SLOT_WORDS;
     const c = this.ctrl;
     c[d + F_OP] = p.op === "seal" ? 1 : 2;
     c[d + F_N] = p.batch.count;
     c[d + F_SIZE] = size;
-    c[d + F_GEN] = this.gens[s];
+    c[d + F_BUF] = id;
     this.published = p.seq + 1;
   }
 
+  /** The staging buffer of slot `s`, replaced (and announced) when `size` outgrows it; returns its id. */
+  private stage(s: number, size: number): number {
+    const st = this.staging[s];
+    if (st !== undefined && st.length >= size) return this.stagingIds[s];
+    let cap = MIN_STAGING;
+    while (cap < size) cap *= 2;
+    const buf = new SharedArrayBuffer(cap);
+    if (st !== undefined) this.post({ ring: "drop", id: this.stagingIds[s] });
+    const id = this.nextId++;
+    this.post({ ring: "buffer", id, buf });
+    this.staging[s] = new Uint8Array(buf);
+    this.stagingIds[s] = id;
+    return id;
+  }
+
   private retire(p: Pending): void {
-    const s = p.seq % RING_SLOTS;
-    const d = SLOT0 + s * SLOT_WORDS;
+    const d = SLOT0 + (p.seq % RING_SLOTS) * SLOT_WORDS;
     this.retired++;
     if (this.ctrl[d + F_ERR] !== 0) {
       p.reject(new Error("ESP worker: batch failed"));
       return;
     }
-    p.batch.bytes.set(this.staging[s].subarray(0, this.ctrl[d + F_SIZE]));
+    if (p.staged >= 0) p.batch.bytes.set(this.staging[p.staged].subarray(0, this.ctrl[d + F_SIZE]));
     p.batch.ok = this.ctrl[d + F_OK];
     p.resolve(p.batch);
   }
@@ -157,8 +211,7 @@ export class RingClient {
 /** Worker side: runs published slots in order with `run(op, bytes, n, size)` until the client closes. */
 export class RingServer {
   private readonly ctrl: Int32Array;
-  private readonly staging: Uint8Array[] = [];
-  private readonly gens = new Int32Array(RING_SLOTS);
+  private readonly buffers = new Map<number, Uint8Array>();
   private readonly arrived: (() => void)[] = [];
   private done = 0;
 
@@ -167,11 +220,14 @@ export class RingServer {
     void this.loop();
   }
 
-  /** A new staging buffer for `slot` (posted by the client before the batch that uses it). */
-  staged(slot: number, gen: number, buf: SharedArrayBuffer): void {
-    this.staging[slot] = new Uint8Array(buf);
-    this.gens[slot] = gen;
-    for (const f of this.arrived.splice(0)) f();
+  /** A ring message other than attach: a buffer registered or dropped by the client. */
+  message(m: RingMessage): void {
+    if (m.ring === "buffer") {
+      this.buffers.set(m.id, new Uint8Array(m.buf));
+      for (const f of this.arrived.splice(0)) f();
+    } else if (m.ring === "drop") {
+      this.buffers.delete(m.id);
+    }
   }
 
   private async loop(): Promise<void> {
@@ -185,12 +241,16 @@ export class RingServer {
         if (r.async) await r.value;
         continue;
       }
-      const s = this.done % RING_SLOTS;
-      const d = SLOT0 + s * SLOT_WORDS;
-      // The staging buffer message may still be in flight: let the event loop deliver it.
-      while (this.gens[s] !== c[d + F_GEN]) await new Promise<void>((r) => this.arrived.push(r));
+      const d = SLOT0 + (this.done % RING_SLOTS) * SLOT_WORDS;
+      // The message registering the buffer may still be in flight: let the event loop deliver it.
+      let buf = this.buffers.get(c[d + F_BUF]);
+      while (buf === undefined) {
+        await new Promise<void>((r) => this.arrived.push(r));
+        if (Atomics.load(c, CLOSED) !== 0) return;
+        buf = this.buffers.get(c[d + F_BUF]);
+      }
       try {
-        c[d + F_OK] = this.run(c[d + F_OP] === 1 ? "seal" : "open", this.staging[s], c[d + F_N], c[d + F_SIZE]);
+        c[d + F_OK] = this.run(c[d + F_OP] === 1 ? "seal" : "open", buf, c[d + F_N], c[d + F_SIZE]);
         c[d + F_ERR] = 0;
       } catch {
         c[d + F_ERR] = 1;

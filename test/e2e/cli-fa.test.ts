@@ -3,41 +3,19 @@
 // the leased locator (the FA relays the base exchange by HIT and the ESP by SPI, draft §4.4) and
 // lines flow both ways through the FA.
 import assert from "node:assert/strict";
-import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { createSocket } from "node:dgram";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
+import { Proc as BaseProc } from "../helpers/proc.ts";
 
 const CLI = join(import.meta.dirname, "fixtures", "cli.ts");
 
-class Proc {
-  out = "";
-  err = "";
-  readonly child: ChildProcessWithoutNullStreams;
-  readonly exited: Promise<number | null>;
+class Proc extends BaseProc {
   constructor(args: string[]) {
-    this.child = spawn(process.execPath, ["--import", "tsx", CLI, ...args], { stdio: ["pipe", "pipe", "pipe"] });
-    this.child.stdout.setEncoding("utf8").on("data", (d: string) => {
-      this.out += d;
-    });
-    this.child.stderr.setEncoding("utf8").on("data", (d: string) => {
-      this.err += d;
-    });
-    this.exited = new Promise((r) => this.child.on("close", (code) => r(code)));
-  }
-  async waitFor(where: "out" | "err", re: RegExp, ms = 15_000): Promise<RegExpMatchArray> {
-    const end = Date.now() + ms;
-    for (;;) {
-      const m = this[where].match(re);
-      if (m) return m;
-      if (Date.now() > end) throw new Error(`timeout waiting for ${re} in ${where}: out=${this.out} err=${this.err}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
-  kill(): void {
-    if (this.child.exitCode === null) this.child.kill("SIGKILL");
+    super(["--import", "tsx", CLI, ...args], 15_000);
   }
 }
 

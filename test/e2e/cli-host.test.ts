@@ -1,42 +1,20 @@
 // Two `hipmm host` processes (node bin/hipmm.js, from dist/: run `npm run build` first) on
 // 127.0.0.1 establish an association and carry stdin lines both ways.
 import assert from "node:assert/strict";
-import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
+import { Proc as BaseProc } from "../helpers/proc.ts";
 import { readPcapFile } from "../../src/capture/pcap-file.ts";
 
 const BIN = join(import.meta.dirname, "..", "..", "bin", "hipmm.js");
 const DIST = join(import.meta.dirname, "..", "..", "dist", "cli", "host.js");
 
-class Proc {
-  out = "";
-  err = "";
-  readonly child: ChildProcessWithoutNullStreams;
-  readonly exited: Promise<number | null>;
+class Proc extends BaseProc {
   constructor(args: string[]) {
-    this.child = spawn(process.execPath, [BIN, ...args], { stdio: ["pipe", "pipe", "pipe"] });
-    this.child.stdout.setEncoding("utf8").on("data", (d: string) => {
-      this.out += d;
-    });
-    this.child.stderr.setEncoding("utf8").on("data", (d: string) => {
-      this.err += d;
-    });
-    this.exited = new Promise((r) => this.child.on("close", (code) => r(code)));
-  }
-  async waitFor(where: "out" | "err", re: RegExp, ms = 8000): Promise<RegExpMatchArray> {
-    const end = Date.now() + ms;
-    for (;;) {
-      const m = this[where].match(re);
-      if (m) return m;
-      if (Date.now() > end) throw new Error(`timeout waiting for ${re} in ${where}: out=${this.out} err=${this.err}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
-  kill(): void {
-    if (this.child.exitCode === null) this.child.kill("SIGKILL");
+    super([BIN, ...args], 8000);
   }
 }
 

@@ -1,0 +1,36 @@
+// A long-running child process (a `hipmm` command) whose output tests wait on line by line.
+import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
+
+export class Proc {
+  out = "";
+  err = "";
+  readonly child: ChildProcessWithoutNullStreams;
+  readonly exited: Promise<number | null>;
+
+  /** `node <argv…>`, e.g. `new Proc([BIN, "host", …])` or `new Proc(["--import", "tsx", CLI, …])`. */
+  constructor(argv: string[], readonly defaultWaitMs = 15_000) {
+    this.child = spawn(process.execPath, argv, { stdio: ["pipe", "pipe", "pipe"] });
+    this.child.stdout.setEncoding("utf8").on("data", (d: string) => {
+      this.out += d;
+    });
+    this.child.stderr.setEncoding("utf8").on("data", (d: string) => {
+      this.err += d;
+    });
+    this.exited = new Promise((r) => this.child.on("close", (code) => r(code)));
+  }
+
+  /** Resolves with the first match of `re` in stdout/stderr; rejects after `ms` (bounded polling). */
+  async waitFor(where: "out" | "err", re: RegExp, ms = this.defaultWaitMs): Promise<RegExpMatchArray> {
+    const end = Date.now() + ms;
+    for (;;) {
+      const m = this[where].match(re);
+      if (m) return m;
+      if (Date.now() > end) throw new Error(`timeout waiting for ${re} in ${where}: out=${this.out} err=${this.err}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  kill(): void {
+    if (this.child.exitCode === null) this.child.kill("SIGKILL");
+  }
+}
