@@ -4,7 +4,7 @@ import * as Comlink from "comlink";
 import {
   decodeOpenBatch, decodeSealBatch, encodeOpenBatch, encodeSealBatch, openBatchBytes, sealBatchBytes,
 } from "./batch.ts";
-import { type BatchOp, type EspBatch, isShared } from "./espbatch.ts";
+import { type BatchOp, EspBatch, type EspBatchOptions, inFlightError, isShared } from "./espbatch.ts";
 import { RingClient, ringSupported } from "./ring.ts";
 import type { OpenResult, SaParams, SaStats, SealRequest, SealResult } from "./types.ts";
 import type { BatchReply, BatchRequest, EspWorkerApi } from "./worker.ts";
@@ -124,9 +124,9 @@ export class WorkerDataPlane {
   }
 
   /**
-   * How process() reaches the worker: "ring" (shared memory, batch bytes copied into a shared
-   * staging slot; the batch stays attached but must not be touched until its promise settles)
-   * or "transfer" (the batch buffer is transferred, or shared when it is a SharedArrayBuffer).
+   * How process() reaches the worker: "ring" (shared memory, no message per batch: batches from
+   * batch() run in place, others are copied through a shared staging slot) or "transfer" (the
+   * batch buffer is transferred, or shared when it is a SharedArrayBuffer).
    */
   get mode(): "ring" | "transfer" {
     return this.ring === undefined ? "transfer" : "ring";
@@ -167,17 +167,41 @@ export class WorkerDataPlane {
   }
 
   /**
-   * Batch path: processes an EspBatch in the worker and resolves with it; read results in place.
-   * Ring mode copies its bytes through a shared staging slot (no message; do not touch the batch
-   * until the promise settles); transfer mode transfers (or shares) its buffer and re-attaches it.
-   * Several batches may be in flight at once and run in submission order. Rejects if the worker
-   * fails (in transfer mode the batch is then detached).
+   * A reusable EspBatch for process(). In ring mode it lives in shared memory the worker already
+   * knows (a ring slot buffer): process() only publishes its descriptor, the worker runs it where
+   * it is, and results are read in place, no copy either way. Otherwise (transfer mode) it is a
+   * plain EspBatch whose buffer is transferred. Either way: fill it, `await process()`, read, reuse.
    */
-  async process(op: BatchOp, batch: EspBatch): Promise<EspBatch> {
-    if (this.ring !== undefined) {
-      if (this.dead) throw this.dead;
-      return this.ring.process(op, batch);
-    }
+  batch(opts: Omit<EspBatchOptions, "shared"> = {}): EspBatch {
+    return this.ring !== undefined ? this.ring.batch(opts) : new EspBatch(opts);
+  }
+
+  /**
+   * Batch path: processes an EspBatch in the worker and resolves with it; read results in place.
+   * Ring mode runs a batch from batch() in its own shared buffer and copies any other batch
+   * through a shared staging slot (no message either way); transfer mode transfers (or shares) its
+   * buffer and re-attaches it. Until the promise settles the batch is `inFlight`: filling,
+   * resetting or processing it again throws (rejects). Several batches may be in flight at once
+   * and run in submission order. Rejects if the worker fails (in transfer mode the batch is then detached).
+   */
+  process(op: BatchOp, batch: EspBatch): Promise<EspBatch> {
+    if (this.dead) return Promise.reject(this.dead);
+    if (batch.inFlight) return Promise.reject(inFlightError());
+    batch.inFlight = true;
+    const run = this.ring !== undefined ? this.ring.process(op, batch) : this.transfer(op, batch);
+    return run.then(
+      (b) => {
+        b.inFlight = false;
+        return b;
+      },
+      (e: unknown) => {
+        batch.inFlight = false;
+        throw e;
+      },
+    );
+  }
+
+  private async transfer(op: BatchOp, batch: EspBatch): Promise<EspBatch> {
     const size = batch.size;
     const r = await this.runBatch(op, batch.detach(), batch.count, size);
     batch.attach(r.buf);

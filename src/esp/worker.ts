@@ -63,7 +63,7 @@ const api: EspWorkerApi = {
         // Shared-memory ring (ring.ts): batches then arrive without messages.
         const m = ev.data;
         if (m.ring === "attach") ring = new RingServer(m.ctrl, (op, b, n, size) => plane().runBatch(op, b, n, size));
-        else ring?.staged(m.slot, m.gen, m.buf);
+        else ring?.message(m);
         return;
       }
       const { id, op, buf, n, size } = ev.data;
