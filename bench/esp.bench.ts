@@ -5,7 +5,8 @@
 // (e) @noble/ciphers + @noble/hashes, (f) WebCrypto awaited per packet.
 // `--browser`: the same WASM / Worker / noble / WebCrypto rows inside headless Chromium
 // (web/esp-bench/ built by Vite, served with COOP/COEP), rows prefixed "browser.".
-// `--browser-only` skips the Node rows; `--shared` puts Worker batches in SharedArrayBuffers.
+// `--browser-only` skips the Node rows. Worker batches come from WorkerDataPlane.batch() (ring slot
+// buffers, no copies); `--shared` uses plain SharedArrayBuffer batches instead (staging copies).
 // Implementations shared with the page: web/esp-bench/impls.ts.
 import { createCipheriv, createDecipheriv, createHmac, timingSafeEqual } from "node:crypto";
 import { DataPlane } from "../src/esp/dataplane.ts";
@@ -13,7 +14,7 @@ import { WorkerDataPlane } from "../src/esp/remote.ts";
 import { EspSuite, type SaParams } from "../src/esp/types.ts";
 import {
   concat, espPlain, type GridCell, header, type Impl, mbps, nobleImpl, PER_PACKET_API, ratio, runGrid, wasmBatchImpl, wasmImpl,
-  webImpl, workerImpl,
+  webImpl, workerImpl, workerMode,
 } from "../web/esp-bench/impls.ts";
 import type { BenchRow } from "./run.ts";
 import { rateRow } from "./util.ts";
@@ -124,7 +125,7 @@ async function nodeRows(): Promise<BenchRow[]> {
       MS,
       ROUNDS,
     );
-    return cells.flatMap((c) => cellRows(c, "", "node", w.mode));
+    return cells.flatMap((c) => cellRows(c, "", "node", workerMode(w.mode, SHARED)));
   } finally {
     await w.close();
   }

@@ -6,7 +6,7 @@ import {
   decodeOpenBatch, decodeSealBatch, ENTRY_BYTES, encodeOpenBatch, encodeSealBatch, openBatchBytes, SEAL_OVERHEAD, sealBatchBytes,
 } from "./batch.ts";
 import { WasmCrypto } from "./crypto.ts";
-import type { BatchOp, EspBatch } from "./espbatch.ts";
+import { type BatchOp, type EspBatch, inFlightError } from "./espbatch.ts";
 import {
   type EspStatus, type EspSuite, type OpenResult, type SaParams, type SaStats, type SealRequest,
   type SealResult, EspStatus as S,
@@ -231,6 +231,7 @@ export class DataPlane {
 
   /** Seals or opens an EspBatch in place (results read back from the batch). Returns #Ok. */
   process(op: BatchOp, batch: EspBatch): number {
+    if (batch.inFlight) throw inFlightError();
     batch.ok = this.runBatch(op, batch.bytes, batch.count, batch.size);
     return batch.ok;
   }

@@ -187,26 +187,19 @@ export class WorkerDataPlane {
   process(op: BatchOp, batch: EspBatch): Promise<EspBatch> {
     if (this.dead) return Promise.reject(this.dead);
     if (batch.inFlight) return Promise.reject(inFlightError());
-    batch.inFlight = true;
-    const run = this.ring !== undefined ? this.ring.process(op, batch) : this.transfer(op, batch);
-    return run.then(
-      (b) => {
-        b.inFlight = false;
-        return b;
-      },
-      (e: unknown) => {
-        batch.inFlight = false;
-        throw e;
-      },
-    );
+    batch.inFlight = true; // cleared by the ring / transfer() when the batch settles
+    return this.ring !== undefined ? this.ring.process(op, batch) : this.transfer(op, batch);
   }
 
   private async transfer(op: BatchOp, batch: EspBatch): Promise<EspBatch> {
-    const size = batch.size;
-    const r = await this.runBatch(op, batch.detach(), batch.count, size);
-    batch.attach(r.buf);
-    batch.ok = r.ok;
-    return batch;
+    try {
+      const r = await this.runBatch(op, batch.detach(), batch.count, batch.size);
+      batch.attach(r.buf);
+      batch.ok = r.ok;
+      return batch;
+    } finally {
+      batch.inFlight = false;
+    }
   }
 
   /**

@@ -106,9 +106,15 @@ export class RingClient {
     return this.owned.has(b);
   }
 
-  /** Runs `batch` in the worker (in place, or through a staging copy); resolves in submission order. */
+  /**
+   * Runs `batch` in the worker (in place, or through a staging copy); resolves in submission
+   * order. Clears `batch.inFlight` when it settles (the caller sets it).
+   */
   process(op: BatchOp, batch: EspBatch): Promise<EspBatch> {
-    if (this.dead) return Promise.reject(this.dead);
+    if (this.dead) {
+      batch.inFlight = false;
+      return Promise.reject(this.dead);
+    }
     const seq = this.submitted++;
     const done = new Promise<EspBatch>((resolve, reject) =>
       this.pending.push({ seq, op, batch, staged: -1, resolve, reject }),
@@ -123,7 +129,10 @@ export class RingClient {
     this.dead = e;
     Atomics.store(this.ctrl, CLOSED, 1);
     Atomics.notify(this.ctrl, HEAD);
-    for (const p of this.pending.splice(0)) p.reject(e);
+    for (const p of this.pending.splice(0)) {
+      p.batch.inFlight = false;
+      p.reject(e);
+    }
   }
 
   /**
@@ -198,6 +207,7 @@ export class RingClient {
   private retire(p: Pending): void {
     const d = SLOT0 + (p.seq % RING_SLOTS) * SLOT_WORDS;
     this.retired++;
+    p.batch.inFlight = false;
     if (this.ctrl[d + F_ERR] !== 0) {
       p.reject(new Error("ESP worker: batch failed"));
       return;

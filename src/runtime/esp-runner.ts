@@ -82,8 +82,10 @@ export class WorkerEspRunner {
   ) {
     if (!stack.deferred) throw new TypeError("WorkerEspRunner needs a HostStack built with deferEsp");
     this.work = stack.deferred;
-    this.sealBatch = new EspBatch({ maxPackets: maxBatch });
-    this.openBatch = new EspBatch({ maxPackets: maxBatch });
+    // Slot-backed batches in ring mode: packets are written into and read from shared memory the
+    // worker already knows (no copy on this thread); plain batches in transfer mode.
+    this.sealBatch = dataPlane.batch({ maxPackets: maxBatch });
+    this.openBatch = dataPlane.batch({ maxPackets: maxBatch });
   }
 
   /** Call after feeding the stack: runs the queued work on the next turn. */

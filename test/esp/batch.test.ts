@@ -214,6 +214,86 @@ test("Worker (ring mode): more batches in flight than ring slots, in order, stag
   }
 });
 
+test("Worker (ring mode): slot-backed batches run in place, in order (mixed with copied ones), reuse, refuse use in flight", async () => {
+  const w = await WorkerDataPlane.create();
+  const local = new DataPlane();
+  try {
+    assert.equal(w.mode, "ring");
+    const [o, i] = saPair(EspSuite.AES_GCM16, 0x7800);
+    const wo = await w.installSa(o);
+    const lo = local.installSa(o);
+    await w.installSa(i);
+    // 20 batches > RING_SLOTS; batch 5 is a plain EspBatch (copied through a staging slot).
+    const opts = { maxPackets: 16, byteLength: 16 * 200 };
+    const xs = Array.from({ length: 20 }, (_, j) => (j === 5 ? new EspBatch(opts) : w.batch(opts)));
+    const bufs = xs.map((x) => x.bytes.buffer);
+    assert.ok(bufs[0] instanceof SharedArrayBuffer, "slot-backed: shared memory");
+    let n = 0;
+    for (let round = 0; round < 2; round++) {
+      const refused: Promise<EspBatch>[] = [];
+      const runs = xs.map((x, j) => {
+        x.reset();
+        for (let k = 0; k < 16; k++) x.addSeal(wo, 17, bytes((k * 7) % 90, n++));
+        const run = w.process("seal", x);
+        // Just submitted, so certainly in flight (batches retire only in a later pump): filling,
+        // resetting or processing it again is refused, and it stays in flight.
+        if (j === 5 || j === 19) {
+          assert.equal(x.inFlight, true);
+          assert.throws(() => x.addSeal(wo, 17, bytes(1, 1)), /in flight/);
+          assert.throws(() => x.reserveOpen(10), /in flight/);
+          assert.throws(() => x.reset(), /in flight/);
+          assert.throws(() => local.process("seal", x), /in flight/);
+          refused.push(w.process("seal", x));
+          assert.equal(x.inFlight, true);
+        }
+        return run;
+      });
+      for (const r of refused) await assert.rejects(r, /in flight/);
+      const done = await Promise.all(runs);
+      done.forEach((x, j) => {
+        assert.equal(x, xs[j]);
+        assert.equal(x.inFlight, false);
+        assert.equal(x.bytes.buffer, bufs[j], "results in the batch's own buffer");
+        assert.equal(x.ok, 16);
+        for (let k = 0; k < 16; k++) {
+          const m = (round * 20 + j) * 16 + k;
+          assert.equal(x.seq(k), m + 1, "submission order");
+          assert.deepEqual(x.data(k), local.seal(lo, 17, bytes((k * 7) % 90, m)));
+        }
+      });
+    }
+    // Only the two plain batches (seq 5 and 25: slots 5 and 9) needed staging buffers.
+    const staging = (w as unknown as { ring: { staging: (Uint8Array | undefined)[] } }).ring.staging;
+    assert.deepEqual(Object.keys(staging), ["5", "9"]);
+    // Open in place: 15 packets of batch 3, then a replay of its first.
+    const open = w.batch({ maxPackets: 16, byteLength: 16 * 200 });
+    for (let k = 0; k < 15; k++) open.addOpen(xs[3].data(k));
+    open.addOpen(xs[3].data(0));
+    assert.equal(await w.process("open", open), open);
+    assert.equal(open.ok, 15);
+    assert.equal(open.status(15), EspStatus.Replay);
+    assert.deepEqual(open.data(4), bytes(28, (20 + 3) * 16 + 4));
+  } finally {
+    await w.close();
+  }
+  // Transfer mode: batch() is a plain batch, guarded the same way while in flight.
+  const t = await WorkerDataPlane.create({ ring: false });
+  try {
+    const [o] = saPair(EspSuite.AES128_CBC_SHA1, 0x7900);
+    const h = await t.installSa(o);
+    const b = t.batch({ maxPackets: 4 });
+    b.addSeal(h, 17, bytes(20, 1));
+    const run = t.process("seal", b);
+    assert.throws(() => b.addSeal(h, 17, bytes(1, 1)), /in flight/);
+    await assert.rejects(t.process("seal", b), /in flight/);
+    assert.equal((await run).ok, 1);
+    assert.equal(b.reset().addSeal(h, 17, bytes(20, 2)), 0, "reusable after it settled");
+    assert.equal((await t.process("seal", b)).seq(0), 2);
+  } finally {
+    await t.close();
+  }
+});
+
 test("Worker failure: a bad batch rejects alone; a dead worker rejects all pending and later calls", async () => {
   const w = await WorkerDataPlane.create();
   const [o] = saPair(EspSuite.AES_GCM16, 0x7600);

@@ -294,8 +294,9 @@ export function wasmBatchImpl(dp: DataPlane, p: SaParams, payload: Uint8Array): 
 }
 
 /**
- * WASM in a Worker: IN_FLIGHT EspBatches circulate (filled in place, transferred or shared,
- * results read in place). One call = wait for the oldest batch, consume it, refill, resubmit.
+ * WASM in a Worker: IN_FLIGHT EspBatches circulate (filled in place, results read in place; from
+ * WorkerDataPlane.batch(): ring slot buffers in ring mode, transferred otherwise; `shared`: plain
+ * SharedArrayBuffer batches, copied through the ring's staging slots). One call = wait for the oldest batch, consume it, refill, resubmit.
  * When the open pool runs out, the ring drains and the inbound SA is reinstalled (a bubble, counted).
  */
 export async function workerImpl(w: WorkerDataPlane, p: SaParams, payload: Uint8Array, shared = false): Promise<Impl> {
@@ -312,7 +313,9 @@ export async function workerImpl(w: WorkerDataPlane, p: SaParams, payload: Uint8
     for (let i = 0; i < BATCH; i++) pool.push(seeder.data(i).slice());
   }
   const f = filler(out, payload, pool);
-  const xs = Array.from({ length: IN_FLIGHT }, () => new EspBatch({ maxPackets: BATCH, byteLength: batchBytes(payload.length), shared }));
+  // Default: slot-backed batches from WorkerDataPlane.batch() (ring mode: filled and read in shared memory, no copies).
+  const opts = { maxPackets: BATCH, byteLength: batchBytes(payload.length) };
+  const xs = Array.from({ length: IN_FLIGHT }, () => (shared ? new EspBatch({ ...opts, shared }) : w.batch(opts)));
   const ring: (Promise<EspBatch> | null)[] = xs.map(() => null);
   let mode: "seal" | "open" = "seal";
   let head = 0;
@@ -342,6 +345,11 @@ export async function workerImpl(w: WorkerDataPlane, p: SaParams, payload: Uint8
     return n;
   };
   return { async: true, seal: () => step("seal"), open: () => step("open"), drain };
+}
+
+/** Row label for the worker rows: "ring" (slot-backed batches), "ring+staging" (`shared`) or "transfer". */
+export function workerMode(mode: "ring" | "transfer", shared: boolean): string {
+  return mode === "ring" && shared ? "ring+staging" : mode;
 }
 
 export interface GridCell {

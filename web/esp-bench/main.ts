@@ -3,13 +3,13 @@
 import { DataPlane } from "../../src/esp/dataplane.ts";
 import { WorkerDataPlane } from "../../src/esp/remote.ts";
 import { loadWasm } from "../../src/wasm/loader.ts";
-import { type GridCell, nobleImpl, runGrid, wasmBatchImpl, wasmImpl, webImpl, workerImpl } from "./impls.ts";
+import { type GridCell, nobleImpl, runGrid, wasmBatchImpl, wasmImpl, webImpl, workerImpl, workerMode } from "./impls.ts";
 
 export interface EspBenchResult {
   cells?: GridCell[];
   /** crossOriginIsolated: worker batches then live in SharedArrayBuffers instead of being transferred. */
   isolated: boolean;
-  /** How WorkerDataPlane.process reached the worker: "ring" (SharedArrayBuffer + Atomics) or "transfer". */
+  /** How WorkerDataPlane.process reached the worker (impls.ts workerMode()). */
   workerMode?: string;
   userAgent: string;
   error?: string;
@@ -41,7 +41,7 @@ async function bench(): Promise<EspBenchResult> {
       ms,
       rounds,
     );
-    return { cells, isolated: globalThis.crossOriginIsolated === true, workerMode: w.mode, userAgent: navigator.userAgent };
+    return { cells, isolated: globalThis.crossOriginIsolated === true, workerMode: workerMode(w.mode, shared), userAgent: navigator.userAgent };
   } finally {
     await w.close();
   }
