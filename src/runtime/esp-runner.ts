@@ -1,13 +1,13 @@
 // Runs the ESP work of a deferred HostStack (esp-work.ts) in a WorkerDataPlane (src/esp/remote.ts):
 // what one event-loop turn queued (app datagrams to seal, ESP datagrams to open) goes to the
-// Worker as ONE seal and ONE open EspBatch of up to `maxBatch` packets each (buffers transferred,
+// Worker as ONE seal and ONE open EspBatch of up to `maxBatch` packets each (shared-memory slots, or buffers transferred,
 // not copied), and the results are completed in queue order (transmit / deliver). SA installs
 // and removals go over the Worker's control API in queue order too: an install is awaited before
 // the batch that uses its SA, a removal waits for the batch before it. One round in flight at a
 // time; what arrives meanwhile forms the next round (the batch grows with the load).
 // No node: imports (Node, Deno, browsers).
 import type { Millis } from "../core/types.ts";
-import { EspBatch } from "../esp/espbatch.ts";
+import type { EspBatch } from "../esp/espbatch.ts";
 import type { WorkerDataPlane } from "../esp/remote.ts";
 import { EspStatus } from "../esp/types.ts";
 import { IPPROTO_UDP } from "./beet-udp.ts";
