@@ -1,10 +1,11 @@
 // `hipmm host --id FILE --listen IP:PORT [--listen …] [--connect [HIT@]IP:PORT] [--port N]
-//  [--pcap FILE] [--esp-sa FILE] [--k N] [--fa IP:PORT …] [--privacy] [--no-mobility]`: like
+//  [--pcap FILE] [--esp-sa FILE] [--k N] [--fa IP:PORT …] [--privacy] [--no-mobility] [--allow HIT …]`: like
 // `nc -u`, but over HIP. stdin lines go to the peer as ESP datagrams; what arrives is written to
 // stdout. Status lines go to stderr. Mobility (REA/AC/ACR) is on; `--fa` leases an address from
 // a Forwarding Agent (later ones are fallbacks, draft §4.4.2) and announces it as the FA
 // logical interface (§6.4); `--privacy` announces only the leased address (§3.2).
-import { hitFromString, hitToString } from "../hip/hit.ts";
+import { hitFromString, hitKey, hitToString } from "../hip/hit.ts";
+import type { HipHostConfig } from "../hip/types.ts";
 import { loadIdentity } from "../hip/keyfile-node.ts";
 import type { Locator } from "../core/types.ts";
 import { locatorKey } from "../core/types.ts";
@@ -16,7 +17,7 @@ import { captureHooks } from "../runtime/capture-node.ts";
 import type { Command } from "./main.ts";
 
 const USAGE =
-  "usage: hipmm host --id FILE --listen IP:PORT [--listen IP:PORT…] [--connect [HIT@]IP:PORT] [--port N] [--k N] [--pcap FILE] [--esp-sa FILE] [--fa IP:PORT…] [--privacy] [--no-mobility]";
+  "usage: hipmm host --id FILE --listen IP:PORT [--listen IP:PORT…] [--connect [HIT@]IP:PORT] [--port N] [--k N] [--pcap FILE] [--esp-sa FILE] [--fa IP:PORT…] [--privacy] [--no-mobility] [--allow HIT…]";
 
 function parsePeer(text: string): { hit?: Uint8Array; loc: Locator } | undefined {
   const at = text.lastIndexOf("@");
@@ -28,7 +29,7 @@ function parsePeer(text: string): { hit?: Uint8Array; loc: Locator } | undefined
 }
 
 export async function hostCommand(argv: string[]): Promise<number> {
-  const p = parseArgs(argv, { flags: ["help", "privacy", "no-mobility"], options: ["id", "listen", "connect", "port", "pcap", "esp-sa", "k", "fa"], aliases: { h: "help" } });
+  const p = parseArgs(argv, { flags: ["help", "privacy", "no-mobility"], options: ["id", "listen", "connect", "port", "pcap", "esp-sa", "k", "fa", "allow"], aliases: { h: "help" } });
   if (!p.ok) {
     console.error(`hipmm host: ${p.error}\n${USAGE}`);
     return 2;
@@ -44,6 +45,15 @@ export async function hostCommand(argv: string[]): Promise<number> {
   const k = a.int("k");
   const peer = a.get("connect") !== undefined ? parsePeer(a.get("connect")!) : undefined;
   const fas = a.getAll("fa").map(parseLocator);
+  // --allow HIT…: only these peers may associate with us (RFC 7401 NOTIFY BLOCKED_BY_POLICY otherwise).
+  const allow = a.getAll("allow").map((h) => hitFromString(h));
+  if (allow.some((h) => !h)) {
+    console.error(`hipmm host: --allow takes HITs\n${USAGE}`);
+    return 2;
+  }
+  const allowed = new Set(allow.map((h) => hitKey(h!)));
+  const hip: Partial<HipHostConfig> = k === undefined ? {} : { puzzleK: k };
+  if (allowed.size > 0) hip.accept = (hit) => allowed.has(hitKey(hit));
   if (!idFile || listen.length === 0 || Number.isNaN(port) || (k !== undefined && Number.isNaN(k)) || (a.has("connect") && !peer) || fas.some((f) => !f) || (fas.length > 0 && a.has("no-mobility"))) {
     console.error(USAGE);
     return 2;
@@ -53,7 +63,7 @@ export async function hostCommand(argv: string[]): Promise<number> {
   let host: RuntimeHost;
   try {
     const fa = fas.length ? { fas: fas.map((l) => ({ locator: l! })), addrType: 4 as const, spis: 16, privacy: a.has("privacy") } : undefined;
-    host = await startNodeHost({ identity, listen, hip: k === undefined ? {} : { puzzleK: k }, tap: capture.tap, mobility: a.has("no-mobility") ? false : {}, fa });
+    host = await startNodeHost({ identity, listen, hip, tap: capture.tap, mobility: a.has("no-mobility") ? false : {}, fa });
   } catch (e) {
     console.error(`hipmm host: ${(e as Error).message}`);
     capture.close();

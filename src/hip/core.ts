@@ -20,6 +20,7 @@ export interface ResolvedConfig {
   encryptHostId: boolean;
   checksum: "pseudo" | "zero";
   allowOpportunistic: boolean;
+  accept: NonNullable<HipHostConfig["accept"]>;
   closedLingerMs: Millis;
   dropEvents: boolean;
 }
@@ -39,6 +40,7 @@ export function resolveConfig(cfg: HipHostConfig): ResolvedConfig {
     encryptHostId: cfg.encryptHostId ?? true,
     checksum: cfg.checksum ?? "pseudo",
     allowOpportunistic: cfg.allowOpportunistic ?? true,
+    accept: cfg.accept ?? (() => true),
     closedLingerMs: cfg.closedLingerMs ?? HIP_DEFAULTS.closedLingerMs,
     dropEvents: cfg.dropEvents ?? true,
   };

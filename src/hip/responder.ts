@@ -94,6 +94,8 @@ export function handleI2(core: HostCore, now: Millis, pkt: HipPacket, from: Loca
   if (!verifyMac(pkt, n.rhash, n.macKeyIn)) return core.notifyAndDrop(now, a, pkt, from, NotifyType.HIP_MAC_FAILED, "bad_mac");
   if (!verifySignature(pkt, peer)) return core.notifyAndDrop(now, a, pkt, from, NotifyType.AUTHENTICATION_FAILED, "bad_signature");
   if (info.keymatIndex < espIndex) return core.notifyAndDrop(now, a, pkt, from, NotifyType.INVALID_SYNTAX, "bad_keymat_index");
+  // Local policy (access control by HIT), only after the Initiator proved who it is.
+  if (!core.cfg.accept(pkt.senderHit, peer, from)) return core.notifyAndDrop(now, a, pkt, from, NotifyType.BLOCKED_BY_POLICY, "blocked_by_policy");
 
   // §6.9 steps 19-20: install the new association (dropping an old one), send R2, go to R2-SENT.
   n.peerIdentity = peer;

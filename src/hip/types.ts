@@ -2,7 +2,7 @@
 import type { Locator, Millis, Rng } from "../core/types.ts";
 import type { HipPacket } from "../wire/packet.ts";
 import type { Association } from "./association.ts";
-import type { HostIdentity } from "./identity.ts";
+import type { HostIdentity, PeerIdentity } from "./identity.ts";
 import type { SaParams } from "./sa.ts";
 
 /** RFC 7401 §4.4.2 states. */
@@ -46,6 +46,12 @@ export interface HipHostConfig {
   checksum?: "pseudo" | "zero";
   /** Answer I1s with a NULL receiver HIT (opportunistic mode, §4.1.8). Default true. */
   allowOpportunistic?: boolean;
+  /**
+   * Who may associate with us: called for every authenticated I2 (puzzle, HIP_MAC and signature
+   * verified) with the Initiator's HIT, identity and locator. `false` refuses it with NOTIFY
+   * BLOCKED_BY_POLICY (RFC 7401 §5.2.19) and the counter `drop.blocked_by_policy`. Default: all.
+   */
+  accept?: (peerHit: Uint8Array, peer: PeerIdentity, from: Locator) => boolean;
   /** How long CLOSED state lingers to re-acknowledge duplicate CLOSEs (§4.4.3). Default 15 000 ms. */
   closedLingerMs?: Millis;
   /** Emit a "drop" event for each dropped packet (counters are always kept). Default true. */
