@@ -23,3 +23,4 @@ export { drawEspKeys, drawHipKeys, type EspKeys, type HipKeys, Keymat, rhashOf, 
 export { lowBitsZero, puzzleI, puzzleLifetimeMs, solvePuzzle, verifySolution } from "./puzzle.ts";
 export { CIPHER_AES_128_CBC, CIPHER_AES_256_CBC, CIPHER_NULL, espSuiteKeys, hipCipherKeyLen, hipDecrypt, hipEncrypt } from "./suites.ts";
 export { HIP_DEFAULTS, type HipEvent, type HipExtension, type HipHostConfig, type HipState, type RetransmitConfig } from "./types.ts";
+export { UpdateExtension, type UpdateOptions } from "./update.ts";

@@ -70,6 +70,8 @@ export type HipEvent =
   | { type: "sa-remove"; peerHit: Uint8Array; inboundSpi: number; outboundSpi: number }
   /** An extension added one more SA of the association (per-interface SA, draft §4.5); the pair from sa-install stays. */
   | { type: "sa-add"; peerHit: Uint8Array; sa: SaParams }
+  /** UPDATE rekey (RFC 7402 §6.9, src/hip/update.ts): the new pair replaces the current one; the old outbound SA goes, the old inbound SA is retired. */
+  | { type: "sa-rekey"; peerHit: Uint8Array; inbound: SaParams; outbound: SaParams; oldInboundSpi: number; oldOutboundSpi: number }
   /** An extension retired one SA added by sa-add (draft §6.1.1.1). */
   | { type: "sa-delete"; peerHit: Uint8Array; direction: "in" | "out"; spi: number }
   | { type: "closed"; peerHit: Uint8Array; reason: "local" | "peer" | "timeout" }

@@ -74,6 +74,20 @@ export class SaTable {
     return true;
   }
 
+  /** UPDATE rekey (RFC 7402 §6.9): the new pair becomes the base pair; the old outbound SA goes,
+   * the old inbound one is retired like a per-interface SA. */
+  rekey(peerHit: Uint8Array, inbound: SaParams, outbound: SaParams, now: Millis): boolean {
+    const p = this.peer(peerHit);
+    if (!p || !this.add(peerHit, inbound) || !this.add(peerHit, outbound)) return false;
+    const oldIn = p.spiIn;
+    const oldOut = p.spiOut;
+    p.spiIn = inbound.spi;
+    p.spiOut = outbound.spi;
+    if (oldOut !== outbound.spi) this.delete(peerHit, "out", oldOut, now);
+    if (oldIn !== inbound.spi) this.delete(peerHit, "in", oldIn, now);
+    return true;
+  }
+
   /** Outbound SAs go at once; an inbound one is retired (draft §6.1.1.1). */
   delete(peerHit: Uint8Array, direction: "in" | "out", spi: number, now: Millis): void {
     const p = this.peer(peerHit);

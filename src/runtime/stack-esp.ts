@@ -8,6 +8,7 @@ import type { FaClientEvent, FaClientOptions } from "../fa/client/client.ts";
 import { hitKey } from "../hip/hit.ts";
 import { HipHost } from "../hip/host.ts";
 import type { HipEvent, HipHostConfig } from "../hip/types.ts";
+import { UpdateExtension, type UpdateOptions } from "../hip/update.ts";
 import { MobilityExtension, type MobilityExtensionOptions } from "../mobility/extension.ts";
 import type { MobilityEvent } from "../mobility/types.ts";
 import { loadWasmSync, wasmBytes } from "../wasm/loader.ts";
@@ -41,6 +42,9 @@ export interface HostStackOptions {
   addresses?: readonly Locator[];
   /** Lease an address from a Forwarding Agent (needs `mobility`; started by `startFa(now)`). */
   fa?: FaClientOptions;
+  /** UPDATE rekeying (src/hip/update.ts); `threshold`: outbound sequence number from which a
+   * rekey starts before exhaustion (default 2^32 − 2^16; RFC 4303 §3.3.3). */
+  rekey?: UpdateOptions & { threshold?: number };
 }
 
 let wasmModule: WebAssembly.Module | undefined;
@@ -58,6 +62,9 @@ export abstract class EspStack {
   /** With `deferEsp`: the ordered SA / seal / open work for the runner. */
   readonly deferred: DeferredEsp | undefined;
   readonly mobility: MobilityExtension | undefined;
+  /** UPDATE rekeying of the SA pairs (RFC 7402 §6.9). */
+  readonly update: UpdateExtension;
+  private readonly rekeyAt: number;
   /** Stack-level counters ("esp.rx", "esp.tx", "esp.tx.rea", "esp.drop.<reason>", "rx.relay"…). */
   readonly counters: Record<string, number> = {};
   protected readonly sas: SaTable;
@@ -80,6 +87,8 @@ export abstract class EspStack {
     this.onEvent = opts.onEvent;
     this.pendingLimit = opts.pendingLimit ?? 64;
     if (opts.mobility || opts.fa) this.mobility = new MobilityExtension(this.host, opts.mobility ?? {});
+    this.update = new UpdateExtension(this.host, opts.rekey);
+    this.rekeyAt = opts.rekey?.threshold ?? 2 ** 32 - 2 ** 16;
     this.sas = new SaTable(this.deferred ?? (this.dataPlane as DataPlane), this.mobility?.policy.oldSaTimeoutMs);
   }
 
@@ -102,6 +111,16 @@ export abstract class EspStack {
       return "sent";
     }
     const r = (this.dataPlane as DataPlane).sealOne(job.handle, IPPROTO_UDP, job.seg);
+    // RFC 4303 §3.3.3: sequence numbers never wrap; rekey and keep the datagram for the new SA.
+    if (r.status === EspStatus.Rekey && !job.rea && this.startRekey(now, peerHit)) {
+      const q = this.pending.get(hitKey(peerHit)) ?? [];
+      if (q.length < this.pendingLimit) {
+        q.push({ srcPort, dstPort, data: data.slice() });
+        this.pending.set(hitKey(peerHit), q);
+        this.count("esp.rekey.queued");
+        return "queued";
+      }
+    } else if (r.status === EspStatus.Ok && r.seq >= this.rekeyAt) this.startRekey(now, peerHit);
     return this.completeSeal(now, job, r.status, r.packet);
   }
 
@@ -141,6 +160,7 @@ export abstract class EspStack {
   completeSeal(now: Millis, job: SealJob, status: number, packet: Uint8Array): SendStatus {
     if (status !== EspStatus.Ok) {
       this.count(`esp.seal.${espStatusName[status as EspStatus] ?? status}`);
+      if (status === EspStatus.Rekey) this.startRekey(now, job.peerHit);
       if (job.rea) this.reaJobs.delete(hitKey(job.peerHit));
       return "seal-failed";
     }
@@ -197,6 +217,14 @@ export abstract class EspStack {
     if (viaRea) ev.viaRea = true;
     this.emit(ev);
     return true;
+  }
+
+  /** Start (or join) an UPDATE rekey with `peerHit`; false when none can run. */
+  protected startRekey(now: Millis, peerHit: Uint8Array): boolean {
+    if (this.update.pending(peerHit)) return true;
+    const ok = this.update.rekey(now, peerHit);
+    this.count(ok ? "esp.rekey.started" : "esp.rekey.failed");
+    return ok;
   }
 
   protected openEsp(now: Millis, input: OpenJob): void {

@@ -76,6 +76,14 @@ export class HostStack extends EspStack implements SimEndpoint {
     this.drain(now);
   }
 
+  /** Rekey the SA pair with `peerHit` by UPDATE (RFC 7402 §6.9, src/hip/update.ts). */
+  rekey(now: Millis, peerHit: Uint8Array): boolean {
+    this.now = now;
+    const ok = this.update.rekey(now, peerHit);
+    this.drain(now);
+    return ok;
+  }
+
   /** Ask the Forwarding Agent for a lease (draft §5.1). */
   startFa(now: Millis): void {
     this.now = now;
@@ -180,6 +188,7 @@ export class HostStack extends EspStack implements SimEndpoint {
         this.sas.installPair(ev.peerHit, ev.inbound, ev.outbound);
         this.adoptLocal(ev.peerHit, now);
       } else if (ev.type === "sa-add") this.sas.add(ev.peerHit, ev.sa);
+      else if (ev.type === "sa-rekey") this.sas.rekey(ev.peerHit, ev.inbound, ev.outbound, now);
       else if (ev.type === "sa-delete") this.sas.delete(ev.peerHit, ev.direction, ev.spi, now);
       else if (ev.type === "sa-remove") this.sas.removePeer(ev.peerHit, ev.inboundSpi);
       else if (ev.type === "closed" || ev.type === "failed") {
@@ -187,7 +196,7 @@ export class HostStack extends EspStack implements SimEndpoint {
         this.pending.delete(hitKey(ev.peerHit));
       }
       this.emit(ev);
-      if (ev.type === "sa-install") this.flushPending(ev.peerHit, now);
+      if (ev.type === "sa-install" || ev.type === "sa-rekey") this.flushPending(ev.peerHit, now);
     }
     return n;
   }

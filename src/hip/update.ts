@@ -1,0 +1,277 @@
+/**
+ * UpdateExtension: ESP rekeying with UPDATE (RFC 7402 §6.8-§6.9, RFC 7401 §5.3.5, §6.11-§6.12)
+ * without a new Diffie-Hellman: the new SA pair is drawn from the existing KEYMAT at a fresh
+ * KEYMAT index (RFC 7402 §6.9 "KEYMAT Index"; Association.deriveSaPair).
+ *
+ *   initiator                                   peer
+ *   UPDATE(ESP_INFO{idx, old in, new in}, SEQ a) →      (peer adds its new inbound SA)
+ *           ← UPDATE(ESP_INFO{idx, old in, new in}, SEQ b, ACK a)
+ *   (switch to the new pair)  UPDATE(ACK b) →           (switch on the ACK, or on ESP
+ *                                                         arriving on its new inbound SA)
+ * Each side adds its new inbound SA (`sa-add`) as soon as it announced its New SPI, and switches
+ * with `sa-rekey` (new pair; the old outbound SA goes, the old inbound SA is retired after the
+ * in-flight packets). Packets with SEQ are retransmitted with the core's retransmit settings
+ * until ACKed (§6.12.1, bounded); duplicate SEQs are answered again, older ones dropped.
+ * Simultaneous rekeys: the host with the smaller HIT abandons its own UPDATE and answers.
+ * Sans-I/O like the core (registered with HipHost.registerExtension).
+ */
+import type { Locator, Millis } from "../core/types.ts";
+import { PacketType } from "../wire/constants.ts";
+import { emitPacket, getParam, type HipPacket } from "../wire/packet.ts";
+import type { Param } from "../wire/params/index.ts";
+import type { Association } from "./association.ts";
+import { authenticate, verifyMac, verifySignature } from "./auth.ts";
+import { compareHits, hitKey } from "./hit.ts";
+import type { HipHost } from "./host.ts";
+import type { SaParams } from "./sa.ts";
+import type { HipEvent, HipExtension } from "./types.ts";
+
+export interface UpdateOptions {
+  /** How long the replaced inbound SPI still maps to the association (liveness). Default 4000 ms. */
+  oldSpiLingerMs?: Millis;
+}
+
+interface Exchange {
+  role: "initiator" | "responder";
+  index: number;
+  newSpiIn: number;
+  ourId: number;
+  packet: Uint8Array;
+  tries: number;
+  interval: Millis;
+  nextAt: Millis;
+  /** Responder: the pair it switches to on the ACK. */
+  pair?: { inbound: SaParams; outbound: SaParams };
+}
+
+interface PeerState {
+  assoc: Association;
+  /** Next Update ID we send (RFC 7401 §5.2.16: starts at 0). */
+  nextId: number;
+  /** Highest Update ID received (-1: none). */
+  lastRxId: number;
+  /** What we answered to lastRxId (re-sent on a duplicate, §6.12.1). */
+  lastReply: Uint8Array | undefined;
+  /** Lowest KEYMAT index a new SA pair may use (never reuse keys). */
+  floor: number;
+  ex: Exchange | undefined;
+  linger: { spi: number; by: Millis }[];
+}
+
+export class UpdateExtension implements HipExtension {
+  readonly packetTypes = [PacketType.UPDATE];
+  /** "rekey.started", "rekey.done", "rekey.retransmit", "rekey.timeout", "rekey.dup", "rekey.keymat_exhausted"… */
+  readonly counters: Record<string, number> = {};
+  private readonly peers = new Map<string, PeerState>();
+  private readonly lingerMs: Millis;
+
+  constructor(
+    private readonly host: HipHost,
+    o: UpdateOptions = {},
+  ) {
+    this.lingerMs = o.oldSpiLingerMs ?? 4000;
+    host.registerExtension(this);
+  }
+
+  /** True while a rekey with `peerHit` is under way. */
+  pending(peerHit: Uint8Array): boolean {
+    return this.peers.get(hitKey(peerHit))?.ex !== undefined;
+  }
+
+  /**
+   * Start rekeying the SA pair with `peerHit` (RFC 7402 §6.9). Returns true when an exchange is
+   * (now or already) under way; false without an established association or KEYMAT left.
+   */
+  rekey(now: Millis, peerHit: Uint8Array): boolean {
+    const a = this.host.association(peerHit);
+    if (a?.state !== "ESTABLISHED" || !a.keymat) return false;
+    const s = this.state(a);
+    if (s.ex) return true;
+    const index = Math.max(a.keymatIndex, s.floor);
+    const spi = this.host.allocSpi(a);
+    const pair = a.deriveSaPair(index, spi, 0);
+    if (!pair || index > 0xffff) {
+      this.host.releaseSpi(spi);
+      this.count("rekey.keymat_exhausted");
+      return false;
+    }
+    s.floor = pair.next;
+    a.pushEvent({ type: "sa-add", peerHit: a.peerHit, sa: pair.inbound });
+    const id = s.nextId++;
+    const pkt = this.build(a, [{ kind: "ESP_INFO", keymatIndex: index, oldSpi: a.spiIn, newSpi: spi }, { kind: "SEQ", updateId: id }]);
+    s.ex = this.arm(now, a, { role: "initiator", index, newSpiIn: spi, ourId: id, packet: pkt });
+    this.count("rekey.started");
+    return true;
+  }
+
+  // ---- HipExtension ----
+
+  handle(now: Millis, pkt: HipPacket, _raw: Uint8Array, from: Locator, _to: Locator, a: Association | undefined): boolean {
+    if (a?.state !== "ESTABLISHED" || !a.peerIdentity) return false; // core: unhandled (no keys yet)
+    const s = this.state(a);
+    if (!verifyMac(pkt, a.rhash, a.macKeyIn)) return this.drop("bad_mac", pkt, from);
+    if (!verifySignature(pkt, a.peerIdentity)) return this.drop("bad_signature", pkt, from);
+    const seq = getParam(pkt, "SEQ");
+    const ack = getParam(pkt, "ACK");
+    const info = getParam(pkt, "ESP_INFO");
+    if (!seq && !ack) return this.drop("missing_param", pkt, from);
+    // §6.12.1: an older Update ID is a replay; the same one is a retransmission (answer again).
+    if (seq && seq.updateId < s.lastRxId) return this.drop("replayed_update", pkt, from);
+    if (seq && seq.updateId === s.lastRxId) {
+      this.count("rekey.dup");
+      if (s.lastReply) a.queueControl(now, s.lastReply);
+      return true;
+    }
+    if (ack && s.ex && ack.updateIds.includes(s.ex.ourId)) {
+      const ex = s.ex;
+      if (ex.role === "responder" && ex.pair) this.complete(now, s, ex.pair);
+      else if (ex.role === "initiator") {
+        if (!seq || !info) return this.drop("missing_param", pkt, from);
+        if (info.keymatIndex !== ex.index) return this.drop("bad_keymat_index", pkt, from);
+        if (info.oldSpi !== a.spiOut) return this.drop("bad_esp_info", pkt, from);
+        const pair = a.deriveSaPair(ex.index, ex.newSpiIn, info.newSpi);
+        if (!pair) return this.drop("bad_keymat_index", pkt, from);
+        this.complete(now, s, pair);
+      }
+    } else if (ack) this.count("rekey.stale_ack");
+    if (!seq) return true;
+    s.lastRxId = seq.updateId;
+    s.lastReply = undefined;
+    if (!ack && info) return this.respond(now, s, pkt, from, info, seq.updateId);
+    // A reply to ours (or an UPDATE we have nothing to do for): acknowledge its SEQ (§6.12.1).
+    s.lastReply = this.build(a, [{ kind: "ACK", updateIds: [seq.updateId] }]);
+    a.queueControl(now, s.lastReply);
+    return true;
+  }
+
+  espReceived(now: Millis, a: Association, spi: number): void {
+    const s = this.peers.get(hitKey(a.peerHit));
+    // RFC 7402 §6.9: traffic on our new inbound SA shows the peer switched (our ACK got lost).
+    if (s?.assoc === a && s.ex?.role === "responder" && s.ex.pair && spi === s.ex.newSpiIn) this.complete(now, s, s.ex.pair);
+  }
+
+  onEvent(_now: Millis, ev: HipEvent): void {
+    if (ev.type === "sa-install") this.peers.delete(hitKey(ev.peerHit));
+    else if (ev.type === "closed" || ev.type === "failed") this.peers.delete(hitKey(ev.peerHit));
+  }
+
+  handleTimeout(now: Millis): void {
+    const rt = this.host.cfg.retransmit;
+    for (const s of this.peers.values()) {
+      const ex = s.ex;
+      if (ex && ex.nextAt <= now) {
+        if (ex.tries >= rt.maxTries) {
+          // Give up: the new inbound SA goes, the old pair stays (a later rekey starts over).
+          s.ex = undefined;
+          s.assoc.pushEvent({ type: "sa-delete", peerHit: s.assoc.peerHit, direction: "in", spi: ex.newSpiIn });
+          this.host.releaseSpi(ex.newSpiIn);
+          this.count("rekey.timeout");
+        } else {
+          ex.tries++;
+          ex.interval = Math.min(2 * ex.interval, rt.maxMs);
+          ex.nextAt = now + ex.interval;
+          this.count("rekey.retransmit");
+          this.host.count("retransmit");
+          s.assoc.queueControl(now, ex.packet);
+        }
+      }
+      for (const l of s.linger.filter((x) => x.by <= now)) this.host.releaseSpi(l.spi);
+      s.linger = s.linger.filter((x) => x.by > now);
+    }
+  }
+
+  pollTimeout(): Millis | undefined {
+    let t: number | undefined;
+    for (const s of this.peers.values()) {
+      for (const x of [s.ex?.nextAt, ...s.linger.map((l) => l.by)]) if (x !== undefined && (t === undefined || x < t)) t = x;
+    }
+    return t;
+  }
+
+  // ---- internals ----
+
+  /** A request from the peer: add our new inbound SA, answer ESP_INFO + SEQ + ACK (§6.9.1). */
+  private respond(now: Millis, s: PeerState, pkt: HipPacket, from: Locator, info: { keymatIndex: number; oldSpi: number; newSpi: number }, peerId: number): boolean {
+    const a = s.assoc;
+    if (s.ex) {
+      // Simultaneous rekeys: the greater HIT keeps its own (like §6.9 step 5 for I2s).
+      if (compareHits(a.localHit, a.peerHit) > 0) {
+        this.count("rekey.simultaneous_kept");
+        return true;
+      }
+      a.pushEvent({ type: "sa-delete", peerHit: a.peerHit, direction: "in", spi: s.ex.newSpiIn });
+      this.host.releaseSpi(s.ex.newSpiIn);
+      s.floor = Math.min(s.floor, s.ex.index); // the peer's request may use the same index
+      s.ex = undefined;
+      this.count("rekey.simultaneous_yielded");
+    }
+    if (info.oldSpi !== a.spiOut) return this.drop("bad_esp_info", pkt, from);
+    if (info.keymatIndex < s.floor) return this.drop("bad_keymat_index", pkt, from);
+    const spi = this.host.allocSpi(a);
+    const pair = a.deriveSaPair(info.keymatIndex, spi, info.newSpi);
+    if (!pair) {
+      this.host.releaseSpi(spi);
+      return this.drop("bad_keymat_index", pkt, from);
+    }
+    s.floor = pair.next;
+    a.pushEvent({ type: "sa-add", peerHit: a.peerHit, sa: pair.inbound });
+    const id = s.nextId++;
+    const reply = this.build(a, [
+      { kind: "ESP_INFO", keymatIndex: info.keymatIndex, oldSpi: a.spiIn, newSpi: spi },
+      { kind: "SEQ", updateId: id },
+      { kind: "ACK", updateIds: [peerId] },
+    ]);
+    s.lastReply = reply;
+    s.ex = this.arm(now, a, { role: "responder", index: info.keymatIndex, newSpiIn: spi, ourId: id, packet: reply, pair: { inbound: pair.inbound, outbound: pair.outbound } });
+    this.count("rekey.answered");
+    return true;
+  }
+
+  /** Switch to the new pair: `sa-rekey`; the old inbound SPI lingers for late packets. */
+  private complete(now: Millis, s: PeerState, pair: { inbound: SaParams; outbound: SaParams }): void {
+    const a = s.assoc;
+    const oldIn = a.spiIn;
+    const oldOut = a.spiOut;
+    a.spiIn = pair.inbound.spi;
+    a.spiOut = pair.outbound.spi;
+    s.ex = undefined;
+    s.linger.push({ spi: oldIn, by: now + this.lingerMs });
+    this.count("rekey.done");
+    a.pushEvent({ type: "sa-rekey", peerHit: a.peerHit, inbound: pair.inbound, outbound: pair.outbound, oldInboundSpi: oldIn, oldOutboundSpi: oldOut });
+  }
+
+  private arm(now: Millis, a: Association, ex: Omit<Exchange, "tries" | "interval" | "nextAt">): Exchange {
+    const interval = this.host.cfg.retransmit.initialMs;
+    a.queueControl(now, ex.packet);
+    return { ...ex, tries: 1, interval, nextAt: now + interval };
+  }
+
+  /** UPDATE with `params` (ascending), HIP_MAC and HIP_SIGNATURE (RFC 7401 §5.3.5). */
+  private build(a: Association, params: Param[]): Uint8Array {
+    const pkt = authenticate(
+      { packetType: PacketType.UPDATE, controls: 0, senderHit: a.localHit, receiverHit: a.peerHit, params },
+      { hash: a.rhash, macKey: a.macKeyOut, signer: a.local },
+    );
+    return emitPacket(pkt);
+  }
+
+  private state(a: Association): PeerState {
+    const k = hitKey(a.peerHit);
+    let s = this.peers.get(k);
+    if (!s || s.assoc !== a) {
+      s = { assoc: a, nextId: 0, lastRxId: -1, lastReply: undefined, floor: a.keymatIndex, ex: undefined, linger: [] };
+      this.peers.set(k, s);
+    }
+    return s;
+  }
+
+  private drop(reason: string, pkt: HipPacket, from: Locator): true {
+    this.count(`rekey.drop.${reason}`);
+    this.host.drop(reason, pkt, from);
+    return true;
+  }
+
+  private count(name: string): void {
+    this.counters[name] = (this.counters[name] ?? 0) + 1;
+  }
+}

@@ -1,0 +1,172 @@
+// UPDATE rekeying (RFC 7402 §6.9, RFC 7401 §6.11-§6.12) between two HipHosts on the test net:
+// matching new SA pairs from a fresh KEYMAT index, tampered / replayed UPDATEs dropped and
+// counted, lost UPDATEs retransmitted (bounded), simultaneous rekeys resolved by HIT order.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { compareHits } from "../../src/hip/hit.ts";
+import { UpdateExtension } from "../../src/hip/update.ts";
+import { fillChecksum } from "../../src/wire/checksum.ts";
+import { eventsOf, Net, type Node } from "./net.ts";
+
+const UPDATE = 16;
+
+function setup(seed: number) {
+  const net = new Net();
+  const a = net.add(seed, "192.0.2.1");
+  const b = net.add(seed + 1, "192.0.2.2");
+  const ua = new UpdateExtension(a.host);
+  const ub = new UpdateExtension(b.host);
+  a.host.connect(net.now, b.loc, b.host.hit, a.loc);
+  net.run(1000);
+  const sb = eventsOf(b, "sa-install")[0];
+  b.host.noteEspReceived(net.now, sb.inbound.spi, a.loc); // R2-SENT → ESTABLISHED (§6.9 step 21)
+  net.run(net.now + 1);
+  assert.equal(b.host.association(a.host.hit)?.state, "ESTABLISHED");
+  return { net, a, b, ua, ub };
+}
+
+function checkPair(x: Node, y: Node): void {
+  const rx = eventsOf(x, "sa-rekey").at(-1)!;
+  const ry = eventsOf(y, "sa-rekey").at(-1)!;
+  assert.ok(rx && ry, "both switched");
+  assert.equal(rx.outbound.spi, ry.inbound.spi);
+  assert.equal(ry.outbound.spi, rx.inbound.spi);
+  assert.deepEqual(rx.outbound.encKey, ry.inbound.encKey);
+  assert.deepEqual(rx.inbound.encKey, ry.outbound.encKey);
+  assert.notDeepEqual(rx.inbound.encKey, rx.outbound.encKey);
+  const ax = x.host.association(y.host.hit)!;
+  assert.equal(ax.spiIn, rx.inbound.spi);
+  assert.equal(ax.spiOut, rx.outbound.spi);
+}
+
+test("rekey: UPDATE / UPDATE+ACK / ACK installs a matching new pair from a fresh KEYMAT index", () => {
+  const { net, a, b, ua, ub } = setup(11);
+  const old = eventsOf(a, "sa-install")[0];
+  const idx = a.host.association(b.host.hit)!.keymatIndex;
+  assert.ok(ua.rekey(net.now, b.host.hit));
+  assert.ok(ua.pending(b.host.hit));
+  net.run(net.now + 100);
+  checkPair(a, b);
+  const ra = eventsOf(a, "sa-rekey")[0];
+  assert.equal(ra.oldInboundSpi, old.inbound.spi);
+  assert.equal(ra.oldOutboundSpi, old.outbound.spi);
+  assert.notDeepEqual(ra.outbound.encKey, old.outbound.encKey);
+  assert.notEqual(ra.inbound.spi, old.inbound.spi);
+  // Each side announced its new inbound SA before switching.
+  assert.equal(eventsOf(a, "sa-add")[0].sa.spi, ra.inbound.spi);
+  assert.equal(eventsOf(b, "sa-add")[0].sa.spi, ra.outbound.spi);
+  assert.ok(a.host.association(b.host.hit)!.keymatIndex > idx, "KEYMAT consumed");
+  assert.equal(a.host.counters["tx.UPDATE"], 2);
+  assert.equal(b.host.counters["tx.UPDATE"], 1);
+  assert.equal(ua.counters["rekey.done"], 1);
+  assert.equal(ub.counters["rekey.done"], 1);
+  assert.equal(a.host.counters.drop ?? 0, 0);
+  assert.equal(b.host.counters.drop ?? 0, 0);
+  assert.ok(!ua.pending(b.host.hit) && !ub.pending(a.host.hit));
+  // The old inbound SPI still finds the association for a while, then is released.
+  assert.equal(a.host.associationBySpi(old.inbound.spi), a.host.association(b.host.hit));
+  net.run(net.now + 5000);
+  assert.equal(a.host.associationBySpi(old.inbound.spi), undefined);
+  assert.ok(a.host.associationBySpi(ra.inbound.spi));
+  // A second rekey draws yet another index and works from the peer side too.
+  assert.ok(ub.rekey(net.now, a.host.hit));
+  net.run(net.now + 100);
+  checkPair(b, a);
+  assert.notEqual(eventsOf(a, "sa-rekey")[1].inbound.spi, ra.inbound.spi);
+  assert.notDeepEqual(eventsOf(a, "sa-rekey")[1].inbound.encKey, ra.inbound.encKey);
+});
+
+test("rekey: tampered UPDATEs are dropped (bad_mac, bad_signature); retransmission recovers", () => {
+  const { net, a, b, ua, ub } = setup(21);
+  let n = 0;
+  net.tamper = (p, hip) => {
+    if (hip[2] !== UPDATE || n >= 2) return hip;
+    n++;
+    const t = hip.slice();
+    if (n === 1) t[55] ^= 1; // ESP_INFO New SPI: HIP_MAC fails
+    else t[t.length - 12] ^= 1; // inside HIP_SIGNATURE
+    t[4] = 0;
+    t[5] = 0;
+    fillChecksum(t, p.from.ip, p.to.ip); // an attacker can fix the checksum, not the MAC
+    return t;
+  };
+  ua.rekey(net.now, b.host.hit);
+  net.run(net.now + 500);
+  assert.equal(b.host.counters["drop.bad_mac"], 1);
+  assert.equal(eventsOf(b, "sa-rekey").length, 0);
+  net.run(net.now + 1000);
+  assert.equal(b.host.counters["drop.bad_signature"], 1);
+  assert.equal(ub.counters["rekey.drop.bad_signature"], 1);
+  net.run(net.now + 4000);
+  assert.equal(ua.counters["rekey.retransmit"], 2);
+  checkPair(a, b);
+  assert.equal(eventsOf(a, "sa-rekey").length, 1);
+});
+
+test("rekey: lost reply and lost ACK are recovered; replayed old UPDATEs are dropped", () => {
+  const { net, a, b, ua, ub } = setup(31);
+  const seen: Uint8Array[] = [];
+  let lostReply = false;
+  let lostAck = false;
+  net.tamper = (p, hip) => {
+    if (hip[2] !== UPDATE) return hip;
+    if (p.src === a) seen.push(hip.slice());
+    if (p.src === b && !lostReply) {
+      lostReply = true;
+      return undefined;
+    }
+    if (p.src === a && seen.length >= 3 && !lostAck) {
+      lostAck = true; // the first ACK-only UPDATE
+      return undefined;
+    }
+    return hip;
+  };
+  ua.rekey(net.now, b.host.hit);
+  net.run(net.now + 20_000);
+  assert.ok(lostReply && lostAck);
+  checkPair(a, b);
+  assert.equal(ua.counters["rekey.done"], 1);
+  assert.equal(ub.counters["rekey.done"], 1);
+  assert.ok((ub.counters["rekey.dup"] ?? 0) >= 1, "the duplicate request was answered again");
+  assert.ok((ua.counters["rekey.dup"] ?? 0) >= 1, "the duplicate reply was ACKed again");
+  // Second rekey, then replay the first request: an older Update ID is dropped.
+  ua.rekey(net.now, b.host.hit);
+  net.run(net.now + 200);
+  assert.equal(eventsOf(b, "sa-rekey").length, 2);
+  b.host.handleDatagram(net.now, seen[0], a.loc, b.loc);
+  net.run(net.now + 100);
+  assert.equal(b.host.counters["drop.replayed_update"], 1);
+  assert.equal(eventsOf(b, "sa-rekey").length, 2);
+  assert.equal(eventsOf(b, "sa-add").length, 2);
+});
+
+test("rekey: retransmission is bounded; giving up removes the new inbound SA and keeps the old pair", () => {
+  const { net, a, b, ua } = setup(41);
+  net.filter = (p) => !(p.src === a && p.data[4 + 2] === UPDATE);
+  const before = a.host.association(b.host.hit)!.spiIn;
+  ua.rekey(net.now, b.host.hit);
+  net.run(net.now + 60_000);
+  assert.equal(ua.counters["rekey.retransmit"], a.host.cfg.retransmit.maxTries - 1);
+  assert.equal(ua.counters["rekey.timeout"], 1);
+  assert.ok(!ua.pending(b.host.hit));
+  const add = eventsOf(a, "sa-add")[0];
+  const del = eventsOf(a, "sa-delete")[0];
+  assert.equal(del.spi, add.sa.spi);
+  assert.equal(del.direction, "in");
+  assert.equal(a.host.association(b.host.hit)!.spiIn, before);
+  assert.equal(a.host.associationBySpi(add.sa.spi), undefined);
+  assert.equal(eventsOf(a, "sa-rekey").length, 0);
+});
+
+test("rekey: simultaneous UPDATEs: the smaller HIT yields, one matching pair results", () => {
+  const { net, a, b, ua, ub } = setup(51);
+  ua.rekey(net.now, b.host.hit);
+  ub.rekey(net.now, a.host.hit);
+  net.run(net.now + 3000);
+  checkPair(a, b);
+  assert.equal(eventsOf(a, "sa-rekey").length, 1);
+  assert.equal(eventsOf(b, "sa-rekey").length, 1);
+  const [small, smallExt] = compareHits(a.host.hit, b.host.hit) < 0 ? [a, ua] : [b, ub];
+  assert.equal(smallExt.counters["rekey.simultaneous_yielded"], 1);
+  assert.equal(eventsOf(small, "sa-delete").length, 1, "its own announced inbound SA is withdrawn");
+});
