@@ -7,6 +7,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { Proc as BaseProc } from "../helpers/proc.ts";
+import { tsharkSkip } from "../helpers/tshark.ts";
+import { checkSessionPcap } from "../tshark/session-check.ts";
 import { readPcapFile } from "../../src/capture/pcap-file.ts";
 
 const BIN = join(import.meta.dirname, "..", "..", "bin", "hipmm.js");
@@ -63,6 +65,8 @@ test("two hipmm host processes: base exchange, then lines both ways", { skip: ex
     assert.ok(cap.records.length >= 7, `pcap records ${cap.records.length}`);
     assert.equal(statSync(espSa).mode & 0o777, 0o600);
     assert.equal(readFileSync(espSa, "utf8").trim().split("\n").length, 4); // 2 SAs × (IPv4, IPv6)
+    // An independent decoder agrees: checksums, ICVs with the exported keys, decrypted lines.
+    if (!tsharkSkip()) await checkSessionPcap(pcap, espSa, /hello from B/);
   } finally {
     for (const p of procs) p.kill();
     rmSync(dir, { recursive: true, force: true });
