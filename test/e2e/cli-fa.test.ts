@@ -4,11 +4,11 @@
 // lines flow both ways through the FA.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { createSocket } from "node:dgram";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
+import { freeUdpPort as freePort } from "../helpers/net.ts";
 import { Proc as BaseProc } from "../helpers/proc.ts";
 
 const CLI = join(import.meta.dirname, "fixtures", "cli.ts");
@@ -17,14 +17,6 @@ class Proc extends BaseProc {
   constructor(args: string[]) {
     super(["--import", "tsx", CLI, ...args], 15_000);
   }
-}
-
-async function freePort(): Promise<number> {
-  const s = createSocket("udp4");
-  await new Promise<void>((r) => s.bind(0, "127.0.0.1", () => r()));
-  const p = s.address().port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return p;
 }
 
 test("hipmm host --fa --privacy behind a hipmm fa process: B reaches A through the FA, lines both ways", { timeout: 60_000 }, async () => {

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
+import { freeUdpPort as freePort } from "../helpers/net.ts";
 import WebSocket from "ws";
 import { SeededRng } from "../../src/core/rng.ts";
 import { buildFaq, parseFaPacket } from "../../src/fa/core/messages.ts";
@@ -17,14 +18,6 @@ import { WsTunnelClient } from "../../src/transport/ws-client.ts";
 import { espPacket } from "./harness.ts";
 
 const CLI = join(import.meta.dirname, "fixtures/fa-cli.ts");
-
-async function freePort(): Promise<number> {
-  const s = createSocket("udp4");
-  await new Promise<void>((r) => s.bind(0, "127.0.0.1", () => r()));
-  const p = s.address().port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return p;
-}
 
 function startFa(args: string[]): Promise<{ child: ChildProcess; ready: Record<string, unknown>; lines: string[] }> {
   const child = spawn(process.execPath, ["--import", "tsx", CLI, ...args, "--log", "json"], { stdio: ["ignore", "pipe", "inherit"] });

@@ -10,6 +10,7 @@ import type { DataPlane } from "../../src/esp/dataplane.ts";
 import { EspBatch } from "../../src/esp/espbatch.ts";
 import type { WorkerDataPlane } from "../../src/esp/remote.ts";
 import { EspSuite, espKeyLengths, type SaParams } from "../../src/esp/types.ts";
+import { concat } from "../../src/core/bytes.ts";
 
 export const BATCH = 64;
 export const IN_FLIGHT = 8;
@@ -81,15 +82,7 @@ export function header(spi: number, seq: number): Uint8Array<ArrayBuffer> {
   return h;
 }
 
-export const concat = (...parts: Uint8Array[]): Uint8Array<ArrayBuffer> => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-};
+export { concat };
 
 export function nobleImpl(p: SaParams, payload: Uint8Array): Impl {
   let seq = 0;
