@@ -81,6 +81,6 @@ export function checkBounds(h: FuzzHost, l: Limits): string[] {
 
 /** FA lease table within its cap. */
 export function checkFaBounds(fa: ForwardingAgent, l: Limits): string[] {
-  const n = fa.stats().leases;
+  const n = fa.store.size;
   return n > l.maxLeases ? [`FA: ${n} leases > maxLeases ${l.maxLeases}`] : [];
 }

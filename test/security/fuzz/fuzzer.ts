@@ -57,6 +57,7 @@ export class StatefulFuzzer {
   limitSource = "fallback";
   private lastWindow = 0;
   private over = new Set<string>();
+  private establishedSeen = -1;
   private lastRx = [0, 0];
   private what = "";
   private readonly epoch: number;
@@ -143,7 +144,7 @@ export class StatefulFuzzer {
       return { from: int(r, 2) ? c.from : pick(r, SPOOF), to: c.to, data: mutateBytes(r, base, pick(r, ring).data), what: "mutate" };
     }
     if (x < 7200) return { from: pick(r, SPOOF), to: pick(r, [ADDR.a1, ADDR.a2, ADDR.b]), data: forgeHip(r, pick(r, [other.hit, w.m.hit, r.fill(new Uint8Array(16))]), honest.hit), what: "forge-hip" };
-    if (x < 7700) return { from: pick(r, SPOOF), to: pick(r, [ADDR.a1, ADDR.b]), data: forgeCritical(r, pick(r, [1, 3, 4, 16, 17, 18, 19, 6, 9, 10]), pick(r, [other.hit, w.m.hit]), honest.hit), what: "forge-critical" };
+    if (x < 7350) return { from: pick(r, SPOOF), to: pick(r, [ADDR.a1, ADDR.b]), data: forgeCritical(r, pick(r, [1, 3, 4, 16, 17, 18, 19, 6, 9, 10]), pick(r, [other.hit, w.m.hit]), honest.hit), what: "forge-critical" };
     if (x < 8300) {
       const spis = [...honest.dp.live.values()].filter((s) => s.direction === "in").map((s) => s.spi);
       return { from: pick(r, SPOOF), to: pick(r, [ADDR.a1, ADDR.b]), data: forgeEsp(r, spis.length ? pick(r, spis) : r.nextU32()), what: "forge-esp" };
@@ -195,7 +196,10 @@ export class StatefulFuzzer {
       if (!this.over.has(k)) this.report(i, "bounds", b);
     }
     this.over = over;
-    this.checkPair(i, w.a, w.b);
+    if (w.a.establishedEvents + w.b.establishedEvents !== this.establishedSeen) {
+      this.checkPair(i, w.a, w.b);
+      this.establishedSeen = w.a.establishedEvents + w.b.establishedEvents;
+    }
     if (w.sim.now - this.lastWindow >= this.windowMs) {
       const rx = [w.a.receivedFrom(w.b.hit), w.b.receivedFrom(w.a.hit)];
       if (rx[0] === this.lastRx[0]) this.report(i, "honest-stalled", `B→A delivered nothing in ${this.windowMs} ms (t=${w.sim.now.toFixed(0)})`);
@@ -207,10 +211,11 @@ export class StatefulFuzzer {
 
   private checkPair(i: number, a: FuzzHost, b: FuzzHost): void {
     for (const [x, y] of [[a, b], [b, a]]) {
-      const n = x.established.get(hitKey(y.hit)) ?? 0;
+      const k = hitKey(y.hit);
+      const n = x.established.get(k) ?? 0;
       if (n > 1) {
         this.report(i, "association-replaced", `${x.name}: association with ${y.name} ESTABLISHED again (${n}x) though neither side restarted`);
-        x.established.set(hitKey(y.hit), 1);
+        x.established.set(k, 1);
       }
     }
   }

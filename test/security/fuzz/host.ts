@@ -49,6 +49,8 @@ export class FuzzHost implements SimEndpoint {
   /** Called with every datagram this host puts on the wire (the fuzzer's corpus). */
   tap: ((tx: Transmit, from: Locator) => void) | undefined;
   throws = 0;
+  /** "established" events seen (any peer). */
+  establishedEvents = 0;
   private readonly flows: { peer: Uint8Array; every: Millis; next: Millis; n: number }[] = [];
   sentOk = 0;
   sendFail: Record<string, number> = {};
@@ -179,6 +181,7 @@ export class FuzzHost implements SimEndpoint {
       case "established": {
         const k = hitKey(ev.peerHit);
         this.established.set(k, (this.established.get(k) ?? 0) + 1);
+        this.establishedEvents++;
         this.prove(k, ev.peer);
         break;
       }

@@ -79,7 +79,7 @@ export interface WorldOptions {
   seed: number;
   /** HipHostConfig.limits for every host (issue 9 item 5), when set. */
   limits?: Record<string, unknown>;
-  /** Honest flow interval each way (default 2 ms); 0 = no flows (benchmarks). */
+  /** Honest flow interval each way (default 4 ms); 0 = no flows (benchmarks). */
   flowEveryMs?: Millis;
 }
 
@@ -131,7 +131,7 @@ export class World {
     sim.at(50, () => this.a.stack.connect(sim.now, ADDR.b, this.b.hit, ADDR.a1));
     sim.at(60, () => this.m.stack.connect(sim.now, ADDR.a1, this.a.hit, ADDR.m));
     sim.at(70, () => this.m.stack.connect(sim.now, ADDR.b, this.b.hit, ADDR.m));
-    const every = o.flowEveryMs ?? 2;
+    const every = o.flowEveryMs ?? 4;
     if (every > 0) {
       this.a.startFlow(this.b.hit, 400, every);
       this.b.startFlow(this.a.hit, 400, every);
