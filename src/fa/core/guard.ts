@@ -1,7 +1,9 @@
 // The FA is a relay, not an open proxy (issue 9 item 6; docs/PROTOCOL.md §9 "Relay rule").
 // As TURN requires a permission before relaying to a peer (RFC 8656 §9), a lease may send only
 // - HIP control packets (valid HIPv2 header) and ESP (SPI ≥ 256, RFC 4303 §2.1): nothing else;
-// - I1 and I2 to any allowed destination: relaying one opens a "hip" permission for that IP;
+// - packets that start an exchange or announce locators (I1, I2, REA, UPDATE) to any allowed
+//   destination: relaying one opens a "hip" permission for that IP (an FA failover: the host's
+//   REA/UPDATE reaches its peers from the new lease, draft §4.4.2);
 // - other HIP packets to an IP with a permission, or whose Receiver's HIT sent HIP packets to
 //   this lease (mobility: UPDATEs that verify a peer's new address, RFC 8046 §5);
 // - ESP only to an IP the FA has seen traffic for this lease from ("full" permission: a peer
@@ -101,7 +103,7 @@ export class RelayGuard {
   }
 
   /** Lease holder → peer at `ip`: undefined when `payload` (a UDP/10500 datagram) may go,
-   *  else the drop reason. Learns the I1/I2 permission. */
+   *  else the drop reason. Learns the "hip" permission of an opening packet. */
   check(lease: Lease, now: Millis, ip: string, payload: Uint8Array): string | undefined {
     const n = payload.length;
     if (n < 4) return "not_hip_or_esp";
@@ -112,7 +114,7 @@ export class RelayGuard {
       if (!this.config.relayPermissions) return undefined;
       const s = this.of(lease, now);
       const type = payload[6] & 0x7f;
-      if (type === PacketType.I1 || type === PacketType.I2) {
+      if (type === PacketType.I1 || type === PacketType.I2 || type === PacketType.REA || type === PacketType.UPDATE) {
         if (!s.ips.has(ip)) this.remember(s.ips, ip, HIP);
         return undefined;
       }
