@@ -267,6 +267,6 @@ export class HostStack extends EspStack implements SimEndpoint {
     const q = this.pending.get(hitKey(peerHit));
     if (!q) return;
     this.pending.delete(hitKey(peerHit));
-    for (const m of q) this.send(peerHit, m.srcPort, m.dstPort, m.data, now);
+    for (const m of q) this.sendInner(peerHit, m.nextHeader, m.seg, now);
   }
 }
