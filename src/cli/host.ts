@@ -1,5 +1,6 @@
 // `hipmm host --id FILE --listen IP:PORT [--listen …] [--connect [HIT@]IP:PORT] [--port N]
-//  [--pcap FILE] [--esp-sa FILE] [--k N] [--fa IP:PORT …] [--privacy] [--no-mobility] [--allow HIT …]`: like
+//  [--pcap FILE] [--esp-sa FILE] [--k N] [--fa IP:PORT …] [--privacy] [--no-mobility] [--allow HIT …]
+//  [--icmp answer|print|off] [--ping N …]` (ICMPv6 echo to/from HITs: host-inner.ts): like
 // `nc -u`, but over HIP. stdin lines go to the peer as ESP datagrams; what arrives is written to
 // stdout. Status lines go to stderr. Mobility (REA/AC/ACR) is on; `--fa` leases an address from
 // a Forwarding Agent (later ones are fallbacks, draft §4.4.2) and announces it as the FA
@@ -15,9 +16,10 @@ import { parseLocator } from "../transport/types.ts";
 import { parseArgs } from "./args.ts";
 import { captureHooks } from "../runtime/capture-node.ts";
 import type { Command } from "./main.ts";
+import { INNER_OPTIONS, INNER_USAGE, innerCli, runInner } from "./host-inner.ts";
 
 const USAGE =
-  "usage: hipmm host --id FILE --listen IP:PORT [--listen IP:PORT…] [--connect [HIT@]IP:PORT] [--port N] [--k N] [--pcap FILE] [--esp-sa FILE] [--fa IP:PORT…] [--privacy] [--no-mobility] [--allow HIT…]";
+  `usage: hipmm host --id FILE --listen IP:PORT [--listen IP:PORT…] [--connect [HIT@]IP:PORT] [--port N] [--k N] [--pcap FILE] [--esp-sa FILE] [--fa IP:PORT…] [--privacy] [--no-mobility] [--allow HIT…] ${INNER_USAGE}`;
 
 function parsePeer(text: string): { hit?: Uint8Array; loc: Locator } | undefined {
   const at = text.lastIndexOf("@");
@@ -29,7 +31,7 @@ function parsePeer(text: string): { hit?: Uint8Array; loc: Locator } | undefined
 }
 
 export async function hostCommand(argv: string[]): Promise<number> {
-  const p = parseArgs(argv, { flags: ["help", "privacy", "no-mobility"], options: ["id", "listen", "connect", "port", "pcap", "esp-sa", "k", "fa", "allow"], aliases: { h: "help" } });
+  const p = parseArgs(argv, { flags: ["help", "privacy", "no-mobility"], options: ["id", "listen", "connect", "port", "pcap", "esp-sa", "k", "fa", "allow", ...INNER_OPTIONS], aliases: { h: "help" } });
   if (!p.ok) {
     console.error(`hipmm host: ${p.error}\n${USAGE}`);
     return 2;
@@ -58,12 +60,17 @@ export async function hostCommand(argv: string[]): Promise<number> {
     console.error(USAGE);
     return 2;
   }
+  const inner = innerCli(a);
+  if (typeof inner === "string") {
+    console.error(`hipmm host: ${inner}\n${USAGE}`);
+    return 2;
+  }
   const identity = await loadIdentity(idFile);
   const capture = captureHooks(a.get("pcap"), a.get("esp-sa"));
   let host: RuntimeHost;
   try {
     const fa = fas.length ? { fas: fas.map((l) => ({ locator: l! })), addrType: 4 as const, spis: 16, privacy: a.has("privacy") } : undefined;
-    host = await startNodeHost({ identity, listen, hip, tap: capture.tap, mobility: a.has("no-mobility") ? false : {}, fa });
+    host = await startNodeHost({ identity, listen, hip, tap: capture.tap, mobility: a.has("no-mobility") ? false : {}, fa, inner: inner.inner });
   } catch (e) {
     console.error(`hipmm host: ${(e as Error).message}`);
     capture.close();
@@ -88,6 +95,7 @@ export async function hostCommand(argv: string[]): Promise<number> {
     else if (ev.type === "fa" && ev.ev.type === "fa-dead") console.error(`hipmm: FA ${locatorKey(ev.ev.fa)} silent, trying ${locatorKey(ev.ev.next)}`);
     else if (ev.type === "mobility" && ev.ev.type === "path-changed" && ev.ev.path) console.error(`hipmm: path ${locatorKey(ev.ev.path.from)} → ${locatorKey(ev.ev.path.to)} (${ev.ev.reason})`);
   });
+  const innerRun = runInner(host, inner, () => current, (l) => console.error(`hipmm: ${l}`));
   if (peer) host.connect(peer.loc, peer.hit).catch((e: Error) => console.error(`hipmm: ${e.message}`));
 
   const sendLine = (line: string) => {
@@ -103,8 +111,13 @@ export async function hostCommand(argv: string[]): Promise<number> {
       pending = pending.slice(i + 1);
     }
   });
+  let code = 0;
   const finished = new Promise<void>((resolve) => {
     const stop = () => resolve();
+    innerRun.done?.then((c) => {
+      code = c;
+      stop();
+    });
     process.stdin.on("end", () => {
       if (pending) sendLine(pending);
       setTimeout(stop, 200); // let the last datagrams leave
@@ -113,6 +126,7 @@ export async function hostCommand(argv: string[]): Promise<number> {
     process.once("SIGTERM", stop);
   });
   await finished;
+  innerRun.stop();
   if (current && host.stack.canSend(current)) {
     host.closeAssociation(current);
     await new Promise((r) => setTimeout(r, 100)); // CLOSE / CLOSE_ACK (RFC 7401 §5.3.7), best effort
@@ -120,7 +134,7 @@ export async function hostCommand(argv: string[]): Promise<number> {
   await host.close();
   capture.close();
   process.stdin.destroy();
-  return 0;
+  return code;
 }
 
 export const command: Command = { summary: "run a HIP host: stdin lines to the peer over ESP, arrivals to stdout", run: hostCommand };
