@@ -14,6 +14,7 @@ import type { MobilityEvent } from "../mobility/types.ts";
 import { loadWasmSync, wasmBytes } from "../wasm/loader.ts";
 import { decodeBeetUdp, encodeBeetUdp, IPPROTO_UDP } from "./beet-udp.ts";
 import { DeferredEsp, type OpenJob, type OpenOutcome, type SealJob } from "./esp-work.ts";
+import { SaGuard } from "./sa-guard.ts";
 import { SaTable } from "./sa-table.ts";
 
 export type StackEvent =
@@ -89,7 +90,12 @@ export abstract class EspStack {
     if (opts.mobility || opts.fa) this.mobility = new MobilityExtension(this.host, opts.mobility ?? {});
     this.update = new UpdateExtension(this.host, opts.rekey);
     this.rekeyAt = opts.rekey?.threshold ?? 2 ** 32 - 2 ** 16;
-    this.sas = new SaTable(this.deferred ?? (this.dataPlane as DataPlane), this.mobility?.policy.oldSaTimeoutMs);
+    this.sas = new SaTable(this.deferred ?? (this.dataPlane as DataPlane), this.mobility?.policy.oldSaTimeoutMs, new SaGuard(this.host.rng));
+  }
+
+  /** IV seeds and the (key, salt) reuse check of every SA installed (read-only; sa-guard.ts). */
+  get saGuard(): SaGuard | undefined {
+    return this.sas.guard;
   }
 
   /** Apply HIP events that concern the data plane, then pass every event on (HostStack). */
