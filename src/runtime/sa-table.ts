@@ -5,6 +5,7 @@
 import type { Millis } from "../core/types.ts";
 import { hitKey } from "../hip/hit.ts";
 import type { SaParams } from "../hip/sa.ts";
+import type { SaGuard } from "./sa-guard.ts";
 
 export interface PeerSas {
   peerHit: Uint8Array;
@@ -39,6 +40,8 @@ export class SaTable {
     private readonly dp: SaBackend,
     /** How long a retired inbound SA may wait for its missing sequence numbers. */
     private readonly oldSaTimeoutMs: Millis = 2_000,
+    /** IV seeds and the no-(key, salt)-reuse check (sa-guard.ts). */
+    readonly guard?: SaGuard,
   ) {}
 
   peer(peerHit: Uint8Array): PeerSas | undefined {
@@ -64,8 +67,10 @@ export class SaTable {
     if (!p) return false;
     const map = sa.direction === "in" ? p.inbound : p.outbound;
     if (map.has(sa.spi)) return true;
+    const admitted = this.guard ? this.guard.admit(sa) : sa;
+    if (!admitted) return false; // keys installed before: refused (counted by the guard)
     try {
-      map.set(sa.spi, this.dp.installSa(sa));
+      map.set(sa.spi, this.dp.installSa(admitted));
     } catch {
       this.failures++;
       return false;

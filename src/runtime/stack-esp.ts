@@ -15,6 +15,7 @@ import { loadWasmSync, wasmBytes } from "../wasm/loader.ts";
 import { decodeBeetUdp, encodeBeetUdp, IPPROTO_UDP } from "./beet-udp.ts";
 import { type EchoReplyEvent, type InnerEvent, type InnerOptions, InnerProtocols, IPPROTO_ICMPV6, pingIdentifierFor } from "./inner.ts";
 import { DeferredEsp, type OpenJob, type OpenOutcome, type SealJob } from "./esp-work.ts";
+import { SaGuard } from "./sa-guard.ts";
 import { SaTable } from "./sa-table.ts";
 
 export type StackEvent =
@@ -101,7 +102,12 @@ export abstract class EspStack {
     this.rekeyAt = opts.rekey?.threshold ?? 2 ** 32 - 2 ** 16;
     this.inner = new InnerProtocols(opts.inner, (n) => this.count(n));
     this.pingIdentifier = pingIdentifierFor(this.host.hit);
-    this.sas = new SaTable(this.deferred ?? (this.dataPlane as DataPlane), this.mobility?.policy.oldSaTimeoutMs);
+    this.sas = new SaTable(this.deferred ?? (this.dataPlane as DataPlane), this.mobility?.policy.oldSaTimeoutMs, new SaGuard(this.host.rng));
+  }
+
+  /** IV seeds and the (key, salt) reuse check of every SA installed (read-only; sa-guard.ts). */
+  get saGuard(): SaGuard | undefined {
+    return this.sas.guard;
   }
 
   /** Apply HIP events that concern the data plane, then pass every event on (HostStack). */
