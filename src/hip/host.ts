@@ -134,8 +134,8 @@ export class HipHost extends AssociationTable implements HostCore {
   }
 
   private dispatch(now: Millis, packet: Uint8Array, from: Locator, to: Locator): void {
-    const opts = this.cfg.checksum === "pseudo" ? { src: from.ip, dst: to.ip, allowZeroChecksum: true } : {};
-    const parsed = parsePacket(packet, opts);
+    // Zero is what RFC 5770 / RFC 9028 §5.1 peers send over UDP; a non-zero one must verify.
+    const parsed = parsePacket(packet, { src: from.ip, dst: to.ip, allowZeroChecksum: true });
     if (!parsed.ok) {
       const e = parsed.error;
       this.drop(e.code === WireErrorCode.BAD_CHECKSUM ? "bad_checksum" : "malformed", undefined, from, e.code, e.offset);
