@@ -16,7 +16,7 @@ import { SqliteLeaseStore } from "../../src/fa/store/sqlite.ts";
 import { frameHip } from "../../src/wire/framing.ts";
 import { PacketType } from "../../src/wire/constants.ts";
 import { espPacket } from "../fa/harness.ts";
-import { faq, FullDiskStore, identity, startFa, udp, until } from "./fa-helpers.ts";
+import { faq, FullDiskStore, identity, startFa, udp } from "./fa-helpers.ts";
 
 test("FA store write fails (disk full): FAQ gets FAD STORE_FAILED, server lives, granted lease keeps forwarding", { timeout: 60_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), "hipmm-fa-store-"));
