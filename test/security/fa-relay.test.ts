@@ -115,4 +115,5 @@ test("FA relay: permissions per lease are bounded (oldest evicted)", () => {
   // the lease remembers the last 4: an R2 to the first is refused, to the last allowed
   assert.equal(send({ ip: "203.0.113.1", port: 10500 }, hip(PacketType.R2, host.hit, identity(521).hit)), undefined);
   assert.ok(send({ ip: "203.0.113.10", port: 10500 }, hip(PacketType.R2, host.hit, identity(521).hit)));
+  assert.equal(fa.counters.drops.no_permission, 1);
 });
