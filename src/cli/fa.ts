@@ -69,10 +69,11 @@ export async function fa(argv: string[]): Promise<number> {
   } catch (e) {
     store.close();
     const x = e as { address?: string; port?: number };
-    if (x.address === undefined || x.port === undefined) throw e;
-    const at = locatorKey({ ip: x.address, port: x.port });
-    const opt = ws && ws.port === x.port && !udp.some((u) => u.port === x.port) ? "--ws" : "--udp";
-    throw new CliError(`${opt} ${at}: ${reason(e)}`);
+    const match = (l: Locator) => l.ip === x.address && (x.port === undefined || x.port === l.port);
+    const u = udp.find(match) ?? pool.flat().find(match);
+    if (u) throw new CliError(`${pool.flat().includes(u) ? "--pool6" : "--udp"} ${locatorKey(u)}: ${reason(e)}`);
+    if (ws && match(ws)) throw new CliError(`--ws ${locatorKey(ws)}: ${reason(e)}`);
+    throw e;
   }
   let stats: ReturnType<typeof startStats>;
   try {
