@@ -16,6 +16,7 @@ export const DECODE_SPEC: CommandSpec = {
   name: "decode",
   summary: "dissect HIP packets (hex, pcap file or stdin)",
   positionals: "(FILE.pcap | FILE.hex | -)",
+  forms: ["[--json] [--src IP --dst IP] [--port N]… (FILE.pcap | FILE.hex | -)", "[--json] [--src IP --dst IP] --hex HEX"],
   options: [
     { name: "hex", arg: "HEX", help: "decode this one HIP packet given as hex (instead of a file)" },
     { name: "json", help: "print the dissection as JSON" },

@@ -89,7 +89,7 @@ const cases: Case[] = [
   { args: () => ["keygen", "-o", key], code: 1, line: /^hipmm keygen: -o \S*a\.key: exists \(use --force to replace it\)$/ },
   { args: () => ["keygen", "-o", join(dir, "a-dir"), "--force"], code: 1, line: /^hipmm keygen: -o \S*a-dir: is a directory$/ },
   { args: () => ["keygen", "--curve", "rsa", "-o", join(dir, "r.key")], code: 2, line: /^hipmm keygen: --curve rsa: want p256, p384 or ed25519/ },
-  { args: () => ["keygen"], code: 2, line: /^hipmm keygen: --out FILE is required/ },
+  { args: () => ["keygen"], code: 2, line: /^hipmm keygen: -o FILE is required/ },
   // demo
   { args: () => ["demo", "--pcap", join(missing, "d.pcap")], code: 1, line: /^hipmm demo: --pcap \S*d\.pcap: no such directory$/ },
   { args: () => ["demo", "--esp-sa", join(missing, "d.sa")], code: 1, line: /^hipmm demo: --esp-sa \S*d\.sa: no such directory$/ },
