@@ -1,4 +1,5 @@
-// `hipmm host --id FILE --listen IP:PORT…` (options and their help: host-options.ts): like
+// `hipmm host --id FILE --listen IP:PORT…` (options and their help: host-options.ts; ICMPv6 echo to/from
+// HITs: host-inner.ts): like
 // `nc -u`, but over HIP. stdin lines go to the peer as ESP datagrams; what arrives is written to
 // stdout. Status lines go to stderr. Mobility (REA/AC/ACR) is on; `--fa` leases an address from
 // a Forwarding Agent (later ones are fallbacks, draft §4.4.2) and announces it as the FA
@@ -15,6 +16,7 @@ import { HOST_SPEC } from "./host-options.ts";
 import type { Command } from "./main.ts";
 import { intOption, numberOption, parseCommand } from "./options.ts";
 import { startStats } from "./stats.ts";
+import { innerCli, runInner } from "./host-inner.ts";
 
 export async function hostCommand(argv: string[]): Promise<number> {
   const a = parseCommand(HOST_SPEC, argv);
@@ -34,12 +36,14 @@ export async function hostCommand(argv: string[]): Promise<number> {
   const hip: Partial<HipHostConfig> = k === undefined ? {} : { puzzleK: k };
   if (allowed.size > 0) hip.accept = (hit) => allowed.has(hitKey(hit));
 
+  const inner = innerCli(a);
+  if (typeof inner === "string") throw new UsageError(inner);
   const identity = await readIdentity("--id", idFile);
   const capture = openCapture(a.get("pcap"), a.get("esp-sa"));
   let host: RuntimeHost;
   try {
     const fa = fas.length ? { fas: fas.map((l) => ({ locator: l })), addrType: 4 as const, spis: 16, privacy: a.has("privacy") } : undefined;
-    host = await startNodeHost({ identity, listen, hip, tap: capture.tap, mobility: a.has("no-mobility") ? false : {}, fa });
+    host = await startNodeHost({ identity, listen, hip, tap: capture.tap, mobility: a.has("no-mobility") ? false : {}, fa, inner: inner.inner });
   } catch (e) {
     capture.close();
     const x = e as { address?: string; port?: number };
@@ -74,6 +78,7 @@ export async function hostCommand(argv: string[]): Promise<number> {
     else if (ev.type === "fa" && ev.ev.type === "fa-dead") console.error(`hipmm: FA ${locatorKey(ev.ev.fa)} silent, trying ${locatorKey(ev.ev.next)}`);
     else if (ev.type === "mobility" && ev.ev.type === "path-changed" && ev.ev.path) console.error(`hipmm: path ${locatorKey(ev.ev.path.from)} → ${locatorKey(ev.ev.path.to)} (${ev.ev.reason})`);
   });
+  const innerRun = runInner(host, inner, () => current, (l) => console.error(`hipmm: ${l}`));
   if (peer) host.connect(peer.loc, peer.hit).catch((e: Error) => console.error(`hipmm: ${e.message}`));
 
   const sendLine = (line: string) => {
@@ -89,8 +94,13 @@ export async function hostCommand(argv: string[]): Promise<number> {
       pending = pending.slice(i + 1);
     }
   });
+  let code = 0;
   const finished = new Promise<void>((resolve) => {
     const stop = () => resolve();
+    innerRun.done?.then((c) => {
+      code = c;
+      stop();
+    });
     process.stdin.on("end", () => {
       if (pending) sendLine(pending);
       setTimeout(stop, 200); // let the last datagrams leave
@@ -99,6 +109,7 @@ export async function hostCommand(argv: string[]): Promise<number> {
     process.once("SIGTERM", stop);
   });
   await finished;
+  innerRun.stop();
   if (current && host.stack.canSend(current)) {
     host.closeAssociation(current);
     await new Promise((r) => setTimeout(r, 100)); // CLOSE / CLOSE_ACK (RFC 7401 §5.3.7), best effort
@@ -107,7 +118,7 @@ export async function hostCommand(argv: string[]): Promise<number> {
   await host.close();
   capture.close();
   process.stdin.destroy();
-  return 0;
+  return code;
 }
 
 export const command: Command = { summary: HOST_SPEC.summary, run: hostCommand };
