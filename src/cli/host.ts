@@ -47,7 +47,8 @@ export async function hostCommand(argv: string[]): Promise<number> {
   } catch (e) {
     capture.close();
     const x = e as { address?: string; port?: number };
-    if (x.address !== undefined && x.port !== undefined) throw new CliError(`--listen ${locatorKey({ ip: x.address, port: x.port })}: ${reason(e)}`);
+    const l = listen.find((l) => l.ip === x.address && (x.port === undefined || x.port === l.port));
+    if (l) throw new CliError(`--listen ${locatorKey(l)}: ${reason(e)}`);
     throw e;
   }
   let stats: ReturnType<typeof startStats>;
