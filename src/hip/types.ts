@@ -3,6 +3,7 @@ import type { Locator, Millis, Rng } from "../core/types.ts";
 import type { HipPacket } from "../wire/packet.ts";
 import type { Association } from "./association.ts";
 import type { HostIdentity, PeerIdentity } from "./identity.ts";
+import type { HipLimits } from "./limits.ts";
 import type { SaParams } from "./sa.ts";
 
 /** RFC 7401 §4.4.2 states. */
@@ -63,6 +64,8 @@ export interface HipHostConfig {
    * or already in use, or undefined, falls back to a random SPI (RFC 7402 §3.3.4).
    */
   spiSource?: (a: Association) => number | undefined;
+  /** State and rate limits against hostile peers (src/hip/limits.ts, defaults HIP_LIMITS). */
+  limits?: Partial<HipLimits>;
 }
 
 export type HipEvent =

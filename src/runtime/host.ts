@@ -17,6 +17,7 @@ import type { DatagramSocket } from "../transport/types.ts";
 import { type Clock, EndpointDriver, monotonicClock, type PacketTap } from "./driver.ts";
 import { WorkerEspRunner } from "./esp-runner.ts";
 import { HostStack, type SendStatus, type StackEvent } from "./stack.ts";
+import { type HostStats, hostStats } from "./stats.ts";
 
 export type MessageEvent = Extract<StackEvent, { type: "message" }>;
 
@@ -174,6 +175,11 @@ export class RuntimeHost {
     const ok = this.locals.filter((l) => l.ip.includes(":") === v6 && l.ip !== "0.0.0.0" && l.ip !== "::");
     const loopback = peer.ip.startsWith("127.") || peer.ip === "::1";
     return ok.find((l) => (l.ip.startsWith("127.") || l.ip === "::1") === loopback) ?? ok[0];
+  }
+
+  /** Every counter (HIP, UPDATE, mobility, ESP, FA client, Worker) and every drop by reason. */
+  stats(): HostStats {
+    return hostStats(this.stack, this.espWorker?.stats);
   }
 
   /** Send one datagram to `peerHit` over ESP (queued while the association comes up). */

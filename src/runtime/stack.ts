@@ -38,6 +38,7 @@ import type { LocalModel } from "../mobility/model.ts";
 import type { SimEndpoint } from "../sim/types.ts";
 import { classifyDatagram } from "../wire/framing.ts";
 import { EspStack, type HostStackOptions, type StackEvent } from "./stack-esp.ts";
+import { type HostStats, hostStats } from "./stats.ts";
 
 export { newDataPlane, type HostStackOptions, type SendStatus, type StackEvent } from "./stack-esp.ts";
 
@@ -106,6 +107,11 @@ export class HostStack extends EspStack implements SimEndpoint {
     for (const l of removed) local.removeAddress(l);
     for (const l of added) if (!local.interfaceOf(l)) local.addAddress(DEFAULT_INTERFACE, l, now);
     this.afterLocalChange(now);
+  }
+
+  /** Every counter by layer, and every drop by reason (runtime/stats.ts). */
+  stats(): HostStats {
+    return hostStats(this);
   }
 
   /** True when outbound ESP to `peerHit` is possible. */
