@@ -1,6 +1,7 @@
 // The options of `hipmm host`: one table entry each gives the parser, the usage line and the
 // --help text (src/cli/options.ts). To add a flag: add its entry here, read it in host.ts.
 import type { CommandSpec } from "./options.ts";
+import { NET_OPTIONS } from "./host-net-options.ts";
 import { STATS_OPTIONS } from "./stats.ts";
 
 export const HOST_SPEC: CommandSpec = {
@@ -18,6 +19,7 @@ export const HOST_SPEC: CommandSpec = {
     { name: "allow", arg: "HIT", repeat: true, default: "anyone", help: "only these peers may associate (others get NOTIFY BLOCKED_BY_POLICY)" },
     { name: "pcap", arg: "FILE", default: "none", help: "write every UDP/10500 datagram in and out to a pcap file" },
     { name: "esp-sa", arg: "FILE", default: "none", help: "write each SA as a tshark esp_sa line (contains keys; mode 0600)" },
+    ...NET_OPTIONS,
     ...STATS_OPTIONS,
   ],
   notes: [
