@@ -17,7 +17,9 @@ import type { DatagramSocket } from "../transport/types.ts";
 import { type Clock, EndpointDriver, monotonicClock, type PacketTap } from "./driver.ts";
 import { WorkerEspRunner } from "./esp-runner.ts";
 import type { EchoReplyEvent, InnerEvent, InnerOptions } from "./inner.ts";
+import { DEFAULT_KEEPALIVE_MS, NatKeepalive } from "./keepalive.ts";
 import { HostStack, type SendStatus, type StackEvent } from "./stack.ts";
+import { type HostStats, hostStats } from "./stats.ts";
 
 export type MessageEvent = Extract<StackEvent, { type: "message" }>;
 
@@ -56,6 +58,8 @@ export interface RuntimeHostOptions {
   fa?: FaClientOptions;
   /** Inner protocols other than UDP: delivery filter, ICMPv6 echo answering (on), ping bounds. */
   inner?: InnerOptions;
+  /** NAT keepalive interval on idle association paths (keepalive.ts; default 15 000 ms, 0 = off). */
+  natKeepaliveMs?: number;
 }
 
 type Listener<T> = (ev: T) => void;
@@ -65,6 +69,8 @@ export class RuntimeHost {
   readonly driver: EndpointDriver;
   /** With a Worker data plane: the batch runner (its `stats`, its `dataPlane`). */
   readonly espWorker: WorkerEspRunner | undefined;
+  /** NAT keepalives on idle paths (`natKeepaliveMs`). */
+  readonly keepalive: NatKeepalive;
   /** Set once the host stopped on a fatal error. */
   error: Error | undefined;
   private readonly listeners = new Map<string, Listener<never>[]>();
@@ -93,6 +99,8 @@ export class RuntimeHost {
     const runner = this.espWorker;
     this.driver = new EndpointDriver(this.stack, new SocketSet(sockets), clock, runner ? () => runner.kick() : undefined);
     this.driver.tap = opts.tap;
+    this.keepalive = new NatKeepalive(this.stack.host, this.driver, opts.natKeepaliveMs ?? DEFAULT_KEEPALIVE_MS);
+    this.keepalive.start();
     if (opts.fa) {
       this.stack.startFa(this.driver.clock());
       this.driver.flush();
@@ -185,6 +193,11 @@ export class RuntimeHost {
     return ok.find((l) => (l.ip.startsWith("127.") || l.ip === "::1") === loopback) ?? ok[0];
   }
 
+  /** Every counter (HIP, UPDATE, mobility, ESP, FA client, Worker) and every drop by reason. */
+  stats(): HostStats {
+    return hostStats(this.stack, this.espWorker?.stats);
+  }
+
   /** Send one datagram to `peerHit` over ESP (queued while the association comes up). */
   send(peerHit: Uint8Array, srcPort: number, dstPort: number, data: Uint8Array): SendStatus {
     if (this.error) return "no-association";
@@ -244,6 +257,7 @@ export class RuntimeHost {
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.espWorker?.stop();
+      this.keepalive.stop();
       await this.driver.close();
       if (this.closeDataPlane) await this.espWorker?.dataPlane.close();
     })();
