@@ -1,6 +1,6 @@
 // State-size invariant of the stateful fuzzer: every table remote input can grow stays within the
 // configured limits. Limits are read from the host's configuration when it has them
-// (HipHostConfig.limits, issue 9 item 5, resolved as `host.cfg.limits`; FaConfig.maxLeases /
+// (HipHostConfig.limits, issue 9 item 5, resolved as `HipHost.limits`; FaConfig.maxLeases /
 // leasesPerHit for the FA); otherwise the fallback below applies (same names and defaults as the
 // `limits` config being added, so a violation means "no limit, grew past the default").
 import type { ForwardingAgent } from "../../../src/fa/core/agent.ts";
@@ -35,8 +35,9 @@ function num(o: Loose, k: string): number | undefined {
 
 /** The limits a host enforces (its config when present, else the fallback), and where they came from. */
 export function hostLimits(h: FuzzHost, fa?: ForwardingAgent): { limits: Limits; source: "config" | "fallback" } {
-  const cfg = h.stack.host.cfg as unknown as Record<string, unknown>;
-  const l = cfg.limits as Loose;
+  const host = h.stack.host as unknown as Record<string, unknown>;
+  const cfg = host.cfg as Record<string, unknown> | undefined;
+  const l = (host.limits ?? cfg?.limits) as Loose;
   const fl = (fa as unknown as { config?: Loose } | undefined)?.config;
   const out = { ...FALLBACK_LIMITS };
   for (const k of Object.keys(out) as (keyof Limits)[]) out[k] = num(l, k) ?? out[k];
@@ -65,7 +66,7 @@ export function checkBounds(h: FuzzHost, l: Limits): string[] {
   if (h.dp.size > l.maxSas) bad.push(`${h.name}: ${h.dp.size} SAs in the data plane > maxSas ${l.maxSas}`);
   const mob = h.stack.mobility;
   // A global probe budget (being added) or one per session.
-  const global = size(mob, "budget", "entries");
+  const global = size(mob, "hostBudget", "entries") ?? size(mob, "budget", "entries");
   if (global !== undefined && global > l.maxProbeEntries) bad.push(`${h.name}: ${global} probe-budget entries > maxProbeEntries ${l.maxProbeEntries}`);
   for (const { session } of mob?.sessions() ?? []) {
     const itfs = session.peer.interfaces.size;

@@ -30,8 +30,6 @@ const VICTIMS = [L("192.0.2.66"), L("192.0.2.67", 4000), L("198.51.100.9"), L("2
 export class Hostile {
   private reaId = 1_000;
   private updateId = 100;
-  /** Peer → KEYMAT index of the base-exchange SA pair (found from M's own keys). */
-  private readonly baseIndex = new Map<FuzzHost, number>();
 
   constructor(private readonly w: World) {}
 
@@ -40,23 +38,12 @@ export class Hostile {
     return a?.keymat ? a : undefined;
   }
 
-  /** The KEYMAT byte index whose SA pair equals the base exchange's (searched once per association). */
-  private base(peer: FuzzHost, a: Association): number {
-    const known = this.baseIndex.get(peer);
-    if (known !== undefined) return known;
-    const sas = this.w.m.dp.live;
-    const spi = a.spiOut >>> 0;
-    let found = 0;
-    const saved = a.keymatIndex;
-    const limit = Math.max(saved, 256);
-    for (let i = 0; i < limit && found === 0; i++) {
-      const p = a.deriveSaPair(i, 0, spi);
-      if (!p) break;
-      for (const sa of sas.values()) if (sa.spi === spi && sa.direction === "out" && sa.fp.includes(hex(p.outbound.encKey))) found = i;
-    }
-    a.keymatIndex = saved; // deriveSaPair advanced it: M's own draws stay as they were
-    this.baseIndex.set(peer, found);
-    return found;
+  /** KEYMAT indices already drawn (the base-exchange pair's among them) or overlapping a draw. */
+  private base(_peer: FuzzHost, a: Association, r?: SeededRng): number {
+    const len = a.pairLength() ?? 72;
+    const drawn = a.keymatIndex;
+    const k = r ? 1 + int(r, Math.max(1, Math.floor(drawn / len))) : 1;
+    return Math.max(0, drawn - k * len);
   }
 
   /** An REA ID newer than M's last one (16-bit serial, draft §6.1.1.1); M's session moves on too. */
@@ -74,7 +61,7 @@ export class Hostile {
     if (!a) return undefined;
     const ctx = mobilityContext({ ...codecKeys(a, () => ({ inbound: a.spiIn, outbound: a.spiOut })), framed: true, checksum: false });
     const infos: ReaInfo[] = [];
-    const idx = () => pick(r, [this.base(peer, a), 0, 1, a.keymatIndex, Math.max(0, a.keymatIndex - 40), int(r, a.keymatIndex + 1), this.base(peer, a)]);
+    const idx = () => pick(r, [this.base(peer, a, r), 0, 1, a.keymatIndex, Math.max(0, a.keymatIndex - 40), int(r, a.keymatIndex + 1), this.base(peer, a, r)]);
     const reaId = variant === 3 ? int(r, 0x10000) : this.nextReaId(peer);
     const count = variant === 1 ? 8 + int(r, 40) : 1 + int(r, 3);
     for (let i = 0; i < count; i++) {
@@ -110,7 +97,7 @@ export class Hostile {
   update(r: SeededRng, peer: FuzzHost, to: Locator): Datagram | undefined {
     const a = this.assoc(peer);
     if (!a) return undefined;
-    const keymatIndex = pick(r, [this.base(peer, a), 0, a.keymatIndex, int(r, a.keymatIndex + 1)]);
+    const keymatIndex = pick(r, [this.base(peer, a, r), 0, a.keymatIndex, int(r, a.keymatIndex + 1)]);
     const params = [
       { kind: "ESP_INFO" as const, keymatIndex, oldSpi: a.spiIn, newSpi: 256 + int(r, 1 << 24) },
       { kind: "SEQ" as const, updateId: pick(r, [this.updateId++, 0, int(r, 1 << 16)]) },
@@ -129,8 +116,3 @@ export class Hostile {
   }
 }
 
-function hex(b: Uint8Array): string {
-  let s = "";
-  for (let i = 0; i < b.length; i++) s += (b[i] < 16 ? "0" : "") + b[i].toString(16);
-  return s;
-}
