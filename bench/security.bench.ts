@@ -3,21 +3,16 @@
 // request", RFC 7401's R1 being the one allowed exception) — I1 flood from spoofed sources, NOTIFY
 // triggers (packets with an association's HIT and an unknown critical parameter), forged REAs
 // (bad HMAC), an authenticated REA listing victims' addresses (bytes to the victims), FAQ flood.
-// Memory: JS heap + WASM memory per association and per FA lease, measured with many of each
-// (the caps are 1024 associations / 65 536 leases by default: per-item figures scale linearly).
+// Memory: JS heap + WASM memory per association with the host at its association cap (the FA's
+// per-lease memory at its cap is fa-security.bench.ts).
 // Worlds are the stateful fuzzer's (test/security/fuzz/world.ts): real hosts in the simulator.
 import v8 from "node:v8";
 import vm from "node:vm";
 import { SeededRng } from "../src/core/rng.ts";
 import type { Locator } from "../src/core/types.ts";
-import { ForwardingAgent } from "../src/fa/core/agent.ts";
-import { faConfig } from "../src/fa/core/config.ts";
-import { buildFaq } from "../src/fa/core/messages.ts";
-import { MemoryLeaseStore } from "../src/fa/store/memory.ts";
 import { HipHost } from "../src/hip/host.ts";
 import { HostIdentity } from "../src/hip/identity.ts";
 import { HostStack } from "../src/runtime/stack.ts";
-import { frameHip } from "../src/wire/framing.ts";
 import { Hostile } from "../test/security/fuzz/hostile.ts";
 import { forgeCritical, swapHits } from "../test/security/fuzz/mutate.ts";
 import { ADDR, World } from "../test/security/fuzz/world.ts";
@@ -65,11 +60,11 @@ function heapNow(): number {
   return process.memoryUsage().heapUsed;
 }
 
-/** Heap and WASM bytes per association: `n` Initiators complete base exchanges with one HostStack. */
-function perAssociation(n: number): { heap: number; wasm: number } {
+/** Heap and WASM bytes per association: `n` Initiators try base exchanges with one HostStack whose cap is `cap`. */
+function perAssociation(n: number, cap: number): { heap: number; wasm: number; count: number } {
   const rng = new SeededRng(7);
   const rLoc = { ip: "10.0.0.1", port: 10500 };
-  const responder = new HostStack({ host: { identity: HostIdentity.generate(rng), rng, puzzleK: 1 }, mobility: {}, addresses: [rLoc] });
+  const responder = new HostStack({ host: { identity: HostIdentity.generate(rng), rng, puzzleK: 1, limits: { maxAssociations: cap, maxHalfOpen: cap } }, mobility: {}, addresses: [rLoc] });
   const ids = Array.from({ length: n }, () => HostIdentity.generate(rng));
   const mem = () => (responder.dataPlane?.crypto.wasm.memory.buffer.byteLength ?? 0);
   const h0 = heapNow();
@@ -94,22 +89,7 @@ function perAssociation(n: number): { heap: number; wasm: number } {
     now += 1;
   }
   const count = [...responder.host.associations()].length;
-  return { heap: (heapNow() - h0) / count, wasm: (mem() - w0) / count };
-}
-
-/** Heap per FA lease: `n` hosts lease from one FA. */
-function perLease(n: number): number {
-  const rng = new SeededRng(9);
-  const at = { ip: "10.50.0.1", port: 10500 };
-  const fa = new ForwardingAgent({ identity: HostIdentity.generate(rng), config: faConfig({ control: [at], shared4: [at], puzzle: "off", fadPerSecond: 1e9, leasesPerHit: 4 }), store: new MemoryLeaseStore(), rng });
-  const ids = Array.from({ length: n }, () => HostIdentity.generate(rng));
-  const packets = ids.map((id) => frameHip(buildFaq(id, fa.hit, { requestId: 1, leaseId: 0, lifetime: 0, addrType: 4, spis: 16 })));
-  const h0 = heapNow();
-  for (let i = 0; i < n; i++) {
-    fa.handleDatagram(i, 0, `10.2.${i >> 8}.${i & 255}`, 10500, packets[i]);
-    while (fa.pollTransmit());
-  }
-  return (heapNow() - h0) / Math.max(1, fa.stats().leases);
+  return { heap: (heapNow() - h0) / count, wasm: (mem() - w0) / count, count };
 }
 
 export async function run(_argv: string[]): Promise<BenchRow[]> {
@@ -124,14 +104,14 @@ export async function run(_argv: string[]): Promise<BenchRow[]> {
     ini.connect(0, ADDR.a1, w.a.hit, spoof(0));
     const i1 = ini.pollTransmit()?.data ?? new Uint8Array(0);
     const res = amplification(w, "A", (i) => ({ from: spoof(i), to: ADDR.a1, data: swapHits(i1, r.fill(new Uint8Array(16)), undefined) }), 2000, 0.5);
-    rows.push(row("amp I1 flood (spoofed sources, 2000 I1s in 1 s)", res, { note: "R1 is the one reply RFC 7401 allows to be larger; rate limits bound it" }));
+    rows.push(row("security.amp.i1_flood.spoofed", res, { i1s: 2000, overMs: 1000, sources: 2000, note: "R1 is the one reply RFC 7401 allows to be larger; limits.r1PerPrefix / r1Global bound it" }));
   }
   // NOTIFY triggers: I2/R2/UPDATE/CLOSE/CLOSE_ACK with B's HIT and an unknown critical parameter.
   {
     const w = new World({ seed: 102, flowEveryMs: 0 });
     const types = [3, 4, 16, 18, 19];
     const res = amplification(w, "A", (i) => ({ from: spoof(i), to: ADDR.a1, data: forgeCritical(r, types[i % types.length], w.b.hit, w.a.hit) }), 300, 2);
-    rows.push(row("amp NOTIFY triggers (unknown critical param, victim's HIT, spoofed)", res));
+    rows.push(row("security.amp.notify_triggers", res, { note: "I2/R2/UPDATE/CLOSE/CLOSE_ACK with the peer's HIT and an unknown critical parameter, spoofed sources" }));
   }
   // Forged REAs: B's HIT, garbage HMAC and signature (HMAC fails first).
   {
@@ -145,7 +125,7 @@ export async function run(_argv: string[]): Promise<BenchRow[]> {
       d[d.length - 1 - (i % 20)] ^= 0xff;
       return { from: spoof(i), to: ADDR.a1, data: d };
     }, 500, 1);
-    rows.push(row("amp forged REA (bad HMAC, spoofed)", res));
+    rows.push(row("security.amp.forged_rea", res, { note: "REA with the peer's HIT, bad HMAC, spoofed sources" }));
   }
   // An authenticated peer's REAs listing victims: bytes A sends to the victims per REA byte.
   {
@@ -163,18 +143,17 @@ export async function run(_argv: string[]): Promise<BenchRow[]> {
       w.sim.runUntil(w.sim.now + 250);
     }
     w.sim.runUntil(w.sim.now + 5000);
-    rows.push(row("amp hostile REA listing victims (authenticated peer; bytes to victims)", { out: out.get(), in: inBytes }, { reas: 40 }));
+    rows.push(row("security.amp.hostile_rea_victims", { out: out.get(), in: inBytes }, { reas: 40, note: "authenticated peer's REAs listing victims' addresses: bytes A sends to the victims (AC probes)" }));
   }
   // FAQ flood: valid FAQs by throwaway identities from spoofed sources (the FA's answers).
   {
     const w = new World({ seed: 105, flowEveryMs: 0 });
     const res = amplification(w, "FA", (i) => ({ from: spoof(i), to: ADDR.fa, data: w.faqs[i % w.faqs.length] }), 200, 5);
-    rows.push(row("amp FAQ flood (signed FAQs, spoofed sources)", res));
+    rows.push(row("security.amp.faq_flood.valid_spoofed", res, { note: "valid FAQs (throwaway identities) from spoofed sources; forged FAQs: fa.amp.faq_flood (fa-security.bench.ts)" }));
   }
 
-  const a = perAssociation(256);
-  rows.push(costRow("mem per association (256 ESTABLISHED, HostStack responder)", "bytes", a.heap + a.wasm, null, { heapBytes: Math.round(a.heap), wasmBytes: Math.round(a.wasm), note: "cap maxAssociations 1024 by default: x1024 for the table at the cap" }));
-  const l = perLease(512);
-  rows.push(costRow("mem per FA lease (512 leases, memory store)", "bytes", l, null, { note: "cap maxLeases 65536 by default" }));
+  const cap = 256;
+  const a = perAssociation(cap + 32, cap);
+  rows.push(costRow(`security.memory.per_association.at_cap.${cap}`, "bytes", a.heap + a.wasm, null, { heapBytes: Math.round(a.heap), wasmBytes: Math.round(a.wasm), associations: a.count, tried: cap + 32, note: "HostStack responder with mobility, limits.maxAssociations = cap (default 1024: scale linearly); per lease: fa.memory.per_lease (fa-security.bench.ts)" }));
   return rows;
 }
