@@ -19,7 +19,7 @@ export interface Limits {
 export const FALLBACK_LIMITS: Limits = {
   maxAssociations: 1024,
   maxHalfOpen: 256,
-  maxSas: 3840,
+  maxSas: 2560,
   maxPeerInterfaces: 8,
   maxPeerAddresses: 32,
   maxProbeEntries: 1024,
