@@ -64,7 +64,7 @@ function heapNow(): number {
 function perAssociation(n: number, cap: number): { heap: number; wasm: number; count: number } {
   const rng = new SeededRng(7);
   const rLoc = { ip: "10.0.0.1", port: 10500 };
-  const responder = new HostStack({ host: { identity: HostIdentity.generate(rng), rng, puzzleK: 1, limits: { maxAssociations: cap, maxHalfOpen: cap } }, mobility: {}, addresses: [rLoc] });
+  const responder = new HostStack({ host: { identity: HostIdentity.generate(rng), rng, puzzleK: 1, limits: { maxAssociations: cap, maxHalfOpen: cap, r1PerPrefix: { ratePerSec: 1e9, burst: 1e9 }, r1Global: { ratePerSec: 1e9, burst: 1e9 } } }, mobility: {}, addresses: [rLoc] });
   const ids = Array.from({ length: n }, () => HostIdentity.generate(rng));
   const mem = () => (responder.dataPlane?.crypto.wasm.memory.buffer.byteLength ?? 0);
   const h0 = heapNow();
@@ -103,7 +103,13 @@ export async function run(_argv: string[]): Promise<BenchRow[]> {
     const ini = new HipHost({ identity: HostIdentity.generate(rng), rng });
     ini.connect(0, ADDR.a1, w.a.hit, spoof(0));
     const i1 = ini.pollTransmit()?.data ?? new Uint8Array(0);
-    const res = amplification(w, "A", (i) => ({ from: spoof(i), to: ADDR.a1, data: swapHits(i1, r.fill(new Uint8Array(16)), undefined) }), 2000, 0.5);
+    // Fresh sender HITs that are valid ORCHIDs (the real HIT's first 4 bytes: prefix + suite).
+    const hit = (): Uint8Array => {
+      const h = r.fill(new Uint8Array(16));
+      h.set(ini.hit.subarray(0, 4));
+      return h;
+    };
+    const res = amplification(w, "A", (i) => ({ from: spoof(i), to: ADDR.a1, data: swapHits(i1, hit(), undefined) }), 2000, 0.5);
     rows.push(row("security.amp.i1_flood.spoofed", res, { i1s: 2000, overMs: 1000, sources: 2000, note: "R1 is the one reply RFC 7401 allows to be larger; limits.r1PerPrefix / r1Global bound it" }));
   }
   // NOTIFY triggers: I2/R2/UPDATE/CLOSE/CLOSE_ACK with B's HIT and an unknown critical parameter.

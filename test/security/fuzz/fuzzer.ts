@@ -137,6 +137,12 @@ export class StatefulFuzzer {
     const honest = pick(r, [w.a, w.b]);
     const other = honest === w.a ? w.b : w.a;
     const x = int(r, 10_000);
+    if (x < 150) {
+      // Replays of control packets: the setup's (base exchange I2s of the honest pair, REAs, FAQs)
+      // and recent ones (M's new exchanges), from their source or a spoofed one.
+      const k = x < 75 || w.control.length === 0 ? pick(r, w.setup) : pick(r, w.control);
+      return { from: int(r, 2) ? k.from : pick(r, SPOOF), to: k.to, data: k.data, what: `replay-control(${k.data[6] & 0x7f})` };
+    }
     if (x < 2200) return { from: c.from, to: c.to, data: c.data, what: "replay" };
     if (x < 3200) return { from: pick(r, SPOOF), to: int(r, 2) ? c.to : pick(r, [ADDR.a1, ADDR.b, ADDR.fa]), data: c.data, what: "replay-spoofed" };
     if (x < 6200) {

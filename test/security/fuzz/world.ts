@@ -101,6 +101,12 @@ export class World {
   readonly ring: Captured[] = [];
   private ringAt = 0;
   static readonly RING = 1024;
+  /** HIP control datagrams (zero marker, or relay frames) seen since setup ended (ring). */
+  readonly control: Captured[] = [];
+  private controlAt = 0;
+  /** Every control datagram of the setup (base exchanges, REA/AC/ACR, FAQ/FAA): replayed later. */
+  readonly setup: Captured[] = [];
+  private inSetup = true;
 
   constructor(readonly o: WorldOptions) {
     const seed = o.seed >>> 0;
@@ -141,6 +147,7 @@ export class World {
       this.a.startFlow(this.m.hit, 450, 10 * every);
     }
     sim.runUntil(1500);
+    this.inSetup = false;
   }
 
   /** What must hold after setup: the states the fuzzer is meant to attack. */
@@ -158,6 +165,15 @@ export class World {
   }
 
   private capture(c: Captured): void {
+    const d = c.data;
+    if (d.length >= 8 && d[0] === 0 && d[1] === 0 && d[2] === 0 && d[3] !== 0xff) {
+      if (this.inSetup) this.setup.push(c);
+      else if (this.control.length < 256) this.control.push(c);
+      else {
+        this.control[this.controlAt] = c;
+        this.controlAt = (this.controlAt + 1) % 256;
+      }
+    }
     if (this.ring.length < World.RING) this.ring.push(c);
     else this.ring[this.ringAt] = c;
     this.ringAt = (this.ringAt + 1) % World.RING;
