@@ -17,7 +17,7 @@ import { checkBounds, checkFaBounds, hostLimits, type Limits } from "./bounds.ts
 import type { FuzzHost } from "./host.ts";
 import { type Datagram, Hostile } from "./hostile.ts";
 import { forgeCritical, forgeEsp, forgeHip, forgeRelay, int, mutateBytes, padEchoUnsigned, pick, swapHits } from "./mutate.ts";
-import { ADDR, type Captured, L, World } from "./world.ts";
+import { ADDR, L, World } from "./world.ts";
 
 export interface Violation {
   seed: number;
@@ -63,8 +63,6 @@ export class StatefulFuzzer {
   private readonly epoch: number;
   private readonly dt: number;
   private readonly windowMs: number;
-  /** R1s to honest hosts seen on the wire, to be padded and raced (issue 9 "throw on padded R1"). */
-  private pendingR1: Captured[] = [];
 
   constructor(readonly o: FuzzOptions) {
     this.epoch = o.epoch ?? 250_000;
@@ -109,29 +107,25 @@ export class StatefulFuzzer {
     this.lastWindow = this.w.sim.now;
     this.over = new Set();
     this.lastRx = [this.w.a.receivedFrom(this.w.b.hit), this.w.b.receivedFrom(this.w.a.hit)];
-    for (const c of [this.w.a, this.w.b]) {
-      const prev = c.tap;
-      c.tap = (tx, from) => {
-        prev?.(tx, from);
-        const d = tx.data;
-        if (d.length > 8 && (d[0] | d[1] | d[2] | d[3]) === 0 && d[6] === 2) this.pendingR1.push({ from, to: tx.to, data: d, node: "" });
-      };
-    }
+    // An R1 from M to an honest Initiator is raced by a padded copy sent at once (it arrives first:
+    // the simulator keeps FIFO order per path), as an on-path attacker would.
     const mtap = this.w.m.tap;
     this.w.m.tap = (tx, from) => {
       mtap?.(tx, from);
       const d = tx.data;
-      if (d.length > 8 && (d[0] | d[1] | d[2] | d[3]) === 0 && d[6] === 2 && (tx.to.ip === ADDR.a1.ip || tx.to.ip === ADDR.b.ip)) this.pendingR1.push({ from, to: tx.to, data: d, node: "M" });
+      if (d.length > 8 && (d[0] | d[1] | d[2] | d[3]) === 0 && d[6] === 2 && (tx.to.ip === ADDR.a1.ip || tx.to.ip === ADDR.b.ip)) {
+        // Pad to just under the 2048-byte HIP packet maximum (header length 255 words, RFC 7401
+        // §5.1): the R1 stays valid, the I2 that must echo the unsigned ECHO (§5.2.20) would not fit.
+        const room = 2048 - (d.length - 4) - 4 - 8 * int(this.r, 12);
+        this.w.sim.inject(from, tx.to, padEchoUnsigned(d, Math.max(8, room & ~7)));
+        this.actions["R1+ECHO_REQUEST_UNSIGNED"] = (this.actions["R1+ECHO_REQUEST_UNSIGNED"] ?? 0) + 1;
+      }
     };
   }
 
   /** One hostile datagram (or none, e.g. when M has no association right now). */
   private next(): Datagram | undefined {
     const { w, r } = this;
-    if (this.pendingR1.length) {
-      const c = this.pendingR1.shift() as Captured;
-      return { from: c.from, to: c.to, data: padEchoUnsigned(c.data, 1200 + int(r, 800)), what: "R1+ECHO_REQUEST_UNSIGNED" };
-    }
     const ring = w.ring;
     const c = pick(r, ring);
     const honest = pick(r, [w.a, w.b]);
@@ -164,7 +158,7 @@ export class StatefulFuzzer {
     if (x < 9680) return this.hostile.rea(r, honest, to);
     if (x < 9700) return this.hostile.update(r, honest, to);
     if (x < 9710) return this.hostile.notify(r, honest, to);
-    if (x < 9712) {
+    if (x < 9716) {
       // CLOSE, then a new base exchange (M as Initiator); sometimes A initiates it (A's R1 races a padded copy).
       const now = w.sim.now;
       if (int(r, 2) === 0) {
