@@ -11,6 +11,7 @@ import type { Association } from "../../src/hip/association.ts";
 import { hipCipherKeyLen } from "../../src/hip/suites.ts";
 import { SeededRng } from "../../src/core/rng.ts";
 import { HostIdentity } from "../../src/hip/identity.ts";
+import { KeymatAllocator } from "../../src/hip/keymat-alloc.ts";
 import { LabHost } from "../../src/lab/host.ts";
 import { Simulator } from "../../src/sim/index.ts";
 import { mobilityContext } from "../../src/mobility/codec.ts";
@@ -123,7 +124,7 @@ test("every SA gets its own IV seed from the host's Rng", () => {
 
 // ---- property: random schedules of UPDATE rekeys, honest and hostile REAs, both roles ----------
 
-type Pick = "base" | "last" | "overlap" | "fresh" | "below" | "gap";
+type Pick = "base" | "last" | "overlap" | "fresh" | "below" | "gap" | "beyond";
 interface Step {
   dt: number;
   who: "A" | "B";
@@ -149,6 +150,8 @@ function hostileIndex(a: Association, pick: Pick, r: number): number {
       return r % Math.max(1, mark);
     case "gap":
       return mark + len * (1 + (r % 4));
+    case "beyond":
+      return 255 * 48 - len + 1 + (r % 0x10000);
   }
 }
 
@@ -230,7 +233,7 @@ test("property: no (key, salt) and no (key, IV) pair repeats over random schedul
     dt: fc.integer({ min: 0, max: 300 }),
     who: fc.constantFrom("A" as const, "B" as const),
     kind: fc.constantFrom("rekey" as const, "own" as const, "unown" as const, "hostile" as const),
-    pick: fc.constantFrom<Pick>("base", "last", "overlap", "fresh", "below", "gap"),
+    pick: fc.constantFrom<Pick>("base", "last", "overlap", "fresh", "below", "gap", "beyond"),
     r: fc.nat(),
   });
   let sealed = 0;
@@ -250,4 +253,52 @@ test("property: no (key, salt) and no (key, IV) pair repeats over random schedul
   );
   console.log(`key schedules: ${done} of ${runs} runs, ${installs} SAs, ${sealed} packets sealed, ${JSON.stringify(coverage)}`);
   assert.ok(done >= 1 && installs > done * 4 && sealed > done * 50, `coverage: ${installs} SAs, ${sealed} packets`);
+});
+
+test("KEYMAT allocator: local draws and peer-named indices are monotonic; reuse, overlap, below and beyond KEYMAT are refused", () => {
+  const k = new KeymatAllocator(160, 255 * 48);
+  assert.equal(k.draw(40), 160);
+  assert.equal(k.claim(200, 40), undefined, "the peer's fresh index");
+  assert.equal(k.drawn, 240);
+  assert.equal(k.claim(160, 40), "keymat_reused");
+  assert.equal(k.claim(230, 40), "keymat_overlap");
+  assert.equal(k.claim(0, 40), "keymat_below");
+  assert.equal(k.claim(255 * 48 - 39, 40), "keymat_exhausted");
+  assert.equal(k.claim(0x10000, 40), "keymat_exhausted");
+  assert.equal(k.claim(400, 40), undefined, "a gap is skipped for good");
+  assert.equal(k.claim(300, 40), "keymat_below");
+  assert.equal(k.draw(40), 440);
+  assert.deepEqual(k.refusals, { keymat_reused: 1, keymat_overlap: 1, keymat_below: 2, keymat_exhausted: 2 });
+  assert.deepEqual(
+    k.draws().map((d) => [d.index, d.by]),
+    [
+      [160, "local"],
+      [200, "peer"],
+      [400, "peer"],
+      [440, "local"],
+    ],
+  );
+});
+
+test("secrets: KEYMAT below the drawn mark, Kij, the DH key and PRK are wiped; later draws still work", () => {
+  const { sim, a, b } = pair(94, L("10.0.0.1"), L("10.0.0.2"));
+  sim.runUntil(500);
+  const [x, y] = [assoc(a, b), assoc(b, a)];
+  for (const s of [x, y]) {
+    assert.ok(s.keymat);
+    assert.equal(s.keymat.wipedBelow, s.keymatIndex, "every drawn KEYMAT byte was zero-filled and dropped");
+    assert.equal(s.keymat.slice(0, 16), undefined);
+    assert.equal(s.ownDh, undefined);
+  }
+  const mark = x.keymatIndex;
+  sim.at(600, () => {
+    a.stack.rekey(sim.now, b.hit);
+    sim.kick();
+  });
+  sim.runUntil(1500);
+  assert.equal(a.stack.update.counters["rekey.done"], 1, "the HKDF state kept for later draws works");
+  assert.ok(x.keymatIndex > mark && x.keymat!.wipedBelow === x.keymatIndex);
+  const km = x.keymat!;
+  a.stack.host.removeAssociation(x);
+  assert.equal(km.slice(km.maxLength - 1, 1), undefined, "destroyed with the association");
 });
