@@ -11,7 +11,6 @@ import type { Association } from "../../src/hip/association.ts";
 import { hipCipherKeyLen } from "../../src/hip/suites.ts";
 import { SeededRng } from "../../src/core/rng.ts";
 import { HostIdentity } from "../../src/hip/identity.ts";
-import { KeymatAllocator } from "../../src/hip/keymat-alloc.ts";
 import { LabHost } from "../../src/lab/host.ts";
 import { Simulator } from "../../src/sim/index.ts";
 import { mobilityContext } from "../../src/mobility/codec.ts";
@@ -255,7 +254,8 @@ test("property: no (key, salt) and no (key, IV) pair repeats over random schedul
   assert.ok(done >= 1 && installs > done * 4 && sealed > done * 50, `coverage: ${installs} SAs, ${sealed} packets`);
 });
 
-test("KEYMAT allocator: local draws and peer-named indices are monotonic; reuse, overlap, below and beyond KEYMAT are refused", () => {
+test("KEYMAT allocator: local draws and peer-named indices are monotonic; reuse, overlap, below and beyond KEYMAT are refused", async () => {
+  const { KeymatAllocator } = await import("../../src/hip/keymat-alloc.ts");
   const k = new KeymatAllocator(160, 255 * 48);
   assert.equal(k.draw(40), 160);
   assert.equal(k.claim(200, 40), undefined, "the peer's fresh index");
