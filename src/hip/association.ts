@@ -75,6 +75,8 @@ export class Association {
   /** CLOSE nonce (ECHO_REQUEST_SIGNED, §5.3.7). */
   closeNonce: Uint8Array | undefined;
   lastEspAt: Millis | undefined;
+  /** Last authenticated inbound packet (ESP or HIP), or creation: the UAL idle clock (limits.ts). */
+  lastRxAt: Millis | undefined;
   lastControlAt: Millis | undefined;
   /** Last CLOSE_ACK we sent (duplicate CLOSE in CLOSED). */
   lastCloseAck: Uint8Array | undefined;
@@ -181,6 +183,13 @@ export class Association {
 
   setLocalLocator(l: Locator | undefined): void {
     this.localLocator = l;
+  }
+
+  /** An authenticated packet of the peer arrived (extensions call this once they verified one):
+   * the UAL clock restarts and R2-SENT becomes ESTABLISHED (§6.9 step 21). */
+  noteAuthenticated(now: Millis): void {
+    this.lastRxAt = now;
+    this.markEstablished();
   }
 
   /** R2-SENT → ESTABLISHED when the peer shows it is established (§6.9 step 21). */

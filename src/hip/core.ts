@@ -39,7 +39,7 @@ export function resolveConfig(cfg: HipHostConfig): ResolvedConfig {
     r1Lifetime: cfg.r1Lifetime ?? HIP_DEFAULTS.r1Lifetime,
     retransmit: { ...HIP_DEFAULTS.retransmit, ...cfg.retransmit },
     encryptHostId: cfg.encryptHostId ?? true,
-    checksum: cfg.checksum ?? "pseudo",
+    checksum: cfg.checksum ?? "zero", // RFC 5770 §5.1, RFC 9028 §5.1: zero over UDP
     allowOpportunistic: cfg.allowOpportunistic ?? true,
     accept: cfg.accept ?? (() => true),
     closedLingerMs: cfg.closedLingerMs ?? HIP_DEFAULTS.closedLingerMs,

@@ -11,6 +11,7 @@ import { compareHits, NULL_HIT } from "./hit.ts";
 import { PeerIdentity } from "./identity.ts";
 import { Keymat, drawHipKeys } from "./keymat.ts";
 import { solvePuzzle } from "./puzzle.ts";
+import { fits, i2LengthBound } from "./size.ts";
 import { puzzleKey } from "./replay.ts";
 import { ESP_TRANSFORM_TYPE } from "./r1.ts";
 import { hipCipherKeyLen, hipEncrypt, selectFirst } from "./suites.ts";
@@ -82,6 +83,11 @@ export function handleR1(core: HostCore, now: Millis, pkt: HipPacket, from: Loca
   const own = generateDhKey(core.rng, dhp.groupId);
   const kij = computeKij(own, dhp.publicValue);
   if (!kij) return core.drop("bad_dh_value", pkt, from);
+  // The I2 must fit in a HIP packet (§5.1) before anything changes (e.g. an R1 padded with
+  // ECHO_REQUEST_UNSIGNED, which the I2 echoes): size first, then emit.
+  const ourHostIdLen = emitParam({ kind: "HOST_ID", algorithm: core.identity.algorithm, hostIdentity: core.identity.hostId, diType: 0, domainIdentifier: new Uint8Array(0) }).length;
+  const i2Len = i2LengthBound({ r1: pkt, dhPublicLen: own.publicValue.length, randomILen: puzzle.randomI.length, hostIdTlvLen: ourHostIdLen, encrypt: core.cfg.encryptHostId, macLen: a.rhash.outputLen, sigLen: core.identity.signatureLength });
+  if (!fits(i2Len)) return core.drop("reply_too_large", pkt, from);
 
   core.r1Seen.note(pkt.senderHit, counter);
   // Accept: opportunistic associations learn the peer HIT now (§4.1.8).

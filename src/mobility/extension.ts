@@ -28,6 +28,7 @@ import type { HipHost } from "../hip/host.ts";
 import type { HipEvent, HipExtension } from "../hip/types.ts";
 import { PacketType } from "../wire/constants.ts";
 import type { HipPacket } from "../wire/packet.ts";
+import { ProbeBudget } from "./budget.ts";
 import { type CodecKeys, mobilityContext } from "./codec.ts";
 import { LocalModel } from "./model.ts";
 import { makePolicy, type MobilityPolicy } from "./policy.ts";
@@ -107,6 +108,10 @@ export class MobilityExtension implements HipExtension {
   private readonly notes: MobilityNote[] = [];
   private readonly spiRanges = new Map<number, SpiRange>();
   private now: Millis = 0;
+  /** AC probes to unverified addresses over every association (limits.probePerIp / probeGlobal). */
+  readonly hostBudget: ProbeBudget;
+  /** "drop.exception": anything a handler threw, caught here. */
+  readonly counters: Record<string, number> = {};
 
   constructor(
     private readonly host: HipHost,
@@ -114,7 +119,18 @@ export class MobilityExtension implements HipExtension {
   ) {
     this.local = o.local ?? new LocalModel();
     this.policy = makePolicy(o.policy);
+    const l = host.limits;
+    this.hostBudget = new ProbeBudget({ ...l.probePerIp, maxEntries: l.maxProbeEntries, global: l.probeGlobal });
     host.registerExtension(this);
+  }
+
+  /** Run `fn`; what it throws is counted (`drop.exception`), never passed on (issue 9). */
+  private guard(fn: () => void): void {
+    try {
+      fn();
+    } catch {
+      this.counters["drop.exception"] = (this.counters["drop.exception"] ?? 0) + 1;
+    }
   }
 
   session(peerHit: Uint8Array): MobilitySession | undefined {
@@ -157,12 +173,19 @@ export class MobilityExtension implements HipExtension {
     const b = assoc ? this.bound.get(hitKey(assoc.peerHit)) : undefined;
     if (!b || b.assoc !== assoc) return false; // no keys yet: the core drops it
     this.now = now;
-    b.session.handlePacket(now, raw, from, to);
-    this.drain(now, b);
+    this.guard(() => {
+      // Authentic (HMAC and, for REA, signature verified): UAL clock, R2-SENT → ESTABLISHED.
+      if (b.session.handlePacket(now, raw, from, to)) b.assoc.noteAuthenticated(now);
+      this.drain(now, b);
+    });
     return true;
   }
 
   onEvent(now: Millis, ev: HipEvent): void {
+    this.guard(() => this.event(now, ev));
+  }
+
+  private event(now: Millis, ev: HipEvent): void {
     this.now = now;
     if (ev.type === "sa-install") this.bind(now, ev.peerHit);
     else if (ev.type === "closed" || ev.type === "failed") this.bound.delete(hitKey(ev.peerHit));
@@ -175,16 +198,20 @@ export class MobilityExtension implements HipExtension {
   espReceived(now: Millis, assoc: Association, _spi: number, from: Locator, to: Locator | undefined, bytes?: number): void {
     const b = this.bound.get(hitKey(assoc.peerHit));
     if (!b || b.assoc !== assoc) return;
-    b.session.handleEspInbound(now, from, to, bytes);
-    this.drain(now, b);
+    this.guard(() => {
+      b.session.handleEspInbound(now, from, to, bytes);
+      this.drain(now, b);
+    });
   }
 
   handleTimeout(now: Millis): void {
     this.now = now;
     for (const b of [...this.bound.values()]) {
-      b.session.handleTimeout(now);
-      this.drain(now, b);
-      for (const r of [...b.retiring]) if (r.by <= now) this.deleteInbound(b, r.spi);
+      this.guard(() => {
+        b.session.handleTimeout(now);
+        this.drain(now, b);
+        for (const r of [...b.retiring]) if (r.by <= now) this.deleteInbound(b, r.spi);
+      });
     }
   }
 
@@ -204,7 +231,9 @@ export class MobilityExtension implements HipExtension {
     if (!a || this.bound.get(k)?.assoc === a) return;
     const b = { assoc: a, own: new Map(), retiring: [], outExtra: new Map(), refused: new Map() } as unknown as Bound;
     const ctx = mobilityContext(codecKeys(a, (id) => this.spisFor(b, id)));
-    b.session = new MobilitySession({ ctx, local: this.local, policy: this.policy, rng: this.host.rng, now, peerLocator: a.peerLocator, localLocator: a.localLocator });
+    const l = this.host.limits;
+    const limits = { maxPeerInterfaces: l.maxPeerInterfaces, maxPeerAddresses: l.maxPeerAddresses, maxProbeEntries: l.maxProbeEntries };
+    b.session = new MobilitySession({ ctx, local: this.local, policy: this.policy, rng: this.host.rng, now, peerLocator: a.peerLocator, localLocator: a.localLocator, hostBudget: this.hostBudget, limits });
     this.bound.set(k, b);
     this.drain(now, b);
   }

@@ -118,7 +118,7 @@ test("dedicated IPv6 lease: everything at the locator goes to the host; both end
   net.advance(31_000);
   peer.sendRaw(leased, espPacket(0xdeadbeef, 2));
   assert.equal(h.esp.length, 2, "forwarded to the host's new locator");
-  h.sendRaw(peer.locator, espPacket(0x55, 1), leased);
+  h.sendRaw(peer.locator, espPacket(0x1055, 1), leased);
   assert.equal(peer.esp.length, 1);
   assert.deepEqual(peer.esp[0].from, leased);
   assert.equal(fa.counters.drops.not_a_lease_holder ?? 0, 0);
@@ -183,11 +183,11 @@ test("tunnel: FAQ over a WebSocket-style tunnel, forwarding into it and out of i
   assert.ok(fr.ok);
   assert.deepEqual(fr.value.src, { ip: "203.0.113.5", port: 9 });
   assert.deepEqual(fr.value.dst, FA4);
-  const out = fa.handleTunnel(2, 7, remote, wrapRelay(FA4, { ip: "203.0.113.5", port: 9 }, espPacket(0x77, 1)).subarray(4));
+  const out = fa.handleTunnel(2, 7, remote, wrapRelay(FA4, { ip: "203.0.113.5", port: 9 }, espPacket(0x1077, 1)).subarray(4));
   assert.ok(out && out.tunnel === -1);
   assert.deepEqual(out.to, { ip: "203.0.113.5", port: 9 });
   assert.equal(fa.locals[out.local].locator, FA4);
-  assert.ok(equalBytes(out.data, espPacket(0x77, 1)));
+  assert.ok(equalBytes(out.data, espPacket(0x1077, 1)));
   fa.tunnelClosed(7);
   assert.equal(fa.handleDatagram(3, 0, "203.0.113.5", 9, espPacket(a.minSpi, 2)), undefined);
   assert.equal(fa.counters.drops.tunnel_down, 1);
