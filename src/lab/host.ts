@@ -8,6 +8,7 @@ import { HostIdentity } from "../hip/identity.ts";
 import type { MobilityPolicy } from "../mobility/policy.ts";
 import type { MobilitySession } from "../mobility/session.ts";
 import type { MobilityEvent } from "../mobility/types.ts";
+import type { HipLimits } from "../hip/limits.ts";
 import { HostStack, type StackEvent } from "../runtime/stack.ts";
 import type { SimEndpoint } from "../sim/types.ts";
 
@@ -49,6 +50,8 @@ export interface LabHostOptions {
   /** Puzzle difficulty asked of Initiators (RFC 7401 §4.1.2); small in labs. Default 2. */
   puzzleK?: number;
   fa?: FaClientOptions;
+  /** State limits of the host (src/hip/limits.ts). */
+  limits?: Partial<HipLimits>;
 }
 
 export class LabHost implements SimEndpoint {
@@ -66,7 +69,7 @@ export class LabHost implements SimEndpoint {
     this.name = o.name;
     const identity = HostIdentity.generate(o.rng);
     this.stack = new HostStack({
-      host: { identity, rng: o.rng, puzzleK: o.puzzleK ?? 2, dropEvents: false },
+      host: { identity, rng: o.rng, puzzleK: o.puzzleK ?? 2, dropEvents: false, ...(o.limits ? { limits: o.limits } : {}) },
       // Labs announce even a single address: the first REA/AC/ACR round gives an RTT sample.
       mobility: { policy: { announceSingleAddress: true, ...o.policy } },
       addresses: o.addresses,

@@ -41,7 +41,7 @@ export class SaTable {
     private readonly dp: SaBackend,
     /** How long a retired inbound SA may wait for its missing sequence numbers. */
     private readonly oldSaTimeoutMs: Millis = 2_000,
-    /** At most this many SAs (src/hip/limits.ts `maxSas`); `count("sa.drop.limit")` for each refused. */
+    /** At most this many SAs (src/hip/limits.ts `maxSas`); `count("drop.sa_limit")` for each refused. */
     private readonly o: { maxSas?: number; count?: (name: string) => void } = {},
   ) {}
 
@@ -53,7 +53,7 @@ export class SaTable {
   private room(n: number): boolean {
     if (this.installed + n <= (this.o.maxSas ?? Number.POSITIVE_INFINITY)) return true;
     this.failures++;
-    this.o.count?.("sa.drop.limit");
+    this.o.count?.("drop.sa_limit");
     return false;
   }
 
@@ -92,7 +92,7 @@ export class SaTable {
       this.installed++;
     } catch {
       this.failures++;
-      this.o.count?.("sa.drop.install_failed");
+      this.o.count?.("drop.sa_install_failed");
       return false;
     }
     if (sa.direction === "in") this.bySpiIn.set(sa.spi, p);

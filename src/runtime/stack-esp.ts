@@ -241,6 +241,11 @@ export abstract class EspStack {
     return true;
   }
 
+  /** SAs installed in the data plane (bounded by `host.limits.maxSas`). */
+  get saCount(): number {
+    return this.sas.size;
+  }
+
   /** Start (or join) an UPDATE rekey with `peerHit`; false when none can run. */
   protected startRekey(now: Millis, peerHit: Uint8Array): boolean {
     if (this.update.pending(peerHit)) return true;
