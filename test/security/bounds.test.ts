@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { SeededRng } from "../../src/core/rng.ts";
 import type { Locator } from "../../src/core/types.ts";
-import { HipHost } from "../../src/hip/host.ts";
+import type { HipHost } from "../../src/hip/host.ts";
 import { HostIdentity } from "../../src/hip/identity.ts";
 import type { HipLimits } from "../../src/hip/limits.ts";
 import { LabHost } from "../../src/lab/host.ts";
