@@ -203,6 +203,8 @@ export abstract class EspStack {
       from = route?.from ?? a?.localLocator;
     }
     this.count("esp.tx");
+    const assoc = this.host.association(job.peerHit);
+    if (assoc) assoc.lastTxAt = now; // in use (UAL, src/hip/limits.ts)
     this.espTx.push(from ? { to, from, data: packet } : { to, data: packet });
     return "sent";
   }
