@@ -177,3 +177,17 @@ test("extension packets (REA) and UPDATE get the critical / duplicate parameter 
   assert.equal(sigs.n, 0);
   assert.deepEqual(drain(b.h), []);
 });
+
+test("AC probe budget host-wide: per IP across associations and a global cap over all addresses", async () => {
+  const { ProbeBudget } = await import("../../src/mobility/budget.ts");
+  const host = new ProbeBudget({ maxProbes: 4, maxBytes: 10_000, windowMs: 60_000, global: { maxProbes: 10, maxBytes: 10_000 } });
+  // Two associations (sessions) with their own per-IP budget of 3, sharing the host-wide one.
+  const s1 = new ProbeBudget({ maxProbes: 3, maxBytes: 10_000, windowMs: 60_000 }, host);
+  const s2 = new ProbeBudget({ maxProbes: 3, maxBytes: 10_000, windowMs: 60_000 }, host);
+  let toVictim = 0;
+  for (let i = 0; i < 10; i++) for (const s of [s1, s2]) if (s.charge(L("192.0.2.66", 1000 + i), 80, i)) toVictim++;
+  assert.equal(toVictim, 4, "one victim IP gets the host-wide per-IP budget, not 2 × 3 per port");
+  let total = toVictim;
+  for (let i = 0; i < 50; i++) if (s1.charge(L(`198.18.${i}.1`), 80, 100 + i)) total++;
+  assert.equal(total, 10, "global cap over all addresses");
+});
