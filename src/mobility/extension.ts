@@ -78,6 +78,9 @@ interface Bound {
   retiring: { spi: number; since: Millis; by: Millis }[];
   /** Extra outbound SAs installed for the peer's interfaces: SPI → KEYMAT index. */
   outExtra: Map<number, number>;
+  /** Peer SPIs whose KEYMAT index was refused (reused / overlapping / below the drawn mark):
+   * SPI → that index; data to such an interface uses the base-exchange SA. */
+  refused: Map<number, number>;
 }
 
 /** The association's HIP keys and identities as the REA/AC/ACR codec needs them (PROFILE §2). */
@@ -155,7 +158,9 @@ export class MobilityExtension implements HipExtension {
     if (!b) return undefined;
     const p = b.session.dataPath(now, bytes);
     if (!p) return null;
-    return { from: p.from, to: p.to, spi: b.session.spiFor(p.to) ?? b.assoc.spiOut };
+    // Only an SPI whose outbound SA exists (installed from a KEYMAT index we accepted).
+    const spi = b.session.spiFor(p.to);
+    return { from: p.from, to: p.to, spi: spi !== undefined && b.outExtra.has(spi) ? spi : b.assoc.spiOut };
   }
 
   pollEvent(): MobilityNote | undefined {
@@ -224,7 +229,7 @@ export class MobilityExtension implements HipExtension {
     const a = this.host.association(peerHit);
     const k = hitKey(peerHit);
     if (!a || this.bound.get(k)?.assoc === a) return;
-    const b = { assoc: a, own: new Map(), retiring: [], outExtra: new Map() } as unknown as Bound;
+    const b = { assoc: a, own: new Map(), retiring: [], outExtra: new Map(), refused: new Map() } as unknown as Bound;
     const ctx = mobilityContext(codecKeys(a, (id) => this.spisFor(b, id)));
     const l = this.host.limits;
     const limits = { maxPeerInterfaces: l.maxPeerInterfaces, maxPeerAddresses: l.maxPeerAddresses, maxProbeEntries: l.maxProbeEntries };
@@ -282,13 +287,13 @@ export class MobilityExtension implements HipExtension {
       for (let s = Math.max(range.min, 256); s <= range.max && spi === undefined; s++) if (!this.host.associationBySpi(s)) spi = this.host.allocSpi(a, s);
       if (spi === undefined) return undefined; // range exhausted: keep sharing
     } else spi = this.host.allocSpi(a);
-    const index = a.keymatIndex;
-    const pair = a.deriveSaPair(index, spi, 0);
+    // Drawn from the association's one KEYMAT allocator (shared with UPDATE, keymat-alloc.ts).
+    const pair = a.drawSaPair(spi, 0);
     if (!pair) {
       this.host.releaseSpi(spi);
       return undefined;
     }
-    const own = { spi, index };
+    const own = { spi, index: pair.index };
     b.own.set(id, own);
     a.pushEvent({ type: "sa-add", peerHit: a.peerHit, sa: pair.inbound });
     return own;
@@ -307,12 +312,20 @@ export class MobilityExtension implements HipExtension {
     for (const itf of b.session.peer.interfaces.values()) {
       if (itf.spi === a.spiOut || itf.keymatIndex === 0) continue;
       used.add(itf.spi);
-      if (b.outExtra.has(itf.spi)) continue;
-      const pair = a.deriveSaPair(itf.keymatIndex, 0, itf.spi);
-      if (!pair) continue;
+      if (b.outExtra.has(itf.spi) || b.refused.get(itf.spi) === itf.keymatIndex) continue;
+      // The peer names the KEYMAT index: refused (counted, never installed) when it was drawn
+      // already, overlaps a draw or lies below the drawn mark, e.g. the base-exchange SA's
+      // index (AES-GCM nonce reuse). The draft defines no NOTIFY for it (§6.1.1.1).
+      const pair = a.claimSaPair(itf.keymatIndex, 0, itf.spi);
+      if (typeof pair === "string") {
+        b.refused.set(itf.spi, itf.keymatIndex);
+        this.host.drop(pair, undefined, undefined);
+        continue;
+      }
       b.outExtra.set(itf.spi, itf.keymatIndex);
       a.pushEvent({ type: "sa-add", peerHit: a.peerHit, sa: pair.outbound });
     }
+    for (const spi of [...b.refused.keys()]) if (!used.has(spi)) b.refused.delete(spi);
     for (const spi of [...b.outExtra.keys()]) {
       if (used.has(spi)) continue;
       b.outExtra.delete(spi);

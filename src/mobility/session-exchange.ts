@@ -250,6 +250,7 @@ export abstract class ReaAcExchange extends SessionState {
       this.credit.clear(p.to);
       this.probes.delete(locatorKey(p.to));
       this.events.push({ type: "address-verified", t: now, locator: p.to, rtt });
+      this.adoptObserved(now, p.to);
     } else if (found && found.addr.verifiedAt === undefined) found.addr.verifiedAt = now;
     this.paths.noteHeard(p.to, now, p.from);
     this.reselect(now, p.liveness ? "path-recovered" : "address-verified");

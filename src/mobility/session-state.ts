@@ -2,7 +2,7 @@
 // MobilitySession (session.ts): REA/AC/ACR exchange in session-exchange.ts, inputs, outputs and
 // liveness in session.ts. Sans-I/O (ARCHITECTURE.md).
 import type { Locator, Millis, Rng, Transmit } from "../core/types.ts";
-import { sameLocator } from "../core/types.ts";
+import { locatorKey, sameLocator } from "../core/types.ts";
 import { ProbeBudget } from "./budget.ts";
 import { SourceCredit } from "./credit.ts";
 import type { MobilityContext } from "./context.ts";
@@ -100,6 +100,8 @@ export abstract class SessionState {
   protected espForRea: Uint8Array | undefined;
   /** Recovery probes of suspect (silent) addresses: next time and probes left. */
   protected readonly recovery = new Map<string, { at: Millis; left: number; path: Path }>();
+  /** Sources of authenticated traffic being address-checked (NAT rebinding, policy `followRebinding`). */
+  protected readonly observed = new Set<string>();
   /** Set by reject(): the packet being handled was not accepted. */
   protected rejectedNow = false;
   /** Set by onRea(): the REA being handled started source credit (its bytes are counted). */
@@ -144,6 +146,22 @@ export abstract class SessionState {
     if (!this.paths.reselect(now)) return;
     this.events.push({ type: "path-changed", t: now, path: this.paths.path, previous: prev, reason });
     if (!prev) for (const r of this.sent) if (r.unsent && !r.acked && r.nextAt !== Number.POSITIVE_INFINITY) this.transmitRea(now, r);
+  }
+
+  /**
+   * An observed source passed the address check: like QUIC after a NAT rebinding (RFC 9000 §9.3)
+   * the address the data path went to is retired (kept for the grace period) so data follows.
+   */
+  protected adoptObserved(now: Millis, l: Locator): void {
+    if (!this.observed.delete(locatorKey(l))) return;
+    const cur = this.paths.path?.to;
+    const old = cur && !sameLocator(cur, l) ? this.peer.find(cur)?.addr : undefined;
+    if (old && old.status !== "deprecated") {
+      old.status = "deprecated";
+      old.preferred = false;
+      old.expiresAt = Math.min(old.expiresAt, now + this.policy.deprecatedGraceMs);
+    }
+    this.counters.rebindings++;
   }
 
   protected creditReceived(from: Locator, bytes: number): void {

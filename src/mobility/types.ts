@@ -123,6 +123,8 @@ export interface MobilityCounters {
   /** Data datagrams / bytes sent on source credit (before the ACR, policy `sourceCredit`). */
   creditDatagrams: number;
   creditBytes: number;
+  /** Observed sources (NAT rebinding) that passed the address check and took the data path. */
+  rebindings: number;
   rejected: Record<RejectReason, number>;
 }
 
@@ -142,6 +144,7 @@ export function newCounters(): MobilityCounters {
     bytesToUnverified: 0,
     creditDatagrams: 0,
     creditBytes: 0,
+    rebindings: 0,
     rejected: {
       malformed: 0,
       "bad-hmac": 0,

@@ -5,6 +5,7 @@
 import type { Millis } from "../core/types.ts";
 import { hitKey } from "../hip/hit.ts";
 import type { SaParams } from "../hip/sa.ts";
+import type { SaGuard } from "./sa-guard.ts";
 
 export interface PeerSas {
   peerHit: Uint8Array;
@@ -41,6 +42,8 @@ export class SaTable {
     private readonly dp: SaBackend,
     /** How long a retired inbound SA may wait for its missing sequence numbers. */
     private readonly oldSaTimeoutMs: Millis = 2_000,
+    /** IV seeds and the no-(key, salt)-reuse check (sa-guard.ts). */
+    readonly guard?: SaGuard,
     /** At most this many SAs (src/hip/limits.ts `maxSas`); `count("drop.sa_limit")` for each refused. */
     private readonly o: { maxSas?: number; count?: (name: string) => void } = {},
   ) {}
@@ -86,9 +89,11 @@ export class SaTable {
     if (!p) return false;
     const map = sa.direction === "in" ? p.inbound : p.outbound;
     if (map.has(sa.spi)) return true;
-    if (!this.room(1)) return false;
+    if (!this.room(1)) return false; // limits.maxSas, before the guard records the keys
+    const admitted = this.guard ? this.guard.admit(sa) : sa;
+    if (!admitted) return false; // keys installed before: refused (counted by the guard)
     try {
-      map.set(sa.spi, this.dp.installSa(sa));
+      map.set(sa.spi, this.dp.installSa(admitted));
       this.installed++;
     } catch {
       this.failures++;

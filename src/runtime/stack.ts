@@ -4,7 +4,8 @@
  * sockets and a timer through runtime/driver.ts).
  *
  * - UDP/10500 demux (PROFILE §3, src/wire/framing.ts): zero marker → HIP control to HipHost;
- *   otherwise ESP → DataPlane.open → inner UDP (BEET, RFC 7402 §3.1) → "message" event, and
+ *   otherwise ESP → DataPlane.open → inner UDP (BEET, RFC 7402 §3.1) → "message" event (any
+ *   other next header → "inner" event; ICMPv6 echo answered, runtime/inner.ts), and
  *   HipHost.noteEspReceived (RFC 7401 §6.9 step 21; mobility liveness, draft §3.3).
  * - SAs: `sa-install` / `sa-remove` (base exchange) and `sa-add` / `sa-delete` (per-interface
  *   SAs of the mobility extension, draft §4.5, §6.1.1.1) are applied to the data plane (sa-table.ts).
@@ -279,6 +280,6 @@ export class HostStack extends EspStack implements SimEndpoint {
     const q = this.pending.get(hitKey(peerHit));
     if (!q) return;
     this.pending.delete(hitKey(peerHit));
-    for (const m of q) this.send(peerHit, m.srcPort, m.dstPort, m.data, now);
+    for (const m of q) this.sendInner(peerHit, m.nextHeader, m.seg, now);
   }
 }

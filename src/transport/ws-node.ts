@@ -81,7 +81,7 @@ export class WsTunnelServer {
   static listen(at: Locator, h: WsTunnelHandlers, opts: Partial<WsLimits> = {}): Promise<WsTunnelServer> {
     const limits = { ...WS_DEFAULTS, ...opts };
     return new Promise((resolve, reject) => {
-      const http = createServer((_req, res) => res.writeHead(426).end());
+      const http = createServer({ connectionsCheckingInterval: Math.max(50, Math.min(1000, limits.headersTimeoutMs / 2)) }, (_req, res) => res.writeHead(426).end());
       http.maxConnections = limits.maxConnections;
       http.headersTimeout = limits.headersTimeoutMs;
       http.requestTimeout = limits.headersTimeoutMs;
