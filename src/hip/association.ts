@@ -77,6 +77,8 @@ export class Association {
   lastEspAt: Millis | undefined;
   /** Last authenticated inbound packet (ESP or HIP), or creation: the UAL idle clock (limits.ts). */
   lastRxAt: Millis | undefined;
+  /** Last ESP packet we sent on it (the runtime sets it): our own use keeps it out of UAL too. */
+  lastTxAt: Millis | undefined;
   lastControlAt: Millis | undefined;
   /** Last CLOSE_ACK we sent (duplicate CLOSE in CLOSED). */
   lastCloseAck: Uint8Array | undefined;

@@ -81,6 +81,11 @@ export class HipHost extends AssociationTable implements HostCore {
     this.notifyLimiter = new PrefixLimiter(lim);
   }
 
+  /** State sizes to compare with `limits` (associations, half-open exchanges, rate-limit buckets). */
+  stateSizes(): { associations: number; halfOpen: number; r1Buckets: number; notifyBuckets: number } {
+    return { associations: this.size, halfOpen: this.halfOpen(), r1Buckets: this.r1Limiter.size, notifyBuckets: this.notifyLimiter.size };
+  }
+
   /** Run `fn`; anything it throws is counted (`drop.exception`), never passed on (issue 9). */
   private guard(from: Locator | undefined, fn: () => void): void {
     try {

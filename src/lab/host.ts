@@ -9,6 +9,7 @@ import { HostIdentity } from "../hip/identity.ts";
 import type { MobilityPolicy } from "../mobility/policy.ts";
 import type { MobilitySession } from "../mobility/session.ts";
 import type { MobilityEvent } from "../mobility/types.ts";
+import type { HipLimits } from "../hip/limits.ts";
 import { HostStack, type StackEvent } from "../runtime/stack.ts";
 import type { SimEndpoint } from "../sim/types.ts";
 
@@ -54,6 +55,8 @@ export interface LabHostOptions {
   identity?: HostIdentity;
   /** More HIP core settings (e.g. `dhGroups`). */
   hip?: Partial<Omit<HipHostConfig, "identity" | "rng">>;
+  /** State limits of the host (src/hip/limits.ts). */
+  limits?: Partial<HipLimits>;
 }
 
 export class LabHost implements SimEndpoint {
@@ -71,7 +74,7 @@ export class LabHost implements SimEndpoint {
     this.name = o.name;
     const identity = o.identity ?? HostIdentity.generate(o.rng);
     this.stack = new HostStack({
-      host: { identity, rng: o.rng, puzzleK: o.puzzleK ?? 2, dropEvents: false, ...o.hip },
+      host: { identity, rng: o.rng, puzzleK: o.puzzleK ?? 2, dropEvents: false, ...o.hip, ...(o.limits ? { limits: o.limits } : {}) },
       // Labs announce even a single address: the first REA/AC/ACR round gives an RTT sample.
       mobility: { policy: { announceSingleAddress: true, ...o.policy } },
       addresses: o.addresses,
