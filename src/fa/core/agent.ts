@@ -57,6 +57,7 @@ export class ForwardingAgent {
   private fadRefill = 0;
   /** Size of a FAD with an empty message (learnt once): FADs are trimmed to the FAQ's size. */
   private fadBase = 0;
+  private retryAt = 0;
 
   constructor(o: FaOptions) {
     this.id = o.identity;
@@ -193,13 +194,15 @@ export class ForwardingAgent {
   }
 
   pollTimeout(): Millis | undefined {
-    return this.leases.nextExpiry();
+    const t = this.leases.nextExpiry();
+    return t === undefined ? undefined : Math.max(t, this.retryAt);
   }
 
   handleTimeout(now: Millis): void {
     try {
       for (const l of this.leases.expire(now)) this.forget(l, "expired");
     } catch (e) {
+      this.retryAt = now + 1000; // a store that keeps failing must not spin the timer
       this.caught(e);
     }
   }
