@@ -1,73 +1,65 @@
-// `hipmm host --id FILE --listen IP:PORT [--listen …] [--connect [HIT@]IP:PORT] [--port N]
-//  [--pcap FILE] [--esp-sa FILE] [--k N] [--fa IP:PORT …] [--privacy] [--no-mobility] [--allow HIT …]`: like
+// `hipmm host --id FILE --listen IP:PORT…` (options and their help: host-options.ts; ICMPv6 echo to/from
+// HITs: host-inner.ts): like
 // `nc -u`, but over HIP. stdin lines go to the peer as ESP datagrams; what arrives is written to
 // stdout. Status lines go to stderr. Mobility (REA/AC/ACR) is on; `--fa` leases an address from
 // a Forwarding Agent (later ones are fallbacks, draft §4.4.2) and announces it as the FA
-// logical interface (§6.4); `--privacy` announces only the leased address (§3.2).
-import { hitFromString, hitKey, hitToString } from "../hip/hit.ts";
+// logical interface (§6.4); `--privacy` announces only the leased address (§3.2). Errors:
+// one line naming the option, exit 1 / 2 (errors.ts); counters: --stats, SIGUSR1 (stats.ts).
+import { hitKey, hitToString } from "../hip/hit.ts";
 import type { HipHostConfig } from "../hip/types.ts";
-import { loadIdentity } from "../hip/keyfile-node.ts";
-import type { Locator } from "../core/types.ts";
 import { locatorKey } from "../core/types.ts";
 import { startNodeHost } from "../runtime/node.ts";
 import type { RuntimeHost } from "../runtime/host.ts";
-import { parseLocator } from "../transport/types.ts";
-import { parseArgs } from "./args.ts";
-import { captureHooks } from "../runtime/capture-node.ts";
+import { hitArg, locatorArg, openCapture, peerArg, readIdentity } from "./common.ts";
+import { CliError, reason, UsageError } from "./errors.ts";
+import { netConfig } from "./host-net-options.ts";
+import { HOST_SPEC } from "./host-options.ts";
 import type { Command } from "./main.ts";
-
-const USAGE =
-  "usage: hipmm host --id FILE --listen IP:PORT [--listen IP:PORT…] [--connect [HIT@]IP:PORT] [--port N] [--k N] [--pcap FILE] [--esp-sa FILE] [--fa IP:PORT…] [--privacy] [--no-mobility] [--allow HIT…]";
-
-function parsePeer(text: string): { hit?: Uint8Array; loc: Locator } | undefined {
-  const at = text.lastIndexOf("@");
-  const loc = parseLocator(at >= 0 ? text.slice(at + 1) : text);
-  if (!loc) return undefined;
-  if (at < 0) return { loc };
-  const hit = hitFromString(text.slice(0, at));
-  return hit ? { hit, loc } : undefined;
-}
+import { intOption, numberOption, parseCommand } from "./options.ts";
+import { startStats } from "./stats.ts";
+import { innerCli, runInner } from "./host-inner.ts";
 
 export async function hostCommand(argv: string[]): Promise<number> {
-  const p = parseArgs(argv, { flags: ["help", "privacy", "no-mobility"], options: ["id", "listen", "connect", "port", "pcap", "esp-sa", "k", "fa", "allow"], aliases: { h: "help" } });
-  if (!p.ok) {
-    console.error(`hipmm host: ${p.error}\n${USAGE}`);
-    return 2;
-  }
-  const a = p.args;
-  if (a.has("help")) {
-    console.log(USAGE);
-    return 0;
-  }
-  const idFile = a.get("id");
-  const listen = a.getAll("listen");
-  const port = a.int("port") ?? 5000;
-  const k = a.int("k");
-  const peer = a.get("connect") !== undefined ? parsePeer(a.get("connect")!) : undefined;
-  const fas = a.getAll("fa").map(parseLocator);
+  const a = parseCommand(HOST_SPEC, argv);
+  if (!a) return 0;
+  if (a.positionals.length) throw new UsageError(`unexpected argument ${a.positionals[0]}`);
+  const idFile = a.get("id")!;
+  const listen = a.getAll("listen").map((l) => locatorArg("--listen", l));
+  const port = intOption(a, "port", 1, 65535) ?? 5000;
+  const k = intOption(a, "k", 0, 40);
+  const peer = a.get("connect") !== undefined ? peerArg("--connect", a.get("connect")!) : undefined;
+  const fas = a.getAll("fa").map((f) => locatorArg("--fa", f));
   // --allow HIT…: only these peers may associate with us (RFC 7401 NOTIFY BLOCKED_BY_POLICY otherwise).
-  const allow = a.getAll("allow").map((h) => hitFromString(h));
-  if (allow.some((h) => !h)) {
-    console.error(`hipmm host: --allow takes HITs\n${USAGE}`);
-    return 2;
-  }
-  const allowed = new Set(allow.map((h) => hitKey(h!)));
-  const hip: Partial<HipHostConfig> = k === undefined ? {} : { puzzleK: k };
+  const allowed = new Set(a.getAll("allow").map((h) => hitKey(hitArg("--allow", h))));
+  const statsSeconds = numberOption(a, "stats", 0.1, 86400);
+  if (fas.length > 0 && a.has("no-mobility")) throw new UsageError("--fa needs mobility (drop --no-mobility)");
+  if (a.has("privacy") && fas.length === 0) throw new UsageError("--privacy needs --fa");
+  const net = netConfig(a);
+  const hip: Partial<HipHostConfig> = k === undefined ? { checksum: net.checksum } : { puzzleK: k, checksum: net.checksum };
   if (allowed.size > 0) hip.accept = (hit) => allowed.has(hitKey(hit));
-  if (!idFile || listen.length === 0 || Number.isNaN(port) || (k !== undefined && Number.isNaN(k)) || (a.has("connect") && !peer) || fas.some((f) => !f) || (fas.length > 0 && a.has("no-mobility"))) {
-    console.error(USAGE);
-    return 2;
-  }
-  const identity = await loadIdentity(idFile);
-  const capture = captureHooks(a.get("pcap"), a.get("esp-sa"));
+
+  const inner = innerCli(a);
+  if (typeof inner === "string") throw new UsageError(inner);
+  const identity = await readIdentity("--id", idFile);
+  const capture = openCapture(a.get("pcap"), a.get("esp-sa"));
   let host: RuntimeHost;
   try {
-    const fa = fas.length ? { fas: fas.map((l) => ({ locator: l! })), addrType: 4 as const, spis: 16, privacy: a.has("privacy") } : undefined;
-    host = await startNodeHost({ identity, listen, hip, tap: capture.tap, mobility: a.has("no-mobility") ? false : {}, fa });
+    const fa = fas.length ? { fas: fas.map((l) => ({ locator: l })), addrType: 4 as const, spis: 16, privacy: a.has("privacy") } : undefined;
+    host = await startNodeHost({ identity, listen, hip, tap: capture.tap, mobility: a.has("no-mobility") ? false : { policy: net.policy }, fa, inner: inner.inner, natKeepaliveMs: net.natKeepaliveMs });
   } catch (e) {
-    console.error(`hipmm host: ${(e as Error).message}`);
     capture.close();
-    return 1;
+    const x = e as { address?: string; port?: number };
+    const l = listen.find((l) => l.ip === x.address && (x.port === undefined || x.port === l.port));
+    if (l) throw new CliError(`--listen ${locatorKey(l)}: ${reason(e)}`);
+    throw e;
+  }
+  let stats: ReturnType<typeof startStats>;
+  try {
+    stats = startStats("host", () => host.stats(), { seconds: statsSeconds, file: a.get("stats-file") });
+  } catch (e) {
+    await host.close();
+    capture.close();
+    throw e;
   }
   console.error(`hipmm: ${hitToString(host.hit)} listening on ${host.locals.map(locatorKey).join(" ")}`);
 
@@ -88,6 +80,7 @@ export async function hostCommand(argv: string[]): Promise<number> {
     else if (ev.type === "fa" && ev.ev.type === "fa-dead") console.error(`hipmm: FA ${locatorKey(ev.ev.fa)} silent, trying ${locatorKey(ev.ev.next)}`);
     else if (ev.type === "mobility" && ev.ev.type === "path-changed" && ev.ev.path) console.error(`hipmm: path ${locatorKey(ev.ev.path.from)} → ${locatorKey(ev.ev.path.to)} (${ev.ev.reason})`);
   });
+  const innerRun = runInner(host, inner, () => current, (l) => console.error(`hipmm: ${l}`));
   if (peer) host.connect(peer.loc, peer.hit).catch((e: Error) => console.error(`hipmm: ${e.message}`));
 
   const sendLine = (line: string) => {
@@ -103,8 +96,13 @@ export async function hostCommand(argv: string[]): Promise<number> {
       pending = pending.slice(i + 1);
     }
   });
+  let code = 0;
   const finished = new Promise<void>((resolve) => {
     const stop = () => resolve();
+    innerRun.done?.then((c) => {
+      code = c;
+      stop();
+    });
     process.stdin.on("end", () => {
       if (pending) sendLine(pending);
       setTimeout(stop, 200); // let the last datagrams leave
@@ -113,14 +111,16 @@ export async function hostCommand(argv: string[]): Promise<number> {
     process.once("SIGTERM", stop);
   });
   await finished;
+  innerRun.stop();
   if (current && host.stack.canSend(current)) {
     host.closeAssociation(current);
     await new Promise((r) => setTimeout(r, 100)); // CLOSE / CLOSE_ACK (RFC 7401 §5.3.7), best effort
   }
+  stats.stop();
   await host.close();
   capture.close();
   process.stdin.destroy();
-  return 0;
+  return code;
 }
 
-export const command: Command = { summary: "run a HIP host: stdin lines to the peer over ESP, arrivals to stdout", run: hostCommand };
+export const command: Command = { summary: HOST_SPEC.summary, run: hostCommand };

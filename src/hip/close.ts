@@ -8,7 +8,7 @@ import type { Param } from "../wire/params/index.ts";
 import type { Association } from "./association.ts";
 import { authenticate, getEcho, verifyMac, verifySignature } from "./auth.ts";
 import type { HostCore } from "./core.ts";
-import { NULL_HIT } from "./hit.ts";
+import { compareHits, NULL_HIT } from "./hit.ts";
 import { PeerIdentity } from "./identity.ts";
 
 function saRemove(core: HostCore, a: Association): void {
@@ -77,6 +77,9 @@ export function handleNotify(core: HostCore, _now: Millis, pkt: HipPacket, from:
   if (notes.length === 0) return core.drop("missing_param", pkt, from);
   const hostId = getParam(pkt, "HOST_ID");
   const peer = a?.peerIdentity ?? (hostId ? PeerIdentity.fromHostId(hostId.algorithm, hostId.hostIdentity) : undefined);
+  // Without an association the HOST_ID must be the sender's: its HIT equals the Sender's HIT
+  // (RFC 7401 §5.2.9, §6.13), else anyone's key would "verify" a NOTIFY in anyone's name.
+  if (!a?.peerIdentity && hostId && (!peer || compareHits(peer.hit, pkt.senderHit) !== 0)) return core.drop("hit_mismatch", pkt, from);
   const verified = peer !== undefined && verifySignature(pkt, peer);
   if (peer && !verified) return core.drop("bad_signature", pkt, from);
   core.count(verified ? "rx.NOTIFY" : "rx.NOTIFY_unverified");

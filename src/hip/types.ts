@@ -3,6 +3,7 @@ import type { Locator, Millis, Rng } from "../core/types.ts";
 import type { HipPacket } from "../wire/packet.ts";
 import type { Association } from "./association.ts";
 import type { HostIdentity, PeerIdentity } from "./identity.ts";
+import type { HipLimits } from "./limits.ts";
 import type { SaParams } from "./sa.ts";
 
 /** RFC 7401 §4.4.2 states. */
@@ -41,8 +42,9 @@ export interface HipHostConfig {
   retransmit?: Partial<RetransmitConfig>;
   /** Encrypt HOST_ID in I2 with the HIP_CIPHER (§5.3.3). Default true. */
   encryptHostId?: boolean;
-  /** Fill the HIP checksum over the outer addresses ("pseudo", default) or send 0 ("zero",
-   * e.g. behind NATs). Received zero checksums are always accepted (RFC 5770 / PROFILE §3). */
+  /** HIP checksum sent: 0 ("zero", default: RFC 5770 §5.1 / RFC 9028 §5.1 for HIP over UDP, which
+   * survives NATs) or the RFC 7401 pseudo-header sum over the outer addresses ("pseudo"). On receipt
+   * 0 is always accepted and a non-zero checksum must verify over the outer addresses. */
   checksum?: "pseudo" | "zero";
   /** Answer I1s with a NULL receiver HIT (opportunistic mode, §4.1.8). Default true. */
   allowOpportunistic?: boolean;
@@ -62,6 +64,8 @@ export interface HipHostConfig {
    * or already in use, or undefined, falls back to a random SPI (RFC 7402 §3.3.4).
    */
   spiSource?: (a: Association) => number | undefined;
+  /** State and rate limits against hostile peers (src/hip/limits.ts, defaults HIP_LIMITS). */
+  limits?: Partial<HipLimits>;
 }
 
 export type HipEvent =

@@ -5,7 +5,6 @@
 import { hex } from "../../core/bytes.ts";
 import type { Locator, Millis, Rng } from "../../core/types.ts";
 import type { HostIdentity } from "../../hip/identity.ts";
-import { fillChecksum } from "../../wire/checksum.ts";
 import { PacketType } from "../../wire/constants.ts";
 import type { FaInfoParam } from "../../wire/params/index.ts";
 import { parseTunnelFrame, TunnelFrameType } from "../../wire/tunnel.ts";
@@ -337,8 +336,7 @@ export class ForwardingAgent {
       this.transmit({ to, local: -1, tunnel, data: emitTunnelFrame({ type: TunnelFrameType.DATAGRAM, payload: data }) });
       return;
     }
-    const l = this.locals[local];
-    fillChecksum(data.subarray(4), l.locator.ip, to.ip);
+    // HIP checksum stays 0 over UDP (RFC 5770 §5.1): a NAT in front of the host rewrites the address.
     this.transmit({ to, local, tunnel: -1, data });
   }
 
