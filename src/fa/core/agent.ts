@@ -137,6 +137,7 @@ export class ForwardingAgent {
   private tunnelFrame(now: Millis, tunnel: number, remote: Locator, frame: Uint8Array): FaSend | undefined {
     if (frame.length < 4 || frame[0] !== 1) return this.fwd.drop(DropReason.BAD_RELAY);
     if (frame[1] === TunnelFrameType.PING) {
+      this.counters.pings++;
       if (!this.pingAllowed(now, tunnel)) return this.fwd.drop(DropReason.PING_RATE);
       const f = parseTunnelFrame(frame);
       if (f.ok) this.transmit({ to: remote, local: -1, tunnel, data: emitTunnelFrame({ type: TunnelFrameType.PONG, payload: f.value.payload }) });
