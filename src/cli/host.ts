@@ -12,6 +12,7 @@ import { startNodeHost } from "../runtime/node.ts";
 import type { RuntimeHost } from "../runtime/host.ts";
 import { hitArg, locatorArg, openCapture, peerArg, readIdentity } from "./common.ts";
 import { bindError, errorContext, UsageError } from "./errors.ts";
+import { netConfig } from "./host-net-options.ts";
 import { HOST_SPEC } from "./host-options.ts";
 import type { Command } from "./main.ts";
 import { intOption, numberOption, parseCommand } from "./options.ts";
@@ -33,7 +34,8 @@ export async function hostCommand(argv: string[]): Promise<number> {
   const statsSeconds = numberOption(a, "stats", 0.1, 86400);
   if (fas.length > 0 && a.has("no-mobility")) throw new UsageError("--fa needs mobility (drop --no-mobility)");
   if (a.has("privacy") && fas.length === 0) throw new UsageError("--privacy needs --fa");
-  const hip: Partial<HipHostConfig> = k === undefined ? {} : { puzzleK: k };
+  const net = netConfig(a);
+  const hip: Partial<HipHostConfig> = k === undefined ? { checksum: net.checksum } : { puzzleK: k, checksum: net.checksum };
   if (allowed.size > 0) hip.accept = (hit) => allowed.has(hitKey(hit));
 
   const inner = innerCli(a);
@@ -44,7 +46,7 @@ export async function hostCommand(argv: string[]): Promise<number> {
   let host: RuntimeHost;
   try {
     const fa = fas.length ? { fas: fas.map((l) => ({ locator: l })), addrType: 4 as const, spis: 16, privacy: a.has("privacy") } : undefined;
-    host = await startNodeHost({ identity, listen, hip, tap: capture.tap, mobility: a.has("no-mobility") ? false : {}, fa, inner: inner.inner });
+    host = await startNodeHost({ identity, listen, hip, tap: capture.tap, mobility: a.has("no-mobility") ? false : { policy: net.policy }, fa, inner: inner.inner, natKeepaliveMs: net.natKeepaliveMs });
   } catch (e) {
     capture.close();
     throw e;

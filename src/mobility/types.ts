@@ -81,7 +81,9 @@ export type RejectReason =
   | "unmatched-ac"
   | "unmatched-acr"
   | "acr-wrong-source"
-  | "ac-to-foreign-address";
+  | "ac-to-foreign-address"
+  /** An REA that would exceed the peer's interface or address limit (limits.maxPeerInterfaces / maxPeerAddresses). */
+  | "limit";
 
 /** A data path: our local locator and the peer's. */
 export interface Path {
@@ -121,6 +123,8 @@ export interface MobilityCounters {
   /** Data datagrams / bytes sent on source credit (before the ACR, policy `sourceCredit`). */
   creditDatagrams: number;
   creditBytes: number;
+  /** Observed sources (NAT rebinding) that passed the address check and took the data path. */
+  rebindings: number;
   rejected: Record<RejectReason, number>;
 }
 
@@ -140,6 +144,7 @@ export function newCounters(): MobilityCounters {
     bytesToUnverified: 0,
     creditDatagrams: 0,
     creditBytes: 0,
+    rebindings: 0,
     rejected: {
       malformed: 0,
       "bad-hmac": 0,
@@ -151,6 +156,7 @@ export function newCounters(): MobilityCounters {
       "unmatched-acr": 0,
       "acr-wrong-source": 0,
       "ac-to-foreign-address": 0,
+      limit: 0,
     },
   };
 }

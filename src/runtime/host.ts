@@ -17,6 +17,7 @@ import type { DatagramSocket } from "../transport/types.ts";
 import { type Clock, EndpointDriver, monotonicClock, type PacketTap } from "./driver.ts";
 import { WorkerEspRunner } from "./esp-runner.ts";
 import type { EchoReplyEvent, InnerEvent, InnerOptions } from "./inner.ts";
+import { DEFAULT_KEEPALIVE_MS, NatKeepalive } from "./keepalive.ts";
 import { HostStack, type SendStatus, type StackEvent } from "./stack.ts";
 import { type HostStats, hostStats } from "./stats.ts";
 
@@ -57,6 +58,8 @@ export interface RuntimeHostOptions {
   fa?: FaClientOptions;
   /** Inner protocols other than UDP: delivery filter, ICMPv6 echo answering (on), ping bounds. */
   inner?: InnerOptions;
+  /** NAT keepalive interval on idle association paths (keepalive.ts; default 15 000 ms, 0 = off). */
+  natKeepaliveMs?: number;
 }
 
 type Listener<T> = (ev: T) => void;
@@ -66,6 +69,8 @@ export class RuntimeHost {
   readonly driver: EndpointDriver;
   /** With a Worker data plane: the batch runner (its `stats`, its `dataPlane`). */
   readonly espWorker: WorkerEspRunner | undefined;
+  /** NAT keepalives on idle paths (`natKeepaliveMs`). */
+  readonly keepalive: NatKeepalive;
   /** Set once the host stopped on a fatal error. */
   error: Error | undefined;
   private readonly listeners = new Map<string, Listener<never>[]>();
@@ -94,6 +99,8 @@ export class RuntimeHost {
     const runner = this.espWorker;
     this.driver = new EndpointDriver(this.stack, new SocketSet(sockets), clock, runner ? () => runner.kick() : undefined);
     this.driver.tap = opts.tap;
+    this.keepalive = new NatKeepalive(this.stack.host, this.driver, opts.natKeepaliveMs ?? DEFAULT_KEEPALIVE_MS);
+    this.keepalive.start();
     if (opts.fa) {
       this.stack.startFa(this.driver.clock());
       this.driver.flush();
@@ -250,6 +257,7 @@ export class RuntimeHost {
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.espWorker?.stop();
+      this.keepalive.stop();
       await this.driver.close();
       if (this.closeDataPlane) await this.espWorker?.dataPlane.close();
     })();

@@ -15,6 +15,7 @@ import { loadWasmSync, wasmBytes } from "../wasm/loader.ts";
 import { decodeBeetUdp, encodeBeetUdp, IPPROTO_UDP } from "./beet-udp.ts";
 import { type EchoReplyEvent, type InnerEvent, type InnerOptions, InnerProtocols, IPPROTO_ICMPV6, pingIdentifierFor } from "./inner.ts";
 import { DeferredEsp, type OpenJob, type OpenOutcome, type SealJob } from "./esp-work.ts";
+import { SaGuard } from "./sa-guard.ts";
 import { SaTable } from "./sa-table.ts";
 
 export type StackEvent =
@@ -101,7 +102,12 @@ export abstract class EspStack {
     this.rekeyAt = opts.rekey?.threshold ?? 2 ** 32 - 2 ** 16;
     this.inner = new InnerProtocols(opts.inner, (n) => this.count(n));
     this.pingIdentifier = pingIdentifierFor(this.host.hit);
-    this.sas = new SaTable(this.deferred ?? (this.dataPlane as DataPlane), this.mobility?.policy.oldSaTimeoutMs);
+    this.sas = new SaTable(this.deferred ?? (this.dataPlane as DataPlane), this.mobility?.policy.oldSaTimeoutMs, new SaGuard(this.host.rng), { maxSas: this.host.limits.maxSas, count: (n) => this.count(n) });
+  }
+
+  /** IV seeds and the (key, salt) reuse check of every SA installed (read-only; sa-guard.ts). */
+  get saGuard(): SaGuard | undefined {
+    return this.sas.guard;
   }
 
   /** Apply HIP events that concern the data plane, then pass every event on (HostStack). */
@@ -188,8 +194,26 @@ export abstract class EspStack {
     return { peerHit: sas.peerHit, handle: (route && sas.outbound.get(route.spi)) ?? base, nextHeader, seg, to, from, rea: false };
   }
 
+  /**
+   * Run `fn`; anything it throws is counted (`drop.exception`) and `fallback` returned: nothing a
+   * peer sends throws out of the stack (issue 9), in-process or from the Worker completions.
+   */
+  protected guard<T>(fallback: T, fn: () => T): T {
+    try {
+      return fn();
+    } catch {
+      this.count("drop");
+      this.count("drop.exception");
+      return fallback;
+    }
+  }
+
   /** Sending, step 2 (after the seal): transmit, or hand the packet to the REA. `packet` is kept. */
   completeSeal(now: Millis, job: SealJob, status: number, packet: Uint8Array): SendStatus {
+    return this.guard<SendStatus>("seal-failed", () => this.sealDone(now, job, status, packet));
+  }
+
+  private sealDone(now: Millis, job: SealJob, status: number, packet: Uint8Array): SendStatus {
     if (status !== EspStatus.Ok) {
       this.count(`esp.seal.${espStatusName[status as EspStatus] ?? status}`);
       if (status === EspStatus.Rekey) this.startRekey(now, job.peerHit);
@@ -234,6 +258,10 @@ export abstract class EspStack {
 
   /** Receiving, step 2 (after the open): liveness, inner UDP ("message") or other ("inner"). */
   completeOpen(now: Millis, job: OpenJob, r: OpenOutcome): boolean {
+    return this.guard(false, () => this.openDone(now, job, r));
+  }
+
+  private openDone(now: Millis, job: OpenJob, r: OpenOutcome): boolean {
     const { from, to, viaRea } = job;
     if (r.status !== EspStatus.Ok) return this.espDrop(espStatusName[r.status as EspStatus] ?? String(r.status), r.spi, from);
     const sas = this.sas.bySpi(r.spi);

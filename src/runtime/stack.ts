@@ -124,6 +124,11 @@ export class HostStack extends EspStack implements SimEndpoint {
 
   handleDatagram(now: Millis, data: Uint8Array, from: Locator, to: Locator): void {
     this.now = now;
+    this.guard(undefined, () => this.receive(now, data, from, to));
+    this.guard(undefined, () => this.drain(now));
+  }
+
+  private receive(now: Millis, data: Uint8Array, from: Locator, to: Locator): void {
     if (this.fa && isRelay(data)) {
       // §4.4: what the FA forwards arrives in a relay frame naming the outer locators.
       const u = this.fa.unwrap(now, data, from);
@@ -141,15 +146,16 @@ export class HostStack extends EspStack implements SimEndpoint {
     else if (d.value.kind === "hip") this.host.handleDatagram(now, d.value.packet, from, to);
     else if (d.value.kind === "esp") this.openEsp(now, { data, from, to, viaRea: false });
     else this.count("rx.keepalive");
-    this.drain(now);
   }
 
   handleTimeout(now: Millis): void {
     this.now = now;
-    this.local?.expire(now);
-    this.host.handleTimeout(now);
-    this.sas.sweep(now);
-    this.drain(now);
+    this.guard(undefined, () => {
+      this.local?.expire(now);
+      this.host.handleTimeout(now);
+      this.sas.sweep(now);
+    });
+    this.guard(undefined, () => this.drain(now));
   }
 
   pollTransmit(): Transmit | undefined {
@@ -175,7 +181,7 @@ export class HostStack extends EspStack implements SimEndpoint {
   /** Deferred data plane: outputs after a batch of completions (SA events, mobility, FA). */
   settle(now: Millis): void {
     this.now = Math.max(this.now, now);
-    this.drain(now);
+    this.guard(undefined, () => this.drain(now));
   }
 
   /** Until quiet: core events (SAs), mobility notes (ESP inside REAs), FA client events. */

@@ -27,9 +27,11 @@ before(async () => {
   const [keyA] = lab.keygen("a");
   const [keyB, hit] = lab.keygen("b");
   hitB = hit;
-  b = lab.hipmm(nsB, ["host", "--id", keyB, "--listen", "10.91.2.2:10500", "--k", "4"]);
+  // Idle UDP mappings die after 2 s here; A's keepalives (every 500 ms) must hold its mapping.
+  lab.exec(nsR, ["sysctl", "-q", "-w", "net.netfilter.nf_conntrack_udp_timeout=2", "net.netfilter.nf_conntrack_udp_timeout_stream=2"]);
+  b = lab.hipmm(nsB, ["host", "--id", keyB, "--listen", "10.91.2.2:10500", "--k", "4", "--keepalive", "0"]);
   await b.waitFor("err", /listening on/);
-  a = lab.hipmm(nsA, ["host", "--id", keyA, "--listen", "10.91.1.2:10500", "--connect", `${hitB}@10.91.2.2:10500`]);
+  a = lab.hipmm(nsA, ["host", "--id", keyA, "--listen", "10.91.1.2:10500", "--connect", `${hitB}@10.91.2.2:10500`, "--keepalive", "500"]);
 });
 
 after(() => lab.destroy());
@@ -47,7 +49,7 @@ test("behind a NAT: base exchange completes, then data flows both ways (100 data
   // B saw A only through the NAT's public side (no route to 10.91.1.0/24 exists in B).
   assert.match(b.err, /established \S+ at 10\.91\.2\.1:20\d\d\d/);
 
-  await t.test("NAT rebinding (new public port, conntrack flushed): data flows again both ways", { todo: "peer follows a rebound NAT mapping" }, async () => {
+  await t.test("NAT rebinding (new public port, conntrack flushed): data flows again both ways", async () => {
     const t1 = performance.now();
     lab.natPorts(nsR, "eth1", "30000-30999", true);
     await up.waitArrivals(t1, 50, 10_000);
@@ -58,4 +60,19 @@ test("behind a NAT: base exchange completes, then data flows both ways (100 data
   });
   up.stop();
   down.stop();
+
+  await t.test("idle for 4 s (mapping timeout 2 s): NAT keepalives hold the mapping, B reaches A", async () => {
+    await new Promise((r) => setTimeout(r, 4000));
+    const t2 = performance.now();
+    const late = new Stream(b, a, "c");
+    late.start();
+    try {
+      await late.waitArrivals(t2, 20, 5000);
+    } finally {
+      late.stop();
+    }
+    const o = late.outage(t2);
+    console.log(`# after idle: B→A first datagram after ${o.ms.toFixed(0)} ms (${o.lost} lost)`);
+    assert.equal(o.lost, 0, "nothing lost: the mapping was still there");
+  });
 });
