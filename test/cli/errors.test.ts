@@ -69,6 +69,11 @@ const cases: Case[] = [
   { args: () => ["host", "--id", key, "--listen", L, "--port", "0"], code: 2, line: /^hipmm host: --port 0: want an integer/ },
   { args: () => ["host", "--id", key, "--listen", L, "--stats", "often"], code: 2, line: /^hipmm host: --stats often: want a number/ },
   { args: () => ["host", "--id", key, "--id", key, "--listen", L], code: 2, line: /^hipmm host: --id given more than once/ },
+  { args: () => ["host", "--id", key, "--listen", L, "--icmp", "loud"], code: 2, line: /^hipmm host: --icmp takes answer, print or off/ },
+  { args: () => ["host", "--id", key, "--listen", L, "--ping", "0"], code: 2, line: /^hipmm host: --ping takes a count/ },
+  { args: () => ["host", "--id", key, "--listen", L, "--checksum", "crc"], code: 2, line: /^hipmm host: --checksum crc: want one of zero, pseudo/ },
+  { args: () => ["host", "--id", key, "--listen", L, "--prefer", "eth0;rm"], code: 2, line: /^hipmm host: --prefer eth0;rm: want interface names/ },
+  { args: () => ["host", "--id", key, "--listen", L, "--keepalive", "-1"], code: 2, line: /^hipmm host: --keepalive -1: want an integer/ },
   // fa
   { args: () => ["fa", "--id", junk, "--udp", L], code: 1, line: /^hipmm fa: --id \S*junk\.key: not a valid hipmm keyfile/ },
   { args: () => ["fa", "--id", join(missing, "fa.key"), "--udp", L], code: 1, line: /^hipmm fa: --id \S*fa\.key: no such directory$/ },
