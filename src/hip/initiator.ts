@@ -37,7 +37,7 @@ export function deriveHipKeys(a: Association, kij: Uint8Array, hitI: Uint8Array,
   a.encKeyIn = k.peerEnc;
   a.macKeyOut = k.localMac;
   a.macKeyIn = k.peerMac;
-  a.keymatAlloc.begin(k.espIndex);
+  a.keymatAlloc.begin(k.espIndex, a.keymat.maxLength);
   a.keymat.forget(k.espIndex);
   a.puzzleKey = puzzleKey(I, J);
   return k.espIndex;

@@ -39,6 +39,10 @@ export interface HipHostConfig {
   r1Lifetime?: Millis;
   /** First R1 generation counter (RFC 7401 §4.1.4). Default 1. */
   r1CounterStart?: bigint;
+  /** Solved puzzles remembered per R1 generation (each is accepted once, issue 9); when full,
+   * further I2s of that generation are dropped (`drop.puzzle_memory_full`) and new I1s get a
+   * new generation. Default 65 536. */
+  maxSolvedPerGeneration?: number;
   retransmit?: Partial<RetransmitConfig>;
   /** Encrypt HOST_ID in I2 with the HIP_CIPHER (§5.3.3). Default true. */
   encryptHostId?: boolean;

@@ -4,6 +4,7 @@
 import { hitKey } from "../hip/hit.ts";
 import type { Locator, Millis, Rng, Transmit } from "../core/types.ts";
 import type { FaClientOptions } from "../fa/client/client.ts";
+import type { HipHostConfig } from "../hip/types.ts";
 import { HostIdentity } from "../hip/identity.ts";
 import type { MobilityPolicy } from "../mobility/policy.ts";
 import type { MobilitySession } from "../mobility/session.ts";
@@ -49,6 +50,10 @@ export interface LabHostOptions {
   /** Puzzle difficulty asked of Initiators (RFC 7401 §4.1.2); small in labs. Default 2. */
   puzzleK?: number;
   fa?: FaClientOptions;
+  /** Host identity (default: a new P-256 identity from `rng`). */
+  identity?: HostIdentity;
+  /** More HIP core settings (e.g. `dhGroups`). */
+  hip?: Partial<Omit<HipHostConfig, "identity" | "rng">>;
 }
 
 export class LabHost implements SimEndpoint {
@@ -64,9 +69,9 @@ export class LabHost implements SimEndpoint {
 
   constructor(o: LabHostOptions) {
     this.name = o.name;
-    const identity = HostIdentity.generate(o.rng);
+    const identity = o.identity ?? HostIdentity.generate(o.rng);
     this.stack = new HostStack({
-      host: { identity, rng: o.rng, puzzleK: o.puzzleK ?? 2, dropEvents: false },
+      host: { identity, rng: o.rng, puzzleK: o.puzzleK ?? 2, dropEvents: false, ...o.hip },
       // Labs announce even a single address: the first REA/AC/ACR round gives an RTT sample.
       mobility: { policy: { announceSingleAddress: true, ...o.policy } },
       addresses: o.addresses,
