@@ -11,7 +11,7 @@ import { locatorKey } from "../core/types.ts";
 import { startNodeHost } from "../runtime/node.ts";
 import type { RuntimeHost } from "../runtime/host.ts";
 import { hitArg, locatorArg, openCapture, peerArg, readIdentity } from "./common.ts";
-import { CliError, reason, UsageError } from "./errors.ts";
+import { bindError, errorContext, UsageError } from "./errors.ts";
 import { netConfig } from "./host-net-options.ts";
 import { HOST_SPEC } from "./host-options.ts";
 import type { Command } from "./main.ts";
@@ -42,15 +42,13 @@ export async function hostCommand(argv: string[]): Promise<number> {
   if (typeof inner === "string") throw new UsageError(inner);
   const identity = await readIdentity("--id", idFile);
   const capture = openCapture(a.get("pcap"), a.get("esp-sa"));
+  errorContext.describe = (e) => bindError(e, listen.map((l) => ["--listen", l]));
   let host: RuntimeHost;
   try {
     const fa = fas.length ? { fas: fas.map((l) => ({ locator: l })), addrType: 4 as const, spis: 16, privacy: a.has("privacy") } : undefined;
     host = await startNodeHost({ identity, listen, hip, tap: capture.tap, mobility: a.has("no-mobility") ? false : { policy: net.policy }, fa, inner: inner.inner, natKeepaliveMs: net.natKeepaliveMs });
   } catch (e) {
     capture.close();
-    const x = e as { address?: string; port?: number };
-    const l = listen.find((l) => l.ip === x.address && (x.port === undefined || x.port === l.port));
-    if (l) throw new CliError(`--listen ${locatorKey(l)}: ${reason(e)}`);
     throw e;
   }
   let stats: ReturnType<typeof startStats>;
