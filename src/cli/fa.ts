@@ -1,6 +1,6 @@
 // `hipmm fa --id FILE --udp IP:PORT [--udp …] [--ws IP:PORT] [--store FILE] [--allow HIT…]
 //  [--deny HIT…] [--lease-max S] [--pool6 IP:LO-HI] [--puzzle off|on|auto] [--log json]`:
-// run a Forwarding Agent (draft §4.4; docs/PROTOCOL.md §9). The first --udp locators are the
+// run a Forwarding Agent (draft §4.4; docs/PROTOCOL.md §11). The first --udp locators are the
 // control locators; IPv4 ones are also the shared IPv4 locators (addr type 4); --pool6 gives
 // the dedicated locators for addr type 6. SIGINT/SIGTERM shut down gracefully.
 import { cryptoRng } from "../core/rng.ts";

@@ -17,7 +17,7 @@ import { captureHooks } from "../runtime/capture-node.ts";
 import type { Command } from "./main.ts";
 
 const USAGE =
-  "usage: hipmm host --id FILE --listen IP:PORT [--listen IP:PORT…] [--connect [HIT@]IP:PORT] [--port N] [--k N] [--pcap FILE] [--esp-sa FILE] [--fa IP:PORT…] [--privacy] [--no-mobility] [--allow HIT…]";
+  "usage: hipmm host --id FILE --listen IP:PORT [--listen IP:PORT…] [--connect [HIT@]IP:PORT] [--port N] [--k N] [--pcap FILE] [--esp-sa FILE] [--fa IP:PORT…] [--privacy] [--no-mobility] [--allow HIT…] [--host-id-clear] [--no-r1-counter] [--dh LIST] [--esp LIST]";
 
 function parsePeer(text: string): { hit?: Uint8Array; loc: Locator } | undefined {
   const at = text.lastIndexOf("@");
@@ -29,7 +29,7 @@ function parsePeer(text: string): { hit?: Uint8Array; loc: Locator } | undefined
 }
 
 export async function hostCommand(argv: string[]): Promise<number> {
-  const p = parseArgs(argv, { flags: ["help", "privacy", "no-mobility"], options: ["id", "listen", "connect", "port", "pcap", "esp-sa", "k", "fa", "allow"], aliases: { h: "help" } });
+  const p = parseArgs(argv, { flags: ["help", "privacy", "no-mobility", "host-id-clear", "no-r1-counter"], options: ["id", "listen", "connect", "port", "pcap", "esp-sa", "k", "fa", "allow", "dh", "esp"], aliases: { h: "help" } });
   if (!p.ok) {
     console.error(`hipmm host: ${p.error}\n${USAGE}`);
     return 2;
@@ -54,6 +54,19 @@ export async function hostCommand(argv: string[]): Promise<number> {
   const allowed = new Set(allow.map((h) => hitKey(h!)));
   const hip: Partial<HipHostConfig> = k === undefined ? {} : { puzzleK: k };
   if (allowed.size > 0) hip.accept = (hit) => allowed.has(hitKey(hit));
+  // Interop switches (docs/PROTOCOL.md §11): HOST_ID in clear in I2, no R1_COUNTER in R1,
+  // DH groups / ESP suites in preference order.
+  if (a.has("host-id-clear")) hip.encryptHostId = false;
+  if (a.has("no-r1-counter")) hip.r1Counter = false;
+  const numList = (name: string) => a.get(name)?.split(",").map((x) => Number.parseInt(x, 10));
+  const dh = numList("dh");
+  const esp = numList("esp");
+  if (dh) hip.dhGroups = dh;
+  if (esp) hip.espSuites = esp;
+  if ([...(dh ?? []), ...(esp ?? [])].some((x) => !Number.isInteger(x))) {
+    console.error(`hipmm host: --dh / --esp take comma-separated numbers\n${USAGE}`);
+    return 2;
+  }
   if (!idFile || listen.length === 0 || Number.isNaN(port) || (k !== undefined && Number.isNaN(k)) || (a.has("connect") && !peer) || fas.some((f) => !f) || (fas.length > 0 && a.has("no-mobility"))) {
     console.error(USAGE);
     return 2;

@@ -39,8 +39,12 @@ export interface HipHostConfig {
   /** First R1 generation counter (RFC 7401 §4.1.4). Default 1. */
   r1CounterStart?: bigint;
   retransmit?: Partial<RetransmitConfig>;
-  /** Encrypt HOST_ID in I2 with the HIP_CIPHER (§5.3.3). Default true. */
+  /** Encrypt HOST_ID in I2 with the HIP_CIPHER (§5.3.3). Default true; false sends it in
+   * clear (§5.3.3 allows both; cutehip accepts only clear, docs/PROTOCOL.md §11). */
   encryptHostId?: boolean;
+  /** Put R1_COUNTER in our R1s (§5.2.3, optional in R1 §5.3.2). Default true. Without it an
+   * I2 is matched to an R1 generation by its puzzle #I (docs/PROTOCOL.md §11). */
+  r1Counter?: boolean;
   /** Fill the HIP checksum over the outer addresses ("pseudo", default) or send 0 ("zero",
    * e.g. behind NATs). Received zero checksums are always accepted (RFC 5770 / PROFILE §3). */
   checksum?: "pseudo" | "zero";
