@@ -17,7 +17,7 @@ import { captureHooks } from "../runtime/capture-node.ts";
 import type { Command } from "./main.ts";
 
 const USAGE =
-  "usage: hipmm host --id FILE --listen IP:PORT [--listen IP:PORT…] [--connect [HIT@]IP:PORT] [--port N] [--k N] [--pcap FILE] [--esp-sa FILE] [--fa IP:PORT…] [--privacy] [--no-mobility] [--allow HIT…] [--host-id-clear] [--no-r1-counter] [--dh LIST] [--esp LIST]";
+  "usage: hipmm host --id FILE --listen IP:PORT [--listen IP:PORT…] [--connect [HIT@]IP:PORT] [--port N] [--k N] [--pcap FILE] [--esp-sa FILE] [--fa IP:PORT…] [--privacy] [--no-mobility] [--allow HIT…] [--host-id-clear] [--no-r1-counter] [--dh LIST] [--esp LIST] [--rto-ms N]";
 
 function parsePeer(text: string): { hit?: Uint8Array; loc: Locator } | undefined {
   const at = text.lastIndexOf("@");
@@ -29,7 +29,7 @@ function parsePeer(text: string): { hit?: Uint8Array; loc: Locator } | undefined
 }
 
 export async function hostCommand(argv: string[]): Promise<number> {
-  const p = parseArgs(argv, { flags: ["help", "privacy", "no-mobility", "host-id-clear", "no-r1-counter"], options: ["id", "listen", "connect", "port", "pcap", "esp-sa", "k", "fa", "allow", "dh", "esp"], aliases: { h: "help" } });
+  const p = parseArgs(argv, { flags: ["help", "privacy", "no-mobility", "host-id-clear", "no-r1-counter"], options: ["id", "listen", "connect", "port", "pcap", "esp-sa", "k", "fa", "allow", "dh", "esp", "rto-ms"], aliases: { h: "help" } });
   if (!p.ok) {
     console.error(`hipmm host: ${p.error}\n${USAGE}`);
     return 2;
@@ -61,10 +61,13 @@ export async function hostCommand(argv: string[]): Promise<number> {
   const numList = (name: string) => a.get(name)?.split(",").map((x) => Number.parseInt(x, 10));
   const dh = numList("dh");
   const esp = numList("esp");
+  // First retransmission timeout of I1 / I2 / CLOSE (RFC 7401 §6.6; default 1000 ms).
+  const rto = a.int("rto-ms");
+  if (rto !== undefined) hip.retransmit = { initialMs: rto };
   if (dh) hip.dhGroups = dh;
   if (esp) hip.espSuites = esp;
-  if ([...(dh ?? []), ...(esp ?? [])].some((x) => !Number.isInteger(x))) {
-    console.error(`hipmm host: --dh / --esp take comma-separated numbers\n${USAGE}`);
+  if ([...(dh ?? []), ...(esp ?? []), rto ?? 0].some((x) => !Number.isInteger(x) || x < 0)) {
+    console.error(`hipmm host: --dh / --esp take comma-separated numbers, --rto-ms a number\n${USAGE}`);
     return 2;
   }
   if (!idFile || listen.length === 0 || Number.isNaN(port) || (k !== undefined && Number.isNaN(k)) || (a.has("connect") && !peer) || fas.some((f) => !f) || (fas.length > 0 && a.has("no-mobility"))) {
