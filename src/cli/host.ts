@@ -18,6 +18,7 @@ import type { Command } from "./main.ts";
 import { intOption, numberOption, parseCommand } from "./options.ts";
 import { startStats } from "./stats.ts";
 import { innerCli, runInner } from "./host-inner.ts";
+import { applyInterop } from "./host-interop-options.ts";
 
 export async function hostCommand(argv: string[]): Promise<number> {
   const a = parseCommand(HOST_SPEC, argv);
@@ -37,6 +38,7 @@ export async function hostCommand(argv: string[]): Promise<number> {
   const net = netConfig(a);
   const hip: Partial<HipHostConfig> = k === undefined ? { checksum: net.checksum } : { puzzleK: k, checksum: net.checksum };
   if (allowed.size > 0) hip.accept = (hit) => allowed.has(hitKey(hit));
+  applyInterop(a, hip);
 
   const inner = innerCli(a);
   if (typeof inner === "string") throw new UsageError(inner);
