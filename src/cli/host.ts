@@ -7,6 +7,7 @@
 import { hitKey, hitToString } from "../hip/hit.ts";
 import type { HipHostConfig } from "../hip/types.ts";
 import { locatorKey } from "../core/types.ts";
+import { watchInterfaces } from "../runtime/mobility-node.ts";
 import { startNodeHost } from "../runtime/node.ts";
 import type { RuntimeHost } from "../runtime/host.ts";
 import { hitArg, locatorArg, openCapture, peerArg, readIdentity } from "./common.ts";
@@ -57,6 +58,9 @@ export async function hostCommand(argv: string[]): Promise<number> {
     throw e;
   }
   console.error(`hipmm: ${hitToString(host.hit)} listening on ${host.locals.map(locatorKey).join(" ")}`);
+  // Kernel address/link events (Linux: rtnetlink via `ip monitor`; else polling), draft §4.2.
+  const watch = net.watch && !a.has("no-mobility") ? await watchInterfaces(host, { port: listen[0]?.port ?? 0, prefer: net.prefer, log: (l) => console.error(`hipmm: ${l}`) }) : undefined;
+  if (watch) console.error(`hipmm: watching interfaces (${watch.kind})`);
 
   let current: Uint8Array | undefined = peer?.hit;
   const backlog: Uint8Array[] = [];
@@ -105,6 +109,7 @@ export async function hostCommand(argv: string[]): Promise<number> {
     await new Promise((r) => setTimeout(r, 100)); // CLOSE / CLOSE_ACK (RFC 7401 §5.3.7), best effort
   }
   stats.stop();
+  watch?.stop();
   await host.close();
   capture.close();
   process.stdin.destroy();
