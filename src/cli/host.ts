@@ -41,7 +41,7 @@ export async function hostCommand(argv: string[]): Promise<number> {
   const capture = openCapture(a.get("pcap"), a.get("esp-sa"));
   let host: RuntimeHost;
   try {
-    const fa = fas.length ? { fas: fas.map((l) => ({ locator: l })), addrType: 4 as const, spis: 16, privacy: a.has("privacy") } : undefined;
+    const fa = fas.length ? { fas: fas.map((l) => ({ locator: l })), addrType: 4 as const, spis: 16, privacy: a.has("privacy"), silenceMs: net.faSilenceMs } : undefined;
     host = await startNodeHost({ identity, listen, hip, tap: capture.tap, mobility: a.has("no-mobility") ? false : { policy: net.policy }, fa, natKeepaliveMs: net.natKeepaliveMs });
   } catch (e) {
     capture.close();
@@ -73,6 +73,11 @@ export async function hostCommand(argv: string[]): Promise<number> {
   host.on("failed", (ev) => console.error(`hipmm: association with ${hitToString(ev.peerHit)} failed: ${ev.reason}`));
   host.on("closed", (ev) => console.error(`hipmm: association with ${hitToString(ev.peerHit)} closed (${ev.reason})`));
   host.on("message", (ev) => process.stdout.write(ev.data));
+  // No silent drops (send-queue.ts): held while there is no path, reported when dropped.
+  host.on("held", (ev) => {
+    if (ev.type === "send-queued" && ev.held === 1) console.error(`hipmm: no path to ${hitToString(ev.peerHit)}: holding datagrams`);
+    else if (ev.type === "send-dropped") console.error(`hipmm: ${ev.dropped} datagram(s) to ${hitToString(ev.peerHit)} dropped (${ev.reason})`);
+  });
   host.on("event", (ev) => {
     if (ev.type === "fa" && ev.ev.type === "leased") console.error(`hipmm: leased ${locatorKey(ev.ev.lease.locator)} from FA ${locatorKey(ev.ev.lease.fa.locator)}${ev.ev.renewed ? " (renewed)" : ""}`);
     else if (ev.type === "fa" && ev.ev.type === "refused") console.error(`hipmm: FA refused: ${ev.ev.reasonName} ${ev.ev.message}`);

@@ -55,13 +55,14 @@ export class Stream {
   /**
    * Outage around an event at `t`: the longest gap between consecutive arrivals from the last
    * arrival before `t` to `windowMs` after it (about the send interval when nothing broke), and
-   * the datagrams sent in that window that never arrived (the last 200 ms are left out: in flight).
+   * the datagrams sent in that window (`fromEvent`: the gap starts at `t`) that never arrived (the last 200 ms are left out: in flight).
    */
-  outage(t: number, windowMs = 3000): { ms: number; lost: number } {
+  outage(t: number, windowMs = 3000, fromEvent = false): { ms: number; lost: number } {
     const times = [...this.got.values()].sort((x, y) => x - y);
     const end = Math.min(t + windowMs, performance.now() - 200); // leave datagrams still in flight out
     let prev = Number.NEGATIVE_INFINITY;
     for (const x of times) if (x < t) prev = x;
+    if (fromEvent) prev = t; // nothing flowed before the event (e.g. every interface was down)
     let gap = 0;
     for (const x of times) {
       if (x < t) continue;
