@@ -41,6 +41,7 @@ export { EndpointDriver, monotonicClock, type Clock, type PacketTap } from "./ru
 export { MobilityExtension, codecKeys, DEFAULT_INTERFACE, FA_INTERFACE, type MobilityExtensionOptions, type MobilityNote, type MobilityRoute, type SpiRange } from "./mobility/extension.ts";
 export { SaTable, type PeerSas } from "./runtime/sa-table.ts";
 export { encodeBeetUdp, decodeBeetUdp } from "./runtime/beet-udp.ts";
+export { InnerProtocols, pingIdentifierFor, IPPROTO_TCP, IPPROTO_NONE, type InnerOptions, type InnerEvent, type EchoReplyEvent, type InnerOutcome, type Icmpv6Summary } from "./runtime/inner.ts";
 export type { DataPlaneChoice } from "./runtime/host.ts";
 export { WorkerEspRunner, type EspRunnerStats, type EspRunnerHooks } from "./runtime/esp-runner.ts";
 export { DeferredEsp, type EspWork, type SealJob, type OpenJob, type OpenOutcome } from "./runtime/esp-work.ts";

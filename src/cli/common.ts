@@ -2,13 +2,14 @@
 // each failing with one line naming the option (src/cli/errors.ts).
 import { readFile } from "node:fs/promises";
 import { isIP } from "node:net";
-import type { Locator } from "../core/types.ts";
+import type { Locator, Rng } from "../core/types.ts";
 import { hitFromString } from "../hip/hit.ts";
-import type { HostIdentity } from "../hip/identity.ts";
+import { HostIdentity } from "../hip/identity.ts";
+import { saveIdentity } from "../hip/keyfile-node.ts";
 import { decodeKeyfile } from "../hip/keyfile.ts";
 import { CaptureFileError, type CaptureHooks, captureHooks } from "../runtime/capture-node.ts";
 import { parseLocator } from "../transport/types.ts";
-import { CliError, fileError, reason, UsageError } from "./errors.ts";
+import { CliError, fileError, reason, UsageError, withFileAsync } from "./errors.ts";
 
 /** `IP:PORT` or `[IPv6]:PORT` with a literal IP address. */
 export function locatorArg(option: string, text: string): Locator {
@@ -54,4 +55,16 @@ export function openCapture(pcap: string | undefined, espSa: string | undefined)
     if (e instanceof CaptureFileError) throw fileError(`--${e.kind}`, e.path, e.error, true);
     throw e;
   }
+}
+
+/** Read an identity keyfile, or create one (mode 0600) if `path` does not exist. */
+export async function readOrCreateIdentity(option: string, path: string, rng: Rng): Promise<HostIdentity> {
+  try {
+    return await readIdentity(option, path);
+  } catch (e) {
+    if (!(e instanceof CliError) || !e.message.endsWith(": no such file")) throw e;
+  }
+  const id = HostIdentity.generate(rng);
+  await withFileAsync(option, path, () => saveIdentity(path, id), true);
+  return id;
 }

@@ -1,4 +1,5 @@
-// `hipmm host --id FILE --listen IP:PORT…` (options and their help: host-options.ts): like
+// `hipmm host --id FILE --listen IP:PORT…` (options and their help: host-options.ts; ICMPv6 echo to/from
+// HITs: host-inner.ts): like
 // `nc -u`, but over HIP. stdin lines go to the peer as ESP datagrams; what arrives is written to
 // stdout. Status lines go to stderr. Mobility (REA/AC/ACR) is on; `--fa` leases an address from
 // a Forwarding Agent (later ones are fallbacks, draft §4.4.2) and announces it as the FA
@@ -17,6 +18,7 @@ import { HOST_SPEC } from "./host-options.ts";
 import type { Command } from "./main.ts";
 import { intOption, numberOption, parseCommand } from "./options.ts";
 import { startStats } from "./stats.ts";
+import { innerCli, runInner } from "./host-inner.ts";
 
 export async function hostCommand(argv: string[]): Promise<number> {
   const a = parseCommand(HOST_SPEC, argv);
@@ -37,16 +39,19 @@ export async function hostCommand(argv: string[]): Promise<number> {
   const hip: Partial<HipHostConfig> = k === undefined ? { checksum: net.checksum } : { puzzleK: k, checksum: net.checksum };
   if (allowed.size > 0) hip.accept = (hit) => allowed.has(hitKey(hit));
 
+  const inner = innerCli(a);
+  if (typeof inner === "string") throw new UsageError(inner);
   const identity = await readIdentity("--id", idFile);
   const capture = openCapture(a.get("pcap"), a.get("esp-sa"));
   let host: RuntimeHost;
   try {
     const fa = fas.length ? { fas: fas.map((l) => ({ locator: l })), addrType: 4 as const, spis: 16, privacy: a.has("privacy"), silenceMs: net.faSilenceMs } : undefined;
-    host = await startNodeHost({ identity, listen, hip, tap: capture.tap, mobility: a.has("no-mobility") ? false : { policy: net.policy }, fa, natKeepaliveMs: net.natKeepaliveMs });
+    host = await startNodeHost({ identity, listen, hip, tap: capture.tap, mobility: a.has("no-mobility") ? false : { policy: net.policy }, fa, inner: inner.inner, natKeepaliveMs: net.natKeepaliveMs });
   } catch (e) {
     capture.close();
     const x = e as { address?: string; port?: number };
-    if (x.address !== undefined && x.port !== undefined) throw new CliError(`--listen ${locatorKey({ ip: x.address, port: x.port })}: ${reason(e)}`);
+    const l = listen.find((l) => l.ip === x.address && (x.port === undefined || x.port === l.port));
+    if (l) throw new CliError(`--listen ${locatorKey(l)}: ${reason(e)}`);
     throw e;
   }
   let stats: ReturnType<typeof startStats>;
@@ -84,6 +89,7 @@ export async function hostCommand(argv: string[]): Promise<number> {
     else if (ev.type === "fa" && ev.ev.type === "fa-dead") console.error(`hipmm: FA ${locatorKey(ev.ev.fa)} silent, trying ${locatorKey(ev.ev.next)}`);
     else if (ev.type === "mobility" && ev.ev.type === "path-changed" && ev.ev.path) console.error(`hipmm: path ${locatorKey(ev.ev.path.from)} → ${locatorKey(ev.ev.path.to)} (${ev.ev.reason})`);
   });
+  const innerRun = runInner(host, inner, () => current, (l) => console.error(`hipmm: ${l}`));
   if (peer) host.connect(peer.loc, peer.hit).catch((e: Error) => console.error(`hipmm: ${e.message}`));
 
   const sendLine = (line: string) => {
@@ -99,8 +105,13 @@ export async function hostCommand(argv: string[]): Promise<number> {
       pending = pending.slice(i + 1);
     }
   });
+  let code = 0;
   const finished = new Promise<void>((resolve) => {
     const stop = () => resolve();
+    innerRun.done?.then((c) => {
+      code = c;
+      stop();
+    });
     process.stdin.on("end", () => {
       if (pending) sendLine(pending);
       setTimeout(stop, 200); // let the last datagrams leave
@@ -109,6 +120,7 @@ export async function hostCommand(argv: string[]): Promise<number> {
     process.once("SIGTERM", stop);
   });
   await finished;
+  innerRun.stop();
   if (current && host.stack.canSend(current)) {
     host.closeAssociation(current);
     await new Promise((r) => setTimeout(r, 100)); // CLOSE / CLOSE_ACK (RFC 7401 §5.3.7), best effort
@@ -118,7 +130,7 @@ export async function hostCommand(argv: string[]): Promise<number> {
   await host.close();
   capture.close();
   process.stdin.destroy();
-  return 0;
+  return code;
 }
 
 export const command: Command = { summary: HOST_SPEC.summary, run: hostCommand };

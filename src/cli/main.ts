@@ -43,12 +43,14 @@ function fatal(cmd: string, e: unknown): void {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const [cmd, ...rest] = takeDebug(argv);
+  let [cmd, ...rest] = takeDebug(argv);
+  // `hipmm help host` = `hipmm host --help`.
+  if (cmd === "help" && rest.length === 1 && Object.hasOwn(commands, rest[0])) [cmd, rest] = [rest[0], ["--help"]];
   if (cmd === undefined || cmd === "help" || cmd === "--help" || cmd === "-h") {
     console.log(await usage());
     return 0;
   }
-  const load = commands[cmd];
+  const load = Object.hasOwn(commands, cmd) ? commands[cmd] : undefined;
   if (!load) {
     console.error(`hipmm: unknown command '${cmd}' (see hipmm --help)`);
     return 2;

@@ -51,10 +51,12 @@ function optText(o: OptionDef): string {
 export function usageLine(spec: CommandSpec): string {
   if (spec.forms?.length) return `usage: hipmm ${spec.name} ${spec.forms[0]}`;
   const parts = spec.options.map((o) => {
-    const t = `${optText(o)}${o.repeat ? "…" : ""}`;
+    const t = `${o.short ? `-${o.short}${o.arg ? ` ${o.arg}` : ""}` : optText(o)}${o.repeat ? "…" : ""}`;
     return o.required ? t : `[${t}]`;
   });
-  if (spec.positionals) parts.push(spec.positionals);
+  // `<scenario>` reads best first, `(FILE | -)` last.
+  if (spec.positionals?.startsWith("<")) parts.unshift(spec.positionals);
+  else if (spec.positionals) parts.push(spec.positionals);
   return `usage: hipmm ${spec.name} ${parts.join(" ")}`;
 }
 
@@ -95,7 +97,7 @@ export function parseCommand(spec: CommandSpec, argv: readonly string[], out: (t
   }
   for (const o of opts) {
     if (o.arg && !o.repeat && a.getAll(o.name).length > 1) throw new UsageError(`--${o.name} given more than once`);
-    if (o.required && !a.has(o.name)) throw new UsageError(`${optText(o)} is required`);
+    if (o.required && !a.has(o.name)) throw new UsageError(`${o.short ? `-${o.short}${o.arg ? ` ${o.arg}` : ""}` : optText(o)} is required`);
   }
   return a;
 }

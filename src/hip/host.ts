@@ -43,6 +43,7 @@ import { isNullHit } from "./hit.ts";
 import { buildI1, handleR1, handleR2 } from "./initiator.ts";
 import { R1Factory } from "./r1.ts";
 import { PrefixLimiter } from "./ratelimit.ts";
+import { R1CounterMemory } from "./replay.ts";
 import { handleI1, handleI2 } from "./responder.ts";
 import type { HipEvent, HipExtension, HipHostConfig } from "./types.ts";
 
@@ -54,6 +55,8 @@ const typeName = (t: number) => TYPE_NAMES[t] ?? EXT_NAMES[t] ?? String(t);
 export class HipHost extends AssociationTable implements HostCore {
   readonly cfg: ResolvedConfig;
   readonly r1: R1Factory;
+  /** Initiator: highest R1_COUNTER seen per Responder HIT (RFC 7401 §5.2.3, replay.ts). */
+  readonly r1Seen = new R1CounterMemory();
   /** Packet, drop and error counters by name. */
   readonly counters: Record<string, number> = {};
   private readonly tx: Transmit[] = [];
@@ -319,6 +322,7 @@ export class HipHost extends AssociationTable implements HostCore {
   fail(_now: Millis, a: Association, reason: string): false {
     a.state = "E-FAILED";
     a.retransmit = undefined;
+    if (reason === "timeout") this.r1Seen.forget(a.peerHit); // the Responder may have restarted
     this.removeAssociation(a);
     this.count(`failed.${reason}`);
     this.event({ type: "failed", peerHit: a.peerHit, reason });

@@ -39,7 +39,8 @@ export interface HipLimits {
   prefixV6: number;
   /** Per-prefix buckets kept (least recently used evicted). */
   maxRateEntries: number;
-  /** Runtime SA table: SAs in the data plane (the WASM table has 4096 slots). `sa.drop.limit`. */
+  /** Runtime SA table: SAs in the data plane (the WASM table has 4096 slots, a GCM SA holds
+   * 64 KiB of GHASH tables). An SA beyond it is refused (`sa.drop.limit`). */
   maxSas: number;
   /** Mobility: logical interfaces of one peer (REA_INFO interface IDs, draft §4.1). */
   maxPeerInterfaces: number;
@@ -63,7 +64,7 @@ export const HIP_LIMITS: Readonly<HipLimits> = Object.freeze({
   prefixV4: 24,
   prefixV6: 64,
   maxRateEntries: 4096,
-  maxSas: 3840,
+  maxSas: 2560,
   maxPeerInterfaces: 8,
   maxPeerAddresses: 32,
   probePerIp: { maxProbes: 16, maxBytes: 3_000, windowMs: 60_000 },

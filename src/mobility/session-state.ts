@@ -50,7 +50,20 @@ export interface SessionOptions {
   peerLocator?: Locator;
   /** Our locator in the base exchange: the peer already knows it, so a host with no other address has nothing to announce. */
   localLocator?: Locator;
+  /** Host-wide probe budget every session's probes are charged to as well (limits.probePerIp / probeGlobal). */
+  hostBudget?: ProbeBudget;
+  /** State limits from the host (src/hip/limits.ts). */
+  limits?: SessionLimits;
 }
+
+/** The per-peer limits of src/hip/limits.ts a session enforces. */
+export interface SessionLimits {
+  maxPeerInterfaces: number;
+  maxPeerAddresses: number;
+  maxProbeEntries: number;
+}
+
+export const SESSION_LIMITS: SessionLimits = { maxPeerInterfaces: 8, maxPeerAddresses: 32, maxProbeEntries: 1024 };
 
 export const HISTORY = 8;
 
@@ -70,6 +83,7 @@ export abstract class SessionState {
   protected readonly local: LocalModel;
   protected readonly policy: MobilityPolicy;
   protected readonly rng: Rng;
+  protected readonly limits: SessionLimits;
   protected readonly announced = new Map<number, number>();
   protected readonly announcedSpi = new Map<number, number>();
   protected seenGeneration = -1;
@@ -102,7 +116,8 @@ export abstract class SessionState {
     this.credit = new SourceCredit(o.policy.sourceCreditFactor);
     this.paths = new PathSelector(o.local, this.peer, o.policy, (to) => o.policy.sourceCredit && this.credit.has(to));
     this.rtt = new RttEstimator(o.policy.initialRtoMs, o.policy.minRtoMs, o.policy.maxRtoMs);
-    this.budget = new ProbeBudget(o.policy.budget);
+    this.limits = o.limits ?? SESSION_LIMITS;
+    this.budget = new ProbeBudget({ ...o.policy.budget, maxEntries: this.limits.maxProbeEntries }, o.hostBudget);
     this.reaId = this.random16() & 0x7fff;
     // §5.3: REAs tell the peer about changed or additional addresses. A host whose only address is
     // the one the base exchange ran on has nothing to tell (and a plain RFC 7401 peer is spared

@@ -54,13 +54,13 @@ export class MobilitySession extends ReaAcExchange {
     return this.espForRea !== undefined;
   }
 
-  /** A HIP packet of type REA/AC/ACR arrived on this association. */
-  handlePacket(now: Millis, data: Uint8Array, from: Locator, to: Locator): void {
+  /** A HIP packet of type REA/AC/ACR arrived on this association; true when it was authentic and accepted. */
+  handlePacket(now: Millis, data: Uint8Array, from: Locator, to: Locator): boolean {
     this.syncLocal(now);
     const r = this.ctx.open(data, from, to);
     if (!r.ok) {
       this.reject(now, r.reason, from);
-      return;
+      return false;
     }
     const m = r.msg;
     this.rejectedNow = false;
@@ -72,6 +72,7 @@ export class MobilitySession extends ReaAcExchange {
     if (!this.rejectedNow && !this.peer.find(from)) this.observeSource(now, from);
     this.grantedNow = false;
     this.probeInterfaces(now);
+    return !this.rejectedNow;
   }
 
   /**

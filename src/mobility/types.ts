@@ -81,7 +81,9 @@ export type RejectReason =
   | "unmatched-ac"
   | "unmatched-acr"
   | "acr-wrong-source"
-  | "ac-to-foreign-address";
+  | "ac-to-foreign-address"
+  /** An REA that would exceed the peer's interface or address limit (limits.maxPeerInterfaces / maxPeerAddresses). */
+  | "limit";
 
 /** A data path: our local locator and the peer's. */
 export interface Path {
@@ -154,6 +156,7 @@ export function newCounters(): MobilityCounters {
       "unmatched-acr": 0,
       "acr-wrong-source": 0,
       "ac-to-foreign-address": 0,
+      limit: 0,
     },
   };
 }

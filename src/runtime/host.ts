@@ -16,6 +16,7 @@ import { SocketSet } from "../transport/socket-set.ts";
 import type { DatagramSocket } from "../transport/types.ts";
 import { type Clock, EndpointDriver, monotonicClock, type PacketTap } from "./driver.ts";
 import { WorkerEspRunner } from "./esp-runner.ts";
+import type { EchoReplyEvent, InnerEvent, InnerOptions } from "./inner.ts";
 import { DEFAULT_KEEPALIVE_MS, NatKeepalive } from "./keepalive.ts";
 import { HeldSends, type HeldEvent, NoPathQueue, type SendQueueOptions } from "./send-queue.ts";
 import { HostStack, type SendStatus, type StackEvent } from "./stack.ts";
@@ -28,6 +29,10 @@ export interface RuntimeHostEvents {
   established: Extract<HipEvent, { type: "established" }>;
   closed: Extract<HipEvent, { type: "closed" }>;
   failed: Extract<HipEvent, { type: "failed" }>;
+  /** An inner packet that is not UDP (ICMPv6, TCP…; inner.ts). */
+  inner: InnerEvent;
+  /** An ICMPv6 Echo Reply to one of our pings. */
+  "echo-reply": EchoReplyEvent;
   /** Every stack event, including the ones above. */
   event: StackEvent;
   /** The host stopped on a fatal error (the data plane Worker died); it is closed. */
@@ -56,6 +61,8 @@ export interface RuntimeHostOptions {
   fa?: FaClientOptions;
   /** Sends without a path are held (default 256 per peer for 3000 ms), never dropped silently. */
   sendQueue?: SendQueueOptions;
+  /** Inner protocols other than UDP: delivery filter, ICMPv6 echo answering (on), ping bounds. */
+  inner?: InnerOptions;
   /** NAT keepalive interval on idle association paths (keepalive.ts; default 15 000 ms, 0 = off). */
   natKeepaliveMs?: number;
 }
@@ -76,6 +83,7 @@ export class RuntimeHost {
   private readonly listeners = new Map<string, Listener<never>[]>();
   private readonly closeDataPlane: boolean;
   private closing: Promise<void> | undefined;
+  private pingSeq = 0;
 
   constructor(sockets: DatagramSocket[], opts: RuntimeHostOptions) {
     const rng = opts.rng ?? cryptoRng;
@@ -89,6 +97,7 @@ export class RuntimeHost {
       onEvent: (ev) => this.dispatch(ev),
       ...(opts.mobility === false ? {} : { mobility: opts.mobility ?? {}, addresses: sockets.map((s) => s.local) }),
       ...(opts.fa ? { fa: opts.fa } : {}),
+      ...(opts.inner ? { inner: opts.inner } : {}),
     });
     const clock = opts.clock ?? monotonicClock;
     this.espWorker = worker
@@ -212,6 +221,47 @@ export class RuntimeHost {
     if (s === "sent") this.driver.flush();
     if (s === "no-path") return this.held.hold(peerHit, srcPort, dstPort, data);
     return s;
+  }
+
+  /** Send one raw inner packet (next header + upper-layer bytes, checksum over the HITs) over ESP. */
+  sendInner(peerHit: Uint8Array, nextHeader: number, payload: Uint8Array): SendStatus {
+    if (this.error) return "no-association";
+    const s = this.stack.sendInner(peerHit, nextHeader, payload, this.driver.clock());
+    if (s === "sent") this.driver.flush();
+    return s;
+  }
+
+  /**
+   * ICMPv6 Echo Request to `peerHit`'s HIT (RFC 4443 §4.1); resolves with the matching Echo
+   * Reply (its `rttMs`), rejects when it cannot be sent or after `timeoutMs` (default 5 s).
+   * `seq` defaults to a per-host counter.
+   */
+  ping(peerHit: Uint8Array, opts: { seq?: number; data?: Uint8Array; timeoutMs?: number } = {}): Promise<EchoReplyEvent> {
+    const seq = (opts.seq ?? ++this.pingSeq) & 0xffff;
+    const want = hitKey(peerHit);
+    return new Promise((resolve, reject) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.off("echo-reply", onReply);
+      };
+      const onReply = (ev: EchoReplyEvent) => {
+        if (hitKey(ev.peerHit) !== want || ev.sequence !== seq || ev.identifier !== this.stack.pingIdentifier) return;
+        done();
+        resolve(ev);
+      };
+      const timer = setTimeout(() => {
+        done();
+        this.stack.inner.forget(peerHit, this.stack.pingIdentifier, seq);
+        reject(new Error(`ping ${seq}: no reply`));
+      }, opts.timeoutMs ?? 5000);
+      this.on("echo-reply", onReply);
+      const s = this.error ? "no-association" : this.stack.ping(peerHit, seq, opts.data, this.driver.clock());
+      if (s === "sent") this.driver.flush();
+      else if (s !== "queued") {
+        done();
+        reject(new Error(`ping ${seq}: ${s}`));
+      }
+    });
   }
 
   /** CLOSE the association with `peerHit` (RFC 7401 §5.3.7). */

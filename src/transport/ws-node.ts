@@ -81,14 +81,20 @@ export class WsTunnelServer {
   static listen(at: Locator, h: WsTunnelHandlers, opts: Partial<WsLimits> = {}): Promise<WsTunnelServer> {
     const limits = { ...WS_DEFAULTS, ...opts };
     return new Promise((resolve, reject) => {
-      const http = createServer((_req, res) => res.writeHead(426).end());
+      const http = createServer({ connectionsCheckingInterval: Math.max(50, Math.min(1000, limits.headersTimeoutMs / 2)) }, (_req, res) => res.writeHead(426).end());
       http.maxConnections = limits.maxConnections;
       http.headersTimeout = limits.headersTimeoutMs;
       http.requestTimeout = limits.headersTimeoutMs;
       const wss = new WebSocketServer({ server: http, maxPayload: 65_536, autoPong: false });
+      // ws re-emits the server's errors on `wss`: without a listener there, EADDRINUSE would be an
+      // uncaught 'error' event instead of this promise's rejection (with its address and port).
+      const early = (e: Error) => reject(e);
       http.once("error", reject);
+      wss.on("error", early);
       http.listen(at.port, at.ip, () => {
         http.off("error", reject);
+        wss.off("error", early);
+        wss.on("error", () => {}); // server errors after listen are the http server's to report
         const a = http.address() as { address: string; port: number };
         const s = new WsTunnelServer(http, wss, { ip: a.address, port: a.port }, limits, h);
         http.on("drop", () => s.counts.refusedCap++);

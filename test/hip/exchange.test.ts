@@ -250,9 +250,11 @@ test("extensions: claim a packet type, get the association, queueControl; KEYMAT
   assert.deepEqual(seen, [{ type: 6, hasAssoc: true, macOk: true }]);
   assert.equal(assocB.state, "ESTABLISHED"); // a packet an extension authenticated completes R2-SENT
   // mobility-style rekey without DH: both sides draw the same new SA pair at one index
-  const idx = Math.max(assocA.keymatIndex, assocB.keymatIndex);
-  const pa = assocA.deriveSaPair(idx, 1111, 2222)!;
-  const pb = assocB.deriveSaPair(idx, 2222, 1111)!;
+  // (one draws it, the other claims the index it names: keymat-alloc.ts)
+  const pa = assocA.drawSaPair(1111, 2222)!;
+  const pb = assocB.claimSaPair(pa.index, 2222, 1111);
+  assert.ok(typeof pb !== "string");
+  assert.equal(assocB.claimSaPair(pa.index, 3333, 1111), "keymat_reused");
   assert.deepEqual(pa.outbound.encKey, pb.inbound.encKey);
   assert.deepEqual(pb.outbound.authKey, pa.inbound.authKey);
   assert.equal(pa.next, pb.next);

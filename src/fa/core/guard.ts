@@ -15,7 +15,7 @@
 import { ipToBytes as ipBytes } from "../../core/addr.ts";
 import type { Millis } from "../../core/types.ts";
 import { NEXT_HEADER_NONE, PacketType } from "../../wire/constants.ts";
-import type { Lease } from "../store/lease.ts";
+import { hitKeyBytes, type Lease } from "../store/lease.ts";
 import type { FaConfig } from "./config.ts";
 import type { FaLocal } from "./locals.ts";
 
@@ -27,7 +27,8 @@ const FULL = 2;
 
 interface LeaseRelay {
   ips: Map<string, number>;
-  hits: Set<string>;
+  /** Peer HITs by the 48-bit key of their hash part (compact; a collision needs a 2^48 search). */
+  hits: Set<number>;
   pkts: number;
   bytes: number;
   at: Millis;
@@ -94,9 +95,9 @@ export class RelayGuard {
     const s = this.of(lease, now);
     if ((s.ips.get(ip) ?? 0) < FULL) this.remember(s.ips, ip, FULL);
     if (data.length >= 44 && data[0] === 0 && data[1] === 0 && data[2] === 0 && data[3] === 0) {
-      const h = hex16(data, 4 + 8);
+      const h = hitKeyBytes(data, 4 + 8);
       if (!s.hits.has(h)) {
-        if (s.hits.size >= this.config.permissionsPerLease) s.hits.delete(s.hits.values().next().value as string);
+        if (s.hits.size >= this.config.permissionsPerLease) s.hits.delete(s.hits.values().next().value as number);
         s.hits.add(h);
       }
     }
@@ -118,7 +119,7 @@ export class RelayGuard {
         if (!s.ips.has(ip)) this.remember(s.ips, ip, HIP);
         return undefined;
       }
-      if (s.ips.has(ip) || s.hits.has(hex16(payload, 4 + 24))) return undefined;
+      if (s.ips.has(ip) || s.hits.has(hitKeyBytes(payload, 4 + 24))) return undefined;
       return "no_permission";
     }
     // ESP: SPI 0 is the HIP marker and 1-255 are reserved (RFC 4303 §2.1); header + 1 byte.
