@@ -12,6 +12,7 @@ import type { MobilityEvent } from "../mobility/types.ts";
 import type { HipLimits } from "../hip/limits.ts";
 import { HostStack, type StackEvent } from "../runtime/stack.ts";
 import type { SimEndpoint } from "../sim/types.ts";
+import { HostObserver } from "./observe.ts";
 
 export interface Delivery {
   t: Millis;
@@ -66,12 +67,16 @@ export class LabHost implements SimEndpoint {
   readonly log: NodeEvent[] = [];
   readonly notes: HostNote[] = [];
   readonly sent: { t: Millis; n: number; status: string }[] = [];
+  /** Addresses, peer addresses and SAs over time, and every SA's keys (teaching views). */
+  readonly observer: HostObserver;
   private readonly flows: Flow[] = [];
   private readonly names = new Map<string, string>();
+  private readonly peerHits: Uint8Array[] = [];
   private now: Millis = 0;
 
   constructor(o: LabHostOptions) {
     this.name = o.name;
+    this.observer = new HostObserver(o.name);
     const identity = o.identity ?? HostIdentity.generate(o.rng);
     this.stack = new HostStack({
       host: { identity, rng: o.rng, puzzleK: o.puzzleK ?? 2, dropEvents: false, ...o.hip, ...(o.limits ? { limits: o.limits } : {}) },
@@ -89,7 +94,13 @@ export class LabHost implements SimEndpoint {
 
   /** Name peers in the timeline. */
   knows(peer: LabHost): void {
+    if (!this.names.has(hitKey(peer.hit))) this.peerHits.push(peer.hit);
     this.names.set(hitKey(peer.hit), peer.name);
+  }
+
+  private observe(now: Millis): void {
+    const hit = this.peerHits[0];
+    this.observer.snapshot(now, this.stack, hit ? this.stack.mobility?.session(hit) : undefined);
   }
 
   session(peer: LabHost): MobilitySession {
@@ -109,6 +120,7 @@ export class LabHost implements SimEndpoint {
   handleDatagram(now: Millis, data: Uint8Array, from: Locator, to: Locator): void {
     this.now = now;
     this.stack.handleDatagram(now, data, from, to);
+    this.observe(now);
   }
 
   handleTimeout(now: Millis): void {
@@ -120,11 +132,13 @@ export class LabHost implements SimEndpoint {
     }
     this.stack.handleTimeout(now);
     for (const f of this.flows) while (f.next <= now && f.next < f.until) this.sendOne(now, f);
+    this.observe(now);
   }
 
   handleAddressChange(now: Millis, added: readonly Locator[], removed: readonly Locator[]): void {
     this.now = now;
     this.stack.handleAddressChange(now, added, removed);
+    this.observe(now);
   }
 
   pollTransmit(): Transmit | undefined {
@@ -151,6 +165,7 @@ export class LabHost implements SimEndpoint {
   private onEvent(ev: StackEvent): void {
     const t = this.now;
     const peerName = "peerHit" in ev ? (this.names.get(hitKey(ev.peerHit)) ?? "?") : "";
+    this.observer.onEvent(t, ev);
     switch (ev.type) {
       case "message":
         this.delivered.push({ t, n: new DataView(ev.data.buffer, ev.data.byteOffset, ev.data.length).getUint32(0), from: ev.from, to: ev.to, viaRea: ev.viaRea === true });
