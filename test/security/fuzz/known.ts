@@ -17,7 +17,7 @@ export const KNOWN: Known[] = [
   { kind: "association-replaced", item: "item 4 (keys): replayed I2 replaces a live association" },
   { kind: "honest-stalled", item: "item 4 (keys): follows a replaced association" },
   { kind: "data-to-unverified", item: "item 4 (keys): follows a replaced association (peer moved to the replayer's address)" },
-  { kind: "fa-self-loop", item: "item 6 (fa): relay to the FA's own address loops" },
+  { kind: "fa-self-loop", item: "item 6 (fa): the FA sends to its own locator (answers a FAQ spoofed from its own address; before the fa merge: relay loops)" },
   { kind: "bounds", detail: /REA interfaces|addresses|probe-budget/, item: "item 5 (amp): REA interface / address / probe-budget limits" },
 ];
 

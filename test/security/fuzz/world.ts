@@ -51,12 +51,6 @@ class FaNode implements SimEndpoint {
     }
   }
   handleDatagram(now: Millis, data: Uint8Array, from: Locator, to: Locator): void {
-    if (from.ip === ADDR.fa.ip) {
-      // The FA sent to its own address: a forwarding loop (each pass re-forwards). Reported, and
-      // cut here so the run goes on (issue 9 item 6: own addresses refused as destinations).
-      this.violations.push({ kind: "fa-self-loop", detail: `FA: datagram from its own locator ${from.ip}:${from.port} (${data.length} bytes) — relayed to itself` });
-      return;
-    }
     this.guard("handleDatagram", () => this.ep.handleDatagram(now, data, from, to));
   }
   handleTimeout(now: Millis): void {
@@ -67,8 +61,15 @@ class FaNode implements SimEndpoint {
     this.guard("pollTransmit", () => {
       t = this.ep.pollTransmit();
     });
-    if (t) this.tap?.(t, t.from ?? ADDR.fa);
-    return t;
+    const tx = t as Transmit | undefined;
+    if (tx && tx.to.ip === ADDR.fa.ip) {
+      // The FA sends to its own address: a forwarding loop (each pass re-forwards). Reported and
+      // cut here so the run goes on (issue 9 item 6: own addresses refused as destinations).
+      this.violations.push({ kind: "fa-self-loop", detail: `FA: relays ${tx.data.length} bytes to its own locator ${tx.to.ip}:${tx.to.port}` });
+      return this.pollTransmit();
+    }
+    if (tx) this.tap?.(tx, tx.from ?? ADDR.fa);
+    return tx;
   }
   pollTimeout(): Millis | undefined {
     return this.ep.pollTimeout();
