@@ -89,9 +89,9 @@ export class SaTable {
     if (!p) return false;
     const map = sa.direction === "in" ? p.inbound : p.outbound;
     if (map.has(sa.spi)) return true;
+    if (!this.room(1)) return false;
     const admitted = this.guard ? this.guard.admit(sa) : sa;
     if (!admitted) return false; // keys installed before: refused (counted by the guard)
-    if (!this.room(1)) return false;
     try {
       map.set(sa.spi, this.dp.installSa(admitted));
       this.installed++;
