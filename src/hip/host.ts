@@ -179,11 +179,13 @@ export class HipHost extends AssociationTable implements HostCore {
       case PacketType.R1:
         handleR1(this, now, pkt, from, to, a);
         break;
-      case PacketType.I2:
+      case PacketType.I2: {
         // A new association must fit (limits.maxAssociations / maxHalfOpen) before any work.
-        if (!a && this.noRoom()) this.drop(this.noRoom() as string, pkt, from);
+        const full = a ? undefined : this.noRoom();
+        if (full) this.drop(full, pkt, from);
         else handleI2(this, now, pkt, from, to, a, undefined);
         break;
+      }
       case PacketType.R2:
         handleR2(this, now, pkt, from, a);
         break;
