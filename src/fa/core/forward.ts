@@ -34,6 +34,8 @@ export const DropReason = {
   PING_RATE: "ping_rate",
   FAD_TOO_LARGE: "fad_too_large",
   INTERNAL_ERROR: "internal_error",
+  /** A datagram from, or a reply to, one of the FA's own locators (spoofed source): never a loop. */
+  SOURCE_OWN: "source_own",
 } as const;
 export type DropReason = (typeof DropReason)[keyof typeof DropReason];
 
