@@ -7,6 +7,7 @@
 import { hitFromString, hitKey, hitToString } from "../hip/hit.ts";
 import type { HipHostConfig } from "../hip/types.ts";
 import { loadIdentity } from "../hip/keyfile-node.ts";
+import { PEER_PROFILES } from "../hip/profile.ts";
 import type { Locator } from "../core/types.ts";
 import { locatorKey } from "../core/types.ts";
 import { startNodeHost } from "../runtime/node.ts";
@@ -17,7 +18,7 @@ import { captureHooks } from "../runtime/capture-node.ts";
 import type { Command } from "./main.ts";
 
 const USAGE =
-  "usage: hipmm host --id FILE --listen IP:PORT [--listen IP:PORT…] [--connect [HIT@]IP:PORT] [--port N] [--k N] [--pcap FILE] [--esp-sa FILE] [--fa IP:PORT…] [--privacy] [--no-mobility] [--allow HIT…] [--host-id-clear] [--no-r1-counter] [--dh LIST] [--esp LIST] [--rto-ms N]";
+  "usage: hipmm host --id FILE --listen IP:PORT [--listen IP:PORT…] [--connect [HIT@]IP:PORT] [--port N] [--k N] [--pcap FILE] [--esp-sa FILE] [--fa IP:PORT…] [--privacy] [--no-mobility] [--allow HIT…] [--host-id-clear] [--no-r1-counter] [--dh LIST] [--esp LIST] [--rto-ms N] [--peer-profile rfc|cutehip]";
 
 function parsePeer(text: string): { hit?: Uint8Array; loc: Locator } | undefined {
   const at = text.lastIndexOf("@");
@@ -29,7 +30,7 @@ function parsePeer(text: string): { hit?: Uint8Array; loc: Locator } | undefined
 }
 
 export async function hostCommand(argv: string[]): Promise<number> {
-  const p = parseArgs(argv, { flags: ["help", "privacy", "no-mobility", "host-id-clear", "no-r1-counter"], options: ["id", "listen", "connect", "port", "pcap", "esp-sa", "k", "fa", "allow", "dh", "esp", "rto-ms"], aliases: { h: "help" } });
+  const p = parseArgs(argv, { flags: ["help", "privacy", "no-mobility", "host-id-clear", "no-r1-counter"], options: ["id", "listen", "connect", "port", "pcap", "esp-sa", "k", "fa", "allow", "dh", "esp", "rto-ms", "peer-profile"], aliases: { h: "help" } });
   if (!p.ok) {
     console.error(`hipmm host: ${p.error}\n${USAGE}`);
     return 2;
@@ -64,6 +65,19 @@ export async function hostCommand(argv: string[]): Promise<number> {
   // First retransmission timeout of I1 / I2 / CLOSE (RFC 7401 §6.6; default 1000 ms).
   const rto = a.int("rto-ms");
   if (rto !== undefined) hip.retransmit = { initialMs: rto };
+  // --peer-profile NAME: follow that implementation's wire deviations (src/hip/profile.ts).
+  const profName = a.get("peer-profile");
+  const profile = profName !== undefined && Object.hasOwn(PEER_PROFILES, profName) ? PEER_PROFILES[profName] : undefined;
+  if (profName !== undefined && !profile) {
+    console.error(`hipmm host: unknown --peer-profile ${profName} (${Object.keys(PEER_PROFILES).join(", ")})\n${USAGE}`);
+    return 2;
+  }
+  if (profile) hip.peerProfile = profile;
+  // Its fixed parameter sets: HOST_ID in clear, no R1_COUNTER (also per peer in the core).
+  if (profile?.fixedParameterSets) {
+    hip.encryptHostId = false;
+    hip.r1Counter = false;
+  }
   if (dh) hip.dhGroups = dh;
   if (esp) hip.espSuites = esp;
   if ([...(dh ?? []), ...(esp ?? []), rto ?? 0].some((x) => !Number.isInteger(x) || x < 0)) {
@@ -79,7 +93,9 @@ export async function hostCommand(argv: string[]): Promise<number> {
   let host: RuntimeHost;
   try {
     const fa = fas.length ? { fas: fas.map((l) => ({ locator: l! })), addrType: 4 as const, spis: 16, privacy: a.has("privacy") } : undefined;
-    host = await startNodeHost({ identity, listen, hip, tap: capture.tap, mobility: a.has("no-mobility") ? false : {}, fa });
+    // noUpdateExtensions: no REA / AC towards a peer that cannot answer them.
+    const mobility = a.has("no-mobility") || profile?.noUpdateExtensions ? false : {};
+    host = await startNodeHost({ identity, listen, hip, tap: capture.tap, mobility, fa });
   } catch (e) {
     console.error(`hipmm host: ${(e as Error).message}`);
     capture.close();

@@ -19,6 +19,7 @@ export interface ResolvedConfig {
   retransmit: RetransmitConfig;
   encryptHostId: boolean;
   r1Counter: boolean;
+  peerProfile: HipHostConfig["peerProfile"];
   checksum: "pseudo" | "zero";
   allowOpportunistic: boolean;
   accept: NonNullable<HipHostConfig["accept"]>;
@@ -40,6 +41,7 @@ export function resolveConfig(cfg: HipHostConfig): ResolvedConfig {
     retransmit: { ...HIP_DEFAULTS.retransmit, ...cfg.retransmit },
     encryptHostId: cfg.encryptHostId ?? true,
     r1Counter: cfg.r1Counter ?? true,
+    peerProfile: cfg.peerProfile,
     checksum: cfg.checksum ?? "pseudo",
     allowOpportunistic: cfg.allowOpportunistic ?? true,
     accept: cfg.accept ?? (() => true),

@@ -3,6 +3,7 @@ import type { Locator, Millis, Rng } from "../core/types.ts";
 import type { HipPacket } from "../wire/packet.ts";
 import type { Association } from "./association.ts";
 import type { HostIdentity, PeerIdentity } from "./identity.ts";
+import type { PeerProfileConfig } from "./profile.ts";
 import type { SaParams } from "./sa.ts";
 
 /** RFC 7401 §4.4.2 states. */
@@ -45,6 +46,9 @@ export interface HipHostConfig {
   /** Put R1_COUNTER in our R1s (§5.2.3, optional in R1 §5.3.2). Default true. Without it an
    * I2 is matched to an R1 generation by its puzzle #I (docs/PROTOCOL.md §11). */
   r1Counter?: boolean;
+  /** Peer profile(s): wire deviations of other implementations to follow for the peers named
+   * (src/hip/profile.ts, docs/PROTOCOL.md §11.5). Default: none (RFC behaviour). */
+  peerProfile?: PeerProfileConfig;
   /** Fill the HIP checksum over the outer addresses ("pseudo", default) or send 0 ("zero",
    * e.g. behind NATs). Received zero checksums are always accepted (RFC 5770 / PROFILE §3). */
   checksum?: "pseudo" | "zero";

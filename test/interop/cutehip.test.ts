@@ -4,9 +4,12 @@
 // switches (HOST_ID in clear, no R1_COUNTER, DH 8 first); cells = both roles × HI {P-256,
 // P-384, RSA-2048} × ESP {8, 9} × K {0, 8}. Each cell: BEX, ESP data both ways with content
 // checked, an answered heartbeat UPDATE, CLOSE / CLOSE_ACK, analyze.py without mismatch, and
-// tshark on every packet hipmm sent. One cutehip instance serves the cells of one HI × K.
+// tshark on every packet hipmm sent. Profile mode: hipmm `--peer-profile cutehip` against the
+// UNMODIFIED snapshot; cells = both roles × HI {RSA, P-256} × K {0, 16}. One cutehip instance
+// (own namespaces) serves the cells of one mode × HI × K; instances run HIPMM_CUTEHIP_JOBS
+// (default 3) at a time, cells within one instance one after the other.
 import { join } from "node:path";
-import { after, before, describe, test } from "node:test";
+import { before, describe, test } from "node:test";
 import { cryptoRng } from "../../src/core/rng.ts";
 import { hitToString } from "../../src/hip/hit.ts";
 import { type CurveName, HostIdentity } from "../../src/hip/identity.ts";
@@ -61,21 +64,29 @@ const RFC_MODE: ModeSpec = {
 // HIPMM_CUTEHIP_ONLY=REGEX runs only the instances whose test name matches (e.g. "RSA, K=0").
 const only = process.env.HIPMM_CUTEHIP_ONLY ? new RegExp(process.env.HIPMM_CUTEHIP_ONLY) : undefined;
 
-let h: Harness | undefined;
+const PROFILE_MODE: ModeSpec = {
+  name: "cutehip profile vs unmodified",
+  rfc: false,
+  his: ["rsa", "ecdsa256"],
+  ks: [0, 16],
+  esps: [9],
+  up: (k) => ["--k", String(k)],
+  host: (k) => ["--rto-ms", "4000", "--peer-profile", "cutehip", "--k", String(k)],
+};
 
-describe("cutehip interop", { skip }, () => {
+const jobs = Number(process.env.HIPMM_CUTEHIP_JOBS ?? 3);
+
+describe("cutehip interop", { skip, concurrency: jobs }, () => {
   before(() => {
     if (missing) throw new Error(`cutehip interop cannot run under CI: ${missing}`);
-    h = new Harness();
   });
-  after(() => h?.cleanup());
 
-  for (const mode of [RFC_MODE]) {
+  for (const mode of [RFC_MODE, PROFILE_MODE]) {
     for (const hi of mode.his) {
       for (const k of mode.ks) {
         const title = `${mode.name}: HI ${CURVE[hi]}, K=${k}`;
         test(title, { skip: only && !only.test(title) ? "not selected by HIPMM_CUTEHIP_ONLY" : false }, async (t) => {
-          const hh = h!;
+          const hh = new Harness();
           const idents: Record<string, Ident> = {};
           const cells: Omit<Cell, "keyfile" | "ourHit">[] = [];
           for (const role of ["I", "R"] as const) {
@@ -97,6 +108,7 @@ describe("cutehip interop", { skip }, () => {
             }
           } finally {
             hh.down(run);
+            hh.cleanup();
           }
         });
       }
