@@ -45,11 +45,18 @@ export async function runCell(inst: Instance, c: Cell): Promise<string> {
     procs.push(cap);
     await cap.waitFor("err", /listening on/, 30_000, "tcpdump");
     const connect = c.role === "I" ? ["--connect", `${inst.cutehipHit}@${CUTEHIP_UDP}`] : [];
+    const startEcho = async () => {
+      const echo = new NsProc(h.ns.a, [PY, ECHO, "--timeout", "120", ...(c.role === "R" ? ["--hello", c.ourHit] : [])]);
+      procs.push(echo);
+      await echo.waitFor("out", /^ready$/m, 30_000, "echo application up");
+    };
+    // cutehip initiates on the echo app's first datagram and sends I1 once: when it initiates,
+    // hipmm listens first; when hipmm initiates, the echo app must be bound before our data.
+    if (c.role === "I") await startEcho();
     const host = new NsProc(h.ns.b, [process.execPath, ...hipmmArgv(), "host", "--id", c.keyfile, "--listen", `${OUR_ADDR}:10500`, "--esp-sa", join(dir, "ours.sa"), "--pcap", join(dir, "ours.pcap"), ...c.hostFlags, ...connect]);
     procs.push(host);
     await host.waitFor("err", /listening on/, 60_000, "hipmm host up");
-    const echo = new NsProc(h.ns.a, [PY, ECHO, "--timeout", "120", ...(c.role === "R" ? ["--hello", c.ourHit] : [])]);
-    procs.push(echo);
+    if (c.role === "R") await startEcho();
     const why = () => `\nbridge:\n${lines().join("\n")}\ncutehip:\n${tail(join(run, "cutehip.out"), 30)}`;
     try {
       await host.waitFor("err", /established/, 60_000, "BEX");
