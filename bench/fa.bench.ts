@@ -54,7 +54,7 @@ async function forwarding(): Promise<BenchRow[]> {
   rx0.close();
   // through the FA: a leased host receives relay frames
   const id = HostIdentity.generate(new SeededRng(1));
-  const server = await FaServer.start({ identity: id, config: faConfig({ control: [{ ip: "127.0.0.1", port: 0 }], shared4: [{ ip: "127.0.0.1", port: 0 }], puzzle: "off" }), store: new MemoryLeaseStore() });
+  const server = await FaServer.start({ identity: id, config: faConfig({ control: [{ ip: "127.0.0.1", port: 0 }], shared4: [{ ip: "127.0.0.1", port: 0 }], puzzle: "off", leasePacketsPerSecond: 1e9, leaseBytesPerSecond: 1e12 }), store: new MemoryLeaseStore() });
   const faPort = server.udp[0].port;
   // the FA's locator has port 0 in its config; lease by hand at the bound address
   const host = await bind();
@@ -77,7 +77,7 @@ async function forwarding(): Promise<BenchRow[]> {
 
 function leaseOps(): BenchRow[] {
   const rng = new SeededRng(3);
-  const m = new LeaseManager(faConfig({ shared4: [{ ip: "192.0.2.1", port: 10500 }], leaseMax: 3600 }), new MemoryLeaseStore(), rng);
+  const m = new LeaseManager(faConfig({ shared4: [{ ip: "192.0.2.1", port: 10500 }], leaseMax: 3600, maxLeases: Number.POSITIVE_INFINITY, leasesPerSource: Number.POSITIVE_INFINITY }), new MemoryLeaseStore(), rng);
   let i = 0;
   const host = { ip: "198.51.100.1", port: 1 };
   const rate = opsPerSecond(() => {
@@ -108,7 +108,7 @@ function memory(): BenchRow[] {
     gc();
     const before = process.memoryUsage().heapUsed;
     const store = new MemoryLeaseStore();
-    const m = new LeaseManager(faConfig({ shared4: [{ ip: "192.0.2.1", port: 10500 }] }), store, new SeededRng(4));
+    const m = new LeaseManager(faConfig({ shared4: [{ ip: "192.0.2.1", port: 10500 }], maxLeases: n }), store, new SeededRng(4));
     for (let i = 0; i < n; i++) {
       const hit = `2001002${i.toString(16).padStart(25, "0")}`;
       m.handle(0, { hit, requestId: 1, leaseId: 0, addrType: 4, spis: 0, lifetime: 600, host: { ip: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, port: 10500 }, tunnel: false });

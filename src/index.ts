@@ -37,10 +37,12 @@ export { Simulator, EventHeap, formatTrace, formatTraceEvent, countKinds, traceF
 export { describeDatagram } from "./sim/describe.ts";
 export { HostStack, newDataPlane, type HostStackOptions, type StackEvent, type SendStatus } from "./runtime/stack.ts";
 export { RuntimeHost, type RuntimeHostOptions, type RuntimeHostEvents, type MessageEvent } from "./runtime/host.ts";
+export type { HostStats, CounterTree } from "./runtime/stats.ts";
 export { EndpointDriver, monotonicClock, type Clock, type PacketTap } from "./runtime/driver.ts";
 export { MobilityExtension, codecKeys, DEFAULT_INTERFACE, FA_INTERFACE, type MobilityExtensionOptions, type MobilityNote, type MobilityRoute, type SpiRange } from "./mobility/extension.ts";
 export { SaTable, type PeerSas } from "./runtime/sa-table.ts";
 export { encodeBeetUdp, decodeBeetUdp } from "./runtime/beet-udp.ts";
+export { InnerProtocols, pingIdentifierFor, IPPROTO_TCP, IPPROTO_NONE, type InnerOptions, type InnerEvent, type EchoReplyEvent, type InnerOutcome, type Icmpv6Summary } from "./runtime/inner.ts";
 export type { DataPlaneChoice } from "./runtime/host.ts";
 export { WorkerEspRunner, type EspRunnerStats, type EspRunnerHooks } from "./runtime/esp-runner.ts";
 export { DeferredEsp, type EspWork, type SealJob, type OpenJob, type OpenOutcome } from "./runtime/esp-work.ts";

@@ -1,10 +1,8 @@
-// Node-only: write tshark esp_sa UAT lines to a file readable by its owner only (keys inside).
-import { chmodSync, writeFileSync } from "node:fs";
+// Node-only: write tshark esp_sa UAT lines to a file readable by its owner only (keys inside):
+// created mode 0600 in the call that creates it, replaced atomically (src/core/secret-file-node.ts).
+import { writeSecretFileSync } from "../core/secret-file-node.ts";
 import { type EspSaEntry, espSaUatFile } from "./esp-sa.ts";
 
 export function writeEspSaFile(path: string, entries: readonly EspSaEntry[]): void {
-  // Restrict first (mode is ignored for an existing file), then write the keys.
-  writeFileSync(path, "", { mode: 0o600 });
-  chmodSync(path, 0o600);
-  writeFileSync(path, espSaUatFile(entries));
+  writeSecretFileSync(path, espSaUatFile(entries));
 }

@@ -7,10 +7,30 @@
 import { readFileSync } from "node:fs";
 import { fromHex } from "../core/bytes.ts";
 import { HIP_UDP_PORT } from "../core/types.ts";
-import { parseArgs } from "./args.ts";
+import { isIP } from "node:net";
+import { CliError, guarded, reason, UsageError } from "./errors.ts";
 import type { Command } from "./main.ts";
+import { type CommandSpec, parseCommand } from "./options.ts";
 
-const USAGE = "usage: hipmm decode [--json] [--src IP --dst IP] [--port N]... (--hex HEX | FILE.pcap | FILE.hex | -)";
+export const DECODE_SPEC: CommandSpec = {
+  name: "decode",
+  summary: "dissect HIP packets (hex, pcap file or stdin)",
+  positionals: "(FILE.pcap | FILE.hex | -)",
+  forms: ["[--json] [--src IP --dst IP] [--port N]… (FILE.pcap | FILE.hex | -)", "[--json] [--src IP --dst IP] --hex HEX"],
+  options: [
+    { name: "hex", arg: "HEX", help: "decode this one HIP packet given as hex (instead of a file)" },
+    { name: "json", help: "print the dissection as JSON" },
+    { name: "src", arg: "IP", help: "with --dst: the packet's IP source, to verify its checksum (RFC 7401 §5.1.1)" },
+    { name: "dst", arg: "IP", help: "with --src: the packet's IP destination" },
+    { name: "port", arg: "N", repeat: true, default: "10500 only", help: "also treat UDP port N in a pcap as HIP over UDP (zero marker) / ESP" },
+  ],
+  notes: [
+    "A pcap may hold raw IP protocol 139 or UDP/10500 (RFC 5770 zero marker; other UDP/10500 datagrams show as ESP).",
+    "A file or stdin that is not a pcap is read as hex text of one HIP packet. Exit 0: all well formed; 1: one",
+    "`error CODE at offset N: …` line per malformed packet; 2: usage or unreadable input.",
+  ],
+  examples: ["hipmm decode capture.pcap", "hipmm sample --type R1 | hipmm decode -", "hipmm decode --json --hex 3b04…"],
+};
 
 export interface DecodeIo {
   out(line: string): void;
@@ -35,40 +55,39 @@ export function parseHexText(text: string): Uint8Array | undefined {
 }
 
 export async function decode(argv: string[], io: DecodeIo = defaultIo): Promise<number> {
-  const p = parseArgs(argv, { flags: ["json", "help"], options: ["hex", "src", "dst", "port"], aliases: { h: "help" } });
-  if (!p.ok) {
-    io.err(`hipmm decode: ${p.error}\n${USAGE}`);
-    return 2;
+  return guarded("decode", io.err, () => decodeBody(argv, io));
+}
+
+async function decodeBody(argv: string[], io: DecodeIo): Promise<number> {
+  const a = parseCommand(DECODE_SPEC, argv, io.out);
+  if (!a) return 0;
+  const ports = [HIP_UDP_PORT];
+  for (const p of a.getAll("port")) {
+    const n = Number(p);
+    if (!/^\d+$/.test(p) || n < 1 || n > 65535) throw new UsageError(`--port ${p}: want a port from 1 to 65535`);
+    ports.push(n);
   }
-  const a = p.args;
-  if (a.has("help")) {
-    io.out(USAGE);
-    return 0;
-  }
-  const ports = [HIP_UDP_PORT, ...a.getAll("port").map(Number)];
-  if (ports.some((x) => !Number.isInteger(x) || x < 1 || x > 65535) || (a.has("src") !== a.has("dst"))) {
-    io.err(USAGE);
-    return 2;
-  }
+  if (a.has("src") !== a.has("dst")) throw new UsageError("--src and --dst go together");
+  for (const o of ["src", "dst"]) if (a.has(o) && !isIP(a.get(o)!)) throw new UsageError(`--${o} ${a.get(o)}: not an IP address`);
   let input: Uint8Array;
   const hexArg = a.get("hex");
   if (hexArg !== undefined) {
-    if (a.positionals.length > 0) return usage(io);
+    if (a.positionals.length > 0) throw new UsageError("give --hex or a file, not both");
     const b = parseHexText(hexArg);
-    if (!b) return badInput(io, "--hex is not valid hex");
+    if (!b) throw new UsageError("--hex: not valid hex");
     return decodeOne(b, a.get("src"), a.get("dst"), a.has("json"), io);
   }
-  if (a.positionals.length !== 1) return usage(io);
+  if (a.positionals.length !== 1) throw new UsageError(a.positionals.length ? `one input only (got ${a.positionals.join(" ")})` : "what to decode? (--hex HEX, FILE or - for stdin)");
   const src = a.positionals[0];
   try {
     input = src === "-" ? await io.stdin() : new Uint8Array(readFileSync(src));
   } catch (e) {
-    return badInput(io, `cannot read ${src}: ${(e as Error).message}`);
+    throw new CliError(`${src === "-" ? "stdin" : src}: ${reason(e)}`, 2);
   }
   const { isPcap } = await import("../capture/pcap.ts");
   if (isPcap(input)) return decodePcap(input, ports, a.has("json"), io);
   const b = parseHexText(new TextDecoder().decode(input));
-  if (!b) return badInput(io, "input is neither a pcap file nor hex text");
+  if (!b) throw new CliError(`${src === "-" ? "stdin" : src}: neither a pcap file nor hex text`, 2);
   return decodeOne(b, a.get("src"), a.get("dst"), a.has("json"), io);
 }
 
@@ -105,14 +124,4 @@ async function decodePcap(file: Uint8Array, ports: number[], json: boolean, io: 
   return bad > 0 ? 1 : 0;
 }
 
-function usage(io: DecodeIo): number {
-  io.err(USAGE);
-  return 2;
-}
-
-function badInput(io: DecodeIo, msg: string): number {
-  io.err(`hipmm decode: ${msg}`);
-  return 2;
-}
-
-export const command: Command = { summary: "dissect HIP packets (hex, pcap file or stdin)", run: (argv) => decode(argv) };
+export const command: Command = { summary: DECODE_SPEC.summary, run: (argv) => decode(argv) };

@@ -15,16 +15,27 @@ import { MemoryLeaseStore } from "../fa/store/memory.ts";
 import { hitToString } from "../hip/hit.ts";
 import { HostIdentity } from "../hip/identity.ts";
 import { FA_INTERFACE } from "../mobility/extension.ts";
-import { captureHooks } from "../runtime/capture-node.ts";
 import type { MessageEvent, RuntimeHost } from "../runtime/host.ts";
 import { startMobileNode } from "../runtime/mobility-node.ts";
 import { startNodeHost } from "../runtime/node.ts";
 import type { StackEvent } from "../runtime/stack.ts";
 import { describeDatagram } from "../sim/describe.ts";
-import { parseArgs } from "./args.ts";
+import { openCapture } from "./common.ts";
+import { UsageError } from "./errors.ts";
 import type { Command } from "./main.ts";
+import { type CommandSpec, intOption, parseCommand } from "./options.ts";
 
-const USAGE = "usage: hipmm demo [--k N] [--pcap FILE] [--esp-sa FILE]";
+export const DEMO_SPEC: CommandSpec = {
+  name: "demo",
+  summary: "the main end-to-end scenario on loopback: FA lease, base exchange, data, move, CLOSE (npm start)",
+  options: [
+    { name: "k", arg: "N", default: "8", help: "puzzle difficulty K of the base exchange (RFC 7401 §4.1.2)" },
+    { name: "pcap", arg: "FILE", default: "none", help: "write every datagram of A and B to a pcap file" },
+    { name: "esp-sa", arg: "FILE", default: "none", help: "write each SA as a tshark esp_sa line (contains keys; mode 0600)" },
+  ],
+  notes: ["Runs an FA (127.0.0.3), host A (127.0.0.1, moves to 127.0.0.2) and host B (127.0.0.4) in this process; prints a timeline and a summary."],
+  examples: ["hipmm demo", "hipmm demo --k 4 --pcap demo.pcap --esp-sa demo.esp_sa"],
+};
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 
@@ -56,13 +67,11 @@ async function freePort(ip: string): Promise<number> {
 }
 
 export async function demo(argv: string[]): Promise<number> {
-  const p = parseArgs(argv, { flags: ["help"], options: ["k", "pcap", "esp-sa"], aliases: { h: "help" } });
-  if (!p.ok || p.args.has("help")) {
-    (p.ok ? console.log : console.error)(p.ok ? USAGE : `hipmm demo: ${p.error}\n${USAGE}`);
-    return p.ok ? 0 : 2;
-  }
-  const k = p.args.int("k") ?? 8;
-  const capture = captureHooks(p.args.get("pcap"), p.args.get("esp-sa"));
+  const args = parseCommand(DEMO_SPEC, argv);
+  if (!args) return 0;
+  if (args.positionals.length) throw new UsageError(`unexpected argument ${args.positionals[0]}`);
+  const k = intOption(args, "k", 0, 40) ?? 8;
+  const capture = openCapture(args.get("pcap"), args.get("esp-sa"));
   const names = new Map<string, string>();
   const name = (l: Locator) => names.get(locatorKey(l)) ?? locatorKey(l);
   let t0 = performance.now();
@@ -172,4 +181,4 @@ export async function demo(argv: string[]): Promise<number> {
   }
 }
 
-export const command: Command = { summary: "the main end-to-end scenario on loopback: FA lease, base exchange, data, move, CLOSE (npm start)", run: demo };
+export const command: Command = { summary: DEMO_SPEC.summary, run: demo };

@@ -3,33 +3,40 @@
 import { writeFileSync } from "node:fs";
 import { PcapWriter } from "../capture/pcap.ts";
 import { runScenario, SCENARIOS, type ScenarioName } from "../lab/scenarios.ts";
-import { parseArgs } from "./args.ts";
+import { UsageError, withFile } from "./errors.ts";
 import type { Command } from "./main.ts";
+import { type CommandSpec, intOption, parseCommand } from "./options.ts";
+
+export const LAB_SPEC: CommandSpec = {
+  name: "lab",
+  summary: "mobility scenarios in the simulator (handover, failover, flood-attack, …)",
+  positionals: `<${SCENARIOS.join("|")}>`,
+  options: [
+    { name: "json", help: "print the summary as one JSON line (last line) instead of the timeline" },
+    { name: "pcap", arg: "FILE", default: "none", help: "write every datagram of the scenario to a pcap file (virtual time from 2024-01-01)" },
+    { name: "seed", arg: "N", default: "1", help: "random seed of the simulation (same seed, same run)" },
+  ],
+  notes: ["Virtual time: the whole scenario runs on the real stack in the deterministic simulator, in a fraction of a second."],
+  examples: ["hipmm lab handover", "hipmm lab flood-attack --json --seed 7"],
+};
 
 async function lab(argv: string[]): Promise<number> {
-  const p = parseArgs(argv, { flags: ["json", "help"], options: ["pcap", "seed"], aliases: { h: "help" } });
-  if (!p.ok) {
-    console.error(`hipmm lab: ${p.error}`);
-    return 2;
-  }
-  const a = p.args;
+  const a = parseCommand(LAB_SPEC, argv);
+  if (!a) return 0;
   const name = a.positionals[0];
-  if (a.has("help") || !name || !(SCENARIOS as readonly string[]).includes(name)) {
-    console.error(`usage: hipmm lab <${SCENARIOS.join("|")}> [--json] [--pcap FILE] [--seed N]`);
-    return name && !a.has("help") ? 2 : 0;
-  }
-  const seed = Number(a.get("seed") ?? 1);
-  if (!Number.isInteger(seed)) {
-    console.error("hipmm lab: --seed must be an integer");
-    return 2;
-  }
-  const r = runScenario(name as ScenarioName, seed);
+  if (!name) throw new UsageError(`which scenario? (one of ${SCENARIOS.join(", ")})`);
+  if (!(SCENARIOS as readonly string[]).includes(name)) throw new UsageError(`unknown scenario ${name} (one of ${SCENARIOS.join(", ")})`);
+  if (a.positionals.length > 1) throw new UsageError(`unexpected argument ${a.positionals[1]}`);
+  const seed = intOption(a, "seed", 0, 2 ** 32 - 1) ?? 1;
   const file = a.get("pcap");
+  // Fail before the run if the file cannot be created.
+  if (file) withFile("--pcap", file, () => writeFileSync(file, new Uint8Array(0)), true);
+  const r = runScenario(name as ScenarioName, seed);
   if (file) {
     const w = new PcapWriter();
     const epoch = Date.UTC(2024, 0, 1);
     for (const e of r.trace) if (e.kind === "sent" && e.data) w.writeUdp(epoch + e.t, e.from, e.to, e.data);
-    writeFileSync(file, w.bytes());
+    withFile("--pcap", file, () => writeFileSync(file, w.bytes()), true);
   }
   const s = r.summary;
   if (!a.has("json")) {
@@ -49,4 +56,4 @@ async function lab(argv: string[]): Promise<number> {
   return 0;
 }
 
-export const command: Command = { summary: "mobility scenarios in the simulator (handover, failover, flood-attack, …)", run: lab };
+export const command: Command = { summary: LAB_SPEC.summary, run: lab };

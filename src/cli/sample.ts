@@ -4,10 +4,24 @@
 // sealed by the data plane, plus the tshark esp_sa UAT lines (keys! written mode 0600).
 // `hipmm sample --type R1`: the hex of one packet (pipe it into `hipmm decode -`).
 // Deterministic for a given seed.
-import { parseArgs } from "./args.ts";
+import { guarded, UsageError, withFile } from "./errors.ts";
 import type { Command } from "./main.ts";
+import { type CommandSpec, intOption, parseCommand } from "./options.ts";
 
-const USAGE = "usage: hipmm sample (--pcap FILE [--esp --esp-sa FILE] | --type NAME) [--seed N] [--nanos]";
+export const SAMPLE_SPEC: CommandSpec = {
+  name: "sample",
+  summary: "write sample HIP (and --esp ESP) packets to a pcap",
+  forms: ["--pcap FILE [--seed N] [--nanos]", "--esp --pcap FILE [--esp-sa FILE] [--seed N] [--nanos]", "--type NAME [--seed N]"],
+  options: [
+    { name: "pcap", arg: "FILE", help: "write one packet of every HIP type (I1 … FAD) as raw IP 139 and UDP/10500 to FILE" },
+    { name: "esp", help: "with --pcap: ESP packets (suites 1 and 13, UDP/10500) sealed by the data plane instead" },
+    { name: "esp-sa", arg: "FILE", help: "with --esp: the tshark esp_sa UAT lines (contains keys; mode 0600)" },
+    { name: "type", arg: "NAME", help: "print the hex of one packet (I1, R1, I2, R2, UPDATE, NOTIFY, CLOSE, CLOSE_ACK, REA, AC, ACR, FAQ, FAA, FAD)" },
+    { name: "seed", arg: "N", default: "the built-in sample seed", help: "random seed (same seed, same bytes)" },
+    { name: "nanos", help: "nanosecond-resolution pcap (default: microseconds)" },
+  ],
+  examples: ["hipmm sample --pcap hip.pcap && tshark -r hip.pcap", "hipmm sample --type R1 | hipmm decode -"],
+};
 
 export interface SampleIo {
   out(line: string): void;
@@ -17,37 +31,33 @@ export interface SampleIo {
 const defaultIo: SampleIo = { out: (l) => console.log(l), err: (l) => console.error(l) };
 
 export async function sample(argv: string[], io: SampleIo = defaultIo): Promise<number> {
-  const p = parseArgs(argv, { flags: ["esp", "nanos", "help"], options: ["pcap", "esp-sa", "seed", "type"], aliases: { h: "help" } });
-  if (!p.ok) {
-    io.err(`hipmm sample: ${p.error}\n${USAGE}`);
-    return 2;
-  }
-  const a = p.args;
-  if (a.has("help")) {
-    io.out(USAGE);
-    return 0;
-  }
+  return guarded("sample", io.err, () => sampleBody(argv, io));
+}
+
+async function sampleBody(argv: string[], io: SampleIo): Promise<number> {
+  const a = parseCommand(SAMPLE_SPEC, argv, io.out);
+  if (!a) return 0;
   const { DEFAULT_SAMPLE_SEED } = await import("../sample/world.ts");
-  const seed = a.int("seed") ?? DEFAULT_SAMPLE_SEED;
+  const seed = intOption(a, "seed", 0, 2 ** 32 - 1) ?? DEFAULT_SAMPLE_SEED;
   const pcap = a.get("pcap");
   const type = a.get("type");
   const espSa = a.get("esp-sa");
-  if (Number.isNaN(seed) || a.positionals.length > 0 || (pcap === undefined) === (type === undefined) || (espSa !== undefined && !a.has("esp"))) {
-    io.err(USAGE);
-    return 2;
-  }
+  if (a.positionals.length > 0) throw new UsageError(`unexpected argument ${a.positionals[0]}`);
+  if ((pcap === undefined) === (type === undefined)) throw new UsageError("give --pcap FILE or --type NAME");
+  if (espSa !== undefined && !a.has("esp")) throw new UsageError("--esp-sa needs --esp");
+  if (a.has("esp") && !pcap) throw new UsageError("--esp needs --pcap FILE");
   if (a.has("esp")) {
-    if (!pcap) return usageError(io);
     const { sampleEsp, writeSampleEsp } = await import("../sample/esp.ts");
     const { createPcapFile } = await import("../capture/pcap-file.ts");
     const s = sampleEsp(seed);
-    const w = createPcapFile(pcap, { nanos: a.has("nanos") });
+    const w = withFile("--pcap", pcap!, () => createPcapFile(pcap!, { nanos: a.has("nanos") }), true);
     try {
-      writeSampleEsp(w, s);
+      withFile("--pcap", pcap!, () => writeSampleEsp(w, s));
     } finally {
       w.close();
     }
-    if (espSa) (await import("../capture/esp-sa-file.ts")).writeEspSaFile(espSa, s.sas);
+    const { writeEspSaFile } = await import("../capture/esp-sa-file.ts");
+    if (espSa) withFile("--esp-sa", espSa, () => writeEspSaFile(espSa, s.sas), true);
     io.out(`wrote ${w.count} ESP packets to ${pcap}${espSa ? ` and ${s.sas.length} esp_sa lines to ${espSa} (mode 0600, contains keys)` : ""}`);
     return 0;
   }
@@ -55,19 +65,16 @@ export async function sample(argv: string[], io: SampleIo = defaultIo): Promise<
   const packets = samplePackets(seed);
   if (type !== undefined) {
     const one = packets.find((x) => x.name === type.toUpperCase());
-    if (!one) {
-      io.err(`hipmm sample: unknown packet type ${type} (one of ${packets.map((x) => x.name).join(", ")})`);
-      return 2;
-    }
+    if (!one) throw new UsageError(`--type ${type}: unknown packet type (one of ${packets.map((x) => x.name).join(", ")})`);
     const { hex } = await import("../core/bytes.ts");
     io.out(hex(one.bytes));
     return 0;
   }
   const { createPcapFile } = await import("../capture/pcap-file.ts");
   const { writeSampleHip } = await import("../sample/capture.ts");
-  const w = createPcapFile(pcap!, { nanos: a.has("nanos") });
+  const w = withFile("--pcap", pcap!, () => createPcapFile(pcap!, { nanos: a.has("nanos") }), true);
   try {
-    writeSampleHip(w, packets);
+    withFile("--pcap", pcap!, () => writeSampleHip(w, packets));
   } finally {
     w.close();
   }
@@ -75,9 +82,4 @@ export async function sample(argv: string[], io: SampleIo = defaultIo): Promise<
   return 0;
 }
 
-function usageError(io: SampleIo): number {
-  io.err(USAGE);
-  return 2;
-}
-
-export const command: Command = { summary: "write sample HIP (and --esp ESP) packets to a pcap", run: (argv) => sample(argv) };
+export const command: Command = { summary: SAMPLE_SPEC.summary, run: (argv) => sample(argv) };

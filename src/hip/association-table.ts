@@ -5,6 +5,7 @@ import { locatorKey, type Locator, type Millis, type Rng } from "../core/types.t
 import { Association, type AssociationHost } from "./association.ts";
 import { hitKey } from "./hit.ts";
 import type { HostIdentity } from "./identity.ts";
+import { type HipLimits, resolveLimits } from "./limits.ts";
 import type { HipEvent, HipHostConfig } from "./types.ts";
 
 /** Association table and SPI allocation; packet dispatch is HipHost. */
@@ -17,14 +18,57 @@ export abstract class AssociationTable {
   protected readonly bySpi = new Map<number, Association>();
   protected abstract readonly assocHost: AssociationHost;
   private readonly spiSource: HipHostConfig["spiSource"];
+  /** State limits (limits.ts; HipHostConfig.limits over HIP_LIMITS). */
+  readonly limits: HipLimits;
 
   constructor(cfg: HipHostConfig) {
     this.identity = cfg.identity;
     this.rng = cfg.rng;
     this.spiSource = cfg.spiSource;
+    this.limits = resolveLimits(cfg.limits);
   }
 
   abstract event(ev: HipEvent): void;
+  abstract count(name: string): void;
+
+  /** Exchanges not yet ESTABLISHED (limits.maxHalfOpen). */
+  halfOpen(): number {
+    let n = 0;
+    for (const a of this.assocs.values()) if (a.state === "I1-SENT" || a.state === "I2-SENT" || a.state === "R2-SENT") n++;
+    return n + this.opportunistic.size;
+  }
+
+  /** Associations held, opportunistic I1s included (limits.maxAssociations). */
+  get size(): number {
+    return this.assocs.size + this.opportunistic.size;
+  }
+
+  /**
+   * Whether one more association fits (limits.maxAssociations / maxHalfOpen), counting the
+   * oldest R2-SENT association that `makeRoom` would evict as free. No state changes; undefined = room.
+   */
+  noRoom(): "limit_associations" | "limit_half_open" | undefined {
+    const evictable = this.oldestR2Sent() !== undefined;
+    if (this.size >= this.limits.maxAssociations && !evictable) return "limit_associations";
+    if (this.halfOpen() >= this.limits.maxHalfOpen && !evictable) return "limit_half_open";
+    return undefined;
+  }
+
+  /** Evict the oldest R2-SENT association while a new one would exceed a limit (`evict.half_open`). */
+  protected makeRoom(): void {
+    while (this.size >= this.limits.maxAssociations || this.halfOpen() >= this.limits.maxHalfOpen) {
+      const old = this.oldestR2Sent();
+      if (!old) return;
+      this.count("evict.half_open");
+      this.adopt(0, old, undefined, true);
+    }
+  }
+
+  private oldestR2Sent(): Association | undefined {
+    let best: Association | undefined;
+    for (const a of this.assocs.values()) if (a.state === "R2-SENT" && (!best || (a.lastRxAt ?? 0) < (best.lastRxAt ?? 0))) best = a;
+    return best;
+  }
 
   /** Free an inbound SPI reserved with allocSpi (a retired per-interface SA, draft §6.1.1.1). */
   releaseSpi(spi: number): void {
@@ -56,12 +100,18 @@ export abstract class AssociationTable {
     return new Association(this.assocHost, this.identity, peerHit.slice(), peer);
   }
 
-  adopt(_now: Millis, n: Association, old: Association | undefined): Association {
+  adopt(now: Millis, n: Association, old: Association | undefined, evictOnly = false): Association {
+    if (evictOnly) old = n;
     if (old) {
       if (old.spiIn !== 0 && old.spiOut !== 0 && (old.state === "ESTABLISHED" || old.state === "R2-SENT"))
         this.event({ type: "sa-remove", peerHit: old.peerHit, inboundSpi: old.spiIn, outboundSpi: old.spiOut });
       this.removeAssociation(old);
-    }
+      if (evictOnly) {
+        this.event({ type: "failed", peerHit: old.peerHit, reason: "evicted" });
+        return n;
+      }
+    } else this.makeRoom();
+    n.lastRxAt = now;
     this.assocs.set(hitKey(n.peerHit), n);
     return n;
   }
@@ -70,6 +120,7 @@ export abstract class AssociationTable {
     if (a.opportunistic) this.opportunistic.delete(locatorKey(a.peerLocator));
     if (this.assocs.get(hitKey(a.peerHit)) === a) this.assocs.delete(hitKey(a.peerHit));
     for (const [spi, x] of this.bySpi) if (x === a) this.bySpi.delete(spi);
+    a.keymat?.destroy(); // issue 9 item 8: PRK and expanded KEYMAT zero-filled with the association
   }
 
   rekey(a: Association, peerHit: Uint8Array): void {

@@ -10,9 +10,18 @@ import type { DhKeyPair } from "./dh.ts";
 import { compareHits } from "./hit.ts";
 import type { HostIdentity, PeerIdentity } from "./identity.ts";
 import { drawEspKeys, type Keymat } from "./keymat.ts";
+import { KeymatAllocator, type KeymatRefusal } from "./keymat-alloc.ts";
 import type { EspSuite, SaParams } from "./sa.ts";
 import { espSuiteKeys } from "./suites.ts";
 import type { HipEvent, HipState } from "./types.ts";
+
+/** One SA pair drawn from KEYMAT at `index`; `next` is the index after it. */
+export interface SaPair {
+  index: number;
+  inbound: SaParams;
+  outbound: SaParams;
+  next: number;
+}
 
 /** What the host lends an association so it can send packets and raise events. */
 export interface AssociationHost {
@@ -53,11 +62,10 @@ export class Association {
   macKeyIn: Uint8Array = new Uint8Array(0);
   encKeyOut: Uint8Array = new Uint8Array(0);
   encKeyIn: Uint8Array = new Uint8Array(0);
-  /** Next unused KEYMAT byte (RFC 7402 §6.8 step 2). */
-  keymatIndex = 0;
-  /** Puzzle values of the exchange (inputs to KEYMAT, §6.5). */
-  puzzleI: Uint8Array | undefined;
-  puzzleJ: Uint8Array | undefined;
+  /** The one KEYMAT allocator of the association: every SA pair is drawn through it (keymat-alloc.ts). */
+  readonly keymatAlloc = new KeymatAllocator();
+  /** Fingerprint of the exchange's (#I, #J) (a retransmitted I2, §6.9 step 4); the values are not kept. */
+  puzzleKey: string | undefined;
   r1Counter: bigint | undefined;
   /** Initiator: our DH key and the Responder's HOST_ID TLV exactly as in R1 (for HIP_MAC_2). */
   ownDh: DhKeyPair | undefined;
@@ -72,6 +80,10 @@ export class Association {
   /** CLOSE nonce (ECHO_REQUEST_SIGNED, §5.3.7). */
   closeNonce: Uint8Array | undefined;
   lastEspAt: Millis | undefined;
+  /** Last authenticated inbound packet (ESP or HIP), or creation: the UAL idle clock (limits.ts). */
+  lastRxAt: Millis | undefined;
+  /** Last ESP packet we sent on it (the runtime sets it): our own use keeps it out of UAL too. */
+  lastTxAt: Millis | undefined;
   lastControlAt: Millis | undefined;
   /** Last CLOSE_ACK we sent (duplicate CLOSE in CLOSED). */
   lastCloseAck: Uint8Array | undefined;
@@ -115,25 +127,47 @@ export class Association {
     return this.peerIdentity?.verify(data, signature) ?? false;
   }
 
-  /** `len` KEYMAT bytes at `index` (default: the next unused ones, which are then consumed). */
-  drawKeymat(len: number, index?: number): { index: number; bytes: Uint8Array } | undefined {
-    const at = index ?? this.keymatIndex;
-    const bytes = this.keymat?.slice(at, len);
-    if (!bytes) return undefined;
-    if (at + len > this.keymatIndex) this.keymatIndex = at + len;
-    return { index: at, bytes };
+  /** Next unused KEYMAT byte (RFC 7402 §6.8 step 2): the allocator's high-water mark (read-only). */
+  get keymatIndex(): number {
+    return this.keymatAlloc.drawn;
   }
 
-  /** ESP keys for a new SA pair drawn at KEYMAT `index` (RFC 7402 §7, §6.10 step 3). */
-  deriveSaPair(index: number, spiIn: number, spiOut: number, suite = this.espSuite): { inbound: SaParams; outbound: SaParams; next: number } | undefined {
+  /** KEYMAT bytes one SA pair of `suite` takes (RFC 7402 §7), or undefined for an unknown suite. */
+  pairLength(suite = this.espSuite): number | undefined {
     const sk = espSuiteKeys(suite);
+    return sk ? 2 * (sk.encKeyLen + sk.authKeyLen) : undefined;
+  }
+
+  /** A new SA pair drawn locally at the next unused KEYMAT index (UPDATE, REA per-interface SA). */
+  drawSaPair(spiIn: number, spiOut: number): SaPair | undefined {
+    const len = this.pairLength();
+    const index = len === undefined || !this.keymat ? undefined : this.keymatAlloc.draw(len);
+    return index === undefined ? undefined : this.derive(index, spiIn, spiOut);
+  }
+
+  /**
+   * The SA pair at a KEYMAT index the peer named (I2/R2 ESP_INFO, UPDATE ESP_INFO, REA_INFO):
+   * refused with a reason when the index was already drawn, overlaps a draw or lies below the
+   * high-water mark (never two SAs with the same key and salt), or exceeds KEYMAT.
+   */
+  claimSaPair(index: number, spiIn: number, spiOut: number): SaPair | KeymatRefusal {
+    const len = this.pairLength();
+    if (len === undefined || !this.keymat) return "keymat_exhausted";
+    const why = this.keymatAlloc.claim(index, len);
+    return why ?? this.derive(index, spiIn, spiOut) ?? "keymat_exhausted";
+  }
+
+  /** ESP keys for a new SA pair at KEYMAT `index` (RFC 7402 §7, §6.10 step 3); wipes what is below. */
+  private derive(index: number, spiIn: number, spiOut: number): SaPair | undefined {
+    const sk = espSuiteKeys(this.espSuite);
     if (!sk || !this.keymat) return undefined;
     const greater = compareHits(this.local.hit, this.peerHit) > 0;
     const k = drawEspKeys(this.keymat, index, sk.encKeyLen, sk.authKeyLen, greater);
+    this.keymat.forget(this.keymatAlloc.drawn);
     if (!k) return undefined;
-    if (k.next > this.keymatIndex) this.keymatIndex = k.next;
-    const s = suite as EspSuite;
+    const s = this.espSuite as EspSuite;
     return {
+      index,
       inbound: { direction: "in", spi: spiIn, suite: s, encKey: k.inEnc, authKey: k.inAuth },
       outbound: { direction: "out", spi: spiOut, suite: s, encKey: k.outEnc, authKey: k.outAuth },
       next: k.next,
@@ -157,6 +191,13 @@ export class Association {
 
   setLocalLocator(l: Locator | undefined): void {
     this.localLocator = l;
+  }
+
+  /** An authenticated packet of the peer arrived (extensions call this once they verified one):
+   * the UAL clock restarts and R2-SENT becomes ESTABLISHED (§6.9 step 21). */
+  noteAuthenticated(now: Millis): void {
+    this.lastRxAt = now;
+    this.markEstablished();
   }
 
   /** R2-SENT → ESTABLISHED when the peer shows it is established (§6.9 step 21). */

@@ -5,6 +5,7 @@ import type { HipPacket } from "../wire/packet.ts";
 import type { Association } from "./association.ts";
 import type { HostIdentity } from "./identity.ts";
 import type { R1Factory } from "./r1.ts";
+import type { R1CounterMemory } from "./replay.ts";
 import { HIP_DEFAULTS, type HipEvent, type HipHostConfig, type RetransmitConfig } from "./types.ts";
 
 export interface ResolvedConfig {
@@ -42,7 +43,7 @@ export function resolveConfig(cfg: HipHostConfig): ResolvedConfig {
     encryptHostId: cfg.encryptHostId ?? true,
     r1Counter: cfg.r1Counter ?? true,
     peerProfile: cfg.peerProfile,
-    checksum: cfg.checksum ?? "pseudo",
+    checksum: cfg.checksum ?? "zero", // RFC 5770 §5.1, RFC 9028 §5.1: zero over UDP
     allowOpportunistic: cfg.allowOpportunistic ?? true,
     accept: cfg.accept ?? (() => true),
     closedLingerMs: cfg.closedLingerMs ?? HIP_DEFAULTS.closedLingerMs,
@@ -55,6 +56,8 @@ export interface HostCore {
   readonly rng: Rng;
   readonly cfg: ResolvedConfig;
   readonly r1: R1Factory;
+  /** Initiator: highest R1_COUNTER seen per Responder (replay.ts). */
+  readonly r1Seen: R1CounterMemory;
   association(peerHit: Uint8Array): Association | undefined;
   /** New association (replacing none); registered under its peer HIT. */
   createAssociation(peerHit: Uint8Array, peer: Locator): Association;

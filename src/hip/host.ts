@@ -13,6 +13,9 @@
  *           Association objects (association.ts): peer HIT/HI, state, locators, SPIs, HIP
  *           integrity keys with HMAC helpers, KEYMAT drawing, sign/verify, queueControl().
  * - `counters`: "rx.<TYPE>", "tx.<TYPE>", "drop" and "drop.<reason>" (docs/PROTOCOL.md §7).
+ * - `limits` (limits.ts): associations, half-open exchanges, UAL idle timeout, R1 and NOTIFY
+ *   rate; nothing a peer sends throws out of `handleDatagram` / `handleTimeout` /
+ *   `noteEspReceived` (caught and counted as `drop.exception`).
  * - `registerExtension(ext)`: packets of `ext.packetTypes` are offered to the extension first
  *           (it may claim base types too, e.g. an R1 answering an FAQ) by returning true;
  *           `ext.onEvent(now, ev)` sees every core event, `ext.espReceived(...)` every
@@ -27,17 +30,20 @@
 // AssociationTable (association-table.ts).
 import { locatorKey, type Locator, type Millis, type Transmit } from "../core/types.ts";
 import { fillChecksum } from "../wire/checksum.ts";
-import { NotifyType, PacketType } from "../wire/constants.ts";
+import { PacketType } from "../wire/constants.ts";
 import { WireErrorCode } from "../wire/error.ts";
 import { frameHip } from "../wire/framing.ts";
-import { checkCritical, checkDuplicates, emitPacket, type HipPacket, parsePacket } from "../wire/packet.ts";
+import { emitPacket, type HipPacket, parsePacket } from "../wire/packet.ts";
 import { Association, type AssociationHost } from "./association.ts";
 import { AssociationTable } from "./association-table.ts";
 import { buildNotify, handleClose, handleCloseAck, handleNotify, startClose } from "./close.ts";
 import { type HostCore, type ResolvedConfig, resolveConfig } from "./core.ts";
+import { checkParams, notifyLength, ualDeadline } from "./guard.ts";
 import { isNullHit } from "./hit.ts";
 import { buildI1, handleR1, handleR2 } from "./initiator.ts";
 import { R1Factory } from "./r1.ts";
+import { PrefixLimiter } from "./ratelimit.ts";
+import { R1CounterMemory } from "./replay.ts";
 import { handleI1, handleI2 } from "./responder.ts";
 import type { HipEvent, HipExtension, HipHostConfig } from "./types.ts";
 
@@ -49,6 +55,8 @@ const typeName = (t: number) => TYPE_NAMES[t] ?? EXT_NAMES[t] ?? String(t);
 export class HipHost extends AssociationTable implements HostCore {
   readonly cfg: ResolvedConfig;
   readonly r1: R1Factory;
+  /** Initiator: highest R1_COUNTER seen per Responder HIT (RFC 7401 §5.2.3, replay.ts). */
+  readonly r1Seen = new R1CounterMemory();
   /** Packet, drop and error counters by name. */
   readonly counters: Record<string, number> = {};
   private readonly tx: Transmit[] = [];
@@ -57,13 +65,34 @@ export class HipHost extends AssociationTable implements HostCore {
   protected readonly assocHost: AssociationHost;
   /** Time of the latest input (handed to extensions' onEvent). */
   private now: Millis = 0;
+  /** R1s to unauthenticated I1s (RFC 7401 §4.1.1); NOTIFYs to unauthenticated packets. */
+  private readonly r1Limiter: PrefixLimiter;
+  private readonly notifyLimiter: PrefixLimiter;
 
   constructor(cfg: HipHostConfig) {
     super(cfg);
     this.cfg = resolveConfig(cfg);
     const c = this.cfg;
-    this.r1 = new R1Factory(this.identity, this.rng, { k: c.puzzleK, lifetime: c.puzzleLifetime, opaque: c.puzzleOpaque, dhGroups: c.dhGroups, hipCiphers: c.hipCiphers, espSuites: c.espSuites, r1Lifetime: c.r1Lifetime, r1Counter: c.r1Counter }, cfg.r1CounterStart ?? 1n);
+    this.r1 = new R1Factory(this.identity, this.rng, { k: c.puzzleK, lifetime: c.puzzleLifetime, opaque: c.puzzleOpaque, dhGroups: c.dhGroups, hipCiphers: c.hipCiphers, espSuites: c.espSuites, r1Lifetime: c.r1Lifetime, maxSolvedPerGeneration: cfg.maxSolvedPerGeneration, r1Counter: c.r1Counter }, cfg.r1CounterStart ?? 1n);
     this.assocHost = { queueRaw: (now, p, to, from) => this.queueRaw(now, p, to, from), pushEvent: (ev) => this.event(ev) };
+    const l = this.limits;
+    const lim = { perPrefix: l.r1PerPrefix, global: l.r1Global, prefixV4: l.prefixV4, prefixV6: l.prefixV6, maxEntries: l.maxRateEntries };
+    this.r1Limiter = new PrefixLimiter(lim);
+    this.notifyLimiter = new PrefixLimiter(lim);
+  }
+
+  /** State sizes to compare with `limits` (associations, half-open exchanges, rate-limit buckets). */
+  stateSizes(): { associations: number; halfOpen: number; r1Buckets: number; notifyBuckets: number } {
+    return { associations: this.size, halfOpen: this.halfOpen(), r1Buckets: this.r1Limiter.size, notifyBuckets: this.notifyLimiter.size };
+  }
+
+  /** Run `fn`; anything it throws is counted (`drop.exception`), never passed on (issue 9). */
+  private guard(from: Locator | undefined, fn: () => void): void {
+    try {
+      fn();
+    } catch (e) {
+      this.drop("exception", undefined, from, e instanceof Error ? e.name : "throw");
+    }
   }
 
   /** Our HIT. */
@@ -79,6 +108,13 @@ export class HipHost extends AssociationTable implements HostCore {
     let a = peerHit ? this.association(peerHit) : this.opportunistic.get(locatorKey(peer));
     if (a && a.state !== "CLOSING" && a.state !== "CLOSED") return;
     if (a) this.removeAssociation(a);
+    const full = this.noRoom();
+    if (full) {
+      this.count(`refused.${full}`);
+      this.event({ type: "failed", peerHit: (peerHit ?? new Uint8Array(16)).slice(), reason: full });
+      return;
+    }
+    this.makeRoom();
     if (peerHit && !isNullHit(peerHit)) a = this.createAssociation(peerHit, peer);
     else {
       a = new Association(this.assocHost, this.identity, new Uint8Array(16), peer);
@@ -86,6 +122,7 @@ export class HipHost extends AssociationTable implements HostCore {
       this.opportunistic.set(locatorKey(peer), a);
     }
     a.localLocator = from;
+    a.lastRxAt = now;
     a.state = "I1-SENT";
     a.initiator = true;
     this.sendReliable(now, a, buildI1(this, a));
@@ -100,8 +137,13 @@ export class HipHost extends AssociationTable implements HostCore {
 
   handleDatagram(now: Millis, packet: Uint8Array, from: Locator, to: Locator): void {
     this.now = now;
-    const opts = this.cfg.checksum === "pseudo" ? { src: from.ip, dst: to.ip, allowZeroChecksum: true } : {};
-    const parsed = parsePacket(packet, opts);
+    this.counters["bytes.rx"] = (this.counters["bytes.rx"] ?? 0) + packet.length;
+    this.guard(from, () => this.dispatch(now, packet, from, to));
+  }
+
+  private dispatch(now: Millis, packet: Uint8Array, from: Locator, to: Locator): void {
+    // Zero is what RFC 5770 / RFC 9028 §5.1 peers send over UDP; a non-zero one must verify.
+    const parsed = parsePacket(packet, { src: from.ip, dst: to.ip, allowZeroChecksum: true });
     if (!parsed.ok) {
       const e = parsed.error;
       this.drop(e.code === WireErrorCode.BAD_CHECKSUM ? "bad_checksum" : "malformed", undefined, from, e.code, e.offset);
@@ -113,11 +155,14 @@ export class HipHost extends AssociationTable implements HostCore {
       const o = this.opportunistic.get(locatorKey(from));
       if (o?.state === "I1-SENT") a = o;
     }
+    // §5.2.1 for every type, extension packets and UPDATE included (guard.ts).
+    if (!checkParams(this, now, pkt, from, a)) return;
     for (const ext of this.extensions) {
       if (!ext.packetTypes.includes(pkt.packetType)) continue;
+      // Extensions mark the association authenticated themselves (noteAuthenticated): a claimed
+      // packet may have failed its HMAC (R2-SENT → ESTABLISHED only on an authenticated packet).
       if (ext.handle(now, pkt, packet, from, to, a)) {
         this.count(`rx.${typeName(pkt.packetType)}`);
-        a?.markEstablished();
         return;
       }
     }
@@ -125,33 +170,22 @@ export class HipHost extends AssociationTable implements HostCore {
       this.drop("unhandled_packet_type", pkt, from);
       return;
     }
-    const dup = checkDuplicates(pkt);
-    if (!dup.ok) {
-      this.drop("malformed", pkt, from, dup.error.code, dup.error.offset);
-      return;
-    }
-    // §5.2.1: unknown critical parameters stop processing. I2s are NOTIFYed once their puzzle
-    // checks out (handleI2); packets of an association with keys get a NOTIFY right away (§4.3);
-    // I1, R1 and NOTIFY are dropped silently (§6.7.2, §6.8.1).
-    const crit = checkCritical(pkt);
-    const unknownCritical = crit.ok ? undefined : Number(crit.error.field);
-    if (!crit.ok && pkt.packetType !== PacketType.I2) {
-      const t = unknownCritical as number;
-      const silent = pkt.packetType === PacketType.I1 || pkt.packetType === PacketType.R1 || pkt.packetType === PacketType.NOTIFY || !a?.keymat;
-      if (silent) this.drop("unknown_critical", pkt, from, crit.error.code, crit.error.offset);
-      else this.notifyAndDrop(now, a, pkt, from, NotifyType.UNSUPPORTED_CRITICAL_PARAMETER_TYPE, "unknown_critical", new Uint8Array([t >> 8, t & 0xff]));
-      return;
-    }
     switch (pkt.packetType) {
       case PacketType.I1:
-        handleI1(this, now, pkt, from, to, a);
+        // RFC 7401 §4.1.1: R1s are rate-limited per source prefix and globally (limits.ts).
+        if (this.r1Limiter.take(from.ip, now)) this.drop("rate_r1", pkt, from);
+        else handleI1(this, now, pkt, from, to, a);
         break;
       case PacketType.R1:
         handleR1(this, now, pkt, from, to, a);
         break;
-      case PacketType.I2:
-        handleI2(this, now, pkt, from, to, a, unknownCritical);
+      case PacketType.I2: {
+        // A new association must fit (limits.maxAssociations / maxHalfOpen) before any work.
+        const full = a ? undefined : this.noRoom();
+        if (full) this.drop(full, pkt, from);
+        else handleI2(this, now, pkt, from, to, a, undefined);
         break;
+      }
       case PacketType.R2:
         handleR2(this, now, pkt, from, a);
         break;
@@ -169,6 +203,10 @@ export class HipHost extends AssociationTable implements HostCore {
 
   handleTimeout(now: Millis): void {
     this.now = now;
+    this.guard(undefined, () => this.timeout(now));
+  }
+
+  private timeout(now: Millis): void {
     const rt = this.cfg.retransmit;
     for (const a of [...this.assocs.values(), ...this.opportunistic.values()]) {
       const r = a.retransmit;
@@ -188,9 +226,15 @@ export class HipHost extends AssociationTable implements HostCore {
         a.queueControl(now, r.packet);
       }
       if (a.deadline !== undefined && a.deadline <= now) {
+        // R2-SENT stays until the first authenticated packet (no promotion by timer; UAL ends it).
         a.deadline = undefined;
-        if (a.state === "R2-SENT") a.markEstablished();
-        else if (a.state === "CLOSED") this.removeAssociation(a);
+        if (a.state === "CLOSED") this.removeAssociation(a);
+      }
+      // UAL (RFC 7401 §4.4.2, limits.ualIdleMs): no authenticated traffic for that long.
+      const idle = ualDeadline(a, this.limits.ualIdleMs);
+      if (idle !== undefined && idle <= now) {
+        this.count("ual.closed");
+        startClose(this, now, a);
       }
     }
     for (const ext of this.extensions) ext.handleTimeout?.(now);
@@ -205,8 +249,10 @@ export class HipHost extends AssociationTable implements HostCore {
     const a = this.bySpi.get(spi);
     if (!a) return undefined;
     a.lastEspAt = now;
-    a.markEstablished();
-    for (const ext of this.extensions) ext.espReceived?.(now, a, spi, from, to, bytes);
+    this.guard(from, () => {
+      a.noteAuthenticated(now);
+      for (const ext of this.extensions) ext.espReceived?.(now, a, spi, from, to, bytes);
+    });
     return a;
   }
 
@@ -232,7 +278,8 @@ export class HipHost extends AssociationTable implements HostCore {
     };
     for (const a of this.assocs.values()) {
       min(a.retransmit?.nextAt);
-      min(a.deadline);
+      if (a.state === "CLOSED") min(a.deadline);
+      min(ualDeadline(a, this.limits.ualIdleMs));
     }
     for (const a of this.opportunistic.values()) min(a.retransmit?.nextAt);
     for (const ext of this.extensions) min(ext.pollTimeout?.());
@@ -267,14 +314,22 @@ export class HipHost extends AssociationTable implements HostCore {
     return false;
   }
 
+  /**
+   * NOTIFY (signed) and drop. The NOTIFY is sent only when it is not larger than the packet it
+   * answers and the NOTIFY rate limit (per prefix, global; the R1 limits) allows it; otherwise
+   * it is not built at all (`notify.suppressed`): no signature for a flood (issue 9).
+   */
   notifyAndDrop(now: Millis, a: Association | undefined, pkt: HipPacket, from: Locator, notifyType: number, reason: string, data = new Uint8Array(0)): false {
-    this.send(now, buildNotify(this, pkt.senderHit, notifyType, data, a === undefined), from, a?.localLocator);
+    const inLen = pkt.bytes?.length ?? 0;
+    if (notifyLength(this, notifyType, data, a === undefined) > inLen || this.notifyLimiter.take(from.ip, now)) this.count("notify.suppressed");
+    else this.send(now, buildNotify(this, pkt.senderHit, notifyType, data, a === undefined), from, a?.localLocator);
     return this.drop(reason, pkt, from);
   }
 
   fail(_now: Millis, a: Association, reason: string): false {
     a.state = "E-FAILED";
     a.retransmit = undefined;
+    if (reason === "timeout") this.r1Seen.forget(a.peerHit); // the Responder may have restarted
     this.removeAssociation(a);
     this.count(`failed.${reason}`);
     this.event({ type: "failed", peerHit: a.peerHit, reason });
@@ -297,6 +352,7 @@ export class HipHost extends AssociationTable implements HostCore {
     hip[5] = 0;
     if (this.cfg.checksum === "pseudo" && from) fillChecksum(hip, from.ip, to.ip);
     this.count(`tx.${typeName(hip[2] & 0x7f)}`);
+    this.counters["bytes.tx"] = (this.counters["bytes.tx"] ?? 0) + hip.length;
     this.tx.push(from ? { to, from, data } : { to, data });
   }
 }

@@ -12,6 +12,8 @@ import { PeerIdentity } from "./identity.ts";
 import { Keymat, drawHipKeys } from "./keymat.ts";
 import { bexMacKeys, espSuitesFor, kijIkm, profileFor, puzzleHits, saForProfile, verifyR2Signature2 } from "./profile.ts";
 import { solvePuzzle } from "./puzzle.ts";
+import { fits, i2LengthBound } from "./size.ts";
+import { puzzleKey } from "./replay.ts";
 import { ESP_TRANSFORM_TYPE } from "./r1.ts";
 import { hipCipherKeyLen, hipEncrypt, selectFirst } from "./suites.ts";
 import type { HostCore } from "./core.ts";
@@ -27,17 +29,18 @@ export function buildI1(core: HostCore, a: Association): HipPacket {
   };
 }
 
-/** Derive KEYMAT and the HIP keys (§6.5) into `a`; returns the ESP KEYMAT index. */
+/** Derive KEYMAT and the HIP keys (§6.5) into `a`; returns the ESP KEYMAT index. Kij is wiped. */
 export function deriveHipKeys(a: Association, kij: Uint8Array, hitI: Uint8Array, hitR: Uint8Array, I: Uint8Array, J: Uint8Array): number {
   a.keymat = new Keymat(a.rhash, kij, hitI, hitR, I, J);
+  kij.fill(0);
   const k = drawHipKeys(a.keymat, hipCipherKeyLen(a.hipCipher) ?? 0, a.rhash.outputLen, compareHits(a.localHit, a.peerHit) > 0);
   a.encKeyOut = k.localEnc;
   a.encKeyIn = k.peerEnc;
   a.macKeyOut = k.localMac;
   a.macKeyIn = k.peerMac;
-  a.keymatIndex = k.espIndex;
-  a.puzzleI = I;
-  a.puzzleJ = J;
+  a.keymatAlloc.begin(k.espIndex, a.keymat.maxLength);
+  a.keymat.forget(k.espIndex);
+  a.puzzleKey = puzzleKey(I, J);
   return k.espIndex;
 }
 
@@ -48,6 +51,8 @@ export function handleR1(core: HostCore, now: Millis, pkt: HipPacket, from: Loca
   const counter = getParam(pkt, "R1_COUNTER")?.counter;
   // §6.8 step 8: in I2-SENT only a fresher R1 restarts the exchange.
   if (a.state === "I2-SENT" && (counter === undefined || a.r1Counter === undefined || counter <= a.r1Counter)) return core.drop("r1_not_fresher", pkt, from);
+  // §5.2.3: an R1 older than one already seen from this Responder is a replay (issue 9 item 4).
+  if (core.r1Seen.isOlder(pkt.senderHit, counter)) return core.drop("r1_counter_old", pkt, from);
   const puzzle = getParam(pkt, "PUZZLE");
   const dhp = getParam(pkt, "DIFFIE_HELLMAN");
   const ciphers = getParam(pkt, "HIP_CIPHER");
@@ -81,7 +86,13 @@ export function handleR1(core: HostCore, now: Millis, pkt: HipPacket, from: Loca
   const own = generateDhKey(core.rng, dhp.groupId);
   const kij = computeKij(own, dhp.publicValue);
   if (!kij) return core.drop("bad_dh_value", pkt, from);
+  // The I2 must fit in a HIP packet (§5.1) before anything changes (e.g. an R1 padded with
+  // ECHO_REQUEST_UNSIGNED, which the I2 echoes): size first, then emit.
+  const ourHostIdLen = emitParam({ kind: "HOST_ID", algorithm: core.identity.algorithm, hostIdentity: core.identity.hostId, diType: 0, domainIdentifier: new Uint8Array(0) }).length;
+  const i2Len = i2LengthBound({ r1: pkt, dhPublicLen: own.publicValue.length, randomILen: puzzle.randomI.length, hostIdTlvLen: ourHostIdLen, encrypt: core.cfg.encryptHostId, macLen: a.rhash.outputLen, sigLen: core.identity.signatureLength });
+  if (!fits(i2Len)) return core.drop("reply_too_large", pkt, from);
 
+  core.r1Seen.note(pkt.senderHit, counter);
   // Accept: opportunistic associations learn the peer HIT now (§4.1.8).
   if (a.opportunistic) core.rekey(a, pkt.senderHit);
   a.peerIdentity = peer;
@@ -128,12 +139,13 @@ export function handleR2(core: HostCore, now: Millis, pkt: HipPacket, from: Loca
   if (!verifyMac(pkt, a.rhash, bexMacKeys(a.profile, a).in, a.peerHostIdTlv)) return core.drop("bad_mac", pkt, from);
   if (!a.peerIdentity || !(verifySignature(pkt, a.peerIdentity) || verifyR2Signature2(a.profile, pkt, a.peerIdentity))) return core.drop("bad_signature", pkt, from);
   if (info.newSpi === 0 || info.oldSpi !== 0) return core.notifyAndDrop(now, a, pkt, from, NotifyType.INVALID_SYNTAX, "bad_esp_info");
+  const sa = a.claimSaPair(info.keymatIndex, a.spiIn, info.newSpi);
+  if (typeof sa === "string") return core.notifyAndDrop(now, a, pkt, from, NotifyType.INVALID_SYNTAX, "bad_keymat_index");
   a.spiOut = info.newSpi;
   a.retransmit = undefined;
+  a.ownDh?.secret.fill(0); // issue 9 item 8: the DH private key is not needed any more
   a.ownDh = undefined;
   a.peerLocator = from;
-  const sa = a.deriveSaPair(info.keymatIndex, a.spiIn, a.spiOut);
-  if (!sa) return core.notifyAndDrop(now, a, pkt, from, NotifyType.INVALID_SYNTAX, "bad_keymat_index");
   a.state = "ESTABLISHED";
   core.count("rx.R2");
   core.event({ type: "sa-install", peerHit: a.peerHit, inbound: saForProfile(a.profile, sa.inbound), outbound: saForProfile(a.profile, sa.outbound) });

@@ -1,13 +1,19 @@
-// Node-only keyfile I/O: writes with mode 0600 (secrets, ARCHITECTURE.md "Rules").
-import { chmod, readFile, writeFile } from "node:fs/promises";
+// Node-only keyfile I/O: the file is created mode 0600 by the call that creates it, never
+// chmod-ed afterwards (secrets, ARCHITECTURE.md "Rules"; src/core/secret-file-node.ts).
+import { readFile } from "node:fs/promises";
+import { createSecretFileSync, writeSecretFileSync } from "../core/secret-file-node.ts";
 import type { Rng } from "../core/types.ts";
 import { type CurveName, HostIdentity } from "./identity.ts";
 import { decodeKeyfile, encodeKeyfile } from "./keyfile.ts";
 
-/** Write `id` (with its private key) to `path`, mode 0600. */
-export async function saveIdentity(path: string, id: HostIdentity): Promise<void> {
-  await writeFile(path, encodeKeyfile(id), { mode: 0o600 });
-  await chmod(path, 0o600);
+/**
+ * Write `id` (with its private key) to `path`, mode 0600. Without `overwrite` an existing file is
+ * an error (EEXIST, checked atomically by the open); with it the file is replaced atomically.
+ */
+export async function saveIdentity(path: string, id: HostIdentity, opts: { overwrite?: boolean } = {}): Promise<void> {
+  const text = encodeKeyfile(id);
+  if (opts.overwrite) writeSecretFileSync(path, text);
+  else createSecretFileSync(path, text);
 }
 
 /** Read a keyfile; throws with the decode error message if it is not valid. */

@@ -22,10 +22,18 @@ export function sortHits(a: Uint8Array, b: Uint8Array): Uint8Array {
   return compareHits(a, b) <= 0 ? concat(a, b) : concat(b, a);
 }
 
+/**
+ * Lazily expanded KEYMAT. What stays in memory (issue 9 item 8): the HKDF continuation state
+ * (PRK, the last block T(n) and n), needed by later draws (UPDATE rekeys, REA per-interface
+ * SAs), and the expanded blocks not yet below `forget(index)`; Kij is not kept (callers wipe it)
+ * and every block below the association's drawn mark is zero-filled and dropped.
+ */
 export class Keymat {
   private readonly prk: Uint8Array;
   private readonly info: Uint8Array;
+  /** Expanded bytes from KEYMAT offset `base` on. */
   private blocks: Uint8Array = new Uint8Array(0);
+  private base = 0;
   private last: Uint8Array = new Uint8Array(0);
   private n = 0;
 
@@ -47,16 +55,44 @@ export class Keymat {
     return 255 * this.hash.outputLen;
   }
 
-  /** `len` bytes of KEYMAT starting at byte `index`; undefined beyond the HKDF limit. */
+  /** KEYMAT offset below which the expanded bytes were wiped (read-only, for tests). */
+  get wipedBelow(): number {
+    return this.base;
+  }
+
+  /** `len` bytes of KEYMAT starting at byte `index`; undefined beyond the HKDF limit or below forget(). */
   slice(index: number, len: number): Uint8Array | undefined {
     const end = index + len;
-    if (index < 0 || end > this.maxLength) return undefined;
-    while (this.blocks.length < end) {
+    if (index < this.base || end > this.maxLength) return undefined;
+    while (this.base + this.blocks.length < end) {
       this.n++;
-      this.last = hmac(this.hash, this.prk, concat(this.last, this.info, new Uint8Array([this.n])));
-      this.blocks = concat(this.blocks, this.last);
+      const prev = this.last;
+      this.last = hmac(this.hash, this.prk, concat(prev, this.info, new Uint8Array([this.n])));
+      prev.fill(0);
+      const grown = concat(this.blocks, this.last);
+      this.blocks.fill(0);
+      this.blocks = grown;
     }
-    return this.blocks.slice(index, end);
+    return this.blocks.slice(index - this.base, end - this.base);
+  }
+
+  /** Zero-fill and drop the expanded bytes below `index` (they were drawn: never needed again). */
+  forget(index: number): void {
+    const cut = Math.min(Math.max(0, index - this.base), this.blocks.length);
+    if (cut === 0) return;
+    const rest = this.blocks.slice(cut);
+    this.blocks.fill(0);
+    this.blocks = rest;
+    this.base += cut;
+  }
+
+  /** Wipe everything (association gone). */
+  destroy(): void {
+    this.blocks.fill(0);
+    this.last.fill(0);
+    this.prk.fill(0);
+    this.base = this.maxLength;
+    this.blocks = new Uint8Array(0);
   }
 }
 

@@ -17,6 +17,7 @@ import type { CHash as Hash } from "@noble/hashes/utils.js";
 import { rhashOf } from "./keymat.ts";
 import { espSuitesFor, type PeerProfile } from "./profile.ts";
 import { puzzleI } from "./puzzle.ts";
+import { SolvedPuzzles } from "./replay.ts";
 
 export const ESP_TRANSFORM_TYPE = 4095;
 
@@ -28,6 +29,9 @@ export interface R1Settings {
   hipCiphers: readonly number[];
   espSuites: readonly number[];
   r1Lifetime: Millis;
+  /** Solved puzzles remembered per generation (each accepted once); when full, I2s of that
+   * generation are refused and new I1s get a new generation. Default 65 536. */
+  maxSolvedPerGeneration?: number;
   /** Send R1_COUNTER (default true). */
   r1Counter?: boolean;
 }
@@ -43,12 +47,15 @@ export interface R1Generation {
   readonly params: Map<number, Param[]>;
   /** Signed R1 variants for peer profiles (profile name + group), built on first use. */
   readonly variants: Map<string, Param[]>;
+  /** (#I, #J) fingerprints already accepted (replay.ts). */
+  readonly solved: SolvedPuzzles;
 }
 
 export class R1Factory {
   private cur: R1Generation | undefined;
   private prev: R1Generation | undefined;
   private nextCounter: bigint;
+  private rotateNow = false;
 
   constructor(
     private readonly id: HostIdentity,
@@ -61,7 +68,9 @@ export class R1Factory {
 
   /** The generation to answer I1s with at `now` (rotating it when expired). */
   current(now: Millis): R1Generation {
-    if (!this.cur || now - this.cur.createdAt >= this.s.r1Lifetime) {
+    if (!this.cur || this.rotateNow || now - this.cur.createdAt >= this.s.r1Lifetime) {
+      this.rotateNow = false;
+      if (this.prev) wipe(this.prev);
       this.prev = this.cur;
       this.cur = this.build(now);
     }
@@ -83,9 +92,42 @@ export class R1Factory {
 
   /** Generation with this counter, if still accepted at `now` (current or previous). */
   find(now: Millis, counter: bigint): R1Generation | undefined {
-    if (this.cur?.counter === counter && now - this.cur.createdAt < 2 * this.s.r1Lifetime) return this.cur;
-    if (this.prev?.counter === counter && now - this.prev.createdAt < 2 * this.s.r1Lifetime) return this.prev;
+    this.expire(now);
+    if (this.cur?.counter === counter) return this.cur;
+    if (this.prev?.counter === counter) return this.prev;
     return undefined;
+  }
+
+  /**
+   * Accept the solved puzzle `key` (replay.ts puzzleKey) of `gen` once (issue 9 item 4).
+   * "replayed": seen before; "full": the generation's memory is full (it is retired early).
+   */
+  acceptSolution(gen: R1Generation, key: string): "ok" | "replayed" | "full" {
+    if (gen.solved.has(key)) return "replayed";
+    if (!gen.solved.add(key)) {
+      if (gen === this.cur) this.rotateNow = true;
+      return "full";
+    }
+    if (gen.solved.full && gen === this.cur) this.rotateNow = true;
+    return "ok";
+  }
+
+  /** True when a solution `key` of `gen` was accepted already. */
+  solvedBefore(gen: R1Generation, key: string): boolean {
+    return gen.solved.has(key);
+  }
+
+  /** Drops (and wipes) generations no longer accepted (§4.1.2: at most 2 * Lifetime). */
+  private expire(now: Millis): void {
+    const old = (g: R1Generation | undefined) => g !== undefined && now - g.createdAt >= 2 * this.s.r1Lifetime;
+    if (old(this.prev)) {
+      wipe(this.prev as R1Generation);
+      this.prev = undefined;
+    }
+    if (old(this.cur)) {
+      wipe(this.cur as R1Generation);
+      this.cur = undefined;
+    }
   }
 
   private build(now: Millis): R1Generation {
@@ -98,7 +140,8 @@ export class R1Factory {
       dh.set(g, key);
       params.set(g, this.signedParams(counter, key));
     }
-    return { counter, secret, createdAt: now, k: this.s.k, opaque: this.s.opaque, dh, params, variants: new Map() };
+    const solved = new SolvedPuzzles(this.s.maxSolvedPerGeneration ?? 65_536);
+    return { counter, secret, createdAt: now, k: this.s.k, opaque: this.s.opaque, dh, params, solved, variants: new Map() };
   }
 
   /** R1 parameters, ascending (RFC 7401 §5.3.2 + RFC 7402 §5.2.1.1), signed with HIP_SIGNATURE_2. */
@@ -137,4 +180,11 @@ export class R1Factory {
     );
     return { packetType: PacketType.R1, controls: 0, senderHit: this.id.hit, receiverHit: initiatorHit, params };
   }
+}
+
+/** Zero-fill a retired generation's puzzle secret and DH private keys (issue 9 item 8). */
+function wipe(g: R1Generation): void {
+  g.secret.fill(0);
+  for (const k of g.dh.values()) k.secret.fill(0);
+  g.solved.clear();
 }

@@ -1,7 +1,7 @@
 // Responder side: I1 → pre-computed R1 (RFC 7401 §6.7), I2 processing and R2 (§6.9,
 // RFC 7402 §6.5). The Responder keeps no state until an I2 with a valid puzzle solution.
 import type { Locator, Millis } from "../core/types.ts";
-import { ctEqual, equalBytes } from "../core/bytes.ts";
+import { equalBytes } from "../core/bytes.ts";
 import { NotifyType, PacketType } from "../wire/constants.ts";
 import { getParam, type HipPacket } from "../wire/packet.ts";
 import { emitParam, type HostIdParam, parseParam } from "../wire/params/index.ts";
@@ -15,6 +15,7 @@ import { deriveHipKeys } from "./initiator.ts";
 import { bexMacKeys, espSuitesFor, kijIkm, profileFor, puzzleHits, r2ForProfile, saForProfile } from "./profile.ts";
 import { puzzleI, verifySolution } from "./puzzle.ts";
 import { ESP_TRANSFORM_TYPE } from "./r1.ts";
+import { puzzleKey } from "./replay.ts";
 import { hipDecrypt } from "./suites.ts";
 
 /** I1 (§6.7): answer with an R1 unless we lose the simultaneous-I1 tie-break (§4.4.3 Table 3). */
@@ -42,7 +43,8 @@ export function handleI2(core: HostCore, now: Millis, pkt: HipPacket, from: Loca
   const prof = profileFor(core.cfg.peerProfile, pkt.senderHit);
   if (!sol || (counter === undefined && core.cfg.r1Counter && !prof?.fixedParameterSets)) return core.drop("missing_param", pkt, from);
   // §6.9 step 4: a retransmitted I2 gets the same R2 again.
-  if (a && (a.state === "R2-SENT" || a.state === "ESTABLISHED") && a.lastR2 && a.puzzleI && ctEqual(a.puzzleI, sol.randomI) && a.puzzleJ && ctEqual(a.puzzleJ, sol.solutionJ)) {
+  const solved = puzzleKey(sol.randomI, sol.solutionJ);
+  if (a && (a.state === "R2-SENT" || a.state === "ESTABLISHED") && a.lastR2 && a.puzzleKey === solved) {
     core.count("rx.I2_duplicate");
     a.queueControl(now, a.lastR2, from, to);
     return true;
@@ -56,6 +58,10 @@ export function handleI2(core: HostCore, now: Millis, pkt: HipPacket, from: Loca
   const expectedI = puzzleI(rhash, gen.secret, pkt.senderHit, own);
   if (sol.k !== gen.k || sol.opaque !== gen.opaque || !equalBytes(sol.randomI, expectedI)) return core.drop("bad_puzzle", pkt, from);
   if (!verifySolution(rhash, sol.randomI, ...puzzleHits(prof, pkt.senderHit, own), sol.solutionJ, gen.k)) return core.drop("bad_puzzle", pkt, from);
+  // Each solved puzzle is accepted once (issue 9 item 4): #I = RHASH(S | HIT-I | HIT-R) is the
+  // same for every I1 of this Initiator in one generation and the generation's DH key is reused,
+  // so an I2 captured from an earlier association would verify in full and replace the live one.
+  if (core.r1.solvedBefore(gen, solved)) return core.drop("replayed_i2", pkt, from);
   // The puzzle is solved: from here on errors are reported with NOTIFY (§6.9.1).
   if (unknownCritical !== undefined) return core.notifyAndDrop(now, a, pkt, from, NotifyType.UNSUPPORTED_CRITICAL_PARAMETER_TYPE, "unknown_critical", u16(unknownCritical));
   const dhp = getParam(pkt, "DIFFIE_HELLMAN");
@@ -98,9 +104,12 @@ export function handleI2(core: HostCore, now: Millis, pkt: HipPacket, from: Loca
   if (compareHits(peer.hit, pkt.senderHit) !== 0) return core.notifyAndDrop(now, a, pkt, from, NotifyType.INVALID_HIT, "hit_mismatch");
   if (!verifyMac(pkt, n.rhash, bexMacKeys(prof, n).in)) return core.notifyAndDrop(now, a, pkt, from, NotifyType.HIP_MAC_FAILED, "bad_mac");
   if (!verifySignature(pkt, peer)) return core.notifyAndDrop(now, a, pkt, from, NotifyType.AUTHENTICATION_FAILED, "bad_signature");
-  if (info.keymatIndex < espIndex) return core.notifyAndDrop(now, a, pkt, from, NotifyType.INVALID_SYNTAX, "bad_keymat_index");
+  if (info.keymatIndex < espIndex || n.keymatAlloc.check(info.keymatIndex, n.pairLength() ?? 0) !== undefined)
+    return core.notifyAndDrop(now, a, pkt, from, NotifyType.INVALID_SYNTAX, "bad_keymat_index");
   // Local policy (access control by HIT), only after the Initiator proved who it is.
   if (!core.cfg.accept(pkt.senderHit, peer, from)) return core.notifyAndDrop(now, a, pkt, from, NotifyType.BLOCKED_BY_POLICY, "blocked_by_policy");
+  const fresh = core.r1.acceptSolution(gen, solved);
+  if (fresh !== "ok") return core.drop(fresh === "full" ? "puzzle_memory_full" : "replayed_i2", pkt, from);
 
   // §6.9 steps 19-20: install the new association (dropping an old one), send R2, go to R2-SENT.
   n.peerIdentity = peer;
@@ -108,7 +117,8 @@ export function handleI2(core: HostCore, now: Millis, pkt: HipPacket, from: Loca
   n.spiOut = info.newSpi;
   const assoc = core.adopt(now, n, a);
   assoc.spiIn = core.allocSpi(assoc);
-  const sa = assoc.deriveSaPair(info.keymatIndex, assoc.spiIn, assoc.spiOut)!;
+  const sa = assoc.claimSaPair(info.keymatIndex, assoc.spiIn, assoc.spiOut);
+  if (typeof sa === "string") return core.drop(sa, pkt, from); // checked above: not reached
   const ownHostId = emitParam({ kind: "HOST_ID", algorithm: core.identity.algorithm, hostIdentity: core.identity.hostId, diType: 0, domainIdentifier: new Uint8Array(0) });
   const r2 = r2ForProfile(
     prof,

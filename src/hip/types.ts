@@ -4,6 +4,7 @@ import type { HipPacket } from "../wire/packet.ts";
 import type { Association } from "./association.ts";
 import type { HostIdentity, PeerIdentity } from "./identity.ts";
 import type { PeerProfileConfig } from "./profile.ts";
+import type { HipLimits } from "./limits.ts";
 import type { SaParams } from "./sa.ts";
 
 /** RFC 7401 §4.4.2 states. */
@@ -39,6 +40,10 @@ export interface HipHostConfig {
   r1Lifetime?: Millis;
   /** First R1 generation counter (RFC 7401 §4.1.4). Default 1. */
   r1CounterStart?: bigint;
+  /** Solved puzzles remembered per R1 generation (each is accepted once, issue 9); when full,
+   * further I2s of that generation are dropped (`drop.puzzle_memory_full`) and new I1s get a
+   * new generation. Default 65 536. */
+  maxSolvedPerGeneration?: number;
   retransmit?: Partial<RetransmitConfig>;
   /** Encrypt HOST_ID in I2 with the HIP_CIPHER (§5.3.3). Default true; false sends it in
    * clear (§5.3.3 allows both; cutehip accepts only clear, docs/PROTOCOL.md §11). */
@@ -49,8 +54,9 @@ export interface HipHostConfig {
   /** Peer profile(s): wire deviations of other implementations to follow for the peers named
    * (src/hip/profile.ts, docs/PROTOCOL.md §11.5). Default: none (RFC behaviour). */
   peerProfile?: PeerProfileConfig;
-  /** Fill the HIP checksum over the outer addresses ("pseudo", default) or send 0 ("zero",
-   * e.g. behind NATs). Received zero checksums are always accepted (RFC 5770 / PROFILE §3). */
+  /** HIP checksum sent: 0 ("zero", default: RFC 5770 §5.1 / RFC 9028 §5.1 for HIP over UDP, which
+   * survives NATs) or the RFC 7401 pseudo-header sum over the outer addresses ("pseudo"). On receipt
+   * 0 is always accepted and a non-zero checksum must verify over the outer addresses. */
   checksum?: "pseudo" | "zero";
   /** Answer I1s with a NULL receiver HIT (opportunistic mode, §4.1.8). Default true. */
   allowOpportunistic?: boolean;
@@ -70,6 +76,8 @@ export interface HipHostConfig {
    * or already in use, or undefined, falls back to a random SPI (RFC 7402 §3.3.4).
    */
   spiSource?: (a: Association) => number | undefined;
+  /** State and rate limits against hostile peers (src/hip/limits.ts, defaults HIP_LIMITS). */
+  limits?: Partial<HipLimits>;
 }
 
 export type HipEvent =

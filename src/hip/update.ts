@@ -19,11 +19,10 @@ import type { Locator, Millis } from "../core/types.ts";
 import { PacketType } from "../wire/constants.ts";
 import { emitPacket, getParam, type HipPacket } from "../wire/packet.ts";
 import type { Param } from "../wire/params/index.ts";
-import type { Association } from "./association.ts";
+import type { Association, SaPair } from "./association.ts";
 import { authenticate, verifyMac, verifySignature } from "./auth.ts";
 import { compareHits, hitKey } from "./hit.ts";
 import type { HipHost } from "./host.ts";
-import type { SaParams } from "./sa.ts";
 import type { HipEvent, HipExtension } from "./types.ts";
 
 export interface UpdateOptions {
@@ -40,8 +39,9 @@ interface Exchange {
   tries: number;
   interval: Millis;
   nextAt: Millis;
-  /** Responder: the pair it switches to on the ACK. */
-  pair?: { inbound: SaParams; outbound: SaParams };
+  /** The pair drawn at `index` (initiator: outbound SPI filled in from the reply; responder:
+   * switched to on the ACK). KEYMAT below the drawn mark is wiped, so the keys live here. */
+  pair: SaPair;
 }
 
 interface PeerState {
@@ -52,8 +52,6 @@ interface PeerState {
   lastRxId: number;
   /** What we answered to lastRxId (re-sent on a duplicate, §6.12.1). */
   lastReply: Uint8Array | undefined;
-  /** Lowest KEYMAT index a new SA pair may use (never reuse keys). */
-  floor: number;
   ex: Exchange | undefined;
   linger: { spi: number; by: Millis }[];
 }
@@ -92,19 +90,19 @@ export class UpdateExtension implements HipExtension {
     }
     const s = this.state(a);
     if (s.ex) return true;
-    const index = Math.max(a.keymatIndex, s.floor);
+    // The association's one KEYMAT allocator (keymat-alloc.ts): shared with the mobility draws.
     const spi = this.host.allocSpi(a);
-    const pair = a.deriveSaPair(index, spi, 0);
-    if (!pair || index > 0xffff) {
+    const pair = a.drawSaPair(spi, 0);
+    if (!pair) {
       this.host.releaseSpi(spi);
       this.count("rekey.keymat_exhausted");
       return false;
     }
-    s.floor = pair.next;
+    const index = pair.index;
     a.pushEvent({ type: "sa-add", peerHit: a.peerHit, sa: pair.inbound });
     const id = s.nextId++;
     const pkt = this.build(a, [{ kind: "ESP_INFO", keymatIndex: index, oldSpi: a.spiIn, newSpi: spi }, { kind: "SEQ", updateId: id }]);
-    s.ex = this.arm(now, a, { role: "initiator", index, newSpiIn: spi, ourId: id, packet: pkt });
+    s.ex = this.arm(now, a, { role: "initiator", index, newSpiIn: spi, ourId: id, packet: pkt, pair });
     this.count("rekey.started");
     return true;
   }
@@ -129,14 +127,12 @@ export class UpdateExtension implements HipExtension {
     }
     if (ack && s.ex && ack.updateIds.includes(s.ex.ourId)) {
       const ex = s.ex;
-      if (ex.role === "responder" && ex.pair) this.complete(now, s, ex.pair);
+      if (ex.role === "responder") this.complete(now, s, ex.pair);
       else if (ex.role === "initiator") {
         if (!seq || !info) return this.drop("missing_param", pkt, from);
         if (info.keymatIndex !== ex.index) return this.drop("bad_keymat_index", pkt, from);
         if (info.oldSpi !== a.spiOut) return this.drop("bad_esp_info", pkt, from);
-        const pair = a.deriveSaPair(ex.index, ex.newSpiIn, info.newSpi);
-        if (!pair) return this.drop("bad_keymat_index", pkt, from);
-        this.complete(now, s, pair);
+        this.complete(now, s, { ...ex.pair, outbound: { ...ex.pair.outbound, spi: info.newSpi } });
       }
     } else if (ack) this.count("rekey.stale_ack");
     if (!seq) return true;
@@ -152,7 +148,7 @@ export class UpdateExtension implements HipExtension {
   espReceived(now: Millis, a: Association, spi: number): void {
     const s = this.peers.get(hitKey(a.peerHit));
     // RFC 7402 §6.9: traffic on our new inbound SA shows the peer switched (our ACK got lost).
-    if (s?.assoc === a && s.ex?.role === "responder" && s.ex.pair && spi === s.ex.newSpiIn) this.complete(now, s, s.ex.pair);
+    if (s?.assoc === a && s.ex?.role === "responder" && spi === s.ex.newSpiIn) this.complete(now, s, s.ex.pair);
   }
 
   onEvent(_now: Millis, ev: HipEvent): void {
@@ -198,28 +194,38 @@ export class UpdateExtension implements HipExtension {
   /** A request from the peer: add our new inbound SA, answer ESP_INFO + SEQ + ACK (§6.9.1). */
   private respond(now: Millis, s: PeerState, pkt: HipPacket, from: Locator, info: { keymatIndex: number; oldSpi: number; newSpi: number }, peerId: number): boolean {
     const a = s.assoc;
+    let pair: SaPair | undefined;
     if (s.ex) {
       // Simultaneous rekeys: the greater HIT keeps its own (like §6.9 step 5 for I2s).
       if (compareHits(a.localHit, a.peerHit) > 0) {
         this.count("rekey.simultaneous_kept");
         return true;
       }
-      a.pushEvent({ type: "sa-delete", peerHit: a.peerHit, direction: "in", spi: s.ex.newSpiIn });
-      this.host.releaseSpi(s.ex.newSpiIn);
-      s.floor = Math.min(s.floor, s.ex.index); // the peer's request may use the same index
+      // The peer drew the same index we did (the allocators agree): our new inbound SA already
+      // holds those keys, so it is kept rather than installed twice (keymat-alloc.ts).
+      if (s.ex.role === "initiator" && s.ex.index === info.keymatIndex && info.oldSpi === a.spiOut) pair = s.ex.pair;
+      else {
+        a.pushEvent({ type: "sa-delete", peerHit: a.peerHit, direction: "in", spi: s.ex.newSpiIn });
+        this.host.releaseSpi(s.ex.newSpiIn);
+      }
       s.ex = undefined;
       this.count("rekey.simultaneous_yielded");
     }
     if (info.oldSpi !== a.spiOut) return this.drop("bad_esp_info", pkt, from);
-    if (info.keymatIndex < s.floor) return this.drop("bad_keymat_index", pkt, from);
-    const spi = this.host.allocSpi(a);
-    const pair = a.deriveSaPair(info.keymatIndex, spi, info.newSpi);
-    if (!pair) {
-      this.host.releaseSpi(spi);
-      return this.drop("bad_keymat_index", pkt, from);
+    if (pair) pair = { ...pair, outbound: { ...pair.outbound, spi: info.newSpi } };
+    else {
+      // A peer-named index is refused when reused, overlapping or below what was drawn (no
+      // NOTIFY: RFC 7402 §6.9 names none; the peer's UPDATE times out and it rekeys later).
+      const spi = this.host.allocSpi(a);
+      const got = a.claimSaPair(info.keymatIndex, spi, info.newSpi);
+      if (typeof got === "string") {
+        this.host.releaseSpi(spi);
+        return this.drop(got, pkt, from);
+      }
+      pair = got;
+      a.pushEvent({ type: "sa-add", peerHit: a.peerHit, sa: pair.inbound });
     }
-    s.floor = pair.next;
-    a.pushEvent({ type: "sa-add", peerHit: a.peerHit, sa: pair.inbound });
+    const spi = pair.inbound.spi;
     const id = s.nextId++;
     const reply = this.build(a, [
       { kind: "ESP_INFO", keymatIndex: info.keymatIndex, oldSpi: a.spiIn, newSpi: spi },
@@ -227,13 +233,13 @@ export class UpdateExtension implements HipExtension {
       { kind: "ACK", updateIds: [peerId] },
     ]);
     s.lastReply = reply;
-    s.ex = this.arm(now, a, { role: "responder", index: info.keymatIndex, newSpiIn: spi, ourId: id, packet: reply, pair: { inbound: pair.inbound, outbound: pair.outbound } });
+    s.ex = this.arm(now, a, { role: "responder", index: info.keymatIndex, newSpiIn: spi, ourId: id, packet: reply, pair });
     this.count("rekey.answered");
     return true;
   }
 
   /** Switch to the new pair: `sa-rekey`; the old inbound SPI lingers for late packets. */
-  private complete(now: Millis, s: PeerState, pair: { inbound: SaParams; outbound: SaParams }): void {
+  private complete(now: Millis, s: PeerState, pair: SaPair): void {
     const a = s.assoc;
     const oldIn = a.spiIn;
     const oldOut = a.spiOut;
@@ -264,7 +270,7 @@ export class UpdateExtension implements HipExtension {
     const k = hitKey(a.peerHit);
     let s = this.peers.get(k);
     if (!s || s.assoc !== a) {
-      s = { assoc: a, nextId: 0, lastRxId: -1, lastReply: undefined, floor: a.keymatIndex, ex: undefined, linger: [] };
+      s = { assoc: a, nextId: 0, lastRxId: -1, lastReply: undefined, ex: undefined, linger: [] };
       this.peers.set(k, s);
     }
     return s;

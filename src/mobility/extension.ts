@@ -28,6 +28,7 @@ import type { HipHost } from "../hip/host.ts";
 import type { HipEvent, HipExtension } from "../hip/types.ts";
 import { PacketType } from "../wire/constants.ts";
 import type { HipPacket } from "../wire/packet.ts";
+import { ProbeBudget } from "./budget.ts";
 import { type CodecKeys, mobilityContext } from "./codec.ts";
 import { LocalModel } from "./model.ts";
 import { makePolicy, type MobilityPolicy } from "./policy.ts";
@@ -77,6 +78,9 @@ interface Bound {
   retiring: { spi: number; since: Millis; by: Millis }[];
   /** Extra outbound SAs installed for the peer's interfaces: SPI → KEYMAT index. */
   outExtra: Map<number, number>;
+  /** Peer SPIs whose KEYMAT index was refused (reused / overlapping / below the drawn mark):
+   * SPI → that index; data to such an interface uses the base-exchange SA. */
+  refused: Map<number, number>;
 }
 
 /** The association's HIP keys and identities as the REA/AC/ACR codec needs them (PROFILE §2). */
@@ -104,6 +108,10 @@ export class MobilityExtension implements HipExtension {
   private readonly notes: MobilityNote[] = [];
   private readonly spiRanges = new Map<number, SpiRange>();
   private now: Millis = 0;
+  /** AC probes to unverified addresses over every association (limits.probePerIp / probeGlobal). */
+  readonly hostBudget: ProbeBudget;
+  /** "drop.exception": anything a handler threw, caught here. */
+  readonly counters: Record<string, number> = {};
 
   constructor(
     private readonly host: HipHost,
@@ -111,7 +119,18 @@ export class MobilityExtension implements HipExtension {
   ) {
     this.local = o.local ?? new LocalModel();
     this.policy = makePolicy(o.policy);
+    const l = host.limits;
+    this.hostBudget = new ProbeBudget({ ...l.probePerIp, maxEntries: l.maxProbeEntries, global: l.probeGlobal });
     host.registerExtension(this);
+  }
+
+  /** Run `fn`; what it throws is counted (`drop.exception`), never passed on (issue 9). */
+  private guard(fn: () => void): void {
+    try {
+      fn();
+    } catch {
+      this.counters["drop.exception"] = (this.counters["drop.exception"] ?? 0) + 1;
+    }
   }
 
   session(peerHit: Uint8Array): MobilitySession | undefined {
@@ -139,7 +158,9 @@ export class MobilityExtension implements HipExtension {
     if (!b) return undefined;
     const p = b.session.dataPath(now, bytes);
     if (!p) return null;
-    return { from: p.from, to: p.to, spi: b.session.spiFor(p.to) ?? b.assoc.spiOut };
+    // Only an SPI whose outbound SA exists (installed from a KEYMAT index we accepted).
+    const spi = b.session.spiFor(p.to);
+    return { from: p.from, to: p.to, spi: spi !== undefined && b.outExtra.has(spi) ? spi : b.assoc.spiOut };
   }
 
   pollEvent(): MobilityNote | undefined {
@@ -152,12 +173,19 @@ export class MobilityExtension implements HipExtension {
     const b = assoc ? this.bound.get(hitKey(assoc.peerHit)) : undefined;
     if (!b || b.assoc !== assoc) return false; // no keys yet: the core drops it
     this.now = now;
-    b.session.handlePacket(now, raw, from, to);
-    this.drain(now, b);
+    this.guard(() => {
+      // Authentic (HMAC and, for REA, signature verified): UAL clock, R2-SENT → ESTABLISHED.
+      if (b.session.handlePacket(now, raw, from, to)) b.assoc.noteAuthenticated(now);
+      this.drain(now, b);
+    });
     return true;
   }
 
   onEvent(now: Millis, ev: HipEvent): void {
+    this.guard(() => this.event(now, ev));
+  }
+
+  private event(now: Millis, ev: HipEvent): void {
     this.now = now;
     if (ev.type === "sa-install") this.bind(now, ev.peerHit);
     else if (ev.type === "closed" || ev.type === "failed") this.bound.delete(hitKey(ev.peerHit));
@@ -170,16 +198,20 @@ export class MobilityExtension implements HipExtension {
   espReceived(now: Millis, assoc: Association, _spi: number, from: Locator, to: Locator | undefined, bytes?: number): void {
     const b = this.bound.get(hitKey(assoc.peerHit));
     if (!b || b.assoc !== assoc) return;
-    b.session.handleEspInbound(now, from, to, bytes);
-    this.drain(now, b);
+    this.guard(() => {
+      b.session.handleEspInbound(now, from, to, bytes);
+      this.drain(now, b);
+    });
   }
 
   handleTimeout(now: Millis): void {
     this.now = now;
     for (const b of [...this.bound.values()]) {
-      b.session.handleTimeout(now);
-      this.drain(now, b);
-      for (const r of [...b.retiring]) if (r.by <= now) this.deleteInbound(b, r.spi);
+      this.guard(() => {
+        b.session.handleTimeout(now);
+        this.drain(now, b);
+        for (const r of [...b.retiring]) if (r.by <= now) this.deleteInbound(b, r.spi);
+      });
     }
   }
 
@@ -197,9 +229,11 @@ export class MobilityExtension implements HipExtension {
     const a = this.host.association(peerHit);
     const k = hitKey(peerHit);
     if (!a || this.bound.get(k)?.assoc === a) return;
-    const b = { assoc: a, own: new Map(), retiring: [], outExtra: new Map() } as unknown as Bound;
+    const b = { assoc: a, own: new Map(), retiring: [], outExtra: new Map(), refused: new Map() } as unknown as Bound;
     const ctx = mobilityContext(codecKeys(a, (id) => this.spisFor(b, id)));
-    b.session = new MobilitySession({ ctx, local: this.local, policy: this.policy, rng: this.host.rng, now, peerLocator: a.peerLocator, localLocator: a.localLocator });
+    const l = this.host.limits;
+    const limits = { maxPeerInterfaces: l.maxPeerInterfaces, maxPeerAddresses: l.maxPeerAddresses, maxProbeEntries: l.maxProbeEntries };
+    b.session = new MobilitySession({ ctx, local: this.local, policy: this.policy, rng: this.host.rng, now, peerLocator: a.peerLocator, localLocator: a.localLocator, hostBudget: this.hostBudget, limits });
     this.bound.set(k, b);
     this.drain(now, b);
   }
@@ -253,13 +287,13 @@ export class MobilityExtension implements HipExtension {
       for (let s = Math.max(range.min, 256); s <= range.max && spi === undefined; s++) if (!this.host.associationBySpi(s)) spi = this.host.allocSpi(a, s);
       if (spi === undefined) return undefined; // range exhausted: keep sharing
     } else spi = this.host.allocSpi(a);
-    const index = a.keymatIndex;
-    const pair = a.deriveSaPair(index, spi, 0);
+    // Drawn from the association's one KEYMAT allocator (shared with UPDATE, keymat-alloc.ts).
+    const pair = a.drawSaPair(spi, 0);
     if (!pair) {
       this.host.releaseSpi(spi);
       return undefined;
     }
-    const own = { spi, index };
+    const own = { spi, index: pair.index };
     b.own.set(id, own);
     a.pushEvent({ type: "sa-add", peerHit: a.peerHit, sa: pair.inbound });
     return own;
@@ -278,12 +312,20 @@ export class MobilityExtension implements HipExtension {
     for (const itf of b.session.peer.interfaces.values()) {
       if (itf.spi === a.spiOut || itf.keymatIndex === 0) continue;
       used.add(itf.spi);
-      if (b.outExtra.has(itf.spi)) continue;
-      const pair = a.deriveSaPair(itf.keymatIndex, 0, itf.spi);
-      if (!pair) continue;
+      if (b.outExtra.has(itf.spi) || b.refused.get(itf.spi) === itf.keymatIndex) continue;
+      // The peer names the KEYMAT index: refused (counted, never installed) when it was drawn
+      // already, overlaps a draw or lies below the drawn mark, e.g. the base-exchange SA's
+      // index (AES-GCM nonce reuse). The draft defines no NOTIFY for it (§6.1.1.1).
+      const pair = a.claimSaPair(itf.keymatIndex, 0, itf.spi);
+      if (typeof pair === "string") {
+        b.refused.set(itf.spi, itf.keymatIndex);
+        this.host.drop(pair, undefined, undefined);
+        continue;
+      }
       b.outExtra.set(itf.spi, itf.keymatIndex);
       a.pushEvent({ type: "sa-add", peerHit: a.peerHit, sa: pair.outbound });
     }
+    for (const spi of [...b.refused.keys()]) if (!used.has(spi)) b.refused.delete(spi);
     for (const spi of [...b.outExtra.keys()]) {
       if (used.has(spi)) continue;
       b.outExtra.delete(spi);

@@ -248,6 +248,18 @@ export class PeerModel {
     return res;
   }
 
+  /**
+   * A source seen on authenticated traffic but never announced (a NAT's new mapping): added
+   * unverified to the interface holding `like` (same SA), until an address check verifies it.
+   */
+  observe(locator: Locator, like: Locator): MmAddress | undefined {
+    const near = this.find(like);
+    if (!near || this.find(locator)) return undefined;
+    const addr: MmAddress = { locator, status: "unverified", expiresAt: Number.POSITIVE_INFINITY, preference: 0, preferred: false };
+    near.itf.addresses.push(addr);
+    return addr;
+  }
+
   find(locator: Locator): { itf: PeerInterface; addr: MmAddress } | undefined {
     for (const itf of this.interfaces.values()) {
       const addr = itf.addresses.find((a) => sameLocator(a.locator, locator));

@@ -51,6 +51,14 @@ export interface MobilityPolicy {
    * sealed size: must be an upper bound of the ESP datagrams sent (default: a 1500-byte MTU).
    */
   sourceCreditDatagramBytes: number;
+  /**
+   * NAT rebinding (beyond the draft, as QUIC does it, RFC 9000 §9.3): authenticated ESP or HIP
+   * from a source the peer never announced becomes an unverified address on the interface of the
+   * current path; once its ACR answers the AC (§5.3 address check), the data path moves to it.
+   */
+  followRebinding: boolean;
+  /** At most this many such observed addresses are being checked at once (§8 flooding). */
+  maxObserved: number;
 }
 
 export const DEFAULT_POLICY: MobilityPolicy = {
@@ -75,6 +83,8 @@ export const DEFAULT_POLICY: MobilityPolicy = {
   sourceCredit: false,
   sourceCreditFactor: 3,
   sourceCreditDatagramBytes: 1_500,
+  followRebinding: true,
+  maxObserved: 2,
 };
 
 export function makePolicy(p: Partial<MobilityPolicy> = {}): MobilityPolicy {

@@ -2,7 +2,7 @@
 // MobilitySession (session.ts). Sans-I/O (ARCHITECTURE.md).
 import type { Locator, Millis } from "../core/types.ts";
 import { locatorKey, sameLocator } from "../core/types.ts";
-import { familyOf } from "./model.ts";
+import { BASE_EXCHANGE_INTERFACE, familyOf } from "./model.ts";
 import { serial16Gt, since32, timestamp32 } from "./rtt.ts";
 import { type Probe, type SentRea, SessionState } from "./session-state.ts";
 import type { AcInfo, ReaInfo } from "./types.ts";
@@ -72,6 +72,10 @@ export abstract class ReaAcExchange extends SessionState {
       this.reject(now, "replayed-rea", from);
       return;
     }
+    if (this.exceedsLimits(infos)) {
+      this.reject(now, "limit", from);
+      return;
+    }
     this.lastPeerReaId = id;
     // Source credit (policy, beyond the draft): only the REA's own source, and only if listed.
     const credit = this.policy.sourceCredit && listed.some((l) => sameLocator(l, from)) && this.peer.find(from)?.addr.verifiedAt === undefined;
@@ -106,6 +110,22 @@ export abstract class ReaAcExchange extends SessionState {
     // The REA must be acknowledged even when it lists no verified address (interface down,
     // probes suppressed): one AC to a verified address of the peer (§6.1.2 implicit ack).
     if (!acked) this.ackVerified(now, from, id);
+  }
+
+  /** Would applying `infos` leave the peer with too many interfaces or addresses (limits.ts)? */
+  private exceedsLimits(infos: ReaInfo[]): boolean {
+    const ids = new Set(this.peer.interfaces.keys());
+    ids.delete(BASE_EXCHANGE_INTERFACE);
+    const listed = new Set<string>();
+    for (const i of infos) {
+      ids.add(i.interfaceId);
+      for (const a of i.addresses) listed.add(locatorKey(a.locator));
+    }
+    // Addresses not listed stay (other interfaces), or linger deprecated when verified (§6.4).
+    const named = new Set(infos.map((i) => i.interfaceId));
+    let kept = 0;
+    for (const { itf, addr } of this.peer.all()) if (!listed.has(locatorKey(addr.locator)) && (!named.has(itf.id) || addr.verifiedAt !== undefined)) kept++;
+    return ids.size > this.limits.maxPeerInterfaces || listed.size + kept > this.limits.maxPeerAddresses;
   }
 
   protected ackVerified(now: Millis, from: Locator, reaId: number): void {
@@ -230,6 +250,7 @@ export abstract class ReaAcExchange extends SessionState {
       this.credit.clear(p.to);
       this.probes.delete(locatorKey(p.to));
       this.events.push({ type: "address-verified", t: now, locator: p.to, rtt });
+      this.adoptObserved(now, p.to);
     } else if (found && found.addr.verifiedAt === undefined) found.addr.verifiedAt = now;
     this.paths.noteHeard(p.to, now, p.from);
     this.reselect(now, p.liveness ? "path-recovered" : "address-verified");

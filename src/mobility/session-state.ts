@@ -2,7 +2,7 @@
 // MobilitySession (session.ts): REA/AC/ACR exchange in session-exchange.ts, inputs, outputs and
 // liveness in session.ts. Sans-I/O (ARCHITECTURE.md).
 import type { Locator, Millis, Rng, Transmit } from "../core/types.ts";
-import { sameLocator } from "../core/types.ts";
+import { locatorKey, sameLocator } from "../core/types.ts";
 import { ProbeBudget } from "./budget.ts";
 import { SourceCredit } from "./credit.ts";
 import type { MobilityContext } from "./context.ts";
@@ -50,7 +50,20 @@ export interface SessionOptions {
   peerLocator?: Locator;
   /** Our locator in the base exchange: the peer already knows it, so a host with no other address has nothing to announce. */
   localLocator?: Locator;
+  /** Host-wide probe budget every session's probes are charged to as well (limits.probePerIp / probeGlobal). */
+  hostBudget?: ProbeBudget;
+  /** State limits from the host (src/hip/limits.ts). */
+  limits?: SessionLimits;
 }
+
+/** The per-peer limits of src/hip/limits.ts a session enforces. */
+export interface SessionLimits {
+  maxPeerInterfaces: number;
+  maxPeerAddresses: number;
+  maxProbeEntries: number;
+}
+
+export const SESSION_LIMITS: SessionLimits = { maxPeerInterfaces: 8, maxPeerAddresses: 32, maxProbeEntries: 1024 };
 
 export const HISTORY = 8;
 
@@ -70,6 +83,7 @@ export abstract class SessionState {
   protected readonly local: LocalModel;
   protected readonly policy: MobilityPolicy;
   protected readonly rng: Rng;
+  protected readonly limits: SessionLimits;
   protected readonly announced = new Map<number, number>();
   protected readonly announcedSpi = new Map<number, number>();
   protected seenGeneration = -1;
@@ -86,6 +100,8 @@ export abstract class SessionState {
   protected espForRea: Uint8Array | undefined;
   /** Recovery probes of suspect (silent) addresses: next time and probes left. */
   protected readonly recovery = new Map<string, { at: Millis; left: number; path: Path }>();
+  /** Sources of authenticated traffic being address-checked (NAT rebinding, policy `followRebinding`). */
+  protected readonly observed = new Set<string>();
   /** Set by reject(): the packet being handled was not accepted. */
   protected rejectedNow = false;
   /** Set by onRea(): the REA being handled started source credit (its bytes are counted). */
@@ -100,7 +116,8 @@ export abstract class SessionState {
     this.credit = new SourceCredit(o.policy.sourceCreditFactor);
     this.paths = new PathSelector(o.local, this.peer, o.policy, (to) => o.policy.sourceCredit && this.credit.has(to));
     this.rtt = new RttEstimator(o.policy.initialRtoMs, o.policy.minRtoMs, o.policy.maxRtoMs);
-    this.budget = new ProbeBudget(o.policy.budget);
+    this.limits = o.limits ?? SESSION_LIMITS;
+    this.budget = new ProbeBudget({ ...o.policy.budget, maxEntries: this.limits.maxProbeEntries }, o.hostBudget);
     this.reaId = this.random16() & 0x7fff;
     // §5.3: REAs tell the peer about changed or additional addresses. A host whose only address is
     // the one the base exchange ran on has nothing to tell (and a plain RFC 7401 peer is spared
@@ -129,6 +146,22 @@ export abstract class SessionState {
     if (!this.paths.reselect(now)) return;
     this.events.push({ type: "path-changed", t: now, path: this.paths.path, previous: prev, reason });
     if (!prev) for (const r of this.sent) if (r.unsent && !r.acked && r.nextAt !== Number.POSITIVE_INFINITY) this.transmitRea(now, r);
+  }
+
+  /**
+   * An observed source passed the address check: like QUIC after a NAT rebinding (RFC 9000 §9.3)
+   * the address the data path went to is retired (kept for the grace period) so data follows.
+   */
+  protected adoptObserved(now: Millis, l: Locator): void {
+    if (!this.observed.delete(locatorKey(l))) return;
+    const cur = this.paths.path?.to;
+    const old = cur && !sameLocator(cur, l) ? this.peer.find(cur)?.addr : undefined;
+    if (old && old.status !== "deprecated") {
+      old.status = "deprecated";
+      old.preferred = false;
+      old.expiresAt = Math.min(old.expiresAt, now + this.policy.deprecatedGraceMs);
+    }
+    this.counters.rebindings++;
   }
 
   protected creditReceived(from: Locator, bytes: number): void {

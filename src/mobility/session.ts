@@ -54,13 +54,13 @@ export class MobilitySession extends ReaAcExchange {
     return this.espForRea !== undefined;
   }
 
-  /** A HIP packet of type REA/AC/ACR arrived on this association. */
-  handlePacket(now: Millis, data: Uint8Array, from: Locator, to: Locator): void {
+  /** A HIP packet of type REA/AC/ACR arrived on this association; true when it was authentic and accepted. */
+  handlePacket(now: Millis, data: Uint8Array, from: Locator, to: Locator): boolean {
     this.syncLocal(now);
     const r = this.ctx.open(data, from, to);
     if (!r.ok) {
       this.reject(now, r.reason, from);
-      return;
+      return false;
     }
     const m = r.msg;
     this.rejectedNow = false;
@@ -69,8 +69,10 @@ export class MobilitySession extends ReaAcExchange {
     else this.onAcr(now, m.ac, from);
     // RFC 9000 §8.1: accepted, authenticated bytes from a credited address raise its limit.
     if (!this.rejectedNow && !this.grantedNow) this.creditReceived(from, data.length);
+    if (!this.rejectedNow && !this.peer.find(from)) this.observeSource(now, from);
     this.grantedNow = false;
     this.probeInterfaces(now);
+    return !this.rejectedNow;
   }
 
   /**
@@ -79,6 +81,7 @@ export class MobilitySession extends ReaAcExchange {
    */
   handleEspInbound(now: Millis, from: Locator, to?: Locator, bytes = ESP_MIN_BYTES): void {
     this.creditReceived(from, bytes);
+    if (!this.peer.find(from)) this.observeSource(now, from);
     if (this.peer.find(from)?.addr.verifiedAt === undefined) return;
     if (this.paths.noteHeard(from, now, to)) this.reselect(now, "path-recovered");
   }
@@ -155,6 +158,30 @@ export class MobilitySession extends ReaAcExchange {
   /** The peer's SPI for sending to `to` (its interface's SA, §4.5), if known. */
   spiFor(to: Locator): number | undefined {
     return this.peer.find(to)?.itf.spi;
+  }
+
+  /**
+   * Authenticated traffic from a source the peer never announced: a NAT rebinding (or an attacker
+   * rewriting sources). Checked with an AC like any new address (§5.3); data moves only after the
+   * ACR (adoptObserved). Bounded by `maxObserved` and the probe budget (§8).
+   */
+  private observeSource(now: Millis, from: Locator): void {
+    const cur = this.paths.path;
+    if (!this.policy.followRebinding || !cur || familyOf(cur.to) !== familyOf(from)) return;
+    for (const k of this.observed) if (!this.probes.has(k)) this.observed.delete(k); // check over
+    if (this.observed.size >= this.policy.maxObserved) {
+      this.counters.probesSuppressed++;
+      return;
+    }
+    const a = this.peer.observe(from, cur.to);
+    if (!a) return;
+    if (!this.sendAc(now, from, this.lastPeerReaId ?? 0, false, cur.from)) {
+      a.status = "deprecated";
+      a.expiresAt = now;
+      return;
+    }
+    this.observed.add(locatorKey(from));
+    this.probes.set(locatorKey(from), { attempts: 1, nextAt: now + this.rtt.rto(0), mismatches: 0 });
   }
 
   // ---- path liveness ----

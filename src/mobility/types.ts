@@ -51,7 +51,8 @@ export interface ReaInfo {
   currentSpi: number;
   /** "New SPI": equals currentSpi unless the SA changes. */
   newSpi: number;
-  /** "Keymaterial index": KEYMAT bit index for the new SA (0 when unchanged). */
+  /** "Keymaterial index" for the new SA (0 when unchanged). The draft says "bit index"; we use a
+   * byte index like RFC 7402 ESP_INFO (docs/PROTOCOL.md §8, "Keymaterial index: bytes"). */
   keymatIndex: number;
   reaId: number;
   addresses: ReaAddress[];
@@ -81,7 +82,9 @@ export type RejectReason =
   | "unmatched-ac"
   | "unmatched-acr"
   | "acr-wrong-source"
-  | "ac-to-foreign-address";
+  | "ac-to-foreign-address"
+  /** An REA that would exceed the peer's interface or address limit (limits.maxPeerInterfaces / maxPeerAddresses). */
+  | "limit";
 
 /** A data path: our local locator and the peer's. */
 export interface Path {
@@ -121,6 +124,8 @@ export interface MobilityCounters {
   /** Data datagrams / bytes sent on source credit (before the ACR, policy `sourceCredit`). */
   creditDatagrams: number;
   creditBytes: number;
+  /** Observed sources (NAT rebinding) that passed the address check and took the data path. */
+  rebindings: number;
   rejected: Record<RejectReason, number>;
 }
 
@@ -140,6 +145,7 @@ export function newCounters(): MobilityCounters {
     bytesToUnverified: 0,
     creditDatagrams: 0,
     creditBytes: 0,
+    rebindings: 0,
     rejected: {
       malformed: 0,
       "bad-hmac": 0,
@@ -151,6 +157,7 @@ export function newCounters(): MobilityCounters {
       "unmatched-acr": 0,
       "acr-wrong-source": 0,
       "ac-to-foreign-address": 0,
+      limit: 0,
     },
   };
 }

@@ -1,23 +1,14 @@
 // The upper-layer header inside an ESP payload in BEET mode (RFC 7402 §3.1, PROFILE §3): a UDP
 // header (RFC 768), next header 17. The inner addresses are the HITs, so the UDP checksum uses
 // an IPv6 pseudo-header (RFC 8200 §8.1) built from the HITs (RFC 7401 §4.5.1).
+import { pseudoHeaderSum } from "../wire/icmpv6.ts";
 
 export const IPPROTO_UDP = 17;
 export const UDP_HEADER_LEN = 8;
 
-function sum16(b: Uint8Array, acc: number): number {
-  let i = 0;
-  for (; i + 1 < b.length; i += 2) acc += (b[i] << 8) | b[i + 1];
-  if (i < b.length) acc += b[i] << 8;
-  return acc;
-}
-
 /** Folded one's-complement sum of the pseudo-header and the segment as it is. */
 function foldedSum(srcHit: Uint8Array, dstHit: Uint8Array, segment: Uint8Array): number {
-  let acc = sum16(srcHit, 0) + sum16(dstHit, 0) + (segment.length >>> 16) + (segment.length & 0xffff) + IPPROTO_UDP;
-  acc = sum16(segment, acc);
-  while (acc > 0xffff) acc = (acc & 0xffff) + (acc >>> 16);
-  return acc;
+  return pseudoHeaderSum(srcHit, dstHit, IPPROTO_UDP, segment);
 }
 
 /** UDP header + data, checksummed with the HIT pseudo-header. */

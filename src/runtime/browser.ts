@@ -135,6 +135,14 @@ export class TunnelHost {
     return s;
   }
 
+  /** One raw inner packet (next header + upper-layer bytes) to `peerHit` (ICMPv6 echo is answered by the stack). */
+  sendInner(peerHit: Uint8Array, nextHeader: number, payload: Uint8Array): SendStatus {
+    if (this.error) return "no-association";
+    const s = this.stack.sendInner(peerHit, nextHeader, payload, this.driver.clock());
+    this.driver.flush();
+    return s;
+  }
+
   /**
    * Release the lease (§4.4.1: a zero-lifetime FAQ) and wait up to `releaseWaitMs` (default
    * 1000) for the FA's confirmation, then stop the timer and close the tunnel.

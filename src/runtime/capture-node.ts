@@ -1,6 +1,9 @@
 // Node-only --pcap / --esp-sa support for `hipmm host` and `hipmm demo`: every UDP/10500 datagram
 // into a pcap file (src/capture), and each installed SA as a tshark esp_sa line (mode 0600;
 // keys are written only because the user asked for them with --esp-sa).
+// Both files are created at once (a bad path fails before anything runs, as a CaptureFileError
+// naming it); a later write error (disk full…) is reported once through `onError` and stops
+// that file, never the host.
 import type { EspSaEntry } from "../capture/esp-sa.ts";
 import { writeEspSaFile } from "../capture/esp-sa-file.ts";
 import { createPcapFile, type PcapFileWriter } from "../capture/pcap-file.ts";
@@ -13,17 +16,61 @@ export interface CaptureHooks {
   close(): void;
 }
 
-export function captureHooks(pcapPath: string | undefined, espSaPath: string | undefined): CaptureHooks {
-  const pcap: PcapFileWriter | undefined = pcapPath ? createPcapFile(pcapPath) : undefined;
+/** Creating one of the capture files failed. */
+export class CaptureFileError extends Error {
+  constructor(
+    readonly kind: "pcap" | "esp-sa",
+    readonly path: string,
+    readonly error: unknown,
+  ) {
+    super(`${path}: ${(error as Error)?.message ?? String(error)}`);
+    this.name = "CaptureFileError";
+  }
+}
+
+export function captureHooks(
+  pcapPath: string | undefined,
+  espSaPath: string | undefined,
+  onError: (kind: "pcap" | "esp-sa", path: string, e: unknown) => void = (kind, path, e) => console.error(`hipmm: --${kind} ${path}: ${(e as Error).message} (stopped writing it)`),
+): CaptureHooks {
+  let pcap: PcapFileWriter | undefined;
+  try {
+    pcap = pcapPath ? createPcapFile(pcapPath) : undefined;
+  } catch (e) {
+    throw new CaptureFileError("pcap", pcapPath!, e);
+  }
+  let espSa = espSaPath;
+  if (espSa) {
+    try {
+      writeEspSaFile(espSa, []);
+    } catch (e) {
+      pcap?.close();
+      throw new CaptureFileError("esp-sa", espSa, e);
+    }
+  }
   const sas: EspSaEntry[] = [];
   return {
     tap: pcap
-      ? (_dir, now, data, from, to) => pcap.writeUdp(performance.timeOrigin + now, from, to, data)
+      ? (_dir, now, data, from, to) => {
+          if (!pcap) return;
+          try {
+            pcap.writeUdp(performance.timeOrigin + now, from, to, data);
+          } catch (e) {
+            onError("pcap", pcapPath!, e);
+            pcap.close();
+            pcap = undefined;
+          }
+        }
       : undefined,
     onEvent(ev) {
-      if (!espSaPath || (ev.type !== "sa-install" && ev.type !== "sa-add")) return;
+      if (!espSa || (ev.type !== "sa-install" && ev.type !== "sa-add")) return;
       for (const sa of ev.type === "sa-add" ? [ev.sa] : [ev.inbound, ev.outbound]) sas.push({ src: "*", dst: "*", spi: sa.spi, suite: sa.suite, encKey: sa.encKey, authKey: sa.authKey });
-      writeEspSaFile(espSaPath, sas);
+      try {
+        writeEspSaFile(espSa, sas);
+      } catch (e) {
+        onError("esp-sa", espSa, e);
+        espSa = undefined;
+      }
     },
     close() {
       pcap?.close();

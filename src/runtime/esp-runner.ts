@@ -10,7 +10,6 @@ import type { Millis } from "../core/types.ts";
 import type { EspBatch } from "../esp/espbatch.ts";
 import type { WorkerDataPlane } from "../esp/remote.ts";
 import { EspStatus } from "../esp/types.ts";
-import { IPPROTO_UDP } from "./beet-udp.ts";
 import type { DeferredEsp, EspWork, OpenJob, SealJob } from "./esp-work.ts";
 import type { HostStack } from "./stack.ts";
 
@@ -138,7 +137,7 @@ export class WorkerEspRunner {
     for (; i < work.length; i++) {
       const w = work[i];
       if (w.kind === "seal") {
-        const k = seal.addSeal(this.handles.get(w.job.handle) ?? 0, IPPROTO_UDP, w.job.seg);
+        const k = seal.addSeal(this.handles.get(w.job.handle) ?? 0, w.job.nextHeader, w.job.seg);
         if (k < 0 && seal.count > 0) break; // full: next round
         items.push({ w, i: k });
       } else if (w.kind === "open") {

@@ -12,7 +12,9 @@ export interface SealJob {
   peerHit: Uint8Array;
   /** Outbound SA: a DataPlane handle, or a DeferredEsp id. */
   handle: number;
-  /** Inner UDP segment (header + data, checksummed over the HITs). */
+  /** IPv6 next header of the inner packet (17 UDP, 58 ICMPv6, 6 TCP…). */
+  nextHeader: number;
+  /** Inner upper-layer packet (e.g. UDP header + data, checksummed over the HITs). */
   seg: Uint8Array;
   to: Locator;
   from?: Locator;

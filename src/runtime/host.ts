@@ -16,7 +16,11 @@ import { SocketSet } from "../transport/socket-set.ts";
 import type { DatagramSocket } from "../transport/types.ts";
 import { type Clock, EndpointDriver, monotonicClock, type PacketTap } from "./driver.ts";
 import { WorkerEspRunner } from "./esp-runner.ts";
+import type { EchoReplyEvent, InnerEvent, InnerOptions } from "./inner.ts";
+import { DEFAULT_KEEPALIVE_MS, NatKeepalive } from "./keepalive.ts";
+import { HeldSends, type HeldEvent, NoPathQueue, type SendQueueOptions } from "./send-queue.ts";
 import { HostStack, type SendStatus, type StackEvent } from "./stack.ts";
+import { type HostStats, hostStats } from "./stats.ts";
 
 export type MessageEvent = Extract<StackEvent, { type: "message" }>;
 
@@ -25,10 +29,16 @@ export interface RuntimeHostEvents {
   established: Extract<HipEvent, { type: "established" }>;
   closed: Extract<HipEvent, { type: "closed" }>;
   failed: Extract<HipEvent, { type: "failed" }>;
+  /** An inner packet that is not UDP (ICMPv6, TCP…; inner.ts). */
+  inner: InnerEvent;
+  /** An ICMPv6 Echo Reply to one of our pings. */
+  "echo-reply": EchoReplyEvent;
   /** Every stack event, including the ones above. */
   event: StackEvent;
   /** The host stopped on a fatal error (the data plane Worker died); it is closed. */
   error: Error;
+  /** A send found no path: held for later, or dropped and reported (send-queue.ts). */
+  held: HeldEvent;
 }
 
 /** In-process (default), or a WorkerDataPlane ("worker": start*Host starts one the host owns). */
@@ -49,6 +59,12 @@ export interface RuntimeHostOptions {
   mobility?: MobilityExtensionOptions | false;
   /** Lease an address from a Forwarding Agent (started at once; needs mobility). */
   fa?: FaClientOptions;
+  /** Sends without a path are held (default 256 per peer for 3000 ms), never dropped silently. */
+  sendQueue?: SendQueueOptions;
+  /** Inner protocols other than UDP: delivery filter, ICMPv6 echo answering (on), ping bounds. */
+  inner?: InnerOptions;
+  /** NAT keepalive interval on idle association paths (keepalive.ts; default 15 000 ms, 0 = off). */
+  natKeepaliveMs?: number;
 }
 
 type Listener<T> = (ev: T) => void;
@@ -58,11 +74,16 @@ export class RuntimeHost {
   readonly driver: EndpointDriver;
   /** With a Worker data plane: the batch runner (its `stats`, its `dataPlane`). */
   readonly espWorker: WorkerEspRunner | undefined;
+  /** Datagrams waiting for a path (`sendQueue`). */
+  readonly held: HeldSends;
+  /** NAT keepalives on idle paths (`natKeepaliveMs`). */
+  readonly keepalive: NatKeepalive;
   /** Set once the host stopped on a fatal error. */
   error: Error | undefined;
   private readonly listeners = new Map<string, Listener<never>[]>();
   private readonly closeDataPlane: boolean;
   private closing: Promise<void> | undefined;
+  private pingSeq = 0;
 
   constructor(sockets: DatagramSocket[], opts: RuntimeHostOptions) {
     const rng = opts.rng ?? cryptoRng;
@@ -71,11 +92,14 @@ export class RuntimeHost {
     const worker = dp instanceof WorkerDataPlane ? dp : undefined;
     this.closeDataPlane = worker !== undefined && opts.closeDataPlane === true;
     this.stack = new HostStack({
-      host: { ...opts.hip, identity: opts.identity, rng },
+      // R1 generation counters keep growing across restarts (RFC 7401 §5.2.3: Initiators ignore
+      // R1s older than the counter they saw; src/hip/replay.ts).
+      host: { r1CounterStart: BigInt(Date.now()), ...opts.hip, identity: opts.identity, rng },
       ...(worker ? { deferEsp: true } : { dataPlane: dp as DataPlane | undefined }),
       onEvent: (ev) => this.dispatch(ev),
       ...(opts.mobility === false ? {} : { mobility: opts.mobility ?? {}, addresses: sockets.map((s) => s.local) }),
       ...(opts.fa ? { fa: opts.fa } : {}),
+      ...(opts.inner ? { inner: opts.inner } : {}),
     });
     const clock = opts.clock ?? monotonicClock;
     this.espWorker = worker
@@ -84,6 +108,17 @@ export class RuntimeHost {
     const runner = this.espWorker;
     this.driver = new EndpointDriver(this.stack, new SocketSet(sockets), clock, runner ? () => runner.kick() : undefined);
     this.driver.tap = opts.tap;
+    this.keepalive = new NatKeepalive(this.stack.host, this.driver, opts.natKeepaliveMs ?? DEFAULT_KEEPALIVE_MS);
+    this.keepalive.start();
+    this.held = new HeldSends(new NoPathQueue(opts.sendQueue), {
+      clock: () => this.driver.clock(),
+      send: (hit, sp, dp, data) => {
+        const s = this.error ? "no-association" : this.stack.send(hit, sp, dp, data, this.driver.clock());
+        if (s === "sent") this.driver.flush();
+        return s;
+      },
+      report: (ev) => this.emit("held", ev),
+    });
     if (opts.fa) {
       this.stack.startFa(this.driver.clock());
       this.driver.flush();
@@ -176,12 +211,59 @@ export class RuntimeHost {
     return ok.find((l) => (l.ip.startsWith("127.") || l.ip === "::1") === loopback) ?? ok[0];
   }
 
+  /** Every counter (HIP, UPDATE, mobility, ESP, FA client, Worker) and every drop by reason. */
+  stats(): HostStats {
+    return hostStats(this.stack, this.espWorker?.stats);
+  }
+
   /** Send one datagram to `peerHit` over ESP (queued while the association comes up). */
   send(peerHit: Uint8Array, srcPort: number, dstPort: number, data: Uint8Array): SendStatus {
     if (this.error) return "no-association";
     const s = this.stack.send(peerHit, srcPort, dstPort, data, this.driver.clock());
     if (s === "sent") this.driver.flush();
+    if (s === "no-path") return this.held.hold(peerHit, srcPort, dstPort, data);
     return s;
+  }
+
+  /** Send one raw inner packet (next header + upper-layer bytes, checksum over the HITs) over ESP. */
+  sendInner(peerHit: Uint8Array, nextHeader: number, payload: Uint8Array): SendStatus {
+    if (this.error) return "no-association";
+    const s = this.stack.sendInner(peerHit, nextHeader, payload, this.driver.clock());
+    if (s === "sent") this.driver.flush();
+    return s;
+  }
+
+  /**
+   * ICMPv6 Echo Request to `peerHit`'s HIT (RFC 4443 §4.1); resolves with the matching Echo
+   * Reply (its `rttMs`), rejects when it cannot be sent or after `timeoutMs` (default 5 s).
+   * `seq` defaults to a per-host counter.
+   */
+  ping(peerHit: Uint8Array, opts: { seq?: number; data?: Uint8Array; timeoutMs?: number } = {}): Promise<EchoReplyEvent> {
+    const seq = (opts.seq ?? ++this.pingSeq) & 0xffff;
+    const want = hitKey(peerHit);
+    return new Promise((resolve, reject) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.off("echo-reply", onReply);
+      };
+      const onReply = (ev: EchoReplyEvent) => {
+        if (hitKey(ev.peerHit) !== want || ev.sequence !== seq || ev.identifier !== this.stack.pingIdentifier) return;
+        done();
+        resolve(ev);
+      };
+      const timer = setTimeout(() => {
+        done();
+        this.stack.inner.forget(peerHit, this.stack.pingIdentifier, seq);
+        reject(new Error(`ping ${seq}: no reply`));
+      }, opts.timeoutMs ?? 5000);
+      this.on("echo-reply", onReply);
+      const s = this.error ? "no-association" : this.stack.ping(peerHit, seq, opts.data, this.driver.clock());
+      if (s === "sent") this.driver.flush();
+      else if (s !== "queued") {
+        done();
+        reject(new Error(`ping ${seq}: ${s}`));
+      }
+    });
   }
 
   /** CLOSE the association with `peerHit` (RFC 7401 §5.3.7). */
@@ -194,6 +276,8 @@ export class RuntimeHost {
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.espWorker?.stop();
+      this.keepalive.stop();
+      this.held.stop();
       await this.driver.close();
       if (this.closeDataPlane) await this.espWorker?.dataPlane.close();
     })();
@@ -209,14 +293,15 @@ export class RuntimeHost {
   }
 
   private dispatch(ev: StackEvent): void {
+    if (ev.type === "mobility" && ev.ev.type === "path-changed" && ev.ev.path) this.held?.pathChanged(ev.peerHit);
     this.emit(ev.type, ev);
     this.emit("event", ev);
   }
 
-  private emit(type: string, ev: StackEvent | Error): void {
+  private emit(type: string, ev: StackEvent | HeldEvent | Error): void {
     const l = this.listeners.get(type);
     if (!l) return;
-    for (const cb of [...l]) (cb as Listener<StackEvent | Error>)(ev);
+    for (const cb of [...l]) (cb as Listener<StackEvent | HeldEvent | Error>)(ev);
   }
 }
 

@@ -5,6 +5,7 @@
 import type { Millis } from "../core/types.ts";
 import { hitKey } from "../hip/hit.ts";
 import type { SaParams } from "../hip/sa.ts";
+import type { SaGuard } from "./sa-guard.ts";
 
 export interface PeerSas {
   peerHit: Uint8Array;
@@ -32,14 +33,37 @@ export interface SaBackend {
 export class SaTable {
   private readonly byPeer = new Map<string, PeerSas>();
   private readonly bySpiIn = new Map<number, PeerSas>();
-  /** SAs the data plane refused (duplicate SPI, table full). */
+  /** SAs the data plane refused (duplicate SPI, table full) or the `maxSas` limit refused. */
   failures = 0;
+  /** SAs installed (bounded by `maxSas`, limits.ts). */
+  private installed = 0;
 
   constructor(
     private readonly dp: SaBackend,
     /** How long a retired inbound SA may wait for its missing sequence numbers. */
     private readonly oldSaTimeoutMs: Millis = 2_000,
+    /** IV seeds and the no-(key, salt)-reuse check (sa-guard.ts). */
+    readonly guard?: SaGuard,
+    /** At most this many SAs (src/hip/limits.ts `maxSas`); `count("drop.sa_limit")` for each refused. */
+    private readonly o: { maxSas?: number; count?: (name: string) => void } = {},
   ) {}
+
+  /** SAs currently installed. */
+  get size(): number {
+    return this.installed;
+  }
+
+  private room(n: number): boolean {
+    if (this.installed + n <= (this.o.maxSas ?? Number.POSITIVE_INFINITY)) return true;
+    this.failures++;
+    this.o.count?.("drop.sa_limit");
+    return false;
+  }
+
+  private free(h: number): void {
+    this.dp.removeSa(h);
+    this.installed--;
+  }
 
   peer(peerHit: Uint8Array): PeerSas | undefined {
     return this.byPeer.get(hitKey(peerHit));
@@ -52,6 +76,7 @@ export class SaTable {
   /** RFC 7402 `sa-install`: a rekey replaces every SA of the peer. */
   installPair(peerHit: Uint8Array, inbound: SaParams, outbound: SaParams): void {
     this.removePeer(peerHit);
+    if (!this.room(2)) return;
     const p: PeerSas = { peerHit: peerHit.slice(), spiIn: inbound.spi, spiOut: outbound.spi, inbound: new Map(), outbound: new Map(), retiring: new Map() };
     this.byPeer.set(hitKey(peerHit), p);
     this.add(peerHit, inbound);
@@ -64,10 +89,15 @@ export class SaTable {
     if (!p) return false;
     const map = sa.direction === "in" ? p.inbound : p.outbound;
     if (map.has(sa.spi)) return true;
+    if (!this.room(1)) return false; // limits.maxSas, before the guard records the keys
+    const admitted = this.guard ? this.guard.admit(sa) : sa;
+    if (!admitted) return false; // keys installed before: refused (counted by the guard)
     try {
-      map.set(sa.spi, this.dp.installSa(sa));
+      map.set(sa.spi, this.dp.installSa(admitted));
+      this.installed++;
     } catch {
       this.failures++;
+      this.o.count?.("drop.sa_install_failed");
       return false;
     }
     if (sa.direction === "in") this.bySpiIn.set(sa.spi, p);
@@ -95,7 +125,7 @@ export class SaTable {
     if (direction === "out") {
       const h = p.outbound.get(spi);
       if (h !== undefined && spi !== p.spiOut) {
-        this.dp.removeSa(h);
+        this.free(h);
         p.outbound.delete(spi);
       }
       return;
@@ -113,7 +143,7 @@ export class SaTable {
         const h = p.inbound.get(spi);
         const st = h === undefined ? undefined : this.dp.stats(h);
         if (h !== undefined && st && now < by && st.packets < st.seq) continue;
-        if (h !== undefined) this.dp.removeSa(h);
+        if (h !== undefined) this.free(h);
         p.inbound.delete(spi);
         p.retiring.delete(spi);
         this.bySpiIn.delete(spi);
@@ -131,10 +161,10 @@ export class SaTable {
     const p = this.peer(peerHit);
     if (!p || (onlyIfSpiIn !== undefined && p.spiIn !== onlyIfSpiIn)) return;
     for (const [spi, h] of p.inbound) {
-      this.dp.removeSa(h);
+      this.free(h);
       this.bySpiIn.delete(spi);
     }
-    for (const h of p.outbound.values()) this.dp.removeSa(h);
+    for (const h of p.outbound.values()) this.free(h);
     this.byPeer.delete(hitKey(peerHit));
   }
 }

@@ -13,12 +13,16 @@ import { MobilityExtension, type MobilityExtensionOptions } from "../mobility/ex
 import type { MobilityEvent } from "../mobility/types.ts";
 import { loadWasmSync, wasmBytes } from "../wasm/loader.ts";
 import { decodeBeetUdp, encodeBeetUdp, IPPROTO_UDP } from "./beet-udp.ts";
+import { type EchoReplyEvent, type InnerEvent, type InnerOptions, InnerProtocols, IPPROTO_ICMPV6, pingIdentifierFor } from "./inner.ts";
 import { DeferredEsp, type OpenJob, type OpenOutcome, type SealJob } from "./esp-work.ts";
+import { SaGuard } from "./sa-guard.ts";
 import { SaTable } from "./sa-table.ts";
 
 export type StackEvent =
   | HipEvent
   | { type: "message"; peerHit: Uint8Array; srcPort: number; dstPort: number; data: Uint8Array; from: Locator; to?: Locator; spi: number; seq: number; viaRea?: boolean }
+  | InnerEvent
+  | EchoReplyEvent
   | { type: "esp-drop"; reason: string; spi: number; from: Locator }
   | { type: "mobility"; peerHit: Uint8Array; ev: MobilityEvent }
   | { type: "fa"; ev: FaClientEvent };
@@ -45,6 +49,8 @@ export interface HostStackOptions {
   /** UPDATE rekeying (src/hip/update.ts); `threshold`: outbound sequence number from which a
    * rekey starts before exhaustion (default 2^32 − 2^16; RFC 4303 §3.3.3). */
   rekey?: UpdateOptions & { threshold?: number };
+  /** Inner protocols other than UDP (inner.ts): delivery filter, ICMPv6 echo answering, ping bounds. */
+  inner?: InnerOptions;
 }
 
 let wasmModule: WebAssembly.Module | undefined;
@@ -68,7 +74,12 @@ export abstract class EspStack {
   /** Stack-level counters ("esp.rx", "esp.tx", "esp.tx.rea", "esp.drop.<reason>", "rx.relay"…). */
   readonly counters: Record<string, number> = {};
   protected readonly sas: SaTable;
-  protected readonly pending = new Map<string, { srcPort: number; dstPort: number; data: Uint8Array }[]>();
+  /** Inner packets (next header + payload) waiting for the SAs, per peer. */
+  protected readonly pending = new Map<string, { nextHeader: number; seg: Uint8Array }[]>();
+  /** Non-UDP inner packets: delivery, ICMPv6 echo answers, our pings (inner.ts). */
+  readonly inner: InnerProtocols;
+  /** ICMPv6 Echo Identifier of our pings (RFC 4443 §4.1). */
+  pingIdentifier: number;
   protected readonly espTx: Transmit[] = [];
   protected readonly events: StackEvent[] = [];
   private readonly onEvent: ((ev: StackEvent) => void) | undefined;
@@ -89,7 +100,14 @@ export abstract class EspStack {
     if (opts.mobility || opts.fa) this.mobility = new MobilityExtension(this.host, opts.mobility ?? {});
     this.update = new UpdateExtension(this.host, opts.rekey);
     this.rekeyAt = opts.rekey?.threshold ?? 2 ** 32 - 2 ** 16;
-    this.sas = new SaTable(this.deferred ?? (this.dataPlane as DataPlane), this.mobility?.policy.oldSaTimeoutMs);
+    this.inner = new InnerProtocols(opts.inner, (n) => this.count(n));
+    this.pingIdentifier = pingIdentifierFor(this.host.hit);
+    this.sas = new SaTable(this.deferred ?? (this.dataPlane as DataPlane), this.mobility?.policy.oldSaTimeoutMs, new SaGuard(this.host.rng), { maxSas: this.host.limits.maxSas, count: (n) => this.count(n) });
+  }
+
+  /** IV seeds and the (key, salt) reuse check of every SA installed (read-only; sa-guard.ts). */
+  get saGuard(): SaGuard | undefined {
+    return this.sas.guard;
   }
 
   /** Apply HIP events that concern the data plane, then pass every event on (HostStack). */
@@ -103,19 +121,28 @@ export abstract class EspStack {
    * "sent" means handed to the data plane (a seal failure is counted later).
    */
   send(peerHit: Uint8Array, srcPort: number, dstPort: number, data: Uint8Array, now: Millis = this.now): SendStatus {
+    return this.sendInner(peerHit, IPPROTO_UDP, encodeBeetUdp(this.host.hit, peerHit, srcPort, dstPort, data), now);
+  }
+
+  /**
+   * Seal one raw inner packet to `peerHit`: `payload` is the upper-layer packet (TCP segment,
+   * ICMPv6 message…) whose checksum, if any, the caller computed over the HITs (RFC 7402 §3.1;
+   * `beetChecksum` in src/wire/icmpv6.ts). Queued like `send` while the SAs come up.
+   */
+  sendInner(peerHit: Uint8Array, nextHeader: number, payload: Uint8Array, now: Millis = this.now): SendStatus {
     this.now = Math.max(this.now, now);
-    const job = this.prepareSeal(peerHit, srcPort, dstPort, data, now);
+    const job = this.prepareSeal(peerHit, nextHeader, payload, now);
     if (typeof job === "string") return job;
     if (this.deferred) {
       this.deferred.seal(job);
       return "sent";
     }
-    const r = (this.dataPlane as DataPlane).sealOne(job.handle, IPPROTO_UDP, job.seg);
+    const r = (this.dataPlane as DataPlane).sealOne(job.handle, nextHeader, job.seg);
     // RFC 4303 §3.3.3: sequence numbers never wrap; rekey and keep the datagram for the new SA.
     if (r.status === EspStatus.Rekey && !job.rea && this.startRekey(now, peerHit)) {
       const q = this.pending.get(hitKey(peerHit)) ?? [];
       if (q.length < this.pendingLimit) {
-        q.push({ srcPort, dstPort, data: data.slice() });
+        q.push({ nextHeader, seg: payload.slice() });
         this.pending.set(hitKey(peerHit), q);
         this.count("esp.rekey.queued");
         return "queued";
@@ -124,27 +151,38 @@ export abstract class EspStack {
     return this.completeSeal(now, job, r.status, r.packet);
   }
 
-  /** Sending, step 1 (pure routing): the SA, the path and the inner UDP segment, or why not. */
-  prepareSeal(peerHit: Uint8Array, srcPort: number, dstPort: number, data: Uint8Array, now: Millis): SealJob | SendStatus {
+  /**
+   * Send an ICMPv6 Echo Request (RFC 4443 §4.1) to `peerHit`'s HIT, identifier `pingIdentifier`;
+   * its reply comes back as an "echo-reply" event with the RTT in the stack's clock.
+   */
+  ping(peerHit: Uint8Array, sequence: number, data: Uint8Array = new Uint8Array(0), now: Millis = this.now): SendStatus {
+    this.now = Math.max(this.now, now);
+    const msg = this.inner.ping(this.now, this.host.hit, peerHit, this.pingIdentifier, sequence, data);
+    const s = this.sendInner(peerHit, IPPROTO_ICMPV6, msg, now);
+    if (s !== "sent" && s !== "queued") this.inner.forget(peerHit, this.pingIdentifier, sequence);
+    return s;
+  }
+
+  /** Sending, step 1 (pure routing): the SA, the path and the inner packet, or why not. */
+  prepareSeal(peerHit: Uint8Array, nextHeader: number, seg: Uint8Array, now: Millis): SealJob | SendStatus {
     const sas = this.sas.peer(peerHit);
     const a = this.host.association(peerHit);
     if (!sas) {
       if (!a || a.state === "CLOSING" || a.state === "CLOSED" || a.state === "E-FAILED") return "no-association";
       const q = this.pending.get(hitKey(peerHit)) ?? [];
       if (q.length >= this.pendingLimit) return "no-association";
-      q.push({ srcPort, dstPort, data: data.slice() });
+      q.push({ nextHeader, seg: seg.slice() });
       this.pending.set(hitKey(peerHit), q);
       return "queued";
     }
     if (!a) return "no-association";
     const base = sas.outbound.get(sas.spiOut);
     if (base === undefined) return "seal-failed";
-    const seg = encodeBeetUdp(this.host.hit, peerHit, srcPort, dstPort, data);
     const session = this.mobility?.session(peerHit);
     // §6.1.1: while an REA is about to go out, the next datagram rides inside it.
     if (session?.moving && this.mobility?.policy.embedEspInRea && !session.hasEspForRea && !this.reaJobs.has(hitKey(peerHit))) {
       if (this.deferred) this.reaJobs.add(hitKey(peerHit));
-      return { peerHit: sas.peerHit, handle: base, seg, to: a.peerLocator, rea: true };
+      return { peerHit: sas.peerHit, handle: base, nextHeader, seg, to: a.peerLocator, rea: true };
     }
     const route = this.mobility?.route(now, peerHit, sealedSizeBound(seg.length));
     if (route === null) {
@@ -153,11 +191,29 @@ export abstract class EspStack {
     }
     const to = route?.to ?? a.peerLocator;
     const from = route?.from ?? a.localLocator;
-    return { peerHit: sas.peerHit, handle: (route && sas.outbound.get(route.spi)) ?? base, seg, to, from, rea: false };
+    return { peerHit: sas.peerHit, handle: (route && sas.outbound.get(route.spi)) ?? base, nextHeader, seg, to, from, rea: false };
+  }
+
+  /**
+   * Run `fn`; anything it throws is counted (`drop.exception`) and `fallback` returned: nothing a
+   * peer sends throws out of the stack (issue 9), in-process or from the Worker completions.
+   */
+  protected guard<T>(fallback: T, fn: () => T): T {
+    try {
+      return fn();
+    } catch {
+      this.count("drop");
+      this.count("drop.exception");
+      return fallback;
+    }
   }
 
   /** Sending, step 2 (after the seal): transmit, or hand the packet to the REA. `packet` is kept. */
   completeSeal(now: Millis, job: SealJob, status: number, packet: Uint8Array): SendStatus {
+    return this.guard<SendStatus>("seal-failed", () => this.sealDone(now, job, status, packet));
+  }
+
+  private sealDone(now: Millis, job: SealJob, status: number, packet: Uint8Array): SendStatus {
     if (status !== EspStatus.Ok) {
       this.count(`esp.seal.${espStatusName[status as EspStatus] ?? status}`);
       if (status === EspStatus.Rekey) this.startRekey(now, job.peerHit);
@@ -185,6 +241,8 @@ export abstract class EspStack {
       from = route?.from ?? a?.localLocator;
     }
     this.count("esp.tx");
+    const assoc = this.host.association(job.peerHit);
+    if (assoc) assoc.lastTxAt = now; // in use (UAL, src/hip/limits.ts)
     this.espTx.push(from ? { to, from, data: packet } : { to, data: packet });
     return "sent";
   }
@@ -200,8 +258,12 @@ export abstract class EspStack {
     return job;
   }
 
-  /** Receiving, step 2 (after the open): liveness, inner UDP, the "message" event. */
+  /** Receiving, step 2 (after the open): liveness, inner UDP ("message") or other ("inner"). */
   completeOpen(now: Millis, job: OpenJob, r: OpenOutcome): boolean {
+    return this.guard(false, () => this.openDone(now, job, r));
+  }
+
+  private openDone(now: Millis, job: OpenJob, r: OpenOutcome): boolean {
     const { from, to, viaRea } = job;
     if (r.status !== EspStatus.Ok) return this.espDrop(espStatusName[r.status as EspStatus] ?? String(r.status), r.spi, from);
     const sas = this.sas.bySpi(r.spi);
@@ -209,13 +271,41 @@ export abstract class EspStack {
     // The ESP inside an REA proves nothing about the path it names (liveness needs the ACR).
     if (!viaRea) this.host.noteEspReceived(now, r.spi, from, to, job.data.length);
     this.drainHost(now); // "established" (R2-SENT → ESTABLISHED) before the message
-    if (r.nextHeader !== IPPROTO_UDP) return this.espDrop("next-header", r.spi, from);
+    if (r.nextHeader !== IPPROTO_UDP) return this.receiveInner(now, sas.peerHit, job, r);
     const u = decodeBeetUdp(sas.peerHit, this.host.hit, r.payload);
     if (!u.ok) return this.espDrop(`udp-${u.reason}`, r.spi, from);
     this.count(viaRea ? "esp.rx.rea" : "esp.rx");
     const ev: StackEvent = { type: "message", peerHit: sas.peerHit, srcPort: u.srcPort, dstPort: u.dstPort, data: u.data, from, to, spi: r.spi, seq: r.seq };
     if (viaRea) ev.viaRea = true;
     this.emit(ev);
+    return true;
+  }
+
+  /** SAs installed in the data plane (bounded by `host.limits.maxSas`). */
+  get saCount(): number {
+    return this.sas.size;
+  }
+
+  /** Any other inner protocol (inner.ts): ICMPv6 checked and echo answered, then "inner". */
+  private receiveInner(now: Millis, peerHit: Uint8Array, job: OpenJob, r: OpenOutcome): boolean {
+    const o = this.inner.receive(now, this.host.hit, peerHit, r.nextHeader, r.payload);
+    if (o.drop) return this.espDrop(o.drop, r.spi, job.from);
+    this.count(job.viaRea ? "esp.rx.rea" : "esp.rx");
+    if (o.discard) {
+      this.count("esp.rx.dummy"); // RFC 4303 §2.6: silently discarded
+      return true;
+    }
+    this.count(`inner.rx.${r.nextHeader}`);
+    // RFC 4443 §4.2: the reply goes back over the same association, to the requester's HIT.
+    if (o.reply && this.sendInner(peerHit, IPPROTO_ICMPV6, o.reply, now) !== "sent") this.count("icmpv6.echo.reply-unsent");
+    if (o.deliver) {
+      const ev: InnerEvent = { type: "inner", peerHit, nextHeader: r.nextHeader, payload: r.payload, from: job.from, to: job.to, spi: r.spi, seq: r.seq };
+      if (job.viaRea) ev.viaRea = true;
+      if (o.icmpv6) ev.icmpv6 = o.icmpv6;
+      if (o.reply || o.notAnswered) ev.echo = o.reply ? "answered" : o.notAnswered;
+      this.emit(ev);
+    }
+    if (o.echo) this.emit({ type: "echo-reply", peerHit, ...o.echo, from: job.from });
     return true;
   }
 

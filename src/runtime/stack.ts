@@ -4,7 +4,8 @@
  * sockets and a timer through runtime/driver.ts).
  *
  * - UDP/10500 demux (PROFILE §3, src/wire/framing.ts): zero marker → HIP control to HipHost;
- *   otherwise ESP → DataPlane.open → inner UDP (BEET, RFC 7402 §3.1) → "message" event, and
+ *   otherwise ESP → DataPlane.open → inner UDP (BEET, RFC 7402 §3.1) → "message" event (any
+ *   other next header → "inner" event; ICMPv6 echo answered, runtime/inner.ts), and
  *   HipHost.noteEspReceived (RFC 7401 §6.9 step 21; mobility liveness, draft §3.3).
  * - SAs: `sa-install` / `sa-remove` (base exchange) and `sa-add` / `sa-delete` (per-interface
  *   SAs of the mobility extension, draft §4.5, §6.1.1.1) are applied to the data plane (sa-table.ts).
@@ -38,6 +39,7 @@ import type { LocalModel } from "../mobility/model.ts";
 import type { SimEndpoint } from "../sim/types.ts";
 import { classifyDatagram } from "../wire/framing.ts";
 import { EspStack, type HostStackOptions, type StackEvent } from "./stack-esp.ts";
+import { type HostStats, hostStats } from "./stats.ts";
 
 export { newDataPlane, type HostStackOptions, type SendStatus, type StackEvent } from "./stack-esp.ts";
 
@@ -98,6 +100,17 @@ export class HostStack extends EspStack implements SimEndpoint {
     this.afterLocalChange(now);
   }
 
+  /**
+   * Edit our interfaces directly (one logical interface per kernel interface, up/down, preference,
+   * renumbering: runtime/netlink-node.ts); REAs follow for the interfaces that changed (§4.2).
+   */
+  updateLocal(now: Millis, edit: (local: LocalModel) => void): void {
+    this.now = Math.max(this.now, now);
+    if (!this.local) return;
+    edit(this.local);
+    this.afterLocalChange(now);
+  }
+
   /** SimEndpoint hook: the node gained / lost addresses (interface DEFAULT_INTERFACE). */
   handleAddressChange(now: Millis, added: readonly Locator[], removed: readonly Locator[]): void {
     this.now = now;
@@ -106,6 +119,11 @@ export class HostStack extends EspStack implements SimEndpoint {
     for (const l of removed) local.removeAddress(l);
     for (const l of added) if (!local.interfaceOf(l)) local.addAddress(DEFAULT_INTERFACE, l, now);
     this.afterLocalChange(now);
+  }
+
+  /** Every counter by layer, and every drop by reason (runtime/stats.ts). */
+  stats(): HostStats {
+    return hostStats(this);
   }
 
   /** True when outbound ESP to `peerHit` is possible. */
@@ -117,6 +135,11 @@ export class HostStack extends EspStack implements SimEndpoint {
 
   handleDatagram(now: Millis, data: Uint8Array, from: Locator, to: Locator): void {
     this.now = now;
+    this.guard(undefined, () => this.receive(now, data, from, to));
+    this.guard(undefined, () => this.drain(now));
+  }
+
+  private receive(now: Millis, data: Uint8Array, from: Locator, to: Locator): void {
     if (this.fa && isRelay(data)) {
       // §4.4: what the FA forwards arrives in a relay frame naming the outer locators.
       const u = this.fa.unwrap(now, data, from);
@@ -134,15 +157,16 @@ export class HostStack extends EspStack implements SimEndpoint {
     else if (d.value.kind === "hip") this.host.handleDatagram(now, d.value.packet, from, to);
     else if (d.value.kind === "esp") this.openEsp(now, { data, from, to, viaRea: false });
     else this.count("rx.keepalive");
-    this.drain(now);
   }
 
   handleTimeout(now: Millis): void {
     this.now = now;
-    this.local?.expire(now);
-    this.host.handleTimeout(now);
-    this.sas.sweep(now);
-    this.drain(now);
+    this.guard(undefined, () => {
+      this.local?.expire(now);
+      this.host.handleTimeout(now);
+      this.sas.sweep(now);
+    });
+    this.guard(undefined, () => this.drain(now));
   }
 
   pollTransmit(): Transmit | undefined {
@@ -168,7 +192,7 @@ export class HostStack extends EspStack implements SimEndpoint {
   /** Deferred data plane: outputs after a batch of completions (SA events, mobility, FA). */
   settle(now: Millis): void {
     this.now = Math.max(this.now, now);
-    this.drain(now);
+    this.guard(undefined, () => this.drain(now));
   }
 
   /** Until quiet: core events (SAs), mobility notes (ESP inside REAs), FA client events. */
@@ -267,6 +291,6 @@ export class HostStack extends EspStack implements SimEndpoint {
     const q = this.pending.get(hitKey(peerHit));
     if (!q) return;
     this.pending.delete(hitKey(peerHit));
-    for (const m of q) this.send(peerHit, m.srcPort, m.dstPort, m.data, now);
+    for (const m of q) this.sendInner(peerHit, m.nextHeader, m.seg, now);
   }
 }

@@ -9,3 +9,4 @@ export * from "./params/index.ts";
 export * from "./tunnel.ts";
 export * from "./view.ts";
 export * from "./walk.ts";
+export * from "./icmpv6.ts";

@@ -93,7 +93,7 @@ test("puzzle off never challenges; auto challenges only under load and raises #K
   for (const h of hosts) assert.ok(h.client?.lease, "every host got its lease after solving");
 });
 
-test("a wrong SOLUTION gets FAD BAD_PUZZLE; a bad signature FAD BAD_SIGNATURE; garbage FAD MALFORMED", () => {
+test("a wrong SOLUTION gets FAD BAD_PUZZLE; a bad signature FAD BAD_SIGNATURE; garbage MALFORMED; unauthenticated FADs never outgrow the FAQ", () => {
   const fa = new ForwardingAgent({ identity: identity(1), config: faConfig({ ...base, puzzle: "on", puzzleK: 4 }), store: new MemoryLeaseStore(), rng: new SeededRng(5) });
   // (a host whose HIT makes J = 0 fail K = 4; the seed only picks the identity)
   const host = identity(32);
@@ -119,18 +119,20 @@ test("a wrong SOLUTION gets FAD BAD_PUZZLE; a bad signature FAD BAD_SIGNATURE; g
   const fa2 = new ForwardingAgent({ identity: identity(1), config: faConfig({ ...base, puzzle: "off" }), store: new MemoryLeaseStore(), rng: new SeededRng(5) });
   const faq = buildFaq(host, fa2.hit, fields);
   faq[faq.length - 5] ^= 1; // inside the signature
+  // Unauthenticated FAQs never get a FAD larger than themselves (issue 9 item 3): with FAD =
+  // FAQ + NOTIFICATION these two are dropped and counted.
   fa2.handleDatagram(0, 0, "198.51.100.30", 1, frameHip(faq));
-  let t = fa2.pollTransmit()!;
-  assert.equal(parseFaPacket(t.data.subarray(4)).ok && (parseFaPacket(t.data.subarray(4)) as { value: { notifyType?: number } }).value.notifyType, FadReason.BAD_SIGNATURE);
+  assert.equal(fa2.pollTransmit(), undefined);
   const other = buildFaq(identity(31), fa2.hit, fields);
   other.set(host.hit, 8); // claims another HIT than its HOST_ID
   fa2.handleDatagram(0, 0, "198.51.100.30", 1, frameHip(other));
-  t = fa2.pollTransmit()!;
-  const m = parseFaPacket(t.data.subarray(4));
-  assert.ok(m.ok);
-  assert.equal(m.value.notifyType, FadReason.MALFORMED);
+  assert.equal(fa2.pollTransmit(), undefined);
+  const events = [];
+  for (let e = fa2.pollEvent(); e; e = fa2.pollEvent()) events.push(e.type === "refused" && e.reasonName);
+  assert.deepEqual(events, ["BAD_SIGNATURE", "MALFORMED"]);
   assert.equal(fa2.store.size, 0);
-  assert.equal(fa2.counters.fad, 2);
+  assert.equal(fa2.counters.fad, 0);
+  assert.equal(fa2.counters.drops.fad_too_large, 2);
 });
 
 test("access control: deny list and allow list answer FAD DENIED", () => {

@@ -118,7 +118,7 @@ test("dedicated IPv6 lease: everything at the locator goes to the host; both end
   net.advance(31_000);
   peer.sendRaw(leased, espPacket(0xdeadbeef, 2));
   assert.equal(h.esp.length, 2, "forwarded to the host's new locator");
-  h.sendRaw(peer.locator, espPacket(0x55, 1), leased);
+  h.sendRaw(peer.locator, espPacket(0x1055, 1), leased);
   assert.equal(peer.esp.length, 1);
   assert.deepEqual(peer.esp[0].from, leased);
   assert.equal(fa.counters.drops.not_a_lease_holder ?? 0, 0);
@@ -147,6 +147,32 @@ test("crashed FA (silent): the client detects it and leases from the next FA (§
   h.drainEvents();
   assert.ok(h.faEvents.some((e) => e.type === "fa-dead"), JSON.stringify(h.faEvents.map((e) => e.type)));
   assert.deepEqual(c.lease?.locator, FB);
+});
+
+test("FA store failed / FA full: FAD for a new lease sends the client to the next FA, or back later", () => {
+  const net = new Net();
+  const { fa: full } = makeFa(net, 1, { ...base, maxLeases: 0 });
+  const FB = { ip: "192.0.2.2", port: 10500 };
+  makeFa(net, 2, { control: [FB], shared4: [FB], pool6: [] });
+  const h = new TestHost(net, 90, { ip: "198.51.100.90", port: 5000 });
+  const c = h.lease({ fas: [{ locator: FA4 }, { locator: FB }], addrType: 4, lifetime: 20, retryMs: 500 });
+  net.run();
+  h.drainEvents();
+  assert.ok(h.faEvents.some((e) => e.type === "refused" && e.reasonName === "FA_FULL"));
+  assert.equal(c.lease === undefined, true);
+  net.advance(600);
+  assert.deepEqual(c.lease?.locator, FB);
+  // a single FA: asked again later, and granted once it has room
+  const net2 = new Net();
+  const { fa: one } = makeFa(net2, 1, { ...base, maxLeases: 0 });
+  const g = new TestHost(net2, 91, { ip: "198.51.100.91", port: 5000 });
+  const c2 = g.lease({ fas: [{ locator: FA4 }], addrType: 4, lifetime: 20, retryMs: 100 });
+  net2.run();
+  assert.equal(c2.lease === undefined, true);
+  (one.leases.config as { maxLeases: number }).maxLeases = 10;
+  net2.advance(1_700);
+  assert.deepEqual(c2.lease?.locator, FA4);
+  assert.equal(full.store.size, 0);
 });
 
 test("FA restarted without state: renewal gets FAD UNKNOWN_LEASE and the client re-leases", () => {
@@ -183,11 +209,11 @@ test("tunnel: FAQ over a WebSocket-style tunnel, forwarding into it and out of i
   assert.ok(fr.ok);
   assert.deepEqual(fr.value.src, { ip: "203.0.113.5", port: 9 });
   assert.deepEqual(fr.value.dst, FA4);
-  const out = fa.handleTunnel(2, 7, remote, wrapRelay(FA4, { ip: "203.0.113.5", port: 9 }, espPacket(0x77, 1)).subarray(4));
+  const out = fa.handleTunnel(2, 7, remote, wrapRelay(FA4, { ip: "203.0.113.5", port: 9 }, espPacket(0x1077, 1)).subarray(4));
   assert.ok(out && out.tunnel === -1);
   assert.deepEqual(out.to, { ip: "203.0.113.5", port: 9 });
   assert.equal(fa.locals[out.local].locator, FA4);
-  assert.ok(equalBytes(out.data, espPacket(0x77, 1)));
+  assert.ok(equalBytes(out.data, espPacket(0x1077, 1)));
   fa.tunnelClosed(7);
   assert.equal(fa.handleDatagram(3, 0, "203.0.113.5", 9, espPacket(a.minSpi, 2)), undefined);
   assert.equal(fa.counters.drops.tunnel_down, 1);

@@ -7,9 +7,13 @@ export class Proc {
   readonly child: ChildProcessWithoutNullStreams;
   readonly exited: Promise<number | null>;
 
-  /** `node <argv…>`, e.g. `new Proc([BIN, "host", …])` or `new Proc(["--import", "tsx", CLI, …])`. */
-  constructor(argv: string[], readonly defaultWaitMs = 15_000) {
-    this.child = spawn(process.execPath, argv, { stdio: ["pipe", "pipe", "pipe"] });
+  /**
+   * `node <argv…>`, e.g. `new Proc([BIN, "host", …])` or `new Proc(["--import", "tsx", CLI, …])`;
+   * `wrap` runs it through another command, e.g. `["ip", "netns", "exec", NS]`.
+   */
+  constructor(argv: string[], readonly defaultWaitMs = 15_000, wrap: string[] = []) {
+    const [cmd, ...pre] = [...wrap, process.execPath];
+    this.child = spawn(cmd, [...pre, ...argv], { stdio: ["pipe", "pipe", "pipe"] });
     this.child.stdout.setEncoding("utf8").on("data", (d: string) => {
       this.out += d;
     });

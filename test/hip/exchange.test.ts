@@ -113,8 +113,8 @@ test("simultaneous I1s converge to one association (larger HIT responds)", () =>
   assert.equal(eventsOf(small, "sa-install").length, 1);
   assert.equal(eventsOf(big, "sa-install").length, 1);
   assert.deepEqual(eventsOf(small, "sa-install")[0].outbound.encKey, eventsOf(big, "sa-install")[0].inbound.encKey);
-  net.run(60_000); // EC timer: the responder settles in ESTABLISHED
-  assert.equal(big.host.association(small.host.hit)?.state, "ESTABLISHED");
+  net.run(60_000); // no promotion by timer: R2-SENT until the first authenticated packet (issue 9)
+  assert.equal(big.host.association(small.host.hit)?.state, "R2-SENT");
   assert.equal(eventsOf(a, "failed").length + eventsOf(b, "failed").length, 0);
 });
 
@@ -220,14 +220,16 @@ test("extensions: claim a packet type, get the association, queueControl; KEYMAT
   const seen: { type: number; hasAssoc: boolean; macOk: boolean }[] = [];
   b.host.registerExtension({
     packetTypes: [6, 2],
-    handle(_now, pkt, raw, _from, _to, assoc) {
+    handle(now, pkt, raw, _from, _to, assoc) {
       if (pkt.packetType !== 6) return false; // leave R1s to the core
       const mac = pkt.params.find((p) => p.kind === "UNKNOWN")!;
       const body = raw.slice(0, 40); // header as MACed: Header Length 4, checksum 0 (§6.4.1)
       body[1] = 4;
       body[4] = 0;
       body[5] = 0;
-      seen.push({ type: pkt.packetType, hasAssoc: assoc !== undefined, macOk: assoc?.verifyHmacIn(body, (mac as { value: Uint8Array }).value) ?? false });
+      const macOk = assoc?.verifyHmacIn(body, (mac as { value: Uint8Array }).value) ?? false;
+      seen.push({ type: pkt.packetType, hasAssoc: assoc !== undefined, macOk });
+      if (macOk) assoc?.noteAuthenticated(now); // the extension vouches for it (R2-SENT → ESTABLISHED)
       return true;
     },
   });
@@ -246,11 +248,13 @@ test("extensions: claim a packet type, get the association, queueControl; KEYMAT
   assocA.queueControl(net.now, pkt);
   net.run(net.now + 100);
   assert.deepEqual(seen, [{ type: 6, hasAssoc: true, macOk: true }]);
-  assert.equal(assocB.state, "ESTABLISHED"); // a packet accepted by an extension completes R2-SENT
+  assert.equal(assocB.state, "ESTABLISHED"); // a packet an extension authenticated completes R2-SENT
   // mobility-style rekey without DH: both sides draw the same new SA pair at one index
-  const idx = Math.max(assocA.keymatIndex, assocB.keymatIndex);
-  const pa = assocA.deriveSaPair(idx, 1111, 2222)!;
-  const pb = assocB.deriveSaPair(idx, 2222, 1111)!;
+  // (one draws it, the other claims the index it names: keymat-alloc.ts)
+  const pa = assocA.drawSaPair(1111, 2222)!;
+  const pb = assocB.claimSaPair(pa.index, 2222, 1111);
+  assert.ok(typeof pb !== "string");
+  assert.equal(assocB.claimSaPair(pa.index, 3333, 1111), "keymat_reused");
   assert.deepEqual(pa.outbound.encKey, pb.inbound.encKey);
   assert.deepEqual(pb.outbound.authKey, pa.inbound.authKey);
   assert.equal(pa.next, pb.next);

@@ -22,7 +22,7 @@ export interface Pair {
 export function makePair(ourCfg: Partial<HipHostConfig> = {}, peerCfg: Partial<PeerOptions> = {}): Pair {
   const events: StackEvent[] = [];
   const ours = new HostStack({ host: { identity: HostIdentity.generate(cryptoRng), rng: cryptoRng, ...ourCfg }, onEvent: (e) => events.push(e) });
-  const peer = new InteropPeer({ locator: L_PEER, ...peerCfg });
+  const peer = new InteropPeer({ locator: L_PEER, expectChecksum: ourCfg.checksum === "pseudo" ? "pseudo" : "zero", ...peerCfg });
   return { ours, peer, events, oursSent: [], now: 1000 };
 }
 

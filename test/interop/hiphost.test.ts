@@ -34,6 +34,7 @@ const CASES = [
   { name: "suite 13 (AES-GCM-16), HIP_CIPHER AES-128-CBC", ours: {}, peer: { espSuites: [13, 1], hipCiphers: [2, 1] } },
   { name: "suite 1 (AES-128-CBC + HMAC-SHA1-96), HIP_CIPHER AES-128-CBC, DH group 7 only", ours: { dhGroups: [7] }, peer: { espSuites: [1], hipCiphers: [2], dhGroups: [7] } },
   { name: "HIP_CIPHER NULL, DH group 8 preferred", ours: { hipCiphers: [1, 2] }, peer: { espSuites: [13], hipCiphers: [1], dhGroups: [8, 7] } },
+  { name: "checksum \"pseudo\" (RFC 7401 §5.1.1 sum over the outer addresses)", ours: { checksum: "pseudo" as const }, peer: { espSuites: [13] } },
 ];
 
 for (const c of CASES) {

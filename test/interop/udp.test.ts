@@ -25,7 +25,7 @@ interface UdpPeer {
 async function udpPeer(opts: Partial<PeerOptions>): Promise<UdpPeer> {
   const sock = createSocket("udp4");
   await new Promise<void>((r) => sock.bind(0, "127.0.0.1", r));
-  const peer = new InteropPeer({ locator: { ip: "127.0.0.1", port: sock.address().port }, ...opts });
+  const peer = new InteropPeer({ locator: { ip: "127.0.0.1", port: sock.address().port }, expectChecksum: "zero", ...opts });
   const esp: Uint8Array[] = [];
   const waiters: (() => void)[] = [];
   sock.on("message", (msg, rinfo) => {
@@ -101,17 +101,15 @@ for (const suite of [13, 1]) {
 
   test(`(c) UDP 127.0.0.1, ESP suite ${suite}: ours = Initiator, peer = Responder`, async (t) => {
     const host = await startNodeHost({ identity: HostIdentity.generate(cryptoRng), listen: ["127.0.0.1:0"] });
-    // PROFILE §3 allows a zero HIP checksum over UDP; it is tracked separately below.
-    const p = await udpPeer({ espSuites: [suite], r1Counter: 9n, puzzleK: 6, requireChecksum: false });
+    const p = await udpPeer({ espSuites: [suite], r1Counter: 9n, puzzleK: 6 });
     try {
       const peerHit = await host.connect(p.peer.opts.locator, p.peer.hit, { timeoutMs: 5000 });
       assert.equal(hex(peerHit), hex(p.peer.hit));
       assert.deepEqual(p.peer.violations, []);
       await dataBothWays(host, p);
       assert.deepEqual(p.peer.violations, []);
-      assert.ok(!p.peer.zeroChecksums.includes(3), "our I2 carries a real checksum (outer addresses known from the R1)");
-      await t.test("our I1 carries a real HIP checksum (docs/PROTOCOL.md §2: real checksum whenever both outer addresses are known)", () => {
-        assert.deepEqual(p.peer.zeroChecksums, []);
+      await t.test("our HIP packets carry a zero checksum over UDP (RFC 5770 §5.1, RFC 9028 §5.1; docs/PROTOCOL.md §2)", () => {
+        assert.ok(p.peer.zeroChecksums.includes(1) && p.peer.zeroChecksums.includes(3), `zero-checksum types: ${p.peer.zeroChecksums}`);
       });
     } finally {
       p.sock.close();

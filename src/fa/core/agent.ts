@@ -5,7 +5,6 @@
 import { hex } from "../../core/bytes.ts";
 import type { Locator, Millis, Rng } from "../../core/types.ts";
 import type { HostIdentity } from "../../hip/identity.ts";
-import { fillChecksum } from "../../wire/checksum.ts";
 import { PacketType } from "../../wire/constants.ts";
 import type { FaInfoParam } from "../../wire/params/index.ts";
 import { parseTunnelFrame, TunnelFrameType } from "../../wire/tunnel.ts";
@@ -14,6 +13,7 @@ import { hitEquals, hitHex, type Lease } from "../store/lease.ts";
 import type { LeaseStore } from "../store/store.ts";
 import type { FaConfig } from "./config.ts";
 import { DropReason, type FaCounters, type FaSend, Forwarder, newCounters } from "./forward.ts";
+import { RelayGuard } from "./guard.ts";
 import { LeaseManager } from "./leases.ts";
 import { buildLocals, type FaLocal } from "./locals.ts";
 import { buildFaa, buildFad, buildR1Template, fillR1, parseFaPacket } from "./messages.ts";
@@ -25,7 +25,12 @@ export type FaEvent =
   | { type: "granted" | "renewed"; hit: string; leaseId: number; addrType: 4 | 6; locator: Locator; spiMin: number; spiMax: number; expires: Millis; host: Locator; tunnel: boolean }
   | { type: "released" | "expired"; hit: string; leaseId: number }
   | { type: "refused"; hit: string; reason: number; reasonName: string; message: string }
-  | { type: "challenged"; hit: string; k: number };
+  | { type: "challenged"; hit: string; k: number }
+  /** The lease store threw (FAQ answered FAD STORE_FAILED), or the boundary caught an error. */
+  | { type: "store-error" | "error"; message: string };
+
+/** At most this many answers / events wait for pollTransmit / pollEvent (oldest dropped). */
+const QUEUE_MAX = 4096;
 
 export interface FaOptions {
   identity: HostIdentity;
@@ -46,15 +51,19 @@ export class ForwardingAgent {
   private readonly transmits: FaSend[] = [];
   private readonly events: FaEvent[] = [];
   private readonly hitOfTunnel = new Map<number, string>();
+  private readonly pings = new Map<number, { tokens: number; at: Millis }>();
   private fadTokens: number;
   private fadRefill = 0;
+  /** Size of a FAD with an empty message (learnt once): FADs are trimmed to the FAQ's size. */
+  private fadBase = 0;
+  private retryAt = 0;
 
   constructor(o: FaOptions) {
     this.id = o.identity;
     this.hitHexSelf = hitHex(o.identity.hit);
     this.locals = buildLocals(o.config);
     this.leases = new LeaseManager(o.config, o.store, o.rng);
-    this.fwd = new Forwarder(this.locals, o.store, this.leases.hosts, this.counters);
+    this.fwd = new Forwarder(this.locals, o.store, this.leases.hosts, this.counters, new RelayGuard(o.config, this.locals));
     this.gate = new PuzzleGate(o.config, o.rng.fill(new Uint8Array(32)));
     this.fadTokens = o.config.fadPerSecond;
   }
@@ -68,8 +77,48 @@ export class ForwardingAgent {
   }
 
   /** A datagram on local socket `local` from (fromIp, fromPort). Returns a forwarding decision
-   *  (valid until the next call) or undefined (answered via pollTransmit, or dropped). */
+   *  (valid until the next call) or undefined (answered via pollTransmit, or dropped). Never
+   *  throws: anything thrown below is caught, counted and reported (issue 9 item 2). */
   handleDatagram(now: Millis, local: number, fromIp: string, fromPort: number, data: Uint8Array): FaSend | undefined {
+    try {
+      return this.datagram(now, local, fromIp, fromPort, data);
+    } catch (e) {
+      return this.caught(e);
+    }
+  }
+
+  /** One WebSocket message from tunnel `tunnel` (remote = its peer address, for logs/leases). */
+  handleTunnel(now: Millis, tunnel: number, remote: Locator, frame: Uint8Array): FaSend | undefined {
+    try {
+      return this.tunnelFrame(now, tunnel, remote, frame);
+    } catch (e) {
+      return this.caught(e);
+    }
+  }
+
+  private caught(e: unknown): undefined {
+    this.counters.errors++;
+    this.event({ type: "error", message: e instanceof Error ? e.message : String(e) });
+    return this.fwd.drop(DropReason.INTERNAL_ERROR);
+  }
+
+  private event(e: FaEvent): void {
+    if (this.events.length >= QUEUE_MAX) {
+      this.events.shift();
+      this.fwd.drop("event_queue_full");
+    }
+    this.events.push(e);
+  }
+
+  private transmit(t: FaSend): void {
+    if (this.transmits.length >= QUEUE_MAX) {
+      this.fwd.drop("transmit_queue_full");
+      return;
+    }
+    this.transmits.push(t);
+  }
+
+  private datagram(now: Millis, local: number, fromIp: string, fromPort: number, data: Uint8Array): FaSend | undefined {
     const l = this.locals[local];
     if (!l || data.length < 4) return this.fwd.drop(DropReason.SHORT);
     if (data[0] !== 0 || data[1] !== 0 || data[2] !== 0) return this.fwd.esp(now, l, fromIp, fromPort, data);
@@ -85,12 +134,13 @@ export class ForwardingAgent {
     return this.fwd.esp(now, l, fromIp, fromPort, data); // SPIs 1-255: no lease holds them
   }
 
-  /** One WebSocket message from tunnel `tunnel` (remote = its peer address, for logs/leases). */
-  handleTunnel(now: Millis, tunnel: number, remote: Locator, frame: Uint8Array): FaSend | undefined {
+  private tunnelFrame(now: Millis, tunnel: number, remote: Locator, frame: Uint8Array): FaSend | undefined {
     if (frame.length < 4 || frame[0] !== 1) return this.fwd.drop(DropReason.BAD_RELAY);
     if (frame[1] === TunnelFrameType.PING) {
+      this.counters.pings++;
+      if (!this.pingAllowed(now, tunnel)) return this.fwd.drop(DropReason.PING_RATE);
       const f = parseTunnelFrame(frame);
-      if (f.ok) this.transmits.push({ to: remote, local: -1, tunnel, data: emitTunnelFrame({ type: TunnelFrameType.PONG, payload: f.value.payload }) });
+      if (f.ok) this.transmit({ to: remote, local: -1, tunnel, data: emitTunnelFrame({ type: TunnelFrameType.PONG, payload: f.value.payload }) });
       return undefined;
     }
     if (frame[1] !== TunnelFrameType.DATAGRAM) return this.fwd.drop(DropReason.BAD_RELAY);
@@ -108,7 +158,28 @@ export class ForwardingAgent {
     return this.fwd.fromHost(now, frame, 0, remote.ip, remote.port, hit);
   }
 
+  /** PINGs per tunnel: a token bucket of `pingPerSecond`, burst twice that (issue 9 item 5). */
+  private pingAllowed(now: Millis, tunnel: number): boolean {
+    const rate = this.leases.config.pingPerSecond;
+    let b = this.pings.get(tunnel);
+    if (!b) {
+      b = { tokens: 2 * rate, at: now };
+      this.pings.set(tunnel, b);
+    }
+    b.tokens = Math.min(2 * rate, b.tokens + (Math.max(0, now - b.at) / 1000) * rate);
+    b.at = now;
+    if (b.tokens < 1) return false;
+    b.tokens--;
+    return true;
+  }
+
+  /** Has tunnel `tunnel` been bound to a lease holder (a granted FAQ came through it)? */
+  tunnelBound(tunnel: number): boolean {
+    return this.hitOfTunnel.has(tunnel);
+  }
+
   tunnelClosed(tunnel: number): void {
+    this.pings.delete(tunnel);
     const hit = this.hitOfTunnel.get(tunnel);
     this.hitOfTunnel.delete(tunnel);
     if (hit !== undefined && this.fwd.tunnelOfHit.get(hit) === tunnel) this.fwd.tunnelOfHit.delete(hit);
@@ -123,11 +194,17 @@ export class ForwardingAgent {
   }
 
   pollTimeout(): Millis | undefined {
-    return this.leases.nextExpiry();
+    const t = this.leases.nextExpiry();
+    return t === undefined ? undefined : Math.max(t, this.retryAt);
   }
 
   handleTimeout(now: Millis): void {
-    for (const l of this.leases.expire(now)) this.forget(l, "expired");
+    try {
+      for (const l of this.leases.expire(now)) this.forget(l, "expired");
+    } catch (e) {
+      this.retryAt = now + 1000; // a store that keeps failing must not spin the timer
+      this.caught(e);
+    }
   }
 
   private toSelf(d: Uint8Array, off: number, l?: FaLocal): boolean {
@@ -152,14 +229,12 @@ export class ForwardingAgent {
     // Cheap checks first (§8.1): structure, access control, puzzle; the signature last.
     const p = parseFaPacket(pkt, false);
     if (!p.ok) {
-      this.refuse(now, reply, senderHit, hit, 0, 0, FadReason.MALFORMED, p.error.message);
+      this.refuse(now, reply, senderHit, hit, 0, 0, FadReason.MALFORMED, p.error.message, pkt.length);
       return;
     }
     const info = p.value.info!;
-    if (!this.leases.admits(hit)) {
-      this.refuse(now, reply, senderHit, hit, info.requestId, info.leaseId, FadReason.DENIED, "HIT not admitted by access control");
-      return;
-    }
+    // Access control (DENIED) is decided after the signature (LeaseManager.handle): its FAD
+    // answers an authenticated FAQ, so it may be larger than the FAQ (issue 9 item 3).
     if (this.gate.required(now, this.leases.trusts(hit))) {
       const s = p.value.solution;
       if (!s) {
@@ -170,18 +245,18 @@ export class ForwardingAgent {
           this.r1.set(c.k, t);
         }
         this.counters.r1++;
-        this.events.push({ type: "challenged", hit, k: c.k });
+        this.event({ type: "challenged", hit, k: c.k });
         reply(fillR1(t, senderHit, c.opaque, c.randomI));
         return;
       }
       if (!this.gate.verify(now, senderHit, this.id.hit, s)) {
-        this.refuse(now, reply, senderHit, hit, info.requestId, info.leaseId, FadReason.BAD_PUZZLE, "wrong or expired puzzle solution");
+        this.refuse(now, reply, senderHit, hit, info.requestId, info.leaseId, FadReason.BAD_PUZZLE, "wrong or expired puzzle solution", pkt.length);
         return;
       }
     }
     const full = parseFaPacket(pkt, true);
     if (!full.ok) {
-      this.refuse(now, reply, senderHit, hit, info.requestId, info.leaseId, FadReason.BAD_SIGNATURE, full.error.message);
+      this.refuse(now, reply, senderHit, hit, info.requestId, info.leaseId, FadReason.BAD_SIGNATURE, full.error.message, pkt.length);
       return;
     }
     const a = info.address;
@@ -194,13 +269,18 @@ export class ForwardingAgent {
       lifetime: info.leaseDuration,
       host: tunnel >= 0 ? { ip: `tunnel:${tunnel}`, port: 0 } : from,
       tunnel: tunnel >= 0,
+      source: from.ip,
     });
     switch (r.kind) {
       case "stale":
         this.fwd.drop(DropReason.CONTROL);
         return;
       case "refused":
-        this.refuse(now, reply, senderHit, hit, info.requestId, info.leaseId, r.reason, r.message);
+        if (r.reason === FadReason.STORE_FAILED) {
+          this.counters.storeErrors++;
+          this.event({ type: "store-error", message: this.leases.lastStoreError });
+        }
+        this.refuse(now, reply, senderHit, hit, info.requestId, info.leaseId, r.reason, r.message, pkt.length, true);
         return;
       case "released":
         this.forget(r.lease, "released");
@@ -215,15 +295,17 @@ export class ForwardingAgent {
         }
         const loc = this.fwd.localOf(l);
         if (loc?.dedicated) this.fwd.dedicated[loc.index] = l;
-        this.events.push({ type: r.renewed ? "renewed" : "granted", hit, leaseId: l.leaseId, addrType: l.addrType, locator: l.locator, spiMin: l.spiMin, spiMax: l.spiMax, expires: l.expires, host: l.host, tunnel: l.tunnel });
+        this.event({ type: r.renewed ? "renewed" : "granted", hit, leaseId: l.leaseId, addrType: l.addrType, locator: l.locator, spiMin: l.spiMin, spiMax: l.spiMax, expires: l.expires, host: l.host, tunnel: l.tunnel });
         this.counters.faa++;
         reply(buildFaa(this.id, senderHit, faInfo(l, info.requestId, Math.max(0, Math.ceil((l.expires - now) / 1000)))));
       }
     }
   }
 
-  private refuse(now: Millis, reply: (d: Uint8Array) => void, senderHit: Uint8Array, hit: string, requestId: number, leaseId: number, reason: number, message: string): void {
-    this.events.push({ type: "refused", hit, reason, reasonName: fadReasonName(reason), message });
+  /** Answer FAD. An unauthenticated FAQ (`authenticated` false) never gets a FAD larger than
+   *  itself (issue 9 item 3): the explanation is shortened, or the FAD dropped (counted). */
+  private refuse(now: Millis, reply: (d: Uint8Array) => void, senderHit: Uint8Array, hit: string, requestId: number, leaseId: number, reason: number, message: string, faqLen: number, authenticated = false): void {
+    this.event({ type: "refused", hit, reason, reasonName: fadReasonName(reason), message });
     // Each FAD costs a signature: rate limit them (§8.1).
     const sec = Math.floor(now / 1000);
     if (sec !== this.fadRefill) {
@@ -234,6 +316,15 @@ export class ForwardingAgent {
       this.fwd.drop(DropReason.FAD_RATE);
       return;
     }
+    if (!authenticated) {
+      if (this.fadBase === 0) this.fadBase = buildFad(this.id, senderHit, 0, 0, reason, "").length;
+      const room = Math.floor((faqLen - this.fadBase) / 8) * 8;
+      if (room < 0) {
+        this.fwd.drop(DropReason.FAD_TOO_LARGE);
+        return;
+      }
+      if (message.length > room) message = message.slice(0, room);
+    }
     this.fadTokens--;
     this.counters.fad++;
     reply(buildFad(this.id, senderHit, requestId, leaseId, reason, message));
@@ -243,23 +334,23 @@ export class ForwardingAgent {
     const data = new Uint8Array(4 + hipPacket.length);
     data.set(hipPacket, 4);
     if (tunnel >= 0) {
-      this.transmits.push({ to, local: -1, tunnel, data: emitTunnelFrame({ type: TunnelFrameType.DATAGRAM, payload: data }) });
+      this.transmit({ to, local: -1, tunnel, data: emitTunnelFrame({ type: TunnelFrameType.DATAGRAM, payload: data }) });
       return;
     }
-    const l = this.locals[local];
-    fillChecksum(data.subarray(4), l.locator.ip, to.ip);
-    this.transmits.push({ to, local, tunnel: -1, data });
+    // HIP checksum stays 0 over UDP (RFC 5770 §5.1): a NAT in front of the host rewrites the address.
+    this.transmit({ to, local, tunnel: -1, data });
   }
 
   private forget(l: Lease, type: "released" | "expired"): void {
     const loc = this.fwd.localOf(l);
     if (loc?.dedicated && this.fwd.dedicated[loc.index] === l) this.fwd.dedicated[loc.index] = undefined;
-    this.events.push({ type, hit: l.hit, leaseId: l.leaseId });
+    this.event({ type, hit: l.hit, leaseId: l.leaseId });
   }
 
-  /** Counters plus the lease gauge, for logs and metrics. */
-  stats(): FaCounters & { leases: number; faHit: string } {
-    return { ...this.counters, drops: { ...this.counters.drops }, leases: this.store.size, faHit: hex(this.id.hit) };
+  /** Counters (every drop by reason) plus the lease gauge, for logs and metrics. */
+  stats(): FaCounters & { leases: number; tunnels: number; faHit: string } {
+    const expiry = (this.store as { expiryErrors?: number }).expiryErrors ?? 0;
+    return { ...this.counters, storeErrors: this.counters.storeErrors + expiry, drops: { ...this.counters.drops }, leases: this.store.size, tunnels: this.hitOfTunnel.size, faHit: hex(this.id.hit) };
   }
 }
 

@@ -33,6 +33,28 @@ export interface FaConfig {
   loadThreshold: number;
   /** At most this many FADs per second (each costs a signature); the rest are dropped. */
   fadPerSecond: number;
+  /** Most leases the FA holds in all (issue 9 item 5); FAD FA_FULL beyond. */
+  maxLeases: number;
+  /** Most leases created from one source IP address (a tunnel counts as its peer's address). */
+  leasesPerSource: number;
+  /** Relay only to peers the lease holder has a HIP exchange with (TURN-style permissions,
+   *  docs/PROTOCOL.md §9 "Relay rule"). false = forward every HIP/ESP frame (tests of raw
+   *  forwarding only). */
+  relayPermissions: boolean;
+  /** Most peer addresses (and peer HITs) remembered per lease; the oldest is evicted. */
+  permissionsPerLease: number;
+  /** Per-lease forwarding budget, both directions (token buckets, one second of burst). */
+  leasePacketsPerSecond: number;
+  leaseBytesPerSecond: number;
+  /** Relay to loopback destinations: undefined = only when one FA locator is itself loopback. */
+  allowLoopback?: boolean;
+  /** Relay to link-local destinations (169.254/16, fe80::/10). */
+  allowLinkLocal: boolean;
+  /** The FA host's own addresses besides its locators (e.g. when bound to 0.0.0.0): refused as
+   *  relay destinations. */
+  ownAddresses: readonly string[];
+  /** PINGs answered per tunnel per second (burst twice that); the rest are dropped. */
+  pingPerSecond: number;
 }
 
 export const FA_DEFAULTS: FaConfig = {
@@ -53,6 +75,15 @@ export const FA_DEFAULTS: FaConfig = {
   puzzleKMax: 20,
   loadThreshold: 200,
   fadPerSecond: 100,
+  maxLeases: 65_536,
+  leasesPerSource: 128,
+  relayPermissions: true,
+  permissionsPerLease: 64,
+  leasePacketsPerSecond: 20_000,
+  leaseBytesPerSecond: 25_000_000,
+  allowLinkLocal: false,
+  ownAddresses: [],
+  pingPerSecond: 4,
 };
 
 export function faConfig(partial: Partial<FaConfig>): FaConfig {

@@ -9,6 +9,7 @@ import { bytesToIp } from "../../core/addr.ts";
 import type { Locator, Millis } from "../../core/types.ts";
 import type { Lease } from "../store/lease.ts";
 import type { LeaseStore } from "../store/store.ts";
+import type { DestClass, RelayGuard } from "./guard.ts";
 import type { HostIndex } from "./host-index.ts";
 import { addrPortHash, type FaLocal } from "./locals.ts";
 import { AddrCache, RELAY_HEADER, RELAY_MARKER_LEN, writeRelayHeader } from "./relay.ts";
@@ -26,6 +27,13 @@ export const DropReason = {
   NOT_FORWARDED: "not_forwarded",
   CONTROL: "control",
   FAD_RATE: "fad_rate",
+  /** Issue 9: relay rule (guard.ts), budgets, limits, failures caught at the boundary. */
+  NOT_HIP_OR_ESP: "not_hip_or_esp",
+  NO_PERMISSION: "no_permission",
+  LEASE_BUDGET: "lease_budget",
+  PING_RATE: "ping_rate",
+  FAD_TOO_LARGE: "fad_too_large",
+  INTERNAL_ERROR: "internal_error",
 } as const;
 export type DropReason = (typeof DropReason)[keyof typeof DropReason];
 
@@ -48,11 +56,17 @@ export interface FaCounters {
   faa: number;
   fad: number;
   r1: number;
+  /** Store writes that failed (FAQ answered FAD STORE_FAILED) and deletes of expired rows that
+   *  failed; errors caught at the agent's boundary (a bug, never a peer's doing). */
+  storeErrors: number;
+  errors: number;
+  /** Tunnel PING frames received (answered or dropped `ping_rate`). */
+  pings: number;
   drops: Record<string, number>;
 }
 
 export function newCounters(): FaCounters {
-  return { forwardedPackets: 0, forwardedBytes: 0, toHost: 0, toPeer: 0, faq: 0, faa: 0, fad: 0, r1: 0, drops: {} };
+  return { forwardedPackets: 0, forwardedBytes: 0, toHost: 0, toPeer: 0, faq: 0, faa: 0, fad: 0, r1: 0, storeErrors: 0, errors: 0, pings: 0, drops: {} };
 }
 
 export class Forwarder {
@@ -64,13 +78,14 @@ export class Forwarder {
   private readonly control4: FaLocal | undefined;
   private readonly control6: FaLocal | undefined;
   private readonly addrs = new AddrCache();
-  private readonly peers = new Map<number, { loc: Locator; addr: Uint8Array }>();
+  private readonly peers = new Map<number, { loc: Locator; addr: Uint8Array; cls: DestClass }>();
 
   constructor(
     readonly locals: readonly FaLocal[],
     private readonly store: LeaseStore,
     private readonly hosts: HostIndex,
     readonly counters: FaCounters,
+    private readonly guard: RelayGuard,
   ) {
     this.dedicated = locals.map((l) => (l.dedicated ? store.byLocator(l.locator) : undefined));
     for (const l of locals) this.localByAddr.set(addrPortHash(l.addr, 0, l.locator.port), l);
@@ -78,7 +93,7 @@ export class Forwarder {
     this.control6 = locals.find((l) => l.control && l.v6) ?? locals.find((l) => l.v6);
   }
 
-  drop(reason: DropReason): undefined {
+  drop(reason: DropReason | string): undefined {
     this.counters.drops[reason] = (this.counters.drops[reason] ?? 0) + 1;
     return undefined;
   }
@@ -117,6 +132,8 @@ export class Forwarder {
   /** Peer → host: relay header (src = peer, dst = leased locator) + the datagram. */
   toHost(now: Millis, lease: Lease, l: FaLocal, fromIp: string, fromPort: number, data: Uint8Array): FaSend | undefined {
     if (lease.expires <= now) return this.drop(DropReason.EXPIRED);
+    if (!this.guard.budget(lease, now, data.length)) return this.drop(DropReason.LEASE_BUDGET);
+    this.guard.learnFromPeer(lease, now, fromIp, data);
     const o = this.out;
     if (lease.tunnel) {
       const t = this.tunnelOfHit.get(lease.hit);
@@ -153,7 +170,18 @@ export class Forwarder {
     const lease = tunnelHit === undefined ? this.hosts.find(fromIp, fromPort, l.locator.ip, l.locator.port) : this.tunnelLease(tunnelHit, l);
     if (!lease) return this.drop(DropReason.NOT_A_LEASE_HOLDER);
     if (lease.expires <= now) return this.drop(DropReason.EXPIRED);
-    const to = this.peer(d, off + 24, dstPort);
+    const payload = d.subarray(off + 40);
+    const hairpin = this.localByAddr.get(addrPortHash(d, off + 24, dstPort));
+    const own = hairpin !== undefined && sameBytes(hairpin.addr, d, off + 24);
+    const p = own ? undefined : this.peer(d, off + 24, dstPort);
+    if (p?.cls) return this.drop(p.cls);
+    const why = this.guard.check(lease, now, own ? hairpin.locator.ip : p!.loc.ip, payload);
+    if (why) return this.drop(why);
+    if (!this.guard.budget(lease, now, payload.length)) return this.drop(DropReason.LEASE_BUDGET);
+    // To one of our own locators (two hosts leased here): delivered inside, as if it had come
+    // in from the leased locator; never sent to ourselves (no loops, no FAQs relayed to us).
+    if (own) return payload[0] === 0 && payload[3] === 0 ? this.hip(now, hairpin, l.locator.ip, l.locator.port, payload) : this.esp(now, hairpin, l.locator.ip, l.locator.port, payload);
+    const to = p!.loc;
     // Leave from the leased locator; across families (IPv4↔IPv6 gateway, §4.4) from our
     // locator of the peer's family.
     const from = to.ip.includes(":") === l.v6 ? l : this.controlFor(to.ip);
@@ -162,7 +190,7 @@ export class Forwarder {
     o.to = to;
     o.local = from.index;
     o.tunnel = -1;
-    o.data = d.subarray(off + 40);
+    o.data = payload;
     this.counters.forwardedPackets++;
     this.counters.forwardedBytes += o.data.length;
     this.counters.toPeer++;
@@ -174,16 +202,16 @@ export class Forwarder {
     return undefined;
   }
 
-  private peer(d: Uint8Array, off: number, port: number): Locator {
+  private peer(d: Uint8Array, off: number, port: number): { loc: Locator; addr: Uint8Array; cls: DestClass } {
     const k = addrPortHash(d, off, port);
     let p = this.peers.get(k);
     if (p === undefined || !sameBytes(p.addr, d, off)) {
       const addr = d.slice(off, off + 16);
-      p = { loc: { ip: bytesToIp(addr), port }, addr };
+      p = { loc: { ip: bytesToIp(addr), port }, addr, cls: port === 0 ? "dest_unspecified" : this.guard.classify(addr, 0) };
       if (this.peers.size >= 65536) this.peers.clear();
       this.peers.set(k, p);
     }
-    return p.loc;
+    return p;
   }
 }
 

@@ -24,6 +24,8 @@ export interface LeaseRequest {
   /** Where the FAQ came from: forwarded packets go there. */
   host: Locator;
   tunnel: boolean;
+  /** The sender's IP address (a tunnel's peer address): leases are capped per source. */
+  source?: string;
 }
 
 export type LeaseOutcome =
@@ -35,6 +37,11 @@ export type LeaseOutcome =
 
 export class LeaseManager {
   readonly hosts = new HostIndex();
+  /** Store writes that threw (the FAQ got FAD STORE_FAILED); the last error's text. */
+  storeErrors = 0;
+  lastStoreError = "";
+  private readonly perSource = new Map<string, number>();
+  private readonly sourceOf = new WeakMap<Lease, string>();
   private readonly spis: SpiAllocator;
   private readonly pool6: LocatorPool;
 
@@ -48,6 +55,38 @@ export class LeaseManager {
     for (const l of store.unexpired(Number.NEGATIVE_INFINITY)) {
       if (l.addrType === 4) this.spis.noteUsed((l.spiMax - l.spiMin + 1) / SPI_BLOCK);
       this.hosts.add(l);
+      this.countSource(l, l.host.ip);
+    }
+  }
+
+  /** Leases created from `ip` and still held. */
+  fromSource(ip: string): number {
+    return this.perSource.get(ip) ?? 0;
+  }
+
+  private countSource(l: Lease, ip: string): void {
+    this.sourceOf.set(l, ip);
+    this.perSource.set(ip, (this.perSource.get(ip) ?? 0) + 1);
+  }
+
+  private uncountSource(l: Lease): void {
+    const ip = this.sourceOf.get(l);
+    if (ip === undefined) return;
+    this.sourceOf.delete(l);
+    const n = (this.perSource.get(ip) ?? 1) - 1;
+    if (n > 0) this.perSource.set(ip, n);
+    else this.perSource.delete(ip);
+  }
+
+  /** A store write; false (counted, FAD STORE_FAILED) when it throws (issue 9 item 7). */
+  private write(f: () => void): boolean {
+    try {
+      f();
+      return true;
+    } catch (e) {
+      this.storeErrors++;
+      this.lastStoreError = e instanceof Error ? e.message : String(e);
+      return false;
     }
   }
 
@@ -72,20 +111,28 @@ export class LeaseManager {
     if (age === 0) return { kind: "granted", lease, renewed: true }; // a retransmitted FAQ: answer again
     if (age >= 0x8000) return { kind: "stale" };
     if (req.lifetime === 0) {
-      this.drop(lease);
+      if (!this.write(() => this.store.delete(lease.hit, lease.leaseId))) return storeFailed();
+      this.free(lease);
       return { kind: "released", lease };
     }
     // §4.4.1: the FA may extend, but must not make the lease expire before it was due to.
     const wanted = now + this.grantSeconds(req.lifetime) * 1000;
+    const old = { expires: lease.expires, requestId: lease.requestId, host: lease.host, tunnel: lease.tunnel };
+    const moved = lease.tunnel !== req.tunnel || lease.host.ip !== req.host.ip || lease.host.port !== req.host.port;
     if (wanted > lease.expires) lease.expires = wanted;
     lease.requestId = req.requestId;
-    if (lease.tunnel !== req.tunnel || lease.host.ip !== req.host.ip || lease.host.port !== req.host.port) {
-      this.hosts.remove(lease);
+    if (moved) {
       lease.host = req.host; // the host moved: forward to its new locator (§4.4)
       lease.tunnel = req.tunnel;
+    }
+    if (!this.write(() => this.store.put(lease))) {
+      Object.assign(lease, old); // nothing changed: the lease keeps forwarding as before
+      return storeFailed();
+    }
+    if (moved) {
+      this.hosts.remove(lease, old.host);
       this.hosts.add(lease);
     }
-    this.store.put(lease);
     return { kind: "granted", lease, renewed: true };
   }
 
@@ -105,6 +152,9 @@ export class LeaseManager {
     const same = held.find((l) => l.requestId === req.requestId && l.created + 60_000 > now);
     if (same) return { kind: "granted", lease: same, renewed: false }; // retransmitted FAQ
     if (held.length >= this.config.leasesPerHit) return refused(FadReason.TOO_MANY_LEASES, `at most ${this.config.leasesPerHit} leases per HIT`);
+    if (this.store.size >= this.config.maxLeases) return refused(FadReason.FA_FULL, "the FA holds its maximum number of leases");
+    const source = req.source ?? req.host.ip;
+    if (this.fromSource(source) >= this.config.leasesPerSource) return refused(FadReason.TOO_MANY_FROM_SOURCE, `at most ${this.config.leasesPerSource} leases per source address`);
     let type: AddrType;
     if (req.addrType === 4 || req.addrType === 6) type = req.addrType;
     else type = this.config.shared4.length > 0 && this.spis.free > 0 ? 4 : 6;
@@ -137,8 +187,13 @@ export class LeaseManager {
       requestId: req.requestId,
       created: now,
     };
-    this.store.put(lease);
+    if (!this.write(() => this.store.put(lease))) {
+      if (type === 4) this.spis.release(spiMin, spiMax);
+      else this.pool6.release(locator);
+      return storeFailed();
+    }
     this.hosts.add(lease);
+    this.countSource(lease, source);
     return { kind: "granted", lease, renewed: false };
   }
 
@@ -154,16 +209,16 @@ export class LeaseManager {
     return 1;
   }
 
-  private drop(l: Lease): void {
-    this.store.delete(l.hit, l.leaseId);
-    this.free(l);
-  }
-
   private free(l: Lease): void {
     this.hosts.remove(l);
+    this.uncountSource(l);
     if (l.addrType === 4) this.spis.release(l.spiMin, l.spiMax);
     else this.pool6.release(l.locator);
   }
+}
+
+function storeFailed(): LeaseOutcome {
+  return refused(FadReason.STORE_FAILED, "lease store unavailable, try again later");
 }
 
 function refused(reason: FadReason, message: string): LeaseOutcome {

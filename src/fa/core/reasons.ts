@@ -19,6 +19,12 @@ export const FadReason = {
   UNKNOWN_LEASE: 8198,
   /** The host already holds the maximum number of leases. */
   TOO_MANY_LEASES: 8199,
+  /** The lease store failed (read-only file, disk full): nothing was granted or changed. */
+  STORE_FAILED: 8200,
+  /** The FA holds its maximum number of leases. */
+  FA_FULL: 8201,
+  /** Too many leases were created from this source address. */
+  TOO_MANY_FROM_SOURCE: 8202,
 } as const;
 export type FadReason = (typeof FadReason)[keyof typeof FadReason];
 

@@ -22,6 +22,7 @@ import { type FaConfig, faConfig, type PuzzleMode } from "../core/config.ts";
 import type { FaSend } from "../core/forward.ts";
 import { MemoryLeaseStore } from "../store/memory.ts";
 import type { LeaseStore } from "../store/store.ts";
+import { LogLimiter } from "./log-limit.ts";
 
 // ---- the few Deno APIs we use (typed here: no Deno type package in this repo) ---------------
 interface NetAddr {
@@ -65,6 +66,10 @@ export interface DenoFaOptions {
   ws?: Locator;
   log?: (rec: Record<string, unknown>) => void;
   clock?: () => number;
+  /** Most tunnels (WebSocket + WebTransport) at once; more are refused (issue 9 item 5). */
+  maxTunnels?: number;
+  /** A WebSocket with more than this queued gets no more frames (a client that does not read). */
+  maxBufferedBytes?: number;
 }
 
 /** One tunnel (WebTransport session or WebSocket) as the FA core sees it: an id. */
@@ -87,22 +92,33 @@ export class DenoFaServer {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly clock: () => number;
   private readonly log: (rec: Record<string, unknown>) => void;
+  private readonly limiter: LogLimiter;
+  private readonly maxTunnels: number;
+  private readonly maxBuffered: number;
+  /** Tunnels refused at the cap, frames not sent for backpressure, errors caught. */
+  readonly counts = { tunnelsRefused: 0, backpressureDrops: 0, serverErrors: 0 };
 
   private constructor(
     private readonly socks: DenoUdpSocket[],
     o: DenoFaOptions,
   ) {
     this.clock = o.clock ?? Date.now;
-    this.log = o.log ?? (() => {});
+    const log = o.log ?? (() => {});
+    this.limiter = new LogLimiter(log, this.clock, 10_000, (k) => (k === "refused" || k === "challenged" ? 10 : k.endsWith("error") ? 1 : 1000));
+    this.log = ({ kind, ...rec }) => this.limiter.emit(String(kind ?? rec.msg), rec);
+    this.maxTunnels = o.maxTunnels ?? 1024;
+    this.maxBuffered = o.maxBufferedBytes ?? 1 << 20;
     this.udp = socks.map((s) => s.local);
     const config = faConfig({ ...o.config, control: this.udp, shared4: this.udp.filter((l) => !l.ip.includes(":")) });
     this.fa = new ForwardingAgent({ identity: o.identity, config, store: o.store ?? new MemoryLeaseStore(), rng: cryptoRng });
     socks.forEach((s, i) => {
-      s.onDatagram((data, from) => {
-        const d = this.fa.handleDatagram(this.clock(), i, from.ip, from.port, data);
-        if (d) this.emit(d);
-        this.after();
-      });
+      s.onDatagram((data, from) =>
+        this.guarded(() => {
+          const d = this.fa.handleDatagram(this.clock(), i, from.ip, from.port, data);
+          if (d) this.emit(d);
+          this.after();
+        }),
+      );
     });
   }
 
@@ -140,9 +156,21 @@ export class DenoFaServer {
   private frame(id: number, data: Uint8Array): void {
     const t = this.tunnels.get(id);
     if (!t) return;
-    const d = this.fa.handleTunnel(this.clock(), id, t.remote, data);
-    if (d) this.emit(d);
-    this.after();
+    this.guarded(() => {
+      const d = this.fa.handleTunnel(this.clock(), id, t.remote, data);
+      if (d) this.emit(d);
+      this.after();
+    });
+  }
+
+  /** Catch-and-count boundary (issue 9 item 2): nothing a peer sends ends the process. */
+  private guarded(f: () => void): void {
+    try {
+      f();
+    } catch (e) {
+      this.counts.serverErrors++;
+      this.log({ level: "error", msg: "fa server error", kind: "server-error", error: String(e) });
+    }
   }
 
   private gone(id: number): void {
@@ -178,6 +206,11 @@ export class DenoFaServer {
     const dgram = wt.datagrams.writable.getWriter();
     const limit = wt.datagrams.maxDatagramSize ?? conn.maxDatagramSize - 8;
     let stream: WritableStreamDefaultWriter<Uint8Array> | undefined;
+    if (this.tunnels.size >= this.maxTunnels) {
+      this.counts.tunnelsRefused++;
+      wt.close();
+      return;
+    }
     const id = this.open({
       remote: { ip: conn.remoteAddr.hostname, port: conn.remoteAddr.port },
       send: (f) => {
@@ -225,13 +258,21 @@ export class DenoFaServer {
       };
       this.http = deno().serve({ hostname: at.ip, port: at.port, onListen }, (req, info) => {
         if (req.headers.get("upgrade")?.toLowerCase() !== "websocket") return new Response("hipmm FA: WebSocket tunnel endpoint\n", { status: 426 });
+        if (this.tunnels.size >= this.maxTunnels) {
+          this.counts.tunnelsRefused++;
+          return new Response("hipmm FA: too many tunnels\n", { status: 503 });
+        }
         const remote = { ip: info.remoteAddr.hostname, port: info.remoteAddr.port }; // gone after the upgrade
         const { socket, response } = deno().upgradeWebSocket(req);
         socket.binaryType = "arraybuffer";
         socket.addEventListener("open", () => {
           const id = this.open({
             remote,
-            send: (f) => socket.readyState === 1 && socket.send(f),
+            send: (f) => {
+              if (socket.readyState !== 1) return;
+              if (socket.bufferedAmount > this.maxBuffered) this.counts.backpressureDrops++;
+              else socket.send(f);
+            },
             close: () => socket.close(),
           });
           socket.addEventListener("message", (ev) => ev.data instanceof ArrayBuffer && this.frame(id, new Uint8Array(ev.data)));
@@ -252,16 +293,17 @@ export class DenoFaServer {
   /** Drain control answers and events, re-arm the expiry timer (as server.ts does). */
   private after(): void {
     for (let t = this.fa.pollTransmit(); t; t = this.fa.pollTransmit()) this.emit(t);
-    for (let e = this.fa.pollEvent(); e; e = this.fa.pollEvent()) this.log({ level: e.type === "refused" ? "warn" : "info", msg: `lease ${e.type}`, ...e });
+    for (let e = this.fa.pollEvent(); e; e = this.fa.pollEvent()) this.log({ level: e.type === "refused" ? "warn" : "info", msg: `lease ${e.type}`, kind: e.type, ...e });
     const at = this.fa.pollTimeout();
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     if (at !== undefined) {
       this.timer = setTimeout(
-        () => {
-          this.fa.handleTimeout(this.clock());
-          this.after();
-        },
+        () =>
+          this.guarded(() => {
+            this.fa.handleTimeout(this.clock());
+            this.after();
+          }),
         Math.max(0, Math.min(at - this.clock(), 2 ** 31 - 1)),
       );
     }

@@ -2,14 +2,19 @@
 // optional WebSocket listener for tunnelled hosts (src/transport/ws-node.ts), a wall clock (so
 // lease expiry survives restarts with a persistent store), structured logs and counters.
 import { createSocket, type Socket } from "node:dgram";
+import { networkInterfaces } from "node:os";
 import { type Locator, locatorKey } from "../../core/types.ts";
 import { cryptoRng } from "../../core/rng.ts";
 import type { HostIdentity } from "../../hip/identity.ts";
-import { WsTunnelServer } from "../../transport/ws-node.ts";
+import { type WsLimits, type WsStats, WsTunnelServer } from "../../transport/ws-node.ts";
 import { type FaEvent, ForwardingAgent } from "../core/agent.ts";
 import type { FaConfig } from "../core/config.ts";
 import type { FaSend } from "../core/forward.ts";
 import type { LeaseStore } from "../store/store.ts";
+import { LogLimiter } from "./log-limit.ts";
+
+/** Lines per interval by event kind; the rest are summarised (LogLimiter). */
+const LOG_BURST: Record<string, number> = { refused: 10, challenged: 10, "store-error": 1, error: 1, "server-error": 1, "udp-error": 1 };
 
 export interface FaServerOptions {
   identity: HostIdentity;
@@ -19,7 +24,15 @@ export interface FaServerOptions {
   /** One structured record per call (JSON logs); secrets are never passed here. */
   log?: (rec: Record<string, unknown>) => void;
   clock?: () => number;
+  /** WebSocket limits (connection cap, idle timeouts, backpressure, ping rate). */
+  wsLimits?: Partial<WsLimits>;
+  /** Log rate limiting: interval (default 10 s); lines per kind per interval are LOG_BURST. */
+  logIntervalMs?: number;
 }
+
+/** Everything the FA counts: the agent's counters (drops by reason), the WebSocket listener's,
+ *  errors caught in the server's handlers and log lines suppressed by kind. */
+export type FaServerStats = ReturnType<ForwardingAgent["stats"]> & { serverErrors: number; ws?: WsStats; logSuppressed: Record<string, number> };
 
 export class FaServer {
   readonly fa: ForwardingAgent;
@@ -28,10 +41,17 @@ export class FaServer {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly clock: () => number;
   private readonly log: (rec: Record<string, unknown>) => void;
+  private readonly limiter: LogLimiter;
+  private serverErrors = 0;
+  private logTimer: ReturnType<typeof setInterval>;
 
   private constructor(private readonly o: FaServerOptions) {
     this.clock = o.clock ?? Date.now;
     this.log = o.log ?? (() => {});
+    const every = o.logIntervalMs ?? 10_000;
+    this.limiter = new LogLimiter(this.log, this.clock, every, (k) => LOG_BURST[k] ?? 1000);
+    this.logTimer = setInterval(() => this.limiter.tick(), every);
+    this.logTimer.unref();
     this.fa = new ForwardingAgent({ identity: o.identity, config: o.config, store: o.store, rng: cryptoRng });
   }
 
@@ -49,8 +69,12 @@ export class FaServer {
       return { ip: l.ip, port: sock.address().port };
     };
     const c = o.config;
+    // Bound to a wildcard address: every interface address is ours, never a relay destination.
+    const wild = [...c.control, ...c.shared4, ...c.pool6].some((l) => l.ip === "0.0.0.0" || l.ip === "::");
+    const own = wild ? Object.values(networkInterfaces()).flatMap((a) => (a ?? []).map((x) => x.address.replace(/%.*$/, ""))) : [];
     const config = {
       ...c,
+      ownAddresses: [...c.ownAddresses, ...own],
       control: await Promise.all(c.control.map(resolve)),
       shared4: await Promise.all(c.shared4.map(resolve)),
       pool6: await Promise.all(c.pool6.map(resolve)),
@@ -64,10 +88,15 @@ export class FaServer {
     }
     for (const k of bound.values()) k.close();
     if (o.ws) {
-      s.ws = await WsTunnelServer.listen(o.ws, {
-        message: (id, remote, data) => s.onTunnel(id, remote, data),
-        close: (id) => s.fa.tunnelClosed(id),
-      });
+      s.ws = await WsTunnelServer.listen(
+        o.ws,
+        {
+          message: (id, remote, data) => s.onTunnel(id, remote, data),
+          close: (id) => s.guarded(() => s.fa.tunnelClosed(id)),
+          bound: (id) => s.fa.tunnelBound(id),
+        },
+        o.wsLimits,
+      );
     }
     s.fa.handleTimeout(s.clock()); // leases that expired while we were down
     s.after();
@@ -86,36 +115,54 @@ export class FaServer {
     return this.ws?.locator;
   }
 
-  stats(): ReturnType<ForwardingAgent["stats"]> {
-    return this.fa.stats();
+  /** Every counter, drops by reason (issue 9 item 10: `hipmm fa --stats` / SIGUSR1 print this). */
+  stats(): FaServerStats {
+    const ws = this.ws?.stats;
+    return { ...this.fa.stats(), serverErrors: this.serverErrors, ...(ws ? { ws } : {}), logSuppressed: { ...this.limiter.total } };
   }
 
   async close(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
+    clearInterval(this.logTimer);
+    this.limiter.tick();
     await this.ws?.close();
     await Promise.all(this.socks.map((k) => new Promise<void>((r) => k.close(() => r()))));
     this.o.store.close();
   }
 
   private attach(index: number, l: Locator, sock: Socket): Socket {
-    sock.on("message", (msg, rinfo) => {
-      const d = this.fa.handleDatagram(this.clock(), index, rinfo.address, rinfo.port, msg);
-      if (d) this.emit(d);
-      this.after();
-    });
-    sock.on("error", (e) => this.log({ level: "warn", msg: "udp error", local: l, error: String(e) }));
+    sock.on("message", (msg, rinfo) =>
+      this.guarded(() => {
+        const d = this.fa.handleDatagram(this.clock(), index, rinfo.address, rinfo.port, msg);
+        if (d) this.emit(d);
+        this.after();
+      }),
+    );
+    sock.on("error", (e) => this.limiter.emit("udp-error", { level: "warn", msg: "udp error", local: l, error: String(e) }));
     return sock;
   }
 
   private onTunnel(id: number, remote: Locator, data: Uint8Array): void {
-    const d = this.fa.handleTunnel(this.clock(), id, remote, data);
-    if (d) this.emit(d);
-    this.after();
+    this.guarded(() => {
+      const d = this.fa.handleTunnel(this.clock(), id, remote, data);
+      if (d) this.emit(d);
+      this.after();
+    });
+  }
+
+  /** The server's catch-and-count boundary: nothing a peer sends ends the process. */
+  private guarded(f: () => void): void {
+    try {
+      f();
+    } catch (e) {
+      this.serverErrors++;
+      this.limiter.emit("server-error", { level: "error", msg: "fa server error", error: e instanceof Error ? e.message : String(e) });
+    }
   }
 
   private emit(d: FaSend): void {
     if (d.tunnel >= 0) this.ws?.send(d.tunnel, d.data);
-    else this.socks[d.local]?.send(d.data, d.to.port, d.to.ip);
+    else this.socks[d.local]?.send(d.data, d.to.port, d.to.ip, () => {});
   }
 
   /** Drain control answers and events, re-arm the expiry timer. */
@@ -126,16 +173,17 @@ export class FaServer {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     if (at !== undefined) {
-      this.timer = setTimeout(() => {
+      this.timer = setTimeout(() => this.guarded(() => {
         this.fa.handleTimeout(this.clock());
         this.after();
-      }, Math.max(0, Math.min(at - this.clock(), 2 ** 31 - 1)));
+      }), Math.max(0, Math.min(at - this.clock(), 2 ** 31 - 1)));
       this.timer.unref?.();
     }
   }
 
   private logEvent(e: FaEvent): void {
-    this.log({ level: e.type === "refused" ? "warn" : "info", msg: `lease ${e.type}`, ...e });
+    if (e.type === "store-error" || e.type === "error") this.limiter.emit(e.type, { level: "error", msg: e.type === "error" ? "fa error" : "lease store error", error: e.message });
+    else this.limiter.emit(e.type, { level: e.type === "refused" ? "warn" : "info", msg: `lease ${e.type}`, ...e });
   }
 }
 

@@ -2,6 +2,7 @@
 // prepared statement in WAL mode before it returns, so an FA killed with SIGKILL and restarted
 // on the same file keeps forwarding every unexpired lease (§4.4.2 asks hosts to recover from
 // FA crashes; with this store a restart loses nothing). Reads come from a memory index.
+import { chmodSync, closeSync, existsSync, openSync } from "node:fs";
 import Database from "better-sqlite3";
 import type { Locator, Millis } from "../../core/types.ts";
 import type { AddrType, Lease } from "./lease.ts";
@@ -38,9 +39,19 @@ export class SqliteLeaseStore implements LeaseStore {
   private readonly upsert: Database.Statement;
   private readonly del: Database.Statement;
   private readonly delExpired: Database.Statement;
+  /** Deleting expired rows failed (they stay in the file until the next try; a restart drops
+   *  them as expired): counted here, the leases are gone from memory all the same. */
+  expiryErrors = 0;
+  private expiryPending = false;
 
-  /** Opens (or creates) the file and loads every lease it holds. */
+  /** Opens (or creates) the file and loads every lease it holds. The file holds every host's
+   *  real address: it is created 0600 in the call that creates it, and SQLite gives its -wal and
+   *  -shm files the database file's mode (issue 9 item 7). */
   constructor(path: string) {
+    if (path !== ":memory:") {
+      closeSync(openSync(path, "a", 0o600));
+      for (const f of [path, `${path}-wal`, `${path}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
+    }
     this.db = new Database(path);
     this.db.pragma("journal_mode = WAL");
     // NORMAL in WAL mode survives a process crash (data is in the OS once a commit returns);
@@ -100,7 +111,15 @@ export class SqliteLeaseStore implements LeaseStore {
 
   removeExpired(now: Millis): Lease[] {
     const gone = this.mem.removeExpired(now);
-    if (gone.length) this.delExpired.run(now);
+    if (gone.length || this.expiryPending) {
+      try {
+        this.delExpired.run(now);
+        this.expiryPending = false;
+      } catch {
+        this.expiryErrors++;
+        this.expiryPending = true;
+      }
+    }
     return gone;
   }
 

@@ -38,8 +38,9 @@ export interface PeerOptions {
   /** R1_COUNTER to put in R1 (undefined: none). */
   r1Counter?: bigint;
   encryptHostId?: boolean;
-  /** Require a real (non-zero) HIP checksum on received packets (PROFILE §3 also allows zero over UDP). */
-  requireChecksum?: boolean;
+  /** HIP checksum required on received packets: "zero" (RFC 5770 §5.1 / RFC 9028 §5.1,
+   * HIP over UDP), "pseudo" (RFC 7401 §5.1.1 sum over the outer addresses) or "any" (either; default). */
+  expectChecksum?: "zero" | "pseudo" | "any";
 }
 
 export const HIP_CIPHER_KEY: Record<number, number> = { 1: 0, 2: 16, 4: 32 };
@@ -95,7 +96,7 @@ export class InteropPeer {
       puzzleOpaque: opts.puzzleOpaque ?? 0x5a5a,
       r1Counter: opts.r1Counter,
       encryptHostId: opts.encryptHostId ?? true,
-      requireChecksum: opts.requireChecksum ?? true,
+      expectChecksum: opts.expectChecksum ?? "any",
     };
   }
 
@@ -170,9 +171,9 @@ export class InteropPeer {
     this.check(l, h.controls === 0, `Controls 0x${h.controls.toString(16)} (no control bits are used here, §5.1.2)`);
     if (h.checksum === 0) {
       this.zeroChecksums.push(h.packetType);
-      this.check(l, !this.opts.requireChecksum, "checksum is zero although both outer addresses are known (PROFILE §3)");
-    }
-    else this.check(l, hipChecksum(pkt, from.ip, this.opts.locator.ip) === h.checksum, `checksum 0x${h.checksum.toString(16)} wrong over the ${from.ip}→${this.opts.locator.ip} pseudo-header (§5.1.1)`);
+      this.check(l, this.opts.expectChecksum !== "pseudo", "checksum is zero, a real one was asked for (RFC 7401 §5.1.1)");
+    } else if (this.check(l, this.opts.expectChecksum !== "zero", `checksum 0x${h.checksum.toString(16)}: over UDP it must be zero (RFC 5770 §5.1, RFC 9028 §5.1)`))
+      this.check(l, hipChecksum(pkt, from.ip, this.opts.locator.ip) === h.checksum, `checksum 0x${h.checksum.toString(16)} wrong over the ${from.ip}→${this.opts.locator.ip} pseudo-header (§5.1.1)`);
     return h;
   }
 

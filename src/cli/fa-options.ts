@@ -1,0 +1,27 @@
+// The options of `hipmm fa`: one table entry each gives the parser, the usage line and the
+// --help text (src/cli/options.ts). To add a flag: add its entry here, read it in fa.ts.
+import type { CommandSpec } from "./options.ts";
+import { STATS_OPTIONS } from "./stats.ts";
+
+export const FA_SPEC: CommandSpec = {
+  name: "fa",
+  summary: "run a Forwarding Agent (address leases, forwarding, WebSocket tunnels)",
+  options: [
+    { name: "id", arg: "FILE", required: true, help: "identity keyfile; created (mode 0600) if it does not exist" },
+    { name: "udp", arg: "IP:PORT", required: true, repeat: true, help: "control locator to bind; IPv4 ones are also the shared IPv4 locators leased with SPI ranges (addr type 4)" },
+    { name: "ws", arg: "IP:PORT", default: "none", help: "also accept WebSocket tunnels (browsers, edge runtimes) on this TCP locator" },
+    { name: "store", arg: "FILE", default: "in memory", help: "SQLite file persisting the leases across restarts" },
+    { name: "allow", arg: "HITS", repeat: true, default: "anyone", help: "only these hosts (HITs, comma-separated) may lease an address" },
+    { name: "deny", arg: "HITS", repeat: true, default: "none", help: "these hosts (HITs, comma-separated) may not lease an address" },
+    { name: "lease-max", arg: "SECONDS", default: "3600", help: "longest lease granted (draft §5.1)" },
+    { name: "pool6", arg: "IP:LO-HI", repeat: true, default: "none", help: "dedicated locators (IP, ports LO..HI, at most 4097) leased for addr type 6" },
+    { name: "puzzle", arg: "off|on|auto", default: "auto", help: "ask FAQ senders to solve a puzzle first: never, always, or under load" },
+    { name: "log", arg: "text|json", default: "text", help: "log line format on stdout" },
+    ...STATS_OPTIONS,
+  ],
+  notes: [
+    "The first --udp locators are the control locators (draft §4.4; docs/PROTOCOL.md §9). SIGINT/SIGTERM shut down",
+    "gracefully; SIGUSR1 prints the counters as one JSON line (see --stats). Exit 1 on a runtime failure, 2 on a usage error.",
+  ],
+  examples: ["hipmm fa --id fa.key --udp 127.0.0.3:10500 --ws 127.0.0.3:8080 --store fa.db"],
+};

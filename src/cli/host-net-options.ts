@@ -1,0 +1,46 @@
+// `hipmm host` options for real networks (NATs, kernel address events, interface preference,
+// path liveness): their table entries (spread into HOST_SPEC) and what they turn into.
+import type { HipHostConfig } from "../hip/types.ts";
+import type { MobilityPolicy } from "../mobility/policy.ts";
+import { DEFAULT_KEEPALIVE_MS } from "../runtime/keepalive.ts";
+import { UsageError } from "./errors.ts";
+import type { Args, OptionDef } from "./options.ts";
+import { choiceOption, intOption } from "./options.ts";
+
+export const NET_OPTIONS: readonly OptionDef[] = [
+  { name: "no-watch", help: "do not follow the kernel's address and link events (rtnetlink via `ip monitor`); addresses stay as given by --listen" },
+  { name: "prefer", arg: "IF[,IF…]", default: "none", help: "interface preference, best first (e.g. eth0,wlan0): data uses the best interface that is up and returns to it when it comes back (draft §3.3)" },
+  { name: "keepalive", arg: "MS", default: String(DEFAULT_KEEPALIVE_MS), help: "NAT keepalive (one 0xFF byte, RFC 3948 §2.3) on an idle association path every MS; 0 = off" },
+  { name: "failover-timeout", arg: "MS", default: "1500", help: "a path silent this long while we send on it fails over to the next (draft §3.3)" },
+  { name: "probe-interval", arg: "MS", default: "500", help: "while sending on a silent path, send a liveness AC this often" },
+  { name: "fa-silence", arg: "MS", default: "15000", help: "with --fa: after MS without a relay frame from the FA, renew the lease at once (a dead FA is noticed, draft §4.4.2); 0 = off" },
+  { name: "checksum", arg: "zero|pseudo", default: "zero", help: "HIP checksum sent: zero over UDP (RFC 5770 §5.1, survives NATs) or the RFC 7401 sum over the outer addresses" },
+];
+
+export interface NetConfig {
+  watch: boolean;
+  prefer: string[];
+  natKeepaliveMs: number;
+  policy: Partial<MobilityPolicy>;
+  checksum: HipHostConfig["checksum"];
+  /** FA liveness: FaClientOptions.silenceMs (undefined = off). */
+  faSilenceMs: number | undefined;
+}
+
+export function netConfig(a: Args): NetConfig {
+  const prefer = (a.get("prefer") ?? "").split(",").filter(Boolean);
+  if (prefer.some((p) => !/^[\w.@-]{1,15}$/.test(p))) throw new UsageError(`--prefer ${a.get("prefer")}: want interface names separated by commas`);
+  const policy: Partial<MobilityPolicy> = {};
+  const failover = intOption(a, "failover-timeout", 50, 600_000);
+  const probe = intOption(a, "probe-interval", 10, 600_000);
+  if (failover !== undefined) policy.failoverTimeoutMs = failover;
+  if (probe !== undefined) policy.probeIntervalMs = probe;
+  return {
+    watch: !a.has("no-watch"),
+    prefer,
+    natKeepaliveMs: intOption(a, "keepalive", 0, 3_600_000) ?? DEFAULT_KEEPALIVE_MS,
+    policy,
+    checksum: choiceOption(a, "checksum", ["zero", "pseudo"] as const) ?? "zero",
+    faSilenceMs: ((ms) => (ms === 0 ? undefined : ms))(intOption(a, "fa-silence", 0, 3_600_000) ?? 15_000),
+  };
+}

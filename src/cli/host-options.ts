@@ -1,0 +1,39 @@
+// The options of `hipmm host`: one table entry each gives the parser, the usage line and the
+// --help text (src/cli/options.ts). To add a flag: add its entry here, read it in host.ts.
+import type { CommandSpec } from "./options.ts";
+import { INTEROP_OPTIONS } from "./host-interop-options.ts";
+import { NET_OPTIONS } from "./host-net-options.ts";
+import { STATS_OPTIONS } from "./stats.ts";
+
+export const HOST_SPEC: CommandSpec = {
+  name: "host",
+  summary: "run a HIP host: stdin lines go to the peer over ESP, arrivals go to stdout (like `nc -u`, over HIP)",
+  options: [
+    { name: "id", arg: "FILE", required: true, help: "identity keyfile (from `hipmm keygen`)" },
+    { name: "listen", arg: "IP:PORT", required: true, repeat: true, help: "local UDP locator to bind, [IPv6]:PORT for IPv6; port 0 picks one; several = multi-homing" },
+    { name: "connect", arg: "[HIT@]IP:PORT", default: "wait for a peer", help: "run a base exchange with this peer; without HIT@, opportunistic mode (RFC 7401 §4.1.8)" },
+    { name: "port", arg: "N", default: "5000", help: "inner UDP port of the datagrams carried over ESP (source and destination)" },
+    { name: "k", arg: "N", default: "8", help: "puzzle difficulty K we ask of initiators (RFC 7401 §4.1.2)" },
+    { name: "fa", arg: "IP:PORT", repeat: true, default: "none", help: "lease an address from this Forwarding Agent; more = fallbacks (draft §4.4.2)" },
+    { name: "privacy", help: "with --fa: announce only the leased address (draft §3.2)" },
+    { name: "no-mobility", help: "turn REA/AC/ACR mobility off (plain HIPv2 + ESP)" },
+    { name: "allow", arg: "HIT", repeat: true, default: "anyone", help: "only these peers may associate (others get NOTIFY BLOCKED_BY_POLICY)" },
+    { name: "pcap", arg: "FILE", default: "none", help: "write every UDP/10500 datagram in and out to a pcap file" },
+    { name: "esp-sa", arg: "FILE", default: "none", help: "write each SA as a tshark esp_sa line (contains keys; mode 0600)" },
+    { name: "icmp", arg: "answer|print|off", default: "answer", help: "ICMPv6 Echo Requests to our HIT: answer them; print: also print every non-UDP inner packet; off: neither" },
+    { name: "ping", arg: "N", default: "none", help: "send N ICMPv6 Echo Requests to the peer HIT, print each reply like ping(8), then exit (0 if any reply)" },
+    { name: "ping-interval", arg: "MS", default: "1000", help: "with --ping: milliseconds between requests" },
+    { name: "ping-size", arg: "BYTES", default: "56", help: "with --ping: data bytes per request (0..1400)" },
+    ...NET_OPTIONS,
+    ...INTEROP_OPTIONS,
+    ...STATS_OPTIONS,
+  ],
+  notes: [
+    "Status lines go to stderr, peer data to stdout. SIGINT/SIGTERM or end of stdin close the association (CLOSE) and exit.",
+    "SIGUSR1 prints the counters as one JSON line (see --stats). Exit 1 on a runtime failure, 2 on a usage error.",
+  ],
+  examples: [
+    "hipmm keygen -o b.key && hipmm host --id b.key --listen 127.0.0.1:10500",
+    "hipmm host --id a.key --listen 127.0.0.1:10501 --connect 127.0.0.1:10500 --pcap a.pcap --esp-sa a.esp_sa",
+  ],
+};

@@ -1,0 +1,86 @@
+// Limits on the state and the replies remote input can cause (issue 9, docs/PROTOCOL.md §7.9).
+// One `limits` object on the host (HipHostConfig.limits, partial; HIP_LIMITS fills the rest).
+// The HIP core enforces the association / half-open / UAL / R1-rate limits; the runtime SA
+// table reads `maxSas`, the mobility extension the `maxPeer*` and probe limits.
+import type { Millis } from "../core/types.ts";
+
+/** Token bucket parameters: `ratePerSec` tokens refill per second, at most `burst` stored. */
+export interface RateLimit {
+  ratePerSec: number;
+  burst: number;
+}
+
+/** A probe budget window: at most `maxProbes` probes and `maxBytes` bytes per `windowMs`. */
+export interface ProbeWindow {
+  maxProbes: number;
+  maxBytes: number;
+  windowMs: Millis;
+}
+
+export interface HipLimits {
+  /** Associations in the table (every state). New ones beyond it are refused (`drop.limit_associations`). */
+  maxAssociations: number;
+  /**
+   * Exchanges not yet ESTABLISHED (I1-SENT, I2-SENT, R2-SENT). An I2 beyond it evicts the oldest
+   * R2-SENT association (`evict.half_open`) or, if there is none, is refused (`drop.limit_half_open`).
+   */
+  maxHalfOpen: number;
+  /**
+   * UAL, Unused Association Lifetime (RFC 7401 §4.4.2 / §6.14): an association with no
+   * authenticated inbound packet (ESP or HIP) and no ESP sent by us for this long is closed
+   * (`ual.closed`); 0 = never.
+   */
+  ualIdleMs: Millis;
+  /** R1s answering I1s, per source prefix (RFC 7401 §4.1.1 allows not answering). `drop.rate_r1`. */
+  r1PerPrefix: RateLimit;
+  /** R1s answering I1s, all sources together. */
+  r1Global: RateLimit;
+  /** Prefix lengths that form one source for the per-prefix buckets. */
+  prefixV4: number;
+  prefixV6: number;
+  /** Per-prefix buckets kept (least recently used evicted). */
+  maxRateEntries: number;
+  /** Runtime SA table: SAs in the data plane (the WASM table has 4096 slots, a GCM SA holds
+   * 64 KiB of GHASH tables). An SA beyond it is refused (HostStack counter `drop.sa_limit`). */
+  maxSas: number;
+  /** Mobility: logical interfaces of one peer (REA_INFO interface IDs, draft §4.1). */
+  maxPeerInterfaces: number;
+  /** Mobility: addresses of one peer over all its interfaces. */
+  maxPeerAddresses: number;
+  /** Mobility: AC probes to one unverified IP address (any port) over every association. */
+  probePerIp: ProbeWindow;
+  /** Mobility: AC probes to unverified addresses, all together. */
+  probeGlobal: ProbeWindow;
+  /** Mobility: probe-budget entries kept (least recently used evicted). */
+  maxProbeEntries: number;
+}
+
+/** Defaults (docs/PROTOCOL.md §7.9). */
+export const HIP_LIMITS: Readonly<HipLimits> = Object.freeze({
+  maxAssociations: 1024,
+  maxHalfOpen: 256,
+  ualIdleMs: 15 * 60_000,
+  r1PerPrefix: { ratePerSec: 20, burst: 40 },
+  r1Global: { ratePerSec: 1000, burst: 2000 },
+  prefixV4: 24,
+  prefixV6: 64,
+  maxRateEntries: 4096,
+  maxSas: 2560,
+  maxPeerInterfaces: 8,
+  maxPeerAddresses: 32,
+  probePerIp: { maxProbes: 16, maxBytes: 3_000, windowMs: 60_000 },
+  probeGlobal: { maxProbes: 512, maxBytes: 96_000, windowMs: 60_000 },
+  maxProbeEntries: 1024,
+});
+
+/** `HIP_LIMITS` overridden by the given fields. */
+export function resolveLimits(l: Partial<HipLimits> = {}): HipLimits {
+  return {
+    ...HIP_LIMITS,
+    ...l,
+    r1PerPrefix: { ...HIP_LIMITS.r1PerPrefix, ...l.r1PerPrefix },
+    r1Global: { ...HIP_LIMITS.r1Global, ...l.r1Global },
+    probePerIp: { ...HIP_LIMITS.probePerIp, ...l.probePerIp },
+    probeGlobal: { ...HIP_LIMITS.probeGlobal, ...l.probeGlobal },
+  };
+}

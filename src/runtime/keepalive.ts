@@ -1,0 +1,64 @@
+// NAT keepalives: a host behind a NAT must keep its UDP mapping alive while an association is
+// idle, or the peer's next packet finds no mapping. Format: one 0xFF byte (RFC 3948 §2.3, which
+// RFC 5770 §5.3 reuses for HIP/ESP over UDP; the receiver counts and ignores it). Interval 15 s by
+// default (RFC 5770 §5.3: "at least every 15 seconds" for NAT bindings). Sent only on a path that
+// carried nothing outbound for the whole interval. Transport-neutral: no node: imports.
+import type { Locator, Millis } from "../core/types.ts";
+import { locatorKey } from "../core/types.ts";
+import type { HipHost } from "../hip/host.ts";
+import type { EndpointDriver, PacketTap } from "./driver.ts";
+
+export const DEFAULT_KEEPALIVE_MS = 15_000;
+const KEEPALIVE = new Uint8Array([0xff]);
+
+export class NatKeepalive {
+  private readonly lastOut = new Map<string, Millis>();
+  private timer: ReturnType<typeof setInterval> | undefined;
+  /** Keepalives sent. */
+  sent = 0;
+
+  constructor(
+    private readonly host: HipHost,
+    private readonly driver: EndpointDriver,
+    readonly intervalMs: Millis = DEFAULT_KEEPALIVE_MS,
+  ) {
+    const prev: PacketTap | undefined = driver.tap;
+    driver.tap = (dir, now, data, from, to) => {
+      if (dir === "out") this.lastOut.set(locatorKey(to), now);
+      prev?.(dir, now, data, from, to);
+    };
+  }
+
+  start(): void {
+    if (this.intervalMs <= 0 || this.timer !== undefined) return;
+    this.timer = setInterval(() => this.tick(this.driver.clock()), Math.max(50, this.intervalMs / 3));
+    (this.timer as { unref?: () => void }).unref?.();
+  }
+
+  stop(): void {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Send a keepalive on every established association's path idle for the interval. */
+  tick(now: Millis): number {
+    let n = 0;
+    const live = new Set<string>();
+    for (const a of this.host.associations()) {
+      if (a.state !== "ESTABLISHED" && a.state !== "R2-SENT") continue;
+      const to: Locator = a.peerLocator;
+      const k = locatorKey(to);
+      live.add(k);
+      const last = this.lastOut.get(k);
+      if (last !== undefined && now - last < this.intervalMs) continue;
+      const local = this.driver.sockets.send(a.localLocator ? { to, from: a.localLocator, data: KEEPALIVE } : { to, data: KEEPALIVE });
+      this.lastOut.set(k, now);
+      if (local) {
+        n++;
+        this.sent++;
+      }
+    }
+    for (const k of this.lastOut.keys()) if (!live.has(k)) this.lastOut.delete(k); // bounded by the associations
+    return n;
+  }
+}
