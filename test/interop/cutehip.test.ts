@@ -7,7 +7,8 @@
 // tshark on every packet hipmm sent. Profile mode: hipmm `--peer-profile cutehip` against the
 // UNMODIFIED snapshot; cells = both roles × HI {RSA, P-256} × K {0, 16}. One cutehip instance
 // (own namespaces) serves the cells of one mode × HI × K; instances run HIPMM_CUTEHIP_JOBS
-// (default 3) at a time, cells within one instance one after the other.
+// (default 3) at a time, cells within one instance one after the other. Plus, per mode, ping6
+// both ways (cutehip's `ping -6` to our HIT, `hipmm host --ping` to cutehip's).
 import { join } from "node:path";
 import { before, describe, test } from "node:test";
 import { cryptoRng } from "../../src/core/rng.ts";
@@ -17,6 +18,7 @@ import { saveIdentity } from "../../src/hip/keyfile-node.ts";
 import { generateRsaIdentity } from "../../src/runtime/rsa-keygen.ts";
 import { type Cell, type Instance, runCell } from "./cutehip/cell.ts";
 import { Harness, missingPrerequisite } from "./cutehip/harness.ts";
+import { pingFromCutehip, pingToCutehip } from "./cutehip/ping.ts";
 
 const missing = missingPrerequisite();
 // Skipped only off CI (a root CI run must have the harness; then a missing piece fails).
@@ -113,5 +115,26 @@ describe("cutehip interop", { skip, concurrency: jobs }, () => {
         });
       }
     }
+    // ping6 both ways (ICMPv6 echo inside ESP; answered by hipmm's inner-protocol responder).
+    const title = `${mode.name}: ping6 both ways, HI P-256`;
+    test(title, { skip: only && !only.test(title) ? "not selected by HIPMM_CUTEHIP_ONLY" : false }, async (t) => {
+      const hh = new Harness();
+      const from = await makeIdentity(hh, "ecdsa256", "ping-from-cutehip");
+      const to = await makeIdentity(hh, "ecdsa256", "ping-to-cutehip");
+      const run = hh.run(`${mode.rfc ? "rfc" : "profile"}-ping`);
+      const cutehipHit = hh.up(run, ["--hi", "ecdsa256", "--fresh", ...mode.up(0), "--peer-hit", from.hit, "--peer-hit", to.hit]);
+      const inst: Instance = { h: hh, run, cutehipHit, rfc: mode.rfc };
+      try {
+        await t.test("ping -6 <hipmm HIT> in cutehip's namespace", async () => {
+          await pingFromCutehip(inst, { keyfile: from.keyfile, ourHit: from.hit, hostFlags: mode.host(0, 9) });
+        });
+        await t.test("hipmm host --ping 3 <cutehip HIT>", async () => {
+          await pingToCutehip(inst, { keyfile: to.keyfile, ourHit: to.hit, hostFlags: mode.host(0, 9) });
+        });
+      } finally {
+        hh.down(run);
+        hh.cleanup();
+      }
+    });
   }
 });
