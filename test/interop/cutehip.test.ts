@@ -58,9 +58,10 @@ const RFC_MODE: ModeSpec = {
   // cutehip as Initiator takes the first group of ITS list found in our R1 (README §3.1): put
   // ours (8) first there too.
   up: (k) => ["--rfcfix", "all", "--dh", "8,7,9,3,4,10", "--k", String(k)],
+  // No NAT keepalives: the bridge would hand the 0xFF byte to cutehip as an ESP packet.
   // cutehip mishandles a duplicate I2 (it then never sends its heartbeat UPDATE): a cold,
   // loaded first run must not retransmit I2 before cutehip's R2 is back.
-  host: (k, esp) => ["--rto-ms", "10000", "--no-mobility", "--host-id-clear", "--no-r1-counter", "--dh", "8,7", "--k", String(k), "--esp", String(esp)],
+  host: (k, esp) => ["--rto-ms", "10000", "--keepalive", "0", "--no-mobility", "--host-id-clear", "--no-r1-counter", "--dh", "8,7", "--k", String(k), "--esp", String(esp)],
 };
 
 // HIPMM_CUTEHIP_ONLY=REGEX runs only the instances whose test name matches (e.g. "RSA, K=0").
@@ -73,7 +74,7 @@ const PROFILE_MODE: ModeSpec = {
   ks: [0, 16],
   esps: [9],
   up: (k) => ["--k", String(k)],
-  host: (k) => ["--rto-ms", "10000", "--peer-profile", "cutehip", "--k", String(k)],
+  host: (k) => ["--rto-ms", "10000", "--keepalive", "0", "--peer-profile", "cutehip", "--k", String(k)],
 };
 
 const jobs = Number(process.env.HIPMM_CUTEHIP_JOBS ?? 3);
