@@ -79,7 +79,8 @@ const PROFILE_MODE: ModeSpec = {
 
 const jobs = Number(process.env.HIPMM_CUTEHIP_JOBS ?? 3);
 
-describe("cutehip interop", { skip, concurrency: jobs }, () => {
+// Explicit timeouts: scripts/test.mjs's default (300 s per test) would cut the whole suite short.
+describe("cutehip interop", { skip, concurrency: jobs, timeout: 30 * 60_000 }, () => {
   before(() => {
     if (missing) throw new Error(`cutehip interop cannot run under CI: ${missing}`);
   });
@@ -88,7 +89,7 @@ describe("cutehip interop", { skip, concurrency: jobs }, () => {
     for (const hi of mode.his) {
       for (const k of mode.ks) {
         const title = `${mode.name}: HI ${CURVE[hi]}, K=${k}`;
-        test(title, { skip: only && !only.test(title) ? "not selected by HIPMM_CUTEHIP_ONLY" : false }, async (t) => {
+        test(title, { skip: only && !only.test(title) ? "not selected by HIPMM_CUTEHIP_ONLY" : false, timeout: 15 * 60_000 }, async (t) => {
           const hh = new Harness();
           const idents: Record<string, Ident> = {};
           const cells: Omit<Cell, "keyfile" | "ourHit">[] = [];
@@ -118,7 +119,7 @@ describe("cutehip interop", { skip, concurrency: jobs }, () => {
     }
     // ping6 both ways (ICMPv6 echo inside ESP; answered by hipmm's inner-protocol responder).
     const title = `${mode.name}: ping6 both ways, HI P-256`;
-    test(title, { skip: only && !only.test(title) ? "not selected by HIPMM_CUTEHIP_ONLY" : false }, async (t) => {
+    test(title, { skip: only && !only.test(title) ? "not selected by HIPMM_CUTEHIP_ONLY" : false, timeout: 15 * 60_000 }, async (t) => {
       const hh = new Harness();
       const from = await makeIdentity(hh, "ecdsa256", "ping-from-cutehip");
       const to = await makeIdentity(hh, "ecdsa256", "ping-to-cutehip");
