@@ -13,6 +13,7 @@ export { WorkerDataPlane } from "./esp/remote.ts";
 export { EspBatch, type BatchOp, type EspBatchOptions } from "./esp/espbatch.ts";
 export * from "./wire/index.ts";
 export * from "./hip/index.ts";
+export { generateRsaIdentity } from "./runtime/rsa-keygen.ts";
 export { detectRuntime, runtimeInfo, type RuntimeInfo, type RuntimeName } from "./runtime/detect.ts";
 export { PcapWriter, PcapReader, parsePcap, isPcap, linkPayload, LINKTYPE_RAW, LINKTYPE_IPV4, LINKTYPE_IPV6, type PcapRecord, type PcapHeader, type PcapWriterOptions } from "./capture/pcap.ts";
 export { buildIp, buildIpv4, buildIpv6, buildUdp, buildUdpSegment, inetChecksum, pseudoHeader } from "./capture/ip.ts";

@@ -5,9 +5,10 @@
 import { openNextHeader, openPacket, openPayloadLen, openPayloadOff, SEAL_OVERHEAD, sealPacket,
   ST_BAD_SA, ST_MALFORMED, ST_NO_SPACE, ST_OK, ST_UNKNOWN_SPI } from "./packet";
 import {
-  DIR_OUT, SA_DIR, SA_ICVLEN, SA_IVLEN, SA_SEQ, SA_SPI, SA_ST_AUTH, SA_ST_BYTES, SA_ST_MALFORMED, SA_ST_OK, SA_ST_REKEY,
+  DIR_OUT, SA_ALG, SA_DIR, SA_ICVLEN, SA_IVLEN, SA_SEQ, SA_SPI, SA_ST_AUTH, SA_ST_BYTES, SA_ST_MALFORMED, SA_ST_OK, SA_ST_REKEY,
   SA_ST_REPLAY, SA_SUITE, saInstall, saLookup, saPtr, saRemove,
 } from "./sa";
+import { ALG_SHA256 } from "../crypto/sha";
 
 export const ESP_ENTRY_BYTES: u32 = 32;
 
@@ -16,6 +17,18 @@ export function espSaInstall(
   window: u32, initialSeq: f64,
 ): i32 {
   return saInstall(spi, suite, dir, keys, encLen, authLen, seedLen, window, <u64>initialSeq);
+}
+
+/**
+ * Sets the ICV length of an HMAC-SHA-256 SA (suites 7, 8, 9): 16 (RFC 4868 HMAC-SHA-256-128, the
+ * default) or 32 (the untruncated HMAC, for peers that send it, docs/PROTOCOL.md §11.5).
+ * Returns 1, or 0 for an unknown handle / other suite / other length.
+ */
+export function espSaSetIcvLen(h: u32, icv: u32): i32 {
+  const sa = saPtr(h);
+  if (sa === 0 || load<u32>(sa, SA_ALG) !== ALG_SHA256 || (icv !== 16 && icv !== 32)) return 0;
+  store<u32>(sa, icv, SA_ICVLEN);
+  return 1;
 }
 
 export function espSaRemove(h: u32): i32 {

@@ -20,8 +20,8 @@ export const ST_REKEY: i32 = 5;
 export const ST_BAD_SA: i32 = 6;
 export const ST_NO_SPACE: i32 = 7;
 
-/** Worst-case growth of a payload when sealed: header 8 + IV 16 + pad 15 + 2 + ICV 16 (< 64). */
-export const SEAL_OVERHEAD: u32 = 64;
+/** Worst-case growth of a payload when sealed: header 8 + IV 16 + pad 15 + 2 + ICV 32 (< 80). */
+export const SEAL_OVERHEAD: u32 = 80;
 
 const NONCE: usize = memory.data(16, 16);
 const MAC: usize = memory.data(32, 16);

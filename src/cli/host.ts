@@ -39,7 +39,7 @@ export async function hostCommand(argv: string[]): Promise<number> {
   const net = netConfig(a);
   const hip: Partial<HipHostConfig> = k === undefined ? { checksum: net.checksum } : { puzzleK: k, checksum: net.checksum };
   if (allowed.size > 0) hip.accept = (hit) => allowed.has(hitKey(hit));
-  applyInterop(a, hip);
+  const profile = applyInterop(a, hip);
 
   const inner = innerCli(a);
   if (typeof inner === "string") throw new UsageError(inner);
@@ -49,7 +49,7 @@ export async function hostCommand(argv: string[]): Promise<number> {
   let host: RuntimeHost;
   try {
     const fa = fas.length ? { fas: fas.map((l) => ({ locator: l })), addrType: 4 as const, spis: 16, privacy: a.has("privacy"), silenceMs: net.faSilenceMs } : undefined;
-    host = await startNodeHost({ identity, listen, hip, tap: capture.tap, mobility: a.has("no-mobility") ? false : { policy: net.policy }, fa, inner: inner.inner, natKeepaliveMs: net.natKeepaliveMs });
+    host = await startNodeHost({ identity, listen, hip, tap: capture.tap, mobility: a.has("no-mobility") || profile?.noUpdateExtensions ? false : { policy: net.policy }, fa, inner: inner.inner, natKeepaliveMs: net.natKeepaliveMs });
   } catch (e) {
     capture.close();
     throw e;

@@ -5,7 +5,7 @@ import type { EspStatus, OpenResult, SealRequest, SealResult } from "./types.ts"
 
 export const ENTRY_BYTES = 32;
 /** Room a sealed packet may need beyond its payload (header, IV, padding, ICV). */
-export const SEAL_OVERHEAD = 64;
+export const SEAL_OVERHEAD = 80; // = assembly/esp/packet.ts (ICV up to 32 bytes)
 
 // Entry field offsets.
 export const E_OFF = 0;

@@ -71,6 +71,10 @@ export class DataPlane {
     if (h === -2) throw new RangeError(`inbound SPI 0x${(p.spi >>> 0).toString(16)} already installed`);
     if (h === -3) throw new RangeError("SA table full");
     if (h < 0) throw new RangeError(`bad SA parameters (suite ${p.suite}, enc ${p.encKey.length} B, auth ${p.authKey.length} B)`);
+    if (p.icvLen !== undefined && p.icvLen !== 16 && this.wasm.espSaSetIcvLen(h, p.icvLen) !== 1) {
+      this.wasm.espSaRemove(h);
+      throw new RangeError(`ICV length ${p.icvLen} not supported for suite ${p.suite}`);
+    }
     return h;
   }
 

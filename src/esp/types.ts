@@ -61,6 +61,9 @@ export interface SaParams {
   direction: "in" | "out";
   /** Anti-replay window in packets (inbound), default 1024, max 4096. */
   replayWindow?: number;
+  /** ICV length of an HMAC-SHA-256 suite (7, 8, 9): 16 (RFC 4868, default) or 32 (the full
+   * HMAC, a peer-profile deviation, src/hip/profile.ts). */
+  icvLen?: 16 | 32;
   /** Starting sequence number (outbound: last sent; inbound: highest seen). Default 0. For tests / resumption. */
   initialSeq?: number;
 }

@@ -15,6 +15,7 @@ export type EspWasm = HipmmExports & {
   aesCtr(ctx: number, nonce: number, ctr: number, p: number, len: number): void;
   aesGcmSeal(ctx: number, nonce: number, aad: number, aadLen: number, p: number, len: number, tag: number): void;
   aesGcmOpen(ctx: number, nonce: number, aad: number, aadLen: number, p: number, len: number, tag: number, tagLen: number): number;
+  espSaSetIcvLen(h: number, icv: number): number;
   espSaInstall(
     spi: number, suite: number, dir: number, keys: number, encLen: number, authLen: number, seedLen: number,
     window: number, initialSeq: number,

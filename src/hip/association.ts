@@ -4,6 +4,7 @@ import { sha384 } from "@noble/hashes/sha2.js";
 import type { Locator, Millis } from "../core/types.ts";
 import { computeMac, macEquals } from "./auth.ts";
 import { rhashOf } from "./keymat.ts";
+import type { PeerProfile } from "./profile.ts";
 import type { CHash } from "@noble/hashes/utils.js";
 import type { DhKeyPair } from "./dh.ts";
 import { compareHits } from "./hit.ts";
@@ -51,6 +52,8 @@ export class Association {
   espSuite = 0;
   hipCipher = 0;
   dhGroup = 0;
+  /** Peer profile (src/hip/profile.ts) of this peer, if the configuration names one. */
+  profile: PeerProfile | undefined;
   /** HIT suite of the Responder (decides RHASH, §2.3). */
   hitSuite = 2;
   keymat: Keymat | undefined;

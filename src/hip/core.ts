@@ -20,6 +20,7 @@ export interface ResolvedConfig {
   retransmit: RetransmitConfig;
   encryptHostId: boolean;
   r1Counter: boolean;
+  peerProfile: HipHostConfig["peerProfile"];
   checksum: "pseudo" | "zero";
   allowOpportunistic: boolean;
   accept: NonNullable<HipHostConfig["accept"]>;
@@ -41,6 +42,7 @@ export function resolveConfig(cfg: HipHostConfig): ResolvedConfig {
     retransmit: { ...HIP_DEFAULTS.retransmit, ...cfg.retransmit },
     encryptHostId: cfg.encryptHostId ?? true,
     r1Counter: cfg.r1Counter ?? true,
+    peerProfile: cfg.peerProfile,
     checksum: cfg.checksum ?? "zero", // RFC 5770 §5.1, RFC 9028 §5.1: zero over UDP
     allowOpportunistic: cfg.allowOpportunistic ?? true,
     accept: cfg.accept ?? (() => true),

@@ -12,7 +12,9 @@ export {
   EDDSA_CURVE_ED25519,
   HI_ECDSA,
   HI_EDDSA,
+  HI_RSA,
   HIT_SUITE_ECDSA_SHA384,
+  HIT_SUITE_RSA_SHA256,
   HIT_SUITE_EDDSA_CSHAKE128,
   HostIdentity,
   PeerIdentity,
@@ -22,6 +24,7 @@ export { decodeKeyfile, describeIdentity, encodeKeyfile, KEYFILE_FORMAT, KEYFILE
 export { drawEspKeys, drawHipKeys, type EspKeys, type HipKeys, Keymat, rhashOf, sortHits } from "./keymat.ts";
 export { HIP_LIMITS, type HipLimits, type ProbeWindow, type RateLimit, resolveLimits } from "./limits.ts";
 export { PrefixLimiter, prefixKey, TokenBucket } from "./ratelimit.ts";
+export { CUTEHIP_PROFILE, PEER_PROFILES, type PeerProfile, type PeerProfileConfig, profileFor, RFC_PROFILE } from "./profile.ts";
 export { lowBitsZero, puzzleI, puzzleLifetimeMs, solvePuzzle, verifySolution } from "./puzzle.ts";
 export { CIPHER_AES_128_CBC, CIPHER_AES_256_CBC, CIPHER_NULL, espSuiteKeys, hipCipherKeyLen, hipDecrypt, hipEncrypt } from "./suites.ts";
 export { HIP_DEFAULTS, type HipEvent, type HipExtension, type HipHostConfig, type HipState, type RetransmitConfig } from "./types.ts";

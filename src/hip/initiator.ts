@@ -10,6 +10,7 @@ import { computeKij, generateDhKey, isSupportedDhGroup } from "./dh.ts";
 import { compareHits, hitSuiteOf, NULL_HIT } from "./hit.ts";
 import { PeerIdentity } from "./identity.ts";
 import { Keymat, drawHipKeys } from "./keymat.ts";
+import { bexMacKeys, espSuitesFor, kijIkm, profileFor, puzzleHits, saForProfile, verifyR2Signature2 } from "./profile.ts";
 import { solvePuzzle } from "./puzzle.ts";
 import { fits, i2LengthBound } from "./size.ts";
 import { puzzleKey } from "./replay.ts";
@@ -67,6 +68,7 @@ export function handleR1(core: HostCore, now: Millis, pkt: HipPacket, from: Loca
   if (compareHits(peer.hit, pkt.senderHit) !== 0) return core.drop("hit_mismatch", pkt, from);
   if (!a.opportunistic && compareHits(pkt.senderHit, a.peerHit) !== 0) return core.drop("hit_mismatch", pkt, from);
   if (!verifySignature(pkt, peer, true)) return core.drop("bad_signature", pkt, from);
+  const prof = profileFor(core.cfg.peerProfile, pkt.senderHit);
   // §6.8 step 6: our HIT suite must be supported by the Responder.
   if (!suites.suites.includes(core.identity.hitSuite)) return core.fail(now, a, "unsupported_hit_suite");
   // §6.8 step 7 / §4.1.7: the Responder's group must be its first choice among ours.
@@ -75,11 +77,11 @@ export function handleR1(core: HostCore, now: Millis, pkt: HipPacket, from: Loca
   if (dhp.groupId !== expected || !isSupportedDhGroup(dhp.groupId)) return core.fail(now, a, "dh_downgrade");
   const cipher = selectFirst(ciphers.ciphers.slice(0, 6), core.cfg.hipCiphers);
   if (cipher === undefined) return core.fail(now, a, "no_hip_cipher");
-  const suite = tfl.formats.includes(ESP_TRANSFORM_TYPE) ? selectFirst(esp.suites.slice(0, 6), core.cfg.espSuites) : undefined;
+  const suite = tfl.formats.includes(ESP_TRANSFORM_TYPE) ? selectFirst(esp.suites.slice(0, 6), espSuitesFor(prof, core.cfg.espSuites)) : undefined;
   if (suite === undefined) return core.fail(now, a, "no_esp_suite");
   a.hitSuite = hitSuiteOf(pkt.senderHit); // the Responder's suite decides RHASH (§5.2.10)
   if (puzzle.k > core.cfg.maxPuzzleK || puzzle.randomI.length !== a.rhash.outputLen) return core.fail(now, a, "puzzle_too_hard");
-  const J = solvePuzzle(a.rhash, core.rng, puzzle.randomI, core.identity.hit, pkt.senderHit, puzzle.k);
+  const J = solvePuzzle(a.rhash, core.rng, puzzle.randomI, ...puzzleHits(prof, core.identity.hit, pkt.senderHit), puzzle.k);
   if (!J) return core.fail(now, a, "puzzle_unsolved");
   const own = generateDhKey(core.rng, dhp.groupId);
   const kij = computeKij(own, dhp.publicValue);
@@ -94,6 +96,7 @@ export function handleR1(core: HostCore, now: Millis, pkt: HipPacket, from: Loca
   // Accept: opportunistic associations learn the peer HIT now (§4.1.8).
   if (a.opportunistic) core.rekey(a, pkt.senderHit);
   a.peerIdentity = peer;
+  a.profile = prof;
   a.peerHostIdTlv = rawTlv(pkt, indexOfType(pkt, ParamType.HOST_ID));
   a.r1Counter = counter;
   a.hipCipher = cipher;
@@ -103,22 +106,22 @@ export function handleR1(core: HostCore, now: Millis, pkt: HipPacket, from: Loca
   a.initiator = true;
   a.localLocator = to;
   if (a.spiIn === 0) a.spiIn = core.allocSpi(a);
-  const espIndex = deriveHipKeys(a, kij, core.identity.hit, a.peerHit, puzzle.randomI, J);
+  const espIndex = deriveHipKeys(a, kijIkm(prof, kij), core.identity.hit, a.peerHit, puzzle.randomI, J);
 
   const params: Param[] = [{ kind: "ESP_INFO", keymatIndex: espIndex, oldSpi: 0, newSpi: a.spiIn }];
-  if (counter !== undefined) params.push({ kind: "R1_COUNTER", counter });
+  if (counter !== undefined && !prof?.fixedParameterSets) params.push({ kind: "R1_COUNTER", counter });
   params.push({ kind: "SOLUTION", k: puzzle.k, opaque: puzzle.opaque, randomI: puzzle.randomI, solutionJ: J });
   params.push({ kind: "DIFFIE_HELLMAN", groupId: own.group, publicValue: own.publicValue });
   params.push({ kind: "HIP_CIPHER", ciphers: [cipher] });
   const ourHostId: Param = { kind: "HOST_ID", algorithm: core.identity.algorithm, hostIdentity: core.identity.hostId, diType: 0, domainIdentifier: new Uint8Array(0) };
-  if (core.cfg.encryptHostId) params.push({ kind: "ENCRYPTED", ivAndData: hipEncrypt(cipher, a.encKeyOut, core.rng, emitParam(ourHostId)) });
+  if (core.cfg.encryptHostId && !prof?.fixedParameterSets) params.push({ kind: "ENCRYPTED", ivAndData: hipEncrypt(cipher, a.encKeyOut, core.rng, emitParam(ourHostId)) });
   else params.push(ourHostId);
   const echo = getEcho(pkt, "ECHO_REQUEST_SIGNED");
   if (echo) params.push({ kind: "ECHO_RESPONSE_SIGNED", data: echo.data });
   params.push({ kind: "TRANSPORT_FORMAT_LIST", formats: [ESP_TRANSFORM_TYPE] }, { kind: "ESP_TRANSFORM", suites: [suite] });
   const i2 = authenticate(
     { packetType: PacketType.I2, controls: 0, senderHit: core.identity.hit, receiverHit: a.peerHit, params },
-    { hash: a.rhash, macKey: a.macKeyOut, signer: core.identity },
+    { hash: a.rhash, macKey: bexMacKeys(prof, a).out, signer: core.identity },
   );
   for (const u of getEchos(pkt, "ECHO_REQUEST_UNSIGNED")) i2.params.push({ kind: "ECHO_RESPONSE_UNSIGNED", data: u.data });
   a.state = "I2-SENT";
@@ -133,8 +136,8 @@ export function handleR2(core: HostCore, now: Millis, pkt: HipPacket, from: Loca
   if (a?.state !== "I2-SENT") return core.drop("unsolicited_r2", pkt, from);
   const info = getParam(pkt, "ESP_INFO");
   if (!info) return core.drop("missing_param", pkt, from);
-  if (!verifyMac(pkt, a.rhash, a.macKeyIn, a.peerHostIdTlv)) return core.drop("bad_mac", pkt, from);
-  if (!a.peerIdentity || !verifySignature(pkt, a.peerIdentity)) return core.drop("bad_signature", pkt, from);
+  if (!verifyMac(pkt, a.rhash, bexMacKeys(a.profile, a).in, a.peerHostIdTlv)) return core.drop("bad_mac", pkt, from);
+  if (!a.peerIdentity || !(verifySignature(pkt, a.peerIdentity) || verifyR2Signature2(a.profile, pkt, a.peerIdentity))) return core.drop("bad_signature", pkt, from);
   if (info.newSpi === 0 || info.oldSpi !== 0) return core.notifyAndDrop(now, a, pkt, from, NotifyType.INVALID_SYNTAX, "bad_esp_info");
   const sa = a.claimSaPair(info.keymatIndex, a.spiIn, info.newSpi);
   if (typeof sa === "string") return core.notifyAndDrop(now, a, pkt, from, NotifyType.INVALID_SYNTAX, "bad_keymat_index");
@@ -145,7 +148,7 @@ export function handleR2(core: HostCore, now: Millis, pkt: HipPacket, from: Loca
   a.peerLocator = from;
   a.state = "ESTABLISHED";
   core.count("rx.R2");
-  core.event({ type: "sa-install", peerHit: a.peerHit, inbound: sa.inbound, outbound: sa.outbound });
+  core.event({ type: "sa-install", peerHit: a.peerHit, inbound: saForProfile(a.profile, sa.inbound), outbound: saForProfile(a.profile, sa.outbound) });
   core.event({ type: "established", peerHit: a.peerHit, localHit: a.localHit, peer: a.peerLocator, local: a.localLocator, initiator: true });
   return true;
 }

@@ -15,6 +15,7 @@ import { NULL_HIT } from "./hit.ts";
 import { type HostIdentity, SUPPORTED_HIT_SUITES } from "./identity.ts";
 import type { CHash as Hash } from "@noble/hashes/utils.js";
 import { rhashOf } from "./keymat.ts";
+import { espSuitesFor, type PeerProfile } from "./profile.ts";
 import { puzzleI } from "./puzzle.ts";
 import { SolvedPuzzles } from "./replay.ts";
 
@@ -44,6 +45,8 @@ export interface R1Generation {
   readonly dh: Map<number, DhKeyPair>;
   /** Signed R1 per DH group: the params with the zeroed PUZZLE, HIP_SIGNATURE_2 last. */
   readonly params: Map<number, Param[]>;
+  /** Signed R1 variants for peer profiles (profile name + group), built on first use. */
+  readonly variants: Map<string, Param[]>;
   /** (#I, #J) fingerprints already accepted (replay.ts). */
   readonly solved: SolvedPuzzles;
 }
@@ -138,33 +141,41 @@ export class R1Factory {
       params.set(g, this.signedParams(counter, key));
     }
     const solved = new SolvedPuzzles(this.s.maxSolvedPerGeneration ?? 65_536);
-    return { counter, secret, createdAt: now, k: this.s.k, opaque: this.s.opaque, dh, params, solved };
+    return { counter, secret, createdAt: now, k: this.s.k, opaque: this.s.opaque, dh, params, solved, variants: new Map() };
   }
 
   /** R1 parameters, ascending (RFC 7401 §5.3.2 + RFC 7402 §5.2.1.1), signed with HIP_SIGNATURE_2. */
-  private signedParams(counter: bigint, key: DhKeyPair): Param[] {
+  private signedParams(counter: bigint, key: DhKeyPair, prof?: PeerProfile): Param[] {
     const s = this.s;
+    const withCounter = s.r1Counter !== false && !prof?.fixedParameterSets;
     const params: Param[] = [
-      ...(s.r1Counter === false ? [] : [{ kind: "R1_COUNTER", counter } as Param]),
+      ...(withCounter ? [{ kind: "R1_COUNTER", counter } as Param] : []),
       { kind: "PUZZLE", k: s.k, lifetime: s.lifetime, opaque: 0, randomI: new Uint8Array(this.rhash.outputLen) },
-      { kind: "DH_GROUP_LIST", groups: [...s.dhGroups] },
+      // Profile switch r1SingleDhGroup (PROTOCOL §11.5): only the group of the DH parameter.
+      { kind: "DH_GROUP_LIST", groups: prof?.r1SingleDhGroup ? [key.group] : [...s.dhGroups] },
       { kind: "DIFFIE_HELLMAN", groupId: key.group, publicValue: key.publicValue },
       { kind: "HIP_CIPHER", ciphers: [...s.hipCiphers] },
       { kind: "HOST_ID", algorithm: this.id.algorithm, hostIdentity: this.id.hostId, diType: 0, domainIdentifier: new Uint8Array(0) },
       // §5.2.10: the suites we accept for the Initiator's HIT, our own first.
       { kind: "HIT_SUITE_LIST", suites: [this.id.hitSuite, ...SUPPORTED_HIT_SUITES.filter((x) => x !== this.id.hitSuite)] },
       { kind: "TRANSPORT_FORMAT_LIST", formats: [ESP_TRANSFORM_TYPE] },
-      { kind: "ESP_TRANSFORM", suites: [...s.espSuites] },
+      { kind: "ESP_TRANSFORM", suites: espSuitesFor(prof, s.espSuites) },
     ];
     const pkt: HipPacket = { packetType: PacketType.R1, controls: 0, senderHit: this.id.hit, receiverHit: NULL_HIT, params };
     return authenticate(pkt, { hash: this.rhash, signer: this.id, sig2: true }).params;
   }
 
   /** R1 for one Initiator: first of our groups the I1 offered, else our first (§5.2.6, §6.7 step 4). */
-  r1For(now: Millis, initiatorHit: Uint8Array, offered: readonly number[]): HipPacket {
+  r1For(now: Millis, initiatorHit: Uint8Array, offered: readonly number[], prof?: PeerProfile): HipPacket {
     const gen = this.current(now);
     const group = this.s.dhGroups.find((g) => offered.includes(g)) ?? this.s.dhGroups[0];
-    const params = gen.params.get(group)!.map((p) =>
+    let signed = gen.params.get(group)!;
+    if (prof) {
+      const key = `${prof.name}/${group}`;
+      if (!gen.variants.has(key)) gen.variants.set(key, this.signedParams(gen.counter, gen.dh.get(group)!, prof));
+      signed = gen.variants.get(key)!;
+    }
+    const params = signed.map((p) =>
       p.kind === "PUZZLE" ? { ...p, opaque: gen.opaque, randomI: puzzleI(this.rhash, gen.secret, initiatorHit, this.id.hit) } : p,
     );
     return { packetType: PacketType.R1, controls: 0, senderHit: this.id.hit, receiverHit: initiatorHit, params };

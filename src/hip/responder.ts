@@ -12,6 +12,7 @@ import { computeKij } from "./dh.ts";
 import { compareHits, hitSuiteOf, isHit, isNullHit } from "./hit.ts";
 import { PeerIdentity, SUPPORTED_HIT_SUITES } from "./identity.ts";
 import { deriveHipKeys } from "./initiator.ts";
+import { bexMacKeys, espSuitesFor, kijIkm, profileFor, puzzleHits, r2ForProfile, saForProfile } from "./profile.ts";
 import { puzzleI, verifySolution } from "./puzzle.ts";
 import { ESP_TRANSFORM_TYPE } from "./r1.ts";
 import { puzzleKey } from "./replay.ts";
@@ -25,7 +26,7 @@ export function handleI1(core: HostCore, now: Millis, pkt: HipPacket, from: Loca
   if (!isHit(pkt.senderHit) || compareHits(pkt.senderHit, own) === 0) return core.drop("bad_sender_hit", pkt, from);
   if (a && a.state === "I1-SENT" && compareHits(own, pkt.senderHit) < 0) return core.drop("simultaneous_i1_lost", pkt, from);
   const groups = getParam(pkt, "DH_GROUP_LIST")?.groups ?? [];
-  const r1 = core.r1.r1For(now, pkt.senderHit, groups);
+  const r1 = core.r1.r1For(now, pkt.senderHit, groups, profileFor(core.cfg.peerProfile, pkt.senderHit));
   core.send(now, r1, from, to);
   core.count("rx.I1");
   return true;
@@ -39,7 +40,8 @@ export function handleI2(core: HostCore, now: Millis, pkt: HipPacket, from: Loca
   const sol = getParam(pkt, "SOLUTION");
   const counter = getParam(pkt, "R1_COUNTER")?.counter;
   // R1_COUNTER is required only when our R1s carry it (HipHostConfig.r1Counter).
-  if (!sol || (counter === undefined && core.cfg.r1Counter)) return core.drop("missing_param", pkt, from);
+  const prof = profileFor(core.cfg.peerProfile, pkt.senderHit);
+  if (!sol || (counter === undefined && core.cfg.r1Counter && !prof?.fixedParameterSets)) return core.drop("missing_param", pkt, from);
   // §6.9 step 4: a retransmitted I2 gets the same R2 again.
   const solved = puzzleKey(sol.randomI, sol.solutionJ);
   if (a && (a.state === "R2-SENT" || a.state === "ESTABLISHED") && a.lastR2 && a.puzzleKey === solved) {
@@ -55,7 +57,7 @@ export function handleI2(core: HostCore, now: Millis, pkt: HipPacket, from: Loca
   const rhash = core.r1.rhash;
   const expectedI = puzzleI(rhash, gen.secret, pkt.senderHit, own);
   if (sol.k !== gen.k || sol.opaque !== gen.opaque || !equalBytes(sol.randomI, expectedI)) return core.drop("bad_puzzle", pkt, from);
-  if (!verifySolution(rhash, sol.randomI, pkt.senderHit, own, sol.solutionJ, gen.k)) return core.drop("bad_puzzle", pkt, from);
+  if (!verifySolution(rhash, sol.randomI, ...puzzleHits(prof, pkt.senderHit, own), sol.solutionJ, gen.k)) return core.drop("bad_puzzle", pkt, from);
   // Each solved puzzle is accepted once (issue 9 item 4): #I = RHASH(S | HIT-I | HIT-R) is the
   // same for every I1 of this Initiator in one generation and the generation's DH key is reused,
   // so an I2 captured from an earlier association would verify in full and replace the live one.
@@ -72,7 +74,7 @@ export function handleI2(core: HostCore, now: Millis, pkt: HipPacket, from: Loca
   if (!key) return core.drop("unsupported_dh_group", pkt, from); // §6.9 step 10: silently
   if (ciphers.ciphers.length !== 1 || !core.cfg.hipCiphers.includes(ciphers.ciphers[0]))
     return core.notifyAndDrop(now, a, pkt, from, NotifyType.INVALID_HIP_CIPHER_CHOSEN, "bad_hip_cipher");
-  if (esp.suites.length !== 1 || !core.cfg.espSuites.includes(esp.suites[0]) || !tfl.formats.includes(ESP_TRANSFORM_TYPE))
+  if (esp.suites.length !== 1 || !espSuitesFor(prof, core.cfg.espSuites).includes(esp.suites[0]) || !tfl.formats.includes(ESP_TRANSFORM_TYPE))
     return core.notifyAndDrop(now, a, pkt, from, NotifyType.INVALID_ESP_TRANSFORM_CHOSEN, "bad_esp_transform");
   if (info.oldSpi !== 0 || info.newSpi === 0) return core.notifyAndDrop(now, a, pkt, from, NotifyType.INVALID_SYNTAX, "bad_esp_info");
   const kij = computeKij(key, dhp.publicValue);
@@ -85,7 +87,8 @@ export function handleI2(core: HostCore, now: Millis, pkt: HipPacket, from: Loca
   n.dhGroup = dhp.groupId;
   n.r1Counter = counter;
   n.hitSuite = core.identity.hitSuite;
-  const espIndex = deriveHipKeys(n, kij, pkt.senderHit, own, sol.randomI, sol.solutionJ);
+  n.profile = prof;
+  const espIndex = deriveHipKeys(n, kijIkm(prof, kij), pkt.senderHit, own, sol.randomI, sol.solutionJ);
   // §6.9 step 11: HOST_ID, possibly inside ENCRYPTED.
   let hostId: HostIdParam | undefined = getParam(pkt, "HOST_ID");
   const enc = getParam(pkt, "ENCRYPTED");
@@ -99,7 +102,7 @@ export function handleI2(core: HostCore, now: Millis, pkt: HipPacket, from: Loca
   const peer = PeerIdentity.fromHostId(hostId.algorithm, hostId.hostIdentity);
   if (!peer) return core.notifyAndDrop(now, a, pkt, from, NotifyType.INVALID_SYNTAX, "bad_host_id");
   if (compareHits(peer.hit, pkt.senderHit) !== 0) return core.notifyAndDrop(now, a, pkt, from, NotifyType.INVALID_HIT, "hit_mismatch");
-  if (!verifyMac(pkt, n.rhash, n.macKeyIn)) return core.notifyAndDrop(now, a, pkt, from, NotifyType.HIP_MAC_FAILED, "bad_mac");
+  if (!verifyMac(pkt, n.rhash, bexMacKeys(prof, n).in)) return core.notifyAndDrop(now, a, pkt, from, NotifyType.HIP_MAC_FAILED, "bad_mac");
   if (!verifySignature(pkt, peer)) return core.notifyAndDrop(now, a, pkt, from, NotifyType.AUTHENTICATION_FAILED, "bad_signature");
   if (info.keymatIndex < espIndex || n.keymatAlloc.check(info.keymatIndex, n.pairLength() ?? 0) !== undefined)
     return core.notifyAndDrop(now, a, pkt, from, NotifyType.INVALID_SYNTAX, "bad_keymat_index");
@@ -117,9 +120,12 @@ export function handleI2(core: HostCore, now: Millis, pkt: HipPacket, from: Loca
   const sa = assoc.claimSaPair(info.keymatIndex, assoc.spiIn, assoc.spiOut);
   if (typeof sa === "string") return core.drop(sa, pkt, from); // checked above: not reached
   const ownHostId = emitParam({ kind: "HOST_ID", algorithm: core.identity.algorithm, hostIdentity: core.identity.hostId, diType: 0, domainIdentifier: new Uint8Array(0) });
-  const r2 = authenticate(
-    { packetType: PacketType.R2, controls: 0, senderHit: own, receiverHit: assoc.peerHit, params: [{ kind: "ESP_INFO", keymatIndex: info.keymatIndex, oldSpi: 0, newSpi: assoc.spiIn }] },
-    { hash: assoc.rhash, macKey: assoc.macKeyOut, mac2HostIdTlv: ownHostId, signer: core.identity },
+  const r2 = r2ForProfile(
+    prof,
+    authenticate(
+      { packetType: PacketType.R2, controls: 0, senderHit: own, receiverHit: assoc.peerHit, params: [{ kind: "ESP_INFO", keymatIndex: info.keymatIndex, oldSpi: 0, newSpi: assoc.spiIn }] },
+      { hash: assoc.rhash, macKey: bexMacKeys(prof, assoc).out, mac2HostIdTlv: ownHostId, signer: core.identity },
+    ),
   );
   assoc.state = "R2-SENT";
   assoc.initiator = false;
@@ -128,7 +134,7 @@ export function handleI2(core: HostCore, now: Millis, pkt: HipPacket, from: Loca
   assoc.deadline = now + exchangeCompleteMs(rt.initialMs, rt.maxTries, rt.maxMs);
   assoc.lastR2 = core.send(now, r2, from, to);
   core.count("rx.I2");
-  core.event({ type: "sa-install", peerHit: assoc.peerHit, inbound: sa.inbound, outbound: sa.outbound });
+  core.event({ type: "sa-install", peerHit: assoc.peerHit, inbound: saForProfile(prof, sa.inbound), outbound: saForProfile(prof, sa.outbound) });
   return true;
 }
 

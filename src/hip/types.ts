@@ -3,6 +3,7 @@ import type { Locator, Millis, Rng } from "../core/types.ts";
 import type { HipPacket } from "../wire/packet.ts";
 import type { Association } from "./association.ts";
 import type { HostIdentity, PeerIdentity } from "./identity.ts";
+import type { PeerProfileConfig } from "./profile.ts";
 import type { HipLimits } from "./limits.ts";
 import type { SaParams } from "./sa.ts";
 
@@ -50,6 +51,9 @@ export interface HipHostConfig {
   /** Put R1_COUNTER in our R1s (§5.2.3, optional in R1 §5.3.2). Default true. Without it an
    * I2 is matched to an R1 generation by its puzzle #I (docs/PROTOCOL.md §11). */
   r1Counter?: boolean;
+  /** Peer profile(s): wire deviations of other implementations to follow for the peers named
+   * (src/hip/profile.ts, docs/PROTOCOL.md §11.5). Default: none (RFC behaviour). */
+  peerProfile?: PeerProfileConfig;
   /** HIP checksum sent: 0 ("zero", default: RFC 5770 §5.1 / RFC 9028 §5.1 for HIP over UDP, which
    * survives NATs) or the RFC 7401 pseudo-header sum over the outer addresses ("pseudo"). On receipt
    * 0 is always accepted and a non-zero checksum must verify over the outer addresses. */

@@ -83,6 +83,11 @@ export class UpdateExtension implements HipExtension {
   rekey(now: Millis, peerHit: Uint8Array): boolean {
     const a = this.host.association(peerHit);
     if (a?.state !== "ESTABLISHED" || !a.keymat) return false;
+    // Peer profile switch noUpdateExtensions: the peer cannot take ESP_INFO in UPDATE (PROTOCOL §11.5).
+    if (a.profile?.noUpdateExtensions) {
+      this.count("rekey.peer_profile");
+      return false;
+    }
     const s = this.state(a);
     if (s.ex) return true;
     // The association's one KEYMAT allocator (keymat-alloc.ts): shared with the mobility draws.

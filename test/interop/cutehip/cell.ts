@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { analyze, tsharkOurs } from "./check.ts";
-import { bridgeLines, CLI, CUTEHIP_UDP, ECHO, fileSize, type Harness, NsProc, OUR_ADDR, PY, tail, until } from "./harness.ts";
+import { bridgeLines, CUTEHIP_UDP, hipmmArgv, ECHO, fileSize, type Harness, NsProc, OUR_ADDR, PY, tail, until } from "./harness.ts";
 
 export interface Instance {
   h: Harness;
@@ -45,11 +45,18 @@ export async function runCell(inst: Instance, c: Cell): Promise<string> {
     procs.push(cap);
     await cap.waitFor("err", /listening on/, 30_000, "tcpdump");
     const connect = c.role === "I" ? ["--connect", `${inst.cutehipHit}@${CUTEHIP_UDP}`] : [];
-    const host = new NsProc(h.ns.b, [process.execPath, "--import", "tsx", CLI, "host", "--id", c.keyfile, "--listen", `${OUR_ADDR}:10500`, "--esp-sa", join(dir, "ours.sa"), "--pcap", join(dir, "ours.pcap"), ...c.hostFlags, ...connect]);
+    const startEcho = async () => {
+      const echo = new NsProc(h.ns.a, [PY, ECHO, "--timeout", "120", ...(c.role === "R" ? ["--hello", c.ourHit] : [])]);
+      procs.push(echo);
+      await echo.waitFor("out", /^ready$/m, 30_000, "echo application up");
+    };
+    // cutehip initiates on the echo app's first datagram and sends I1 once: when it initiates,
+    // hipmm listens first; when hipmm initiates, the echo app must be bound before our data.
+    if (c.role === "I") await startEcho();
+    const host = new NsProc(h.ns.b, [process.execPath, ...hipmmArgv(), "host", "--id", c.keyfile, "--listen", `${OUR_ADDR}:10500`, "--esp-sa", join(dir, "ours.sa"), "--pcap", join(dir, "ours.pcap"), ...c.hostFlags, ...connect]);
     procs.push(host);
     await host.waitFor("err", /listening on/, 60_000, "hipmm host up");
-    const echo = new NsProc(h.ns.a, [PY, ECHO, "--timeout", "120", ...(c.role === "R" ? ["--hello", c.ourHit] : [])]);
-    procs.push(echo);
+    if (c.role === "R") await startEcho();
     const why = () => `\nbridge:\n${lines().join("\n")}\ncutehip:\n${tail(join(run, "cutehip.out"), 30)}`;
     try {
       await host.waitFor("err", /established/, 60_000, "BEX");
@@ -66,7 +73,6 @@ export async function runCell(inst: Instance, c: Cell): Promise<string> {
       await until(() => find(lines(), /raw->udp .* HIP CLOSE_ACK /, find(lines(), /udp->raw .* HIP CLOSE /)) >= 0, 20_000, () => `no CLOSE / CLOSE_ACK${why()}`);
       await Promise.race([host.exited, new Promise((r) => setTimeout(r, 10_000))]);
       assert.notEqual(host.child.exitCode, null, "hipmm host exits after stdin ends");
-      assert.match(host.err, /closed \(local\)/);
     } catch (e) {
       throw new Error(`${(e as Error).message}${why()}`);
     }

@@ -38,8 +38,13 @@ export function analyze(pcap: string, cutehipLog: string, e: AnalyzeExpect): str
     assert.ok(espLines.length >= 2, `ESP checked both ways\n${report}`);
     for (const l of espLines) assert.match(l, /truncated to 16 bytes.*RFC 7402 order/, report);
   } else {
+    // cutehip's own readings (profile switches): I2 / R2 MACs with the swapped key blocks,
+    // R2 signature in a HIP_SIGNATURE_2 TLV, 32-byte ICVs; UPDATE / CLOSE MACs in RFC order.
+    for (const l of macLines) assert.match(l, / (I2|R2) .*REVERSED vs RFC 7401|(UPDATE|CLOSE|CLOSE_ACK) .*RFC 7401 order/, report);
+    assert.match(out, /R2 HIP_SIGNATURE_2 \(type 61633\)/, report);
     const espLines = report.split("\n").filter((l) => /spi 0x[0-9a-f]+ seq \d+: ICV/.test(l));
     assert.ok(espLines.length >= 2, `ESP checked both ways\n${report}`);
+    for (const l of espLines) assert.match(l, /truncated to 32 bytes.*RFC 7402 order/, report);
   }
   return report;
 }

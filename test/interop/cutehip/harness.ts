@@ -18,6 +18,26 @@ export const ECHO = join(repoRoot, "test", "interop", "cutehip", "echo.py");
 export const OUR_ADDR = "10.77.0.18";
 export const CUTEHIP_UDP = "10.77.0.17:10500";
 
+/** Newest modification time under `dir` (recursive). */
+function newest(dir: string): number {
+  let t = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+  }
+  return t;
+}
+
+let argv: string[] | undefined;
+/** `node` arguments running the hipmm CLI: the built dist/ when it is newer than src/ (as after
+ * `npm test`'s pretest build; starts much faster), else the sources through tsx. */
+export function hipmmArgv(): string[] {
+  if (argv) return argv;
+  const built = join(repoRoot, "dist", "cli", "main.js");
+  argv = existsSync(built) && statSync(built).mtimeMs > newest(join(repoRoot, "src")) ? [join(repoRoot, "bin", "hipmm.js")] : ["--import", "tsx", CLI];
+  return argv;
+}
+
 /** Why the test cannot run here, or undefined. */
 export function missingPrerequisite(): string | undefined {
   if (process.getuid?.() !== 0) return "needs root (network namespaces)";
