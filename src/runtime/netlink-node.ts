@@ -152,6 +152,7 @@ export class KernelWatcher {
 
   private apply(local: LocalModel, locals: readonly Locator[], remove: readonly Locator[]): void {
     const now = this.host.driver.clock();
+    const bestBefore = bestInterface(local);
     for (const l of remove) local.removeAddress(l);
     const seen = new Set<number>();
     for (const itf of this.state.interfaces.values()) {
@@ -168,7 +169,20 @@ export class KernelWatcher {
     }
     // A kernel interface that vanished: its logical interface is down (its addresses went above).
     for (const li of local.interfaces.values()) if (li.id >= 0x1000 && !seen.has(li.id)) local.setUp(li.id, false);
+    // The REA_INFO preferred flag marks the best interface's addresses (§3.3): when the best one
+    // changes, every interface is announced again so the peer's view of "preferred" follows.
+    if (bestInterface(local) !== bestBefore) for (const li of local.interfaces.values()) if (li.up && !li.hidden) local.bump(li.id);
   }
+}
+
+/** ID of the up, visible interface with the highest preference that has an address. */
+function bestInterface(local: LocalModel): number | undefined {
+  let best: { id: number; pref: number } | undefined;
+  for (const li of local.interfaces.values()) {
+    if (!li.up || li.hidden || li.addresses.length === 0) continue;
+    if (!best || li.preference > best.pref) best = { id: li.id, pref: li.preference };
+  }
+  return best?.id;
 }
 
 /** Start watching the kernel (Linux, `ip` present); undefined when not possible. */
