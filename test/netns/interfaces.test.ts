@@ -113,6 +113,12 @@ test("two interfaces, 100 datagrams/s each way: primary down, primary back, renu
       await p.waitFor("err", /path 10\.92\.3\.2:10500 → 10\.92\.1\.3:10500/, 5000);
     });
 
+    await t.test("renumbered primary loses carrier: data flows again both ways via eth1", async () => {
+      const t0 = performance.now();
+      await lab.run(nsR, ["ip", "link", "set", "h0", "down"]);
+      await recovered("renumbered primary down", up, down, t0, 1000);
+    });
+
   } finally {
     up.stop();
     down.stop();
