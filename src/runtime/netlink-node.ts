@@ -57,7 +57,9 @@ export class KernelWatcher {
 
   /** Start the monitor, load the current state, adopt the bound sockets. False: `ip` unusable. */
   async start(): Promise<boolean> {
-    const child = spawn("ip", ["-o", "monitor", "address", "link"], { stdio: ["ignore", "pipe", "ignore"] });
+    // `ip monitor` writes only on events, so it would outlive a killed host (holding a network
+    // namespace) until the next one: a shell runs it and kills it when our stdin pipe closes.
+    const child = spawn("sh", ["-c", 'ip -o monitor address link </dev/null & m=$!; trap "kill $m" EXIT; read _; exit 0'], { stdio: ["pipe", "pipe", "ignore"] });
     const early: string[] = [];
     let loaded = false;
     let buf = "";
@@ -94,7 +96,7 @@ export class KernelWatcher {
     this.stopped = true;
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.child && this.child.exitCode === null) this.child.kill();
+    if (this.child && this.child.exitCode === null) this.child.stdin?.end(); // the shell kills `ip monitor`
     this.child = undefined;
   }
 
