@@ -12,13 +12,14 @@ import { watchInterfaces } from "../runtime/mobility-node.ts";
 import { startNodeHost } from "../runtime/node.ts";
 import type { RuntimeHost } from "../runtime/host.ts";
 import { hitArg, locatorArg, openCapture, peerArg, readIdentity } from "./common.ts";
-import { CliError, reason, UsageError } from "./errors.ts";
+import { bindError, errorContext, UsageError } from "./errors.ts";
 import { netConfig } from "./host-net-options.ts";
 import { HOST_SPEC } from "./host-options.ts";
 import type { Command } from "./main.ts";
 import { intOption, numberOption, parseCommand } from "./options.ts";
 import { startStats } from "./stats.ts";
 import { innerCli, runInner } from "./host-inner.ts";
+import { applyInterop } from "./host-interop-options.ts";
 
 export async function hostCommand(argv: string[]): Promise<number> {
   const a = parseCommand(HOST_SPEC, argv);
@@ -38,20 +39,19 @@ export async function hostCommand(argv: string[]): Promise<number> {
   const net = netConfig(a);
   const hip: Partial<HipHostConfig> = k === undefined ? { checksum: net.checksum } : { puzzleK: k, checksum: net.checksum };
   if (allowed.size > 0) hip.accept = (hit) => allowed.has(hitKey(hit));
+  applyInterop(a, hip);
 
   const inner = innerCli(a);
   if (typeof inner === "string") throw new UsageError(inner);
   const identity = await readIdentity("--id", idFile);
   const capture = openCapture(a.get("pcap"), a.get("esp-sa"));
+  errorContext.describe = (e) => bindError(e, listen.map((l) => ["--listen", l]));
   let host: RuntimeHost;
   try {
     const fa = fas.length ? { fas: fas.map((l) => ({ locator: l })), addrType: 4 as const, spis: 16, privacy: a.has("privacy"), silenceMs: net.faSilenceMs } : undefined;
     host = await startNodeHost({ identity, listen, hip, tap: capture.tap, mobility: a.has("no-mobility") ? false : { policy: net.policy }, fa, inner: inner.inner, natKeepaliveMs: net.natKeepaliveMs });
   } catch (e) {
     capture.close();
-    const x = e as { address?: string; port?: number };
-    const l = listen.find((l) => l.ip === x.address && (x.port === undefined || x.port === l.port));
-    if (l) throw new CliError(`--listen ${locatorKey(l)}: ${reason(e)}`);
     throw e;
   }
   let stats: ReturnType<typeof startStats>;

@@ -4,7 +4,7 @@
 // wt-client.ts), driven by EndpointDriver's single setTimeout. The host leases a locator from
 // the FA through the tunnel (draft §5.1) and runs every association from that locator: the FA
 // forwards what peers send there (draft §4.4), so UDP hosts see us at the leased locator
-// (docs/PROTOCOL.md §9.x). `dataPlane: "worker"` (or a WorkerDataPlane) moves ESP into a Web
+// (docs/PROTOCOL.md §11.x). `dataPlane: "worker"` (or a WorkerDataPlane) moves ESP into a Web
 // Worker, batched per event-loop turn (esp-runner.ts), as RuntimeHost does. No node: imports.
 import { cryptoRng } from "../core/rng.ts";
 import type { Locator, Rng } from "../core/types.ts";

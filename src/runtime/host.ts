@@ -92,7 +92,9 @@ export class RuntimeHost {
     const worker = dp instanceof WorkerDataPlane ? dp : undefined;
     this.closeDataPlane = worker !== undefined && opts.closeDataPlane === true;
     this.stack = new HostStack({
-      host: { ...opts.hip, identity: opts.identity, rng },
+      // R1 generation counters keep growing across restarts (RFC 7401 §5.2.3: Initiators ignore
+      // R1s older than the counter they saw; src/hip/replay.ts).
+      host: { r1CounterStart: BigInt(Date.now()), ...opts.hip, identity: opts.identity, rng },
       ...(worker ? { deferEsp: true } : { dataPlane: dp as DataPlane | undefined }),
       onEvent: (ev) => this.dispatch(ev),
       ...(opts.mobility === false ? {} : { mobility: opts.mobility ?? {}, addresses: sockets.map((s) => s.local) }),
