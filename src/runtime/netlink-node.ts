@@ -57,7 +57,9 @@ export class KernelWatcher {
 
   /** Start the monitor, load the current state, adopt the bound sockets. False: `ip` unusable. */
   async start(): Promise<boolean> {
-    const child = spawn("ip", ["-o", "monitor", "address", "link"], { stdio: ["ignore", "pipe", "ignore"] });
+    // `ip monitor` writes only on events, so it would outlive a killed host (holding a network
+    // namespace) until the next one: a shell runs it and kills it when our stdin pipe closes.
+    const child = spawn("sh", ["-c", 'ip -o monitor address link </dev/null & m=$!; trap "kill $m" EXIT; read _; exit 0'], { stdio: ["pipe", "pipe", "ignore"] });
     const early: string[] = [];
     let loaded = false;
     let buf = "";
@@ -94,7 +96,7 @@ export class KernelWatcher {
     this.stopped = true;
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.child && this.child.exitCode === null) this.child.kill();
+    if (this.child && this.child.exitCode === null) this.child.stdin?.end(); // the shell kills `ip monitor`
     this.child = undefined;
   }
 
@@ -152,6 +154,7 @@ export class KernelWatcher {
 
   private apply(local: LocalModel, locals: readonly Locator[], remove: readonly Locator[]): void {
     const now = this.host.driver.clock();
+    const bestBefore = bestInterface(local);
     for (const l of remove) local.removeAddress(l);
     const seen = new Set<number>();
     for (const itf of this.state.interfaces.values()) {
@@ -168,7 +171,20 @@ export class KernelWatcher {
     }
     // A kernel interface that vanished: its logical interface is down (its addresses went above).
     for (const li of local.interfaces.values()) if (li.id >= 0x1000 && !seen.has(li.id)) local.setUp(li.id, false);
+    // The REA_INFO preferred flag marks the best interface's addresses (§3.3): when the best one
+    // changes, every interface is announced again so the peer's view of "preferred" follows.
+    if (bestInterface(local) !== bestBefore) for (const li of local.interfaces.values()) if (li.up && !li.hidden) local.bump(li.id);
   }
+}
+
+/** ID of the up, visible interface with the highest preference that has an address. */
+function bestInterface(local: LocalModel): number | undefined {
+  let best: { id: number; pref: number } | undefined;
+  for (const li of local.interfaces.values()) {
+    if (!li.up || li.hidden || li.addresses.length === 0) continue;
+    if (!best || li.preference > best.pref) best = { id: li.id, pref: li.preference };
+  }
+  return best?.id;
 }
 
 /** Start watching the kernel (Linux, `ip` present); undefined when not possible. */
