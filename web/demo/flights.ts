@@ -30,6 +30,8 @@ export interface Flight {
   kind: "hip" | "esp" | "other";
   /** HIP packet type (RFC 7401 §5.1), when kind is "hip". */
   ptype?: number;
+  /** ESP: the SPI (RFC 4303 §2.1) naming the receiver's SA. */
+  spi?: number;
 }
 
 export interface Annotation {
@@ -37,7 +39,10 @@ export interface Annotation {
   /** Node the annotation belongs to; undefined for scenario-wide notes. */
   node?: string;
   text: string;
-  kind: "note" | "event";
+  /** "resumed": the first data datagram of a direction on a new path after a change (demo/resumed.ts). */
+  kind: "note" | "event" | "resumed";
+  /** For "resumed": the direction, e.g. "A→B". */
+  dir?: string;
 }
 
 export interface AddressInfo {
@@ -146,6 +151,7 @@ export class FlightLog {
       id: this.flights.length, pid: e.id, t0: e.t, t1, from: e.from, to: e.to, src,
       dst: this.ownerOf(e.to), fate, bytes: e.bytes, data: e.data, ...c,
     };
+    if (f.kind === "esp" && e.data && e.data.length >= 4) f.spi = new DataView(e.data.buffer, e.data.byteOffset, e.data.length).getUint32(0);
     this.flights.push(f);
     return f;
   }
