@@ -11,7 +11,11 @@ import { wireFingerprint } from "./demo/sources.ts";
 import { Player } from "./demo/player.ts";
 import { renderLanes, renderSequence } from "./demo/sequence.ts";
 import { decodeActions, decodeLinks, emptySpec, type LabSpec } from "../src/lab/spec.ts";
+import { wireDownloads } from "./demo/capture.ts";
+import { exercisesHtml, wireExercises } from "./demo/exercises.ts";
+import { CompareView } from "./demo/compare.ts";
 import { LabPanel, runUrl } from "./demo/lab-panel.ts";
+import { stateHtml } from "./demo/state-view.ts";
 import { parseParams, parseSeed } from "./demo/params.ts";
 
 type DemoState = {
@@ -102,6 +106,24 @@ setSpeed(params.speed);
 showUrlMessages(urlMsgs);
 const lab = new LabPanel(() => void reset());
 lab.spec = labSpec;
+const compareSel = $<HTMLSelectElement>("compare");
+const compare = new CompareView(
+  compareSel,
+  $("compare-body"),
+  CATALOG.map((c) => ({ id: c.id, title: c.title })),
+  async (id) => {
+    const info = findScenario(id) ?? CATALOG[0];
+    return await info.build(state.seed ?? 1, info.lab ? lab.spec : undefined);
+  },
+  () => {
+    syncUrl();
+    if (player) draw(player);
+  },
+);
+if (params.compare) compareSel.value = params.compare;
+wireExercises($("exercises"), () => player?.src);
+// The full run is known for lab scenarios; a live one up to the playhead's horizon.
+wireDownloads(() => (player ? { name: `hipmm-${state.scenario}-seed${state.seed}`, trace: player.src.trace, keys: player.src.keys } : undefined));
 
 /** Select `speed` in the speed list, adding an entry for a valid value that is not listed. */
 function setSpeed(v: number): void {
@@ -119,7 +141,7 @@ function showUrlMessages(msgs: string[]): void {
 
 /** Keep the address bar (and the share link) equal to the run on screen. */
 function syncUrl(): void {
-  const url = runUrl(location.pathname, { scenario: ui.scenario.value, seed: state.seed ?? 0, spec: lab.spec, compare: ($<HTMLSelectElement>("compare").value || undefined), speed: ui.speed.value });
+  const url = runUrl(location.pathname, { scenario: ui.scenario.value, seed: state.seed ?? 0, spec: lab.spec, compare: compareSel.value || undefined, speed: ui.speed.value });
   history.replaceState(null, "", url);
   state.url = location.href;
   $<HTMLAnchorElement>("share-link").href = location.href;
@@ -142,6 +164,8 @@ function draw(p: Player): void {
     if (follow) ui.timeline.scrollTop = ui.timeline.scrollHeight;
     ui.caption.innerHTML = captionHtml(p.src.log, p.t);
     ui.counters.innerHTML = countersHtml(countAt(p.src, p.t), p.src);
+    $("state-table").innerHTML = stateHtml(p.src, p.t);
+    compare.draw(p.t);
   }
   ui.player.dataset.state = p.state;
   ui.player.textContent = p.state;
@@ -173,6 +197,7 @@ async function reset(): Promise<void> {
   $("explain-text").innerHTML = info.text;
   $("explain-cites").textContent = info.cites;
   $("explain-origin").innerHTML = info.origin;
+  $("exercises").innerHTML = exercisesHtml(info.id);
   ui.dissection.innerHTML = `<p class="dim">Click a packet in the network or an arrow in the sequence diagram.</p>`;
   ui.resultBody.replaceChildren();
   ui.player.dataset.state = "building";
@@ -190,6 +215,8 @@ async function reset(): Promise<void> {
   state.act = info.lab ? urlPart("act") : "";
   state.link = info.lab ? urlPart("link") : "";
   state.act = info.lab ? urlPart("act") : "";
+  await compare.setMain(info.title, src);
+  if (ticket !== building) return;
   player = new Player(src, draw);
   applySpeed();
   renderLanes(ui.lanes, src.log);
@@ -211,7 +238,7 @@ function select(id: number): void {
   const f = player?.src.log.flights[id];
   if (!f || !player) return;
   selected = id;
-  ui.dissection.innerHTML = dissectionHtml(f, player.src.espNote);
+  ui.dissection.innerHTML = dissectionHtml(f, player.src.espNote, player.src.keys);
   ui.dissection.dataset.flight = String(id);
   if (player.state !== "running") draw(player);
 }

@@ -43,3 +43,47 @@ export function drawCompare(root: HTMLElement, a: Source, b: Source, t: number):
     if (svg) renderSequence(svg, src.log, Math.min(t, src.end), undefined);
   }
 }
+
+/** The compare panel: a scenario picker; the other run uses the same seed (and lab spec, if any). */
+export class CompareView {
+  other: { id: string; title: string; src: Source } | undefined;
+  private main: { title: string; src: Source } | undefined;
+  private ticket = 0;
+
+  constructor(
+    private readonly select: HTMLSelectElement,
+    private readonly body: HTMLElement,
+    options: { id: string; title: string }[],
+    private readonly build: (id: string) => Promise<Source>,
+    onChange: () => void,
+  ) {
+    for (const o of options) select.add(new Option(o.title, o.id));
+    select.addEventListener("change", () => void this.refresh().then(onChange));
+  }
+
+  /** The main run changed (or the picker): rebuild the other run and the layout. */
+  async setMain(title: string, src: Source): Promise<void> {
+    this.main = { title, src };
+    await this.refresh();
+  }
+
+  private async refresh(): Promise<void> {
+    const id = this.select.value;
+    const ticket = ++this.ticket;
+    if (!id || !this.main) {
+      this.other = undefined;
+      this.body.innerHTML = `<p class="dim">Pick a second scenario to see both runs side by side (same seed; lab changes apply to both when both are lab scenarios).</p>`;
+      return;
+    }
+    this.body.innerHTML = `<p class="dim">simulating…</p>`;
+    const src = await this.build(id);
+    if (ticket !== this.ticket || !this.main) return;
+    this.other = { id, title: this.select.selectedOptions[0]?.textContent ?? id, src };
+    compareSkeleton(this.body, this.main, this.other);
+    this.body.dataset.ready = id;
+  }
+
+  draw(t: number): void {
+    if (this.other && this.main) drawCompare(this.body, this.main.src, this.other.src, t);
+  }
+}

@@ -3,7 +3,15 @@
 // address pair other than the one used before it. A direction whose old pair keeps working gets
 // no marker (it was not interrupted).
 import { locatorKey } from "../../src/core/types.ts";
-import type { FlightLog } from "./flights.ts";
+import { dissectHip, isHipDissection } from "../../src/capture/dissect.ts";
+import type { Flight, FlightLog } from "./flights.ts";
+
+/** An REA that carries the mover's next ESP datagram (draft §6.1.1) resumes data too. */
+function carriesEsp(f: Flight): boolean {
+  if (f.label !== "REA" || !f.data) return false;
+  const d = dissectHip(f.data.subarray(4), { allowZeroChecksum: true });
+  return isHipDissection(d) && d.params.some((p) => p.name === "ESP_DATAGRAM");
+}
 
 export interface Resumed {
   change: number;
@@ -15,7 +23,7 @@ export interface Resumed {
 
 export function findResumed(log: FlightLog, changes: readonly number[]): Resumed[] {
   const out: Resumed[] = [];
-  const esp = log.flights.filter((f) => f.kind === "esp" && f.fate === "delivered" && (f.src === "A" || f.src === "B"));
+  const esp = log.flights.filter((f) => (f.kind === "esp" || carriesEsp(f)) && f.fate === "delivered" && (f.src === "A" || f.src === "B"));
   changes.forEach((c, i) => {
     const next = changes[i + 1] ?? Number.POSITIVE_INFINITY;
     for (const dir of ["A→B", "B→A"]) {

@@ -94,7 +94,7 @@ export function renderSequence(svg: SVGSVGElement, log: FlightLog, t: number, se
       const right = lx > W / 2;
       // Never into the time column: the room is from the lane to the edge it writes toward.
       const room = right ? lx - 8 - (LEFT - 4) : W - RIGHT - lx - 8;
-      out.push(`<g class="row event"><text class="tl" x="10" y="${y + 12}">${r.a.t.toFixed(1)}</text><circle class="ev-dot" cx="${lx}" cy="${y + 8}" r="3.5"/><text class="ev" x="${right ? lx - 8 : lx + 8}" y="${y + 12}" text-anchor="${right ? "end" : "start"}">${esc(clip(r.a.text, Math.max(4, Math.floor(room / 6.4))))}</text><title>${esc(`${r.a.node}: ${r.a.text}`)}</title></g>`);
+      out.push(`<g class="row event"><text class="tl" x="10" y="${y + 12}">${r.a.t.toFixed(1)}</text><circle class="ev-dot" cx="${lx}" cy="${y + 8}" r="3.5"/><text class="ev" x="${right ? lx - 8 : lx + 8}" y="${y + 12}" text-anchor="${right ? "end" : "start"}">${esc(clip(r.a.text, Math.max(4, Math.floor(room / 7.2))))}</text><title>${esc(`${r.a.node}: ${r.a.text}`)}</title></g>`);
       y += 18;
     } else if (r.kind === "resumed") {
       const lines = wrap(r.a.text, Math.floor((W - LEFT - 8) / 6.6));
@@ -112,9 +112,9 @@ export function renderSequence(svg: SVGSVGElement, log: FlightLog, t: number, se
       const why = f.fate === "lost" || f.fate === "dropped" ? `<title>${esc(dropExplanation(f.reason))}</title>` : "";
       const addrs = `${locatorKey(f.from)} → ${locatorKey(f.to)}${f.spi !== undefined ? ` · SPI ${hex8(f.spi)}` : ""}`;
       out.push(`<g class="row msg" data-label="${esc(f.label)}"><text class="tl" x="10" y="${y + 12}">${f.t0.toFixed(1)}</text>`);
-      out.push(`<text class="label ${packetClass(f.label)}" x="${lx}" y="${y + 9}">${esc(f.label)}<tspan class="fate" data-reason="${esc(f.reason ?? "")}">${esc(fate)}${why}</tspan></text>`);
+      out.push(`<text class="label ${packetClass(f.label)}" ${centred(lx, f.label.length + fate.length, 7)} y="${y + 9}">${esc(f.label)}<tspan class="fate" data-reason="${esc(f.reason ?? "")}">${esc(fate)}${why}</tspan></text>`);
       out.push(arrow(x0, y + 14, x1, y + 30, u, cls, f.id, cross));
-      out.push(`<text class="addr" x="${lx}" y="${y + 41}">${esc(addrs)}</text>`);
+      out.push(`<text class="addr" ${centred(lx, addrs.length, 6.1)} y="${y + 41}">${esc(addrs)}</text>`);
       out.push(`</g>`);
       y += 50;
     } else if (r.kind === "band") {
@@ -147,7 +147,7 @@ function band(out: string[], fl: Flight[], y: number, t: number, x: (n: string |
   const t1 = fl[fl.length - 1].t0.toFixed(1);
   const span = t0 === t1 ? fmtMs(fl[0].t0) : `${t0}–${t1} ms`;
   out.push(`<g class="row band"><text class="tl" x="10" y="${y + 12}">${fl[0].t0.toFixed(1)}</text>`);
-  out.push(`<text class="band-label" x="${W / 2}" y="${y + 10}">ESP data ${esc(parts.join(" · "))}${lost ? ` · <tspan class="bad">${lost} lost</tspan>` : ""}<tspan class="span"> (${span})</tspan></text>`);
+  out.push(`<text class="band-label" x="${LEFT}" y="${y + 10}">ESP data ${esc(parts.join(" · "))}${lost ? ` · <tspan class="bad">${lost} lost</tspan>` : ""}<tspan class="span"> (${span})</tspan></text>`);
   const why = lost ? `<title>${esc([...new Set(fl.filter((f) => f.fate !== "delivered" && f.fate !== "in-flight").map((f) => dropExplanation(f.reason)))].join("\n"))}</title>` : "";
   out[out.length - 1] = out[out.length - 1].replace("</text>", `${why}</text>`);
   let yy = y + 16;
@@ -171,6 +171,14 @@ function band(out: string[], fl: Flight[], y: number, t: number, x: (n: string |
   }
   out.push(`</g>`);
   return yy + 10;
+}
+
+/** x/anchor attributes for text centred at `x` that must stay right of the time column and inside W. */
+function centred(x: number, chars: number, charW: number): string {
+  const w = chars * charW;
+  if (x - w / 2 < LEFT) return `x="${LEFT}" text-anchor="start"`;
+  if (x + w / 2 > W - 4) return `x="${W - 4}" text-anchor="end"`;
+  return `x="${x}" text-anchor="middle"`;
 }
 
 function wrap(s: string, n: number): string[] {

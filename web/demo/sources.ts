@@ -62,6 +62,7 @@ export interface BexOptions {
 
 class LiveSource implements Source {
   readonly log = new FlightLog([{ node: "A", addresses: [LOC_A] }, { node: "B", addresses: [LOC_B] }]);
+  readonly keys: SaKeys[] = [];
   facts: Record<string, number | string | null> = { established_ms: null, pings_delivered: 0, echoes_delivered: 0, retransmits: 0 };
   constructor(
     readonly sim: Simulator,
@@ -94,6 +95,7 @@ export async function bexSource(seed: number, o: BexOptions): Promise<Source> {
         if (name === "A") f.established_ms = t;
         break;
       case "sa-install":
+        for (const sa of [ev.inbound, ev.outbound]) src.keys.push({ t, node: name, dir: sa.direction, spi: sa.spi, suite: sa.suite, encKey: sa.encKey.slice(), authKey: sa.authKey.slice() });
         src.log.annotate({ t, node: name, kind: "event", text: `ESP SAs installed: in 0x${hex8(ev.inbound.spi)}, out 0x${hex8(ev.outbound.spi)} (suite ${ev.outbound.suite})` });
         break;
       case "message": {
