@@ -143,3 +143,21 @@ test("comparison view: handover vs handover-fast side by side, differences marke
     assert.deepEqual(errors(log), []);
   }, WIDE);
 });
+
+test("exercise: the answer is checked against the run on screen", { skip }, async () => {
+  const src = labSource("handover", 1);
+  const want = src.summary!.handover_ms_to_mover!;
+  await withChromium(async (page, log) => {
+    await runToEnd(page, "scenario=handover&seed=1");
+    const form = page.locator('form[data-exercise="rtt-toward-mover"]');
+    await form.locator("input").fill(String(want + 20));
+    await form.locator("button").click();
+    await page.waitForFunction(() => document.querySelector('form[data-exercise="rtt-toward-mover"] .verdict')?.getAttribute("data-ok") === "false");
+    await form.locator("input").fill(String(want));
+    await form.locator("input").press("Enter"); // keyboard only
+    await page.waitForFunction(() => document.querySelector('form[data-exercise="rtt-toward-mover"] .verdict')?.getAttribute("data-ok") === "true");
+    assert.match((await form.locator(".verdict").textContent()) ?? "", new RegExp(`^correct: ${want}\\. B must not send data`));
+    await page.screenshot({ path: join(shots, "web-explain-exercise.png"), fullPage: true });
+    assert.deepEqual(errors(log), []);
+  }, WIDE);
+});
