@@ -243,6 +243,16 @@ function select(id: number): void {
   if (player.state !== "running") draw(player);
 }
 
+// Keyboard: Enter or space on a focused arrow dissects it (and keeps the focus on it).
+ui.seq.addEventListener("keydown", (e) => {
+  const g = (e.target as Element).closest("[data-flight]");
+  if (!g || (e.key !== "Enter" && e.key !== " ")) return;
+  e.preventDefault();
+  e.stopPropagation();
+  const id = g.getAttribute("data-flight");
+  select(Number(id));
+  (ui.seq.querySelector(`[data-flight="${id}"]`) as SVGGElement | null)?.focus();
+});
 // pointerdown, not click: the scene is redrawn every frame while running.
 for (const el of [ui.net, ui.seq]) {
   el.addEventListener("pointerdown", (e) => {

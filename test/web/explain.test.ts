@@ -161,3 +161,22 @@ test("exercise: the answer is checked against the run on screen", { skip }, asyn
     assert.deepEqual(errors(log), []);
   }, WIDE);
 });
+
+test("keyboard: an arrow takes focus and Enter dissects it; FA-relayed data resumes as the lab measures", { skip }, async () => {
+  const s = labSource("fa-crash", 1).summary!;
+  await withChromium(async (page, log) => {
+    await runToEnd(page, "scenario=fa-crash&seed=1");
+    assert.equal(await page.locator('[data-resumed="A→B"]').textContent(), `A→B ${Number(s.handover_ms_from_mover).toFixed(1)} ms`);
+    assert.equal(await page.locator('[data-resumed="B→A"]').textContent(), `B→A ${Number(s.handover_ms_to_mover).toFixed(1)} ms`);
+    // Relay frames are named by what they carry (not "ESP" for the 00 00 00 FA marker).
+    assert.ok((await page.locator("#seq .row.msg .addr", { hasText: "FA relay frame" }).count()) > 0);
+    const arrow = page.locator('#seq .row.msg[data-label="FAQ"] .arrow').first();
+    const id = await arrow.getAttribute("data-flight");
+    await arrow.focus();
+    await page.keyboard.press("Enter");
+    await page.waitForFunction((x) => document.getElementById("dissection")?.dataset.flight === x, id);
+    assert.match((await page.locator("#dissection").textContent()) ?? "", /FAQ/);
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute("data-flight")), id, "focus stays on the arrow");
+    assert.deepEqual(errors(log), []);
+  }, WIDE);
+});

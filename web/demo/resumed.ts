@@ -9,7 +9,7 @@ import type { Flight, FlightLog } from "./flights.ts";
 /** An REA that carries the mover's next ESP datagram (draft §6.1.1) resumes data too. */
 function carriesEsp(f: Flight): boolean {
   if (f.label !== "REA" || !f.data) return false;
-  const d = dissectHip(f.data.subarray(4), { allowZeroChecksum: true });
+  const d = dissectHip(f.relayed ? new Uint8Array(0) : f.data.subarray(4), { allowZeroChecksum: true });
   return isHipDissection(d) && d.params.some((p) => p.name === "ESP_DATAGRAM");
 }
 
@@ -23,11 +23,12 @@ export interface Resumed {
 
 export function findResumed(log: FlightLog, changes: readonly number[]): Resumed[] {
   const out: Resumed[] = [];
-  const esp = log.flights.filter((f) => (f.kind === "esp" || carriesEsp(f)) && f.fate === "delivered" && (f.src === "A" || f.src === "B"));
+  // The last leg into a host: directly from the other host, or relayed by a Forwarding Agent.
+  const esp = log.flights.filter((f) => (f.dst === "A" || f.dst === "B") && (f.src === "A" || f.src === "B" || /^FA\d$/.test(f.src)) && f.src !== f.dst && f.fate === "delivered" && (f.kind === "esp" || carriesEsp(f)));
   changes.forEach((c, i) => {
     const next = changes[i + 1] ?? Number.POSITIVE_INFINITY;
     for (const dir of ["A→B", "B→A"]) {
-      const mine = esp.filter((f) => `${f.src}→${f.dst}` === dir);
+      const mine = esp.filter((f) => `${f.dst === "A" ? "B" : "A"}→${f.dst}` === dir);
       const before = mine.filter((f) => f.t1 <= c).at(-1);
       const old = before ? `${locatorKey(before.from)} → ${locatorKey(before.to)}` : undefined;
       const first = mine.find((f) => f.t0 >= c && f.t0 < next);

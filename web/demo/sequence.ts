@@ -66,7 +66,7 @@ function arrow(x0: number, y0: number, x1: number, y1: number, u: number, cls: s
   const dir = Math.sign(x1 - x0) || 1;
   const head = u >= 1 && !cross ? `<path class="head" d="M${xe},${ye}l${-7 * dir},-4v8z"/>` : "";
   const x = cross ? `<path class="cross" d="M${xe - 5},${ye - 5}l10,10m0,-10l-10,10"/>` : "";
-  return `<g class="arrow ${cls}" data-flight="${id}"><line class="hit" x1="${x0}" y1="${y0}" x2="${xe}" y2="${ye}"/><line x1="${x0}" y1="${y0}" x2="${xe}" y2="${ye}"/>${head}${x}</g>`;
+  return `<g class="arrow ${cls}" data-flight="${id}" tabindex="0" role="button" aria-label="dissect packet ${id}"><line class="hit" x1="${x0}" y1="${y0}" x2="${xe}" y2="${ye}"/><line x1="${x0}" y1="${y0}" x2="${xe}" y2="${ye}"/>${head}${x}</g>`;
 }
 
 function progress(f: Flight, t: number): { u: number; cross: boolean } {
@@ -110,7 +110,7 @@ export function renderSequence(svg: SVGSVGElement, log: FlightLog, t: number, se
       const lx = (x0 + x1) / 2;
       const fate = f.fate === "lost" ? ` — ${f.reason === "partition" ? "lost: partitioned" : "lost"}` : f.fate === "dropped" ? ` — ${f.reason}` : "";
       const why = f.fate === "lost" || f.fate === "dropped" ? `<title>${esc(dropExplanation(f.reason))}</title>` : "";
-      const addrs = `${locatorKey(f.from)} → ${locatorKey(f.to)}${f.spi !== undefined ? ` · SPI ${hex8(f.spi)}` : ""}`;
+      const addrs = `${locatorKey(f.from)} → ${locatorKey(f.to)}${f.spi !== undefined ? ` · SPI ${hex8(f.spi)}` : ""}${f.relayed ? " · FA relay frame" : ""}`;
       out.push(`<g class="row msg" data-label="${esc(f.label)}"><text class="tl" x="10" y="${y + 12}">${f.t0.toFixed(1)}</text>`);
       out.push(`<text class="label ${packetClass(f.label)}" ${centred(lx, f.label.length + fate.length, 7)} y="${y + 9}">${esc(f.label)}<tspan class="fate" data-reason="${esc(f.reason ?? "")}">${esc(fate)}${why}</tspan></text>`);
       out.push(arrow(x0, y + 14, x1, y + 30, u, cls, f.id, cross));
