@@ -98,6 +98,19 @@ test("phone width (390 px): no horizontal overflow on any scenario view", { skip
       await page.waitForSelector('#player[data-state="done"]');
       await noOverflow(page);
     }
+    // The lab controls work at phone width too (and keep the page narrow).
+    await page.selectOption("#scenario", "handover");
+    await page.waitForFunction(() => window.hipmmDemo?.scenario === "handover" && window.hipmmDemo.player === "ready", undefined, { timeout: 30_000 });
+    await page.selectOption("#act-kind", "move");
+    await page.selectOption("#act-node", "B");
+    await page.fill("#act-t", "2000");
+    await page.click("#act-add");
+    await page.waitForFunction(() => window.hipmmDemo?.act === "move_B_2000" && window.hipmmDemo.player === "ready", undefined, { timeout: 30_000 });
+    await page.selectOption("#compare", "handover-fast");
+    await page.waitForSelector('#compare-body[data-ready="handover-fast"]', { timeout: 30_000 });
+    await page.click("#btn-run");
+    await page.waitForSelector('#player[data-state="done"]');
+    await noOverflow(page);
     await page.screenshot({ path: join(shots, "web-lab-phone.png"), fullPage: true });
     assert.deepEqual(errors(log), []);
   }, PHONE);
