@@ -10,6 +10,7 @@ import { authenticate, getEcho, verifyMac, verifySignature } from "./auth.ts";
 import type { HostCore } from "./core.ts";
 import { compareHits, NULL_HIT } from "./hit.ts";
 import { PeerIdentity } from "./identity.ts";
+import { authLength, fits, packetLength } from "./size.ts";
 
 function saRemove(core: HostCore, a: Association): void {
   if (a.spiIn !== 0 && a.spiOut !== 0) core.event({ type: "sa-remove", peerHit: a.peerHit, inboundSpi: a.spiIn, outboundSpi: a.spiOut });
@@ -42,6 +43,9 @@ export function handleClose(core: HostCore, now: Millis, pkt: HipPacket, from: L
   if (!echo) return core.drop("missing_param", pkt, from);
   if (!verifyMac(pkt, a.rhash, a.macKeyIn)) return core.drop("bad_mac", pkt, from);
   if (!verifySignature(pkt, a.peerIdentity)) return core.drop("bad_signature", pkt, from);
+  // Size first (§5.1): the echo plus our MAC and signature must fit in a HIP packet.
+  const ackLen = packetLength([{ kind: "ECHO_RESPONSE_SIGNED", data: echo.data }]) + authLength(a.rhash.outputLen, core.identity.signatureLength);
+  if (!fits(ackLen)) return core.drop("reply_too_large", pkt, from);
   const ack = authenticate(
     { packetType: PacketType.CLOSE_ACK, controls: 0, senderHit: core.identity.hit, receiverHit: a.peerHit, params: [{ kind: "ECHO_RESPONSE_SIGNED", data: echo.data }] },
     { hash: a.rhash, macKey: a.macKeyOut, signer: core.identity },

@@ -59,5 +59,5 @@ export function ualApplies(a: Association): boolean {
 /** The instant `a` becomes idle under UAL, if it can. */
 export function ualDeadline(a: Association, ualIdleMs: Millis): Millis | undefined {
   if (ualIdleMs <= 0 || !ualApplies(a) || a.lastRxAt === undefined) return undefined;
-  return a.lastRxAt + ualIdleMs;
+  return Math.max(a.lastRxAt, a.lastTxAt ?? a.lastRxAt) + ualIdleMs;
 }

@@ -73,12 +73,17 @@ export class HipHost extends AssociationTable implements HostCore {
     super(cfg);
     this.cfg = resolveConfig(cfg);
     const c = this.cfg;
-    this.r1 = new R1Factory(this.identity, this.rng, { k: c.puzzleK, lifetime: c.puzzleLifetime, opaque: c.puzzleOpaque, dhGroups: c.dhGroups, hipCiphers: c.hipCiphers, espSuites: c.espSuites, r1Lifetime: c.r1Lifetime }, cfg.r1CounterStart ?? 1n);
+    this.r1 = new R1Factory(this.identity, this.rng, { k: c.puzzleK, lifetime: c.puzzleLifetime, opaque: c.puzzleOpaque, dhGroups: c.dhGroups, hipCiphers: c.hipCiphers, espSuites: c.espSuites, r1Lifetime: c.r1Lifetime, maxSolvedPerGeneration: cfg.maxSolvedPerGeneration, r1Counter: c.r1Counter }, cfg.r1CounterStart ?? 1n);
     this.assocHost = { queueRaw: (now, p, to, from) => this.queueRaw(now, p, to, from), pushEvent: (ev) => this.event(ev) };
     const l = this.limits;
     const lim = { perPrefix: l.r1PerPrefix, global: l.r1Global, prefixV4: l.prefixV4, prefixV6: l.prefixV6, maxEntries: l.maxRateEntries };
     this.r1Limiter = new PrefixLimiter(lim);
     this.notifyLimiter = new PrefixLimiter(lim);
+  }
+
+  /** State sizes to compare with `limits` (associations, half-open exchanges, rate-limit buckets). */
+  stateSizes(): { associations: number; halfOpen: number; r1Buckets: number; notifyBuckets: number } {
+    return { associations: this.size, halfOpen: this.halfOpen(), r1Buckets: this.r1Limiter.size, notifyBuckets: this.notifyLimiter.size };
   }
 
   /** Run `fn`; anything it throws is counted (`drop.exception`), never passed on (issue 9). */
@@ -174,11 +179,13 @@ export class HipHost extends AssociationTable implements HostCore {
       case PacketType.R1:
         handleR1(this, now, pkt, from, to, a);
         break;
-      case PacketType.I2:
+      case PacketType.I2: {
         // A new association must fit (limits.maxAssociations / maxHalfOpen) before any work.
-        if (!a && this.noRoom()) this.drop(this.noRoom() as string, pkt, from);
+        const full = a ? undefined : this.noRoom();
+        if (full) this.drop(full, pkt, from);
         else handleI2(this, now, pkt, from, to, a, undefined);
         break;
+      }
       case PacketType.R2:
         handleR2(this, now, pkt, from, a);
         break;

@@ -20,6 +20,8 @@ export {
 } from "./identity.ts";
 export { decodeKeyfile, describeIdentity, encodeKeyfile, KEYFILE_FORMAT, KEYFILE_VERSION, type AlgorithmName, type KeyfileJson, type KeyfileResult } from "./keyfile.ts";
 export { drawEspKeys, drawHipKeys, type EspKeys, type HipKeys, Keymat, rhashOf, sortHits } from "./keymat.ts";
+export { HIP_LIMITS, type HipLimits, type ProbeWindow, type RateLimit, resolveLimits } from "./limits.ts";
+export { PrefixLimiter, prefixKey, TokenBucket } from "./ratelimit.ts";
 export { lowBitsZero, puzzleI, puzzleLifetimeMs, solvePuzzle, verifySolution } from "./puzzle.ts";
 export { CIPHER_AES_128_CBC, CIPHER_AES_256_CBC, CIPHER_NULL, espSuiteKeys, hipCipherKeyLen, hipDecrypt, hipEncrypt } from "./suites.ts";
 export { HIP_DEFAULTS, type HipEvent, type HipExtension, type HipHostConfig, type HipState, type RetransmitConfig } from "./types.ts";

@@ -27,7 +27,8 @@ export interface HipLimits {
   maxHalfOpen: number;
   /**
    * UAL, Unused Association Lifetime (RFC 7401 §4.4.2 / §6.14): an association with no
-   * authenticated inbound packet (ESP or HIP) for this long is closed (`ual.closed`); 0 = never.
+   * authenticated inbound packet (ESP or HIP) and no ESP sent by us for this long is closed
+   * (`ual.closed`); 0 = never.
    */
   ualIdleMs: Millis;
   /** R1s answering I1s, per source prefix (RFC 7401 §4.1.1 allows not answering). `drop.rate_r1`. */
@@ -40,7 +41,7 @@ export interface HipLimits {
   /** Per-prefix buckets kept (least recently used evicted). */
   maxRateEntries: number;
   /** Runtime SA table: SAs in the data plane (the WASM table has 4096 slots, a GCM SA holds
-   * 64 KiB of GHASH tables). An SA beyond it is refused (`sa.drop.limit`). */
+   * 64 KiB of GHASH tables). An SA beyond it is refused (HostStack counter `drop.sa_limit`). */
   maxSas: number;
   /** Mobility: logical interfaces of one peer (REA_INFO interface IDs, draft §4.1). */
   maxPeerInterfaces: number;

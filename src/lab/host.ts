@@ -4,10 +4,12 @@
 import { hitKey } from "../hip/hit.ts";
 import type { Locator, Millis, Rng, Transmit } from "../core/types.ts";
 import type { FaClientOptions } from "../fa/client/client.ts";
+import type { HipHostConfig } from "../hip/types.ts";
 import { HostIdentity } from "../hip/identity.ts";
 import type { MobilityPolicy } from "../mobility/policy.ts";
 import type { MobilitySession } from "../mobility/session.ts";
 import type { MobilityEvent } from "../mobility/types.ts";
+import type { HipLimits } from "../hip/limits.ts";
 import { HostStack, type StackEvent } from "../runtime/stack.ts";
 import type { SimEndpoint } from "../sim/types.ts";
 import { HostObserver } from "./observe.ts";
@@ -50,6 +52,12 @@ export interface LabHostOptions {
   /** Puzzle difficulty asked of Initiators (RFC 7401 §4.1.2); small in labs. Default 2. */
   puzzleK?: number;
   fa?: FaClientOptions;
+  /** Host identity (default: a new P-256 identity from `rng`). */
+  identity?: HostIdentity;
+  /** More HIP core settings (e.g. `dhGroups`). */
+  hip?: Partial<Omit<HipHostConfig, "identity" | "rng">>;
+  /** State limits of the host (src/hip/limits.ts). */
+  limits?: Partial<HipLimits>;
 }
 
 export class LabHost implements SimEndpoint {
@@ -69,9 +77,9 @@ export class LabHost implements SimEndpoint {
   constructor(o: LabHostOptions) {
     this.name = o.name;
     this.observer = new HostObserver(o.name);
-    const identity = HostIdentity.generate(o.rng);
+    const identity = o.identity ?? HostIdentity.generate(o.rng);
     this.stack = new HostStack({
-      host: { identity, rng: o.rng, puzzleK: o.puzzleK ?? 2, dropEvents: false },
+      host: { identity, rng: o.rng, puzzleK: o.puzzleK ?? 2, dropEvents: false, ...o.hip, ...(o.limits ? { limits: o.limits } : {}) },
       // Labs announce even a single address: the first REA/AC/ACR round gives an RTT sample.
       mobility: { policy: { announceSingleAddress: true, ...o.policy } },
       addresses: o.addresses,

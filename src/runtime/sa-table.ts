@@ -44,7 +44,7 @@ export class SaTable {
     private readonly oldSaTimeoutMs: Millis = 2_000,
     /** IV seeds and the no-(key, salt)-reuse check (sa-guard.ts). */
     readonly guard?: SaGuard,
-    /** At most this many SAs (src/hip/limits.ts `maxSas`); `count("sa.drop.limit")` for each refused. */
+    /** At most this many SAs (src/hip/limits.ts `maxSas`); `count("drop.sa_limit")` for each refused. */
     private readonly o: { maxSas?: number; count?: (name: string) => void } = {},
   ) {}
 
@@ -56,7 +56,7 @@ export class SaTable {
   private room(n: number): boolean {
     if (this.installed + n <= (this.o.maxSas ?? Number.POSITIVE_INFINITY)) return true;
     this.failures++;
-    this.o.count?.("sa.drop.limit");
+    this.o.count?.("drop.sa_limit");
     return false;
   }
 
@@ -89,15 +89,15 @@ export class SaTable {
     if (!p) return false;
     const map = sa.direction === "in" ? p.inbound : p.outbound;
     if (map.has(sa.spi)) return true;
+    if (!this.room(1)) return false; // limits.maxSas, before the guard records the keys
     const admitted = this.guard ? this.guard.admit(sa) : sa;
     if (!admitted) return false; // keys installed before: refused (counted by the guard)
-    if (!this.room(1)) return false;
     try {
       map.set(sa.spi, this.dp.installSa(admitted));
       this.installed++;
     } catch {
       this.failures++;
-      this.o.count?.("sa.drop.install_failed");
+      this.o.count?.("drop.sa_install_failed");
       return false;
     }
     if (sa.direction === "in") this.bySpiIn.set(sa.spi, p);

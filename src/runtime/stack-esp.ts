@@ -241,6 +241,8 @@ export abstract class EspStack {
       from = route?.from ?? a?.localLocator;
     }
     this.count("esp.tx");
+    const assoc = this.host.association(job.peerHit);
+    if (assoc) assoc.lastTxAt = now; // in use (UAL, src/hip/limits.ts)
     this.espTx.push(from ? { to, from, data: packet } : { to, data: packet });
     return "sent";
   }
@@ -277,6 +279,11 @@ export abstract class EspStack {
     if (viaRea) ev.viaRea = true;
     this.emit(ev);
     return true;
+  }
+
+  /** SAs installed in the data plane (bounded by `host.limits.maxSas`). */
+  get saCount(): number {
+    return this.sas.size;
   }
 
   /** Any other inner protocol (inner.ts): ICMPv6 checked and echo answered, then "inner". */

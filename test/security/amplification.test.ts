@@ -154,3 +154,40 @@ test("AC probe budget is per IP address: an REA listing one victim IP on many po
   assert.ok(bytes <= budget.maxBytes, `bytes to the victim IP: ${bytes}`);
   assert.ok((a.session(b).counters.probesSuppressed ?? 0) > 0);
 });
+
+test("extension packets (REA) and UPDATE get the critical / duplicate parameter checks before any handler", () => {
+  const { a, b } = associated(51, 52);
+  const seen: number[] = [];
+  b.h.registerExtension({
+    packetTypes: [6, 9, 16],
+    handle(_now, pkt) {
+      seen.push(pkt.packetType);
+      return true;
+    },
+  });
+  const sigs = countSignatures(b.h.identity);
+  const send = (type: number, params: Param[]) => b.h.handleDatagram(1, emitPacket({ packetType: type, controls: 0, senderHit: a.h.hit, receiverHit: b.h.hit, params }), a.loc, b.loc);
+  send(6, [UNKNOWN_CRITICAL, { kind: "HMAC", hmac: new Uint8Array(20) }]);
+  send(16, [{ kind: "SEQ", updateId: 1 }, UNKNOWN_CRITICAL, GARBAGE_MAC]);
+  const ac = { kind: "AC_INFO", acId: 1, reaId: 1, rttTimestamp: 0 } as Param;
+  send(9, [ac, ac, { kind: "HMAC", hmac: new Uint8Array(20) }]);
+  assert.deepEqual(seen, [], "no handler saw them");
+  assert.equal(b.h.counters["drop.unknown_critical"], 2);
+  assert.equal(b.h.counters["drop.malformed"], 1);
+  assert.equal(sigs.n, 0);
+  assert.deepEqual(drain(b.h), []);
+});
+
+test("AC probe budget host-wide: per IP across associations and a global cap over all addresses", async () => {
+  const { ProbeBudget } = await import("../../src/mobility/budget.ts");
+  const host = new ProbeBudget({ maxProbes: 4, maxBytes: 10_000, windowMs: 60_000, global: { maxProbes: 10, maxBytes: 10_000 } });
+  // Two associations (sessions) with their own per-IP budget of 3, sharing the host-wide one.
+  const s1 = new ProbeBudget({ maxProbes: 3, maxBytes: 10_000, windowMs: 60_000 }, host);
+  const s2 = new ProbeBudget({ maxProbes: 3, maxBytes: 10_000, windowMs: 60_000 }, host);
+  let toVictim = 0;
+  for (let i = 0; i < 10; i++) for (const s of [s1, s2]) if (s.charge(L("192.0.2.66", 1000 + i), 80, i)) toVictim++;
+  assert.equal(toVictim, 4, "one victim IP gets the host-wide per-IP budget, not 2 × 3 per port");
+  let total = toVictim;
+  for (let i = 0; i < 50; i++) if (s1.charge(L(`198.18.${i}.1`), 80, 100 + i)) total++;
+  assert.equal(total, 10, "global cap over all addresses");
+});

@@ -2,7 +2,8 @@
 // handleDatagram / handleTunnel: forwarded packets come back at once as a decision (FaSend,
 // reused), control answers (FAA, FAD, R1) are queued for pollTransmit. pollEvent reports lease
 // changes; pollTimeout / handleTimeout drive expiry.
-import { hex } from "../../core/bytes.ts";
+import { ipToBytes } from "../../core/addr.ts";
+import { equalBytes, hex } from "../../core/bytes.ts";
 import type { Locator, Millis, Rng } from "../../core/types.ts";
 import type { HostIdentity } from "../../hip/identity.ts";
 import { PacketType } from "../../wire/constants.ts";
@@ -41,6 +42,7 @@ export interface FaOptions {
 
 export class ForwardingAgent {
   readonly locals: readonly FaLocal[];
+  private readonly localBytes: Uint8Array[];
   readonly counters: FaCounters = newCounters();
   readonly leases: LeaseManager;
   private readonly fwd: Forwarder;
@@ -56,11 +58,13 @@ export class ForwardingAgent {
   private fadRefill = 0;
   /** Size of a FAD with an empty message (learnt once): FADs are trimmed to the FAQ's size. */
   private fadBase = 0;
+  private retryAt = 0;
 
   constructor(o: FaOptions) {
     this.id = o.identity;
     this.hitHexSelf = hitHex(o.identity.hit);
     this.locals = buildLocals(o.config);
+    this.localBytes = this.locals.map((l) => ipToBytes(l.locator.ip) ?? new Uint8Array(16));
     this.leases = new LeaseManager(o.config, o.store, o.rng);
     this.fwd = new Forwarder(this.locals, o.store, this.leases.hosts, this.counters, new RelayGuard(o.config, this.locals));
     this.gate = new PuzzleGate(o.config, o.rng.fill(new Uint8Array(32)));
@@ -109,7 +113,18 @@ export class ForwardingAgent {
     this.events.push(e);
   }
 
+  /** Is `ip:port` one of our own locators? Nothing is sent there, nothing from there is taken. */
+  private isOwn(ip: string, port: number): boolean {
+    const b = ipToBytes(ip);
+    return !!b && this.locals.some((l) => l.locator.port === port && equalBytes(this.localBytes[l.index], b));
+  }
+
   private transmit(t: FaSend): void {
+    // A reply to a datagram spoofed from our own locator would loop back to us (issue 9 item 6).
+    if (t.tunnel < 0 && this.isOwn(t.to.ip, t.to.port)) {
+      this.fwd.drop(DropReason.SOURCE_OWN);
+      return;
+    }
     if (this.transmits.length >= QUEUE_MAX) {
       this.fwd.drop("transmit_queue_full");
       return;
@@ -120,6 +135,7 @@ export class ForwardingAgent {
   private datagram(now: Millis, local: number, fromIp: string, fromPort: number, data: Uint8Array): FaSend | undefined {
     const l = this.locals[local];
     if (!l || data.length < 4) return this.fwd.drop(DropReason.SHORT);
+    if (this.isOwn(fromIp, fromPort)) return this.fwd.drop(DropReason.SOURCE_OWN); // spoofed: ours
     if (data[0] !== 0 || data[1] !== 0 || data[2] !== 0) return this.fwd.esp(now, l, fromIp, fromPort, data);
     if (data[3] === 0) {
       if (data.length < 44) return this.fwd.drop(DropReason.SHORT);
@@ -136,6 +152,7 @@ export class ForwardingAgent {
   private tunnelFrame(now: Millis, tunnel: number, remote: Locator, frame: Uint8Array): FaSend | undefined {
     if (frame.length < 4 || frame[0] !== 1) return this.fwd.drop(DropReason.BAD_RELAY);
     if (frame[1] === TunnelFrameType.PING) {
+      this.counters.pings++;
       if (!this.pingAllowed(now, tunnel)) return this.fwd.drop(DropReason.PING_RATE);
       const f = parseTunnelFrame(frame);
       if (f.ok) this.transmit({ to: remote, local: -1, tunnel, data: emitTunnelFrame({ type: TunnelFrameType.PONG, payload: f.value.payload }) });
@@ -192,13 +209,15 @@ export class ForwardingAgent {
   }
 
   pollTimeout(): Millis | undefined {
-    return this.leases.nextExpiry();
+    const t = this.leases.nextExpiry();
+    return t === undefined ? undefined : Math.max(t, this.retryAt);
   }
 
   handleTimeout(now: Millis): void {
     try {
       for (const l of this.leases.expire(now)) this.forget(l, "expired");
     } catch (e) {
+      this.retryAt = now + 1000; // a store that keeps failing must not spin the timer
       this.caught(e);
     }
   }

@@ -1,0 +1,173 @@
+// Issue 9 item 5: bounded state with limits a user can set (src/hip/limits.ts): associations,
+// half-open exchanges, SAs, REA interfaces and addresses per peer, probe-budget entries, UAL idle
+// timeout, R2-SENT → ESTABLISHED only on an authenticated packet.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { SeededRng } from "../../src/core/rng.ts";
+import type { Locator } from "../../src/core/types.ts";
+import type { HipHost } from "../../src/hip/host.ts";
+import { HostIdentity } from "../../src/hip/identity.ts";
+import type { HipLimits } from "../../src/hip/limits.ts";
+import { LabHost } from "../../src/lab/host.ts";
+import { ProbeBudget } from "../../src/mobility/budget.ts";
+import { MobilityExtension } from "../../src/mobility/extension.ts";
+import { HostStack, newDataPlane } from "../../src/runtime/stack.ts";
+import { Simulator } from "../../src/sim/index.ts";
+import { emitPacket } from "../../src/wire/packet.ts";
+import { Net } from "../hip/net.ts";
+import { drain, host, L, pump } from "./helpers.ts";
+
+/** Associations and half-open exchanges held by `h` (from its table, not its own accounting). */
+function sizes(h: HipHost): { associations: number; halfOpen: number } {
+  const all = [...h.associations()];
+  return { associations: all.length, halfOpen: all.filter((a) => a.state === "I1-SENT" || a.state === "I2-SENT" || a.state === "R2-SENT").length };
+}
+
+/** A throwaway identity runs a base exchange with `server` (a HipHost) from `loc`. */
+function throwaway(seed: number, server: { h: HipHost; loc: Locator }, loc: Locator, now: number): HipHost {
+  const c = host(seed);
+  c.connect(now, server.loc, server.h.hit, loc);
+  pump(now, { h: c, loc }, server);
+  return c;
+}
+
+test("half-open cap: throwaway HITs that never send traffic cannot hold more than maxHalfOpen R2-SENT slots", () => {
+  const server = { h: host(100, { limits: { maxAssociations: 6, maxHalfOpen: 3 } }), loc: L("192.0.2.2") };
+  for (let i = 0; i < 12; i++) {
+    throwaway(200 + i, server, L(`198.51.100.${i + 1}`), i);
+    const s = sizes(server.h);
+    assert.ok(s.halfOpen <= 3 && s.associations <= 6, `after ${i + 1}: ${JSON.stringify(s)}`);
+  }
+  assert.equal(server.h.counters["evict.half_open"], 9);
+});
+
+test("association cap: established associations are never evicted; new ones beyond maxAssociations are refused", () => {
+  const server = { h: host(101, { limits: { maxAssociations: 4, maxHalfOpen: 4 } }), loc: L("192.0.2.2") };
+  const clients: HipHost[] = [];
+  for (let i = 0; i < 7; i++) {
+    const from = L(`198.51.100.${i + 1}`);
+    const c = throwaway(300 + i, server, from, i);
+    clients.push(c);
+    const a = server.h.association(c.hit);
+    if (a) server.h.noteEspReceived(i, a.spiIn, from); // traffic: R2-SENT → ESTABLISHED
+    assert.ok(sizes(server.h).associations <= 4);
+  }
+  assert.equal([...server.h.associations()].filter((a) => a.state === "ESTABLISHED").length, 4);
+  assert.ok((server.h.counters["drop.limit_associations"] ?? 0) >= 3);
+  for (const c of clients.slice(0, 4)) assert.ok(server.h.association(c.hit), "the first four keep their associations");
+  for (const c of clients.slice(4)) assert.equal(server.h.association(c.hit), undefined);
+});
+
+test("SA cap: throwaway HITs cannot fill the data plane's SA table beyond maxSas", () => {
+  const rng = new SeededRng(110);
+  // The real WASM data plane, its installs and removals counted.
+  const dp = newDataPlane();
+  let live = 0;
+  const install = dp.installSa.bind(dp);
+  const remove = dp.removeSa.bind(dp);
+  dp.installSa = (p) => {
+    const h = install(p);
+    live++;
+    return h;
+  };
+  dp.removeSa = (h) => {
+    live--;
+    return remove(h);
+  };
+  const stack = new HostStack({ host: { identity: HostIdentity.generate(rng, "P-256"), rng, puzzleK: 1, limits: { maxSas: 5 } }, dataPlane: dp });
+  const sl = L("192.0.2.2");
+  for (let i = 0; i < 5; i++) {
+    const c = host(400 + i);
+    const cl = L(`198.51.100.${i + 1}`);
+    c.connect(i, sl, stack.hit, cl);
+    for (let r = 0; r < 6; r++) {
+      for (const t of drain(c)) {
+        const framed = new Uint8Array(t.hip.length + 4);
+        framed.set(t.hip, 4);
+        stack.handleDatagram(i, framed, cl, sl);
+      }
+      for (let t = stack.pollTransmit(); t; t = stack.pollTransmit()) c.handleDatagram(i, t.data.subarray(4), sl, cl);
+    }
+    assert.ok(live <= 5, `SAs: ${live}`);
+  }
+  assert.equal(live, 4);
+  assert.equal(stack.saCount, 4);
+  assert.equal(stack.counters["drop.sa_limit"], 3);
+});
+
+function mobilityPair(seed: number, limits: Partial<HipLimits>) {
+  const sim = new Simulator({ seed, link: { latency: 10 }, trace: "data" });
+  const a = L("10.0.0.1");
+  const b = L("10.0.0.2");
+  const na = new LabHost({ name: "A", rng: sim.forkRng(), addresses: [a], limits });
+  const nb = new LabHost({ name: "B", rng: sim.forkRng(), addresses: [b] });
+  na.knows(nb);
+  nb.knows(na);
+  sim.addNode("A", na, [a]);
+  sim.addNode("B", nb, [b]);
+  sim.at(0, () => na.stack.connect(sim.now, b, nb.hit, a));
+  return { sim, a: na, b: nb };
+}
+
+test("REA interface and address caps: an authenticated peer cannot grow its interfaces (and their SAs) without limit", () => {
+  const { sim, a, b } = mobilityPair(31, { maxPeerInterfaces: 3, maxPeerAddresses: 6 });
+  sim.runUntil(500);
+  // Malicious B announces 20 interfaces, one new address each, one per REA.
+  for (let i = 0; i < 20; i++) sim.at(1000 + i * 200, () => b.stack.local!.addAddress(10 + i, L(`10.1.${i}.2`), sim.now));
+  sim.runUntil(8000);
+  const s = a.session(b);
+  const ids = [...s.peer.interfaces.keys()].filter((id) => id !== -1);
+  assert.ok(ids.length <= 3, `peer interfaces: ${ids.length}`);
+  assert.ok(s.peer.all().length <= 6, `peer addresses: ${s.peer.all().length}`);
+  assert.ok(s.counters.rejected.limit > 0);
+  // Many addresses on one interface: the address cap.
+  sim.at(9000, () => b.stack.local!.setAddresses(10, Array.from({ length: 12 }, (_, i) => L(`10.2.0.${i + 1}`)), sim.now));
+  sim.runUntil(12_000);
+  assert.ok(s.peer.all().length <= 6, `peer addresses: ${s.peer.all().length}`);
+});
+
+test("probe-budget entries are bounded (least recently used evicted), per session and host-wide", () => {
+  const b = new ProbeBudget({ maxProbes: 2, maxBytes: 1000, windowMs: 60_000, maxEntries: 16 });
+  for (let i = 0; i < 1000; i++) b.charge(L(`10.${i >> 8}.${i & 0xff}.1`), 50, i);
+  const entries = (x: ProbeBudget) => (x as unknown as { entries: Map<string, unknown> }).entries.size;
+  assert.ok(entries(b) <= 16, `entries: ${entries(b)}`);
+  const ext = new MobilityExtension(host(120, { limits: { maxProbeEntries: 8 } }));
+  for (let i = 0; i < 100; i++) ext.hostBudget.charge(L(`10.9.${i}.1`), 50, i);
+  assert.ok(ext.hostBudget && entries(ext.hostBudget) <= 8, "host-wide entries bounded");
+});
+
+test("UAL: an association with no authenticated traffic for ualIdleMs is closed and removed; traffic keeps it", () => {
+  const net = new Net();
+  const a = net.add(51, "192.0.2.1", { checksum: "zero" });
+  const b = net.add(52, "192.0.2.2", { checksum: "zero", limits: { ualIdleMs: 10_000 } });
+  const c = net.add(53, "192.0.2.3", { checksum: "zero" });
+  a.host.connect(0, b.loc, b.host.hit, a.loc);
+  c.host.connect(0, b.loc, b.host.hit, c.loc);
+  net.run(1000);
+  const fromC = b.host.association(c.host.hit)!;
+  for (let t = 1000; t <= 60_000; t += 4000) {
+    net.run(t);
+    b.host.noteEspReceived(t, fromC.spiIn, c.loc); // C keeps sending ESP, A is silent
+  }
+  assert.equal(b.host.association(a.host.hit), undefined, "idle association removed");
+  assert.equal(a.host.association(b.host.hit), undefined, "the peer got the CLOSE");
+  assert.equal(b.host.counters["ual.closed"], 1);
+  assert.equal(b.host.association(c.host.hit)?.state, "ESTABLISHED", "the busy one stays");
+});
+
+test("R2-SENT → ESTABLISHED only on the first authenticated packet: not by timer, not by a forged REA", () => {
+  const net = new Net();
+  const a = net.add(61, "192.0.2.1", { checksum: "zero" });
+  const b = net.add(62, "192.0.2.2", { checksum: "zero" });
+  new MobilityExtension(b.host);
+  a.host.connect(0, b.loc, b.host.hit, a.loc);
+  net.run(120_000); // far past the Exchange Complete time (23 s)
+  const assoc = b.host.association(a.host.hit)!;
+  assert.equal(assoc.state, "R2-SENT", "no promotion by timer");
+  // A forged REA (garbage HMAC) with A's HIT, claimed by the mobility extension.
+  const forged = emitPacket({ packetType: 6, controls: 0, senderHit: a.host.hit, receiverHit: b.host.hit, params: [{ kind: "HMAC", hmac: new Uint8Array(20) }] });
+  b.host.handleDatagram(net.now, forged, L("198.51.100.66"), b.loc);
+  assert.equal(assoc.state, "R2-SENT", "no promotion by an unauthenticated packet");
+  b.host.noteEspReceived(net.now, assoc.spiIn, a.loc);
+  assert.equal(assoc.state, "ESTABLISHED");
+});
