@@ -10,6 +10,13 @@ import { renderNetwork } from "./demo/network.ts";
 import { wireFingerprint } from "./demo/sources.ts";
 import { Player } from "./demo/player.ts";
 import { renderLanes, renderSequence } from "./demo/sequence.ts";
+import { decodeActions, decodeLinks, emptySpec, type LabSpec } from "../src/lab/spec.ts";
+import { wireDownloads } from "./demo/capture.ts";
+import { exercisesHtml, wireExercises } from "./demo/exercises.ts";
+import { CompareView } from "./demo/compare.ts";
+import { LabPanel, runUrl } from "./demo/lab-panel.ts";
+import { stateHtml } from "./demo/state-view.ts";
+import { parseParams, parseSeed } from "./demo/params.ts";
 
 type DemoState = {
   status: "pending" | "loaded" | "error";
@@ -21,6 +28,14 @@ type DemoState = {
   t?: number;
   /** wireFingerprint of the run, once it is over (determinism checks against Node). */
   fingerprint?: string;
+  /** The lab spec the run was simulated with, as in the URL. */
+  link?: string;
+  act?: string;
+  /** Problems with URL parameters or lab entries, as shown on the page. */
+  messages?: string[];
+  specErrors?: string[];
+  /** Shareable URL of this exact run. */
+  url?: string;
 };
 
 declare global {
@@ -79,10 +94,58 @@ function setStatus(s: DemoState["status"], text: string): void {
 $("isolation").textContent = globalThis.crossOriginIsolated ? "cross-origin isolated · SharedArrayBuffer available" : "not cross-origin isolated";
 
 for (const s of CATALOG) ui.scenario.add(new Option(s.title, s.id));
-const params = new URLSearchParams(location.search);
-if (params.get("scenario") && findScenario(params.get("scenario")!)) ui.scenario.value = params.get("scenario")!;
-ui.seed.value = params.get("seed") ?? String(findScenario(ui.scenario.value)?.seed ?? 1);
-if (params.get("speed")) ui.speed.value = params.get("speed")!;
+const params = parseParams(location.search, (id) => findScenario(id) !== undefined, CATALOG[0].id);
+const urlQuery = new URLSearchParams(location.search);
+const urlMsgs = [...params.messages];
+const labSpec: LabSpec = emptySpec();
+labSpec.links = decodeLinks(urlQuery.get("link") ?? "", urlMsgs);
+labSpec.actions = decodeActions(urlQuery.get("act") ?? "", urlMsgs);
+ui.scenario.value = params.scenario;
+ui.seed.value = String(params.seed ?? findScenario(params.scenario)?.seed ?? 1);
+setSpeed(params.speed);
+showUrlMessages(urlMsgs);
+const lab = new LabPanel(() => void reset());
+lab.spec = labSpec;
+const compareSel = $<HTMLSelectElement>("compare");
+const compare = new CompareView(
+  compareSel,
+  $("compare-body"),
+  CATALOG.map((c) => ({ id: c.id, title: c.title })),
+  async (id) => {
+    const info = findScenario(id) ?? CATALOG[0];
+    return await info.build(state.seed ?? 1, info.lab ? lab.spec : undefined);
+  },
+  () => {
+    syncUrl();
+    if (player) draw(player);
+  },
+);
+if (params.compare) compareSel.value = params.compare;
+wireExercises($("exercises"), () => player?.src);
+// The full run is known for lab scenarios; a live one up to the playhead's horizon.
+wireDownloads(() => (player ? { name: `hipmm-${state.scenario}-seed${state.seed}`, trace: player.src.trace, keys: player.src.keys } : undefined));
+
+/** Select `speed` in the speed list, adding an entry for a valid value that is not listed. */
+function setSpeed(v: number): void {
+  const val = Number.isFinite(v) ? String(v) : "Infinity";
+  if (![...ui.speed.options].some((o) => o.value === val)) ui.speed.add(new Option(`${val} ms/s`, val));
+  ui.speed.value = val;
+}
+
+function showUrlMessages(msgs: string[]): void {
+  const el = $("url-msg");
+  state.messages = msgs;
+  el.hidden = msgs.length === 0;
+  el.innerHTML = msgs.map((m) => `<li>${m.replace(/[&<>]/g, (c) => `&#${c.charCodeAt(0)};`)}</li>`).join("");
+}
+
+/** Keep the address bar (and the share link) equal to the run on screen. */
+function syncUrl(): void {
+  const url = runUrl(location.pathname, { scenario: ui.scenario.value, seed: state.seed ?? 0, spec: lab.spec, compare: compareSel.value || undefined, speed: ui.speed.value });
+  history.replaceState(null, "", url);
+  state.url = location.href;
+  $<HTMLAnchorElement>("share-link").href = location.href;
+}
 
 /** While running, the sequence diagram, caption and counters redraw at most every SLOW_MS. */
 const SLOW_MS = 90;
@@ -101,6 +164,8 @@ function draw(p: Player): void {
     if (follow) ui.timeline.scrollTop = ui.timeline.scrollHeight;
     ui.caption.innerHTML = captionHtml(p.src.log, p.t);
     ui.counters.innerHTML = countersHtml(countAt(p.src, p.t), p.src);
+    $("state-table").innerHTML = stateHtml(p.src, p.t);
+    compare.draw(p.t);
   }
   ui.player.dataset.state = p.state;
   ui.player.textContent = p.state;
@@ -117,7 +182,12 @@ async function reset(): Promise<void> {
   player?.stop();
   player = undefined;
   const info = findScenario(ui.scenario.value) ?? CATALOG[0];
-  const seed = Math.trunc(Number(ui.seed.value)) || 0;
+  const parsed = parseSeed(ui.seed.value);
+  const seed = typeof parsed === "number" ? parsed : (info.seed ?? 1);
+  if (typeof parsed !== "number") {
+    showUrlMessages([`${parsed}: using seed ${seed}`]);
+    ui.seed.value = String(seed);
+  }
   const ticket = ++building;
   state.scenario = info.id;
   roles = info.roles ?? {};
@@ -127,19 +197,35 @@ async function reset(): Promise<void> {
   $("explain-text").innerHTML = info.text;
   $("explain-cites").textContent = info.cites;
   $("explain-origin").innerHTML = info.origin;
+  $("exercises").innerHTML = exercisesHtml(info.id);
   ui.dissection.innerHTML = `<p class="dim">Click a packet in the network or an arrow in the sequence diagram.</p>`;
   ui.resultBody.replaceChildren();
   ui.player.dataset.state = "building";
   ui.player.textContent = "preparing…";
   for (const b of [ui.run, ui.pause, ui.step]) b.disabled = true;
   await new Promise((r) => setTimeout(r, 0)); // let "preparing…" paint before a lab run
-  const src = await info.build(seed);
+  const src = await info.build(seed, info.lab ? lab.spec : undefined);
+  if (ticket !== building) return;
+  const labNodes = src.log.nodes.filter((n) => /^(A|B|FA\d)$/.test(n));
+  lab.setScenario(info.lab !== undefined, labNodes.length ? labNodes : ["A", "B"]);
+  lab.setMessages(src.specErrors ?? []);
+  state.specErrors = src.specErrors ?? [];
+  syncUrl();
+  state.link = info.lab ? urlPart("link") : "";
+  state.act = info.lab ? urlPart("act") : "";
+  state.link = info.lab ? urlPart("link") : "";
+  state.act = info.lab ? urlPart("act") : "";
+  await compare.setMain(info.title, src);
   if (ticket !== building) return;
   player = new Player(src, draw);
   applySpeed();
   renderLanes(ui.lanes, src.log);
   ui.timeline.scrollTop = 0;
   draw(player);
+}
+
+function urlPart(k: string): string {
+  return new URLSearchParams(location.search).get(k) ?? "";
 }
 
 function applySpeed(): void {
@@ -152,11 +238,21 @@ function select(id: number): void {
   const f = player?.src.log.flights[id];
   if (!f || !player) return;
   selected = id;
-  ui.dissection.innerHTML = dissectionHtml(f, player.src.espNote);
+  ui.dissection.innerHTML = dissectionHtml(f, player.src.espNote, player.src.keys);
   ui.dissection.dataset.flight = String(id);
   if (player.state !== "running") draw(player);
 }
 
+// Keyboard: Enter or space on a focused arrow dissects it (and keeps the focus on it).
+ui.seq.addEventListener("keydown", (e) => {
+  const g = (e.target as Element).closest("[data-flight]");
+  if (!g || (e.key !== "Enter" && e.key !== " ")) return;
+  e.preventDefault();
+  e.stopPropagation();
+  const id = g.getAttribute("data-flight");
+  select(Number(id));
+  (ui.seq.querySelector(`[data-flight="${id}"]`) as SVGGElement | null)?.focus();
+});
 // pointerdown, not click: the scene is redrawn every frame while running.
 for (const el of [ui.net, ui.seq]) {
   el.addEventListener("pointerdown", (e) => {
@@ -175,7 +271,10 @@ ui.scenario.addEventListener("change", () => {
   void reset();
 });
 ui.seed.addEventListener("change", () => void reset());
-ui.speed.addEventListener("change", applySpeed);
+ui.speed.addEventListener("change", () => {
+  applySpeed();
+  syncUrl();
+});
 ui.scrub.addEventListener("input", () => player?.seekTo(Number(ui.scrub.value)));
 document.addEventListener("keydown", (e) => {
   const tag = (e.target as HTMLElement).tagName;
@@ -198,8 +297,11 @@ loadWasm().then(
     ui.reset.disabled = false;
     try {
       await reset();
-      if (params.get("at")) player?.seekTo(Number(params.get("at")));
-      if (params.get("run") === "1") player?.run();
+      if (params.at !== undefined && player) {
+        if (params.at > player.src.end) showUrlMessages([...(state.messages ?? []), `at ${params.at} ms is after the run's end (${player.src.end.toFixed(0)} ms): showing the end`]);
+        player.seekTo(params.at);
+      }
+      if (params.run) player?.run();
     } catch (err) {
       ui.player.dataset.state = "error";
       ui.player.textContent = `error: ${err instanceof Error ? err.message : String(err)}`;

@@ -1,6 +1,7 @@
 // The scenarios the demo offers: our two live base-exchange scripts plus every src/lab scenario
 // (the same scripts `hipmm lab` runs), each with a short explanation citing the specs.
 import { SCENARIOS, type ScenarioName } from "../../src/lab/scenarios.ts";
+import type { LabSpec } from "../../src/lab/spec.ts";
 import { bexSource, labSource, type Source } from "./sources.ts";
 
 export interface ScenarioInfo {
@@ -15,7 +16,9 @@ export interface ScenarioInfo {
   seed?: number;
   /** Role shown in each host's box. */
   roles?: Record<string, string>;
-  build(seed: number): Promise<Source> | Source;
+  /** A src/lab scenario: the lab controls (links, actions) apply. */
+  lab?: ScenarioName;
+  build(seed: number, spec?: LabSpec): Promise<Source> | Source;
 }
 
 const bex: ScenarioInfo[] = [
@@ -82,7 +85,7 @@ const LAB_TEXT: Record<string, { title: string; text: string; cites: string }> =
   "flood-attack-credit": {
     title: "Flooding attack, source credit on",
     text:
-      "The flooding attack again, with source credit switched on: credit only ever goes to the address an authenticated REA came from, so the victim named in the REA still gets only budgeted AC probes and no data.",
+      "The flooding attack again, with source credit switched on. B's REAs come from its new address 10.0.0.3, which A has not verified yet: credit goes to that source (B itself), so A's data reaches B one round trip sooner and fewer datagrams are lost than in the plain run — but the victim named in the REA still gets only budgeted AC probes and no data. Compare the two runs side by side.",
     cites: "draft-nikander-hip-mm-00 §4.3, §8 · RFC 9000 §8.1",
   },
   "double-move": {
@@ -100,7 +103,7 @@ const LAB_TEXT: Record<string, { title: string; text: string; cites: string }> =
   "flood-attack": {
     title: "Flooding attack defence",
     text:
-      "A malicious peer B claims a victim's address (192.0.2.66) as its preferred locator, over and over, hoping A will flood the victim with data. A only sends a few small AC probes, within its budget, and never moves data to an unverified address.",
+      "A malicious peer B moves to a new address (10.0.0.3) and claims a victim's address (192.0.2.66) as its preferred locator, over and over, hoping A will flood the victim with data. A only sends a few small AC probes to the victim, within its budget, and never moves data to an unverified address: its data to B waits for B's ACR from 10.0.0.3.",
     cites: "draft-nikander-hip-mm-00 §4.3, §5.3, §8 · RFC 4225",
   },
 };
@@ -114,7 +117,8 @@ function labInfo(name: ScenarioName): ScenarioInfo {
     cites: t.cites,
     roles: name.startsWith("flood-attack") ? { A: "honest host", B: "malicious peer" } : { A: "mobile host", B: "peer host" },
     origin: `src/lab scenario “${name}” — the same script as <code>hipmm lab ${name}</code>, run here in the page`,
-    build: (seed) => labSource(name, seed),
+    lab: name,
+    build: (seed, spec) => labSource(name, seed, spec),
   };
 }
 

@@ -4,6 +4,7 @@ import { locatorKey } from "../../src/core/types.ts";
 import { PacketType } from "../../src/wire/constants.ts";
 import type { FlightLog } from "./flights.ts";
 import type { Source } from "./sources.ts";
+import { resultTitle } from "./explain.ts";
 import { esc, fmtMs } from "./svg.ts";
 
 export interface Counters {
@@ -80,8 +81,20 @@ export function countersHtml(c: Counters, src: Source): string {
       ? stat("handover", "handover time (change → data on new path)", c.handover !== null ? fmtMs(c.handover) : src.facts.handover_ms === null && c.time >= src.end ? "none" : "—")
       : stat("established", "association established (A)", c.established === null ? "—" : `at ${fmtMs(c.established)}`),
     stat("probes", "AC probes to unverified addresses", String(c.probesToUnverified)),
+    ...(src.resumed ? [resumedStat(src, c.time)] : []),
     `<div class="stat wide"><span class="v small" data-counter="esp-dirs">${dirs}</span><span class="k">ESP delivered per direction</span></div>`,
   ].join("");
+}
+
+/** Per direction: how long after the latest change data flowed again (the markers so far). */
+function resumedStat(src: Source, t: number): string {
+  const seen = (src.resumed ?? []).filter((r) => r.t <= t);
+  const last = seen.length ? seen[seen.length - 1].change : undefined;
+  const parts = ["A→B", "B→A"].map((d) => {
+    const r = seen.filter((x) => x.dir === d && x.change === last).at(-1);
+    return `<span data-resumed="${d}">${d} ${r ? fmtMs(r.t - r.change) : "—"}</span>`;
+  });
+  return `<div class="stat wide"><span class="v small">${parts.join(" · ")}</span><span class="k">data resumed after the latest change${last !== undefined ? ` (at ${fmtMs(last)})` : ""}, per direction</span></div>`;
 }
 
 const SUMMARY_KEYS: [string, string][] = [
@@ -94,13 +107,15 @@ const SUMMARY_KEYS: [string, string][] = [
   ["ac_probes_to_unverified", "AC probes to unverified addresses"],
   ["data_to_unverified", "data sent to unverified addresses"],
   ["rejected", "packets rejected"],
+  ["data_to_victim", "data sent to the flood victim"],
+  ["data_on_credit", "data sent on source credit"],
 ];
 
 /** The run's final result: the lab summary (lab) or the live run's facts (base exchange). */
 export function resultHtml(src: Source): string {
   if (src.summary) {
     const s = src.summary as Record<string, unknown>;
-    const rows = SUMMARY_KEYS.map(([k, label]) => `<tr><th>${esc(label)}</th><td data-summary="${k}">${esc(String(s[k]))}</td></tr>`).join("");
+    const rows = SUMMARY_KEYS.map(([k, label]) => `<tr><th>${esc(label)}</th><td data-summary="${k}" title="${esc(resultTitle(k, s[k]))}">${esc(String(s[k]))}</td></tr>`).join("");
     return `<p class="dim">Summary computed by the lab script (same as <code>hipmm lab ${esc(String(s.scenario))} --seed ${esc(String(s.seed))} --json</code>):</p><table>${rows}</table><p class="bound">${esc(String(s.bound))}</p>`;
   }
   const show = (v: unknown) => (typeof v === "number" && !Number.isInteger(v) ? v.toFixed(1) : String(v));

@@ -5,6 +5,7 @@
 import { type Locator, locatorKey } from "../../src/core/types.ts";
 import type { TraceEvent } from "../../src/sim/types.ts";
 import { describeDatagram } from "../../src/sim/describe.ts";
+import { unwrapRelay } from "../../src/fa/core/relay.ts";
 import { classifyDatagram } from "../../src/wire/framing.ts";
 
 export type Fate = "in-flight" | "delivered" | "lost" | "dropped";
@@ -30,6 +31,10 @@ export interface Flight {
   kind: "hip" | "esp" | "other";
   /** HIP packet type (RFC 7401 §5.1), when kind is "hip". */
   ptype?: number;
+  /** ESP: the SPI (RFC 4303 §2.1) naming the receiver's SA. */
+  spi?: number;
+  /** Carried inside a Forwarding Agent relay frame (label/kind/spi are the inner datagram's). */
+  relayed?: boolean;
 }
 
 export interface Annotation {
@@ -37,7 +42,10 @@ export interface Annotation {
   /** Node the annotation belongs to; undefined for scenario-wide notes. */
   node?: string;
   text: string;
-  kind: "note" | "event";
+  /** "resumed": the first data datagram of a direction on a new path after a change (demo/resumed.ts). */
+  kind: "note" | "event" | "resumed";
+  /** For "resumed": the direction, e.g. "A→B". */
+  dir?: string;
 }
 
 export interface AddressInfo {
@@ -146,6 +154,8 @@ export class FlightLog {
       id: this.flights.length, pid: e.id, t0: e.t, t1, from: e.from, to: e.to, src,
       dst: this.ownerOf(e.to), fate, bytes: e.bytes, data: e.data, ...c,
     };
+    const inner = f.relayed && e.data ? unwrapRelay(e.data)?.payload : e.data;
+    if (f.kind === "esp" && inner && inner.length >= 4) f.spi = new DataView(inner.buffer, inner.byteOffset, inner.length).getUint32(0);
     this.flights.push(f);
     return f;
   }
@@ -168,7 +178,10 @@ export class FlightLog {
 }
 
 /** Label and kind of a UDP/10500 datagram (PROFILE §3 framing). */
-export function classify(data: Uint8Array): { label: string; kind: Flight["kind"]; ptype?: number } {
+export function classify(data: Uint8Array): { label: string; kind: Flight["kind"]; ptype?: number; relayed?: boolean } {
+  // An FA relay frame (00 00 00 FA + tunnel frame, docs/PROTOCOL.md §9): name what it carries.
+  const r = unwrapRelay(data);
+  if (r) return { ...classify(r.payload), relayed: true };
   const d = classifyDatagram(data);
   if (!d.ok) return { label: "malformed", kind: "other" };
   if (d.value.kind === "esp") return { label: "ESP", kind: "esp" };

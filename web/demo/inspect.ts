@@ -4,6 +4,8 @@ import { hex } from "../../src/core/bytes.ts";
 import { locatorKey } from "../../src/core/types.ts";
 import { dissectHip, isHipDissection, type JsonValue } from "../../src/capture/dissect.ts";
 import { classifyDatagram } from "../../src/wire/framing.ts";
+import type { SaKeys } from "../../src/lab/observe.ts";
+import { dropExplanation } from "./explain.ts";
 import type { Flight } from "./flights.ts";
 import { esc, fmtMs, hex8, packetClass } from "./svg.ts";
 
@@ -25,9 +27,15 @@ function fields(obj: Record<string, JsonValue>): string {
 
 function fate(f: Flight): string {
   if (f.fate === "delivered") return `delivered at ${fmtMs(f.t1)} to ${esc(f.dst ?? "?")} (${fmtMs(f.t1 - f.t0)} in flight)`;
-  if (f.fate === "lost") return `<span class="bad">lost on the path (${esc(f.reason ?? "")})</span>`;
-  if (f.fate === "dropped") return `<span class="bad">dropped: ${esc(f.reason ?? "")}</span>`;
+  if (f.fate === "lost") return `<span class="bad" title="${esc(dropExplanation(f.reason))}">lost on the path (${esc(f.reason ?? "")})</span> <span class="dim">${esc(dropExplanation(f.reason))}</span>`;
+  if (f.fate === "dropped") return `<span class="bad" title="${esc(dropExplanation(f.reason))}">dropped: ${esc(f.reason ?? "")}</span> <span class="dim">${esc(dropExplanation(f.reason))}</span>`;
   return "in flight";
+}
+
+function unhex(s: string): Uint8Array {
+  const out = new Uint8Array(s.length >> 1);
+  for (let i = 0; i < out.length; i++) out[i] = Number.parseInt(s.slice(2 * i, 2 * i + 2), 16);
+  return out;
 }
 
 function hexDump(b: Uint8Array): string {
@@ -41,7 +49,18 @@ function hexDump(b: Uint8Array): string {
 }
 
 /** HTML for the dissection of one flight. */
-export function dissectionHtml(f: Flight, espNote?: string): string {
+/** An ESP datagram (RFC 4303 §2): SPI, sequence number, protected part; which SA the SPI names. */
+function espHtml(b: Uint8Array, keys: readonly SaKeys[] | undefined, title: string): string {
+  if (b.length < 8) return `<p class="bad">ESP datagram of ${b.length} bytes: too short for SPI + sequence number</p>`;
+  const v = new DataView(b.buffer, b.byteOffset, b.length);
+  const spi = v.getUint32(0);
+  const sa = keys?.find((k) => k.spi === spi && k.dir === "in");
+  const who = sa ? `${esc(sa.node)}'s inbound SA (suite ${sa.suite}), installed at ${fmtMs(sa.t)}` : "an SA of the receiver";
+  return `<h4>${esc(title)}</h4><dl class="fields esp-fields"><dt>SPI</dt><dd data-esp-spi>${hex8(spi)} <span class="dim">→ ${who}</span></dd><dt>Sequence Number</dt><dd data-esp-seq>${v.getUint32(4)}</dd>
+    <dt>IV + encrypted payload + ICV</dt><dd>${b.length - 8} bytes <span class="dim">(RFC 7402 BEET: the inner packet's addresses are the HITs; the keys are in the run's ESP keys download)</span></dd></dl>`;
+}
+
+export function dissectionHtml(f: Flight, espNote?: string, keys?: readonly SaKeys[]): string {
   const head = `<div class="dis-head"><span class="badge ${packetClass(f.label)}">${esc(f.label)}</span>
     <span>${esc(f.src)} ${esc(locatorKey(f.from))} → ${esc(f.dst ?? "?")} ${esc(locatorKey(f.to))}</span></div>
     <dl class="meta"><dt>sent</dt><dd>${fmtMs(f.t0)} · UDP/10500 · ${f.bytes} bytes</dd><dt>fate</dt><dd>${fate(f)}</dd></dl>`;
@@ -67,7 +86,10 @@ export function dissectionHtml(f: Flight, espNote?: string): string {
         <dt>Sender's HIT</dt><dd class="hit">${esc(dis.senderHit)}</dd><dt>Receiver's HIT</dt><dd class="hit">${esc(dis.receiverHit)}</dd></dl>
         <h4>Parameters (${dis.params.length})</h4>`;
       body += dis.params
-        .map((p) => `<details class="param"${dis.params.length <= 4 ? " open" : ""}><summary><b>${esc(p.name)}</b> <span class="dim">type ${p.type}${p.critical ? ", critical" : ""} · length ${p.length} · @${p.offset}</span></summary><dl class="fields">${fields(p.fields)}</dl></details>`)
+        .map((p) => {
+          const inner = p.name === "ESP_DATAGRAM" && typeof p.fields.datagram === "string" ? espHtml(unhex(p.fields.datagram), keys, "ESP datagram carried inside the REA (draft §6.1.1)") : `<dl class="fields">${fields(p.fields)}</dl>`;
+          return `<details class="param" data-param="${esc(p.name)}"${dis.params.length <= 4 ? " open" : ""}><summary><b>${esc(p.name)}</b> <span class="dim">type ${p.type}${p.critical ? ", critical" : ""} · length ${p.length} · @${p.offset}</span></summary>${inner}</details>`;
+        })
         .join("");
     }
   }

@@ -2,7 +2,9 @@
 // transit time; lost ones end in a red ✕), ESP data between them folded into bands of thin
 // arrows with counts, scenario notes and protocol decisions as annotations.
 import type { Annotation, Flight, FlightLog } from "./flights.ts";
-import { esc, fmtMs, packetClass } from "./svg.ts";
+import { locatorKey } from "../../src/core/types.ts";
+import { dropExplanation } from "./explain.ts";
+import { esc, fmtMs, hex8, packetClass } from "./svg.ts";
 
 const LEFT = 64;
 /** Drawing width in px (the SVGs are drawn 1:1 at their on-screen width). */
@@ -12,7 +14,7 @@ const RIGHT = 16;
 type Row =
   | { kind: "msg"; f: Flight }
   | { kind: "band"; flights: Flight[] }
-  | { kind: "note" | "event"; a: Annotation };
+  | { kind: "note" | "event" | "resumed"; a: Annotation };
 
 /** Rows of everything that happened up to virtual time `t`, in time order. */
 export function buildRows(log: FlightLog, t: number): Row[] {
@@ -64,7 +66,7 @@ function arrow(x0: number, y0: number, x1: number, y1: number, u: number, cls: s
   const dir = Math.sign(x1 - x0) || 1;
   const head = u >= 1 && !cross ? `<path class="head" d="M${xe},${ye}l${-7 * dir},-4v8z"/>` : "";
   const x = cross ? `<path class="cross" d="M${xe - 5},${ye - 5}l10,10m0,-10l-10,10"/>` : "";
-  return `<g class="arrow ${cls}" data-flight="${id}"><line class="hit" x1="${x0}" y1="${y0}" x2="${xe}" y2="${ye}"/><line x1="${x0}" y1="${y0}" x2="${xe}" y2="${ye}"/>${head}${x}</g>`;
+  return `<g class="arrow ${cls}" data-flight="${id}" tabindex="0" role="button" aria-label="dissect packet ${id}"><line class="hit" x1="${x0}" y1="${y0}" x2="${xe}" y2="${ye}"/><line x1="${x0}" y1="${y0}" x2="${xe}" y2="${ye}"/>${head}${x}</g>`;
 }
 
 function progress(f: Flight, t: number): { u: number; cross: boolean } {
@@ -90,8 +92,15 @@ export function renderSequence(svg: SVGSVGElement, log: FlightLog, t: number, se
     } else if (r.kind === "event") {
       const lx = x(r.a.node);
       const right = lx > W / 2;
-      out.push(`<g class="row event"><text class="tl" x="10" y="${y + 12}">${r.a.t.toFixed(1)}</text><circle class="ev-dot" cx="${lx}" cy="${y + 8}" r="3.5"/><text class="ev" x="${right ? lx - 8 : lx + 8}" y="${y + 12}" text-anchor="${right ? "end" : "start"}">${esc(clip(r.a.text, Math.floor(W / 2 / 6.2)))}</text><title>${esc(`${r.a.node}: ${r.a.text}`)}</title></g>`);
+      // Never into the time column: the room is from the lane to the edge it writes toward.
+      const room = right ? lx - 8 - (LEFT - 4) : W - RIGHT - lx - 8;
+      out.push(`<g class="row event"><text class="tl" x="10" y="${y + 12}">${r.a.t.toFixed(1)}</text><circle class="ev-dot" cx="${lx}" cy="${y + 8}" r="3.5"/><text class="ev" x="${right ? lx - 8 : lx + 8}" y="${y + 12}" text-anchor="${right ? "end" : "start"}">${esc(clip(r.a.text, Math.max(4, Math.floor(room / 7.2))))}</text><title>${esc(`${r.a.node}: ${r.a.text}`)}</title></g>`);
       y += 18;
+    } else if (r.kind === "resumed") {
+      const lines = wrap(r.a.text, Math.floor((W - LEFT - 8) / 6.6));
+      const tspans = lines.map((l, i) => `<tspan x="${LEFT}" dy="${i ? 14 : 0}">${esc(l)}</tspan>`).join("");
+      out.push(`<g class="row resumed" data-dir="${esc(r.a.dir ?? "")}"><line class="resumed-line" x1="${LEFT}" y1="${y + 2}" x2="${W - RIGHT}" y2="${y + 2}"/><text class="tl" x="10" y="${y + 15}">${r.a.t.toFixed(1)}</text><text class="resumed-mark" x="${LEFT}" y="${y + 15}">${tspans}</text></g>`);
+      y += 8 + lines.length * 14;
     } else if (r.kind === "msg") {
       const f = r.f;
       const x0 = x(f.src);
@@ -100,11 +109,14 @@ export function renderSequence(svg: SVGSVGElement, log: FlightLog, t: number, se
       const cls = `${packetClass(f.label)} ${f.fate}${f.id === selected ? " selected" : ""}`;
       const lx = (x0 + x1) / 2;
       const fate = f.fate === "lost" ? ` — ${f.reason === "partition" ? "lost: partitioned" : "lost"}` : f.fate === "dropped" ? ` — ${f.reason}` : "";
+      const why = f.fate === "lost" || f.fate === "dropped" ? `<title>${esc(dropExplanation(f.reason))}</title>` : "";
+      const addrs = `${locatorKey(f.from)} → ${locatorKey(f.to)}${f.spi !== undefined ? ` · SPI ${hex8(f.spi)}` : ""}${f.relayed ? " · FA relay frame" : ""}`;
       out.push(`<g class="row msg" data-label="${esc(f.label)}"><text class="tl" x="10" y="${y + 12}">${f.t0.toFixed(1)}</text>`);
-      out.push(`<text class="label ${packetClass(f.label)}" x="${lx}" y="${y + 9}">${esc(f.label)}<tspan class="fate">${esc(fate)}</tspan></text>`);
+      out.push(`<text class="label ${packetClass(f.label)}" ${centred(lx, f.label.length + fate.length, 7)} y="${y + 9}">${esc(f.label)}<tspan class="fate" data-reason="${esc(f.reason ?? "")}">${esc(fate)}${why}</tspan></text>`);
       out.push(arrow(x0, y + 14, x1, y + 30, u, cls, f.id, cross));
+      out.push(`<text class="addr" ${centred(lx, addrs.length, 6.1)} y="${y + 41}">${esc(addrs)}</text>`);
       out.push(`</g>`);
-      y += 38;
+      y += 50;
     } else if (r.kind === "band") {
       y = band(out, r.flights, y, t, x, selected);
     }
@@ -123,14 +135,31 @@ function band(out: string[], fl: Flight[], y: number, t: number, x: (n: string |
     const k = `${f.src}→${f.dst ?? "?"}`;
     dirs.set(k, [...(dirs.get(k) ?? []), f]);
   }
+  // Per address pair and SPI: what the arrows carry (at most 4 lines per band).
+  const pairs = new Map<string, number>();
+  for (const f of fl) {
+    const k = `${f.src}→${f.dst ?? "?"}: ${locatorKey(f.from)} → ${locatorKey(f.to)}${f.spi !== undefined ? ` · SPI ${hex8(f.spi)}` : ""}`;
+    pairs.set(k, (pairs.get(k) ?? 0) + 1);
+  }
   const lost = fl.filter((f) => (f.fate === "lost" || f.fate === "dropped") && f.t1 <= t).length;
   const parts = [...dirs].map(([k, v]) => `${k} ×${v.length}`);
   const t0 = fl[0].t0.toFixed(1);
   const t1 = fl[fl.length - 1].t0.toFixed(1);
   const span = t0 === t1 ? fmtMs(fl[0].t0) : `${t0}–${t1} ms`;
   out.push(`<g class="row band"><text class="tl" x="10" y="${y + 12}">${fl[0].t0.toFixed(1)}</text>`);
-  out.push(`<text class="band-label" x="${W / 2}" y="${y + 10}">ESP data ${esc(parts.join(" · "))}${lost ? ` · <tspan class="bad">${lost} lost</tspan>` : ""}<tspan class="span"> (${span})</tspan></text>`);
+  out.push(`<text class="band-label" x="${LEFT}" y="${y + 10}">ESP data ${esc(parts.join(" · "))}${lost ? ` · <tspan class="bad">${lost} lost</tspan>` : ""}<tspan class="span"> (${span})</tspan></text>`);
+  const why = lost ? `<title>${esc([...new Set(fl.filter((f) => f.fate !== "delivered" && f.fate !== "in-flight").map((f) => dropExplanation(f.reason)))].join("\n"))}</title>` : "";
+  out[out.length - 1] = out[out.length - 1].replace("</text>", `${why}</text>`);
   let yy = y + 16;
+  for (const [k, n] of [...pairs].slice(0, 4)) {
+    yy += 12;
+    out.push(`<text class="band-pair" x="${LEFT}" y="${yy - 2}">${esc(clip(`${k} ×${n}`, Math.floor((W - LEFT - RIGHT) / 5.6)))}</text>`);
+  }
+  if (pairs.size > 4) {
+    yy += 12;
+    out.push(`<text class="band-pair" x="${LEFT}" y="${yy - 2}">… ${pairs.size - 4} more address pairs</text>`);
+  }
+  yy += 4;
   for (const v of dirs.values()) {
     const bad = v.filter((f) => f.fate === "lost" || f.fate === "dropped");
     const samples = [...new Set([v[0], ...bad.slice(0, 2), v[v.length - 1]])].slice(0, 4);
@@ -142,6 +171,14 @@ function band(out: string[], fl: Flight[], y: number, t: number, x: (n: string |
   }
   out.push(`</g>`);
   return yy + 10;
+}
+
+/** x/anchor attributes for text centred at `x` that must stay right of the time column and inside W. */
+function centred(x: number, chars: number, charW: number): string {
+  const w = chars * charW;
+  if (x - w / 2 < LEFT) return `x="${LEFT}" text-anchor="start"`;
+  if (x + w / 2 > W - 4) return `x="${W - 4}" text-anchor="end"`;
+  return `x="${x}" text-anchor="middle"`;
 }
 
 function wrap(s: string, n: number): string[] {

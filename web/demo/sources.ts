@@ -6,13 +6,16 @@
 import type { Locator } from "../../src/core/types.ts";
 import { DataPlane } from "../../src/esp/dataplane.ts";
 import { HostIdentity } from "../../src/hip/identity.ts";
-import { type LabSummary, runScenario, type ScenarioName } from "../../src/lab/scenarios.ts";
+import type { HostObserver, SaKeys } from "../../src/lab/observe.ts";
+import { type LabSummary, runLab, type ScenarioName } from "../../src/lab/scenarios.ts";
+import type { LabSpec } from "../../src/lab/spec.ts";
 import { HostStack, type StackEvent } from "../../src/runtime/stack.ts";
 import { Simulator } from "../../src/sim/simulator.ts";
 import { traceFingerprint } from "../../src/sim/trace.ts";
 import type { LinkParams, TraceEvent } from "../../src/sim/types.ts";
 import { loadWasm } from "../../src/wasm/loader.ts";
 import { FlightLog } from "./flights.ts";
+import { annotateResumed, findResumed, type Resumed } from "./resumed.ts";
 
 export interface Source {
   readonly log: FlightLog;
@@ -28,6 +31,16 @@ export interface Source {
   espNote?: string;
   /** The lab script's own summary (lab scenarios only). */
   summary?: LabSummary;
+  /** Per host: addresses, peer addresses and SAs over time (lab scenarios only). */
+  hosts?: Record<string, HostObserver>;
+  /** Every SA installed in the run, with keys (for the esp_sa download). */
+  keys?: SaKeys[];
+  /** Lab spec entries that did not fit this scenario (skipped). */
+  specErrors?: string[];
+  /** Times where something changed the paths (scenario change, lab actions). */
+  changes?: number[];
+  /** "Data resumed" per direction after each change. */
+  resumed?: Resumed[];
 }
 
 /** How far a live simulator runs ahead of the playhead: every arrival on screen is known. */
@@ -49,6 +62,7 @@ export interface BexOptions {
 
 class LiveSource implements Source {
   readonly log = new FlightLog([{ node: "A", addresses: [LOC_A] }, { node: "B", addresses: [LOC_B] }]);
+  readonly keys: SaKeys[] = [];
   facts: Record<string, number | string | null> = { established_ms: null, pings_delivered: 0, echoes_delivered: 0, retransmits: 0 };
   constructor(
     readonly sim: Simulator,
@@ -81,6 +95,7 @@ export async function bexSource(seed: number, o: BexOptions): Promise<Source> {
         if (name === "A") f.established_ms = t;
         break;
       case "sa-install":
+        for (const sa of [ev.inbound, ev.outbound]) src.keys.push({ t, node: name, dir: sa.direction, spi: sa.spi, suite: sa.suite, encKey: sa.encKey.slice(), authKey: sa.authKey.slice() });
         src.log.annotate({ t, node: name, kind: "event", text: `ESP SAs installed: in 0x${hex8(ev.inbound.spi)}, out 0x${hex8(ev.outbound.spi)} (suite ${ev.outbound.suite})` });
         break;
       case "message": {
@@ -122,9 +137,9 @@ export async function bexSource(seed: number, o: BexOptions): Promise<Source> {
   return src;
 }
 
-/** A src/lab scenario, run to completion here; the player replays its trace. */
-export function labSource(name: ScenarioName, seed: number): Source {
-  const r = runScenario(name, seed);
+/** A src/lab scenario (with an optional lab spec), run to completion here; the player replays its trace. */
+export function labSource(name: ScenarioName, seed: number, spec?: LabSpec): Source {
+  const { result: r, world, errors } = runLab(name, seed, spec);
   const log = new FlightLog();
   for (const e of r.trace) log.ingest(e);
   for (const line of r.timeline) {
@@ -136,7 +151,13 @@ export function labSource(name: ScenarioName, seed: number): Source {
   log.annotations.sort((a, b) => a.t - b.t);
   const last = r.trace.length ? r.trace[r.trace.length - 1].t : 0;
   const s = r.summary;
-  return { log, trace: r.trace, end: Math.max(last, 100), advance: () => {}, facts: { handover_ms: s.handover_ms, established_ms: 0 }, summary: s };
+  const changes = [...new Set(world.notes.filter((n) => n.t > 0 && n.text).map((n) => n.t))].sort((a, b) => a - b);
+  const resumed = findResumed(log, changes);
+  annotateResumed(log, resumed);
+  return {
+    log, trace: r.trace, end: Math.max(last, 100), advance: () => {}, facts: { handover_ms: s.handover_ms, established_ms: 0 }, summary: s,
+    hosts: { A: world.a.observer, B: world.b.observer }, keys: [...world.a.observer.keys, ...world.b.observer.keys], specErrors: errors, changes, resumed,
+  };
 }
 
 /** Fingerprint of a run: the simulator's trace fingerprint plus every datagram's bytes (FNV-1a). */
