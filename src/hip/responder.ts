@@ -62,21 +62,27 @@ export function handleI2(core: HostCore, now: Millis, pkt: HipPacket, from: Loca
   // same for every I1 of this Initiator in one generation and the generation's DH key is reused,
   // so an I2 captured from an earlier association would verify in full and replace the live one.
   if (core.r1.solvedBefore(gen, solved)) return core.drop("replayed_i2", pkt, from);
-  // The puzzle is solved: from here on errors are reported with NOTIFY (§6.9.1).
-  if (unknownCritical !== undefined) return core.notifyAndDrop(now, a, pkt, from, NotifyType.UNSUPPORTED_CRITICAL_PARAMETER_TYPE, "unknown_critical", u16(unknownCritical));
+  // The puzzle is solved, but nothing is authenticated until HIP_MAC verifies: errors before that
+  // are dropped without the NOTIFY §6.9.1 suggests — a signed reply to an unauthenticated packet is
+  // an amplifier (issue 9; docs/PROTOCOL.md §7.9). `quiet` counts each as `notify.unauthenticated`.
+  const quiet = (reason: string): false => {
+    core.count("notify.unauthenticated");
+    return core.drop(reason, pkt, from);
+  };
+  if (unknownCritical !== undefined) return quiet("unknown_critical");
   const dhp = getParam(pkt, "DIFFIE_HELLMAN");
   const ciphers = getParam(pkt, "HIP_CIPHER");
   const esp = getParam(pkt, "ESP_TRANSFORM");
   const info = getParam(pkt, "ESP_INFO");
   const tfl = getParam(pkt, "TRANSPORT_FORMAT_LIST");
-  if (!dhp || !ciphers || !esp || !info || !tfl) return core.notifyAndDrop(now, a, pkt, from, NotifyType.INVALID_SYNTAX, "missing_param");
+  if (!dhp || !ciphers || !esp || !info || !tfl) return quiet("missing_param");
   const key = gen.dh.get(dhp.groupId);
   if (!key) return core.drop("unsupported_dh_group", pkt, from); // §6.9 step 10: silently
   if (ciphers.ciphers.length !== 1 || !core.cfg.hipCiphers.includes(ciphers.ciphers[0]))
-    return core.notifyAndDrop(now, a, pkt, from, NotifyType.INVALID_HIP_CIPHER_CHOSEN, "bad_hip_cipher");
+    return quiet("bad_hip_cipher");
   if (esp.suites.length !== 1 || !espSuitesFor(prof, core.cfg.espSuites).includes(esp.suites[0]) || !tfl.formats.includes(ESP_TRANSFORM_TYPE))
-    return core.notifyAndDrop(now, a, pkt, from, NotifyType.INVALID_ESP_TRANSFORM_CHOSEN, "bad_esp_transform");
-  if (info.oldSpi !== 0 || info.newSpi === 0) return core.notifyAndDrop(now, a, pkt, from, NotifyType.INVALID_SYNTAX, "bad_esp_info");
+    return quiet("bad_esp_transform");
+  if (info.oldSpi !== 0 || info.newSpi === 0) return quiet("bad_esp_info");
   const kij = computeKij(key, dhp.publicValue);
   if (!kij) return core.drop("bad_dh_value", pkt, from);
 
@@ -98,11 +104,12 @@ export function handleI2(core: HostCore, now: Millis, pkt: HipPacket, from: Loca
     if (inner?.kind !== "HOST_ID") return core.drop("decrypt_failed", pkt, from);
     hostId = inner;
   }
-  if (!hostId) return core.notifyAndDrop(now, a, pkt, from, NotifyType.INVALID_SYNTAX, "missing_param");
+  if (!hostId) return quiet("missing_param");
   const peer = PeerIdentity.fromHostId(hostId.algorithm, hostId.hostIdentity);
-  if (!peer) return core.notifyAndDrop(now, a, pkt, from, NotifyType.INVALID_SYNTAX, "bad_host_id");
-  if (compareHits(peer.hit, pkt.senderHit) !== 0) return core.notifyAndDrop(now, a, pkt, from, NotifyType.INVALID_HIT, "hit_mismatch");
-  if (!verifyMac(pkt, n.rhash, bexMacKeys(prof, n).in)) return core.notifyAndDrop(now, a, pkt, from, NotifyType.HIP_MAC_FAILED, "bad_mac");
+  if (!peer) return quiet("bad_host_id");
+  if (compareHits(peer.hit, pkt.senderHit) !== 0) return quiet("hit_mismatch");
+  if (!verifyMac(pkt, n.rhash, bexMacKeys(prof, n).in)) return quiet("bad_mac");
+  // Authenticated from here (HIP_MAC with the keys of this exchange): errors get a NOTIFY.
   if (!verifySignature(pkt, peer)) return core.notifyAndDrop(now, a, pkt, from, NotifyType.AUTHENTICATION_FAILED, "bad_signature");
   if (info.keymatIndex < espIndex || n.keymatAlloc.check(info.keymatIndex, n.pairLength() ?? 0) !== undefined)
     return core.notifyAndDrop(now, a, pkt, from, NotifyType.INVALID_SYNTAX, "bad_keymat_index");

@@ -77,13 +77,15 @@ test("bad HIP_SIGNATURE in I2: dropped, NOTIFY AUTHENTICATION_FAILED", () => {
   assert.equal(a.host.association(b.host.hit)?.state, "ESTABLISHED");
 });
 
-test("bad HIP_MAC in I2: dropped, NOTIFY HIP_MAC_FAILED", () => {
+test("bad HIP_MAC in I2: dropped without a NOTIFY (nothing signed for an unauthenticated I2, issue 9)", () => {
   const { net, a, b } = pair(5, 6);
   tamperOnce(net, I2, (hip) => flip(hip, 61505, 0));
   a.host.connect(0, b.loc, b.host.hit, a.loc);
   net.run(5000);
   assert.equal(b.host.counters["drop.bad_mac"], 1);
-  assert.equal(eventsOf(a, "notify")[0]?.notifyType, 28);
+  assert.equal(b.host.counters["notify.unauthenticated"], 1);
+  assert.equal(b.host.counters["tx.NOTIFY"] ?? 0, 0);
+  assert.deepEqual(eventsOf(a, "notify"), []);
 });
 
 test("bad HIP_MAC_2 in R2 and bad HIP_SIGNATURE_2 in R1 are dropped by the Initiator", () => {

@@ -52,7 +52,7 @@ test("unknown critical parameter in I2 / R2 / CLOSE / CLOSE_ACK with an associat
   assert.ok(b.h.association(a.h.hit), "the association is untouched");
 });
 
-test("solved-puzzle I2 with missing parameters: no NOTIFY larger than the I2 (reflection)", () => {
+test("solved-puzzle I2 with missing parameters: no NOTIFY at all before HIP_MAC (no signed reply, no reflection)", () => {
   const b = host(21);
   const sender = HostIdentity.generate(new SeededRng(22), "P-256").hit;
   const i2 = emitPacket(solvedI2(b, sender, L("198.51.100.8"), []));
@@ -61,7 +61,8 @@ test("solved-puzzle I2 with missing parameters: no NOTIFY larger than the I2 (re
   const outBytes = out.reduce((n, t) => n + t.hip.length, 0);
   assert.ok(outBytes <= i2.length, `reply ${outBytes} bytes to a ${i2.length}-byte I2`);
   assert.equal(b.counters["drop.missing_param"], 1);
-  assert.equal(b.counters["notify.suppressed"], 1);
+  assert.equal(b.counters["notify.unauthenticated"], 1);
+  assert.equal(b.counters["tx.NOTIFY"] ?? 0, 0);
 });
 
 function i1(sender: Uint8Array, receiver: Uint8Array): Uint8Array {
