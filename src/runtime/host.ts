@@ -59,7 +59,7 @@ export interface RuntimeHostOptions {
   mobility?: MobilityExtensionOptions | false;
   /** Lease an address from a Forwarding Agent (started at once; needs mobility). */
   fa?: FaClientOptions;
-  /** Sends without a path are held (default 256 per peer for 3000 ms), never dropped silently. */
+  /** Sends without a path are held (default 256 per peer for 5000 ms), never dropped silently. */
   sendQueue?: SendQueueOptions;
   /** Inner protocols other than UDP: delivery filter, ICMPv6 echo answering (on), ping bounds. */
   inner?: InnerOptions;

@@ -9,7 +9,7 @@ import { hitKey } from "../hip/hit.ts";
 export interface SendQueueOptions {
   /** Datagrams held per peer (default 256). */
   limit?: number;
-  /** How long one is held before it is dropped and reported (default 3000 ms). */
+  /** How long one is held before it is dropped and reported (default 5000 ms: a path lost for a few seconds, e.g. a NIC swap with ARP re-resolution, loses nothing). */
   timeoutMs?: Millis;
 }
 
@@ -27,7 +27,7 @@ export class NoPathQueue {
 
   constructor(o: SendQueueOptions = {}) {
     this.limit = o.limit ?? 256;
-    this.timeoutMs = o.timeoutMs ?? 3000;
+    this.timeoutMs = o.timeoutMs ?? 5000;
   }
 
   /** Hold one datagram; false when the peer's queue is full (the caller reports the drop). */
