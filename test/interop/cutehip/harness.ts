@@ -47,6 +47,13 @@ export function missingPrerequisite(): string | undefined {
   return undefined;
 }
 
+/** RUN dirs brought up and not yet down, per harness: torn down at process exit too (a test
+ * cancelled by a timeout must not leave cutehip, the bridge or the namespaces behind). */
+const live = new Map<string, Harness>();
+process.on("exit", () => {
+  for (const [run, h] of live) h.down(run);
+});
+
 /** One private copy of the harness: scripts with prefixed names, the cutehip tree, a RUN dir. */
 export class Harness {
   readonly dir = mkdtempSync(join(tmpdir(), "hipmm-cutehip-"));
@@ -76,6 +83,7 @@ export class Harness {
 
   /** up.sh; returns cutehip's HIT. Throws with the script's output on failure. */
   up(run: string, args: string[]): string {
+    live.set(run, this);
     const r = spawnSync("bash", [join(this.scripts, "up.sh"), this.tree, ...args], { env: { ...process.env, RUN: run }, encoding: "utf8", timeout: 180_000 });
     if (r.status !== 0) {
       this.down(run);
@@ -86,11 +94,13 @@ export class Harness {
   }
 
   down(run: string): void {
+    live.delete(run);
     spawnSync("bash", [join(this.scripts, "down.sh")], { env: { ...process.env, RUN: run }, timeout: 60_000 });
   }
 
   /** Remove everything (kept with HIPMM_CUTEHIP_KEEP=1 for inspection); namespaces must already be down. */
   cleanup(): void {
+    if ([...live.values()].includes(this)) return; // still up: the exit hook needs the scripts
     if (process.env.HIPMM_CUTEHIP_KEEP) console.error(`cutehip interop: files kept in ${this.dir}`);
     else rmSync(this.dir, { recursive: true, force: true });
   }
