@@ -2,33 +2,20 @@
 // wire, and raw IP) parse with parsePcap, hold one record per datagram the simulator sent, and
 // tshark decodes them with the downloaded ESP keys: every HIP checksum good, every ESP ICV good.
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import type { Page } from "playwright-core";
 import { tsharkEspArgs } from "../../src/capture/esp-sa.ts";
 import { parsePcap } from "../../src/capture/pcap.ts";
 import { labSource } from "../../web/demo/sources.ts";
-import { buildAndServe, chromiumSkip, type PageLog, repoRoot, type Served, withChromium } from "../helpers/browser.ts";
+import { chromiumSkip, withChromium } from "../helpers/browser.ts";
+import { errors, serveDemo, shots } from "./site.ts";
 import { espDemuxLua, tsharkFields, tsharkSkip } from "../helpers/tshark.ts";
 
 const skip = chromiumSkip() || tsharkSkip();
-const shots = join(repoRoot, ".tmp");
-let site: Served | undefined;
-
-before(async () => {
-  if (skip) return;
-  mkdirSync(shots, { recursive: true });
-  site = await buildAndServe("");
-});
-after(async () => {
-  await site?.close();
-});
-
-function errors(log: PageLog): string[] {
-  return log.lines.filter((l) => l.startsWith("error") || l.startsWith("pageerror"));
-}
+const site = serveDemo(skip);
 
 async function save(page: Page, button: string, dir: string): Promise<string> {
   const [dl] = await Promise.all([page.waitForEvent("download"), page.click(button)]);
@@ -62,7 +49,7 @@ test("downloads: pcap (UDP and raw IP) + ESP keys of the run; tshark: checksums 
   const sent = src.trace.filter((e) => e.kind === "sent" && e.data).length;
   const files: Record<string, string> = {};
   await withChromium(async (page, log) => {
-    await page.goto(`${site!.url}?scenario=handover&seed=1&speed=instant&run=1`);
+    await page.goto(`${site.url()}?scenario=handover&seed=1&speed=instant&run=1`);
     await page.waitForSelector('#player[data-state="done"]', { timeout: 30_000 });
     files.udp = await save(page, "#dl-pcap", dir);
     files.raw = await save(page, "#dl-pcap-raw", dir);
@@ -89,7 +76,7 @@ test("downloads: the live base-exchange run's keys decrypt its ESP", { skip }, a
   const dir = mkdtempSync(join(tmpdir(), "hipmm-web-dl-"));
   const files: Record<string, string> = {};
   await withChromium(async (page, log) => {
-    await page.goto(`${site!.url}?scenario=base-exchange&seed=1&speed=instant&run=1`);
+    await page.goto(`${site.url()}?scenario=base-exchange&seed=1&speed=instant&run=1`);
     await page.waitForSelector('#player[data-state="done"]', { timeout: 30_000 });
     files.raw = await save(page, "#dl-pcap-raw", dir);
     files.keys = await save(page, "#dl-keys", dir);

@@ -2,9 +2,8 @@
 // the page, and every number on screen equals the same run computed here in Node (same seed →
 // same simulator run in both runtimes). Screenshots: .tmp/web-demo-*.png.
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import type { Page } from "playwright-core";
 import { dissectHip, isHipDissection } from "../../src/capture/dissect.ts";
 import { runScenario } from "../../src/lab/scenarios.ts";
@@ -12,30 +11,17 @@ import { countAt } from "../../web/demo/counters.ts";
 import { Player } from "../../web/demo/player.ts";
 import { labSource, type Source, wireFingerprint } from "../../web/demo/sources.ts";
 import { findScenario } from "../../web/demo/catalog.ts";
-import { buildAndServe, chromiumSkip, repoRoot, type Served, withChromium, type PageLog } from "../helpers/browser.ts";
+import { chromiumSkip, withChromium } from "../helpers/browser.ts";
+import { errors, serveDemo, shots } from "./site.ts";
 
 const skip = chromiumSkip();
-const shots = join(repoRoot, ".tmp");
-let site: Served | undefined;
-
-before(async () => {
-  if (skip) return;
-  mkdirSync(shots, { recursive: true });
-  site = await buildAndServe("");
-});
-after(async () => {
-  await site?.close();
-});
+const site = serveDemo(skip);
 
 const VIEW = { viewport: { width: 1440, height: 900 }, timeoutMs: 20_000 };
 
-function errors(log: PageLog): string[] {
-  return log.lines.filter((l) => l.startsWith("error") || l.startsWith("pageerror"));
-}
-
 /** Open the page with a scenario picked through the UI, ready to play. */
 async function open(page: Page, scenario: string, seed: number, speed = "Infinity"): Promise<void> {
-  await page.goto(site!.url);
+  await page.goto(site.url());
   await page.waitForSelector('#status[data-state="loaded"]');
   await page.waitForSelector('#player[data-state="ready"]');
   if ((await page.locator("#scenario").inputValue()) !== scenario) {
@@ -225,7 +211,7 @@ test("demo: the src/lab handover scenario shows the lab's own numbers (same seed
 
 test("demo: every scenario in the picker runs to completion without page errors", { skip }, async () => {
   await withChromium(async (page, log) => {
-    await page.goto(site!.url);
+    await page.goto(site.url());
     await page.waitForSelector('#player[data-state="ready"]');
     const ids = await page.locator("#scenario option").evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
     assert.ok(ids.includes("base-exchange") && ids.includes("handover"), ids.join(","));

@@ -3,34 +3,20 @@
 // lab's own per-direction handover numbers), ESP inside an REA dissected, drop labels explained
 // on hover, no text in the time column, and two runs side by side. Screenshots: .tmp/web-explain-*.png.
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import type { Page } from "playwright-core";
 import { labSource } from "../../web/demo/sources.ts";
-import { buildAndServe, chromiumSkip, type PageLog, repoRoot, type Served, withChromium } from "../helpers/browser.ts";
+import { chromiumSkip, withChromium } from "../helpers/browser.ts";
+import { errors, serveDemo, shots } from "./site.ts";
 
 const skip = chromiumSkip();
-const shots = join(repoRoot, ".tmp");
-let site: Served | undefined;
-
-before(async () => {
-  if (skip) return;
-  mkdirSync(shots, { recursive: true });
-  site = await buildAndServe("");
-});
-after(async () => {
-  await site?.close();
-});
+const site = serveDemo(skip);
 
 const WIDE = { viewport: { width: 1440, height: 900 }, timeoutMs: 60_000 };
 
-function errors(log: PageLog): string[] {
-  return log.lines.filter((l) => l.startsWith("error") || l.startsWith("pageerror"));
-}
-
 async function runToEnd(page: Page, query: string): Promise<void> {
-  await page.goto(`${site!.url}?${query}&speed=instant&run=1`);
+  await page.goto(`${site.url()}?${query}&speed=instant&run=1`);
   await page.waitForSelector('#player[data-state="done"]', { timeout: 30_000 });
 }
 

@@ -3,34 +3,20 @@
 // deterministically and the URL reproduces it (same URL → same trace fingerprint, equal to the
 // Node run of the same scenario + seed + spec). Screenshots: .tmp/web-lab-*.png.
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import type { Page } from "playwright-core";
 import { runLab } from "../../src/lab/scenarios.ts";
 import { decodeActions, decodeLinks } from "../../src/lab/spec.ts";
 import { wireFingerprint } from "../../web/demo/sources.ts";
-import { buildAndServe, chromiumSkip, type PageLog, repoRoot, type Served, withChromium } from "../helpers/browser.ts";
+import { chromiumSkip, withChromium } from "../helpers/browser.ts";
+import { errors, serveDemo, shots } from "./site.ts";
 
 const skip = chromiumSkip();
-const shots = join(repoRoot, ".tmp");
-let site: Served | undefined;
-
-before(async () => {
-  if (skip) return;
-  mkdirSync(shots, { recursive: true });
-  site = await buildAndServe("");
-});
-after(async () => {
-  await site?.close();
-});
+const site = serveDemo(skip);
 
 const WIDE = { viewport: { width: 1440, height: 900 }, timeoutMs: 60_000 };
 const PHONE = { viewport: { width: 390, height: 844 }, timeoutMs: 60_000 };
-
-function errors(log: PageLog): string[] {
-  return log.lines.filter((l) => l.startsWith("error") || l.startsWith("pageerror"));
-}
 
 async function ready(page: Page): Promise<void> {
   await page.waitForSelector('#status[data-state="loaded"]');
@@ -45,13 +31,13 @@ async function noOverflow(page: Page): Promise<void> {
 test("URL parameters: bad values get a visible message and a working fallback", { skip }, async () => {
   await withChromium(async (page, log) => {
     // ?speed=50 (not in the list) used to leave the player "running" at t = 0 forever.
-    await page.goto(`${site!.url}?scenario=base-exchange&speed=50&run=1`);
+    await page.goto(`${site.url()}?scenario=base-exchange&speed=50&run=1`);
     await ready(page);
     await page.waitForFunction(() => (window.hipmmDemo?.t ?? 0) > 5, undefined, { timeout: 20_000 });
     assert.equal(await page.locator("#speed").inputValue(), "50");
     assert.equal(await page.locator("#url-msg").isHidden(), true, "a valid speed is no error");
     // Unknown scenario, bad seed, bad speed, bad at, unknown key: one message each, fallbacks used.
-    await page.goto(`${site!.url}?scenario=nope&seed=-3&speed=fast&at=x&colour=red`);
+    await page.goto(`${site.url()}?scenario=nope&seed=-3&speed=fast&at=x&colour=red`);
     await ready(page);
     const msg = (await page.locator("#url-msg").textContent()) ?? "";
     assert.match(msg, /unknown scenario “nope”: showing “base-exchange”/);
@@ -72,7 +58,7 @@ test("URL parameters: bad values get a visible message and a working fallback", 
     await page.waitForFunction(() => /seed “4294967296” is not an integer/.test(document.getElementById("url-msg")?.textContent ?? ""));
     assert.equal(await page.locator("#seed").inputValue(), "1");
     // Bad lab entries in the URL: skipped with a message.
-    await page.goto(`${site!.url}?scenario=handover&act=jump_A_10,move_Z_100,crash-fa_FA1_500&link=A-B_lat99999`);
+    await page.goto(`${site.url()}?scenario=handover&act=jump_A_10,move_Z_100,crash-fa_FA1_500&link=A-B_lat99999`);
     await ready(page);
     const m2 = (await page.locator("#url-msg").textContent()) ?? "";
     assert.match(m2, /action “jump_A_10”/);
@@ -87,7 +73,7 @@ test("URL parameters: bad values get a visible message and a working fallback", 
 
 test("phone width (390 px): no horizontal overflow on any scenario view", { skip }, async () => {
   await withChromium(async (page, log) => {
-    await page.goto(`${site!.url}?scenario=handover&compare=handover-fast`);
+    await page.goto(`${site.url()}?scenario=handover&compare=handover-fast`);
     await ready(page);
     await noOverflow(page);
     for (const id of ["base-exchange", "flood-attack-credit", "fa-crash"]) {
@@ -120,7 +106,7 @@ test("lab controls: link and actions re-simulate; the share URL reproduces the r
   let shared = "";
   let fingerprint = "";
   await withChromium(async (page, log) => {
-    await page.goto(`${site!.url}?scenario=handover&seed=3`);
+    await page.goto(`${site.url()}?scenario=handover&seed=3`);
     await ready(page);
     const base = await page.evaluate(() => window.hipmmDemo?.url);
     // Link A ↔ B: 20 ms latency, 2 % loss, through the keyboard-accessible controls.
@@ -163,7 +149,7 @@ test("lab controls: link and actions re-simulate; the share URL reproduces the r
   assert.deepEqual(e, []);
   assert.equal(wireFingerprint(node.result.trace), fingerprint, "Node run of the shared spec");
   await withChromium(async (page, log) => {
-    await page.goto(`${site!.origin}${shared.replace(/^https?:\/\/[^/]+\//, "")}`);
+    await page.goto(`${site.origin()}${shared.replace(/^https?:\/\/[^/]+\//, "")}`);
     await ready(page);
     assert.equal(await page.locator("#act-list li").count(), 7);
     await page.selectOption("#speed", "Infinity");
@@ -176,7 +162,7 @@ test("lab controls: link and actions re-simulate; the share URL reproduces the r
 
 test("lab controls: crash the FA in an FA scenario, with a link setting from the URL", { skip }, async () => {
   await withChromium(async (page, log) => {
-    await page.goto(`${site!.url}?scenario=double-move&link=A-FA1_bw20000&act=crash-fa_FA2_500`);
+    await page.goto(`${site.url()}?scenario=double-move&link=A-FA1_bw20000&act=crash-fa_FA2_500`);
     await ready(page);
     assert.equal(await page.locator("#url-msg").isHidden(), true);
     assert.equal(await page.locator("#link-list li").count(), 1);
@@ -192,7 +178,7 @@ test("flood-attack and flood-attack-credit are different runs", { skip }, async 
   await withChromium(async (page, log) => {
     const fps: string[] = [];
     for (const id of ["flood-attack", "flood-attack-credit"]) {
-      await page.goto(`${site!.url}?scenario=${id}&seed=1&speed=instant&run=1`);
+      await page.goto(`${site.url()}?scenario=${id}&seed=1&speed=instant&run=1`);
       await page.waitForSelector('#player[data-state="done"]', { timeout: 30_000 });
       fps.push((await page.evaluate(() => window.hipmmDemo?.fingerprint)) ?? "");
     }
