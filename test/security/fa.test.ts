@@ -12,6 +12,7 @@ import { faConfig } from "../../src/fa/core/config.ts";
 import { buildFaq, parseFaPacket } from "../../src/fa/core/messages.ts";
 import { FadReason } from "../../src/fa/core/reasons.ts";
 import { unwrapRelay, wrapRelay } from "../../src/fa/core/relay.ts";
+import { hitHex } from "../../src/fa/store/lease.ts";
 import { MemoryLeaseStore } from "../../src/fa/store/memory.ts";
 import { SqliteLeaseStore } from "../../src/fa/store/sqlite.ts";
 import { frameHip } from "../../src/wire/framing.ts";
@@ -195,4 +196,37 @@ test("FA amplification: no unauthenticated FAQ gets an answer larger than itself
   }
   assert.ok(outBytes <= inBytes);
   assert.equal(fa.store.size, 0);
+});
+
+test("a valid FAQ replayed from other (spoofed) sources gets no freshly signed FAA; the host's own retransmission still does", () => {
+  const base = { control: [{ ip: "192.0.2.1", port: 10500 }], shared4: [{ ip: "192.0.2.1", port: 10500 }], pool6: [], puzzle: "off" as const };
+  const fa = new ForwardingAgent({ identity: identity(1), config: faConfig(base), store: new MemoryLeaseStore(), rng: new SeededRng(9) });
+  const host = identity(71);
+  const f = { requestId: 300, leaseId: 0, lifetime: 60, addrType: 4 as const, spis: 0 };
+  const drain = () => {
+    let n = 0;
+    for (let t = fa.pollTransmit(); t; t = fa.pollTransmit()) n += t.data.length;
+    return n;
+  };
+  const first = frameHip(buildFaq(host, fa.hit, f));
+  fa.handleDatagram(0, 0, "198.51.100.71", 5000, first);
+  assert.ok(drain() > 0, "the FAQ is answered (FAA)");
+  const leaseId = fa.store.byHit(hitHex(host.hit))[0].leaseId;
+  const renewal = frameHip(buildFaq(host, fa.hit, { ...f, requestId: 301, leaseId }));
+  fa.handleDatagram(1, 0, "198.51.100.71", 5000, renewal);
+  assert.ok(drain() > 0, "the renewal is answered");
+  // An eavesdropper replays both captured FAQs from 200 spoofed victims' addresses.
+  let inBytes = 0;
+  let outBytes = 0;
+  for (let i = 0; i < 200; i++) {
+    const d = i % 2 ? first : renewal;
+    inBytes += d.length;
+    fa.handleDatagram(2 + i, 0, `203.0.113.${1 + (i % 250)}`, 4000 + i, d);
+    outBytes += drain();
+  }
+  assert.equal(outBytes, 0, `bytes out ${outBytes} for ${inBytes} bytes of replayed FAQs`);
+  assert.equal(fa.stats().drops.faq_replayed, 200);
+  // The host itself retransmitting (its FAA was lost) is answered again.
+  fa.handleDatagram(500, 0, "198.51.100.71", 5000, renewal);
+  assert.ok(drain() > 0, "retransmission from the lease's own host locator is answered");
 });

@@ -287,8 +287,8 @@ export class ForwardingAgent {
       source: from.ip,
     });
     switch (r.kind) {
-      case "stale":
-        this.fwd.drop(DropReason.CONTROL);
+      case "stale": // an older Request ID, or a retransmission replayed from another source
+        this.fwd.drop(DropReason.FAQ_REPLAYED);
         return;
       case "refused":
         if (r.reason === FadReason.STORE_FAILED) {

@@ -36,6 +36,8 @@ export const DropReason = {
   INTERNAL_ERROR: "internal_error",
   /** A datagram from, or a reply to, one of the FA's own locators (spoofed source): never a loop. */
   SOURCE_OWN: "source_own",
+  /** A FAQ replayed (older Request ID, or the same one from another source): no answer. */
+  FAQ_REPLAYED: "faq_replayed",
 } as const;
 export type DropReason = (typeof DropReason)[keyof typeof DropReason];
 

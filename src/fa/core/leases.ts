@@ -108,7 +108,10 @@ export class LeaseManager {
     if (!lease || lease.expires <= now) return refused(FadReason.UNKNOWN_LEASE, `no lease ${req.leaseId} for this HIT`);
     if (req.addrType !== 0 && req.addrType !== lease.addrType) return refused(FadReason.MALFORMED, "renewal names another address type");
     const age = (req.requestId - lease.requestId) & 0xffff;
-    if (age === 0) return { kind: "granted", lease, renewed: true }; // a retransmitted FAQ: answer again
+    // A retransmitted FAQ is answered again, but only toward the lease's own host locator: the same
+    // signed FAQ replayed from another (spoofed) source gets nothing (issue 9 item 3: no freshly
+    // signed FAA reflected at a victim). A host that moved sends a new Request ID.
+    if (age === 0) return sameHost(lease, req) ? { kind: "granted", lease, renewed: true } : { kind: "stale" };
     if (age >= 0x8000) return { kind: "stale" };
     if (req.lifetime === 0) {
       if (!this.write(() => this.store.delete(lease.hit, lease.leaseId))) return storeFailed();
@@ -150,7 +153,9 @@ export class LeaseManager {
   private create(now: Millis, req: LeaseRequest): LeaseOutcome {
     const held = this.store.byHit(req.hit);
     const same = held.find((l) => l.requestId === req.requestId && l.created + 60_000 > now);
-    if (same) return { kind: "granted", lease: same, renewed: false }; // retransmitted FAQ
+    if (same) return sameHost(same, req) ? { kind: "granted", lease: same, renewed: false } : { kind: "stale" }; // retransmitted FAQ; replay from elsewhere: no answer
+    // A new-lease FAQ older than a lease this HIT already renewed is a replay, not a new request.
+    if (held.some((l) => ((req.requestId - l.requestId) & 0xffff) >= 0x8000)) return { kind: "stale" };
     if (held.length >= this.config.leasesPerHit) return refused(FadReason.TOO_MANY_LEASES, `at most ${this.config.leasesPerHit} leases per HIT`);
     if (this.store.size >= this.config.maxLeases) return refused(FadReason.FA_FULL, "the FA holds its maximum number of leases");
     const source = req.source ?? req.host.ip;
@@ -223,4 +228,9 @@ function storeFailed(): LeaseOutcome {
 
 function refused(reason: FadReason, message: string): LeaseOutcome {
   return { kind: "refused", reason, message };
+}
+
+/** Does the request come from the host locator (or tunnel) the lease was granted to? */
+function sameHost(lease: Lease, req: LeaseRequest): boolean {
+  return lease.host.ip === req.host.ip && lease.host.port === req.host.port;
 }
