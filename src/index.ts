@@ -37,6 +37,7 @@ export { Simulator, EventHeap, formatTrace, formatTraceEvent, countKinds, traceF
 export { describeDatagram } from "./sim/describe.ts";
 export { HostStack, newDataPlane, type HostStackOptions, type StackEvent, type SendStatus } from "./runtime/stack.ts";
 export { RuntimeHost, type RuntimeHostOptions, type RuntimeHostEvents, type MessageEvent } from "./runtime/host.ts";
+export type { HostStats, CounterTree } from "./runtime/stats.ts";
 export { EndpointDriver, monotonicClock, type Clock, type PacketTap } from "./runtime/driver.ts";
 export { MobilityExtension, codecKeys, DEFAULT_INTERFACE, FA_INTERFACE, type MobilityExtensionOptions, type MobilityNote, type MobilityRoute, type SpiRange } from "./mobility/extension.ts";
 export { SaTable, type PeerSas } from "./runtime/sa-table.ts";

@@ -90,10 +90,36 @@ export async function withFileAsync<T>(option: string, path: string, fn: () => P
 export const debug = { on: process.env.HIPMM_DEBUG === "1" };
 
 /**
+ * Set by a command while it runs: turns a system error it knows the origin of (a bind error of
+ * one of its listen options, even one raised as an uncaught 'error' event) into a CliError.
+ */
+export const errorContext: { describe?: (e: unknown) => CliError | undefined } = {};
+
+/**
+ * A bind/listen error (EADDRINUSE…, with `address` and `port`) of one of `candidates` ([option,
+ * locator]) → `--listen 127.0.0.1:5000: address in use`.
+ */
+export function bindError(e: unknown, candidates: readonly [string, { ip: string; port: number }][]): CliError | undefined {
+  const x = e as { address?: unknown; port?: unknown; code?: unknown } | null;
+  if (!x || typeof x.address !== "string" || typeof x.code !== "string") return undefined;
+  const hit = candidates.find(([, l]) => l.ip === x.address && (typeof x.port !== "number" || x.port === l.port));
+  if (!hit) return undefined;
+  const [opt, l] = hit;
+  return new CliError(`${opt} ${l.ip.includes(":") ? `[${l.ip}]` : l.ip}:${l.port}: ${reason(e)}`);
+}
+
+/**
  * Print `e` as one line `hipmm <cmd>: <message>` (+ the stack when debugging) and return the exit
  * code: the CliError's, else 1.
  */
 export function report(cmd: string, e: unknown, err: (line: string) => void = (l) => console.error(l)): number {
+  if (!(e instanceof CliError)) {
+    const known = errorContext.describe?.(e);
+    if (known) {
+      if (debug.on && e instanceof Error && e.stack) known.stack = `${known.message}\n${e.stack}`;
+      e = known;
+    }
+  }
   const prefix = cmd ? `hipmm ${cmd}` : "hipmm";
   if (e instanceof CliError) {
     err(`${prefix}: ${e.message}${e instanceof UsageError ? ` (see hipmm${cmd ? ` ${cmd}` : ""} --help)` : ""}`);

@@ -4,7 +4,7 @@
 // the dedicated locators for addr type 6. SIGINT/SIGTERM shut down gracefully; --stats and
 // SIGUSR1 print the server's counters (whatever FaServer.stats() holds) as one JSON line.
 import { cryptoRng } from "../core/rng.ts";
-import { type Locator, locatorKey } from "../core/types.ts";
+import type { Locator } from "../core/types.ts";
 import { type FaConfig, faConfig, type PuzzleMode } from "../fa/core/config.ts";
 import { FaServer } from "../fa/server/server.ts";
 import { MemoryLeaseStore } from "../fa/store/memory.ts";
@@ -12,7 +12,7 @@ import { SqliteLeaseStore } from "../fa/store/sqlite.ts";
 import type { LeaseStore } from "../fa/store/store.ts";
 import { hitKey } from "../hip/hit.ts";
 import { hitArg, locatorArg, readOrCreateIdentity } from "./common.ts";
-import { CliError, reason, UsageError, withFile } from "./errors.ts";
+import { bindError, errorContext, UsageError, withFile } from "./errors.ts";
 import { FA_SPEC } from "./fa-options.ts";
 import type { Command } from "./main.ts";
 import { choiceOption, intOption, numberOption, parseCommand } from "./options.ts";
@@ -63,16 +63,14 @@ export async function fa(argv: string[]): Promise<number> {
   if (leaseMax !== undefined) partial.leaseMax = leaseMax;
   const storeFile = a.get("store");
   const store: LeaseStore = storeFile ? withFile("--store", storeFile, () => new SqliteLeaseStore(storeFile), true) : new MemoryLeaseStore();
+  const binds: [string, Locator][] = [...udp.map((u): [string, Locator] => ["--udp", u]), ...pool.flat().map((u): [string, Locator] => ["--pool6", u])];
+  if (ws) binds.push(["--ws", ws]);
+  errorContext.describe = (e) => bindError(e, binds);
   let server: FaServer;
   try {
     server = await FaServer.start({ identity, config: faConfig(partial), store, ws, log });
   } catch (e) {
     store.close();
-    const x = e as { address?: string; port?: number };
-    const match = (l: Locator) => l.ip === x.address && (x.port === undefined || x.port === l.port);
-    const u = udp.find(match) ?? pool.flat().find(match);
-    if (u) throw new CliError(`${pool.flat().includes(u) ? "--pool6" : "--udp"} ${locatorKey(u)}: ${reason(e)}`);
-    if (ws && match(ws)) throw new CliError(`--ws ${locatorKey(ws)}: ${reason(e)}`);
     throw e;
   }
   let stats: ReturnType<typeof startStats>;

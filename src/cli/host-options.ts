@@ -1,6 +1,7 @@
 // The options of `hipmm host`: one table entry each gives the parser, the usage line and the
 // --help text (src/cli/options.ts). To add a flag: add its entry here, read it in host.ts.
 import type { CommandSpec } from "./options.ts";
+import { INTEROP_OPTIONS } from "./host-interop-options.ts";
 import { NET_OPTIONS } from "./host-net-options.ts";
 import { STATS_OPTIONS } from "./stats.ts";
 
@@ -24,6 +25,7 @@ export const HOST_SPEC: CommandSpec = {
     { name: "ping-interval", arg: "MS", default: "1000", help: "with --ping: milliseconds between requests" },
     { name: "ping-size", arg: "BYTES", default: "56", help: "with --ping: data bytes per request (0..1400)" },
     ...NET_OPTIONS,
+    ...INTEROP_OPTIONS,
     ...STATS_OPTIONS,
   ],
   notes: [

@@ -8,16 +8,18 @@
 import { hitKey, hitToString } from "../hip/hit.ts";
 import type { HipHostConfig } from "../hip/types.ts";
 import { locatorKey } from "../core/types.ts";
+import { watchInterfaces } from "../runtime/mobility-node.ts";
 import { startNodeHost } from "../runtime/node.ts";
 import type { RuntimeHost } from "../runtime/host.ts";
 import { hitArg, locatorArg, openCapture, peerArg, readIdentity } from "./common.ts";
-import { CliError, reason, UsageError } from "./errors.ts";
+import { bindError, errorContext, UsageError } from "./errors.ts";
 import { netConfig } from "./host-net-options.ts";
 import { HOST_SPEC } from "./host-options.ts";
 import type { Command } from "./main.ts";
 import { intOption, numberOption, parseCommand } from "./options.ts";
 import { startStats } from "./stats.ts";
 import { innerCli, runInner } from "./host-inner.ts";
+import { applyInterop } from "./host-interop-options.ts";
 
 export async function hostCommand(argv: string[]): Promise<number> {
   const a = parseCommand(HOST_SPEC, argv);
@@ -37,20 +39,19 @@ export async function hostCommand(argv: string[]): Promise<number> {
   const net = netConfig(a);
   const hip: Partial<HipHostConfig> = k === undefined ? { checksum: net.checksum } : { puzzleK: k, checksum: net.checksum };
   if (allowed.size > 0) hip.accept = (hit) => allowed.has(hitKey(hit));
+  applyInterop(a, hip);
 
   const inner = innerCli(a);
   if (typeof inner === "string") throw new UsageError(inner);
   const identity = await readIdentity("--id", idFile);
   const capture = openCapture(a.get("pcap"), a.get("esp-sa"));
+  errorContext.describe = (e) => bindError(e, listen.map((l) => ["--listen", l]));
   let host: RuntimeHost;
   try {
-    const fa = fas.length ? { fas: fas.map((l) => ({ locator: l })), addrType: 4 as const, spis: 16, privacy: a.has("privacy") } : undefined;
+    const fa = fas.length ? { fas: fas.map((l) => ({ locator: l })), addrType: 4 as const, spis: 16, privacy: a.has("privacy"), silenceMs: net.faSilenceMs } : undefined;
     host = await startNodeHost({ identity, listen, hip, tap: capture.tap, mobility: a.has("no-mobility") ? false : { policy: net.policy }, fa, inner: inner.inner, natKeepaliveMs: net.natKeepaliveMs });
   } catch (e) {
     capture.close();
-    const x = e as { address?: string; port?: number };
-    const l = listen.find((l) => l.ip === x.address && (x.port === undefined || x.port === l.port));
-    if (l) throw new CliError(`--listen ${locatorKey(l)}: ${reason(e)}`);
     throw e;
   }
   let stats: ReturnType<typeof startStats>;
@@ -62,6 +63,9 @@ export async function hostCommand(argv: string[]): Promise<number> {
     throw e;
   }
   console.error(`hipmm: ${hitToString(host.hit)} listening on ${host.locals.map(locatorKey).join(" ")}`);
+  // Kernel address/link events (Linux: rtnetlink via `ip monitor`; else polling), draft §4.2.
+  const watch = net.watch && !a.has("no-mobility") ? await watchInterfaces(host, { port: listen[0]?.port ?? 0, prefer: net.prefer, log: (l) => console.error(`hipmm: ${l}`) }) : undefined;
+  if (watch) console.error(`hipmm: watching interfaces (${watch.kind})`);
 
   let current: Uint8Array | undefined = peer?.hit;
   const backlog: Uint8Array[] = [];
@@ -74,6 +78,11 @@ export async function hostCommand(argv: string[]): Promise<number> {
   host.on("failed", (ev) => console.error(`hipmm: association with ${hitToString(ev.peerHit)} failed: ${ev.reason}`));
   host.on("closed", (ev) => console.error(`hipmm: association with ${hitToString(ev.peerHit)} closed (${ev.reason})`));
   host.on("message", (ev) => process.stdout.write(ev.data));
+  // No silent drops (send-queue.ts): held while there is no path, reported when dropped.
+  host.on("held", (ev) => {
+    if (ev.type === "send-queued" && ev.held === 1) console.error(`hipmm: no path to ${hitToString(ev.peerHit)}: holding datagrams`);
+    else if (ev.type === "send-dropped") console.error(`hipmm: ${ev.dropped} datagram(s) to ${hitToString(ev.peerHit)} dropped (${ev.reason})`);
+  });
   host.on("event", (ev) => {
     if (ev.type === "fa" && ev.ev.type === "leased") console.error(`hipmm: leased ${locatorKey(ev.ev.lease.locator)} from FA ${locatorKey(ev.ev.lease.fa.locator)}${ev.ev.renewed ? " (renewed)" : ""}`);
     else if (ev.type === "fa" && ev.ev.type === "refused") console.error(`hipmm: FA refused: ${ev.ev.reasonName} ${ev.ev.message}`);
@@ -117,6 +126,7 @@ export async function hostCommand(argv: string[]): Promise<number> {
     await new Promise((r) => setTimeout(r, 100)); // CLOSE / CLOSE_ACK (RFC 7401 §5.3.7), best effort
   }
   stats.stop();
+  watch?.stop();
   await host.close();
   capture.close();
   process.stdin.destroy();

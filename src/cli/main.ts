@@ -2,7 +2,7 @@
 // exit code; register it in `commands` below (one line each). A subcommand may throw: a
 // CliError / UsageError (errors.ts) prints as one line naming the option, exit 1 / 2; anything
 // else prints as one line too, exit 1 (the stack only with `--debug` or HIPMM_DEBUG=1).
-import { debug, report } from "./errors.ts";
+import { debug, errorContext, report } from "./errors.ts";
 
 export type Command = { summary: string; run: (argv: string[]) => Promise<number> };
 
@@ -66,6 +66,7 @@ export async function main(argv: string[]): Promise<number> {
     setTimeout(() => process.exit(code), 1000).unref();
     return code;
   } finally {
+    errorContext.describe = undefined;
     process.off("uncaughtException", onFatal);
     process.off("unhandledRejection", onFatal);
   }

@@ -120,6 +120,7 @@ export abstract class AssociationTable {
     if (a.opportunistic) this.opportunistic.delete(locatorKey(a.peerLocator));
     if (this.assocs.get(hitKey(a.peerHit)) === a) this.assocs.delete(hitKey(a.peerHit));
     for (const [spi, x] of this.bySpi) if (x === a) this.bySpi.delete(spi);
+    a.keymat?.destroy(); // issue 9 item 8: PRK and expanded KEYMAT zero-filled with the association
   }
 
   rekey(a: Association, peerHit: Uint8Array): void {

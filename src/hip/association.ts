@@ -3,6 +3,8 @@
 import { sha384 } from "@noble/hashes/sha2.js";
 import type { Locator, Millis } from "../core/types.ts";
 import { computeMac, macEquals } from "./auth.ts";
+import { rhashOf } from "./keymat.ts";
+import type { CHash } from "@noble/hashes/utils.js";
 import type { DhKeyPair } from "./dh.ts";
 import { compareHits } from "./hit.ts";
 import type { HostIdentity, PeerIdentity } from "./identity.ts";
@@ -96,9 +98,10 @@ export class Association {
     return this.local.hit;
   }
 
-  /** RHASH of the association (HIT suite 2: SHA-384). */
-  get rhash(): typeof sha384 {
-    return sha384;
+  /** RHASH of the association: the hash of the Responder's HIT suite (§5.2.10; suite 1:
+   * SHA-256, 2: SHA-384; others SHA-384). */
+  get rhash(): CHash {
+    return rhashOf(this.hitSuite) ?? sha384;
   }
 
   /** HMAC-RHASH with our outbound HIP integrity key (HIP_MAC of packets we send). */

@@ -19,6 +19,7 @@ export interface ResolvedConfig {
   r1Lifetime: Millis;
   retransmit: RetransmitConfig;
   encryptHostId: boolean;
+  r1Counter: boolean;
   checksum: "pseudo" | "zero";
   allowOpportunistic: boolean;
   accept: NonNullable<HipHostConfig["accept"]>;
@@ -39,6 +40,7 @@ export function resolveConfig(cfg: HipHostConfig): ResolvedConfig {
     r1Lifetime: cfg.r1Lifetime ?? HIP_DEFAULTS.r1Lifetime,
     retransmit: { ...HIP_DEFAULTS.retransmit, ...cfg.retransmit },
     encryptHostId: cfg.encryptHostId ?? true,
+    r1Counter: cfg.r1Counter ?? true,
     checksum: cfg.checksum ?? "zero", // RFC 5770 §5.1, RFC 9028 §5.1: zero over UDP
     allowOpportunistic: cfg.allowOpportunistic ?? true,
     accept: cfg.accept ?? (() => true),

@@ -1,20 +1,30 @@
 // Host identities (RFC 7401 §3, §5.2.9; RFC 9374 §3.4):
 // - ECDSA (HI algorithm 7) over NIST P-256 / P-384 (ECC curve 1 / 2). Host Identity field =
-//   `ECC Curve (2 bytes) | Public Key`, the public key an RFC 6090 octet string x | y, each
-//   coordinate padded to the field size (no 0x04 prefix, as RFC 5903 §7 writes ECP values).
-//   Signatures are r | s, the message hashed with SHA-256 (P-256) / SHA-384 (P-384) (RFC 4754).
-//   HIT suite 2 (ECDSA/SHA-384).
+//   `ECC Curve (2 bytes) | Public Key`, the public key an RFC 6090 octet string. We send the
+//   SEC1 uncompressed point 0x04 | x | y (coordinates padded to the field size), as cutehip and
+//   HIPL (lib/core/hostid.c ecdsa_to_key_rr, EC_POINT_point2oct uncompressed) do, and accept
+//   x | y without the 0x04 too (docs/PROTOCOL.md §11). The HIT is computed over the Host Identity
+//   field as carried in HOST_ID.
+//   Signatures are r | s over the message hashed with SHA-384, the hash of HIT suite 2
+//   "ECDSA/SHA-384" (RFC 7401 §5.2.10), for both curves (cutehip does the same); for P-256 a
+//   SHA-256 signature (RFC 4754's pairing) is accepted too.
+// - RSA (HI algorithm 5, RFC 3110 key, RSASSA-PSS/SHA-256, HIT suite 1): rsa.ts.
 // - EdDSA (HI algorithm 13) over Ed25519 (EdDSA curve 1, RFC 9374 §3.4.1.1). Host Identity
 //   field = `EdDSA Curve (2 bytes) | Public Key`, the 32-byte RFC 8032 §5.1.5 encoding.
 //   Signatures are pure Ed25519 (RFC 8032 §5.1.6, 64 bytes, no pre-hash). HIT suite 5
 //   (EdDSA/cSHAKE128, RFC 9374 §3.4.2).
 // HIP_SIGNATURE's SIG alg carries the HI algorithm (RFC 7401 §5.2.14). Key generation draws
-// from an injected Rng (sans-I/O).
+// from an injected Rng (sans-I/O); RSA keys come from WebCrypto (runtime/rsa-keygen.ts).
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { p256, p384 } from "@noble/curves/nist.js";
+import { sha256, sha384 } from "@noble/hashes/sha2.js";
 import { concat, equalBytes } from "../core/bytes.ts";
 import type { Rng } from "../core/types.ts";
 import { hitFromHostId } from "./hit.ts";
+import { HI_RSA, HIT_SUITE_RSA_SHA256, rsaModulusBytes, rsaScheme } from "./rsa.ts";
+import type { Scheme } from "./scheme.ts";
+
+export { HI_RSA, HIT_SUITE_RSA_SHA256 } from "./rsa.ts";
 
 /** HI algorithms (RFC 7401 §5.2.9; RFC 9374 §3.4.1 Table 4). */
 export const HI_ECDSA = 7;
@@ -29,30 +39,14 @@ export const HIT_SUITE_ECDSA_SHA384 = 2;
 export const HIT_SUITE_EDDSA_CSHAKE128 = 5;
 /** HIT suites of the HIs this implementation can verify: what a Responder lists in R1's
  * HIT_SUITE_LIST (RFC 7401 §5.2.10) and accepts as the Initiator's HIT suite in I2. */
-export const SUPPORTED_HIT_SUITES: readonly number[] = [HIT_SUITE_ECDSA_SHA384, HIT_SUITE_EDDSA_CSHAKE128];
+export const SUPPORTED_HIT_SUITES: readonly number[] = [HIT_SUITE_ECDSA_SHA384, HIT_SUITE_EDDSA_CSHAKE128, HIT_SUITE_RSA_SHA256];
 
-export type CurveName = "P-256" | "P-384" | "Ed25519";
-
-/** One HI algorithm + curve: sizes and the primitive operations. */
-interface Scheme {
-  readonly algorithm: number;
-  readonly curve: number;
-  readonly name: CurveName;
-  readonly hitSuite: number;
-  readonly secretLen: number;
-  readonly pubLen: number;
-  readonly sigLen: number;
-  readonly seedLen: number;
-  secretFromSeed(seed: Uint8Array): Uint8Array;
-  /** The raw public key as carried in the HI; throws on an invalid secret. */
-  publicFromSecret(secret: Uint8Array): Uint8Array;
-  validPublic(pub: Uint8Array): boolean;
-  sign(secret: Uint8Array, data: Uint8Array): Uint8Array;
-  verify(pub: Uint8Array, data: Uint8Array, sig: Uint8Array): boolean;
-}
+export type CurveName = "P-256" | "P-384" | "Ed25519" | "RSA";
 
 function ecdsaScheme(curve: number, name: "P-256" | "P-384", ec: typeof p256, size: number): Scheme {
   const point = (pub: Uint8Array) => concat(new Uint8Array([4]), pub);
+  // §5.2.10: HIT suite 2 is ECDSA/SHA-384; P-256 also accepts RFC 4754's SHA-256 on receipt.
+  const verifyHashes = size === 32 ? [sha384, sha256] : [sha384];
   return {
     algorithm: HI_ECDSA,
     curve,
@@ -69,9 +63,12 @@ function ecdsaScheme(curve: number, name: "P-256" | "P-384", ec: typeof p256, si
       ec.Point.fromBytes(point(pub)).assertValidity();
       return true;
     },
-    // Deterministic k (RFC 6979); verification accepts high-S signatures.
-    sign: (secret, data) => ec.sign(data, secret, { prehash: true, lowS: true }),
-    verify: (pub, data, sig) => ec.verify(sig, data, point(pub), { lowS: false, prehash: true }),
+    // RFC 6090 octet string as the SEC1 uncompressed point (0x04 | x | y).
+    hostIdOf: (pub) => concat(new Uint8Array([curve >> 8, curve & 0xff, 4]), pub),
+    // Deterministic k (RFC 6979); the hash is truncated to the order's size (FIPS 186-4 §6.4).
+    sign: (secret, data) => ec.sign(sha384(data), secret, { prehash: false, lowS: true }),
+    // Verification accepts high-S signatures.
+    verify: (pub, data, sig) => verifyHashes.some((h) => ec.verify(sig, h(data), point(pub), { lowS: false, prehash: false })),
   };
 }
 
@@ -87,6 +84,7 @@ const ED25519: Scheme = {
   // RFC 8032 §5.1.5: the private key is 32 random bytes.
   secretFromSeed: (seed) => seed.slice(),
   publicFromSecret: (secret) => ed25519.getPublicKey(secret),
+  hostIdOf: (pub) => concat(new Uint8Array([0, EDDSA_CURVE_ED25519]), pub),
   // A canonical encoding of a point that is not of small order.
   validPublic: (pub) => !ed25519.Point.fromBytes(pub).isSmallOrder(),
   sign: (secret, data) => ed25519.sign(data, secret),
@@ -101,17 +99,29 @@ function schemeOf(curve: CurveName | number): Scheme | undefined {
   return SCHEMES.find((s) => (typeof curve === "number" ? s.algorithm === HI_ECDSA && s.curve === curve : s.name === curve));
 }
 
-function hostIdOf(s: Scheme, pub: Uint8Array): Uint8Array {
-  return concat(new Uint8Array([s.curve >> 8, s.curve & 0xff]), pub);
+/** Scheme and raw public key of a received Host Identity field; ECDSA in either form
+ * (curve | 0x04 | x | y, or curve | x | y). */
+function parseHostId(algorithm: number, hostId: Uint8Array): { s: Scheme; pub: Uint8Array } | undefined {
+  if (algorithm === HI_RSA) {
+    const n = rsaModulusBytes(hostId);
+    return n ? { s: rsaScheme(n), pub: hostId.slice() } : undefined;
+  }
+  if (hostId.length < 2) return undefined;
+  const label = (hostId[0] << 8) | hostId[1];
+  const s = SCHEMES.find((x) => x.algorithm === algorithm && x.curve === label);
+  if (!s) return undefined;
+  if (hostId.length === 2 + s.pubLen) return { s, pub: hostId.slice(2) };
+  if (s.algorithm === HI_ECDSA && hostId.length === 3 + s.pubLen && hostId[2] === 4) return { s, pub: hostId.slice(3) };
+  return undefined;
 }
 
 /** The public half of a host identity: what HOST_ID carries and what verifies signatures. */
 export class PeerIdentity {
   protected constructor(
     protected readonly scheme: Scheme,
-    /** The raw public key: x | y (ECDSA) or the 32-byte encoding (Ed25519). */
+    /** The raw public key: x | y (ECDSA), the 32-byte encoding (Ed25519), RFC 3110 key (RSA). */
     readonly publicKey: Uint8Array,
-    /** The Host Identity field of HOST_ID: curve (2 bytes) | public key. */
+    /** The Host Identity field of HOST_ID as sent / received (the HIT's input). */
     readonly hostId: Uint8Array,
     readonly hit: Uint8Array,
   ) {}
@@ -135,13 +145,12 @@ export class PeerIdentity {
     return this.scheme.name;
   }
 
-  /** Parse a Host Identity field for `algorithm`; undefined if unsupported or not a valid point. */
+  /** Parse a Host Identity field for `algorithm`; undefined if unsupported or not a valid
+   * key. The HIT is computed over `hostId` exactly as received (RFC 7401 §3.2). */
   static fromHostId(algorithm: number, hostId: Uint8Array): PeerIdentity | undefined {
-    if (hostId.length < 2) return undefined;
-    const label = (hostId[0] << 8) | hostId[1];
-    const s = SCHEMES.find((x) => x.algorithm === algorithm && x.curve === label);
-    if (!s || hostId.length !== 2 + s.pubLen) return undefined;
-    const pub = hostId.slice(2);
+    const parsed = parseHostId(algorithm, hostId);
+    if (!parsed) return undefined;
+    const { s, pub } = parsed;
     try {
       if (!s.validPublic(pub)) return undefined;
     } catch {
@@ -182,7 +191,7 @@ export class HostIdentity extends PeerIdentity {
   }
 
   /** Generate a new identity from Rng bytes. `curve`: "P-256" (default), "P-384", "Ed25519";
-   * a number means an ECDSA curve label. */
+   * a number means an ECDSA curve label. RSA: `generateRsaIdentity` (runtime/rsa-keygen.ts). */
   static generate(rng: Rng, curve: CurveName | number = "P-256"): HostIdentity {
     const s = schemeOf(curve);
     if (!s) throw new Error(`unsupported curve ${curve}`);
@@ -194,18 +203,25 @@ export class HostIdentity extends PeerIdentity {
     return id;
   }
 
-  /** Rebuild an identity from its private key (ECDSA scalar / Ed25519 32-byte seed);
+  /** Rebuild an identity from its private key (ECDSA scalar / Ed25519 32-byte seed / RSA
+   * fields as rsa.ts encodeRsaSecret);
    * undefined if the key is invalid. */
   static fromSecretKey(secret: Uint8Array, curve: CurveName | number): HostIdentity | undefined {
-    const s = schemeOf(curve);
-    if (!s || secret.length !== s.secretLen) return undefined;
+    let s = schemeOf(curve);
     let pub: Uint8Array;
     try {
-      pub = s.publicFromSecret(secret);
+      if (curve === "RSA") {
+        pub = rsaScheme(0).publicFromSecret(secret);
+        s = rsaScheme(rsaModulusBytes(pub));
+      } else {
+        if (!s || secret.length !== s.secretLen) return undefined;
+        pub = s.publicFromSecret(secret);
+      }
     } catch {
       return undefined;
     }
-    const hostId = hostIdOf(s, pub);
+    if (!s) return undefined;
+    const hostId = s.hostIdOf(pub);
     const hit = hitFromHostId(s.hitSuite, hostId)!;
     return new HostIdentity(s, secret.slice(), pub, hostId, hit);
   }

@@ -7,7 +7,7 @@ import { emitParam, type Param } from "../wire/params/index.ts";
 import type { Association } from "./association.ts";
 import { authenticate, getEcho, getEchos, indexOfType, rawTlv, verifyMac, verifySignature } from "./auth.ts";
 import { computeKij, generateDhKey, isSupportedDhGroup } from "./dh.ts";
-import { compareHits, NULL_HIT } from "./hit.ts";
+import { compareHits, hitSuiteOf, NULL_HIT } from "./hit.ts";
 import { PeerIdentity } from "./identity.ts";
 import { Keymat, drawHipKeys } from "./keymat.ts";
 import { solvePuzzle } from "./puzzle.ts";
@@ -37,7 +37,7 @@ export function deriveHipKeys(a: Association, kij: Uint8Array, hitI: Uint8Array,
   a.encKeyIn = k.peerEnc;
   a.macKeyOut = k.localMac;
   a.macKeyIn = k.peerMac;
-  a.keymatAlloc.begin(k.espIndex);
+  a.keymatAlloc.begin(k.espIndex, a.keymat.maxLength);
   a.keymat.forget(k.espIndex);
   a.puzzleKey = puzzleKey(I, J);
   return k.espIndex;
@@ -77,6 +77,7 @@ export function handleR1(core: HostCore, now: Millis, pkt: HipPacket, from: Loca
   if (cipher === undefined) return core.fail(now, a, "no_hip_cipher");
   const suite = tfl.formats.includes(ESP_TRANSFORM_TYPE) ? selectFirst(esp.suites.slice(0, 6), core.cfg.espSuites) : undefined;
   if (suite === undefined) return core.fail(now, a, "no_esp_suite");
+  a.hitSuite = hitSuiteOf(pkt.senderHit); // the Responder's suite decides RHASH (§5.2.10)
   if (puzzle.k > core.cfg.maxPuzzleK || puzzle.randomI.length !== a.rhash.outputLen) return core.fail(now, a, "puzzle_too_hard");
   const J = solvePuzzle(a.rhash, core.rng, puzzle.randomI, core.identity.hit, pkt.senderHit, puzzle.k);
   if (!J) return core.fail(now, a, "puzzle_unsolved");

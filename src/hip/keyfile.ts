@@ -1,14 +1,16 @@
 // Keyfile encoding (pure; file I/O lives in keyfile-node.ts). Format, documented in
 // docs/PROTOCOL.md §7: one JSON object
-//   { "format": "hipmm-host-identity", "version": 1, "algorithm": "ECDSA" | "EdDSA",
-//     "algorithmId": 7 | 13, "curve": "P-256" | "P-384" | "Ed25519", "curveId": 1 | 2 | 1,
-//     "privateKey": hex (ECDSA scalar / Ed25519 32-byte seed), "publicKey": hex (x|y / 32 bytes),
+//   { "format": "hipmm-host-identity", "version": 1, "algorithm": "ECDSA" | "EdDSA" | "RSA",
+//     "algorithmId": 7 | 13 | 5, "curve": "P-256" | "P-384" | "Ed25519" | "RSA", "curveId": 1 | 2 | 1 | 0,
+//     "privateKey": hex (ECDSA scalar / Ed25519 32-byte seed / RSA fields, src/hip/rsa.ts),
+//     "publicKey": hex (x|y / 32 bytes / RFC 3110 key),
 //     "hostId": hex (RFC 7401 §5.2.9 / RFC 9374 §3.4.1.1 Host Identity field), "hit": "2001:2x:..." }
 // On load the public key, Host Identity and HIT are recomputed from the private key and
-// must match what the file says.
-import { equalBytes, fromHex, hex } from "../core/bytes.ts";
-import { hitToString } from "./hit.ts";
-import { type CurveName, HI_ECDSA, HI_EDDSA, HostIdentity } from "./identity.ts";
+// must match what the file says; ECDSA files written before the 0x04 Host Identity form
+// (docs/PROTOCOL.md §11) still load, with the HIT of the form now sent.
+import { concat, equalBytes, fromHex, hex } from "../core/bytes.ts";
+import { hitFromHostId, hitToString } from "./hit.ts";
+import { type CurveName, HI_ECDSA, HI_EDDSA, HI_RSA, HostIdentity } from "./identity.ts";
 
 export const KEYFILE_FORMAT = "hipmm-host-identity";
 export const KEYFILE_VERSION = 1;
@@ -26,13 +28,14 @@ export interface KeyfileJson {
   hit: string;
 }
 
-export type AlgorithmName = "ECDSA" | "EdDSA";
+export type AlgorithmName = "ECDSA" | "EdDSA" | "RSA";
 
 /** Curve → HI algorithm (name and RFC 7401 / RFC 9374 number). */
 const ALGORITHMS: Record<CurveName, { name: AlgorithmName; id: number }> = {
   "P-256": { name: "ECDSA", id: HI_ECDSA },
   "P-384": { name: "ECDSA", id: HI_ECDSA },
   Ed25519: { name: "EdDSA", id: HI_EDDSA },
+  RSA: { name: "RSA", id: HI_RSA },
 };
 
 export type KeyfileResult = { ok: true; identity: HostIdentity } | { ok: false; error: string };
@@ -76,8 +79,12 @@ export function decodeKeyfile(text: string): KeyfileResult {
   const pub = typeof j.publicKey === "string" ? fromHex(j.publicKey) : undefined;
   if (pub && !equalBytes(pub, id.publicKey)) return { ok: false, error: "publicKey does not match privateKey" };
   const hostId = typeof j.hostId === "string" ? fromHex(j.hostId) : undefined;
-  if (hostId && !equalBytes(hostId, id.hostId)) return { ok: false, error: "hostId does not match privateKey" };
-  if (j.hit !== undefined && j.hit !== hitToString(id.hit)) return { ok: false, error: "hit does not match privateKey" };
+  // Pre-0x04 ECDSA files: curve | x | y and its HIT.
+  const legacy = id.algorithm === HI_ECDSA ? concat(id.hostId.subarray(0, 2), id.publicKey) : undefined;
+  const isLegacy = !!hostId && !!legacy && equalBytes(hostId, legacy);
+  if (hostId && !isLegacy && !equalBytes(hostId, id.hostId)) return { ok: false, error: "hostId does not match privateKey" };
+  const hits = [hitToString(id.hit), ...(legacy ? [hitToString(hitFromHostId(id.hitSuite, legacy)!)] : [])];
+  if (j.hit !== undefined && !hits.includes(j.hit)) return { ok: false, error: "hit does not match privateKey" };
   return { ok: true, identity: id };
 }
 
@@ -85,8 +92,10 @@ export function decodeKeyfile(text: string): KeyfileResult {
 export function describeIdentity(id: HostIdentity): string {
   return [
     `HIT:        ${hitToString(id.hit)}`,
-    `algorithm:  ${ALGORITHMS[id.curveName].name} (${id.algorithm}), curve ${id.curveName} (${id.curve})`,
-    `HIT suite:  ${id.hitSuite} (${id.hitSuite === 5 ? "EdDSA/cSHAKE128" : "ECDSA/SHA-384"})`,
+    id.algorithm === HI_RSA
+      ? `algorithm:  RSA (${id.algorithm}), ${id.signatureLength * 8} bit`
+      : `algorithm:  ${ALGORITHMS[id.curveName].name} (${id.algorithm}), curve ${id.curveName} (${id.curve})`,
+    `HIT suite:  ${id.hitSuite} (${id.hitSuite === 5 ? "EdDSA/cSHAKE128" : id.hitSuite === 1 ? "RSA,DSA/SHA-256" : "ECDSA/SHA-384"})`,
     `public key: ${hex(id.publicKey)}`,
   ].join("\n");
 }

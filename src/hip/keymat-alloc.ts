@@ -31,9 +31,14 @@ export class KeymatAllocator {
    */
   constructor(
     start = 0,
-    readonly max = 0xffff,
+    private max = 0xffff,
   ) {
     this.mark = start;
+  }
+
+  /** KEYMAT length the allocator hands out (read-only). */
+  get limit(): number {
+    return this.max;
   }
 
   /** The high-water mark: every KEYMAT byte below it has been drawn (or skipped). */
@@ -46,9 +51,11 @@ export class KeymatAllocator {
     return this.list;
   }
 
-  /** Start of the ESP part (after the HIP keys): resets an allocator that drew nothing yet. */
-  begin(start: number): void {
-    if (this.list.length === 0) this.mark = start;
+  /** Start of the ESP part (after the HIP keys) and the KEYMAT length: for an allocator that drew nothing yet. */
+  begin(start: number, max: number): void {
+    if (this.list.length > 0) return;
+    this.mark = start;
+    this.max = Math.min(max, 0xffff + 1);
   }
 
   /** A local draw of `len` bytes; undefined when KEYMAT (or the 16-bit index) is exhausted. */

@@ -4,6 +4,7 @@
 // Generations rotate every r1Lifetime; solutions for the current and the previous generation
 // are accepted (§4.1.2: valid for at least Lifetime, at most 2 * Lifetime).
 import { sha384 } from "@noble/hashes/sha2.js";
+import { ctEqual } from "../core/bytes.ts";
 import type { Millis, Rng } from "../core/types.ts";
 import { PacketType } from "../wire/constants.ts";
 import type { HipPacket } from "../wire/packet.ts";
@@ -12,6 +13,8 @@ import { authenticate } from "./auth.ts";
 import { type DhKeyPair, generateDhKey } from "./dh.ts";
 import { NULL_HIT } from "./hit.ts";
 import { type HostIdentity, SUPPORTED_HIT_SUITES } from "./identity.ts";
+import type { CHash as Hash } from "@noble/hashes/utils.js";
+import { rhashOf } from "./keymat.ts";
 import { puzzleI } from "./puzzle.ts";
 import { SolvedPuzzles } from "./replay.ts";
 
@@ -28,6 +31,8 @@ export interface R1Settings {
   /** Solved puzzles remembered per generation (each accepted once); when full, I2s of that
    * generation are refused and new I1s get a new generation. Default 65 536. */
   maxSolvedPerGeneration?: number;
+  /** Send R1_COUNTER (default true). */
+  r1Counter?: boolean;
 }
 
 export interface R1Generation {
@@ -67,6 +72,19 @@ export class R1Factory {
       this.cur = this.build(now);
     }
     return this.cur;
+  }
+
+  /** RHASH of our HIT suite (§5.2.10): puzzle #I and its length. */
+  get rhash(): Hash {
+    return rhashOf(this.id.hitSuite) ?? sha384;
+  }
+
+  /** Without R1_COUNTER: the accepted generation whose #I for this Initiator is `randomI`. */
+  findByPuzzle(now: Millis, initiatorHit: Uint8Array, randomI: Uint8Array): R1Generation | undefined {
+    for (const g of [this.cur, this.prev]) {
+      if (g && now - g.createdAt < 2 * this.s.r1Lifetime && ctEqual(puzzleI(this.rhash, g.secret, initiatorHit, this.id.hit), randomI)) return g;
+    }
+    return undefined;
   }
 
   /** Generation with this counter, if still accepted at `now` (current or previous). */
@@ -127,8 +145,8 @@ export class R1Factory {
   private signedParams(counter: bigint, key: DhKeyPair): Param[] {
     const s = this.s;
     const params: Param[] = [
-      { kind: "R1_COUNTER", counter },
-      { kind: "PUZZLE", k: s.k, lifetime: s.lifetime, opaque: 0, randomI: new Uint8Array(48) },
+      ...(s.r1Counter === false ? [] : [{ kind: "R1_COUNTER", counter } as Param]),
+      { kind: "PUZZLE", k: s.k, lifetime: s.lifetime, opaque: 0, randomI: new Uint8Array(this.rhash.outputLen) },
       { kind: "DH_GROUP_LIST", groups: [...s.dhGroups] },
       { kind: "DIFFIE_HELLMAN", groupId: key.group, publicValue: key.publicValue },
       { kind: "HIP_CIPHER", ciphers: [...s.hipCiphers] },
@@ -139,7 +157,7 @@ export class R1Factory {
       { kind: "ESP_TRANSFORM", suites: [...s.espSuites] },
     ];
     const pkt: HipPacket = { packetType: PacketType.R1, controls: 0, senderHit: this.id.hit, receiverHit: NULL_HIT, params };
-    return authenticate(pkt, { hash: sha384, signer: this.id, sig2: true }).params;
+    return authenticate(pkt, { hash: this.rhash, signer: this.id, sig2: true }).params;
   }
 
   /** R1 for one Initiator: first of our groups the I1 offered, else our first (§5.2.6, §6.7 step 4). */
@@ -147,7 +165,7 @@ export class R1Factory {
     const gen = this.current(now);
     const group = this.s.dhGroups.find((g) => offered.includes(g)) ?? this.s.dhGroups[0];
     const params = gen.params.get(group)!.map((p) =>
-      p.kind === "PUZZLE" ? { ...p, opaque: gen.opaque, randomI: puzzleI(sha384, gen.secret, initiatorHit, this.id.hit) } : p,
+      p.kind === "PUZZLE" ? { ...p, opaque: gen.opaque, randomI: puzzleI(this.rhash, gen.secret, initiatorHit, this.id.hit) } : p,
     );
     return { packetType: PacketType.R1, controls: 0, senderHit: this.id.hit, receiverHit: initiatorHit, params };
   }

@@ -5,7 +5,6 @@ import { equalBytes } from "../core/bytes.ts";
 import { NotifyType, PacketType } from "../wire/constants.ts";
 import { getParam, type HipPacket } from "../wire/packet.ts";
 import { emitParam, type HostIdParam, parseParam } from "../wire/params/index.ts";
-import { sha384 } from "@noble/hashes/sha2.js";
 import type { Association } from "./association.ts";
 import { authenticate, verifyMac, verifySignature } from "./auth.ts";
 import type { HostCore } from "./core.ts";
@@ -39,7 +38,8 @@ export function handleI2(core: HostCore, now: Millis, pkt: HipPacket, from: Loca
   if (!SUPPORTED_HIT_SUITES.includes(hitSuiteOf(pkt.senderHit)) || !isHit(pkt.senderHit)) return core.drop("unsupported_hit_suite", pkt, from);
   const sol = getParam(pkt, "SOLUTION");
   const counter = getParam(pkt, "R1_COUNTER")?.counter;
-  if (!sol || counter === undefined) return core.drop("missing_param", pkt, from);
+  // R1_COUNTER is required only when our R1s carry it (HipHostConfig.r1Counter).
+  if (!sol || (counter === undefined && core.cfg.r1Counter)) return core.drop("missing_param", pkt, from);
   // §6.9 step 4: a retransmitted I2 gets the same R2 again.
   const solved = puzzleKey(sol.randomI, sol.solutionJ);
   if (a && (a.state === "R2-SENT" || a.state === "ESTABLISHED") && a.lastR2 && a.puzzleKey === solved) {
@@ -50,11 +50,12 @@ export function handleI2(core: HostCore, now: Millis, pkt: HipPacket, from: Loca
   // §6.9 step 5: simultaneous exchanges, the larger HIT acts as Responder.
   if (a && a.state === "I2-SENT" && compareHits(own, pkt.senderHit) < 0) return core.drop("simultaneous_i2_lost", pkt, from);
   // §6.9 step 7-8: generation, #I, #K, Opaque and the solution.
-  const gen = core.r1.find(now, counter);
+  const gen = counter !== undefined ? core.r1.find(now, counter) : core.r1.findByPuzzle(now, pkt.senderHit, sol.randomI);
   if (!gen) return core.drop("stale_r1_counter", pkt, from);
-  const expectedI = puzzleI(sha384, gen.secret, pkt.senderHit, own);
+  const rhash = core.r1.rhash;
+  const expectedI = puzzleI(rhash, gen.secret, pkt.senderHit, own);
   if (sol.k !== gen.k || sol.opaque !== gen.opaque || !equalBytes(sol.randomI, expectedI)) return core.drop("bad_puzzle", pkt, from);
-  if (!verifySolution(sha384, sol.randomI, pkt.senderHit, own, sol.solutionJ, gen.k)) return core.drop("bad_puzzle", pkt, from);
+  if (!verifySolution(rhash, sol.randomI, pkt.senderHit, own, sol.solutionJ, gen.k)) return core.drop("bad_puzzle", pkt, from);
   // Each solved puzzle is accepted once (issue 9 item 4): #I = RHASH(S | HIT-I | HIT-R) is the
   // same for every I1 of this Initiator in one generation and the generation's DH key is reused,
   // so an I2 captured from an earlier association would verify in full and replace the live one.
@@ -83,6 +84,7 @@ export function handleI2(core: HostCore, now: Millis, pkt: HipPacket, from: Loca
   n.espSuite = esp.suites[0];
   n.dhGroup = dhp.groupId;
   n.r1Counter = counter;
+  n.hitSuite = core.identity.hitSuite;
   const espIndex = deriveHipKeys(n, kij, pkt.senderHit, own, sol.randomI, sol.solutionJ);
   // §6.9 step 11: HOST_ID, possibly inside ENCRYPTED.
   let hostId: HostIdParam | undefined = getParam(pkt, "HOST_ID");

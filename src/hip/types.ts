@@ -39,9 +39,17 @@ export interface HipHostConfig {
   r1Lifetime?: Millis;
   /** First R1 generation counter (RFC 7401 §4.1.4). Default 1. */
   r1CounterStart?: bigint;
+  /** Solved puzzles remembered per R1 generation (each is accepted once, issue 9); when full,
+   * further I2s of that generation are dropped (`drop.puzzle_memory_full`) and new I1s get a
+   * new generation. Default 65 536. */
+  maxSolvedPerGeneration?: number;
   retransmit?: Partial<RetransmitConfig>;
-  /** Encrypt HOST_ID in I2 with the HIP_CIPHER (§5.3.3). Default true. */
+  /** Encrypt HOST_ID in I2 with the HIP_CIPHER (§5.3.3). Default true; false sends it in
+   * clear (§5.3.3 allows both; cutehip accepts only clear, docs/PROTOCOL.md §11). */
   encryptHostId?: boolean;
+  /** Put R1_COUNTER in our R1s (§5.2.3, optional in R1 §5.3.2). Default true. Without it an
+   * I2 is matched to an R1 generation by its puzzle #I (docs/PROTOCOL.md §11). */
+  r1Counter?: boolean;
   /** HIP checksum sent: 0 ("zero", default: RFC 5770 §5.1 / RFC 9028 §5.1 for HIP over UDP, which
    * survives NATs) or the RFC 7401 pseudo-header sum over the outer addresses ("pseudo"). On receipt
    * 0 is always accepted and a non-zero checksum must verify over the outer addresses. */

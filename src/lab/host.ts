@@ -4,6 +4,7 @@
 import { hitKey } from "../hip/hit.ts";
 import type { Locator, Millis, Rng, Transmit } from "../core/types.ts";
 import type { FaClientOptions } from "../fa/client/client.ts";
+import type { HipHostConfig } from "../hip/types.ts";
 import { HostIdentity } from "../hip/identity.ts";
 import type { MobilityPolicy } from "../mobility/policy.ts";
 import type { MobilitySession } from "../mobility/session.ts";
@@ -11,6 +12,7 @@ import type { MobilityEvent } from "../mobility/types.ts";
 import type { HipLimits } from "../hip/limits.ts";
 import { HostStack, type StackEvent } from "../runtime/stack.ts";
 import type { SimEndpoint } from "../sim/types.ts";
+import { HostObserver } from "./observe.ts";
 
 export interface Delivery {
   t: Millis;
@@ -50,6 +52,10 @@ export interface LabHostOptions {
   /** Puzzle difficulty asked of Initiators (RFC 7401 §4.1.2); small in labs. Default 2. */
   puzzleK?: number;
   fa?: FaClientOptions;
+  /** Host identity (default: a new P-256 identity from `rng`). */
+  identity?: HostIdentity;
+  /** More HIP core settings (e.g. `dhGroups`). */
+  hip?: Partial<Omit<HipHostConfig, "identity" | "rng">>;
   /** State limits of the host (src/hip/limits.ts). */
   limits?: Partial<HipLimits>;
 }
@@ -61,15 +67,19 @@ export class LabHost implements SimEndpoint {
   readonly log: NodeEvent[] = [];
   readonly notes: HostNote[] = [];
   readonly sent: { t: Millis; n: number; status: string }[] = [];
+  /** Addresses, peer addresses and SAs over time, and every SA's keys (teaching views). */
+  readonly observer: HostObserver;
   private readonly flows: Flow[] = [];
   private readonly names = new Map<string, string>();
+  private readonly peerHits: Uint8Array[] = [];
   private now: Millis = 0;
 
   constructor(o: LabHostOptions) {
     this.name = o.name;
-    const identity = HostIdentity.generate(o.rng);
+    this.observer = new HostObserver(o.name);
+    const identity = o.identity ?? HostIdentity.generate(o.rng);
     this.stack = new HostStack({
-      host: { identity, rng: o.rng, puzzleK: o.puzzleK ?? 2, dropEvents: false, ...(o.limits ? { limits: o.limits } : {}) },
+      host: { identity, rng: o.rng, puzzleK: o.puzzleK ?? 2, dropEvents: false, ...o.hip, ...(o.limits ? { limits: o.limits } : {}) },
       // Labs announce even a single address: the first REA/AC/ACR round gives an RTT sample.
       mobility: { policy: { announceSingleAddress: true, ...o.policy } },
       addresses: o.addresses,
@@ -84,7 +94,13 @@ export class LabHost implements SimEndpoint {
 
   /** Name peers in the timeline. */
   knows(peer: LabHost): void {
+    if (!this.names.has(hitKey(peer.hit))) this.peerHits.push(peer.hit);
     this.names.set(hitKey(peer.hit), peer.name);
+  }
+
+  private observe(now: Millis): void {
+    const hit = this.peerHits[0];
+    this.observer.snapshot(now, this.stack, hit ? this.stack.mobility?.session(hit) : undefined);
   }
 
   session(peer: LabHost): MobilitySession {
@@ -104,6 +120,7 @@ export class LabHost implements SimEndpoint {
   handleDatagram(now: Millis, data: Uint8Array, from: Locator, to: Locator): void {
     this.now = now;
     this.stack.handleDatagram(now, data, from, to);
+    this.observe(now);
   }
 
   handleTimeout(now: Millis): void {
@@ -115,11 +132,13 @@ export class LabHost implements SimEndpoint {
     }
     this.stack.handleTimeout(now);
     for (const f of this.flows) while (f.next <= now && f.next < f.until) this.sendOne(now, f);
+    this.observe(now);
   }
 
   handleAddressChange(now: Millis, added: readonly Locator[], removed: readonly Locator[]): void {
     this.now = now;
     this.stack.handleAddressChange(now, added, removed);
+    this.observe(now);
   }
 
   pollTransmit(): Transmit | undefined {
@@ -146,6 +165,7 @@ export class LabHost implements SimEndpoint {
   private onEvent(ev: StackEvent): void {
     const t = this.now;
     const peerName = "peerHit" in ev ? (this.names.get(hitKey(ev.peerHit)) ?? "?") : "";
+    this.observer.onEvent(t, ev);
     switch (ev.type) {
       case "message":
         this.delivered.push({ t, n: new DataView(ev.data.buffer, ev.data.byteOffset, ev.data.length).getUint32(0), from: ev.from, to: ev.to, viaRea: ev.viaRea === true });

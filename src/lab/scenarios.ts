@@ -8,8 +8,10 @@ import type { FaClientOptions } from "../fa/client/client.ts";
 import type { MobilityPolicy } from "../mobility/policy.ts";
 import { Simulator } from "../sim/simulator.ts";
 import type { SimEndpoint } from "../sim/types.ts";
+import { applySpec } from "./custom.ts";
 import { addFa } from "./fa.ts";
 import { LabHost } from "./host.ts";
+import type { LabSpec } from "./spec.ts";
 import { type LabResult, type Plan, summarize, type World } from "./summary.ts";
 
 export type { LabResult, LabSummary } from "./summary.ts";
@@ -139,12 +141,17 @@ function plan(name: ScenarioName, seed: number): Plan {
       const w = world(seed, { addrs: [L("10.0.0.1")] }, { addrs: [L("10.0.0.2")] }, { budget: { maxProbes: 3, maxBytes: 300, windowMs: 60_000 }, ...(credit ? CREDIT : {}) });
       const victim = L("192.0.2.66");
       w.sim.addNode("victim", new Sink(), [victim]);
+      // B also moves to a new address of its own (10.0.0.3), so its REAs come from an address A has
+      // not verified: with sourceCredit that source (B itself) gets data before its ACR, the listed
+      // victim never does. Without the move both variants would be the same run (the REAs would
+      // come from B's verified base-exchange address, where credit changes nothing).
       for (let i = 0; i < 8; i++)
-        act(w, T0 + i * 200, i === 0 ? `malicious B claims the victim's 192.0.2.66 (preferred), re-announces it 8 times from its own address${credit ? " (A has sourceCredit on)" : ""}` : "", () => {
+        act(w, T0 + i * 200, i === 0 ? `malicious B moves to 10.0.0.3 and claims the victim's 192.0.2.66 (preferred), re-announces it 8 times from its own new address${credit ? " (A has sourceCredit on: credit only for the REA's source 10.0.0.3)" : ""}` : "", () => {
+          if (i === 0) w.sim.renumber("B", L("10.0.0.2"), L("10.0.0.3"));
           w.b.stack.local?.addAddress(2, victim, w.sim.now, { preferred: true });
           w.b.stack.local?.setUp(2, i % 2 === 0);
         });
-      return at(w, { newAddrs: [], victim, detection: 0, newPathRtt: null, bound: `no handover must happen; victim gets ≤ 3 AC probes / 300 bytes, no data${credit ? " (source credit goes only to an REA's own source, never to an address that is only listed)" : ""}`, boundTo: null, boundFrom: null }, credit);
+      return at(w, { newAddrs: [], victim, detection: 0, newPathRtt: null, bound: `no data to the victim; victim gets ≤ 3 AC probes / 300 bytes${credit ? " (source credit goes only to an REA's own source, B's 10.0.0.3, never to an address that is only listed)" : ""}`, boundTo: null, boundFrom: null }, credit);
     }
     case "fa-crash":
       return faCrash(seed);
@@ -213,11 +220,17 @@ function doubleMove(seed: number): Plan {
 }
 
 export function runScenario(name: ScenarioName, seed = 1): LabResult {
+  return runLab(name, seed).result;
+}
+
+/** A scenario with a lab spec applied (links, actions; see spec.ts); also returns the world. */
+export function runLab(name: ScenarioName, seed = 1, spec?: LabSpec): { result: LabResult; world: World; errors: string[] } {
   const p = plan(name, seed);
   const { w } = p;
+  const errors = spec ? applySpec(w, spec) : [];
   // Flows: B → A (toward the mover) and A → B.
   w.b.startFlow(w.a, 100, END, I);
   w.a.startFlow(w.b, 100, END, I);
   w.sim.runUntil(END + 500);
-  return summarize(name, seed, p, { rtt: RTT, count: (END - 100) / I });
+  return { result: summarize(name, seed, p, { rtt: RTT, count: (END - 100) / I }), world: w, errors };
 }

@@ -116,6 +116,8 @@ export function summarize(name: string, seed: number, p: Plan, f: Flows): LabRes
     acceptance_ms: p.newPathRtt === null ? null : p.detection + p.newPathRtt,
     ac_probes_to_unverified: victim ? toVictim.filter((e) => isHip(e.data)).length : sum((c) => c.probesToUnverified),
     bytes_to_unverified: victim ? toVictim.reduce((n, e) => n + e.bytes, 0) : sum((c) => c.bytesToUnverified),
+    /** ESP datagrams sent to the flood victim's address (must be 0). */
+    data_to_victim: victim ? toVictim.filter((e) => !isHip(e.data)).length : 0,
     data_to_unverified: data.unverified,
     rejected: sum((c) => Object.values(c.rejected).reduce((x, y) => x + y, 0)),
     source_credit: p.sourceCredit,

@@ -51,7 +51,8 @@ export interface ReaInfo {
   currentSpi: number;
   /** "New SPI": equals currentSpi unless the SA changes. */
   newSpi: number;
-  /** "Keymaterial index": KEYMAT bit index for the new SA (0 when unchanged). */
+  /** "Keymaterial index" for the new SA (0 when unchanged). The draft says "bit index"; we use a
+   * byte index like RFC 7402 ESP_INFO (docs/PROTOCOL.md §8, "Keymaterial index: bytes"). */
   keymatIndex: number;
   reaId: number;
   addresses: ReaAddress[];

@@ -4,7 +4,7 @@
 // wt-client.ts), driven by EndpointDriver's single setTimeout. The host leases a locator from
 // the FA through the tunnel (draft §5.1) and runs every association from that locator: the FA
 // forwards what peers send there (draft §4.4), so UDP hosts see us at the leased locator
-// (docs/PROTOCOL.md §9.x). `dataPlane: "worker"` (or a WorkerDataPlane) moves ESP into a Web
+// (docs/PROTOCOL.md §11.x). `dataPlane: "worker"` (or a WorkerDataPlane) moves ESP into a Web
 // Worker, batched per event-loop turn (esp-runner.ts), as RuntimeHost does. No node: imports.
 import { cryptoRng } from "../core/rng.ts";
 import type { Locator, Rng } from "../core/types.ts";
@@ -131,6 +131,14 @@ export class TunnelHost {
   send(peerHit: Uint8Array, srcPort: number, dstPort: number, data: Uint8Array): SendStatus {
     if (this.error) return "no-association";
     const s = this.stack.send(peerHit, srcPort, dstPort, data, this.driver.clock());
+    this.driver.flush();
+    return s;
+  }
+
+  /** One raw inner packet (next header + upper-layer bytes) to `peerHit` (ICMPv6 echo is answered by the stack). */
+  sendInner(peerHit: Uint8Array, nextHeader: number, payload: Uint8Array): SendStatus {
+    if (this.error) return "no-association";
+    const s = this.stack.sendInner(peerHit, nextHeader, payload, this.driver.clock());
     this.driver.flush();
     return s;
   }

@@ -1,5 +1,5 @@
 // Cloudflare Worker (workerd) host runtime: Workers cannot send UDP, so the host reaches its
-// Forwarding Agent over a WebSocket tunnel (docs/PROTOCOL.md §9.x) opened the Workers way —
+// Forwarding Agent over a WebSocket tunnel (docs/PROTOCOL.md §11.x) opened the Workers way —
 // `fetch(url, { headers: { Upgrade: "websocket" } })`, then `response.webSocket.accept()` —
 // and runs the same TunnelHost as browsers (browser.ts). workerd refuses to compile WASM from
 // bytes at run time, so the caller passes the module its config imported (a `wasm` module).

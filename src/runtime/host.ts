@@ -18,6 +18,7 @@ import { type Clock, EndpointDriver, monotonicClock, type PacketTap } from "./dr
 import { WorkerEspRunner } from "./esp-runner.ts";
 import type { EchoReplyEvent, InnerEvent, InnerOptions } from "./inner.ts";
 import { DEFAULT_KEEPALIVE_MS, NatKeepalive } from "./keepalive.ts";
+import { HeldSends, type HeldEvent, NoPathQueue, type SendQueueOptions } from "./send-queue.ts";
 import { HostStack, type SendStatus, type StackEvent } from "./stack.ts";
 import { type HostStats, hostStats } from "./stats.ts";
 
@@ -36,6 +37,8 @@ export interface RuntimeHostEvents {
   event: StackEvent;
   /** The host stopped on a fatal error (the data plane Worker died); it is closed. */
   error: Error;
+  /** A send found no path: held for later, or dropped and reported (send-queue.ts). */
+  held: HeldEvent;
 }
 
 /** In-process (default), or a WorkerDataPlane ("worker": start*Host starts one the host owns). */
@@ -56,6 +59,8 @@ export interface RuntimeHostOptions {
   mobility?: MobilityExtensionOptions | false;
   /** Lease an address from a Forwarding Agent (started at once; needs mobility). */
   fa?: FaClientOptions;
+  /** Sends without a path are held (default 256 per peer for 3000 ms), never dropped silently. */
+  sendQueue?: SendQueueOptions;
   /** Inner protocols other than UDP: delivery filter, ICMPv6 echo answering (on), ping bounds. */
   inner?: InnerOptions;
   /** NAT keepalive interval on idle association paths (keepalive.ts; default 15 000 ms, 0 = off). */
@@ -69,6 +74,8 @@ export class RuntimeHost {
   readonly driver: EndpointDriver;
   /** With a Worker data plane: the batch runner (its `stats`, its `dataPlane`). */
   readonly espWorker: WorkerEspRunner | undefined;
+  /** Datagrams waiting for a path (`sendQueue`). */
+  readonly held: HeldSends;
   /** NAT keepalives on idle paths (`natKeepaliveMs`). */
   readonly keepalive: NatKeepalive;
   /** Set once the host stopped on a fatal error. */
@@ -85,7 +92,9 @@ export class RuntimeHost {
     const worker = dp instanceof WorkerDataPlane ? dp : undefined;
     this.closeDataPlane = worker !== undefined && opts.closeDataPlane === true;
     this.stack = new HostStack({
-      host: { ...opts.hip, identity: opts.identity, rng },
+      // R1 generation counters keep growing across restarts (RFC 7401 §5.2.3: Initiators ignore
+      // R1s older than the counter they saw; src/hip/replay.ts).
+      host: { r1CounterStart: BigInt(Date.now()), ...opts.hip, identity: opts.identity, rng },
       ...(worker ? { deferEsp: true } : { dataPlane: dp as DataPlane | undefined }),
       onEvent: (ev) => this.dispatch(ev),
       ...(opts.mobility === false ? {} : { mobility: opts.mobility ?? {}, addresses: sockets.map((s) => s.local) }),
@@ -101,6 +110,15 @@ export class RuntimeHost {
     this.driver.tap = opts.tap;
     this.keepalive = new NatKeepalive(this.stack.host, this.driver, opts.natKeepaliveMs ?? DEFAULT_KEEPALIVE_MS);
     this.keepalive.start();
+    this.held = new HeldSends(new NoPathQueue(opts.sendQueue), {
+      clock: () => this.driver.clock(),
+      send: (hit, sp, dp, data) => {
+        const s = this.error ? "no-association" : this.stack.send(hit, sp, dp, data, this.driver.clock());
+        if (s === "sent") this.driver.flush();
+        return s;
+      },
+      report: (ev) => this.emit("held", ev),
+    });
     if (opts.fa) {
       this.stack.startFa(this.driver.clock());
       this.driver.flush();
@@ -203,6 +221,7 @@ export class RuntimeHost {
     if (this.error) return "no-association";
     const s = this.stack.send(peerHit, srcPort, dstPort, data, this.driver.clock());
     if (s === "sent") this.driver.flush();
+    if (s === "no-path") return this.held.hold(peerHit, srcPort, dstPort, data);
     return s;
   }
 
@@ -258,6 +277,7 @@ export class RuntimeHost {
     this.closing ??= (async () => {
       this.espWorker?.stop();
       this.keepalive.stop();
+      this.held.stop();
       await this.driver.close();
       if (this.closeDataPlane) await this.espWorker?.dataPlane.close();
     })();
@@ -273,14 +293,15 @@ export class RuntimeHost {
   }
 
   private dispatch(ev: StackEvent): void {
+    if (ev.type === "mobility" && ev.ev.type === "path-changed" && ev.ev.path) this.held?.pathChanged(ev.peerHit);
     this.emit(ev.type, ev);
     this.emit("event", ev);
   }
 
-  private emit(type: string, ev: StackEvent | Error): void {
+  private emit(type: string, ev: StackEvent | HeldEvent | Error): void {
     const l = this.listeners.get(type);
     if (!l) return;
-    for (const cb of [...l]) (cb as Listener<StackEvent | Error>)(ev);
+    for (const cb of [...l]) (cb as Listener<StackEvent | HeldEvent | Error>)(ev);
   }
 }
 

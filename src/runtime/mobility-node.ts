@@ -7,6 +7,7 @@ import { networkInterfaces } from "node:os";
 import type { Locator } from "../core/types.ts";
 import { bindNodeUdp } from "../transport/udp-node.ts";
 import type { RuntimeHost } from "./host.ts";
+import { type KernelWatchOptions, watchKernel } from "./netlink-node.ts";
 import { type NodeHostOptions, startNodeHost } from "./node.ts";
 
 /** IP addresses currently configured (the watcher's input). */
@@ -116,6 +117,35 @@ export class MobileNode {
     this.watcher.stop();
     await this.host.close();
   }
+}
+
+export interface InterfaceWatch {
+  readonly kind: "netlink" | "poll";
+  stop(): void;
+}
+
+/**
+ * Follow the machine's interfaces: kernel events where possible (netlink-node.ts: one logical
+ * interface per kernel interface, preference, link state), else polling `os.networkInterfaces()`
+ * every `pollMs` (addresses only, one logical interface).
+ */
+export async function watchInterfaces(host: RuntimeHost, o: KernelWatchOptions & { pollMs?: number }): Promise<InterfaceWatch> {
+  const k = await watchKernel(host, o);
+  if (k) return { kind: "netlink", stop: () => k.stop() };
+  const port = o.port;
+  const w = new AddressWatcher(
+    async (added, removed) => {
+      const socks = [];
+      for (const ip of added) socks.push(await bindNodeUdp(ip, port).catch(() => bindNodeUdp(ip, 0)));
+      await host.changeAddresses(
+        socks,
+        host.locals.filter((l) => removed.includes(l.ip)),
+      );
+    },
+    { intervalMs: o.pollMs ?? 1000 },
+  );
+  w.start();
+  return { kind: "poll", stop: () => w.stop() };
 }
 
 export async function startMobileNode(o: MobileNodeOptions): Promise<MobileNode> {

@@ -100,6 +100,17 @@ export class HostStack extends EspStack implements SimEndpoint {
     this.afterLocalChange(now);
   }
 
+  /**
+   * Edit our interfaces directly (one logical interface per kernel interface, up/down, preference,
+   * renumbering: runtime/netlink-node.ts); REAs follow for the interfaces that changed (§4.2).
+   */
+  updateLocal(now: Millis, edit: (local: LocalModel) => void): void {
+    this.now = Math.max(this.now, now);
+    if (!this.local) return;
+    edit(this.local);
+    this.afterLocalChange(now);
+  }
+
   /** SimEndpoint hook: the node gained / lost addresses (interface DEFAULT_INTERFACE). */
   handleAddressChange(now: Millis, added: readonly Locator[], removed: readonly Locator[]): void {
     this.now = now;

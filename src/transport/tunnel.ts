@@ -1,5 +1,5 @@
 // Tunnels from hosts that cannot send UDP (browsers, Cloudflare Workers) to their Forwarding
-// Agent (docs/PROTOCOL.md §9.x). A Tunnel carries tunnel frames (PROTOCOL §4, PROFILE §3):
+// Agent (docs/PROTOCOL.md §11.x). A Tunnel carries tunnel frames (PROTOCOL §4, PROFILE §3):
 // one per WebSocket message here, one per WebTransport datagram in wt-client.ts.
 // TunnelSocket makes a tunnel look like a UDP socket to EndpointDriver/HostStack: the host's
 // datagrams to the FA leave as compact frames (FAQ) or, when FaClient.wrap made them a relay

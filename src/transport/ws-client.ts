@@ -1,7 +1,7 @@
 // WebSocket tunnel, client side, on the standard WebSocket API only (browsers, Workers, Deno,
 // Node ≥ 22 global; pass a constructor elsewhere). Sends/receives tunnel frames (PROFILE §3):
 // compact DATAGRAM frames carry datagrams for the FA itself (FAQ), full frames relay traffic
-// from/to the leased locator (docs/PROTOCOL.md §9).
+// from/to the leased locator (docs/PROTOCOL.md §11).
 import type { Locator } from "../core/types.ts";
 import { emitTunnelFrame, parseTunnelFrame, TunnelFrameType } from "../wire/tunnel.ts";
 

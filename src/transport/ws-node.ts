@@ -52,6 +52,8 @@ export interface WsStats {
   closedIdle: number;
   closedStalled: number;
   backpressureDrops: number;
+  /** WebSocket pings received, and those not answered (rate or backpressure). */
+  pings: number;
   pingDrops: number;
   buffered: number;
 }
@@ -67,7 +69,7 @@ interface Conn {
 export class WsTunnelServer {
   private readonly conns = new Map<number, Conn>();
   private nextId = 1;
-  private readonly counts = { accepted: 0, refusedCap: 0, closedIdle: 0, closedStalled: 0, backpressureDrops: 0, pingDrops: 0 };
+  private readonly counts = { accepted: 0, refusedCap: 0, closedIdle: 0, closedStalled: 0, backpressureDrops: 0, pings: 0, pingDrops: 0 };
   private sweeper: ReturnType<typeof setInterval> | undefined;
 
   private constructor(
@@ -85,10 +87,12 @@ export class WsTunnelServer {
       http.maxConnections = limits.maxConnections;
       http.headersTimeout = limits.headersTimeoutMs;
       http.requestTimeout = limits.headersTimeoutMs;
-      const wss = new WebSocketServer({ server: http, maxPayload: 65_536, autoPong: false });
       http.once("error", reject);
       http.listen(at.port, at.ip, () => {
         http.off("error", reject);
+        // Attached after listening: its error relay would turn a listen error into a throw.
+        const wss = new WebSocketServer({ server: http, maxPayload: 65_536, autoPong: false });
+        wss.on("error", () => {});
         const a = http.address() as { address: string; port: number };
         const s = new WsTunnelServer(http, wss, { ip: a.address, port: a.port }, limits, h);
         http.on("drop", () => s.counts.refusedCap++);
@@ -145,6 +149,7 @@ export class WsTunnelServer {
     ws.on("ping", (data: Buffer) => {
       const t = Date.now();
       c.seen = t;
+      this.counts.pings++;
       const rate = this.limits.pingPerSecond;
       c.pingTokens = Math.min(2 * rate, c.pingTokens + ((t - c.pingAt) / 1000) * rate);
       c.pingAt = t;

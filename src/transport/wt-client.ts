@@ -3,7 +3,7 @@
 // A frame larger than the session's datagram limit (an ESP packet near 1400 bytes plus the
 // 40-byte frame header) goes instead as a record on one client-opened bidirectional stream:
 // 2-byte big-endian length + frame; the FA answers oversized frames on the same stream
-// (docs/PROTOCOL.md §9.x). The stream opens with a PING record so the FA learns of it at once.
+// (docs/PROTOCOL.md §11.x). The stream opens with a PING record so the FA learns of it at once.
 import { emitTunnelFrame, TunnelFrameType } from "../wire/tunnel.ts";
 import { bounded, type Tunnel } from "./tunnel.ts";
 

@@ -95,7 +95,8 @@ test("puzzle off never challenges; auto challenges only under load and raises #K
 
 test("a wrong SOLUTION gets FAD BAD_PUZZLE; a bad signature FAD BAD_SIGNATURE; garbage MALFORMED; unauthenticated FADs never outgrow the FAQ", () => {
   const fa = new ForwardingAgent({ identity: identity(1), config: faConfig({ ...base, puzzle: "on", puzzleK: 4 }), store: new MemoryLeaseStore(), rng: new SeededRng(5) });
-  const host = identity(30);
+  // (a host whose HIT makes J = 0 fail K = 4; the seed only picks the identity)
+  const host = identity(32);
   const fields = { requestId: 7, leaseId: 0, lifetime: 0, addrType: 0 as const, spis: 0 };
   const reply = () => {
     const t = fa.pollTransmit();

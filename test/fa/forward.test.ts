@@ -149,6 +149,32 @@ test("crashed FA (silent): the client detects it and leases from the next FA (§
   assert.deepEqual(c.lease?.locator, FB);
 });
 
+test("FA store failed / FA full: FAD for a new lease sends the client to the next FA, or back later", () => {
+  const net = new Net();
+  const { fa: full } = makeFa(net, 1, { ...base, maxLeases: 0 });
+  const FB = { ip: "192.0.2.2", port: 10500 };
+  makeFa(net, 2, { control: [FB], shared4: [FB], pool6: [] });
+  const h = new TestHost(net, 90, { ip: "198.51.100.90", port: 5000 });
+  const c = h.lease({ fas: [{ locator: FA4 }, { locator: FB }], addrType: 4, lifetime: 20, retryMs: 500 });
+  net.run();
+  h.drainEvents();
+  assert.ok(h.faEvents.some((e) => e.type === "refused" && e.reasonName === "FA_FULL"));
+  assert.equal(c.lease === undefined, true);
+  net.advance(600);
+  assert.deepEqual(c.lease?.locator, FB);
+  // a single FA: asked again later, and granted once it has room
+  const net2 = new Net();
+  const { fa: one } = makeFa(net2, 1, { ...base, maxLeases: 0 });
+  const g = new TestHost(net2, 91, { ip: "198.51.100.91", port: 5000 });
+  const c2 = g.lease({ fas: [{ locator: FA4 }], addrType: 4, lifetime: 20, retryMs: 100 });
+  net2.run();
+  assert.equal(c2.lease === undefined, true);
+  (one.leases.config as { maxLeases: number }).maxLeases = 10;
+  net2.advance(1_700);
+  assert.deepEqual(c2.lease?.locator, FA4);
+  assert.equal(full.store.size, 0);
+});
+
 test("FA restarted without state: renewal gets FAD UNKNOWN_LEASE and the client re-leases", () => {
   const net = new Net();
   makeFa(net, 1, base);

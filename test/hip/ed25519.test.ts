@@ -212,7 +212,7 @@ pairs.forEach(([ci, cr], n) => {
     assert.equal(ar.peerIdentity?.algorithm, algOf(ci));
     assert.equal(ar.peerIdentity?.curveName, ci);
     // R1 lists the Responder's own suite first, then the others it accepts (§5.2.10, high nibble).
-    assert.deepEqual(r1Suites, [suiteOf(cr) === 5 ? [0x50, 0x20] : [0x20, 0x50]]);
+    assert.deepEqual(r1Suites, [suiteOf(cr) === 5 ? [0x50, 0x20, 0x10] : [0x20, 0x50, 0x10]]);
     // R1 (SIGNATURE_2) and R2 signed by the Responder, I2 by the Initiator.
     assert.deepEqual(sigAlgs, [algOf(cr), algOf(ci), algOf(cr)]);
     const si = eventsOf(i, "sa-install")[0];

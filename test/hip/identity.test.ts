@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createHash, createPublicKey, verify as nodeVerify } from "node:crypto";
+import { createHash, createPrivateKey, createPublicKey, sign as nodeSign, verify as nodeVerify } from "node:crypto";
 import { mkdtemp, readFile, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -25,15 +25,17 @@ for (const curve of ["P-256", "P-384"] as const) {
   test(`${curve}: HIT is ORCHIDv2 of context ID | HI, byte-exact against an independent computation`, () => {
     const id = HostIdentity.generate(new SeededRng(curve === "P-256" ? 1 : 2), curve);
     const size = curve === "P-256" ? 32 : 48;
-    assert.equal(id.hostId.length, 2 + 2 * size);
+    // curve | 0x04 | x | y (RFC 6090 octet string as the SEC1 uncompressed point, PROTOCOL §9).
+    assert.equal(id.hostId.length, 3 + 2 * size);
     assert.equal((id.hostId[0] << 8) | id.hostId[1], curve === "P-256" ? 1 : 2);
+    assert.equal(id.hostId[2], 4);
     assert.ok(isHit(id.hit));
     assert.equal(hitSuiteOf(id.hit), 2);
     assert.equal(hex(id.hit), referenceHit(id.hostId));
     assert.deepEqual(hitFromString(hitToString(id.hit)), id.hit);
   });
 
-  test(`${curve}: signatures verify with PeerIdentity and with node:crypto (r|s, RFC 4754 hash)`, () => {
+  test(`${curve}: signatures verify with PeerIdentity and with node:crypto (r|s, SHA-384 of HIT suite 2)`, () => {
     const id = HostIdentity.generate(new SeededRng(7), curve);
     const msg = new TextEncoder().encode("hip signed data");
     const sig = id.sign(msg);
@@ -51,8 +53,18 @@ for (const curve of ["P-256", "P-384"] as const) {
       y: Buffer.from(id.publicKey.subarray(size)).toString("base64url"),
     };
     const key = createPublicKey({ key: jwk, format: "jwk" });
-    const hash = curve === "P-256" ? "sha256" : "sha384";
-    assert.ok(nodeVerify(hash, msg, { key, dsaEncoding: "ieee-p1363" }, sig));
+    assert.ok(nodeVerify("sha384", msg, { key, dsaEncoding: "ieee-p1363" }, sig));
+    // Received: x | y without 0x04 is the same key (HIT over what was received), and P-256
+    // signatures hashed with SHA-256 (RFC 4754's pairing) verify too; P-384 ones only with SHA-384.
+    const legacy = PeerIdentity.fromHostId(7, new Uint8Array([...id.hostId.subarray(0, 2), ...id.publicKey]))!;
+    assert.ok(legacy.verify(msg, sig));
+    assert.notDeepEqual(legacy.hit, id.hit);
+    const priv = createPrivateKey({ key: { ...jwk, d: Buffer.from(id.exportSecretKey()).toString("base64url") }, format: "jwk" });
+    const sig256 = nodeSign("sha256", msg, { key: priv, dsaEncoding: "ieee-p1363" });
+    assert.equal(peer.verify(msg, sig256), curve === "P-256");
+    const bad04 = id.hostId.slice();
+    bad04[2] = 3;
+    assert.equal(PeerIdentity.fromHostId(7, bad04), undefined);
   });
 }
 
@@ -67,7 +79,7 @@ test("generation is deterministic in the Rng and differs across seeds", () => {
 
 test("PeerIdentity rejects bad HIs", () => {
   const id = HostIdentity.generate(new SeededRng(3));
-  assert.equal(PeerIdentity.fromHostId(5, id.hostId), undefined); // RSA not supported
+  assert.equal(PeerIdentity.fromHostId(5, id.hostId), undefined); // not an RFC 3110 RSA key
   const wrongCurve = id.hostId.slice();
   wrongCurve[1] = 9;
   assert.equal(PeerIdentity.fromHostId(7, wrongCurve), undefined);

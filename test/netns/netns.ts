@@ -2,7 +2,7 @@
 // routers with Linux NAT (nftables MASQUERADE), and `hipmm host` processes run inside them with
 // `ip netns exec`. Everything a Lab creates is deleted by destroy() (call it in `after`, also on
 // failure); deleting a namespace deletes its veths and kills nothing else.
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -53,6 +53,23 @@ export class Lab {
     return sh("ip", ["netns", "exec", ns, ...argv]);
   }
 
+  /** Like exec, without blocking the event loop (use while streams run: spawnSync would stall them). */
+  run(ns: string, argv: string[]): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const c = spawn("ip", ["netns", "exec", ns, ...argv], { stdio: ["ignore", "pipe", "pipe"], timeout: 10_000 });
+      let out = "";
+      let err = "";
+      c.stdout.setEncoding("utf8").on("data", (d: string) => {
+        out += d;
+      });
+      c.stderr.setEncoding("utf8").on("data", (d: string) => {
+        err += d;
+      });
+      c.on("error", reject);
+      c.on("close", (code) => (code === 0 ? resolve(out) : reject(new Error(`${argv.join(" ")} in ${ns}: exit ${code} ${err}`))));
+    });
+  }
+
   /** veth pair `ifA`@nsA ↔ `ifB`@nsB, addresses given as CIDR (or undefined), both up. */
   link(nsA: string, ifA: string, cidrA: string | undefined, nsB: string, ifB: string, cidrB: string | undefined): void {
     sh("ip", ["-n", nsA, "link", "add", ifA, "type", "veth", "peer", "name", ifB, "netns", nsB]);
@@ -74,10 +91,15 @@ export class Lab {
   }
 
   /** Replace the masquerade rule (new public port range) and flush conntrack: a NAT rebinding. */
-  natPorts(ns: string, outIf: string, ports: string, flush = false): void {
+  natPorts(ns: string, outIf: string, ports: string): void {
     this.exec(ns, ["nft", "flush", "chain", "ip", "nat", "post"]);
     this.exec(ns, ["nft", `add rule ip nat post oifname "${outIf}" meta l4proto udp masquerade to :${ports} random`]);
-    if (flush) this.exec(ns, ["conntrack", "-F"]);
+  }
+
+  /** A NAT rebinding while traffic runs: new public port range, conntrack flushed (async). */
+  async rebind(ns: string, outIf: string, ports: string): Promise<void> {
+    await this.run(ns, ["nft", `flush chain ip nat post ; add rule ip nat post oifname "${outIf}" meta l4proto udp masquerade to :${ports} random`]);
+    await this.run(ns, ["conntrack", "-F"]);
   }
 
   /** Generate a host identity; returns [key file, HIT]. */

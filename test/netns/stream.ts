@@ -53,14 +53,25 @@ export class Stream {
   }
 
   /**
-   * Outage after an event at `t`: from `t` until the first arrival of a datagram sent after `t`
-   * (0 if nothing was lost), and the datagrams sent after `t` that never arrived before that.
+   * Outage around an event at `t`: the longest gap between consecutive arrivals from the last
+   * arrival before `t` to `windowMs` after it (about the send interval when nothing broke), and
+   * the datagrams sent in that window (`fromEvent`: the gap starts at `t`) that never arrived (the last 200 ms are left out: in flight).
    */
-  outage(t: number): { ms: number; lost: number } {
-    let first = Number.POSITIVE_INFINITY;
-    for (const [k, at] of this.got) if (this.sent[k] >= t) first = Math.min(first, at);
+  outage(t: number, windowMs = 3000, fromEvent = false): { ms: number; lost: number } {
+    const times = [...this.got.values()].sort((x, y) => x - y);
+    const end = Math.min(t + windowMs, performance.now() - 200); // leave datagrams still in flight out
+    let prev = Number.NEGATIVE_INFINITY;
+    for (const x of times) if (x < t) prev = x;
+    if (fromEvent) prev = t; // nothing flowed before the event (e.g. every interface was down)
+    let gap = 0;
+    for (const x of times) {
+      if (x < t) continue;
+      if (x > end) break;
+      if (Number.isFinite(prev)) gap = Math.max(gap, x - prev);
+      prev = x;
+    }
     let lost = 0;
-    for (let k = 0; k < this.sent.length; k++) if (this.sent[k] >= t && this.sent[k] < first && !this.got.has(k)) lost++;
-    return { ms: Math.max(0, first - t), lost };
+    for (let k = 0; k < this.sent.length; k++) if (this.sent[k] >= t && this.sent[k] <= end && !this.got.has(k)) lost++;
+    return { ms: gap, lost };
   }
 }

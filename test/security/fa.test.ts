@@ -1,6 +1,7 @@
 // Issue 9, "FA" attacks: store failures, lease caps, the catch-and-count boundary, the store
 // file's mode, FAD amplification. (Relay: fa-relay.test.ts; WebSocket + logs: fa-ws.test.ts.)
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { chmodSync, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -57,6 +58,47 @@ test("FA store write fails (disk full): FAQ gets FAD STORE_FAILED, server lives,
   } finally {
     await Promise.all([a.close(), b.close(), peer.close()]);
     await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("FA on a really full disk (tmpfs filled up): FAD STORE_FAILED, server lives, the lease keeps forwarding", { timeout: 60_000 }, async (t) => {
+  if (process.getuid?.() !== 0 && process.env.CI !== "true") return t.skip("needs root to mount a small tmpfs");
+  const dir = mkdtempSync(join(tmpdir(), "hipmm-fa-full-"));
+  execFileSync("mount", ["-t", "tmpfs", "-o", "size=512k", "tmpfs", dir]);
+  let server: Awaited<ReturnType<typeof startFa>>["server"] | undefined;
+  const a = await udp();
+  const b = await udp();
+  const peer = await udp();
+  try {
+    const store = new SqliteLeaseStore(join(dir, "leases.db"));
+    const fa = await startFa({}, { store });
+    server = fa.server;
+    const faa = await faq(a, fa.port, identity(540), fa.faHit, { requestId: 1, leaseId: 0, lifetime: 300, addrType: 4, spis: 16 });
+    assert.equal(faa.packetType, PacketType.FAA);
+    const spi = (faa.info!.address as { minSpi: number }).minSpi;
+    // fill the file system
+    try {
+      for (let i = 0; i < 64; i++) writeFileSync(join(dir, `fill-${i}`), new Uint8Array(64 * 1024));
+    } catch (e) {
+      assert.equal((e as { code?: string }).code, "ENOSPC");
+    }
+    let refused = 0;
+    for (let i = 0; i < 8 && refused === 0; i++) {
+      const r = await faq(b, fa.port, identity(541), fa.faHit, { requestId: i + 1, leaseId: 0, lifetime: 300, addrType: 4, spis: 16 });
+      if (r.packetType === PacketType.FAD) {
+        assert.equal(r.notifyType, FadReason.STORE_FAILED);
+        refused++;
+      }
+    }
+    assert.equal(refused, 1, "a FAQ was refused STORE_FAILED once the disk was full");
+    await peer.send(espPacket(spi, 1, 200), fa.port);
+    assert.ok(unwrapRelay((await a.next()).data));
+    assert.ok(server.stats().storeErrors >= 1);
+  } finally {
+    await Promise.all([a.close(), b.close(), peer.close()]);
+    await server?.close();
+    execFileSync("umount", ["-l", dir]);
     rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -9,7 +9,10 @@ import { test } from "node:test";
 import type { Locator } from "../../src/core/types.ts";
 import type { Association } from "../../src/hip/association.ts";
 import { hipCipherKeyLen } from "../../src/hip/suites.ts";
-import type { LabHost } from "../../src/lab/host.ts";
+import { SeededRng } from "../../src/core/rng.ts";
+import { HostIdentity } from "../../src/hip/identity.ts";
+import { LabHost } from "../../src/lab/host.ts";
+import { Simulator } from "../../src/sim/index.ts";
 import { mobilityContext } from "../../src/mobility/codec.ts";
 import { codecKeys } from "../../src/mobility/extension.ts";
 import { L, pair } from "../mobility/util.ts";
@@ -116,4 +119,186 @@ test("every SA gets its own IV seed from the host's Rng", () => {
   assert.ok(seeds.every((s) => s.length === 16 && s.some((x) => x !== 0)));
   const seeded = (x: LabHost) => x.stack.saGuard?.counters["sa.iv_seeded"] ?? 0;
   assert.equal(seeded(a) + seeded(b), seeds.length);
+});
+
+// ---- property: random schedules of UPDATE rekeys, honest and hostile REAs, both roles ----------
+
+type Pick = "base" | "last" | "overlap" | "fresh" | "below" | "gap" | "beyond";
+interface Step {
+  dt: number;
+  who: "A" | "B";
+  kind: "rekey" | "own" | "unown" | "hostile";
+  pick: Pick;
+  r: number;
+}
+
+/** The KEYMAT index a hostile peer names, from what its own association drew so far. */
+function hostileIndex(a: Association, pick: Pick, r: number): number {
+  const len = 2 * (20 + 0); // AES-GCM-128: 16-byte key + 4-byte salt per direction, no auth key
+  const mark = a.keymatIndex;
+  switch (pick) {
+    case "base":
+      return baseIndex(a);
+    case "last":
+      return Math.max(baseIndex(a), mark - len);
+    case "overlap":
+      return Math.max(0, mark - 1 - (r % (len - 1)));
+    case "fresh":
+      return mark;
+    case "below":
+      return r % Math.max(1, mark);
+    case "gap":
+      return mark + len * (1 + (r % 4));
+    case "beyond":
+      return 255 * 48 - len + 1 + (r % 0x10000);
+  }
+}
+
+// Identities are made once (Ed25519, fast to sign); every schedule runs on fresh hosts with them.
+const IDS = [HostIdentity.generate(new SeededRng(1), "Ed25519"), HostIdentity.generate(new SeededRng(2), "Ed25519")];
+
+/** pair() (test/mobility/util.ts) with the identities above, DH group 7 and an easy puzzle. */
+function fastPair(seed: number): { sim: Simulator; a: LabHost; b: LabHost } {
+  const sim = new Simulator({ seed, link: { latency: 10 } });
+  const hip = { dhGroups: [7], puzzleK: 1 };
+  const na = new LabHost({ name: "A", rng: sim.forkRng(), addresses: [L("10.0.0.1")], identity: IDS[0], hip, policy: {} });
+  const nb = new LabHost({ name: "B", rng: sim.forkRng(), addresses: [L("10.0.0.2")], identity: IDS[1], hip, policy: {} });
+  sim.addNode("A", na, [L("10.0.0.1")]);
+  sim.addNode("B", nb, [L("10.0.0.2")]);
+  sim.at(0, () => na.stack.connect(sim.now, L("10.0.0.2"), nb.hit, L("10.0.0.1")));
+  return { sim, a: na, b: nb };
+}
+
+/** What the schedules exercised (refusals by reason, rekeys done, per-interface SAs installed). */
+const coverage: Record<string, number> = {};
+
+/** One schedule on a fresh pair of hosts; returns the observer. */
+function runSchedule(seed: number, steps: Step[]): KeyObserver {
+  const { sim, a, b } = fastPair(seed);
+  const obs = new KeyObserver();
+  obs.attach("A", a.stack);
+  obs.attach("B", b.stack);
+  const hosts = { A: a, B: b };
+  // A hostile host announces chosen (SPI, KEYMAT index) pairs for some interfaces: the attacker
+  // runs modified code, the REA is authenticated as usual (its REA IDs stay in sequence).
+  const hostile = { A: new Map<number, { spi: number; index: number }>(), B: new Map<number, { spi: number; index: number }>() };
+  for (const [name, x] of Object.entries(hosts) as ["A" | "B", LabHost][]) {
+    const ext = x.stack.mobility as unknown as { spisFor: (bound: unknown, id?: number) => { inbound: number; outbound: number; keymatIndex?: number } };
+    const orig = ext.spisFor.bind(ext);
+    ext.spisFor = (bound, id) => {
+      const h = id === undefined ? undefined : hostile[name].get(id);
+      const r = orig(bound, id);
+      return h ? { ...r, inbound: h.spi, keymatIndex: h.index } : r;
+    };
+  }
+  let t = 400;
+  let ifSeq = 2;
+  for (const s of steps) {
+    t += s.dt;
+    sim.at(t, () => {
+      const x = hosts[s.who];
+      const y = s.who === "A" ? b : a;
+      const n = ifSeq++;
+      const addr = L(`10.${s.who === "A" ? 1 : 2}.${n}.1`);
+      if (s.kind === "rekey") x.stack.rekey(sim.now, y.hit);
+      else if (s.kind === "unown") {
+        for (const id of x.stack.local!.interfaces.keys()) if (id > 1 && !hostile[s.who].has(id)) x.stack.mobility!.setSpiRange(id, undefined);
+      } else {
+        x.stack.local!.addInterface(n, 0);
+        x.stack.local!.addAddress(n, addr, sim.now);
+        sim.addAddress(s.who, addr);
+        if (s.kind === "own") x.stack.mobility!.setSpiRange(n, { min: 0x10000 * n, max: 0x10000 * n + 0xffff });
+        else hostile[s.who].set(n, { spi: 0x7000_0000 + n, index: hostileIndex(assoc(x, y), s.pick, s.r) });
+      }
+      sim.kick();
+    });
+  }
+  a.startFlow(b, 300, t + 600, 10);
+  b.startFlow(a, 300, t + 600, 10);
+  sim.runUntil(t + 1000);
+  for (const x of [a, b]) {
+    for (const [k, v] of Object.entries(x.stack.host.counters)) if (k.startsWith("drop.keymat") || k === "drop.bad_keymat_index") coverage[k] = (coverage[k] ?? 0) + v;
+    for (const [k, v] of Object.entries(x.stack.update.counters)) if (k === "rekey.done" || k.startsWith("rekey.drop")) coverage[k] = (coverage[k] ?? 0) + v;
+  }
+  coverage.peerSas = (coverage.peerSas ?? 0) + obs.installs.filter((i) => i.direction === "out" && i.spi >= 0x20000 && i.spi < 0x100_0000).length;
+  coverage.hostileSas = (coverage.hostileSas ?? 0) + obs.installs.filter((i) => i.direction === "out" && i.spi >= 0x7000_0000 && i.spi < 0x7000_1000).length;
+  return obs;
+}
+
+test("property: no (key, salt) and no (key, IV) pair repeats over random schedules of rekeys and honest/hostile REAs", async () => {
+  const fc = await import("fast-check");
+  const runs = Number(process.env.KEYS_SCHEDULES ?? 1000);
+  const step = fc.record({
+    dt: fc.integer({ min: 0, max: 300 }),
+    who: fc.constantFrom("A" as const, "B" as const),
+    kind: fc.constantFrom("rekey" as const, "own" as const, "unown" as const, "hostile" as const),
+    pick: fc.constantFrom<Pick>("base", "last", "overlap", "fresh", "below", "gap", "beyond"),
+    r: fc.nat(),
+  });
+  let sealed = 0;
+  let installs = 0;
+  let done = 0;
+  fc.assert(
+    fc.property(fc.nat(), fc.array(step, { minLength: 1, maxLength: 8 }), (seed, steps) => {
+      const obs = runSchedule(seed, steps);
+      done++;
+      sealed += obs.sealed;
+      installs += obs.installs.length;
+      assert.deepEqual(obs.repeatedKeys, [], "an SA key and salt installed twice");
+      assert.deepEqual(obs.repeatedIvs, [], "a (key, IV) pair sealed twice");
+    }),
+    // Bounded in time as well as count (a loaded machine): the runs done are printed below.
+    { numRuns: runs, seed: Number(process.env.KEYS_SEED ?? 9009), interruptAfterTimeLimit: Number(process.env.KEYS_TIME_LIMIT_MS ?? 240_000), markInterruptAsFailure: false },
+  );
+  console.log(`key schedules: ${done} of ${runs} runs, ${installs} SAs, ${sealed} packets sealed, ${JSON.stringify(coverage)}`);
+  assert.ok(done >= 1 && installs > done * 4 && sealed > done * 50, `coverage: ${installs} SAs, ${sealed} packets`);
+});
+
+test("KEYMAT allocator: local draws and peer-named indices are monotonic; reuse, overlap, below and beyond KEYMAT are refused", async () => {
+  const { KeymatAllocator } = await import("../../src/hip/keymat-alloc.ts");
+  const k = new KeymatAllocator(160, 255 * 48);
+  assert.equal(k.draw(40), 160);
+  assert.equal(k.claim(200, 40), undefined, "the peer's fresh index");
+  assert.equal(k.drawn, 240);
+  assert.equal(k.claim(160, 40), "keymat_reused");
+  assert.equal(k.claim(230, 40), "keymat_overlap");
+  assert.equal(k.claim(0, 40), "keymat_below");
+  assert.equal(k.claim(255 * 48 - 39, 40), "keymat_exhausted");
+  assert.equal(k.claim(0x10000, 40), "keymat_exhausted");
+  assert.equal(k.claim(400, 40), undefined, "a gap is skipped for good");
+  assert.equal(k.claim(300, 40), "keymat_below");
+  assert.equal(k.draw(40), 440);
+  assert.deepEqual(k.refusals, { keymat_reused: 1, keymat_overlap: 1, keymat_below: 2, keymat_exhausted: 2 });
+  assert.deepEqual(
+    k.draws().map((d) => [d.index, d.by]),
+    [
+      [160, "local"],
+      [200, "peer"],
+      [400, "peer"],
+      [440, "local"],
+    ],
+  );
+});
+
+test("secrets: KEYMAT below the drawn mark, Kij, the DH key and PRK are wiped; later draws still work", () => {
+  const { sim, a, b } = pair(94, L("10.0.0.1"), L("10.0.0.2"));
+  sim.runUntil(500);
+  const [x, y] = [assoc(a, b), assoc(b, a)];
+  for (const s of [x, y]) {
+    assert.ok(s.keymat);
+    assert.equal(s.keymat.wipedBelow, s.keymatIndex, "every drawn KEYMAT byte was zero-filled and dropped");
+    assert.equal(s.keymat.slice(0, 16), undefined);
+    assert.equal(s.ownDh, undefined);
+  }
+  const mark = x.keymatIndex;
+  sim.at(600, () => {
+    a.stack.rekey(sim.now, b.hit);
+    sim.kick();
+  });
+  sim.runUntil(1500);
+  assert.equal(a.stack.update.counters["rekey.done"], 1, "the HKDF state kept for later draws works");
+  assert.ok(x.keymatIndex > mark && x.keymat!.wipedBelow === x.keymatIndex);
+  const km = x.keymat!;
+  a.stack.host.removeAssociation(x);
+  assert.equal(km.slice(km.maxLength - 1, 1), undefined, "destroyed with the association");
 });

@@ -171,3 +171,24 @@ test("after a Responder restart with lower R1 counters, a timed-out exchange let
   net.run(net.now + 3000);
   assert.equal(w.ini.host.association(w.res.host.hit)?.state, "ESTABLISHED");
 });
+
+test("solved-puzzle memory is bounded: a full generation refuses further I2s and is replaced for new I1s", () => {
+  const net = new Net();
+  const res = net.add(71, "10.0.0.2", { maxSolvedPerGeneration: 1 });
+  const i1 = net.add(72, "10.0.0.1");
+  const i2 = net.add(73, "10.0.0.3");
+  i1.host.connect(0, res.loc, res.host.hit, i1.loc);
+  i2.host.connect(0, res.loc, res.host.hit, i2.loc);
+  net.run(2000);
+  // Both solved a puzzle of generation 1; only one fits its memory.
+  assert.equal(res.host.counters["rx.I2"], 1);
+  assert.ok((res.host.counters["drop.puzzle_memory_full"] ?? 0) >= 1);
+  net.run(60_000);
+  const loser = i1.host.association(res.host.hit)?.state === "ESTABLISHED" ? i2 : i1;
+  assert.equal(loser.host.counters["failed.timeout"], 1);
+  // The next I1 is answered from a new generation.
+  loser.host.connect(net.now, res.loc, res.host.hit, loser.loc);
+  net.run(net.now + 2000);
+  assert.equal(loser.host.association(res.host.hit)?.state, "ESTABLISHED");
+  assert.equal(res.host.counters["rx.I2"], 2);
+});

@@ -22,6 +22,9 @@ export interface FaTarget {
   hit?: Uint8Array;
 }
 
+/** FAD reasons for a new lease worth asking again (elsewhere, or later). */
+const PASSING = new Set<number>([FadReason.STORE_FAILED, FadReason.FA_FULL, FadReason.TOO_MANY_FROM_SOURCE, FadReason.NO_ADDRESSES, FadReason.NO_SPIS]);
+
 export interface FaClientOptions {
   /** FAs in order of preference; on a crash the client moves to the next (§4.4.2). */
   fas: FaTarget[];
@@ -89,6 +92,8 @@ export class FaClient {
   private quietProbes = 0;
   /** Lease duration (s) the FA granted last. */
   private grantedSec: number | undefined;
+  /** A new lease was refused for a passing reason (store failed, FA full): ask again then. */
+  private againAt: Millis | undefined;
 
   constructor(
     private readonly host: HipHost,
@@ -199,6 +204,10 @@ export class FaClient {
         this.request(now, 0, this.o.lifetime ?? 0);
       } else if (pend.fields.leaseId !== 0) {
         this.scheduleRenewal(now);
+      } else if (PASSING.has(reason) && !this.lease) {
+        // Issue 9: the FA's store failed or it is full: the next FA at once, or this one later.
+        if (this.o.fas.length > 1) this.faIndex = (this.faIndex + 1) % this.o.fas.length;
+        this.againAt = now + (this.o.retryMs ?? 1000) * (this.o.fas.length > 1 ? 1 : 16);
       }
       return true;
     }
@@ -252,6 +261,10 @@ export class FaClient {
       this.quietProbes = Math.min(this.quietProbes + 1, 6);
       this.request(now, this.lease.leaseId, this.renewLifetime());
     }
+    if (this.againAt !== undefined && this.againAt <= now) {
+      this.againAt = undefined;
+      if (!this.pending && !this.lease) this.request(now, 0, this.o.lifetime ?? 0);
+    }
     if (this.renewAt !== undefined && this.renewAt <= now && !this.pending && this.lease) {
       this.renewAt = undefined;
       this.request(now, this.lease.leaseId, this.renewLifetime());
@@ -264,6 +277,7 @@ export class FaClient {
       if (x !== undefined && (t === undefined || x < t)) t = x;
     };
     min(this.renewAt);
+    min(this.againAt);
     min(this.lease?.expires);
     if (!this.pending) min(this.quietAt());
     return t;

@@ -56,6 +56,7 @@ export class ForwardingAgent {
   private fadRefill = 0;
   /** Size of a FAD with an empty message (learnt once): FADs are trimmed to the FAQ's size. */
   private fadBase = 0;
+  private retryAt = 0;
 
   constructor(o: FaOptions) {
     this.id = o.identity;
@@ -136,6 +137,7 @@ export class ForwardingAgent {
   private tunnelFrame(now: Millis, tunnel: number, remote: Locator, frame: Uint8Array): FaSend | undefined {
     if (frame.length < 4 || frame[0] !== 1) return this.fwd.drop(DropReason.BAD_RELAY);
     if (frame[1] === TunnelFrameType.PING) {
+      this.counters.pings++;
       if (!this.pingAllowed(now, tunnel)) return this.fwd.drop(DropReason.PING_RATE);
       const f = parseTunnelFrame(frame);
       if (f.ok) this.transmit({ to: remote, local: -1, tunnel, data: emitTunnelFrame({ type: TunnelFrameType.PONG, payload: f.value.payload }) });
@@ -192,13 +194,15 @@ export class ForwardingAgent {
   }
 
   pollTimeout(): Millis | undefined {
-    return this.leases.nextExpiry();
+    const t = this.leases.nextExpiry();
+    return t === undefined ? undefined : Math.max(t, this.retryAt);
   }
 
   handleTimeout(now: Millis): void {
     try {
       for (const l of this.leases.expire(now)) this.forget(l, "expired");
     } catch (e) {
+      this.retryAt = now + 1000; // a store that keeps failing must not spin the timer
       this.caught(e);
     }
   }

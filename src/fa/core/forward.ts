@@ -60,11 +60,13 @@ export interface FaCounters {
    *  failed; errors caught at the agent's boundary (a bug, never a peer's doing). */
   storeErrors: number;
   errors: number;
+  /** Tunnel PING frames received (answered or dropped `ping_rate`). */
+  pings: number;
   drops: Record<string, number>;
 }
 
 export function newCounters(): FaCounters {
-  return { forwardedPackets: 0, forwardedBytes: 0, toHost: 0, toPeer: 0, faq: 0, faa: 0, fad: 0, r1: 0, storeErrors: 0, errors: 0, drops: {} };
+  return { forwardedPackets: 0, forwardedBytes: 0, toHost: 0, toPeer: 0, faq: 0, faa: 0, fad: 0, r1: 0, storeErrors: 0, errors: 0, pings: 0, drops: {} };
 }
 
 export class Forwarder {

@@ -1,7 +1,7 @@
 // FAD reasons (draft §4.4.1 "specifying the reason for denial", §6.3; PROFILE §2): NOTIFICATION
 // message types of our own, from the private-use error range 8192-16383 (RFC 7401 §5.2.19
 // follows IKEv2's split: 0-16383 errors, private use at the top of each range). Listed in
-// docs/PROTOCOL.md §9.
+// docs/PROTOCOL.md §11.
 export const FadReason = {
   /** The FAQ could not be understood: FA_INFO missing or bad, HIT ≠ HOST_ID, bad values. */
   MALFORMED: 8192,

@@ -1,4 +1,4 @@
-// Relay frames between a leasing host and its FA (ours; docs/PROTOCOL.md §9). Over UDP a relay
+// Relay frames between a leasing host and its FA (ours; docs/PROTOCOL.md §11). Over UDP a relay
 // datagram is the marker 0x000000FA (an SPI from the IANA-reserved 1-255 range, RFC 4303 §2.1,
 // so never ESP, and not the zero HIP marker) followed by a full-form tunnel frame
 // (src/wire/tunnel.ts); over a WebSocket the tunnel frame alone. Host → FA: src = the leased

@@ -1,6 +1,6 @@
 // Deno Forwarding Agent server around the same sans-I/O ForwardingAgent core as the Node
 // server (server.ts): UDP locators on Deno.listenDatagram, tunnels for hosts without UDP
-// (browsers, Workers; docs/PROTOCOL.md §9.x) over WebTransport (Deno.QuicEndpoint +
+// (browsers, Workers; docs/PROTOCOL.md §11.x) over WebTransport (Deno.QuicEndpoint +
 // Deno.upgradeWebTransport: datagrams, oversized frames as records on a stream) and
 // optionally WebSocket (Deno.serve + Deno.upgradeWebSocket). Runnable:
 //   deno run --unstable-net -A src/fa/server/deno.ts --udp 127.0.0.1:PORT --wt 127.0.0.1:PORT

@@ -2,6 +2,7 @@
 // optional WebSocket listener for tunnelled hosts (src/transport/ws-node.ts), a wall clock (so
 // lease expiry survives restarts with a persistent store), structured logs and counters.
 import { createSocket, type Socket } from "node:dgram";
+import { networkInterfaces } from "node:os";
 import { type Locator, locatorKey } from "../../core/types.ts";
 import { cryptoRng } from "../../core/rng.ts";
 import type { HostIdentity } from "../../hip/identity.ts";
@@ -68,8 +69,12 @@ export class FaServer {
       return { ip: l.ip, port: sock.address().port };
     };
     const c = o.config;
+    // Bound to a wildcard address: every interface address is ours, never a relay destination.
+    const wild = [...c.control, ...c.shared4, ...c.pool6].some((l) => l.ip === "0.0.0.0" || l.ip === "::");
+    const own = wild ? Object.values(networkInterfaces()).flatMap((a) => (a ?? []).map((x) => x.address.replace(/%.*$/, ""))) : [];
     const config = {
       ...c,
+      ownAddresses: [...c.ownAddresses, ...own],
       control: await Promise.all(c.control.map(resolve)),
       shared4: await Promise.all(c.shared4.map(resolve)),
       pool6: await Promise.all(c.pool6.map(resolve)),

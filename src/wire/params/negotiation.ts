@@ -18,7 +18,8 @@ export function emitDhGroupList(p: DhGroupListParam): Uint8Array {
 }
 
 /** DIFFIE_HELLMAN: Group ID(1) Public Value Length(2) Public Value. For NIST curves the public
- * value is the uncompressed point (0x04 | X | Y, 65 bytes for P-256). */
+ * value is x | y without a 0x04 prefix (RFC 5903 §7, as RFC 7401 §5.2.7 cites it; 64 bytes for
+ * P-256), see src/hip/dh.ts. (A HOST_ID's ECDSA key does carry 0x04: src/hip/identity.ts.) */
 export interface DiffieHellmanParam {
   kind: "DIFFIE_HELLMAN";
   groupId: number;

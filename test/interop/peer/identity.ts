@@ -1,5 +1,6 @@
 // ECDSA host identity (RFC 7401 §5.2.9 HI algorithm 7 = ECDSA; ECC Curve 1 = NIST P-256,
-// 2 = NIST P-384). Host Identity field = ECC Curve (2 octets) | x | y (no SEC1 0x04 prefix).
+// 2 = NIST P-384). Host Identity field = ECC Curve (2 octets) | x | y (no SEC1 0x04 prefix);
+// received, curve | 0x04 | x | y is accepted too (what cutehip and HIPL send).
 // Signatures (§5.2.14): ECDSA as in RFC 4754 (which RFC 7401 cites for ECDSA): the hash matches
 // the curve (P-256 → SHA-256, P-384 → SHA-384) and the signature is r | s (RFC 4754 §7).
 import { createECDH, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, sign, verify } from "node:crypto";
@@ -29,10 +30,12 @@ export class PeerId {
     if (hi.length < 2) return undefined;
     const curve = rd16(hi, 0);
     const c = CURVES[curve];
-    if (!c || hi.length !== 2 + 2 * c.size) return undefined;
+    if (!c) return undefined;
+    const o = hi.length === 3 + 2 * c.size && hi[2] === 4 ? 3 : 2;
+    if (hi.length !== o + 2 * c.size) return undefined;
     try {
       const key = createPublicKey({
-        key: { kty: "EC", crv: c.name, x: b64u(hi.subarray(2, 2 + c.size)), y: b64u(hi.subarray(2 + c.size)) },
+        key: { kty: "EC", crv: c.name, x: b64u(hi.subarray(o, o + c.size)), y: b64u(hi.subarray(o + c.size)) },
         format: "jwk",
       });
       return new PeerId(curve, hi.slice(), hitFromHi(hi), key);
@@ -41,9 +44,11 @@ export class PeerId {
     }
   }
 
+  /** The curve's RFC 4754 hash, or SHA-384 (the hash of HIT suite 2 ECDSA/SHA-384). */
   verify(data: Uint8Array, sig: Uint8Array): boolean {
     try {
-      return verify(CURVES[this.curve].hash, data, { key: this.pub, dsaEncoding: "ieee-p1363" }, sig);
+      const key = { key: this.pub, dsaEncoding: "ieee-p1363" as const };
+      return verify(CURVES[this.curve].hash, data, key, sig) || verify("sha384", data, key, sig);
     } catch {
       return false;
     }

@@ -1,0 +1,179 @@
+// Kernel address and link events on Linux: `ip -o monitor address link` (iproute2, rtnetlink)
+// runs as a child process; its lines update a KernelState (netlink.ts), and after a short
+// debounce the host is reconciled with it: one logical interface per kernel interface (draft
+// §4.1), one UDP socket per address (bound to it, so each interface sends from its own address),
+// interface preference (§3.3), link down/up, renumbering (old address removed and its socket
+// closed, new one bound and announced). The stack sends the REAs (§4.2, §6.4). Where `ip` is
+// missing, the caller falls back to polling (mobility-node.ts AddressWatcher).
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import type { Locator } from "../core/types.ts";
+import type { LocalModel } from "../mobility/model.ts";
+import { bindNodeUdp } from "../transport/udp-node.ts";
+import type { RuntimeHost } from "./host.ts";
+import { KernelState, parseIpLine, preferenceOf } from "./netlink.ts";
+
+/** Logical interface ID of kernel interface `ifindex` (clear of DEFAULT_INTERFACE 1 and FA 0xfa). */
+export const kernelInterfaceId = (ifindex: number): number => 0x1000 + ifindex;
+
+export interface KernelWatchOptions {
+  /** UDP port for newly bound addresses (0 or taken: any port). */
+  port: number;
+  /** Interface names, best first (`--prefer eth0,wlan0`); these are also used (watched). */
+  prefer?: readonly string[];
+  /**
+   * Kernel interfaces to use, by name (default: those holding the host's bound addresses at
+   * start, plus `prefer`): a host listening on 127.0.0.1 only does not start using eth0.
+   */
+  interfaces?: readonly string[];
+  /** Events closer together than this are applied as one change (default 5 ms). */
+  debounceMs?: number;
+  /** Address families to use (default: those of the host's bound addresses). */
+  families?: readonly (4 | 6)[];
+  /** One line per applied change (for logs). */
+  log?: (line: string) => void;
+}
+
+const familyOfIp = (ip: string): 4 | 6 => (ip.includes(":") ? 6 : 4);
+const wildcard = (ip: string) => ip === "0.0.0.0" || ip === "::";
+
+export class KernelWatcher {
+  readonly state = new KernelState();
+  /** Addresses whose sockets we manage (bound by us, or a --listen address on a kernel interface). */
+  private readonly managed = new Set<string>();
+  /** Names of the kernel interfaces we use. */
+  readonly names = new Set<string>();
+  private child: ChildProcess | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private chain: Promise<void> = Promise.resolve();
+  private stopped = false;
+  /** Kernel events seen / reconciliations run. */
+  events = 0;
+  reconciles = 0;
+
+  constructor(
+    private readonly host: RuntimeHost,
+    private readonly o: KernelWatchOptions,
+  ) {}
+
+  /** Start the monitor, load the current state, adopt the bound sockets. False: `ip` unusable. */
+  async start(): Promise<boolean> {
+    const child = spawn("ip", ["-o", "monitor", "address", "link"], { stdio: ["ignore", "pipe", "ignore"] });
+    const early: string[] = [];
+    let loaded = false;
+    let buf = "";
+    const ok = await new Promise<boolean>((resolve) => {
+      child.once("error", () => resolve(false));
+      child.once("spawn", () => resolve(true));
+    });
+    if (!ok) return false;
+    this.child = child;
+    child.stdout!.setEncoding("utf8").on("data", (d: string) => {
+      buf += d;
+      for (let i = buf.indexOf("\n"); i >= 0; i = buf.indexOf("\n")) {
+        const line = buf.slice(0, i);
+        buf = buf.slice(i + 1);
+        if (!loaded) early.push(line);
+        else this.onLine(line);
+      }
+    });
+    const link = spawnSync("ip", ["-o", "link", "show"], { encoding: "utf8", timeout: 5000 });
+    const addr = spawnSync("ip", ["-o", "addr", "show"], { encoding: "utf8", timeout: 5000 });
+    if (link.status !== 0 || addr.status !== 0) {
+      this.stop();
+      return false;
+    }
+    this.state.load([...link.stdout.split("\n"), ...addr.stdout.split("\n")]);
+    loaded = true;
+    for (const n of this.o.interfaces ?? [...(this.o.prefer ?? []), ...this.host.locals.map((l) => this.state.interfaceOf(l.ip)?.name ?? "")]) if (n) this.names.add(n);
+    for (const line of early) this.onLine(line);
+    await this.reconcile();
+    return true;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.child && this.child.exitCode === null) this.child.kill();
+    this.child = undefined;
+  }
+
+  /** Resolves when every queued reconciliation ran. */
+  settled(): Promise<void> {
+    return this.chain;
+  }
+
+  private onLine(line: string): void {
+    const ev = parseIpLine(line);
+    if (!ev || !this.state.apply(ev) || !this.names.has(ev.name)) return;
+    this.events++;
+    this.o.log?.(`kernel: ${ev.kind === "link" ? `${ev.name} ${ev.deleted ? "deleted" : ev.up ? "up" : "down"}` : `${ev.deleted ? "-" : "+"}${ev.ip} on ${ev.name}`}`);
+    if (this.timer !== undefined || this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.chain = this.chain.then(() => this.reconcile()).catch((e: Error) => this.o.log?.(`kernel watch: ${e.message}`));
+    }, this.o.debounceMs ?? 5);
+  }
+
+  /** Make sockets and the local model match the kernel's interfaces. */
+  async reconcile(): Promise<void> {
+    if (this.stopped) return;
+    this.reconciles++;
+    const host = this.host;
+    const fams = this.o.families ?? [...new Set(host.locals.filter((l) => !wildcard(l.ip)).map((l) => familyOfIp(l.ip)))];
+    const wanted = new Map<string, number>(); // ip → ifindex
+    for (const itf of this.state.interfaces.values()) {
+      if (!this.names.has(itf.name)) continue;
+      for (const ip of itf.addrs) if (fams.includes(familyOfIp(ip))) wanted.set(ip, itf.index);
+    }
+    for (const l of host.locals) if (wanted.has(l.ip)) this.managed.add(l.ip);
+    const bound = new Set(host.locals.map((l) => l.ip));
+    const remove: Locator[] = host.locals.filter((l) => this.managed.has(l.ip) && !wanted.has(l.ip));
+    for (const ip of wanted.keys()) {
+      if (bound.has(ip)) continue;
+      const s = await bindNodeUdp(ip, this.o.port)
+        .catch(() => bindNodeUdp(ip, 0))
+        .catch(() => undefined);
+      if (!s || this.stopped) {
+        await s?.close();
+        continue;
+      }
+      host.driver.sockets.add(s);
+      this.managed.add(ip);
+    }
+    const locals = host.locals;
+    host.stack.updateLocal(host.driver.clock(), (local) => this.apply(local, locals, remove));
+    host.driver.flush();
+    for (const l of remove) {
+      this.managed.delete(l.ip);
+      await host.driver.sockets.remove(l);
+    }
+  }
+
+  private apply(local: LocalModel, locals: readonly Locator[], remove: readonly Locator[]): void {
+    const now = this.host.driver.clock();
+    for (const l of remove) local.removeAddress(l);
+    const seen = new Set<number>();
+    for (const itf of this.state.interfaces.values()) {
+      if (!this.names.has(itf.name)) continue;
+      const id = kernelInterfaceId(itf.index);
+      const mine = locals.filter((l) => itf.addrs.includes(l.ip) && !remove.some((r) => r.ip === l.ip));
+      if (mine.length === 0 && !local.interfaces.has(id)) continue;
+      seen.add(id);
+      const pref = preferenceOf(this.o.prefer ?? [], itf.name);
+      const li = local.interfaces.get(id) ?? local.addInterface(id, pref);
+      if (li.preference !== pref) local.setPreference(id, pref);
+      local.setUp(id, itf.up);
+      for (const l of mine) if (local.interfaceOf(l)?.id !== id) local.addAddress(id, l, now);
+    }
+    // A kernel interface that vanished: its logical interface is down (its addresses went above).
+    for (const li of local.interfaces.values()) if (li.id >= 0x1000 && !seen.has(li.id)) local.setUp(li.id, false);
+  }
+}
+
+/** Start watching the kernel (Linux, `ip` present); undefined when not possible. */
+export async function watchKernel(host: RuntimeHost, o: KernelWatchOptions): Promise<KernelWatcher | undefined> {
+  if (process.platform !== "linux") return undefined;
+  const w = new KernelWatcher(host, o);
+  return (await w.start()) ? w : undefined;
+}

@@ -1,0 +1,156 @@
+// No silent drops: a datagram the application sends while its peer has no usable path (every
+// local interface down, the peer's addresses unverified, draft §6.5) is held here, bounded per
+// peer and in time, and sent when a path appears (a `path-changed` event); what cannot be held
+// or expires is reported (RuntimeHost events `send-queued` / `send-dropped`). Pure bookkeeping:
+// the caller owns the timer and the sending.
+import type { Millis } from "../core/types.ts";
+import { hitKey } from "../hip/hit.ts";
+
+export interface SendQueueOptions {
+  /** Datagrams held per peer (default 256). */
+  limit?: number;
+  /** How long one is held before it is dropped and reported (default 3000 ms). */
+  timeoutMs?: Millis;
+}
+
+export interface HeldDatagram {
+  srcPort: number;
+  dstPort: number;
+  data: Uint8Array;
+  at: Millis;
+}
+
+export class NoPathQueue {
+  private readonly q = new Map<string, { peerHit: Uint8Array; items: HeldDatagram[] }>();
+  readonly limit: number;
+  readonly timeoutMs: Millis;
+
+  constructor(o: SendQueueOptions = {}) {
+    this.limit = o.limit ?? 256;
+    this.timeoutMs = o.timeoutMs ?? 3000;
+  }
+
+  /** Hold one datagram; false when the peer's queue is full (the caller reports the drop). */
+  push(now: Millis, peerHit: Uint8Array, srcPort: number, dstPort: number, data: Uint8Array): boolean {
+    const k = hitKey(peerHit);
+    const e = this.q.get(k) ?? { peerHit: peerHit.slice(), items: [] };
+    if (e.items.length >= this.limit) return false;
+    e.items.push({ srcPort, dstPort, data: data.slice(), at: now });
+    this.q.set(k, e);
+    return true;
+  }
+
+  /** Everything held for `peerHit`, oldest first (removed from the queue). */
+  take(peerHit: Uint8Array): HeldDatagram[] {
+    const k = hitKey(peerHit);
+    const e = this.q.get(k);
+    this.q.delete(k);
+    return e?.items ?? [];
+  }
+
+  /** Put datagrams back in front (a path vanished again while flushing). */
+  unshift(peerHit: Uint8Array, items: HeldDatagram[]): void {
+    if (items.length === 0) return;
+    const k = hitKey(peerHit);
+    const e = this.q.get(k) ?? { peerHit: peerHit.slice(), items: [] };
+    e.items = [...items, ...e.items].slice(0, this.limit);
+    this.q.set(k, e);
+  }
+
+  /** Drop what waited longer than the timeout; returns the count per peer. */
+  expire(now: Millis): { peerHit: Uint8Array; dropped: number }[] {
+    const out: { peerHit: Uint8Array; dropped: number }[] = [];
+    for (const [k, e] of this.q) {
+      const keep = e.items.filter((x) => now - x.at < this.timeoutMs);
+      if (keep.length !== e.items.length) out.push({ peerHit: e.peerHit, dropped: e.items.length - keep.length });
+      if (keep.length) e.items = keep;
+      else this.q.delete(k);
+    }
+    return out;
+  }
+
+  /** When the oldest held datagram expires, if any. */
+  nextDeadline(): Millis | undefined {
+    let t: number | undefined;
+    for (const e of this.q.values()) for (const x of e.items) if (t === undefined || x.at + this.timeoutMs < t) t = x.at + this.timeoutMs;
+    return t;
+  }
+
+  get size(): number {
+    let n = 0;
+    for (const e of this.q.values()) n += e.items.length;
+    return n;
+  }
+}
+
+export type HeldEvent =
+  | { type: "send-queued"; peerHit: Uint8Array; held: number }
+  | { type: "send-dropped"; peerHit: Uint8Array; dropped: number; reason: "no-path-timeout" | "queue-full" };
+
+export interface HeldSendsIo {
+  clock: () => Millis;
+  /** Try to send now; "no-path" puts it back. */
+  send: (peerHit: Uint8Array, srcPort: number, dstPort: number, data: Uint8Array) => "sent" | "queued" | "no-association" | "no-path" | "seal-failed";
+  report: (ev: HeldEvent) => void;
+}
+
+/** A NoPathQueue with its timer and its flush on `path-changed` (used by RuntimeHost). */
+export class HeldSends {
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private stopped = false;
+
+  constructor(
+    readonly queue: NoPathQueue,
+    private readonly io: HeldSendsIo,
+  ) {}
+
+  /** The stack said "no-path": hold the datagram ("queued") or report it dropped ("no-path"). */
+  hold(peerHit: Uint8Array, srcPort: number, dstPort: number, data: Uint8Array): "queued" | "no-path" {
+    if (this.stopped || !this.queue.push(this.io.clock(), peerHit, srcPort, dstPort, data)) {
+      this.io.report({ type: "send-dropped", peerHit: peerHit.slice(), dropped: 1, reason: "queue-full" });
+      return "no-path";
+    }
+    this.io.report({ type: "send-queued", peerHit: peerHit.slice(), held: this.queue.size });
+    this.arm();
+    return "queued";
+  }
+
+  /** A path appeared for `peerHit`: send what waits (after the current event dispatch). */
+  pathChanged(peerHit: Uint8Array): void {
+    if (this.queue.size === 0) return;
+    const hit = peerHit.slice();
+    queueMicrotask(() => this.flush(hit));
+  }
+
+  flush(peerHit: Uint8Array): void {
+    const items = this.queue.take(peerHit);
+    for (let i = 0; i < items.length; i++) {
+      const x = items[i];
+      if (this.io.send(peerHit, x.srcPort, x.dstPort, x.data) === "no-path") {
+        this.queue.unshift(peerHit, items.slice(i));
+        return;
+      }
+    }
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private arm(): void {
+    if (this.timer !== undefined || this.stopped) return;
+    const at = this.queue.nextDeadline();
+    if (at === undefined) return;
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        for (const d of this.queue.expire(this.io.clock())) this.io.report({ type: "send-dropped", peerHit: d.peerHit, dropped: d.dropped, reason: "no-path-timeout" });
+        this.arm();
+      },
+      Math.max(1, Math.ceil(at - this.io.clock())),
+    );
+    (this.timer as { unref?: () => void }).unref?.();
+  }
+}

