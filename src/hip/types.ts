@@ -103,7 +103,10 @@ export type HipEvent =
 export interface HipExtension {
   /** Packet types offered to this extension before the core looks at them. */
   packetTypes: number[];
-  /** Return true when the packet was consumed. `assoc` is the association with the sender HIT, if any. */
+  /** Return true when the packet was consumed. `assoc` is the association with the sender HIT, if any.
+   * The core checked repeated and unknown critical parameters first (RFC 7401 §5.2.1); an
+   * extension that authenticated the packet calls `assoc.noteAuthenticated(now)` (UAL clock,
+   * R2-SENT → ESTABLISHED): consuming a packet does not vouch for it. */
   handle(now: Millis, pkt: HipPacket, raw: Uint8Array, from: Locator, to: Locator, assoc: Association | undefined): boolean;
   handleTimeout?(now: Millis): void;
   pollTimeout?(): Millis | undefined;

@@ -114,6 +114,7 @@ export class UpdateExtension implements HipExtension {
     const s = this.state(a);
     if (!verifyMac(pkt, a.rhash, a.macKeyIn)) return this.drop("bad_mac", pkt, from);
     if (!verifySignature(pkt, a.peerIdentity)) return this.drop("bad_signature", pkt, from);
+    a.noteAuthenticated(now); // UAL clock (limits.ts)
     const seq = getParam(pkt, "SEQ");
     const ack = getParam(pkt, "ACK");
     const info = getParam(pkt, "ESP_INFO");
