@@ -4,7 +4,7 @@
 // `--no-watch` (silence failover only, the baseline) — and after a NAT rebinding. The start is the
 // moment the kernel change is requested (the `ip` command's own run time is inside the number).
 import { Lab, netnsSkip } from "../test/netns/netns.ts";
-import { Stream } from "../test/netns/stream.ts";
+import { type Stream, streamBothWays } from "../test/netns/stream.ts";
 import type { BenchRow } from "./run.ts";
 import { costRow } from "./util.ts";
 
@@ -34,12 +34,7 @@ async function primaryDown(watch: boolean) {
     const pp = lab.hipmm(p, ["host", "--id", kp, "--listen", "10.93.3.2:10500", "--k", "4"]);
     await pp.waitFor("err", /listening on/);
     const hh = lab.hipmm(h, ["host", "--id", kh, "--listen", "10.93.1.2:10500", "--listen", "10.93.2.2:10500", "--prefer", "eth0,eth1", "--connect", `${hitP}@10.93.3.2:10500`, ...(watch ? [] : ["--no-watch"])]);
-    await hh.waitFor("err", /established/);
-    const up = new Stream(hh, pp, "h");
-    up.start();
-    await pp.waitFor("err", /established/);
-    const down = new Stream(pp, hh, "p");
-    down.start();
+    const { up, down } = await streamBothWays(hh, pp, ["h", "p"]);
     await up.waitArrivals(0, 100, 10_000);
     await down.waitArrivals(0, 100, 10_000);
     await new Promise((res) => setTimeout(res, 500));
@@ -69,12 +64,7 @@ async function natRebinding() {
     const bb = lab.hipmm(b, ["host", "--id", kb, "--listen", "10.94.2.2:10500", "--k", "4"]);
     await bb.waitFor("err", /listening on/);
     const aa = lab.hipmm(a, ["host", "--id", ka, "--listen", "10.94.1.2:10500", "--connect", `${hitB}@10.94.2.2:10500`]);
-    await aa.waitFor("err", /established/);
-    const up = new Stream(aa, bb, "a");
-    up.start();
-    await bb.waitFor("err", /established/);
-    const down = new Stream(bb, aa, "b");
-    down.start();
+    const { up, down } = await streamBothWays(aa, bb, ["a", "b"]);
     await up.waitArrivals(0, 100, 10_000);
     await down.waitArrivals(0, 100, 10_000);
     const t0 = performance.now();

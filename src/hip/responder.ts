@@ -165,7 +165,3 @@ function innerParam(plain: Uint8Array) {
   const r = parseParam(PacketType.I2, type, plain.subarray(4, 4 + len), 4);
   return r.ok ? r.value : undefined;
 }
-
-function u16(v: number): Uint8Array {
-  return new Uint8Array([v >> 8, v & 0xff]);
-}

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { Proc } from "../helpers/proc.ts";
 import { Lab, netnsSkip } from "./netns.ts";
-import { Stream } from "./stream.ts";
+import { type Stream, streamBothWays } from "./stream.ts";
 
 const skip = netnsSkip();
 const lab = new Lab();
@@ -58,12 +58,7 @@ async function recovered(what: string, up: Stream, down: Stream, t: number, boun
 
 test("two interfaces, 100 datagrams/s each way: primary down, primary back, renumber", { skip }, async (t) => {
   await h.waitFor("err", /watching interfaces \(netlink\)/);
-  await h.waitFor("err", new RegExp(`established ${hitP}`));
-  const up = new Stream(h, p, "h");
-  up.start();
-  await p.waitFor("err", /established/);
-  const down = new Stream(p, h, "p");
-  down.start();
+  const { up, down } = await streamBothWays(h, p, ["h", "p"], new RegExp(`established ${hitP}`));
   try {
     await up.waitArrivals(0, 50, 10_000);
     await down.waitArrivals(0, 50, 10_000);

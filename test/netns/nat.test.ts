@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { Lab, netnsSkip } from "./netns.ts";
-import { Stream } from "./stream.ts";
+import { Stream, streamBothWays } from "./stream.ts";
 import type { Proc } from "../helpers/proc.ts";
 
 const skip = netnsSkip(["nft", "conntrack"]);
@@ -37,12 +37,7 @@ before(async () => {
 after(() => lab.destroy());
 
 test("behind a NAT: base exchange completes, then data flows both ways (100 datagrams/s)", { skip }, async (t) => {
-  await a.waitFor("err", new RegExp(`established ${hitB}`));
-  const up = new Stream(a, b, "a");
-  up.start();
-  await b.waitFor("err", /established/); // responder: on the first ESP
-  const down = new Stream(b, a, "b");
-  down.start();
+  const { up, down } = await streamBothWays(a, b, ["a", "b"], new RegExp(`established ${hitB}`));
   const t0 = performance.now();
   await up.waitArrivals(t0, 50, 10_000);
   await down.waitArrivals(t0, 50, 10_000);

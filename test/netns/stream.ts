@@ -75,3 +75,17 @@ export class Stream {
     return { ms: gap, lost };
   }
 }
+
+/**
+ * Streams both ways between an Initiator and a Responder process once each side reports the
+ * association (the Responder only on the first ESP, hence the order): `up` starts first.
+ */
+export async function streamBothWays(init: Proc, resp: Proc, tags: [string, string], established: RegExp = /established/): Promise<{ up: Stream; down: Stream }> {
+  await init.waitFor("err", established);
+  const up = new Stream(init, resp, tags[0]);
+  up.start();
+  await resp.waitFor("err", /established/);
+  const down = new Stream(resp, init, tags[1]);
+  down.start();
+  return { up, down };
+}
