@@ -16,5 +16,5 @@ test("readTlv / tlvBytes read one TLV with the walk's padding rule (RFC 7401 §5
   const idx = tlvIndex(b, 0);
   assert.equal(idx?.count, 2);
   assert.equal(idx?.end(0), 16);
-  assert.equal(tlvIndex(new Uint8Array([2, 0, 0, 0, 1, 0, 0, 0]), 0), undefined, "decreasing types fail the walk");
+  assert.equal(tlvIndex(new Uint8Array([2, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0]), 0), undefined, "decreasing types fail the walk");
 });
