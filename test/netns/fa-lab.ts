@@ -55,6 +55,26 @@ export function faWorld(lab: Lab, net: number): FaWorld {
   return { nsH, nsR, nsP, nsF, net, keyH, hitH, keyP, hitP, faKey: join(lab.dir, "fa.key"), faStore: join(lab.dir, "fa.db"), fa: `${n(4, 2)}:10500`, hAddrs: [n(1, 2), n(2, 2)] };
 }
 
+/** A lease holder G on the FA's own LAN (F eth1 10.<net>.5.1 ↔ G eth0 10.<net>.5.2). */
+export function holderOnFaLan(lab: Lab, w: FaWorld): { nsG: string; keyG: string; hitG: string; addr: string } {
+  const nsG = lab.ns("g");
+  const addr = `10.${w.net}.5.2`;
+  lab.link(w.nsF, "eth1", `10.${w.net}.5.1/24`, nsG, "eth0", `${addr}/24`);
+  lab.exec(nsG, ["ip", "route", "add", "default", "via", `10.${w.net}.5.1`]);
+  const [keyG, hitG] = lab.keygen("g");
+  return { nsG, keyG, hitG, addr };
+}
+
+/**
+ * Send `rate` ESP-shaped datagrams/s (SPI `spi`, 100 bytes) from `ns` to `to` for `ms`
+ * (a bounded load generator: rate × ms / 1000 datagrams, then exit).
+ */
+export function blast(lab: Lab, ns: string, to: string, spis: number[], rate: number, ms: number): Promise<string> {
+  const [ip, port] = to.split(":");
+  const js = `const s=require("node:dgram").createSocket("udp4");const spis=${JSON.stringify(spis)};const b=Buffer.alloc(100);let n=0;const end=Date.now()+${ms};const per=Math.max(1,Math.round(${rate}/200));const t=setInterval(()=>{if(Date.now()>=end){clearInterval(t);s.close();console.log(n);return}for(let i=0;i<per;i++)for(const spi of spis){b.writeUInt32BE(spi,0);b.writeUInt32BE(++n,4);s.send(b,${Number(port)},"${ip}")}},5)`;
+  return lab.run(ns, [process.execPath, "-e", js]);
+}
+
 /** Start `hipmm fa` in F (puzzle off, JSON logs, counters to `<dir>/fa.stats`); resolves once ready
  *  with the moment the ready line was read. */
 export async function startFa(lab: Lab, w: FaWorld, extra: string[] = []): Promise<{ fa: Proc; readyAt: number }> {
