@@ -97,10 +97,12 @@ export function installProject(dir: string, tarball: string, from?: string, opts
   mkdirSync(dir, { recursive: true });
   if (from) cpSync(from, dir, { recursive: true, filter: (s) => !s.includes("node_modules") });
   const pj = join(dir, "package.json");
-  const pkg: { dependencies?: Record<string, string> } = existsSync(pj) ? JSON.parse(readFileSync(pj, "utf8")) : { name: "hipmm-pkg-test", private: true, type: "module" };
+  const pkg: { dependencies?: Record<string, string>; devDependencies?: Record<string, string> } = existsSync(pj) ? JSON.parse(readFileSync(pj, "utf8")) : { name: "hipmm-pkg-test", private: true, type: "module" };
   // hipmm's own dependencies as links into this repo's node_modules (what `npm ci` installed):
   // the install needs neither the network nor registry metadata in the npm cache.
   const local = Object.fromEntries(RUNTIME_DEPS.map((d) => [d, `file:${realpathSync(join(repoRoot, "node_modules", d))}`]));
+  // Build tools (vite, esbuild, workerd) are the repo's own: tests call them, no install.
+  delete pkg.devDependencies;
   pkg.dependencies = { ...pkg.dependencies, ...local, hipmm: `file:${tarball}` };
   writeFileSync(pj, JSON.stringify(pkg, null, 2));
   const r = spawnSync("npm", ["install", "--offline", "--no-audit", "--no-fund", ...(opts.scripts ? ["--foreground-scripts"] : ["--ignore-scripts"]), "--no-package-lock", "--loglevel=error"], {
