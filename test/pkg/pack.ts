@@ -5,7 +5,7 @@
 // .tmp/pkg/<hash of the inputs>/ and shared by the test files of one run (a mkdir lock).
 import { execFileSync, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -113,4 +113,12 @@ export function installProject(dir: string, tarball: string, from?: string, opts
   });
   if (r.status !== 0) throw new Error(`npm install in ${dir} failed (${r.status ?? r.signal})\n${r.stdout}${r.stderr}`);
   return { dir, output: r.stdout + r.stderr };
+}
+
+/** Make one of the repo's dev tools (esbuild, vite…) importable from `dir` (a symlink, no install). */
+export function linkTool(dir: string, name: string): void {
+  const to = join(dir, "node_modules", name);
+  mkdirSync(dirname(to), { recursive: true });
+  rmSync(to, { recursive: true, force: true });
+  symlinkSync(realpathSync(join(repoRoot, "node_modules", name)), to, "dir");
 }
