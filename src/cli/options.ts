@@ -24,6 +24,8 @@ export interface OptionDef {
 export interface CommandSpec {
   /** Subcommand name: "host". */
   readonly name: string;
+  /** How it is invoked, when not `hipmm <name>` (e.g. the Deno FA script). */
+  readonly program?: string;
   /** One-line description (also in `hipmm --help`). */
   readonly summary: string;
   /** Positional part of the usage line ("<scenario>", "[FILE | -]"), if any. */
@@ -43,13 +45,17 @@ function withHelp(spec: CommandSpec): readonly OptionDef[] {
   return spec.options.some((o) => o.name === "help") ? spec.options : [...spec.options, HELP];
 }
 
+function program(spec: CommandSpec): string {
+  return spec.program ?? `hipmm ${spec.name}`;
+}
+
 function optText(o: OptionDef): string {
   return o.arg ? `--${o.name} ${o.arg}` : `--${o.name}`;
 }
 
 /** `usage: hipmm host --id FILE --listen IP:PORT… [--connect [HIT@]IP:PORT] …` */
 export function usageLine(spec: CommandSpec): string {
-  if (spec.forms?.length) return `usage: hipmm ${spec.name} ${spec.forms[0]}`;
+  if (spec.forms?.length) return `usage: ${program(spec)} ${spec.forms[0]}`;
   const parts = spec.options.map((o) => {
     const t = `${o.short ? `-${o.short}${o.arg ? ` ${o.arg}` : ""}` : optText(o)}${o.repeat ? "…" : ""}`;
     return o.required ? t : `[${t}]`;
@@ -57,13 +63,13 @@ export function usageLine(spec: CommandSpec): string {
   // `<scenario>` reads best first, `(FILE | -)` last.
   if (spec.positionals?.startsWith("<")) parts.unshift(spec.positionals);
   else if (spec.positionals) parts.push(spec.positionals);
-  return `usage: hipmm ${spec.name} ${parts.join(" ")}`;
+  return `usage: ${program(spec)} ${parts.join(" ")}`;
 }
 
 /** The full `--help` text. */
 export function helpText(spec: CommandSpec): string {
   const lines = [usageLine(spec)];
-  for (const f of spec.forms?.slice(1) ?? []) lines.push(`       hipmm ${spec.name} ${f}`);
+  for (const f of spec.forms?.slice(1) ?? []) lines.push(`       ${program(spec)} ${f}`);
   lines.push("", spec.summary, "", "options:");
   const opts = withHelp(spec);
   const heads = opts.map((o) => `${o.short ? `-${o.short}, ` : "    "}${optText(o)}`);
