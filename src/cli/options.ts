@@ -19,6 +19,8 @@ export interface OptionDef {
   readonly default?: string;
   /** What it does (one sentence or two; --help wraps nothing, keep it short). */
   readonly help: string;
+  /** Example value for --help ("127.0.0.1:10500"); derived from `arg` when absent (exampleOf). */
+  readonly example?: string;
 }
 
 export interface CommandSpec {
@@ -53,6 +55,34 @@ function optText(o: OptionDef): string {
   return o.arg ? `--${o.name} ${o.arg}` : `--${o.name}`;
 }
 
+// Example values by placeholder (the value a reader would type first); FILE by option name.
+const PLACEHOLDER_EXAMPLES: Readonly<Record<string, string>> = {
+  "IP:PORT": "127.0.0.1:10500",
+  "[HIT@]IP:PORT": "127.0.0.1:10500",
+  IP: "127.0.0.1",
+  HIT: "2001:2a:b38c:5a9e:5b7c:4f8d:b4f4:41d0",
+  HITS: "2001:2a:b38c:5a9e:5b7c:4f8d:b4f4:41d0,2001:2a:10e9:4b34:7d48:dd9f:2e35:a8b1",
+  "IP:LO-HI": "[::1]:20000-20015",
+  "IF[,IF…]": "eth0,wlan0",
+  HEX: "3b04…",
+  NAME: "cutehip",
+};
+const FILE_EXAMPLES: Readonly<Record<string, string>> = { id: "a.key", out: "a.key", pcap: "a.pcap", "esp-sa": "a.esp_sa", store: "fa.db", "stats-file": "stats.jsonl" };
+
+/** Example value of a valued option: its own, else one derived from its placeholder and default. */
+export function exampleOf(o: OptionDef): string | undefined {
+  if (!o.arg) return undefined;
+  if (o.example !== undefined) return o.example;
+  if (o.arg === "FILE" || o.arg === "PEM") return FILE_EXAMPLES[o.name] ?? `${o.name}.${o.arg === "PEM" ? "pem" : "txt"}`;
+  if (PLACEHOLDER_EXAMPLES[o.arg] !== undefined) return PLACEHOLDER_EXAMPLES[o.arg];
+  if (o.arg.includes("|")) return o.arg.split("|").find((c) => c !== o.default) ?? o.arg.split("|")[0];
+  // A value other than the default: a list reordered, a number doubled.
+  const d = o.default?.split(" ")[0];
+  if (d !== undefined && /^\d+(,\d+)+$/.test(d)) return d.split(",").reverse().join(",");
+  if (d !== undefined && /^\d+$/.test(d)) return String(Number(d) === 0 ? 1 : Number(d) * 2);
+  return { N: "4", MS: "1000", SECONDS: "60", BYTES: "56", LIST: "8,7" }[o.arg];
+}
+
 /** `usage: hipmm host --id FILE --listen IP:PORT… [--connect [HIT@]IP:PORT] …` */
 export function usageLine(spec: CommandSpec): string {
   if (spec.forms?.length) return `usage: ${program(spec)} ${spec.forms[0]}`;
@@ -75,7 +105,9 @@ export function helpText(spec: CommandSpec): string {
   const heads = opts.map((o) => `${o.short ? `-${o.short}, ` : "    "}${optText(o)}`);
   const w = Math.min(32, Math.max(...heads.map((h) => h.length)) + 2);
   opts.forEach((o, i) => {
-    const extra = [o.required ? "required" : "", o.repeat ? "repeatable" : "", o.default !== undefined ? `default: ${o.default}` : ""].filter(Boolean);
+    const ex = exampleOf(o);
+    const dflt = o.required || o === HELP ? "" : `default: ${o.default ?? (o.arg ? "none" : "off")}`;
+    const extra = [o.required ? "required" : "", o.repeat ? "repeatable" : "", dflt, ex !== undefined ? `e.g. --${o.name} ${ex}` : ""].filter(Boolean);
     const text = `${o.help}${extra.length ? ` (${extra.join("; ")})` : ""}`;
     const head = `  ${heads[i]}`;
     lines.push(head.length + 1 >= w + 2 ? `${head}\n${" ".repeat(w + 2)}${text}` : `${head.padEnd(w + 2)}${text}`);
