@@ -10,7 +10,7 @@ import { FaServer } from "../fa/server/server.ts";
 import { MemoryLeaseStore } from "../fa/store/memory.ts";
 import { SqliteLeaseStore } from "../fa/store/sqlite.ts";
 import type { LeaseStore } from "../fa/store/store.ts";
-import { hitKey } from "../hip/hit.ts";
+import { hitKey, hitToString } from "../hip/hit.ts";
 import { hitArg, locatorArg, readOrCreateIdentity } from "./common.ts";
 import { bindError, errorContext, UsageError, withFile } from "./errors.ts";
 import { FA_SPEC } from "./fa-options.ts";
@@ -87,7 +87,7 @@ export async function fa(argv: string[]): Promise<number> {
     await server.close();
     throw e;
   }
-  log({ level: "info", msg: "fa ready", hit: hitKey(identity.hit), udp: server.udp, ws: server.wsLocator, leases: store.size });
+  log({ level: "info", msg: "fa ready", hit: hitToString(identity.hit), udp: server.udp, ws: server.wsLocator, leases: store.size });
   const statsTimer = setInterval(() => log({ level: "info", msg: "fa stats", ...server.stats() }), 60_000);
   statsTimer.unref();
   await new Promise<void>((resolve) => {

@@ -16,4 +16,5 @@ export function udp(listen: LocatorLike | LocatorLike[], opts: UdpTransportOptio
 export { startDenoHost, type DenoHostOptions } from "../runtime/deno.ts";
 export { RuntimeHost, type RuntimeHostOptions, type RuntimeHostEvents } from "../runtime/host.ts";
 export { bindDenoUdp, DenoUdpSocket } from "../transport/udp-deno.ts";
-export { DenoFaServer, type DenoFaOptions, type DenoCli, main as runDenoFa } from "../fa/server/deno.ts";
+export { DenoFaServer, type DenoFaOptions } from "../fa/server/deno.ts";
+export { type DenoCli, main as runDenoFa } from "../cli/fa-deno.ts";

@@ -13,6 +13,7 @@ import type { FaSend } from "../core/forward.ts";
 import type { LeaseStore } from "../store/store.ts";
 import { LogLimiter } from "./log-limit.ts";
 import { newUdpSendStats, UDP_SEND_DEFAULTS, type UdpSendLimits, type UdpSendStats, UdpSender } from "./udp-send.ts";
+import { hitText, withHitText } from "./log-format.ts";
 
 /** Lines per interval by event kind; the rest are summarised (LogLimiter). */
 const LOG_BURST: Record<string, number> = { refused: 10, challenged: 10, "store-error": 1, error: 1, "server-error": 1, "udp-error": 1 };
@@ -123,7 +124,8 @@ export class FaServer {
   /** Every counter, drops by reason (issue 9 item 10: `hipmm fa --stats` / SIGUSR1 print this). */
   stats(): FaServerStats {
     const ws = this.ws?.stats;
-    return { ...this.fa.stats(), serverErrors: this.serverErrors, ...(ws ? { ws } : {}), logSuppressed: { ...this.limiter.total }, udpSend: { ...this.sendStats, errors: { ...this.sendStats.errors } } };
+    const core = this.fa.stats();
+    return { ...core, faHit: hitText(core.faHit), serverErrors: this.serverErrors, ...(ws ? { ws } : {}), logSuppressed: { ...this.limiter.total }, udpSend: { ...this.sendStats, errors: { ...this.sendStats.errors } } };
   }
 
   async close(): Promise<void> {
@@ -189,7 +191,7 @@ export class FaServer {
 
   private logEvent(e: FaEvent): void {
     if (e.type === "store-error" || e.type === "error") this.limiter.emit(e.type, { level: "error", msg: e.type === "error" ? "fa error" : "lease store error", error: e.message });
-    else this.limiter.emit(e.type, { level: e.type === "refused" ? "warn" : "info", msg: `lease ${e.type}`, ...e });
+    else this.limiter.emit(e.type, { level: e.type === "refused" ? "warn" : "info", msg: `lease ${e.type}`, ...withHitText(e) });
   }
 }
 
