@@ -8,7 +8,7 @@ import { buildAndServe, type PageLog, repoRoot, type Served } from "../helpers/b
 export const shots = join(repoRoot, ".tmp");
 
 /** Build and serve web/ for this file's tests unless `skip`; `url()` is its address. */
-export function serveDemo(skip: string | false): { url(): string; origin(): string } {
+export function serveDemo(skip: string | false): { url(): string; origin(): string; outDir(): string } {
   let site: Served | undefined;
   before(async () => {
     if (skip) return;
@@ -26,6 +26,11 @@ export function serveDemo(skip: string | false): { url(): string; origin(): stri
     origin() {
       if (!site) throw new Error("demo site not served");
       return site.origin;
+    },
+    /** Where the build is served from (the live test writes live.json there). */
+    outDir() {
+      if (!site) throw new Error("demo site not served");
+      return site.outDir;
     },
   };
 }

@@ -146,6 +146,23 @@ export class FaClient {
     if (this.lease && !this.releasing && this.pending?.fields.leaseId !== 0) this.request(now, this.lease.leaseId, this.renewLifetime());
   }
 
+  /**
+   * The host moved (issue 14 live lab: a browser host whose tunnel came back): lease from
+   * `fas[index]` now. The same FA: a renewal, so it forwards to where the FAQ came from
+   * (§4.4.1); another FA: a new lease there (as on failover, §4.4.2, without waiting).
+   */
+  switchTo(now: Millis, index: number): void {
+    if (index < 0 || index >= this.o.fas.length || this.releasing) return;
+    if (index === this.faIndex && this.lease) {
+      this.request(now, this.lease.leaseId, this.renewLifetime());
+      return;
+    }
+    this.faIndex = index;
+    this.lease = undefined;
+    this.renewAt = undefined;
+    this.request(now, 0, this.o.lifetime ?? 0);
+  }
+
   /** True when `l` is our leased locator (Transmits from it go through the FA). */
   isLeased(l: Locator | undefined): boolean {
     return l !== undefined && this.lease !== undefined && sameLocator(l, this.lease.locator);
