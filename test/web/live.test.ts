@@ -17,7 +17,7 @@ import { type LiveLab, startLiveLab } from "../../src/lab/live-node.ts";
 import { chromiumSkip, withChromium } from "../helpers/browser.ts";
 import { denoSkip } from "../helpers/deno.ts";
 import { tsharkFields, tsharkSkip } from "../helpers/tshark.ts";
-import { errors, serveDemo, shots } from "./site.ts";
+import { errors, key, keySelect, noOverflow, serveDemo, shots } from "./site.ts";
 
 const skip = chromiumSkip() || denoSkip() || tsharkSkip();
 const site = serveDemo(skip);
@@ -40,29 +40,6 @@ async function waitLive(page: Page, what: string, pred: string, timeout = 20_000
   } catch (e) {
     throw new Error(`${what}: ${JSON.stringify(await liveState(page))} ${e instanceof Error ? e.message : e}`);
   }
-}
-
-async function noOverflow(page: Page): Promise<void> {
-  const [sw, iw] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
-  assert.ok(sw <= iw, `page is ${sw} px wide in a ${iw} px viewport`);
-}
-
-/** Focus a control and work it with keys only. */
-async function key(page: Page, sel: string, keys: string[]): Promise<void> {
-  await page.focus(sel);
-  for (const k of keys) await page.keyboard.press(k);
-}
-
-/** Choose `value` in a <select> with the keyboard (arrow keys until it is selected). */
-async function keySelect(page: Page, sel: string, value: string): Promise<void> {
-  await page.focus(sel);
-  const values = await page.locator(`${sel} option`).evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
-  const want = values.indexOf(value);
-  assert.ok(want >= 0, `${sel} has ${value}: ${values}`);
-  const cur = values.indexOf(await page.locator(sel).inputValue());
-  for (let i = cur; i < want; i++) await page.keyboard.press("ArrowDown");
-  for (let i = cur; i > want; i--) await page.keyboard.press("ArrowUp");
-  assert.equal(await page.locator(sel).inputValue(), value);
 }
 
 async function save(page: Page, button: string, dir: string): Promise<string> {
