@@ -3,7 +3,7 @@
 export * from "./index.ts";
 export { startNodeHost, type NodeHostOptions } from "./runtime/node.ts";
 export { bindNodeUdp, NodeUdpSocket } from "./transport/udp-node.ts";
-export { saveIdentity, loadIdentity, loadOrCreateIdentity } from "./hip/keyfile-node.ts";
+export { saveIdentity, loadIdentity, loadOrCreateIdentity } from "./runtime/keyfile-node.ts";
 export { SqliteLeaseStore } from "./fa/store/sqlite.ts";
 export { FaServer, type FaServerOptions } from "./fa/server/server.ts";
 export { WsTunnelServer } from "./transport/ws-node.ts";

@@ -1,173 +1,145 @@
-// The live lab's HIP host (runs in a Worker, web/live/worker.ts): a HostStack (HIP + WASM ESP
-// data plane + mobility + FA lease client) whose only "socket" is a tunnel to a Forwarding
-// Agent — as src/runtime/browser.ts TunnelHost, but the tunnel can be swapped: "move" drops the
-// tunnel and comes back over the other transport (same FA: a lease renewal moves forwarding,
-// draft §4.4.1) or to the second FA (a new lease, new locator: REA to the peer, §4.2/§4.4.2).
-// Every datagram is reported as trace events with its bytes (the FA relay frame unwrapped:
-// leased locator ↔ peer, as on the FA–peer path), so the page draws, dissects and saves them.
+// The live lab's HIP host (runs in a Worker, web/live/worker.ts): the library's TunnelHost
+// (src/runtime/browser.ts: HostStack with HIP, the WASM ESP data plane, mobility and the FA lease
+// client) over a ReconnectingTunnel (src/transport/reconnect.ts). "Move" closes the transport
+// under it; the tunnel comes back where the person chose (an opener that accepts only that FA and
+// transport): the other transport of the same FA (the lease is renewed through the new tunnel,
+// draft §4.4.1) or the other FA (a new lease and locator); either way the host re-announces its
+// FA interface to the peer in an REA (§4.2, §6.4; src/runtime/tunnel-resume.ts) and reports one
+// `path-changed`. Every datagram is reported as trace events with its bytes (an FA relay frame
+// as the datagram inside it: leased locator ↔ peer, as on the FA–peer path), so the page draws,
+// dissects and saves them.
 import { fromHex } from "../../src/core/bytes.ts";
 import { cryptoRng } from "../../src/core/rng.ts";
-import type { Locator, Millis, Transmit } from "../../src/core/types.ts";
+import type { Locator } from "../../src/core/types.ts";
 import { DataPlane } from "../../src/esp/dataplane.ts";
 import { isRelay, unwrapRelay } from "../../src/fa/core/relay.ts";
 import { hitFromString, hitToString } from "../../src/hip/hit.ts";
 import { HostIdentity } from "../../src/hip/identity.ts";
 import type { LiveConfig } from "../../src/lab/live-config.ts";
 import { HostObserver } from "../../src/lab/observe.ts";
-import { EndpointDriver } from "../../src/runtime/driver.ts";
-import { HostStack, type StackEvent } from "../../src/runtime/stack.ts";
+import { connectTunnelHost, type TunnelHost } from "../../src/runtime/browser.ts";
+import type { StackEvent } from "../../src/runtime/stack.ts";
 import type { TraceEvent } from "../../src/sim/types.ts";
-import { SocketSet } from "../../src/transport/socket-set.ts";
-import { type Tunnel, TunnelSocket, WsTunnel } from "../../src/transport/tunnel.ts";
-import type { DatagramHandler, DatagramSocket } from "../../src/transport/types.ts";
-import { WtTunnel } from "../../src/transport/wt-client.ts";
+import { openEndpoint, type TunnelEndpoint, type TunnelOpener } from "../../src/transport/reconnect.ts";
+import type { Tunnel } from "../../src/transport/tunnel.ts";
 import { loadWasm } from "../../src/wasm/loader.ts";
 import { type Attachment, BROWSER, type FromWorker, PEER } from "./protocol.ts";
 
-/** Where the browser host "is" before it has a lease: its end of the tunnel. */
-const TUNNEL_END: Locator = { ip: "0.0.0.0", port: 0 };
 const PORT_SRC = 7000;
 const PORT_DST = 7001;
-
-/** One DatagramSocket whose tunnel (and FA) can be replaced. */
-class SwitchSocket implements DatagramSocket {
-  readonly local = TUNNEL_END;
-  private cur: TunnelSocket | undefined;
-  private handler: DatagramHandler | undefined;
-
-  /** Datagrams the current tunnel could not take (closed, or for another FA: we moved). */
-  get sendErrors(): number {
-    return this.cur?.sendErrors ?? 0;
-  }
-
-  get tunnel(): Tunnel | undefined {
-    return this.cur?.tunnel;
-  }
-
-  attach(s: TunnelSocket): TunnelSocket | undefined {
-    const old = this.cur;
-    this.cur = s;
-    s.onDatagram((d, f, t) => this.handler?.(d, f, t));
-    return old;
-  }
-
-  send(t: Transmit): void {
-    this.cur?.send(t);
-  }
-
-  onDatagram(cb: DatagramHandler): void {
-    this.handler = cb;
-  }
-
-  async close(): Promise<void> {
-    await this.cur?.close();
-  }
-}
+const KIND = { wt: "webtransport", ws: "websocket" } as const;
 
 export class LiveHost {
-  readonly stack: HostStack;
-  readonly driver: EndpointDriver;
   readonly observer = new HostObserver(BROWSER);
-  private readonly socket = new SwitchSocket();
+  private host: TunnelHost | undefined;
   private readonly t0 = performance.now();
   private readonly peerHit: Uint8Array;
+  private readonly endpoints: TunnelEndpoint[];
+  /** Where the tunnel may (re)open: the person's choice. */
+  private target: Attachment = { fa: 0, kind: "wt" };
+  /** The transport open now (closed by a move). */
+  private current: Tunnel | undefined;
   private nextId = 1;
   private seen = 0;
-  private faIndex = 0;
+  private snapTimer: ReturnType<typeof setInterval> | undefined;
+  private readonly waiters = new Set<(ev: StackEvent | { type: "path-changed" }) => void>();
 
   private constructor(
     private readonly cfg: LiveConfig,
-    dataPlane: DataPlane,
+    private readonly dataPlane: DataPlane,
     private readonly post: (m: FromWorker) => void,
   ) {
     this.peerHit = hitFromString(cfg.peer.hit)!;
-    this.stack = new HostStack({
-      host: { identity: HostIdentity.generate(cryptoRng), rng: cryptoRng, puzzleK: 4 },
-      dataPlane,
-      onEvent: (ev) => this.onEvent(ev),
-      mobility: {},
-      // Privacy (§3.2): peers only ever see a leased locator. FAQ retries short: a lab.
-      fa: { addrType: 4, spis: 16, privacy: true, retryMs: 500, tries: 3, fas: cfg.fas.map((f) => ({ locator: f.udp })) },
-    });
-    this.driver = new EndpointDriver(this.stack, new SocketSet([this.socket]), () => this.now(), () => this.afterInput());
-    this.driver.tap = (dir, now, data, from, to) => this.trace(dir, now, data, from, to);
+    this.endpoints = cfg.fas.map((f) => ({
+      fa: { locator: f.udp },
+      webTransport: f.wt ? { url: f.wt.url, serverCertificateHashes: [fromHex(f.wt.hash)!] } : undefined,
+      webSocket: f.ws,
+    }));
   }
 
   static async create(cfg: LiveConfig, post: (m: FromWorker) => void): Promise<LiveHost> {
     return new LiveHost(cfg, new DataPlane(await loadWasm()), post);
   }
 
-  now(): Millis {
+  get stack() {
+    return this.host?.stack;
+  }
+
+  now(): number {
     return performance.now() - this.t0;
   }
 
   /** Open a tunnel to `at`, lease a locator, run the base exchange with the peer. */
   async start(at: Attachment): Promise<void> {
-    await this.attach(at);
-    this.note(`lease request (FAQ, draft §5.1) to ${this.cfg.fas[at.fa].name}`);
-    const leased = this.until((ev) => ev.type === "fa" && ev.ev.type === "leased", "no lease from the FA");
-    this.stack.startFa(this.now());
-    this.driver.flush();
-    await leased;
-    this.reportAttached(at);
+    this.target = at;
+    this.note(`tunnel to ${this.cfg.fas[at.fa].name} over ${KIND[at.kind]}; lease request (FAQ, draft §5.1)`);
+    // Only the chosen FA and transport open: a move decides where the tunnel comes back.
+    const opener: TunnelOpener = async (e, kind, timeoutMs) => {
+      if (this.endpoints.indexOf(e) !== this.target.fa || kind !== KIND[this.target.kind]) throw new Error("not where the person moved");
+      const t = await openEndpoint(e, kind, timeoutMs);
+      this.current = t;
+      return t;
+    };
+    const host = await connectTunnelHost({
+      identity: HostIdentity.generate(cryptoRng),
+      endpoints: this.endpoints,
+      opener,
+      // Reopen at once; no PING liveness (a move is a close we make ourselves).
+      reconnect: { initialDelayMs: 20, maxDelayMs: 200, pingIntervalMs: 0, attemptTimeoutMs: 5000 },
+      lease: { addrType: 4, spis: 16, privacy: true, retryMs: 500, tries: 3 },
+      hip: { puzzleK: 4 },
+      mobility: {},
+      dataPlane: this.dataPlane,
+      leaseTimeoutMs: 8000,
+    });
+    this.host = host;
+    host.driver.tap = (dir, now, data, from, to) => this.trace(dir, now, data, from, to);
+    host.on("event", (ev) => this.onEvent(ev));
+    host.on("path-changed", (ev) => {
+      this.note(`back ${ev.faChanged ? "at another FA" : "at the same FA"} over ${ev.kind} after ${ev.outageMs} ms: ${ev.leaseChanged ? "new lease" : "lease renewed"}; REA to the peer (§4.2)`, BROWSER);
+      this.reportAttached();
+      for (const w of this.waiters) w({ type: "path-changed" });
+    });
+    host.on("tunnel-closed", ({ reason }) => this.note(`tunnel closed for good: ${reason}`));
+    this.snapTimer = setInterval(() => this.snapshot(), 250);
+    this.reportAttached();
     const p = this.cfg.peer.locator;
     this.note(`base exchange with the peer at ${p.ip}:${p.port} from the leased locator (RFC 7401 §4.1)`);
-    const up = this.until((ev) => ev.type === "established", "base exchange timed out", 15_000);
-    this.stack.connect(this.now(), p, this.peerHit, this.stack.fa!.lease!.locator);
-    this.driver.flush();
-    await up;
+    await host.connect(p, this.peerHit, { timeoutMs: 15_000 });
   }
 
   send(text: string): void {
-    this.stack.send(this.peerHit, PORT_SRC, PORT_DST, new TextEncoder().encode(text), this.now());
-    this.driver.flush();
+    this.host?.send(this.peerHit, PORT_SRC, PORT_DST, new TextEncoder().encode(text));
   }
 
-  /** Drop the tunnel and come back at `at` (the other transport, or the other FA). */
+  /** Drop the tunnel; it comes back at `at` (the other transport, or the other FA). */
   async move(at: Attachment): Promise<void> {
-    const from = this.cfg.fas[this.faIndex].name;
-    this.note(`move: the tunnel to ${from} goes down; back through ${this.cfg.fas[at.fa].name} over ${at.kind === "wt" ? "WebTransport" : "WebSocket"}`);
-    const old = this.socket.tunnel;
-    const wait = this.until((ev) => ev.type === "fa" && ev.ev.type === "leased", "no lease after the move");
-    await old?.close(500);
-    await this.attach(at);
-    // Same FA: a renewal from the new tunnel moves forwarding (§4.4.1). Other FA: a new lease,
-    // whose locator the mobility extension announces to the peer in an REA (§4.2).
-    this.stack.fa!.switchTo(this.now(), at.fa);
-    this.driver.flush();
-    await wait;
-    this.reportAttached(at);
+    const now = this.endpointNow();
+    const from = (now && this.cfg.fas[this.endpoints.indexOf(now)]?.name) ?? "the FA";
+    this.note(`move: the tunnel to ${from} goes down; back through ${this.cfg.fas[at.fa].name} over ${KIND[at.kind]}`);
+    this.target = at;
+    const back = this.until((ev) => ev.type === "path-changed", "the tunnel did not come back", 15_000);
+    await this.current?.close(500);
+    await back;
   }
 
   async close(): Promise<void> {
-    if (this.stack.fa?.lease && !this.socket.tunnel?.closed) {
-      this.stack.fa.release(this.now());
-      this.driver.flush();
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    await this.driver.close();
+    clearInterval(this.snapTimer);
+    await this.host?.close(500);
+    await this.host?.socket.tunnel.close(0);
   }
 
-  private async attach(at: Attachment): Promise<void> {
-    const fa = this.cfg.fas[at.fa];
-    let tunnel: Tunnel;
-    if (at.kind === "wt") {
-      if (!fa.wt) throw new Error(`${fa.name} offers no WebTransport`);
-      tunnel = await WtTunnel.connect(fa.wt.url, { serverCertificateHashes: [fromHex(fa.wt.hash)!], timeoutMs: 5000 });
-    } else {
-      if (!fa.ws) throw new Error(`${fa.name} offers no WebSocket`);
-      tunnel = await WsTunnel.connect(fa.ws);
-    }
-    this.faIndex = at.fa;
-    tunnel.onClose = (reason) => this.note(`tunnel to ${fa.name} closed: ${reason}`);
-    this.socket.attach(new TunnelSocket(tunnel, fa.udp));
+  private endpointNow(): TunnelEndpoint | undefined {
+    const l = this.host?.socket.fa;
+    return this.endpoints.find((e) => l && e.fa.locator.ip === l.ip && e.fa.locator.port === l.port);
   }
 
-  private reportAttached(at: Attachment): void {
-    const l = this.stack.fa?.lease;
+  private reportAttached(): void {
+    const l = this.host?.lease;
     const hex = (n: number) => `0x${n.toString(16)}`;
+    const at = { ...this.target };
     this.post({
-      type: "attached", t: this.now(), at, tunnel: this.socket.tunnel?.kind ?? "?",
+      type: "attached", t: this.now(), at, tunnel: this.host?.socket.tunnel.kind ?? "?",
       lease: l ? `${l.locator.ip}:${l.locator.port}` : "none", spis: l ? `${hex(l.spiMin)}–${hex(l.spiMax)}` : "",
     });
   }
@@ -236,18 +208,20 @@ export class LiveHost {
         break;
     }
     for (const l of this.waiters) l(ev);
+    queueMicrotask(() => this.snapshot());
   }
 
-  private afterInput(): void {
-    const hit = this.stack.host.association(this.peerHit) ? this.peerHit : undefined;
-    this.observer.snapshot(this.now(), this.stack, hit ? this.stack.mobility?.session(hit) : undefined);
+  /** Record the host's addresses and SAs when they changed (after events, and every 250 ms). */
+  private snapshot(): void {
+    const stack = this.host?.stack;
+    if (!stack) return;
+    const hit = stack.host.association(this.peerHit) ? this.peerHit : undefined;
+    this.observer.snapshot(this.now(), stack, hit ? stack.mobility?.session(hit) : undefined);
     const states = this.observer.states;
     for (; this.seen < states.length; this.seen++) this.post({ type: "state", node: BROWSER, state: states[this.seen] });
   }
 
-  private readonly waiters = new Set<(ev: StackEvent) => void>();
-
-  private until(match: (ev: StackEvent) => boolean, what: string, timeoutMs = 8000): Promise<void> {
+  private until(match: (ev: StackEvent | { type: "path-changed" }) => boolean, what: string, timeoutMs = 8000): Promise<void> {
     return new Promise((resolve, reject) => {
       const done = (ok: boolean) => {
         clearTimeout(timer);
@@ -255,7 +229,7 @@ export class LiveHost {
         if (ok) resolve();
         else reject(new Error(what));
       };
-      const w = (ev: StackEvent) => {
+      const w = (ev: StackEvent | { type: "path-changed" }) => {
         if (match(ev)) done(true);
       };
       const timer = setTimeout(() => done(false), timeoutMs);

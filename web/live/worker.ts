@@ -17,7 +17,7 @@ async function handle(m: ToWorker): Promise<void> {
     case "start":
       if (host) return;
       host = await LiveHost.create(m.config, post);
-      counterTimer = setInterval(() => host && post({ type: "counters", counters: { ...host.stack.counters } }), 500);
+      counterTimer = setInterval(() => host?.stack && post({ type: "counters", counters: { ...host.stack.counters } }), 500);
       await host.start(m.at);
       break;
     case "send":

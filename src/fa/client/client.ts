@@ -147,20 +147,22 @@ export class FaClient {
   }
 
   /**
-   * The host moved (issue 14 live lab: a browser host whose tunnel came back): lease from
-   * `fas[index]` now. The same FA: a renewal, so it forwards to where the FAQ came from
-   * (§4.4.1); another FA: a new lease there (as on failover, §4.4.2, without waiting).
+   * The transport to the FA was replaced (a tunnel reopened, runtime/tunnel-resume.ts): renew at
+   * once so the FA forwards into the new tunnel; an FA that lost the lease answers UNKNOWN_LEASE
+   * and a new one is asked for (§4.4.2). `fa`: now another FA: ask it for a new lease (the old
+   * lease stays announced until the new one replaces it).
    */
-  switchTo(now: Millis, index: number): void {
-    if (index < 0 || index >= this.o.fas.length || this.releasing) return;
-    if (index === this.faIndex && this.lease) {
-      this.request(now, this.lease.leaseId, this.renewLifetime());
-      return;
+  resume(now: Millis, fa?: FaTarget): void {
+    if (fa && !sameLocator(fa.locator, this.fa.locator)) {
+      this.o.fas.splice(0, this.o.fas.length, fa, ...this.o.fas.filter((x) => !sameLocator(x.locator, fa.locator)));
+      this.faIndex = 0;
+      this.lease = undefined;
+      this.renewAt = undefined;
     }
-    this.faIndex = index;
-    this.lease = undefined;
-    this.renewAt = undefined;
-    this.request(now, 0, this.o.lifetime ?? 0);
+    this.releasing = false;
+    this.againAt = undefined;
+    if (this.lease) this.request(now, this.lease.leaseId, this.renewLifetime());
+    else this.request(now, 0, this.o.lifetime ?? 0);
   }
 
   /** True when `l` is our leased locator (Transmits from it go through the FA). */
