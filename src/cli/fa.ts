@@ -61,6 +61,13 @@ export async function fa(argv: string[]): Promise<number> {
     puzzle,
   };
   if (leaseMax !== undefined) partial.leaseMax = leaseMax;
+  // Lease holder liveness (src/fa/core/holder.ts).
+  const holderSilence = intOption(a, "holder-silence", 0, 3_600_000);
+  const holderProbe = intOption(a, "holder-probe", 10, 600_000);
+  const holderQueue = intOption(a, "holder-queue", 1, 1_000_000);
+  if (holderSilence !== undefined) partial.holderSilenceMs = holderSilence;
+  if (holderProbe !== undefined) partial.holderProbeMs = holderProbe;
+  if (holderQueue !== undefined) partial.holderQueue = holderQueue;
   const storeFile = a.get("store");
   const store: LeaseStore = storeFile ? withFile("--store", storeFile, () => new SqliteLeaseStore(storeFile), true) : new MemoryLeaseStore();
   const binds: [string, Locator][] = [...udp.map((u): [string, Locator] => ["--udp", u]), ...pool.flat().map((u): [string, Locator] => ["--pool6", u])];

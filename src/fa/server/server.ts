@@ -12,6 +12,7 @@ import type { FaConfig } from "../core/config.ts";
 import type { FaSend } from "../core/forward.ts";
 import type { LeaseStore } from "../store/store.ts";
 import { LogLimiter } from "./log-limit.ts";
+import { newUdpSendStats, UDP_SEND_DEFAULTS, type UdpSendLimits, type UdpSendStats, UdpSender } from "./udp-send.ts";
 
 /** Lines per interval by event kind; the rest are summarised (LogLimiter). */
 const LOG_BURST: Record<string, number> = { refused: 10, challenged: 10, "store-error": 1, error: 1, "server-error": 1, "udp-error": 1 };
@@ -28,15 +29,19 @@ export interface FaServerOptions {
   wsLimits?: Partial<WsLimits>;
   /** Log rate limiting: interval (default 10 s); lines per kind per interval are LOG_BURST. */
   logIntervalMs?: number;
+  /** Forwarding send queues (udp-send.ts: per destination, in all, kernel buffer). */
+  udpSend?: Partial<UdpSendLimits>;
 }
 
 /** Everything the FA counts: the agent's counters (drops by reason), the WebSocket listener's,
  *  errors caught in the server's handlers and log lines suppressed by kind. */
-export type FaServerStats = ReturnType<ForwardingAgent["stats"]> & { serverErrors: number; ws?: WsStats; logSuppressed: Record<string, number> };
+export type FaServerStats = ReturnType<ForwardingAgent["stats"]> & { serverErrors: number; ws?: WsStats; logSuppressed: Record<string, number>; udpSend: UdpSendStats };
 
 export class FaServer {
   readonly fa: ForwardingAgent;
   private readonly socks: Socket[] = [];
+  private readonly senders: UdpSender[] = [];
+  private readonly sendStats = newUdpSendStats();
   private ws: WsTunnelServer | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly clock: () => number;
@@ -118,7 +123,7 @@ export class FaServer {
   /** Every counter, drops by reason (issue 9 item 10: `hipmm fa --stats` / SIGUSR1 print this). */
   stats(): FaServerStats {
     const ws = this.ws?.stats;
-    return { ...this.fa.stats(), serverErrors: this.serverErrors, ...(ws ? { ws } : {}), logSuppressed: { ...this.limiter.total } };
+    return { ...this.fa.stats(), serverErrors: this.serverErrors, ...(ws ? { ws } : {}), logSuppressed: { ...this.limiter.total }, udpSend: { ...this.sendStats, errors: { ...this.sendStats.errors } } };
   }
 
   async close(): Promise<void> {
@@ -139,6 +144,7 @@ export class FaServer {
       }),
     );
     sock.on("error", (e) => this.limiter.emit("udp-error", { level: "warn", msg: "udp error", local: l, error: String(e) }));
+    this.senders[index] = new UdpSender(sock, this.sendStats, { ...UDP_SEND_DEFAULTS, ...this.o.udpSend }, (e) => this.limiter.emit("udp-error", { level: "warn", msg: "udp send error", local: l, error: String(e) }));
     return sock;
   }
 
@@ -162,7 +168,7 @@ export class FaServer {
 
   private emit(d: FaSend): void {
     if (d.tunnel >= 0) this.ws?.send(d.tunnel, d.data);
-    else this.socks[d.local]?.send(d.data, d.to.port, d.to.ip, () => {});
+    else this.senders[d.local]?.send(d.data, d.to.port, d.to.ip);
   }
 
   /** Drain control answers and events, re-arm the expiry timer. */
