@@ -65,3 +65,12 @@ function readOrCreateKey(path: string): Uint8Array {
   if (!/^([0-9a-f]{2}){32,}$/i.test(hex)) throw new UsageError(`--fleet-key ${path}: want at least 64 hex digits`);
   return Uint8Array.from(Buffer.from(hex, "hex"));
 }
+
+/** --spi-range LO-HI: at least one SPI block, above the reserved 0-255 (RFC 4303 §2.1). */
+export function parseSpiRange(s: string): [number, number] {
+  const m = /^(0x[0-9a-f]+|\d+)-(0x[0-9a-f]+|\d+)$/i.exec(s);
+  const lo = Number(m?.[1]);
+  const hi = Number(m?.[2]);
+  if (!m || lo < 256 || hi > 0xffffffff || hi - lo < 15) throw new UsageError(`--spi-range ${s}: want LO-HI within 256-0xffffffff, at least 16 SPIs`);
+  return [lo, hi];
+}

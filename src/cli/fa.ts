@@ -8,7 +8,7 @@ import type { Locator } from "../core/types.ts";
 import { type FaConfig, faConfig, type PuzzleMode } from "../fa/core/config.ts";
 import { FaServer } from "../fa/server/server.ts";
 import type { LeaseStore } from "../fa/core/store.ts";
-import { fleetOptions, openStore } from "./fa-fleet.ts";
+import { fleetOptions, openStore, parseSpiRange } from "./fa-fleet.ts";
 import { hitKey } from "../hip/hit.ts";
 import { hitArg, locatorArg, readOrCreateIdentity } from "./common.ts";
 import { bindError, errorContext, UsageError } from "./errors.ts";
@@ -61,6 +61,8 @@ export async function fa(argv: string[]): Promise<number> {
     puzzle,
   };
   if (leaseMax !== undefined) partial.leaseMax = leaseMax;
+  const spiRange = a.get("spi-range");
+  if (spiRange !== undefined) [partial.spiFirst, partial.spiLast] = parseSpiRange(spiRange);
   const store: LeaseStore = await openStore(a.get("store"), log);
   const fleet = await fleetOptions(a, udp, shared, store);
   const binds: [string, Locator][] = [...udp.map((u): [string, Locator] => ["--udp", u]), ...pool.flat().map((u): [string, Locator] => ["--pool6", u])];
