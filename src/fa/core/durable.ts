@@ -48,6 +48,9 @@ export class WriteThrough {
       this.submit(l, { op: "create", lease: leaseCopy(l) }, (t, res) => {
         if (res.ok && res.value === "ok") return answer(t, r);
         this.leases.drop(l);
+        // A write that failed may still have reached the store (a timeout): take it back, so no
+        // lease is held without its FAA (best effort; the store's own expiry is the backstop).
+        if (!res.ok) this.jobs.submit({ op: "release", hit: l.hit, leaseId: l.leaseId }, (_t, x) => void (x.ok || this.failures++));
         if (res.ok && tries < CREATE_TRIES) return this.write(t, req, this.leases.handle(t, req), answer, tries + 1);
         answer(t, this.failed(res.ok ? "another node won the allocation race, repeatedly" : res.error));
       });

@@ -33,7 +33,7 @@ type Script = (n: number, ...a: (string | number)[]) => Promise<unknown>;
 export interface RedisStoreOptions {
   /** redis://[user:pass@]host:port[/db]; `?prefix=NAME` picks the key prefix (one fleet). */
   url: string;
-  /** Milliseconds before a command counts as failed (default 1000). */
+  /** Milliseconds before a command counts as failed (default 2000; an unreachable Redis fails at once). */
   commandTimeoutMs?: number;
   /** Connection errors are reported here (rate-limited by the caller). */
   onError?: (e: Error) => void;
@@ -74,7 +74,7 @@ export class RedisLeaseStore implements LeaseStore {
       lazyConnect: true,
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
-      commandTimeout: o.commandTimeoutMs ?? 1000,
+      commandTimeout: o.commandTimeoutMs ?? 2000,
       retryStrategy: (times: number) => Math.min(50 * times, 1000),
     });
     r.on("error", (e) => o.onError?.(e as Error));
