@@ -314,7 +314,7 @@ export class DenoFaServer {
 
 const USAGE = "usage: deno run --unstable-net -A src/fa/server/deno.ts --udp IP:PORT [--udp …] [--wt IP:PORT --cert PEM --key PEM] [--ws IP:PORT] [--id FILE] [--puzzle off|on|auto] [--lease-max S]";
 
-export interface DenoCli {
+interface DenoCli {
   args: string[];
   readTextFile(p: string): Promise<string>;
   writeTextFile(p: string, t: string, o: { mode: number }): Promise<void>;
