@@ -34,7 +34,7 @@ export const DENO_FA_SPEC: CommandSpec = {
   examples: ["deno run --unstable-net -A src/cli/fa-deno.ts --udp 127.0.0.1:10500 --wt 127.0.0.1:4433 --cert cert.pem --key key.pem"],
 };
 
-interface DenoCli {
+export interface DenoCli {
   args: string[];
   readTextFile(p: string): Promise<string>;
   writeTextFile(p: string, t: string, o: { mode: number }): Promise<void>;

@@ -11,7 +11,7 @@ import { PathSelector } from "./paths.ts";
 import type { MobilityPolicy } from "./policy.ts";
 import { RttEstimator } from "./rtt.ts";
 import type { Path, MobilityCounters, MobilityEvent, RejectReason } from "./types.ts";
-import { newCounters } from "./types.ts";
+import { FA_INTERFACE, newCounters } from "./types.ts";
 
 export interface SentRea {
   reaId: number;
@@ -112,7 +112,7 @@ export abstract class SessionState {
     this.local = o.local;
     this.policy = o.policy;
     this.rng = o.rng;
-    this.peer = new PeerModel(o.peerLocator, o.ctx.spis().outbound, o.now);
+    this.peer = new PeerModel(o.peerLocator, o.ctx.spis().outbound, o.now, relayed(o.local, o.localLocator));
     this.credit = new SourceCredit(o.policy.sourceCreditFactor);
     this.paths = new PathSelector(o.local, this.peer, o.policy, (to) => o.policy.sourceCredit && this.credit.has(to));
     this.rtt = new RttEstimator(o.policy.initialRtoMs, o.policy.minRtoMs, o.policy.maxRtoMs);
@@ -185,6 +185,11 @@ export abstract class SessionState {
 }
 
 /** True when the model's one visible address is `l`. */
+/** FA_INTERFACE when `at` (our address a packet arrived at) is our leased locator (MmAddress.onlyFrom). */
+export function relayed(local: LocalModel, at: Locator | undefined): number | undefined {
+  return at && local.interfaceOf(at)?.id === FA_INTERFACE ? FA_INTERFACE : undefined;
+}
+
 function onlyAddressIs(local: LocalModel, l: Locator | undefined): boolean {
   if (!l) return false;
   const addrs = [...local.interfaces.values()].filter((i) => i.up && !i.hidden).flatMap((i) => i.addresses);

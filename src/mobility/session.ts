@@ -9,7 +9,7 @@ import { familyOf } from "./model.ts";
 import { pathKey } from "./paths.ts";
 import { nextReaId } from "./rtt.ts";
 import { ReaAcExchange } from "./session-exchange.ts";
-import { HISTORY, type SentRea } from "./session-state.ts";
+import { HISTORY, relayed, type SentRea } from "./session-state.ts";
 import type { MobilityEvent, Path } from "./types.ts";
 
 export type { SessionOptions } from "./session-state.ts";
@@ -69,7 +69,7 @@ export class MobilitySession extends ReaAcExchange {
     else this.onAcr(now, m.ac, from);
     // RFC 9000 §8.1: accepted, authenticated bytes from a credited address raise its limit.
     if (!this.rejectedNow && !this.grantedNow) this.creditReceived(from, data.length);
-    if (!this.rejectedNow && !this.peer.find(from)) this.observeSource(now, from);
+    if (!this.rejectedNow && !this.peer.find(from)) this.observeSource(now, from, to);
     this.grantedNow = false;
     this.probeInterfaces(now);
     return !this.rejectedNow;
@@ -81,7 +81,7 @@ export class MobilitySession extends ReaAcExchange {
    */
   handleEspInbound(now: Millis, from: Locator, to?: Locator, bytes = ESP_MIN_BYTES): void {
     this.creditReceived(from, bytes);
-    if (!this.peer.find(from)) this.observeSource(now, from);
+    if (!this.peer.find(from)) this.observeSource(now, from, to);
     if (this.peer.find(from)?.addr.verifiedAt === undefined) return;
     if (this.paths.noteHeard(from, now, to)) this.reselect(now, "path-recovered");
   }
@@ -165,7 +165,7 @@ export class MobilitySession extends ReaAcExchange {
    * rewriting sources). Checked with an AC like any new address (§5.3); data moves only after the
    * ACR (adoptObserved). Bounded by `maxObserved` and the probe budget (§8).
    */
-  private observeSource(now: Millis, from: Locator): void {
+  private observeSource(now: Millis, from: Locator, at?: Locator): void {
     const cur = this.paths.path;
     if (!this.policy.followRebinding || !cur || familyOf(cur.to) !== familyOf(from)) return;
     for (const k of this.observed) if (!this.probes.has(k)) this.observed.delete(k); // check over
@@ -173,7 +173,7 @@ export class MobilitySession extends ReaAcExchange {
       this.counters.probesSuppressed++;
       return;
     }
-    const a = this.peer.observe(from, cur.to);
+    const a = this.peer.observe(from, cur.to, relayed(this.local, at));
     if (!a) return;
     if (!this.sendAc(now, from, this.lastPeerReaId ?? 0, false, cur.from)) {
       a.status = "deprecated";

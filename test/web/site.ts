@@ -2,13 +2,15 @@
 // test file shares: the screenshot folder and the page's error lines.
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import assert from "node:assert/strict";
 import { after, before } from "node:test";
+import type { Page } from "playwright-core";
 import { buildAndServe, type PageLog, repoRoot, type Served } from "../helpers/browser.ts";
 
 export const shots = join(repoRoot, ".tmp");
 
 /** Build and serve web/ for this file's tests unless `skip`; `url()` is its address. */
-export function serveDemo(skip: string | false): { url(): string; origin(): string } {
+export function serveDemo(skip: string | false): { url(): string; origin(): string; outDir(): string } {
   let site: Served | undefined;
   before(async () => {
     if (skip) return;
@@ -27,6 +29,11 @@ export function serveDemo(skip: string | false): { url(): string; origin(): stri
       if (!site) throw new Error("demo site not served");
       return site.origin;
     },
+    /** Where the build is served from (the live test writes live.json there). */
+    outDir() {
+      if (!site) throw new Error("demo site not served");
+      return site.outDir;
+    },
   };
 }
 
@@ -34,3 +41,28 @@ export function serveDemo(skip: string | false): { url(): string; origin(): stri
 export function errors(log: PageLog): string[] {
   return log.lines.filter((l) => l.startsWith("error") || l.startsWith("pageerror"));
 }
+
+/** No horizontal overflow: the page is no wider than the viewport. */
+export async function noOverflow(page: Page): Promise<void> {
+  const [sw, iw] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+  assert.ok(sw <= iw, `page is ${sw} px wide in a ${iw} px viewport`);
+}
+
+/** Focus a control and work it with keys only. */
+export async function key(page: Page, sel: string, keys: string[]): Promise<void> {
+  await page.focus(sel);
+  for (const k of keys) await page.keyboard.press(k);
+}
+
+/** Choose `value` in a <select> with the keyboard (arrow keys until it is selected). */
+export async function keySelect(page: Page, sel: string, value: string): Promise<void> {
+  await page.focus(sel);
+  const values = await page.locator(`${sel} option`).evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+  const want = values.indexOf(value);
+  assert.ok(want >= 0, `${sel} has ${value}: ${values}`);
+  const cur = values.indexOf(await page.locator(sel).inputValue());
+  for (let i = cur; i < want; i++) await page.keyboard.press("ArrowDown");
+  for (let i = cur; i > want; i--) await page.keyboard.press("ArrowUp");
+  assert.equal(await page.locator(sel).inputValue(), value);
+}
+

@@ -13,7 +13,7 @@ import { ForwardingAgent } from "../core/agent.ts";
 import { type FaConfig, faConfig } from "../core/config.ts";
 import type { FaSend } from "../core/forward.ts";
 import { MemoryLeaseStore } from "../store/memory.ts";
-import type { LeaseStore } from "../store/store.ts";
+import type { LeaseIndex } from "../core/lease-index.ts";
 import { LogLimiter } from "./log-limit.ts";
 import { withHitText } from "./log-format.ts";
 
@@ -54,7 +54,8 @@ export interface DenoFaOptions {
   udp: Locator[];
   /** More FA settings (puzzle, allow/deny, lease-max…); control/shared4 come from `udp`. */
   config?: Partial<FaConfig>;
-  store?: LeaseStore;
+  /** The lease index (in memory: the Deno FA keeps no durable store yet, docs/OPERATIONS.md). */
+  store?: LeaseIndex;
   wt?: { locator: Locator; cert: string; key: string };
   ws?: Locator;
   log?: (rec: Record<string, unknown>) => void;
