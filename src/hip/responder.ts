@@ -5,6 +5,7 @@ import { equalBytes } from "../core/bytes.ts";
 import { NotifyType, PacketType } from "../wire/constants.ts";
 import { getParam, type HipPacket } from "../wire/packet.ts";
 import { emitParam, type HostIdParam, parseParam } from "../wire/params/index.ts";
+import { readTlv } from "../wire/tlv.ts";
 import type { Association } from "./association.ts";
 import { authenticate, verifyMac } from "./auth.ts";
 import { receivedSignature, signatureInput, withSignature } from "./auth-jobs.ts";
@@ -211,10 +212,8 @@ export function exchangeCompleteMs(initialMs: number, maxTries: number, maxMs: n
 
 /** The first TLV of decrypted ENCRYPTED contents (§5.2.18). */
 function innerParam(plain: Uint8Array) {
-  if (plain.length < 4) return undefined;
-  const type = (plain[0] << 8) | plain[1];
-  const len = (plain[2] << 8) | plain[3];
-  if (4 + len > plain.length) return undefined;
-  const r = parseParam(PacketType.I2, type, plain.subarray(4, 4 + len), 4);
+  const t = readTlv(plain, 0);
+  if (t === undefined) return undefined;
+  const r = parseParam(PacketType.I2, t.type, plain.subarray(t.valueOffset, t.valueOffset + t.length), t.valueOffset);
   return r.ok ? r.value : undefined;
 }

@@ -40,8 +40,7 @@ import type { MobilityEvent } from "./types.ts";
 
 /** Interface ID of ordinary addresses when the caller does not group them. */
 export const DEFAULT_INTERFACE = 1;
-/** Interface ID of the address leased from a Forwarding Agent (draft §6.4 "FA logical interface"). */
-export const FA_INTERFACE = 0xfa;
+export { FA_INTERFACE } from "./types.ts";
 
 export interface SpiRange {
   min: number;

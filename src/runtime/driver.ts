@@ -20,6 +20,7 @@ export class EndpointDriver {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private timerAt: Millis | undefined;
   private closed = false;
+  private armQueued = false;
   /** Datagrams handed to the sockets. */
   transmitted = 0;
   tap: PacketTap | undefined;
@@ -53,7 +54,7 @@ export class EndpointDriver {
       this.tap?.("out", this.clock(), tx.data, local, tx.to);
     }
     this.afterInput?.();
-    this.arm(this.endpoint.pollTimeout());
+    this.rearm();
   }
 
   /** Start every queued crypto job; a result (now, or when its Promise settles) goes back to
@@ -73,6 +74,26 @@ export class EndpointDriver {
         });
     }
   }
+
+  /**
+   * Re-arm the timer from pollTimeout(), once per event-loop turn where setImmediate exists:
+   * every datagram of a turn changes deadlines, and asking the core each time (it walks its
+   * associations and paths) cost more than the ESP crypto. Elsewhere, at once.
+   */
+  private rearm(): void {
+    if (typeof setImmediate !== "function") {
+      this.arm(this.endpoint.pollTimeout());
+      return;
+    }
+    if (this.armQueued) return;
+    this.armQueued = true;
+    setImmediate(this.armNow);
+  }
+
+  private readonly armNow = (): void => {
+    this.armQueued = false;
+    if (!this.closed) this.arm(this.endpoint.pollTimeout());
+  };
 
   private arm(at: Millis | undefined): void {
     if (at === this.timerAt) return;

@@ -22,6 +22,7 @@ import type { EchoReplyEvent, InnerEvent, InnerOptions } from "./inner.ts";
 import { DEFAULT_KEEPALIVE_MS, NatKeepalive } from "./keepalive.ts";
 import { HeldSends, type HeldEvent, NoPathQueue, type SendQueueOptions } from "./send-queue.ts";
 import { HostStack, type SendStatus, type StackEvent } from "./stack.ts";
+import { guardSockets } from "./privacy.ts";
 import { type HostStats, hostStats } from "./stats.ts";
 
 export type MessageEvent = Extract<StackEvent, { type: "message" }>;
@@ -116,6 +117,8 @@ export class RuntimeHost {
     const runner = this.espWorker;
     this.driver = new EndpointDriver(this.stack, new SocketSet(sockets), clock, runner ? () => runner.kick() : undefined, provider);
     this.driver.tap = opts.tap;
+    // Location privacy: nothing but datagrams to an FA leaves any socket (privacy.ts).
+    if (this.stack.privacy) guardSockets(this.driver.sockets, this.stack.privacy);
     this.keepalive = new NatKeepalive(this.stack.host, this.driver, opts.natKeepaliveMs ?? DEFAULT_KEEPALIVE_MS);
     this.keepalive.start();
     this.held = new HeldSends(new NoPathQueue(opts.sendQueue), {
