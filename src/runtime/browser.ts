@@ -20,6 +20,8 @@ import { ReconnectingTunnel, type ReconnectOptions, type TunnelEndpoint, type Tu
 import { type Tunnel, TunnelSocket, WsTunnel } from "../transport/tunnel.ts";
 import { WtTunnel } from "../transport/wt-client.ts";
 import { loadWasm } from "../wasm/loader.ts";
+import { defaultCryptoProvider } from "../core/crypto/detect.ts";
+import type { CryptoProvider } from "../core/crypto/provider.ts";
 import { type Clock, EndpointDriver, monotonicClock } from "./driver.ts";
 import { WorkerEspRunner } from "./esp-runner.ts";
 import type { RuntimeHostEvents } from "./host.ts";
@@ -43,6 +45,9 @@ export interface TunnelHostOptions {
    *  "worker": ESP in a Worker (startTunnelHost starts it; the host closes it). */
   dataPlane?: DataPlane | WorkerDataPlane | "worker";
   clock?: Clock;
+  /** Crypto provider for the control plane's crypto jobs (runtime/host.ts); startTunnelHost
+   *  default: WebCrypto (+ @noble per missing algorithm); "inline": @noble inside the core. */
+  crypto?: CryptoProvider | "inline";
 }
 
 export type TunnelHostEvents = RuntimeHostEvents & {
@@ -73,8 +78,9 @@ export class TunnelHost {
     const worker = o.dataPlane instanceof WorkerDataPlane ? o.dataPlane : undefined;
     this.closeDataPlane = worker !== undefined && o.closeDataPlane === true;
     const clock = o.clock ?? monotonicClock;
+    const provider = o.crypto === "inline" ? undefined : o.crypto;
     this.stack = new HostStack({
-      host: { ...o.hip, identity: o.identity, rng: o.rng ?? cryptoRng },
+      host: { cryptoJobs: provider !== undefined, ...o.hip, identity: o.identity, rng: o.rng ?? cryptoRng },
       ...(worker ? { deferEsp: true } : { dataPlane: o.dataPlane as DataPlane }),
       onEvent: (ev) => this.dispatch(ev),
       mobility: o.mobility ?? {},
@@ -85,7 +91,7 @@ export class TunnelHost {
     o.tunnel.onClose = (reason) => this.emit("tunnel-closed", { reason });
     const runner = worker && new WorkerEspRunner(this.stack, worker, clock, { flushed: () => this.driver.flush(), failed: (e) => this.fail(e) });
     this.espWorker = runner;
-    this.driver = new EndpointDriver(this.stack, new SocketSet([this.socket]), clock, runner ? () => runner.kick() : undefined);
+    this.driver = new EndpointDriver(this.stack, new SocketSet([this.socket]), clock, runner ? () => runner.kick() : undefined, provider);
     this.resume = o.tunnel instanceof ReconnectingTunnel ? new TunnelResume(o.tunnel, this.socket, this.stack, this.driver, (ev) => this.emit("path-changed", ev)) : undefined;
   }
 
@@ -237,7 +243,7 @@ export class TunnelHost {
 export async function startTunnelHost(o: TunnelHostOptions & { leaseTimeoutMs?: number }): Promise<TunnelHost> {
   const given = o.dataPlane;
   const dataPlane = given === "worker" ? await WorkerDataPlane.create() : (given ?? new DataPlane(await loadWasm()));
-  const host = new TunnelHost({ ...o, dataPlane, closeDataPlane: given === "worker" });
+  const host = new TunnelHost({ ...o, dataPlane, closeDataPlane: given === "worker", crypto: o.crypto ?? (await defaultCryptoProvider()) });
   try {
     await host.acquireLease(o.leaseTimeoutMs);
   } catch (e) {
