@@ -3,7 +3,7 @@
 // hipmm/runtime-deno (startDenoHost, sockets), hipmm/fa (DenoFaServer).
 import { udpTransport, type UdpTransportOptions } from "../api/udp.ts";
 import type { LocatorLike, Transport } from "../api/types.ts";
-import { main } from "../fa/server/deno.ts";
+import { main } from "../cli/fa-deno.ts";
 import { bindDenoUdp } from "../transport/udp-deno.ts";
 
 export * from "../index.ts";

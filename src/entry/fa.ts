@@ -14,4 +14,4 @@ export { SqliteLeaseStore } from "../fa/store/sqlite.ts";
 export type { LeaseStore } from "../fa/store/store.ts";
 export type { Lease } from "../fa/store/lease.ts";
 export { WsTunnelServer, type WsLimits, type WsStats } from "../transport/ws-node.ts";
-export { saveIdentity, loadIdentity, loadOrCreateIdentity } from "../hip/keyfile-node.ts";
+export { saveIdentity, loadIdentity, loadOrCreateIdentity } from "../runtime/keyfile-node.ts";

@@ -15,4 +15,4 @@ export function udp(listen: LocatorLike | LocatorLike[], opts: UdpTransportOptio
   return udpTransport((at) => bindNodeUdp(at.ip, at.port), Array.isArray(listen) ? listen : [listen], opts);
 }
 
-export { loadIdentity, loadOrCreateIdentity, saveIdentity } from "../hip/keyfile-node.ts";
+export { loadIdentity, loadOrCreateIdentity, saveIdentity } from "../runtime/keyfile-node.ts";
