@@ -34,9 +34,10 @@ const asideRule = /Asides import layers 0–(\d+) only and are imported from lay
 
 type Where = Rank | "entry" | undefined;
 
-/** Layer of a repository path (posix, relative to the root); "entry" for files at src/ or assembly/ top. */
+/** Layer of a repository path (posix, relative to the root); "entry" for files at src/ or
+ * assembly/ top and in src/entry/ (package entry points). */
 function layerOf(path: string): Where {
-  if (/^(src|assembly)\/[^/]+$/.test(path)) return "entry";
+  if (/^(src|assembly)\/[^/]+$/.test(path) || path.startsWith("src/entry/")) return "entry";
   return TABLE.find((l) => path.startsWith(l.folder))?.rank;
 }
 
@@ -77,6 +78,7 @@ test("ARCHITECTURE.md: the layer table and the aside rule are readable", () => {
       `${folder} is layer ${rank}`,
     );
   assert.ok(asideRule, 'ARCHITECTURE.md states "Asides import layers 0–N only and are imported from layer M up"');
+  assert.match(DOC, /package entry points in `src\/entry\/`/, "ARCHITECTURE.md names src/entry/ as entries");
 });
 
 test("every folder of src/ and assembly/ is in the layer table", () => {
