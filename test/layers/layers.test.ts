@@ -142,3 +142,9 @@ test("sans-I/O cores: no I/O packages, clocks, timers or random sources (docs/AR
   }
   assert.deepEqual(bad, []);
 });
+
+test("one TLV walker: the parameter padding rule (RFC 7401 §5.2.1) is computed in src/wire only", () => {
+  // (Length + 4 + 7) & ~7 written out anywhere else means a hand walk; use src/wire/tlv.ts.
+  const bad = FILES.filter((f) => !f.startsWith("src/wire/") && !f.startsWith("assembly/wire/")).filter((f) => /\+\s*11\)\s*&\s*~7|\+\s*4\s*\+\s*7\)\s*&\s*~7/.test(readFileSync(join(ROOT, f), "utf8")));
+  assert.deepEqual(bad, [], "walk TLVs with src/wire/tlv.ts (readTlv, tlvBytes, tlvIndex) or walkParams");
+});
