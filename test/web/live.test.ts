@@ -88,6 +88,8 @@ test("live mode: a real host in a Worker through the FA, data both ways, moves (
     await waitLive(page, "echo of Send", `window.hipmmDemo.live.replies > ${before}`);
     await key(page, "#live-stream", ["Space"]);
     // The real packets in the views: base exchange and ESP arrows, the SA table, a dissection.
+    await page.waitForSelector('#seq .row.msg[data-label="FAQ"]');
+    await page.waitForSelector('#seq .row.msg[data-label="FAA"]');
     await page.waitForSelector('#seq .row.msg[data-label="I1"]');
     await page.waitForSelector('#seq .row.msg[data-label="R2"]');
     await page.waitForSelector('#state-table [data-sa^="in:"]');
