@@ -1,6 +1,6 @@
 // The live lab's network side (issue 14 item 5), started by `npm run dev` (vite.config.ts) and
 // the web tests: two Forwarding Agents and a UDP peer on 127.0.0.1, for a real HIP host in the
-// page. FA1 is the Deno server (src/fa/server/deno.ts: WebTransport + WebSocket) when a deno
+// page. FA1 is the Deno server (src/cli/fa-deno.ts running src/fa/server/deno.ts: WebTransport + WebSocket) when a deno
 // binary is there (the npm package `deno` brings one), else the Node FA with a WebSocket; FA2 is
 // the Node FA with a WebSocket (the second FA a host can move to, draft §4.4.2). The peer is a
 // Node UDP host that answers each datagram with "echo:" + data. The page reads LiveConfig as
@@ -45,7 +45,7 @@ const MAX_RECEIVED = 200;
 
 /**
  * Start FA1, FA2 and the echo peer. `deno: false` forces the Node FA for FA1 (WebSocket only);
- * `root`: the repository (where src/fa/server/deno.ts is), when this module was bundled elsewhere.
+ * `root`: the repository (where src/cli/fa-deno.ts is), when this module was bundled elsewhere.
  */
 export async function startLiveLab(o: { deno?: boolean; log?: (line: string) => void; root?: string } = {}): Promise<LiveLab> {
   const root = o.root ?? repoRoot;
@@ -92,7 +92,7 @@ async function denoFa(deno: string, root: string, name: string, closers: (() => 
   const cert = selfSignedCert();
   writeFileSync(join(dir, "cert.pem"), cert.certPem);
   writeFileSync(join(dir, "key.pem"), cert.keyPem, { mode: 0o600 });
-  const args = ["run", "--unstable-net", "-A", "src/fa/server/deno.ts", "--udp", "127.0.0.1:0", "--wt", "127.0.0.1:0", "--ws", "127.0.0.1:0", "--cert", join(dir, "cert.pem"), "--key", join(dir, "key.pem"), "--puzzle", "off"];
+  const args = ["run", "--unstable-net", "-A", "src/cli/fa-deno.ts", "--udp", "127.0.0.1:0", "--wt", "127.0.0.1:0", "--ws", "127.0.0.1:0", "--cert", join(dir, "cert.pem"), "--key", join(dir, "key.pem"), "--puzzle", "off"];
   const child = spawn(deno, args, { cwd: root, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1", DENO_NO_PROMPT: "1" } });
   // Never outlive the process that started it (a dev server stopped by a signal).
   const orphan = () => child.kill("SIGKILL");
