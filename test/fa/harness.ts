@@ -7,7 +7,7 @@ import { ForwardingAgent } from "../../src/fa/core/agent.ts";
 import { type FaConfig, faConfig } from "../../src/fa/core/config.ts";
 import { FaEndpoint } from "../../src/fa/core/endpoint.ts";
 import { MemoryLeaseStore } from "../../src/fa/store/memory.ts";
-import type { LeaseStore } from "../../src/fa/store/store.ts";
+import type { LeaseIndex } from "../../src/fa/core/lease-index.ts";
 import { HipHost } from "../../src/hip/host.ts";
 import { HostIdentity } from "../../src/hip/identity.ts";
 import type { HipEvent } from "../../src/hip/types.ts";
@@ -92,7 +92,7 @@ function parseKey(k: string): Locator {
   return { ip, port: Number(k.slice(i + 1)) };
 }
 
-export function makeFa(net: Net, seed: number, cfg: Partial<FaConfig>, store: LeaseStore = new MemoryLeaseStore()): { fa: ForwardingAgent; ep: FaEndpoint } {
+export function makeFa(net: Net, seed: number, cfg: Partial<FaConfig>, store: LeaseIndex = new MemoryLeaseStore()): { fa: ForwardingAgent; ep: FaEndpoint } {
   const fa = new ForwardingAgent({ identity: identity(seed), config: faConfig({ puzzle: "off", ...cfg }), store, rng: new SeededRng(seed + 1000) });
   const ep = new FaEndpoint(fa);
   for (const l of ep.locators) net.attach(l, ep);
@@ -130,6 +130,9 @@ export class TestHost implements Endpoint {
   }
 
   handleDatagram(now: Millis, data: Uint8Array, from: Locator, to: Locator): void {
+    // FA holder probes (src/fa/core/holder.ts) are answered like HostStack does.
+    const pong = this.client?.answerProbe(now, data, from);
+    if (pong) return void this.net.send(pong, pong.from ?? this.locator);
     const u = this.client?.unwrap(now, data, from);
     if (u) this.deliver(now, u.data, u.from, u.to);
     else this.deliver(now, data, from, to);

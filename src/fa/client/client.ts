@@ -15,6 +15,8 @@ import type { AddrType } from "../store/lease.ts";
 import { buildFaqPacket, type FaqFields, parseFaPacket } from "../core/messages.ts";
 import { FadReason, fadReasonName } from "../core/reasons.ts";
 import { unwrapRelay, wrapRelay } from "../core/relay.ts";
+import { emitProbe, probeType } from "../core/holder-probe.ts";
+import { TunnelFrameType } from "../../wire/tunnel.ts";
 
 export interface FaTarget {
   locator: Locator;
@@ -78,9 +80,22 @@ interface Pending {
   interval: Millis;
 }
 
+/** FA client counters (runtime/stats.ts shows them under `fa`). */
+export interface FaClientCounters {
+  /** Transmits to anyone but an FA withheld under location privacy (§3.2; runtime/privacy.ts). */
+  privacyDrops: number;
+  /** Datagrams that reached one of our own addresses directly (not via the FA) under privacy. */
+  privacyDirect: number;
+  /** Base exchanges held until the FAA came (privacy: the I1 leaves from the leased locator). */
+  connectsHeld: number;
+  /** Holder probes (FA PINGs, src/fa/core/holder.ts) answered with a PONG. */
+  probesAnswered: number;
+}
+
 export class FaClient {
   readonly packetTypes = [PacketType.R1, PacketType.FAA, PacketType.FAD];
   lease: ActiveLease | undefined;
+  readonly counters: FaClientCounters = { privacyDrops: 0, privacyDirect: 0, connectsHeld: 0, probesAnswered: 0 };
   private faIndex = 0;
   private requestId: number;
   private pending: Pending | undefined;
@@ -197,6 +212,29 @@ export class FaClient {
 
   pollEvent(): FaClientEvent | undefined {
     return this.events.shift();
+  }
+
+  /**
+   * A holder probe (FA PING, src/fa/core/holder-probe.ts) from our current FA: the FA is alive
+   * (liveness both ways) and gets a PONG with the same nonce from the locator we lease from.
+   * Undefined when `data` is no PING from the current FA.
+   */
+  answerProbe(now: Millis, data: Uint8Array, from: Locator): Transmit | undefined {
+    if (probeType(data) !== TunnelFrameType.PING || !sameLocator(from, this.fa.locator)) return undefined;
+    this.noteForwarded(now);
+    this.counters.probesAnswered++;
+    const pong = emitProbe(TunnelFrameType.PONG, data.subarray(8));
+    return this.o.from ? { to: from, from: this.o.from, data: pong } : { to: from, data: pong };
+  }
+
+  /** Location privacy (§3.2): only datagrams to one of our FAs may leave (FAQs, relay frames, PONGs). */
+  allows(to: Locator): boolean {
+    return this.o.fas.some((f) => sameLocator(f.locator, to));
+  }
+
+  /** Is `from` one of our FAs' locators? */
+  isFa(from: Locator): boolean {
+    return this.allows(from);
   }
 
   // ---- HipExtension --------------------------------------------------------------------
