@@ -27,7 +27,7 @@ export interface TunnelPathChanged {
   /** The lease now held (peers see us here), and whether it is another locator or SPI range. */
   lease: ActiveLease;
   leaseChanged: boolean;
-  /** From the drop to the lease being back, ms. */
+  /** From the drop being noticed (close event, or no frame for deadAfterMs) to the lease being back, ms. */
   outageMs: number;
   /** Connection rounds the reopen took. */
   attempts: number;
