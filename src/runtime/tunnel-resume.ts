@@ -55,6 +55,11 @@ export class TunnelResume {
     tunnel.onUp = (up) => this.up(up);
   }
 
+  /** True from a drop until the lease is back: sends are held (the FA would drop them). */
+  get holding(): boolean {
+    return this.downAt !== undefined || this.pending !== undefined || this.tunnel.closed;
+  }
+
   private up(up: TunnelUp): void {
     if (!up.reconnected) return;
     const fa = this.stack.fa;

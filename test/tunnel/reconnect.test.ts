@@ -115,6 +115,9 @@ test("tunnel host: FA SIGKILLed and restarted with its --store → tunnel, lease
     const faLoc = { ip: "127.0.0.1", port: udp };
     r = await rig([{ fa: { locator: faLoc }, webSocket: `ws://127.0.0.1:${ws}` }]);
     const lease = r.host.lease!;
+    const held: string[] = [];
+    r.host.on("held", (ev) => held.push(ev.type));
+    const killed = performance.now();
     await fa.kill();
     await new Promise((res) => setTimeout(res, 300));
     fa = await spawnFa(process.execPath, faArgs(dir, "fa", udp, ws));
@@ -135,6 +138,11 @@ test("tunnel host: FA SIGKILLed and restarted with its --store → tunnel, lease
     assert.deepEqual(r.closed, [], "no tunnel-closed: the drop was repaired");
     assert.ok(fa.lines.some((l) => l.includes('"leases":1') && l.includes('"fa ready"')), "the restarted FA loaded the lease from its store");
     assert.deepEqual(r.seenAt, [faLoc], "the peer only ever saw the leased locator");
+    // What the host sent while its tunnel was down was held and delivered after path-changed
+    // (the last 5 s of it: the hold timeout), not dropped silently.
+    const late = [...r.up.got.keys()].filter((k) => r!.up.sent[k] > killed + 100 && r!.up.sent[k] < ready - 100);
+    console.log(`# held while the tunnel was down and delivered after: ${late.length} datagrams; held events: ${held.filter((x) => x === "send-queued").length} queued, ${held.filter((x) => x === "send-dropped").length} dropped`);
+    assert.ok(late.length > 0, "held sends delivered");
   } finally {
     r?.up.stop();
     r?.down.stop();
