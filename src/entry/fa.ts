@@ -1,8 +1,10 @@
 // hipmm/fa: the Forwarding Agent (draft-nikander-hip-mm-00 §5) for Node: the UDP/WebSocket
 // server (`FaServer.start`, what `hipmm fa` runs), its lease stores (memory; SQLite needs the
 // optional package better-sqlite3, the WebSocket listener the optional package ws), and the
-// sans-I/O agent for embedding in other event loops. The Deno FA is in hipmm/deno.
+// sans-I/O agent for embedding in other event loops; and the Deno FA server (its command line
+// is runDenoFa in hipmm/deno).
 export { FaServer, type FaServerOptions, type FaServerStats } from "../fa/server/server.ts";
+export { DenoFaServer, type DenoFaOptions } from "../fa/server/deno.ts";
 export { ForwardingAgent, type FaEvent, type FaOptions } from "../fa/core/agent.ts";
 export { FaEndpoint } from "../fa/core/endpoint.ts";
 export { faConfig, FA_DEFAULTS, type FaConfig, type PuzzleMode } from "../fa/core/config.ts";

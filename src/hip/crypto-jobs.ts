@@ -95,6 +95,9 @@ export class CryptoJobs {
     private readonly max: number,
   ) {}
 
+  /** Jobs queued for the driver since the start (job mode). */
+  queuedTotal = 0;
+
   /** Jobs requested and not yet completed. */
   get outstanding(): number {
     return this.waiting.size;
@@ -112,6 +115,7 @@ export class CryptoJobs {
     }
     if (this.waiting.size >= this.max) return false;
     const id = this.nextId++;
+    this.queuedTotal++;
     this.queued.push({ ...op, id });
     this.waiting.set(id, resume as Resume);
     return true;

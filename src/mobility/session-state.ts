@@ -79,6 +79,10 @@ export abstract class SessionState {
   /** Smoothed RTT per local interface, from ACRs to ACs sent from it (input to saLayout, §4.5). */
   readonly interfaceRtt = new Map<number, Millis>();
   protected readonly probedInterfaces = new Set<number>();
+  /** Our interfaces that had a usable address at the last local change (returning ones are held). */
+  protected usableIfs = new Set<number>();
+  /** Every interface of ours that ever had a usable address during this session. */
+  protected readonly everUsableIfs = new Set<number>();
   protected readonly ctx: MobilityContext;
   protected readonly local: LocalModel;
   protected readonly policy: MobilityPolicy;
@@ -125,6 +129,8 @@ export abstract class SessionState {
     const announce = o.policy.announceAtStart && (o.policy.announceSingleAddress || !onlyAddressIs(o.local, o.localLocator));
     if (!announce) for (const itf of o.local.interfaces.values()) this.announced.set(itf.id, itf.version);
     this.seenGeneration = announce ? -1 : o.local.generation;
+    this.usableIfs = new Set(o.local.usable().map((u) => u.ifId));
+    for (const id of this.usableIfs) this.everUsableIfs.add(id);
     this.reselect(o.now, "base-exchange");
   }
 

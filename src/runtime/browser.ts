@@ -24,6 +24,7 @@ import { type Clock, EndpointDriver, monotonicClock } from "./driver.ts";
 import { WorkerEspRunner } from "./esp-runner.ts";
 import type { RuntimeHostEvents } from "./host.ts";
 import { HostStack, type SendStatus, type StackEvent } from "./stack.ts";
+import { closableAssociations, closeAssociations } from "./close-associations.ts";
 import { type TunnelPathChanged, TunnelResume } from "./tunnel-resume.ts";
 
 export interface TunnelHostOptions {
@@ -153,12 +154,28 @@ export class TunnelHost {
     return s;
   }
 
+  /** CLOSE one association (RFC 7401 §6.14); true once the peer's CLOSE_ACK came within `waitMs`. */
+  async closeAssociation(peerHit: Uint8Array, waitMs = 1000): Promise<boolean> {
+    return (await closeAssociations(this, [peerHit], waitMs)).length === 1;
+  }
+
   /**
-   * Release the lease (§4.4.1: a zero-lifetime FAQ) and wait up to `releaseWaitMs` (default
-   * 1000) for the FA's confirmation, then stop the timer and close the tunnel.
+   * `close(peerHit)`: CLOSE that one association (closeAssociation). `close()`: CLOSE every
+   * association and wait up to `releaseWaitMs` (default 1000) for their CLOSE_ACKs, release the
+   * lease (§4.4.1: a zero-lifetime FAQ) and wait as long for the FA's confirmation, then stop
+   * the timer and close the tunnel.
    */
-  async close(releaseWaitMs = 1000): Promise<void> {
-    if (this.lease && !this.socket.tunnel.closed && !this.error && releaseWaitMs > 0) {
+  close(peerHit: Uint8Array, waitMs?: number): Promise<void>;
+  close(releaseWaitMs?: number): Promise<void>;
+  async close(arg?: Uint8Array | number, waitMs = 1000): Promise<void> {
+    if (arg instanceof Uint8Array) {
+      await this.closeAssociation(arg, waitMs);
+      return;
+    }
+    const releaseWaitMs = arg ?? 1000;
+    const live = !this.socket.tunnel.closed && !this.error && releaseWaitMs > 0;
+    if (live) await closeAssociations(this, closableAssociations(this.stack), releaseWaitMs);
+    if (this.lease && live) {
       const released = this.until(releaseWaitMs, "no release confirmation", (ev, ok) => {
         if (ev.type === "fa" && ev.ev.type === "released") ok(true);
       }).catch(() => false);

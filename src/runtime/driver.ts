@@ -1,7 +1,11 @@
 // Drives one sans-I/O endpoint (a HostStack, or any SimEndpoint) with real sockets and one
 // real timer: feeds datagrams in, drains pollTransmit() to the sockets, re-arms a single
 // setTimeout from pollTimeout(). No node: imports: Node, Deno and browsers share it.
+import type { CryptoProvider } from "../core/crypto/provider.ts";
+import { isPromise } from "../core/crypto/provider.ts";
+import { nobleProvider } from "../core/crypto/noble.ts";
 import type { Locator, Millis } from "../core/types.ts";
+import { runCryptoJob } from "../hip/crypto-jobs.ts";
 import type { SimEndpoint } from "../sim/types.ts";
 import type { SocketSet } from "../transport/socket-set.ts";
 
@@ -27,6 +31,8 @@ export class EndpointDriver {
     readonly clock: Clock = monotonicClock,
     /** Called after every input (datagram, timeout, flush) once transmits are drained. */
     private readonly afterInput?: () => void,
+    /** Runs the endpoint's crypto jobs (src/hip/crypto-jobs.ts); default @noble, synchronously. */
+    readonly crypto: CryptoProvider = nobleProvider,
   ) {
     sockets.onDatagram((data, from, to) => {
       if (this.closed) return;
@@ -40,6 +46,7 @@ export class EndpointDriver {
   /** Call after driving the endpoint from outside (connect, send, address change…). */
   flush(): void {
     if (this.closed) return;
+    this.runCrypto();
     for (let tx = this.endpoint.pollTransmit(); tx; tx = this.endpoint.pollTransmit()) {
       const local = this.sockets.send(tx);
       if (!local) continue;
@@ -48,6 +55,24 @@ export class EndpointDriver {
     }
     this.afterInput?.();
     this.rearm();
+  }
+
+  /** Start every queued crypto job; a result (now, or when its Promise settles) goes back to
+   * the endpoint, then its outputs are flushed like those of a datagram. */
+  private runCrypto(): void {
+    const ep = this.endpoint;
+    if (!ep.pollCryptoJob || !ep.handleCryptoResult) return;
+    for (let job = ep.pollCryptoJob(); job; job = ep.pollCryptoJob()) {
+      const id = job.id;
+      const r = runCryptoJob(this.crypto, job);
+      if (!isPromise(r)) ep.handleCryptoResult(this.clock(), id, r);
+      else
+        void r.then((v) => {
+          if (this.closed) return;
+          ep.handleCryptoResult?.(this.clock(), id, v);
+          this.flush();
+        });
+    }
   }
 
   /**

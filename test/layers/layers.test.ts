@@ -34,9 +34,9 @@ const asideRule = /Asides import layers 0–(\d+) only and are imported from lay
 
 type Where = Rank | "entry" | undefined;
 
-/** Layer of a repository path (posix, relative to the root); "entry" for files at src/ or assembly/ top. */
+/** Layer of a repository path (posix, relative to the root); "entry" for files at src/ or assembly/ top and in src/entry/. */
 function layerOf(path: string): Where {
-  if (/^(src|assembly)\/[^/]+$/.test(path)) return "entry";
+  if (/^(src|assembly)\/[^/]+$/.test(path) || path.startsWith("src/entry/")) return "entry";
   return TABLE.find((l) => path.startsWith(l.folder))?.rank;
 }
 

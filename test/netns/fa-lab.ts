@@ -71,7 +71,7 @@ export function holderOnFaLan(lab: Lab, w: FaWorld): { nsG: string; keyG: string
  */
 export function blast(lab: Lab, ns: string, to: string, spis: number[], rate: number, ms: number): Promise<string> {
   const [ip, port] = to.split(":");
-  const js = `const s=require("node:dgram").createSocket("udp4");const spis=${JSON.stringify(spis)};const b=Buffer.alloc(100);let n=0;const end=Date.now()+${ms};const per=Math.max(1,Math.round(${rate}/200));const t=setInterval(()=>{if(Date.now()>=end){clearInterval(t);s.close();console.log(n);return}for(let i=0;i<per;i++)for(const spi of spis){b.writeUInt32BE(spi,0);b.writeUInt32BE(++n,4);s.send(b,${Number(port)},"${ip}")}},5)`;
+  const js = `const s=require("node:dgram").createSocket("udp4");const spis=${JSON.stringify(spis)};let n=0;const end=Date.now()+${ms};const per=Math.max(1,Math.round(${rate}/200));const t=setInterval(()=>{if(Date.now()>=end){clearInterval(t);s.close();console.log(n);return}for(let i=0;i<per;i++)for(const spi of spis){const b=Buffer.alloc(100);b.writeUInt32BE(spi,0);b.writeUInt32BE(++n,4);s.send(b,${Number(port)},"${ip}")}},5)`;
   return lab.run(ns, [process.execPath, "-e", js]);
 }
 

@@ -79,7 +79,7 @@ test("the root entry exports the high-level API only; every entry point loads in
   const names = JSON.parse(runIn(`console.log(JSON.stringify(Object.keys(await import("hipmm")).sort()))`)) as string[];
   assert.deepEqual(names, [...ROOT_API].sort());
   console.log(`# hipmm root entry: ${names.length} runtime names (${names.join(", ")}) + types`);
-  const entries = ["node", "deno", "browser", "worker", "fa", "wire", "wasm", "esp", "hip", "mobility", "transport", "runtime", "sim", "capture"];
+  const entries = ["node", "runtime-node", "deno", "runtime-deno", "browser", "worker", "fa", "wire", "wasm", "esp", "hip", "mobility", "transport", "runtime", "sim", "capture"];
   const counts = JSON.parse(
     runIn(`const out = {}; for (const e of ${JSON.stringify(entries)}) out[e] = Object.keys(await import("hipmm/" + e)).length; console.log(JSON.stringify(out));`),
   ) as Record<string, number>;

@@ -17,7 +17,7 @@ import { type LiveLab, startLiveLab } from "../../src/lab/live-node.ts";
 import { chromiumSkip, withChromium } from "../helpers/browser.ts";
 import { denoSkip } from "../helpers/deno.ts";
 import { tsharkFields, tsharkSkip } from "../helpers/tshark.ts";
-import { errors, key, keySelect, noOverflow, serveDemo, shots } from "./site.ts";
+import { errors, key, keySelect, noOverflow, serveDemo, shots, tabReachesEverything } from "./site.ts";
 
 const skip = chromiumSkip() || denoSkip() || tsharkSkip();
 const site = serveDemo(skip);
@@ -93,6 +93,10 @@ test("live mode: a real host in a Worker through the FA, data both ways, moves (
     await page.waitForSelector('#state-table [data-sa^="in:"]');
     await page.waitForSelector('#state-table [data-sa^="out:"]');
     await shot(page, "connected");
+    // Every control of the live page takes the focus from the keyboard (the view paused).
+    await key(page, "#btn-pause", ["Enter"]);
+    assert.ok((await tabReachesEverything(page)) >= 12);
+    await key(page, "#btn-run", ["Enter"]);
 
     // Move 1: the tunnel drops, back to the same FA over the WebSocket: a renewal, same locator.
     await keySelect(page, "#live-move-to", "0:ws");

@@ -66,3 +66,27 @@ export async function keySelect(page: Page, sel: string, value: string): Promise
   assert.equal(await page.locator(sel).inputValue(), value);
 }
 
+
+/** Tab through the page from the top: every visible, enabled control must take the focus. */
+export async function tabReachesEverything(page: Page): Promise<number> {
+  const want: string[] = await page.evaluate(() => {
+    const els = [...document.querySelectorAll<HTMLElement>("button, select, input, summary, a[href], [tabindex='0']")];
+    // The diagram's arrows (tabindex 0) are redrawn as the run moves: focus + Enter on them is tested on its own.
+    const shown = els.filter((e) => e.getClientRects().length > 0 && !(e as HTMLButtonElement).disabled && !e.closest("[hidden]") && !e.closest("svg"));
+    shown.forEach((e, i) => {
+      e.dataset.kb = String(i);
+    });
+    return shown.map((e) => e.id || e.getAttribute("aria-label") || e.textContent?.trim().slice(0, 30) || e.tagName);
+  });
+  const seen = new Set<string>();
+  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+  const arrows = await page.locator("svg [tabindex='0']").count();
+  for (let i = 0; i < want.length + arrows + 40 && seen.size < want.length; i++) {
+    await page.keyboard.press("Tab");
+    const kb = await page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.kb);
+    if (kb !== undefined) seen.add(kb);
+  }
+  const missed = want.filter((_, i) => !seen.has(String(i)));
+  assert.deepEqual(missed, [], "controls Tab never reached");
+  return want.length;
+}

@@ -95,7 +95,7 @@ export class LivePanel {
     this.error = undefined;
     this.replies = [];
     this.nodes = 0;
-    const src = new LiveRunSource();
+    const src = new LiveRunSource(this.config);
     this.player = new LivePlayer(src, (p) => this.hooks.draw(p));
     this.hooks.adopt(this.player);
     const at = parseAttachment(this.ui.via.value);

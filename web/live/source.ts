@@ -2,21 +2,32 @@
 // Worker's messages as real datagrams cross the tunnel, and a player that follows real time
 // ("running" = the newest moment; Pause, Step and the time slider look back). Times are as the
 // browser host sees them: an arrow is drawn when the host sends or receives the datagram.
+import { locatorKey } from "../../src/core/types.ts";
 import { HostObserver, type SaKeys } from "../../src/lab/observe.ts";
 import type { TraceEvent } from "../../src/sim/types.ts";
 import { FlightLog } from "../demo/flights.ts";
 import { Player } from "../demo/player.ts";
 import type { Source } from "../demo/sources.ts";
-import { BROWSER, type FromWorker } from "./protocol.ts";
+import { BROWSER, type FromWorker, type LiveConfig, PEER } from "./protocol.ts";
 
 export class LiveRunSource implements Source {
-  readonly log = new FlightLog();
+  readonly log: FlightLog;
   readonly trace: TraceEvent[] = [];
   readonly keys: SaKeys[] = [];
   readonly hosts = { [BROWSER]: new HostObserver(BROWSER) };
   readonly changes: number[] = [];
   facts: Record<string, number | string | null> = { established_ms: null, echoes_delivered: 0 };
   espNote = "a datagram of the live run: the browser host's text to the peer (port 7000 → 7001), or the peer's echo";
+  /**
+   * Lanes: the browser host, the FAs, the peer. An FA's locator stays the FA's: the browser's
+   * leased locator is that same address (a shared IPv4 locator + SPI range, draft §4.4), and
+   * the FA is where it is on the wire.
+   */
+  constructor(cfg: LiveConfig) {
+    this.log = new FlightLog([{ node: BROWSER, addresses: [] }, ...cfg.fas.map((f) => ({ node: f.name, addresses: [f.udp] })), { node: PEER, addresses: [cfg.peer.locator] }]);
+    for (const f of cfg.fas) this.log.pinned.add(locatorKey(f.udp));
+  }
+
   /** Worker time of the newest message, and when (page clock) it came. */
   private lastT = 0;
   private lastAt = performance.now();
