@@ -244,7 +244,7 @@ export async function run(): Promise<BenchRow[]> {
     rows.push(...(await failover(redis.url, dir)));
     const g: number[] = [];
     for (const n of [1, 2, 3]) g.push(await grants(redis.url, dir, n));
-    g.forEach((v, i) => rows.push(rateRow(`fa-fleet lease grants/s, ${i + 1} node${i ? "s" : ""} on one Redis (signed FAQ → FAA)`, "grants/s", v, g[0], { baselineName: "1 node" })));
+    for (const [i, v] of g.entries()) rows.push(rateRow(`fa-fleet lease grants/s, ${i + 1} node${i ? "s" : ""} on one Redis (signed FAQ → FAA)`, "grants/s", v, g[0], { baselineName: "1 node" }));
     rows.push(...(await forwarding(redis.url, dir)));
     rows.push(...(await doubles(redis.url, Number(process.env.FLEET_GRANTS ?? 100_000))));
   } finally {
