@@ -5,7 +5,7 @@
 // Needs redis-server; skipped (one row saying so) without it. Noisy on a shared machine.
 import { spawn } from "node:child_process";
 import { createSocket, type Socket } from "node:dgram";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SeededRng } from "../src/core/rng.ts";
@@ -188,7 +188,7 @@ async function forwarding(redisUrl: string, dir: string): Promise<BenchRow[]> {
 
 /** Three worker processes run the core allocation path against one Redis; count SPI blocks
  *  answered FAA twice, and FAAs whose lease is not in Redis as granted. */
-async function doubles(redisUrl: string, total: number): Promise<BenchRow[]> {
+async function doubles(redisUrl: string, dir: string, total: number): Promise<BenchRow[]> {
   const per = Math.ceil(total / 3);
   const blocks = Math.ceil(per * 3 * 1.25); // 80 % full at the end: nodes race for the last blocks
   const worker = join(import.meta.dirname, "fixtures", "fleet-alloc-worker.ts");
@@ -197,12 +197,9 @@ async function doubles(redisUrl: string, total: number): Promise<BenchRow[]> {
     ["a", "b", "c"].map(
       (node) =>
         new Promise<{ ms: number; granted: [string, number, number, number][]; refused: Record<string, number> }>((resolve, reject) => {
-          const c = spawn(process.execPath, ["--import", "tsx", worker, redisUrl, node, String(per), String(blocks)], { stdio: ["ignore", "pipe", "inherit"] });
-          let out = "";
-          c.stdout.on("data", (d: Buffer) => {
-            out += d.toString();
-          });
-          c.once("exit", (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`worker ${node} exited ${code}`))));
+          const out = join(dir, `alloc-${node}.json`);
+          const c = spawn(process.execPath, ["--import", "tsx", worker, redisUrl, node, String(per), String(blocks), out], { stdio: ["ignore", "inherit", "inherit"] });
+          c.once("exit", (code) => (code === 0 ? resolve(JSON.parse(readFileSync(out, "utf8"))) : reject(new Error(`worker ${node} exited ${code}`))));
         }),
     ),
   );
@@ -246,7 +243,7 @@ export async function run(): Promise<BenchRow[]> {
     for (const n of [1, 2, 3]) g.push(await grants(redis.url, dir, n));
     for (const [i, v] of g.entries()) rows.push(rateRow(`fa-fleet lease grants/s, ${i + 1} node${i ? "s" : ""} on one Redis (signed FAQ → FAA)`, "grants/s", v, g[0], { baselineName: "1 node" }));
     rows.push(...(await forwarding(redis.url, dir)));
-    rows.push(...(await doubles(redis.url, Number(process.env.FLEET_GRANTS ?? 100_000))));
+    rows.push(...(await doubles(redis.url, dir, Number(process.env.FLEET_GRANTS ?? 100_000))));
   } finally {
     await redis.stop();
     rmSync(dir, { recursive: true, force: true });
