@@ -1,13 +1,11 @@
 // Whole-stack numbers on loopback UDP, each against plain UDP measured in the same run:
 // - base exchange time (P-256 identity and DH, K=0 and K=10) vs 2 RTT of a UDP ping-pong;
 // - associations per second one responder completes vs plain 4-datagram exchanges per second;
-// - ESP round trips per second through two hosts (BEET, inner UDP), WASM data plane in-process
-//   and in a Worker (each event-loop turn's packets sealed/opened as one batch), vs a plain UDP
-//   echo with the same payload and the same number of datagrams in flight.
+// (ESP round trips and the one-way ESP stream through two hosts: bench/udp-esp.bench.ts.)
 import { cryptoRng } from "../src/core/rng.ts";
 import type { Locator } from "../src/core/types.ts";
 import { HostIdentity } from "../src/hip/identity.ts";
-import type { DataPlaneChoice, RuntimeHost } from "../src/runtime/host.ts";
+import type { RuntimeHost } from "../src/runtime/host.ts";
 import { startNodeHost } from "../src/runtime/node.ts";
 import { newDataPlane } from "../src/runtime/stack.ts";
 import { bindNodeUdp, type NodeUdpSocket } from "../src/transport/udp-node.ts";
@@ -29,11 +27,6 @@ async function udpEcho(): Promise<NodeUdpSocket> {
   return s;
 }
 
-function onSocket(s: NodeUdpSocket, cb: () => void): () => void {
-  s.onDatagram(cb);
-  return () => s.onDatagram(() => {});
-}
-
 /** `rounds` sequential request/response pairs of the given sizes from one client socket. */
 async function udpExchange(server: Locator, sizes: number[], rounds = 1): Promise<number[]> {
   const c = await bindNodeUdp(IP, 0);
@@ -53,28 +46,6 @@ async function udpExchange(server: Locator, sizes: number[], rounds = 1): Promis
   }
   await c.close();
   return times;
-}
-
-/** Round trips per second with `window` datagrams in flight, for `ms` milliseconds. `onReply`
- *  registers the reply callback and returns how to unregister it. */
-async function pipelinedRate(send: () => void, onReply: (cb: () => void) => () => void, window: number, ms: number): Promise<number> {
-  let done = 0;
-  let stop = false;
-  let off = () => {};
-  const t0 = performance.now();
-  await new Promise<void>((resolve) => {
-    off = onReply(() => {
-      done++;
-      if (performance.now() - t0 >= ms) stop = true;
-      if (!stop) send();
-      else if (done >= 1) resolve();
-    });
-    for (let i = 0; i < window; i++) send();
-  });
-  const rate = (done * 1000) / (performance.now() - t0);
-  off();
-  await new Promise((r) => setTimeout(r, 20)); // the rest of the window drains
-  return rate;
 }
 
 async function baseExchangeMs(responder: RuntimeHost, k: number, runs: number): Promise<number> {
@@ -134,37 +105,6 @@ export async function run(): Promise<BenchRow[]> {
   rows.push(rateRow("udp.responder.associations", "assoc/s", assocRate, plainRate, { baselineName: "plain UDP 2×RTT exchanges", concurrency: conc, note: "initiators run in the same process" }));
   await responder.close();
 
-  // ESP round trips through two whole stacks vs a plain UDP echo, same payload and window.
-  const payload = new Uint8Array(256);
-  for (const window of [16, 64]) {
-    const c = await bindNodeUdp(IP, 0);
-    const udpRate = await pipelinedRate(() => c.send({ to: echo.local, data: payload }), (cb) => onSocket(c, cb), window, 1200);
-    await c.close();
-    for (const mode of ["in-process", "worker"] as const) {
-      const espRate = await espRoundTrips(mode === "worker" ? "worker" : undefined, payload, window, 1200);
-      const name = `udp.esp.round-trips${mode === "worker" ? ".worker" : ""}${window === 16 ? "" : `.w${window}`}`;
-      const dataPlane = mode === "worker" ? "WASM in a Worker, batched per event-loop turn (each host)" : "WASM in-process, per packet";
-      rows.push(rateRow(name, "rt/s", espRate, udpRate, { baselineName: "plain UDP echo", payload: payload.length, window, dataPlane, suite: "AES-GCM-16 (default)" }));
-    }
-  }
   await echo.close();
   return rows;
-}
-
-/** Two hosts echoing ESP datagrams: round trips per second with `window` in flight. */
-async function espRoundTrips(dataPlane: DataPlaneChoice | undefined, payload: Uint8Array, window: number, ms: number): Promise<number> {
-  const a = await startNodeHost({ identity: HostIdentity.generate(cryptoRng), listen: [`${IP}:0`], hip: { puzzleK: 0 }, dataPlane });
-  const b = await startNodeHost({ identity: HostIdentity.generate(cryptoRng), listen: [`${IP}:0`], hip: { puzzleK: 0 }, dataPlane });
-  try {
-    await a.connect(b.locals[0], b.hit);
-    b.on("message", (m) => b.send(m.peerHit, m.dstPort, m.srcPort, m.data));
-    const onMessage = (cb: () => void) => {
-      a.on("message", cb);
-      return () => void a.off("message", cb);
-    };
-    await pipelinedRate(() => a.send(b.hit, 1, 2, payload), onMessage, window, 200); // warm-up (JIT, B established)
-    return await pipelinedRate(() => a.send(b.hit, 1, 2, payload), onMessage, window, ms);
-  } finally {
-    await Promise.all([a.close(), b.close()]);
-  }
 }

@@ -9,7 +9,7 @@ import { type FaConfig, faConfig, type PuzzleMode } from "../fa/core/config.ts";
 import { FaServer } from "../fa/server/server.ts";
 import type { LeaseStore } from "../fa/core/store.ts";
 import { fleetOptions, openStore, parseSpiRange } from "./fa-fleet.ts";
-import { hitKey } from "../hip/hit.ts";
+import { hitKey, hitToString } from "../hip/hit.ts";
 import { hitArg, locatorArg, readOrCreateIdentity } from "./common.ts";
 import { bindError, errorContext, UsageError } from "./errors.ts";
 import { FA_SPEC } from "./fa-options.ts";
@@ -61,6 +61,13 @@ export async function fa(argv: string[]): Promise<number> {
     puzzle,
   };
   if (leaseMax !== undefined) partial.leaseMax = leaseMax;
+  // Lease holder liveness (src/fa/core/holder.ts).
+  const holderSilence = intOption(a, "holder-silence", 0, 3_600_000);
+  const holderProbe = intOption(a, "holder-probe", 10, 600_000);
+  const holderQueue = intOption(a, "holder-queue", 1, 1_000_000);
+  if (holderSilence !== undefined) partial.holderSilenceMs = holderSilence;
+  if (holderProbe !== undefined) partial.holderProbeMs = holderProbe;
+  if (holderQueue !== undefined) partial.holderQueue = holderQueue;
   const spiRange = a.get("spi-range");
   if (spiRange !== undefined) [partial.spiFirst, partial.spiLast] = parseSpiRange(spiRange);
   const store: LeaseStore = await openStore(a.get("store"), log);
@@ -82,7 +89,7 @@ export async function fa(argv: string[]): Promise<number> {
     await server.close();
     throw e;
   }
-  log({ level: "info", msg: "fa ready", hit: hitKey(identity.hit), udp: server.udp, ws: server.wsLocator, leases: server.stats().leases, ...(fleet ? { node: fleet.node, fleet: server.stats().fleet?.node } : {}) });
+  log({ level: "info", msg: "fa ready", hit: hitToString(identity.hit), udp: server.udp, ws: server.wsLocator, leases: server.stats().leases, ...(fleet ? { node: fleet.node, fleet: server.stats().fleet?.node } : {}) });
   const statsTimer = setInterval(() => log({ level: "info", msg: "fa stats", ...server.stats() }), 60_000);
   statsTimer.unref();
   await new Promise<void>((resolve) => {

@@ -40,6 +40,28 @@ export function espWorkerUrl(): URL {
   return new URL(import.meta.url.endsWith(".ts") ? "./worker.ts" : "./worker.js", import.meta.url);
 }
 
+/**
+ * A module Worker running worker.js next to this module. The literal
+ * `new Worker(new URL("./worker.js", import.meta.url), { type: "module" })` is what Vite,
+ * esbuild and webpack recognise: they emit the worker as its own chunk and rewrite the URL.
+ * From .ts sources (Deno, Vite dev) the worker is worker.ts.
+ */
+function startModuleWorker(): Worker {
+  if (import.meta.url.endsWith(".ts")) return new Worker(espWorkerUrl(), { type: "module" });
+  return new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
+}
+
+/** The failure of a Worker that did not start, naming its script and the cause. */
+function workerStartError(ev: Event): Error {
+  const url = import.meta.url.endsWith(".ts") ? espWorkerUrl().href : new URL("./worker.js", import.meta.url).href;
+  const msg = (ev as ErrorEvent).message;
+  const cause = msg
+    ? msg
+    : "the script did not load or did not evaluate (not served, not a JavaScript module, or a bundler did not emit it: " +
+      'bundle with new Worker(new URL(...), { type: "module" }) support, or pass `worker` made from hipmm/esp-worker)';
+  return new Error(`ESP worker ${url} failed to start: ${cause}`);
+}
+
 interface Pending {
   resolve(r: BatchReply): void;
   reject(e: Error): void;
@@ -100,7 +122,7 @@ export class WorkerDataPlane {
           )
         : new NodeWorker(url);
     } else if (handle === undefined) {
-      handle = new Worker(espWorkerUrl(), { type: "module" });
+      handle = startModuleWorker();
     }
     if ("addEventListener" in handle) {
       endpoint = handle as Worker;
@@ -114,7 +136,7 @@ export class WorkerDataPlane {
     await new Promise<void>((resolve, reject) => {
       const fail = (e: unknown): void => reject(e instanceof Error ? e : new Error(`ESP worker failed: ${String(e)}`));
       if ("on" in started) started.once("error", fail);
-      else started.addEventListener("error", (ev) => fail((ev as ErrorEvent).message ?? ev), { once: true });
+      else started.addEventListener("error", (ev) => fail(workerStartError(ev)), { once: true });
       (remote.init(opts.module) as Promise<void>).then(resolve, fail);
     });
     // Packets use their own MessageChannel: one structured-clone message per batch, buffer transferred.

@@ -33,24 +33,30 @@ import type { Locator, Millis, Transmit } from "../core/types.ts";
 import { sameLocator } from "../core/types.ts";
 import { FaClient } from "../fa/client/client.ts";
 import { isRelay } from "../fa/core/relay.ts";
+import type { CryptoJob, CryptoResult } from "../hip/crypto-jobs.ts";
 import { hitKey } from "../hip/hit.ts";
 import { DEFAULT_INTERFACE, FA_INTERFACE } from "../mobility/extension.ts";
 import type { LocalModel } from "../mobility/model.ts";
 import type { SimEndpoint } from "../sim/types.ts";
 import { classifyDatagram } from "../wire/framing.ts";
 import { EspStack, type HostStackOptions, type StackEvent } from "./stack-esp.ts";
+import { PrivateFa } from "./privacy.ts";
+import { probeType } from "../fa/core/holder-probe.ts";
 import { type HostStats, hostStats } from "./stats.ts";
 
 export { newDataPlane, type HostStackOptions, type SendStatus, type StackEvent } from "./stack-esp.ts";
 
 export class HostStack extends EspStack implements SimEndpoint {
   readonly fa: FaClient | undefined;
+  /** Location privacy by construction (privacy.ts). */
+  readonly privacy: PrivateFa | undefined;
 
   constructor(opts: HostStackOptions) {
     super(opts);
     if (opts.addresses?.length) this.setLocalAddresses(0, opts.addresses);
     if (opts.fa) {
       this.fa = new FaClient(this.host, opts.fa);
+      this.privacy = new PrivateFa(this.fa);
       this.host.registerExtension(this.fa);
       if (this.fa.privacy) this.hideOwnInterfaces();
     }
@@ -68,7 +74,9 @@ export class HostStack extends EspStack implements SimEndpoint {
   /** Start a base exchange (RFC 7401 §6.6); see HipHost.connect. */
   connect(now: Millis, peer: Locator, peerHit?: Uint8Array, from?: Locator): void {
     this.now = now;
-    this.host.connect(now, peer, peerHit, from);
+    // Privacy: from the leased locator only, held until the FAA (privacy.ts).
+    const src = this.privacy ? this.privacy.connectFrom(peer, peerHit, from) : { from };
+    if (src) this.host.connect(now, peer, peerHit, src.from);
     this.drain(now);
   }
 
@@ -140,6 +148,13 @@ export class HostStack extends EspStack implements SimEndpoint {
   }
 
   private receive(now: Millis, data: Uint8Array, from: Locator, to: Locator): void {
+    if (this.fa && data.length === 16 && probeType(data)) {
+      // FA holder probe (src/fa/core/holder.ts): answer PING with PONG.
+      const t = this.fa.answerProbe(now, data, from);
+      if (t) this.espTx.push(t);
+      else this.count("rx.relay-drop");
+      return;
+    }
     if (this.fa && isRelay(data)) {
       // §4.4: what the FA forwards arrives in a relay frame naming the outer locators.
       const u = this.fa.unwrap(now, data, from);
@@ -151,6 +166,13 @@ export class HostStack extends EspStack implements SimEndpoint {
       data = u.data;
       from = u.from;
       to = u.to;
+    } else if (this.privacy?.on) {
+      const at = this.privacy.inbound(from, to);
+      if (!at) {
+        this.count("rx.privacy-drop");
+        return;
+      }
+      to = at;
     }
     const d = classifyDatagram(data);
     if (!d.ok) this.count("rx.malformed");
@@ -169,9 +191,24 @@ export class HostStack extends EspStack implements SimEndpoint {
     this.guard(undefined, () => this.drain(now));
   }
 
+  /** Crypto jobs of the HIP core (HipHostConfig.cryptoJobs; src/hip/crypto-jobs.ts). */
+  pollCryptoJob(): CryptoJob | undefined {
+    return this.host.pollCryptoJob();
+  }
+
+  handleCryptoResult(now: Millis, id: number, result: CryptoResult): void {
+    this.now = now;
+    this.guard(undefined, () => this.host.handleCryptoResult(now, id, result));
+    this.guard(undefined, () => this.drain(now));
+  }
+
   pollTransmit(): Transmit | undefined {
-    const t = this.host.pollTransmit() ?? this.espTx.shift();
-    return t && this.fa ? this.fa.wrap(t) : t;
+    for (;;) {
+      const t = this.host.pollTransmit() ?? this.espTx.shift();
+      if (!t || !this.fa) return t;
+      const w = this.privacy!.outbound(this.fa.wrap(t));
+      if (w) return w;
+    }
   }
 
   pollTimeout(): Millis | undefined {
@@ -247,7 +284,8 @@ export class HostStack extends EspStack implements SimEndpoint {
         // Below our own interfaces (preference -1): peers prefer a direct path once it verifies.
         if (!local.interfaces.has(FA_INTERFACE)) local.addInterface(FA_INTERFACE, -1);
         if (!local.interfaceOf(l.locator)) local.setAddresses(FA_INTERFACE, [l.locator], now);
-      } else if (local && (ev.type === "fa-dead" || ev.type === "lost" || ev.type === "released")) local.setAddresses(FA_INTERFACE, [], now);
+      }
+      if (ev.type === "leased") for (const h of this.privacy?.takeHeld() ?? []) this.host.connect(now, h.peer, h.peerHit, h.from); else if (local && (ev.type === "fa-dead" || ev.type === "lost" || ev.type === "released")) local.setAddresses(FA_INTERFACE, [], now);
       this.emit({ type: "fa", ev });
     }
     return n;

@@ -12,6 +12,7 @@ import WebSocket from "ws";
 import { SeededRng } from "../../src/core/rng.ts";
 import { buildFaq, parseFaPacket } from "../../src/fa/core/messages.ts";
 import { unwrapRelay } from "../../src/fa/core/relay.ts";
+import { hitFromString } from "../../src/hip/hit.ts";
 import { HostIdentity } from "../../src/hip/identity.ts";
 import { frameHip } from "../../src/wire/framing.ts";
 import { WsTunnelClient } from "../../src/transport/ws-client.ts";
@@ -67,7 +68,8 @@ test("FA server: lease over UDP, SIGKILL + restart on SQLite keeps forwarding, W
   const port = await freePort();
   const args = ["--id", join(dir, "fa.key"), "--udp", `127.0.0.1:${port}`, "--ws", "127.0.0.1:0", "--store", join(dir, "leases.db"), "--puzzle", "off"];
   let fa = await startFa(args);
-  const faHit = Uint8Array.from((fa.ready.hit as string).match(/../g)!.map((x) => Number.parseInt(x, 16)));
+  const faHit = hitFromString(fa.ready.hit as string);
+  assert.ok(faHit, `"fa ready" names the FA's HIT in IPv6 form: ${fa.ready.hit}`);
   const host = await udp();
   const peer = await udp();
   try {

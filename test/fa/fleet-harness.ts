@@ -3,6 +3,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createSocket, type Socket } from "node:dgram";
 import { join } from "node:path";
+import { ipToBytes } from "../../src/core/addr.ts";
 import type { Locator } from "../../src/core/types.ts";
 import { buildFaq, type FaqFields, parseFaPacket } from "../../src/fa/core/messages.ts";
 import type { HostIdentity } from "../../src/hip/identity.ts";
@@ -77,8 +78,12 @@ export async function killNode(n: FleetNode, sig: NodeJS.Signals = "SIGKILL"): P
   await gone;
 }
 
+/** The HIT of a log record: IPv6 text (what the FA prints) or 32 hex digits. */
 export function hitBytes(rec: Record<string, unknown>): Uint8Array {
-  const h = String(rec.hit).replace(/[^0-9a-f]/gi, "");
+  const text = String(rec.hit);
+  const v6 = text.includes(":") ? ipToBytes(text) : undefined;
+  if (v6) return v6;
+  const h = text.replace(/[^0-9a-f]/gi, "");
   return Uint8Array.from(h.match(/../g)!.map((x) => Number.parseInt(x, 16)));
 }
 

@@ -130,6 +130,9 @@ export class TestHost implements Endpoint {
   }
 
   handleDatagram(now: Millis, data: Uint8Array, from: Locator, to: Locator): void {
+    // FA holder probes (src/fa/core/holder.ts) are answered like HostStack does.
+    const pong = this.client?.answerProbe(now, data, from);
+    if (pong) return void this.net.send(pong, pong.from ?? this.locator);
     const u = this.client?.unwrap(now, data, from);
     if (u) this.deliver(now, u.data, u.from, u.to);
     else this.deliver(now, data, from, to);

@@ -15,6 +15,8 @@ import type { AddrType } from "../store/lease.ts";
 import { buildFaqPacket, type FaqFields, parseFaPacket } from "../core/messages.ts";
 import { FadReason, fadReasonName } from "../core/reasons.ts";
 import { unwrapRelay, wrapRelay } from "../core/relay.ts";
+import { emitProbe, probeType } from "../core/holder-probe.ts";
+import { TunnelFrameType } from "../../wire/tunnel.ts";
 
 export interface FaTarget {
   locator: Locator;
@@ -81,9 +83,22 @@ interface Pending {
   interval: Millis;
 }
 
+/** FA client counters (runtime/stats.ts shows them under `fa`). */
+export interface FaClientCounters {
+  /** Transmits to anyone but an FA withheld under location privacy (§3.2; runtime/privacy.ts). */
+  privacyDrops: number;
+  /** Datagrams that reached one of our own addresses directly (not via the FA) under privacy. */
+  privacyDirect: number;
+  /** Base exchanges held until the FAA came (privacy: the I1 leaves from the leased locator). */
+  connectsHeld: number;
+  /** Holder probes (FA PINGs, src/fa/core/holder.ts) answered with a PONG. */
+  probesAnswered: number;
+}
+
 export class FaClient {
   readonly packetTypes = [PacketType.R1, PacketType.FAA, PacketType.FAD];
   lease: ActiveLease | undefined;
+  readonly counters: FaClientCounters = { privacyDrops: 0, privacyDirect: 0, connectsHeld: 0, probesAnswered: 0 };
   private faIndex = 0;
   private requestId: number;
   private pending: Pending | undefined;
@@ -149,6 +164,25 @@ export class FaClient {
     if (this.lease && !this.releasing && this.pending?.fields.leaseId !== 0) this.request(now, this.lease.leaseId, this.renewLifetime());
   }
 
+  /**
+   * The transport to the FA was replaced (a tunnel reopened, runtime/tunnel-resume.ts): renew at
+   * once so the FA forwards into the new tunnel; an FA that lost the lease answers UNKNOWN_LEASE
+   * and a new one is asked for (§4.4.2). `fa`: now another FA: ask it for a new lease (the old
+   * lease stays announced until the new one replaces it).
+   */
+  resume(now: Millis, fa?: FaTarget): void {
+    if (fa && !sameLocator(fa.locator, this.fa.locator)) {
+      this.o.fas.splice(0, this.o.fas.length, fa, ...this.o.fas.filter((x) => !sameLocator(x.locator, fa.locator)));
+      this.faIndex = 0;
+      this.lease = undefined;
+      this.renewAt = undefined;
+    }
+    this.releasing = false;
+    this.againAt = undefined;
+    if (this.lease) this.request(now, this.lease.leaseId, this.renewLifetime());
+    else this.request(now, 0, this.o.lifetime ?? 0);
+  }
+
   /** True when `l` is our leased locator (Transmits from it go through the FA). */
   isLeased(l: Locator | undefined): boolean {
     return l !== undefined && this.lease !== undefined && sameLocator(l, this.lease.locator);
@@ -181,6 +215,29 @@ export class FaClient {
 
   pollEvent(): FaClientEvent | undefined {
     return this.events.shift();
+  }
+
+  /**
+   * A holder probe (FA PING, src/fa/core/holder-probe.ts) from our current FA: the FA is alive
+   * (liveness both ways) and gets a PONG with the same nonce from the locator we lease from.
+   * Undefined when `data` is no PING from the current FA.
+   */
+  answerProbe(now: Millis, data: Uint8Array, from: Locator): Transmit | undefined {
+    if (probeType(data) !== TunnelFrameType.PING || !sameLocator(from, this.fa.locator)) return undefined;
+    this.noteForwarded(now);
+    this.counters.probesAnswered++;
+    const pong = emitProbe(TunnelFrameType.PONG, data.subarray(8));
+    return this.o.from ? { to: from, from: this.o.from, data: pong } : { to: from, data: pong };
+  }
+
+  /** Location privacy (§3.2): only datagrams to one of our FAs may leave (FAQs, relay frames, PONGs). */
+  allows(to: Locator): boolean {
+    return this.o.fas.some((f) => sameLocator(f.locator, to));
+  }
+
+  /** Is `from` one of our FAs' locators? */
+  isFa(from: Locator): boolean {
+    return this.allows(from);
   }
 
   // ---- HipExtension --------------------------------------------------------------------

@@ -24,6 +24,8 @@ import { buildFaa, buildFad, buildR1Template, fillR1, parseFaPacket } from "./me
 import { PuzzleGate } from "./puzzle-gate.ts";
 import { FadReason, fadReasonName } from "./reasons.ts";
 import { isRelay, RELAY_MARKER_LEN } from "./relay.ts";
+import { HolderLiveness, type HolderEvent } from "./holder.ts";
+import { PROBE_LEN, probeNonce, probeType } from "./holder-probe.ts";
 
 export type FaEvent =
   | { type: "granted" | "renewed"; hit: string; leaseId: number; addrType: 4 | 6; locator: Locator; spiMin: number; spiMax: number; expires: Millis; host: Locator; tunnel: boolean }
@@ -31,7 +33,9 @@ export type FaEvent =
   | { type: "refused"; hit: string; reason: number; reasonName: string; message: string }
   | { type: "challenged"; hit: string; k: number }
   /** The lease store threw (FAQ answered FAD STORE_FAILED), or the boundary caught an error. */
-  | { type: "store-error" | "error"; message: string };
+  | { type: "store-error" | "error"; message: string }
+  /** A lease holder stopped answering probes (nothing forwarded to it), or was heard again (holder.ts). */
+  | HolderEvent;
 
 /** At most this many answers / events wait for pollTransmit / pollEvent (oldest dropped). */
 const QUEUE_MAX = 4096;
@@ -58,6 +62,8 @@ export class ForwardingAgent {
   readonly counters: FaCounters = newCounters();
   readonly leases: LeaseManager;
   private readonly fwd: Forwarder;
+  /** Lease holder liveness (holder.ts). */
+  readonly holders: HolderLiveness;
   private readonly gate: PuzzleGate;
   private readonly id: HostIdentity;
   private readonly hitHexSelf: string;
@@ -81,7 +87,8 @@ export class ForwardingAgent {
     this.localBytes = this.locals.map((l) => ipToBytes(l.locator.ip) ?? new Uint8Array(16));
     const store = o.store ?? new LeaseCache();
     this.leases = new LeaseManager(o.config, store, o.rng);
-    this.fwd = new Forwarder(this.locals, store, this.leases.hosts, this.counters, new RelayGuard(o.config, this.locals));
+    this.holders = new HolderLiveness(o.config, o.rng, (lease, data) => this.probeHolder(lease, data), (e) => this.event(e));
+    this.fwd = new Forwarder(this.locals, store, this.leases.hosts, this.counters, new RelayGuard(o.config, this.locals), this.holders);
     for (const l of this.locals) this.localOfKey.set(`${l.locator.ip}|${l.locator.port}`, l.index);
     if (o.durable) {
       this.durable = new WriteThrough(this.leases, { adopted: (l) => this.adopted(l), removed: (l) => this.forget(l, "released") }, o.node, o.maxJobs ?? QUEUE_MAX);
@@ -166,6 +173,10 @@ export class ForwardingAgent {
       }
       return this.fwd.hip(now, l, fromIp, fromPort, data);
     }
+    if (data.length === PROBE_LEN && l.control && probeType(data) === TunnelFrameType.PONG) {
+      if (!this.holders.pong(now, fromIp, fromPort, probeNonce(data))) this.fwd.drop("probe_unmatched");
+      return undefined;
+    }
     if (isRelay(data) && l.control) return this.fwd.fromHost(now, data, RELAY_MARKER_LEN, fromIp, fromPort);
     return this.fwd.esp(now, l, fromIp, fromPort, data); // SPIs 1-255: no lease holds them
   }
@@ -230,11 +241,14 @@ export class ForwardingAgent {
   }
 
   pollTimeout(): Millis | undefined {
-    const t = this.leases.nextExpiry();
-    return t === undefined ? undefined : Math.max(t, this.retryAt);
+    const e = this.leases.nextExpiry();
+    const t = e === undefined ? undefined : Math.max(e, this.retryAt);
+    const h = this.holders.nextTimeout();
+    return h !== undefined && (t === undefined || h < t) ? h : t;
   }
 
   handleTimeout(now: Millis): void {
+    this.holders.handleTimeout(now);
     try {
       for (const l of this.leases.expire(now)) {
         this.forget(l, "expired");
@@ -348,6 +362,7 @@ export class ForwardingAgent {
         }
         const loc = this.fwd.localOf(l);
         if (loc?.dedicated) this.fwd.dedicated[loc.index] = l;
+        this.holders.heard(now, l);
         this.event({ type: r.renewed ? "renewed" : "granted", hit, leaseId: l.leaseId, addrType: l.addrType, locator: l.locator, spiMin: l.spiMin, spiMax: l.spiMax, expires: l.expires, host: l.host, tunnel: l.tunnel });
         this.counters.faa++;
         reply(buildFaa(this.id, senderHit, faInfo(l, info.requestId, Math.max(0, Math.ceil((l.expires - now) / 1000)))));
@@ -392,6 +407,12 @@ export class ForwardingAgent {
     }
     // HIP checksum stays 0 over UDP (RFC 5770 §5.1): a NAT in front of the host rewrites the address.
     this.transmit({ to, local, tunnel: -1, data });
+  }
+
+  /** A holder probe (holder.ts) to a UDP lease holder, from our locator of its family. */
+  private probeHolder(lease: Lease, data: Uint8Array): void {
+    const c = this.fwd.controlFor(lease.host.ip);
+    if (c) this.transmit({ to: lease.host, local: c.index, tunnel: -1, data });
   }
 
   /** A lease another node made (or a reload brought back) entered the cache. */
@@ -451,15 +472,16 @@ export class ForwardingAgent {
   }
 
   private forget(l: Lease, type: "released" | "expired"): void {
+    this.holders.forget(l);
     const loc = this.fwd.localOf(l);
     if (loc?.dedicated && this.fwd.dedicated[loc.index] === l) this.fwd.dedicated[loc.index] = undefined;
     this.event({ type, hit: l.hit, leaseId: l.leaseId });
   }
 
   /** Counters (every drop by reason) plus the lease gauge, for logs and metrics. */
-  stats(): FaCounters & { leases: number; tunnels: number; faHit: string } {
+  stats(): FaCounters & { leases: number; tunnels: number; holders: HolderLiveness["counters"]; faHit: string } {
     const expiry = (this.store as { expiryErrors?: number }).expiryErrors ?? 0;
-    return { ...this.counters, storeErrors: this.counters.storeErrors + expiry, drops: { ...this.counters.drops }, leases: this.store.size, tunnels: this.hitOfTunnel.size, faHit: hex(this.id.hit) };
+    return { ...this.counters, storeErrors: this.counters.storeErrors + expiry, drops: { ...this.counters.drops }, leases: this.store.size, tunnels: this.hitOfTunnel.size, holders: { ...this.holders.counters }, faHit: hex(this.id.hit) };
   }
 }
 

@@ -1,9 +1,11 @@
 // Forwarding Agent configuration (draft §4.4, PROFILE §2) and its defaults.
 import type { Locator } from "../../core/types.ts";
+import { HOLDER_DEFAULTS, type HolderConfig } from "./holder.ts";
 
 export type PuzzleMode = "off" | "on" | "auto";
 
-export interface FaConfig {
+/** Lease holder liveness knobs: holder.ts. */
+export interface FaConfig extends HolderConfig {
   /** Where the FA takes FAQs and relay frames from hosts, one per address family in use. */
   control: Locator[];
   /** Shared IPv4 locators leased with SPI ranges (addr type 4); may repeat a control locator. */
@@ -84,6 +86,7 @@ export const FA_DEFAULTS: FaConfig = {
   allowLinkLocal: false,
   ownAddresses: [],
   pingPerSecond: 4,
+  ...HOLDER_DEFAULTS,
 };
 
 export function faConfig(partial: Partial<FaConfig>): FaConfig {

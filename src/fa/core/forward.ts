@@ -11,6 +11,7 @@ import type { Lease } from "./lease.ts";
 import type { LeaseIndex } from "./lease-index.ts";
 import type { DestClass, RelayGuard } from "./guard.ts";
 import type { HostIndex } from "./host-index.ts";
+import type { HolderLiveness } from "./holder.ts";
 import { addrPortHash, type FaLocal } from "./locals.ts";
 import { AddrCache, RELAY_HEADER, RELAY_MARKER_LEN, writeRelayHeader } from "./relay.ts";
 
@@ -107,6 +108,7 @@ export class Forwarder {
     private readonly hosts: HostIndex,
     readonly counters: FaCounters,
     private readonly guard: RelayGuard,
+    private readonly holders?: HolderLiveness,
   ) {
     this.dedicated = locals.map((l) => (l.dedicated ? store.byLocator(l.locator) : undefined));
     for (const l of locals) this.localByAddr.set(addrPortHash(l.addr, 0, l.locator.port), l);
@@ -168,6 +170,8 @@ export class Forwarder {
       return o;
     }
     o.node = undefined;
+    const dead = this.holders?.forward(now, lease); // holder liveness (holder.ts)
+    if (dead) return this.drop(dead);
     if (!this.guard.budget(lease, now, data.length)) return this.drop(DropReason.LEASE_BUDGET);
     this.guard.learnFromPeer(lease, now, fromIp, data);
     if (lease.tunnel) {
@@ -205,6 +209,7 @@ export class Forwarder {
     const lease = tunnelHit === undefined ? this.hosts.find(fromIp, fromPort, l.locator.ip, l.locator.port) : this.tunnelLease(tunnelHit, l);
     if (!lease) return this.drop(DropReason.NOT_A_LEASE_HOLDER);
     if (lease.expires <= now) return this.drop(DropReason.EXPIRED);
+    if (tunnelHit === undefined) this.holders?.heard(now, lease);
     if (this.self !== undefined && lease.node !== this.self) this.onClaim?.(lease);
     const payload = d.subarray(off + 40);
     const hairpin = this.localByAddr.get(addrPortHash(d, off + 24, dstPort));

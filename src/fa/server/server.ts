@@ -13,6 +13,8 @@ import type { FaSend } from "../core/forward.ts";
 import type { LeaseStore } from "../core/store.ts";
 import { FleetLink, type FleetOptions, type FleetRegistry, type FleetStats } from "./fleet.ts";
 import { LogLimiter } from "./log-limit.ts";
+import { newUdpSendStats, UDP_SEND_DEFAULTS, type UdpSendLimits, type UdpSendStats, UdpSender } from "./udp-send.ts";
+import { hitText, withHitText } from "./log-format.ts";
 import { StoreDriver } from "./store-driver.ts";
 
 /** Lines per interval by event kind; the rest are summarised (LogLimiter). */
@@ -33,15 +35,19 @@ export interface FaServerOptions {
   wsLimits?: Partial<WsLimits>;
   /** Log rate limiting: interval (default 10 s); lines per kind per interval are LOG_BURST. */
   logIntervalMs?: number;
+  /** Forwarding send queues (udp-send.ts: per destination, in all, kernel buffer). */
+  udpSend?: Partial<UdpSendLimits>;
 }
 
 /** Everything the FA counts: the agent's counters (drops by reason), the WebSocket listener's,
  *  errors caught in the server's handlers and log lines suppressed by kind. */
-export type FaServerStats = ReturnType<ForwardingAgent["stats"]> & { serverErrors: number; ws?: WsStats; logSuppressed: Record<string, number>; store?: StoreDriver["stats"]; fleet?: FleetStats };
+export type FaServerStats = ReturnType<ForwardingAgent["stats"]> & { serverErrors: number; ws?: WsStats; logSuppressed: Record<string, number>; udpSend: UdpSendStats; store?: StoreDriver["stats"]; fleet?: FleetStats };
 
 export class FaServer {
   readonly fa: ForwardingAgent;
   private readonly socks: Socket[] = [];
+  private readonly senders: UdpSender[] = [];
+  private readonly sendStats = newUdpSendStats();
   private ws: WsTunnelServer | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly clock: () => number;
@@ -137,8 +143,9 @@ export class FaServer {
   /** Every counter, drops by reason (issue 9 item 10: `hipmm fa --stats` / SIGUSR1 print this). */
   stats(): FaServerStats {
     const ws = this.ws?.stats;
+    const core = this.fa.stats();
     const fleet = this.fleet ? { fleet: { ...this.fleet.stats } } : {};
-    return { ...this.fa.stats(), serverErrors: this.serverErrors, ...(ws ? { ws } : {}), logSuppressed: { ...this.limiter.total }, ...(this.driver ? { store: { ...this.driver.stats } } : {}), ...fleet };
+    return { ...core, faHit: hitText(core.faHit), serverErrors: this.serverErrors, ...(ws ? { ws } : {}), logSuppressed: { ...this.limiter.total }, udpSend: { ...this.sendStats, errors: { ...this.sendStats.errors } }, ...(this.driver ? { store: { ...this.driver.stats } } : {}), ...fleet };
   }
 
   async close(): Promise<void> {
@@ -160,6 +167,7 @@ export class FaServer {
       }),
     );
     sock.on("error", (e) => this.limiter.emit("udp-error", { level: "warn", msg: "udp error", local: l, error: String(e) }));
+    this.senders[index] = new UdpSender(sock, this.sendStats, { ...UDP_SEND_DEFAULTS, ...this.o.udpSend }, (e) => this.limiter.emit("udp-error", { level: "warn", msg: "udp send error", local: l, error: String(e) }));
     return sock;
   }
 
@@ -184,7 +192,7 @@ export class FaServer {
   private emit(d: FaSend): void {
     if (d.node !== undefined) this.fleet?.send(d.node, this.fa.locals[d.local].locator, d.to, d.data);
     else if (d.tunnel >= 0) this.ws?.send(d.tunnel, d.data);
-    else this.socks[d.local]?.send(d.data, d.to.port, d.to.ip, () => {});
+    else this.senders[d.local]?.send(d.data, d.to.port, d.to.ip);
   }
 
   /** Drain control answers and events, re-arm the expiry timer. */
@@ -206,7 +214,7 @@ export class FaServer {
 
   private logEvent(e: FaEvent): void {
     if (e.type === "store-error" || e.type === "error") this.limiter.emit(e.type, { level: "error", msg: e.type === "error" ? "fa error" : "lease store error", error: e.message });
-    else this.limiter.emit(e.type, { level: e.type === "refused" ? "warn" : "info", msg: `lease ${e.type}`, ...e });
+    else this.limiter.emit(e.type, { level: e.type === "refused" ? "warn" : "info", msg: `lease ${e.type}`, ...withHitText(e) });
   }
 }
 

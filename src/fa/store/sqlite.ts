@@ -4,7 +4,8 @@
 // on the same file keeps forwarding every unexpired lease (§4.4.2 asks hosts to recover from
 // FA crashes; with this store a restart loses nothing). Conflicts are decided on a memory index.
 import { chmodSync, closeSync, existsSync, openSync } from "node:fs";
-import Database from "better-sqlite3";
+import type Database from "better-sqlite3";
+import { requireOptional } from "../../core/optional-node.ts";
 import type { Millis } from "../../core/types.ts";
 import type { AddrType, Lease } from "../core/lease.ts";
 import { MemoryLeaseStore } from "./memory.ts";
@@ -53,7 +54,9 @@ export class SqliteLeaseStore implements LeaseStore {
       closeSync(openSync(path, "a", 0o600));
       for (const f of [path, `${path}-wal`, `${path}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
     }
-    this.db = new Database(path);
+    // better-sqlite3 is an optional peer dependency: loaded only when a store file is used.
+    const Sqlite = requireOptional<typeof Database>("better-sqlite3", "the SQLite lease store (hipmm fa --store)");
+    this.db = new Sqlite(path);
     this.db.pragma("journal_mode = WAL");
     // NORMAL in WAL mode survives a process crash (data is in the OS once a commit returns);
     // only an OS crash / power loss may lose the last commits.
