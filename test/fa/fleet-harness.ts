@@ -6,7 +6,6 @@ import { join } from "node:path";
 import { ipToBytes } from "../../src/core/addr.ts";
 import type { Locator } from "../../src/core/types.ts";
 import { buildFaq, type FaqFields, parseFaPacket } from "../../src/fa/core/messages.ts";
-import { hitFromString } from "../../src/hip/hit.ts";
 import type { HostIdentity } from "../../src/hip/identity.ts";
 import { frameHip } from "../../src/wire/framing.ts";
 import { freeUdpPort } from "../helpers/net.ts";
