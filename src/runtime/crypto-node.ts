@@ -12,12 +12,24 @@ const OSSL: Record<EcdhCurve, string> = { "P-256": "prime256v1", "P-384": "secp3
 const b64u = (b: Uint8Array) => Buffer.from(b).toString("base64url");
 const curveOf = (alg: SigAlgorithm): EcdhCurve => (alg === "ECDSA-P384" ? "P-384" : "P-256");
 
-function jwk(alg: SigAlgorithm, pub: Uint8Array, secret?: Uint8Array): Record<string, string> {
-  if (alg === "Ed25519") return secret ? { kty: "OKP", crv: "Ed25519", x: b64u(pub), d: b64u(secret) } : { kty: "OKP", crv: "Ed25519", x: b64u(pub) };
+function jwk(alg: SigAlgorithm, pub: Uint8Array, secret: Uint8Array): Record<string, string> {
+  if (alg === "Ed25519") return { kty: "OKP", crv: "Ed25519", x: b64u(pub), d: b64u(secret) };
   const n = curveSize(alg);
   const k: Record<string, string> = { kty: "EC", crv: curveOf(alg), x: b64u(pub.subarray(0, n)), y: b64u(pub.subarray(n)) };
-  if (secret) k.d = b64u(secret);
+  k.d = b64u(secret);
   return k;
+}
+
+/** SubjectPublicKeyInfo DER prefixes (RFC 5480 §2 id-ecPublicKey + curve; RFC 8410 §4 Ed25519):
+ * DER import is cheaper than JWK for a peer key seen once. */
+const SPKI: Record<SigAlgorithm, string> = {
+  "ECDSA-P256": "3059301306072a8648ce3d020106082a8648ce3d030107034200",
+  "ECDSA-P384": "3076301006072a8648ce3d020106052b81040022036200",
+  Ed25519: "302a300506032b6570032100",
+};
+
+function spki(alg: SigAlgorithm, pub: Uint8Array): Buffer {
+  return Buffer.concat([Buffer.from(SPKI[alg], "hex"), alg === "Ed25519" ? pub : point(pub)]);
 }
 
 function point(pub: Uint8Array): Uint8Array {
@@ -33,7 +45,7 @@ export function nodeCryptoProvider(): CryptoProvider {
   const ecdhKeys = new WeakMap<Uint8Array, ReturnType<typeof createECDH>>();
   const pubOf = (k: PublicKeyRef) => {
     let o = pubKeys.get(k.pub);
-    if (!o) pubKeys.set(k.pub, (o = createPublicKey({ key: jwk(k.alg, k.pub), format: "jwk" })));
+    if (!o) pubKeys.set(k.pub, (o = createPublicKey({ key: spki(k.alg, k.pub), format: "der", type: "spki" })));
     return o;
   };
   const privOf = (k: PrivateKeyRef) => {
