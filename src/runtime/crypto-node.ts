@@ -45,12 +45,18 @@ export function nodeCryptoProvider(): CryptoProvider {
   const ecdhKeys = new WeakMap<Uint8Array, ReturnType<typeof createECDH>>();
   const pubOf = (k: PublicKeyRef) => {
     let o = pubKeys.get(k.pub);
-    if (!o) pubKeys.set(k.pub, (o = createPublicKey({ key: spki(k.alg, k.pub), format: "der", type: "spki" })));
+    if (!o) {
+      o = createPublicKey({ key: spki(k.alg, k.pub), format: "der", type: "spki" });
+      pubKeys.set(k.pub, o);
+    }
     return o;
   };
   const privOf = (k: PrivateKeyRef) => {
     let o = privKeys.get(k.secret);
-    if (!o) privKeys.set(k.secret, (o = createPrivateKey({ key: jwk(k.alg, k.pub, k.secret), format: "jwk" })));
+    if (!o) {
+      o = createPrivateKey({ key: jwk(k.alg, k.pub, k.secret), format: "jwk" });
+      privKeys.set(k.secret, o);
+    }
     return o;
   };
   const shared = (e: ReturnType<typeof createECDH>, curve: EcdhCurve, peer: Uint8Array): Uint8Array | undefined => {
