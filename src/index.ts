@@ -21,11 +21,12 @@ export type {
   HostBackend,
   HostEvents,
   HostOptions,
+  Listener,
   Locator,
   LocatorLike,
   MessageEvent,
+  PathEnds,
   PeerAddress,
   SendStatus,
   Transport,
 } from "./api/types.ts";
-export type { HostIdentity } from "./hip/identity.ts";

@@ -4,14 +4,13 @@
 // only the Transport comes from a runtime entry point (hipmm/node, hipmm/deno, hipmm/browser,
 // hipmm/worker). The low-level host stays reachable as `host.backend`.
 import { cryptoRng } from "../core/rng.ts";
-import type { Locator } from "../core/types.ts";
 import { hitFromString, hitKey, hitToString } from "../hip/hit.ts";
 import { type CurveName, HostIdentity } from "../hip/identity.ts";
 import { decodeKeyfile, encodeKeyfile } from "../hip/keyfile.ts";
 import type { StackEvent } from "../runtime/stack.ts";
 import type { DatagramSocket } from "../transport/types.ts";
 import { parseLocator } from "../transport/types.ts";
-import type { HitLike, HostBackend, HostEvents, HostOptions, LocatorLike, PeerAddress, SendStatus, Transport } from "./types.ts";
+import type { HitLike, HostBackend, HostEvents, HostOptions, Listener, Locator, LocatorLike, PeerAddress, SendStatus, Transport } from "./types.ts";
 
 /** Default inner UDP port (source and destination) of {@link Association.send}. */
 export const DEFAULT_PORT = 5000;
@@ -49,15 +48,15 @@ export function toHit(h: HitLike): Uint8Array {
   return b;
 }
 
-type Listener<T> = (ev: T) => void;
-
 /** A tiny typed event emitter shared by Host and Association. */
 class Emitter<E> {
   private readonly map = new Map<keyof E, Listener<never>[]>();
+  /** Call `cb` on every event of `type`. */
   on<K extends keyof E>(type: K, cb: Listener<E[K]>): this {
     this.map.set(type, [...(this.map.get(type) ?? []), cb as Listener<never>]);
     return this;
   }
+  /** Stop calling `cb`. */
   off<K extends keyof E>(type: K, cb: Listener<E[K]>): this {
     this.map.set(type, (this.map.get(type) ?? []).filter((x) => x !== (cb as Listener<never>)));
     return this;
@@ -77,6 +76,7 @@ export class Association extends Emitter<AssociationEvents> {
   /** @internal */
   constructor(
     private readonly host: Host,
+    /** The peer's HIT (16 bytes). */
     readonly peerHit: Uint8Array,
   ) {
     super();

@@ -1,7 +1,8 @@
 // hipmm/worker: the high-level API in a Cloudflare Worker (workerd). Workers cannot send UDP:
 // the host reaches its Forwarding Agent over a WebSocket opened with fetch() (`workerTunnel()`).
 // workerd refuses to compile WebAssembly from bytes at run time: pass the module your
-// configuration binds (wrangler / capnp `wasm` module of hipmm/hipmm.wasm).
+// configuration binds (wrangler / capnp `wasm` module of hipmm/hipmm.wasm). Lower layers:
+// hipmm/runtime (TunnelHost, connectWorkerTunnel, startEdgeHost).
 import { tunnelTransport } from "../api/tunnel.ts";
 import type { ForwardingAgentAddress, Transport } from "../api/types.ts";
 import { DataPlane } from "../esp/dataplane.ts";
@@ -28,6 +29,3 @@ export interface WorkerTunnelOptions {
 export function workerTunnel(o: WorkerTunnelOptions): Transport {
   return tunnelTransport(o.fa, () => connectWorkerTunnel(o.url, o.fetcher), () => new DataPlane(loadWasmSync(o.wasm)), o.leaseTimeoutMs);
 }
-
-export { connectWorkerTunnel } from "../runtime/edge.ts";
-export { TunnelHost, type TunnelHostEvents } from "../runtime/browser.ts";

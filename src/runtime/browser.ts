@@ -20,11 +20,14 @@ import { ReconnectingTunnel, type ReconnectOptions, type TunnelEndpoint, type Tu
 import { type Tunnel, TunnelSocket, WsTunnel } from "../transport/tunnel.ts";
 import { WtTunnel } from "../transport/wt-client.ts";
 import { loadWasm } from "../wasm/loader.ts";
+import { defaultCryptoProvider } from "../core/crypto/detect.ts";
+import type { CryptoProvider } from "../core/crypto/provider.ts";
 import { type Clock, EndpointDriver, monotonicClock } from "./driver.ts";
 import { WorkerEspRunner } from "./esp-runner.ts";
 import type { RuntimeHostEvents } from "./host.ts";
 import { HeldSends, NoPathQueue, type SendQueueOptions } from "./send-queue.ts";
 import { HostStack, type SendStatus, type StackEvent } from "./stack.ts";
+import { closableAssociations, closeAssociations } from "./close-associations.ts";
 import { type TunnelPathChanged, TunnelResume } from "./tunnel-resume.ts";
 
 export interface TunnelHostOptions {
@@ -46,6 +49,9 @@ export interface TunnelHostOptions {
   /** With a ReconnectingTunnel: sends while the tunnel is being repaired are held (default 256
    *  per peer for 5000 ms) and sent after `path-changed`; what cannot be is reported (`held`). */
   sendQueue?: SendQueueOptions;
+  /** Crypto provider for the control plane's crypto jobs (runtime/host.ts); startTunnelHost
+   *  default: WebCrypto (+ @noble per missing algorithm); "inline": @noble inside the core. */
+  crypto?: CryptoProvider | "inline";
 }
 
 export type TunnelHostEvents = RuntimeHostEvents & {
@@ -79,8 +85,9 @@ export class TunnelHost {
     const worker = o.dataPlane instanceof WorkerDataPlane ? o.dataPlane : undefined;
     this.closeDataPlane = worker !== undefined && o.closeDataPlane === true;
     const clock = o.clock ?? monotonicClock;
+    const provider = o.crypto === "inline" ? undefined : o.crypto;
     this.stack = new HostStack({
-      host: { ...o.hip, identity: o.identity, rng: o.rng ?? cryptoRng },
+      host: { cryptoJobs: provider !== undefined, ...o.hip, identity: o.identity, rng: o.rng ?? cryptoRng },
       ...(worker ? { deferEsp: true } : { dataPlane: o.dataPlane as DataPlane }),
       onEvent: (ev) => this.dispatch(ev),
       mobility: o.mobility ?? {},
@@ -91,7 +98,7 @@ export class TunnelHost {
     o.tunnel.onClose = (reason) => this.emit("tunnel-closed", { reason });
     const runner = worker && new WorkerEspRunner(this.stack, worker, clock, { flushed: () => this.driver.flush(), failed: (e) => this.fail(e) });
     this.espWorker = runner;
-    this.driver = new EndpointDriver(this.stack, new SocketSet([this.socket]), clock, runner ? () => runner.kick() : undefined);
+    this.driver = new EndpointDriver(this.stack, new SocketSet([this.socket]), clock, runner ? () => runner.kick() : undefined, provider);
     this.resume = o.tunnel instanceof ReconnectingTunnel ? new TunnelResume(o.tunnel, this.socket, this.stack, this.driver, (ev) => this.pathBack(ev)) : undefined;
     this.held = this.resume
       ? new HeldSends(new NoPathQueue(o.sendQueue), {
@@ -183,12 +190,28 @@ export class TunnelHost {
     return s;
   }
 
+  /** CLOSE one association (RFC 7401 §6.14); true once the peer's CLOSE_ACK came within `waitMs`. */
+  async closeAssociation(peerHit: Uint8Array, waitMs = 1000): Promise<boolean> {
+    return (await closeAssociations(this, [peerHit], waitMs)).length === 1;
+  }
+
   /**
-   * Release the lease (§4.4.1: a zero-lifetime FAQ) and wait up to `releaseWaitMs` (default
-   * 1000) for the FA's confirmation, then stop the timer and close the tunnel.
+   * `close(peerHit)`: CLOSE that one association (closeAssociation). `close()`: CLOSE every
+   * association and wait up to `releaseWaitMs` (default 1000) for their CLOSE_ACKs, release the
+   * lease (§4.4.1: a zero-lifetime FAQ) and wait as long for the FA's confirmation, then stop
+   * the timer and close the tunnel.
    */
-  async close(releaseWaitMs = 1000): Promise<void> {
-    if (this.lease && !this.socket.tunnel.closed && !this.error && releaseWaitMs > 0) {
+  close(peerHit: Uint8Array, waitMs?: number): Promise<void>;
+  close(releaseWaitMs?: number): Promise<void>;
+  async close(arg?: Uint8Array | number, waitMs = 1000): Promise<void> {
+    if (arg instanceof Uint8Array) {
+      await this.closeAssociation(arg, waitMs);
+      return;
+    }
+    const releaseWaitMs = arg ?? 1000;
+    const live = !this.socket.tunnel.closed && !this.error && releaseWaitMs > 0;
+    if (live) await closeAssociations(this, closableAssociations(this.stack), releaseWaitMs);
+    if (this.lease && live) {
       const released = this.until(releaseWaitMs, "no release confirmation", (ev, ok) => {
         if (ev.type === "fa" && ev.ev.type === "released") ok(true);
       }).catch(() => false);
@@ -251,7 +274,7 @@ export class TunnelHost {
 export async function startTunnelHost(o: TunnelHostOptions & { leaseTimeoutMs?: number }): Promise<TunnelHost> {
   const given = o.dataPlane;
   const dataPlane = given === "worker" ? await WorkerDataPlane.create() : (given ?? new DataPlane(await loadWasm()));
-  const host = new TunnelHost({ ...o, dataPlane, closeDataPlane: given === "worker" });
+  const host = new TunnelHost({ ...o, dataPlane, closeDataPlane: given === "worker", crypto: o.crypto ?? (await defaultCryptoProvider()) });
   try {
     await host.acquireLease(o.leaseTimeoutMs);
   } catch (e) {

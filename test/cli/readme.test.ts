@@ -51,8 +51,11 @@ test("--help: every option shows its default (or required) and every valued opti
     const h = helpText(spec);
     const required = spec.options.filter((o) => o.required).flatMap((o) => [`--${o.name}`, exampleOf(o) ?? ""]);
     for (const o of spec.options) {
-      const line = h.split("\n").find((l) => l.trimStart().startsWith(`--${o.name}${o.arg ? ` ${o.arg}` : ""}`) || l.includes(`, --${o.name}`));
-      assert.ok(line, `${spec.name} --${o.name} has a help line`);
+      const lines = h.split("\n");
+      const i = lines.findIndex((l) => l.trimStart().startsWith(`--${o.name}${o.arg ? ` ${o.arg}` : ""}`) || l.includes(`, --${o.name}`));
+      assert.ok(i >= 0, `${spec.name} --${o.name} has a help line`);
+      // A long option head puts its description on the next line.
+      const line = /^ {8,}[^ -]/.test(lines[i + 1] ?? "") ? `${lines[i]} ${lines[i + 1]}` : lines[i];
       assert.match(line, o.required ? /\(required/ : /default: /, `${spec.name} --${o.name}: default or required`);
       if (!o.arg) continue;
       const ex = exampleOf(o);
