@@ -43,3 +43,4 @@ export function tunnel(o: TunnelOptions): Transport {
   const open = o.reconnect === false ? () => openTunnel(o) : () => ReconnectingTunnel.connect([{ fa: faTarget(o.fa), webTransport: o.webTransport, webSocket: o.webSocket }], cryptoRng, { attemptTimeoutMs: o.timeoutMs ?? 5000, ...o.reconnect });
   return tunnelTransport(o.fa, open, o.dataPlane === "worker" ? () => "worker" : undefined, o.leaseTimeoutMs);
 }
+export type { ReconnectOptions } from "../transport/reconnect.ts";

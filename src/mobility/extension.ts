@@ -216,6 +216,16 @@ export class MobilityExtension implements HipExtension {
     });
   }
 
+  /** Paths may work again (our FA came back, §9.y): every session re-probes its suspect paths now. */
+  probeNow(now: Millis): void {
+    for (const b of [...this.bound.values()]) {
+      this.guard(() => {
+        b.session.probeNow(now);
+        this.drain(now, b);
+      });
+    }
+  }
+
   handleTimeout(now: Millis): void {
     this.now = now;
     for (const b of [...this.bound.values()]) {
