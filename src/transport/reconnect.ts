@@ -58,7 +58,7 @@ export interface TunnelUp {
 /** The standard opener: WtTunnel / WsTunnel with the runtime's own WebTransport / WebSocket. */
 export const openEndpoint: TunnelOpener = (e, kind, timeoutMs) => {
   if (kind === "webtransport") return WtTunnel.connect(e.webTransport!.url, { serverCertificateHashes: e.webTransport!.serverCertificateHashes, timeoutMs });
-  return withTimeout(WsTunnel.connect(e.webSocket!), timeoutMs, `WebSocket to ${e.webSocket}`);
+  return WsTunnel.connect(e.webSocket!, undefined, timeoutMs);
 };
 
 function withTimeout<T extends Tunnel>(p: Promise<T>, ms: number, what: string): Promise<T> {
@@ -184,7 +184,9 @@ export class ReconnectingTunnel implements Tunnel {
         if (kinds.length === 0 && e.webTransport) kinds.push("webtransport"); // an injected opener may do it
         for (const kind of kinds) {
           try {
-            const t = await this.open(e, kind, this.o.attemptTimeoutMs ?? 3000);
+            const ms = this.o.attemptTimeoutMs ?? 3000;
+            // Bounded even when an injected opener is not (a black-holed TCP SYN retries for minutes).
+            const t = await withTimeout(this.open(e, kind, ms), ms + 500, `${kind} to FA ${index}`);
             if (this.closed) {
               await t.close(0);
               return;
