@@ -24,7 +24,7 @@ const MS = 200;
 const SHARED = process.argv.includes("--shared");
 const ROUNDS = 5;
 
-function nodeImpl(p: SaParams, payload: Uint8Array): Impl {
+export function nodeImpl(p: SaParams, payload: Uint8Array): Impl {
   const sync = { async: false };
   let seq = 0;
   const iv = new Uint8Array(16);

@@ -1,13 +1,11 @@
 // Whole-stack numbers on loopback UDP, each against plain UDP measured in the same run:
 // - base exchange time (P-256 identity and DH, K=0 and K=10) vs 2 RTT of a UDP ping-pong;
 // - associations per second one responder completes vs plain 4-datagram exchanges per second;
-// - ESP round trips per second through two hosts (BEET, inner UDP), WASM data plane in-process
-//   and in a Worker (each event-loop turn's packets sealed/opened as one batch), vs a plain UDP
-//   echo with the same payload and the same number of datagrams in flight.
+// (ESP round trips and the one-way ESP stream through two hosts: bench/udp-esp.bench.ts.)
 import { cryptoRng } from "../src/core/rng.ts";
 import type { Locator } from "../src/core/types.ts";
 import { HostIdentity } from "../src/hip/identity.ts";
-import type { DataPlaneChoice, RuntimeHost } from "../src/runtime/host.ts";
+import type { RuntimeHost } from "../src/runtime/host.ts";
 import { startNodeHost } from "../src/runtime/node.ts";
 import { newDataPlane } from "../src/runtime/stack.ts";
 import { bindNodeUdp, type NodeUdpSocket } from "../src/transport/udp-node.ts";
@@ -16,6 +14,7 @@ import { costRow, rateRow } from "./util.ts";
 
 const IP = "127.0.0.1";
 const P256 = { dhGroups: [7], espSuites: [13] };
+const P384 = { dhGroups: [8], espSuites: [13] };
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -27,11 +26,6 @@ async function udpEcho(): Promise<NodeUdpSocket> {
   const s = await bindNodeUdp(IP, 0);
   s.onDatagram((data, from) => s.send({ to: from, data }));
   return s;
-}
-
-function onSocket(s: NodeUdpSocket, cb: () => void): () => void {
-  s.onDatagram(cb);
-  return () => s.onDatagram(() => {});
 }
 
 /** `rounds` sequential request/response pairs of the given sizes from one client socket. */
@@ -55,32 +49,11 @@ async function udpExchange(server: Locator, sizes: number[], rounds = 1): Promis
   return times;
 }
 
-/** Round trips per second with `window` datagrams in flight, for `ms` milliseconds. `onReply`
- *  registers the reply callback and returns how to unregister it. */
-async function pipelinedRate(send: () => void, onReply: (cb: () => void) => () => void, window: number, ms: number): Promise<number> {
-  let done = 0;
-  let stop = false;
-  let off = () => {};
-  const t0 = performance.now();
-  await new Promise<void>((resolve) => {
-    off = onReply(() => {
-      done++;
-      if (performance.now() - t0 >= ms) stop = true;
-      if (!stop) send();
-      else if (done >= 1) resolve();
-    });
-    for (let i = 0; i < window; i++) send();
-  });
-  const rate = (done * 1000) / (performance.now() - t0);
-  off();
-  await new Promise((r) => setTimeout(r, 20)); // the rest of the window drains
-  return rate;
-}
-
-async function baseExchangeMs(responder: RuntimeHost, k: number, runs: number): Promise<number> {
+async function baseExchangeMs(responder: RuntimeHost, k: number, runs: number, curve: "P-256" | "P-384" = "P-256", crypto?: "inline"): Promise<number> {
   const times: number[] = [];
+  const hip = curve === "P-256" ? { ...P256, puzzleK: k } : { ...P384, puzzleK: k };
   for (let i = 0; i < runs; i++) {
-    const a = await startNodeHost({ identity: HostIdentity.generate(cryptoRng), listen: [`${IP}:0`], hip: { ...P256, puzzleK: k }, dataPlane: shared });
+    const a = await startNodeHost({ identity: HostIdentity.generate(cryptoRng, curve), listen: [`${IP}:0`], hip, dataPlane: shared, crypto });
     const t0 = performance.now();
     await a.connect(responder.locals[0], responder.hit, { timeoutMs: 10_000 });
     times.push(performance.now() - t0);
@@ -100,8 +73,21 @@ export async function run(): Promise<BenchRow[]> {
     const responder = await startNodeHost({ identity: HostIdentity.generate(cryptoRng, "P-256"), listen: [`${IP}:0`], hip: { ...P256, puzzleK: k } });
     await baseExchangeMs(responder, k, 2); // warm-up: R1 precomputation, JIT
     const ms = await baseExchangeMs(responder, k, 8);
-    rows.push(costRow(`udp.base-exchange.p256.k${k}`, "ms", ms, 2 * rtt, { baselineName: "2 RTT UDP ping-pong" }));
+    rows.push(costRow(`udp.base-exchange.p256.k${k}`, "ms", ms, 2 * rtt, { baselineName: "2 RTT UDP ping-pong", crypto: "webcrypto jobs (start*Host default)" }));
     await responder.close();
+  }
+  // P-384 identities and DH group 8 (issue 12: ≤ 10 ms); and both curves with @noble inline
+  // (crypto: "inline", the pre-WebCrypto behaviour) for comparison in the same run.
+  for (const curve of ["P-384", "P-256"] as const) {
+    const ms: number[] = [];
+    for (const crypto of [undefined, "inline"] as const) {
+      const responder = await startNodeHost({ identity: HostIdentity.generate(cryptoRng, curve), listen: [`${IP}:0`], hip: curve === "P-256" ? { ...P256, puzzleK: 0 } : { ...P384, puzzleK: 0 }, crypto });
+      await baseExchangeMs(responder, 0, 2, curve, crypto);
+      ms.push(await baseExchangeMs(responder, 0, 8, curve, crypto));
+      await responder.close();
+    }
+    if (curve === "P-384") rows.push(costRow("udp.base-exchange.p384.k0", "ms", ms[0], 2 * rtt, { baselineName: "2 RTT UDP ping-pong", crypto: "webcrypto jobs", noble_inline_ms: ms[1] }));
+    rows.push(costRow(`udp.base-exchange.${curve === "P-256" ? "p256" : "p384"}.k0.webcrypto-vs-noble`, "ms", ms[0], ms[1], { baselineName: "@noble inline (crypto: \"inline\")" }));
   }
 
   // Associations per second: `conc` initiators at a time against one responder (same process).
@@ -134,37 +120,6 @@ export async function run(): Promise<BenchRow[]> {
   rows.push(rateRow("udp.responder.associations", "assoc/s", assocRate, plainRate, { baselineName: "plain UDP 2×RTT exchanges", concurrency: conc, note: "initiators run in the same process" }));
   await responder.close();
 
-  // ESP round trips through two whole stacks vs a plain UDP echo, same payload and window.
-  const payload = new Uint8Array(256);
-  for (const window of [16, 64]) {
-    const c = await bindNodeUdp(IP, 0);
-    const udpRate = await pipelinedRate(() => c.send({ to: echo.local, data: payload }), (cb) => onSocket(c, cb), window, 1200);
-    await c.close();
-    for (const mode of ["in-process", "worker"] as const) {
-      const espRate = await espRoundTrips(mode === "worker" ? "worker" : undefined, payload, window, 1200);
-      const name = `udp.esp.round-trips${mode === "worker" ? ".worker" : ""}${window === 16 ? "" : `.w${window}`}`;
-      const dataPlane = mode === "worker" ? "WASM in a Worker, batched per event-loop turn (each host)" : "WASM in-process, per packet";
-      rows.push(rateRow(name, "rt/s", espRate, udpRate, { baselineName: "plain UDP echo", payload: payload.length, window, dataPlane, suite: "AES-GCM-16 (default)" }));
-    }
-  }
   await echo.close();
   return rows;
-}
-
-/** Two hosts echoing ESP datagrams: round trips per second with `window` in flight. */
-async function espRoundTrips(dataPlane: DataPlaneChoice | undefined, payload: Uint8Array, window: number, ms: number): Promise<number> {
-  const a = await startNodeHost({ identity: HostIdentity.generate(cryptoRng), listen: [`${IP}:0`], hip: { puzzleK: 0 }, dataPlane });
-  const b = await startNodeHost({ identity: HostIdentity.generate(cryptoRng), listen: [`${IP}:0`], hip: { puzzleK: 0 }, dataPlane });
-  try {
-    await a.connect(b.locals[0], b.hit);
-    b.on("message", (m) => b.send(m.peerHit, m.dstPort, m.srcPort, m.data));
-    const onMessage = (cb: () => void) => {
-      a.on("message", cb);
-      return () => void a.off("message", cb);
-    };
-    await pipelinedRate(() => a.send(b.hit, 1, 2, payload), onMessage, window, 200); // warm-up (JIT, B established)
-    return await pipelinedRate(() => a.send(b.hit, 1, 2, payload), onMessage, window, ms);
-  } finally {
-    await Promise.all([a.close(), b.close()]);
-  }
 }

@@ -6,9 +6,10 @@ import { p256 } from "@noble/curves/nist.js";
 import { EcdsaCurve, HiAlgorithm, PacketType } from "../src/wire/constants.ts";
 import { emitPacket, type HipPacket, parsePacket } from "../src/wire/packet.ts";
 import { encodeEcHostIdentity } from "../src/wire/params/hostid.ts";
-import { initWireWasm, TsBatchWalker, walkParamsTsInto, wireWasm } from "../src/wire/walk.ts";
+import { TsBatchWalker, walkParamsTsInto, wireWasm } from "../src/wire/walk.ts";
 import type { BenchRow } from "./run.ts";
 import { opsPerSecond, rateRow } from "./util.ts";
+import { bindWireWasm } from "../src/wasm/wire-walk.ts";
 
 const hit = (n: number) => new Uint8Array(16).fill(n);
 
@@ -62,7 +63,7 @@ const BATCH = 64;
 
 export async function run(argv: string[]): Promise<BenchRow[]> {
   const ms = argv.includes("--quick") ? 150 : 400;
-  if (!initWireWasm()) throw new Error("WASM walk not available");
+  if (!bindWireWasm()) throw new Error("WASM walk not available");
   const w = wireWasm()!;
   const out = new Int32Array(3 * 256);
   const tsBatch = new TsBatchWalker();

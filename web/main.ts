@@ -17,6 +17,7 @@ import { CompareView } from "./demo/compare.ts";
 import { LabPanel, runUrl } from "./demo/lab-panel.ts";
 import { stateHtml } from "./demo/state-view.ts";
 import { parseParams, parseSeed } from "./demo/params.ts";
+import { LivePanel } from "./live/panel.ts";
 
 type DemoState = {
   status: "pending" | "loaded" | "error";
@@ -36,6 +37,9 @@ type DemoState = {
   specErrors?: string[];
   /** Shareable URL of this exact run. */
   url?: string;
+  /** "sim" or "live" (web/live: a real host in a Worker). */
+  mode?: string;
+  live?: { state: string; attached?: string; replies: number; error?: string; flights: number };
 };
 
 declare global {
@@ -76,11 +80,13 @@ let building = 0;
 let roles: Record<string, string> = {};
 
 let fp: { player: Player; value: string } | undefined;
+let live: LivePanel | undefined;
 
 function publish(): void {
   if (player && player.t >= player.src.end && fp?.player !== player) fp = { player, value: wireFingerprint(player.src.trace) };
   const fingerprint = fp?.player === player ? fp?.value : undefined;
-  window.hipmmDemo = { ...state, player: player?.state, t: player?.t, fingerprint };
+  const lv = live ? { state: live.state, attached: live.attached && `${live.attached.fa}:${live.attached.kind}`, replies: live.replies.length, error: live.error, flights: live.player?.src.log.flights.length ?? 0 } : undefined;
+  window.hipmmDemo = { ...state, player: player?.state, t: player?.t, fingerprint, mode: live?.active ? "live" : "sim", live: lv };
 }
 
 function setStatus(s: DemoState["status"], text: string): void {
@@ -100,6 +106,10 @@ const urlMsgs = [...params.messages];
 const labSpec: LabSpec = emptySpec();
 labSpec.links = decodeLinks(urlQuery.get("link") ?? "", urlMsgs);
 labSpec.actions = decodeActions(urlQuery.get("act") ?? "", urlMsgs);
+const modeSel = $<HTMLSelectElement>("mode");
+const modeParam = urlQuery.get("mode");
+if (modeParam !== null && modeParam !== "sim" && modeParam !== "live") urlMsgs.push(`mode=${modeParam} is not sim or live: using sim`);
+modeSel.value = modeParam === "live" ? "live" : "sim";
 ui.scenario.value = params.scenario;
 ui.seed.value = String(params.seed ?? findScenario(params.scenario)?.seed ?? 1);
 setSpeed(params.speed);
@@ -141,6 +151,12 @@ function showUrlMessages(msgs: string[]): void {
 
 /** Keep the address bar (and the share link) equal to the run on screen. */
 function syncUrl(): void {
+  if (live?.active) {
+    history.replaceState(null, "", `${location.pathname}?mode=live`);
+    state.url = location.href;
+    $<HTMLAnchorElement>("share-link").href = location.href;
+    return;
+  }
   const url = runUrl(location.pathname, { scenario: ui.scenario.value, seed: state.seed ?? 0, spec: lab.spec, compare: compareSel.value || undefined, speed: ui.speed.value });
   history.replaceState(null, "", url);
   state.url = location.href;
@@ -160,7 +176,10 @@ function draw(p: Player): void {
   if (p.state !== "running" || now - lastSlow >= SLOW_MS) {
     lastSlow = now;
     const follow = ui.timeline.scrollTop + ui.timeline.clientHeight >= ui.timeline.scrollHeight - 40;
+    // A focused arrow keeps the focus across the redraw (keyboard users, live runs).
+    const focused = ui.seq.contains(document.activeElement) ? document.activeElement?.getAttribute("data-flight") : null;
     renderSequence(ui.seq, p.src.log, p.t, selected);
+    if (focused) (ui.seq.querySelector(`[data-flight="${focused}"]`) as SVGGElement | null)?.focus();
     if (follow) ui.timeline.scrollTop = ui.timeline.scrollHeight;
     ui.caption.innerHTML = captionHtml(p.src.log, p.t);
     ui.counters.innerHTML = countersHtml(countAt(p.src, p.t), p.src);
@@ -169,7 +188,7 @@ function draw(p: Player): void {
   }
   ui.player.dataset.state = p.state;
   ui.player.textContent = p.state;
-  if (p.t >= p.src.end && !ui.resultBody.hasChildNodes()) ui.resultBody.innerHTML = resultHtml(p.src);
+  if (p.t >= p.src.end && !live?.active && !ui.resultBody.hasChildNodes()) ui.resultBody.innerHTML = resultHtml(p.src);
   ui.result.hidden = !ui.resultBody.hasChildNodes();
   ui.run.disabled = p.state === "running" || p.state === "done";
   ui.pause.disabled = p.state !== "running";
@@ -179,6 +198,7 @@ function draw(p: Player): void {
 
 /** Build the selected scenario from scratch (same seed → same run). */
 async function reset(): Promise<void> {
+  if (live?.active) return;
   player?.stop();
   player = undefined;
   const info = findScenario(ui.scenario.value) ?? CATALOG[0];
@@ -289,6 +309,43 @@ document.addEventListener("keydown", (e) => {
 });
 ui.skip.addEventListener("change", applySpeed);
 
+// Live mode (web/live): a real HIP host in a Worker; the same views draw its packets.
+live = new LivePanel({
+  adopt: (p) => {
+    player?.stop();
+    player = p;
+    selected = undefined;
+    ui.resultBody.replaceChildren();
+    renderLanes(ui.lanes, p.src.log);
+    draw(p);
+  },
+  draw: (p) => {
+    if (p === player) draw(p);
+  },
+  lanes: (src) => renderLanes(ui.lanes, src.log),
+});
+async function setMode(mode: string): Promise<void> {
+  const on = mode === "live";
+  document.body.dataset.mode = on ? "live" : "sim";
+  for (const el of [ui.scenario, ui.seed, ui.speed, ui.skip, compareSel]) el.disabled = on;
+  if (on) {
+    player?.stop();
+    player = undefined;
+    $("explain-heading").textContent = "Live host";
+    $("explain-text").textContent = "A real HIP host in this page (a Web Worker) talks to a UDP host through a Forwarding Agent. Connect, send, then move it and watch the REA, the lease and the SAs change.";
+    $("explain-cites").textContent = "RFC 7401 §4.1 · RFC 7402 · draft-nikander-hip-mm-00 §4.2, §4.4, §5.1 · docs/PROTOCOL.md §11";
+    $("explain-origin").textContent = "";
+    $("exercises").innerHTML = `<p class="dim">The exercises are about the simulated scenarios.</p>`;
+    ui.seq.replaceChildren();
+    ui.net.replaceChildren();
+  }
+  await live?.show(on);
+  syncUrl();
+  if (!on) await reset();
+  publish();
+}
+modeSel.addEventListener("change", () => void setMode(modeSel.value));
+
 loadWasm().then(
   async (wasm) => {
     const abi = wasm.abiVersion();
@@ -296,6 +353,10 @@ loadWasm().then(
     setStatus("loaded", `WASM module loaded · ABI v${abi}`);
     ui.reset.disabled = false;
     try {
+      if (modeSel.value === "live") {
+        await setMode("live");
+        return;
+      }
       await reset();
       if (params.at !== undefined && player) {
         if (params.at > player.src.end) showUrlMessages([...(state.messages ?? []), `at ${params.at} ms is after the run's end (${player.src.end.toFixed(0)} ms): showing the end`]);

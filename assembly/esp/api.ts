@@ -9,6 +9,7 @@ import {
   SA_ST_REPLAY, SA_SUITE, saInstall, saLookup, saPtr, saRemove,
 } from "./sa";
 import { ALG_SHA256 } from "../crypto/sha";
+import { inetFold, inetSum } from "./inet";
 
 export const ESP_ENTRY_BYTES: u32 = 32;
 
@@ -57,7 +58,8 @@ export function espSaStats(h: u32, out: usize): i32 {
 }
 
 // Per-packet entry points (no entry table): results besides the return value go to RESULT,
-// 8 u32: handle, status, nextHeader, seq, spi, payloadOff (relative to pkt), payloadLen, 0.
+// 8 u32: handle, status, nextHeader, seq, spi, payloadOff (relative to pkt), payloadLen,
+// payload checksum sum (inet.ts; open only, 0 otherwise).
 const RESULT: usize = memory.data(32, 16);
 
 /** Address of the per-packet result words (fixed for the module's lifetime). */
@@ -90,6 +92,25 @@ export function espSeal(h: u32, nh: u32, pkt: usize, plen: u32, cap: u32): i32 {
   return r;
 }
 
+/**
+ * espSeal for a BEET UDP segment (RFC 7402 §3.1): the `plen` bytes at `pkt` are a UDP header
+ * (RFC 768) and data whose checksum field is filled here from `pseudo`, the unfolded sum of the
+ * pseudo-header (HITs, length, next header 17; RFC 8200 §8.1), before sealing with next header 17.
+ */
+export function espSealUdp(h: u32, pkt: usize, plen: u32, cap: u32, pseudo: f64): i32 {
+  if (plen < 8) return -ST_MALFORMED;
+  store<u16>(pkt, 0, 6);
+  const c = ~inetFold(<u64>pseudo + <u64>inetSum(pkt, plen)) & 0xffff;
+  // RFC 768: a computed 0 is sent as all ones.
+  store<u16>(pkt, bswap<u16>(<u16>(c === 0 ? 0xffff : c)), 6);
+  return espSeal(h, 17, pkt, plen, cap);
+}
+
+/** Internet checksum sum (RFC 1071, folded, network order) of `len` bytes at `p`. */
+export function espInetSum(p: usize, len: u32): u32 {
+  return inetSum(p, len);
+}
+
 /** Opens the `len`-byte packet at `pkt` in place; returns the status, details in RESULT. */
 export function espOpen(pkt: usize, len: u32): i32 {
   let st = ST_MALFORMED;
@@ -110,6 +131,8 @@ export function espOpen(pkt: usize, len: u32): i32 {
         store<u32>(RESULT, openNextHeader, 8);
         store<u32>(RESULT, <u32>openPayloadOff, 20);
         store<u32>(RESULT, <u32>openPayloadLen, 24);
+        // The payload's Internet checksum sum (RFC 1071), for the BEET UDP check in the host.
+        store<u32>(RESULT, inetSum(pkt + openPayloadOff, openPayloadLen), 28);
       }
     }
   }

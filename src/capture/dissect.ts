@@ -7,10 +7,12 @@ import { isCritical, NotifyType, PacketType } from "../wire/constants.ts";
 import { fadReasonName } from "../fa/core/reasons.ts";
 import { type WireError, WireErrorCode } from "../wire/error.ts";
 import { parsePacket } from "../wire/packet.ts";
+import { readTlv } from "../wire/tlv.ts";
 import { type Param, paramType } from "../wire/params/index.ts";
 import { bytesToIp } from "../core/addr.ts";
 import { IPPROTO_ESP, IPPROTO_HIP, IPPROTO_UDP } from "./ip.ts";
 import { type CaptureError, demuxUdpPayload, isCaptureError, parseIpPacket, parseUdp } from "./parse-ip.ts";
+import { DetectedPorts, looksLikeHipOverUdp } from "./heuristic.ts";
 import { linkPayload, parsePcap } from "./pcap.ts";
 import { HIP_UDP_PORT } from "../core/types.ts";
 
@@ -108,7 +110,7 @@ export function dissectHip(bytes: Uint8Array, ctx: HipContext = {}): HipDissecti
     params: pkt.params.map((p, i) => {
       const offset = pkt.offsets?.[i] ?? 0;
       const type = paramType(p);
-      return { offset, type, name: p.kind === "UNKNOWN" ? `UNKNOWN_${type}` : p.kind, critical: isCritical(type), length: (bytes[offset + 2] << 8) | bytes[offset + 3], fields: paramFields(p) };
+      return { offset, type, name: p.kind === "UNKNOWN" ? `UNKNOWN_${type}` : p.kind, critical: isCritical(type), length: readTlv(bytes, offset)?.length ?? 0, fields: paramFields(p) };
     }),
   };
 }
@@ -130,17 +132,19 @@ export interface FrameDissection {
   esp?: { spi: number; seq: number; length: number };
   /** Not HIP/ESP (e.g. other UDP ports, other protocols): a short note. */
   note?: string;
+  /** HIP over UDP found on a port not given with --port (heuristic.ts), or the rest of such a conversation. */
+  detected?: boolean;
   error?: CaptureError | WireError;
 }
 
 /** Dissects every frame of a classic pcap file; a bad file gives one error. */
-export function dissectPcap(file: Uint8Array, hipPorts: readonly number[] = [HIP_UDP_PORT]): FrameDissection[] | CaptureError {
+export function dissectPcap(file: Uint8Array, hipPorts: readonly number[] = [HIP_UDP_PORT], detected: DetectedPorts = new DetectedPorts()): FrameDissection[] | CaptureError {
   const pc = parsePcap(file);
   if (isCaptureError(pc)) return pc;
-  return pc.records.map((rec, n) => dissectFrame(n + 1, rec.time, linkPayload(pc.header.linktype, rec.data), hipPorts));
+  return pc.records.map((rec, n) => dissectFrame(n + 1, rec.time, linkPayload(pc.header.linktype, rec.data), hipPorts, detected));
 }
 
-function dissectFrame(frame: number, time: number, ipBytes: Uint8Array | undefined, hipPorts: readonly number[]): FrameDissection {
+function dissectFrame(frame: number, time: number, ipBytes: Uint8Array | undefined, hipPorts: readonly number[], detected: DetectedPorts): FrameDissection {
   const f: FrameDissection = { frame, time };
   if (!ipBytes) return { ...f, note: "not an IP packet" };
   const ip = parseIpPacket(ipBytes);
@@ -160,7 +164,11 @@ function dissectFrame(frame: number, time: number, ipBytes: Uint8Array | undefin
   f.srcPort = udp.srcPort;
   f.dstPort = udp.dstPort;
   if (udp.checksumOk === false) return { ...f, error: { code: "UDP_BAD_CHECKSUM", offset: ip.offset + 6, message: "UDP checksum does not verify" } };
-  if (!hipPorts.includes(udp.srcPort) && !hipPorts.includes(udp.dstPort)) return { ...f, note: `UDP ${udp.srcPort} → ${udp.dstPort}` };
+  if (!hipPorts.includes(udp.srcPort) && !hipPorts.includes(udp.dstPort)) {
+    if (looksLikeHipOverUdp(udp.payload)) detected.add(ip.src, udp.srcPort, ip.dst, udp.dstPort);
+    if (!detected.has(ip.src, udp.srcPort, ip.dst, udp.dstPort)) return { ...f, note: "not HIP over UDP (no zero marker + HIP header on this port pair; --port N forces it)" };
+    f.detected = true;
+  }
   const d = demuxUdpPayload(udp.payload, udp.offset);
   if ("code" in d) return { ...f, error: d };
   if (d.kind === "hip") return withHip(f, d.packet, { ...addrs, allowZeroChecksum: true });

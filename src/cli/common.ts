@@ -5,7 +5,7 @@ import { isIP } from "node:net";
 import type { Locator, Rng } from "../core/types.ts";
 import { hitFromString } from "../hip/hit.ts";
 import { HostIdentity } from "../hip/identity.ts";
-import { saveIdentity } from "../hip/keyfile-node.ts";
+import { saveIdentity } from "../runtime/keyfile-node.ts";
 import { decodeKeyfile } from "../hip/keyfile.ts";
 import { CaptureFileError, type CaptureHooks, captureHooks } from "../runtime/capture-node.ts";
 import { parseLocator } from "../transport/types.ts";

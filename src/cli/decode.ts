@@ -11,6 +11,7 @@ import { isIP } from "node:net";
 import { CliError, guarded, reason, UsageError } from "./errors.ts";
 import type { Command } from "./main.ts";
 import { type CommandSpec, parseCommand } from "./options.ts";
+import type { FrameDissection } from "../capture/dissect.ts";
 
 export const DECODE_SPEC: CommandSpec = {
   name: "decode",
@@ -108,11 +109,14 @@ async function decodeOne(bytes: Uint8Array, src: string | undefined, dst: string
 async function decodePcap(file: Uint8Array, ports: number[], json: boolean, io: DecodeIo): Promise<number> {
   const { dissectPcap } = await import("../capture/dissect.ts");
   const { errorLine, formatFrame } = await import("../capture/format.ts");
-  const frames = dissectPcap(file, ports);
+  const { DetectedPorts } = await import("../capture/heuristic.ts");
+  const detected = new DetectedPorts();
+  const frames = dissectPcap(file, ports, detected);
   if (!Array.isArray(frames)) {
     io.err(errorLine(frames));
     return 1;
   }
+  portHints(frames, ports, detected.ports, io);
   let bad = 0;
   if (json) io.out(JSON.stringify(frames, null, 2));
   for (const f of frames) {
@@ -122,6 +126,18 @@ async function decodePcap(file: Uint8Array, ports: number[], json: boolean, io: 
     } else if (!json) for (const l of formatFrame(f)) io.out(l);
   }
   return bad > 0 ? 1 : 0;
+}
+
+/** Hints on stderr: HIP found on ports not given (and the tshark recipe), UDP left undissected. */
+function portHints(frames: readonly FrameDissection[], given: readonly number[], found: ReadonlySet<number>, io: DecodeIo): void {
+  const extra = [...found].filter((p) => !given.includes(p)).sort((x, y) => x - y);
+  if (extra.length) {
+    const d = extra.map((p) => `-d udp.port==${p},hip`).join(" ");
+    io.err(`hipmm decode: HIP over UDP detected on port ${extra.join(", ")} (not 10500); tshark needs: tshark -r FILE ${d}`);
+  }
+  const other = new Set<number>();
+  for (const f of frames) if (f.transport === "udp" && !f.hip && !f.esp && !f.error && !f.detected && f.note?.startsWith("not HIP")) other.add(Math.min(f.srcPort ?? 0, f.dstPort ?? 0));
+  if (other.size) io.err(`hipmm decode: UDP on port ${[...other].sort((x, y) => x - y).join(", ")} not dissected (no HIP header seen there); if it is HIP or ESP, add --port N`);
 }
 
 export const command: Command = { summary: DECODE_SPEC.summary, run: (argv) => decode(argv) };

@@ -7,12 +7,11 @@ import { cryptoRng } from "../core/rng.ts";
 import type { Locator } from "../core/types.ts";
 import { type FaConfig, faConfig, type PuzzleMode } from "../fa/core/config.ts";
 import { FaServer } from "../fa/server/server.ts";
-import { MemoryLeaseStore } from "../fa/store/memory.ts";
-import { SqliteLeaseStore } from "../fa/store/sqlite.ts";
-import type { LeaseStore } from "../fa/store/store.ts";
-import { hitKey } from "../hip/hit.ts";
+import type { LeaseStore } from "../fa/core/store.ts";
+import { fleetOptions, openStore, parseSpiRange } from "./fa-fleet.ts";
+import { hitKey, hitToString } from "../hip/hit.ts";
 import { hitArg, locatorArg, readOrCreateIdentity } from "./common.ts";
-import { bindError, errorContext, UsageError, withFile } from "./errors.ts";
+import { bindError, errorContext, UsageError } from "./errors.ts";
 import { FA_SPEC } from "./fa-options.ts";
 import type { Command } from "./main.ts";
 import { choiceOption, intOption, numberOption, parseCommand } from "./options.ts";
@@ -52,9 +51,10 @@ export async function fa(argv: string[]): Promise<number> {
   };
   const identity = await readOrCreateIdentity("--id", a.get("id")!, cryptoRng);
   const locs = udp;
+  const shared = a.getAll("shared").map((u) => locatorArg("--shared", u));
   const partial: Partial<FaConfig> = {
     control: locs,
-    shared4: locs.filter((l) => !l.ip.includes(":")),
+    shared4: shared.length ? shared : locs.filter((l) => !l.ip.includes(":")),
     pool6: pool.flat(),
     allow,
     deny,
@@ -68,16 +68,18 @@ export async function fa(argv: string[]): Promise<number> {
   if (holderSilence !== undefined) partial.holderSilenceMs = holderSilence;
   if (holderProbe !== undefined) partial.holderProbeMs = holderProbe;
   if (holderQueue !== undefined) partial.holderQueue = holderQueue;
-  const storeFile = a.get("store");
-  const store: LeaseStore = storeFile ? withFile("--store", storeFile, () => new SqliteLeaseStore(storeFile), true) : new MemoryLeaseStore();
+  const spiRange = a.get("spi-range");
+  if (spiRange !== undefined) [partial.spiFirst, partial.spiLast] = parseSpiRange(spiRange);
+  const store: LeaseStore = await openStore(a.get("store"), log);
+  const fleet = await fleetOptions(a, udp, shared, store);
   const binds: [string, Locator][] = [...udp.map((u): [string, Locator] => ["--udp", u]), ...pool.flat().map((u): [string, Locator] => ["--pool6", u])];
   if (ws) binds.push(["--ws", ws]);
   errorContext.describe = (e) => bindError(e, binds);
   let server: FaServer;
   try {
-    server = await FaServer.start({ identity, config: faConfig(partial), store, ws, log });
+    server = await FaServer.start({ identity, config: faConfig(partial), store, ws, log, fleet });
   } catch (e) {
-    store.close();
+    await store.close();
     throw e;
   }
   let stats: ReturnType<typeof startStats>;
@@ -87,7 +89,7 @@ export async function fa(argv: string[]): Promise<number> {
     await server.close();
     throw e;
   }
-  log({ level: "info", msg: "fa ready", hit: hitKey(identity.hit), udp: server.udp, ws: server.wsLocator, leases: store.size });
+  log({ level: "info", msg: "fa ready", hit: hitToString(identity.hit), udp: server.udp, ws: server.wsLocator, leases: server.stats().leases, ...(fleet ? { node: fleet.node, fleet: server.stats().fleet?.node } : {}) });
   const statsTimer = setInterval(() => log({ level: "info", msg: "fa stats", ...server.stats() }), 60_000);
   statsTimer.unref();
   await new Promise<void>((resolve) => {

@@ -2,6 +2,7 @@
 // --help text (src/cli/options.ts). To add a flag: add its entry here, read it in host.ts.
 import type { CommandSpec } from "./options.ts";
 import { INTEROP_OPTIONS } from "./host-interop-options.ts";
+import { IO_OPTIONS } from "./host-io.ts";
 import { NET_OPTIONS } from "./host-net-options.ts";
 import { STATS_OPTIONS } from "./stats.ts";
 
@@ -24,6 +25,7 @@ export const HOST_SPEC: CommandSpec = {
     { name: "ping", arg: "N", default: "none", help: "send N ICMPv6 Echo Requests to the peer HIT, print each reply like ping(8), then exit (0 if any reply)" },
     { name: "ping-interval", arg: "MS", default: "1000", help: "with --ping: milliseconds between requests" },
     { name: "ping-size", arg: "BYTES", default: "56", help: "with --ping: data bytes per request (0..1400)" },
+    ...IO_OPTIONS,
     ...NET_OPTIONS,
     ...INTEROP_OPTIONS,
     ...STATS_OPTIONS,
@@ -35,5 +37,6 @@ export const HOST_SPEC: CommandSpec = {
   examples: [
     "hipmm keygen -o b.key && hipmm host --id b.key --listen 127.0.0.1:10500",
     "hipmm host --id a.key --listen 127.0.0.1:10501 --connect 127.0.0.1:10500 --pcap a.pcap --esp-sa a.esp_sa",
+    "hipmm host --id b.key --listen 127.0.0.1:10500 --echo --output lines   # an echo server, one datagram per line",
   ],
 };

@@ -20,6 +20,7 @@ import { intOption, numberOption, parseCommand } from "./options.ts";
 import { startStats } from "./stats.ts";
 import { innerCli, runInner } from "./host-inner.ts";
 import { applyInterop } from "./host-interop-options.ts";
+import { hostIo, wireHostIo } from "./host-io.ts";
 
 export async function hostCommand(argv: string[]): Promise<number> {
   const a = parseCommand(HOST_SPEC, argv);
@@ -41,6 +42,7 @@ export async function hostCommand(argv: string[]): Promise<number> {
   if (allowed.size > 0) hip.accept = (hit) => allowed.has(hitKey(hit));
   const profile = applyInterop(a, hip);
 
+  const io = hostIo(a);
   const inner = innerCli(a);
   if (typeof inner === "string") throw new UsageError(inner);
   const identity = await readIdentity("--id", idFile);
@@ -77,7 +79,7 @@ export async function hostCommand(argv: string[]): Promise<number> {
   });
   host.on("failed", (ev) => console.error(`hipmm: association with ${hitToString(ev.peerHit)} failed: ${ev.reason}`));
   host.on("closed", (ev) => console.error(`hipmm: association with ${hitToString(ev.peerHit)} closed (${ev.reason})`));
-  host.on("message", (ev) => process.stdout.write(ev.data));
+  wireHostIo(host, io, (chunk) => process.stdout.write(chunk)); // --output, --echo (host-io.ts)
   // No silent drops (send-queue.ts): held while there is no path, reported when dropped.
   host.on("held", (ev) => {
     if (ev.type === "send-queued" && ev.held === 1) console.error(`hipmm: no path to ${hitToString(ev.peerHit)}: holding datagrams`);

@@ -4,7 +4,7 @@
 import { cryptoRng } from "../core/rng.ts";
 import { hitToString } from "../hip/hit.ts";
 import { type CurveName, HostIdentity } from "../hip/identity.ts";
-import { saveIdentity } from "../hip/keyfile-node.ts";
+import { saveIdentity } from "../runtime/keyfile-node.ts";
 import { generateRsaIdentity } from "../runtime/rsa-keygen.ts";
 import { CliError, UsageError, withFileAsync } from "./errors.ts";
 import type { Command } from "./main.ts";

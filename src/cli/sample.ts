@@ -16,7 +16,7 @@ export const SAMPLE_SPEC: CommandSpec = {
     { name: "pcap", arg: "FILE", help: "write one packet of every HIP type (I1 … FAD) as raw IP 139 and UDP/10500 to FILE" },
     { name: "esp", help: "with --pcap: ESP packets (suites 1 and 13, UDP/10500) sealed by the data plane instead" },
     { name: "esp-sa", arg: "FILE", help: "with --esp: the tshark esp_sa UAT lines (contains keys; mode 0600)" },
-    { name: "type", arg: "NAME", help: "print the hex of one packet (I1, R1, I2, R2, UPDATE, NOTIFY, CLOSE, CLOSE_ACK, REA, AC, ACR, FAQ, FAA, FAD)" },
+    { name: "type", arg: "NAME", example: "R1", help: "print the hex of one packet (I1, R1, I2, R2, UPDATE, NOTIFY, CLOSE, CLOSE_ACK, REA, AC, ACR, FAQ, FAA, FAD)" },
     { name: "seed", arg: "N", default: "the built-in sample seed", help: "random seed (same seed, same bytes)" },
     { name: "nanos", help: "nanosecond-resolution pcap (default: microseconds)" },
   ],

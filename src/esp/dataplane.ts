@@ -11,6 +11,7 @@ import {
   type EspStatus, type EspSuite, type OpenResult, type SaParams, type SaStats, type SealRequest,
   type SealResult, EspStatus as S,
 } from "./types.ts";
+import { Slab } from "./slab.ts";
 import { type EspWasm, WasmMemory } from "./wasm.ts";
 
 const DEFAULT_ARENA = 256 * 1024;
@@ -21,6 +22,7 @@ const R_SEQ = 3;
 const R_SPI = 4;
 const R_PAYLOAD_OFF = 5;
 const R_PAYLOAD_LEN = 6;
+const R_PAYLOAD_SUM = 7;
 /** Below this many bytes a plain loop copies out faster than subarray + set (no view object). */
 const SMALL_COPY = 160;
 
@@ -43,6 +45,8 @@ export class DataPlane {
   private pkt: number;
   private readonly res: number;
   private readonly statsBuf: number;
+  /** Where seal / sealOne / sealUdp / open copy their results (no allocation per packet). */
+  private readonly out = new Slab();
 
   constructor(exports: HipmmExports = loadWasmSync(), arenaBytes = DEFAULT_ARENA) {
     this.crypto = new WasmCrypto(exports);
@@ -92,7 +96,7 @@ export class DataPlane {
   seal(handle: number, nextHeader: number, payload: Uint8Array): Uint8Array {
     const n = this.sealInArena(handle, nextHeader, payload, this.arenaSize - ENTRY_BYTES);
     if (n === 0) return EMPTY;
-    return this.mem.bytes.slice(this.pkt, this.pkt + n);
+    return this.out.copy(this.mem.bytes, this.pkt, this.pkt + n);
   }
 
   /**
@@ -115,7 +119,37 @@ export class DataPlane {
   sealOne(handle: number, nextHeader: number, payload: Uint8Array): SealResult {
     const n = this.sealInArena(handle, nextHeader, payload, this.arenaSize - ENTRY_BYTES);
     if (n === 0) return { status: this.lastStatus, packet: EMPTY, seq: 0, spi: 0 };
-    return { status: S.Ok, packet: this.mem.bytes.slice(this.pkt, this.pkt + n), seq: this.lastSeq, spi: this.lastSpi };
+    return { status: S.Ok, packet: this.out.copy(this.mem.bytes, this.pkt, this.pkt + n), seq: this.lastSeq, spi: this.lastSpi };
+  }
+
+  /**
+   * Seals one BEET UDP datagram (RFC 7402 §3.1): the UDP header (RFC 768) is written and its
+   * checksum computed in WASM next to the crypto, from `pseudo` = the unfolded sum of the
+   * HIT pseudo-header words (beet-udp.ts `pseudoSum`), so the inner segment never exists in JS.
+   */
+  sealUdp(handle: number, pseudo: number, srcPort: number, dstPort: number, data: Uint8Array): SealResult {
+    const len = data.length + 8;
+    if (len > MAX_PAYLOAD) {
+      this.lastStatus = S.NoSpace;
+      return { status: S.NoSpace, packet: EMPTY, seq: 0, spi: 0 };
+    }
+    const m = this.mem.bytes;
+    const p = this.pkt;
+    m[p] = srcPort >>> 8;
+    m[p + 1] = srcPort & 0xff;
+    m[p + 2] = dstPort >>> 8;
+    m[p + 3] = dstPort & 0xff;
+    m[p + 4] = len >>> 8;
+    m[p + 5] = len & 0xff;
+    if (data.length <= SMALL_COPY) for (let i = 0; i < data.length; i++) m[p + 8 + i] = data[i];
+    else m.set(data, p + 8);
+    const r = this.wasm.espSealUdp(handle >>> 0, p, len, this.arenaSize - ENTRY_BYTES, pseudo);
+    if (r <= 0) {
+      this.lastStatus = -r as EspStatus;
+      return { status: this.lastStatus, packet: EMPTY, seq: 0, spi: 0 };
+    }
+    this.lastStatus = S.Ok;
+    return { status: S.Ok, packet: this.out.copy(this.mem.bytes, p, p + r), seq: this.lastSeq, spi: this.lastSpi };
   }
 
   /** Seals one packet at `pkt` (payload copied in, one WASM call); returns its length (0 on failure, lastStatus set). */
@@ -147,7 +181,8 @@ export class DataPlane {
       seq: w[r + R_SEQ],
       handle: w[r + R_HANDLE],
       nextHeader: w[r + R_NEXT_HEADER],
-      payload: st === S.Ok ? this.mem.bytes.slice(off, off + w[r + R_PAYLOAD_LEN]) : EMPTY,
+      payload: st === S.Ok ? this.out.copy(this.mem.bytes, off, off + w[r + R_PAYLOAD_LEN]) : EMPTY,
+      payloadSum: w[r + R_PAYLOAD_SUM],
     };
   }
 

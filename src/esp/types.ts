@@ -91,6 +91,8 @@ export interface OpenResult {
   nextHeader: number;
   /** Decrypted upper-layer payload; empty unless status is Ok. */
   payload: Uint8Array;
+  /** The payload's Internet checksum sum (RFC 1071, folded, network order) when the data plane computed it. */
+  payloadSum?: number;
 }
 
 export interface SaStats {

@@ -27,6 +27,8 @@ export type EspWasm = HipmmExports & {
   espOpenBatch(base: number, size: number, n: number): number;
   espSeal(h: number, nh: number, pkt: number, plen: number, cap: number): number;
   espOpen(pkt: number, len: number): number;
+  espSealUdp(h: number, pkt: number, plen: number, cap: number, pseudo: number): number;
+  espInetSum(p: number, len: number): number;
   espResultPtr(): number;
 };
 

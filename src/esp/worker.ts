@@ -89,7 +89,10 @@ if (g.WorkerGlobalScope !== undefined) {
   // so browser bundlers do not try to resolve Node-only modules.
   const wt = "node:worker_threads";
   const adapter = "comlink/dist/esm/node-adapter.mjs";
-  const { parentPort } = (await import(/* @vite-ignore */ wt)) as typeof import("node:worker_threads");
-  const nodeEndpoint = (await import(/* @vite-ignore */ adapter)).default as (p: unknown) => Comlink.Endpoint;
-  if (parentPort) Comlink.expose(api, nodeEndpoint(parentPort));
+  // No top-level await (bundlers emitting this worker as a classic/iife chunk reject it).
+  void Promise.all([import(/* @vite-ignore */ wt), import(/* @vite-ignore */ adapter)]).then(([threads, a]) => {
+    const { parentPort } = threads as typeof import("node:worker_threads");
+    const nodeEndpoint = (a as { default: (p: unknown) => Comlink.Endpoint }).default;
+    if (parentPort) Comlink.expose(api, nodeEndpoint(parentPort));
+  });
 }

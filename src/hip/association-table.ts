@@ -116,6 +116,11 @@ export abstract class AssociationTable {
     return n;
   }
 
+  /** `a` is still registered (not removed nor replaced): crypto-job continuations check it. */
+  isLive(a: Association): boolean {
+    return this.assocs.get(hitKey(a.peerHit)) === a || (a.opportunistic && this.opportunistic.get(locatorKey(a.peerLocator)) === a);
+  }
+
   removeAssociation(a: Association): void {
     if (a.opportunistic) this.opportunistic.delete(locatorKey(a.peerLocator));
     if (this.assocs.get(hitKey(a.peerHit)) === a) this.assocs.delete(hitKey(a.peerHit));

@@ -70,6 +70,9 @@ export class Association {
   /** Initiator: our DH key and the Responder's HOST_ID TLV exactly as in R1 (for HIP_MAC_2). */
   ownDh: DhKeyPair | undefined;
   peerHostIdTlv: Uint8Array | undefined;
+  /** A crypto job of this association's handshake is outstanding (crypto-jobs.ts): further
+   * R1s / R2s wait for it (dropped as `crypto_pending`; the peer retransmits). */
+  cryptoBusy = false;
   /** Whether the I1 went out with a NULL receiver HIT. */
   opportunistic = false;
   retransmit: Retransmit | undefined;

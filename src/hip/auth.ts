@@ -4,9 +4,10 @@
 // Receiver's HIT and the PUZZLE Opaque and #I fields.
 import { hmac } from "@noble/hashes/hmac.js";
 import { concat, ctEqual } from "../core/bytes.ts";
-import { ParamType } from "../wire/constants.ts";
+import { HIP_HEADER_LEN, ParamType } from "../wire/constants.ts";
 import { emitPacketPrefix, type HipPacket } from "../wire/packet.ts";
 import { type EchoKind, type EchoParam, type Param, paramType } from "../wire/params/index.ts";
+import { tlvBytes, tlvIndex } from "../wire/tlv.ts";
 import type { HostIdentity, PeerIdentity } from "./identity.ts";
 
 type Hash = Parameters<typeof hmac>[0];
@@ -27,10 +28,7 @@ export function rawPrefix(pkt: HipPacket, i: number): Uint8Array {
 
 /** The raw TLV (with padding) of received parameter #i. */
 export function rawTlv(pkt: HipPacket, i: number): Uint8Array {
-  const b = pkt.bytes!;
-  const o = pkt.offsets![i];
-  const len = (b[o + 2] << 8) | b[o + 3];
-  return b.slice(o, o + ((len + 11) & ~7));
+  return tlvBytes(pkt.bytes!, pkt.offsets![i]) ?? new Uint8Array(0);
 }
 
 /** First ECHO_* parameter of `kind` (the wire's EchoParam has a union kind). */
@@ -56,13 +54,9 @@ export function mac2Input(prefix: Uint8Array, hostIdTlv: Uint8Array): Uint8Array
 export function sig2Input(prefix: Uint8Array): Uint8Array {
   const b = prefix.slice();
   b.fill(0, 24, 40);
-  let o = 40;
-  while (o + 4 <= b.length) {
-    const t = (b[o] << 8) | b[o + 1];
-    const len = (b[o + 2] << 8) | b[o + 3];
-    if (t === ParamType.PUZZLE && len >= 4) b.fill(0, o + 6, Math.min(b.length, o + 4 + len));
-    o += (len + 11) & ~7;
-  }
+  const idx = tlvIndex(b, HIP_HEADER_LEN);
+  const i = idx?.find(ParamType.PUZZLE) ?? -1;
+  if (idx !== undefined && i >= 0 && idx.length(i) >= 4) b.fill(0, idx.valueOffset(i) + 2, idx.valueOffset(i) + idx.length(i));
   return b;
 }
 

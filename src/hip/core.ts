@@ -3,6 +3,7 @@
 import type { Locator, Millis, Rng } from "../core/types.ts";
 import type { HipPacket } from "../wire/packet.ts";
 import type { Association } from "./association.ts";
+import type { CryptoJobs } from "./crypto-jobs.ts";
 import type { HostIdentity } from "./identity.ts";
 import type { R1Factory } from "./r1.ts";
 import type { R1CounterMemory } from "./replay.ts";
@@ -58,7 +59,13 @@ export interface HostCore {
   readonly r1: R1Factory;
   /** Initiator: highest R1_COUNTER seen per Responder (replay.ts). */
   readonly r1Seen: R1CounterMemory;
+  /** Public-key operations (inline or as jobs for the driver, crypto-jobs.ts). */
+  readonly crypto: CryptoJobs;
   association(peerHit: Uint8Array): Association | undefined;
+  /** `a` is still registered (crypto-job continuations re-check it). */
+  isLive(a: Association): boolean;
+  /** Why a new association does not fit now (limits), or undefined. */
+  noRoom(): string | undefined;
   /** New association (replacing none); registered under its peer HIT. */
   createAssociation(peerHit: Uint8Array, peer: Locator): Association;
   /** An unregistered association (I2 processing builds keys in it before adopting it). */

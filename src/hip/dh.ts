@@ -23,6 +23,12 @@ export function dhPublicLength(group: number): number {
   return g ? 2 * g.size : 0;
 }
 
+/** Rng bytes a key of `group` is derived from (generateDhKey; crypto jobs draw them first). */
+export function dhSeedLength(group: number): number {
+  const g = GROUPS[group];
+  return g ? (g.curve.lengths.seed ?? g.size + 16) : 0;
+}
+
 export interface DhKeyPair {
   readonly group: number;
   readonly publicValue: Uint8Array;

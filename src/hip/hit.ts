@@ -107,9 +107,35 @@ export function hitFromString(text: string): Uint8Array | undefined {
   return b && isHit(b) ? b : undefined;
 }
 
+const HEX: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+// The last few 16-byte HITs keyed (copies, compared byte by byte): the ESP fast path looks the
+// same peers up several times per packet, and handing back the same string object lets Map
+// lookups reuse its cached hash instead of building and hashing 32 characters each time.
+const KEY_CACHE = 8;
+const cachedHits: Uint8Array[] = [];
+const cachedKeys: string[] = [];
+let cacheNext = 0;
+
 /** Map key for a HIT (hex). */
 export function hitKey(hit: Uint8Array): string {
+  if (hit.length === 16) {
+    for (let j = 0; j < cachedHits.length; j++) {
+      const c = cachedHits[j];
+      if (
+        c[15] === hit[15] && c[14] === hit[14] && c[13] === hit[13] && c[12] === hit[12] && c[11] === hit[11] &&
+        c[10] === hit[10] && c[9] === hit[9] && c[8] === hit[8] && c[7] === hit[7] && c[6] === hit[6] &&
+        c[5] === hit[5] && c[4] === hit[4] && c[3] === hit[3] && c[2] === hit[2] && c[1] === hit[1] && c[0] === hit[0]
+      ) {
+        return cachedKeys[j];
+      }
+    }
+  }
   let s = "";
-  for (let i = 0; i < hit.length; i++) s += hit[i].toString(16).padStart(2, "0");
+  for (let i = 0; i < hit.length; i++) s += HEX[hit[i]];
+  if (hit.length === 16) {
+    const j = cachedHits.length < KEY_CACHE ? cachedHits.length : cacheNext++ % KEY_CACHE;
+    cachedHits[j] = hit.slice();
+    cachedKeys[j] = s;
+  }
   return s;
 }

@@ -36,6 +36,7 @@ import { frameHip } from "../wire/framing.ts";
 import { emitPacket, type HipPacket, parsePacket } from "../wire/packet.ts";
 import { Association, type AssociationHost } from "./association.ts";
 import { AssociationTable } from "./association-table.ts";
+import { type CryptoJob, CryptoJobs, type CryptoResult } from "./crypto-jobs.ts";
 import { buildNotify, handleClose, handleCloseAck, handleNotify, startClose } from "./close.ts";
 import { type HostCore, type ResolvedConfig, resolveConfig } from "./core.ts";
 import { checkParams, notifyLength, ualDeadline } from "./guard.ts";
@@ -55,6 +56,8 @@ const typeName = (t: number) => TYPE_NAMES[t] ?? EXT_NAMES[t] ?? String(t);
 export class HipHost extends AssociationTable implements HostCore {
   readonly cfg: ResolvedConfig;
   readonly r1: R1Factory;
+  /** Public-key operations of the handshake: inline, or jobs for the driver (crypto-jobs.ts). */
+  readonly crypto: CryptoJobs;
   /** Initiator: highest R1_COUNTER seen per Responder HIT (RFC 7401 §5.2.3, replay.ts). */
   readonly r1Seen = new R1CounterMemory();
   /** Packet, drop and error counters by name. */
@@ -74,6 +77,7 @@ export class HipHost extends AssociationTable implements HostCore {
     this.cfg = resolveConfig(cfg);
     const c = this.cfg;
     this.r1 = new R1Factory(this.identity, this.rng, { k: c.puzzleK, lifetime: c.puzzleLifetime, opaque: c.puzzleOpaque, dhGroups: c.dhGroups, hipCiphers: c.hipCiphers, espSuites: c.espSuites, r1Lifetime: c.r1Lifetime, maxSolvedPerGeneration: cfg.maxSolvedPerGeneration, r1Counter: c.r1Counter }, cfg.r1CounterStart ?? 1n);
+    this.crypto = new CryptoJobs(cfg.cryptoJobs ?? false, cfg.maxCryptoJobs ?? 256);
     this.assocHost = { queueRaw: (now, p, to, from) => this.queueRaw(now, p, to, from), pushEvent: (ev) => this.event(ev) };
     const l = this.limits;
     const lim = { perPrefix: l.r1PerPrefix, global: l.r1Global, prefixV4: l.prefixV4, prefixV6: l.prefixV6, maxEntries: l.maxRateEntries };
@@ -256,6 +260,21 @@ export class HipHost extends AssociationTable implements HostCore {
     return a;
   }
 
+
+  /**
+   * Crypto jobs (HipHostConfig.cryptoJobs, crypto-jobs.ts): the next public-key operation for the
+   * driver to run (`runCryptoJob(provider, job)`), then `handleCryptoResult(now, job.id, result)`.
+   */
+  pollCryptoJob(): CryptoJob | undefined {
+    return this.crypto.poll();
+  }
+
+  /** The result of crypto job `id`: its continuation runs now (unknown ids are ignored). */
+  handleCryptoResult(now: Millis, id: number, result: CryptoResult): void {
+    this.now = now;
+    const resume = this.crypto.take(id);
+    if (resume) this.guard(undefined, () => resume(now, result));
+  }
 
   registerExtension(ext: HipExtension): void {
     this.extensions.push(ext);

@@ -19,6 +19,7 @@ import { ed25519 } from "@noble/curves/ed25519.js";
 import { p256, p384 } from "@noble/curves/nist.js";
 import { sha256, sha384 } from "@noble/hashes/sha2.js";
 import { concat, equalBytes } from "../core/bytes.ts";
+import type { PrivateKeyRef, PublicKeyRef, SigAlgorithm } from "../core/crypto/provider.ts";
 import type { Rng } from "../core/types.ts";
 import { hitFromHostId } from "./hit.ts";
 import { HI_RSA, HIT_SUITE_RSA_SHA256, rsaModulusBytes, rsaScheme } from "./rsa.ts";
@@ -42,6 +43,9 @@ export const HIT_SUITE_EDDSA_CSHAKE128 = 5;
 export const SUPPORTED_HIT_SUITES: readonly number[] = [HIT_SUITE_ECDSA_SHA384, HIT_SUITE_EDDSA_CSHAKE128, HIT_SUITE_RSA_SHA256];
 
 export type CurveName = "P-256" | "P-384" | "Ed25519" | "RSA";
+
+/** Provider algorithm of each scheme (src/core/crypto/provider.ts); RSA has none. */
+const SIG_ALG: Partial<Record<CurveName, SigAlgorithm>> = { "P-256": "ECDSA-P256", "P-384": "ECDSA-P384", Ed25519: "Ed25519" };
 
 function ecdsaScheme(curve: number, name: "P-256" | "P-384", ec: typeof p256, size: number): Scheme {
   const point = (pub: Uint8Array) => concat(new Uint8Array([4]), pub);
@@ -170,6 +174,16 @@ export class PeerIdentity {
     }
   }
 
+  /** The key as a crypto provider takes it (src/core/crypto); undefined for RSA (bigint code
+   * here, no provider). One object per identity: providers cache imported keys by its arrays. */
+  get providerKey(): PublicKeyRef | undefined {
+    const alg = SIG_ALG[this.scheme.name];
+    if (!alg) return undefined;
+    this.#providerKey ??= { alg, pub: this.publicKey };
+    return this.#providerKey;
+  }
+  #providerKey: PublicKeyRef | undefined;
+
   /** Signature length in bytes. */
   get signatureLength(): number {
     return this.scheme.sigLen;
@@ -230,6 +244,16 @@ export class HostIdentity extends PeerIdentity {
   sign(data: Uint8Array): Uint8Array {
     return this.scheme.sign(this.#secret, data);
   }
+
+  /** The private key for a crypto provider (crypto jobs, src/hip/crypto-jobs.ts); undefined for
+   * RSA. Not a copy: providers cache the imported key by this array. Never log it. */
+  get signingKey(): PrivateKeyRef | undefined {
+    const pub = this.providerKey;
+    if (!pub) return undefined;
+    this.#signingKey ??= { ...pub, secret: this.#secret };
+    return this.#signingKey;
+  }
+  #signingKey: PrivateKeyRef | undefined;
 
   /** The private key (ECDSA big-endian scalar / Ed25519 seed). Only for keyfiles; never log it. */
   exportSecretKey(): Uint8Array {

@@ -1,5 +1,5 @@
-// Public API of the HIP layer (layer 3). Node-only keyfile I/O lives in ./keyfile-node.ts and
-// is deliberately not re-exported here (browser / Worker bundles).
+// Public API of the HIP layer (layer 3). Node-only keyfile I/O lives in src/runtime/keyfile-node.ts,
+// deliberately not re-exported here (browser / Worker bundles).
 export { Association, type AssociationHost, type Retransmit } from "./association.ts";
 export { computeMac, macEquals, rawPrefix, sig2Input, mac2Input, verifyMac, verifySignature, authenticate, type AuthSpec } from "./auth.ts";
 export { computeKij, DH_P256, DH_P384, type DhKeyPair, dhPublicLength, generateDhKey, isSupportedDhGroup } from "./dh.ts";

@@ -5,8 +5,9 @@ import { NotifyType, PacketType, ParamType } from "../wire/constants.ts";
 import { getParam, type HipPacket } from "../wire/packet.ts";
 import { emitParam, type Param } from "../wire/params/index.ts";
 import type { Association } from "./association.ts";
-import { authenticate, getEcho, getEchos, indexOfType, rawTlv, verifyMac, verifySignature } from "./auth.ts";
-import { computeKij, generateDhKey, isSupportedDhGroup } from "./dh.ts";
+import { authenticate, getEcho, getEchos, indexOfType, rawTlv, verifyMac } from "./auth.ts";
+import { receivedSignature, signatureInput, withSignature } from "./auth-jobs.ts";
+import { dhPublicLength, dhSeedLength, isSupportedDhGroup } from "./dh.ts";
 import { compareHits, hitSuiteOf, NULL_HIT } from "./hit.ts";
 import { PeerIdentity } from "./identity.ts";
 import { Keymat, drawHipKeys } from "./keymat.ts";
@@ -67,7 +68,39 @@ export function handleR1(core: HostCore, now: Millis, pkt: HipPacket, from: Loca
   // §6.8 step 10: the HIT must be the hash of the HI; step 3: and the one we asked for.
   if (compareHits(peer.hit, pkt.senderHit) !== 0) return core.drop("hit_mismatch", pkt, from);
   if (!a.opportunistic && compareHits(pkt.senderHit, a.peerHit) !== 0) return core.drop("hit_mismatch", pkt, from);
-  if (!verifySignature(pkt, peer, true)) return core.drop("bad_signature", pkt, from);
+  const sig = receivedSignature(pkt, peer, true);
+  if (!sig) return core.drop("bad_signature", pkt, from);
+  // One crypto job chain per association at a time (crypto-jobs.ts): a second R1 meanwhile waits.
+  if (a.cryptoBusy) return core.drop("crypto_pending", pkt, from);
+  const state = a.state;
+  a.cryptoBusy = true;
+  // Continuations run later in job mode: the association must still be the one we started with.
+  const stale = () => !core.isLive(a) || a.state !== state;
+  const ok = core.crypto.request(now, { op: "verify", peer, data: sig.data, signature: sig.signature }, (now, valid) => {
+    if (stale()) return void core.count("crypto.stale");
+    if (!valid) {
+      a.cryptoBusy = false;
+      core.drop("bad_signature", pkt, from);
+      return;
+    }
+    if (!r1Verified(core, now, pkt, from, to, a, peer, counter)) a.cryptoBusy = false;
+  });
+  if (!ok) {
+    a.cryptoBusy = false;
+    return core.drop("crypto_busy", pkt, from);
+  }
+  return true;
+}
+
+/** R1 processing after its signature verified (§6.8 steps 6-). False after a drop / failure. */
+function r1Verified(core: HostCore, now: Millis, pkt: HipPacket, from: Locator, to: Locator, a: Association, peer: PeerIdentity, counter: bigint | undefined): boolean {
+  const puzzle = getParam(pkt, "PUZZLE")!;
+  const dhp = getParam(pkt, "DIFFIE_HELLMAN")!;
+  const ciphers = getParam(pkt, "HIP_CIPHER")!;
+  const suites = getParam(pkt, "HIT_SUITE_LIST")!;
+  const groups = getParam(pkt, "DH_GROUP_LIST")!;
+  const tfl = getParam(pkt, "TRANSPORT_FORMAT_LIST")!;
+  const esp = getParam(pkt, "ESP_TRANSFORM")!;
   const prof = profileFor(core.cfg.peerProfile, pkt.senderHit);
   // §6.8 step 6: our HIT suite must be supported by the Responder.
   if (!suites.suites.includes(core.identity.hitSuite)) return core.fail(now, a, "unsupported_hit_suite");
@@ -83,15 +116,47 @@ export function handleR1(core: HostCore, now: Millis, pkt: HipPacket, from: Loca
   if (puzzle.k > core.cfg.maxPuzzleK || puzzle.randomI.length !== a.rhash.outputLen) return core.fail(now, a, "puzzle_too_hard");
   const J = solvePuzzle(a.rhash, core.rng, puzzle.randomI, ...puzzleHits(prof, core.identity.hit, pkt.senderHit), puzzle.k);
   if (!J) return core.fail(now, a, "puzzle_unsolved");
-  const own = generateDhKey(core.rng, dhp.groupId);
-  const kij = computeKij(own, dhp.publicValue);
-  if (!kij) return core.drop("bad_dh_value", pkt, from);
   // The I2 must fit in a HIP packet (§5.1) before anything changes (e.g. an R1 padded with
   // ECHO_REQUEST_UNSIGNED, which the I2 echoes): size first, then emit.
   const ourHostIdLen = emitParam({ kind: "HOST_ID", algorithm: core.identity.algorithm, hostIdentity: core.identity.hostId, diType: 0, domainIdentifier: new Uint8Array(0) }).length;
-  const i2Len = i2LengthBound({ r1: pkt, dhPublicLen: own.publicValue.length, randomILen: puzzle.randomI.length, hostIdTlvLen: ourHostIdLen, encrypt: core.cfg.encryptHostId, macLen: a.rhash.outputLen, sigLen: core.identity.signatureLength });
-  if (!fits(i2Len)) return core.drop("reply_too_large", pkt, from);
+  const i2Len = i2LengthBound({ r1: pkt, dhPublicLen: dhPublicLength(dhp.groupId), randomILen: puzzle.randomI.length, hostIdTlvLen: ourHostIdLen, encrypt: core.cfg.encryptHostId, macLen: a.rhash.outputLen, sigLen: core.identity.signatureLength });
+  // Our DH key (§6.8 step 12): drawn from the Rng here, in the order the synchronous code did.
+  const seed = core.rng.fill(new Uint8Array(dhSeedLength(dhp.groupId)));
+  const state = a.state;
+  const stale = () => !core.isLive(a) || a.state !== state;
+  const ok = core.crypto.request(now, { op: "ephemeral-ecdh", group: dhp.groupId, seed, peerPublic: dhp.publicValue }, (now, dh) => {
+    seed.fill(0);
+    if (stale()) return void core.count("crypto.stale");
+    if (!dh) {
+      a.cryptoBusy = false;
+      core.drop("bad_dh_value", pkt, from);
+      return;
+    }
+    if (!fits(i2Len)) {
+      a.cryptoBusy = false;
+      dh.kij.fill(0);
+      core.drop("reply_too_large", pkt, from);
+      return;
+    }
+    sendI2(core, now, pkt, from, to, a, peer, counter, { prof, cipher, suite, J, dh });
+  });
+  if (!ok) return core.drop("crypto_busy", pkt, from);
+  return true;
+}
 
+interface I2Choice {
+  prof: ReturnType<typeof profileFor>;
+  cipher: number;
+  suite: number;
+  J: Uint8Array;
+  dh: { publicValue: Uint8Array; kij: Uint8Array };
+}
+
+/** Accept the R1: keys (§6.5), the I2 (§6.8 step 13-), signed by a job; then I2-SENT. */
+function sendI2(core: HostCore, now: Millis, pkt: HipPacket, from: Locator, to: Locator, a: Association, peer: PeerIdentity, counter: bigint | undefined, c: I2Choice): void {
+  const { prof, cipher, suite, J, dh } = c;
+  const puzzle = getParam(pkt, "PUZZLE")!;
+  const dhp = getParam(pkt, "DIFFIE_HELLMAN")!;
   core.r1Seen.note(pkt.senderHit, counter);
   // Accept: opportunistic associations learn the peer HIT now (§4.1.8).
   if (a.opportunistic) core.rekey(a, pkt.senderHit);
@@ -102,16 +167,16 @@ export function handleR1(core: HostCore, now: Millis, pkt: HipPacket, from: Loca
   a.hipCipher = cipher;
   a.espSuite = suite;
   a.dhGroup = dhp.groupId;
-  a.ownDh = own;
   a.initiator = true;
   a.localLocator = to;
   if (a.spiIn === 0) a.spiIn = core.allocSpi(a);
-  const espIndex = deriveHipKeys(a, kijIkm(prof, kij), core.identity.hit, a.peerHit, puzzle.randomI, J);
+  const espIndex = deriveHipKeys(a, kijIkm(prof, dh.kij), core.identity.hit, a.peerHit, puzzle.randomI, J);
+  dh.kij.fill(0);
 
   const params: Param[] = [{ kind: "ESP_INFO", keymatIndex: espIndex, oldSpi: 0, newSpi: a.spiIn }];
   if (counter !== undefined && !prof?.fixedParameterSets) params.push({ kind: "R1_COUNTER", counter });
   params.push({ kind: "SOLUTION", k: puzzle.k, opaque: puzzle.opaque, randomI: puzzle.randomI, solutionJ: J });
-  params.push({ kind: "DIFFIE_HELLMAN", groupId: own.group, publicValue: own.publicValue });
+  params.push({ kind: "DIFFIE_HELLMAN", groupId: dhp.groupId, publicValue: dh.publicValue });
   params.push({ kind: "HIP_CIPHER", ciphers: [cipher] });
   const ourHostId: Param = { kind: "HOST_ID", algorithm: core.identity.algorithm, hostIdentity: core.identity.hostId, diType: 0, domainIdentifier: new Uint8Array(0) };
   if (core.cfg.encryptHostId && !prof?.fixedParameterSets) params.push({ kind: "ENCRYPTED", ivAndData: hipEncrypt(cipher, a.encKeyOut, core.rng, emitParam(ourHostId)) });
@@ -119,16 +184,22 @@ export function handleR1(core: HostCore, now: Millis, pkt: HipPacket, from: Loca
   const echo = getEcho(pkt, "ECHO_REQUEST_SIGNED");
   if (echo) params.push({ kind: "ECHO_RESPONSE_SIGNED", data: echo.data });
   params.push({ kind: "TRANSPORT_FORMAT_LIST", formats: [ESP_TRANSFORM_TYPE] }, { kind: "ESP_TRANSFORM", suites: [suite] });
-  const i2 = authenticate(
-    { packetType: PacketType.I2, controls: 0, senderHit: core.identity.hit, receiverHit: a.peerHit, params },
-    { hash: a.rhash, macKey: bexMacKeys(prof, a).out, signer: core.identity },
-  );
-  for (const u of getEchos(pkt, "ECHO_REQUEST_UNSIGNED")) i2.params.push({ kind: "ECHO_RESPONSE_UNSIGNED", data: u.data });
-  a.state = "I2-SENT";
-  a.peerLocator = from;
-  core.sendReliable(now, a, i2);
-  core.count("rx.R1");
-  return true;
+  const maced = authenticate({ packetType: PacketType.I2, controls: 0, senderHit: core.identity.hit, receiverHit: a.peerHit, params }, { hash: a.rhash, macKey: bexMacKeys(prof, a).out });
+  const state = a.state;
+  const ok = core.crypto.request(now, { op: "sign", signer: core.identity, data: signatureInput(maced) }, (now, signature) => {
+    a.cryptoBusy = false;
+    if (!core.isLive(a) || a.state !== state) return void core.count("crypto.stale");
+    const i2 = withSignature(maced, core.identity.algorithm, signature);
+    for (const u of getEchos(pkt, "ECHO_REQUEST_UNSIGNED")) i2.params.push({ kind: "ECHO_RESPONSE_UNSIGNED", data: u.data });
+    a.state = "I2-SENT";
+    a.peerLocator = from;
+    core.sendReliable(now, a, i2);
+    core.count("rx.R1");
+  });
+  if (!ok) {
+    a.cryptoBusy = false;
+    core.drop("crypto_busy", pkt, from);
+  }
 }
 
 /** R2 in I2-SENT (§6.10): HIP_MAC_2, signature, ESP_INFO → ESTABLISHED. */
@@ -137,7 +208,28 @@ export function handleR2(core: HostCore, now: Millis, pkt: HipPacket, from: Loca
   const info = getParam(pkt, "ESP_INFO");
   if (!info) return core.drop("missing_param", pkt, from);
   if (!verifyMac(pkt, a.rhash, bexMacKeys(a.profile, a).in, a.peerHostIdTlv)) return core.drop("bad_mac", pkt, from);
-  if (!a.peerIdentity || !(verifySignature(pkt, a.peerIdentity) || verifyR2Signature2(a.profile, pkt, a.peerIdentity))) return core.drop("bad_signature", pkt, from);
+  const peer = a.peerIdentity;
+  if (!peer) return core.drop("bad_signature", pkt, from);
+  const sig = receivedSignature(pkt, peer);
+  if (!sig) return verifyR2Signature2(a.profile, pkt, peer) ? r2Verified(core, now, pkt, from, a) : core.drop("bad_signature", pkt, from);
+  if (a.cryptoBusy) return core.drop("crypto_pending", pkt, from);
+  a.cryptoBusy = true;
+  const ok = core.crypto.request(now, { op: "verify", peer, data: sig.data, signature: sig.signature }, (now, valid) => {
+    a.cryptoBusy = false;
+    if (!core.isLive(a) || a.state !== "I2-SENT") return void core.count("crypto.stale");
+    if (valid || verifyR2Signature2(a.profile, pkt, peer)) r2Verified(core, now, pkt, from, a);
+    else core.drop("bad_signature", pkt, from);
+  });
+  if (!ok) {
+    a.cryptoBusy = false;
+    return core.drop("crypto_busy", pkt, from);
+  }
+  return true;
+}
+
+/** R2 after its signature verified: ESP_INFO → ESTABLISHED (§6.10). */
+function r2Verified(core: HostCore, now: Millis, pkt: HipPacket, from: Locator, a: Association): boolean {
+  const info = getParam(pkt, "ESP_INFO")!;
   if (info.newSpi === 0 || info.oldSpi !== 0) return core.notifyAndDrop(now, a, pkt, from, NotifyType.INVALID_SYNTAX, "bad_esp_info");
   const sa = a.claimSaPair(info.keymatIndex, a.spiIn, info.newSpi);
   if (typeof sa === "string") return core.notifyAndDrop(now, a, pkt, from, NotifyType.INVALID_SYNTAX, "bad_keymat_index");

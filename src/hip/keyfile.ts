@@ -1,4 +1,4 @@
-// Keyfile encoding (pure; file I/O lives in keyfile-node.ts). Format, documented in
+// Keyfile encoding (pure; file I/O lives in src/runtime/keyfile-node.ts). Format, documented in
 // docs/PROTOCOL.md §7: one JSON object
 //   { "format": "hipmm-host-identity", "version": 1, "algorithm": "ECDSA" | "EdDSA" | "RSA",
 //     "algorithmId": 7 | 13 | 5, "curve": "P-256" | "P-384" | "Ed25519" | "RSA", "curveId": 1 | 2 | 1 | 0,

@@ -37,7 +37,7 @@ export class Keymat {
   private last: Uint8Array = new Uint8Array(0);
   private n = 0;
 
-  /** @param hash RHASH; @param kij the DH shared secret; @param i,j puzzle #I and #J. */
+  /** @param hash RHASH; @param kij the DH shared secret; @param i puzzle #I; @param j puzzle #J. */
   constructor(
     private readonly hash: Hash,
     kij: Uint8Array,

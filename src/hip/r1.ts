@@ -47,6 +47,8 @@ export interface R1Generation {
   readonly params: Map<number, Param[]>;
   /** Signed R1 variants for peer profiles (profile name + group), built on first use. */
   readonly variants: Map<string, Param[]>;
+  /** (#I, #J) fingerprints of I2s whose crypto jobs are running. */
+  readonly pending: Set<string>;
   /** (#I, #J) fingerprints already accepted (replay.ts). */
   readonly solved: SolvedPuzzles;
 }
@@ -112,6 +114,18 @@ export class R1Factory {
     return "ok";
   }
 
+  /**
+   * Solutions of `gen` whose I2 is in the crypto-job pipeline (crypto-jobs.ts). `add`: mark `key`
+   * (returns true if it was marked already: a retransmitted I2 meanwhile); false: unmark.
+   * Bounded by the core's maxCryptoJobs.
+   */
+  pendingSolution(gen: R1Generation, key: string, add: boolean): boolean {
+    const had = gen.pending.has(key);
+    if (add) gen.pending.add(key);
+    else gen.pending.delete(key);
+    return had;
+  }
+
   /** True when a solution `key` of `gen` was accepted already. */
   solvedBefore(gen: R1Generation, key: string): boolean {
     return gen.solved.has(key);
@@ -141,7 +155,7 @@ export class R1Factory {
       params.set(g, this.signedParams(counter, key));
     }
     const solved = new SolvedPuzzles(this.s.maxSolvedPerGeneration ?? 65_536);
-    return { counter, secret, createdAt: now, k: this.s.k, opaque: this.s.opaque, dh, params, solved, variants: new Map() };
+    return { counter, secret, createdAt: now, k: this.s.k, opaque: this.s.opaque, dh, params, solved, pending: new Set(), variants: new Map() };
   }
 
   /** R1 parameters, ascending (RFC 7401 §5.3.2 + RFC 7402 §5.2.1.1), signed with HIP_SIGNATURE_2. */
@@ -187,4 +201,5 @@ function wipe(g: R1Generation): void {
   g.secret.fill(0);
   for (const k of g.dh.values()) k.secret.fill(0);
   g.solved.clear();
+  g.pending.clear();
 }

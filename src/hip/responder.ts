@@ -5,16 +5,17 @@ import { equalBytes } from "../core/bytes.ts";
 import { NotifyType, PacketType } from "../wire/constants.ts";
 import { getParam, type HipPacket } from "../wire/packet.ts";
 import { emitParam, type HostIdParam, parseParam } from "../wire/params/index.ts";
+import { readTlv } from "../wire/tlv.ts";
 import type { Association } from "./association.ts";
-import { authenticate, verifyMac, verifySignature } from "./auth.ts";
+import { authenticate, verifyMac } from "./auth.ts";
+import { receivedSignature, signatureInput, withSignature } from "./auth-jobs.ts";
 import type { HostCore } from "./core.ts";
-import { computeKij } from "./dh.ts";
 import { compareHits, hitSuiteOf, isHit, isNullHit } from "./hit.ts";
 import { PeerIdentity, SUPPORTED_HIT_SUITES } from "./identity.ts";
 import { deriveHipKeys } from "./initiator.ts";
 import { bexMacKeys, espSuitesFor, kijIkm, profileFor, puzzleHits, r2ForProfile, saForProfile } from "./profile.ts";
 import { puzzleI, verifySolution } from "./puzzle.ts";
-import { ESP_TRANSFORM_TYPE } from "./r1.ts";
+import { ESP_TRANSFORM_TYPE, type R1Generation } from "./r1.ts";
 import { puzzleKey } from "./replay.ts";
 import { hipDecrypt } from "./suites.ts";
 
@@ -83,9 +84,35 @@ export function handleI2(core: HostCore, now: Millis, pkt: HipPacket, from: Loca
   if (esp.suites.length !== 1 || !espSuitesFor(prof, core.cfg.espSuites).includes(esp.suites[0]) || !tfl.formats.includes(ESP_TRANSFORM_TYPE))
     return quiet("bad_esp_transform");
   if (info.oldSpi !== 0 || info.newSpi === 0) return quiet("bad_esp_info");
-  const kij = computeKij(key, dhp.publicValue);
-  if (!kij) return core.drop("bad_dh_value", pkt, from);
+  // One I2 per solved puzzle in the crypto pipeline at a time (a retransmission meanwhile waits).
+  if (core.r1.pendingSolution(gen, solved, true)) return core.drop("crypto_pending", pkt, from);
+  const ok = core.crypto.request(now, { op: "ecdh", own: key, peerPublic: dhp.publicValue }, (now, kij) => {
+    if (!i2Keyed(core, now, pkt, from, to, kij, { gen, solved, prof, counter, sol, quiet })) core.r1.pendingSolution(gen, solved, false);
+  });
+  if (!ok) {
+    core.r1.pendingSolution(gen, solved, false);
+    return core.drop("crypto_busy", pkt, from);
+  }
+  return true;
+}
 
+interface I2Ctx {
+  gen: R1Generation;
+  solved: string;
+  prof: ReturnType<typeof profileFor>;
+  counter: bigint | undefined;
+  sol: NonNullable<ReturnType<typeof getParam<"SOLUTION">>>;
+  quiet: (reason: string) => false;
+}
+
+/** I2 with Kij (§6.9 steps 10-): keys, HOST_ID, HIP_MAC, then the signature as a job. */
+function i2Keyed(core: HostCore, now: Millis, pkt: HipPacket, from: Locator, to: Locator, kij: Uint8Array | undefined, c: I2Ctx): boolean {
+  const { prof, counter, sol, quiet } = c;
+  if (!kij) return core.drop("bad_dh_value", pkt, from);
+  const own = core.identity.hit;
+  const ciphers = getParam(pkt, "HIP_CIPHER")!;
+  const esp = getParam(pkt, "ESP_TRANSFORM")!;
+  const dhp = getParam(pkt, "DIFFIE_HELLMAN")!;
   // Keys in a scratch association; it replaces any existing one only when everything verifies.
   const n = core.createScratch(pkt.senderHit, from);
   n.hipCipher = ciphers.ciphers[0];
@@ -95,6 +122,7 @@ export function handleI2(core: HostCore, now: Millis, pkt: HipPacket, from: Loca
   n.hitSuite = core.identity.hitSuite;
   n.profile = prof;
   const espIndex = deriveHipKeys(n, kijIkm(prof, kij), pkt.senderHit, own, sol.randomI, sol.solutionJ);
+  kij.fill(0);
   // §6.9 step 11: HOST_ID, possibly inside ENCRYPTED.
   let hostId: HostIdParam | undefined = getParam(pkt, "HOST_ID");
   const enc = getParam(pkt, "ENCRYPTED");
@@ -110,12 +138,32 @@ export function handleI2(core: HostCore, now: Millis, pkt: HipPacket, from: Loca
   if (compareHits(peer.hit, pkt.senderHit) !== 0) return quiet("hit_mismatch");
   if (!verifyMac(pkt, n.rhash, bexMacKeys(prof, n).in)) return quiet("bad_mac");
   // Authenticated from here (HIP_MAC with the keys of this exchange): errors get a NOTIFY.
-  if (!verifySignature(pkt, peer)) return core.notifyAndDrop(now, a, pkt, from, NotifyType.AUTHENTICATION_FAILED, "bad_signature");
+  const sig = receivedSignature(pkt, peer);
+  const authFailed = (now: Millis) => core.notifyAndDrop(now, core.association(pkt.senderHit), pkt, from, NotifyType.AUTHENTICATION_FAILED, "bad_signature");
+  if (!sig) return authFailed(now);
+  const ok = core.crypto.request(now, { op: "verify", peer, data: sig.data, signature: sig.signature }, (now, valid) => {
+    if (!(valid ? i2Verified(core, now, pkt, from, to, n, peer, espIndex, c) : authFailed(now))) core.r1.pendingSolution(c.gen, c.solved, false);
+  });
+  if (!ok) return core.drop("crypto_busy", pkt, from);
+  return true;
+}
+
+/** I2 authenticated (§6.9 steps 12-20): policy, the new association, R2 signed as a job. */
+function i2Verified(core: HostCore, now: Millis, pkt: HipPacket, from: Locator, to: Locator, n: Association, peer: PeerIdentity, espIndex: number, c: I2Ctx): boolean {
+  const { gen, solved, prof } = c;
+  const own = core.identity.hit;
+  const info = getParam(pkt, "ESP_INFO")!;
+  const a = core.association(pkt.senderHit);
   if (info.keymatIndex < espIndex || n.keymatAlloc.check(info.keymatIndex, n.pairLength() ?? 0) !== undefined)
     return core.notifyAndDrop(now, a, pkt, from, NotifyType.INVALID_SYNTAX, "bad_keymat_index");
   // Local policy (access control by HIT), only after the Initiator proved who it is.
   if (!core.cfg.accept(pkt.senderHit, peer, from)) return core.notifyAndDrop(now, a, pkt, from, NotifyType.BLOCKED_BY_POLICY, "blocked_by_policy");
+  // Job mode: the world may have moved on while the jobs ran (association state, room).
+  if (a && a.state === "I2-SENT" && compareHits(own, pkt.senderHit) < 0) return core.drop("simultaneous_i2_lost", pkt, from);
+  const full = core.crypto.jobs && !a ? core.noRoom() : undefined;
+  if (full) return core.drop(full, pkt, from);
   const fresh = core.r1.acceptSolution(gen, solved);
+  core.r1.pendingSolution(gen, solved, false);
   if (fresh !== "ok") return core.drop(fresh === "full" ? "puzzle_memory_full" : "replayed_i2", pkt, from);
 
   // §6.9 steps 19-20: install the new association (dropping an old one), send R2, go to R2-SENT.
@@ -127,24 +175,30 @@ export function handleI2(core: HostCore, now: Millis, pkt: HipPacket, from: Loca
   const sa = assoc.claimSaPair(info.keymatIndex, assoc.spiIn, assoc.spiOut);
   if (typeof sa === "string") return core.drop(sa, pkt, from); // checked above: not reached
   const ownHostId = emitParam({ kind: "HOST_ID", algorithm: core.identity.algorithm, hostIdentity: core.identity.hostId, diType: 0, domainIdentifier: new Uint8Array(0) });
-  const r2 = r2ForProfile(
-    prof,
-    authenticate(
-      { packetType: PacketType.R2, controls: 0, senderHit: own, receiverHit: assoc.peerHit, params: [{ kind: "ESP_INFO", keymatIndex: info.keymatIndex, oldSpi: 0, newSpi: assoc.spiIn }] },
-      { hash: assoc.rhash, macKey: bexMacKeys(prof, assoc).out, mac2HostIdTlv: ownHostId, signer: core.identity },
-    ),
+  const maced = authenticate(
+    { packetType: PacketType.R2, controls: 0, senderHit: own, receiverHit: assoc.peerHit, params: [{ kind: "ESP_INFO", keymatIndex: info.keymatIndex, oldSpi: 0, newSpi: assoc.spiIn }] },
+    { hash: assoc.rhash, macKey: bexMacKeys(prof, assoc).out, mac2HostIdTlv: ownHostId },
   );
-  assoc.state = "R2-SENT";
+  // Until the R2 is signed the association exists without keys on the wire; a duplicate I2
+  // meanwhile is a replay (solution accepted) and the Initiator retransmits.
+  const rt = core.cfg.retransmit;
   assoc.initiator = false;
   assoc.retransmit = undefined;
-  const rt = core.cfg.retransmit;
   assoc.deadline = now + exchangeCompleteMs(rt.initialMs, rt.maxTries, rt.maxMs);
-  assoc.lastR2 = core.send(now, r2, from, to);
-  core.count("rx.I2");
-  core.event({ type: "sa-install", peerHit: assoc.peerHit, inbound: saForProfile(prof, sa.inbound), outbound: saForProfile(prof, sa.outbound) });
+  const ok = core.crypto.request(now, { op: "sign", signer: core.identity, data: signatureInput(maced) }, (now, signature) => {
+    if (!core.isLive(assoc)) return void core.count("crypto.stale");
+    const r2 = r2ForProfile(prof, withSignature(maced, core.identity.algorithm, signature));
+    assoc.state = "R2-SENT";
+    assoc.lastR2 = core.send(now, r2, from, to);
+    core.count("rx.I2");
+    core.event({ type: "sa-install", peerHit: assoc.peerHit, inbound: saForProfile(prof, sa.inbound), outbound: saForProfile(prof, sa.outbound) });
+  });
+  if (!ok) {
+    core.removeAssociation(assoc);
+    return core.drop("crypto_busy", pkt, from);
+  }
   return true;
 }
-
 /** EC timer (§4.4.1): the time the Initiator may spend retransmitting I2. */
 export function exchangeCompleteMs(initialMs: number, maxTries: number, maxMs: number): number {
   let t = 0;
@@ -158,10 +212,8 @@ export function exchangeCompleteMs(initialMs: number, maxTries: number, maxMs: n
 
 /** The first TLV of decrypted ENCRYPTED contents (§5.2.18). */
 function innerParam(plain: Uint8Array) {
-  if (plain.length < 4) return undefined;
-  const type = (plain[0] << 8) | plain[1];
-  const len = (plain[2] << 8) | plain[3];
-  if (4 + len > plain.length) return undefined;
-  const r = parseParam(PacketType.I2, type, plain.subarray(4, 4 + len), 4);
+  const t = readTlv(plain, 0);
+  if (t === undefined) return undefined;
+  const r = parseParam(PacketType.I2, t.type, plain.subarray(t.valueOffset, t.valueOffset + t.length), t.valueOffset);
   return r.ok ? r.value : undefined;
 }

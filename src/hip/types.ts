@@ -76,6 +76,15 @@ export interface HipHostConfig {
    * or already in use, or undefined, falls back to a random SPI (RFC 7402 §3.3.4).
    */
   spiSource?: (a: Association) => number | undefined;
+  /**
+   * Run signatures, verifications and ECDH as crypto jobs (src/hip/crypto-jobs.ts): the driver
+   * polls them (`pollCryptoJob`), runs them on a provider (WebCrypto) and hands the results back
+   * (`handleCryptoResult`). Default false: inline with `@noble` (simulator, tests; deterministic).
+   */
+  cryptoJobs?: boolean;
+  /** Crypto jobs outstanding at once (job mode); beyond it packets needing one are dropped
+   * (`drop.crypto_busy`). Default 256. */
+  maxCryptoJobs?: number;
   /** State and rate limits against hostile peers (src/hip/limits.ts, defaults HIP_LIMITS). */
   limits?: Partial<HipLimits>;
 }

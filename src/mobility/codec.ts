@@ -7,7 +7,7 @@ import { sha1 } from "@noble/hashes/legacy.js";
 import { ctEqual } from "../core/bytes.ts";
 import type { Locator } from "../core/types.ts";
 import { frameHip } from "../wire/framing.ts";
-import { emitPacket, emitPacketPrefix, type HipPacket, parsePacket } from "../wire/packet.ts";
+import { emitPacket, emitPacketPrefix, type HipPacket, packetOfView } from "../wire/packet.ts";
 import { PacketType } from "../wire/constants.ts";
 import type { Param } from "../wire/params/index.ts";
 import { PacketView } from "../wire/view.ts";
@@ -65,7 +65,7 @@ export function mobilityContext(k: CodecKeys): MobilityContext {
       const t = v.value.packetType;
       if (t !== PacketType.REA && t !== PacketType.AC && t !== PacketType.ACR) return { ok: false, reason: "malformed", detail: `packet type ${t}` };
       if (!ctEqual(v.value.header.senderHit, k.peerHit) || !ctEqual(v.value.header.receiverHit, k.localHit)) return { ok: false, reason: "malformed", detail: "HITs" };
-      const p = parsePacket(bytes);
+      const p = packetOfView(v.value); // parse once: the view's walk, no second parse
       if (!p.ok) return { ok: false, reason: "malformed", detail: p.error.message };
       const params = p.value.params;
       const last = params.length - 1;

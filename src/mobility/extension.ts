@@ -30,7 +30,9 @@ import { PacketType } from "../wire/constants.ts";
 import type { HipPacket } from "../wire/packet.ts";
 import { ProbeBudget } from "./budget.ts";
 import { type CodecKeys, mobilityContext } from "./codec.ts";
+import type { MobilityContext } from "./context.ts";
 import { LocalModel } from "./model.ts";
+import { ReaSignatures } from "./rea-verify.ts";
 import { makePolicy, type MobilityPolicy } from "./policy.ts";
 import { saLayout } from "./sa.ts";
 import { MobilitySession } from "./session.ts";
@@ -38,8 +40,7 @@ import type { MobilityEvent } from "./types.ts";
 
 /** Interface ID of ordinary addresses when the caller does not group them. */
 export const DEFAULT_INTERFACE = 1;
-/** Interface ID of the address leased from a Forwarding Agent (draft §6.4 "FA logical interface"). */
-export const FA_INTERFACE = 0xfa;
+export { FA_INTERFACE } from "./types.ts";
 
 export interface SpiRange {
   min: number;
@@ -78,20 +79,24 @@ interface Bound {
   retiring: { spi: number; since: Millis; by: Millis }[];
   /** Extra outbound SAs installed for the peer's interfaces: SPI → KEYMAT index. */
   outExtra: Map<number, number>;
+  /** REA signatures verified by crypto jobs (job mode), and the codec context they probe with. */
+  sigs: ReaSignatures;
+  ctx: MobilityContext;
   /** Peer SPIs whose KEYMAT index was refused (reused / overlapping / below the drawn mark):
    * SPI → that index; data to such an interface uses the base-exchange SA. */
   refused: Map<number, number>;
 }
 
-/** The association's HIP keys and identities as the REA/AC/ACR codec needs them (PROFILE §2). */
-export function codecKeys(a: Association, spis: CodecKeys["spis"]): CodecKeys {
+/** The association's HIP keys and identities as the REA/AC/ACR codec needs them (PROFILE §2).
+ * `sigs`: REA signatures verified by crypto jobs (rea-verify.ts), used instead of verifying here. */
+export function codecKeys(a: Association, spis: CodecKeys["spis"], sigs?: ReaSignatures): CodecKeys {
   return {
     localHit: a.localHit,
     peerHit: a.peerHit,
     hmacKeyOut: a.macKeyOut,
     hmacKeyIn: a.macKeyIn,
     sign: (d) => ({ algorithm: a.local.algorithm, signature: a.sign(d) }),
-    verifyPeer: (d, alg, sig) => alg === a.peerIdentity?.algorithm && a.verifyPeer(d, sig),
+    verifyPeer: (d, alg, sig) => alg === a.peerIdentity?.algorithm && (sigs ? sigs.verify(d, sig, () => a.verifyPeer(d, sig)) : a.verifyPeer(d, sig)),
     spis,
     // Framed, so the session's byte counters are wire bytes (§8 budget); the core re-frames the
     // packet and fills the checksum for the outer locators (queueControl).
@@ -122,6 +127,10 @@ export class MobilityExtension implements HipExtension {
     const l = host.limits;
     this.hostBudget = new ProbeBudget({ ...l.probePerIp, maxEntries: l.maxProbeEntries, global: l.probeGlobal });
     host.registerExtension(this);
+  }
+
+  private count(name: string): void {
+    this.counters[name] = (this.counters[name] ?? 0) + 1;
   }
 
   /** Run `fn`; what it throws is counted (`drop.exception`), never passed on (issue 9). */
@@ -173,6 +182,9 @@ export class MobilityExtension implements HipExtension {
     const b = assoc ? this.bound.get(hitKey(assoc.peerHit)) : undefined;
     if (!b || b.assoc !== assoc) return false; // no keys yet: the core drops it
     this.now = now;
+    // Job mode: the REA's signature is verified by a crypto job first (rea-verify.ts).
+    if (this.host.crypto.jobs && _pkt.packetType === PacketType.REA && b.sigs.defer(now, this.host.crypto, b.assoc, b.ctx, raw, from, to, (t) => this.handle(t, _pkt, raw, from, to, assoc), (r) => this.count(r)))
+      return true;
     this.guard(() => {
       // Authentic (HMAC and, for REA, signature verified): UAL clock, R2-SENT → ESTABLISHED.
       if (b.session.handlePacket(now, raw, from, to)) b.assoc.noteAuthenticated(now);
@@ -239,8 +251,9 @@ export class MobilityExtension implements HipExtension {
     const a = this.host.association(peerHit);
     const k = hitKey(peerHit);
     if (!a || this.bound.get(k)?.assoc === a) return;
-    const b = { assoc: a, own: new Map(), retiring: [], outExtra: new Map(), refused: new Map() } as unknown as Bound;
-    const ctx = mobilityContext(codecKeys(a, (id) => this.spisFor(b, id)));
+    const b = { assoc: a, own: new Map(), retiring: [], outExtra: new Map(), refused: new Map(), sigs: new ReaSignatures() } as unknown as Bound;
+    b.ctx = mobilityContext(codecKeys(a, (id) => this.spisFor(b, id), b.sigs));
+    const ctx = b.sigs.wrap(b.ctx);
     const l = this.host.limits;
     const limits = { maxPeerInterfaces: l.maxPeerInterfaces, maxPeerAddresses: l.maxPeerAddresses, maxProbeEntries: l.maxProbeEntries };
     b.session = new MobilitySession({ ctx, local: this.local, policy: this.policy, rng: this.host.rng, now, peerLocator: a.peerLocator, localLocator: a.localLocator, hostBudget: this.hostBudget, limits });

@@ -198,13 +198,14 @@ export class PeerModel {
   readonly interfaces = new Map<number, PeerInterface>();
   private firstRea = true;
 
-  constructor(baseExchange: Locator | undefined, spi: number, now: Millis) {
+  /** `onlyFrom`: the base exchange ran on our FA interface (MmAddress.onlyFrom). */
+  constructor(baseExchange: Locator | undefined, spi: number, now: Millis, onlyFrom?: number) {
     if (baseExchange)
       this.interfaces.set(BASE_EXCHANGE_INTERFACE, {
         id: BASE_EXCHANGE_INTERFACE,
         spi,
         keymatIndex: 0,
-        addresses: [{ locator: baseExchange, status: "active", expiresAt: Number.POSITIVE_INFINITY, preference: 0, preferred: true, verifiedAt: now }],
+        addresses: [{ locator: baseExchange, status: "active", expiresAt: Number.POSITIVE_INFINITY, preference: 0, preferred: true, verifiedAt: now, ...(onlyFrom === undefined ? {} : { onlyFrom }) }],
       });
   }
 
@@ -252,10 +253,10 @@ export class PeerModel {
    * A source seen on authenticated traffic but never announced (a NAT's new mapping): added
    * unverified to the interface holding `like` (same SA), until an address check verifies it.
    */
-  observe(locator: Locator, like: Locator): MmAddress | undefined {
+  observe(locator: Locator, like: Locator, onlyFrom?: number): MmAddress | undefined {
     const near = this.find(like);
     if (!near || this.find(locator)) return undefined;
-    const addr: MmAddress = { locator, status: "unverified", expiresAt: Number.POSITIVE_INFINITY, preference: 0, preferred: false };
+    const addr: MmAddress = { locator, status: "unverified", expiresAt: Number.POSITIVE_INFINITY, preference: 0, preferred: false, ...(onlyFrom === undefined ? {} : { onlyFrom }) };
     near.itf.addresses.push(addr);
     return addr;
   }

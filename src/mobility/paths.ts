@@ -69,6 +69,7 @@ export class PathSelector {
       const fam = familyOf(addr.locator);
       const famPref = this.policy.preferFamily === fam ? 1 : 0;
       for (const src of this.local.usable(fam)) {
+        if (addr.onlyFrom !== undefined && src.ifId !== addr.onlyFrom) continue; // learned via the FA: only through it
         const path = { from: src.addr.locator, to: addr.locator };
         // Tier first, then our interface preference (§3.3), then the peer's preferred flag, family.
         const score = tier(addr, this.isSuspect(path), credited) * 1e7 + src.rank * 100 + (addr.preferred ? 10 : 0) + famPref;

@@ -11,7 +11,7 @@ import { PathSelector } from "./paths.ts";
 import type { MobilityPolicy } from "./policy.ts";
 import { RttEstimator } from "./rtt.ts";
 import type { Path, MobilityCounters, MobilityEvent, RejectReason } from "./types.ts";
-import { newCounters } from "./types.ts";
+import { FA_INTERFACE, newCounters } from "./types.ts";
 
 export interface SentRea {
   reaId: number;
@@ -79,6 +79,10 @@ export abstract class SessionState {
   /** Smoothed RTT per local interface, from ACRs to ACs sent from it (input to saLayout, §4.5). */
   readonly interfaceRtt = new Map<number, Millis>();
   protected readonly probedInterfaces = new Set<number>();
+  /** Our interfaces that had a usable address at the last local change (returning ones are held). */
+  protected usableIfs = new Set<number>();
+  /** Every interface of ours that ever had a usable address during this session. */
+  protected readonly everUsableIfs = new Set<number>();
   protected readonly ctx: MobilityContext;
   protected readonly local: LocalModel;
   protected readonly policy: MobilityPolicy;
@@ -112,7 +116,7 @@ export abstract class SessionState {
     this.local = o.local;
     this.policy = o.policy;
     this.rng = o.rng;
-    this.peer = new PeerModel(o.peerLocator, o.ctx.spis().outbound, o.now);
+    this.peer = new PeerModel(o.peerLocator, o.ctx.spis().outbound, o.now, relayed(o.local, o.localLocator));
     this.credit = new SourceCredit(o.policy.sourceCreditFactor);
     this.paths = new PathSelector(o.local, this.peer, o.policy, (to) => o.policy.sourceCredit && this.credit.has(to));
     this.rtt = new RttEstimator(o.policy.initialRtoMs, o.policy.minRtoMs, o.policy.maxRtoMs);
@@ -125,6 +129,8 @@ export abstract class SessionState {
     const announce = o.policy.announceAtStart && (o.policy.announceSingleAddress || !onlyAddressIs(o.local, o.localLocator));
     if (!announce) for (const itf of o.local.interfaces.values()) this.announced.set(itf.id, itf.version);
     this.seenGeneration = announce ? -1 : o.local.generation;
+    this.usableIfs = new Set(o.local.usable().map((u) => u.ifId));
+    for (const id of this.usableIfs) this.everUsableIfs.add(id);
     this.reselect(o.now, "base-exchange");
   }
 
@@ -185,6 +191,11 @@ export abstract class SessionState {
 }
 
 /** True when the model's one visible address is `l`. */
+/** FA_INTERFACE when `at` (our address a packet arrived at) is our leased locator (MmAddress.onlyFrom). */
+export function relayed(local: LocalModel, at: Locator | undefined): number | undefined {
+  return at && local.interfaceOf(at)?.id === FA_INTERFACE ? FA_INTERFACE : undefined;
+}
+
 function onlyAddressIs(local: LocalModel, l: Locator | undefined): boolean {
   if (!l) return false;
   const addrs = [...local.interfaces.values()].filter((i) => i.up && !i.hidden).flatMap((i) => i.addresses);

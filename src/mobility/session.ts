@@ -9,7 +9,7 @@ import { familyOf } from "./model.ts";
 import { pathKey } from "./paths.ts";
 import { nextReaId } from "./rtt.ts";
 import { ReaAcExchange } from "./session-exchange.ts";
-import { HISTORY, type SentRea } from "./session-state.ts";
+import { HISTORY, relayed, type SentRea } from "./session-state.ts";
 import type { MobilityEvent, Path } from "./types.ts";
 
 export type { SessionOptions } from "./session-state.ts";
@@ -26,6 +26,7 @@ export class MobilitySession extends ReaAcExchange {
       if (itf.hidden && !this.announced.has(itf.id)) continue; // never shown: stays unknown (§3.2)
       changed.push(itf.id);
     }
+    this.holdReturning(now);
     this.reselect(now, "local-change");
     this.reprobe(now);
     if (changed.length === 0) return;
@@ -69,7 +70,7 @@ export class MobilitySession extends ReaAcExchange {
     else this.onAcr(now, m.ac, from);
     // RFC 9000 §8.1: accepted, authenticated bytes from a credited address raise its limit.
     if (!this.rejectedNow && !this.grantedNow) this.creditReceived(from, data.length);
-    if (!this.rejectedNow && !this.peer.find(from)) this.observeSource(now, from);
+    if (!this.rejectedNow && !this.peer.find(from)) this.observeSource(now, from, to);
     this.grantedNow = false;
     this.probeInterfaces(now);
     return !this.rejectedNow;
@@ -81,7 +82,7 @@ export class MobilitySession extends ReaAcExchange {
    */
   handleEspInbound(now: Millis, from: Locator, to?: Locator, bytes = ESP_MIN_BYTES): void {
     this.creditReceived(from, bytes);
-    if (!this.peer.find(from)) this.observeSource(now, from);
+    if (!this.peer.find(from)) this.observeSource(now, from, to);
     if (this.peer.find(from)?.addr.verifiedAt === undefined) return;
     if (this.paths.noteHeard(from, now, to)) this.reselect(now, "path-recovered");
   }
@@ -165,7 +166,7 @@ export class MobilitySession extends ReaAcExchange {
    * rewriting sources). Checked with an AC like any new address (§5.3); data moves only after the
    * ACR (adoptObserved). Bounded by `maxObserved` and the probe budget (§8).
    */
-  private observeSource(now: Millis, from: Locator): void {
+  private observeSource(now: Millis, from: Locator, at?: Locator): void {
     const cur = this.paths.path;
     if (!this.policy.followRebinding || !cur || familyOf(cur.to) !== familyOf(from)) return;
     for (const k of this.observed) if (!this.probes.has(k)) this.observed.delete(k); // check over
@@ -173,7 +174,7 @@ export class MobilitySession extends ReaAcExchange {
       this.counters.probesSuppressed++;
       return;
     }
-    const a = this.peer.observe(from, cur.to);
+    const a = this.peer.observe(from, cur.to, relayed(this.local, at));
     if (!a) return;
     if (!this.sendAc(now, from, this.lastPeerReaId ?? 0, false, cur.from)) {
       a.status = "deprecated";
@@ -231,6 +232,34 @@ export class MobilitySession extends ReaAcExchange {
     if (this.paths.path === p) this.paths.since = now; // no alternative: restart the silence clock
     this.paths.livenessSentAt = now;
     this.sendAc(now, p.to, this.lastPeerReaId ?? 0, true);
+  }
+
+  /**
+   * Make-before-break on return (§3.3, §7): an interface that came back up carries data only
+   * after an AC from it was answered — a link that just got its carrier back may not pass packets
+   * yet (the kernel activates it, neighbours re-resolve). Its paths start suspect; the ACR
+   * (noteHeard) revives them and data returns to the preferred interface then. With no other
+   * path the suspect one is still the best there is and is used at once. A brand-new interface
+   * is not held (make-before-break moves at once, ESP inside the REA, §6.1.1).
+   */
+  private holdReturning(now: Millis): void {
+    const prev = this.usableIfs;
+    this.usableIfs = new Set(this.local.usable().map((u) => u.ifId));
+    const returning = [...this.usableIfs].filter((id) => !prev.has(id) && this.everUsableIfs.has(id));
+    for (const id of this.usableIfs) this.everUsableIfs.add(id);
+    const cur = this.paths.path;
+    if (!cur || returning.length === 0) return;
+    const curIf = this.local.interfaceOf(cur.from)?.id;
+    for (const u of this.local.usable(familyOf(cur.to))) {
+      if (!returning.includes(u.ifId) || u.ifId === curIf) continue;
+      for (const { addr } of this.peer.all()) {
+        if (addr.verifiedAt === undefined || familyOf(addr.locator) !== familyOf(cur.to)) continue;
+        const path = { from: u.addr.locator, to: addr.locator };
+        this.paths.markSuspect(path);
+        this.recovery.set(pathKey(path), { at: now + this.rtt.rto(0), left: 8, path });
+      }
+      this.sendAc(now, cur.to, this.lastPeerReaId ?? 0, true, u.addr.locator);
+    }
   }
 
   /** Unverified peer addresses we could not probe (no local address of their family) are probed now. */

@@ -22,7 +22,16 @@ export interface MmAddress {
   preferred: boolean;
   /** When the address last passed an address check (or was trusted, §6.5). */
   verifiedAt?: Millis;
+  /**
+   * Peer address usable only from our logical interface with this ID: it was learned through an
+   * FA relay (our leased locator, §4.4), so it is known to answer the FA only — a peer behind a
+   * NAT drops what our own addresses would send it (docs/PROTOCOL.md §11.8).
+   */
+  onlyFrom?: number;
 }
+
+/** Interface ID of the address leased from a Forwarding Agent (draft §6.4 "FA logical interface"). */
+export const FA_INTERFACE = 0xfa;
 
 /** A logical interface: a fate-sharing group of addresses (§4.1). */
 export interface LogicalInterface {

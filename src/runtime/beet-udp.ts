@@ -24,15 +24,34 @@ export function encodeBeetUdp(srcHit: Uint8Array, dstHit: Uint8Array, srcPort: n
   return seg;
 }
 
+/**
+ * Unfolded sum of the pseudo-header words for a UDP segment of `len` bytes between two HITs
+ * (RFC 8200 §8.1): what DataPlane.sealUdp takes, and with a segment's sum, its checksum.
+ */
+export function pseudoSum(srcHit: Uint8Array, dstHit: Uint8Array, len: number): number {
+  let acc = (len >>> 16) + (len & 0xffff) + IPPROTO_UDP;
+  for (let i = 0; i + 1 < srcHit.length; i += 2) acc += (srcHit[i] << 8) | srcHit[i + 1];
+  for (let i = 0; i + 1 < dstHit.length; i += 2) acc += (dstHit[i] << 8) | dstHit[i + 1];
+  return acc;
+}
+
 export type BeetUdpResult = { ok: true; srcPort: number; dstPort: number; data: Uint8Array } | { ok: false; reason: "truncated" | "length" | "checksum" };
 
-/** Parse and verify an inner UDP segment (checksum 0 is rejected: IPv6 requires one, RFC 8200 §8.1). */
-export function decodeBeetUdp(srcHit: Uint8Array, dstHit: Uint8Array, seg: Uint8Array): BeetUdpResult {
-  if (seg.length < UDP_HEADER_LEN) return { ok: false, reason: "truncated" };
-  const dv = new DataView(seg.buffer, seg.byteOffset, seg.byteLength);
-  const len = dv.getUint16(4);
-  if (len !== seg.length) return { ok: false, reason: "length" };
+/**
+ * Parse and verify an inner UDP segment (checksum 0 is rejected: IPv6 requires one, RFC 8200 §8.1).
+ * `segSum`: the segment's own folded sum when the data plane already computed it (DataPlane.open).
+ */
+export function decodeBeetUdp(srcHit: Uint8Array, dstHit: Uint8Array, seg: Uint8Array, segSum?: number): BeetUdpResult {
+  const n = seg.length;
+  if (n < UDP_HEADER_LEN) return { ok: false, reason: "truncated" };
+  if (((seg[4] << 8) | seg[5]) !== n) return { ok: false, reason: "length" };
+  let sum: number;
+  if (segSum === undefined) sum = foldedSum(srcHit, dstHit, seg);
+  else {
+    sum = pseudoSum(srcHit, dstHit, n) + segSum;
+    while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+  }
   // With the checksum included, a correct segment sums to all ones.
-  if (dv.getUint16(6) === 0 || foldedSum(srcHit, dstHit, seg) !== 0xffff) return { ok: false, reason: "checksum" };
-  return { ok: true, srcPort: dv.getUint16(0), dstPort: dv.getUint16(2), data: seg.subarray(UDP_HEADER_LEN) };
+  if ((seg[6] === 0 && seg[7] === 0) || sum !== 0xffff) return { ok: false, reason: "checksum" };
+  return { ok: true, srcPort: (seg[0] << 8) | seg[1], dstPort: (seg[2] << 8) | seg[3], data: seg.subarray(UDP_HEADER_LEN) };
 }

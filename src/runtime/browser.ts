@@ -16,17 +16,22 @@ import type { HostIdentity } from "../hip/identity.ts";
 import type { HipHostConfig } from "../hip/types.ts";
 import type { MobilityExtensionOptions } from "../mobility/extension.ts";
 import { SocketSet } from "../transport/socket-set.ts";
+import { ReconnectingTunnel, type ReconnectOptions, type TunnelEndpoint, type TunnelOpener } from "../transport/reconnect.ts";
 import { type Tunnel, TunnelSocket, WsTunnel } from "../transport/tunnel.ts";
 import { WtTunnel } from "../transport/wt-client.ts";
 import { loadWasm } from "../wasm/loader.ts";
+import { defaultCryptoProvider } from "../core/crypto/detect.ts";
+import type { CryptoProvider } from "../core/crypto/provider.ts";
 import { type Clock, EndpointDriver, monotonicClock } from "./driver.ts";
 import { WorkerEspRunner } from "./esp-runner.ts";
 import type { RuntimeHostEvents } from "./host.ts";
 import { HostStack, type SendStatus, type StackEvent } from "./stack.ts";
+import { closableAssociations, closeAssociations } from "./close-associations.ts";
+import { type TunnelPathChanged, TunnelResume } from "./tunnel-resume.ts";
 
 export interface TunnelHostOptions {
   identity: HostIdentity;
-  /** An open tunnel to the FA (WsTunnel / WtTunnel). */
+  /** An open tunnel to the FA (WsTunnel / WtTunnel; a ReconnectingTunnel comes back by itself). */
   tunnel: Tunnel;
   /** The FA: its UDP locator (where it leases from) and HIT if known (else learnt from the FAA). */
   fa: FaTarget;
@@ -40,9 +45,17 @@ export interface TunnelHostOptions {
    *  "worker": ESP in a Worker (startTunnelHost starts it; the host closes it). */
   dataPlane?: DataPlane | WorkerDataPlane | "worker";
   clock?: Clock;
+  /** Crypto provider for the control plane's crypto jobs (runtime/host.ts); startTunnelHost
+   *  default: WebCrypto (+ @noble per missing algorithm); "inline": @noble inside the core. */
+  crypto?: CryptoProvider | "inline";
 }
 
-export type TunnelHostEvents = RuntimeHostEvents & { "tunnel-closed": { reason: string } };
+export type TunnelHostEvents = RuntimeHostEvents & {
+  /** The tunnel is gone for good (closed, or a ReconnectingTunnel gave up). */
+  "tunnel-closed": { reason: string };
+  /** A ReconnectingTunnel came back and the lease is held again: one per recovery (tunnel-resume.ts). */
+  "path-changed": TunnelPathChanged;
+};
 /** Whether the host closes a given WorkerDataPlane with itself. */
 type Owned = { closeDataPlane?: boolean };
 type Listener<T> = (ev: T) => void;
@@ -53,6 +66,8 @@ export class TunnelHost {
   readonly socket: TunnelSocket;
   /** With a Worker data plane: the batch runner. */
   readonly espWorker: WorkerEspRunner | undefined;
+  /** With a ReconnectingTunnel: re-lease and re-announce after each reopen. */
+  readonly resume: TunnelResume | undefined;
   /** Set once the host stopped on a fatal error (the data plane Worker died). */
   error: Error | undefined;
   private readonly listeners = new Map<string, Listener<never>[]>();
@@ -63,8 +78,9 @@ export class TunnelHost {
     const worker = o.dataPlane instanceof WorkerDataPlane ? o.dataPlane : undefined;
     this.closeDataPlane = worker !== undefined && o.closeDataPlane === true;
     const clock = o.clock ?? monotonicClock;
+    const provider = o.crypto === "inline" ? undefined : o.crypto;
     this.stack = new HostStack({
-      host: { ...o.hip, identity: o.identity, rng: o.rng ?? cryptoRng },
+      host: { cryptoJobs: provider !== undefined, ...o.hip, identity: o.identity, rng: o.rng ?? cryptoRng },
       ...(worker ? { deferEsp: true } : { dataPlane: o.dataPlane as DataPlane }),
       onEvent: (ev) => this.dispatch(ev),
       mobility: o.mobility ?? {},
@@ -75,7 +91,8 @@ export class TunnelHost {
     o.tunnel.onClose = (reason) => this.emit("tunnel-closed", { reason });
     const runner = worker && new WorkerEspRunner(this.stack, worker, clock, { flushed: () => this.driver.flush(), failed: (e) => this.fail(e) });
     this.espWorker = runner;
-    this.driver = new EndpointDriver(this.stack, new SocketSet([this.socket]), clock, runner ? () => runner.kick() : undefined);
+    this.driver = new EndpointDriver(this.stack, new SocketSet([this.socket]), clock, runner ? () => runner.kick() : undefined, provider);
+    this.resume = o.tunnel instanceof ReconnectingTunnel ? new TunnelResume(o.tunnel, this.socket, this.stack, this.driver, (ev) => this.emit("path-changed", ev)) : undefined;
   }
 
   get hit(): Uint8Array {
@@ -143,12 +160,28 @@ export class TunnelHost {
     return s;
   }
 
+  /** CLOSE one association (RFC 7401 §6.14); true once the peer's CLOSE_ACK came within `waitMs`. */
+  async closeAssociation(peerHit: Uint8Array, waitMs = 1000): Promise<boolean> {
+    return (await closeAssociations(this, [peerHit], waitMs)).length === 1;
+  }
+
   /**
-   * Release the lease (§4.4.1: a zero-lifetime FAQ) and wait up to `releaseWaitMs` (default
-   * 1000) for the FA's confirmation, then stop the timer and close the tunnel.
+   * `close(peerHit)`: CLOSE that one association (closeAssociation). `close()`: CLOSE every
+   * association and wait up to `releaseWaitMs` (default 1000) for their CLOSE_ACKs, release the
+   * lease (§4.4.1: a zero-lifetime FAQ) and wait as long for the FA's confirmation, then stop
+   * the timer and close the tunnel.
    */
-  async close(releaseWaitMs = 1000): Promise<void> {
-    if (this.lease && !this.socket.tunnel.closed && !this.error && releaseWaitMs > 0) {
+  close(peerHit: Uint8Array, waitMs?: number): Promise<void>;
+  close(releaseWaitMs?: number): Promise<void>;
+  async close(arg?: Uint8Array | number, waitMs = 1000): Promise<void> {
+    if (arg instanceof Uint8Array) {
+      await this.closeAssociation(arg, waitMs);
+      return;
+    }
+    const releaseWaitMs = arg ?? 1000;
+    const live = !this.socket.tunnel.closed && !this.error && releaseWaitMs > 0;
+    if (live) await closeAssociations(this, closableAssociations(this.stack), releaseWaitMs);
+    if (this.lease && live) {
       const released = this.until(releaseWaitMs, "no release confirmation", (ev, ok) => {
         if (ev.type === "fa" && ev.ev.type === "released") ok(true);
       }).catch(() => false);
@@ -194,6 +227,7 @@ export class TunnelHost {
   }
 
   private dispatch(ev: StackEvent): void {
+    this.resume?.onEvent(ev);
     this.emit(ev.type, ev);
     this.emit("event", ev);
   }
@@ -209,7 +243,7 @@ export class TunnelHost {
 export async function startTunnelHost(o: TunnelHostOptions & { leaseTimeoutMs?: number }): Promise<TunnelHost> {
   const given = o.dataPlane;
   const dataPlane = given === "worker" ? await WorkerDataPlane.create() : (given ?? new DataPlane(await loadWasm()));
-  const host = new TunnelHost({ ...o, dataPlane, closeDataPlane: given === "worker" });
+  const host = new TunnelHost({ ...o, dataPlane, closeDataPlane: given === "worker", crypto: o.crypto ?? (await defaultCryptoProvider()) });
   try {
     await host.acquireLease(o.leaseTimeoutMs);
   } catch (e) {
@@ -247,4 +281,29 @@ export async function openTunnel(e: TunnelEndpoints): Promise<Tunnel> {
     }
   }
   throw new Error(`no tunnel to the FA (${errors.join("; ") || "no endpoint given"})`);
+}
+
+export interface ConnectTunnelHostOptions extends Omit<TunnelHostOptions, "tunnel" | "fa"> {
+  /** FAs in order of preference, each with its WebTransport and/or WebSocket endpoint. */
+  endpoints: TunnelEndpoint[];
+  /** Backoff, liveness PINGs, give-up (transport/reconnect.ts). */
+  reconnect?: ReconnectOptions;
+  /** How to open one transport (default: the runtime's WebTransport / WebSocket). */
+  opener?: TunnelOpener;
+  leaseTimeoutMs?: number;
+}
+
+/**
+ * A tunnel host that comes back by itself (issue 11 item 6): a ReconnectingTunnel to the first
+ * FA that answers (WebTransport, else WebSocket, else the next FA), a lease, and after every
+ * drop: reopen with backoff, re-lease, re-announce, one `path-changed` event.
+ */
+export async function connectTunnelHost(o: ConnectTunnelHostOptions): Promise<TunnelHost> {
+  const tunnel = await ReconnectingTunnel.connect(o.endpoints, o.rng ?? cryptoRng, o.reconnect, o.opener);
+  try {
+    return await startTunnelHost({ ...o, tunnel, fa: tunnel.endpoint.fa });
+  } catch (e) {
+    await tunnel.close(0);
+    throw e;
+  }
 }

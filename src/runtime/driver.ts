@@ -1,7 +1,11 @@
 // Drives one sans-I/O endpoint (a HostStack, or any SimEndpoint) with real sockets and one
 // real timer: feeds datagrams in, drains pollTransmit() to the sockets, re-arms a single
 // setTimeout from pollTimeout(). No node: imports: Node, Deno and browsers share it.
+import type { CryptoProvider } from "../core/crypto/provider.ts";
+import { isPromise } from "../core/crypto/provider.ts";
+import { nobleProvider } from "../core/crypto/noble.ts";
 import type { Locator, Millis } from "../core/types.ts";
+import { runCryptoJob } from "../hip/crypto-jobs.ts";
 import type { SimEndpoint } from "../sim/types.ts";
 import type { SocketSet } from "../transport/socket-set.ts";
 
@@ -16,6 +20,7 @@ export class EndpointDriver {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private timerAt: Millis | undefined;
   private closed = false;
+  private armQueued = false;
   /** Datagrams handed to the sockets. */
   transmitted = 0;
   tap: PacketTap | undefined;
@@ -26,6 +31,8 @@ export class EndpointDriver {
     readonly clock: Clock = monotonicClock,
     /** Called after every input (datagram, timeout, flush) once transmits are drained. */
     private readonly afterInput?: () => void,
+    /** Runs the endpoint's crypto jobs (src/hip/crypto-jobs.ts); default @noble, synchronously. */
+    readonly crypto: CryptoProvider = nobleProvider,
   ) {
     sockets.onDatagram((data, from, to) => {
       if (this.closed) return;
@@ -39,6 +46,7 @@ export class EndpointDriver {
   /** Call after driving the endpoint from outside (connect, send, address change…). */
   flush(): void {
     if (this.closed) return;
+    this.runCrypto();
     for (let tx = this.endpoint.pollTransmit(); tx; tx = this.endpoint.pollTransmit()) {
       const local = this.sockets.send(tx);
       if (!local) continue;
@@ -46,8 +54,46 @@ export class EndpointDriver {
       this.tap?.("out", this.clock(), tx.data, local, tx.to);
     }
     this.afterInput?.();
-    this.arm(this.endpoint.pollTimeout());
+    this.rearm();
   }
+
+  /** Start every queued crypto job; a result (now, or when its Promise settles) goes back to
+   * the endpoint, then its outputs are flushed like those of a datagram. */
+  private runCrypto(): void {
+    const ep = this.endpoint;
+    if (!ep.pollCryptoJob || !ep.handleCryptoResult) return;
+    for (let job = ep.pollCryptoJob(); job; job = ep.pollCryptoJob()) {
+      const id = job.id;
+      const r = runCryptoJob(this.crypto, job);
+      if (!isPromise(r)) ep.handleCryptoResult(this.clock(), id, r);
+      else
+        void r.then((v) => {
+          if (this.closed) return;
+          ep.handleCryptoResult?.(this.clock(), id, v);
+          this.flush();
+        });
+    }
+  }
+
+  /**
+   * Re-arm the timer from pollTimeout(), once per event-loop turn where setImmediate exists:
+   * every datagram of a turn changes deadlines, and asking the core each time (it walks its
+   * associations and paths) cost more than the ESP crypto. Elsewhere, at once.
+   */
+  private rearm(): void {
+    if (typeof setImmediate !== "function") {
+      this.arm(this.endpoint.pollTimeout());
+      return;
+    }
+    if (this.armQueued) return;
+    this.armQueued = true;
+    setImmediate(this.armNow);
+  }
+
+  private readonly armNow = (): void => {
+    this.armQueued = false;
+    if (!this.closed) this.arm(this.endpoint.pollTimeout());
+  };
 
   private arm(at: Millis | undefined): void {
     if (at === this.timerAt) return;

@@ -38,6 +38,8 @@ export interface OpenOutcome {
   seq: number;
   nextHeader: number;
   payload: Uint8Array;
+  /** The payload's Internet checksum sum when the data plane computed it (DataPlane.open). */
+  payloadSum?: number;
 }
 
 export type EspWork =

@@ -9,6 +9,8 @@ import type { DataPlane } from "../esp/dataplane.ts";
 import { WorkerDataPlane } from "../esp/remote.ts";
 import { hitKey } from "../hip/hit.ts";
 import type { HostIdentity } from "../hip/identity.ts";
+import { defaultCryptoProvider } from "../core/crypto/detect.ts";
+import type { CryptoProvider } from "../core/crypto/provider.ts";
 import type { HipEvent, HipHostConfig } from "../hip/types.ts";
 import type { FaClientOptions } from "../fa/client/client.ts";
 import type { MobilityExtensionOptions } from "../mobility/extension.ts";
@@ -64,6 +66,11 @@ export interface RuntimeHostOptions {
   sendQueue?: SendQueueOptions;
   /** Inner protocols other than UDP: delivery filter, ICMPv6 echo answering (on), ping bounds. */
   inner?: InnerOptions;
+  /** Crypto provider of the control plane (issue 12): signatures, verifications and ECDH run
+   * as crypto jobs on it (src/hip/crypto-jobs.ts). start*Host default: WebCrypto where it
+   * exists, per algorithm `@noble` otherwise (core/crypto/detect.ts); "inline" (and the default
+   * of `new RuntimeHost`): `@noble`, synchronously inside the core. */
+  crypto?: CryptoProvider | "inline";
   /** NAT keepalive interval on idle association paths (keepalive.ts; default 15 000 ms, 0 = off). */
   natKeepaliveMs?: number;
 }
@@ -91,11 +98,12 @@ export class RuntimeHost {
     const dp = opts.dataPlane;
     if (dp === "worker") throw new TypeError('dataPlane "worker": use startNodeHost/startDenoHost, or pass a WorkerDataPlane');
     const worker = dp instanceof WorkerDataPlane ? dp : undefined;
+    const provider = opts.crypto === "inline" ? undefined : opts.crypto;
     this.closeDataPlane = worker !== undefined && opts.closeDataPlane === true;
     this.stack = new HostStack({
       // R1 generation counters keep growing across restarts (RFC 7401 §5.2.3: Initiators ignore
       // R1s older than the counter they saw; src/hip/replay.ts).
-      host: { r1CounterStart: BigInt(Date.now()), ...opts.hip, identity: opts.identity, rng },
+      host: { r1CounterStart: BigInt(Date.now()), cryptoJobs: provider !== undefined, ...opts.hip, identity: opts.identity, rng },
       ...(worker ? { deferEsp: true } : { dataPlane: dp as DataPlane | undefined }),
       onEvent: (ev) => this.dispatch(ev),
       ...(opts.mobility === false ? {} : { mobility: opts.mobility ?? {}, addresses: sockets.map((s) => s.local) }),
@@ -107,7 +115,7 @@ export class RuntimeHost {
       ? new WorkerEspRunner(this.stack, worker, clock, { flushed: () => this.driver.flush(), failed: (e) => this.fail(e) })
       : undefined;
     const runner = this.espWorker;
-    this.driver = new EndpointDriver(this.stack, new SocketSet(sockets), clock, runner ? () => runner.kick() : undefined);
+    this.driver = new EndpointDriver(this.stack, new SocketSet(sockets), clock, runner ? () => runner.kick() : undefined, provider);
     this.driver.tap = opts.tap;
     // Location privacy: nothing but datagrams to an FA leaves any socket (privacy.ts).
     if (this.stack.privacy) guardSockets(this.driver.sockets, this.stack.privacy);
@@ -309,7 +317,9 @@ export class RuntimeHost {
 }
 
 /** Resolves `dataPlane: "worker"` (a new WorkerDataPlane the host will own) for start*Host. */
-export async function resolveDataPlane<T extends RuntimeHostOptions>(opts: T): Promise<T> {
+export async function resolveDataPlane<T extends RuntimeHostOptions>(o: T): Promise<T> {
+  // The crypto provider is resolved here too (both start*Host call this): WebCrypto by default.
+  const opts = { ...o, crypto: o.crypto ?? (await defaultCryptoProvider()) };
   if (opts.dataPlane !== "worker") return opts;
   return { ...opts, dataPlane: await WorkerDataPlane.create(), closeDataPlane: true };
 }

@@ -12,7 +12,7 @@ import { UpdateExtension, type UpdateOptions } from "../hip/update.ts";
 import { MobilityExtension, type MobilityExtensionOptions } from "../mobility/extension.ts";
 import type { MobilityEvent } from "../mobility/types.ts";
 import { loadWasmSync, wasmBytes } from "../wasm/loader.ts";
-import { decodeBeetUdp, encodeBeetUdp, IPPROTO_UDP } from "./beet-udp.ts";
+import { decodeBeetUdp, encodeBeetUdp, IPPROTO_UDP, pseudoSum, UDP_HEADER_LEN } from "./beet-udp.ts";
 import { type EchoReplyEvent, type InnerEvent, type InnerOptions, InnerProtocols, IPPROTO_ICMPV6, pingIdentifierFor } from "./inner.ts";
 import { DeferredEsp, type OpenJob, type OpenOutcome, type SealJob } from "./esp-work.ts";
 import { SaGuard } from "./sa-guard.ts";
@@ -52,6 +52,8 @@ export interface HostStackOptions {
   /** Inner protocols other than UDP (inner.ts): delivery filter, ICMPv6 echo answering, ping bounds. */
   inner?: InnerOptions;
 }
+
+const NO_SEG = new Uint8Array(0);
 
 let wasmModule: WebAssembly.Module | undefined;
 /** A fresh data plane (own WASM instance: SPIs of hosts sharing a process must not collide). */
@@ -121,7 +123,26 @@ export abstract class EspStack {
    * "sent" means handed to the data plane (a seal failure is counted later).
    */
   send(peerHit: Uint8Array, srcPort: number, dstPort: number, data: Uint8Array, now: Millis = this.now): SendStatus {
-    return this.sendInner(peerHit, IPPROTO_UDP, encodeBeetUdp(this.host.hit, peerHit, srcPort, dstPort, data), now);
+    const dp = this.dataPlane;
+    if (dp === undefined || !this.sas.peer(peerHit)) {
+      return this.sendInner(peerHit, IPPROTO_UDP, encodeBeetUdp(this.host.hit, peerHit, srcPort, dstPort, data), now);
+    }
+    // In-process fast path: the UDP header, its checksum and the seal happen in WASM memory
+    // (DataPlane.sealUdp); the inner segment is only built in JS when it has to be kept.
+    this.now = Math.max(this.now, now);
+    const len = UDP_HEADER_LEN + data.length;
+    const job = this.prepareSeal(peerHit, IPPROTO_UDP, NO_SEG, now, len);
+    if (typeof job === "string") return job;
+    if (job.rea) {
+      job.seg = encodeBeetUdp(this.host.hit, peerHit, srcPort, dstPort, data);
+      return this.sealInProcess(dp, job, now);
+    }
+    const r = dp.sealUdp(job.handle, pseudoSum(this.host.hit, peerHit, len), srcPort, dstPort, data);
+    if (r.status === EspStatus.Rekey && this.startRekey(now, peerHit)) {
+      const s = this.queueForRekey(peerHit, IPPROTO_UDP, encodeBeetUdp(this.host.hit, peerHit, srcPort, dstPort, data));
+      if (s === "queued") return s;
+    } else if (r.status === EspStatus.Ok && r.seq >= this.rekeyAt) this.startRekey(now, peerHit);
+    return this.completeSeal(now, job, r.status, r.packet);
   }
 
   /**
@@ -137,18 +158,27 @@ export abstract class EspStack {
       this.deferred.seal(job);
       return "sent";
     }
-    const r = (this.dataPlane as DataPlane).sealOne(job.handle, nextHeader, job.seg);
+    return this.sealInProcess(this.dataPlane as DataPlane, job, now);
+  }
+
+  private sealInProcess(dp: DataPlane, job: SealJob, now: Millis): SendStatus {
+    const r = dp.sealOne(job.handle, job.nextHeader, job.seg);
     // RFC 4303 §3.3.3: sequence numbers never wrap; rekey and keep the datagram for the new SA.
-    if (r.status === EspStatus.Rekey && !job.rea && this.startRekey(now, peerHit)) {
-      const q = this.pending.get(hitKey(peerHit)) ?? [];
-      if (q.length < this.pendingLimit) {
-        q.push({ nextHeader, seg: payload.slice() });
-        this.pending.set(hitKey(peerHit), q);
-        this.count("esp.rekey.queued");
-        return "queued";
-      }
-    } else if (r.status === EspStatus.Ok && r.seq >= this.rekeyAt) this.startRekey(now, peerHit);
+    if (r.status === EspStatus.Rekey && !job.rea && this.startRekey(now, job.peerHit)) {
+      const s = this.queueForRekey(job.peerHit, job.nextHeader, job.seg.slice());
+      if (s === "queued") return s;
+    } else if (r.status === EspStatus.Ok && r.seq >= this.rekeyAt) this.startRekey(now, job.peerHit);
     return this.completeSeal(now, job, r.status, r.packet);
+  }
+
+  /** Keep an inner packet for the SAs the rekey brings (bounded by `pendingLimit`). */
+  private queueForRekey(peerHit: Uint8Array, nextHeader: number, seg: Uint8Array): SendStatus {
+    const q = this.pending.get(hitKey(peerHit)) ?? [];
+    if (q.length >= this.pendingLimit) return "seal-failed";
+    q.push({ nextHeader, seg });
+    this.pending.set(hitKey(peerHit), q);
+    this.count("esp.rekey.queued");
+    return "queued";
   }
 
   /**
@@ -164,7 +194,7 @@ export abstract class EspStack {
   }
 
   /** Sending, step 1 (pure routing): the SA, the path and the inner packet, or why not. */
-  prepareSeal(peerHit: Uint8Array, nextHeader: number, seg: Uint8Array, now: Millis): SealJob | SendStatus {
+  prepareSeal(peerHit: Uint8Array, nextHeader: number, seg: Uint8Array, now: Millis, segLen = seg.length): SealJob | SendStatus {
     const sas = this.sas.peer(peerHit);
     const a = this.host.association(peerHit);
     if (!sas) {
@@ -184,7 +214,7 @@ export abstract class EspStack {
       if (this.deferred) this.reaJobs.add(hitKey(peerHit));
       return { peerHit: sas.peerHit, handle: base, nextHeader, seg, to: a.peerLocator, rea: true };
     }
-    const route = this.mobility?.route(now, peerHit, sealedSizeBound(seg.length));
+    const route = this.mobility?.route(now, peerHit, sealedSizeBound(segLen));
     if (route === null) {
       this.count("esp.drop.no-path");
       return "no-path";
@@ -272,7 +302,7 @@ export abstract class EspStack {
     if (!viaRea) this.host.noteEspReceived(now, r.spi, from, to, job.data.length);
     this.drainHost(now); // "established" (R2-SENT → ESTABLISHED) before the message
     if (r.nextHeader !== IPPROTO_UDP) return this.receiveInner(now, sas.peerHit, job, r);
-    const u = decodeBeetUdp(sas.peerHit, this.host.hit, r.payload);
+    const u = decodeBeetUdp(sas.peerHit, this.host.hit, r.payload, r.payloadSum);
     if (!u.ok) return this.espDrop(`udp-${u.reason}`, r.spi, from);
     this.count(viaRea ? "esp.rx.rea" : "esp.rx");
     const ev: StackEvent = { type: "message", peerHit: sas.peerHit, srcPort: u.srcPort, dstPort: u.dstPort, data: u.data, from, to, spi: r.spi, seq: r.seq };

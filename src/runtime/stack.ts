@@ -33,6 +33,7 @@ import type { Locator, Millis, Transmit } from "../core/types.ts";
 import { sameLocator } from "../core/types.ts";
 import { FaClient } from "../fa/client/client.ts";
 import { isRelay } from "../fa/core/relay.ts";
+import type { CryptoJob, CryptoResult } from "../hip/crypto-jobs.ts";
 import { hitKey } from "../hip/hit.ts";
 import { DEFAULT_INTERFACE, FA_INTERFACE } from "../mobility/extension.ts";
 import type { LocalModel } from "../mobility/model.ts";
@@ -187,6 +188,17 @@ export class HostStack extends EspStack implements SimEndpoint {
       this.host.handleTimeout(now);
       this.sas.sweep(now);
     });
+    this.guard(undefined, () => this.drain(now));
+  }
+
+  /** Crypto jobs of the HIP core (HipHostConfig.cryptoJobs; src/hip/crypto-jobs.ts). */
+  pollCryptoJob(): CryptoJob | undefined {
+    return this.host.pollCryptoJob();
+  }
+
+  handleCryptoResult(now: Millis, id: number, result: CryptoResult): void {
+    this.now = now;
+    this.guard(undefined, () => this.host.handleCryptoResult(now, id, result));
     this.guard(undefined, () => this.drain(now));
   }
 

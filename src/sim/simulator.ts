@@ -3,6 +3,8 @@
 // latency/jitter/loss/reordering/duplication/bandwidth, partitions, address changes, and a
 // trace of every datagram event. Endpoints are sans-I/O (`SimEndpoint`).
 // This file: nodes, timers, scripting and the runner; links and delivery are SimNetwork (network.ts).
+import { nobleProvider } from "../core/crypto/noble.ts";
+import { type CryptoResult, runCryptoJob } from "../hip/crypto-jobs.ts";
 import { SeededRng } from "../core/rng.ts";
 import type { Locator, Millis, Transmit } from "../core/types.ts";
 import { locatorKey } from "../core/types.ts";
@@ -170,6 +172,9 @@ export class Simulator extends SimNetwork {
   /** Drain an endpoint's transmits, then re-arm its timer from pollTimeout(). */
   protected flush(node: SimNode): void {
     const ep = node.endpoint;
+    // Crypto jobs (src/hip/crypto-jobs.ts) run at once with @noble: deterministic, no virtual time.
+    if (ep.pollCryptoJob && ep.handleCryptoResult)
+      for (let j = ep.pollCryptoJob(); j; j = ep.pollCryptoJob()) ep.handleCryptoResult(this.now, j.id, runCryptoJob(nobleProvider, j) as CryptoResult);
     for (let i = 0; i < this.maxBurst; i++) {
       const tx = ep.pollTransmit();
       if (!tx) break;

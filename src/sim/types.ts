@@ -1,5 +1,6 @@
 // Public types of the deterministic network simulator (src/sim). No node: imports anywhere
 // under src/sim: the web demo runs the same simulator in the browser.
+import type { CryptoJob, CryptoResult } from "../hip/crypto-jobs.ts";
 import type { Locator, Millis, Transmit } from "../core/types.ts";
 
 /**
@@ -12,6 +13,10 @@ export interface SimEndpoint {
   pollTransmit(): Transmit | undefined;
   /** Absolute virtual time of the next wanted `handleTimeout`, or undefined for none. */
   pollTimeout(): Millis | undefined;
+  /** Optional: public-key operations as jobs (src/hip/crypto-jobs.ts); the driver runs each on
+   * a crypto provider and hands the result back. */
+  pollCryptoJob?(): CryptoJob | undefined;
+  handleCryptoResult?(now: Millis, id: number, result: CryptoResult): void;
   /** Optional: told when the simulator adds/removes addresses of this endpoint's node. */
   handleAddressChange?(now: Millis, added: readonly Locator[], removed: readonly Locator[]): void;
 }

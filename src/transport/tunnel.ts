@@ -101,7 +101,8 @@ export class TunnelSocket implements DatagramSocket {
 
   constructor(
     readonly tunnel: Tunnel,
-    readonly fa: Locator,
+    /** The FA's UDP locator; changes when a reconnecting tunnel moved to another FA. */
+    public fa: Locator,
   ) {
     // No address of our own: a placeholder of the FA's family, so SocketSet routes to us.
     this.local = { ip: fa.ip.includes(":") ? "::" : "0.0.0.0", port: 0 };

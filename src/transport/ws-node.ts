@@ -7,7 +7,8 @@
 // (autoPong off: a client that pings but never reads cannot grow our buffers).
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { Socket } from "node:net";
-import { type WebSocket, WebSocketServer } from "ws";
+import type { WebSocket, WebSocketServer } from "ws";
+import { importOptional } from "../core/optional-node.ts";
 import type { Locator } from "../core/types.ts";
 
 export interface WsTunnelHandlers {
@@ -80,8 +81,10 @@ export class WsTunnelServer {
     private readonly h: WsTunnelHandlers,
   ) {}
 
-  static listen(at: Locator, h: WsTunnelHandlers, opts: Partial<WsLimits> = {}): Promise<WsTunnelServer> {
+  static async listen(at: Locator, h: WsTunnelHandlers, opts: Partial<WsLimits> = {}): Promise<WsTunnelServer> {
     const limits = { ...WS_DEFAULTS, ...opts };
+    // `ws` is an optional peer dependency: loaded only when a WebSocket listener is asked for.
+    const { WebSocketServer } = await importOptional<typeof import("ws")>("ws", "the WebSocket tunnel listener (hipmm fa --ws)");
     return new Promise((resolve, reject) => {
       const http = createServer({ connectionsCheckingInterval: Math.max(50, Math.min(1000, limits.headersTimeoutMs / 2)) }, (_req, res) => res.writeHead(426).end());
       http.maxConnections = limits.maxConnections;

@@ -9,4 +9,5 @@ export * from "./params/index.ts";
 export * from "./tunnel.ts";
 export * from "./view.ts";
 export * from "./walk.ts";
+export * from "./tlv.ts";
 export * from "./icmpv6.ts";

@@ -25,8 +25,12 @@ export interface EmitOptions {
 /** Parses and type-checks a whole packet. Unknown parameters come back as kind "UNKNOWN". */
 export function parsePacket(bytes: Uint8Array, opts: ParseOptions = {}): Result<HipPacket> {
   const v = PacketView.parse(bytes, opts);
-  if (!v.ok) return v;
-  const view = v.value;
+  return v.ok ? packetOfView(v.value) : v;
+}
+
+/** The typed packet of an already parsed view: its parameters decoded from the view's walk
+ * (parse once; no second walk or header check). */
+export function packetOfView(view: PacketView): Result<HipPacket> {
   const params: Param[] = [];
   const offsets: number[] = [];
   for (let i = 0; i < view.count; i++) {
@@ -36,7 +40,7 @@ export function parsePacket(bytes: Uint8Array, opts: ParseOptions = {}): Result<
     offsets.push(view.index.offset(i));
   }
   const h = view.header.toRepr();
-  return ok({ ...h, params, offsets, bytes });
+  return ok({ ...h, params, offsets, bytes: view.bytes });
 }
 
 function emitWith(pkt: HipPacket, params: readonly Param[], opts: EmitOptions): Uint8Array {

@@ -34,13 +34,18 @@ export class ParamIndex {
   }
   /** Offset just after the TLV's padding. */
   end(i: number): number {
-    return this.entries[3 * i + 1] + ((this.entries[3 * i + 2] + 11) & ~7);
+    return this.entries[3 * i + 1] + tlvTotal(this.entries[3 * i + 2]);
   }
   /** First entry with this type, or -1. */
   find(type: number): number {
     for (let i = 0; i < this.count; i++) if (this.entries[3 * i] === type) return i;
     return -1;
   }
+}
+
+/** Bytes a TLV with this Length occupies: 4-byte header + value + padding to 8 (§5.2.1). */
+export function tlvTotal(length: number): number {
+  return (length + 11) & ~7;
 }
 
 let walkErrOffset = 0;
@@ -72,7 +77,7 @@ export function walkParamsTsInto(bytes: Uint8Array, start: number, out: Int32Arr
     }
     const type = (bytes[pos] << 8) | bytes[pos + 1];
     const length = (bytes[pos + 2] << 8) | bytes[pos + 3];
-    const total = (length + 11) & ~7;
+    const total = tlvTotal(length);
     if (total > left) {
       walkErrOffset = pos;
       return WALK_ERR_OVERRUN;

@@ -1,12 +1,13 @@
 // The WASM parameter walk (assembly/wire/walk.ts, RFC 7401 §5.2.1), bound to one instance:
-// single packets, packets in place and batches (docs/PROTOCOL.md §3).
-import type { HipmmExports } from "../wasm/loader.ts";
-import { loadWasmSync } from "../wasm/loader.ts";
+// single packets, packets in place and batches (docs/PROTOCOL.md §3). The wire layer does not
+// load WASM (src/wasm is a layer above, ARCHITECTURE.md): the caller hands in an instance's
+// exports, e.g. `initWireWasm(loadWasmSync())` or `bindWireWasm()` from src/wasm/wire-walk.ts.
 import { HIP_HEADER_LEN } from "./constants.ts";
 import { BatchWalkResult, WALK_BATCH_RECORD } from "./walk-batch.ts";
 import { WALK_ERR_INPUT } from "./walk-ts.ts";
 
-type WalkExports = HipmmExports & {
+type WalkExports = WebAssembly.Exports & {
+  readonly memory: WebAssembly.Memory;
   walkInputPtr(): number;
   walkIndexPtr(): number;
   walkMaxBytes(): number;
@@ -162,13 +163,13 @@ export class WasmWalker {
 let wasmWalker: WasmWalker | undefined;
 
 /**
- * Binds the WASM walk. With no argument, instantiates the embedded module synchronously
- * (fails quietly on a browser main thread; the TS walk is then used). Returns true when bound.
+ * Binds the WASM walk to the exports of an instance of build/hipmm.wasm (src/wasm/loader.ts).
+ * Returns true when bound; false (the TS walk stays in use) when the module lacks the walk.
  */
-export function initWireWasm(exports?: HipmmExports): boolean {
+export function initWireWasm(exports: WebAssembly.Exports): boolean {
   try {
-    const ex = (exports ?? loadWasmSync()) as WalkExports;
-    if (typeof ex.walkParams !== "function") return false;
+    const ex = exports as WalkExports;
+    if (typeof ex.walkParams !== "function" || !(ex.memory instanceof WebAssembly.Memory)) return false;
     wasmWalker = new WasmWalker(ex);
     return true;
   } catch {

@@ -14,6 +14,7 @@ import { buildFaq, parseFaPacket } from "../../src/fa/core/messages.ts";
 import { unwrapRelay } from "../../src/fa/core/relay.ts";
 import { probeType } from "../../src/fa/core/holder-probe.ts";
 import { TunnelFrameType } from "../../src/wire/tunnel.ts";
+import { hitFromString, hitToString } from "../../src/hip/hit.ts";
 import { HostIdentity } from "../../src/hip/identity.ts";
 import { frameHip } from "../../src/wire/framing.ts";
 import { WsTunnelClient } from "../../src/transport/ws-client.ts";
@@ -69,7 +70,8 @@ test("FA server: lease over UDP, SIGKILL + restart on SQLite keeps forwarding, W
   const port = await freePort();
   const args = ["--id", join(dir, "fa.key"), "--udp", `127.0.0.1:${port}`, "--ws", "127.0.0.1:0", "--store", join(dir, "leases.db"), "--puzzle", "off"];
   let fa = await startFa(args);
-  const faHit = Uint8Array.from((fa.ready.hit as string).match(/../g)!.map((x) => Number.parseInt(x, 16)));
+  const faHit = hitFromString(fa.ready.hit as string);
+  assert.ok(faHit, `"fa ready" names the FA's HIT in IPv6 form: ${fa.ready.hit}`);
   const host = await udp();
   const peer = await udp();
   try {
@@ -80,6 +82,10 @@ test("FA server: lease over UDP, SIGKILL + restart on SQLite keeps forwarding, W
     assert.ok(faa.ok && faa.value.packetType === 12, "FAA");
     const a = faa.value.info!.address as { minSpi: number; ip: string };
     assert.equal(a.ip, "127.0.0.1");
+    // The log names the host by its HIT in IPv6 form, as every hipmm output does.
+    const granted = () => fa.lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((r) => r.msg === "lease granted");
+    for (let i = 0; i < 100 && !granted(); i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(granted()?.hit, hitToString(id.hit), "lease granted: HIT in IPv6 form");
     // 2. a peer's ESP to the leased locator reaches the host in a relay frame
     peer.sock.send(espPacket(a.minSpi, 1, 1400), port, "127.0.0.1");
     let f = unwrapRelay((await host.next()).data);

@@ -7,7 +7,7 @@ import { ForwardingAgent } from "../../src/fa/core/agent.ts";
 import { type FaConfig, faConfig } from "../../src/fa/core/config.ts";
 import { FaEndpoint } from "../../src/fa/core/endpoint.ts";
 import { MemoryLeaseStore } from "../../src/fa/store/memory.ts";
-import type { LeaseStore } from "../../src/fa/store/store.ts";
+import type { LeaseIndex } from "../../src/fa/core/lease-index.ts";
 import { HipHost } from "../../src/hip/host.ts";
 import { HostIdentity } from "../../src/hip/identity.ts";
 import type { HipEvent } from "../../src/hip/types.ts";
@@ -92,7 +92,7 @@ function parseKey(k: string): Locator {
   return { ip, port: Number(k.slice(i + 1)) };
 }
 
-export function makeFa(net: Net, seed: number, cfg: Partial<FaConfig>, store: LeaseStore = new MemoryLeaseStore()): { fa: ForwardingAgent; ep: FaEndpoint } {
+export function makeFa(net: Net, seed: number, cfg: Partial<FaConfig>, store: LeaseIndex = new MemoryLeaseStore()): { fa: ForwardingAgent; ep: FaEndpoint } {
   const fa = new ForwardingAgent({ identity: identity(seed), config: faConfig({ puzzle: "off", ...cfg }), store, rng: new SeededRng(seed + 1000) });
   const ep = new FaEndpoint(fa);
   for (const l of ep.locators) net.attach(l, ep);

@@ -7,7 +7,7 @@ import { test } from "node:test";
 import { hitEquals, hitHex, hitKeyBytes, hitKeyHex, type Lease } from "../../src/fa/store/lease.ts";
 import { MemoryLeaseStore } from "../../src/fa/store/memory.ts";
 import { SqliteLeaseStore } from "../../src/fa/store/sqlite.ts";
-import type { LeaseStore } from "../../src/fa/store/store.ts";
+import type { LeaseIndex } from "../../src/fa/core/lease-index.ts";
 
 function hit(i: number): string {
   return `2001002${i.toString(16).padStart(25, "0")}`;
@@ -54,7 +54,7 @@ test("HIT helpers: hex, byte comparison and numeric key agree", () => {
   assert.equal(hitKeyBytes(padded, 4), hitKeyHex(hit(0xabcdef)));
 });
 
-function contract(name: string, open: () => { store: LeaseStore; done: () => void }) {
+function contract(name: string, open: () => { store: LeaseIndex; done: () => void }) {
   test(`${name}: put/get/delete and lookups by SPI, HIT and locator`, () => {
     const { store, done } = open();
     try {
@@ -117,39 +117,33 @@ contract("memory", () => {
   return { store, done: () => store.close() };
 });
 
-contract("sqlite", () => {
-  const dir = mkdtempSync(join(tmpdir(), "hipmm-fa-"));
-  const store = new SqliteLeaseStore(join(dir, "leases.db"));
-  return {
-    store,
-    done: () => {
-      store.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-});
-
-test("sqlite: a reopened file holds what was written", () => {
+test("sqlite: a reopened file holds what was written (renewals never shorten, releases and expiry stick)", async () => {
   const dir = mkdtempSync(join(tmpdir(), "hipmm-fa-"));
   try {
     const path = join(dir, "l.db");
     const s1 = new SqliteLeaseStore(path);
-    s1.put(lease4(1, 5000));
-    s1.put(lease6(2, 6000));
-    const l = s1.get(hit(1), 1)!;
-    l.host = { ip: "203.0.113.9", port: 1 };
-    l.expires = 9000;
-    s1.put(l);
+    assert.equal(await s1.create(lease4(1, 5000)), "ok");
+    assert.equal(await s1.create(lease6(2, 6000)), "ok");
+    assert.equal(await s1.create({ ...lease4(3, 5000), spiMin: lease4(1, 0).spiMin, spiMax: lease4(1, 0).spiMax }), "conflict");
+    const l = { ...lease4(1, 9000), host: { ip: "203.0.113.9", port: 1 } };
+    assert.equal(await s1.renew(l), 9000);
+    assert.equal(await s1.renew({ ...l, expires: 7000 }), 9000, "a renewal never shortens (§4.4.1)");
     s1.close();
     const s2 = new SqliteLeaseStore(path);
     assert.equal(s2.size, 2);
-    assert.deepEqual(s2.get(hit(1), 1), l);
-    assert.deepEqual(s2.byLocator(lease6(2, 0).locator), lease6(2, 6000));
-    assert.equal(s2.removeExpired(7000).length, 1);
+    const loaded = await s2.load(0);
+    assert.deepEqual(loaded.find((x) => x.hit === hit(1)), { ...l, firstExpiry: 5000 });
+    assert.deepEqual(loaded.find((x) => x.hit === hit(2)), lease6(2, 6000));
+    assert.equal(await s2.expire(hit(1), 1, 7000), false, "not yet due");
+    assert.equal(await s2.expire(hit(2), 9, 7000), true);
     s2.close();
     const s3 = new SqliteLeaseStore(path);
     assert.equal(s3.size, 1);
+    await s3.release(hit(1), 1);
     s3.close();
+    const s4 = new SqliteLeaseStore(path);
+    assert.equal(s4.size, 0);
+    s4.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -170,10 +164,11 @@ test("sqlite: leases survive the writing process being SIGKILLed", async () => {
     await new Promise((r) => child.once("exit", r));
     const s = new SqliteLeaseStore(path);
     assert.equal(s.size, 199);
-    assert.equal(s.unexpired(2000).length, 99);
-    assert.equal(s.get(hit(0), 1), undefined);
-    assert.equal(s.bySpi(0x1000 + 16 * 4 + 3)?.hit, hit(4));
-    assert.deepEqual(s.get(hit(7), 1)?.host, { ip: "127.0.0.2", port: 20007 });
+    const live = await s.load(2000);
+    assert.equal(live.length, 99);
+    assert.equal(live.find((l) => l.hit === hit(0)), undefined);
+    assert.equal(live.find((l) => l.spiMin === 0x1000 + 16 * 4)?.hit, hit(4));
+    assert.deepEqual(live.find((l) => l.hit === hit(8))?.host, { ip: "127.0.0.2", port: 20008 });
     s.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });

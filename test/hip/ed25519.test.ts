@@ -14,7 +14,7 @@ import { keygen } from "../../src/cli/keygen.ts";
 import { HIT_CONTEXT_ID, hitFromString, hitSuiteOf, hitToString, isHit } from "../../src/hip/hit.ts";
 import { type CurveName, HostIdentity, PeerIdentity } from "../../src/hip/identity.ts";
 import { decodeKeyfile, encodeKeyfile } from "../../src/hip/keyfile.ts";
-import { loadIdentity, saveIdentity } from "../../src/hip/keyfile-node.ts";
+import { loadIdentity, saveIdentity } from "../../src/runtime/keyfile-node.ts";
 import { ParamType } from "../../src/wire/constants.ts";
 import { eventsOf, Net } from "./net.ts";
 

@@ -9,7 +9,7 @@ import { SeededRng } from "../../src/core/rng.ts";
 import { compareHits, hitFromString, hitSuiteOf, hitToString, isHit } from "../../src/hip/hit.ts";
 import { HostIdentity, PeerIdentity } from "../../src/hip/identity.ts";
 import { decodeKeyfile, encodeKeyfile } from "../../src/hip/keyfile.ts";
-import { loadIdentity, saveIdentity } from "../../src/hip/keyfile-node.ts";
+import { loadIdentity, saveIdentity } from "../../src/runtime/keyfile-node.ts";
 
 /** Independent ORCHIDv2 computation (RFC 7343 §2 / RFC 7401 §3.2) with node:crypto and bigints. */
 function referenceHit(hostId: Uint8Array): string {

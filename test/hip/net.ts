@@ -2,6 +2,8 @@
 import type { Locator } from "../../src/core/types.ts";
 import { SeededRng } from "../../src/core/rng.ts";
 import { classifyDatagram } from "../../src/wire/framing.ts";
+import { nobleProvider } from "../../src/core/crypto/noble.ts";
+import { type CryptoResult, runCryptoJob } from "../../src/hip/crypto-jobs.ts";
 import { HipHost } from "../../src/hip/host.ts";
 import { HostIdentity } from "../../src/hip/identity.ts";
 import type { HipEvent, HipHostConfig } from "../../src/hip/types.ts";
@@ -27,6 +29,8 @@ export class Net {
   sent = 0;
   /** Return false to lose the packet. Called for every transmit in send order. */
   filter: (p: Packet, index: number) => boolean = () => true;
+  /** Run the hosts' crypto jobs (HipHostConfig.cryptoJobs) at once with @noble. */
+  syncJobs = false;
   /** Optional tamper hook on the HIP packet (marker removed) before delivery. */
   tamper: ((p: Packet, hip: Uint8Array) => Uint8Array | undefined) | undefined;
 
@@ -42,6 +46,7 @@ export class Net {
 
   private collect(): void {
     for (const n of this.nodes) {
+      if (this.syncJobs) for (let j = n.host.pollCryptoJob(); j; j = n.host.pollCryptoJob()) n.host.handleCryptoResult(this.now, j.id, runCryptoJob(nobleProvider, j) as CryptoResult);
       for (let t = n.host.pollTransmit(); t; t = n.host.pollTransmit()) {
         const p: Packet = { at: this.now + this.latency, from: t.from ?? n.loc, to: t.to, data: t.data, src: n };
         if (this.filter(p, this.sent++)) this.flight.push(p);

@@ -14,7 +14,7 @@ import { before, describe, test } from "node:test";
 import { cryptoRng } from "../../src/core/rng.ts";
 import { hitToString } from "../../src/hip/hit.ts";
 import { type CurveName, HostIdentity } from "../../src/hip/identity.ts";
-import { saveIdentity } from "../../src/hip/keyfile-node.ts";
+import { saveIdentity } from "../../src/runtime/keyfile-node.ts";
 import { generateRsaIdentity } from "../../src/runtime/rsa-keygen.ts";
 import { type Cell, type Instance, runCell } from "./cutehip/cell.ts";
 import { Harness, missingPrerequisite } from "./cutehip/harness.ts";

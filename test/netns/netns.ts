@@ -70,6 +70,17 @@ export class Lab {
     });
   }
 
+  /**
+   * Run shell command `cmd` in `ns` and return when the kernel change it made happened, on the
+   * performance.now() clock: the wall clock read inside the namespace right after the command
+   * (so the time to spawn `ip netns exec` and a shell under load is not counted as outage).
+   */
+  async change(ns: string, cmd: string): Promise<number> {
+    const out = await this.run(ns, ["sh", "-c", `${cmd} && date +%s%N`]);
+    const wallMs = Number(BigInt(out.trim().split("\n").pop()!) / 1000n) / 1000;
+    return Math.min(performance.now(), wallMs - performance.timeOrigin);
+  }
+
   /** veth pair `ifA`@nsA ↔ `ifB`@nsB, addresses given as CIDR (or undefined), both up. */
   link(nsA: string, ifA: string, cidrA: string | undefined, nsB: string, ifB: string, cidrB: string | undefined): void {
     sh("ip", ["-n", nsA, "link", "add", ifA, "type", "veth", "peer", "name", ifB, "netns", nsB]);

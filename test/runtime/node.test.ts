@@ -42,10 +42,10 @@ test("node: embedded bytes equal build/hipmm.wasm (what workerd embeds)", () => 
   assert.deepEqual(new Uint8Array(readFileSync(file)), wasmBytes());
 });
 
-test("node: the built package dist/index.js loads the module", async () => {
-  const dist = join(repoRoot, "dist", "index.js");
-  assert.ok(existsSync(dist), "dist/index.js missing: run npm run build");
-  const pkg = (await import(pathToFileURL(dist).href)) as typeof import("../../src/index.ts");
+test("node: the built package's hipmm/wasm entry (dist/entry/wasm.js) loads the module", async () => {
+  const dist = join(repoRoot, "dist", "entry", "wasm.js");
+  assert.ok(existsSync(dist), "dist/entry/wasm.js missing: run npm run build");
+  const pkg = (await import(pathToFileURL(dist).href)) as typeof import("../../src/entry/wasm.ts");
   assert.equal(pkg.loadWasmSync().abiVersion(), loadWasmSync().abiVersion());
 });
 

@@ -2,7 +2,7 @@
 // server on 127.0.0.1, FAQ/answer round trips, and a lease store that fails like a full disk.
 import { createSocket, type Socket } from "node:dgram";
 import Database from "better-sqlite3";
-import type { Locator, Millis } from "../../src/core/types.ts";
+import type { Millis } from "../../src/core/types.ts";
 import { faConfig, type FaConfig } from "../../src/fa/core/config.ts";
 import { buildFaq, type FaqFields, parseFaPacket } from "../../src/fa/core/messages.ts";
 import { FaServer, type FaServerOptions } from "../../src/fa/server/server.ts";
@@ -93,42 +93,26 @@ export class FullDiskStore implements LeaseStore {
     this.writes++;
     if (this.full) throw new Database.SqliteError("database or disk is full", "SQLITE_FULL");
   }
-  get size(): number {
-    return this.inner.size;
+  load(now: Millis): Promise<Lease[]> {
+    return this.inner.load(now);
   }
-  put(lease: Lease): void {
+  async create(lease: Lease): Promise<"ok" | "conflict"> {
     this.check();
-    this.inner.put(lease);
+    return this.inner.create(lease);
   }
-  get(hit: string, leaseId: number): Lease | undefined {
-    return this.inner.get(hit, leaseId);
-  }
-  delete(hit: string, leaseId: number): Lease | undefined {
+  async renew(lease: Lease): Promise<Millis | undefined> {
     this.check();
-    return this.inner.delete(hit, leaseId);
+    return this.inner.renew(lease);
   }
-  byHit(hit: string): readonly Lease[] {
-    return this.inner.byHit(hit);
+  async release(hit: string, leaseId: number): Promise<void> {
+    this.check();
+    return this.inner.release(hit, leaseId);
   }
-  byHitBytes(b: Uint8Array, off: number): Lease | undefined {
-    return this.inner.byHitBytes(b, off);
+  async expire(hit: string, leaseId: number, now: Millis): Promise<boolean> {
+    this.check();
+    return this.inner.expire(hit, leaseId, now);
   }
-  bySpi(spi: number): Lease | undefined {
-    return this.inner.bySpi(spi);
-  }
-  byLocator(loc: Locator): Lease | undefined {
-    return this.inner.byLocator(loc);
-  }
-  unexpired(now: Millis): Lease[] {
-    return this.inner.unexpired(now);
-  }
-  nextExpiry(): Millis | undefined {
-    return this.inner.nextExpiry();
-  }
-  removeExpired(now: Millis): Lease[] {
-    return this.inner.removeExpired(now);
-  }
-  close(): void {
-    this.inner.close();
+  close(): Promise<void> | void {
+    return this.inner.close();
   }
 }

@@ -146,7 +146,7 @@ test("FA boundary: a store that throws on lookups or writes never throws out of 
   assert.deepEqual(events, ["error", "error", "error", "error"]);
 });
 
-test("FA store file is 0600 (database, -wal, -shm), also when it existed with a wider mode", () => {
+test("FA store file is 0600 (database, -wal, -shm), also when it existed with a wider mode", async () => {
   const dir = mkdtempSync(join(tmpdir(), "hipmm-fa-mode-"));
   const old = process.umask(0o022);
   try {
@@ -157,7 +157,7 @@ test("FA store file is 0600 (database, -wal, -shm), also when it existed with a 
         chmodSync(f, 0o644);
       }
       const s = new SqliteLeaseStore(f);
-      s.put({ hit: "20010010000000000000000000000001", leaseId: 1, addrType: 4, locator: { ip: "192.0.2.1", port: 10500 }, spiMin: 0x10000, spiMax: 0x1000f, expires: 9e12, firstExpiry: 9e12, host: { ip: "198.51.100.1", port: 1 }, tunnel: false, requestId: 1, created: 0 });
+      await s.create({ hit: "20010010000000000000000000000001", leaseId: 1, addrType: 4, locator: { ip: "192.0.2.1", port: 10500 }, spiMin: 0x10000, spiMax: 0x1000f, expires: 9e12, firstExpiry: 9e12, host: { ip: "198.51.100.1", port: 1 }, tunnel: false, requestId: 1, created: 0 });
       for (const x of [f, `${f}-wal`, `${f}-shm`]) {
         assert.ok(existsSync(x), x);
         assert.equal(statSync(x).mode & 0o777, 0o600, `${x} mode`);

@@ -1,6 +1,6 @@
 // A full HIP host in real Chromium (web/tunnel/, Vite-built: HostStack + WASM data plane)
 // reaching a Node UDP host through a Forwarding Agent: over WebTransport datagrams to the Deno
-// FA server (src/fa/server/deno.ts), and over a WebSocket to the Node `hipmm fa` process.
+// FA server (src/cli/fa-deno.ts), and over a WebSocket to the Node `hipmm fa` process.
 // Each run: lease through the tunnel, base exchange, three datagrams out and their echoes
 // back (one too big for a WebTransport datagram), the UDP host sees the leased locator.
 import assert from "node:assert/strict";
@@ -69,7 +69,7 @@ test("browser: WebTransport tunnel to the Deno FA, HIP + ESP with a Node UDP hos
   writeFileSync(join(dir, "cert.pem"), cert.certPem);
   writeFileSync(join(dir, "key.pem"), cert.keyPem, { mode: 0o600 });
   const t0 = performance.now();
-  const fa = await spawnFa(denoPath, ["run", "--unstable-net", "-A", "src/fa/server/deno.ts", "--udp", "127.0.0.1:0", "--wt", "127.0.0.1:0", "--cert", join(dir, "cert.pem"), "--key", join(dir, "key.pem"), "--puzzle", "off"]);
+  const fa = await spawnFa(denoPath, ["run", "--unstable-net", "-A", "src/cli/fa-deno.ts", "--udp", "127.0.0.1:0", "--wt", "127.0.0.1:0", "--cert", join(dir, "cert.pem"), "--key", join(dir, "key.pem"), "--puzzle", "off"]);
   const peer = await startEchoPeer();
   try {
     const r = await runPage(fa, peer, { kind: "wt", url: `https://127.0.0.1:${fa.ready.wt!.port}/hipmm`, hash: hex(cert.sha256) });

@@ -18,7 +18,7 @@ test("deno: WebTransport tunnel host ↔ Deno FA ↔ Node UDP host", { skip: den
   writeFileSync(join(dir, "cert.pem"), cert.certPem);
   writeFileSync(join(dir, "key.pem"), cert.keyPem, { mode: 0o600 });
   const [fa, peer] = await Promise.all([
-    spawnFa(denoPath, ["run", "--unstable-net", "-A", "src/fa/server/deno.ts", "--udp", "127.0.0.1:0", "--wt", "127.0.0.1:0", "--cert", join(dir, "cert.pem"), "--key", join(dir, "key.pem"), "--puzzle", "off"]),
+    spawnFa(denoPath, ["run", "--unstable-net", "-A", "src/cli/fa-deno.ts", "--udp", "127.0.0.1:0", "--wt", "127.0.0.1:0", "--cert", join(dir, "cert.pem"), "--key", join(dir, "key.pem"), "--puzzle", "off"]),
     startEchoPeer(),
   ]);
   try {

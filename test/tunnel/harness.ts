@@ -53,8 +53,8 @@ export interface FaProcess {
 }
 
 /** Spawn an FA (Node `hipmm fa` or the Deno server) and wait for its "fa ready" JSON line. */
-export function spawnFa(cmd: string, args: string[], timeoutMs = 15_000): Promise<FaProcess> {
-  const child = spawn(cmd, args, { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" } });
+export function spawnFa(cmd: string, args: string[], timeoutMs = 15_000, cwd = repoRoot): Promise<FaProcess> {
+  const child = spawn(cmd, args, { cwd, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" } });
   const lines: string[] = [];
   let err = "";
   const kill = () =>

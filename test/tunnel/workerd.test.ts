@@ -23,7 +23,7 @@ before(async () => {
 test("workerd: a Worker runs a HIP host over a WebSocket tunnel to the FA and talks ESP with a UDP host", { skip, timeout: 30_000 }, async () => {
   const t0 = performance.now();
   const [fa, w, peer] = await Promise.all([
-    spawnFa(denoPath, ["run", "--unstable-net", "-A", "src/fa/server/deno.ts", "--udp", "127.0.0.1:0", "--ws", "127.0.0.1:0", "--puzzle", "off"]),
+    spawnFa(denoPath, ["run", "--unstable-net", "-A", "src/cli/fa-deno.ts", "--udp", "127.0.0.1:0", "--ws", "127.0.0.1:0", "--puzzle", "off"]),
     startWorkerd(join(repoRoot, "test/workerd/tunnel-config.capnp")),
     startEchoPeer(),
   ]);

@@ -5,7 +5,8 @@ import { WireErrorCode as E } from "../../src/wire/error.ts";
 import { checkCritical, checkDuplicates, emitPacket, getParams, type HipPacket, paramIndex, parsePacket, requireParam, sortParams } from "../../src/wire/packet.ts";
 import { decodeEcHostIdentity, encodeEcHostIdentity } from "../../src/wire/params/hostid.ts";
 import { PacketView } from "../../src/wire/view.ts";
-import { initWireWasm, walkParams, wireWasm } from "../../src/wire/walk.ts";
+import { walkParams, wireWasm } from "../../src/wire/walk.ts";
+import { bindWireWasm } from "../../src/wasm/wire-walk.ts";
 
 const base = { controls: 0, senderHit: new Uint8Array(16).fill(1), receiverHit: new Uint8Array(16).fill(2) };
 
@@ -61,7 +62,7 @@ test("EC host identity helpers; WASM walk survives memory growth", () => {
   assert.deepEqual([...hi], [0, 1, 4, 5, 6]);
   const d = decodeEcHostIdentity(hi);
   assert.ok(d.ok && d.value.curve === 1 && d.value.publicKey.length === 3);
-  assert.ok(initWireWasm());
+  assert.ok(bindWireWasm());
   const b = emitPacket({ ...base, packetType: 1, params: [{ kind: "DH_GROUP_LIST", groups: [7] }] });
   assert.ok(walkParams(b).ok);
   const mem = (wireWasm() as unknown as { ex: { memory: WebAssembly.Memory } }).ex.memory;

@@ -7,10 +7,11 @@ import { WireErrorCode as E, WireErrorCode } from "../../src/wire/error.ts";
 import { classifyDatagram, frameHip } from "../../src/wire/framing.ts";
 import { emitPacket, parsePacket } from "../../src/wire/packet.ts";
 import { emitTunnelFrame, parseTunnelFrame } from "../../src/wire/tunnel.ts";
-import { initWireWasm, walkParams, walkParamsTs } from "../../src/wire/walk.ts";
+import { walkParams, walkParamsTs } from "../../src/wire/walk.ts";
 import { corpus, mutate, mutation } from "./mutate.ts";
+import { bindWireWasm } from "../../src/wasm/wire-walk.ts";
 
-assert.ok(initWireWasm(), "WASM walk must load");
+assert.ok(bindWireWasm(), "WASM walk must load");
 const CODES = new Set<string>(Object.values(WireErrorCode));
 
 const seen = new Map<string, number>();

@@ -4,10 +4,10 @@ import fc from "fast-check";
 import { emitPacket, emitPacketPrefix, type HipPacket, parsePacket } from "../../src/wire/packet.ts";
 import { emitParam, emitParamValue, type KnownParamKind, PARAM_CODECS, parseParam } from "../../src/wire/params/index.ts";
 import { PacketView } from "../../src/wire/view.ts";
-import { initWireWasm } from "../../src/wire/walk.ts";
 import { PARAM_ARBS, packetArb } from "./arbitraries.ts";
+import { bindWireWasm } from "../../src/wasm/wire-walk.ts";
 
-initWireWasm();
+bindWireWasm();
 
 function strip(p: HipPacket) {
   const { offsets: _o, bytes: _b, checksum: _c, version: _v, res: _r, ...rest } = p;

@@ -6,9 +6,10 @@ import { fromHex, hex } from "../../src/core/bytes.ts";
 import { type WireErrorCode, WireErrorCode as E } from "../../src/wire/error.ts";
 import { emitPacket, type HipPacket, parsePacket } from "../../src/wire/packet.ts";
 import type { Param } from "../../src/wire/params/index.ts";
-import { initWireWasm, walkParams, walkParamsTs } from "../../src/wire/walk.ts";
+import { walkParams, walkParamsTs } from "../../src/wire/walk.ts";
+import { bindWireWasm } from "../../src/wasm/wire-walk.ts";
 
-initWireWasm();
+bindWireWasm();
 const HITS = "20010020000000000000000000000001 20010020000000000000000000000002";
 const S = fromHex(HITS.split(" ")[0])!;
 const R = fromHex(HITS.split(" ")[1])!;

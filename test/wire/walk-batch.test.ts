@@ -6,7 +6,6 @@ import { test } from "node:test";
 import fc from "fast-check";
 import {
   type BatchWalkResult,
-  initWireWasm,
   TsBatchWalker,
   WALK_ERR_INPUT,
   WALK_ERR_ORDER,
@@ -18,8 +17,9 @@ import {
   wireWasm,
 } from "../../src/wire/walk.ts";
 import { corpus, mutatedPacket } from "./mutate.ts";
+import { bindWireWasm } from "../../src/wasm/wire-walk.ts";
 
-assert.ok(initWireWasm(), "WASM walk must load");
+assert.ok(bindWireWasm(), "WASM walk must load");
 const w = wireWasm() as WasmWalker;
 const tsWalker = new TsBatchWalker();
 

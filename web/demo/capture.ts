@@ -47,8 +47,10 @@ export function espKeysFile(keys: readonly SaKeys[]): string {
   const seen = new Set<string>();
   const entries: EspSaEntry[] = [];
   for (const k of keys) {
-    const id = `${k.dir}:${k.spi}:${k.node}`;
-    if (seen.has(id) || k.dir !== "in") continue; // every SA appears as one host's inbound SA
+    // An SA is one host's outbound and the other's inbound SA: once per SPI and key (a live run
+    // observes only the browser host, so its outbound SAs count too).
+    const id = `${k.spi}:${Array.from(k.encKey, (b) => b.toString(16).padStart(2, "0")).join("")}`;
+    if (seen.has(id)) continue;
     seen.add(id);
     entries.push({ src: "*", dst: "*", spi: k.spi, suite: k.suite, encKey: k.encKey, authKey: k.authKey });
   }

@@ -64,6 +64,8 @@ export class FlightLog {
   readonly annotations: Annotation[] = [];
   readonly addresses = new Map<string, AddressInfo>();
   readonly nodes: string[] = [];
+  /** Addresses that stay with their first owner (live mode: an FA's locator, which its leases share). */
+  readonly pinned = new Set<string>();
   private readonly open = new Map<number, Flight>();
   private latencySum = 0;
   private latencyN = 0;
@@ -170,7 +172,7 @@ export class FlightLog {
     const key = locatorKey(loc);
     const a = this.addresses.get(key);
     if (!a) this.addresses.set(key, { node, loc, key, firstSeen: t });
-    else if (a.node !== node) {
+    else if (a.node !== node && !this.pinned.has(key)) {
       a.node = node; // the address moved to another node
       a.goneAt = undefined;
     }

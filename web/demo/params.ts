@@ -18,7 +18,7 @@ export interface PageParams {
 export const DEFAULT_SPEED = 25;
 export const MAX_SPEED = 1_000_000;
 export const MAX_SEED = 0xffffffff;
-const KNOWN = new Set(["scenario", "seed", "speed", "at", "run", "link", "act", "compare"]);
+const KNOWN = new Set(["scenario", "seed", "speed", "at", "run", "link", "act", "compare", "mode"]);
 
 /** A seed: an integer 0 … 2^32−1; otherwise an error message. */
 export function parseSeed(s: string): number | string {

@@ -7,6 +7,7 @@ import { hmac } from "@noble/hashes/hmac.js";
 import { sha1 } from "@noble/hashes/legacy.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import type { DataPlane } from "../../src/esp/dataplane.ts";
+import { ENTRY_BYTES, SEAL_OVERHEAD } from "../../src/esp/batch.ts";
 import { EspBatch } from "../../src/esp/espbatch.ts";
 import type { WorkerDataPlane } from "../../src/esp/remote.ts";
 import { EspSuite, espKeyLengths, type SaParams } from "../../src/esp/types.ts";
@@ -258,7 +259,7 @@ function consume(x: EspBatch, what: string): number {
   return x.count;
 }
 
-const batchBytes = (size: number): number => BATCH * (32 + ((size + 64 + 7) & ~7));
+const batchBytes = (size: number): number => BATCH * (ENTRY_BYTES + ((size + SEAL_OVERHEAD + 7) & ~7));
 
 /** WASM in-process, zero-copy batches of 64 (EspBatch → DataPlane.process). */
 export function wasmBatchImpl(dp: DataPlane, p: SaParams, payload: Uint8Array): Impl {
@@ -302,7 +303,7 @@ export async function workerImpl(w: WorkerDataPlane, p: SaParams, payload: Uint8
   while (pool.length < poolSize(payload.length)) {
     seeder.reset();
     for (let i = 0; i < BATCH; i++) seeder.addSeal(out, 17, payload);
-    await w.process("seal", seeder);
+    consume(await w.process("seal", seeder), "worker seal (pool)");
     for (let i = 0; i < BATCH; i++) pool.push(seeder.data(i).slice());
   }
   const f = filler(out, payload, pool);

@@ -166,6 +166,25 @@ export class FaClient {
     if (this.lease && !this.releasing && this.pending?.fields.leaseId !== 0) this.request(now, this.lease.leaseId, this.renewLifetime());
   }
 
+  /**
+   * The transport to the FA was replaced (a tunnel reopened, runtime/tunnel-resume.ts): renew at
+   * once so the FA forwards into the new tunnel; an FA that lost the lease answers UNKNOWN_LEASE
+   * and a new one is asked for (§4.4.2). `fa`: now another FA: ask it for a new lease (the old
+   * lease stays announced until the new one replaces it).
+   */
+  resume(now: Millis, fa?: FaTarget): void {
+    if (fa && !sameLocator(fa.locator, this.fa.locator)) {
+      this.o.fas.splice(0, this.o.fas.length, fa, ...this.o.fas.filter((x) => !sameLocator(x.locator, fa.locator)));
+      this.faIndex = 0;
+      this.lease = undefined;
+      this.renewAt = undefined;
+    }
+    this.releasing = false;
+    this.againAt = undefined;
+    if (this.lease) this.request(now, this.lease.leaseId, this.renewLifetime());
+    else this.request(now, 0, this.o.lifetime ?? 0);
+  }
+
   /** True when `l` is our leased locator (Transmits from it go through the FA). */
   isLeased(l: Locator | undefined): boolean {
     return l !== undefined && this.lease !== undefined && sameLocator(l, this.lease.locator);

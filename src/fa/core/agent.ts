@@ -10,12 +10,15 @@ import { PacketType } from "../../wire/constants.ts";
 import type { FaInfoParam } from "../../wire/params/index.ts";
 import { parseTunnelFrame, TunnelFrameType } from "../../wire/tunnel.ts";
 import { emitTunnelFrame } from "../../wire/tunnel.ts";
-import { hitEquals, hitHex, type Lease } from "../store/lease.ts";
-import type { LeaseStore } from "../store/store.ts";
+import { hitEquals, hitHex, type Lease } from "./lease.ts";
+import type { LeaseIndex } from "./lease-index.ts";
 import type { FaConfig } from "./config.ts";
 import { DropReason, type FaCounters, type FaSend, Forwarder, newCounters } from "./forward.ts";
 import { RelayGuard } from "./guard.ts";
-import { LeaseManager } from "./leases.ts";
+import { LeaseCache } from "./cache.ts";
+import { WriteThrough } from "./durable.ts";
+import type { StoreJob, StoreResult } from "./jobs.ts";
+import { LeaseManager, type LeaseOutcome } from "./leases.ts";
 import { buildLocals, type FaLocal } from "./locals.ts";
 import { buildFaa, buildFad, buildR1Template, fillR1, parseFaPacket } from "./messages.ts";
 import { PuzzleGate } from "./puzzle-gate.ts";
@@ -40,8 +43,17 @@ const QUEUE_MAX = 4096;
 export interface FaOptions {
   identity: HostIdentity;
   config: FaConfig;
-  store: LeaseStore;
+  /** The in-memory lease index (default: a new LeaseCache). */
+  store?: LeaseIndex;
   rng: Rng;
+  /** Write leases through to a durable LeaseStore by store jobs (pollJob / completeJob): FAQs
+   *  are answered once the store took the write. Off: the cache is the only record. */
+  durable?: boolean;
+  /** Fleet node name (docs/PROTOCOL.md §13): leases record their holder; packets for a host
+   *  another node holds come back as FaSend.node. Needs `durable`. */
+  node?: string;
+  /** Most store jobs in flight (default 4096); beyond, FAQs get FAD STORE_FAILED. */
+  maxJobs?: number;
 }
 
 export class ForwardingAgent {
@@ -65,15 +77,24 @@ export class ForwardingAgent {
   /** Size of a FAD with an empty message (learnt once): FADs are trimmed to the FAQ's size. */
   private fadBase = 0;
   private retryAt = 0;
+  private readonly durable: WriteThrough | undefined;
+  private readonly localOfKey = new Map<string, number>();
 
   constructor(o: FaOptions) {
     this.id = o.identity;
     this.hitHexSelf = hitHex(o.identity.hit);
     this.locals = buildLocals(o.config);
     this.localBytes = this.locals.map((l) => ipToBytes(l.locator.ip) ?? new Uint8Array(16));
-    this.leases = new LeaseManager(o.config, o.store, o.rng);
+    const store = o.store ?? new LeaseCache();
+    this.leases = new LeaseManager(o.config, store, o.rng);
     this.holders = new HolderLiveness(o.config, o.rng, (lease, data) => this.probeHolder(lease, data), (e) => this.event(e));
-    this.fwd = new Forwarder(this.locals, o.store, this.leases.hosts, this.counters, new RelayGuard(o.config, this.locals), this.holders);
+    this.fwd = new Forwarder(this.locals, store, this.leases.hosts, this.counters, new RelayGuard(o.config, this.locals), this.holders);
+    for (const l of this.locals) this.localOfKey.set(`${l.locator.ip}|${l.locator.port}`, l.index);
+    if (o.durable) {
+      this.durable = new WriteThrough(this.leases, { adopted: (l) => this.adopted(l), removed: (l) => this.forget(l, "released") }, o.node, o.maxJobs ?? QUEUE_MAX);
+      this.fwd.self = o.node;
+      this.fwd.onClaim = (l) => this.durable?.claim(l);
+    }
     this.gate = new PuzzleGate(o.config, o.rng.fill(new Uint8Array(32)));
     this.fadTokens = o.config.fadPerSecond;
   }
@@ -82,7 +103,7 @@ export class ForwardingAgent {
     return this.id.hit;
   }
 
-  get store(): LeaseStore {
+  get store(): LeaseIndex {
     return this.leases.store;
   }
 
@@ -229,7 +250,10 @@ export class ForwardingAgent {
   handleTimeout(now: Millis): void {
     this.holders.handleTimeout(now);
     try {
-      for (const l of this.leases.expire(now)) this.forget(l, "expired");
+      for (const l of this.leases.expire(now)) {
+        this.forget(l, "expired");
+        this.durable?.expired(l, now);
+      }
     } catch (e) {
       this.retryAt = now + 1000; // a store that keeps failing must not spin the timer
       this.caught(e);
@@ -289,7 +313,7 @@ export class ForwardingAgent {
       return;
     }
     const a = info.address;
-    const r = this.leases.handle(now, {
+    const req = {
       hit,
       requestId: info.requestId,
       leaseId: info.leaseId,
@@ -299,7 +323,21 @@ export class ForwardingAgent {
       host: tunnel >= 0 ? { ip: `tunnel:${tunnel}`, port: 0 } : from,
       tunnel: tunnel >= 0,
       source: from.ip,
-    });
+    };
+    if (this.durable?.busy(hit, info.leaseId)) {
+      this.fwd.drop(DropReason.FAQ_PENDING); // a retransmission: the write in flight answers
+      return;
+    }
+    const ctx: AnswerCtx = { reply, senderHit, hit, requestId: info.requestId, leaseId: info.leaseId, tunnel, faqLen: pkt.length };
+    const r = this.leases.handle(now, req);
+    if (this.durable) this.durable.write(now, req, r, (t, out) => this.answer(t, out, ctx));
+    else this.answer(now, r, ctx);
+  }
+
+  /** The FAQ's answer once its outcome is final (durable: after the store job). */
+  private answer(now: Millis, r: LeaseOutcome, c: AnswerCtx): void {
+    const { reply, senderHit, hit, tunnel } = c;
+    const info = { requestId: c.requestId, leaseId: c.leaseId };
     switch (r.kind) {
       case "stale": // an older Request ID, or a retransmission replayed from another source
         this.fwd.drop(DropReason.FAQ_REPLAYED);
@@ -309,7 +347,7 @@ export class ForwardingAgent {
           this.counters.storeErrors++;
           this.event({ type: "store-error", message: this.leases.lastStoreError });
         }
-        this.refuse(now, reply, senderHit, hit, info.requestId, info.leaseId, r.reason, r.message, pkt.length, true);
+        this.refuse(now, reply, senderHit, hit, info.requestId, info.leaseId, r.reason, r.message, c.faqLen, true);
         return;
       case "released":
         this.forget(r.lease, "released");
@@ -383,6 +421,62 @@ export class ForwardingAgent {
     if (c) this.transmit({ to: lease.host, local: c.index, tunnel: -1, data });
   }
 
+  /** A lease another node made (or a reload brought back) entered the cache. */
+  private adopted(l: Lease): void {
+    const loc = this.fwd.localOf(l);
+    if (loc?.dedicated) this.fwd.dedicated[loc.index] = l;
+  }
+
+  // ---- durable store (jobs.ts, durable.ts) and fleet (docs/PROTOCOL.md §13) ----------------
+
+  /** The next store write for the driver to run against the LeaseStore. */
+  pollJob(): StoreJob | undefined {
+    return this.durable?.jobs.poll();
+  }
+
+  /** The driver's result for job `id`; answers queue for pollTransmit / pollEvent. */
+  completeJob(now: Millis, id: number, r: StoreResult): void {
+    try {
+      this.durable?.jobs.complete(now, id, r);
+    } catch (e) {
+      this.caught(e);
+    }
+  }
+
+  /** Leases loaded from the store at start, or everything it holds after a reconnect. */
+  loadLeases(now: Millis, all: readonly Lease[]): void {
+    if (this.durable) this.durable.reload(now, all);
+    else for (const l of all) if (l.expires > now) this.leases.adopt(l);
+  }
+
+  /** Another fleet node changed or removed a lease (the store's watcher). */
+  leaseChanged(now: Millis, l: Lease): void {
+    this.durable?.changed(now, l);
+  }
+
+  leaseRemoved(hit: string, leaseId: number): void {
+    this.durable?.removed(hit, leaseId);
+  }
+
+  /** A packet another fleet node received at its locator `at` (shared by the fleet) from
+   *  (fromIp, fromPort) and passed on: delivered here when this node holds the host, never
+   *  passed on again. */
+  handleFleet(now: Millis, at: Locator, fromIp: string, fromPort: number, data: Uint8Array): FaSend | undefined {
+    const i = this.localOfKey.get(`${at.ip}|${at.port}`);
+    const l = i === undefined ? undefined : this.locals[i];
+    if (!l || data.length < 8) return this.fwd.drop(DropReason.SHORT);
+    this.counters.fromNode++;
+    this.fwd.fromFleet = true;
+    try {
+      if (data[0] === 0 && data[1] === 0 && data[2] === 0 && data[3] === 0) return this.fwd.hip(now, l, fromIp, fromPort, data);
+      return this.fwd.esp(now, l, fromIp, fromPort, data);
+    } catch (e) {
+      return this.caught(e);
+    } finally {
+      this.fwd.fromFleet = false;
+    }
+  }
+
   private forget(l: Lease, type: "released" | "expired"): void {
     this.holders.forget(l);
     const loc = this.fwd.localOf(l);
@@ -395,6 +489,16 @@ export class ForwardingAgent {
     const expiry = (this.store as { expiryErrors?: number }).expiryErrors ?? 0;
     return { ...this.counters, storeErrors: this.counters.storeErrors + expiry, drops: { ...this.counters.drops }, leases: this.store.size, tunnels: this.hitOfTunnel.size, holders: { ...this.holders.counters }, faHit: hex(this.id.hit) };
   }
+}
+
+interface AnswerCtx {
+  reply: (d: Uint8Array) => void;
+  senderHit: Uint8Array;
+  hit: string;
+  requestId: number;
+  leaseId: number;
+  tunnel: number;
+  faqLen: number;
 }
 
 function faInfo(l: Lease, requestId: number, seconds: number): FaInfoParam {

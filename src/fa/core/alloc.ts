@@ -1,8 +1,8 @@
 // Locator and SPI allocation for leases (draft §4.4: "requests for an IP address (and SPI
 // range)"; PROFILE §2 addr types 4 and 6). The lease store is the record of what is in use.
 import type { Locator, Rng } from "../../core/types.ts";
-import { SPI_BLOCK, SPI_BLOCK_SHIFT } from "../store/lease.ts";
-import type { LeaseStore } from "../store/store.ts";
+import { SPI_BLOCK, SPI_BLOCK_SHIFT } from "./lease.ts";
+import type { LeaseIndex } from "./lease-index.ts";
 
 /** Hands out aligned runs of SPI blocks from [first, last] (shared IPv4 locators demultiplex
  *  ESP by SPI, §4.4). Random start, then a bounded linear probe. */
@@ -15,7 +15,7 @@ export class SpiAllocator {
   constructor(
     first: number,
     last: number,
-    private readonly store: LeaseStore,
+    private readonly store: LeaseIndex,
     private readonly rng: Rng,
   ) {
     this.firstBlock = Math.ceil(Math.max(first, 256) / SPI_BLOCK);
@@ -66,7 +66,7 @@ export class LocatorPool {
 
   constructor(
     pool: readonly Locator[],
-    store: LeaseStore,
+    store: LeaseIndex,
     private readonly rng: Rng,
   ) {
     this.free = pool.filter((l) => !store.byLocator(l));
@@ -87,6 +87,14 @@ export class LocatorPool {
   }
 
   release(l: Locator): void {
-    this.free.push(l);
+    if (!this.free.some((x) => x.ip === l.ip && x.port === l.port)) this.free.push(l);
+  }
+
+  /** A locator leased elsewhere (loaded, or granted by another fleet node) is not free. */
+  take(l: Locator): void {
+    const i = this.free.findIndex((x) => x.ip === l.ip && x.port === l.port);
+    if (i < 0) return;
+    this.free[i] = this.free[this.free.length - 1];
+    this.free.pop();
   }
 }

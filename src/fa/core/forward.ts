@@ -7,8 +7,8 @@
 // header in front of the packet); frames to peers are subarrays of the input.
 import { bytesToIp } from "../../core/addr.ts";
 import type { Locator, Millis } from "../../core/types.ts";
-import type { Lease } from "../store/lease.ts";
-import type { LeaseStore } from "../store/store.ts";
+import type { Lease } from "./lease.ts";
+import type { LeaseIndex } from "./lease-index.ts";
 import type { DestClass, RelayGuard } from "./guard.ts";
 import type { HostIndex } from "./host-index.ts";
 import type { HolderLiveness } from "./holder.ts";
@@ -39,6 +39,11 @@ export const DropReason = {
   SOURCE_OWN: "source_own",
   /** A FAQ replayed (older Request ID, or the same one from another source): no answer. */
   FAQ_REPLAYED: "faq_replayed",
+  /** Fleet (docs/PROTOCOL.md §13): a packet another node passed on for a host this node does
+   *  not hold (the holder changed meanwhile): never passed on again (no loops). */
+  FLEET_NOT_HOLDER: "fleet_not_holder",
+  /** A FAQ for a lease whose store write is still in flight: the write's completion answers. */
+  FAQ_PENDING: "faq_pending",
 } as const;
 export type DropReason = (typeof DropReason)[keyof typeof DropReason];
 
@@ -50,6 +55,9 @@ export interface FaSend {
   /** Tunnel id (WebSocket) to send into, or -1 for UDP. */
   tunnel: number;
   data: Uint8Array;
+  /** Fleet: send `data`, as received at local `local` from `to`, to this FA node (the lease's
+   *  holder) instead; the driver authenticates it (src/fa/server/fleet.ts). */
+  node?: string;
 }
 
 export interface FaCounters {
@@ -67,11 +75,14 @@ export interface FaCounters {
   errors: number;
   /** Tunnel PING frames received (answered or dropped `ping_rate`). */
   pings: number;
+  /** Fleet: packets passed to the holding node, and taken from other nodes. */
+  toNode: number;
+  fromNode: number;
   drops: Record<string, number>;
 }
 
 export function newCounters(): FaCounters {
-  return { forwardedPackets: 0, forwardedBytes: 0, toHost: 0, toPeer: 0, faq: 0, faa: 0, fad: 0, r1: 0, storeErrors: 0, errors: 0, pings: 0, drops: {} };
+  return { forwardedPackets: 0, forwardedBytes: 0, toHost: 0, toPeer: 0, faq: 0, faa: 0, fad: 0, r1: 0, storeErrors: 0, errors: 0, pings: 0, toNode: 0, fromNode: 0, drops: {} };
 }
 
 export class Forwarder {
@@ -84,10 +95,16 @@ export class Forwarder {
   private readonly control6: FaLocal | undefined;
   private readonly addrs = new AddrCache();
   private readonly peers = new Map<number, { loc: Locator; addr: Uint8Array; cls: DestClass }>();
+  /** Fleet: this node's name (undefined outside a fleet); set while handling a packet another
+   *  node passed on; called when a host sends through this node (it becomes the holder). */
+  self: string | undefined;
+  fromFleet = false;
+  onClaim: ((l: Lease) => void) | undefined;
+  private readonly fleetFrom: { ip: string; port: number } = { ip: "", port: 0 };
 
   constructor(
     readonly locals: readonly FaLocal[],
-    private readonly store: LeaseStore,
+    private readonly store: LeaseIndex,
     private readonly hosts: HostIndex,
     readonly counters: FaCounters,
     private readonly guard: RelayGuard,
@@ -138,11 +155,25 @@ export class Forwarder {
   /** Peer → host: relay header (src = peer, dst = leased locator) + the datagram. */
   toHost(now: Millis, lease: Lease, l: FaLocal, fromIp: string, fromPort: number, data: Uint8Array): FaSend | undefined {
     if (lease.expires <= now) return this.drop(DropReason.EXPIRED);
+    const o = this.out;
+    if (this.self !== undefined && lease.node !== undefined && lease.node !== this.self) {
+      // Another node holds the host (its tunnel, or its NAT binding): pass the packet there.
+      if (this.fromFleet) return this.drop(DropReason.FLEET_NOT_HOLDER);
+      this.fleetFrom.ip = fromIp;
+      this.fleetFrom.port = fromPort;
+      o.to = this.fleetFrom;
+      o.local = l.index;
+      o.tunnel = -1;
+      o.data = data;
+      o.node = lease.node;
+      this.counters.toNode++;
+      return o;
+    }
+    o.node = undefined;
     const dead = this.holders?.forward(now, lease); // holder liveness (holder.ts)
     if (dead) return this.drop(dead);
     if (!this.guard.budget(lease, now, data.length)) return this.drop(DropReason.LEASE_BUDGET);
     this.guard.learnFromPeer(lease, now, fromIp, data);
-    const o = this.out;
     if (lease.tunnel) {
       const t = this.tunnelOfHit.get(lease.hit);
       if (t === undefined) return this.drop(DropReason.TUNNEL_DOWN);
@@ -179,6 +210,7 @@ export class Forwarder {
     if (!lease) return this.drop(DropReason.NOT_A_LEASE_HOLDER);
     if (lease.expires <= now) return this.drop(DropReason.EXPIRED);
     if (tunnelHit === undefined) this.holders?.heard(now, lease);
+    if (this.self !== undefined && lease.node !== this.self) this.onClaim?.(lease);
     const payload = d.subarray(off + 40);
     const hairpin = this.localByAddr.get(addrPortHash(d, off + 24, dstPort));
     const own = hairpin !== undefined && sameBytes(hairpin.addr, d, off + 24);
@@ -196,6 +228,7 @@ export class Forwarder {
     const from = to.ip.includes(":") === l.v6 ? l : this.controlFor(to.ip);
     if (!from) return this.drop(DropReason.NO_ROUTE);
     const o = this.out;
+    o.node = undefined;
     o.to = to;
     o.local = from.index;
     o.tunnel = -1;

@@ -15,7 +15,7 @@
 import { ipToBytes as ipBytes } from "../../core/addr.ts";
 import type { Millis } from "../../core/types.ts";
 import { NEXT_HEADER_NONE, PacketType } from "../../wire/constants.ts";
-import { hitKeyBytes, type Lease } from "../store/lease.ts";
+import { hitKeyBytes, type Lease } from "./lease.ts";
 import type { FaConfig } from "./config.ts";
 import type { FaLocal } from "./locals.ts";
 

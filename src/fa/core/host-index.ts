@@ -2,7 +2,7 @@
 // leases by their source locator. Numeric keys (a hash of address text and port) so the
 // forwarding path does not build strings.
 import type { Locator } from "../../core/types.ts";
-import type { Lease } from "../store/lease.ts";
+import type { Lease } from "./lease.ts";
 
 export function locatorHash(ip: string, port: number): number {
   let h = 0x811c9dc5;

@@ -2,8 +2,8 @@
 // IPv4 locator + SPI range or a dedicated IPv6 locator, renewal that never shortens a lease,
 // release by zero lifetime, and expiry that discards all state. Sans-I/O: time is passed in.
 import type { Locator, Millis, Rng } from "../../core/types.ts";
-import { type AddrType, type Lease, SPI_BLOCK } from "../store/lease.ts";
-import type { LeaseStore } from "../store/store.ts";
+import { type AddrType, type Lease, SPI_BLOCK } from "./lease.ts";
+import type { LeaseIndex } from "./lease-index.ts";
 import { LocatorPool, SpiAllocator } from "./alloc.ts";
 import type { FaConfig } from "./config.ts";
 import { HostIndex } from "./host-index.ts";
@@ -29,11 +29,19 @@ export interface LeaseRequest {
 }
 
 export type LeaseOutcome =
-  | { kind: "granted"; lease: Lease; renewed: boolean }
+  /** `prev`: a renewal's values before it (to undo when the durable write fails). */
+  | { kind: "granted"; lease: Lease; renewed: boolean; prev?: LeaseMutable; fresh?: boolean }
   | { kind: "released"; lease: Lease }
   | { kind: "refused"; reason: FadReason; message: string }
   /** An older Request ID for an existing lease (a replay): no answer. */
   | { kind: "stale" };
+
+/** The fields a renewal, a move or a holder change may alter. */
+export type LeaseMutable = Pick<Lease, "expires" | "requestId" | "host" | "tunnel" | "node">;
+
+export function mutableOf(l: Lease): LeaseMutable {
+  return { expires: l.expires, requestId: l.requestId, host: l.host, tunnel: l.tunnel, node: l.node };
+}
 
 export class LeaseManager {
   readonly hosts = new HostIndex();
@@ -47,15 +55,45 @@ export class LeaseManager {
 
   constructor(
     readonly config: FaConfig,
-    readonly store: LeaseStore,
+    readonly store: LeaseIndex,
     private readonly rng: Rng,
   ) {
     this.spis = new SpiAllocator(config.spiFirst, config.spiLast, store, rng);
     this.pool6 = new LocatorPool(config.pool6, store, rng);
-    for (const l of store.unexpired(Number.NEGATIVE_INFINITY)) {
-      if (l.addrType === 4) this.spis.noteUsed((l.spiMax - l.spiMin + 1) / SPI_BLOCK);
+    for (const l of store.unexpired(Number.NEGATIVE_INFINITY)) this.account(l);
+  }
+
+  private account(l: Lease): void {
+    if (l.addrType === 4) this.spis.noteUsed((l.spiMax - l.spiMin + 1) / SPI_BLOCK);
+    else this.pool6.take(l.locator);
+    this.hosts.add(l);
+    this.countSource(l, l.host.ip);
+  }
+
+  /** Take a lease into the cache (loaded from a durable store, made by another fleet node, or
+   *  restored after a failed release). */
+  adopt(l: Lease): void {
+    if (this.store.get(l.hit, l.leaseId)) return;
+    this.store.put(l);
+    this.account(l);
+  }
+
+  /** Drop a lease from the cache and free what it held (released elsewhere, or a failed create). */
+  drop(l: Lease): void {
+    if (this.store.get(l.hit, l.leaseId) !== l) return;
+    this.store.delete(l.hit, l.leaseId);
+    this.free(l);
+  }
+
+  /** Set a lease's mutable fields (another node's renewal, or undoing ours). */
+  update(l: Lease, m: LeaseMutable): void {
+    const moved = l.tunnel !== m.tunnel || l.host.ip !== m.host.ip || l.host.port !== m.host.port;
+    const old = l.host;
+    Object.assign(l, m);
+    this.store.put(l);
+    if (moved) {
+      this.hosts.remove(l, old);
       this.hosts.add(l);
-      this.countSource(l, l.host.ip);
     }
   }
 
@@ -120,7 +158,7 @@ export class LeaseManager {
     }
     // §4.4.1: the FA may extend, but must not make the lease expire before it was due to.
     const wanted = now + this.grantSeconds(req.lifetime) * 1000;
-    const old = { expires: lease.expires, requestId: lease.requestId, host: lease.host, tunnel: lease.tunnel };
+    const old = mutableOf(lease);
     const moved = lease.tunnel !== req.tunnel || lease.host.ip !== req.host.ip || lease.host.port !== req.host.port;
     if (wanted > lease.expires) lease.expires = wanted;
     lease.requestId = req.requestId;
@@ -136,7 +174,7 @@ export class LeaseManager {
       this.hosts.remove(lease, old.host);
       this.hosts.add(lease);
     }
-    return { kind: "granted", lease, renewed: true };
+    return { kind: "granted", lease, renewed: true, prev: old };
   }
 
   /** Discard every lease whose time is up (§4.4.1) and free what it held. */
@@ -199,7 +237,7 @@ export class LeaseManager {
     }
     this.hosts.add(lease);
     this.countSource(lease, source);
-    return { kind: "granted", lease, renewed: false };
+    return { kind: "granted", lease, renewed: false, fresh: true };
   }
 
   private grantSeconds(lifetime: number): number {
@@ -222,7 +260,7 @@ export class LeaseManager {
   }
 }
 
-function storeFailed(): LeaseOutcome {
+export function storeFailed(): LeaseOutcome {
   return refused(FadReason.STORE_FAILED, "lease store unavailable, try again later");
 }
 

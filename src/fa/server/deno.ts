@@ -2,27 +2,20 @@
 // server (server.ts): UDP locators on Deno.listenDatagram, tunnels for hosts without UDP
 // (browsers, Workers; docs/PROTOCOL.md §11.x) over WebTransport (Deno.QuicEndpoint +
 // Deno.upgradeWebTransport: datagrams, oversized frames as records on a stream) and
-// optionally WebSocket (Deno.serve + Deno.upgradeWebSocket). Runnable:
-//   deno run --unstable-net -A src/fa/server/deno.ts --udp 127.0.0.1:PORT --wt 127.0.0.1:PORT
-//     --cert CERT.pem --key KEY.pem [--ws 127.0.0.1:PORT] [--id FILE] [--puzzle off|on|auto]
-//     [--lease-max S]
-// It prints one JSON line {"msg":"fa ready", hit, udp, wt, ws} once every listener is bound
-// (port 0 = any; the bound ports are reported), then JSON logs; SIGINT/SIGTERM stop it.
-import { parseArgs } from "../../cli/args.ts";
+// optionally WebSocket (Deno.serve + Deno.upgradeWebSocket). The command line around it is
+// src/cli/fa-deno.ts (`deno run --unstable-net -A src/cli/fa-deno.ts --help`).
 import { cryptoRng } from "../../core/rng.ts";
 import type { Locator } from "../../core/types.ts";
-import { hitKey } from "../../hip/hit.ts";
-import { HostIdentity } from "../../hip/identity.ts";
-import { decodeKeyfile, encodeKeyfile } from "../../hip/keyfile.ts";
+import type { HostIdentity } from "../../hip/identity.ts";
 import { record, RecordReader } from "../../transport/wt-client.ts";
-import { parseLocator } from "../../transport/types.ts";
 import { bindDenoUdp, type DenoUdpSocket } from "../../transport/udp-deno.ts";
 import { ForwardingAgent } from "../core/agent.ts";
-import { type FaConfig, faConfig, type PuzzleMode } from "../core/config.ts";
+import { type FaConfig, faConfig } from "../core/config.ts";
 import type { FaSend } from "../core/forward.ts";
 import { MemoryLeaseStore } from "../store/memory.ts";
-import type { LeaseStore } from "../store/store.ts";
+import type { LeaseIndex } from "../core/lease-index.ts";
 import { LogLimiter } from "./log-limit.ts";
+import { withHitText } from "./log-format.ts";
 
 // ---- the few Deno APIs we use (typed here: no Deno type package in this repo) ---------------
 interface NetAddr {
@@ -61,7 +54,8 @@ export interface DenoFaOptions {
   udp: Locator[];
   /** More FA settings (puzzle, allow/deny, lease-max…); control/shared4 come from `udp`. */
   config?: Partial<FaConfig>;
-  store?: LeaseStore;
+  /** The lease index (in memory: the Deno FA keeps no durable store yet, docs/OPERATIONS.md). */
+  store?: LeaseIndex;
   wt?: { locator: Locator; cert: string; key: string };
   ws?: Locator;
   log?: (rec: Record<string, unknown>) => void;
@@ -293,7 +287,7 @@ export class DenoFaServer {
   /** Drain control answers and events, re-arm the expiry timer (as server.ts does). */
   private after(): void {
     for (let t = this.fa.pollTransmit(); t; t = this.fa.pollTransmit()) this.emit(t);
-    for (let e = this.fa.pollEvent(); e; e = this.fa.pollEvent()) this.log({ level: e.type === "refused" ? "warn" : "info", msg: `lease ${e.type}`, kind: e.type, ...e });
+    for (let e = this.fa.pollEvent(); e; e = this.fa.pollEvent()) this.log({ level: e.type === "refused" ? "warn" : "info", msg: `lease ${e.type}`, kind: e.type, ...withHitText(e) });
     const at = this.fa.pollTimeout();
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
@@ -308,70 +302,4 @@ export class DenoFaServer {
       );
     }
   }
-}
-
-// ---- command line -------------------------------------------------------------------------
-
-const USAGE = "usage: deno run --unstable-net -A src/fa/server/deno.ts --udp IP:PORT [--udp …] [--wt IP:PORT --cert PEM --key PEM] [--ws IP:PORT] [--id FILE] [--puzzle off|on|auto] [--lease-max S]";
-
-interface DenoCli {
-  args: string[];
-  readTextFile(p: string): Promise<string>;
-  writeTextFile(p: string, t: string, o: { mode: number }): Promise<void>;
-  addSignalListener(sig: "SIGINT" | "SIGTERM", f: () => void): void;
-  exit(code: number): never;
-}
-
-async function identityFrom(cli: DenoCli, path: string | undefined): Promise<HostIdentity> {
-  if (!path) return HostIdentity.generate(cryptoRng);
-  const text = await cli.readTextFile(path).catch(() => undefined);
-  if (text !== undefined) {
-    const r = decodeKeyfile(text);
-    if (!r.ok) throw new Error(`${path}: ${r.error}`);
-    return r.identity;
-  }
-  const id = HostIdentity.generate(cryptoRng);
-  await cli.writeTextFile(path, encodeKeyfile(id), { mode: 0o600 });
-  return id;
-}
-
-export async function main(cli: DenoCli): Promise<number> {
-  const p = parseArgs(cli.args, { options: ["udp", "wt", "ws", "cert", "key", "id", "puzzle", "lease-max"] });
-  const out = (rec: Record<string, unknown>) => console.log(JSON.stringify({ t: new Date().toISOString(), ...rec }));
-  const bad = (m: string) => {
-    console.error(`fa (deno): ${m}\n${USAGE}`);
-    return 2;
-  };
-  if (!p.ok) return bad(p.error);
-  const a = p.args;
-  const udp = a.getAll("udp").map((s) => parseLocator(s));
-  const wt = a.get("wt") === undefined ? undefined : parseLocator(a.get("wt")!);
-  const ws = a.get("ws") === undefined ? undefined : parseLocator(a.get("ws")!);
-  const puzzle = (a.get("puzzle") ?? "auto") as PuzzleMode;
-  if (udp.length === 0 || udp.some((u) => !u) || (a.has("wt") && !wt) || (a.has("ws") && !ws)) return bad("bad or missing locator (IP:PORT)");
-  if (wt && (!a.get("cert") || !a.get("key"))) return bad("--wt needs --cert and --key (PEM)");
-  if (!["off", "on", "auto"].includes(puzzle)) return bad("--puzzle must be off, on or auto");
-  const config: Partial<FaConfig> = { puzzle };
-  if (a.int("lease-max") !== undefined) config.leaseMax = a.int("lease-max")!;
-  const identity = await identityFrom(cli, a.get("id"));
-  const server = await DenoFaServer.start({
-    identity,
-    udp: udp as Locator[],
-    config,
-    wt: wt ? { locator: wt, cert: await cli.readTextFile(a.get("cert")!), key: await cli.readTextFile(a.get("key")!) } : undefined,
-    ws,
-    log: out,
-  });
-  out({ level: "info", msg: "fa ready", hit: hitKey(identity.hit), udp: server.udp, wt: server.wtLocator, ws: server.wsLocator });
-  await new Promise<void>((resolve) => {
-    for (const sig of ["SIGINT", "SIGTERM"] as const) cli.addSignalListener(sig, () => resolve());
-  });
-  out({ level: "info", msg: "fa stopping", ...server.fa.stats() });
-  await server.close();
-  return 0;
-}
-
-if ((import.meta as { main?: boolean }).main) {
-  const cli = (globalThis as unknown as { Deno: DenoCli }).Deno;
-  cli.exit(await main(cli));
 }

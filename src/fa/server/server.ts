@@ -10,17 +10,23 @@ import { type WsLimits, type WsStats, WsTunnelServer } from "../../transport/ws-
 import { type FaEvent, ForwardingAgent } from "../core/agent.ts";
 import type { FaConfig } from "../core/config.ts";
 import type { FaSend } from "../core/forward.ts";
-import type { LeaseStore } from "../store/store.ts";
+import type { LeaseStore } from "../core/store.ts";
+import { FleetLink, type FleetOptions, type FleetRegistry, type FleetStats } from "./fleet.ts";
 import { LogLimiter } from "./log-limit.ts";
 import { newUdpSendStats, UDP_SEND_DEFAULTS, type UdpSendLimits, type UdpSendStats, UdpSender } from "./udp-send.ts";
+import { hitText, withHitText } from "./log-format.ts";
+import { StoreDriver } from "./store-driver.ts";
 
 /** Lines per interval by event kind; the rest are summarised (LogLimiter). */
-const LOG_BURST: Record<string, number> = { refused: 10, challenged: 10, "store-error": 1, error: 1, "server-error": 1, "udp-error": 1 };
+const LOG_BURST: Record<string, number> = { refused: 10, challenged: 10, "store-error": 1, error: 1, "server-error": 1, "udp-error": 1, "store-state": 10 };
 
 export interface FaServerOptions {
   identity: HostIdentity;
   config: FaConfig;
+  /** Durable lease store (memory, SQLite, Redis), written through by store jobs. */
   store: LeaseStore;
+  /** Run as one node of a fleet sharing `store` (a RedisLeaseStore: it is the registry). */
+  fleet?: FleetOptions;
   ws?: Locator;
   /** One structured record per call (JSON logs); secrets are never passed here. */
   log?: (rec: Record<string, unknown>) => void;
@@ -35,7 +41,7 @@ export interface FaServerOptions {
 
 /** Everything the FA counts: the agent's counters (drops by reason), the WebSocket listener's,
  *  errors caught in the server's handlers and log lines suppressed by kind. */
-export type FaServerStats = ReturnType<ForwardingAgent["stats"]> & { serverErrors: number; ws?: WsStats; logSuppressed: Record<string, number>; udpSend: UdpSendStats };
+export type FaServerStats = ReturnType<ForwardingAgent["stats"]> & { serverErrors: number; ws?: WsStats; logSuppressed: Record<string, number>; udpSend: UdpSendStats; store?: StoreDriver["stats"]; fleet?: FleetStats };
 
 export class FaServer {
   readonly fa: ForwardingAgent;
@@ -49,6 +55,8 @@ export class FaServer {
   private readonly limiter: LogLimiter;
   private serverErrors = 0;
   private logTimer: ReturnType<typeof setInterval>;
+  private driver: StoreDriver | undefined;
+  private fleet: FleetLink | undefined;
 
   private constructor(private readonly o: FaServerOptions) {
     this.clock = o.clock ?? Date.now;
@@ -57,7 +65,7 @@ export class FaServer {
     this.limiter = new LogLimiter(this.log, this.clock, every, (k) => LOG_BURST[k] ?? 1000);
     this.logTimer = setInterval(() => this.limiter.tick(), every);
     this.logTimer.unref();
-    this.fa = new ForwardingAgent({ identity: o.identity, config: o.config, store: o.store, rng: cryptoRng });
+    this.fa = new ForwardingAgent({ identity: o.identity, config: o.config, rng: cryptoRng, durable: true, node: o.fleet?.node });
   }
 
   static async start(o: FaServerOptions): Promise<FaServer> {
@@ -68,7 +76,7 @@ export class FaServer {
       const key = locatorKey(l);
       let sock = early.get(key);
       if (!sock) {
-        sock = await openUdp(l);
+        sock = await openUdp(l, isShared(o, l));
         early.set(key, sock);
       }
       return { ip: l.ip, port: sock.address().port };
@@ -86,8 +94,20 @@ export class FaServer {
     };
     const bound = new Map([...early.values()].map((k) => [locatorKey({ ip: k.address().address, port: k.address().port }), k]));
     const s = new FaServer({ ...o, config });
+    const clock = s.clock;
+    s.fa.loadLeases(clock(), await o.store.load(clock())); // a restart loses nothing
+    s.driver = new StoreDriver(s.fa, o.store, clock, () => s.after(), (k, rec) => s.limiter.emit(k, rec));
+    if (o.fleet) {
+      s.fleet = await FleetLink.open(o.fleet, o.store as unknown as FleetRegistry, clock, (at, from, data) =>
+        s.guarded(() => {
+          const d = s.fa.handleFleet(s.clock(), at, from.ip, from.port, data);
+          if (d) s.emit(d);
+          s.after();
+        }),
+      );
+    }
     for (const l of s.fa.locals) {
-      const sock = bound.get(locatorKey(l.locator)) ?? (await openUdp(l.locator));
+      const sock = bound.get(locatorKey(l.locator)) ?? (await openUdp(l.locator, isShared(o, l.locator)));
       bound.delete(locatorKey(l.locator));
       s.socks.push(s.attach(l.index, l.locator, sock));
     }
@@ -124,7 +144,9 @@ export class FaServer {
   /** Every counter, drops by reason (issue 9 item 10: `hipmm fa --stats` / SIGUSR1 print this). */
   stats(): FaServerStats {
     const ws = this.ws?.stats;
-    return { ...this.fa.stats(), serverErrors: this.serverErrors, ...(ws ? { ws } : {}), logSuppressed: { ...this.limiter.total }, udpSend: { ...this.sendStats, errors: { ...this.sendStats.errors } } };
+    const core = this.fa.stats();
+    const fleet = this.fleet ? { fleet: { ...this.fleet.stats } } : {};
+    return { ...core, faHit: hitText(core.faHit), serverErrors: this.serverErrors, ...(ws ? { ws } : {}), logSuppressed: { ...this.limiter.total }, udpSend: { ...this.sendStats, errors: { ...this.sendStats.errors } }, ...(this.driver ? { store: { ...this.driver.stats } } : {}), ...fleet };
   }
 
   async close(): Promise<void> {
@@ -132,8 +154,9 @@ export class FaServer {
     clearInterval(this.logTimer);
     this.limiter.tick();
     await this.ws?.close();
+    this.fleet?.close();
     await Promise.all(this.socks.map((k) => new Promise<void>((r) => k.close(() => r()))));
-    this.o.store.close();
+    await this.o.store.close();
   }
 
   private attach(index: number, l: Locator, sock: Socket): Socket {
@@ -168,12 +191,14 @@ export class FaServer {
   }
 
   private emit(d: FaSend): void {
-    if (d.tunnel >= 0) this.ws?.send(d.tunnel, d.data);
+    if (d.node !== undefined) this.fleet?.send(d.node, this.fa.locals[d.local].locator, d.to, d.data);
+    else if (d.tunnel >= 0) this.ws?.send(d.tunnel, d.data);
     else this.senders[d.local]?.send(d.data, d.to.port, d.to.ip);
   }
 
   /** Drain control answers and events, re-arm the expiry timer. */
   private after(): void {
+    this.driver?.pump();
     for (let t = this.fa.pollTransmit(); t; t = this.fa.pollTransmit()) this.emit(t);
     for (let e = this.fa.pollEvent(); e; e = this.fa.pollEvent()) this.logEvent(e);
     const at = this.fa.pollTimeout();
@@ -190,13 +215,19 @@ export class FaServer {
 
   private logEvent(e: FaEvent): void {
     if (e.type === "store-error" || e.type === "error") this.limiter.emit(e.type, { level: "error", msg: e.type === "error" ? "fa error" : "lease store error", error: e.message });
-    else this.limiter.emit(e.type, { level: e.type === "refused" ? "warn" : "info", msg: `lease ${e.type}`, ...e });
+    else this.limiter.emit(e.type, { level: e.type === "refused" ? "warn" : "info", msg: `lease ${e.type}`, ...withHitText(e) });
   }
 }
 
-function openUdp(l: Locator): Promise<Socket> {
+/** A locator every fleet node binds (docs/OPERATIONS.md): SO_REUSEADDR lets several processes
+ *  on one machine bind it; Linux delivers to one of them and moves on when it dies. */
+function isShared(o: FaServerOptions, l: Locator): boolean {
+  return !!o.fleet?.shared?.some((x) => x.ip === l.ip && x.port === l.port);
+}
+
+function openUdp(l: Locator, reuseAddr = false): Promise<Socket> {
   const v6 = l.ip.includes(":");
-  const sock = createSocket({ type: v6 ? "udp6" : "udp4", ipv6Only: v6 });
+  const sock = createSocket({ type: v6 ? "udp6" : "udp4", ipv6Only: v6, reuseAddr });
   return new Promise((resolve, reject) => {
     sock.once("error", reject);
     sock.bind(l.port, l.ip, () => {

@@ -1,189 +1,53 @@
-// In-memory LeaseStore: three Maps (by HIT key, by SPI block, by dedicated locator) and a
-// lazy min-heap of expiry times. Also the index in front of the SQLite store.
-import { locatorKey, type Locator, type Millis } from "../../core/types.ts";
-import { hitEquals, hitKeyBytes, hitKeyHex, type Lease, SPI_BLOCK, SPI_BLOCK_SHIFT } from "./lease.ts";
-import type { LeaseStore } from "./store.ts";
+// MemoryLeaseStore: a LeaseStore (src/fa/core/store.ts) kept in this process only (tests, the
+// Deno FA, `hipmm fa` without --store). It is also a LeaseCache, so the agent can take it as
+// its index directly. Allocation is atomic trivially (one process, one event loop).
+import type { Millis } from "../../core/types.ts";
+import { LeaseCache } from "../core/cache.ts";
+import { leaseCopy } from "../core/jobs.ts";
+import { type Lease, SPI_BLOCK_SHIFT } from "../core/lease.ts";
+import type { LeaseStore } from "../core/store.ts";
 
-export class MemoryLeaseStore implements LeaseStore {
-  // HIT (48-bit key of its hash part) → lease, or several when a host holds several leases
-  // or two HITs share the key; the full HIT is compared on lookup.
-  private readonly hits = new Map<number, Lease | Lease[]>();
-  private readonly spis = new Map<number, Lease>();
-  private readonly locs = new Map<string, Lease>();
-  private readonly heapT: number[] = [];
-  private readonly heapL: Lease[] = [];
-  private count = 0;
-
-  get size(): number {
-    return this.count;
+export class MemoryLeaseStore extends LeaseCache implements LeaseStore {
+  async load(now: Millis): Promise<Lease[]> {
+    return this.unexpired(now).map(leaseCopy);
   }
 
-  put(lease: Lease): void {
-    if (lease.addrType === 4 && ((lease.spiMin & (SPI_BLOCK - 1)) !== 0 || ((lease.spiMax + 1) & (SPI_BLOCK - 1)) !== 0 || lease.spiMax < lease.spiMin)) {
-      throw new RangeError("SPI range must be block aligned");
-    }
-    const old = this.get(lease.hit, lease.leaseId);
-    if (old === lease) return; // mutated in place: the heap re-checks `expires` when it pops
-    if (old) this.unindex(old);
-    const key = hitKeyHex(lease.hit);
-    const cur = this.hits.get(key);
-    if (cur === undefined) this.hits.set(key, lease);
-    else if (Array.isArray(cur)) cur.push(lease);
-    else this.hits.set(key, [cur, lease]);
+  /** Sync form of create (SQLite uses it for its index). */
+  claim(lease: Lease): "ok" | "conflict" {
+    this.removeExpired(lease.created);
+    if (this.get(lease.hit, lease.leaseId)) return "conflict";
     if (lease.addrType === 4) {
-      for (let b = lease.spiMin >>> SPI_BLOCK_SHIFT; b <= lease.spiMax >>> SPI_BLOCK_SHIFT; b++) this.spis.set(b, lease);
-    } else {
-      this.locs.set(locatorKey(lease.locator), lease);
-    }
-    this.count++;
-    this.push(lease.expires, lease);
+      for (let b = lease.spiMin >>> SPI_BLOCK_SHIFT; b <= lease.spiMax >>> SPI_BLOCK_SHIFT; b++) if (this.bySpi((b << SPI_BLOCK_SHIFT) >>> 0)) return "conflict";
+    } else if (this.byLocator(lease.locator)) return "conflict";
+    this.put(leaseCopy(lease));
+    return "ok";
   }
 
-  get(hit: string, leaseId: number): Lease | undefined {
-    const cur = this.hits.get(hitKeyHex(hit));
-    if (cur === undefined) return undefined;
-    if (!Array.isArray(cur)) return cur.hit === hit && cur.leaseId === leaseId ? cur : undefined;
-    for (const l of cur) if (l.hit === hit && l.leaseId === leaseId) return l;
-    return undefined;
+  async create(lease: Lease): Promise<"ok" | "conflict"> {
+    return this.claim(lease);
   }
 
-  delete(hit: string, leaseId: number): Lease | undefined {
-    const l = this.get(hit, leaseId);
-    if (l) this.unindex(l);
-    return l;
+  /** Sync form of renew: the stored expiry never goes down (§4.4.1). */
+  renewNow(lease: Lease): Lease | undefined {
+    const cur = this.get(lease.hit, lease.leaseId);
+    if (!cur) return undefined;
+    const next: Lease = { ...cur, expires: Math.max(cur.expires, lease.expires), host: { ...lease.host }, tunnel: lease.tunnel, requestId: lease.requestId, node: lease.node };
+    this.put(next);
+    return next;
   }
 
-  byHit(hit: string): readonly Lease[] {
-    const cur = this.hits.get(hitKeyHex(hit));
-    if (cur === undefined) return [];
-    if (!Array.isArray(cur)) return cur.hit === hit ? [cur] : [];
-    return cur.filter((l) => l.hit === hit);
+  async renew(lease: Lease): Promise<Millis | undefined> {
+    return this.renewNow(lease)?.expires;
   }
 
-  byHitBytes(b: Uint8Array, off: number): Lease | undefined {
-    const cur = this.hits.get(hitKeyBytes(b, off));
-    if (cur === undefined) return undefined;
-    if (!Array.isArray(cur)) return hitEquals(b, off, cur.hit) ? cur : undefined;
-    for (const l of cur) if (hitEquals(b, off, l.hit)) return l;
-    return undefined;
+  async release(hit: string, leaseId: number): Promise<void> {
+    this.delete(hit, leaseId);
   }
 
-  bySpi(spi: number): Lease | undefined {
-    return this.spis.get(spi >>> SPI_BLOCK_SHIFT);
-  }
-
-  byLocator(loc: Locator): Lease | undefined {
-    return this.locs.get(locatorKey(loc));
-  }
-
-  unexpired(now: Millis): Lease[] {
-    const out: Lease[] = [];
-    for (const v of this.hits.values()) {
-      if (Array.isArray(v)) {
-        for (const l of v) if (l.expires > now) out.push(l);
-      } else if (v.expires > now) out.push(v);
-    }
-    return out;
-  }
-
-  nextExpiry(): Millis | undefined {
-    return this.heapT.length ? this.heapT[0] : undefined;
-  }
-
-  removeExpired(now: Millis): Lease[] {
-    const out: Lease[] = [];
-    while (this.heapT.length && this.heapT[0] <= now) {
-      const l = this.pop();
-      if (this.get(l.hit, l.leaseId) !== l) continue; // replaced or deleted since
-      if (l.expires > now) this.push(l.expires, l); // renewed in place
-      else {
-        this.unindex(l);
-        out.push(l);
-      }
-    }
-    return out;
-  }
-
-  close(): void {
-    this.hits.clear();
-    this.spis.clear();
-    this.locs.clear();
-    this.heapT.length = 0;
-    this.heapL.length = 0;
-    this.count = 0;
-  }
-
-  private unindex(l: Lease): void {
-    const key = hitKeyHex(l.hit);
-    const cur = this.hits.get(key);
-    if (cur === l) this.hits.delete(key);
-    else if (Array.isArray(cur)) {
-      const i = cur.indexOf(l);
-      if (i >= 0) cur.splice(i, 1);
-      if (cur.length === 1) this.hits.set(key, cur[0]);
-    }
-    if (l.addrType === 4) {
-      for (let b = l.spiMin >>> SPI_BLOCK_SHIFT; b <= l.spiMax >>> SPI_BLOCK_SHIFT; b++) if (this.spis.get(b) === l) this.spis.delete(b);
-    } else {
-      const k = locatorKey(l.locator);
-      if (this.locs.get(k) === l) this.locs.delete(k);
-    }
-    this.count--;
-  }
-
-  // Binary min-heap on parallel arrays; an entry goes stale when its lease is replaced,
-  // deleted or renewed, and is dropped or re-pushed when it reaches the top.
-  private push(t: Millis, l: Lease): void {
-    const T = this.heapT;
-    const L = this.heapL;
-    let i = T.length;
-    T.push(t);
-    L.push(l);
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (T[p] <= t) break;
-      T[i] = T[p];
-      L[i] = L[p];
-      i = p;
-    }
-    T[i] = t;
-    L[i] = l;
-    // Compact when stale entries dominate (many deletes without expiry).
-    if (T.length > 2 * this.count + 1024) this.rebuild();
-  }
-
-  private pop(): Lease {
-    const T = this.heapT;
-    const L = this.heapL;
-    const top = L[0];
-    const t = T.pop()!;
-    const l = L.pop()!;
-    const n = T.length;
-    if (n > 0) {
-      let i = 0;
-      for (;;) {
-        let c = 2 * i + 1;
-        if (c >= n) break;
-        if (c + 1 < n && T[c + 1] < T[c]) c++;
-        if (T[c] >= t) break;
-        T[i] = T[c];
-        L[i] = L[c];
-        i = c;
-      }
-      T[i] = t;
-      L[i] = l;
-    }
-    return top;
-  }
-
-  private rebuild(): void {
-    const live: Lease[] = [];
-    for (const v of this.hits.values()) {
-      if (Array.isArray(v)) live.push(...v);
-      else live.push(v);
-    }
-    this.heapT.length = 0;
-    this.heapL.length = 0;
-    for (const l of live) this.push(l.expires, l);
+  async expire(hit: string, leaseId: number, now: Millis): Promise<boolean> {
+    const cur = this.get(hit, leaseId);
+    if (!cur || cur.expires > now) return false;
+    this.delete(hit, leaseId);
+    return true;
   }
 }

@@ -1,13 +1,15 @@
-// SQLite LeaseStore (Node only: better-sqlite3). Every put/delete is written through with a
-// prepared statement in WAL mode before it returns, so an FA killed with SIGKILL and restarted
+// SQLite LeaseStore (Node only: better-sqlite3), the embedded default for one machine. Every
+// create/renew/release is written with a prepared statement in WAL mode before its promise
+// resolves (and so before the FAQ's answer), so an FA killed with SIGKILL and restarted
 // on the same file keeps forwarding every unexpired lease (§4.4.2 asks hosts to recover from
-// FA crashes; with this store a restart loses nothing). Reads come from a memory index.
+// FA crashes; with this store a restart loses nothing). Conflicts are decided on a memory index.
 import { chmodSync, closeSync, existsSync, openSync } from "node:fs";
-import Database from "better-sqlite3";
-import type { Locator, Millis } from "../../core/types.ts";
-import type { AddrType, Lease } from "./lease.ts";
+import type Database from "better-sqlite3";
+import { requireOptional } from "../../core/optional-node.ts";
+import type { Millis } from "../../core/types.ts";
+import type { AddrType, Lease } from "../core/lease.ts";
 import { MemoryLeaseStore } from "./memory.ts";
-import type { LeaseStore } from "./store.ts";
+import type { LeaseStore } from "../core/store.ts";
 
 const SCHEMA = `CREATE TABLE IF NOT EXISTS leases (
   hit TEXT NOT NULL, lease_id INTEGER NOT NULL, addr_type INTEGER NOT NULL,
@@ -52,7 +54,9 @@ export class SqliteLeaseStore implements LeaseStore {
       closeSync(openSync(path, "a", 0o600));
       for (const f of [path, `${path}-wal`, `${path}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
     }
-    this.db = new Database(path);
+    // better-sqlite3 is an optional peer dependency: loaded only when a store file is used.
+    const Sqlite = requireOptional<typeof Database>("better-sqlite3", "the SQLite lease store (hipmm fa --store)");
+    this.db = new Sqlite(path);
     this.db.pragma("journal_mode = WAL");
     // NORMAL in WAL mode survives a process crash (data is in the OS once a commit returns);
     // only an OS crash / power loss may lose the last commits.
@@ -71,56 +75,52 @@ export class SqliteLeaseStore implements LeaseStore {
     return this.mem.size;
   }
 
-  put(lease: Lease): void {
-    this.upsert.run(toRow(lease));
-    this.mem.put(lease);
+  async load(now: Millis): Promise<Lease[]> {
+    return this.mem.load(now);
   }
 
-  get(hit: string, leaseId: number): Lease | undefined {
-    return this.mem.get(hit, leaseId);
-  }
-
-  delete(hit: string, leaseId: number): Lease | undefined {
-    this.del.run(hit, leaseId);
-    return this.mem.delete(hit, leaseId);
-  }
-
-  byHit(hit: string): readonly Lease[] {
-    return this.mem.byHit(hit);
-  }
-
-  byHitBytes(b: Uint8Array, off: number): Lease | undefined {
-    return this.mem.byHitBytes(b, off);
-  }
-
-  bySpi(spi: number): Lease | undefined {
-    return this.mem.bySpi(spi);
-  }
-
-  byLocator(loc: Locator): Lease | undefined {
-    return this.mem.byLocator(loc);
-  }
-
-  unexpired(now: Millis): Lease[] {
-    return this.mem.unexpired(now);
-  }
-
-  nextExpiry(): Millis | undefined {
-    return this.mem.nextExpiry();
-  }
-
-  removeExpired(now: Millis): Lease[] {
-    const gone = this.mem.removeExpired(now);
-    if (gone.length || this.expiryPending) {
-      try {
-        this.delExpired.run(now);
-        this.expiryPending = false;
-      } catch {
-        this.expiryErrors++;
-        this.expiryPending = true;
-      }
+  /** One FA per file: the memory index decides conflicts; the row is written before the
+   *  promise resolves (the FAA follows it). */
+  async create(lease: Lease): Promise<"ok" | "conflict"> {
+    if (this.mem.get(lease.hit, lease.leaseId)) return "conflict";
+    const r = this.mem.claim(lease);
+    if (r !== "ok") return r;
+    try {
+      this.upsert.run(toRow(lease));
+    } catch (e) {
+      this.mem.delete(lease.hit, lease.leaseId);
+      throw e;
     }
-    return gone;
+    return "ok";
+  }
+
+  async renew(lease: Lease): Promise<Millis | undefined> {
+    const cur = this.mem.get(lease.hit, lease.leaseId);
+    if (!cur) return undefined;
+    const next = { ...cur, expires: Math.max(cur.expires, lease.expires), host: { ...lease.host }, tunnel: lease.tunnel, requestId: lease.requestId };
+    this.upsert.run(toRow(next));
+    this.mem.put(next);
+    return next.expires;
+  }
+
+  async release(hit: string, leaseId: number): Promise<void> {
+    this.del.run(hit, leaseId);
+    this.mem.delete(hit, leaseId);
+  }
+
+  async expire(hit: string, leaseId: number, now: Millis): Promise<boolean> {
+    const cur = this.mem.get(hit, leaseId);
+    if (cur && cur.expires > now) return false;
+    this.mem.removeExpired(now);
+    try {
+      this.delExpired.run(now);
+      this.expiryPending = false;
+    } catch (e) {
+      this.expiryErrors++;
+      this.expiryPending = true;
+      throw e;
+    }
+    return cur !== undefined;
   }
 
   close(): void {

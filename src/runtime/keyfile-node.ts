@@ -3,8 +3,8 @@
 import { readFile } from "node:fs/promises";
 import { createSecretFileSync, writeSecretFileSync } from "../core/secret-file-node.ts";
 import type { Rng } from "../core/types.ts";
-import { type CurveName, HostIdentity } from "./identity.ts";
-import { decodeKeyfile, encodeKeyfile } from "./keyfile.ts";
+import { type CurveName, HostIdentity } from "../hip/identity.ts";
+import { decodeKeyfile, encodeKeyfile } from "../hip/keyfile.ts";
 
 /**
  * Write `id` (with its private key) to `path`, mode 0600. Without `overwrite` an existing file is

@@ -1,0 +1,222 @@
+// The small high-level API: a Host made from an identity and a transport; connect to a peer
+// (HIT and locator) and get an Association; send and receive datagrams on it; move or
+// multi-home; typed events; close. Same shape in Node, Deno, browsers and Cloudflare Workers:
+// only the Transport comes from a runtime entry point (hipmm/node, hipmm/deno, hipmm/browser,
+// hipmm/worker). The low-level host stays reachable as `host.backend`.
+import { cryptoRng } from "../core/rng.ts";
+import { hitFromString, hitKey, hitToString } from "../hip/hit.ts";
+import { type CurveName, HostIdentity } from "../hip/identity.ts";
+import { decodeKeyfile, encodeKeyfile } from "../hip/keyfile.ts";
+import type { StackEvent } from "../runtime/stack.ts";
+import type { DatagramSocket } from "../transport/types.ts";
+import { parseLocator } from "../transport/types.ts";
+import type { HitLike, HostBackend, HostEvents, HostOptions, Listener, Locator, LocatorLike, PeerAddress, SendStatus, Transport } from "./types.ts";
+
+/** Default inner UDP port (source and destination) of {@link Association.send}. */
+export const DEFAULT_PORT = 5000;
+
+/** A new host identity (ECDSA P-256 by default; "P-384", "Ed25519"). */
+export function createIdentity(curve: Exclude<CurveName, "RSA"> = "P-256"): HostIdentity {
+  return HostIdentity.generate(cryptoRng, curve);
+}
+
+/** The identity as keyfile text (JSON, private key included: store it like a password). */
+export function identityToText(id: HostIdentity): string {
+  return encodeKeyfile(id);
+}
+
+/** An identity from keyfile text (as written by {@link identityToText} or `hipmm keygen`). */
+export function identityFromText(text: string): HostIdentity {
+  const r = decodeKeyfile(text);
+  if (!r.ok) throw new Error(`identityFromText: ${r.error}`);
+  return r.identity;
+}
+
+/** A locator from text ("IP:PORT", "[IPv6]:PORT"); throws on bad input. */
+export function toLocator(l: LocatorLike): Locator {
+  if (typeof l !== "string") return l;
+  const loc = parseLocator(l);
+  if (!loc) throw new Error(`bad locator '${l}' (want IP:PORT or [IPv6]:PORT)`);
+  return loc;
+}
+
+/** A HIT's 16 bytes from text or bytes; throws on bad input. */
+export function toHit(h: HitLike): Uint8Array {
+  if (typeof h !== "string") return h;
+  const b = hitFromString(h);
+  if (!b) throw new Error(`bad HIT '${h}'`);
+  return b;
+}
+
+/** A tiny typed event emitter shared by Host and Association. */
+class Emitter<E> {
+  private readonly map = new Map<keyof E, Listener<never>[]>();
+  /** Call `cb` on every event of `type`. */
+  on<K extends keyof E>(type: K, cb: Listener<E[K]>): this {
+    this.map.set(type, [...(this.map.get(type) ?? []), cb as Listener<never>]);
+    return this;
+  }
+  /** Stop calling `cb`. */
+  off<K extends keyof E>(type: K, cb: Listener<E[K]>): this {
+    this.map.set(type, (this.map.get(type) ?? []).filter((x) => x !== (cb as Listener<never>)));
+    return this;
+  }
+  protected emit<K extends keyof E>(type: K, ev: E[K]): void {
+    for (const cb of this.map.get(type) ?? []) (cb as Listener<E[K]>)(ev);
+  }
+}
+
+/** Per-peer events: the host's events for this peer only. */
+export type AssociationEvents = Pick<HostEvents, "message" | "closed" | "moved">;
+
+/** A HIP association with one peer: send datagrams over ESP, receive its datagrams, close. */
+export class Association extends Emitter<AssociationEvents> {
+  /** The peer's HIT (text form). */
+  readonly peer: string;
+  /** @internal */
+  constructor(
+    private readonly host: Host,
+    /** The peer's HIT (16 bytes). */
+    readonly peerHit: Uint8Array,
+  ) {
+    super();
+    this.peer = hitToString(peerHit);
+  }
+
+  /** One datagram (bytes, or text sent as UTF-8) to the peer over ESP. */
+  send(data: Uint8Array | string, opts: { srcPort?: number; dstPort?: number } = {}): SendStatus {
+    const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+    return this.host.backend.send(this.peerHit, opts.srcPort ?? this.host.port, opts.dstPort ?? this.host.port, bytes);
+  }
+
+  /** CLOSE the association (RFC 7401 §5.3.7). */
+  close(): void {
+    const b = this.host.backend as HostBackend & { closeAssociation?(hit: Uint8Array): void };
+    if (b.closeAssociation) b.closeAssociation(this.peerHit);
+    else throw new Error("close: this transport's host cannot close single associations yet; close the host");
+  }
+
+  /** @internal */
+  deliver<K extends keyof AssociationEvents>(type: K, ev: AssociationEvents[K]): void {
+    this.emit(type, ev);
+  }
+}
+
+/** A HIP host: see {@link createHost}. */
+export class Host extends Emitter<HostEvents> {
+  /** The host's HIT (text form). */
+  readonly hit: string;
+  /** Inner UDP port used by {@link Association.send} by default. */
+  readonly port: number;
+  private readonly assocs = new Map<string, Association>();
+
+  /** @internal */
+  constructor(
+    /** The low-level host (RuntimeHost for UDP transports, TunnelHost for tunnels): every counter and knob. */
+    readonly backend: HostBackend,
+    private readonly transport: Transport,
+    port: number,
+  ) {
+    super();
+    this.hit = hitToString(backend.hit);
+    this.port = port;
+    backend.on("event", (ev) => this.dispatch(ev));
+    backend.on("error", (e) => this.emit("error", e));
+  }
+
+  /** The locators peers reach this host at (bound sockets, or the FA-leased locator). */
+  get locators(): Locator[] {
+    const b = this.backend as HostBackend & { locals?: Locator[]; lease?: { locator: Locator } };
+    if (b.locals) return b.locals;
+    return b.lease ? [b.lease.locator] : [];
+  }
+
+  /** Base exchange with a peer (RFC 7401 §6.6); resolves with the association once established. */
+  async connect(peer: PeerAddress, opts: { timeoutMs?: number } = {}): Promise<Association> {
+    const hit = await this.backend.connect(toLocator(peer.locator), peer.hit === undefined ? undefined : toHit(peer.hit), opts);
+    return this.association(hit);
+  }
+
+  /** The association with `peer` (made on first use; sending needs an established one). */
+  association(peer: HitLike): Association {
+    const hit = toHit(peer);
+    const key = hitKey(hit);
+    let a = this.assocs.get(key);
+    if (!a) {
+      a = new Association(this, hit.slice());
+      this.assocs.set(key, a);
+    }
+    return a;
+  }
+
+  /**
+   * Move or multi-home (draft-nikander-hip-mm-00 §4.2): bind `add` locators, drop `remove`
+   * ones; every peer gets an REA and the paths follow. UDP transports only.
+   */
+  async move(change: { add?: LocatorLike[]; remove?: LocatorLike[] }): Promise<void> {
+    const b = this.backend as HostBackend & { changeAddresses?(add: DatagramSocket[], remove: Locator[]): Promise<void> };
+    if (!this.transport.bind || !b.changeAddresses) {
+      throw new Error(`move: a ${this.transport.kind} host lives at its leased locator; it has no addresses of its own to move`);
+    }
+    const add: DatagramSocket[] = [];
+    try {
+      for (const l of change.add ?? []) add.push(await this.transport.bind(toLocator(l)));
+    } catch (e) {
+      await Promise.all(add.map((s) => s.close()));
+      throw e;
+    }
+    await b.changeAddresses(add, (change.remove ?? []).map(toLocator));
+  }
+
+  /** Close every association's timers and sockets (or the tunnel, releasing the lease). */
+  close(): Promise<void> {
+    return this.backend.close();
+  }
+
+  private dispatch(ev: StackEvent): void {
+    switch (ev.type) {
+      case "message": {
+        const m = { peer: hitToString(ev.peerHit), data: ev.data, srcPort: ev.srcPort, dstPort: ev.dstPort, from: ev.from };
+        this.emit("message", m);
+        this.assocs.get(hitKey(ev.peerHit))?.deliver("message", m);
+        break;
+      }
+      case "established":
+        this.association(ev.peerHit);
+        this.emit("established", { peer: hitToString(ev.peerHit), locator: ev.peer, initiator: ev.initiator });
+        break;
+      case "closed": {
+        const c = { peer: hitToString(ev.peerHit), reason: ev.reason };
+        this.assocs.get(hitKey(ev.peerHit))?.deliver("closed", c);
+        this.emit("closed", c);
+        break;
+      }
+      case "failed":
+        this.emit("failed", { peer: hitToString(ev.peerHit), reason: ev.reason });
+        break;
+      case "mobility": {
+        if (ev.ev.type !== "path-changed") break;
+        const path = (p: { from: Locator; to: Locator } | undefined) => (p ? { local: p.from, remote: p.to } : undefined);
+        const m = { peer: hitToString(ev.peerHit), from: path(ev.ev.previous), to: path(ev.ev.path), reason: ev.ev.reason };
+        this.emit("moved", m);
+        this.assocs.get(hitKey(ev.peerHit))?.deliver("moved", m);
+        break;
+      }
+    }
+  }
+}
+
+/**
+ * A HIP host from an identity and a transport:
+ * `const host = await createHost({ identity: createIdentity(), transport: udp("127.0.0.1:0") })`.
+ */
+export async function createHost(o: HostOptions): Promise<Host> {
+  const backend = await o.transport.start({
+    identity: o.identity,
+    ...(o.hip ? { hip: o.hip } : {}),
+    ...(o.mobility !== undefined ? { mobility: o.mobility } : {}),
+    ...(o.fa ? { fa: o.fa } : {}),
+    ...(o.rng ? { rng: o.rng } : {}),
+  });
+  return new Host(backend, o.transport, o.port ?? DEFAULT_PORT);
+}

@@ -1,0 +1,174 @@
+// Types of the small high-level API (the `hipmm` entry point). A Transport is what differs per
+// runtime (UDP sockets in Node and Deno, a tunnel to a Forwarding Agent in browsers and
+// Cloudflare Workers); everything a program does with a host reads the same everywhere.
+import type { Rng } from "../core/types.ts";
+import type { HipHostConfig } from "../hip/types.ts";
+import type { HostIdentity } from "../hip/identity.ts";
+import type { MobilityExtensionOptions } from "../mobility/extension.ts";
+import type { StackEvent } from "../runtime/stack.ts";
+import type { DatagramSocket } from "../transport/types.ts";
+
+/** A transport address: an IP address (text) and a UDP port. */
+export interface Locator {
+  /** "192.0.2.1" or "2001:db8::1". */
+  readonly ip: string;
+  /** UDP port. */
+  readonly port: number;
+}
+
+/**
+ * What became of a datagram handed to `send`: "sent"; "queued" while the association comes
+ * up; "no-association" (none with that peer, or the host failed); "no-path" (held until a
+ * path to the peer is back, or dropped and reported); "seal-failed" (ESP could not seal it).
+ */
+export type SendStatus = "sent" | "queued" | "no-association" | "no-path" | "seal-failed";
+
+/** An event listener. */
+export type Listener<T> = (ev: T) => void;
+
+/** Both ends of a path: our locator and the peer's. */
+export interface PathEnds {
+  /** Our locator on this path. */
+  local: Locator;
+  /** The peer's locator on this path. */
+  remote: Locator;
+}
+
+/** A locator as text ("192.0.2.1:10500", "[2001:db8::1]:10500") or as an object. */
+export type LocatorLike = string | Locator;
+
+/** A HIT as text ("2001:2x:…", RFC 4291 form) or as its 16 bytes. */
+export type HitLike = string | Uint8Array;
+
+/** Where a peer is: its locator and, unless opportunistic (RFC 7401 §4.1.8), its HIT. */
+export interface PeerAddress {
+  /** Where the peer listens. */
+  locator: LocatorLike;
+  /** The peer's HIT; without it, the first R1's sender is accepted (opportunistic mode). */
+  hit?: HitLike;
+}
+
+/** A Forwarding Agent (draft-nikander-hip-mm-00 §5): its UDP locator and, if known, its HIT. */
+export interface ForwardingAgentAddress {
+  /** The FA's UDP locator (where it leases addresses from). */
+  locator: LocatorLike;
+  /** The FA's HIT, if known (else learnt from its first answer, the FAA). */
+  hit?: HitLike;
+}
+
+/** What the low-level hosts (RuntimeHost for UDP, TunnelHost for tunnels) have in common. */
+export interface HostBackend {
+  /** The host's HIT (16 bytes). */
+  readonly hit: Uint8Array;
+  /** Every stack event (HIP, ESP, mobility, FA client). */
+  on(type: "event", cb: (ev: StackEvent) => void): unknown;
+  /** The host stopped on a fatal error. */
+  on(type: "error", cb: (e: Error) => void): unknown;
+  /** Base exchange; resolves with the peer's HIT. */
+  connect(peer: Locator, peerHit?: Uint8Array, opts?: { timeoutMs?: number }): Promise<Uint8Array>;
+  /** One datagram over ESP. */
+  send(peerHit: Uint8Array, srcPort: number, dstPort: number, data: Uint8Array): SendStatus;
+  /** Stop timers, close sockets or the tunnel. */
+  close(): Promise<void>;
+}
+
+/** Settings a Transport passes to the host it starts. */
+export interface BackendOptions {
+  /** The host's identity. */
+  identity: HostIdentity;
+  /** HIP settings. */
+  hip?: Omit<Partial<HipHostConfig>, "identity" | "rng">;
+  /** Mobility settings, or `false` for none. */
+  mobility?: MobilityExtensionOptions | false;
+  /** Lease an address from this Forwarding Agent (UDP hosts; tunnel hosts always lease). */
+  fa?: ForwardingAgentAddress;
+  /** Random bytes (default: crypto.getRandomValues). */
+  rng?: Rng;
+}
+
+/**
+ * How a host reaches the network. Made by the runtime entry points: `udp()` from `hipmm/node`
+ * and `hipmm/deno`, `tunnel()` from `hipmm/browser`, `workerTunnel()` from `hipmm/worker`.
+ */
+export interface Transport {
+  /** "udp": the host owns its addresses (it can move and multi-home); "tunnel": it lives at a leased locator. */
+  readonly kind: "udp" | "tunnel";
+  /** Start a low-level host on this transport. */
+  start(o: BackendOptions): Promise<HostBackend>;
+  /** Bind another local locator (UDP transports: moves and multi-homing). */
+  bind?(at: Locator): Promise<DatagramSocket>;
+}
+
+/** Options of {@link createHost}. */
+export interface HostOptions {
+  /** The host's identity (its HIT is derived from it): {@link createIdentity} or {@link identityFromText}. */
+  identity: HostIdentity;
+  /** How the host reaches the network: `udp()`, `tunnel()` or `workerTunnel()` from a runtime entry point. */
+  transport: Transport;
+  /** Lease an address from a Forwarding Agent (UDP transports; a tunnel transport names its FA itself). */
+  fa?: ForwardingAgentAddress;
+  /** HIP settings (puzzle difficulty, suites, retransmission…). */
+  hip?: Omit<Partial<HipHostConfig>, "identity" | "rng">;
+  /** REA/AC/ACR mobility (on by default; `false` turns it off). */
+  mobility?: MobilityExtensionOptions | false;
+  /** Inner UDP port of datagrams sent with {@link Association.send} (source and destination). Default 5000. */
+  port?: number;
+  /** Random bytes (default: crypto.getRandomValues). */
+  rng?: Rng;
+}
+
+/** A datagram that arrived over an association. */
+export interface MessageEvent {
+  /** The sender's HIT (text form). */
+  peer: string;
+  /** The datagram's payload. */
+  data: Uint8Array;
+  /** Inner UDP source port. */
+  srcPort: number;
+  /** Inner UDP destination port. */
+  dstPort: number;
+  /** The locator it came from. */
+  from: Locator;
+}
+
+/** Typed events of a {@link Host} (and, filtered to one peer, of an {@link Association}). */
+export interface HostEvents {
+  /** A datagram arrived. */
+  message: MessageEvent;
+  /** A base exchange completed (either side started it). */
+  established: {
+    /** The peer's HIT. */
+    peer: string;
+    /** The peer's locator. */
+    locator: Locator;
+    /** Whether this host sent the I1. */
+    initiator: boolean;
+  };
+  /** An association ended (CLOSE from either side, or it timed out). */
+  closed: {
+    /** The peer's HIT. */
+    peer: string;
+    /** Who closed it: this host, the peer, or a timeout. */
+    reason: "local" | "peer" | "timeout";
+  };
+  /** A base exchange failed. */
+  failed: {
+    /** The peer's HIT. */
+    peer: string;
+    /** Why. */
+    reason: string;
+  };
+  /** The path to a peer changed (draft-nikander-hip-mm-00 §4: REA/AC/ACR, failover). */
+  moved: {
+    /** The peer's HIT. */
+    peer: string;
+    /** The previous path, if there was one. */
+    from?: PathEnds;
+    /** The new path (none: no usable path left). */
+    to?: PathEnds;
+    /** What changed it. */
+    reason: string;
+  };
+  /** The host stopped on a fatal error; it is closed. */
+  error: Error;
+}

@@ -1,0 +1,38 @@
+// hipmm/browser: the high-level API over a tunnel to a Forwarding Agent (`tunnel()`:
+// WebTransport datagrams when the browser has them and the FA answers, else a WebSocket).
+// Standard web APIs only; also fine in Deno and Web Workers. Lower layers: hipmm/runtime
+// (TunnelHost, openTunnel), hipmm/transport (WsTunnel, WtTunnel), hipmm/esp (WorkerDataPlane).
+import { tunnelTransport } from "../api/tunnel.ts";
+import type { ForwardingAgentAddress, Transport } from "../api/types.ts";
+import { openTunnel } from "../runtime/browser.ts";
+
+export * from "../index.ts";
+
+/** Options of {@link tunnel}: where the FA listens for tunnels, and the FA itself. */
+export interface TunnelOptions {
+  /** The FA's UDP locator (where it leases from) and HIT if known. */
+  fa: ForwardingAgentAddress;
+  /**
+   * The FA's WebTransport endpoint ("https://IP:PORT/hipmm") and, for a self-signed
+   * certificate, its SHA-256 hashes (W3C WebTransport `serverCertificateHashes`).
+   */
+  webTransport?: {
+    /** "https://IP:PORT/hipmm". */
+    url: string;
+    /** SHA-256 hashes of the FA's self-signed certificate. */
+    serverCertificateHashes?: Uint8Array[];
+  };
+  /** The FA's WebSocket endpoint (ws:// or wss://): used when WebTransport is absent or fails. */
+  webSocket?: string;
+  /** Per tunnel attempt (default 5000 ms). */
+  timeoutMs?: number;
+  /** ESP on the page's thread ("inline", default) or batched in a module Worker ("worker"). */
+  dataPlane?: "inline" | "worker";
+  /** Wait this long for the lease (default 10 000 ms). */
+  leaseTimeoutMs?: number;
+}
+
+/** Tunnel transport: the host leases a locator from the FA and peers reach it there. */
+export function tunnel(o: TunnelOptions): Transport {
+  return tunnelTransport(o.fa, () => openTunnel(o), o.dataPlane === "worker" ? () => "worker" : undefined, o.leaseTimeoutMs);
+}

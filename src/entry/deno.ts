@@ -1,0 +1,41 @@
+// hipmm/deno: the high-level API with Deno UDP sockets (`udp()`; run deno with --unstable-net
+// --allow-net) and the Deno Forwarding Agent's command line (`runDenoFa`). Lower layers:
+// hipmm/runtime-deno (startDenoHost, sockets), hipmm/fa (DenoFaServer).
+import { udpTransport, type UdpTransportOptions } from "../api/udp.ts";
+import type { LocatorLike, Transport } from "../api/types.ts";
+import { main } from "../cli/fa-deno.ts";
+import { bindDenoUdp } from "../transport/udp-deno.ts";
+
+export * from "../index.ts";
+export type { UdpTransportOptions } from "../api/udp.ts";
+
+/**
+ * UDP transport on Deno datagram sockets (`Deno.listenDatagram`), one per locator
+ * ("127.0.0.1:0"); several make the host multi-homed, and {@link Host.move} binds more.
+ */
+export function udp(listen: LocatorLike | LocatorLike[], opts: UdpTransportOptions = {}): Transport {
+  return udpTransport(async (at) => bindDenoUdp(at.ip, at.port), Array.isArray(listen) ? listen : [listen], opts);
+}
+
+/** The parts of the `Deno` namespace the FA command line uses (pass `Deno` itself). */
+export interface DenoFaCli {
+  /** Command-line arguments: `--udp IP:PORT… [--wt IP:PORT --cert PEM --key PEM] [--ws IP:PORT] [--id FILE] [--puzzle off|on|auto] [--lease-max S]`. */
+  args: string[];
+  /** Reads the certificate, key and identity files. */
+  readTextFile(p: string): Promise<string>;
+  /** Writes a new identity file (mode 0600) when `--id` names one that does not exist. */
+  writeTextFile(p: string, t: string, o: { mode: number }): Promise<void>;
+  /** SIGINT / SIGTERM stop the FA. */
+  addSignalListener(sig: "SIGINT" | "SIGTERM", f: () => void): void;
+  /** Process exit. */
+  exit(code: number): never;
+}
+
+/**
+ * The Deno Forwarding Agent (UDP, WebTransport and WebSocket tunnels) as a command line:
+ * `Deno.exit(await runDenoFa(Deno))`. Prints a JSON "fa ready" line with its locators, runs
+ * until SIGINT/SIGTERM and resolves with the exit code (2: bad arguments).
+ */
+export function runDenoFa(deno: DenoFaCli): Promise<number> {
+  return main(deno);
+}

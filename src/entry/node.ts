@@ -1,0 +1,18 @@
+// hipmm/node: the high-level API with UDP sockets from node:dgram (`udp()`) and key files.
+// Lower layers: hipmm/runtime-node (startNodeHost, sockets, pcap files), hipmm/fa (the FA server).
+import { udpTransport, type UdpTransportOptions } from "../api/udp.ts";
+import type { LocatorLike, Transport } from "../api/types.ts";
+import { bindNodeUdp } from "../transport/udp-node.ts";
+
+export * from "../index.ts";
+export type { UdpTransportOptions } from "../api/udp.ts";
+
+/**
+ * UDP transport on node:dgram sockets, one per locator ("127.0.0.1:0", "[::1]:10500"); several
+ * locators make the host multi-homed, and {@link Host.move} binds more.
+ */
+export function udp(listen: LocatorLike | LocatorLike[], opts: UdpTransportOptions = {}): Transport {
+  return udpTransport((at) => bindNodeUdp(at.ip, at.port), Array.isArray(listen) ? listen : [listen], opts);
+}
+
+export { loadIdentity, loadOrCreateIdentity, saveIdentity } from "../runtime/keyfile-node.ts";

@@ -1,0 +1,162 @@
+// Node-to-node forwarding in an FA fleet (docs/PROTOCOL.md §13). A packet that reaches a node
+// for a host another node holds (its tunnel, or the NAT binding its relay frames came through)
+// is passed to that node over UDP, authenticated with HMAC-SHA256 under the fleet key:
+//   "HFL1" | sent-at ms (u64) | name length (u8) | sender name | arrival locator (16 + 2) |
+//   source locator (16 + 2) | packet | HMAC (32)
+// The receiver checks the MAC and that sent-at is within ±MAX_SKEW_MS, then hands the packet to
+// its agent (handleFleet), which delivers it only when it holds the host (never passes it on).
+// A replay inside the window only duplicates a packet the host's ESP/HIP replay checks drop.
+// Node addresses come from the store's registry (heartbeats with a TTL).
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { createSocket, type Socket } from "node:dgram";
+import { bytesToIp, ipToBytes } from "../../core/addr.ts";
+import type { Locator } from "../../core/types.ts";
+
+const MAGIC = [0x48, 0x46, 0x4c, 0x31]; // "HFL1"
+const MAC = 32;
+export const MAX_SKEW_MS = 5000;
+const HEARTBEAT_MS = 500;
+const ALIVE_TTL_MS = 2000;
+
+export interface FleetRegistry {
+  heartbeat(name: string, fleet: Locator, ttlMs: number): Promise<void>;
+  nodes(): Promise<{ name: string; fleet: Locator; alive: boolean }[]>;
+}
+
+export interface FleetOptions {
+  /** This node's name (unique in the fleet). */
+  node: string;
+  /** Shared secret of the fleet (at least 32 bytes; a file mode 0600). */
+  key: Uint8Array;
+  /** Node-to-node UDP locator (port 0: any; the registry publishes the real one). */
+  listen: Locator;
+  /** Locators every node binds (SO_REUSEADDR on one machine, a moving VIP across machines). */
+  shared?: Locator[];
+}
+
+export interface FleetStats {
+  node: string;
+  sent: number;
+  received: number;
+  badMac: number;
+  stale: number;
+  unknownNode: number;
+  nodeDown: number;
+  nodesAlive: number;
+  registryErrors: number;
+}
+
+export class FleetLink {
+  readonly stats: FleetStats;
+  private readonly nodes = new Map<string, { loc: Locator; alive: boolean }>();
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private readonly name: Uint8Array;
+
+  private constructor(
+    private readonly o: FleetOptions,
+    private readonly sock: Socket,
+    private readonly registry: FleetRegistry,
+    private readonly clock: () => number,
+    private readonly deliver: (at: Locator, from: Locator, data: Uint8Array) => void,
+  ) {
+    this.name = new TextEncoder().encode(o.node);
+    this.stats = { node: o.node, sent: 0, received: 0, badMac: 0, stale: 0, unknownNode: 0, nodeDown: 0, nodesAlive: 0, registryErrors: 0 };
+  }
+
+  static async open(o: FleetOptions, registry: FleetRegistry, clock: () => number, deliver: (at: Locator, from: Locator, data: Uint8Array) => void): Promise<FleetLink> {
+    if (o.key.length < 32) throw new RangeError("fleet key: at least 32 bytes");
+    if (!/^[\w.-]{1,64}$/.test(o.node)) throw new RangeError(`bad node name ${o.node}`);
+    const sock = createSocket({ type: o.listen.ip.includes(":") ? "udp6" : "udp4" });
+    await new Promise<void>((res, rej) => {
+      sock.once("error", rej);
+      sock.bind(o.listen.port, o.listen.ip, () => {
+        sock.off("error", rej);
+        res();
+      });
+    });
+    const f = new FleetLink(o, sock, registry, clock, deliver);
+    sock.on("message", (m) => f.receive(m));
+    sock.on("error", () => {});
+    await f.refresh();
+    f.timer = setInterval(() => void f.refresh(), HEARTBEAT_MS);
+    f.timer.unref();
+    return f;
+  }
+
+  get locator(): Locator {
+    const a = this.sock.address();
+    return { ip: a.address, port: a.port };
+  }
+
+  private async refresh(): Promise<void> {
+    try {
+      await this.registry.heartbeat(this.o.node, this.locator, ALIVE_TTL_MS);
+      const list = await this.registry.nodes();
+      this.nodes.clear();
+      for (const n of list) this.nodes.set(n.name, { loc: n.fleet, alive: n.alive });
+      this.stats.nodesAlive = list.filter((n) => n.alive).length;
+    } catch {
+      this.stats.registryErrors++; // the store is down: keep the last known addresses
+    }
+  }
+
+  /** Pass `data`, received at our locator `at` from `from`, to node `node`. */
+  send(node: string, at: Locator, from: Locator, data: Uint8Array): void {
+    const n = this.nodes.get(node);
+    if (!n) {
+      this.stats.unknownNode++;
+      return;
+    }
+    if (!n.alive) {
+      this.stats.nodeDown++;
+      return;
+    }
+    const a = ipToBytes(at.ip);
+    const s = ipToBytes(from.ip);
+    if (!a || !s) return;
+    const head = 4 + 8 + 1 + this.name.length;
+    const buf = Buffer.allocUnsafe(head + 36 + data.length + MAC);
+    buf.set(MAGIC, 0);
+    buf.writeBigUInt64BE(BigInt(Math.floor(this.clock())), 4);
+    buf[12] = this.name.length;
+    buf.set(this.name, 13);
+    buf.set(a, head);
+    buf.writeUInt16BE(at.port, head + 16);
+    buf.set(s, head + 18);
+    buf.writeUInt16BE(from.port, head + 34);
+    buf.set(data, head + 36);
+    const end = head + 36 + data.length;
+    createHmac("sha256", this.o.key).update(buf.subarray(0, end)).digest().copy(buf, end);
+    this.stats.sent++;
+    this.sock.send(buf, n.loc.port, n.loc.ip, () => {});
+  }
+
+  private receive(m: Buffer): void {
+    if (m.length < 13 + 36 + 8 + MAC || m[0] !== MAGIC[0] || m[1] !== MAGIC[1] || m[2] !== MAGIC[2] || m[3] !== MAGIC[3]) {
+      this.stats.badMac++;
+      return;
+    }
+    const end = m.length - MAC;
+    const mac = createHmac("sha256", this.o.key).update(m.subarray(0, end)).digest();
+    if (!timingSafeEqual(mac, m.subarray(end))) {
+      this.stats.badMac++;
+      return;
+    }
+    const sent = Number(m.readBigUInt64BE(4));
+    if (Math.abs(this.clock() - sent) > MAX_SKEW_MS) {
+      this.stats.stale++;
+      return;
+    }
+    const head = 13 + m[12];
+    if (end < head + 36 + 8) return;
+    const at = { ip: bytesToIp(m.subarray(head, head + 16)), port: m.readUInt16BE(head + 16) };
+    const from = { ip: bytesToIp(m.subarray(head + 18, head + 34)), port: m.readUInt16BE(head + 34) };
+    this.stats.received++;
+    this.deliver(at, from, new Uint8Array(m.buffer, m.byteOffset + head + 36, end - head - 36));
+  }
+
+  close(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.sock.close();
+  }
+}

@@ -1,0 +1,134 @@
+// Crypto jobs (issue 12 Deliver 1; docs/ARCHITECTURE.md "Crypto jobs"). The sans-I/O core never
+// awaits: a handler that needs a public-key operation (signature, verification, ECDH) asks
+// `CryptoJobs.request(op, resume)`. Inline mode (the default: simulator, unit tests) runs the
+// operation at once with @noble and calls `resume` in the same stack, so behaviour and Rng use
+// are those of plain synchronous code. Job mode (HipHostConfig.cryptoJobs) queues the job;
+// the driver takes it with `pollCryptoJob()`, runs it on a provider (`runCryptoJob`, WebCrypto
+// by default) and hands the result back with `handleCryptoResult(now, id, result)`, after
+// which the continuation runs and the usual pollTransmit / pollEvent / pollTimeout follow.
+// Continuations re-check the state they depend on (the association may have moved on).
+import { nobleProvider } from "../core/crypto/noble.ts";
+import { type CryptoProvider, isPromise, type MaybePromise } from "../core/crypto/provider.ts";
+import type { Millis } from "../core/types.ts";
+import type { DhKeyPair } from "./dh.ts";
+import type { HostIdentity, PeerIdentity } from "./identity.ts";
+
+export type CryptoOp =
+  /** Verify `signature` over `data` with the peer's HI (RFC 7401 §6.4.2). */
+  | { op: "verify"; peer: PeerIdentity; data: Uint8Array; signature: Uint8Array }
+  /** Sign `data` with our HI (HIP_SIGNATURE / HIP_SIGNATURE_2). */
+  | { op: "sign"; signer: HostIdentity; data: Uint8Array }
+  /** Kij with a key we hold (a Responder's R1 generation key, §6.9 step 10). */
+  | { op: "ecdh"; own: DhKeyPair; peerPublic: Uint8Array }
+  /** A fresh key pair and Kij (an Initiator's I2 key, §6.8); `seed` drawn from the core's Rng. */
+  | { op: "ephemeral-ecdh"; group: number; seed: Uint8Array; peerPublic: Uint8Array };
+
+export interface CryptoResults {
+  verify: boolean;
+  sign: Uint8Array;
+  ecdh: Uint8Array | undefined;
+  "ephemeral-ecdh": { publicValue: Uint8Array; kij: Uint8Array } | undefined;
+}
+
+export type CryptoJob = CryptoOp & { readonly id: number };
+export type CryptoResult = CryptoResults[keyof CryptoResults];
+
+const CURVE: Record<number, "P-256" | "P-384"> = { 7: "P-256", 8: "P-384" };
+
+function chainOr(a: MaybePromise<boolean>, next: () => MaybePromise<boolean>): MaybePromise<boolean> {
+  if (isPromise(a)) return a.then((ok) => ok || next());
+  return a || next();
+}
+
+/** Run one operation on `p`; algorithms `p` lacks (RSA, Ed25519 in some browsers) run on the
+ * identity's own code / `@noble`. A provider that throws falls back to `@noble` for that job. */
+export function runCryptoJob(p: CryptoProvider, job: CryptoOp): MaybePromise<CryptoResult> {
+  let r: MaybePromise<CryptoResult>;
+  try {
+    r = runOn(p, job);
+  } catch {
+    return runOn(nobleProvider, job);
+  }
+  return isPromise(r) ? r.catch(() => runOn(nobleProvider, job)) : r;
+}
+
+function runOn(p: CryptoProvider, job: CryptoOp): MaybePromise<CryptoResult> {
+  switch (job.op) {
+    case "verify": {
+      const key = job.peer.providerKey;
+      if (!key || !p.supports(key.alg)) return job.peer.verify(job.data, job.signature);
+      if (job.signature.length !== job.peer.signatureLength) return false;
+      // §5.2.10: HIT suite 2 is ECDSA/SHA-384; a P-256 HI's SHA-256 signature (RFC 4754) is
+      // accepted too (identity.ts).
+      const first = p.verify(key, "SHA-384", job.data, job.signature);
+      return key.alg === "ECDSA-P256" ? chainOr(first, () => p.verify(key, "SHA-256", job.data, job.signature)) : first;
+    }
+    case "sign": {
+      const key = job.signer.signingKey;
+      return key && p.supports(key.alg) ? p.sign(key, "SHA-384", job.data) : job.signer.sign(job.data);
+    }
+    case "ecdh": {
+      const curve = CURVE[job.own.group];
+      if (!curve) return undefined;
+      return (p.supports(curve) ? p : nobleProvider).ecdh({ curve, pub: job.own.publicValue, secret: job.own.secret }, job.peerPublic);
+    }
+    case "ephemeral-ecdh": {
+      const curve = CURVE[job.group];
+      if (!curve) return undefined;
+      return (p.supports(curve) ? p : nobleProvider).ephemeralEcdh(curve, job.seed, job.peerPublic);
+    }
+  }
+}
+
+type Resume = (now: Millis, result: CryptoResult) => void;
+
+/** The core's queue of crypto jobs (HipHost owns one). */
+export class CryptoJobs {
+  private nextId = 1;
+  private readonly queued: CryptoJob[] = [];
+  private readonly waiting = new Map<number, Resume>();
+
+  /** @param jobs queue jobs for a driver (else run inline with `@noble`); @param max jobs
+   * outstanding at once (queued or running): beyond it requests are refused. */
+  constructor(
+    readonly jobs: boolean,
+    private readonly max: number,
+  ) {}
+
+  /** Jobs queued for the driver since the start (job mode). */
+  queuedTotal = 0;
+
+  /** Jobs requested and not yet completed. */
+  get outstanding(): number {
+    return this.waiting.size;
+  }
+
+  /**
+   * Run `op` and continue with `resume(now, result)`: at once (inline mode) or when the driver
+   * hands the result back (job mode). False when refused (`max` jobs outstanding): the caller
+   * drops the packet (a flood of I2s must not queue unbounded work).
+   */
+  request<K extends CryptoOp["op"]>(now: Millis, op: Extract<CryptoOp, { op: K }>, resume: (now: Millis, result: CryptoResults[K]) => void): boolean {
+    if (!this.jobs) {
+      resume(now, runCryptoJob(nobleProvider, op) as CryptoResults[K]);
+      return true;
+    }
+    if (this.waiting.size >= this.max) return false;
+    const id = this.nextId++;
+    this.queuedTotal++;
+    this.queued.push({ ...op, id });
+    this.waiting.set(id, resume as Resume);
+    return true;
+  }
+
+  poll(): CryptoJob | undefined {
+    return this.queued.shift();
+  }
+
+  /** The continuation of job `id` (undefined if unknown or completed already). */
+  take(id: number): Resume | undefined {
+    const r = this.waiting.get(id);
+    this.waiting.delete(id);
+    return r;
+  }
+}

@@ -1,0 +1,57 @@
+// Closing associations from a runtime host (RFC 7401 §6.14-§6.15): CLOSE to each peer, then wait
+// for its CLOSE_ACK (the core's "closed" event with reason "local") or a deadline. Used by
+// TunnelHost.closeAssociation() and TunnelHost.close(), so that a peer never keeps a stale
+// association after a browser / Worker host goes away.
+import { hitKey } from "../hip/hit.ts";
+import type { EndpointDriver } from "./driver.ts";
+import type { HostStack, StackEvent } from "./stack.ts";
+
+/** What this needs of a host: its stack, its driver and its "event" stream. */
+export interface ClosingHost {
+  readonly stack: HostStack;
+  readonly driver: EndpointDriver;
+  on(type: "event", cb: (ev: StackEvent) => void): unknown;
+  off(type: "event", cb: (ev: StackEvent) => void): unknown;
+}
+
+/** Peers of the associations a CLOSE can still go to (keys agreed, not already closing). */
+export function closableAssociations(stack: HostStack): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (const a of stack.host.associations()) if (a.state === "ESTABLISHED" || a.state === "R2-SENT") out.push(a.peerHit);
+  return out;
+}
+
+/**
+ * Sends CLOSE to each of `peers` and resolves with the HITs whose close completed (CLOSE_ACK
+ * received, or nothing left to close) within `waitMs`; the others are still retransmitting.
+ */
+export function closeAssociations(host: ClosingHost, peers: readonly Uint8Array[], waitMs: number): Promise<Uint8Array[]> {
+  const waiting = new Map(peers.map((h) => [hitKey(h), h]));
+  const done: Uint8Array[] = [];
+  return new Promise((resolve) => {
+    const finish = () => {
+      clearTimeout(timer);
+      host.off("event", onEvent);
+      resolve(done);
+    };
+    const onEvent = (ev: StackEvent) => {
+      if (ev.type !== "closed") return;
+      const k = hitKey(ev.peerHit);
+      const h = waiting.get(k);
+      if (!h) return;
+      waiting.delete(k);
+      if (ev.reason !== "timeout") done.push(h);
+      if (waiting.size === 0) finish();
+    };
+    const timer = setTimeout(finish, waitMs);
+    host.on("event", onEvent);
+    const now = host.driver.clock();
+    for (const h of peers) {
+      const a = host.stack.host.association(h);
+      if (!a || a.state === "CLOSED") onEvent({ type: "closed", peerHit: h, reason: "local" });
+      else host.stack.close(now, h);
+    }
+    host.driver.flush();
+    if (waiting.size === 0) finish();
+  });
+}

@@ -1,0 +1,71 @@
+// `hipmm host --output raw|lines|hex|json` and `--echo`: formats on real bytes, then two real
+// `hipmm host` processes on loopback: B echoes every datagram and prints one per line, A prints
+// the echoes as JSON lines.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { escapeLine, formatDatagram } from "../../src/cli/host-io.ts";
+import { Proc } from "../helpers/proc.ts";
+import { CLI } from "./run.ts";
+
+const enc = new TextEncoder();
+const hit = Uint8Array.from([0x20, 0x01, 0x00, 0x2a, ...new Array(12).fill(0x11)]);
+
+test("--output formats: one datagram per line whatever its bytes", () => {
+  assert.equal(escapeLine(enc.encode("plain text\n")), "plain text", "the trailing newline is the line's own");
+  assert.equal(escapeLine(enc.encode("a\nb\tc\\d\r\x00")), "a\\nb\\tc\\\\d\\r\\x00");
+  assert.equal(escapeLine(Uint8Array.from([0x41, 0xff, 0x0a, 0x5c])), "A\\xff\\x0a\\x5c", "invalid UTF-8: bytes escaped");
+  assert.equal(escapeLine(enc.encode("héllo ✓")), "héllo ✓");
+  const d = { peerHit: hit, srcPort: 5000, dstPort: 5001, data: enc.encode("two\nlines\n") };
+  assert.equal(formatDatagram("raw", d), d.data);
+  assert.equal(formatDatagram("lines", d), "two\\nlines\n");
+  assert.equal(formatDatagram("hex", d), "74776f0a6c696e65730a\n");
+  const j = JSON.parse(formatDatagram("json", d) as string);
+  assert.deepEqual(j, { peer: "2001:2a:1111:1111:1111:1111:1111:1111", srcPort: 5000, dstPort: 5001, length: 10, text: "two\nlines\n" });
+  assert.deepEqual(JSON.parse(formatDatagram("json", { ...d, data: Uint8Array.from([0xff, 0]) }) as string).hex, "ff00");
+  for (const mode of ["lines", "hex", "json"] as const) {
+    const out = formatDatagram(mode, { ...d, data: Uint8Array.from({ length: 256 }, (_, i) => i) }) as string;
+    assert.equal(out.indexOf("\n"), out.length - 1, `${mode}: exactly one line`);
+  }
+});
+
+test("hipmm host --echo --output lines (B) and --output json (A): the echo comes back, one datagram per line", { timeout: 60_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), "hipmm-host-io-"));
+  const procs: Proc[] = [];
+  try {
+    const keys = ["a.key", "b.key"].map((f) => join(dir, f));
+    const hits = keys.map((k) => {
+      const r = spawnSync(process.execPath, ["--import", "tsx", CLI, "keygen", "-o", k], { encoding: "utf8", timeout: 30_000 });
+      assert.equal(r.status, 0, r.stderr);
+      return r.stdout.trim();
+    });
+    const b = new Proc(["--import", "tsx", CLI, "host", "--id", keys[1], "--listen", "127.0.0.1:0", "--k", "2", "--no-watch", "--echo", "--output", "lines"], 20_000);
+    procs.push(b);
+    const port = (await b.waitFor("err", /listening on 127\.0\.0\.1:(\d+)/))[1];
+    const a = new Proc(["--import", "tsx", CLI, "host", "--id", keys[0], "--listen", "127.0.0.1:0", "--no-watch", "--connect", `${hits[1]}@127.0.0.1:${port}`, "--output", "json"], 20_000);
+    procs.push(a);
+    await a.waitFor("err", /established /);
+    a.child.stdin.write("hello\tworld\nsecond\n");
+    await b.waitFor("out", /hello\\tworld\nsecond\n/);
+    const echoed = await a.waitFor("out", /^(\{.*\}\n){2}/);
+    const lines = echoed[0].trim().split("\n").map((l) => JSON.parse(l));
+    assert.deepEqual(
+      lines.map((l) => [l.peer, l.srcPort, l.dstPort, l.text]),
+      [
+        [hits[1], 5000, 5000, "hello\tworld\n"],
+        [hits[1], 5000, 5000, "second\n"],
+      ],
+    );
+    assert.equal(b.out, "hello\\tworld\nsecond\n", "B printed each datagram on its own line");
+    a.child.stdin.end();
+    b.child.stdin.end();
+    assert.equal(await a.exited, 0);
+    assert.equal(await b.exited, 0);
+  } finally {
+    for (const p of procs) p.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

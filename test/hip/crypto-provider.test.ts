@@ -1,0 +1,109 @@
+// Crypto providers (src/core/crypto): WebCrypto and @noble give the same results — the same
+// Ed25519 signatures, ECDSA signatures each verifies from the other, the same ECDH secrets,
+// hashes, HMACs and HKDF output — and both reject the same bad inputs.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { ecdhSeedLength, nobleProvider } from "../../src/core/crypto/noble.ts";
+import type { CryptoProvider, EcdhCurve } from "../../src/core/crypto/provider.ts";
+import { WebCryptoProvider } from "../../src/core/crypto/webcrypto.ts";
+import { withFallback } from "../../src/core/crypto/fallback.ts";
+import { SeededRng } from "../../src/core/rng.ts";
+import { generateDhKey } from "../../src/hip/dh.ts";
+import { HostIdentity } from "../../src/hip/identity.ts";
+
+const web = async (): Promise<CryptoProvider> => {
+  const w = await WebCryptoProvider.create();
+  assert.ok(w, "Node 20 has crypto.subtle");
+  return w;
+};
+
+test("providers: WebCrypto supports P-256, P-384 (ECDSA, ECDH) and Ed25519 in Node 20", async () => {
+  const w = await web();
+  for (const a of ["ECDSA-P256", "ECDSA-P384", "Ed25519", "P-256", "P-384"] as const) assert.ok(w.supports(a), a);
+});
+
+test("providers: Ed25519 signatures are the same bytes; each verifies the other's", async () => {
+  const w = await web();
+  const rng = new SeededRng(1);
+  for (let i = 0; i < 4; i++) {
+    const id = HostIdentity.generate(rng, "Ed25519");
+    const data = rng.fill(new Uint8Array(100 + i));
+    const a = await w.sign(id.signingKey!, "SHA-384", data);
+    const b = nobleProvider.sign(id.signingKey!, "SHA-384", data) as Uint8Array;
+    assert.deepEqual(a, b);
+    assert.deepEqual(a, id.sign(data), "the identity's own signature too");
+    assert.equal(await w.verify(id.providerKey!, "SHA-384", data, b), true);
+    const bad = b.slice();
+    bad[5] ^= 1;
+    assert.equal(await w.verify(id.providerKey!, "SHA-384", data, bad), false);
+    assert.equal(nobleProvider.verify(id.providerKey!, "SHA-384", data, bad), false);
+  }
+});
+
+test("providers: ECDSA P-256 / P-384 signatures (SHA-384, and SHA-256 for P-256) cross-verify", async () => {
+  const w = await web();
+  const rng = new SeededRng(2);
+  for (const [curve, hashes] of [["P-256", ["SHA-384", "SHA-256"]], ["P-384", ["SHA-384"]]] as const) {
+    const id = HostIdentity.generate(rng, curve);
+    const peer = id.toPeer();
+    for (const h of hashes) {
+      const data = rng.fill(new Uint8Array(333));
+      const sw = await w.sign(id.signingKey!, h, data);
+      const sn = nobleProvider.sign(id.signingKey!, h, data) as Uint8Array;
+      assert.equal(sw.length, peer.signatureLength);
+      assert.equal(nobleProvider.verify(peer.providerKey!, h, data, sw), true, `${curve} ${h}: noble verifies WebCrypto`);
+      assert.equal(await w.verify(peer.providerKey!, h, data, sn), true, `${curve} ${h}: WebCrypto verifies noble`);
+      if (h === "SHA-384") {
+        assert.equal(peer.verify(data, sw), true, "PeerIdentity (HIP rules) verifies the WebCrypto signature");
+        assert.deepEqual(sn, id.sign(data), "noble = the identity's RFC 6979 signature");
+      }
+      const other = data.slice();
+      other[0] ^= 1;
+      assert.equal(await w.verify(peer.providerKey!, h, other, sn), false);
+      assert.equal(nobleProvider.verify(peer.providerKey!, h, other, sw), false);
+    }
+  }
+});
+
+test("providers: ECDH gives the same Kij both ways; invalid points are refused by both", async () => {
+  const w = await web();
+  const rng = new SeededRng(3);
+  for (const [curve, group] of [["P-256", 7], ["P-384", 8]] as const) {
+    const x = generateDhKey(rng, group);
+    const y = generateDhKey(rng, group);
+    const ref = (k: typeof x) => ({ curve: curve as EcdhCurve, pub: k.publicValue, secret: k.secret });
+    const a = await w.ecdh(ref(x), y.publicValue);
+    const b = nobleProvider.ecdh(ref(y), x.publicValue) as Uint8Array;
+    assert.ok(a && b);
+    assert.equal(a.length, curve === "P-256" ? 32 : 48);
+    assert.deepEqual(a, b);
+    const off = y.publicValue.slice();
+    off[off.length - 1] ^= 1; // not on the curve
+    assert.equal(await w.ecdh(ref(x), off), undefined);
+    assert.equal(nobleProvider.ecdh(ref(x), off), undefined);
+    assert.equal(await w.ecdh(ref(x), y.publicValue.subarray(1)), undefined);
+    // Ephemeral keys: the public value each returns gives the same Kij with the other provider.
+    for (const p of [w, nobleProvider]) {
+      const e = await p.ephemeralEcdh(curve, rng.fill(new Uint8Array(ecdhSeedLength(curve))), x.publicValue);
+      assert.ok(e);
+      assert.deepEqual(e.kij, await (p === w ? nobleProvider : w).ecdh(ref(x), e.publicValue));
+    }
+    // Generated key pairs work in the other provider.
+    const g = await w.generateEcdh(curve, new Uint8Array(0));
+    assert.deepEqual(nobleProvider.ecdh(g, x.publicValue), await w.ecdh(ref(x), g.pub));
+  }
+});
+
+test("providers: hash, HMAC and HKDF outputs are identical; the fallback keeps noble for them", async () => {
+  const w = await web();
+  const rng = new SeededRng(4);
+  const data = rng.fill(new Uint8Array(200));
+  const key = rng.fill(new Uint8Array(48));
+  for (const h of ["SHA-1", "SHA-256", "SHA-384"] as const) {
+    assert.deepEqual(await w.hash(h, data), nobleProvider.hash(h, data));
+    assert.deepEqual(await w.hmac(h, key, data), nobleProvider.hmac(h, key, data));
+    assert.deepEqual(await w.hkdf(h, key, data.subarray(0, 32), data.subarray(32, 64), 100), nobleProvider.hkdf(h, key, data.subarray(0, 32), data.subarray(32, 64), 100));
+  }
+  const f = withFallback(w, nobleProvider);
+  assert.ok(!(f.hmac("SHA-384", key, data) instanceof Promise), "symmetric primitives stay synchronous");
+});

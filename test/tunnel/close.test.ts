@@ -1,0 +1,69 @@
+// TunnelHost sends CLOSE (RFC 7401 §6.14): `close(peerHit)` / `closeAssociation()` for one
+// association, `close()` for all of them before releasing the lease; the UDP peers see "closed"
+// (reason "peer") and drop the association instead of keeping it stale. Real WebSocket tunnel to
+// an in-process Node FA server, real UDP peers on loopback.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import WebSocket from "ws";
+import { cryptoRng } from "../../src/core/rng.ts";
+import { faConfig } from "../../src/fa/core/config.ts";
+import { FaServer } from "../../src/fa/server/server.ts";
+import { MemoryLeaseStore } from "../../src/fa/store/memory.ts";
+import { hitToString } from "../../src/hip/hit.ts";
+import { HostIdentity } from "../../src/hip/identity.ts";
+import { startTunnelHost } from "../../src/runtime/browser.ts";
+import { WsTunnel } from "../../src/transport/tunnel.ts";
+import { type EchoPeer, freeUdpPort, startEchoPeer } from "./harness.ts";
+
+function closedEvents(p: EchoPeer): string[] {
+  const out: string[] = [];
+  p.host.on("closed", (ev) => out.push(`${hitToString(ev.peerHit)} ${ev.reason}`));
+  return out;
+}
+
+async function until(cond: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 300 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
+  assert.ok(cond(), what);
+}
+
+test("TunnelHost: close(peerHit) closes one association with CLOSE/CLOSE_ACK; close() closes the rest", { timeout: 30_000 }, async () => {
+  const faLoc = { ip: "127.0.0.1", port: await freeUdpPort() };
+  const fa = await FaServer.start({
+    identity: HostIdentity.generate(cryptoRng),
+    config: faConfig({ control: [faLoc], shared4: [faLoc], puzzle: "off" }),
+    store: new MemoryLeaseStore(),
+    ws: { ip: "127.0.0.1", port: 0 },
+  });
+  const peers = [await startEchoPeer(), await startEchoPeer()];
+  const closed = peers.map(closedEvents);
+  let host: Awaited<ReturnType<typeof startTunnelHost>> | undefined;
+  try {
+    const tunnel = await WsTunnel.connect(`ws://127.0.0.1:${fa.wsLocator!.port}`, WebSocket as unknown as new (u: string) => globalThis.WebSocket);
+    host = await startTunnelHost({ identity: HostIdentity.generate(cryptoRng), tunnel, fa: { locator: faLoc } });
+    const me = hitToString(host.hit);
+    for (const p of peers) await host.connect(p.locator, p.host.hit);
+    for (const p of peers) assert.equal(p.host.stack.host.association(host.hit)?.state !== undefined, true, "peer has the association");
+
+    // One association: CLOSE → CLOSE_ACK through the FA; the other stays up.
+    assert.equal(await host.closeAssociation(peers[0].host.hit), true, "CLOSE_ACK received");
+    await until(() => closed[0].length === 1, "peer 0 saw the CLOSE");
+    assert.deepEqual(closed[0], [`${me} peer`]);
+    assert.deepEqual(closed[1], [], "peer 1 untouched");
+    assert.equal(host.stack.canSend(peers[1].host.hit), true);
+    assert.equal(host.stack.canSend(peers[0].host.hit), false);
+
+    // Reconnect peer 0, then close(): both associations get a CLOSE before the lease goes.
+    await host.connect(peers[0].locator, peers[0].host.hit);
+    const leaseBefore = fa.stats().leases;
+    await host.close();
+    host = undefined;
+    await until(() => closed[0].length === 2 && closed[1].length === 1, `both peers saw a CLOSE: ${JSON.stringify(closed)}`);
+    assert.deepEqual(closed[1], [`${me} peer`]);
+    assert.equal(closed[0][1], `${me} peer`);
+    await until(() => fa.stats().leases === leaseBefore - 1, "lease released after the CLOSEs");
+  } finally {
+    await host?.close();
+    for (const p of peers) await p.host.close();
+    await fa.close();
+  }
+});
