@@ -50,7 +50,7 @@ export async function hostCommand(argv: string[]): Promise<number> {
   errorContext.describe = (e) => bindError(e, listen.map((l) => ["--listen", l]));
   let host: RuntimeHost;
   try {
-    const fa = fas.length ? { fas: fas.map((l) => ({ locator: l })), addrType: 4 as const, spis: 16, privacy: a.has("privacy"), silenceMs: net.faSilenceMs } : undefined;
+    const fa = fas.length ? { fas: fas.map((l) => ({ locator: l })), addrType: 4 as const, spis: 16, privacy: a.has("privacy"), silenceMs: net.faSilenceMs, fleet: net.faFleet } : undefined;
     host = await startNodeHost({ identity, listen, hip, tap: capture.tap, mobility: a.has("no-mobility") || profile?.noUpdateExtensions ? false : { policy: net.policy }, fa, inner: inner.inner, natKeepaliveMs: net.natKeepaliveMs });
   } catch (e) {
     capture.close();

@@ -25,6 +25,7 @@ import type { CryptoProvider } from "../core/crypto/provider.ts";
 import { type Clock, EndpointDriver, monotonicClock } from "./driver.ts";
 import { WorkerEspRunner } from "./esp-runner.ts";
 import type { RuntimeHostEvents } from "./host.ts";
+import { HeldSends, NoPathQueue, type SendQueueOptions } from "./send-queue.ts";
 import { HostStack, type SendStatus, type StackEvent } from "./stack.ts";
 import { closableAssociations, closeAssociations } from "./close-associations.ts";
 import { type TunnelPathChanged, TunnelResume } from "./tunnel-resume.ts";
@@ -48,6 +49,9 @@ export interface TunnelHostOptions {
   /** Crypto provider for the control plane's crypto jobs (runtime/host.ts); startTunnelHost
    *  default: WebCrypto (+ @noble per missing algorithm); "inline": @noble inside the core. */
   crypto?: CryptoProvider | "inline";
+  /** With a ReconnectingTunnel: sends while the tunnel is being repaired are held (default 256
+   *  per peer for 5000 ms) and sent after `path-changed`; what cannot be is reported (`held`). */
+  sendQueue?: SendQueueOptions;
 }
 
 export type TunnelHostEvents = RuntimeHostEvents & {
@@ -68,6 +72,9 @@ export class TunnelHost {
   readonly espWorker: WorkerEspRunner | undefined;
   /** With a ReconnectingTunnel: re-lease and re-announce after each reopen. */
   readonly resume: TunnelResume | undefined;
+  /** With a ReconnectingTunnel: datagrams sent while it was down, waiting for `path-changed`. */
+  readonly held: HeldSends | undefined;
+  private readonly heldPeers = new Map<string, Uint8Array>();
   /** Set once the host stopped on a fatal error (the data plane Worker died). */
   error: Error | undefined;
   private readonly listeners = new Map<string, Listener<never>[]>();
@@ -92,7 +99,27 @@ export class TunnelHost {
     const runner = worker && new WorkerEspRunner(this.stack, worker, clock, { flushed: () => this.driver.flush(), failed: (e) => this.fail(e) });
     this.espWorker = runner;
     this.driver = new EndpointDriver(this.stack, new SocketSet([this.socket]), clock, runner ? () => runner.kick() : undefined, provider);
-    this.resume = o.tunnel instanceof ReconnectingTunnel ? new TunnelResume(o.tunnel, this.socket, this.stack, this.driver, (ev) => this.emit("path-changed", ev)) : undefined;
+    this.resume = o.tunnel instanceof ReconnectingTunnel ? new TunnelResume(o.tunnel, this.socket, this.stack, this.driver, (ev) => this.pathBack(ev)) : undefined;
+    this.held = this.resume
+      ? new HeldSends(new NoPathQueue(o.sendQueue), {
+          clock: () => this.driver.clock(),
+          send: (hit, sp, dp, data) => this.sendNow(hit, sp, dp, data),
+          report: (ev) => this.emit("held", ev),
+        })
+      : undefined;
+  }
+
+  /** The tunnel and lease are back: tell the application, then send what was held. */
+  private pathBack(ev: TunnelPathChanged): void {
+    this.emit("path-changed", ev);
+    for (const hit of this.heldPeers.values()) this.held?.flush(hit);
+    this.heldPeers.clear();
+  }
+
+  private sendNow(peerHit: Uint8Array, srcPort: number, dstPort: number, data: Uint8Array): SendStatus {
+    const s = this.stack.send(peerHit, srcPort, dstPort, data, this.driver.clock());
+    this.driver.flush();
+    return s;
   }
 
   get hit(): Uint8Array {
@@ -147,9 +174,12 @@ export class TunnelHost {
   /** One datagram to `peerHit` over ESP (queued while the association comes up). */
   send(peerHit: Uint8Array, srcPort: number, dstPort: number, data: Uint8Array): SendStatus {
     if (this.error) return "no-association";
-    const s = this.stack.send(peerHit, srcPort, dstPort, data, this.driver.clock());
-    this.driver.flush();
-    return s;
+    // While the tunnel is being repaired the FA would drop what we send: hold it (send-queue.ts).
+    if (this.held && this.resume?.holding && this.stack.canSend(peerHit)) {
+      this.heldPeers.set(hitKey(peerHit), peerHit.slice());
+      return this.held.hold(peerHit, srcPort, dstPort, data);
+    }
+    return this.sendNow(peerHit, srcPort, dstPort, data);
   }
 
   /** One raw inner packet (next header + upper-layer bytes) to `peerHit` (ICMPv6 echo is answered by the stack). */
@@ -190,6 +220,7 @@ export class TunnelHost {
       await released;
     }
     this.espWorker?.stop();
+    this.held?.stop();
     await this.driver.close();
     this.dpClosing ??= this.closeDataPlane ? this.espWorker?.dataPlane.close() : undefined;
     await this.dpClosing;

@@ -53,6 +53,9 @@ export interface FaClientOptions {
    * is then noticed after silenceMs + the renewal's retries (§4.4.2). Default: off.
    */
   silenceMs?: Millis;
+  /** The FAs are nodes of one fleet sharing leases (docs/PROTOCOL.md §13): when one goes dead,
+   *  renew the same lease at the next (same locator and SPI range, no REA) instead of a new one. */
+  fleet?: boolean;
 }
 
 export interface ActiveLease {
@@ -400,6 +403,12 @@ export class FaClient {
     }
     const dead = this.fa.locator;
     this.faIndex = (this.faIndex + 1) % this.o.fas.length;
+    if (this.o.fleet && this.lease && this.o.fas.length > 1) {
+      this.lease = { ...this.lease, fa: this.fa };
+      this.events.push({ type: "fa-dead", fa: dead, next: this.fa.locator });
+      this.request(now, this.lease.leaseId, this.renewLifetime());
+      return;
+    }
     this.lease = undefined;
     this.renewAt = undefined;
     this.events.push({ type: "fa-dead", fa: dead, next: this.fa.locator });
