@@ -50,7 +50,7 @@ export async function hostCommand(argv: string[]): Promise<number> {
   errorContext.describe = (e) => bindError(e, listen.map((l) => ["--listen", l]));
   let host: RuntimeHost;
   try {
-    const fa = fas.length ? { fas: fas.map((l) => ({ locator: l })), addrType: 4 as const, spis: 16, privacy: a.has("privacy"), silenceMs: net.faSilenceMs } : undefined;
+    const fa = fas.length ? { fas: fas.map((l) => ({ locator: l })), addrType: 4 as const, spis: 16, privacy: a.has("privacy"), silenceMs: net.faSilenceMs, fleet: net.faFleet } : undefined;
     host = await startNodeHost({ identity, listen, hip, tap: capture.tap, mobility: a.has("no-mobility") || profile?.noUpdateExtensions ? false : { policy: net.policy }, fa, inner: inner.inner, natKeepaliveMs: net.natKeepaliveMs });
   } catch (e) {
     capture.close();
@@ -88,6 +88,7 @@ export async function hostCommand(argv: string[]): Promise<number> {
   host.on("event", (ev) => {
     if (ev.type === "fa" && ev.ev.type === "leased") console.error(`hipmm: leased ${locatorKey(ev.ev.lease.locator)} from FA ${locatorKey(ev.ev.lease.fa.locator)}${ev.ev.renewed ? " (renewed)" : ""}`);
     else if (ev.type === "fa" && ev.ev.type === "refused") console.error(`hipmm: FA refused: ${ev.ev.reasonName} ${ev.ev.message}`);
+    else if (ev.type === "fa" && ev.ev.type === "fa-alive") console.error(`hipmm: FA ${locatorKey(ev.ev.fa)} is back (probed us after a silence)`);
     else if (ev.type === "fa" && ev.ev.type === "fa-dead") console.error(`hipmm: FA ${locatorKey(ev.ev.fa)} silent, trying ${locatorKey(ev.ev.next)}`);
     else if (ev.type === "mobility" && ev.ev.type === "path-changed" && ev.ev.path) console.error(`hipmm: path ${locatorKey(ev.ev.path.from)} → ${locatorKey(ev.ev.path.to)} (${ev.ev.reason})`);
   });

@@ -87,7 +87,9 @@ export class LivePlayer extends Player {
 
   /** Called for new messages and on a slow tick: move to the newest moment when following. */
   follow(): void {
-    if (this.state === "running") this.t = this.src.end;
+    // Paused, the view stays as it is (the slider's end catches up on the next redraw).
+    if (this.state !== "running") return;
+    this.t = this.src.end;
     this.redraw(this);
   }
 

@@ -44,7 +44,6 @@ export class SqliteLeaseStore implements LeaseStore {
   /** Deleting expired rows failed (they stay in the file until the next try; a restart drops
    *  them as expired): counted here, the leases are gone from memory all the same. */
   expiryErrors = 0;
-  private expiryPending = false;
 
   /** Opens (or creates) the file and loads every lease it holds. The file holds every host's
    *  real address: it is created 0600 in the call that creates it, and SQLite gives its -wal and
@@ -114,10 +113,8 @@ export class SqliteLeaseStore implements LeaseStore {
     this.mem.removeExpired(now);
     try {
       this.delExpired.run(now);
-      this.expiryPending = false;
     } catch (e) {
       this.expiryErrors++;
-      this.expiryPending = true;
       throw e;
     }
     return cur !== undefined;

@@ -1,0 +1,252 @@
+// FA fleet (issue 15) bench rows, one run: failover resume time vs the fa-crash lab's re-lease
+// path; lease grants/s with 1, 2, 3 real `hipmm fa --node` processes on one Redis; forwarding
+// packets/s of a fleet node vs a single-node SQLite FA (same process, same blaster); double
+// allocations over FLEET_GRANTS (default 100000) concurrent grants across 3 node processes.
+// Needs redis-server; skipped (one row saying so) without it. Noisy on a shared machine.
+import { spawn } from "node:child_process";
+import { createSocket, type Socket } from "node:dgram";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { SeededRng } from "../src/core/rng.ts";
+import { faConfig } from "../src/fa/core/config.ts";
+import { buildFaq, parseFaPacket } from "../src/fa/core/messages.ts";
+import { wrapRelay } from "../src/fa/core/relay.ts";
+import { FaServer, type FaServerOptions } from "../src/fa/server/server.ts";
+import { RedisLeaseStore } from "../src/fa/store/redis.ts";
+import { SqliteLeaseStore } from "../src/fa/store/sqlite.ts";
+import { HostIdentity } from "../src/hip/identity.ts";
+import { runScenario } from "../src/lab/scenarios.ts";
+import { frameHip } from "../src/wire/framing.ts";
+import { faq, type FleetNode, fleetSpec, hitBytes, killNode, startNode, Udp } from "../test/fa/fleet-harness.ts";
+import { espPacket } from "../test/fa/harness.ts";
+import { haveRedis, RedisServer } from "../test/helpers/redis.ts";
+import type { BenchRow } from "./run.ts";
+import { costRow, rateRow } from "./util.ts";
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** SIGKILL the host's node while a peer streams ESP every 2 ms; the host notices `silenceMs`
+ *  without a relay frame, sends one relay frame through the next node; time to the first
+ *  packet delivered by that node. */
+async function failover(redisUrl: string, dir: string): Promise<BenchRow[]> {
+  const f = await fleetSpec(dir, redisUrl);
+  const nodes: FleetNode[] = [];
+  const host = await Udp.open();
+  const peer = await Udp.open();
+  const silenceMs = 50;
+  const runs: number[] = [];
+  let timer: ReturnType<typeof setInterval> | undefined;
+  try {
+    for (const [name, ip] of [["b", "127.0.0.3"], ["c", "127.0.0.4"], ["a", "127.0.0.2"]]) nodes.push(await startNode(f, name, ip));
+    const faHit = hitBytes(nodes[0].ready);
+    const id = HostIdentity.generate(new SeededRng(9100));
+    const faa = await faq(host, nodes[2].control, id, faHit, { requestId: 1, leaseId: 0, lifetime: 600, addrType: 4, spis: 16 });
+    const spi = (faa.info!.address as { minSpi: number }).minSpi;
+    let seq = 0;
+    timer = setInterval(() => peer.send(espPacket(spi, ++seq, 100), f.shared), 2);
+    // warm: permission learnt, traffic flowing through a
+    await host.next();
+    // RTT host ↔ node (a relay frame out, the packet it lets through back) for the bound
+    const order = [2, 0, 1]; // a dies, then b, ending at c
+    for (let k = 0; k < 2; k++) {
+      const dying = nodes[order[k]];
+      const next = nodes[order[k + 1]];
+      await sleep(200);
+      host.queue.length = 0;
+      const t0 = performance.now();
+      await killNode(dying);
+      // the host notices silence (no relay frame for silenceMs)
+      let last = performance.now();
+      while (performance.now() - last < silenceMs) {
+        const got = await host.next(() => true, 5).catch(() => undefined);
+        if (got) last = performance.now();
+      }
+      host.send(wrapRelay(f.shared, peer.locator, espPacket(0x4242, k + 1, 80)), next.control);
+      await host.next((x) => x.from.port === next.control.port && x.from.ip === next.control.ip, 5000);
+      runs.push(performance.now() - t0);
+    }
+  } finally {
+    if (timer) clearInterval(timer);
+    for (const n of nodes) await killNode(n);
+    host.close();
+    peer.close();
+  }
+  const crash = runScenario("fa-crash", 1).summary;
+  const mean = runs.reduce((a, b) => a + b, 0) / runs.length;
+  return [
+    costRow(`fa-fleet failover: node SIGKILLed → traffic back through another node (host silence ${silenceMs} ms, no FAQ, no REA)`, "ms", mean, crash.handover_ms_to_mover ?? 559, {
+      runs: runs.map((x) => Math.round(x)),
+      baselineName: "fa-crash lab: re-lease at FA2 + REA",
+      target_ms: "100 + 1 RTT",
+    }),
+  ];
+}
+
+/** FAQs from `hosts` pre-signed, spread over `nodes`, `window` in flight: FAAs per second. */
+async function grants(redisUrl: string, dir: string, count: number): Promise<number> {
+  const r = await RedisServer.start();
+  const f = await fleetSpec(dir, r.url);
+  const nodes: FleetNode[] = [];
+  const socks: Udp[] = [];
+  try {
+    for (let i = 0; i < count; i++) nodes.push(await startNode(f, String.fromCharCode(97 + i), `127.0.0.${2 + i}`));
+    const faHit = hitBytes(nodes[0].ready);
+    const N = 300;
+    const ids = Array.from({ length: N }, (_, i) => HostIdentity.generate(new SeededRng(20_000 + i)));
+    const faqs = ids.map((id) => frameHip(buildFaq(id, faHit, { requestId: 1, leaseId: 0, lifetime: 600, addrType: 4, spis: 16 })));
+    for (let i = 0; i < 30; i++) socks.push(await Udp.open(`127.0.1.${1 + i}`));
+    let ok = 0;
+    let done = 0;
+    const t0 = performance.now();
+    await new Promise<void>((resolve) => {
+      let next = 0;
+      const send = () => {
+        const i = next++;
+        if (i >= N) return;
+        const s = socks[i % socks.length];
+        s.send(faqs[i], nodes[i % nodes.length].control);
+      };
+      for (const s of socks)
+        s.sock.on("message", (m) => {
+          const p = parseFaPacket(new Uint8Array(m).subarray(4), false);
+          if (p.ok && p.value.packetType === 12) ok++;
+          if (++done === N) resolve();
+          else send();
+        });
+      for (let i = 0; i < 32; i++) send();
+      setTimeout(resolve, 60_000);
+    });
+    const ms = performance.now() - t0;
+    return (ok * 1000) / ms;
+  } finally {
+    for (const n of nodes) await killNode(n);
+    for (const s of socks) s.close();
+    await r.stop();
+    void redisUrl;
+  }
+}
+
+const bind = (ip = "127.0.0.1"): Promise<Socket> =>
+  new Promise((r) => {
+    const s = createSocket("udp4");
+    s.bind(0, ip, () => r(s));
+  });
+
+async function blast(tx: Socket, to: { ip: string; port: number }, rx: Socket, pkt: Uint8Array, ms: number): Promise<number> {
+  let got = 0;
+  rx.on("message", () => got++);
+  const end = performance.now() + ms;
+  await new Promise<void>((resolve) => {
+    const step = () => {
+      if (performance.now() >= end) return resolve();
+      for (let i = 0; i < 32; i++) tx.send(pkt, to.port, to.ip);
+      setImmediate(step);
+    };
+    step();
+  });
+  await sleep(50);
+  rx.removeAllListeners("message");
+  return (got * 1000) / ms;
+}
+
+/** Packets/s through one FaServer (in this process) for a leased host. */
+async function forwardRate(o: Omit<FaServerOptions, "identity" | "config">, at: string): Promise<number> {
+  const loc = { ip: at, port: 0 };
+  const server = await FaServer.start({ ...o, identity: HostIdentity.generate(new SeededRng(1)), config: faConfig({ control: [loc], shared4: [loc], puzzle: "off", leasePacketsPerSecond: 1e9, leaseBytesPerSecond: 1e12 }) });
+  const faLoc = server.udp[0];
+  const host = await bind();
+  const tx = await bind();
+  try {
+    const hid = HostIdentity.generate(new SeededRng(2));
+    const faaP = new Promise<Uint8Array>((r) => host.once("message", (m) => r(new Uint8Array(m))));
+    host.send(frameHip(buildFaq(hid, server.fa.hit, { requestId: 1, leaseId: 0, lifetime: 600, addrType: 4, spis: 16 })), faLoc.port, faLoc.ip);
+    const faa = parseFaPacket((await faaP).subarray(4));
+    if (!faa.ok) throw new Error("no FAA");
+    const pkt = new Uint8Array(1400);
+    new DataView(pkt.buffer).setUint32(0, (faa.value.info!.address as { minSpi: number }).minSpi);
+    await blast(tx, faLoc, host, pkt, 300); // warm-up
+    return await blast(tx, faLoc, host, pkt, 1500);
+  } finally {
+    host.close();
+    tx.close();
+    await server.close();
+  }
+}
+
+async function forwarding(redisUrl: string, dir: string): Promise<BenchRow[]> {
+  // alternate (4 runs each, best of each; same address) so load drift on a shared machine hits both alike
+  const key = new Uint8Array(32).fill(7);
+  let sqlite = 0;
+  let fleet = 0;
+  for (let i = 0; i < 4; i++) {
+    sqlite = Math.max(sqlite, await forwardRate({ store: new SqliteLeaseStore(join(dir, `fwd${i}.db`)) }, "127.0.0.2"));
+    fleet = Math.max(fleet, await forwardRate({ store: await RedisLeaseStore.open({ url: `${redisUrl}?prefix=fwd${i}` }), fleet: { node: `fwd${i}`, key, listen: { ip: "127.0.0.2", port: 0 } } }, "127.0.0.2"));
+  }
+  return [rateRow("fa-fleet forwarding 1400 B, fleet node holding the host (Redis store) vs single-node SQLite FA", "packets/s", fleet, sqlite, { target_ratio: 0.9 })];
+}
+
+/** Three worker processes run the core allocation path against one Redis; count SPI blocks
+ *  answered FAA twice, and FAAs whose lease is not in Redis as granted. */
+async function doubles(redisUrl: string, dir: string, total: number): Promise<BenchRow[]> {
+  const per = Math.ceil(total / 3);
+  const blocks = Math.ceil(per * 3 * 1.25); // 80 % full at the end: nodes race for the last blocks
+  const worker = join(import.meta.dirname, "fixtures", "fleet-alloc-worker.ts");
+  const t0 = performance.now();
+  const outs = await Promise.all(
+    ["a", "b", "c"].map(
+      (node) =>
+        new Promise<{ ms: number; granted: [string, number, number, number][]; refused: Record<string, number> }>((resolve, reject) => {
+          const out = join(dir, `alloc-${node}.json`);
+          const c = spawn(process.execPath, ["--import", "tsx", worker, redisUrl, node, String(per), String(blocks), out], { stdio: ["ignore", "inherit", "inherit"] });
+          c.once("exit", (code) => (code === 0 ? resolve(JSON.parse(readFileSync(out, "utf8"))) : reject(new Error(`worker ${node} exited ${code}`))));
+        }),
+    ),
+  );
+  const wall = performance.now() - t0;
+  const owner = new Map<number, string>();
+  let double = 0;
+  let granted = 0;
+  for (const o of outs)
+    for (const [hit, id, min, max] of o.granted) {
+      granted++;
+      for (let b = min >>> 4; b <= max >>> 4; b++) {
+        if (owner.has(b)) double++;
+        else owner.set(b, `${hit}:${id}`);
+      }
+    }
+  const s = await RedisLeaseStore.open({ url: redisUrl, commandTimeoutMs: 30_000 });
+  const held = await s.load(Date.now());
+  await s.close();
+  const inStore = new Set(held.map((l) => `${l.hit}:${l.leaseId}:${l.spiMin}`));
+  let missing = 0;
+  for (const o of outs) for (const [hit, id, min] of o.granted) if (!inStore.has(`${hit}:${id}:${min}`)) missing++;
+  const refused: Record<string, number> = {};
+  for (const o of outs) for (const [k, v] of Object.entries(o.refused)) refused[k] = (refused[k] ?? 0) + v;
+  return [
+    costRow(`fa-fleet double allocations over ${per * 3} concurrent grants across 3 nodes (${blocks} SPI blocks)`, "count", double + missing, null, { granted, refused, faa_not_in_store: missing, wall_ms: Math.round(wall) }),
+    rateRow("fa-fleet allocation path: grants/s, 3 node processes on one Redis (no signatures)", "grants/s", (granted * 1000) / wall, null),
+  ];
+}
+
+/** Only the forwarding rows (quick check): FLEET_ONLY=forwarding. */
+export async function run(): Promise<BenchRow[]> {
+  if (!haveRedis()) return [{ name: "fa-fleet skipped: redis-server not installed", unit: "", value: 0, baseline: null, ratio: null }];
+  const dir = mkdtempSync(join(tmpdir(), "hipmm-fleet-bench-"));
+  const redis = await RedisServer.start();
+  const rows: BenchRow[] = [];
+  const only = process.env.FLEET_ONLY;
+  try {
+    if (only === "forwarding") return await forwarding(redis.url, dir);
+    rows.push(...(await failover(redis.url, dir)));
+    const g: number[] = [];
+    for (const n of [1, 2, 3]) g.push(await grants(redis.url, dir, n));
+    for (const [i, v] of g.entries()) rows.push(rateRow(`fa-fleet lease grants/s, ${i + 1} node${i ? "s" : ""} on one Redis (signed FAQ → FAA)`, "grants/s", v, g[0], { baselineName: "1 node" }));
+    rows.push(...(await forwarding(redis.url, dir)));
+    rows.push(...(await doubles(redis.url, dir, Number(process.env.FLEET_GRANTS ?? 100_000))));
+  } finally {
+    await redis.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return rows;
+}
