@@ -33,7 +33,7 @@ export class EndpointDriver {
     readonly clock: Clock = monotonicClock,
     /** Called after every input (datagram, timeout, flush) once transmits are drained. */
     private readonly afterInput?: () => void,
-    /** Runs the endpoint's crypto jobs (src/hip/crypto-jobs.ts); default @noble, synchronously. */
+    /** Runs the endpoint's crypto jobs (src/hip/crypto-jobs.ts); default `@noble`, synchronously. */
     readonly crypto: CryptoProvider = nobleProvider,
   ) {
     sockets.onDatagram((data, from, to) => {

@@ -21,11 +21,13 @@ export interface TunnelEndpoint {
   webSocket?: string;
 }
 
+/** How a dropped tunnel is brought back: backoff between rounds, attempt timeout, liveness PINGs. */
 export interface ReconnectOptions {
   /** First wait after a failed round (default 50 ms); doubles (`factor`) up to `maxDelayMs`. */
   initialDelayMs?: number;
   /** Longest wait between rounds (default 500 ms: a restarted FA is found within about that). */
   maxDelayMs?: number;
+  /** Growth of the wait per failed round (default 2). */
   factor?: number;
   /** Fraction of each wait taken off at random (default 0.5: wait in [d/2, d]). */
   jitter?: number;
