@@ -14,7 +14,7 @@ import { unwrapRelay, wrapRelay } from "../../src/fa/core/relay.ts";
 import { MemoryLeaseStore } from "../../src/fa/store/memory.ts";
 import { PacketType } from "../../src/wire/constants.ts";
 import { frameHip } from "../../src/wire/framing.ts";
-import { espPacket, identity } from "./harness.ts";
+import { espPacket, identity, makeFa, Net, TestHost } from "./harness.ts";
 
 const SHARED = { ip: "192.0.2.10", port: 10500 };
 const HOST = { ip: "198.51.100.7", port: 5000 };
@@ -110,4 +110,24 @@ test("fleet core: a lease granted at A is forwarded by B to A; the host's relay 
   assert.equal(ren.packetType, PacketType.FAA);
   assert.equal(ren.info!.leaseId, faa.info!.leaseId);
   assert.equal((ren.info!.address as { minSpi: number }).minSpi, spi);
+});
+
+test("fleet client: when its node goes silent the client renews the same lease at the next node (no new lease)", () => {
+  const net = new Net();
+  const FA = { ip: "192.0.2.1", port: 10500 };
+  const FB = { ip: "192.0.2.2", port: 10500 };
+  makeFa(net, 1, { control: [FA], shared4: [FA], puzzle: "off" });
+  makeFa(net, 1, { control: [FB], shared4: [FB], puzzle: "off" });
+  const h = new TestHost(net, 88, { ip: "198.51.100.88", port: 5000 });
+  const c = h.lease({ fas: [{ locator: FA }, { locator: FB }], addrType: 4, lifetime: 20, retryMs: 500, tries: 3, fleet: true, silenceMs: 1000 });
+  net.run();
+  const first = c.lease!;
+  net.dead.add("192.0.2.1:10500");
+  const sent = net.log.length;
+  net.advance(10_000);
+  h.drainEvents();
+  assert.ok(h.faEvents.some((e) => e.type === "fa-dead"));
+  const toB = net.log.slice(sent).filter((x) => x.to.ip === FB.ip).map((x) => parseFaPacket(x.data.subarray(4), false));
+  assert.ok(toB.length > 0 && toB[0].ok, "a FAQ went to the next node");
+  assert.equal(toB[0].ok && toB[0].value.info!.leaseId, first.leaseId, "the first FAQ there renews the same lease");
 });
