@@ -14,6 +14,7 @@ import { costRow, rateRow } from "./util.ts";
 
 const IP = "127.0.0.1";
 const P256 = { dhGroups: [7], espSuites: [13] };
+const P384 = { dhGroups: [8], espSuites: [13] };
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -48,10 +49,11 @@ async function udpExchange(server: Locator, sizes: number[], rounds = 1): Promis
   return times;
 }
 
-async function baseExchangeMs(responder: RuntimeHost, k: number, runs: number): Promise<number> {
+async function baseExchangeMs(responder: RuntimeHost, k: number, runs: number, curve: "P-256" | "P-384" = "P-256", crypto?: "inline"): Promise<number> {
   const times: number[] = [];
+  const hip = curve === "P-256" ? { ...P256, puzzleK: k } : { ...P384, puzzleK: k };
   for (let i = 0; i < runs; i++) {
-    const a = await startNodeHost({ identity: HostIdentity.generate(cryptoRng), listen: [`${IP}:0`], hip: { ...P256, puzzleK: k }, dataPlane: shared });
+    const a = await startNodeHost({ identity: HostIdentity.generate(cryptoRng, curve), listen: [`${IP}:0`], hip, dataPlane: shared, crypto });
     const t0 = performance.now();
     await a.connect(responder.locals[0], responder.hit, { timeoutMs: 10_000 });
     times.push(performance.now() - t0);
@@ -71,8 +73,21 @@ export async function run(): Promise<BenchRow[]> {
     const responder = await startNodeHost({ identity: HostIdentity.generate(cryptoRng, "P-256"), listen: [`${IP}:0`], hip: { ...P256, puzzleK: k } });
     await baseExchangeMs(responder, k, 2); // warm-up: R1 precomputation, JIT
     const ms = await baseExchangeMs(responder, k, 8);
-    rows.push(costRow(`udp.base-exchange.p256.k${k}`, "ms", ms, 2 * rtt, { baselineName: "2 RTT UDP ping-pong" }));
+    rows.push(costRow(`udp.base-exchange.p256.k${k}`, "ms", ms, 2 * rtt, { baselineName: "2 RTT UDP ping-pong", crypto: "webcrypto jobs (start*Host default)" }));
     await responder.close();
+  }
+  // P-384 identities and DH group 8 (issue 12: ≤ 10 ms); and both curves with @noble inline
+  // (crypto: "inline", the pre-WebCrypto behaviour) for comparison in the same run.
+  for (const curve of ["P-384", "P-256"] as const) {
+    const ms: number[] = [];
+    for (const crypto of [undefined, "inline"] as const) {
+      const responder = await startNodeHost({ identity: HostIdentity.generate(cryptoRng, curve), listen: [`${IP}:0`], hip: curve === "P-256" ? { ...P256, puzzleK: 0 } : { ...P384, puzzleK: 0 }, crypto });
+      await baseExchangeMs(responder, 0, 2, curve, crypto);
+      ms.push(await baseExchangeMs(responder, 0, 8, curve, crypto));
+      await responder.close();
+    }
+    if (curve === "P-384") rows.push(costRow("udp.base-exchange.p384.k0", "ms", ms[0], 2 * rtt, { baselineName: "2 RTT UDP ping-pong", crypto: "webcrypto jobs", noble_inline_ms: ms[1] }));
+    rows.push(costRow(`udp.base-exchange.${curve === "P-256" ? "p256" : "p384"}.k0.webcrypto-vs-noble`, "ms", ms[0], ms[1], { baselineName: "@noble inline (crypto: \"inline\")" }));
   }
 
   // Associations per second: `conc` initiators at a time against one responder (same process).

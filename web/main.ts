@@ -176,7 +176,10 @@ function draw(p: Player): void {
   if (p.state !== "running" || now - lastSlow >= SLOW_MS) {
     lastSlow = now;
     const follow = ui.timeline.scrollTop + ui.timeline.clientHeight >= ui.timeline.scrollHeight - 40;
+    // A focused arrow keeps the focus across the redraw (keyboard users, live runs).
+    const focused = ui.seq.contains(document.activeElement) ? document.activeElement?.getAttribute("data-flight") : null;
     renderSequence(ui.seq, p.src.log, p.t, selected);
+    if (focused) (ui.seq.querySelector(`[data-flight="${focused}"]`) as SVGGElement | null)?.focus();
     if (follow) ui.timeline.scrollTop = ui.timeline.scrollHeight;
     ui.caption.innerHTML = captionHtml(p.src.log, p.t);
     ui.counters.innerHTML = countersHtml(countAt(p.src, p.t), p.src);

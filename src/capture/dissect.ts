@@ -7,6 +7,7 @@ import { isCritical, NotifyType, PacketType } from "../wire/constants.ts";
 import { fadReasonName } from "../fa/core/reasons.ts";
 import { type WireError, WireErrorCode } from "../wire/error.ts";
 import { parsePacket } from "../wire/packet.ts";
+import { readTlv } from "../wire/tlv.ts";
 import { type Param, paramType } from "../wire/params/index.ts";
 import { bytesToIp } from "../core/addr.ts";
 import { IPPROTO_ESP, IPPROTO_HIP, IPPROTO_UDP } from "./ip.ts";
@@ -109,7 +110,7 @@ export function dissectHip(bytes: Uint8Array, ctx: HipContext = {}): HipDissecti
     params: pkt.params.map((p, i) => {
       const offset = pkt.offsets?.[i] ?? 0;
       const type = paramType(p);
-      return { offset, type, name: p.kind === "UNKNOWN" ? `UNKNOWN_${type}` : p.kind, critical: isCritical(type), length: (bytes[offset + 2] << 8) | bytes[offset + 3], fields: paramFields(p) };
+      return { offset, type, name: p.kind === "UNKNOWN" ? `UNKNOWN_${type}` : p.kind, critical: isCritical(type), length: readTlv(bytes, offset)?.length ?? 0, fields: paramFields(p) };
     }),
   };
 }

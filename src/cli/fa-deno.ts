@@ -22,10 +22,10 @@ export const DENO_FA_SPEC: CommandSpec = {
   summary: "run a Forwarding Agent on Deno: UDP locators plus WebTransport (and WebSocket) tunnels for browsers and Workers",
   options: [
     { name: "udp", arg: "IP:PORT", required: true, repeat: true, help: "UDP control locator to bind (port 0 = any; the bound port is in the ready line)" },
-    { name: "wt", arg: "IP:PORT", default: "none", help: "also accept WebTransport tunnels (QUIC) on this locator; needs --cert and --key" },
+    { name: "wt", arg: "IP:PORT", default: "none", example: "127.0.0.1:4433", help: "also accept WebTransport tunnels (QUIC) on this locator; needs --cert and --key" },
     { name: "cert", arg: "PEM", default: "none", help: "with --wt: TLS certificate file (PEM)" },
     { name: "key", arg: "PEM", default: "none", help: "with --wt: TLS private key file (PEM)" },
-    { name: "ws", arg: "IP:PORT", default: "none", help: "also accept WebSocket tunnels on this TCP locator" },
+    { name: "ws", arg: "IP:PORT", default: "none", example: "127.0.0.1:8080", help: "also accept WebSocket tunnels on this TCP locator" },
     { name: "id", arg: "FILE", default: "a fresh identity", help: "identity keyfile; created (mode 0600) if it does not exist" },
     { name: "puzzle", arg: "off|on|auto", default: "auto", help: "ask FAQ senders to solve a puzzle first: never, always, or under load" },
     { name: "lease-max", arg: "SECONDS", default: "3600", help: "longest lease granted (draft §5.1)" },

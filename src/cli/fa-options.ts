@@ -9,9 +9,9 @@ export const FA_SPEC: CommandSpec = {
   options: [
     { name: "id", arg: "FILE", required: true, help: "identity keyfile; created (mode 0600) if it does not exist" },
     { name: "udp", arg: "IP:PORT", required: true, repeat: true, help: "control locator to bind; IPv4 ones are also the shared IPv4 locators leased with SPI ranges (addr type 4)" },
-    { name: "ws", arg: "IP:PORT", default: "none", help: "also accept WebSocket tunnels (browsers, edge runtimes) on this TCP locator" },
-    { name: "store", arg: "FILE|URL", default: "in memory", help: "SQLite file persisting the leases across restarts, or redis://HOST:PORT[/DB][?prefix=NAME] shared by a fleet" },
-    { name: "spi-range", arg: "LO-HI", default: "0x10000-0xffffffff", example: "0x10000-0x7fffffff", help: "SPI space leased on shared IPv4 locators (decimal or 0x hex)" },
+    { name: "ws", arg: "IP:PORT", default: "none", example: "127.0.0.1:8080", help: "also accept WebSocket tunnels (browsers, edge runtimes) on this TCP locator" },
+    { name: "store", arg: "FILE|URL", default: "in memory", example: "redis://127.0.0.1:6379", help: "SQLite file persisting the leases across restarts, or redis://HOST:PORT[/DB][?prefix=NAME] shared by a fleet" },
+    { name: "spi-range", arg: "LO-HI", default: "0x10000-0xffffffff", example: "0x10000-0x1ffff", help: "SPI space leased on shared IPv4 locators (decimal or 0x hex)" },
     { name: "node", arg: "NAME", default: "none", example: "a", help: "run as this node of a fleet sharing a redis:// --store (docs/OPERATIONS.md)" },
     { name: "fleet-key", arg: "FILE", default: "none", help: "fleet secret (32+ bytes, mode 0600; created if missing) authenticating node-to-node packets" },
     { name: "fleet", arg: "IP:PORT", default: "first --udp IP, any port", help: "node-to-node UDP locator of this node" },

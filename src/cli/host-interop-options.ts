@@ -15,6 +15,7 @@ export const INTEROP_OPTIONS: readonly OptionDef[] = [
   {
     name: "peer-profile",
     arg: "NAME",
+    example: "cutehip",
     help: "follow a peer implementation's wire deviations (rfc, cutehip; src/hip/profile.ts, PROTOCOL §11.5); cutehip also implies --host-id-clear --no-r1-counter and no mobility",
   },
 ];

@@ -65,9 +65,8 @@ const PLACEHOLDER_EXAMPLES: Readonly<Record<string, string>> = {
   "IP:LO-HI": "[::1]:20000-20015",
   "IF[,IF…]": "eth0,wlan0",
   HEX: "3b04…",
-  NAME: "cutehip",
 };
-const FILE_EXAMPLES: Readonly<Record<string, string>> = { id: "a.key", out: "a.key", pcap: "a.pcap", "esp-sa": "a.esp_sa", store: "fa.db", "stats-file": "stats.jsonl" };
+const FILE_EXAMPLES: Readonly<Record<string, string>> = { id: "a.key", out: "a.key", pcap: "a.pcap", "esp-sa": "a.esp_sa", store: "fa.db", "stats-file": "stats.jsonl", "fleet-key": "fleet.secret" };
 
 /** Example value of a valued option: its own, else one derived from its placeholder and default. */
 export function exampleOf(o: OptionDef): string | undefined {

@@ -4,7 +4,10 @@
 // (TunnelHost, openTunnel), hipmm/transport (WsTunnel, WtTunnel), hipmm/esp (WorkerDataPlane).
 import { tunnelTransport } from "../api/tunnel.ts";
 import type { ForwardingAgentAddress, Transport } from "../api/types.ts";
+import { faTarget } from "../api/udp.ts";
+import { cryptoRng } from "../core/rng.ts";
 import { openTunnel } from "../runtime/browser.ts";
+import { ReconnectingTunnel, type ReconnectOptions } from "../transport/reconnect.ts";
 
 export * from "../index.ts";
 
@@ -30,9 +33,14 @@ export interface TunnelOptions {
   dataPlane?: "inline" | "worker";
   /** Wait this long for the lease (default 10 000 ms). */
   leaseTimeoutMs?: number;
+  /** The tunnel comes back by itself after a drop (default: on; backoff knobs), or `false`
+   *  (docs/PROTOCOL.md §9.y). `host.backend.on("path-changed", …)` reports each recovery. */
+  reconnect?: ReconnectOptions | false;
 }
 
 /** Tunnel transport: the host leases a locator from the FA and peers reach it there. */
 export function tunnel(o: TunnelOptions): Transport {
-  return tunnelTransport(o.fa, () => openTunnel(o), o.dataPlane === "worker" ? () => "worker" : undefined, o.leaseTimeoutMs);
+  const open = o.reconnect === false ? () => openTunnel(o) : () => ReconnectingTunnel.connect([{ fa: faTarget(o.fa), webTransport: o.webTransport, webSocket: o.webSocket }], cryptoRng, { attemptTimeoutMs: o.timeoutMs ?? 5000, ...o.reconnect });
+  return tunnelTransport(o.fa, open, o.dataPlane === "worker" ? () => "worker" : undefined, o.leaseTimeoutMs);
 }
+export type { ReconnectOptions } from "../transport/reconnect.ts";

@@ -1,6 +1,6 @@
 // hipmm/fa: the Forwarding Agent (draft-nikander-hip-mm-00 §5) for Node: the UDP/WebSocket
-// server (`FaServer.start`, what `hipmm fa` runs), its lease stores (memory; SQLite needs the
-// optional package better-sqlite3, the WebSocket listener the optional package ws), and the
+// server (`FaServer.start`, what `hipmm fa` runs), its lease stores (memory; SQLite and Redis need
+// the optional packages better-sqlite3 and ioredis, the WebSocket listener the optional package ws), and the
 // sans-I/O agent for embedding in other event loops; and the Deno FA server (its command line
 // is runDenoFa in hipmm/deno).
 export { FaServer, type FaServerOptions, type FaServerStats } from "../fa/server/server.ts";
@@ -11,7 +11,8 @@ export { faConfig, FA_DEFAULTS, type FaConfig, type PuzzleMode } from "../fa/cor
 export { FadReason, fadReasonName } from "../fa/core/reasons.ts";
 export { MemoryLeaseStore } from "../fa/store/memory.ts";
 export { SqliteLeaseStore } from "../fa/store/sqlite.ts";
-export type { LeaseStore } from "../fa/store/store.ts";
-export type { Lease } from "../fa/store/lease.ts";
+export { RedisLeaseStore, type RedisStoreOptions, type FleetNodeInfo } from "../fa/store/redis.ts";
+export type { LeaseStore, LeaseWatcher } from "../fa/core/store.ts";
+export type { Lease } from "../fa/core/lease.ts";
 export { WsTunnelServer, type WsLimits, type WsStats } from "../transport/ws-node.ts";
 export { saveIdentity, loadIdentity, loadOrCreateIdentity } from "../runtime/keyfile-node.ts";

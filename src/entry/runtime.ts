@@ -3,7 +3,8 @@
 // protocols, counters. The high-level API (hipmm) wraps these.
 export { HostStack, newDataPlane, type HostStackOptions, type StackEvent, type SendStatus } from "../runtime/stack.ts";
 export { RuntimeHost, resolveDataPlane, type RuntimeHostOptions, type RuntimeHostEvents, type MessageEvent, type DataPlaneChoice } from "../runtime/host.ts";
-export { TunnelHost, startTunnelHost, openTunnel, type TunnelHostOptions, type TunnelHostEvents, type TunnelEndpoints } from "../runtime/browser.ts";
+export { TunnelHost, startTunnelHost, connectTunnelHost, openTunnel, type ConnectTunnelHostOptions, type TunnelHostOptions, type TunnelHostEvents, type TunnelEndpoints } from "../runtime/browser.ts";
+export type { TunnelPathChanged } from "../runtime/tunnel-resume.ts";
 export { startEdgeHost, connectWorkerTunnel, type EdgeHostOptions } from "../runtime/edge.ts";
 export type { HostStats, CounterTree } from "../runtime/stats.ts";
 export { EndpointDriver, monotonicClock, type Clock, type PacketTap } from "../runtime/driver.ts";

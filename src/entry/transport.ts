@@ -4,5 +4,6 @@ export { parseLocator, type DatagramSocket, type DatagramHandler } from "../tran
 export { type Tunnel, type TunnelKind, WsTunnel, TunnelSocket } from "../transport/tunnel.ts";
 export { WtTunnel, type WtTunnelOptions } from "../transport/wt-client.ts";
 export { WsTunnelClient } from "../transport/ws-client.ts";
+export { backoffDelay, ReconnectingTunnel, type ReconnectOptions, type TunnelEndpoint, type TunnelOpener, type TunnelUp } from "../transport/reconnect.ts";
 export { SocketSet } from "../transport/socket-set.ts";
 export { MemoryNetwork, MemorySocket } from "../transport/memory.ts";

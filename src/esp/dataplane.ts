@@ -11,7 +11,7 @@ import {
   type EspStatus, type EspSuite, type OpenResult, type SaParams, type SaStats, type SealRequest,
   type SealResult, EspStatus as S,
 } from "./types.ts";
-import { Slab } from "./slab.ts";
+import { Slab } from "../core/slab.ts";
 import { type EspWasm, WasmMemory } from "./wasm.ts";
 
 const DEFAULT_ARENA = 256 * 1024;

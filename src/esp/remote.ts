@@ -40,20 +40,43 @@ export function espWorkerUrl(): URL {
   return new URL(import.meta.url.endsWith(".ts") ? "./worker.ts" : "./worker.js", import.meta.url);
 }
 
+/** Script URL of each Worker this module started (for error messages). */
+const workerUrls = new WeakMap<object, string>();
+
 /**
  * A module Worker running worker.js next to this module. The literal
  * `new Worker(new URL("./worker.js", import.meta.url), { type: "module" })` is what Vite,
  * esbuild and webpack recognise: they emit the worker as its own chunk and rewrite the URL.
- * From .ts sources (Deno, Vite dev) the worker is worker.ts.
+ * To name that rewritten URL in errors, `Worker` is briefly (synchronously) a subclass that
+ * records its argument. From .ts sources (Deno, Vite dev) the worker is worker.ts.
  */
 function startModuleWorker(): Worker {
-  if (import.meta.url.endsWith(".ts")) return new Worker(espWorkerUrl(), { type: "module" });
-  return new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
+  if (import.meta.url.endsWith(".ts")) {
+    const w = new Worker(espWorkerUrl(), { type: "module" });
+    workerUrls.set(w, espWorkerUrl().href);
+    return w;
+  }
+  const g = globalThis as { Worker: typeof Worker };
+  const Native = g.Worker;
+  let url = "";
+  g.Worker = class extends Native {
+    constructor(u: string | URL, o?: WorkerOptions) {
+      super(u, o);
+      url = String(u);
+    }
+  };
+  try {
+    const w = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
+    workerUrls.set(w, url);
+    return w;
+  } finally {
+    g.Worker = Native;
+  }
 }
 
 /** The failure of a Worker that did not start, naming its script and the cause. */
-function workerStartError(ev: Event): Error {
-  const url = import.meta.url.endsWith(".ts") ? espWorkerUrl().href : new URL("./worker.js", import.meta.url).href;
+function workerStartError(worker: object, ev: Event): Error {
+  const url = workerUrls.get(worker) ?? "(a Worker passed in `worker`)";
   const msg = (ev as ErrorEvent).message;
   const cause = msg
     ? msg
@@ -136,7 +159,7 @@ export class WorkerDataPlane {
     await new Promise<void>((resolve, reject) => {
       const fail = (e: unknown): void => reject(e instanceof Error ? e : new Error(`ESP worker failed: ${String(e)}`));
       if ("on" in started) started.once("error", fail);
-      else started.addEventListener("error", (ev) => fail(workerStartError(ev)), { once: true });
+      else started.addEventListener("error", (ev) => fail(workerStartError(started, ev)), { once: true });
       (remote.init(opts.module) as Promise<void>).then(resolve, fail);
     });
     // Packets use their own MessageChannel: one structured-clone message per batch, buffer transferred.

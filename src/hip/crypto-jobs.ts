@@ -41,7 +41,7 @@ function chainOr(a: MaybePromise<boolean>, next: () => MaybePromise<boolean>): M
 }
 
 /** Run one operation on `p`; algorithms `p` lacks (RSA, Ed25519 in some browsers) run on the
- * identity's own code / @noble. A provider that throws falls back to @noble for that job. */
+ * identity's own code / `@noble`. A provider that throws falls back to `@noble` for that job. */
 export function runCryptoJob(p: CryptoProvider, job: CryptoOp): MaybePromise<CryptoResult> {
   let r: MaybePromise<CryptoResult>;
   try {
@@ -88,7 +88,7 @@ export class CryptoJobs {
   private readonly queued: CryptoJob[] = [];
   private readonly waiting = new Map<number, Resume>();
 
-  /** @param jobs queue jobs for a driver (else run inline with @noble); @param max jobs
+  /** @param jobs queue jobs for a driver (else run inline with `@noble`); @param max jobs
    * outstanding at once (queued or running): beyond it requests are refused. */
   constructor(
     readonly jobs: boolean,

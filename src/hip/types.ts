@@ -79,7 +79,7 @@ export interface HipHostConfig {
   /**
    * Run signatures, verifications and ECDH as crypto jobs (src/hip/crypto-jobs.ts): the driver
    * polls them (`pollCryptoJob`), runs them on a provider (WebCrypto) and hands the results back
-   * (`handleCryptoResult`). Default false: inline with @noble (simulator, tests; deterministic).
+   * (`handleCryptoResult`). Default false: inline with `@noble` (simulator, tests; deterministic).
    */
   cryptoJobs?: boolean;
   /** Crypto jobs outstanding at once (job mode); beyond it packets needing one are dropped

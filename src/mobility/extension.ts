@@ -79,7 +79,7 @@ interface Bound {
   retiring: { spi: number; since: Millis; by: Millis }[];
   /** Extra outbound SAs installed for the peer's interfaces: SPI → KEYMAT index. */
   outExtra: Map<number, number>;
-  /** REA signatures verified by crypto jobs (job mode), and the codec context using them. */
+  /** REA signatures verified by crypto jobs (job mode), and the codec context they probe with. */
   sigs: ReaSignatures;
   ctx: MobilityContext;
   /** Peer SPIs whose KEYMAT index was refused (reused / overlapping / below the drawn mark):
@@ -216,6 +216,16 @@ export class MobilityExtension implements HipExtension {
     });
   }
 
+  /** Paths may work again (our FA came back, §9.y): every session re-probes its suspect paths now. */
+  probeNow(now: Millis): void {
+    for (const b of [...this.bound.values()]) {
+      this.guard(() => {
+        b.session.probeNow(now);
+        this.drain(now, b);
+      });
+    }
+  }
+
   handleTimeout(now: Millis): void {
     this.now = now;
     for (const b of [...this.bound.values()]) {
@@ -242,8 +252,8 @@ export class MobilityExtension implements HipExtension {
     const k = hitKey(peerHit);
     if (!a || this.bound.get(k)?.assoc === a) return;
     const b = { assoc: a, own: new Map(), retiring: [], outExtra: new Map(), refused: new Map(), sigs: new ReaSignatures() } as unknown as Bound;
-    const ctx = mobilityContext(codecKeys(a, (id) => this.spisFor(b, id), b.sigs));
-    b.ctx = ctx;
+    b.ctx = mobilityContext(codecKeys(a, (id) => this.spisFor(b, id), b.sigs));
+    const ctx = b.sigs.wrap(b.ctx);
     const l = this.host.limits;
     const limits = { maxPeerInterfaces: l.maxPeerInterfaces, maxPeerAddresses: l.maxPeerAddresses, maxProbeEntries: l.maxProbeEntries };
     b.session = new MobilitySession({ ctx, local: this.local, policy: this.policy, rng: this.host.rng, now, peerLocator: a.peerLocator, localLocator: a.localLocator, hostBudget: this.hostBudget, limits });

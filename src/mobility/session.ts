@@ -187,6 +187,13 @@ export class MobilitySession extends ReaAcExchange {
 
   // ---- path liveness ----
 
+  /** Our FA came back (it probed us after a silence): suspect paths are re-probed now, not at the
+   *  next recovery tick (src/runtime/privacy.ts; docs/PROTOCOL.md §9.y). */
+  probeNow(now: Millis): void {
+    for (const r of this.recovery.values()) r.at = Math.min(r.at, now);
+    this.liveness(now);
+  }
+
   /**
    * One AC from each of our other interfaces to the peer's current (verified) address: its ACR
    * measures that interface's RTT, the input to the SA layout (§4.5) and a warm standby path.

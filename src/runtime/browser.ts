@@ -20,9 +20,12 @@ import { ReconnectingTunnel, type ReconnectOptions, type TunnelEndpoint, type Tu
 import { type Tunnel, TunnelSocket, WsTunnel } from "../transport/tunnel.ts";
 import { WtTunnel } from "../transport/wt-client.ts";
 import { loadWasm } from "../wasm/loader.ts";
+import { defaultCryptoProvider } from "../core/crypto/detect.ts";
+import type { CryptoProvider } from "../core/crypto/provider.ts";
 import { type Clock, EndpointDriver, monotonicClock } from "./driver.ts";
 import { WorkerEspRunner } from "./esp-runner.ts";
 import type { RuntimeHostEvents } from "./host.ts";
+import { HeldSends, NoPathQueue, type SendQueueOptions } from "./send-queue.ts";
 import { HostStack, type SendStatus, type StackEvent } from "./stack.ts";
 import { closableAssociations, closeAssociations } from "./close-associations.ts";
 import { type TunnelPathChanged, TunnelResume } from "./tunnel-resume.ts";
@@ -43,6 +46,12 @@ export interface TunnelHostOptions {
    *  "worker": ESP in a Worker (startTunnelHost starts it; the host closes it). */
   dataPlane?: DataPlane | WorkerDataPlane | "worker";
   clock?: Clock;
+  /** Crypto provider for the control plane's crypto jobs (runtime/host.ts); startTunnelHost
+   *  default: WebCrypto (+ @noble per missing algorithm); "inline": @noble inside the core. */
+  crypto?: CryptoProvider | "inline";
+  /** With a ReconnectingTunnel: sends while the tunnel is being repaired are held (default 256
+   *  per peer for 5000 ms) and sent after `path-changed`; what cannot be is reported (`held`). */
+  sendQueue?: SendQueueOptions;
 }
 
 export type TunnelHostEvents = RuntimeHostEvents & {
@@ -63,6 +72,9 @@ export class TunnelHost {
   readonly espWorker: WorkerEspRunner | undefined;
   /** With a ReconnectingTunnel: re-lease and re-announce after each reopen. */
   readonly resume: TunnelResume | undefined;
+  /** With a ReconnectingTunnel: datagrams sent while it was down, waiting for `path-changed`. */
+  readonly held: HeldSends | undefined;
+  private readonly heldPeers = new Map<string, Uint8Array>();
   /** Set once the host stopped on a fatal error (the data plane Worker died). */
   error: Error | undefined;
   private readonly listeners = new Map<string, Listener<never>[]>();
@@ -73,8 +85,9 @@ export class TunnelHost {
     const worker = o.dataPlane instanceof WorkerDataPlane ? o.dataPlane : undefined;
     this.closeDataPlane = worker !== undefined && o.closeDataPlane === true;
     const clock = o.clock ?? monotonicClock;
+    const provider = o.crypto === "inline" ? undefined : o.crypto;
     this.stack = new HostStack({
-      host: { ...o.hip, identity: o.identity, rng: o.rng ?? cryptoRng },
+      host: { cryptoJobs: provider !== undefined, ...o.hip, identity: o.identity, rng: o.rng ?? cryptoRng },
       ...(worker ? { deferEsp: true } : { dataPlane: o.dataPlane as DataPlane }),
       onEvent: (ev) => this.dispatch(ev),
       mobility: o.mobility ?? {},
@@ -85,8 +98,28 @@ export class TunnelHost {
     o.tunnel.onClose = (reason) => this.emit("tunnel-closed", { reason });
     const runner = worker && new WorkerEspRunner(this.stack, worker, clock, { flushed: () => this.driver.flush(), failed: (e) => this.fail(e) });
     this.espWorker = runner;
-    this.driver = new EndpointDriver(this.stack, new SocketSet([this.socket]), clock, runner ? () => runner.kick() : undefined);
-    this.resume = o.tunnel instanceof ReconnectingTunnel ? new TunnelResume(o.tunnel, this.socket, this.stack, this.driver, (ev) => this.emit("path-changed", ev)) : undefined;
+    this.driver = new EndpointDriver(this.stack, new SocketSet([this.socket]), clock, runner ? () => runner.kick() : undefined, provider);
+    this.resume = o.tunnel instanceof ReconnectingTunnel ? new TunnelResume(o.tunnel, this.socket, this.stack, this.driver, (ev) => this.pathBack(ev)) : undefined;
+    this.held = this.resume
+      ? new HeldSends(new NoPathQueue(o.sendQueue), {
+          clock: () => this.driver.clock(),
+          send: (hit, sp, dp, data) => this.sendNow(hit, sp, dp, data),
+          report: (ev) => this.emit("held", ev),
+        })
+      : undefined;
+  }
+
+  /** The tunnel and lease are back: tell the application, then send what was held. */
+  private pathBack(ev: TunnelPathChanged): void {
+    this.emit("path-changed", ev);
+    for (const hit of this.heldPeers.values()) this.held?.flush(hit);
+    this.heldPeers.clear();
+  }
+
+  private sendNow(peerHit: Uint8Array, srcPort: number, dstPort: number, data: Uint8Array): SendStatus {
+    const s = this.stack.send(peerHit, srcPort, dstPort, data, this.driver.clock());
+    this.driver.flush();
+    return s;
   }
 
   get hit(): Uint8Array {
@@ -141,9 +174,12 @@ export class TunnelHost {
   /** One datagram to `peerHit` over ESP (queued while the association comes up). */
   send(peerHit: Uint8Array, srcPort: number, dstPort: number, data: Uint8Array): SendStatus {
     if (this.error) return "no-association";
-    const s = this.stack.send(peerHit, srcPort, dstPort, data, this.driver.clock());
-    this.driver.flush();
-    return s;
+    // While the tunnel is being repaired the FA would drop what we send: hold it (send-queue.ts).
+    if (this.held && this.resume?.holding && this.stack.canSend(peerHit)) {
+      this.heldPeers.set(hitKey(peerHit), peerHit.slice());
+      return this.held.hold(peerHit, srcPort, dstPort, data);
+    }
+    return this.sendNow(peerHit, srcPort, dstPort, data);
   }
 
   /** One raw inner packet (next header + upper-layer bytes) to `peerHit` (ICMPv6 echo is answered by the stack). */
@@ -184,6 +220,7 @@ export class TunnelHost {
       await released;
     }
     this.espWorker?.stop();
+    this.held?.stop();
     await this.driver.close();
     this.dpClosing ??= this.closeDataPlane ? this.espWorker?.dataPlane.close() : undefined;
     await this.dpClosing;
@@ -237,7 +274,7 @@ export class TunnelHost {
 export async function startTunnelHost(o: TunnelHostOptions & { leaseTimeoutMs?: number }): Promise<TunnelHost> {
   const given = o.dataPlane;
   const dataPlane = given === "worker" ? await WorkerDataPlane.create() : (given ?? new DataPlane(await loadWasm()));
-  const host = new TunnelHost({ ...o, dataPlane, closeDataPlane: given === "worker" });
+  const host = new TunnelHost({ ...o, dataPlane, closeDataPlane: given === "worker", crypto: o.crypto ?? (await defaultCryptoProvider()) });
   try {
     await host.acquireLease(o.leaseTimeoutMs);
   } catch (e) {

@@ -4,8 +4,10 @@
 // and runs the same TunnelHost as browsers (browser.ts). workerd refuses to compile WASM from
 // bytes at run time, so the caller passes the module its config imported (a `wasm` module).
 // Everything lives inside one request's I/O context: open, lease, exchange, close.
+import { cryptoRng } from "../core/rng.ts";
 import { DataPlane } from "../esp/dataplane.ts";
-import { WsTunnel } from "../transport/tunnel.ts";
+import { ReconnectingTunnel, type ReconnectOptions } from "../transport/reconnect.ts";
+import { type Tunnel, WsTunnel } from "../transport/tunnel.ts";
 import { loadWasmSync } from "../wasm/loader.ts";
 import { startTunnelHost, type TunnelHost, type TunnelHostOptions } from "./browser.ts";
 
@@ -31,11 +33,16 @@ export interface EdgeHostOptions extends Omit<TunnelHostOptions, "tunnel" | "dat
   wasm: WebAssembly.Module;
   fetcher?: Fetcher;
   leaseTimeoutMs?: number;
+  /** Reopen the tunnel after a drop, re-lease, re-announce (docs/PROTOCOL.md §9.y); default off
+   *  (a Worker's tunnel lives in one request). */
+  reconnect?: ReconnectOptions;
 }
 
 /** Tunnel + data plane + lease: a host ready to `connect` to UDP peers through the FA. */
 export async function startEdgeHost(o: EdgeHostOptions): Promise<TunnelHost> {
-  const tunnel = await connectWorkerTunnel(o.url, o.fetcher);
+  const tunnel: Tunnel = o.reconnect
+    ? await ReconnectingTunnel.connect([{ fa: o.fa, webSocket: o.url }], o.rng ?? cryptoRng, o.reconnect, (e) => connectWorkerTunnel(e.webSocket!, o.fetcher))
+    : await connectWorkerTunnel(o.url, o.fetcher);
   try {
     return await startTunnelHost({ ...o, tunnel, dataPlane: new DataPlane(loadWasmSync(o.wasm)) });
   } catch (e) {

@@ -285,7 +285,8 @@ export class HostStack extends EspStack implements SimEndpoint {
         if (!local.interfaces.has(FA_INTERFACE)) local.addInterface(FA_INTERFACE, -1);
         if (!local.interfaceOf(l.locator)) local.setAddresses(FA_INTERFACE, [l.locator], now);
       }
-      if (ev.type === "leased") for (const h of this.privacy?.takeHeld() ?? []) this.host.connect(now, h.peer, h.peerHit, h.from); else if (local && (ev.type === "fa-dead" || ev.type === "lost" || ev.type === "released")) local.setAddresses(FA_INTERFACE, [], now);
+      if (ev.type === "leased") for (const h of this.privacy?.takeHeld() ?? []) this.host.connect(now, h.peer, h.peerHit, h.from);
+      if (ev.type === "fa-alive") this.mobility?.probeNow(now); // FA back: re-probe paths through it now else if (local && (ev.type === "fa-dead" || ev.type === "lost" || ev.type === "released")) local.setAddresses(FA_INTERFACE, [], now);
       this.emit({ type: "fa", ev });
     }
     return n;

@@ -1,4 +1,4 @@
-// What a tunnel host does when its tunnel comes back (issue 11 item 6; docs/PROTOCOL.md §11.8):
+// What a tunnel host does when its tunnel comes back (issue 11 item 6; docs/PROTOCOL.md §9.y):
 // the ReconnectingTunnel (transport/reconnect.ts) reopened a transport — to the same FA or the
 // next one of the list — so the host (1) points its tunnel socket at that FA, (2) re-leases:
 // renews its lease through the new tunnel (the FA rebinds it to this tunnel and keeps the
@@ -27,7 +27,7 @@ export interface TunnelPathChanged {
   /** The lease now held (peers see us here), and whether it is another locator or SPI range. */
   lease: ActiveLease;
   leaseChanged: boolean;
-  /** From the drop to the lease being back, ms. */
+  /** From the drop being noticed (close event, or no frame for deadAfterMs) to the lease being back, ms. */
   outageMs: number;
   /** Connection rounds the reopen took. */
   attempts: number;
@@ -53,6 +53,11 @@ export class TunnelResume {
       this.downAt ??= Date.now();
     };
     tunnel.onUp = (up) => this.up(up);
+  }
+
+  /** True from a drop until the lease is back: sends are held (the FA would drop them). */
+  get holding(): boolean {
+    return this.downAt !== undefined || this.pending !== undefined || this.tunnel.closed;
   }
 
   private up(up: TunnelUp): void {

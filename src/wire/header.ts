@@ -4,6 +4,7 @@
 //  | Sender's HIT (16) | Receiver's HIT (16) | parameters...
 import { HIP_HEADER_LEN, HIP_VERSION, NEXT_HEADER_NONE } from "./constants.ts";
 import { err, ok, type Result, WireErrorCode as E } from "./error.ts";
+import { carve } from "../core/slab.ts";
 
 /** Plain header fields (Next Header, Header Length and the fixed bits are implied). */
 export interface HipHeaderRepr {
@@ -83,8 +84,8 @@ export class HipHeaderView {
       res: this.res,
       checksum: this.checksum,
       controls: this.controls,
-      senderHit: this.senderHit.slice(),
-      receiverHit: this.receiverHit.slice(),
+      senderHit: carve(this.senderHit),
+      receiverHit: carve(this.receiverHit),
     };
   }
 }

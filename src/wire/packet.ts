@@ -40,7 +40,10 @@ export function packetOfView(view: PacketView): Result<HipPacket> {
     offsets.push(view.index.offset(i));
   }
   const h = view.header.toRepr();
-  return ok({ ...h, params, offsets, bytes: view.bytes });
+  return ok({
+    packetType: h.packetType, version: h.version, res: h.res, checksum: h.checksum, controls: h.controls,
+    senderHit: h.senderHit, receiverHit: h.receiverHit, params, offsets, bytes: view.bytes,
+  });
 }
 
 function emitWith(pkt: HipPacket, params: readonly Param[], opts: EmitOptions): Uint8Array {

@@ -4,6 +4,7 @@
 // (assembly/wire/walk.ts), see docs/PROTOCOL.md §3.
 import { HIP_HEADER_LEN } from "./constants.ts";
 import { type Err, err, ok, type Result, WireErrorCode as E, type WireErrorCode } from "./error.ts";
+import { carveInt32 } from "../core/slab.ts";
 
 /** Result codes shared by both walks (negative = error). */
 export const WALK_ERR_TRUNCATED = -1;
@@ -99,7 +100,7 @@ export function walkParamsTsInto(bytes: Uint8Array, start: number, out: Int32Arr
 }
 
 export function toResult(n: number, bytes: Uint8Array, errOffset: number, entries: Int32Array): Result<ParamIndex> {
-  if (n >= 0) return ok(new ParamIndex(entries.slice(0, 3 * n), n));
+  if (n >= 0) return ok(new ParamIndex(carveInt32(entries, 3 * n), n));
   return walkError(n, errOffset, bytes.length);
 }
 
@@ -116,9 +117,12 @@ export function walkError(n: number, offset: number, len: number): Err {
   return err(code, offset, msg);
 }
 
-/** TypeScript walk with a fresh index. */
+let scratch = new Int32Array(3 * 256);
+
+/** TypeScript walk with a fresh index (walked into a reused scratch, then copied to its size). */
 export function walkParamsTs(bytes: Uint8Array, start = HIP_HEADER_LEN): Result<ParamIndex> {
-  const out = new Int32Array(3 * Math.max(1, Math.ceil((bytes.length - start) / 8)));
-  const n = walkParamsTsInto(bytes, start, out);
-  return toResult(n, bytes, walkErrOffset, out);
+  const need = 3 * Math.max(1, Math.ceil((bytes.length - start) / 8));
+  if (scratch.length < need) scratch = new Int32Array(need);
+  const n = walkParamsTsInto(bytes, start, scratch);
+  return toResult(n, bytes, walkErrOffset, scratch);
 }

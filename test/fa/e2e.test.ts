@@ -12,7 +12,9 @@ import WebSocket from "ws";
 import { SeededRng } from "../../src/core/rng.ts";
 import { buildFaq, parseFaPacket } from "../../src/fa/core/messages.ts";
 import { unwrapRelay } from "../../src/fa/core/relay.ts";
-import { hitFromString } from "../../src/hip/hit.ts";
+import { hitFromString, hitToString } from "../../src/hip/hit.ts";
+import { probeType } from "../../src/fa/core/holder-probe.ts";
+import { TunnelFrameType } from "../../src/wire/tunnel.ts";
 import { HostIdentity } from "../../src/hip/identity.ts";
 import { frameHip } from "../../src/wire/framing.ts";
 import { WsTunnelClient } from "../../src/transport/ws-client.ts";
@@ -80,6 +82,10 @@ test("FA server: lease over UDP, SIGKILL + restart on SQLite keeps forwarding, W
     assert.ok(faa.ok && faa.value.packetType === 12, "FAA");
     const a = faa.value.info!.address as { minSpi: number; ip: string };
     assert.equal(a.ip, "127.0.0.1");
+    // The log names the host by its HIT in IPv6 form, as every hipmm output does.
+    const granted = () => fa.lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((r) => r.msg === "lease granted");
+    for (let i = 0; i < 100 && !granted(); i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(granted()?.hit, hitToString(id.hit), "lease granted: HIT in IPv6 form");
     // 2. a peer's ESP to the leased locator reaches the host in a relay frame
     peer.sock.send(espPacket(a.minSpi, 1, 1400), port, "127.0.0.1");
     let f = unwrapRelay((await host.next()).data);
@@ -91,7 +97,10 @@ test("FA server: lease over UDP, SIGKILL + restart on SQLite keeps forwarding, W
     fa = await startFa(args);
     assert.equal(fa.ready.leases, 1);
     peer.sock.send(espPacket(a.minSpi + 3, 2, 1400), port, "127.0.0.1");
-    f = unwrapRelay((await host.next()).data);
+    // The restarted FA first probes the holder of the restored lease ("we are back", holder.ts).
+    let d = (await host.next()).data;
+    if (probeType(d) === TunnelFrameType.PING) d = (await host.next()).data;
+    f = unwrapRelay(d);
     assert.ok(f && new DataView(f.payload.buffer, f.payload.byteOffset).getUint32(4) === 2);
     // 4. a WebSocket-tunnelled host leases and talks to the UDP peer through the FA
     const ws = await WsTunnelClient.connect(`ws://127.0.0.1:${(fa.ready.ws as { port: number }).port}`, WebSocket as unknown as new (u: string) => globalThis.WebSocket);

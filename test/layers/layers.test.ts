@@ -34,7 +34,8 @@ const asideRule = /Asides import layers 0–(\d+) only and are imported from lay
 
 type Where = Rank | "entry" | undefined;
 
-/** Layer of a repository path (posix, relative to the root); "entry" for files at src/ or assembly/ top and in src/entry/. */
+/** Layer of a repository path (posix, relative to the root); "entry" for files at src/ or
+ * assembly/ top and in src/entry/ (package entry points). */
 function layerOf(path: string): Where {
   if (/^(src|assembly)\/[^/]+$/.test(path) || path.startsWith("src/entry/")) return "entry";
   return TABLE.find((l) => path.startsWith(l.folder))?.rank;
@@ -77,6 +78,7 @@ test("ARCHITECTURE.md: the layer table and the aside rule are readable", () => {
       `${folder} is layer ${rank}`,
     );
   assert.ok(asideRule, 'ARCHITECTURE.md states "Asides import layers 0–N only and are imported from layer M up"');
+  assert.match(DOC, /package entry points in `src\/entry\/`/, "ARCHITECTURE.md names src/entry/ as entries");
 });
 
 test("every folder of src/ and assembly/ is in the layer table", () => {
@@ -139,4 +141,10 @@ test("sans-I/O cores: no I/O packages, clocks, timers or random sources (docs/AR
     bad.push(...ioUses(f));
   }
   assert.deepEqual(bad, []);
+});
+
+test("one TLV walker: the parameter padding rule (RFC 7401 §5.2.1) is computed in src/wire only", () => {
+  // (Length + 4 + 7) & ~7 written out anywhere else means a hand walk; use src/wire/tlv.ts.
+  const bad = FILES.filter((f) => !f.startsWith("src/wire/") && !f.startsWith("assembly/wire/")).filter((f) => /\+\s*11\)\s*&\s*~7|\+\s*4\s*\+\s*7\)\s*&\s*~7/.test(readFileSync(join(ROOT, f), "utf8")));
+  assert.deepEqual(bad, [], "walk TLVs with src/wire/tlv.ts (readTlv, tlvBytes, tlvIndex) or walkParams");
 });

@@ -47,3 +47,48 @@ test("REA verified by a crypto job: address verified after a move, same datagram
   assert.ok(jobs.wire.length > 4);
   assert.deepEqual(jobs.wire, inline.wire);
 });
+
+test("REA verify job (WebCrypto and @noble): good signature opens, a wrong signer is bad-signature, a bad HMAC never makes a job", async () => {
+  const { SeededRng } = await import("../../src/core/rng.ts");
+  const { mobilityContext } = await import("../../src/mobility/codec.ts");
+  const { ReaSignatures } = await import("../../src/mobility/rea-verify.ts");
+  const { CryptoJobs, runCryptoJob } = await import("../../src/hip/crypto-jobs.ts");
+  const { WebCryptoProvider } = await import("../../src/core/crypto/webcrypto.ts");
+  const { nobleProvider } = await import("../../src/core/crypto/noble.ts");
+  const rng = new SeededRng(4);
+  const [x, y, mallory] = [HostIdentity.generate(rng), HostIdentity.generate(rng), HostIdentity.generate(rng)];
+  const [k1, k2] = [rng.fill(new Uint8Array(20)), rng.fill(new Uint8Array(20))];
+  const from = L("10.0.0.1");
+  const to = L("10.0.0.2");
+  const info = { interfaceId: 1, currentSpiReverse: 2, currentSpi: 1, newSpi: 1, keymatIndex: 0, reaId: 7, addresses: [{ locator: from, lifetime: 60, preferred: true }] };
+  const sender = (signer: HostIdentity, key: Uint8Array) =>
+    mobilityContext({ localHit: x.hit, peerHit: y.hit, hmacKeyOut: key, hmacKeyIn: k2, sign: (d) => ({ algorithm: signer.algorithm, signature: signer.sign(d) }), verifyPeer: () => false, spis: () => ({ inbound: 1, outbound: 2 }) });
+  const good = sender(x, k1).seal({ type: "REA", infos: [info] }, from, to);
+  const forged = sender(mallory, k1).seal({ type: "REA", infos: [info] }, from, to);
+  const badMac = sender(x, k2).seal({ type: "REA", infos: [info] }, from, to);
+  const web = await WebCryptoProvider.create();
+  for (const provider of [web!, nobleProvider]) {
+    const sigs = new ReaSignatures();
+    const peer = x.toPeer();
+    const inner = mobilityContext({ localHit: y.hit, peerHit: x.hit, hmacKeyOut: k2, hmacKeyIn: k1, sign: (d) => ({ algorithm: y.algorithm, signature: y.sign(d) }), verifyPeer: (d, _a, s) => sigs.verify(d, s, () => peer.verify(d, s)), spis: () => ({ inbound: 2, outbound: 1 }) });
+    const ctx = sigs.wrap(inner);
+    const jobs = new CryptoJobs(true, 8);
+    const assoc = { peerIdentity: peer } as Parameters<typeof sigs.defer>[2];
+    const open = async (raw: Uint8Array) => {
+      let out: ReturnType<typeof ctx.open> | undefined;
+      if (!sigs.defer(0, jobs, assoc, inner, raw, from, to, () => (out = ctx.open(raw, from, to)), () => {})) return { direct: ctx.open(raw, from, to) };
+      const job = jobs.poll()!;
+      assert.equal(job.op, "verify");
+      jobs.take(job.id)?.(0, await runCryptoJob(provider, job));
+      return { job: out };
+    };
+    const g = await open(good);
+    assert.equal(g.job?.ok, true, provider.name);
+    const f = await open(forged);
+    assert.deepEqual(f.job, { ok: false, reason: "bad-signature" }, provider.name);
+    const m = await open(badMac);
+    assert.equal(m.direct?.ok, false);
+    assert.equal(m.direct?.ok === false && m.direct.reason, "bad-hmac");
+    assert.equal(jobs.poll(), undefined);
+  }
+});

@@ -2,7 +2,7 @@
 // host H leases from `hipmm fa --store FILE` (SQLite) and streams 100 numbered datagrams/s both
 // ways with peer P through it; the FA is SIGKILLed and started again with the same identity and
 // store. Asserted: delivery both ways after the restart (the lease came back from the store: no
-// new FAQ was needed). Printed: the outage measured from the new FA being ready (its "fa ready"
+// new FAQ was needed; the new FA probed H at once, and H re-probed its path through it). Printed: the outage measured from the new FA being ready (its "fa ready"
 // line) to the first datagram delivered each way (acceptance: ≤ 100 ms), and the whole gap.
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
@@ -48,6 +48,8 @@ test("FA SIGKILL and restart with --store: forwarding resumes from the stored le
     // Only the broken case is caught here (no timed assertion): nothing flowed for 5 s after ready.
     assert.ok(o.up < 5000 && o.down < 5000, `forwarding resumed (H→P ${o.up.toFixed(0)} ms, P→H ${o.down.toFixed(0)} ms after ready)`);
     assert.equal((h.err.match(/leased /g) ?? []).length, leasedBefore, "H needed no new lease");
+    // The restarted FA probed H at once (holder probe of a restored lease); H re-probed its path.
+    assert.match(h.err, /FA 10\.96\.4\.2:10500 is back/);
   } finally {
     up.stop();
     down.stop();

@@ -87,16 +87,18 @@ test("the root entry exports the high-level API only; every entry point loads in
   console.log(`# entry points (names): ${JSON.stringify(counts)}`);
 });
 
-test("a missing optional package is named in the error (better-sqlite3, ws)", () => {
+test("a missing optional package is named in the error (better-sqlite3, ws, ioredis)", () => {
   if (!existsSync(join(dir, "node_modules", "hipmm"))) installProject(dir, packed.tarball);
   const out = runIn(`
-    import { SqliteLeaseStore, WsTunnelServer } from "hipmm/fa";
+    import { RedisLeaseStore, SqliteLeaseStore, WsTunnelServer } from "hipmm/fa";
     const msgs = [];
     try { new SqliteLeaseStore(":memory:"); } catch (e) { msgs.push(e.message); }
     try { await WsTunnelServer.listen({ ip: "127.0.0.1", port: 0 }, { frame() {}, closed() {} }); } catch (e) { msgs.push(e.message); }
+    try { await RedisLeaseStore.open({ url: "redis://127.0.0.1:1" }); } catch (e) { msgs.push(e.message); }
     console.log(JSON.stringify(msgs));`);
   const msgs = JSON.parse(out) as string[];
-  assert.equal(msgs.length, 2, out);
+  assert.equal(msgs.length, 3, out);
+  assert.match(msgs[2], /optional package "ioredis".*npm install ioredis/);
   assert.match(msgs[0], /optional package "better-sqlite3".*npm install better-sqlite3/);
   assert.match(msgs[1], /optional package "ws".*npm install ws/);
 });

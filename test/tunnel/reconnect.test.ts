@@ -102,8 +102,8 @@ async function rig(endpoints: TunnelEndpoint[]): Promise<Rig> {
   return r;
 }
 
-function faArgs(dir: string, name: string, udp: number, ws: number): string[] {
-  return ["--import", "tsx", "test/fa/fixtures/fa-cli.ts", "--id", join(dir, `${name}.key`), "--udp", `127.0.0.1:${udp}`, "--ws", `127.0.0.1:${ws}`, "--store", join(dir, `${name}.db`), "--puzzle", "off", "--log", "json"];
+function faArgs(dir: string, name: string, udp: number, ws: number, store = true): string[] {
+  return ["--import", "tsx", "test/fa/fixtures/fa-cli.ts", "--id", join(dir, `${name}.key`), "--udp", `127.0.0.1:${udp}`, "--ws", `127.0.0.1:${ws}`, ...(store ? ["--store", join(dir, `${name}.db`)] : []), "--puzzle", "off", "--log", "json"];
 }
 
 test("tunnel host: FA SIGKILLed and restarted with its --store → tunnel, lease and data both ways come back by themselves", { timeout: 60_000 }, async () => {
@@ -115,6 +115,9 @@ test("tunnel host: FA SIGKILLed and restarted with its --store → tunnel, lease
     const faLoc = { ip: "127.0.0.1", port: udp };
     r = await rig([{ fa: { locator: faLoc }, webSocket: `ws://127.0.0.1:${ws}` }]);
     const lease = r.host.lease!;
+    const held: string[] = [];
+    r.host.on("held", (ev) => held.push(ev.type));
+    const killed = performance.now();
     await fa.kill();
     await new Promise((res) => setTimeout(res, 300));
     fa = await spawnFa(process.execPath, faArgs(dir, "fa", udp, ws));
@@ -135,6 +138,11 @@ test("tunnel host: FA SIGKILLed and restarted with its --store → tunnel, lease
     assert.deepEqual(r.closed, [], "no tunnel-closed: the drop was repaired");
     assert.ok(fa.lines.some((l) => l.includes('"leases":1') && l.includes('"fa ready"')), "the restarted FA loaded the lease from its store");
     assert.deepEqual(r.seenAt, [faLoc], "the peer only ever saw the leased locator");
+    // What the host sent while its tunnel was down was held and delivered after path-changed
+    // (the last 5 s of it: the hold timeout), not dropped silently.
+    const late = [...r.up.got.keys()].filter((k) => r!.up.sent[k] > killed + 100 && r!.up.sent[k] < ready - 100);
+    console.log(`# held while the tunnel was down and delivered after: ${late.length} datagrams; held events: ${held.filter((x) => x === "send-queued").length} queued, ${held.filter((x) => x === "send-dropped").length} dropped`);
+    assert.ok(late.length > 0, "held sends delivered");
   } finally {
     r?.up.stop();
     r?.down.stop();
@@ -179,6 +187,38 @@ test("tunnel host: its FA dies for good → the next FA of the list, a new lease
     await r?.peer.close();
     await fa1.kill();
     await fa2.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("tunnel host: FA restarted without a store (lease lost) → UNKNOWN_LEASE, a new lease, re-announced by REA, data both ways", { timeout: 60_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), "hipmm-reconnect-"));
+  const [udp, ws] = [await freeUdpPort(), await freeTcpPort()];
+  let fa: FaProcess = await spawnFa(process.execPath, faArgs(dir, "fa", udp, ws, false));
+  let r: Rig | undefined;
+  try {
+    r = await rig([{ fa: { locator: { ip: "127.0.0.1", port: udp } }, webSocket: `ws://127.0.0.1:${ws}` }]);
+    const lease = r.host.lease!;
+    await fa.kill();
+    fa = await spawnFa(process.execPath, faArgs(dir, "fa", udp, ws, false));
+    const ready = performance.now();
+    await r.up.waitArrivals(ready, 50, 10_000);
+    await r.down.waitArrivals(ready, 50, 10_000);
+    console.log(`# FA restart without store: data again ${r.up.firstAfter(ready)!.toFixed(0)} ms (host→peer) / ${r.down.firstAfter(ready)!.toFixed(0)} ms (peer→host) after the FA was ready; new SPI range: ${r.changes[0]?.leaseChanged}`);
+    assert.equal(r.changes.length, 1, JSON.stringify(r.changes));
+    const ev = r.changes[0];
+    assert.equal(ev.faChanged, false);
+    assert.notEqual(ev.lease.leaseId === lease.leaseId && ev.lease.spiMin === lease.spiMin, true, "a new lease (the FA had forgotten the old one)");
+    assert.equal(ev.leaseChanged, ev.lease.spiMin !== lease.spiMin || ev.lease.spiMax !== lease.spiMax);
+    assert.ok(fa.lines.some((l) => l.includes('"leases":0') && l.includes('"fa ready"')), "the restarted FA had no lease");
+    assert.deepEqual(r.seenAt, [{ ip: "127.0.0.1", port: udp }], "the peer only ever saw the leased locator");
+    assert.deepEqual(r.closed, []);
+  } finally {
+    r?.up.stop();
+    r?.down.stop();
+    await r?.host.close(0);
+    await r?.peer.close();
+    await fa.kill();
     rmSync(dir, { recursive: true, force: true });
   }
 });

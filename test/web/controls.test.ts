@@ -2,7 +2,8 @@
 // item 6 and its acceptance): each visible control is reached by Tab, and each is worked with
 // keys (selects with arrows, buttons with Enter, check boxes with Space, the time slider with
 // Home/arrows, the page's own keys space/→/r); no horizontal overflow after each change and no
-// console error. The live mode's controls: live.test.ts. One browser for the file; screenshots
+// console error. At 390 px the seed, Reset and "r" (three more re-simulations) are only reached
+// by Tab, not pressed again. The live mode's controls: live.test.ts. One browser for the file; screenshots
 // .tmp/web-controls-*.png (printed).
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -30,10 +31,13 @@ async function operateAll(page: Page, label: string, shotsTaken: string[]): Prom
   await keySelect(page, "#scenario", "handover");
   await settled(page, "handover");
   await noOverflow(page);
-  // Seed: typed, committed with Enter.
-  await key(page, "#seed", ["Control+A", "2", "Enter"]);
-  await page.waitForFunction(() => window.hipmmDemo?.seed === 2);
-  await settled(page, "handover");
+  // Seed: typed, committed with Enter (each re-simulates: once, on the wide screen).
+  const full = label === "wide";
+  if (full) {
+    await key(page, "#seed", ["Control+A", "2", "Enter"]);
+    await page.waitForFunction(() => window.hipmmDemo?.seed === 2);
+    await settled(page, "handover");
+  }
   // Speed and "skip quiet": slow and no skipping, so "running" lasts while we look.
   await keySelect(page, "#speed", "500");
   await keySelect(page, "#speed", "5");
@@ -52,8 +56,10 @@ async function operateAll(page: Page, label: string, shotsTaken: string[]): Prom
   assert.equal(await tNow(page), 0);
   await key(page, "#scrub", ["ArrowRight", "ArrowRight"]);
   assert.ok((await tNow(page)) > 0);
-  await key(page, "#btn-reset", ["Enter"]);
-  await page.waitForFunction(() => window.hipmmDemo?.t === 0 && window.hipmmDemo?.player === "ready");
+  if (full) {
+    await key(page, "#btn-reset", ["Enter"]);
+    await page.waitForFunction(() => window.hipmmDemo?.t === 0 && window.hipmmDemo?.player === "ready");
+  }
   // The page's own keys, with the focus on the page: → steps, space runs and pauses, r resets.
   await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
   await page.keyboard.press("ArrowRight");
@@ -62,8 +68,10 @@ async function operateAll(page: Page, label: string, shotsTaken: string[]): Prom
   await page.waitForFunction(() => window.hipmmDemo?.player === "running");
   await page.keyboard.press("Space");
   await page.waitForFunction(() => window.hipmmDemo?.player === "paused");
-  await page.keyboard.press("r");
-  await page.waitForFunction(() => window.hipmmDemo?.t === 0 && window.hipmmDemo?.player === "ready");
+  if (full) {
+    await page.keyboard.press("r");
+    await page.waitForFunction(() => window.hipmmDemo?.t === 0 && window.hipmmDemo?.player === "ready");
+  }
 
   // Lab: a link setting (typed, Enter on "Set link"), then removed with its ✕ button.
   await keySelect(page, "#link-pair", "A-B");
@@ -105,7 +113,7 @@ async function operateAll(page: Page, label: string, shotsTaken: string[]): Prom
   for (const b of ["#dl-pcap", "#dl-pcap-raw", "#dl-keys"]) {
     await page.focus(b);
     const [dl] = await Promise.all([page.waitForEvent("download"), page.keyboard.press("Enter")]);
-    assert.match(dl.suggestedFilename(), /^hipmm-handover-seed2/);
+    assert.match(dl.suggestedFilename(), full ? /^hipmm-handover-seed2/ : /^hipmm-handover-seed1/);
   }
   // The two "how to" boxes open with Enter on their summary.
   for (const d of ["#wireshark-help", ".explain-panel details.howto"]) {

@@ -88,6 +88,8 @@ test("live mode: a real host in a Worker through the FA, data both ways, moves (
     await waitLive(page, "echo of Send", `window.hipmmDemo.live.replies > ${before}`);
     await key(page, "#live-stream", ["Space"]);
     // The real packets in the views: base exchange and ESP arrows, the SA table, a dissection.
+    await page.waitForSelector('#seq .row.msg[data-label="FAQ"]');
+    await page.waitForSelector('#seq .row.msg[data-label="FAA"]');
     await page.waitForSelector('#seq .row.msg[data-label="I1"]');
     await page.waitForSelector('#seq .row.msg[data-label="R2"]');
     await page.waitForSelector('#state-table [data-sa^="in:"]');
@@ -144,11 +146,22 @@ test("live mode: a real host in a Worker through the FA, data both ways, moves (
     files.keys = await save(page, "#dl-keys", dir);
     await noOverflow(page);
 
-    // Phone width: nothing wider than the screen.
+    // Phone width: nothing wider than the screen; the controls work there too — every one takes
+    // the focus, and a third move (back to FA1 over WebTransport) and a Send, by keyboard.
     await page.setViewportSize({ width: 390, height: 844 });
     await noOverflow(page);
+    await key(page, "#btn-pause", ["Enter"]);
+    assert.ok((await tabReachesEverything(page)) >= 12);
+    await key(page, "#btn-run", ["Enter"]);
+    await keySelect(page, "#live-move-to", "0:wt");
+    await key(page, "#live-move", ["Enter"]);
+    await waitLive(page, "moved back to FA1 wt", `window.hipmmDemo.live.state === "connected" && window.hipmmDemo.live.attached === "0:wt"`);
+    assert.equal(await page.locator('[data-live="tunnel"]').textContent(), "webtransport");
+    await page.fill("#live-text", "from a phone");
+    await key(page, "#live-send", ["Enter"]);
+    await page.waitForFunction(() => /echo:from a phone/.test(document.getElementById("live-replies")?.textContent ?? ""));
+    await noOverflow(page);
     await shot(page, "phone");
-    await page.setViewportSize({ width: 1440, height: 900 });
 
     // Disconnect (releases the lease), then back to the simulated mode.
     await key(page, "#live-stop", ["Enter"]);
@@ -156,6 +169,7 @@ test("live mode: a real host in a Worker through the FA, data both ways, moves (
     await keySelect(page, "#mode", "sim");
     await page.waitForFunction(() => window.hipmmDemo?.mode === "sim" && ["ready", "paused", "done"].includes(window.hipmmDemo?.player ?? ""));
     assert.equal(await page.locator("#live-panel").isHidden(), true);
+    await noOverflow(page);
     assert.deepEqual(errors(log), []);
   }, { viewport: { width: 1440, height: 900 }, timeoutMs: 80_000 });
   console.log(`# screenshots: ${screens.join(" ")}`);

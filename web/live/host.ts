@@ -1,6 +1,7 @@
 // The live lab's HIP host (runs in a Worker, web/live/worker.ts): the library's TunnelHost
 // (src/runtime/browser.ts: HostStack with HIP, the WASM ESP data plane, mobility and the FA lease
-// client) over a ReconnectingTunnel (src/transport/reconnect.ts). "Move" closes the transport
+// client) over a ReconnectingTunnel (src/transport/reconnect.ts), as connectTunnelHost builds
+// it, with a packet tap set before the first FAQ. "Move" closes the transport
 // under it; the tunnel comes back where the person chose (an opener that accepts only that FA and
 // transport): the other transport of the same FA (the lease is renewed through the new tunnel,
 // draft §4.4.1) or the other FA (a new lease and locator); either way the host re-announces its
@@ -17,10 +18,10 @@ import { hitFromString, hitToString } from "../../src/hip/hit.ts";
 import { HostIdentity } from "../../src/hip/identity.ts";
 import type { LiveConfig } from "../../src/lab/live-config.ts";
 import { HostObserver } from "../../src/lab/observe.ts";
-import { connectTunnelHost, type TunnelHost } from "../../src/runtime/browser.ts";
+import { TunnelHost } from "../../src/runtime/browser.ts";
 import type { StackEvent } from "../../src/runtime/stack.ts";
 import type { TraceEvent } from "../../src/sim/types.ts";
-import { openEndpoint, type TunnelEndpoint, type TunnelOpener } from "../../src/transport/reconnect.ts";
+import { openEndpoint, ReconnectingTunnel, type TunnelEndpoint, type TunnelOpener } from "../../src/transport/reconnect.ts";
 import type { Tunnel } from "../../src/transport/tunnel.ts";
 import { loadWasm } from "../../src/wasm/loader.ts";
 import { type Attachment, BROWSER, type FromWorker, PEER } from "./protocol.ts";
@@ -80,19 +81,21 @@ export class LiveHost {
       this.current = t;
       return t;
     };
-    const host = await connectTunnelHost({
+    // Reopen at once; no PING liveness (a move is a close we make ourselves).
+    const tunnel = await ReconnectingTunnel.connect(this.endpoints, cryptoRng, { initialDelayMs: 20, maxDelayMs: 200, pingIntervalMs: 0, attemptTimeoutMs: 5000 }, opener);
+    const host = new TunnelHost({
       identity: HostIdentity.generate(cryptoRng),
-      endpoints: this.endpoints,
-      opener,
-      // Reopen at once; no PING liveness (a move is a close we make ourselves).
-      reconnect: { initialDelayMs: 20, maxDelayMs: 200, pingIntervalMs: 0, attemptTimeoutMs: 5000 },
+      tunnel,
+      fa: tunnel.endpoint.fa,
       lease: { addrType: 4, spis: 16, privacy: true, retryMs: 500, tries: 3 },
       hip: { puzzleK: 4 },
       mobility: {},
       dataPlane: this.dataPlane,
-      leaseTimeoutMs: 8000,
+      // One time base for the packets (the tap gets this clock) and the notes.
+      clock: () => this.now(),
     });
     this.host = host;
+    // Watch from the first datagram on (the FAQ).
     host.driver.tap = (dir, now, data, from, to) => this.trace(dir, now, data, from, to);
     host.on("event", (ev) => this.onEvent(ev));
     host.on("path-changed", (ev) => {
@@ -101,6 +104,12 @@ export class LiveHost {
       for (const w of this.waiters) w({ type: "path-changed" });
     });
     host.on("tunnel-closed", ({ reason }) => this.note(`tunnel closed for good: ${reason}`));
+    try {
+      await host.acquireLease(8000);
+    } catch (e) {
+      await host.close(0);
+      throw e;
+    }
     this.snapTimer = setInterval(() => this.snapshot(), 250);
     this.reportAttached();
     const p = this.cfg.peer.locator;

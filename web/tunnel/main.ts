@@ -9,6 +9,7 @@ import { parseLocator } from "../../src/transport/types.ts";
 import { type Tunnel, WsTunnel } from "../../src/transport/tunnel.ts";
 import { WtTunnel } from "../../src/transport/wt-client.ts";
 import { type ExchangeResult, exchange, PAGE_MESSAGES } from "./exchange.ts";
+import { runReconnect } from "./reconnect.ts";
 
 export type TunnelPageResult = ExchangeResult & { kind: string; tunnelKind?: string; tunnel?: { datagrams?: number; records?: number } };
 
@@ -47,7 +48,9 @@ async function run(q: URLSearchParams): Promise<TunnelPageResult> {
 }
 
 const el = document.getElementById("result")!;
-run(new URLSearchParams(location.search)).then((r) => {
+const query = new URLSearchParams(location.search);
+// kind=reconnect: the tunnel drops and comes back mid-page (reconnect.ts).
+(query.get("kind") === "reconnect" ? runReconnect(query).then((r) => ({ ...r, kind: "reconnect" }) as unknown as TunnelPageResult) : run(query)).then((r) => {
   window.hipmmTunnel = r;
   el.textContent = JSON.stringify(r, null, 2);
   el.dataset.state = r.ok ? "done" : "failed";

@@ -18,6 +18,9 @@ import { unwrapRelay, wrapRelay } from "../core/relay.ts";
 import { emitProbe, probeType } from "../core/holder-probe.ts";
 import { TunnelFrameType } from "../../wire/tunnel.ts";
 
+/** A probe from the FA after this long without anything from it reports `fa-alive`. */
+const FA_QUIET_MS = 250;
+
 export interface FaTarget {
   locator: Locator;
   /** The FA's HIT if known (else the FAQ goes to the NULL HIT and the first FAA names it). */
@@ -73,6 +76,8 @@ export type FaClientEvent =
   | { type: "released"; fa: Locator }
   | { type: "challenged"; k: number; fa: Locator }
   | { type: "fa-dead"; fa: Locator; next: Locator }
+  /** The FA probed us after a silence (e.g. it restarted with its store): paths through it may work again. */
+  | { type: "fa-alive"; fa: Locator }
   | { type: "lost"; fa: Locator };
 
 interface Pending {
@@ -224,6 +229,7 @@ export class FaClient {
    */
   answerProbe(now: Millis, data: Uint8Array, from: Locator): Transmit | undefined {
     if (probeType(data) !== TunnelFrameType.PING || !sameLocator(from, this.fa.locator)) return undefined;
+    if (now - this.lastForwarded >= FA_QUIET_MS) this.events.push({ type: "fa-alive", fa: from });
     this.noteForwarded(now);
     this.counters.probesAnswered++;
     const pong = emitProbe(TunnelFrameType.PONG, data.subarray(8));

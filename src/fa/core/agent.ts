@@ -409,6 +409,12 @@ export class ForwardingAgent {
     this.transmit({ to, local, tunnel: -1, data });
   }
 
+  /** After a restart with a persistent store: probe every UDP holder of an unexpired lease at
+   *  once, so hosts learn their FA is back and re-probe their paths through it (§9.y). */
+  announceRestart(now: Millis): void {
+    for (const l of this.store.unexpired(now)) this.holders.probeNow(now, l);
+  }
+
   /** A holder probe (holder.ts) to a UDP lease holder, from our locator of its family. */
   private probeHolder(lease: Lease, data: Uint8Array): void {
     const c = this.fwd.controlFor(lease.host.ip);

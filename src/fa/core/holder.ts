@@ -90,6 +90,17 @@ export class HolderLiveness {
     return s.sinceHeard > this.cfg.holderQueue ? "holder_unconfirmed" : undefined;
   }
 
+  /** Probe the holder of `lease` now (the FA restarted with its store: "we are back"). */
+  probeNow(now: Millis, lease: Lease): void {
+    if (this.cfg.holderSilenceMs <= 0 || lease.tunnel) return;
+    let s = this.states.get(lease);
+    if (!s) {
+      s = { lease, lastHeard: now, sinceHeard: 0, probes: 0, nextAt: 0, nonce: 0, dead: false };
+      this.states.set(lease, s);
+    }
+    if (!s.dead) this.probe(now, s);
+  }
+
   /** Something came from the holder of `lease` (relay frame, FAQ, PONG): it is alive. */
   heard(now: Millis, lease: Lease): void {
     const s = this.states.get(lease);

@@ -124,6 +124,7 @@ export class FaServer {
       );
     }
     s.fa.handleTimeout(s.clock()); // leases that expired while we were down
+    s.fa.announceRestart(s.clock()); // holders of restored leases: "we are back" (holder probes)
     s.after();
     return s;
   }

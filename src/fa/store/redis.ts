@@ -4,6 +4,7 @@
 // after a disconnect the store reloads everything (LeaseWatcher.reloaded). Commands fail at
 // once while Redis is unreachable (no offline queue): the agent answers FAD STORE_FAILED to new
 // leases and keeps forwarding the cached ones. ioredis is loaded lazily (an optional dependency).
+import { importOptional } from "../../core/optional-node.ts";
 import type { Locator, Millis } from "../../core/types.ts";
 import { type AddrType, type Lease, SPI_BLOCK_SHIFT } from "../core/lease.ts";
 import type { LeaseStore, LeaseWatcher } from "../core/store.ts";
@@ -65,7 +66,7 @@ export class RedisLeaseStore implements LeaseStore {
 
   /** Connect (rejects when Redis is unreachable at start). */
   static async open(o: RedisStoreOptions): Promise<RedisLeaseStore> {
-    const mod = (await import("ioredis")) as unknown as { default: new (url: string, opts: object) => Client };
+    const mod = await importOptional<{ default: new (url: string, opts: object) => Client }>("ioredis", "the Redis lease store (hipmm fa --store redis://…)");
     const u = new URL(o.url);
     const name = u.searchParams.get("prefix") ?? "fa";
     if (!/^[\w.-]{1,64}$/.test(name)) throw new RangeError(`bad Redis key prefix ${name}`);

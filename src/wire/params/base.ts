@@ -2,6 +2,7 @@
 // SOLUTION, SEQ, ACK (RFC 7401 §5.2.3-§5.2.5, §5.2.16-§5.2.17).
 import { ok, type Result } from "../error.ts";
 import { badLength, put16, put32, u16, u32 } from "./codec.ts";
+import { carve } from "../../core/slab.ts";
 
 /** ESP_INFO: Reserved(2) KEYMAT Index(2) OLD SPI(4) NEW SPI(4). */
 export interface EspInfoParam {
@@ -49,7 +50,7 @@ export interface PuzzleParam {
 }
 export function parsePuzzle(v: Uint8Array, offset: number): Result<PuzzleParam> {
   if (v.length < 5) return badLength("PUZZLE", offset, v.length, "at least 5");
-  return ok({ kind: "PUZZLE", k: v[0], lifetime: v[1], opaque: u16(v, 2), randomI: v.slice(4) });
+  return ok({ kind: "PUZZLE", k: v[0], lifetime: v[1], opaque: u16(v, 2), randomI: carve(v, 4) });
 }
 export function emitPuzzle(p: PuzzleParam): Uint8Array {
   const b = new Uint8Array(4 + p.randomI.length);
@@ -71,7 +72,7 @@ export interface SolutionParam {
 export function parseSolution(v: Uint8Array, offset: number): Result<SolutionParam> {
   if (v.length < 6 || (v.length - 4) % 2 !== 0) return badLength("SOLUTION", offset, v.length, "4 + 2n, n >= 1");
   const n = (v.length - 4) / 2;
-  return ok({ kind: "SOLUTION", k: v[0], opaque: u16(v, 2), randomI: v.slice(4, 4 + n), solutionJ: v.slice(4 + n) });
+  return ok({ kind: "SOLUTION", k: v[0], opaque: u16(v, 2), randomI: carve(v, 4, 4 + n), solutionJ: carve(v, 4 + n) });
 }
 export function emitSolution(p: SolutionParam): Uint8Array {
   if (p.randomI.length !== p.solutionJ.length) throw new RangeError("SOLUTION: #I and #J differ in length");

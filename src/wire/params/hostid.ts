@@ -4,6 +4,7 @@
 // ECC Curve(2) | Public Key (RFC 7401 §5.2.9.1), so HI Length = 2 + key length.
 import { err, ok, type Result, WireErrorCode as E } from "../error.ts";
 import { badLength, put16, u16 } from "./codec.ts";
+import { carve } from "../../core/slab.ts";
 
 export interface HostIdParam {
   kind: "HOST_ID";
@@ -23,9 +24,9 @@ export function parseHostId(v: Uint8Array, offset: number): Result<HostIdParam> 
   return ok({
     kind: "HOST_ID",
     algorithm: u16(v, 4),
-    hostIdentity: v.slice(6, 6 + hiLen),
+    hostIdentity: carve(v, 6, 6 + hiLen),
     diType,
-    domainIdentifier: v.slice(6 + hiLen),
+    domainIdentifier: carve(v, 6 + hiLen),
   });
 }
 
@@ -52,5 +53,5 @@ export function encodeEcHostIdentity(curve: number, publicKey: Uint8Array): Uint
 
 export function decodeEcHostIdentity(hi: Uint8Array, offset = 0): Result<{ curve: number; publicKey: Uint8Array }> {
   if (hi.length < 3) return err(E.PARAM_VALUE, offset, "HOST_ID: EC Host Identity shorter than 3 bytes", "HOST_ID");
-  return ok({ curve: u16(hi, 0), publicKey: hi.slice(2) });
+  return ok({ curve: u16(hi, 0), publicKey: carve(hi, 2) });
 }

@@ -3,6 +3,7 @@
 //  Locator Lifetime(4) Locator(4 × Locator Length).
 import { ok, type Result } from "../error.ts";
 import { badLength, badValue, put32, u32 } from "./codec.ts";
+import { carve } from "../../core/slab.ts";
 
 export interface LocatorEntry {
   trafficType: number;
@@ -26,7 +27,7 @@ export function parseLocatorSet(v: Uint8Array, offset: number): Result<LocatorSe
     if (v.length - o < 8) return badValue("LOCATOR_SET", offset + o, "entry header truncated");
     const n = v[o + 2] * 4;
     if (o + 8 + n > v.length) return badValue("LOCATOR_SET", offset + o, "Locator Length runs past the parameter");
-    locators.push({ trafficType: v[o], locatorType: v[o + 1], preferred: (v[o + 3] & 1) === 1, lifetime: u32(v, o + 4), locator: v.slice(o + 8, o + 8 + n) });
+    locators.push({ trafficType: v[o], locatorType: v[o + 1], preferred: (v[o + 3] & 1) === 1, lifetime: u32(v, o + 4), locator: carve(v, o + 8, o + 8 + n) });
     o += 8 + n;
   }
   return ok({ kind: "LOCATOR_SET", locators });

@@ -3,6 +3,7 @@
 // ESP_TRANSFORM (RFC 7402 §5.1.2).
 import { ok, type Result } from "../error.ts";
 import { badLength, emitList, parseList, put16, u16 } from "./codec.ts";
+import { carve } from "../../core/slab.ts";
 
 /** DH_GROUP_LIST: DH Group ID(1) × n, in preference order. */
 export interface DhGroupListParam {
@@ -29,7 +30,7 @@ export function parseDiffieHellman(v: Uint8Array, offset: number): Result<Diffie
   if (v.length < 3) return badLength("DIFFIE_HELLMAN", offset, v.length, "at least 3");
   const n = u16(v, 1);
   if (v.length !== 3 + n) return badLength("DIFFIE_HELLMAN", offset, v.length, `3 + Public Value Length (${n})`);
-  return ok({ kind: "DIFFIE_HELLMAN", groupId: v[0], publicValue: v.slice(3) });
+  return ok({ kind: "DIFFIE_HELLMAN", groupId: v[0], publicValue: carve(v, 3) });
 }
 export function emitDiffieHellman(p: DiffieHellmanParam): Uint8Array {
   const b = new Uint8Array(3 + p.publicValue.length);

@@ -3,6 +3,7 @@
 // HIP_SIGNATURE/_2 (§5.2.14-§5.2.15), the draft's HMAC (§6.1.1.2) and our ESP_DATAGRAM.
 import { ok, type Result } from "../error.ts";
 import { badLength, put16, u16 } from "./codec.ts";
+import { carve } from "../../core/slab.ts";
 
 /** ENCRYPTED: Reserved(4) then IV (length set by the HIP_CIPHER) and the encrypted data. */
 export interface EncryptedParam {
@@ -12,7 +13,7 @@ export interface EncryptedParam {
 }
 export function parseEncrypted(v: Uint8Array, offset: number): Result<EncryptedParam> {
   if (v.length < 4) return badLength("ENCRYPTED", offset, v.length, "at least 4");
-  return ok({ kind: "ENCRYPTED", ivAndData: v.slice(4) });
+  return ok({ kind: "ENCRYPTED", ivAndData: carve(v, 4) });
 }
 export function emitEncrypted(p: EncryptedParam): Uint8Array {
   const b = new Uint8Array(4 + p.ivAndData.length);
@@ -31,7 +32,7 @@ export interface CertParam {
 }
 export function parseCert(v: Uint8Array, offset: number): Result<CertParam> {
   if (v.length < 4) return badLength("CERT", offset, v.length, "at least 4");
-  return ok({ kind: "CERT", group: v[0], count: v[1], id: v[2], certType: v[3], certificate: v.slice(4) });
+  return ok({ kind: "CERT", group: v[0], count: v[1], id: v[2], certType: v[3], certificate: carve(v, 4) });
 }
 export function emitCert(p: CertParam): Uint8Array {
   const b = new Uint8Array(4 + p.certificate.length);
@@ -51,7 +52,7 @@ export interface NotificationParam {
 }
 export function parseNotification(v: Uint8Array, offset: number): Result<NotificationParam> {
   if (v.length < 4) return badLength("NOTIFICATION", offset, v.length, "at least 4");
-  return ok({ kind: "NOTIFICATION", notifyType: u16(v, 2), data: v.slice(4) });
+  return ok({ kind: "NOTIFICATION", notifyType: u16(v, 2), data: carve(v, 4) });
 }
 export function emitNotification(p: NotificationParam): Uint8Array {
   const b = new Uint8Array(4 + p.data.length);
@@ -69,7 +70,7 @@ export interface EchoParam {
 export function echoCodec(kind: EchoKind) {
   return {
     parse(v: Uint8Array, _offset: number): Result<EchoParam> {
-      return ok({ kind, data: v.slice() });
+      return ok({ kind, data: carve(v) });
     },
     emit(p: EchoParam): Uint8Array {
       return p.data.slice();
@@ -86,7 +87,7 @@ export function macCodec(kind: "HIP_MAC" | "HIP_MAC_2") {
   return {
     parse(v: Uint8Array, offset: number): Result<HipMacParam> {
       if (v.length === 0) return badLength(kind, offset, 0, "at least 1");
-      return ok({ kind, mac: v.slice() });
+      return ok({ kind, mac: carve(v) });
     },
     emit(p: HipMacParam): Uint8Array {
       return p.mac.slice();
@@ -104,7 +105,7 @@ export function signatureCodec(kind: "HIP_SIGNATURE" | "HIP_SIGNATURE_2") {
   return {
     parse(v: Uint8Array, offset: number): Result<HipSignatureParam> {
       if (v.length < 3) return badLength(kind, offset, v.length, "at least 3");
-      return ok({ kind, algorithm: u16(v, 0), signature: v.slice(2) });
+      return ok({ kind, algorithm: u16(v, 0), signature: carve(v, 2) });
     },
     emit(p: HipSignatureParam): Uint8Array {
       const b = new Uint8Array(2 + p.signature.length);
@@ -122,7 +123,7 @@ export interface HmacParam {
 }
 export function parseHmac(v: Uint8Array, offset: number): Result<HmacParam> {
   if (v.length !== 20) return badLength("HMAC", offset, v.length, "20");
-  return ok({ kind: "HMAC", hmac: v.slice() });
+  return ok({ kind: "HMAC", hmac: carve(v) });
 }
 export function emitHmac(p: HmacParam): Uint8Array {
   if (p.hmac.length !== 20) throw new RangeError("HMAC must be 20 bytes");
@@ -136,7 +137,7 @@ export interface EspDatagramParam {
 }
 export function parseEspDatagram(v: Uint8Array, offset: number): Result<EspDatagramParam> {
   if (v.length < 8) return badLength("ESP_DATAGRAM", offset, v.length, "at least 8 (SPI + Sequence Number)");
-  return ok({ kind: "ESP_DATAGRAM", datagram: v.slice() });
+  return ok({ kind: "ESP_DATAGRAM", datagram: carve(v) });
 }
 export function emitEspDatagram(p: EspDatagramParam): Uint8Array {
   return p.datagram.slice();

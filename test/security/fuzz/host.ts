@@ -6,6 +6,7 @@
 import { type Locator, locatorKey, type Millis, type Transmit } from "../../../src/core/types.ts";
 import type { FaClientOptions } from "../../../src/fa/client/client.ts";
 import { isRelay, unwrapRelay } from "../../../src/fa/core/relay.ts";
+import { probeType } from "../../../src/fa/core/holder-probe.ts";
 import { hitKey } from "../../../src/hip/hit.ts";
 import { HostIdentity } from "../../../src/hip/identity.ts";
 import type { HipHostConfig } from "../../../src/hip/types.ts";
@@ -154,6 +155,7 @@ export class FuzzHost implements SimEndpoint {
   private checkEsp(tx: Transmit): void {
     let d = tx.data;
     let to = tx.to;
+    if (probeType(d)) return; // a holder probe's PONG to the FA (src/fa/core/holder-probe.ts), not ESP
     if (isRelay(d)) {
       const f = unwrapRelay(d);
       if (!f?.dst) return;

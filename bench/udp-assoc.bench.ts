@@ -1,0 +1,75 @@
+// Associations per second one Responder process completes (issue 12 acceptance: ≥ 1,000/s)
+// with its Initiators in other processes (bench/assoc-initiator.ts, `PROCS` processes of
+// `HOSTS` Initiators each, all on this machine: they share its cores with the Responder).
+// The Responder is a whole runtime host (startNodeHost: HostStack, mobility, WebCrypto crypto
+// jobs by default); counted: R2s it sent in the measured window (tx.R2), i.e. exchanges it
+// completed. R1 rate limits raised (one loopback prefix); association limits are the defaults
+// (1024 / 256 half-open: the oldest R2-SENT association is evicted, as on a busy server).
+import { spawn } from "node:child_process";
+import { availableParallelism } from "node:os";
+import { dirname, join } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import { cryptoRng } from "../src/core/rng.ts";
+import { HostIdentity } from "../src/hip/identity.ts";
+import { startNodeHost } from "../src/runtime/node.ts";
+import type { BenchRow } from "./run.ts";
+import { rateRow } from "./util.ts";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const PROCS = 2;
+const HOSTS = 16;
+const WINDOW_MS = 3000;
+
+export async function measure(crypto: "inline" | undefined): Promise<{ rate: number; cpuUs: number; initiatorsEstablished: number }> {
+  const responder = await startNodeHost({
+    identity: HostIdentity.generate(cryptoRng, "P-256"),
+    listen: ["127.0.0.1:0"],
+    hip: { dhGroups: [7], espSuites: [13], puzzleK: 0, dropEvents: false, limits: { r1PerPrefix: { ratePerSec: 1e6, burst: 1e6 }, r1Global: { ratePerSec: 1e6, burst: 1e6 } } },
+    mobility: false,
+    crypto,
+  });
+  const hit = Array.from(responder.hit, (b) => b.toString(16).padStart(2, "0")).join("");
+  const loc = `${responder.locals[0].ip}:${responder.locals[0].port}`;
+  const kids = Array.from({ length: PROCS }, () => spawn(process.execPath, ["--import", "tsx", join(here, "assoc-initiator.ts"), loc, hit, String(HOSTS)], { stdio: ["pipe", "pipe", "inherit"] }));
+  const lines = kids.map((k) => createInterface({ input: k.stdout })[Symbol.asyncIterator]());
+  await Promise.all(lines.map((l) => l.next())); // "ready"
+  // Warm-up (R1 generation, JIT), then the measured window.
+  for (const k of kids) k.stdin.write("go\n");
+  await new Promise((r) => setTimeout(r, 500));
+  const c0 = responder.stack.host.counters["tx.R2"] ?? 0;
+  const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  await new Promise((r) => setTimeout(r, WINDOW_MS));
+  const c1 = responder.stack.host.counters["tx.R2"] ?? 0;
+  const cpu = process.cpuUsage(cpu0);
+  const ms = performance.now() - t0;
+  for (const k of kids) k.stdin.write("stop\n");
+  const done = await Promise.all(lines.map(async (l) => JSON.parse(String((await l.next()).value)).established as number));
+  await Promise.all(kids.map((k) => new Promise((r) => k.once("exit", r))));
+  await responder.close();
+  // CPU of the Responder process (all its threads: WebCrypto runs on libuv's pool) per exchange.
+  const cpuUs = (cpu.user + cpu.system) / Math.max(1, c1 - c0);
+  return { rate: ((c1 - c0) * 1000) / ms, cpuUs, initiatorsEstablished: done.reduce((a, b) => a + b, 0) };
+}
+
+export async function run(): Promise<BenchRow[]> {
+  const web = await measure(undefined);
+  const noble = await measure("inline");
+  const cores = availableParallelism();
+  return [
+    rateRow("udp.responder.associations.multiprocess", "assoc/s", web.rate, noble.rate, {
+      baselineName: "same, Responder with @noble inline (no crypto jobs)",
+      initiatorProcesses: PROCS,
+      initiatorsPerProcess: HOSTS,
+      initiatorCrypto: "webcrypto jobs",
+      cores,
+      note: `Responder and ${PROCS} Initiator processes share this machine's ${cores} cores`,
+      initiatorsEstablished: web.initiatorsEstablished,
+      // Load-independent view: Responder CPU per association and the rate one core would give.
+      responderCpuUsPerAssoc: Math.round(web.cpuUs),
+      assocPerResponderCpuSecond: Math.round(1e6 / web.cpuUs),
+      baselineCpuUsPerAssoc: Math.round(noble.cpuUs),
+    }),
+  ];
+}

@@ -1,0 +1,57 @@
+// Copies without one backing-store allocation each: views carved one after another from a shared
+// chunk (as Node's Buffer pool does), never reused, so each view stays valid as long as it is
+// held. A new chunk starts when the current one is full; the old one is freed once no view holds
+// it. Used for what the data plane hands out of WASM memory and for parsed parameter fields.
+// (Small typed arrays of their own cost an off-heap allocation each in V8; that dominated parsing.)
+
+/** Largest copy carved from a chunk; bigger ones get their own buffer. */
+const MAX_CARVE = 4096;
+
+export class Slab {
+  private chunk: Uint8Array = new Uint8Array(0);
+  private used = 0;
+
+  constructor(private readonly chunkBytes = 64 * 1024) {}
+
+  /** A fresh copy of `src[from, to)` (clamped like slice). */
+  copy(src: Uint8Array, from: number, to: number): Uint8Array {
+    if (to > src.length) to = src.length;
+    if (from > to) from = to;
+    const n = to - from;
+    if (n > MAX_CARVE) return src.slice(from, to);
+    if (this.used + n > this.chunk.length) {
+      this.chunk = new Uint8Array(this.chunkBytes);
+      this.used = 0;
+    }
+    const at = this.used;
+    const out = this.chunk.subarray(at, at + n);
+    // Short copies: a loop beats creating the source view for set().
+    if (n <= 64) for (let i = 0; i < n; i++) this.chunk[at + i] = src[from + i];
+    else out.set(src.subarray(from, to));
+    this.used = (at + n + 7) & ~7;
+    return out;
+  }
+}
+
+const shared = new Slab(32 * 1024);
+
+/** A fresh copy of `src[from, to)` carved from the shared slab (what `src.slice(from, to)` gives). */
+export function carve(src: Uint8Array, from = 0, to = src.length): Uint8Array {
+  return shared.copy(src, from, to);
+}
+
+let ints = new Int32Array(0);
+let intsUsed = 0;
+
+/** A fresh copy of `src[0, n)` carved from a shared Int32 chunk. */
+export function carveInt32(src: Int32Array, n: number): Int32Array {
+  if (n > 1024) return src.slice(0, n);
+  if (intsUsed + n > ints.length) {
+    ints = new Int32Array(8192);
+    intsUsed = 0;
+  }
+  const out = ints.subarray(intsUsed, intsUsed + n);
+  for (let i = 0; i < n; i++) out[i] = src[i];
+  intsUsed += n;
+  return out;
+}
