@@ -24,7 +24,7 @@ export class EndpointDriver {
   /** Datagrams handed to the sockets. */
   transmitted = 0;
   tap: PacketTap | undefined;
-  /** Crypto jobs that failed on the provider and on the @noble fallback. */
+  /** Crypto jobs that failed on the provider and on the `@noble` fallback. */
   cryptoFailed = 0;
 
   constructor(

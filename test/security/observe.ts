@@ -4,7 +4,7 @@
 // repeats (issue 9 item 1).
 import { sha256 } from "@noble/hashes/sha2.js";
 import { concat, hex } from "../../src/core/bytes.ts";
-import type { SaParams } from "../../src/esp/types.ts";
+import type { SaParams, SealResult } from "../../src/esp/types.ts";
 import type { HostStack } from "../../src/runtime/stack.ts";
 
 const GCM = 13;
@@ -51,9 +51,9 @@ export class KeyObserver {
       handles.set(h, p);
       return h;
     };
-    const sealOne = dp.sealOne.bind(dp);
-    dp.sealOne = (handle, nh, payload) => {
-      const r = sealOne(handle, nh, payload);
+    // Every seal path the stack uses: sealOne (ESP of any inner packet) and sealUdp (BEET UDP
+    // built and sealed in WASM, the data path of HostStack.send).
+    const seen = (handle: number, r: SealResult): SealResult => {
       const sa = handles.get(handle);
       if (r.status === 0 && sa && sa.suite !== 7) {
         this.sealed++;
@@ -63,5 +63,9 @@ export class KeyObserver {
       }
       return r;
     };
+    const sealOne = dp.sealOne.bind(dp);
+    dp.sealOne = (handle, nh, payload) => seen(handle, sealOne(handle, nh, payload));
+    const sealUdp = dp.sealUdp.bind(dp);
+    dp.sealUdp = (handle, pseudo, sp, dport, data) => seen(handle, sealUdp(handle, pseudo, sp, dport, data));
   }
 }
