@@ -110,6 +110,8 @@ function invert(b: v128): void {
 
 /** Encrypts two independent blocks round by round (more instruction-level parallelism). */
 let E2: v128 = i64x2.splat(0);
+let E3: v128 = i64x2.splat(0);
+let E4: v128 = i64x2.splat(0);
 // ---- Key schedule (AES-128), once per SA install ----
 
 let rcon: v128 = i64x2.splat(0);
@@ -347,8 +349,38 @@ export class Vp {
   }
 
   /** Second output of the last vpEncrypt2. */
+  @inline static vpEncrypt4(ek: usize, a: v128, b: v128, c: v128, d: v128): v128 {
+    let k = v128.load(ek);
+    a = Vp.encFirst(a, k);
+    b = Vp.encFirst(b, k);
+    c = Vp.encFirst(c, k);
+    d = Vp.encFirst(d, k);
+    k = v128.load(ek, 16); a = Vp.encRound(a, k, 1); b = Vp.encRound(b, k, 1); c = Vp.encRound(c, k, 1); d = Vp.encRound(d, k, 1);
+    k = v128.load(ek, 32); a = Vp.encRound(a, k, 2); b = Vp.encRound(b, k, 2); c = Vp.encRound(c, k, 2); d = Vp.encRound(d, k, 2);
+    k = v128.load(ek, 48); a = Vp.encRound(a, k, 3); b = Vp.encRound(b, k, 3); c = Vp.encRound(c, k, 3); d = Vp.encRound(d, k, 3);
+    k = v128.load(ek, 64); a = Vp.encRound(a, k, 0); b = Vp.encRound(b, k, 0); c = Vp.encRound(c, k, 0); d = Vp.encRound(d, k, 0);
+    k = v128.load(ek, 80); a = Vp.encRound(a, k, 1); b = Vp.encRound(b, k, 1); c = Vp.encRound(c, k, 1); d = Vp.encRound(d, k, 1);
+    k = v128.load(ek, 96); a = Vp.encRound(a, k, 2); b = Vp.encRound(b, k, 2); c = Vp.encRound(c, k, 2); d = Vp.encRound(d, k, 2);
+    k = v128.load(ek, 112); a = Vp.encRound(a, k, 3); b = Vp.encRound(b, k, 3); c = Vp.encRound(c, k, 3); d = Vp.encRound(d, k, 3);
+    k = v128.load(ek, 128); a = Vp.encRound(a, k, 0); b = Vp.encRound(b, k, 0); c = Vp.encRound(c, k, 0); d = Vp.encRound(d, k, 0);
+    k = v128.load(ek, 144); a = Vp.encRound(a, k, 1); b = Vp.encRound(b, k, 1); c = Vp.encRound(c, k, 1); d = Vp.encRound(d, k, 1);
+    k = v128.load(ek, 160);
+    E2 = Vp.encLast(b, k);
+    E3 = Vp.encLast(c, k);
+    E4 = Vp.encLast(d, k);
+    return Vp.encLast(a, k);
+  }
+
   @inline static vpEncrypt2B(): v128 {
     return E2;
+  }
+
+  @inline static vpEncrypt4C(): v128 {
+    return E3;
+  }
+
+  @inline static vpEncrypt4D(): v128 {
+    return E4;
   }
 
   /** Middle decryption round r: the MixColumns rotation mcf[(4 - r) mod 4] is passed as m. */

@@ -23,7 +23,26 @@ export function gcmSealStitched(
   const end = p + (len & ~15);
   let q = p;
   if (vek !== 0) {
-    // Two keystream blocks per iteration: the vector-permute AES needs the parallelism.
+    // Four, then two keystream blocks per iteration: the vector-permute AES needs the parallelism.
+    for (; q + 48 < end; q += 64) {
+      const k0 = Vp.vpEncrypt4(
+        vek, i32x4.replace_lane(n, 3, bswap<u32>(ctr)), i32x4.replace_lane(n, 3, bswap<u32>(ctr + 1)),
+        i32x4.replace_lane(n, 3, bswap<u32>(ctr + 2)), i32x4.replace_lane(n, 3, bswap<u32>(ctr + 3)),
+      );
+      const k1 = Vp.vpEncrypt2B();
+      const k2 = Vp.vpEncrypt4C();
+      const k3 = Vp.vpEncrypt4D();
+      ctr += 4;
+      const c0 = v128.xor(v128.load(q), k0);
+      const c1 = v128.xor(v128.load(q, 16), k1);
+      const c2 = v128.xor(v128.load(q, 32), k2);
+      const c3 = v128.xor(v128.load(q, 48), k3);
+      v128.store(q, c0);
+      v128.store(q, c1, 16);
+      v128.store(q, c2, 32);
+      v128.store(q, c3, 48);
+      y = GS.ghashMul(m, v128.xor(GS.ghashMul(m, v128.xor(GS.ghashMul(m, v128.xor(GS.ghashMul(m, v128.xor(y, c0)), c1)), c2)), c3));
+    }
     for (; q + 16 < end; q += 32) {
       const k0 = Vp.vpEncrypt2(vek, i32x4.replace_lane(n, 3, bswap<u32>(ctr)), i32x4.replace_lane(n, 3, bswap<u32>(ctr + 1)));
       const k1 = Vp.vpEncrypt2B();
@@ -66,6 +85,25 @@ export function gcmOpenStitched(
   const end = p + (len & ~15);
   let q = p;
   if (vek !== 0) {
+    for (; q + 48 < end; q += 64) {
+      const c0 = v128.load(q);
+      const c1 = v128.load(q, 16);
+      const c2 = v128.load(q, 32);
+      const c3 = v128.load(q, 48);
+      y = GS.ghashMul(m, v128.xor(GS.ghashMul(m, v128.xor(GS.ghashMul(m, v128.xor(GS.ghashMul(m, v128.xor(y, c0)), c1)), c2)), c3));
+      const k0 = Vp.vpEncrypt4(
+        vek, i32x4.replace_lane(n, 3, bswap<u32>(ctr)), i32x4.replace_lane(n, 3, bswap<u32>(ctr + 1)),
+        i32x4.replace_lane(n, 3, bswap<u32>(ctr + 2)), i32x4.replace_lane(n, 3, bswap<u32>(ctr + 3)),
+      );
+      const k1 = Vp.vpEncrypt2B();
+      const k2 = Vp.vpEncrypt4C();
+      const k3 = Vp.vpEncrypt4D();
+      ctr += 4;
+      v128.store(q, v128.xor(c0, k0));
+      v128.store(q, v128.xor(c1, k1), 16);
+      v128.store(q, v128.xor(c2, k2), 32);
+      v128.store(q, v128.xor(c3, k3), 48);
+    }
     for (; q + 16 < end; q += 32) {
       const c0 = v128.load(q);
       const c1 = v128.load(q, 16);
