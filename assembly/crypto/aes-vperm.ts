@@ -434,6 +434,28 @@ export class Vp {
     return Vp.decLast(a, k);
   }
 
+  @inline static vpDecrypt4(dk: usize, a: v128, b: v128, c: v128, d: v128): v128 {
+    let k = v128.load(dk);
+    a = Vp.decFirst(a, k);
+    b = Vp.decFirst(b, k);
+    c = Vp.decFirst(c, k);
+    d = Vp.decFirst(d, k);
+    k = v128.load(dk, 16); a = Vp.decRound(a, k, 3); b = Vp.decRound(b, k, 3); c = Vp.decRound(c, k, 3); d = Vp.decRound(d, k, 3);
+    k = v128.load(dk, 32); a = Vp.decRound(a, k, 2); b = Vp.decRound(b, k, 2); c = Vp.decRound(c, k, 2); d = Vp.decRound(d, k, 2);
+    k = v128.load(dk, 48); a = Vp.decRound(a, k, 1); b = Vp.decRound(b, k, 1); c = Vp.decRound(c, k, 1); d = Vp.decRound(d, k, 1);
+    k = v128.load(dk, 64); a = Vp.decRound(a, k, 0); b = Vp.decRound(b, k, 0); c = Vp.decRound(c, k, 0); d = Vp.decRound(d, k, 0);
+    k = v128.load(dk, 80); a = Vp.decRound(a, k, 3); b = Vp.decRound(b, k, 3); c = Vp.decRound(c, k, 3); d = Vp.decRound(d, k, 3);
+    k = v128.load(dk, 96); a = Vp.decRound(a, k, 2); b = Vp.decRound(b, k, 2); c = Vp.decRound(c, k, 2); d = Vp.decRound(d, k, 2);
+    k = v128.load(dk, 112); a = Vp.decRound(a, k, 1); b = Vp.decRound(b, k, 1); c = Vp.decRound(c, k, 1); d = Vp.decRound(d, k, 1);
+    k = v128.load(dk, 128); a = Vp.decRound(a, k, 0); b = Vp.decRound(b, k, 0); c = Vp.decRound(c, k, 0); d = Vp.decRound(d, k, 0);
+    k = v128.load(dk, 144); a = Vp.decRound(a, k, 3); b = Vp.decRound(b, k, 3); c = Vp.decRound(c, k, 3); d = Vp.decRound(d, k, 3);
+    k = v128.load(dk, 160);
+    E2 = Vp.decLast(b, k);
+    E3 = Vp.decLast(c, k);
+    E4 = Vp.decLast(d, k);
+    return Vp.decLast(a, k);
+  }
+
   @inline static vpDecrypt(dk: usize, a: v128): v128 {
     a = Vp.decFirst(a, v128.load(dk));
     a = Vp.decRound(a, v128.load(dk, 16), 3);

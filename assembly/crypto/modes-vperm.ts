@@ -19,6 +19,21 @@ export function cbcEncryptVp(ek: usize, iv: usize, p: usize, len: usize): void {
 export function cbcDecryptVp(dk: usize, iv: usize, p: usize, len: usize): void {
   let c = v128.load(iv);
   const end = p + (len & ~15);
+  for (; p + 48 < end; p += 64) {
+    const n0 = v128.load(p);
+    const n1 = v128.load(p, 16);
+    const n2 = v128.load(p, 32);
+    const n3 = v128.load(p, 48);
+    const x0 = Vp.vpDecrypt4(dk, n0, n1, n2, n3);
+    const x1 = Vp.vpEncrypt2B();
+    const x2 = Vp.vpEncrypt4C();
+    const x3 = Vp.vpEncrypt4D();
+    v128.store(p, v128.xor(x0, c));
+    v128.store(p, v128.xor(x1, n0), 16);
+    v128.store(p, v128.xor(x2, n1), 32);
+    v128.store(p, v128.xor(x3, n2), 48);
+    c = n3;
+  }
   for (; p + 16 < end; p += 32) {
     const n0 = v128.load(p);
     const n1 = v128.load(p, 16);

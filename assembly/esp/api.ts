@@ -214,7 +214,7 @@ export function espOpenBatch(base: usize, size: u32, n: u32): u32 {
   return ok;
 }
 
-/** Selects the AES-128 implementation per mode (bits: 1 GCM CTR, 2 CBC encrypt, 4 CBC decrypt use the vector-permute AES; 8 stitches CTR and GHASH; 0 = the T-table code as before; default 9). For A/B benchmarks. */
+/** Selects the AES-128 implementation per mode (bits: 1 GCM CTR, 2 CBC encrypt, 4 CBC decrypt use the vector-permute AES; 8 stitches CTR and GHASH; 0 = the T-table code as before; default 13). For A/B benchmarks. */
 export function espSetAesVperm(mask: u32): void {
   setVpModes(mask);
 }

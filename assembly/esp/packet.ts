@@ -33,9 +33,10 @@ export const VP_CTR: u32 = 1;
 export const VP_CBC_ENC: u32 = 2;
 export const VP_CBC_DEC: u32 = 4;
 export const GCM_STITCH: u32 = 8; // CTR and GHASH in one loop (crypto/gcm-stitch.ts)
-// Default from bench/esp-ab.ts: the vector-permute AES wins in the GCM loop (two blocks per
-// iteration) but loses for CBC (serial encryption; decryption on par), so CBC keeps the T-tables.
-export let vpModes: u32 = VP_CTR | GCM_STITCH;
+// Default from bench/esp-ab.ts: the vector-permute AES wins where four blocks run in parallel
+// (GCM; CBC decryption of at least VP_CBC_DEC_MIN bytes) and loses for serial CBC encryption.
+export let vpModes: u32 = VP_CTR | VP_CBC_DEC | GCM_STITCH;
+const VP_CBC_DEC_MIN: usize = 128;
 export function setVpModes(m: u32): void {
   vpModes = m;
 }
@@ -152,7 +153,7 @@ export function openPacket(sa: usize, pkt: usize, len: usize): i32 {
   if (alg === 0) {
     if (!stitched) ctrAny(sa, nr, body, ctLen);
   } else if (ivLen === 16) {
-    if (nr === 10 && (vpModes & VP_CBC_DEC) !== 0) cbcDecryptVp(sa + SA_VDK, pkt + 8, body, ctLen);
+    if (nr === 10 && (vpModes & VP_CBC_DEC) !== 0 && ctLen >= VP_CBC_DEC_MIN) cbcDecryptVp(sa + SA_VDK, pkt + 8, body, ctLen);
     else cbcDecrypt(sa + SA_DK, nr, pkt + 8, body, ctLen);
   }
   // The packet is authentic: record it even if its trailer turns out to be malformed.
