@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SeededRng } from "../src/core/rng.ts";
+import { ForwardingAgent } from "../src/fa/core/agent.ts";
 import { faConfig } from "../src/fa/core/config.ts";
 import { buildFaq, parseFaPacket } from "../src/fa/core/messages.ts";
 import { wrapRelay } from "../src/fa/core/relay.ts";
@@ -22,7 +23,7 @@ import { faq, type FleetNode, fleetSpec, hitBytes, killNode, startNode, Udp } fr
 import { espPacket } from "../test/fa/harness.ts";
 import { haveRedis, RedisServer } from "../test/helpers/redis.ts";
 import type { BenchRow } from "./run.ts";
-import { costRow, rateRow } from "./util.ts";
+import { costRow, opsPerSecond, rateRow } from "./util.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -36,6 +37,7 @@ async function failover(redisUrl: string, dir: string): Promise<BenchRow[]> {
   const peer = await Udp.open();
   const silenceMs = 50;
   const runs: number[] = [];
+  const detect: number[] = [];
   let timer: ReturnType<typeof setInterval> | undefined;
   try {
     for (const [name, ip] of [["b", "127.0.0.3"], ["c", "127.0.0.4"], ["a", "127.0.0.2"]]) nodes.push(await startNode(f, name, ip));
@@ -62,6 +64,7 @@ async function failover(redisUrl: string, dir: string): Promise<BenchRow[]> {
         const got = await host.next(() => true, 5).catch(() => undefined);
         if (got) last = performance.now();
       }
+      detect.push(performance.now() - t0);
       host.send(wrapRelay(f.shared, peer.locator, espPacket(0x4242, k + 1, 80)), next.control);
       await host.next((x) => x.from.port === next.control.port && x.from.ip === next.control.ip, 5000);
       runs.push(performance.now() - t0);
@@ -77,6 +80,8 @@ async function failover(redisUrl: string, dir: string): Promise<BenchRow[]> {
   return [
     costRow(`fa-fleet failover: node SIGKILLed → traffic back through another node (host silence ${silenceMs} ms, no FAQ, no REA)`, "ms", mean, crash.handover_ms_to_mover ?? 559, {
       runs: runs.map((x) => Math.round(x)),
+      detect_ms: detect.map((x) => Math.round(x)),
+      reattach_ms: runs.map((x, i) => Math.round(x - detect[i])),
       baselineName: "fa-crash lab: re-lease at FA2 + REA",
       target_ms: "100 + 1 RTT",
     }),
@@ -175,15 +180,40 @@ async function forwardRate(o: Omit<FaServerOptions, "identity" | "config">, at: 
 }
 
 async function forwarding(redisUrl: string, dir: string): Promise<BenchRow[]> {
-  // alternate (4 runs each, best of each; same address) so load drift on a shared machine hits both alike
+  // alternate which goes first (4 runs each, best of each; same address) so load drift on a shared machine hits both alike
   const key = new Uint8Array(32).fill(7);
   let sqlite = 0;
   let fleet = 0;
   for (let i = 0; i < 4; i++) {
-    sqlite = Math.max(sqlite, await forwardRate({ store: new SqliteLeaseStore(join(dir, `fwd${i}.db`)) }, "127.0.0.2"));
-    fleet = Math.max(fleet, await forwardRate({ store: await RedisLeaseStore.open({ url: `${redisUrl}?prefix=fwd${i}` }), fleet: { node: `fwd${i}`, key, listen: { ip: "127.0.0.2", port: 0 } } }, "127.0.0.2"));
+    const one = async () => {
+      sqlite = Math.max(sqlite, await forwardRate({ store: new SqliteLeaseStore(join(dir, `fwd${i}.db`)) }, "127.0.0.2"));
+    };
+    const two = async () => {
+      fleet = Math.max(fleet, await forwardRate({ store: await RedisLeaseStore.open({ url: `${redisUrl}?prefix=fwd${i}` }), fleet: { node: `fwd${i}`, key, listen: { ip: "127.0.0.2", port: 0 } } }, "127.0.0.2"));
+    };
+    if (i % 2) await two().then(one);
+    else await one().then(two);
   }
   return [rateRow("fa-fleet forwarding 1400 B, fleet node holding the host (Redis store) vs single-node SQLite FA", "packets/s", fleet, sqlite, { target_ratio: 0.9 })];
+}
+
+/** The per-packet forwarding decision in the sans-I/O agent (no sockets: no scheduler noise):
+ *  a fleet node holding the host vs a single-node FA. */
+function core(): BenchRow[] {
+  const loc = { ip: "192.0.2.1", port: 10500 };
+  const host = { ip: "198.51.100.7", port: 5000 };
+  const rate = (fleet: boolean) => {
+    const fa = new ForwardingAgent({ identity: HostIdentity.generate(new SeededRng(1)), config: faConfig({ control: [loc], shared4: [loc], puzzle: "off", leasePacketsPerSecond: 1e12, leaseBytesPerSecond: 1e15 }), rng: new SeededRng(2), durable: fleet, node: fleet ? "a" : undefined });
+    fa.handleDatagram(0, 0, host.ip, host.port, frameHip(buildFaq(HostIdentity.generate(new SeededRng(3)), fa.hit, { requestId: 1, leaseId: 0, lifetime: 600, addrType: 4, spis: 16 })));
+    for (let j = fa.pollJob(); j; j = fa.pollJob()) fa.completeJob(0, j.id, { ok: true, value: "ok" });
+    const spi = fa.store.byHit(fa.store.unexpired(0)[0].hit)[0].spiMin;
+    const pkt = espPacket(spi, 1, 1400);
+    if (fa.handleDatagram(1, 0, "203.0.113.9", 7000, pkt)?.to.ip !== host.ip) throw new Error("not forwarded");
+    return opsPerSecond(() => fa.handleDatagram(1, 0, "203.0.113.9", 7000, pkt), 800);
+  };
+  const single = Math.max(rate(false), rate(false));
+  const fleet = Math.max(rate(true), rate(true));
+  return [rateRow("fa-fleet agent forwarding decision 1400 B (sans-I/O), fleet node vs single-node FA", "packets/s", fleet, single, { target_ratio: 0.9 })];
 }
 
 /** Three worker processes run the core allocation path against one Redis; count SPI blocks
@@ -237,12 +267,13 @@ export async function run(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   const only = process.env.FLEET_ONLY;
   try {
-    if (only === "forwarding") return await forwarding(redis.url, dir);
+    if (only === "forwarding") return [...core(), ...(await forwarding(redis.url, dir))];
+    if (only === "failover") return await failover(redis.url, dir);
     rows.push(...(await failover(redis.url, dir)));
     const g: number[] = [];
     for (const n of [1, 2, 3]) g.push(await grants(redis.url, dir, n));
     for (const [i, v] of g.entries()) rows.push(rateRow(`fa-fleet lease grants/s, ${i + 1} node${i ? "s" : ""} on one Redis (signed FAQ → FAA)`, "grants/s", v, g[0], { baselineName: "1 node" }));
-    rows.push(...(await forwarding(redis.url, dir)));
+    rows.push(...core(), ...(await forwarding(redis.url, dir)));
     rows.push(...(await doubles(redis.url, dir, Number(process.env.FLEET_GRANTS ?? 100_000))));
   } finally {
     await redis.stop();

@@ -8,7 +8,12 @@ import type { Locator } from "../src/core/types.ts";
 import { HipHost } from "../src/hip/host.ts";
 import { HostIdentity } from "../src/hip/identity.ts";
 import type { BenchRow } from "./run.ts";
-import { opsPerSecond, rateRow } from "./util.ts";
+import { costRow, opsPerSecond, rateRow } from "./util.ts";
+import { ecdhSeedLength, nobleProvider } from "../src/core/crypto/noble.ts";
+import type { CryptoProvider } from "../src/core/crypto/provider.ts";
+import { WebCryptoProvider } from "../src/core/crypto/webcrypto.ts";
+import { generateDhKey } from "../src/hip/dh.ts";
+import { nodeCryptoProvider } from "../src/runtime/crypto-node.ts";
 
 function pump(hosts: [HipHost, Locator][], now: number): void {
   for (let moved = true; moved; ) {
@@ -60,5 +65,45 @@ export async function run(_argv: string[]): Promise<BenchRow[]> {
     }
   };
   const baseline = opsPerSecond(crypto, 1000);
-  return [rateRow("hip-core base exchanges (P-256, DH 7, K=4)", "exchanges/s", value, baseline, { note: "baseline = unavoidable ECDSA/ECDH work per exchange" })];
+  const rows = [rateRow("hip-core base exchanges (P-256, DH 7, K=4)", "exchanges/s", value, baseline, { note: "baseline = unavoidable ECDSA/ECDH work per exchange" })];
+  return [...rows, ...(await providerRows())];
+}
+
+/** µs per awaited call of `fn`, `n` calls in turn after a warm-up. */
+async function usPerCall(fn: () => unknown, n: number): Promise<number> {
+  for (let i = 0; i < Math.min(20, n); i++) await fn();
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) await fn();
+  return ((performance.now() - t0) * 1000) / n;
+}
+
+/** Crypto providers per operation (issue 12): WebCrypto awaited and node:crypto vs @noble. */
+async function providerRows(): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  const web = (await WebCryptoProvider.create())!;
+  const node = nodeCryptoProvider();
+  const rng = new SeededRng(2);
+  for (const [curve, group] of [["P-256", 7], ["P-384", 8]] as const) {
+    const id = HostIdentity.generate(rng, curve);
+    const peer = id.toPeer();
+    const data = rng.fill(new Uint8Array(400));
+    const sig = id.sign(data);
+    const own = generateDhKey(rng, group);
+    const other = generateDhKey(rng, group).publicValue;
+    const ownRef = { curve, pub: own.publicValue, secret: own.secret };
+    const ops: [string, (p: CryptoProvider) => unknown][] = [
+      ["sign", (p) => p.sign(id.signingKey!, "SHA-384", data)],
+      ["verify", (p) => p.verify(peer.providerKey!, "SHA-384", data, sig)],
+      ["ecdh", (p) => p.ecdh(ownRef, other)],
+      ["ephemeral-ecdh", (p) => p.ephemeralEcdh(curve, rng.fill(new Uint8Array(ecdhSeedLength(curve))), other)],
+    ];
+    for (const [op, f] of ops) {
+      const n = curve === "P-256" ? 200 : 100;
+      const noble = await usPerCall(() => f(nobleProvider), n / 4);
+      const w = await usPerCall(() => f(web), n);
+      const nd = await usPerCall(() => f(node), n);
+      rows.push(costRow(`hip-core crypto.${curve}.${op}.webcrypto`, "µs", w, noble, { baselineName: "@noble", node_crypto_us: nd, note: "awaited, keys imported once (cached)" }));
+    }
+  }
+  return rows;
 }

@@ -12,6 +12,8 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { cryptoRng } from "../src/core/rng.ts";
 import { HostIdentity } from "../src/hip/identity.ts";
+import type { CryptoProvider } from "../src/core/crypto/provider.ts";
+import { nodeCryptoProvider } from "../src/runtime/crypto-node.ts";
 import { startNodeHost } from "../src/runtime/node.ts";
 import type { BenchRow } from "./run.ts";
 import { rateRow } from "./util.ts";
@@ -21,7 +23,7 @@ const PROCS = 2;
 const HOSTS = 16;
 const WINDOW_MS = 3000;
 
-export async function measure(crypto: "inline" | undefined): Promise<{ rate: number; cpuUs: number; initiatorsEstablished: number }> {
+export async function measure(crypto: "inline" | CryptoProvider | undefined): Promise<{ rate: number; cpuUs: number; initiatorsEstablished: number }> {
   const responder = await startNodeHost({
     identity: HostIdentity.generate(cryptoRng, "P-256"),
     listen: ["127.0.0.1:0"],
@@ -56,6 +58,7 @@ export async function measure(crypto: "inline" | undefined): Promise<{ rate: num
 export async function run(): Promise<BenchRow[]> {
   const web = await measure(undefined);
   const noble = await measure("inline");
+  const node = await measure(nodeCryptoProvider());
   const cores = availableParallelism();
   return [
     rateRow("udp.responder.associations.multiprocess", "assoc/s", web.rate, noble.rate, {
@@ -70,6 +73,9 @@ export async function run(): Promise<BenchRow[]> {
       responderCpuUsPerAssoc: Math.round(web.cpuUs),
       assocPerResponderCpuSecond: Math.round(1e6 / web.cpuUs),
       baselineCpuUsPerAssoc: Math.round(noble.cpuUs),
+      // Responder on the synchronous node:crypto provider (runtime/crypto-node.ts, opt-in).
+      nodeCryptoRate: Math.round(node.rate),
+      nodeCryptoCpuUsPerAssoc: Math.round(node.cpuUs),
     }),
   ];
 }

@@ -6,6 +6,8 @@ import { cryptoRng } from "../src/core/rng.ts";
 import type { Locator } from "../src/core/types.ts";
 import { HostIdentity } from "../src/hip/identity.ts";
 import type { RuntimeHost } from "../src/runtime/host.ts";
+import type { CryptoProvider } from "../src/core/crypto/provider.ts";
+import { nodeCryptoProvider } from "../src/runtime/crypto-node.ts";
 import { startNodeHost } from "../src/runtime/node.ts";
 import { newDataPlane } from "../src/runtime/stack.ts";
 import { bindNodeUdp, type NodeUdpSocket } from "../src/transport/udp-node.ts";
@@ -49,7 +51,9 @@ async function udpExchange(server: Locator, sizes: number[], rounds = 1): Promis
   return times;
 }
 
-async function baseExchangeMs(responder: RuntimeHost, k: number, runs: number, curve: "P-256" | "P-384" = "P-256", crypto?: "inline"): Promise<number> {
+const nodeCrypto = nodeCryptoProvider();
+
+async function baseExchangeMs(responder: RuntimeHost, k: number, runs: number, curve: "P-256" | "P-384" = "P-256", crypto?: "inline" | CryptoProvider): Promise<number> {
   const times: number[] = [];
   const hip = curve === "P-256" ? { ...P256, puzzleK: k } : { ...P384, puzzleK: k };
   for (let i = 0; i < runs; i++) {
@@ -80,14 +84,17 @@ export async function run(): Promise<BenchRow[]> {
   // (crypto: "inline", the pre-WebCrypto behaviour) for comparison in the same run.
   for (const curve of ["P-384", "P-256"] as const) {
     const ms: number[] = [];
-    for (const crypto of [undefined, "inline"] as const) {
+    for (const crypto of [undefined, "inline", nodeCrypto] as const) {
       const responder = await startNodeHost({ identity: HostIdentity.generate(cryptoRng, curve), listen: [`${IP}:0`], hip: curve === "P-256" ? { ...P256, puzzleK: 0 } : { ...P384, puzzleK: 0 }, crypto });
       await baseExchangeMs(responder, 0, 2, curve, crypto);
       ms.push(await baseExchangeMs(responder, 0, 8, curve, crypto));
       await responder.close();
     }
     if (curve === "P-384") rows.push(costRow("udp.base-exchange.p384.k0", "ms", ms[0], 2 * rtt, { baselineName: "2 RTT UDP ping-pong", crypto: "webcrypto jobs", noble_inline_ms: ms[1] }));
-    rows.push(costRow(`udp.base-exchange.${curve === "P-256" ? "p256" : "p384"}.k0.webcrypto-vs-noble`, "ms", ms[0], ms[1], { baselineName: "@noble inline (crypto: \"inline\")" }));
+    const c = curve === "P-256" ? "p256" : "p384";
+    rows.push(costRow(`udp.base-exchange.${c}.k0.webcrypto-vs-noble`, "ms", ms[0], ms[1], { baselineName: "@noble inline (crypto: \"inline\")" }));
+    // node:crypto, synchronous (runtime/crypto-node.ts, opt-in): no Promise / thread-pool hop per job.
+    rows.push(costRow(`udp.base-exchange.${c}.k0.node-crypto-vs-noble`, "ms", ms[2], ms[1], { baselineName: "@noble inline (crypto: \"inline\")", webcrypto_ms: ms[0] }));
   }
 
   // Associations per second: `conc` initiators at a time against one responder (same process).

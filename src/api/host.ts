@@ -89,11 +89,11 @@ export class Association extends Emitter<AssociationEvents> {
     return this.host.backend.send(this.peerHit, opts.srcPort ?? this.host.port, opts.dstPort ?? this.host.port, bytes);
   }
 
-  /** CLOSE the association (RFC 7401 §5.3.7). */
-  close(): void {
-    const b = this.host.backend as HostBackend & { closeAssociation?(hit: Uint8Array): void };
-    if (b.closeAssociation) b.closeAssociation(this.peerHit);
-    else throw new Error("close: this transport's host cannot close single associations yet; close the host");
+  /** CLOSE the association (RFC 7401 §5.3.7); the peer answers CLOSE_ACK and both see "closed". */
+  async close(): Promise<void> {
+    const b = this.host.backend as HostBackend & { closeAssociation?(hit: Uint8Array): unknown };
+    if (!b.closeAssociation) throw new Error("close: this transport's host cannot close single associations; close the host");
+    await b.closeAssociation(this.peerHit);
   }
 
   /** @internal */

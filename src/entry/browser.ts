@@ -6,7 +6,7 @@ import { tunnelTransport } from "../api/tunnel.ts";
 import type { ForwardingAgentAddress, Transport } from "../api/types.ts";
 import { faTarget } from "../api/udp.ts";
 import { cryptoRng } from "../core/rng.ts";
-import { openTunnel, type TunnelEndpoints } from "../runtime/browser.ts";
+import { openTunnel } from "../runtime/browser.ts";
 import { ReconnectingTunnel, type ReconnectOptions } from "../transport/reconnect.ts";
 
 export * from "../index.ts";

@@ -3,7 +3,6 @@
 // hipmm/runtime-deno (startDenoHost, sockets), hipmm/fa (DenoFaServer).
 import { udpTransport, type UdpTransportOptions } from "../api/udp.ts";
 import type { LocatorLike, Transport } from "../api/types.ts";
-import { main } from "../cli/fa-deno.ts";
 import { bindDenoUdp } from "../transport/udp-deno.ts";
 
 export * from "../index.ts";
@@ -36,6 +35,9 @@ export interface DenoFaCli {
  * `Deno.exit(await runDenoFa(Deno))`. Prints a JSON "fa ready" line with its locators, runs
  * until SIGINT/SIGTERM and resolves with the exit code (2: bad arguments).
  */
-export function runDenoFa(deno: DenoFaCli): Promise<number> {
+export async function runDenoFa(deno: DenoFaCli): Promise<number> {
+  // Loaded on use: the command line reads the environment (HIPMM_DEBUG), which a Deno program
+  // that only makes hosts may not be allowed to.
+  const { main } = await import("../cli/fa-deno.ts");
   return main(deno);
 }

@@ -47,7 +47,7 @@ export interface TunnelHostOptions {
   dataPlane?: DataPlane | WorkerDataPlane | "worker";
   clock?: Clock;
   /** Crypto provider for the control plane's crypto jobs (runtime/host.ts); startTunnelHost
-   *  default: WebCrypto (+ @noble per missing algorithm); "inline": @noble inside the core. */
+   *  default: WebCrypto (+ `@noble` per missing algorithm); "inline": `@noble` inside the core. */
   crypto?: CryptoProvider | "inline";
   /** With a ReconnectingTunnel: sends while the tunnel is being repaired are held (default 256
    *  per peer for 5000 ms) and sent after `path-changed`; what cannot be is reported (`held`). */

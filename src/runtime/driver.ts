@@ -24,6 +24,8 @@ export class EndpointDriver {
   /** Datagrams handed to the sockets. */
   transmitted = 0;
   tap: PacketTap | undefined;
+  /** Crypto jobs that failed on the provider and on the @noble fallback. */
+  cryptoFailed = 0;
 
   constructor(
     private readonly endpoint: SimEndpoint,
@@ -31,7 +33,7 @@ export class EndpointDriver {
     readonly clock: Clock = monotonicClock,
     /** Called after every input (datagram, timeout, flush) once transmits are drained. */
     private readonly afterInput?: () => void,
-    /** Runs the endpoint's crypto jobs (src/hip/crypto-jobs.ts); default @noble, synchronously. */
+    /** Runs the endpoint's crypto jobs (src/hip/crypto-jobs.ts); default `@noble`, synchronously. */
     readonly crypto: CryptoProvider = nobleProvider,
   ) {
     sockets.onDatagram((data, from, to) => {
@@ -67,11 +69,16 @@ export class EndpointDriver {
       const r = runCryptoJob(this.crypto, job);
       if (!isPromise(r)) ep.handleCryptoResult(this.clock(), id, r);
       else
-        void r.then((v) => {
-          if (this.closed) return;
-          ep.handleCryptoResult?.(this.clock(), id, v);
-          this.flush();
-        });
+        r.then(
+          (v) => {
+            if (this.closed) return;
+            ep.handleCryptoResult?.(this.clock(), id, v);
+            this.flush();
+          },
+          // runCryptoJob already fell back to @noble; a job failing there too is lost (its
+          // handshake times out like a lost packet) instead of an unhandled rejection.
+          () => this.cryptoFailed++,
+        );
     }
   }
 

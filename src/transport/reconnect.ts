@@ -21,11 +21,13 @@ export interface TunnelEndpoint {
   webSocket?: string;
 }
 
+/** How a dropped tunnel is brought back: backoff between rounds, attempt timeout, liveness PINGs. */
 export interface ReconnectOptions {
   /** First wait after a failed round (default 50 ms); doubles (`factor`) up to `maxDelayMs`. */
   initialDelayMs?: number;
   /** Longest wait between rounds (default 500 ms: a restarted FA is found within about that). */
   maxDelayMs?: number;
+  /** Growth of the wait per failed round (default 2). */
   factor?: number;
   /** Fraction of each wait taken off at random (default 0.5: wait in [d/2, d]). */
   jitter?: number;
@@ -58,7 +60,7 @@ export interface TunnelUp {
 /** The standard opener: WtTunnel / WsTunnel with the runtime's own WebTransport / WebSocket. */
 export const openEndpoint: TunnelOpener = (e, kind, timeoutMs) => {
   if (kind === "webtransport") return WtTunnel.connect(e.webTransport!.url, { serverCertificateHashes: e.webTransport!.serverCertificateHashes, timeoutMs });
-  return withTimeout(WsTunnel.connect(e.webSocket!), timeoutMs, `WebSocket to ${e.webSocket}`);
+  return WsTunnel.connect(e.webSocket!, undefined, timeoutMs);
 };
 
 function withTimeout<T extends Tunnel>(p: Promise<T>, ms: number, what: string): Promise<T> {
@@ -184,7 +186,9 @@ export class ReconnectingTunnel implements Tunnel {
         if (kinds.length === 0 && e.webTransport) kinds.push("webtransport"); // an injected opener may do it
         for (const kind of kinds) {
           try {
-            const t = await this.open(e, kind, this.o.attemptTimeoutMs ?? 3000);
+            const ms = this.o.attemptTimeoutMs ?? 3000;
+            // Bounded even when an injected opener is not (a black-holed TCP SYN retries for minutes).
+            const t = await withTimeout(this.open(e, kind, ms), ms + 500, `${kind} to FA ${index}`);
             if (this.closed) {
               await t.close(0);
               return;

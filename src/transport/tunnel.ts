@@ -52,14 +52,24 @@ export class WsTunnel implements Tunnel {
     ws.addEventListener("error", () => this.closedBy("websocket error"));
   }
 
-  /** Open `url` (ws:// or wss://) with the standard WebSocket API. */
-  static connect(url: string, ctor: WsCtor = (globalThis as { WebSocket?: WsCtor }).WebSocket as WsCtor): Promise<WsTunnel> {
+  /** Open `url` (ws:// or wss://) with the standard WebSocket API; `timeoutMs`: give up (and close it) after that long. */
+  static connect(url: string, ctor: WsCtor = (globalThis as { WebSocket?: WsCtor }).WebSocket as WsCtor, timeoutMs?: number): Promise<WsTunnel> {
     if (!ctor) return Promise.reject(new Error("no WebSocket implementation available"));
     const ws = new ctor(url);
-    return new Promise((resolve, reject) => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    return new Promise<WsTunnel>((resolve, reject) => {
       ws.addEventListener("open", () => resolve(new WsTunnel(ws)), { once: true });
       ws.addEventListener("error", () => reject(new Error(`WebSocket to ${url} failed`)), { once: true });
-    });
+      if (timeoutMs !== undefined)
+        timer = setTimeout(() => {
+          reject(new Error(`WebSocket to ${url}: no answer after ${timeoutMs} ms`));
+          try {
+            ws.close();
+          } catch {
+            // still connecting: some implementations throw; the socket is dropped either way
+          }
+        }, timeoutMs);
+    }).finally(() => clearTimeout(timer));
   }
 
   send(frame: Uint8Array): void {

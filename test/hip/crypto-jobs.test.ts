@@ -62,14 +62,17 @@ async function pump(net: Net, providers: Map<Node, CryptoProvider>, done: () => 
   }
 }
 
-test("crypto jobs on WebCrypto (async), alone and against a @noble peer: ESTABLISHED, matching keys", async () => {
+test("crypto jobs on WebCrypto (async), node:crypto and @noble, mixed: ESTABLISHED, matching keys", async () => {
   const web = await WebCryptoProvider.create();
   assert.ok(web);
+  const node = (await import("../../src/runtime/crypto-node.ts")).nodeCryptoProvider();
   for (const [curve, group] of CURVES) {
     const combos: [CryptoProvider, CryptoProvider][] = [
       [web, web],
       [web, nobleProvider],
       [nobleProvider, web],
+      [node, web],
+      [nobleProvider, node],
     ];
     for (const [pa, pb] of combos) {
       const { net, a, b } = pairOf(curve, group, true, 5);

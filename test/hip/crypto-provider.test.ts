@@ -107,3 +107,33 @@ test("providers: hash, HMAC and HKDF outputs are identical; the fallback keeps n
   const f = withFallback(w, nobleProvider);
   assert.ok(!(f.hmac("SHA-384", key, data) instanceof Promise), "symmetric primitives stay synchronous");
 });
+
+test("providers: the synchronous node:crypto provider (runtime/crypto-node.ts) agrees with @noble", async () => {
+  const { nodeCryptoProvider } = await import("../../src/runtime/crypto-node.ts");
+  const n = nodeCryptoProvider();
+  const rng = new SeededRng(5);
+  for (const curve of ["P-256", "P-384", "Ed25519"] as const) {
+    const id = HostIdentity.generate(rng, curve);
+    const peer = id.toPeer();
+    const data = rng.fill(new Uint8Array(150));
+    const s = n.sign(id.signingKey!, "SHA-384", data);
+    assert.ok(!(s instanceof Promise), "synchronous");
+    assert.equal(peer.verify(data, s as Uint8Array), true, curve);
+    assert.equal(n.verify(peer.providerKey!, "SHA-384", data, id.sign(data)), true, curve);
+    if (curve === "Ed25519") assert.deepEqual(s, id.sign(data));
+    const bad = id.sign(data);
+    bad[3] ^= 1;
+    assert.equal(n.verify(peer.providerKey!, "SHA-384", data, bad), false);
+  }
+  for (const [curve, group] of [["P-256", 7], ["P-384", 8]] as const) {
+    const x = generateDhKey(rng, group);
+    const y = generateDhKey(rng, group);
+    const kij = n.ecdh({ curve, pub: x.publicValue, secret: x.secret }, y.publicValue);
+    assert.deepEqual(kij, nobleProvider.ecdh({ curve, pub: y.publicValue, secret: y.secret }, x.publicValue));
+    const off = y.publicValue.slice();
+    off[0] ^= 1;
+    assert.equal(n.ecdh({ curve, pub: x.publicValue, secret: x.secret }, off), undefined);
+    const e = n.ephemeralEcdh(curve, new Uint8Array(0), x.publicValue) as { publicValue: Uint8Array; kij: Uint8Array };
+    assert.deepEqual(e.kij, nobleProvider.ecdh({ curve, pub: x.publicValue, secret: x.secret }, e.publicValue));
+  }
+});

@@ -45,9 +45,12 @@ test("--privacy via the FA: P never sees H's real address, across a move; data b
   }
   await new Promise((r) => setTimeout(r, 300));
   const pkts = await cap.stop();
+  const bySrc: Record<string, number> = {};
+  for (const x of pkts) bySrc[`${x.src}>${x.dst}`] = (bySrc[`${x.src}>${x.dst}`] ?? 0) + 1;
+  console.log(`# capture at P by source > destination: ${JSON.stringify(bySrc)}`);
   const leaks = pkts.filter((x) => w.hAddrs.some((a) => carries(x, a)));
   const fromFa = pkts.filter((x) => x.src === "10.95.4.2").length;
-  console.log(`# capture at P: ${pkts.length} IPv4 frames, ${fromFa} from the FA, ${leaks.length} carrying H's addresses`);
-  assert.ok(fromFa > 200, `the capture saw the stream (${fromFa} frames from the FA)`);
+  console.log(`# capture at P: ${pkts.length} IPv4 frames, ${fromFa} from the FA (P got ${up.got.size} of H's datagrams), ${leaks.length} carrying H's addresses`);
+  assert.ok(fromFa > 100, `the capture saw the stream (${fromFa} frames from the FA)`);
   assert.deepEqual(leaks.map((x) => `${x.src} → ${x.dst} (${x.frame.length} bytes)`), [], "no frame at P carries H's real address");
 });

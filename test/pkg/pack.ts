@@ -61,6 +61,11 @@ export async function packPackage(timeoutMs = 300_000): Promise<Packed> {
 
 function build(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
+  // Tarballs of older inputs: drop those not touched for an hour (one per source change otherwise).
+  for (const e of readdirSync(dirname(dir))) {
+    const p = join(dirname(dir), e);
+    if (Date.now() - statSync(p).mtimeMs > 3_600_000) rmSync(p, { recursive: true, force: true });
+  }
   const stage = join(dir, "package");
   mkdirSync(stage, { recursive: true });
   const wasm = spawnSync(process.execPath, ["scripts/build-wasm.mjs"], { cwd: repoRoot, encoding: "utf8" });

@@ -9,7 +9,7 @@ import { SeededRng } from "../../src/core/rng.ts";
 import { backoffDelay, ReconnectingTunnel, type TunnelOpener, type TunnelUp } from "../../src/transport/reconnect.ts";
 import { WsTunnel } from "../../src/transport/tunnel.ts";
 
-const opener: TunnelOpener = (e) => WsTunnel.connect(e.webSocket!, WebSocket as unknown as new (u: string) => globalThis.WebSocket);
+const opener: TunnelOpener = (e, _kind, ms) => WsTunnel.connect(e.webSocket!, WebSocket as unknown as new (u: string) => globalThis.WebSocket, ms);
 const fa = { locator: { ip: "127.0.0.1", port: 10500 } };
 
 async function closedPort(): Promise<number> {
@@ -114,5 +114,23 @@ test("a tunnel that goes silent (no PONG to our PINGs) is declared dead and reop
   } finally {
     await t.close(0);
     await m.close().catch(() => {});
+  }
+});
+
+test("an attempt that never completes (TCP accepted, no WebSocket handshake) is bounded by attemptTimeoutMs", async () => {
+  const socks = new Set<import("node:net").Socket>();
+  const silent = createServer((sock) => {
+    socks.add(sock); // accepts, never answers the upgrade
+    sock.on("error", () => {});
+  });
+  await new Promise<void>((r) => silent.listen(0, "127.0.0.1", () => r()));
+  const port = (silent.address() as { port: number }).port;
+  try {
+    const t0 = performance.now();
+    await assert.rejects(ReconnectingTunnel.connect([{ fa, webSocket: `ws://127.0.0.1:${port}` }], new SeededRng(4), { attemptTimeoutMs: 200 }, opener), /no answer after 200 ms/);
+    assert.ok(performance.now() - t0 < 5000);
+  } finally {
+    for (const s of socks) s.destroy();
+    await new Promise<void>((r) => silent.close(() => r()));
   }
 });

@@ -72,7 +72,7 @@ export function countersHtml(c: Counters, src: Source): string {
   const dirs = Object.entries(c.espByDir).map(([k, v]) => `${esc(k)} ${v}`).join(" · ") || "—";
   const lab = src.summary !== undefined;
   return [
-    stat("time", "virtual time", fmtMs(c.time)),
+    stat("time", src.timeLabel ?? "virtual time", fmtMs(c.time)),
     stat("hip-sent", "HIP control packets", String(c.hipSent)),
     stat("hip-lost", "control packets lost", String(c.hipLost), c.hipLost ? "bad" : ""),
     stat("esp-delivered", "ESP datagrams delivered", String(c.espDelivered), "good"),

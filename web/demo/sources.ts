@@ -41,6 +41,8 @@ export interface Source {
   changes?: number[];
   /** "Data resumed" per direction after each change. */
   resumed?: Resumed[];
+  /** What the time axis is (default "virtual time"; a live run: real ms since its host started). */
+  timeLabel?: string;
 }
 
 /** How far a live simulator runs ahead of the playhead: every arrival on screen is known. */

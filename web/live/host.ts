@@ -91,6 +91,8 @@ export class LiveHost {
       hip: { puzzleK: 4 },
       mobility: {},
       dataPlane: this.dataPlane,
+      // One time base for the packets (the tap gets this clock) and the notes.
+      clock: () => this.now(),
     });
     this.host = host;
     // Watch from the first datagram on (the FAQ).

@@ -17,6 +17,7 @@ export class LiveRunSource implements Source {
   readonly hosts = { [BROWSER]: new HostObserver(BROWSER) };
   readonly changes: number[] = [];
   facts: Record<string, number | string | null> = { established_ms: null, echoes_delivered: 0 };
+  timeLabel = "ms since the live host started (real time)";
   espNote = "a datagram of the live run: the browser host's text to the peer (port 7000 → 7001), or the peer's echo";
   /**
    * Lanes: the browser host, the FAs, the peer. An FA's locator stays the FA's: the browser's

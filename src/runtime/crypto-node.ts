@@ -1,0 +1,112 @@
+// A synchronous native crypto provider for Node (node:crypto, OpenSSL on the calling thread):
+// the WebCrypto provider's speed per operation without its Promise and thread-pool hop per call
+// (~30-40 µs awaited, much more on a loaded machine). A job run on it completes inside the
+// driver's loop, like @noble's. Opt-in: `crypto: nodeCryptoProvider()` (start*Host default is
+// WebCrypto, core/crypto/detect.ts). Same raw-key conventions and results (test/hip).
+import { createECDH, createPrivateKey, createPublicKey, type KeyObject, sign, verify } from "node:crypto";
+import { nobleProvider } from "../core/crypto/noble.ts";
+import type { CryptoProvider, EcdhCurve, EcdhKeyRef, HashName, PrivateKeyRef, PublicKeyRef, SigAlgorithm } from "../core/crypto/provider.ts";
+import { curveSize } from "../core/crypto/provider.ts";
+
+const OSSL: Record<EcdhCurve, string> = { "P-256": "prime256v1", "P-384": "secp384r1" };
+const b64u = (b: Uint8Array) => Buffer.from(b).toString("base64url");
+const curveOf = (alg: SigAlgorithm): EcdhCurve => (alg === "ECDSA-P384" ? "P-384" : "P-256");
+
+function jwk(alg: SigAlgorithm, pub: Uint8Array, secret: Uint8Array): Record<string, string> {
+  if (alg === "Ed25519") return { kty: "OKP", crv: "Ed25519", x: b64u(pub), d: b64u(secret) };
+  const n = curveSize(alg);
+  const k: Record<string, string> = { kty: "EC", crv: curveOf(alg), x: b64u(pub.subarray(0, n)), y: b64u(pub.subarray(n)) };
+  k.d = b64u(secret);
+  return k;
+}
+
+/** SubjectPublicKeyInfo DER prefixes (RFC 5480 §2 id-ecPublicKey + curve; RFC 8410 §4 Ed25519):
+ * DER import is cheaper than JWK for a peer key seen once. */
+const SPKI: Record<SigAlgorithm, string> = {
+  "ECDSA-P256": "3059301306072a8648ce3d020106082a8648ce3d030107034200",
+  "ECDSA-P384": "3076301006072a8648ce3d020106052b81040022036200",
+  Ed25519: "302a300506032b6570032100",
+};
+
+function spki(alg: SigAlgorithm, pub: Uint8Array): Buffer {
+  return Buffer.concat([Buffer.from(SPKI[alg], "hex"), alg === "Ed25519" ? pub : point(pub)]);
+}
+
+function point(pub: Uint8Array): Uint8Array {
+  const b = new Uint8Array(pub.length + 1);
+  b[0] = 4;
+  b.set(pub, 1);
+  return b;
+}
+
+export function nodeCryptoProvider(): CryptoProvider {
+  const pubKeys = new WeakMap<Uint8Array, KeyObject>();
+  const privKeys = new WeakMap<Uint8Array, KeyObject>();
+  const ecdhKeys = new WeakMap<Uint8Array, ReturnType<typeof createECDH>>();
+  const pubOf = (k: PublicKeyRef) => {
+    let o = pubKeys.get(k.pub);
+    if (!o) {
+      o = createPublicKey({ key: spki(k.alg, k.pub), format: "der", type: "spki" });
+      pubKeys.set(k.pub, o);
+    }
+    return o;
+  };
+  const privOf = (k: PrivateKeyRef) => {
+    let o = privKeys.get(k.secret);
+    if (!o) {
+      o = createPrivateKey({ key: jwk(k.alg, k.pub, k.secret), format: "jwk" });
+      privKeys.set(k.secret, o);
+    }
+    return o;
+  };
+  const shared = (e: ReturnType<typeof createECDH>, curve: EcdhCurve, peer: Uint8Array): Uint8Array | undefined => {
+    if (peer.length !== 2 * curveSize(curve)) return undefined;
+    try {
+      return new Uint8Array(e.computeSecret(point(peer))); // validates the point (RFC 7401 §5.3.2)
+    } catch {
+      return undefined;
+    }
+  };
+  return {
+    name: "node",
+    supports: () => true,
+    sign(key: PrivateKeyRef, hash: HashName, data: Uint8Array): Uint8Array {
+      const k = privOf(key);
+      return new Uint8Array(key.alg === "Ed25519" ? sign(null, data, k) : sign(hash.replace("-", "").toLowerCase(), data, { key: k, dsaEncoding: "ieee-p1363" }));
+    },
+    verify(key: PublicKeyRef, hash: HashName, data: Uint8Array, sig: Uint8Array): boolean {
+      try {
+        const k = pubOf(key);
+        return key.alg === "Ed25519" ? verify(null, data, k, sig) : verify(hash.replace("-", "").toLowerCase(), data, { key: k, dsaEncoding: "ieee-p1363" }, sig);
+      } catch {
+        return false;
+      }
+    },
+    ecdh(own: EcdhKeyRef, peer: Uint8Array): Uint8Array | undefined {
+      let e = ecdhKeys.get(own.secret);
+      if (!e) {
+        e = createECDH(OSSL[own.curve]);
+        e.setPrivateKey(own.secret);
+        ecdhKeys.set(own.secret, e);
+      }
+      return shared(e, own.curve, peer);
+    },
+    generateEcdh(curve: EcdhCurve): EcdhKeyRef {
+      const e = createECDH(OSSL[curve]);
+      e.generateKeys();
+      const secret = new Uint8Array(e.getPrivateKey());
+      ecdhKeys.set(secret, e);
+      return { curve, secret, pub: new Uint8Array(e.getPublicKey()).slice(1) };
+    },
+    ephemeralEcdh(curve: EcdhCurve, _seed: Uint8Array, peer: Uint8Array) {
+      const e = createECDH(OSSL[curve]);
+      e.generateKeys();
+      const kij = shared(e, curve, peer);
+      return kij ? { publicValue: new Uint8Array(e.getPublicKey()).slice(1), kij } : undefined;
+    },
+    // Symmetric primitives: @noble, as in the core (provider.ts).
+    hash: (h, d) => nobleProvider.hash(h, d),
+    hmac: (h, k, d) => nobleProvider.hmac(h, k, d),
+    hkdf: (h, ikm, salt, info, len) => nobleProvider.hkdf(h, ikm, salt, info, len),
+  };
+}

@@ -1,0 +1,133 @@
+// The sans-I/O side of an FA fleet (issue 15), deterministic: two agents with store jobs over one
+// MemoryLeaseStore, changes fed from one to the other. Node-to-node forwarding decisions, the
+// holder claim by a relay frame, no loops, and a store outage (FAD STORE_FAILED, cache kept).
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { SeededRng } from "../../src/core/rng.ts";
+import { ForwardingAgent } from "../../src/fa/core/agent.ts";
+import { faConfig } from "../../src/fa/core/config.ts";
+import type { StoreResult } from "../../src/fa/core/jobs.ts";
+import { hitHex } from "../../src/fa/core/lease.ts";
+import { buildFaq, parseFaPacket } from "../../src/fa/core/messages.ts";
+import { FadReason } from "../../src/fa/core/reasons.ts";
+import { unwrapRelay, wrapRelay } from "../../src/fa/core/relay.ts";
+import { MemoryLeaseStore } from "../../src/fa/store/memory.ts";
+import { PacketType } from "../../src/wire/constants.ts";
+import { frameHip } from "../../src/wire/framing.ts";
+import { espPacket, identity, makeFa, Net, TestHost } from "./harness.ts";
+
+const SHARED = { ip: "192.0.2.10", port: 10500 };
+const HOST = { ip: "198.51.100.7", port: 5000 };
+const PEER = { ip: "203.0.113.9", port: 7000 };
+
+function node(name: string, ip: string) {
+  const ctl = { ip, port: 10500 };
+  const fa = new ForwardingAgent({ identity: identity(1), config: faConfig({ control: [ctl], shared4: [SHARED], puzzle: "off" }), rng: new SeededRng(name.charCodeAt(0)), durable: true, node: name });
+  return { fa, ctl, ctlIndex: fa.locals.findIndex((l) => l.control), sharedIndex: fa.locals.findIndex((l) => l.shared) };
+}
+
+/** Run every queued job against `store` (or fail them all while `down`), then feed the changes
+ *  to the other nodes the way a shared store's watcher would. */
+function pump(store: MemoryLeaseStore, nodes: ForwardingAgent[], down = false): void {
+  for (let moved = true; moved; ) {
+    moved = false;
+    for (const fa of nodes) {
+      for (let j = fa.pollJob(); j; j = fa.pollJob()) {
+        moved = true;
+        let r: StoreResult;
+        if (down) r = { ok: false, error: "connect ECONNREFUSED" };
+        else if (j.op === "create") r = { ok: true, value: store.claim(j.lease) };
+        else if (j.op === "renew") r = { ok: true, value: store.renewNow(j.lease)?.expires };
+        else if (j.op === "release") r = { ok: true, value: store.delete(j.hit, j.leaseId) !== undefined };
+        else r = { ok: true, value: false };
+        fa.completeJob(0, j.id, r);
+        if (!down && (j.op === "create" || j.op === "renew")) {
+          const l = store.get(j.lease.hit, j.lease.leaseId);
+          if (l) for (const other of nodes) if (other !== fa) other.leaseChanged(0, { ...l });
+        }
+      }
+    }
+  }
+}
+
+function answers(fa: ForwardingAgent) {
+  const out = [];
+  for (let t = fa.pollTransmit(); t; t = fa.pollTransmit()) {
+    const p = parseFaPacket(t.data.subarray(4), false);
+    if (p.ok) out.push(p.value);
+  }
+  return out;
+}
+
+test("fleet core: a lease granted at A is forwarded by B to A; the host's relay frame at B makes B its node; no loops; store down → FAD, cache kept", () => {
+  const store = new MemoryLeaseStore();
+  const a = node("a", "192.0.2.2");
+  const b = node("b", "192.0.2.3");
+  const host = identity(40);
+  const faq = (to: typeof a, requestId: number, leaseId = 0) => to.fa.handleDatagram(0, to.ctlIndex, HOST.ip, HOST.port, frameHip(buildFaq(host, a.fa.hit, { requestId, leaseId, lifetime: 300, addrType: 4, spis: 16 })));
+  faq(a, 1);
+  assert.equal(answers(a.fa).length, 0, "no FAA before the store took the lease");
+  pump(store, [a.fa, b.fa]);
+  const [faa] = answers(a.fa);
+  assert.equal(faa.packetType, PacketType.FAA);
+  const spi = (faa.info!.address as { minSpi: number }).minSpi;
+  assert.equal(b.fa.store.size, 1, "B knows A's lease");
+  // a peer's packet lands at B (the shared locator's socket there): passed to A, not delivered
+  const atB = b.fa.handleDatagram(0, b.sharedIndex, PEER.ip, PEER.port, espPacket(spi, 1, 100));
+  assert.equal(atB?.node, "a");
+  assert.deepEqual({ ...atB!.to }, PEER);
+  const atA = a.fa.handleFleet(0, SHARED, PEER.ip, PEER.port, atB!.data.slice());
+  assert.equal(atA?.node, undefined);
+  assert.deepEqual(atA?.to, HOST);
+  assert.equal(unwrapRelay(atA!.data)?.payload.length, 100);
+  // A dies; the host sends a relay frame through B: B claims the lease
+  b.fa.handleDatagram(0, b.ctlIndex, HOST.ip, HOST.port, wrapRelay(SHARED, PEER, espPacket(0x4242, 1, 80)));
+  pump(store, [b.fa, a.fa]);
+  assert.equal(store.get(hitHex(host.hit), faa.info!.leaseId)?.node, "b", "the store names B the holder");
+  const direct = b.fa.handleDatagram(0, b.sharedIndex, PEER.ip, PEER.port, espPacket(spi, 2, 100));
+  assert.equal(direct?.node, undefined, "B holds the host now");
+  assert.deepEqual(direct?.to, HOST);
+  // A (had it survived) learnt the claim from the store: it passes packets to B
+  assert.equal(a.fa.handleDatagram(0, a.sharedIndex, PEER.ip, PEER.port, espPacket(spi, 3, 100))?.node, "b");
+  // never passed on twice: a fleet packet at a non-holder is dropped
+  assert.equal(a.fa.handleFleet(0, SHARED, PEER.ip, PEER.port, espPacket(spi, 4, 100)), undefined);
+  assert.equal(a.fa.counters.drops.fleet_not_holder, 1);
+  // the store is down: a new lease is refused, the cached one keeps forwarding
+  const other = identity(41);
+  b.fa.handleDatagram(0, b.ctlIndex, "198.51.100.8", 5000, frameHip(buildFaq(other, a.fa.hit, { requestId: 1, leaseId: 0, lifetime: 300, addrType: 4, spis: 16 })));
+  pump(store, [b.fa, a.fa], true);
+  const fad = answers(b.fa).find((x) => x.packetType === PacketType.FAD);
+  assert.equal(fad?.notifyType, FadReason.STORE_FAILED);
+  assert.equal(b.fa.store.size, 1);
+  assert.deepEqual(b.fa.handleDatagram(0, b.sharedIndex, PEER.ip, PEER.port, espPacket(spi, 5, 100))?.to, HOST);
+  // a renewal at B during the outage fails but changes nothing; after it, a renewal never shortens
+  faq(b, 2, faa.info!.leaseId);
+  pump(store, [b.fa, a.fa], true);
+  assert.equal(answers(b.fa)[0]?.notifyType, FadReason.STORE_FAILED);
+  faq(b, 3, faa.info!.leaseId);
+  pump(store, [b.fa, a.fa]);
+  const ren = answers(b.fa)[0];
+  assert.equal(ren.packetType, PacketType.FAA);
+  assert.equal(ren.info!.leaseId, faa.info!.leaseId);
+  assert.equal((ren.info!.address as { minSpi: number }).minSpi, spi);
+});
+
+test("fleet client: when its node goes silent the client renews the same lease at the next node (no new lease)", () => {
+  const net = new Net();
+  const FA = { ip: "192.0.2.1", port: 10500 };
+  const FB = { ip: "192.0.2.2", port: 10500 };
+  makeFa(net, 1, { control: [FA], shared4: [FA], puzzle: "off" });
+  makeFa(net, 1, { control: [FB], shared4: [FB], puzzle: "off" });
+  const h = new TestHost(net, 88, { ip: "198.51.100.88", port: 5000 });
+  const c = h.lease({ fas: [{ locator: FA }, { locator: FB }], addrType: 4, lifetime: 20, retryMs: 500, tries: 3, fleet: true, silenceMs: 1000 });
+  net.run();
+  const first = c.lease!;
+  net.dead.add("192.0.2.1:10500");
+  const sent = net.log.length;
+  net.advance(10_000);
+  h.drainEvents();
+  assert.ok(h.faEvents.some((e) => e.type === "fa-dead"));
+  const toB = net.log.slice(sent).filter((x) => x.to.ip === FB.ip).map((x) => parseFaPacket(x.data.subarray(4), false));
+  assert.ok(toB.length > 0 && toB[0].ok, "a FAQ went to the next node");
+  assert.equal(toB[0].ok && toB[0].value.info!.leaseId, first.leaseId, "the first FAQ there renews the same lease");
+});

@@ -1,0 +1,65 @@
+// The high-level API (src/api, the `hipmm` entry point) on real loopback UDP: typed events,
+// an association's own events, closing one association, identities as text, bad input.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { createHost, createIdentity, type HostEvents, identityFromText, identityToText, udp } from "../../src/entry/node.ts";
+
+const text = (b: Uint8Array) => new TextDecoder().decode(b);
+
+function once<K extends keyof HostEvents>(on: (k: K, cb: (ev: HostEvents[K]) => void) => unknown, type: K, ms = 5000): Promise<HostEvents[K]> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`no ${String(type)} event`)), ms);
+    on(type, (ev) => {
+      clearTimeout(t);
+      resolve(ev);
+    });
+  });
+}
+
+test("api: connect, typed events on both sides, per-association messages, close one association", { timeout: 20_000 }, async () => {
+  const hip = { puzzleK: 2 };
+  const a = await createHost({ identity: createIdentity(), transport: udp("127.0.0.1:0"), hip, port: 7000 });
+  const b = await createHost({ identity: createIdentity("Ed25519"), transport: udp(["127.0.0.1:0"]), hip, port: 7000 });
+  try {
+    const upAtB = once((k, cb) => b.on(k, cb), "established");
+    const assoc = await a.connect({ hit: b.hit, locator: b.locators[0] });
+    assert.equal(assoc.peer, b.hit);
+    const atB = once((k, cb) => b.association(a.hit).on(k as "message", cb as never), "message");
+    assert.equal(assoc.send("ping"), "sent");
+    // The Responder is ESTABLISHED at the first ESP packet after R2 (RFC 7401 §4.4.2, R2-SENT).
+    const up = await upAtB;
+    assert.equal(up.peer, a.hit);
+    assert.equal(up.initiator, false);
+    assert.deepEqual(up.locator, a.locators[0]);
+    const m = await atB;
+    assert.equal(text(m.data), "ping");
+    assert.equal(m.peer, a.hit);
+    assert.deepEqual([m.srcPort, m.dstPort], [7000, 7000]);
+
+    const closedAtB = once((k, cb) => b.on(k, cb), "closed");
+    const closedAtA = once((k, cb) => assoc.on(k as "closed", cb as never), "closed");
+    await assoc.close();
+    assert.deepEqual(await closedAtB, { peer: a.hit, reason: "peer" });
+    assert.deepEqual(await closedAtA, { peer: b.hit, reason: "local" });
+    assert.equal(assoc.send("after close"), "no-association");
+  } finally {
+    await a.close();
+    await b.close();
+  }
+});
+
+test("api: identities as keyfile text; bad locators and HITs are errors naming the input", async () => {
+  const id = createIdentity("P-384");
+  const back = identityFromText(identityToText(id));
+  assert.deepEqual(back.hit, id.hit);
+  assert.throws(() => identityFromText("{}"), /identityFromText/);
+  const h = await createHost({ identity: id, transport: udp("127.0.0.1:0") });
+  try {
+    await assert.rejects(h.connect({ locator: "nowhere" }), /bad locator 'nowhere'/);
+    await assert.rejects(h.connect({ locator: "127.0.0.1:1", hit: "2001:db8::1" }), /bad HIT '2001:db8::1'/);
+    await assert.rejects(h.move({ add: ["127.0.0.1:99999"] }), /bad locator/);
+  } finally {
+    await h.close();
+  }
+  assert.throws(() => udp([]), /at least one locator/);
+});
