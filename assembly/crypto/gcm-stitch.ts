@@ -8,6 +8,16 @@ import { gcmFinishTag, ghashLengths, ghashUpdate } from "./gcm";
 
 const KS: usize = memory.data(16, 16);
 
+/** tag ← E_K(J0) ⊕ S, J0 = nonce || 1 (SP 800-38D §7.1 step 6); the vector-permute AES keeps the T-tables out of the cache. */
+function finishTag(rk: usize, nr: i32, vek: usize, nonce: usize, tag: usize): void {
+  if (vek === 0) {
+    gcmFinishTag(rk, nr, nonce, tag);
+    return;
+  }
+  const j0 = i32x4.replace_lane(v128.load(nonce), 3, bswap<u32>(1));
+  v128.store(tag, v128.xor(v128.load(tag), Vp.vpEncrypt(vek, j0)));
+}
+
 /**
  * Encrypts `len` bytes at `p` in place (counter from 2) and writes the 16-byte tag to `tag`
  * (AAD `aad`/`aadLen`). `vek` ≠ 0 selects the vector-permute AES-128 schedule.
@@ -67,7 +77,7 @@ export function gcmSealStitched(
     ghashUpdate(m, tag, end, rest);
   }
   ghashLengths(m, tag, aadLen, len);
-  gcmFinishTag(rk, nr, nonce, tag);
+  finishTag(rk, nr, vek, nonce, tag);
 }
 
 /**
@@ -128,7 +138,7 @@ export function gcmOpenStitched(
     for (let i: usize = 0; i < rest; i++) store<u8>(end + i, load<u8>(end + i) ^ load<u8>(KS + i));
   }
   ghashLengths(m, tag, aadLen, len);
-  gcmFinishTag(rk, nr, nonce, tag);
+  finishTag(rk, nr, vek, nonce, tag);
 }
 
 // AssemblyScript inlines @inline static methods; plain functions with decorators are not TypeScript.
