@@ -2,7 +2,7 @@
 // Batch buffer at `base` (`size` bytes): n entries of 32 bytes, then packet bytes anywhere after.
 // Entry: off u32 | len u32 | sa u32 | status u32 | nextHeader u32 | seq u32 | spi u32 | payloadOff u32
 // (offsets relative to base). docs/PROTOCOL.md §6 documents the fields per direction.
-import { openNextHeader, openPacket, openPayloadLen, openPayloadOff, SEAL_OVERHEAD, sealPacket,
+import { openNextHeader, openPacket, openPayloadLen, openPayloadOff, SEAL_OVERHEAD, sealPacket, setVpModes,
   ST_BAD_SA, ST_MALFORMED, ST_NO_SPACE, ST_OK, ST_UNKNOWN_SPI } from "./packet";
 import {
   DIR_OUT, SA_ALG, SA_DIR, SA_ICVLEN, SA_IVLEN, SA_SEQ, SA_SPI, SA_ST_AUTH, SA_ST_BYTES, SA_ST_MALFORMED, SA_ST_OK, SA_ST_REKEY,
@@ -212,4 +212,9 @@ export function espOpenBatch(base: usize, size: u32, n: u32): u32 {
     store<u32>(e, spi, 24);
   }
   return ok;
+}
+
+/** Selects the AES-128 implementation per mode (bits: 1 GCM CTR, 2 CBC encrypt, 4 CBC decrypt use the vector-permute AES; 8 stitches CTR and GHASH; 0 = the T-table code as before; default 13). For A/B benchmarks. */
+export function espSetAesVperm(mask: u32): void {
+  setVpModes(mask);
 }

@@ -4,11 +4,13 @@ import { aesEncryptBlock, B0, B1, B2, B3 } from "../crypto/aes";
 import { gcmTag } from "../crypto/gcm";
 import { ctEqual, hmacCompute } from "../crypto/hmac";
 import { cbcDecrypt, cbcEncrypt, ctrXor } from "../crypto/modes";
+import { cbcDecryptVp, cbcEncryptVp, ctrXorVp } from "../crypto/modes-vperm";
+import { gcmOpenStitched, gcmSealStitched } from "../crypto/gcm-stitch";
 import { replayCheck, replayUpdate } from "./replay";
 import {
   SA_ALG, SA_DK, SA_EK, SA_GHASH, SA_ICVLEN, SA_ISTATE, SA_IVCTR, SA_IVK, SA_IVLEN, SA_IVMASK, SA_NR,
   SA_OSTATE, SA_SALT, SA_SEQ, SA_SPI, SA_ST_AUTH, SA_ST_BYTES, SA_ST_MALFORMED, SA_ST_OK, SA_ST_REKEY,
-  SA_ST_REPLAY,
+  SA_ST_REPLAY, SA_VDK, SA_VEK,
 } from "./sa";
 
 export const ST_OK: i32 = 0;
@@ -24,6 +26,29 @@ export const ST_NO_SPACE: i32 = 7;
 export const SEAL_OVERHEAD: u32 = 80;
 
 const NONCE: usize = memory.data(16, 16);
+
+// Which AES-128 mode paths use the vector-permute AES (crypto/aes-vperm.ts) instead of the
+// T-tables: bit 0 CTR (GCM), bit 1 CBC encryption, bit 2 CBC decryption. Settable for A/B benches.
+export const VP_CTR: u32 = 1;
+export const VP_CBC_ENC: u32 = 2;
+export const VP_CBC_DEC: u32 = 4;
+export const GCM_STITCH: u32 = 8; // CTR and GHASH in one loop (crypto/gcm-stitch.ts)
+// Default from bench/esp-ab.ts: the vector-permute AES wins where four blocks run in parallel
+// (GCM; CBC decryption of at least VP_CBC_DEC_MIN bytes) and loses for serial CBC encryption.
+export let vpModes: u32 = VP_CTR | VP_CBC_DEC | GCM_STITCH;
+const VP_CBC_DEC_MIN: usize = 128;
+export function setVpModes(m: u32): void {
+  vpModes = m;
+}
+
+function vekOf(sa: usize, nr: i32): usize {
+  return nr === 10 && (vpModes & VP_CTR) !== 0 ? sa + SA_VEK : 0;
+}
+
+function ctrAny(sa: usize, nr: i32, body: usize, len: usize): void {
+  if (nr === 10 && (vpModes & VP_CTR) !== 0) ctrXorVp(sa + SA_VEK, NONCE, 2, body, len);
+  else ctrXor(sa + SA_EK, nr, NONCE, 2, body, len);
+}
 const MAC: usize = memory.data(32, 16);
 
 function bump(sa: usize, field: usize, by: u64): void {
@@ -63,8 +88,12 @@ export function sealPacket(sa: usize, nh: u32, pkt: usize, plen: usize): i32 {
     store<u64>(pkt, bswap<u64>(ivc ^ load<u64>(sa, SA_IVMASK)), 8);
     store<u32>(NONCE, load<u32>(sa, SA_SALT));
     store<u64>(NONCE, load<u64>(pkt, 8), 4);
-    ctrXor(sa + SA_EK, nr, NONCE, 2, body, ctLen);
-    gcmTag(sa + SA_EK, nr, load<usize>(sa, SA_GHASH), NONCE, pkt, 8, body, ctLen, body + ctLen);
+    if ((vpModes & GCM_STITCH) !== 0) {
+      gcmSealStitched(sa + SA_EK, nr, vekOf(sa, nr), load<usize>(sa, SA_GHASH), NONCE, pkt, 8, body, ctLen, body + ctLen);
+    } else {
+      ctrAny(sa, nr, body, ctLen);
+      gcmTag(sa + SA_EK, nr, load<usize>(sa, SA_GHASH), NONCE, pkt, 8, body, ctLen, body + ctLen);
+    }
   } else {
     if (ivLen === 16) {
       // CBC IV = AES_k'(counter): unpredictable to anyone without k' (RFC 3602 §3, RFC 4303 §3.2).
@@ -73,7 +102,8 @@ export function sealPacket(sa: usize, nh: u32, pkt: usize, plen: usize): i32 {
       store<u32>(pkt, B1, 12);
       store<u32>(pkt, B2, 16);
       store<u32>(pkt, B3, 20);
-      cbcEncrypt(sa + SA_EK, nr, pkt + 8, body, ctLen);
+      if (nr === 10 && (vpModes & VP_CBC_ENC) !== 0) cbcEncryptVp(sa + SA_VEK, pkt + 8, body, ctLen);
+      else cbcEncrypt(sa + SA_EK, nr, pkt + 8, body, ctLen);
     }
     // Encrypt-then-MAC: ICV over SPI .. ciphertext, truncated (RFC 2404, RFC 4868 §2.3).
     hmacCompute(load<i32>(sa, SA_ALG), sa + SA_ISTATE, sa + SA_OSTATE, pkt, hdr + ctLen, MAC);
@@ -106,19 +136,26 @@ export function openPacket(sa: usize, pkt: usize, len: usize): i32 {
   const body = pkt + hdr;
   const nr = load<i32>(sa, SA_NR);
   const alg = load<i32>(sa, SA_ALG);
+  const stitched = alg === 0 && (vpModes & GCM_STITCH) !== 0;
   if (alg === 0) {
     store<u32>(NONCE, load<u32>(sa, SA_SALT));
     store<u64>(NONCE, load<u64>(pkt, 8), 4);
-    gcmTag(sa + SA_EK, nr, load<usize>(sa, SA_GHASH), NONCE, pkt, 8, body, ctLen, MAC);
+    if (stitched) gcmOpenStitched(sa + SA_EK, nr, vekOf(sa, nr), load<usize>(sa, SA_GHASH), NONCE, pkt, 8, body, ctLen, MAC);
+    else gcmTag(sa + SA_EK, nr, load<usize>(sa, SA_GHASH), NONCE, pkt, 8, body, ctLen, MAC);
   } else {
     hmacCompute(alg, sa + SA_ISTATE, sa + SA_OSTATE, pkt, hdr + ctLen, MAC);
   }
   if (!ctEqual(MAC, body + ctLen, icv)) {
+    if (stitched) ctrAny(sa, nr, body, ctLen); // restore the ciphertext decrypted while hashing
     bump(sa, SA_ST_AUTH, 1);
     return ST_AUTH;
   }
-  if (alg === 0) ctrXor(sa + SA_EK, nr, NONCE, 2, body, ctLen);
-  else if (ivLen === 16) cbcDecrypt(sa + SA_DK, nr, pkt + 8, body, ctLen);
+  if (alg === 0) {
+    if (!stitched) ctrAny(sa, nr, body, ctLen);
+  } else if (ivLen === 16) {
+    if (nr === 10 && (vpModes & VP_CBC_DEC) !== 0 && ctLen >= VP_CBC_DEC_MIN) cbcDecryptVp(sa + SA_VDK, pkt + 8, body, ctLen);
+    else cbcDecrypt(sa + SA_DK, nr, pkt + 8, body, ctLen);
+  }
   // The packet is authentic: record it even if its trailer turns out to be malformed.
   replayUpdate(sa, seq);
   const padLen = <usize>load<u8>(body + ctLen - 2);

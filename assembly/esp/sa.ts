@@ -2,6 +2,7 @@
 // allocated at install time (reused after removal) holding the key schedules, precomputed
 // HMAC states, GHASH table, counters and the anti-replay bitmap. Inbound SAs are found by SPI.
 import { aesExpandKey, aesTablesInit } from "../crypto/aes";
+import { vpKeyExpand128 } from "../crypto/aes-vperm";
 import { GHASH_TABLE_BYTES, gcmHashKey, ghashInit } from "../crypto/gcm";
 import { hmacKeys } from "../crypto/hmac";
 import { ALG_SHA1, ALG_SHA256 } from "../crypto/sha";
@@ -43,7 +44,9 @@ export const SA_DK: usize = 432;
 export const SA_IVK: usize = 672;
 export const SA_BITMAP: usize = 912; // up to 4096 bits
 export const SA_GHASH: usize = 120; // pointer to the GCM GHASH tables (allocated once per slot)
-export const SA_BYTES: usize = 1536;
+export const SA_VEK: usize = 1424; // AES-128 only: vector-permute schedules (crypto/aes-vperm.ts)
+export const SA_VDK: usize = 1600;
+export const SA_BYTES: usize = 1792;
 
 export const MAX_SA: u32 = 4096;
 export const MAX_WINDOW: u32 = 4096;
@@ -126,6 +129,7 @@ export function saInstall(
   if (aesLen > 0) {
     const nr = aesExpandKey(keys, aesLen, sa + SA_EK, suite === SUITE_AES_GCM16 ? 0 : sa + SA_DK);
     store<u32>(sa, nr, SA_NR);
+    if (nr === 10) vpKeyExpand128(keys, sa + SA_VEK, suite === SUITE_AES_GCM16 ? 0 : sa + SA_VDK);
   }
   if (alg !== 0) hmacKeys(alg, auth, <usize>authLen, sa + SA_ISTATE, sa + SA_OSTATE);
   if (suite === SUITE_AES_GCM16) {
