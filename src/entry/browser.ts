@@ -34,7 +34,7 @@ export interface TunnelOptions {
   /** Wait this long for the lease (default 10 000 ms). */
   leaseTimeoutMs?: number;
   /** The tunnel comes back by itself after a drop (default: on; backoff knobs), or `false`
-   *  (docs/PROTOCOL.md §9.y). `host.backend.on("path-changed", …)` reports each recovery. */
+   *  (docs/PROTOCOL.md §9.3). `host.backend.on("path-changed", …)` reports each recovery. */
   reconnect?: ReconnectOptions | false;
 }
 

@@ -216,7 +216,7 @@ export class MobilityExtension implements HipExtension {
     });
   }
 
-  /** Paths may work again (our FA came back, §9.y): every session re-probes its suspect paths now. */
+  /** Paths may work again (our FA came back, §9.1): every session re-probes its suspect paths now. */
   probeNow(now: Millis): void {
     for (const b of [...this.bound.values()]) {
       this.guard(() => {

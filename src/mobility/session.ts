@@ -188,7 +188,7 @@ export class MobilitySession extends ReaAcExchange {
   // ---- path liveness ----
 
   /** Our FA came back (it probed us after a silence): suspect paths are re-probed now, not at the
-   *  next recovery tick (src/runtime/privacy.ts; docs/PROTOCOL.md §9.y). */
+   *  next recovery tick (src/runtime/privacy.ts; docs/PROTOCOL.md §9.1). */
   probeNow(now: Millis): void {
     for (const r of this.recovery.values()) r.at = Math.min(r.at, now);
     this.liveness(now);

@@ -25,7 +25,7 @@ export interface MmAddress {
   /**
    * Peer address usable only from our logical interface with this ID: it was learned through an
    * FA relay (our leased locator, §4.4), so it is known to answer the FA only — a peer behind a
-   * NAT drops what our own addresses would send it (docs/PROTOCOL.md §9.y).
+   * NAT drops what our own addresses would send it (docs/PROTOCOL.md §9.3).
    */
   onlyFrom?: number;
 }

@@ -33,7 +33,7 @@ export interface EdgeHostOptions extends Omit<TunnelHostOptions, "tunnel" | "dat
   wasm: WebAssembly.Module;
   fetcher?: Fetcher;
   leaseTimeoutMs?: number;
-  /** Reopen the tunnel after a drop, re-lease, re-announce (docs/PROTOCOL.md §9.y); default off
+  /** Reopen the tunnel after a drop, re-lease, re-announce (docs/PROTOCOL.md §9.3); default off
    *  (a Worker's tunnel lives in one request). */
   reconnect?: ReconnectOptions;
 }

@@ -1,4 +1,4 @@
-// Location privacy by construction (draft §3.2; issue 11 item 4; docs/PROTOCOL.md §9.y). With
+// Location privacy by construction (draft §3.2; issue 11 item 4; docs/PROTOCOL.md §9.1). With
 // `fa.privacy` no datagram a peer receives carries one of our own addresses:
 // - a base exchange waits for the FAA and runs from the leased locator (its I1 leaves in a relay
 //   frame through the FA): `connect` holds it until then (bounded, counted `connectsHeld`);

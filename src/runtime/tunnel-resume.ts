@@ -1,4 +1,4 @@
-// What a tunnel host does when its tunnel comes back (issue 11 item 6; docs/PROTOCOL.md §9.y):
+// What a tunnel host does when its tunnel comes back (issue 11 item 6; docs/PROTOCOL.md §9.3):
 // the ReconnectingTunnel (transport/reconnect.ts) reopened a transport — to the same FA or the
 // next one of the list — so the host (1) points its tunnel socket at that FA, (2) re-leases:
 // renews its lease through the new tunnel (the FA rebinds it to this tunnel and keeps the

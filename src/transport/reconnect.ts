@@ -1,4 +1,4 @@
-// Tunnels that come back (issue 11 item 6; docs/PROTOCOL.md §9.y): a Tunnel that stays open for
+// Tunnels that come back (issue 11 item 6; docs/PROTOCOL.md §9.3): a Tunnel that stays open for
 // its user while the transport under it drops and is opened again. Each attempt tries the FAs of
 // a list in order (the current one first), and for each FA its WebTransport endpoint, then its
 // WebSocket; between failed rounds it waits with exponential backoff, bounded (maxDelayMs) and

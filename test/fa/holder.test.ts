@@ -1,4 +1,4 @@
-// Lease holder liveness (src/fa/core/holder.ts, docs/PROTOCOL.md §9.y): the FA probes a holder it
+// Lease holder liveness (src/fa/core/holder.ts, docs/PROTOCOL.md §9.1): the FA probes a holder it
 // forwards to but has not heard from, declares it dead after the unanswered probes, stops
 // forwarding to it (drop holder_dead, event, stats), and forwards again once it is heard from.
 // A holder that answers (FaClient.answerProbe) keeps receiving. Wire: 16-byte PING/PONG.

@@ -1,4 +1,4 @@
-// Location privacy by construction (src/runtime/privacy.ts, docs/PROTOCOL.md §9.y), sans-I/O on
+// Location privacy by construction (src/runtime/privacy.ts, docs/PROTOCOL.md §9.1), sans-I/O on
 // the FA test network: private host A asks for a lease and, before the FAA, is told to connect
 // to B. Nothing leaves A's own locator except to the FA; the base exchange waits for the lease
 // and runs through the FA; B only ever sees the leased locator; an I1 that C sends straight to

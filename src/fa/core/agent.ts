@@ -410,7 +410,7 @@ export class ForwardingAgent {
   }
 
   /** After a restart with a persistent store: probe every UDP holder of an unexpired lease at
-   *  once, so hosts learn their FA is back and re-probe their paths through it (§9.y). */
+   *  once, so hosts learn their FA is back and re-probe their paths through it (§9.1). */
   announceRestart(now: Millis): void {
     for (const l of this.store.unexpired(now)) this.holders.probeNow(now, l);
   }

@@ -1,4 +1,4 @@
-// Holder probes (ours, docs/PROTOCOL.md §9.y): the FA asks a silent lease holder whether it is
+// Holder probes (ours, docs/PROTOCOL.md §9.1): the FA asks a silent lease holder whether it is
 // still there, over the relay channel it already uses (marker 0x000000FA, RFC 4303 §2.1 reserved
 // SPI), as a compact tunnel PING frame (src/wire/tunnel.ts) with an 8-byte nonce; the holder
 // answers with a PONG frame carrying the same nonce, to the FA, from the locator it leases from.

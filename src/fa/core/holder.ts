@@ -1,4 +1,4 @@
-// Lease holder liveness (ours, docs/PROTOCOL.md §9.y; issue 11 item 5). The draft has hosts find
+// Lease holder liveness (ours, docs/PROTOCOL.md §9.1; issue 11 item 5). The draft has hosts find
 // a dead FA (§4.4.2) but nothing for the other way round: an FA forwarding to a host that left
 // (interface down, process gone, an address whose ARP never resolves) would keep sending to it
 // until the lease expires, and every datagram queued toward it costs the FA buffer space that

@@ -1,4 +1,4 @@
-// Forwarding sends without head-of-line blocking (issue 11 item 5; docs/PROTOCOL.md §9.y). Node's
+// Forwarding sends without head-of-line blocking (issue 11 item 5; docs/PROTOCOL.md §9.1). Node's
 // dgram socket keeps one FIFO per socket in user space once the kernel refuses a datagram
 // (EAGAIN: send buffer full, e.g. filled by datagrams waiting for an ARP/ND answer that never
 // comes); everything behind waits. Here the kernel's buffer is made as large as allowed, the
