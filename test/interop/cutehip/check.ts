@@ -68,7 +68,7 @@ export async function tsharkOurs(pcap: string, espSa: string, icv16: boolean): P
       assert.ok(!sev.some((s) => Number(s) >= 0x00800000), `our HIP type ${type[0]}: no expert errors (${sev})`);
     } else {
       esp++;
-      assert.equal(spi.length, 1, "our ESP dissected");
+      assert.equal(spi.length, 1, `our ESP dissected once per frame (SPIs seen: ${spi.join(",")}; ICV good ${good.join(",")}, bad ${bad.join(",")})`);
       if (icv16) assert.deepEqual([good, bad], [["1"], ["0"]], `our ESP spi ${spi[0]}: ICV good`);
     }
   }
