@@ -16,51 +16,25 @@ import { connectTunnelHost } from "../src/runtime/browser.ts";
 import { startNodeHost } from "../src/runtime/node.ts";
 import { WsTunnel } from "../src/transport/tunnel.ts";
 import { Lab, netnsSkip } from "../test/netns/netns.ts";
-import { type Stream, streamBothWays } from "../test/netns/stream.ts";
+import { type Outage, settled, streaming, twoInterfaces } from "../test/netns/two-interfaces.ts";
 import { freeUdpPort, spawnFa } from "../test/tunnel/harness.ts";
 import type { BenchRow } from "./run.ts";
 import { costRow } from "./util.ts";
 
-type Outage = { up: { ms: number; lost: number }; down: { ms: number; lost: number } };
-
-async function settle(up: Stream, down: Stream, t: number, fromEvent = false): Promise<Outage> {
-  await up.waitArrivals(t, 100, 15_000);
-  await down.waitArrivals(t, 100, 15_000);
-  return { up: up.outage(t, 5000, fromEvent), down: down.outage(t, 5000, fromEvent) };
-}
-
-async function twoInterfaces(): Promise<Record<string, Outage>> {
+async function twoInterfaceMoves(): Promise<Record<string, Outage>> {
   const lab = new Lab();
   const out: Record<string, Outage> = {};
   try {
-    const h = lab.ns("h");
-    const r = lab.ns("r");
-    const p = lab.ns("p");
-    lab.link(h, "eth0", "10.96.1.2/24", r, "h0", "10.96.1.1/24");
-    lab.link(h, "eth1", "10.96.2.2/24", r, "h1", "10.96.2.1/24");
-    lab.link(r, "p0", "10.96.3.1/24", p, "eth0", "10.96.3.2/24");
-    lab.exec(r, ["sysctl", "-q", "-w", "net.ipv4.ip_forward=1", "net.ipv4.conf.all.rp_filter=0"]);
-    lab.exec(p, ["ip", "route", "add", "default", "via", "10.96.3.1"]);
-    lab.exec(h, ["sysctl", "-q", "-w", "net.ipv4.conf.eth0.promote_secondaries=1"]);
-    for (const n of ["1", "2"]) {
-      lab.exec(h, ["ip", "rule", "add", "from", `10.96.${n}.0/24`, "table", n]);
-      lab.exec(h, ["ip", "route", "add", "default", "via", `10.96.${n}.1`, "dev", n === "1" ? "eth0" : "eth1", "table", n]);
-    }
-    const [kh] = lab.keygen("h");
-    const [kp, hitP] = lab.keygen("p");
-    const pp = lab.hipmm(p, ["host", "--id", kp, "--listen", "10.96.3.2:10500", "--k", "4"]);
-    await pp.waitFor("err", /listening on/);
-    const hh = lab.hipmm(h, ["host", "--id", kh, "--listen", "10.96.1.2:10500", "--listen", "10.96.2.2:10500", "--prefer", "eth0,eth1", "--connect", `${hitP}@10.96.3.2:10500`]);
-    await hh.waitFor("err", /watching interfaces/);
-    const { up, down } = await streamBothWays(hh, pp, ["h", "p"], new RegExp(`established ${hitP}`));
-    await up.waitArrivals(0, 100, 10_000);
-    await down.waitArrivals(0, 100, 10_000);
+    const t = await twoInterfaces(lab, "10.96");
+    const { h, r } = t;
+    await t.host.waitFor("err", /watching interfaces/);
+    const { up, down } = await streaming(t);
     const pause = () => new Promise((res) => setTimeout(res, 500));
     // Start: the kernel change itself (Lab.change reads the clock in the namespace right after it).
     const step = async (name: string, ns: string, cmd: string, fromEvent = false) => {
       await pause();
       const t0 = await lab.change(ns, cmd);
-      out[name] = await settle(up, down, t0, fromEvent);
+      out[name] = await settled(up, down, t0, 5000, fromEvent);
     };
     await step("primary down", r, "ip link set h0 down");
     await step("primary back", r, "ip link set h0 up");
@@ -125,7 +99,7 @@ export async function run(_argv: string[]): Promise<BenchRow[]> {
   const skip = netnsSkip();
   if (skip) console.error(`bench netns-move: interface rows skipped: ${skip}`);
   else {
-    const o = await twoInterfaces();
+    const o = await twoInterfaceMoves();
     const target: Record<string, number | null> = { "primary down": 100, renumber: 200 };
     for (const [name, v] of Object.entries(o)) {
       rows.push(costRow(`netns ${name}: outage host→peer (from the kernel change)`, "ms", v.up.ms, null, { lost: v.up.lost, target_ms: target[name] ?? null }));

@@ -9,6 +9,7 @@ import { after, before, test } from "node:test";
 import type { Proc } from "../helpers/proc.ts";
 import { Lab, netnsSkip } from "./netns.ts";
 import { type Stream, streamBothWays } from "./stream.ts";
+import { settled, twoInterfaces } from "./two-interfaces.ts";
 
 const skip = netnsSkip();
 const lab = new Lab();
@@ -20,38 +21,15 @@ let hitP: string;
 
 before(async () => {
   if (skip) return;
-  nsH = lab.ns("h");
-  nsR = lab.ns("r");
-  const nsP = lab.ns("p");
-  lab.link(nsH, "eth0", "10.92.1.2/24", nsR, "h0", "10.92.1.1/24");
-  lab.link(nsH, "eth1", "10.92.2.2/24", nsR, "h1", "10.92.2.1/24");
-  lab.link(nsR, "p0", "10.92.3.1/24", nsP, "eth0", "10.92.3.2/24");
-  lab.exec(nsR, ["sysctl", "-q", "-w", "net.ipv4.ip_forward=1", "net.ipv4.conf.all.rp_filter=0"]);
-  lab.exec(nsP, ["ip", "route", "add", "default", "via", "10.92.3.1"]);
-  // Source routing: each of H's addresses leaves through its own interface.
-  lab.exec(nsH, ["sysctl", "-q", "-w", "net.ipv4.conf.eth0.promote_secondaries=1"]);
-  for (const [n, itf] of [
-    ["1", "eth0"],
-    ["2", "eth1"],
-  ]) {
-    lab.exec(nsH, ["ip", "rule", "add", "from", `10.92.${n}.0/24`, "table", n]);
-    lab.exec(nsH, ["ip", "route", "add", "default", "via", `10.92.${n}.1`, "dev", itf, "table", n]);
-  }
-  const [keyH] = lab.keygen("h");
-  const [keyP, hit] = lab.keygen("p");
-  hitP = hit;
-  p = lab.hipmm(nsP, ["host", "--id", keyP, "--listen", "10.92.3.2:10500", "--k", "4"]);
-  await p.waitFor("err", /listening on/);
-  h = lab.hipmm(nsH, ["host", "--id", keyH, "--listen", "10.92.1.2:10500", "--listen", "10.92.2.2:10500", "--prefer", "eth0,eth1", "--connect", `${hitP}@10.92.3.2:10500`]);
+  const t = await twoInterfaces(lab, "10.92");
+  ({ h: nsH, r: nsR, host: h, peer: p, hitP } = t);
 });
 
 after(() => lab.destroy());
 
 /** Wait until `n` datagrams sent after `t` arrived both ways; report the outages. */
 async function recovered(what: string, up: Stream, down: Stream, t: number, boundMs: number, fromEvent = false) {
-  await up.waitArrivals(t, 100, 10_000);
-  await down.waitArrivals(t, 100, 10_000);
-  const o = { up: up.outage(t, 3000, fromEvent), down: down.outage(t, 3000, fromEvent) };
+  const o = await settled(up, down, t, 3000, fromEvent);
   console.log(`# ${what}: outage H→P ${o.up.ms.toFixed(0)} ms (${o.up.lost} lost), P→H ${o.down.ms.toFixed(0)} ms (${o.down.lost} lost)`);
   assert.ok(o.up.ms < boundMs && o.down.ms < boundMs, `${what}: recovered by REA within ${boundMs} ms (H→P ${o.up.ms.toFixed(0)}, P→H ${o.down.ms.toFixed(0)})`);
 }
