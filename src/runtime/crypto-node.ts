@@ -20,16 +20,15 @@ function jwk(alg: SigAlgorithm, pub: Uint8Array, secret: Uint8Array): Record<str
   return k;
 }
 
-/** SubjectPublicKeyInfo DER prefixes (RFC 5480 §2 id-ecPublicKey + curve; RFC 8410 §4 Ed25519):
- * DER import is cheaper than JWK for a peer key seen once. */
-const SPKI: Record<SigAlgorithm, string> = {
-  "ECDSA-P256": "3059301306072a8648ce3d020106082a8648ce3d030107034200",
-  "ECDSA-P384": "3076301006072a8648ce3d020106052b81040022036200",
-  Ed25519: "302a300506032b6570032100",
-};
+/** Imported public keys kept per process, by content (a peer HI seen again — the Responder an
+ * Initiator reconnects to, the peer of an association — is not imported again): an OpenSSL 3
+ * key import costs more than the verification itself. Bounded, oldest first out. */
+const PUBLIC_KEY_CACHE = 1024;
 
-function spki(alg: SigAlgorithm, pub: Uint8Array): Buffer {
-  return Buffer.concat([Buffer.from(SPKI[alg], "hex"), alg === "Ed25519" ? pub : point(pub)]);
+function publicJwk(alg: SigAlgorithm, pub: Uint8Array): Record<string, string> {
+  if (alg === "Ed25519") return { kty: "OKP", crv: "Ed25519", x: b64u(pub) };
+  const n = curveSize(alg);
+  return { kty: "EC", crv: curveOf(alg), x: b64u(pub.subarray(0, n)), y: b64u(pub.subarray(n)) };
 }
 
 function point(pub: Uint8Array): Uint8Array {
@@ -41,14 +40,23 @@ function point(pub: Uint8Array): Uint8Array {
 
 export function nodeCryptoProvider(): CryptoProvider {
   const pubKeys = new WeakMap<Uint8Array, KeyObject>();
+  const pubByContent = new Map<string, KeyObject>();
   const privKeys = new WeakMap<Uint8Array, KeyObject>();
   const ecdhKeys = new WeakMap<Uint8Array, ReturnType<typeof createECDH>>();
   const pubOf = (k: PublicKeyRef) => {
     let o = pubKeys.get(k.pub);
-    if (!o) {
-      o = createPublicKey({ key: spki(k.alg, k.pub), format: "der", type: "spki" });
-      pubKeys.set(k.pub, o);
+    if (o) return o;
+    const id = k.alg + Buffer.from(k.pub.buffer, k.pub.byteOffset, k.pub.byteLength).toString("latin1");
+    o = pubByContent.get(id);
+    if (o) {
+      pubByContent.delete(id); // most recently used last
+    } else {
+      // JWK import: about half the CPU of SPKI DER through OpenSSL 3's decoders (Node 20).
+      o = createPublicKey({ key: publicJwk(k.alg, k.pub), format: "jwk" });
+      if (pubByContent.size >= PUBLIC_KEY_CACHE) pubByContent.delete(pubByContent.keys().next().value as string);
     }
+    pubByContent.set(id, o);
+    pubKeys.set(k.pub, o);
     return o;
   };
   const privOf = (k: PrivateKeyRef) => {
