@@ -22,6 +22,7 @@ const acc = new Map<string, number[]>();
 for (let i = 0; i < N + 3; i++) {
   const a = await startNodeHost({ identity: HostIdentity.generate(cryptoRng, curve), listen: [`${IP}:0`], hip, dataPlane: shared, crypto, tap: tap("I") });
   marks = [];
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   a.on("established", () => marks.push(["I established", performance.now()]));
   await a.connect(responder.locals[0], responder.hit, { timeoutMs: 10_000 });
@@ -37,6 +38,10 @@ for (let i = 0; i < N + 3; i++) {
     const l = acc.get("total") ?? [];
     l.push(performance.now() - t0);
     acc.set("total", l);
+    const c = process.cpuUsage(c0);
+    const lc = acc.get("cpu (both hosts)") ?? [];
+    lc.push((c.user + c.system) / 1000);
+    acc.set("cpu (both hosts)", lc);
   }
   await a.close();
 }

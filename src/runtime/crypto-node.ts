@@ -1,8 +1,9 @@
 // A synchronous native crypto provider for Node (node:crypto, OpenSSL on the calling thread):
 // the WebCrypto provider's speed per operation without its Promise and thread-pool hop per call
 // (~30-40 µs awaited, much more on a loaded machine). A job run on it completes inside the
-// driver's loop, like @noble's. Opt-in: `crypto: nodeCryptoProvider()` (start*Host default is
-// WebCrypto, core/crypto/detect.ts). Same raw-key conventions and results (test/hip).
+// driver's loop, like @noble's. startNodeHost's default (`nodeCryptoDefault()`, one per process:
+// imported keys are shared); WebCrypto stays the default elsewhere (core/crypto/detect.ts).
+// Same raw-key conventions and results (test/hip).
 import { createECDH, createPrivateKey, createPublicKey, type KeyObject, sign, verify } from "node:crypto";
 import { nobleProvider } from "../core/crypto/noble.ts";
 import type { CryptoProvider, EcdhCurve, EcdhKeyRef, HashName, PrivateKeyRef, PublicKeyRef, SigAlgorithm } from "../core/crypto/provider.ts";
@@ -117,4 +118,12 @@ export function nodeCryptoProvider(): CryptoProvider {
     hmac: (h, k, d) => nobleProvider.hmac(h, k, d),
     hkdf: (h, ikm, salt, info, len) => nobleProvider.hkdf(h, ikm, salt, info, len),
   };
+}
+
+let shared: CryptoProvider | undefined;
+
+/** The provider startNodeHost uses when none is given: one per process (its key caches shared). */
+export function nodeCryptoDefault(): CryptoProvider {
+  shared ??= nodeCryptoProvider();
+  return shared;
 }
