@@ -39,6 +39,12 @@ function jwk(alg: SigAlgorithm, pub: Uint8Array, secret: Uint8Array): Record<str
  * Initiator reconnects to, the peer of an association — is not imported again): an OpenSSL 3
  * key import costs more than the verification itself. Bounded, oldest first out. */
 const PUBLIC_KEY_CACHE = 1024;
+/** Signatures that verified, by SHA-256 of (algorithm, hash, key, signature, data): the same
+ * bytes verify the same way, so a hit is the verification's result. What repeats: an R1's
+ * HIP_SIGNATURE_2, which leaves out the Receiver's HIT and the puzzle (RFC 7401 §5.2.15), is the
+ * same for every Initiator within one R1 generation — a host reconnecting to a Responder (or
+ * one process running many Initiators) verifies it once. Only successes are kept; bounded. */
+const VERIFIED_CACHE = 256;
 
 /** SubjectPublicKeyInfo DER prefixes (RFC 5480 §2: id-ecPublicKey + the curve). */
 const SPKI: Partial<Record<SigAlgorithm, string>> = {
@@ -70,6 +76,7 @@ function point(pub: Uint8Array): Uint8Array {
 export function nodeCryptoProvider(): CryptoProvider {
   const pubKeys = new WeakMap<Uint8Array, KeyObject>();
   const pubByContent = new Map<string, KeyObject>();
+  const verified = new Set<string>();
   const privKeys = new WeakMap<Uint8Array, KeyObject>();
   const ecdhKeys = new WeakMap<Uint8Array, ReturnType<typeof createECDH>>();
   const pubOf = (k: PublicKeyRef) => {
@@ -122,12 +129,20 @@ export function nodeCryptoProvider(): CryptoProvider {
       return new Uint8Array(key.alg === "Ed25519" ? sign(null, data, k) : sign(hash.replace("-", "").toLowerCase(), data, { key: k, dsaEncoding: "ieee-p1363" }));
     },
     verify(key: PublicKeyRef, hash: HashName, data: Uint8Array, sig: Uint8Array): boolean {
+      const id = createHash("sha256").update(`${key.alg}|${hash}|${key.pub.length}|${sig.length}|`).update(key.pub).update(sig).update(data).digest("base64");
+      if (verified.has(id)) return true;
+      let ok: boolean;
       try {
         const k = pubOf(key);
-        return key.alg === "Ed25519" ? verify(null, data, k, sig) : verify(hash.replace("-", "").toLowerCase(), data, { key: k, dsaEncoding: "ieee-p1363" }, sig);
+        ok = key.alg === "Ed25519" ? verify(null, data, k, sig) : verify(hash.replace("-", "").toLowerCase(), data, { key: k, dsaEncoding: "ieee-p1363" }, sig);
       } catch {
         return false;
       }
+      if (ok) {
+        if (verified.size >= VERIFIED_CACHE) verified.delete(verified.values().next().value as string);
+        verified.add(id);
+      }
+      return ok;
     },
     ecdh(own: EcdhKeyRef, peer: Uint8Array): Uint8Array | undefined {
       if (own.curve === "P-384") {
