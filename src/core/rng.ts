@@ -3,6 +3,7 @@
 // they are handed in by whoever drives the core.
 import type { Rng } from "./types.ts";
 
+/** Randomness from `crypto.getRandomValues` (for real use). */
 export const cryptoRng: Rng = {
   fill(buf) {
     for (let i = 0; i < buf.length; i += 65536) crypto.getRandomValues(buf.subarray(i, Math.min(buf.length, i + 65536)));
