@@ -5,10 +5,13 @@ import { wasmBase64 } from "./binary.gen.ts";
 
 /** Raw exports of build/hipmm.wasm. Each layer narrows this to the functions it uses. */
 export type HipmmExports = WebAssembly.Exports & {
+  /** The module's linear memory. */
   readonly memory: WebAssembly.Memory;
+  /** ABI version number of the module. */
   readonly abiVersion: () => number;
 };
 
+/** Where the module comes from: a compiled Module, or its bytes. */
 export type WasmSource = WebAssembly.Module | BufferSource;
 
 let cachedBytes: Uint8Array | undefined;

@@ -48,7 +48,9 @@ interface DenoNs {
 }
 const deno = () => (globalThis as unknown as { Deno: DenoNs }).Deno;
 
+/** Options of {@link DenoFaServer.start}. */
 export interface DenoFaOptions {
+  /** The FA's host identity (signs FAA / FAD / R1). */
   identity: HostIdentity;
   /** UDP locators (control + shared IPv4); port 0 = any, resolved before the FA starts. */
   udp: Locator[];
@@ -56,9 +58,20 @@ export interface DenoFaOptions {
   config?: Partial<FaConfig>;
   /** The lease index (in memory: the Deno FA keeps no durable store yet, docs/OPERATIONS.md). */
   store?: LeaseIndex;
-  wt?: { locator: Locator; cert: string; key: string };
+  /** WebTransport tunnel listener (QUIC, `Deno.QuicEndpoint`). */
+  wt?: {
+    /** Where the WebTransport (HTTP/3) listener binds. */
+    locator: Locator;
+    /** TLS certificate (PEM). */
+    cert: string;
+    /** Its private key (PEM). */
+    key: string;
+  };
+  /** WebSocket tunnel listener (`Deno.serve`). */
   ws?: Locator;
+  /** One structured record per event (JSON logs; rate-limited). */
   log?: (rec: Record<string, unknown>) => void;
+  /** Wall clock in ms (default `Date.now`). */
   clock?: () => number;
   /** Most tunnels (WebSocket + WebTransport) at once; more are refused (issue 9 item 5). */
   maxTunnels?: number;
@@ -73,10 +86,15 @@ interface TunnelPeer {
   close(): void;
 }
 
+/** The Forwarding Agent on Deno: UDP sockets, WebTransport and WebSocket tunnels, an in-memory lease index. */
 export class DenoFaServer {
+  /** The sans-I/O agent. */
   readonly fa: ForwardingAgent;
+  /** The bound UDP locators. */
   readonly udp: Locator[];
+  /** The WebTransport listener's locator, if listening. */
   wtLocator: Locator | undefined;
+  /** The WebSocket listener's locator, if listening. */
   wsLocator: Locator | undefined;
   private readonly tunnels = new Map<number, TunnelPeer>();
   private nextTunnel = 1;
@@ -90,7 +108,14 @@ export class DenoFaServer {
   private readonly maxTunnels: number;
   private readonly maxBuffered: number;
   /** Tunnels refused at the cap, frames not sent for backpressure, errors caught. */
-  readonly counts = { tunnelsRefused: 0, backpressureDrops: 0, serverErrors: 0 };
+  readonly counts = {
+    /** Tunnels refused at `maxTunnels`. */
+    tunnelsRefused: 0,
+    /** Frames not sent to a WebSocket over `maxBufferedBytes`. */
+    backpressureDrops: 0,
+    /** Errors caught in the handlers. */
+    serverErrors: 0,
+  };
 
   private constructor(
     private readonly socks: DenoUdpSocket[],
@@ -116,6 +141,7 @@ export class DenoFaServer {
     });
   }
 
+  /** Bind the sockets and listeners and start the agent. */
   static async start(o: DenoFaOptions): Promise<DenoFaServer> {
     const s = new DenoFaServer(
       o.udp.map((l) => bindDenoUdp(l.ip, l.port)),
@@ -128,6 +154,7 @@ export class DenoFaServer {
     return s;
   }
 
+  /** Close every tunnel, listener and socket. */
   async close(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     for (const t of this.tunnels.values()) t.close();
