@@ -52,7 +52,7 @@ export class FleetPeers {
     private readonly clock: () => number,
     private readonly report: PeerReport,
   ) {
-    this.o = { ...LIVENESS_DEFAULTS, ...o };
+    this.o = { heartbeatMs: o.heartbeatMs ?? LIVENESS_DEFAULTS.heartbeatMs, deadAfter: o.deadAfter ?? LIVENESS_DEFAULTS.deadAfter };
     if (!(this.o.heartbeatMs >= 1) || !(this.o.deadAfter >= 1)) throw new RangeError("fleet liveness: heartbeatMs and deadAfter must be at least 1");
   }
 
