@@ -6,6 +6,7 @@ import { bindNodeUdp, type NodeUdpSocket } from "../transport/udp-node.ts";
 import { nodeCryptoDefault } from "./crypto-node.ts";
 import { RuntimeHost, type RuntimeHostOptions, resolveDataPlane } from "./host.ts";
 
+/** Options of `startNodeHost`. */
 export interface NodeHostOptions extends RuntimeHostOptions {
   /** Local locators to bind ("127.0.0.1:10500", "[::1]:0", or Locator objects; port 0 = any). */
   listen: readonly (string | Locator)[];

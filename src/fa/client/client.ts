@@ -285,7 +285,16 @@ export class FaClient {
   }
 
   /** A relay frame from the FA → the datagram as received at our leased locator. */
-  unwrap(now: Millis, /** The inner datagram. */ data: Uint8Array, /** Its source (the peer). */ from: Locator): { data: Uint8Array; from: Locator; /** Its destination (our leased locator). */ to: Locator } | undefined {
+  unwrap(now: Millis, data: Uint8Array, from: Locator):
+    | {
+        /** The inner datagram. */
+        data: Uint8Array;
+        /** Its source (the peer). */
+        from: Locator;
+        /** Its destination (our leased locator). */
+        to: Locator;
+      }
+    | undefined {
     const moved = !sameLocator(from, this.fa.locator);
     if (moved && !this.o.fleet) return undefined;
     const f = unwrapRelay(data);
