@@ -5,6 +5,10 @@ import { parseLocator } from "../transport/types.ts";
 import { bindNodeUdp, type NodeUdpSocket } from "../transport/udp-node.ts";
 import { nodeCryptoDefault } from "./crypto-node.ts";
 import { RuntimeHost, type RuntimeHostOptions, resolveDataPlane } from "./host.ts";
+import { useEmbeddedWasm } from "../wasm/loader.ts";
+
+// Not in a hipmm/worker bundle: the embedded WASM module is the default DataPlane (src/wasm/loader.ts).
+useEmbeddedWasm();
 
 /** Options of `startNodeHost`. */
 export interface NodeHostOptions extends RuntimeHostOptions {
