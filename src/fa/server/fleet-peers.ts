@@ -8,10 +8,12 @@
 //     on time (a stalled event loop here is no evidence against the peer), or
 //   - the registry (Redis) no longer lists it alive.
 // It is up again on its next valid heartbeat (HMAC under the fleet key, sent-at newer than the
-// last one seen: a replay cannot keep a dead node alive). Heartbeat frame:
-//   "HFH1" | sent-at ms (u64) | name length (u8) | name | HMAC-SHA256 (32)
+// last one seen: a replay cannot keep a dead node alive). A heartbeat names the sender's
+// node-to-node locator, so a restarted node is known at its new port at once. Frame:
+//   "HFH1" | sent-at ms (u64) | name length (u8) | name | locator (16 + 2) | HMAC-SHA256 (32)
 import { createHmac } from "node:crypto";
 import { createSocket, type Socket } from "node:dgram";
+import { bytesToIp, ipToBytes } from "../../core/addr.ts";
 import type { Locator } from "../../core/types.ts";
 
 export const HEARTBEAT_MAGIC = [0x48, 0x46, 0x48, 0x31]; // "HFH1"
@@ -21,11 +23,11 @@ export const MAX_PEERS = 64;
 export interface LivenessOptions {
   /** Heartbeat interval to every other node (ms). Default 25. */
   heartbeatMs?: number;
-  /** Missed heartbeat intervals after which a silent node is down. Default 3. */
+  /** Missed heartbeat intervals after which a silent node is down. Default 4. */
   deadAfter?: number;
 }
 
-export const LIVENESS_DEFAULTS: Required<LivenessOptions> = { heartbeatMs: 25, deadAfter: 3 };
+export const LIVENESS_DEFAULTS: Required<LivenessOptions> = { heartbeatMs: 25, deadAfter: 4 };
 
 export interface Peer {
   name: string;
@@ -44,6 +46,9 @@ export class FleetPeers {
   readonly counters = { heartbeatsSent: 0, heartbeatsReceived: 0, nodeDeaths: 0, nodeRevivals: 0, refused: 0 };
   private lastTick = Number.NEGATIVE_INFINITY;
   private readonly o: Required<LivenessOptions>;
+
+  /** Our node-to-node locator (named in our heartbeats). */
+  listen: Locator = { ip: "::", port: 0 };
 
   constructor(
     private readonly self: string,
@@ -68,22 +73,31 @@ export class FleetPeers {
 
   /** The registry's view: add new nodes, follow moved ones, mark unlisted/expired ones down. */
   update(list: readonly { name: string; fleet: Locator; alive: boolean }[]): void {
+    // A node heard lately is where its (authenticated) heartbeats say: the registry may lag.
     const now = this.clock();
+    const silent = (p: Peer) => now - p.lastHeard > this.o.heartbeatMs * this.o.deadAfter;
     for (const n of list) {
       if (n.name === this.self) continue;
-      let p = this.peers.get(n.name);
-      if (p && (p.loc.ip !== n.fleet.ip || p.loc.port !== n.fleet.port)) {
-        p.sock?.close(); // restarted elsewhere: a fresh connected socket
-        this.peers.delete(n.name);
-        p = undefined;
-      }
+      const p = this.peers.get(n.name);
       if (!p) {
-        if (!n.alive || this.peers.size >= MAX_PEERS) continue;
-        p = { name: n.name, loc: n.fleet, sock: undefined, lastHeard: now, lastSent: 0, down: false };
-        this.peers.set(n.name, p);
-        this.connect(p);
-      } else if (!n.alive) this.mark(p, true, "registry");
+        if (n.alive) this.place(n.name, n.fleet);
+      } else if (p.loc.ip !== n.fleet.ip || p.loc.port !== n.fleet.port) {
+        if (n.alive && silent(p)) this.place(n.name, n.fleet);
+      } else if (!n.alive && silent(p)) this.mark(p, true, "registry");
     }
+  }
+
+  /** Node `name` is at `loc` (new, or restarted elsewhere: a fresh connected socket). */
+  private place(name: string, loc: Locator): Peer | undefined {
+    const old = this.peers.get(name);
+    if (old) {
+      old.sock?.close();
+      this.peers.delete(name);
+    } else if (this.peers.size >= MAX_PEERS) return undefined;
+    const p: Peer = { name, loc, sock: undefined, lastHeard: this.clock(), lastSent: old?.lastSent ?? 0, down: old?.down ?? false };
+    this.peers.set(name, p);
+    this.connect(p);
+    return p;
   }
 
   private connect(p: Peer): void {
@@ -127,19 +141,29 @@ export class FleetPeers {
 
   private heartbeat(now: number): Buffer {
     const name = Buffer.from(this.self);
-    const buf = Buffer.allocUnsafe(13 + name.length + 32);
+    const end = 13 + name.length + 18;
+    const buf = Buffer.allocUnsafe(end + 32);
     buf.set(HEARTBEAT_MAGIC, 0);
     buf.writeBigUInt64BE(BigInt(Math.floor(now)), 4);
     buf[12] = name.length;
     buf.set(name, 13);
-    createHmac("sha256", this.key).update(buf.subarray(0, 13 + name.length)).digest().copy(buf, 13 + name.length);
+    buf.set(ipToBytes(this.listen.ip) ?? new Uint8Array(16), 13 + name.length);
+    buf.writeUInt16BE(this.listen.port, end - 2);
+    createHmac("sha256", this.key).update(buf.subarray(0, end)).digest().copy(buf, end);
     return buf;
   }
 
-  /** A heartbeat whose MAC and time the link checked: `name` is alive. Stale order: ignored. */
-  heard(name: string, sentAt: number): boolean {
-    const p = this.peers.get(name);
-    if (!p || sentAt <= p.lastSent) return false;
+  /** A heartbeat whose MAC and time the link checked (`body`: name | locator): that node is
+   *  alive, at that locator. An older or repeated sent-at is ignored (replay). */
+  heard(body: Uint8Array, sentAt: number): boolean {
+    if (body.length < 1 + 18 || body.length !== 1 + body[0] + 18) return false;
+    const name = Buffer.from(body.subarray(1, 1 + body[0])).toString("utf8");
+    const at = { ip: bytesToIp(body.subarray(1 + body[0], 17 + body[0])), port: (body[17 + body[0]] << 8) | body[18 + body[0]] };
+    if (name === this.self) return false;
+    let p = this.peers.get(name);
+    if (p && sentAt <= p.lastSent) return false;
+    if (!p || p.loc.ip !== at.ip || p.loc.port !== at.port) p = this.place(name, at);
+    if (!p) return false;
     p.lastSent = sentAt;
     p.lastHeard = this.clock();
     this.counters.heartbeatsReceived++;

@@ -33,7 +33,7 @@ export interface FleetOptions {
   /** Locators every node binds (SO_REUSEADDR on one machine, a moving VIP across machines). */
   shared?: Locator[];
   /** Node liveness (fleet-peers.ts): heartbeat interval (default 25 ms) and missed intervals
-   *  before a silent node is down (default 3). */
+   *  before a silent node is down (default 4). */
   liveness?: LivenessOptions;
   /** Registry refresh in Redis (ms, default 500); an entry lives 4 refreshes. */
   registryMs?: number;
@@ -92,6 +92,7 @@ export class FleetLink {
       });
     });
     const f = new FleetLink(o, sock, registry, clock, deliver, report);
+    f.peers.listen = f.locator;
     sock.on("message", (m) => f.receive(m));
     sock.on("error", () => {});
     await f.refresh();
@@ -155,8 +156,8 @@ export class FleetLink {
 
   /** A node's heartbeat (fleet-peers.ts): MAC, time window, then liveness. */
   private heartbeat(m: Buffer): void {
-    const end = 13 + m[12];
-    if (m.length !== end + MAC || !timingSafeEqual(createHmac("sha256", this.o.key).update(m.subarray(0, end)).digest(), m.subarray(end))) {
+    const end = m.length - MAC;
+    if (end < 13 + 18 || !timingSafeEqual(createHmac("sha256", this.o.key).update(m.subarray(0, end)).digest(), m.subarray(end))) {
       this.stats.badMac++;
       return;
     }
@@ -165,11 +166,11 @@ export class FleetLink {
       this.stats.stale++;
       return;
     }
-    this.peers.heard(m.toString("utf8", 13, end), sent);
+    this.peers.heard(m.subarray(12, end), sent);
   }
 
   private receive(m: Buffer): void {
-    if (m.length >= 13 + MAC && m[0] === HEARTBEAT_MAGIC[0] && m[1] === HEARTBEAT_MAGIC[1] && m[2] === HEARTBEAT_MAGIC[2] && m[3] === HEARTBEAT_MAGIC[3]) {
+    if (m.length >= 13 + 18 + MAC && m[0] === HEARTBEAT_MAGIC[0] && m[1] === HEARTBEAT_MAGIC[1] && m[2] === HEARTBEAT_MAGIC[2] && m[3] === HEARTBEAT_MAGIC[3]) {
       this.heartbeat(m);
       return;
     }
