@@ -47,7 +47,7 @@ export function nodeCryptoProvider(): CryptoProvider {
   const pubOf = (k: PublicKeyRef) => {
     let o = pubKeys.get(k.pub);
     if (o) return o;
-    const id = k.alg + Buffer.from(k.pub.buffer, k.pub.byteOffset, k.pub.byteLength).toString("latin1");
+    const id = k.alg + String.fromCharCode.apply(null, k.pub as unknown as number[]);
     o = pubByContent.get(id);
     if (o) {
       pubByContent.delete(id); // most recently used last
