@@ -1,7 +1,7 @@
 // Synchronous WASM-backed hashes, HMAC and AES for the control plane (HIP_MAC, HMAC of the
 // draft, HIP_CIPHER / ENCRYPTED). Contexts and the I/O buffer are allocated once and grown
 // only when a larger input arrives; nothing is allocated inside WASM per call otherwise.
-import { type HipmmExports, loadWasmSync } from "../wasm/loader.ts";
+import { type HipmmExports, loadWasmSync } from "../wasm/instantiate.ts";
 import { asEspWasm, type EspWasm, WasmMemory } from "./wasm.ts";
 
 const ALG_SHA1 = 1;

@@ -1,7 +1,7 @@
 // In-process, synchronous ESP data plane over the hipmm WASM module (RFC 4303 / RFC 7402 BEET).
 // Packets go through one preallocated WASM arena: per-packet calls (espSeal / espOpen) use its
 // first slot, batches (espSealBatch / espOpenBatch) the whole arena.
-import { type HipmmExports, loadWasmSync } from "../wasm/loader.ts";
+import { type HipmmExports, loadWasmSync } from "../wasm/instantiate.ts";
 import {
   decodeOpenBatch, decodeSealBatch, ENTRY_BYTES, encodeOpenBatch, encodeSealBatch, openBatchBytes, SEAL_OVERHEAD, sealBatchBytes,
 } from "./batch.ts";

@@ -331,7 +331,11 @@ export class HipHost extends AssociationTable implements HostCore {
     return bytes;
   }
 
-  sendReliable(now: Millis, a: Association, pkt: HipPacket): void {
+  sendRaw(now: Millis, packet: Uint8Array, to: Locator, from: Locator | undefined): void {
+    this.queueRaw(now, packet, to, from);
+  }
+
+    sendReliable(now: Millis, a: Association, pkt: HipPacket): void {
     const packet = this.send(now, pkt, a.peerLocator, a.localLocator);
     a.lastControlAt = now;
     const initial = this.cfg.retransmit.initialMs;

@@ -19,7 +19,7 @@ import { SocketSet } from "../transport/socket-set.ts";
 import { ReconnectingTunnel, type ReconnectOptions, type TunnelEndpoint, type TunnelOpener } from "../transport/reconnect.ts";
 import { type Tunnel, TunnelSocket, WsTunnel } from "../transport/tunnel.ts";
 import { WtTunnel } from "../transport/wt-client.ts";
-import { loadWasm } from "../wasm/loader.ts";
+import { loadWasm } from "../wasm/instantiate.ts";
 import { defaultCryptoProvider } from "../core/crypto/detect.ts";
 import type { CryptoProvider } from "../core/crypto/provider.ts";
 import { type Clock, EndpointDriver, monotonicClock } from "./driver.ts";

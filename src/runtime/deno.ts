@@ -4,6 +4,10 @@ import type { Locator } from "../core/types.ts";
 import { parseLocator } from "../transport/types.ts";
 import { bindDenoUdp, type DenoUdpSocket } from "../transport/udp-deno.ts";
 import { RuntimeHost, type RuntimeHostOptions, resolveDataPlane } from "./host.ts";
+import { useEmbeddedWasm } from "../wasm/loader.ts";
+
+// Not in a hipmm/worker bundle: the embedded WASM module is the default DataPlane (src/wasm/loader.ts).
+useEmbeddedWasm();
 
 /** Options of {@link startDenoHost}. */
 export interface DenoHostOptions extends RuntimeHostOptions {

@@ -8,7 +8,7 @@ import { cryptoRng } from "../core/rng.ts";
 import { DataPlane } from "../esp/dataplane.ts";
 import { ReconnectingTunnel, type ReconnectOptions } from "../transport/reconnect.ts";
 import { type Tunnel, WsTunnel } from "../transport/tunnel.ts";
-import { loadWasmSync } from "../wasm/loader.ts";
+import { loadWasmSync } from "../wasm/instantiate.ts";
 import { startTunnelHost, type TunnelHost, type TunnelHostOptions } from "./browser.ts";
 
 type Fetcher = (input: string, init?: RequestInit) => Promise<Response>;

@@ -84,8 +84,9 @@ export interface RuntimeHostOptions {
   /** Inner protocols other than UDP: delivery filter, ICMPv6 echo answering (on), ping bounds. */
   inner?: InnerOptions;
   /** Crypto provider of the control plane (issue 12): signatures, verifications and ECDH run
-   * as crypto jobs on it (src/hip/crypto-jobs.ts). start*Host default: WebCrypto where it
-   * exists, per algorithm `@noble` otherwise (core/crypto/detect.ts); "inline" (and the default
+   * as crypto jobs on it (src/hip/crypto-jobs.ts). startNodeHost default: node:crypto,
+   * synchronous (runtime/crypto-node.ts); other start*Host: WebCrypto where it exists, per
+   * algorithm `@noble` otherwise (core/crypto/detect.ts); "inline" (and the default
    * of `new RuntimeHost`): `@noble`, synchronously inside the core. */
   crypto?: CryptoProvider | "inline";
   /** NAT keepalive interval on idle association paths (keepalive.ts; default 15 000 ms, 0 = off). */

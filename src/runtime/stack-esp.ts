@@ -11,7 +11,7 @@ import type { HipEvent, HipHostConfig } from "../hip/types.ts";
 import { UpdateExtension, type UpdateOptions } from "../hip/update.ts";
 import { MobilityExtension, type MobilityExtensionOptions } from "../mobility/extension.ts";
 import type { MobilityEvent } from "../mobility/types.ts";
-import { loadWasmSync, wasmBytes } from "../wasm/loader.ts";
+import { defaultWasm, loadWasmSync } from "../wasm/instantiate.ts";
 import { decodeBeetUdp, encodeBeetUdp, IPPROTO_UDP, pseudoSum, UDP_HEADER_LEN } from "./beet-udp.ts";
 import { type EchoReplyEvent, type InnerEvent, type InnerOptions, InnerProtocols, IPPROTO_ICMPV6, pingIdentifierFor } from "./inner.ts";
 import { DeferredEsp, type OpenJob, type OpenOutcome, type SealJob } from "./esp-work.ts";
@@ -106,7 +106,11 @@ const NO_SEG = new Uint8Array(0);
 let wasmModule: WebAssembly.Module | undefined;
 /** A fresh data plane (own WASM instance: SPIs of hosts sharing a process must not collide). */
 export function newDataPlane(): DataPlane {
-  wasmModule ??= new WebAssembly.Module(wasmBytes() as Uint8Array<ArrayBuffer>);
+  if (wasmModule === undefined) {
+    // The default an entry point registered (src/wasm/instantiate.ts), compiled once.
+    const src = defaultWasm();
+    wasmModule = src instanceof WebAssembly.Module ? src : new WebAssembly.Module(src);
+  }
   return new DataPlane(loadWasmSync(wasmModule));
 }
 

@@ -128,6 +128,14 @@ export type FaClientEvent =
       /** The FA tried next (§4.4.2). */
       next: Locator;
     }
+  | {
+      /** Event kind. */
+      type: "fa-moved";
+      /** The node we sent through before. */
+      fa: Locator;
+      /** Fleet: another node of the fleet forwarded to us (ours is down, §13.1): we send through it now. */
+      next: Locator;
+    }
   /** The FA probed us after a silence (e.g. it restarted with its store): paths through it may work again. */
   | {
       /** Event kind. */
@@ -287,12 +295,29 @@ export class FaClient {
         to: Locator;
       }
     | undefined {
-    if (!sameLocator(from, this.fa.locator)) return undefined;
+    const moved = !sameLocator(from, this.fa.locator);
+    if (moved && !this.o.fleet) return undefined;
     const f = unwrapRelay(data);
     if (!f?.src || !f.dst) return undefined;
+    if (moved && !this.follow(from, f.dst)) return undefined;
     this.lastForwarded = now;
     this.quietProbes = 0;
     return { data: f.payload, from: f.src, to: f.dst };
+  }
+
+  /**
+   * Fleet (docs/PROTOCOL.md §13.1): a relay frame for our leased locator from another node of
+   * our fleet means that node took us over (ours died): send through it from now on, at once
+   * (no FAQ, same lease). False when `from` is no node of ours or `dst` is not our lease.
+   */
+  private follow(from: Locator, dst: Locator): boolean {
+    const i = this.o.fas.findIndex((f) => sameLocator(f.locator, from));
+    if (i < 0 || !this.lease || !sameLocator(dst, this.lease.locator)) return false;
+    const old = this.fa.locator;
+    this.faIndex = i;
+    this.lease = { ...this.lease, fa: this.fa };
+    this.events.push({ type: "fa-moved", fa: old, next: from });
+    return true;
   }
 
   /** The next lease event, if any. */

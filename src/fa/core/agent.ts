@@ -91,6 +91,8 @@ export type FaEvent =
 
 /** At most this many answers / events wait for pollTransmit / pollEvent (oldest dropped). */
 const QUEUE_MAX = 4096;
+/** Fleet nodes tracked as down at once (a bound; a fleet has a few nodes). */
+const MAX_DOWN_NODES = 1024;
 
 /** Options of {@link ForwardingAgent}. */
 export interface FaOptions {
@@ -524,6 +526,13 @@ export class ForwardingAgent {
   /** Another fleet node removed lease `leaseId` of host `hit` (hex) (the store's watcher). */
   leaseRemoved(hit: string, leaseId: number): void {
     this.durable?.removed(hit, leaseId);
+  }
+
+  /** A fleet node went down or came back (src/fa/server/fleet-peers.ts): while it is down,
+   *  packets for the hosts it holds are delivered by this node (docs/PROTOCOL.md §13.1). */
+  nodeState(node: string, down: boolean): void {
+    if (!down) this.fwd.downNodes.delete(node);
+    else if (this.fwd.downNodes.size < MAX_DOWN_NODES) this.fwd.downNodes.add(node);
   }
 
   /** A packet another fleet node received at its locator `at` (shared by the fleet) from
