@@ -94,7 +94,7 @@ export class Association {
   cryptoBusy = false;
   /** Whether the I1 went out with a NULL receiver HIT. */
   opportunistic = false;
-  /** Pending retransmission of I1, I2, UPDATE or CLOSE. */
+  /** Pending retransmission of I1, I2 or CLOSE. */
   retransmit: Retransmit | undefined;
   /** Responder: the R2 we sent (re-sent on a duplicate I2, §6.9 step 4). */
   lastR2: Uint8Array | undefined;
