@@ -26,12 +26,15 @@ export async function connectWorkerTunnel(url: string, fetcher: Fetcher = (i, in
   return new WsTunnel(ws);
 }
 
+/** Options of `startEdgeHost` (Cloudflare Workers / workerd). */
 export interface EdgeHostOptions extends Omit<TunnelHostOptions, "tunnel" | "dataPlane"> {
   /** The FA's WebSocket tunnel endpoint. */
   url: string;
   /** build/hipmm.wasm as the precompiled module workerd hands to the script. */
   wasm: WebAssembly.Module;
+  /** The fetch that opens the WebSocket: a service binding's (e.g. `env.FA.fetch`); default the global `fetch`. */
   fetcher?: Fetcher;
+  /** How long to wait for the first lease (ms; default 10 000). */
   leaseTimeoutMs?: number;
   /** Reopen the tunnel after a drop, re-lease, re-announce (docs/PROTOCOL.md §9.3); default off
    *  (a Worker's tunnel lives in one request). */

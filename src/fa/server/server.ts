@@ -98,12 +98,21 @@ export class FaServer {
     s.fa.loadLeases(clock(), await o.store.load(clock())); // a restart loses nothing
     s.driver = new StoreDriver(s.fa, o.store, clock, () => s.after(), (k, rec) => s.limiter.emit(k, rec));
     if (o.fleet) {
-      s.fleet = await FleetLink.open(o.fleet, o.store as unknown as FleetRegistry, clock, (at, from, data) =>
-        s.guarded(() => {
-          const d = s.fa.handleFleet(s.clock(), at, from.ip, from.port, data);
-          if (d) s.emit(d);
-          s.after();
-        }),
+      s.fleet = await FleetLink.open(
+        o.fleet,
+        o.store as unknown as FleetRegistry,
+        clock,
+        (at, from, data) =>
+          s.guarded(() => {
+            const d = s.fa.handleFleet(s.clock(), at, from.ip, from.port, data);
+            if (d) s.emit(d);
+            s.after();
+          }),
+        // §13.1: a dead node's hosts are taken over by whichever node their packets reach
+        (node, down, reason) => {
+          s.fa.nodeState(node, down);
+          s.limiter.emit("fleet-node", { level: down ? "warn" : "info", msg: down ? "fleet node down: taking over its hosts" : "fleet node up", node, reason, at: s.clock() });
+        },
       );
     }
     for (const l of s.fa.locals) {
@@ -145,7 +154,7 @@ export class FaServer {
   stats(): FaServerStats {
     const ws = this.ws?.stats;
     const core = this.fa.stats();
-    const fleet = this.fleet ? { fleet: { ...this.fleet.stats } } : {};
+    const fleet = this.fleet ? { fleet: this.fleet.counters } : {};
     return { ...core, faHit: hitText(core.faHit), serverErrors: this.serverErrors, ...(ws ? { ws } : {}), logSuppressed: { ...this.limiter.total }, udpSend: { ...this.sendStats, errors: { ...this.sendStats.errors } }, ...(this.driver ? { store: { ...this.driver.stats } } : {}), ...fleet };
   }
 
