@@ -8,9 +8,7 @@
 // relay frame), and the RTT host → node → peer → node → host before the kills.
 import { SeededRng } from "../src/core/rng.ts";
 import type { Locator } from "../src/core/types.ts";
-import { emitProbe, probeType } from "../src/fa/core/holder-probe.ts";
 import { wrapRelay } from "../src/fa/core/relay.ts";
-import { TunnelFrameType } from "../src/wire/tunnel.ts";
 import { HostIdentity } from "../src/hip/identity.ts";
 import { runScenario } from "../src/lab/scenarios.ts";
 import { faq, type FleetNode, fleetSpec, hitBytes, killNode, startNode, Udp } from "../test/fa/fleet-harness.ts";
@@ -28,7 +26,7 @@ const median = (xs: number[]) => {
 export async function failover(redisUrl: string, dir: string, rounds = Number(process.env.FLEET_FAILOVERS ?? 4)): Promise<BenchRow[]> {
   const f = await fleetSpec(dir, redisUrl);
   const nodes: FleetNode[] = [];
-  const host = await Udp.open();
+  const host = (await Udp.open()).answerProbes(); // as a HostStack does (docs/PROTOCOL.md §9.1)
   const peer = await Udp.open();
   const total: number[] = [];
   const detect: number[] = [];
@@ -42,10 +40,6 @@ export async function failover(redisUrl: string, dir: string, rounds = Number(pr
     const faa = await faq(host, nodes[2].control, id, hitBytes(nodes[2].ready), { requestId: 1, leaseId: 0, lifetime: 600, addrType: 4, spis: 16 });
     const spi = (faa.info!.address as { minSpi: number }).minSpi;
     const leased = { ip: (faa.info!.address as { ip: string }).ip, port: faa.info!.port };
-    // the host answers holder probes like a HostStack (holder liveness, docs/PROTOCOL.md §9.1)
-    host.sock.on("message", (m, r) => {
-      if (probeType(m) === TunnelFrameType.PING) host.send(emitProbe(TunnelFrameType.PONG, new Uint8Array(m).subarray(8)), { ip: r.address, port: r.port });
-    });
     peer.send(espPacket(spi, 1, 100), f.shared); // the holder learns the peer (relay permission)
     await host.next();
     // RTT through the holder: a relay frame out, the peer answers at once, back through the node
