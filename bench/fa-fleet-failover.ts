@@ -30,6 +30,7 @@ export async function failover(redisUrl: string, dir: string, rounds = Number(pr
   const peer = await Udp.open();
   const total: number[] = [];
   const detect: number[] = [];
+  const reasons: string[] = [];
   const outbound: number[] = [];
   const rtt: number[] = [];
   const ips: Record<string, string> = { a: "127.0.0.2", b: "127.0.0.3", c: "127.0.0.4" };
@@ -83,6 +84,7 @@ export async function failover(redisUrl: string, dir: string, rounds = Number(pr
       await sleep(100);
       const down = taker.lines.slice(seen[others.indexOf(taker)]).find((r) => r.msg === "fleet node down: taking over its hosts" && r.node === holder.name);
       detect.push(down ? Number(down.at) - wall0 : Number.NaN);
+      reasons.push(String(down?.reason ?? "?"));
       // bring the dead node back (it loads every lease from Redis) for the next round
       await killNode(holder);
       nodes.splice(nodes.indexOf(holder), 1, await startNode(f, holder.name, ips[holder.name]));
@@ -101,6 +103,7 @@ export async function failover(redisUrl: string, dir: string, rounds = Number(pr
     costRow("fa-fleet failover: holder node SIGKILLed → first packet to the host through another node (takeover, no host action, no FAQ, no REA), median", "ms", m, crash.handover_ms_to_mover ?? 559, {
       runs: total.map((x) => Math.round(x * 10) / 10),
       detect_ms: detect.map((x) => Math.round(x)),
+      detect_by: reasons,
       reattach_ms: total.map((x, i) => Math.round((x - detect[i]) * 10) / 10),
       host_outbound_ms: outbound.map((x) => Math.round(x * 10) / 10),
       rtt_ms: Math.round(r * 100) / 100,
