@@ -164,6 +164,7 @@ export class RuntimeHost {
     return this;
   }
 
+  // on() appends in place; off() replaces the array, so emit() iterates a snapshot's length without a copy.
   off<K extends keyof RuntimeHostEvents>(type: K, cb: Listener<RuntimeHostEvents[K]>): this {
     const l = this.listeners.get(type);
     if (l) this.listeners.set(type, l.filter((x) => x !== (cb as Listener<never>)));
@@ -312,7 +313,8 @@ export class RuntimeHost {
   private emit(type: string, ev: StackEvent | HeldEvent | Error): void {
     const l = this.listeners.get(type);
     if (!l) return;
-    for (const cb of [...l]) (cb as Listener<StackEvent | HeldEvent | Error>)(ev);
+    const n = l.length; // listeners added while emitting wait for the next event
+    for (let i = 0; i < n; i++) (l[i] as Listener<StackEvent | HeldEvent | Error>)(ev);
   }
 }
 
