@@ -21,6 +21,7 @@ export class SocketSet {
 
   /** Add a socket. */
   add(s: DatagramSocket): void {
+    this.lastSocket = undefined;
     this.sockets.set(locatorKey(s.local), s);
     s.onDatagram((d, f, t) => this.handler?.(d, f, t));
   }
@@ -31,6 +32,7 @@ export class SocketSet {
     const s = this.sockets.get(k);
     if (!s) return;
     this.sockets.delete(k);
+    this.lastSocket = undefined;
     await s.close();
   }
 
@@ -45,10 +47,24 @@ export class SocketSet {
     return s.local;
   }
 
+  /** The socket of the last `from` seen (a stack sends a path's datagrams from one Locator object). */
+  private lastFrom: Locator | undefined;
+  private lastFromIp = "";
+  private lastFromPort = -1;
+  private lastSocket: DatagramSocket | undefined;
+
   private pick(t: Transmit): DatagramSocket | undefined {
-    if (t.from) {
-      const s = this.sockets.get(locatorKey(t.from));
-      if (s) return s;
+    const f = t.from;
+    if (f) {
+      if (f === this.lastFrom && f.ip === this.lastFromIp && f.port === this.lastFromPort && this.lastSocket) return this.lastSocket;
+      const s = this.sockets.get(locatorKey(f));
+      if (s) {
+        this.lastFrom = f;
+        this.lastFromIp = f.ip;
+        this.lastFromPort = f.port;
+        this.lastSocket = s;
+        return s;
+      }
     }
     const v6 = t.to.ip.includes(":");
     for (const s of this.sockets.values()) if (s.local.ip.includes(":") === v6) return s;
@@ -64,6 +80,7 @@ export class SocketSet {
   async close(): Promise<void> {
     const all = [...this.sockets.values()];
     this.sockets.clear();
+    this.lastSocket = undefined;
     await Promise.all(all.map((s) => s.close()));
   }
 }
