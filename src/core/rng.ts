@@ -9,6 +9,7 @@ import type { Rng } from "./types.ts";
 const POOL = new Uint8Array(4096);
 let poolPos = POOL.length;
 
+/** Randomness from `crypto.getRandomValues` (for real use). */
 export const cryptoRng: Rng = {
   fill(buf) {
     const n = buf.length;

@@ -10,7 +10,9 @@ import type { HipEvent, HipHostConfig } from "./types.ts";
 
 /** Association table and SPI allocation; packet dispatch is HipHost. */
 export abstract class AssociationTable {
+  /** Our host identity. */
   readonly identity: HostIdentity;
+  /** Randomness (SPIs, puzzles, DH keys). */
   readonly rng: Rng;
   protected readonly assocs = new Map<string, Association>();
   /** Opportunistic I1s (NULL receiver HIT) by peer locator until the R1 names the peer (§4.1.8). */
@@ -95,30 +97,36 @@ export abstract class AssociationTable {
     }
   }
 
+  /** The association with `peerHit`, if any. */
   association(peerHit: Uint8Array): Association | undefined {
     return this.assocs.get(hitKey(peerHit));
   }
 
+  /** Every association. */
   associations(): Iterable<Association> {
     return this.assocs.values();
   }
 
+  /** The association that owns inbound SPI `spi`, if any. */
   associationBySpi(spi: number): Association | undefined {
     return this.bySpi.get(spi);
   }
 
   // ---- HostCore (used by the handlers; not for applications) ----------------------------
 
+  /** Create and register an association (core handlers; not for applications). */
   createAssociation(peerHit: Uint8Array, peer: Locator): Association {
     const a = new Association(this.assocHost, this.identity, peerHit.slice(), peer);
     this.assocs.set(hitKey(peerHit), a);
     return a;
   }
 
+  /** Create an unregistered association (core handlers; not for applications). */
   createScratch(peerHit: Uint8Array, peer: Locator): Association {
     return new Association(this.assocHost, this.identity, peerHit.slice(), peer);
   }
 
+  /** Register `n`, replacing `old` (core handlers; not for applications). */
   adopt(now: Millis, n: Association, old: Association | undefined, evictOnly = false): Association {
     if (evictOnly) old = n;
     if (old) {
@@ -140,6 +148,7 @@ export abstract class AssociationTable {
     return this.assocs.get(hitKey(a.peerHit)) === a || (a.opportunistic && this.opportunistic.get(locatorKey(a.peerLocator)) === a);
   }
 
+  /** Remove an association and its SPIs; its KEYMAT is zero-filled. */
   removeAssociation(a: Association): void {
     if (a.opportunistic) this.opportunistic.delete(locatorKey(a.peerLocator));
     if (this.assocs.get(hitKey(a.peerHit)) === a) this.assocs.delete(hitKey(a.peerHit));
@@ -148,6 +157,7 @@ export abstract class AssociationTable {
     a.keymat?.destroy(); // issue 9 item 8: PRK and expanded KEYMAT zero-filled with the association
   }
 
+  /** Re-key `a` under the peer HIT named by an opportunistic R1 (core handlers; not for applications). */
   rekey(a: Association, peerHit: Uint8Array): void {
     this.opportunistic.delete(locatorKey(a.peerLocator));
     a.opportunistic = false;

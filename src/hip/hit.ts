@@ -85,6 +85,7 @@ export function hitSuiteOf(hit: Uint8Array): number {
 /** The all-zero HIT of opportunistic mode (RFC 7401 §4.1.8). */
 export const NULL_HIT = new Uint8Array(HIT_LEN);
 
+/** True for the all-zero (NULL) HIT. */
 export function isNullHit(hit: Uint8Array): boolean {
   for (let i = 0; i < hit.length; i++) if (hit[i] !== 0) return false;
   return true;

@@ -99,9 +99,11 @@ export class Keymat {
 export interface HipKeys {
   /** Our ENCRYPTED key and HIP_MAC key (outgoing). */
   localEnc: Uint8Array;
+  /** Our HIP_MAC key. */
   localMac: Uint8Array;
   /** The peer's (incoming). */
   peerEnc: Uint8Array;
+  /** The peer's HIP_MAC key. */
   peerMac: Uint8Array;
   /** KEYMAT index after the HIP keys: where ESP keys start (RFC 7402 §7). */
   espIndex: number;
@@ -126,14 +128,19 @@ export function drawHipKeys(km: Keymat, encLen: number, macLen: number, localIsG
 
 /** ESP keys drawn at `index` (RFC 7402 §7): outbound = our direction, inbound = the peer's. */
 export interface EspKeys {
+  /** Outbound encryption key. */
   outEnc: Uint8Array;
+  /** Outbound authentication key. */
   outAuth: Uint8Array;
+  /** Inbound encryption key. */
   inEnc: Uint8Array;
+  /** Inbound authentication key. */
   inAuth: Uint8Array;
   /** Index after the four keys. */
   next: number;
 }
 
+/** Draw the ESP keys of one SA pair at KEYMAT `index` (RFC 7402 §7); undefined past the KEYMAT's end. */
 export function drawEspKeys(km: Keymat, index: number, encLen: number, authLen: number, localIsGreater: boolean): EspKeys | undefined {
   const all = km.slice(index, 2 * (encLen + authLen));
   if (!all) return undefined;

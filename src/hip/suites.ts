@@ -5,8 +5,11 @@ import { aesCbcDecrypt, aesCbcEncrypt } from "../core/crypto/sym.ts";
 import { concat } from "../core/bytes.ts";
 import type { Rng } from "../core/types.ts";
 
+/** HIP_CIPHER NULL. */
 export const CIPHER_NULL = 1;
+/** HIP_CIPHER AES-128-CBC. */
 export const CIPHER_AES_128_CBC = 2;
+/** HIP_CIPHER AES-256-CBC. */
 export const CIPHER_AES_256_CBC = 4;
 
 /** Key length in bytes of a HIP_CIPHER, undefined if unsupported. */
@@ -42,6 +45,7 @@ const ESP_SUITES: Record<number, EspSuiteKeys> = {
   13: { encKeyLen: 20, authKeyLen: 0 }, // AES-128-GCM, 16-octet ICV: key | salt
 };
 
+/** Key sizes of an ESP suite, undefined when the data plane does not implement it. */
 export function espSuiteKeys(suite: number): EspSuiteKeys | undefined {
   return ESP_SUITES[suite];
 }

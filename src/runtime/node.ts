@@ -5,7 +5,12 @@ import { parseLocator } from "../transport/types.ts";
 import { bindNodeUdp, type NodeUdpSocket } from "../transport/udp-node.ts";
 import { nodeCryptoDefault } from "./crypto-node.ts";
 import { RuntimeHost, type RuntimeHostOptions, resolveDataPlane } from "./host.ts";
+import { useEmbeddedWasm } from "../wasm/loader.ts";
 
+// Not in a hipmm/worker bundle: the embedded WASM module is the default DataPlane (src/wasm/loader.ts).
+useEmbeddedWasm();
+
+/** Options of `startNodeHost`. */
 export interface NodeHostOptions extends RuntimeHostOptions {
   /** Local locators to bind ("127.0.0.1:10500", "[::1]:0", or Locator objects; port 0 = any). */
   listen: readonly (string | Locator)[];
