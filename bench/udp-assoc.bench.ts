@@ -50,7 +50,8 @@ export async function measure(crypto: "inline" | CryptoProvider | undefined): Pr
   const ms = performance.now() - t0;
   for (const k of kids) k.stdin.write("stop\n");
   const done = await Promise.all(lines.map(async (l) => JSON.parse(String((await l.next()).value)).established as number));
-  await Promise.all(kids.map((k) => new Promise((r) => k.once("exit", r))));
+  // A child may have exited already (its "exit" came before we listened): do not wait for it.
+  await Promise.all(kids.map((k) => (k.exitCode !== null || k.signalCode !== null ? undefined : new Promise((r) => k.once("exit", r)))));
   await responder.close();
   // CPU of the Responder process (all its threads: WebCrypto runs on libuv's pool) per exchange.
   const cpuUs = (cpu.user + cpu.system) / Math.max(1, c1 - c0);
