@@ -73,7 +73,24 @@ function point(pub: Uint8Array): Uint8Array {
   return b;
 }
 
-export function nodeCryptoProvider(): CryptoProvider {
+/** Spare ephemeral key pairs (see `prepareEphemeral`); each is used once. */
+type Spare = { kind: "ecdh"; e: ReturnType<typeof createECDH> } | { kind: "ko"; privateKey: KeyObject; publicKey: KeyObject };
+
+/** The node:crypto provider, plus spare Initiator keys made ahead of time. */
+export interface NodeCryptoProvider extends CryptoProvider {
+  /**
+   * Generate one spare ephemeral ECDH key pair of `curve` now (if there is none), for the next
+   * Initiator exchange (`ephemeralEcdh`, RFC 7401 §6.8 step 12): the key generation (P-384:
+   * ~1 ms of CPU) leaves the handshake. A spare taken is replaced `refillMs` later, off the
+   * packet path. Keys are used once; none is ever reused.
+   */
+  prepareEphemeral(curve: EcdhCurve): void;
+}
+
+/** Delay before a used spare key is replaced (ms): after the exchange that took it. */
+const SPARE_REFILL_MS = 200;
+
+export function nodeCryptoProvider(): NodeCryptoProvider {
   const pubKeys = new WeakMap<Uint8Array, KeyObject>();
   const pubByContent = new Map<string, KeyObject>();
   const verified = new Set<string>();
@@ -103,6 +120,32 @@ export function nodeCryptoProvider(): CryptoProvider {
     return o;
   };
   const ecPrivate = new WeakMap<Uint8Array, KeyObject>();
+  const spares = new Map<EcdhCurve, Spare>();
+  const refilling = new Set<EcdhCurve>();
+  const makeSpare = (curve: EcdhCurve): Spare => {
+    if (curve === "P-384") return { kind: "ko", ...generateKeyPairSync("ec", { namedCurve: OSSL[curve] }) };
+    const e = createECDH(OSSL[curve]);
+    e.generateKeys();
+    return { kind: "ecdh", e };
+  };
+  const prepareEphemeral = (curve: EcdhCurve): void => {
+    if (!spares.has(curve)) spares.set(curve, makeSpare(curve));
+  };
+  /** A spare key if one is ready (replaced later), else a fresh one. */
+  const takeKey = (curve: EcdhCurve): Spare => {
+    const s = spares.get(curve);
+    if (!s) return makeSpare(curve);
+    spares.delete(curve);
+    if (!refilling.has(curve) && typeof setTimeout === "function") {
+      refilling.add(curve);
+      const t = setTimeout(() => {
+        refilling.delete(curve);
+        prepareEphemeral(curve);
+      }, SPARE_REFILL_MS);
+      (t as { unref?: () => void }).unref?.();
+    }
+    return s;
+  };
   /** P-384 ECDH on KeyObjects: 1.5 ms CPU where ECDH.computeSecret takes 2.9 ms (it checks
    * the peer key with an extra scalar multiplication); the SPKI import validates the point. */
   const sharedKo = (own: KeyObject, curve: EcdhCurve, peer: Uint8Array): Uint8Array | undefined => {
@@ -168,15 +211,16 @@ export function nodeCryptoProvider(): CryptoProvider {
       ecdhKeys.set(secret, e);
       return { curve, secret, pub: new Uint8Array(e.getPublicKey()).slice(1) };
     },
+    prepareEphemeral,
     ephemeralEcdh(curve: EcdhCurve, _seed: Uint8Array, peer: Uint8Array) {
-      if (curve === "P-384") {
-        const kp = generateKeyPairSync("ec", { namedCurve: OSSL[curve] });
-        const kij = sharedKo(kp.privateKey, curve, peer);
+      if (peer.length !== 2 * curveSize(curve)) return undefined; // before a spare is spent
+      const k = takeKey(curve);
+      if (k.kind === "ko") {
+        const kij = sharedKo(k.privateKey, curve, peer);
         // SPKI DER ends with the uncompressed point 0x04 | x | y.
-        return kij ? { publicValue: new Uint8Array(kp.publicKey.export({ format: "der", type: "spki" }).subarray(-2 * curveSize(curve))), kij } : undefined;
+        return kij ? { publicValue: new Uint8Array(k.publicKey.export({ format: "der", type: "spki" }).subarray(-2 * curveSize(curve))), kij } : undefined;
       }
-      const e = createECDH(OSSL[curve]);
-      e.generateKeys();
+      const e = k.e;
       const kij = shared(e, curve, peer);
       return kij ? { publicValue: new Uint8Array(e.getPublicKey()).slice(1), kij } : undefined;
     },
@@ -210,11 +254,11 @@ export const nodeSym: NativeSym = {
   },
 };
 
-let shared: CryptoProvider | undefined;
+let shared: NodeCryptoProvider | undefined;
 
 /** The provider startNodeHost uses when none is given: one per process (its key caches shared).
  * Also installs `nodeSym` for the cores' symmetric primitives (process-wide; same results). */
-export function nodeCryptoDefault(): CryptoProvider {
+export function nodeCryptoDefault(): NodeCryptoProvider {
   shared ??= nodeCryptoProvider();
   installNativeSym(nodeSym);
   return shared;

@@ -3,7 +3,8 @@
 import type { Locator } from "../core/types.ts";
 import { parseLocator } from "../transport/types.ts";
 import { bindNodeUdp, type NodeUdpSocket } from "../transport/udp-node.ts";
-import { nodeCryptoDefault } from "./crypto-node.ts";
+import { HIP_DEFAULTS } from "../hip/types.ts";
+import { type NodeCryptoProvider, nodeCryptoDefault } from "./crypto-node.ts";
 import { RuntimeHost, type RuntimeHostOptions, resolveDataPlane } from "./host.ts";
 import { useEmbeddedWasm } from "../wasm/loader.ts";
 
@@ -27,7 +28,12 @@ export async function startNodeHost(opts: NodeHostOptions): Promise<RuntimeHost>
     }
     // `dataPlane: "worker"`: the ESP Worker starts here (the host closes it). Crypto jobs run on
     // node:crypto synchronously unless told otherwise (issue 12: faster than awaited WebCrypto).
-    return new RuntimeHost(sockets, await resolveDataPlane({ ...opts, crypto: opts.crypto ?? nodeCryptoDefault() }));
+    const crypto = opts.crypto ?? nodeCryptoDefault();
+    // One spare Initiator DH key of our first group, made now rather than inside the first
+    // base exchange (crypto-node.ts prepareEphemeral; DH groups 7 / 8 = P-256 / P-384).
+    const g = (opts.hip?.dhGroups ?? HIP_DEFAULTS.dhGroups)[0];
+    if (crypto !== "inline" && "prepareEphemeral" in crypto && (g === 7 || g === 8)) (crypto as NodeCryptoProvider).prepareEphemeral(g === 7 ? "P-256" : "P-384");
+    return new RuntimeHost(sockets, await resolveDataPlane({ ...opts, crypto }));
   } catch (e) {
     await Promise.all(sockets.map((s) => s.close()));
     throw e;

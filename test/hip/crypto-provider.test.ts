@@ -211,3 +211,24 @@ test("WebCrypto provider: a signature verified once answers at once (no Promise)
   assert.equal(await w.verify(id.toPeer().providerKey!, "SHA-384", data2, sig), false);
   assert.equal(await w.verify(HostIdentity.generate(rng, "P-256").toPeer().providerKey!, "SHA-384", data, sig), false);
 });
+
+test("node:crypto provider: a spare ephemeral key (prepareEphemeral) gives a correct Kij and is used once", async () => {
+  const { nodeCryptoProvider } = await import("../../src/runtime/crypto-node.ts");
+  const n = nodeCryptoProvider();
+  const rng = new SeededRng(9);
+  for (const [curve, group] of [["P-256", 7], ["P-384", 8]] as const) {
+    const x = generateDhKey(rng, group);
+    n.prepareEphemeral(curve);
+    const seen = new Set<string>();
+    for (let i = 0; i < 3; i++) {
+      const e = n.ephemeralEcdh(curve, new Uint8Array(0), x.publicValue) as { publicValue: Uint8Array; kij: Uint8Array };
+      assert.deepEqual(e.kij, nobleProvider.ecdh({ curve, pub: x.publicValue, secret: x.secret }, e.publicValue), `${curve} #${i}`);
+      seen.add(Buffer.from(e.publicValue).toString("hex"));
+    }
+    assert.equal(seen.size, 3, "a fresh key each time");
+    const off = x.publicValue.slice();
+    off[0] ^= 1;
+    n.prepareEphemeral(curve);
+    assert.equal(n.ephemeralEcdh(curve, new Uint8Array(0), off), undefined);
+  }
+});
