@@ -127,10 +127,7 @@ export class FleetLink {
       this.stats.unknownNode++;
       return;
     }
-    if (n.down) {
-      this.stats.nodeDown++;
-      return;
-    }
+    if (n.down) this.stats.nodeDown++; // sent all the same: it may be down in our view only
     const a = this.addrs.get(at.ip);
     const s = this.addrs.get(from.ip);
     if (!a || !s) return;
