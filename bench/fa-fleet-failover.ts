@@ -8,9 +8,7 @@
 // relay frame), and the RTT host → node → peer → node → host before the kills.
 import { SeededRng } from "../src/core/rng.ts";
 import type { Locator } from "../src/core/types.ts";
-import { emitProbe, probeType } from "../src/fa/core/holder-probe.ts";
 import { wrapRelay } from "../src/fa/core/relay.ts";
-import { TunnelFrameType } from "../src/wire/tunnel.ts";
 import { HostIdentity } from "../src/hip/identity.ts";
 import { runScenario } from "../src/lab/scenarios.ts";
 import { faq, type FleetNode, fleetSpec, hitBytes, killNode, startNode, Udp } from "../test/fa/fleet-harness.ts";
@@ -28,10 +26,11 @@ const median = (xs: number[]) => {
 export async function failover(redisUrl: string, dir: string, rounds = Number(process.env.FLEET_FAILOVERS ?? 4)): Promise<BenchRow[]> {
   const f = await fleetSpec(dir, redisUrl);
   const nodes: FleetNode[] = [];
-  const host = await Udp.open();
+  const host = (await Udp.open()).answerProbes(); // as a HostStack does (docs/PROTOCOL.md §9.1)
   const peer = await Udp.open();
   const total: number[] = [];
   const detect: number[] = [];
+  const reasons: string[] = [];
   const outbound: number[] = [];
   const rtt: number[] = [];
   const ips: Record<string, string> = { a: "127.0.0.2", b: "127.0.0.3", c: "127.0.0.4" };
@@ -42,10 +41,6 @@ export async function failover(redisUrl: string, dir: string, rounds = Number(pr
     const faa = await faq(host, nodes[2].control, id, hitBytes(nodes[2].ready), { requestId: 1, leaseId: 0, lifetime: 600, addrType: 4, spis: 16 });
     const spi = (faa.info!.address as { minSpi: number }).minSpi;
     const leased = { ip: (faa.info!.address as { ip: string }).ip, port: faa.info!.port };
-    // the host answers holder probes like a HostStack (holder liveness, docs/PROTOCOL.md §9.1)
-    host.sock.on("message", (m, r) => {
-      if (probeType(m) === TunnelFrameType.PING) host.send(emitProbe(TunnelFrameType.PONG, new Uint8Array(m).subarray(8)), { ip: r.address, port: r.port });
-    });
     peer.send(espPacket(spi, 1, 100), f.shared); // the holder learns the peer (relay permission)
     await host.next();
     // RTT through the holder: a relay frame out, the peer answers at once, back through the node
@@ -89,6 +84,7 @@ export async function failover(redisUrl: string, dir: string, rounds = Number(pr
       await sleep(100);
       const down = taker.lines.slice(seen[others.indexOf(taker)]).find((r) => r.msg === "fleet node down: taking over its hosts" && r.node === holder.name);
       detect.push(down ? Number(down.at) - wall0 : Number.NaN);
+      reasons.push(String(down?.reason ?? "?"));
       // bring the dead node back (it loads every lease from Redis) for the next round
       await killNode(holder);
       nodes.splice(nodes.indexOf(holder), 1, await startNode(f, holder.name, ips[holder.name]));
@@ -107,6 +103,7 @@ export async function failover(redisUrl: string, dir: string, rounds = Number(pr
     costRow("fa-fleet failover: holder node SIGKILLed → first packet to the host through another node (takeover, no host action, no FAQ, no REA), median", "ms", m, crash.handover_ms_to_mover ?? 559, {
       runs: total.map((x) => Math.round(x * 10) / 10),
       detect_ms: detect.map((x) => Math.round(x)),
+      detect_by: reasons,
       reattach_ms: total.map((x, i) => Math.round((x - detect[i]) * 10) / 10),
       host_outbound_ms: outbound.map((x) => Math.round(x * 10) / 10),
       rtt_ms: Math.round(r * 100) / 100,

@@ -13,12 +13,14 @@ import { join } from "node:path";
 import { SeededRng } from "../src/core/rng.ts";
 import type { Locator } from "../src/core/types.ts";
 import { faConfig } from "../src/fa/core/config.ts";
+import { emitProbe, probeType } from "../src/fa/core/holder-probe.ts";
 import { buildFaq, parseFaPacket } from "../src/fa/core/messages.ts";
 import { FaServer, type FaServerOptions } from "../src/fa/server/server.ts";
 import { RedisLeaseStore } from "../src/fa/store/redis.ts";
 import { SqliteLeaseStore } from "../src/fa/store/sqlite.ts";
 import { HostIdentity } from "../src/hip/identity.ts";
 import { frameHip } from "../src/wire/framing.ts";
+import { TunnelFrameType } from "../src/wire/tunnel.ts";
 import { freeUdpPort } from "../test/helpers/net.ts";
 import type { BenchRow } from "./run.ts";
 import { rateRow } from "./util.ts";
@@ -33,6 +35,16 @@ const bind = (ip = "127.0.0.1"): Promise<Socket> =>
     const s = createSocket("udp4");
     s.bind(0, ip, () => r(s));
   });
+
+/** The host socket answers holder probes like a HostStack (docs/PROTOCOL.md §9.1), so the FA
+ *  keeps forwarding to it however long the rounds run. */
+async function hostSocket(): Promise<Socket> {
+  const s = await bind();
+  s.on("message", (m, r) => {
+    if (m.length === 16 && probeType(m) === TunnelFrameType.PING) s.send(emitProbe(TunnelFrameType.PONG, new Uint8Array(m).subarray(8)), r.port, r.address);
+  });
+  return s;
+}
 
 interface Setup {
   servers: FaServer[];
@@ -59,7 +71,7 @@ async function single(o: Omit<FaServerOptions, "identity" | "config">, ip: strin
   const loc = { ip, port: 0 };
   const server = await FaServer.start({ ...o, identity: ID, config: cfg(loc, loc) });
   const to = server.udp[0];
-  const host = await bind();
+  const host = await hostSocket();
   const pkt = new Uint8Array(1400);
   new DataView(pkt.buffer).setUint32(0, await lease(server, to, host, seed));
   return { servers: [server], to, host, tx: await bind(), pkt };
@@ -71,7 +83,7 @@ async function pair(redisUrl: string, key: Uint8Array): Promise<Setup> {
   const node = async (name: string, ip: string) =>
     FaServer.start({ identity: ID, config: cfg({ ip, port: 0 }, shared), store: await RedisLeaseStore.open({ url: `${redisUrl}?prefix=pair` }), fleet: { node: name, key, listen: { ip, port: 0 }, shared: [shared] } });
   const holder = await node("p1", "127.0.0.3");
-  const host = await bind();
+  const host = await hostSocket();
   const spi = await lease(holder, holder.udp.find((l) => l.ip === "127.0.0.3")!, host, 3);
   const passer = await node("p2", "127.0.0.4");
   await sleep(300); // registry: each knows the other's node-to-node locator

@@ -17,7 +17,7 @@
 // from an injected Rng (sans-I/O); RSA keys come from WebCrypto (runtime/rsa-keygen.ts).
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { p256, p384 } from "@noble/curves/nist.js";
-import { sha256, sha384 } from "@noble/hashes/sha2.js";
+import { sha256, sha384 } from "../core/crypto/sym.ts";
 import { concat, equalBytes } from "../core/bytes.ts";
 import type { PrivateKeyRef, PublicKeyRef, SigAlgorithm } from "../core/crypto/provider.ts";
 import type { Rng } from "../core/types.ts";

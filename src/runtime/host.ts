@@ -188,6 +188,7 @@ export class RuntimeHost {
     return this;
   }
 
+  // on() appends in place; off() replaces the array, so emit() iterates a snapshot's length without a copy.
   /** Stop calling `cb`. */
   off<K extends keyof RuntimeHostEvents>(type: K, cb: Listener<RuntimeHostEvents[K]>): this {
     const l = this.listeners.get(type);
@@ -344,7 +345,8 @@ export class RuntimeHost {
   private emit(type: string, ev: StackEvent | HeldEvent | Error): void {
     const l = this.listeners.get(type);
     if (!l) return;
-    for (const cb of [...l]) (cb as Listener<StackEvent | HeldEvent | Error>)(ev);
+    const n = l.length; // listeners added while emitting wait for the next event
+    for (let i = 0; i < n; i++) (l[i] as Listener<StackEvent | HeldEvent | Error>)(ev);
   }
 }
 

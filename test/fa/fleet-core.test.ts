@@ -187,3 +187,23 @@ test("fleet client (§13.1): a relay frame for our lease from another node of th
   net.run();
   assert.equal(c2.unwrap(net.now, wrapRelay(PEER, c2.lease!.locator, espPacket(7, 3, 40)), FB), undefined);
 });
+
+test("fleet client (§13.1 fallback): silent node → two probes a silence period apart, then the same lease at the next node", () => {
+  const net = new Net();
+  const FA = { ip: "192.0.2.1", port: 10500 };
+  const FB = { ip: "192.0.2.2", port: 10500 };
+  makeFa(net, 1, { control: [FA], shared4: [FA], puzzle: "off" });
+  makeFa(net, 1, { control: [FB], shared4: [FB], puzzle: "off" });
+  const h = new TestHost(net, 91, { ip: "198.51.100.91", port: 5000 });
+  const c = h.lease({ fas: [{ locator: FA }, { locator: FB }], addrType: 4, lifetime: 300, retryMs: 1000, tries: 4, fleet: true, silenceMs: 200 });
+  net.run();
+  const first = c.lease!;
+  net.dead.add("192.0.2.1:10500");
+  const sent = net.log.length;
+  net.advance(1000); // silence 200 ms + probes at +0 and +200 ms, moved at +400 ms (virtual time)
+  const toA = net.log.slice(sent).filter((x) => x.to.ip === FA.ip).length;
+  const toB = net.log.slice(sent).filter((x) => x.to.ip === FB.ip).map((x) => parseFaPacket(x.data.subarray(4), false));
+  assert.equal(toA, 2, "two probes to the silent node");
+  assert.ok(toB.length > 0 && toB[0].ok, "then a FAQ to the next node");
+  assert.equal(toB[0].ok && toB[0].value.info!.leaseId, first.leaseId, "renewing the same lease");
+});

@@ -22,7 +22,7 @@ test("fleet: Redis restart mid-traffic: cached leases keep forwarding, new ones 
   const dir = mkdtempSync(join(tmpdir(), "hipmm-fleet-redis-"));
   const redis = await RedisServer.start(true);
   const nodes: FleetNode[] = [];
-  const host = await Udp.open();
+  const host = (await Udp.open()).answerProbes(); // a node that takes it over keeps forwarding
   const host2 = await Udp.open();
   const peer = await Udp.open();
   let timer: ReturnType<typeof setInterval> | undefined;

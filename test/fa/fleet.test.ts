@@ -21,7 +21,7 @@ test("fleet: lease at node A, SIGKILL A, traffic continues through node B with t
   const dir = mkdtempSync(join(tmpdir(), "hipmm-fleet-"));
   const redis = await RedisServer.start();
   const nodes: FleetNode[] = [];
-  const host = await Udp.open();
+  const host = (await Udp.open()).answerProbes();
   const peer = await Udp.open();
   try {
     const f = await fleetSpec(dir, redis.url);

@@ -156,6 +156,8 @@ interface Pending {
   tries: number;
   nextAt: Millis;
   interval: Millis;
+  /** Fleet silence probe: at most this many tries, then the next node (§13.1 fallback). */
+  maxTries?: number;
 }
 
 /** FA client counters (runtime/stats.ts shows them under `fa`). */
@@ -411,7 +413,7 @@ export class FaClient {
   handleTimeout(now: Millis): void {
     const p = this.pending;
     if (p && p.nextAt <= now) {
-      if (p.tries >= (this.o.tries ?? 4)) {
+      if (p.tries >= (p.maxTries ?? this.o.tries ?? 4)) {
         this.pending = undefined;
         this.failover(now);
       } else {
@@ -431,6 +433,15 @@ export class FaClient {
       this.lastForwarded = now; // one probe per silence period, backing off while idle
       this.quietProbes = Math.min(this.quietProbes + 1, 6);
       this.request(now, this.lease.leaseId, this.renewLifetime());
+      const p = this.pending as Pending | undefined;
+      if (p && this.o.fleet && this.o.fas.length > 1) {
+        // Fleet (docs/PROTOCOL.md §13.1): the fallback when no node took us over (a NAT in front
+        // of us drops their frames; we only send): two tries a silence period apart, then the
+        // next node with the same lease.
+        p.interval = Math.min(p.interval, this.o.silenceMs ?? p.interval);
+        p.nextAt = now + p.interval;
+        p.maxTries = 2;
+      }
     }
     if (this.againAt !== undefined && this.againAt <= now) {
       this.againAt = undefined;

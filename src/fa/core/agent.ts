@@ -23,7 +23,7 @@ import { buildLocals, type FaLocal } from "./locals.ts";
 import { buildFaa, buildFad, buildR1Template, fillR1, parseFaPacket } from "./messages.ts";
 import { PuzzleGate } from "./puzzle-gate.ts";
 import { FadReason, fadReasonName } from "./reasons.ts";
-import { isRelay, RELAY_MARKER_LEN } from "./relay.ts";
+import { AddrCache, isRelay, RELAY_MARKER_LEN } from "./relay.ts";
 import { HolderLiveness, type HolderEvent } from "./holder.ts";
 import { PROBE_LEN, probeNonce, probeType } from "./holder-probe.ts";
 
@@ -119,6 +119,9 @@ export class ForwardingAgent {
   /** The local sockets (one per configured locator). */
   readonly locals: readonly FaLocal[];
   private readonly localBytes: Uint8Array[];
+  /** Ports of our locals (most datagrams come from other ports: no address parse per packet). */
+  private readonly localPorts: Set<number>;
+  private readonly ownCheck = new AddrCache();
   /** Counters: packets, bytes and every drop by reason. */
   readonly counters: FaCounters = newCounters();
   /** Lease grants, renewals and expiry. */
@@ -147,6 +150,7 @@ export class ForwardingAgent {
     this.hitHexSelf = hitHex(o.identity.hit);
     this.locals = buildLocals(o.config);
     this.localBytes = this.locals.map((l) => ipToBytes(l.locator.ip) ?? new Uint8Array(16));
+    this.localPorts = new Set(this.locals.map((l) => l.locator.port));
     const store = o.store ?? new LeaseCache();
     this.leases = new LeaseManager(o.config, store, o.rng);
     this.holders = new HolderLiveness(o.config, o.rng, (lease, data) => this.probeHolder(lease, data), (e) => this.event(e));
@@ -207,7 +211,8 @@ export class ForwardingAgent {
 
   /** Is `ip:port` one of our own locators? Nothing is sent there, nothing from there is taken. */
   private isOwn(ip: string, port: number): boolean {
-    const b = ipToBytes(ip);
+    if (!this.localPorts.has(port)) return false;
+    const b = this.ownCheck.get(ip);
     return !!b && this.locals.some((l) => l.locator.port === port && equalBytes(this.localBytes[l.index], b));
   }
 

@@ -50,7 +50,9 @@ interface DenoNs {
 }
 const deno = () => (globalThis as unknown as { Deno: DenoNs }).Deno;
 
+/** Options of {@link DenoFaServer.start}. */
 export interface DenoFaOptions {
+  /** The FA's host identity (signs FAA / FAD / R1). */
   identity: HostIdentity;
   /** UDP locators (control + shared IPv4); port 0 = any, resolved before the FA starts. */
   udp: Locator[];
@@ -62,9 +64,20 @@ export interface DenoFaOptions {
    *  a RedisLeaseStore shares them with other FA processes, Node or Deno (docs/OPERATIONS.md
    *  "Deno FA on a shared Redis store"). Default: none, the index is the only record. */
   leaseStore?: LeaseStore;
-  wt?: { locator: Locator; cert: string; key: string };
+  /** WebTransport tunnel listener (QUIC, `Deno.QuicEndpoint`). */
+  wt?: {
+    /** Where the WebTransport (HTTP/3) listener binds. */
+    locator: Locator;
+    /** TLS certificate (PEM). */
+    cert: string;
+    /** Its private key (PEM). */
+    key: string;
+  };
+  /** WebSocket tunnel listener (`Deno.serve`). */
   ws?: Locator;
+  /** One structured record per event (JSON logs; rate-limited). */
   log?: (rec: Record<string, unknown>) => void;
+  /** Wall clock in ms (default `Date.now`). */
   clock?: () => number;
   /** Most tunnels (WebSocket + WebTransport) at once; more are refused (issue 9 item 5). */
   maxTunnels?: number;
@@ -79,10 +92,15 @@ interface TunnelPeer {
   close(): void;
 }
 
+/** The Forwarding Agent on Deno: UDP sockets, WebTransport and WebSocket tunnels, an in-memory lease index. */
 export class DenoFaServer {
+  /** The sans-I/O agent. */
   readonly fa: ForwardingAgent;
+  /** The bound UDP locators. */
   readonly udp: Locator[];
+  /** The WebTransport listener's locator, if listening. */
   wtLocator: Locator | undefined;
+  /** The WebSocket listener's locator, if listening. */
   wsLocator: Locator | undefined;
   private readonly tunnels = new Map<number, TunnelPeer>();
   private nextTunnel = 1;
@@ -96,7 +114,14 @@ export class DenoFaServer {
   private readonly maxTunnels: number;
   private readonly maxBuffered: number;
   /** Tunnels refused at the cap, frames not sent for backpressure, errors caught. */
-  readonly counts = { tunnelsRefused: 0, backpressureDrops: 0, serverErrors: 0 };
+  readonly counts = {
+    /** Tunnels refused at `maxTunnels`. */
+    tunnelsRefused: 0,
+    /** Frames not sent to a WebSocket over `maxBufferedBytes`. */
+    backpressureDrops: 0,
+    /** Errors caught in the handlers. */
+    serverErrors: 0,
+  };
   /** With `leaseStore`: runs the agent's store jobs and feeds other writers' changes back. */
   private driver: StoreDriver | undefined;
 
@@ -127,6 +152,7 @@ export class DenoFaServer {
     });
   }
 
+  /** Bind the sockets and listeners and start the agent. */
   static async start(o: DenoFaOptions): Promise<DenoFaServer> {
     // A durable store's leases are loaded before any socket can deliver (a restart loses nothing).
     const stored = o.leaseStore ? await o.leaseStore.load((o.clock ?? Date.now)()) : undefined;
@@ -151,6 +177,7 @@ export class DenoFaServer {
     return this.driver ? { ...this.driver.stats } : undefined;
   }
 
+  /** Close every tunnel, listener and socket. */
   async close(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     for (const t of this.tunnels.values()) t.close();

@@ -93,11 +93,21 @@ export class FleetPeers {
     if (old) {
       old.sock?.close();
       this.peers.delete(name);
-    } else if (this.peers.size >= MAX_PEERS) return undefined;
+    } else if (this.peers.size >= MAX_PEERS && !this.evict()) return undefined;
     const p: Peer = { name, loc, sock: undefined, lastHeard: this.clock(), lastSent: old?.lastSent ?? 0, down: old?.down ?? false };
     this.peers.set(name, p);
     this.connect(p);
     return p;
+  }
+
+  /** Full: forget the node down the longest (renamed or retired nodes), if any is down. */
+  private evict(): boolean {
+    let worst: Peer | undefined;
+    for (const p of this.peers.values()) if (p.down && (!worst || p.lastHeard < worst.lastHeard)) worst = p;
+    if (!worst) return false;
+    worst.sock?.close();
+    this.peers.delete(worst.name);
+    return true;
   }
 
   private connect(p: Peer): void {

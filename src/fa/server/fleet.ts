@@ -10,8 +10,9 @@
 // authenticated UDP heartbeats and ICMP errors on connected sockets (fleet-peers.ts, §13.1).
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { createSocket, type Socket } from "node:dgram";
-import { bytesToIp, ipToBytes } from "../../core/addr.ts";
+import { bytesToIp } from "../../core/addr.ts";
 import type { Locator } from "../../core/types.ts";
+import { AddrCache } from "../core/relay.ts";
 import { FleetPeers, HEARTBEAT_MAGIC, type LivenessOptions } from "./fleet-peers.ts";
 
 const MAGIC = [0x48, 0x46, 0x4c, 0x31]; // "HFL1"
@@ -66,6 +67,7 @@ export class FleetLink {
   private timer: ReturnType<typeof setInterval> | undefined;
   private beat: ReturnType<typeof setInterval> | undefined;
   private readonly name: Uint8Array;
+  private readonly addrs = new AddrCache();
 
   private constructor(
     private readonly o: FleetOptions,
@@ -129,8 +131,8 @@ export class FleetLink {
       this.stats.nodeDown++;
       return;
     }
-    const a = ipToBytes(at.ip);
-    const s = ipToBytes(from.ip);
+    const a = this.addrs.get(at.ip);
+    const s = this.addrs.get(from.ip);
     if (!a || !s) return;
     const head = 4 + 8 + 1 + this.name.length;
     const buf = Buffer.allocUnsafe(head + 36 + data.length + MAC);
