@@ -10,11 +10,11 @@ export class StoreDriver {
   readonly stats = {
     /** Store jobs run. */
     jobs: 0,
-    /** Store jobs that failed. */
+    /** Jobs the store rejected. */
     jobErrors: 0,
-    /** Times the store went down. */
+    /** Times the store became unreachable. */
     outages: 0,
-    /** The store is unreachable now. */
+    /** True while the store is unreachable. */
     down: false,
   };
 
