@@ -21,13 +21,13 @@ export const HEARTBEAT_MAGIC = [0x48, 0x46, 0x48, 0x31]; // "HFH1"
 export const MAX_PEERS = 64;
 
 export interface LivenessOptions {
-  /** Heartbeat interval to every other node (ms). Default 25. */
+  /** Heartbeat interval to every other node (ms). Default 20. */
   heartbeatMs?: number;
   /** Missed heartbeat intervals after which a silent node is down. Default 4. */
   deadAfter?: number;
 }
 
-export const LIVENESS_DEFAULTS: Required<LivenessOptions> = { heartbeatMs: 25, deadAfter: 4 };
+export const LIVENESS_DEFAULTS: Required<LivenessOptions> = { heartbeatMs: 20, deadAfter: 4 };
 
 export interface Peer {
   name: string;

@@ -33,7 +33,7 @@ export interface FleetOptions {
   listen: Locator;
   /** Locators every node binds (SO_REUSEADDR on one machine, a moving VIP across machines). */
   shared?: Locator[];
-  /** Node liveness (fleet-peers.ts): heartbeat interval (default 25 ms) and missed intervals
+  /** Node liveness (fleet-peers.ts): heartbeat interval (default 20 ms) and missed intervals
    *  before a silent node is down (default 4). */
   liveness?: LivenessOptions;
   /** Registry refresh in Redis (ms, default 500); an entry lives 4 refreshes. */
@@ -127,10 +127,7 @@ export class FleetLink {
       this.stats.unknownNode++;
       return;
     }
-    if (n.down) {
-      this.stats.nodeDown++;
-      return;
-    }
+    if (n.down) this.stats.nodeDown++; // sent all the same: it may be down in our view only
     const a = this.addrs.get(at.ip);
     const s = this.addrs.get(from.ip);
     if (!a || !s) return;
