@@ -171,3 +171,24 @@ test("symmetric primitives of the cores (core/crypto/sym.ts): node:crypto instal
     sym.installNativeSym(undefined);
   }
 });
+
+test("node:crypto provider: a cached verification answers only for the same key, data and signature", async () => {
+  const { nodeCryptoProvider } = await import("../../src/runtime/crypto-node.ts");
+  const n = nodeCryptoProvider();
+  const rng = new SeededRng(7);
+  for (const curve of ["P-256", "P-384"] as const) {
+    const id = HostIdentity.generate(rng, curve);
+    const other = HostIdentity.generate(rng, curve).toPeer();
+    const data = rng.fill(new Uint8Array(300));
+    const sig = id.sign(data);
+    for (let i = 0; i < 2; i++) assert.equal(n.verify(id.toPeer().providerKey!, "SHA-384", data, sig), true, `${curve} #${i}`);
+    const bad = sig.slice();
+    bad[5] ^= 1;
+    const data2 = data.slice();
+    data2[299] ^= 1;
+    assert.equal(n.verify(id.toPeer().providerKey!, "SHA-384", data, bad), false);
+    assert.equal(n.verify(id.toPeer().providerKey!, "SHA-384", data2, sig), false);
+    assert.equal(n.verify(other.providerKey!, "SHA-384", data, sig), false);
+    assert.equal(n.verify(id.toPeer().providerKey!, "SHA-256", data, sig), false);
+  }
+});
