@@ -1,10 +1,11 @@
 // FA fleet (issue 15) bench rows, one run: failover resume time vs the fa-crash lab's re-lease
-// path; lease grants/s with 1, 2, 3 real `hipmm fa --node` processes on one Redis; forwarding
-// packets/s of a fleet node vs a single-node SQLite FA (same process, same blaster); double
-// allocations over FLEET_GRANTS (default 100000) concurrent grants across 3 node processes.
+// path (fa-fleet-failover.ts); lease grants/s with 1, 2, 3 real `hipmm fa --node` processes on
+// one Redis; forwarding packets/s of a fleet node vs a single-node SQLite FA and node-to-node vs
+// direct, interleaved rounds in one process (fa-fleet-forward.ts); double allocations over
+// FLEET_GRANTS (default 100000) concurrent grants across 3 node processes.
 // Needs redis-server; skipped (one row saying so) without it. Noisy on a shared machine.
+// FLEET_ONLY=failover|forwarding runs one part.
 import { spawn } from "node:child_process";
-import { createSocket, type Socket } from "node:dgram";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,81 +13,16 @@ import { SeededRng } from "../src/core/rng.ts";
 import { ForwardingAgent } from "../src/fa/core/agent.ts";
 import { faConfig } from "../src/fa/core/config.ts";
 import { buildFaq, parseFaPacket } from "../src/fa/core/messages.ts";
-import { wrapRelay } from "../src/fa/core/relay.ts";
-import { FaServer, type FaServerOptions } from "../src/fa/server/server.ts";
 import { RedisLeaseStore } from "../src/fa/store/redis.ts";
-import { SqliteLeaseStore } from "../src/fa/store/sqlite.ts";
 import { HostIdentity } from "../src/hip/identity.ts";
-import { runScenario } from "../src/lab/scenarios.ts";
 import { frameHip } from "../src/wire/framing.ts";
-import { faq, type FleetNode, fleetSpec, hitBytes, killNode, startNode, Udp } from "../test/fa/fleet-harness.ts";
+import { type FleetNode, fleetSpec, hitBytes, killNode, startNode, Udp } from "../test/fa/fleet-harness.ts";
 import { espPacket } from "../test/fa/harness.ts";
 import { haveRedis, RedisServer } from "../test/helpers/redis.ts";
+import { failover } from "./fa-fleet-failover.ts";
+import { forwarding } from "./fa-fleet-forward.ts";
 import type { BenchRow } from "./run.ts";
 import { costRow, opsPerSecond, rateRow } from "./util.ts";
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** SIGKILL the host's node while a peer streams ESP every 2 ms; the host notices `silenceMs`
- *  without a relay frame, sends one relay frame through the next node; time to the first
- *  packet delivered by that node. */
-async function failover(redisUrl: string, dir: string): Promise<BenchRow[]> {
-  const f = await fleetSpec(dir, redisUrl);
-  const nodes: FleetNode[] = [];
-  const host = await Udp.open();
-  const peer = await Udp.open();
-  const silenceMs = 50;
-  const runs: number[] = [];
-  const detect: number[] = [];
-  let timer: ReturnType<typeof setInterval> | undefined;
-  try {
-    for (const [name, ip] of [["b", "127.0.0.3"], ["c", "127.0.0.4"], ["a", "127.0.0.2"]]) nodes.push(await startNode(f, name, ip));
-    const faHit = hitBytes(nodes[0].ready);
-    const id = HostIdentity.generate(new SeededRng(9100));
-    const faa = await faq(host, nodes[2].control, id, faHit, { requestId: 1, leaseId: 0, lifetime: 600, addrType: 4, spis: 16 });
-    const spi = (faa.info!.address as { minSpi: number }).minSpi;
-    let seq = 0;
-    timer = setInterval(() => peer.send(espPacket(spi, ++seq, 100), f.shared), 2);
-    // warm: permission learnt, traffic flowing through a
-    await host.next();
-    // RTT host ↔ node (a relay frame out, the packet it lets through back) for the bound
-    const order = [2, 0, 1]; // a dies, then b, ending at c
-    for (let k = 0; k < 2; k++) {
-      const dying = nodes[order[k]];
-      const next = nodes[order[k + 1]];
-      await sleep(200);
-      host.queue.length = 0;
-      const t0 = performance.now();
-      await killNode(dying);
-      // the host notices silence (no relay frame for silenceMs)
-      let last = performance.now();
-      while (performance.now() - last < silenceMs) {
-        const got = await host.next(() => true, 5).catch(() => undefined);
-        if (got) last = performance.now();
-      }
-      detect.push(performance.now() - t0);
-      host.send(wrapRelay(f.shared, peer.locator, espPacket(0x4242, k + 1, 80)), next.control);
-      await host.next((x) => x.from.port === next.control.port && x.from.ip === next.control.ip, 5000);
-      runs.push(performance.now() - t0);
-    }
-  } finally {
-    if (timer) clearInterval(timer);
-    for (const n of nodes) await killNode(n);
-    host.close();
-    peer.close();
-  }
-  const crash = runScenario("fa-crash", 1).summary;
-  const mean = runs.reduce((a, b) => a + b, 0) / runs.length;
-  return [
-    costRow(`fa-fleet failover: node SIGKILLed → traffic back through another node (host silence ${silenceMs} ms, no FAQ, no REA)`, "ms", mean, crash.handover_ms_to_mover ?? 559, {
-      runs: runs.map((x) => Math.round(x)),
-      detect_ms: detect.map((x) => Math.round(x)),
-      reattach_ms: runs.map((x, i) => Math.round(x - detect[i])),
-      baselineName: "fa-crash lab: re-lease at FA2 + REA",
-      target_ms: "100 + 1 RTT",
-    }),
-  ];
-}
 
 /** FAQs from `hosts` pre-signed, spread over `nodes`, `window` in flight: FAAs per second. */
 async function grants(redisUrl: string, dir: string, count: number): Promise<number> {
@@ -132,88 +68,32 @@ async function grants(redisUrl: string, dir: string, count: number): Promise<num
   }
 }
 
-const bind = (ip = "127.0.0.1"): Promise<Socket> =>
-  new Promise((r) => {
-    const s = createSocket("udp4");
-    s.bind(0, ip, () => r(s));
-  });
-
-async function blast(tx: Socket, to: { ip: string; port: number }, rx: Socket, pkt: Uint8Array, ms: number): Promise<number> {
-  let got = 0;
-  rx.on("message", () => got++);
-  const end = performance.now() + ms;
-  await new Promise<void>((resolve) => {
-    const step = () => {
-      if (performance.now() >= end) return resolve();
-      for (let i = 0; i < 32; i++) tx.send(pkt, to.port, to.ip);
-      setImmediate(step);
-    };
-    step();
-  });
-  await sleep(50);
-  rx.removeAllListeners("message");
-  return (got * 1000) / ms;
-}
-
-/** Packets/s through one FaServer (in this process) for a leased host. */
-async function forwardRate(o: Omit<FaServerOptions, "identity" | "config">, at: string): Promise<number> {
-  const loc = { ip: at, port: 0 };
-  const server = await FaServer.start({ ...o, identity: HostIdentity.generate(new SeededRng(1)), config: faConfig({ control: [loc], shared4: [loc], puzzle: "off", leasePacketsPerSecond: 1e9, leaseBytesPerSecond: 1e12 }) });
-  const faLoc = server.udp[0];
-  const host = await bind();
-  const tx = await bind();
-  try {
-    const hid = HostIdentity.generate(new SeededRng(2));
-    const faaP = new Promise<Uint8Array>((r) => host.once("message", (m) => r(new Uint8Array(m))));
-    host.send(frameHip(buildFaq(hid, server.fa.hit, { requestId: 1, leaseId: 0, lifetime: 600, addrType: 4, spis: 16 })), faLoc.port, faLoc.ip);
-    const faa = parseFaPacket((await faaP).subarray(4));
-    if (!faa.ok) throw new Error("no FAA");
-    const pkt = new Uint8Array(1400);
-    new DataView(pkt.buffer).setUint32(0, (faa.value.info!.address as { minSpi: number }).minSpi);
-    await blast(tx, faLoc, host, pkt, 300); // warm-up
-    return await blast(tx, faLoc, host, pkt, 1500);
-  } finally {
-    host.close();
-    tx.close();
-    await server.close();
-  }
-}
-
-async function forwarding(redisUrl: string, dir: string): Promise<BenchRow[]> {
-  // alternate which goes first (4 runs each, best of each; same address) so load drift on a shared machine hits both alike
-  const key = new Uint8Array(32).fill(7);
-  let sqlite = 0;
-  let fleet = 0;
-  for (let i = 0; i < 4; i++) {
-    const one = async () => {
-      sqlite = Math.max(sqlite, await forwardRate({ store: new SqliteLeaseStore(join(dir, `fwd${i}.db`)) }, "127.0.0.2"));
-    };
-    const two = async () => {
-      fleet = Math.max(fleet, await forwardRate({ store: await RedisLeaseStore.open({ url: `${redisUrl}?prefix=fwd${i}` }), fleet: { node: `fwd${i}`, key, listen: { ip: "127.0.0.2", port: 0 } } }, "127.0.0.2"));
-    };
-    if (i % 2) await two().then(one);
-    else await one().then(two);
-  }
-  return [rateRow("fa-fleet forwarding 1400 B, fleet node holding the host (Redis store) vs single-node SQLite FA", "packets/s", fleet, sqlite, { target_ratio: 0.9 })];
-}
-
 /** The per-packet forwarding decision in the sans-I/O agent (no sockets: no scheduler noise):
- *  a fleet node holding the host vs a single-node FA. */
-function core(): BenchRow[] {
+ *  a fleet node holding the host vs a single-node FA, interleaved rounds, median ratio. */
+function core(rounds = 9): BenchRow[] {
   const loc = { ip: "192.0.2.1", port: 10500 };
   const host = { ip: "198.51.100.7", port: 5000 };
-  const rate = (fleet: boolean) => {
-    const fa = new ForwardingAgent({ identity: HostIdentity.generate(new SeededRng(1)), config: faConfig({ control: [loc], shared4: [loc], puzzle: "off", leasePacketsPerSecond: 1e12, leaseBytesPerSecond: 1e15 }), rng: new SeededRng(2), durable: fleet, node: fleet ? "a" : undefined });
+  // both write-through (a server's agent always is); only the fleet node name differs
+  const agent = (fleet: boolean) => {
+    const fa = new ForwardingAgent({ identity: HostIdentity.generate(new SeededRng(1)), config: faConfig({ control: [loc], shared4: [loc], puzzle: "off", leasePacketsPerSecond: 1e12, leaseBytesPerSecond: 1e15 }), rng: new SeededRng(2), durable: true, node: fleet ? "a" : undefined });
     fa.handleDatagram(0, 0, host.ip, host.port, frameHip(buildFaq(HostIdentity.generate(new SeededRng(3)), fa.hit, { requestId: 1, leaseId: 0, lifetime: 600, addrType: 4, spis: 16 })));
     for (let j = fa.pollJob(); j; j = fa.pollJob()) fa.completeJob(0, j.id, { ok: true, value: "ok" });
     const spi = fa.store.byHit(fa.store.unexpired(0)[0].hit)[0].spiMin;
     const pkt = espPacket(spi, 1, 1400);
     if (fa.handleDatagram(1, 0, "203.0.113.9", 7000, pkt)?.to.ip !== host.ip) throw new Error("not forwarded");
-    return opsPerSecond(() => fa.handleDatagram(1, 0, "203.0.113.9", 7000, pkt), 800);
+    return () => opsPerSecond(() => fa.handleDatagram(1, 0, "203.0.113.9", 7000, pkt), 150);
   };
-  const single = Math.max(rate(false), rate(false));
-  const fleet = Math.max(rate(true), rate(true));
-  return [rateRow("fa-fleet agent forwarding decision 1400 B (sans-I/O), fleet node vs single-node FA", "packets/s", fleet, single, { target_ratio: 0.9 })];
+  const one = agent(false);
+  const fleet = agent(true);
+  const r: { single: number[]; fleet: number[]; ratio: number[] } = { single: [], fleet: [], ratio: [] };
+  for (let i = 0; i < rounds; i++) {
+    const [x, y] = i % 2 ? [fleet(), one()] : [one(), fleet()].reverse();
+    r.fleet.push(x);
+    r.single.push(y);
+    r.ratio.push(x / y);
+  }
+  const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[(xs.length - 1) >> 1];
+  return [{ ...rateRow("fa-fleet agent forwarding decision 1400 B (sans-I/O), fleet node vs single-node FA, median of interleaved rounds", "packets/s", med(r.fleet), med(r.single), { target_ratio: 0.9, rounds }), ratio: Math.round(med(r.ratio) * 1000) / 1000 }];
 }
 
 /** Three worker processes run the core allocation path against one Redis; count SPI blocks
@@ -259,7 +139,7 @@ async function doubles(redisUrl: string, dir: string, total: number): Promise<Be
   ];
 }
 
-/** Only the forwarding rows (quick check): FLEET_ONLY=forwarding. */
+
 export async function run(): Promise<BenchRow[]> {
   if (!haveRedis()) return [{ name: "fa-fleet skipped: redis-server not installed", unit: "", value: 0, baseline: null, ratio: null }];
   const dir = mkdtempSync(join(tmpdir(), "hipmm-fleet-bench-"));

@@ -18,6 +18,7 @@ import { HIP_UDP_PORT } from "../core/types.ts";
 
 const TYPE_NAMES: Record<number, string> = Object.fromEntries(Object.entries(PacketType).map(([k, v]) => [v, k]));
 
+/** Packet type name ("I1", "REA", …), or "TYPE_n" when unknown. */
 export function packetTypeName(t: number): string {
   return TYPE_NAMES[t] ?? `TYPE_${t}`;
 }
@@ -31,30 +32,46 @@ export function notifyName(t: number): string {
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [k: string]: JsonValue };
 
+/** One parameter of a dissected packet. */
 export interface ParamDissection {
   /** Offset of the TLV header in the HIP packet. */
   offset: number;
+  /** Parameter type number. */
   type: number;
+  /** Parameter name ("PUZZLE", …; "UNKNOWN_n" when not parsed). */
   name: string;
+  /** True when the critical bit is set (RFC 7401 §5.2.1). */
   critical: boolean;
   /** Length field (value bytes, without padding). */
   length: number;
+  /** Its fields as JSON values. */
   fields: Record<string, JsonValue>;
 }
 
+/** A dissected HIP packet (`hipmm decode`). */
 export interface HipDissection {
+  /** Packet Type. */
   packetType: number;
+  /** Packet type name. */
   name: string;
+  /** Version. */
   version: number;
+  /** Header Length field (8-byte units after the first 8 bytes). */
   headerLength: number;
+  /** Packet length (bytes). */
   length: number;
+  /** Checksum field. */
   checksum: number;
   /** "good" when verified with the outer addresses, "zero" (allowed over UDP), else "unchecked";
    * a bad checksum is an error (BAD_CHECKSUM at offset 4). */
   checksumStatus: "good" | "zero" | "unchecked";
+  /** Controls field. */
   controls: number;
+  /** Sender's HIT (text). */
   senderHit: string;
+  /** Receiver's HIT (text). */
   receiverHit: string;
+  /** The parameters in order. */
   params: ParamDissection[];
 }
 
@@ -121,19 +138,36 @@ export function isHipDissection(x: unknown): x is HipDissection {
 
 /** One frame of a capture. `error` is set when the frame holds a malformed HIP/IP/UDP packet. */
 export interface FrameDissection {
+  /** Frame number (1-based). */
   frame: number;
+  /** Capture timestamp (ms since the epoch). */
   time: number;
+  /** IP source address. */
   src?: string;
+  /** IP destination address. */
   dst?: string;
+  /** HIP directly over IP (protocol 139) or over UDP. */
   transport?: "ip" | "udp";
+  /** UDP source port. */
   srcPort?: number;
+  /** UDP destination port. */
   dstPort?: number;
+  /** The HIP packet, if any. */
   hip?: HipDissection;
-  esp?: { spi: number; seq: number; length: number };
+  /** An ESP packet: its SPI, sequence number and length. */
+  esp?: {
+    /** SPI. */
+    spi: number;
+    /** Sequence number. */
+    seq: number;
+    /** ESP packet length (bytes). */
+    length: number;
+  };
   /** Not HIP/ESP (e.g. other UDP ports, other protocols): a short note. */
   note?: string;
   /** HIP over UDP found on a port not given with --port (heuristic.ts), or the rest of such a conversation. */
   detected?: boolean;
+  /** The parse error, when the frame is malformed. */
   error?: CaptureError | WireError;
 }
 

@@ -32,11 +32,15 @@ export const TSHARK_ESP_SUITES: Readonly<Record<number, TsharkEspAlgorithms>> = 
 export interface EspSaEntry {
   /** Outer addresses of the ESP packets; "*" matches any. */
   readonly src: string;
+  /** Outer destination address; "*" matches any. */
   readonly dst: string;
+  /** SPI. */
   readonly spi: number;
+  /** ESP suite ID (RFC 7402 §5.1.2). */
   readonly suite: number;
   /** Encryption key; for AES-GCM the key followed by the 4-byte salt (RFC 4106 §8.1). */
   readonly encKey: Uint8Array;
+  /** Authentication key (empty for AES-GCM). */
   readonly authKey: Uint8Array;
 }
 

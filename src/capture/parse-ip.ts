@@ -4,28 +4,41 @@
 import { bytesToIp } from "../core/addr.ts";
 import { IPPROTO_UDP, onesSum, pseudoHeader } from "./ip.ts";
 
+/** A capture parse error: a code, the byte offset and a message. */
 export interface CaptureError {
+  /** Error code (e.g. "IP_TRUNCATED", "NOT_UDP"). */
   readonly code: string;
+  /** Byte offset in the packet. */
   readonly offset: number;
+  /** Human-readable text. */
   readonly message: string;
 }
 
+/** An IPv4 or IPv6 packet split into addresses and payload. */
 export interface IpPacket {
+  /** IP version. */
   readonly version: 4 | 6;
+  /** Source address (text). */
   readonly src: string;
+  /** Destination address (text). */
   readonly dst: string;
   /** IPv4 protocol / last IPv6 next header. */
   readonly proto: number;
   /** Offset of the transport payload inside the packet. */
   readonly offset: number;
+  /** The transport payload. */
   readonly payload: Uint8Array;
 }
 
+/** A UDP datagram inside an IP packet. */
 export interface UdpDatagram {
+  /** Source port. */
   readonly srcPort: number;
+  /** Destination port. */
   readonly dstPort: number;
   /** Offset of the UDP payload inside the IP packet. */
   readonly offset: number;
+  /** The UDP payload. */
   readonly payload: Uint8Array;
   /** true/false when a checksum is present, undefined when it is zero (IPv4 only). */
   readonly checksumOk: boolean | undefined;
@@ -36,6 +49,7 @@ const err = (code: string, offset: number, message: string): CaptureError => ({ 
 /** Extension headers we step over (RFC 8200 §4): hop-by-hop, routing, destination options. */
 const SKIPPABLE_V6 = new Set([0, 43, 60]);
 
+/** Parse an IPv4 / IPv6 packet (IPv6 extension headers stepped over), or an error. */
 export function parseIpPacket(b: Uint8Array): IpPacket | CaptureError {
   if (b.length < 1) return err("IP_TRUNCATED", 0, "empty packet");
   const version = b[0] >> 4;
@@ -82,6 +96,7 @@ export function parseIpPacket(b: Uint8Array): IpPacket | CaptureError {
   return err("IP_BAD_VERSION", 0, `IP version ${version}`);
 }
 
+/** The UDP datagram of `ip` (`checksumOk` says whether its checksum verified), or an error. */
 export function parseUdp(ip: IpPacket): UdpDatagram | CaptureError {
   const s = ip.payload;
   if (ip.proto !== IPPROTO_UDP) return err("NOT_UDP", ip.offset, `protocol ${ip.proto}`);
@@ -96,10 +111,34 @@ export function parseUdp(ip: IpPacket): UdpDatagram | CaptureError {
   return { srcPort: v.getUint16(0), dstPort: v.getUint16(2), offset: ip.offset + 8, payload: seg.subarray(8), checksumOk };
 }
 
+/** One UDP/10500 payload demultiplexed (RFC 5770 §5.1), or an error. */
 export type Demuxed =
-  | { readonly kind: "hip"; readonly packet: Uint8Array; readonly offset: number }
-  | { readonly kind: "esp"; readonly spi: number; readonly seq: number; readonly offset: number; readonly length: number }
-  | { readonly kind: "keepalive"; readonly offset: number }
+  | {
+      /** A HIP control packet. */
+      readonly kind: "hip";
+      /** The HIP packet (after the zero marker). */
+      readonly packet: Uint8Array;
+      /** Its offset in the enclosing packet. */
+      readonly offset: number;
+    }
+  | {
+      /** An ESP packet. */
+      readonly kind: "esp";
+      /** SPI. */
+      readonly spi: number;
+      /** Sequence number. */
+      readonly seq: number;
+      /** Its offset in the enclosing packet. */
+      readonly offset: number;
+      /** Its length (bytes). */
+      readonly length: number;
+    }
+  | {
+      /** A NAT keepalive. */
+      readonly kind: "keepalive";
+      /** Its offset in the enclosing packet. */
+      readonly offset: number;
+    }
   | CaptureError;
 
 /**

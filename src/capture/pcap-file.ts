@@ -5,6 +5,7 @@ import { type PcapRecord, PcapWriter, type PcapWriterOptions, parsePcap, type Pc
 import type { CaptureError } from "./parse-ip.ts";
 
 export interface PcapFileWriter extends PcapWriter {
+  /** Close the file. */
   close(): void;
 }
 
@@ -26,6 +27,12 @@ export function createPcapFile(path: string, o: Omit<PcapWriterOptions, "sink"> 
   return w;
 }
 
-export function readPcapFile(path: string): { header: PcapHeader; records: PcapRecord[] } | CaptureError {
+/** Read a whole pcap file (Node), or an error. */
+export function readPcapFile(path: string): {
+  /** The file header. */
+  header: PcapHeader;
+  /** Every record. */
+  records: PcapRecord[];
+} | CaptureError {
   return parsePcap(new Uint8Array(readFileSync(path)));
 }

@@ -7,9 +7,12 @@ import type { CaptureError } from "./parse-ip.ts";
 
 export const LINKTYPE_NULL = 0;
 export const LINKTYPE_ETHERNET = 1;
+/** Raw IP (IPv4 or IPv6 by the version nibble). */
 export const LINKTYPE_RAW = 101;
 export const LINKTYPE_LINUX_SLL = 113;
+/** Raw IPv4. */
 export const LINKTYPE_IPV4 = 228;
+/** Raw IPv6. */
 export const LINKTYPE_IPV6 = 229;
 export const LINKTYPE_LINUX_SLL2 = 276;
 
@@ -18,11 +21,13 @@ const MAGIC_NANO = 0xa1b23c4d;
 const GLOBAL_HEADER = 24;
 const RECORD_HEADER = 16;
 
+/** Options of {@link PcapWriter}. */
 export interface PcapWriterOptions {
   /** LINKTYPE_RAW (default; IPv4 and IPv6), LINKTYPE_IPV4 or LINKTYPE_IPV6. */
   linktype?: number;
   /** Nanosecond timestamps (magic 0xa1b23c4d); default microseconds. */
   nanos?: boolean;
+  /** Snapshot length written in the header (default 262144). */
   snaplen?: number;
   /** Receives each chunk (global header first) as it is produced; otherwise chunks are buffered. */
   sink?: (chunk: Uint8Array) => void;
@@ -33,8 +38,11 @@ export interface PcapWriterOptions {
  * fractional). Addresses may mix IPv4 and IPv4-mapped IPv6 text (normalized, see ip.ts).
  */
 export class PcapWriter {
+  /** Link type of the file. */
   readonly linktype: number;
+  /** True for nanosecond timestamps. */
   readonly nanos: boolean;
+  /** Snapshot length. */
   readonly snaplen: number;
   /** Packets written so far. */
   count = 0;
@@ -121,19 +129,27 @@ function splitTime(now: Millis, nanos: boolean): [number, number] {
   return [sec >>> 0, frac];
 }
 
+/** One record of a pcap file. */
 export interface PcapRecord {
   /** Timestamp in milliseconds since the epoch. */
   readonly time: Millis;
+  /** Original length of the packet on the wire. */
   readonly origLen: number;
+  /** The captured bytes. */
   readonly data: Uint8Array;
   /** Byte offset of the record header in the file. */
   readonly fileOffset: number;
 }
 
+/** The pcap global header. */
 export interface PcapHeader {
+  /** Link type. */
   readonly linktype: number;
+  /** True for nanosecond timestamps. */
   readonly nanos: boolean;
+  /** Snapshot length. */
   readonly snaplen: number;
+  /** True when the file is little-endian. */
   readonly littleEndian: boolean;
 }
 
@@ -148,11 +164,14 @@ export function isPcap(b: Uint8Array): boolean {
 
 /** Incremental reader: `push` chunks, then `next()` until undefined; errors are values. */
 export class PcapReader {
+  /** The global header, once read. */
   header: PcapHeader | undefined;
+  /** The first error, if the file is malformed. */
   error: CaptureError | undefined;
   private buf = new Uint8Array(0);
   private consumed = 0; // file offset of buf[0]
 
+  /** Append a chunk of the file. */
   push(chunk: Uint8Array): void {
     const n = new Uint8Array(this.buf.length + chunk.length);
     n.set(this.buf, 0);
@@ -225,7 +244,12 @@ function readHeader(b: Uint8Array): PcapHeader | CaptureError {
 }
 
 /** Whole-file parse. */
-export function parsePcap(b: Uint8Array): { header: PcapHeader; records: PcapRecord[] } | CaptureError {
+export function parsePcap(b: Uint8Array): {
+  /** The file header. */
+  header: PcapHeader;
+  /** Every record. */
+  records: PcapRecord[];
+} | CaptureError {
   const r = new PcapReader();
   r.push(b);
   const records: PcapRecord[] = [];

@@ -8,6 +8,7 @@ import type { FleetOptions } from "../fa/server/fleet.ts";
 import { MemoryLeaseStore } from "../fa/store/memory.ts";
 import { SqliteLeaseStore } from "../fa/store/sqlite.ts";
 import { locatorArg } from "./common.ts";
+import { intOption } from "./options.ts";
 import { CliError, UsageError, withFile } from "./errors.ts";
 import type { Args } from "./args.ts";
 
@@ -47,7 +48,11 @@ export async function fleetOptions(a: Args, udp: readonly Locator[], shared: rea
   if (keyFile === undefined) throw new UsageError("--node needs --fleet-key FILE (the fleet's shared secret)");
   const key = withFile("--fleet-key", keyFile, () => readOrCreateKey(keyFile), true);
   const listen = a.get("fleet") === undefined ? { ip: udp[0].ip, port: 0 } : locatorArg("--fleet", a.get("fleet")!);
-  return { node, key, listen, shared: [...shared] };
+  // Node liveness (docs/PROTOCOL.md §13.1): heartbeat interval, missed intervals before down.
+  const heartbeatMs = intOption(a, "fleet-heartbeat", 1, 60_000);
+  const deadAfter = intOption(a, "fleet-dead-after", 1, 1000);
+  const registryMs = intOption(a, "fleet-registry", 50, 600_000);
+  return { node, key, listen, shared: [...shared], liveness: { heartbeatMs, deadAfter }, registryMs };
 }
 
 /** The fleet key: read it, or create 32 random bytes (hex) mode 0600 in the call that creates it. */

@@ -14,7 +14,7 @@ export const NET_OPTIONS: readonly OptionDef[] = [
   { name: "failover-timeout", arg: "MS", default: "1500", help: "a path silent this long while we send on it fails over to the next (draft §3.3)" },
   { name: "probe-interval", arg: "MS", default: "500", help: "while sending on a silent path, send a liveness AC this often" },
   { name: "fa-silence", arg: "MS", default: "15000", help: "with --fa: after MS without a relay frame from the FA, renew the lease at once (a dead FA is noticed, draft §4.4.2); 0 = off" },
-  { name: "fa-fleet", help: "the --fa locators are nodes of one FA fleet sharing leases: a dead node's lease is renewed at the next (same locator, no REA; docs/OPERATIONS.md)" },
+  { name: "fa-fleet", help: "the --fa locators are nodes of one FA fleet sharing leases: follow a node that takes us over, renew a dead node's lease at the next (same locator, no REA; docs/OPERATIONS.md)" },
   { name: "checksum", arg: "zero|pseudo", default: "zero", help: "HIP checksum sent: zero over UDP (RFC 5770 §5.1, survives NATs) or the RFC 7401 sum over the outer addresses" },
 ];
 

@@ -3,6 +3,10 @@
 // CliError / UsageError (errors.ts) prints as one line naming the option, exit 1 / 2; anything
 // else prints as one line too, exit 1 (the stack only with `--debug` or HIPMM_DEBUG=1).
 import { debug, errorContext, report } from "./errors.ts";
+import { useEmbeddedWasm } from "../wasm/loader.ts";
+
+// This entry embeds the WASM module: the default of every DataPlane made without one (src/wasm/loader.ts).
+useEmbeddedWasm();
 
 export type Command = { summary: string; run: (argv: string[]) => Promise<number> };
 

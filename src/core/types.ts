@@ -6,14 +6,19 @@ export type Millis = number;
 
 /** A transport address: IP (textual IPv4 "192.0.2.1" or IPv6 "2001:db8::1") and UDP port. */
 export interface Locator {
+  /** IP address text. */
   readonly ip: string;
+  /** UDP port. */
   readonly port: number;
 }
 
 /** One datagram to put on the wire. `from` selects the local locator (multi-homing). */
 export interface Transmit {
+  /** Destination. */
   readonly to: Locator;
+  /** Local source locator (default: whichever socket the runtime picks). */
   readonly from?: Locator;
+  /** The datagram bytes. */
   readonly data: Uint8Array;
 }
 
@@ -26,10 +31,12 @@ export interface Rng {
 /** Default HIP-over-UDP port (PROFILE §3, RFC 5770). */
 export const HIP_UDP_PORT = 10500;
 
+/** Text key of a locator: "ip:port", "[ipv6]:port". */
 export function locatorKey(l: Locator): string {
   return l.ip.includes(":") ? `[${l.ip}]:${l.port}` : `${l.ip}:${l.port}`;
 }
 
+/** True when both locators have the same IP text and port. */
 export function sameLocator(a: Locator, b: Locator): boolean {
   return a.port === b.port && a.ip === b.ip;
 }

@@ -8,6 +8,10 @@ import { faTarget } from "../api/udp.ts";
 import { cryptoRng } from "../core/rng.ts";
 import { openTunnel } from "../runtime/browser.ts";
 import { ReconnectingTunnel, type ReconnectOptions } from "../transport/reconnect.ts";
+import { useEmbeddedWasm } from "../wasm/loader.ts";
+
+// This entry embeds the WASM module: the default of every DataPlane made without one (src/wasm/loader.ts).
+useEmbeddedWasm();
 
 export * from "../index.ts";
 

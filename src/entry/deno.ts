@@ -4,6 +4,10 @@
 import { udpTransport, type UdpTransportOptions } from "../api/udp.ts";
 import type { LocatorLike, Transport } from "../api/types.ts";
 import { bindDenoUdp } from "../transport/udp-deno.ts";
+import { useEmbeddedWasm } from "../wasm/loader.ts";
+
+// This entry embeds the WASM module: the default of every DataPlane made without one (src/wasm/loader.ts).
+useEmbeddedWasm();
 
 export * from "../index.ts";
 export type { UdpTransportOptions } from "../api/udp.ts";
@@ -18,7 +22,7 @@ export function udp(listen: LocatorLike | LocatorLike[], opts: UdpTransportOptio
 
 /** The parts of the `Deno` namespace the FA command line uses (pass `Deno` itself). */
 export interface DenoFaCli {
-  /** Command-line arguments: `--udp IP:PORT… [--wt IP:PORT --cert PEM --key PEM] [--ws IP:PORT] [--id FILE] [--puzzle off|on|auto] [--lease-max S]`. */
+  /** Command-line arguments: `--udp IP:PORT… [--wt IP:PORT --cert PEM --key PEM] [--ws IP:PORT] [--id FILE] [--puzzle off|on|auto] [--lease-max S] [--store memory|redis://…]`. */
   args: string[];
   /** Reads the certificate, key and identity files. */
   readTextFile(p: string): Promise<string>;

@@ -3,6 +3,10 @@
 import { udpTransport, type UdpTransportOptions } from "../api/udp.ts";
 import type { LocatorLike, Transport } from "../api/types.ts";
 import { bindNodeUdp } from "../transport/udp-node.ts";
+import { useEmbeddedWasm } from "../wasm/loader.ts";
+
+// This entry embeds the WASM module: the default of every DataPlane made without one (src/wasm/loader.ts).
+useEmbeddedWasm();
 
 export * from "../index.ts";
 export type { UdpTransportOptions } from "../api/udp.ts";

@@ -1,6 +1,9 @@
 // hipmm/runtime: the host stack (HIP + ESP + mobility + FA client) and what drives it on real
 // time: RuntimeHost (sockets), TunnelHost (a tunnel to an FA), the Worker ESP runner, inner
 // protocols, counters. The high-level API (hipmm) wraps these.
+import { useEmbeddedWasm } from "../wasm/loader.ts";
+// This entry embeds the WASM module: the default of every DataPlane made without one (src/wasm/loader.ts).
+useEmbeddedWasm();
 export { HostStack, newDataPlane, type HostStackOptions, type StackEvent, type SendStatus } from "../runtime/stack.ts";
 export { RuntimeHost, resolveDataPlane, type RuntimeHostOptions, type RuntimeHostEvents, type MessageEvent, type DataPlaneChoice } from "../runtime/host.ts";
 export { TunnelHost, startTunnelHost, connectTunnelHost, openTunnel, type ConnectTunnelHostOptions, type TunnelHostOptions, type TunnelHostEvents, type TunnelEndpoints } from "../runtime/browser.ts";

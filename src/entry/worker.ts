@@ -7,7 +7,7 @@ import { tunnelTransport } from "../api/tunnel.ts";
 import type { ForwardingAgentAddress, Transport } from "../api/types.ts";
 import { DataPlane } from "../esp/dataplane.ts";
 import { connectWorkerTunnel } from "../runtime/edge.ts";
-import { loadWasmSync } from "../wasm/loader.ts";
+import { loadWasmSync } from "../wasm/instantiate.ts";
 
 export * from "../index.ts";
 

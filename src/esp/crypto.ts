@@ -1,7 +1,7 @@
 // Synchronous WASM-backed hashes, HMAC and AES for the control plane (HIP_MAC, HMAC of the
 // draft, HIP_CIPHER / ENCRYPTED). Contexts and the I/O buffer are allocated once and grown
 // only when a larger input arrives; nothing is allocated inside WASM per call otherwise.
-import { type HipmmExports, loadWasmSync } from "../wasm/loader.ts";
+import { type HipmmExports, loadWasmSync } from "../wasm/instantiate.ts";
 import { asEspWasm, type EspWasm, WasmMemory } from "./wasm.ts";
 
 const ALG_SHA1 = 1;
@@ -9,7 +9,9 @@ const ALG_SHA256 = 2;
 const CHUNK = 65536;
 const AES_CTX_BYTES = 512 + 65536;
 
+/** Synchronous hashes, HMAC and AES on the WASM module (the control plane's crypto: HIP_MAC, the draft's HMAC, ENCRYPTED). */
 export class WasmCrypto {
+  /** The module's exports. */
   readonly wasm: EspWasm;
   private readonly mem: WasmMemory;
   private readonly ctx: number;
@@ -28,15 +30,19 @@ export class WasmCrypto {
     this.mem = new WasmMemory(this.wasm.memory);
   }
 
+  /** SHA-1 digest (20 bytes). */
   sha1(data: Uint8Array): Uint8Array {
     return this.hash(ALG_SHA1, undefined, data);
   }
+  /** SHA-256 digest (32 bytes). */
   sha256(data: Uint8Array): Uint8Array {
     return this.hash(ALG_SHA256, undefined, data);
   }
+  /** HMAC-SHA1 (20 bytes). */
   hmacSha1(key: Uint8Array, data: Uint8Array): Uint8Array {
     return this.hash(ALG_SHA1, key, data);
   }
+  /** HMAC-SHA256 (32 bytes). */
   hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array {
     return this.hash(ALG_SHA256, key, data);
   }
@@ -64,6 +70,7 @@ export class WasmCrypto {
   aesCbcEncrypt(key: Uint8Array, iv: Uint8Array, data: Uint8Array): Uint8Array {
     return this.cbc(key, iv, data, true);
   }
+  /** AES-CBC decryption without padding removal (data length a multiple of 16). */
   aesCbcDecrypt(key: Uint8Array, iv: Uint8Array, data: Uint8Array): Uint8Array {
     return this.cbc(key, iv, data, false);
   }
@@ -145,7 +152,11 @@ export function wasmCrypto(): WasmCrypto {
   return shared;
 }
 
+/** SHA-1 on the shared {@link WasmCrypto}. */
 export const sha1 = (data: Uint8Array): Uint8Array => wasmCrypto().sha1(data);
+/** SHA-256 on the shared {@link WasmCrypto}. */
 export const sha256 = (data: Uint8Array): Uint8Array => wasmCrypto().sha256(data);
+/** HMAC-SHA1 on the shared {@link WasmCrypto}. */
 export const hmacSha1 = (key: Uint8Array, data: Uint8Array): Uint8Array => wasmCrypto().hmacSha1(key, data);
+/** HMAC-SHA256 on the shared {@link WasmCrypto}. */
 export const hmacSha256 = (key: Uint8Array, data: Uint8Array): Uint8Array => wasmCrypto().hmacSha256(key, data);

@@ -1,7 +1,7 @@
 // In-process, synchronous ESP data plane over the hipmm WASM module (RFC 4303 / RFC 7402 BEET).
 // Packets go through one preallocated WASM arena: per-packet calls (espSeal / espOpen) use its
 // first slot, batches (espSealBatch / espOpenBatch) the whole arena.
-import { type HipmmExports, loadWasmSync } from "../wasm/loader.ts";
+import { type HipmmExports, loadWasmSync } from "../wasm/instantiate.ts";
 import {
   decodeOpenBatch, decodeSealBatch, ENTRY_BYTES, encodeOpenBatch, encodeSealBatch, openBatchBytes, SEAL_OVERHEAD, sealBatchBytes,
 } from "./batch.ts";
@@ -33,7 +33,9 @@ function copyOut(mem: Uint8Array, from: number, n: number, out: Uint8Array, at: 
 const MAX_PAYLOAD = 65535;
 const EMPTY = new Uint8Array(0);
 
+/** The WASM ESP data plane in this thread (RFC 4303 / RFC 7402 BEET): SA table, seal / open, batches. */
 export class DataPlane {
+  /** The module's hashes, HMAC and AES (shared memory with the data plane). */
   readonly crypto: WasmCrypto;
   /** Status of the last seal() (seal returns an empty array when it is not Ok). */
   lastStatus: EspStatus = S.Ok;
@@ -290,6 +292,7 @@ export class DataPlane {
     return batch.ok;
   }
 
+  /** Counters of an SA, undefined for an unknown handle. */
   stats(handle: number): SaStats | undefined {
     if (!this.wasm.espSaStats(handle, this.statsBuf)) return undefined;
     const f = new Float64Array(this.wasm.memory.buffer, this.statsBuf, 10);

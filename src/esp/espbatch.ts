@@ -5,6 +5,7 @@
 import { E_LEN, E_NEXT_HEADER, E_OFF, E_PAYLOAD_OFF, E_SA, E_SEQ, E_SPI, E_STATUS, ENTRY_BYTES, SEAL_OVERHEAD } from "./batch.ts";
 import type { EspStatus } from "./types.ts";
 
+/** Seal (payloads → ESP packets) or open (ESP packets → payloads). */
 export type BatchOp = "seal" | "open";
 
 const align8 = (n: number): number => (n + 7) & ~7;
@@ -20,6 +21,7 @@ export function inFlightError(): Error {
   return new Error("EspBatch is in flight: wait for its process() promise to settle");
 }
 
+/** Options of {@link EspBatch}. */
 export interface EspBatchOptions {
   /** Entry-table capacity (packets per batch); default 64. */
   maxPackets?: number;
@@ -29,7 +31,9 @@ export interface EspBatchOptions {
   shared?: boolean;
 }
 
+/** A reusable zero-copy batch of packets to seal or open (layout: docs/PROTOCOL.md §6); fill it, hand it to `DataPlane.process()` or `WorkerDataPlane.process()`, read results in place. */
 export class EspBatch {
+  /** Entry-table capacity (packets per batch). */
   readonly maxPackets: number;
   /** The whole batch buffer (entries, then packet slots). Empty while the batch is in a Worker. */
   bytes: Uint8Array = DETACHED;
@@ -102,12 +106,15 @@ export class EspBatch {
     return this.count - 1;
   }
 
+  /** Status of packet i after processing. */
   status(i: number): EspStatus {
     return this.dv.getUint32(i * ENTRY_BYTES + E_STATUS, true) as EspStatus;
   }
+  /** Sequence number of packet i. */
   seq(i: number): number {
     return this.dv.getUint32(i * ENTRY_BYTES + E_SEQ, true);
   }
+  /** SPI of packet i. */
   spi(i: number): number {
     return this.dv.getUint32(i * ENTRY_BYTES + E_SPI, true);
   }
@@ -115,6 +122,7 @@ export class EspBatch {
   handle(i: number): number {
     return this.dv.getUint32(i * ENTRY_BYTES + E_SA, true);
   }
+  /** Next Header of packet i (open: of the payload). */
   nextHeader(i: number): number {
     return this.dv.getUint32(i * ENTRY_BYTES + E_NEXT_HEADER, true);
   }

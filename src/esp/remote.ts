@@ -12,6 +12,7 @@ import type { BatchReply, BatchRequest, EspWorkerApi } from "./worker.ts";
 /** Anything that can carry messages to the worker: a Web/Deno Worker or a Node worker_threads Worker. */
 export type EspWorkerHandle = Worker | import("node:worker_threads").Worker;
 
+/** Options of {@link WorkerDataPlane}. */
 export interface WorkerDataPlaneOptions {
   /** A started worker running src/esp/worker.ts (e.g. Vite's `new Worker(new URL(...), { type: "module" })`). */
   worker?: EspWorkerHandle;
@@ -90,6 +91,7 @@ interface Pending {
   reject(e: Error): void;
 }
 
+/** The ESP data plane in a Worker: the same SA calls as {@link DataPlane} (as promises) and batches processed off the main thread. */
 export class WorkerDataPlane {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
@@ -182,15 +184,19 @@ export class WorkerDataPlane {
     return this.dead;
   }
 
+  /** Install an SA; resolves with its handle. */
   installSa(p: SaParams): Promise<number> {
     return this.control(() => this.remote.installSa(p) as Promise<number>);
   }
+  /** Remove an SA; false for an unknown handle. */
   removeSa(handle: number): Promise<boolean> {
     return this.control(() => this.remote.removeSa(handle) as Promise<boolean>);
   }
+  /** Handle of the inbound SA with this SPI (0 if none). */
   lookupSpi(spi: number): Promise<number> {
     return this.control(() => this.remote.lookupSpi(spi) as Promise<number>);
   }
+  /** Counters of an SA, undefined for an unknown handle. */
   stats(handle: number): Promise<SaStats | undefined> {
     return this.control(() => this.remote.stats(handle) as Promise<SaStats | undefined>);
   }

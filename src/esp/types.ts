@@ -17,6 +17,7 @@ export type EspSuite = (typeof EspSuite)[keyof typeof EspSuite];
 
 /** Per-packet result of seal/open. Never thrown: packets fail with a status. */
 export const EspStatus = {
+  /** The packet was sealed / opened. */
   Ok: 0,
   /** ICV / GCM tag did not verify (RFC 4303 §3.4.4). */
   AuthFailed: 1,
@@ -35,6 +36,7 @@ export const EspStatus = {
 } as const;
 export type EspStatus = (typeof EspStatus)[keyof typeof EspStatus];
 
+/** Short names of the statuses ("ok", "auth-failed", …) for logs and counters. */
 export const espStatusName: Record<EspStatus, string> = {
   0: "ok",
   1: "auth-failed",
@@ -46,8 +48,11 @@ export const espStatusName: Record<EspStatus, string> = {
   7: "no-space",
 };
 
+/** Parameters of one SA to install in the data plane. */
 export interface SaParams {
+  /** SPI (outbound: the peer's choice; inbound: ours). */
   spi: number;
+  /** ESP suite. */
   suite: EspSuite;
   /** Cipher key; for AES-GCM the AES key followed by the 4-byte salt (RFC 4106 §8.1). Empty for NULL. */
   encKey: Uint8Array;
@@ -58,6 +63,7 @@ export interface SaParams {
    * GCM: first 8 bytes mask the 64-bit IV counter (IV = counter XOR mask).
    */
   ivSeed?: Uint8Array;
+  /** Outbound (seal) or inbound (open). */
   direction: "in" | "out";
   /** Anti-replay window in packets (inbound), default 1024, max 4096. */
   replayWindow?: number;
@@ -68,26 +74,39 @@ export interface SaParams {
   initialSeq?: number;
 }
 
+/** One packet to seal. */
 export interface SealRequest {
+  /** Handle of the outbound SA. */
   handle: number;
+  /** Next Header of the payload (BEET inner protocol, e.g. 17 UDP, 58 ICMPv6). */
   nextHeader: number;
+  /** The payload. */
   payload: Uint8Array;
 }
 
+/** The result of sealing one packet. */
 export interface SealResult {
+  /** Status (Ok, Rekey, BadSa, NoSpace …). */
   status: EspStatus;
   /** The full ESP packet (SPI, seq, IV, ciphertext, ICV); empty unless status is Ok. */
   packet: Uint8Array;
+  /** Sequence number used. */
   seq: number;
+  /** SPI of the SA. */
   spi: number;
 }
 
+/** The result of opening one ESP packet. */
 export interface OpenResult {
+  /** Status (Ok, AuthFailed, Replay, Malformed, UnknownSpi …). */
   status: EspStatus;
+  /** SPI of the packet. */
   spi: number;
+  /** Its sequence number. */
   seq: number;
   /** Handle of the inbound SA that matched the SPI (0 when none). */
   handle: number;
+  /** Next Header of the payload. */
   nextHeader: number;
   /** Decrypted upper-layer payload; empty unless status is Ok. */
   payload: Uint8Array;
@@ -95,22 +114,37 @@ export interface OpenResult {
   payloadSum?: number;
 }
 
+/** Counters and state of one SA. */
 export interface SaStats {
+  /** SPI. */
   spi: number;
+  /** ESP suite. */
   suite: EspSuite;
+  /** Outbound or inbound. */
   direction: "in" | "out";
   /** Outbound: last sequence number sent. Inbound: highest authenticated (right edge of the window). */
   seq: number;
+  /** Packets sealed / opened successfully. */
   packets: number;
+  /** Bytes of those packets. */
   bytes: number;
+  /** Packets whose ICV did not verify (inbound). */
   authFailures: number;
+  /** Packets refused by the replay window (inbound). */
   replays: number;
+  /** Malformed packets (inbound). */
   malformed: number;
+  /** Seals refused because the sequence space ran out (outbound). */
   rekeys: number;
 }
 
 /** Key lengths (bytes) each suite takes from KEYMAT: enc key first, then auth key (RFC 7402 §7). */
-export function espKeyLengths(suite: EspSuite): { enc: number; auth: number } {
+export function espKeyLengths(suite: EspSuite): {
+  /** Encryption key bytes (AES-GCM: key and salt). */
+  enc: number;
+  /** Authentication key bytes (0 for AES-GCM). */
+  auth: number;
+} {
   switch (suite) {
     case EspSuite.AES128_CBC_SHA1:
       return { enc: 16, auth: 20 };

@@ -1,6 +1,6 @@
 // Narrowed view of the hipmm WASM exports used by the crypto helpers and the ESP data plane
 // (assembly/crypto/api.ts, assembly/esp/api.ts), plus a memory view that follows memory.grow.
-import type { HipmmExports } from "../wasm/loader.ts";
+import type { HipmmExports } from "../wasm/instantiate.ts";
 
 export type EspWasm = HipmmExports & {
   cryptoInit(): void;

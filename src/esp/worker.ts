@@ -8,19 +8,27 @@ import { type BatchOp, isShared } from "./espbatch.ts";
 import { type RingMessage, RingServer } from "./ring.ts";
 import type { SaParams, SaStats } from "./types.ts";
 
+/** The answer to a batch call. */
 export interface BatchReply {
+  /** The batch buffer, processed in place. */
   buf: ArrayBuffer | SharedArrayBuffer;
+  /** Packets that succeeded. */
   ok: number;
   /** Set when the worker failed to run the batch (the buffer is returned unchanged). */
   error?: string;
 }
 
+/** What the ESP Worker serves over comlink (see `WorkerDataPlane` in hipmm/esp). */
 export interface EspWorkerApi {
   /** Instantiates the WASM module (a compiled Module may be passed to skip compiling). */
   init(module?: WebAssembly.Module): void;
+  /** Install an SA; returns its handle. */
   installSa(p: SaParams): number;
+  /** Remove an SA; false for an unknown handle. */
   removeSa(handle: number): boolean;
+  /** Handle of the inbound SA with this SPI (0 if none). */
   lookupSpi(spi: number): number;
+  /** Counters of an SA, undefined for an unknown handle. */
   stats(handle: number): SaStats | undefined;
   /** Runs a seal/open batch in place; the buffer is transferred back. */
   batch(op: BatchOp, buf: ArrayBuffer | SharedArrayBuffer, n: number): BatchReply;
@@ -30,9 +38,13 @@ export interface EspWorkerApi {
 
 /** A batch request on the raw batch port. A SharedArrayBuffer is shared, anything else transferred. */
 export interface BatchRequest {
+  /** Request ID (echoed in the answer). */
   id: number;
+  /** Seal or open. */
   op: BatchOp;
+  /** The batch buffer. */
   buf: ArrayBuffer | SharedArrayBuffer;
+  /** Packets in the batch. */
   n: number;
   /** Bytes of `buf` in use (default: all of it). */
   size?: number;

@@ -10,12 +10,16 @@ import type { HipEvent, HipHostConfig } from "./types.ts";
 
 /** Association table and SPI allocation; packet dispatch is HipHost. */
 export abstract class AssociationTable {
+  /** Our host identity. */
   readonly identity: HostIdentity;
+  /** Randomness (SPIs, puzzles, DH keys). */
   readonly rng: Rng;
   protected readonly assocs = new Map<string, Association>();
   /** Opportunistic I1s (NULL receiver HIT) by peer locator until the R1 names the peer (§4.1.8). */
   protected readonly opportunistic = new Map<string, Association>();
   protected readonly bySpi = new Map<number, Association>();
+  /** The SPIs reserved for each association (removal without scanning `bySpi`). */
+  private readonly spisOf = new WeakMap<Association, number[]>();
   protected abstract readonly assocHost: AssociationHost;
   private readonly spiSource: HipHostConfig["spiSource"];
   /** State limits (limits.ts; HipHostConfig.limits over HIP_LIMITS). */
@@ -33,9 +37,21 @@ export abstract class AssociationTable {
 
   /** Exchanges not yet ESTABLISHED (limits.maxHalfOpen). */
   halfOpen(): number {
+    return this.scan(false).halfOpen;
+  }
+
+  /** One pass over the table: half-open exchanges and (with `oldest`) the oldest R2-SENT one. */
+  private scan(oldest: boolean): { halfOpen: number; oldest: Association | undefined } {
     let n = 0;
-    for (const a of this.assocs.values()) if (a.state === "I1-SENT" || a.state === "I2-SENT" || a.state === "R2-SENT") n++;
-    return n + this.opportunistic.size;
+    let best: Association | undefined;
+    for (const a of this.assocs.values()) {
+      const st = a.state;
+      if (st === "R2-SENT") {
+        n++;
+        if (oldest && (!best || (a.lastRxAt ?? 0) < (best.lastRxAt ?? 0))) best = a;
+      } else if (st === "I1-SENT" || st === "I2-SENT") n++;
+    }
+    return { halfOpen: n + this.opportunistic.size, oldest: best };
   }
 
   /** Associations held, opportunistic I1s included (limits.maxAssociations). */
@@ -48,58 +64,69 @@ export abstract class AssociationTable {
    * oldest R2-SENT association that `makeRoom` would evict as free. No state changes; undefined = room.
    */
   noRoom(): "limit_associations" | "limit_half_open" | undefined {
-    const evictable = this.oldestR2Sent() !== undefined;
-    if (this.size >= this.limits.maxAssociations && !evictable) return "limit_associations";
-    if (this.halfOpen() >= this.limits.maxHalfOpen && !evictable) return "limit_half_open";
+    const size = this.size;
+    const l = this.limits;
+    // Half-open exchanges are at most all of them: below both limits, nothing to count.
+    if (size < l.maxAssociations && size < l.maxHalfOpen) return undefined;
+    const s = this.scan(true);
+    if (s.oldest !== undefined) return undefined; // makeRoom evicts it
+    if (size >= l.maxAssociations) return "limit_associations";
+    if (s.halfOpen >= l.maxHalfOpen) return "limit_half_open";
     return undefined;
   }
 
   /** Evict the oldest R2-SENT association while a new one would exceed a limit (`evict.half_open`). */
   protected makeRoom(): void {
-    while (this.size >= this.limits.maxAssociations || this.halfOpen() >= this.limits.maxHalfOpen) {
-      const old = this.oldestR2Sent();
-      if (!old) return;
+    const l = this.limits;
+    while (this.size >= l.maxHalfOpen || this.size >= l.maxAssociations) {
+      const s = this.scan(true);
+      if (this.size < l.maxAssociations && s.halfOpen < l.maxHalfOpen) return;
+      if (!s.oldest) return;
       this.count("evict.half_open");
-      this.adopt(0, old, undefined, true);
+      this.adopt(0, s.oldest, undefined, true);
     }
-  }
-
-  private oldestR2Sent(): Association | undefined {
-    let best: Association | undefined;
-    for (const a of this.assocs.values()) if (a.state === "R2-SENT" && (!best || (a.lastRxAt ?? 0) < (best.lastRxAt ?? 0))) best = a;
-    return best;
   }
 
   /** Free an inbound SPI reserved with allocSpi (a retired per-interface SA, draft §6.1.1.1). */
   releaseSpi(spi: number): void {
     const a = this.bySpi.get(spi);
-    if (a && a.spiIn !== spi) this.bySpi.delete(spi);
+    if (a && a.spiIn !== spi) {
+      this.bySpi.delete(spi);
+      const l = this.spisOf.get(a);
+      if (l) l.splice(l.indexOf(spi) >>> 0, 1);
+    }
   }
 
+  /** The association with `peerHit`, if any. */
   association(peerHit: Uint8Array): Association | undefined {
     return this.assocs.get(hitKey(peerHit));
   }
 
+  /** Every association. */
   associations(): Iterable<Association> {
     return this.assocs.values();
   }
 
+  /** The association that owns inbound SPI `spi`, if any. */
   associationBySpi(spi: number): Association | undefined {
     return this.bySpi.get(spi);
   }
 
   // ---- HostCore (used by the handlers; not for applications) ----------------------------
 
+  /** Create and register an association (core handlers; not for applications). */
   createAssociation(peerHit: Uint8Array, peer: Locator): Association {
     const a = new Association(this.assocHost, this.identity, peerHit.slice(), peer);
     this.assocs.set(hitKey(peerHit), a);
     return a;
   }
 
+  /** Create an unregistered association (core handlers; not for applications). */
   createScratch(peerHit: Uint8Array, peer: Locator): Association {
     return new Association(this.assocHost, this.identity, peerHit.slice(), peer);
   }
 
+  /** Register `n`, replacing `old` (core handlers; not for applications). */
   adopt(now: Millis, n: Association, old: Association | undefined, evictOnly = false): Association {
     if (evictOnly) old = n;
     if (old) {
@@ -121,13 +148,16 @@ export abstract class AssociationTable {
     return this.assocs.get(hitKey(a.peerHit)) === a || (a.opportunistic && this.opportunistic.get(locatorKey(a.peerLocator)) === a);
   }
 
+  /** Remove an association and its SPIs; its KEYMAT is zero-filled. */
   removeAssociation(a: Association): void {
     if (a.opportunistic) this.opportunistic.delete(locatorKey(a.peerLocator));
     if (this.assocs.get(hitKey(a.peerHit)) === a) this.assocs.delete(hitKey(a.peerHit));
-    for (const [spi, x] of this.bySpi) if (x === a) this.bySpi.delete(spi);
+    for (const spi of this.spisOf.get(a) ?? []) if (this.bySpi.get(spi) === a) this.bySpi.delete(spi);
+    this.spisOf.delete(a);
     a.keymat?.destroy(); // issue 9 item 8: PRK and expanded KEYMAT zero-filled with the association
   }
 
+  /** Re-key `a` under the peer HIT named by an opportunistic R1 (core handlers; not for applications). */
   rekey(a: Association, peerHit: Uint8Array): void {
     this.opportunistic.delete(locatorKey(a.peerLocator));
     a.opportunistic = false;
@@ -144,7 +174,7 @@ export abstract class AssociationTable {
   allocSpi(a: Association, preferred?: number): number {
     for (const want of [preferred, preferred === undefined ? this.spiSource?.(a) : undefined]) {
       if (want !== undefined && want >= 256 && want <= 0xffffffff && !this.bySpi.has(want >>> 0)) {
-        this.bySpi.set(want >>> 0, a);
+        this.reserve(want >>> 0, a);
         return want >>> 0;
       }
     }
@@ -153,9 +183,16 @@ export abstract class AssociationTable {
       this.rng.fill(b);
       const spi = ((b[0] << 24) | (b[1] << 16) | (b[2] << 8) | b[3]) >>> 0;
       if (spi >= 256 && !this.bySpi.has(spi)) {
-        this.bySpi.set(spi, a);
+        this.reserve(spi, a);
         return spi;
       }
     }
+  }
+
+  private reserve(spi: number, a: Association): void {
+    this.bySpi.set(spi, a);
+    const l = this.spisOf.get(a);
+    if (l) l.push(spi);
+    else this.spisOf.set(a, [spi]);
   }
 }

@@ -1,6 +1,6 @@
 // One HIP association (RFC 7401 §4.4, §6): state, peer identity, locators, keys and SPIs.
 // This is what the mobility and FA layers work with (see host.ts for the contract).
-import { sha384 } from "@noble/hashes/sha2.js";
+import { sha384 } from "../core/crypto/sym.ts";
 import type { Locator, Millis } from "../core/types.ts";
 import { computeMac, macEquals } from "./auth.ts";
 import { rhashOf } from "./keymat.ts";
@@ -25,56 +25,76 @@ export interface SaPair {
 
 /** What the host lends an association so it can send packets and raise events. */
 export interface AssociationHost {
+  /** Queue a framed HIP packet to `to` from `from`. */
   queueRaw(now: Millis, packet: Uint8Array, to: Locator, from: Locator | undefined): void;
+  /** Raise a HIP event. */
   pushEvent(ev: HipEvent): void;
 }
 
 /** Pending retransmission of the packet that drives the current state (I1, I2 or CLOSE). */
 export interface Retransmit {
+  /** The packet as sent (re-sent as is). */
   packet: Uint8Array;
+  /** Transmissions so far. */
   tries: number;
+  /** Current timeout (ms; doubles after each try). */
   interval: Millis;
+  /** When the next retransmission is due (ms). */
   nextAt: Millis;
 }
 
+/** One HIP association with a peer (RFC 7401 §4.4): state, keys, SPIs, locators and timers. */
 export class Association {
+  /** HIP state (RFC 7401 §4.4.2). */
   state: HipState = "UNASSOCIATED";
   /** Peer's Host Identity once known (from R1 or I2). */
   peerIdentity: PeerIdentity | undefined;
   /** Current peer and local locators (mobility may change them). */
   peerLocator: Locator;
+  /** Our locator the association uses (undefined: any). */
   localLocator: Locator | undefined;
   /** True if we sent the I1 of the exchange that built the current keys. */
   initiator = false;
   /** SPIs: inbound is chosen by us, outbound by the peer (RFC 7402 §3.3.4). */
   spiIn = 0;
+  /** Outbound SPI (chosen by the peer). */
   spiOut = 0;
+  /** Negotiated ESP suite (`EspSuite`). */
   espSuite = 0;
+  /** Negotiated HIP cipher (`HipCipher`). */
   hipCipher = 0;
+  /** Negotiated DH group (`DhGroup`). */
   dhGroup = 0;
   /** Peer profile (src/hip/profile.ts) of this peer, if the configuration names one. */
   profile: PeerProfile | undefined;
   /** HIT suite of the Responder (decides RHASH, §2.3). */
   hitSuite = 2;
+  /** KEYMAT of the association (RFC 7401 §6.5), once keyed. */
   keymat: Keymat | undefined;
   /** HIP-gl / HIP-lg keys as seen from us: outbound (ours) and inbound (the peer's). */
   macKeyOut: Uint8Array = new Uint8Array(0);
+  /** The peer's HIP-gl / HIP-lg MAC key. */
   macKeyIn: Uint8Array = new Uint8Array(0);
+  /** Our HIP encryption key (ENCRYPTED in I2 / UPDATE). */
   encKeyOut: Uint8Array = new Uint8Array(0);
+  /** The peer's HIP encryption key. */
   encKeyIn: Uint8Array = new Uint8Array(0);
   /** The one KEYMAT allocator of the association: every SA pair is drawn through it (keymat-alloc.ts). */
   readonly keymatAlloc = new KeymatAllocator();
   /** Fingerprint of the exchange's (#I, #J) (a retransmitted I2, §6.9 step 4); the values are not kept. */
   puzzleKey: string | undefined;
+  /** R1_COUNTER of the R1 this exchange answered (Initiator), if present. */
   r1Counter: bigint | undefined;
   /** Initiator: our DH key and the Responder's HOST_ID TLV exactly as in R1 (for HIP_MAC_2). */
   ownDh: DhKeyPair | undefined;
+  /** The Responder's HOST_ID TLV (for HIP_MAC_2). */
   peerHostIdTlv: Uint8Array | undefined;
   /** A crypto job of this association's handshake is outstanding (crypto-jobs.ts): further
    * R1s / R2s wait for it (dropped as `crypto_pending`; the peer retransmits). */
   cryptoBusy = false;
   /** Whether the I1 went out with a NULL receiver HIT. */
   opportunistic = false;
+  /** Pending retransmission of I1, I2 or CLOSE. */
   retransmit: Retransmit | undefined;
   /** Responder: the R2 we sent (re-sent on a duplicate I2, §6.9 step 4). */
   lastR2: Uint8Array | undefined;
@@ -82,24 +102,29 @@ export class Association {
   deadline: Millis | undefined;
   /** CLOSE nonce (ECHO_REQUEST_SIGNED, §5.3.7). */
   closeNonce: Uint8Array | undefined;
+  /** Last inbound ESP packet accepted on this association (ms). */
   lastEspAt: Millis | undefined;
   /** Last authenticated inbound packet (ESP or HIP), or creation: the UAL idle clock (limits.ts). */
   lastRxAt: Millis | undefined;
   /** Last ESP packet we sent on it (the runtime sets it): our own use keeps it out of UAL too. */
   lastTxAt: Millis | undefined;
+  /** Last HIP control packet we sent on it (ms). */
   lastControlAt: Millis | undefined;
   /** Last CLOSE_ACK we sent (duplicate CLOSE in CLOSED). */
   lastCloseAck: Uint8Array | undefined;
 
   constructor(
     private readonly host: AssociationHost,
+    /** Our host identity. */
     readonly local: HostIdentity,
+    /** The peer's HIT (16 bytes; NULL until an opportunistic R1 names the peer). */
     public peerHit: Uint8Array,
     peerLocator: Locator,
   ) {
     this.peerLocator = peerLocator;
   }
 
+  /** Our HIT. */
   get localHit(): Uint8Array {
     return this.local.hit;
   }
@@ -188,10 +213,12 @@ export class Association {
     this.host.pushEvent(ev);
   }
 
+  /** Set the peer locator used for control packets and ESP. */
   setPeerLocator(l: Locator): void {
     this.peerLocator = l;
   }
 
+  /** Set our locator used for it (undefined: any). */
   setLocalLocator(l: Locator | undefined): void {
     this.localLocator = l;
   }

@@ -2,7 +2,7 @@
 // to the parameter, checksum zeroed and Header Length covering only that prefix; HIP_MAC_2
 // appends the Responder's HOST_ID TLV as received in R1; HIP_SIGNATURE_2 also zeroes the
 // Receiver's HIT and the PUZZLE Opaque and #I fields.
-import { hmac } from "@noble/hashes/hmac.js";
+import { hmac } from "../core/crypto/sym.ts";
 import { concat, ctEqual } from "../core/bytes.ts";
 import { HIP_HEADER_LEN, ParamType } from "../wire/constants.ts";
 import { emitPacketPrefix, type HipPacket } from "../wire/packet.ts";
@@ -60,21 +60,27 @@ export function sig2Input(prefix: Uint8Array): Uint8Array {
   return b;
 }
 
+/** HMAC of `data` with `key` (HIP_MAC / HIP_MAC_2, RFC 7401 §5.2.12-§5.2.13). */
 export function computeMac(hash: Hash, key: Uint8Array, data: Uint8Array): Uint8Array {
   return hmac(hash, key, data);
 }
 
+/** Constant-time check of `mac` against HMAC(`key`, `data`). */
 export function macEquals(hash: Hash, key: Uint8Array, data: Uint8Array, mac: Uint8Array): boolean {
   return ctEqual(hmac(hash, key, data), mac);
 }
 
+/** How to authenticate an outgoing packet: HIP_MAC / HIP_MAC_2 and / or a signature. */
 export interface AuthSpec {
   /** HMAC key for HIP_MAC (or HIP_MAC_2 when `mac2HostIdTlv` is set). */
   macKey?: Uint8Array;
+  /** The Responder's HOST_ID TLV: use HIP_MAC_2 over it (RFC 7401 §5.2.13). */
   mac2HostIdTlv?: Uint8Array;
+  /** RHASH of the association. */
   hash: Hash;
   /** Signs with HIP_SIGNATURE (or HIP_SIGNATURE_2 with `sig2`). */
   signer?: HostIdentity;
+  /** Sign with HIP_SIGNATURE_2 (R1) instead of HIP_SIGNATURE. */
   sig2?: boolean;
 }
 

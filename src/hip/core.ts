@@ -79,6 +79,8 @@ export interface HostCore {
   allocSpi(a: Association, preferred?: number): number;
   /** Emit + frame + queue; returns the HIP packet bytes. */
   send(now: Millis, pkt: HipPacket, to: Locator, from: Locator | undefined): Uint8Array;
+  /** Frame + queue an emitted HIP packet (checksum filled in here). */
+  sendRaw(now: Millis, packet: Uint8Array, to: Locator, from: Locator | undefined): void;
   /** send() and arm the retransmission timer of `a` with it. */
   sendReliable(now: Millis, a: Association, pkt: HipPacket): void;
   /** Count + drop event; always returns false. */

@@ -5,7 +5,9 @@ import { p256, p384 } from "@noble/curves/nist.js";
 import { concat } from "../core/bytes.ts";
 import type { Rng } from "../core/types.ts";
 
+/** DH group ID of NIST P-256 ECDH. */
 export const DH_P256 = 7;
+/** DH group ID of NIST P-384 ECDH. */
 export const DH_P384 = 8;
 
 const GROUPS: Record<number, { curve: typeof p256; size: number }> = {
@@ -13,6 +15,7 @@ const GROUPS: Record<number, { curve: typeof p256; size: number }> = {
   [DH_P384]: { curve: p384, size: 48 },
 };
 
+/** True for the groups implemented here (7, 8). */
 export function isSupportedDhGroup(group: number): boolean {
   return GROUPS[group] !== undefined;
 }
@@ -29,13 +32,17 @@ export function dhSeedLength(group: number): number {
   return g ? (g.curve.lengths.seed ?? g.size + 16) : 0;
 }
 
+/** An ephemeral ECDH key pair. */
 export interface DhKeyPair {
+  /** DH Group ID. */
   readonly group: number;
+  /** Public value x | y (RFC 5903 §7). */
   readonly publicValue: Uint8Array;
   /** Private scalar; never logged. */
   readonly secret: Uint8Array;
 }
 
+/** A new key pair for `group` from `rng`; throws for an unsupported group. */
 export function generateDhKey(rng: Rng, group: number): DhKeyPair {
   const g = GROUPS[group];
   if (!g) throw new Error(`unsupported DH group ${group}`);

@@ -6,7 +6,7 @@
 // §3.5.2.1): Hash = cSHAKE128(X = Host Identity field, L = 96, N = "", S = Context ID), taken
 // whole (no Encode_96); Prefix and OGA ID stay outside the hash for HIPv2 HITs.
 import { sha1 } from "@noble/hashes/legacy.js";
-import { sha256, sha384 } from "@noble/hashes/sha2.js";
+import { sha256, sha384 } from "../core/crypto/sym.ts";
 import { cshake128 } from "@noble/hashes/sha3-addons.js";
 import { bytesToIp, ipToBytes } from "../core/addr.ts";
 import { concat } from "../core/bytes.ts";
@@ -85,6 +85,7 @@ export function hitSuiteOf(hit: Uint8Array): number {
 /** The all-zero HIT of opportunistic mode (RFC 7401 §4.1.8). */
 export const NULL_HIT = new Uint8Array(HIT_LEN);
 
+/** True for the all-zero (NULL) HIT. */
 export function isNullHit(hit: Uint8Array): boolean {
   for (let i = 0; i < hit.length; i++) if (hit[i] !== 0) return false;
   return true;

@@ -53,8 +53,11 @@ const TYPE_NAMES: Record<number, string> = { 1: "I1", 2: "R1", 3: "I2", 4: "R2",
 const EXT_NAMES: Record<number, string> = { 6: "REA", 9: "AC", 10: "ACR", 11: "FAQ", 12: "FAA", 13: "FAD" };
 const typeName = (t: number) => TYPE_NAMES[t] ?? EXT_NAMES[t] ?? String(t);
 
+/** The sans-I/O HIPv2 host (RFC 7401, RFC 7402 ESP setup): base exchange, UPDATE, CLOSE; see the contract at the top of src/hip/host.ts. */
 export class HipHost extends AssociationTable implements HostCore {
+  /** The configuration with defaults applied. */
   readonly cfg: ResolvedConfig;
+  /** R1 generations (puzzle secret, DH keys, signed R1s; RFC 7401 §4.1.1). */
   readonly r1: R1Factory;
   /** Public-key operations of the handshake: inline, or jobs for the driver (crypto-jobs.ts). */
   readonly crypto: CryptoJobs;
@@ -86,7 +89,16 @@ export class HipHost extends AssociationTable implements HostCore {
   }
 
   /** State sizes to compare with `limits` (associations, half-open exchanges, rate-limit buckets). */
-  stateSizes(): { associations: number; halfOpen: number; r1Buckets: number; notifyBuckets: number } {
+  stateSizes(): {
+    /** Associations. */
+    associations: number;
+    /** Half-open exchanges (I2 answered, not yet ESTABLISHED). */
+    halfOpen: number;
+    /** Rate-limit buckets for R1s. */
+    r1Buckets: number;
+    /** Rate-limit buckets for NOTIFYs. */
+    notifyBuckets: number;
+  } {
     return { associations: this.size, halfOpen: this.halfOpen(), r1Buckets: this.r1Limiter.size, notifyBuckets: this.notifyLimiter.size };
   }
 
@@ -139,6 +151,7 @@ export class HipHost extends AssociationTable implements HostCore {
     if (a) startClose(this, now, a);
   }
 
+  /** A HIP packet (UDP zero marker removed) from `from` at our `to`. */
   handleDatagram(now: Millis, packet: Uint8Array, from: Locator, to: Locator): void {
     this.now = now;
     this.counters["bytes.rx"] = (this.counters["bytes.rx"] ?? 0) + packet.length;
@@ -205,6 +218,7 @@ export class HipHost extends AssociationTable implements HostCore {
     }
   }
 
+  /** Run retransmissions and expiries due at `now` (ms). */
   handleTimeout(now: Millis): void {
     this.now = now;
     this.guard(undefined, () => this.timeout(now));
@@ -279,20 +293,24 @@ export class HipHost extends AssociationTable implements HostCore {
     if (resume) this.guard(undefined, () => resume(now, result));
   }
 
+  /** Add an extension (mobility, FA client); it sees its packet types before the core. */
   registerExtension(ext: HipExtension): void {
     this.extensions.push(ext);
   }
 
   // ---- output ---------------------------------------------------------------------------
 
+  /** The next datagram to send (zero marker + HIP packet), if any. */
   pollTransmit(): Transmit | undefined {
     return this.tx.shift();
   }
 
+  /** The next event, if any. */
   pollEvent(): HipEvent | undefined {
     return this.events.shift();
   }
 
+  /** The next instant `handleTimeout` must be called (ms), if any. */
   pollTimeout(): Millis | undefined {
     let t: number | undefined;
     const min = (x: number | undefined) => {
@@ -316,7 +334,11 @@ export class HipHost extends AssociationTable implements HostCore {
     return bytes;
   }
 
-  sendReliable(now: Millis, a: Association, pkt: HipPacket): void {
+  sendRaw(now: Millis, packet: Uint8Array, to: Locator, from: Locator | undefined): void {
+    this.queueRaw(now, packet, to, from);
+  }
+
+    sendReliable(now: Millis, a: Association, pkt: HipPacket): void {
     const packet = this.send(now, pkt, a.peerLocator, a.localLocator);
     a.lastControlAt = now;
     const initial = this.cfg.retransmit.initialMs;
@@ -358,11 +380,13 @@ export class HipHost extends AssociationTable implements HostCore {
     return false;
   }
 
+  /** Raise an event (extensions see it at once). */
   event(ev: HipEvent): void {
     this.events.push(ev);
     for (const ext of this.extensions) ext.onEvent?.(this.now, ev);
   }
 
+  /** Count one `name` in {@link HipHost.counters}. */
   count(name: string): void {
     this.counters[name] = (this.counters[name] ?? 0) + 1;
   }

@@ -17,7 +17,7 @@
 // from an injected Rng (sans-I/O); RSA keys come from WebCrypto (runtime/rsa-keygen.ts).
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { p256, p384 } from "@noble/curves/nist.js";
-import { sha256, sha384 } from "@noble/hashes/sha2.js";
+import { sha256, sha384 } from "../core/crypto/sym.ts";
 import { concat, equalBytes } from "../core/bytes.ts";
 import type { PrivateKeyRef, PublicKeyRef, SigAlgorithm } from "../core/crypto/provider.ts";
 import type { Rng } from "../core/types.ts";
@@ -29,19 +29,23 @@ export { HI_RSA, HIT_SUITE_RSA_SHA256 } from "./rsa.ts";
 
 /** HI algorithms (RFC 7401 §5.2.9; RFC 9374 §3.4.1 Table 4). */
 export const HI_ECDSA = 7;
+/** EdDSA (RFC 9374 §3.4.1 Table 4). */
 export const HI_EDDSA = 13;
 /** ECC curve labels for ECDSA HIs (RFC 7401 §5.2.9). */
 export const CURVE_P256 = 1;
+/** NIST P-384. */
 export const CURVE_P384 = 2;
 /** EdDSA curve label for EdDSA HIs (RFC 9374 §3.4.1.1 Table 5). */
 export const EDDSA_CURVE_ED25519 = 1;
 /** HIT suites (RFC 7401 §5.2.10; RFC 9374 §3.4.2 Table 6). */
 export const HIT_SUITE_ECDSA_SHA384 = 2;
+/** EdDSA / cSHAKE128 (RFC 9374 §3.4.2). */
 export const HIT_SUITE_EDDSA_CSHAKE128 = 5;
 /** HIT suites of the HIs this implementation can verify: what a Responder lists in R1's
  * HIT_SUITE_LIST (RFC 7401 §5.2.10) and accepts as the Initiator's HIT suite in I2. */
 export const SUPPORTED_HIT_SUITES: readonly number[] = [HIT_SUITE_ECDSA_SHA384, HIT_SUITE_EDDSA_CSHAKE128, HIT_SUITE_RSA_SHA256];
 
+/** Key types a host identity can have. */
 export type CurveName = "P-256" | "P-384" | "Ed25519" | "RSA";
 
 /** Provider algorithm of each scheme (src/core/crypto/provider.ts); RSA has none. */
@@ -127,6 +131,7 @@ export class PeerIdentity {
     readonly publicKey: Uint8Array,
     /** The Host Identity field of HOST_ID as sent / received (the HIT's input). */
     readonly hostId: Uint8Array,
+    /** The HIT (16 bytes, ORCHIDv2 over `hostId`). */
     readonly hit: Uint8Array,
   ) {}
 
@@ -145,6 +150,7 @@ export class PeerIdentity {
     return this.scheme.curve;
   }
 
+  /** Key type name. */
   get curveName(): CurveName {
     return this.scheme.name;
   }
@@ -189,6 +195,7 @@ export class PeerIdentity {
     return this.scheme.sigLen;
   }
 
+  /** True when `other` has the same algorithm and Host Identity. */
   sameAs(other: PeerIdentity): boolean {
     return this.algorithm === other.algorithm && equalBytes(this.hostId, other.hostId);
   }
@@ -266,7 +273,14 @@ export class HostIdentity extends PeerIdentity {
   }
 
   /** Keep secrets out of console.log / JSON. */
-  toJSON(): { algorithm: number; curve: CurveName; hit: string } {
+  toJSON(): {
+    /** HI algorithm. */
+    algorithm: number;
+    /** Key type. */
+    curve: CurveName;
+    /** HIT (hex). */
+    hit: string;
+  } {
     return { algorithm: this.algorithm, curve: this.curveName, hit: Array.from(this.hit, (b) => b.toString(16).padStart(2, "0")).join("") };
   }
 }

@@ -12,22 +12,36 @@ import { concat, equalBytes, fromHex, hex } from "../core/bytes.ts";
 import { hitFromHostId, hitToString } from "./hit.ts";
 import { type CurveName, HI_ECDSA, HI_EDDSA, HI_RSA, HostIdentity } from "./identity.ts";
 
+/** Keyfile `format` value. */
 export const KEYFILE_FORMAT = "hipmm-host-identity";
+/** Keyfile `version` value. */
 export const KEYFILE_VERSION = 1;
 
+/** The keyfile JSON (written by `hipmm keygen`, {@link encodeKeyfile}). */
 export interface KeyfileJson {
+  /** Always {@link KEYFILE_FORMAT}. */
   format: typeof KEYFILE_FORMAT;
+  /** Always {@link KEYFILE_VERSION}. */
   version: number;
+  /** HI algorithm name. */
   algorithm: AlgorithmName;
+  /** HI algorithm number (RFC 7401 §5.2.9). */
   algorithmId: number;
+  /** Curve name. */
   curve: CurveName;
+  /** Curve label of the HI (ECDSA: 1 P-256, 2 P-384; EdDSA: 1 Ed25519; RSA: 0). */
   curveId: number;
+  /** Private key (hex). Secret. */
   privateKey: string;
+  /** Public key (hex). */
   publicKey: string;
+  /** Host Identity as in HOST_ID (hex). */
   hostId: string;
+  /** HIT (text). */
   hit: string;
 }
 
+/** HI algorithm names used in keyfiles. */
 export type AlgorithmName = "ECDSA" | "EdDSA" | "RSA";
 
 /** Curve → HI algorithm (name and RFC 7401 / RFC 9374 number). */
@@ -38,7 +52,20 @@ const ALGORITHMS: Record<CurveName, { name: AlgorithmName; id: number }> = {
   RSA: { name: "RSA", id: HI_RSA },
 };
 
-export type KeyfileResult = { ok: true; identity: HostIdentity } | { ok: false; error: string };
+/** Result of {@link decodeKeyfile}. */
+export type KeyfileResult =
+  | {
+      /** Success. */
+      ok: true;
+      /** The identity loaded. */
+      identity: HostIdentity;
+    }
+  | {
+      /** Failure. */
+      ok: false;
+      /** Why the keyfile was refused. */
+      error: string;
+    };
 
 /** Serialize an identity (including its private key) to keyfile text. */
 export function encodeKeyfile(id: HostIdentity): string {

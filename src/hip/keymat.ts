@@ -4,8 +4,7 @@
 // Keys are drawn sequentially (§6.5): HIP-gl enc, HIP-gl integrity, HIP-lg enc, HIP-lg integrity,
 // then ESP keys (RFC 7402 §7): SA-gl enc, SA-gl auth, SA-lg enc, SA-lg auth. "g" is the host
 // with the greater HIT. KEYMAT is expanded lazily so later SAs can draw from a KEYMAT index.
-import { hmac } from "@noble/hashes/hmac.js";
-import { sha256, sha384 } from "@noble/hashes/sha2.js";
+import { hmac, sha256, sha384 } from "../core/crypto/sym.ts";
 import type { CHash } from "@noble/hashes/utils.js";
 import { concat } from "../core/bytes.ts";
 import { compareHits } from "./hit.ts";
@@ -100,9 +99,11 @@ export class Keymat {
 export interface HipKeys {
   /** Our ENCRYPTED key and HIP_MAC key (outgoing). */
   localEnc: Uint8Array;
+  /** Our HIP_MAC key. */
   localMac: Uint8Array;
   /** The peer's (incoming). */
   peerEnc: Uint8Array;
+  /** The peer's HIP_MAC key. */
   peerMac: Uint8Array;
   /** KEYMAT index after the HIP keys: where ESP keys start (RFC 7402 §7). */
   espIndex: number;
@@ -127,14 +128,19 @@ export function drawHipKeys(km: Keymat, encLen: number, macLen: number, localIsG
 
 /** ESP keys drawn at `index` (RFC 7402 §7): outbound = our direction, inbound = the peer's. */
 export interface EspKeys {
+  /** Outbound encryption key. */
   outEnc: Uint8Array;
+  /** Outbound authentication key. */
   outAuth: Uint8Array;
+  /** Inbound encryption key. */
   inEnc: Uint8Array;
+  /** Inbound authentication key. */
   inAuth: Uint8Array;
   /** Index after the four keys. */
   next: number;
 }
 
+/** Draw the ESP keys of one SA pair at KEYMAT `index` (RFC 7402 §7); undefined past the KEYMAT's end. */
 export function drawEspKeys(km: Keymat, index: number, encLen: number, authLen: number, localIsGreater: boolean): EspKeys | undefined {
   const all = km.slice(index, 2 * (encLen + authLen));
   if (!all) return undefined;

@@ -6,17 +6,23 @@ import type { Millis } from "../core/types.ts";
 
 /** Token bucket parameters: `ratePerSec` tokens refill per second, at most `burst` stored. */
 export interface RateLimit {
+  /** Tokens added per second. */
   ratePerSec: number;
+  /** Most tokens stored. */
   burst: number;
 }
 
 /** A probe budget window: at most `maxProbes` probes and `maxBytes` bytes per `windowMs`. */
 export interface ProbeWindow {
+  /** Probes per window. */
   maxProbes: number;
+  /** Bytes per window. */
   maxBytes: number;
+  /** Window length (ms). */
   windowMs: Millis;
 }
 
+/** State and rate limits against hostile peers (defaults `HIP_LIMITS`, docs/PROTOCOL.md §7.9). */
 export interface HipLimits {
   /** Associations in the table (every state). New ones beyond it are refused (`drop.limit_associations`). */
   maxAssociations: number;
@@ -37,6 +43,7 @@ export interface HipLimits {
   r1Global: RateLimit;
   /** Prefix lengths that form one source for the per-prefix buckets. */
   prefixV4: number;
+  /** IPv6 prefix length (bits) of one source. */
   prefixV6: number;
   /** Per-prefix buckets kept (least recently used evicted). */
   maxRateEntries: number;

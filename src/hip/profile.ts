@@ -10,7 +10,9 @@ import { indexOfType, rawPrefix } from "./auth.ts";
 import type { PeerIdentity } from "./identity.ts";
 import type { SaParams } from "./sa.ts";
 
+/** A peer profile: wire deviations of another implementation to follow (docs/PROTOCOL.md §11.5). */
 export interface PeerProfile {
+  /** Profile name ("rfc", "cutehip"). */
   readonly name: string;
   /** §3.5 1: the puzzle hash is RHASH(#I | HIT-R | HIT-I | #J) (RFC 7401 §4.1.2: HIT-I first). */
   readonly puzzleHitsSwapped: boolean;
@@ -65,11 +67,13 @@ export const CUTEHIP_PROFILE: PeerProfile = {
   noUpdateExtensions: true,
 };
 
+/** The profiles by name. */
 export const PEER_PROFILES: Readonly<Record<string, PeerProfile>> = { rfc: RFC_PROFILE, cutehip: CUTEHIP_PROFILE };
 
 /** `HipHostConfig.peerProfile`: one profile for every peer, or a choice per peer HIT. */
 export type PeerProfileConfig = PeerProfile | ((peerHit: Uint8Array) => PeerProfile | undefined);
 
+/** The profile for `peerHit` under `cfg`, if any. */
 export function profileFor(cfg: PeerProfileConfig | undefined, peerHit: Uint8Array): PeerProfile | undefined {
   if (!cfg) return undefined;
   return typeof cfg === "function" ? cfg(peerHit) : cfg;

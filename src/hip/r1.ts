@@ -3,11 +3,12 @@
 // with the Receiver's HIT and PUZZLE Opaque / #I zeroed; per I1 only those fields are filled in.
 // Generations rotate every r1Lifetime; solutions for the current and the previous generation
 // are accepted (§4.1.2: valid for at least Lifetime, at most 2 * Lifetime).
-import { sha384 } from "@noble/hashes/sha2.js";
+import { sha384 } from "../core/crypto/sym.ts";
 import { ctEqual } from "../core/bytes.ts";
 import type { Millis, Rng } from "../core/types.ts";
-import { PacketType } from "../wire/constants.ts";
-import type { HipPacket } from "../wire/packet.ts";
+import { HIP_HEADER_LEN, PacketType, ParamType } from "../wire/constants.ts";
+import { emitPacket, type HipPacket } from "../wire/packet.ts";
+import { tlvIndex } from "../wire/tlv.ts";
 import type { Param } from "../wire/params/index.ts";
 import { authenticate } from "./auth.ts";
 import { type DhKeyPair, generateDhKey } from "./dh.ts";
@@ -47,6 +48,9 @@ export interface R1Generation {
   readonly params: Map<number, Param[]>;
   /** Signed R1 variants for peer profiles (profile name + group), built on first use. */
   readonly variants: Map<string, Param[]>;
+  /** Emitted R1 per (profile name, group), built on first use: per I1 only the Receiver's HIT
+   * and PUZZLE Opaque / #I are written into a copy (`puzzleAt`: offset of the PUZZLE value). */
+  readonly emitted: Map<string, { bytes: Uint8Array; puzzleAt: number }>;
   /** (#I, #J) fingerprints of I2s whose crypto jobs are running. */
   readonly pending: Set<string>;
   /** (#I, #J) fingerprints already accepted (replay.ts). */
@@ -155,7 +159,7 @@ export class R1Factory {
       params.set(g, this.signedParams(counter, key));
     }
     const solved = new SolvedPuzzles(this.s.maxSolvedPerGeneration ?? 65_536);
-    return { counter, secret, createdAt: now, k: this.s.k, opaque: this.s.opaque, dh, params, solved, pending: new Set(), variants: new Map() };
+    return { counter, secret, createdAt: now, k: this.s.k, opaque: this.s.opaque, dh, params, solved, pending: new Set(), variants: new Map(), emitted: new Map() };
   }
 
   /** R1 parameters, ascending (RFC 7401 §5.3.2 + RFC 7402 §5.2.1.1), signed with HIP_SIGNATURE_2. */
@@ -179,20 +183,44 @@ export class R1Factory {
     return authenticate(pkt, { hash: this.rhash, signer: this.id, sig2: true }).params;
   }
 
+  /** The signed parameters of the R1 for `group` (and `prof`'s variant, built on first use). */
+  private signedFor(gen: R1Generation, group: number, prof: PeerProfile | undefined): Param[] {
+    if (!prof) return gen.params.get(group)!;
+    const key = `${prof.name}/${group}`;
+    if (!gen.variants.has(key)) gen.variants.set(key, this.signedParams(gen.counter, gen.dh.get(group)!, prof));
+    return gen.variants.get(key)!;
+  }
+
   /** R1 for one Initiator: first of our groups the I1 offered, else our first (§5.2.6, §6.7 step 4). */
   r1For(now: Millis, initiatorHit: Uint8Array, offered: readonly number[], prof?: PeerProfile): HipPacket {
     const gen = this.current(now);
     const group = this.s.dhGroups.find((g) => offered.includes(g)) ?? this.s.dhGroups[0];
-    let signed = gen.params.get(group)!;
-    if (prof) {
-      const key = `${prof.name}/${group}`;
-      if (!gen.variants.has(key)) gen.variants.set(key, this.signedParams(gen.counter, gen.dh.get(group)!, prof));
-      signed = gen.variants.get(key)!;
-    }
+    const signed = this.signedFor(gen, group, prof);
     const params = signed.map((p) =>
       p.kind === "PUZZLE" ? { ...p, opaque: gen.opaque, randomI: puzzleI(this.rhash, gen.secret, initiatorHit, this.id.hit) } : p,
     );
     return { packetType: PacketType.R1, controls: 0, senderHit: this.id.hit, receiverHit: initiatorHit, params };
+  }
+
+  /** r1For's packet, emitted (checksum 0): a copy of the generation's emitted R1 with the
+   * Receiver's HIT and PUZZLE Opaque / #I filled in (the fields HIP_SIGNATURE_2 leaves out, §5.2.15). */
+  r1Bytes(now: Millis, initiatorHit: Uint8Array, offered: readonly number[], prof?: PeerProfile): Uint8Array {
+    const gen = this.current(now);
+    const group = this.s.dhGroups.find((g) => offered.includes(g)) ?? this.s.dhGroups[0];
+    const key = `${prof?.name ?? ""}/${group}`;
+    let t = gen.emitted.get(key);
+    if (!t) {
+      const bytes = emitPacket({ packetType: PacketType.R1, controls: 0, senderHit: this.id.hit, receiverHit: NULL_HIT, params: this.signedFor(gen, group, prof) });
+      const idx = tlvIndex(bytes, HIP_HEADER_LEN)!;
+      t = { bytes, puzzleAt: idx.valueOffset(idx.find(ParamType.PUZZLE)) };
+      gen.emitted.set(key, t);
+    }
+    const out = t.bytes.slice();
+    out.set(initiatorHit, 24); // Receiver's HIT (§5.1)
+    out[t.puzzleAt + 2] = gen.opaque >> 8; // PUZZLE: #K, Lifetime, Opaque, #I (§5.2.4)
+    out[t.puzzleAt + 3] = gen.opaque & 0xff;
+    out.set(puzzleI(this.rhash, gen.secret, initiatorHit, this.id.hit), t.puzzleAt + 4);
+    return out;
   }
 }
 

@@ -4,6 +4,7 @@ import { ipToBytes } from "../core/addr.ts";
 import type { Millis } from "../core/types.ts";
 import type { RateLimit } from "./limits.ts";
 
+/** A token bucket (`ratePerSec` refill, `burst` capacity); time is passed in. */
 export class TokenBucket {
   private tokens: number;
   private last: Millis | undefined;
@@ -23,6 +24,7 @@ export class TokenBucket {
     return this.tokens >= 1;
   }
 
+  /** Take one token at `now`; false when none is available. */
   take(now: Millis): boolean {
     if (!this.available(now)) return false;
     this.tokens -= 1;

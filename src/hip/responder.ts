@@ -27,8 +27,8 @@ export function handleI1(core: HostCore, now: Millis, pkt: HipPacket, from: Loca
   if (!isHit(pkt.senderHit) || compareHits(pkt.senderHit, own) === 0) return core.drop("bad_sender_hit", pkt, from);
   if (a && a.state === "I1-SENT" && compareHits(own, pkt.senderHit) < 0) return core.drop("simultaneous_i1_lost", pkt, from);
   const groups = getParam(pkt, "DH_GROUP_LIST")?.groups ?? [];
-  const r1 = core.r1.r1For(now, pkt.senderHit, groups, profileFor(core.cfg.peerProfile, pkt.senderHit));
-  core.send(now, r1, from, to);
+  // Pre-signed and pre-emitted per generation (r1.ts): per I1 only the HIT and puzzle are written.
+  core.sendRaw(now, core.r1.r1Bytes(now, pkt.senderHit, groups, profileFor(core.cfg.peerProfile, pkt.senderHit)), from, to);
   core.count("rx.I1");
   return true;
 }

@@ -11,7 +11,9 @@ import { sha256 } from "@noble/hashes/sha2.js";
 import { concat, ctEqual } from "../core/bytes.ts";
 import type { Scheme } from "./scheme.ts";
 
+/** HI algorithm number of RSA. */
 export const HI_RSA = 5;
+/** HIT suite of RSA / DSA (SHA-256). */
 export const HIT_SUITE_RSA_SHA256 = 1;
 /** Accepted modulus sizes (bits): bounds the cost of a hostile HOST_ID. */
 export const RSA_MIN_BITS = 1024;

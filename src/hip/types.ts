@@ -10,6 +10,7 @@ import type { SaParams } from "./sa.ts";
 /** RFC 7401 §4.4.2 states. */
 export type HipState = "UNASSOCIATED" | "I1-SENT" | "I2-SENT" | "R2-SENT" | "ESTABLISHED" | "CLOSING" | "CLOSED" | "E-FAILED";
 
+/** Retransmission of I1, I2, UPDATE and CLOSE (RFC 7401 §6.6, §6.8): exponential backoff. */
 export interface RetransmitConfig {
   /** First retransmission timeout (doubles after each try, RFC 7401 §6.6 / §6.8 step 18). */
   initialMs: Millis;
@@ -19,8 +20,11 @@ export interface RetransmitConfig {
   maxMs: Millis;
 }
 
+/** Configuration of a `HipHost` (defaults: {@link HIP_DEFAULTS}, docs/PROTOCOL.md §7). */
 export interface HipHostConfig {
+  /** Our host identity (keys and HIT). */
   identity: HostIdentity;
+  /** Randomness (SPIs, puzzle #I, DH keys); the core has no other source. */
   rng: Rng;
   /** Puzzle difficulty #K we ask of Initiators (RFC 7401 §4.1.2). Default 8. */
   puzzleK?: number;
@@ -44,6 +48,7 @@ export interface HipHostConfig {
    * further I2s of that generation are dropped (`drop.puzzle_memory_full`) and new I1s get a
    * new generation. Default 65 536. */
   maxSolvedPerGeneration?: number;
+  /** I1 / I2 / UPDATE / CLOSE retransmission (defaults HIP_DEFAULTS.retransmit). */
   retransmit?: Partial<RetransmitConfig>;
   /** Encrypt HOST_ID in I2 with the HIP_CIPHER (§5.3.3). Default true; false sends it in
    * clear (§5.3.3 allows both; cutehip accepts only clear, docs/PROTOCOL.md §11). */
@@ -89,20 +94,119 @@ export interface HipHostConfig {
   limits?: Partial<HipLimits>;
 }
 
+/** Events of the HIP core, drained with `HipHost.pollEvent()`; `type` names the event. */
 export type HipEvent =
-  | { type: "established"; peerHit: Uint8Array; localHit: Uint8Array; peer: Locator; local?: Locator; initiator: boolean }
-  | { type: "sa-install"; peerHit: Uint8Array; inbound: SaParams; outbound: SaParams }
-  | { type: "sa-remove"; peerHit: Uint8Array; inboundSpi: number; outboundSpi: number }
+  | {
+      /** Event kind. */
+      type: "established";
+      /** The peer's HIT (16 bytes). */
+      peerHit: Uint8Array;
+      /** Our HIT (16 bytes). */
+      localHit: Uint8Array;
+      /** The peer's locator the association runs on. */
+      peer: Locator;
+      /** Our locator, when known. */
+      local?: Locator;
+      /** True when we sent the I1. */
+      initiator: boolean;
+    }
+  | {
+      /** Event kind. */
+      type: "sa-install";
+      /** The peer's HIT (16 bytes). */
+      peerHit: Uint8Array;
+      /** The inbound SA (peer → us). */
+      inbound: SaParams;
+      /** The outbound SA (us → peer). */
+      outbound: SaParams;
+    }
+  | {
+      /** Event kind. */
+      type: "sa-remove";
+      /** The peer's HIT (16 bytes). */
+      peerHit: Uint8Array;
+      /** SPI of the removed inbound SA. */
+      inboundSpi: number;
+      /** SPI of the removed outbound SA. */
+      outboundSpi: number;
+    }
   /** An extension added one more SA of the association (per-interface SA, draft §4.5); the pair from sa-install stays. */
-  | { type: "sa-add"; peerHit: Uint8Array; sa: SaParams }
+  | {
+      /** Event kind. */
+      type: "sa-add";
+      /** The peer's HIT (16 bytes). */
+      peerHit: Uint8Array;
+      /** The added SA. */
+      sa: SaParams;
+    }
   /** UPDATE rekey (RFC 7402 §6.9, src/hip/update.ts): the new pair replaces the current one; the old outbound SA goes, the old inbound SA is retired. */
-  | { type: "sa-rekey"; peerHit: Uint8Array; inbound: SaParams; outbound: SaParams; oldInboundSpi: number; oldOutboundSpi: number }
+  | {
+      /** Event kind. */
+      type: "sa-rekey";
+      /** The peer's HIT (16 bytes). */
+      peerHit: Uint8Array;
+      /** The new inbound SA. */
+      inbound: SaParams;
+      /** The new outbound SA. */
+      outbound: SaParams;
+      /** SPI of the retired inbound SA. */
+      oldInboundSpi: number;
+      /** SPI of the removed outbound SA. */
+      oldOutboundSpi: number;
+    }
   /** An extension retired one SA added by sa-add (draft §6.1.1.1). */
-  | { type: "sa-delete"; peerHit: Uint8Array; direction: "in" | "out"; spi: number }
-  | { type: "closed"; peerHit: Uint8Array; reason: "local" | "peer" | "timeout" }
-  | { type: "failed"; peerHit: Uint8Array; reason: string }
-  | { type: "notify"; peerHit: Uint8Array; notifyType: number; data: Uint8Array; verified: boolean }
-  | { type: "drop"; reason: string; code: string; offset?: number; packetType?: number; from?: Locator };
+  | {
+      /** Event kind. */
+      type: "sa-delete";
+      /** The peer's HIT (16 bytes). */
+      peerHit: Uint8Array;
+      /** Which SA: inbound or outbound. */
+      direction: "in" | "out";
+      /** Its SPI. */
+      spi: number;
+    }
+  | {
+      /** Event kind. */
+      type: "closed";
+      /** The peer's HIT (16 bytes). */
+      peerHit: Uint8Array;
+      /** Who closed: we did, the peer did (CLOSE), or the association timed out. */
+      reason: "local" | "peer" | "timeout";
+    }
+  | {
+      /** Event kind. */
+      type: "failed";
+      /** The peer's HIT (16 bytes). */
+      peerHit: Uint8Array;
+      /** Why the base exchange or association failed. */
+      reason: string;
+    }
+  | {
+      /** Event kind. */
+      type: "notify";
+      /** The peer's HIT (16 bytes). */
+      peerHit: Uint8Array;
+      /** NOTIFICATION message type (RFC 7401 §5.2.19, `NotifyType`). */
+      notifyType: number;
+      /** Notification data. */
+      data: Uint8Array;
+      /** True when the NOTIFY's signature verified. */
+      verified: boolean;
+    }
+  | {
+      /** Event kind. */
+      type: "drop";
+      /** Why the packet was dropped (the counter name under `drop.`). */
+      reason: string;
+      /** The wire error code (`WireErrorCode`), else the reason. */
+      code: string;
+      /** Byte offset of the error in the packet, if any. */
+      offset?: number;
+      /** HIP packet type of the dropped packet, if parsed. */
+      packetType?: number;
+      /** Where the packet came from. */
+      from?: Locator;
+    };
 
 /**
  * Plug-in for packet types (or base packets) the core does not handle itself (mobility,
@@ -117,7 +221,9 @@ export interface HipExtension {
    * extension that authenticated the packet calls `assoc.noteAuthenticated(now)` (UAL clock,
    * R2-SENT → ESTABLISHED): consuming a packet does not vouch for it. */
   handle(now: Millis, pkt: HipPacket, raw: Uint8Array, from: Locator, to: Locator, assoc: Association | undefined): boolean;
+  /** Called when the time from `pollTimeout` has come. */
   handleTimeout?(now: Millis): void;
+  /** The extension's next deadline (ms), if any. */
   pollTimeout?(): Millis | undefined;
   /**
    * Sees every core event as it is raised (before the runtime drains it), with the current
@@ -134,14 +240,24 @@ export interface HipExtension {
 
 /** Defaults, documented in docs/PROTOCOL.md §7. */
 export const HIP_DEFAULTS = {
+  /** Puzzle difficulty #K asked of Initiators. */
   puzzleK: 8,
+  /** PUZZLE Lifetime field (37: 32 s). */
   puzzleLifetime: 37,
+  /** PUZZLE Opaque field. */
   puzzleOpaque: 0,
+  /** Largest #K we solve. */
   maxPuzzleK: 24,
+  /** DH groups: NIST P-384, P-256. */
   dhGroups: [8, 7],
+  /** HIP ciphers: AES-256-CBC, AES-128-CBC. */
   hipCiphers: [4, 2],
+  /** ESP suites: AES-GCM-16, AES-256/128-CBC-HMAC-SHA256, AES-128-CBC-HMAC-SHA1, NULL-HMAC-SHA256. */
   espSuites: [13, 9, 8, 1, 7],
+  /** Lifetime of one R1 generation (ms). */
   r1Lifetime: 120_000,
+  /** Retransmission: first timeout 1 s, 5 tries, timeout capped at 8 s. */
   retransmit: { initialMs: 1000, maxTries: 5, maxMs: 8000 } as RetransmitConfig,
+  /** CLOSED lingers this long (ms). */
   closedLingerMs: 15_000,
 } as const;

@@ -25,6 +25,7 @@ import { compareHits, hitKey } from "./hit.ts";
 import type { HipHost } from "./host.ts";
 import type { HipEvent, HipExtension } from "./types.ts";
 
+/** Options of the UPDATE rekey extension. */
 export interface UpdateOptions {
   /** How long the replaced inbound SPI still maps to the association (liveness). Default 4000 ms. */
   oldSpiLingerMs?: Millis;

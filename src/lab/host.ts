@@ -13,6 +13,10 @@ import type { HipLimits } from "../hip/limits.ts";
 import { HostStack, type StackEvent } from "../runtime/stack.ts";
 import type { SimEndpoint } from "../sim/types.ts";
 import { HostObserver } from "./observe.ts";
+import { useEmbeddedWasm } from "../wasm/loader.ts";
+
+// Not in a hipmm/worker bundle: the embedded WASM module is the default DataPlane (src/wasm/loader.ts).
+useEmbeddedWasm();
 
 export interface Delivery {
   t: Millis;

@@ -42,26 +42,37 @@ import type { MobilityEvent } from "./types.ts";
 export const DEFAULT_INTERFACE = 1;
 export { FA_INTERFACE } from "./types.ts";
 
+/** An inclusive range of inbound SPIs (from an FA lease, draft §4.4). */
 export interface SpiRange {
+  /** Smallest SPI. */
   min: number;
+  /** Largest SPI. */
   max: number;
 }
 
+/** A mobility event tagged with the peer it concerns (from {@link MobilityExtension.pollEvent}). */
 export interface MobilityNote {
+  /** The peer's HIT (16 bytes). */
   peerHit: Uint8Array;
+  /** The session's event. */
   ev: MobilityEvent;
 }
 
+/** Where the next ESP datagram goes (from {@link MobilityExtension.route}). */
 export interface MobilityRoute {
+  /** Our source locator. */
   from: Locator;
+  /** The peer's destination locator. */
   to: Locator;
   /** Outbound SPI for the destination's interface (§4.5); the base-exchange SPI when shared. */
   spi: number;
 }
 
+/** Options of {@link MobilityExtension}. */
 export interface MobilityExtensionOptions {
   /** Our interfaces (shared by all associations); default: a new empty model. */
   local?: LocalModel;
+  /** Readdressing and probing policy (defaults: `DEFAULT_POLICY`, src/mobility/policy.ts). */
   policy?: Partial<MobilityPolicy>;
 }
 
@@ -107,7 +118,9 @@ export function codecKeys(a: Association, spis: CodecKeys["spis"], sigs?: ReaSig
 
 export class MobilityExtension implements HipExtension {
   readonly packetTypes = [PacketType.REA, PacketType.AC, PacketType.ACR];
+  /** Our interfaces and addresses (shared by every association). */
   readonly local: LocalModel;
+  /** The effective policy. */
   readonly policy: MobilityPolicy;
   private readonly bound = new Map<string, Bound>();
   private readonly notes: MobilityNote[] = [];
@@ -142,11 +155,18 @@ export class MobilityExtension implements HipExtension {
     }
   }
 
+  /** The mobility session bound to the association with `peerHit`, if its keys exist yet. */
   session(peerHit: Uint8Array): MobilitySession | undefined {
     return this.bound.get(hitKey(peerHit))?.session;
   }
 
-  sessions(): { assoc: Association; session: MobilitySession }[] {
+  /** Every bound association with its mobility session. */
+  sessions(): {
+    /** The HIP association. */
+    assoc: Association;
+    /** Its mobility session. */
+    session: MobilitySession;
+  }[] {
     return [...this.bound.values()].map((b) => ({ assoc: b.assoc, session: b.session }));
   }
 
@@ -172,6 +192,7 @@ export class MobilityExtension implements HipExtension {
     return { from: p.from, to: p.to, spi: spi !== undefined && b.outExtra.has(spi) ? spi : b.assoc.spiOut };
   }
 
+  /** The next mobility event, oldest first; undefined when none. */
   pollEvent(): MobilityNote | undefined {
     return this.notes.shift();
   }
@@ -226,6 +247,7 @@ export class MobilityExtension implements HipExtension {
     }
   }
 
+  /** Run due retransmissions, probes and expiries at `now` (ms). */
   handleTimeout(now: Millis): void {
     this.now = now;
     for (const b of [...this.bound.values()]) {
@@ -237,6 +259,7 @@ export class MobilityExtension implements HipExtension {
     }
   }
 
+  /** The earliest deadline (ms) of any session or retiring SA, if any. */
   pollTimeout(): Millis | undefined {
     let t: number | undefined;
     for (const b of this.bound.values()) {

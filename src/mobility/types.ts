@@ -97,24 +97,147 @@ export type RejectReason =
 
 /** A data path: our local locator and the peer's. */
 export interface Path {
+  /** Our local locator (the source of datagrams on this path). */
   readonly from: Locator;
+  /** The peer's locator (the destination). */
   readonly to: Locator;
 }
 
+/** Events of a mobility session (draft §5.3, §6.4-§6.5); `type` names the event, `t` is when (ms). */
 export type MobilityEvent =
-  | { type: "rea-sent"; t: Millis; reaId: number; interfaces: number[]; to: Locator; retransmit: boolean }
-  | { type: "rea-acked"; t: Millis; reaId: number; rtt: Millis | undefined }
-  | { type: "rea-failed"; t: Millis; reaId: number }
-  | { type: "peer-rea"; t: Millis; reaId: number; added: Locator[]; lost: Locator[]; duplicate: boolean }
-  | { type: "ac-sent"; t: Millis; to: Locator; acId: number; reaId: number; liveness: boolean }
-  | { type: "acr-sent"; t: Millis; to: Locator; acId: number }
-  | { type: "address-verified"; t: Millis; locator: Locator; rtt: Millis }
+  | {
+      /** Event kind. */
+      type: "rea-sent";
+      /** When it happened (ms, the caller's clock). */
+      t: Millis;
+      /** REA ID of the REA. */
+      reaId: number;
+      /** Logical interface IDs it announces. */
+      interfaces: number[];
+      /** The peer locator it went to. */
+      to: Locator;
+      /** True when this send is a retransmission. */
+      retransmit: boolean;
+    }
+  | {
+      /** Event kind. */
+      type: "rea-acked";
+      /** When it happened (ms, the caller's clock). */
+      t: Millis;
+      /** REA ID of the acknowledged REA. */
+      reaId: number;
+      /** Round-trip time (ms) when the REA was sent once (Karn's rule), else undefined. */
+      rtt: Millis | undefined;
+    }
+  | {
+      /** Event kind. */
+      type: "rea-failed";
+      /** When it happened (ms, the caller's clock). */
+      t: Millis;
+      /** REA ID of the REA that got no AC after every retransmission. */
+      reaId: number;
+    }
+  | {
+      /** Event kind. */
+      type: "peer-rea";
+      /** When it happened (ms, the caller's clock). */
+      t: Millis;
+      /** The peer's REA ID. */
+      reaId: number;
+      /** Peer locators new in this REA. */
+      added: Locator[];
+      /** Peer locators it no longer lists. */
+      lost: Locator[];
+      /** True when this REA ID was seen before (ignored, AC sent again). */
+      duplicate: boolean;
+    }
+  | {
+      /** Event kind. */
+      type: "ac-sent";
+      /** When it happened (ms, the caller's clock). */
+      t: Millis;
+      /** The peer locator probed. */
+      to: Locator;
+      /** AC ID of the probe. */
+      acId: number;
+      /** REA ID the AC answers (§6.1.2.1). */
+      reaId: number;
+      /** True for a liveness probe of a known address rather than a new one. */
+      liveness: boolean;
+    }
+  | {
+      /** Event kind. */
+      type: "acr-sent";
+      /** When it happened (ms, the caller's clock). */
+      t: Millis;
+      /** The peer locator the ACR went to. */
+      to: Locator;
+      /** AC ID echoed. */
+      acId: number;
+    }
+  | {
+      /** Event kind. */
+      type: "address-verified";
+      /** When it happened (ms, the caller's clock). */
+      t: Millis;
+      /** The peer locator that answered with an ACR. */
+      locator: Locator;
+      /** Round-trip time of the AC/ACR (ms). */
+      rtt: Millis;
+    }
   /** An authenticated REA came from this listed address: data on source credit (policy `sourceCredit`). */
-  | { type: "address-credited"; t: Millis; locator: Locator }
-  | { type: "address-failed"; t: Millis; locator: Locator; reason: "no-acr" | "silent" | "budget" | "expired" }
-  | { type: "path-changed"; t: Millis; path: Path | undefined; previous: Path | undefined; reason: string }
-  | { type: "rejected"; t: Millis; reason: RejectReason; from: Locator }
-  | { type: "esp-datagram"; t: Millis; data: Uint8Array; from: Locator; to: Locator };
+  | {
+      /** Event kind. */
+      type: "address-credited";
+      /** When it happened (ms, the caller's clock). */
+      t: Millis;
+      /** The peer locator now credited. */
+      locator: Locator;
+    }
+  | {
+      /** Event kind. */
+      type: "address-failed";
+      /** When it happened (ms, the caller's clock). */
+      t: Millis;
+      /** The peer locator that failed. */
+      locator: Locator;
+      /** no ACR after every AC, no traffic heard, probe budget spent, or lifetime over. */
+      reason: "no-acr" | "silent" | "budget" | "expired";
+    }
+  | {
+      /** Event kind. */
+      type: "path-changed";
+      /** When it happened (ms, the caller's clock). */
+      t: Millis;
+      /** The new path (undefined: none). */
+      path: Path | undefined;
+      /** The path before. */
+      previous: Path | undefined;
+      /** Why the path changed (e.g. "base-exchange", "peer-rea", "failover:no-acr"). */
+      reason: string;
+    }
+  | {
+      /** Event kind. */
+      type: "rejected";
+      /** When it happened (ms, the caller's clock). */
+      t: Millis;
+      /** Why the packet was rejected. */
+      reason: RejectReason;
+      /** Where it came from. */
+      from: Locator;
+    }
+  | {
+      /** Event kind. */
+      type: "esp-datagram";
+      /** When it happened (ms, the caller's clock). */
+      t: Millis;
+      /** The ESP packet carried in the REA (§6.1.1). */
+      data: Uint8Array;
+      /** The peer locator it came from. */
+      from: Locator;
+      /** Our locator it arrived at. */
+      to: Locator;
+    };
 
 /** Counters kept per session (§8: every rejected packet is counted). */
 export interface MobilityCounters {

@@ -19,7 +19,7 @@ import { SocketSet } from "../transport/socket-set.ts";
 import { ReconnectingTunnel, type ReconnectOptions, type TunnelEndpoint, type TunnelOpener } from "../transport/reconnect.ts";
 import { type Tunnel, TunnelSocket, WsTunnel } from "../transport/tunnel.ts";
 import { WtTunnel } from "../transport/wt-client.ts";
-import { loadWasm } from "../wasm/loader.ts";
+import { loadWasm } from "../wasm/instantiate.ts";
 import { defaultCryptoProvider } from "../core/crypto/detect.ts";
 import type { CryptoProvider } from "../core/crypto/provider.ts";
 import { type Clock, EndpointDriver, monotonicClock } from "./driver.ts";
@@ -30,7 +30,9 @@ import { HostStack, type SendStatus, type StackEvent } from "./stack.ts";
 import { closableAssociations, closeAssociations } from "./close-associations.ts";
 import { type TunnelPathChanged, TunnelResume } from "./tunnel-resume.ts";
 
+/** Options of {@link TunnelHost} (and `startTunnelHost`). */
 export interface TunnelHostOptions {
+  /** Our host identity. */
   identity: HostIdentity;
   /** An open tunnel to the FA (WsTunnel / WtTunnel; a ReconnectingTunnel comes back by itself). */
   tunnel: Tunnel;
@@ -38,13 +40,17 @@ export interface TunnelHostOptions {
   fa: FaTarget;
   /** Lease wishes (draft §5.1): address type, SPIs, lifetime… Default: addr type 4, 16 SPIs. */
   lease?: Omit<FaClientOptions, "fas">;
+  /** Extra HIP core settings (puzzle difficulty, suites, retransmission…). */
   hip?: Omit<Partial<HipHostConfig>, "identity" | "rng">;
+  /** Mobility options (the FA lease is an address of the FA interface). */
   mobility?: MobilityExtensionOptions;
+  /** Randomness (default: `crypto.getRandomValues`). */
   rng?: Rng;
   /** Default: a new DataPlane on the embedded module, compiled asynchronously (fine on a page's
    *  main thread). workerd: pass `new DataPlane(loadWasmSync(module))` (see edge.ts).
    *  "worker": ESP in a Worker (startTunnelHost starts it; the host closes it). */
   dataPlane?: DataPlane | WorkerDataPlane | "worker";
+  /** Time source (default: `performance.now()`). */
   clock?: Clock;
   /** Crypto provider for the control plane's crypto jobs (runtime/host.ts); startTunnelHost
    *  default: WebCrypto (+ `@noble` per missing algorithm); "inline": `@noble` inside the core. */
@@ -54,9 +60,13 @@ export interface TunnelHostOptions {
   sendQueue?: SendQueueOptions;
 }
 
+/** Events of {@link TunnelHost} by name: those of a RuntimeHost plus the tunnel's. */
 export type TunnelHostEvents = RuntimeHostEvents & {
   /** The tunnel is gone for good (closed, or a ReconnectingTunnel gave up). */
-  "tunnel-closed": { reason: string };
+  "tunnel-closed": {
+    /** Why it closed. */
+    reason: string;
+  };
   /** A ReconnectingTunnel came back and the lease is held again: one per recovery (tunnel-resume.ts). */
   "path-changed": TunnelPathChanged;
 };
@@ -64,9 +74,13 @@ export type TunnelHostEvents = RuntimeHostEvents & {
 type Owned = { closeDataPlane?: boolean };
 type Listener<T> = (ev: T) => void;
 
+/** A HIP host behind a tunnel to a Forwarding Agent (browsers, Workers): its only locator is the one leased from the FA (draft §4.4). */
 export class TunnelHost {
+  /** The sans-I/O host stack. */
   readonly stack: HostStack;
+  /** What drives it: the tunnel socket, timers, the clock. */
   readonly driver: EndpointDriver;
+  /** The tunnel as a datagram socket. */
   readonly socket: TunnelSocket;
   /** With a Worker data plane: the batch runner. */
   readonly espWorker: WorkerEspRunner | undefined;
@@ -122,6 +136,7 @@ export class TunnelHost {
     return s;
   }
 
+  /** Our HIT. */
   get hit(): Uint8Array {
     return this.stack.hit;
   }
@@ -131,6 +146,7 @@ export class TunnelHost {
     return this.stack.fa?.lease;
   }
 
+  /** Call `cb` on every event `type`. */
   on<K extends keyof TunnelHostEvents>(type: K, cb: Listener<TunnelHostEvents[K]>): this {
     const l = this.listeners.get(type) ?? [];
     l.push(cb as Listener<never>);
@@ -138,6 +154,7 @@ export class TunnelHost {
     return this;
   }
 
+  /** Stop calling `cb`. */
   off<K extends keyof TunnelHostEvents>(type: K, cb: Listener<TunnelHostEvents[K]>): this {
     const l = this.listeners.get(type);
     if (l) this.listeners.set(type, l.filter((x) => x !== (cb as Listener<never>)));
@@ -284,9 +301,15 @@ export async function startTunnelHost(o: TunnelHostOptions & { leaseTimeoutMs?: 
   return host;
 }
 
+/** Where to open a tunnel to one FA. */
 export interface TunnelEndpoints {
   /** The FA's WebTransport endpoint (https://IP:PORT/path) and self-signed certificate hashes. */
-  webTransport?: { url: string; serverCertificateHashes?: Uint8Array[] };
+  webTransport?: {
+    /** The https:// URL. */
+    url: string;
+    /** SHA-256 hashes of the FA's self-signed certificate. */
+    serverCertificateHashes?: Uint8Array[];
+  };
   /** The FA's WebSocket endpoint (ws:// or wss://). */
   webSocket?: string;
   /** Per attempt; default 5000 ms. */
@@ -314,6 +337,7 @@ export async function openTunnel(e: TunnelEndpoints): Promise<Tunnel> {
   throw new Error(`no tunnel to the FA (${errors.join("; ") || "no endpoint given"})`);
 }
 
+/** Options of `connectTunnelHost`: the FAs' endpoints instead of an open tunnel. */
 export interface ConnectTunnelHostOptions extends Omit<TunnelHostOptions, "tunnel" | "fa"> {
   /** FAs in order of preference, each with its WebTransport and/or WebSocket endpoint. */
   endpoints: TunnelEndpoint[];
@@ -321,6 +345,7 @@ export interface ConnectTunnelHostOptions extends Omit<TunnelHostOptions, "tunne
   reconnect?: ReconnectOptions;
   /** How to open one transport (default: the runtime's WebTransport / WebSocket). */
   opener?: TunnelOpener;
+  /** How long to wait for the first lease (ms; default 10 000). */
   leaseTimeoutMs?: number;
 }
 

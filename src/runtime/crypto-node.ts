@@ -1,12 +1,14 @@
 // A synchronous native crypto provider for Node (node:crypto, OpenSSL on the calling thread):
 // the WebCrypto provider's speed per operation without its Promise and thread-pool hop per call
 // (~30-40 µs awaited, much more on a loaded machine). A job run on it completes inside the
-// driver's loop, like @noble's. Opt-in: `crypto: nodeCryptoProvider()` (start*Host default is
-// WebCrypto, core/crypto/detect.ts). Same raw-key conventions and results (test/hip).
-import { createECDH, createPrivateKey, createPublicKey, type KeyObject, sign, verify } from "node:crypto";
+// driver's loop, like @noble's. startNodeHost's default (`nodeCryptoDefault()`, one per process:
+// imported keys are shared); WebCrypto stays the default elsewhere (core/crypto/detect.ts).
+// Same raw-key conventions and results (test/hip).
+import { createCipheriv, createDecipheriv, createECDH, createHash, createHmac, createPrivateKey, createPublicKey, type KeyObject, sign, verify } from "node:crypto";
 import { nobleProvider } from "../core/crypto/noble.ts";
 import type { CryptoProvider, EcdhCurve, EcdhKeyRef, HashName, PrivateKeyRef, PublicKeyRef, SigAlgorithm } from "../core/crypto/provider.ts";
 import { curveSize } from "../core/crypto/provider.ts";
+import { installNativeSym, type NativeSym } from "../core/crypto/sym.ts";
 
 const OSSL: Record<EcdhCurve, string> = { "P-256": "prime256v1", "P-384": "secp384r1" };
 const b64u = (b: Uint8Array) => Buffer.from(b).toString("base64url");
@@ -20,16 +22,15 @@ function jwk(alg: SigAlgorithm, pub: Uint8Array, secret: Uint8Array): Record<str
   return k;
 }
 
-/** SubjectPublicKeyInfo DER prefixes (RFC 5480 §2 id-ecPublicKey + curve; RFC 8410 §4 Ed25519):
- * DER import is cheaper than JWK for a peer key seen once. */
-const SPKI: Record<SigAlgorithm, string> = {
-  "ECDSA-P256": "3059301306072a8648ce3d020106082a8648ce3d030107034200",
-  "ECDSA-P384": "3076301006072a8648ce3d020106052b81040022036200",
-  Ed25519: "302a300506032b6570032100",
-};
+/** Imported public keys kept per process, by content (a peer HI seen again — the Responder an
+ * Initiator reconnects to, the peer of an association — is not imported again): an OpenSSL 3
+ * key import costs more than the verification itself. Bounded, oldest first out. */
+const PUBLIC_KEY_CACHE = 1024;
 
-function spki(alg: SigAlgorithm, pub: Uint8Array): Buffer {
-  return Buffer.concat([Buffer.from(SPKI[alg], "hex"), alg === "Ed25519" ? pub : point(pub)]);
+function publicJwk(alg: SigAlgorithm, pub: Uint8Array): Record<string, string> {
+  if (alg === "Ed25519") return { kty: "OKP", crv: "Ed25519", x: b64u(pub) };
+  const n = curveSize(alg);
+  return { kty: "EC", crv: curveOf(alg), x: b64u(pub.subarray(0, n)), y: b64u(pub.subarray(n)) };
 }
 
 function point(pub: Uint8Array): Uint8Array {
@@ -41,14 +42,23 @@ function point(pub: Uint8Array): Uint8Array {
 
 export function nodeCryptoProvider(): CryptoProvider {
   const pubKeys = new WeakMap<Uint8Array, KeyObject>();
+  const pubByContent = new Map<string, KeyObject>();
   const privKeys = new WeakMap<Uint8Array, KeyObject>();
   const ecdhKeys = new WeakMap<Uint8Array, ReturnType<typeof createECDH>>();
   const pubOf = (k: PublicKeyRef) => {
     let o = pubKeys.get(k.pub);
-    if (!o) {
-      o = createPublicKey({ key: spki(k.alg, k.pub), format: "der", type: "spki" });
-      pubKeys.set(k.pub, o);
+    if (o) return o;
+    const id = k.alg + String.fromCharCode.apply(null, k.pub as unknown as number[]);
+    o = pubByContent.get(id);
+    if (o) {
+      pubByContent.delete(id); // most recently used last
+    } else {
+      // JWK import: about half the CPU of SPKI DER through OpenSSL 3's decoders (Node 20).
+      o = createPublicKey({ key: publicJwk(k.alg, k.pub), format: "jwk" });
+      if (pubByContent.size >= PUBLIC_KEY_CACHE) pubByContent.delete(pubByContent.keys().next().value as string);
     }
+    pubByContent.set(id, o);
+    pubKeys.set(k.pub, o);
     return o;
   };
   const privOf = (k: PrivateKeyRef) => {
@@ -109,4 +119,37 @@ export function nodeCryptoProvider(): CryptoProvider {
     hmac: (h, k, d) => nobleProvider.hmac(h, k, d),
     hkdf: (h, ikm, salt, info, len) => nobleProvider.hkdf(h, ikm, salt, info, len),
   };
+}
+
+/** The cores' synchronous SHA-2 / HMAC / AES-CBC (core/crypto/sym.ts) on OpenSSL: same bytes
+ * as @noble, a third of the CPU per HMAC-SHA-384 of HIP's short inputs. Results are copied out
+ * of Node's Buffers (no view of a pooled Buffer reaches the cores). */
+export const nodeSym: NativeSym = {
+  hash: (h, d) => new Uint8Array(createHash(h).update(d).digest()),
+  hmac: (h, k, d) => new Uint8Array(createHmac(h, k).update(d).digest()),
+  aesCbc(encrypt, key, iv, data) {
+    const alg = `aes-${8 * key.length}-cbc`;
+    try {
+      const c = encrypt ? createCipheriv(alg, key, iv) : createDecipheriv(alg, key, iv);
+      const a = c.update(data);
+      const b = c.final();
+      const out = new Uint8Array(a.length + b.length);
+      out.set(a);
+      out.set(b, a.length);
+      return out;
+    } catch (e) {
+      if (encrypt) throw e;
+      return undefined; // bad padding or length, as @noble's throw in hip/suites.ts
+    }
+  },
+};
+
+let shared: CryptoProvider | undefined;
+
+/** The provider startNodeHost uses when none is given: one per process (its key caches shared).
+ * Also installs `nodeSym` for the cores' symmetric primitives (process-wide; same results). */
+export function nodeCryptoDefault(): CryptoProvider {
+  shared ??= nodeCryptoProvider();
+  installNativeSym(nodeSym);
+  return shared;
 }

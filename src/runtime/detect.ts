@@ -2,13 +2,18 @@
 // transports (UDP only in Node and Deno --unstable-net; workerd has no UDP) and data-plane
 // placement (SharedArrayBuffer needs cross-origin isolation in browsers).
 
+/** JavaScript runtimes told apart by {@link detectRuntime}. */
 export type RuntimeName = "node" | "deno" | "bun" | "workerd" | "browser" | "webworker" | "unknown";
 
+/** The runtime and what it offers. */
 export interface RuntimeInfo {
+  /** Which runtime. */
   runtime: RuntimeName;
   /** Plain UDP sockets: node:dgram, or Deno.listenDatagram (needs --unstable-net). */
   udp: boolean;
+  /** WebSocket available. */
   webSocket: boolean;
+  /** WebTransport available. */
   webTransport: boolean;
   /** SharedArrayBuffer usable (browsers: only when cross-origin isolated). */
   sharedArrayBuffer: boolean;

@@ -9,13 +9,16 @@ import { runCryptoJob } from "../hip/crypto-jobs.ts";
 import type { SimEndpoint } from "../sim/types.ts";
 import type { SocketSet } from "../transport/socket-set.ts";
 
+/** A clock in milliseconds. */
 export type Clock = () => Millis;
 
+/** `performance.now()`. */
 export const monotonicClock: Clock = () => performance.now();
 
 /** Sees every datagram crossing the sockets (pcap, timelines). Must not keep `data` views. */
 export type PacketTap = (dir: "in" | "out", now: Millis, data: Uint8Array, from: Locator, to: Locator) => void;
 
+/** Drives one sans-I/O endpoint (a HostStack, or any SimEndpoint) with real sockets and one real timer. */
 export class EndpointDriver {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private timerAt: Millis | undefined;
@@ -23,13 +26,16 @@ export class EndpointDriver {
   private armQueued = false;
   /** Datagrams handed to the sockets. */
   transmitted = 0;
+  /** Sees every datagram in and out (pcap, timelines). */
   tap: PacketTap | undefined;
   /** Crypto jobs that failed on the provider and on the `@noble` fallback. */
   cryptoFailed = 0;
 
   constructor(
     private readonly endpoint: SimEndpoint,
+    /** The sockets it reads and writes. */
     readonly sockets: SocketSet,
+    /** The clock it runs on. */
     readonly clock: Clock = monotonicClock,
     /** Called after every input (datagram, timeout, flush) once transmits are drained. */
     private readonly afterInput?: () => void,
@@ -119,6 +125,7 @@ export class EndpointDriver {
     this.flush();
   }
 
+  /** Stop: no more input, the timer cleared, the sockets closed. */
   async close(): Promise<void> {
     this.closed = true;
     if (this.timer !== undefined) clearTimeout(this.timer);

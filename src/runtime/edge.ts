@@ -8,7 +8,7 @@ import { cryptoRng } from "../core/rng.ts";
 import { DataPlane } from "../esp/dataplane.ts";
 import { ReconnectingTunnel, type ReconnectOptions } from "../transport/reconnect.ts";
 import { type Tunnel, WsTunnel } from "../transport/tunnel.ts";
-import { loadWasmSync } from "../wasm/loader.ts";
+import { loadWasmSync } from "../wasm/instantiate.ts";
 import { startTunnelHost, type TunnelHost, type TunnelHostOptions } from "./browser.ts";
 
 type Fetcher = (input: string, init?: RequestInit) => Promise<Response>;
@@ -26,12 +26,15 @@ export async function connectWorkerTunnel(url: string, fetcher: Fetcher = (i, in
   return new WsTunnel(ws);
 }
 
+/** Options of `startEdgeHost` (Cloudflare Workers / workerd). */
 export interface EdgeHostOptions extends Omit<TunnelHostOptions, "tunnel" | "dataPlane"> {
   /** The FA's WebSocket tunnel endpoint. */
   url: string;
   /** build/hipmm.wasm as the precompiled module workerd hands to the script. */
   wasm: WebAssembly.Module;
+  /** The fetch that opens the WebSocket: a service binding's (e.g. `env.FA.fetch`); default the global `fetch`. */
   fetcher?: Fetcher;
+  /** How long to wait for the first lease (ms; default 10 000). */
   leaseTimeoutMs?: number;
   /** Reopen the tunnel after a drop, re-lease, re-announce (docs/PROTOCOL.md §9.3); default off
    *  (a Worker's tunnel lives in one request). */

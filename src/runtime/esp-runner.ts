@@ -37,21 +37,27 @@ function viaChannel(cb: () => void): void {
   channel.port.postMessage(0);
 }
 
+/** Counters of a {@link WorkerEspRunner}. */
 export interface EspRunnerStats {
   /** Rounds run (SA calls + at most one seal and one open batch each). */
   rounds: number;
   /** Batches sent to the Worker. */
   batches: number;
+  /** Packets sealed. */
   sealed: number;
+  /** Packets opened. */
   opened: number;
   /** Most packets in one batch. */
   largestBatch: number;
+  /** SAs installed in the Worker. */
   saInstalls: number;
+  /** SAs removed. */
   saRemovals: number;
   /** SA installs the Worker refused (the SA's packets then fail with BadSa / UnknownSpi). */
   saFailures: number;
 }
 
+/** What the runner calls back into its host. */
 export interface EspRunnerHooks {
   /** After a round's results went into the stack: drain its transmits. */
   flushed(): void;
@@ -61,7 +67,9 @@ export interface EspRunnerHooks {
 
 type Item = { w: EspWork & { kind: "seal" | "open" }; i: number };
 
+/** Runs a HostStack's deferred ESP work (SA calls, seal / open batches) on a {@link WorkerDataPlane}, in order. */
 export class WorkerEspRunner {
+  /** Counters. */
   readonly stats: EspRunnerStats = { rounds: 0, batches: 0, sealed: 0, opened: 0, largestBatch: 0, saInstalls: 0, saRemovals: 0, saFailures: 0 };
   private readonly work: DeferredEsp;
   /** DeferredEsp SA id → the Worker's handle (0: refused). */
@@ -74,9 +82,11 @@ export class WorkerEspRunner {
 
   constructor(
     private readonly stack: HostStack,
+    /** The Worker data plane. */
     readonly dataPlane: WorkerDataPlane,
     private readonly clock: () => Millis,
     private readonly hooks: EspRunnerHooks,
+    /** Most packets per batch. */
     readonly maxBatch = 64,
   ) {
     if (!stack.deferred) throw new TypeError("WorkerEspRunner needs a HostStack built with deferEsp");

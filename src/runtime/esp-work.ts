@@ -9,6 +9,7 @@ import type { SaBackend } from "./sa-table.ts";
 
 /** An application datagram routed and encoded, ready to seal (RFC 7402 §3.1 BEET). */
 export interface SealJob {
+  /** The peer's HIT. */
   peerHit: Uint8Array;
   /** Outbound SA: a DataPlane handle, or a DeferredEsp id. */
   handle: number;
@@ -16,7 +17,9 @@ export interface SealJob {
   nextHeader: number;
   /** Inner upper-layer packet (e.g. UDP header + data, checksummed over the HITs). */
   seg: Uint8Array;
+  /** Destination locator. */
   to: Locator;
+  /** Source locator (default: the socket's). */
   from?: Locator;
   /** Rides inside the REA about to go out (ESP_DATAGRAM, draft §6.1.1) instead of on its own. */
   rea: boolean;
@@ -24,8 +27,11 @@ export interface SealJob {
 
 /** An inbound ESP datagram whose SPI names one of our inbound SAs, ready to open. */
 export interface OpenJob {
+  /** The ESP datagram. */
   data: Uint8Array;
+  /** Outer source locator. */
   from: Locator;
+  /** Our locator it arrived at. */
   to: Locator;
   /** Came inside an REA: proves nothing about the path it names (liveness needs the ACR). */
   viaRea: boolean;
@@ -33,20 +39,48 @@ export interface OpenJob {
 
 /** What the data plane reported for one opened packet (an OpenResult, or read from an EspBatch). */
 export interface OpenOutcome {
+  /** EspStatus of the open. */
   status: number;
+  /** SPI of the packet. */
   spi: number;
+  /** Its sequence number. */
   seq: number;
+  /** Next Header of the payload. */
   nextHeader: number;
+  /** The payload (empty unless Ok). */
   payload: Uint8Array;
   /** The payload's Internet checksum sum when the data plane computed it (DataPlane.open). */
   payloadSum?: number;
 }
 
+/** One item of the ordered ESP work queue of {@link DeferredEsp}. */
 export type EspWork =
-  | { kind: "install"; id: number; sa: SaParams }
-  | { kind: "remove"; id: number }
-  | { kind: "seal"; job: SealJob }
-  | { kind: "open"; job: OpenJob };
+  | {
+      /** Install an SA. */
+      kind: "install";
+      /** The SA id handed out. */
+      id: number;
+      /** Its parameters. */
+      sa: SaParams;
+    }
+  | {
+      /** Remove an SA. */
+      kind: "remove";
+      /** The SA id. */
+      id: number;
+    }
+  | {
+      /** Seal a datagram. */
+      kind: "seal";
+      /** The job. */
+      job: SealJob;
+    }
+  | {
+      /** Open an ESP packet. */
+      kind: "open";
+      /** The job. */
+      job: OpenJob;
+    };
 
 interface SaRecord {
   spi: number;
@@ -65,6 +99,7 @@ export class DeferredEsp implements SaBackend {
   private readonly byId = new Map<number, SaRecord>();
   private readonly bySpi = new Map<number, SaRecord>();
 
+  /** Items queued and not yet taken. */
   get pending(): number {
     return this.queue.length;
   }
@@ -76,10 +111,12 @@ export class DeferredEsp implements SaBackend {
     return q;
   }
 
+  /** Queue a seal job. */
   seal(job: SealJob): void {
     this.queue.push({ kind: "seal", job });
   }
 
+  /** Queue an open job. */
   open(job: OpenJob): void {
     this.queue.push({ kind: "open", job });
   }
@@ -95,6 +132,7 @@ export class DeferredEsp implements SaBackend {
     return id;
   }
 
+  /** Queue the removal of SA `id`; false for an unknown id. */
   removeSa(id: number): boolean {
     const rec = this.byId.get(id);
     if (!rec) return false;
@@ -104,7 +142,12 @@ export class DeferredEsp implements SaBackend {
     return true;
   }
 
-  stats(id: number): { packets: number; seq: number } | undefined {
+  stats(id: number): {
+    /** Packets opened on it (from `noteOpened`). */
+    packets: number;
+    /** Highest sequence number seen (inbound) or the initial one. */
+    seq: number;
+  } | undefined {
     return this.byId.get(id);
   }
 

@@ -23,14 +23,27 @@ import { DEFAULT_KEEPALIVE_MS, NatKeepalive } from "./keepalive.ts";
 import { HeldSends, type HeldEvent, NoPathQueue, type SendQueueOptions } from "./send-queue.ts";
 import { HostStack, type SendStatus, type StackEvent } from "./stack.ts";
 import { guardSockets } from "./privacy.ts";
+import { closableAssociations, closeAssociations } from "./close-associations.ts";
 import { type HostStats, hostStats } from "./stats.ts";
 
-export type MessageEvent = Extract<StackEvent, { type: "message" }>;
+/** The "message" event: a UDP datagram from a peer over ESP. */
+export type MessageEvent = Extract<
+  StackEvent,
+  {
+    /** Event kind. */
+    type: "message";
+  }
+>;
 
+/** Events of {@link RuntimeHost} by name (`host.on(name, cb)`). */
 export interface RuntimeHostEvents {
+  /** A UDP datagram from a peer over ESP. */
   message: MessageEvent;
+  /** An association is established (base exchange done). */
   established: Extract<HipEvent, { type: "established" }>;
+  /** An association closed. */
   closed: Extract<HipEvent, { type: "closed" }>;
+  /** A base exchange or association failed. */
   failed: Extract<HipEvent, { type: "failed" }>;
   /** An inner packet that is not UDP (ICMPv6, TCP…; inner.ts). */
   inner: InnerEvent;
@@ -47,14 +60,19 @@ export interface RuntimeHostEvents {
 /** In-process (default), or a WorkerDataPlane ("worker": start*Host starts one the host owns). */
 export type DataPlaneChoice = DataPlane | WorkerDataPlane | "worker";
 
+/** Options of {@link RuntimeHost} (and of `startNodeHost` / `startDenoHost`). */
 export interface RuntimeHostOptions {
+  /** Our host identity. */
   identity: HostIdentity;
   /** Extra HIP core settings (puzzle difficulty, suites, retransmission…). */
   hip?: Omit<Partial<HipHostConfig>, "identity" | "rng">;
+  /** Randomness (default: `crypto.getRandomValues`). */
   rng?: Rng;
+  /** The ESP data plane: in-process (default), a WorkerDataPlane, or "worker". */
   dataPlane?: DataPlaneChoice;
   /** Close a given WorkerDataPlane with the host (set by start*Host when it made it). */
   closeDataPlane?: boolean;
+  /** Time source (default: `performance.now()`). */
   clock?: Clock;
   /** Sees every datagram in and out (pcap writers, timelines). */
   tap?: PacketTap;
@@ -67,8 +85,9 @@ export interface RuntimeHostOptions {
   /** Inner protocols other than UDP: delivery filter, ICMPv6 echo answering (on), ping bounds. */
   inner?: InnerOptions;
   /** Crypto provider of the control plane (issue 12): signatures, verifications and ECDH run
-   * as crypto jobs on it (src/hip/crypto-jobs.ts). start*Host default: WebCrypto where it
-   * exists, per algorithm `@noble` otherwise (core/crypto/detect.ts); "inline" (and the default
+   * as crypto jobs on it (src/hip/crypto-jobs.ts). startNodeHost default: node:crypto,
+   * synchronous (runtime/crypto-node.ts); other start*Host: WebCrypto where it exists, per
+   * algorithm `@noble` otherwise (core/crypto/detect.ts); "inline" (and the default
    * of `new RuntimeHost`): `@noble`, synchronously inside the core. */
   crypto?: CryptoProvider | "inline";
   /** NAT keepalive interval on idle association paths (keepalive.ts; default 15 000 ms, 0 = off). */
@@ -77,8 +96,11 @@ export interface RuntimeHostOptions {
 
 type Listener<T> = (ev: T) => void;
 
+/** A HIP host on real sockets and real time: the {@link HostStack} driven by an {@link EndpointDriver}, with events, held sends, NAT keepalives. */
 export class RuntimeHost {
+  /** The sans-I/O host stack. */
   readonly stack: HostStack;
+  /** What drives it: sockets, timers, the clock. */
   readonly driver: EndpointDriver;
   /** With a Worker data plane: the batch runner (its `stats`, its `dataPlane`). */
   readonly espWorker: WorkerEspRunner | undefined;
@@ -148,6 +170,7 @@ export class RuntimeHost {
     for (const l of remove) await this.driver.sockets.remove(l);
   }
 
+  /** Our HIT. */
   get hit(): Uint8Array {
     return this.stack.hit;
   }
@@ -157,6 +180,7 @@ export class RuntimeHost {
     return this.driver.sockets.locals;
   }
 
+  /** Call `cb` on every event `type`. */
   on<K extends keyof RuntimeHostEvents>(type: K, cb: Listener<RuntimeHostEvents[K]>): this {
     const l = this.listeners.get(type) ?? [];
     l.push(cb as Listener<never>);
@@ -165,6 +189,7 @@ export class RuntimeHost {
   }
 
   // on() appends in place; off() replaces the array, so emit() iterates a snapshot's length without a copy.
+  /** Stop calling `cb`. */
   off<K extends keyof RuntimeHostEvents>(type: K, cb: Listener<RuntimeHostEvents[K]>): this {
     const l = this.listeners.get(type);
     if (l) this.listeners.set(type, l.filter((x) => x !== (cb as Listener<never>)));
@@ -278,15 +303,22 @@ export class RuntimeHost {
     });
   }
 
-  /** CLOSE the association with `peerHit` (RFC 7401 §5.3.7). */
-  closeAssociation(peerHit: Uint8Array): void {
-    this.stack.close(this.driver.clock(), peerHit);
-    this.driver.flush();
+  /**
+   * CLOSE the association with `peerHit` (RFC 7401 §5.3.7, §6.14); resolves true once the
+   * peer's CLOSE_ACK came within `waitMs` (default 1000), false otherwise (CLOSE retransmits on).
+   */
+  closeAssociation(peerHit: Uint8Array, waitMs = 1000): Promise<boolean> {
+    return closeAssociations(this, [peerHit], waitMs).then((done) => done.length === 1);
   }
 
-  /** Stop timers and close the sockets (and the Worker data plane the host owns). */
-  close(): Promise<void> {
+  /**
+   * CLOSE every established association (RFC 7401 §6.14) and wait up to `waitMs` (default 1000;
+   * 0: send nothing) for their CLOSE_ACKs, so peers keep no stale association; then stop the
+   * timers and close the sockets (and the Worker data plane the host owns).
+   */
+  close(waitMs = 1000): Promise<void> {
     this.closing ??= (async () => {
+      if (!this.error && waitMs > 0) await closeAssociations(this, closableAssociations(this.stack), waitMs);
       this.espWorker?.stop();
       this.keepalive.stop();
       this.held.stop();

@@ -10,10 +10,12 @@ import type { Locator, Millis } from "../core/types.ts";
 import { hitKey } from "../hip/hit.ts";
 import { echoReplyFor, emitIcmpv6, ICMPV6_ECHO_REPLY, ICMPV6_ECHO_REQUEST, IPPROTO_ICMPV6, isEcho, type Icmpv6Repr, parseIcmpv6 } from "../wire/icmpv6.ts";
 
+/** IP protocol number of TCP. */
 export const IPPROTO_TCP = 6;
 /** IPv6 No Next Header: an ESP dummy packet in BEET (RFC 4303 §2.6). */
 export const IPPROTO_NONE = 59;
 
+/** Options of the inner-protocol handling (what arrives inside BEET ESP besides UDP). */
 export interface InnerOptions {
   /** Inner protocols delivered as "inner" events; the others are dropped (`esp.drop.next-header`). Default "all". */
   deliver?: "all" | readonly number[];
@@ -29,24 +31,35 @@ export interface InnerOptions {
 
 /** ICMPv6 header fields of an inner packet, for printing. */
 export interface Icmpv6Summary {
+  /** ICMPv6 Type. */
   type: number;
+  /** ICMPv6 Code. */
   code: number;
+  /** Echo Identifier (echo only). */
   identifier?: number;
+  /** Echo Sequence Number (echo only). */
   sequence?: number;
 }
 
 /** An authenticated inner packet that is not UDP (UDP is the "message" event). */
 export interface InnerEvent {
+  /** Event kind. */
   type: "inner";
+  /** The peer's HIT. */
   peerHit: Uint8Array;
   /** IPv6 next header of the BEET payload (RFC 7402 §3.1): 6 TCP, 58 ICMPv6, … */
   nextHeader: number;
   /** The upper-layer packet as it came (for ICMPv6: checksum verified). */
   payload: Uint8Array;
+  /** Outer source locator. */
   from: Locator;
+  /** Our locator it arrived at. */
   to?: Locator;
+  /** Inbound SPI. */
   spi: number;
+  /** ESP sequence number. */
   seq: number;
+  /** True when it came inside an REA (ESP_DATAGRAM). */
   viaRea?: boolean;
   /** ICMPv6 only: its header fields. */
   icmpv6?: Icmpv6Summary;
@@ -56,13 +69,19 @@ export interface InnerEvent {
 
 /** An ICMPv6 Echo Reply matching one of our pings (HostStack.ping). */
 export interface EchoReplyEvent {
+  /** Event kind. */
   type: "echo-reply";
+  /** The peer's HIT. */
   peerHit: Uint8Array;
+  /** Echo Identifier. */
   identifier: number;
+  /** Echo Sequence Number. */
   sequence: number;
+  /** Echo data. */
   data: Uint8Array;
   /** Reply time minus send time, in the stack's clock. */
   rttMs: number;
+  /** Outer source locator. */
   from: Locator;
 }
 
@@ -74,21 +93,33 @@ export interface InnerOutcome {
   discard?: boolean;
   /** Deliver as an "inner" event. */
   deliver: boolean;
+  /** ICMPv6 header fields, if ICMPv6. */
   icmpv6?: Icmpv6Summary;
   /** ICMPv6 Echo Reply to send back over the same association. */
   reply?: Uint8Array;
   /** Why an Echo Request was not answered ("off", "rate-limited", "code"). */
   notAnswered?: string;
   /** A reply to one of our pings. */
-  echo?: { identifier: number; sequence: number; data: Uint8Array; rttMs: number };
+  echo?: {
+    /** Echo Identifier. */
+    identifier: number;
+    /** Echo Sequence Number. */
+    sequence: number;
+    /** Echo data. */
+    data: Uint8Array;
+    /** Round-trip time (ms). */
+    rttMs: number;
+  };
 }
 
 interface Outstanding {
   sentAt: Millis;
 }
 
+/** Non-UDP inner protocols of the stack: delivery filter, ICMPv6 echo answering (rate-limited) and our pings. */
 export class InnerProtocols {
   private readonly deliverSet: ReadonlySet<number> | undefined;
+  /** True when Echo Requests are answered. */
   readonly echoReply: boolean;
   private readonly echoRate: number;
   private tokens: number;

@@ -3,8 +3,14 @@
 import type { Locator } from "../core/types.ts";
 import { parseLocator } from "../transport/types.ts";
 import { bindNodeUdp, type NodeUdpSocket } from "../transport/udp-node.ts";
+import { nodeCryptoDefault } from "./crypto-node.ts";
 import { RuntimeHost, type RuntimeHostOptions, resolveDataPlane } from "./host.ts";
+import { useEmbeddedWasm } from "../wasm/loader.ts";
 
+// Not in a hipmm/worker bundle: the embedded WASM module is the default DataPlane (src/wasm/loader.ts).
+useEmbeddedWasm();
+
+/** Options of `startNodeHost`. */
 export interface NodeHostOptions extends RuntimeHostOptions {
   /** Local locators to bind ("127.0.0.1:10500", "[::1]:0", or Locator objects; port 0 = any). */
   listen: readonly (string | Locator)[];
@@ -19,8 +25,9 @@ export async function startNodeHost(opts: NodeHostOptions): Promise<RuntimeHost>
       if (!loc) throw new Error(`bad listen address '${String(l)}' (want IP:PORT or [IPv6]:PORT)`);
       sockets.push(await bindNodeUdp(loc.ip, loc.port));
     }
-    // `dataPlane: "worker"`: the ESP Worker starts here (the host closes it).
-    return new RuntimeHost(sockets, await resolveDataPlane(opts));
+    // `dataPlane: "worker"`: the ESP Worker starts here (the host closes it). Crypto jobs run on
+    // node:crypto synchronously unless told otherwise (issue 12: faster than awaited WebCrypto).
+    return new RuntimeHost(sockets, await resolveDataPlane({ ...opts, crypto: opts.crypto ?? nodeCryptoDefault() }));
   } catch (e) {
     await Promise.all(sockets.map((s) => s.close()));
     throw e;

@@ -7,12 +7,17 @@ import { hitKey } from "../hip/hit.ts";
 import type { SaParams } from "../hip/sa.ts";
 import type { SaGuard } from "./sa-guard.ts";
 
+/** The SAs of one peer in the data plane. */
 export interface PeerSas {
+  /** The peer's HIT. */
   peerHit: Uint8Array;
   /** SPIs of the base-exchange pair. */
   spiIn: number;
+  /** Outbound SPI of the base-exchange pair. */
   spiOut: number;
+  /** Inbound SAs: SPI → data-plane handle. */
   inbound: Map<number, number>;
+  /** Outbound SAs: SPI → data-plane handle. */
   outbound: Map<number, number>;
   /** Retired inbound SPIs → deadline. */
   retiring: Map<number, Millis>;
@@ -25,11 +30,18 @@ export interface PeerSas {
 export interface SaBackend {
   /** Returns the SA's handle; throws when the data plane refuses it (duplicate SPI, table full). */
   installSa(sa: SaParams): number;
+  /** Remove the SA with `handle`. */
   removeSa(handle: number): unknown;
   /** Authenticated packets and highest sequence number of an inbound SA. */
-  stats(handle: number): { packets: number; seq: number } | undefined;
+  stats(handle: number): {
+    /** Authenticated packets. */
+    packets: number;
+    /** Highest sequence number. */
+    seq: number;
+  } | undefined;
 }
 
+/** The ESP SAs of every association in the data plane (base-exchange pair plus per-interface SAs, draft §4.5); retired inbound SAs linger (draft §6.1.1.1). */
 export class SaTable {
   private readonly byPeer = new Map<string, PeerSas>();
   private readonly bySpiIn = new Map<number, PeerSas>();
@@ -65,10 +77,12 @@ export class SaTable {
     this.installed--;
   }
 
+  /** The SAs of `peerHit`, if any. */
   peer(peerHit: Uint8Array): PeerSas | undefined {
     return this.byPeer.get(hitKey(peerHit));
   }
 
+  /** The peer owning inbound SPI `spi`, if any. */
   bySpi(spi: number): PeerSas | undefined {
     return this.bySpiIn.get(spi);
   }
@@ -151,12 +165,14 @@ export class SaTable {
     }
   }
 
+  /** When the next retired inbound SA must go (ms), if any. */
   nextDeadline(): Millis | undefined {
     let t: number | undefined;
     for (const p of this.byPeer.values()) for (const by of p.retiring.values()) if (t === undefined || by < t) t = by;
     return t;
   }
 
+  /** Remove every SA of `peerHit` (only if its inbound SPI is still `onlyIfSpiIn`, when given). */
   removePeer(peerHit: Uint8Array, onlyIfSpiIn?: number): void {
     const p = this.peer(peerHit);
     if (!p || (onlyIfSpiIn !== undefined && p.spiIn !== onlyIfSpiIn)) return;

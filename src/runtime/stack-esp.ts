@@ -11,24 +11,69 @@ import type { HipEvent, HipHostConfig } from "../hip/types.ts";
 import { UpdateExtension, type UpdateOptions } from "../hip/update.ts";
 import { MobilityExtension, type MobilityExtensionOptions } from "../mobility/extension.ts";
 import type { MobilityEvent } from "../mobility/types.ts";
-import { loadWasmSync, wasmBytes } from "../wasm/loader.ts";
+import { defaultWasm, loadWasmSync } from "../wasm/instantiate.ts";
 import { decodeBeetUdp, encodeBeetUdp, IPPROTO_UDP, pseudoSum, UDP_HEADER_LEN } from "./beet-udp.ts";
 import { type EchoReplyEvent, type InnerEvent, type InnerOptions, InnerProtocols, IPPROTO_ICMPV6, pingIdentifierFor } from "./inner.ts";
 import { DeferredEsp, type OpenJob, type OpenOutcome, type SealJob } from "./esp-work.ts";
 import { SaGuard } from "./sa-guard.ts";
 import { SaTable } from "./sa-table.ts";
 
+/** Events of a {@link HostStack}: the HIP core's, inner-protocol and ESP events, mobility and FA client events (tagged). */
 export type StackEvent =
   | HipEvent
-  | { type: "message"; peerHit: Uint8Array; srcPort: number; dstPort: number; data: Uint8Array; from: Locator; to?: Locator; spi: number; seq: number; viaRea?: boolean }
+  | {
+      /** A UDP datagram from the peer over ESP (BEET inner UDP). */
+      type: "message";
+      /** The peer's HIT. */
+      peerHit: Uint8Array;
+      /** Inner UDP source port. */
+      srcPort: number;
+      /** Inner UDP destination port. */
+      dstPort: number;
+      /** The UDP payload. */
+      data: Uint8Array;
+      /** Outer source locator. */
+      from: Locator;
+      /** Our locator it arrived at. */
+      to?: Locator;
+      /** Inbound SPI. */
+      spi: number;
+      /** ESP sequence number. */
+      seq: number;
+      /** True when it came inside an REA (ESP_DATAGRAM, draft §6.1.1). */
+      viaRea?: boolean;
+    }
   | InnerEvent
   | EchoReplyEvent
-  | { type: "esp-drop"; reason: string; spi: number; from: Locator }
-  | { type: "mobility"; peerHit: Uint8Array; ev: MobilityEvent }
-  | { type: "fa"; ev: FaClientEvent };
+  | {
+      /** An inbound ESP packet was dropped. */
+      type: "esp-drop";
+      /** Why (the counter name under `esp.drop.`, e.g. "auth-failed", "replay", "unknown-spi"). */
+      reason: string;
+      /** Its SPI. */
+      spi: number;
+      /** Its outer source locator. */
+      from: Locator;
+    }
+  | {
+      /** A mobility event. */
+      type: "mobility";
+      /** The peer concerned. */
+      peerHit: Uint8Array;
+      /** The mobility session's event. */
+      ev: MobilityEvent;
+    }
+  | {
+      /** A Forwarding Agent lease client event. */
+      type: "fa";
+      /** The FA client's event. */
+      ev: FaClientEvent;
+    };
 
+/** Outcome of sending a datagram: sent, queued until the association exists, or why not. */
 export type SendStatus = "sent" | "queued" | "no-association" | "no-path" | "seal-failed";
 
+/** Options of {@link HostStack}. */
 export interface HostStackOptions {
   /** A ready HipHost (extensions registered by the caller) or the config to build one. */
   host: HipHost | HipHostConfig;
@@ -48,7 +93,10 @@ export interface HostStackOptions {
   fa?: FaClientOptions;
   /** UPDATE rekeying (src/hip/update.ts); `threshold`: outbound sequence number from which a
    * rekey starts before exhaustion (default 2^32 − 2^16; RFC 4303 §3.3.3). */
-  rekey?: UpdateOptions & { threshold?: number };
+  rekey?: UpdateOptions & {
+    /** Outbound sequence number from which a rekey starts. */
+    threshold?: number;
+  };
   /** Inner protocols other than UDP (inner.ts): delivery filter, ICMPv6 echo answering, ping bounds. */
   inner?: InnerOptions;
 }
@@ -58,17 +106,23 @@ const NO_SEG = new Uint8Array(0);
 let wasmModule: WebAssembly.Module | undefined;
 /** A fresh data plane (own WASM instance: SPIs of hosts sharing a process must not collide). */
 export function newDataPlane(): DataPlane {
-  wasmModule ??= new WebAssembly.Module(wasmBytes() as Uint8Array<ArrayBuffer>);
+  if (wasmModule === undefined) {
+    // The default an entry point registered (src/wasm/instantiate.ts), compiled once.
+    const src = defaultWasm();
+    wasmModule = src instanceof WebAssembly.Module ? src : new WebAssembly.Module(src);
+  }
   return new DataPlane(loadWasmSync(wasmModule));
 }
 
 /** ESP send and receive paths; the rest of the stack is HostStack. */
 export abstract class EspStack {
+  /** The HIP core. */
   readonly host: HipHost;
   /** The in-process data plane (undefined with `deferEsp`). */
   readonly dataPlane: DataPlane | undefined;
   /** With `deferEsp`: the ordered SA / seal / open work for the runner. */
   readonly deferred: DeferredEsp | undefined;
+  /** The mobility extension (when `mobility` was given). */
   readonly mobility: MobilityExtension | undefined;
   /** UPDATE rekeying of the SA pairs (RFC 7402 §6.9). */
   readonly update: UpdateExtension;

@@ -47,6 +47,7 @@ import { type HostStats, hostStats } from "./stats.ts";
 export { newDataPlane, type HostStackOptions, type SendStatus, type StackEvent } from "./stack-esp.ts";
 
 export class HostStack extends EspStack implements SimEndpoint {
+  /** The Forwarding Agent lease client (when `fa` was given). */
   readonly fa: FaClient | undefined;
   /** Location privacy by construction (privacy.ts). */
   readonly privacy: PrivateFa | undefined;
@@ -62,6 +63,7 @@ export class HostStack extends EspStack implements SimEndpoint {
     }
   }
 
+  /** Our HIT. */
   get hit(): Uint8Array {
     return this.host.hit;
   }
@@ -80,6 +82,7 @@ export class HostStack extends EspStack implements SimEndpoint {
     this.drain(now);
   }
 
+  /** CLOSE the association with `peerHit` (RFC 7401 §5.3.7). */
   close(now: Millis, peerHit: Uint8Array): void {
     this.now = now;
     this.host.close(now, peerHit);
@@ -141,6 +144,7 @@ export class HostStack extends EspStack implements SimEndpoint {
 
   // ---- SimEndpoint --------------------------------------------------------------------------
 
+  /** A UDP/10500 datagram (HIP, ESP or an FA relay frame) from `from` at our `to`. */
   handleDatagram(now: Millis, data: Uint8Array, from: Locator, to: Locator): void {
     this.now = now;
     // guard() inlined: no closures per datagram.
@@ -195,6 +199,7 @@ export class HostStack extends EspStack implements SimEndpoint {
     else this.count("rx.keepalive");
   }
 
+  /** Run timers due at `now` (ms): retransmissions, SA expiry, address lifetimes. */
   handleTimeout(now: Millis): void {
     this.now = now;
     this.guard(undefined, () => {
@@ -210,12 +215,14 @@ export class HostStack extends EspStack implements SimEndpoint {
     return this.host.pollCryptoJob();
   }
 
+  /** The result of a crypto job taken with `pollCryptoJob`. */
   handleCryptoResult(now: Millis, id: number, result: CryptoResult): void {
     this.now = now;
     this.guard(undefined, () => this.host.handleCryptoResult(now, id, result));
     this.guard(undefined, () => this.drain(now));
   }
 
+  /** The next datagram to send, if any. */
   pollTransmit(): Transmit | undefined {
     for (;;) {
       const t = this.host.pollTransmit() ?? this.espTx.shift();
@@ -234,6 +241,7 @@ export class HostStack extends EspStack implements SimEndpoint {
     return t;
   }
 
+  /** The next event, if any (unless `onEvent` was given). */
   pollEvent(): StackEvent | undefined {
     return this.events.shift();
   }

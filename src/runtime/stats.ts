@@ -5,14 +5,22 @@
 // to any layer later appear without changes here.
 import type { HostStack } from "./stack.ts";
 
+/** Counters by name, nested by layer. */
 export type CounterTree = { [name: string]: number | CounterTree };
 
+/** Every counter of a host stack, by layer (`host.stats()`). */
 export interface HostStats {
+  /** HIP core counters (rx / tx by packet type, drops by reason). */
   hip: CounterTree;
+  /** UPDATE rekeying counters. */
   update: CounterTree;
+  /** Mobility counters (summed over sessions). */
   mobility: CounterTree;
+  /** The stack's ESP and demux counters. */
   esp: CounterTree;
+  /** FA lease client counters. */
   fa?: CounterTree;
+  /** Worker data plane counters. */
   worker?: CounterTree;
   /** Every drop counter by reason: "hip.malformed", "esp.unknown-spi", "mobility.bad-hmac"… */
   drops: Record<string, number>;

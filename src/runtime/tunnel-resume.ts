@@ -17,15 +17,19 @@ import type { HostStack, StackEvent } from "./stack.ts";
 
 /** The host's one path (its tunnel to an FA) changed and works again. */
 export interface TunnelPathChanged {
+  /** Event kind. */
   type: "path-changed";
   /** Why the old tunnel went away. */
   reason: string;
+  /** Transport of the new tunnel. */
   kind: TunnelKind;
   /** Index of the FA endpoint in use, and whether it is another FA than before. */
   index: number;
+  /** True when it is another FA than before. */
   faChanged: boolean;
   /** The lease now held (peers see us here), and whether it is another locator or SPI range. */
   lease: ActiveLease;
+  /** True when the lease has another locator or SPI range. */
   leaseChanged: boolean;
   /** From the drop being noticed (close event, or no frame for deadAfterMs) to the lease being back, ms. */
   outageMs: number;

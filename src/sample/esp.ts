@@ -11,6 +11,10 @@ import { DataPlane } from "../esp/dataplane.ts";
 import { type EspSuite, espKeyLengths } from "../esp/types.ts";
 import { drawEspKeys } from "../hip/keymat.ts";
 import { DEFAULT_SAMPLE_SEED, SAMPLE_EPOCH_MS, sampleWorld } from "./world.ts";
+import { useEmbeddedWasm } from "../wasm/loader.ts";
+
+// Not in a hipmm/worker bundle: the embedded WASM module is the default DataPlane (src/wasm/loader.ts).
+useEmbeddedWasm();
 
 /** Suites the ESP sample covers: AES-128-CBC + HMAC-SHA1-96 and AES-GCM-16 (RFC 7402 §5.1.2). */
 export const SAMPLE_ESP_SUITES: readonly EspSuite[] = [1, 13];

@@ -14,12 +14,15 @@ import { DEFAULT_SAMPLE_SEED, SAMPLE_ESP_SUITE, SAMPLE_HIP_CIPHER, type SampleWo
 /** FAD reason of the sample FAD (src/fa/core/reasons.ts, PROTOCOL.md §9). */
 export const SAMPLE_FAD_REASON = FadReason.UNKNOWN_LEASE;
 
+/** One sample packet (`hipmm sample`, tests, docs). */
 export interface SamplePacket {
   /** Packet type name: "I1", "R1", … */
   readonly name: string;
+  /** The packet as plain values. */
   readonly packet: HipPacket;
   /** Outer addresses the checksum was computed with. */
   readonly src: string;
+  /** Outer destination address. */
   readonly dst: string;
   /** Emitted packet with a valid checksum for src → dst. */
   readonly bytes: Uint8Array;
@@ -28,6 +31,7 @@ export interface SamplePacket {
 /** Names in the order samplePackets returns them. */
 export const SAMPLE_PACKET_NAMES = ["I1", "R1", "I2", "R2", "UPDATE", "NOTIFY", "CLOSE", "CLOSE_ACK", "REA", "AC", "ACR", "FAQ", "FAA", "FAD"] as const;
 
+/** One sample of every packet type (deterministic for a seed), in {@link SAMPLE_PACKET_NAMES} order. */
 export function samplePackets(seed = DEFAULT_SAMPLE_SEED): SamplePacket[] {
   const w = sampleWorld(seed);
   const I = w.initiator;

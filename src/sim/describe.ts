@@ -5,6 +5,7 @@ import { PacketType } from "../wire/constants.ts";
 
 const NAMES = new Map<number, string>(Object.entries(PacketType).map(([k, v]) => [v as number, k]));
 
+/** A short name of a UDP/10500 datagram for timelines ("I1", "ESP spi=… seq=…", "keepalive"). */
 export function describeDatagram(data: Uint8Array): string {
   const d = classifyDatagram(data);
   if (!d.ok) return `malformed (${d.error.message})`;

@@ -8,17 +8,21 @@ export interface Timed {
   seq: number;
 }
 
+/** A binary min-heap of timed events; ties broken by insertion sequence (deterministic). */
 export class EventHeap<T extends Timed> {
   private items: T[] = [];
 
+  /** Number of items. */
   get size(): number {
     return this.items.length;
   }
 
+  /** The earliest item, not removed. */
   peek(): T | undefined {
     return this.items[0];
   }
 
+  /** Add an item. */
   push(item: T): void {
     const a = this.items;
     a.push(item);
@@ -31,6 +35,7 @@ export class EventHeap<T extends Timed> {
     }
   }
 
+  /** Remove and return the earliest item. */
   pop(): T | undefined {
     const a = this.items;
     if (a.length === 0) return undefined;
@@ -53,6 +58,7 @@ export class EventHeap<T extends Timed> {
     return top;
   }
 
+  /** Remove every item. */
   clear(): void {
     this.items = [];
   }

@@ -47,7 +47,9 @@ interface LinkState {
 export abstract class SimNetwork {
   /** Current virtual time. */
   now: Millis = 0;
+  /** Every datagram event (unless `trace` is "off"). */
   readonly trace: TraceEvent[] = [];
+  /** Counters of the whole run. */
   readonly stats: SimStats = {
     events: 0, sent: 0, delivered: 0, lost: 0, partitioned: 0, duplicated: 0,
     droppedNoAddress: 0, droppedQueue: 0, bytesSent: 0, bytesDelivered: 0, timeouts: 0, actions: 0,
@@ -104,12 +106,14 @@ export abstract class SimNetwork {
     this.partitions.add(`${bk}>${tkey(a)}`);
   }
 
+  /** Undo `partition(a, b)`. */
   heal(a: SimTarget, b?: SimTarget): void {
     const bk = b === undefined ? "*" : tkey(b);
     this.partitions.delete(`${tkey(a)}>${bk}`);
     this.partitions.delete(`${bk}>${tkey(a)}`);
   }
 
+  /** Undo every partition. */
   healAll(): void {
     this.partitions.clear();
   }

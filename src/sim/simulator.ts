@@ -11,6 +11,7 @@ import { locatorKey } from "../core/types.ts";
 import { SimNetwork, type SimNode } from "./network.ts";
 import type { NodeStats, RunResult, SimEndpoint, SimOptions } from "./types.ts";
 
+/** The deterministic network simulator: nodes (sans-I/O endpoints), addresses, links with seeded latency / loss / reordering, partitions, and a script on virtual time. */
 export class Simulator extends SimNetwork {
   private forks = 0;
   private readonly nodes = new Map<string, SimNode>();
@@ -31,6 +32,7 @@ export class Simulator extends SimNetwork {
 
   // ---- topology -------------------------------------------------------------------------
 
+  /** Add a node running `endpoint` with its addresses. */
   addNode(name: string, endpoint: SimEndpoint, addresses: Locator[] = []): void {
     if (this.nodes.has(name)) throw new Error(`sim: node '${name}' exists`);
     const node: SimNode = {
@@ -42,15 +44,18 @@ export class Simulator extends SimNetwork {
     this.flush(node);
   }
 
+  /** The addresses of node `name` now. */
   addresses(name: string): readonly Locator[] {
     return this.node(name).addresses;
   }
 
+  /** Counters of node `name`. */
   nodeStats(name: string): Readonly<NodeStats> {
     return this.node(name).stats;
   }
 
 
+  /** Give node `name` one more address (its endpoint is told). */
   addAddress(name: string, loc: Locator): void {
     const node = this.node(name);
     this.claim(node, loc);
@@ -80,6 +85,7 @@ export class Simulator extends SimNetwork {
     this.push({ time: Math.max(t, this.now), seq: 0, kind: "action", fn });
   }
 
+  /** Run `fn` `dt` ms from now. */
   after(dt: Millis, fn: () => void): void {
     this.at(this.now + dt, fn);
   }

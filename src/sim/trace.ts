@@ -19,6 +19,7 @@ export function formatTraceEvent(e: TraceEvent, describe?: (e: TraceEvent) => st
   return `${e.t.toFixed(3).padStart(10)} ms  ${KIND_MARK[e.kind]} ${locatorKey(e.from)} > ${locatorKey(e.to)}  ${e.bytes} B${why}${what}`;
 }
 
+/** The whole trace as text, one line per event. */
 export function formatTrace(trace: readonly TraceEvent[], describe?: (e: TraceEvent) => string): string {
   return trace.map((e) => formatTraceEvent(e, describe)).join("\n");
 }

@@ -3,6 +3,7 @@
 import { type Locator, locatorKey, type Transmit } from "../core/types.ts";
 import type { DatagramHandler, DatagramSocket } from "./types.ts";
 
+/** The sockets of one host (one per local address); routes a Transmit by its `from`, else by address family. */
 export class SocketSet {
   private readonly sockets = new Map<string, DatagramSocket>();
   private handler: DatagramHandler | undefined;
@@ -13,10 +14,12 @@ export class SocketSet {
     for (const s of sockets) this.add(s);
   }
 
+  /** The bound local locators. */
   get locals(): Locator[] {
     return [...this.sockets.values()].map((s) => s.local);
   }
 
+  /** Add a socket. */
   add(s: DatagramSocket): void {
     this.lastSocket = undefined;
     this.sockets.set(locatorKey(s.local), s);
@@ -68,10 +71,12 @@ export class SocketSet {
     return undefined;
   }
 
+  /** Set the receive callback of every socket. */
   onDatagram(cb: DatagramHandler): void {
     this.handler = cb;
   }
 
+  /** Close every socket. */
   async close(): Promise<void> {
     const all = [...this.sockets.values()];
     this.sockets.clear();

@@ -1,5 +1,5 @@
 // Binds the wire layer's WASM parameter walk (src/wire/walk-wasm.ts) to an instance of the
-// embedded module. Lives here, not in src/wire, because loading WASM is layer 2 (ARCHITECTURE.md).
+// embedded module (this module is not in a hipmm/worker bundle). Lives here, not in src/wire, because loading WASM is layer 2 (ARCHITECTURE.md).
 import { initWireWasm } from "../wire/walk-wasm.ts";
 import { loadWasmSync, type WasmSource } from "./loader.ts";
 

@@ -49,22 +49,52 @@ export const WireErrorCode = {
 
 export type WireErrorCode = (typeof WireErrorCode)[keyof typeof WireErrorCode];
 
+/** A parse error: what went wrong and where. */
 export interface WireError {
+  /** Error code. */
   code: WireErrorCode;
+  /** Byte offset in the packet (or value) where it was found. */
   offset: number;
+  /** Human-readable text. */
   message: string;
+  /** The field or parameter concerned, when known. */
   field?: string;
 }
 
-export type Result<T> = { ok: true; value: T } | { ok: false; error: WireError };
+/** Success with a value, or a {@link WireError}; parsers return this instead of throwing. */
+export type Result<T> =
+  | {
+      /** Success. */
+      ok: true;
+      /** The parsed value. */
+      value: T;
+    }
+  | {
+      /** Failure. */
+      ok: false;
+      /** The error. */
+      error: WireError;
+    };
 
 /** The failure half of Result<T>; assignable to every Result<T>. */
-export type Err = { ok: false; error: WireError };
+export type Err = {
+  /** Failure. */
+  ok: false;
+  /** The error. */
+  error: WireError;
+};
 
-export function ok<T>(value: T): { ok: true; value: T } {
+/** A success {@link Result}. */
+export function ok<T>(value: T): {
+  /** Success. */
+  ok: true;
+  /** The value. */
+  value: T;
+} {
   return { ok: true, value };
 }
 
+/** A failure {@link Result} (`field`: the field concerned). */
 export function err(code: WireErrorCode, offset: number, message: string, field?: string): Err {
   const error: WireError = field === undefined ? { code, offset, message } : { code, offset, message, field };
   return { ok: false, error };

@@ -3,11 +3,31 @@
 // (RFC 4303) and starts with its SPI. A single 0xFF byte is a NAT keepalive (RFC 3948 §2.3).
 import { err, ok, type Result, WireErrorCode as E } from "./error.ts";
 
-export type Datagram = { kind: "hip"; packet: Uint8Array } | { kind: "esp"; spi: number; packet: Uint8Array } | { kind: "keepalive" };
+/** One UDP/10500 datagram classified (RFC 5770 §5.1, PROFILE §3). */
+export type Datagram =
+  | {
+      /** A HIP control packet. */
+      kind: "hip";
+      /** The HIP packet (after the zero marker). */
+      packet: Uint8Array;
+    }
+  | {
+      /** An ESP packet. */
+      kind: "esp";
+      /** Its SPI. */
+      spi: number;
+      /** The whole datagram (SPI first). */
+      packet: Uint8Array;
+    }
+  | {
+      /** A NAT keepalive (one 0xFF byte). */
+      kind: "keepalive";
+    };
 
 /** Length of the zero marker in front of a HIP packet on UDP. */
 export const HIP_UDP_MARKER_LEN = 4;
 
+/** Classify a UDP/10500 datagram: HIP (zero marker), ESP (SPI) or keepalive. */
 export function classifyDatagram(bytes: Uint8Array): Result<Datagram> {
   if (bytes.length === 1 && bytes[0] === 0xff) return ok({ kind: "keepalive" });
   if (bytes.length < 4) return err(E.BAD_MARKER, bytes.length, `datagram of ${bytes.length} bytes has no marker or SPI`);

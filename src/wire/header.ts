@@ -8,21 +8,28 @@ import { carve } from "../core/slab.ts";
 
 /** Plain header fields (Next Header, Header Length and the fixed bits are implied). */
 export interface HipHeaderRepr {
+  /** Packet Type (`PacketType`). */
   packetType: number;
   /** 4-bit version, always 2 when emitted by us. */
   version?: number;
   /** RES (3 bits); zero when sent. */
   res?: number;
+  /** Checksum field as parsed; ignored when emitting (filled from the outer addresses, else 0). */
   checksum?: number;
+  /** Controls (bit 0: A, anonymous; RFC 7401 §5.1.2). */
   controls: number;
+  /** Sender's HIT (16 bytes). */
   senderHit: Uint8Array;
+  /** Receiver's HIT (16 bytes; all zero: opportunistic). */
   receiverHit: Uint8Array;
 }
 
 /** Zero-copy view over the first 40 bytes of a HIP packet. Call check() before trusting it. */
 export class HipHeaderView {
+  /** @param bytes The packet (at least the 40 header bytes). */
   constructor(readonly bytes: Uint8Array) {}
 
+  /** Next Header field (59 in HIP). */
   get nextHeader(): number {
     return this.bytes[0];
   }
@@ -34,30 +41,39 @@ export class HipHeaderView {
   get totalLength(): number {
     return (this.bytes[1] + 1) * 8;
   }
+  /** The fixed bit before Packet Type (must be 0). */
   get fixedBit0(): number {
     return this.bytes[2] >> 7;
   }
+  /** Packet Type (7 bits). */
   get packetType(): number {
     return this.bytes[2] & 0x7f;
   }
+  /** Version (4 bits; 2 for HIPv2). */
   get version(): number {
     return this.bytes[3] >> 4;
   }
+  /** RES (3 bits). */
   get res(): number {
     return (this.bytes[3] >> 1) & 7;
   }
+  /** The fixed last bit (must be 1). */
   get fixedBit1(): number {
     return this.bytes[3] & 1;
   }
+  /** Checksum field. */
   get checksum(): number {
     return (this.bytes[4] << 8) | this.bytes[5];
   }
+  /** Controls field. */
   get controls(): number {
     return (this.bytes[6] << 8) | this.bytes[7];
   }
+  /** Sender's HIT (a view, 16 bytes). */
   get senderHit(): Uint8Array {
     return this.bytes.subarray(8, 24);
   }
+  /** Receiver's HIT (a view, 16 bytes). */
   get receiverHit(): Uint8Array {
     return this.bytes.subarray(24, 40);
   }
@@ -77,6 +93,7 @@ export class HipHeaderView {
     return ok(this);
   }
 
+  /** The header fields as plain values (HITs copied). */
   toRepr(): HipHeaderRepr {
     return {
       packetType: this.packetType,

@@ -5,9 +5,11 @@
 // their body as bytes. Smoltcp-style: Icmpv6View (zero-copy, check()) and Icmpv6Repr (parse/emit).
 import { err, ok, type Result, WireErrorCode as E } from "./error.ts";
 
+/** IP protocol number of ICMPv6 (the BEET inner next header). */
 export const IPPROTO_ICMPV6 = 58;
 /** RFC 4443 §4.1 / §4.2. */
 export const ICMPV6_ECHO_REQUEST = 128;
+/** Echo Reply type (RFC 4443 §4.2). */
 export const ICMPV6_ECHO_REPLY = 129;
 /** Type, Code, Checksum. */
 export const ICMPV6_HEADER_LEN = 4;
@@ -50,39 +52,54 @@ export function beetChecksum(src: Uint8Array, dst: Uint8Array, nextHeader: numbe
 
 /** Echo Request / Echo Reply (RFC 4443 §4.1, §4.2); Code is 0 when we send. */
 export interface Icmpv6EchoRepr {
+  /** Echo Request (128) or Echo Reply (129). */
   type: typeof ICMPV6_ECHO_REQUEST | typeof ICMPV6_ECHO_REPLY;
+  /** Code (0). */
   code: number;
+  /** Identifier. */
   identifier: number;
+  /** Sequence Number. */
   sequence: number;
+  /** Data echoed. */
   data: Uint8Array;
 }
 
 /** Any other ICMPv6 message: the bytes after Type, Code and Checksum. */
 export interface Icmpv6OtherRepr {
+  /** Type. */
   type: number;
+  /** Code. */
   code: number;
+  /** Message body (after the checksum). */
   body: Uint8Array;
 }
 
+/** An ICMPv6 message as plain values: an echo, or any other type. */
 export type Icmpv6Repr = Icmpv6EchoRepr | Icmpv6OtherRepr;
 
+/** True for Echo Request / Echo Reply. */
 export function isEcho(r: Icmpv6Repr): r is Icmpv6EchoRepr {
   return r.type === ICMPV6_ECHO_REQUEST || r.type === ICMPV6_ECHO_REPLY;
 }
 
 /** Zero-copy view over one ICMPv6 message. Call check() before trusting the fields. */
 export class Icmpv6View {
+  /** @param bytes The ICMPv6 message (Type first). */
   constructor(readonly bytes: Uint8Array) {}
 
+  /** Type. */
   get type(): number {
     return this.bytes[0];
   }
+  /** Code. */
   get code(): number {
     return this.bytes[1];
   }
+  /** Checksum field. */
   get checksum(): number {
     return (this.bytes[2] << 8) | this.bytes[3];
   }
+  /** True for Echo Request / Echo Reply. */
   get isEcho(): boolean {
     return this.type === ICMPV6_ECHO_REQUEST || this.type === ICMPV6_ECHO_REPLY;
   }
@@ -108,6 +125,7 @@ export class Icmpv6View {
     return ok(this);
   }
 
+  /** The message as plain values (data copied). */
   toRepr(): Icmpv6Repr {
     if (this.isEcho) return { type: this.type as Icmpv6EchoRepr["type"], code: this.code, identifier: this.identifier, sequence: this.sequence, data: this.data.slice() };
     return { type: this.type, code: this.code, body: this.data.slice() };

@@ -16,9 +16,11 @@ export interface HipPacket extends HipHeaderRepr {
   bytes?: Uint8Array;
 }
 
+/** Options of `emitPacket`. */
 export interface EmitOptions {
   /** Outer addresses; with both, the checksum is filled in, else it is 0. */
   src?: string;
+  /** Outer destination address (text). */
   dst?: string;
 }
 
@@ -73,10 +75,12 @@ export function emitPacketPrefix(pkt: HipPacket, paramCount: number): Uint8Array
   return emitWith(pkt, pkt.params.slice(0, paramCount), {});
 }
 
+/** The first parameter of this kind, if any. */
 export function getParam<K extends ParamKind>(pkt: { params: readonly Param[] }, kind: K): ParamOf<K> | undefined {
   return pkt.params.find((p) => p.kind === kind) as ParamOf<K> | undefined;
 }
 
+/** Every parameter of this kind, in packet order. */
 export function getParams<K extends ParamKind>(pkt: { params: readonly Param[] }, kind: K): ParamOf<K>[] {
   return pkt.params.filter((p) => p.kind === kind) as ParamOf<K>[];
 }

@@ -7,7 +7,9 @@ import { type ParamIndex, tlvTotal } from "./walk-ts.ts";
 
 export { tlvTotal } from "./walk-ts.ts";
 
+/** One TLV header as read by `readTlv`. */
 export interface TlvHeader {
+  /** The Type field. */
   type: number;
   /** The Length field (value bytes, no padding). */
   length: number;

@@ -7,24 +7,39 @@ import type { Locator } from "../core/types.ts";
 import { err, ok, type Result, WireErrorCode as E } from "./error.ts";
 import { addrBytes, addrText } from "./params/codec.ts";
 
+/** Tunnel frame version (PROFILE §3). */
 export const TUNNEL_VERSION = 1;
+/** Header size of the full form (with both locators), bytes. */
 export const TUNNEL_FULL_HEADER = 40;
+/** Header size of the compact form, bytes. */
 export const TUNNEL_COMPACT_HEADER = 4;
 /** Flag L: no locators in the frame ("local"/compact form). */
 export const TUNNEL_FLAG_COMPACT = 0x01;
 
 /** DATAGRAM carries a UDP/10500 datagram; PING/PONG keep a tunnel alive (payload echoed). */
-export const TunnelFrameType = { DATAGRAM: 1, PING: 2, PONG: 3 } as const;
+export const TunnelFrameType = {
+  /** A UDP/10500 datagram (HIP or ESP). */
+  DATAGRAM: 1,
+  /** Keep-alive request (payload echoed). */
+  PING: 2,
+  /** Keep-alive answer. */
+  PONG: 3,
+} as const;
 export type TunnelFrameType = (typeof TunnelFrameType)[keyof typeof TunnelFrameType];
 
+/** One tunnel frame (docs/PROTOCOL.md §4). */
 export interface TunnelFrame {
+  /** Frame type. */
   type: TunnelFrameType;
   /** Outer source/destination locators; both absent = compact form. */
   src?: Locator;
+  /** Outer destination locator. */
   dst?: Locator;
+  /** The datagram (or PING/PONG payload). */
   payload: Uint8Array;
 }
 
+/** Parse a tunnel frame (one WebSocket message or WebTransport datagram); the payload is a view. */
 export function parseTunnelFrame(bytes: Uint8Array): Result<TunnelFrame> {
   if (bytes.length < TUNNEL_COMPACT_HEADER) return err(E.FRAME_TRUNCATED, bytes.length, "tunnel frame shorter than 4 bytes");
   if (bytes[0] !== TUNNEL_VERSION) return err(E.FRAME_VERSION, 0, `tunnel frame version ${bytes[0]}`, "version");
@@ -42,6 +57,7 @@ export function parseTunnelFrame(bytes: Uint8Array): Result<TunnelFrame> {
   });
 }
 
+/** Emit a tunnel frame: full form when `src` and `dst` are set, else compact. */
 export function emitTunnelFrame(f: TunnelFrame): Uint8Array {
   if ((f.src === undefined) !== (f.dst === undefined)) throw new RangeError("tunnel frame needs both locators or neither");
   const compact = f.src === undefined;

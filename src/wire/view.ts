@@ -7,18 +7,24 @@ import { HipHeaderView } from "./header.ts";
 import { type KnownParamKind, PARAM_CODECS, type Param, type ParamOf, parseParam } from "./params/index.ts";
 import { type ParamIndex, walkParams } from "./walk.ts";
 
+/** Options of {@link PacketView.parse}. */
 export interface ParseOptions {
   /** Outer source address (text); with `dst`, the checksum is verified (RFC 7401 §5.1.1). */
   src?: string;
+  /** Outer destination address (text). */
   dst?: string;
   /** Accept checksum 0 as "not computed" (HIP over UDP, RFC 5770 / PROFILE §3). */
   allowZeroChecksum?: boolean;
 }
 
+/** A lazy HIP packet: header view plus parameter index; typed parameters are parsed on demand. */
 export class PacketView {
   private constructor(
+    /** The whole packet. */
     readonly bytes: Uint8Array,
+    /** Its header. */
     readonly header: HipHeaderView,
+    /** Its parameter index (TLV walk). */
     readonly index: ParamIndex,
   ) {}
 
@@ -35,9 +41,11 @@ export class PacketView {
     return ok(new PacketView(bytes, header, w.value));
   }
 
+  /** Packet Type. */
   get packetType(): number {
     return this.header.packetType;
   }
+  /** Number of parameters. */
   get count(): number {
     return this.index.count;
   }

@@ -16,6 +16,7 @@ export const WALK_BATCH_RECORD = 4;
 export class BatchWalkResult {
   /** Packets walked: packets[from .. from + size) of the array handed in. */
   size = 0;
+  /** Index of the first packet of this batch in the array handed in. */
   from = 0;
   constructor(
     /** WALK_BATCH_RECORD ints per packet: (count or WALK_ERR_*, errorOffset, count, indexStart). */
@@ -29,9 +30,11 @@ export class BatchWalkResult {
   status(i: number): number {
     return this.records[4 * i];
   }
+  /** True when packet i walked without error. */
   ok(i: number): boolean {
     return this.records[4 * i] >= 0;
   }
+  /** Offset of packet i's walk error (when not ok). */
   errorOffset(i: number): number {
     return this.records[4 * i + 1];
   }
@@ -43,6 +46,7 @@ export class BatchWalkResult {
   indexStart(i: number): number {
     return this.records[4 * i + 3];
   }
+  /** Length of packet i (bytes). */
   packetLength(i: number): number {
     return this.desc[2 * i + 1];
   }
@@ -58,6 +62,7 @@ export class BatchWalkResult {
   length(i: number, j: number): number {
     return this.index[3 * (this.records[4 * i + 3] + j) + 2];
   }
+  /** Offset of the value of the j-th parameter of packet i. */
   valueOffset(i: number, j: number): number {
     return this.offset(i, j) + 4;
   }

@@ -8,17 +8,23 @@ import { carveInt32 } from "../core/slab.ts";
 
 /** Result codes shared by both walks (negative = error). */
 export const WALK_ERR_TRUNCATED = -1;
+/** A TLV runs past the end of the packet. */
 export const WALK_ERR_OVERRUN = -2;
+/** Parameter types decrease (RFC 7401 §5.2.1). */
 export const WALK_ERR_ORDER = -3;
+/** Bad input: start out of range, index array too small, or (WASM walk) input too long. */
 export const WALK_ERR_INPUT = -4;
 
 /** Index of the TLVs of one packet: entry i = (type, offset of the TLV's Type field, Length). */
 export class ParamIndex {
   /** `entries` holds count triples [type, tlvOffset, length]. */
   constructor(
+    /** The triples [type, tlvOffset, length], `count` of them. */
     readonly entries: Int32Array,
+    /** Number of parameters. */
     readonly count: number,
   ) {}
+  /** Type of entry `i`. */
   type(i: number): number {
     return this.entries[3 * i];
   }
@@ -30,6 +36,7 @@ export class ParamIndex {
   length(i: number): number {
     return this.entries[3 * i + 2];
   }
+  /** Offset of entry `i`'s value. */
   valueOffset(i: number): number {
     return this.entries[3 * i + 1] + 4;
   }
@@ -104,6 +111,7 @@ export function toResult(n: number, bytes: Uint8Array, errOffset: number, entrie
   return walkError(n, errOffset, bytes.length);
 }
 
+/** The error value for a negative walk result `n` at `offset` (`len`: the packet length). */
 export function walkError(n: number, offset: number, len: number): Err {
   const code: WireErrorCode = n === WALK_ERR_TRUNCATED ? E.PARAM_TRUNCATED : n === WALK_ERR_OVERRUN ? E.PARAM_OVERRUN : n === WALK_ERR_ORDER ? E.PARAM_ORDER : E.TRUNCATED;
   const msg =

@@ -26,9 +26,11 @@ type WalkExports = WebAssembly.Exports & {
 
 /** The WASM walk, bound to one instance. Reuses its views; no allocation per call. */
 export class WasmWalker {
+  /** Largest packet one walk takes (bytes); longer input returns WALK_ERR_INPUT. */
   readonly maxBytes: number;
   /** Batch limits: packets per call and bytes of the batch input region. */
   readonly batchMaxPackets: number;
+  /** Size of the batch input region (bytes). */
   readonly batchInputBytes: number;
   /** Address of the batch input region in WASM memory (for walkBatchDescribed descriptors). */
   readonly batchInputPtr: number;
@@ -95,6 +97,7 @@ export class WasmWalker {
     return this.walkFn(len, start);
   }
 
+  /** Offset of the last walk error. */
   errorOffset(): number {
     return this.ex.walkErrorOffset();
   }

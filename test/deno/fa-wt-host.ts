@@ -9,6 +9,7 @@ import { startTunnelHost } from "../../src/runtime/browser.ts";
 import { parseLocator } from "../../src/transport/types.ts";
 import { WtTunnel } from "../../src/transport/wt-client.ts";
 import { exchange } from "../../web/tunnel/exchange.ts";
+import "../../src/wasm/loader.ts"; // registers the embedded WASM module as the default (src/wasm/instantiate.ts)
 
 const [url, hash, fa, peer, peerHit] = Deno.args;
 let out: Record<string, unknown>;

@@ -11,6 +11,7 @@ import { connectTunnelHost } from "../../src/runtime/browser.ts";
 import type { TunnelPathChanged } from "../../src/runtime/tunnel-resume.ts";
 import { parseLocator } from "../../src/transport/types.ts";
 import { exchange } from "../../web/tunnel/exchange.ts";
+import "../../src/wasm/loader.ts"; // registers the embedded WASM module as the default (src/wasm/instantiate.ts)
 
 const [url, hash, fa, peer, peerHit] = Deno.args;
 let out: Record<string, unknown>;

@@ -4,6 +4,7 @@ import { HIP_DEFAULTS } from "../../src/hip/types.ts";
 import { describeDatagram } from "../../src/sim/describe.ts";
 import { traceFingerprint } from "../../src/sim/trace.ts";
 import { LOC_A, LOC_B, simPair } from "./sim-pair.ts";
+import "../../src/wasm/loader.ts"; // registers the embedded WASM module as the default (src/wasm/instantiate.ts)
 
 const IMPAIRED = { latency: 20, jitter: 5, loss: 0.1, reorder: 0.1, duplicate: 0.1 };
 const MAX_TRIES = HIP_DEFAULTS.retransmit.maxTries;

@@ -5,6 +5,7 @@ import type { HipHostConfig } from "../../src/hip/types.ts";
 import { HostStack, type StackEvent } from "../../src/runtime/stack.ts";
 import { Simulator } from "../../src/sim/simulator.ts";
 import type { LinkParams } from "../../src/sim/types.ts";
+import "../../src/wasm/loader.ts"; // registers the embedded WASM module as the default (src/wasm/instantiate.ts)
 
 export const LOC_A: Locator = { ip: "10.0.0.1", port: 10500 };
 export const LOC_B: Locator = { ip: "10.0.0.2", port: 10500 };

@@ -8,6 +8,7 @@ import { WorkerDataPlane } from "../../src/esp/remote.ts";
 import { EspStatus, EspSuite } from "../../src/esp/types.ts";
 import type { EspWasm } from "../../src/esp/wasm.ts";
 import { bytes, nodeOpen, SUITES, saPair } from "./helpers.ts";
+import "../../src/wasm/loader.ts"; // registers the embedded WASM module as the default (src/wasm/instantiate.ts)
 
 test("EspBatch in-process: same packets as seal(), opened in place, full batch refuses more", () => {
   const a = new DataPlane();

@@ -8,6 +8,7 @@ import { EspStatus } from "../../src/esp/types.ts";
 import { decodeBeetUdp, encodeBeetUdp, pseudoSum } from "../../src/runtime/beet-udp.ts";
 import { pseudoHeaderSum } from "../../src/wire/icmpv6.ts";
 import { bytes, SUITES, saPair } from "./helpers.ts";
+import "../../src/wasm/loader.ts"; // registers the embedded WASM module as the default (src/wasm/instantiate.ts)
 
 const dp = new DataPlane();
 const hitA = Uint8Array.from({ length: 16 }, (_, i) => (i === 0 ? 0x20 : i === 1 ? 0x01 : 0x10 + i * 13));

@@ -5,6 +5,9 @@ const base = which === "dist" ? "../../dist/esp/" : "../../src/esp/";
 const { WorkerDataPlane } = (await import(`${base}remote.${which === "dist" ? "js" : "ts"}`)) as typeof import("../../src/esp/remote.ts");
 const { DataPlane } = (await import(`${base}dataplane.${which === "dist" ? "js" : "ts"}`)) as typeof import("../../src/esp/dataplane.ts");
 const { EspBatch } = (await import(`${base}espbatch.${which === "dist" ? "js" : "ts"}`)) as typeof import("../../src/esp/espbatch.ts");
+// The embedded module as the default of `new DataPlane()` (what the hipmm/esp entry does on load).
+const { useEmbeddedWasm } = (await import(`${base}../wasm/loader.${which === "dist" ? "js" : "ts"}`)) as typeof import("../../src/wasm/loader.ts");
+useEmbeddedWasm();
 
 const sa = {
   spi: 0x4242,

@@ -7,6 +7,7 @@ import { test } from "node:test";
 import { DataPlane } from "../../src/esp/dataplane.ts";
 import { EspStatus, EspSuite } from "../../src/esp/types.ts";
 import { bytes, nodeOpen, nodeSeal, SUITES, saPair } from "./helpers.ts";
+import "../../src/wasm/loader.ts"; // registers the embedded WASM module as the default (src/wasm/instantiate.ts)
 
 const dp = new DataPlane();
 const c = dp.crypto;

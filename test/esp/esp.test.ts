@@ -5,6 +5,7 @@ import { test } from "node:test";
 import { DataPlane } from "../../src/esp/dataplane.ts";
 import { EspStatus, EspSuite } from "../../src/esp/types.ts";
 import { bytes, SUITES, saPair } from "./helpers.ts";
+import "../../src/wasm/loader.ts"; // registers the embedded WASM module as the default (src/wasm/instantiate.ts)
 
 const dp = new DataPlane();
 let nextSpi = 0x5000;

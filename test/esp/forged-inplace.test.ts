@@ -7,6 +7,7 @@ import { DataPlane } from "../../src/esp/dataplane.ts";
 import { EspBatch } from "../../src/esp/espbatch.ts";
 import { EspStatus } from "../../src/esp/types.ts";
 import { bytes, SUITES, saPair } from "./helpers.ts";
+import "../../src/wasm/loader.ts"; // registers the embedded WASM module as the default (src/wasm/instantiate.ts)
 
 test("forged packets fail authentication and stay byte-identical in the batch; genuine ones open", () => {
   const dp = new DataPlane();

@@ -6,6 +6,7 @@ import { test } from "node:test";
 import { DataPlane } from "../../src/esp/dataplane.ts";
 import { EspStatus, EspSuite } from "../../src/esp/types.ts";
 import { bytes, saPair } from "./helpers.ts";
+import "../../src/wasm/loader.ts"; // registers the embedded WASM module as the default (src/wasm/instantiate.ts)
 
 for (const suite of [EspSuite.AES128_CBC_SHA256, EspSuite.AES256_CBC_SHA256, EspSuite.NULL_SHA256]) {
   test(`suite ${suite}, icvLen 32: the ICV is the whole HMAC-SHA-256 (node:crypto), opened only by a 32-byte SA`, () => {

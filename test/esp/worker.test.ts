@@ -9,6 +9,7 @@ import { WorkerDataPlane } from "../../src/esp/remote.ts";
 import { EspStatus } from "../../src/esp/types.ts";
 import { denoSkip, repoRoot, runDeno } from "../helpers/deno.ts";
 import { bytes, SUITES, saPair } from "./helpers.ts";
+import "../../src/wasm/loader.ts"; // registers the embedded WASM module as the default (src/wasm/instantiate.ts)
 
 test("node worker_threads: seal/open batches identical to in-process", async () => {
   const w = await WorkerDataPlane.create();

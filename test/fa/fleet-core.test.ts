@@ -131,3 +131,79 @@ test("fleet client: when its node goes silent the client renews the same lease a
   assert.ok(toB.length > 0 && toB[0].ok, "a FAQ went to the next node");
   assert.equal(toB[0].ok && toB[0].value.info!.leaseId, first.leaseId, "the first FAQ there renews the same lease");
 });
+
+test("fleet takeover (§13.1): the holder node is down → the node a packet reaches delivers it to the host itself and claims the lease", () => {
+  const store = new MemoryLeaseStore();
+  const a = node("a", "192.0.2.2");
+  const b = node("b", "192.0.2.3");
+  const host = identity(42);
+  a.fa.handleDatagram(0, a.ctlIndex, HOST.ip, HOST.port, frameHip(buildFaq(host, a.fa.hit, { requestId: 1, leaseId: 0, lifetime: 300, addrType: 4, spis: 16 })));
+  pump(store, [a.fa, b.fa]);
+  const [faa] = answers(a.fa);
+  const spi = (faa.info!.address as { minSpi: number }).minSpi;
+  assert.equal(b.fa.handleDatagram(0, b.sharedIndex, PEER.ip, PEER.port, espPacket(spi, 1, 100))?.node, "a", "A alive: passed on");
+  b.fa.nodeState("a", true);
+  const took = b.fa.handleDatagram(0, b.sharedIndex, PEER.ip, PEER.port, espPacket(spi, 2, 100));
+  assert.equal(took?.node, undefined, "A down: not passed to A");
+  assert.deepEqual({ ...took!.to }, HOST, "straight to the host's locator from the lease");
+  assert.equal(took!.local, b.ctlIndex, "from B's control locator (the host follows it)");
+  assert.deepEqual(unwrapRelay(took!.data)?.dst, SHARED);
+  assert.equal(b.fa.counters.takeovers, 1);
+  // a packet another node passed to B for a host of the dead A is delivered too (no drop)
+  assert.deepEqual(b.fa.handleFleet(0, SHARED, PEER.ip, PEER.port, espPacket(spi, 3, 100))?.to, HOST);
+  pump(store, [b.fa, a.fa]);
+  assert.equal(store.get(hitHex(host.hit), faa.info!.leaseId)?.node, "b", "B claimed the lease in the store");
+  // A comes back: B holds the host now, so B keeps delivering
+  b.fa.nodeState("a", false);
+  assert.deepEqual(b.fa.handleDatagram(0, b.sharedIndex, PEER.ip, PEER.port, espPacket(spi, 4, 100))?.to, HOST);
+});
+
+test("fleet client (§13.1): a relay frame for our lease from another node of the fleet moves us to that node at once (no FAQ)", () => {
+  const net = new Net();
+  const FA = { ip: "192.0.2.1", port: 10500 };
+  const FB = { ip: "192.0.2.2", port: 10500 };
+  makeFa(net, 1, { control: [FA], shared4: [FA], puzzle: "off" });
+  const h = new TestHost(net, 89, { ip: "198.51.100.89", port: 5000 });
+  const c = h.lease({ fas: [{ locator: FA }, { locator: FB }], addrType: 4, lifetime: 300, fleet: true });
+  net.run();
+  const lease = c.lease!;
+  h.drainEvents();
+  const sent = net.log.length;
+  // not our lease's locator, or not a node of ours: ignored
+  assert.equal(c.unwrap(net.now, wrapRelay(PEER, { ip: "192.0.2.99", port: 1 }, espPacket(7, 1, 40)), FB), undefined);
+  assert.equal(c.unwrap(net.now, wrapRelay(PEER, lease.locator, espPacket(7, 1, 40)), { ip: "192.0.2.77", port: 10500 }), undefined);
+  assert.equal(c.fa.locator, FA);
+  const u = c.unwrap(net.now, wrapRelay(PEER, lease.locator, espPacket(7, 2, 40)), FB);
+  assert.equal(u?.data.length, 40);
+  assert.deepEqual(c.fa.locator, FB);
+  assert.deepEqual(c.lease!.fa.locator, FB);
+  assert.equal(c.lease!.leaseId, lease.leaseId);
+  assert.deepEqual(c.pollEvent(), { type: "fa-moved", fa: FA, next: FB });
+  assert.deepEqual(c.wrap({ to: PEER, from: lease.locator, data: new Uint8Array(8) }).to, FB, "our packets go through B now");
+  assert.equal(net.log.length, sent, "nothing sent: no FAQ");
+  // a client outside a fleet never follows another FA
+  const h2 = new TestHost(net, 90, { ip: "198.51.100.90", port: 5000 });
+  const c2 = h2.lease({ fas: [{ locator: FA }, { locator: FB }], addrType: 4, lifetime: 300 });
+  net.run();
+  assert.equal(c2.unwrap(net.now, wrapRelay(PEER, c2.lease!.locator, espPacket(7, 3, 40)), FB), undefined);
+});
+
+test("fleet client (§13.1 fallback): silent node → two probes a silence period apart, then the same lease at the next node", () => {
+  const net = new Net();
+  const FA = { ip: "192.0.2.1", port: 10500 };
+  const FB = { ip: "192.0.2.2", port: 10500 };
+  makeFa(net, 1, { control: [FA], shared4: [FA], puzzle: "off" });
+  makeFa(net, 1, { control: [FB], shared4: [FB], puzzle: "off" });
+  const h = new TestHost(net, 91, { ip: "198.51.100.91", port: 5000 });
+  const c = h.lease({ fas: [{ locator: FA }, { locator: FB }], addrType: 4, lifetime: 300, retryMs: 1000, tries: 4, fleet: true, silenceMs: 200 });
+  net.run();
+  const first = c.lease!;
+  net.dead.add("192.0.2.1:10500");
+  const sent = net.log.length;
+  net.advance(1000); // silence 200 ms + probes at +0 and +200 ms, moved at +400 ms (virtual time)
+  const toA = net.log.slice(sent).filter((x) => x.to.ip === FA.ip).length;
+  const toB = net.log.slice(sent).filter((x) => x.to.ip === FB.ip).map((x) => parseFaPacket(x.data.subarray(4), false));
+  assert.equal(toA, 2, "two probes to the silent node");
+  assert.ok(toB.length > 0 && toB[0].ok, "then a FAQ to the next node");
+  assert.equal(toB[0].ok && toB[0].value.info!.leaseId, first.leaseId, "renewing the same lease");
+});

@@ -5,9 +5,11 @@ import { createSocket, type Socket } from "node:dgram";
 import { join } from "node:path";
 import { ipToBytes } from "../../src/core/addr.ts";
 import type { Locator } from "../../src/core/types.ts";
+import { emitProbe, probeType } from "../../src/fa/core/holder-probe.ts";
 import { buildFaq, type FaqFields, parseFaPacket } from "../../src/fa/core/messages.ts";
 import type { HostIdentity } from "../../src/hip/identity.ts";
 import { frameHip } from "../../src/wire/framing.ts";
+import { TunnelFrameType } from "../../src/wire/tunnel.ts";
 import { freeUdpPort } from "../helpers/net.ts";
 
 const CLI = join(import.meta.dirname, "fixtures/fa-cli.ts");
@@ -107,6 +109,15 @@ export class Udp {
     const sock = createSocket("udp4");
     await new Promise<void>((r) => sock.bind(0, ip, () => r()));
     return new Udp(sock);
+  }
+
+  /** Answer FA holder probes (PING → PONG with the same nonce) as a HostStack does
+   *  (docs/PROTOCOL.md §9.1), so a node forwarding to us keeps doing so. */
+  answerProbes(): this {
+    this.sock.on("message", (m, r) => {
+      if (probeType(m) === TunnelFrameType.PING) this.sock.send(emitProbe(TunnelFrameType.PONG, new Uint8Array(m).subarray(8)), r.port, r.address);
+    });
+    return this;
   }
 
   get locator(): Locator {

@@ -22,7 +22,7 @@ test("fleet: Redis restart mid-traffic: cached leases keep forwarding, new ones 
   const dir = mkdtempSync(join(tmpdir(), "hipmm-fleet-redis-"));
   const redis = await RedisServer.start(true);
   const nodes: FleetNode[] = [];
-  const host = await Udp.open();
+  const host = (await Udp.open()).answerProbes(); // a node that takes it over keeps forwarding
   const host2 = await Udp.open();
   const peer = await Udp.open();
   let timer: ReturnType<typeof setInterval> | undefined;
@@ -65,9 +65,12 @@ test("fleet: Redis restart mid-traffic: cached leases keep forwarding, new ones 
     nodes[1] = await startNode(f, "a", control.ip, control.port);
     assert.equal(nodes[1].ready.leases, 2, "both leases loaded from Redis");
     host.queue.length = 0;
-    // (the FA may also probe the host: wait for a forwarded ESP packet)
-    const d = await host.next((x) => x.from.ip === control.ip && unwrapRelay(x.data)?.payload.length === 100);
-    assert.equal(unwrapRelay(d.data)?.dst?.port, f.shared.port, "forwarding through the restarted node");
+    // (the FA may also probe the host: wait for a forwarded ESP packet). While a was down, b took
+    // the host over (docs/PROTOCOL.md §13.1): the restarted a, which the shared locator's packets
+    // reach again, passes them to b, or a holds the host again.
+    const fleetIps = nodes.map((n) => n.control.ip);
+    const d = await host.next((x) => fleetIps.includes(x.from.ip) && unwrapRelay(x.data)?.payload.length === 100);
+    assert.equal(unwrapRelay(d.data)?.dst?.port, f.shared.port, "forwarding through the fleet after the restart");
   } finally {
     if (timer) clearInterval(timer);
     for (const n of nodes) await killNode(n);

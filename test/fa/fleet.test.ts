@@ -1,7 +1,8 @@
 // Issue 15 item 2/5: three real `hipmm fa` nodes (127.0.0.2-.4) sharing leases in a real Redis.
-// A lease granted at node A is honoured by every node; A is SIGKILLed and the host, sending
-// through node B, keeps its leased locator and SPI range without a new FAQ; peers' packets reach
-// it through B (node-to-node forwarding, HMAC-authenticated).
+// A lease granted at node A is honoured by every node; A is SIGKILLed: the node the shared
+// locator's packets reach takes the host over (docs/PROTOCOL.md §13.1), the host keeps its leased
+// locator and SPI range without a new FAQ; sending through node B it makes B its node and peers'
+// packets reach it through B (node-to-node forwarding, HMAC-authenticated).
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -20,7 +21,7 @@ test("fleet: lease at node A, SIGKILL A, traffic continues through node B with t
   const dir = mkdtempSync(join(tmpdir(), "hipmm-fleet-"));
   const redis = await RedisServer.start();
   const nodes: FleetNode[] = [];
-  const host = await Udp.open();
+  const host = (await Udp.open()).answerProbes();
   const peer = await Udp.open();
   try {
     const f = await fleetSpec(dir, redis.url);
@@ -45,13 +46,28 @@ test("fleet: lease at node A, SIGKILL A, traffic continues through node B with t
     assert.equal(unwrapRelay(d1.data)?.payload.length, 200);
     // A dies without a word
     await killNode(a);
-    // the host sends through B (a relay frame, no FAQ): B becomes its node
-    host.send(wrapRelay(leased, peer.locator, espPacket(0x4242, 1, 100)), b.control);
+    // §13.1: the node the shared locator's packets reach now notices A is gone (ICMP on its
+    // connected node-to-node socket, or missed heartbeats) and delivers them itself: no host action
+    const others = [b.control, nodes[1].control];
+    const fromOther = (x: { from: { ip: string; port: number } }) => others.some((o) => o.ip === x.from.ip && o.port === x.from.port);
+    let took: Awaited<ReturnType<Udp["next"]>> | undefined;
+    for (let i = 0; i < 50 && !took; i++) {
+      peer.send(espPacket(addr.minSpi + 1, 5 + i, 250), f.shared);
+      took = await host.next(fromOther, 200).catch(() => undefined);
+    }
+    assert.ok(took, "another node took the host over");
+    assert.equal(unwrapRelay(took.data)?.payload.length, 250);
+    assert.deepEqual(unwrapRelay(took.data)?.dst, leased, "same leased locator");
+    // the host follows that node (a relay frame to it, no FAQ): its packets leave from the shared locator
+    host.send(wrapRelay(leased, peer.locator, espPacket(0x4242, 1, 110)), took.from);
+    assert.deepEqual((await peer.next((x) => x.data.length === 110)).from, f.shared);
+    // the host then sends through B (a relay frame, no FAQ): B becomes its node
+    host.send(wrapRelay(leased, peer.locator, espPacket(0x4242, 2, 100)), b.control);
     // peers keep sending to the same locator and SPI: the packets reach the host through B
     let got: Awaited<ReturnType<Udp["next"]>> | undefined;
     for (let i = 0; i < 50 && !got; i++) {
-      peer.send(espPacket(addr.minSpi + 3, 10 + i, 300), f.shared);
-      got = await host.next((x) => x.from.port === b.control.port && x.from.ip === b.control.ip, 200).catch(() => undefined);
+      peer.send(espPacket(addr.minSpi + 3, 60 + i, 300), f.shared);
+      got = await host.next((x) => x.from.port === b.control.port && x.from.ip === b.control.ip && x.data.length > 300, 200).catch(() => undefined);
     }
     assert.ok(got, "traffic resumed through node B");
     const fwd = unwrapRelay(got.data)!;
@@ -59,7 +75,7 @@ test("fleet: lease at node A, SIGKILL A, traffic continues through node B with t
     assert.deepEqual(fwd.dst, leased, "same leased locator");
     assert.equal(new DataView(fwd.payload.buffer, fwd.payload.byteOffset).getUint32(0), addr.minSpi + 3, "same SPI range");
     // and the host's packets leave from the shared locator through B (permission learnt from the peer)
-    host.send(wrapRelay(leased, peer.locator, espPacket(0x4242, 2, 120)), b.control);
+    host.send(wrapRelay(leased, peer.locator, espPacket(0x4242, 3, 120)), b.control);
     const out = await peer.next((x) => x.data.length === 120);
     assert.deepEqual(out.from, f.shared);
     // renewal at C: honoured (same lease, never shorter)

@@ -3,6 +3,7 @@ import { test } from "node:test";
 import { SeededRng } from "../../src/core/rng.ts";
 import { HostIdentity } from "../../src/hip/identity.ts";
 import { eventsOf, Net } from "./net.ts";
+import "../../src/wasm/loader.ts"; // registers the embedded WASM module as the default (src/wasm/instantiate.ts)
 
 test("two hosts reach ESTABLISHED with matching SA keys (inbound of one = outbound of other)", () => {
   const net = new Net();

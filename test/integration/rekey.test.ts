@@ -10,6 +10,7 @@ import { HostIdentity } from "../../src/hip/identity.ts";
 import { HostStack, type StackEvent } from "../../src/runtime/stack.ts";
 import { Simulator } from "../../src/sim/index.ts";
 import type { SimEndpoint } from "../../src/sim/types.ts";
+import "../../src/wasm/loader.ts"; // registers the embedded WASM module as the default (src/wasm/instantiate.ts)
 
 const START_SEQ = 2 ** 32 - 20;
 

@@ -6,6 +6,7 @@ import { HostIdentity } from "../../src/hip/identity.ts";
 import type { HipHostConfig } from "../../src/hip/types.ts";
 import { HostStack, type StackEvent } from "../../src/runtime/stack.ts";
 import { InteropPeer, type PeerOptions } from "./peer/peer.ts";
+import "../../src/wasm/loader.ts"; // registers the embedded WASM module as the default (src/wasm/instantiate.ts)
 
 export const L_OURS: Locator = { ip: "192.0.2.10", port: 10500 };
 export const L_PEER: Locator = { ip: "198.51.100.20", port: 10500 };

@@ -7,6 +7,7 @@ import type { Locator } from "../../src/core/types.ts";
 import { HostIdentity } from "../../src/hip/identity.ts";
 import { HostStack } from "../../src/runtime/stack.ts";
 import { Simulator } from "../../src/sim/index.ts";
+import "../../src/wasm/loader.ts"; // registers the embedded WASM module as the default (src/wasm/instantiate.ts)
 
 const L = (ip: string): Locator => ({ ip, port: 10500 });
 

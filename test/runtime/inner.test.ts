@@ -9,6 +9,7 @@ import type { InnerOptions } from "../../src/runtime/inner.ts";
 import { HostStack, type StackEvent } from "../../src/runtime/stack.ts";
 import { Simulator } from "../../src/sim/simulator.ts";
 import { beetChecksum, emitIcmpv6, ICMPV6_ECHO_REQUEST, IPPROTO_ICMPV6, parseIcmpv6 } from "../../src/wire/icmpv6.ts";
+import "../../src/wasm/loader.ts"; // registers the embedded WASM module as the default (src/wasm/instantiate.ts)
 
 const LOC_A: Locator = { ip: "10.0.0.1", port: 10500 };
 const LOC_B: Locator = { ip: "10.0.0.2", port: 10500 };

@@ -9,6 +9,7 @@ import { SeededRng } from "../../src/core/rng.ts";
 import { locatorKey } from "../../src/core/types.ts";
 import { HostStack } from "../../src/runtime/stack.ts";
 import { identity, makeFa, Net } from "../fa/harness.ts";
+import "../../src/wasm/loader.ts"; // registers the embedded WASM module as the default (src/wasm/instantiate.ts)
 
 const FA4 = { ip: "192.0.2.1", port: 10500 };
 const A = { ip: "198.51.100.10", port: 10500 };

@@ -8,6 +8,7 @@ import { EspStatus } from "../../src/esp/types.ts";
 import { HostStack } from "../../src/runtime/stack.ts";
 import { emitPacket } from "../../src/wire/packet.ts";
 import { drain, host, L, parse } from "./helpers.ts";
+import "../../src/wasm/loader.ts"; // registers the embedded WASM module as the default (src/wasm/instantiate.ts)
 
 /** The R1 with an ECHO_REQUEST_UNSIGNED (type 63661, after the signature: still valid) as large as a HIP packet allows. */
 function padR1(r1: Uint8Array): Uint8Array {

@@ -8,6 +8,7 @@ import type { Locator, Millis } from "../../src/core/types.ts";
 import type { DataPlane } from "../../src/esp/dataplane.ts";
 import { HostIdentity } from "../../src/hip/identity.ts";
 import { HostStack, newDataPlane, type StackEvent } from "../../src/runtime/stack.ts";
+import "../../src/wasm/loader.ts"; // registers the embedded WASM module as the default (src/wasm/instantiate.ts)
 
 const LA: Locator = { ip: "10.0.0.1", port: 10500 };
 const LA2: Locator = { ip: "10.0.9.1", port: 10500 };

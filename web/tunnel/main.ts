@@ -10,6 +10,9 @@ import { type Tunnel, WsTunnel } from "../../src/transport/tunnel.ts";
 import { WtTunnel } from "../../src/transport/wt-client.ts";
 import { type ExchangeResult, exchange, PAGE_MESSAGES } from "./exchange.ts";
 import { runReconnect } from "./reconnect.ts";
+import { useEmbeddedWasm } from "../../src/wasm/loader.ts";
+
+useEmbeddedWasm(); // the embedded WASM module is the default DataPlane (src/wasm/loader.ts)
 
 export type TunnelPageResult = ExchangeResult & { kind: string; tunnelKind?: string; tunnel?: { datagrams?: number; records?: number } };
 

@@ -10,6 +10,9 @@ import { connectTunnelHost, type TunnelHost } from "../../src/runtime/browser.ts
 import type { TunnelPathChanged } from "../../src/runtime/tunnel-resume.ts";
 import { parseLocator } from "../../src/transport/types.ts";
 import { type ExchangeResult, exchange } from "./exchange.ts";
+import { useEmbeddedWasm } from "../../src/wasm/loader.ts";
+
+useEmbeddedWasm(); // the embedded WASM module is the default DataPlane (src/wasm/loader.ts)
 
 export interface ReconnectPageResult {
   ok: boolean;

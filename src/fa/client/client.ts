@@ -21,7 +21,9 @@ import { TunnelFrameType } from "../../wire/tunnel.ts";
 /** A probe from the FA after this long without anything from it reports `fa-alive`. */
 const FA_QUIET_MS = 250;
 
+/** A Forwarding Agent to lease from. */
 export interface FaTarget {
+  /** The FA's locator (FAQ destination). */
   locator: Locator;
   /** The FA's HIT if known (else the FAQ goes to the NULL HIT and the first FAA names it). */
   hit?: Uint8Array;
@@ -30,12 +32,15 @@ export interface FaTarget {
 /** FAD reasons for a new lease worth asking again (elsewhere, or later). */
 const PASSING = new Set<number>([FadReason.STORE_FAILED, FadReason.FA_FULL, FadReason.TOO_MANY_FROM_SOURCE, FadReason.NO_ADDRESSES, FadReason.NO_SPIS]);
 
+/** Options of {@link FaClient}. */
 export interface FaClientOptions {
   /** FAs in order of preference; on a crash the client moves to the next (§4.4.2). */
   fas: FaTarget[];
   /** §5.1: desired address type (0 = either), SPIs, lifetime (s); all optional. */
   addrType?: 0 | AddrType;
+  /** SPIs wanted (IPv4 lease on a shared locator, §5.1). */
   spis?: number;
+  /** Lease lifetime wanted (s). */
   lifetime?: number;
   /** Local locator to talk to the FA from (multi-homing), if it matters. */
   from?: Locator;
@@ -43,6 +48,7 @@ export interface FaClientOptions {
   renewAt?: number;
   /** FAQ retransmission: first timeout, tries. Default 1000 ms, 4 tries (1+2+4+8 s). */
   retryMs?: Millis;
+  /** FAQ transmissions before moving to the next FA. */
   tries?: number;
   /** Largest #K we solve. Default 24. */
   maxK?: number;
@@ -58,27 +64,91 @@ export interface FaClientOptions {
   fleet?: boolean;
 }
 
+/** The lease held (from the last FAA, draft §5.1). */
 export interface ActiveLease {
+  /** The FA that granted it. */
   fa: FaTarget;
+  /** That FA's HIT. */
   faHit: Uint8Array;
+  /** Lease ID (FA_INFO). */
   leaseId: number;
+  /** Address family: 4 (shared IPv4 locator with an SPI range) or 6. */
   addrType: AddrType;
   /** The leased locator: an address of our FA logical interface (§6.4). */
   locator: Locator;
+  /** First SPI of the leased range (IPv4). */
   spiMin: number;
+  /** Last SPI of the leased range (IPv4). */
   spiMax: number;
+  /** Absolute expiry (ms). */
   expires: Millis;
 }
 
+/** Events of the lease client; `type` names the event, `fa` is the FA's locator. */
 export type FaClientEvent =
-  | { type: "leased"; lease: ActiveLease; renewed: boolean }
-  | { type: "refused"; reason: number; reasonName: string; message: string; fa: Locator }
-  | { type: "released"; fa: Locator }
-  | { type: "challenged"; k: number; fa: Locator }
-  | { type: "fa-dead"; fa: Locator; next: Locator }
+  | {
+      /** Event kind. */
+      type: "leased";
+      /** The lease now held. */
+      lease: ActiveLease;
+      /** True for a renewal of the same lease (§5.2). */
+      renewed: boolean;
+    }
+  | {
+      /** Event kind. */
+      type: "refused";
+      /** FAD reason code ({@link FadReason}). */
+      reason: number;
+      /** Its name. */
+      reasonName: string;
+      /** The FAD message text. */
+      message: string;
+      /** The FA's locator. */
+      fa: Locator;
+    }
+  | {
+      /** Event kind. */
+      type: "released";
+      /** The FA's locator. */
+      fa: Locator;
+    }
+  | {
+      /** Event kind. */
+      type: "challenged";
+      /** Puzzle difficulty #K the FA asked (solved, FAQ sent again). */
+      k: number;
+      /** The FA's locator. */
+      fa: Locator;
+    }
+  | {
+      /** Event kind. */
+      type: "fa-dead";
+      /** The FA's locator. */
+      fa: Locator;
+      /** The FA tried next (§4.4.2). */
+      next: Locator;
+    }
+  | {
+      /** Event kind. */
+      type: "fa-moved";
+      /** The node we sent through before. */
+      fa: Locator;
+      /** Fleet: another node of the fleet forwarded to us (ours is down, §13.1): we send through it now. */
+      next: Locator;
+    }
   /** The FA probed us after a silence (e.g. it restarted with its store): paths through it may work again. */
-  | { type: "fa-alive"; fa: Locator }
-  | { type: "lost"; fa: Locator };
+  | {
+      /** Event kind. */
+      type: "fa-alive";
+      /** The FA's locator. */
+      fa: Locator;
+    }
+  | {
+      /** Event kind. */
+      type: "lost";
+      /** The FA's locator. */
+      fa: Locator;
+    };
 
 interface Pending {
   fields: FaqFields;
@@ -86,6 +156,8 @@ interface Pending {
   tries: number;
   nextAt: Millis;
   interval: Millis;
+  /** Fleet silence probe: at most this many tries, then the next node (§13.1 fallback). */
+  maxTries?: number;
 }
 
 /** FA client counters (runtime/stats.ts shows them under `fa`). */
@@ -100,9 +172,13 @@ export interface FaClientCounters {
   probesAnswered: number;
 }
 
+/** The lease client: a HIP extension that acquires, renews and releases a lease from a Forwarding Agent (draft §4.4.1, §5.1-§5.2, §6.2) and moves to the next FA when one goes silent (§4.4.2). */
 export class FaClient {
+  /** Packet types it handles: R1 (the FA's puzzle), FAA, FAD. */
   readonly packetTypes = [PacketType.R1, PacketType.FAA, PacketType.FAD];
+  /** The current lease, if any. */
   lease: ActiveLease | undefined;
+  /** Location-privacy and probe counters. */
   readonly counters: FaClientCounters = { privacyDrops: 0, privacyDirect: 0, connectsHeld: 0, probesAnswered: 0 };
   private faIndex = 0;
   private requestId: number;
@@ -128,10 +204,12 @@ export class FaClient {
     this.requestId = (r[0] << 8) | r[1];
   }
 
+  /** The FA currently used. */
   get fa(): FaTarget {
     return this.o.fas[this.faIndex];
   }
 
+  /** True when location privacy (§3.2) is on. */
   get privacy(): boolean {
     return this.o.privacy === true;
   }
@@ -209,15 +287,42 @@ export class FaClient {
   }
 
   /** A relay frame from the FA → the datagram as received at our leased locator. */
-  unwrap(now: Millis, data: Uint8Array, from: Locator): { data: Uint8Array; from: Locator; to: Locator } | undefined {
-    if (!sameLocator(from, this.fa.locator)) return undefined;
+  unwrap(now: Millis, data: Uint8Array, from: Locator):
+    | {
+        /** The inner datagram. */
+        data: Uint8Array;
+        /** Its source (the peer). */
+        from: Locator;
+        /** Its destination (our leased locator). */
+        to: Locator;
+      }
+    | undefined {
+    const moved = !sameLocator(from, this.fa.locator);
+    if (moved && !this.o.fleet) return undefined;
     const f = unwrapRelay(data);
     if (!f?.src || !f.dst) return undefined;
+    if (moved && !this.follow(from, f.dst)) return undefined;
     this.lastForwarded = now;
     this.quietProbes = 0;
     return { data: f.payload, from: f.src, to: f.dst };
   }
 
+  /**
+   * Fleet (docs/PROTOCOL.md §13.1): a relay frame for our leased locator from another node of
+   * our fleet means that node took us over (ours died): send through it from now on, at once
+   * (no FAQ, same lease). False when `from` is no node of ours or `dst` is not our lease.
+   */
+  private follow(from: Locator, dst: Locator): boolean {
+    const i = this.o.fas.findIndex((f) => sameLocator(f.locator, from));
+    if (i < 0 || !this.lease || !sameLocator(dst, this.lease.locator)) return false;
+    const old = this.fa.locator;
+    this.faIndex = i;
+    this.lease = { ...this.lease, fa: this.fa };
+    this.events.push({ type: "fa-moved", fa: old, next: from });
+    return true;
+  }
+
+  /** The next lease event, if any. */
   pollEvent(): FaClientEvent | undefined {
     return this.events.shift();
   }
@@ -248,6 +353,7 @@ export class FaClient {
 
   // ---- HipExtension --------------------------------------------------------------------
 
+  /** Handle an R1, FAA or FAD from an FA; true when consumed. */
   handle(now: Millis, pkt: HipPacket, raw: Uint8Array, from: Locator): boolean {
     if (!this.pending) return false;
     const fa = this.fa;
@@ -303,10 +409,11 @@ export class FaClient {
     return true;
   }
 
+  /** Retransmit FAQs, renew, and notice expiry and silence at `now` (ms). */
   handleTimeout(now: Millis): void {
     const p = this.pending;
     if (p && p.nextAt <= now) {
-      if (p.tries >= (this.o.tries ?? 4)) {
+      if (p.tries >= (p.maxTries ?? this.o.tries ?? 4)) {
         this.pending = undefined;
         this.failover(now);
       } else {
@@ -326,6 +433,15 @@ export class FaClient {
       this.lastForwarded = now; // one probe per silence period, backing off while idle
       this.quietProbes = Math.min(this.quietProbes + 1, 6);
       this.request(now, this.lease.leaseId, this.renewLifetime());
+      const p = this.pending as Pending | undefined;
+      if (p && this.o.fleet && this.o.fas.length > 1) {
+        // Fleet (docs/PROTOCOL.md §13.1): the fallback when no node took us over (a NAT in front
+        // of us drops their frames; we only send): two tries a silence period apart, then the
+        // next node with the same lease.
+        p.interval = Math.min(p.interval, this.o.silenceMs ?? p.interval);
+        p.nextAt = now + p.interval;
+        p.maxTries = 2;
+      }
     }
     if (this.againAt !== undefined && this.againAt <= now) {
       this.againAt = undefined;
@@ -337,6 +453,7 @@ export class FaClient {
     }
   }
 
+  /** The next FAQ retransmission, renewal or silence check (ms), if any. */
   pollTimeout(): Millis | undefined {
     let t = this.pending?.nextAt;
     const min = (x: Millis | undefined) => {

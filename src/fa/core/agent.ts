@@ -23,28 +23,86 @@ import { buildLocals, type FaLocal } from "./locals.ts";
 import { buildFaa, buildFad, buildR1Template, fillR1, parseFaPacket } from "./messages.ts";
 import { PuzzleGate } from "./puzzle-gate.ts";
 import { FadReason, fadReasonName } from "./reasons.ts";
-import { isRelay, RELAY_MARKER_LEN } from "./relay.ts";
+import { AddrCache, isRelay, RELAY_MARKER_LEN } from "./relay.ts";
 import { HolderLiveness, type HolderEvent } from "./holder.ts";
 import { PROBE_LEN, probeNonce, probeType } from "./holder-probe.ts";
 
+/** Events of the Forwarding Agent (lease changes, refusals, errors), drained with {@link ForwardingAgent.pollEvent}. */
 export type FaEvent =
-  | { type: "granted" | "renewed"; hit: string; leaseId: number; addrType: 4 | 6; locator: Locator; spiMin: number; spiMax: number; expires: Millis; host: Locator; tunnel: boolean }
-  | { type: "released" | "expired"; hit: string; leaseId: number }
-  | { type: "refused"; hit: string; reason: number; reasonName: string; message: string }
-  | { type: "challenged"; hit: string; k: number }
+  | {
+      /** Event kind. */
+      type: "granted" | "renewed";
+      /** The host's HIT (hex). */
+      hit: string;
+      /** Lease ID (FA_INFO, draft §6.1.3.1). */
+      leaseId: number;
+      /** Leased address family: 4 (shared IPv4 locator with an SPI range) or 6. */
+      addrType: 4 | 6;
+      /** The leased locator. */
+      locator: Locator;
+      /** First SPI of the leased range (IPv4 leases). */
+      spiMin: number;
+      /** Last SPI of the leased range. */
+      spiMax: number;
+      /** Absolute expiry (ms). */
+      expires: Millis;
+      /** Where the holder is reached (its UDP locator, or `tunnel:N`). */
+      host: Locator;
+      /** True when the holder is reached through a tunnel. */
+      tunnel: boolean;
+    }
+  | {
+      /** Event kind. */
+      type: "released" | "expired";
+      /** The host's HIT (hex). */
+      hit: string;
+      /** Lease ID. */
+      leaseId: number;
+    }
+  | {
+      /** Event kind. */
+      type: "refused";
+      /** The host's HIT (hex). */
+      hit: string;
+      /** FAD reason code ({@link FadReason}). */
+      reason: number;
+      /** Its name. */
+      reasonName: string;
+      /** The FAD message text. */
+      message: string;
+    }
+  | {
+      /** Event kind. */
+      type: "challenged";
+      /** The host's HIT (hex). */
+      hit: string;
+      /** Puzzle difficulty #K of the R1 sent. */
+      k: number;
+    }
   /** The lease store threw (FAQ answered FAD STORE_FAILED), or the boundary caught an error. */
-  | { type: "store-error" | "error"; message: string }
+  | {
+      /** Event kind. */
+      type: "store-error" | "error";
+      /** The error text. */
+      message: string;
+    }
   /** A lease holder stopped answering probes (nothing forwarded to it), or was heard again (holder.ts). */
   | HolderEvent;
 
 /** At most this many answers / events wait for pollTransmit / pollEvent (oldest dropped). */
 const QUEUE_MAX = 4096;
+/** Fleet nodes tracked as down at once (a bound; a fleet has a few nodes). */
+const MAX_DOWN_NODES = 1024;
 
+/** Options of {@link ForwardingAgent}. */
 export interface FaOptions {
+  /** The FA's host identity (signs FAA / FAD / R1). */
   identity: HostIdentity;
+  /** Locators, limits and lease policy (see {@link faConfig}). */
   config: FaConfig;
   /** The in-memory lease index (default: a new LeaseCache). */
   store?: LeaseIndex;
+  /** Randomness (lease IDs, SPI ranges, puzzles, probe nonces). */
   rng: Rng;
   /** Write leases through to a durable LeaseStore by store jobs (pollJob / completeJob): FAQs
    *  are answered once the store took the write. Off: the cache is the only record. */
@@ -56,10 +114,17 @@ export interface FaOptions {
   maxJobs?: number;
 }
 
+/** The Forwarding Agent (draft §4.4, §5.1-§5.2, §6.3), sans-I/O: leases, forwarding, FAQ/FAA/FAD. */
 export class ForwardingAgent {
+  /** The local sockets (one per configured locator). */
   readonly locals: readonly FaLocal[];
   private readonly localBytes: Uint8Array[];
+  /** Ports of our locals (most datagrams come from other ports: no address parse per packet). */
+  private readonly localPorts: Set<number>;
+  private readonly ownCheck = new AddrCache();
+  /** Counters: packets, bytes and every drop by reason. */
   readonly counters: FaCounters = newCounters();
+  /** Lease grants, renewals and expiry. */
   readonly leases: LeaseManager;
   private readonly fwd: Forwarder;
   /** Lease holder liveness (holder.ts). */
@@ -85,6 +150,7 @@ export class ForwardingAgent {
     this.hitHexSelf = hitHex(o.identity.hit);
     this.locals = buildLocals(o.config);
     this.localBytes = this.locals.map((l) => ipToBytes(l.locator.ip) ?? new Uint8Array(16));
+    this.localPorts = new Set(this.locals.map((l) => l.locator.port));
     const store = o.store ?? new LeaseCache();
     this.leases = new LeaseManager(o.config, store, o.rng);
     this.holders = new HolderLiveness(o.config, o.rng, (lease, data) => this.probeHolder(lease, data), (e) => this.event(e));
@@ -99,10 +165,12 @@ export class ForwardingAgent {
     this.fadTokens = o.config.fadPerSecond;
   }
 
+  /** The FA's HIT. */
   get hit(): Uint8Array {
     return this.id.hit;
   }
 
+  /** The lease index (in memory). */
   get store(): LeaseIndex {
     return this.leases.store;
   }
@@ -143,7 +211,8 @@ export class ForwardingAgent {
 
   /** Is `ip:port` one of our own locators? Nothing is sent there, nothing from there is taken. */
   private isOwn(ip: string, port: number): boolean {
-    const b = ipToBytes(ip);
+    if (!this.localPorts.has(port)) return false;
+    const b = this.ownCheck.get(ip);
     return !!b && this.locals.some((l) => l.locator.port === port && equalBytes(this.localBytes[l.index], b));
   }
 
@@ -225,6 +294,7 @@ export class ForwardingAgent {
     return this.hitOfTunnel.has(tunnel);
   }
 
+  /** Tunnel `tunnel` closed: forget which host it carried. */
   tunnelClosed(tunnel: number): void {
     this.pings.delete(tunnel);
     const hit = this.hitOfTunnel.get(tunnel);
@@ -232,14 +302,17 @@ export class ForwardingAgent {
     if (hit !== undefined && this.fwd.tunnelOfHit.get(hit) === tunnel) this.fwd.tunnelOfHit.delete(hit);
   }
 
+  /** The next control answer (FAA, FAD, R1) to send, if any. */
   pollTransmit(): FaSend | undefined {
     return this.transmits.shift();
   }
 
+  /** The next lease event, if any. */
   pollEvent(): FaEvent | undefined {
     return this.events.shift();
   }
 
+  /** The next lease expiry or holder probe time (ms), if any. */
   pollTimeout(): Millis | undefined {
     const e = this.leases.nextExpiry();
     const t = e === undefined ? undefined : Math.max(e, this.retryAt);
@@ -247,6 +320,7 @@ export class ForwardingAgent {
     return h !== undefined && (t === undefined || h < t) ? h : t;
   }
 
+  /** Expire leases and probe holders due at `now` (ms). */
   handleTimeout(now: Millis): void {
     this.holders.handleTimeout(now);
     try {
@@ -454,8 +528,16 @@ export class ForwardingAgent {
     this.durable?.changed(now, l);
   }
 
+  /** Another fleet node removed lease `leaseId` of host `hit` (hex) (the store's watcher). */
   leaseRemoved(hit: string, leaseId: number): void {
     this.durable?.removed(hit, leaseId);
+  }
+
+  /** A fleet node went down or came back (src/fa/server/fleet-peers.ts): while it is down,
+   *  packets for the hosts it holds are delivered by this node (docs/PROTOCOL.md §13.1). */
+  nodeState(node: string, down: boolean): void {
+    if (!down) this.fwd.downNodes.delete(node);
+    else if (this.fwd.downNodes.size < MAX_DOWN_NODES) this.fwd.downNodes.add(node);
   }
 
   /** A packet another fleet node received at its locator `at` (shared by the fleet) from
@@ -485,7 +567,16 @@ export class ForwardingAgent {
   }
 
   /** Counters (every drop by reason) plus the lease gauge, for logs and metrics. */
-  stats(): FaCounters & { leases: number; tunnels: number; holders: HolderLiveness["counters"]; faHit: string } {
+  stats(): FaCounters & {
+    /** Leases held. */
+    leases: number;
+    /** Tunnels bound to a lease holder. */
+    tunnels: number;
+    /** Holder liveness counters. */
+    holders: HolderLiveness["counters"];
+    /** The FA's HIT (hex). */
+    faHit: string;
+  } {
     const expiry = (this.store as { expiryErrors?: number }).expiryErrors ?? 0;
     return { ...this.counters, storeErrors: this.counters.storeErrors + expiry, drops: { ...this.counters.drops }, leases: this.store.size, tunnels: this.hitOfTunnel.size, holders: { ...this.holders.counters }, faHit: hex(this.id.hit) };
   }

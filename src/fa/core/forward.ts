@@ -78,11 +78,13 @@ export interface FaCounters {
   /** Fleet: packets passed to the holding node, and taken from other nodes. */
   toNode: number;
   fromNode: number;
+  /** Fleet: packets delivered here for a host whose holder node is down (§13.1). */
+  takeovers: number;
   drops: Record<string, number>;
 }
 
 export function newCounters(): FaCounters {
-  return { forwardedPackets: 0, forwardedBytes: 0, toHost: 0, toPeer: 0, faq: 0, faa: 0, fad: 0, r1: 0, storeErrors: 0, errors: 0, pings: 0, toNode: 0, fromNode: 0, drops: {} };
+  return { forwardedPackets: 0, forwardedBytes: 0, toHost: 0, toPeer: 0, faq: 0, faa: 0, fad: 0, r1: 0, storeErrors: 0, errors: 0, pings: 0, toNode: 0, fromNode: 0, takeovers: 0, drops: {} };
 }
 
 export class Forwarder {
@@ -99,6 +101,8 @@ export class Forwarder {
    *  node passed on; called when a host sends through this node (it becomes the holder). */
   self: string | undefined;
   fromFleet = false;
+  /** Fleet nodes that are down (§13.1): packets for their hosts are delivered here. */
+  readonly downNodes = new Set<string>();
   onClaim: ((l: Lease) => void) | undefined;
   private readonly fleetFrom: { ip: string; port: number } = { ip: "", port: 0 };
 
@@ -157,6 +161,14 @@ export class Forwarder {
     if (lease.expires <= now) return this.drop(DropReason.EXPIRED);
     const o = this.out;
     if (this.self !== undefined && lease.node !== undefined && lease.node !== this.self) {
+      if (this.downNodes.has(lease.node)) {
+        // §13.1: the holder node is down: take the host over (deliver from here; the host
+        // follows the first relay frame from another node of its fleet). Tunnels cannot move.
+        if (lease.tunnel) return this.drop(DropReason.TUNNEL_DOWN);
+        this.counters.takeovers++;
+        this.onClaim?.(lease);
+        return this.deliver(now, lease, l, fromIp, fromPort, data);
+      }
       // Another node holds the host (its tunnel, or its NAT binding): pass the packet there.
       if (this.fromFleet) return this.drop(DropReason.FLEET_NOT_HOLDER);
       this.fleetFrom.ip = fromIp;
@@ -169,6 +181,11 @@ export class Forwarder {
       this.counters.toNode++;
       return o;
     }
+    return this.deliver(now, lease, l, fromIp, fromPort, data);
+  }
+
+  private deliver(now: Millis, lease: Lease, l: FaLocal, fromIp: string, fromPort: number, data: Uint8Array): FaSend | undefined {
+    const o = this.out;
     o.node = undefined;
     const dead = this.holders?.forward(now, lease); // holder liveness (holder.ts)
     if (dead) return this.drop(dead);

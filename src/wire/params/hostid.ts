@@ -6,15 +6,21 @@ import { err, ok, type Result, WireErrorCode as E } from "../error.ts";
 import { badLength, put16, u16 } from "./codec.ts";
 import { carve } from "../../core/slab.ts";
 
+/** HOST_ID (RFC 7401 §5.2.9): HI Length(2) DI-Type(4 bits) DI Length(12 bits) Algorithm(2) HI DI. */
 export interface HostIdParam {
+  /** Parameter name (discriminant). */
   kind: "HOST_ID";
+  /** HI algorithm (`HiAlgorithm`). */
   algorithm: number;
   /** The Host Identity bytes (for ECDSA: curve(2) + public key). */
   hostIdentity: Uint8Array;
+  /** DI-type (`DiType`). */
   diType: number;
+  /** Domain Identifier bytes (empty when DI-type is NONE). */
   domainIdentifier: Uint8Array;
 }
 
+/** Parse a HOST_ID value (`v`: the value bytes; `offset`: its position in the packet, for errors). */
 export function parseHostId(v: Uint8Array, offset: number): Result<HostIdParam> {
   if (v.length < 6) return badLength("HOST_ID", offset, v.length, "at least 6");
   const hiLen = u16(v, 0);
@@ -30,6 +36,7 @@ export function parseHostId(v: Uint8Array, offset: number): Result<HostIdParam> 
   });
 }
 
+/** The HOST_ID value bytes; throws RangeError for a Domain Identifier over 4095 bytes. */
 export function emitHostId(p: HostIdParam): Uint8Array {
   const hi = p.hostIdentity;
   const di = p.domainIdentifier;
@@ -51,7 +58,13 @@ export function encodeEcHostIdentity(curve: number, publicKey: Uint8Array): Uint
   return b;
 }
 
-export function decodeEcHostIdentity(hi: Uint8Array, offset = 0): Result<{ curve: number; publicKey: Uint8Array }> {
+/** Split an ECDSA / EdDSA Host Identity into curve and public key (`offset`: for errors). */
+export function decodeEcHostIdentity(hi: Uint8Array, offset = 0): Result<{
+  /** ECC Curve (`EcdsaCurve` or `EddsaCurve`). */
+  curve: number;
+  /** The public key bytes. */
+  publicKey: Uint8Array;
+}> {
   if (hi.length < 3) return err(E.PARAM_VALUE, offset, "HOST_ID: EC Host Identity shorter than 3 bytes", "HOST_ID");
   return ok({ curve: u16(hi, 0), publicKey: carve(hi, 2) });
 }

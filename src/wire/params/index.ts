@@ -53,11 +53,15 @@ import {
 
 /** A parameter we do not interpret: kept as its value bytes and re-emitted unchanged. */
 export interface UnknownParam {
+  /** Parameter name (discriminant). */
   kind: "UNKNOWN";
+  /** The parameter type number. */
   type: number;
+  /** The value bytes. */
   value: Uint8Array;
 }
 
+/** Any HIP parameter as plain values, discriminated by `kind`. */
 export type Param =
   | EspInfoParam
   | ReaInfoParam
@@ -86,9 +90,18 @@ export type Param =
   | HmacParam
   | UnknownParam;
 
+/** Every parameter name (`kind`), including "UNKNOWN". */
 export type ParamKind = Param["kind"];
+/** The parameter names this library parses. */
 export type KnownParamKind = Exclude<ParamKind, "UNKNOWN">;
-export type ParamOf<K extends ParamKind> = Extract<Param, { kind: K }>;
+/** The parameter type of name `K`. */
+export type ParamOf<K extends ParamKind> = Extract<
+  Param,
+  {
+    /** The parameter name. */
+    kind: K;
+  }
+>;
 
 interface Codec {
   type: number;

@@ -5,20 +5,29 @@ import { ok, type Result } from "../error.ts";
 import { badLength, badValue, put32, u32 } from "./codec.ts";
 import { carve } from "../../core/slab.ts";
 
+/** One LOCATOR_SET entry (RFC 8046 §4). */
 export interface LocatorEntry {
+  /** Traffic Type (0: both, 1: signaling, 2: data). */
   trafficType: number;
+  /** Locator Type (`LocatorType`). */
   locatorType: number;
+  /** P bit: preferred locator. */
   preferred: boolean;
+  /** Locator Lifetime (s). */
   lifetime: number;
   /** Raw locator: 16 bytes for type 0 (IPv6), SPI(4) + IPv6(16) for type 1. */
   locator: Uint8Array;
 }
 
+/** LOCATOR_SET (RFC 8046 §4): a list of locators. */
 export interface LocatorSetParam {
+  /** Parameter name (discriminant). */
   kind: "LOCATOR_SET";
+  /** The locators. */
   locators: LocatorEntry[];
 }
 
+/** Parse a LOCATOR_SET value (`v`: the value bytes; `offset`: its position in the packet, for errors). */
 export function parseLocatorSet(v: Uint8Array, offset: number): Result<LocatorSetParam> {
   if (v.length < 8) return badLength("LOCATOR_SET", offset, v.length, "at least 8");
   const locators: LocatorEntry[] = [];
@@ -33,6 +42,7 @@ export function parseLocatorSet(v: Uint8Array, offset: number): Result<LocatorSe
   return ok({ kind: "LOCATOR_SET", locators });
 }
 
+/** The LOCATOR_SET value bytes. */
 export function emitLocatorSet(p: LocatorSetParam): Uint8Array {
   let n = 0;
   for (const l of p.locators) {

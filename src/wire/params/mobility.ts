@@ -13,6 +13,7 @@ function wirePort(port: number): number {
 
 /** One REA_INFO address entry: Address Lifetime(4) | Port(16) Flags(16) | Address(16). */
 export interface ReaAddress {
+  /** Address Lifetime (s). */
   lifetime: number;
   /** IPv6 or dotted IPv4 text (sent IPv4-mapped). */
   ip: string;
@@ -25,19 +26,30 @@ export interface ReaAddress {
 /** REA_INFO: Interface ID(4) Current SPI rev(4) Current SPI(4) New SPI(4) Keymaterial index(2)
  *  REA ID(2), then ReaAddress × n (24 bytes each). */
 export interface ReaInfoParam {
+  /** Parameter name (discriminant). */
   kind: "REA_INFO";
+  /** Interface ID of the sender's logical interface. */
   interfaceId: number;
+  /** Current SPI in reverse direction (the SPI the sender sends with). */
   currentSpiReverse: number;
+  /** Current SPI (the SPI the sender receives with on this interface). */
   currentSpi: number;
+  /** New SPI (equals currentSpi unless the SA changes). */
   newSpi: number;
+  /** Keymaterial index for the new SA (bytes, docs/PROTOCOL.md §8). */
   keymatIndex: number;
+  /** REA ID (16 bits). */
   reaId: number;
+  /** The interface's addresses. */
   addresses: ReaAddress[];
 }
 
+/** Size of the fixed part of REA_INFO (bytes). */
 export const REA_INFO_FIXED = 20;
+/** Size of one address entry (bytes). */
 export const REA_INFO_ADDRESS = 24;
 
+/** Parse a REA_INFO value (`v`: the value bytes; `offset`: its position in the packet, for errors). */
 export function parseReaInfo(v: Uint8Array, offset: number): Result<ReaInfoParam> {
   if (v.length < REA_INFO_FIXED || (v.length - REA_INFO_FIXED) % REA_INFO_ADDRESS !== 0) return badLength("REA_INFO", offset, v.length, "20 + 24n");
   const addresses: ReaAddress[] = [];
@@ -57,6 +69,7 @@ export function parseReaInfo(v: Uint8Array, offset: number): Result<ReaInfoParam
   });
 }
 
+/** The REA_INFO value bytes (no TLV header). */
 export function emitReaInfo(p: ReaInfoParam): Uint8Array {
   const b = new Uint8Array(REA_INFO_FIXED + REA_INFO_ADDRESS * p.addresses.length);
   put32(b, 0, p.interfaceId);
@@ -78,17 +91,23 @@ export function emitReaInfo(p: ReaInfoParam): Uint8Array {
 
 /** AC_INFO: AC ID(2) REA ID(2) RTT timestamp(4) Reserved(4). */
 export interface AcInfoParam {
+  /** Parameter name (discriminant). */
   kind: "AC_INFO";
+  /** AC ID (16 bits). */
   acId: number;
+  /** REA ID the check answers (16 bits). */
   reaId: number;
+  /** RTT timestamp: the sender's clock in ms modulo 2^32. */
   rttTimestamp: number;
 }
 
+/** Parse an AC_INFO value (exactly 12 bytes; `offset`: its position, for errors). */
 export function parseAcInfo(v: Uint8Array, offset: number): Result<AcInfoParam> {
   if (v.length !== 12) return badLength("AC_INFO", offset, v.length, "12");
   return ok({ kind: "AC_INFO", acId: u16(v, 0), reaId: u16(v, 2), rttTimestamp: u32(v, 4) });
 }
 
+/** The AC_INFO value bytes. */
 export function emitAcInfo(p: AcInfoParam): Uint8Array {
   const b = new Uint8Array(12);
   put16(b, 0, p.acId);
@@ -99,20 +118,46 @@ export function emitAcInfo(p: AcInfoParam): Uint8Array {
 
 /** FA_INFO address part by Addr type: 0 = none ("any", e.g. an FAQ with no wish),
  *  4 = shared IPv4 locator with an SPI range, 6 = dedicated IPv6 locator. */
-export type FaAddress = { addrType: 0 } | { addrType: 4; minSpi: number; maxSpi: number; ip: string } | { addrType: 6; ip: string };
+export type FaAddress =
+  | {
+      /** 0: no address ("any"). */
+      addrType: 0;
+    }
+  | {
+      /** 4: a shared IPv4 locator with an SPI range. */
+      addrType: 4;
+      /** Min SPI of the range. */
+      minSpi: number;
+      /** Max SPI of the range. */
+      maxSpi: number;
+      /** The IPv4 address (dotted text). */
+      ip: string;
+    }
+  | {
+      /** 6: a dedicated IPv6 locator. */
+      addrType: 6;
+      /** The IPv6 address (text). */
+      ip: string;
+    };
 
 /** FA_INFO: Request ID(2) Lease ID(2) Lease duration(4) Reserved(8 bits) Port(16) Addr type(8),
  *  then: type 4 → Min SPI(4) Max SPI(4) IPv4(4) Reserved(4); type 6 → IPv6(16); type 0 → nothing. */
 export interface FaInfoParam {
+  /** Parameter name (discriminant). */
   kind: "FA_INFO";
+  /** Request ID (matches an FAA/FAD to its FAQ). */
   requestId: number;
+  /** Lease ID (0 in a first FAQ). */
   leaseId: number;
+  /** Lease duration (s); in an FAQ 0 asks for no particular duration (new lease) or releases an existing one. */
   leaseDuration: number;
   /** UDP port of the leased locator (PROFILE §2); 0 on the wire means 10500. */
   port: number;
+  /** The leased (or wished) address. */
   address: FaAddress;
 }
 
+/** Parse an FA_INFO value (`offset`: its position, for errors). */
 export function parseFaInfo(v: Uint8Array, offset: number): Result<FaInfoParam> {
   if (v.length < 12) return badLength("FA_INFO", offset, v.length, "at least 12");
   const addrType = v[11];
@@ -127,6 +172,7 @@ export function parseFaInfo(v: Uint8Array, offset: number): Result<FaInfoParam> 
   return ok({ kind: "FA_INFO", requestId: u16(v, 0), leaseId: u16(v, 2), leaseDuration: u32(v, 4), port: port === 0 ? HIP_UDP_PORT : port, address });
 }
 
+/** The FA_INFO value bytes. */
 export function emitFaInfo(p: FaInfoParam): Uint8Array {
   const a = p.address;
   const b = new Uint8Array(a.addrType === 0 ? 12 : 28);

@@ -7,14 +7,17 @@ import { carve } from "../../core/slab.ts";
 
 /** ENCRYPTED: Reserved(4) then IV (length set by the HIP_CIPHER) and the encrypted data. */
 export interface EncryptedParam {
+  /** Parameter name (discriminant). */
   kind: "ENCRYPTED";
   /** IV followed by the ciphertext; the HIP layer splits it by cipher. */
   ivAndData: Uint8Array;
 }
+/** Parse an ENCRYPTED value (`v`: the value bytes; `offset`: its position in the packet, for errors). */
 export function parseEncrypted(v: Uint8Array, offset: number): Result<EncryptedParam> {
   if (v.length < 4) return badLength("ENCRYPTED", offset, v.length, "at least 4");
   return ok({ kind: "ENCRYPTED", ivAndData: carve(v, 4) });
 }
+/** The ENCRYPTED value bytes (Reserved, IV and data; no TLV header). */
 export function emitEncrypted(p: EncryptedParam): Uint8Array {
   const b = new Uint8Array(4 + p.ivAndData.length);
   b.set(p.ivAndData, 4);
@@ -23,17 +26,25 @@ export function emitEncrypted(p: EncryptedParam): Uint8Array {
 
 /** CERT: Cert group(1) Cert count(1) Cert ID(1) Cert type(1) Certificate. */
 export interface CertParam {
+  /** Parameter name (discriminant). */
   kind: "CERT";
+  /** Cert group. */
   group: number;
+  /** Number of certificates in the group. */
   count: number;
+  /** Cert ID (1-based position in the group). */
   id: number;
+  /** Cert type (RFC 8002 §2). */
   certType: number;
+  /** The certificate bytes. */
   certificate: Uint8Array;
 }
+/** Parse a CERT value (`offset`: its position, for errors). */
 export function parseCert(v: Uint8Array, offset: number): Result<CertParam> {
   if (v.length < 4) return badLength("CERT", offset, v.length, "at least 4");
   return ok({ kind: "CERT", group: v[0], count: v[1], id: v[2], certType: v[3], certificate: carve(v, 4) });
 }
+/** The CERT value bytes (no TLV header). */
 export function emitCert(p: CertParam): Uint8Array {
   const b = new Uint8Array(4 + p.certificate.length);
   b[0] = p.group;
@@ -46,14 +57,19 @@ export function emitCert(p: CertParam): Uint8Array {
 
 /** NOTIFICATION: Reserved(2) Notify Message Type(2) Notification Data. */
 export interface NotificationParam {
+  /** Parameter name (discriminant). */
   kind: "NOTIFICATION";
+  /** Notify Message Type (`NotifyType`). */
   notifyType: number;
+  /** Notification Data. */
   data: Uint8Array;
 }
+/** Parse a NOTIFICATION value (`offset`: its position, for errors). */
 export function parseNotification(v: Uint8Array, offset: number): Result<NotificationParam> {
   if (v.length < 4) return badLength("NOTIFICATION", offset, v.length, "at least 4");
   return ok({ kind: "NOTIFICATION", notifyType: u16(v, 2), data: carve(v, 4) });
 }
+/** The NOTIFICATION value bytes (no TLV header). */
 export function emitNotification(p: NotificationParam): Uint8Array {
   const b = new Uint8Array(4 + p.data.length);
   put16(b, 2, p.notifyType);
@@ -61,17 +77,23 @@ export function emitNotification(p: NotificationParam): Uint8Array {
   return b;
 }
 
+/** The four ECHO_* parameter names. */
 export type EchoKind = "ECHO_REQUEST_SIGNED" | "ECHO_RESPONSE_SIGNED" | "ECHO_REQUEST_UNSIGNED" | "ECHO_RESPONSE_UNSIGNED";
 /** ECHO_REQUEST/RESPONSE, signed and unsigned: opaque data. */
 export interface EchoParam {
+  /** Parameter name (discriminant). */
   kind: EchoKind;
+  /** The opaque data echoed back. */
   data: Uint8Array;
 }
+/** Parse / emit functions for one ECHO_* parameter. */
 export function echoCodec(kind: EchoKind) {
   return {
+    /** Parse the value (any length). */
     parse(v: Uint8Array, _offset: number): Result<EchoParam> {
       return ok({ kind, data: carve(v) });
     },
+    /** The value bytes (a copy of `data`). */
     emit(p: EchoParam): Uint8Array {
       return p.data.slice();
     },
@@ -80,15 +102,20 @@ export function echoCodec(kind: EchoKind) {
 
 /** HIP_MAC / HIP_MAC_2: the MAC bytes (length per the negotiated RHASH). */
 export interface HipMacParam {
+  /** Parameter name (discriminant). */
   kind: "HIP_MAC" | "HIP_MAC_2";
+  /** The MAC. */
   mac: Uint8Array;
 }
+/** Parse / emit functions for HIP_MAC or HIP_MAC_2. */
 export function macCodec(kind: "HIP_MAC" | "HIP_MAC_2") {
   return {
+    /** Parse the value (at least 1 byte; `offset`: its position, for errors). */
     parse(v: Uint8Array, offset: number): Result<HipMacParam> {
       if (v.length === 0) return badLength(kind, offset, 0, "at least 1");
       return ok({ kind, mac: carve(v) });
     },
+    /** The value bytes (a copy of `mac`). */
     emit(p: HipMacParam): Uint8Array {
       return p.mac.slice();
     },
@@ -97,16 +124,22 @@ export function macCodec(kind: "HIP_MAC" | "HIP_MAC_2") {
 
 /** HIP_SIGNATURE / HIP_SIGNATURE_2: SIG alg(2) Signature. */
 export interface HipSignatureParam {
+  /** Parameter name (discriminant). */
   kind: "HIP_SIGNATURE" | "HIP_SIGNATURE_2";
+  /** SIG alg: an HI algorithm number (`HiAlgorithm`). */
   algorithm: number;
+  /** The signature. */
   signature: Uint8Array;
 }
+/** Parse / emit functions for HIP_SIGNATURE or HIP_SIGNATURE_2. */
 export function signatureCodec(kind: "HIP_SIGNATURE" | "HIP_SIGNATURE_2") {
   return {
+    /** Parse the value (at least 3 bytes; `offset`: its position, for errors). */
     parse(v: Uint8Array, offset: number): Result<HipSignatureParam> {
       if (v.length < 3) return badLength(kind, offset, v.length, "at least 3");
       return ok({ kind, algorithm: u16(v, 0), signature: carve(v, 2) });
     },
+    /** The value bytes (SIG alg then signature). */
     emit(p: HipSignatureParam): Uint8Array {
       const b = new Uint8Array(2 + p.signature.length);
       put16(b, 0, p.algorithm);
@@ -118,13 +151,17 @@ export function signatureCodec(kind: "HIP_SIGNATURE" | "HIP_SIGNATURE_2") {
 
 /** The draft's HMAC (65532): 20 bytes of HMAC-SHA1 (draft §6.1.1.2, PROFILE §2). */
 export interface HmacParam {
+  /** Parameter name (discriminant). */
   kind: "HMAC";
+  /** The 20-byte HMAC-SHA1. */
   hmac: Uint8Array;
 }
+/** Parse an HMAC value (exactly 20 bytes; `offset`: its position, for errors). */
 export function parseHmac(v: Uint8Array, offset: number): Result<HmacParam> {
   if (v.length !== 20) return badLength("HMAC", offset, v.length, "20");
   return ok({ kind: "HMAC", hmac: carve(v) });
 }
+/** The HMAC value bytes; throws RangeError unless `hmac` is 20 bytes. */
 export function emitHmac(p: HmacParam): Uint8Array {
   if (p.hmac.length !== 20) throw new RangeError("HMAC must be 20 bytes");
   return p.hmac.slice();
@@ -132,13 +169,17 @@ export function emitHmac(p: HmacParam): Uint8Array {
 
 /** ESP_DATAGRAM (ours, 41448): one complete ESP packet (SPI first), draft §6.1.1. */
 export interface EspDatagramParam {
+  /** Parameter name (discriminant). */
   kind: "ESP_DATAGRAM";
+  /** The ESP packet (SPI, sequence number, payload, ICV). */
   datagram: Uint8Array;
 }
+/** Parse an ESP_DATAGRAM value (at least 8 bytes: SPI and sequence number). */
 export function parseEspDatagram(v: Uint8Array, offset: number): Result<EspDatagramParam> {
   if (v.length < 8) return badLength("ESP_DATAGRAM", offset, v.length, "at least 8 (SPI + Sequence Number)");
   return ok({ kind: "ESP_DATAGRAM", datagram: carve(v) });
 }
+/** The ESP_DATAGRAM value bytes (a copy of `datagram`). */
 export function emitEspDatagram(p: EspDatagramParam): Uint8Array {
   return p.datagram.slice();
 }

@@ -1,0 +1,116 @@
+// fa-fleet failover row (issue 15 acceptance: traffic resumes through another node within
+// 100 ms + one RTT of its node's death). Three real `hipmm fa --node` processes; a peer streams
+// ESP to the fleet's shared locator every 2 ms; each round SIGKILLs the node delivering to the
+// host and times, from the moment SIGKILL is sent, the first packet the host gets through
+// another node (the takeover, docs/PROTOCOL.md §13.1: no host action, no FAQ, no REA). Split:
+// detect = the taking-over node's "fleet node down" log line (its wall clock) − the kill (ours);
+// reattach = the rest. Also: the host's first packet out through the new node (it follows the
+// relay frame), and the RTT host → node → peer → node → host before the kills.
+import { SeededRng } from "../src/core/rng.ts";
+import type { Locator } from "../src/core/types.ts";
+import { wrapRelay } from "../src/fa/core/relay.ts";
+import { HostIdentity } from "../src/hip/identity.ts";
+import { runScenario } from "../src/lab/scenarios.ts";
+import { faq, type FleetNode, fleetSpec, hitBytes, killNode, startNode, Udp } from "../test/fa/fleet-harness.ts";
+import { espPacket } from "../test/fa/harness.ts";
+import type { BenchRow } from "./run.ts";
+import { costRow } from "./util.ts";
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const same = (a: Locator, b: Locator) => a.ip === b.ip && a.port === b.port;
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? (s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : Number.NaN;
+};
+
+export async function failover(redisUrl: string, dir: string, rounds = Number(process.env.FLEET_FAILOVERS ?? 4)): Promise<BenchRow[]> {
+  const f = await fleetSpec(dir, redisUrl);
+  const nodes: FleetNode[] = [];
+  const host = (await Udp.open()).answerProbes(); // as a HostStack does (docs/PROTOCOL.md §9.1)
+  const peer = await Udp.open();
+  const total: number[] = [];
+  const detect: number[] = [];
+  const reasons: string[] = [];
+  const outbound: number[] = [];
+  const rtt: number[] = [];
+  const ips: Record<string, string> = { a: "127.0.0.2", b: "127.0.0.3", c: "127.0.0.4" };
+  let timer: ReturnType<typeof setInterval> | undefined;
+  try {
+    for (const name of ["b", "c", "a"]) nodes.push(await startNode(f, name, ips[name]));
+    const id = HostIdentity.generate(new SeededRng(9100));
+    const faa = await faq(host, nodes[2].control, id, hitBytes(nodes[2].ready), { requestId: 1, leaseId: 0, lifetime: 600, addrType: 4, spis: 16 });
+    const spi = (faa.info!.address as { minSpi: number }).minSpi;
+    const leased = { ip: (faa.info!.address as { ip: string }).ip, port: faa.info!.port };
+    peer.send(espPacket(spi, 1, 100), f.shared); // the holder learns the peer (relay permission)
+    await host.next();
+    // RTT through the holder: a relay frame out, the peer answers at once, back through the node
+    peer.sock.on("message", (m) => {
+      if (m.length === 64) peer.send(espPacket(spi, 1, 65), f.shared);
+    });
+    for (let i = 0; i < 20; i++) {
+      const t = performance.now();
+      host.send(wrapRelay(leased, peer.locator, espPacket(0x4242, i + 1, 64)), nodes[2].control);
+      await host.next((x) => x.data.length > 65, 2000);
+      rtt.push(performance.now() - t);
+      host.queue.length = 0;
+    }
+    let seq = 0;
+    timer = setInterval(() => peer.send(espPacket(spi, ++seq, 100), f.shared), 2);
+    for (let k = 0; k < rounds; k++) {
+      await sleep(300);
+      host.queue.length = 0;
+      const last = await host.next(() => true, 5000).catch((e) => {
+        for (const n of nodes) n.child.kill("SIGUSR1");
+        return sleep(500).then(() => {
+          for (const n of nodes) console.error(n.name, JSON.stringify(n.lines.slice(-3)));
+          throw new Error(`round ${k}: no packets: ${e}`);
+        });
+      });
+      const holder = nodes.find((n) => same(n.control, last.from));
+      if (!holder) throw new Error(`packets from ${last.from.ip}:${last.from.port}: no node`);
+      const others = nodes.filter((n) => n !== holder);
+      const seen = others.map((n) => n.lines.length);
+      const wall0 = Date.now();
+      const t0 = performance.now();
+      holder.child.kill("SIGKILL");
+      const got = await host.next((x) => others.some((n) => same(n.control, x.from)), 5000);
+      total.push(performance.now() - t0);
+      const taker = others.find((n) => same(n.control, got.from))!;
+      // the host follows the node that forwarded to it: its next packet goes out through it
+      const t1 = performance.now();
+      host.send(wrapRelay(leased, peer.locator, espPacket(0x4242, 100 + k, 90)), taker.control);
+      await peer.next((x) => x.data.length === 90, 5000);
+      outbound.push(performance.now() - t1);
+      await sleep(100);
+      const down = taker.lines.slice(seen[others.indexOf(taker)]).find((r) => r.msg === "fleet node down: taking over its hosts" && r.node === holder.name);
+      detect.push(down ? Number(down.at) - wall0 : Number.NaN);
+      reasons.push(String(down?.reason ?? "?"));
+      // bring the dead node back (it loads every lease from Redis) for the next round
+      await killNode(holder);
+      nodes.splice(nodes.indexOf(holder), 1, await startNode(f, holder.name, ips[holder.name]));
+      await sleep(700); // registry refresh: the others know its new node-to-node port
+    }
+  } finally {
+    if (timer) clearInterval(timer);
+    for (const n of nodes) await killNode(n);
+    host.close();
+    peer.close();
+  }
+  const crash = runScenario("fa-crash", 1).summary;
+  const r = median(rtt);
+  const m = median(total);
+  return [
+    costRow("fa-fleet failover: holder node SIGKILLed → first packet to the host through another node (takeover, no host action, no FAQ, no REA), median", "ms", m, crash.handover_ms_to_mover ?? 559, {
+      runs: total.map((x) => Math.round(x * 10) / 10),
+      detect_ms: detect.map((x) => Math.round(x)),
+      detect_by: reasons,
+      reattach_ms: total.map((x, i) => Math.round((x - detect[i]) * 10) / 10),
+      host_outbound_ms: outbound.map((x) => Math.round(x * 10) / 10),
+      rtt_ms: Math.round(r * 100) / 100,
+      target_ms: Math.round((100 + r) * 100) / 100,
+      met: m <= 100 + r,
+      stream_interval_ms: 2,
+      baselineName: "fa-crash lab: re-lease at FA2 + REA",
+    }),
+  ];
+}
