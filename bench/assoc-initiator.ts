@@ -1,15 +1,15 @@
-// Child process of bench/udp-assoc.bench.ts: `hosts` HIP Initiators (HipHost, crypto jobs on the
-// default provider, one UDP socket each) that run base exchanges with one Responder back to
+// Child process of bench/udp-assoc.bench.ts: `hosts` HIP Initiators (HipHost, crypto jobs on
+// node:crypto as startNodeHost's default, one UDP socket each) that run base exchanges with one Responder back to
 // back: after each R2 the association is forgotten locally and a new exchange starts (same HIT:
 // the Responder replaces its association). Prints "ready", starts on "go" (stdin), stops on
 // "stop" and prints {"established": n}.
 // argv: <responder ip:port> <responder HIT hex> <hosts>
 import { createInterface } from "node:readline";
-import { defaultCryptoProvider } from "../src/core/crypto/detect.ts";
 import { cryptoRng } from "../src/core/rng.ts";
 import type { Locator, Millis, Transmit } from "../src/core/types.ts";
 import { HipHost } from "../src/hip/host.ts";
 import { HostIdentity } from "../src/hip/identity.ts";
+import { nodeCryptoDefault } from "../src/runtime/crypto-node.ts";
 import { EndpointDriver } from "../src/runtime/driver.ts";
 import type { SimEndpoint } from "../src/sim/types.ts";
 import { parseLocator } from "../src/transport/types.ts";
@@ -20,7 +20,7 @@ import { classifyDatagram } from "../src/wire/framing.ts";
 const [peerArg, hitHex, hostsArg] = process.argv.slice(2);
 const peer = parseLocator(peerArg) as Locator;
 const peerHit = Uint8Array.from(hitHex.match(/../g) ?? [], (h) => Number.parseInt(h, 16));
-const provider = await defaultCryptoProvider();
+const provider = nodeCryptoDefault();
 let established = 0;
 let running = false;
 

@@ -8,11 +8,12 @@ import { cryptoRng } from "../src/core/rng.ts";
 import type { Locator } from "../src/core/types.ts";
 import { runCryptoJob } from "../src/hip/crypto-jobs.ts";
 import { HostIdentity } from "../src/hip/identity.ts";
-import { nodeCryptoProvider } from "../src/runtime/crypto-node.ts";
+import { nodeCryptoDefault } from "../src/runtime/crypto-node.ts";
 import { HostStack, newDataPlane } from "../src/runtime/stack.ts";
+import "../src/wasm/loader.ts"; // registers the embedded WASM module as the default (src/wasm/instantiate.ts)
 
 const curve = (process.env.CURVE ?? "P-256") as "P-256" | "P-384";
-const provider = process.env.PROV === "noble" ? nobleProvider : nodeCryptoProvider();
+const provider = process.env.PROV === "noble" ? nobleProvider : nodeCryptoDefault();
 const hip = { dhGroups: [curve === "P-256" ? 7 : 8], espSuites: [13], puzzleK: 0, cryptoJobs: true, limits: { r1PerPrefix: { ratePerSec: 1e6, burst: 1e6 }, r1Global: { ratePerSec: 1e6, burst: 1e6 } } };
 const N = Number(process.env.N ?? 300);
 const rLoc: Locator = { ip: "127.0.0.1", port: 10500 };

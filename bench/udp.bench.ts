@@ -7,7 +7,9 @@ import type { Locator } from "../src/core/types.ts";
 import { HostIdentity } from "../src/hip/identity.ts";
 import type { RuntimeHost } from "../src/runtime/host.ts";
 import type { CryptoProvider } from "../src/core/crypto/provider.ts";
-import { nodeCryptoProvider } from "../src/runtime/crypto-node.ts";
+import { withFallback } from "../src/core/crypto/fallback.ts";
+import { nobleProvider } from "../src/core/crypto/noble.ts";
+import { WebCryptoProvider } from "../src/core/crypto/webcrypto.ts";
 import { startNodeHost } from "../src/runtime/node.ts";
 import { newDataPlane } from "../src/runtime/stack.ts";
 import { bindNodeUdp, type NodeUdpSocket } from "../src/transport/udp-node.ts";
@@ -51,7 +53,6 @@ async function udpExchange(server: Locator, sizes: number[], rounds = 1): Promis
   return times;
 }
 
-const nodeCrypto = nodeCryptoProvider();
 
 async function baseExchangeMs(responder: RuntimeHost, k: number, runs: number, curve: "P-256" | "P-384" = "P-256", crypto?: "inline" | CryptoProvider): Promise<number> {
   const times: number[] = [];
@@ -77,24 +78,27 @@ export async function run(): Promise<BenchRow[]> {
     const responder = await startNodeHost({ identity: HostIdentity.generate(cryptoRng, "P-256"), listen: [`${IP}:0`], hip: { ...P256, puzzleK: k } });
     await baseExchangeMs(responder, k, 2); // warm-up: R1 precomputation, JIT
     const ms = await baseExchangeMs(responder, k, 8);
-    rows.push(costRow(`udp.base-exchange.p256.k${k}`, "ms", ms, 2 * rtt, { baselineName: "2 RTT UDP ping-pong", crypto: "webcrypto jobs (start*Host default)" }));
+    rows.push(costRow(`udp.base-exchange.p256.k${k}`, "ms", ms, 2 * rtt, { baselineName: "2 RTT UDP ping-pong", crypto: "node:crypto jobs (startNodeHost default)" }));
     await responder.close();
   }
   // P-384 identities and DH group 8 (issue 12: ≤ 10 ms); and both curves with @noble inline
-  // (crypto: "inline", the pre-WebCrypto behaviour) for comparison in the same run.
+  // (crypto: "inline", the pre-WebCrypto behaviour) and on WebCrypto jobs (the default outside
+  // Node) for comparison in the same run.
+  const webCrypto = withFallback((await WebCryptoProvider.create())!, nobleProvider);
   for (const curve of ["P-384", "P-256"] as const) {
     const ms: number[] = [];
-    for (const crypto of [undefined, "inline", nodeCrypto] as const) {
+    for (const crypto of [undefined, "inline", webCrypto] as const) {
       const responder = await startNodeHost({ identity: HostIdentity.generate(cryptoRng, curve), listen: [`${IP}:0`], hip: curve === "P-256" ? { ...P256, puzzleK: 0 } : { ...P384, puzzleK: 0 }, crypto });
       await baseExchangeMs(responder, 0, 2, curve, crypto);
       ms.push(await baseExchangeMs(responder, 0, 8, curve, crypto));
       await responder.close();
     }
-    if (curve === "P-384") rows.push(costRow("udp.base-exchange.p384.k0", "ms", ms[0], 2 * rtt, { baselineName: "2 RTT UDP ping-pong", crypto: "webcrypto jobs", noble_inline_ms: ms[1] }));
+    if (curve === "P-384") rows.push(costRow("udp.base-exchange.p384.k0", "ms", ms[0], 2 * rtt, { baselineName: "2 RTT UDP ping-pong", crypto: "node:crypto jobs (startNodeHost default)", noble_inline_ms: ms[1] }));
     const c = curve === "P-256" ? "p256" : "p384";
-    rows.push(costRow(`udp.base-exchange.${c}.k0.webcrypto-vs-noble`, "ms", ms[0], ms[1], { baselineName: "@noble inline (crypto: \"inline\")" }));
-    // node:crypto, synchronous (runtime/crypto-node.ts, opt-in): no Promise / thread-pool hop per job.
-    rows.push(costRow(`udp.base-exchange.${c}.k0.node-crypto-vs-noble`, "ms", ms[2], ms[1], { baselineName: "@noble inline (crypto: \"inline\")", webcrypto_ms: ms[0] }));
+    rows.push(costRow(`udp.base-exchange.${c}.k0.webcrypto-vs-noble`, "ms", ms[2], ms[1], { baselineName: "@noble inline (crypto: \"inline\")" }));
+    // node:crypto, synchronous (runtime/crypto-node.ts, startNodeHost's default): no Promise /
+    // thread-pool hop per job, and the cores' hashes on OpenSSL (core/crypto/sym.ts).
+    rows.push(costRow(`udp.base-exchange.${c}.k0.node-crypto-vs-noble`, "ms", ms[0], ms[1], { baselineName: "@noble inline (crypto: \"inline\")", webcrypto_ms: ms[2] }));
   }
 
   // Associations per second: `conc` initiators at a time against one responder (same process).

@@ -144,24 +144,30 @@ export function gcmOpenStitched(
 // AssemblyScript inlines @inline static methods; plain functions with decorators are not TypeScript.
 // biome-ignore lint/complexity/noStaticOnlyClass: namespace for @inline functions (AssemblyScript)
 class GS {
-  /** (y ⊕ x)·H with the lane bytes extracted in registers and the table offsets as load immediates. */
+  /**
+   * (y ⊕ x)·H. The table offsets come from the two 64-bit halves with scalar shifts and masks
+   * (integer ALUs) rather than sixteen byte extractions, which compete with the vector-permute
+   * AES for the vector ports in the stitched loops; the table index is the offset's byte.
+   */
   @inline static ghashMul(m: usize, x: v128): v128 {
-    let z0 = v128.load(m + (<usize>i8x16.extract_lane_u(x, 0) << 4));
-    let z1 = v128.load(m + (<usize>i8x16.extract_lane_u(x, 1) << 4), 4096);
-    z0 = v128.xor(z0, v128.load(m + (<usize>i8x16.extract_lane_u(x, 2) << 4), 8192));
-    z1 = v128.xor(z1, v128.load(m + (<usize>i8x16.extract_lane_u(x, 3) << 4), 12288));
-    z0 = v128.xor(z0, v128.load(m + (<usize>i8x16.extract_lane_u(x, 4) << 4), 16384));
-    z1 = v128.xor(z1, v128.load(m + (<usize>i8x16.extract_lane_u(x, 5) << 4), 20480));
-    z0 = v128.xor(z0, v128.load(m + (<usize>i8x16.extract_lane_u(x, 6) << 4), 24576));
-    z1 = v128.xor(z1, v128.load(m + (<usize>i8x16.extract_lane_u(x, 7) << 4), 28672));
-    z0 = v128.xor(z0, v128.load(m + (<usize>i8x16.extract_lane_u(x, 8) << 4), 32768));
-    z1 = v128.xor(z1, v128.load(m + (<usize>i8x16.extract_lane_u(x, 9) << 4), 36864));
-    z0 = v128.xor(z0, v128.load(m + (<usize>i8x16.extract_lane_u(x, 10) << 4), 40960));
-    z1 = v128.xor(z1, v128.load(m + (<usize>i8x16.extract_lane_u(x, 11) << 4), 45056));
-    z0 = v128.xor(z0, v128.load(m + (<usize>i8x16.extract_lane_u(x, 12) << 4), 49152));
-    z1 = v128.xor(z1, v128.load(m + (<usize>i8x16.extract_lane_u(x, 13) << 4), 53248));
-    z0 = v128.xor(z0, v128.load(m + (<usize>i8x16.extract_lane_u(x, 14) << 4), 57344));
-    z1 = v128.xor(z1, v128.load(m + (<usize>i8x16.extract_lane_u(x, 15) << 4), 61440));
+    const lo = i64x2.extract_lane(x, 0);
+    const hi = i64x2.extract_lane(x, 1);
+    let z0 = v128.load(m + (<usize>(<u32>lo << 4) & 0xff0));
+    let z1 = v128.load(m + (<usize>(<u32>(lo >>> 4)) & 0xff0), 4096);
+    z0 = v128.xor(z0, v128.load(m + (<usize>(<u32>(lo >>> 12)) & 0xff0), 8192));
+    z1 = v128.xor(z1, v128.load(m + (<usize>(<u32>(lo >>> 20)) & 0xff0), 12288));
+    z0 = v128.xor(z0, v128.load(m + (<usize>(<u32>(lo >>> 28)) & 0xff0), 16384));
+    z1 = v128.xor(z1, v128.load(m + (<usize>(<u32>(lo >>> 36)) & 0xff0), 20480));
+    z0 = v128.xor(z0, v128.load(m + (<usize>(<u32>(lo >>> 44)) & 0xff0), 24576));
+    z1 = v128.xor(z1, v128.load(m + (<usize>(<u32>(lo >>> 52)) & 0xff0), 28672));
+    z0 = v128.xor(z0, v128.load(m + (<usize>(<u32>hi << 4) & 0xff0), 32768));
+    z1 = v128.xor(z1, v128.load(m + (<usize>(<u32>(hi >>> 4)) & 0xff0), 36864));
+    z0 = v128.xor(z0, v128.load(m + (<usize>(<u32>(hi >>> 12)) & 0xff0), 40960));
+    z1 = v128.xor(z1, v128.load(m + (<usize>(<u32>(hi >>> 20)) & 0xff0), 45056));
+    z0 = v128.xor(z0, v128.load(m + (<usize>(<u32>(hi >>> 28)) & 0xff0), 49152));
+    z1 = v128.xor(z1, v128.load(m + (<usize>(<u32>(hi >>> 36)) & 0xff0), 53248));
+    z0 = v128.xor(z0, v128.load(m + (<usize>(<u32>(hi >>> 44)) & 0xff0), 57344));
+    z1 = v128.xor(z1, v128.load(m + (<usize>(<u32>(hi >>> 52)) & 0xff0), 61440));
     return v128.xor(z0, z1);
   }
 

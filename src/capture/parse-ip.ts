@@ -96,7 +96,7 @@ export function parseIpPacket(b: Uint8Array): IpPacket | CaptureError {
   return err("IP_BAD_VERSION", 0, `IP version ${version}`);
 }
 
-/** The UDP datagram of `ip` (checksum verified), or an error. */
+/** The UDP datagram of `ip` (`checksumOk` says whether its checksum verified), or an error. */
 export function parseUdp(ip: IpPacket): UdpDatagram | CaptureError {
   const s = ip.payload;
   if (ip.proto !== IPPROTO_UDP) return err("NOT_UDP", ip.offset, `protocol ${ip.proto}`);

@@ -1,7 +1,7 @@
 // The Deno Forwarding Agent command (the server itself: src/fa/server/deno.ts). Runnable:
 //   deno run --unstable-net -A src/cli/fa-deno.ts --udp 127.0.0.1:PORT --wt 127.0.0.1:PORT
 //     --cert CERT.pem --key KEY.pem [--ws 127.0.0.1:PORT] [--id FILE] [--puzzle off|on|auto]
-//     [--lease-max S]
+//     [--lease-max S] [--store memory|redis://HOST:PORT]
 // It prints one JSON line {"msg":"fa ready", hit, udp, wt, ws} once every listener is bound
 // (port 0 = any; the bound ports are reported), then JSON logs; SIGINT/SIGTERM stop it.
 import { cryptoRng } from "../core/rng.ts";
@@ -13,7 +13,8 @@ import { hitToString } from "../hip/hit.ts";
 import { HostIdentity } from "../hip/identity.ts";
 import { decodeKeyfile, encodeKeyfile } from "../hip/keyfile.ts";
 import { parseLocator } from "../transport/types.ts";
-import { UsageError } from "./errors.ts";
+import { CliError, UsageError } from "./errors.ts";
+import { openDenoStore } from "./fa-deno-store.ts";
 import { type CommandSpec, helpText, parseCommand, usageLine } from "./options.ts";
 
 export const DENO_FA_SPEC: CommandSpec = {
@@ -29,6 +30,7 @@ export const DENO_FA_SPEC: CommandSpec = {
     { name: "id", arg: "FILE", default: "a fresh identity", help: "identity keyfile; created (mode 0600) if it does not exist" },
     { name: "puzzle", arg: "off|on|auto", default: "auto", help: "ask FAQ senders to solve a puzzle first: never, always, or under load" },
     { name: "lease-max", arg: "SECONDS", default: "3600", help: "longest lease granted (draft §5.1)" },
+    { name: "store", arg: "memory|URL", default: "memory", example: "redis://127.0.0.1:6379", help: "lease store: in memory, or redis://HOST:PORT[/DB][?prefix=NAME] shared with other FA processes (Node or Deno; ioredis from node_modules)" },
   ],
   notes: ["Logs are JSON lines on stdout; the first is {\"msg\":\"fa ready\", hit, udp, wt, ws}. SIGINT/SIGTERM stop it. Exit 2 on a usage error."],
   examples: ["deno run --unstable-net -A src/cli/fa-deno.ts --udp 127.0.0.1:10500 --wt 127.0.0.1:4433 --cert cert.pem --key key.pem"],
@@ -78,21 +80,39 @@ export async function main(cli: DenoCli): Promise<number> {
   if (!["off", "on", "auto"].includes(puzzle)) return bad("--puzzle must be off, on or auto");
   const config: Partial<FaConfig> = { puzzle };
   if (a.int("lease-max") !== undefined) config.leaseMax = a.int("lease-max")!;
-  const identity = await identityFrom(cli, a.get("id"));
-  const server = await DenoFaServer.start({
-    identity,
-    udp: udp as Locator[],
-    config,
-    wt: wt ? { locator: wt, cert: await cli.readTextFile(a.get("cert")!), key: await cli.readTextFile(a.get("key")!) } : undefined,
-    ws,
-    log: out,
-  });
-  out({ level: "info", msg: "fa ready", hit: hitToString(identity.hit), udp: server.udp, wt: server.wtLocator, ws: server.wsLocator });
+  let leaseStore: Awaited<ReturnType<typeof openDenoStore>>;
+  try {
+    leaseStore = await openDenoStore(a.get("store"), out);
+  } catch (e) {
+    if (e instanceof UsageError) return bad(e.message);
+    if (e instanceof CliError) {
+      console.error(`fa (deno): ${e.message}`);
+      return 1;
+    }
+    throw e;
+  }
+  let server: DenoFaServer;
+  try {
+    const identity = await identityFrom(cli, a.get("id"));
+    server = await DenoFaServer.start({
+      identity,
+      udp: udp as Locator[],
+      config,
+      ...(leaseStore ? { leaseStore } : {}),
+      wt: wt ? { locator: wt, cert: await cli.readTextFile(a.get("cert")!), key: await cli.readTextFile(a.get("key")!) } : undefined,
+      ws,
+      log: out,
+    });
+  } catch (e) {
+    await leaseStore?.close();
+    throw e;
+  }
+  out({ level: "info", msg: "fa ready", hit: hitToString(server.fa.hit), udp: server.udp, wt: server.wtLocator, ws: server.wsLocator });
   await new Promise<void>((resolve) => {
     for (const sig of ["SIGINT", "SIGTERM"] as const) cli.addSignalListener(sig, () => resolve());
   });
   const stats = server.fa.stats();
-  out({ level: "info", msg: "fa stopping", ...stats, faHit: hitText(stats.faHit) });
+  out({ level: "info", msg: "fa stopping", ...stats, faHit: hitText(stats.faHit), ...(server.storeStats ? { store: server.storeStats } : {}) });
   await server.close();
   return 0;
 }

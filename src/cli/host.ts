@@ -126,8 +126,7 @@ export async function hostCommand(argv: string[]): Promise<number> {
   await finished;
   innerRun.stop();
   if (current && host.stack.canSend(current)) {
-    host.closeAssociation(current);
-    await new Promise((r) => setTimeout(r, 100)); // CLOSE / CLOSE_ACK (RFC 7401 §5.3.7), best effort
+    await host.closeAssociation(current, 500); // CLOSE / CLOSE_ACK (RFC 7401 §5.3.7), bounded wait
   }
   stats.stop();
   watch?.stop();

@@ -22,7 +22,7 @@ export function udp(listen: LocatorLike | LocatorLike[], opts: UdpTransportOptio
 
 /** The parts of the `Deno` namespace the FA command line uses (pass `Deno` itself). */
 export interface DenoFaCli {
-  /** Command-line arguments: `--udp IP:PORT… [--wt IP:PORT --cert PEM --key PEM] [--ws IP:PORT] [--id FILE] [--puzzle off|on|auto] [--lease-max S]`. */
+  /** Command-line arguments: `--udp IP:PORT… [--wt IP:PORT --cert PEM --key PEM] [--ws IP:PORT] [--id FILE] [--puzzle off|on|auto] [--lease-max S] [--store memory|redis://…]`. */
   args: string[];
   /** Reads the certificate, key and identity files. */
   readTextFile(p: string): Promise<string>;

@@ -18,6 +18,8 @@ export abstract class AssociationTable {
   /** Opportunistic I1s (NULL receiver HIT) by peer locator until the R1 names the peer (§4.1.8). */
   protected readonly opportunistic = new Map<string, Association>();
   protected readonly bySpi = new Map<number, Association>();
+  /** The SPIs reserved for each association (removal without scanning `bySpi`). */
+  private readonly spisOf = new WeakMap<Association, number[]>();
   protected abstract readonly assocHost: AssociationHost;
   private readonly spiSource: HipHostConfig["spiSource"];
   /** State limits (limits.ts; HipHostConfig.limits over HIP_LIMITS). */
@@ -35,9 +37,21 @@ export abstract class AssociationTable {
 
   /** Exchanges not yet ESTABLISHED (limits.maxHalfOpen). */
   halfOpen(): number {
+    return this.scan(false).halfOpen;
+  }
+
+  /** One pass over the table: half-open exchanges and (with `oldest`) the oldest R2-SENT one. */
+  private scan(oldest: boolean): { halfOpen: number; oldest: Association | undefined } {
     let n = 0;
-    for (const a of this.assocs.values()) if (a.state === "I1-SENT" || a.state === "I2-SENT" || a.state === "R2-SENT") n++;
-    return n + this.opportunistic.size;
+    let best: Association | undefined;
+    for (const a of this.assocs.values()) {
+      const st = a.state;
+      if (st === "R2-SENT") {
+        n++;
+        if (oldest && (!best || (a.lastRxAt ?? 0) < (best.lastRxAt ?? 0))) best = a;
+      } else if (st === "I1-SENT" || st === "I2-SENT") n++;
+    }
+    return { halfOpen: n + this.opportunistic.size, oldest: best };
   }
 
   /** Associations held, opportunistic I1s included (limits.maxAssociations). */
@@ -50,32 +64,37 @@ export abstract class AssociationTable {
    * oldest R2-SENT association that `makeRoom` would evict as free. No state changes; undefined = room.
    */
   noRoom(): "limit_associations" | "limit_half_open" | undefined {
-    const evictable = this.oldestR2Sent() !== undefined;
-    if (this.size >= this.limits.maxAssociations && !evictable) return "limit_associations";
-    if (this.halfOpen() >= this.limits.maxHalfOpen && !evictable) return "limit_half_open";
+    const size = this.size;
+    const l = this.limits;
+    // Half-open exchanges are at most all of them: below both limits, nothing to count.
+    if (size < l.maxAssociations && size < l.maxHalfOpen) return undefined;
+    const s = this.scan(true);
+    if (s.oldest !== undefined) return undefined; // makeRoom evicts it
+    if (size >= l.maxAssociations) return "limit_associations";
+    if (s.halfOpen >= l.maxHalfOpen) return "limit_half_open";
     return undefined;
   }
 
   /** Evict the oldest R2-SENT association while a new one would exceed a limit (`evict.half_open`). */
   protected makeRoom(): void {
-    while (this.size >= this.limits.maxAssociations || this.halfOpen() >= this.limits.maxHalfOpen) {
-      const old = this.oldestR2Sent();
-      if (!old) return;
+    const l = this.limits;
+    while (this.size >= l.maxHalfOpen || this.size >= l.maxAssociations) {
+      const s = this.scan(true);
+      if (this.size < l.maxAssociations && s.halfOpen < l.maxHalfOpen) return;
+      if (!s.oldest) return;
       this.count("evict.half_open");
-      this.adopt(0, old, undefined, true);
+      this.adopt(0, s.oldest, undefined, true);
     }
-  }
-
-  private oldestR2Sent(): Association | undefined {
-    let best: Association | undefined;
-    for (const a of this.assocs.values()) if (a.state === "R2-SENT" && (!best || (a.lastRxAt ?? 0) < (best.lastRxAt ?? 0))) best = a;
-    return best;
   }
 
   /** Free an inbound SPI reserved with allocSpi (a retired per-interface SA, draft §6.1.1.1). */
   releaseSpi(spi: number): void {
     const a = this.bySpi.get(spi);
-    if (a && a.spiIn !== spi) this.bySpi.delete(spi);
+    if (a && a.spiIn !== spi) {
+      this.bySpi.delete(spi);
+      const l = this.spisOf.get(a);
+      if (l) l.splice(l.indexOf(spi) >>> 0, 1);
+    }
   }
 
   /** The association with `peerHit`, if any. */
@@ -133,7 +152,8 @@ export abstract class AssociationTable {
   removeAssociation(a: Association): void {
     if (a.opportunistic) this.opportunistic.delete(locatorKey(a.peerLocator));
     if (this.assocs.get(hitKey(a.peerHit)) === a) this.assocs.delete(hitKey(a.peerHit));
-    for (const [spi, x] of this.bySpi) if (x === a) this.bySpi.delete(spi);
+    for (const spi of this.spisOf.get(a) ?? []) if (this.bySpi.get(spi) === a) this.bySpi.delete(spi);
+    this.spisOf.delete(a);
     a.keymat?.destroy(); // issue 9 item 8: PRK and expanded KEYMAT zero-filled with the association
   }
 
@@ -154,7 +174,7 @@ export abstract class AssociationTable {
   allocSpi(a: Association, preferred?: number): number {
     for (const want of [preferred, preferred === undefined ? this.spiSource?.(a) : undefined]) {
       if (want !== undefined && want >= 256 && want <= 0xffffffff && !this.bySpi.has(want >>> 0)) {
-        this.bySpi.set(want >>> 0, a);
+        this.reserve(want >>> 0, a);
         return want >>> 0;
       }
     }
@@ -163,9 +183,16 @@ export abstract class AssociationTable {
       this.rng.fill(b);
       const spi = ((b[0] << 24) | (b[1] << 16) | (b[2] << 8) | b[3]) >>> 0;
       if (spi >= 256 && !this.bySpi.has(spi)) {
-        this.bySpi.set(spi, a);
+        this.reserve(spi, a);
         return spi;
       }
     }
+  }
+
+  private reserve(spi: number, a: Association): void {
+    this.bySpi.set(spi, a);
+    const l = this.spisOf.get(a);
+    if (l) l.push(spi);
+    else this.spisOf.set(a, [spi]);
   }
 }

@@ -1,6 +1,6 @@
 // One HIP association (RFC 7401 §4.4, §6): state, peer identity, locators, keys and SPIs.
 // This is what the mobility and FA layers work with (see host.ts for the contract).
-import { sha384 } from "@noble/hashes/sha2.js";
+import { sha384 } from "../core/crypto/sym.ts";
 import type { Locator, Millis } from "../core/types.ts";
 import { computeMac, macEquals } from "./auth.ts";
 import { rhashOf } from "./keymat.ts";
@@ -94,7 +94,7 @@ export class Association {
   cryptoBusy = false;
   /** Whether the I1 went out with a NULL receiver HIT. */
   opportunistic = false;
-  /** Pending retransmission of I1, I2, UPDATE or CLOSE. */
+  /** Pending retransmission of I1, I2 or CLOSE. */
   retransmit: Retransmit | undefined;
   /** Responder: the R2 we sent (re-sent on a duplicate I2, §6.9 step 4). */
   lastR2: Uint8Array | undefined;

@@ -2,7 +2,7 @@
 // to the parameter, checksum zeroed and Header Length covering only that prefix; HIP_MAC_2
 // appends the Responder's HOST_ID TLV as received in R1; HIP_SIGNATURE_2 also zeroes the
 // Receiver's HIT and the PUZZLE Opaque and #I fields.
-import { hmac } from "@noble/hashes/hmac.js";
+import { hmac } from "../core/crypto/sym.ts";
 import { concat, ctEqual } from "../core/bytes.ts";
 import { HIP_HEADER_LEN, ParamType } from "../wire/constants.ts";
 import { emitPacketPrefix, type HipPacket } from "../wire/packet.ts";

@@ -1,5 +1,5 @@
 // CLOSE / CLOSE_ACK (RFC 7401 §5.3.7-§5.3.8, §6.14-§6.15) and NOTIFY (§5.3.6, §6.13).
-import { sha384 } from "@noble/hashes/sha2.js";
+import { sha384 } from "../core/crypto/sym.ts";
 import type { Locator, Millis } from "../core/types.ts";
 import { ctEqual } from "../core/bytes.ts";
 import { PacketType } from "../wire/constants.ts";

@@ -6,7 +6,7 @@
 // §3.5.2.1): Hash = cSHAKE128(X = Host Identity field, L = 96, N = "", S = Context ID), taken
 // whole (no Encode_96); Prefix and OGA ID stay outside the hash for HIPv2 HITs.
 import { sha1 } from "@noble/hashes/legacy.js";
-import { sha256, sha384 } from "@noble/hashes/sha2.js";
+import { sha256, sha384 } from "../core/crypto/sym.ts";
 import { cshake128 } from "@noble/hashes/sha3-addons.js";
 import { bytesToIp, ipToBytes } from "../core/addr.ts";
 import { concat } from "../core/bytes.ts";

@@ -17,7 +17,7 @@
 // from an injected Rng (sans-I/O); RSA keys come from WebCrypto (runtime/rsa-keygen.ts).
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { p256, p384 } from "@noble/curves/nist.js";
-import { sha256, sha384 } from "@noble/hashes/sha2.js";
+import { sha256, sha384 } from "../core/crypto/sym.ts";
 import { concat, equalBytes } from "../core/bytes.ts";
 import type { PrivateKeyRef, PublicKeyRef, SigAlgorithm } from "../core/crypto/provider.ts";
 import type { Rng } from "../core/types.ts";
@@ -123,6 +123,9 @@ function parseHostId(algorithm: number, hostId: Uint8Array): { s: Scheme; pub: U
   return undefined;
 }
 
+/** Peer identities parsed lately, by algorithm and Host Identity bytes (fromHostId). */
+const RECENT_PEERS = new Map<string, PeerIdentity>();
+
 /** The public half of a host identity: what HOST_ID carries and what verifies signatures. */
 export class PeerIdentity {
   protected constructor(
@@ -158,6 +161,20 @@ export class PeerIdentity {
   /** Parse a Host Identity field for `algorithm`; undefined if unsupported or not a valid
    * key. The HIT is computed over `hostId` exactly as received (RFC 7401 §3.2). */
   static fromHostId(algorithm: number, hostId: Uint8Array): PeerIdentity | undefined {
+    // A Host Identity seen lately (the Responder in each R1 of a reconnecting host) is not
+    // validated and hashed again: PeerIdentity is immutable, so the same object serves.
+    const id = hostId.length <= 600 ? algorithm + String.fromCharCode.apply(null, hostId as unknown as number[]) : undefined;
+    const seen = id !== undefined ? RECENT_PEERS.get(id) : undefined;
+    if (seen) return seen;
+    const p = PeerIdentity.parse(algorithm, hostId);
+    if (p && id !== undefined) {
+      if (RECENT_PEERS.size >= 256) RECENT_PEERS.delete(RECENT_PEERS.keys().next().value as string);
+      RECENT_PEERS.set(id, p);
+    }
+    return p;
+  }
+
+  private static parse(algorithm: number, hostId: Uint8Array): PeerIdentity | undefined {
     const parsed = parseHostId(algorithm, hostId);
     if (!parsed) return undefined;
     const { s, pub } = parsed;

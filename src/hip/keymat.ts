@@ -4,8 +4,7 @@
 // Keys are drawn sequentially (§6.5): HIP-gl enc, HIP-gl integrity, HIP-lg enc, HIP-lg integrity,
 // then ESP keys (RFC 7402 §7): SA-gl enc, SA-gl auth, SA-lg enc, SA-lg auth. "g" is the host
 // with the greater HIT. KEYMAT is expanded lazily so later SAs can draw from a KEYMAT index.
-import { hmac } from "@noble/hashes/hmac.js";
-import { sha256, sha384 } from "@noble/hashes/sha2.js";
+import { hmac, sha256, sha384 } from "../core/crypto/sym.ts";
 import type { CHash } from "@noble/hashes/utils.js";
 import { concat } from "../core/bytes.ts";
 import { compareHits } from "./hit.ts";

@@ -3,7 +3,7 @@
 // with the Receiver's HIT and PUZZLE Opaque / #I zeroed; per I1 only those fields are filled in.
 // Generations rotate every r1Lifetime; solutions for the current and the previous generation
 // are accepted (§4.1.2: valid for at least Lifetime, at most 2 * Lifetime).
-import { sha384 } from "@noble/hashes/sha2.js";
+import { sha384 } from "../core/crypto/sym.ts";
 import { ctEqual } from "../core/bytes.ts";
 import type { Millis, Rng } from "../core/types.ts";
 import { HIP_HEADER_LEN, PacketType, ParamType } from "../wire/constants.ts";

@@ -59,6 +59,9 @@ export interface PrefixLimiterOptions {
 export class PrefixLimiter {
   private readonly buckets = new Map<string, TokenBucket>();
   private readonly global: TokenBucket;
+  /** prefixKey per source address seen lately (parsing the address text cost more than the
+   * buckets); bounded, emptied when full. */
+  private readonly keys = new Map<string, string>();
 
   constructor(private readonly o: PrefixLimiterOptions) {
     this.global = new TokenBucket(o.global);
@@ -71,7 +74,12 @@ export class PrefixLimiter {
 
   /** "prefix" / "global" when refused, undefined when allowed (tokens taken). */
   take(ip: string, now: Millis): "prefix" | "global" | undefined {
-    const k = prefixKey(ip, this.o.prefixV4, this.o.prefixV6);
+    let k = this.keys.get(ip);
+    if (k === undefined) {
+      k = prefixKey(ip, this.o.prefixV4, this.o.prefixV6);
+      if (this.keys.size >= 1024) this.keys.clear();
+      this.keys.set(ip, k);
+    }
     let b = this.buckets.get(k);
     if (b) this.buckets.delete(k);
     else {

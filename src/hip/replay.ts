@@ -6,7 +6,7 @@
 //   times `maxSolvedPerGeneration`.
 // - Initiator: the highest R1_COUNTER seen per Responder HIT (RFC 7401 §5.2.3, §6.8): an R1
 //   older than one already seen is a replay and is ignored.
-import { sha256 } from "@noble/hashes/sha2.js";
+import { sha256 } from "../core/crypto/sym.ts";
 import { concat, hex } from "../core/bytes.ts";
 import { hitKey } from "./hit.ts";
 

@@ -1,7 +1,7 @@
 // Algorithm tables: HIP_CIPHER (RFC 7401 §5.2.8) for the ENCRYPTED parameter (§5.2.18) and
 // ESP transform suites the data plane implements (RFC 7402 §5.1.2; src/esp/types.ts) with their "natural" key sizes (RFC 7401 §6.5,
 // RFC 7402 §7; AES-GCM draws key + 4-byte salt as RFC 4106 §8.1 says).
-import { cbc } from "@noble/ciphers/aes.js";
+import { aesCbcDecrypt, aesCbcEncrypt } from "../core/crypto/sym.ts";
 import { concat } from "../core/bytes.ts";
 import type { Rng } from "../core/types.ts";
 
@@ -21,18 +21,14 @@ export function hipCipherKeyLen(id: number): number | undefined {
 export function hipEncrypt(id: number, key: Uint8Array, rng: Rng, plain: Uint8Array): Uint8Array {
   if (id === CIPHER_NULL) return plain.slice();
   const iv = rng.fill(new Uint8Array(16));
-  return concat(iv, cbc(key, iv).encrypt(plain));
+  return concat(iv, aesCbcEncrypt(key, iv, plain));
 }
 
 /** Inverse of hipEncrypt; undefined when the data does not decrypt (bad padding / length). */
 export function hipDecrypt(id: number, key: Uint8Array, data: Uint8Array): Uint8Array | undefined {
   if (id === CIPHER_NULL) return data.slice();
   if (data.length < 32 || data.length % 16 !== 0) return undefined;
-  try {
-    return cbc(key, data.subarray(0, 16)).decrypt(data.subarray(16));
-  } catch {
-    return undefined;
-  }
+  return aesCbcDecrypt(key, data.subarray(0, 16), data.subarray(16));
 }
 
 /** ESP transform suite key sizes (bytes) drawn from KEYMAT for each direction. */

@@ -2,7 +2,7 @@
 // built from the association's HITs, HIP integrity keys and signer. HMAC = HMAC-SHA1 (20 bytes)
 // keyed with the sender's HIP integrity key over the packet up to the HMAC parameter, checksum
 // zeroed; HIP_SIGNATURE (REA only) over the packet up to the signature (src/wire prefix rules).
-import { hmac } from "@noble/hashes/hmac.js";
+import { hmac } from "../core/crypto/sym.ts";
 import { sha1 } from "@noble/hashes/legacy.js";
 import { ctEqual } from "../core/bytes.ts";
 import type { Locator } from "../core/types.ts";

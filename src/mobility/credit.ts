@@ -37,6 +37,7 @@ export class SourceCredit {
 
   /** Authenticated bytes arrived from `l` (ignored unless it holds credit). */
   received(l: Locator, bytes: number): void {
+    if (this.entries.size === 0) return; // per ESP packet: no key string while nothing holds credit
     const e = this.entries.get(locatorKey(l));
     if (e) e.received += bytes;
   }
@@ -49,6 +50,7 @@ export class SourceCredit {
 
   /** Spends `bytes` on `l` if they fit (RFC 9000 §8.1: never more than factor × received). */
   spend(l: Locator, bytes: number): boolean {
+    if (this.entries.size === 0) return false;
     const e = this.entries.get(locatorKey(l));
     if (!e) return false;
     if (e.sent + bytes > this.factor * e.received) return false;

@@ -24,6 +24,8 @@ export class PathSelector {
   since: Millis = 0;
   private readonly heard = new Map<string, Millis>();
   private readonly suspects = new Set<string>();
+  /** The last noteHeard call (from, at, instant, local model generation). */
+  private readonly lastHeard = { now: Number.NaN, gen: -1, ip: "", port: -1, atIp: "", atPort: -1 };
   lastSendAt: Millis = Number.NEGATIVE_INFINITY;
   livenessSentAt: Millis = Number.NEGATIVE_INFINITY;
 
@@ -40,6 +42,16 @@ export class PathSelector {
    * ours when unknown). Returns true if that revived a suspect path.
    */
   noteHeard(from: Locator, now: Millis, at?: Locator): boolean {
+    // Per ESP packet: the same path heard again within a millisecond changes nothing that
+    // silence detection (seconds) could see; markSuspect and local model changes reset this.
+    const l = this.lastHeard;
+    if (now >= l.now && now - l.now < 1 && l.gen === this.local.generation && from.port === l.port && from.ip === l.ip && (at === undefined ? l.atIp === "" : at.ip === l.atIp && at.port === l.atPort)) return false;
+    l.now = now;
+    l.gen = this.local.generation;
+    l.ip = from.ip;
+    l.port = from.port;
+    l.atIp = at?.ip ?? "";
+    l.atPort = at?.port ?? -1;
     const peer = locatorKey(from);
     let revived = false;
     for (const u of this.local.usable(familyOf(from))) {
@@ -56,6 +68,7 @@ export class PathSelector {
   }
 
   markSuspect(p: Path): void {
+    this.lastHeard.now = Number.NaN;
     this.suspects.add(pathKey(p));
   }
 

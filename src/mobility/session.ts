@@ -82,8 +82,12 @@ export class MobilitySession extends ReaAcExchange {
    */
   handleEspInbound(now: Millis, from: Locator, to?: Locator, bytes = ESP_MIN_BYTES): void {
     this.creditReceived(from, bytes);
-    if (!this.peer.find(from)) this.observeSource(now, from, to);
-    if (this.peer.find(from)?.addr.verifiedAt === undefined) return;
+    let known = this.peer.findAddr(from);
+    if (!known) {
+      this.observeSource(now, from, to);
+      known = this.peer.findAddr(from);
+    }
+    if (known?.verifiedAt === undefined) return;
     if (this.paths.noteHeard(from, now, to)) this.reselect(now, "path-recovered");
   }
 

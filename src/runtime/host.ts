@@ -23,6 +23,7 @@ import { DEFAULT_KEEPALIVE_MS, NatKeepalive } from "./keepalive.ts";
 import { HeldSends, type HeldEvent, NoPathQueue, type SendQueueOptions } from "./send-queue.ts";
 import { HostStack, type SendStatus, type StackEvent } from "./stack.ts";
 import { guardSockets } from "./privacy.ts";
+import { closableAssociations, closeAssociations } from "./close-associations.ts";
 import { type HostStats, hostStats } from "./stats.ts";
 
 /** The "message" event: a UDP datagram from a peer over ESP. */
@@ -187,6 +188,7 @@ export class RuntimeHost {
     return this;
   }
 
+  // on() appends in place; off() replaces the array, so emit() iterates a snapshot's length without a copy.
   /** Stop calling `cb`. */
   off<K extends keyof RuntimeHostEvents>(type: K, cb: Listener<RuntimeHostEvents[K]>): this {
     const l = this.listeners.get(type);
@@ -301,15 +303,22 @@ export class RuntimeHost {
     });
   }
 
-  /** CLOSE the association with `peerHit` (RFC 7401 §5.3.7). */
-  closeAssociation(peerHit: Uint8Array): void {
-    this.stack.close(this.driver.clock(), peerHit);
-    this.driver.flush();
+  /**
+   * CLOSE the association with `peerHit` (RFC 7401 §5.3.7, §6.14); resolves true once the
+   * peer's CLOSE_ACK came within `waitMs` (default 1000), false otherwise (CLOSE retransmits on).
+   */
+  closeAssociation(peerHit: Uint8Array, waitMs = 1000): Promise<boolean> {
+    return closeAssociations(this, [peerHit], waitMs).then((done) => done.length === 1);
   }
 
-  /** Stop timers and close the sockets (and the Worker data plane the host owns). */
-  close(): Promise<void> {
+  /**
+   * CLOSE every established association (RFC 7401 §6.14) and wait up to `waitMs` (default 1000;
+   * 0: send nothing) for their CLOSE_ACKs, so peers keep no stale association; then stop the
+   * timers and close the sockets (and the Worker data plane the host owns).
+   */
+  close(waitMs = 1000): Promise<void> {
     this.closing ??= (async () => {
+      if (!this.error && waitMs > 0) await closeAssociations(this, closableAssociations(this.stack), waitMs);
       this.espWorker?.stop();
       this.keepalive.stop();
       this.held.stop();
@@ -336,7 +345,8 @@ export class RuntimeHost {
   private emit(type: string, ev: StackEvent | HeldEvent | Error): void {
     const l = this.listeners.get(type);
     if (!l) return;
-    for (const cb of [...l]) (cb as Listener<StackEvent | HeldEvent | Error>)(ev);
+    const n = l.length; // listeners added while emitting wait for the next event
+    for (let i = 0; i < n; i++) (l[i] as Listener<StackEvent | HeldEvent | Error>)(ev);
   }
 }
 

@@ -23,10 +23,24 @@ export class NatKeepalive {
     readonly intervalMs: Millis = DEFAULT_KEEPALIVE_MS,
   ) {
     const prev: PacketTap | undefined = driver.tap;
+    // Per datagram: the stack sends a peer's packets to one Locator object, so the key of the
+    // last one is reused instead of building and hashing a string every time.
+    let lastTo: Locator | undefined;
+    let lastKey = "";
     driver.tap = (dir, now, data, from, to) => {
-      if (dir === "out") this.lastOut.set(locatorKey(to), now);
+      if (dir === "out") {
+        if (to !== lastTo || to.ip !== lastIp || to.port !== lastPort) {
+          lastTo = to;
+          lastIp = to.ip;
+          lastPort = to.port;
+          lastKey = locatorKey(to);
+        }
+        this.lastOut.set(lastKey, now);
+      }
       prev?.(dir, now, data, from, to);
     };
+    let lastIp = "";
+    let lastPort = -1;
   }
 
   start(): void {

@@ -7,7 +7,7 @@
 //   by two SAs. The memory holds 128-bit fingerprints, bounded (`limit`, oldest first out);
 //   KEYMAT draws make a repeat impossible by construction (src/hip/keymat-alloc.ts), this
 //   check catches any path that would still do it.
-import { sha256 } from "@noble/hashes/sha2.js";
+import { sha256 } from "../core/crypto/sym.ts";
 import { concat, hex } from "../core/bytes.ts";
 import type { Rng } from "../core/types.ts";
 import type { SaParams } from "../hip/sa.ts";

@@ -3,7 +3,7 @@
 // (RFC 7402 §3.1); the public event and option types. SA bookkeeping and draining are HostStack.
 import type { Locator, Millis, Transmit } from "../core/types.ts";
 import { DataPlane } from "../esp/dataplane.ts";
-import { EspStatus, espStatusName } from "../esp/types.ts";
+import { EspStatus, espStatusName, type OpenResult } from "../esp/types.ts";
 import type { FaClientEvent, FaClientOptions } from "../fa/client/client.ts";
 import { hitKey } from "../hip/hit.ts";
 import { HipHost } from "../hip/host.ts";
@@ -137,6 +137,8 @@ export abstract class EspStack {
   /** ICMPv6 Echo Identifier of our pings (RFC 4443 §4.1). */
   pingIdentifier: number;
   protected readonly espTx: Transmit[] = [];
+  /** The in-process data plane's result of the packet being opened (reused: DataPlane.openTo). */
+  private readonly opened: OpenResult = { status: EspStatus.Ok, spi: 0, seq: 0, handle: 0, nextHeader: 0, payload: NO_SEG, payloadSum: 0 };
   protected readonly events: StackEvent[] = [];
   private readonly onEvent: ((ev: StackEvent) => void) | undefined;
   private readonly pendingLimit: number;
@@ -191,12 +193,14 @@ export abstract class EspStack {
       job.seg = encodeBeetUdp(this.host.hit, peerHit, srcPort, dstPort, data);
       return this.sealInProcess(dp, job, now);
     }
-    const r = dp.sealUdp(job.handle, pseudoSum(this.host.hit, peerHit, len), srcPort, dstPort, data);
-    if (r.status === EspStatus.Rekey && this.startRekey(now, peerHit)) {
+    // No result object per packet: status and sequence number are read from the data plane.
+    const packet = dp.sealUdpPacket(job.handle, pseudoSum(this.host.hit, peerHit, len), srcPort, dstPort, data);
+    const status = dp.lastStatus;
+    if (status === EspStatus.Rekey && this.startRekey(now, peerHit)) {
       const s = this.queueForRekey(peerHit, IPPROTO_UDP, encodeBeetUdp(this.host.hit, peerHit, srcPort, dstPort, data));
       if (s === "queued") return s;
-    } else if (r.status === EspStatus.Ok && r.seq >= this.rekeyAt) this.startRekey(now, peerHit);
-    return this.completeSeal(now, job, r.status, r.packet);
+    } else if (status === EspStatus.Ok && dp.lastSeq >= this.rekeyAt) this.startRekey(now, peerHit);
+    return this.completeSeal(now, job, status, packet);
   }
 
   /**
@@ -216,13 +220,14 @@ export abstract class EspStack {
   }
 
   private sealInProcess(dp: DataPlane, job: SealJob, now: Millis): SendStatus {
-    const r = dp.sealOne(job.handle, job.nextHeader, job.seg);
+    const packet = dp.seal(job.handle, job.nextHeader, job.seg);
+    const status = dp.lastStatus;
     // RFC 4303 §3.3.3: sequence numbers never wrap; rekey and keep the datagram for the new SA.
-    if (r.status === EspStatus.Rekey && !job.rea && this.startRekey(now, job.peerHit)) {
+    if (status === EspStatus.Rekey && !job.rea && this.startRekey(now, job.peerHit)) {
       const s = this.queueForRekey(job.peerHit, job.nextHeader, job.seg.slice());
       if (s === "queued") return s;
-    } else if (r.status === EspStatus.Ok && r.seq >= this.rekeyAt) this.startRekey(now, job.peerHit);
-    return this.completeSeal(now, job, r.status, r.packet);
+    } else if (status === EspStatus.Ok && dp.lastSeq >= this.rekeyAt) this.startRekey(now, job.peerHit);
+    return this.completeSeal(now, job, status, packet);
   }
 
   /** Keep an inner packet for the SAs the rekey brings (bounded by `pendingLimit`). */
@@ -286,15 +291,25 @@ export abstract class EspStack {
     try {
       return fn();
     } catch {
-      this.count("drop");
-      this.count("drop.exception");
-      return fallback;
+      return this.caught(fallback);
     }
+  }
+
+  /** What guard() does with an exception (for the per-packet paths that inline its try). */
+  protected caught<T>(fallback: T): T {
+    this.count("drop");
+    this.count("drop.exception");
+    return fallback;
   }
 
   /** Sending, step 2 (after the seal): transmit, or hand the packet to the REA. `packet` is kept. */
   completeSeal(now: Millis, job: SealJob, status: number, packet: Uint8Array): SendStatus {
-    return this.guard<SendStatus>("seal-failed", () => this.sealDone(now, job, status, packet));
+    // guard() without its closure (per packet).
+    try {
+      return this.sealDone(now, job, status, packet);
+    } catch {
+      return this.caught("seal-failed");
+    }
   }
 
   private sealDone(now: Millis, job: SealJob, status: number, packet: Uint8Array): SendStatus {
@@ -344,22 +359,28 @@ export abstract class EspStack {
 
   /** Receiving, step 2 (after the open): liveness, inner UDP ("message") or other ("inner"). */
   completeOpen(now: Millis, job: OpenJob, r: OpenOutcome): boolean {
-    return this.guard(false, () => this.openDone(now, job, r));
+    try {
+      return this.openDone(now, job, r);
+    } catch {
+      return this.caught(false);
+    }
   }
 
   private openDone(now: Millis, job: OpenJob, r: OpenOutcome): boolean {
     const { from, to, viaRea } = job;
-    if (r.status !== EspStatus.Ok) return this.espDrop(espStatusName[r.status as EspStatus] ?? String(r.status), r.spi, from);
-    const sas = this.sas.bySpi(r.spi);
-    if (!sas) return this.espDrop("unknown-spi", r.spi, from);
+    // `r` may be the data plane's reusable result (openEsp): read it before anything re-enters.
+    const { status, spi, seq, nextHeader, payload, payloadSum } = r;
+    if (status !== EspStatus.Ok) return this.espDrop(espStatusName[status as EspStatus] ?? String(status), spi, from);
+    const sas = this.sas.bySpi(spi);
+    if (!sas) return this.espDrop("unknown-spi", spi, from);
     // The ESP inside an REA proves nothing about the path it names (liveness needs the ACR).
-    if (!viaRea) this.host.noteEspReceived(now, r.spi, from, to, job.data.length);
+    if (!viaRea) this.host.noteEspReceived(now, spi, from, to, job.data.length);
     this.drainHost(now); // "established" (R2-SENT → ESTABLISHED) before the message
-    if (r.nextHeader !== IPPROTO_UDP) return this.receiveInner(now, sas.peerHit, job, r);
-    const u = decodeBeetUdp(sas.peerHit, this.host.hit, r.payload, r.payloadSum);
-    if (!u.ok) return this.espDrop(`udp-${u.reason}`, r.spi, from);
+    if (nextHeader !== IPPROTO_UDP) return this.receiveInner(now, sas.peerHit, job, { status, spi, seq, nextHeader, payload });
+    const u = decodeBeetUdp(sas.peerHit, this.host.hit, payload, payloadSum);
+    if (!u.ok) return this.espDrop(`udp-${u.reason}`, spi, from);
     this.count(viaRea ? "esp.rx.rea" : "esp.rx");
-    const ev: StackEvent = { type: "message", peerHit: sas.peerHit, srcPort: u.srcPort, dstPort: u.dstPort, data: u.data, from, to, spi: r.spi, seq: r.seq };
+    const ev: StackEvent = { type: "message", peerHit: sas.peerHit, srcPort: u.srcPort, dstPort: u.dstPort, data: u.data, from, to, spi, seq };
     if (viaRea) ev.viaRea = true;
     this.emit(ev);
     return true;
@@ -405,7 +426,7 @@ export abstract class EspStack {
     const job = this.prepareOpen(input);
     if (!job) return;
     if (this.deferred) this.deferred.open(job);
-    else this.completeOpen(now, job, (this.dataPlane as DataPlane).open(job.data));
+    else this.completeOpen(now, job, (this.dataPlane as DataPlane).openTo(job.data, this.opened));
   }
 
   private espDrop(reason: string, spi: number, from: Locator): false {

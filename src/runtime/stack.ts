@@ -147,8 +147,17 @@ export class HostStack extends EspStack implements SimEndpoint {
   /** A UDP/10500 datagram (HIP, ESP or an FA relay frame) from `from` at our `to`. */
   handleDatagram(now: Millis, data: Uint8Array, from: Locator, to: Locator): void {
     this.now = now;
-    this.guard(undefined, () => this.receive(now, data, from, to));
-    this.guard(undefined, () => this.drain(now));
+    // guard() inlined: no closures per datagram.
+    try {
+      this.receive(now, data, from, to);
+    } catch {
+      this.caught(undefined);
+    }
+    try {
+      this.drain(now);
+    } catch {
+      this.caught(undefined);
+    }
   }
 
   private receive(now: Millis, data: Uint8Array, from: Locator, to: Locator): void {
@@ -177,6 +186,11 @@ export class HostStack extends EspStack implements SimEndpoint {
         return;
       }
       to = at;
+    }
+    // ESP (non-zero SPI, at least SPI + sequence number) without the classification objects.
+    if (data.length >= 8 && (data[0] | data[1] | data[2] | data[3]) !== 0) {
+      this.openEsp(now, { data, from, to, viaRea: false });
+      return;
     }
     const d = classifyDatagram(data);
     if (!d.ok) this.count("rx.malformed");

@@ -3,12 +3,16 @@
 import { type Locator, locatorKey, type Transmit } from "../core/types.ts";
 import type { DatagramHandler, DatagramSocket } from "./types.ts";
 
+/** An in-process datagram network for tests without sockets; delivery on the next microtask. */
 export class MemoryNetwork {
   private readonly bound = new Map<string, MemorySocket>();
   private nextPort = 40000;
+  /** Datagrams delivered. */
   delivered = 0;
+  /** Datagrams to an unbound locator (dropped). */
   dropped = 0;
 
+  /** A socket bound to `ip`:`port` (port 0: the next free one from 40000). */
   bind(ip: string, port = 0): MemorySocket {
     const local = { ip, port: port || this.nextPort++ };
     const k = locatorKey(local);
@@ -38,6 +42,7 @@ export class MemoryNetwork {
   }
 }
 
+/** A socket of a {@link MemoryNetwork}. */
 export class MemorySocket implements DatagramSocket {
   sendErrors = 0;
   private handler: DatagramHandler | undefined;

@@ -14,9 +14,15 @@ import { WtTunnel } from "./wt-client.ts";
 
 /** One FA reachable through a tunnel: its UDP locator (where it leases from) and endpoints. */
 export interface TunnelEndpoint {
+  /** The FA (its UDP locator and HIT if known). */
   fa: FaTarget;
   /** WebTransport (https://IP:PORT/path) and the self-signed certificate hashes, if any. */
-  webTransport?: { url: string; serverCertificateHashes?: Uint8Array[] };
+  webTransport?: {
+    /** The https:// URL. */
+    url: string;
+    /** SHA-256 hashes of the FA's self-signed certificate. */
+    serverCertificateHashes?: Uint8Array[];
+  };
   /** WebSocket (ws:// or wss://). */
   webSocket?: string;
 }
@@ -44,10 +50,13 @@ export interface ReconnectOptions {
 /** Opens one transport to one endpoint (default: openEndpoint). */
 export type TunnelOpener = (e: TunnelEndpoint, kind: TunnelKind, timeoutMs: number) => Promise<Tunnel>;
 
+/** A transport (re)opened by a {@link ReconnectingTunnel}. */
 export interface TunnelUp {
+  /** Its transport. */
   kind: TunnelKind;
   /** Index into the endpoint list. */
   index: number;
+  /** The endpoint. */
   endpoint: TunnelEndpoint;
   /** Rounds it took (1 = the first try worked). */
   attempts: number;
@@ -87,6 +96,7 @@ export function backoffDelay(n: number, rng: Rng, o: ReconnectOptions = {}): num
   return Math.round(base * (1 - (o.jitter ?? 0.5) * u));
 }
 
+/** A tunnel to a list of FAs that reopens itself after a drop (backoff with jitter, liveness PINGs), moving on to the next FA when one does not answer. */
 export class ReconnectingTunnel implements Tunnel {
   onFrame: (frame: Uint8Array) => void = () => {};
   /** Only when given up or closed locally: a drop that is being repaired is no close. */
@@ -95,11 +105,13 @@ export class ReconnectingTunnel implements Tunnel {
   onDown: (reason: string) => void = () => {};
   /** A transport is open (first open, or back after a drop). */
   onUp: (up: TunnelUp) => void = () => {};
+  /** True once closed locally or given up. */
   closed = false;
   /** Frames dropped: no transport at the time, or the transport refused them. */
   private dropped = 0;
   /** Drops seen / reopens done. */
   drops = 0;
+  /** Reopens done. */
   reconnects = 0;
   private cur: Tunnel | undefined;
   private index = 0;
@@ -111,6 +123,7 @@ export class ReconnectingTunnel implements Tunnel {
   private readonly o: ReconnectOptions;
 
   constructor(
+    /** The FAs in order of preference. */
     readonly endpoints: readonly TunnelEndpoint[],
     private readonly rng: Rng,
     o: ReconnectOptions = {},
@@ -128,6 +141,7 @@ export class ReconnectingTunnel implements Tunnel {
     return t;
   }
 
+  /** Transport of the current (or last) tunnel. */
   get kind(): TunnelKind {
     return this.cur?.kind ?? "websocket";
   }
@@ -137,6 +151,7 @@ export class ReconnectingTunnel implements Tunnel {
     return this.endpoints[this.index];
   }
 
+  /** True while a transport is open. */
   get up(): boolean {
     return this.cur !== undefined && !this.cur.closed;
   }

@@ -10,15 +10,20 @@ import { isRelay, RELAY_MARKER, RELAY_MARKER_LEN } from "../fa/core/relay.ts";
 import { emitTunnelFrame, TUNNEL_FLAG_COMPACT, TUNNEL_VERSION, TunnelFrameType } from "../wire/tunnel.ts";
 import type { DatagramHandler, DatagramSocket } from "./types.ts";
 
+/** Transport of a tunnel to an FA. */
 export type TunnelKind = "websocket" | "webtransport";
 
+/** A tunnel to a Forwarding Agent carrying tunnel frames (docs/PROTOCOL.md §4). */
 export interface Tunnel {
+  /** Its transport. */
   readonly kind: TunnelKind;
   /** Send one tunnel frame to the FA (dropped, and counted, once closed). */
   send(frame: Uint8Array): void;
   /** One tunnel frame from the FA. */
   onFrame: (frame: Uint8Array) => void;
+  /** The tunnel closed (the reason as text). */
   onClose: (reason: string) => void;
+  /** True once closed. */
   readonly closed: boolean;
   /** Frames that could not be sent (closed tunnel, transport error). */
   readonly sendErrors: number;
@@ -110,6 +115,7 @@ export class TunnelSocket implements DatagramSocket {
   private handler: DatagramHandler | undefined;
 
   constructor(
+    /** The tunnel. */
     readonly tunnel: Tunnel,
     /** The FA's UDP locator; changes when a reconnecting tunnel moved to another FA. */
     public fa: Locator,
@@ -132,6 +138,7 @@ export class TunnelSocket implements DatagramSocket {
     this.handler = cb;
   }
 
+  /** Close the tunnel. */
   close(): Promise<void> {
     return this.tunnel.close();
   }

@@ -2,8 +2,10 @@
 // in-memory). Runtimes talk to sockets only through this interface.
 import type { Locator, Transmit } from "../core/types.ts";
 
+/** Receives one datagram: its bytes, the sender, and our local locator it arrived at. */
 export type DatagramHandler = (data: Uint8Array, from: Locator, to: Locator) => void;
 
+/** A bound datagram socket (Node dgram, Deno UDP, in-memory, a tunnel). */
 export interface DatagramSocket {
   /** The bound local locator (port resolved when bound to port 0). */
   readonly local: Locator;
@@ -13,6 +15,7 @@ export interface DatagramSocket {
   onDatagram(cb: DatagramHandler): void;
   /** Send failures are counted, never thrown (a datagram network may drop anything). */
   readonly sendErrors: number;
+  /** Close the socket. */
   close(): Promise<void>;
 }
 

@@ -24,6 +24,7 @@ function deno(): DenoNamespace {
   return d;
 }
 
+/** A Deno UDP socket (`Deno.listenDatagram`, needs --unstable-net) as a {@link DatagramSocket}. */
 export class DenoUdpSocket implements DatagramSocket {
   sendErrors = 0;
   readonly local: Locator;
@@ -77,6 +78,7 @@ export class DenoUdpSocket implements DatagramSocket {
   }
 }
 
+/** Bind a UDP socket to `ip`:`port` (port 0: any). */
 export function bindDenoUdp(ip: string, port: number): DenoUdpSocket {
   return DenoUdpSocket.bind(ip, port);
 }

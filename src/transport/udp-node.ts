@@ -4,6 +4,7 @@ import { createSocket, type Socket } from "node:dgram";
 import type { Locator, Transmit } from "../core/types.ts";
 import type { DatagramHandler, DatagramSocket } from "./types.ts";
 
+/** A node:dgram UDP socket as a {@link DatagramSocket}. */
 export class NodeUdpSocket implements DatagramSocket {
   sendErrors = 0;
   private handler: DatagramHandler | undefined;
@@ -64,6 +65,7 @@ export class NodeUdpSocket implements DatagramSocket {
   }
 }
 
+/** Bind a UDP socket to `ip`:`port` (port 0: any). */
 export function bindNodeUdp(ip: string, port: number): Promise<NodeUdpSocket> {
   return NodeUdpSocket.bind(ip, port);
 }

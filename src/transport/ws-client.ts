@@ -14,8 +14,11 @@ export interface TunnelDatagram {
   to?: Locator;
 }
 
+/** The client side of the FA's WebSocket tunnel, frame by frame (tools and tests; hosts use `WsTunnel`). */
 export class WsTunnelClient {
+  /** Called with each DATAGRAM frame from the FA. */
   onDatagram: (d: TunnelDatagram) => void = () => {};
+  /** Called when the WebSocket closes. */
   onClose: () => void = () => {};
 
   private constructor(private readonly ws: WebSocket) {
@@ -29,6 +32,7 @@ export class WsTunnelClient {
     ws.addEventListener("close", () => this.onClose());
   }
 
+  /** Open a WebSocket to `url` (with `ctor`, default the global WebSocket). */
   static connect(url: string, ctor: WsCtor = (globalThis as { WebSocket?: WsCtor }).WebSocket as WsCtor): Promise<WsTunnelClient> {
     if (!ctor) return Promise.reject(new Error("no WebSocket implementation available"));
     const ws = new ctor(url);
@@ -48,6 +52,7 @@ export class WsTunnelClient {
     this.ws.send(emitTunnelFrame({ type: TunnelFrameType.DATAGRAM, src: from, dst: to, payload: datagram }));
   }
 
+  /** Close the WebSocket. */
   close(): void {
     this.ws.close();
   }

@@ -18,6 +18,7 @@ export interface WsTunnelHandlers {
   bound?(id: number): boolean;
 }
 
+/** Limits of the WebSocket tunnel listener (defaults `WS_DEFAULTS`). */
 export interface WsLimits {
   /** Most TCP connections (upgraded or not); more are closed at once. */
   maxConnections: number;
@@ -47,15 +48,23 @@ export const WS_DEFAULTS: WsLimits = {
 
 /** Counters of the WebSocket listener (all drops by reason). */
 export interface WsStats {
+  /** Connections open. */
   open: number;
+  /** WebSocket upgrades accepted. */
   accepted: number;
+  /** TCP connections refused at the connection cap. */
   refusedCap: number;
+  /** Tunnels closed for idleness. */
   closedIdle: number;
+  /** Tunnels closed because the client stopped reading. */
   closedStalled: number;
+  /** Frames dropped for backpressure. */
   backpressureDrops: number;
   /** WebSocket pings received, and those not answered (rate or backpressure). */
   pings: number;
+  /** Pings not answered. */
   pingDrops: number;
+  /** Bytes queued to clients now. */
   buffered: number;
 }
 
@@ -67,6 +76,7 @@ interface Conn {
   pingAt: number;
 }
 
+/** The Forwarding Agent's WebSocket tunnel listener (Node, `ws`): one tunnel per connection, bounded (connection cap, idle and stall timeouts, ping rate). */
 export class WsTunnelServer {
   private readonly conns = new Map<number, Conn>();
   private nextId = 1;
@@ -76,11 +86,13 @@ export class WsTunnelServer {
   private constructor(
     private readonly http: Server,
     private readonly wss: WebSocketServer,
+    /** Where it listens. */
     readonly locator: Locator,
     private readonly limits: WsLimits,
     private readonly h: WsTunnelHandlers,
   ) {}
 
+  /** Listen on `at` (port 0: any); `h` receives frames and closes. */
   static async listen(at: Locator, h: WsTunnelHandlers, opts: Partial<WsLimits> = {}): Promise<WsTunnelServer> {
     const limits = { ...WS_DEFAULTS, ...opts };
     // `ws` is an optional peer dependency: loaded only when a WebSocket listener is asked for.
@@ -109,12 +121,14 @@ export class WsTunnelServer {
     });
   }
 
+  /** Counters. */
   get stats(): WsStats {
     let buffered = 0;
     for (const c of this.conns.values()) buffered += c.ws.bufferedAmount;
     return { open: this.conns.size, ...this.counts, buffered };
   }
 
+  /** Send a frame to connection `id`; false when gone or over the buffer limit. */
   send(id: number, data: Uint8Array): boolean {
     const c = this.conns.get(id);
     if (!c || c.ws.readyState !== c.ws.OPEN) return false;
@@ -128,6 +142,7 @@ export class WsTunnelServer {
     return true;
   }
 
+  /** Close every connection and the listener. */
   close(): Promise<void> {
     if (this.sweeper) clearInterval(this.sweeper);
     for (const c of this.conns.values()) c.ws.terminate();

@@ -7,6 +7,7 @@
 import { emitTunnelFrame, TunnelFrameType } from "../wire/tunnel.ts";
 import { bounded, type Tunnel } from "./tunnel.ts";
 
+/** Options of {@link WtTunnel.connect}. */
 export interface WtTunnelOptions {
   /** SHA-256 hashes of self-signed server certificates (ECDSA P-256, valid ≤ 14 days). */
   serverCertificateHashes?: Uint8Array[];
@@ -49,6 +50,7 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
 
 type Writer = WritableStreamDefaultWriter<Uint8Array>;
 
+/** A tunnel over WebTransport datagrams (oversized frames go as records on a stream). */
 export class WtTunnel implements Tunnel {
   readonly kind = "webtransport";
   onFrame: (frame: Uint8Array) => void = () => {};
@@ -57,6 +59,7 @@ export class WtTunnel implements Tunnel {
   sendErrors = 0;
   /** Frames sent as datagrams / as stream records (oversized). */
   datagramsSent = 0;
+  /** Frames sent as stream records (too large for a datagram). */
   recordsSent = 0;
 
   private constructor(

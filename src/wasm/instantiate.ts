@@ -6,7 +6,9 @@
 
 /** Raw exports of build/hipmm.wasm. Each layer narrows this to the functions it uses. */
 export type HipmmExports = WebAssembly.Exports & {
+  /** The module's linear memory. */
   readonly memory: WebAssembly.Memory;
+  /** ABI version number of the module. */
   readonly abiVersion: () => number;
 };
 

@@ -11,6 +11,8 @@ import { denoSkip, runDeno } from "../helpers/deno.ts";
 test("deno host ↔ node host: base exchange and ESP both ways", { skip: denoSkip() }, async () => {
   const node = await startNodeHost({ identity: HostIdentity.generate(cryptoRng), listen: ["127.0.0.1:0"], hip: { puzzleK: 4 } });
   const got: string[] = [];
+  const established: string[] = [];
+  node.on("established", (ev) => established.push(hitToString(ev.peerHit)));
   node.on("message", (m) => {
     got.push(new TextDecoder().decode(m.data));
     node.send(m.peerHit, m.dstPort, m.srcPort, new TextEncoder().encode("hello deno, node here"));
@@ -24,8 +26,10 @@ test("deno host ↔ node host: base exchange and ESP both ways", { skip: denoSki
     assert.equal(out.established, hitToString(node.hit));
     assert.equal(out.reply, "hello deno, node here");
     assert.deepEqual(got, ["hello from deno"]);
-    // The Node side (responder) is ESTABLISHED with the Deno host's HIT once ESP arrived.
-    assert.equal(node.stack.host.association(hitFromString(out.hit)!)?.state, "ESTABLISHED");
+    // The Node side (responder) was ESTABLISHED with the Deno host's HIT once ESP arrived; the
+    // Deno host's close() at exit sent CLOSE (RFC 7401 §6.14), so no stale association remains.
+    assert.deepEqual(established, [out.hit]);
+    assert.equal(node.stack.host.association(hitFromString(out.hit)!)?.state, "CLOSED");
   } finally {
     await node.close();
   }

@@ -137,3 +137,58 @@ test("providers: the synchronous node:crypto provider (runtime/crypto-node.ts) a
     assert.deepEqual(e.kij, nobleProvider.ecdh({ curve, pub: x.publicValue, secret: x.secret }, e.publicValue));
   }
 });
+
+test("symmetric primitives of the cores (core/crypto/sym.ts): node:crypto installed gives @noble's bytes", async () => {
+  const sym = await import("../../src/core/crypto/sym.ts");
+  const { nodeSym } = await import("../../src/runtime/crypto-node.ts");
+  const run = () => {
+    const rng = new SeededRng(6);
+    const out: (Uint8Array | undefined)[] = [];
+    for (const n of [0, 1, 15, 16, 17, 100, 333]) {
+      const data = rng.fill(new Uint8Array(n));
+      const key = rng.fill(new Uint8Array(48));
+      const iv = rng.fill(new Uint8Array(16));
+      out.push(sym.sha256(data), sym.sha384(data), sym.hmac(sym.sha256, key, data), sym.hmac(sym.sha384, key.subarray(0, 20), data));
+      for (const kl of [16, 32]) {
+        const c = sym.aesCbcEncrypt(key.subarray(0, kl), iv, data);
+        out.push(c, sym.aesCbcDecrypt(key.subarray(0, kl), iv, c));
+        const bad = c.slice();
+        bad[bad.length - 1] ^= 0x55; // last block garbled: the padding check fails
+        out.push(sym.aesCbcDecrypt(key.subarray(0, kl), iv, bad), sym.aesCbcDecrypt(key.subarray(0, kl), iv, c.subarray(0, c.length - 1)));
+      }
+    }
+    return out;
+  };
+  sym.installNativeSym(undefined);
+  const noble = run();
+  sym.installNativeSym(nodeSym);
+  try {
+    const native = run();
+    assert.equal(native.length, noble.length);
+    for (let i = 0; i < noble.length; i++) assert.deepEqual(native[i], noble[i], `output ${i}`);
+    assert.ok(noble.some((x) => x === undefined), "bad padding is refused");
+  } finally {
+    sym.installNativeSym(undefined);
+  }
+});
+
+test("node:crypto provider: a cached verification answers only for the same key, data and signature", async () => {
+  const { nodeCryptoProvider } = await import("../../src/runtime/crypto-node.ts");
+  const n = nodeCryptoProvider();
+  const rng = new SeededRng(7);
+  for (const curve of ["P-256", "P-384"] as const) {
+    const id = HostIdentity.generate(rng, curve);
+    const other = HostIdentity.generate(rng, curve).toPeer();
+    const data = rng.fill(new Uint8Array(300));
+    const sig = id.sign(data);
+    for (let i = 0; i < 2; i++) assert.equal(n.verify(id.toPeer().providerKey!, "SHA-384", data, sig), true, `${curve} #${i}`);
+    const bad = sig.slice();
+    bad[5] ^= 1;
+    const data2 = data.slice();
+    data2[299] ^= 1;
+    assert.equal(n.verify(id.toPeer().providerKey!, "SHA-384", data, bad), false);
+    assert.equal(n.verify(id.toPeer().providerKey!, "SHA-384", data2, sig), false);
+    assert.equal(n.verify(other.providerKey!, "SHA-384", data, sig), false);
+    assert.equal(n.verify(id.toPeer().providerKey!, "SHA-256", data, sig), false);
+  }
+});

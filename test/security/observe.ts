@@ -4,7 +4,7 @@
 // repeats (issue 9 item 1).
 import { sha256 } from "@noble/hashes/sha2.js";
 import { concat, hex } from "../../src/core/bytes.ts";
-import type { SaParams, SealResult } from "../../src/esp/types.ts";
+import type { SaParams } from "../../src/esp/types.ts";
 import type { HostStack } from "../../src/runtime/stack.ts";
 
 const GCM = 13;
@@ -51,21 +51,21 @@ export class KeyObserver {
       handles.set(h, p);
       return h;
     };
-    // Every seal path the stack uses: sealOne (ESP of any inner packet) and sealUdp (BEET UDP
-    // built and sealed in WASM, the data path of HostStack.send).
-    const seen = (handle: number, r: SealResult): SealResult => {
+    // Every seal path the stack uses: seal (ESP of any inner packet) and sealUdpPacket (BEET UDP
+    // built and sealed in WASM, the data path of HostStack.send); sealOne and sealUdp call these.
+    const seen = (handle: number, packet: Uint8Array): Uint8Array => {
       const sa = handles.get(handle);
-      if (r.status === 0 && sa && sa.suite !== 7) {
+      if (packet.length > 0 && sa && sa.suite !== 7) {
         this.sealed++;
-        const k = `${fp(sa)}:${hex(ivOf(sa.suite, r.packet))}`;
-        if (this.ivs.has(k)) this.repeatedIvs.push(`${name} spi ${sa.spi.toString(16)} seq ${r.seq}`);
+        const k = `${fp(sa)}:${hex(ivOf(sa.suite, packet))}`;
+        if (this.ivs.has(k)) this.repeatedIvs.push(`${name} spi ${sa.spi.toString(16)} seq ${dp.lastSeq}`);
         this.ivs.add(k);
       }
-      return r;
+      return packet;
     };
-    const sealOne = dp.sealOne.bind(dp);
-    dp.sealOne = (handle, nh, payload) => seen(handle, sealOne(handle, nh, payload));
-    const sealUdp = dp.sealUdp.bind(dp);
-    dp.sealUdp = (handle, pseudo, sp, dport, data) => seen(handle, sealUdp(handle, pseudo, sp, dport, data));
+    const seal = dp.seal.bind(dp);
+    dp.seal = (handle, nh, payload) => seen(handle, seal(handle, nh, payload));
+    const sealUdpPacket = dp.sealUdpPacket.bind(dp);
+    dp.sealUdpPacket = (handle, pseudo, sp, dport, data) => seen(handle, sealUdpPacket(handle, pseudo, sp, dport, data));
   }
 }

@@ -41,6 +41,7 @@ export class LeaseCache implements LeaseIndex {
     this.push(lease.expires, lease);
   }
 
+  /** The lease (`hit` in hex, `leaseId`), if held. */
   get(hit: string, leaseId: number): Lease | undefined {
     const cur = this.hits.get(hitKeyHex(hit));
     if (cur === undefined) return undefined;
@@ -106,6 +107,7 @@ export class LeaseCache implements LeaseIndex {
     return out;
   }
 
+  /** Forget every lease. */
   close(): void {
     this.hits.clear();
     this.spis.clear();

@@ -2,6 +2,7 @@
 import type { Locator } from "../../core/types.ts";
 import { HOLDER_DEFAULTS, type HolderConfig } from "./holder.ts";
 
+/** When FAQs are challenged with a puzzle (R1): never, always (except the allow list), or under load. */
 export type PuzzleMode = "off" | "on" | "auto";
 
 /** Lease holder liveness knobs: holder.ts. */
@@ -14,22 +15,27 @@ export interface FaConfig extends HolderConfig {
   pool6: Locator[];
   /** SPI space for shared locators, block aligned (SPI_BLOCK); SPIs 0-255 are reserved (RFC 4303 §2.1). */
   spiFirst: number;
+  /** Last SPI of that space. */
   spiLast: number;
   /** SPIs granted when the FAQ names no count, and the most one lease gets. */
   spisDefault: number;
+  /** Most SPIs one lease gets. */
   spisMax: number;
   /** Lease lifetime in seconds when the FAQ leaves it empty, and the most the FA grants. */
   leaseDefault: number;
+  /** Longest lease the FA grants (s). */
   leaseMax: number;
   /** Most leases one HIT may hold. */
   leasesPerHit: number;
   /** Access control by HIT (hex), §4.4.1: deny wins; a non-empty allow list admits only its HITs. */
   allow: ReadonlySet<string>;
+  /** HITs (hex) refused. */
   deny: ReadonlySet<string>;
   /** off: never challenge; on: challenge every host not on the allow list; auto: only under load. */
   puzzle: PuzzleMode;
   /** Puzzle difficulty #K at rest and its ceiling under load. */
   puzzleK: number;
+  /** #K ceiling under load. */
   puzzleKMax: number;
   /** FAQs per second above which the FA is "under load" (auto mode challenges, #K rises). */
   loadThreshold: number;
@@ -47,6 +53,7 @@ export interface FaConfig extends HolderConfig {
   permissionsPerLease: number;
   /** Per-lease forwarding budget, both directions (token buckets, one second of burst). */
   leasePacketsPerSecond: number;
+  /** Bytes per second a lease may have forwarded. */
   leaseBytesPerSecond: number;
   /** Relay to loopback destinations: undefined = only when one FA locator is itself loopback. */
   allowLoopback?: boolean;
@@ -59,6 +66,7 @@ export interface FaConfig extends HolderConfig {
   pingPerSecond: number;
 }
 
+/** Defaults of every {@link FaConfig} field (docs/OPERATIONS.md). */
 export const FA_DEFAULTS: FaConfig = {
   control: [],
   shared4: [],
@@ -89,6 +97,7 @@ export const FA_DEFAULTS: FaConfig = {
   ...HOLDER_DEFAULTS,
 };
 
+/** A full configuration: `partial` over {@link FA_DEFAULTS}. */
 export function faConfig(partial: Partial<FaConfig>): FaConfig {
   return { ...FA_DEFAULTS, ...partial };
 }

@@ -10,16 +10,19 @@ export type AddrType = 4 | 6;
 export const SPI_BLOCK_SHIFT = 4;
 export const SPI_BLOCK = 1 << SPI_BLOCK_SHIFT;
 
+/** One address lease held by the Forwarding Agent (draft §4.4.1, §5.1). */
 export interface Lease {
   /** The leasing host's HIT, 32 lowercase hex digits. */
   readonly hit: string;
   /** FA_INFO Lease ID (16 bits), unique per HIT at one FA. */
   readonly leaseId: number;
+  /** Address type: 4 (shared IPv4 locator with SPI range) or 6 (dedicated locator). */
   readonly addrType: AddrType;
   /** The leased locator on the FA (shared IPv4 or dedicated IPv6). */
   readonly locator: Locator;
   /** Reserved SPI range (addr type 4), inclusive, block aligned; 0/0 for addr type 6. */
   readonly spiMin: number;
+  /** Last SPI of the range (inclusive). */
   readonly spiMax: number;
   /** Absolute expiry on the FA's clock (wall clock in the server, so it survives restarts). */
   expires: Millis;
@@ -32,6 +35,7 @@ export interface Lease {
   /** FA_INFO Request ID of the last FAQ applied: a repeat is answered again, an older one
    *  (a replay) is ignored. */
   requestId: number;
+  /** When the lease was created (ms, FA clock). */
   readonly created: Millis;
   /** Fleet (docs/PROTOCOL.md §13): the FA node that holds the host (its tunnel, or the node the
    *  host last sent through); packets reaching another node go there. Unset outside a fleet. */

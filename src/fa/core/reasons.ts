@@ -2,6 +2,7 @@
 // message types of our own, from the private-use error range 8192-16383 (RFC 7401 §5.2.19
 // follows IKEv2's split: 0-16383 errors, private use at the top of each range). Listed in
 // docs/PROTOCOL.md §11.
+/** FAD reason codes (draft §4.4.1, §6.3): NOTIFICATION types from the private error range 8192-16383. */
 export const FadReason = {
   /** The FAQ could not be understood: FA_INFO missing or bad, HIT ≠ HOST_ID, bad values. */
   MALFORMED: 8192,

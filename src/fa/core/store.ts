@@ -18,6 +18,7 @@ export interface LeaseWatcher {
   down?(down: boolean, why: string): void;
 }
 
+/** A durable lease store (memory, SQLite, Redis): the FA writes every lease through it (docs/PROTOCOL.md §13). */
 export interface LeaseStore {
   /** Every lease held with expires > now (at start; a restart loses nothing). */
   load(now: Millis): Promise<Lease[]>;
@@ -35,5 +36,6 @@ export interface LeaseStore {
   expire(hit: string, leaseId: number, now: Millis): Promise<boolean>;
   /** Shared stores: report other writers' changes (the driver feeds them to the agent). */
   watch?(w: LeaseWatcher): void;
+  /** Close the store. */
   close(): Promise<void> | void;
 }

@@ -14,6 +14,8 @@ import { type FaConfig, faConfig } from "../core/config.ts";
 import type { FaSend } from "../core/forward.ts";
 import { MemoryLeaseStore } from "../store/memory.ts";
 import type { LeaseIndex } from "../core/lease-index.ts";
+import type { LeaseStore } from "../core/store.ts";
+import { StoreDriver } from "./store-driver.ts";
 import { LogLimiter } from "./log-limit.ts";
 import { withHitText } from "./log-format.ts";
 
@@ -48,17 +50,34 @@ interface DenoNs {
 }
 const deno = () => (globalThis as unknown as { Deno: DenoNs }).Deno;
 
+/** Options of {@link DenoFaServer.start}. */
 export interface DenoFaOptions {
+  /** The FA's host identity (signs FAA / FAD / R1). */
   identity: HostIdentity;
   /** UDP locators (control + shared IPv4); port 0 = any, resolved before the FA starts. */
   udp: Locator[];
   /** More FA settings (puzzle, allow/deny, lease-max…); control/shared4 come from `udp`. */
   config?: Partial<FaConfig>;
-  /** The lease index (in memory: the Deno FA keeps no durable store yet, docs/OPERATIONS.md). */
+  /** The in-memory lease index (default: a new MemoryLeaseStore). */
   store?: LeaseIndex;
-  wt?: { locator: Locator; cert: string; key: string };
+  /** A durable LeaseStore the leases are written through to (store jobs, as the Node FA):
+   *  a RedisLeaseStore shares them with other FA processes, Node or Deno (docs/OPERATIONS.md
+   *  "Deno FA on a shared Redis store"). Default: none, the index is the only record. */
+  leaseStore?: LeaseStore;
+  /** WebTransport tunnel listener (QUIC, `Deno.QuicEndpoint`). */
+  wt?: {
+    /** Where the WebTransport (HTTP/3) listener binds. */
+    locator: Locator;
+    /** TLS certificate (PEM). */
+    cert: string;
+    /** Its private key (PEM). */
+    key: string;
+  };
+  /** WebSocket tunnel listener (`Deno.serve`). */
   ws?: Locator;
+  /** One structured record per event (JSON logs; rate-limited). */
   log?: (rec: Record<string, unknown>) => void;
+  /** Wall clock in ms (default `Date.now`). */
   clock?: () => number;
   /** Most tunnels (WebSocket + WebTransport) at once; more are refused (issue 9 item 5). */
   maxTunnels?: number;
@@ -73,10 +92,15 @@ interface TunnelPeer {
   close(): void;
 }
 
+/** The Forwarding Agent on Deno: UDP sockets, WebTransport and WebSocket tunnels, an in-memory lease index. */
 export class DenoFaServer {
+  /** The sans-I/O agent. */
   readonly fa: ForwardingAgent;
+  /** The bound UDP locators. */
   readonly udp: Locator[];
+  /** The WebTransport listener's locator, if listening. */
   wtLocator: Locator | undefined;
+  /** The WebSocket listener's locator, if listening. */
   wsLocator: Locator | undefined;
   private readonly tunnels = new Map<number, TunnelPeer>();
   private nextTunnel = 1;
@@ -90,12 +114,24 @@ export class DenoFaServer {
   private readonly maxTunnels: number;
   private readonly maxBuffered: number;
   /** Tunnels refused at the cap, frames not sent for backpressure, errors caught. */
-  readonly counts = { tunnelsRefused: 0, backpressureDrops: 0, serverErrors: 0 };
+  readonly counts = {
+    /** Tunnels refused at `maxTunnels`. */
+    tunnelsRefused: 0,
+    /** Frames not sent to a WebSocket over `maxBufferedBytes`. */
+    backpressureDrops: 0,
+    /** Errors caught in the handlers. */
+    serverErrors: 0,
+  };
+  /** With `leaseStore`: runs the agent's store jobs and feeds other writers' changes back. */
+  private driver: StoreDriver | undefined;
+
+  private readonly leaseStore: LeaseStore | undefined;
 
   private constructor(
     private readonly socks: DenoUdpSocket[],
     o: DenoFaOptions,
   ) {
+    this.leaseStore = o.leaseStore;
     this.clock = o.clock ?? Date.now;
     const log = o.log ?? (() => {});
     this.limiter = new LogLimiter(log, this.clock, 10_000, (k) => (k === "refused" || k === "challenged" ? 10 : k.endsWith("error") ? 1 : 1000));
@@ -104,7 +140,7 @@ export class DenoFaServer {
     this.maxBuffered = o.maxBufferedBytes ?? 1 << 20;
     this.udp = socks.map((s) => s.local);
     const config = faConfig({ ...o.config, control: this.udp, shared4: this.udp.filter((l) => !l.ip.includes(":")) });
-    this.fa = new ForwardingAgent({ identity: o.identity, config, store: o.store ?? new MemoryLeaseStore(), rng: cryptoRng });
+    this.fa = new ForwardingAgent({ identity: o.identity, config, store: o.store ?? new MemoryLeaseStore(), rng: cryptoRng, durable: o.leaseStore !== undefined });
     socks.forEach((s, i) => {
       s.onDatagram((data, from) =>
         this.guarded(() => {
@@ -116,18 +152,32 @@ export class DenoFaServer {
     });
   }
 
+  /** Bind the sockets and listeners and start the agent. */
   static async start(o: DenoFaOptions): Promise<DenoFaServer> {
+    // A durable store's leases are loaded before any socket can deliver (a restart loses nothing).
+    const stored = o.leaseStore ? await o.leaseStore.load((o.clock ?? Date.now)()) : undefined;
     const s = new DenoFaServer(
       o.udp.map((l) => bindDenoUdp(l.ip, l.port)),
       o,
     );
+    if (o.leaseStore) {
+      s.fa.loadLeases(s.clock(), stored ?? []);
+      s.driver = new StoreDriver(s.fa, o.leaseStore, s.clock, () => s.after(), (kind, rec) => s.log({ kind, ...rec }));
+    }
     if (o.wt) s.listenWt(o.wt.locator, o.wt.cert, o.wt.key);
     if (o.ws) await s.listenWs(o.ws);
     s.fa.handleTimeout(s.clock());
+    if (o.leaseStore) s.fa.announceRestart(s.clock()); // holders of restored leases: "we are back"
     s.after();
     return s;
   }
 
+  /** With a `leaseStore`: jobs run and failed, store outages (as the Node FA's stats().store). */
+  get storeStats(): StoreDriver["stats"] | undefined {
+    return this.driver ? { ...this.driver.stats } : undefined;
+  }
+
+  /** Close every tunnel, listener and socket. */
   async close(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     for (const t of this.tunnels.values()) t.close();
@@ -136,6 +186,7 @@ export class DenoFaServer {
     await this.http?.shutdown();
     await Promise.all(this.socks.map((s) => s.close()));
     this.fa.store.close();
+    await this.leaseStore?.close();
   }
 
   // ---- tunnels ------------------------------------------------------------------------------
@@ -286,6 +337,7 @@ export class DenoFaServer {
 
   /** Drain control answers and events, re-arm the expiry timer (as server.ts does). */
   private after(): void {
+    this.driver?.pump();
     for (let t = this.fa.pollTransmit(); t; t = this.fa.pollTransmit()) this.emit(t);
     for (let e = this.fa.pollEvent(); e; e = this.fa.pollEvent()) this.log({ level: e.type === "refused" ? "warn" : "info", msg: `lease ${e.type}`, kind: e.type, ...withHitText(e) });
     const at = this.fa.pollTimeout();

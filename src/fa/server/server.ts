@@ -20,16 +20,21 @@ import { StoreDriver } from "./store-driver.ts";
 /** Lines per interval by event kind; the rest are summarised (LogLimiter). */
 const LOG_BURST: Record<string, number> = { refused: 10, challenged: 10, "store-error": 1, error: 1, "server-error": 1, "udp-error": 1, "store-state": 10 };
 
+/** Options of {@link FaServer.start}. */
 export interface FaServerOptions {
+  /** The FA's host identity (signs FAA / FAD / R1). */
   identity: HostIdentity;
+  /** Locators, limits and lease policy (see `faConfig`). */
   config: FaConfig;
   /** Durable lease store (memory, SQLite, Redis), written through by store jobs. */
   store: LeaseStore;
   /** Run as one node of a fleet sharing `store` (a RedisLeaseStore: it is the registry). */
   fleet?: FleetOptions;
+  /** WebSocket tunnel listener (needs the optional package `ws`). */
   ws?: Locator;
   /** One structured record per call (JSON logs); secrets are never passed here. */
   log?: (rec: Record<string, unknown>) => void;
+  /** Wall clock in ms (default `Date.now`). */
   clock?: () => number;
   /** WebSocket limits (connection cap, idle timeouts, backpressure, ping rate). */
   wsLimits?: Partial<WsLimits>;
@@ -41,9 +46,24 @@ export interface FaServerOptions {
 
 /** Everything the FA counts: the agent's counters (drops by reason), the WebSocket listener's,
  *  errors caught in the server's handlers and log lines suppressed by kind. */
-export type FaServerStats = ReturnType<ForwardingAgent["stats"]> & { serverErrors: number; ws?: WsStats; logSuppressed: Record<string, number>; udpSend: UdpSendStats; store?: StoreDriver["stats"]; fleet?: FleetStats };
+export type FaServerStats = ReturnType<ForwardingAgent["stats"]> & {
+  /** Errors caught in the server's handlers. */
+  serverErrors: number;
+  /** The WebSocket listener's counters, if listening. */
+  ws?: WsStats;
+  /** Log lines suppressed by the rate limit, by kind. */
+  logSuppressed: Record<string, number>;
+  /** Forwarding send queues. */
+  udpSend: UdpSendStats;
+  /** The lease store driver's counters. */
+  store?: StoreDriver["stats"];
+  /** Fleet counters, when a fleet node. */
+  fleet?: FleetStats;
+};
 
+/** The Forwarding Agent server for Node (what `hipmm fa` runs): UDP sockets, the WebSocket tunnel listener, a durable lease store, optionally a fleet node. */
 export class FaServer {
+  /** The sans-I/O agent. */
   readonly fa: ForwardingAgent;
   private readonly socks: Socket[] = [];
   private readonly senders: UdpSender[] = [];
@@ -68,6 +88,7 @@ export class FaServer {
     this.fa = new ForwardingAgent({ identity: o.identity, config: o.config, rng: cryptoRng, durable: true, node: o.fleet?.node });
   }
 
+  /** Bind the sockets (port 0: any), load the store and start the agent. */
   static async start(o: FaServerOptions): Promise<FaServer> {
     // Port 0 means "any": bind those sockets first so the FA core leases the real ports.
     const early = new Map<string, Socket>();
@@ -146,6 +167,7 @@ export class FaServer {
     });
   }
 
+  /** The WebSocket listener's locator, if listening. */
   get wsLocator(): Locator | undefined {
     return this.ws?.locator;
   }
@@ -158,6 +180,7 @@ export class FaServer {
     return { ...core, faHit: hitText(core.faHit), serverErrors: this.serverErrors, ...(ws ? { ws } : {}), logSuppressed: { ...this.limiter.total }, udpSend: { ...this.sendStats, errors: { ...this.sendStats.errors } }, ...(this.driver ? { store: { ...this.driver.stats } } : {}), ...fleet };
   }
 
+  /** Stop: close the listener, sockets and store. */
   async close(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     clearInterval(this.logTimer);

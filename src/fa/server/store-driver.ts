@@ -7,7 +7,16 @@ import type { LeaseStore } from "../core/store.ts";
 
 export class StoreDriver {
   /** Jobs run and failed (the store rejected), store outages seen. */
-  readonly stats = { jobs: 0, jobErrors: 0, outages: 0, down: false };
+  readonly stats = {
+    /** Store jobs run. */
+    jobs: 0,
+    /** Jobs the store rejected. */
+    jobErrors: 0,
+    /** Times the store became unreachable. */
+    outages: 0,
+    /** True while the store is unreachable. */
+    down: false,
+  };
 
   constructor(
     private readonly fa: ForwardingAgent,

@@ -7,6 +7,7 @@ import { leaseCopy } from "../core/jobs.ts";
 import { type Lease, SPI_BLOCK_SHIFT } from "../core/lease.ts";
 import type { LeaseStore } from "../core/store.ts";
 
+/** A lease store kept in this process only (tests, the Deno FA, `hipmm fa` without --store); also the agent's in-memory index. */
 export class MemoryLeaseStore extends LeaseCache implements LeaseStore {
   async load(now: Millis): Promise<Lease[]> {
     return this.unexpired(now).map(leaseCopy);

@@ -31,6 +31,7 @@ interface Client {
 }
 type Script = (n: number, ...a: (string | number)[]) => Promise<unknown>;
 
+/** Options of {@link RedisLeaseStore}. */
 export interface RedisStoreOptions {
   /** redis://[user:pass@]host:port[/db]; `?prefix=NAME` picks the key prefix (one fleet). */
   url: string;
@@ -42,12 +43,17 @@ export interface RedisStoreOptions {
 
 /** A fleet node's entry in the registry: its node-to-node UDP locator. */
 export interface FleetNodeInfo {
+  /** Node name. */
   name: string;
+  /** Its node-to-node UDP locator. */
   fleet: Locator;
+  /** True while its liveness key is fresh. */
   alive: boolean;
 }
 
+/** A lease store in Redis shared by a fleet of FA nodes (docs/PROTOCOL.md §13), also the fleet's registry; needs the optional package `ioredis`. */
 export class RedisLeaseStore implements LeaseStore {
+  /** Key prefix (one fleet per prefix). */
   readonly prefix: string;
   private readonly channel: string;
   private watcher: LeaseWatcher | undefined;
@@ -195,6 +201,7 @@ export class RedisLeaseStore implements LeaseStore {
     await this.r.set(`${this.prefix}alive:${name}`, "1", "PX", ttlMs);
   }
 
+  /** The fleet registry: every node with its locator and liveness. */
   async nodes(): Promise<FleetNodeInfo[]> {
     const h = await this.r.hgetall(`${this.prefix}nodes`);
     const names = Object.keys(h);
@@ -211,6 +218,7 @@ export class RedisLeaseStore implements LeaseStore {
     return this.r;
   }
 
+  /** Close the connections. */
   async close(): Promise<void> {
     this.closed = true;
     for (const c of [this.sub, this.r]) {

@@ -35,6 +35,7 @@ interface Row {
   created: number;
 }
 
+/** A lease store in one SQLite file (`hipmm fa --store`); needs the optional package `better-sqlite3`. */
 export class SqliteLeaseStore implements LeaseStore {
   private readonly db: Database.Database;
   private readonly mem = new MemoryLeaseStore();
@@ -70,6 +71,7 @@ export class SqliteLeaseStore implements LeaseStore {
     for (const r of this.db.prepare("SELECT * FROM leases").all() as Row[]) this.mem.put(fromRow(r));
   }
 
+  /** Number of leases held. */
   get size(): number {
     return this.mem.size;
   }
@@ -120,6 +122,7 @@ export class SqliteLeaseStore implements LeaseStore {
     return cur !== undefined;
   }
 
+  /** Close the database. */
   close(): void {
     this.mem.close();
     if (this.db.open) this.db.close();

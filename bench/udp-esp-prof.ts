@@ -1,0 +1,103 @@
+// Profiling driver for the stack data path (not a bench row): runs one scenario of
+// bench/udp-esp.bench.ts (in-process data plane, or the plain-UDP baseline) after a warm-up,
+// and prints rate and CPU time (user / system) per operation.
+//   node --import tsx bench/udp-esp-prof.ts rt|stream|udp-rt|udp-stream [seconds] [out.cpuprofile]
+// With a third argument the measured phase is profiled (node:inspector, 100 µs sampling).
+import { writeFileSync } from "node:fs";
+import { Session } from "node:inspector/promises";
+import { cryptoRng } from "../src/core/rng.ts";
+import { HostIdentity } from "../src/hip/identity.ts";
+import type { MessageEvent } from "../src/runtime/host.ts";
+import { startNodeHost } from "../src/runtime/node.ts";
+import { bindNodeUdp } from "../src/transport/udp-node.ts";
+
+const IP = "127.0.0.1";
+const mode = process.argv[2] ?? "rt";
+const ms = Number(process.argv[3] ?? 3) * 1000;
+const profOut = process.argv[4];
+const WINDOW = 16;
+const BURST = 16;
+
+const a = await startNodeHost({ identity: HostIdentity.generate(cryptoRng), listen: [`${IP}:0`], hip: { puzzleK: 0 } });
+const b = await startNodeHost({ identity: HostIdentity.generate(cryptoRng), listen: [`${IP}:0`], hip: { puzzleK: 0 } });
+await a.connect(b.locals[0], b.hit);
+const echo = await bindNodeUdp(IP, 0);
+const client = await bindNodeUdp(IP, 0);
+const small = new Uint8Array(256);
+const big = new Uint8Array(1400);
+let n = 0;
+echo.onDatagram((data, from) => {
+  if (mode === "udp-rt") echo.send({ to: from, data });
+  else n++;
+});
+const echoB = (ev: MessageEvent) => void b.send(ev.peerHit, ev.dstPort, ev.srcPort, ev.data);
+if (mode === "rt") b.on("message", echoB);
+
+/** Runs the scenario for `ms`; returns the elapsed milliseconds (n counts operations). */
+async function scenario(ms: number): Promise<number> {
+  const t0 = performance.now();
+  let t1 = t0;
+  const offs: (() => void)[] = [];
+  await new Promise<void>((resolve) => {
+    const done = (): void => {
+      t1 = performance.now();
+      resolve();
+    };
+    if (mode === "rt" || mode === "udp-rt") {
+      const send = mode === "rt" ? () => void a.send(b.hit, 1, 2, small) : () => client.send({ to: echo.local, data: small });
+      const onReply = (): void => {
+        n++;
+        if (performance.now() - t0 < ms) send();
+        else if (t1 === t0) done();
+      };
+      if (mode === "rt") {
+        a.on("message", onReply);
+        offs.push(() => a.off("message", onReply));
+      } else client.onDatagram(onReply);
+      for (let i = 0; i < WINDOW; i++) send();
+    } else {
+      const count = (): void => void n++;
+      if (mode === "stream") {
+        b.on("message", count);
+        offs.push(() => b.off("message", count));
+      }
+      const tick = (): void => {
+        if (performance.now() - t0 >= ms) {
+          done();
+          return;
+        }
+        for (let i = 0; i < BURST; i++) {
+          if (mode === "stream") a.send(b.hit, 1, 2, big);
+          else client.send({ to: echo.local, data: big });
+        }
+        setImmediate(tick);
+      };
+      tick();
+    }
+  });
+  client.onDatagram(() => {});
+  for (const off of offs) off();
+  await new Promise((r) => setTimeout(r, 50)); // the rest drains
+  return t1 - t0;
+}
+
+await scenario(Number(process.env.WARMUP_MS ?? 1000)); // JIT warm-up
+const session = profOut ? new Session() : undefined;
+if (session) {
+  session.connect();
+  await session.post("Profiler.enable");
+  await session.post("Profiler.setSamplingInterval", { interval: 100 });
+  await session.post("Profiler.start");
+}
+n = 0;
+const c0 = process.cpuUsage();
+const dt = await scenario(ms);
+const cu = process.cpuUsage(c0);
+if (session && profOut) {
+  const { profile } = await session.post("Profiler.stop");
+  writeFileSync(profOut, JSON.stringify(profile));
+}
+const r2 = (x: number): number => Math.round(x * 100) / 100;
+console.log(JSON.stringify({ mode, ops: n, perSec: Math.round((n * 1000) / dt), cpuUsPerOp: r2((cu.user + cu.system) / n), userUs: r2(cu.user / n), sysUs: r2(cu.system / n) }));
+if (process.env.COUNTERS) console.log(a.stack.counters, b.stack.counters);
+await Promise.all([a.close(), b.close(), echo.close(), client.close()]);
