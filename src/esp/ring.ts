@@ -14,6 +14,8 @@
 import { type BatchOp, EspBatch, type EspBatchOptions } from "./espbatch.ts";
 
 export const RING_SLOTS = 16;
+/** The worker loop yields to its event loop (control calls, buffer messages) after this much work. */
+const YIELD_MS = 4;
 const HEAD = 0; // batches published by the client
 const TAIL = 1; // batches completed by the worker
 const CLOSED = 2; // set to 1 when the client closes the ring
@@ -263,13 +265,15 @@ export class RingServer {
 
   private async loop(): Promise<void> {
     const c = this.ctrl;
-    let burst = 0;
+    let yielded = performance.now();
     while (Atomics.load(c, CLOSED) === 0) {
       const head = Atomics.load(c, HEAD);
       if (!after(head, this.done)) {
-        burst = 0;
         const r = (waitAsync as WaitAsync)(c, HEAD, head);
-        if (r.async) await r.value;
+        if (r.async) {
+          await r.value;
+          yielded = performance.now();
+        }
         continue;
       }
       const d = SLOT0 + (this.done % RING_SLOTS) * SLOT_WORDS;
@@ -289,10 +293,12 @@ export class RingServer {
       this.done++;
       Atomics.store(c, TAIL, this.done);
       if (!after(Atomics.load(c, WAKE_AT), this.done)) Atomics.notify(c, TAIL);
-      // Let control messages (install/remove SA) in between long bursts.
-      if (++burst === RING_SLOTS) {
-        burst = 0;
+      // Let control messages (install/remove SA) in between long bursts: every YIELD_MS of
+      // work. A yield (a task round trip) is not free: once per 16 batches of 64 B packets
+      // (~1 ms) cost 10-20% of Worker throughput in Chromium.
+      if (performance.now() - yielded >= YIELD_MS) {
         await macrotask();
+        yielded = performance.now();
       }
     }
   }
