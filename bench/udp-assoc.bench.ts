@@ -72,6 +72,7 @@ export async function run(): Promise<BenchRow[]> {
       cores,
       note: `Responder and ${PROCS} Initiator processes share this machine's ${cores} cores (and whatever else runs on it)`,
       initiatorsEstablished: node.initiatorsEstablished,
+      identities: `each Initiator reconnects with its one identity (${PROCS * HOSTS} in all): the Responder's peer-HI and key caches hit; bench/hip-core-responder.ts measures always-new identities`,
       // Load-independent view: Responder CPU per association and the rate one core would give.
       responderCpuUsPerAssoc: Math.round(node.cpuUs),
       assocPerResponderCpuSecond: Math.round(1e6 / node.cpuUs),

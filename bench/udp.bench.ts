@@ -68,6 +68,8 @@ async function baseExchangeMs(responder: RuntimeHost, k: number, runs: number, c
 }
 
 const shared = newDataPlane();
+/** What the base-exchange rows measure (node:crypto default). */
+const BEX_NOTE = "a fresh Initiator host per run, all in this process with the Responder: the Responder's HI and its R1 signature (same for a whole R1 generation) are parsed and verified once (src/hip/identity.ts, runtime/crypto-node.ts caches)";
 
 export async function run(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
@@ -78,7 +80,7 @@ export async function run(): Promise<BenchRow[]> {
     const responder = await startNodeHost({ identity: HostIdentity.generate(cryptoRng, "P-256"), listen: [`${IP}:0`], hip: { ...P256, puzzleK: k } });
     await baseExchangeMs(responder, k, 2); // warm-up: R1 precomputation, JIT
     const ms = await baseExchangeMs(responder, k, 8);
-    rows.push(costRow(`udp.base-exchange.p256.k${k}`, "ms", ms, 2 * rtt, { baselineName: "2 RTT UDP ping-pong", crypto: "node:crypto jobs (startNodeHost default)" }));
+    rows.push(costRow(`udp.base-exchange.p256.k${k}`, "ms", ms, 2 * rtt, { baselineName: "2 RTT UDP ping-pong", crypto: "node:crypto jobs (startNodeHost default)", note: BEX_NOTE }));
     await responder.close();
   }
   // P-384 identities and DH group 8 (issue 12: ≤ 10 ms); and both curves with @noble inline
@@ -93,7 +95,7 @@ export async function run(): Promise<BenchRow[]> {
       ms.push(await baseExchangeMs(responder, 0, 8, curve, crypto));
       await responder.close();
     }
-    if (curve === "P-384") rows.push(costRow("udp.base-exchange.p384.k0", "ms", ms[0], 2 * rtt, { baselineName: "2 RTT UDP ping-pong", crypto: "node:crypto jobs (startNodeHost default)", noble_inline_ms: ms[1] }));
+    if (curve === "P-384") rows.push(costRow("udp.base-exchange.p384.k0", "ms", ms[0], 2 * rtt, { baselineName: "2 RTT UDP ping-pong", crypto: "node:crypto jobs (startNodeHost default)", noble_inline_ms: ms[1], note: BEX_NOTE }));
     const c = curve === "P-256" ? "p256" : "p384";
     rows.push(costRow(`udp.base-exchange.${c}.k0.webcrypto-vs-noble`, "ms", ms[2], ms[1], { baselineName: "@noble inline (crypto: \"inline\")" }));
     // node:crypto, synchronous (runtime/crypto-node.ts, startNodeHost's default): no Promise /

@@ -192,3 +192,22 @@ test("node:crypto provider: a cached verification answers only for the same key,
     assert.equal(n.verify(id.toPeer().providerKey!, "SHA-256", data, sig), false);
   }
 });
+
+test("WebCrypto provider: a signature verified once answers at once (no Promise), only for the same inputs", async () => {
+  const w = await web();
+  const rng = new SeededRng(8);
+  const id = HostIdentity.generate(rng, "P-256");
+  const data = rng.fill(new Uint8Array(200));
+  const sig = id.sign(data);
+  const first = w.verify(id.toPeer().providerKey!, "SHA-384", data, sig);
+  assert.ok(first instanceof Promise);
+  assert.equal(await first, true);
+  assert.equal(w.verify(id.toPeer().providerKey!, "SHA-384", data, sig), true, "cached: synchronous");
+  const bad = sig.slice();
+  bad[1] ^= 1;
+  assert.equal(await w.verify(id.toPeer().providerKey!, "SHA-384", data, bad), false);
+  const data2 = data.slice();
+  data2[0] ^= 1;
+  assert.equal(await w.verify(id.toPeer().providerKey!, "SHA-384", data2, sig), false);
+  assert.equal(await w.verify(HostIdentity.generate(rng, "P-256").toPeer().providerKey!, "SHA-384", data, sig), false);
+});

@@ -5,7 +5,8 @@
 // algorithm the runtime lacks (Ed25519 in older browsers) is detected once and reported by
 // supports(); the caller falls back to @noble for it. ECDSA signatures are randomized here
 // (no RFC 6979 in WebCrypto): both providers verify each other's signatures (test/hip).
-import type { CryptoProvider, EcdhCurve, EcdhKeyRef, HashName, PrivateKeyRef, PublicKeyRef, SigAlgorithm } from "./provider.ts";
+import type { CryptoProvider, EcdhCurve, EcdhKeyRef, HashName, MaybePromise, PrivateKeyRef, PublicKeyRef, SigAlgorithm } from "./provider.ts";
+import { sha256 } from "./sym.ts";
 import { curveSize } from "./provider.ts";
 
 type Subtle = SubtleCrypto;
@@ -112,7 +113,24 @@ export class WebCryptoProvider implements CryptoProvider {
     return new Uint8Array(await this.subtle.sign(alg, k, bs(data)));
   }
 
-  async verify(key: PublicKeyRef, hash: HashName, data: Uint8Array, signature: Uint8Array): Promise<boolean> {
+  /** A signature that verified before (same key, hash, data and signature) answers true at
+   * once, without a Promise: an R1's HIP_SIGNATURE_2 is the same for every Initiator within one
+   * R1 generation (RFC 7401 §5.2.15), so a reconnecting host verifies it once. */
+  verify(key: PublicKeyRef, hash: HashName, data: Uint8Array, signature: Uint8Array): MaybePromise<boolean> {
+    const id = verifiedId(key, hash, data, signature);
+    if (this.verified.has(id)) return true;
+    return this.verifyAsync(key, hash, data, signature).then((ok) => {
+      if (ok) {
+        if (this.verified.size >= VERIFIED_CACHE) this.verified.delete(this.verified.values().next().value as string);
+        this.verified.add(id);
+      }
+      return ok;
+    });
+  }
+
+  private readonly verified = new Set<string>();
+
+  private async verifyAsync(key: PublicKeyRef, hash: HashName, data: Uint8Array, signature: Uint8Array): Promise<boolean> {
     try {
       const k = await this.verifyKey(key);
       const alg = key.alg === "Ed25519" ? { name: "Ed25519" } : { name: "ECDSA", hash };
@@ -177,6 +195,20 @@ export class WebCryptoProvider implements CryptoProvider {
     const k = await this.subtle.importKey("raw", bs(ikm), "HKDF", false, ["deriveBits"]);
     return new Uint8Array(await this.subtle.deriveBits({ name: "HKDF", hash, salt: bs(salt), info: bs(info) } as HkdfParams, k, 8 * length));
   }
+}
+
+/** Signatures that verified, kept per provider (successes only). */
+const VERIFIED_CACHE = 256;
+
+/** SHA-256 of what a verification depends on, as a string key. */
+function verifiedId(key: PublicKeyRef, hash: HashName, data: Uint8Array, sig: Uint8Array): string {
+  const head = new TextEncoder().encode(`${key.alg}|${hash}|${key.pub.length}|${sig.length}|`);
+  const all = new Uint8Array(head.length + key.pub.length + sig.length + data.length);
+  all.set(head);
+  all.set(key.pub, head.length);
+  all.set(sig, head.length + key.pub.length);
+  all.set(data, head.length + key.pub.length + sig.length);
+  return String.fromCharCode.apply(null, sha256(all) as unknown as number[]);
 }
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {

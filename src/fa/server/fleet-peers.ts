@@ -163,12 +163,14 @@ export class FleetPeers {
     return buf;
   }
 
-  /** A heartbeat whose MAC and time the link checked (`body`: name | locator): that node is
-   *  alive, at that locator. An older or repeated sent-at is ignored (replay). */
-  heard(body: Uint8Array, sentAt: number): boolean {
+  /** A heartbeat whose MAC and time the link checked (`body`: name | locator; `src`: the
+   *  datagram's source address): that node is alive, at that locator. An older or repeated
+   *  sent-at is ignored (replay). */
+  heard(body: Uint8Array, sentAt: number, src = ""): boolean {
     if (body.length < 1 + 18 || body.length !== 1 + body[0] + 18) return false;
     const name = Buffer.from(body.subarray(1, 1 + body[0])).toString("utf8");
     const at = { ip: bytesToIp(body.subarray(1 + body[0], 17 + body[0])), port: (body[17 + body[0]] << 8) | body[18 + body[0]] };
+    if ((at.ip === "0.0.0.0" || at.ip === "::") && src) at.ip = src; // bound to a wildcard: where it sends from
     if (name === this.self) return false;
     let p = this.peers.get(name);
     if (p && sentAt <= p.lastSent) return false;
