@@ -10,7 +10,9 @@ import { cryptoRng } from "../src/core/rng.ts";
 import type { Locator, Transmit } from "../src/core/types.ts";
 import { HostIdentity } from "../src/hip/identity.ts";
 import { RuntimeHost } from "../src/runtime/host.ts";
+import "../src/wasm/loader.ts"; // registers the embedded WASM module as the default (src/wasm/instantiate.ts)
 import type { DatagramHandler, DatagramSocket } from "../src/transport/types.ts";
+import "../src/wasm/loader.ts"; // registers the embedded WASM module as the default (src/wasm/instantiate.ts)
 
 const queue: { to: Locator; from: Locator; data: Uint8Array }[] = [];
 const sockets = new Map<number, LoopSocket>();

@@ -1,7 +1,7 @@
 // Profiling driver for the stack data path (not a bench row): runs one scenario of
 // bench/udp-esp.bench.ts (in-process data plane, or the plain-UDP baseline) after a warm-up,
 // and prints rate and CPU time (user / system) per operation.
-//   node --import tsx bench/udp-esp-prof.ts rt|stream|udp-rt|udp-stream [seconds] [out.cpuprofile]
+//   [WORKER=1] node --import tsx bench/udp-esp-prof.ts rt|stream|udp-rt|udp-stream [seconds] [out.cpuprofile]
 // With a third argument the measured phase is profiled (node:inspector, 100 µs sampling).
 import { writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
@@ -18,8 +18,10 @@ const profOut = process.argv[4];
 const WINDOW = 16;
 const BURST = 16;
 
-const a = await startNodeHost({ identity: HostIdentity.generate(cryptoRng), listen: [`${IP}:0`], hip: { puzzleK: 0 } });
-const b = await startNodeHost({ identity: HostIdentity.generate(cryptoRng), listen: [`${IP}:0`], hip: { puzzleK: 0 } });
+// WORKER=1: the Worker data plane (rows udp.esp.*.worker).
+const dataPlane = process.env.WORKER ? ("worker" as const) : undefined;
+const a = await startNodeHost({ identity: HostIdentity.generate(cryptoRng), listen: [`${IP}:0`], hip: { puzzleK: 0 }, dataPlane });
+const b = await startNodeHost({ identity: HostIdentity.generate(cryptoRng), listen: [`${IP}:0`], hip: { puzzleK: 0 }, dataPlane });
 await a.connect(b.locals[0], b.hit);
 const echo = await bindNodeUdp(IP, 0);
 const client = await bindNodeUdp(IP, 0);

@@ -8,6 +8,7 @@ import { hitFromString, hitKey, hitToString } from "../hip/hit.ts";
 import { type CurveName, HostIdentity } from "../hip/identity.ts";
 import { decodeKeyfile, encodeKeyfile } from "../hip/keyfile.ts";
 import type { StackEvent } from "../runtime/stack.ts";
+import type { TunnelPathChanged } from "../runtime/tunnel-resume.ts";
 import type { DatagramSocket } from "../transport/types.ts";
 import { parseLocator } from "../transport/types.ts";
 import type { HitLike, HostBackend, HostEvents, HostOptions, Listener, Locator, LocatorLike, PeerAddress, SendStatus, Transport } from "./types.ts";
@@ -122,6 +123,11 @@ export class Host extends Emitter<HostEvents> {
     this.port = port;
     backend.on("event", (ev) => this.dispatch(ev));
     backend.on("error", (e) => this.emit("error", e));
+    // Tunnel hosts (TunnelHost): the tunnel reopened by itself after a drop.
+    const t = backend as HostBackend & { on(type: "path-changed", cb: (ev: TunnelPathChanged) => void): unknown };
+    if (transport.kind === "tunnel") {
+      t.on("path-changed", (ev) => this.emit("lease", { reason: "reconnected", locator: ev.lease.locator, fa: ev.lease.fa.locator, outageMs: ev.outageMs, changed: ev.leaseChanged }));
+    }
   }
 
   /** The locators peers reach this host at (bound sockets, or the FA-leased locator). */
@@ -194,6 +200,14 @@ export class Host extends Emitter<HostEvents> {
       case "failed":
         this.emit("failed", { peer: hitToString(ev.peerHit), reason: ev.reason });
         break;
+      case "fa": {
+        const f = ev.ev;
+        if (f.type === "leased") this.emit("lease", { reason: f.renewed ? "renewed" : "leased", locator: f.lease.locator, fa: f.lease.fa.locator });
+        else if (f.type === "refused") this.emit("lease", { reason: "refused", fa: f.fa, detail: `${f.reasonName}: ${f.message}` });
+        else if (f.type === "fa-dead" || f.type === "fa-moved") this.emit("lease", { reason: f.type, fa: f.fa, next: f.next });
+        else if (f.type === "released" || f.type === "lost") this.emit("lease", { reason: f.type, fa: f.fa });
+        break;
+      }
       case "mobility": {
         if (ev.ev.type !== "path-changed") break;
         const path = (p: { from: Locator; to: Locator } | undefined) => (p ? { local: p.from, remote: p.to } : undefined);

@@ -169,6 +169,27 @@ export interface HostEvents {
     /** What changed it. */
     reason: string;
   };
+  /**
+   * The host's own attachment changed: its Forwarding Agent lease (draft-nikander-hip-mm-00 §5:
+   * granted, renewed, refused, released, its FA dead or replaced by another fleet node) or,
+   * for tunnel hosts, the tunnel came back after a drop (re-leased and re-announced by itself).
+   */
+  lease: {
+    /** What happened. */
+    reason: "leased" | "renewed" | "refused" | "released" | "fa-dead" | "fa-moved" | "lost" | "reconnected";
+    /** The leased locator peers reach this host at (leased, renewed, reconnected). */
+    locator?: Locator;
+    /** The FA concerned (for fa-dead and fa-moved: the one given up). */
+    fa?: Locator;
+    /** fa-dead / fa-moved: the FA used from now on. */
+    next?: Locator;
+    /** reconnected: from the drop being noticed to the lease being back, ms. */
+    outageMs?: number;
+    /** reconnected: true when the lease has another locator or SPI range (peers got an REA). */
+    changed?: boolean;
+    /** refused: the FAD reason's name and message. */
+    detail?: string;
+  };
   /** The host stopped on a fatal error; it is closed. */
   error: Error;
 }

@@ -15,7 +15,7 @@ export const FA_SPEC: CommandSpec = {
     { name: "node", arg: "NAME", default: "none", example: "a", help: "run as this node of a fleet sharing a redis:// --store (docs/OPERATIONS.md)" },
     { name: "fleet-key", arg: "FILE", default: "none", help: "fleet secret (32+ bytes, mode 0600; created if missing) authenticating node-to-node packets" },
     { name: "fleet", arg: "IP:PORT", default: "first --udp IP, any port", help: "node-to-node UDP locator of this node" },
-    { name: "fleet-heartbeat", arg: "MS", default: "25", help: "authenticated heartbeat to every other node this often (docs/PROTOCOL.md §13.1)" },
+    { name: "fleet-heartbeat", arg: "MS", default: "20", help: "authenticated heartbeat to every other node this often (docs/PROTOCOL.md §13.1)" },
     { name: "fleet-dead-after", arg: "N", default: "4", help: "a node silent for N heartbeat intervals (or refused by ICMP at once) is down: its hosts are taken over by the node their packets reach" },
     { name: "fleet-registry", arg: "MS", default: "500", help: "refresh this node's entry in the Redis registry this often (it lives 4 refreshes)" },
     { name: "shared", arg: "IP:PORT", repeat: true, default: "the IPv4 --udp", help: "shared IPv4 locator leased with SPI ranges, bound by every node (SO_REUSEADDR; a VIP across machines)" },

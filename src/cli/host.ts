@@ -90,6 +90,7 @@ export async function hostCommand(argv: string[]): Promise<number> {
     else if (ev.type === "fa" && ev.ev.type === "refused") console.error(`hipmm: FA refused: ${ev.ev.reasonName} ${ev.ev.message}`);
     else if (ev.type === "fa" && ev.ev.type === "fa-alive") console.error(`hipmm: FA ${locatorKey(ev.ev.fa)} is back (probed us after a silence)`);
     else if (ev.type === "fa" && ev.ev.type === "fa-dead") console.error(`hipmm: FA ${locatorKey(ev.ev.fa)} silent, trying ${locatorKey(ev.ev.next)}`);
+    else if (ev.type === "fa" && ev.ev.type === "fa-moved") console.error(`hipmm: FA node ${locatorKey(ev.ev.next)} took over from ${locatorKey(ev.ev.fa)} (same lease)`);
     else if (ev.type === "mobility" && ev.ev.type === "path-changed" && ev.ev.path) console.error(`hipmm: path ${locatorKey(ev.ev.path.from)} → ${locatorKey(ev.ev.path.to)} (${ev.ev.reason})`);
   });
   const innerRun = runInner(host, inner, () => current, (l) => console.error(`hipmm: ${l}`));

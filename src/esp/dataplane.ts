@@ -162,7 +162,7 @@ export class DataPlane {
       return EMPTY;
     }
     this.lastStatus = S.Ok;
-    return this.out.copy(m, p, p + r);
+    return this.out.copy(this.mem.bytes, p, p + r);
   }
 
   /** Seals one packet at `pkt` (payload copied in, one WASM call); returns its length (0 on failure, lastStatus set). */

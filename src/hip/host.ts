@@ -267,10 +267,13 @@ export class HipHost extends AssociationTable implements HostCore {
     const a = this.bySpi.get(spi);
     if (!a) return undefined;
     a.lastEspAt = now;
-    this.guard(from, () => {
+    // guard() inlined (per ESP packet: no closure).
+    try {
       a.noteAuthenticated(now);
       for (const ext of this.extensions) ext.espReceived?.(now, a, spi, from, to, bytes);
-    });
+    } catch (e) {
+      this.drop("exception", undefined, from, e instanceof Error ? e.name : "throw");
+    }
     return a;
   }
 

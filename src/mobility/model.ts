@@ -261,6 +261,15 @@ export class PeerModel {
     return addr;
   }
 
+  /** The address record of `locator`, if known (no allocation: the per-packet checks use it). */
+  findAddr(locator: Locator): MmAddress | undefined {
+    for (const itf of this.interfaces.values()) {
+      const as = itf.addresses;
+      for (let i = 0; i < as.length; i++) if (sameLocator(as[i].locator, locator)) return as[i];
+    }
+    return undefined;
+  }
+
   find(locator: Locator): { itf: PeerInterface; addr: MmAddress } | undefined {
     for (const itf of this.interfaces.values()) {
       const addr = itf.addresses.find((a) => sameLocator(a.locator, locator));

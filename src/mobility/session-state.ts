@@ -175,7 +175,7 @@ export abstract class SessionState {
   }
 
   protected verified(l: Locator): boolean {
-    return this.peer.find(l)?.addr.verifiedAt !== undefined;
+    return this.peer.findAddr(l)?.verifiedAt !== undefined;
   }
 
   protected reject(now: Millis, reason: RejectReason, from: Locator): void {

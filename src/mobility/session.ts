@@ -82,12 +82,12 @@ export class MobilitySession extends ReaAcExchange {
    */
   handleEspInbound(now: Millis, from: Locator, to?: Locator, bytes = ESP_MIN_BYTES): void {
     this.creditReceived(from, bytes);
-    let known = this.peer.find(from);
+    let known = this.peer.findAddr(from);
     if (!known) {
       this.observeSource(now, from, to);
-      known = this.peer.find(from);
+      known = this.peer.findAddr(from);
     }
-    if (known?.addr.verifiedAt === undefined) return;
+    if (known?.verifiedAt === undefined) return;
     if (this.paths.noteHeard(from, now, to)) this.reselect(now, "path-recovered");
   }
 

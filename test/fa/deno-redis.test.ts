@@ -2,8 +2,9 @@
 // (src/cli/fa-deno.ts --store redis://…) and one Node FA (`hipmm fa --store redis://…`) share
 // one real redis-server: a lease granted by Deno FA A is in Redis, renewed through Deno FA B and
 // through the Node FA (same Lease ID and SPI range, never shortened, §4.4.1), and a second host's
-// lease at B gets a disjoint SPI range (allocation is atomic across processes). Real processes,
-// real UDP on 127.0.0.1.
+// lease at B gets a disjoint SPI range (allocation is atomic across processes); A SIGKILLed and
+// restarted loads the lease, probes its holder and forwards to it. Real processes, real UDP on
+// 127.0.0.1.
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -13,6 +14,9 @@ import { SeededRng } from "../../src/core/rng.ts";
 import type { Locator } from "../../src/core/types.ts";
 import type { FaqFields } from "../../src/fa/core/messages.ts";
 import { RedisLeaseStore } from "../../src/fa/store/redis.ts";
+import { probeType } from "../../src/fa/core/holder-probe.ts";
+import { unwrapRelay } from "../../src/fa/core/relay.ts";
+import { TunnelFrameType } from "../../src/wire/tunnel.ts";
 import { hitHex } from "../../src/fa/core/lease.ts";
 import { HostIdentity } from "../../src/hip/identity.ts";
 import { PacketType } from "../../src/wire/constants.ts";
@@ -20,10 +24,11 @@ import { denoPath, denoSkip } from "../helpers/deno.ts";
 import { haveRedis, RedisServer } from "../helpers/redis.ts";
 import { type FaProcess, freeUdpPort, spawnFa } from "../tunnel/harness.ts";
 import { faq, hitBytes, Udp } from "./fleet-harness.ts";
+import { espPacket } from "./harness.ts";
 
 type V4 = { ip: string; minSpi: number; maxSpi: number };
 
-const denoFa = (key: string, url: string) => spawnFa(denoPath, ["run", "--unstable-net", "-A", "src/cli/fa-deno.ts", "--udp", "127.0.0.1:0", "--store", url, "--puzzle", "off", "--id", key], 60_000);
+const denoFa = (key: string, url: string, port = 0) => spawnFa(denoPath, ["run", "--unstable-net", "-A", "src/cli/fa-deno.ts", "--udp", `127.0.0.1:${port}`, "--store", url, "--puzzle", "off", "--id", key], 60_000);
 
 /** FAQ until the FA answers FAA: another process's lease reaches its cache within a round trip. */
 async function renewUntilGranted(u: Udp, fa: Locator, id: HostIdentity, faHit: Uint8Array, f: Omit<FaqFields, "requestId">, firstRequestId: number) {
@@ -36,7 +41,7 @@ async function renewUntilGranted(u: Udp, fa: Locator, id: HostIdentity, faHit: U
   assert.fail(`no FAA from ${fa.ip}:${fa.port}: last answer ${last?.packetType}`);
 }
 
-test("deno FA on Redis: a lease granted by Deno FA A is renewed through Deno FA B and a Node FA", { skip: denoSkip(), timeout: 180_000 }, async (t) => {
+test("deno FA on Redis: a lease granted by Deno FA A is renewed through Deno FA B and a Node FA; A restarts and loses nothing", { skip: denoSkip(), timeout: 180_000 }, async (t) => {
   if (!haveRedis()) return t.skip("redis-server not installed (.ci/run installs it)");
   const dir = mkdtempSync(join(tmpdir(), "hipmm-deno-redis-"));
   const key = join(dir, "fa.key");
@@ -46,7 +51,8 @@ test("deno FA on Redis: a lease granted by Deno FA A is renewed through Deno FA 
   const host2 = await Udp.open();
   let view: RedisLeaseStore | undefined;
   try {
-    fas.push(await denoFa(key, redis.url)); // A writes the shared identity file first
+    const aPort = await freeUdpPort();
+    fas.push(await denoFa(key, redis.url, aPort)); // A writes the shared identity file first
     const nodePort = await freeUdpPort();
     fas.push(
       ...(await Promise.all([
@@ -92,6 +98,28 @@ test("deno FA on Redis: a lease granted by Deno FA A is renewed through Deno FA 
     assert.equal(faa2.packetType, PacketType.FAA);
     const addr2 = faa2.info!.address as V4;
     assert.ok(addr2.maxSpi < addr.minSpi || addr2.minSpi > addr.maxSpi, `disjoint ranges ${addr.minSpi}-${addr.maxSpi} / ${addr2.minSpi}-${addr2.maxSpi}`);
+
+    // A is SIGKILLed and restarted on its locator: it loads the lease from Redis, probes its
+    // holder ("we are back", holder-probe.ts) and forwards to it with no new FAQ.
+    await a.kill();
+    fas[0] = await denoFa(key, redis.url, aPort);
+    const peer = await Udp.open();
+    try {
+      let relayed: Uint8Array | undefined;
+      let probed = false;
+      for (let i = 0; i < 50 && !relayed; i++) {
+        peer.send(espPacket(addr.minSpi + 1, 100 + i, 200), a.ready.udp[0]);
+        const d = await host.next((x) => x.from.port === aPort, 200).catch(() => undefined);
+        if (d && probeType(d.data) === TunnelFrameType.PING) probed = true;
+        else if (d) relayed = d.data;
+      }
+      assert.ok(probed, "the restarted Deno FA probed the holder of the restored lease");
+      const f = relayed ? unwrapRelay(relayed) : undefined;
+      assert.ok(f && f.payload.length === 200, "the restarted Deno FA forwards the stored lease");
+      assert.equal(new DataView(f.payload.buffer, f.payload.byteOffset).getUint32(0), addr.minSpi + 1);
+    } finally {
+      peer.close();
+    }
 
     // Released through A (zero lifetime): gone from Redis.
     await faq(host, a.ready.udp[0], id, faHit, { requestId: viaN.requestId + 1, leaseId: info.leaseId, lifetime: 0, addrType: 4, spis: 16 }).catch(() => undefined);

@@ -2,6 +2,10 @@
 // an association's own events, closing one association, identities as text, bad input.
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { faConfig } from "../../src/fa/core/config.ts";
+import { FaServer } from "../../src/fa/server/server.ts";
+import { MemoryLeaseStore } from "../../src/fa/store/memory.ts";
+import { hitToString } from "../../src/hip/hit.ts";
 import { createHost, createIdentity, type HostEvents, identityFromText, identityToText, udp } from "../../src/entry/node.ts";
 
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
@@ -62,4 +66,28 @@ test("api: identities as keyfile text; bad locators and HITs are errors naming t
     await h.close();
   }
   assert.throws(() => udp([]), /at least one locator/);
+});
+
+test("api: a host leasing from a Forwarding Agent sees typed `lease` events (leased; reached at the leased locator)", { timeout: 20_000 }, async () => {
+  const at = { ip: "127.0.0.1", port: 0 };
+  const faId = createIdentity();
+  const fa = await FaServer.start({ identity: faId, config: faConfig({ control: [at], shared4: [at], puzzle: "off" }), store: new MemoryLeaseStore() });
+  const hip = { puzzleK: 2 };
+  const faAddr = { locator: `${fa.udp[0].ip}:${fa.udp[0].port}`, hit: hitToString(faId.hit) };
+  const a = await createHost({ identity: createIdentity(), transport: udp("127.0.0.1:0"), hip, fa: faAddr });
+  const b = await createHost({ identity: createIdentity(), transport: udp("127.0.0.1:0"), hip });
+  try {
+    const ev = await once((k, cb) => a.on(k, cb), "lease");
+    assert.equal(ev.reason, "leased");
+    assert.deepEqual(ev.fa, fa.udp[0]);
+    assert.equal(ev.locator?.ip, fa.udp[0].ip, "the leased locator is an FA interface (draft §5)");
+    const atA = once((k, cb) => a.on(k, cb), "message");
+    const assoc = await b.connect({ hit: a.hit, locator: ev.locator! });
+    assert.equal(assoc.send("via the FA"), "sent");
+    assert.equal(text((await atA).data), "via the FA");
+  } finally {
+    await b.close();
+    await a.close();
+    await fa.close();
+  }
 });

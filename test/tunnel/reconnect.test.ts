@@ -13,6 +13,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import WebSocket from "ws";
+import { Host } from "../../src/api/host.ts";
+import type { HostEvents } from "../../src/api/types.ts";
 import { cryptoRng } from "../../src/core/rng.ts";
 import type { Locator } from "../../src/core/types.ts";
 import { HostIdentity } from "../../src/hip/identity.ts";
@@ -117,6 +119,11 @@ test("tunnel host: FA SIGKILLed and restarted with its --store → tunnel, lease
     const lease = r.host.lease!;
     const held: string[] = [];
     r.host.on("held", (ev) => held.push(ev.type));
+    // The high-level Host over the same TunnelHost: one typed `lease` event "reconnected".
+    const host = r.host;
+    const api = new Host(host, { kind: "tunnel", start: async () => host }, 5000);
+    const leaseEvents: HostEvents["lease"][] = [];
+    api.on("lease", (ev) => leaseEvents.push(ev));
     const killed = performance.now();
     await fa.kill();
     await new Promise((res) => setTimeout(res, 300));
@@ -136,6 +143,10 @@ test("tunnel host: FA SIGKILLed and restarted with its --store → tunnel, lease
     assert.deepEqual(ev.lease.locator, lease.locator);
     assert.equal(ev.lease.leaseId, lease.leaseId);
     assert.deepEqual(r.closed, [], "no tunnel-closed: the drop was repaired");
+    const re = leaseEvents.filter((e) => e.reason === "reconnected");
+    assert.equal(re.length, 1, JSON.stringify(leaseEvents));
+    assert.deepEqual(re[0].locator, lease.locator);
+    assert.equal(re[0].changed, false);
     assert.ok(fa.lines.some((l) => l.includes('"leases":1') && l.includes('"fa ready"')), "the restarted FA loaded the lease from its store");
     assert.deepEqual(r.seenAt, [faLoc], "the peer only ever saw the leased locator");
     // What the host sent while its tunnel was down was held and delivered after path-changed

@@ -161,10 +161,10 @@ export class Forwarder {
     if (lease.expires <= now) return this.drop(DropReason.EXPIRED);
     const o = this.out;
     if (this.self !== undefined && lease.node !== undefined && lease.node !== this.self) {
-      if (this.downNodes.has(lease.node)) {
+      if (this.downNodes.has(lease.node) && !lease.tunnel) {
         // §13.1: the holder node is down: take the host over (deliver from here; the host
-        // follows the first relay frame from another node of its fleet). Tunnels cannot move.
-        if (lease.tunnel) return this.drop(DropReason.TUNNEL_DOWN);
+        // follows the first relay frame from another node of its fleet). A tunnel cannot move:
+        // its packets still go to the holder (should it be down only in our view).
         this.counters.takeovers++;
         this.onClaim?.(lease);
         return this.deliver(now, lease, l, fromIp, fromPort, data);

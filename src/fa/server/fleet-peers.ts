@@ -21,13 +21,13 @@ export const HEARTBEAT_MAGIC = [0x48, 0x46, 0x48, 0x31]; // "HFH1"
 export const MAX_PEERS = 64;
 
 export interface LivenessOptions {
-  /** Heartbeat interval to every other node (ms). Default 25. */
+  /** Heartbeat interval to every other node (ms). Default 20. */
   heartbeatMs?: number;
   /** Missed heartbeat intervals after which a silent node is down. Default 4. */
   deadAfter?: number;
 }
 
-export const LIVENESS_DEFAULTS: Required<LivenessOptions> = { heartbeatMs: 25, deadAfter: 4 };
+export const LIVENESS_DEFAULTS: Required<LivenessOptions> = { heartbeatMs: 20, deadAfter: 4 };
 
 export interface Peer {
   name: string;
@@ -163,12 +163,14 @@ export class FleetPeers {
     return buf;
   }
 
-  /** A heartbeat whose MAC and time the link checked (`body`: name | locator): that node is
-   *  alive, at that locator. An older or repeated sent-at is ignored (replay). */
-  heard(body: Uint8Array, sentAt: number): boolean {
+  /** A heartbeat whose MAC and time the link checked (`body`: name | locator; `src`: the
+   *  datagram's source address): that node is alive, at that locator. An older or repeated
+   *  sent-at is ignored (replay). */
+  heard(body: Uint8Array, sentAt: number, src = ""): boolean {
     if (body.length < 1 + 18 || body.length !== 1 + body[0] + 18) return false;
     const name = Buffer.from(body.subarray(1, 1 + body[0])).toString("utf8");
     const at = { ip: bytesToIp(body.subarray(1 + body[0], 17 + body[0])), port: (body[17 + body[0]] << 8) | body[18 + body[0]] };
+    if ((at.ip === "0.0.0.0" || at.ip === "::") && src) at.ip = src; // bound to a wildcard: where it sends from
     if (name === this.self) return false;
     let p = this.peers.get(name);
     if (p && sentAt <= p.lastSent) return false;

@@ -33,7 +33,7 @@ export interface FleetOptions {
   listen: Locator;
   /** Locators every node binds (SO_REUSEADDR on one machine, a moving VIP across machines). */
   shared?: Locator[];
-  /** Node liveness (fleet-peers.ts): heartbeat interval (default 25 ms) and missed intervals
+  /** Node liveness (fleet-peers.ts): heartbeat interval (default 20 ms) and missed intervals
    *  before a silent node is down (default 4). */
   liveness?: LivenessOptions;
   /** Registry refresh in Redis (ms, default 500); an entry lives 4 refreshes. */
@@ -95,7 +95,7 @@ export class FleetLink {
     });
     const f = new FleetLink(o, sock, registry, clock, deliver, report);
     f.peers.listen = f.locator;
-    sock.on("message", (m) => f.receive(m));
+    sock.on("message", (m, r) => f.receive(m, r.address));
     sock.on("error", () => {});
     await f.refresh();
     f.timer = setInterval(() => void f.refresh(), o.registryMs ?? 500);
@@ -127,10 +127,7 @@ export class FleetLink {
       this.stats.unknownNode++;
       return;
     }
-    if (n.down) {
-      this.stats.nodeDown++;
-      return;
-    }
+    if (n.down) this.stats.nodeDown++; // sent all the same: it may be down in our view only
     const a = this.addrs.get(at.ip);
     const s = this.addrs.get(from.ip);
     if (!a || !s) return;
@@ -157,7 +154,7 @@ export class FleetLink {
   }
 
   /** A node's heartbeat (fleet-peers.ts): MAC, time window, then liveness. */
-  private heartbeat(m: Buffer): void {
+  private heartbeat(m: Buffer, src: string): void {
     const end = m.length - MAC;
     if (end < 13 + 18 || !timingSafeEqual(createHmac("sha256", this.o.key).update(m.subarray(0, end)).digest(), m.subarray(end))) {
       this.stats.badMac++;
@@ -168,12 +165,12 @@ export class FleetLink {
       this.stats.stale++;
       return;
     }
-    this.peers.heard(m.subarray(12, end), sent);
+    this.peers.heard(m.subarray(12, end), sent, src);
   }
 
-  private receive(m: Buffer): void {
+  private receive(m: Buffer, src = ""): void {
     if (m.length >= 13 + 18 + MAC && m[0] === HEARTBEAT_MAGIC[0] && m[1] === HEARTBEAT_MAGIC[1] && m[2] === HEARTBEAT_MAGIC[2] && m[3] === HEARTBEAT_MAGIC[3]) {
-      this.heartbeat(m);
+      this.heartbeat(m, src);
       return;
     }
     if (m.length < 13 + 36 + 8 + MAC || m[0] !== MAGIC[0] || m[1] !== MAGIC[1] || m[2] !== MAGIC[2] || m[3] !== MAGIC[3]) {

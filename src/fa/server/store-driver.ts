@@ -7,7 +7,16 @@ import type { LeaseStore } from "../core/store.ts";
 
 export class StoreDriver {
   /** Jobs run and failed (the store rejected), store outages seen. */
-  readonly stats = { jobs: 0, jobErrors: 0, outages: 0, down: false };
+  readonly stats = {
+    /** Store jobs run. */
+    jobs: 0,
+    /** Jobs the store rejected. */
+    jobErrors: 0,
+    /** Times the store became unreachable. */
+    outages: 0,
+    /** True while the store is unreachable. */
+    down: false,
+  };
 
   constructor(
     private readonly fa: ForwardingAgent,
@@ -18,8 +27,8 @@ export class StoreDriver {
   ) {
     store.watch?.({
       changed: (l) => this.step(() => fa.leaseChanged(clock(), l)),
-      removed: (hit, id) => this.step(() => fa.leaseRemoved(hit, id)),
-      reloaded: (all) => this.step(() => fa.loadLeases(clock(), all)),
+      removed: (hit, id, v) => this.step(() => fa.leaseRemoved(hit, id, v)),
+      reloaded: (all, v) => this.step(() => fa.loadLeases(clock(), all, v)),
       down: (down, why) => {
         this.stats.down = down;
         if (down) this.stats.outages++;
@@ -50,7 +59,8 @@ export class StoreDriver {
       p = Promise.reject(e);
     }
     p.then(
-      (value) => this.step(() => this.fa.completeJob(this.clock(), j.id, { ok: true, value: value as "ok" })),
+      // create/renew: the store stamped the version on the job's lease (§13.2)
+      (value) => this.step(() => this.fa.completeJob(this.clock(), j.id, { ok: true, value: value as "ok", version: "lease" in j ? j.lease.version : undefined })),
       (e: unknown) => {
         this.stats.jobErrors++;
         this.step(() => this.fa.completeJob(this.clock(), j.id, { ok: false, error: e instanceof Error ? e.message : String(e) }));
