@@ -198,8 +198,11 @@ export async function webImpl(p: SaParams, payload: Uint8Array): Promise<Impl> {
 }
 
 let nextSpi = 0x10000;
-/** Distinct sealed packets to open (fresh sequence numbers); the inbound SA is reinstalled on wrap. */
-const poolSize = (size: number): number => (size <= 64 ? 16384 : 4096);
+/**
+ * Distinct sealed packets to open (fresh sequence numbers); the inbound SA is reinstalled on wrap
+ * (for the Worker: a drain and two control calls, a bench-only bubble, every pool's worth).
+ */
+const poolSize = (size: number): number => (size <= 64 ? 65536 : 4096);
 
 function sealPool(dp: DataPlane, out: number, payload: Uint8Array): Uint8Array[] {
   return Array.from({ length: poolSize(payload.length) }, () => dp.seal(out, 17, payload));
