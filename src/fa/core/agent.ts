@@ -518,8 +518,8 @@ export class ForwardingAgent {
   }
 
   /** Leases loaded from the store at start, or everything it holds after a reconnect. */
-  loadLeases(now: Millis, all: readonly Lease[]): void {
-    if (this.durable) this.durable.reload(now, all);
+  loadLeases(now: Millis, all: readonly Lease[], version?: number): void {
+    if (this.durable) this.durable.reload(now, all, version);
     else for (const l of all) if (l.expires > now) this.leases.adopt(l);
   }
 
@@ -528,9 +528,10 @@ export class ForwardingAgent {
     this.durable?.changed(now, l);
   }
 
-  /** Another fleet node removed lease `leaseId` of host `hit` (hex) (the store's watcher). */
-  leaseRemoved(hit: string, leaseId: number): void {
-    this.durable?.removed(hit, leaseId);
+  /** Another fleet node removed lease `leaseId` of host `hit` (hex) (the store's watcher);
+   *  `version`: the store's change counter of the removal (docs/PROTOCOL.md §13.2). */
+  leaseRemoved(hit: string, leaseId: number, version?: number): void {
+    this.durable?.removed(hit, leaseId, version);
   }
 
   /** A fleet node went down or came back (src/fa/server/fleet-peers.ts): while it is down,

@@ -4,10 +4,13 @@
 // is put back as it was and the answer is FAD STORE_FAILED (a shared store unreachable: the
 // fleet refuses new leases, keeps forwarding the cached ones). A create that loses a race for
 // an SPI block or locator to another fleet node ("conflict") is retried on fresh blocks.
+// Other nodes' changes are ordered against our own writes by the store's versions (pending.ts,
+// docs/PROTOCOL.md §13.2).
 import type { Millis } from "../../core/types.ts";
 import { type JobBody, JobQueue, leaseCopy, type StoreResult } from "./jobs.ts";
 import type { Lease } from "./lease.ts";
 import { type LeaseManager, type LeaseOutcome, type LeaseRequest, mutableOf, storeFailed } from "./leases.ts";
+import { newer, PendingWrites } from "./pending.ts";
 import { FadReason } from "./reasons.ts";
 
 /** Allocation attempts for one FAQ when other nodes keep winning the race. */
@@ -26,6 +29,10 @@ export class WriteThrough {
   private readonly inFlight = new Set<string>();
   /** Store jobs that failed (expiry deletes, holder claims): counted, never answered. */
   failures = 0;
+  /** Other nodes' changes ignored as older than what the cache holds (§13.2). */
+  staleChanges = 0;
+  /** Every write of ours in flight (FAQs and claims), and the changes held meanwhile (§13.2). */
+  private readonly pending = new PendingWrites();
 
   constructor(
     private readonly leases: LeaseManager,
@@ -75,7 +82,10 @@ export class WriteThrough {
     } else if (r.kind === "released") {
       const l = r.lease;
       this.submit(l, { op: "release", hit: l.hit, leaseId: l.leaseId }, (t, res) => {
-        if (res.ok) return answer(t, r);
+        if (res.ok) {
+          this.pending.tombstone(`${l.hit}/${l.leaseId}`, l.version);
+          return answer(t, r);
+        }
         this.leases.adopt(l);
         this.hooks.adopted(l);
         answer(t, this.failed(res.error));
@@ -86,14 +96,30 @@ export class WriteThrough {
   private submit(l: Lease, body: JobBody, done: (now: Millis, r: StoreResult) => void): void {
     const key = `${l.hit}/${l.leaseId}`;
     this.inFlight.add(key);
+    this.pending.begin(key);
     const ok = this.jobs.submit(body, (t, res) => {
       this.inFlight.delete(key);
       done(t, res);
+      this.settle(t, l.hit, l.leaseId, res);
     });
     if (!ok) {
       this.inFlight.delete(key);
-      done(0, { ok: false, error: "too many lease store writes in flight" });
+      const res: StoreResult = { ok: false, error: "too many lease store writes in flight" };
+      done(0, res);
+      this.settle(0, l.hit, l.leaseId, res);
     }
+  }
+
+  /** A write of ours ended: once none of that lease is in flight, the cache takes the newest of
+   *  our writes and the changes held meanwhile (§13.2). */
+  private settle(now: Millis, hit: string, leaseId: number, res: StoreResult): void {
+    const key = `${hit}/${leaseId}`;
+    const s = this.pending.end(key, res.ok ? res.version : undefined);
+    if (!s) return;
+    const l = this.leases.store.get(hit, leaseId);
+    if (l && s.own > 0 && newer(s.own, l.version)) l.version = s.own;
+    if (s.held?.kind === "changed") this.apply(now, s.held.lease);
+    else if (s.held) this.drop(hit, leaseId, s.held.version);
   }
 
   private failed(error: string): LeaseOutcome {
@@ -114,44 +140,81 @@ export class WriteThrough {
     if (this.node === undefined || this.busy(l.hit, l.leaseId)) return;
     const before = l.node;
     l.node = this.node;
-    const ok = this.jobs.submit({ op: "renew", lease: leaseCopy(l) }, (_t, res) => {
-      if (res.ok && res.value !== undefined) return;
-      this.failures++;
-      if (l.node === this.node) l.node = before; // try again with the host's next packet
+    this.pending.begin(`${l.hit}/${l.leaseId}`);
+    const ok = this.jobs.submit({ op: "renew", lease: leaseCopy(l) }, (t, res) => {
+      if (!res.ok || res.value === undefined) {
+        this.failures++;
+        if (l.node === this.node) l.node = before; // try again with the host's next packet
+      }
+      this.settle(t, l.hit, l.leaseId, res);
     });
-    if (!ok) l.node = before;
+    if (!ok) {
+      l.node = before;
+      this.settle(0, l.hit, l.leaseId, { ok: false, error: "too many lease store writes in flight" });
+    }
   }
 
-  /** Another node created, renewed, moved or claimed a lease. */
+  /** A lease was created, renewed, moved or claimed (by another node, or ours echoed by the
+   *  store's change feed): held while a write of ours to it is in flight (§13.2). */
   changed(now: Millis, remote: Lease): void {
-    if (remote.expires <= now || this.busy(remote.hit, remote.leaseId)) return;
+    if (remote.expires <= now) return;
+    if (this.pending.hold(`${remote.hit}/${remote.leaseId}`, { kind: "changed", lease: remote, version: remote.version })) return;
+    this.apply(now, remote);
+  }
+
+  private apply(now: Millis, remote: Lease): void {
+    if (remote.expires <= now) return;
     const local = this.leases.store.get(remote.hit, remote.leaseId);
     if (!local) {
+      if (this.pending.buried(`${remote.hit}/${remote.leaseId}`, remote.version)) {
+        this.staleChanges++;
+        return;
+      }
       const l = leaseCopy(remote);
       this.leases.adopt(l);
       this.hooks.adopted(l);
       return;
     }
+    if (!newer(remote.version, local.version)) {
+      if (remote.version! < local.version!) this.staleChanges++; // older than what we hold: never reinstates an old holder
+      return;
+    }
     this.leases.update(local, { ...mutableOf(remote), expires: Math.max(local.expires, remote.expires) });
+    if (remote.version !== undefined) local.version = remote.version;
   }
 
-  /** Another node released a lease (or it expired there). */
-  removed(hit: string, leaseId: number): void {
+  /** Another node released a lease (or it expired there); `version`: the removal's (§13.2). */
+  removed(hit: string, leaseId: number, version?: number): void {
+    if (this.pending.hold(`${hit}/${leaseId}`, { kind: "removed", version })) return;
+    this.drop(hit, leaseId, version);
+  }
+
+  /** `snapshot`: a reload found the lease gone; it held no write later than `version`. */
+  private drop(hit: string, leaseId: number, version: number | undefined, snapshot = false): void {
     const l = this.leases.store.get(hit, leaseId);
-    if (!l || this.busy(hit, leaseId)) return;
+    if (!l) {
+      this.pending.tombstone(`${hit}/${leaseId}`, version);
+      return;
+    }
+    if (!snapshot && !newer(version, l.version)) {
+      this.staleChanges++; // removed, then made again later (our create won)
+      return;
+    }
+    this.pending.tombstone(`${hit}/${leaseId}`, version);
     this.leases.drop(l);
     this.hooks.removed(l);
   }
 
   /** The store is reachable again: take its state as the truth (leases made or dropped by
-   *  other nodes meanwhile). */
-  reload(now: Millis, all: readonly Lease[]): void {
+   *  other nodes meanwhile). `version`: the store's counter before it read `all`; a lease
+   *  absent from `all` but written later than that is kept (§13.2). */
+  reload(now: Millis, all: readonly Lease[], version?: number): void {
     const keep = new Set(all.map((l) => `${l.hit}/${l.leaseId}`));
     for (const l of this.leases.store.unexpired(Number.NEGATIVE_INFINITY)) {
-      if (!keep.has(`${l.hit}/${l.leaseId}`) && !this.busy(l.hit, l.leaseId)) {
-        this.leases.drop(l);
-        this.hooks.removed(l);
-      }
+      const key = `${l.hit}/${l.leaseId}`;
+      if (keep.has(key) || (version !== undefined && l.version !== undefined && l.version > version)) continue;
+      // held while we write it: the store's versions decide at the end (settle)
+      if (!this.pending.hold(key, { kind: "removed", version })) this.drop(l.hit, l.leaseId, version, true);
     }
     for (const l of all) this.changed(now, l);
   }

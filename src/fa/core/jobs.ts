@@ -12,7 +12,8 @@ export type StoreJob =
   | { id: number; op: "expire"; hit: string; leaseId: number; now: Millis };
 
 /** What the driver reports: the store's answer, or the error it failed with. */
-export type StoreResult = { ok: true; value?: "ok" | "conflict" | Millis | boolean } | { ok: false; error: string };
+/** `version`: the change counter a shared store stamped on this write (create, renew; §13.2). */
+export type StoreResult = { ok: true; value?: "ok" | "conflict" | Millis | boolean; version?: number } | { ok: false; error: string };
 
 export type JobBody = StoreJob extends infer J ? (J extends StoreJob ? Omit<J, "id"> : never) : never;
 

@@ -40,6 +40,10 @@ export interface Lease {
   /** Fleet (docs/PROTOCOL.md §13): the FA node that holds the host (its tunnel, or the node the
    *  host last sent through); packets reaching another node go there. Unset outside a fleet. */
   node?: string;
+  /** Fleet (docs/PROTOCOL.md §13.2): the shared store's change counter when this state was
+   *  written, increasing across the whole fleet; caches apply only newer versions. Unset for
+   *  stores that are not shared. */
+  version?: number;
 }
 
 /** Lowercase hex of a 16-byte HIT at `off` in `b`. */

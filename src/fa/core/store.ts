@@ -10,10 +10,11 @@ import type { Lease } from "./lease.ts";
 export interface LeaseWatcher {
   /** A lease was created, renewed, moved or claimed by another node. */
   changed(lease: Lease): void;
-  /** A lease was released or expired. */
-  removed(hit: string, leaseId: number): void;
-  /** The store was unreachable and is back: `leases` is everything it holds now. */
-  reloaded(leases: Lease[]): void;
+  /** A lease was released or expired; `version`: the store's change counter of the removal (§13.2). */
+  removed(hit: string, leaseId: number, version?: number): void;
+  /** The store was unreachable and is back (or the feed was resubscribed): `leases` is
+   *  everything it holds now; `version`: its change counter read before them (§13.2). */
+  reloaded(leases: Lease[], version?: number): void;
   /** The store became unreachable (true) or reachable again (false). */
   down?(down: boolean, why: string): void;
 }
@@ -24,7 +25,9 @@ export interface LeaseStore {
   load(now: Millis): Promise<Lease[]>;
   /** A new lease. Atomic: it claims (hit, leaseId), its SPI blocks (addr type 4) or its
    *  dedicated locator (addr type 6) all at once, or nothing ("conflict": another writer holds
-   *  one of them). Rejects when the store fails or is unreachable. */
+   *  one of them). Rejects when the store fails or is unreachable. A shared store stamps every
+   *  write (create, renew, removal) with the next value of one fleet-wide counter and sets
+   *  `lease.version` on the lease passed in (docs/PROTOCOL.md §13.2). */
   create(lease: Lease): Promise<"ok" | "conflict">;
   /** A renewal, a move (new host locator) or a holder change. The stored expiry becomes
    *  max(stored, lease.expires): a renewal never shortens a lease (§4.4.1). Resolves to the

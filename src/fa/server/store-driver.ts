@@ -27,8 +27,8 @@ export class StoreDriver {
   ) {
     store.watch?.({
       changed: (l) => this.step(() => fa.leaseChanged(clock(), l)),
-      removed: (hit, id) => this.step(() => fa.leaseRemoved(hit, id)),
-      reloaded: (all) => this.step(() => fa.loadLeases(clock(), all)),
+      removed: (hit, id, v) => this.step(() => fa.leaseRemoved(hit, id, v)),
+      reloaded: (all, v) => this.step(() => fa.loadLeases(clock(), all, v)),
       down: (down, why) => {
         this.stats.down = down;
         if (down) this.stats.outages++;
@@ -59,7 +59,8 @@ export class StoreDriver {
       p = Promise.reject(e);
     }
     p.then(
-      (value) => this.step(() => this.fa.completeJob(this.clock(), j.id, { ok: true, value: value as "ok" })),
+      // create/renew: the store stamped the version on the job's lease (§13.2)
+      (value) => this.step(() => this.fa.completeJob(this.clock(), j.id, { ok: true, value: value as "ok", version: "lease" in j ? j.lease.version : undefined })),
       (e: unknown) => {
         this.stats.jobErrors++;
         this.step(() => this.fa.completeJob(this.clock(), j.id, { ok: false, error: e instanceof Error ? e.message : String(e) }));

@@ -9,6 +9,13 @@ import type { LeaseStore } from "../core/store.ts";
 
 /** A lease store kept in this process only (tests, the Deno FA, `hipmm fa` without --store); also the agent's in-memory index. */
 export class MemoryLeaseStore extends LeaseCache implements LeaseStore {
+  private seq = 0;
+
+  /** The change counter: every create, renewal and removal takes the next value (docs/PROTOCOL.md §13.2). */
+  get version(): number {
+    return this.seq;
+  }
+
   async load(now: Millis): Promise<Lease[]> {
     return this.unexpired(now).map(leaseCopy);
   }
@@ -20,6 +27,7 @@ export class MemoryLeaseStore extends LeaseCache implements LeaseStore {
     if (lease.addrType === 4) {
       for (let b = lease.spiMin >>> SPI_BLOCK_SHIFT; b <= lease.spiMax >>> SPI_BLOCK_SHIFT; b++) if (this.bySpi((b << SPI_BLOCK_SHIFT) >>> 0)) return "conflict";
     } else if (this.byLocator(lease.locator)) return "conflict";
+    lease.version = ++this.seq;
     this.put(leaseCopy(lease));
     return "ok";
   }
@@ -32,7 +40,8 @@ export class MemoryLeaseStore extends LeaseCache implements LeaseStore {
   renewNow(lease: Lease): Lease | undefined {
     const cur = this.get(lease.hit, lease.leaseId);
     if (!cur) return undefined;
-    const next: Lease = { ...cur, expires: Math.max(cur.expires, lease.expires), host: { ...lease.host }, tunnel: lease.tunnel, requestId: lease.requestId, node: lease.node };
+    const next: Lease = { ...cur, expires: Math.max(cur.expires, lease.expires), host: { ...lease.host }, tunnel: lease.tunnel, requestId: lease.requestId, node: lease.node, version: ++this.seq };
+    lease.version = next.version;
     this.put(next);
     return next;
   }
@@ -42,13 +51,14 @@ export class MemoryLeaseStore extends LeaseCache implements LeaseStore {
   }
 
   async release(hit: string, leaseId: number): Promise<void> {
-    this.delete(hit, leaseId);
+    if (this.delete(hit, leaseId)) this.seq++;
   }
 
   async expire(hit: string, leaseId: number, now: Millis): Promise<boolean> {
     const cur = this.get(hit, leaseId);
     if (!cur || cur.expires > now) return false;
     this.delete(hit, leaseId);
+    this.seq++;
     return true;
   }
 }

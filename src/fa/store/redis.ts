@@ -1,7 +1,9 @@
 // RedisLeaseStore: the lease store shared by a fleet of FA nodes (docs/PROTOCOL.md §13,
 // docs/OPERATIONS.md). Allocation, renewal and release are Lua scripts (redis-lua.ts), atomic
 // in Redis; every change is published so the other nodes' caches follow within a round trip;
-// after a disconnect the store reloads everything (LeaseWatcher.reloaded). Commands fail at
+// every write takes the next value of one change counter (the lease's version; caches apply only
+// newer ones, docs/PROTOCOL.md §13.2); whenever the change feed is (re)subscribed the store
+// reloads everything (LeaseWatcher.reloaded): changes published while it was away are not lost. Commands fail at
 // once while Redis is unreachable (no offline queue): the agent answers FAD STORE_FAILED to new
 // leases and keeps forwarding the cached ones. ioredis is loaded lazily (an optional dependency).
 import { importOptional } from "../../core/optional-node.ts";
@@ -25,6 +27,7 @@ interface Client {
   hgetall(k: string): Promise<Record<string, string>>;
   hset(k: string, f: string, v: string): Promise<number>;
   set(k: string, v: string, px: "PX", ms: number): Promise<unknown>;
+  get(k: string): Promise<string | null>;
   mget(...k: string[]): Promise<(string | null)[]>;
   pipeline(): { hgetall(k: string): unknown; exec(): Promise<[Error | null, unknown][] | null> };
   [cmd: string]: unknown;
@@ -129,14 +132,18 @@ export class RedisLeaseStore implements LeaseStore {
     const m = `${l.hit}:${l.leaseId}`;
     const s = JSON.stringify({ a: l.addrType, ip: l.locator.ip, port: l.locator.port, min: l.spiMin, max: l.spiMax, f: l.firstExpiry, c: l.created });
     const keys = [this.key(l), `${this.prefix}leases`, `${this.prefix}hit:${l.hit}`, `${this.prefix}host:${l.host.ip}|${l.host.port}`, ...this.claims(l)];
-    const r = await this.script("hipmmCreate")(keys.length, ...keys, m, Math.floor(l.expires), s, l.host.ip, l.host.port, l.tunnel ? 1 : 0, l.requestId, l.node ?? "", this.channel);
-    return r === 1 ? "ok" : "conflict";
+    const r = Number(await this.script("hipmmCreate")(keys.length, ...keys, m, Math.floor(l.expires), s, l.host.ip, l.host.port, l.tunnel ? 1 : 0, l.requestId, l.node ?? "", this.channel, this.prefix));
+    if (r < 1) return "conflict";
+    l.version = r; // §13.2: the driver hands it to the agent with the result
+    return "ok";
   }
 
   async renew(l: Lease): Promise<Millis | undefined> {
     const keys = [this.key(l), `${this.prefix}leases`, `${this.prefix}host:${l.host.ip}|${l.host.port}`, ...this.claims(l)];
-    const r = await this.script("hipmmRenew")(keys.length, ...keys, `${l.hit}:${l.leaseId}`, Math.floor(l.expires), l.host.ip, l.host.port, l.tunnel ? 1 : 0, l.requestId, l.node ?? "", this.channel, this.prefix);
-    return r === null || r === undefined ? undefined : Number(r);
+    const r = (await this.script("hipmmRenew")(keys.length, ...keys, `${l.hit}:${l.leaseId}`, Math.floor(l.expires), l.host.ip, l.host.port, l.tunnel ? 1 : 0, l.requestId, l.node ?? "", this.channel, this.prefix)) as [string, number] | null;
+    if (!r) return undefined;
+    l.version = Number(r[1]);
+    return Number(r[0]);
   }
 
   private async drop(hit: string, leaseId: number, now: string): Promise<boolean> {
@@ -161,23 +168,27 @@ export class RedisLeaseStore implements LeaseStore {
     this.sub = sub;
     sub.on("error", (e) => this.o.onError?.(e as Error));
     sub.on("message", (_ch, msg) => this.message(String(msg)));
-    sub.on("ready", () => void this.resync());
+    // §13.2: reload only once the feed is subscribed (again): every change after the reload's
+    // snapshot then reaches us, and the versions sort out the ones that raced it. (ioredis
+    // resubscribes by itself on reconnect; ours is queued behind it on the same connection.)
+    sub.on("ready", () => void sub.subscribe(this.channel).then(() => this.resync(), (e) => this.o.onError?.(e as Error)));
     this.r.on("close", () => {
       if (!this.wasDown && !this.closed) w.down?.(true, "connection closed");
       this.wasDown = true;
     });
     this.r.on("ready", () => void this.resync());
-    sub.connect().then(() => sub.subscribe(this.channel), (e) => this.o.onError?.(e as Error));
+    sub.connect().catch((e) => this.o.onError?.(e as Error));
   }
 
   private async resync(): Promise<void> {
     const w = this.watcher;
     if (!w || this.closed || this.r.status !== "ready") return;
     try {
+      const v = Number(await this.r.get(`${this.prefix}ver`)) || 0; // before the snapshot
       const all = await this.load(Date.now());
       if (this.wasDown) w.down?.(false, "reconnected");
       this.wasDown = false;
-      w.reloaded(all);
+      w.reloaded(all, v);
     } catch (e) {
       this.o.onError?.(e as Error);
     }
@@ -188,9 +199,9 @@ export class RedisLeaseStore implements LeaseStore {
     if (!w) return;
     const f = msg.split("\t");
     const [hit, id] = (f[1] ?? "").split(":");
-    if (f[0] === "D" && hit) w.removed(hit, Number(id));
+    if (f[0] === "D" && hit) w.removed(hit, Number(id), f[2] ? Number(f[2]) : undefined);
     else if (f[0] === "P" && f.length >= 9) {
-      const l = fromHash(f[1], { s: f[2], e: f[3], h: f[4], hp: f[5], t: f[6], r: f[7], n: f[8] });
+      const l = fromHash(f[1], { s: f[2], e: f[3], h: f[4], hp: f[5], t: f[6], r: f[7], n: f[8], v: f[9] });
       if (l) w.changed(l);
     }
   }
@@ -257,5 +268,6 @@ function fromHash(member: string, h: Record<string, string> | undefined): Lease 
     created: s.c,
   };
   if (h.n) l.node = h.n;
+  if (h.v) l.version = Number(h.v);
   return l;
 }
