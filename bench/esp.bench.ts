@@ -1,7 +1,7 @@
 // ESP data plane benchmark: seal and open at 64 B and 1400 B for suites 1, 8 and 13.
 // Node: (a) WASM in-process per packet (sealInto / openInto), (b) WASM in-process zero-copy batches
 // of 64, (c) WASM in a worker_threads Worker, IN_FLIGHT batches of 64 circulating through the
-// shared-memory ring (row field workerMode), (d) node:crypto per packet,
+// shared-memory ring (row fields workerMode, inFlight), (d) node:crypto per packet,
 // (e) @noble/ciphers + @noble/hashes, (f) WebCrypto awaited per packet.
 // `--browser`: the same WASM / Worker / noble / WebCrypto rows inside headless Chromium
 // (web/esp-bench/ built by Vite, served with COOP/COEP), rows prefixed "browser.".
@@ -13,7 +13,7 @@ import { DataPlane } from "../src/esp/dataplane.ts";
 import { WorkerDataPlane } from "../src/esp/remote.ts";
 import { EspSuite, type SaParams } from "../src/esp/types.ts";
 import {
-  concat, espPlain, type GridCell, header, type Impl, mbps, nobleImpl, PER_PACKET_API, ratio, runGrid, wasmBatchImpl, wasmImpl,
+  concat, espPlain, type GridCell, header, IN_FLIGHT, type Impl, mbps, nobleImpl, PER_PACKET_API, ratio, runGrid, wasmBatchImpl, wasmImpl,
   webImpl, workerImpl, workerMode,
 } from "../web/esp-bench/impls.ts";
 import type { BenchRow } from "./run.ts";
@@ -97,7 +97,7 @@ export function cellRows(c: GridCell, prefix: string, baseline: "node" | "webcry
     }),
     rateRow(name("worker-batch64"), "packets/s", r.worker, r.wasm, {
       ...extra("worker"), vsWasmBatch: ratio(r.worker, r.wasmBatch), vsWebCrypto: ratio(r.worker, r.webcrypto),
-      baselineName: "wasm in-process per packet", workerMode,
+      baselineName: "wasm in-process per packet", workerMode, inFlight: IN_FLIGHT,
     }),
   ];
   if (r.node !== undefined) rows.push(rateRow(name("node-crypto"), "packets/s", r.node, null, extra("node")));
