@@ -100,7 +100,6 @@ export function gcmOpenStitched(
       const c1 = v128.load(q, 16);
       const c2 = v128.load(q, 32);
       const c3 = v128.load(q, 48);
-      y = GS.ghashMul(m, v128.xor(GS.ghashMul(m, v128.xor(GS.ghashMul(m, v128.xor(GS.ghashMul(m, v128.xor(y, c0)), c1)), c2)), c3));
       const k0 = Vp.vpEncrypt4(
         vek, i32x4.replace_lane(n, 3, bswap<u32>(ctr)), i32x4.replace_lane(n, 3, bswap<u32>(ctr + 1)),
         i32x4.replace_lane(n, 3, bswap<u32>(ctr + 2)), i32x4.replace_lane(n, 3, bswap<u32>(ctr + 3)),
@@ -109,6 +108,7 @@ export function gcmOpenStitched(
       const k2 = Vp.vpEncrypt4C();
       const k3 = Vp.vpEncrypt4D();
       ctr += 4;
+      y = GS.ghashMul(m, v128.xor(GS.ghashMul(m, v128.xor(GS.ghashMul(m, v128.xor(GS.ghashMul(m, v128.xor(y, c0)), c1)), c2)), c3));
       v128.store(q, v128.xor(c0, k0));
       v128.store(q, v128.xor(c1, k1), 16);
       v128.store(q, v128.xor(c2, k2), 32);

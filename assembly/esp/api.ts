@@ -2,8 +2,9 @@
 // Batch buffer at `base` (`size` bytes): n entries of 32 bytes, then packet bytes anywhere after.
 // Entry: off u32 | len u32 | sa u32 | status u32 | nextHeader u32 | seq u32 | spi u32 | payloadOff u32
 // (offsets relative to base). docs/PROTOCOL.md §6 documents the fields per direction.
-import { openNextHeader, openPacket, openPayloadLen, openPayloadOff, SEAL_OVERHEAD, sealPacket, setVpModes,
-  ST_BAD_SA, ST_MALFORMED, ST_NO_SPACE, ST_OK, ST_UNKNOWN_SPI } from "./packet";
+import { OPEN_GO, openCheck, openNextHeader, openPacket, openPayloadLen, openPayloadOff, SEAL_OVERHEAD, sealBody, sealPacket,
+  setVpModes, ST_BAD_SA, ST_MALFORMED, ST_NO_SPACE, ST_OK, ST_UNKNOWN_SPI } from "./packet";
+import { mbAdd, mbEnabled, mbOpenFlush, mbSealFlush } from "./batch-mb";
 import {
   DIR_OUT, SA_ALG, SA_DIR, SA_ICVLEN, SA_IVLEN, SA_SEQ, SA_SPI, SA_ST_AUTH, SA_ST_BYTES, SA_ST_MALFORMED, SA_ST_OK, SA_ST_REKEY,
   SA_ST_REPLAY, SA_SUITE, saInstall, saLookup, saPtr, saRemove,
@@ -148,6 +149,7 @@ export function espSealBatch(base: usize, size: u32, n: u32): u32 {
   let ok: u32 = 0;
   const tableEnd = <u64>n * ESP_ENTRY_BYTES;
   if (tableEnd > <u64>size) return 0;
+  const mb = mbEnabled();
   for (let i: u32 = 0; i < n; i++) {
     const e = base + <usize>(i * ESP_ENTRY_BYTES);
     const off = load<u32>(e);
@@ -157,9 +159,12 @@ export function espSealBatch(base: usize, size: u32, n: u32): u32 {
     if (<u64>off < tableEnd || <u64>off + <u64>len + SEAL_OVERHEAD > <u64>size || len > 65535) st = ST_NO_SPACE;
     else if (sa === 0 || load<u32>(sa, SA_DIR) !== DIR_OUT) st = ST_BAD_SA;
     else {
-      const r = sealPacket(sa, load<u32>(e, 16) & 0xff, base + off, len);
+      // HMAC suites: the ICV is computed later, four packets at a time (batch-mb.ts).
+      const defer = mb && load<i32>(sa, SA_ALG) !== 0;
+      const r = sealBody(sa, load<u32>(e, 16) & 0xff, base + off, len, !defer);
       if (r < 0) st = -r;
       else {
+        if (defer && mbAdd(e, sa, base + off, <usize>(r - <i32>load<u32>(sa, SA_ICVLEN)), 0, 0)) mbSealFlush();
         store<u32>(e, <u32>r, 4);
         store<u32>(e, <u32>load<u64>(sa, SA_SEQ), 20);
         store<u32>(e, load<u32>(sa, SA_SPI), 24);
@@ -169,6 +174,7 @@ export function espSealBatch(base: usize, size: u32, n: u32): u32 {
     }
     store<u32>(e, <u32>st, 12);
   }
+  mbSealFlush();
   return ok;
 }
 
@@ -177,6 +183,7 @@ export function espOpenBatch(base: usize, size: u32, n: u32): u32 {
   let ok: u32 = 0;
   const tableEnd = <u64>n * ESP_ENTRY_BYTES;
   if (tableEnd > <u64>size) return 0;
+  const mb = mbEnabled();
   for (let i: u32 = 0; i < n; i++) {
     const e = base + <usize>(i * ESP_ENTRY_BYTES);
     const off = load<u32>(e);
@@ -194,9 +201,19 @@ export function espOpenBatch(base: usize, size: u32, n: u32): u32 {
       spi = bswap<u32>(load<u32>(pkt));
       seq = bswap<u32>(load<u32>(pkt, 4));
       h = saLookup(spi);
+      const sa = saPtr(h);
+      const defer = h !== 0 && mb && load<i32>(sa, SA_ALG) !== 0;
+      if (defer) st = openCheck(sa, pkt, len);
       if (h === 0) st = ST_UNKNOWN_SPI;
-      else {
-        st = openPacket(saPtr(h), pkt, len);
+      else if (defer && st === OPEN_GO) {
+        // HMAC suites: ICV four packets at a time, the packet finished in the flush (batch-mb.ts).
+        store<u32>(e, h, 8);
+        store<u32>(e, seq, 20);
+        store<u32>(e, spi, 24);
+        if (mbAdd(e, sa, pkt, len - load<u32>(sa, SA_ICVLEN), len, off)) ok += mbOpenFlush();
+        continue;
+      } else if (st === ST_OK) {
+        st = openPacket(sa, pkt, len);
         if (st === ST_OK) {
           store<u32>(e, <u32>openPayloadLen, 4);
           store<u32>(e, openNextHeader, 16);
@@ -211,10 +228,10 @@ export function espOpenBatch(base: usize, size: u32, n: u32): u32 {
     store<u32>(e, seq, 20);
     store<u32>(e, spi, 24);
   }
-  return ok;
+  return ok + mbOpenFlush();
 }
 
-/** Selects the AES-128 implementation per mode (bits: 1 GCM CTR, 2 CBC encrypt, 4 CBC decrypt use the vector-permute AES; 8 stitches CTR and GHASH; 0 = the T-table code as before; default 13). For A/B benchmarks. */
+/** Selects the AES-128 implementation per mode (bits: 1 GCM CTR, 2 CBC encrypt, 4 CBC decrypt use the vector-permute AES; 8 stitches CTR and GHASH; 16 computes a batch's HMACs four packets at a time; 0 = the T-table code as before; default 29). For A/B benchmarks. */
 export function espSetAesVperm(mask: u32): void {
   setVpModes(mask);
 }

@@ -33,9 +33,10 @@ export const VP_CTR: u32 = 1;
 export const VP_CBC_ENC: u32 = 2;
 export const VP_CBC_DEC: u32 = 4;
 export const GCM_STITCH: u32 = 8; // CTR and GHASH in one loop (crypto/gcm-stitch.ts)
+export const MB_HMAC: u32 = 16; // batches compute HMACs four packets at a time (esp/batch-mb.ts)
 // Default from bench/esp-ab.ts: the vector-permute AES wins where four blocks run in parallel
 // (GCM; CBC decryption of at least VP_CBC_DEC_MIN bytes) and loses for serial CBC encryption.
-export let vpModes: u32 = VP_CTR | VP_CBC_DEC | GCM_STITCH;
+export let vpModes: u32 = VP_CTR | VP_CBC_DEC | GCM_STITCH | MB_HMAC;
 const VP_CBC_DEC_MIN: usize = 128;
 export function setVpModes(m: u32): void {
   vpModes = m;
@@ -57,6 +58,14 @@ function bump(sa: usize, field: usize, by: u64): void {
 
 /** Seals the `plen`-byte payload at `pkt` in place (it is moved up behind the header). Returns length or -status. */
 export function sealPacket(sa: usize, nh: u32, pkt: usize, plen: usize): i32 {
+  return sealBody(sa, nh, pkt, plen, true);
+}
+
+/**
+ * sealPacket; with `mac` false an HMAC suite's ICV is left to the caller (batches compute four
+ * at a time, crypto/hmac-x4.ts): HMAC over the returned length minus the ICV length.
+ */
+export function sealBody(sa: usize, nh: u32, pkt: usize, plen: usize, mac: bool): i32 {
   const last = load<u64>(sa, SA_SEQ);
   // RFC 4303 §3.3.3: the counter must not cycle; the SA has to be rekeyed instead.
   if (last >= 0xffffffff) {
@@ -106,8 +115,10 @@ export function sealPacket(sa: usize, nh: u32, pkt: usize, plen: usize): i32 {
       else cbcEncrypt(sa + SA_EK, nr, pkt + 8, body, ctLen);
     }
     // Encrypt-then-MAC: ICV over SPI .. ciphertext, truncated (RFC 2404, RFC 4868 §2.3).
-    hmacCompute(load<i32>(sa, SA_ALG), sa + SA_ISTATE, sa + SA_OSTATE, pkt, hdr + ctLen, MAC);
-    memory.copy(body + ctLen, MAC, icv);
+    if (mac) {
+      hmacCompute(load<i32>(sa, SA_ALG), sa + SA_ISTATE, sa + SA_OSTATE, pkt, hdr + ctLen, MAC);
+      memory.copy(body + ctLen, MAC, icv);
+    }
   }
   bump(sa, SA_ST_OK, 1);
   bump(sa, SA_ST_BYTES, <u64>plen);
@@ -121,6 +132,31 @@ export let openNextHeader: u32 = 0;
 
 /** Verifies and decrypts the `len`-byte packet at `pkt` in place with inbound SA `sa`. */
 export function openPacket(sa: usize, pkt: usize, len: usize): i32 {
+  const st = openCheck(sa, pkt, len);
+  if (st !== OPEN_GO) return st;
+  const alg = load<i32>(sa, SA_ALG);
+  const stitched = alg === 0 && (vpModes & GCM_STITCH) !== 0;
+  const ivLen = <usize>load<u32>(sa, SA_IVLEN);
+  const hdr: usize = 8 + ivLen;
+  const ctLen = len - hdr - <usize>load<u32>(sa, SA_ICVLEN);
+  const body = pkt + hdr;
+  if (alg === 0) {
+    const nr = load<i32>(sa, SA_NR);
+    store<u32>(NONCE, load<u32>(sa, SA_SALT));
+    store<u64>(NONCE, load<u64>(pkt, 8), 4);
+    if (stitched) gcmOpenStitched(sa + SA_EK, nr, vekOf(sa, nr), load<usize>(sa, SA_GHASH), NONCE, pkt, 8, body, ctLen, MAC);
+    else gcmTag(sa + SA_EK, nr, load<usize>(sa, SA_GHASH), NONCE, pkt, 8, body, ctLen, MAC);
+  } else {
+    hmacCompute(alg, sa + SA_ISTATE, sa + SA_OSTATE, pkt, hdr + ctLen, MAC);
+  }
+  return openFinish(sa, pkt, len, MAC, stitched);
+}
+
+/** openCheck's answer when the packet goes on to the ICV check. */
+export const OPEN_GO: i32 = -1;
+
+/** Length, alignment (§2.4) and replay (§3.4.3) checks before the ICV: a status, or OPEN_GO. */
+export function openCheck(sa: usize, pkt: usize, len: usize): i32 {
   const seq = bswap<u32>(load<u32>(pkt, 4));
   const ivLen = <usize>load<u32>(sa, SA_IVLEN);
   const icv = <usize>load<u32>(sa, SA_ICVLEN);
@@ -133,19 +169,23 @@ export function openPacket(sa: usize, pkt: usize, len: usize): i32 {
     bump(sa, SA_ST_REPLAY, 1);
     return ST_REPLAY;
   }
+  return OPEN_GO;
+}
+
+/**
+ * After openCheck and the ICV computed into `mac` (GCM `stitched`: the body is already
+ * decrypted): compares, decrypts, records the sequence number and checks the trailer.
+ */
+export function openFinish(sa: usize, pkt: usize, len: usize, mac: usize, stitched: bool): i32 {
+  const seq = bswap<u32>(load<u32>(pkt, 4));
+  const ivLen = <usize>load<u32>(sa, SA_IVLEN);
+  const icv = <usize>load<u32>(sa, SA_ICVLEN);
+  const hdr: usize = 8 + ivLen;
+  const ctLen = len - hdr - icv;
   const body = pkt + hdr;
   const nr = load<i32>(sa, SA_NR);
   const alg = load<i32>(sa, SA_ALG);
-  const stitched = alg === 0 && (vpModes & GCM_STITCH) !== 0;
-  if (alg === 0) {
-    store<u32>(NONCE, load<u32>(sa, SA_SALT));
-    store<u64>(NONCE, load<u64>(pkt, 8), 4);
-    if (stitched) gcmOpenStitched(sa + SA_EK, nr, vekOf(sa, nr), load<usize>(sa, SA_GHASH), NONCE, pkt, 8, body, ctLen, MAC);
-    else gcmTag(sa + SA_EK, nr, load<usize>(sa, SA_GHASH), NONCE, pkt, 8, body, ctLen, MAC);
-  } else {
-    hmacCompute(alg, sa + SA_ISTATE, sa + SA_OSTATE, pkt, hdr + ctLen, MAC);
-  }
-  if (!ctEqual(MAC, body + ctLen, icv)) {
+  if (!ctEqual(mac, body + ctLen, icv)) {
     if (stitched) ctrAny(sa, nr, body, ctLen); // restore the ciphertext decrypted while hashing
     bump(sa, SA_ST_AUTH, 1);
     return ST_AUTH;
