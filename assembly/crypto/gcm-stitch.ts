@@ -71,6 +71,16 @@ export function gcmSealStitched(
   }
   v128.store(tag, y);
   const rest = len & 15;
+  if (rest !== 0 && vek !== 0) {
+    // Last partial counter block and E_K(J0) (§7.1 steps 2, 6) in one 2-wide vector-permute call.
+    v128.store(KS, Vp.vpEncrypt2(vek, i32x4.replace_lane(n, 3, bswap<u32>(ctr)), i32x4.replace_lane(n, 3, bswap<u32>(1))));
+    const ej0 = Vp.vpEncrypt2B();
+    for (let i: usize = 0; i < rest; i++) store<u8>(end + i, load<u8>(end + i) ^ load<u8>(KS + i));
+    ghashUpdate(m, tag, end, rest);
+    ghashLengths(m, tag, aadLen, len);
+    v128.store(tag, v128.xor(v128.load(tag), ej0));
+    return;
+  }
   if (rest !== 0) {
     v128.store(KS, GS.ksBlock(rk, nr, vek, n, ctr));
     for (let i: usize = 0; i < rest; i++) store<u8>(end + i, load<u8>(end + i) ^ load<u8>(KS + i));
@@ -132,6 +142,16 @@ export function gcmOpenStitched(
   }
   v128.store(tag, y);
   const rest = len & 15;
+  if (rest !== 0 && vek !== 0) {
+    // As in seal: the partial block's keystream and E_K(J0) in one 2-wide call (§7.2 steps 3, 5).
+    ghashUpdate(m, tag, end, rest);
+    v128.store(KS, Vp.vpEncrypt2(vek, i32x4.replace_lane(n, 3, bswap<u32>(ctr)), i32x4.replace_lane(n, 3, bswap<u32>(1))));
+    const ej0 = Vp.vpEncrypt2B();
+    for (let i: usize = 0; i < rest; i++) store<u8>(end + i, load<u8>(end + i) ^ load<u8>(KS + i));
+    ghashLengths(m, tag, aadLen, len);
+    v128.store(tag, v128.xor(v128.load(tag), ej0));
+    return;
+  }
   if (rest !== 0) {
     ghashUpdate(m, tag, end, rest);
     v128.store(KS, GS.ksBlock(rk, nr, vek, n, ctr));
