@@ -9,6 +9,12 @@ import { CliError, UsageError } from "./errors.ts";
 export async function openDenoStore(spec: string | undefined, log: (rec: Record<string, unknown>) => void): Promise<LeaseStore | undefined> {
   if (spec === undefined || spec === "memory") return undefined;
   if (!/^rediss?:\/\//.test(spec)) throw new UsageError(`--store must be memory or redis://HOST:PORT[/DB][?prefix=NAME] (the Deno FA has no SQLite), not ${redact(spec)}`);
+  return openRedisStore(spec, log);
+}
+
+/** The Redis lease store at `spec` (redis://…), warnings rate-limited to one per 10 s; a
+ *  CliError naming the URL (password redacted) when Redis is unreachable. Shared with the Node FA. */
+export async function openRedisStore(spec: string, log: (rec: Record<string, unknown>) => void): Promise<LeaseStore> {
   const { RedisLeaseStore } = await import("../fa/store/redis.ts");
   let last = 0;
   try {
@@ -27,6 +33,6 @@ export async function openDenoStore(spec: string | undefined, log: (rec: Record<
 }
 
 /** The URL without its password (never logged). */
-function redact(url: string): string {
+export function redact(url: string): string {
   return url.replace(/\/\/([^:@/]*):[^@/]*@/, "//$1:***@");
 }

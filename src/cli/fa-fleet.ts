@@ -8,36 +8,17 @@ import type { FleetOptions } from "../fa/server/fleet.ts";
 import { MemoryLeaseStore } from "../fa/store/memory.ts";
 import { SqliteLeaseStore } from "../fa/store/sqlite.ts";
 import { locatorArg } from "./common.ts";
+import { openRedisStore } from "./fa-deno-store.ts";
 import { intOption } from "./options.ts";
-import { CliError, UsageError, withFile } from "./errors.ts";
+import { UsageError, withFile } from "./errors.ts";
 import type { Args } from "./args.ts";
 
 export async function openStore(spec: string | undefined, log: (rec: Record<string, unknown>) => void): Promise<LeaseStore> {
   if (spec === undefined) return new MemoryLeaseStore();
-  if (/^rediss?:\/\//.test(spec)) {
-    const { RedisLeaseStore } = await import("../fa/store/redis.ts");
-    let last = 0;
-    try {
-      return await RedisLeaseStore.open({
-        url: spec,
-        onError: (e) => {
-          const now = Date.now();
-          if (now - last < 10_000) return; // one line per 10 s while Redis is down
-          last = now;
-          log({ level: "warn", msg: "redis error", error: e.message });
-        },
-      });
-    } catch (e) {
-      throw new CliError(`--store ${redact(spec)}: cannot reach Redis (${e instanceof Error ? e.message : String(e)})`);
-    }
-  }
+  if (/^rediss?:\/\//.test(spec)) return openRedisStore(spec, log);
   return withFile("--store", spec, () => new SqliteLeaseStore(spec), true);
 }
 
-/** The URL without its password (never logged). */
-function redact(url: string): string {
-  return url.replace(/\/\/([^:@/]*):[^@/]*@/, "//$1:***@");
-}
 
 export async function fleetOptions(a: Args, udp: readonly Locator[], shared: readonly Locator[], store: LeaseStore): Promise<FleetOptions | undefined> {
   const node = a.get("node");
