@@ -156,16 +156,27 @@ export class FleetLink {
   /** A node's heartbeat (fleet-peers.ts): MAC, time window, then liveness. */
   private heartbeat(m: Buffer, src: string): void {
     const end = m.length - MAC;
-    if (end < 13 + 18 || !timingSafeEqual(createHmac("sha256", this.o.key).update(m.subarray(0, end)).digest(), m.subarray(end))) {
+    if (end < 13 + 18) {
       this.stats.badMac++;
       return;
+    }
+    const sent = this.authentic(m, end);
+    if (sent !== undefined) this.peers.heard(m.subarray(12, end), sent, src);
+  }
+
+  /** The MAC over `m[0, end)` checks and its send time is within MAX_SKEW_MS: that time;
+   *  else undefined, counted (badMac / stale). */
+  private authentic(m: Buffer, end: number): number | undefined {
+    if (!timingSafeEqual(createHmac("sha256", this.o.key).update(m.subarray(0, end)).digest(), m.subarray(end))) {
+      this.stats.badMac++;
+      return undefined;
     }
     const sent = Number(m.readBigUInt64BE(4));
     if (Math.abs(this.clock() - sent) > MAX_SKEW_MS) {
       this.stats.stale++;
-      return;
+      return undefined;
     }
-    this.peers.heard(m.subarray(12, end), sent, src);
+    return sent;
   }
 
   private receive(m: Buffer, src = ""): void {
@@ -178,16 +189,7 @@ export class FleetLink {
       return;
     }
     const end = m.length - MAC;
-    const mac = createHmac("sha256", this.o.key).update(m.subarray(0, end)).digest();
-    if (!timingSafeEqual(mac, m.subarray(end))) {
-      this.stats.badMac++;
-      return;
-    }
-    const sent = Number(m.readBigUInt64BE(4));
-    if (Math.abs(this.clock() - sent) > MAX_SKEW_MS) {
-      this.stats.stale++;
-      return;
-    }
+    if (this.authentic(m, end) === undefined) return;
     const head = 13 + m[12];
     if (end < head + 36 + 8) return;
     const at = { ip: bytesToIp(m.subarray(head, head + 16)), port: m.readUInt16BE(head + 16) };
