@@ -5,6 +5,7 @@
 import { DataPlane } from "../src/esp/dataplane.ts";
 import { loadWasmSync } from "../src/wasm/loader.ts";
 import { BATCH, fill, type Impl, params, SIZES, SUITES, wasmBatchImpl, wasmImpl } from "../web/esp-bench/impls.ts";
+import { cpuPerUnit } from "./cpu.ts";
 import { nodeImpl } from "./esp.bench.ts";
 
 const ROUNDS = Number(process.argv[2] ?? 5);
@@ -14,13 +15,6 @@ const exports = loadWasmSync();
 const setMask = exports.espSetAesVperm as (m: number) => void;
 const dp = new DataPlane(exports);
 
-function cpuPerOp(f: () => number, n: number): number {
-  const c0 = process.cpuUsage();
-  let k = 0;
-  for (let i = 0; i < n; i++) k += f();
-  const c = process.cpuUsage(c0);
-  return (c.user + c.system) / k;
-}
 
 let spi = 0x5800;
 for (const suite of SUITES) {
@@ -40,11 +34,11 @@ for (const suite of SUITES) {
       for (let r = 0; r < ROUNDS; r++) {
         MASKS.forEach((m, i) => {
           setMask(m);
-          best[i] = Math.min(best[i], cpuPerOp(() => batch[op]() as number, Math.ceil(n / BATCH)));
+          best[i] = Math.min(best[i], cpuPerUnit(() => batch[op]() as number, Math.ceil(n / BATCH)));
         });
         setMask(MASKS[MASKS.length - 1]);
-        bestWasm = Math.min(bestWasm, cpuPerOp(() => wasm[op]() as number, n));
-        bestNode = Math.min(bestNode, cpuPerOp(() => node[op]() as number, n));
+        bestWasm = Math.min(bestWasm, cpuPerUnit(() => wasm[op]() as number, n));
+        bestNode = Math.min(bestNode, cpuPerUnit(() => node[op]() as number, n));
       }
       const f = (x: number): string => x.toFixed(2).padStart(6);
       const cols = MASKS.map((m, i) => `batch${BATCH}/mask${m} ${f(best[i])} (${(bestNode / best[i]).toFixed(2)}x)`).join("  ");

@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { DataPlane } from "../src/esp/dataplane.ts";
 import { loadWasmSync } from "../src/wasm/loader.ts";
 import { fill, type Impl, params, SIZES, SUITES, wasmImpl } from "../web/esp-bench/impls.ts";
+import { cpuPerUnit } from "./cpu.ts";
 import { nodeImpl } from "./esp.bench.ts";
 
 const [fa, fb] = [process.argv[2], process.argv[3]];
@@ -12,12 +13,6 @@ const ROUNDS = Number(process.argv[4] ?? 7);
 const ONLY = process.argv[5];
 const dps = [fa, fb].map((f) => new DataPlane(loadWasmSync(new WebAssembly.Module(readFileSync(f)))));
 
-function cpuPerOp(f: () => number, n: number): number {
-  const c0 = process.cpuUsage();
-  for (let i = 0; i < n; i++) f();
-  const c = process.cpuUsage(c0);
-  return (c.user + c.system) / n;
-}
 
 let spi = 0x6000;
 for (const suite of SUITES) {
@@ -34,9 +29,9 @@ for (const suite of SUITES) {
       let bestNode = Infinity;
       for (let r = 0; r < ROUNDS; r++) {
         impls.forEach((w, i) => {
-          best[i] = Math.min(best[i], cpuPerOp(() => w[op]() as number, n));
+          best[i] = Math.min(best[i], cpuPerUnit(() => w[op]() as number, n));
         });
-        bestNode = Math.min(bestNode, cpuPerOp(() => node[op]() as number, n));
+        bestNode = Math.min(bestNode, cpuPerUnit(() => node[op]() as number, n));
       }
       const f = (x: number): string => x.toFixed(2).padStart(6);
       console.log(`${row.padEnd(24)} cpu µs/pkt: node ${f(bestNode)}  A ${f(best[0])} (${(bestNode / best[0]).toFixed(2)}x)  B ${f(best[1])} (${(bestNode / best[1]).toFixed(2)}x)  B/A ${(best[1] / best[0]).toFixed(3)}`);

@@ -5,6 +5,7 @@
 import { DataPlane } from "../src/esp/dataplane.ts";
 import { loadWasmSync } from "../src/wasm/loader.ts";
 import { fill, type Impl, params, SIZES, SUITES, wasmImpl } from "../web/esp-bench/impls.ts";
+import { cpuPerUnit } from "./cpu.ts";
 import { nodeImpl } from "./esp.bench.ts";
 
 const ROUNDS = Number(process.argv[2] ?? 5);
@@ -15,12 +16,6 @@ const exports = loadWasmSync();
 const setMask = exports.espSetAesVperm as (m: number) => void;
 const dp = new DataPlane(exports);
 
-function cpuPerOp(f: () => number, n: number): number {
-  const c0 = process.cpuUsage();
-  for (let i = 0; i < n; i++) f();
-  const c = process.cpuUsage(c0);
-  return (c.user + c.system) / n;
-}
 
 let spi = 0x5000;
 for (const suite of SUITES) {
@@ -38,9 +33,9 @@ for (const suite of SUITES) {
       for (let r = 0; r < ROUNDS; r++) {
         MASKS.forEach((m, i) => {
           setMask(m);
-          best[i] = Math.min(best[i], cpuPerOp(() => wasm[op]() as number, n));
+          best[i] = Math.min(best[i], cpuPerUnit(() => wasm[op]() as number, n));
         });
-        bestNode = Math.min(bestNode, cpuPerOp(() => node[op]() as number, n));
+        bestNode = Math.min(bestNode, cpuPerUnit(() => node[op]() as number, n));
       }
       const f = (x: number): string => x.toFixed(2).padStart(6);
       const cols = MASKS.map((m, i) => `mask${m} ${f(best[i])} (${(bestNode / best[i]).toFixed(2)}x)`).join("  ");

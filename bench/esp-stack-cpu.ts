@@ -4,8 +4,7 @@
 // bench/udp-esp.bench.ts when hunting per-packet costs (the sockets are the same on both sides
 // of that bench, so this is what separates the stack from plain UDP).
 //   node --import tsx bench/esp-stack-cpu.ts [rt|stream] [packets] [out.cpuprofile]
-import { writeFileSync } from "node:fs";
-import { Session } from "node:inspector/promises";
+import { startProfile } from "./cpu.ts";
 import { cryptoRng } from "../src/core/rng.ts";
 import type { Locator, Transmit } from "../src/core/types.ts";
 import { HostIdentity } from "../src/hip/identity.ts";
@@ -78,22 +77,13 @@ function run(n: number): void {
 }
 run(20_000); // warm-up (JIT)
 await new Promise((r) => setImmediate(r));
-const session = profOut ? new Session() : undefined;
-if (session) {
-  session.connect();
-  await session.post("Profiler.enable");
-  await session.post("Profiler.setSamplingInterval", { interval: 50 });
-  await session.post("Profiler.start");
-}
+const stopProfile = await startProfile(profOut, 50);
 got = 0;
 const c0 = process.cpuUsage();
 const t0 = performance.now();
 run(packets);
 const cu = process.cpuUsage(c0);
 const dt = performance.now() - t0;
-if (session && profOut) {
-  const { profile } = await session.post("Profiler.stop");
-  writeFileSync(profOut, JSON.stringify(profile));
-}
+await stopProfile();
 console.log(JSON.stringify({ mode, size, delivered: got, cpuUsPerOp: Math.round(((cu.user + cu.system) / got) * 100) / 100, wallUsPerOp: Math.round((dt * 1000 / got) * 100) / 100 }));
 await Promise.all([a.close(), b.close()]);

@@ -3,8 +3,7 @@
 // and prints rate and CPU time (user / system) per operation.
 //   [WORKER=1] node --import tsx bench/udp-esp-prof.ts rt|stream|udp-rt|udp-stream [seconds] [out.cpuprofile]
 // With a third argument the measured phase is profiled (node:inspector, 100 µs sampling).
-import { writeFileSync } from "node:fs";
-import { Session } from "node:inspector/promises";
+import { startProfile } from "./cpu.ts";
 import { cryptoRng } from "../src/core/rng.ts";
 import { HostIdentity } from "../src/hip/identity.ts";
 import type { MessageEvent } from "../src/runtime/host.ts";
@@ -84,21 +83,12 @@ async function scenario(ms: number): Promise<number> {
 }
 
 await scenario(Number(process.env.WARMUP_MS ?? 1000)); // JIT warm-up
-const session = profOut ? new Session() : undefined;
-if (session) {
-  session.connect();
-  await session.post("Profiler.enable");
-  await session.post("Profiler.setSamplingInterval", { interval: 100 });
-  await session.post("Profiler.start");
-}
+const stopProfile = await startProfile(profOut, 100);
 n = 0;
 const c0 = process.cpuUsage();
 const dt = await scenario(ms);
 const cu = process.cpuUsage(c0);
-if (session && profOut) {
-  const { profile } = await session.post("Profiler.stop");
-  writeFileSync(profOut, JSON.stringify(profile));
-}
+await stopProfile();
 const r2 = (x: number): number => Math.round(x * 100) / 100;
 console.log(JSON.stringify({ mode, ops: n, perSec: Math.round((n * 1000) / dt), cpuUsPerOp: r2((cu.user + cu.system) / n), userUs: r2(cu.user / n), sysUs: r2(cu.system / n) }));
 if (process.env.COUNTERS) console.log(a.stack.counters, b.stack.counters);
