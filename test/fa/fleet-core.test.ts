@@ -3,9 +3,7 @@
 // holder claim by a relay frame, no loops, and a store outage (FAD STORE_FAILED, cache kept).
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { SeededRng } from "../../src/core/rng.ts";
-import { ForwardingAgent } from "../../src/fa/core/agent.ts";
-import { faConfig } from "../../src/fa/core/config.ts";
+import type { ForwardingAgent } from "../../src/fa/core/agent.ts";
 import type { StoreResult } from "../../src/fa/core/jobs.ts";
 import { hitHex } from "../../src/fa/core/lease.ts";
 import { buildFaq, parseFaPacket } from "../../src/fa/core/messages.ts";
@@ -14,17 +12,9 @@ import { unwrapRelay, wrapRelay } from "../../src/fa/core/relay.ts";
 import { MemoryLeaseStore } from "../../src/fa/store/memory.ts";
 import { PacketType } from "../../src/wire/constants.ts";
 import { frameHip } from "../../src/wire/framing.ts";
-import { espPacket, identity, makeFa, Net, TestHost } from "./harness.ts";
+import { espPacket, FLEET_HOST, FLEET_PEER, FLEET_SHARED, fleetNode, identity, makeFa, Net, TestHost } from "./harness.ts";
 
-const SHARED = { ip: "192.0.2.10", port: 10500 };
-const HOST = { ip: "198.51.100.7", port: 5000 };
-const PEER = { ip: "203.0.113.9", port: 7000 };
-
-function node(name: string, ip: string) {
-  const ctl = { ip, port: 10500 };
-  const fa = new ForwardingAgent({ identity: identity(1), config: faConfig({ control: [ctl], shared4: [SHARED], puzzle: "off" }), rng: new SeededRng(name.charCodeAt(0)), durable: true, node: name });
-  return { fa, ctl, ctlIndex: fa.locals.findIndex((l) => l.control), sharedIndex: fa.locals.findIndex((l) => l.shared) };
-}
+const [SHARED, HOST, PEER, node] = [FLEET_SHARED, FLEET_HOST, FLEET_PEER, fleetNode];
 
 /** Run every queued job against `store` (or fail them all while `down`), then feed the changes
  *  to the other nodes the way a shared store's watcher would. */

@@ -181,3 +181,15 @@ export function espPacket(spi: number, seq: number, len = 64): Uint8Array {
   b.fill(0xab, 8);
   return b;
 }
+
+/** Fleet tests (sans-I/O): the fleet's shared locator, a host's and a peer's locators. */
+export const FLEET_SHARED = { ip: "192.0.2.10", port: 10500 };
+export const FLEET_HOST = { ip: "198.51.100.7", port: 5000 };
+export const FLEET_PEER = { ip: "203.0.113.9", port: 7000 };
+
+/** One fleet node's agent (write-through store jobs, one fleet identity) with control at `ip`. */
+export function fleetNode(name: string, ip: string) {
+  const ctl = { ip, port: 10500 };
+  const fa = new ForwardingAgent({ identity: identity(1), config: faConfig({ control: [ctl], shared4: [FLEET_SHARED], puzzle: "off" }), rng: new SeededRng(name.charCodeAt(0)), durable: true, node: name });
+  return { name, fa, ctl, ctlIndex: fa.locals.findIndex((l) => l.control), sharedIndex: fa.locals.findIndex((l) => l.shared) };
+}
