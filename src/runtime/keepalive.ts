@@ -11,8 +11,15 @@ import type { EndpointDriver, PacketTap } from "./driver.ts";
 export const DEFAULT_KEEPALIVE_MS = 15_000;
 const KEEPALIVE = new Uint8Array([0xff]);
 
+/** Last outbound time to one destination; `dropped` once tick() forgot it (no live association). */
+interface Slot {
+  t: Millis;
+  dropped: boolean;
+}
+
 export class NatKeepalive {
-  private readonly lastOut = new Map<string, Millis>();
+  /** Last outbound time per destination; a slot object, so the per-datagram tap writes a field. */
+  private readonly lastOut = new Map<string, Slot>();
   private timer: ReturnType<typeof setInterval> | undefined;
   /** Keepalives sent. */
   sent = 0;
@@ -23,24 +30,24 @@ export class NatKeepalive {
     readonly intervalMs: Millis = DEFAULT_KEEPALIVE_MS,
   ) {
     const prev: PacketTap | undefined = driver.tap;
-    // Per datagram: the stack sends a peer's packets to one Locator object, so the key of the
+    // Per datagram: the stack sends a peer's packets to one Locator object, so the slot of the
     // last one is reused instead of building and hashing a string every time.
     let lastTo: Locator | undefined;
-    let lastKey = "";
+    let lastIp = "";
+    let lastPort = -1;
+    let slot: Slot = { t: 0, dropped: true };
     driver.tap = (dir, now, data, from, to) => {
       if (dir === "out") {
-        if (to !== lastTo || to.ip !== lastIp || to.port !== lastPort) {
+        if (to !== lastTo || to.ip !== lastIp || to.port !== lastPort || slot.dropped) {
           lastTo = to;
           lastIp = to.ip;
           lastPort = to.port;
-          lastKey = locatorKey(to);
+          slot = this.slot(locatorKey(to));
         }
-        this.lastOut.set(lastKey, now);
+        slot.t = now;
       }
       prev?.(dir, now, data, from, to);
     };
-    let lastIp = "";
-    let lastPort = -1;
   }
 
   start(): void {
@@ -64,15 +71,28 @@ export class NatKeepalive {
       const k = locatorKey(to);
       live.add(k);
       const last = this.lastOut.get(k);
-      if (last !== undefined && now - last < this.intervalMs) continue;
+      if (last !== undefined && now - last.t < this.intervalMs) continue;
       const local = this.driver.sockets.send(a.localLocator ? { to, from: a.localLocator, data: KEEPALIVE } : { to, data: KEEPALIVE });
-      this.lastOut.set(k, now);
+      this.slot(k).t = now;
       if (local) {
         n++;
         this.sent++;
       }
     }
-    for (const k of this.lastOut.keys()) if (!live.has(k)) this.lastOut.delete(k); // bounded by the associations
+    for (const [k, v] of this.lastOut) {
+      if (live.has(k)) continue;
+      v.dropped = true; // bounded by the associations
+      this.lastOut.delete(k);
+    }
     return n;
+  }
+
+  private slot(k: string): Slot {
+    let v = this.lastOut.get(k);
+    if (!v) {
+      v = { t: 0, dropped: false };
+      this.lastOut.set(k, v);
+    }
+    return v;
   }
 }
