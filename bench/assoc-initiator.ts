@@ -2,7 +2,7 @@
 // node:crypto as startNodeHost's default, one UDP socket each) that run base exchanges with one Responder back to
 // back: after each R2 the association is forgotten locally and a new exchange starts (same HIT:
 // the Responder replaces its association). Prints "ready", starts on "go" (stdin), stops on
-// "stop" and prints {"established": n}.
+// "stop" and prints {"established": n, "cpuUs": CPU µs of this process since "go"}.
 // argv: <responder ip:port> <responder HIT hex> <hosts>
 import { createInterface } from "node:readline";
 import { cryptoRng } from "../src/core/rng.ts";
@@ -23,6 +23,7 @@ const peerHit = Uint8Array.from(hitHex.match(/../g) ?? [], (h) => Number.parseIn
 const provider = nodeCryptoDefault();
 let established = 0;
 let running = false;
+let cpu0: NodeJS.CpuUsage | undefined;
 
 /** HipHost as a SimEndpoint (HIP packets only: the zero marker stripped on receipt). */
 class Initiator implements SimEndpoint {
@@ -77,10 +78,12 @@ const rl = createInterface({ input: process.stdin });
 rl.on("line", async (line) => {
   if (line === "go") {
     running = true;
+    cpu0 = process.cpuUsage();
     for (const { i, d } of inits) i.start(d);
   } else if (line === "stop") {
     running = false;
-    console.log(JSON.stringify({ established }));
+    const c = process.cpuUsage(cpu0);
+    console.log(JSON.stringify({ established, cpuUs: c.user + c.system }));
     await Promise.all(inits.map(({ d }) => d.close()));
     process.exit(0);
   }

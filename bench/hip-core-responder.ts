@@ -3,7 +3,9 @@
 // I2, which is kept. Phase 2 (timed, process.cpuUsage): the Responder (a HostStack as
 // startNodeHost builds it, mobility off like bench/udp-assoc.bench.ts) handles the I2s, running
 // its crypto jobs on node:crypto synchronously, until each R2 is out; then N more I1s (R1 cost).
-// `node --import tsx bench/hip-core-responder.ts` (N=300, CURVE=P-256|P-384, PROV=node|noble).
+// `node --import tsx bench/hip-core-responder.ts` (N=300, CURVE=P-256|P-384, PROV=node|noble,
+// PROF=out.cpuprofile profiles the timed phase).
+import { startProfile } from "./cpu.ts";
 import { nobleProvider } from "../src/core/crypto/noble.ts";
 import { isPromise } from "../src/core/crypto/provider.ts";
 import { cryptoRng } from "../src/core/rng.ts";
@@ -77,7 +79,10 @@ function timed(set: { i2: Uint8Array; i1: Uint8Array; from: Locator }[]): { i2Us
 }
 
 timed(prepare(50)); // warm-up
-const r = timed(prepare(N));
+const set = prepare(N);
+const stop = await startProfile(process.env.PROF, 50); // PROF=out.cpuprofile: the timed phase only
+const r = timed(set);
+await stop();
 const c = responder.host.counters;
 const providerUs = Object.fromEntries([...inJobs].map(([k, v]) => [k, Math.round(v / N)]));
 console.log(JSON.stringify({ curve, prov: provider.name, n: N, r2Sent: c["tx.R2"], i2CpuUs: Math.round(r.i2Us), i1CpuUs: Math.round(r.i1Us), perAssocCpuUs: Math.round(r.i2Us + r.i1Us), providerUs }));

@@ -66,7 +66,40 @@ export async function run(_argv: string[]): Promise<BenchRow[]> {
   };
   const baseline = opsPerSecond(crypto, 1000);
   const rows = [rateRow("hip-core base exchanges (P-256, DH 7, K=4)", "exchanges/s", value, baseline, { note: "baseline = unavoidable ECDSA/ECDH work per exchange" })];
-  return [...rows, ...(await providerRows())];
+  return [...rows, closeRow(), ...(await providerRows())];
+}
+
+/** CPU µs of one CLOSE / CLOSE_ACK exchange (2 signs, 2 verifies, P-256) between two cores,
+ * both signing inline on node:crypto (HipHostConfig.syncCrypto, as startNodeHost does) vs
+ * @noble (the default of a bare HipHost). Each close follows an untimed base exchange. */
+function closeRow(): BenchRow {
+  const measure = (sync: CryptoProvider | undefined): number => {
+    const rng = new SeededRng(2);
+    const rLoc = { ip: "10.0.0.1", port: 10500 };
+    const iLoc = { ip: "10.0.0.2", port: 10500 };
+    const r = new HipHost({ identity: HostIdentity.generate(rng), rng, puzzleK: 0, dhGroups: [7], syncCrypto: sync });
+    const i = new HipHost({ identity: HostIdentity.generate(rng), rng, dhGroups: [7], syncCrypto: sync });
+    const pair: [HipHost, Locator][] = [
+      [i, iLoc],
+      [r, rLoc],
+    ];
+    let us = 0;
+    const n = 40;
+    for (let k = 0; k < n + 5; k++) {
+      i.connect(k, rLoc, r.hit, iLoc);
+      pump(pair, k);
+      const c0 = process.cpuUsage();
+      i.close(k, r.hit);
+      pump(pair, k);
+      const c = process.cpuUsage(c0);
+      if (k >= 5) us += c.user + c.system;
+      if (i.association(r.hit)) throw new Error("close did not complete");
+    }
+    return us / n;
+  };
+  const node = measure(nodeCryptoProvider());
+  const noble = measure(undefined);
+  return costRow("hip-core close (CLOSE + CLOSE_ACK, P-256: 2 signs, 2 verifies), syncCrypto node:crypto", "µs", node, noble, { baselineName: "same, @noble inline (a HipHost without syncCrypto)" });
 }
 
 /** µs per awaited call of `fn`, `n` calls in turn after a warm-up. */

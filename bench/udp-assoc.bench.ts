@@ -26,7 +26,7 @@ const HOSTS = 16;
 const WINDOW_MS = 3000;
 const WARMUP_MS = 2000;
 
-export async function measure(crypto: "inline" | CryptoProvider | undefined): Promise<{ rate: number; cpuUs: number; initiatorsEstablished: number }> {
+export async function measure(crypto: "inline" | CryptoProvider | undefined): Promise<{ rate: number; cpuUs: number; initiatorsEstablished: number; initiatorCpuUs: number }> {
   const responder = await startNodeHost({
     identity: HostIdentity.generate(cryptoRng, "P-256"),
     listen: ["127.0.0.1:0"],
@@ -52,13 +52,16 @@ export async function measure(crypto: "inline" | CryptoProvider | undefined): Pr
   const cpu = process.cpuUsage(cpu0);
   const ms = performance.now() - t0;
   for (const k of kids) k.stdin.write("stop\n");
-  const done = await Promise.all(lines.map(async (l) => JSON.parse(String((await l.next()).value)).established as number));
+  const done = await Promise.all(lines.map(async (l) => JSON.parse(String((await l.next()).value)) as { established: number; cpuUs: number }));
   // A child may have exited already (its "exit" came before we listened): do not wait for it.
   await Promise.all(kids.map((k) => (k.exitCode !== null || k.signalCode !== null ? undefined : new Promise((r) => k.once("exit", r)))));
   await responder.close();
   // CPU of the Responder process (all its threads: WebCrypto runs on libuv's pool) per exchange.
   const cpuUs = (cpu.user + cpu.system) / Math.max(1, c1 - c0);
-  return { rate: ((c1 - c0) * 1000) / ms, cpuUs, initiatorsEstablished: done.reduce((a, b) => a + b, 0) };
+  // Initiators: their CPU from "go" to "stop" (warm-up included) per exchange they completed.
+  const est = done.reduce((a, d) => a + d.established, 0);
+  const initiatorCpuUs = done.reduce((a, d) => a + d.cpuUs, 0) / Math.max(1, est);
+  return { rate: ((c1 - c0) * 1000) / ms, cpuUs, initiatorsEstablished: est, initiatorCpuUs };
 }
 
 export async function run(): Promise<BenchRow[]> {
@@ -81,6 +84,9 @@ export async function run(): Promise<BenchRow[]> {
       responderCpuUsPerAssoc: Math.round(node.cpuUs),
       assocPerResponderCpuSecond: Math.round(1e6 / node.cpuUs),
       baselineCpuUsPerAssoc: Math.round(noble.cpuUs),
+      // All Initiator processes together, CPU per exchange they completed (with the Responder's,
+      // what the machine's cores must supply per association).
+      initiatorCpuUsPerAssoc: Math.round(node.initiatorCpuUs),
       // Responder on WebCrypto jobs (the default outside Node).
       webCryptoRate: Math.round(web.rate),
       webCryptoCpuUsPerAssoc: Math.round(web.cpuUs),

@@ -2,7 +2,7 @@
 // This is what the mobility and FA layers work with (see host.ts for the contract).
 import { sha384 } from "../core/crypto/sym.ts";
 import type { Locator, Millis } from "../core/types.ts";
-import { computeMac, macEquals } from "./auth.ts";
+import { computeMac, macEquals, type Signer } from "./auth.ts";
 import { rhashOf } from "./keymat.ts";
 import type { PeerProfile } from "./profile.ts";
 import type { CHash } from "@noble/hashes/utils.js";
@@ -29,6 +29,10 @@ export interface AssociationHost {
   queueRaw(now: Millis, packet: Uint8Array, to: Locator, from: Locator | undefined): void;
   /** Raise a HIP event. */
   pushEvent(ev: HipEvent): void;
+  /** Sign at once on the host's synchronous provider, else `@noble` (crypto-jobs.ts). */
+  signNow?(signer: HostIdentity, data: Uint8Array): Uint8Array;
+  /** Verify at once, as `signNow` signs. */
+  verifyNow?(peer: PeerIdentity, data: Uint8Array, signature: Uint8Array): boolean;
 }
 
 /** Pending retransmission of the packet that drives the current state (I1, I2 or CLOSE). */
@@ -145,14 +149,23 @@ export class Association {
     return macEquals(this.rhash, this.macKeyIn, data, mac);
   }
 
-  /** Sign with the local Host Identity. */
+  /** Sign with the local Host Identity (the host's synchronous provider, else `@noble`). */
   sign(data: Uint8Array): Uint8Array {
-    return this.local.sign(data);
+    return this.host.signNow ? this.host.signNow(this.local, data) : this.local.sign(data);
   }
+
+  /** `sign` as an auth.ts Signer (HIP_SIGNATURE of CLOSE, UPDATE, …). */
+  get signer(): Signer {
+    this.#signer ??= { algorithm: this.local.algorithm, sign: (d) => this.sign(d) };
+    return this.#signer;
+  }
+  #signer: Signer | undefined;
 
   /** Verify with the peer's Host Identity; false when it is not known yet. */
   verifyPeer(data: Uint8Array, signature: Uint8Array): boolean {
-    return this.peerIdentity?.verify(data, signature) ?? false;
+    const peer = this.peerIdentity;
+    if (!peer) return false;
+    return this.host.verifyNow ? this.host.verifyNow(peer, data, signature) : peer.verify(data, signature);
   }
 
   /** Next unused KEYMAT byte (RFC 7402 §6.8 step 2): the allocator's high-water mark (read-only). */

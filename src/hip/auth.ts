@@ -8,7 +8,7 @@ import { HIP_HEADER_LEN, ParamType } from "../wire/constants.ts";
 import { emitPacketPrefix, type HipPacket } from "../wire/packet.ts";
 import { type EchoKind, type EchoParam, type Param, paramType } from "../wire/params/index.ts";
 import { tlvBytes, tlvIndex } from "../wire/tlv.ts";
-import type { HostIdentity, PeerIdentity } from "./identity.ts";
+import type { PeerIdentity } from "./identity.ts";
 
 type Hash = Parameters<typeof hmac>[0];
 
@@ -70,6 +70,15 @@ export function macEquals(hash: Hash, key: Uint8Array, data: Uint8Array, mac: Ui
   return ctEqual(hmac(hash, key, data), mac);
 }
 
+/** What signs HIP_SIGNATURE(_2): a HostIdentity (`@noble`), or the core's signer on its
+ * synchronous provider (HostCore.signer, Association.signer; crypto-jobs.ts signNow). */
+export interface Signer {
+  /** HI algorithm (§5.2.9). */
+  readonly algorithm: number;
+  /** Signature over `data`. */
+  sign(data: Uint8Array): Uint8Array;
+}
+
 /** How to authenticate an outgoing packet: HIP_MAC / HIP_MAC_2 and / or a signature. */
 export interface AuthSpec {
   /** HMAC key for HIP_MAC (or HIP_MAC_2 when `mac2HostIdTlv` is set). */
@@ -79,7 +88,7 @@ export interface AuthSpec {
   /** RHASH of the association. */
   hash: Hash;
   /** Signs with HIP_SIGNATURE (or HIP_SIGNATURE_2 with `sig2`). */
-  signer?: HostIdentity;
+  signer?: Signer;
   /** Sign with HIP_SIGNATURE_2 (R1) instead of HIP_SIGNATURE. */
   sig2?: boolean;
 }
@@ -113,13 +122,14 @@ export function verifyMac(pkt: HipPacket, hash: Hash, key: Uint8Array, mac2HostI
   return macEquals(hash, key, input, p.mac);
 }
 
-/** Verify HIP_SIGNATURE (or HIP_SIGNATURE_2) with the peer's HI. */
-export function verifySignature(pkt: HipPacket, peer: PeerIdentity, sig2 = false): boolean {
+/** Verify HIP_SIGNATURE (or HIP_SIGNATURE_2) with the peer's HI (by `verify`: the core's
+ * synchronous provider, crypto-jobs.ts verifyNow; default the HI's own code, `@noble`). */
+export function verifySignature(pkt: HipPacket, peer: PeerIdentity, sig2 = false, verify: (data: Uint8Array, signature: Uint8Array) => boolean = (d, s) => peer.verify(d, s)): boolean {
   const i = indexOfType(pkt, sig2 ? ParamType.HIP_SIGNATURE_2 : ParamType.HIP_SIGNATURE);
   if (i < 0) return false;
   const p = pkt.params[i] as { algorithm: number; signature: Uint8Array };
   if (p.algorithm !== peer.algorithm) return false;
   let input = rawPrefix(pkt, i);
   if (sig2) input = sig2Input(input);
-  return peer.verify(input, p.signature);
+  return verify(input, p.signature);
 }

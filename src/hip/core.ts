@@ -3,6 +3,7 @@
 import type { Locator, Millis, Rng } from "../core/types.ts";
 import type { HipPacket } from "../wire/packet.ts";
 import type { Association } from "./association.ts";
+import type { Signer } from "./auth.ts";
 import type { CryptoJobs } from "./crypto-jobs.ts";
 import type { HostIdentity } from "./identity.ts";
 import type { R1Factory } from "./r1.ts";
@@ -54,6 +55,8 @@ export function resolveConfig(cfg: HipHostConfig): ResolvedConfig {
 
 export interface HostCore {
   readonly identity: HostIdentity;
+  /** Signs as `identity` at once (crypto.signNow: the synchronous provider, else `@noble`). */
+  readonly signer: Signer;
   readonly rng: Rng;
   readonly cfg: ResolvedConfig;
   readonly r1: R1Factory;

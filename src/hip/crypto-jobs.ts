@@ -80,6 +80,18 @@ function runOn(p: CryptoProvider, job: CryptoOp): MaybePromise<CryptoResult> {
   }
 }
 
+/** `op` on a synchronous provider; undefined if it threw or (misdeclared) returned a Promise. */
+function runNow(p: CryptoProvider, op: CryptoOp): CryptoResult | undefined {
+  try {
+    const r = runOn(p, op);
+    if (!isPromise(r)) return r;
+    r.catch(() => {});
+  } catch {
+    // fall back to @noble (the caller)
+  }
+  return undefined;
+}
+
 type Resume = (now: Millis, result: CryptoResult) => void;
 
 /** The core's queue of crypto jobs (HipHost owns one). */
@@ -89,11 +101,29 @@ export class CryptoJobs {
   private readonly waiting = new Map<number, Resume>();
 
   /** @param jobs queue jobs for a driver (else run inline with `@noble`); @param max jobs
-   * outstanding at once (queued or running): beyond it requests are refused. */
+   * outstanding at once (queued or running): beyond it requests are refused; @param sync a
+   * synchronous provider for `signNow` / `verifyNow` (else `@noble`). */
   constructor(
     readonly jobs: boolean,
     private readonly max: number,
+    private readonly sync?: CryptoProvider,
   ) {}
+
+  /**
+   * Sign at once (packets the core signs outside jobs: CLOSE, CLOSE_ACK, UPDATE, NOTIFY, R1
+   * generations, mobility messages): on the synchronous provider if there is one (node:crypto,
+   * ~20x `@noble`), else with the identity's own code (`@noble`; deterministic, RFC 6979).
+   */
+  signNow(signer: HostIdentity, data: Uint8Array): Uint8Array {
+    const r = this.sync ? runNow(this.sync, { op: "sign", signer, data }) : undefined;
+    return r instanceof Uint8Array ? r : signer.sign(data);
+  }
+
+  /** Verify at once, as `signNow` signs. */
+  verifyNow(peer: PeerIdentity, data: Uint8Array, signature: Uint8Array): boolean {
+    const r = this.sync ? runNow(this.sync, { op: "verify", peer, data, signature }) : undefined;
+    return typeof r === "boolean" ? r : peer.verify(data, signature);
+  }
 
   /** Jobs queued for the driver since the start (job mode). */
   queuedTotal = 0;

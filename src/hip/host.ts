@@ -35,6 +35,7 @@ import { WireErrorCode } from "../wire/error.ts";
 import { frameHip } from "../wire/framing.ts";
 import { emitPacket, type HipPacket, parsePacket } from "../wire/packet.ts";
 import { Association, type AssociationHost } from "./association.ts";
+import type { Signer } from "./auth.ts";
 import { AssociationTable } from "./association-table.ts";
 import { type CryptoJob, CryptoJobs, type CryptoResult } from "./crypto-jobs.ts";
 import { buildNotify, handleClose, handleCloseAck, handleNotify, startClose } from "./close.ts";
@@ -61,6 +62,8 @@ export class HipHost extends AssociationTable implements HostCore {
   readonly r1: R1Factory;
   /** Public-key operations of the handshake: inline, or jobs for the driver (crypto-jobs.ts). */
   readonly crypto: CryptoJobs;
+  /** Signs as our identity at once (CLOSE, NOTIFY, R1s; crypto-jobs.ts signNow). */
+  readonly signer: Signer;
   /** Initiator: highest R1_COUNTER seen per Responder HIT (RFC 7401 §5.2.3, replay.ts). */
   readonly r1Seen = new R1CounterMemory();
   /** Packet, drop and error counters by name. */
@@ -79,9 +82,17 @@ export class HipHost extends AssociationTable implements HostCore {
     super(cfg);
     this.cfg = resolveConfig(cfg);
     const c = this.cfg;
-    this.r1 = new R1Factory(this.identity, this.rng, { k: c.puzzleK, lifetime: c.puzzleLifetime, opaque: c.puzzleOpaque, dhGroups: c.dhGroups, hipCiphers: c.hipCiphers, espSuites: c.espSuites, r1Lifetime: c.r1Lifetime, maxSolvedPerGeneration: cfg.maxSolvedPerGeneration, r1Counter: c.r1Counter }, cfg.r1CounterStart ?? 1n);
-    this.crypto = new CryptoJobs(cfg.cryptoJobs ?? false, cfg.maxCryptoJobs ?? 256);
-    this.assocHost = { queueRaw: (now, p, to, from) => this.queueRaw(now, p, to, from), pushEvent: (ev) => this.event(ev) };
+    const crypto = new CryptoJobs(cfg.cryptoJobs ?? false, cfg.maxCryptoJobs ?? 256, cfg.syncCrypto?.synchronous ? cfg.syncCrypto : undefined);
+    this.crypto = crypto;
+    const id = this.identity;
+    this.signer = { algorithm: id.algorithm, sign: (d) => crypto.signNow(id, d) };
+    this.r1 = new R1Factory(id, this.rng, { k: c.puzzleK, lifetime: c.puzzleLifetime, opaque: c.puzzleOpaque, dhGroups: c.dhGroups, hipCiphers: c.hipCiphers, espSuites: c.espSuites, r1Lifetime: c.r1Lifetime, maxSolvedPerGeneration: cfg.maxSolvedPerGeneration, r1Counter: c.r1Counter, signer: this.signer }, cfg.r1CounterStart ?? 1n);
+    this.assocHost = {
+      queueRaw: (now, p, to, from) => this.queueRaw(now, p, to, from),
+      pushEvent: (ev) => this.event(ev),
+      signNow: (s, d) => crypto.signNow(s, d),
+      verifyNow: (peer, d, sig) => crypto.verifyNow(peer, d, sig),
+    };
     const l = this.limits;
     const lim = { perPrefix: l.r1PerPrefix, global: l.r1Global, prefixV4: l.prefixV4, prefixV6: l.prefixV6, maxEntries: l.maxRateEntries };
     this.r1Limiter = new PrefixLimiter(lim);

@@ -10,7 +10,7 @@ import { HIP_HEADER_LEN, PacketType, ParamType } from "../wire/constants.ts";
 import { emitPacket, type HipPacket } from "../wire/packet.ts";
 import { tlvIndex } from "../wire/tlv.ts";
 import type { Param } from "../wire/params/index.ts";
-import { authenticate } from "./auth.ts";
+import { authenticate, type Signer } from "./auth.ts";
 import { type DhKeyPair, generateDhKey } from "./dh.ts";
 import { NULL_HIT } from "./hit.ts";
 import { type HostIdentity, SUPPORTED_HIT_SUITES } from "./identity.ts";
@@ -35,6 +35,8 @@ export interface R1Settings {
   maxSolvedPerGeneration?: number;
   /** Send R1_COUNTER (default true). */
   r1Counter?: boolean;
+  /** Signs the R1s (HostCore.signer: the synchronous provider); default the identity (`@noble`). */
+  signer?: Signer;
 }
 
 export interface R1Generation {
@@ -180,7 +182,7 @@ export class R1Factory {
       { kind: "ESP_TRANSFORM", suites: espSuitesFor(prof, s.espSuites) },
     ];
     const pkt: HipPacket = { packetType: PacketType.R1, controls: 0, senderHit: this.id.hit, receiverHit: NULL_HIT, params };
-    return authenticate(pkt, { hash: this.rhash, signer: this.id, sig2: true }).params;
+    return authenticate(pkt, { hash: this.rhash, signer: this.s.signer ?? this.id, sig2: true }).params;
   }
 
   /** The signed parameters of the R1 for `group` (and `prof`'s variant, built on first use). */

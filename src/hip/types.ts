@@ -1,5 +1,6 @@
 // Configuration, events and extension hooks of the HIP core (see host.ts for the contract).
 import type { Locator, Millis, Rng } from "../core/types.ts";
+import type { CryptoProvider } from "../core/crypto/provider.ts";
 import type { HipPacket } from "../wire/packet.ts";
 import type { Association } from "./association.ts";
 import type { HostIdentity, PeerIdentity } from "./identity.ts";
@@ -87,6 +88,13 @@ export interface HipHostConfig {
    * (`handleCryptoResult`). Default false: inline with `@noble` (simulator, tests; deterministic).
    */
   cryptoJobs?: boolean;
+  /**
+   * A synchronous provider (`synchronous: true`, e.g. node:crypto) for what the core signs and
+   * verifies outside crypto jobs: CLOSE / CLOSE_ACK, UPDATE, NOTIFY, R1 generations and
+   * mobility (REA / AC / ACR). Default (or an asynchronous provider): `@noble` inline.
+   * startNodeHost passes its node:crypto provider.
+   */
+  syncCrypto?: CryptoProvider;
   /** Crypto jobs outstanding at once (job mode); beyond it packets needing one are dropped
    * (`drop.crypto_busy`). Default 256. */
   maxCryptoJobs?: number;

@@ -114,7 +114,7 @@ export class UpdateExtension implements HipExtension {
     if (a?.state !== "ESTABLISHED" || !a.peerIdentity) return false; // core: unhandled (no keys yet)
     const s = this.state(a);
     if (!verifyMac(pkt, a.rhash, a.macKeyIn)) return this.drop("bad_mac", pkt, from);
-    if (!verifySignature(pkt, a.peerIdentity)) return this.drop("bad_signature", pkt, from);
+    if (!verifySignature(pkt, a.peerIdentity, false, (d, s) => a.verifyPeer(d, s))) return this.drop("bad_signature", pkt, from);
     a.noteAuthenticated(now); // UAL clock (limits.ts)
     const seq = getParam(pkt, "SEQ");
     const ack = getParam(pkt, "ACK");
@@ -263,7 +263,7 @@ export class UpdateExtension implements HipExtension {
   private build(a: Association, params: Param[]): Uint8Array {
     const pkt = authenticate(
       { packetType: PacketType.UPDATE, controls: 0, senderHit: a.localHit, receiverHit: a.peerHit, params },
-      { hash: a.rhash, macKey: a.macKeyOut, signer: a.local },
+      { hash: a.rhash, macKey: a.macKeyOut, signer: a.signer },
     );
     return emitPacket(pkt);
   }

@@ -125,7 +125,9 @@ export class RuntimeHost {
     this.stack = new HostStack({
       // R1 generation counters keep growing across restarts (RFC 7401 §5.2.3: Initiators ignore
       // R1s older than the counter they saw; src/hip/replay.ts).
-      host: { r1CounterStart: BigInt(Date.now()), cryptoJobs: provider !== undefined, ...opts.hip, identity: opts.identity, rng },
+      // A synchronous provider (node:crypto) also signs what the core signs inline (CLOSE,
+      // UPDATE, REA, …; HipHostConfig.syncCrypto) instead of @noble.
+      host: { r1CounterStart: BigInt(Date.now()), cryptoJobs: provider !== undefined, syncCrypto: provider?.synchronous ? provider : undefined, ...opts.hip, identity: opts.identity, rng },
       ...(worker ? { deferEsp: true } : { dataPlane: dp as DataPlane | undefined }),
       onEvent: (ev) => this.dispatch(ev),
       ...(opts.mobility === false ? {} : { mobility: opts.mobility ?? {}, addresses: sockets.map((s) => s.local) }),

@@ -32,7 +32,13 @@ export async function startNodeHost(opts: NodeHostOptions): Promise<RuntimeHost>
     // One spare Initiator DH key of our first group, made now rather than inside the first
     // base exchange (crypto-node.ts prepareEphemeral; DH groups 7 / 8 = P-256 / P-384).
     const g = (opts.hip?.dhGroups ?? HIP_DEFAULTS.dhGroups)[0];
-    if (crypto !== "inline" && "prepareEphemeral" in crypto && (g === 7 || g === 8)) (crypto as NodeCryptoProvider).prepareEphemeral(g === 7 ? "P-256" : "P-384");
+    if (crypto !== "inline" && "prepareEphemeral" in crypto) {
+      const nc = crypto as NodeCryptoProvider;
+      if (g === 7 || g === 8) nc.prepareEphemeral(g === 7 ? "P-256" : "P-384");
+      // Our signing key imported now, not inside the first exchange.
+      const key = opts.identity.signingKey;
+      if (key) nc.prepareSigner(key);
+    }
     return new RuntimeHost(sockets, await resolveDataPlane({ ...opts, crypto }));
   } catch (e) {
     await Promise.all(sockets.map((s) => s.close()));

@@ -38,6 +38,9 @@ export interface EcdhKeyRef {
 
 export interface CryptoProvider {
   readonly name: string;
+  /** True when every method returns its value, never a Promise (node:crypto): the core
+   * may then call it inline (HipHostConfig.syncCrypto) for what it signs outside crypto jobs. */
+  readonly synchronous?: boolean;
   /** False when this provider lacks `alg` in this runtime: the caller uses the fallback. */
   supports(alg: SigAlgorithm | EcdhCurve): boolean;
   /** ECDSA: `hash` of `data`, truncated to the order (FIPS 186-4 §6.4), r | s; Ed25519: `hash` ignored. */
