@@ -12,6 +12,8 @@ import { buildFaq, parseFaPacket } from "../src/fa/core/messages.ts";
 import { FaServer } from "../src/fa/server/server.ts";
 import { MemoryLeaseStore } from "../src/fa/store/memory.ts";
 import { HostIdentity } from "../src/hip/identity.ts";
+import type { CryptoProvider } from "../src/core/crypto/provider.ts";
+import { nodeCryptoProvider } from "../src/runtime/crypto-node.ts";
 import { solvePuzzle } from "../src/hip/puzzle.ts";
 import { frameHip } from "../src/wire/framing.ts";
 import type { BenchRow } from "./run.ts";
@@ -84,20 +86,25 @@ function leaseOps(): BenchRow[] {
     const hit = (0x20010020_00000000n + BigInt(i++)).toString(16).padStart(32, "0");
     m.handle(i * 10, { hit, requestId: 1, leaseId: 0, addrType: 4, spis: 0, lifetime: 60, host, tunnel: false });
   }, 500);
-  // signed FAQ → FAA (what a host sees): verify + sign per operation
-  const fa = new ForwardingAgent({ identity: HostIdentity.generate(rng), config: faConfig({ control: [{ ip: "192.0.2.1", port: 10500 }], shared4: [{ ip: "192.0.2.1", port: 10500 }], puzzle: "off" }), store: new MemoryLeaseStore(), rng });
-  const hid = HostIdentity.generate(rng);
-  let req = 0;
-  const first = frameHip(buildFaq(hid, fa.hit, { requestId: 0, leaseId: 0, lifetime: 600, addrType: 4, spis: 0 }));
-  fa.handleDatagram(0, 0, "198.51.100.1", 1, first);
-  const leaseId = (parseFaPacket(fa.pollTransmit()!.data.subarray(4)) as { ok: true; value: { info: { leaseId: number } } }).value.info.leaseId;
-  const faqs = Array.from({ length: 4000 }, () => frameHip(buildFaq(hid, fa.hit, { requestId: ++req & 0xffff, leaseId, lifetime: 600, addrType: 4, spis: 0 })));
-  let k = 0;
-  const signed = opsPerSecond(() => {
-    fa.handleDatagram(1, 0, "198.51.100.1", 1, faqs[k++ % faqs.length]);
-    fa.pollTransmit();
-  }, 500);
-  return [rateRow("fa.lease.alloc", "ops/s", rate, null), rateRow("fa.lease.renew.signed", "ops/s", signed, null, { note: "FAQ verify + FAA sign" })];
+  // signed FAQ → FAA (what a host sees): verify + sign per operation, on node:crypto (syncCrypto,
+  // as FaServer runs it) and on @noble (a bare ForwardingAgent's default) in the same run.
+  const renew = (syncCrypto: CryptoProvider | undefined): number => {
+    const fa = new ForwardingAgent({ identity: HostIdentity.generate(rng), config: faConfig({ control: [{ ip: "192.0.2.1", port: 10500 }], shared4: [{ ip: "192.0.2.1", port: 10500 }], puzzle: "off" }), store: new MemoryLeaseStore(), rng, syncCrypto });
+    const hid = HostIdentity.generate(rng);
+    let req = 0;
+    const first = frameHip(buildFaq(hid, fa.hit, { requestId: 0, leaseId: 0, lifetime: 600, addrType: 4, spis: 0 }));
+    fa.handleDatagram(0, 0, "198.51.100.1", 1, first);
+    const leaseId = (parseFaPacket(fa.pollTransmit()!.data.subarray(4)) as { ok: true; value: { info: { leaseId: number } } }).value.info.leaseId;
+    const faqs = Array.from({ length: 4000 }, () => frameHip(buildFaq(hid, fa.hit, { requestId: ++req & 0xffff, leaseId, lifetime: 600, addrType: 4, spis: 0 })));
+    let k = 0;
+    return opsPerSecond(() => {
+      fa.handleDatagram(1, 0, "198.51.100.1", 1, faqs[k++ % faqs.length]);
+      if (!fa.pollTransmit()) throw new Error("no FAA");
+    }, 500);
+  };
+  const signed = renew(nodeCryptoProvider());
+  const noble = renew(undefined);
+  return [rateRow("fa.lease.alloc", "ops/s", rate, null), rateRow("fa.lease.renew.signed", "ops/s", signed, noble, { note: "FAQ verify + FAA sign (P-256), node:crypto (FaServer: syncCrypto)", baselineName: "same, @noble inline (a bare ForwardingAgent)" })];
 }
 
 function memory(): BenchRow[] {

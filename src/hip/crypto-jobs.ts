@@ -80,6 +80,19 @@ function runOn(p: CryptoProvider, job: CryptoOp): MaybePromise<CryptoResult> {
   }
 }
 
+/** Sign `data` as `signer` at once: on `sync` when it is a synchronous provider, else with the
+ * identity's own code (`@noble`). Also for cores without a CryptoJobs (the FA agent). */
+export function signNow(sync: CryptoProvider | undefined, signer: HostIdentity, data: Uint8Array): Uint8Array {
+  const r = sync?.synchronous ? runNow(sync, { op: "sign", signer, data }) : undefined;
+  return r instanceof Uint8Array ? r : signer.sign(data);
+}
+
+/** Verify at once, as `signNow` signs. */
+export function verifyNow(sync: CryptoProvider | undefined, peer: PeerIdentity, data: Uint8Array, signature: Uint8Array): boolean {
+  const r = sync?.synchronous ? runNow(sync, { op: "verify", peer, data, signature }) : undefined;
+  return typeof r === "boolean" ? r : peer.verify(data, signature);
+}
+
 /** `op` on a synchronous provider; undefined if it threw or (misdeclared) returned a Promise. */
 function runNow(p: CryptoProvider, op: CryptoOp): CryptoResult | undefined {
   try {
@@ -115,14 +128,12 @@ export class CryptoJobs {
    * ~20x `@noble`), else with the identity's own code (`@noble`; deterministic, RFC 6979).
    */
   signNow(signer: HostIdentity, data: Uint8Array): Uint8Array {
-    const r = this.sync ? runNow(this.sync, { op: "sign", signer, data }) : undefined;
-    return r instanceof Uint8Array ? r : signer.sign(data);
+    return signNow(this.sync, signer, data);
   }
 
   /** Verify at once, as `signNow` signs. */
   verifyNow(peer: PeerIdentity, data: Uint8Array, signature: Uint8Array): boolean {
-    const r = this.sync ? runNow(this.sync, { op: "verify", peer, data, signature }) : undefined;
-    return typeof r === "boolean" ? r : peer.verify(data, signature);
+    return verifyNow(this.sync, peer, data, signature);
   }
 
   /** Jobs queued for the driver since the start (job mode). */

@@ -359,7 +359,7 @@ export class FaClient {
     const fa = this.fa;
     if (!sameLocator(from, fa.locator) && !(fa.hit && equalBytes(pkt.senderHit, fa.hit))) return false;
     if (fa.hit && !equalBytes(pkt.senderHit, fa.hit)) return false;
-    const p = parseFaPacket(raw, true);
+    const p = parseFaPacket(raw, true, (peer, d, s) => this.host.crypto.verifyNow(peer, d, s));
     if (!p.ok) return false;
     const v = p.value;
     if (pkt.packetType === PacketType.R1) return this.onR1(now, v.puzzle!, v.senderHit);
@@ -488,7 +488,7 @@ export class FaClient {
 
   private sendFaq(now: Millis, p: Pending): void {
     const fa = this.fa;
-    this.host.send(now, buildFaqPacket(this.host.identity, this.lease?.faHit ?? fa.hit ?? new Uint8Array(16), p.fields, p.solution), fa.locator, this.o.from);
+    this.host.send(now, buildFaqPacket(this.host.identity, this.lease?.faHit ?? fa.hit ?? new Uint8Array(16), p.fields, p.solution, this.host.signer), fa.locator, this.o.from);
   }
 
   /** §5.1: the FA answered with a puzzle; solve it and send the FAQ again with SOLUTION. */

@@ -6,6 +6,9 @@ import { ipToBytes } from "../../core/addr.ts";
 import { equalBytes, hex } from "../../core/bytes.ts";
 import type { Locator, Millis, Rng } from "../../core/types.ts";
 import type { HostIdentity } from "../../hip/identity.ts";
+import type { CryptoProvider } from "../../core/crypto/provider.ts";
+import type { Signer } from "../../hip/auth.ts";
+import { signNow, verifyNow } from "../../hip/crypto-jobs.ts";
 import { PacketType } from "../../wire/constants.ts";
 import type { FaInfoParam } from "../../wire/params/index.ts";
 import { parseTunnelFrame, TunnelFrameType } from "../../wire/tunnel.ts";
@@ -20,7 +23,7 @@ import { WriteThrough } from "./durable.ts";
 import type { StoreJob, StoreResult } from "./jobs.ts";
 import { LeaseManager, type LeaseOutcome } from "./leases.ts";
 import { buildLocals, type FaLocal } from "./locals.ts";
-import { buildFaa, buildFad, buildR1Template, fillR1, parseFaPacket } from "./messages.ts";
+import { buildFaa, buildFad, buildR1Template, type FaVerify, fillR1, parseFaPacket } from "./messages.ts";
 import { PuzzleGate } from "./puzzle-gate.ts";
 import { FadReason, fadReasonName } from "./reasons.ts";
 import { AddrCache, isRelay, RELAY_MARKER_LEN } from "./relay.ts";
@@ -112,6 +115,9 @@ export interface FaOptions {
   node?: string;
   /** Most store jobs in flight (default 4096); beyond, FAQs get FAD STORE_FAILED. */
   maxJobs?: number;
+  /** A synchronous crypto provider (node:crypto) for FAQ verification and FAA / FAD / R1
+   *  signatures (hip/crypto-jobs.ts signNow / verifyNow). Default: `@noble` inline. */
+  syncCrypto?: CryptoProvider;
 }
 
 /** The Forwarding Agent (draft §4.4, §5.1-§5.2, §6.3), sans-I/O: leases, forwarding, FAQ/FAA/FAD. */
@@ -131,6 +137,9 @@ export class ForwardingAgent {
   readonly holders: HolderLiveness;
   private readonly gate: PuzzleGate;
   private readonly id: HostIdentity;
+  /** Signs as `id` (on `syncCrypto` when given); verifies FAQ signatures likewise. */
+  private readonly signer: Signer;
+  private readonly verify: FaVerify;
   private readonly hitHexSelf: string;
   private readonly r1 = new Map<number, Uint8Array>();
   private readonly transmits: FaSend[] = [];
@@ -147,6 +156,9 @@ export class ForwardingAgent {
 
   constructor(o: FaOptions) {
     this.id = o.identity;
+    const sync = o.syncCrypto;
+    this.signer = { algorithm: o.identity.algorithm, sign: (d) => signNow(sync, o.identity, d) };
+    this.verify = (peer, d, s) => verifyNow(sync, peer, d, s);
     this.hitHexSelf = hitHex(o.identity.hit);
     this.locals = buildLocals(o.config);
     this.localBytes = this.locals.map((l) => ipToBytes(l.locator.ip) ?? new Uint8Array(16));
@@ -368,7 +380,7 @@ export class ForwardingAgent {
         const c = this.gate.challenge(now, senderHit, this.id.hit);
         let t = this.r1.get(c.k);
         if (!t) {
-          t = buildR1Template(this.id, c.k, c.lifetime, c.randomI.length);
+          t = buildR1Template(this.id, c.k, c.lifetime, c.randomI.length, this.signer);
           this.r1.set(c.k, t);
         }
         this.counters.r1++;
@@ -381,7 +393,7 @@ export class ForwardingAgent {
         return;
       }
     }
-    const full = parseFaPacket(pkt, true);
+    const full = parseFaPacket(pkt, true, this.verify);
     if (!full.ok) {
       this.refuse(now, reply, senderHit, hit, info.requestId, info.leaseId, FadReason.BAD_SIGNATURE, full.error.message, pkt.length);
       return;
@@ -426,7 +438,7 @@ export class ForwardingAgent {
       case "released":
         this.forget(r.lease, "released");
         this.counters.faa++;
-        reply(buildFaa(this.id, senderHit, faInfo(r.lease, info.requestId, 0)));
+        reply(buildFaa(this.id, senderHit, faInfo(r.lease, info.requestId, 0), this.signer));
         return;
       case "granted": {
         const l = r.lease;
@@ -439,7 +451,7 @@ export class ForwardingAgent {
         this.holders.heard(now, l);
         this.event({ type: r.renewed ? "renewed" : "granted", hit, leaseId: l.leaseId, addrType: l.addrType, locator: l.locator, spiMin: l.spiMin, spiMax: l.spiMax, expires: l.expires, host: l.host, tunnel: l.tunnel });
         this.counters.faa++;
-        reply(buildFaa(this.id, senderHit, faInfo(l, info.requestId, Math.max(0, Math.ceil((l.expires - now) / 1000)))));
+        reply(buildFaa(this.id, senderHit, faInfo(l, info.requestId, Math.max(0, Math.ceil((l.expires - now) / 1000))), this.signer));
       }
     }
   }
@@ -459,7 +471,7 @@ export class ForwardingAgent {
       return;
     }
     if (!authenticated) {
-      if (this.fadBase === 0) this.fadBase = buildFad(this.id, senderHit, 0, 0, reason, "").length;
+      if (this.fadBase === 0) this.fadBase = buildFad(this.id, senderHit, 0, 0, reason, "", this.signer).length;
       const room = Math.floor((faqLen - this.fadBase) / 8) * 8;
       if (room < 0) {
         this.fwd.drop(DropReason.FAD_TOO_LARGE);
@@ -469,7 +481,7 @@ export class ForwardingAgent {
     }
     this.fadTokens--;
     this.counters.fad++;
-    reply(buildFad(this.id, senderHit, requestId, leaseId, reason, message));
+    reply(buildFad(this.id, senderHit, requestId, leaseId, reason, message, this.signer));
   }
 
   private send(local: number, tunnel: number, to: Locator, hipPacket: Uint8Array): void {

@@ -14,6 +14,7 @@ import type { FaAddress, FaInfoParam, HostIdParam, Param, PuzzleParam, SolutionP
 import { PacketView } from "../../wire/view.ts";
 import { hitFromHostId } from "../../hip/hit.ts";
 import { type HostIdentity, PeerIdentity } from "../../hip/identity.ts";
+import type { Signer } from "../../hip/auth.ts";
 
 export interface FaqFields {
   requestId: number;
@@ -31,15 +32,16 @@ function hostIdParam(id: PeerIdentity): HostIdParam {
   return { kind: "HOST_ID", algorithm: id.algorithm, hostIdentity: id.hostId, diType: 0, domainIdentifier: new Uint8Array(0) };
 }
 
-/** `params` + HIP_SIGNATURE(_2) by `id`, as a packet representation. */
-function signedPacket(id: HostIdentity, type: number, receiverHit: Uint8Array, params: Param[], sigKind: "HIP_SIGNATURE" | "HIP_SIGNATURE_2"): HipPacket {
+/** `params` + HIP_SIGNATURE(_2) by `id` (made by `signer`: e.g. node:crypto, hip/crypto-jobs.ts
+ * signNow; default the identity's `@noble` code), as a packet representation. */
+function signedPacket(id: HostIdentity, type: number, receiverHit: Uint8Array, params: Param[], sigKind: "HIP_SIGNATURE" | "HIP_SIGNATURE_2", signer: Signer = id): HipPacket {
   const pkt: HipPacket = { packetType: type, controls: 0, senderHit: id.hit, receiverHit, params };
-  const signature = id.sign(emitPacketPrefix(pkt, params.length));
+  const signature = signer.sign(emitPacketPrefix(pkt, params.length));
   return { ...pkt, params: [...params, { kind: sigKind, algorithm: id.algorithm, signature }] };
 }
 
-function signed(id: HostIdentity, type: number, receiverHit: Uint8Array, params: Param[], sigKind: "HIP_SIGNATURE" | "HIP_SIGNATURE_2"): Uint8Array {
-  return emitPacket(signedPacket(id, type, receiverHit, params, sigKind));
+function signed(id: HostIdentity, type: number, receiverHit: Uint8Array, params: Param[], sigKind: "HIP_SIGNATURE" | "HIP_SIGNATURE_2", signer?: Signer): Uint8Array {
+  return emitPacket(signedPacket(id, type, receiverHit, params, sigKind, signer));
 }
 
 export function faqAddress(f: FaqFields): FaAddress {
@@ -49,30 +51,30 @@ export function faqAddress(f: FaqFields): FaAddress {
 }
 
 /** The FAQ as a packet representation (for HipHost.send). */
-export function buildFaqPacket(id: HostIdentity, faHit: Uint8Array, f: FaqFields, solution?: SolutionParam): HipPacket {
+export function buildFaqPacket(id: HostIdentity, faHit: Uint8Array, f: FaqFields, solution?: SolutionParam, signer?: Signer): HipPacket {
   const info: FaInfoParam = { kind: "FA_INFO", requestId: f.requestId, leaseId: f.leaseId, leaseDuration: f.lifetime, port: 0, address: faqAddress(f) };
   const params: Param[] = solution ? [info, solution, hostIdParam(id)] : [info, hostIdParam(id)];
-  return signedPacket(id, PacketType.FAQ, faHit, params, "HIP_SIGNATURE");
+  return signedPacket(id, PacketType.FAQ, faHit, params, "HIP_SIGNATURE", signer);
 }
 
 export function buildFaq(id: HostIdentity, faHit: Uint8Array, f: FaqFields, solution?: SolutionParam): Uint8Array {
   return emitPacket(buildFaqPacket(id, faHit, f, solution));
 }
 
-export function buildFaa(fa: HostIdentity, hostHit: Uint8Array, info: FaInfoParam): Uint8Array {
-  return signed(fa, PacketType.FAA, hostHit, [info, hostIdParam(fa)], "HIP_SIGNATURE");
+export function buildFaa(fa: HostIdentity, hostHit: Uint8Array, info: FaInfoParam, signer?: Signer): Uint8Array {
+  return signed(fa, PacketType.FAA, hostHit, [info, hostIdParam(fa)], "HIP_SIGNATURE", signer);
 }
 
-export function buildFad(fa: HostIdentity, hostHit: Uint8Array, requestId: number, leaseId: number, reason: number, message: string): Uint8Array {
+export function buildFad(fa: HostIdentity, hostHit: Uint8Array, requestId: number, leaseId: number, reason: number, message: string, signer?: Signer): Uint8Array {
   const info: FaInfoParam = { kind: "FA_INFO", requestId, leaseId, leaseDuration: 0, port: 0, address: { addrType: 0 } };
   const note: Param = { kind: "NOTIFICATION", notifyType: reason, data: new TextEncoder().encode(message.slice(0, 200)) };
-  return signed(fa, PacketType.FAD, hostHit, [info, hostIdParam(fa), note], "HIP_SIGNATURE");
+  return signed(fa, PacketType.FAD, hostHit, [info, hostIdParam(fa), note], "HIP_SIGNATURE", signer);
 }
 
 /** A signed R1 template for #K with Receiver's HIT, Opaque and #I zero (RFC 7401 §5.2.15). */
-export function buildR1Template(fa: HostIdentity, k: number, lifetime: number, iLen: number): Uint8Array {
+export function buildR1Template(fa: HostIdentity, k: number, lifetime: number, iLen: number, signer?: Signer): Uint8Array {
   const puzzle: PuzzleParam = { kind: "PUZZLE", k, lifetime, opaque: 0, randomI: new Uint8Array(iLen) };
-  return signed(fa, PacketType.R1, new Uint8Array(16), [puzzle, hostIdParam(fa)], "HIP_SIGNATURE_2");
+  return signed(fa, PacketType.R1, new Uint8Array(16), [puzzle, hostIdParam(fa)], "HIP_SIGNATURE_2", signer);
 }
 
 /** Fill a copy of an R1 template for one receiver: HIT, Opaque and #I (the PUZZLE is the first parameter). */
@@ -102,9 +104,13 @@ export interface SignedFaPacket {
 
 export type VerifyError = { code: "MALFORMED" | "BAD_SIGNATURE"; message: string; wire?: Err };
 
-/** Parse + check HOST_ID ↔ sender HIT and the signature. `checkSig` false skips only the
- *  signature (used to look at a packet before deciding to spend CPU on it). */
-export function parseFaPacket(bytes: Uint8Array, checkSig = true): { ok: true; value: SignedFaPacket } | { ok: false; error: VerifyError } {
+/** Verifies a signature with a peer's HI (hip/crypto-jobs.ts verifyNow on a synchronous
+ * provider; default the HI's own `@noble` code). */
+export type FaVerify = (peer: PeerIdentity, data: Uint8Array, signature: Uint8Array) => boolean;
+
+/** Parse + check HOST_ID ↔ sender HIT and the signature (by `verify`). `checkSig` false skips
+ *  only the signature (used to look at a packet before deciding to spend CPU on it). */
+export function parseFaPacket(bytes: Uint8Array, checkSig = true, verify?: FaVerify): { ok: true; value: SignedFaPacket } | { ok: false; error: VerifyError } {
   const v = PacketView.parse(bytes);
   if (!v.ok) return { ok: false, error: { code: "MALFORMED", message: v.error.message, wire: v } };
   const view = v.value;
@@ -134,12 +140,12 @@ export function parseFaPacket(bytes: Uint8Array, checkSig = true): { ok: true; v
       out.notifyText = new TextDecoder().decode(note.value.data);
     }
   }
-  if (checkSig && !verifySignature(out)) return bad("BAD_SIGNATURE", "signature does not verify");
+  if (checkSig && !verifySignature(out, verify)) return bad("BAD_SIGNATURE", "signature does not verify");
   return { ok: true, value: out };
 }
 
 /** HIP_SIGNATURE (or HIP_SIGNATURE_2 for R1, with the fields it excludes zeroed). */
-export function verifySignature(p: SignedFaPacket): boolean {
+export function verifySignature(p: SignedFaPacket, verify: FaVerify = (peer, d, s) => peer.verify(d, s)): boolean {
   const r1 = p.packetType === PacketType.R1;
   const i = p.view.find(r1 ? "HIP_SIGNATURE_2" : "HIP_SIGNATURE");
   if (i < 0) return false;
@@ -152,7 +158,7 @@ export function verifySignature(p: SignedFaPacket): boolean {
     if (pz !== 0) return false;
     prefix.fill(0, 46, 48 + (p.puzzle?.randomI.length ?? 0));
   }
-  return p.peer.verify(prefix, (sig.value as { signature: Uint8Array }).signature);
+  return verify(p.peer, prefix, (sig.value as { signature: Uint8Array }).signature);
 }
 
 function bad(code: VerifyError["code"], message: string): { ok: false; error: VerifyError } {

@@ -6,6 +6,7 @@ import { networkInterfaces } from "node:os";
 import { type Locator, locatorKey } from "../../core/types.ts";
 import { cryptoRng } from "../../core/rng.ts";
 import type { HostIdentity } from "../../hip/identity.ts";
+import { nodeCryptoDefault } from "../../runtime/crypto-node.ts";
 import { type WsLimits, type WsStats, WsTunnelServer } from "../../transport/ws-node.ts";
 import { type FaEvent, ForwardingAgent } from "../core/agent.ts";
 import type { FaConfig } from "../core/config.ts";
@@ -85,7 +86,8 @@ export class FaServer {
     this.limiter = new LogLimiter(this.log, this.clock, every, (k) => LOG_BURST[k] ?? 1000);
     this.logTimer = setInterval(() => this.limiter.tick(), every);
     this.logTimer.unref();
-    this.fa = new ForwardingAgent({ identity: o.identity, config: o.config, rng: cryptoRng, durable: true, node: o.fleet?.node });
+    // FAQ verification and FAA / FAD / R1 signatures on node:crypto (~10x @noble; issue 12).
+    this.fa = new ForwardingAgent({ identity: o.identity, config: o.config, rng: cryptoRng, durable: true, node: o.fleet?.node, syncCrypto: nodeCryptoDefault() });
   }
 
   /** Bind the sockets (port 0: any), load the store and start the agent. */
