@@ -28,7 +28,7 @@
  * No clocks, no randomness except `cfg.rng`, no I/O.
  */// This file: input dispatch, timers and output; the association table and SPI allocation are
 // AssociationTable (association-table.ts).
-import { locatorKey, type Locator, type Millis, type Transmit } from "../core/types.ts";
+import { locatorKey, type Locator, type Millis, type Rng, type Transmit } from "../core/types.ts";
 import { fillChecksum } from "../wire/checksum.ts";
 import { PacketType } from "../wire/constants.ts";
 import { WireErrorCode } from "../wire/error.ts";
@@ -37,7 +37,7 @@ import { emitPacket, type HipPacket, parsePacket } from "../wire/packet.ts";
 import { Association, type AssociationHost } from "./association.ts";
 import type { Signer } from "./auth.ts";
 import { AssociationTable } from "./association-table.ts";
-import { type CryptoJob, CryptoJobs, type CryptoResult } from "./crypto-jobs.ts";
+import { type CryptoJob, CryptoJobs, type CryptoResult, dhKeyNow } from "./crypto-jobs.ts";
 import { buildNotify, handleClose, handleCloseAck, handleNotify, startClose } from "./close.ts";
 import { type HostCore, type ResolvedConfig, resolveConfig } from "./core.ts";
 import { checkParams, notifyLength, ualDeadline } from "./guard.ts";
@@ -86,7 +86,9 @@ export class HipHost extends AssociationTable implements HostCore {
     this.crypto = crypto;
     const id = this.identity;
     this.signer = { algorithm: id.algorithm, sign: (d) => crypto.signNow(id, d) };
-    this.r1 = new R1Factory(id, this.rng, { k: c.puzzleK, lifetime: c.puzzleLifetime, opaque: c.puzzleOpaque, dhGroups: c.dhGroups, hipCiphers: c.hipCiphers, espSuites: c.espSuites, r1Lifetime: c.r1Lifetime, maxSolvedPerGeneration: cfg.maxSolvedPerGeneration, r1Counter: c.r1Counter, signer: this.signer }, cfg.r1CounterStart ?? 1n);
+    const sync = cfg.syncCrypto?.synchronous ? cfg.syncCrypto : undefined;
+    const dhKey = sync ? (rng: Rng, g: number) => dhKeyNow(sync, rng, g) : undefined;
+    this.r1 = new R1Factory(id, this.rng, { k: c.puzzleK, lifetime: c.puzzleLifetime, opaque: c.puzzleOpaque, dhGroups: c.dhGroups, hipCiphers: c.hipCiphers, espSuites: c.espSuites, r1Lifetime: c.r1Lifetime, maxSolvedPerGeneration: cfg.maxSolvedPerGeneration, r1Counter: c.r1Counter, signer: this.signer, dhKey }, cfg.r1CounterStart ?? 1n);
     this.assocHost = {
       queueRaw: (now, p, to, from) => this.queueRaw(now, p, to, from),
       pushEvent: (ev) => this.event(ev),

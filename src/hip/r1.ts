@@ -37,6 +37,9 @@ export interface R1Settings {
   r1Counter?: boolean;
   /** Signs the R1s (HostCore.signer: the synchronous provider); default the identity (`@noble`). */
   signer?: Signer;
+  /** Makes a generation's DH key of `group` (the synchronous provider); default `@noble`
+   * (generateDhKey from the Rng: deterministic in the simulator). */
+  dhKey?: (rng: Rng, group: number) => DhKeyPair;
 }
 
 export interface R1Generation {
@@ -156,7 +159,7 @@ export class R1Factory {
     const dh = new Map<number, DhKeyPair>();
     const params = new Map<number, Param[]>();
     for (const g of this.s.dhGroups) {
-      const key = generateDhKey(this.rng, g);
+      const key = this.s.dhKey ? this.s.dhKey(this.rng, g) : generateDhKey(this.rng, g);
       dh.set(g, key);
       params.set(g, this.signedParams(counter, key));
     }

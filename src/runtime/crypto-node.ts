@@ -230,7 +230,10 @@ export function nodeCryptoProvider(): NodeCryptoProvider {
     generateEcdh(curve: EcdhCurve): EcdhKeyRef {
       const e = createECDH(OSSL[curve]);
       e.generateKeys();
-      const secret = new Uint8Array(e.getPrivateKey());
+      // The scalar left-padded to the field size (a leading zero byte must not shorten it).
+      const raw = e.getPrivateKey();
+      const secret = new Uint8Array(curveSize(curve));
+      secret.set(raw, secret.length - raw.length);
       ecdhKeys.set(secret, e);
       return { curve, secret, pub: new Uint8Array(e.getPublicKey()).slice(1) };
     },

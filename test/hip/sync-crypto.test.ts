@@ -115,3 +115,32 @@ test("syncCrypto: a provider misdeclared synchronous (returns Promises) falls ba
   assert.equal(eventsOf(b, "closed").length, 1, "the CLOSE carried a real (@noble) signature");
   assert.equal(eventsOf(a, "closed").length, 1);
 });
+
+test("syncCrypto: the Responder's R1 generation DH key comes from it; a @noble Initiator completes the exchange", () => {
+  const node = nodeCryptoProvider();
+  let made = 0;
+  const p: CryptoProvider = {
+    ...node,
+    supports: (a) => node.supports(a),
+    generateEcdh: (c, s) => {
+      made++;
+      return node.generateEcdh(c, s);
+    },
+  };
+  for (const [curve, group] of [
+    ["P-256", 7],
+    ["P-384", 8],
+  ] as const) {
+    made = 0;
+    const net = new Net();
+    const a = net.add(1, "192.0.2.1", { dhGroups: [group] }, HostIdentity.generate(new SeededRng(21), curve)); // @noble
+    const b = net.add(2, "192.0.2.2", { dhGroups: [group], syncCrypto: p }, HostIdentity.generate(new SeededRng(22), curve));
+    a.host.connect(net.now, b.loc, b.host.hit, a.loc);
+    net.run(1000);
+    assert.equal(eventsOf(a, "established").length, 1, curve);
+    assert.equal(made, 1, `${curve}: one generation key, from the provider`);
+    const ia = eventsOf(a, "sa-install")[0];
+    const ib = eventsOf(b, "sa-install")[0];
+    assert.deepEqual(ia.outbound.encKey, ib.inbound.encKey, `${curve}: same Kij on both sides`);
+  }
+});
