@@ -10,26 +10,8 @@ import { SeededRng } from "../../src/core/rng.ts";
 import { HostIdentity } from "../../src/hip/identity.ts";
 import { UpdateExtension } from "../../src/hip/update.ts";
 import { nodeCryptoProvider } from "../../src/runtime/crypto-node.ts";
+import { counted } from "../helpers/counted-crypto.ts";
 import { eventsOf, Net } from "./net.ts";
-
-/** `p` with its sign / verify calls counted (the real provider does the work). */
-function counted(p: CryptoProvider): { p: CryptoProvider; calls: { sign: number; verify: number } } {
-  const calls = { sign: 0, verify: 0 };
-  const wrapped: CryptoProvider = {
-    ...p,
-    synchronous: p.synchronous,
-    supports: (a) => p.supports(a),
-    sign: (k, h, d) => {
-      calls.sign++;
-      return p.sign(k, h, d);
-    },
-    verify: (k, h, d, s) => {
-      calls.verify++;
-      return p.verify(k, h, d, s);
-    },
-  };
-  return { p: wrapped, calls };
-}
 
 function pair(sync: CryptoProvider | undefined) {
   const net = new Net();
@@ -103,7 +85,7 @@ test("syncCrypto: an asynchronous provider (WebCrypto) is not called inline; @no
   a.host.close(net.now, b.host.hit);
   net.run(net.now + 1000);
   assert.equal(eventsOf(a, "closed").length, 1);
-  assert.deepEqual(calls, { sign: 0, verify: 0 });
+  assert.deepEqual(calls, { sign: 0, verify: 0, generateEcdh: 0 });
 });
 
 test("syncCrypto: a provider misdeclared synchronous (returns Promises) falls back to @noble", () => {
@@ -117,28 +99,19 @@ test("syncCrypto: a provider misdeclared synchronous (returns Promises) falls ba
 });
 
 test("syncCrypto: the Responder's R1 generation DH key comes from it; a @noble Initiator completes the exchange", () => {
-  const node = nodeCryptoProvider();
-  let made = 0;
-  const p: CryptoProvider = {
-    ...node,
-    supports: (a) => node.supports(a),
-    generateEcdh: (c, s) => {
-      made++;
-      return node.generateEcdh(c, s);
-    },
-  };
+  const { p, calls } = counted(nodeCryptoProvider());
   for (const [curve, group] of [
     ["P-256", 7],
     ["P-384", 8],
   ] as const) {
-    made = 0;
+    calls.generateEcdh = 0;
     const net = new Net();
     const a = net.add(1, "192.0.2.1", { dhGroups: [group] }, HostIdentity.generate(new SeededRng(21), curve)); // @noble
     const b = net.add(2, "192.0.2.2", { dhGroups: [group], syncCrypto: p }, HostIdentity.generate(new SeededRng(22), curve));
     a.host.connect(net.now, b.loc, b.host.hit, a.loc);
     net.run(1000);
     assert.equal(eventsOf(a, "established").length, 1, curve);
-    assert.equal(made, 1, `${curve}: one generation key, from the provider`);
+    assert.equal(calls.generateEcdh, 1, `${curve}: one generation key, from the provider`);
     const ia = eventsOf(a, "sa-install")[0];
     const ib = eventsOf(b, "sa-install")[0];
     assert.deepEqual(ia.outbound.encKey, ib.inbound.encKey, `${curve}: same Kij on both sides`);
