@@ -261,11 +261,14 @@ export class MobilityExtension implements HipExtension {
 
   /** The earliest deadline (ms) of any session or retiring SA, if any. */
   pollTimeout(): Millis | undefined {
-    let t: number | undefined;
+    // No array per session: a server polls this once per event-loop turn over every association.
+    let t = Number.POSITIVE_INFINITY;
     for (const b of this.bound.values()) {
-      for (const x of [b.session.pollTimeout(), ...b.retiring.map((r) => r.by)]) if (x !== undefined && (t === undefined || x < t)) t = x;
+      const x = b.session.pollTimeout();
+      if (x !== undefined && x < t) t = x;
+      for (const r of b.retiring) if (r.by < t) t = r.by;
     }
-    return t;
+    return t === Number.POSITIVE_INFINITY ? undefined : t;
   }
 
   // ---- internals ----
