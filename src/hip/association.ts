@@ -6,6 +6,7 @@ import { computeMac, macEquals, type Signer } from "./auth.ts";
 import { rhashOf } from "./keymat.ts";
 import type { PeerProfile } from "./profile.ts";
 import type { CHash } from "@noble/hashes/utils.js";
+import type { InlineCrypto } from "./crypto-jobs.ts";
 import type { DhKeyPair } from "./dh.ts";
 import { compareHits } from "./hit.ts";
 import type { HostIdentity, PeerIdentity } from "./identity.ts";
@@ -29,10 +30,8 @@ export interface AssociationHost {
   queueRaw(now: Millis, packet: Uint8Array, to: Locator, from: Locator | undefined): void;
   /** Raise a HIP event. */
   pushEvent(ev: HipEvent): void;
-  /** Sign at once on the host's synchronous provider, else `@noble` (crypto-jobs.ts). */
-  signNow?(signer: HostIdentity, data: Uint8Array): Uint8Array;
-  /** Verify at once, as `signNow` signs. */
-  verifyNow?(peer: PeerIdentity, data: Uint8Array, signature: Uint8Array): boolean;
+  /** Signs and verifies at once: the host's synchronous provider, else `@noble` (crypto-jobs.ts). */
+  readonly crypto: InlineCrypto;
 }
 
 /** Pending retransmission of the packet that drives the current state (I1, I2 or CLOSE). */
@@ -151,12 +150,12 @@ export class Association {
 
   /** Sign with the local Host Identity (the host's synchronous provider, else `@noble`). */
   sign(data: Uint8Array): Uint8Array {
-    return this.host.signNow ? this.host.signNow(this.local, data) : this.local.sign(data);
+    return this.host.crypto.signNow(this.local, data);
   }
 
   /** `sign` as an auth.ts Signer (HIP_SIGNATURE of CLOSE, UPDATE, …). */
   get signer(): Signer {
-    this.#signer ??= { algorithm: this.local.algorithm, sign: (d) => this.sign(d) };
+    this.#signer ??= this.host.crypto.signerFor(this.local);
     return this.#signer;
   }
   #signer: Signer | undefined;
@@ -164,8 +163,7 @@ export class Association {
   /** Verify with the peer's Host Identity; false when it is not known yet. */
   verifyPeer(data: Uint8Array, signature: Uint8Array): boolean {
     const peer = this.peerIdentity;
-    if (!peer) return false;
-    return this.host.verifyNow ? this.host.verifyNow(peer, data, signature) : peer.verify(data, signature);
+    return peer !== undefined && this.host.crypto.verifyNow(peer, data, signature);
   }
 
   /** Next unused KEYMAT byte (RFC 7402 §6.8 step 2): the allocator's high-water mark (read-only). */

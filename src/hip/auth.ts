@@ -71,7 +71,7 @@ export function macEquals(hash: Hash, key: Uint8Array, data: Uint8Array, mac: Ui
 }
 
 /** What signs HIP_SIGNATURE(_2): a HostIdentity (`@noble`), or the core's signer on its
- * synchronous provider (HostCore.signer, Association.signer; crypto-jobs.ts signNow). */
+ * synchronous provider (HostCore.signer, Association.signer; crypto-jobs.ts InlineCrypto). */
 export interface Signer {
   /** HI algorithm (§5.2.9). */
   readonly algorithm: number;
@@ -122,14 +122,24 @@ export function verifyMac(pkt: HipPacket, hash: Hash, key: Uint8Array, mac2HostI
   return macEquals(hash, key, input, p.mac);
 }
 
-/** Verify HIP_SIGNATURE (or HIP_SIGNATURE_2) with the peer's HI (by `verify`: the core's
- * synchronous provider, crypto-jobs.ts verifyNow; default the HI's own code, `@noble`). */
-export function verifySignature(pkt: HipPacket, peer: PeerIdentity, sig2 = false, verify: (data: Uint8Array, signature: Uint8Array) => boolean = (d, s) => peer.verify(d, s)): boolean {
+/** What verifies a peer's signature at once (crypto-jobs.ts InlineCrypto: the core's
+ * synchronous provider, else `@noble`). */
+export interface Verifier {
+  /** True when `signature` over `data` verifies with the peer's HI. */
+  verifyNow(peer: PeerIdentity, data: Uint8Array, signature: Uint8Array): boolean;
+}
+
+/** The HI's own code (`@noble`). */
+const OWN_CODE: Verifier = { verifyNow: (peer, d, s) => peer.verify(d, s) };
+
+/** Verify HIP_SIGNATURE (or HIP_SIGNATURE_2) with the peer's HI, by `verifier` (default the
+ * HI's own code). */
+export function verifySignature(pkt: HipPacket, peer: PeerIdentity, sig2 = false, verifier: Verifier = OWN_CODE): boolean {
   const i = indexOfType(pkt, sig2 ? ParamType.HIP_SIGNATURE_2 : ParamType.HIP_SIGNATURE);
   if (i < 0) return false;
   const p = pkt.params[i] as { algorithm: number; signature: Uint8Array };
   if (p.algorithm !== peer.algorithm) return false;
   let input = rawPrefix(pkt, i);
   if (sig2) input = sig2Input(input);
-  return verify(input, p.signature);
+  return verifier.verifyNow(peer, input, p.signature);
 }

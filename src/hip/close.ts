@@ -42,7 +42,7 @@ export function handleClose(core: HostCore, now: Millis, pkt: HipPacket, from: L
   const echo = getEcho(pkt, "ECHO_REQUEST_SIGNED");
   if (!echo) return core.drop("missing_param", pkt, from);
   if (!verifyMac(pkt, a.rhash, a.macKeyIn)) return core.drop("bad_mac", pkt, from);
-  if (!verifySignature(pkt, a.peerIdentity, false, (d, s) => a.verifyPeer(d, s))) return core.drop("bad_signature", pkt, from);
+  if (!verifySignature(pkt, a.peerIdentity, false, core.crypto)) return core.drop("bad_signature", pkt, from);
   // Size first (§5.1): the echo plus our MAC and signature must fit in a HIP packet.
   const ackLen = packetLength([{ kind: "ECHO_RESPONSE_SIGNED", data: echo.data }]) + authLength(a.rhash.outputLen, core.identity.signatureLength);
   if (!fits(ackLen)) return core.drop("reply_too_large", pkt, from);
@@ -67,7 +67,7 @@ export function handleCloseAck(core: HostCore, _now: Millis, pkt: HipPacket, fro
   const echo = getEcho(pkt, "ECHO_RESPONSE_SIGNED");
   if (!echo || !a.closeNonce || !ctEqual(echo.data, a.closeNonce)) return core.drop("bad_echo", pkt, from);
   if (!verifyMac(pkt, a.rhash, a.macKeyIn)) return core.drop("bad_mac", pkt, from);
-  if (!verifySignature(pkt, a.peerIdentity, false, (d, s) => a.verifyPeer(d, s))) return core.drop("bad_signature", pkt, from);
+  if (!verifySignature(pkt, a.peerIdentity, false, core.crypto)) return core.drop("bad_signature", pkt, from);
   const wasClosing = a.state === "CLOSING";
   core.removeAssociation(a);
   core.count("rx.CLOSE_ACK");
@@ -84,7 +84,7 @@ export function handleNotify(core: HostCore, _now: Millis, pkt: HipPacket, from:
   // Without an association the HOST_ID must be the sender's: its HIT equals the Sender's HIT
   // (RFC 7401 §5.2.9, §6.13), else anyone's key would "verify" a NOTIFY in anyone's name.
   if (!a?.peerIdentity && hostId && (!peer || compareHits(peer.hit, pkt.senderHit) !== 0)) return core.drop("hit_mismatch", pkt, from);
-  const verified = peer !== undefined && verifySignature(pkt, peer, false, (d, s) => core.crypto.verifyNow(peer, d, s));
+  const verified = peer !== undefined && verifySignature(pkt, peer, false, core.crypto);
   if (peer && !verified) return core.drop("bad_signature", pkt, from);
   core.count(verified ? "rx.NOTIFY" : "rx.NOTIFY_unverified");
   for (const n of notes) core.event({ type: "notify", peerHit: pkt.senderHit.slice(), notifyType: n.notifyType, data: n.data, verified });

@@ -55,7 +55,7 @@ export function resolveConfig(cfg: HipHostConfig): ResolvedConfig {
 
 export interface HostCore {
   readonly identity: HostIdentity;
-  /** Signs as `identity` at once (crypto.signNow: the synchronous provider, else `@noble`). */
+  /** Signs as `identity` at once (crypto.signerFor: the synchronous provider, else `@noble`). */
   readonly signer: Signer;
   readonly rng: Rng;
   readonly cfg: ResolvedConfig;

@@ -11,6 +11,7 @@ import { nobleProvider } from "../core/crypto/noble.ts";
 import { type CryptoProvider, isPromise, type MaybePromise } from "../core/crypto/provider.ts";
 import type { Millis, Rng } from "../core/types.ts";
 import { type DhKeyPair, dhSeedLength, generateDhKey } from "./dh.ts";
+import type { Signer } from "./auth.ts";
 import type { HostIdentity, PeerIdentity } from "./identity.ts";
 
 export type CryptoOp =
@@ -80,35 +81,53 @@ function runOn(p: CryptoProvider, job: CryptoOp): MaybePromise<CryptoResult> {
   }
 }
 
-/** Sign `data` as `signer` at once: on `sync` when it is a synchronous provider, else with the
- * identity's own code (`@noble`). Also for cores without a CryptoJobs (the FA agent). */
-export function signNow(sync: CryptoProvider | undefined, signer: HostIdentity, data: Uint8Array): Uint8Array {
-  const r = sync?.synchronous ? runNow(sync, { op: "sign", signer, data }) : undefined;
-  return r instanceof Uint8Array ? r : signer.sign(data);
-}
+/**
+ * Public-key operations run at once, outside crypto jobs (what the core signs and verifies
+ * inline: CLOSE / CLOSE_ACK, UPDATE, NOTIFY, R1 generations, mobility and FA messages): on
+ * `sync` when it is a synchronous provider (node:crypto, ~20x `@noble`), else with the
+ * identity's own code (`@noble`; deterministic, RFC 6979). An asynchronous provider is ignored.
+ */
+export class InlineCrypto {
+  private readonly sync: CryptoProvider | undefined;
 
-/** Verify at once, as `signNow` signs. */
-export function verifyNow(sync: CryptoProvider | undefined, peer: PeerIdentity, data: Uint8Array, signature: Uint8Array): boolean {
-  const r = sync?.synchronous ? runNow(sync, { op: "verify", peer, data, signature }) : undefined;
-  return typeof r === "boolean" ? r : peer.verify(data, signature);
-}
-
-/** An R1 generation's DH key of `group` made at once on `sync` (node:crypto: ~0.05 ms for P-256
- * where `@noble` takes ~1 ms, its first call far more); `@noble` from `rng` when `sync`
- * cannot (other group, a Promise, a throw). */
-export function dhKeyNow(sync: CryptoProvider, rng: Rng, group: number): DhKeyPair {
-  const curve = CURVE[group];
-  const seed = rng.fill(new Uint8Array(dhSeedLength(group)));
-  if (curve && sync.supports(curve)) {
-    try {
-      const k = sync.generateEcdh(curve, seed);
-      if (!isPromise(k)) return { group, publicValue: k.pub, secret: k.secret };
-      k.catch(() => {});
-    } catch {
-      // @noble below
-    }
+  constructor(sync?: CryptoProvider) {
+    this.sync = sync?.synchronous ? sync : undefined;
   }
-  return generateDhKey(rng, group);
+
+  /** Signature over `data` by `signer`. */
+  signNow(signer: HostIdentity, data: Uint8Array): Uint8Array {
+    const r = this.sync ? runNow(this.sync, { op: "sign", signer, data }) : undefined;
+    return r instanceof Uint8Array ? r : signer.sign(data);
+  }
+
+  /** Verify `signature` over `data` with the peer's HI. */
+  verifyNow(peer: PeerIdentity, data: Uint8Array, signature: Uint8Array): boolean {
+    const r = this.sync ? runNow(this.sync, { op: "verify", peer, data, signature }) : undefined;
+    return typeof r === "boolean" ? r : peer.verify(data, signature);
+  }
+
+  /** `signNow` as `id`, as an auth.ts Signer. */
+  signerFor(id: HostIdentity): Signer {
+    return { algorithm: id.algorithm, sign: (d) => this.signNow(id, d) };
+  }
+
+  /** An R1 generation's DH key of `group`: on the synchronous provider (node:crypto ~0.05 ms for
+   * P-256, where `@noble` takes ~1 ms and its first call of a process far more), else
+   * generateDhKey from `rng` (deterministic in the simulator). */
+  dhKey(rng: Rng, group: number): DhKeyPair {
+    const curve = CURVE[group];
+    if (this.sync && curve && this.sync.supports(curve)) {
+      const seed = rng.fill(new Uint8Array(dhSeedLength(group)));
+      try {
+        const k = this.sync.generateEcdh(curve, seed);
+        if (!isPromise(k)) return { group, publicValue: k.pub, secret: k.secret };
+        k.catch(() => {});
+      } catch {
+        // @noble below
+      }
+    }
+    return generateDhKey(rng, group);
+  }
 }
 
 /** `op` on a synchronous provider; undefined if it threw or (misdeclared) returned a Promise. */
@@ -125,8 +144,8 @@ function runNow(p: CryptoProvider, op: CryptoOp): CryptoResult | undefined {
 
 type Resume = (now: Millis, result: CryptoResult) => void;
 
-/** The core's queue of crypto jobs (HipHost owns one). */
-export class CryptoJobs {
+/** The core's queue of crypto jobs (HipHost owns one), and its inline operations. */
+export class CryptoJobs extends InlineCrypto {
   private nextId = 1;
   private readonly queued: CryptoJob[] = [];
   private readonly waiting = new Map<number, Resume>();
@@ -137,21 +156,9 @@ export class CryptoJobs {
   constructor(
     readonly jobs: boolean,
     private readonly max: number,
-    private readonly sync?: CryptoProvider,
-  ) {}
-
-  /**
-   * Sign at once (packets the core signs outside jobs: CLOSE, CLOSE_ACK, UPDATE, NOTIFY, R1
-   * generations, mobility messages): on the synchronous provider if there is one (node:crypto,
-   * ~20x `@noble`), else with the identity's own code (`@noble`; deterministic, RFC 6979).
-   */
-  signNow(signer: HostIdentity, data: Uint8Array): Uint8Array {
-    return signNow(this.sync, signer, data);
-  }
-
-  /** Verify at once, as `signNow` signs. */
-  verifyNow(peer: PeerIdentity, data: Uint8Array, signature: Uint8Array): boolean {
-    return verifyNow(this.sync, peer, data, signature);
+    sync?: CryptoProvider,
+  ) {
+    super(sync);
   }
 
   /** Jobs queued for the driver since the start (job mode). */

@@ -37,7 +37,7 @@ import { emitPacket, type HipPacket, parsePacket } from "../wire/packet.ts";
 import { Association, type AssociationHost } from "./association.ts";
 import type { Signer } from "./auth.ts";
 import { AssociationTable } from "./association-table.ts";
-import { type CryptoJob, CryptoJobs, type CryptoResult, dhKeyNow } from "./crypto-jobs.ts";
+import { type CryptoJob, CryptoJobs, type CryptoResult } from "./crypto-jobs.ts";
 import { buildNotify, handleClose, handleCloseAck, handleNotify, startClose } from "./close.ts";
 import { type HostCore, type ResolvedConfig, resolveConfig } from "./core.ts";
 import { checkParams, notifyLength, ualDeadline } from "./guard.ts";
@@ -62,7 +62,7 @@ export class HipHost extends AssociationTable implements HostCore {
   readonly r1: R1Factory;
   /** Public-key operations of the handshake: inline, or jobs for the driver (crypto-jobs.ts). */
   readonly crypto: CryptoJobs;
-  /** Signs as our identity at once (CLOSE, NOTIFY, R1s; crypto-jobs.ts signNow). */
+  /** Signs as our identity at once (CLOSE, NOTIFY, R1s; crypto-jobs.ts InlineCrypto). */
   readonly signer: Signer;
   /** Initiator: highest R1_COUNTER seen per Responder HIT (RFC 7401 §5.2.3, replay.ts). */
   readonly r1Seen = new R1CounterMemory();
@@ -82,19 +82,12 @@ export class HipHost extends AssociationTable implements HostCore {
     super(cfg);
     this.cfg = resolveConfig(cfg);
     const c = this.cfg;
-    const crypto = new CryptoJobs(cfg.cryptoJobs ?? false, cfg.maxCryptoJobs ?? 256, cfg.syncCrypto?.synchronous ? cfg.syncCrypto : undefined);
+    const crypto = new CryptoJobs(cfg.cryptoJobs ?? false, cfg.maxCryptoJobs ?? 256, cfg.syncCrypto);
     this.crypto = crypto;
-    const id = this.identity;
-    this.signer = { algorithm: id.algorithm, sign: (d) => crypto.signNow(id, d) };
-    const sync = cfg.syncCrypto?.synchronous ? cfg.syncCrypto : undefined;
-    const dhKey = sync ? (rng: Rng, g: number) => dhKeyNow(sync, rng, g) : undefined;
-    this.r1 = new R1Factory(id, this.rng, { k: c.puzzleK, lifetime: c.puzzleLifetime, opaque: c.puzzleOpaque, dhGroups: c.dhGroups, hipCiphers: c.hipCiphers, espSuites: c.espSuites, r1Lifetime: c.r1Lifetime, maxSolvedPerGeneration: cfg.maxSolvedPerGeneration, r1Counter: c.r1Counter, signer: this.signer, dhKey }, cfg.r1CounterStart ?? 1n);
-    this.assocHost = {
-      queueRaw: (now, p, to, from) => this.queueRaw(now, p, to, from),
-      pushEvent: (ev) => this.event(ev),
-      signNow: (s, d) => crypto.signNow(s, d),
-      verifyNow: (peer, d, sig) => crypto.verifyNow(peer, d, sig),
-    };
+    this.signer = crypto.signerFor(this.identity);
+    const dhKey = (rng: Rng, g: number) => crypto.dhKey(rng, g);
+    this.r1 = new R1Factory(this.identity, this.rng, { k: c.puzzleK, lifetime: c.puzzleLifetime, opaque: c.puzzleOpaque, dhGroups: c.dhGroups, hipCiphers: c.hipCiphers, espSuites: c.espSuites, r1Lifetime: c.r1Lifetime, maxSolvedPerGeneration: cfg.maxSolvedPerGeneration, r1Counter: c.r1Counter, signer: this.signer, dhKey }, cfg.r1CounterStart ?? 1n);
+    this.assocHost = { queueRaw: (now, p, to, from) => this.queueRaw(now, p, to, from), pushEvent: (ev) => this.event(ev), crypto };
     const l = this.limits;
     const lim = { perPrefix: l.r1PerPrefix, global: l.r1Global, prefixV4: l.prefixV4, prefixV6: l.prefixV6, maxEntries: l.maxRateEntries };
     this.r1Limiter = new PrefixLimiter(lim);

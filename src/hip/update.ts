@@ -114,7 +114,7 @@ export class UpdateExtension implements HipExtension {
     if (a?.state !== "ESTABLISHED" || !a.peerIdentity) return false; // core: unhandled (no keys yet)
     const s = this.state(a);
     if (!verifyMac(pkt, a.rhash, a.macKeyIn)) return this.drop("bad_mac", pkt, from);
-    if (!verifySignature(pkt, a.peerIdentity, false, (d, s) => a.verifyPeer(d, s))) return this.drop("bad_signature", pkt, from);
+    if (!verifySignature(pkt, a.peerIdentity, false, this.host.crypto)) return this.drop("bad_signature", pkt, from);
     a.noteAuthenticated(now); // UAL clock (limits.ts)
     const seq = getParam(pkt, "SEQ");
     const ack = getParam(pkt, "ACK");

@@ -127,7 +127,7 @@ export class RuntimeHost {
       // R1s older than the counter they saw; src/hip/replay.ts).
       // A synchronous provider (node:crypto) also signs what the core signs inline (CLOSE,
       // UPDATE, REA, …; HipHostConfig.syncCrypto) instead of @noble.
-      host: { r1CounterStart: BigInt(Date.now()), cryptoJobs: provider !== undefined, syncCrypto: provider?.synchronous ? provider : undefined, ...opts.hip, identity: opts.identity, rng },
+      host: { r1CounterStart: BigInt(Date.now()), cryptoJobs: provider !== undefined, syncCrypto: provider, ...opts.hip, identity: opts.identity, rng },
       ...(worker ? { deferEsp: true } : { dataPlane: dp as DataPlane | undefined }),
       onEvent: (ev) => this.dispatch(ev),
       ...(opts.mobility === false ? {} : { mobility: opts.mobility ?? {}, addresses: sockets.map((s) => s.local) }),

@@ -1,4 +1,4 @@
-// HipHostConfig.syncCrypto (src/hip/crypto-jobs.ts signNow / verifyNow): what the core signs and
+// HipHostConfig.syncCrypto (src/hip/crypto-jobs.ts InlineCrypto): what the core signs and
 // verifies outside crypto jobs — CLOSE / CLOSE_ACK, UPDATE, R1 generations, Association.sign
 // (mobility REA / AC / ACR) — runs on a synchronous provider (node:crypto here, counted), and a
 // peer on @noble verifies it; an asynchronous provider is never called inline (@noble instead).

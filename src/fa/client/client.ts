@@ -359,7 +359,7 @@ export class FaClient {
     const fa = this.fa;
     if (!sameLocator(from, fa.locator) && !(fa.hit && equalBytes(pkt.senderHit, fa.hit))) return false;
     if (fa.hit && !equalBytes(pkt.senderHit, fa.hit)) return false;
-    const p = parseFaPacket(raw, true, (peer, d, s) => this.host.crypto.verifyNow(peer, d, s));
+    const p = parseFaPacket(raw, true, this.host.crypto);
     if (!p.ok) return false;
     const v = p.value;
     if (pkt.packetType === PacketType.R1) return this.onR1(now, v.puzzle!, v.senderHit);

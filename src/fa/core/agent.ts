@@ -8,7 +8,7 @@ import type { Locator, Millis, Rng } from "../../core/types.ts";
 import type { HostIdentity } from "../../hip/identity.ts";
 import type { CryptoProvider } from "../../core/crypto/provider.ts";
 import type { Signer } from "../../hip/auth.ts";
-import { signNow, verifyNow } from "../../hip/crypto-jobs.ts";
+import { InlineCrypto } from "../../hip/crypto-jobs.ts";
 import { PacketType } from "../../wire/constants.ts";
 import type { FaInfoParam } from "../../wire/params/index.ts";
 import { parseTunnelFrame, TunnelFrameType } from "../../wire/tunnel.ts";
@@ -23,7 +23,7 @@ import { WriteThrough } from "./durable.ts";
 import type { StoreJob, StoreResult } from "./jobs.ts";
 import { LeaseManager, type LeaseOutcome } from "./leases.ts";
 import { buildLocals, type FaLocal } from "./locals.ts";
-import { buildFaa, buildFad, buildR1Template, type FaVerify, fillR1, parseFaPacket } from "./messages.ts";
+import { buildFaa, buildFad, buildR1Template, fillR1, parseFaPacket } from "./messages.ts";
 import { PuzzleGate } from "./puzzle-gate.ts";
 import { FadReason, fadReasonName } from "./reasons.ts";
 import { AddrCache, isRelay, RELAY_MARKER_LEN } from "./relay.ts";
@@ -116,7 +116,7 @@ export interface FaOptions {
   /** Most store jobs in flight (default 4096); beyond, FAQs get FAD STORE_FAILED. */
   maxJobs?: number;
   /** A synchronous crypto provider (node:crypto) for FAQ verification and FAA / FAD / R1
-   *  signatures (hip/crypto-jobs.ts signNow / verifyNow). Default: `@noble` inline. */
+   *  signatures (hip/crypto-jobs.ts InlineCrypto). Default: `@noble` inline. */
   syncCrypto?: CryptoProvider;
 }
 
@@ -137,9 +137,9 @@ export class ForwardingAgent {
   readonly holders: HolderLiveness;
   private readonly gate: PuzzleGate;
   private readonly id: HostIdentity;
-  /** Signs as `id` (on `syncCrypto` when given); verifies FAQ signatures likewise. */
+  /** FAQ verification and our signatures (on `syncCrypto` when given). */
+  private readonly crypto: InlineCrypto;
   private readonly signer: Signer;
-  private readonly verify: FaVerify;
   private readonly hitHexSelf: string;
   private readonly r1 = new Map<number, Uint8Array>();
   private readonly transmits: FaSend[] = [];
@@ -156,9 +156,8 @@ export class ForwardingAgent {
 
   constructor(o: FaOptions) {
     this.id = o.identity;
-    const sync = o.syncCrypto;
-    this.signer = { algorithm: o.identity.algorithm, sign: (d) => signNow(sync, o.identity, d) };
-    this.verify = (peer, d, s) => verifyNow(sync, peer, d, s);
+    this.crypto = new InlineCrypto(o.syncCrypto);
+    this.signer = this.crypto.signerFor(o.identity);
     this.hitHexSelf = hitHex(o.identity.hit);
     this.locals = buildLocals(o.config);
     this.localBytes = this.locals.map((l) => ipToBytes(l.locator.ip) ?? new Uint8Array(16));
@@ -393,7 +392,7 @@ export class ForwardingAgent {
         return;
       }
     }
-    const full = parseFaPacket(pkt, true, this.verify);
+    const full = parseFaPacket(pkt, true, this.crypto);
     if (!full.ok) {
       this.refuse(now, reply, senderHit, hit, info.requestId, info.leaseId, FadReason.BAD_SIGNATURE, full.error.message, pkt.length);
       return;

@@ -14,7 +14,7 @@ import type { FaAddress, FaInfoParam, HostIdParam, Param, PuzzleParam, SolutionP
 import { PacketView } from "../../wire/view.ts";
 import { hitFromHostId } from "../../hip/hit.ts";
 import { type HostIdentity, PeerIdentity } from "../../hip/identity.ts";
-import type { Signer } from "../../hip/auth.ts";
+import type { Signer, Verifier } from "../../hip/auth.ts";
 
 export interface FaqFields {
   requestId: number;
@@ -33,7 +33,7 @@ function hostIdParam(id: PeerIdentity): HostIdParam {
 }
 
 /** `params` + HIP_SIGNATURE(_2) by `id` (made by `signer`: e.g. node:crypto, hip/crypto-jobs.ts
- * signNow; default the identity's `@noble` code), as a packet representation. */
+ * InlineCrypto; default the identity's `@noble` code), as a packet representation. */
 function signedPacket(id: HostIdentity, type: number, receiverHit: Uint8Array, params: Param[], sigKind: "HIP_SIGNATURE" | "HIP_SIGNATURE_2", signer: Signer = id): HipPacket {
   const pkt: HipPacket = { packetType: type, controls: 0, senderHit: id.hit, receiverHit, params };
   const signature = signer.sign(emitPacketPrefix(pkt, params.length));
@@ -104,13 +104,10 @@ export interface SignedFaPacket {
 
 export type VerifyError = { code: "MALFORMED" | "BAD_SIGNATURE"; message: string; wire?: Err };
 
-/** Verifies a signature with a peer's HI (hip/crypto-jobs.ts verifyNow on a synchronous
- * provider; default the HI's own `@noble` code). */
-export type FaVerify = (peer: PeerIdentity, data: Uint8Array, signature: Uint8Array) => boolean;
-
-/** Parse + check HOST_ID ↔ sender HIT and the signature (by `verify`). `checkSig` false skips
- *  only the signature (used to look at a packet before deciding to spend CPU on it). */
-export function parseFaPacket(bytes: Uint8Array, checkSig = true, verify?: FaVerify): { ok: true; value: SignedFaPacket } | { ok: false; error: VerifyError } {
+/** Parse + check HOST_ID ↔ sender HIT and the signature (by `verifier`: hip/crypto-jobs.ts
+ *  InlineCrypto; default the HI's own `@noble` code). `checkSig` false skips only the signature
+ *  (used to look at a packet before deciding to spend CPU on it). */
+export function parseFaPacket(bytes: Uint8Array, checkSig = true, verifier?: Verifier): { ok: true; value: SignedFaPacket } | { ok: false; error: VerifyError } {
   const v = PacketView.parse(bytes);
   if (!v.ok) return { ok: false, error: { code: "MALFORMED", message: v.error.message, wire: v } };
   const view = v.value;
@@ -140,12 +137,12 @@ export function parseFaPacket(bytes: Uint8Array, checkSig = true, verify?: FaVer
       out.notifyText = new TextDecoder().decode(note.value.data);
     }
   }
-  if (checkSig && !verifySignature(out, verify)) return bad("BAD_SIGNATURE", "signature does not verify");
+  if (checkSig && !verifySignature(out, verifier)) return bad("BAD_SIGNATURE", "signature does not verify");
   return { ok: true, value: out };
 }
 
 /** HIP_SIGNATURE (or HIP_SIGNATURE_2 for R1, with the fields it excludes zeroed). */
-export function verifySignature(p: SignedFaPacket, verify: FaVerify = (peer, d, s) => peer.verify(d, s)): boolean {
+export function verifySignature(p: SignedFaPacket, verifier?: Verifier): boolean {
   const r1 = p.packetType === PacketType.R1;
   const i = p.view.find(r1 ? "HIP_SIGNATURE_2" : "HIP_SIGNATURE");
   if (i < 0) return false;
@@ -158,7 +155,8 @@ export function verifySignature(p: SignedFaPacket, verify: FaVerify = (peer, d, 
     if (pz !== 0) return false;
     prefix.fill(0, 46, 48 + (p.puzzle?.randomI.length ?? 0));
   }
-  return verify(p.peer, prefix, (sig.value as { signature: Uint8Array }).signature);
+  const signature = (sig.value as { signature: Uint8Array }).signature;
+  return verifier ? verifier.verifyNow(p.peer, prefix, signature) : p.peer.verify(prefix, signature);
 }
 
 function bad(code: VerifyError["code"], message: string): { ok: false; error: VerifyError } {
