@@ -59,30 +59,51 @@ export function isV4Mapped(b: Uint8Array): boolean {
   return b[10] === 0xff && b[11] === 0xff;
 }
 
+/** Decimal text of each byte value (address text is built on every parsed REA / FA_INFO). */
+const DEC: readonly string[] = Array.from({ length: 256 }, (_, i) => String(i));
+/** Hexadecimal text of each byte value, unpadded and padded to two digits. */
+const HEX: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16));
+const HEX2: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+
 /** 16 bytes → text; IPv4-mapped addresses come back as dotted IPv4. */
 export function bytesToIp(b: Uint8Array): string {
-  if (isV4Mapped(b)) return `${b[12]}.${b[13]}.${b[14]}.${b[15]}`;
-  const words: number[] = [];
-  for (let i = 0; i < 8; i++) words.push((b[2 * i] << 8) | b[2 * i + 1]);
-  // RFC 5952: compress the longest run (>= 2) of zero words.
+  return bytesToIpAt(b, 0);
+}
+
+/** bytesToIp of the 16 bytes at b[o, o + 16) (no view made): RFC 5952 text, lower case, the
+ * longest run (>= 2) of zero words compressed, the first such run on a tie. */
+export function bytesToIpAt(b: Uint8Array, o: number): string {
+  let mapped = b[o + 10] === 0xff && b[o + 11] === 0xff;
+  for (let i = 0; mapped && i < 10; i++) if (b[o + i] !== 0) mapped = false;
+  if (mapped) return `${DEC[b[o + 12]]}.${DEC[b[o + 13]]}.${DEC[b[o + 14]]}.${DEC[b[o + 15]]}`;
   let best = -1;
   let bestLen = 1;
   for (let i = 0; i < 8; ) {
-    if (words[i] !== 0) {
+    if (b[o + 2 * i] !== 0 || b[o + 2 * i + 1] !== 0) {
       i++;
       continue;
     }
     let j = i;
-    while (j < 8 && words[j] === 0) j++;
+    while (j < 8 && b[o + 2 * j] === 0 && b[o + 2 * j + 1] === 0) j++;
     if (j - i > bestLen) {
       best = i;
       bestLen = j - i;
     }
     i = j;
   }
-  const hex = words.map((w) => w.toString(16));
-  if (best < 0) return hex.join(":");
-  return `${hex.slice(0, best).join(":")}::${hex.slice(best + bestLen).join(":")}`;
+  let out = "";
+  for (let i = 0; i < 8; i++) {
+    if (i === best) {
+      out += "::";
+      i += bestLen - 1;
+      continue;
+    }
+    if (i > 0 && i !== best + bestLen) out += ":";
+    const hi = b[o + 2 * i];
+    const lo = b[o + 2 * i + 1];
+    out += hi === 0 ? HEX[lo] : HEX[hi] + HEX2[lo];
+  }
+  return out;
 }
 
 export function isIPv6Text(ip: string): boolean {

@@ -9,6 +9,8 @@ const MAX_CARVE = 4096;
 
 export class Slab {
   private chunk: Uint8Array = new Uint8Array(0);
+  // Its ArrayBuffer, held: reading `chunk.buffer` on every copy cost more than the view itself.
+  private buf: ArrayBuffer = this.chunk.buffer as ArrayBuffer;
   private used = 0;
 
   constructor(private readonly chunkBytes = 64 * 1024) {}
@@ -21,13 +23,15 @@ export class Slab {
     if (n > MAX_CARVE) return src.slice(from, to);
     if (this.used + n > this.chunk.length) {
       this.chunk = new Uint8Array(this.chunkBytes);
+      this.buf = this.chunk.buffer as ArrayBuffer;
       this.used = 0;
     }
     const at = this.used;
+    const c = this.chunk;
     // The constructor makes the view cheaper than subarray() (no species lookup).
-    const out = new Uint8Array(this.chunk.buffer, at, n);
+    const out = new Uint8Array(this.buf, at, n);
     // Short copies: a loop beats creating the source view for set().
-    if (n <= 64) for (let i = 0; i < n; i++) this.chunk[at + i] = src[from + i];
+    if (n <= 64) for (let i = 0; i < n; i++) c[at + i] = src[from + i];
     else out.set(src.subarray(from, to));
     this.used = (at + n + 7) & ~7;
     return out;

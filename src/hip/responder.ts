@@ -4,7 +4,7 @@ import type { Locator, Millis } from "../core/types.ts";
 import { equalBytes } from "../core/bytes.ts";
 import { NotifyType, PacketType } from "../wire/constants.ts";
 import { getParam, type HipPacket } from "../wire/packet.ts";
-import { emitParam, type HostIdParam, parseParam } from "../wire/params/index.ts";
+import { emitParam, type HostIdParam, parseParamAt } from "../wire/params/index.ts";
 import { readTlv } from "../wire/tlv.ts";
 import type { Association } from "./association.ts";
 import { authenticate, verifyMac } from "./auth.ts";
@@ -214,6 +214,6 @@ export function exchangeCompleteMs(initialMs: number, maxTries: number, maxMs: n
 function innerParam(plain: Uint8Array) {
   const t = readTlv(plain, 0);
   if (t === undefined) return undefined;
-  const r = parseParam(PacketType.I2, t.type, plain.subarray(t.valueOffset, t.valueOffset + t.length), t.valueOffset);
+  const r = parseParamAt(PacketType.I2, t.type, plain, t.valueOffset, t.length);
   return r.ok ? r.value : undefined;
 }

@@ -101,8 +101,8 @@ export class HipHeaderView {
       res: this.res,
       checksum: this.checksum,
       controls: this.controls,
-      senderHit: carve(this.senderHit),
-      receiverHit: carve(this.receiverHit),
+      senderHit: carve(this.bytes, 8, 24),
+      receiverHit: carve(this.bytes, 24, 40),
     };
   }
 }

@@ -4,7 +4,7 @@ import { verifyChecksum } from "./checksum.ts";
 import { HIP_HEADER_LEN, isMobilityPacket, ParamType } from "./constants.ts";
 import { err, ok, type Result, WireErrorCode as E } from "./error.ts";
 import { HipHeaderView } from "./header.ts";
-import { type KnownParamKind, PARAM_CODECS, type Param, type ParamOf, parseParam } from "./params/index.ts";
+import { type KnownParamKind, PARAM_CODECS, type Param, type ParamOf, parseParamAt } from "./params/index.ts";
 import { type ParamIndex, walkParams } from "./walk.ts";
 
 /** Options of {@link PacketView.parse}. */
@@ -67,9 +67,10 @@ export class PacketView {
     return this.bytes.subarray(o, o + this.index.length(i));
   }
 
-  /** Typed parse of parameter i. */
+  /** Typed parse of parameter i (read in place: no view of its value is made). */
   paramAt(i: number): Result<Param> {
-    return parseParam(this.packetType, this.index.type(i), this.value(i), this.index.valueOffset(i));
+    const e = this.index.entries;
+    return parseParamAt(this.packetType, e[3 * i], this.bytes, e[3 * i + 1] + 4, e[3 * i + 2]);
   }
 
   /** Typed parse of the first parameter of `kind`; undefined when absent. */

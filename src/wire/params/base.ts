@@ -15,10 +15,11 @@ export interface EspInfoParam {
   /** NEW SPI. */
   newSpi: number;
 }
-/** Parse an ESP_INFO value (`v`: the value bytes; `offset`: its position in the packet, for errors). */
-export function parseEspInfo(v: Uint8Array, offset: number): Result<EspInfoParam> {
-  if (v.length !== 12) return badLength("ESP_INFO", offset, v.length, "12");
-  return ok({ kind: "ESP_INFO", keymatIndex: u16(v, 2), oldSpi: u32(v, 4), newSpi: u32(v, 8) });
+/** Parse an ESP_INFO value: `n` bytes of `b` at offset `o` (the value, no TLV header; every
+ * parser of this folder takes its value this way, and errors carry `o`-based offsets). */
+export function parseEspInfo(b: Uint8Array, o: number, n: number): Result<EspInfoParam> {
+  if (n !== 12) return badLength("ESP_INFO", o, n, "12");
+  return ok({ kind: "ESP_INFO", keymatIndex: u16(b, o + 2), oldSpi: u32(b, o + 4), newSpi: u32(b, o + 8) });
 }
 /** The ESP_INFO value bytes (no TLV header). */
 export function emitEspInfo(p: EspInfoParam): Uint8Array {
@@ -36,10 +37,13 @@ export interface R1CounterParam {
   /** R1 generation counter (64 bits). */
   counter: bigint;
 }
-/** Parse an R1_COUNTER value (`offset`: its position, for errors). */
-export function parseR1Counter(v: Uint8Array, offset: number): Result<R1CounterParam> {
-  if (v.length !== 12) return badLength("R1_COUNTER", offset, v.length, "12");
-  return ok({ kind: "R1_COUNTER", counter: (BigInt(u32(v, 4)) << 32n) | BigInt(u32(v, 8)) });
+/** Parse an R1_COUNTER value (`n` bytes of `b` at `o`). */
+export function parseR1Counter(b: Uint8Array, o: number, n: number): Result<R1CounterParam> {
+  if (n !== 12) return badLength("R1_COUNTER", o, n, "12");
+  const hi = u32(b, o + 4);
+  const lo = u32(b, o + 8);
+  // Counters below 2^53 (every counter a host reaches) skip the BigInt shift and or.
+  return ok({ kind: "R1_COUNTER", counter: hi < 0x200000 ? BigInt(hi * 0x100000000 + lo) : (BigInt(hi) << 32n) | BigInt(lo) });
 }
 /** The R1_COUNTER value bytes. */
 export function emitR1Counter(p: R1CounterParam): Uint8Array {
@@ -63,10 +67,10 @@ export interface PuzzleParam {
   /** Random #I (RHASH length). */
   randomI: Uint8Array;
 }
-/** Parse a PUZZLE value (`offset`: its position, for errors). */
-export function parsePuzzle(v: Uint8Array, offset: number): Result<PuzzleParam> {
-  if (v.length < 5) return badLength("PUZZLE", offset, v.length, "at least 5");
-  return ok({ kind: "PUZZLE", k: v[0], lifetime: v[1], opaque: u16(v, 2), randomI: carve(v, 4) });
+/** Parse a PUZZLE value (`n` bytes of `b` at `o`). */
+export function parsePuzzle(b: Uint8Array, o: number, n: number): Result<PuzzleParam> {
+  if (n < 5) return badLength("PUZZLE", o, n, "at least 5");
+  return ok({ kind: "PUZZLE", k: b[o], lifetime: b[o + 1], opaque: u16(b, o + 2), randomI: carve(b, o + 4, o + n) });
 }
 /** The PUZZLE value bytes. */
 export function emitPuzzle(p: PuzzleParam): Uint8Array {
@@ -91,11 +95,11 @@ export interface SolutionParam {
   /** Solution #J. */
   solutionJ: Uint8Array;
 }
-/** Parse a SOLUTION value (`offset`: its position, for errors). */
-export function parseSolution(v: Uint8Array, offset: number): Result<SolutionParam> {
-  if (v.length < 6 || (v.length - 4) % 2 !== 0) return badLength("SOLUTION", offset, v.length, "4 + 2n, n >= 1");
-  const n = (v.length - 4) / 2;
-  return ok({ kind: "SOLUTION", k: v[0], opaque: u16(v, 2), randomI: carve(v, 4, 4 + n), solutionJ: carve(v, 4 + n) });
+/** Parse a SOLUTION value (`n` bytes of `b` at `o`). */
+export function parseSolution(b: Uint8Array, o: number, n: number): Result<SolutionParam> {
+  if (n < 6 || (n - 4) % 2 !== 0) return badLength("SOLUTION", o, n, "4 + 2n, n >= 1");
+  const h = (n - 4) / 2;
+  return ok({ kind: "SOLUTION", k: b[o], opaque: u16(b, o + 2), randomI: carve(b, o + 4, o + 4 + h), solutionJ: carve(b, o + 4 + h, o + n) });
 }
 /** The SOLUTION value bytes. */
 export function emitSolution(p: SolutionParam): Uint8Array {
@@ -115,10 +119,10 @@ export interface SeqParam {
   /** Update ID (32 bits). */
   updateId: number;
 }
-/** Parse a SEQ value (`offset`: its position, for errors). */
-export function parseSeq(v: Uint8Array, offset: number): Result<SeqParam> {
-  if (v.length !== 4) return badLength("SEQ", offset, v.length, "4");
-  return ok({ kind: "SEQ", updateId: u32(v, 0) });
+/** Parse a SEQ value (`n` bytes of `b` at `o`). */
+export function parseSeq(b: Uint8Array, o: number, n: number): Result<SeqParam> {
+  if (n !== 4) return badLength("SEQ", o, n, "4");
+  return ok({ kind: "SEQ", updateId: u32(b, o) });
 }
 /** The SEQ value bytes. */
 export function emitSeq(p: SeqParam): Uint8Array {
@@ -134,11 +138,11 @@ export interface AckParam {
   /** Acknowledged peer Update IDs. */
   updateIds: number[];
 }
-/** Parse an ACK value (`offset`: its position, for errors). */
-export function parseAck(v: Uint8Array, offset: number): Result<AckParam> {
-  if (v.length === 0 || v.length % 4 !== 0) return badLength("ACK", offset, v.length, "a non-empty multiple of 4");
+/** Parse an ACK value (`n` bytes of `b` at `o`). */
+export function parseAck(b: Uint8Array, o: number, n: number): Result<AckParam> {
+  if (n === 0 || n % 4 !== 0) return badLength("ACK", o, n, "a non-empty multiple of 4");
   const ids: number[] = [];
-  for (let i = 0; i < v.length; i += 4) ids.push(u32(v, i));
+  for (let i = 0; i < n; i += 4) ids.push(u32(b, o + i));
   return ok({ kind: "ACK", updateIds: ids });
 }
 /** The ACK value bytes. */

@@ -1,5 +1,5 @@
 // Small helpers shared by the typed parameter codecs (RFC 7401 §5.2 layouts).
-import { bytesToIp, ipToBytes } from "../../core/addr.ts";
+import { bytesToIpAt, ipToBytes } from "../../core/addr.ts";
 import { type Err, err, type Result, WireErrorCode as E } from "../error.ts";
 
 export function u16(b: Uint8Array, o: number): number {
@@ -31,9 +31,9 @@ export function badValue(name: string, offset: number, message: string): Err {
   return err(E.PARAM_VALUE, offset, `${name}: ${message}`, name);
 }
 
-/** 16 address bytes → text (IPv4-mapped → dotted IPv4). */
+/** 16 address bytes at b[o, o + 16) → text (IPv4-mapped → dotted IPv4). */
 export function addrText(b: Uint8Array, o: number): string {
-  return bytesToIp(b.subarray(o, o + 16));
+  return bytesToIpAt(b, o);
 }
 
 /** Text → 16 bytes, throwing on malformed text (emit-side programmer error). */
@@ -43,11 +43,12 @@ export function addrBytes(ip: string): Uint8Array {
   return b;
 }
 
-/** A list of fixed-size unsigned integers (1 or 2 bytes each). */
-export function parseList(name: string, v: Uint8Array, offset: number, size: 1 | 2, min = 1): Result<number[]> {
-  if (v.length % size !== 0 || v.length < min * size) return badLength(name, offset, v.length, `a non-empty multiple of ${size}`);
+/** A list of fixed-size unsigned integers (1 or 2 bytes each), the `n` bytes of `b` at `o`, each
+ * shifted right by `shift` bits. */
+export function parseList(name: string, b: Uint8Array, o: number, n: number, size: 1 | 2, min = 1, shift = 0): Result<number[]> {
+  if (n % size !== 0 || n < min * size) return badLength(name, o, n, `a non-empty multiple of ${size}`);
   const out: number[] = [];
-  for (let i = 0; i < v.length; i += size) out.push(size === 1 ? v[i] : u16(v, i));
+  for (let i = 0; i < n; i += size) out.push((size === 1 ? b[o + i] : u16(b, o + i)) >> shift);
   return { ok: true, value: out };
 }
 

@@ -6,6 +6,9 @@ import { err, ok, type Result, WireErrorCode as E } from "../error.ts";
 import { badLength, put16, u16 } from "./codec.ts";
 import { carve } from "../../core/slab.ts";
 
+/** The empty Domain Identifier (shared: a zero-length view holds nothing to mutate). */
+const EMPTY = new Uint8Array(0);
+
 /** HOST_ID (RFC 7401 §5.2.9): HI Length(2) DI-Type(4 bits) DI Length(12 bits) Algorithm(2) HI DI. */
 export interface HostIdParam {
   /** Parameter name (discriminant). */
@@ -20,19 +23,19 @@ export interface HostIdParam {
   domainIdentifier: Uint8Array;
 }
 
-/** Parse a HOST_ID value (`v`: the value bytes; `offset`: its position in the packet, for errors). */
-export function parseHostId(v: Uint8Array, offset: number): Result<HostIdParam> {
-  if (v.length < 6) return badLength("HOST_ID", offset, v.length, "at least 6");
-  const hiLen = u16(v, 0);
-  const diType = v[2] >> 4;
-  const diLen = u16(v, 2) & 0xfff;
-  if (v.length !== 6 + hiLen + diLen) return badLength("HOST_ID", offset, v.length, `6 + HI Length (${hiLen}) + DI Length (${diLen})`);
+/** Parse a HOST_ID value (`n` bytes of `b` at `o`; errors at `o`-based offsets). */
+export function parseHostId(b: Uint8Array, o: number, n: number): Result<HostIdParam> {
+  if (n < 6) return badLength("HOST_ID", o, n, "at least 6");
+  const hiLen = u16(b, o);
+  const diType = b[o + 2] >> 4;
+  const diLen = u16(b, o + 2) & 0xfff;
+  if (n !== 6 + hiLen + diLen) return badLength("HOST_ID", o, n, `6 + HI Length (${hiLen}) + DI Length (${diLen})`);
   return ok({
     kind: "HOST_ID",
-    algorithm: u16(v, 4),
-    hostIdentity: carve(v, 6, 6 + hiLen),
+    algorithm: u16(b, o + 4),
+    hostIdentity: carve(b, o + 6, o + 6 + hiLen),
     diType,
-    domainIdentifier: carve(v, 6 + hiLen),
+    domainIdentifier: diLen === 0 ? EMPTY : carve(b, o + 6 + hiLen, o + n),
   });
 }
 

@@ -105,12 +105,13 @@ export type ParamOf<K extends ParamKind> = Extract<
 
 interface Codec {
   type: number;
-  parse(value: Uint8Array, offset: number): Result<Param>;
+  /** Parses the value: the `n` bytes of `b` at `o` (errors at `o`-based offsets). */
+  parse(b: Uint8Array, o: number, n: number): Result<Param>;
   emit(p: Param): Uint8Array;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: each codec's emit is only called with its own kind
-function codec(type: number, parse: (v: Uint8Array, o: number) => Result<Param>, emit: (p: any) => Uint8Array): Codec {
+function codec(type: number, parse: (b: Uint8Array, o: number, n: number) => Result<Param>, emit: (p: any) => Uint8Array): Codec {
   return { type, parse, emit };
 }
 
@@ -163,10 +164,16 @@ export const PARAM_CODECS: Readonly<Record<KnownParamKind, Codec>> = {
 
 const BASE_BY_TYPE = new Map<number, KnownParamKind>();
 const MM_BY_TYPE = new Map<number, KnownParamKind>();
+// The same, straight to the codec: one lookup per parsed parameter.
+const BASE_CODEC = new Map<number, Codec>();
+const MM_CODEC = new Map<number, Codec>();
 for (const [kind, c] of Object.entries(PARAM_CODECS) as [KnownParamKind, Codec][]) {
+  // 128-130 mean REA_INFO / AC_INFO / FA_INFO only in the draft's own packets (PROFILE §2).
   const mm = kind === "REA_INFO" || kind === "AC_INFO" || kind === "FA_INFO";
   if (!mm) BASE_BY_TYPE.set(c.type, kind);
+  if (!mm) BASE_CODEC.set(c.type, c);
   if (kind !== "R1_COUNTER") MM_BY_TYPE.set(c.type, kind);
+  if (kind !== "R1_COUNTER") MM_CODEC.set(c.type, c);
 }
 
 /** The kind a parameter number means inside a packet of `packetType`, or undefined if unknown. */
@@ -181,9 +188,16 @@ export function paramType(p: Param): number {
 
 /** Parses one value (without TLV header/padding); `offset` = value's offset for errors. */
 export function parseParam(packetType: number, type: number, value: Uint8Array, offset: number): Result<Param> {
-  const kind = paramKind(packetType, type);
-  if (kind === undefined) return ok({ kind: "UNKNOWN", type, value: value.slice() });
-  return PARAM_CODECS[kind].parse(value, offset);
+  const r = parseParamAt(packetType, type, value, 0, value.length);
+  return r.ok || offset === 0 ? r : { ok: false, error: { ...r.error, offset: r.error.offset + offset } };
+}
+
+/** Parses the value in place: the `n` bytes of `b` at `o` (no TLV header), no view made of it;
+ * errors carry offsets in `b`. Fields that hold bytes are copies (the packet may be reused). */
+export function parseParamAt(packetType: number, type: number, b: Uint8Array, o: number, n: number): Result<Param> {
+  const c = (isMobilityPacket(packetType) ? MM_CODEC : BASE_CODEC).get(type);
+  if (c === undefined) return ok({ kind: "UNKNOWN", type, value: b.slice(o, o + n) });
+  return c.parse(b, o, n);
 }
 
 /** Value bytes of a repr (no TLV header, no padding). */

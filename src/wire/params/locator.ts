@@ -27,17 +27,18 @@ export interface LocatorSetParam {
   locators: LocatorEntry[];
 }
 
-/** Parse a LOCATOR_SET value (`v`: the value bytes; `offset`: its position in the packet, for errors). */
-export function parseLocatorSet(v: Uint8Array, offset: number): Result<LocatorSetParam> {
-  if (v.length < 8) return badLength("LOCATOR_SET", offset, v.length, "at least 8");
+/** Parse a LOCATOR_SET value (`n` bytes of `b` at `o`; errors at `o`-based offsets). */
+export function parseLocatorSet(b: Uint8Array, o: number, n: number): Result<LocatorSetParam> {
+  if (n < 8) return badLength("LOCATOR_SET", o, n, "at least 8");
   const locators: LocatorEntry[] = [];
-  let o = 0;
-  while (o < v.length) {
-    if (v.length - o < 8) return badValue("LOCATOR_SET", offset + o, "entry header truncated");
-    const n = v[o + 2] * 4;
-    if (o + 8 + n > v.length) return badValue("LOCATOR_SET", offset + o, "Locator Length runs past the parameter");
-    locators.push({ trafficType: v[o], locatorType: v[o + 1], preferred: (v[o + 3] & 1) === 1, lifetime: u32(v, o + 4), locator: carve(v, o + 8, o + 8 + n) });
-    o += 8 + n;
+  const end = o + n;
+  let p = o;
+  while (p < end) {
+    if (end - p < 8) return badValue("LOCATOR_SET", p, "entry header truncated");
+    const len = b[p + 2] * 4;
+    if (p + 8 + len > end) return badValue("LOCATOR_SET", p, "Locator Length runs past the parameter");
+    locators.push({ trafficType: b[p], locatorType: b[p + 1], preferred: (b[p + 3] & 1) === 1, lifetime: u32(b, p + 4), locator: carve(b, p + 8, p + 8 + len) });
+    p += 8 + len;
   }
   return ok({ kind: "LOCATOR_SET", locators });
 }

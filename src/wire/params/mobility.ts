@@ -1,10 +1,10 @@
 // The draft's own parameters: REA_INFO (§6.1.1.1), AC_INFO (§6.1.2.1), FA_INFO (§6.1.3.1),
 // with PROFILE §2's extensions (UDP port + flags in REA_INFO's per-address Reserved word,
 // leased locator port in FA_INFO). 16-byte addresses are IPv6 or IPv4-mapped; reprs use text.
-import { bytesToIp, ipv4Bytes } from "../../core/addr.ts";
+import { bytesToIpAt, ipv4Bytes } from "../../core/addr.ts";
 import { HIP_UDP_PORT } from "../../core/types.ts";
 import { ok, type Result } from "../error.ts";
-import { addrBytes, addrText, badLength, badValue, put16, put32, u16, u32 } from "./codec.ts";
+import { addrBytes, badLength, badValue, put16, put32, u16, u32 } from "./codec.ts";
 
 /** PROFILE §2: port 0 on the wire means 10500, so 10500 is sent as 0 (canonical form). */
 function wirePort(port: number): number {
@@ -49,22 +49,22 @@ export const REA_INFO_FIXED = 20;
 /** Size of one address entry (bytes). */
 export const REA_INFO_ADDRESS = 24;
 
-/** Parse a REA_INFO value (`v`: the value bytes; `offset`: its position in the packet, for errors). */
-export function parseReaInfo(v: Uint8Array, offset: number): Result<ReaInfoParam> {
-  if (v.length < REA_INFO_FIXED || (v.length - REA_INFO_FIXED) % REA_INFO_ADDRESS !== 0) return badLength("REA_INFO", offset, v.length, "20 + 24n");
+/** Parse a REA_INFO value (`n` bytes of `b` at `o`; errors at `o`-based offsets). */
+export function parseReaInfo(b: Uint8Array, o: number, n: number): Result<ReaInfoParam> {
+  if (n < REA_INFO_FIXED || (n - REA_INFO_FIXED) % REA_INFO_ADDRESS !== 0) return badLength("REA_INFO", o, n, "20 + 24n");
   const addresses: ReaAddress[] = [];
-  for (let o = REA_INFO_FIXED; o < v.length; o += REA_INFO_ADDRESS) {
-    const port = u16(v, o + 4);
-    addresses.push({ lifetime: u32(v, o), port: port === 0 ? HIP_UDP_PORT : port, preferred: (v[o + 7] & 1) === 1, ip: addrText(v, o + 8) });
+  for (let p = o + REA_INFO_FIXED; p < o + n; p += REA_INFO_ADDRESS) {
+    const port = u16(b, p + 4);
+    addresses.push({ lifetime: u32(b, p), port: port === 0 ? HIP_UDP_PORT : port, preferred: (b[p + 7] & 1) === 1, ip: bytesToIpAt(b, p + 8) });
   }
   return ok({
     kind: "REA_INFO",
-    interfaceId: u32(v, 0),
-    currentSpiReverse: u32(v, 4),
-    currentSpi: u32(v, 8),
-    newSpi: u32(v, 12),
-    keymatIndex: u16(v, 16),
-    reaId: u16(v, 18),
+    interfaceId: u32(b, o),
+    currentSpiReverse: u32(b, o + 4),
+    currentSpi: u32(b, o + 8),
+    newSpi: u32(b, o + 12),
+    keymatIndex: u16(b, o + 16),
+    reaId: u16(b, o + 18),
     addresses,
   });
 }
@@ -101,10 +101,10 @@ export interface AcInfoParam {
   rttTimestamp: number;
 }
 
-/** Parse an AC_INFO value (exactly 12 bytes; `offset`: its position, for errors). */
-export function parseAcInfo(v: Uint8Array, offset: number): Result<AcInfoParam> {
-  if (v.length !== 12) return badLength("AC_INFO", offset, v.length, "12");
-  return ok({ kind: "AC_INFO", acId: u16(v, 0), reaId: u16(v, 2), rttTimestamp: u32(v, 4) });
+/** Parse an AC_INFO value (exactly 12 bytes: `n` bytes of `b` at `o`). */
+export function parseAcInfo(b: Uint8Array, o: number, n: number): Result<AcInfoParam> {
+  if (n !== 12) return badLength("AC_INFO", o, n, "12");
+  return ok({ kind: "AC_INFO", acId: u16(b, o), reaId: u16(b, o + 2), rttTimestamp: u32(b, o + 4) });
 }
 
 /** The AC_INFO value bytes. */
@@ -157,19 +157,19 @@ export interface FaInfoParam {
   address: FaAddress;
 }
 
-/** Parse an FA_INFO value (`offset`: its position, for errors). */
-export function parseFaInfo(v: Uint8Array, offset: number): Result<FaInfoParam> {
-  if (v.length < 12) return badLength("FA_INFO", offset, v.length, "at least 12");
-  const addrType = v[11];
+/** Parse an FA_INFO value (`n` bytes of `b` at `o`; errors at `o`-based offsets). */
+export function parseFaInfo(b: Uint8Array, o: number, n: number): Result<FaInfoParam> {
+  if (n < 12) return badLength("FA_INFO", o, n, "at least 12");
+  const addrType = b[o + 11];
   const need = addrType === 0 ? 12 : addrType === 4 || addrType === 6 ? 28 : -1;
-  if (need < 0) return badValue("FA_INFO", offset + 11, `Addr type ${addrType} (expected 0, 4 or 6)`);
-  if (v.length !== need) return badLength("FA_INFO", offset, v.length, `${need} for Addr type ${addrType}`);
-  const port = u16(v, 9);
+  if (need < 0) return badValue("FA_INFO", o + 11, `Addr type ${addrType} (expected 0, 4 or 6)`);
+  if (n !== need) return badLength("FA_INFO", o, n, `${need} for Addr type ${addrType}`);
+  const port = u16(b, o + 9);
   let address: FaAddress;
-  if (addrType === 4) address = { addrType: 4, minSpi: u32(v, 12), maxSpi: u32(v, 16), ip: `${v[20]}.${v[21]}.${v[22]}.${v[23]}` };
-  else if (addrType === 6) address = { addrType: 6, ip: bytesToIp(v.subarray(12, 28)) };
+  if (addrType === 4) address = { addrType: 4, minSpi: u32(b, o + 12), maxSpi: u32(b, o + 16), ip: `${b[o + 20]}.${b[o + 21]}.${b[o + 22]}.${b[o + 23]}` };
+  else if (addrType === 6) address = { addrType: 6, ip: bytesToIpAt(b, o + 12) };
   else address = { addrType: 0 };
-  return ok({ kind: "FA_INFO", requestId: u16(v, 0), leaseId: u16(v, 2), leaseDuration: u32(v, 4), port: port === 0 ? HIP_UDP_PORT : port, address });
+  return ok({ kind: "FA_INFO", requestId: u16(b, o), leaseId: u16(b, o + 2), leaseDuration: u32(b, o + 4), port: port === 0 ? HIP_UDP_PORT : port, address });
 }
 
 /** The FA_INFO value bytes. */

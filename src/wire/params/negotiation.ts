@@ -13,8 +13,8 @@ export interface DhGroupListParam {
   groups: number[];
 }
 /** Parse a DH_GROUP_LIST value (`v`: the value bytes; `offset`: its position in the packet, for errors). */
-export function parseDhGroupList(v: Uint8Array, offset: number): Result<DhGroupListParam> {
-  const r = parseList("DH_GROUP_LIST", v, offset, 1);
+export function parseDhGroupList(b: Uint8Array, o: number, n: number): Result<DhGroupListParam> {
+  const r = parseList("DH_GROUP_LIST", b, o, n, 1);
   return r.ok ? ok({ kind: "DH_GROUP_LIST", groups: r.value }) : r;
 }
 /** The DH_GROUP_LIST value bytes. */
@@ -34,11 +34,11 @@ export interface DiffieHellmanParam {
   publicValue: Uint8Array;
 }
 /** Parse a DIFFIE_HELLMAN value (`offset`: its position, for errors). */
-export function parseDiffieHellman(v: Uint8Array, offset: number): Result<DiffieHellmanParam> {
-  if (v.length < 3) return badLength("DIFFIE_HELLMAN", offset, v.length, "at least 3");
-  const n = u16(v, 1);
-  if (v.length !== 3 + n) return badLength("DIFFIE_HELLMAN", offset, v.length, `3 + Public Value Length (${n})`);
-  return ok({ kind: "DIFFIE_HELLMAN", groupId: v[0], publicValue: carve(v, 3) });
+export function parseDiffieHellman(b: Uint8Array, o: number, n: number): Result<DiffieHellmanParam> {
+  if (n < 3) return badLength("DIFFIE_HELLMAN", o, n, "at least 3");
+  const len = u16(b, o + 1);
+  if (n !== 3 + len) return badLength("DIFFIE_HELLMAN", o, n, `3 + Public Value Length (${len})`);
+  return ok({ kind: "DIFFIE_HELLMAN", groupId: b[o], publicValue: carve(b, o + 3, o + n) });
 }
 /** The DIFFIE_HELLMAN value bytes. */
 export function emitDiffieHellman(p: DiffieHellmanParam): Uint8Array {
@@ -57,8 +57,8 @@ export interface HipCipherParam {
   ciphers: number[];
 }
 /** Parse a HIP_CIPHER value (`offset`: its position, for errors). */
-export function parseHipCipher(v: Uint8Array, offset: number): Result<HipCipherParam> {
-  const r = parseList("HIP_CIPHER", v, offset, 2);
+export function parseHipCipher(b: Uint8Array, o: number, n: number): Result<HipCipherParam> {
+  const r = parseList("HIP_CIPHER", b, o, n, 2);
   return r.ok ? ok({ kind: "HIP_CIPHER", ciphers: r.value }) : r;
 }
 /** The HIP_CIPHER value bytes. */
@@ -75,9 +75,9 @@ export interface HitSuiteListParam {
   suites: number[];
 }
 /** Parse a HIT_SUITE_LIST value (`offset`: its position, for errors). */
-export function parseHitSuiteList(v: Uint8Array, offset: number): Result<HitSuiteListParam> {
-  const r = parseList("HIT_SUITE_LIST", v, offset, 1);
-  return r.ok ? ok({ kind: "HIT_SUITE_LIST", suites: r.value.map((x) => x >> 4) }) : r;
+export function parseHitSuiteList(b: Uint8Array, o: number, n: number): Result<HitSuiteListParam> {
+  const r = parseList("HIT_SUITE_LIST", b, o, n, 1, 1, 4);
+  return r.ok ? ok({ kind: "HIT_SUITE_LIST", suites: r.value }) : r;
 }
 /** The HIT_SUITE_LIST value bytes (one suite per upper nibble). */
 export function emitHitSuiteList(p: HitSuiteListParam): Uint8Array {
@@ -95,8 +95,8 @@ export interface TransportFormatListParam {
   formats: number[];
 }
 /** Parse a TRANSPORT_FORMAT_LIST value (`offset`: its position, for errors). */
-export function parseTransportFormatList(v: Uint8Array, offset: number): Result<TransportFormatListParam> {
-  const r = parseList("TRANSPORT_FORMAT_LIST", v, offset, 2);
+export function parseTransportFormatList(b: Uint8Array, o: number, n: number): Result<TransportFormatListParam> {
+  const r = parseList("TRANSPORT_FORMAT_LIST", b, o, n, 2);
   return r.ok ? ok({ kind: "TRANSPORT_FORMAT_LIST", formats: r.value }) : r;
 }
 /** The TRANSPORT_FORMAT_LIST value bytes. */
@@ -112,9 +112,9 @@ export interface EspTransformParam {
   suites: number[];
 }
 /** Parse an ESP_TRANSFORM value (`offset`: its position, for errors). */
-export function parseEspTransform(v: Uint8Array, offset: number): Result<EspTransformParam> {
-  if (v.length < 4 || v.length % 2 !== 0) return badLength("ESP_TRANSFORM", offset, v.length, "2 + 2n, n >= 1");
-  const r = parseList("ESP_TRANSFORM", v.subarray(2), offset + 2, 2);
+export function parseEspTransform(b: Uint8Array, o: number, n: number): Result<EspTransformParam> {
+  if (n < 4 || n % 2 !== 0) return badLength("ESP_TRANSFORM", o, n, "2 + 2n, n >= 1");
+  const r = parseList("ESP_TRANSFORM", b, o + 2, n - 2, 2);
   return r.ok ? ok({ kind: "ESP_TRANSFORM", suites: r.value }) : r;
 }
 /** The ESP_TRANSFORM value bytes. */

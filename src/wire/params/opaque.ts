@@ -12,10 +12,10 @@ export interface EncryptedParam {
   /** IV followed by the ciphertext; the HIP layer splits it by cipher. */
   ivAndData: Uint8Array;
 }
-/** Parse an ENCRYPTED value (`v`: the value bytes; `offset`: its position in the packet, for errors). */
-export function parseEncrypted(v: Uint8Array, offset: number): Result<EncryptedParam> {
-  if (v.length < 4) return badLength("ENCRYPTED", offset, v.length, "at least 4");
-  return ok({ kind: "ENCRYPTED", ivAndData: carve(v, 4) });
+/** Parse an ENCRYPTED value (`n` bytes of `b` at `o`; errors at `o`-based offsets). */
+export function parseEncrypted(b: Uint8Array, o: number, n: number): Result<EncryptedParam> {
+  if (n < 4) return badLength("ENCRYPTED", o, n, "at least 4");
+  return ok({ kind: "ENCRYPTED", ivAndData: carve(b, o + 4, o + n) });
 }
 /** The ENCRYPTED value bytes (Reserved, IV and data; no TLV header). */
 export function emitEncrypted(p: EncryptedParam): Uint8Array {
@@ -39,10 +39,10 @@ export interface CertParam {
   /** The certificate bytes. */
   certificate: Uint8Array;
 }
-/** Parse a CERT value (`offset`: its position, for errors). */
-export function parseCert(v: Uint8Array, offset: number): Result<CertParam> {
-  if (v.length < 4) return badLength("CERT", offset, v.length, "at least 4");
-  return ok({ kind: "CERT", group: v[0], count: v[1], id: v[2], certType: v[3], certificate: carve(v, 4) });
+/** Parse a CERT value (`n` bytes of `b` at `o`). */
+export function parseCert(b: Uint8Array, o: number, n: number): Result<CertParam> {
+  if (n < 4) return badLength("CERT", o, n, "at least 4");
+  return ok({ kind: "CERT", group: b[o], count: b[o + 1], id: b[o + 2], certType: b[o + 3], certificate: carve(b, o + 4, o + n) });
 }
 /** The CERT value bytes (no TLV header). */
 export function emitCert(p: CertParam): Uint8Array {
@@ -64,10 +64,10 @@ export interface NotificationParam {
   /** Notification Data. */
   data: Uint8Array;
 }
-/** Parse a NOTIFICATION value (`offset`: its position, for errors). */
-export function parseNotification(v: Uint8Array, offset: number): Result<NotificationParam> {
-  if (v.length < 4) return badLength("NOTIFICATION", offset, v.length, "at least 4");
-  return ok({ kind: "NOTIFICATION", notifyType: u16(v, 2), data: carve(v, 4) });
+/** Parse a NOTIFICATION value (`n` bytes of `b` at `o`). */
+export function parseNotification(b: Uint8Array, o: number, n: number): Result<NotificationParam> {
+  if (n < 4) return badLength("NOTIFICATION", o, n, "at least 4");
+  return ok({ kind: "NOTIFICATION", notifyType: u16(b, o + 2), data: carve(b, o + 4, o + n) });
 }
 /** The NOTIFICATION value bytes (no TLV header). */
 export function emitNotification(p: NotificationParam): Uint8Array {
@@ -89,9 +89,9 @@ export interface EchoParam {
 /** Parse / emit functions for one ECHO_* parameter. */
 export function echoCodec(kind: EchoKind) {
   return {
-    /** Parse the value (any length). */
-    parse(v: Uint8Array, _offset: number): Result<EchoParam> {
-      return ok({ kind, data: carve(v) });
+    /** Parse the value (any length: `n` bytes of `b` at `o`). */
+    parse(b: Uint8Array, o: number, n: number): Result<EchoParam> {
+      return ok({ kind, data: carve(b, o, o + n) });
     },
     /** The value bytes (a copy of `data`). */
     emit(p: EchoParam): Uint8Array {
@@ -110,10 +110,10 @@ export interface HipMacParam {
 /** Parse / emit functions for HIP_MAC or HIP_MAC_2. */
 export function macCodec(kind: "HIP_MAC" | "HIP_MAC_2") {
   return {
-    /** Parse the value (at least 1 byte; `offset`: its position, for errors). */
-    parse(v: Uint8Array, offset: number): Result<HipMacParam> {
-      if (v.length === 0) return badLength(kind, offset, 0, "at least 1");
-      return ok({ kind, mac: carve(v) });
+    /** Parse the value (at least 1 byte: `n` bytes of `b` at `o`). */
+    parse(b: Uint8Array, o: number, n: number): Result<HipMacParam> {
+      if (n === 0) return badLength(kind, o, 0, "at least 1");
+      return ok({ kind, mac: carve(b, o, o + n) });
     },
     /** The value bytes (a copy of `mac`). */
     emit(p: HipMacParam): Uint8Array {
@@ -134,10 +134,10 @@ export interface HipSignatureParam {
 /** Parse / emit functions for HIP_SIGNATURE or HIP_SIGNATURE_2. */
 export function signatureCodec(kind: "HIP_SIGNATURE" | "HIP_SIGNATURE_2") {
   return {
-    /** Parse the value (at least 3 bytes; `offset`: its position, for errors). */
-    parse(v: Uint8Array, offset: number): Result<HipSignatureParam> {
-      if (v.length < 3) return badLength(kind, offset, v.length, "at least 3");
-      return ok({ kind, algorithm: u16(v, 0), signature: carve(v, 2) });
+    /** Parse the value (at least 3 bytes: `n` bytes of `b` at `o`). */
+    parse(b: Uint8Array, o: number, n: number): Result<HipSignatureParam> {
+      if (n < 3) return badLength(kind, o, n, "at least 3");
+      return ok({ kind, algorithm: u16(b, o), signature: carve(b, o + 2, o + n) });
     },
     /** The value bytes (SIG alg then signature). */
     emit(p: HipSignatureParam): Uint8Array {
@@ -156,10 +156,10 @@ export interface HmacParam {
   /** The 20-byte HMAC-SHA1. */
   hmac: Uint8Array;
 }
-/** Parse an HMAC value (exactly 20 bytes; `offset`: its position, for errors). */
-export function parseHmac(v: Uint8Array, offset: number): Result<HmacParam> {
-  if (v.length !== 20) return badLength("HMAC", offset, v.length, "20");
-  return ok({ kind: "HMAC", hmac: carve(v) });
+/** Parse an HMAC value (exactly 20 bytes: `n` bytes of `b` at `o`). */
+export function parseHmac(b: Uint8Array, o: number, n: number): Result<HmacParam> {
+  if (n !== 20) return badLength("HMAC", o, n, "20");
+  return ok({ kind: "HMAC", hmac: carve(b, o, o + n) });
 }
 /** The HMAC value bytes; throws RangeError unless `hmac` is 20 bytes. */
 export function emitHmac(p: HmacParam): Uint8Array {
@@ -175,9 +175,9 @@ export interface EspDatagramParam {
   datagram: Uint8Array;
 }
 /** Parse an ESP_DATAGRAM value (at least 8 bytes: SPI and sequence number). */
-export function parseEspDatagram(v: Uint8Array, offset: number): Result<EspDatagramParam> {
-  if (v.length < 8) return badLength("ESP_DATAGRAM", offset, v.length, "at least 8 (SPI + Sequence Number)");
-  return ok({ kind: "ESP_DATAGRAM", datagram: carve(v) });
+export function parseEspDatagram(b: Uint8Array, o: number, n: number): Result<EspDatagramParam> {
+  if (n < 8) return badLength("ESP_DATAGRAM", o, n, "at least 8 (SPI + Sequence Number)");
+  return ok({ kind: "ESP_DATAGRAM", datagram: carve(b, o, o + n) });
 }
 /** The ESP_DATAGRAM value bytes (a copy of `datagram`). */
 export function emitEspDatagram(p: EspDatagramParam): Uint8Array {
