@@ -60,3 +60,21 @@ export function carveInt32(src: Int32Array, n: number): Int32Array {
   intsUsed += n;
   return out;
 }
+
+/** Room for `max` Int32s carved from the shared chunk, to be filled in place and then kept with
+ * `commitInt32(n)` (n <= max; the rest is given back). Undefined when `max` is too large. */
+export function reserveInt32(max: number): Int32Array | undefined {
+  if (max > 1024) return undefined;
+  if (intsUsed + max > ints.length) {
+    ints = new Int32Array(8192);
+    intsUsed = 0;
+  }
+  return ints.subarray(intsUsed, intsUsed + max);
+}
+
+/** Keeps the first `n` Int32s of the last `reserveInt32` (as a view of exactly `n`). */
+export function commitInt32(n: number): Int32Array {
+  const out = ints.subarray(intsUsed, intsUsed + n);
+  intsUsed += n;
+  return out;
+}

@@ -4,7 +4,7 @@
 // (assembly/wire/walk.ts), see docs/PROTOCOL.md §3.
 import { HIP_HEADER_LEN } from "./constants.ts";
 import { type Err, err, ok, type Result, WireErrorCode as E, type WireErrorCode } from "./error.ts";
-import { carveInt32 } from "../core/slab.ts";
+import { carveInt32, commitInt32, reserveInt32 } from "../core/slab.ts";
 
 /** Result codes shared by both walks (negative = error). */
 export const WALK_ERR_TRUNCATED = -1;
@@ -127,9 +127,15 @@ export function walkError(n: number, offset: number, len: number): Err {
 
 let scratch = new Int32Array(3 * 256);
 
-/** TypeScript walk with a fresh index (walked into a reused scratch, then copied to its size). */
+/** TypeScript walk with a fresh index (walked straight into room carved for the worst case,
+ * one TLV per 8 bytes, then kept at its size; a reused scratch and a copy for huge packets). */
 export function walkParamsTs(bytes: Uint8Array, start = HIP_HEADER_LEN): Result<ParamIndex> {
   const need = 3 * Math.max(1, Math.ceil((bytes.length - start) / 8));
+  const room = reserveInt32(need);
+  if (room !== undefined) {
+    const n = walkParamsTsInto(bytes, start, room);
+    return n >= 0 ? ok(new ParamIndex(commitInt32(3 * n), n)) : walkError(n, walkErrOffset, bytes.length);
+  }
   if (scratch.length < need) scratch = new Int32Array(need);
   const n = walkParamsTsInto(bytes, start, scratch);
   return toResult(n, bytes, walkErrOffset, scratch);
