@@ -8,9 +8,9 @@ import { cbcDecryptVp, cbcEncryptVp, ctrXorVp } from "../crypto/modes-vperm";
 import { gcmOpenStitched, gcmSealStitched } from "../crypto/gcm-stitch";
 import { replayCheck, replayUpdate } from "./replay";
 import {
-  SA_ALG, SA_DK, SA_EK, SA_GHASH, SA_ICVLEN, SA_ISTATE, SA_IVCTR, SA_IVK, SA_IVLEN, SA_IVMASK, SA_NR,
+  SA_ALG, SA_DK, SA_EK, SA_ICVLEN, SA_ISTATE, SA_IVCTR, SA_IVK, SA_IVLEN, SA_IVMASK, SA_NR,
   SA_OSTATE, SA_SALT, SA_SEQ, SA_SPI, SA_ST_AUTH, SA_ST_BYTES, SA_ST_MALFORMED, SA_ST_OK, SA_ST_REKEY,
-  SA_ST_REPLAY, SA_VDK, SA_VEK,
+  SA_ST_REPLAY, SA_VDK, SA_VEK, ghashOf,
 } from "./sa";
 
 export const ST_OK: i32 = 0;
@@ -98,10 +98,10 @@ export function sealBody(sa: usize, nh: u32, pkt: usize, plen: usize, mac: bool)
     store<u32>(NONCE, load<u32>(sa, SA_SALT));
     store<u64>(NONCE, load<u64>(pkt, 8), 4);
     if ((vpModes & GCM_STITCH) !== 0) {
-      gcmSealStitched(sa + SA_EK, nr, vekOf(sa, nr), load<usize>(sa, SA_GHASH), NONCE, pkt, 8, body, ctLen, body + ctLen);
+      gcmSealStitched(sa + SA_EK, nr, vekOf(sa, nr), ghashOf(sa), NONCE, pkt, 8, body, ctLen, body + ctLen);
     } else {
       ctrAny(sa, nr, body, ctLen);
-      gcmTag(sa + SA_EK, nr, load<usize>(sa, SA_GHASH), NONCE, pkt, 8, body, ctLen, body + ctLen);
+      gcmTag(sa + SA_EK, nr, ghashOf(sa), NONCE, pkt, 8, body, ctLen, body + ctLen);
     }
   } else {
     if (ivLen === 16) {
@@ -144,8 +144,8 @@ export function openPacket(sa: usize, pkt: usize, len: usize): i32 {
     const nr = load<i32>(sa, SA_NR);
     store<u32>(NONCE, load<u32>(sa, SA_SALT));
     store<u64>(NONCE, load<u64>(pkt, 8), 4);
-    if (stitched) gcmOpenStitched(sa + SA_EK, nr, vekOf(sa, nr), load<usize>(sa, SA_GHASH), NONCE, pkt, 8, body, ctLen, MAC);
-    else gcmTag(sa + SA_EK, nr, load<usize>(sa, SA_GHASH), NONCE, pkt, 8, body, ctLen, MAC);
+    if (stitched) gcmOpenStitched(sa + SA_EK, nr, vekOf(sa, nr), ghashOf(sa), NONCE, pkt, 8, body, ctLen, MAC);
+    else gcmTag(sa + SA_EK, nr, ghashOf(sa), NONCE, pkt, 8, body, ctLen, MAC);
   } else {
     hmacCompute(alg, sa + SA_ISTATE, sa + SA_OSTATE, pkt, hdr + ctLen, MAC);
   }

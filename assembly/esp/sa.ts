@@ -43,7 +43,12 @@ export const SA_EK: usize = 192;
 export const SA_DK: usize = 432;
 export const SA_IVK: usize = 672;
 export const SA_BITMAP: usize = 912; // up to 4096 bits
-export const SA_GHASH: usize = 120; // pointer to the GCM GHASH tables (allocated once per slot)
+export const SA_GHASH: usize = 120; // pointer to the GCM GHASH tables (allocated once per slot, on first use)
+// AES-GCM SAs have no HMAC states: until the first packet, SA_ISTATE holds the hash subkey H and
+// SA_OSTATE whether the 64 KiB GHASH tables are built (ghashOf). An SA that never carries a
+// packet never builds them (≈ 4 × 64 KiB written per association with install and wipe).
+const SA_GCM_H: usize = SA_ISTATE;
+const SA_GCM_READY: usize = SA_OSTATE;
 export const SA_VEK: usize = 1424; // AES-128 only: vector-permute schedules (crypto/aes-vperm.ts)
 export const SA_VDK: usize = 1600;
 export const SA_BYTES: usize = 1792;
@@ -112,8 +117,7 @@ export function saInstall(
     sa = (heap.alloc(SA_BYTES + 16) + 15) & ~15;
     store<usize>(SLOTS + (<usize>h << 2), sa);
   }
-  let ghash = load<usize>(sa, SA_GHASH);
-  if (suite === SUITE_AES_GCM16 && ghash === 0) ghash = (heap.alloc(GHASH_TABLE_BYTES + 16) + 15) & ~15;
+  const ghash = load<usize>(sa, SA_GHASH);
   memory.fill(sa, 0, SA_BYTES);
   store<usize>(sa, ghash, SA_GHASH);
   store<u32>(sa, spi, SA_SPI);
@@ -134,9 +138,7 @@ export function saInstall(
   if (alg !== 0) hmacKeys(alg, auth, <usize>authLen, sa + SA_ISTATE, sa + SA_OSTATE);
   if (suite === SUITE_AES_GCM16) {
     store<u32>(sa, load<u32>(keys + <usize>aesLen), SA_SALT);
-    gcmHashKey(sa + SA_EK, load<i32>(sa, SA_NR), sa + SA_ISTATE);
-    ghashInit(ghash, sa + SA_ISTATE);
-    memory.fill(sa + SA_ISTATE, 0, 16);
+    gcmHashKey(sa + SA_EK, load<i32>(sa, SA_NR), sa + SA_GCM_H); // tables: ghashOf, at first use
     if (seedLen >= 8) store<u64>(sa, load<u64>(seed), SA_IVMASK);
   } else if (ivLen === 16) {
     // CBC IV = AES_k'(IV counter) with k' = IV seed (16 bytes) or, absent a seed, the enc key
@@ -175,9 +177,24 @@ export function saRemove(h: u32): i32 {
     else store<u32>(prev, next, SA_NEXT);
   }
   const ghash = load<usize>(sa, SA_GHASH);
-  if (ghash !== 0) memory.fill(ghash, 0, GHASH_TABLE_BYTES);
+  // Built tables reveal H (forgeries): wiped. Unbuilt ones are still zero from the last wipe.
+  if (ghash !== 0 && load<u32>(sa, SA_GCM_READY) !== 0) memory.fill(ghash, 0, GHASH_TABLE_BYTES);
   memory.fill(sa, 0, SA_BYTES);
   store<usize>(sa, ghash, SA_GHASH);
   store<u8>(LIVE + h, 0);
   return 1;
+}
+
+/** The GHASH tables of AES-GCM SA `sa`, built from H (and H wiped) on the first call. */
+export function ghashOf(sa: usize): usize {
+  let ghash = load<usize>(sa, SA_GHASH);
+  if (load<u32>(sa, SA_GCM_READY) !== 0) return ghash;
+  if (ghash === 0) {
+    ghash = (heap.alloc(GHASH_TABLE_BYTES + 16) + 15) & ~15;
+    store<usize>(sa, ghash, SA_GHASH);
+  }
+  ghashInit(ghash, sa + SA_GCM_H);
+  memory.fill(sa + SA_GCM_H, 0, 16);
+  store<u32>(sa, 1, SA_GCM_READY);
+  return ghash;
 }

@@ -48,7 +48,8 @@ export interface HipLimits {
   /** Per-prefix buckets kept (least recently used evicted). */
   maxRateEntries: number;
   /** Runtime SA table: SAs in the data plane (the WASM table has 4096 slots, a GCM SA holds
-   * 64 KiB of GHASH tables). An SA beyond it is refused (HostStack counter `drop.sa_limit`). */
+   * 64 KiB of GHASH tables once it carried a packet). An SA beyond it is refused (HostStack
+   * counter `drop.sa_limit`). */
   maxSas: number;
   /** Mobility: logical interfaces of one peer (REA_INFO interface IDs, draft §4.1). */
   maxPeerInterfaces: number;

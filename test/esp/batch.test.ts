@@ -118,6 +118,9 @@ test("no WASM allocation per packet: heap pointer and memory size unchanged by 3
   const handles = SUITES.map((s) => saPair(s, 0x7400 + s, s)).map(([o, i]) => [dp.installSa(o), dp.installSa(i)]);
   const batch = new EspBatch();
   const out = new Uint8Array(2000);
+  // An AES-GCM SA builds its GHASH tables (64 KiB, allocated once per SA slot) at its first
+  // packet: one packet each first, then nothing may allocate.
+  for (const [o] of handles) assert.equal(dp.open(dp.seal(o, 17, bytes(1, 1))).status, EspStatus.Ok);
   const p0 = w.cryptoAlloc(16);
   const p1 = w.cryptoAlloc(16);
   const mem = w.memory.buffer.byteLength;
@@ -133,6 +136,40 @@ test("no WASM allocation per packet: heap pointer and memory size unchanged by 3
   }
   assert.equal(w.cryptoAlloc(16), p1 + (p1 - p0), "bump allocator moved only by our own probes");
   assert.equal(w.memory.buffer.byteLength, mem);
+});
+
+test("an AES-GCM SA that carries no packet costs no GHASH tables; one that did reuses its slot's", () => {
+  const dp = new DataPlane();
+  const w = dp.crypto.wasm as EspWasm;
+  const mark = () => [w.cryptoAlloc(16), w.memory.buffer.byteLength];
+  // Warm the slot allocator: one pair installed, used (tables built) and removed.
+  const [o0, i0] = saPair(EspSuite.AES_GCM16, 0x7700);
+  const h0 = [dp.installSa(o0), dp.installSa(i0)];
+  assert.equal(dp.open(dp.seal(h0[0], 17, bytes(40, 7))).status, EspStatus.Ok);
+  for (const h of h0) assert.ok(dp.removeSa(h));
+  const [aPrev] = mark();
+  const [a0] = mark();
+  const step = a0 - aPrev; // what one probe takes (aligned)
+  // 200 pairs held at once, unused: each SA takes a slot (under 2 KiB), none its 64 KiB tables.
+  const held: number[] = [];
+  for (let k = 0; k < 200; k++) {
+    const [o, i] = saPair(EspSuite.AES_GCM16, 0x7800 + 2 * k);
+    held.push(dp.installSa(o), dp.installSa(i));
+  }
+  const [a1] = mark();
+  assert.ok(a1 - a0 < held.length * 4096, `${a1 - a0} bytes for ${held.length} unused SAs`);
+  for (const h of held) assert.ok(dp.removeSa(h));
+  // A pair in a slot that had tables: the first packet builds them there again, right
+  // (node:crypto opens it), with no new allocation.
+  const [a1b, m1b] = mark();
+  const [o, i] = saPair(EspSuite.AES_GCM16, 0x7a00);
+  const hs = [dp.installSa(o), dp.installSa(i)];
+  const pkt = dp.seal(hs[0], 17, bytes(300, 3));
+  assert.deepEqual(nodeOpen(o, pkt)?.payload, bytes(300, 3));
+  assert.equal(dp.open(pkt).status, EspStatus.Ok);
+  const [a2, m2] = mark();
+  assert.equal(a2, a1b + step);
+  assert.equal(m2, m1b);
 });
 
 test("Worker (transfer mode): EspBatch transferred and shared (SharedArrayBuffer), several in flight", async () => {
