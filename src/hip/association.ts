@@ -32,6 +32,9 @@ export interface AssociationHost {
   pushEvent(ev: HipEvent): void;
   /** Signs and verifies at once: the host's synchronous provider, else `@noble` (crypto-jobs.ts). */
   readonly crypto: InlineCrypto;
+  /** A timer of this association (state, `retransmit`, `deadline`) was set: the host's cached
+   * earliest deadline must be recomputed (HipHost.pollTimeout). */
+  timersMoved(): void;
 }
 
 /** Pending retransmission of the packet that drives the current state (I1, I2 or CLOSE). */
@@ -48,8 +51,37 @@ export interface Retransmit {
 
 /** One HIP association with a peer (RFC 7401 §4.4): state, keys, SPIs, locators and timers. */
 export class Association {
+  // state, retransmit and deadline decide the association's timers (HipHost.pollTimeout caches
+  // the earliest over all associations): setting one tells the host. The activity stamps
+  // (lastRxAt, lastTxAt) only move the UAL deadline later, so they need not (the cached value
+  // is then an early bound: a wake-up finds nothing due and the next poll recomputes).
+  private st: HipState = "UNASSOCIATED";
+  private rt: Retransmit | undefined;
+  private dl: Millis | undefined;
   /** HIP state (RFC 7401 §4.4.2). */
-  state: HipState = "UNASSOCIATED";
+  get state(): HipState {
+    return this.st;
+  }
+  set state(v: HipState) {
+    this.st = v;
+    this.host.timersMoved();
+  }
+  /** Pending retransmission of I1, I2 or CLOSE (its `nextAt` is moved only by HipHost's timeout). */
+  get retransmit(): Retransmit | undefined {
+    return this.rt;
+  }
+  set retransmit(v: Retransmit | undefined) {
+    this.rt = v;
+    this.host.timersMoved();
+  }
+  /** R2-SENT → ESTABLISHED (Exchange Complete), CLOSED → gone. */
+  get deadline(): Millis | undefined {
+    return this.dl;
+  }
+  set deadline(v: Millis | undefined) {
+    this.dl = v;
+    this.host.timersMoved();
+  }
   /** Peer's Host Identity once known (from R1 or I2). */
   peerIdentity: PeerIdentity | undefined;
   /** Current peer and local locators (mobility may change them). */
@@ -97,12 +129,8 @@ export class Association {
   cryptoBusy = false;
   /** Whether the I1 went out with a NULL receiver HIT. */
   opportunistic = false;
-  /** Pending retransmission of I1, I2 or CLOSE. */
-  retransmit: Retransmit | undefined;
   /** Responder: the R2 we sent (re-sent on a duplicate I2, §6.9 step 4). */
   lastR2: Uint8Array | undefined;
-  /** R2-SENT → ESTABLISHED (Exchange Complete), CLOSED → gone. */
-  deadline: Millis | undefined;
   /** CLOSE nonce (ECHO_REQUEST_SIGNED, §5.3.7). */
   closeNonce: Uint8Array | undefined;
   /** Last inbound ESP packet accepted on this association (ms). */

@@ -71,6 +71,9 @@ export class HipHost extends AssociationTable implements HostCore {
   private readonly tx: Transmit[] = [];
   private readonly events: HipEvent[] = [];
   private readonly extensions: HipExtension[] = [];
+  /** Cached earliest association deadline (pollTimeout) and whether it must be recomputed. */
+  private due: Millis | undefined;
+  private dueStale = true;
   protected readonly assocHost: AssociationHost;
   /** Time of the latest input (handed to extensions' onEvent). */
   private now: Millis = 0;
@@ -87,7 +90,14 @@ export class HipHost extends AssociationTable implements HostCore {
     this.signer = crypto.signerFor(this.identity);
     const dhKey = (rng: Rng, g: number) => crypto.dhKey(rng, g);
     this.r1 = new R1Factory(this.identity, this.rng, { k: c.puzzleK, lifetime: c.puzzleLifetime, opaque: c.puzzleOpaque, dhGroups: c.dhGroups, hipCiphers: c.hipCiphers, espSuites: c.espSuites, r1Lifetime: c.r1Lifetime, maxSolvedPerGeneration: cfg.maxSolvedPerGeneration, r1Counter: c.r1Counter, signer: this.signer, dhKey }, cfg.r1CounterStart ?? 1n);
-    this.assocHost = { queueRaw: (now, p, to, from) => this.queueRaw(now, p, to, from), pushEvent: (ev) => this.event(ev), crypto };
+    this.assocHost = {
+      queueRaw: (now, p, to, from) => this.queueRaw(now, p, to, from),
+      pushEvent: (ev) => this.event(ev),
+      crypto,
+      timersMoved: () => {
+        this.dueStale = true;
+      },
+    };
     const l = this.limits;
     const lim = { perPrefix: l.r1PerPrefix, global: l.r1Global, prefixV4: l.prefixV4, prefixV6: l.prefixV6, maxEntries: l.maxRateEntries };
     this.r1Limiter = new PrefixLimiter(lim);
@@ -227,6 +237,7 @@ export class HipHost extends AssociationTable implements HostCore {
   /** Run retransmissions and expiries due at `now` (ms). */
   handleTimeout(now: Millis): void {
     this.now = now;
+    this.dueStale = true; // retransmissions move their own nextAt; idle associations go
     this.guard(undefined, () => this.timeout(now));
   }
 
@@ -316,19 +327,42 @@ export class HipHost extends AssociationTable implements HostCore {
     return this.events.shift();
   }
 
-  /** The next instant `handleTimeout` must be called (ms), if any. */
+  /**
+   * The next instant `handleTimeout` must be called (ms), if any. The associations' part is
+   * cached: a runtime polls once per event-loop turn, and a scan of thousands of associations
+   * per turn of ESP traffic cost more than the traffic. It is recomputed after a timer was set
+   * (Association.timersMoved) or a timeout ran; activity that only postpones the UAL deadline
+   * leaves it early, which costs one wake-up that finds nothing due.
+   */
   pollTimeout(): Millis | undefined {
-    let t: number | undefined;
-    const min = (x: number | undefined) => {
-      if (x !== undefined && (t === undefined || x < t)) t = x;
-    };
-    for (const a of this.assocs.values()) {
-      min(a.retransmit?.nextAt);
-      if (a.state === "CLOSED") min(a.deadline);
-      min(ualDeadline(a, this.limits.ualIdleMs));
+    if (this.dueStale) {
+      this.dueStale = false;
+      this.due = this.earliestDue();
     }
-    for (const a of this.opportunistic.values()) min(a.retransmit?.nextAt);
-    for (const ext of this.extensions) min(ext.pollTimeout?.());
+    let t = this.due;
+    for (const ext of this.extensions) {
+      const x = ext.pollTimeout?.();
+      if (x !== undefined && (t === undefined || x < t)) t = x;
+    }
+    return t;
+  }
+
+  /** Earliest retransmission, CLOSED linger or UAL deadline over every association. */
+  private earliestDue(): Millis | undefined {
+    let t: number | undefined;
+    const ual = this.limits.ualIdleMs;
+    for (const a of this.assocs.values()) {
+      const r = a.retransmit?.nextAt;
+      if (r !== undefined && (t === undefined || r < t)) t = r;
+      const d = a.state === "CLOSED" ? a.deadline : undefined;
+      if (d !== undefined && (t === undefined || d < t)) t = d;
+      const u = ualDeadline(a, ual);
+      if (u !== undefined && (t === undefined || u < t)) t = u;
+    }
+    for (const a of this.opportunistic.values()) {
+      const r = a.retransmit?.nextAt;
+      if (r !== undefined && (t === undefined || r < t)) t = r;
+    }
     return t;
   }
 

@@ -186,7 +186,9 @@ export class UpdateExtension implements HipExtension {
   pollTimeout(): Millis | undefined {
     let t: number | undefined;
     for (const s of this.peers.values()) {
-      for (const x of [s.ex?.nextAt, ...s.linger.map((l) => l.by)]) if (x !== undefined && (t === undefined || x < t)) t = x;
+      const x = s.ex?.nextAt;
+      if (x !== undefined && (t === undefined || x < t)) t = x;
+      for (const l of s.linger) if (t === undefined || l.by < t) t = l.by;
     }
     return t;
   }

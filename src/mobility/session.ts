@@ -15,10 +15,17 @@ import type { MobilityEvent, Path } from "./types.ts";
 export type { SessionOptions } from "./session-state.ts";
 
 export class MobilitySession extends ReaAcExchange {
+  // pollTimeout's value is cached between inputs: a server polls every session once per
+  // event-loop turn, and only the inputs below (handle*, dataPath, probeNow) change timers.
+  // Our own address changes are seen by comparing generations, as before.
+  private due: Millis | undefined;
+  private dueStale = true;
+
   // ---- inputs ----
 
   /** Our addresses changed (§6.4): one REA carries an REA_INFO per changed interface. */
   handleLocalChange(now: Millis): void {
+    this.dueStale = true;
     this.seenGeneration = this.local.generation;
     const changed: number[] = [];
     for (const itf of this.local.interfaces.values()) {
@@ -57,6 +64,7 @@ export class MobilitySession extends ReaAcExchange {
 
   /** A HIP packet of type REA/AC/ACR arrived on this association; true when it was authentic and accepted. */
   handlePacket(now: Millis, data: Uint8Array, from: Locator, to: Locator): boolean {
+    this.dueStale = true;
     this.syncLocal(now);
     const r = this.ctx.open(data, from, to);
     if (!r.ok) {
@@ -81,6 +89,7 @@ export class MobilitySession extends ReaAcExchange {
    * wire size when the data plane knows it (else a lower bound counts toward source credit).
    */
   handleEspInbound(now: Millis, from: Locator, to?: Locator, bytes = ESP_MIN_BYTES): void {
+    this.dueStale = true;
     this.creditReceived(from, bytes);
     let known = this.peer.findAddr(from);
     if (!known) {
@@ -92,6 +101,7 @@ export class MobilitySession extends ReaAcExchange {
   }
 
   handleTimeout(now: Millis): void {
+    this.dueStale = true;
     this.syncLocal(now);
     for (const r of this.sent) {
       if (r.acked || r.nextAt > now) continue;
@@ -115,6 +125,7 @@ export class MobilitySession extends ReaAcExchange {
    * on the best verified path instead (none: undefined), the selection stays.
    */
   dataPath(now: Millis, bytes = this.policy.sourceCreditDatagramBytes): Path | undefined {
+    this.dueStale = true;
     this.paths.lastSendAt = now;
     const p = this.paths.path;
     if (!p || this.verified(p.to)) return p;
@@ -137,12 +148,21 @@ export class MobilitySession extends ReaAcExchange {
   }
 
   pollTimeout(): Millis | undefined {
+    if (this.dueStale) {
+      this.dueStale = false;
+      this.due = this.earliestDue();
+    }
+    // Our addresses changed: handleTimeout now (it runs handleLocalChange via syncLocal).
+    if (this.seenGeneration !== this.local.generation) return this.due === undefined ? 0 : Math.min(this.due, 0);
+    return this.due;
+  }
+
+  private earliestDue(): Millis | undefined {
     let t = Number.POSITIVE_INFINITY;
     for (const r of this.sent) if (!r.acked) t = Math.min(t, r.nextAt);
     for (const p of this.probes.values()) t = Math.min(t, p.nextAt);
     for (const r of this.recovery.values()) t = Math.min(t, r.at);
     t = Math.min(t, this.peer.nextExpiry() ?? t, this.paths.nextCheck() ?? t);
-    if (this.seenGeneration !== this.local.generation) t = Math.min(t, 0);
     return Number.isFinite(t) ? t : undefined;
   }
 
@@ -194,6 +214,7 @@ export class MobilitySession extends ReaAcExchange {
   /** Our FA came back (it probed us after a silence): suspect paths are re-probed now, not at the
    *  next recovery tick (src/runtime/privacy.ts; docs/PROTOCOL.md §9.1). */
   probeNow(now: Millis): void {
+    this.dueStale = true;
     for (const r of this.recovery.values()) r.at = Math.min(r.at, now);
     this.liveness(now);
   }

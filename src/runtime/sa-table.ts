@@ -44,6 +44,9 @@ export interface SaBackend {
 /** The ESP SAs of every association in the data plane (base-exchange pair plus per-interface SAs, draft §4.5); retired inbound SAs linger (draft §6.1.1.1). */
 export class SaTable {
   private readonly byPeer = new Map<string, PeerSas>();
+  /** Peers with retiring inbound SAs: sweep and nextDeadline visit these only (a runtime polls
+   * nextDeadline once per event-loop turn; most peers never retire an SA). */
+  private readonly retiringPeers = new Set<PeerSas>();
   private readonly bySpiIn = new Map<number, PeerSas>();
   /** SAs the data plane refused (duplicate SPI, table full) or the `maxSas` limit refused. */
   failures = 0;
@@ -146,13 +149,14 @@ export class SaTable {
     }
     if (p.inbound.has(spi) && spi !== p.spiIn) {
       p.retiring.set(spi, now + this.oldSaTimeoutMs);
+      this.retiringPeers.add(p);
       this.sweep(now);
     }
   }
 
   /** Deletes retired inbound SAs that are complete (no holes below the highest seq) or late. */
   sweep(now: Millis): void {
-    for (const p of this.byPeer.values()) {
+    for (const p of this.retiringPeers) {
       for (const [spi, by] of p.retiring) {
         const h = p.inbound.get(spi);
         const st = h === undefined ? undefined : this.dp.stats(h);
@@ -162,13 +166,14 @@ export class SaTable {
         p.retiring.delete(spi);
         this.bySpiIn.delete(spi);
       }
+      if (p.retiring.size === 0) this.retiringPeers.delete(p);
     }
   }
 
   /** When the next retired inbound SA must go (ms), if any. */
   nextDeadline(): Millis | undefined {
     let t: number | undefined;
-    for (const p of this.byPeer.values()) for (const by of p.retiring.values()) if (t === undefined || by < t) t = by;
+    for (const p of this.retiringPeers) for (const by of p.retiring.values()) if (t === undefined || by < t) t = by;
     return t;
   }
 
@@ -181,6 +186,7 @@ export class SaTable {
       this.bySpiIn.delete(spi);
     }
     for (const h of p.outbound.values()) this.free(h);
+    this.retiringPeers.delete(p);
     this.byPeer.delete(hitKey(peerHit));
   }
 }
