@@ -62,6 +62,7 @@ export class Association {
   get state(): HipState {
     return this.st;
   }
+  /** Sets the state (and marks the host's cached deadline stale). */
   set state(v: HipState) {
     this.st = v;
     this.host.timersMoved();
@@ -70,6 +71,7 @@ export class Association {
   get retransmit(): Retransmit | undefined {
     return this.rt;
   }
+  /** Sets or clears the pending retransmission (the host's cached deadline goes stale). */
   set retransmit(v: Retransmit | undefined) {
     this.rt = v;
     this.host.timersMoved();
@@ -78,6 +80,7 @@ export class Association {
   get deadline(): Millis | undefined {
     return this.dl;
   }
+  /** Sets or clears the deadline (the host's cached deadline goes stale). */
   set deadline(v: Millis | undefined) {
     this.dl = v;
     this.host.timersMoved();
