@@ -180,14 +180,15 @@ export abstract class EspStack {
    */
   send(peerHit: Uint8Array, srcPort: number, dstPort: number, data: Uint8Array, now: Millis = this.now): SendStatus {
     const dp = this.dataPlane;
-    if (dp === undefined || !this.sas.peer(peerHit)) {
+    const sas = dp === undefined ? undefined : this.sas.peer(peerHit);
+    if (dp === undefined || sas === undefined) {
       return this.sendInner(peerHit, IPPROTO_UDP, encodeBeetUdp(this.host.hit, peerHit, srcPort, dstPort, data), now);
     }
     // In-process fast path: the UDP header, its checksum and the seal happen in WASM memory
     // (DataPlane.sealUdp); the inner segment is only built in JS when it has to be kept.
     this.now = Math.max(this.now, now);
     const len = UDP_HEADER_LEN + data.length;
-    const job = this.prepareSeal(peerHit, IPPROTO_UDP, NO_SEG, now, len);
+    const job = this.prepareSeal(peerHit, IPPROTO_UDP, NO_SEG, now, len, sas);
     if (typeof job === "string") return job;
     if (job.rea) {
       job.seg = encodeBeetUdp(this.host.hit, peerHit, srcPort, dstPort, data);
@@ -252,9 +253,11 @@ export abstract class EspStack {
     return s;
   }
 
-  /** Sending, step 1 (pure routing): the SA, the path and the inner packet, or why not. */
-  prepareSeal(peerHit: Uint8Array, nextHeader: number, seg: Uint8Array, now: Millis, segLen = seg.length): SealJob | SendStatus {
-    const sas = this.sas.peer(peerHit);
+  /**
+   * Sending, step 1 (pure routing): the SA, the path and the inner packet, or why not. `sas`: the
+   * peer's SAs when the caller looked them up already (one HIT key per packet less).
+   */
+  prepareSeal(peerHit: Uint8Array, nextHeader: number, seg: Uint8Array, now: Millis, segLen = seg.length, sas = this.sas.peer(peerHit)): SealJob | SendStatus {
     const a = this.host.association(peerHit);
     if (!sas) {
       if (!a || a.state === "CLOSING" || a.state === "CLOSED" || a.state === "E-FAILED") return "no-association";
