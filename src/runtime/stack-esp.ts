@@ -12,11 +12,11 @@ import { UpdateExtension, type UpdateOptions } from "../hip/update.ts";
 import { MobilityExtension, type MobilityExtensionOptions } from "../mobility/extension.ts";
 import type { MobilityEvent } from "../mobility/types.ts";
 import { defaultWasm, loadWasmSync } from "../wasm/instantiate.ts";
-import { decodeBeetUdp, encodeBeetUdp, IPPROTO_UDP, pseudoSum, UDP_HEADER_LEN } from "./beet-udp.ts";
+import { decodeBeetUdp, encodeBeetUdp, hitPairSum, IPPROTO_UDP, pseudoSum, UDP_HEADER_LEN } from "./beet-udp.ts";
 import { type EchoReplyEvent, type InnerEvent, type InnerOptions, InnerProtocols, IPPROTO_ICMPV6, pingIdentifierFor } from "./inner.ts";
 import { DeferredEsp, type OpenJob, type OpenOutcome, type SealJob } from "./esp-work.ts";
 import { SaGuard } from "./sa-guard.ts";
-import { SaTable } from "./sa-table.ts";
+import { type PeerSas, SaTable } from "./sa-table.ts";
 
 /** Events of a {@link HostStack}: the HIP core's, inner-protocol and ESP events, mobility and FA client events (tagged). */
 export type StackEvent =
@@ -195,7 +195,7 @@ export abstract class EspStack {
       return this.sealInProcess(dp, job, now);
     }
     // No result object per packet: status and sequence number are read from the data plane.
-    const packet = dp.sealUdpPacket(job.handle, pseudoSum(this.host.hit, peerHit, len), srcPort, dstPort, data);
+    const packet = dp.sealUdpPacket(job.handle, pseudoSum(this.host.hit, peerHit, len, this.hitSum(sas)), srcPort, dstPort, data);
     const status = dp.lastStatus;
     if (status === EspStatus.Rekey && this.startRekey(now, peerHit)) {
       const s = this.queueForRekey(peerHit, IPPROTO_UDP, encodeBeetUdp(this.host.hit, peerHit, srcPort, dstPort, data));
@@ -380,13 +380,19 @@ export abstract class EspStack {
     if (!viaRea) this.host.noteEspReceived(now, spi, from, to, job.data.length);
     this.drainHost(now); // "established" (R2-SENT → ESTABLISHED) before the message
     if (nextHeader !== IPPROTO_UDP) return this.receiveInner(now, sas.peerHit, job, { status, spi, seq, nextHeader, payload });
-    const u = decodeBeetUdp(sas.peerHit, this.host.hit, payload, payloadSum);
+    const u = decodeBeetUdp(sas.peerHit, this.host.hit, payload, payloadSum, this.hitSum(sas));
     if (!u.ok) return this.espDrop(`udp-${u.reason}`, spi, from);
     this.count(viaRea ? "esp.rx.rea" : "esp.rx");
     const ev: StackEvent = { type: "message", peerHit: sas.peerHit, srcPort: u.srcPort, dstPort: u.dstPort, data: u.data, from, to, spi, seq };
     if (viaRea) ev.viaRea = true;
     this.emit(ev);
     return true;
+  }
+
+  /** The HIT words of the peer's pseudo-header (RFC 8200 §8.1), summed once per peer, not per packet. */
+  private hitSum(sas: PeerSas): number {
+    if (sas.hitSum < 0) sas.hitSum = hitPairSum(this.host.hit, sas.peerHit);
+    return sas.hitSum;
   }
 
   /** SAs installed in the data plane (bounded by `host.limits.maxSas`). */
