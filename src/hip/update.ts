@@ -148,6 +148,7 @@ export class UpdateExtension implements HipExtension {
   }
 
   espReceived(now: Millis, a: Association, spi: number): void {
+    if (this.peers.size === 0) return; // per ESP packet: no key string while no UPDATE runs
     const s = this.peers.get(hitKey(a.peerHit));
     // RFC 7402 §6.9: traffic on our new inbound SA shows the peer switched (our ACK got lost).
     if (s?.assoc === a && s.ex?.role === "responder" && spi === s.ex.newSpiIn) this.complete(now, s, s.ex.pair);

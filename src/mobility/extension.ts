@@ -231,10 +231,15 @@ export class MobilityExtension implements HipExtension {
   espReceived(now: Millis, assoc: Association, _spi: number, from: Locator, to: Locator | undefined, bytes?: number): void {
     const b = this.bound.get(hitKey(assoc.peerHit));
     if (!b || b.assoc !== assoc) return;
-    this.guard(() => {
+    // guard() inlined (per ESP packet: no closure). An ESP packet rarely produces anything (a new
+    // source to check, a revived path); drain only then. What drain does besides passing the
+    // output on, checkLayout, depends on RTTs and SPI ranges, which ESP does not change.
+    try {
       b.session.handleEspInbound(now, from, to, bytes);
-      this.drain(now, b);
-    });
+      if (b.session.hasOutput) this.drain(now, b);
+    } catch {
+      this.count("drop.exception");
+    }
   }
 
   /** Paths may work again (our FA came back, §9.1): every session re-probes its suspect paths now. */

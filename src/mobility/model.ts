@@ -270,6 +270,15 @@ export class PeerModel {
     return undefined;
   }
 
+  /** The interface holding `locator`, if known (no allocation: the per-packet route uses it). */
+  interfaceOf(locator: Locator): PeerInterface | undefined {
+    for (const itf of this.interfaces.values()) {
+      const as = itf.addresses;
+      for (let i = 0; i < as.length; i++) if (sameLocator(as[i].locator, locator)) return itf;
+    }
+    return undefined;
+  }
+
   find(locator: Locator): { itf: PeerInterface; addr: MmAddress } | undefined {
     for (const itf of this.interfaces.values()) {
       const addr = itf.addresses.find((a) => sameLocator(a.locator, locator));

@@ -139,6 +139,11 @@ export class MobilitySession extends ReaAcExchange {
 
   // ---- outputs ----
 
+  /** True when a transmit or an event waits (pollTransmit / pollEvent would return one). */
+  get hasOutput(): boolean {
+    return this.transmits.length > 0 || this.events.length > 0;
+  }
+
   pollTransmit(): Transmit | undefined {
     return this.transmits.shift();
   }
@@ -182,7 +187,7 @@ export class MobilitySession extends ReaAcExchange {
 
   /** The peer's SPI for sending to `to` (its interface's SA, §4.5), if known. */
   spiFor(to: Locator): number | undefined {
-    return this.peer.find(to)?.itf.spi;
+    return this.peer.interfaceOf(to)?.spi;
   }
 
   /**

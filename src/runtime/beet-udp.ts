@@ -25,30 +25,40 @@ export function encodeBeetUdp(srcHit: Uint8Array, dstHit: Uint8Array, srcPort: n
 }
 
 /**
- * Unfolded sum of the pseudo-header words for a UDP segment of `len` bytes between two HITs
- * (RFC 8200 §8.1): what DataPlane.sealUdp takes, and with a segment's sum, its checksum.
+ * Unfolded sum of the 16-bit words of both HITs: the part of the UDP pseudo-header (RFC 8200
+ * §8.1) that is fixed per peer (addition commutes, so it serves both directions).
  */
-export function pseudoSum(srcHit: Uint8Array, dstHit: Uint8Array, len: number): number {
-  let acc = (len >>> 16) + (len & 0xffff) + IPPROTO_UDP;
+export function hitPairSum(srcHit: Uint8Array, dstHit: Uint8Array): number {
+  let acc = 0;
   for (let i = 0; i + 1 < srcHit.length; i += 2) acc += (srcHit[i] << 8) | srcHit[i + 1];
   for (let i = 0; i + 1 < dstHit.length; i += 2) acc += (dstHit[i] << 8) | dstHit[i + 1];
   return acc;
+}
+
+/**
+ * Unfolded sum of the pseudo-header words for a UDP segment of `len` bytes between two HITs
+ * (RFC 8200 §8.1): what DataPlane.sealUdp takes, and with a segment's sum, its checksum.
+ * `hits`: hitPairSum of the two HITs, when the caller keeps it.
+ */
+export function pseudoSum(srcHit: Uint8Array, dstHit: Uint8Array, len: number, hits = hitPairSum(srcHit, dstHit)): number {
+  return hits + (len >>> 16) + (len & 0xffff) + IPPROTO_UDP;
 }
 
 export type BeetUdpResult = { ok: true; srcPort: number; dstPort: number; data: Uint8Array } | { ok: false; reason: "truncated" | "length" | "checksum" };
 
 /**
  * Parse and verify an inner UDP segment (checksum 0 is rejected: IPv6 requires one, RFC 8200 §8.1).
- * `segSum`: the segment's own folded sum when the data plane already computed it (DataPlane.open).
+ * `segSum`: the segment's own folded sum when the data plane already computed it (DataPlane.open);
+ * `hits`: hitPairSum(srcHit, dstHit) when the caller keeps it.
  */
-export function decodeBeetUdp(srcHit: Uint8Array, dstHit: Uint8Array, seg: Uint8Array, segSum?: number): BeetUdpResult {
+export function decodeBeetUdp(srcHit: Uint8Array, dstHit: Uint8Array, seg: Uint8Array, segSum?: number, hits?: number): BeetUdpResult {
   const n = seg.length;
   if (n < UDP_HEADER_LEN) return { ok: false, reason: "truncated" };
   if (((seg[4] << 8) | seg[5]) !== n) return { ok: false, reason: "length" };
   let sum: number;
   if (segSum === undefined) sum = foldedSum(srcHit, dstHit, seg);
   else {
-    sum = pseudoSum(srcHit, dstHit, n) + segSum;
+    sum = pseudoSum(srcHit, dstHit, n, hits) + segSum;
     while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
   }
   // With the checksum included, a correct segment sums to all ones.

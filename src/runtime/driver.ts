@@ -110,6 +110,11 @@ export class EndpointDriver {
 
   private arm(at: Millis | undefined): void {
     if (at === this.timerAt) return;
+    // A deadline that moved later keeps the armed timer: it fires early, the core finds nothing
+    // due (handleTimeout acts on what is due at `now` only) and the timer is armed again. Data
+    // traffic pushes the liveness deadlines ahead every turn (draft §3.3), and re-creating the
+    // timer each time cost more than that one early wake-up.
+    if (at !== undefined && this.timer !== undefined && this.timerAt !== undefined && at > this.timerAt) return;
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
     this.timerAt = at;

@@ -21,6 +21,8 @@ export interface PeerSas {
   outbound: Map<number, number>;
   /** Retired inbound SPIs → deadline. */
   retiring: Map<number, Millis>;
+  /** hitPairSum of our HIT and the peer's (beet-udp.ts), set by the stack on first use; -1 before. */
+  hitSum: number;
 }
 
 /**
@@ -94,7 +96,7 @@ export class SaTable {
   installPair(peerHit: Uint8Array, inbound: SaParams, outbound: SaParams): void {
     this.removePeer(peerHit);
     if (!this.room(2)) return;
-    const p: PeerSas = { peerHit: peerHit.slice(), spiIn: inbound.spi, spiOut: outbound.spi, inbound: new Map(), outbound: new Map(), retiring: new Map() };
+    const p: PeerSas = { peerHit: peerHit.slice(), spiIn: inbound.spi, spiOut: outbound.spi, inbound: new Map(), outbound: new Map(), retiring: new Map(), hitSum: -1 };
     this.byPeer.set(hitKey(peerHit), p);
     this.add(peerHit, inbound);
     this.add(peerHit, outbound);

@@ -12,11 +12,11 @@ import { UpdateExtension, type UpdateOptions } from "../hip/update.ts";
 import { MobilityExtension, type MobilityExtensionOptions } from "../mobility/extension.ts";
 import type { MobilityEvent } from "../mobility/types.ts";
 import { defaultWasm, loadWasmSync } from "../wasm/instantiate.ts";
-import { decodeBeetUdp, encodeBeetUdp, IPPROTO_UDP, pseudoSum, UDP_HEADER_LEN } from "./beet-udp.ts";
+import { decodeBeetUdp, encodeBeetUdp, hitPairSum, IPPROTO_UDP, pseudoSum, UDP_HEADER_LEN } from "./beet-udp.ts";
 import { type EchoReplyEvent, type InnerEvent, type InnerOptions, InnerProtocols, IPPROTO_ICMPV6, pingIdentifierFor } from "./inner.ts";
 import { DeferredEsp, type OpenJob, type OpenOutcome, type SealJob } from "./esp-work.ts";
 import { SaGuard } from "./sa-guard.ts";
-import { SaTable } from "./sa-table.ts";
+import { type PeerSas, SaTable } from "./sa-table.ts";
 
 /** Events of a {@link HostStack}: the HIP core's, inner-protocol and ESP events, mobility and FA client events (tagged). */
 export type StackEvent =
@@ -180,21 +180,22 @@ export abstract class EspStack {
    */
   send(peerHit: Uint8Array, srcPort: number, dstPort: number, data: Uint8Array, now: Millis = this.now): SendStatus {
     const dp = this.dataPlane;
-    if (dp === undefined || !this.sas.peer(peerHit)) {
+    const sas = dp === undefined ? undefined : this.sas.peer(peerHit);
+    if (dp === undefined || sas === undefined) {
       return this.sendInner(peerHit, IPPROTO_UDP, encodeBeetUdp(this.host.hit, peerHit, srcPort, dstPort, data), now);
     }
     // In-process fast path: the UDP header, its checksum and the seal happen in WASM memory
     // (DataPlane.sealUdp); the inner segment is only built in JS when it has to be kept.
     this.now = Math.max(this.now, now);
     const len = UDP_HEADER_LEN + data.length;
-    const job = this.prepareSeal(peerHit, IPPROTO_UDP, NO_SEG, now, len);
+    const job = this.prepareSeal(peerHit, IPPROTO_UDP, NO_SEG, now, len, sas);
     if (typeof job === "string") return job;
     if (job.rea) {
       job.seg = encodeBeetUdp(this.host.hit, peerHit, srcPort, dstPort, data);
       return this.sealInProcess(dp, job, now);
     }
     // No result object per packet: status and sequence number are read from the data plane.
-    const packet = dp.sealUdpPacket(job.handle, pseudoSum(this.host.hit, peerHit, len), srcPort, dstPort, data);
+    const packet = dp.sealUdpPacket(job.handle, pseudoSum(this.host.hit, peerHit, len, this.hitSum(sas)), srcPort, dstPort, data);
     const status = dp.lastStatus;
     if (status === EspStatus.Rekey && this.startRekey(now, peerHit)) {
       const s = this.queueForRekey(peerHit, IPPROTO_UDP, encodeBeetUdp(this.host.hit, peerHit, srcPort, dstPort, data));
@@ -252,9 +253,11 @@ export abstract class EspStack {
     return s;
   }
 
-  /** Sending, step 1 (pure routing): the SA, the path and the inner packet, or why not. */
-  prepareSeal(peerHit: Uint8Array, nextHeader: number, seg: Uint8Array, now: Millis, segLen = seg.length): SealJob | SendStatus {
-    const sas = this.sas.peer(peerHit);
+  /**
+   * Sending, step 1 (pure routing): the SA, the path and the inner packet, or why not. `sas`: the
+   * peer's SAs when the caller looked them up already (one HIT key per packet less).
+   */
+  prepareSeal(peerHit: Uint8Array, nextHeader: number, seg: Uint8Array, now: Millis, segLen = seg.length, sas = this.sas.peer(peerHit)): SealJob | SendStatus {
     const a = this.host.association(peerHit);
     if (!sas) {
       if (!a || a.state === "CLOSING" || a.state === "CLOSED" || a.state === "E-FAILED") return "no-association";
@@ -377,13 +380,19 @@ export abstract class EspStack {
     if (!viaRea) this.host.noteEspReceived(now, spi, from, to, job.data.length);
     this.drainHost(now); // "established" (R2-SENT → ESTABLISHED) before the message
     if (nextHeader !== IPPROTO_UDP) return this.receiveInner(now, sas.peerHit, job, { status, spi, seq, nextHeader, payload });
-    const u = decodeBeetUdp(sas.peerHit, this.host.hit, payload, payloadSum);
+    const u = decodeBeetUdp(sas.peerHit, this.host.hit, payload, payloadSum, this.hitSum(sas));
     if (!u.ok) return this.espDrop(`udp-${u.reason}`, spi, from);
     this.count(viaRea ? "esp.rx.rea" : "esp.rx");
     const ev: StackEvent = { type: "message", peerHit: sas.peerHit, srcPort: u.srcPort, dstPort: u.dstPort, data: u.data, from, to, spi, seq };
     if (viaRea) ev.viaRea = true;
     this.emit(ev);
     return true;
+  }
+
+  /** The HIT words of the peer's pseudo-header (RFC 8200 §8.1), summed once per peer, not per packet. */
+  private hitSum(sas: PeerSas): number {
+    if (sas.hitSum < 0) sas.hitSum = hitPairSum(this.host.hit, sas.peerHit);
+    return sas.hitSum;
   }
 
   /** SAs installed in the data plane (bounded by `host.limits.maxSas`). */

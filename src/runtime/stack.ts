@@ -233,11 +233,12 @@ export class HostStack extends EspStack implements SimEndpoint {
   }
 
   pollTimeout(): Millis | undefined {
-    const a = this.host.pollTimeout();
+    // No array per call: the driver asks once per event-loop turn.
+    let t = this.host.pollTimeout();
     const b = this.sas.nextDeadline();
+    if (b !== undefined && (t === undefined || b < t)) t = b;
     const c = this.local?.nextExpiry();
-    let t: number | undefined;
-    for (const x of [a, b, c]) if (x !== undefined && (t === undefined || x < t)) t = x;
+    if (c !== undefined && (t === undefined || c < t)) t = c;
     return t;
   }
 
