@@ -60,15 +60,10 @@ let intsUsed = 0;
 
 /** A fresh copy of `src[0, n)` carved from a shared Int32 chunk. */
 export function carveInt32(src: Int32Array, n: number): Int32Array {
-  if (n > 1024) return src.slice(0, n);
-  if (intsUsed + n > ints.length) {
-    ints = new Int32Array(8192);
-    intsUsed = 0;
-  }
-  const out = ints.subarray(intsUsed, intsUsed + n);
-  for (let i = 0; i < n; i++) out[i] = src[i];
-  intsUsed += n;
-  return out;
+  const room = reserveInt32(n);
+  if (room === undefined) return src.slice(0, n);
+  for (let i = 0; i < n; i++) room[i] = src[i];
+  return commitInt32(n);
 }
 
 /** Room for `max` Int32s carved from the shared chunk, to be filled in place and then kept with

@@ -5,7 +5,8 @@
 //  compact form (flag L set): 4: payload (locators implied by the tunnel)
 import type { Locator } from "../core/types.ts";
 import { err, ok, type Result, WireErrorCode as E } from "./error.ts";
-import { addrBytes, addrText } from "./params/codec.ts";
+import { bytesToIpAt } from "../core/addr.ts";
+import { addrBytes } from "./params/codec.ts";
 
 /** Tunnel frame version (PROFILE §3). */
 export const TUNNEL_VERSION = 1;
@@ -51,8 +52,8 @@ export function parseTunnelFrame(bytes: Uint8Array): Result<TunnelFrame> {
   if (bytes.length < TUNNEL_FULL_HEADER) return err(E.FRAME_TRUNCATED, bytes.length, "tunnel frame shorter than its 40-byte header");
   return ok({
     type: type as TunnelFrameType,
-    src: { ip: addrText(bytes, 8), port: (bytes[4] << 8) | bytes[5] },
-    dst: { ip: addrText(bytes, 24), port: (bytes[6] << 8) | bytes[7] },
+    src: { ip: bytesToIpAt(bytes, 8), port: (bytes[4] << 8) | bytes[5] },
+    dst: { ip: bytesToIpAt(bytes, 24), port: (bytes[6] << 8) | bytes[7] },
     payload: bytes.subarray(TUNNEL_FULL_HEADER),
   });
 }

@@ -1,5 +1,5 @@
 // Small helpers shared by the typed parameter codecs (RFC 7401 §5.2 layouts).
-import { bytesToIpAt, ipToBytes } from "../../core/addr.ts";
+import { ipToBytes } from "../../core/addr.ts";
 import { type Err, err, type Result, WireErrorCode as E } from "../error.ts";
 
 export function u16(b: Uint8Array, o: number): number {
@@ -29,11 +29,6 @@ export function badLength(name: string, offset: number, len: number, expected: s
 
 export function badValue(name: string, offset: number, message: string): Err {
   return err(E.PARAM_VALUE, offset, `${name}: ${message}`, name);
-}
-
-/** 16 address bytes at b[o, o + 16) → text (IPv4-mapped → dotted IPv4). */
-export function addrText(b: Uint8Array, o: number): string {
-  return bytesToIpAt(b, o);
 }
 
 /** Text → 16 bytes, throwing on malformed text (emit-side programmer error). */

@@ -162,23 +162,23 @@ export const PARAM_CODECS: Readonly<Record<KnownParamKind, Codec>> = {
   HMAC: codec(ParamType.HMAC, parseHmac, emitHmac),
 };
 
-const BASE_BY_TYPE = new Map<number, KnownParamKind>();
-const MM_BY_TYPE = new Map<number, KnownParamKind>();
-// The same, straight to the codec: one lookup per parsed parameter.
-const BASE_CODEC = new Map<number, Codec>();
-const MM_CODEC = new Map<number, Codec>();
-for (const [kind, c] of Object.entries(PARAM_CODECS) as [KnownParamKind, Codec][]) {
+/** Kind and codec of a parameter number, per packet class: one lookup per parsed parameter. */
+type Known = { kind: KnownParamKind; codec: Codec };
+const BASE_BY_TYPE = new Map<number, Known>();
+const MM_BY_TYPE = new Map<number, Known>();
+for (const [kind, codec] of Object.entries(PARAM_CODECS) as [KnownParamKind, Codec][]) {
   // 128-130 mean REA_INFO / AC_INFO / FA_INFO only in the draft's own packets (PROFILE §2).
-  const mm = kind === "REA_INFO" || kind === "AC_INFO" || kind === "FA_INFO";
-  if (!mm) BASE_BY_TYPE.set(c.type, kind);
-  if (!mm) BASE_CODEC.set(c.type, c);
-  if (kind !== "R1_COUNTER") MM_BY_TYPE.set(c.type, kind);
-  if (kind !== "R1_COUNTER") MM_CODEC.set(c.type, c);
+  if (kind !== "REA_INFO" && kind !== "AC_INFO" && kind !== "FA_INFO") BASE_BY_TYPE.set(codec.type, { kind, codec });
+  if (kind !== "R1_COUNTER") MM_BY_TYPE.set(codec.type, { kind, codec });
+}
+
+function known(packetType: number, type: number): Known | undefined {
+  return (isMobilityPacket(packetType) ? MM_BY_TYPE : BASE_BY_TYPE).get(type);
 }
 
 /** The kind a parameter number means inside a packet of `packetType`, or undefined if unknown. */
 export function paramKind(packetType: number, type: number): KnownParamKind | undefined {
-  return (isMobilityPacket(packetType) ? MM_BY_TYPE : BASE_BY_TYPE).get(type);
+  return known(packetType, type)?.kind;
 }
 
 /** Parameter number of a repr. */
@@ -195,9 +195,9 @@ export function parseParam(packetType: number, type: number, value: Uint8Array, 
 /** Parses the value in place: the `n` bytes of `b` at `o` (no TLV header), no view made of it;
  * errors carry offsets in `b`. Fields that hold bytes are copies (the packet may be reused). */
 export function parseParamAt(packetType: number, type: number, b: Uint8Array, o: number, n: number): Result<Param> {
-  const c = (isMobilityPacket(packetType) ? MM_CODEC : BASE_CODEC).get(type);
-  if (c === undefined) return ok({ kind: "UNKNOWN", type, value: b.slice(o, o + n) });
-  return c.parse(b, o, n);
+  const k = known(packetType, type);
+  if (k === undefined) return ok({ kind: "UNKNOWN", type, value: b.slice(o, o + n) });
+  return k.codec.parse(b, o, n);
 }
 
 /** Value bytes of a repr (no TLV header, no padding). */
