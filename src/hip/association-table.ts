@@ -18,6 +18,9 @@ export abstract class AssociationTable {
   /** Opportunistic I1s (NULL receiver HIT) by peer locator until the R1 names the peer (§4.1.8). */
   protected readonly opportunistic = new Map<string, Association>();
   protected readonly bySpi = new Map<number, Association>();
+  /** Registered associations in I1-SENT, I2-SENT or R2-SENT (`track`): what limits.maxHalfOpen
+   * counts, kept as states change so that no limit check walks the whole table. */
+  private readonly halfOpenSet = new Set<Association>();
   /** The SPIs reserved for each association (removal without scanning `bySpi`). */
   private readonly spisOf = new WeakMap<Association, number[]>();
   protected abstract readonly assocHost: AssociationHost;
@@ -37,21 +40,23 @@ export abstract class AssociationTable {
 
   /** Exchanges not yet ESTABLISHED (limits.maxHalfOpen). */
   halfOpen(): number {
-    return this.scan(false).halfOpen;
+    return this.halfOpenSet.size + this.opportunistic.size;
   }
 
-  /** One pass over the table: half-open exchanges and (with `oldest`) the oldest R2-SENT one. */
-  private scan(oldest: boolean): { halfOpen: number; oldest: Association | undefined } {
-    let n = 0;
+  /** Keep `a` in the half-open set while it is registered by its HIT and in I1-SENT, I2-SENT or
+   * R2-SENT (called on every state change and registration). */
+  protected track(a: Association): void {
+    const st = a.state;
+    if ((st === "I1-SENT" || st === "I2-SENT" || st === "R2-SENT") && this.assocs.get(hitKey(a.peerHit)) === a) this.halfOpenSet.add(a);
+    else this.halfOpenSet.delete(a);
+  }
+
+  /** The oldest R2-SENT association (by last packet received): a pass over the half-open set,
+   * which the limits bound (maxHalfOpen), not over every association. */
+  private oldestR2Sent(): Association | undefined {
     let best: Association | undefined;
-    for (const a of this.assocs.values()) {
-      const st = a.state;
-      if (st === "R2-SENT") {
-        n++;
-        if (oldest && (!best || (a.lastRxAt ?? 0) < (best.lastRxAt ?? 0))) best = a;
-      } else if (st === "I1-SENT" || st === "I2-SENT") n++;
-    }
-    return { halfOpen: n + this.opportunistic.size, oldest: best };
+    for (const a of this.halfOpenSet) if (a.state === "R2-SENT" && (!best || (a.lastRxAt ?? 0) < (best.lastRxAt ?? 0))) best = a;
+    return best;
   }
 
   /** Associations held, opportunistic I1s included (limits.maxAssociations). */
@@ -68,22 +73,20 @@ export abstract class AssociationTable {
     const l = this.limits;
     // Half-open exchanges are at most all of them: below both limits, nothing to count.
     if (size < l.maxAssociations && size < l.maxHalfOpen) return undefined;
-    const s = this.scan(true);
-    if (s.oldest !== undefined) return undefined; // makeRoom evicts it
-    if (size >= l.maxAssociations) return "limit_associations";
-    if (s.halfOpen >= l.maxHalfOpen) return "limit_half_open";
-    return undefined;
+    if (size < l.maxAssociations && this.halfOpen() < l.maxHalfOpen) return undefined;
+    if (this.oldestR2Sent() !== undefined) return undefined; // makeRoom evicts it
+    return size >= l.maxAssociations ? "limit_associations" : "limit_half_open";
   }
 
   /** Evict the oldest R2-SENT association while a new one would exceed a limit (`evict.half_open`). */
   protected makeRoom(): void {
     const l = this.limits;
     while (this.size >= l.maxHalfOpen || this.size >= l.maxAssociations) {
-      const s = this.scan(true);
-      if (this.size < l.maxAssociations && s.halfOpen < l.maxHalfOpen) return;
-      if (!s.oldest) return;
+      if (this.size < l.maxAssociations && this.halfOpen() < l.maxHalfOpen) return;
+      const oldest = this.oldestR2Sent();
+      if (!oldest) return;
       this.count("evict.half_open");
-      this.adopt(0, s.oldest, undefined, true);
+      this.adopt(0, oldest, undefined, true);
     }
   }
 
@@ -117,7 +120,7 @@ export abstract class AssociationTable {
   /** Create and register an association (core handlers; not for applications). */
   createAssociation(peerHit: Uint8Array, peer: Locator): Association {
     const a = new Association(this.assocHost, this.identity, peerHit.slice(), peer);
-    this.assocs.set(hitKey(peerHit), a);
+    this.register(a);
     return a;
   }
 
@@ -139,7 +142,7 @@ export abstract class AssociationTable {
       }
     } else this.makeRoom();
     n.lastRxAt = now;
-    this.assocs.set(hitKey(n.peerHit), n);
+    this.register(n);
     return n;
   }
 
@@ -152,6 +155,7 @@ export abstract class AssociationTable {
   removeAssociation(a: Association): void {
     if (a.opportunistic) this.opportunistic.delete(locatorKey(a.peerLocator));
     if (this.assocs.get(hitKey(a.peerHit)) === a) this.assocs.delete(hitKey(a.peerHit));
+    this.halfOpenSet.delete(a);
     for (const spi of this.spisOf.get(a) ?? []) if (this.bySpi.get(spi) === a) this.bySpi.delete(spi);
     this.spisOf.delete(a);
     a.keymat?.destroy(); // issue 9 item 8: PRK and expanded KEYMAT zero-filled with the association
@@ -164,7 +168,16 @@ export abstract class AssociationTable {
     a.peerHit = peerHit.slice();
     const old = this.association(peerHit);
     if (old && old !== a) this.adopt(0, a, old);
-    else this.assocs.set(hitKey(peerHit), a);
+    else this.register(a);
+  }
+
+  /** `a` becomes the association of its peer HIT (replacing whatever was registered under it). */
+  private register(a: Association): void {
+    const key = hitKey(a.peerHit);
+    const prev = this.assocs.get(key);
+    if (prev && prev !== a) this.halfOpenSet.delete(prev);
+    this.assocs.set(key, a);
+    this.track(a);
   }
 
   /**

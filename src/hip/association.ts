@@ -35,6 +35,8 @@ export interface AssociationHost {
   /** A timer of this association (state, `retransmit`, `deadline`) was set: the host's cached
    * earliest deadline must be recomputed (HipHost.pollTimeout). */
   timersMoved(): void;
+  /** `a`'s HIP state changed (the table keeps its half-open set by it, association-table.ts). */
+  stateChanged(a: Association): void;
 }
 
 /** Pending retransmission of the packet that drives the current state (I1, I2 or CLOSE). */
@@ -62,10 +64,11 @@ export class Association {
   get state(): HipState {
     return this.st;
   }
-  /** Sets the state (and marks the host's cached deadline stale). */
+  /** Sets the state (and tells the host: cached deadline, half-open set). */
   set state(v: HipState) {
     this.st = v;
     this.host.timersMoved();
+    this.host.stateChanged(this);
   }
   /** Pending retransmission of I1, I2 or CLOSE (its `nextAt` is moved only by HipHost's timeout). */
   get retransmit(): Retransmit | undefined {

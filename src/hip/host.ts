@@ -97,6 +97,7 @@ export class HipHost extends AssociationTable implements HostCore {
       timersMoved: () => {
         this.dueStale = true;
       },
+      stateChanged: (a) => this.track(a),
     };
     const l = this.limits;
     const lim = { perPrefix: l.r1PerPrefix, global: l.r1Global, prefixV4: l.prefixV4, prefixV6: l.prefixV6, maxEntries: l.maxRateEntries };

@@ -37,8 +37,40 @@ test("half-open cap: throwaway HITs that never send traffic cannot hold more tha
     throwaway(200 + i, server, L(`198.51.100.${i + 1}`), i);
     const s = sizes(server.h);
     assert.ok(s.halfOpen <= 3 && s.associations <= 6, `after ${i + 1}: ${JSON.stringify(s)}`);
+    assert.equal(server.h.halfOpen(), s.halfOpen, "the kept half-open count matches the table");
   }
   assert.equal(server.h.counters["evict.half_open"], 9);
+});
+
+test("half-open limit checks do not walk the association table: many established associations, the limit still holds", () => {
+  const server = { h: host(102, { limits: { maxAssociations: 100, maxHalfOpen: 2 } }), loc: L("192.0.2.2") };
+  // Every pass over the whole table is counted (the limit checks used to make one per new association).
+  const assocs = (server.h as unknown as { assocs: Map<string, unknown> }).assocs;
+  let walks = 0;
+  const values = assocs.values.bind(assocs);
+  assocs.values = () => {
+    walks++;
+    return values();
+  };
+  for (let i = 0; i < 40; i++) {
+    const from = L(`198.51.100.${i + 1}`);
+    const c = throwaway(500 + i, server, from, i);
+    const a = server.h.association(c.hit);
+    // Three in four send traffic (ESTABLISHED); the rest stay R2-SENT and are evicted beyond the cap.
+    if (a && i % 4 !== 0) server.h.noteEspReceived(i, a.spiIn, from);
+    const s = sizes(server.h);
+    assert.equal(server.h.halfOpen(), s.halfOpen, `after ${i + 1}: the kept half-open count matches the table`);
+    assert.ok(s.halfOpen <= 2, `after ${i + 1}: ${JSON.stringify(s)}`);
+    walks = 0;
+    assert.equal(server.h.noRoom(), undefined);
+    assert.equal(walks, 0, "noRoom walked the association table");
+  }
+  assert.equal([...server.h.associations()].filter((a) => a.state === "ESTABLISHED").length, 30);
+  // Closing moves associations out of ESTABLISHED: still counted right.
+  const someone = [...server.h.associations()].find((a) => a.state === "ESTABLISHED");
+  assert.ok(someone);
+  server.h.close(100, someone.peerHit);
+  assert.equal(server.h.halfOpen(), sizes(server.h).halfOpen);
 });
 
 test("association cap: established associations are never evicted; new ones beyond maxAssociations are refused", () => {
@@ -51,6 +83,7 @@ test("association cap: established associations are never evicted; new ones beyo
     const a = server.h.association(c.hit);
     if (a) server.h.noteEspReceived(i, a.spiIn, from); // traffic: R2-SENT → ESTABLISHED
     assert.ok(sizes(server.h).associations <= 4);
+    assert.equal(server.h.halfOpen(), sizes(server.h).halfOpen);
   }
   assert.equal([...server.h.associations()].filter((a) => a.state === "ESTABLISHED").length, 4);
   assert.ok((server.h.counters["drop.limit_associations"] ?? 0) >= 3);
