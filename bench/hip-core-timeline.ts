@@ -6,14 +6,14 @@
 import { writeFileSync } from "node:fs";
 import { cryptoRng } from "../src/core/rng.ts";
 import { HostIdentity } from "../src/hip/identity.ts";
-import { nodeCryptoProvider } from "../src/runtime/crypto-node.ts";
+import { nodeCryptoDefault } from "../src/runtime/crypto-node.ts";
 import { startNodeHost } from "../src/runtime/node.ts";
 import { newDataPlane } from "../src/runtime/stack.ts";
 import { startProfile } from "./cpu.ts";
 const IP = "127.0.0.1";
 const curve = (process.env.CURVE ?? "P-256") as "P-256" | "P-384";
 const prov = process.env.PROV ?? "web";
-const crypto = prov === "node" ? nodeCryptoProvider() : prov === "inline" ? ("inline" as const) : undefined;
+const crypto = prov === "node" ? nodeCryptoDefault() : prov === "inline" ? ("inline" as const) : undefined;
 const hip = { dhGroups: [curve === "P-256" ? 7 : 8], espSuites: [13], puzzleK: 0 };
 const shared = newDataPlane();
 const N = Number(process.env.N ?? 20);

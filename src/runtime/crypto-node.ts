@@ -280,6 +280,15 @@ export const nodeSym: NativeSym = {
       return undefined; // bad padding or length, as @noble's throw in hip/suites.ts
     }
   },
+  ecPublic(curve, secret) {
+    try {
+      const e = createECDH(curve === "P-256" ? "prime256v1" : "secp384r1");
+      e.setPrivateKey(secret);
+      return new Uint8Array(e.getPublicKey()).subarray(1); // SEC1 0x04 | x | y
+    } catch {
+      return undefined; // not a valid scalar: @noble rejects it too
+    }
+  },
 };
 
 let shared: NodeCryptoProvider | undefined;

@@ -172,6 +172,40 @@ test("symmetric primitives of the cores (core/crypto/sym.ts): node:crypto instal
   }
 });
 
+test("identity public keys (HostIdentity.generate / fromSecretKey): node:crypto installed gives @noble's points; invalid scalars refused", async () => {
+  const sym = await import("../../src/core/crypto/sym.ts");
+  const { nodeSym } = await import("../../src/runtime/crypto-node.ts");
+  const run = () => {
+    const out: (Uint8Array | undefined)[] = [];
+    for (const curve of ["P-256", "P-384"] as const) {
+      const rng = new SeededRng(curve === "P-256" ? 7 : 8);
+      for (let i = 0; i < 8; i++) {
+        const id = HostIdentity.generate(rng, curve);
+        out.push(id.hostId, id.hit);
+        out.push(HostIdentity.fromSecretKey(id.exportSecretKey(), curve)?.hostId);
+      }
+      const n = curve === "P-256" ? 32 : 48;
+      // 0 and the group order (n, above every valid scalar) are no keys.
+      const order = curve === "P-256" ? "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551" : "ffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973";
+      out.push(HostIdentity.fromSecretKey(new Uint8Array(n), curve)?.hostId, HostIdentity.fromSecretKey(Uint8Array.from(Buffer.from(order, "hex")), curve)?.hostId);
+    }
+    return out;
+  };
+  sym.installNativeSym(undefined);
+  const noble = run();
+  sym.installNativeSym({ ...nodeSym, ecPublic: (c, s) => (calls++, nodeSym.ecPublic!(c, s)) });
+  let calls = 0;
+  try {
+    const native = run();
+    assert.ok(calls >= 32, `node:crypto computed the points (${calls} calls)`);
+    assert.equal(native.length, noble.length);
+    for (let i = 0; i < noble.length; i++) assert.deepEqual(native[i], noble[i], `output ${i}`);
+    assert.equal(noble.filter((x) => x === undefined).length, 4, "scalars 0 and n are refused");
+  } finally {
+    sym.installNativeSym(undefined);
+  }
+});
+
 test("node:crypto provider: a cached verification answers only for the same key, data and signature", async () => {
   const { nodeCryptoProvider } = await import("../../src/runtime/crypto-node.ts");
   const n = nodeCryptoProvider();

@@ -1,5 +1,6 @@
 // Synchronous symmetric primitives of the protocol cores (issue 12): SHA-256 / SHA-384, HMAC
-// and the AES-CBC of ENCRYPTED (RFC 7401 §5.2.18). @noble by default, in every runtime; a
+// and the AES-CBC of ENCRYPTED (RFC 7401 §5.2.18); also an identity's ECDSA public key from its
+// scalar (HostIdentity.generate / fromSecretKey). @noble by default, in every runtime; a
 // runtime may install a native implementation (runtime/crypto-node.ts on Node: OpenSSL, 3-4x
 // less CPU per HMAC than @noble for HIP's short inputs). Pure functions with identical results:
 // installing one changes the speed, never a byte (test/hip/crypto-provider.test.ts), so the
@@ -17,6 +18,10 @@ export interface NativeSym {
   hmac(h: SymHash, key: Uint8Array, data: Uint8Array): Uint8Array;
   /** AES-CBC with PKCS#7 padding (key 16 or 32 bytes); decrypt: undefined on bad padding / length. */
   aesCbc(encrypt: boolean, key: Uint8Array, iv: Uint8Array, data: Uint8Array): Uint8Array | undefined;
+  /** The ECDSA public key x | y of the scalar `secret` (a HostIdentity from its private key):
+   * undefined when it cannot (the caller then computes it with @noble, which also rejects an
+   * invalid scalar). */
+  ecPublic?(curve: "P-256" | "P-384", secret: Uint8Array): Uint8Array | undefined;
 }
 
 let native: NativeSym | undefined;
@@ -46,6 +51,11 @@ const NAMES = new Map<unknown, SymHash>([
 export function hmac(hash: Hash, key: Uint8Array, data: Uint8Array): Uint8Array {
   const n = native ? NAMES.get(hash) : undefined;
   return n ? native!.hmac(n, key, data) : nobleHmac(hash, key, data);
+}
+
+/** `NativeSym.ecPublic` when installed, else undefined. */
+export function nativeEcPublic(curve: "P-256" | "P-384", secret: Uint8Array): Uint8Array | undefined {
+  return native?.ecPublic?.(curve, secret);
 }
 
 /** AES-CBC, PKCS#7 padding. */
