@@ -193,8 +193,14 @@ test("identity public keys (HostIdentity.generate / fromSecretKey): node:crypto 
   };
   sym.installNativeSym(undefined);
   const noble = run();
-  sym.installNativeSym({ ...nodeSym, ecPublic: (c, s) => (calls++, nodeSym.ecPublic!(c, s)) });
   let calls = 0;
+  sym.installNativeSym({
+    ...nodeSym,
+    ecPublic: (c, s) => {
+      calls++;
+      return nodeSym.ecPublic!(c, s);
+    },
+  });
   try {
     const native = run();
     assert.ok(calls >= 32, `node:crypto computed the points (${calls} calls)`);
