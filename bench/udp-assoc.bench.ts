@@ -18,6 +18,7 @@ import { withFallback } from "../src/core/crypto/fallback.ts";
 import { nobleProvider } from "../src/core/crypto/noble.ts";
 import { startNodeHost } from "../src/runtime/node.ts";
 import type { BenchRow } from "./run.ts";
+import { startProfile } from "./cpu.ts";
 import { rateRow } from "./util.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -36,7 +37,7 @@ export async function measure(crypto: "inline" | CryptoProvider | undefined): Pr
   });
   const hit = Array.from(responder.hit, (b) => b.toString(16).padStart(2, "0")).join("");
   const loc = `${responder.locals[0].ip}:${responder.locals[0].port}`;
-  const kids = Array.from({ length: PROCS }, () => spawn(process.execPath, ["--import", "tsx", join(here, "assoc-initiator.ts"), loc, hit, String(HOSTS)], { stdio: ["pipe", "pipe", "inherit"] }));
+  const kids = Array.from({ length: PROCS }, () => spawn(process.execPath, [...(process.env.KID_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.KID_PROF}`] : []), "--import", "tsx", join(here, "assoc-initiator.ts"), loc, hit, String(HOSTS)], { stdio: ["pipe", "pipe", "inherit"] }));
   const lines = kids.map((k) => createInterface({ input: k.stdout })[Symbol.asyncIterator]());
   await Promise.all(lines.map((l) => l.next())); // "ready"
   // Warm-up (R1 generation, JIT), then the measured window.
@@ -45,9 +46,12 @@ export async function measure(crypto: "inline" | CryptoProvider | undefined): Pr
   // 355/s, the same measure later in that process 1139/s, at load 3).
   await new Promise((r) => setTimeout(r, WARMUP_MS));
   const c0 = responder.stack.host.counters["tx.R2"] ?? 0;
+  // PROF=out.cpuprofile (dev use): the Responder's measured window of the first measure.
+  const stopProf = crypto === undefined ? await startProfile(process.env.PROF, 100) : undefined;
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
   await new Promise((r) => setTimeout(r, WINDOW_MS));
+  await stopProf?.();
   const c1 = responder.stack.host.counters["tx.R2"] ?? 0;
   const cpu = process.cpuUsage(cpu0);
   const ms = performance.now() - t0;
