@@ -3,6 +3,7 @@
 // `udp.base-exchange.*`). Prints the allocation sites by bytes (self), per exchange.
 //   CURVE=P-256|P-384 W=150 N=100 HOSTS=1 node --import tsx bench/alloc-sample.ts
 // HOSTS=0 reuses one Initiator host (close + reconnect), to separate host set-up from the exchange.
+// CALLERS=<text>: also the call chains (outside node_modules) of the sites whose name contains it.
 import { Session } from "node:inspector/promises";
 import { cryptoRng } from "../src/core/rng.ts";
 import { HostIdentity } from "../src/hip/identity.ts";

@@ -64,25 +64,25 @@ export abstract class AssociationTable {
     return this.assocs.size + this.opportunistic.size;
   }
 
+  /** The limit one more association would exceed (limits.maxAssociations / maxHalfOpen), if any. */
+  private overLimit(): "limit_associations" | "limit_half_open" | undefined {
+    const l = this.limits;
+    if (this.size >= l.maxAssociations) return "limit_associations";
+    return this.halfOpen() >= l.maxHalfOpen ? "limit_half_open" : undefined;
+  }
+
   /**
-   * Whether one more association fits (limits.maxAssociations / maxHalfOpen), counting the
-   * oldest R2-SENT association that `makeRoom` would evict as free. No state changes; undefined = room.
+   * Whether one more association fits, counting the oldest R2-SENT association that `makeRoom`
+   * would evict as free. No state changes; undefined = room.
    */
   noRoom(): "limit_associations" | "limit_half_open" | undefined {
-    const size = this.size;
-    const l = this.limits;
-    // Half-open exchanges are at most all of them: below both limits, nothing to count.
-    if (size < l.maxAssociations && size < l.maxHalfOpen) return undefined;
-    if (size < l.maxAssociations && this.halfOpen() < l.maxHalfOpen) return undefined;
-    if (this.oldestR2Sent() !== undefined) return undefined; // makeRoom evicts it
-    return size >= l.maxAssociations ? "limit_associations" : "limit_half_open";
+    const over = this.overLimit();
+    return over !== undefined && this.oldestR2Sent() === undefined ? over : undefined;
   }
 
   /** Evict the oldest R2-SENT association while a new one would exceed a limit (`evict.half_open`). */
   protected makeRoom(): void {
-    const l = this.limits;
-    while (this.size >= l.maxHalfOpen || this.size >= l.maxAssociations) {
-      if (this.size < l.maxAssociations && this.halfOpen() < l.maxHalfOpen) return;
+    while (this.overLimit() !== undefined) {
       const oldest = this.oldestR2Sent();
       if (!oldest) return;
       this.count("evict.half_open");
