@@ -3,6 +3,7 @@ import { test } from "node:test";
 import fc from "fast-check";
 import { bytesToIp, bytesToIpAt, ipToBytes } from "../src/core/addr.ts";
 import { SeededRng } from "../src/core/rng.ts";
+import { carveRoom, Slab } from "../src/core/slab.ts";
 import { loadWasmSync } from "../src/wasm/loader.ts";
 
 test("address text round trips, IPv4 maps to ::ffff:0:0/96", () => {
@@ -64,4 +65,33 @@ test("seeded rng is deterministic per seed", () => {
 test("wasm module loads in node and answers", () => {
   const w = loadWasmSync();
   assert.equal(w.abiVersion(), 1);
+});
+
+test("Slab: copies and fresh rooms are independent zero-initialised views, across chunk boundaries and above the carve limit", () => {
+  const slab = new Slab(1024);
+  const views: { v: Uint8Array; fill: number }[] = [];
+  const src = new Uint8Array(5000).map((_, i) => i & 0xff);
+  for (let k = 0; k < 200; k++) {
+    const n = (k * 37) % 700;
+    if (k % 2 === 0) {
+      const v = slab.alloc(n);
+      assert.equal(v.length, n);
+      assert.ok(v.every((b) => b === 0), `room ${k} is zeroed`);
+      v.fill(k & 0xff);
+      views.push({ v, fill: k & 0xff });
+    } else {
+      const v = slab.copy(src, k, k + n);
+      assert.deepEqual(v, src.slice(k, k + n));
+      views.push({ v, fill: -1 });
+    }
+  }
+  // Nothing later overwrote an earlier view.
+  views.forEach(({ v, fill }, k) => {
+    if (fill >= 0) assert.ok(v.every((b) => b === fill), `room ${k} kept`);
+    else assert.ok(v.every((b, i) => b === ((k + i) & 0xff)), `copy ${k} kept`);
+  });
+  const big = slab.alloc(5000);
+  assert.equal(big.length, 5000);
+  assert.equal(big.byteOffset, 0);
+  assert.equal(carveRoom(3).length, 3);
 });

@@ -24,13 +24,7 @@ export class Slab {
     if (from > to) from = to;
     const n = to - from;
     if (n > MAX_CARVE) return src.slice(from, to);
-    if (this.used + n > this.chunk.length) {
-      this.chunk = new Uint8Array(this.chunkBytes);
-      this.buf = this.chunk.buffer;
-      this.used = 0;
-    }
-    const at = this.used;
-    this.used = (at + n + 7) & ~7;
+    const at = this.take(n);
     // Short copies: a loop beats creating the source view for set().
     if (n <= 64) {
       for (let i = 0; i < n; i++) this.chunk[at + i] = src[from + i];
@@ -46,6 +40,25 @@ export class Slab {
     }
     return new Uint8Array(this.buf, at, n);
   }
+
+  /** `n` fresh zero bytes (chunks are zeroed when made and never reused), to be filled in place. */
+  alloc(n: number): Uint8Array {
+    if (n > MAX_CARVE) return new Uint8Array(n);
+    const at = this.take(n); // may start a new chunk: read this.buf after it
+    return new Uint8Array(this.buf, at, n);
+  }
+
+  /** Reserves `n` bytes of the current chunk (a new one when full); their offset. */
+  private take(n: number): number {
+    if (this.used + n > this.chunk.length) {
+      this.chunk = new Uint8Array(this.chunkBytes);
+      this.buf = this.chunk.buffer;
+      this.used = 0;
+    }
+    const at = this.used;
+    this.used = (at + n + 7) & ~7;
+    return at;
+  }
 }
 
 const shared = new Slab(32 * 1024);
@@ -53,6 +66,11 @@ const shared = new Slab(32 * 1024);
 /** A fresh copy of `src[from, to)` carved from the shared slab (what `src.slice(from, to)` gives). */
 export function carve(src: Uint8Array, from = 0, to = src.length): Uint8Array {
   return shared.copy(src, from, to);
+}
+
+/** `n` fresh zero bytes carved from the shared slab (what `new Uint8Array(n)` gives). */
+export function carveRoom(n: number): Uint8Array {
+  return shared.alloc(n);
 }
 
 let ints = new Int32Array(0);

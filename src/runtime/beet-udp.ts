@@ -1,6 +1,7 @@
 // The upper-layer header inside an ESP payload in BEET mode (RFC 7402 §3.1, PROFILE §3): a UDP
 // header (RFC 768), next header 17. The inner addresses are the HITs, so the UDP checksum uses
 // an IPv6 pseudo-header (RFC 8200 §8.1) built from the HITs (RFC 7401 §4.5.1).
+import { carveRoom } from "../core/slab.ts";
 import { pseudoHeaderSum } from "../wire/icmpv6.ts";
 
 export const IPPROTO_UDP = 17;
@@ -13,14 +14,20 @@ function foldedSum(srcHit: Uint8Array, dstHit: Uint8Array, segment: Uint8Array):
 
 /** UDP header + data, checksummed with the HIT pseudo-header. */
 export function encodeBeetUdp(srcHit: Uint8Array, dstHit: Uint8Array, srcPort: number, dstPort: number, data: Uint8Array): Uint8Array {
-  const seg = new Uint8Array(UDP_HEADER_LEN + data.length);
-  const dv = new DataView(seg.buffer);
-  dv.setUint16(0, srcPort);
-  dv.setUint16(2, dstPort);
-  dv.setUint16(4, seg.length);
+  // Carved from the shared slab: no backing store of its own per datagram (Worker data path).
+  const seg = carveRoom(UDP_HEADER_LEN + data.length);
+  const n = seg.length;
+  seg[0] = srcPort >>> 8;
+  seg[1] = srcPort & 0xff;
+  seg[2] = dstPort >>> 8;
+  seg[3] = dstPort & 0xff;
+  seg[4] = (n >>> 8) & 0xff;
+  seg[5] = n & 0xff;
   seg.set(data, UDP_HEADER_LEN);
   const c = ~foldedSum(srcHit, dstHit, seg) & 0xffff;
-  dv.setUint16(6, c === 0 ? 0xffff : c); // RFC 768: a computed 0 is sent as all ones
+  const cs = c === 0 ? 0xffff : c; // RFC 768: a computed 0 is sent as all ones
+  seg[6] = cs >>> 8;
+  seg[7] = cs & 0xff;
   return seg;
 }
 

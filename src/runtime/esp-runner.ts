@@ -6,6 +6,7 @@
 // the batch that uses its SA, a removal waits for the batch before it. One round in flight at a
 // time; what arrives meanwhile forms the next round (the batch grows with the load).
 // No node: imports (Node, Deno, browsers).
+import { carve } from "../core/slab.ts";
 import type { Millis } from "../core/types.ts";
 import type { EspBatch } from "../esp/espbatch.ts";
 import type { WorkerDataPlane } from "../esp/remote.ts";
@@ -170,14 +171,14 @@ export class WorkerEspRunner {
     return i;
   }
 
-  /** Results into the stack in queue order (packets copied out: the batches are reused). */
+  /** Results into the stack in queue order (packets copied out to the shared slab: the batches are reused). */
   private complete(items: Item[], seal: EspBatch, open: EspBatch): void {
     const now = this.clock();
     for (const { w, i } of items) {
       if (w.kind === "seal") {
         this.stats.sealed++;
         const status = i < 0 ? EspStatus.NoSpace : seal.status(i);
-        this.stack.completeSeal(now, w.job as SealJob, status, status === EspStatus.Ok ? seal.data(i).slice() : EMPTY);
+        this.stack.completeSeal(now, w.job as SealJob, status, status === EspStatus.Ok ? carve(seal.data(i)) : EMPTY);
         continue;
       }
       this.stats.opened++;
@@ -188,7 +189,7 @@ export class WorkerEspRunner {
         spi: i < 0 ? 0 : open.spi(i),
         seq: i < 0 ? 0 : open.seq(i),
         nextHeader: ok ? open.nextHeader(i) : 0,
-        payload: ok ? open.data(i).slice() : EMPTY,
+        payload: ok ? carve(open.data(i)) : EMPTY,
       });
     }
     this.stack.settle(now);
