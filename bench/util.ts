@@ -1,16 +1,25 @@
 // Timing helpers for benchmarks (benchmarks may use the clock; protocol cores may not).
 import type { BenchRow } from "./run.ts";
 
-/** Runs fn repeatedly for about `ms` milliseconds (after a warm-up) and returns ops/second. */
-export function opsPerSecond(fn: () => void, ms = 400): number {
+/**
+ * Runs fn repeatedly for about `ms` milliseconds (after a warm-up) and returns ops/second.
+ * `limit`: at most this many calls in all, warm-up included (inputs that may not repeat, such as
+ * a pool of signed requests an agent would refuse as replays); the warm-up takes at most a quarter.
+ */
+export function opsPerSecond(fn: () => void, ms = 400, limit = Number.POSITIVE_INFINITY): number {
   const warm = performance.now() + Math.min(100, ms / 4);
-  while (performance.now() < warm) fn();
+  let calls = 0;
+  while (performance.now() < warm && calls < limit / 4) {
+    fn();
+    calls++;
+  }
   let n = 0;
   const start = performance.now();
   let now = start;
-  while (now - start < ms) {
+  while (now - start < ms && calls + 64 <= limit) {
     for (let i = 0; i < 64; i++) fn();
     n += 64;
+    calls += 64;
     now = performance.now();
   }
   return (n * 1000) / (now - start);
