@@ -10,7 +10,7 @@ import {
   SA_ST_REPLAY, SA_SUITE, saInstall, saLookup, saPtr, saRemove,
 } from "./sa";
 import { ALG_SHA256 } from "../crypto/sha";
-import { inetFold, inetSum } from "./inet";
+import { inetSum, udpChecksumFill } from "./inet";
 
 export const ESP_ENTRY_BYTES: u32 = 32;
 
@@ -58,6 +58,9 @@ export function espSaStats(h: u32, out: usize): i32 {
   return 1;
 }
 
+/** Seal entry nextHeader word, bit 8: fill the BEET UDP checksum first (espSealBatch). */
+const BATCH_UDP: u32 = 0x100;
+
 // Per-packet entry points (no entry table): results besides the return value go to RESULT,
 // 8 u32: handle, status, nextHeader, seq, spi, payloadOff (relative to pkt), payloadLen,
 // payload checksum sum (inet.ts; open only, 0 otherwise).
@@ -99,11 +102,7 @@ export function espSeal(h: u32, nh: u32, pkt: usize, plen: u32, cap: u32): i32 {
  * pseudo-header (HITs, length, next header 17; RFC 8200 §8.1), before sealing with next header 17.
  */
 export function espSealUdp(h: u32, pkt: usize, plen: u32, cap: u32, pseudo: f64): i32 {
-  if (plen < 8) return -ST_MALFORMED;
-  store<u16>(pkt, 0, 6);
-  const c = ~inetFold(<u64>pseudo + <u64>inetSum(pkt, plen)) & 0xffff;
-  // RFC 768: a computed 0 is sent as all ones.
-  store<u16>(pkt, bswap<u16>(<u16>(c === 0 ? 0xffff : c)), 6);
+  if (!udpChecksumFill(pkt, plen, <u64>pseudo)) return -ST_MALFORMED;
   return espSeal(h, 17, pkt, plen, cap);
 }
 
@@ -144,7 +143,12 @@ export function espOpen(pkt: usize, len: u32): i32 {
   return st;
 }
 
-/** Seals n packets: in: off, len (payload), sa, nextHeader; out: len (packet), status, seq, spi. Returns #ok. */
+/**
+ * Seals n packets: in: off, len (payload), sa, nextHeader; out: len (packet), status, seq, spi.
+ * Returns #ok. The nextHeader word: bits 0-7 the next header; bit 8 (BATCH_UDP) asks for the
+ * BEET UDP checksum of the payload (a UDP header + data) to be filled first from the folded
+ * pseudo-header sum in bits 16-31 (docs/PROTOCOL.md §6).
+ */
 export function espSealBatch(base: usize, size: u32, n: u32): u32 {
   let ok: u32 = 0;
   const tableEnd = <u64>n * ESP_ENTRY_BYTES;
@@ -156,12 +160,14 @@ export function espSealBatch(base: usize, size: u32, n: u32): u32 {
     const len = load<u32>(e, 4);
     let st = ST_OK;
     const sa = saPtr(load<u32>(e, 8));
+    const nhw = load<u32>(e, 16);
     if (<u64>off < tableEnd || <u64>off + <u64>len + SEAL_OVERHEAD > <u64>size || len > 65535) st = ST_NO_SPACE;
     else if (sa === 0 || load<u32>(sa, SA_DIR) !== DIR_OUT) st = ST_BAD_SA;
+    else if ((nhw & BATCH_UDP) !== 0 && !udpChecksumFill(base + off, len, <u64>(nhw >>> 16))) st = ST_MALFORMED;
     else {
       // HMAC suites: the ICV is computed later, four packets at a time (batch-mb.ts).
       const defer = mb && load<i32>(sa, SA_ALG) !== 0;
-      const r = sealBody(sa, load<u32>(e, 16) & 0xff, base + off, len, !defer);
+      const r = sealBody(sa, nhw & 0xff, base + off, len, !defer);
       if (r < 0) st = -r;
       else {
         if (defer && mbAdd(e, sa, base + off, <usize>(r - <i32>load<u32>(sa, SA_ICVLEN)), 0, 0)) mbSealFlush();
@@ -178,7 +184,11 @@ export function espSealBatch(base: usize, size: u32, n: u32): u32 {
   return ok;
 }
 
-/** Opens n packets in place: in: off, len; out: sa, status, nextHeader, seq, spi, payloadOff, len (payload). */
+/**
+ * Opens n packets in place: in: off, len; out: sa, status, nextHeader, seq, spi, payloadOff, len
+ * (payload). The nextHeader word out: bits 0-7 the next header, bits 16-31 the payload's folded
+ * RFC 1071 sum (inet.ts: the BEET UDP check is then a few adds).
+ */
 export function espOpenBatch(base: usize, size: u32, n: u32): u32 {
   let ok: u32 = 0;
   const tableEnd = <u64>n * ESP_ENTRY_BYTES;
@@ -216,7 +226,7 @@ export function espOpenBatch(base: usize, size: u32, n: u32): u32 {
         st = openPacket(sa, pkt, len);
         if (st === ST_OK) {
           store<u32>(e, <u32>openPayloadLen, 4);
-          store<u32>(e, openNextHeader, 16);
+          store<u32>(e, openNextHeader | (inetSum(pkt + openPayloadOff, openPayloadLen) << 16), 16);
           store<u32>(e, off + <u32>openPayloadOff, 28);
           ok++;
         }

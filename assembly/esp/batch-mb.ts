@@ -8,6 +8,7 @@ import { hmacCompute } from "../crypto/hmac";
 import { HX4_JOBS, hmacX4 } from "../crypto/hmac-x4";
 import { ALG_SHA1, ALG_SHA256 } from "../crypto/sha";
 import { MB_HMAC, openFinish, openNextHeader, openPayloadLen, openPayloadOff, ST_OK, ST_REPLAY, vpModes } from "./packet";
+import { inetSum } from "./inet";
 import { replayCheck } from "./replay";
 import { SA_ALG, SA_ICVLEN, SA_ISTATE, SA_OSTATE, SA_ST_REPLAY } from "./sa";
 
@@ -91,7 +92,7 @@ export function mbOpenFlush(): u32 {
     } else st = openFinish(sa, pkt, <usize>load<u32>(q, 16), MACS + (<usize>j << 5), false);
     if (st === ST_OK) {
       store<u32>(e, <u32>openPayloadLen, 4);
-      store<u32>(e, openNextHeader, 16);
+      store<u32>(e, openNextHeader | (inetSum(pkt + openPayloadOff, openPayloadLen) << 16), 16);
       store<u32>(e, load<u32>(q, 20) + <u32>openPayloadOff, 28);
       ok++;
     } else store<u32>(e, 0, 4);

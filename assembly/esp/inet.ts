@@ -37,3 +37,16 @@ export function inetFold(s: u64): u32 {
   while (s > 0xffff) s = (s & 0xffff) + (s >> 16);
   return <u32>s;
 }
+
+/**
+ * Writes the UDP checksum (RFC 768) of the `len`-byte BEET UDP segment at `p` (header + data,
+ * RFC 7402 §3.1) from `pseudo`, the pseudo-header sum (HITs, length, next header 17; RFC 8200
+ * §8.1). A computed 0 is sent as all ones. False when `len` is shorter than a UDP header.
+ */
+export function udpChecksumFill(p: usize, len: usize, pseudo: u64): bool {
+  if (len < 8) return false;
+  store<u16>(p, 0, 6);
+  const c = ~inetFold(pseudo + <u64>inetSum(p, len)) & 0xffff;
+  store<u16>(p, bswap<u16>(<u16>(c === 0 ? 0xffff : c)), 6);
+  return true;
+}

@@ -97,7 +97,7 @@ export function decodeOpenBatch(buf: Uint8Array, base: number, n: number): OpenR
       spi: dv.getUint32(e + E_SPI, true),
       seq: dv.getUint32(e + E_SEQ, true),
       handle: dv.getUint32(e + E_SA, true),
-      nextHeader: dv.getUint32(e + E_NEXT_HEADER, true),
+      nextHeader: dv.getUint32(e + E_NEXT_HEADER, true) & 0xff, // bits 16-31: the payload's RFC 1071 sum
       payload: status === 0 ? buf.slice(off, off + dv.getUint32(e + E_LEN, true)) : EMPTY,
     };
   }

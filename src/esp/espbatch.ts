@@ -9,6 +9,9 @@ import type { EspStatus } from "./types.ts";
 export type BatchOp = "seal" | "open";
 
 const align8 = (n: number): number => (n + 7) & ~7;
+const IPPROTO_UDP = 17;
+/** Seal entry nextHeader word, bit 8: the data plane fills the BEET UDP checksum (docs/PROTOCOL.md §6). */
+const BATCH_UDP = 0x100;
 const DETACHED = new Uint8Array(0);
 
 /** SharedArrayBuffers are shared, not transferred (and may not exist outside isolation). */
@@ -93,6 +96,23 @@ export class EspBatch {
     return this.count - 1;
   }
 
+  /**
+   * Copies a BEET UDP segment (RFC 7402 §3.1: UDP header + data; its checksum field is
+   * overwritten) into a seal slot, next header 17; the data plane fills the UDP checksum (RFC 768)
+   * from `pseudo`, the pseudo-header sum over the HITs (RFC 8200 §8.1; beet-udp.ts `pseudoSum`,
+   * any width: folded here), next to the seal. Returns its index, or -1 when the batch is full.
+   * A segment shorter than 8 bytes comes back Malformed.
+   */
+  addSealUdp(handle: number, pseudo: number, segment: Uint8Array): number {
+    const off = this.reserveSeal(handle, IPPROTO_UDP, segment.length);
+    if (off < 0) return -1;
+    this.bytes.set(segment, off);
+    let p = pseudo;
+    while (p > 0xffff) p = (p & 0xffff) + Math.floor(p / 0x10000);
+    this.dv.setUint32((this.count - 1) * ENTRY_BYTES + E_NEXT_HEADER, (IPPROTO_UDP | BATCH_UDP | (p << 16)) >>> 0, true);
+    return this.count - 1;
+  }
+
   /** Reserves an open slot for a `len`-byte ESP packet; returns where to write it (-1: full). */
   reserveOpen(len: number): number {
     return this.entry(len, align8(len));
@@ -124,7 +144,11 @@ export class EspBatch {
   }
   /** Next Header of packet i (open: of the payload). */
   nextHeader(i: number): number {
-    return this.dv.getUint32(i * ENTRY_BYTES + E_NEXT_HEADER, true);
+    return this.dv.getUint32(i * ENTRY_BYTES + E_NEXT_HEADER, true) & 0xff;
+  }
+  /** Open: the folded RFC 1071 sum of payload i (what `decodeBeetUdp` takes as `segSum`); 0 unless Ok. */
+  payloadSum(i: number): number {
+    return this.dv.getUint32(i * ENTRY_BYTES + E_NEXT_HEADER, true) >>> 16;
   }
   /** Seal: ESP packet length. Open: payload length (0 unless Ok). */
   length(i: number): number {

@@ -14,7 +14,20 @@ function foldedSum(srcHit: Uint8Array, dstHit: Uint8Array, segment: Uint8Array):
 
 /** UDP header + data, checksummed with the HIT pseudo-header. */
 export function encodeBeetUdp(srcHit: Uint8Array, dstHit: Uint8Array, srcPort: number, dstPort: number, data: Uint8Array): Uint8Array {
-  // Carved from the shared slab: no backing store of its own per datagram (Worker data path).
+  // Carved from the shared slab: no backing store of its own per datagram.
+  const seg = beetUdpSegment(srcPort, dstPort, data);
+  const c = ~foldedSum(srcHit, dstHit, seg) & 0xffff;
+  const cs = c === 0 ? 0xffff : c; // RFC 768: a computed 0 is sent as all ones
+  seg[6] = cs >>> 8;
+  seg[7] = cs & 0xff;
+  return seg;
+}
+
+/**
+ * UDP header + data with the checksum field 0, carved from the shared slab: for a data plane that
+ * fills the checksum next to the seal (EspBatch.addSealUdp, the Worker path).
+ */
+export function beetUdpSegment(srcPort: number, dstPort: number, data: Uint8Array): Uint8Array {
   const seg = carveRoom(UDP_HEADER_LEN + data.length);
   const n = seg.length;
   seg[0] = srcPort >>> 8;
@@ -24,10 +37,6 @@ export function encodeBeetUdp(srcHit: Uint8Array, dstHit: Uint8Array, srcPort: n
   seg[4] = (n >>> 8) & 0xff;
   seg[5] = n & 0xff;
   seg.set(data, UDP_HEADER_LEN);
-  const c = ~foldedSum(srcHit, dstHit, seg) & 0xffff;
-  const cs = c === 0 ? 0xffff : c; // RFC 768: a computed 0 is sent as all ones
-  seg[6] = cs >>> 8;
-  seg[7] = cs & 0xff;
   return seg;
 }
 

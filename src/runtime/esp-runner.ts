@@ -148,7 +148,9 @@ export class WorkerEspRunner {
     for (; i < work.length; i++) {
       const w = work[i];
       if (w.kind === "seal") {
-        const k = seal.addSeal(this.handles.get(w.job.handle) ?? 0, w.job.nextHeader, w.job.seg);
+        const job = w.job;
+        const h = this.handles.get(job.handle) ?? 0;
+        const k = job.udpPseudo === undefined ? seal.addSeal(h, job.nextHeader, job.seg) : seal.addSealUdp(h, job.udpPseudo, job.seg);
         if (k < 0 && seal.count > 0) break; // full: next round
         items.push({ w, i: k });
       } else if (w.kind === "open") {
@@ -190,6 +192,7 @@ export class WorkerEspRunner {
         seq: i < 0 ? 0 : open.seq(i),
         nextHeader: ok ? open.nextHeader(i) : 0,
         payload: ok ? carve(open.data(i)) : EMPTY,
+        payloadSum: ok ? open.payloadSum(i) : undefined, // the BEET UDP check needs no pass over the bytes here
       });
     }
     this.stack.settle(now);

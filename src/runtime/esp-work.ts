@@ -17,6 +17,11 @@ export interface SealJob {
   nextHeader: number;
   /** Inner upper-layer packet (e.g. UDP header + data, checksummed over the HITs). */
   seg: Uint8Array;
+  /**
+   * Set when `seg` is a BEET UDP segment whose checksum the data plane fills (Worker path,
+   * EspBatch.addSealUdp): the pseudo-header sum over the HITs (RFC 8200 §8.1).
+   */
+  udpPseudo?: number;
   /** Destination locator. */
   to: Locator;
   /** Source locator (default: the socket's). */

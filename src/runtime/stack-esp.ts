@@ -12,7 +12,7 @@ import { UpdateExtension, type UpdateOptions } from "../hip/update.ts";
 import { MobilityExtension, type MobilityExtensionOptions } from "../mobility/extension.ts";
 import type { MobilityEvent } from "../mobility/types.ts";
 import { defaultWasm, loadWasmSync } from "../wasm/instantiate.ts";
-import { decodeBeetUdp, encodeBeetUdp, hitPairSum, IPPROTO_UDP, pseudoSum, UDP_HEADER_LEN } from "./beet-udp.ts";
+import { beetUdpSegment, decodeBeetUdp, encodeBeetUdp, hitPairSum, IPPROTO_UDP, pseudoSum, UDP_HEADER_LEN } from "./beet-udp.ts";
 import { type EchoReplyEvent, type InnerEvent, type InnerOptions, InnerProtocols, IPPROTO_ICMPV6, pingIdentifierFor } from "./inner.ts";
 import { DeferredEsp, type OpenJob, type OpenOutcome, type SealJob } from "./esp-work.ts";
 import { SaGuard } from "./sa-guard.ts";
@@ -180,7 +180,8 @@ export abstract class EspStack {
    */
   send(peerHit: Uint8Array, srcPort: number, dstPort: number, data: Uint8Array, now: Millis = this.now): SendStatus {
     const dp = this.dataPlane;
-    const sas = dp === undefined ? undefined : this.sas.peer(peerHit);
+    const sas = this.sas.peer(peerHit);
+    if (sas !== undefined && this.deferred) return this.sendDeferredUdp(peerHit, sas, srcPort, dstPort, data, now);
     if (dp === undefined || sas === undefined) {
       return this.sendInner(peerHit, IPPROTO_UDP, encodeBeetUdp(this.host.hit, peerHit, srcPort, dstPort, data), now);
     }
@@ -202,6 +203,25 @@ export abstract class EspStack {
       if (s === "queued") return s;
     } else if (status === EspStatus.Ok && dp.lastSeq >= this.rekeyAt) this.startRekey(now, peerHit);
     return this.completeSeal(now, job, status, packet);
+  }
+
+  /**
+   * `send` with a deferred data plane (a Worker): the segment is queued without its checksum, which
+   * the data plane fills next to the seal (EspBatch.addSealUdp), so this thread never sums the bytes.
+   * A datagram riding in an REA is encoded here as on the in-process path.
+   */
+  private sendDeferredUdp(peerHit: Uint8Array, sas: PeerSas, srcPort: number, dstPort: number, data: Uint8Array, now: Millis): SendStatus {
+    this.now = Math.max(this.now, now);
+    const len = UDP_HEADER_LEN + data.length;
+    const job = this.prepareSeal(peerHit, IPPROTO_UDP, NO_SEG, now, len, sas);
+    if (typeof job === "string") return job;
+    if (job.rea) job.seg = encodeBeetUdp(this.host.hit, peerHit, srcPort, dstPort, data);
+    else {
+      job.seg = beetUdpSegment(srcPort, dstPort, data);
+      job.udpPseudo = pseudoSum(this.host.hit, peerHit, len, this.hitSum(sas));
+    }
+    (this.deferred as DeferredEsp).seal(job);
+    return "sent";
   }
 
   /**

@@ -6,6 +6,7 @@ import { test } from "node:test";
 import { SeededRng } from "../../src/core/rng.ts";
 import type { Locator, Millis } from "../../src/core/types.ts";
 import type { DataPlane } from "../../src/esp/dataplane.ts";
+import { EspBatch } from "../../src/esp/espbatch.ts";
 import { HostIdentity } from "../../src/hip/identity.ts";
 import { HostStack, newDataPlane, type StackEvent } from "../../src/runtime/stack.ts";
 import "../../src/wasm/loader.ts"; // registers the embedded WASM module as the default (src/wasm/instantiate.ts)
@@ -24,8 +25,17 @@ function runQueue(s: HostStack, dp: DataPlane, handles: Map<number, number>, now
     if (w.kind === "install") handles.set(w.id, dp.installSa(w.sa));
     else if (w.kind === "remove") dp.removeSa(handles.get(w.id) ?? 0);
     else if (w.kind === "seal") {
-      const r = dp.sealOne(handles.get(w.job.handle) ?? 0, 17, w.job.seg);
-      s.completeSeal(now, w.job, r.status, r.packet);
+      const h = handles.get(w.job.handle) ?? 0;
+      if (w.job.udpPseudo !== undefined) {
+        // A BEET UDP segment without its checksum: the data plane fills it (as the Worker runner's batches do).
+        const b = new EspBatch({ maxPackets: 1 });
+        b.addSealUdp(h, w.job.udpPseudo, w.job.seg);
+        dp.process("seal", b);
+        s.completeSeal(now, w.job, b.status(0), b.data(0).slice());
+      } else {
+        const r = dp.sealOne(h, w.job.nextHeader, w.job.seg);
+        s.completeSeal(now, w.job, r.status, r.packet);
+      }
     } else {
       const r = dp.open(w.job.data);
       if (r.status === 0) s.deferred?.noteOpened(r.spi, r.seq);
