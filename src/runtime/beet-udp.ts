@@ -12,7 +12,10 @@ function foldedSum(srcHit: Uint8Array, dstHit: Uint8Array, segment: Uint8Array):
   return pseudoHeaderSum(srcHit, dstHit, IPPROTO_UDP, segment);
 }
 
-/** UDP header + data, checksummed with the HIT pseudo-header. */
+/**
+ * UDP header + data, checksummed with the HIT pseudo-header. The result is a view into a shared
+ * slab chunk (src/core/slab.ts: never reused while held); `slice()` it for a buffer of its own.
+ */
 export function encodeBeetUdp(srcHit: Uint8Array, dstHit: Uint8Array, srcPort: number, dstPort: number, data: Uint8Array): Uint8Array {
   // Carved from the shared slab: no backing store of its own per datagram.
   const seg = beetUdpSegment(srcPort, dstPort, data);
