@@ -51,6 +51,12 @@ export interface HipLimits {
    * 64 KiB of GHASH tables once it carried a packet). An SA beyond it is refused (HostStack
    * counter `drop.sa_limit`). */
   maxSas: number;
+  /**
+   * Worker data plane (HostStack `deferEsp`): ESP datagrams waiting to be opened, and datagrams
+   * waiting to be sealed, at most this many each. An ESP datagram beyond it is dropped before any
+   * crypto (`esp.drop.queue-full`); a send beyond it returns "seal-failed" (`esp.seal.queue-full`).
+   */
+  maxEspQueue: number;
   /** Mobility: logical interfaces of one peer (REA_INFO interface IDs, draft §4.1). */
   maxPeerInterfaces: number;
   /** Mobility: addresses of one peer over all its interfaces. */
@@ -74,6 +80,7 @@ export const HIP_LIMITS: Readonly<HipLimits> = Object.freeze({
   prefixV6: 64,
   maxRateEntries: 4096,
   maxSas: 2560,
+  maxEspQueue: 4096,
   maxPeerInterfaces: 8,
   maxPeerAddresses: 32,
   probePerIp: { maxProbes: 16, maxBytes: 3_000, windowMs: 60_000 },

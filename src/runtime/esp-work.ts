@@ -100,6 +100,8 @@ interface SaRecord {
  */
 export class DeferredEsp implements SaBackend {
   private queue: EspWork[] = [];
+  private seals = 0;
+  private opens = 0;
   private nextId = 1;
   private readonly byId = new Map<number, SaRecord>();
   private readonly bySpi = new Map<number, SaRecord>();
@@ -109,20 +111,34 @@ export class DeferredEsp implements SaBackend {
     return this.queue.length;
   }
 
+  /** Seal jobs queued and not yet taken (HostStack bounds it by `limits.maxEspQueue`). */
+  get queuedSeals(): number {
+    return this.seals;
+  }
+
+  /** Open jobs queued and not yet taken (HostStack bounds it by `limits.maxEspQueue`). */
+  get queuedOpens(): number {
+    return this.opens;
+  }
+
   /** Everything queued so far, in order (the queue starts afresh). */
   take(): EspWork[] {
     const q = this.queue;
     this.queue = [];
+    this.seals = 0;
+    this.opens = 0;
     return q;
   }
 
   /** Queue a seal job. */
   seal(job: SealJob): void {
+    this.seals++;
     this.queue.push({ kind: "seal", job });
   }
 
   /** Queue an open job. */
   open(job: OpenJob): void {
+    this.opens++;
     this.queue.push({ kind: "open", job });
   }
 

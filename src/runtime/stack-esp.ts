@@ -212,6 +212,7 @@ export abstract class EspStack {
    */
   private sendDeferredUdp(peerHit: Uint8Array, sas: PeerSas, srcPort: number, dstPort: number, data: Uint8Array, now: Millis): SendStatus {
     this.now = Math.max(this.now, now);
+    if (this.deferredFull()) return "seal-failed";
     const len = UDP_HEADER_LEN + data.length;
     const job = this.prepareSeal(peerHit, IPPROTO_UDP, NO_SEG, now, len, sas);
     if (typeof job === "string") return job;
@@ -231,6 +232,7 @@ export abstract class EspStack {
    */
   sendInner(peerHit: Uint8Array, nextHeader: number, payload: Uint8Array, now: Millis = this.now): SendStatus {
     this.now = Math.max(this.now, now);
+    if (this.deferredFull()) return "seal-failed";
     const job = this.prepareSeal(peerHit, nextHeader, payload, now);
     if (typeof job === "string") return job;
     if (this.deferred) {
@@ -238,6 +240,13 @@ export abstract class EspStack {
       return "sent";
     }
     return this.sealInProcess(this.dataPlane as DataPlane, job, now);
+  }
+
+  /** Deferred data plane: true (and counted) when `limits.maxEspQueue` seal jobs already wait. */
+  private deferredFull(): boolean {
+    if (this.deferred === undefined || this.deferred.queuedSeals < this.host.limits.maxEspQueue) return false;
+    this.count("esp.seal.queue-full");
+    return true;
   }
 
   private sealInProcess(dp: DataPlane, job: SealJob, now: Millis): SendStatus {
@@ -372,7 +381,7 @@ export abstract class EspStack {
   /** Receiving, step 1 (pure): an SPI none of our inbound SAs has is dropped before any crypto. */
   prepareOpen(job: OpenJob): OpenJob | undefined {
     const d = job.data;
-    const spi = d.length >= 4 ? ((d[0] << 24) | (d[1] << 16) | (d[2] << 8) | d[3]) >>> 0 : 0;
+    const spi = spiOf(d);
     if (d.length >= 8 && !this.sas.bySpi(spi)) {
       this.espDrop("unknown-spi", spi, job.from);
       return undefined;
@@ -454,8 +463,11 @@ export abstract class EspStack {
   protected openEsp(now: Millis, input: OpenJob): void {
     const job = this.prepareOpen(input);
     if (!job) return;
-    if (this.deferred) this.deferred.open(job);
-    else this.completeOpen(now, job, (this.dataPlane as DataPlane).openTo(job.data, this.opened));
+    if (this.deferred) {
+      // Bounded while the data plane is busy (issue 9: remote input holds no unbounded state).
+      if (this.deferred.queuedOpens >= this.host.limits.maxEspQueue) this.espDrop("queue-full", spiOf(job.data), job.from);
+      else this.deferred.open(job);
+    } else this.completeOpen(now, job, (this.dataPlane as DataPlane).openTo(job.data, this.opened));
   }
 
   private espDrop(reason: string, spi: number, from: Locator): false {
@@ -474,6 +486,11 @@ export abstract class EspStack {
   }
 }
 
+
+/** The SPI of an ESP datagram (RFC 4303 §2.1), 0 when it is too short to hold one. */
+function spiOf(d: Uint8Array): number {
+  return d.length >= 4 ? ((d[0] << 24) | (d[1] << 16) | (d[2] << 8) | d[3]) >>> 0 : 0;
+}
 
 /**
  * An upper bound on the ESP packet for an inner segment of `n` bytes (RFC 4303 §2: SPI + sequence

@@ -8,6 +8,7 @@ import type { Locator, Millis } from "../../src/core/types.ts";
 import type { DataPlane } from "../../src/esp/dataplane.ts";
 import { EspBatch } from "../../src/esp/espbatch.ts";
 import { HostIdentity } from "../../src/hip/identity.ts";
+import type { HipLimits } from "../../src/hip/limits.ts";
 import { HostStack, newDataPlane, type StackEvent } from "../../src/runtime/stack.ts";
 import "../../src/wasm/loader.ts"; // registers the embedded WASM module as the default (src/wasm/instantiate.ts)
 
@@ -46,11 +47,11 @@ function runQueue(s: HostStack, dp: DataPlane, handles: Map<number, number>, now
   return kinds;
 }
 
-function setup() {
+function setup(limits: Partial<HipLimits> = {}) {
   const rng = new SeededRng(9);
   const evA: StackEvent[] = [];
   const evB: StackEvent[] = [];
-  const a = new HostStack({ host: { identity: HostIdentity.generate(rng), rng, puzzleK: 0 }, deferEsp: true, mobility: {}, addresses: [LA], onEvent: (e) => evA.push(e) });
+  const a = new HostStack({ host: { identity: HostIdentity.generate(rng), rng, puzzleK: 0, limits }, deferEsp: true, mobility: {}, addresses: [LA], onEvent: (e) => evA.push(e) });
   const b = new HostStack({ host: { identity: HostIdentity.generate(rng), rng, puzzleK: 0 }, mobility: {}, addresses: [LB], onEvent: (e) => evB.push(e) });
   const dp = newDataPlane();
   const handles = new Map<number, number>();
@@ -141,4 +142,33 @@ test("deferred ESP: while an REA is about to go out, one datagram rides in it; i
   w.tick(500);
   assert.equal(w.a.counters["esp.tx.rea"], 1, "not offered to an REA already sent");
   assert.ok(messages(w.evB).some((m) => m.text === "late" && !m.viaRea));
+});
+
+test("deferred ESP: limits.maxEspQueue bounds the jobs waiting for a busy data plane; the rest is refused before any crypto and counted", () => {
+  const w = setup({ maxEspQueue: 8 });
+  w.a.connect(0, LB, w.b.hit, LA);
+  w.pump();
+  assert.ok(w.a.saCount > 0);
+  // Nothing drains A's queue now (a Worker that does not keep up): 20 sends, 20 ESP datagrams in.
+  const sent = Array.from({ length: 20 }, (_, k) => w.a.send(w.b.hit, 1, 2, enc.encode(`s${k}`)));
+  assert.deepEqual(sent.filter((x) => x === "sent").length, 8);
+  assert.ok(sent.slice(8).every((x) => x === "seal-failed"));
+  assert.equal(w.a.counters["esp.seal.queue-full"], 12);
+  const inbound: Uint8Array[] = [];
+  for (let k = 0; k < 20; k++) {
+    assert.equal(w.b.send(w.a.hit, 2, 1, enc.encode(`r${k}`)), "sent");
+    for (let t = w.b.pollTransmit(); t; t = w.b.pollTransmit()) inbound.push(t.data);
+  }
+  for (const d of inbound) w.a.handleDatagram(w.now, d, LB, LA);
+  assert.equal(w.a.deferred?.queuedSeals, 8);
+  assert.equal(w.a.deferred?.queuedOpens, 8);
+  assert.equal(w.a.counters["esp.drop.queue-full"], inbound.length - 8);
+  assert.ok(w.evA.some((e) => e.type === "esp-drop" && e.reason === "queue-full" && e.spi !== 0));
+  // Once the data plane catches up, what was kept goes through and new work is taken again.
+  w.pump();
+  assert.deepEqual(messages(w.evB).map((m) => m.text).slice(-8), ["s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7"]);
+  assert.deepEqual(messages(w.evA).map((m) => m.text), ["r0", "r1", "r2", "r3", "r4", "r5", "r6", "r7"]);
+  assert.equal(w.a.send(w.b.hit, 1, 2, enc.encode("after")), "sent");
+  w.pump();
+  assert.equal(messages(w.evB).at(-1)?.text, "after");
 });
