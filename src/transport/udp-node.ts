@@ -4,6 +4,20 @@ import { createSocket, type Socket } from "node:dgram";
 import type { Locator, Transmit } from "../core/types.ts";
 import type { DatagramHandler, DatagramSocket } from "./types.ts";
 
+/**
+ * Receive buffer asked of the kernel for every socket (SO_RCVBUF; Linux caps it at
+ * net.core.rmem_max, 4 MiB here). The usual 208 KiB holds ≈ 90 datagrams of 1400 B, ≈ 1.5 ms of a
+ * 60k packets/s ESP stream: a Worker batch of 64 sealed packets sent at once while the receiver
+ * is busy overflowed it (`RcvbufErrors`). UDP transports ask for several MiB for the same reason.
+ */
+export const DEFAULT_RECV_BUFFER = 4 * 1024 * 1024;
+
+/** Options of {@link bindNodeUdp}. */
+export interface NodeUdpOptions {
+  /** SO_RCVBUF to ask for (default DEFAULT_RECV_BUFFER; never lowered below the kernel's default; 0 = leave it). */
+  recvBufferSize?: number;
+}
+
 /** A node:dgram UDP socket as a {@link DatagramSocket}. */
 export class NodeUdpSocket implements DatagramSocket {
   sendErrors = 0;
@@ -25,7 +39,7 @@ export class NodeUdpSocket implements DatagramSocket {
   }
 
   /** Bind a UDP socket to `ip:port` (port 0 = any free port). */
-  static bind(ip: string, port: number): Promise<NodeUdpSocket> {
+  static bind(ip: string, port: number, opts: NodeUdpOptions = {}): Promise<NodeUdpSocket> {
     const v6 = ip.includes(":");
     const sock = createSocket({ type: v6 ? "udp6" : "udp4", ipv6Only: v6 });
     return new Promise((resolve, reject) => {
@@ -33,10 +47,16 @@ export class NodeUdpSocket implements DatagramSocket {
       sock.once("error", onError);
       sock.bind(port, ip, () => {
         sock.off("error", onError);
+        raiseRecvBuffer(sock, opts.recvBufferSize ?? DEFAULT_RECV_BUFFER);
         const a = sock.address();
         resolve(new NodeUdpSocket(sock, { ip, port: a.port }));
       });
     });
+  }
+
+  /** The kernel's receive buffer of this socket in bytes (Linux reports twice what was set). */
+  get recvBufferSize(): number {
+    return this.sock.getRecvBufferSize();
   }
 
   send(t: Transmit): void {
@@ -65,7 +85,17 @@ export class NodeUdpSocket implements DatagramSocket {
   }
 }
 
+/** Asks for a larger receive buffer; keeps the kernel's when it is already larger or the request fails. */
+function raiseRecvBuffer(sock: Socket, want: number): void {
+  if (!(want > 0)) return;
+  try {
+    if (sock.getRecvBufferSize() < want) sock.setRecvBufferSize(want);
+  } catch {
+    // Refused (e.g. above the platform's maximum): the default buffer stays.
+  }
+}
+
 /** Bind a UDP socket to `ip`:`port` (port 0: any). */
-export function bindNodeUdp(ip: string, port: number): Promise<NodeUdpSocket> {
-  return NodeUdpSocket.bind(ip, port);
+export function bindNodeUdp(ip: string, port: number, opts: NodeUdpOptions = {}): Promise<NodeUdpSocket> {
+  return NodeUdpSocket.bind(ip, port, opts);
 }

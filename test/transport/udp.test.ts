@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import type { Locator } from "../../src/core/types.ts";
 import { MemoryNetwork } from "../../src/transport/memory.ts";
 import { SocketSet } from "../../src/transport/socket-set.ts";
 import { parseLocator } from "../../src/transport/types.ts";
-import { bindNodeUdp } from "../../src/transport/udp-node.ts";
+import { bindNodeUdp, DEFAULT_RECV_BUFFER } from "../../src/transport/udp-node.ts";
 import { denoSkip, runDeno } from "../helpers/deno.ts";
 
 type Got = { text: string; from: Locator; to: Locator };
@@ -131,3 +132,36 @@ for (const ip of ["127.0.0.1", "::1"]) {
     }
   });
 }
+
+test("node udp: sockets ask for a 4 MiB receive buffer, so a burst the reader cannot drain at once is kept (the kernel default drops most of it)", async () => {
+  const rmemMax = (() => {
+    try {
+      return Number(readFileSync("/proc/sys/net/core/rmem_max", "utf8"));
+    } catch {
+      return undefined; // not Linux: the size check below is skipped, the burst check still runs
+    }
+  })();
+  const burst = async (opts: { recvBufferSize?: number }): Promise<{ got: number; size: number }> => {
+    const rx = await bindNodeUdp("127.0.0.1", 0, opts);
+    const tx = await bindNodeUdp("127.0.0.1", 0);
+    let got = 0;
+    rx.onDatagram(() => void got++);
+    const data = new Uint8Array(1400);
+    // 600 datagrams (≈ 1.4 MB of buffer truesize) while this thread cannot read any of them.
+    for (let i = 0; i < 600; i++) tx.send({ to: rx.local, data });
+    for (let quiet = 0, last = -1; quiet < 5; ) {
+      await new Promise((r) => setTimeout(r, 10));
+      quiet = got === last ? quiet + 1 : 0;
+      last = got;
+    }
+    const size = rx.recvBufferSize;
+    await Promise.all([rx.close(), tx.close()]);
+    return { got, size };
+  };
+  const big = await burst({});
+  const small = await burst({ recvBufferSize: 0 });
+  if (rmemMax !== undefined) assert.ok(big.size >= Math.min(DEFAULT_RECV_BUFFER, rmemMax), `SO_RCVBUF ${big.size}`);
+  if (rmemMax === undefined || rmemMax >= 2 * 1024 * 1024) assert.equal(big.got, 600);
+  assert.ok(small.size < big.size, `${small.size} vs ${big.size}`);
+  assert.ok(small.got < 600, `the kernel default kept ${small.got}/600`);
+});
