@@ -163,5 +163,6 @@ test("node udp: sockets ask for a 4 MiB receive buffer, so a burst the reader ca
   if (rmemMax !== undefined) assert.ok(big.size >= Math.min(DEFAULT_RECV_BUFFER, rmemMax), `SO_RCVBUF ${big.size}`);
   if (rmemMax === undefined || rmemMax >= 2 * 1024 * 1024) assert.equal(big.got, 600);
   assert.ok(small.size < big.size, `${small.size} vs ${big.size}`);
-  assert.ok(small.got < 600, `the kernel default kept ${small.got}/600`);
+  // A kernel whose default already holds the burst (≈ 2 KiB of truesize per datagram) keeps it all.
+  if (small.size < 600 * 2048) assert.ok(small.got < 600, `the kernel default (${small.size} B) kept ${small.got}/600`);
 });
