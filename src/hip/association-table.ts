@@ -21,6 +21,9 @@ export abstract class AssociationTable {
   /** Registered associations in I1-SENT, I2-SENT or R2-SENT (`track`): what limits.maxHalfOpen
    * counts, kept as states change so that no limit check walks the whole table. */
   private readonly halfOpenSet = new Set<Association>();
+  /** Registered associations in CLOSED, oldest first (insertion order): they only linger to
+   * re-acknowledge a duplicate CLOSE (RFC 7401 §4.4.3), so a full table evicts them first. */
+  private readonly closedSet = new Set<Association>();
   /** The SPIs reserved for each association (removal without scanning `bySpi`). */
   private readonly spisOf = new WeakMap<Association, number[]>();
   protected abstract readonly assocHost: AssociationHost;
@@ -47,8 +50,17 @@ export abstract class AssociationTable {
    * R2-SENT (called on every state change and registration). */
   protected track(a: Association): void {
     const st = a.state;
-    if ((st === "I1-SENT" || st === "I2-SENT" || st === "R2-SENT") && this.assocs.get(hitKey(a.peerHit)) === a) this.halfOpenSet.add(a);
+    const registered = this.assocs.get(hitKey(a.peerHit)) === a;
+    if ((st === "I1-SENT" || st === "I2-SENT" || st === "R2-SENT") && registered) this.halfOpenSet.add(a);
     else this.halfOpenSet.delete(a);
+    if (st === "CLOSED" && registered) this.closedSet.add(a);
+    else this.closedSet.delete(a);
+  }
+
+  /** The association that has been CLOSED longest, if any. */
+  private oldestClosed(): Association | undefined {
+    for (const a of this.closedSet) return a;
+    return undefined;
   }
 
   /** The oldest R2-SENT association (by last packet received): a pass over the half-open set,
@@ -72,17 +84,31 @@ export abstract class AssociationTable {
   }
 
   /**
-   * Whether one more association fits, counting the oldest R2-SENT association that `makeRoom`
-   * would evict as free. No state changes; undefined = room.
+   * Whether one more association fits, counting what `makeRoom` would evict (the oldest CLOSED
+   * association against maxAssociations, the oldest R2-SENT one against either limit) as free.
+   * No state changes; undefined = room.
    */
   noRoom(): "limit_associations" | "limit_half_open" | undefined {
     const over = this.overLimit();
-    return over !== undefined && this.oldestR2Sent() === undefined ? over : undefined;
+    if (over === undefined || this.oldestR2Sent() !== undefined) return undefined;
+    return over === "limit_associations" && this.closedSet.size > 0 ? undefined : over;
   }
 
-  /** Evict the oldest R2-SENT association while a new one would exceed a limit (`evict.half_open`). */
+  /**
+   * While a new association would exceed a limit, evict: against maxAssociations the oldest
+   * CLOSED association first (`evict.closed`; a peer that repeats its CLOSE then gets no
+   * CLOSE_ACK and gives up after its retransmissions, RFC 7401 §6.14), else the oldest R2-SENT
+   * one (`evict.half_open`). Without the first, a server whose peers close faster than
+   * maxAssociations per closedLingerMs (1024 per 15 s by default) refused every new peer.
+   */
   protected makeRoom(): void {
-    while (this.overLimit() !== undefined) {
+    for (let over = this.overLimit(); over !== undefined; over = this.overLimit()) {
+      const closed = over === "limit_associations" ? this.oldestClosed() : undefined;
+      if (closed) {
+        this.count("evict.closed");
+        this.removeAssociation(closed);
+        continue;
+      }
       const oldest = this.oldestR2Sent();
       if (!oldest) return;
       this.count("evict.half_open");
@@ -156,6 +182,7 @@ export abstract class AssociationTable {
     if (a.opportunistic) this.opportunistic.delete(locatorKey(a.peerLocator));
     if (this.assocs.get(hitKey(a.peerHit)) === a) this.assocs.delete(hitKey(a.peerHit));
     this.halfOpenSet.delete(a);
+    this.closedSet.delete(a);
     for (const spi of this.spisOf.get(a) ?? []) if (this.bySpi.get(spi) === a) this.bySpi.delete(spi);
     this.spisOf.delete(a);
     a.keymat?.destroy(); // issue 9 item 8: PRK and expanded KEYMAT zero-filled with the association
@@ -175,7 +202,10 @@ export abstract class AssociationTable {
   private register(a: Association): void {
     const key = hitKey(a.peerHit);
     const prev = this.assocs.get(key);
-    if (prev && prev !== a) this.halfOpenSet.delete(prev);
+    if (prev && prev !== a) {
+      this.halfOpenSet.delete(prev);
+      this.closedSet.delete(prev);
+    }
     this.assocs.set(key, a);
     this.track(a);
   }

@@ -91,6 +91,42 @@ test("association cap: established associations are never evicted; new ones beyo
   for (const c of clients.slice(4)) assert.equal(server.h.association(c.hit), undefined);
 });
 
+test("association cap: associations the peer CLOSEd (lingering in CLOSED) make room for new peers, oldest first", () => {
+  // Peers that connect, talk and close: the server keeps each for closedLingerMs in CLOSED
+  // (RFC 7401 §4.4.3). Found in the bench: after 1024 exchanges within 15 s a responder refused
+  // every new Initiator until the linger ran out.
+  const server = { h: host(103, { limits: { maxAssociations: 4, maxHalfOpen: 4 } }), loc: L("192.0.2.2") };
+  const closedOrder: Uint8Array[] = [];
+  for (let i = 0; i < 10; i++) {
+    const from = L(`198.51.100.${i + 1}`);
+    const now = 10 * i;
+    const c = throwaway(600 + i, server, from, now);
+    const a = server.h.association(c.hit);
+    assert.ok(a, `peer ${i + 1} got an association`);
+    server.h.noteEspReceived(now, a.spiIn, from);
+    c.close(now + 1, server.h.hit);
+    pump(now + 1, { h: c, loc: from }, server);
+    assert.equal(server.h.association(c.hit)?.state, "CLOSED", `peer ${i + 1}'s association lingers in CLOSED`);
+    closedOrder.push(c.hit);
+    assert.ok(sizes(server.h).associations <= 4);
+  }
+  assert.equal(server.h.counters["drop.limit_associations"] ?? 0, 0);
+  assert.equal(server.h.counters["evict.closed"], 6);
+  // The four kept are the four closed last.
+  for (const [i, hit] of closedOrder.entries()) assert.equal(server.h.association(hit) !== undefined, i >= 6, `peer ${i + 1}`);
+  // ESTABLISHED associations are still never evicted for CLOSED room: a full table of them refuses.
+  const full = { h: host(104, { limits: { maxAssociations: 2, maxHalfOpen: 2 } }), loc: L("192.0.2.2") };
+  for (let i = 0; i < 3; i++) {
+    const from = L(`203.0.113.${i + 1}`);
+    const c = throwaway(700 + i, full, from, i);
+    const a = full.h.association(c.hit);
+    if (a) full.h.noteEspReceived(i, a.spiIn, from);
+  }
+  assert.equal([...full.h.associations()].filter((a) => a.state === "ESTABLISHED").length, 2);
+  assert.ok((full.h.counters["drop.limit_associations"] ?? 0) >= 1);
+  assert.equal(full.h.counters["evict.closed"] ?? 0, 0);
+});
+
 test("SA cap: throwaway HITs cannot fill the data plane's SA table beyond maxSas", () => {
   const rng = new SeededRng(110);
   // The real WASM data plane, its installs and removals counted.
