@@ -54,10 +54,12 @@ async function udpExchange(server: Locator, sizes: number[], rounds = 1): Promis
 }
 
 
-async function baseExchangeMs(responder: RuntimeHost, k: number, runs: number, curve: "P-256" | "P-384" = "P-256", crypto?: "inline" | CryptoProvider): Promise<number> {
+/** `runs` exchanges, or (`minMs` > 0) at least `runs` and until `minMs` have passed (warm-up). */
+async function baseExchangeMs(responder: RuntimeHost, k: number, runs: number, curve: "P-256" | "P-384" = "P-256", crypto?: "inline" | CryptoProvider, minMs = 0): Promise<number> {
   const times: number[] = [];
   const hip = curve === "P-256" ? { ...P256, puzzleK: k } : { ...P384, puzzleK: k };
-  for (let i = 0; i < runs; i++) {
+  const start = performance.now();
+  for (let i = 0; i < runs || performance.now() - start < minMs; i++) {
     const a = await startNodeHost({ identity: HostIdentity.generate(cryptoRng, curve), listen: [`${IP}:0`], hip, dataPlane: shared, crypto });
     const t0 = performance.now();
     await a.connect(responder.locals[0], responder.hit, { timeoutMs: 10_000 });
@@ -68,11 +70,17 @@ async function baseExchangeMs(responder: RuntimeHost, k: number, runs: number, c
 }
 
 const shared = newDataPlane();
-/** Warm-up exchanges before the measured ones, and measured runs (median). */
+/** Warm-up before the measured exchanges: at least this many, and for at least WARMUP_MS. In a
+ * fresh process the median of 21 exchanges stays at 3.0–4.4 ms for the first ~200 exchanges
+ * (about 1 s), then falls to 1.8 and, after ~800, 1.55 ms: V8 is still tiering up the whole host
+ * and growing its young generation (a new host's setup time falls from 0.93 to 0.65 ms at the
+ * same moment; with --min-semi-space-size=16 the fall comes 4x sooner). 150 warm-ups were enough
+ * only when other bench files had run in the same process before (bench/run.ts). */
 const WARMUP = 150;
+const WARMUP_MS = 3000;
 const RUNS = 21;
 /** What the base-exchange rows measure (node:crypto default). */
-const BEX_NOTE = `a fresh Initiator host per run (median of ${RUNS}), all in this process with the Responder, after ${WARMUP} warm-up exchanges (V8 optimises the handlers; first_ms: the first exchange of the run, cold); the Responder's HI and its R1 signature (same for a whole R1 generation) are parsed and verified once (src/hip/identity.ts, runtime/crypto-node.ts caches); R1 rate limit raised (every Initiator is on 127.0.0.1)`;
+const BEX_NOTE = `a fresh Initiator host per run (median of ${RUNS}), all in this process with the Responder, after ≥ ${WARMUP} warm-up exchanges and ≥ ${WARMUP_MS / 1000} s of them (V8 optimises the handlers; first_ms: the first exchange of the run, cold); the Responder's HI and its R1 signature (same for a whole R1 generation) are parsed and verified once (src/hip/identity.ts, runtime/crypto-node.ts caches); R1 rate limit raised (every Initiator is on 127.0.0.1)`;
 /** The Responder answers every I1 here (HIP_LIMITS: 20 R1/s per /24 would pace the warm-up). */
 const R1_LIMITS = { limits: { r1PerPrefix: { ratePerSec: 1e6, burst: 1e6 } } };
 
@@ -83,10 +91,10 @@ export async function run(): Promise<BenchRow[]> {
 
   for (const k of [0, 10]) {
     const responder = await startNodeHost({ identity: HostIdentity.generate(cryptoRng, "P-256"), listen: [`${IP}:0`], hip: { ...P256, puzzleK: k, ...R1_LIMITS } });
-    // Warm-up: R1 precomputation, JIT. Medians of 50 fresh-host exchanges, one after the other
-    // in one process: 3.97, 3.68, 2.55, 2.43 ms (10 warm-ups left this row at 3.3–5.2 ms).
+    // Warm-up: R1 precomputation, JIT (see WARMUP). Medians of 50 fresh-host exchanges, one after
+    // the other in one process: 3.97, 3.68, 2.55, 2.43 ms (10 warm-ups left this row at 3.3–5.2 ms).
     const first = await baseExchangeMs(responder, k, 1);
-    await baseExchangeMs(responder, k, WARMUP);
+    await baseExchangeMs(responder, k, WARMUP, "P-256", undefined, WARMUP_MS);
     const ms = await baseExchangeMs(responder, k, RUNS);
     rows.push(costRow(`udp.base-exchange.p256.k${k}`, "ms", ms, 2 * rtt, { baselineName: "2 RTT UDP ping-pong", crypto: "node:crypto jobs (startNodeHost default)", first_ms: Math.round(first * 100) / 100, note: BEX_NOTE }));
     await responder.close();
@@ -100,7 +108,7 @@ export async function run(): Promise<BenchRow[]> {
     for (const crypto of [undefined, "inline", webCrypto] as const) {
       const responder = await startNodeHost({ identity: HostIdentity.generate(cryptoRng, curve), listen: [`${IP}:0`], hip: { ...(curve === "P-256" ? P256 : P384), puzzleK: 0, ...R1_LIMITS }, crypto });
       // @noble inline takes ~20 / 65 ms per exchange: fewer warm-ups (its time is the curve math).
-      await baseExchangeMs(responder, 0, crypto === "inline" ? 2 : WARMUP, curve, crypto);
+      await baseExchangeMs(responder, 0, crypto === "inline" ? 2 : WARMUP, curve, crypto, crypto === "inline" ? 0 : WARMUP_MS);
       ms.push(await baseExchangeMs(responder, 0, crypto === "inline" ? 8 : RUNS, curve, crypto));
       await responder.close();
     }
