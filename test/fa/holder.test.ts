@@ -4,7 +4,10 @@
 // A holder that answers (FaClient.answerProbe) keeps receiving. Wire: 16-byte PING/PONG.
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { SeededRng } from "../../src/core/rng.ts";
+import { HolderLiveness } from "../../src/fa/core/holder.ts";
 import { emitProbe, PROBE_LEN, probeNonce, probeType } from "../../src/fa/core/holder-probe.ts";
+import type { Lease } from "../../src/fa/store/lease.ts";
 import { TunnelFrameType } from "../../src/wire/tunnel.ts";
 import { espPacket, makeFa, Net, TestHost } from "./harness.ts";
 
@@ -65,6 +68,27 @@ test("a live one-way receiver answers probes and keeps receiving; a vanished one
   assert.equal(gone.esp.length, before + 1, "forwarded again");
   assert.equal(fa.stats().holders.dead, 0);
   assert.equal(fa.stats().holders.revived, 1);
+});
+
+test("a busy one-way holder: while its PONG is on the way, holderQueue datagrams still go to it, whatever came before the probe", () => {
+  // 1000 datagrams/s one-way: the silent second before the probe already forwarded 1000. The
+  // bound counts from the probe, so a PONG that takes 5 ms loses nothing (it used to lose every
+  // datagram until the PONG came: the count started at the last one heard).
+  const probes: Uint8Array[] = [];
+  const h = new HolderLiveness({ holderSilenceMs: 1000, holderProbeMs: 300, holderProbes: 3, holderQueue: 8 }, new SeededRng(5), (_l, d) => probes.push(d), () => {});
+  const lease = { hit: "h", leaseId: 1, host: { ip: "198.51.100.7", port: 5000 } } as unknown as Lease;
+  let t = 0;
+  for (; t < 1000; t++) assert.equal(h.forward(t, lease), undefined, `t=${t}`);
+  assert.equal(probes.length, 0);
+  assert.equal(h.forward(t++, lease), undefined, "the datagram that starts the probe goes");
+  assert.equal(probes.length, 1);
+  for (let i = 0; i < 8; i++) assert.equal(h.forward(t++, lease), undefined, `datagram ${i + 1} after the probe`);
+  assert.equal(h.forward(t++, lease), "holder_unconfirmed", "the ninth after the probe is beyond holderQueue");
+  // The PONG: forwarding goes on, and the next silent second starts a fresh count.
+  assert.ok(h.pong(t, "198.51.100.7", 5000, probeNonce(probes[0])));
+  for (let i = 0; i < 1005; i++) assert.equal(h.forward(t++, lease), undefined, `after the PONG: ${i}`);
+  assert.equal(probes.length, 2, "silent again for a second: probed again");
+  assert.equal(h.counters.died, 0);
 });
 
 test("an unmatched PONG (wrong nonce or source) changes nothing and is counted", () => {

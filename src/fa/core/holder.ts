@@ -160,6 +160,10 @@ export class HolderLiveness {
   }
 
   private probe(now: Millis, s: HolderState): void {
+    // A new round of probes: `holderQueue` counts what goes out while this one is unanswered, not
+    // what went before it (a one-way stream's silent second was already thousands of datagrams,
+    // and every one after the probe was dropped until the PONG came: one RTT of loss per second).
+    if (s.probes === 0 && !s.dead) s.sinceHeard = 0;
     const n = this.rng.fill(new Uint8Array(8));
     this.byNonce.delete(s.nonce);
     s.nonce = n[0] * 2 ** 40 + n[1] * 2 ** 32 + n[2] * 2 ** 24 + n[3] * 2 ** 16 + n[4] * 2 ** 8 + n[5];
