@@ -8,6 +8,7 @@ import { SeededRng } from "../src/core/rng.ts";
 import { ForwardingAgent } from "../src/fa/core/agent.ts";
 import { faConfig } from "../src/fa/core/config.ts";
 import { LeaseManager } from "../src/fa/core/leases.ts";
+import { emitProbe, probeType } from "../src/fa/core/holder-probe.ts";
 import { buildFaq, parseFaPacket } from "../src/fa/core/messages.ts";
 import { FaServer } from "../src/fa/server/server.ts";
 import { MemoryLeaseStore } from "../src/fa/store/memory.ts";
@@ -16,6 +17,7 @@ import type { CryptoProvider } from "../src/core/crypto/provider.ts";
 import { nodeCryptoProvider } from "../src/runtime/crypto-node.ts";
 import { solvePuzzle } from "../src/hip/puzzle.ts";
 import { frameHip } from "../src/wire/framing.ts";
+import { TunnelFrameType } from "../src/wire/tunnel.ts";
 import type { BenchRow } from "./run.ts";
 import { costRow, opsPerSecond, rateRow } from "./util.ts";
 
@@ -25,10 +27,15 @@ const bind = (port = 0): Promise<Socket> =>
     s.bind(port, "127.0.0.1", () => r(s));
   });
 
-/** Blast `pkt` at `to` for `ms`, count arrivals at `rx`; returns packets/s delivered. */
-async function blast(tx: Socket, toPort: number, rx: Socket, pkt: Uint8Array, ms: number): Promise<number> {
+/** Blast `pkt` at `to` for `ms`, count arrivals at `rx`; returns packets/s delivered. With
+ *  `pongTo`, `rx` answers the FA's holder probes as a lease holder does (FaClient): unanswered,
+ *  the FA forwards only `holderQueue` more datagrams after 1 s of silence, then none. */
+async function blast(tx: Socket, toPort: number, rx: Socket, pkt: Uint8Array, ms: number, pongTo?: number): Promise<number> {
   let got = 0;
-  rx.on("message", () => got++);
+  rx.on("message", (m: Buffer) => {
+    if (pongTo !== undefined && probeType(m) === TunnelFrameType.PING) rx.send(emitProbe(TunnelFrameType.PONG, m.subarray(8)), pongTo, "127.0.0.1");
+    else got++;
+  });
   const end = performance.now() + ms;
   await new Promise<void>((resolve) => {
     const step = () => {
@@ -67,7 +74,7 @@ async function forwarding(): Promise<BenchRow[]> {
   if (!faa.ok) throw new Error("no FAA");
   const spi = (faa.value.info!.address as { minSpi: number }).minSpi;
   new DataView(pkt.buffer).setUint32(0, spi);
-  const viaFa = await blast(tx, faPort, host, pkt, 1500);
+  const viaFa = await blast(tx, faPort, host, pkt, 1500, faPort);
   host.close();
   tx.close();
   await server.close();

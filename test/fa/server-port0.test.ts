@@ -44,3 +44,27 @@ test("FaServer on 127.0.0.1:0 leases the port it actually bound", async () => {
     await fa.close();
   }
 });
+
+test("FaServer's UDP sockets ask for the large receive buffer (recvBufferSize; 0 keeps the kernel's)", async () => {
+  const { readFileSync } = await import("node:fs");
+  const { DEFAULT_RECV_BUFFER } = await import("../../src/transport/udp-node.ts");
+  const rmemMax = Number(readFileSync("/proc/sys/net/core/rmem_max", "utf8"));
+  const rmemDefault = Number(readFileSync("/proc/sys/net/core/rmem_default", "utf8"));
+  const sizes: number[] = [];
+  for (const recvBufferSize of [undefined, 0]) {
+    const fa = await FaServer.start({
+      identity: HostIdentity.generate(new SeededRng(6), "P-256"),
+      config: faConfig({ control: [{ ip: "127.0.0.1", port: 0 }], shared4: [{ ip: "127.0.0.1", port: 0 }], puzzle: "off" }),
+      store: new MemoryLeaseStore(),
+      recvBufferSize,
+    });
+    try {
+      const [sock] = (fa as unknown as { socks: import("node:dgram").Socket[] }).socks;
+      sizes.push(sock.getRecvBufferSize()); // Linux reports twice what was set, the default as is
+    } finally {
+      await fa.close();
+    }
+  }
+  assert.equal(sizes[1], rmemDefault, "0: the kernel's default");
+  if (rmemMax > rmemDefault) assert.equal(sizes[0], 2 * Math.min(DEFAULT_RECV_BUFFER, rmemMax), `default: ${sizes[0]}`);
+});

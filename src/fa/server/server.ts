@@ -7,6 +7,7 @@ import { type Locator, locatorKey } from "../../core/types.ts";
 import { cryptoRng } from "../../core/rng.ts";
 import type { HostIdentity } from "../../hip/identity.ts";
 import { nodeCryptoDefault } from "../../runtime/crypto-node.ts";
+import { DEFAULT_RECV_BUFFER, raiseRecvBuffer } from "../../transport/udp-node.ts";
 import { type WsLimits, type WsStats, WsTunnelServer } from "../../transport/ws-node.ts";
 import { type FaEvent, ForwardingAgent } from "../core/agent.ts";
 import type { FaConfig } from "../core/config.ts";
@@ -43,6 +44,9 @@ export interface FaServerOptions {
   logIntervalMs?: number;
   /** Forwarding send queues (udp-send.ts: per destination, in all, kernel buffer). */
   udpSend?: Partial<UdpSendLimits>;
+  /** SO_RCVBUF asked for every UDP socket (default DEFAULT_RECV_BUFFER, 4 MiB, capped by
+   *  net.core.rmem_max; never lowered; 0 = the kernel's default): the relay's bursts. */
+  recvBufferSize?: number;
 }
 
 /** Everything the FA counts: the agent's counters (drops by reason), the WebSocket listener's,
@@ -99,7 +103,7 @@ export class FaServer {
       const key = locatorKey(l);
       let sock = early.get(key);
       if (!sock) {
-        sock = await openUdp(l, isShared(o, l));
+        sock = await openUdp(l, isShared(o, l), o.recvBufferSize ?? DEFAULT_RECV_BUFFER);
         early.set(key, sock);
       }
       return { ip: l.ip, port: sock.address().port };
@@ -139,7 +143,7 @@ export class FaServer {
       );
     }
     for (const l of s.fa.locals) {
-      const sock = bound.get(locatorKey(l.locator)) ?? (await openUdp(l.locator, isShared(o, l.locator)));
+      const sock = bound.get(locatorKey(l.locator)) ?? (await openUdp(l.locator, isShared(o, l.locator), o.recvBufferSize ?? DEFAULT_RECV_BUFFER));
       bound.delete(locatorKey(l.locator));
       s.socks.push(s.attach(l.index, l.locator, sock));
     }
@@ -259,13 +263,14 @@ function isShared(o: FaServerOptions, l: Locator): boolean {
   return !!o.fleet?.shared?.some((x) => x.ip === l.ip && x.port === l.port);
 }
 
-function openUdp(l: Locator, reuseAddr = false): Promise<Socket> {
+function openUdp(l: Locator, reuseAddr: boolean, recvBuffer: number): Promise<Socket> {
   const v6 = l.ip.includes(":");
   const sock = createSocket({ type: v6 ? "udp6" : "udp4", ipv6Only: v6, reuseAddr });
   return new Promise((resolve, reject) => {
     sock.once("error", reject);
     sock.bind(l.port, l.ip, () => {
       sock.off("error", reject);
+      raiseRecvBuffer(sock, recvBuffer);
       resolve(sock);
     });
   });
