@@ -20,7 +20,16 @@ export interface NodeUdpOptions {
 
 /** A node:dgram UDP socket as a {@link DatagramSocket}. */
 export class NodeUdpSocket implements DatagramSocket {
+  /** Datagrams the kernel refused (and sends after close). */
   sendErrors = 0;
+  /** Refused sends by error code (e.g. `EMSGSIZE`, `ENETUNREACH`). */
+  readonly sendErrorCodes: Record<string, number> = {};
+  private readonly sent = (e: Error | null): void => {
+    if (!e) return;
+    this.sendErrors++;
+    const code = (e as { code?: string }).code ?? "error";
+    this.sendErrorCodes[code] = (this.sendErrorCodes[code] ?? 0) + 1;
+  };
   private handler: DatagramHandler | undefined;
   private closed = false;
 
@@ -64,9 +73,10 @@ export class NodeUdpSocket implements DatagramSocket {
       this.sendErrors++;
       return;
     }
-    // No completion callback: Node then tries the send synchronously (no request object, no
-    // closure, no completion turn per datagram); a failure comes as an "error" event (counted above).
-    this.sock.send(t.data, t.to.port, t.to.ip);
+    // One completion callback per socket (no closure per datagram): node:dgram reports a failed
+    // send (EMSGSIZE, ENETUNREACH, EADDRNOTAVAIL after an address went, EPERM from a firewall…)
+    // only to it; without one the failure is silently lost (no "error" event; measured on Node 20).
+    this.sock.send(t.data, t.to.port, t.to.ip, this.sent);
   }
 
   onDatagram(cb: DatagramHandler): void {

@@ -56,6 +56,26 @@ for (const ip of ["127.0.0.1", "::1"]) {
   });
 }
 
+test("a send the kernel refuses is counted by code, never lost silently nor thrown", async () => {
+  // node:dgram reports a failed send only to a completion callback: without one, this datagram
+  // (larger than any IPv4 UDP payload: EMSGSIZE) vanished and sendErrors stayed 0.
+  const a = await bindNodeUdp("127.0.0.1", 0);
+  const b = await bindNodeUdp("127.0.0.1", 0);
+  try {
+    const got = collect(1);
+    b.onDatagram(got.push);
+    a.send({ to: b.local, data: new Uint8Array(70_000) });
+    a.send({ to: b.local, data: new TextEncoder().encode("after") });
+    await got.done;
+    for (let i = 0; i < 50 && a.sendErrors === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(a.sendErrors, 1);
+    assert.deepEqual(a.sendErrorCodes, { EMSGSIZE: 1 });
+    assert.equal(got.got[0].text, "after", "the socket goes on");
+  } finally {
+    await Promise.all([a.close(), b.close()]);
+  }
+});
+
 test("socket set routes by source locator, else by address family", async () => {
   const a4 = await bindNodeUdp("127.0.0.1", 0);
   const a4b = await bindNodeUdp("127.0.0.2", 0).catch(() => undefined); // 127/8 is all loopback on Linux
