@@ -250,9 +250,9 @@ export class RuntimeHost {
     return ok.find((l) => (l.ip.startsWith("127.") || l.ip === "::1") === loopback) ?? ok[0];
   }
 
-  /** Every counter (HIP, UPDATE, mobility, ESP, FA client, Worker) and every drop by reason. */
+  /** Every counter (HIP, UPDATE, mobility, ESP, FA client, Worker, sockets) and every drop by reason. */
   stats(): HostStats {
-    return hostStats(this.stack, this.espWorker?.stats);
+    return hostStats(this.stack, this.espWorker?.stats, this.driver.sockets.stats());
   }
 
   /** Send one datagram to `peerHit` over ESP (queued while the association comes up). */

@@ -22,6 +22,8 @@ export interface HostStats {
   fa?: CounterTree;
   /** Worker data plane counters. */
   worker?: CounterTree;
+  /** The sockets: how many, and datagrams they did not carry (`drop.EMSGSIZE`, `drop.unroutable`…). */
+  transport?: CounterTree;
   /** Every drop counter by reason: "hip.malformed", "esp.unknown-spi", "mobility.bad-hmac"… */
   drops: Record<string, number>;
 }
@@ -66,8 +68,8 @@ export function dropsOf(layer: string, t: CounterTree, into: Record<string, numb
   return into;
 }
 
-/** Stats of a HostStack (+ an optional Worker runner's stats). */
-export function hostStats(stack: HostStack, worker?: object): HostStats {
+/** Stats of a HostStack (+ an optional Worker runner's stats and the driver's sockets' stats). */
+export function hostStats(stack: HostStack, worker?: object, transport?: object): HostStats {
   const mobility: CounterTree = {};
   const sessions = stack.mobility?.sessions() ?? [];
   for (const s of sessions) addTree(mobility, counterTree(s.session.counters));
@@ -86,7 +88,8 @@ export function hostStats(stack: HostStack, worker?: object): HostStats {
   };
   if (fa) out.fa = { ...counterTree(fa.counters), leased: fa.lease ? 1 : 0 };
   if (worker) out.worker = counterTree(worker);
-  for (const layer of ["hip", "update", "mobility", "esp", "fa", "worker"] as const) {
+  if (transport) out.transport = counterTree(transport);
+  for (const layer of ["hip", "update", "mobility", "esp", "fa", "worker", "transport"] as const) {
     const t = out[layer];
     if (t) dropsOf(layer, t, out.drops);
   }

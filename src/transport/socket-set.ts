@@ -9,6 +9,8 @@ export class SocketSet {
   private handler: DatagramHandler | undefined;
   /** Transmits no socket could carry (no socket of that family / `from` unknown). */
   unroutable = 0;
+  /** Send failures of sockets already removed, by code (`stats`). */
+  private readonly removedErrors: Record<string, number> = {};
 
   constructor(sockets: DatagramSocket[] = []) {
     for (const s of sockets) this.add(s);
@@ -33,7 +35,20 @@ export class SocketSet {
     if (!s) return;
     this.sockets.delete(k);
     this.lastSocket = undefined;
+    addErrors(this.removedErrors, s);
     await s.close();
+  }
+
+  /**
+   * Sockets bound, and every datagram the sockets did not carry under `drop` (host.stats()
+   * `transport`): `unroutable`, and sends the kernel refused by error code (`send-error` when
+   * the transport does not know the code), those of removed sockets included.
+   */
+  stats(): { sockets: number; drop: Record<string, number> } {
+    const drop: Record<string, number> = { ...this.removedErrors };
+    for (const s of this.sockets.values()) addErrors(drop, s);
+    if (this.unroutable) drop.unroutable = this.unroutable;
+    return { sockets: this.sockets.size, drop };
   }
 
   /** Send through the matching socket; returns its local locator (undefined: unroutable). */
@@ -83,4 +98,14 @@ export class SocketSet {
     this.lastSocket = undefined;
     await Promise.all(all.map((s) => s.close()));
   }
+}
+
+/** into += the send failures of `s`, by code where it reports codes. */
+function addErrors(into: Record<string, number>, s: DatagramSocket): void {
+  let coded = 0;
+  for (const [code, n] of Object.entries(s.sendErrorCodes ?? {})) {
+    into[code] = (into[code] ?? 0) + n;
+    coded += n;
+  }
+  if (s.sendErrors > coded) into["send-error"] = (into["send-error"] ?? 0) + s.sendErrors - coded;
 }

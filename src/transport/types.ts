@@ -15,6 +15,8 @@ export interface DatagramSocket {
   onDatagram(cb: DatagramHandler): void;
   /** Send failures are counted, never thrown (a datagram network may drop anything). */
   readonly sendErrors: number;
+  /** The same failures by error code (`EMSGSIZE`, `ENETUNREACH`…), where the transport knows it. */
+  readonly sendErrorCodes?: Readonly<Record<string, number>>;
   /** Close the socket. */
   close(): Promise<void>;
 }
