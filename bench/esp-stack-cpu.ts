@@ -9,6 +9,7 @@ import { cryptoRng } from "../src/core/rng.ts";
 import type { Locator, Transmit } from "../src/core/types.ts";
 import { HostIdentity } from "../src/hip/identity.ts";
 import { RuntimeHost } from "../src/runtime/host.ts";
+import "../src/wasm/node-features.ts"; // relaxed SIMD on Node 20, as the Node entry points
 import "../src/wasm/loader.ts"; // registers the embedded WASM module as the default (src/wasm/instantiate.ts)
 import type { DatagramHandler, DatagramSocket } from "../src/transport/types.ts";
 import "../src/wasm/loader.ts"; // registers the embedded WASM module as the default (src/wasm/instantiate.ts)

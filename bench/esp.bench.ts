@@ -18,6 +18,7 @@ import {
 } from "../web/esp-bench/impls.ts";
 import type { BenchRow } from "./run.ts";
 import { rateRow } from "./util.ts";
+import "../src/wasm/node-features.ts"; // relaxed SIMD on Node 20, as the Node entry points
 import "../src/wasm/loader.ts"; // registers the embedded WASM module as the default (src/wasm/instantiate.ts)
 
 const MS = 200;

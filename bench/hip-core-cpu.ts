@@ -10,6 +10,7 @@ import { runCryptoJob } from "../src/hip/crypto-jobs.ts";
 import { HostIdentity } from "../src/hip/identity.ts";
 import { nodeCryptoDefault } from "../src/runtime/crypto-node.ts";
 import { HostStack, newDataPlane } from "../src/runtime/stack.ts";
+import "../src/wasm/node-features.ts"; // relaxed SIMD on Node 20, as the Node entry points
 import "../src/wasm/loader.ts"; // registers the embedded WASM module as the default (src/wasm/instantiate.ts)
 
 const curve = (process.env.CURVE ?? "P-256") as "P-256" | "P-384";

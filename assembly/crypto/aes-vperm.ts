@@ -100,12 +100,12 @@ let IT: v128 = i64x2.splat(0);
 function invert(b: v128): void {
   const t = v128.and(i16x8.shr_u(b, 4), Vp.NIB());
   let x = v128.and(b, Vp.NIB());
-  const t2 = i8x16.swizzle(Vp.INV2(), x);
+  const t2 = Vp.swz(Vp.INV2(), x);
   x = v128.xor(x, t);
-  const t3 = v128.xor(t2, i8x16.swizzle(Vp.INV1(), t));
-  const t4 = v128.xor(t2, i8x16.swizzle(Vp.INV1(), x));
-  IU = v128.xor(x, i8x16.swizzle(Vp.INV1(), t3));
-  IT = v128.xor(t, i8x16.swizzle(Vp.INV1(), t4));
+  const t3 = v128.xor(t2, Vp.swz(Vp.INV1(), t));
+  const t4 = v128.xor(t2, Vp.swz(Vp.INV1(), x));
+  IU = v128.xor(x, Vp.swz(Vp.INV1(), t3));
+  IT = v128.xor(t, Vp.swz(Vp.INV1(), t4));
 }
 
 /** Encrypts two independent blocks round by round (more instruction-level parallelism). */
@@ -125,7 +125,7 @@ function schedRound(k: v128): v128 {
   let s = v128.xor(prev, i8x16.shuffle(prev, z, 16, 16, 16, 16, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11));
   s = v128.xor(v128.xor(s, i8x16.shuffle(s, z, 16, 16, 16, 16, 16, 16, 16, 16, 0, 1, 2, 3, 4, 5, 6, 7)), S5B);
   invert(w);
-  return v128.xor(v128.xor(i8x16.swizzle(Vp.SB1U(), IU), i8x16.swizzle(Vp.SB1T(), IT)), s);
+  return v128.xor(v128.xor(Vp.swz(Vp.SB1U(), IU), Vp.swz(Vp.SB1T(), IT)), s);
 }
 
 function mangleEnc(k: v128, m: i32): v128 {
@@ -168,6 +168,14 @@ export function vpKeyExpand128(key: usize, ek: usize, dk: usize): void {
 // AssemblyScript inlines @inline static methods; plain functions with decorators are not TypeScript.
 // biome-ignore lint/complexity/noStaticOnlyClass: namespace for @inline functions (AssemblyScript)
 export class Vp {
+  /** A table lookup: `i8x16.relaxed_swizzle` (x86 pshufb, no index fix-up) in the relaxed-SIMD
+   *  build, else `i8x16.swizzle`. Equal here: every index is in 0x00..0x0f or 0x80..0x8f, and
+   *  relaxed_swizzle is exact below 16 and 0 at 128 and above (relaxed-SIMD spec). */
+  @inline static swz(a: v128, s: v128): v128 {
+    if (ASC_FEATURE_RELAXED_SIMD) return i8x16.relaxed_swizzle(a, s);
+    return i8x16.swizzle(a, s);
+  }
+
   @inline static NIB(): v128 {
     return v128.load(TBL, 0);
   }
@@ -280,21 +288,21 @@ export class Vp {
   }
 
   @inline static tr(x: v128, lo: v128, hi: v128): v128 {
-    return v128.xor(i8x16.swizzle(lo, v128.and(x, Vp.NIB())), i8x16.swizzle(hi, v128.and(i16x8.shr_u(x, 4), Vp.NIB())));
+    return v128.xor(Vp.swz(lo, v128.and(x, Vp.NIB())), Vp.swz(hi, v128.and(i16x8.shr_u(x, 4), Vp.NIB())));
   }
 
   /** Middle encryption round r (m = r mod 4) with transformed round key k. */
   @inline static encRound(b: v128, k: v128, m: i32): v128 {
     const t = v128.and(i16x8.shr_u(b, 4), Vp.NIB());
     let x = v128.and(b, Vp.NIB());
-    const t2 = i8x16.swizzle(Vp.INV2(), x);
+    const t2 = Vp.swz(Vp.INV2(), x);
     x = v128.xor(x, t);
-    const t3 = v128.xor(t2, i8x16.swizzle(Vp.INV1(), t));
-    const t4 = v128.xor(t2, i8x16.swizzle(Vp.INV1(), x));
-    const u = v128.xor(x, i8x16.swizzle(Vp.INV1(), t3));
-    const v = v128.xor(t, i8x16.swizzle(Vp.INV1(), t4));
-    const a = v128.xor(v128.xor(i8x16.swizzle(Vp.SB1T(), v), i8x16.swizzle(Vp.SB1U(), u)), k);
-    const a2 = v128.xor(v128.xor(i8x16.swizzle(Vp.SB2T(), v), i8x16.swizzle(Vp.SB2U(), u)), Vp.mcf(a, m));
+    const t3 = v128.xor(t2, Vp.swz(Vp.INV1(), t));
+    const t4 = v128.xor(t2, Vp.swz(Vp.INV1(), x));
+    const u = v128.xor(x, Vp.swz(Vp.INV1(), t3));
+    const v = v128.xor(t, Vp.swz(Vp.INV1(), t4));
+    const a = v128.xor(v128.xor(Vp.swz(Vp.SB1T(), v), Vp.swz(Vp.SB1U(), u)), k);
+    const a2 = v128.xor(v128.xor(Vp.swz(Vp.SB2T(), v), Vp.swz(Vp.SB2U(), u)), Vp.mcf(a, m));
     return v128.xor(v128.xor(Vp.mcf(a2, m), Vp.mcb(a, m)), a2);
   }
 
@@ -302,13 +310,13 @@ export class Vp {
   @inline static encLast(b: v128, k: v128): v128 {
     const t = v128.and(i16x8.shr_u(b, 4), Vp.NIB());
     let x = v128.and(b, Vp.NIB());
-    const t2 = i8x16.swizzle(Vp.INV2(), x);
+    const t2 = Vp.swz(Vp.INV2(), x);
     x = v128.xor(x, t);
-    const t3 = v128.xor(t2, i8x16.swizzle(Vp.INV1(), t));
-    const t4 = v128.xor(t2, i8x16.swizzle(Vp.INV1(), x));
-    const u = v128.xor(x, i8x16.swizzle(Vp.INV1(), t3));
-    const v = v128.xor(t, i8x16.swizzle(Vp.INV1(), t4));
-    return Vp.sr2(v128.xor(v128.xor(i8x16.swizzle(Vp.SBOU(), u), i8x16.swizzle(Vp.SBOT(), v)), k));
+    const t3 = v128.xor(t2, Vp.swz(Vp.INV1(), t));
+    const t4 = v128.xor(t2, Vp.swz(Vp.INV1(), x));
+    const u = v128.xor(x, Vp.swz(Vp.INV1(), t3));
+    const v = v128.xor(t, Vp.swz(Vp.INV1(), t4));
+    return Vp.sr2(v128.xor(v128.xor(Vp.swz(Vp.SBOU(), u), Vp.swz(Vp.SBOT(), v)), k));
   }
 
   @inline static encFirst(b: v128, k: v128): v128 {
@@ -387,28 +395,28 @@ export class Vp {
   @inline static decRound(b: v128, k: v128, m: i32): v128 {
     const t = v128.and(i16x8.shr_u(b, 4), Vp.NIB());
     let x = v128.and(b, Vp.NIB());
-    const t2 = i8x16.swizzle(Vp.INV2(), x);
+    const t2 = Vp.swz(Vp.INV2(), x);
     x = v128.xor(x, t);
-    const t3 = v128.xor(t2, i8x16.swizzle(Vp.INV1(), t));
-    const t4 = v128.xor(t2, i8x16.swizzle(Vp.INV1(), x));
-    const u = v128.xor(x, i8x16.swizzle(Vp.INV1(), t3));
-    const v = v128.xor(t, i8x16.swizzle(Vp.INV1(), t4));
-    const a = v128.xor(v128.xor(i8x16.swizzle(Vp.SB9T(), v), i8x16.swizzle(Vp.SB9U(), u)), k);
-    const c = v128.xor(v128.xor(Vp.mcf(a, m), i8x16.swizzle(Vp.SBDU(), u)), i8x16.swizzle(Vp.SBDT(), v));
-    const d = v128.xor(v128.xor(Vp.mcf(c, m), i8x16.swizzle(Vp.SBBU(), u)), i8x16.swizzle(Vp.SBBT(), v));
-    return v128.xor(v128.xor(Vp.mcf(d, m), i8x16.swizzle(Vp.SBEU(), u)), i8x16.swizzle(Vp.SBET(), v));
+    const t3 = v128.xor(t2, Vp.swz(Vp.INV1(), t));
+    const t4 = v128.xor(t2, Vp.swz(Vp.INV1(), x));
+    const u = v128.xor(x, Vp.swz(Vp.INV1(), t3));
+    const v = v128.xor(t, Vp.swz(Vp.INV1(), t4));
+    const a = v128.xor(v128.xor(Vp.swz(Vp.SB9T(), v), Vp.swz(Vp.SB9U(), u)), k);
+    const c = v128.xor(v128.xor(Vp.mcf(a, m), Vp.swz(Vp.SBDU(), u)), Vp.swz(Vp.SBDT(), v));
+    const d = v128.xor(v128.xor(Vp.mcf(c, m), Vp.swz(Vp.SBBU(), u)), Vp.swz(Vp.SBBT(), v));
+    return v128.xor(v128.xor(Vp.mcf(d, m), Vp.swz(Vp.SBEU(), u)), Vp.swz(Vp.SBET(), v));
   }
 
   @inline static decLast(b: v128, k: v128): v128 {
     const t = v128.and(i16x8.shr_u(b, 4), Vp.NIB());
     let x = v128.and(b, Vp.NIB());
-    const t2 = i8x16.swizzle(Vp.INV2(), x);
+    const t2 = Vp.swz(Vp.INV2(), x);
     x = v128.xor(x, t);
-    const t3 = v128.xor(t2, i8x16.swizzle(Vp.INV1(), t));
-    const t4 = v128.xor(t2, i8x16.swizzle(Vp.INV1(), x));
-    const u = v128.xor(x, i8x16.swizzle(Vp.INV1(), t3));
-    const v = v128.xor(t, i8x16.swizzle(Vp.INV1(), t4));
-    return Vp.sr2(v128.xor(v128.xor(i8x16.swizzle(Vp.DSBOU(), u), i8x16.swizzle(Vp.DSBOT(), v)), k));
+    const t3 = v128.xor(t2, Vp.swz(Vp.INV1(), t));
+    const t4 = v128.xor(t2, Vp.swz(Vp.INV1(), x));
+    const u = v128.xor(x, Vp.swz(Vp.INV1(), t3));
+    const v = v128.xor(t, Vp.swz(Vp.INV1(), t4));
+    return Vp.sr2(v128.xor(v128.xor(Vp.swz(Vp.DSBOU(), u), Vp.swz(Vp.DSBOT(), v)), k));
   }
 
   @inline static decFirst(b: v128, k: v128): v128 {

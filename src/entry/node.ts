@@ -1,5 +1,6 @@
 // hipmm/node: the high-level API with UDP sockets from node:dgram (`udp()`) and key files.
 // Lower layers: hipmm/runtime-node (startNodeHost, sockets, pcap files), hipmm/fa (the FA server).
+import "../wasm/node-features.ts"; // first: relaxed SIMD on Node 20 before any module compiles
 import { udpTransport, type UdpTransportOptions } from "../api/udp.ts";
 import type { LocatorLike, Transport } from "../api/types.ts";
 import { bindNodeUdp } from "../transport/udp-node.ts";

@@ -5,5 +5,5 @@ export { type Tunnel, type TunnelKind, WsTunnel, TunnelSocket } from "../transpo
 export { backoffDelay, openEndpoint, ReconnectingTunnel, type ReconnectOptions, type TunnelEndpoint, type TunnelOpener, type TunnelUp } from "../transport/reconnect.ts";
 export { WtTunnel, type WtTunnelOptions } from "../transport/wt-client.ts";
 export { WsTunnelClient } from "../transport/ws-client.ts";
-export { SocketSet } from "../transport/socket-set.ts";
+export { SocketSet, type SocketSetStats } from "../transport/socket-set.ts";
 export { MemoryNetwork, MemorySocket } from "../transport/memory.ts";

@@ -3,5 +3,5 @@
 import { useEmbeddedWasm } from "../wasm/loader.ts";
 // This entry embeds the WASM module: the default of every DataPlane made without one (src/wasm/loader.ts).
 useEmbeddedWasm();
-export { loadWasm, loadWasmSync, wasmBytes, useEmbeddedWasm, setDefaultWasm, hasDefaultWasm, type HipmmExports, type WasmSource } from "../wasm/loader.ts";
+export { loadWasm, loadWasmSync, wasmBytes, wasmVariant, relaxedSimdSupported, type WasmVariant, useEmbeddedWasm, setDefaultWasm, hasDefaultWasm, type HipmmExports, type WasmSource } from "../wasm/loader.ts";
 export { bindWireWasm } from "../wasm/wire-walk.ts";

@@ -1,5 +1,6 @@
 // Node host runtime: RuntimeHost (HostStack + timer + events) on node:dgram sockets, one per
 // local address (multi-homing).
+import "../wasm/node-features.ts"; // first: relaxed SIMD on Node 20 before any module compiles
 import type { Locator } from "../core/types.ts";
 import { parseLocator } from "../transport/types.ts";
 import { bindNodeUdp, type NodeUdpSocket } from "../transport/udp-node.ts";

@@ -3,6 +3,14 @@
 import { type Locator, locatorKey, type Transmit } from "../core/types.ts";
 import type { DatagramHandler, DatagramSocket } from "./types.ts";
 
+/** What `SocketSet.stats()` returns (host.stats() `transport`). */
+export interface SocketSetStats {
+  /** Sockets bound now. */
+  sockets: number;
+  /** Datagrams not carried, by reason: `unroutable`, an error code such as `EMSGSIZE`, or `send-error`. */
+  drop: Record<string, number>;
+}
+
 /** The sockets of one host (one per local address); routes a Transmit by its `from`, else by address family. */
 export class SocketSet {
   private readonly sockets = new Map<string, DatagramSocket>();
@@ -44,7 +52,7 @@ export class SocketSet {
    * `transport`): `unroutable`, and sends the kernel refused by error code (`send-error` when
    * the transport does not know the code), those of removed sockets included.
    */
-  stats(): { sockets: number; drop: Record<string, number> } {
+  stats(): SocketSetStats {
     const drop: Record<string, number> = { ...this.removedErrors };
     for (const s of this.sockets.values()) addErrors(drop, s);
     if (this.unroutable) drop.unroutable = this.unroutable;

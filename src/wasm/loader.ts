@@ -8,7 +8,7 @@ import { wasmBytes } from "./embedded.ts";
 import { type HipmmExports, loadWasm as instantiate, loadWasmSync as instantiateSync, setDefaultWasm, type WasmSource } from "./instantiate.ts";
 
 export { defaultWasm, type HipmmExports, hasDefaultWasm, setDefaultWasm, type WasmSource } from "./instantiate.ts";
-export { wasmBytes } from "./embedded.ts";
+export { relaxedSimdSupported, type WasmVariant, wasmBytes, wasmVariant } from "./embedded.ts";
 
 /**
  * Makes the embedded module the default of loadWasm()/loadWasmSync() and of every DataPlane,

@@ -99,3 +99,7 @@ export function nodeSeal(sa: SaParams, seq: number, iv: Uint8Array, nextHeader: 
   const mac = createHmac(alg, sa.authKey).update(body).digest().subarray(0, icvLen(sa.suite));
   return new Uint8Array(Buffer.concat([body, mac]));
 }
+
+/** Both builds of the module (src/wasm/embedded.ts; every Node this project supports runs the
+ *  relaxed-SIMD one, Node 20 after src/wasm/node-features.ts). */
+export const WASM_VARIANTS = ["simd", "relaxed-simd"] as const;

@@ -10,7 +10,7 @@ import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-const INPUTS = ["package.json", "tsconfig.json", "tsconfig.build.json", "LICENSE", "README.md", "bin", "src", "build/hipmm.wasm"];
+const INPUTS = ["package.json", "tsconfig.json", "tsconfig.build.json", "LICENSE", "README.md", "bin", "src", "build/hipmm.wasm", "build/hipmm-relaxed.wasm"];
 
 function files(p: string): string[] {
   if (!existsSync(p)) return [];
@@ -70,7 +70,7 @@ function build(dir: string): void {
   mkdirSync(stage, { recursive: true });
   const wasm = spawnSync(process.execPath, ["scripts/build-wasm.mjs"], { cwd: repoRoot, encoding: "utf8" });
   if (wasm.status !== 0) throw new Error(`build-wasm failed\n${wasm.stderr}`);
-  for (const f of ["package.json", "LICENSE", "README.md", "bin", "build/hipmm.wasm"]) cpSync(join(repoRoot, f), join(stage, f), { recursive: true });
+  for (const f of ["package.json", "LICENSE", "README.md", "bin", "build/hipmm.wasm", "build/hipmm-relaxed.wasm"]) cpSync(join(repoRoot, f), join(stage, f), { recursive: true });
   const tsc = spawnSync(process.execPath, [join(repoRoot, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json", "--outDir", join(stage, "dist"), "--sourceMap", "false"], {
     cwd: repoRoot,
     encoding: "utf8",

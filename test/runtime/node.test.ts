@@ -36,10 +36,12 @@ test("node: the loader accepts a precompiled Module and any BufferSource", async
   assert.throws(() => loadWasmSync(new Uint8Array([0, 1, 2, 3])), WebAssembly.CompileError);
 });
 
-test("node: embedded bytes equal build/hipmm.wasm (what workerd embeds)", () => {
-  const file = join(repoRoot, "build", "hipmm.wasm");
-  assert.ok(existsSync(file), "build/hipmm.wasm missing: run npm run build:wasm");
-  assert.deepEqual(new Uint8Array(readFileSync(file)), wasmBytes());
+test("node: embedded bytes equal build/hipmm.wasm and build/hipmm-relaxed.wasm (what workerd embeds)", () => {
+  for (const [name, variant] of [["hipmm.wasm", "simd"], ["hipmm-relaxed.wasm", "relaxed-simd"]] as const) {
+    const file = join(repoRoot, "build", name);
+    assert.ok(existsSync(file), `build/${name} missing: run npm run build:wasm`);
+    assert.deepEqual(new Uint8Array(readFileSync(file)), wasmBytes(variant));
+  }
 });
 
 test("node: the built package's hipmm/wasm entry (dist/entry/wasm.js) loads the module", async () => {
