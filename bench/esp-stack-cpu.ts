@@ -12,7 +12,6 @@ import { RuntimeHost } from "../src/runtime/host.ts";
 import "../src/wasm/node-features.ts"; // relaxed SIMD on Node 20, as the Node entry points
 import "../src/wasm/loader.ts"; // registers the embedded WASM module as the default (src/wasm/instantiate.ts)
 import type { DatagramHandler, DatagramSocket } from "../src/transport/types.ts";
-import "../src/wasm/loader.ts"; // registers the embedded WASM module as the default (src/wasm/instantiate.ts)
 
 const queue: { to: Locator; from: Locator; data: Uint8Array }[] = [];
 const sockets = new Map<number, LoopSocket>();

@@ -89,9 +89,11 @@ export abstract class AssociationTable {
    * No state changes; undefined = room.
    */
   noRoom(): "limit_associations" | "limit_half_open" | undefined {
-    const over = this.overLimit();
-    if (over === undefined || this.oldestR2Sent() !== undefined) return undefined;
-    return over === "limit_associations" && this.closedSet.size > 0 ? undefined : over;
+    const l = this.limits;
+    const r2Sent = this.oldestR2Sent() !== undefined;
+    if (this.size >= l.maxAssociations && !r2Sent && this.closedSet.size === 0) return "limit_associations";
+    // Evicting a CLOSED association frees no half-open slot.
+    return this.halfOpen() >= l.maxHalfOpen && !r2Sent ? "limit_half_open" : undefined;
   }
 
   /**

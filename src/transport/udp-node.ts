@@ -95,7 +95,6 @@ export class NodeUdpSocket implements DatagramSocket {
   }
 }
 
-/** Asks for a larger receive buffer; keeps the kernel's when it is already larger or the request fails. */
 /** Ask for a receive buffer of `want` bytes (SO_RCVBUF) unless the socket has that much already;
  *  0 or a refusal (above net.core.rmem_max on some platforms) leaves it as it is. */
 export function raiseRecvBuffer(sock: Socket, want: number): void {

@@ -114,17 +114,21 @@ test("association cap: associations the peer CLOSEd (lingering in CLOSED) make r
   assert.equal(server.h.counters["evict.closed"], 6);
   // The four kept are the four closed last.
   for (const [i, hit] of closedOrder.entries()) assert.equal(server.h.association(hit) !== undefined, i >= 6, `peer ${i + 1}`);
-  // ESTABLISHED associations are still never evicted for CLOSED room: a full table of them refuses.
-  const full = { h: host(104, { limits: { maxAssociations: 2, maxHalfOpen: 2 } }), loc: L("192.0.2.2") };
-  for (let i = 0; i < 3; i++) {
-    const from = L(`203.0.113.${i + 1}`);
-    const c = throwaway(700 + i, full, from, i);
-    const a = full.h.association(c.hit);
-    if (a) full.h.noteEspReceived(i, a.spiIn, from);
-  }
-  assert.equal([...full.h.associations()].filter((a) => a.state === "ESTABLISHED").length, 2);
-  assert.ok((full.h.counters["drop.limit_associations"] ?? 0) >= 1);
-  assert.equal(full.h.counters["evict.closed"] ?? 0, 0);
+  // Evicting a CLOSED association frees no half-open slot: with both limits reached and no
+  // R2-SENT association to evict, a new peer is refused, not let past maxHalfOpen.
+  const both = { h: host(104, { limits: { maxAssociations: 2, maxHalfOpen: 1 } }), loc: L("192.0.2.2") };
+  const first = L("203.0.113.1");
+  const c = throwaway(700, both, first, 0);
+  c.close(1, both.h.hit);
+  pump(1, { h: c, loc: first }, both);
+  assert.equal(both.h.association(c.hit)?.state, "CLOSED");
+  both.h.connect(2, L("203.0.113.9"), host(701).hit, both.loc); // our own I1, never answered: I1-SENT
+  assert.deepEqual(sizes(both.h), { associations: 2, halfOpen: 1 });
+  assert.equal(both.h.noRoom(), "limit_half_open");
+  throwaway(702, both, L("203.0.113.2"), 3);
+  const s = sizes(both.h);
+  assert.ok(s.halfOpen <= 1 && s.associations <= 2, JSON.stringify(s));
+  assert.equal(both.h.counters["evict.closed"] ?? 0, 0, "nothing evicted for a peer that cannot get in");
 });
 
 test("SA cap: throwaway HITs cannot fill the data plane's SA table beyond maxSas", () => {

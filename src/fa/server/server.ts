@@ -103,7 +103,7 @@ export class FaServer {
       const key = locatorKey(l);
       let sock = early.get(key);
       if (!sock) {
-        sock = await openUdp(l, isShared(o, l), o.recvBufferSize ?? DEFAULT_RECV_BUFFER);
+        sock = await openUdp(l, o);
         early.set(key, sock);
       }
       return { ip: l.ip, port: sock.address().port };
@@ -143,7 +143,7 @@ export class FaServer {
       );
     }
     for (const l of s.fa.locals) {
-      const sock = bound.get(locatorKey(l.locator)) ?? (await openUdp(l.locator, isShared(o, l.locator), o.recvBufferSize ?? DEFAULT_RECV_BUFFER));
+      const sock = bound.get(locatorKey(l.locator)) ?? (await openUdp(l.locator, o));
       bound.delete(locatorKey(l.locator));
       s.socks.push(s.attach(l.index, l.locator, sock));
     }
@@ -263,14 +263,16 @@ function isShared(o: FaServerOptions, l: Locator): boolean {
   return !!o.fleet?.shared?.some((x) => x.ip === l.ip && x.port === l.port);
 }
 
-function openUdp(l: Locator, reuseAddr: boolean, recvBuffer: number): Promise<Socket> {
+/** A UDP socket bound to `l` (SO_REUSEADDR when it is a fleet-shared locator), with the receive
+ *  buffer `o.recvBufferSize` asks for. */
+function openUdp(l: Locator, o: FaServerOptions): Promise<Socket> {
   const v6 = l.ip.includes(":");
-  const sock = createSocket({ type: v6 ? "udp6" : "udp4", ipv6Only: v6, reuseAddr });
+  const sock = createSocket({ type: v6 ? "udp6" : "udp4", ipv6Only: v6, reuseAddr: isShared(o, l) });
   return new Promise((resolve, reject) => {
     sock.once("error", reject);
     sock.bind(l.port, l.ip, () => {
       sock.off("error", reject);
-      raiseRecvBuffer(sock, recvBuffer);
+      raiseRecvBuffer(sock, o.recvBufferSize ?? DEFAULT_RECV_BUFFER);
       resolve(sock);
     });
   });
