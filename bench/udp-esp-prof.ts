@@ -14,11 +14,11 @@ const IP = "127.0.0.1";
 const mode = process.argv[2] ?? "rt";
 const ms = Number(process.argv[3] ?? 3) * 1000;
 const profOut = process.argv[4];
-const WINDOW = 16;
+const WINDOW = Number(process.env.WINDOW ?? 16);
 const BURST = 16;
 
-// WORKER=1: the Worker data plane (rows udp.esp.*.worker).
-const dataPlane = process.env.WORKER ? ("worker" as const) : undefined;
+// WORKER=1: the Worker data plane (rows udp.esp.*.worker); WORKER=io: the Worker owns the sockets too (.worker-io).
+const dataPlane = process.env.WORKER === "io" ? ("worker-io" as const) : process.env.WORKER ? ("worker" as const) : undefined;
 const a = await startNodeHost({ identity: HostIdentity.generate(cryptoRng), listen: [`${IP}:0`], hip: { puzzleK: 0 }, dataPlane });
 const b = await startNodeHost({ identity: HostIdentity.generate(cryptoRng), listen: [`${IP}:0`], hip: { puzzleK: 0 }, dataPlane });
 await a.connect(b.locals[0], b.hit);
@@ -62,17 +62,30 @@ async function scenario(ms: number): Promise<number> {
         b.on("message", count);
         offs.push(() => b.off("message", count));
       }
+      let waiting = false;
       const tick = (): void => {
         if (performance.now() - t0 >= ms) {
           done();
           return;
         }
         for (let i = 0; i < BURST; i++) {
-          if (mode === "stream") a.send(b.hit, 1, 2, big);
-          else client.send({ to: echo.local, data: big });
+          if (mode === "stream") {
+            // Backpressure: a refused send waits for "drain" instead of spinning.
+            if (a.send(b.hit, 1, 2, big) === "seal-failed" && process.env.BP) {
+              waiting = true;
+              return;
+            }
+          } else client.send({ to: echo.local, data: big });
         }
         setImmediate(tick);
       };
+      const onDrain = (): void => {
+        if (!waiting) return;
+        waiting = false;
+        setImmediate(tick);
+      };
+      a.on("drain", onDrain);
+      offs.push(() => a.off("drain", onDrain));
       tick();
     }
   });
@@ -83,13 +96,24 @@ async function scenario(ms: number): Promise<number> {
 }
 
 await scenario(Number(process.env.WARMUP_MS ?? 1000)); // JIT warm-up
+if (process.env.NICE) {
+  const { readdirSync, readFileSync } = await import("node:fs");
+  const { setPriority } = await import("node:os");
+  const ts = readdirSync("/proc/self/task").map((t) => { const f = readFileSync(`/proc/self/task/${t}/stat`, "utf8").split(") ")[1].split(" "); return { t: Number(t), cpu: Number(f[11]) + Number(f[12]) }; });
+  ts.sort((x, y) => y.cpu - x.cpu);
+  for (const x of ts.slice(1, 3)) { if (x.t !== process.pid) { setPriority(x.t, Number(process.env.NICE)); console.log("nice", x); } }
+}
 const stopProfile = await startProfile(profOut, 100);
 n = 0;
+const { readFileSync } = await import("node:fs");
+const mainNs = (): number => Number(readFileSync("/proc/thread-self/schedstat", "utf8").split(" ")[0]);
+const m0 = mainNs();
 const c0 = process.cpuUsage();
 const dt = await scenario(ms);
 const cu = process.cpuUsage(c0);
+const mainUs = (mainNs() - m0) / 1000;
 await stopProfile();
 const r2 = (x: number): number => Math.round(x * 100) / 100;
-console.log(JSON.stringify({ mode, ops: n, perSec: Math.round((n * 1000) / dt), cpuUsPerOp: r2((cu.user + cu.system) / n), userUs: r2(cu.user / n), sysUs: r2(cu.system / n) }));
-if (process.env.COUNTERS) console.log(a.stack.counters, b.stack.counters);
+console.log(JSON.stringify({ mode, ops: n, perSec: Math.round((n * 1000) / dt), cpuUsPerOp: r2((cu.user + cu.system) / n), mainUsPerOp: r2(mainUs / n), userUs: r2(cu.user / n), sysUs: r2(cu.system / n) }));
+if (process.env.COUNTERS) console.log(a.stack.counters, b.stack.counters, a.workerIo?.stats, b.workerIo?.stats, b.stats().transport);
 await Promise.all([a.close(), b.close(), echo.close(), client.close()]);

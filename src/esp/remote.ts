@@ -227,6 +227,20 @@ export class WorkerDataPlane {
     return this.ring !== undefined ? this.ring.batch(opts) : new EspBatch(opts);
   }
 
+  /** The id the worker knows a batch()'s buffer by (ring mode; undefined otherwise). */
+  bufferId(b: EspBatch): number | undefined {
+    return this.ring?.bufferId(b);
+  }
+
+  /**
+   * Loads the module at `url` into the worker (it exports `attach(ctx, port)`, see
+   * EspWorkerContext in worker.ts) and hands it `port`, its channel to this thread.
+   */
+  extend(url: string, port: MessagePort): void {
+    if (this.dead) throw this.dead;
+    this.port.postMessage({ ext: url, port }, [port]);
+  }
+
   /**
    * Batch path: processes an EspBatch in the worker and resolves with it; read results in place.
    * Ring mode runs a batch from batch() in its own shared buffer and copies any other batch

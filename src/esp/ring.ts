@@ -122,6 +122,11 @@ export class RingClient {
     return this.owned.has(b);
   }
 
+  /** The id the worker knows `b`'s buffer by (batches from batch() only). */
+  bufferId(b: EspBatch): number | undefined {
+    return this.owned.get(b)?.id;
+  }
+
   /**
    * Runs `batch` in the worker (in place, or through a staging copy); resolves in submission
    * order. Clears `batch.inFlight` when it settles (the caller sets it).
@@ -245,14 +250,14 @@ export class RingClient {
   }
 }
 
-/** Worker side: runs published slots in order with `run(op, bytes, n, size)` until the client closes. */
+/** Worker side: runs published slots in order with `run(op, bytes, n, size, id)` (id: the buffer's) until the client closes. */
 export class RingServer {
   private readonly ctrl: Int32Array;
   private readonly buffers = new Map<number, Uint8Array>();
   private readonly arrived: (() => void)[] = [];
   private done = 0;
 
-  constructor(ctrl: SharedArrayBuffer, private readonly run: (op: BatchOp, buf: Uint8Array, n: number, size: number) => number) {
+  constructor(ctrl: SharedArrayBuffer, private readonly run: (op: BatchOp, buf: Uint8Array, n: number, size: number, id: number) => number) {
     this.ctrl = new Int32Array(ctrl);
     void this.loop();
   }
@@ -289,7 +294,7 @@ export class RingServer {
         buf = this.buffers.get(c[d + F_BUF]);
       }
       try {
-        c[d + F_OK] = this.run(c[d + F_OP] === 1 ? "seal" : "open", buf, c[d + F_N], c[d + F_SIZE]);
+        c[d + F_OK] = this.run(c[d + F_OP] === 1 ? "seal" : "open", buf, c[d + F_N], c[d + F_SIZE], c[d + F_BUF]);
         c[d + F_ERR] = 0;
       } catch {
         c[d + F_ERR] = 1;

@@ -56,6 +56,33 @@ function plane(): DataPlane {
   return dp;
 }
 
+/**
+ * What a worker extension gets (a module loaded on the main thread's request, e.g. the Worker's own
+ * UDP sockets of src/runtime/io-worker-node.ts): the data plane, and a hook run after every ring batch.
+ */
+export interface EspWorkerContext {
+  /** The worker's data plane. */
+  plane(): DataPlane;
+  /** Called after each ring batch ran, with the id of the buffer it ran in. */
+  afterBatch: ((op: BatchOp, id: number, buf: Uint8Array, n: number) => void) | undefined;
+}
+
+/** A batch-port message asking the worker to load an extension module and hand it `port`. */
+export interface ExtensionRequest {
+  /** Module URL; it exports `attach(ctx: EspWorkerContext, port: MessagePort)`. */
+  ext: string;
+  /** The extension's own channel to the main thread. */
+  port: MessagePort;
+}
+
+const ctx: EspWorkerContext = { plane, afterBatch: undefined };
+
+function runRing(op: BatchOp, buf: Uint8Array, n: number, size: number, id: number): number {
+  const ok = plane().runBatch(op, buf, n, size);
+  ctx.afterBatch?.(op, id, buf, n);
+  return ok;
+}
+
 const api: EspWorkerApi = {
   init(module) {
     if (dp === undefined) dp = new DataPlane(loadWasmSync(module));
@@ -70,11 +97,20 @@ const api: EspWorkerApi = {
   },
   attachBatchPort(port) {
     let ring: RingServer | undefined;
-    port.addEventListener("message", (ev: MessageEvent<BatchRequest | RingMessage>) => {
+    port.addEventListener("message", (ev: MessageEvent<BatchRequest | RingMessage | ExtensionRequest>) => {
+      if ("ext" in ev.data) {
+        const { ext, port: extPort } = ev.data;
+        // A failed load leaves the extension's port unanswered; its client times out and reports.
+        void import(/* @vite-ignore */ ext).then(
+          (m: { attach(c: EspWorkerContext, p: MessagePort): void }) => m.attach(ctx, extPort),
+          (e: unknown) => extPort.postMessage({ t: "failed", error: e instanceof Error ? e.message : String(e) }),
+        );
+        return;
+      }
       if ("ring" in ev.data) {
         // Shared-memory ring (ring.ts): batches then arrive without messages.
         const m = ev.data;
-        if (m.ring === "attach") ring = new RingServer(m.ctrl, (op, b, n, size) => plane().runBatch(op, b, n, size));
+        if (m.ring === "attach") ring = new RingServer(m.ctrl, runRing);
         else ring?.message(m);
         return;
       }

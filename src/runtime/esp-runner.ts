@@ -64,9 +64,22 @@ export interface EspRunnerHooks {
   flushed(): void;
   /** The Worker died or failed: the runner has stopped. */
   failed(e: Error): void;
+  /** `n` sealed packets left from the Worker's own sockets (dataPlane "worker-io"). */
+  sent?(n: number): void;
+  /** The queued work was taken: the stack's queues have room again. */
+  taken?(): void;
+}
+
+/** dataPlane "worker-io": where sealed packets go straight from the Worker (worker-io.ts). */
+export interface EspRunnerIo {
+  /** The destination id of a seal job's packet (0: it comes back to this thread to be sent). */
+  destOf(job: SealJob): number;
+  /** Registers the seal batch's destination table (one i32 per entry) under its buffer id. */
+  table(bufId: number, table: Int32Array): void;
 }
 
 type Item = { w: EspWork & { kind: "seal" | "open" }; i: number };
+type Slot = { seal: EspBatch; open: EspBatch; dests: Int32Array | undefined; busy: boolean };
 
 /** Runs a HostStack's deferred ESP work (SA calls, seal / open batches) on a {@link WorkerDataPlane}, in order. */
 export class WorkerEspRunner {
@@ -75,8 +88,10 @@ export class WorkerEspRunner {
   private readonly work: DeferredEsp;
   /** DeferredEsp SA id → the Worker's handle (0: refused). */
   private readonly handles = new Map<number, number>();
-  private readonly sealBatch: EspBatch;
-  private readonly openBatch: EspBatch;
+  /** Batch pairs: one per round that may be in flight. */
+  private readonly slots: Slot[] = [];
+  /** Completions of the rounds in flight, oldest first. */
+  private readonly inflight: Promise<void>[] = [];
   private scheduled = false;
   private running = false;
   private stopped = false;
@@ -89,13 +104,26 @@ export class WorkerEspRunner {
     private readonly hooks: EspRunnerHooks,
     /** Most packets per batch. */
     readonly maxBatch = 64,
+    /** The Worker's own sockets (dataPlane "worker-io"). */
+    private readonly io?: EspRunnerIo,
+    /** Rounds in flight at once (their results still complete in order). */
+    readonly depth = 1,
   ) {
     if (!stack.deferred) throw new TypeError("WorkerEspRunner needs a HostStack built with deferEsp");
     this.work = stack.deferred;
     // Slot-backed batches in ring mode: packets are written into and read from shared memory the
     // worker already knows (no copy on this thread); plain batches in transfer mode.
-    this.sealBatch = dataPlane.batch({ maxPackets: maxBatch });
-    this.openBatch = dataPlane.batch({ maxPackets: maxBatch });
+    for (let d = 0; d < Math.max(1, depth); d++) {
+      const seal = dataPlane.batch({ maxPackets: maxBatch });
+      const id = dataPlane.bufferId(seal);
+      let dests: Int32Array | undefined;
+      if (io && id !== undefined) {
+        // Per seal entry: the destination the Worker sends it to (0: back here).
+        dests = new Int32Array(new SharedArrayBuffer(4 * maxBatch));
+        io.table(id, dests);
+      }
+      this.slots.push({ seal, open: dataPlane.batch({ maxPackets: maxBatch }), dests, busy: false });
+    }
   }
 
   /** Call after feeding the stack: runs the queued work on the next turn. */
@@ -117,33 +145,53 @@ export class WorkerEspRunner {
     if (this.running || this.stopped) return;
     this.running = true;
     try {
+      // Work is taken once a batch pair is free: what arrives meanwhile joins this round.
+      while (!this.stopped && !this.slots.some((s) => !s.busy)) await this.inflight[0];
       const work = this.work.take();
+      this.hooks.taken?.();
       for (let i = 0; i < work.length && !this.stopped; ) i = await this.round(work, i);
     } catch (e) {
-      if (!this.stopped) {
-        this.stopped = true;
-        this.hooks.failed(e instanceof Error ? e : new Error(String(e)));
-      }
+      this.fail(e);
     } finally {
       this.running = false;
     }
     this.kick(); // what arrived meanwhile
   }
 
-  /** SA calls from `i` on, then one seal and one open batch; returns where the next round starts. */
+  private fail(e: unknown): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.hooks.failed(e instanceof Error ? e : new Error(String(e)));
+  }
+
+  /**
+   * SA calls from `i` on, then one seal and one open batch, started (up to `depth` rounds in
+   * flight; results complete in order); returns where the next round starts.
+   */
   private async round(work: EspWork[], i: number): Promise<number> {
     this.stats.rounds++;
-    const calls: Promise<void>[] = [];
-    for (; i < work.length; i++) {
-      const w = work[i];
-      if (w.kind === "install") calls.push(this.install(w.id, w));
-      else if (w.kind === "remove") calls.push(this.remove(w.id));
-      else break;
+    if (i < work.length && (work[i].kind === "install" || work[i].kind === "remove")) {
+      // A removal waits for the batches before it (they may use the SA).
+      while (this.inflight.length) await this.inflight[0];
+      const calls: Promise<void>[] = [];
+      for (; i < work.length; i++) {
+        const w = work[i];
+        if (w.kind === "install") calls.push(this.install(w.id, w));
+        else if (w.kind === "remove") calls.push(this.remove(w.id));
+        else break;
+      }
+      // The Worker runs control calls in order; all of them land before the batch below.
+      await Promise.all(calls);
     }
-    // The Worker runs control calls in order; all of them land before the batch below.
-    if (calls.length) await Promise.all(calls);
-    const seal = this.sealBatch.reset();
-    const open = this.openBatch.reset();
+    let slot = this.slots.find((s) => !s.busy);
+    while (slot === undefined) {
+      await this.inflight[0];
+      if (this.stopped) return work.length;
+      slot = this.slots.find((s) => !s.busy);
+    }
+    const dests = slot.dests;
+    const seal = slot.seal.reset();
+    const open = slot.open.reset();
     const items: Item[] = [];
     for (; i < work.length; i++) {
       const w = work[i];
@@ -152,6 +200,8 @@ export class WorkerEspRunner {
         const h = this.handles.get(job.handle) ?? 0;
         const k = job.udpPseudo === undefined ? seal.addSeal(h, job.nextHeader, job.seg) : seal.addSealUdp(h, job.udpPseudo, job.seg);
         if (k < 0 && seal.count > 0) break; // full: next round
+        // A datagram for an REA rides inside it (§6.1.1): never sent on its own from the Worker.
+        if (k >= 0 && dests) dests[k] = job.rea ? 0 : (this.io as EspRunnerIo).destOf(job);
         items.push({ w, i: k });
       } else if (w.kind === "open") {
         const k = open.addOpen(w.job.data);
@@ -167,34 +217,70 @@ export class WorkerEspRunner {
       this.stats.largestBatch = Math.max(this.stats.largestBatch, b.count);
       runs.push(this.dataPlane.process(op, b));
     }
-    await Promise.all(runs);
-    if (this.stopped) return work.length;
-    this.complete(items, seal, open);
+    const s = slot;
+    s.busy = true;
+    const done = Promise.all(runs).then(
+      () => {
+        s.busy = false;
+        this.inflight.shift();
+        if (!this.stopped) this.complete(items, seal, open, s.dests);
+      },
+      (e: unknown) => {
+        s.busy = false;
+        this.inflight.shift();
+        this.fail(e);
+      },
+    );
+    this.inflight.push(done);
     return i;
   }
 
   /** Results into the stack in queue order (packets copied out to the shared slab: the batches are reused). */
-  private complete(items: Item[], seal: EspBatch, open: EspBatch): void {
+  private complete(items: Item[], seal: EspBatch, open: EspBatch, dests: Int32Array | undefined): void {
     const now = this.clock();
+    let sent = 0;
     for (const { w, i } of items) {
       if (w.kind === "seal") {
         this.stats.sealed++;
         const status = i < 0 ? EspStatus.NoSpace : seal.status(i);
+        if (status === EspStatus.Ok && dests !== undefined && dests[i] > 0) {
+          this.stack.sealSent(now, w.job as SealJob);
+          sent++;
+          continue;
+        }
         this.stack.completeSeal(now, w.job as SealJob, status, status === EspStatus.Ok ? carve(seal.data(i)) : EMPTY);
         continue;
       }
-      this.stats.opened++;
-      const ok = i >= 0 && open.status(i) === EspStatus.Ok;
-      if (ok) this.work.noteOpened(open.spi(i), open.seq(i));
-      this.stack.completeOpen(now, w.job as OpenJob, {
-        status: i < 0 ? EspStatus.NoSpace : open.status(i),
-        spi: i < 0 ? 0 : open.spi(i),
-        seq: i < 0 ? 0 : open.seq(i),
-        nextHeader: ok ? open.nextHeader(i) : 0,
-        payload: ok ? carve(open.data(i)) : EMPTY,
-        payloadSum: ok ? open.payloadSum(i) : undefined, // the BEET UDP check needs no pass over the bytes here
-      });
+      this.openOne(now, w.job as OpenJob, open, i);
     }
+    if (sent) this.hooks.sent?.(sent);
+    this.stack.settle(now);
+    this.hooks.flushed();
+  }
+
+  /** One opened packet (entry `i` of `open`; -1: it did not fit) into the stack. */
+  private openOne(now: number, job: OpenJob, open: EspBatch, i: number): void {
+    this.stats.opened++;
+    const ok = i >= 0 && open.status(i) === EspStatus.Ok;
+    if (ok) this.work.noteOpened(open.spi(i), open.seq(i));
+    this.stack.completeOpen(now, job, {
+      status: i < 0 ? EspStatus.NoSpace : open.status(i),
+      spi: i < 0 ? 0 : open.spi(i),
+      seq: i < 0 ? 0 : open.seq(i),
+      nextHeader: ok ? open.nextHeader(i) : 0,
+      payload: ok ? carve(open.data(i)) : EMPTY,
+      payloadSum: ok ? open.payloadSum(i) : undefined, // the BEET UDP check needs no pass over the bytes here
+    });
+  }
+
+  /**
+   * dataPlane "worker-io": a batch the Worker received and opened itself (entry i is jobs[i]),
+   * into the stack like the results of a round.
+   */
+  completeOpened(batch: EspBatch, n: number, jobs: OpenJob[]): void {
+    if (this.stopped) return;
+    const now = this.clock();
+    for (let i = 0; i < n; i++) this.openOne(now, jobs[i], batch, i);
     this.stack.settle(now);
     this.hooks.flushed();
   }

@@ -32,8 +32,10 @@ export interface SealJob {
 
 /** An inbound ESP datagram whose SPI names one of our inbound SAs, ready to open. */
 export interface OpenJob {
-  /** The ESP datagram. */
+  /** The ESP datagram (empty when the data plane received and opened it itself: then `size`). */
   data: Uint8Array;
+  /** The ESP datagram's length when `data` was not kept (dataPlane "worker-io"). */
+  size?: number;
   /** Outer source locator. */
   from: Locator;
   /** Our locator it arrived at. */

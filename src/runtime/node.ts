@@ -3,7 +3,10 @@
 import "../wasm/node-features.ts"; // first: relaxed SIMD on Node 20 before any module compiles
 import type { Locator } from "../core/types.ts";
 import { parseLocator } from "../transport/types.ts";
-import { bindNodeUdp, type NodeUdpSocket } from "../transport/udp-node.ts";
+import { bindNodeUdp } from "../transport/udp-node.ts";
+import type { DatagramSocket } from "../transport/types.ts";
+import { WorkerDataPlane } from "../esp/remote.ts";
+import { WorkerIo } from "./worker-io.ts";
 import { HIP_DEFAULTS } from "../hip/types.ts";
 import { type NodeCryptoProvider, nodeCryptoDefault } from "./crypto-node.ts";
 import { RuntimeHost, type RuntimeHostOptions, resolveDataPlane } from "./host.ts";
@@ -20,13 +23,20 @@ export interface NodeHostOptions extends RuntimeHostOptions {
 
 /** Bind the sockets and start a host. */
 export async function startNodeHost(opts: NodeHostOptions): Promise<RuntimeHost> {
-  const sockets: NodeUdpSocket[] = [];
+  const sockets: DatagramSocket[] = [];
+  let io: { dp: WorkerDataPlane; io: WorkerIo } | undefined;
   try {
-    for (const l of opts.listen) {
+    const locs = opts.listen.map((l) => {
       const loc = typeof l === "string" ? parseLocator(l) : l;
       if (!loc) throw new Error(`bad listen address '${String(l)}' (want IP:PORT or [IPv6]:PORT)`);
-      sockets.push(await bindNodeUdp(loc.ip, loc.port));
-    }
+      return loc;
+    });
+    if (opts.dataPlane === "worker-io") {
+      // The ESP Worker binds the sockets (worker-io.ts): the data path never crosses to this thread.
+      const dp = await WorkerDataPlane.create();
+      io = { dp, io: await WorkerIo.attach(dp).catch(async (e: unknown) => { await dp.close(); throw e; }) };
+      for (const loc of locs) sockets.push(await io.io.bind(loc.ip, loc.port));
+    } else for (const loc of locs) sockets.push(await bindNodeUdp(loc.ip, loc.port));
     // `dataPlane: "worker"`: the ESP Worker starts here (the host closes it). Crypto jobs run on
     // node:crypto synchronously unless told otherwise (issue 12: faster than awaited WebCrypto).
     const crypto = opts.crypto ?? nodeCryptoDefault();
@@ -40,13 +50,18 @@ export async function startNodeHost(opts: NodeHostOptions): Promise<RuntimeHost>
       const key = opts.identity.signingKey;
       if (key) nc.prepareSigner(key);
     }
-    const host = new RuntimeHost(sockets, await resolveDataPlane({ ...opts, crypto }));
+    const host = new RuntimeHost(
+      sockets,
+      io ? { ...opts, crypto, dataPlane: io.dp, closeDataPlane: true, workerIo: io.io } : await resolveDataPlane({ ...opts, crypto }),
+    );
     // The first R1 generation (DH keys, signed R1s: RFC 7401 §4.1.1) now, not in the first I1's
     // answer (the first exchange of a process: 26–35 ms, most of it cold code).
     host.stack.host.r1.current(host.driver.clock());
     return host;
   } catch (e) {
     await Promise.all(sockets.map((s) => s.close()));
+    io?.io.close();
+    await io?.dp.close();
     throw e;
   }
 }

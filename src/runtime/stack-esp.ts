@@ -246,8 +246,15 @@ export abstract class EspStack {
   private deferredFull(): boolean {
     if (this.deferred === undefined || this.deferred.queuedSeals < this.host.limits.maxEspQueue) return false;
     this.count("esp.seal.queue-full");
+    this.sealRefused = true;
     return true;
   }
+
+  /**
+   * Set when a send was refused because `limits.maxEspQueue` seal jobs waited (deferred data plane);
+   * whoever drains the queue clears it and tells the sender it may go on (RuntimeHost "drain").
+   */
+  sealRefused = false;
 
   private sealInProcess(dp: DataPlane, job: SealJob, now: Millis): SendStatus {
     const packet = dp.seal(job.handle, job.nextHeader, job.seg);
@@ -378,6 +385,16 @@ export abstract class EspStack {
     return "sent";
   }
 
+  /**
+   * Sending, step 2 when the data plane transmitted the sealed packet itself (a Worker with its
+   * own sockets, dataPlane "worker-io"): what sealDone does for an Ok packet, but nothing to send.
+   */
+  sealSent(now: Millis, job: SealJob): void {
+    this.count("esp.tx");
+    const assoc = this.host.association(job.peerHit);
+    if (assoc) assoc.lastTxAt = now; // in use (UAL, src/hip/limits.ts)
+  }
+
   /** Receiving, step 1 (pure): an SPI none of our inbound SAs has is dropped before any crypto. */
   prepareOpen(job: OpenJob): OpenJob | undefined {
     const d = job.data;
@@ -406,7 +423,7 @@ export abstract class EspStack {
     const sas = this.sas.bySpi(spi);
     if (!sas) return this.espDrop("unknown-spi", spi, from);
     // The ESP inside an REA proves nothing about the path it names (liveness needs the ACR).
-    if (!viaRea) this.host.noteEspReceived(now, spi, from, to, job.data.length);
+    if (!viaRea) this.host.noteEspReceived(now, spi, from, to, job.size ?? job.data.length);
     this.drainHost(now); // "established" (R2-SENT → ESTABLISHED) before the message
     if (nextHeader !== IPPROTO_UDP) return this.receiveInner(now, sas.peerHit, job, { status, spi, seq, nextHeader, payload });
     const u = decodeBeetUdp(sas.peerHit, this.host.hit, payload, payloadSum, this.hitSum(sas));

@@ -61,7 +61,7 @@ export class SocketSet {
 
   /** Send through the matching socket; returns its local locator (undefined: unroutable). */
   send(t: Transmit): Locator | undefined {
-    const s = this.pick(t);
+    const s = this.pick(t.to, t.from);
     if (!s) {
       this.unroutable++;
       return undefined;
@@ -70,14 +70,18 @@ export class SocketSet {
     return s.local;
   }
 
+  /** The socket a datagram to `to` (from `from`, when given) would leave by; undefined: none. */
+  socketFor(to: Locator, from?: Locator): DatagramSocket | undefined {
+    return this.pick(to, from);
+  }
+
   /** The socket of the last `from` seen (a stack sends a path's datagrams from one Locator object). */
   private lastFrom: Locator | undefined;
   private lastFromIp = "";
   private lastFromPort = -1;
   private lastSocket: DatagramSocket | undefined;
 
-  private pick(t: Transmit): DatagramSocket | undefined {
-    const f = t.from;
+  private pick(to: Locator, f: Locator | undefined): DatagramSocket | undefined {
     if (f) {
       if (f === this.lastFrom && f.ip === this.lastFromIp && f.port === this.lastFromPort && this.lastSocket) return this.lastSocket;
       const s = this.sockets.get(locatorKey(f));
@@ -89,7 +93,7 @@ export class SocketSet {
         return s;
       }
     }
-    const v6 = t.to.ip.includes(":");
+    const v6 = to.ip.includes(":");
     for (const s of this.sockets.values()) if (s.local.ip.includes(":") === v6) return s;
     return undefined;
   }

@@ -1,0 +1,322 @@
+// dataPlane "worker-io" (Node), main-thread side: the ESP Worker owns the UDP sockets
+// (io-worker-node.ts runs inside it), so the whole data path (receive, open; seal, send) stays in
+// the Worker and the main thread sees only payloads. Here: WorkerUdpSocket, a DatagramSocket proxy
+// for a socket of the Worker (SocketSet and the driver use it like any socket; what it carries is
+// the slow path: HIP control, datagrams the Worker did not open), and WorkerIo, which binds them,
+// names destinations for sealed packets and hands opened batches to the ESP runner.
+// No node: imports.
+import type { Locator, Transmit } from "../core/types.ts";
+import { EspBatch } from "../esp/espbatch.ts";
+import type { WorkerDataPlane } from "../esp/remote.ts";
+import type { DatagramHandler, DatagramSocket } from "../transport/types.ts";
+import type { OpenJob } from "./esp-work.ts";
+
+/** Opened batches the Worker may have in flight to this thread (then it keeps a backlog). */
+export const IO_POOL = 16;
+/** ESP datagrams the Worker keeps while every pool batch is in flight (then it drops and counts). */
+export const IO_MAX_BACKLOG = 4096;
+/** Raw datagrams the Worker may have in flight to this thread. */
+export const IO_MAX_RAW = 1024;
+/** Shared words: raw datagrams in flight; 1 while the Worker has a backlog; then a busy flag per pool batch. */
+export const SH_RAW = 0;
+export const SH_BACKLOG = 1;
+export const SH_BUSY = 2;
+/** How long a socket close waits for the Worker's answer. */
+const CLOSE_MS = 2000;
+/** Destinations named (peer locator × socket); beyond it, sealed packets go back to this thread. */
+const MAX_DESTS = 65536;
+
+/** Main thread → Worker. */
+export type IoToWorker =
+  | { t: "bind"; req: number; ip: string; port: number; recvBufferSize?: number }
+  | { t: "close"; sock: number }
+  | { t: "tx"; sock: number; to: Locator; data: Uint8Array }
+  | { t: "dest"; id: number; sock: number; to: Locator }
+  | { t: "table"; buf: number; table: SharedArrayBuffer }
+  | { t: "fast"; on: boolean }
+  | { t: "free" };
+
+/** Worker → main thread. */
+export type IoToMain =
+  | { t: "ready"; shared: SharedArrayBuffer }
+  | { t: "failed"; error: string }
+  | { t: "bound"; req: number; sock?: number; port?: number; error?: string }
+  | { t: "closed"; sock: number }
+  | { t: "rx"; sock: number; from: Locator; data: Uint8Array }
+  | { t: "opened"; k: number; buf: SharedArrayBuffer; n: number; meta: Int32Array; ips: string[] }
+  | { t: "errors"; sock: number; total: number; codes: Record<string, number> }
+  | { t: "drops"; drops: Record<string, number> };
+
+/** Where the Worker's extension module is (next to this one: .ts from sources, .js from dist). */
+export function ioWorkerUrl(): string {
+  return new URL(import.meta.url.endsWith(".ts") ? "./io-worker-node.ts" : "./io-worker-node.js", import.meta.url).href;
+}
+
+/** Counters of a {@link WorkerIo}. */
+export interface WorkerIoStats {
+  /** ESP packets the Worker received and opened (fast path). */
+  opened: number;
+  /** Batches of them. */
+  openedBatches: number;
+  /** Datagrams the Worker passed up unopened (HIP control, unknown SPIs, keepalives…). */
+  raw: number;
+  /** What the Worker dropped, by reason (`rx-backlog`: this thread was behind). */
+  drops: Record<string, number>;
+}
+
+/** A UDP socket owned by the ESP Worker, seen from the main thread. */
+export class WorkerUdpSocket implements DatagramSocket {
+  sendErrors = 0;
+  sendErrorCodes: Record<string, number> = {};
+  /** @internal */ handler: DatagramHandler | undefined;
+  private closing: Promise<void> | undefined;
+  /** @internal */ closed = false;
+  /** @internal */ closedAck: (() => void) | undefined;
+
+  constructor(
+    /** The WorkerIo it belongs to. */
+    readonly io: WorkerIo,
+    /** Its id in the Worker. */
+    readonly id: number,
+    readonly local: Locator,
+  ) {}
+
+  send(t: Transmit): void {
+    if (this.closed || this.io.dead) {
+      this.sendErrors++;
+      return;
+    }
+    this.io.post({ t: "tx", sock: this.id, to: { ip: t.to.ip, port: t.to.port }, data: t.data });
+  }
+
+  onDatagram(cb: DatagramHandler): void {
+    this.handler = cb;
+  }
+
+  close(): Promise<void> {
+    this.closed = true;
+    this.closing ??= this.io.closeSocket(this);
+    return this.closing;
+  }
+}
+
+/** The main-thread half of dataPlane "worker-io": sockets in the ESP Worker, opened batches out of it. */
+export class WorkerIo {
+  /** Counters. */
+  readonly stats: WorkerIoStats = { opened: 0, openedBatches: 0, raw: 0, drops: {} };
+  /** Receives each opened batch (set by the ESP runner): jobs[i] describes entry i. */
+  onOpened: ((batch: EspBatch, n: number, jobs: OpenJob[]) => void) | undefined;
+  private readonly socks = new Map<number, WorkerUdpSocket>();
+  private readonly binds = new Map<number, { ip: string; resolve(s: WorkerUdpSocket): void; reject(e: Error): void }>();
+  private nextReq = 1;
+  private readonly views: EspBatch[] = [];
+  private readonly locators = new Map<string, Map<number, Locator>>();
+  private readonly destIds = new Map<string, number>();
+  private nextDest = 1;
+  private lastTo: Locator | undefined;
+  private lastToIp = "";
+  private lastToPort = -1;
+  private lastSock: WorkerUdpSocket | undefined;
+  private lastDest = 0;
+
+  private constructor(
+    private readonly dp: WorkerDataPlane,
+    private readonly port: MessagePort,
+    private readonly sh: Int32Array,
+  ) {
+    port.addEventListener("message", (ev: MessageEvent<IoToMain>) => this.message(ev.data));
+  }
+
+  /** Loads the socket extension into `dp`'s Worker (`url`: its module, default next to this one). */
+  static async attach(dp: WorkerDataPlane, url = ioWorkerUrl(), timeoutMs = 10_000): Promise<WorkerIo> {
+    const ch = new MessageChannel();
+    const port = ch.port1;
+    const ready = new Promise<SharedArrayBuffer>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`worker-io: the ESP Worker did not load ${url} within ${timeoutMs} ms`)), timeoutMs);
+      const first = (ev: MessageEvent<IoToMain>): void => {
+        const m = ev.data;
+        if (m.t !== "ready" && m.t !== "failed") return;
+        clearTimeout(timer);
+        port.removeEventListener("message", first);
+        if (m.t === "ready") resolve(m.shared);
+        else reject(new Error(`worker-io: ${m.error}`));
+      };
+      port.addEventListener("message", first);
+    });
+    port.start();
+    dp.extend(url, ch.port2);
+    try {
+      return new WorkerIo(dp, port, new Int32Array(await ready));
+    } catch (e) {
+      port.close();
+      throw e;
+    }
+  }
+
+  /** Bind a UDP socket in the Worker. */
+  bind(ip: string, port: number, opts: { recvBufferSize?: number } = {}): Promise<WorkerUdpSocket> {
+    const req = this.nextReq++;
+    return new Promise((resolve, reject) => {
+      this.binds.set(req, { ip, resolve, reject });
+      this.post({ t: "bind", req, ip, port, ...(opts.recvBufferSize === undefined ? {} : { recvBufferSize: opts.recvBufferSize }) });
+    });
+  }
+
+  /** Let the Worker open inbound ESP itself (on by default); off while anything must see raw datagrams (a tap, an FA relay). */
+  setFast(on: boolean): void {
+    this.post({ t: "fast", on });
+  }
+
+  /** Register the destination table of the ring batch whose buffer the Worker knows as `bufId`. */
+  table(bufId: number, table: Int32Array): void {
+    this.post({ t: "table", buf: bufId, table: table.buffer as SharedArrayBuffer });
+  }
+
+  /** The destination id for a sealed packet to `to` through `sock` (0: none, the packet comes back). */
+  dest(sock: WorkerUdpSocket, to: Locator): number {
+    // One path's packets share a Locator object: no key string per packet.
+    if (to === this.lastTo && sock === this.lastSock && to.ip === this.lastToIp && to.port === this.lastToPort) return this.lastDest;
+    if (sock.io !== this || sock.closed) return 0;
+    const key = `${sock.id} ${to.ip} ${to.port}`;
+    let id = this.destIds.get(key);
+    if (id === undefined) {
+      if (this.destIds.size >= MAX_DESTS) return 0;
+      id = this.nextDest++;
+      this.destIds.set(key, id);
+      this.post({ t: "dest", id, sock: sock.id, to: { ip: to.ip, port: to.port } });
+    }
+    this.lastTo = to;
+    this.lastToIp = to.ip;
+    this.lastToPort = to.port;
+    this.lastSock = sock;
+    this.lastDest = id;
+    return id;
+  }
+
+  /** @internal */
+  post(m: IoToWorker): void {
+    if (!this.closed) this.port.postMessage(m);
+  }
+  private closed = false;
+
+  /** @internal */
+  closeSocket(s: WorkerUdpSocket): Promise<void> {
+    // A dead Worker answers nothing (its sockets went with it); a live one within CLOSE_MS.
+    if (this.dp.error) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, CLOSE_MS);
+      s.closedAck = () => {
+        clearTimeout(t);
+        resolve();
+      };
+      this.post({ t: "close", sock: s.id });
+    });
+  }
+
+  /** True once the Worker died or was closed. */
+  get dead(): boolean {
+    return this.closed || this.dp.error !== undefined;
+  }
+
+  /** Stop listening (the Worker goes with its WorkerDataPlane). */
+  close(): void {
+    this.closed = true;
+    for (const s of this.socks.values()) {
+      s.closed = true;
+      s.closedAck?.();
+    }
+    for (const b of this.binds.values()) b.reject(new Error("worker-io closed"));
+    this.binds.clear();
+    this.port.close();
+  }
+
+  private message(m: IoToMain): void {
+    switch (m.t) {
+      case "rx": {
+        Atomics.sub(this.sh, SH_RAW, 1);
+        this.stats.raw++;
+        const s = this.socks.get(m.sock);
+        if (s && !s.closed) s.handler?.(m.data, m.from, s.local);
+        return;
+      }
+      case "opened":
+        this.opened(m.k, m.buf, m.n, m.meta, m.ips);
+        return;
+      case "bound": {
+        const b = this.binds.get(m.req);
+        if (!b) return;
+        this.binds.delete(m.req);
+        if (m.sock === undefined || m.port === undefined) b.reject(new Error(`worker-io: bind ${b.ip}: ${m.error ?? "failed"}`));
+        else {
+          const s = new WorkerUdpSocket(this, m.sock, { ip: b.ip, port: m.port });
+          this.socks.set(m.sock, s);
+          b.resolve(s);
+        }
+        return;
+      }
+      case "closed": {
+        const s = this.socks.get(m.sock);
+        this.socks.delete(m.sock);
+        s?.closedAck?.();
+        return;
+      }
+      case "errors": {
+        const s = this.socks.get(m.sock);
+        if (s) {
+          s.sendErrors = m.total;
+          s.sendErrorCodes = m.codes;
+        }
+        return;
+      }
+      case "drops":
+        this.stats.drops = m.drops;
+        return;
+      default:
+        return;
+    }
+  }
+
+  private opened(k: number, buf: SharedArrayBuffer, n: number, meta: Int32Array, ips: string[]): void {
+    let b = this.views[k];
+    if (b === undefined) {
+      b = new EspBatch({ maxPackets: 1, byteLength: 128 });
+      this.views[k] = b;
+    }
+    b.attach(buf);
+    const jobs: OpenJob[] = new Array<OpenJob>(n);
+    for (let i = 0; i < n; i++) {
+      const j = i * 4;
+      const s = this.socks.get(meta[j]);
+      const from = this.locator(ips[meta[j + 1]], meta[j + 2]);
+      jobs[i] = { data: NO_DATA, size: meta[j + 3], from, to: s ? s.local : from, viaRea: false };
+    }
+    this.stats.opened += n;
+    this.stats.openedBatches++;
+    try {
+      this.onOpened?.(b, n, jobs);
+    } finally {
+      Atomics.store(this.sh, SH_BUSY + k, 0); // the Worker may refill it
+      // It waits for a free batch: say so (it re-checks after raising the flag, so none is missed).
+      if (Atomics.load(this.sh, SH_BACKLOG) !== 0) this.post({ t: "free" });
+    }
+  }
+
+  /** One Locator object per peer address (the stack compares paths by object first). */
+  private locator(ip: string, port: number): Locator {
+    let byPort = this.locators.get(ip);
+    if (!byPort) {
+      if (this.locators.size >= 4096) this.locators.clear();
+      byPort = new Map();
+      this.locators.set(ip, byPort);
+    }
+    let l = byPort.get(port);
+    if (!l) {
+      if (byPort.size >= 4096) byPort.clear();
+      l = { ip, port };
+      byPort.set(port, l);
+    }
+    return l;
+  }
+}
+
+const NO_DATA = new Uint8Array(0);

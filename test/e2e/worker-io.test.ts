@@ -1,0 +1,214 @@
+// dataPlane "worker-io": the ESP Worker owns the UDP sockets (src/runtime/worker-io.ts and
+// io-worker-node.ts). Real loopback UDP; what the Worker opened and sent itself is checked through
+// its counters, and everything it cannot handle alone (HIP control, unknown SPIs) still works.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { SeededRng } from "../../src/core/rng.ts";
+import { hitToString } from "../../src/hip/hit.ts";
+import { HostIdentity } from "../../src/hip/identity.ts";
+import type { MessageEvent, RuntimeHost } from "../../src/runtime/host.ts";
+import { startNodeHost } from "../../src/runtime/node.ts";
+import { WorkerUdpSocket } from "../../src/runtime/worker-io.ts";
+import { bindNodeUdp } from "../../src/transport/udp-node.ts";
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+function collect(h: RuntimeHost, n: number, ms = 5000): Promise<MessageEvent[]> {
+  const got: MessageEvent[] = [];
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => {
+      h.off("message", cb);
+      reject(new Error(`got ${got.length} of ${n} messages`));
+    }, ms);
+    const cb = (m: MessageEvent) => {
+      got.push(m);
+      if (got.length < n) return;
+      clearTimeout(t);
+      h.off("message", cb);
+      resolve(got);
+    };
+    h.on("message", cb);
+  });
+}
+
+const isEsp = (d: Uint8Array) => d.length > 8 && (d[0] | d[1] | d[2] | d[3]) !== 0;
+const drops = (h: RuntimeHost) => Object.entries(h.stack.counters).filter(([k]) => k.startsWith("esp.drop") || k.startsWith("esp.seal"));
+const until = async (cond: () => boolean, ms = 3000): Promise<void> => {
+  const end = Date.now() + ms;
+  while (!cond() && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
+};
+
+test("worker-io: two Node hosts whose Workers receive, open, seal and send; data in order both ways", { timeout: 20_000 }, async () => {
+  const rng = new SeededRng(81);
+  const a = await startNodeHost({ identity: HostIdentity.generate(rng), listen: ["127.0.0.1:0"], hip: { puzzleK: 2 }, dataPlane: "worker-io" });
+  const b = await startNodeHost({ identity: HostIdentity.generate(rng), listen: ["127.0.0.1:0"], hip: { puzzleK: 2 }, dataPlane: "worker-io" });
+  try {
+    assert.ok(a.workerIo && b.workerIo && a.espWorker);
+    assert.ok(a.driver.sockets.socketFor(b.locals[0]) instanceof WorkerUdpSocket, "the host's socket is the Worker's");
+    const up = a.connect(b.locals[0], b.hit, { timeoutMs: 5000 });
+    const early = collect(b, 1);
+    assert.equal(a.send(b.hit, 10, 20, enc.encode("early")), "queued");
+    await up;
+    assert.equal(dec.decode((await early)[0].data), "early");
+    const many = collect(b, 64);
+    for (let i = 0; i < 64; i++) assert.equal(a.send(b.hit, 10, 20, enc.encode(`m${i}`)), "sent");
+    const got = await many;
+    assert.deepEqual(got.map((m) => dec.decode(m.data)), Array.from({ length: 64 }, (_, i) => `m${i}`));
+    assert.equal(got[0].from.ip, "127.0.0.1");
+    assert.equal(got[0].from.port, a.locals[0].port, "the outer source is A's socket: sent from the Worker's bound socket");
+    const back = collect(a, 3);
+    for (const s of ["x", "y", "z"]) b.send(a.hit, 20, 10, enc.encode(s));
+    const bm = await back;
+    assert.deepEqual(bm.map((m) => [dec.decode(m.data), m.srcPort, m.dstPort]), [["x", 20, 10], ["y", 20, 10], ["z", 20, 10]]);
+    assert.equal(hitToString(bm[0].peerHit), hitToString(b.hit));
+    assert.deepEqual(drops(a), []);
+    assert.deepEqual(drops(b), []);
+    assert.equal(a.stack.counters["esp.tx"], 65);
+    assert.equal(b.stack.counters["esp.rx"], 65);
+    // The fast path carried the data: opened in B's Worker, never raw through this thread.
+    assert.ok(b.workerIo.stats.opened >= 64, JSON.stringify(b.workerIo.stats));
+    assert.ok(a.workerIo.stats.opened >= 3);
+    assert.ok(b.workerIo.stats.raw >= 1, "HIP control came up raw");
+    assert.ok(a.driver.transmitted >= 65, "the Worker's sends count as the host's transmits");
+    assert.equal(a.stats().worker?.io && typeof a.stats().worker?.io, "object");
+  } finally {
+    await Promise.all([a.close(), b.close()]);
+  }
+});
+
+test("worker-io: tampered, replayed and unknown-SPI ESP is dropped and counted, nothing delivered", { timeout: 20_000 }, async () => {
+  const rng = new SeededRng(82);
+  const espOut: Uint8Array[] = [];
+  // A (tapped) sends from this thread, so the test sees its ESP; B's Worker receives.
+  const a = await startNodeHost({ identity: HostIdentity.generate(rng), listen: ["127.0.0.1:0"], hip: { puzzleK: 2 }, dataPlane: "worker-io", tap: (dir, _t, d) => dir === "out" && isEsp(d) && espOut.push(d.slice()) });
+  const b = await startNodeHost({ identity: HostIdentity.generate(rng), listen: ["127.0.0.1:0"], hip: { puzzleK: 2 }, dataPlane: "worker-io" });
+  try {
+    await a.connect(b.locals[0], b.hit, { timeoutMs: 5000 });
+    const ok = collect(b, 8);
+    for (let i = 0; i < 8; i++) a.send(b.hit, 1, 2, enc.encode(`ok${i}`));
+    await ok;
+    assert.equal(espOut.length, 8, "with a tap every packet passes this thread (Worker fast path off)");
+    assert.equal(a.workerIo?.stats.opened, 0);
+    const raw = await bindNodeUdp("127.0.0.1", 0);
+    const events: string[] = [];
+    b.on("event", (e) => e.type === "esp-drop" && events.push(e.reason));
+    const delivered: string[] = [];
+    b.on("message", (m) => delivered.push(dec.decode(m.data)));
+    const tampered = espOut[5].slice();
+    new DataView(tampered.buffer).setUint32(4, 1000); // a fresh sequence number, so auth fails (RFC 4303 §3.4.3)
+    const unknown = espOut[6].slice();
+    new DataView(unknown.buffer).setUint32(0, 0x0badf00d);
+    raw.send({ to: b.locals[0], data: tampered });
+    raw.send({ to: b.locals[0], data: espOut[6] });
+    raw.send({ to: b.locals[0], data: unknown });
+    await until(() => events.length >= 3);
+    await raw.close();
+    assert.deepEqual(events.sort(), ["auth-failed", "replay", "unknown-spi"]);
+    assert.equal(b.stack.counters["esp.drop.auth-failed"], 1);
+    assert.equal(b.stack.counters["esp.drop.replay"], 1);
+    assert.equal(b.stack.counters["esp.drop.unknown-spi"], 1);
+    assert.deepEqual(delivered, []);
+  } finally {
+    await Promise.all([a.close(), b.close()]);
+  }
+});
+
+test("worker-io host ↔ in-process host over IPv6: same wire format, echo both ways", { timeout: 15_000 }, async () => {
+  const rng = new SeededRng(83);
+  const a = await startNodeHost({ identity: HostIdentity.generate(rng), listen: ["[::1]:0"], hip: { puzzleK: 2 }, dataPlane: "worker-io" });
+  const b = await startNodeHost({ identity: HostIdentity.generate(rng), listen: ["[::1]:0"], hip: { puzzleK: 2 } });
+  try {
+    await b.connect(a.locals[0], a.hit, { timeoutMs: 5000 });
+    b.on("message", (m) => b.send(m.peerHit, m.dstPort, m.srcPort, m.data));
+    const replies = collect(a, 20);
+    for (let i = 0; i < 20; i++) a.send(b.hit, 7, 8, enc.encode(`echo ${i}`));
+    assert.deepEqual((await replies).map((m) => dec.decode(m.data)), Array.from({ length: 20 }, (_, i) => `echo ${i}`));
+    assert.equal((await replies)[0].from.ip, "::1");
+    assert.deepEqual(drops(a), []);
+    assert.ok((a.workerIo?.stats.opened ?? 0) >= 20);
+  } finally {
+    await Promise.all([a.close(), b.close()]);
+  }
+});
+
+test("worker-io: a full seal queue refuses sends, then 'drain' lets the sender go on; all delivered", { timeout: 20_000 }, async () => {
+  const rng = new SeededRng(84);
+  const a = await startNodeHost({ identity: HostIdentity.generate(rng), listen: ["127.0.0.1:0"], hip: { puzzleK: 2, limits: { maxEspQueue: 32 } }, dataPlane: "worker-io" });
+  const b = await startNodeHost({ identity: HostIdentity.generate(rng), listen: ["127.0.0.1:0"], hip: { puzzleK: 2 }, dataPlane: "worker-io" });
+  try {
+    await a.connect(b.locals[0], b.hit, { timeoutMs: 5000 });
+    const total = 200;
+    const all = collect(b, total, 10_000);
+    let next = 0;
+    let refused = 0;
+    let drains = 0;
+    const pump = (): void => {
+      while (next < total) {
+        if (a.send(b.hit, 1, 2, enc.encode(`p${next}`)) === "seal-failed") {
+          refused++;
+          return; // wait for "drain"
+        }
+        next++;
+      }
+    };
+    a.on("drain", () => {
+      drains++;
+      pump();
+    });
+    pump();
+    const got = await all;
+    assert.deepEqual(got.map((m) => dec.decode(m.data)), Array.from({ length: total }, (_, i) => `p${i}`));
+    assert.ok(refused >= 1 && drains >= 1, `refused ${refused}, drains ${drains}`);
+    assert.equal(a.stack.counters["esp.seal.queue-full"], refused);
+  } finally {
+    await Promise.all([a.close(), b.close()]);
+  }
+});
+
+test("worker-io: while this thread is busy the Worker fills its batch pool, then a bounded backlog; nothing lost", { timeout: 20_000 }, async () => {
+  const rng = new SeededRng(87);
+  const a = await startNodeHost({ identity: HostIdentity.generate(rng), listen: ["127.0.0.1:0"], hip: { puzzleK: 2 }, dataPlane: "worker-io" });
+  const b = await startNodeHost({ identity: HostIdentity.generate(rng), listen: ["127.0.0.1:0"], hip: { puzzleK: 2 } });
+  try {
+    await b.connect(a.locals[0], a.hit, { timeoutMs: 5000 });
+    const total = 1500;
+    const all = collect(a, total, 10_000);
+    // B (in-process) seals and sends synchronously: all of it is in A's Worker's socket at once.
+    for (let i = 0; i < total; i++) b.send(a.hit, 1, 2, enc.encode(`q${i}`));
+    const end = Date.now() + 300;
+    while (Date.now() < end); // this thread is busy: opened batches pile up in the Worker
+    const got = await all;
+    assert.deepEqual(got.map((m) => dec.decode(m.data)), Array.from({ length: total }, (_, i) => `q${i}`));
+    assert.deepEqual(a.workerIo?.stats.drops, {});
+    assert.ok((a.workerIo?.stats.openedBatches ?? 0) > 16, "more batches than the pool holds went through");
+  } finally {
+    await Promise.all([a.close(), b.close()]);
+  }
+});
+
+test("worker-io: the Worker dies; the host reports it and closes without waiting on its sockets", { timeout: 15_000 }, async () => {
+  const rng = new SeededRng(85);
+  const a = await startNodeHost({ identity: HostIdentity.generate(rng), listen: ["127.0.0.1:0"], hip: { puzzleK: 2 }, dataPlane: "worker-io" });
+  const b = await startNodeHost({ identity: HostIdentity.generate(rng), listen: ["127.0.0.1:0"], hip: { puzzleK: 2 } });
+  try {
+    await a.connect(b.locals[0], b.hit, { timeoutMs: 5000 });
+    const errored = new Promise<Error>((resolve) => a.on("error", resolve));
+    const worker = (a.espWorker!.dataPlane as unknown as { handle: import("node:worker_threads").Worker }).handle;
+    await worker.terminate();
+    assert.match((await errored).message, /ESP worker exited/);
+    assert.equal(a.send(b.hit, 1, 2, enc.encode("after")), "no-association");
+    const t0 = Date.now();
+    await a.close();
+    assert.ok(Date.now() - t0 < 1500, "close does not wait for a dead Worker's socket answers");
+  } finally {
+    await Promise.all([a.close(), b.close()]);
+  }
+});
+
+test("worker-io is Node-only: RuntimeHost and other runtimes refuse it with a clear error", async () => {
+  const { RuntimeHost, resolveDataPlane } = await import("../../src/runtime/host.ts");
+  const identity = HostIdentity.generate(new SeededRng(86));
+  assert.throws(() => new RuntimeHost([], { identity, dataPlane: "worker-io" }), /worker-io.*startNodeHost/);
+  await assert.rejects(resolveDataPlane({ identity, dataPlane: "worker-io" }), /Node-only/);
+});
