@@ -2,7 +2,9 @@
 // per listen locator (multi-homing) and can bind more later (moves). The socket binder comes
 // from the runtime entry point (hipmm/node: node:dgram, hipmm/deno: Deno.listenDatagram).
 import type { Locator } from "../core/types.ts";
+import { WorkerDataPlane } from "../esp/remote.ts";
 import { RuntimeHost, type RuntimeHostOptions, resolveDataPlane } from "../runtime/host.ts";
+import { WorkerIo } from "../runtime/worker-io.ts";
 import type { DatagramSocket } from "../transport/types.ts";
 import { toHit, toLocator } from "./host.ts";
 import type { ForwardingAgentAddress, LocatorLike, Transport } from "./types.ts";
@@ -11,8 +13,12 @@ export type Binder = (at: Locator) => Promise<DatagramSocket>;
 
 /** Options of a UDP transport beyond the locators to bind. */
 export interface UdpTransportOptions {
-  /** ESP in the caller's thread ("inline", default) or batched in a Worker ("worker"). */
-  dataPlane?: "inline" | "worker";
+  /**
+   * ESP in the caller's thread ("inline", default), batched in a Worker ("worker"), or in a Worker
+   * that also owns the sockets ("worker-io", hipmm/node only: the data path never touches the
+   * caller's thread; docs/ARCHITECTURE.md "The Worker owns the sockets").
+   */
+  dataPlane?: "inline" | "worker" | "worker-io";
 }
 
 /** @internal FA address to the low-level FaClientOptions. */
@@ -21,15 +27,24 @@ export function faTarget(fa: ForwardingAgentAddress): { locator: Locator; hit?: 
 }
 
 /** @internal A UDP transport over `bind`. */
-export function udpTransport(bind: Binder, listen: LocatorLike[], o: UdpTransportOptions = {}): Transport {
+export function udpTransport(bind: Binder, listen: LocatorLike[], o: UdpTransportOptions = {}, workerIo = false): Transport {
   if (listen.length === 0) throw new Error("udp(): give at least one locator to bind (\"127.0.0.1:0\")");
+  if (o.dataPlane === "worker-io" && !workerIo) throw new Error('udp(): dataPlane "worker-io" is Node-only (hipmm/node)');
+  // worker-io: every socket, those bound later for a move too, is the Worker's.
+  let io: WorkerIo | undefined;
+  const binder: Binder = (at) => (io ? io.bind(at.ip, at.port) : bind(at));
   return {
     kind: "udp",
-    bind,
+    bind: binder,
     async start(b) {
       const sockets: DatagramSocket[] = [];
+      let dp: WorkerDataPlane | undefined;
       try {
-        for (const l of listen) sockets.push(await bind(toLocator(l)));
+        if (o.dataPlane === "worker-io") {
+          dp = await WorkerDataPlane.create();
+          io = await WorkerIo.attach(dp);
+        }
+        for (const l of listen) sockets.push(await binder(toLocator(l)));
         const opts: RuntimeHostOptions = {
           identity: b.identity,
           ...(b.hip ? { hip: b.hip } : {}),
@@ -38,9 +53,13 @@ export function udpTransport(bind: Binder, listen: LocatorLike[], o: UdpTranspor
           ...(b.fa ? { fa: { fas: [faTarget(b.fa)] } } : {}),
           ...(o.dataPlane === "worker" ? { dataPlane: "worker" as const } : {}),
         };
+        if (dp && io) return new RuntimeHost(sockets, { ...(await resolveDataPlane(opts)), dataPlane: dp, closeDataPlane: true, workerIo: io });
         return new RuntimeHost(sockets, await resolveDataPlane(opts));
       } catch (e) {
         await Promise.all(sockets.map((s) => s.close()));
+        io?.close();
+        io = undefined;
+        await dp?.close();
         throw e;
       }
     },

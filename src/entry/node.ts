@@ -17,7 +17,7 @@ export type { UdpTransportOptions } from "../api/udp.ts";
  * locators make the host multi-homed, and {@link Host.move} binds more.
  */
 export function udp(listen: LocatorLike | LocatorLike[], opts: UdpTransportOptions = {}): Transport {
-  return udpTransport((at) => bindNodeUdp(at.ip, at.port), Array.isArray(listen) ? listen : [listen], opts);
+  return udpTransport((at) => bindNodeUdp(at.ip, at.port), Array.isArray(listen) ? listen : [listen], opts, true);
 }
 
 export { loadIdentity, loadOrCreateIdentity, saveIdentity } from "../runtime/keyfile-node.ts";

@@ -211,4 +211,40 @@ test("worker-io is Node-only: RuntimeHost and other runtimes refuse it with a cl
   const identity = HostIdentity.generate(new SeededRng(86));
   assert.throws(() => new RuntimeHost([], { identity, dataPlane: "worker-io" }), /worker-io.*startNodeHost/);
   await assert.rejects(resolveDataPlane({ identity, dataPlane: "worker-io" }), /Node-only/);
+  // The shared UDP transport (hipmm/deno uses it too) takes it only from hipmm/node.
+  const { udpTransport } = await import("../../src/api/udp.ts");
+  assert.throws(() => udpTransport(() => Promise.reject(new Error("unused")), ["127.0.0.1:0"], { dataPlane: "worker-io" }), /Node-only \(hipmm\/node\)/);
+});
+
+test("worker-io through the high-level API: udp(…, { dataPlane: 'worker-io' }), data, and a move whose new socket is the Worker's", { timeout: 25_000 }, async () => {
+  const { createHost, createIdentity, udp } = await import("../../src/entry/node.ts");
+  const hip = { puzzleK: 2 };
+  const a = await createHost({ identity: createIdentity(), transport: udp("127.0.0.1:0", { dataPlane: "worker-io" }), hip });
+  const b = await createHost({ identity: createIdentity(), transport: udp("127.0.0.1:0", { dataPlane: "worker-io" }), hip });
+  try {
+    const ra = a.backend as unknown as RuntimeHost;
+    const rb = b.backend as unknown as RuntimeHost;
+    assert.ok(ra.workerIo && rb.workerIo);
+    const assoc = await a.connect({ hit: b.hit, locator: b.locators[0] });
+    const got: { text: string; from: string }[] = [];
+    rb.on("message", (m) => got.push({ text: dec.decode(m.data), from: m.from.ip }));
+    assert.equal(assoc.send("before"), "sent");
+    await until(() => got.length >= 1);
+    assert.deepEqual(got, [{ text: "before", from: "127.0.0.1" }]);
+    const moved = new Promise((resolve) => b.on("moved", resolve));
+    await a.move({ add: ["127.0.0.2:0"], remove: [a.locators[0]] });
+    assert.ok(ra.driver.sockets.socketFor({ ip: "127.0.0.9", port: 1 }) instanceof WorkerUdpSocket, "the socket bound for the move is the Worker's");
+    await moved;
+    const tick = setInterval(() => assoc.send("after"), 5);
+    try {
+      await until(() => got.some((g) => g.from === "127.0.0.2"), 5000);
+    } finally {
+      clearInterval(tick);
+    }
+    assert.ok(got.some((g) => g.text === "after" && g.from === "127.0.0.2"), JSON.stringify(got.slice(-3)));
+    assert.ok(rb.workerIo.stats.opened >= 2);
+  } finally {
+    await a.close();
+    await b.close();
+  }
 });
