@@ -19,6 +19,7 @@ export const HOST_SPEC: CommandSpec = {
     { name: "privacy", help: "with --fa: announce only the leased address (draft §3.2)" },
     { name: "no-mobility", help: "turn REA/AC/ACR mobility off (plain HIPv2 + ESP)" },
     { name: "allow", arg: "HIT", repeat: true, default: "anyone", help: "only these peers may associate (others get NOTIFY BLOCKED_BY_POLICY)" },
+    { name: "data-plane", arg: "inline|worker|worker-io", default: "inline", help: "where ESP runs: this thread; a Worker (batches); a Worker that also owns the UDP sockets, so the data path never touches this thread (off with --pcap)" },
     { name: "pcap", arg: "FILE", default: "none", help: "write every UDP/10500 datagram in and out to a pcap file" },
     { name: "esp-sa", arg: "FILE", default: "none", help: "write each SA as a tshark esp_sa line (contains keys; mode 0600)" },
     { name: "icmp", arg: "answer|print|off", default: "answer", help: "ICMPv6 Echo Requests to our HIT: answer them; print: also print every non-UDP inner packet; off: neither" },

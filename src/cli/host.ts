@@ -38,6 +38,8 @@ export async function hostCommand(argv: string[]): Promise<number> {
   if (fas.length > 0 && a.has("no-mobility")) throw new UsageError("--fa needs mobility (drop --no-mobility)");
   if (a.has("privacy") && fas.length === 0) throw new UsageError("--privacy needs --fa");
   const net = netConfig(a);
+  const dataPlane = a.get("data-plane") ?? "inline";
+  if (dataPlane !== "inline" && dataPlane !== "worker" && dataPlane !== "worker-io") throw new UsageError(`--data-plane: want inline, worker or worker-io, not '${dataPlane}'`);
   const hip: Partial<HipHostConfig> = k === undefined ? { checksum: net.checksum } : { puzzleK: k, checksum: net.checksum };
   if (allowed.size > 0) hip.accept = (hit) => allowed.has(hitKey(hit));
   const profile = applyInterop(a, hip);
@@ -51,7 +53,7 @@ export async function hostCommand(argv: string[]): Promise<number> {
   let host: RuntimeHost;
   try {
     const fa = fas.length ? { fas: fas.map((l) => ({ locator: l })), addrType: 4 as const, spis: 16, privacy: a.has("privacy"), silenceMs: net.faSilenceMs, fleet: net.faFleet } : undefined;
-    host = await startNodeHost({ identity, listen, hip, tap: capture.tap, mobility: a.has("no-mobility") || profile?.noUpdateExtensions ? false : { policy: net.policy }, fa, inner: inner.inner, natKeepaliveMs: net.natKeepaliveMs });
+    host = await startNodeHost({ identity, listen, hip, tap: capture.tap, ...(dataPlane === "inline" ? {} : { dataPlane }), mobility: a.has("no-mobility") || profile?.noUpdateExtensions ? false : { policy: net.policy }, fa, inner: inner.inner, natKeepaliveMs: net.natKeepaliveMs });
   } catch (e) {
     capture.close();
     throw e;

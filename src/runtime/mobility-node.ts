@@ -5,10 +5,9 @@
 // (draft §4.2, §6.4).
 import { networkInterfaces } from "node:os";
 import type { Locator } from "../core/types.ts";
-import { bindNodeUdp } from "../transport/udp-node.ts";
 import type { RuntimeHost } from "./host.ts";
 import { type KernelWatchOptions, watchKernel } from "./netlink-node.ts";
-import { type NodeHostOptions, startNodeHost } from "./node.ts";
+import { bindHostSocket, type NodeHostOptions, startNodeHost } from "./node.ts";
 
 /** IP addresses currently configured (the watcher's input). */
 export type AddressSnapshot = () => string[];
@@ -98,7 +97,7 @@ export class MobileNode {
   /** Bind sockets for `added`, close those of `removed`; REAs follow. */
   async change(added: readonly string[], removed: readonly string[]): Promise<Locator[]> {
     const socks = [];
-    for (const ip of added) socks.push(await bindNodeUdp(ip, this.port).catch(() => bindNodeUdp(ip, 0)));
+    for (const ip of added) socks.push(await bindHostSocket(this.host, ip, this.port).catch(() => bindHostSocket(this.host, ip, 0)));
     const gone = this.host.locals.filter((l) => removed.includes(l.ip));
     await this.host.changeAddresses(socks, gone);
     return socks.map((s) => s.local);
@@ -136,7 +135,7 @@ export async function watchInterfaces(host: RuntimeHost, o: KernelWatchOptions &
   const w = new AddressWatcher(
     async (added, removed) => {
       const socks = [];
-      for (const ip of added) socks.push(await bindNodeUdp(ip, port).catch(() => bindNodeUdp(ip, 0)));
+      for (const ip of added) socks.push(await bindHostSocket(host, ip, port).catch(() => bindHostSocket(host, ip, 0)));
       await host.changeAddresses(
         socks,
         host.locals.filter((l) => removed.includes(l.ip)),

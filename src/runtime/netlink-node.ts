@@ -8,8 +8,8 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import type { Locator } from "../core/types.ts";
 import type { LocalModel } from "../mobility/model.ts";
-import { bindNodeUdp } from "../transport/udp-node.ts";
 import type { RuntimeHost } from "./host.ts";
+import { bindHostSocket } from "./node.ts";
 import { KernelState, parseIpLine, preferenceOf } from "./netlink.ts";
 
 /** Logical interface ID of kernel interface `ifindex` (clear of DEFAULT_INTERFACE 1 and FA 0xfa). */
@@ -133,8 +133,8 @@ export class KernelWatcher {
     const remove: Locator[] = host.locals.filter((l) => this.managed.has(l.ip) && !wanted.has(l.ip));
     for (const ip of wanted.keys()) {
       if (bound.has(ip)) continue;
-      const s = await bindNodeUdp(ip, this.o.port)
-        .catch(() => bindNodeUdp(ip, 0))
+      const s = await bindHostSocket(host, ip, this.o.port)
+        .catch(() => bindHostSocket(host, ip, 0))
         .catch(() => undefined);
       if (!s || this.stopped) {
         await s?.close();

@@ -21,6 +21,14 @@ export interface NodeHostOptions extends RuntimeHostOptions {
   listen: readonly (string | Locator)[];
 }
 
+/**
+ * Bind one more UDP socket for `host` (a new interface, a move): the Worker's when the host runs
+ * dataPlane "worker-io", so the new path's data stays off this thread too; else a node:dgram one.
+ */
+export function bindHostSocket(host: RuntimeHost, ip: string, port: number): Promise<DatagramSocket> {
+  return host.workerIo && !host.workerIo.dead ? host.workerIo.bind(ip, port) : bindNodeUdp(ip, port);
+}
+
 /** Bind the sockets and start a host. */
 export async function startNodeHost(opts: NodeHostOptions): Promise<RuntimeHost> {
   const sockets: DatagramSocket[] = [];

@@ -70,6 +70,7 @@ const cases: Case[] = [
   { args: () => ["host", "--id", key, "--listen", L, "--stats", "often"], code: 2, line: /^hipmm host: --stats often: want a number/ },
   { args: () => ["host", "--id", key, "--id", key, "--listen", L], code: 2, line: /^hipmm host: --id given more than once/ },
   { args: () => ["host", "--id", key, "--listen", L, "--icmp", "loud"], code: 2, line: /^hipmm host: --icmp takes answer, print or off/ },
+  { args: () => ["host", "--id", key, "--listen", L, "--data-plane", "gpu"], code: 2, line: /^hipmm host: --data-plane: want inline, worker or worker-io, not 'gpu'/ },
   { args: () => ["host", "--id", key, "--listen", L, "--ping", "0"], code: 2, line: /^hipmm host: --ping takes a count/ },
   { args: () => ["host", "--id", key, "--listen", L, "--checksum", "crc"], code: 2, line: /^hipmm host: --checksum crc: want one of zero, pseudo/ },
   { args: () => ["host", "--id", key, "--listen", L, "--prefer", "eth0;rm"], code: 2, line: /^hipmm host: --prefer eth0;rm: want interface names/ },

@@ -1,6 +1,7 @@
 // `hipmm host --output raw|lines|hex|json` and `--echo`: formats on real bytes, then two real
 // `hipmm host` processes on loopback: B echoes every datagram and prints one per line, A prints
-// the echoes as JSON lines.
+// the echoes as JSON lines. B runs its ESP in a Worker that owns its socket (--data-plane
+// worker-io), A in a Worker (--data-plane worker).
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -42,10 +43,10 @@ test("hipmm host --echo --output lines (B) and --output json (A): the echo comes
       assert.equal(r.status, 0, r.stderr);
       return r.stdout.trim();
     });
-    const b = new Proc(["--import", "tsx", CLI, "host", "--id", keys[1], "--listen", "127.0.0.1:0", "--k", "2", "--no-watch", "--echo", "--output", "lines"], 20_000);
+    const b = new Proc(["--import", "tsx", CLI, "host", "--id", keys[1], "--listen", "127.0.0.1:0", "--k", "2", "--no-watch", "--echo", "--output", "lines", "--data-plane", "worker-io"], 20_000);
     procs.push(b);
     const port = (await b.waitFor("err", /listening on 127\.0\.0\.1:(\d+)/))[1];
-    const a = new Proc(["--import", "tsx", CLI, "host", "--id", keys[0], "--listen", "127.0.0.1:0", "--no-watch", "--connect", `${hits[1]}@127.0.0.1:${port}`, "--output", "json"], 20_000);
+    const a = new Proc(["--import", "tsx", CLI, "host", "--id", keys[0], "--listen", "127.0.0.1:0", "--no-watch", "--connect", `${hits[1]}@127.0.0.1:${port}`, "--output", "json", "--data-plane", "worker"], 20_000);
     procs.push(a);
     await a.waitFor("err", /established /);
     a.child.stdin.write("hello\tworld\nsecond\n");
