@@ -7,6 +7,7 @@ import { SeededRng } from "../../src/core/rng.ts";
 import { hitToString } from "../../src/hip/hit.ts";
 import { HostIdentity } from "../../src/hip/identity.ts";
 import type { MessageEvent, RuntimeHost } from "../../src/runtime/host.ts";
+import { startMobileNode } from "../../src/runtime/mobility-node.ts";
 import { startNodeHost } from "../../src/runtime/node.ts";
 import { WorkerUdpSocket } from "../../src/runtime/worker-io.ts";
 import { bindNodeUdp } from "../../src/transport/udp-node.ts";
@@ -246,5 +247,33 @@ test("worker-io through the high-level API: udp(…, { dataPlane: 'worker-io' })
   } finally {
     await a.close();
     await b.close();
+  }
+});
+
+test("worker-io: an address change binds the new socket in the Worker; the REA handover carries data on it", { timeout: 20_000 }, async () => {
+  const rng = new SeededRng(88);
+  let ips = ["127.0.0.1"];
+  const a = await startMobileNode({ identity: HostIdentity.generate(rng), addresses: ["127.0.0.1"], hip: { puzzleK: 2 }, dataPlane: "worker-io", watch: { snapshot: () => ips, intervalMs: 20 } });
+  const b = await startNodeHost({ identity: HostIdentity.generate(rng), listen: ["127.0.0.1:0"], hip: { puzzleK: 2 }, dataPlane: "worker-io" });
+  try {
+    await a.host.connect(b.locals[0], b.hit, { timeoutMs: 5000 });
+    const first = collect(b, 1);
+    a.host.send(b.hit, 1, 2, enc.encode("before"));
+    assert.equal((await first)[0].from.ip, "127.0.0.1");
+    ips = ["127.0.0.2"];
+    const fromNew: MessageEvent[] = [];
+    b.on("message", (m) => m.from.ip === "127.0.0.2" && fromNew.push(m));
+    const tick = setInterval(() => a.host.send(b.hit, 1, 2, enc.encode("to B")), 5);
+    try {
+      await until(() => fromNew.length > 0, 5000);
+    } finally {
+      clearInterval(tick);
+    }
+    assert.ok(fromNew.length > 0, "data arrives from the new address");
+    assert.ok(a.host.driver.sockets.socketFor({ ip: "127.0.0.9", port: 1 }, { ip: "127.0.0.2", port: a.host.locals[0].port }) instanceof WorkerUdpSocket);
+    assert.deepEqual(a.host.locals.map((l) => l.ip), ["127.0.0.2"]);
+    assert.ok((b.workerIo?.stats.opened ?? 0) >= 2);
+  } finally {
+    await Promise.all([a.close(), b.close()]);
   }
 });
