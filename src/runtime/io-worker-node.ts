@@ -9,8 +9,8 @@
 // (a main thread that cannot keep up loses datagrams, as a full kernel socket buffer would).
 import { Slab } from "../core/slab.ts";
 import type { Locator } from "../core/types.ts";
-import { E_LEN, E_OFF, E_STATUS, ENTRY_BYTES } from "../esp/batch.ts";
 import { EspBatch } from "../esp/espbatch.ts";
+import { EspStatus } from "../esp/types.ts";
 import type { EspWorkerContext } from "../esp/worker.ts";
 import { bindNodeUdp, type NodeUdpSocket } from "../transport/udp-node.ts";
 import { IO_MAX_BACKLOG, IO_MAX_RAW, IO_POOL, type IoToMain, type IoToWorker, SH_BACKLOG, SH_BUSY, SH_RAW } from "./worker-io.ts";
@@ -29,7 +29,8 @@ class IoWorker {
   private readonly socks = new Map<number, NodeUdpSocket>();
   private readonly reported = new Map<number, Record<string, number>>();
   private readonly dests = new Map<number, Dest>();
-  private readonly tables = new Map<number, { table: Int32Array; dv: DataView }>();
+  /** Ring buffer id → its destination table and a batch view of that buffer (results read in place). */
+  private readonly tables = new Map<number, { table: Int32Array; view: EspBatch }>();
   /** [raw datagrams in flight, backlog flag, pool batch k busy (SH_BUSY + k)…], shared with the main thread. */
   private readonly sh = new Int32Array(new SharedArrayBuffer(4 * (SH_BUSY + IO_POOL)));
   /** ESP datagrams waiting for a free pool batch, in arrival order. */
@@ -95,7 +96,7 @@ class IoWorker {
         this.dests.set(m.id, { sock: m.sock, to: m.to });
         return;
       case "table":
-        this.tables.set(m.buf, { table: new Int32Array(m.table), dv: new DataView(new ArrayBuffer(0)) });
+        this.tables.set(m.buf, { table: new Int32Array(m.table), view: new EspBatch({ maxPackets: 1, byteLength: 128 }) });
         return;
       case "fast":
         this.fast = m.on;
@@ -110,22 +111,20 @@ class IoWorker {
   private sendSealed(id: number, buf: Uint8Array, n: number): void {
     const t = this.tables.get(id);
     if (!t) return;
-    if (t.dv.buffer !== buf.buffer) t.dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-    const { table, dv } = t;
+    const { table, view } = t;
+    view.attach(buf.buffer as SharedArrayBuffer); // the same buffer each time: no new view
     for (let i = 0; i < n; i++) {
       const d = table[i];
-      if (d <= 0) continue;
-      const e = i * ENTRY_BYTES;
-      if (dv.getUint32(e + E_STATUS, true) !== 0) continue; // not sealed: the main thread handles it
+      if (d <= 0 || view.status(i) !== EspStatus.Ok) continue; // not sealed: the main thread handles it
       const dest = this.dests.get(d);
       const s = dest && this.socks.get(dest.sock);
       if (!dest || !s) {
         table[i] = 0; // no such socket here (any more): the packet goes back
         continue;
       }
-      const off = dv.getUint32(e + E_OFF, true);
+      const off = view.offset(i);
       // A copy: node:dgram keeps the bytes until a later tick, and the batch buffer is reused.
-      s.send({ to: dest.to, data: this.slab.copy(buf, off, off + dv.getUint32(e + E_LEN, true)) });
+      s.send({ to: dest.to, data: this.slab.copy(buf, off, off + view.length(i)) });
     }
   }
 

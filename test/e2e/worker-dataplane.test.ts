@@ -5,33 +5,16 @@ import { test } from "node:test";
 import { SeededRng } from "../../src/core/rng.ts";
 import { hitFromString, hitToString } from "../../src/hip/hit.ts";
 import { HostIdentity } from "../../src/hip/identity.ts";
-import type { MessageEvent, RuntimeHost } from "../../src/runtime/host.ts";
+import type { RuntimeHost } from "../../src/runtime/host.ts";
 import { startMobileNode } from "../../src/runtime/mobility-node.ts";
 import { startNodeHost } from "../../src/runtime/node.ts";
+import { collect } from "../helpers/messages.ts";
 import { bindNodeUdp } from "../../src/transport/udp-node.ts";
 import { denoSkip, runDeno } from "../helpers/deno.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 
-function collect(h: RuntimeHost, n: number, ms = 5000, pred: (m: MessageEvent) => boolean = () => true): Promise<MessageEvent[]> {
-  const got: MessageEvent[] = [];
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => {
-      h.off("message", cb);
-      reject(new Error(`got ${got.length} of ${n} messages`));
-    }, ms);
-    const cb = (m: MessageEvent) => {
-      if (!pred(m)) return;
-      got.push(m);
-      if (got.length < n) return;
-      clearTimeout(t);
-      h.off("message", cb);
-      resolve(got);
-    };
-    h.on("message", cb);
-  });
-}
 
 const isEsp = (d: Uint8Array) => d.length > 8 && (d[0] | d[1] | d[2] | d[3]) !== 0;
 const drops = (h: RuntimeHost) => Object.entries(h.stack.counters).filter(([k]) => k.startsWith("esp.drop") || k.startsWith("esp.seal"));
