@@ -300,6 +300,7 @@ export class RuntimeHost {
   /** Send one datagram to `peerHit` over ESP (queued while the association comes up). */
   send(peerHit: Uint8Array, srcPort: number, dstPort: number, data: Uint8Array): SendStatus {
     if (this.error) return "no-association";
+    if (this.held.waiting(peerHit)) return this.held.hold(peerHit, srcPort, dstPort, data); // behind held ones, in order
     const s = this.stack.send(peerHit, srcPort, dstPort, data, this.driver.clock());
     if (s === "sent") this.driver.flush();
     if (s === "no-path") return this.held.hold(peerHit, srcPort, dstPort, data);
@@ -388,7 +389,14 @@ export class RuntimeHost {
   }
 
   private dispatch(ev: StackEvent): void {
-    if (ev.type === "mobility" && ev.ev.type === "path-changed" && ev.ev.path) this.held?.pathChanged(ev.peerHit);
+    if (ev.type === "mobility") {
+      const m = ev.ev;
+      // Back from no path by our own move: hold on until the peer acknowledges the REA (send-queue.ts).
+      if (m.type === "path-changed" && m.path) {
+        if (m.reason === "local-change" && !m.previous) this.held?.awaitProof(ev.peerHit);
+        else this.held?.pathChanged(ev.peerHit);
+      } else if (m.type === "rea-acked") this.held?.proven(ev.peerHit);
+    }
     this.emit(ev.type, ev);
     this.emit("event", ev);
   }

@@ -1,6 +1,7 @@
 // No silent drops: a datagram the application sends while its peer has no usable path (every
 // local interface down, the peer's addresses unverified, draft §6.5) is held here, bounded per
-// peer and in time, and sent when a path appears (a `path-changed` event); what cannot be held
+// peer and in time, and sent when a path appears (a `path-changed` event; after our own move, once
+// the peer's AC has acknowledged the REA over it); what cannot be held
 // or expires is reported (RuntimeHost events `send-queued` / `send-dropped`). Pure bookkeeping:
 // the caller owns the timer and the sending.
 import type { Millis } from "../core/types.ts";
@@ -76,6 +77,11 @@ export class NoPathQueue {
     return t;
   }
 
+  /** Whether anything is held for `peerHit`. */
+  holds(peerHit: Uint8Array): boolean {
+    return this.q.has(hitKey(peerHit));
+  }
+
   get size(): number {
     let n = 0;
     for (const e of this.q.values()) n += e.items.length;
@@ -104,6 +110,36 @@ export class HeldSends {
     private readonly io: HeldSendsIo,
   ) {}
 
+  /**
+   * Peers whose path came back from none by our own move (an interface up again): their REA is on
+   * its way but nothing proves the new path passes traffic yet (carrier can return before a link
+   * forwards: ARP re-resolving, a bridge port learning). Held datagrams wait, and new ones join
+   * them in order, until the peer's AC acknowledges that REA (draft §5.2) or `timeoutMs` passes.
+   */
+  private readonly unproven = new Map<string, Millis>();
+
+  /** True while sends to `peerHit` must queue behind held ones (see {@link awaitProof}). */
+  waiting(peerHit: Uint8Array): boolean {
+    if (this.unproven.size === 0) return false;
+    const k = hitKey(peerHit);
+    const since = this.unproven.get(k);
+    if (since === undefined) return false;
+    if (this.io.clock() - since < this.queue.timeoutMs && this.queue.holds(peerHit)) return true;
+    this.unproven.delete(k);
+    return false;
+  }
+
+  /** Our path to `peerHit` came back after none: keep holding until {@link proven} (if anything is held). */
+  awaitProof(peerHit: Uint8Array): void {
+    if (this.queue.holds(peerHit)) this.unproven.set(hitKey(peerHit), this.io.clock());
+    else this.unproven.delete(hitKey(peerHit));
+  }
+
+  /** The peer acknowledged our REA over the new path: send what waits. */
+  proven(peerHit: Uint8Array): void {
+    if (this.unproven.delete(hitKey(peerHit))) this.pathChanged(peerHit);
+  }
+
   /** The stack said "no-path": hold the datagram ("queued") or report it dropped ("no-path"). */
   hold(peerHit: Uint8Array, srcPort: number, dstPort: number, data: Uint8Array): "queued" | "no-path" {
     if (this.stopped || !this.queue.push(this.io.clock(), peerHit, srcPort, dstPort, data)) {
@@ -117,12 +153,14 @@ export class HeldSends {
 
   /** A path appeared for `peerHit`: send what waits (after the current event dispatch). */
   pathChanged(peerHit: Uint8Array): void {
+    this.unproven.delete(hitKey(peerHit));
     if (this.queue.size === 0) return;
     const hit = peerHit.slice();
     queueMicrotask(() => this.flush(hit));
   }
 
   flush(peerHit: Uint8Array): void {
+    if (this.waiting(peerHit)) return;
     const items = this.queue.take(peerHit);
     for (let i = 0; i < items.length; i++) {
       const x = items[i];
