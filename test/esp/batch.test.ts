@@ -340,14 +340,27 @@ test("Worker failure: a bad batch rejects alone; a dead worker rejects all pendi
   const b = new EspBatch();
   b.addSeal(h, 17, bytes(10, 1));
   assert.equal((await w.process("seal", b)).ok, 1, "still serving after a bad batch");
-  // Kill the worker thread under in-flight batches (as a crash would).
-  const many = Array.from({ length: 8 }, () => {
-    const x = new EspBatch();
-    for (let k = 0; k < 64; k++) x.addSeal(h, 17, bytes(1400, k));
-    return w.process("seal", x);
-  });
+  // Kill the worker thread under in-flight batches (as a crash would). terminate() takes effect
+  // when it does (the worker once sealed 48 batches of 64 × 1400 B before it died): keep
+  // submitting until the exit is seen, so batches are in flight at that moment, whenever it is.
   const handle = (w as unknown as { handle: import("node:worker_threads").Worker }).handle;
+  let exited = false;
+  handle.once("exit", () => {
+    exited = true; // after the plane's own exit listener (registered first) failed everything
+  });
+  const many: Promise<EspBatch>[] = [];
   void handle.terminate();
+  for (let turn = 0; turn < 20_000 && !exited; turn++) {
+    for (let i = 0; i < 4; i++) {
+      const x = new EspBatch();
+      for (let k = 0; k < 16; k++) x.addSeal(h, 17, bytes(200, k));
+      const q = w.process("seal", x);
+      q.catch(() => {}); // settled below, after the loop
+      many.push(q);
+    }
+    await new Promise((r) => setImmediate(r));
+  }
+  assert.ok(exited, "the worker exited");
   const results = await Promise.allSettled(many);
   assert.ok(results.some((r) => r.status === "rejected"), "in-flight batches rejected");
   for (const r of results) if (r.status === "rejected") assert.match(String(r.reason), /ESP worker exited/);
