@@ -22,6 +22,16 @@ const dataPlane = process.env.WORKER === "io" ? ("worker-io" as const) : process
 const a = await startNodeHost({ identity: HostIdentity.generate(cryptoRng), listen: [`${IP}:0`], hip: { puzzleK: 0 }, dataPlane });
 const b = await startNodeHost({ identity: HostIdentity.generate(cryptoRng), listen: [`${IP}:0`], hip: { puzzleK: 0 }, dataPlane });
 await a.connect(b.locals[0], b.hit);
+// IDLE=worker|worker-io: one more connected pair on that data plane, idle (as in the bench process).
+const idle = process.env.IDLE as "worker" | "worker-io" | undefined;
+const idlePair = idle
+  ? await (async () => {
+      const x = await startNodeHost({ identity: HostIdentity.generate(cryptoRng), listen: [`${IP}:0`], hip: { puzzleK: 0 }, dataPlane: idle });
+      const y = await startNodeHost({ identity: HostIdentity.generate(cryptoRng), listen: [`${IP}:0`], hip: { puzzleK: 0 }, dataPlane: idle });
+      await x.connect(y.locals[0], y.hit);
+      return [x, y];
+    })()
+  : [];
 const echo = await bindNodeUdp(IP, 0);
 const client = await bindNodeUdp(IP, 0);
 const small = new Uint8Array(256);
@@ -109,4 +119,4 @@ await stopProfile();
 const r2 = (x: number): number => Math.round(x * 100) / 100;
 console.log(JSON.stringify({ mode, ops: n, perSec: Math.round((n * 1000) / dt), cpuUsPerOp: r2((cu.user + cu.system) / n), mainUsPerOp: r2(mainUs / n), userUs: r2(cu.user / n), sysUs: r2(cu.system / n) }));
 if (process.env.COUNTERS) console.log(a.stack.counters, b.stack.counters, a.workerIo?.stats, b.workerIo?.stats, b.stats().transport);
-await Promise.all([a.close(), b.close(), echo.close(), client.close()]);
+await Promise.all([a.close(), b.close(), echo.close(), client.close(), ...idlePair.map((h) => h.close())]);

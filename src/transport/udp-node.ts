@@ -1,6 +1,8 @@
 // Node dgram adapter: one socket per local address (multi-homing = several sockets, see
 // SocketSet). IPv6 sockets are ipv6Only so each socket has exactly one address family.
 import { createSocket, type Socket } from "node:dgram";
+import { lookup } from "node:dns";
+import { isIP } from "node:net";
 import type { Locator, Transmit } from "../core/types.ts";
 import type { DatagramHandler, DatagramSocket } from "./types.ts";
 
@@ -16,6 +18,22 @@ export const DEFAULT_RECV_BUFFER = 4 * 1024 * 1024;
 export interface NodeUdpOptions {
   /** SO_RCVBUF to ask for (default DEFAULT_RECV_BUFFER; never lowered below the kernel's default; 0 = leave it). */
   recvBufferSize?: number;
+}
+
+type LookupDone = (e: Error | null, address: string, family: number) => void;
+
+/**
+ * node:dgram resolves the destination of every send through `lookup`; the default (dns.lookup)
+ * answers an IP literal on the next tick: a closure, a nextTick and a second pass through the
+ * event loop's tick queue per datagram. Our destinations are always literals (Locator.ip), so
+ * answer at once; a name still goes to dns.lookup. Measured: ≈ 1.5 µs less CPU per datagram and
+ * 6 % more packets/s in the worker-io ESP stream (bench/udp-esp-prof.ts).
+ */
+function literalLookup(host: string, opts: unknown, cb?: unknown): void {
+  const done = (typeof opts === "function" ? opts : cb) as LookupDone;
+  const family = isIP(host);
+  if (family !== 0) done(null, host, family);
+  else lookup(host, typeof opts === "function" ? {} : (opts as object), done as never);
 }
 
 /** A node:dgram UDP socket as a {@link DatagramSocket}. */
@@ -50,7 +68,7 @@ export class NodeUdpSocket implements DatagramSocket {
   /** Bind a UDP socket to `ip:port` (port 0 = any free port). */
   static bind(ip: string, port: number, opts: NodeUdpOptions = {}): Promise<NodeUdpSocket> {
     const v6 = ip.includes(":");
-    const sock = createSocket({ type: v6 ? "udp6" : "udp4", ipv6Only: v6 });
+    const sock = createSocket({ type: v6 ? "udp6" : "udp4", ipv6Only: v6, lookup: literalLookup });
     return new Promise((resolve, reject) => {
       const onError = (e: Error) => reject(e);
       sock.once("error", onError);

@@ -56,6 +56,25 @@ for (const ip of ["127.0.0.1", "::1"]) {
   });
 }
 
+test("destinations: literals are sent without a resolver round (in order, same turn); a name still resolves", async () => {
+  const a = await bindNodeUdp("127.0.0.1", 0);
+  const b = await bindNodeUdp("127.0.0.1", 0);
+  try {
+    const got = collect(3);
+    b.onDatagram(got.push);
+    a.send({ to: { ip: "localhost", port: b.local.port }, data: new TextEncoder().encode("by-name") });
+    a.send({ to: b.local, data: new TextEncoder().encode("x1") });
+    a.send({ to: b.local, data: new TextEncoder().encode("x2") });
+    await got.done;
+    const texts = got.got.map((g) => g.text);
+    assert.deepEqual(texts.filter((t) => t !== "by-name"), ["x1", "x2"], "literal sends keep their order");
+    assert.ok(texts.includes("by-name"), "a host name is resolved (dns.lookup) and delivered");
+    assert.equal(a.sendErrors, 0);
+  } finally {
+    await Promise.all([a.close(), b.close()]);
+  }
+});
+
 test("a send the kernel refuses is counted by code, never lost silently nor thrown", async () => {
   // node:dgram reports a failed send only to a completion callback: without one, this datagram
   // (larger than any IPv4 UDP payload: EMSGSIZE) vanished and sendErrors stayed 0.
