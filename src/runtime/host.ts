@@ -186,6 +186,8 @@ export class RuntimeHost {
     if (this.stack.privacy) guardSockets(this.driver.sockets, this.stack.privacy);
     this.keepalive = new NatKeepalive(this.stack.host, this.driver, opts.natKeepaliveMs ?? DEFAULT_KEEPALIVE_MS);
     this.keepalive.start();
+    // worker-io: packets the Worker seals and sends never pass the driver's tap.
+    this.stack.onDataPlaneSent = (now, to) => this.keepalive.noteOut(now, to);
     this.held = new HeldSends(new NoPathQueue(opts.sendQueue), {
       clock: () => this.driver.clock(),
       send: (hit, sp, dp, data) => {

@@ -32,22 +32,26 @@ export class NatKeepalive {
     const prev: PacketTap | undefined = driver.tap;
     // Per datagram: the stack sends a peer's packets to one Locator object, so the slot of the
     // last one is reused instead of building and hashing a string every time.
-    let lastTo: Locator | undefined;
-    let lastIp = "";
-    let lastPort = -1;
-    let slot: Slot = { t: 0, dropped: true };
     driver.tap = (dir, now, data, from, to) => {
-      if (dir === "out") {
-        if (to !== lastTo || to.ip !== lastIp || to.port !== lastPort || slot.dropped) {
-          lastTo = to;
-          lastIp = to.ip;
-          lastPort = to.port;
-          slot = this.slot(locatorKey(to));
-        }
-        slot.t = now;
-      }
+      if (dir === "out") this.noteOut(now, to);
       prev?.(dir, now, data, from, to);
     };
+  }
+
+  private lastTo: Locator | undefined;
+  private lastIp = "";
+  private lastPort = -1;
+  private lastSlot: Slot = { t: 0, dropped: true };
+
+  /** Something went out to `to` at `now` (the driver's tap, or a Worker that sends itself). */
+  noteOut(now: Millis, to: Locator): void {
+    if (to !== this.lastTo || to.ip !== this.lastIp || to.port !== this.lastPort || this.lastSlot.dropped) {
+      this.lastTo = to;
+      this.lastIp = to.ip;
+      this.lastPort = to.port;
+      this.lastSlot = this.slot(locatorKey(to));
+    }
+    this.lastSlot.t = now;
   }
 
   start(): void {

@@ -385,12 +385,16 @@ export abstract class EspStack {
     return "sent";
   }
 
+  /** Told of every packet the data plane sent itself (worker-io): the NAT keepalive's "out" tap does not see those. */
+  onDataPlaneSent: ((now: Millis, to: Locator) => void) | undefined;
+
   /**
    * Sending, step 2 when the data plane transmitted the sealed packet itself (a Worker with its
    * own sockets, dataPlane "worker-io"): what sealDone does for an Ok packet, but nothing to send.
    */
   sealSent(now: Millis, job: SealJob): void {
     this.count("esp.tx");
+    this.onDataPlaneSent?.(now, job.to);
     const assoc = this.host.association(job.peerHit);
     if (assoc) assoc.lastTxAt = now; // in use (UAL, src/hip/limits.ts)
   }

@@ -261,3 +261,29 @@ test("worker-io: an address change binds the new socket in the Worker; the REA h
     await Promise.all([a.close(), b.close()]);
   }
 });
+
+test("worker-io: NAT keepalives see what the Worker sends: none while data flows, one per interval once idle", { timeout: 20_000 }, async () => {
+  const rng = new SeededRng(83);
+  const opts = { listen: ["127.0.0.1:0"], hip: { puzzleK: 0 }, dataPlane: "worker-io" as const, natKeepaliveMs: 300 };
+  const a = await startNodeHost({ identity: HostIdentity.generate(rng), ...opts });
+  const b = await startNodeHost({ identity: HostIdentity.generate(rng), ...opts, natKeepaliveMs: 0 });
+  try {
+    await a.connect(b.locals[0], b.hit, { timeoutMs: 5000 });
+    const k0 = a.keepalive.sent;
+    // 1.2 s of data A → B every 50 ms (4 keepalive intervals): every packet sealed and sent by A's Worker.
+    const t0 = Date.now();
+    let n = 0;
+    while (Date.now() - t0 < 1200) {
+      assert.equal(a.send(b.hit, 1, 2, enc.encode(`d${n++}`)), "sent");
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await until(() => b.workerIo!.stats.opened >= n);
+    assert.ok(b.workerIo!.stats.opened >= n, "the data went Worker to Worker");
+    assert.equal(a.keepalive.sent - k0, 0, "no keepalive on a path the Worker keeps busy");
+    // Idle: keepalives resume (one per 300 ms interval).
+    await until(() => a.keepalive.sent - k0 >= 2, 3000);
+    assert.ok(a.keepalive.sent - k0 >= 2, `idle path kept alive: ${a.keepalive.sent - k0}`);
+  } finally {
+    await Promise.all([a.close(), b.close()]);
+  }
+});
