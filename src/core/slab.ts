@@ -61,7 +61,7 @@ export class Slab {
   }
 }
 
-const shared = new Slab(32 * 1024);
+const shared = new Slab(64 * 1024);
 
 /** A fresh copy of `src[from, to)` carved from the shared slab (what `src.slice(from, to)` gives). */
 export function carve(src: Uint8Array, from = 0, to = src.length): Uint8Array {
