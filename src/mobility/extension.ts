@@ -123,6 +123,8 @@ export class MobilityExtension implements HipExtension {
   /** The effective policy. */
   readonly policy: MobilityPolicy;
   private readonly bound = new Map<string, Bound>();
+  /** The binding the last ESP packet found (per packet: no HIT key string, no map lookup); cleared whenever `bound` changes. */
+  private lastBound: Bound | undefined;
   private readonly notes: MobilityNote[] = [];
   private readonly spiRanges = new Map<number, SpiRange>();
   private now: Millis = 0;
@@ -221,16 +223,20 @@ export class MobilityExtension implements HipExtension {
   private event(now: Millis, ev: HipEvent): void {
     this.now = now;
     if (ev.type === "sa-install") this.bind(now, ev.peerHit);
-    else if (ev.type === "closed" || ev.type === "failed") this.bound.delete(hitKey(ev.peerHit));
+    else if (ev.type === "closed" || ev.type === "failed") this.unbind(hitKey(ev.peerHit));
     else if (ev.type === "sa-remove") {
       const b = this.bound.get(hitKey(ev.peerHit));
-      if (b && b.assoc.spiIn === ev.inboundSpi) this.bound.delete(hitKey(ev.peerHit));
+      if (b && b.assoc.spiIn === ev.inboundSpi) this.unbind(hitKey(ev.peerHit));
     }
   }
 
   espReceived(now: Millis, assoc: Association, _spi: number, from: Locator, to: Locator | undefined, bytes?: number): void {
-    const b = this.bound.get(hitKey(assoc.peerHit));
-    if (!b || b.assoc !== assoc) return;
+    let b = this.lastBound;
+    if (b === undefined || b.assoc !== assoc) {
+      b = this.bound.get(hitKey(assoc.peerHit));
+      if (!b || b.assoc !== assoc) return;
+      this.lastBound = b;
+    }
     // guard() inlined (per ESP packet: no closure). An ESP packet rarely produces anything (a new
     // source to check, a revived path); drain only then. What drain does besides passing the
     // output on, checkLayout, depends on RTTs and SPI ranges, which ESP does not change.
@@ -240,6 +246,11 @@ export class MobilityExtension implements HipExtension {
     } catch {
       this.count("drop.exception");
     }
+  }
+
+  private unbind(k: string): void {
+    this.bound.delete(k);
+    this.lastBound = undefined;
   }
 
   /** Paths may work again (our FA came back, §9.1): every session re-probes its suspect paths now. */
@@ -289,6 +300,7 @@ export class MobilityExtension implements HipExtension {
     const limits = { maxPeerInterfaces: l.maxPeerInterfaces, maxPeerAddresses: l.maxPeerAddresses, maxProbeEntries: l.maxProbeEntries };
     b.session = new MobilitySession({ ctx, local: this.local, policy: this.policy, rng: this.host.rng, now, peerLocator: a.peerLocator, localLocator: a.localLocator, hostBudget: this.hostBudget, limits });
     this.bound.set(k, b);
+    this.lastBound = undefined;
     this.drain(now, b);
   }
 

@@ -29,9 +29,15 @@ type LookupDone = (e: Error | null, address: string, family: number) => void;
  * answer at once; a name still goes to dns.lookup. Measured: ≈ 1.5 µs less CPU per datagram and
  * 6 % more packets/s in the worker-io ESP stream (bench/udp-esp-prof.ts).
  */
+let lastHost = "";
+let lastFamily = 0;
 function literalLookup(host: string, opts: unknown, cb?: unknown): void {
   const done = (typeof opts === "function" ? opts : cb) as LookupDone;
-  const family = isIP(host);
+  if (host !== lastHost) {
+    lastHost = host; // a stream goes to one peer: isIP's regular expression once, not per datagram
+    lastFamily = isIP(host);
+  }
+  const family = lastFamily;
   if (family !== 0) done(null, host, family);
   else lookup(host, typeof opts === "function" ? {} : (opts as object), done as never);
 }
