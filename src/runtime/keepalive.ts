@@ -30,8 +30,6 @@ export class NatKeepalive {
     readonly intervalMs: Millis = DEFAULT_KEEPALIVE_MS,
   ) {
     const prev: PacketTap | undefined = driver.tap;
-    // Per datagram: the stack sends a peer's packets to one Locator object, so the slot of the
-    // last one is reused instead of building and hashing a string every time.
     driver.tap = (dir, now, data, from, to) => {
       if (dir === "out") this.noteOut(now, to);
       prev?.(dir, now, data, from, to);
@@ -43,7 +41,11 @@ export class NatKeepalive {
   private lastPort = -1;
   private lastSlot: Slot = { t: 0, dropped: true };
 
-  /** Something went out to `to` at `now` (the driver's tap, or a Worker that sends itself). */
+  /**
+   * Something went out to `to` at `now` (the driver's tap, or a Worker that sends itself). Per
+   * datagram: the stack sends a peer's packets to one Locator object, so the slot of the last one
+   * is reused instead of building and hashing a string every time.
+   */
   noteOut(now: Millis, to: Locator): void {
     if (to !== this.lastTo || to.ip !== this.lastIp || to.port !== this.lastPort || this.lastSlot.dropped) {
       this.lastTo = to;
