@@ -15,8 +15,8 @@ export type Binder = (at: Locator) => Promise<DatagramSocket>;
 export interface UdpTransportOptions {
   /**
    * ESP in the caller's thread ("inline", default), batched in a Worker ("worker"), or in a Worker
-   * that also owns the sockets ("worker-io", hipmm/node only: the data path never touches the
-   * caller's thread; docs/ARCHITECTURE.md "The Worker owns the sockets").
+   * that also owns the sockets ("worker-io", hipmm/node and hipmm/deno: the data path never
+   * touches the caller's thread; docs/ARCHITECTURE.md "The Worker owns the sockets").
    */
   dataPlane?: "inline" | "worker" | "worker-io";
 }
@@ -29,7 +29,7 @@ export function faTarget(fa: ForwardingAgentAddress): { locator: Locator; hit?: 
 /** @internal A UDP transport over `bind`. */
 export function udpTransport(bind: Binder, listen: LocatorLike[], o: UdpTransportOptions = {}, workerIo = false): Transport {
   if (listen.length === 0) throw new Error("udp(): give at least one locator to bind (\"127.0.0.1:0\")");
-  if (o.dataPlane === "worker-io" && !workerIo) throw new Error('udp(): dataPlane "worker-io" is Node-only (hipmm/node)');
+  if (o.dataPlane === "worker-io" && !workerIo) throw new Error('udp(): dataPlane "worker-io" needs sockets a Worker can own (hipmm/node, hipmm/deno)');
   // worker-io: every socket, those bound later for a move too, is the Worker's.
   let io: WorkerIo | undefined;
   const binder: Binder = (at) => (io ? io.bind(at.ip, at.port) : bind(at));

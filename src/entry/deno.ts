@@ -17,7 +17,7 @@ export type { UdpTransportOptions } from "../api/udp.ts";
  * ("127.0.0.1:0"); several make the host multi-homed, and {@link Host.move} binds more.
  */
 export function udp(listen: LocatorLike | LocatorLike[], opts: UdpTransportOptions = {}): Transport {
-  return udpTransport(async (at) => bindDenoUdp(at.ip, at.port), Array.isArray(listen) ? listen : [listen], opts);
+  return udpTransport(async (at) => bindDenoUdp(at.ip, at.port), Array.isArray(listen) ? listen : [listen], opts, true);
 }
 
 /** The parts of the `Deno` namespace the FA command line uses (pass `Deno` itself). */

@@ -58,7 +58,7 @@ function plane(): DataPlane {
 
 /**
  * What a worker extension gets (a module loaded on the main thread's request, e.g. the Worker's own
- * UDP sockets of src/runtime/io-worker-node.ts): the data plane, and a hook run after every ring batch.
+ * UDP sockets of src/runtime/io-worker.ts): the data plane, and a hook run after every ring batch.
  */
 export interface EspWorkerContext {
   /** The worker's data plane. */

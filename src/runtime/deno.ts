@@ -2,8 +2,11 @@
 // --unstable-net --allow-net). Same API as runtime/node.ts.
 import type { Locator } from "../core/types.ts";
 import { parseLocator } from "../transport/types.ts";
-import { bindDenoUdp, type DenoUdpSocket } from "../transport/udp-deno.ts";
+import { WorkerDataPlane } from "../esp/remote.ts";
+import type { DatagramSocket } from "../transport/types.ts";
+import { bindDenoUdp } from "../transport/udp-deno.ts";
 import { RuntimeHost, type RuntimeHostOptions, resolveDataPlane } from "./host.ts";
+import { WorkerIo } from "./worker-io.ts";
 import { useEmbeddedWasm } from "../wasm/loader.ts";
 
 // Not in a hipmm/worker bundle: the embedded WASM module is the default DataPlane (src/wasm/loader.ts).
@@ -15,19 +18,32 @@ export interface DenoHostOptions extends RuntimeHostOptions {
   listen: readonly (string | Locator)[];
 }
 
-/** A RuntimeHost on Deno datagram sockets, one per `listen` locator (needs --unstable-net). */
+/**
+ * A RuntimeHost on Deno datagram sockets, one per `listen` locator (needs --unstable-net). With
+ * `dataPlane: "worker-io"` the ESP Worker binds them (io-worker-deno.ts), as startNodeHost does.
+ */
 export async function startDenoHost(opts: DenoHostOptions): Promise<RuntimeHost> {
-  const sockets: DenoUdpSocket[] = [];
+  const sockets: DatagramSocket[] = [];
+  let io: { dp: WorkerDataPlane; io: WorkerIo } | undefined;
   try {
-    for (const l of opts.listen) {
+    const locs = opts.listen.map((l) => {
       const loc = typeof l === "string" ? parseLocator(l) : l;
       if (!loc) throw new Error(`bad listen address '${String(l)}' (want IP:PORT or [IPv6]:PORT)`);
-      sockets.push(bindDenoUdp(loc.ip, loc.port));
+      return loc;
+    });
+    if (opts.dataPlane === "worker-io") {
+      const dp = await WorkerDataPlane.create();
+      io = { dp, io: await WorkerIo.attach(dp).catch(async (e: unknown) => { await dp.close(); throw e; }) };
+      for (const loc of locs) sockets.push(await io.io.bind(loc.ip, loc.port));
+      return new RuntimeHost(sockets, { ...opts, dataPlane: io.dp, closeDataPlane: true, workerIo: io.io });
     }
+    for (const loc of locs) sockets.push(bindDenoUdp(loc.ip, loc.port));
     // `dataPlane: "worker"`: the ESP Worker starts here (the host closes it).
     return new RuntimeHost(sockets, await resolveDataPlane(opts));
   } catch (e) {
     await Promise.all(sockets.map((s) => s.close()));
+    io?.io.close();
+    await io?.dp.close();
     throw e;
   }
 }

@@ -66,7 +66,7 @@ export interface RuntimeHostEvents {
 
 /**
  * In-process (default), or a WorkerDataPlane ("worker": start*Host starts one the host owns;
- * "worker-io", startNodeHost only: that Worker also owns the UDP sockets, worker-io.ts).
+ * "worker-io", startNodeHost / startDenoHost: that Worker also owns the UDP sockets, worker-io.ts).
  */
 export type DataPlaneChoice = DataPlane | WorkerDataPlane | "worker" | "worker-io";
 
@@ -82,7 +82,7 @@ export interface RuntimeHostOptions {
   dataPlane?: DataPlaneChoice;
   /** Close a given WorkerDataPlane with the host (set by start*Host when it made it). */
   closeDataPlane?: boolean;
-  /** The sockets are the Worker's (dataPlane "worker-io"; set by startNodeHost). */
+  /** The sockets are the Worker's (dataPlane "worker-io"; set by startNodeHost / startDenoHost). */
   workerIo?: WorkerIo;
   /** Time source (default: `performance.now()`). */
   clock?: Clock;
@@ -133,7 +133,7 @@ export class RuntimeHost {
     const rng = opts.rng ?? cryptoRng;
     const dp = opts.dataPlane;
     if (dp === "worker") throw new TypeError('dataPlane "worker": use startNodeHost/startDenoHost, or pass a WorkerDataPlane');
-    if (dp === "worker-io") throw new TypeError('dataPlane "worker-io": use startNodeHost (Node only)');
+    if (dp === "worker-io") throw new TypeError('dataPlane "worker-io": use startNodeHost or startDenoHost');
     const worker = dp instanceof WorkerDataPlane ? dp : undefined;
     const provider = opts.crypto === "inline" ? undefined : opts.crypto;
     this.closeDataPlane = worker !== undefined && opts.closeDataPlane === true;
@@ -415,7 +415,7 @@ export class RuntimeHost {
 export async function resolveDataPlane<T extends RuntimeHostOptions>(o: T): Promise<T> {
   // The crypto provider is resolved here too (both start*Host call this): WebCrypto by default.
   const opts = { ...o, crypto: o.crypto ?? (await defaultCryptoProvider()) };
-  if (opts.dataPlane === "worker-io") throw new TypeError('dataPlane "worker-io" is Node-only (startNodeHost)');
+  if (opts.dataPlane === "worker-io") throw new TypeError('dataPlane "worker-io": startNodeHost or startDenoHost binds the Worker\'s sockets');
   if (opts.dataPlane !== "worker") return opts;
   return { ...opts, dataPlane: await WorkerDataPlane.create(), closeDataPlane: true };
 }

@@ -1,9 +1,10 @@
-// dataPlane "worker-io" (Node), main-thread side: the ESP Worker owns the UDP sockets
-// (io-worker-node.ts runs inside it), so the whole data path (receive, open; seal, send) stays in
-// the Worker and the main thread sees only payloads. Here: WorkerUdpSocket, a DatagramSocket proxy
-// for a socket of the Worker (SocketSet and the driver use it like any socket; what it carries is
-// the slow path: HIP control, datagrams the Worker did not open), and WorkerIo, which binds them,
-// names destinations for sealed packets and hands opened batches to the ESP runner.
+// dataPlane "worker-io" (Node, Deno), main-thread side: the ESP Worker owns the UDP sockets
+// (io-worker.ts runs inside it, loaded through io-worker-node.ts or io-worker-deno.ts), so the
+// whole data path (receive, open; seal, send) stays in the Worker and the main thread sees only
+// payloads. Here: WorkerUdpSocket, a DatagramSocket proxy for a socket of the Worker (SocketSet
+// and the driver use it like any socket; what it carries is the slow path: HIP control, datagrams
+// the Worker did not open), and WorkerIo, which binds them, names destinations for sealed packets
+// and hands opened batches to the ESP runner.
 // No node: imports.
 import type { Locator, Transmit } from "../core/types.ts";
 import { EspBatch } from "../esp/espbatch.ts";
@@ -47,9 +48,10 @@ export type IoToMain =
   | { t: "errors"; sock: number; total: number; codes: Record<string, number> }
   | { t: "drops"; drops: Record<string, number> };
 
-/** Where the Worker's extension module is (next to this one: .ts from sources, .js from dist). */
+/** Where the Worker's extension module for this runtime is (next to this one: .ts from sources, .js from dist). */
 export function ioWorkerUrl(): string {
-  return new URL(import.meta.url.endsWith(".ts") ? "./io-worker-node.ts" : "./io-worker-node.js", import.meta.url).href;
+  const rt = (globalThis as { Deno?: unknown }).Deno === undefined ? "node" : "deno";
+  return new URL(`./io-worker-${rt}.${import.meta.url.endsWith(".ts") ? "ts" : "js"}`, import.meta.url).href;
 }
 
 /** Counters of a {@link WorkerIo}. */

@@ -191,14 +191,14 @@ test("worker-io: the Worker dies; the host reports it and closes without waiting
   }
 });
 
-test("worker-io is Node-only: RuntimeHost and other runtimes refuse it with a clear error", async () => {
+test("worker-io needs sockets a Worker can own: RuntimeHost and socket-less runtimes refuse it with a clear error", async () => {
   const { RuntimeHost, resolveDataPlane } = await import("../../src/runtime/host.ts");
   const identity = HostIdentity.generate(new SeededRng(86));
-  assert.throws(() => new RuntimeHost([], { identity, dataPlane: "worker-io" }), /worker-io.*startNodeHost/);
-  await assert.rejects(resolveDataPlane({ identity, dataPlane: "worker-io" }), /Node-only/);
-  // The shared UDP transport (hipmm/deno uses it too) takes it only from hipmm/node.
+  assert.throws(() => new RuntimeHost([], { identity, dataPlane: "worker-io" }), /worker-io.*startNodeHost or startDenoHost/);
+  await assert.rejects(resolveDataPlane({ identity, dataPlane: "worker-io" }), /startNodeHost or startDenoHost/);
+  // The shared UDP transport takes it only from an entry whose sockets a Worker can bind (hipmm/node, hipmm/deno).
   const { udpTransport } = await import("../../src/api/udp.ts");
-  assert.throws(() => udpTransport(() => Promise.reject(new Error("unused")), ["127.0.0.1:0"], { dataPlane: "worker-io" }), /Node-only \(hipmm\/node\)/);
+  assert.throws(() => udpTransport(() => Promise.reject(new Error("unused")), ["127.0.0.1:0"], { dataPlane: "worker-io" }), /hipmm\/node, hipmm\/deno/);
 });
 
 test("worker-io through the high-level API: udp(…, { dataPlane: 'worker-io' }), data, and a move whose new socket is the Worker's", { timeout: 25_000 }, async () => {
