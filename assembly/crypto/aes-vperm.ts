@@ -53,7 +53,21 @@ const S5B = i8x16.splat(0x5b);
 
 
 // The constants live in linear memory: V8 rebuilds a v128.const at every use, a load is one instruction.
-const TBL: usize = memory.data(368, 16);
+const TBL: usize = memory.data(512, 16);
+// MixColumns rotations (mc_forward[m]: every 32-bit column rotated right by 8 bits, then the
+// columns rotated by m; mc_backward[m]: left by 8, columns by -m) and the last round's ShiftRows,
+// as byte permutations applied with one swizzle each: a load and a pshufb, where shifts, an or
+// and a pshufd took four instructions (and an i8x16.shuffle's constant is rebuilt at every use).
+// About 13 % off every vector-permute AES mode (bench/esp-ab-wasm.ts, stop 28).
+const C_MCF0 = i32x4(0x00030201, 0x04070605, 0x080b0a09, 0x0c0f0e0d);
+const C_MCF1 = i32x4(0x04070605, 0x080b0a09, 0x0c0f0e0d, 0x00030201);
+const C_MCF2 = i32x4(0x080b0a09, 0x0c0f0e0d, 0x00030201, 0x04070605);
+const C_MCF3 = i32x4(0x0c0f0e0d, 0x00030201, 0x04070605, 0x080b0a09);
+const C_MCB0 = i32x4(0x02010003, 0x06050407, 0x0a09080b, 0x0e0d0c0f);
+const C_MCB1 = i32x4(0x0e0d0c0f, 0x02010003, 0x06050407, 0x0a09080b);
+const C_MCB2 = i32x4(0x0a09080b, 0x0e0d0c0f, 0x02010003, 0x06050407);
+const C_MCB3 = i32x4(0x06050407, 0x0a09080b, 0x0e0d0c0f, 0x02010003);
+const C_SR2 = i32x4(0x0b020900, 0x0f060d04, 0x030a0108, 0x070e050c); // ShiftRows table 2 (the last round)
 let tblReady = false;
 function tblInit(): void {
   if (tblReady) return;
@@ -80,12 +94,18 @@ function tblInit(): void {
   v128.store(TBL, C_SBBT, 320);
   v128.store(TBL, C_DSBOU, 336);
   v128.store(TBL, C_DSBOT, 352);
+  v128.store(TBL, C_MCF0, 368);
+  v128.store(TBL, C_MCF1, 384);
+  v128.store(TBL, C_MCF2, 400);
+  v128.store(TBL, C_MCF3, 416);
+  v128.store(TBL, C_MCB0, 432);
+  v128.store(TBL, C_MCB1, 448);
+  v128.store(TBL, C_MCB2, 464);
+  v128.store(TBL, C_MCB3, 480);
+  v128.store(TBL, C_SR2, 496);
   tblReady = true;
 }
-// MixColumns rotations (mc_forward / mc_backward) for round r mod 4 and the final ShiftRows.
-// mc_forward[m]: every 32-bit column rotated right by 8 bits, then the columns rotated by m;
-// mc_backward[m]: rotated left by 8, columns by -m. Shifts and a 32x4 shuffle (pshufd) instead of
-// a byte shuffle whose 16-byte constant V8 rebuilds at every use.
+// ShiftRows by m for the key schedule (once per SA: the constant shuffles are fine there).
 function sr(x: v128, m: i32): v128 {
   if (m === 0) return x;
   if (m === 1) return i8x16.shuffle(x, x, 0, 5, 10, 15, 4, 9, 14, 3, 8, 13, 2, 7, 12, 1, 6, 11);
@@ -268,23 +288,18 @@ export class Vp {
     return v128.load(TBL, 352);
   }
 
-  @inline static cols(x: v128, m: i32): v128 {
-    if (m === 0) return x;
-    if (m === 1) return i8x16.shuffle(x, x, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3);
-    if (m === 2) return i8x16.shuffle(x, x, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7);
-    return i8x16.shuffle(x, x, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11);
-  }
-
+  /** mc_forward[m]: every column rotated right by 8 bits, then the columns rotated by m; one swizzle. */
   @inline static mcf(x: v128, m: i32): v128 {
-    return Vp.cols(v128.or(i32x4.shr_u(x, 8), i32x4.shl(x, 24)), m);
+    return Vp.swz(x, v128.load(TBL + 368 + (<usize>m << 4)));
   }
 
+  /** mc_backward[m]: every column rotated left by 8 bits, then the columns rotated by -m; one swizzle. */
   @inline static mcb(x: v128, m: i32): v128 {
-    return Vp.cols(v128.or(i32x4.shl(x, 8), i32x4.shr_u(x, 24)), (4 - m) & 3);
+    return Vp.swz(x, v128.load(TBL + 432 + (<usize>m << 4)));
   }
 
   @inline static sr2(x: v128): v128 {
-    return i8x16.shuffle(x, x, 0, 9, 2, 11, 4, 13, 6, 15, 8, 1, 10, 3, 12, 5, 14, 7);
+    return Vp.swz(x, v128.load(TBL, 496));
   }
 
   @inline static tr(x: v128, lo: v128, hi: v128): v128 {
