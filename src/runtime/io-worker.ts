@@ -1,11 +1,12 @@
 // Runs INSIDE the ESP Worker: the Worker's own UDP sockets, so the data path stays in the Worker
 // end to end (dataPlane "worker-io", worker-io.ts is the main-thread side). Runtime-neutral: the
-// entry modules io-worker-node.ts (node:dgram) and io-worker-deno.ts (Deno.listenDatagram) give it
-// a socket binder and a "next task" scheduler; WorkerDataPlane.extend() loads one of them. Inbound ESP whose SPI names one of our inbound SAs is opened here, one
-// batch per event-loop turn, and only the results cross to the main thread (a shared batch from a
-// small pool); every other datagram (HIP control, unknown SPI, NAT keepalives) crosses raw. Sealed
-// packets whose entry in the main thread's destination table names a socket and a peer leave from
-// here and never go back. Bounded: IO_POOL batches in flight to the main thread, then a backlog of
+// entry modules io-worker-node.ts (node:dgram) and io-worker-deno.ts (Deno.listenDatagram) give
+// it a socket binder and a "next task" scheduler; WorkerDataPlane.extend() loads one of them.
+// Inbound ESP whose SPI names one of our inbound SAs is opened here, one batch per event-loop
+// turn, and only the results cross to the main thread (a shared batch from a small pool); every
+// other datagram (HIP control, unknown SPI, NAT keepalives) crosses raw. Sealed packets whose
+// entry in the main thread's destination table names a socket and a peer leave from here and
+// never go back. Bounded: IO_POOL batches in flight to the main thread, then a backlog of
 // IO_MAX_BACKLOG datagrams, and IO_MAX_RAW raw datagrams in flight; beyond, dropped and counted
 // (a main thread that cannot keep up loses datagrams, as a full kernel socket buffer would).
 import { Slab } from "../core/slab.ts";
@@ -29,6 +30,7 @@ interface Dest {
   to: Locator;
 }
 
+/** The Worker's socket half: its sockets, the opened batches it hands up, the sealed packets it sends. */
 export class IoWorker {
   private readonly socks = new Map<number, DatagramSocket>();
   private readonly reported = new Map<number, Record<string, number>>();
