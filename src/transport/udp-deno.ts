@@ -27,6 +27,8 @@ function deno(): DenoNamespace {
 /** A Deno UDP socket (`Deno.listenDatagram`, needs --unstable-net) as a {@link DatagramSocket}. */
 export class DenoUdpSocket implements DatagramSocket {
   sendErrors = 0;
+  /** Receive calls that failed while the socket was open (each retried after 1 ms). */
+  recvErrors = 0;
   readonly local: Locator;
   private handler: DatagramHandler | undefined;
   private closed = false;
@@ -43,16 +45,22 @@ export class DenoUdpSocket implements DatagramSocket {
   }
 
   private async receiveLoop(): Promise<void> {
+    // One receive buffer for the socket's life, each datagram copied out at its own size: without
+    // a buffer Deno allocates (and zeroes) 64 KiB per datagram, which made receiving the slow side
+    // of a burst (more datagrams lost to a full socket buffer, which Deno cannot enlarge).
+    const buf = new Uint8Array(65536);
     while (!this.closed) {
       let got: [Uint8Array, DenoNetAddr];
       try {
-        got = await this.conn.receive();
+        got = await this.conn.receive(buf);
       } catch {
         if (this.closed) return;
+        this.recvErrors++;
+        await new Promise((r) => setTimeout(r, 1)); // an error that repeats must not spin the loop
         continue;
       }
-      const [data, from] = got;
-      this.handler?.(data, { ip: from.hostname, port: from.port }, this.local);
+      const [view, from] = got;
+      this.handler?.(view.slice(), { ip: from.hostname, port: from.port }, this.local);
     }
   }
 

@@ -8,7 +8,7 @@ import { hitFromString, hitToString } from "../../src/hip/hit.ts";
 import { HostIdentity } from "../../src/hip/identity.ts";
 import { startDenoHost } from "../../src/runtime/deno.ts";
 
-const [hitText, ip, portText, countText, burstText] = Deno.args;
+const [hitText, ip, portText, countText, burstText, pacing] = Deno.args;
 const COUNT = Number(countText);
 const BURST = Number(burstText ?? 16);
 const peerHit = hitFromString(hitText)!;
@@ -43,7 +43,10 @@ try {
     d[1] = i >> 8;
     d[999] = d[0] ^ 0x5a;
     host.send(peerHit, 6000, 6001, d);
-    if (i % BURST === BURST - 1) await echoes(i + 1 - BURST, 500); // the burst before this one answered
+    if (i % BURST !== BURST - 1) continue;
+    // The burst before this one answered; with "sleep": 1 ms between bursts, no window (a loss probe).
+    if (pacing === "sleep") await new Promise((r) => setTimeout(r, 1));
+    else await echoes(i + 1 - BURST, 500);
   }
   await echoes(COUNT, 5000);
 } catch (e) {
