@@ -1,12 +1,13 @@
 // Two HIP hosts on loopback UDP in Deno (Deno.listenDatagram: --unstable-net). Host B runs its
-// ESP data plane in a module Worker (hipmm's worker script, started by the package itself).
+// ESP data plane in a module Worker (hipmm's worker script, started by the package itself); host
+// A's Worker also owns A's socket ("worker-io": ESP never touches A's thread).
 // A connects to B by HIT and locator; B echoes; prints one JSON summary line.
 import { createHost, createIdentity, udp } from "hipmm/deno";
 
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
 const hip = { puzzleK: 4 }; // an easy puzzle: this is a demo
 
-const a = await createHost({ identity: createIdentity(), transport: udp("127.0.0.1:0"), hip });
+const a = await createHost({ identity: createIdentity(), transport: udp("127.0.0.1:0", { dataPlane: "worker-io" }), hip });
 const b = await createHost({ identity: createIdentity("Ed25519"), transport: udp("127.0.0.1:0", { dataPlane: "worker" }), hip });
 b.on("message", (m) => b.association(m.peer).send(`echo:${text(m.data)}`));
 
