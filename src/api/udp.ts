@@ -2,7 +2,7 @@
 // per listen locator (multi-homing) and can bind more later (moves). The socket binder comes
 // from the runtime entry point (hipmm/node: node:dgram, hipmm/deno: Deno.listenDatagram).
 import type { Locator } from "../core/types.ts";
-import { WorkerDataPlane } from "../esp/remote.ts";
+import type { WorkerDataPlane } from "../esp/remote.ts";
 import { RuntimeHost, type RuntimeHostOptions, resolveDataPlane } from "../runtime/host.ts";
 import { WorkerIo } from "../runtime/worker-io.ts";
 import type { DatagramSocket } from "../transport/types.ts";
@@ -41,8 +41,7 @@ export function udpTransport(bind: Binder, listen: LocatorLike[], o: UdpTranspor
       let dp: WorkerDataPlane | undefined;
       try {
         if (o.dataPlane === "worker-io") {
-          dp = await WorkerDataPlane.create();
-          io = await WorkerIo.attach(dp);
+          ({ dp, io } = await WorkerIo.start());
         }
         for (const l of listen) sockets.push(await binder(toLocator(l)));
         const opts: RuntimeHostOptions = {

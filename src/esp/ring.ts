@@ -13,6 +13,7 @@
 // SharedArrayBuffer + Atomics.waitAsync (Node ≥ 16, Chromium; browsers only when
 // crossOriginIsolated); otherwise WorkerDataPlane transfers buffers instead.
 import { type BatchOp, EspBatch, type EspBatchOptions } from "./espbatch.ts";
+import { nextTask } from "../core/next-task.ts";
 
 export const RING_SLOTS = 16;
 /** The worker loop yields to its event loop (control calls, buffer messages) after this much work. */
@@ -319,18 +320,7 @@ export class RingServer {
   }
 }
 
-let yieldChannel: MessageChannel | undefined;
-const yielders: (() => void)[] = [];
 /** Resolves on a fresh event-loop task (a MessageChannel round trip, not a clamped timer). */
 function macrotask(): Promise<void> {
-  if (yieldChannel === undefined) {
-    yieldChannel = new MessageChannel();
-    yieldChannel.port1.onmessage = () => yielders.shift()?.();
-    // Node: a port with an onmessage handler keeps the thread alive; this one must not.
-    (yieldChannel.port1 as { unref?: () => void }).unref?.();
-  }
-  return new Promise<void>((r) => {
-    yielders.push(r);
-    yieldChannel?.port2.postMessage(0);
-  });
+  return new Promise<void>((r) => nextTask(r));
 }

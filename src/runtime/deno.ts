@@ -1,8 +1,8 @@
 // Deno host runtime: RuntimeHost on Deno.listenDatagram sockets (run deno with
 // --unstable-net --allow-net). Same API as runtime/node.ts.
 import type { Locator } from "../core/types.ts";
-import { parseLocator } from "../transport/types.ts";
-import { WorkerDataPlane } from "../esp/remote.ts";
+import { parseListen } from "../transport/types.ts";
+import type { WorkerDataPlane } from "../esp/remote.ts";
 import type { DatagramSocket } from "../transport/types.ts";
 import { bindDenoUdp } from "../transport/udp-deno.ts";
 import { RuntimeHost, type RuntimeHostOptions, resolveDataPlane } from "./host.ts";
@@ -26,14 +26,9 @@ export async function startDenoHost(opts: DenoHostOptions): Promise<RuntimeHost>
   const sockets: DatagramSocket[] = [];
   let io: { dp: WorkerDataPlane; io: WorkerIo } | undefined;
   try {
-    const locs = opts.listen.map((l) => {
-      const loc = typeof l === "string" ? parseLocator(l) : l;
-      if (!loc) throw new Error(`bad listen address '${String(l)}' (want IP:PORT or [IPv6]:PORT)`);
-      return loc;
-    });
+    const locs = parseListen(opts.listen);
     if (opts.dataPlane === "worker-io") {
-      const dp = await WorkerDataPlane.create();
-      io = { dp, io: await WorkerIo.attach(dp).catch(async (e: unknown) => { await dp.close(); throw e; }) };
+      io = await WorkerIo.start();
       for (const loc of locs) sockets.push(await io.io.bind(loc.ip, loc.port));
       return new RuntimeHost(sockets, { ...opts, dataPlane: io.dp, closeDataPlane: true, workerIo: io.io });
     }

@@ -2,10 +2,10 @@
 // local address (multi-homing).
 import "../wasm/node-features.ts"; // first: relaxed SIMD on Node 20 before any module compiles
 import type { Locator } from "../core/types.ts";
-import { parseLocator } from "../transport/types.ts";
+import { parseListen } from "../transport/types.ts";
 import { bindNodeUdp } from "../transport/udp-node.ts";
 import type { DatagramSocket } from "../transport/types.ts";
-import { WorkerDataPlane } from "../esp/remote.ts";
+import type { WorkerDataPlane } from "../esp/remote.ts";
 import { WorkerIo } from "./worker-io.ts";
 import { HIP_DEFAULTS } from "../hip/types.ts";
 import { type NodeCryptoProvider, nodeCryptoDefault } from "./crypto-node.ts";
@@ -34,15 +34,10 @@ export async function startNodeHost(opts: NodeHostOptions): Promise<RuntimeHost>
   const sockets: DatagramSocket[] = [];
   let io: { dp: WorkerDataPlane; io: WorkerIo } | undefined;
   try {
-    const locs = opts.listen.map((l) => {
-      const loc = typeof l === "string" ? parseLocator(l) : l;
-      if (!loc) throw new Error(`bad listen address '${String(l)}' (want IP:PORT or [IPv6]:PORT)`);
-      return loc;
-    });
+    const locs = parseListen(opts.listen);
     if (opts.dataPlane === "worker-io") {
       // The ESP Worker binds the sockets (worker-io.ts): the data path never crosses to this thread.
-      const dp = await WorkerDataPlane.create();
-      io = { dp, io: await WorkerIo.attach(dp).catch(async (e: unknown) => { await dp.close(); throw e; }) };
+      io = await WorkerIo.start();
       for (const loc of locs) sockets.push(await io.io.bind(loc.ip, loc.port));
     } else for (const loc of locs) sockets.push(await bindNodeUdp(loc.ip, loc.port));
     // `dataPlane: "worker"`: the ESP Worker starts here (the host closes it). Crypto jobs run on

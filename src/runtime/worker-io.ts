@@ -8,7 +8,7 @@
 // No node: imports.
 import type { Locator, Transmit } from "../core/types.ts";
 import { EspBatch } from "../esp/espbatch.ts";
-import type { WorkerDataPlane } from "../esp/remote.ts";
+import { WorkerDataPlane } from "../esp/remote.ts";
 import type { DatagramHandler, DatagramSocket } from "../transport/types.ts";
 import type { OpenJob } from "./esp-work.ts";
 
@@ -127,6 +127,17 @@ export class WorkerIo {
     private readonly sh: Int32Array,
   ) {
     port.addEventListener("message", (ev: MessageEvent<IoToMain>) => this.message(ev.data));
+  }
+
+  /** A new ESP Worker with the socket extension loaded (the Worker is closed again if that fails). */
+  static async start(): Promise<{ dp: WorkerDataPlane; io: WorkerIo }> {
+    const dp = await WorkerDataPlane.create();
+    try {
+      return { dp, io: await WorkerIo.attach(dp) };
+    } catch (e) {
+      await dp.close();
+      throw e;
+    }
   }
 
   /** Loads the socket extension into `dp`'s Worker (`url`: its module, default next to this one). */

@@ -21,6 +21,15 @@ export interface DatagramSocket {
   close(): Promise<void>;
 }
 
+/** `listen` locators of a host (text or Locator objects); throws on malformed text (start time, not packets). */
+export function parseListen(listen: readonly (string | Locator)[]): Locator[] {
+  return listen.map((l) => {
+    const loc = typeof l === "string" ? parseLocator(l) : l;
+    if (!loc) throw new Error(`bad listen address '${String(l)}' (want IP:PORT or [IPv6]:PORT)`);
+    return loc;
+  });
+}
+
 /** Parse "IP:PORT", "[IPv6]:PORT" (or bare IPv6 "::1" with `defaultPort`). */
 export function parseLocator(text: string, defaultPort?: number): Locator | undefined {
   const m = /^\[([^\]]+)\]:(\d+)$/.exec(text) ?? /^([^:[\]]+):(\d+)$/.exec(text);

@@ -5,7 +5,7 @@ import type { Locator } from "../../src/core/types.ts";
 import { MemoryNetwork } from "../../src/transport/memory.ts";
 import { SocketSet } from "../../src/transport/socket-set.ts";
 import { parseLocator } from "../../src/transport/types.ts";
-import { bindNodeUdp, DEFAULT_RECV_BUFFER } from "../../src/transport/udp-node.ts";
+import { bindNodeUdp, DEFAULT_RECV_BUFFER, literalLookup } from "../../src/transport/udp-node.ts";
 import { denoSkip, runDeno } from "../helpers/deno.ts";
 
 type Got = { text: string; from: Locator; to: Locator };
@@ -56,7 +56,27 @@ for (const ip of ["127.0.0.1", "::1"]) {
   });
 }
 
-test("destinations: literals are sent without a resolver round (in order, same turn); a name still resolves", async () => {
+test("literalLookup answers IP literals at once (no resolver round, no tick) and passes names to dns.lookup", async () => {
+  const answers: [string, number][] = [];
+  const done = (e: Error | null, address: string, family: number) => {
+    assert.equal(e, null);
+    answers.push([address, family]);
+  };
+  literalLookup("127.0.0.1", 4, done);
+  literalLookup("::1", 6, done);
+  literalLookup("127.0.0.2", { family: 4 }, done);
+  // Synchronous: dns.lookup (node:dgram's default) would answer these on a later tick.
+  assert.deepEqual(answers, [["127.0.0.1", 4], ["::1", 6], ["127.0.0.2", 4]]);
+  const named = new Promise<[string, number]>((resolve, reject) =>
+    literalLookup("localhost", 4, (e: Error | null, address: string, family: number) => (e ? reject(e) : resolve([address, family]))),
+  );
+  assert.equal(answers.length, 3, "a name is not answered synchronously");
+  const [address, family] = await named;
+  assert.equal(family, 4);
+  assert.match(address, /^127\./);
+});
+
+test("destinations: literal sends keep their order beside a name that needs resolving; the name is delivered", async () => {
   const a = await bindNodeUdp("127.0.0.1", 0);
   const b = await bindNodeUdp("127.0.0.1", 0);
   try {
