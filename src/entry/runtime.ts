@@ -15,7 +15,7 @@ export { SaTable, type PeerSas, type SaBackend } from "../runtime/sa-table.ts";
 export { encodeBeetUdp, decodeBeetUdp } from "../runtime/beet-udp.ts";
 export { InnerProtocols, pingIdentifierFor, IPPROTO_TCP, IPPROTO_NONE, type InnerOptions, type InnerEvent, type EchoReplyEvent, type InnerOutcome, type Icmpv6Summary } from "../runtime/inner.ts";
 export { WorkerEspRunner, type EspRunnerStats, type EspRunnerHooks, type EspRunnerIo } from "../runtime/esp-runner.ts";
-export { WorkerIo, WorkerUdpSocket, ioWorkerUrl, type WorkerIoStats } from "../runtime/worker-io.ts";
+export { WorkerIo, WorkerUdpSocket, ioWorkerUrl, type WorkerIoStarted, type WorkerIoStats } from "../runtime/worker-io.ts";
 export { DeferredEsp, type EspWork, type SealJob, type OpenJob, type OpenOutcome } from "../runtime/esp-work.ts";
 export { detectRuntime, runtimeInfo, type RuntimeInfo, type RuntimeName } from "../runtime/detect.ts";
 export { FaClient, type FaClientOptions, type FaClientEvent, type ActiveLease, type FaTarget } from "../fa/client/client.ts";

@@ -66,6 +66,14 @@ export interface WorkerIoStats {
   drops: Record<string, number>;
 }
 
+/** What {@link WorkerIo.start} made. */
+export interface WorkerIoStarted {
+  /** The new ESP Worker's data plane (give it to the host, which closes it). */
+  dp: WorkerDataPlane;
+  /** Its socket half. */
+  io: WorkerIo;
+}
+
 /** A UDP socket owned by the ESP Worker, seen from the main thread. */
 export class WorkerUdpSocket implements DatagramSocket {
   sendErrors = 0;
@@ -130,7 +138,7 @@ export class WorkerIo {
   }
 
   /** A new ESP Worker with the socket extension loaded (the Worker is closed again if that fails). */
-  static async start(): Promise<{ dp: WorkerDataPlane; io: WorkerIo }> {
+  static async start(): Promise<WorkerIoStarted> {
     const dp = await WorkerDataPlane.create();
     try {
       return { dp, io: await WorkerIo.attach(dp) };
