@@ -15,7 +15,7 @@ import { EspBatch } from "../esp/espbatch.ts";
 import { EspStatus } from "../esp/types.ts";
 import type { EspWorkerContext } from "../esp/worker.ts";
 import type { DatagramSocket } from "../transport/types.ts";
-import { IO_MAX_BACKLOG, IO_MAX_RAW, IO_POOL, type IoToMain, type IoToWorker, SH_BACKLOG, SH_BUSY, SH_RAW } from "./worker-io.ts";
+import { IO_BATCH, IO_MAX_BACKLOG, IO_MAX_IPS, IO_MAX_RAW, IO_POOL, type IoToMain, type IoToWorker, SH_BACKLOG, SH_BUSY, SH_RAW } from "./worker-io.ts";
 
 /** What a runtime gives the Worker's socket half. */
 export interface IoEnv {
@@ -42,10 +42,14 @@ export class IoWorker {
   /** ESP datagrams waiting for a free pool batch, in arrival order. */
   private backlog: { sock: number; d: Uint8Array; from: Locator }[] = [];
   private readonly pool: EspBatch[] = [];
+  /** Per pool batch, shared with the main thread: [socket, ip id, port, length] per entry. */
+  private readonly metas: Int32Array[] = [];
   private cur: EspBatch | undefined;
   private curK = -1;
-  private meta: number[] = [];
-  private ips: string[] = [];
+  private curMeta: Int32Array = new Int32Array(0);
+  /** Peer IP → its id, announced to the main thread (an "ip" message) before the first batch naming it. */
+  private readonly ipIds = new Map<string, number>();
+  private maxIps = IO_MAX_IPS;
   private fast = true;
   private scheduled = false;
   private nextSock = 1;
@@ -107,6 +111,9 @@ export class IoWorker {
         return;
       case "fast":
         this.fast = m.on;
+        return;
+      case "ip-limit":
+        this.maxIps = Math.max(1, m.n);
         return;
       case "free":
         this.drainBacklog();
@@ -178,6 +185,7 @@ export class IoWorker {
 
   /** Adds one datagram to the current batch (taking a free one, flushing a full one); false: no batch free. */
   private add(sock: number, d: Uint8Array, from: Locator): boolean {
+    const ip = this.ipId(from.ip); // first: a table reset flushes the current batch
     let b = this.cur ?? this.take();
     if (b && b.addOpen(d) < 0) {
       this.flush();
@@ -188,9 +196,12 @@ export class IoWorker {
       }
     }
     if (!b) return false;
-    let ip = this.ips.indexOf(from.ip);
-    if (ip < 0) ip = this.ips.push(from.ip) - 1;
-    this.meta.push(sock, ip, from.port, d.length);
+    const j = (b.count - 1) * 4;
+    const m = this.curMeta;
+    m[j] = sock;
+    m[j + 1] = ip;
+    m[j + 2] = from.port;
+    m[j + 3] = d.length;
     if (!this.scheduled) {
       this.scheduled = true;
       this.env.soon(this.flushNow);
@@ -204,18 +215,38 @@ export class IoWorker {
     this.reportErrors();
   };
 
+  /** The id of a peer IP; a new one is announced first (messages keep their order). Bounded: past
+   * maxIps (IO_MAX_IPS) the table starts over, announced too (batches already posted were read before). */
+  private ipId(ip: string): number {
+    let id = this.ipIds.get(ip);
+    if (id !== undefined) return id;
+    if (this.ipIds.size >= this.maxIps) {
+      this.flush(); // its entries name ids of the old table
+      this.ipIds.clear();
+      this.post({ t: "ips-reset" });
+    }
+    id = this.ipIds.size;
+    this.ipIds.set(ip, id);
+    this.post({ t: "ip", id, ip });
+    return id;
+  }
+
   /** A free pool batch (the main thread clears its busy flag once done with it), or undefined. */
   private take(): EspBatch | undefined {
     for (let k = 0; k < IO_POOL; k++) {
       if (Atomics.load(this.sh, SH_BUSY + k) !== 0) continue;
       let b = this.pool[k];
       if (b === undefined) {
-        b = new EspBatch({ maxPackets: 64, shared: true });
+        b = new EspBatch({ maxPackets: IO_BATCH, shared: true });
         this.pool[k] = b;
+        this.metas[k] = new Int32Array(new SharedArrayBuffer(IO_BATCH * 16));
+        // Shared once: each batch then crosses as {k, n} (cloning a SharedArrayBuffer per message cost ~6 µs).
+        this.post({ t: "pool", k, buf: b.bytes.buffer as SharedArrayBuffer, meta: this.metas[k].buffer as SharedArrayBuffer });
       }
       b.reset();
       this.cur = b;
       this.curK = k;
+      this.curMeta = this.metas[k];
       return b;
     }
     return undefined;
@@ -226,10 +257,8 @@ export class IoWorker {
     if (!b || b.count === 0) return;
     this.ctx.plane().runBatch("open", b.bytes, b.count, b.size);
     Atomics.store(this.sh, SH_BUSY + this.curK, 1);
-    this.post({ t: "opened", k: this.curK, buf: b.bytes.buffer as SharedArrayBuffer, n: b.count, meta: Int32Array.from(this.meta), ips: this.ips });
+    this.post({ t: "opened", k: this.curK, n: b.count });
     this.cur = undefined;
-    this.meta = [];
-    this.ips = [];
   }
 
   private drop(reason: string): void {

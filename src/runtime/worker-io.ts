@@ -14,6 +14,10 @@ import type { OpenJob } from "./esp-work.ts";
 
 /** Opened batches the Worker may have in flight to this thread (then it keeps a backlog). */
 export const IO_POOL = 16;
+/** Datagrams per opened batch. */
+export const IO_BATCH = 64;
+/** Peer IPs the Worker names by id (then the table starts over). */
+export const IO_MAX_IPS = 4096;
 /** ESP datagrams the Worker keeps while every pool batch is in flight (then it drops and counts). */
 export const IO_MAX_BACKLOG = 4096;
 /** Raw datagrams the Worker may have in flight to this thread. */
@@ -35,6 +39,7 @@ export type IoToWorker =
   | { t: "dest"; id: number; sock: number; to: Locator }
   | { t: "table"; buf: number; table: SharedArrayBuffer }
   | { t: "fast"; on: boolean }
+  | { t: "ip-limit"; n: number }
   | { t: "free" };
 
 /** Worker → main thread. */
@@ -44,7 +49,10 @@ export type IoToMain =
   | { t: "bound"; req: number; sock?: number; port?: number; error?: string }
   | { t: "closed"; sock: number }
   | { t: "rx"; sock: number; from: Locator; data: Uint8Array }
-  | { t: "opened"; k: number; buf: SharedArrayBuffer; n: number; meta: Int32Array; ips: string[] }
+  | { t: "pool"; k: number; buf: SharedArrayBuffer; meta: SharedArrayBuffer }
+  | { t: "ip"; id: number; ip: string }
+  | { t: "ips-reset" }
+  | { t: "opened"; k: number; n: number }
   | { t: "errors"; sock: number; total: number; codes: Record<string, number> }
   | { t: "drops"; drops: Record<string, number> };
 
@@ -120,6 +128,8 @@ export class WorkerIo {
   private readonly binds = new Map<number, { ip: string; resolve(s: WorkerUdpSocket): void; reject(e: Error): void }>();
   private nextReq = 1;
   private readonly views: EspBatch[] = [];
+  private readonly metas: Int32Array[] = [];
+  private ips: string[] = [];
   private readonly locators = new Map<string, Map<number, Locator>>();
   private readonly destIds = new Map<string, number>();
   private nextDest = 1;
@@ -186,6 +196,11 @@ export class WorkerIo {
   /** Let the Worker open inbound ESP itself (on by default); off while anything must see raw datagrams (a tap, an FA relay). */
   setFast(on: boolean): void {
     this.post({ t: "fast", on });
+  }
+
+  /** @internal Peer IPs the Worker names by id before its table starts over (tests; default IO_MAX_IPS). */
+  limitIps(n: number): void {
+    this.post({ t: "ip-limit", n });
   }
 
   /** Register the destination table of the ring batch whose buffer the Worker knows as `bufId`. */
@@ -260,8 +275,21 @@ export class WorkerIo {
         if (s && !s.closed) s.handler?.(m.data, m.from, s.local);
         return;
       }
+      case "pool": {
+        const b = new EspBatch({ maxPackets: 1, byteLength: 128 });
+        b.attach(m.buf);
+        this.views[m.k] = b;
+        this.metas[m.k] = new Int32Array(m.meta);
+        return;
+      }
+      case "ip":
+        this.ips[m.id] = m.ip;
+        return;
+      case "ips-reset":
+        this.ips = [];
+        return;
       case "opened":
-        this.opened(m.k, m.buf, m.n, m.meta, m.ips);
+        this.opened(m.k, m.n);
         return;
       case "bound": {
         const b = this.binds.get(m.req);
@@ -297,13 +325,10 @@ export class WorkerIo {
     }
   }
 
-  private opened(k: number, buf: SharedArrayBuffer, n: number, meta: Int32Array, ips: string[]): void {
-    let b = this.views[k];
-    if (b === undefined) {
-      b = new EspBatch({ maxPackets: 1, byteLength: 128 });
-      this.views[k] = b;
-    }
-    b.attach(buf);
+  private opened(k: number, n: number): void {
+    const b = this.views[k];
+    const meta = this.metas[k];
+    const ips = this.ips;
     const jobs: OpenJob[] = new Array<OpenJob>(n);
     for (let i = 0; i < n; i++) {
       const j = i * 4;

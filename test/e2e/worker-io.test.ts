@@ -117,6 +117,33 @@ test("worker-io host ↔ in-process host over IPv6: same wire format, echo both 
   }
 });
 
+test("worker-io: peers on three source IPs, the Worker's IP table bounded at 2 (starts over, announced in order); each message keeps its own source", { timeout: 20_000 }, async () => {
+  const rng = new SeededRng(84);
+  const hub = await startNodeHost({ identity: HostIdentity.generate(rng), listen: ["127.0.0.1:0"], hip: { puzzleK: 2 }, dataPlane: "worker-io" });
+  const ips = ["127.0.0.2", "127.0.0.3", "127.0.0.4"];
+  const peers = await Promise.all(ips.map((ip) => startNodeHost({ identity: HostIdentity.generate(rng), listen: [`${ip}:0`], hip: { puzzleK: 2 } })));
+  try {
+    assert.ok(hub.workerIo);
+    hub.workerIo.limitIps(2);
+    for (const p of peers) await p.connect(hub.locals[0], hub.hit, { timeoutMs: 5000 });
+    const byHit = new Map(peers.map((p, i) => [hitToString(p.hit), ips[i]]));
+    const n = 60;
+    const got = collect(hub, n * peers.length);
+    // Interleaved, so most batches name all three IPs and the table (2 entries) starts over again and again.
+    for (let i = 0; i < n; i++) for (const p of peers) p.send(hub.hit, 5, 6, enc.encode(`${i}`));
+    const msgs = await got;
+    for (const m of msgs) assert.equal(m.from.ip, byHit.get(hitToString(m.peerHit)), "the source IP is the sending peer's");
+    for (const p of peers) {
+      const mine = msgs.filter((m) => hitToString(m.peerHit) === hitToString(p.hit)).map((m) => dec.decode(m.data));
+      assert.deepEqual(mine, Array.from({ length: n }, (_, i) => `${i}`));
+    }
+    assert.ok(hub.workerIo.stats.opened >= n * peers.length, "opened in the Worker");
+    assert.deepEqual(drops(hub), []);
+  } finally {
+    await Promise.all([hub.close(), ...peers.map((p) => p.close())]);
+  }
+});
+
 test("worker-io: a full seal queue refuses sends, then 'drain' lets the sender go on; all delivered", { timeout: 20_000 }, async () => {
   const rng = new SeededRng(84);
   const a = await startNodeHost({ identity: HostIdentity.generate(rng), listen: ["127.0.0.1:0"], hip: { puzzleK: 2, limits: { maxEspQueue: 32 } }, dataPlane: "worker-io" });
