@@ -33,7 +33,7 @@ interface Dest {
 /** The Worker's socket half: its sockets, the opened batches it hands up, the sealed packets it sends. */
 export class IoWorker {
   private readonly socks = new Map<number, DatagramSocket>();
-  private readonly reported = new Map<number, Record<string, number>>();
+  private readonly reported = new Map<number, { total: number; recv: number }>();
   private readonly dests = new Map<number, Dest>();
   /** Ring buffer id → its destination table and a batch view of that buffer (results read in place). */
   private readonly tables = new Map<number, { table: Int32Array; view: EspBatch }>();
@@ -271,15 +271,15 @@ export class IoWorker {
     });
   }
 
-  /** Send failures by code, per socket, as totals (the main thread's socket proxies show them). */
+  /** Send failures by code and receive failures, per socket, as totals (the main thread's socket proxies show them). */
   private reportErrors(): void {
     for (const [id, s] of this.socks) {
-      if (s.sendErrors === 0) continue;
+      const recv = s.recvErrors ?? 0;
+      if (s.sendErrors === 0 && recv === 0) continue;
       const last = this.reported.get(id);
-      const now = { ...s.sendErrorCodes, total: s.sendErrors };
-      if (last && last.total === now.total) continue;
-      this.reported.set(id, now);
-      this.post({ t: "errors", sock: id, total: s.sendErrors, codes: { ...s.sendErrorCodes } });
+      if (last && last.total === s.sendErrors && last.recv === recv) continue;
+      this.reported.set(id, { total: s.sendErrors, recv });
+      this.post({ t: "errors", sock: id, total: s.sendErrors, codes: { ...s.sendErrorCodes }, recv });
     }
   }
 }

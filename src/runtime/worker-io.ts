@@ -53,7 +53,7 @@ export type IoToMain =
   | { t: "ip"; id: number; ip: string }
   | { t: "ips-reset" }
   | { t: "opened"; k: number; n: number }
-  | { t: "errors"; sock: number; total: number; codes: Record<string, number> }
+  | { t: "errors"; sock: number; total: number; codes: Record<string, number>; recv: number }
   | { t: "drops"; drops: Record<string, number> };
 
 /** Where the Worker's extension module for this runtime is (next to this one: .ts from sources, .js from dist). */
@@ -86,6 +86,8 @@ export interface WorkerIoStarted {
 export class WorkerUdpSocket implements DatagramSocket {
   sendErrors = 0;
   sendErrorCodes: Record<string, number> = {};
+  /** Receive failures of the Worker's socket (reported with its send failures). */
+  recvErrors = 0;
   /** @internal */ handler: DatagramHandler | undefined;
   private closing: Promise<void> | undefined;
   /** @internal */ closed = false;
@@ -314,6 +316,7 @@ export class WorkerIo {
         if (s) {
           s.sendErrors = m.total;
           s.sendErrorCodes = m.codes;
+          s.recvErrors = m.recv;
         }
         return;
       }

@@ -7,7 +7,7 @@ import type { DatagramHandler, DatagramSocket } from "./types.ts";
 export interface SocketSetStats {
   /** Sockets bound now. */
   sockets: number;
-  /** Datagrams not carried, by reason: `unroutable`, an error code such as `EMSGSIZE`, or `send-error`. */
+  /** Datagrams not carried, by reason: `unroutable`, an error code such as `EMSGSIZE`, `send-error`, or `recv-error`. */
   drop: Record<string, number>;
 }
 
@@ -50,7 +50,8 @@ export class SocketSet {
   /**
    * Sockets bound, and every datagram the sockets did not carry under `drop` (host.stats()
    * `transport`): `unroutable`, and sends the kernel refused by error code (`send-error` when
-   * the transport does not know the code), those of removed sockets included.
+   * the transport does not know the code), failed receives (`recv-error`), those of removed
+   * sockets included.
    */
   stats(): SocketSetStats {
     const drop: Record<string, number> = { ...this.removedErrors };
@@ -112,7 +113,7 @@ export class SocketSet {
   }
 }
 
-/** into += the send failures of `s`, by code where it reports codes. */
+/** into += the send failures of `s`, by code where it reports codes, and its receive failures (`recv-error`). */
 function addErrors(into: Record<string, number>, s: DatagramSocket): void {
   let coded = 0;
   for (const [code, n] of Object.entries(s.sendErrorCodes ?? {})) {
@@ -120,4 +121,5 @@ function addErrors(into: Record<string, number>, s: DatagramSocket): void {
     coded += n;
   }
   if (s.sendErrors > coded) into["send-error"] = (into["send-error"] ?? 0) + s.sendErrors - coded;
+  if (s.recvErrors) into["recv-error"] = (into["recv-error"] ?? 0) + s.recvErrors;
 }

@@ -17,6 +17,8 @@ export interface DatagramSocket {
   readonly sendErrors: number;
   /** The same failures by error code (`EMSGSIZE`, `ENETUNREACH`…), where the transport knows it. */
   readonly sendErrorCodes?: Readonly<Record<string, number>>;
+  /** Receive failures (the socket went on receiving), where the transport sees them. */
+  readonly recvErrors?: number;
   /** Close the socket. */
   close(): Promise<void>;
 }

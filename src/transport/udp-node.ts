@@ -50,6 +50,8 @@ export class NodeUdpSocket implements DatagramSocket {
   sendErrors = 0;
   /** Refused sends by error code (e.g. `EMSGSIZE`, `ENETUNREACH`). */
   readonly sendErrorCodes: Record<string, number> = {};
+  /** Receive failures: node:dgram reports a failed recvmsg as an "error" event (send failures go to the send callback). */
+  recvErrors = 0;
   private readonly sent = (e: Error | null): void => {
     if (!e) return;
     this.sendErrors++;
@@ -69,7 +71,7 @@ export class NodeUdpSocket implements DatagramSocket {
       this.handler?.(data, { ip: rinfo.address, port: rinfo.port }, this.local);
     });
     sock.on("error", () => {
-      this.sendErrors++;
+      this.recvErrors++;
     });
   }
 

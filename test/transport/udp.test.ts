@@ -4,7 +4,7 @@ import { test } from "node:test";
 import type { Locator } from "../../src/core/types.ts";
 import { MemoryNetwork } from "../../src/transport/memory.ts";
 import { SocketSet } from "../../src/transport/socket-set.ts";
-import { parseLocator } from "../../src/transport/types.ts";
+import { type DatagramSocket, parseLocator } from "../../src/transport/types.ts";
 import { bindNodeUdp, DEFAULT_RECV_BUFFER, literalLookup } from "../../src/transport/udp-node.ts";
 import { denoSkip, runDeno } from "../helpers/deno.ts";
 
@@ -224,4 +224,21 @@ test("node udp: sockets ask for a 4 MiB receive buffer, so a burst the reader ca
   assert.ok(small.size < big.size, `${small.size} vs ${big.size}`);
   // A kernel whose default already holds the burst (≈ 2 KiB of truesize per datagram) keeps it all.
   if (small.size < 600 * 2048) assert.ok(small.got < 600, `the kernel default (${small.size} B) kept ${small.got}/600`);
+});
+
+test("SocketSet.stats counts receive failures as recv-error, those of removed sockets too", async () => {
+  // A socket whose transport saw failed receives (Deno: receive() rejected; node:dgram: an "error" event).
+  const sock = (port: number, recvErrors: number): DatagramSocket => ({
+    local: { ip: "127.0.0.1", port },
+    send: () => {},
+    onDatagram: () => {},
+    sendErrors: 1,
+    sendErrorCodes: { EMSGSIZE: 1 },
+    recvErrors,
+    close: async () => {},
+  });
+  const set = new SocketSet([sock(1, 2), sock(2, 0)]);
+  assert.deepEqual(set.stats(), { sockets: 2, drop: { EMSGSIZE: 2, "recv-error": 2 } });
+  await set.remove({ ip: "127.0.0.1", port: 1 });
+  assert.deepEqual(set.stats(), { sockets: 1, drop: { EMSGSIZE: 2, "recv-error": 2 } }, "kept after the socket went");
 });
