@@ -1,7 +1,8 @@
 // Limits on the state and the replies remote input can cause (issue 9, docs/PROTOCOL.md §7.9).
 // One `limits` object on the host (HipHostConfig.limits, partial; HIP_LIMITS fills the rest).
 // The HIP core enforces the association / half-open / UAL / R1-rate limits; the runtime SA
-// table reads `maxSas`, the mobility extension the `maxPeer*` and probe limits.
+// table reads `maxSas`, the Worker data planes `maxEspQueue` and `workerIo*`, the mobility
+// extension the `maxPeer*` and probe limits.
 import type { Millis } from "../core/types.ts";
 
 /** Token bucket parameters: `ratePerSec` tokens refill per second, at most `burst` stored. */
@@ -57,6 +58,16 @@ export interface HipLimits {
    * crypto (`esp.drop.queue-full`); a send beyond it returns "seal-failed" (`esp.seal.queue-full`).
    */
   maxEspQueue: number;
+  /**
+   * dataPlane "worker-io" (the ESP Worker owns the sockets, runtime/io-worker.ts): ESP datagrams
+   * the Worker keeps while every opened batch waits for the main thread; beyond it they are
+   * dropped before any crypto (`host.stats().drops["worker.rx-backlog"]`).
+   */
+  workerIoBacklog: number;
+  /** worker-io: raw datagrams (HIP control, unknown SPI) in flight to the main thread; beyond, dropped (`worker.rx-backlog`). */
+  workerIoRaw: number;
+  /** worker-io: peer IP addresses the Worker names by id; past it the table starts over (state, not a drop). */
+  workerIoPeerIps: number;
   /** Mobility: logical interfaces of one peer (REA_INFO interface IDs, draft §4.1). */
   maxPeerInterfaces: number;
   /** Mobility: addresses of one peer over all its interfaces. */
@@ -81,6 +92,9 @@ export const HIP_LIMITS: Readonly<HipLimits> = Object.freeze({
   maxRateEntries: 4096,
   maxSas: 2560,
   maxEspQueue: 4096,
+  workerIoBacklog: 4096,
+  workerIoRaw: 1024,
+  workerIoPeerIps: 4096,
   maxPeerInterfaces: 8,
   maxPeerAddresses: 32,
   probePerIp: { maxProbes: 16, maxBytes: 3_000, windowMs: 60_000 },

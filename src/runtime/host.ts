@@ -155,6 +155,10 @@ export class RuntimeHost {
     const io = worker && opts.workerIo;
     const fastIo = io && !opts.tap && !this.stack.fa ? io : undefined;
     if (io && !fastIo) io.setFast(false);
+    if (io) {
+      const l = this.stack.host.limits; // the Worker's own bounds (PROTOCOL.md §7.9)
+      io.setLimits({ backlog: l.workerIoBacklog, raw: l.workerIoRaw, peerIps: l.workerIoPeerIps });
+    }
     this.espWorker = worker
       ? new WorkerEspRunner(
           this.stack, worker, clock,

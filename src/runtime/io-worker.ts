@@ -7,7 +7,8 @@
 // other datagram (HIP control, unknown SPI, NAT keepalives) crosses raw. Sealed packets whose
 // entry in the main thread's destination table names a socket and a peer leave from here and
 // never go back. Bounded: IO_POOL batches in flight to the main thread, then a backlog of
-// IO_MAX_BACKLOG datagrams, and IO_MAX_RAW raw datagrams in flight; beyond, dropped and counted
+// `limits.workerIoBacklog` datagrams, and `limits.workerIoRaw` raw datagrams in flight (set by the
+// main thread, defaults HIP_LIMITS); beyond, dropped and counted
 // (a main thread that cannot keep up loses datagrams, as a full kernel socket buffer would).
 import { Slab } from "../core/slab.ts";
 import type { Locator } from "../core/types.ts";
@@ -15,7 +16,8 @@ import { EspBatch } from "../esp/espbatch.ts";
 import { EspStatus } from "../esp/types.ts";
 import type { EspWorkerContext } from "../esp/worker.ts";
 import type { DatagramSocket } from "../transport/types.ts";
-import { IO_BATCH, IO_MAX_BACKLOG, IO_MAX_IPS, IO_MAX_RAW, IO_POOL, type IoToMain, type IoToWorker, SH_BACKLOG, SH_BUSY, SH_RAW } from "./worker-io.ts";
+import { HIP_LIMITS } from "../hip/limits.ts";
+import { IO_BATCH, IO_POOL, type IoToMain, type IoToWorker, SH_BACKLOG, SH_BUSY, SH_RAW } from "./worker-io.ts";
 
 /** What a runtime gives the Worker's socket half. */
 export interface IoEnv {
@@ -49,7 +51,7 @@ export class IoWorker {
   private curMeta: Int32Array = new Int32Array(0);
   /** Peer IP → its id, announced to the main thread (an "ip" message) before the first batch naming it. */
   private readonly ipIds = new Map<string, number>();
-  private maxIps = IO_MAX_IPS;
+  private limits = { backlog: HIP_LIMITS.workerIoBacklog, raw: HIP_LIMITS.workerIoRaw, peerIps: HIP_LIMITS.workerIoPeerIps };
   private fast = true;
   private scheduled = false;
   private nextSock = 1;
@@ -112,8 +114,8 @@ export class IoWorker {
       case "fast":
         this.fast = m.on;
         return;
-      case "ip-limit":
-        this.maxIps = Math.max(1, m.n);
+      case "limits":
+        this.limits = m.limits;
         return;
       case "free":
         this.drainBacklog();
@@ -151,7 +153,7 @@ export class IoWorker {
         return;
       }
     }
-    if (Atomics.load(this.sh, SH_RAW) >= IO_MAX_RAW) {
+    if (Atomics.load(this.sh, SH_RAW) >= this.limits.raw) {
       this.drop("rx-backlog");
       return;
     }
@@ -164,7 +166,7 @@ export class IoWorker {
   private queueOpen(sock: number, d: Uint8Array, from: Locator): void {
     // Arrival order holds: while a backlog waits, newer datagrams join it.
     if (this.backlog.length === 0 && this.add(sock, d, from)) return;
-    if (this.backlog.length >= IO_MAX_BACKLOG) {
+    if (this.backlog.length >= this.limits.backlog) {
       this.drop("rx-backlog");
       return;
     }
@@ -216,11 +218,11 @@ export class IoWorker {
   };
 
   /** The id of a peer IP; a new one is announced first (messages keep their order). Bounded: past
-   * maxIps (IO_MAX_IPS) the table starts over, announced too (batches already posted were read before). */
+   * `limits.peerIps` the table starts over, announced too (batches already posted were read before). */
   private ipId(ip: string): number {
     let id = this.ipIds.get(ip);
     if (id !== undefined) return id;
-    if (this.ipIds.size >= this.maxIps) {
+    if (this.ipIds.size >= this.limits.peerIps) {
       this.flush(); // its entries name ids of the old table
       this.ipIds.clear();
       this.post({ t: "ips-reset" });

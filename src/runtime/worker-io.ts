@@ -16,12 +16,15 @@ import type { OpenJob } from "./esp-work.ts";
 export const IO_POOL = 16;
 /** Datagrams per opened batch. */
 export const IO_BATCH = 64;
-/** Peer IPs the Worker names by id (then the table starts over). */
-export const IO_MAX_IPS = 4096;
-/** ESP datagrams the Worker keeps while every pool batch is in flight (then it drops and counts). */
-export const IO_MAX_BACKLOG = 4096;
-/** Raw datagrams the Worker may have in flight to this thread. */
-export const IO_MAX_RAW = 1024;
+/** The Worker's bounds: `limits.workerIo*` (src/hip/limits.ts), defaults HIP_LIMITS. */
+export interface WorkerIoLimits {
+  /** ESP datagrams the Worker keeps while every pool batch is in flight (then it drops and counts). */
+  backlog: number;
+  /** Raw datagrams the Worker may have in flight to this thread. */
+  raw: number;
+  /** Peer IPs the Worker names by id (then the table starts over). */
+  peerIps: number;
+}
 /** Shared words: raw datagrams in flight; 1 while the Worker has a backlog; then a busy flag per pool batch. */
 export const SH_RAW = 0;
 export const SH_BACKLOG = 1;
@@ -39,7 +42,7 @@ export type IoToWorker =
   | { t: "dest"; id: number; sock: number; to: Locator }
   | { t: "table"; buf: number; table: SharedArrayBuffer }
   | { t: "fast"; on: boolean }
-  | { t: "ip-limit"; n: number }
+  | { t: "limits"; limits: WorkerIoLimits }
   | { t: "free" };
 
 /** Worker → main thread. */
@@ -72,6 +75,8 @@ export interface WorkerIoStats {
   raw: number;
   /** What the Worker dropped, by reason (`rx-backlog`: this thread was behind). */
   drops: Record<string, number>;
+  /** Times the Worker's peer-IP table filled (`limits.workerIoPeerIps`) and started over. */
+  ipTableResets: number;
 }
 
 /** What {@link WorkerIo.start} made. */
@@ -123,7 +128,7 @@ export class WorkerUdpSocket implements DatagramSocket {
 /** The main-thread half of dataPlane "worker-io": sockets in the ESP Worker, opened batches out of it. */
 export class WorkerIo {
   /** Counters. */
-  readonly stats: WorkerIoStats = { opened: 0, openedBatches: 0, raw: 0, drops: {} };
+  readonly stats: WorkerIoStats = { opened: 0, openedBatches: 0, raw: 0, drops: {}, ipTableResets: 0 };
   /** Receives each opened batch (set by the ESP runner): jobs[i] describes entry i. */
   onOpened: ((batch: EspBatch, n: number, jobs: OpenJob[]) => void) | undefined;
   private readonly socks = new Map<number, WorkerUdpSocket>();
@@ -200,9 +205,10 @@ export class WorkerIo {
     this.post({ t: "fast", on });
   }
 
-  /** @internal Peer IPs the Worker names by id before its table starts over (tests; default IO_MAX_IPS). */
-  limitIps(n: number): void {
-    this.post({ t: "ip-limit", n });
+  /** The Worker's bounds (RuntimeHost passes `limits.workerIo*`); each at least 1. */
+  setLimits(l: WorkerIoLimits): void {
+    const at1 = (n: number) => Math.max(1, Math.floor(n) || 1);
+    this.post({ t: "limits", limits: { backlog: at1(l.backlog), raw: at1(l.raw), peerIps: at1(l.peerIps) } });
   }
 
   /** Register the destination table of the ring batch whose buffer the Worker knows as `bufId`. */
@@ -289,6 +295,7 @@ export class WorkerIo {
         return;
       case "ips-reset":
         this.ips = [];
+        this.stats.ipTableResets++;
         return;
       case "opened":
         this.opened(m.k, m.n);

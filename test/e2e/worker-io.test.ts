@@ -117,14 +117,15 @@ test("worker-io host ↔ in-process host over IPv6: same wire format, echo both 
   }
 });
 
-test("worker-io: peers on three source IPs, the Worker's IP table bounded at 2 (starts over, announced in order); each message keeps its own source", { timeout: 20_000 }, async () => {
+test("worker-io: peers on three source IPs, the Worker's IP table bounded at 2 by limits.workerIoPeerIps (starts over, announced in order); each message keeps its own source", { timeout: 20_000 }, async () => {
   const rng = new SeededRng(84);
-  const hub = await startNodeHost({ identity: HostIdentity.generate(rng), listen: ["127.0.0.1:0"], hip: { puzzleK: 2 }, dataPlane: "worker-io" });
+  const hub = await startNodeHost({
+    identity: HostIdentity.generate(rng), listen: ["127.0.0.1:0"], hip: { puzzleK: 2, limits: { workerIoPeerIps: 2 } }, dataPlane: "worker-io",
+  });
   const ips = ["127.0.0.2", "127.0.0.3", "127.0.0.4"];
   const peers = await Promise.all(ips.map((ip) => startNodeHost({ identity: HostIdentity.generate(rng), listen: [`${ip}:0`], hip: { puzzleK: 2 } })));
   try {
     assert.ok(hub.workerIo);
-    hub.workerIo.limitIps(2);
     for (const p of peers) await p.connect(hub.locals[0], hub.hit, { timeoutMs: 5000 });
     const byHit = new Map(peers.map((p, i) => [hitToString(p.hit), ips[i]]));
     const n = 60;
@@ -138,6 +139,7 @@ test("worker-io: peers on three source IPs, the Worker's IP table bounded at 2 (
       assert.deepEqual(mine, Array.from({ length: n }, (_, i) => `${i}`));
     }
     assert.ok(hub.workerIo.stats.opened >= n * peers.length, "opened in the Worker");
+    assert.ok(hub.workerIo.stats.ipTableResets > 0, "the table started over");
     assert.deepEqual(drops(hub), []);
   } finally {
     await Promise.all([hub.close(), ...peers.map((p) => p.close())]);
@@ -196,6 +198,58 @@ test("worker-io: while this thread is busy the Worker fills its batch pool, then
     assert.ok((a.workerIo?.stats.openedBatches ?? 0) > 16, "more batches than the pool holds went through");
   } finally {
     await Promise.all([a.close(), b.close()]);
+  }
+});
+
+test("worker-io: limits.workerIoBacklog bounds what the Worker keeps for a busy thread: the rest is dropped before any crypto, counted, the delivered part in order", { timeout: 20_000 }, async () => {
+  const rng = new SeededRng(88);
+  const backlog = 20;
+  const a = await startNodeHost({
+    identity: HostIdentity.generate(rng), listen: ["127.0.0.1:0"], hip: { puzzleK: 2, limits: { workerIoBacklog: backlog } }, dataPlane: "worker-io",
+  });
+  const b = await startNodeHost({ identity: HostIdentity.generate(rng), listen: ["127.0.0.1:0"], hip: { puzzleK: 2 } });
+  try {
+    await b.connect(a.locals[0], a.hit, { timeoutMs: 5000 });
+    const got: string[] = [];
+    a.on("message", (m) => got.push(dec.decode(m.data)));
+    const total = 3000;
+    for (let i = 0; i < total; i++) b.send(a.hit, 1, 2, enc.encode(`q${i}`));
+    const end = Date.now() + 400;
+    while (Date.now() < end); // busy: the 16 pool batches fill, then the backlog, then drops
+    const dropped = () => a.workerIo?.stats.drops["rx-backlog"] ?? 0;
+    await until(() => dropped() > 0 && got.length + dropped() >= total - 300, 5000);
+    await new Promise((r) => setTimeout(r, 100));
+    assert.ok(dropped() > 0, "the Worker dropped past its backlog");
+    assert.ok(got.length < total && got.length > 0);
+    // What arrived did so in order; what the Worker kept is at most its pool (16 x 64) and its backlog.
+    const idx = got.map((s) => Number(s.slice(1)));
+    for (let i = 1; i < idx.length; i++) assert.ok(idx[i] > idx[i - 1]);
+    assert.ok((a.workerIo?.stats.openedBatches ?? 0) > 0);
+    assert.equal(a.stats().drops["worker.rx-backlog"], dropped(), "host.stats() names the drop");
+  } finally {
+    await Promise.all([a.close(), b.close()]);
+  }
+});
+
+test("worker-io: limits.workerIoRaw bounds the raw datagrams (unknown SPI, HIP control) in flight to a busy thread; past it they are dropped and counted", { timeout: 20_000 }, async () => {
+  const rng = new SeededRng(89);
+  const a = await startNodeHost({
+    identity: HostIdentity.generate(rng), listen: ["127.0.0.1:0"], hip: { puzzleK: 2, limits: { workerIoRaw: 8 } }, dataPlane: "worker-io",
+  });
+  const s = await bindNodeUdp("127.0.0.1", 0);
+  try {
+    const junk = new Uint8Array(64).fill(0xab); // SPI 0xabababab: none of ours, so it crosses raw
+    for (let i = 0; i < 400; i++) s.send({ to: a.locals[0], data: junk });
+    const end = Date.now() + 300;
+    while (Date.now() < end); // busy: at most 8 raw datagrams may wait for this thread
+    const dropped = () => a.workerIo?.stats.drops["rx-backlog"] ?? 0;
+    await until(() => dropped() > 0 && (a.workerIo?.stats.raw ?? 0) + dropped() >= 300, 5000);
+    assert.ok(dropped() > 0, "dropped in the Worker");
+    assert.ok((a.workerIo?.stats.raw ?? 0) > 0, "some crossed raw");
+    assert.equal(a.stats().drops["worker.rx-backlog"], dropped());
+    assert.ok((a.stack.counters["esp.drop.unknown-spi"] ?? 0) > 0, "those that crossed were dropped here as unknown SPIs");
+  } finally {
+    await Promise.all([a.close(), s.close()]);
   }
 });
 
