@@ -61,6 +61,17 @@ export class EspBatch {
     this.attach(opts.shared ? new SharedArrayBuffer(len) : new ArrayBuffer(len));
   }
 
+  /**
+   * A read-only view of another batch's results, in place: its buffer now (`buf`) or at each
+   * attach() (the same buffer again costs nothing). Used where a batch's buffer crosses threads
+   * and the receiver reads statuses, lengths and data without copying.
+   */
+  static view(buf?: ArrayBuffer | SharedArrayBuffer): EspBatch {
+    const b = new EspBatch({ maxPackets: 1, byteLength: 128 }); // its own buffer is only a placeholder
+    if (buf) b.attach(buf);
+    return b;
+  }
+
   /** True while the buffer has been transferred away (batch in flight to a Worker). */
   get detached(): boolean {
     return this.bytes.length === 0;

@@ -109,7 +109,7 @@ export class IoWorker {
         this.dests.set(m.id, { sock: m.sock, to: m.to });
         return;
       case "table":
-        this.tables.set(m.buf, { table: new Int32Array(m.table), view: new EspBatch({ maxPackets: 1, byteLength: 128 }) });
+        this.tables.set(m.buf, { table: new Int32Array(m.table), view: EspBatch.view() });
         return;
       case "fast":
         this.fast = m.on;

@@ -284,9 +284,7 @@ export class WorkerIo {
         return;
       }
       case "pool": {
-        const b = new EspBatch({ maxPackets: 1, byteLength: 128 });
-        b.attach(m.buf);
-        this.views[m.k] = b;
+        this.views[m.k] = EspBatch.view(m.buf);
         this.metas[m.k] = new Int32Array(m.meta);
         return;
       }
