@@ -1,6 +1,7 @@
 // The options of `hipmm fa`: one table entry each gives the parser, the usage line and the
 // --help text (src/cli/options.ts). To add a flag: add its entry here, read it in fa.ts.
 import type { CommandSpec } from "./options.ts";
+import { FA_LIMIT_OPTIONS } from "./limit-options.ts";
 import { STATS_OPTIONS } from "./stats.ts";
 
 export const FA_SPEC: CommandSpec = {
@@ -28,6 +29,7 @@ export const FA_SPEC: CommandSpec = {
     { name: "holder-probe", arg: "MS", default: "300", help: "interval between holder probes; after 3 unanswered the holder is dead: nothing is forwarded to it until it is heard again" },
     { name: "holder-queue", arg: "N", default: "512", help: "most datagrams forwarded to a holder whose probe is unanswered (the rest dropped, counted)" },
     { name: "log", arg: "text|json", default: "text", help: "log line format on stdout" },
+    ...FA_LIMIT_OPTIONS,
     ...STATS_OPTIONS,
   ],
   notes: [

@@ -6,6 +6,7 @@
 import { cryptoRng } from "../core/rng.ts";
 import type { Locator } from "../core/types.ts";
 import { type FaConfig, faConfig, type PuzzleMode } from "../fa/core/config.ts";
+import { faLimits } from "./limit-options.ts";
 import { FaServer } from "../fa/server/server.ts";
 import type { LeaseStore } from "../fa/core/store.ts";
 import { fleetOptions, openStore, parseSpiRange } from "./fa-fleet.ts";
@@ -40,6 +41,7 @@ export async function fa(argv: string[]): Promise<number> {
   const allow = hits("--allow", a.getAll("allow"));
   const deny = hits("--deny", a.getAll("deny"));
   const leaseMax = intOption(a, "lease-max", 1, 2 ** 31 - 1);
+  const limits = faLimits(a);
   const puzzle: PuzzleMode = choiceOption(a, "puzzle", ["off", "on", "auto"] as const) ?? "auto";
   const logFormat = choiceOption(a, "log", ["text", "json"] as const) ?? "text";
   const statsSeconds = numberOption(a, "stats", 0.1, 86400);
@@ -61,6 +63,7 @@ export async function fa(argv: string[]): Promise<number> {
     puzzle,
   };
   if (leaseMax !== undefined) partial.leaseMax = leaseMax;
+  Object.assign(partial, limits);
   // Lease holder liveness (src/fa/core/holder.ts).
   const holderSilence = intOption(a, "holder-silence", 0, 3_600_000);
   const holderProbe = intOption(a, "holder-probe", 10, 600_000);

@@ -3,7 +3,7 @@
 import type { CommandSpec } from "./options.ts";
 import { INTEROP_OPTIONS } from "./host-interop-options.ts";
 import { IO_OPTIONS } from "./host-io.ts";
-import { LIMIT_OPTIONS } from "./host-limit-options.ts";
+import { HOST_LIMIT_OPTIONS } from "./limit-options.ts";
 import { NET_OPTIONS } from "./host-net-options.ts";
 import { STATS_OPTIONS } from "./stats.ts";
 
@@ -29,7 +29,7 @@ export const HOST_SPEC: CommandSpec = {
     { name: "ping-size", arg: "BYTES", default: "56", help: "with --ping: data bytes per request (0..1400)" },
     ...IO_OPTIONS,
     ...NET_OPTIONS,
-    ...LIMIT_OPTIONS,
+    ...HOST_LIMIT_OPTIONS,
     ...INTEROP_OPTIONS,
     ...STATS_OPTIONS,
   ],

@@ -21,7 +21,7 @@ import { startStats } from "./stats.ts";
 import { innerCli, runInner } from "./host-inner.ts";
 import { applyInterop } from "./host-interop-options.ts";
 import { hostIo, wireHostIo } from "./host-io.ts";
-import { limitsConfig } from "./host-limit-options.ts";
+import { hostLimits } from "./limit-options.ts";
 
 export async function hostCommand(argv: string[]): Promise<number> {
   const a = parseCommand(HOST_SPEC, argv);
@@ -43,7 +43,7 @@ export async function hostCommand(argv: string[]): Promise<number> {
   if (dataPlane !== "inline" && dataPlane !== "worker" && dataPlane !== "worker-io") throw new UsageError(`--data-plane: want inline, worker or worker-io, not '${dataPlane}'`);
   const hip: Partial<HipHostConfig> = k === undefined ? { checksum: net.checksum } : { puzzleK: k, checksum: net.checksum };
   if (allowed.size > 0) hip.accept = (hit) => allowed.has(hitKey(hit));
-  const limits = limitsConfig(a);
+  const limits = hostLimits(a);
   if (limits) hip.limits = limits;
   const profile = applyInterop(a, hip);
 

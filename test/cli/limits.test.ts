@@ -1,6 +1,7 @@
-// `hipmm host --limit NAME=N`: the limits against hostile peers (docs/PROTOCOL.md §7.9) set from the
-// command line reach the host. A real `hipmm host` process with maxAssociations=1: a second peer
-// is refused and the refusal shows in its SIGUSR1 counters. Bad names and values: usage errors.
+// `--limit NAME=N`: the limits against hostile peers set from the command line reach the host
+// (HipLimits, docs/PROTOCOL.md §7.9) and the FA (FaConfig, docs/OPERATIONS.md). Real processes:
+// a `hipmm host` with maxAssociations=1 refuses a second peer and counts it; a `hipmm fa` with
+// maxLeases=1 answers a second host FAD FA_FULL. Bad names and values: usage errors (exit 2).
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -9,6 +10,7 @@ import { test } from "node:test";
 import { SeededRng } from "../../src/core/rng.ts";
 import { HostIdentity } from "../../src/hip/identity.ts";
 import { startNodeHost } from "../../src/runtime/node.ts";
+import { freeUdpPort } from "../helpers/net.ts";
 import { Proc } from "../helpers/proc.ts";
 import { CLI, hipmm } from "./run.ts";
 
@@ -58,6 +60,43 @@ test("hipmm host --limit: unknown names, fractions and zeros are usage errors (e
   ] as const) {
     const r = await hipmm(["host", "--id", "/nonexistent", "--listen", "127.0.0.1:0", "--limit", arg]);
     assert.equal(r.code, 2, arg);
+    assert.match(r.stderr, want, arg);
+  }
+});
+
+test("hipmm fa --limit maxLeases=1: the first host leases, the second is refused FA_FULL", { timeout: 40_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), "hipmm-cli-limits-"));
+  const procs: Proc[] = [];
+  try {
+    const keys = ["a.key", "b.key"].map((f) => join(dir, f));
+    for (const k of keys) assert.equal((await hipmm(["keygen", "-o", k])).code, 0);
+    const faPort = await freeUdpPort();
+    const fa = new Proc(["--import", "tsx", CLI, "fa", "--id", join(dir, "fa.key"), "--udp", `127.0.0.1:${faPort}`, "--puzzle", "off", "--limit", "maxLeases=1", "--limit", "fadPerSecond=50"], 30_000);
+    procs.push(fa);
+    await fa.waitFor("out", /fa ready/);
+    const host = (key: string) => new Proc(["--import", "tsx", CLI, "host", "--id", key, "--listen", "127.0.0.1:0", "--fa", `127.0.0.1:${faPort}`, "--k", "2"], 30_000);
+    const a = host(keys[0]);
+    procs.push(a);
+    await a.waitFor("err", /leased 127\.0\.0\.1:\d+ from FA/);
+    const b = host(keys[1]);
+    procs.push(b);
+    await b.waitFor("err", /FA refused: FA_FULL/);
+    assert.doesNotMatch(b.err, /leased /);
+  } finally {
+    for (const p of procs) p.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("hipmm fa --limit: only FA limits, integers where counted, never 0 (usage errors, exit 2)", async () => {
+  for (const [arg, want] of [
+    ["maxAssociations=3", /NAME one of maxLeases, leasesPerSource/],
+    ["maxLeases=0", /want at least 1/],
+    ["leasesPerHit=1.5", /want an integer/],
+    ["puzzleKMax=41", /at most 40/],
+  ] as const) {
+    const r = await hipmm(["fa", "--id", "/nonexistent/fa.key", "--udp", "127.0.0.1:0", "--limit", arg]);
+    assert.equal(r.code, 2, `${arg}: ${r.stderr}`);
     assert.match(r.stderr, want, arg);
   }
 });
