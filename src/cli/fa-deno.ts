@@ -15,6 +15,7 @@ import { decodeKeyfile, encodeKeyfile } from "../hip/keyfile.ts";
 import { parseLocator } from "../transport/types.ts";
 import { CliError, UsageError } from "./errors.ts";
 import { openDenoStore } from "./fa-deno-store.ts";
+import { FA_LIMIT_OPTIONS, faLimits } from "./limit-options.ts";
 import { type CommandSpec, helpText, parseCommand, usageLine } from "./options.ts";
 
 export const DENO_FA_SPEC: CommandSpec = {
@@ -31,6 +32,7 @@ export const DENO_FA_SPEC: CommandSpec = {
     { name: "puzzle", arg: "off|on|auto", default: "auto", help: "ask FAQ senders to solve a puzzle first: never, always, or under load" },
     { name: "lease-max", arg: "SECONDS", default: "3600", help: "longest lease granted (draft §5.1)" },
     { name: "store", arg: "memory|URL", default: "memory", example: "redis://127.0.0.1:6379", help: "lease store: in memory, or redis://HOST:PORT[/DB][?prefix=NAME] shared with other FA processes (Node or Deno; ioredis from node_modules)" },
+    ...FA_LIMIT_OPTIONS,
   ],
   notes: ["Logs are JSON lines on stdout; the first is {\"msg\":\"fa ready\", hit, udp, wt, ws}. SIGINT/SIGTERM stop it. Exit 2 on a usage error."],
   examples: ["deno run --unstable-net -A src/cli/fa-deno.ts --udp 127.0.0.1:10500 --wt 127.0.0.1:4433 --cert cert.pem --key key.pem"],
@@ -80,6 +82,12 @@ export async function main(cli: DenoCli): Promise<number> {
   if (!["off", "on", "auto"].includes(puzzle)) return bad("--puzzle must be off, on or auto");
   const config: Partial<FaConfig> = { puzzle };
   if (a.int("lease-max") !== undefined) config.leaseMax = a.int("lease-max")!;
+  try {
+    Object.assign(config, faLimits(a));
+  } catch (e) {
+    if (e instanceof UsageError) return bad(e.message);
+    throw e;
+  }
   let leaseStore: Awaited<ReturnType<typeof openDenoStore>>;
   try {
     leaseStore = await openDenoStore(a.get("store"), out);

@@ -9,9 +9,12 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { SeededRng } from "../../src/core/rng.ts";
 import { HostIdentity } from "../../src/hip/identity.ts";
+import type { RuntimeHost } from "../../src/runtime/host.ts";
 import { startNodeHost } from "../../src/runtime/node.ts";
+import { denoPath, denoSkip, runDeno } from "../helpers/deno.ts";
 import { freeUdpPort } from "../helpers/net.ts";
 import { Proc } from "../helpers/proc.ts";
+import { spawnFa } from "../tunnel/harness.ts";
 import { CLI, hipmm } from "./run.ts";
 
 test("hipmm host --limit maxAssociations=1: the second peer is refused and counted (hip.limit_associations)", { timeout: 30_000 }, async () => {
@@ -98,5 +101,30 @@ test("hipmm fa --limit: only FA limits, integers where counted, never 0 (usage e
     const r = await hipmm(["fa", "--id", "/nonexistent/fa.key", "--udp", "127.0.0.1:0", "--limit", arg]);
     assert.equal(r.code, 2, `${arg}: ${r.stderr}`);
     assert.match(r.stderr, want, arg);
+  }
+});
+
+test("deno FA (src/cli/fa-deno.ts) takes the same --limit: a bad one is exit 2; maxLeases=1 refuses the second host FA_FULL", { skip: denoSkip(), timeout: 60_000 }, async () => {
+  const bad = await runDeno(["run", "--unstable-net", "-A", "src/cli/fa-deno.ts", "--udp", "127.0.0.1:0", "--limit", "maxLeases=0"], { timeoutMs: 30_000 });
+  assert.equal(bad.code, 2, bad.stderr);
+  assert.match(bad.stderr, /--limit maxLeases=0: want at least 1/);
+  const fa = await spawnFa(denoPath, ["run", "--unstable-net", "-A", "src/cli/fa-deno.ts", "--udp", "127.0.0.1:0", "--puzzle", "off", "--limit", "maxLeases=1"], 45_000);
+  const rng = new SeededRng(92);
+  const hosts: RuntimeHost[] = [];
+  try {
+    const faEvent = (h: RuntimeHost, type: string) =>
+      new Promise<string>((resolve) =>
+        h.on("event", (ev) => {
+          if (ev.type === "fa" && ev.ev.type === type) resolve(ev.ev.type === "refused" ? ev.ev.reasonName : type);
+        }),
+      );
+    for (let i = 0; i < 2; i++) {
+      const h = await startNodeHost({ identity: HostIdentity.generate(rng), listen: ["127.0.0.1:0"], hip: { puzzleK: 2 }, fa: { fas: [{ locator: fa.ready.udp[0] }], addrType: 4, spis: 16 } });
+      hosts.push(h);
+      assert.equal(await (i === 0 ? faEvent(h, "leased") : faEvent(h, "refused")), i === 0 ? "leased" : "FA_FULL");
+    }
+  } finally {
+    await Promise.all(hosts.map((h) => h.close()));
+    await fa.kill();
   }
 });
