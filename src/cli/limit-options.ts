@@ -59,6 +59,8 @@ export function hostLimits(a: Args): Partial<HipLimits> | undefined {
   const out: Record<string, number | Record<string, number>> = {};
   // Only a rate may be fractional; ualIdleMs 0 means "never" (HipLimits).
   for (const p of parse(given, HOST_LIMIT_NAMES, (p) => p.sub === "ratePerSec", (p) => p.name === "ualIdleMs")) {
+    const most = p.name === "prefixV4" ? 32 : p.name === "prefixV6" ? 128 : undefined; // prefix lengths (bits)
+    if (most !== undefined && p.value > most) throw new UsageError(`--limit ${p.name}=${p.value}: want at most ${most}`);
     if (p.sub) out[p.field] = { ...(out[p.field] as Record<string, number> | undefined), [p.sub]: p.value };
     else out[p.field] = p.value;
   }

@@ -60,6 +60,7 @@ test("hipmm host --limit: unknown names, fractions and zeros are usage errors (e
     ["maxSas=1.5", /want an integer/],
     ["r1Global=5", /NAME one of/],
     ["maxAssociations", /want NAME=N/],
+    ["prefixV4=33", /want at most 32/],
   ] as const) {
     const r = await hipmm(["host", "--id", "/nonexistent", "--listen", "127.0.0.1:0", "--limit", arg]);
     assert.equal(r.code, 2, arg);
