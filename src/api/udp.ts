@@ -41,7 +41,7 @@ export function udpTransport(bind: Binder, listen: LocatorLike[], o: UdpTranspor
       let dp: WorkerDataPlane | undefined;
       try {
         if (o.dataPlane === "worker-io") {
-          ({ dp, io } = await WorkerIo.start());
+          ({ dp, io } = await WorkerIo.start(b.hip?.limits));
         }
         for (const l of listen) sockets.push(await binder(toLocator(l)));
         const opts: RuntimeHostOptions = {

@@ -28,7 +28,7 @@ export async function startDenoHost(opts: DenoHostOptions): Promise<RuntimeHost>
   try {
     const locs = parseListen(opts.listen);
     if (opts.dataPlane === "worker-io") {
-      io = await WorkerIo.start();
+      io = await WorkerIo.start(opts.hip?.limits);
       for (const loc of locs) sockets.push(await io.io.bind(loc.ip, loc.port));
       return new RuntimeHost(sockets, { ...opts, dataPlane: io.dp, closeDataPlane: true, workerIo: io.io });
     }

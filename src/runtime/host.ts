@@ -19,7 +19,7 @@ import type { DatagramSocket } from "../transport/types.ts";
 import { type Clock, EndpointDriver, monotonicClock, type PacketTap } from "./driver.ts";
 import { WorkerEspRunner } from "./esp-runner.ts";
 import type { SealJob } from "./esp-work.ts";
-import { type WorkerIo, WorkerUdpSocket } from "./worker-io.ts";
+import { type WorkerIo, workerIoLimits, WorkerUdpSocket } from "./worker-io.ts";
 import type { EchoReplyEvent, InnerEvent, InnerOptions } from "./inner.ts";
 import { DEFAULT_KEEPALIVE_MS, NatKeepalive } from "./keepalive.ts";
 import { HeldSends, type HeldEvent, NoPathQueue, type SendQueueOptions } from "./send-queue.ts";
@@ -155,10 +155,7 @@ export class RuntimeHost {
     const io = worker && opts.workerIo;
     const fastIo = io && !opts.tap && !this.stack.fa ? io : undefined;
     if (io && !fastIo) io.setFast(false);
-    if (io) {
-      const l = this.stack.host.limits; // the Worker's own bounds (PROTOCOL.md §7.9)
-      io.setLimits({ backlog: l.workerIoBacklog, raw: l.workerIoRaw, peerIps: l.workerIoPeerIps });
-    }
+    if (io) io.setLimits(workerIoLimits(this.stack.host.limits)); // the Worker's own bounds (PROTOCOL.md §7.9)
     this.espWorker = worker
       ? new WorkerEspRunner(
           this.stack, worker, clock,

@@ -37,7 +37,7 @@ export async function startNodeHost(opts: NodeHostOptions): Promise<RuntimeHost>
     const locs = parseListen(opts.listen);
     if (opts.dataPlane === "worker-io") {
       // The ESP Worker binds the sockets (worker-io.ts): the data path never crosses to this thread.
-      io = await WorkerIo.start();
+      io = await WorkerIo.start(opts.hip?.limits);
       for (const loc of locs) sockets.push(await io.io.bind(loc.ip, loc.port));
     } else for (const loc of locs) sockets.push(await bindNodeUdp(loc.ip, loc.port));
     // `dataPlane: "worker"`: the ESP Worker starts here (the host closes it). Crypto jobs run on

@@ -9,6 +9,7 @@
 import type { Locator, Transmit } from "../core/types.ts";
 import { EspBatch } from "../esp/espbatch.ts";
 import { WorkerDataPlane } from "../esp/remote.ts";
+import { type HipLimits, resolveLimits } from "../hip/limits.ts";
 import type { DatagramHandler, DatagramSocket } from "../transport/types.ts";
 import type { OpenJob } from "./esp-work.ts";
 
@@ -25,6 +26,9 @@ export interface WorkerIoLimits {
   /** Peer IPs the Worker names by id (then the table starts over). */
   peerIps: number;
 }
+
+/** The `workerIo*` fields of a host's limits. */
+export const workerIoLimits = (l: HipLimits): WorkerIoLimits => ({ backlog: l.workerIoBacklog, raw: l.workerIoRaw, peerIps: l.workerIoPeerIps });
 /** Shared words: raw datagrams in flight; 1 while the Worker has a backlog; then a busy flag per pool batch. */
 export const SH_RAW = 0;
 export const SH_BACKLOG = 1;
@@ -155,10 +159,13 @@ export class WorkerIo {
   }
 
   /** A new ESP Worker with the socket extension loaded (the Worker is closed again if that fails). */
-  static async start(): Promise<WorkerIoStarted> {
+  static async start(limits?: Partial<HipLimits>): Promise<WorkerIoStarted> {
     const dp = await WorkerDataPlane.create();
     try {
-      return { dp, io: await WorkerIo.attach(dp) };
+      const io = await WorkerIo.attach(dp);
+      // The host's bounds before its first socket is bound (RuntimeHost sends them again).
+      io.setLimits(workerIoLimits(resolveLimits(limits)));
+      return { dp, io };
     } catch (e) {
       await dp.close();
       throw e;
