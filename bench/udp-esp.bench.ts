@@ -1,7 +1,8 @@
 // ESP through two whole stacks (HostStack + driver + node:dgram on loopback), each row against
 // plain UDP measured in the same run with the same traffic pattern:
-// - udp.esp.round-trips[.worker][.w64]: ESP echo round trips per second with `window` datagrams
-//   in flight (256 B payload) vs a plain UDP echo with the same payload and window;
+// - udp.esp.round-trips[.worker][.w64|.w1]: ESP echo round trips per second with `window` datagrams
+//   in flight (256 B payload) vs a plain UDP echo with the same payload and window; at window 1
+//   the row also gives the mean round-trip time (µs) of both sides;
 // - udp.esp.stream.1400B[.worker]: one-way ESP datagrams delivered per second (1400 B payload,
 //   BURST sends per event-loop turn) vs plain UDP datagrams delivered per second, same bursts. A
 //   burst stops at a send the stack refuses (its seal queue is full) and resumes on "drain", as a
@@ -185,9 +186,10 @@ export async function run(): Promise<BenchRow[]> {
       return () => void b.off("message", cb);
     });
 
-    // Round trips: 256 B, windows 16 and 64.
+    // Round trips: 256 B, windows 16 and 64, and 1 (one datagram in flight: the latency each data
+    // plane adds, thread hand-offs included).
     const small = new Uint8Array(256);
-    for (const window of [16, 64]) {
+    for (const window of [16, 64, 1]) {
       const udp: Rate[] = [];
       const esp: Record<Mode, Rate[]> = { "in-process": [], worker: [], "worker-io": [] };
       for (const p of Object.values(pairs)) await pipelined(() => p.a.send(p.b.hit, 1, 2, small), onMessage(p.a), window, 150); // warm-up
@@ -206,6 +208,7 @@ export async function run(): Promise<BenchRow[]> {
           rateRow(name, "rt/s", e.rate, base.rate, {
             baselineName: "plain UDP echo", payload: small.length, window, dataPlane: DATA_PLANE[m], suite: "AES-GCM-16 (default)",
             rounds: ROUNDS, cpuUsPerRt: r2(e.cpuUs), baselineCpuUsPerRt: r2(base.cpuUs),
+            ...(window === 1 ? { rttUs: r2(1e6 / e.rate), baselineRttUs: r2(1e6 / base.rate) } : {}),
           }),
         );
         if (window === 16 && haveSchedstat) {

@@ -242,6 +242,25 @@ export class WorkerDataPlane {
   }
 
   /**
+   * Ring mode: retire finished batches only when this thread looks anyway (the next process(),
+   * poll(), needResults()) or within 2 ms, instead of being woken for each (RingClient.setLazy).
+   * For callers that need no prompt results; no effect in transfer mode.
+   */
+  setLazy(on: boolean): void {
+    this.ring?.setLazy(on);
+  }
+
+  /** Ring mode: settle the batches that have finished (no waiting). */
+  poll(): void {
+    this.ring?.poll();
+  }
+
+  /** Ring mode, lazy: someone awaits the oldest batch in flight, settle it as soon as it finishes. */
+  needResults(): void {
+    this.ring?.needResults();
+  }
+
+  /**
    * Batch path: processes an EspBatch in the worker and resolves with it; read results in place.
    * Ring mode runs a batch from batch() in its own shared buffer and copies any other batch
    * through a shared staging slot (no message either way); transfer mode transfers (or shares) its

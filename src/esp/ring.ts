@@ -9,7 +9,8 @@
 // Atomics.waitAsync. Wakes are batched (virtio-style event index): the client stores in WAKE_AT
 // the TAIL it wants to be woken at (half its outstanding batches done) and the worker notifies
 // once on reaching it (then disarms WAKE_AT), so a deep pipeline costs one client wake per several
-// batches. Needs
+// batches. Lazy mode (setLazy) arms no waiter unless asked (needResults) and retires on the next
+// look or a 2 ms fallback timer: no wake at all per batch. Needs
 // SharedArrayBuffer + Atomics.waitAsync (Node ≥ 16, Chromium; browsers only when
 // crossOriginIsolated); otherwise WorkerDataPlane transfers buffers instead.
 import { type BatchOp, EspBatch, type EspBatchOptions } from "./espbatch.ts";
@@ -35,6 +36,8 @@ const F_BUF = 5; // id of the registered buffer holding the batch
 const SLOT_WORDS = 8;
 const CTRL_BYTES = (SLOT0 + RING_SLOTS * SLOT_WORDS) * 4;
 const MIN_STAGING = 64 * 1024;
+/** Lazy completion (RingClient.setLazy): the longest a finished batch waits to be retired. */
+const LAZY_MS = 2;
 
 type WaitAsync = (
   a: Int32Array, i: number, v: number,
@@ -92,6 +95,11 @@ export class RingClient {
   private readonly pending: Pending[] = [];
   private watching = false;
   private dead: Error | undefined;
+  /** Lazy completion (setLazy): no wake per finished batch unless someone asked (prompt). */
+  private lazy = false;
+  /** Lazy mode: batches before this one (by submission) are settled as soon as they finish. */
+  private promptUntil = 0;
+  private fallback: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly post: (m: RingMessage) => void) {
     this.ctrl[WAKE_AT] = DISARMED;
@@ -145,10 +153,36 @@ export class RingClient {
     return done;
   }
 
+  /**
+   * Lazy completion: finished batches are retired when this thread looks anyway (the next
+   * process() or poll()), when someone waits for one (needResults()), or at the latest LAZY_MS
+   * after the oldest was published — not by a cross-thread wake per batch. For a caller whose
+   * results need no prompt answer (worker-io: the worker sends what it sealed): each wake costs
+   * both threads a context switch and the waker an eventfd write.
+   */
+  setLazy(on: boolean): void {
+    this.lazy = on;
+    this.pump();
+  }
+
+  /** Retires what has finished (no waiting). */
+  poll(): void {
+    this.pump();
+  }
+
+  /** Someone waits for the batches submitted so far: be woken as they finish (lazy mode; always so otherwise). */
+  needResults(): void {
+    if (this.promptUntil === this.submitted) return;
+    this.promptUntil = this.submitted;
+    this.pump();
+  }
+
   /** Rejects everything pending and tells the worker loop to stop. */
   fail(e: Error): void {
     if (this.dead) return;
     this.dead = e;
+    if (this.fallback !== undefined) clearTimeout(this.fallback);
+    this.fallback = undefined;
     Atomics.store(this.ctrl, CLOSED, 1);
     Atomics.notify(this.ctrl, HEAD);
     for (const p of this.pending.splice(0)) {
@@ -178,6 +212,14 @@ export class RingClient {
       Atomics.notify(c, HEAD);
     }
     if (this.watching || this.pending.length === 0) return;
+    if (this.lazy && !after(this.promptUntil, this.retired)) {
+      // Retired on the next look; at the latest LAZY_MS from now (one timer while any is pending).
+      this.fallback ??= setTimeout(() => {
+        this.fallback = undefined;
+        this.needResults();
+      }, LAZY_MS);
+      return;
+    }
     // Be woken once half the outstanding batches are done (at least the oldest): the caller then
     // refills several slots per wake while the worker still has the other half to run. Each wake
     // is a cross-thread task post; one per batch cost ~25% of 64 B throughput in Chromium.

@@ -111,6 +111,9 @@ export class WorkerEspRunner {
   ) {
     if (!stack.deferred) throw new TypeError("WorkerEspRunner needs a HostStack built with deferEsp");
     this.work = stack.deferred;
+    // worker-io: the Worker sends what it sealed, so a finished seal batch needs no wake of this
+    // thread; it is settled when a slot is needed, a packet came back, or with the next opened batch.
+    if (io) dataPlane.setLazy(true);
     // Slot-backed batches in ring mode: packets are written into and read from shared memory the
     // worker already knows (no copy on this thread); plain batches in transfer mode.
     for (let d = 0; d < Math.max(1, depth); d++) {
@@ -146,7 +149,7 @@ export class WorkerEspRunner {
     this.running = true;
     try {
       // Work is taken once a batch pair is free: what arrives meanwhile joins this round.
-      while (!this.stopped && !this.slots.some((s) => !s.busy)) await this.inflight[0];
+      while (!this.stopped && !this.slots.some((s) => !s.busy)) await this.oldest();
       const work = this.work.take();
       this.hooks.taken?.();
       for (let i = 0; i < work.length && !this.stopped; ) i = await this.round(work, i);
@@ -156,6 +159,12 @@ export class WorkerEspRunner {
       this.running = false;
     }
     this.kick(); // what arrived meanwhile
+  }
+
+  /** The oldest round in flight, settled as soon as it finishes (lazy ring: asked for). */
+  private oldest(): Promise<void> {
+    this.dataPlane.needResults();
+    return this.inflight[0];
   }
 
   private fail(e: unknown): void {
@@ -172,7 +181,7 @@ export class WorkerEspRunner {
     this.stats.rounds++;
     if (i < work.length && (work[i].kind === "install" || work[i].kind === "remove")) {
       // A removal waits for the batches before it (they may use the SA).
-      while (this.inflight.length) await this.inflight[0];
+      while (this.inflight.length) await this.oldest();
       const calls: Promise<void>[] = [];
       for (; i < work.length; i++) {
         const w = work[i];
@@ -185,7 +194,7 @@ export class WorkerEspRunner {
     }
     let slot = this.slots.find((s) => !s.busy);
     while (slot === undefined) {
-      await this.inflight[0];
+      await this.oldest();
       if (this.stopped) return work.length;
       slot = this.slots.find((s) => !s.busy);
     }
@@ -216,6 +225,12 @@ export class WorkerEspRunner {
       this.stats.batches++;
       this.stats.largestBatch = Math.max(this.stats.largestBatch, b.count);
       runs.push(this.dataPlane.process(op, b));
+    }
+    // A packet this thread must send itself (a datagram riding in an REA, no destination): its
+    // batch is settled as soon as it finishes, not lazily.
+    if (dests) for (let k = 0; k < seal.count; k++) if (dests[k] <= 0) {
+      this.dataPlane.needResults();
+      break;
     }
     const s = slot;
     s.busy = true;
@@ -279,6 +294,7 @@ export class WorkerEspRunner {
    */
   completeOpened(batch: EspBatch, n: number, jobs: OpenJob[]): void {
     if (this.stopped) return;
+    this.dataPlane.poll(); // awake anyway: settle the seal batches that finished meanwhile
     const now = this.clock();
     for (let i = 0; i < n; i++) this.openOne(now, jobs[i], batch, i);
     this.stack.settle(now);

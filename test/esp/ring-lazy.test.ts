@@ -1,0 +1,74 @@
+// Lazy completion of the shared-memory ring (RingClient.setLazy, used by dataPlane "worker-io"):
+// a finished batch wakes no thread. It settles when this thread looks (poll(), the next
+// process()), when someone waits for it (needResults()), or from the 2 ms fallback timer; each
+// way gives the same results as the prompt ring.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { WorkerDataPlane } from "../../src/esp/remote.ts";
+import { EspStatus, EspSuite } from "../../src/esp/types.ts";
+import { bytes, saPair } from "./helpers.ts";
+import "../../src/wasm/loader.ts";
+
+const spin = (ms: number) => {
+  const end = performance.now() + ms;
+  while (performance.now() < end);
+};
+
+test("lazy ring: no wake per batch; poll(), needResults() and the fallback timer each settle it, results intact", { timeout: 20_000 }, async () => {
+  const w = await WorkerDataPlane.create();
+  try {
+    assert.equal(w.mode, "ring");
+    const [o] = saPair(EspSuite.AES_GCM16, 0x7100, 7);
+    const h = await w.installSa(o);
+    const b = w.batch({ maxPackets: 8 });
+    const fill = () => {
+      b.reset();
+      for (let k = 0; k < 8; k++) b.addSeal(h, 17, bytes(100 + k, k));
+      return b;
+    };
+    w.setLazy(true);
+    let seq = 0;
+    const check = (r: typeof b) => {
+      for (let k = 0; k < 8; k++) {
+        assert.equal(r.status(k), EspStatus.Ok);
+        assert.equal(r.seq(k), ++seq);
+      }
+    };
+
+    // 1. poll(): the Worker finishes while this thread is busy; nothing settles until we look.
+    let settled = false;
+    const p1 = w.process("seal", fill()).then((r) => {
+      settled = true;
+      return r;
+    });
+    spin(50);
+    await new Promise((r) => setImmediate(r)); // a whole event-loop turn: no wake came in
+    assert.equal(settled, false, "a lazy ring does not wake this thread for a finished batch");
+    w.poll();
+    check(await p1);
+
+    // 2. The fallback timer: nobody looks or waits, it still settles (within a few ms).
+    const t0 = performance.now();
+    check(await w.process("seal", fill()));
+    assert.ok(performance.now() - t0 < 1000);
+
+    // 3. needResults(): someone waits, so the finish wakes us (before the fallback would).
+    const p3 = w.process("seal", fill());
+    w.needResults();
+    check(await p3);
+
+    // 4. Prompt again: every batch wakes us.
+    w.setLazy(false);
+    settled = false;
+    const p4 = w.process("seal", fill()).then((r) => {
+      settled = true;
+      return r;
+    });
+    spin(50);
+    for (let i = 0; i < 20 && !settled; i++) await new Promise((r) => setImmediate(r));
+    assert.equal(settled, true, "the prompt ring wakes this thread");
+    check(await p4);
+  } finally {
+    await w.close();
+  }
+});
