@@ -19,6 +19,9 @@ import type { DatagramSocket } from "../transport/types.ts";
 import { HIP_LIMITS } from "../hip/limits.ts";
 import { IO_BATCH, IO_POOL, type IoToMain, type IoToWorker, SH_BACKLOG, SH_BUSY, SH_RAW } from "./worker-io.ts";
 
+/** Sealed packets the Worker keeps while a destination's "dest" message is on its way (then: back to the main thread). */
+const IO_MAX_WAITING = 4096;
+
 /** What a runtime gives the Worker's socket half. */
 export interface IoEnv {
   /** Binds a UDP socket in this Worker (port 0: any). */
@@ -51,6 +54,10 @@ export class IoWorker {
   private curMeta: Int32Array = new Int32Array(0);
   /** Peer IP → its id, announced to the main thread (an "ip" message) before the first batch naming it. */
   private readonly ipIds = new Map<string, number>();
+  /** Highest destination id announced by a "dest" message (the main thread names them in order). */
+  private maxDest = 0;
+  /** Sealed packets waiting, in order, for a destination whose "dest" message is on its way. */
+  private waiting: { d: number; data: Uint8Array }[] = [];
   private limits = { backlog: HIP_LIMITS.workerIoBacklog, raw: HIP_LIMITS.workerIoRaw, peerIps: HIP_LIMITS.workerIoPeerIps };
   private fast = true;
   private scheduled = false;
@@ -107,6 +114,8 @@ export class IoWorker {
       }
       case "dest":
         this.dests.set(m.id, { sock: m.sock, to: m.to });
+        if (m.id > this.maxDest) this.maxDest = m.id;
+        if (this.waiting.length > 0) this.sendWaiting();
         return;
       case "table":
         this.tables.set(m.buf, { table: new Int32Array(m.table), view: EspBatch.view() });
@@ -133,15 +142,36 @@ export class IoWorker {
       const d = table[i];
       if (d <= 0 || view.status(i) !== EspStatus.Ok) continue; // not sealed: the main thread handles it
       const dest = this.dests.get(d);
+      const off = view.offset(i);
+      // The ring can outrun the port: a destination named just before this batch may not be here
+      // yet. Its packets, and every one after them, wait for it in order (sending them back to
+      // the main thread would let later ones overtake them).
+      if ((this.waiting.length > 0 || (dest === undefined && d > this.maxDest)) && this.waiting.length < IO_MAX_WAITING) {
+        this.waiting.push({ d, data: this.slab.copy(buf, off, off + view.length(i)) });
+        continue;
+      }
       const s = dest && this.socks.get(dest.sock);
       if (!dest || !s) {
         table[i] = 0; // no such socket here (any more): the packet goes back
         continue;
       }
-      const off = view.offset(i);
       // A copy: a socket may keep the bytes until a later tick (node:dgram does), and the batch buffer is reused.
       s.send({ to: dest.to, data: this.slab.copy(buf, off, off + view.length(i)) });
     }
+  }
+
+  /** Sends the waiting packets, in order, up to one whose destination is still on its way. */
+  private sendWaiting(): void {
+    const q = this.waiting;
+    let k = 0;
+    for (; k < q.length; k++) {
+      const dest = this.dests.get(q[k].d);
+      if (dest === undefined && q[k].d > this.maxDest) break;
+      const s = dest && this.socks.get(dest.sock);
+      if (!dest || !s) this.drop("tx-no-socket"); // gone meanwhile; its batch is settled, nothing can take it back
+      else s.send({ to: dest.to, data: q[k].data });
+    }
+    this.waiting = k === q.length ? [] : q.slice(k);
   }
 
   private rx(sock: number, d: Uint8Array, from: Locator): void {

@@ -253,6 +253,25 @@ test("worker-io: limits.workerIoRaw bounds the raw datagrams (unknown SPI, HIP c
   }
 });
 
+test("worker-io: the first datagrams to each new destination keep their order (the ring may outrun the port message naming the destination)", { timeout: 30_000 }, async () => {
+  const rng = new SeededRng(93);
+  const hub = await startNodeHost({ identity: HostIdentity.generate(rng), listen: ["127.0.0.1:0"], hip: { puzzleK: 2 }, dataPlane: "worker-io" });
+  const peers = await Promise.all(Array.from({ length: 6 }, () => startNodeHost({ identity: HostIdentity.generate(rng), listen: ["127.0.0.1:0"], hip: { puzzleK: 2 } })));
+  try {
+    for (const p of peers) await p.connect(hub.locals[0], hub.hit, { timeoutMs: 5000 });
+    const n = 12;
+    const got = peers.map((p) => collect(p, n, 10_000));
+    // One datagram per event-loop turn to each peer: the first one names a new destination.
+    for (let i = 0; i < n; i++) {
+      for (const p of peers) hub.send(p.hit, 5, 6, enc.encode(`${i}`));
+      await new Promise((r) => setImmediate(r));
+    }
+    for (const g of got) assert.deepEqual((await g).map((m) => dec.decode(m.data)), Array.from({ length: n }, (_, i) => `${i}`));
+  } finally {
+    await Promise.all([hub.close(), ...peers.map((p) => p.close())]);
+  }
+});
+
 test("worker-io: the Worker dies; the host reports it and closes without waiting on its sockets", { timeout: 15_000 }, async () => {
   const rng = new SeededRng(85);
   const a = await startNodeHost({ identity: HostIdentity.generate(rng), listen: ["127.0.0.1:0"], hip: { puzzleK: 2 }, dataPlane: "worker-io" });
