@@ -250,6 +250,11 @@ export class WorkerDataPlane {
     this.ring?.setLazy(on);
   }
 
+  /** Ring mode: waits armed for finished batches so far (each wakes this thread once); 0 otherwise. */
+  get ringWaits(): number {
+    return this.ring?.waits ?? 0;
+  }
+
   /** Ring mode: settle the batches that have finished (no waiting). */
   poll(): void {
     this.ring?.poll();

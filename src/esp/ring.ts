@@ -100,6 +100,8 @@ export class RingClient {
   /** Lazy mode: batches before this one (by submission) are settled as soon as they finish. */
   private promptUntil = 0;
   private fallback: ReturnType<typeof setTimeout> | undefined;
+  /** Waits armed on TAIL so far: each is a cross-thread wake of this thread when it fires. */
+  waits = 0;
 
   constructor(private readonly post: (m: RingMessage) => void) {
     this.ctrl[WAKE_AT] = DISARMED;
@@ -237,6 +239,7 @@ export class RingClient {
       return;
     }
     this.watching = true;
+    this.waits++;
     r.value.then(() => {
       this.watching = false;
       this.pump();
