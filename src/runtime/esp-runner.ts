@@ -112,7 +112,8 @@ export class WorkerEspRunner {
     if (!stack.deferred) throw new TypeError("WorkerEspRunner needs a HostStack built with deferEsp");
     this.work = stack.deferred;
     // worker-io: the Worker sends what it sealed, so a finished seal batch needs no wake of this
-    // thread; it is settled when a slot is needed, a packet came back, or with the next opened batch.
+    // thread; it is settled when a slot is needed, when one of its packets must leave from this
+    // thread, with the next opened batch, or within 2 ms (RingClient.setLazy).
     if (io) dataPlane.setLazy(true);
     // Slot-backed batches in ring mode: packets are written into and read from shared memory the
     // worker already knows (no copy on this thread); plain batches in transfer mode.
