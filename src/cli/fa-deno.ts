@@ -66,8 +66,10 @@ export async function main(cli: DenoCli): Promise<number> {
     return 2;
   };
   let a: ReturnType<typeof parseCommand>;
+  let limits: Partial<FaConfig> = {};
   try {
     a = parseCommand(DENO_FA_SPEC, cli.args);
+    if (a) limits = faLimits(a);
   } catch (e) {
     if (e instanceof UsageError) return bad(e.message);
     throw e;
@@ -82,12 +84,7 @@ export async function main(cli: DenoCli): Promise<number> {
   if (!["off", "on", "auto"].includes(puzzle)) return bad("--puzzle must be off, on or auto");
   const config: Partial<FaConfig> = { puzzle };
   if (a.int("lease-max") !== undefined) config.leaseMax = a.int("lease-max")!;
-  try {
-    Object.assign(config, faLimits(a));
-  } catch (e) {
-    if (e instanceof UsageError) return bad(e.message);
-    throw e;
-  }
+  Object.assign(config, limits);
   let leaseStore: Awaited<ReturnType<typeof openDenoStore>>;
   try {
     leaseStore = await openDenoStore(a.get("store"), out);

@@ -39,28 +39,42 @@ interface Parsed {
   value: number;
 }
 
-/** Parses each NAME=N against `names`: integers ≥ 1, except where `fractional` / `zeroOk` allow. */
-function parse(given: readonly string[], names: readonly string[], fractional: (p: Parsed) => boolean, zeroOk: (p: Parsed) => boolean): Parsed[] {
+/** How the values of one command's limits are checked. */
+interface Rules {
+  /** May be fractional (rates). */
+  fractional(p: Parsed): boolean;
+  /** May be 0 (meaning "never" / "off"). */
+  zeroOk(p: Parsed): boolean;
+  /** Ceilings by name (prefix lengths, puzzle difficulty). */
+  most: Readonly<Record<string, number>>;
+}
+
+/** Parses each NAME=N against `names`: integers ≥ 1, except where `rules` allow, at most their ceiling. */
+function parse(given: readonly string[], names: readonly string[], rules: Rules): Parsed[] {
   return given.map((text) => {
     const m = /^([A-Za-z0-9]+)(?:\.([A-Za-z]+))?=(\d+(?:\.\d+)?)$/.exec(text);
     const name = m ? (m[2] ? `${m[1]}.${m[2]}` : m[1]) : "";
     if (!m || !names.includes(name)) throw new UsageError(`--limit ${text}: want NAME=N with NAME one of ${names.join(", ")}`);
     const p: Parsed = { name, field: m[1], sub: m[2], value: Number(m[3]) };
-    if (!fractional(p) && !Number.isInteger(p.value)) throw new UsageError(`--limit ${text}: want an integer`);
-    if (p.value === 0 && !zeroOk(p)) throw new UsageError(`--limit ${text}: want at least ${fractional(p) ? "a positive number" : 1}`);
+    if (!rules.fractional(p) && !Number.isInteger(p.value)) throw new UsageError(`--limit ${text}: want an integer`);
+    if (p.value === 0 && !rules.zeroOk(p)) throw new UsageError(`--limit ${text}: want at least ${rules.fractional(p) ? "a positive number" : 1}`);
+    const most = rules.most[name];
+    if (most !== undefined && p.value > most) throw new UsageError(`--limit ${text}: want at most ${most}`);
     return p;
   });
 }
+
+/** Host: only a rate may be fractional; ualIdleMs 0 means "never" (HipLimits); prefix lengths in bits. */
+const HOST_RULES: Rules = { fractional: (p) => p.sub === "ratePerSec", zeroOk: (p) => p.name === "ualIdleMs", most: { prefixV4: 32, prefixV6: 128 } };
+/** FA: per-second rates and the load threshold may be fractional; puzzle #K at most 40 (as `hipmm host --k`). */
+const FA_RULES: Rules = { fractional: (p) => p.name.endsWith("PerSecond") || p.name === "loadThreshold", zeroOk: () => false, most: { puzzleKMax: 40 } };
 
 /** `hipmm host --limit` values as a partial HipLimits (undefined when none); a bad one is a UsageError. */
 export function hostLimits(a: Args): Partial<HipLimits> | undefined {
   const given = a.getAll("limit");
   if (given.length === 0) return undefined;
   const out: Record<string, number | Record<string, number>> = {};
-  // Only a rate may be fractional; ualIdleMs 0 means "never" (HipLimits).
-  for (const p of parse(given, HOST_LIMIT_NAMES, (p) => p.sub === "ratePerSec", (p) => p.name === "ualIdleMs")) {
-    const most = p.name === "prefixV4" ? 32 : p.name === "prefixV6" ? 128 : undefined; // prefix lengths (bits)
-    if (most !== undefined && p.value > most) throw new UsageError(`--limit ${p.name}=${p.value}: want at most ${most}`);
+  for (const p of parse(given, HOST_LIMIT_NAMES, HOST_RULES)) {
     if (p.sub) out[p.field] = { ...(out[p.field] as Record<string, number> | undefined), [p.sub]: p.value };
     else out[p.field] = p.value;
   }
@@ -70,8 +84,6 @@ export function hostLimits(a: Args): Partial<HipLimits> | undefined {
 /** `hipmm fa --limit` values as FaConfig fields; a bad one is a UsageError. */
 export function faLimits(a: Args): Partial<FaConfig> {
   const out: Record<string, number> = {};
-  const perSecond = (p: Parsed) => p.name.endsWith("PerSecond") || p.name === "loadThreshold";
-  for (const p of parse(a.getAll("limit"), FA_LIMIT_NAMES, perSecond, () => false)) out[p.field] = p.value;
-  if (out.puzzleKMax !== undefined && out.puzzleKMax > 40) throw new UsageError(`--limit puzzleKMax=${out.puzzleKMax}: want at most 40`);
+  for (const p of parse(a.getAll("limit"), FA_LIMIT_NAMES, FA_RULES)) out[p.field] = p.value;
   return out as Partial<FaConfig>;
 }

@@ -17,7 +17,7 @@ import { EspStatus } from "../esp/types.ts";
 import type { EspWorkerContext } from "../esp/worker.ts";
 import type { DatagramSocket } from "../transport/types.ts";
 import { HIP_LIMITS } from "../hip/limits.ts";
-import { IO_BATCH, IO_POOL, type IoToMain, type IoToWorker, SH_BACKLOG, SH_BUSY, SH_RAW } from "./worker-io.ts";
+import { IO_BATCH, IO_POOL, type IoToMain, type IoToWorker, SH_BACKLOG, SH_BUSY, SH_RAW, workerIoLimits } from "./worker-io.ts";
 
 /** Sealed packets the Worker keeps while a destination's "dest" message is on its way (then: back to the main thread). */
 const IO_MAX_WAITING = 4096;
@@ -58,7 +58,7 @@ export class IoWorker {
   private maxDest = 0;
   /** Sealed packets waiting, in order, for a destination whose "dest" message is on its way. */
   private waiting: { d: number; data: Uint8Array }[] = [];
-  private limits = { backlog: HIP_LIMITS.workerIoBacklog, raw: HIP_LIMITS.workerIoRaw, peerIps: HIP_LIMITS.workerIoPeerIps };
+  private limits = workerIoLimits(HIP_LIMITS);
   private fast = true;
   private scheduled = false;
   private nextSock = 1;
