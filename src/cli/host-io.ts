@@ -15,15 +15,18 @@ export type OutputMode = (typeof OUTPUT_MODES)[number];
 export const IO_OPTIONS: readonly OptionDef[] = [
   { name: "output", arg: "raw|lines|hex|json", default: "raw", help: "stdout format per received datagram: raw bytes (like nc -u); lines: one datagram per line, control bytes escaped; hex: one hex line each; json: one object each (peer HIT, ports, text or hex)" },
   { name: "echo", help: "send every received datagram back to its sender (same association, ports swapped); still written to stdout" },
+  { name: "no-stdin", help: "do not read stdin (a server in the background or under a service manager, stdin at /dev/null): run until SIGINT/SIGTERM instead of closing at end of stdin (nc -d)" },
 ];
 
 export interface HostIo {
   output: OutputMode;
   echo: boolean;
+  /** --no-stdin: stdin is not read, and its end does not stop the host. */
+  noStdin: boolean;
 }
 
 export function hostIo(a: Args): HostIo {
-  return { output: choiceOption(a, "output", OUTPUT_MODES) ?? "raw", echo: a.has("echo") };
+  return { output: choiceOption(a, "output", OUTPUT_MODES) ?? "raw", echo: a.has("echo"), noStdin: a.has("no-stdin") };
 }
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });

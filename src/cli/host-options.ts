@@ -34,12 +34,13 @@ export const HOST_SPEC: CommandSpec = {
     ...STATS_OPTIONS,
   ],
   notes: [
-    "Status lines go to stderr, peer data to stdout. SIGINT/SIGTERM or end of stdin close the association (CLOSE) and exit.",
+    "Status lines go to stderr, peer data to stdout. SIGINT/SIGTERM or end of stdin (unless --no-stdin) close the association (CLOSE) and exit.",
     "SIGUSR1 prints the counters as one JSON line (see --stats). Exit 1 on a runtime failure, 2 on a usage error.",
   ],
   examples: [
     "hipmm keygen -o b.key && hipmm host --id b.key --listen 127.0.0.1:10500",
     "hipmm host --id a.key --listen 127.0.0.1:10501 --connect 127.0.0.1:10500 --pcap a.pcap --esp-sa a.esp_sa",
     "hipmm host --id b.key --listen 127.0.0.1:10500 --echo --output lines   # an echo server, one datagram per line",
+    "hipmm host --id b.key --listen 127.0.0.1:10500 --echo --no-stdin &   # the same in the background (stdin not read)",
   ],
 };

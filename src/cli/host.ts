@@ -106,14 +106,16 @@ export async function hostCommand(argv: string[]): Promise<number> {
     if (!current || host.send(current, port, port, data) === "no-association") backlog.push(data);
   };
   let pending = "";
-  process.stdin.setEncoding("utf8");
-  process.stdin.on("data", (chunk: string) => {
-    pending += chunk;
-    for (let i = pending.indexOf("\n"); i >= 0; i = pending.indexOf("\n")) {
-      sendLine(pending.slice(0, i));
-      pending = pending.slice(i + 1);
-    }
-  });
+  if (!io.noStdin) {
+    process.stdin.setEncoding("utf8");
+    process.stdin.on("data", (chunk: string) => {
+      pending += chunk;
+      for (let i = pending.indexOf("\n"); i >= 0; i = pending.indexOf("\n")) {
+        sendLine(pending.slice(0, i));
+        pending = pending.slice(i + 1);
+      }
+    });
+  }
   let code = 0;
   const finished = new Promise<void>((resolve) => {
     const stop = () => resolve();
@@ -121,10 +123,14 @@ export async function hostCommand(argv: string[]): Promise<number> {
       code = c;
       stop();
     });
-    process.stdin.on("end", () => {
-      if (pending) sendLine(pending);
-      setTimeout(stop, 200); // let the last datagrams leave
-    });
+    if (!io.noStdin) {
+      process.stdin.on("end", () => {
+        if (pending) sendLine(pending);
+        // Said, not silent: a server started with stdin at /dev/null would otherwise vanish.
+        console.error("hipmm: end of stdin: closing (--no-stdin keeps the host running)");
+        setTimeout(stop, 200); // let the last datagrams leave
+      });
+    }
     process.once("SIGINT", stop);
     process.once("SIGTERM", stop);
   });

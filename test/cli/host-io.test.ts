@@ -70,3 +70,36 @@ test("hipmm host --echo --output lines (B) and --output json (A): the echo comes
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("hipmm host --no-stdin: a server whose stdin is closed keeps serving until SIGTERM; without it, end of stdin is said and closes", { timeout: 60_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), "hipmm-host-io-"));
+  const procs: Proc[] = [];
+  try {
+    const keys = ["a.key", "b.key"].map((f) => join(dir, f));
+    const hits = keys.map((k) => {
+      const r = spawnSync(process.execPath, ["--import", "tsx", CLI, "keygen", "-o", k], { encoding: "utf8", timeout: 30_000 });
+      assert.equal(r.status, 0, r.stderr);
+      return r.stdout.trim();
+    });
+    const b = new Proc(["--import", "tsx", CLI, "host", "--id", keys[1], "--listen", "127.0.0.1:0", "--k", "2", "--no-watch", "--echo", "--no-stdin"], 20_000);
+    procs.push(b);
+    b.child.stdin.end(); // as `< /dev/null` or a service manager would
+    const port = (await b.waitFor("err", /listening on 127\.0\.0\.1:(\d+)/))[1];
+    await new Promise((r) => setTimeout(r, 500)); // past the 200 ms an ended stdin would leave it
+    assert.equal(b.child.exitCode, null, `B still runs: ${b.err}`);
+    const a = new Proc(["--import", "tsx", CLI, "host", "--id", keys[0], "--listen", "127.0.0.1:0", "--no-watch", "--connect", `${hits[1]}@127.0.0.1:${port}`], 20_000);
+    procs.push(a);
+    await a.waitFor("err", /established /);
+    a.child.stdin.write("still there?\n");
+    await a.waitFor("out", /still there\?\n/);
+    a.child.stdin.end();
+    await a.waitFor("err", /end of stdin: closing/);
+    assert.equal(await a.exited, 0);
+    assert.doesNotMatch(b.err, /end of stdin/);
+    b.child.kill("SIGTERM");
+    assert.equal(await b.exited, 0);
+  } finally {
+    for (const p of procs) p.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
