@@ -14,6 +14,7 @@ export const NET_OPTIONS: readonly OptionDef[] = [
   { name: "failover-timeout", arg: "MS", default: "1500", help: "a path silent this long while we send on it fails over to the next (draft §3.3)" },
   { name: "probe-interval", arg: "MS", default: "500", help: "while sending on a silent path, send a liveness AC this often" },
   { name: "fa-silence", arg: "MS", default: "15000", help: "with --fa: after MS without a relay frame from the FA, renew the lease at once (a dead FA is noticed, draft §4.4.2); 0 = off" },
+  { name: "fa-addr-type", arg: "any|4|6", default: "any", help: "with --fa: the lease asked for (draft §5.1): 4 = a shared IPv4 locator with an SPI range, 6 = a dedicated locator (the FA's --pool6), any = whichever the FA has" },
   { name: "fa-fleet", help: "the --fa locators are nodes of one FA fleet sharing leases: follow a node that takes us over, renew a dead node's lease at the next (same locator, no REA; docs/OPERATIONS.md)" },
   { name: "checksum", arg: "zero|pseudo", default: "zero", help: "HIP checksum sent: zero over UDP (RFC 5770 §5.1, survives NATs) or the RFC 7401 sum over the outer addresses" },
 ];
@@ -28,6 +29,8 @@ export interface NetConfig {
   faSilenceMs: number | undefined;
   /** The --fa locators are one fleet: FaClientOptions.fleet. */
   faFleet: boolean;
+  /** --fa-addr-type: FaClientOptions.addrType (0 = either). */
+  faAddrType: 0 | 4 | 6;
 }
 
 export function netConfig(a: Args): NetConfig {
@@ -45,6 +48,7 @@ export function netConfig(a: Args): NetConfig {
     policy,
     checksum: choiceOption(a, "checksum", ["zero", "pseudo"] as const) ?? "zero",
     faFleet: a.has("fa-fleet"),
+    faAddrType: ({ any: 0, "4": 4, "6": 6 } as const)[choiceOption(a, "fa-addr-type", ["any", "4", "6"] as const) ?? "any"],
     faSilenceMs: ((ms) => (ms === 0 ? undefined : ms))(intOption(a, "fa-silence", 0, 3_600_000) ?? 15_000),
   };
 }

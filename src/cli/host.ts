@@ -55,7 +55,7 @@ export async function hostCommand(argv: string[]): Promise<number> {
   errorContext.describe = (e) => bindError(e, listen.map((l) => ["--listen", l]));
   let host: RuntimeHost;
   try {
-    const fa = fas.length ? { fas: fas.map((l) => ({ locator: l })), addrType: 4 as const, spis: 16, privacy: a.has("privacy"), silenceMs: net.faSilenceMs, fleet: net.faFleet } : undefined;
+    const fa = fas.length ? { fas: fas.map((l) => ({ locator: l })), addrType: net.faAddrType, spis: 16, privacy: a.has("privacy"), silenceMs: net.faSilenceMs, fleet: net.faFleet } : undefined;
     host = await startNodeHost({ identity, listen, hip, tap: capture.tap, ...(dataPlane === "inline" ? {} : { dataPlane }), mobility: a.has("no-mobility") || profile?.noUpdateExtensions ? false : { policy: net.policy }, fa, inner: inner.inner, natKeepaliveMs: net.natKeepaliveMs });
   } catch (e) {
     capture.close();

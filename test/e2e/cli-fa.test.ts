@@ -60,3 +60,44 @@ test("hipmm host --fa --privacy behind a hipmm fa process: B reaches A through t
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("an IPv6-only hipmm fa (--pool6): hipmm host --fa gets a dedicated IPv6 lease by default and is reached there; --fa-addr-type 4 is refused", { timeout: 60_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), "hipmm-cli-fa6-"));
+  const procs: Proc[] = [];
+  try {
+    const keys = ["a.key", "b.key"].map((f) => join(dir, f));
+    const hits = keys.map((k) => {
+      const r = spawnSync(process.execPath, ["--import", "tsx", CLI, "keygen", "-o", k], { encoding: "utf8", timeout: 20_000 });
+      assert.equal(r.status, 0, r.stderr);
+      return r.stdout.trim();
+    });
+    const [faPort, poolPort] = [await freePort("::1"), await freePort("::1")];
+    const fa = new Proc(["fa", "--id", join(dir, "fa.key"), "--udp", `[::1]:${faPort}`, "--pool6", `[::1]:${poolPort}-${poolPort}`, "--puzzle", "off", "--log", "json"]);
+    procs.push(fa);
+    await fa.waitFor("out", /fa ready/);
+    // Asking for a shared IPv4 locator (the default before --fa-addr-type) gets NO_ADDRESSES here.
+    const v4 = new Proc(["host", "--id", keys[1], "--listen", "[::1]:0", "--fa", `[::1]:${faPort}`, "--fa-addr-type", "4", "--no-watch"]);
+    procs.push(v4);
+    await v4.waitFor("err", /FA refused: NO_ADDRESSES/);
+    v4.child.stdin.end();
+    assert.equal(await v4.exited, 0);
+    const a = new Proc(["host", "--id", keys[0], "--listen", "[::1]:0", "--fa", `[::1]:${faPort}`, "--k", "2", "--no-watch"]);
+    procs.push(a);
+    const leased = (await a.waitFor("err", /leased (\[::1\]:\d+) from FA/))[1];
+    assert.equal(leased, `[::1]:${poolPort}`, "the dedicated locator of the FA's pool");
+    const b = new Proc(["host", "--id", keys[1], "--listen", "[::1]:0", "--connect", `${hits[0]}@${leased}`, "--k", "2", "--no-watch"]);
+    procs.push(b);
+    await b.waitFor("err", new RegExp(`established ${hits[0]} at \\[::1\\]:${poolPort}`));
+    b.child.stdin.write("hello A at the pool locator\n");
+    await a.waitFor("out", /hello A at the pool locator\n/);
+    a.child.stdin.write("hello B\n");
+    await b.waitFor("out", /hello B\n/);
+    a.child.stdin.end();
+    b.child.stdin.end();
+    assert.equal(await a.exited, 0);
+    assert.equal(await b.exited, 0);
+  } finally {
+    for (const p of procs) p.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
