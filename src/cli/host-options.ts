@@ -34,7 +34,7 @@ export const HOST_SPEC: CommandSpec = {
     ...STATS_OPTIONS,
   ],
   notes: [
-    "Status lines go to stderr, peer data to stdout. SIGINT/SIGTERM or end of stdin (unless --no-stdin) close the association (CLOSE) and exit.",
+    "Status lines go to stderr, peer data to stdout. SIGINT/SIGTERM or end of stdin (unless --no-stdin or --ping) close the association (CLOSE) and exit.",
     "SIGUSR1 prints the counters as one JSON line (see --stats). Exit 1 on a runtime failure, 2 on a usage error.",
   ],
   examples: [

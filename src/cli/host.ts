@@ -123,7 +123,8 @@ export async function hostCommand(argv: string[]): Promise<number> {
       code = c;
       stop();
     });
-    if (!io.noStdin) {
+    // With --ping the pings decide when to stop (ping(8) does not read stdin): its end is ignored.
+    if (!io.noStdin && !innerRun.done) {
       process.stdin.on("end", () => {
         if (pending) sendLine(pending);
         // Said, not silent: a server started with stdin at /dev/null would otherwise vanish.

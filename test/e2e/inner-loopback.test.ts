@@ -96,6 +96,7 @@ test("hipmm host: --ping to the peer HIT, the peer prints (--icmp print) and ans
     const b = host(["--id", B.key, "--listen", "127.0.0.1:0", "--k", "2", "--icmp", "print"]);
     const port = (await b.waitFor("err", /listening on 127\.0\.0\.1:(\d+)/))[1];
     const a = host(["--id", A.key, "--listen", "127.0.0.1:0", "--connect", `${B.hit}@127.0.0.1:${port}`, "--ping", "3", "--ping-interval", "100", "--ping-size", "16"]);
+    a.child.stdin.end(); // as `< /dev/null`: the pings, not stdin, decide when it stops
     assert.equal(await a.exited, 0, a.err);
     for (const seq of [1, 2, 3]) assert.match(a.err, new RegExp(`24 bytes from ${B.hit}: icmp_seq=${seq} time=\\d+\\.\\d+ ms`));
     assert.match(a.err, /3 packets transmitted, 3 received, 0% packet loss/);
