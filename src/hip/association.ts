@@ -135,6 +135,8 @@ export class Association {
   cryptoBusy = false;
   /** Whether the I1 went out with a NULL receiver HIT. */
   opportunistic = false;
+  /** Started by a packet of a peer that kept its association with us (HipHostConfig.rejoin): `accept` decides at R1. */
+  rejoin = false;
   /** Responder: the R2 we sent (re-sent on a duplicate I2, §6.9 step 4). */
   lastR2: Uint8Array | undefined;
   /** CLOSE nonce (ECHO_REQUEST_SIGNED, §5.3.7). */

@@ -25,6 +25,7 @@ export interface ResolvedConfig {
   peerProfile: HipHostConfig["peerProfile"];
   checksum: "pseudo" | "zero";
   allowOpportunistic: boolean;
+  rejoin: boolean;
   accept: NonNullable<HipHostConfig["accept"]>;
   closedLingerMs: Millis;
   dropEvents: boolean;
@@ -47,6 +48,7 @@ export function resolveConfig(cfg: HipHostConfig): ResolvedConfig {
     peerProfile: cfg.peerProfile,
     checksum: cfg.checksum ?? "zero", // RFC 5770 §5.1, RFC 9028 §5.1: zero over UDP
     allowOpportunistic: cfg.allowOpportunistic ?? true,
+    rejoin: cfg.rejoin ?? true,
     accept: cfg.accept ?? (() => true),
     closedLingerMs: cfg.closedLingerMs ?? HIP_DEFAULTS.closedLingerMs,
     dropEvents: cfg.dropEvents ?? true,

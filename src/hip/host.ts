@@ -41,7 +41,7 @@ import { type CryptoJob, CryptoJobs, type CryptoResult } from "./crypto-jobs.ts"
 import { buildNotify, handleClose, handleCloseAck, handleNotify, startClose } from "./close.ts";
 import { type HostCore, type ResolvedConfig, resolveConfig } from "./core.ts";
 import { checkParams, notifyLength, ualDeadline } from "./guard.ts";
-import { isNullHit } from "./hit.ts";
+import { compareHits, isHit, isNullHit } from "./hit.ts";
 import { buildI1, handleR1, handleR2 } from "./initiator.ts";
 import { R1Factory } from "./r1.ts";
 import { PrefixLimiter } from "./ratelimit.ts";
@@ -161,6 +161,28 @@ export class HipHost extends AssociationTable implements HostCore {
     this.sendReliable(now, a, buildI1(this, a));
   }
 
+  /**
+   * A peer sent an UPDATE (or a mobility packet) for an association we do not have: we lost it
+   * (restart) and it did not. Unauthenticated, so only an I1 goes out (smaller than the packet),
+   * rate-limited like NOTIFYs and only while half the half-open room is free (HipHostConfig.rejoin).
+   */
+  private rejoin(now: Millis, pkt: HipPacket, from: Locator, to: Locator): void {
+    if (!this.cfg.rejoin || compareHits(pkt.receiverHit, this.identity.hit) !== 0 || !isHit(pkt.senderHit)) return;
+    if (compareHits(pkt.senderHit, this.identity.hit) === 0) return;
+    if (this.noRoom() || 2 * this.halfOpen() >= this.limits.maxHalfOpen || this.notifyLimiter.take(from.ip, now)) {
+      this.count("rejoin.suppressed");
+      return;
+    }
+    this.count("rejoin.started");
+    this.connect(now, from, pkt.senderHit, to);
+    const a = this.association(pkt.senderHit);
+    if (!a?.retransmit) return;
+    a.rejoin = true;
+    // One I1 per trigger, never retransmitted (the peer's next UPDATE is the retry): it ends
+    // without an event at the first retransmission time if no R1 came.
+    a.retransmit.tries = this.cfg.retransmit.maxTries;
+  }
+
   /** Close the association with `peerHit` (CLOSE / CLOSE_ACK, §5.3.7). */
   close(now: Millis, peerHit: Uint8Array): void {
     this.now = now;
@@ -202,6 +224,7 @@ export class HipHost extends AssociationTable implements HostCore {
     }
     if (!(pkt.packetType in TYPE_NAMES) || pkt.packetType === PacketType.UPDATE) {
       this.drop("unhandled_packet_type", pkt, from);
+      if (!a) this.rejoin(now, pkt, from, to);
       return;
     }
     switch (pkt.packetType) {
@@ -412,12 +435,14 @@ export class HipHost extends AssociationTable implements HostCore {
   }
 
   fail(_now: Millis, a: Association, reason: string): false {
+    // A rejoin nobody answered was not asked for by the application: counted, no event.
+    const quiet = a.rejoin && a.state === "I1-SENT";
     a.state = "E-FAILED";
     a.retransmit = undefined;
     if (reason === "timeout") this.r1Seen.forget(a.peerHit); // the Responder may have restarted
     this.removeAssociation(a);
-    this.count(`failed.${reason}`);
-    this.event({ type: "failed", peerHit: a.peerHit, reason });
+    this.count(quiet ? `rejoin.${reason}` : `failed.${reason}`);
+    if (!quiet) this.event({ type: "failed", peerHit: a.peerHit, reason });
     return false;
   }
 

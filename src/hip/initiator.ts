@@ -94,6 +94,8 @@ export function handleR1(core: HostCore, now: Millis, pkt: HipPacket, from: Loca
 
 /** R1 processing after its signature verified (§6.8 steps 6-). False after a drop / failure. */
 function r1Verified(core: HostCore, now: Millis, pkt: HipPacket, from: Locator, to: Locator, a: Association, peer: PeerIdentity, counter: bigint | undefined): boolean {
+  // A rejoin was started by the peer's packet, not by us: our policy decides now (HipHostConfig.rejoin).
+  if (a.rejoin && !core.cfg.accept(pkt.senderHit, peer, from)) return core.fail(now, a, "blocked_by_policy");
   const puzzle = getParam(pkt, "PUZZLE")!;
   const dhp = getParam(pkt, "DIFFIE_HELLMAN")!;
   const ciphers = getParam(pkt, "HIP_CIPHER")!;

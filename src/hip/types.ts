@@ -67,6 +67,15 @@ export interface HipHostConfig {
   /** Answer I1s with a NULL receiver HIT (opportunistic mode, §4.1.8). Default true. */
   allowOpportunistic?: boolean;
   /**
+   * Rejoin a peer that still has an association with us after we lost ours (we restarted): an
+   * UPDATE or mobility packet from a HIT we have no association with starts a base exchange to
+   * its source (I1, smaller than what triggered it; rate-limited like NOTIFYs, only while half
+   * the half-open room is free), and the peer replaces its association on our I2 (RFC 7401
+   * §4.4.2, ESTABLISHED + I2). `accept` is asked once the R1 verified. docs/PROTOCOL.md §7.11.
+   * Default true.
+   */
+  rejoin?: boolean;
+  /**
    * Who may associate with us: called for every authenticated I2 (puzzle, HIP_MAC and signature
    * verified) with the Initiator's HIT, identity and locator. `false` refuses it with NOTIFY
    * BLOCKED_BY_POLICY (RFC 7401 §5.2.19) and the counter `drop.blocked_by_policy`. Default: all.

@@ -1,0 +1,62 @@
+// A peer that restarts (SIGKILL: no CLOSE, all state lost) comes back at the same address with
+// the same identity: real `hipmm host` processes on loopback. A keeps its association and keeps
+// sending; its liveness check reaches B2, which has no association and rejoins (an I1 to A's
+// HIT, HipHostConfig.rejoin); A replaces its association and lines flow again.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { freeUdpPort } from "../helpers/net.ts";
+import { Proc } from "../helpers/proc.ts";
+
+const CLI = join(import.meta.dirname, "fixtures", "cli.ts");
+
+test("hipmm host: the peer is killed and restarted; it rejoins and data flows again without anyone reconnecting", { timeout: 90_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), "hipmm-rejoin-"));
+  const procs: Proc[] = [];
+  const host = (args: string[]) => {
+    const p = new Proc(["--import", "tsx", CLI, "host", ...args], 20_000);
+    procs.push(p);
+    return p;
+  };
+  try {
+    const keys = ["a.key", "b.key"].map((f) => join(dir, f));
+    const hits = keys.map((k) => {
+      const r = spawnSync(process.execPath, ["--import", "tsx", CLI, "keygen", "-o", k], { encoding: "utf8", timeout: 20_000 });
+      assert.equal(r.status, 0, r.stderr);
+      return r.stdout.trim();
+    });
+    const port = await freeUdpPort();
+    const bArgs = ["--id", keys[1], "--listen", `127.0.0.1:${port}`, "--k", "2", "--no-watch", "--no-stdin", "--output", "lines"];
+    const b = host(bArgs);
+    await b.waitFor("err", /listening on/);
+    const a = host(["--id", keys[0], "--listen", "127.0.0.1:0", "--no-watch", "--connect", `${hits[1]}@127.0.0.1:${port}`]);
+    await a.waitFor("err", /established /);
+    a.child.stdin.write("before\n");
+    await b.waitFor("out", /^before\n/);
+    b.child.kill("SIGKILL");
+    await b.exited;
+    const b2 = host(bArgs);
+    await b2.waitFor("err", /listening on/);
+    // A does not know: it sends on (into SAs B2 never had) until B2 rejoins.
+    const end = Date.now() + 20_000;
+    for (let i = 0; !/after \d+\n/.test(b2.out) && Date.now() < end; i++) {
+      a.child.stdin.write(`after ${i}\n`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    assert.match(b2.out, /after \d+\n/, `B2 got data again:\nA: ${a.err}\nB2: ${b2.err}`);
+    assert.match(b2.err, new RegExp(`established ${hits[0]}`), "B2 ran a base exchange with A");
+    // A answered B2's exchange (RFC 7401 §4.4.2: I2 in ESTABLISHED replaces the association).
+    await a.waitFor("err", /established [^]*established /);
+    assert.doesNotMatch(a.err, /failed/);
+    a.child.stdin.end();
+    assert.equal(await a.exited, 0);
+    b2.child.kill("SIGTERM");
+    assert.equal(await b2.exited, 0);
+  } finally {
+    for (const p of procs) p.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
