@@ -59,7 +59,7 @@ test("rejoin: a restarted host answers the peer's UPDATE with an I1; the peer re
   net.run(net.now + 2000);
   assert.equal(b2.host.counters["rejoin.started"], 1);
   const nb = b2.host.association(a.host.hit);
-  assert.ok(nb && nb.initiator, "B2 ran the base exchange as the Initiator");
+  assert.ok(nb?.initiator, "B2 ran the base exchange as the Initiator");
   const sb = eventsOf(b2, "sa-install")[0];
   assert.ok(sb, "B2 installed SAs");
   // A replaced its association (new SAs toward B2) and the two pairs match.
