@@ -66,7 +66,8 @@ export interface LabHostOptions {
 
 export class LabHost implements SimEndpoint {
   readonly name: string;
-  readonly stack: HostStack;
+  /** The host's stack; replaced by {@link LabHost.restart}. */
+  stack: HostStack;
   readonly delivered: Delivery[] = [];
   readonly log: NodeEvent[] = [];
   readonly notes: HostNote[] = [];
@@ -77,19 +78,36 @@ export class LabHost implements SimEndpoint {
   private readonly names = new Map<string, string>();
   private readonly peerHits: Uint8Array[] = [];
   private now: Millis = 0;
+  private readonly opts: LabHostOptions & { identity: HostIdentity };
 
   constructor(o: LabHostOptions) {
     this.name = o.name;
     this.observer = new HostObserver(o.name);
-    const identity = o.identity ?? HostIdentity.generate(o.rng);
-    this.stack = new HostStack({
-      host: { identity, rng: o.rng, puzzleK: o.puzzleK ?? 2, dropEvents: false, ...o.hip, ...(o.limits ? { limits: o.limits } : {}) },
+    this.opts = { ...o, identity: o.identity ?? HostIdentity.generate(o.rng) };
+    this.stack = this.newStack();
+  }
+
+  private newStack(): HostStack {
+    const o = this.opts;
+    return new HostStack({
+      host: { identity: o.identity, rng: o.rng, puzzleK: o.puzzleK ?? 2, dropEvents: false, ...o.hip, ...(o.limits ? { limits: o.limits } : {}) },
       // Labs announce even a single address: the first REA/AC/ACR round gives an RTT sample.
       mobility: { policy: { announceSingleAddress: true, ...o.policy } },
       addresses: o.addresses,
       fa: o.fa,
       onEvent: (ev) => this.onEvent(ev),
     });
+  }
+
+  /**
+   * A crash and restart (no CLOSE sent): every association, SA and timer is gone; the identity
+   * and the configured addresses stay. Flows go on sending (refused until an association exists).
+   */
+  restart(now: Millis): void {
+    this.now = now;
+    this.stack = this.newStack();
+    this.notes.push({ t: now, node: this.name, text: "restarted: every association, SA and timer lost (same identity, same address)" });
+    this.observe(now);
   }
 
   get hit(): Uint8Array {

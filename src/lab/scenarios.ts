@@ -16,7 +16,7 @@ import { type LabResult, type Plan, summarize, type World } from "./summary.ts";
 
 export type { LabResult, LabSummary } from "./summary.ts";
 
-export const SCENARIOS = ["handover", "handover-fast", "make-before-break", "failover", "renumber", "v4-to-v6", "flood-attack", "flood-attack-credit", "fa-crash", "double-move"] as const;
+export const SCENARIOS = ["handover", "handover-fast", "make-before-break", "failover", "renumber", "v4-to-v6", "flood-attack", "flood-attack-credit", "fa-crash", "double-move", "restart"] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 const L = (ip: string): Locator => ({ ip, port: 10500 });
@@ -157,7 +157,39 @@ function plan(name: ScenarioName, seed: number): Plan {
       return faCrash(seed);
     case "double-move":
       return doubleMove(seed);
+    case "restart":
+      return restart(seed);
   }
+}
+
+const FAST = { probeIntervalMs: 50, failoverTimeoutMs: 150 };
+
+/**
+ * B crashes and restarts (no CLOSE): it lost every association, A did not and sends on into SAs
+ * B no longer has. A's liveness check (an AC, §3.3) reaches B, which has no association with A's
+ * HIT and rejoins (one I1, docs/PROTOCOL.md §7.11); A replaces its association on B's I2 (RFC 7401
+ * §4.4.2). No address changes: the numbers are the rejoin times (runLab adds them).
+ */
+function restart(seed: number): Plan {
+  const w = world(seed, { addrs: [L("10.0.0.1")] }, { addrs: [L("10.0.0.2")] }, FAST);
+  act(w, T0, "B crashes and restarts: all its HIP and ESP state is gone (same identity, same address); A still has the association", () => w.b.restart(w.sim.now));
+  return at(w, { newAddrs: [], detection: LAT + FAST.probeIntervalMs, newPathRtt: null, bound: REJOIN_BOUND, boundTo: null, boundFrom: null });
+}
+
+// A last hears B ≤ LAT after the crash, sends its liveness AC probeIntervalMs later; AC → B ½ RTT,
+// I1 ½, R1 ½, I2 ½ (A replaces its association and sends at once, ≤ I later), data ½ → B;
+// B's data goes after the R2 (½ more) and takes ½ RTT.
+const REJOIN_TO_B = 6 * LAT + FAST.probeIntervalMs + I;
+const REJOIN_TO_A = 7 * LAT + FAST.probeIntervalMs + I;
+const REJOIN_BOUND = `A hears B last ≤ ${LAT} ms after the crash, probes after ${FAST.probeIntervalMs} ms of silence (AC); AC, I1, R1, I2 = 2 RTT, A's data ½ RTT + I: ${REJOIN_TO_B} ms; B's data after the R2: ${REJOIN_TO_A} ms`;
+
+/** The restart scenario's numbers: crash → first datagram delivered each way, and their bounds. */
+function rejoinSummary(w: World): Record<string, number | null> {
+  const first = (d: { t: Millis }[]) => {
+    const x = d.find((e) => e.t > T0);
+    return x ? x.t - T0 : null;
+  };
+  return { rejoin_to_restarted_ms: first(w.b.delivered), rejoin_bound_to_restarted_ms: REJOIN_TO_B, rejoin_from_restarted_ms: first(w.a.delivered.filter((d) => d.t > T0 + LAT)), rejoin_bound_from_restarted_ms: REJOIN_TO_A };
 }
 
 /** A hides behind FA1 (location privacy, §3.2); FA1 dies; A re-leases from FA2 and sends an REA (§4.4.2). */
@@ -232,5 +264,7 @@ export function runLab(name: ScenarioName, seed = 1, spec?: LabSpec): { result: 
   w.b.startFlow(w.a, 100, END, I);
   w.a.startFlow(w.b, 100, END, I);
   w.sim.runUntil(END + 500);
-  return { result: summarize(name, seed, p, { rtt: RTT, count: (END - 100) / I }), world: w, errors };
+  const result = summarize(name, seed, p, { rtt: RTT, count: (END - 100) / I });
+  if (name === "restart") Object.assign(result.summary, rejoinSummary(w));
+  return { result, world: w, errors };
 }

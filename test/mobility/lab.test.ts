@@ -41,6 +41,17 @@ test("lab acceptance: make-before-break and renumber lose nothing, handover from
   assert.equal(credit.ac_probes_to_unverified, plain.ac_probes_to_unverified);
 });
 
+test("restart: B crashes and comes back with no state; it rejoins at A's liveness AC and data flows both ways within the derived bounds", () => {
+  const r = run("restart", 1);
+  const s = r.summary;
+  const [toB, toA] = [s.rejoin_to_restarted_ms as number | null, s.rejoin_from_restarted_ms as number | null];
+  assert.ok(toB !== null && toB <= (s.rejoin_bound_to_restarted_ms as number), JSON.stringify(s));
+  assert.ok(toA !== null && toA <= (s.rejoin_bound_from_restarted_ms as number), JSON.stringify(s));
+  assert.ok(r.timeline.some((l) => /B: association with A ESTABLISHED \(Initiator\)/.test(l)), "the restarted host rejoined as the Initiator");
+  assert.ok(r.timeline.some((l) => /A: association with B ESTABLISHED \(Responder\)/.test(l)), "A replaced its association");
+  assert.ok(!r.timeline.some((l) => /failed/.test(l)), "nothing failed");
+});
+
 test("handover-fast (sourceCredit): traffic toward the mover resumes after 1 RTT, within 3× the bytes received", () => {
   const f = run("handover-fast", 1).summary;
   const h = run("handover", 1).summary;

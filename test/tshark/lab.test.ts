@@ -67,6 +67,7 @@ const cases: [string, number[]][] = [
   ["v4-to-v6", [PacketType.REA, PacketType.AC, PacketType.ACR]],
   ["fa-crash", [PacketType.FAQ, PacketType.FAA, PacketType.REA, PacketType.AC, PacketType.ACR]],
   ["double-move", [PacketType.FAQ, PacketType.FAA, PacketType.REA, PacketType.AC, PacketType.ACR]],
+  ["restart", [PacketType.I1, PacketType.R1, PacketType.I2, PacketType.R2, PacketType.AC]],
 ];
 
 for (const [name, mustSee] of cases) {

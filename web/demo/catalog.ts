@@ -94,6 +94,12 @@ const LAB_TEXT: Record<string, { title: string; text: string; cites: string }> =
       "Both hosts hold address leases from Forwarding Agents, and both change their addresses within the same round trip. Each one's REA goes to the other's old address and is lost — but each is still reachable at its leased address, so the REAs and the address checks get through the FAs and the association recovers.",
     cites: "draft-nikander-hip-mm-00 §1, §3.5, §4.4, §6.4",
   },
+  restart: {
+    title: "A host restarts",
+    text:
+      "B crashes and comes back at once with the same identity and address, but no state: no association, no SAs. A does not know and keeps sending into SAs that no longer exist. After 50 ms of silence A checks the path with an AC; B has no association with A's HIT, so it <b>rejoins</b>: it sends an I1 (smaller than the AC it answers, never retransmitted), and A, still ESTABLISHED, replaces its association when B's I2 verifies. Data flows again about 2 RTT after A's check.",
+    cites: "RFC 7401 §4.4.2 (I2 in ESTABLISHED), §5.4.4 · draft-nikander-hip-mm-00 §3.3 · docs/PROTOCOL.md §7.11",
+  },
   "fa-crash": {
     title: "Forwarding agent crash",
     text:
@@ -115,7 +121,7 @@ function labInfo(name: ScenarioName): ScenarioInfo {
     title: t.title,
     text: t.text,
     cites: t.cites,
-    roles: name.startsWith("flood-attack") ? { A: "honest host", B: "malicious peer" } : { A: "mobile host", B: "peer host" },
+    roles: name.startsWith("flood-attack") ? { A: "honest host", B: "malicious peer" } : name === "restart" ? { A: "host that keeps its state", B: "host that restarts" } : { A: "mobile host", B: "peer host" },
     origin: `src/lab scenario “${name}” — the same script as <code>hipmm lab ${name}</code>, run here in the page`,
     lab: name,
     build: (seed, spec) => labSource(name, seed, spec),
