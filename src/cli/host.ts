@@ -77,13 +77,25 @@ export async function hostCommand(argv: string[]): Promise<number> {
   let current: Uint8Array | undefined = peer?.hit;
   const backlog: Uint8Array[] = [];
   host.on("event", capture.onEvent);
+  // Lines go out only over an established association; until then (and after it ends) they are held here.
+  let up = false;
+  const ended = (ev: { peerHit: Uint8Array }) => {
+    if (current && hitKey(ev.peerHit) === hitKey(current)) up = false;
+  };
   host.on("established", (ev) => {
     current = ev.peerHit;
+    up = true;
     console.error(`hipmm: established ${hitToString(ev.peerHit)} at ${locatorKey(ev.peer)}`);
     for (const d of backlog.splice(0)) host.send(ev.peerHit, port, port, d);
   });
-  host.on("failed", (ev) => console.error(`hipmm: association with ${hitToString(ev.peerHit)} failed: ${ev.reason}`));
-  host.on("closed", (ev) => console.error(`hipmm: association with ${hitToString(ev.peerHit)} closed (${ev.reason})`));
+  host.on("failed", (ev) => {
+    ended(ev);
+    console.error(`hipmm: association with ${hitToString(ev.peerHit)} failed: ${ev.reason}`);
+  });
+  host.on("closed", (ev) => {
+    ended(ev);
+    console.error(`hipmm: association with ${hitToString(ev.peerHit)} closed (${ev.reason})`);
+  });
   wireHostIo(host, io, (chunk) => process.stdout.write(chunk)); // --output, --echo (host-io.ts)
   // No silent drops (send-queue.ts): held while there is no path, reported when dropped.
   host.on("held", (ev) => {
@@ -99,11 +111,32 @@ export async function hostCommand(argv: string[]): Promise<number> {
     else if (ev.type === "mobility" && ev.ev.type === "path-changed" && ev.ev.path) console.error(`hipmm: path ${locatorKey(ev.ev.path.from)} → ${locatorKey(ev.ev.path.to)} (${ev.ev.reason})`);
   });
   const innerRun = runInner(host, inner, () => current, (l) => console.error(`hipmm: ${l}`));
-  if (peer) host.connect(peer.loc, peer.hit).catch((e: Error) => console.error(`hipmm: ${e.message}`));
+  // --connect names our peer: the base exchange runs at start and again whenever a line finds no
+  // association (the peer was not up yet, closed, or timed out), one exchange at a time.
+  let connecting = false;
+  const associate = () => {
+    if (!peer || connecting) return;
+    connecting = true;
+    host
+      .connect(peer.loc, peer.hit)
+      .catch((e: Error) => console.error(`hipmm: ${e.message}${backlog.length ? ` (${backlog.length} line(s) held; the next line tries again)` : ""}`))
+      .finally(() => {
+        connecting = false;
+      });
+  };
+  associate();
 
+  let heldDropped = 0;
   const sendLine = (line: string) => {
     const data = new TextEncoder().encode(`${line}\n`);
-    if (!current || host.send(current, port, port, data) === "no-association") backlog.push(data);
+    if (current && up && host.send(current, port, port, data) !== "no-association") return;
+    // Held for the next association, bounded (oldest out).
+    if (backlog.length >= MAX_HELD_LINES) {
+      backlog.shift();
+      if (heldDropped++ === 0) console.error(`hipmm: no association: holding at most ${MAX_HELD_LINES} lines, oldest dropped`);
+    }
+    backlog.push(data);
+    associate();
   };
   let pending = "";
   if (!io.noStdin) {
@@ -147,5 +180,8 @@ export async function hostCommand(argv: string[]): Promise<number> {
   process.stdin.destroy();
   return code;
 }
+
+/** Lines typed while there is no association, kept for the next one. */
+const MAX_HELD_LINES = 1024;
 
 export const command: Command = { summary: HOST_SPEC.summary, run: hostCommand };

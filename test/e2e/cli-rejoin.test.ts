@@ -1,7 +1,9 @@
 // A peer that restarts (SIGKILL: no CLOSE, all state lost) comes back at the same address with
 // the same identity: real `hipmm host` processes on loopback. A keeps its association and keeps
 // sending; its liveness check reaches B2, which has no association and rejoins (an I1 to A's
-// HIT, HipHostConfig.rejoin); A replaces its association and lines flow again.
+// HIT, HipHostConfig.rejoin); A replaces its association and lines flow again. And `--connect`
+// associates again on demand: a line that finds no association (peer not up yet, closed) starts
+// a new base exchange.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -55,6 +57,48 @@ test("hipmm host: the peer is killed and restarted; it rejoins and data flows ag
     assert.equal(await a.exited, 0);
     b2.child.kill("SIGTERM");
     assert.equal(await b2.exited, 0);
+  } finally {
+    for (const p of procs) p.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("hipmm host --connect: a line typed after the exchange timed out, or after the peer closed, associates again", { timeout: 90_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), "hipmm-reconnect-"));
+  const procs: Proc[] = [];
+  const host = (args: string[]) => {
+    const p = new Proc(["--import", "tsx", CLI, "host", ...args], 20_000);
+    procs.push(p);
+    return p;
+  };
+  try {
+    const keys = ["a.key", "b.key"].map((f) => join(dir, f));
+    const hits = keys.map((k) => {
+      const r = spawnSync(process.execPath, ["--import", "tsx", CLI, "keygen", "-o", k], { encoding: "utf8", timeout: 20_000 });
+      assert.equal(r.status, 0, r.stderr);
+      return r.stdout.trim();
+    });
+    const port = await freeUdpPort();
+    const bArgs = ["--id", keys[1], "--listen", `127.0.0.1:${port}`, "--k", "2", "--no-watch", "--no-stdin", "--output", "lines"];
+    // A first: nobody answers, the exchange times out (I1 at 100, 200, 400, 800, 1600 ms).
+    const a = host(["--id", keys[0], "--listen", "127.0.0.1:0", "--no-watch", "--rto-ms", "100", "--connect", `${hits[1]}@127.0.0.1:${port}`]);
+    a.child.stdin.write("held\n");
+    await a.waitFor("err", /base exchange [^\n]*\(1 line\(s\) held; the next line tries again\)/);
+    const b = host(bArgs);
+    await b.waitFor("err", /listening on/);
+    a.child.stdin.write("late\n");
+    await b.waitFor("out", /held\nlate\n/);
+    // B closes (CLOSE / CLOSE_ACK) and comes back: A's next line runs a new exchange.
+    b.child.kill("SIGTERM");
+    assert.equal(await b.exited, 0);
+    await a.waitFor("err", /closed \(peer\)/);
+    const b2 = host(bArgs);
+    await b2.waitFor("err", /listening on/);
+    a.child.stdin.write("again\n");
+    await b2.waitFor("out", /again\n/);
+    assert.equal(a.err.match(/established /g)?.length, 2, a.err);
+    a.child.stdin.end();
+    assert.equal(await a.exited, 0);
   } finally {
     for (const p of procs) p.kill();
     rmSync(dir, { recursive: true, force: true });
