@@ -55,6 +55,9 @@ const EXT_NAMES: Record<number, string> = { 6: "REA", 9: "AC", 10: "ACR", 11: "F
 const typeName = (t: number) => TYPE_NAMES[t] ?? EXT_NAMES[t] ?? String(t);
 
 /** The sans-I/O HIPv2 host (RFC 7401, RFC 7402 ESP setup): base exchange, UPDATE, CLOSE; see the contract at the top of src/hip/host.ts. */
+/** Packets only a peer with an established association sends: UPDATE, and the draft's REA / AC / ACR (§7.11). */
+const REJOIN_TYPES = new Set<number>([PacketType.UPDATE, PacketType.REA, PacketType.AC, PacketType.ACR]);
+
 export class HipHost extends AssociationTable implements HostCore {
   /** The configuration with defaults applied. */
   readonly cfg: ResolvedConfig;
@@ -167,7 +170,7 @@ export class HipHost extends AssociationTable implements HostCore {
    * rate-limited like NOTIFYs and only while half the half-open room is free (HipHostConfig.rejoin).
    */
   private rejoin(now: Millis, pkt: HipPacket, from: Locator, to: Locator): void {
-    if (!this.cfg.rejoin || compareHits(pkt.receiverHit, this.identity.hit) !== 0 || !isHit(pkt.senderHit)) return;
+    if (!this.cfg.rejoin || !REJOIN_TYPES.has(pkt.packetType) || compareHits(pkt.receiverHit, this.identity.hit) !== 0 || !isHit(pkt.senderHit)) return;
     if (compareHits(pkt.senderHit, this.identity.hit) === 0) return;
     if (this.noRoom() || 2 * this.halfOpen() >= this.limits.maxHalfOpen || this.notifyLimiter.take(from.ip, now)) {
       this.count("rejoin.suppressed");

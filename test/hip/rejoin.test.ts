@@ -110,6 +110,12 @@ test("rejoin: UPDATEs replayed from spoofed sources cost one small I1 each, neve
     assert.equal(b2.host.counters.retransmit, undefined, "no I1 retransmitted");
     assert.deepEqual(eventsOf(b2, "failed"), [], "no event for what the application never asked for");
     assert.equal(b2.host.stateSizes().associations, 0);
+    // Only what a peer with an association sends triggers it (UPDATE, REA, AC, ACR): not, e.g., an unknown type.
+    const odd = hip.slice();
+    odd[2] = 99;
+    const before = b2.host.counters["rejoin.started"];
+    b2.host.handleDatagram(net.now, odd, { ip: "198.51.100.9", port: 10500 }, b2.loc);
+    assert.equal(b2.host.counters["rejoin.started"], before);
   }
 
   // --allow (accept) refusing A: B2's rejoin stops at the R1, no association, no event.
