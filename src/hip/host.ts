@@ -54,10 +54,10 @@ const TYPE_NAMES: Record<number, string> = { 1: "I1", 2: "R1", 3: "I2", 4: "R2",
 const EXT_NAMES: Record<number, string> = { 6: "REA", 9: "AC", 10: "ACR", 11: "FAQ", 12: "FAA", 13: "FAD" };
 const typeName = (t: number) => TYPE_NAMES[t] ?? EXT_NAMES[t] ?? String(t);
 
-/** The sans-I/O HIPv2 host (RFC 7401, RFC 7402 ESP setup): base exchange, UPDATE, CLOSE; see the contract at the top of src/hip/host.ts. */
 /** Packets only a peer with an established association sends: UPDATE, and the draft's REA / AC / ACR (§7.11). */
 const REJOIN_TYPES = new Set<number>([PacketType.UPDATE, PacketType.REA, PacketType.AC, PacketType.ACR]);
 
+/** The sans-I/O HIPv2 host (RFC 7401, RFC 7402 ESP setup): base exchange, UPDATE, CLOSE; see the contract at the top of src/hip/host.ts. */
 export class HipHost extends AssociationTable implements HostCore {
   /** The configuration with defaults applied. */
   readonly cfg: ResolvedConfig;
