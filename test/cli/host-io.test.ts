@@ -3,14 +3,9 @@
 // the echoes as JSON lines. B runs its ESP in a Worker that owns its socket (--data-plane
 // worker-io), A in a Worker (--data-plane worker).
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { test } from "node:test";
 import { escapeLine, formatDatagram } from "../../src/cli/host-io.ts";
-import { Proc } from "../helpers/proc.ts";
-import { CLI } from "./run.ts";
+import { withCliWorld } from "../helpers/cli-world.ts";
 
 const enc = new TextEncoder();
 const hit = Uint8Array.from([0x20, 0x01, 0x00, 0x2a, ...new Array(12).fill(0x11)]);
@@ -33,21 +28,11 @@ test("--output formats: one datagram per line whatever its bytes", () => {
   }
 });
 
-test("hipmm host --echo --output lines (B) and --output json (A): the echo comes back, one datagram per line", { timeout: 60_000 }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), "hipmm-host-io-"));
-  const procs: Proc[] = [];
-  try {
-    const keys = ["a.key", "b.key"].map((f) => join(dir, f));
-    const hits = keys.map((k) => {
-      const r = spawnSync(process.execPath, ["--import", "tsx", CLI, "keygen", "-o", k], { encoding: "utf8", timeout: 30_000 });
-      assert.equal(r.status, 0, r.stderr);
-      return r.stdout.trim();
-    });
-    const b = new Proc(["--import", "tsx", CLI, "host", "--id", keys[1], "--listen", "127.0.0.1:0", "--k", "2", "--no-watch", "--echo", "--output", "lines", "--data-plane", "worker-io"], 20_000);
-    procs.push(b);
+test("hipmm host --echo --output lines (B) and --output json (A): the echo comes back, one datagram per line", { timeout: 60_000 }, () =>
+  withCliWorld(["a", "b"], async ({ keys, hits, hipmm }) => {
+    const b = hipmm(["host", "--id", keys[1], "--listen", "127.0.0.1:0", "--k", "2", "--no-watch", "--echo", "--output", "lines", "--data-plane", "worker-io"]);
     const port = (await b.waitFor("err", /listening on 127\.0\.0\.1:(\d+)/))[1];
-    const a = new Proc(["--import", "tsx", CLI, "host", "--id", keys[0], "--listen", "127.0.0.1:0", "--no-watch", "--connect", `${hits[1]}@127.0.0.1:${port}`, "--output", "json", "--data-plane", "worker"], 20_000);
-    procs.push(a);
+    const a = hipmm(["host", "--id", keys[0], "--listen", "127.0.0.1:0", "--no-watch", "--connect", `${hits[1]}@127.0.0.1:${port}`, "--output", "json", "--data-plane", "worker"]);
     await a.waitFor("err", /established /);
     a.child.stdin.write("hello\tworld\nsecond\n");
     await b.waitFor("out", /hello\\tworld\nsecond\n/);
@@ -65,30 +50,17 @@ test("hipmm host --echo --output lines (B) and --output json (A): the echo comes
     b.child.stdin.end();
     assert.equal(await a.exited, 0);
     assert.equal(await b.exited, 0);
-  } finally {
-    for (const p of procs) p.kill();
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }),
+);
 
-test("hipmm host --no-stdin: a server whose stdin is closed keeps serving until SIGTERM; without it, end of stdin is said and closes", { timeout: 60_000 }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), "hipmm-host-io-"));
-  const procs: Proc[] = [];
-  try {
-    const keys = ["a.key", "b.key"].map((f) => join(dir, f));
-    const hits = keys.map((k) => {
-      const r = spawnSync(process.execPath, ["--import", "tsx", CLI, "keygen", "-o", k], { encoding: "utf8", timeout: 30_000 });
-      assert.equal(r.status, 0, r.stderr);
-      return r.stdout.trim();
-    });
-    const b = new Proc(["--import", "tsx", CLI, "host", "--id", keys[1], "--listen", "127.0.0.1:0", "--k", "2", "--no-watch", "--echo", "--no-stdin"], 20_000);
-    procs.push(b);
+test("hipmm host --no-stdin: a server whose stdin is closed keeps serving until SIGTERM; without it, end of stdin is said and closes", { timeout: 60_000 }, () =>
+  withCliWorld(["a", "b"], async ({ keys, hits, hipmm }) => {
+    const b = hipmm(["host", "--id", keys[1], "--listen", "127.0.0.1:0", "--k", "2", "--no-watch", "--echo", "--no-stdin"]);
     b.child.stdin.end(); // as `< /dev/null` or a service manager would
     const port = (await b.waitFor("err", /listening on 127\.0\.0\.1:(\d+)/))[1];
     await new Promise((r) => setTimeout(r, 500)); // past the 200 ms an ended stdin would leave it
     assert.equal(b.child.exitCode, null, `B still runs: ${b.err}`);
-    const a = new Proc(["--import", "tsx", CLI, "host", "--id", keys[0], "--listen", "127.0.0.1:0", "--no-watch", "--connect", `${hits[1]}@127.0.0.1:${port}`], 20_000);
-    procs.push(a);
+    const a = hipmm(["host", "--id", keys[0], "--listen", "127.0.0.1:0", "--no-watch", "--connect", `${hits[1]}@127.0.0.1:${port}`]);
     await a.waitFor("err", /established /);
     a.child.stdin.write("still there?\n");
     await a.waitFor("out", /still there\?\n/);
@@ -98,8 +70,5 @@ test("hipmm host --no-stdin: a server whose stdin is closed keeps serving until 
     assert.doesNotMatch(b.err, /end of stdin/);
     b.child.kill("SIGTERM");
     assert.equal(await b.exited, 0);
-  } finally {
-    for (const p of procs) p.kill();
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }),
+);

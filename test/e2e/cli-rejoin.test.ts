@@ -5,42 +5,25 @@
 // associates again on demand: a line that finds no association (peer not up yet, closed) starts
 // a new base exchange.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { test } from "node:test";
+import { withCliWorld } from "../helpers/cli-world.ts";
 import { freeUdpPort } from "../helpers/net.ts";
-import { Proc } from "../helpers/proc.ts";
 
-const CLI = join(import.meta.dirname, "fixtures", "cli.ts");
+/** B's arguments: a fixed port (it comes back there), stdin not read, one line per datagram. */
+const serverArgs = (key: string, port: number) => ["host", "--id", key, "--listen", `127.0.0.1:${port}`, "--k", "2", "--no-watch", "--no-stdin", "--output", "lines"];
 
-test("hipmm host: the peer is killed and restarted; it rejoins and data flows again without anyone reconnecting", { timeout: 90_000 }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), "hipmm-rejoin-"));
-  const procs: Proc[] = [];
-  const host = (args: string[]) => {
-    const p = new Proc(["--import", "tsx", CLI, "host", ...args], 20_000);
-    procs.push(p);
-    return p;
-  };
-  try {
-    const keys = ["a.key", "b.key"].map((f) => join(dir, f));
-    const hits = keys.map((k) => {
-      const r = spawnSync(process.execPath, ["--import", "tsx", CLI, "keygen", "-o", k], { encoding: "utf8", timeout: 20_000 });
-      assert.equal(r.status, 0, r.stderr);
-      return r.stdout.trim();
-    });
+test("hipmm host: the peer is killed and restarted; it rejoins and data flows again without anyone reconnecting", { timeout: 90_000 }, () =>
+  withCliWorld(["a", "b"], async ({ keys, hits, hipmm }) => {
     const port = await freeUdpPort();
-    const bArgs = ["--id", keys[1], "--listen", `127.0.0.1:${port}`, "--k", "2", "--no-watch", "--no-stdin", "--output", "lines"];
-    const b = host(bArgs);
+    const b = hipmm(serverArgs(keys[1], port));
     await b.waitFor("err", /listening on/);
-    const a = host(["--id", keys[0], "--listen", "127.0.0.1:0", "--no-watch", "--connect", `${hits[1]}@127.0.0.1:${port}`]);
+    const a = hipmm(["host", "--id", keys[0], "--listen", "127.0.0.1:0", "--no-watch", "--connect", `${hits[1]}@127.0.0.1:${port}`]);
     await a.waitFor("err", /established /);
     a.child.stdin.write("before\n");
     await b.waitFor("out", /^before\n/);
     b.child.kill("SIGKILL");
     await b.exited;
-    const b2 = host(bArgs);
+    const b2 = hipmm(serverArgs(keys[1], port));
     await b2.waitFor("err", /listening on/);
     // A does not know: it sends on (into SAs B2 never had) until B2 rejoins.
     const end = Date.now() + 20_000;
@@ -57,34 +40,17 @@ test("hipmm host: the peer is killed and restarted; it rejoins and data flows ag
     assert.equal(await a.exited, 0);
     b2.child.kill("SIGTERM");
     assert.equal(await b2.exited, 0);
-  } finally {
-    for (const p of procs) p.kill();
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }),
+);
 
-test("hipmm host --connect: a line typed after the exchange timed out, or after the peer closed, associates again", { timeout: 90_000 }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), "hipmm-reconnect-"));
-  const procs: Proc[] = [];
-  const host = (args: string[]) => {
-    const p = new Proc(["--import", "tsx", CLI, "host", ...args], 20_000);
-    procs.push(p);
-    return p;
-  };
-  try {
-    const keys = ["a.key", "b.key"].map((f) => join(dir, f));
-    const hits = keys.map((k) => {
-      const r = spawnSync(process.execPath, ["--import", "tsx", CLI, "keygen", "-o", k], { encoding: "utf8", timeout: 20_000 });
-      assert.equal(r.status, 0, r.stderr);
-      return r.stdout.trim();
-    });
+test("hipmm host --connect: a line typed after the exchange timed out, or after the peer closed, associates again", { timeout: 90_000 }, () =>
+  withCliWorld(["a", "b"], async ({ keys, hits, hipmm }) => {
     const port = await freeUdpPort();
-    const bArgs = ["--id", keys[1], "--listen", `127.0.0.1:${port}`, "--k", "2", "--no-watch", "--no-stdin", "--output", "lines"];
     // A first: nobody answers, the exchange times out (I1 at 100, 200, 400, 800, 1600 ms).
-    const a = host(["--id", keys[0], "--listen", "127.0.0.1:0", "--no-watch", "--rto-ms", "100", "--connect", `${hits[1]}@127.0.0.1:${port}`]);
+    const a = hipmm(["host", "--id", keys[0], "--listen", "127.0.0.1:0", "--no-watch", "--rto-ms", "100", "--connect", `${hits[1]}@127.0.0.1:${port}`]);
     a.child.stdin.write("held\n");
     await a.waitFor("err", /base exchange [^\n]*\(1 line\(s\) held; the next line tries again\)/);
-    const b = host(bArgs);
+    const b = hipmm(serverArgs(keys[1], port));
     await b.waitFor("err", /listening on/);
     a.child.stdin.write("late\n");
     await b.waitFor("out", /held\nlate\n/);
@@ -92,15 +58,12 @@ test("hipmm host --connect: a line typed after the exchange timed out, or after 
     b.child.kill("SIGTERM");
     assert.equal(await b.exited, 0);
     await a.waitFor("err", /closed \(peer\)/);
-    const b2 = host(bArgs);
+    const b2 = hipmm(serverArgs(keys[1], port));
     await b2.waitFor("err", /listening on/);
     a.child.stdin.write("again\n");
     await b2.waitFor("out", /again\n/);
     assert.equal(a.err.match(/established /g)?.length, 2, a.err);
     a.child.stdin.end();
     assert.equal(await a.exited, 0);
-  } finally {
-    for (const p of procs) p.kill();
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }),
+);
