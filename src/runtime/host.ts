@@ -137,6 +137,7 @@ export class RuntimeHost {
     const worker = dp instanceof WorkerDataPlane ? dp : undefined;
     const provider = opts.crypto === "inline" ? undefined : opts.crypto;
     this.closeDataPlane = worker !== undefined && opts.closeDataPlane === true;
+    const clock = opts.clock ?? monotonicClock;
     this.stack = new HostStack({
       // R1 generation counters keep growing across restarts (RFC 7401 §5.2.3: Initiators ignore
       // R1s older than the counter they saw; src/hip/replay.ts).
@@ -146,10 +147,10 @@ export class RuntimeHost {
       ...(worker ? { deferEsp: true } : { dataPlane: dp as DataPlane | undefined }),
       onEvent: (ev) => this.dispatch(ev),
       ...(opts.mobility === false ? {} : { mobility: opts.mobility ?? {}, addresses: sockets.map((s) => s.local) }),
-      ...(opts.fa ? { fa: opts.fa } : {}),
+      // FAQ Request IDs from the wall clock: a restarted host's are newer than its last run's (client.ts).
+      ...(opts.fa ? { fa: { wallOffsetMs: Date.now() - clock(), ...opts.fa } } : {}),
       ...(opts.inner ? { inner: opts.inner } : {}),
     });
-    const clock = opts.clock ?? monotonicClock;
     // worker-io: sealed packets leave from the Worker's sockets and inbound ESP is opened there,
     // unless something must see every datagram here (a tap) or rewrites them (an FA relay).
     const io = worker && opts.workerIo;

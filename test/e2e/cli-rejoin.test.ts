@@ -67,3 +67,34 @@ test("hipmm host --connect: a line typed after the exchange timed out, or after 
     assert.equal(await a.exited, 0);
   }),
 );
+
+test("hipmm host --fa --privacy behind hipmm fa is killed and restarted: it leases again (newer FAQ Request ID), the FA passes HIP for its HIT to the new lease, it rejoins its peer through the FA", { timeout: 90_000 }, () =>
+  withCliWorld(["a", "b", "fa"], async ({ keys, hits, hipmm }) => {
+    const faPort = await freeUdpPort();
+    const fa = hipmm(["fa", "--id", keys[2], "--udp", `127.0.0.1:${faPort}`, "--puzzle", "off", "--log", "json"]);
+    await fa.waitFor("out", /fa ready/);
+    const bArgs = ["host", "--id", keys[1], "--listen", "127.0.0.1:0", "--k", "2", "--no-watch", "--no-stdin", "--output", "lines", "--fa", `127.0.0.1:${faPort}`, "--privacy"];
+    const b = hipmm(bArgs);
+    await b.waitFor("err", /leased /);
+    const a = hipmm(["host", "--id", keys[0], "--listen", "127.0.0.1:0", "--no-watch", "--connect", `${hits[1]}@127.0.0.1:${faPort}`]);
+    await a.waitFor("err", /established /);
+    a.child.stdin.write("before\n");
+    await b.waitFor("out", /^before\n/);
+    b.child.kill("SIGKILL");
+    await b.exited;
+    const b2 = hipmm(bArgs);
+    // Its old lease is still held (the FA only learns later that its holder is gone).
+    await b2.waitFor("err", /leased 127\.0\.0\.1:\d+ from FA/, 10_000);
+    const end = Date.now() + 20_000;
+    for (let i = 0; !/after \d+\n/.test(b2.out) && Date.now() < end; i++) {
+      a.child.stdin.write(`after ${i}\n`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    assert.match(b2.out, /after \d+\n/, `B2 got data again:\nA: ${a.err}\nB2: ${b2.err}\nFA: ${fa.out.slice(-2000)}`);
+    // Location privacy holds: A still reaches B at the FA's locator only.
+    await a.waitFor("err", /established [\s\S]*established /);
+    assert.doesNotMatch(a.err, new RegExp(`established ${hits[1]} at 127\\.0\\.0\\.1:(?!${faPort}\\b)`));
+    a.child.stdin.end();
+    assert.equal(await a.exited, 0);
+  }),
+);

@@ -29,6 +29,16 @@ export interface FaTarget {
   hit?: Uint8Array;
 }
 
+/**
+ * The Request ID of the wall clock (`ms`: Date.now()), one step per 64 ms. IDs compare as 16-bit
+ * serial numbers (half a cycle: 35 minutes), so a restarted host's first FAQ is newer than its
+ * previous run's last one if that was sent more than 64 ms and less than 35 minutes earlier
+ * (a lease is renewed at half its lifetime: every 30 minutes at the default `leaseMax` 3600 s).
+ */
+export function wallClockRequestId(ms: number): number {
+  return Math.floor(ms / 64) & 0xffff;
+}
+
 /** FAD reasons for a new lease worth asking again (elsewhere, or later). */
 const PASSING = new Set<number>([FadReason.STORE_FAILED, FadReason.FA_FULL, FadReason.TOO_MANY_FROM_SOURCE, FadReason.NO_ADDRESSES, FadReason.NO_SPIS]);
 
@@ -52,6 +62,15 @@ export interface FaClientOptions {
   tries?: number;
   /** Largest #K we solve. Default 24. */
   maxK?: number;
+  /**
+   * Wall-clock time minus the `now` the client is driven with (ms). When set, each FAQ's Request ID
+   * is the wall clock in 64 ms steps ({@link wallClockRequestId}), or the previous ID + 1 if that
+   * is not newer. An FA drops a new-lease FAQ whose ID is older than that of a lease the HIT holds
+   * (a replay, docs/PROTOCOL.md §9): a host that restarted with a random first ID was shut out
+   * half the time until its old lease expired. RuntimeHost sets it. Default: unset (IDs start at
+   * a random value and count up; the simulator).
+   */
+  wallOffsetMs?: number;
   /** Location privacy (§3.2): announce only leased addresses. */
   privacy?: boolean;
   /**
@@ -478,8 +497,20 @@ export class FaClient {
 
   // ---- internals ------------------------------------------------------------------------
 
+  private firstRequest = true;
+
+  /** The next Request ID: +1, or the wall clock's when that is newer (FaClientOptions.wallOffsetMs). */
+  private nextRequestId(now: Millis): number {
+    const next = (this.requestId + 1) & 0xffff;
+    const first = this.firstRequest;
+    this.firstRequest = false;
+    if (this.o.wallOffsetMs === undefined) return next;
+    const w = wallClockRequestId(now + this.o.wallOffsetMs);
+    return first || ((w - next) & 0xffff) < 0x8000 ? w : next;
+  }
+
   private request(now: Millis, leaseId: number, lifetime: number): void {
-    this.requestId = (this.requestId + 1) & 0xffff;
+    this.requestId = this.nextRequestId(now);
     const fields: FaqFields = { requestId: this.requestId, leaseId, lifetime, addrType: this.o.addrType ?? 0, spis: this.o.spis ?? 0 };
     const interval = this.o.retryMs ?? 1000;
     this.pending = { fields, tries: 1, interval, nextAt: now + interval };

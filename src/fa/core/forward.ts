@@ -153,7 +153,21 @@ export class Forwarder {
     else if (l.shared) lease = this.store.byHitBytes(data, 4 + 24);
     else return this.drop(DropReason.NOT_FORWARDED);
     if (!lease) return this.drop(l.dedicated ? DropReason.NO_LEASE_LOCATOR : DropReason.NO_LEASE_HIT);
+    if (l.shared) lease = this.liveLease(lease);
     return this.toHost(now, lease, l, fromIp, fromPort, data);
+  }
+
+  /**
+   * A HIT with several leases (a host that restarted and leased again while its old lease runs
+   * on): HIP by HIT goes to the newest whose holder is not dead, where the host is now (its peers'
+   * UPDATEs then reach it and it rejoins them, docs/PROTOCOL.md §7.11).
+   */
+  private liveLease(first: Lease): Lease {
+    const all = this.store.byHit(first.hit);
+    if (all.length < 2) return first;
+    let best: Lease | undefined;
+    for (const x of all) if (!this.holders?.isDead(x) && (!best || x.created > best.created)) best = x;
+    return best ?? first;
   }
 
   /** Peer → host: relay header (src = peer, dst = leased locator) + the datagram. */

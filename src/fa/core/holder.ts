@@ -90,6 +90,11 @@ export class HolderLiveness {
     return s.sinceHeard > this.cfg.holderQueue ? "holder_unconfirmed" : undefined;
   }
 
+  /** True once the holder of `lease` stopped answering probes (until it is heard from again). */
+  isDead(lease: Lease): boolean {
+    return this.states.get(lease)?.dead === true;
+  }
+
   /** Probe the holder of `lease` now (the FA restarted with its store: "we are back"). */
   probeNow(now: Millis, lease: Lease): void {
     if (this.cfg.holderSilenceMs <= 0 || lease.tunnel) return;
