@@ -442,7 +442,10 @@ export class FaClient {
         this.sendFaq(now, p);
       }
     }
-    if (this.lease && this.lease.expires <= now && !this.pending) {
+    // Expired even while its renewal is still being retried (the FA is unreachable): lost now, and
+    // a new-lease request replaces the renewal. (Waiting for the retries left the expiry as a
+    // deadline in the past: pollTimeout returned it until the next retry, a busy timer loop.)
+    if (this.lease && this.lease.expires <= now) {
       this.events.push({ type: "lost", fa: this.lease.fa.locator });
       this.lease = undefined;
       this.request(now, 0, this.o.lifetime ?? 0);
