@@ -106,7 +106,8 @@ export class TunnelHost {
       onEvent: (ev) => this.dispatch(ev),
       mobility: o.mobility ?? {},
       // No address of our own: peers only ever see the leased locator (location privacy, §3.2).
-      fa: { addrType: 4, spis: 16, privacy: true, ...o.lease, fas: [o.fa] },
+      // FAQ Request IDs from the wall clock: a reloaded page with the same identity is not taken for a replay.
+      fa: { addrType: 4, spis: 16, privacy: true, wallOffsetMs: Date.now() - clock(), ...o.lease, fas: [o.fa] },
     });
     this.socket = new TunnelSocket(o.tunnel, o.fa.locator);
     o.tunnel.onClose = (reason) => this.emit("tunnel-closed", { reason });
