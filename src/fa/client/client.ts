@@ -64,7 +64,7 @@ export interface FaClientOptions {
   maxK?: number;
   /**
    * Wall-clock time minus the `now` the client is driven with (ms). When set, each FAQ's Request ID
-   * is the wall clock in 64 ms steps ({@link wallClockRequestId}), or the previous ID + 1 if that
+   * is the wall clock in 64 ms steps (`wallClockRequestId`), or the previous ID + 1 if that
    * is not newer. An FA drops a new-lease FAQ whose ID is older than that of a lease the HIT holds
    * (a replay, docs/PROTOCOL.md §9): a host that restarted with a random first ID was shut out
    * half the time until its old lease expired. RuntimeHost sets it. Default: unset (IDs start at
