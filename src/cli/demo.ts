@@ -2,7 +2,8 @@
 // In this process: a Forwarding Agent (127.0.0.3), host A (127.0.0.1, mobile) and host B
 // (127.0.0.4). A leases an address from the FA, runs a base exchange with B, both exchange ESP
 // data, A's FA interface is announced and checked (REA/AC/ACR through the FA), then A moves to
-// 127.0.0.2 (REA, AC, ACR; the first datagram rides inside the REA), data continues, CLOSE.
+// 127.0.0.2 (REA, AC, ACR; the first datagram rides inside the REA), data continues; B crashes
+// and restarts (same identity and port, no state) and rejoins at A's liveness AC (§7.11), CLOSE.
 // Every datagram A and B send is a timeline line; a summary ends it. Options: --k N, --pcap
 // FILE, --esp-sa FILE.
 import { createSocket } from "node:dgram";
@@ -27,7 +28,7 @@ import { type CommandSpec, intOption, parseCommand } from "./options.ts";
 
 export const DEMO_SPEC: CommandSpec = {
   name: "demo",
-  summary: "the main end-to-end scenario on loopback: FA lease, base exchange, data, move, CLOSE (npm start)",
+  summary: "the main end-to-end scenario on loopback: FA lease, base exchange, data, move, a peer restart and rejoin, CLOSE (npm start)",
   options: [
     { name: "k", arg: "N", default: "8", help: "puzzle difficulty K of the base exchange (RFC 7401 §4.1.2)" },
     { name: "pcap", arg: "FILE", default: "none", help: "write every datagram of A and B to a pcap file" },
@@ -97,7 +98,8 @@ export async function demo(argv: string[]): Promise<number> {
   const fa = await FaServer.start({ identity: HostIdentity.generate(cryptoRng), config: faConfig({ control: [faLoc], shared4: [faLoc], puzzle: "off" }), store: new MemoryLeaseStore() });
   names.set(locatorKey(faLoc), "FA");
   const a = await startMobileNode({ identity: HostIdentity.generate(cryptoRng), addresses: ["127.0.0.1"], hip: { puzzleK: k }, tap, fa: { fas: [{ locator: faLoc }], addrType: 4, spis: 16 } });
-  const b = await startNodeHost({ identity: HostIdentity.generate(cryptoRng), listen: ["127.0.0.4:0"], hip: { puzzleK: k }, tap });
+  const bId = HostIdentity.generate(cryptoRng);
+  let b = await startNodeHost({ identity: bId, listen: ["127.0.0.4:0"], hip: { puzzleK: k }, tap });
   const A = a.host;
   const aPort = A.locals[0].port;
   names.set(locatorKey(A.locals[0]), "A");
@@ -154,23 +156,41 @@ export async function demo(argv: string[]): Promise<number> {
     await new Promise((r) => setTimeout(r, 100));
     clearInterval(tick);
     await new Promise((r) => setTimeout(r, 50));
+    // The move's numbers, before B's restart replaces its stack.
+    const sa = b.stack.mobility?.session(A.hit)?.counters;
+    const hb = { ...b.stack.host.counters };
+    const espB = b.stack.counters["esp.tx"] ?? 0;
+    const sentB = b.driver.transmitted;
+
+    // B crashes (no CLOSE) and comes back with the same identity and port: A still has the
+    // association and sends into SAs B no longer has, until its liveness AC makes B rejoin (§7.11).
+    const bLoc = b.locals[0];
+    note("B crashes and restarts: same identity, same port, no state (no CLOSE sent)");
+    await b.close(0);
+    const tRestart = performance.now();
+    b = await startNodeHost({ identity: bId, listen: [locatorKey(bLoc)], hip: { puzzleK: k }, tap });
+    b.on("event", capture.onEvent);
+    const back = waitFor(b, "A's data after B's restart", message(() => true), 8000);
+    const tick2 = setInterval(() => A.send(b.hit, 5000, 7, enc.encode("A, after B's restart")), 20);
+    await back.finally(() => clearInterval(tick2));
+    const hRejoin = performance.now() - tRestart;
+    note(`B rejoined A (its I1 answered A's liveness AC, A replaced the association): data again ${hRejoin.toFixed(1)} ms after the restart`);
 
     const closed = waitFor(A, "CLOSE_ACK", (ev) => (ev.type === "closed" ? ev : undefined));
     A.closeAssociation(b.hit);
     await closed;
     note("association closed (CLOSE / CLOSE_ACK)");
-    const sa = b.stack.mobility?.session(A.hit)?.counters;
     const ma = A.stack.mobility?.sessions()[0]?.session.counters;
     const c = (x: Record<string, number>, n: string) => x[n] ?? 0;
     const hc = A.stack.host.counters;
-    const hb = b.stack.host.counters;
     console.log("summary:");
     console.log(`  base exchange     I1/R1/I2/R2 over real UDP, puzzle K=${k}`);
     console.log(`  FA lease          ${locatorKey(lease.locator)} (interface ${FA_INTERFACE}), relayed datagrams to A: ${c(A.stack.counters, "rx.relay")}`);
     console.log(`  REA / AC / ACR    A sent ${c(hc, "tx.REA")}/${c(hc, "tx.AC")}/${c(hc, "tx.ACR")}, B sent ${c(hb, "tx.REA")}/${c(hb, "tx.AC")}/${c(hb, "tx.ACR")}; rejected ${(ma ? Object.values(ma.rejected).reduce((x, y) => x + y, 0) : 0) + (sa ? Object.values(sa.rejected).reduce((x, y) => x + y, 0) : 0)}`);
     console.log(`  handover          from A ${hFrom.toFixed(1)} ms, toward A ${hTo.toFixed(1)} ms (loopback RTT ≈ 0)`);
     console.log(`  data during move  A→B ${counts.gotB}/${counts.sentA + 1} delivered, B→A ${counts.gotA}/${counts.sentB + 1} delivered`);
-    console.log(`  datagrams         ${A.driver.transmitted + b.driver.transmitted} sent by A and B, ESP ${c(A.stack.counters, "esp.tx") + c(b.stack.counters, "esp.tx")} (+${c(A.stack.counters, "esp.tx.rea")} inside REA)`);
+    console.log(`  restart           B back in A's association ${hRejoin.toFixed(1)} ms after restarting (rejoin: B sent ${c(b.stack.host.counters, "rejoin.started")} I1 on A's AC)`);
+    console.log(`  datagrams         ${A.driver.transmitted + sentB + b.driver.transmitted} sent by A and B, ESP ${c(A.stack.counters, "esp.tx") + espB + c(b.stack.counters, "esp.tx")} (+${c(A.stack.counters, "esp.tx.rea")} inside REA)`);
     return 0;
   } catch (e) {
     console.error(`hipmm demo: ${(e as Error).message}`);

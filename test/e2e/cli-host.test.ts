@@ -73,7 +73,7 @@ test("two hipmm host processes: base exchange, then lines both ways", { skip: ex
   }
 });
 
-test("hipmm demo (npm start): FA lease, base exchange, data, move to 127.0.0.2 with REA/AC/ACR, CLOSE; exits 0 in < 10 s", () => {
+test("hipmm demo (npm start): FA lease, base exchange, data, move to 127.0.0.2 with REA/AC/ACR, B's restart and rejoin, CLOSE; exits 0 in < 15 s", () => {
   const t0 = Date.now();
   const r = spawnSync(process.execPath, ["--import", "tsx", join(import.meta.dirname, "fixtures", "cli.ts"), "demo", "--k", "4"], { encoding: "utf8", timeout: 30_000 });
   assert.equal(r.status, 0, r.stderr + r.stdout);
@@ -86,5 +86,9 @@ test("hipmm demo (npm start): FA lease, base exchange, data, move to 127.0.0.2 w
   assert.match(r.stdout, /B got A's datagram from 127\.0\.0\.2/);
   assert.match(r.stdout, /A got B's datagram at 127\.0\.0\.2/);
   assert.match(r.stdout, /A' +→ B +ESP/, "data continues from the new address");
+  // B's restart: after it, B answers A's liveness AC with an I1 and the exchange runs again.
+  const after = r.stdout.slice(r.stdout.indexOf("B crashes and restarts"));
+  assert.match(after, /A' +→ B +AC[\s\S]*B +→ A' +I1[\s\S]*A' +→ B +R1[\s\S]*B +→ A' +I2[\s\S]*A' +→ B +R2/, after);
+  assert.match(after, /B rejoined A/);
   assert.match(r.stdout, /summary:/);
 });
