@@ -8,6 +8,26 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { withCliWorld } from "../helpers/cli-world.ts";
 import { freeUdpPort } from "../helpers/net.ts";
+import type { Proc } from "../helpers/proc.ts";
+
+/** A associates with B, a line gets through, then B is killed (no CLOSE, every state lost). */
+async function connectThenKill(a: Proc, b: Proc): Promise<void> {
+  await a.waitFor("err", /established /);
+  a.child.stdin.write("before\n");
+  await b.waitFor("out", /^before\n/);
+  b.child.kill("SIGKILL");
+  await b.exited;
+}
+
+/** A writes a line every 250 ms (for at most 20 s) until `to` printed one of them. */
+async function sendUntilHeard(a: Proc, to: Proc, context: string): Promise<void> {
+  const end = Date.now() + 20_000;
+  for (let i = 0; !/after \d+\n/.test(to.out) && Date.now() < end; i++) {
+    a.child.stdin.write(`after ${i}\n`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  assert.match(to.out, /after \d+\n/, `B2 got data again:\nA: ${a.err}\nB2: ${to.err}${context}`);
+}
 
 /** B's arguments: a fixed port (it comes back there), stdin not read, one line per datagram. */
 const serverArgs = (key: string, port: number) => ["host", "--id", key, "--listen", `127.0.0.1:${port}`, "--k", "2", "--no-watch", "--no-stdin", "--output", "lines"];
@@ -18,20 +38,11 @@ test("hipmm host: the peer is killed and restarted; it rejoins and data flows ag
     const b = hipmm(serverArgs(keys[1], port));
     await b.waitFor("err", /listening on/);
     const a = hipmm(["host", "--id", keys[0], "--listen", "127.0.0.1:0", "--no-watch", "--connect", `${hits[1]}@127.0.0.1:${port}`]);
-    await a.waitFor("err", /established /);
-    a.child.stdin.write("before\n");
-    await b.waitFor("out", /^before\n/);
-    b.child.kill("SIGKILL");
-    await b.exited;
+    await connectThenKill(a, b);
     const b2 = hipmm(serverArgs(keys[1], port));
     await b2.waitFor("err", /listening on/);
     // A does not know: it sends on (into SAs B2 never had) until B2 rejoins.
-    const end = Date.now() + 20_000;
-    for (let i = 0; !/after \d+\n/.test(b2.out) && Date.now() < end; i++) {
-      a.child.stdin.write(`after ${i}\n`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
-    assert.match(b2.out, /after \d+\n/, `B2 got data again:\nA: ${a.err}\nB2: ${b2.err}`);
+    await sendUntilHeard(a, b2, "");
     assert.match(b2.err, new RegExp(`established ${hits[0]}`), "B2 ran a base exchange with A");
     // A answered B2's exchange (RFC 7401 §4.4.2: I2 in ESTABLISHED replaces the association).
     await a.waitFor("err", /established [\s\S]*established /);
@@ -77,20 +88,11 @@ test("hipmm host --fa --privacy behind hipmm fa is killed and restarted: it leas
     const b = hipmm(bArgs);
     await b.waitFor("err", /leased /);
     const a = hipmm(["host", "--id", keys[0], "--listen", "127.0.0.1:0", "--no-watch", "--connect", `${hits[1]}@127.0.0.1:${faPort}`]);
-    await a.waitFor("err", /established /);
-    a.child.stdin.write("before\n");
-    await b.waitFor("out", /^before\n/);
-    b.child.kill("SIGKILL");
-    await b.exited;
+    await connectThenKill(a, b);
     const b2 = hipmm(bArgs);
     // Its old lease is still held (the FA only learns later that its holder is gone).
     await b2.waitFor("err", /leased 127\.0\.0\.1:\d+ from FA/, 10_000);
-    const end = Date.now() + 20_000;
-    for (let i = 0; !/after \d+\n/.test(b2.out) && Date.now() < end; i++) {
-      a.child.stdin.write(`after ${i}\n`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
-    assert.match(b2.out, /after \d+\n/, `B2 got data again:\nA: ${a.err}\nB2: ${b2.err}\nFA: ${fa.out.slice(-2000)}`);
+    await sendUntilHeard(a, b2, `\nFA: ${fa.out.slice(-2000)}`);
     // Location privacy holds: A still reaches B at the FA's locator only.
     await a.waitFor("err", /established [\s\S]*established /);
     assert.doesNotMatch(a.err, new RegExp(`established ${hits[1]} at 127\\.0\\.0\\.1:(?!${faPort}\\b)`));
