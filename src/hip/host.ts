@@ -442,7 +442,8 @@ export class HipHost extends AssociationTable implements HostCore {
     const quiet = a.rejoin && a.state === "I1-SENT";
     a.state = "E-FAILED";
     a.retransmit = undefined;
-    if (reason === "timeout") this.r1Seen.forget(a.peerHit); // the Responder may have restarted
+    // The Responder may have restarted; not on an unanswered rejoin (anyone can trigger one for any HIT).
+    if (reason === "timeout" && !quiet) this.r1Seen.forget(a.peerHit);
     this.removeAssociation(a);
     this.count(quiet ? `rejoin.${reason}` : `failed.${reason}`);
     if (!quiet) this.event({ type: "failed", peerHit: a.peerHit, reason });
