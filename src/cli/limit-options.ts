@@ -64,8 +64,8 @@ function parse(given: readonly string[], names: readonly string[], rules: Rules)
   });
 }
 
-/** Host: only a rate may be fractional; ualIdleMs 0 means "never" (HipLimits); prefix lengths in bits. */
-const HOST_RULES: Rules = { fractional: (p) => p.sub === "ratePerSec", zeroOk: (p) => p.name === "ualIdleMs", most: { prefixV4: 32, prefixV6: 128 } };
+/** Host: only a rate may be fractional; ualIdleMs 0 means "never", rejoinMaxPuzzleK 0 "#K 0 only" (HipLimits); prefix lengths in bits. */
+const HOST_RULES: Rules = { fractional: (p) => p.sub === "ratePerSec", zeroOk: (p) => p.name === "ualIdleMs" || p.name === "rejoinMaxPuzzleK", most: { prefixV4: 32, prefixV6: 128, rejoinMaxPuzzleK: 40 } };
 /** FA: per-second rates and the load threshold may be fractional; puzzle #K at most 40 (as `hipmm host --k`). */
 const FA_RULES: Rules = { fractional: (p) => p.name.endsWith("PerSecond") || p.name === "loadThreshold", zeroOk: () => false, most: { puzzleKMax: 40 } };
 

@@ -137,6 +137,8 @@ export class Association {
   opportunistic = false;
   /** Started by a packet of a peer that kept its association with us (HipHostConfig.rejoin): `accept` decides at R1. */
   rejoin = false;
+  /** Largest puzzle #K this exchange solves (a rejoin: limits.rejoinMaxPuzzleK); default cfg.maxPuzzleK. */
+  maxPuzzleK: number | undefined;
   /** Responder: the R2 we sent (re-sent on a duplicate I2, §6.9 step 4). */
   lastR2: Uint8Array | undefined;
   /** CLOSE nonce (ECHO_REQUEST_SIGNED, §5.3.7). */

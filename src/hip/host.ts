@@ -83,6 +83,7 @@ export class HipHost extends AssociationTable implements HostCore {
   /** R1s to unauthenticated I1s (RFC 7401 §4.1.1); NOTIFYs to unauthenticated packets. */
   private readonly r1Limiter: PrefixLimiter;
   private readonly notifyLimiter: PrefixLimiter;
+  private readonly rejoinLimiter: PrefixLimiter;
 
   constructor(cfg: HipHostConfig) {
     super(cfg);
@@ -106,6 +107,7 @@ export class HipHost extends AssociationTable implements HostCore {
     const lim = { perPrefix: l.r1PerPrefix, global: l.r1Global, prefixV4: l.prefixV4, prefixV6: l.prefixV6, maxEntries: l.maxRateEntries };
     this.r1Limiter = new PrefixLimiter(lim);
     this.notifyLimiter = new PrefixLimiter(lim);
+    this.rejoinLimiter = new PrefixLimiter({ ...lim, perPrefix: l.rejoinPerPrefix, global: l.rejoinGlobal });
   }
 
   /** State sizes to compare with `limits` (associations, half-open exchanges, rate-limit buckets). */
@@ -167,12 +169,13 @@ export class HipHost extends AssociationTable implements HostCore {
   /**
    * A peer sent an UPDATE (or a mobility packet) for an association we do not have: we lost it
    * (restart) and it did not. Unauthenticated, so only an I1 goes out (smaller than the packet),
-   * rate-limited like NOTIFYs and only while half the half-open room is free (HipHostConfig.rejoin).
+   * rate-limited (limits.rejoinPerPrefix / rejoinGlobal) and only while half the half-open room is
+   * free; the puzzle it will solve is capped (rejoinMaxPuzzleK). HipHostConfig.rejoin.
    */
   private rejoin(now: Millis, pkt: HipPacket, from: Locator, to: Locator): void {
     if (!this.cfg.rejoin || !REJOIN_TYPES.has(pkt.packetType) || compareHits(pkt.receiverHit, this.identity.hit) !== 0 || !isHit(pkt.senderHit)) return;
     if (compareHits(pkt.senderHit, this.identity.hit) === 0) return;
-    if (this.noRoom() || 2 * this.halfOpen() >= this.limits.maxHalfOpen || this.notifyLimiter.take(from.ip, now)) {
+    if (this.noRoom() || 2 * this.halfOpen() >= this.limits.maxHalfOpen || this.rejoinLimiter.take(from.ip, now)) {
       this.count("rejoin.suppressed");
       return;
     }
@@ -181,6 +184,7 @@ export class HipHost extends AssociationTable implements HostCore {
     const a = this.association(pkt.senderHit);
     if (!a?.retransmit) return;
     a.rejoin = true;
+    a.maxPuzzleK = Math.min(this.cfg.maxPuzzleK, this.limits.rejoinMaxPuzzleK); // the peer picks #K: our CPU
     // One I1 per trigger, never retransmitted (the peer's next UPDATE is the retry): it ends
     // without an event at the first retransmission time if no R1 came.
     a.retransmit.tries = this.cfg.retransmit.maxTries;

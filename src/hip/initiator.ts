@@ -115,7 +115,7 @@ function r1Verified(core: HostCore, now: Millis, pkt: HipPacket, from: Locator, 
   const suite = tfl.formats.includes(ESP_TRANSFORM_TYPE) ? selectFirst(esp.suites.slice(0, 6), espSuitesFor(prof, core.cfg.espSuites)) : undefined;
   if (suite === undefined) return core.fail(now, a, "no_esp_suite");
   a.hitSuite = hitSuiteOf(pkt.senderHit); // the Responder's suite decides RHASH (§5.2.10)
-  if (puzzle.k > core.cfg.maxPuzzleK || puzzle.randomI.length !== a.rhash.outputLen) return core.fail(now, a, "puzzle_too_hard");
+  if (puzzle.k > (a.maxPuzzleK ?? core.cfg.maxPuzzleK) || puzzle.randomI.length !== a.rhash.outputLen) return core.fail(now, a, "puzzle_too_hard");
   const J = solvePuzzle(a.rhash, core.rng, puzzle.randomI, ...puzzleHits(prof, core.identity.hit, pkt.senderHit), puzzle.k);
   if (!J) return core.fail(now, a, "puzzle_unsolved");
   // The I2 must fit in a HIP packet (§5.1) before anything changes (e.g. an R1 padded with

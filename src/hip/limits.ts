@@ -48,6 +48,16 @@ export interface HipLimits {
   prefixV6: number;
   /** Per-prefix buckets kept (least recently used evicted). */
   maxRateEntries: number;
+  /**
+   * Rejoins (docs/PROTOCOL.md §7.11: an UPDATE or mobility packet of an unknown association starts
+   * an exchange to its sender), per source prefix. Each makes us an Initiator: R1 verify, puzzle,
+   * ECDH, signature. `rejoin.suppressed` beyond it.
+   */
+  rejoinPerPrefix: RateLimit;
+  /** Rejoins, all sources together. */
+  rejoinGlobal: RateLimit;
+  /** Largest puzzle #K a rejoin solves (the peer chose it; `rejoin.puzzle_too_hard`); 0 = only #K 0. */
+  rejoinMaxPuzzleK: number;
   /** Runtime SA table: SAs in the data plane (the WASM table has 4096 slots, a GCM SA holds
    * 64 KiB of GHASH tables once it carried a packet). An SA beyond it is refused (HostStack
    * counter `drop.sa_limit`). */
@@ -90,6 +100,9 @@ export const HIP_LIMITS: Readonly<HipLimits> = Object.freeze({
   prefixV4: 24,
   prefixV6: 64,
   maxRateEntries: 4096,
+  rejoinPerPrefix: { ratePerSec: 2, burst: 4 },
+  rejoinGlobal: { ratePerSec: 20, burst: 40 },
+  rejoinMaxPuzzleK: 10,
   maxSas: 2560,
   maxEspQueue: 4096,
   workerIoBacklog: 4096,
@@ -109,6 +122,8 @@ export function resolveLimits(l: Partial<HipLimits> = {}): HipLimits {
     ...l,
     r1PerPrefix: { ...HIP_LIMITS.r1PerPrefix, ...l.r1PerPrefix },
     r1Global: { ...HIP_LIMITS.r1Global, ...l.r1Global },
+    rejoinPerPrefix: { ...HIP_LIMITS.rejoinPerPrefix, ...l.rejoinPerPrefix },
+    rejoinGlobal: { ...HIP_LIMITS.rejoinGlobal, ...l.rejoinGlobal },
     probePerIp: { ...HIP_LIMITS.probePerIp, ...l.probePerIp },
     probeGlobal: { ...HIP_LIMITS.probeGlobal, ...l.probeGlobal },
   };

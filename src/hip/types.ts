@@ -69,7 +69,7 @@ export interface HipHostConfig {
   /**
    * Rejoin a peer that still has an association with us after we lost ours (we restarted): an
    * UPDATE or mobility packet from a HIT we have no association with starts a base exchange to
-   * its source (I1, smaller than what triggered it; rate-limited like NOTIFYs, only while half
+   * its source (I1, smaller than what triggered it; limits.rejoin*: rate and puzzle caps; only while half
    * the half-open room is free), and the peer replaces its association on our I2 (RFC 7401
    * §4.4.2, ESTABLISHED + I2). `accept` is asked once the R1 verified. docs/PROTOCOL.md §7.11.
    * Default true.

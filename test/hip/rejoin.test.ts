@@ -90,7 +90,7 @@ test("rejoin: UPDATEs replayed from spoofed sources cost one small I1 each, neve
   assert.ok(c.ok && c.value.kind === "hip");
   const hip = c.value.packet.slice();
 
-  const burst = 40; // limits.r1PerPrefix.burst (the NOTIFY limiter's buckets)
+  const burst = 4; // limits.rejoinPerPrefix.burst
   for (const cfg of [{}, { rejoin: false }]) {
     const b2 = restart(net, net.nodes.find((n) => n.loc.ip === b.loc.ip)!, cfg);
     const out = record(net);
@@ -126,4 +126,30 @@ test("rejoin: UPDATEs replayed from spoofed sources cost one small I1 each, neve
   assert.equal(b3.host.counters["rejoin.blocked_by_policy"] >= 1, true);
   assert.equal(b3.host.association(a.host.hit), undefined);
   assert.deepEqual(eventsOf(b3, "established"), []);
+});
+
+test("rejoin: the peer's puzzle is capped (limits.rejoinMaxPuzzleK): an R1 asking more ends the attempt before any I2; the cap can be raised", () => {
+  for (const cap of [undefined, 12]) {
+    const net = new Net();
+    const a = net.add(51, "192.0.2.1", { puzzleK: 12 });
+    const b = net.add(52, "192.0.2.2");
+    const ua = new UpdateExtension(a.host);
+    new UpdateExtension(b.host);
+    a.host.connect(net.now, b.loc, b.host.hit, a.loc);
+    net.run(5000);
+    b.host.noteEspReceived(net.now, eventsOf(b, "sa-install")[0].inbound.spi, a.loc);
+    net.run(net.now + 1);
+    const b2 = restart(net, b, cap === undefined ? {} : { limits: { rejoinMaxPuzzleK: cap } });
+    const seen = record(net);
+    ua.rekey(net.now, b.host.hit);
+    net.run(net.now + 10_000);
+    const i2s = seen.filter((p) => p.src === b2 && hipType(p.data) === 3);
+    if (cap === undefined) {
+      // Each of A's UPDATE retransmissions tried again (within the rejoin buckets); each stopped at the R1.
+      const c = b2.host.counters;
+      assert.ok(c["rejoin.puzzle_too_hard"] >= 1 && c["rejoin.puzzle_too_hard"] === c["rejoin.started"], JSON.stringify(c));
+      assert.equal(i2s.length, 0, "no puzzle solved, no I2");
+      assert.deepEqual(eventsOf(b2, "failed"), []);
+    } else assert.equal(b2.host.association(a.host.hit)?.state, "ESTABLISHED");
+  }
 });
