@@ -77,25 +77,13 @@ export async function hostCommand(argv: string[]): Promise<number> {
   let current: Uint8Array | undefined = peer?.hit;
   const backlog: Uint8Array[] = [];
   host.on("event", capture.onEvent);
-  // Lines go out only over an established association; until then (and after it ends) they are held here.
-  let up = false;
-  const ended = (ev: { peerHit: Uint8Array }) => {
-    if (current && hitKey(ev.peerHit) === hitKey(current)) up = false;
-  };
   host.on("established", (ev) => {
     current = ev.peerHit;
-    up = true;
     console.error(`hipmm: established ${hitToString(ev.peerHit)} at ${locatorKey(ev.peer)}`);
     for (const d of backlog.splice(0)) host.send(ev.peerHit, port, port, d);
   });
-  host.on("failed", (ev) => {
-    ended(ev);
-    console.error(`hipmm: association with ${hitToString(ev.peerHit)} failed: ${ev.reason}`);
-  });
-  host.on("closed", (ev) => {
-    ended(ev);
-    console.error(`hipmm: association with ${hitToString(ev.peerHit)} closed (${ev.reason})`);
-  });
+  host.on("failed", (ev) => console.error(`hipmm: association with ${hitToString(ev.peerHit)} failed: ${ev.reason}`));
+  host.on("closed", (ev) => console.error(`hipmm: association with ${hitToString(ev.peerHit)} closed (${ev.reason})`));
   wireHostIo(host, io, (chunk) => process.stdout.write(chunk)); // --output, --echo (host-io.ts)
   // No silent drops (send-queue.ts): held while there is no path, reported when dropped.
   host.on("held", (ev) => {
@@ -129,8 +117,9 @@ export async function hostCommand(argv: string[]): Promise<number> {
   let heldDropped = 0;
   const sendLine = (line: string) => {
     const data = new TextEncoder().encode(`${line}\n`);
-    if (current && up && host.send(current, port, port, data) !== "no-association") return;
-    // Held for the next association, bounded (oldest out).
+    // Out only over an association with SAs; during an exchange and after one ends, held here
+    // for the next (bounded, oldest out).
+    if (current && host.stack.canSend(current) && host.send(current, port, port, data) !== "no-association") return;
     if (backlog.length >= MAX_HELD_LINES) {
       backlog.shift();
       if (heldDropped++ === 0) console.error(`hipmm: no association: holding at most ${MAX_HELD_LINES} lines, oldest dropped`);

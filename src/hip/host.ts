@@ -143,7 +143,7 @@ export class HipHost extends AssociationTable implements HostCore {
   /** Start a base exchange with `peer` (RFC 7401 §6.6); without `peerHit`, opportunistic (§4.1.8). */
   connect(now: Millis, peer: Locator, peerHit?: Uint8Array, from?: Locator): void {
     this.now = now;
-    let a = peerHit ? this.association(peerHit) : this.opportunistic.get(locatorKey(peer));
+    const a = peerHit ? this.association(peerHit) : this.opportunistic.get(locatorKey(peer));
     if (a && a.state !== "CLOSING" && a.state !== "CLOSED") return;
     if (a) this.removeAssociation(a);
     const full = this.noRoom();
@@ -152,7 +152,13 @@ export class HipHost extends AssociationTable implements HostCore {
       this.event({ type: "failed", peerHit: (peerHit ?? new Uint8Array(16)).slice(), reason: full });
       return;
     }
+    this.initiate(now, peer, peerHit, from);
+  }
+
+  /** A new association in I1-SENT, its I1 sent (`tries`: transmissions already counted against the retransmit budget). */
+  private initiate(now: Millis, peer: Locator, peerHit: Uint8Array | undefined, from: Locator | undefined, tries = 1): Association {
     this.makeRoom();
+    let a: Association;
     if (peerHit && !isNullHit(peerHit)) a = this.createAssociation(peerHit, peer);
     else {
       a = new Association(this.assocHost, this.identity, new Uint8Array(16), peer);
@@ -163,7 +169,8 @@ export class HipHost extends AssociationTable implements HostCore {
     a.lastRxAt = now;
     a.state = "I1-SENT";
     a.initiator = true;
-    this.sendReliable(now, a, buildI1(this, a));
+    this.sendReliable(now, a, buildI1(this, a), tries);
+    return a;
   }
 
   /**
@@ -180,14 +187,11 @@ export class HipHost extends AssociationTable implements HostCore {
       return;
     }
     this.count("rejoin.started");
-    this.connect(now, from, pkt.senderHit, to);
-    const a = this.association(pkt.senderHit);
-    if (!a?.retransmit) return;
+    // One I1 per trigger, never retransmitted (its whole budget counted as spent: the peer's next
+    // UPDATE is the retry); it ends without an event at the first retransmission time if no R1 came.
+    const a = this.initiate(now, from, pkt.senderHit, to, this.cfg.retransmit.maxTries);
     a.rejoin = true;
     a.maxPuzzleK = Math.min(this.cfg.maxPuzzleK, this.limits.rejoinMaxPuzzleK); // the peer picks #K: our CPU
-    // One I1 per trigger, never retransmitted (the peer's next UPDATE is the retry): it ends
-    // without an event at the first retransmission time if no R1 came.
-    a.retransmit.tries = this.cfg.retransmit.maxTries;
   }
 
   /** Close the association with `peerHit` (CLOSE / CLOSE_ACK, §5.3.7). */
@@ -409,11 +413,11 @@ export class HipHost extends AssociationTable implements HostCore {
     this.queueRaw(now, packet, to, from);
   }
 
-    sendReliable(now: Millis, a: Association, pkt: HipPacket): void {
+    sendReliable(now: Millis, a: Association, pkt: HipPacket, tries = 1): void {
     const packet = this.send(now, pkt, a.peerLocator, a.localLocator);
     a.lastControlAt = now;
     const initial = this.cfg.retransmit.initialMs;
-    a.retransmit = { packet, tries: 1, interval: initial, nextAt: now + initial };
+    a.retransmit = { packet, tries, interval: initial, nextAt: now + initial };
   }
 
   drop(reason: string, pkt: HipPacket | undefined, from: Locator | undefined, code?: string, offset?: number): false {

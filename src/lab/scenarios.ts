@@ -185,11 +185,12 @@ const REJOIN_BOUND = `A hears B last ≤ ${LAT} ms after the crash, probes after
 
 /** The restart scenario's numbers: crash → first datagram delivered each way, and their bounds. */
 function rejoinSummary(w: World): Record<string, number | null> {
-  const first = (d: { t: Millis }[]) => {
-    const x = d.find((e) => e.t > T0);
+  // Crash → first delivery after `since` (A still gets B's datagrams in flight until T0 + LAT).
+  const first = (d: { t: Millis }[], since: Millis) => {
+    const x = d.find((e) => e.t > since);
     return x ? x.t - T0 : null;
   };
-  return { rejoin_to_restarted_ms: first(w.b.delivered), rejoin_bound_to_restarted_ms: REJOIN_TO_B, rejoin_from_restarted_ms: first(w.a.delivered.filter((d) => d.t > T0 + LAT)), rejoin_bound_from_restarted_ms: REJOIN_TO_A };
+  return { rejoin_to_restarted_ms: first(w.b.delivered, T0), rejoin_bound_to_restarted_ms: REJOIN_TO_B, rejoin_from_restarted_ms: first(w.a.delivered, T0 + LAT), rejoin_bound_from_restarted_ms: REJOIN_TO_A };
 }
 
 /** A hides behind FA1 (location privacy, §3.2); FA1 dies; A re-leases from FA2 and sends an REA (§4.4.2). */
