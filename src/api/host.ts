@@ -68,7 +68,7 @@ class Emitter<E> {
 }
 
 /** Per-peer events: the host's events for this peer only. */
-export type AssociationEvents = Pick<HostEvents, "message" | "closed" | "moved">;
+export type AssociationEvents = Pick<HostEvents, "message" | "closed" | "moved" | "reachability">;
 
 /** A HIP association with one peer: send datagrams over ESP, receive its datagrams, close. */
 export class Association extends Emitter<AssociationEvents> {
@@ -209,6 +209,11 @@ export class Host extends Emitter<HostEvents> {
         break;
       }
       case "mobility": {
+        if (ev.ev.type === "peer-unreachable" || ev.ev.type === "peer-reachable") {
+          const r = { peer: hitToString(ev.peerHit), reachable: ev.ev.type === "peer-reachable", silentMs: ev.ev.silentMs };
+          this.emit("reachability", r);
+          this.assocs.get(hitKey(ev.peerHit))?.deliver("reachability", r);
+        }
         if (ev.ev.type !== "path-changed") break;
         const path = (p: { from: Locator; to: Locator } | undefined) => (p ? { local: p.from, remote: p.to } : undefined);
         const m = { peer: hitToString(ev.peerHit), from: path(ev.ev.previous), to: path(ev.ev.path), reason: ev.ev.reason };

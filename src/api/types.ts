@@ -148,8 +148,21 @@ export interface HostEvents {
   closed: {
     /** The peer's HIT. */
     peer: string;
-    /** Who closed it: this host, the peer, or a timeout. */
-    reason: "local" | "peer" | "timeout";
+    /** Who closed it: this host, the peer, a timeout, or the peer stopped answering on every path (mobility `peerDeadMs`). */
+    reason: "local" | "peer" | "timeout" | "unreachable";
+  };
+  /**
+   * The peer stopped answering on every path (`reachable: false`: liveness ACs unanswered after
+   * the failover timeout, draft §3.3) or answers again (`true`). Data still goes out meanwhile;
+   * after mobility's `peerDeadMs` the association is closed with reason `unreachable`.
+   */
+  reachability: {
+    /** The peer's HIT. */
+    peer: string;
+    /** False: unreachable; true: it answered again. */
+    reachable: boolean;
+    /** Since the last authentic packet from the peer (ms). */
+    silentMs: number;
   };
   /** A base exchange failed. */
   failed: {

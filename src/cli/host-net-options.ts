@@ -11,8 +11,9 @@ export const NET_OPTIONS: readonly OptionDef[] = [
   { name: "no-watch", help: "do not follow the kernel's address and link events (rtnetlink via `ip monitor`); addresses stay as given by --listen" },
   { name: "prefer", arg: "IF[,IF…]", default: "none", help: "interface preference, best first (e.g. eth0,wlan0): data uses the best interface that is up and returns to it when it comes back (draft §3.3)" },
   { name: "keepalive", arg: "MS", default: String(DEFAULT_KEEPALIVE_MS), help: "NAT keepalive (one 0xFF byte, RFC 3948 §2.3) on an idle association path every MS; 0 = off" },
-  { name: "failover-timeout", arg: "MS", default: "1500", help: "a path silent this long while we send on it fails over to the next (draft §3.3)" },
-  { name: "probe-interval", arg: "MS", default: "500", help: "while sending on a silent path, send a liveness AC this often" },
+  { name: "failover-timeout", arg: "MS", default: "1500", help: "a path that leaves what we send unanswered this long fails over to the next (draft §3.3); with none left, the peer is reported unreachable" },
+  { name: "probe-interval", arg: "MS", default: "500", help: "what we sent unanswered this long (nothing heard on the path since): send a liveness AC, and again this often" },
+  { name: "peer-dead", arg: "MS", default: "30000", help: "once every path to the peer has failed, give the association up after MS more without an answer to its liveness ACs (closed: unreachable; with --connect the next line associates again); 0 = never" },
   { name: "fa-silence", arg: "MS", default: "15000", help: "with --fa: after MS without a relay frame from the FA, renew the lease at once (a dead FA is noticed, draft §4.4.2); 0 = off" },
   { name: "fa-addr-type", arg: "any|4|6", default: "any", help: "with --fa: the lease asked for (draft §5.1): 4 = a shared IPv4 locator with an SPI range, 6 = a dedicated locator (the FA's --pool6), any = whichever the FA has" },
   { name: "fa-fleet", help: "the --fa locators are nodes of one FA fleet sharing leases: follow a node that takes us over, renew a dead node's lease at the next (same locator, no REA; docs/OPERATIONS.md)" },
@@ -41,6 +42,8 @@ export function netConfig(a: Args): NetConfig {
   const probe = intOption(a, "probe-interval", 10, 600_000);
   if (failover !== undefined) policy.failoverTimeoutMs = failover;
   if (probe !== undefined) policy.probeIntervalMs = probe;
+  const dead = intOption(a, "peer-dead", 0, 86_400_000);
+  if (dead !== undefined) policy.peerDeadMs = dead;
   return {
     watch: !a.has("no-watch"),
     prefer,

@@ -7,6 +7,7 @@
 // one line naming the option, exit 1 / 2 (errors.ts); counters: --stats, SIGUSR1 (stats.ts).
 import { hitKey, hitToString } from "../hip/hit.ts";
 import type { HipHostConfig } from "../hip/types.ts";
+import { DEFAULT_POLICY } from "../mobility/policy.ts";
 import { locatorKey } from "../core/types.ts";
 import { watchInterfaces } from "../runtime/mobility-node.ts";
 import { startNodeHost } from "../runtime/node.ts";
@@ -74,6 +75,8 @@ export async function hostCommand(argv: string[]): Promise<number> {
   const watch = net.watch && !a.has("no-mobility") ? await watchInterfaces(host, { port: listen[0]?.port ?? 0, prefer: net.prefer, log: (l) => console.error(`hipmm: ${l}`) }) : undefined;
   if (watch) console.error(`hipmm: watching interfaces (${watch.kind})`);
 
+  const deadMs = net.policy.peerDeadMs ?? DEFAULT_POLICY.peerDeadMs;
+  const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
   let current: Uint8Array | undefined = peer?.hit;
   const backlog: Uint8Array[] = [];
   host.on("event", capture.onEvent);
@@ -83,7 +86,10 @@ export async function hostCommand(argv: string[]): Promise<number> {
     for (const d of backlog.splice(0)) host.send(ev.peerHit, port, port, d);
   });
   host.on("failed", (ev) => console.error(`hipmm: association with ${hitToString(ev.peerHit)} failed: ${ev.reason}`));
-  host.on("closed", (ev) => console.error(`hipmm: association with ${hitToString(ev.peerHit)} closed (${ev.reason})`));
+  host.on("closed", (ev) => {
+    const why = ev.reason === "unreachable" ? "unreachable: no answer on any path, given up" : ev.reason;
+    console.error(`hipmm: association with ${hitToString(ev.peerHit)} closed (${why})${ev.reason === "unreachable" && peer ? "; the next line starts a new base exchange" : ""}`);
+  });
   wireHostIo(host, io, (chunk) => process.stdout.write(chunk)); // --output, --echo (host-io.ts)
   // No silent drops (send-queue.ts): held while there is no path, reported when dropped.
   host.on("held", (ev) => {
@@ -97,17 +103,22 @@ export async function hostCommand(argv: string[]): Promise<number> {
     else if (ev.type === "fa" && ev.ev.type === "fa-dead") console.error(`hipmm: FA ${locatorKey(ev.ev.fa)} silent, trying ${locatorKey(ev.ev.next)}`);
     else if (ev.type === "fa" && ev.ev.type === "fa-moved") console.error(`hipmm: FA node ${locatorKey(ev.ev.next)} took over from ${locatorKey(ev.ev.fa)} (same lease)`);
     else if (ev.type === "mobility" && ev.ev.type === "path-changed" && ev.ev.path) console.error(`hipmm: path ${locatorKey(ev.ev.path.from)} → ${locatorKey(ev.ev.path.to)} (${ev.ev.reason})`);
+    else if (ev.type === "mobility" && ev.ev.type === "peer-unreachable") console.error(`hipmm: no answer from ${hitToString(ev.peerHit)} for ${secs(ev.ev.silentMs)} on any path: probing${deadMs ? ` (given up after ${secs(deadMs)} more)` : ""}`);
+    else if (ev.type === "mobility" && ev.ev.type === "peer-reachable") console.error(`hipmm: ${hitToString(ev.peerHit)} answers again (silent ${secs(ev.ev.silentMs)})`);
   });
   const innerRun = runInner(host, inner, () => current, (l) => console.error(`hipmm: ${l}`));
   // --connect names our peer: the base exchange runs at start and again whenever a line finds no
   // association (the peer was not up yet, closed, or timed out), one exchange at a time.
   let connecting = false;
+  let stopping = false;
   const associate = () => {
     if (!peer || connecting) return;
     connecting = true;
     host
       .connect(peer.loc, peer.hit)
-      .catch((e: Error) => console.error(`hipmm: ${e.message}${backlog.length ? ` (${backlog.length} line(s) held; the next line tries again)` : ""}`))
+      .catch((e: Error) => {
+        if (!stopping) console.error(`hipmm: ${e.message}${backlog.length ? ` (${backlog.length} line(s) held; the next line tries again)` : ""}`);
+      })
       .finally(() => {
         connecting = false;
       });
@@ -158,6 +169,8 @@ export async function hostCommand(argv: string[]): Promise<number> {
     process.once("SIGTERM", stop);
   });
   await finished;
+  stopping = true;
+  if (backlog.length) console.error(`hipmm: ${backlog.length} held line(s) not sent (no association)`);
   innerRun.stop();
   if (current && host.stack.canSend(current)) {
     await host.closeAssociation(current, 500); // CLOSE / CLOSE_ACK (RFC 7401 §5.3.7), bounded wait

@@ -12,7 +12,7 @@ import { compareHits, NULL_HIT } from "./hit.ts";
 import { PeerIdentity } from "./identity.ts";
 import { authLength, fits, packetLength } from "./size.ts";
 
-function saRemove(core: HostCore, a: Association): void {
+export function saRemove(core: HostCore, a: Association): void {
   if (a.spiIn !== 0 && a.spiOut !== 0) core.event({ type: "sa-remove", peerHit: a.peerHit, inboundSpi: a.spiIn, outboundSpi: a.spiOut });
 }
 

@@ -38,7 +38,7 @@ import { Association, type AssociationHost } from "./association.ts";
 import type { Signer } from "./auth.ts";
 import { AssociationTable } from "./association-table.ts";
 import { type CryptoJob, CryptoJobs, type CryptoResult } from "./crypto-jobs.ts";
-import { buildNotify, handleClose, handleCloseAck, handleNotify, startClose } from "./close.ts";
+import { buildNotify, handleClose, handleCloseAck, handleNotify, saRemove, startClose } from "./close.ts";
 import { type HostCore, type ResolvedConfig, resolveConfig } from "./core.ts";
 import { checkParams, notifyLength, ualDeadline } from "./guard.ts";
 import { compareHits, isHit, isNullHit } from "./hit.ts";
@@ -199,6 +199,24 @@ export class HipHost extends AssociationTable implements HostCore {
     this.now = now;
     const a = this.association(peerHit);
     if (a) startClose(this, now, a);
+  }
+
+  /**
+   * Give the association with `peerHit` up without a CLOSE: the peer stopped answering (mobility's
+   * `peer-dead`, policy `peerDeadMs`), so a CLOSE would only be retransmitted into the void. SAs
+   * go (`sa-remove`), then `closed` with reason `unreachable`; a later I1 or rejoin starts afresh.
+   */
+  abandon(now: Millis, peerHit: Uint8Array): void {
+    this.now = now;
+    const a = this.association(peerHit);
+    if (!a || (a.state !== "ESTABLISHED" && a.state !== "R2-SENT")) return;
+    saRemove(this, a);
+    a.state = "CLOSED";
+    a.retransmit = undefined;
+    this.r1Seen.forget(a.peerHit); // it may come back restarted (R1_COUNTER from 0)
+    this.removeAssociation(a);
+    this.count("closed.unreachable");
+    this.event({ type: "closed", peerHit: a.peerHit, reason: "unreachable" });
   }
 
   /** A HIP packet (UDP zero marker removed) from `from` at our `to`. */

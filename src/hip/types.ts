@@ -187,8 +187,8 @@ export type HipEvent =
       type: "closed";
       /** The peer's HIT (16 bytes). */
       peerHit: Uint8Array;
-      /** Who closed: we did, the peer did (CLOSE), or the association timed out. */
-      reason: "local" | "peer" | "timeout";
+      /** Who closed: we did, the peer did (CLOSE), the association timed out, or the peer stopped answering (`HipHost.abandon`). */
+      reason: "local" | "peer" | "timeout" | "unreachable";
     }
   | {
       /** Event kind. */

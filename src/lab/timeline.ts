@@ -35,6 +35,12 @@ export function timelineLine(e: NodeEvent, left = "A"): string | undefined {
       return `${t}  ${e.node}: data path → ${ev.path ? `${at(ev.path.from)} → ${at(ev.path.to)}` : "none"} (${ev.reason})`;
     case "rejected":
       return `${t}  ${e.node}: rejected packet from ${at(ev.from)}: ${ev.reason}`;
+    case "peer-unreachable":
+      return `${t}  ${e.node}: peer unreachable (every path silent, ${ev.silentMs} ms since it was heard)`;
+    case "peer-reachable":
+      return `${t}  ${e.node}: peer answers again (silent ${ev.silentMs} ms)`;
+    case "peer-dead":
+      return `${t}  ${e.node}: peer given up (silent ${ev.silentMs} ms): association dropped`;
     case "rea-failed":
       return `${t}  ${e.node}: REA #${ev.reaId} gave up`;
     default:

@@ -308,7 +308,9 @@ export class MobilityExtension implements HipExtension {
     const s = b.session;
     for (let t = s.pollTransmit(); t; t = s.pollTransmit()) b.assoc.queueControl(now, t.data.subarray(4), t.to, t.from);
     let peerChanged = false;
+    let dead = false;
     for (let ev = s.pollEvent(); ev; ev = s.pollEvent()) {
+      if (ev.type === "peer-dead") dead = true;
       if (ev.type === "path-changed" && ev.path) {
         // HIP control packets of the core (CLOSE, NOTIFY) follow the data path.
         b.assoc.setPeerLocator(ev.path.to);
@@ -316,6 +318,10 @@ export class MobilityExtension implements HipExtension {
       } else if (ev.type === "peer-rea" && !ev.duplicate) peerChanged = true;
       else if (ev.type === "rea-acked") for (const r of [...b.retiring]) if (r.since < ev.t) this.deleteInbound(b, r.spi);
       this.notes.push({ peerHit: b.assoc.peerHit, ev });
+    }
+    if (dead) {
+      this.host.abandon(now, b.assoc.peerHit); // closed → unbind (event)
+      return;
     }
     if (peerChanged) this.syncOutbound(b);
     this.checkLayout(b);

@@ -27,6 +27,14 @@ export class PathSelector {
   /** The last noteHeard call (from, at, instant, local model generation). */
   private readonly lastHeard = { now: Number.NaN, gen: -1, ip: "", port: -1, atIp: "", atPort: -1 };
   lastSendAt: Millis = Number.NEGATIVE_INFINITY;
+  /**
+   * The first datagram sent since the current path was last heard from (undefined: none sent, or
+   * answered). Silence is measured from it, so a slow sender (one line every few seconds) is
+   * watched too, and an idle spell is not mistaken for silence when sending resumes.
+   */
+  private pendingSince: Millis | undefined;
+  /** Sending started here after an idle spell longer than the watch (see watchMs). */
+  activeSince: Millis = Number.NEGATIVE_INFINITY;
   livenessSentAt: Millis = Number.NEGATIVE_INFINITY;
 
   constructor(
@@ -58,9 +66,24 @@ export class PathSelector {
       if (at && !sameLocator(at, u.addr.locator)) continue;
       const k = `${locatorKey(u.addr.locator)}>${peer}`;
       this.heard.set(k, now);
+      if (this.path && sameLocator(this.path.to, from) && sameLocator(this.path.from, u.addr.locator)) this.pendingSince = undefined;
       if (this.suspects.delete(k)) revived = true;
     }
     return revived;
+  }
+
+  /** We send data on the path now (dataPath). */
+  noteSend(now: Millis): void {
+    if (now - this.lastSendAt > this.watchMs) {
+      this.activeSince = now;
+      this.pendingSince = now;
+    } else this.pendingSince ??= now;
+    this.lastSendAt = now;
+  }
+
+  /** After the last send, liveness goes on this long: a failover, then peerDeadMs (plus one failover of slack). */
+  private get watchMs(): Millis {
+    return 2 * this.policy.failoverTimeoutMs + this.policy.peerDeadMs;
   }
 
   isSuspect(p: Path): boolean {
@@ -108,14 +131,18 @@ export class PathSelector {
   }
 
   /**
-   * Liveness (§3.3 failover): while we send on a path, silence longer than probeIntervalMs
-   * asks for a liveness AC, longer than failoverTimeoutMs makes the path suspect.
+   * Liveness (§3.3 failover): when what we sent on a path stays unanswered (nothing heard on it
+   * since), after probeIntervalMs a liveness AC asks, after failoverTimeoutMs the path is suspect.
+   * Nothing sent, nothing to protect: an idle association is not probed.
    */
   check(now: Millis): "ok" | "probe" | "failed" {
     const p = this.path;
-    if (!p) return "ok";
-    if (now - this.lastSendAt > this.policy.probeIntervalMs) return "ok"; // idle: nothing to protect
-    const last = Math.max(this.since, this.heard.get(pathKey(p)) ?? Number.NEGATIVE_INFINITY);
+    if (!p || this.pendingSince === undefined) return "ok";
+    if (now - this.lastSendAt > this.watchMs) {
+      this.pendingSince = undefined; // idle: the next send starts afresh (noteSend)
+      return "ok";
+    }
+    const last = Math.max(this.since, this.pendingSince);
     if (now - last >= this.policy.failoverTimeoutMs) return "failed";
     if (now - last >= this.policy.probeIntervalMs && now - this.livenessSentAt >= this.policy.probeIntervalMs) return "probe";
     return "ok";
@@ -123,12 +150,11 @@ export class PathSelector {
 
   /** Next time check() may change its answer (undefined when idle). */
   nextCheck(): Millis | undefined {
-    const p = this.path;
-    if (!p) return undefined;
-    const last = Math.max(this.since, this.heard.get(pathKey(p)) ?? Number.NEGATIVE_INFINITY);
+    if (!this.path || this.pendingSince === undefined) return undefined;
+    const last = Math.max(this.since, this.pendingSince);
     const probeAt = Math.max(last + this.policy.probeIntervalMs, this.livenessSentAt + this.policy.probeIntervalMs);
     const t = Math.min(probeAt, last + this.policy.failoverTimeoutMs);
-    return t <= this.lastSendAt + this.policy.probeIntervalMs ? t : undefined;
+    return Math.min(t, this.lastSendAt + this.watchMs + 1);
   }
 }
 

@@ -21,10 +21,18 @@ export interface MobilityPolicy {
   maxRtoMs: Millis;
   maxReaAttempts: number;
   maxAcAttempts: number;
-  /** While sending on a path that has been silent this long, send a liveness AC (§3.3 failover). */
+  /** What we sent on the path unanswered this long (nothing heard on it since): send a liveness AC (§3.3 failover). */
   probeIntervalMs: Millis;
-  /** A path silent this long while we send on it is declared failed: the detection bound. */
+  /** Unanswered this long: the path is declared failed (the detection bound). Liveness runs up to
+   *  2 × this + peerDeadMs after our last datagram; an idle association is not probed. */
   failoverTimeoutMs: Millis;
+  /**
+   * Dead peer (beyond the draft, like IKEv2 dead-peer detection): once every path to the peer
+   * has failed (`peer-unreachable`) and it answered none of the liveness ACs sent for this long
+   * (at least 3 of them) after data it did not answer, the association is given up without a CLOSE
+   * (`peer-dead`; HIP `closed` with reason `unreachable`). 0 = never.
+   */
+  peerDeadMs: Millis;
   /** Per-unverified-address probe budget (§8 flooding). */
   budget: ProbeBudgetOptions;
   /** At most this many peer addresses are probed at the same time (§8). */
@@ -73,6 +81,7 @@ export const DEFAULT_POLICY: MobilityPolicy = {
   maxAcAttempts: 6,
   probeIntervalMs: 500,
   failoverTimeoutMs: 1_500,
+  peerDeadMs: 30_000,
   budget: { maxProbes: 8, maxBytes: 1_500, windowMs: 60_000 },
   maxUnverified: 8,
   maxAcrMismatch: 4,

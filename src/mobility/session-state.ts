@@ -106,6 +106,10 @@ export abstract class SessionState {
   protected readonly recovery = new Map<string, { at: Millis; left: number; path: Path }>();
   /** Sources of authenticated traffic being address-checked (NAT rebinding, policy `followRebinding`). */
   protected readonly observed = new Set<string>();
+  /** Last authentic packet (ESP or HIP) from the peer; the session's start before the first. */
+  protected heardAt: Millis;
+  /** While every path to the peer has failed (peer-unreachable): since when, liveness ACs sent since. */
+  protected unreachable: { at: Millis; probes: number } | undefined;
   /** Set by reject(): the packet being handled was not accepted. */
   protected rejectedNow = false;
   /** Set by onRea(): the REA being handled started source credit (its bytes are counted). */
@@ -113,6 +117,7 @@ export abstract class SessionState {
 
   constructor(o: SessionOptions) {
     this.ctx = o.ctx;
+    this.heardAt = o.now;
     this.local = o.local;
     this.policy = o.policy;
     this.rng = o.rng;
@@ -145,6 +150,16 @@ export abstract class SessionState {
       f.addr.expiresAt = now;
     }
     this.reselect(now, `failover:${reason}`);
+  }
+
+  /** Something authentic arrived from the peer: it is reachable (again). */
+  protected heard(now: Millis): void {
+    const silentMs = now - this.heardAt;
+    this.heardAt = now;
+    if (this.unreachable === undefined) return;
+    this.unreachable = undefined;
+    this.counters.peerReachable++;
+    this.events.push({ type: "peer-reachable", t: now, silentMs });
   }
 
   protected reselect(now: Millis, reason: string): void {

@@ -78,6 +78,7 @@ export class MobilitySession extends ReaAcExchange {
     else this.onAcr(now, m.ac, from);
     // RFC 9000 §8.1: accepted, authenticated bytes from a credited address raise its limit.
     if (!this.rejectedNow && !this.grantedNow) this.creditReceived(from, data.length);
+    if (!this.rejectedNow) this.heard(now);
     if (!this.rejectedNow && !this.peer.find(from)) this.observeSource(now, from, to);
     this.grantedNow = false;
     this.probeInterfaces(now);
@@ -90,6 +91,8 @@ export class MobilitySession extends ReaAcExchange {
    */
   handleEspInbound(now: Millis, from: Locator, to?: Locator, bytes = ESP_MIN_BYTES): void {
     this.dueStale = true;
+    if (this.unreachable === undefined) this.heardAt = now;
+    else this.heard(now);
     this.creditReceived(from, bytes);
     let known = this.peer.findAddr(from);
     if (!known) {
@@ -126,7 +129,7 @@ export class MobilitySession extends ReaAcExchange {
    */
   dataPath(now: Millis, bytes = this.policy.sourceCreditDatagramBytes): Path | undefined {
     this.dueStale = true;
-    this.paths.lastSendAt = now;
+    this.paths.noteSend(now);
     const p = this.paths.path;
     if (!p || this.verified(p.to)) return p;
     if (this.credit.spend(p.to, bytes)) {
@@ -251,9 +254,18 @@ export class MobilitySession extends ReaAcExchange {
     const s = this.paths.check(now);
     const p = this.paths.path;
     if (!p || s === "ok") return;
+    const u = this.unreachable;
+    if (u && u.at < this.paths.activeSince) {
+      u.at = this.paths.activeSince; // idle meanwhile: the give-up clock and its probes start again
+      u.probes = 0;
+    }
+    if (u && this.policy.peerDeadMs > 0 && u.probes >= 3 && now - u.at >= this.policy.peerDeadMs) {
+      this.giveUp(now);
+      return;
+    }
     if (s === "probe") {
       this.paths.livenessSentAt = now;
-      this.sendAc(now, p.to, this.lastPeerReaId ?? 0, true, p.from);
+      if (this.sendAc(now, p.to, this.lastPeerReaId ?? 0, true, p.from) && u) u.probes++;
       return;
     }
     this.paths.markSuspect(p);
@@ -261,7 +273,23 @@ export class MobilitySession extends ReaAcExchange {
     this.failAddress(now, p.to, "silent");
     if (this.paths.path === p) this.paths.since = now; // no alternative: restart the silence clock
     this.paths.livenessSentAt = now;
-    this.sendAc(now, p.to, this.lastPeerReaId ?? 0, true);
+    const sent = this.sendAc(now, p.to, this.lastPeerReaId ?? 0, true);
+    const np = this.paths.path;
+    if (np && !this.paths.isSuspect(np)) return; // failed over to a path not yet known silent
+    if (this.unreachable) {
+      if (sent) this.unreachable.probes++;
+      return;
+    }
+    this.unreachable = { at: now, probes: sent ? 1 : 0 };
+    this.counters.peerUnreachable++;
+    this.events.push({ type: "peer-unreachable", t: now, silentMs: now - this.heardAt });
+  }
+
+  /** peerDeadMs of silence while unreachable and sending (policy.ts): the extension drops the association. */
+  private giveUp(now: Millis): void {
+    this.unreachable = undefined;
+    this.counters.peerDead++;
+    this.events.push({ type: "peer-dead", t: now, silentMs: now - this.heardAt });
   }
 
   /**

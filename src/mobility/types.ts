@@ -204,6 +204,33 @@ export type MobilityEvent =
       /** no ACR after every AC, no traffic heard, probe budget spent, or lifetime over. */
       reason: "no-acr" | "silent" | "budget" | "expired";
     }
+  /** Every path to the peer failed (§3.3 failover found no alternative); probing goes on. */
+  | {
+      /** Event kind. */
+      type: "peer-unreachable";
+      /** When it happened (ms, the caller's clock). */
+      t: Millis;
+      /** Since the last authentic packet from the peer (ms). */
+      silentMs: Millis;
+    }
+  /** The peer answered again after `peer-unreachable`. */
+  | {
+      /** Event kind. */
+      type: "peer-reachable";
+      /** When it happened (ms, the caller's clock). */
+      t: Millis;
+      /** How long it had been silent (ms). */
+      silentMs: Millis;
+    }
+  /** Unreachable for `policy.peerDeadMs` while we sent: the association is given up. */
+  | {
+      /** Event kind. */
+      type: "peer-dead";
+      /** When it happened (ms, the caller's clock). */
+      t: Millis;
+      /** Since the last authentic packet from the peer (ms). */
+      silentMs: Millis;
+    }
   | {
       /** Event kind. */
       type: "path-changed";
@@ -258,6 +285,10 @@ export interface MobilityCounters {
   creditBytes: number;
   /** Observed sources (NAT rebinding) that passed the address check and took the data path. */
   rebindings: number;
+  /** Times every path failed (peer-unreachable), came back (peer-reachable), was given up (peer-dead). */
+  peerUnreachable: number;
+  peerReachable: number;
+  peerDead: number;
   rejected: Record<RejectReason, number>;
 }
 
@@ -278,6 +309,9 @@ export function newCounters(): MobilityCounters {
     creditDatagrams: 0,
     creditBytes: 0,
     rebindings: 0,
+    peerUnreachable: 0,
+    peerReachable: 0,
+    peerDead: 0,
     rejected: {
       malformed: 0,
       "bad-hmac": 0,

@@ -127,6 +127,8 @@ export class RuntimeHost {
   private readonly listeners = new Map<string, Listener<never>[]>();
   private readonly closeDataPlane: boolean;
   private closing: Promise<void> | undefined;
+  /** connect() calls still waiting: close() rejects them (their timers must not keep a process alive). */
+  private readonly connecting = new Set<(e: Error) => void>();
   private pingSeq = 0;
 
   constructor(sockets: DatagramSocket[], opts: RuntimeHostOptions) {
@@ -255,6 +257,7 @@ export class RuntimeHost {
     return new Promise((resolve, reject) => {
       const done = () => {
         clearTimeout(timer);
+        this.connecting.delete(onError);
         this.off("established", onUp);
         this.off("failed", onFail);
         this.off("error", onError);
@@ -278,6 +281,8 @@ export class RuntimeHost {
         reject(new Error("base exchange timed out"));
       }, opts.timeoutMs ?? 30_000);
       if (this.error) return onError(this.error);
+      if (this.closing) return onError(new Error("host closed"));
+      this.connecting.add(onError);
       this.on("established", onUp).on("failed", onFail).on("error", onError);
       this.stack.connect(this.driver.clock(), peer, peerHit, opts.from ?? this.sourceFor(peer));
       this.driver.flush();
@@ -367,6 +372,7 @@ export class RuntimeHost {
    */
   close(waitMs = 1000): Promise<void> {
     this.closing ??= (async () => {
+      for (const cancel of [...this.connecting]) cancel(new Error("host closed"));
       if (!this.error && waitMs > 0) await closeAssociations(this, closableAssociations(this.stack), waitMs);
       this.espWorker?.stop();
       this.keepalive.stop();

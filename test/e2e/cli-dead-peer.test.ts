@@ -1,0 +1,54 @@
+// A peer that stops answering, with real `hipmm host` processes on loopback: A says so when every
+// path has gone silent (liveness ACs unanswered, draft §3.3), says so again when the peer answers,
+// and gives the association up after --peer-dead (closed: unreachable) instead of sending into the
+// void for ever. A line typed then starts a new base exchange; end of stdin during it exits at once.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { withCliWorld } from "../helpers/cli-world.ts";
+import { freeUdpPort } from "../helpers/net.ts";
+import type { Proc } from "../helpers/proc.ts";
+
+/** A writes a line every 100 ms (at most 15 s) until its stderr matches `re`. */
+async function typeUntil(a: Proc, re: RegExp, tag: string): Promise<void> {
+  const end = Date.now() + 15_000;
+  for (let i = 0; !re.test(a.err) && Date.now() < end; i++) {
+    a.child.stdin.write(`${tag} ${i}\n`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.match(a.err, re, `A:\n${a.err}`);
+}
+
+test("hipmm host: a silent peer is reported, reported back, and given up after --peer-dead", { timeout: 90_000 }, () =>
+  withCliWorld(["a", "b"], async ({ keys, hits, hipmm }) => {
+    const port = await freeUdpPort();
+    const b = hipmm(["host", "--id", keys[1], "--listen", `127.0.0.1:${port}`, "--k", "2", "--no-watch", "--no-stdin", "--output", "lines"]);
+    await b.waitFor("err", /listening on/);
+    const live = ["--probe-interval", "100", "--failover-timeout", "300", "--peer-dead", "1500"];
+    const a = hipmm(["host", "--id", keys[0], "--listen", "127.0.0.1:0", "--no-watch", ...live, "--connect", `${hits[1]}@127.0.0.1:${port}`]);
+    await a.waitFor("err", /established /);
+    a.child.stdin.write("before\n");
+    await b.waitFor("out", /^before\n/);
+
+    // Stopped (not dead): unreachable, then back before --peer-dead; the association stays.
+    b.child.kill("SIGSTOP");
+    await typeUntil(a, new RegExp(`no answer from ${hits[1]} for \\d+\\.\\d s on any path: probing \\(given up after 1\\.5 s more\\)`), "stopped");
+    b.child.kill("SIGCONT");
+    await typeUntil(a, new RegExp(`${hits[1]} answers again \\(silent \\d+\\.\\d s\\)`), "resumed");
+    await b.waitFor("out", /resumed \d+\n/);
+    assert.doesNotMatch(a.err, /closed/);
+
+    // Killed: given up, without a CLOSE; the next line tries a new exchange (nobody answers).
+    b.child.kill("SIGKILL");
+    await b.exited;
+    await typeUntil(a, new RegExp(`association with ${hits[1]} closed \\(unreachable: no answer on any path, given up\\); the next line starts a new base exchange`), "dead");
+    a.child.stdin.write("held\n");
+    // End of stdin while that exchange is pending: exit now (not when its 30 s timer ends), and say
+    // which lines never left.
+    const t0 = Date.now();
+    a.child.stdin.end();
+    assert.equal(await a.exited, 0);
+    assert.ok(Date.now() - t0 < 10_000, `A took ${Date.now() - t0} ms to exit`);
+    assert.match(a.err, /\d+ held line\(s\) not sent \(no association\)/);
+    assert.doesNotMatch(a.err, /timed out/);
+  }),
+);
