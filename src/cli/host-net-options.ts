@@ -14,6 +14,7 @@ export const NET_OPTIONS: readonly OptionDef[] = [
   { name: "failover-timeout", arg: "MS", default: "1500", help: "a path that leaves what we send unanswered this long fails over to the next (draft §3.3); with none left, the peer is reported unreachable" },
   { name: "probe-interval", arg: "MS", default: "500", help: "what we sent unanswered this long (nothing heard on the path since): send a liveness AC, and again this often" },
   { name: "peer-dead", arg: "MS", default: "30000", help: "once every path to the peer has failed, give the association up after MS more without an answer to its liveness ACs (closed: unreachable; with --connect the next line associates again); 0 = never" },
+  { name: "heartbeat", arg: "MS", default: "5000", help: "without mobility (--no-mobility, --peer-profile cutehip): ESP we sent unanswered this long → a heartbeat UPDATE (SEQ only, RFC 7401 §6.11); unanswered through its retransmissions → the association is given up (closed: unreachable); a restarted peer rejoins on it; 0 = off" },
   { name: "fa-silence", arg: "MS", default: "15000", help: "with --fa: after MS without a relay frame from the FA, renew the lease at once (a dead FA is noticed, draft §4.4.2); 0 = off" },
   { name: "fa-addr-type", arg: "any|4|6", default: "any", help: "with --fa: the lease asked for (draft §5.1): 4 = a shared IPv4 locator with an SPI range, 6 = a dedicated locator (the FA's --pool6), any = whichever the FA has" },
   { name: "fa-fleet", help: "the --fa locators are nodes of one FA fleet sharing leases: follow a node that takes us over, renew a dead node's lease at the next (same locator, no REA; docs/OPERATIONS.md)" },
@@ -30,6 +31,8 @@ export interface NetConfig {
   faSilenceMs: number | undefined;
   /** The --fa locators are one fleet: FaClientOptions.fleet. */
   faFleet: boolean;
+  /** --heartbeat: HipHostConfig.heartbeatMs (undefined: the default). */
+  heartbeatMs: number | undefined;
   /** --fa-addr-type: FaClientOptions.addrType (0 = either). */
   faAddrType: 0 | 4 | 6;
 }
@@ -51,6 +54,7 @@ export function netConfig(a: Args): NetConfig {
     policy,
     checksum: choiceOption(a, "checksum", ["zero", "pseudo"] as const) ?? "zero",
     faFleet: a.has("fa-fleet"),
+    heartbeatMs: intOption(a, "heartbeat", 0, 3_600_000),
     faAddrType: ({ any: 0, "4": 4, "6": 6 } as const)[choiceOption(a, "fa-addr-type", ["any", "4", "6"] as const) ?? "any"],
     faSilenceMs: ((ms) => (ms === 0 ? undefined : ms))(intOption(a, "fa-silence", 0, 3_600_000) ?? 15_000),
   };

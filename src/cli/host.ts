@@ -43,6 +43,7 @@ export async function hostCommand(argv: string[]): Promise<number> {
   const dataPlane = a.get("data-plane") ?? "inline";
   if (dataPlane !== "inline" && dataPlane !== "worker" && dataPlane !== "worker-io") throw new UsageError(`--data-plane: want inline, worker or worker-io, not '${dataPlane}'`);
   const hip: Partial<HipHostConfig> = k === undefined ? { checksum: net.checksum } : { puzzleK: k, checksum: net.checksum };
+  if (net.heartbeatMs !== undefined) hip.heartbeatMs = net.heartbeatMs;
   if (allowed.size > 0) hip.accept = (hit) => allowed.has(hitKey(hit));
   const limits = hostLimits(a);
   if (limits) hip.limits = limits;

@@ -147,8 +147,10 @@ export class Association {
   lastEspAt: Millis | undefined;
   /** Last authenticated inbound packet (ESP or HIP), or creation: the UAL idle clock (limits.ts). */
   lastRxAt: Millis | undefined;
-  /** Last ESP packet we sent on it (the runtime sets it): our own use keeps it out of UAL too. */
+  /** Last ESP packet we sent on it (HipHost.noteEspSent): our own use keeps it out of UAL too. */
   lastTxAt: Millis | undefined;
+  /** The first ESP packet we sent since the last authenticated one from the peer (heartbeat). */
+  unansweredSince: Millis | undefined;
   /** Last HIP control packet we sent on it (ms). */
   lastControlAt: Millis | undefined;
   /** Last CLOSE_ACK we sent (duplicate CLOSE in CLOSED). */
@@ -276,6 +278,7 @@ export class Association {
    * the UAL clock restarts and R2-SENT becomes ESTABLISHED (§6.9 step 21). */
   noteAuthenticated(now: Millis): void {
     this.lastRxAt = now;
+    this.unansweredSince = undefined;
     this.markEstablished();
   }
 

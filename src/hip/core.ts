@@ -28,6 +28,7 @@ export interface ResolvedConfig {
   rejoin: boolean;
   accept: NonNullable<HipHostConfig["accept"]>;
   closedLingerMs: Millis;
+  heartbeatMs: Millis;
   dropEvents: boolean;
 }
 
@@ -51,6 +52,7 @@ export function resolveConfig(cfg: HipHostConfig): ResolvedConfig {
     rejoin: cfg.rejoin ?? true,
     accept: cfg.accept ?? (() => true),
     closedLingerMs: cfg.closedLingerMs ?? HIP_DEFAULTS.closedLingerMs,
+    heartbeatMs: cfg.heartbeatMs ?? HIP_DEFAULTS.heartbeatMs,
     dropEvents: cfg.dropEvents ?? true,
   };
 }

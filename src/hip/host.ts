@@ -348,6 +348,14 @@ export class HipHost extends AssociationTable implements HostCore {
   }
 
 
+  /** The data plane sent an ESP packet on `a` (UAL; the first one the peer leaves unanswered arms the heartbeat). */
+  noteEspSent(now: Millis, a: Association): void {
+    a.lastTxAt = now;
+    if (a.unansweredSince !== undefined) return;
+    a.unansweredSince = now;
+    for (const ext of this.extensions) ext.espUnanswered?.(now, a);
+  }
+
   /**
    * Crypto jobs (HipHostConfig.cryptoJobs, crypto-jobs.ts): the next public-key operation for the
    * driver to run (`runCryptoJob(provider, job)`), then `handleCryptoResult(now, job.id, result)`.

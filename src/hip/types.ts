@@ -83,6 +83,14 @@ export interface HipHostConfig {
   accept?: (peerHit: Uint8Array, peer: PeerIdentity, from: Locator) => boolean;
   /** How long CLOSED state lingers to re-acknowledge duplicate CLOSEs (§4.4.3). Default 15 000 ms. */
   closedLingerMs?: Millis;
+  /**
+   * Heartbeat (used when mobility is off; its liveness ACs do the same): ESP we sent that the
+   * peer left unanswered (nothing authentic from it since) this long → an UPDATE with only SEQ
+   * (RFC 7401 §6.11-§6.12, as HIPL and cutehip send), retransmitted like any UPDATE; never
+   * acknowledged → the association is given up (`closed`, reason `unreachable`). A restarted
+   * peer answers it with a rejoin (§7.11). Default 5000 ms; 0 = off.
+   */
+  heartbeatMs?: Millis;
   /** Emit a "drop" event for each dropped packet (counters are always kept). Default true. */
   dropEvents?: boolean;
   /**
@@ -240,6 +248,8 @@ export interface HipExtension {
   handle(now: Millis, pkt: HipPacket, raw: Uint8Array, from: Locator, to: Locator, assoc: Association | undefined): boolean;
   /** Called when the time from `pollTimeout` has come. */
   handleTimeout?(now: Millis): void;
+  /** The first ESP packet since the peer was last heard from was sent on `a` (HipHost.noteEspSent). */
+  espUnanswered?(now: Millis, a: Association): void;
   /** The extension's next deadline (ms), if any. */
   pollTimeout?(): Millis | undefined;
   /**
@@ -277,4 +287,6 @@ export const HIP_DEFAULTS = {
   retransmit: { initialMs: 1000, maxTries: 5, maxMs: 8000 } as RetransmitConfig,
   /** CLOSED lingers this long (ms). */
   closedLingerMs: 15_000,
+  /** Heartbeat UPDATE after this long of unanswered ESP (mobility off). */
+  heartbeatMs: 5_000,
 } as const;

@@ -13,6 +13,10 @@
  * in-flight packets). Packets with SEQ are retransmitted with the core's retransmit settings
  * until ACKed (§6.12.1, bounded); duplicate SEQs are answered again, older ones dropped.
  * Simultaneous rekeys: the host with the smaller HIT abandons its own UPDATE and answers.
+ *
+ * Heartbeat (HipHostConfig.heartbeatMs; on when mobility is off): ESP we sent left unanswered
+ * that long → UPDATE(SEQ) alone, which the peer ACKs (§6.12.1), retransmitted the same way; no ACK
+ * after the last try → the association is given up (HipHost.abandon: `closed`, `unreachable`).
  * Sans-I/O like the core (registered with HipHost.registerExtension).
  */
 import type { Locator, Millis } from "../core/types.ts";
@@ -29,6 +33,17 @@ import type { HipEvent, HipExtension } from "./types.ts";
 export interface UpdateOptions {
   /** How long the replaced inbound SPI still maps to the association (liveness). Default 4000 ms. */
   oldSpiLingerMs?: Millis;
+  /** Heartbeat after this long of unanswered ESP; default HipHostConfig.heartbeatMs, 0 = off. */
+  heartbeatMs?: Millis;
+}
+
+/** A heartbeat UPDATE (SEQ only) waiting for its ACK. */
+interface Heartbeat {
+  ourId: number;
+  packet: Uint8Array;
+  tries: number;
+  interval: Millis;
+  nextAt: Millis;
 }
 
 interface Exchange {
@@ -54,6 +69,7 @@ interface PeerState {
   /** What we answered to lastRxId (re-sent on a duplicate, §6.12.1). */
   lastReply: Uint8Array | undefined;
   ex: Exchange | undefined;
+  hb: Heartbeat | undefined;
   linger: { spi: number; by: Millis }[];
 }
 
@@ -63,12 +79,16 @@ export class UpdateExtension implements HipExtension {
   readonly counters: Record<string, number> = {};
   private readonly peers = new Map<string, PeerState>();
   private readonly lingerMs: Millis;
+  private readonly heartbeatMs: Millis;
+  /** Associations with unanswered ESP: when to look at them again (heartbeat). */
+  private readonly watch = new Map<Association, Millis>();
 
   constructor(
     private readonly host: HipHost,
     o: UpdateOptions = {},
   ) {
     this.lingerMs = o.oldSpiLingerMs ?? 4000;
+    this.heartbeatMs = o.heartbeatMs ?? host.cfg.heartbeatMs;
     host.registerExtension(this);
   }
 
@@ -111,7 +131,8 @@ export class UpdateExtension implements HipExtension {
   // ---- HipExtension ----
 
   handle(now: Millis, pkt: HipPacket, _raw: Uint8Array, from: Locator, _to: Locator, a: Association | undefined): boolean {
-    if (a?.state !== "ESTABLISHED" || !a.peerIdentity) return false; // core: unhandled (no keys yet)
+    // RFC 7401 §4.4.4 (R2-SENT): an UPDATE moves to ESTABLISHED (noteAuthenticated below).
+    if ((a?.state !== "ESTABLISHED" && a?.state !== "R2-SENT") || !a.peerIdentity) return false; // core: unhandled (no keys yet)
     const s = this.state(a);
     if (!verifyMac(pkt, a.rhash, a.macKeyIn)) return this.drop("bad_mac", pkt, from);
     if (!verifySignature(pkt, a.peerIdentity, false, this.host.crypto)) return this.drop("bad_signature", pkt, from);
@@ -120,6 +141,12 @@ export class UpdateExtension implements HipExtension {
     const ack = getParam(pkt, "ACK");
     const info = getParam(pkt, "ESP_INFO");
     if (!seq && !ack) return this.drop("missing_param", pkt, from);
+    const hbAcked = ack !== undefined && s.hb !== undefined && ack.updateIds.includes(s.hb.ourId);
+    if (hbAcked) {
+      s.hb = undefined;
+      this.count("heartbeat.answered");
+      if (!seq) return true;
+    }
     // §6.12.1: an older Update ID is a replay; the same one is a retransmission (answer again).
     if (seq && seq.updateId < s.lastRxId) return this.drop("replayed_update", pkt, from);
     if (seq && seq.updateId === s.lastRxId) {
@@ -136,7 +163,7 @@ export class UpdateExtension implements HipExtension {
         if (info.oldSpi !== a.spiOut) return this.drop("bad_esp_info", pkt, from);
         this.complete(now, s, { ...ex.pair, outbound: { ...ex.pair.outbound, spi: info.newSpi } });
       }
-    } else if (ack) this.count("rekey.stale_ack");
+    } else if (ack && !hbAcked) this.count("rekey.stale_ack");
     if (!seq) return true;
     s.lastRxId = seq.updateId;
     s.lastReply = undefined;
@@ -154,6 +181,10 @@ export class UpdateExtension implements HipExtension {
     if (s?.assoc === a && s.ex?.role === "responder" && spi === s.ex.newSpiIn) this.complete(now, s, s.ex.pair);
   }
 
+  espUnanswered(now: Millis, a: Association): void {
+    if (this.heartbeatMs > 0 && !this.watch.has(a)) this.watch.set(a, now + this.heartbeatMs);
+  }
+
   onEvent(_now: Millis, ev: HipEvent): void {
     if (ev.type === "sa-install") this.peers.delete(hitKey(ev.peerHit));
     else if (ev.type === "closed" || ev.type === "failed") this.peers.delete(hitKey(ev.peerHit));
@@ -161,7 +192,31 @@ export class UpdateExtension implements HipExtension {
 
   handleTimeout(now: Millis): void {
     const rt = this.host.cfg.retransmit;
-    for (const s of this.peers.values()) {
+    for (const [a, at] of this.watch) {
+      if (at > now) continue;
+      this.watch.delete(a);
+      // Answered meanwhile, closed or replaced: nothing to ask (a later send re-arms it).
+      if (a.unansweredSince === undefined || (a.state !== "ESTABLISHED" && a.state !== "R2-SENT") || this.host.association(a.peerHit) !== a) continue;
+      const due = a.unansweredSince + this.heartbeatMs;
+      if (due > now) this.watch.set(a, due);
+      else this.heartbeat(now, a);
+    }
+    for (const s of [...this.peers.values()]) {
+      const hb = s.hb;
+      if (hb && hb.nextAt <= now) {
+        if (hb.tries >= rt.maxTries) {
+          s.hb = undefined;
+          this.count("heartbeat.timeout");
+          this.host.abandon(now, s.assoc.peerHit); // closed (unreachable) → onEvent forgets s
+          continue;
+        }
+        hb.tries++;
+        hb.interval = Math.min(2 * hb.interval, rt.maxMs);
+        hb.nextAt = now + hb.interval;
+        this.count("heartbeat.retransmit");
+        this.host.count("retransmit");
+        s.assoc.queueControl(now, hb.packet);
+      }
       const ex = s.ex;
       if (ex && ex.nextAt <= now) {
         if (ex.tries >= rt.maxTries) {
@@ -186,15 +241,30 @@ export class UpdateExtension implements HipExtension {
 
   pollTimeout(): Millis | undefined {
     let t: number | undefined;
+    for (const x of this.watch.values()) if (t === undefined || x < t) t = x;
     for (const s of this.peers.values()) {
       const x = s.ex?.nextAt;
       if (x !== undefined && (t === undefined || x < t)) t = x;
+      const h = s.hb?.nextAt;
+      if (h !== undefined && (t === undefined || h < t)) t = h;
       for (const l of s.linger) if (t === undefined || l.by < t) t = l.by;
     }
     return t;
   }
 
   // ---- internals ----
+
+  /** UPDATE(SEQ) alone: the peer must ACK it (RFC 7401 §6.12.1). A rekey under way asks already. */
+  private heartbeat(now: Millis, a: Association): void {
+    const s = this.state(a);
+    if (s.ex || s.hb) return;
+    const ourId = s.nextId++;
+    const packet = this.build(a, [{ kind: "SEQ", updateId: ourId }]);
+    const interval = this.host.cfg.retransmit.initialMs;
+    a.queueControl(now, packet);
+    s.hb = { ourId, packet, tries: 1, interval, nextAt: now + interval };
+    this.count("heartbeat.sent");
+  }
 
   /** A request from the peer: add our new inbound SA, answer ESP_INFO + SEQ + ACK (§6.9.1). */
   private respond(now: Millis, s: PeerState, pkt: HipPacket, from: Locator, info: { keymatIndex: number; oldSpi: number; newSpi: number }, peerId: number): boolean {
@@ -275,7 +345,7 @@ export class UpdateExtension implements HipExtension {
     const k = hitKey(a.peerHit);
     let s = this.peers.get(k);
     if (!s || s.assoc !== a) {
-      s = { assoc: a, nextId: 0, lastRxId: -1, lastReply: undefined, ex: undefined, linger: [] };
+      s = { assoc: a, nextId: 0, lastRxId: -1, lastReply: undefined, ex: undefined, hb: undefined, linger: [] };
       this.peers.set(k, s);
     }
     return s;

@@ -156,7 +156,8 @@ export abstract class EspStack {
     this.onEvent = opts.onEvent;
     this.pendingLimit = opts.pendingLimit ?? 64;
     if (opts.mobility || opts.fa) this.mobility = new MobilityExtension(this.host, opts.mobility ?? {});
-    this.update = new UpdateExtension(this.host, opts.rekey);
+    // Mobility's liveness ACs watch the peer; without them, heartbeat UPDATEs (HipHostConfig.heartbeatMs).
+    this.update = new UpdateExtension(this.host, this.mobility ? { heartbeatMs: 0, ...opts.rekey } : opts.rekey);
     this.rekeyAt = opts.rekey?.threshold ?? 2 ** 32 - 2 ** 16;
     this.inner = new InnerProtocols(opts.inner, (n) => this.count(n));
     this.pingIdentifier = pingIdentifierFor(this.host.hit);
@@ -380,7 +381,7 @@ export abstract class EspStack {
     }
     this.count("esp.tx");
     const assoc = this.host.association(job.peerHit);
-    if (assoc) assoc.lastTxAt = now; // in use (UAL, src/hip/limits.ts)
+    if (assoc) this.host.noteEspSent(now, assoc); // in use (UAL, heartbeat)
     this.espTx.push(from ? { to, from, data: packet } : { to, data: packet });
     return "sent";
   }
@@ -396,7 +397,7 @@ export abstract class EspStack {
     this.count("esp.tx");
     this.onDataPlaneSent?.(now, job.to);
     const assoc = this.host.association(job.peerHit);
-    if (assoc) assoc.lastTxAt = now; // in use (UAL, src/hip/limits.ts)
+    if (assoc) this.host.noteEspSent(now, assoc); // in use (UAL, heartbeat)
   }
 
   /** Receiving, step 1 (pure): an SPI none of our inbound SAs has is dropped before any crypto. */

@@ -52,3 +52,35 @@ test("hipmm host: a silent peer is reported, reported back, and given up after -
     assert.doesNotMatch(a.err, /timed out/);
   }),
 );
+
+test("hipmm host --no-mobility: heartbeat UPDATEs bring a restarted peer back, and give a dead one up", { timeout: 90_000 }, () =>
+  withCliWorld(["a", "b"], async ({ keys, hits, hipmm }) => {
+    const port = await freeUdpPort();
+    const server = () => hipmm(["host", "--id", keys[1], "--listen", `127.0.0.1:${port}`, "--k", "2", "--no-watch", "--no-mobility", "--no-stdin", "--output", "lines"]);
+    const b = server();
+    await b.waitFor("err", /listening on/);
+    // First heartbeat 400 ms after unanswered ESP, retransmitted at 100, 200, 400, 800 ms.
+    const a = hipmm(["host", "--id", keys[0], "--listen", "127.0.0.1:0", "--no-watch", "--no-mobility", "--heartbeat", "400", "--rto-ms", "100", "--connect", `${hits[1]}@127.0.0.1:${port}`]);
+    await a.waitFor("err", /established /);
+    a.child.stdin.write("before\n");
+    await b.waitFor("out", /^before\n/);
+    b.child.kill("SIGKILL");
+    await b.exited;
+    const b2 = server();
+    await b2.waitFor("err", /listening on/);
+    // No liveness ACs without mobility: A's heartbeat UPDATE reaches B2, which rejoins.
+    const end = Date.now() + 15_000;
+    for (let i = 0; !/again \d+\n/.test(b2.out) && Date.now() < end; i++) {
+      a.child.stdin.write(`again ${i}\n`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.match(b2.out, /again \d+\n/, `A:\n${a.err}\nB2:\n${b2.err}`);
+    assert.match(b2.err, new RegExp(`established ${hits[0]}`));
+    // Killed for good: the heartbeat goes unanswered and A gives the association up.
+    b2.child.kill("SIGKILL");
+    await b2.exited;
+    await typeUntil(a, new RegExp(`association with ${hits[1]} closed \\(unreachable`), "dead");
+    a.child.stdin.end();
+    assert.equal(await a.exited, 0);
+  }),
+);

@@ -1,0 +1,133 @@
+// Heartbeat UPDATEs (HipHostConfig.heartbeatMs, src/hip/update.ts; used when mobility is off):
+// ESP we sent that the peer leaves unanswered for heartbeatMs → UPDATE(SEQ) alone, which the peer
+// ACKs (RFC 7401 §6.12.1); never ACKed → the association is given up (closed: unreachable),
+// without a CLOSE; a restarted peer answers it with a rejoin.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { UpdateExtension } from "../../src/hip/update.ts";
+import { classifyDatagram } from "../../src/wire/framing.ts";
+import { PacketType } from "../../src/wire/constants.ts";
+import { eventsOf, Net, type Node, type Packet } from "./net.ts";
+
+function hipType(d: Uint8Array): number {
+  const c = classifyDatagram(d);
+  return c.ok && c.value.kind === "hip" ? c.value.packet[2] & 0x7f : -1;
+}
+
+function established(seed: number) {
+  const net = new Net();
+  const a = net.add(seed, "192.0.2.1");
+  const b = net.add(seed + 1, "192.0.2.2");
+  const ua = new UpdateExtension(a.host);
+  new UpdateExtension(b.host);
+  a.host.connect(net.now, b.loc, b.host.hit, a.loc);
+  net.run(1000);
+  const sb = eventsOf(b, "sa-install")[0];
+  b.host.noteEspReceived(net.now, sb.inbound.spi, a.loc); // R2-SENT → ESTABLISHED
+  net.run(net.now + 1);
+  const seen: Packet[] = [];
+  net.filter = (p) => {
+    seen.push(p);
+    return !(p.src === b && down) && !(p.to.ip === b.loc.ip && down);
+  };
+  let down = false;
+  const setDown = (v: boolean) => {
+    down = v;
+  };
+  return { net, a, b, ua, seen, setDown };
+}
+
+/** A's data plane sent one ESP packet to B at the current time. */
+function espOut(net: Net, a: Node, b: Node): void {
+  a.host.noteEspSent(net.now, a.host.association(b.host.hit)!);
+}
+
+test("heartbeat: ESP unanswered for heartbeatMs → UPDATE(SEQ), the peer ACKs, nothing else happens", () => {
+  const { net, a, b, ua, seen } = established(61);
+  const t0 = net.now;
+  espOut(net, a, b);
+  net.run(t0 + 4_999);
+  assert.equal(ua.counters["heartbeat.sent"], undefined, "not before heartbeatMs");
+  net.run(t0 + 6_000);
+  assert.equal(ua.counters["heartbeat.sent"], 1);
+  assert.equal(ua.counters["heartbeat.answered"], 1);
+  const hb = seen.filter((p) => p.src === a && hipType(p.data) === PacketType.UPDATE);
+  assert.equal(hb.length, 1);
+  assert.equal(hb[0].at - net.latency, t0 + 5_000, "sent heartbeatMs after the unanswered ESP");
+  assert.equal(seen.filter((p) => p.src === b && hipType(p.data) === PacketType.UPDATE).length, 1, "B's ACK");
+  // Answered: no further heartbeat until A sends again unanswered.
+  net.run(t0 + 20_000);
+  assert.equal(ua.counters["heartbeat.sent"], 1);
+  assert.equal(a.host.association(b.host.hit)?.state, "ESTABLISHED");
+});
+
+test("heartbeat: ESP from the peer answers for it; no UPDATE", () => {
+  const { net, a, b, ua } = established(62);
+  const t0 = net.now;
+  espOut(net, a, b);
+  net.run(t0 + 3_000);
+  a.host.noteEspReceived(net.now, a.host.association(b.host.hit)!.spiIn, b.loc);
+  net.run(t0 + 20_000);
+  assert.equal(ua.counters["heartbeat.sent"], undefined);
+  // Sent again later, unanswered: the clock starts at that packet.
+  const t1 = net.now;
+  espOut(net, a, b);
+  net.run(t1 + 5_001);
+  assert.equal(ua.counters["heartbeat.sent"], 1);
+});
+
+test("heartbeat: a vanished peer → retransmitted, then the association is given up without a CLOSE", () => {
+  const { net, a, b, ua, seen, setDown } = established(63);
+  setDown(true);
+  const t0 = net.now;
+  espOut(net, a, b);
+  net.run(t0 + 60_000);
+  const hb = seen.filter((p) => p.src === a && hipType(p.data) === PacketType.UPDATE);
+  assert.equal(hb.length, 5, "first + 4 retransmissions (retransmit.maxTries 5)");
+  assert.equal(ua.counters["heartbeat.timeout"], 1);
+  const closed = eventsOf(a, "closed");
+  assert.equal(closed.length, 1);
+  assert.equal(closed[0].reason, "unreachable");
+  assert.equal(a.host.association(b.host.hit), undefined);
+  assert.equal(eventsOf(a, "sa-remove").length, 1, "SAs removed");
+  assert.equal(seen.filter((p) => p.src === a && hipType(p.data) === PacketType.CLOSE).length, 0, "no CLOSE");
+  // 5 s + 1 + 2 + 4 + 8 s of retransmissions, then the last one's 16 s (capped at maxMs 8 s).
+  assert.ok(a.host.counters["closed.unreachable"] === 1);
+});
+
+test("heartbeat: a restarted peer answers the heartbeat with a rejoin; both ESTABLISHED again", () => {
+  const { net, a, b, ua } = established(64);
+  net.nodes.splice(net.nodes.indexOf(b), 1);
+  const b2 = net.add(999, b.loc.ip, {}, b.host.identity);
+  new UpdateExtension(b2.host);
+  const t0 = net.now;
+  espOut(net, a, b);
+  net.run(t0 + 8_000);
+  assert.equal(ua.counters["heartbeat.sent"], 1);
+  assert.equal(b2.host.counters["rejoin.started"], 1);
+  assert.equal(b2.host.association(a.host.hit)?.state, "ESTABLISHED");
+  assert.equal(eventsOf(a, "sa-install").length, 2, "A answered B2's exchange (new SAs)");
+  assert.equal(a.host.association(b.host.hit)?.state, "R2-SENT", "until B2's first ESP");
+  assert.equal(a.host.counters["closed.unreachable"], undefined, "not given up");
+  // A sends on, B2 (a server) sends nothing: A's heartbeat in R2-SENT is ACKed, and an
+  // authenticated UPDATE moves R2-SENT to ESTABLISHED (RFC 7401 §4.4.4).
+  espOut(net, a, b);
+  net.run(net.now + 6_000);
+  assert.equal(ua.counters["heartbeat.answered"], 1);
+  assert.equal(a.host.association(b.host.hit)?.state, "ESTABLISHED");
+});
+
+test("heartbeatMs 0: off", () => {
+  const net = new Net();
+  const a = net.add(65, "192.0.2.1", { heartbeatMs: 0 });
+  const b = net.add(66, "192.0.2.2");
+  const ua = new UpdateExtension(a.host);
+  new UpdateExtension(b.host);
+  a.host.connect(net.now, b.loc, b.host.hit, a.loc);
+  net.run(1000);
+  net.filter = () => false;
+  espOut(net, a, b);
+  net.run(net.now + 120_000);
+  assert.equal(ua.counters["heartbeat.sent"], undefined);
+  assert.equal(a.host.association(b.host.hit)?.state, "ESTABLISHED");
+});
