@@ -78,6 +78,8 @@ export class LabHost implements SimEndpoint {
   private readonly names = new Map<string, string>();
   private readonly peerHits: Uint8Array[] = [];
   private now: Millis = 0;
+  /** Set by {@link LabHost.powerOff}: the host neither hears, sends nor runs timers. */
+  private off = false;
   private readonly opts: LabHostOptions & { identity: HostIdentity };
 
   constructor(o: LabHostOptions) {
@@ -110,6 +112,12 @@ export class LabHost implements SimEndpoint {
     this.observe(now);
   }
 
+  /** Power cut: the host stops for good, sending nothing (no CLOSE), hearing nothing. */
+  powerOff(now: Millis): void {
+    this.off = true;
+    this.notes.push({ t: now, node: this.name, text: "powered off: it sends and hears nothing from now on (no CLOSE)" });
+  }
+
   get hit(): Uint8Array {
     return this.stack.hit;
   }
@@ -140,12 +148,14 @@ export class LabHost implements SimEndpoint {
   // ---- SimEndpoint ----
 
   handleDatagram(now: Millis, data: Uint8Array, from: Locator, to: Locator): void {
+    if (this.off) return;
     this.now = now;
     this.stack.handleDatagram(now, data, from, to);
     this.observe(now);
   }
 
   handleTimeout(now: Millis): void {
+    if (this.off) return;
     this.now = now;
     for (const f of this.flows) {
       // §6.1.1: when an REA is about to go out, the next datagram (if due soon) rides inside it.
@@ -158,16 +168,18 @@ export class LabHost implements SimEndpoint {
   }
 
   handleAddressChange(now: Millis, added: readonly Locator[], removed: readonly Locator[]): void {
+    if (this.off) return;
     this.now = now;
     this.stack.handleAddressChange(now, added, removed);
     this.observe(now);
   }
 
   pollTransmit(): Transmit | undefined {
-    return this.stack.pollTransmit();
+    return this.off ? undefined : this.stack.pollTransmit();
   }
 
   pollTimeout(): Millis | undefined {
+    if (this.off) return undefined;
     let t = this.stack.pollTimeout();
     for (const f of this.flows) if (f.next < f.until && (t === undefined || f.next < t)) t = f.next;
     return t;

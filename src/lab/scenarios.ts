@@ -16,7 +16,7 @@ import { type LabResult, type Plan, summarize, type World } from "./summary.ts";
 
 export type { LabResult, LabSummary } from "./summary.ts";
 
-export const SCENARIOS = ["handover", "handover-fast", "make-before-break", "failover", "renumber", "v4-to-v6", "flood-attack", "flood-attack-credit", "fa-crash", "double-move", "restart"] as const;
+export const SCENARIOS = ["handover", "handover-fast", "make-before-break", "failover", "renumber", "v4-to-v6", "flood-attack", "flood-attack-credit", "fa-crash", "double-move", "restart", "peer-dead"] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 const L = (ip: string): Locator => ({ ip, port: 10500 });
@@ -159,6 +159,8 @@ function plan(name: ScenarioName, seed: number): Plan {
       return doubleMove(seed);
     case "restart":
       return restart(seed);
+    case "peer-dead":
+      return peerDead(seed);
   }
 }
 
@@ -182,6 +184,38 @@ function restart(seed: number): Plan {
 const REJOIN_TO_B = 6 * LAT + FAST.probeIntervalMs + I;
 const REJOIN_TO_A = 7 * LAT + FAST.probeIntervalMs + I;
 const REJOIN_BOUND = `A hears B last ≤ ${LAT} ms after the crash, probes after ${FAST.probeIntervalMs} ms of silence (AC); AC, I1, R1, I2 = 2 RTT, A's data ½ RTT + I: ${REJOIN_TO_B} ms; B's data after the R2: ${REJOIN_TO_A} ms`;
+
+/**
+ * B vanishes for good (power cut): A's data goes unanswered, its liveness ACs too; with no other
+ * path A reports B unreachable (failover bound), keeps probing, and after `peerDeadMs` gives the
+ * association up without a CLOSE (docs/PROTOCOL.md §8 "Dead peer").
+ */
+function peerDead(seed: number): Plan {
+  const w = world(seed, { addrs: [L("10.0.0.1")] }, { addrs: [L("10.0.0.2")] }, { ...FAST, peerDeadMs: DEAD_MS });
+  act(w, T0, "B loses power for good: it sends nothing (no CLOSE) and hears nothing; A keeps sending", () => w.b.powerOff(w.sim.now));
+  return at(w, { newAddrs: [], detection: UNREACHABLE_BOUND, newPathRtt: null, bound: DEAD_BOUND, boundTo: null, boundFrom: null });
+}
+
+const DEAD_MS = 1000;
+// A hears B last ≤ LAT after the cut; its next datagram (≤ I later) is the first unanswered one;
+// failoverTimeoutMs later the only path fails: unreachable. Then peerDeadMs of unanswered ACs,
+// checked at the liveness ticks (every probeIntervalMs).
+const UNREACHABLE_BOUND = LAT + I + FAST.failoverTimeoutMs;
+const DEAD_AFTER_BOUND = DEAD_MS + FAST.probeIntervalMs;
+const DEAD_BOUND = `A hears B last ≤ ${LAT} ms after the cut, its next datagram (≤ ${I} ms) goes unanswered for failoverTimeoutMs ${FAST.failoverTimeoutMs} ms: unreachable ≤ ${UNREACHABLE_BOUND} ms; given up peerDeadMs ${DEAD_MS} ms later, at the next liveness tick (≤ ${FAST.probeIntervalMs} ms)`;
+
+/** The peer-dead scenario's numbers: cut → A's peer-unreachable and peer-dead, and their bounds. */
+function deadSummary(w: World): Record<string, number | null> {
+  const t = (type: string) => w.a.log.find((e) => e.ev.type === type && e.ev.t > T0)?.ev.t;
+  const un = t("peer-unreachable");
+  const dead = t("peer-dead");
+  return {
+    unreachable_ms: un === undefined ? null : un - T0,
+    unreachable_bound_ms: UNREACHABLE_BOUND,
+    given_up_after_unreachable_ms: un === undefined || dead === undefined ? null : dead - un,
+    given_up_bound_ms: DEAD_AFTER_BOUND,
+  };
+}
 
 /** The restart scenario's numbers: crash → first datagram delivered each way, and their bounds. */
 function rejoinSummary(w: World): Record<string, number | null> {
@@ -267,5 +301,6 @@ export function runLab(name: ScenarioName, seed = 1, spec?: LabSpec): { result: 
   w.sim.runUntil(END + 500);
   const result = summarize(name, seed, p, { rtt: RTT, count: (END - 100) / I });
   if (name === "restart") Object.assign(result.summary, rejoinSummary(w));
+  if (name === "peer-dead") Object.assign(result.summary, deadSummary(w));
   return { result, world: w, errors };
 }

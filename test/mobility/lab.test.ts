@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { type LabResult, runScenario, SCENARIOS, type ScenarioName } from "../../src/lab/scenarios.ts";
+import { type LabResult, runLab, runScenario, SCENARIOS, type ScenarioName } from "../../src/lab/scenarios.ts";
+import { PacketType } from "../../src/wire/constants.ts";
 import { checkSummary } from "./lab-check.ts";
 
 const runs = new Map<string, LabResult>();
@@ -50,6 +51,20 @@ test("restart: B crashes and comes back with no state; it rejoins at A's livenes
   assert.ok(r.timeline.some((l) => /B: association with A ESTABLISHED \(Initiator\)/.test(l)), "the restarted host rejoined as the Initiator");
   assert.ok(r.timeline.some((l) => /A: association with B ESTABLISHED \(Responder\)/.test(l)), "A replaced its association");
   assert.ok(!r.timeline.some((l) => /failed/.test(l)), "nothing failed");
+});
+
+test("peer-dead: B vanishes; A reports it unreachable within the failover bound and gives the association up after peerDeadMs", () => {
+  const r = run("peer-dead", 1);
+  const s = r.summary;
+  const [un, dead] = [s.unreachable_ms as number | null, s.given_up_after_unreachable_ms as number | null];
+  assert.ok(un !== null && un <= (s.unreachable_bound_ms as number), JSON.stringify(s));
+  assert.ok(dead !== null && dead >= 1000 && dead <= (s.given_up_bound_ms as number), JSON.stringify(s));
+  assert.ok(r.timeline.some((l) => /A: peer unreachable/.test(l)), "timeline shows it");
+  assert.ok(r.timeline.some((l) => /A: association with B closed \(unreachable\)/.test(l)), "A gave the association up");
+  // No CLOSE on the wire (the trace has every datagram; HIP type at byte 4 + 2 after the UDP marker).
+  const { world } = runLab("peer-dead", 1);
+  const closes = world.sim.trace.filter((e) => e.kind === "sent" && e.data && e.data.length > 8 && e.data[0] === 0 && e.data[1] === 0 && e.data[2] === 0 && e.data[3] === 0 && (e.data[6] & 0x7f) === PacketType.CLOSE);
+  assert.equal(closes.length, 0, "no CLOSE");
 });
 
 test("handover-fast (sourceCredit): traffic toward the mover resumes after 1 RTT, within 3× the bytes received", () => {

@@ -68,6 +68,7 @@ const cases: [string, number[]][] = [
   ["fa-crash", [PacketType.FAQ, PacketType.FAA, PacketType.REA, PacketType.AC, PacketType.ACR]],
   ["double-move", [PacketType.FAQ, PacketType.FAA, PacketType.REA, PacketType.AC, PacketType.ACR]],
   ["restart", [PacketType.I1, PacketType.R1, PacketType.I2, PacketType.R2, PacketType.AC]],
+  ["peer-dead", [PacketType.I1, PacketType.R1, PacketType.I2, PacketType.R2, PacketType.AC]],
 ];
 
 for (const [name, mustSee] of cases) {

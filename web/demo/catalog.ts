@@ -100,6 +100,12 @@ const LAB_TEXT: Record<string, { title: string; text: string; cites: string }> =
       "B crashes and comes back at once with the same identity and address, but no state: no association, no SAs. A does not know and keeps sending into SAs that no longer exist. After 50 ms of silence A checks the path with an AC; B has no association with A's HIT, so it <b>rejoins</b>: it sends an I1 (smaller than the AC it answers, never retransmitted), and A, still ESTABLISHED, replaces its association when B's I2 verifies. Data flows again about 2 RTT after A's check.",
     cites: "RFC 7401 §4.4.2 (I2 in ESTABLISHED), §5.4.4 · draft-nikander-hip-mm-00 §3.3 · docs/PROTOCOL.md §7.11",
   },
+  "peer-dead": {
+    title: "A peer vanishes",
+    text:
+      "B loses power and never comes back; nobody sends a CLOSE. A's data goes unanswered, so A asks with liveness ACs; with no other path to B, after the failover timeout (150 ms here) A reports B <b>unreachable</b> and keeps asking. When <code>peerDeadMs</code> (1 s here, 30 s by default) has passed without an answer, A gives the association up: its SAs go, no CLOSE is sent into the void, and the application sees <code>closed</code> with reason <code>unreachable</code>.",
+    cites: "draft-nikander-hip-mm-00 §3.3 · RFC 7401 §4.4.2 (UAL) · docs/PROTOCOL.md §8 (dead peer)",
+  },
   "fa-crash": {
     title: "Forwarding agent crash",
     text:
@@ -121,7 +127,7 @@ function labInfo(name: ScenarioName): ScenarioInfo {
     title: t.title,
     text: t.text,
     cites: t.cites,
-    roles: name.startsWith("flood-attack") ? { A: "honest host", B: "malicious peer" } : name === "restart" ? { A: "host that keeps its state", B: "host that restarts" } : { A: "mobile host", B: "peer host" },
+    roles: name.startsWith("flood-attack") ? { A: "honest host", B: "malicious peer" } : name === "restart" ? { A: "host that keeps its state", B: "host that restarts" } : name === "peer-dead" ? { A: "host that stays", B: "host that vanishes" } : { A: "mobile host", B: "peer host" },
     origin: `src/lab scenario “${name}” — the same script as <code>hipmm lab ${name}</code>, run here in the page`,
     lab: name,
     build: (seed, spec) => labSource(name, seed, spec),
