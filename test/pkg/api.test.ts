@@ -91,3 +91,31 @@ test("api: a host leasing from a Forwarding Agent sees typed `lease` events (lea
     await fa.close();
   }
 });
+
+test("api: a peer that goes silent → reachability false on the host and the association, then closed with reason unreachable", { timeout: 20_000 }, async () => {
+  const mobility = { policy: { probeIntervalMs: 50, failoverTimeoutMs: 150, peerDeadMs: 400 } };
+  const a = await createHost({ identity: createIdentity(), transport: udp("127.0.0.1:0"), hip: { puzzleK: 2 }, mobility });
+  const b = await createHost({ identity: createIdentity(), transport: udp("127.0.0.1:0"), hip: { puzzleK: 2 } });
+  let timer: ReturnType<typeof setInterval> | undefined;
+  try {
+    const assoc = await a.connect({ hit: b.hit, locator: b.locators[0] });
+    timer = setInterval(() => assoc.send("tick"), 20);
+    await once((k, cb) => b.on(k, cb), "established");
+    const onHost = once((k, cb) => a.on(k, cb), "reachability");
+    const onAssoc = once((k, cb) => assoc.on(k as "reachability", cb as never), "reachability");
+    const closed = once((k, cb) => a.on(k, cb), "closed");
+    // B stops without a CLOSE (0: send nothing): to A it simply vanishes.
+    await (b.backend as unknown as { close(waitMs: number): Promise<void> }).close(0);
+    const r = await onHost;
+    assert.equal(r.peer, b.hit);
+    assert.equal(r.reachable, false);
+    assert.ok(r.silentMs >= 150, `silent ${r.silentMs} ms`);
+    assert.deepEqual(await onAssoc, r);
+    assert.deepEqual(await closed, { peer: b.hit, reason: "unreachable" });
+    assert.equal(assoc.send("after"), "no-association");
+  } finally {
+    clearInterval(timer);
+    await a.close();
+    await b.close();
+  }
+});
