@@ -37,7 +37,7 @@ export interface UpdateOptions {
   heartbeatMs?: Millis;
 }
 
-/** A heartbeat UPDATE (SEQ only) waiting for its ACK. */
+/** An UPDATE waiting for its ACK (a heartbeat, SEQ only; Exchange extends it for rekeys). */
 interface Heartbeat {
   ourId: number;
   packet: Uint8Array;
@@ -46,15 +46,10 @@ interface Heartbeat {
   nextAt: Millis;
 }
 
-interface Exchange {
+interface Exchange extends Heartbeat {
   role: "initiator" | "responder";
   index: number;
   newSpiIn: number;
-  ourId: number;
-  packet: Uint8Array;
-  tries: number;
-  interval: Millis;
-  nextAt: Millis;
   /** The pair drawn at `index` (initiator: outbound SPI filled in from the reply; responder:
    * switched to on the ACK). KEYMAT below the drawn mark is wiped, so the keys live here. */
   pair: SaPair;
@@ -191,7 +186,6 @@ export class UpdateExtension implements HipExtension {
   }
 
   handleTimeout(now: Millis): void {
-    const rt = this.host.cfg.retransmit;
     for (const [a, at] of this.watch) {
       if (at > now) continue;
       this.watch.delete(a);
@@ -202,37 +196,19 @@ export class UpdateExtension implements HipExtension {
       else this.heartbeat(now, a);
     }
     for (const s of [...this.peers.values()]) {
-      const hb = s.hb;
-      if (hb && hb.nextAt <= now) {
-        if (hb.tries >= rt.maxTries) {
-          s.hb = undefined;
-          this.count("heartbeat.timeout");
-          this.host.abandon(now, s.assoc.peerHit); // closed (unreachable) → onEvent forgets s
-          continue;
-        }
-        hb.tries++;
-        hb.interval = Math.min(2 * hb.interval, rt.maxMs);
-        hb.nextAt = now + hb.interval;
-        this.count("heartbeat.retransmit");
-        this.host.count("retransmit");
-        s.assoc.queueControl(now, hb.packet);
+      if (s.hb && this.retransmit(now, s.assoc, s.hb, "heartbeat")) {
+        s.hb = undefined;
+        this.count("heartbeat.timeout");
+        this.host.abandon(now, s.assoc.peerHit); // closed (unreachable) → onEvent forgets s
+        continue;
       }
       const ex = s.ex;
-      if (ex && ex.nextAt <= now) {
-        if (ex.tries >= rt.maxTries) {
-          // Give up: the new inbound SA goes, the old pair stays (a later rekey starts over).
-          s.ex = undefined;
-          s.assoc.pushEvent({ type: "sa-delete", peerHit: s.assoc.peerHit, direction: "in", spi: ex.newSpiIn });
-          this.host.releaseSpi(ex.newSpiIn);
-          this.count("rekey.timeout");
-        } else {
-          ex.tries++;
-          ex.interval = Math.min(2 * ex.interval, rt.maxMs);
-          ex.nextAt = now + ex.interval;
-          this.count("rekey.retransmit");
-          this.host.count("retransmit");
-          s.assoc.queueControl(now, ex.packet);
-        }
+      if (ex && this.retransmit(now, s.assoc, ex, "rekey")) {
+        // Give up: the new inbound SA goes, the old pair stays (a later rekey starts over).
+        s.ex = undefined;
+        s.assoc.pushEvent({ type: "sa-delete", peerHit: s.assoc.peerHit, direction: "in", spi: ex.newSpiIn });
+        this.host.releaseSpi(ex.newSpiIn);
+        this.count("rekey.timeout");
       }
       for (const l of s.linger.filter((x) => x.by <= now)) this.host.releaseSpi(l.spi);
       s.linger = s.linger.filter((x) => x.by > now);
@@ -253,6 +229,20 @@ export class UpdateExtension implements HipExtension {
   }
 
   // ---- internals ----
+
+  /** Retransmit `r` if due (§6.12.1, the core's settings); true when its tries are used up. */
+  private retransmit(now: Millis, a: Association, r: Heartbeat, what: "heartbeat" | "rekey"): boolean {
+    if (r.nextAt > now) return false;
+    const rt = this.host.cfg.retransmit;
+    if (r.tries >= rt.maxTries) return true;
+    r.tries++;
+    r.interval = Math.min(2 * r.interval, rt.maxMs);
+    r.nextAt = now + r.interval;
+    this.count(`${what}.retransmit`);
+    this.host.count("retransmit");
+    a.queueControl(now, r.packet);
+    return false;
+  }
 
   /** UPDATE(SEQ) alone: the peer must ACK it (RFC 7401 §6.12.1). A rekey under way asks already. */
   private heartbeat(now: Millis, a: Association): void {

@@ -5,26 +5,11 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { UpdateExtension } from "../../src/hip/update.ts";
-import { classifyDatagram } from "../../src/wire/framing.ts";
 import { PacketType } from "../../src/wire/constants.ts";
-import { eventsOf, Net, type Node, type Packet } from "./net.ts";
+import { established, eventsOf, hipType, Net, type Node, type Packet } from "./net.ts";
 
-function hipType(d: Uint8Array): number {
-  const c = classifyDatagram(d);
-  return c.ok && c.value.kind === "hip" ? c.value.packet[2] & 0x7f : -1;
-}
-
-function established(seed: number) {
-  const net = new Net();
-  const a = net.add(seed, "192.0.2.1");
-  const b = net.add(seed + 1, "192.0.2.2");
-  const ua = new UpdateExtension(a.host);
-  new UpdateExtension(b.host);
-  a.host.connect(net.now, b.loc, b.host.hit, a.loc);
-  net.run(1000);
-  const sb = eventsOf(b, "sa-install")[0];
-  b.host.noteEspReceived(net.now, sb.inbound.spi, a.loc); // R2-SENT → ESTABLISHED
-  net.run(net.now + 1);
+function watched(seed: number) {
+  const { net, a, b, ua } = established(seed);
   const seen: Packet[] = [];
   net.filter = (p) => {
     seen.push(p);
@@ -43,7 +28,7 @@ function espOut(net: Net, a: Node, b: Node): void {
 }
 
 test("heartbeat: ESP unanswered for heartbeatMs → UPDATE(SEQ), the peer ACKs, nothing else happens", () => {
-  const { net, a, b, ua, seen } = established(61);
+  const { net, a, b, ua, seen } = watched(61);
   const t0 = net.now;
   espOut(net, a, b);
   net.run(t0 + 4_999);
@@ -62,7 +47,7 @@ test("heartbeat: ESP unanswered for heartbeatMs → UPDATE(SEQ), the peer ACKs, 
 });
 
 test("heartbeat: ESP from the peer answers for it; no UPDATE", () => {
-  const { net, a, b, ua } = established(62);
+  const { net, a, b, ua } = watched(62);
   const t0 = net.now;
   espOut(net, a, b);
   net.run(t0 + 3_000);
@@ -77,7 +62,7 @@ test("heartbeat: ESP from the peer answers for it; no UPDATE", () => {
 });
 
 test("heartbeat: a vanished peer → retransmitted, then the association is given up without a CLOSE", () => {
-  const { net, a, b, ua, seen, setDown } = established(63);
+  const { net, a, b, ua, seen, setDown } = watched(63);
   setDown(true);
   const t0 = net.now;
   espOut(net, a, b);
@@ -96,7 +81,7 @@ test("heartbeat: a vanished peer → retransmitted, then the association is give
 });
 
 test("heartbeat: a restarted peer answers the heartbeat with a rejoin; both ESTABLISHED again", () => {
-  const { net, a, b, ua } = established(64);
+  const { net, a, b, ua } = watched(64);
   net.nodes.splice(net.nodes.indexOf(b), 1);
   const b2 = net.add(999, b.loc.ip, {}, b.host.identity);
   new UpdateExtension(b2.host);
@@ -118,13 +103,7 @@ test("heartbeat: a restarted peer answers the heartbeat with a rejoin; both ESTA
 });
 
 test("heartbeatMs 0: off", () => {
-  const net = new Net();
-  const a = net.add(65, "192.0.2.1", { heartbeatMs: 0 });
-  const b = net.add(66, "192.0.2.2");
-  const ua = new UpdateExtension(a.host);
-  new UpdateExtension(b.host);
-  a.host.connect(net.now, b.loc, b.host.hit, a.loc);
-  net.run(1000);
+  const { net, a, b, ua } = established(65, { heartbeatMs: 0 });
   net.filter = () => false;
   espOut(net, a, b);
   net.run(net.now + 120_000);

@@ -7,6 +7,7 @@ import { type CryptoResult, runCryptoJob } from "../../src/hip/crypto-jobs.ts";
 import { HipHost } from "../../src/hip/host.ts";
 import { HostIdentity } from "../../src/hip/identity.ts";
 import type { HipEvent, HipHostConfig } from "../../src/hip/types.ts";
+import { UpdateExtension } from "../../src/hip/update.ts";
 
 export interface Node {
   host: HipHost;
@@ -94,4 +95,26 @@ export class Net {
 
 export function eventsOf<T extends HipEvent["type"]>(n: Node, type: T): Extract<HipEvent, { type: T }>[] {
   return n.events.filter((e) => e.type === type) as Extract<HipEvent, { type: T }>[];
+}
+
+/** The HIP packet type of a UDP-framed datagram (-1: not HIP). */
+export function hipType(d: Uint8Array): number {
+  const c = classifyDatagram(d);
+  return c.ok && c.value.kind === "hip" ? c.value.packet[2] & 0x7f : -1;
+}
+
+/** A (192.0.2.1) and B (192.0.2.2) with UPDATE extensions, both ESTABLISHED (B after A's first ESP). */
+export function established(seed: number, cfgA: Partial<HipHostConfig> = {}) {
+  const net = new Net();
+  const a = net.add(seed, "192.0.2.1", cfgA);
+  const b = net.add(seed + 1, "192.0.2.2");
+  const ua = new UpdateExtension(a.host);
+  new UpdateExtension(b.host);
+  a.host.connect(net.now, b.loc, b.host.hit, a.loc);
+  net.run(1000);
+  const sb = eventsOf(b, "sa-install")[0];
+  b.host.noteEspReceived(net.now, sb.inbound.spi, a.loc); // R2-SENT → ESTABLISHED (§6.9 step 21)
+  net.run(net.now + 1);
+  if (a.host.association(b.host.hit)?.state !== "ESTABLISHED") throw new Error("not established");
+  return { net, a, b, ua };
 }

@@ -7,30 +7,10 @@ import { test } from "node:test";
 import type { Locator } from "../../src/core/types.ts";
 import { UpdateExtension } from "../../src/hip/update.ts";
 import { classifyDatagram } from "../../src/wire/framing.ts";
-import { eventsOf, Net, type Node, type Packet } from "./net.ts";
+import { established, eventsOf, hipType, Net, type Node, type Packet } from "./net.ts";
 
 const UPDATE = 16;
 const I1 = 1;
-
-function hipType(d: Uint8Array): number {
-  const c = classifyDatagram(d);
-  return c.ok && c.value.kind === "hip" ? c.value.packet[2] & 0x7f : -1;
-}
-
-function established(seed: number) {
-  const net = new Net();
-  const a = net.add(seed, "192.0.2.1");
-  const b = net.add(seed + 1, "192.0.2.2");
-  const ua = new UpdateExtension(a.host);
-  new UpdateExtension(b.host);
-  a.host.connect(net.now, b.loc, b.host.hit, a.loc);
-  net.run(1000);
-  const sb = eventsOf(b, "sa-install")[0];
-  b.host.noteEspReceived(net.now, sb.inbound.spi, a.loc); // R2-SENT → ESTABLISHED
-  net.run(net.now + 1);
-  assert.equal(a.host.association(b.host.hit)?.state, "ESTABLISHED");
-  return { net, a, b, ua };
-}
 
 /** B restarts: the same identity at the same locator, no state. */
 function restart(net: Net, b: Node, cfg: Parameters<Net["add"]>[2] = {}): Node {
