@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { UpdateExtension } from "../../src/hip/update.ts";
 import { PacketType } from "../../src/wire/constants.ts";
-import { established, eventsOf, hipType, Net, type Node, type Packet } from "./net.ts";
+import { established, eventsOf, hipType, type Net, type Node, type Packet } from "./net.ts";
 
 function watched(seed: number) {
   const { net, a, b, ua } = established(seed);
