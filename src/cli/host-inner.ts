@@ -84,7 +84,7 @@ export function runInner(host: RuntimeHost, cli: InnerCli, peer: () => Uint8Arra
               rtts.push(r.rttMs);
               log(`${r.data.length + 8} bytes from ${hitToString(r.peerHit)}: icmp_seq=${r.sequence} time=${r.rttMs.toFixed(3)} ms`);
             },
-            (e: Error) => log(`ping: ${e.message}`),
+            (e: Error) => log(e.message === `ping ${seq}: no reply` ? `no reply for icmp_seq=${seq}` : `ping: ${e.message}`),
           ),
         );
         if (sent >= p.count) return void finish();

@@ -109,6 +109,7 @@ test("hipmm host: --ping to the peer HIT, the peer prints (--icmp print) and ans
     const a2 = host(["--id", A.key, "--listen", "127.0.0.1:0", "--connect", `${B.hit}@127.0.0.1:${port2}`, "--ping", "1"]);
     assert.equal(await a2.exited, 1, a2.err);
     assert.match(a2.err, /1 packets transmitted, 0 received, 100% packet loss/);
+    assert.match(a2.err, /hipmm: no reply for icmp_seq=1\n/);
     assert.doesNotMatch(off.err, /inner /, "off: nothing printed");
     off.child.stdin.end();
     assert.equal(await off.exited, 0);
