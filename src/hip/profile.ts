@@ -38,6 +38,9 @@ export interface PeerProfile {
   /** §3.3: the peer's UPDATEs are heartbeats only (no ESP_INFO / LOCATOR): no rekeying and no
    * mobility (REA / AC probes) towards it. Applied by the runtime configuration. */
   readonly noUpdateExtensions: boolean;
+  /** §3.3: the peer's ACK holds only the low byte of the Update ID it acknowledges (its
+   * AckParameter shifts the other three out): an ACK of `id & 0xff` counts (our heartbeats). */
+  readonly ackLowByte: boolean;
 }
 
 /** The RFC behaviour: every switch off. */
@@ -51,6 +54,7 @@ export const RFC_PROFILE: PeerProfile = {
   r1SingleDhGroup: false,
   fixedParameterSets: false,
   noUpdateExtensions: false,
+  ackLowByte: false,
 };
 
 /** cutehip (github.com/dmitriykuptsov/cutehip, commit cb397ab7), unmodified. */
@@ -65,7 +69,13 @@ export const CUTEHIP_PROFILE: PeerProfile = {
   r1SingleDhGroup: true,
   fixedParameterSets: true,
   noUpdateExtensions: true,
+  ackLowByte: true,
 };
+
+/** True when ACK `ids` acknowledge our Update ID `id` (RFC 7401 §5.2.17; a profile's low-byte ACKs). */
+export function acknowledges(ids: readonly number[], id: number, profile: PeerProfile | undefined): boolean {
+  return ids.includes(id) || (profile?.ackLowByte === true && ids.includes(id & 0xff));
+}
 
 /** The profiles by name. */
 export const PEER_PROFILES: Readonly<Record<string, PeerProfile>> = { rfc: RFC_PROFILE, cutehip: CUTEHIP_PROFILE };

@@ -27,6 +27,7 @@ import type { Association, SaPair } from "./association.ts";
 import { authenticate, verifyMac, verifySignature } from "./auth.ts";
 import { compareHits, hitKey } from "./hit.ts";
 import type { HipHost } from "./host.ts";
+import { acknowledges } from "./profile.ts";
 import type { HipEvent, HipExtension } from "./types.ts";
 
 /** Options of the UPDATE rekey extension. */
@@ -136,7 +137,7 @@ export class UpdateExtension implements HipExtension {
     const ack = getParam(pkt, "ACK");
     const info = getParam(pkt, "ESP_INFO");
     if (!seq && !ack) return this.drop("missing_param", pkt, from);
-    const hbAcked = ack !== undefined && s.hb !== undefined && ack.updateIds.includes(s.hb.ourId);
+    const hbAcked = ack !== undefined && s.hb !== undefined && acknowledges(ack.updateIds, s.hb.ourId, a.profile);
     if (hbAcked) {
       s.hb = undefined;
       this.count("heartbeat.answered");
@@ -149,7 +150,7 @@ export class UpdateExtension implements HipExtension {
       if (s.lastReply) a.queueControl(now, s.lastReply);
       return true;
     }
-    if (ack && s.ex && ack.updateIds.includes(s.ex.ourId)) {
+    if (ack && s.ex && acknowledges(ack.updateIds, s.ex.ourId, a.profile)) {
       const ex = s.ex;
       if (ex.role === "responder") this.complete(now, s, ex.pair);
       else if (ex.role === "initiator") {

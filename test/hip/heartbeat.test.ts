@@ -4,6 +4,7 @@
 // without a CLOSE; a restarted peer answers it with a rejoin.
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { acknowledges, CUTEHIP_PROFILE, RFC_PROFILE } from "../../src/hip/profile.ts";
 import { UpdateExtension } from "../../src/hip/update.ts";
 import { PacketType } from "../../src/wire/constants.ts";
 import { established, eventsOf, hipType, type Net, type Node, type Packet } from "./net.ts";
@@ -109,4 +110,14 @@ test("heartbeatMs 0: off", () => {
   net.run(net.now + 120_000);
   assert.equal(ua.counters["heartbeat.sent"], undefined);
   assert.equal(a.host.association(b.host.hit)?.state, "ESTABLISHED");
+});
+
+test("ACK matching: cutehip's ACK keeps only the Update ID's low byte (its AckParameter); only its profile accepts that", () => {
+  // cutehip cb397ab7 packets/HIP.py AckParameter.set_ids: (id << 24) & 0xFF … → only id & 0xff survives.
+  const cutehipAck = (id: number) => [id & 0xff];
+  assert.equal(acknowledges(cutehipAck(300), 300, CUTEHIP_PROFILE), true, "heartbeat #300 answered by cutehip");
+  assert.equal(acknowledges(cutehipAck(300), 300, RFC_PROFILE), false);
+  assert.equal(acknowledges(cutehipAck(300), 300, undefined), false);
+  assert.equal(acknowledges([300], 300, undefined), true);
+  assert.equal(acknowledges([44], 301, CUTEHIP_PROFILE), false, "another low byte is not ours");
 });
