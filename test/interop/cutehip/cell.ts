@@ -1,7 +1,10 @@
 // One matrix cell against a running cutehip: `hipmm host` in the peer namespace, the echo
 // application in cutehip's, a tcpdump of the UDP side; BEX, ESP data both ways (content
-// checked), an answered heartbeat UPDATE, CLOSE / CLOSE_ACK; then analyze.py and tshark.
+// checked), an answered heartbeat UPDATE each way (cutehip's; ours, docs/PROTOCOL.md §7.8: with
+// cutehip's ESP dropped at our end by nft, our next line goes unanswered and `--heartbeat 300`
+// sends an UPDATE(SEQ) that cutehip must ACK), CLOSE / CLOSE_ACK; then analyze.py and tshark.
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { analyze, tsharkOurs } from "./check.ts";
@@ -24,6 +27,12 @@ export interface Cell {
   espSuite: number;
   /** Extra `hipmm host` flags (mode switches, --esp, --k). */
   hostFlags: string[];
+}
+
+/** One nft command in namespace `ns` (throws with its stderr). */
+function nft(ns: string, cmd: string): void {
+  const r = spawnSync("ip", ["netns", "exec", ns, "nft", cmd], { encoding: "utf8", timeout: 10_000 });
+  if (r.status !== 0) throw new Error(`nft ${cmd} in ${ns}: ${r.stderr}`);
 }
 
 /** Index of the first line matching `re` at or after `from`, -1 if none. */
@@ -53,7 +62,7 @@ export async function runCell(inst: Instance, c: Cell): Promise<string> {
     // cutehip initiates on the echo app's first datagram and sends I1 once: when it initiates,
     // hipmm listens first; when hipmm initiates, the echo app must be bound before our data.
     if (c.role === "I") await startEcho();
-    const host = new NsProc(h.ns.b, [process.execPath, ...hipmmArgv(), "host", "--id", c.keyfile, "--listen", `${OUR_ADDR}:10500`, "--esp-sa", join(dir, "ours.sa"), "--pcap", join(dir, "ours.pcap"), ...c.hostFlags, ...connect]);
+    const host = new NsProc(h.ns.b, [process.execPath, ...hipmmArgv(), "host", "--id", c.keyfile, "--listen", `${OUR_ADDR}:10500`, "--esp-sa", join(dir, "ours.sa"), "--pcap", join(dir, "ours.pcap"), "--heartbeat", "300", "--stats", "1", ...c.hostFlags, ...connect]);
     procs.push(host);
     await host.waitFor("err", /listening on/, 60_000, "hipmm host up");
     if (c.role === "R") await startEcho();
@@ -66,6 +75,17 @@ export async function runCell(inst: Instance, c: Cell): Promise<string> {
       const line = `data-${c.name}-${Date.now()}`;
       host.child.stdin.write(`${line}\n`);
       await host.waitFor("out", new RegExp(`^echo:${line}$`, "m"), 20_000, "our data echoed by cutehip's side");
+      // Our heartbeat: cutehip's ESP (first 4 bytes of the UDP payload = SPI ≠ 0) dropped on its
+      // way in, HIP (4 zero bytes, RFC 5770 §5.1 framing) let through; our next line goes
+      // unanswered, 300 ms later our UPDATE(SEQ) goes out, cutehip's ACK comes back: counted as
+      // heartbeat.answered in our stats (`--stats 1`).
+      nft(h.ns.b, "add table inet hb ; add chain inet hb in { type filter hook input priority 0 ; } ; add rule inet hb in udp sport 10500 @th,64,32 != 0 drop");
+      try {
+        host.child.stdin.write(`unanswered-${c.name}\n`);
+        await until(() => /"heartbeat\.answered":[1-9]/.test(host.err), 20_000, () => `our heartbeat UPDATE not acknowledged${why()}\nours:\n${host.err.slice(-1500)}`);
+      } finally {
+        nft(h.ns.b, "delete table inet hb");
+      }
       // Heartbeat: cutehip's UPDATE (raw → udp) answered by ours (udp → raw).
       await until(() => find(lines(), /udp->raw .* HIP UPDATE /, find(lines(), /raw->udp .* HIP UPDATE /)) >= 0 && find(lines(), /raw->udp .* HIP UPDATE /) >= 0, 30_000, () => `no answered UPDATE${why()}`);
       // CLOSE from us (stdin end), CLOSE_ACK from cutehip.
