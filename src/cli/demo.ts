@@ -3,7 +3,8 @@
 // (127.0.0.4). A leases an address from the FA, runs a base exchange with B, both exchange ESP
 // data, A's FA interface is announced and checked (REA/AC/ACR through the FA), then A moves to
 // 127.0.0.2 (REA, AC, ACR; the first datagram rides inside the REA), data continues; B crashes
-// and restarts (same identity and port, no state) and rejoins at A's liveness AC (§7.11), CLOSE.
+// (A reports it unreachable, §8) and restarts (same identity and port, no state) and rejoins at
+// A's liveness AC (§7.11), CLOSE.
 // Every datagram A and B send is a timeline line; a summary ends it. Options: --k N, --pcap
 // FILE, --esp-sa FILE.
 import { createSocket } from "node:dgram";
@@ -28,7 +29,7 @@ import { type CommandSpec, intOption, parseCommand } from "./options.ts";
 
 export const DEMO_SPEC: CommandSpec = {
   name: "demo",
-  summary: "the main end-to-end scenario on loopback: FA lease, base exchange, data, move, a peer restart and rejoin, CLOSE (npm start)",
+  summary: "the main end-to-end scenario on loopback: FA lease, base exchange, data, move, a peer crash (reported unreachable), its restart and rejoin, CLOSE (npm start)",
   options: [
     { name: "k", arg: "N", default: "8", help: "puzzle difficulty K of the base exchange (RFC 7401 §4.1.2)" },
     { name: "pcap", arg: "FILE", default: "none", help: "write every datagram of A and B to a pcap file" },
@@ -107,6 +108,8 @@ export async function demo(argv: string[]): Promise<number> {
   names.set(locatorKey(b.locals[0]), "B");
   for (const h of [A, b]) h.on("event", capture.onEvent);
   const counts = { sentA: 0, sentB: 0, gotA: 0, gotB: 0 };
+  let hGone = 0;
+  let hRejoin = 0;
   A.on("message", () => counts.gotA++);
   b.on("message", () => counts.gotB++);
   try {
@@ -162,18 +165,27 @@ export async function demo(argv: string[]): Promise<number> {
     const espB = b.stack.counters["esp.tx"] ?? 0;
     const sentB = b.driver.transmitted;
 
-    // B crashes (no CLOSE) and comes back with the same identity and port: A still has the
-    // association and sends into SAs B no longer has, until its liveness AC makes B rejoin (§7.11).
+    // B crashes (no CLOSE): A still has the association and sends into SAs B no longer has; its
+    // liveness ACs go unanswered and it reports B unreachable (PROTOCOL §8, dead peer). B comes
+    // back with the same identity and port; A's next liveness AC makes it rejoin (§7.11).
     const bLoc = b.locals[0];
-    note("B crashes and restarts: same identity, same port, no state (no CLOSE sent)");
+    note("B crashes (no CLOSE sent); A keeps sending into SAs B no longer has");
     await b.close(0);
-    const tRestart = performance.now();
-    b = await startNodeHost({ identity: bId, listen: [locatorKey(bLoc)], hip: { puzzleK: k }, tap });
-    b.on("event", capture.onEvent);
-    const back = waitFor(b, "A's data after B's restart", message(() => true), 8000);
-    const tick2 = setInterval(() => A.send(b.hit, 5000, 7, enc.encode("A, after B's restart")), 20);
-    await back.finally(() => clearInterval(tick2));
-    const hRejoin = performance.now() - tRestart;
+    const tCrash = performance.now();
+    const tick2 = setInterval(() => A.send(bId.hit, 5000, 7, enc.encode("A, while B is gone or back")), 100);
+    try {
+      const gone = await waitFor(A, "A noticing B is gone", (ev) => (ev.type === "mobility" && ev.ev.type === "peer-unreachable" ? ev.ev : undefined), 8000);
+      hGone = performance.now() - tCrash;
+      note(`A: no answer from B on any path for ${gone.silentMs.toFixed(0)} ms: B reported unreachable (given up after 30 s more, §8)`);
+      note("B restarts: same identity, same port, no state");
+      const tRestart = performance.now();
+      b = await startNodeHost({ identity: bId, listen: [locatorKey(bLoc)], hip: { puzzleK: k }, tap });
+      b.on("event", capture.onEvent);
+      await waitFor(b, "A's data after B's restart", message(() => true), 8000);
+      hRejoin = performance.now() - tRestart;
+    } finally {
+      clearInterval(tick2);
+    }
     note(`B rejoined A (its I1 answered A's liveness AC, A replaced the association): data again ${hRejoin.toFixed(1)} ms after the restart`);
 
     const closed = waitFor(A, "CLOSE_ACK", (ev) => (ev.type === "closed" ? ev : undefined));
@@ -189,6 +201,7 @@ export async function demo(argv: string[]): Promise<number> {
     console.log(`  REA / AC / ACR    A sent ${c(hc, "tx.REA")}/${c(hc, "tx.AC")}/${c(hc, "tx.ACR")}, B sent ${c(hb, "tx.REA")}/${c(hb, "tx.AC")}/${c(hb, "tx.ACR")}; rejected ${(ma ? Object.values(ma.rejected).reduce((x, y) => x + y, 0) : 0) + (sa ? Object.values(sa.rejected).reduce((x, y) => x + y, 0) : 0)}`);
     console.log(`  handover          from A ${hFrom.toFixed(1)} ms, toward A ${hTo.toFixed(1)} ms (loopback RTT ≈ 0)`);
     console.log(`  data during move  A→B ${counts.gotB}/${counts.sentA + 1} delivered, B→A ${counts.gotA}/${counts.sentB + 1} delivered`);
+    console.log(`  dead peer         A reported B unreachable ${hGone.toFixed(0)} ms after the crash (liveness ACs unanswered)`);
     console.log(`  restart           B back in A's association ${hRejoin.toFixed(1)} ms after restarting (rejoin: B sent ${c(b.stack.host.counters, "rejoin.started")} I1 on A's AC)`);
     console.log(`  datagrams         ${A.driver.transmitted + sentB + b.driver.transmitted} sent by A and B, ESP ${c(A.stack.counters, "esp.tx") + espB + c(b.stack.counters, "esp.tx")} (+${c(A.stack.counters, "esp.tx.rea")} inside REA)`);
     return 0;

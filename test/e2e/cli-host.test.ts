@@ -87,7 +87,9 @@ test("hipmm demo (npm start): FA lease, base exchange, data, move to 127.0.0.2 w
   assert.match(r.stdout, /A got B's datagram at 127\.0\.0\.2/);
   assert.match(r.stdout, /A' +→ B +ESP/, "data continues from the new address");
   // B's restart: after it, B answers A's liveness AC with an I1 and the exchange runs again.
-  const after = r.stdout.slice(r.stdout.indexOf("B crashes and restarts"));
+  assert.match(r.stdout, /B crashes \(no CLOSE sent\)[\s\S]*A' +→ B +AC[\s\S]*A: no answer from B on any path for \d+ ms: B reported unreachable/, "A notices the crash");
+  assert.match(r.stdout, /dead peer +A reported B unreachable \d+ ms after the crash/);
+  const after = r.stdout.slice(r.stdout.indexOf("B restarts"));
   assert.match(after, /A' +→ B +AC[\s\S]*B +→ A' +I1[\s\S]*A' +→ B +R1[\s\S]*B +→ A' +I2[\s\S]*A' +→ B +R2/, after);
   assert.match(after, /B rejoined A/);
   assert.match(r.stdout, /summary:/);
