@@ -88,7 +88,7 @@ export async function hostCommand(argv: string[]): Promise<number> {
   });
   host.on("failed", (ev) => console.error(`hipmm: association with ${hitToString(ev.peerHit)} failed: ${ev.reason}`));
   host.on("closed", (ev) => {
-    const why = ev.reason === "unreachable" ? "unreachable: no answer on any path, given up" : ev.reason;
+    const why = ev.reason === "unreachable" ? "unreachable: the peer stopped answering, given up" : ev.reason;
     console.error(`hipmm: association with ${hitToString(ev.peerHit)} closed (${why})${ev.reason === "unreachable" && peer ? "; the next line starts a new base exchange" : ""}`);
   });
   wireHostIo(host, io, (chunk) => process.stdout.write(chunk)); // --output, --echo (host-io.ts)

@@ -40,7 +40,7 @@ test("hipmm host: a silent peer is reported, reported back, and given up after -
     // Killed: given up, without a CLOSE; the next line tries a new exchange (nobody answers).
     b.child.kill("SIGKILL");
     await b.exited;
-    await typeUntil(a, new RegExp(`association with ${hits[1]} closed \\(unreachable: no answer on any path, given up\\); the next line starts a new base exchange`), "dead");
+    await typeUntil(a, new RegExp(`association with ${hits[1]} closed \\(unreachable: the peer stopped answering, given up\\); the next line starts a new base exchange`), "dead");
     a.child.stdin.write("held\n");
     // End of stdin while that exchange is pending: exit now (not when its 30 s timer ends), and say
     // which lines never left.
