@@ -14,17 +14,14 @@ export interface Exercise {
   why: string;
 }
 
-const resumedMs = (src: Source, dir: string) => {
-  const r = src.resumed?.find((x) => x.dir === dir);
-  return r ? r.t - r.change : undefined;
-};
-
 export const EXERCISES: Exercise[] = [
   {
     id: "rtt-toward-mover",
     scenarios: ["handover", "handover-fast", "make-before-break", "renumber"],
-    question: "After A's address changes, how many ms until data from B reaches A again (B→A)? How many round trips (20 ms each) is that, and why?",
-    answer: (s) => resumedMs(s, "B→A"),
+    question: "After A's address changes, how many ms until data from B reaches A at its new address (B→A)? How many round trips (20 ms each) is that, and why?",
+    // The summary's number, not the first datagram after a gap: with make-before-break and
+    // renumbering B's data never stops (the old address still works), so there is no gap.
+    answer: (s) => (typeof s.summary?.handover_ms_to_mover === "number" ? s.summary.handover_ms_to_mover : undefined),
     tolerance: 0.5,
     why: "B must not send data to an unverified address (§6.5): REA (½ RTT), AC (½), ACR (½), then the data itself (½) = 2 RTT. With source credit (handover-fast) B may use the REA's source at once: 1 RTT.",
   },
@@ -44,11 +41,19 @@ export const EXERCISES: Exercise[] = [
     tolerance: 0.5,
     why: "A hears nothing for 100 ms, retries its lease renewal 3 times (50+100+200 ms), then leases from FA2 and sends an REA. The FA knows only A's HIT, its current address and the SPI range it leased — with privacy on, B never sees A's real address (§3.2, §4.4).",
   },
+  {
+    id: "dead-peer",
+    scenarios: ["peer-dead"],
+    question: "B loses power at 1000 ms. How many ms later does A report B unreachable? Why does A not say so at once, and why does it wait much longer before giving the association up?",
+    answer: (s) => (typeof s.summary?.unreachable_ms === "number" ? s.summary.unreachable_ms : undefined),
+    tolerance: 0.5,
+    why: "A last hears B up to 10 ms after the cut (B's datagrams in flight); its next datagram then goes unanswered. A asks with a liveness AC after probeIntervalMs (50 ms) and declares the path failed after failoverTimeoutMs (150 ms) of silence; B has no other path, so it is unreachable. A single lost packet or a short burst must not count as a dead peer, and giving up (peerDeadMs, 1 s here) drops keys and state the peer may still need: a peer that comes back before then just answers the next AC.",
+  },
 ];
 
 export function exercisesHtml(scenario: string): string {
   const list = EXERCISES.filter((e) => e.scenarios.includes(scenario));
-  if (!list.length) return `<p class="dim">Exercises exist for handover, handover-fast, make-before-break, renumber, the flood attacks and fa-crash.</p>`;
+  if (!list.length) return `<p class="dim">Exercises exist for handover, handover-fast, make-before-break, renumber, the flood attacks, fa-crash and peer-dead.</p>`;
   return list
     .map(
       (e) => `<form class="exercise" data-exercise="${e.id}"><p>${esc(e.question)}</p>
