@@ -143,6 +143,14 @@ export function applySpec(w: World, spec: LabSpec): string[] {
         });
         return;
       }
+      case "restart":
+        note(t, `${a.node} crashes and restarts: no state, no CLOSE sent`);
+        hosts[a.node].restart(t);
+        return;
+      case "power-off":
+        note(t, `${a.node} loses power for good (no CLOSE sent)`);
+        hosts[a.node].powerOff(t);
+        return;
       case "crash-fa":
         note(t, `${a.node} crashes (silently: every datagram to or from it is lost)`);
         sim.partition(a.node);

@@ -1,12 +1,13 @@
 // A lab run's changes on top of a scenario: per-link parameters and a list of timed actions
-// (move a host, drop/restore an interface, renumber, crash the FA, inject an attack). With the
+// (move a host, drop/restore an interface, renumber, restart or power off a host, crash the FA,
+// inject an attack). With the
 // scenario name and seed it fixes the run exactly (the simulator is deterministic), so it is what
 // the web demo puts in its URL. Text form (URL-safe, no escaping needed):
 //   link=A-B_lat20_jit2_loss5_bw50000,A-FA1_lat5     (latency/jitter ms, loss %, bandwidth B/s)
-//   act=move_A_1200,drop_A_1500,restore_A_1800,crash-fa_FA1_1000,forge-rea_A_1300
+//   act=move_A_1200,drop_A_1500,restore_A_1800,restart_B_1400,power-off_B_2000,crash-fa_FA1_1000,forge-rea_A_1300
 // Browser-safe: no node: imports.
 
-export const ACTION_KINDS = ["move", "drop", "restore", "renumber", "crash-fa", "forge-rea", "replay-i2", "flood"] as const;
+export const ACTION_KINDS = ["move", "drop", "restore", "renumber", "restart", "power-off", "crash-fa", "forge-rea", "replay-i2", "flood"] as const;
 export type ActionKind = (typeof ACTION_KINDS)[number];
 
 export const ACTION_HELP: Record<ActionKind, string> = {
@@ -14,6 +15,8 @@ export const ACTION_HELP: Record<ActionKind, string> = {
   drop: "the host's current interface goes down (its address disappears)",
   restore: "the interface dropped last comes back with its old address",
   renumber: "a new address on the same interface, the old one deprecated and withdrawn 500 ms later (§3.6)",
+  restart: "the host crashes and is back at once with the same identity and address but no state, no CLOSE sent: its peer's next liveness check makes it rejoin (docs/PROTOCOL.md §7.11)",
+  "power-off": "the host stops for good, no CLOSE sent: its peer reports it unreachable after the failover timeout and gives the association up after peerDeadMs (docs/PROTOCOL.md §8)",
   "crash-fa": "the Forwarding Agent dies silently: everything to or from it is lost (§4.4.2)",
   "forge-rea": "an attacker re-sends the peer's last REA from its own address with one locator byte changed: the signature/HMAC must reject it (§6.2)",
   "replay-i2": "an attacker replays the last I2 the host received (RFC 7401 §6.9: answered at most with R2 again, no new state)",

@@ -20,6 +20,18 @@ test("spec text round trip, with bad entries reported and skipped", () => {
   assert.equal(encodeActions(acts), "move_A_1200,flood_B_1800");
 });
 
+test("restart and power-off actions: the restarted host rejoins, the powered-off one is reported unreachable", () => {
+  const e: string[] = [];
+  const r = runLab("handover", 3, { links: [], actions: decodeActions("restart_B_1500", e) });
+  assert.deepEqual(e, []);
+  assert.equal(encodeActions(decodeActions("restart_B_1500,power-off_A_2000", e)), "restart_B_1500,power-off_A_2000");
+  assert.ok(r.result.timeline.some((l) => /lab action at 1500 ms: B crashes and restarts/.test(l)), "noted");
+  assert.ok(r.result.timeline.some((l) => /B: association with A ESTABLISHED \(Initiator\)/.test(l)), "B rejoined as the Initiator");
+  const p = runLab("handover", 3, { links: [], actions: decodeActions("power-off_B_1500", e) });
+  assert.ok(p.result.timeline.some((l) => /A: peer unreachable/.test(l)), "A reported B unreachable");
+  assert.ok(!p.result.trace.some((x) => x.kind === "sent" && x.node === "B" && x.t > 1500), "B sends nothing after the power cut");
+});
+
 test("page parameters: fallbacks with one message each", () => {
   const p = parseParams("?scenario=nope&seed=99999999999&speed=0&at=-1&run=maybe&compare=zzz&x=1", (id) => id === "handover", "handover");
   assert.deepEqual([p.scenario, p.seed, p.speed, p.at, p.run, p.compare], ["handover", undefined, 25, undefined, false, undefined]);

@@ -11,6 +11,8 @@ const LABEL: Record<ActionKind, string> = {
   drop: "drop interface",
   restore: "restore interface",
   renumber: "renumber",
+  restart: "restart host (no state)",
+  "power-off": "power off host",
   "crash-fa": "crash the FA",
   "forge-rea": "attack: forged REA",
   "replay-i2": "attack: replayed I2",
