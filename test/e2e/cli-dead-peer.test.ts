@@ -6,17 +6,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { withCliWorld } from "../helpers/cli-world.ts";
 import { freeUdpPort } from "../helpers/net.ts";
-import type { Proc } from "../helpers/proc.ts";
-
-/** A writes a line every 100 ms (at most 15 s) until its stderr matches `re`. */
-async function typeUntil(a: Proc, re: RegExp, tag: string): Promise<void> {
-  const end = Date.now() + 15_000;
-  for (let i = 0; !re.test(a.err) && Date.now() < end; i++) {
-    a.child.stdin.write(`${tag} ${i}\n`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  assert.match(a.err, re, `A:\n${a.err}`);
-}
+import { typeUntil } from "../helpers/proc.ts";
 
 test("hipmm host: a silent peer is reported, reported back, and given up after --peer-dead", { timeout: 90_000 }, () =>
   withCliWorld(["a", "b"], async ({ keys, hits, hipmm }) => {

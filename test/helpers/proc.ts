@@ -1,4 +1,5 @@
 // A long-running child process (a `hipmm` command) whose output tests wait on line by line.
+import assert from "node:assert/strict";
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 
 export class Proc {
@@ -37,4 +38,14 @@ export class Proc {
   kill(): void {
     if (this.child.exitCode === null) this.child.kill("SIGKILL");
   }
+}
+
+/** `p` (a `hipmm host`) gets a line `${tag} ${i}` on stdin every 100 ms (at most 15 s) until its stderr matches `re`. */
+export async function typeUntil(p: Proc, re: RegExp, tag: string): Promise<void> {
+  const end = Date.now() + 15_000;
+  for (let i = 0; !re.test(p.err) && Date.now() < end; i++) {
+    p.child.stdin.write(`${tag} ${i}\n`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.match(p.err, re, `stderr:\n${p.err}`);
 }

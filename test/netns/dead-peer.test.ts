@@ -5,7 +5,7 @@
 // for good (closed: unreachable), without waiting for UAL.
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
-import type { Proc } from "../helpers/proc.ts";
+import { typeUntil } from "../helpers/proc.ts";
 import { Lab, netnsSkip } from "./netns.ts";
 
 const skip = netnsSkip(["nft"]);
@@ -13,16 +13,6 @@ const lab = new Lab();
 after(() => lab.destroy());
 
 const DROP = 'add table inet blk ; add chain inet blk in { type filter hook input priority 0 ; } ; add rule inet blk in udp dport 10500 drop ; add chain inet blk out { type filter hook output priority 0 ; } ; add rule inet blk out udp sport 10500 drop';
-
-/** A writes a line every 100 ms (at most 15 s) until its stderr matches `re`. */
-async function typeUntil(a: Proc, re: RegExp, tag: string): Promise<void> {
-  const end = Date.now() + 15_000;
-  for (let i = 0; !re.test(a.err) && Date.now() < end; i++) {
-    a.child.stdin.write(`${tag} ${i}\n`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  assert.match(a.err, re, `A:\n${a.err}`);
-}
 
 test("a silently firewalled peer: reported unreachable, reachable again, then given up after --peer-dead", { skip, timeout: 90_000 }, async () => {
   const nsA = lab.ns("a");
