@@ -74,3 +74,28 @@ test("hipmm host --no-mobility: heartbeat UPDATEs bring a restarted peer back, a
     assert.equal(await a.exited, 0);
   }),
 );
+
+test("hipmm host --data-plane worker-io --no-mobility: ESP opened in the Worker counts as an answer (no heartbeat); a killed peer is given up", { timeout: 90_000 }, () =>
+  withCliWorld(["a", "b"], async ({ keys, hits, hipmm }) => {
+    const port = await freeUdpPort();
+    const b = hipmm(["host", "--id", keys[1], "--listen", `127.0.0.1:${port}`, "--k", "2", "--no-watch", "--no-mobility", "--no-stdin", "--data-plane", "worker-io", "--echo", "--output", "lines"]);
+    await b.waitFor("err", /listening on/);
+    const a = hipmm(["host", "--id", keys[0], "--listen", "127.0.0.1:0", "--no-watch", "--no-mobility", "--data-plane", "worker-io", "--heartbeat", "300", "--rto-ms", "100", "--output", "lines", "--connect", `${hits[1]}@127.0.0.1:${port}`]);
+    await a.waitFor("err", /established /);
+    // Two seconds of echoed lines: every answer is ESP opened in A's Worker. If the core did not
+    // hear of them, each line would be "unanswered" and draw a heartbeat UPDATE after 300 ms.
+    for (let i = 0; i < 20; i++) {
+      a.child.stdin.write(`echoed ${i}\n`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await a.waitFor("out", /echoed 19\n/);
+    a.child.kill("SIGUSR1");
+    const stats = JSON.parse((await a.waitFor("err", /^(\{"t".*\})$/m))[1]) as { update: Record<string, number> };
+    assert.equal(stats.update["heartbeat.sent"], undefined, JSON.stringify(stats.update));
+    b.child.kill("SIGKILL");
+    await b.exited;
+    await typeUntil(a, new RegExp(`association with ${hits[1]} closed \\(unreachable`), "gone");
+    a.child.stdin.end();
+    assert.equal(await a.exited, 0);
+  }),
+);
