@@ -94,6 +94,8 @@ export class TunnelHost {
   private readonly listeners = new Map<string, Listener<never>[]>();
   private readonly closeDataPlane: boolean;
   private dpClosing: Promise<void> | undefined;
+  /** Pending waits (connect, lease): close() fails them, so their timers keep no process alive. */
+  private readonly waits = new Set<(e: Error) => void>();
 
   constructor(o: TunnelHostOptions & { dataPlane: DataPlane | WorkerDataPlane } & Owned) {
     const worker = o.dataPlane instanceof WorkerDataPlane ? o.dataPlane : undefined;
@@ -227,6 +229,7 @@ export class TunnelHost {
       return;
     }
     const releaseWaitMs = arg ?? 1000;
+    for (const fail of [...this.waits]) fail(new Error("host closed"));
     const live = !this.socket.tunnel.closed && !this.error && releaseWaitMs > 0;
     if (live) await closeAssociations(this, closableAssociations(this.stack), releaseWaitMs);
     if (this.lease && live) {
@@ -256,6 +259,7 @@ export class TunnelHost {
     return new Promise<T>((resolve, reject) => {
       const done = () => {
         clearTimeout(timer);
+        this.waits.delete(fail);
         this.off("event", onEv);
         this.off("tunnel-closed", onClose);
         this.off("error", fail);
@@ -271,6 +275,7 @@ export class TunnelHost {
       const onEv = (ev: StackEvent) => match(ev, ok, fail);
       const onClose = ({ reason }: { reason: string }) => fail(new Error(`tunnel closed: ${reason}`));
       const timer = setTimeout(() => fail(new Error(what)), timeoutMs);
+      this.waits.add(fail);
       this.on("event", onEv).on("tunnel-closed", onClose).on("error", fail);
     });
   }

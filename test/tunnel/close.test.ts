@@ -67,3 +67,29 @@ test("TunnelHost: close(peerHit) closes one association with CLOSE/CLOSE_ACK; cl
     await fa.close();
   }
 });
+
+test("TunnelHost: close() during a base exchange nobody answers rejects the connect at once (its timer would hold the process)", { timeout: 30_000 }, async () => {
+  const faLoc = { ip: "127.0.0.1", port: await freeUdpPort() };
+  const fa = await FaServer.start({
+    identity: HostIdentity.generate(cryptoRng),
+    config: faConfig({ control: [faLoc], shared4: [faLoc], puzzle: "off" }),
+    store: new MemoryLeaseStore(),
+    ws: { ip: "127.0.0.1", port: 0 },
+  });
+  try {
+    const tunnel = await WsTunnel.connect(`ws://127.0.0.1:${fa.wsLocator!.port}`, WebSocket as unknown as new (u: string) => globalThis.WebSocket);
+    const host = await startTunnelHost({ identity: HostIdentity.generate(cryptoRng), tunnel, fa: { locator: faLoc } });
+    const nobody = { ip: "127.0.0.1", port: await freeUdpPort() };
+    const pending = host.connect(nobody, HostIdentity.generate(cryptoRng).hit).then(
+      () => "connected",
+      (e: Error) => e.message,
+    );
+    await new Promise((r) => setTimeout(r, 50));
+    const t0 = performance.now();
+    await host.close();
+    assert.equal(await pending, "host closed");
+    assert.ok(performance.now() - t0 < 5000, "rejected by close(), not by the 15 s timeout");
+  } finally {
+    await fa.close();
+  }
+});
