@@ -200,6 +200,12 @@ export class Host extends Emitter<HostEvents> {
       case "failed":
         this.emit("failed", { peer: hitToString(ev.peerHit), reason: ev.reason });
         break;
+      case "reachability": {
+        const r = { peer: hitToString(ev.peerHit), reachable: ev.reachable, silentMs: ev.silentMs };
+        this.emit("reachability", r);
+        this.assocs.get(hitKey(ev.peerHit))?.deliver("reachability", r);
+        break;
+      }
       case "fa": {
         const f = ev.ev;
         if (f.type === "leased") this.emit("lease", { reason: f.renewed ? "renewed" : "leased", locator: f.lease.locator, fa: f.lease.fa.locator });

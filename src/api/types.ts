@@ -153,8 +153,10 @@ export interface HostEvents {
   };
   /**
    * The peer stopped answering on every path (`reachable: false`: liveness ACs unanswered after
-   * the failover timeout, draft §3.3) or answers again (`true`). Data still goes out meanwhile;
-   * after mobility's `peerDeadMs` the association is closed with reason `unreachable`.
+   * the failover timeout, draft §3.3; without mobility, the heartbeat UPDATE unanswered past its
+   * first retransmission) or answers again (`true`). Data still goes out meanwhile; after
+   * mobility's `peerDeadMs` (or the heartbeat's last retransmission) the association is closed
+   * with reason `unreachable`.
    */
   reachability: {
     /** The peer's HIT. */

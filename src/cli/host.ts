@@ -106,6 +106,9 @@ export async function hostCommand(argv: string[]): Promise<number> {
     else if (ev.type === "mobility" && ev.ev.type === "path-changed" && ev.ev.path) console.error(`hipmm: path ${locatorKey(ev.ev.path.from)} → ${locatorKey(ev.ev.path.to)} (${ev.ev.reason})`);
     else if (ev.type === "mobility" && ev.ev.type === "peer-unreachable") console.error(`hipmm: no answer from ${hitToString(ev.peerHit)} for ${secs(ev.ev.silentMs)} on any path: probing${deadMs ? ` (given up after ${secs(deadMs)} more)` : ""}`);
     else if (ev.type === "mobility" && ev.ev.type === "peer-reachable") console.error(`hipmm: ${hitToString(ev.peerHit)} answers again (silent ${secs(ev.ev.silentMs)})`);
+    // Without mobility, the heartbeat UPDATE tells the same (docs/PROTOCOL.md §7.8).
+    else if (ev.type === "reachability" && !ev.reachable) console.error(`hipmm: no answer from ${hitToString(ev.peerHit)} for ${secs(ev.silentMs)}: heartbeat UPDATE unanswered, retrying`);
+    else if (ev.type === "reachability") console.error(`hipmm: ${hitToString(ev.peerHit)} answers again (silent ${secs(ev.silentMs)})`);
   });
   const innerRun = runInner(host, inner, () => current, (l) => console.error(`hipmm: ${l}`));
   // --connect names our peer: the base exchange runs at start and again whenever a line finds no

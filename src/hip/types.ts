@@ -198,6 +198,19 @@ export type HipEvent =
       /** Who closed: we did, the peer did (CLOSE), the association timed out, or the peer stopped answering (`HipHost.abandon`). */
       reason: "local" | "peer" | "timeout" | "unreachable";
     }
+  /** Without mobility: the heartbeat UPDATE (src/hip/update.ts) went unanswered past its first
+   *  retransmission (`reachable: false`), or an unanswered one was acknowledged at last (`true`).
+   *  With mobility the same news comes as mobility `peer-unreachable` / `peer-reachable`. */
+  | {
+      /** Event kind. */
+      type: "reachability";
+      /** The peer's HIT (16 bytes). */
+      peerHit: Uint8Array;
+      /** False: unreachable; true: it answered again. */
+      reachable: boolean;
+      /** Since the last authenticated packet from the peer (ms). */
+      silentMs: Millis;
+    }
   | {
       /** Event kind. */
       type: "failed";

@@ -66,6 +66,9 @@ interface PeerState {
   lastReply: Uint8Array | undefined;
   ex: Exchange | undefined;
   hb: Heartbeat | undefined;
+  /** Set once a heartbeat went unanswered past its first retransmission (reachability false):
+   *  the last time the peer had been heard. */
+  silentSince: Millis | undefined;
   linger: { spi: number; by: Millis }[];
 }
 
@@ -141,6 +144,10 @@ export class UpdateExtension implements HipExtension {
     if (hbAcked) {
       s.hb = undefined;
       this.count("heartbeat.answered");
+      if (s.silentSince !== undefined) {
+        a.pushEvent({ type: "reachability", peerHit: a.peerHit, reachable: true, silentMs: now - s.silentSince });
+        s.silentSince = undefined;
+      }
       if (!seq) return true;
     }
     // §6.12.1: an older Update ID is a replay; the same one is a retransmission (answer again).
@@ -202,6 +209,10 @@ export class UpdateExtension implements HipExtension {
         this.count("heartbeat.timeout");
         this.host.abandon(now, s.assoc.peerHit); // closed (unreachable) → onEvent forgets s
         continue;
+      }
+      if (s.hb && s.hb.tries === 2 && s.silentSince === undefined) {
+        s.silentSince = s.assoc.lastRxAt ?? now;
+        s.assoc.pushEvent({ type: "reachability", peerHit: s.assoc.peerHit, reachable: false, silentMs: now - s.silentSince });
       }
       const ex = s.ex;
       if (ex && this.retransmit(now, s.assoc, ex, "rekey")) {
@@ -336,7 +347,7 @@ export class UpdateExtension implements HipExtension {
     const k = hitKey(a.peerHit);
     let s = this.peers.get(k);
     if (!s || s.assoc !== a) {
-      s = { assoc: a, nextId: 0, lastRxId: -1, lastReply: undefined, ex: undefined, hb: undefined, linger: [] };
+      s = { assoc: a, nextId: 0, lastRxId: -1, lastReply: undefined, ex: undefined, hb: undefined, silentSince: undefined, linger: [] };
       this.peers.set(k, s);
     }
     return s;

@@ -66,10 +66,11 @@ test("hipmm host --no-mobility: heartbeat UPDATEs bring a restarted peer back, a
     }
     assert.match(b2.out, /again \d+\n/, `A:\n${a.err}\nB2:\n${b2.err}`);
     assert.match(b2.err, new RegExp(`established ${hits[0]}`));
-    // Killed for good: the heartbeat goes unanswered and A gives the association up.
+    // Killed for good: the heartbeat goes unanswered (said once) and A gives the association up.
     b2.child.kill("SIGKILL");
     await b2.exited;
     await typeUntil(a, new RegExp(`association with ${hits[1]} closed \\(unreachable`), "dead");
+    assert.match(a.err, new RegExp(`no answer from ${hits[1]} for \\d+\\.\\d s: heartbeat UPDATE unanswered, retrying[\\s\\S]*closed \\(unreachable`));
     a.child.stdin.end();
     assert.equal(await a.exited, 0);
   }),

@@ -79,6 +79,25 @@ test("heartbeat: a vanished peer → retransmitted, then the association is give
   assert.equal(seen.filter((p) => p.src === a && hipType(p.data) === PacketType.CLOSE).length, 0, "no CLOSE");
   // 5 s + 1 + 2 + 4 + 8 s of retransmissions, then the last one's 16 s (capped at maxMs 8 s).
   assert.ok(a.host.counters["closed.unreachable"] === 1);
+  // Reported once, when the first retransmission went out unanswered (1 s after the heartbeat).
+  const r = eventsOf(a, "reachability");
+  assert.equal(r.length, 1);
+  assert.equal(r[0].reachable, false);
+  assert.ok(r[0].silentMs >= 6_000 - 1, `silent ${r[0].silentMs} ms`);
+});
+
+test("heartbeat: a peer back before the last retransmission → reachability false, then true, association kept", () => {
+  const { net, a, b, ua, setDown } = watched(66);
+  setDown(true);
+  espOut(net, a, b);
+  net.run(net.now + 7_500); // heartbeat at +5 s, first retransmission at +6 s
+  setDown(false);
+  net.run(net.now + 10_000); // the retransmission at +8 s is ACKed
+  const r = eventsOf(a, "reachability");
+  assert.deepEqual(r.map((x) => x.reachable), [false, true]);
+  assert.ok(r[1].silentMs >= 8_000 - 1, `silent ${r[1].silentMs} ms`);
+  assert.equal(ua.counters["heartbeat.answered"], 1);
+  assert.equal(a.host.association(b.host.hit)?.state, "ESTABLISHED");
 });
 
 test("heartbeat: a restarted peer answers the heartbeat with a rejoin; both ESTABLISHED again", () => {

@@ -119,3 +119,24 @@ test("api: a peer that goes silent → reachability false on the host and the as
     await b.close();
   }
 });
+
+test("api without mobility: the heartbeat reports a silent peer (reachability false), then closed with reason unreachable", { timeout: 20_000 }, async () => {
+  const hip = { puzzleK: 2, heartbeatMs: 200, retransmit: { initialMs: 100, maxTries: 3 } };
+  const a = await createHost({ identity: createIdentity(), transport: udp("127.0.0.1:0"), hip, mobility: false });
+  const b = await createHost({ identity: createIdentity(), transport: udp("127.0.0.1:0"), hip: { puzzleK: 2 }, mobility: false });
+  let timer: ReturnType<typeof setInterval> | undefined;
+  try {
+    const assoc = await a.connect({ hit: b.hit, locator: b.locators[0] });
+    timer = setInterval(() => assoc.send("tick"), 50);
+    await once((k, cb) => b.on(k, cb), "established");
+    const r = once((k, cb) => assoc.on(k as "reachability", cb as never), "reachability");
+    const closed = once((k, cb) => a.on(k, cb), "closed");
+    await (b.backend as unknown as { close(waitMs: number): Promise<void> }).close(0);
+    assert.equal((await r).reachable, false);
+    assert.deepEqual(await closed, { peer: b.hit, reason: "unreachable" });
+  } finally {
+    clearInterval(timer);
+    await a.close();
+    await b.close();
+  }
+});
