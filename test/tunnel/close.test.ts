@@ -4,16 +4,10 @@
 // an in-process Node FA server, real UDP peers on loopback.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import WebSocket from "ws";
 import { cryptoRng } from "../../src/core/rng.ts";
-import { faConfig } from "../../src/fa/core/config.ts";
-import { FaServer } from "../../src/fa/server/server.ts";
-import { MemoryLeaseStore } from "../../src/fa/store/memory.ts";
 import { hitToString } from "../../src/hip/hit.ts";
 import { HostIdentity } from "../../src/hip/identity.ts";
-import { startTunnelHost } from "../../src/runtime/browser.ts";
-import { WsTunnel } from "../../src/transport/tunnel.ts";
-import { type EchoPeer, freeUdpPort, startEchoPeer } from "./harness.ts";
+import { type EchoPeer, freeUdpPort, startEchoPeer, startWsFa, wsTunnelHost } from "./harness.ts";
 
 function closedEvents(p: EchoPeer): string[] {
   const out: string[] = [];
@@ -27,19 +21,12 @@ async function until(cond: () => boolean, what: string): Promise<void> {
 }
 
 test("TunnelHost: close(peerHit) closes one association with CLOSE/CLOSE_ACK; close() closes the rest", { timeout: 30_000 }, async () => {
-  const faLoc = { ip: "127.0.0.1", port: await freeUdpPort() };
-  const fa = await FaServer.start({
-    identity: HostIdentity.generate(cryptoRng),
-    config: faConfig({ control: [faLoc], shared4: [faLoc], puzzle: "off" }),
-    store: new MemoryLeaseStore(),
-    ws: { ip: "127.0.0.1", port: 0 },
-  });
+  const { fa, faLoc } = await startWsFa();
   const peers = [await startEchoPeer(), await startEchoPeer()];
   const closed = peers.map(closedEvents);
-  let host: Awaited<ReturnType<typeof startTunnelHost>> | undefined;
+  let host: Awaited<ReturnType<typeof wsTunnelHost>> | undefined;
   try {
-    const tunnel = await WsTunnel.connect(`ws://127.0.0.1:${fa.wsLocator!.port}`, WebSocket as unknown as new (u: string) => globalThis.WebSocket);
-    host = await startTunnelHost({ identity: HostIdentity.generate(cryptoRng), tunnel, fa: { locator: faLoc } });
+    host = await wsTunnelHost(fa, faLoc);
     const me = hitToString(host.hit);
     for (const p of peers) await host.connect(p.locator, p.host.hit);
     for (const p of peers) assert.equal(p.host.stack.host.association(host.hit)?.state !== undefined, true, "peer has the association");
@@ -69,16 +56,9 @@ test("TunnelHost: close(peerHit) closes one association with CLOSE/CLOSE_ACK; cl
 });
 
 test("TunnelHost: close() during a base exchange nobody answers rejects the connect at once (its timer would hold the process)", { timeout: 30_000 }, async () => {
-  const faLoc = { ip: "127.0.0.1", port: await freeUdpPort() };
-  const fa = await FaServer.start({
-    identity: HostIdentity.generate(cryptoRng),
-    config: faConfig({ control: [faLoc], shared4: [faLoc], puzzle: "off" }),
-    store: new MemoryLeaseStore(),
-    ws: { ip: "127.0.0.1", port: 0 },
-  });
+  const { fa, faLoc } = await startWsFa();
   try {
-    const tunnel = await WsTunnel.connect(`ws://127.0.0.1:${fa.wsLocator!.port}`, WebSocket as unknown as new (u: string) => globalThis.WebSocket);
-    const host = await startTunnelHost({ identity: HostIdentity.generate(cryptoRng), tunnel, fa: { locator: faLoc } });
+    const host = await wsTunnelHost(fa, faLoc);
     const nobody = { ip: "127.0.0.1", port: await freeUdpPort() };
     const pending = host.connect(nobody, HostIdentity.generate(cryptoRng).hit).then(
       () => "connected",

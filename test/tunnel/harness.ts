@@ -3,11 +3,17 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createSocket } from "node:dgram";
 import { join } from "node:path";
+import WebSocket from "ws";
 import { cryptoRng } from "../../src/core/rng.ts";
 import type { Locator } from "../../src/core/types.ts";
 import { HostIdentity } from "../../src/hip/identity.ts";
 import type { MessageEvent, RuntimeHost } from "../../src/runtime/host.ts";
 import { startNodeHost } from "../../src/runtime/node.ts";
+import { faConfig } from "../../src/fa/core/config.ts";
+import { FaServer } from "../../src/fa/server/server.ts";
+import { MemoryLeaseStore } from "../../src/fa/store/memory.ts";
+import { startTunnelHost } from "../../src/runtime/browser.ts";
+import { WsTunnel } from "../../src/transport/tunnel.ts";
 
 export const repoRoot = join(import.meta.dirname, "..", "..");
 export const text = (b: Uint8Array) => new TextDecoder().decode(b);
@@ -90,4 +96,22 @@ export function spawnFa(cmd: string, args: string[], timeoutMs = 15_000, cwd = r
       reject(new Error(`FA exited (${c}) before ready\n${lines.join("\n")}\n${err}`));
     });
   });
+}
+
+/** An in-process FA on a free loopback UDP port with a WebSocket tunnel endpoint. */
+export async function startWsFa(): Promise<{ fa: FaServer; faLoc: Locator }> {
+  const faLoc = { ip: "127.0.0.1", port: await freeUdpPort() };
+  const fa = await FaServer.start({
+    identity: HostIdentity.generate(cryptoRng),
+    config: faConfig({ control: [faLoc], shared4: [faLoc], puzzle: "off" }),
+    store: new MemoryLeaseStore(),
+    ws: { ip: "127.0.0.1", port: 0 },
+  });
+  return { fa, faLoc };
+}
+
+/** A tunnel host (new identity) over a WebSocket to `fa`, leased. */
+export async function wsTunnelHost(fa: FaServer, faLoc: Locator): Promise<Awaited<ReturnType<typeof startTunnelHost>>> {
+  const tunnel = await WsTunnel.connect(`ws://127.0.0.1:${fa.wsLocator!.port}`, WebSocket as unknown as new (u: string) => globalThis.WebSocket);
+  return startTunnelHost({ identity: HostIdentity.generate(cryptoRng), tunnel, fa: { locator: faLoc } });
 }

@@ -4,29 +4,14 @@
 // without a browser; the Chromium and workerd tests repeat it in the real runtimes.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import WebSocket from "ws";
-import { cryptoRng } from "../../src/core/rng.ts";
-import { faConfig } from "../../src/fa/core/config.ts";
-import { FaServer } from "../../src/fa/server/server.ts";
-import { MemoryLeaseStore } from "../../src/fa/store/memory.ts";
-import { HostIdentity } from "../../src/hip/identity.ts";
-import { startTunnelHost } from "../../src/runtime/browser.ts";
-import { WsTunnel } from "../../src/transport/tunnel.ts";
-import { bytes, freeUdpPort, startEchoPeer, text } from "./harness.ts";
+import { bytes, startEchoPeer, startWsFa, text, wsTunnelHost } from "./harness.ts";
 
 test("tunnel host over WebSocket: lease, base exchange, ESP both ways with a UDP host via the FA", { timeout: 20_000 }, async () => {
-  const faLoc = { ip: "127.0.0.1", port: await freeUdpPort() };
-  const fa = await FaServer.start({
-    identity: HostIdentity.generate(cryptoRng),
-    config: faConfig({ control: [faLoc], shared4: [faLoc], puzzle: "off" }),
-    store: new MemoryLeaseStore(),
-    ws: { ip: "127.0.0.1", port: 0 },
-  });
+  const { fa, faLoc } = await startWsFa();
   const peer = await startEchoPeer();
-  let host: Awaited<ReturnType<typeof startTunnelHost>> | undefined;
+  let host: Awaited<ReturnType<typeof wsTunnelHost>> | undefined;
   try {
-    const tunnel = await WsTunnel.connect(`ws://127.0.0.1:${fa.wsLocator!.port}`, WebSocket as unknown as new (u: string) => globalThis.WebSocket);
-    host = await startTunnelHost({ identity: HostIdentity.generate(cryptoRng), tunnel, fa: { locator: faLoc } });
+    host = await wsTunnelHost(fa, faLoc);
     const lease = host.lease!;
     assert.deepEqual(lease.locator, faLoc, "shared IPv4 locator leased");
     const replies: string[] = [];
