@@ -215,11 +215,6 @@ export class Host extends Emitter<HostEvents> {
         break;
       }
       case "mobility": {
-        if (ev.ev.type === "peer-unreachable" || ev.ev.type === "peer-reachable") {
-          const r = { peer: hitToString(ev.peerHit), reachable: ev.ev.type === "peer-reachable", silentMs: ev.ev.silentMs };
-          this.emit("reachability", r);
-          this.assocs.get(hitKey(ev.peerHit))?.deliver("reachability", r);
-        }
         if (ev.ev.type !== "path-changed") break;
         const path = (p: { from: Locator; to: Locator } | undefined) => (p ? { local: p.from, remote: p.to } : undefined);
         const m = { peer: hitToString(ev.peerHit), from: path(ev.ev.previous), to: path(ev.ev.path), reason: ev.ev.reason };

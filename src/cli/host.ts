@@ -104,11 +104,9 @@ export async function hostCommand(argv: string[]): Promise<number> {
     else if (ev.type === "fa" && ev.ev.type === "fa-dead") console.error(`hipmm: FA ${locatorKey(ev.ev.fa)} silent, trying ${locatorKey(ev.ev.next)}`);
     else if (ev.type === "fa" && ev.ev.type === "fa-moved") console.error(`hipmm: FA node ${locatorKey(ev.ev.next)} took over from ${locatorKey(ev.ev.fa)} (same lease)`);
     else if (ev.type === "mobility" && ev.ev.type === "path-changed" && ev.ev.path) console.error(`hipmm: path ${locatorKey(ev.ev.path.from)} → ${locatorKey(ev.ev.path.to)} (${ev.ev.reason})`);
-    else if (ev.type === "mobility" && ev.ev.type === "peer-unreachable") console.error(`hipmm: no answer from ${hitToString(ev.peerHit)} for ${secs(ev.ev.silentMs)} on any path: probing${deadMs ? ` (given up after ${secs(deadMs)} more)` : ""}`);
-    else if (ev.type === "mobility" && ev.ev.type === "peer-reachable") console.error(`hipmm: ${hitToString(ev.peerHit)} answers again (silent ${secs(ev.ev.silentMs)})`);
-    // Without mobility, the heartbeat UPDATE tells the same (docs/PROTOCOL.md §7.8).
-    else if (ev.type === "reachability" && !ev.reachable) console.error(`hipmm: no answer from ${hitToString(ev.peerHit)} for ${secs(ev.silentMs)}: heartbeat UPDATE unanswered, retrying`);
-    else if (ev.type === "reachability") console.error(`hipmm: ${hitToString(ev.peerHit)} answers again (silent ${secs(ev.silentMs)})`);
+    // Mobility's liveness ACs (PROTOCOL §8) or, without mobility, the heartbeat UPDATE (§7.8).
+    else if (ev.type === "reachability" && ev.reachable) console.error(`hipmm: ${hitToString(ev.peerHit)} answers again (silent ${secs(ev.silentMs)})`);
+    else if (ev.type === "reachability") console.error(`hipmm: no answer from ${hitToString(ev.peerHit)} for ${secs(ev.silentMs)}${host.stack.mobility ? ` on any path: probing${deadMs ? ` (given up after ${secs(deadMs)} more)` : ""}` : ": heartbeat UPDATE unanswered, retrying"}`);
   });
   const innerRun = runInner(host, inner, () => current, (l) => console.error(`hipmm: ${l}`));
   // --connect names our peer: the base exchange runs at start and again whenever a line finds no

@@ -198,9 +198,10 @@ export type HipEvent =
       /** Who closed: we did, the peer did (CLOSE), the association timed out, or the peer stopped answering (`HipHost.abandon`). */
       reason: "local" | "peer" | "timeout" | "unreachable";
     }
-  /** Without mobility: the heartbeat UPDATE (src/hip/update.ts) went unanswered past its first
-   *  retransmission (`reachable: false`), or an unanswered one was acknowledged at last (`true`).
-   *  With mobility the same news comes as mobility `peer-unreachable` / `peer-reachable`. */
+  /** The peer stopped answering (`reachable: false`) or answers again (`true`). Raised by
+   *  mobility (every path silent: its `peer-unreachable` / `peer-reachable`, src/mobility) or,
+   *  without mobility, by the heartbeat (its UPDATE unanswered past the first retransmission /
+   *  acknowledged at last, src/hip/update.ts): one event whichever watches the peer. */
   | {
       /** Event kind. */
       type: "reachability";

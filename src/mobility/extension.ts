@@ -311,6 +311,8 @@ export class MobilityExtension implements HipExtension {
     let dead = false;
     for (let ev = s.pollEvent(); ev; ev = s.pollEvent()) {
       if (ev.type === "peer-dead") dead = true;
+      // The HIP-level news (the heartbeat raises the same without mobility): API and CLI read that.
+      else if (ev.type === "peer-unreachable" || ev.type === "peer-reachable") b.assoc.pushEvent({ type: "reachability", peerHit: b.assoc.peerHit, reachable: ev.type === "peer-reachable", silentMs: ev.silentMs });
       if (ev.type === "path-changed" && ev.path) {
         // HIP control packets of the core (CLOSE, NOTIFY) follow the data path.
         b.assoc.setPeerLocator(ev.path.to);
