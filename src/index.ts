@@ -30,3 +30,4 @@ export type {
   SendStatus,
   Transport,
 } from "./api/types.ts";
+export type { CounterTree, HostStats } from "./runtime/stats.ts";

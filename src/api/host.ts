@@ -8,6 +8,7 @@ import { hitFromString, hitKey, hitToString } from "../hip/hit.ts";
 import { type CurveName, HostIdentity } from "../hip/identity.ts";
 import { decodeKeyfile, encodeKeyfile } from "../hip/keyfile.ts";
 import type { StackEvent } from "../runtime/stack.ts";
+import type { HostStats } from "../runtime/stats.ts";
 import type { TunnelPathChanged } from "../runtime/tunnel-resume.ts";
 import type { DatagramSocket } from "../transport/types.ts";
 import { parseLocator } from "../transport/types.ts";
@@ -160,18 +161,27 @@ export class Host extends Emitter<HostEvents> {
    * ones; every peer gets an REA and the paths follow. UDP transports only.
    */
   async move(change: { add?: LocatorLike[]; remove?: LocatorLike[] }): Promise<void> {
-    const b = this.backend as HostBackend & { changeAddresses?(add: DatagramSocket[], remove: Locator[]): Promise<void> };
+    const b = this.backend as HostBackend & { changeAddresses?(add: DatagramSocket[], remove: Locator[]): Promise<void>; reclaimDrained?(at: Locator): DatagramSocket | undefined };
     if (!this.transport.bind || !b.changeAddresses) {
       throw new Error(`move: a ${this.transport.kind} host lives at its leased locator; it has no addresses of its own to move`);
     }
     const add: DatagramSocket[] = [];
     try {
-      for (const l of change.add ?? []) add.push(await this.transport.bind(toLocator(l)));
+      // An address given up moments ago may still be draining (changeAddresses): take its socket back.
+      for (const l of change.add ?? []) add.push(b.reclaimDrained?.(toLocator(l)) ?? (await this.transport.bind(toLocator(l))));
     } catch (e) {
       await Promise.all(add.map((s) => s.close()));
       throw e;
     }
     await b.changeAddresses(add, (change.remove ?? []).map(toLocator));
+  }
+
+  /**
+   * Every counter by layer (`hip`, `update`, `mobility`, `esp`, `fa`, `worker`, `transport`) and
+   * every drop by reason in `drops` ("esp.replay", "hip.bad-signature"…): docs/OPERATIONS.md.
+   */
+  stats(): HostStats {
+    return this.backend.stats();
   }
 
   /** Close every association's timers and sockets (or the tunnel, releasing the lease). */

@@ -6,6 +6,7 @@ import type { HipHostConfig } from "../hip/types.ts";
 import type { HostIdentity } from "../hip/identity.ts";
 import type { MobilityExtensionOptions } from "../mobility/extension.ts";
 import type { StackEvent } from "../runtime/stack.ts";
+import type { HostStats } from "../runtime/stats.ts";
 import type { DatagramSocket } from "../transport/types.ts";
 
 /** A transport address: an IP address (text) and a UDP port. */
@@ -68,6 +69,8 @@ export interface HostBackend {
   connect(peer: Locator, peerHit?: Uint8Array, opts?: { timeoutMs?: number }): Promise<Uint8Array>;
   /** One datagram over ESP. */
   send(peerHit: Uint8Array, srcPort: number, dstPort: number, data: Uint8Array): SendStatus;
+  /** Every counter and every drop by reason (runtime/stats.ts). */
+  stats(): HostStats;
   /** Stop timers, close sockets or the tunnel. */
   close(): Promise<void>;
 }

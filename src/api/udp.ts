@@ -26,8 +26,17 @@ export function faTarget(fa: ForwardingAgentAddress): { locator: Locator; hit?: 
   return { locator: toLocator(fa.locator), ...(fa.hit !== undefined ? { hit: toHit(fa.hit) } : {}) };
 }
 
+/** @internal What a runtime entry point adds to the hosts its `udp()` starts. */
+export interface UdpRuntime {
+  /** The crypto provider (default: WebCrypto where it exists, core/crypto/detect.ts). Node:
+   * node:crypto, synchronous, as startNodeHost (runtime/node.ts nodeHostCrypto). */
+  crypto?(o: RuntimeHostOptions): RuntimeHostOptions["crypto"];
+  /** Called once with the new host (Node: the first R1 generation made now). */
+  ready?(host: RuntimeHost): void;
+}
+
 /** @internal A UDP transport over `bind`. */
-export function udpTransport(bind: Binder, listen: LocatorLike[], o: UdpTransportOptions = {}, workerIo = false): Transport {
+export function udpTransport(bind: Binder, listen: LocatorLike[], o: UdpTransportOptions = {}, workerIo = false, rt: UdpRuntime = {}): Transport {
   if (listen.length === 0) throw new Error("udp(): give at least one locator to bind (\"127.0.0.1:0\")");
   if (o.dataPlane === "worker-io" && !workerIo) throw new Error('udp(): dataPlane "worker-io" needs sockets a Worker can own (hipmm/node, hipmm/deno)');
   // worker-io: every socket, those bound later for a move too, is the Worker's.
@@ -52,8 +61,14 @@ export function udpTransport(bind: Binder, listen: LocatorLike[], o: UdpTranspor
           ...(b.fa ? { fa: { fas: [faTarget(b.fa)] } } : {}),
           ...(o.dataPlane === "worker" ? { dataPlane: "worker" as const } : {}),
         };
-        if (dp && io) return new RuntimeHost(sockets, { ...(await resolveDataPlane(opts)), dataPlane: dp, closeDataPlane: true, workerIo: io });
-        return new RuntimeHost(sockets, await resolveDataPlane(opts));
+        const crypto = rt.crypto?.(opts);
+        if (crypto) opts.crypto = crypto;
+        const host =
+          dp && io
+            ? new RuntimeHost(sockets, { ...(await resolveDataPlane(opts)), dataPlane: dp, closeDataPlane: true, workerIo: io })
+            : new RuntimeHost(sockets, await resolveDataPlane(opts));
+        rt.ready?.(host);
+        return host;
       } catch (e) {
         await Promise.all(sockets.map((s) => s.close()));
         io?.close();

@@ -89,6 +89,9 @@ function runOn(p: CryptoProvider, job: CryptoOp): MaybePromise<CryptoResult> {
  */
 export class InlineCrypto {
   private readonly sync: CryptoProvider | undefined;
+  /** Signatures made and verified inline, on the synchronous provider or with `@noble` (~1.6 ms
+   * for a P-256 signature where node:crypto takes ~0.05 ms): `hip.crypto.inline.*` in stats. */
+  readonly inline = { native: 0, noble: 0 };
 
   constructor(sync?: CryptoProvider) {
     this.sync = sync?.synchronous ? sync : undefined;
@@ -97,13 +100,23 @@ export class InlineCrypto {
   /** Signature over `data` by `signer`. */
   signNow(signer: HostIdentity, data: Uint8Array): Uint8Array {
     const r = this.sync ? runNow(this.sync, { op: "sign", signer, data }) : undefined;
-    return r instanceof Uint8Array ? r : signer.sign(data);
+    if (r instanceof Uint8Array) {
+      this.inline.native++;
+      return r;
+    }
+    this.inline.noble++;
+    return signer.sign(data);
   }
 
   /** Verify `signature` over `data` with the peer's HI. */
   verifyNow(peer: PeerIdentity, data: Uint8Array, signature: Uint8Array): boolean {
     const r = this.sync ? runNow(this.sync, { op: "verify", peer, data, signature }) : undefined;
-    return typeof r === "boolean" ? r : peer.verify(data, signature);
+    if (typeof r === "boolean") {
+      this.inline.native++;
+      return r;
+    }
+    this.inline.noble++;
+    return peer.verify(data, signature);
   }
 
   /** `signNow` as `id`, as an auth.ts Signer. */

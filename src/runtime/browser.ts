@@ -27,6 +27,7 @@ import { WorkerEspRunner } from "./esp-runner.ts";
 import type { RuntimeHostEvents } from "./host.ts";
 import { HeldSends, NoPathQueue, type SendQueueOptions } from "./send-queue.ts";
 import { HostStack, type SendStatus, type StackEvent } from "./stack.ts";
+import { type HostStats, hostStats } from "./stats.ts";
 import { closableAssociations, closeAssociations } from "./close-associations.ts";
 import { type TunnelPathChanged, TunnelResume } from "./tunnel-resume.ts";
 
@@ -124,6 +125,11 @@ export class TunnelHost {
           report: (ev) => this.emit("held", ev),
         })
       : undefined;
+  }
+
+  /** Every counter (HIP, UPDATE, mobility, ESP, FA client, Worker, the tunnel socket) and every drop by reason. */
+  stats(): HostStats {
+    return hostStats(this.stack, this.espWorker?.stats, this.driver.sockets.stats());
   }
 
   /** The tunnel and lease are back: tell the application, then send what was held. */

@@ -4,7 +4,7 @@
 // `dataPlane: "worker"` / a WorkerDataPlane: the stack defers ESP (deferEsp) and a
 // WorkerEspRunner seals/opens each event-loop turn's packets as one batch in the Worker.
 import { cryptoRng } from "../core/rng.ts";
-import type { Locator, Rng } from "../core/types.ts";
+import { type Locator, type Rng, sameLocator } from "../core/types.ts";
 import type { DataPlane } from "../esp/dataplane.ts";
 import { WorkerDataPlane } from "../esp/remote.ts";
 import { hitKey } from "../hip/hit.ts";
@@ -104,6 +104,9 @@ export interface RuntimeHostOptions {
   crypto?: CryptoProvider | "inline";
   /** NAT keepalive interval on idle association paths (keepalive.ts; default 15 000 ms, 0 = off). */
   natKeepaliveMs?: number;
+  /** How long a removed address keeps receiving while peers switch away from it
+   * (changeAddresses; default 2000 ms, 0 = close its socket at once). */
+  drainMs?: number;
 }
 
 type Listener<T> = (ev: T) => void;
@@ -189,6 +192,7 @@ export class RuntimeHost {
     // Location privacy: nothing but datagrams to an FA leaves any socket (privacy.ts).
     if (this.stack.privacy) guardSockets(this.driver.sockets, this.stack.privacy);
     this.keepalive = new NatKeepalive(this.stack.host, this.driver, opts.natKeepaliveMs ?? DEFAULT_KEEPALIVE_MS);
+    this.drainMs = opts.drainMs ?? 2000;
     this.keepalive.start();
     // worker-io: packets the Worker seals and sends never pass the driver's tap.
     this.stack.onDataPlaneSent = (now, to) => this.keepalive.noteOut(now, to);
@@ -209,14 +213,47 @@ export class RuntimeHost {
 
   /**
    * Our addresses changed (draft §4.2): `add` sockets were bound to new local addresses,
-   * `remove` are gone (their sockets are closed). The stack sends REAs to every peer.
+   * `remove` are given up. The stack sends REAs to every peer. A removed address stops sending at
+   * once but keeps receiving for `drainMs`: a peer goes on sending to it until its address check
+   * of our new one passes (§4.3: AC, then our ACR), and what it sent meanwhile is not lost.
+   * Resolves at once; the drained sockets close later (or on close()).
    */
   async changeAddresses(add: readonly DatagramSocket[], remove: readonly Locator[]): Promise<void> {
     for (const s of add) this.driver.sockets.add(s);
     const now = this.driver.clock();
     this.stack.handleAddressChange(now, add.map((s) => s.local), remove);
     this.driver.flush();
-    for (const l of remove) await this.driver.sockets.remove(l);
+    const drained = remove.filter((l) => this.driver.sockets.drain(l));
+    if (drained.length === 0) return;
+    this.drained.push(...drained);
+    // Without a mobility session no peer learns of the move, so none will switch: nothing to wait for.
+    if (this.drainMs <= 0 || (this.stack.mobility?.sessions().length ?? 0) === 0) return this.endDrain();
+    if (this.drainTimer !== undefined) clearTimeout(this.drainTimer);
+    this.drainTimer = setTimeout(() => void this.endDrain(), this.drainMs);
+  }
+
+  /**
+   * A draining socket bound to `at` (port 0: any port of that IP), an address given up and
+   * regained before its drain ended: binding it again would fail while it is open. The caller
+   * hands it to changeAddresses as an added socket.
+   */
+  reclaimDrained(at: Locator): DatagramSocket | undefined {
+    const s = this.driver.sockets.reclaim(at);
+    if (s) this.drained = this.drained.filter((l) => !sameLocator(l, s.local));
+    return s;
+  }
+
+  /** Removed addresses still receiving (changeAddresses), for this long after the latest removal. */
+  private drained: Locator[] = [];
+  private readonly drainMs: number;
+  private drainTimer: ReturnType<typeof setTimeout> | undefined;
+
+  private async endDrain(): Promise<void> {
+    if (this.drainTimer !== undefined) clearTimeout(this.drainTimer);
+    this.drainTimer = undefined;
+    const gone = this.drained;
+    this.drained = [];
+    for (const l of gone) await this.driver.sockets.remove(l);
   }
 
   /** Our HIT. */
@@ -377,7 +414,10 @@ export class RuntimeHost {
       this.espWorker?.stop();
       this.keepalive.stop();
       this.held.stop();
-      await this.driver.close();
+      if (this.drainTimer !== undefined) clearTimeout(this.drainTimer);
+      this.drainTimer = undefined;
+      this.drained = [];
+      await this.driver.close(); // draining sockets too
       this.workerIo?.close();
       if (this.closeDataPlane) await this.espWorker?.dataPlane.close();
     })();

@@ -5,6 +5,7 @@
 // (draft §4.2, §6.4).
 import { networkInterfaces } from "node:os";
 import type { Locator } from "../core/types.ts";
+import type { DatagramSocket } from "../transport/types.ts";
 import type { RuntimeHost } from "./host.ts";
 import { type KernelWatchOptions, watchKernel } from "./netlink-node.ts";
 import { bindHostSocket, type NodeHostOptions, startNodeHost } from "./node.ts";
@@ -82,6 +83,12 @@ export interface MobileNodeOptions extends Omit<NodeHostOptions, "listen"> {
 }
 
 /** A RuntimeHost whose addresses follow the machine's (or the caller's) address changes. */
+/** A socket for a new address `ip`: the draining one of a moment ago (changeAddresses), else bound on `port`, else on any port. */
+function rebind(host: RuntimeHost, ip: string, port: number): Promise<DatagramSocket> {
+  const s = host.reclaimDrained({ ip, port: 0 });
+  return s ? Promise.resolve(s) : bindHostSocket(host, ip, port).catch(() => bindHostSocket(host, ip, 0));
+}
+
 export class MobileNode {
   readonly watcher: AddressWatcher;
 
@@ -97,7 +104,7 @@ export class MobileNode {
   /** Bind sockets for `added`, close those of `removed`; REAs follow. */
   async change(added: readonly string[], removed: readonly string[]): Promise<Locator[]> {
     const socks = [];
-    for (const ip of added) socks.push(await bindHostSocket(this.host, ip, this.port).catch(() => bindHostSocket(this.host, ip, 0)));
+    for (const ip of added) socks.push(await rebind(this.host, ip, this.port));
     const gone = this.host.locals.filter((l) => removed.includes(l.ip));
     await this.host.changeAddresses(socks, gone);
     return socks.map((s) => s.local);
@@ -135,7 +142,7 @@ export async function watchInterfaces(host: RuntimeHost, o: KernelWatchOptions &
   const w = new AddressWatcher(
     async (added, removed) => {
       const socks = [];
-      for (const ip of added) socks.push(await bindHostSocket(host, ip, port).catch(() => bindHostSocket(host, ip, 0)));
+      for (const ip of added) socks.push(await rebind(host, ip, port));
       await host.changeAddresses(
         socks,
         host.locals.filter((l) => removed.includes(l.ip)),

@@ -8,6 +8,7 @@ import type { DatagramSocket } from "../transport/types.ts";
 import type { WorkerDataPlane } from "../esp/remote.ts";
 import { WorkerIo } from "./worker-io.ts";
 import { HIP_DEFAULTS } from "../hip/types.ts";
+import type { CryptoProvider } from "../core/crypto/provider.ts";
 import { type NodeCryptoProvider, nodeCryptoDefault } from "./crypto-node.ts";
 import { RuntimeHost, type RuntimeHostOptions, resolveDataPlane } from "./host.ts";
 import { useEmbeddedWasm } from "../wasm/loader.ts";
@@ -29,6 +30,33 @@ export function bindHostSocket(host: RuntimeHost, ip: string, port: number): Pro
   return host.workerIo && !host.workerIo.dead ? host.workerIo.bind(ip, port) : bindNodeUdp(ip, port);
 }
 
+/**
+ * The crypto provider of a Node host: `opts.crypto`, else node:crypto, synchronous (issue 12:
+ * faster than awaited WebCrypto, and what the core signs inline — REA, UPDATE, CLOSE — is signed
+ * natively rather than with `@noble`, ~1.6 ms for P-256). Prepares what the first exchange
+ * would otherwise make: a spare Initiator DH key of our first group (DH groups 7 / 8 = P-256 /
+ * P-384) and our signing key, imported. startNodeHost and hipmm/node's `udp()` both use it.
+ */
+export function nodeHostCrypto(opts: Pick<RuntimeHostOptions, "crypto" | "hip" | "identity">): CryptoProvider | "inline" {
+  const crypto = opts.crypto ?? nodeCryptoDefault();
+  const g = (opts.hip?.dhGroups ?? HIP_DEFAULTS.dhGroups)[0];
+  if (crypto !== "inline" && "prepareEphemeral" in crypto) {
+    const nc = crypto as NodeCryptoProvider;
+    if (g === 7 || g === 8) nc.prepareEphemeral(g === 7 ? "P-256" : "P-384");
+    const key = opts.identity.signingKey;
+    if (key) nc.prepareSigner(key);
+  }
+  return crypto;
+}
+
+/**
+ * The first R1 generation (DH keys, signed R1s: RFC 7401 §4.1.1) made now, not in the first
+ * I1's answer (the first exchange of a process: 26–35 ms, most of it cold code).
+ */
+export function warmNodeHost(host: RuntimeHost): void {
+  host.stack.host.r1.current(host.driver.clock());
+}
+
 /** Bind the sockets and start a host. */
 export async function startNodeHost(opts: NodeHostOptions): Promise<RuntimeHost> {
   const sockets: DatagramSocket[] = [];
@@ -40,26 +68,13 @@ export async function startNodeHost(opts: NodeHostOptions): Promise<RuntimeHost>
       io = await WorkerIo.start(opts.hip?.limits);
       for (const loc of locs) sockets.push(await io.io.bind(loc.ip, loc.port));
     } else for (const loc of locs) sockets.push(await bindNodeUdp(loc.ip, loc.port));
-    // `dataPlane: "worker"`: the ESP Worker starts here (the host closes it). Crypto jobs run on
-    // node:crypto synchronously unless told otherwise (issue 12: faster than awaited WebCrypto).
-    const crypto = opts.crypto ?? nodeCryptoDefault();
-    // One spare Initiator DH key of our first group, made now rather than inside the first
-    // base exchange (crypto-node.ts prepareEphemeral; DH groups 7 / 8 = P-256 / P-384).
-    const g = (opts.hip?.dhGroups ?? HIP_DEFAULTS.dhGroups)[0];
-    if (crypto !== "inline" && "prepareEphemeral" in crypto) {
-      const nc = crypto as NodeCryptoProvider;
-      if (g === 7 || g === 8) nc.prepareEphemeral(g === 7 ? "P-256" : "P-384");
-      // Our signing key imported now, not inside the first exchange.
-      const key = opts.identity.signingKey;
-      if (key) nc.prepareSigner(key);
-    }
+    // `dataPlane: "worker"`: the ESP Worker starts here (the host closes it).
+    const crypto = nodeHostCrypto(opts);
     const host = new RuntimeHost(
       sockets,
       io ? { ...opts, crypto, dataPlane: io.dp, closeDataPlane: true, workerIo: io.io } : await resolveDataPlane({ ...opts, crypto }),
     );
-    // The first R1 generation (DH keys, signed R1s: RFC 7401 §4.1.1) now, not in the first I1's
-    // answer (the first exchange of a process: 26–35 ms, most of it cold code).
-    host.stack.host.r1.current(host.driver.clock());
+    warmNodeHost(host);
     return host;
   } catch (e) {
     await Promise.all(sockets.map((s) => s.close()));

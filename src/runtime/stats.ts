@@ -80,7 +80,7 @@ export function hostStats(stack: HostStack, worker?: object, transport?: object)
   }
   const fa = stack.fa as unknown as { counters?: unknown; lease?: unknown } | undefined;
   const out: HostStats = {
-    hip: counterTree(stack.host.counters),
+    hip: { ...counterTree(stack.host.counters), crypto: { jobs: stack.host.crypto.queuedTotal, inline: { ...stack.host.crypto.inline } } },
     update: counterTree(stack.update.counters),
     mobility,
     esp: counterTree(stack.counters),

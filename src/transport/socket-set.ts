@@ -5,8 +5,10 @@ import type { DatagramHandler, DatagramSocket } from "./types.ts";
 
 /** What `SocketSet.stats()` returns (host.stats() `transport`). */
 export interface SocketSetStats {
-  /** Sockets bound now. */
+  /** Sockets bound now (in use). */
   sockets: number;
+  /** Sockets of removed addresses still receiving (SocketSet.drain). */
+  draining: number;
   /** Datagrams not carried, by reason: `unroutable`, an error code such as `EMSGSIZE`, `send-error`, or `recv-error`. */
   drop: Record<string, number>;
 }
@@ -36,15 +38,52 @@ export class SocketSet {
     s.onDatagram((d, f, t) => this.handler?.(d, f, t));
   }
 
-  /** Detach (and close) the socket bound to `local`. */
+  /** Detach (and close) the socket bound to `local` (a draining one too). */
   async remove(local: Locator): Promise<void> {
     const k = locatorKey(local);
-    const s = this.sockets.get(k);
+    const s = this.sockets.get(k) ?? this.draining.get(k);
     if (!s) return;
     this.sockets.delete(k);
+    this.draining.delete(k);
     this.lastSocket = undefined;
     addErrors(this.removedErrors, s);
     await s.close();
+  }
+
+  /** Sockets of removed addresses that still receive (never send) until closed. */
+  private readonly draining = new Map<string, DatagramSocket>();
+
+  /**
+   * Stop sending from `local` but keep receiving on it until `remove(local)`: datagrams already on
+   * their way to an address we gave up are not lost (runtime/host.ts changeAddresses). False when
+   * no such socket is bound.
+   */
+  drain(local: Locator): boolean {
+    const k = locatorKey(local);
+    const s = this.sockets.get(k);
+    if (!s) return false;
+    this.sockets.delete(k);
+    this.draining.set(k, s);
+    this.lastSocket = undefined;
+    return true;
+  }
+
+  /**
+   * A draining socket bound to `local` (port 0: any port of that IP), taken back into use (an
+   * address given up and regained at once). The caller adds it again (`add`).
+   */
+  reclaim(local: Locator): DatagramSocket | undefined {
+    for (const [k, s] of this.draining) {
+      if (s.local.ip !== local.ip || (local.port !== 0 && s.local.port !== local.port)) continue;
+      this.draining.delete(k);
+      return s;
+    }
+    return undefined;
+  }
+
+  /** Local locators of the draining sockets. */
+  get drainingLocals(): Locator[] {
+    return [...this.draining.values()].map((s) => s.local);
   }
 
   /**
@@ -56,8 +95,9 @@ export class SocketSet {
   stats(): SocketSetStats {
     const drop: Record<string, number> = { ...this.removedErrors };
     for (const s of this.sockets.values()) addErrors(drop, s);
+    for (const s of this.draining.values()) addErrors(drop, s);
     if (this.unroutable) drop.unroutable = this.unroutable;
-    return { sockets: this.sockets.size, drop };
+    return { sockets: this.sockets.size, draining: this.draining.size, drop };
   }
 
   /** Send through the matching socket; returns its local locator (undefined: unroutable). */
@@ -106,8 +146,9 @@ export class SocketSet {
 
   /** Close every socket. */
   async close(): Promise<void> {
-    const all = [...this.sockets.values()];
+    const all = [...this.sockets.values(), ...this.draining.values()];
     this.sockets.clear();
+    this.draining.clear();
     this.lastSocket = undefined;
     await Promise.all(all.map((s) => s.close()));
   }

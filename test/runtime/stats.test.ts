@@ -52,7 +52,7 @@ test("RuntimeHost.stats() on real UDP sockets", async () => {
     assert.equal(typeof s.hip, "object");
     assert.equal(s.worker, undefined);
     assert.deepEqual(s.drops, {});
-    assert.deepEqual(s.transport, { sockets: 1 });
+    assert.deepEqual(s.transport, { sockets: 1, draining: 0 });
     // What the sockets could not carry: a datagram the kernel refuses (EMSGSIZE: node:dgram tells
     // only a completion callback) and one with no socket of its family.
     h.driver.sockets.send({ to: { ip: "127.0.0.1", port: 9 }, data: new Uint8Array(70_000) });
@@ -61,7 +61,7 @@ test("RuntimeHost.stats() on real UDP sockets", async () => {
     const t = h.stats();
     assert.equal(t.drops["transport.EMSGSIZE"], 1, JSON.stringify(t.drops));
     assert.equal(t.drops["transport.unroutable"], 1);
-    assert.deepEqual(t.transport, { sockets: 1, drop: { EMSGSIZE: 1, unroutable: 1 } });
+    assert.deepEqual(t.transport, { sockets: 1, draining: 0, drop: { EMSGSIZE: 1, unroutable: 1 } });
   } finally {
     await h.close();
   }
