@@ -327,7 +327,7 @@ live = new LivePanel({
 async function setMode(mode: string): Promise<void> {
   const on = mode === "live";
   document.body.dataset.mode = on ? "live" : "sim";
-  for (const el of [ui.scenario, ui.seed, ui.speed, ui.skip, compareSel]) el.disabled = on;
+  for (const el of [ui.scenario, ui.seed, ui.speed, ui.skip, ui.reset, compareSel]) el.disabled = on;
   if (on) {
     player?.stop();
     player = undefined;

@@ -68,6 +68,8 @@ test("live mode: a real host in a Worker through the FA, data both ways, moves (
     await waitLive(page, "config loaded", `window.hipmmDemo?.live?.state === "idle" && window.hipmmDemo?.mode === "live"`);
     assert.match(page.url(), /\?mode=live$/, "the share link names the mode");
     assert.ok(await page.locator("#scenario").isDisabled(), "simulator controls are off in live mode");
+    assert.ok(await page.locator("#btn-reset").isDisabled(), "Reset (a new simulated run) is off in live mode");
+    assert.match((await page.locator("header .sub").innerText()).trim(), /in a Web Worker of this page/, "the subtitle says what runs");
     // Connect through FA1 over WebTransport (the Deno FA), with Enter on the button.
     await keySelect(page, "#live-via", "0:wt");
     await key(page, "#live-connect", ["Enter"]);
