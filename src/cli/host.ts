@@ -53,6 +53,7 @@ export async function hostCommand(argv: string[]): Promise<number> {
   const inner = innerCli(a);
   if (typeof inner === "string") throw new UsageError(inner);
   const identity = await readIdentity("--id", idFile);
+  if (peer?.hit && hitKey(peer.hit) === hitKey(identity.hit)) throw new UsageError(`--connect ${a.get("connect")}: ${hitToString(peer.hit)} is this host's own HIT (--id ${idFile})`);
   const capture = openCapture(a.get("pcap"), a.get("esp-sa"));
   errorContext.describe = (e) => bindError(e, listen.map((l) => ["--listen", l]));
   let host: RuntimeHost;

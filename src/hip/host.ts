@@ -28,6 +28,7 @@
  * No clocks, no randomness except `cfg.rng`, no I/O.
  */// This file: input dispatch, timers and output; the association table and SPI allocation are
 // AssociationTable (association-table.ts).
+import { equalBytes } from "../core/bytes.ts";
 import { locatorKey, type Locator, type Millis, type Rng, type Transmit } from "../core/types.ts";
 import { fillChecksum } from "../wire/checksum.ts";
 import { PacketType } from "../wire/constants.ts";
@@ -146,6 +147,12 @@ export class HipHost extends AssociationTable implements HostCore {
     const a = peerHit ? this.association(peerHit) : this.opportunistic.get(locatorKey(peer));
     if (a && a.state !== "CLOSING" && a.state !== "CLOSED") return;
     if (a) this.removeAssociation(a);
+    // Our own HIT: our Responder would drop the I1 (bad_sender_hit) until the exchange timed out.
+    if (peerHit && equalBytes(peerHit, this.hit)) {
+      this.count("refused.own_hit");
+      this.event({ type: "failed", peerHit: peerHit.slice(), reason: "own_hit" });
+      return;
+    }
     const full = this.noRoom();
     if (full) {
       this.count(`refused.${full}`);

@@ -19,6 +19,8 @@ const missing = join(dir, "no-such-dir");
 let udpBusy: ReturnType<typeof createSocket>;
 let tcpBusy: ReturnType<typeof createServer>;
 let udpPort = 0;
+/** The HIT of `key` (printed by keygen). */
+let keyHit = "";
 let tcpPort = 0;
 
 before(async () => {
@@ -27,6 +29,8 @@ before(async () => {
   mkdirSync(join(dir, "a-dir"));
   const k = await hipmm(["keygen", "-o", key]);
   assert.equal(k.code, 0, k.stderr);
+  keyHit = /2001:[0-9a-f:]+/.exec(k.stdout + k.stderr)?.[0] ?? "";
+  assert.ok(keyHit, "keygen prints the HIT");
   udpBusy = createSocket("udp4");
   await new Promise<void>((r) => udpBusy.bind(0, "127.0.0.1", () => r()));
   udpPort = udpBusy.address().port;
@@ -62,6 +66,7 @@ const cases: Case[] = [
   { args: () => ["host", "--id", key, "--listen", "localhost:99"], code: 2, line: /^hipmm host: --listen localhost:99: want IP:PORT/ },
   { args: () => ["host", "--id", key, "--listen", "127.0.0.1:70000"], code: 2, line: /^hipmm host: --listen 127\.0\.0\.1:70000: want IP:PORT/ },
   { args: () => ["host", "--id", key, "--listen", L, "--connect", "2001:db8::1@127.0.0.1:1"], code: 2, line: /^hipmm host: --connect \S+: not a HIT/ },
+  { args: () => ["host", "--id", key, "--listen", L, "--connect", `${keyHit}@127.0.0.1:1`], code: 2, line: /^hipmm host: --connect \S+: \S+ is this host's own HIT \(--id \S*a\.key\)/ },
   { args: () => ["host", "--id", key, "--listen", L, "--connect", "127.0.0.1"], code: 2, line: /^hipmm host: --connect 127\.0\.0\.1: want IP:PORT/ },
   { args: () => ["host", "--id", key, "--listen", L, "--fa", "fa.example:1"], code: 2, line: /^hipmm host: --fa fa\.example:1: want IP:PORT/ },
   { args: () => ["host", "--id", key, "--listen", L, "--allow", "nobody"], code: 2, line: /^hipmm host: --allow nobody: not a HIT/ },

@@ -224,3 +224,17 @@ test("unknown critical parameter in an authenticated CLOSE: NOTIFY after the HIP
   assert.equal(eventsOf(a, "notify")[0]?.notifyType, 1);
   assert.deepEqual(eventsOf(a, "closed").map((e) => e.reason), ["local"]);
 });
+
+test("connect to our own HIT fails at once (failed: own_hit, refused.own_hit), nothing sent", () => {
+  const net = new Net();
+  const a = net.add(41, "192.0.2.1");
+  a.host.connect(0, { ip: "192.0.2.1", port: 10500 }, a.host.hit);
+  net.run(5000);
+  assert.equal(net.sent, 0, "no I1 to ourselves");
+  assert.deepEqual(
+    a.events.filter((e) => e.type === "failed").map((e) => (e as { reason: string }).reason),
+    ["own_hit"],
+  );
+  assert.equal(a.host.counters["refused.own_hit"], 1);
+  assert.equal(a.host.association(a.host.hit), undefined, "no association kept");
+});
