@@ -163,6 +163,8 @@ export interface FrameDissection {
     /** ESP packet length (bytes). */
     length: number;
   };
+  /** "incorrect": the UDP checksum does not verify (checksum offload on the capturing host, or damage); the frame is dissected anyway. */
+  udpChecksum?: "incorrect";
   /** Not HIP/ESP (e.g. other UDP ports, other protocols): a short note. */
   note?: string;
   /** HIP over UDP found on a port not given with --port (heuristic.ts), or the rest of such a conversation. */
@@ -197,7 +199,10 @@ function dissectFrame(frame: number, time: number, ipBytes: Uint8Array | undefin
   f.transport = "udp";
   f.srcPort = udp.srcPort;
   f.dstPort = udp.dstPort;
-  if (udp.checksumOk === false) return { ...f, error: { code: "UDP_BAD_CHECKSUM", offset: ip.offset + 6, message: "UDP checksum does not verify" } };
+  // A capture taken on a sending Linux host or router (veth, NICs with checksum offload) holds
+  // outbound UDP whose checksum the hardware fills in later: reported, and dissected anyway (as
+  // Wireshark does; the HIP packet has its own integrity checks).
+  if (udp.checksumOk === false) f.udpChecksum = "incorrect";
   if (!hipPorts.includes(udp.srcPort) && !hipPorts.includes(udp.dstPort)) {
     if (looksLikeHipOverUdp(udp.payload)) detected.add(ip.src, udp.srcPort, ip.dst, udp.dstPort);
     if (!detected.has(ip.src, udp.srcPort, ip.dst, udp.dstPort)) return { ...f, note: "not HIP over UDP (no zero marker + HIP header on this port pair; --port N forces it)" };

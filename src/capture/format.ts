@@ -42,7 +42,8 @@ export function formatHip(d: HipDissection, indent = ""): string[] {
 
 export function formatFrame(f: FrameDissection): string[] {
   const t = new Date(f.time).toISOString();
-  const ports = f.transport === "udp" ? ` UDP ${f.srcPort} → ${f.dstPort}${f.detected ? " (HIP over UDP detected)" : ""}` : "";
+  const bad = f.udpChecksum ? " [UDP checksum incorrect: checksum offload on the capturing host?]" : "";
+  const ports = f.transport === "udp" ? ` UDP ${f.srcPort} → ${f.dstPort}${f.detected ? " (HIP over UDP detected)" : ""}${bad}` : "";
   const where = f.src ? ` ${f.src} → ${f.dst}${ports}` : "";
   const head = `frame ${f.frame} ${t}${where}`;
   if (f.error) return [`${head}: ${errorLine(f.error)}`];

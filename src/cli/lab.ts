@@ -2,6 +2,7 @@
 // deterministic simulator (virtual time); timeline + summary; --json prints the summary as the last line.
 import { writeFileSync } from "node:fs";
 import { PcapWriter } from "../capture/pcap.ts";
+import { kernelLabUnavailable, runKernelLab } from "../lab/kernel-node.ts";
 import { runScenario, SCENARIOS, type ScenarioName } from "../lab/scenarios.ts";
 import { UsageError, withFile } from "./errors.ts";
 import type { Command } from "./main.ts";
@@ -10,23 +11,27 @@ import { type CommandSpec, intOption, parseCommand } from "./options.ts";
 export const LAB_SPEC: CommandSpec = {
   name: "lab",
   summary: "mobility scenarios in the simulator (handover, failover, flood-attack, …)",
-  positionals: `<${SCENARIOS.join("|")}>`,
+  positionals: `<${SCENARIOS.join("|")}|kernel>`,
   options: [
     { name: "json", help: "print the summary as one JSON line (last line) instead of the timeline" },
     { name: "pcap", arg: "FILE", default: "none", help: "write every datagram of the scenario to a pcap file (virtual time from 2024-01-01)" },
     { name: "seed", arg: "N", default: "1", help: "random seed of the simulation (same seed, same run)" },
   ],
-  notes: ["Virtual time: the whole scenario runs on the real stack in the deterministic simulator, in a fraction of a second."],
-  examples: ["hipmm lab handover", "hipmm lab flood-attack --json --seed 7"],
+  notes: [
+    "Virtual time: the whole scenario runs on the real stack in the deterministic simulator, in a fraction of a second.",
+    "kernel: the handover on this machine's real kernel instead (Linux, root, iproute2; tcpdump for --pcap): network namespaces H (two interfaces) — router — P, two hipmm host processes, H pinging P's HIT every 20 ms while its primary link loses carrier, comes back and is renumbered; about 15 s; everything it creates is removed at the end.",
+  ],
+  examples: ["hipmm lab handover", "hipmm lab flood-attack --json --seed 7", "sudo hipmm lab kernel --pcap kernel.pcap"],
 };
 
 async function lab(argv: string[]): Promise<number> {
   const a = parseCommand(LAB_SPEC, argv);
   if (!a) return 0;
   const name = a.positionals[0];
-  if (!name) throw new UsageError(`which scenario? (one of ${SCENARIOS.join(", ")})`);
-  if (!(SCENARIOS as readonly string[]).includes(name)) throw new UsageError(`unknown scenario ${name} (one of ${SCENARIOS.join(", ")})`);
+  if (!name) throw new UsageError(`which scenario? (one of ${SCENARIOS.join(", ")}, kernel)`);
+  if (name !== "kernel" && !(SCENARIOS as readonly string[]).includes(name)) throw new UsageError(`unknown scenario ${name} (one of ${SCENARIOS.join(", ")}, kernel)`);
   if (a.positionals.length > 1) throw new UsageError(`unexpected argument ${a.positionals[1]}`);
+  if (name === "kernel") return kernelLab(a.get("pcap"), a.has("json"), a.has("seed"));
   const seed = intOption(a, "seed", 0, 2 ** 32 - 1) ?? 1;
   const file = a.get("pcap");
   // Fail before the run if the file cannot be created.
@@ -53,6 +58,28 @@ async function lab(argv: string[]): Promise<number> {
     return 0;
   }
   console.log(JSON.stringify(s));
+  return 0;
+}
+
+/** `hipmm lab kernel`: src/lab/kernel-node.ts. */
+async function kernelLab(pcap: string | undefined, json: boolean, seeded: boolean): Promise<number> {
+  if (seeded) throw new UsageError("kernel: --seed applies to the simulated scenarios only");
+  const why = kernelLabUnavailable();
+  if (why) {
+    console.error(`hipmm lab: kernel: ${why}`);
+    return 1;
+  }
+  if (pcap) withFile("--pcap", pcap, () => writeFileSync(pcap, new Uint8Array(0)), true);
+  const r = await runKernelLab({ pcap, log: json ? undefined : (l) => console.log(`# ${l}`) });
+  if (json) {
+    console.log(JSON.stringify({ steps: r.steps, pings: r.pings }));
+    return 0;
+  }
+  console.log("timeline (both hosts' status lines; ping replies left out):");
+  for (const l of r.timeline) console.log(l);
+  console.log("steps:");
+  for (const s of r.steps) console.log(`  ${s.step.padEnd(44)} ${`${s.outage_ms} ms`.padStart(8)} without a reply, ${s.lost} lost  → ${s.path ?? "path unchanged"}`);
+  console.log(`pings: ${r.pings.answered} of ${r.pings.sent} answered${pcap ? `; capture of R's link to P: ${pcap} (hipmm decode ${pcap})` : ""}`);
   return 0;
 }
 

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import fc from "fast-check";
 import { dissectHip, type FrameDissection, type HipDissection, isHipDissection } from "../../src/capture/dissect.ts";
+import { buildUdp } from "../../src/capture/ip.ts";
 import { PcapWriter } from "../../src/capture/pcap.ts";
 import { decode } from "../../src/cli/decode.ts";
 import { hex } from "../../src/core/bytes.ts";
@@ -150,4 +151,21 @@ test("property: random corruption never throws; errors carry an offset inside th
     }),
     { numRuns: 300, seed: 42 },
   );
+});
+
+test("a UDP checksum that does not verify (offload on the capturing host: tcpdump on a Linux sender or router) is reported, and the frame is still dissected", async () => {
+  const w = new PcapWriter();
+  const ip = buildUdp({ ip: packets[1].src, port: 10500 }, { ip: packets[1].dst, port: 10500 }, new Uint8Array([0, 0, 0, 0, ...packets[1].bytes]));
+  assert.equal(ip[0] >> 4, 4, "IPv4: the UDP checksum is at bytes 26-27");
+  ip[26] ^= 0x5a; // a partial checksum, as the kernel leaves it for the NIC
+  w.writePacket(0, ip);
+  const file = tmpFile("offload.pcap", w.bytes());
+  const r = await run([file]);
+  assert.equal(r.code, 0, r.err.join("\n"));
+  assert.match(r.out, /^frame 1 .*UDP 10500 → 10500 \[UDP checksum incorrect: checksum offload on the capturing host\?\]/);
+  assert.match(r.out, new RegExp(`HIP ${packets[1].name} `));
+  const [f] = JSON.parse((await run(["--json", file])).out) as FrameDissection[];
+  assert.equal(f.udpChecksum, "incorrect");
+  assert.equal(f.error, undefined);
+  assert.equal(f.hip?.packetType, packets[1].bytes[2] & 0x7f);
 });
