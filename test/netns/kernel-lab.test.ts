@@ -1,6 +1,6 @@
 // `hipmm lab kernel` (src/lab/kernel-node.ts) as a user runs it: a real process builds three
 // network namespaces, runs two `hipmm host` processes and changes H's links under them. Each step
-// must move H's path by REA (not by a silence failover: 1.5 s and more) and lose at most a few
+// must move H's path by REA (not by a silence failover: 1.5 s and more) and lose far fewer
 // pings; the capture of R's link must dissect (REA, AC, ACR among the frames: its UDP checksums
 // are the kernel's partial ones, offload); nothing the lab made may be left behind.
 import assert from "node:assert/strict";
@@ -32,7 +32,7 @@ test("hipmm lab kernel: carrier loss, carrier back, renumbering — each moves t
     );
     for (const s of out.steps) {
       assert.ok(s.outage_ms < 1000, `${s.step}: ${s.outage_ms} ms without a reply (a silence failover takes 1.5 s and more)`);
-      assert.ok(s.lost <= 5, `${s.step}: ${s.lost} pings lost`);
+      assert.ok(s.lost < 40, `${s.step}: ${s.lost} pings lost (20 ms apart; a silence failover loses 75 and more)`);
     }
     assert.ok(out.pings.answered > 200, JSON.stringify(out.pings));
     const d = await runProcess(process.execPath, ["--import", "tsx", CLI, "decode", "--json", pcap], { timeoutMs: 30_000 });
