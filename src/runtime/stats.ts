@@ -24,7 +24,7 @@ export interface HostStats {
   worker?: CounterTree;
   /** The sockets: how many, and datagrams they did not carry (`drop.EMSGSIZE`, `drop.unroutable`…). */
   transport?: CounterTree;
-  /** Every drop counter by reason: "hip.malformed", "esp.unknown-spi", "mobility.bad-hmac"… */
+  /** Every drop counter that is not zero, by reason: "hip.malformed", "esp.unknown-spi", "mobility.bad-hmac"… */
   drops: Record<string, number>;
 }
 
@@ -54,12 +54,12 @@ export function addTree(a: CounterTree, b: CounterTree): CounterTree {
 
 const DROP = /(^|[.-])(drop|drops|rejected|malformed)([.-]|$)/;
 
-/** Every leaf whose path names a drop ("drop.x", "esp.drop.x", "rejected.x", "drops.x", "rx.malformed"). */
+/** Every non-zero leaf whose path names a drop ("drop.x", "esp.drop.x", "rejected.x", "drops.x", "rx.malformed"). */
 export function dropsOf(layer: string, t: CounterTree, into: Record<string, number> = {}, path = ""): Record<string, number> {
   for (const [k, v] of Object.entries(t)) {
     const p = path ? `${path}.${k}` : k;
     if (typeof v === "object") dropsOf(layer, v, into, p);
-    else if (DROP.test(p) && p !== "drop" && p !== "drops") {
+    else if (v !== 0 && DROP.test(p) && p !== "drop" && p !== "drops") {
       const reason = p.replace(/^(.*\.)?(drop|drops|rejected)\./, "");
       const key = `${layer}.${reason}`;
       into[key] = (into[key] ?? 0) + v;

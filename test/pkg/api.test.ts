@@ -165,6 +165,9 @@ test("api (hipmm/node): public-key crypto on node:crypto — a move's REA signed
     assert.equal(cb.inline.noble, 0, JSON.stringify(cb));
     assert.ok(ca.jobs >= 2 && cb.jobs >= 2, `crypto jobs: A ${ca.jobs}, B ${cb.jobs}`);
     assert.deepEqual(Object.keys(sa).sort(), ["drops", "esp", "hip", "mobility", "transport", "update"]);
+    // `drops` names what was dropped: no zero entries (the layers keep every counter).
+    assert.deepEqual(Object.entries(sa.drops).filter(([, v]) => v === 0), [], JSON.stringify(sa.drops));
+    assert.equal((sa.mobility.rejected as Record<string, number>)["bad-hmac"], 0, "zero counters stay in their layer");
   } finally {
     await a.close();
     await b.close();
