@@ -89,12 +89,17 @@ function runOn(p: CryptoProvider, job: CryptoOp): MaybePromise<CryptoResult> {
  */
 export class InlineCrypto {
   private readonly sync: CryptoProvider | undefined;
-  /** Signatures made and verified inline, on the synchronous provider or with `@noble` (~1.6 ms
-   * for a P-256 signature where node:crypto takes ~0.05 ms): `hip.crypto.inline.*` in stats. */
+  /** Public-key operations run inline (not as jobs), on the synchronous provider or with `@noble`
+   * (~1.6 ms for a P-256 signature where node:crypto takes ~0.05 ms): `hip.crypto.inline.*`. */
   readonly inline = { native: 0, noble: 0 };
 
   constructor(sync?: CryptoProvider) {
     this.sync = sync?.synchronous ? sync : undefined;
+  }
+
+  /** True when inline operations run on a synchronous native provider (else `@noble`). */
+  get native(): boolean {
+    return this.sync !== undefined;
   }
 
   /** Signature over `data` by `signer`. */
@@ -189,6 +194,7 @@ export class CryptoJobs extends InlineCrypto {
    */
   request<K extends CryptoOp["op"]>(now: Millis, op: Extract<CryptoOp, { op: K }>, resume: (now: Millis, result: CryptoResults[K]) => void): boolean {
     if (!this.jobs) {
+      this.inline.noble++;
       resume(now, runCryptoJob(nobleProvider, op) as CryptoResults[K]);
       return true;
     }

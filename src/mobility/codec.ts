@@ -11,7 +11,7 @@ import { emitPacket, emitPacketPrefix, type HipPacket, packetOfView } from "../w
 import { PacketType } from "../wire/constants.ts";
 import type { Param } from "../wire/params/index.ts";
 import { PacketView } from "../wire/view.ts";
-import type { MobilityContext, OpenResult } from "./context.ts";
+import { type MobilityContext, type OpenResult, SIGNATURE_PENDING } from "./context.ts";
 import type { MmMessage, ReaInfo } from "./types.ts";
 
 export interface CodecKeys {
@@ -21,8 +21,8 @@ export interface CodecKeys {
   hmacKeyOut: Uint8Array;
   /** The peer's HIP integrity key. */
   hmacKeyIn: Uint8Array;
-  /** HIP_SIGNATURE over `data` with our host identity. */
-  sign(data: Uint8Array): { algorithm: number; signature: Uint8Array };
+  /** HIP_SIGNATURE over `data` with our host identity; undefined while a crypto job makes it. */
+  sign(data: Uint8Array): { algorithm: number; signature: Uint8Array } | undefined;
   /** Verifies the peer's HIP_SIGNATURE over `data`. */
   verifyPeer(data: Uint8Array, algorithm: number, signature: Uint8Array): boolean;
   spis(interfaceId?: number): { inbound: number; outbound: number; keymatIndex?: number };
@@ -52,6 +52,7 @@ export function mobilityContext(k: CodecKeys): MobilityContext {
       const pkt: HipPacket = { packetType: TYPE[msg.type], controls: 0, senderHit: k.localHit, receiverHit: k.peerHit, params };
       if (msg.type === "REA") {
         const s = k.sign(emitPacketPrefix(pkt, params.length));
+        if (!s) return SIGNATURE_PENDING;
         params.push({ kind: "HIP_SIGNATURE", algorithm: s.algorithm, signature: s.signature });
       }
       params.push({ kind: "HMAC", hmac: hmacSha1(k.hmacKeyOut, emitPacketPrefix(pkt, params.length)) });

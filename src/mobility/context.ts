@@ -7,11 +7,16 @@ export type OpenResult =
   | { ok: true; msg: MmMessage }
   | { ok: false; reason: "malformed" | "bad-hmac" | "bad-signature"; detail?: string };
 
+/** What `seal` returns for an REA whose signature is not made yet (compared by identity). */
+export const SIGNATURE_PENDING: Uint8Array = new Uint8Array(0);
+
 export interface MobilityContext {
   /**
    * Builds the HIP packet (datagram payload as the transport expects it) for an REA/AC/ACR:
    * header with our HITs, the parameters, HIP_SIGNATURE over the packet up to it (REA only),
    * and the HMAC keyed with our HIP integrity key (PROFILE §2, draft §6.1.1.2).
+   * {@link SIGNATURE_PENDING}: an REA whose signature a crypto job is making (asynchronous
+   * providers); seal it again once the session hears it is ready (`signatureReady`).
    */
   seal(msg: MmMessage, from: Locator, to: Locator): Uint8Array;
   /** Parses and verifies (checksum, HITs, HMAC with the peer's key, signature with its HI). */

@@ -100,13 +100,16 @@ interface Bound {
 
 /** The association's HIP keys and identities as the REA/AC/ACR codec needs them (PROFILE §2).
  * `sigs`: REA signatures verified by crypto jobs (rea-verify.ts), used instead of verifying here. */
-export function codecKeys(a: Association, spis: CodecKeys["spis"], sigs?: ReaSignatures): CodecKeys {
+export function codecKeys(a: Association, spis: CodecKeys["spis"], sigs?: ReaSignatures, signJob?: Parameters<ReaSignatures["sign"]>[2]): CodecKeys {
   return {
     localHit: a.localHit,
     peerHit: a.peerHit,
     hmacKeyOut: a.macKeyOut,
     hmacKeyIn: a.macKeyIn,
-    sign: (d) => ({ algorithm: a.local.algorithm, signature: a.sign(d) }),
+    sign: (d) => {
+      const signature = sigs ? sigs.sign(d, () => a.sign(d), signJob) : a.sign(d);
+      return signature && { algorithm: a.local.algorithm, signature };
+    },
     verifyPeer: (d, alg, sig) => alg === a.peerIdentity?.algorithm && (sigs ? sigs.verify(d, sig, () => a.verifyPeer(d, sig)) : a.verifyPeer(d, sig)),
     spis,
     // Framed, so the session's byte counters are wire bytes (§8 budget); the core re-frames the
@@ -294,7 +297,20 @@ export class MobilityExtension implements HipExtension {
     const k = hitKey(peerHit);
     if (!a || this.bound.get(k)?.assoc === a) return;
     const b = { assoc: a, own: new Map(), retiring: [], outExtra: new Map(), refused: new Map(), sigs: new ReaSignatures() } as unknown as Bound;
-    b.ctx = mobilityContext(codecKeys(a, (id) => this.spisFor(b, id), b.sigs));
+    // Our REA signatures: inline on a synchronous provider (node:crypto) or @noble without jobs
+    // (the simulator); with an asynchronous one (WebCrypto), as crypto jobs (rea-verify.ts).
+    const jobs = this.host.crypto;
+    const signJob =
+      jobs.jobs && !jobs.native
+        ? (data: Uint8Array, done: (sig: Uint8Array | undefined) => void) =>
+            jobs.request(this.now, { op: "sign", signer: a.local, data }, (now, sig) => {
+              done(sig);
+              if (this.bound.get(k) !== b) return; // the association went meanwhile
+              b.session.signatureReady(now);
+              this.drain(now, b);
+            })
+        : undefined;
+    b.ctx = mobilityContext(codecKeys(a, (id) => this.spisFor(b, id), b.sigs, signJob));
     const ctx = b.sigs.wrap(b.ctx);
     const l = this.host.limits;
     const limits = { maxPeerInterfaces: l.maxPeerInterfaces, maxPeerAddresses: l.maxPeerAddresses, maxProbeEntries: l.maxProbeEntries };

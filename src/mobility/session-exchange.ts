@@ -2,6 +2,7 @@
 // MobilitySession (session.ts). Sans-I/O (ARCHITECTURE.md).
 import type { Locator, Millis } from "../core/types.ts";
 import { locatorKey, sameLocator } from "../core/types.ts";
+import { SIGNATURE_PENDING } from "./context.ts";
 import { BASE_EXCHANGE_INTERFACE, familyOf } from "./model.ts";
 import { serial16Gt, since32, timestamp32 } from "./rtt.ts";
 import { type Probe, type SentRea, SessionState } from "./session-state.ts";
@@ -24,13 +25,20 @@ export abstract class ReaAcExchange extends SessionState {
     const cands = this.paths.candidates().map((c) => c.path);
     const path = r.attempts === 0 ? (this.paths.path ?? cands[0]) : cands[r.attempts % Math.max(1, cands.length)];
     const retransmit = r.attempts > 0;
+    const esp = retransmit ? undefined : r.esp;
+    let data = path ? this.ctx.seal({ type: "REA", infos, ...(esp ? { espDatagram: esp } : {}) }, path.from, path.to) : undefined;
+    // Our signature is being made (a crypto job: asynchronous providers). signatureReady sends
+    // it; should the job be refused, the timer seals again.
+    r.awaitingSignature = data === SIGNATURE_PENDING;
+    if (r.awaitingSignature) {
+      r.nextAt = now + this.rtt.rto(0);
+      return;
+    }
     r.attempts++;
     r.nextAt = now + this.rtt.rto(r.attempts - 1);
     r.unsent = !path;
-    if (!path) return;
-    const esp = retransmit ? undefined : r.esp;
+    if (!path || !data) return;
     let to = path;
-    let data = this.ctx.seal({ type: "REA", infos, ...(esp ? { espDatagram: esp } : {}) }, to.from, to.to);
     // On a path held by source credit, the REA is charged to it too; else a verified path takes it.
     const alt = cands.find((c) => this.verified(c.to));
     if (!this.verified(to.to) && !this.credit.spend(to.to, data.length)) {
@@ -40,11 +48,17 @@ export abstract class ReaAcExchange extends SessionState {
       }
       to = alt;
       data = this.ctx.seal({ type: "REA", infos, ...(esp ? { espDatagram: esp } : {}) }, to.from, to.to);
+      if (data === SIGNATURE_PENDING) return; // same bytes signed: not reached
     }
     this.transmits.push({ from: to.from, to: to.to, data });
     this.counters.reaSent++;
     if (retransmit) this.counters.reaRetransmits++;
     this.events.push({ type: "rea-sent", t: now, reaId: r.reaId, interfaces: r.interfaces, to: to.to, retransmit });
+  }
+
+  /** Our REA signatures made by crypto jobs are in: send the REAs that waited for them. */
+  signatureReady(now: Millis): void {
+    for (const r of this.sent) if (r.awaitingSignature && !r.acked && r.nextAt !== Number.POSITIVE_INFINITY) this.transmitRea(now, r);
   }
 
   protected onRea(now: Millis, infos: ReaInfo[], esp: Uint8Array | undefined, from: Locator, to: Locator, bytes: number): void {

@@ -23,6 +23,8 @@ export interface SentRea {
   acked: boolean;
   /** The last attempt found no path: send as soon as one appears. */
   unsent?: boolean;
+  /** Sealing waits for our signature (a crypto job, rea-verify.ts ReaSignatures.sign). */
+  awaitingSignature?: boolean;
   esp?: Uint8Array;
 }
 

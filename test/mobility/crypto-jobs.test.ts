@@ -1,4 +1,4 @@
-// REA signature verification as a crypto job (src/mobility/rea-verify.ts): two whole HostStacks
+// REA signing and verification as crypto jobs (src/mobility/rea-verify.ts): two whole HostStacks
 // in the simulator, one host renumbers; with cryptoJobs the simulator runs the jobs with @noble
 // at once, and every datagram on the wire is the same as with inline crypto.
 import assert from "node:assert/strict";
@@ -43,6 +43,11 @@ test("REA verified by a crypto job: address verified after a move, same datagram
     assert.equal(r.b.mobility!.counters["drop.crypto_pending"] ?? 0, 0);
   }
   assert.equal(inline.b.host.crypto.queuedTotal, 0);
+  // A (Initiator, the mover): its REA is signed by a job too (the REA waits for it, rea-verify.ts
+  // ReaSignatures.sign), so nothing public-key runs inline; without jobs all of it is @noble inline.
+  assert.equal(jobs.a.host.crypto.queuedTotal, 5);
+  assert.deepEqual(jobs.a.host.crypto.inline, { native: 0, noble: 0 });
+  assert.equal(inline.a.host.crypto.inline.noble, 5);
   // B (Responder): ECDH, I2 signature, R2 signature; then the REA's signature.
   assert.equal(jobs.b.host.crypto.queuedTotal, 4);
   assert.ok(jobs.wire.length > 4);
