@@ -73,3 +73,25 @@ test("TunnelHost: close() during a base exchange nobody answers rejects the conn
     await fa.close();
   }
 });
+
+test("TunnelHost.stats(): every layer's counters and the tunnel socket, as RuntimeHost.stats() gives them (Host.stats() in the API)", { timeout: 30_000 }, async () => {
+  const { fa, faLoc } = await startWsFa();
+  const peer = await startEchoPeer();
+  let host: Awaited<ReturnType<typeof wsTunnelHost>> | undefined;
+  try {
+    host = await wsTunnelHost(fa, faLoc);
+    await host.connect(peer.locator, peer.host.hit);
+    const s = host.stats();
+    assert.deepEqual(Object.keys(s).sort(), ["drops", "esp", "fa", "hip", "mobility", "transport", "update"]);
+    assert.equal(s.fa?.leased, 1, "leased through the tunnel");
+    assert.equal(s.hip["tx.I2"], 1);
+    assert.equal(s.transport?.sockets, 1, "the tunnel socket");
+    // WebCrypto (asynchronous): the base exchange ran as jobs.
+    assert.ok(((s.hip.crypto as { jobs: number }).jobs ?? 0) >= 3, JSON.stringify(s.hip.crypto));
+    assert.deepEqual(s.drops, {});
+  } finally {
+    await host?.close();
+    await peer.host.close();
+    await fa.close();
+  }
+});
