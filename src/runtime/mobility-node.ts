@@ -82,13 +82,13 @@ export interface MobileNodeOptions extends Omit<NodeHostOptions, "listen"> {
   watch?: WatcherOptions | boolean;
 }
 
-/** A RuntimeHost whose addresses follow the machine's (or the caller's) address changes. */
 /** A socket for a new address `ip`: the draining one of a moment ago (changeAddresses), else bound on `port`, else on any port. */
 function rebind(host: RuntimeHost, ip: string, port: number): Promise<DatagramSocket> {
   const s = host.reclaimDrained({ ip, port: 0 });
   return s ? Promise.resolve(s) : bindHostSocket(host, ip, port).catch(() => bindHostSocket(host, ip, 0));
 }
 
+/** A RuntimeHost whose addresses follow the machine's (or the caller's) address changes. */
 export class MobileNode {
   readonly watcher: AddressWatcher;
 
