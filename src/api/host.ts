@@ -85,7 +85,12 @@ export class Association extends Emitter<AssociationEvents> {
     this.peer = hitToString(peerHit);
   }
 
-  /** One datagram (bytes, or text sent as UTF-8) to the peer over ESP. */
+  /**
+   * One datagram (bytes, or text sent as UTF-8) to the peer over ESP: "sent", "queued" (the
+   * association or a path is coming up), or refused — "seal-failed" for one too large for a UDP
+   * packet after ESP (about 65,400 bytes and more: `stats().drops["esp.seal.no-space"]`) or a
+   * full Worker queue (`esp.seal.queue-full`). Datagrams over the path MTU are fragmented by IP.
+   */
   send(data: Uint8Array | string, opts: { srcPort?: number; dstPort?: number } = {}): SendStatus {
     const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
     return this.host.backend.send(this.peerHit, opts.srcPort ?? this.host.port, opts.dstPort ?? this.host.port, bytes);
