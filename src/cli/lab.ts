@@ -10,11 +10,11 @@ import { type CommandSpec, intOption, parseCommand } from "./options.ts";
 
 export const LAB_SPEC: CommandSpec = {
   name: "lab",
-  summary: "mobility scenarios in the simulator (handover, failover, flood-attack, …)",
+  summary: "mobility scenarios in the simulator (handover, failover, flood-attack, …), or on this machine's kernel (kernel)",
   positionals: `<${SCENARIOS.join("|")}|kernel>`,
   options: [
     { name: "json", help: "print the summary as one JSON line (last line) instead of the timeline" },
-    { name: "pcap", arg: "FILE", default: "none", help: "write every datagram of the scenario to a pcap file (virtual time from 2024-01-01)" },
+    { name: "pcap", arg: "FILE", default: "none", help: "write every datagram of the scenario to a pcap file (virtual time from 2024-01-01; kernel: tcpdump on the router's link to P)" },
     { name: "seed", arg: "N", default: "1", help: "random seed of the simulation (same seed, same run)" },
   ],
   notes: [
