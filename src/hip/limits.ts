@@ -65,7 +65,7 @@ export interface HipLimits {
   /**
    * Worker data plane (HostStack `deferEsp`): ESP datagrams waiting to be opened, and datagrams
    * waiting to be sealed, at most this many each. An ESP datagram beyond it is dropped before any
-   * crypto (`esp.drop.queue-full`); a send beyond it returns "seal-failed" (`esp.seal.queue-full`).
+   * crypto (`esp.drop.queue-full`); a send beyond it returns "seal-failed" (`esp.drop.seal.queue-full`).
    */
   maxEspQueue: number;
   /**

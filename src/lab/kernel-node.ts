@@ -5,7 +5,8 @@
 // learns each change from rtnetlink (`ip monitor`, src/runtime/netlink-node.ts) and readdresses
 // by REA / AC / ACR (draft §4.2-§4.3); the lab prints what both hosts reported, and each step's
 // outage measured by the pings. Everything it creates (namespaces, veths, processes, keys) is
-// removed at the end, also on failure or Ctrl-C. The topology is test/netns/two-interfaces.ts:
+// removed at the end, also on failure or Ctrl-C. The topology (buildTwoInterfaces, shared with
+// test/netns/two-interfaces.ts):
 //   H eth0 10.77.1.2/24 — R h0 10.77.1.1      H eth1 10.77.2.2/24 — R h1 10.77.2.1
 //   R p0 10.77.3.1/24 — P eth0 10.77.3.2
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
@@ -110,6 +111,39 @@ class HostProc {
   }
 }
 
+/** How the topology builder creates a namespace (returns its full name) and runs a command. */
+export interface NetnsOps {
+  ns(name: string): Promise<string>;
+  run(argv: string[]): Promise<unknown>;
+}
+
+/**
+ * The two-interface topology (header comment; `net` = the first two octets, "10.77"): namespaces
+ * h, r, p, veths, forwarding on R, P's default route, and source routing on H, so each of H's
+ * addresses leaves through its own interface. Shared with test/netns/two-interfaces.ts.
+ */
+export async function buildTwoInterfaces(o: NetnsOps, net: string): Promise<{ h: string; r: string; p: string }> {
+  const link = async (a: string, ifA: string, cidrA: string, b: string, ifB: string, cidrB: string) => {
+    await o.run(["ip", "-n", a, "link", "add", ifA, "type", "veth", "peer", "name", ifB, "netns", b]);
+    for (const [n, i, c] of [[a, ifA, cidrA], [b, ifB, cidrB]]) {
+      await o.run(["ip", "-n", n, "addr", "add", c, "dev", i]);
+      await o.run(["ip", "-n", n, "link", "set", i, "up"]);
+    }
+  };
+  const [h, r, p] = [await o.ns("h"), await o.ns("r"), await o.ns("p")];
+  await link(h, "eth0", `${net}.1.2/24`, r, "h0", `${net}.1.1/24`);
+  await link(h, "eth1", `${net}.2.2/24`, r, "h1", `${net}.2.1/24`);
+  await link(r, "p0", `${net}.3.1/24`, p, "eth0", `${net}.3.2/24`);
+  await o.run(["ip", "netns", "exec", r, "sysctl", "-q", "-w", "net.ipv4.ip_forward=1", "net.ipv4.conf.all.rp_filter=0"]);
+  await o.run(["ip", "-n", p, "route", "add", "default", "via", `${net}.3.1`]);
+  await o.run(["ip", "netns", "exec", h, "sysctl", "-q", "-w", "net.ipv4.conf.eth0.promote_secondaries=1"]);
+  for (const [n, itf] of [["1", "eth0"], ["2", "eth1"]]) {
+    await o.run(["ip", "-n", h, "rule", "add", "from", `${net}.${n}.0/24`, "table", n]);
+    await o.run(["ip", "-n", h, "route", "add", "default", "via", `${net}.${n}.1`, "dev", itf, "table", n]);
+  }
+  return { h, r, p };
+}
+
 /** Build, run and tear down the lab. */
 export async function runKernelLab(o: KernelLabOptions = {}): Promise<KernelLabResult> {
   const hipmm = o.hipmm ?? [process.execPath, ...process.execArgv, process.argv[1]];
@@ -136,25 +170,7 @@ export async function runKernelLab(o: KernelLabOptions = {}): Promise<KernelLabR
       await run(["ip", "-n", full, "link", "set", "lo", "up"]);
       return full;
     };
-    const link = async (a: string, ifA: string, cidrA: string, b: string, ifB: string, cidrB: string) => {
-      await run(["ip", "-n", a, "link", "add", ifA, "type", "veth", "peer", "name", ifB, "netns", b]);
-      for (const [n, i, c] of [[a, ifA, cidrA], [b, ifB, cidrB]]) {
-        await run(["ip", "-n", n, "addr", "add", c, "dev", i]);
-        await run(["ip", "-n", n, "link", "set", i, "up"]);
-      }
-    };
-    const [h, r, p] = [await ns("h"), await ns("r"), await ns("p")];
-    await link(h, "eth0", `${NET}.1.2/24`, r, "h0", `${NET}.1.1/24`);
-    await link(h, "eth1", `${NET}.2.2/24`, r, "h1", `${NET}.2.1/24`);
-    await link(r, "p0", `${NET}.3.1/24`, p, "eth0", `${NET}.3.2/24`);
-    await run(["ip", "netns", "exec", r, "sysctl", "-q", "-w", "net.ipv4.ip_forward=1", "net.ipv4.conf.all.rp_filter=0"]);
-    await run(["ip", "-n", p, "route", "add", "default", "via", `${NET}.3.1`]);
-    await run(["ip", "netns", "exec", h, "sysctl", "-q", "-w", "net.ipv4.conf.eth0.promote_secondaries=1"]);
-    // Source routing: each of H's addresses leaves through its own interface.
-    for (const [n, itf] of [["1", "eth0"], ["2", "eth1"]]) {
-      await run(["ip", "-n", h, "rule", "add", "from", `${NET}.${n}.0/24`, "table", n]);
-      await run(["ip", "-n", h, "route", "add", "default", "via", `${NET}.${n}.1`, "dev", itf, "table", n]);
-    }
+    const { h, r, p } = await buildTwoInterfaces({ ns, run }, NET);
     log(`namespaces ${names.join(" ")}: H (eth0 ${NET}.1.2, eth1 ${NET}.2.2) — R — P (${NET}.3.2)`);
     if (o.pcap) {
       tcpdump = spawn("ip", ["netns", "exec", r, "tcpdump", "-i", "p0", "-U", "-w", o.pcap, "udp", "port", "10500"], { stdio: ["ignore", "ignore", "pipe"] });

@@ -47,8 +47,8 @@ export abstract class ReaAcExchange extends SessionState {
         return;
       }
       to = alt;
+      // The same bytes are signed (the signature leaves out the addresses): never pending here.
       data = this.ctx.seal({ type: "REA", infos, ...(esp ? { espDatagram: esp } : {}) }, to.from, to.to);
-      if (data === SIGNATURE_PENDING) return; // same bytes signed: not reached
     }
     this.transmits.push({ from: to.from, to: to.to, data });
     this.counters.reaSent++;

@@ -4,7 +4,7 @@
 // `dataPlane: "worker"` / a WorkerDataPlane: the stack defers ESP (deferEsp) and a
 // WorkerEspRunner seals/opens each event-loop turn's packets as one batch in the Worker.
 import { cryptoRng } from "../core/rng.ts";
-import { type Locator, type Rng, sameLocator } from "../core/types.ts";
+import type { Locator, Rng } from "../core/types.ts";
 import type { DataPlane } from "../esp/dataplane.ts";
 import { WorkerDataPlane } from "../esp/remote.ts";
 import { hitKey } from "../hip/hit.ts";
@@ -223,9 +223,7 @@ export class RuntimeHost {
     const now = this.driver.clock();
     this.stack.handleAddressChange(now, add.map((s) => s.local), remove);
     this.driver.flush();
-    const drained = remove.filter((l) => this.driver.sockets.drain(l));
-    if (drained.length === 0) return;
-    this.drained.push(...drained);
+    if (!remove.map((l) => this.driver.sockets.drain(l)).includes(true)) return;
     // Without a mobility session no peer learns of the move, so none will switch: nothing to wait for.
     if (this.drainMs <= 0 || (this.stack.mobility?.sessions().length ?? 0) === 0) return this.endDrain();
     if (this.drainTimer !== undefined) clearTimeout(this.drainTimer);
@@ -238,22 +236,18 @@ export class RuntimeHost {
    * hands it to changeAddresses as an added socket.
    */
   reclaimDrained(at: Locator): DatagramSocket | undefined {
-    const s = this.driver.sockets.reclaim(at);
-    if (s) this.drained = this.drained.filter((l) => !sameLocator(l, s.local));
-    return s;
+    return this.driver.sockets.reclaim(at);
   }
 
-  /** Removed addresses still receiving (changeAddresses), for this long after the latest removal. */
-  private drained: Locator[] = [];
+  /** How long removed addresses keep receiving after the latest removal (changeAddresses). */
   private readonly drainMs: number;
   private drainTimer: ReturnType<typeof setTimeout> | undefined;
 
+  /** Close every draining socket (SocketSet.drain). */
   private async endDrain(): Promise<void> {
     if (this.drainTimer !== undefined) clearTimeout(this.drainTimer);
     this.drainTimer = undefined;
-    const gone = this.drained;
-    this.drained = [];
-    for (const l of gone) await this.driver.sockets.remove(l);
+    for (const l of this.driver.sockets.drainingLocals) await this.driver.sockets.remove(l);
   }
 
   /** Our HIT. */
@@ -416,7 +410,6 @@ export class RuntimeHost {
       this.held.stop();
       if (this.drainTimer !== undefined) clearTimeout(this.drainTimer);
       this.drainTimer = undefined;
-      this.drained = [];
       await this.driver.close(); // draining sockets too
       this.workerIo?.close();
       if (this.closeDataPlane) await this.espWorker?.dataPlane.close();

@@ -246,7 +246,7 @@ export abstract class EspStack {
   /** Deferred data plane: true (and counted) when `limits.maxEspQueue` seal jobs already wait. */
   private deferredFull(): boolean {
     if (this.deferred === undefined || this.deferred.queuedSeals < this.host.limits.maxEspQueue) return false;
-    this.count("esp.seal.queue-full");
+    this.count("esp.drop.seal.queue-full");
     this.sealRefused = true;
     return true;
   }
@@ -354,7 +354,7 @@ export abstract class EspStack {
 
   private sealDone(now: Millis, job: SealJob, status: number, packet: Uint8Array): SendStatus {
     if (status !== EspStatus.Ok) {
-      this.count(`esp.seal.${espStatusName[status as EspStatus] ?? status}`);
+      this.count(`esp.drop.seal.${espStatusName[status as EspStatus] ?? status}`);
       if (status === EspStatus.Rekey) this.startRekey(now, job.peerHit);
       if (job.rea) this.reaJobs.delete(hitKey(job.peerHit));
       return "seal-failed";

@@ -53,10 +53,8 @@ export function addTree(a: CounterTree, b: CounterTree): CounterTree {
 }
 
 const DROP = /(^|[.-])(drop|drops|rejected|malformed)([.-]|$)/;
-/** Sends refused at the seal (`esp.seal.no-space`, `esp.seal.queue-full`, `esp.seal.Rekey`). */
-const SEAL = /^esp\.seal\.[A-Za-z-]+$/;
 
-/** Every non-zero leaf whose path names a drop ("drop.x", "esp.drop.x", "rejected.x", "drops.x", "rx.malformed", "esp.seal.x"). */
+/** Every non-zero leaf whose path names a drop ("drop.x", "esp.drop.x", "rejected.x", "drops.x", "rx.malformed"). */
 export function dropsOf(layer: string, t: CounterTree, into: Record<string, number> = {}, path = ""): Record<string, number> {
   for (const [k, v] of Object.entries(t)) {
     const p = path ? `${path}.${k}` : k;
@@ -64,10 +62,6 @@ export function dropsOf(layer: string, t: CounterTree, into: Record<string, numb
     else if (v !== 0 && DROP.test(p) && p !== "drop" && p !== "drops") {
       const reason = p.replace(/^(.*\.)?(drop|drops|rejected)\./, "");
       const key = `${layer}.${reason}`;
-      into[key] = (into[key] ?? 0) + v;
-    } else if (v !== 0 && layer === "esp" && SEAL.test(p)) {
-      // Our own datagrams a send refused ("seal-failed"): too large, the Worker's queue full, …
-      const key = `${layer}.${p.replace(/^esp\./, "")}`;
       into[key] = (into[key] ?? 0) + v;
     }
   }

@@ -174,7 +174,7 @@ test("worker-io: a full seal queue refuses sends, then 'drain' lets the sender g
     const got = await all;
     assert.deepEqual(got.map((m) => dec.decode(m.data)), Array.from({ length: total }, (_, i) => `p${i}`));
     assert.ok(refused >= 1 && drains >= 1, `refused ${refused}, drains ${drains}`);
-    assert.equal(a.stack.counters["esp.seal.queue-full"], refused);
+    assert.equal(a.stack.counters["esp.drop.seal.queue-full"], refused);
   } finally {
     await Promise.all([a.close(), b.close()]);
   }

@@ -102,7 +102,7 @@ test("sequence space exhausted: seal returns Rekey, UPDATE rekey, data flows bot
   assert.equal(spisAtB.size, 2, "old SA, then the new one");
   assert.equal(spisAtA.size, 2);
   assert.ok((a.stack.counters["esp.rekey.queued"] ?? 0) >= 1, "the exhausted datagram waited for the new SA");
-  assert.equal(a.stack.counters["esp.seal.Rekey"] ?? 0, 0, "none dropped");
+  assert.equal(a.stack.counters["esp.drop.seal.Rekey"] ?? 0, 0, "none dropped");
   assert.equal(a.stack.update.counters["rekey.done"], 1);
   assert.equal(b.stack.update.counters["rekey.done"], 1);
   assert.equal(a.events.filter((e) => e.type === "sa-rekey").length, 1);
@@ -122,7 +122,7 @@ test("proactive rekey at the threshold: no seal ever fails", () => {
   inOrder(a, 50);
   assert.equal(a.stack.counters["esp.rekey.queued"] ?? 0, 0);
   assert.equal(b.stack.counters["esp.rekey.queued"] ?? 0, 0);
-  assert.equal(a.stack.counters["esp.seal.Rekey"] ?? 0, 0);
+  assert.equal(a.stack.counters["esp.drop.seal.Rekey"] ?? 0, 0);
   assert.equal(new Set(b.got.map((g) => g.spi)).size, 2);
   assert.equal(a.events.filter((e) => e.type === "sa-rekey").length, 1);
 });

@@ -1,10 +1,12 @@
 // The two-interface topology shared by test/netns/interfaces.test.ts and bench/netns*.bench.ts:
 // host H with eth0 (preferred) and eth1 behind router R, peer P beyond R; each of H's addresses
-// leaves through its own interface (source routing), `hipmm host` on H and P.
+// leaves through its own interface (source routing), `hipmm host` on H and P. The namespaces and
+// links are `hipmm lab kernel`'s (src/lab/kernel-node.ts buildTwoInterfaces).
 //   H eth0 NET.1.2/24 — R h0 NET.1.1      H eth1 NET.2.2/24 — R h1 NET.2.1
 //   R p0 NET.3.1/24 — P eth0 NET.3.2
+import { buildTwoInterfaces } from "../../src/lab/kernel-node.ts";
 import type { Proc } from "../helpers/proc.ts";
-import type { Lab } from "./netns.ts";
+import { type Lab, sh } from "./netns.ts";
 import { type Stream, streamBothWays } from "./stream.ts";
 
 export interface TwoInterfaces {
@@ -19,22 +21,7 @@ export interface TwoInterfaces {
 
 /** Builds the namespaces and starts both hosts; `net` is the first two octets ("10.92"). */
 export async function twoInterfaces(lab: Lab, net: string, hostArgs: string[] = []): Promise<TwoInterfaces> {
-  const h = lab.ns("h");
-  const r = lab.ns("r");
-  const p = lab.ns("p");
-  lab.link(h, "eth0", `${net}.1.2/24`, r, "h0", `${net}.1.1/24`);
-  lab.link(h, "eth1", `${net}.2.2/24`, r, "h1", `${net}.2.1/24`);
-  lab.link(r, "p0", `${net}.3.1/24`, p, "eth0", `${net}.3.2/24`);
-  lab.exec(r, ["sysctl", "-q", "-w", "net.ipv4.ip_forward=1", "net.ipv4.conf.all.rp_filter=0"]);
-  lab.exec(p, ["ip", "route", "add", "default", "via", `${net}.3.1`]);
-  lab.exec(h, ["sysctl", "-q", "-w", "net.ipv4.conf.eth0.promote_secondaries=1"]);
-  for (const [n, itf] of [
-    ["1", "eth0"],
-    ["2", "eth1"],
-  ]) {
-    lab.exec(h, ["ip", "rule", "add", "from", `${net}.${n}.0/24`, "table", n]);
-    lab.exec(h, ["ip", "route", "add", "default", "via", `${net}.${n}.1`, "dev", itf, "table", n]);
-  }
+  const { h, r, p } = await buildTwoInterfaces({ ns: async (n) => lab.ns(n), run: async (argv) => sh(argv[0], argv.slice(1)) }, net);
   const [keyH] = lab.keygen("h");
   const [keyP, hitP] = lab.keygen("p");
   const peer = lab.hipmm(p, ["host", "--id", keyP, "--listen", `${net}.3.2:10500`, "--k", "4"]);

@@ -153,7 +153,7 @@ test("deferred ESP: limits.maxEspQueue bounds the jobs waiting for a busy data p
   const sent = Array.from({ length: 20 }, (_, k) => w.a.send(w.b.hit, 1, 2, enc.encode(`s${k}`)));
   assert.deepEqual(sent.filter((x) => x === "sent").length, 8);
   assert.ok(sent.slice(8).every((x) => x === "seal-failed"));
-  assert.equal(w.a.counters["esp.seal.queue-full"], 12);
+  assert.equal(w.a.counters["esp.drop.seal.queue-full"], 12);
   const inbound: Uint8Array[] = [];
   for (let k = 0; k < 20; k++) {
     assert.equal(w.b.send(w.a.hit, 2, 1, enc.encode(`r${k}`)), "sent");
