@@ -7,6 +7,7 @@ import { getParam, getParams, type HipPacket } from "../wire/packet.ts";
 import type { Param } from "../wire/params/index.ts";
 import type { Association } from "./association.ts";
 import { authenticate, getEcho, verifyMac, verifySignature } from "./auth.ts";
+import { authenticateThen, verifySignatureThen } from "./auth-jobs.ts";
 import type { HostCore } from "./core.ts";
 import { compareHits, NULL_HIT } from "./hit.ts";
 import { PeerIdentity } from "./identity.ts";
@@ -26,14 +27,15 @@ export function startClose(core: HostCore, now: Millis, a: Association): void {
     return;
   }
   saRemove(core, a);
-  a.closeNonce = core.rng.fill(new Uint8Array(16));
-  const pkt = authenticate(
-    { packetType: PacketType.CLOSE, controls: 0, senderHit: core.identity.hit, receiverHit: a.peerHit, params: [{ kind: "ECHO_REQUEST_SIGNED", data: a.closeNonce }] },
-    { hash: a.rhash, macKey: a.macKeyOut, signer: a.signer },
-  );
+  const nonce = core.rng.fill(new Uint8Array(16));
+  a.closeNonce = nonce;
   a.state = "CLOSING";
   a.deadline = undefined;
-  core.sendReliable(now, a, pkt);
+  const close: HipPacket = { packetType: PacketType.CLOSE, controls: 0, senderHit: core.identity.hit, receiverHit: a.peerHit, params: [{ kind: "ECHO_REQUEST_SIGNED", data: nonce }] };
+  authenticateThen(core.crypto, now, close, { hash: a.rhash, macKey: a.macKeyOut }, a.local, (now, pkt) => {
+    // Signed by a crypto job (asynchronous providers): the association may have gone meanwhile.
+    if (core.isLive(a) && a.state === "CLOSING" && a.closeNonce === nonce) core.sendReliable(now, a, pkt);
+  });
 }
 
 /** CLOSE from the peer: verify, answer CLOSE_ACK, go to CLOSED (Tables 4-8). */
@@ -42,15 +44,24 @@ export function handleClose(core: HostCore, now: Millis, pkt: HipPacket, from: L
   const echo = getEcho(pkt, "ECHO_REQUEST_SIGNED");
   if (!echo) return core.drop("missing_param", pkt, from);
   if (!verifyMac(pkt, a.rhash, a.macKeyIn)) return core.drop("bad_mac", pkt, from);
-  if (!verifySignature(pkt, a.peerIdentity, false, core.crypto)) return core.drop("bad_signature", pkt, from);
+  // The signature last (a crypto job on asynchronous providers; inline, it resumes at once).
+  let handled = true;
+  const ok = verifySignatureThen(core.crypto, now, pkt, a.peerIdentity, (now, valid) => {
+    handled = valid ? closeVerified(core, now, pkt, from, to, a, echo.data) : core.drop("bad_signature", pkt, from);
+  });
+  return ok ? handled : core.drop("crypto_busy", pkt, from);
+}
+
+/** CLOSE authenticated: CLOSE_ACK (signed inline or by a job), and the association is CLOSED. */
+function closeVerified(core: HostCore, now: Millis, pkt: HipPacket, from: Locator, to: Locator, a: Association, echo: Uint8Array): boolean {
+  if (!core.isLive(a)) return false; // gone while the signature was being checked
   // Size first (§5.1): the echo plus our MAC and signature must fit in a HIP packet.
-  const ackLen = packetLength([{ kind: "ECHO_RESPONSE_SIGNED", data: echo.data }]) + authLength(a.rhash.outputLen, core.identity.signatureLength);
+  const ackLen = packetLength([{ kind: "ECHO_RESPONSE_SIGNED", data: echo }]) + authLength(a.rhash.outputLen, core.identity.signatureLength);
   if (!fits(ackLen)) return core.drop("reply_too_large", pkt, from);
-  const ack = authenticate(
-    { packetType: PacketType.CLOSE_ACK, controls: 0, senderHit: core.identity.hit, receiverHit: a.peerHit, params: [{ kind: "ECHO_RESPONSE_SIGNED", data: echo.data }] },
-    { hash: a.rhash, macKey: a.macKeyOut, signer: a.signer },
-  );
-  core.send(now, ack, from, to);
+  const ack: HipPacket = { packetType: PacketType.CLOSE_ACK, controls: 0, senderHit: core.identity.hit, receiverHit: a.peerHit, params: [{ kind: "ECHO_RESPONSE_SIGNED", data: echo }] };
+  authenticateThen(core.crypto, now, ack, { hash: a.rhash, macKey: a.macKeyOut }, a.local, (now, signed) => {
+    core.send(now, signed, from, to);
+  });
   core.count("rx.CLOSE");
   if (a.state === "CLOSED") return true;
   if (a.state !== "CLOSING") saRemove(core, a);
@@ -62,17 +73,23 @@ export function handleClose(core: HostCore, now: Millis, pkt: HipPacket, from: L
 }
 
 /** CLOSE_ACK (§6.15): must echo our nonce; then the association is gone. */
-export function handleCloseAck(core: HostCore, _now: Millis, pkt: HipPacket, from: Locator, a: Association | undefined): boolean {
+export function handleCloseAck(core: HostCore, now: Millis, pkt: HipPacket, from: Locator, a: Association | undefined): boolean {
   if (!a || (a.state !== "CLOSING" && a.state !== "CLOSED") || !a.peerIdentity) return core.drop("unsolicited_close_ack", pkt, from);
   const echo = getEcho(pkt, "ECHO_RESPONSE_SIGNED");
   if (!echo || !a.closeNonce || !ctEqual(echo.data, a.closeNonce)) return core.drop("bad_echo", pkt, from);
   if (!verifyMac(pkt, a.rhash, a.macKeyIn)) return core.drop("bad_mac", pkt, from);
-  if (!verifySignature(pkt, a.peerIdentity, false, core.crypto)) return core.drop("bad_signature", pkt, from);
-  const wasClosing = a.state === "CLOSING";
-  core.removeAssociation(a);
-  core.count("rx.CLOSE_ACK");
-  if (wasClosing) core.event({ type: "closed", peerHit: a.peerHit, reason: "local" });
-  return true;
+  let handled = true;
+  const ok = verifySignatureThen(core.crypto, now, pkt, a.peerIdentity, (_now, valid) => {
+    if (!valid) handled = core.drop("bad_signature", pkt, from);
+    else if (!core.isLive(a)) handled = false; // removed while a job checked the signature
+    else {
+      const wasClosing = a.state === "CLOSING";
+      core.removeAssociation(a);
+      core.count("rx.CLOSE_ACK");
+      if (wasClosing) core.event({ type: "closed", peerHit: a.peerHit, reason: "local" });
+    }
+  });
+  return ok ? handled : core.drop("crypto_busy", pkt, from);
 }
 
 /** NOTIFY (§6.13): informational, never changes state; signature checked when the HI is known. */

@@ -206,6 +206,36 @@ export class CryptoJobs extends InlineCrypto {
     return true;
   }
 
+  /**
+   * True when public-key work goes to a job rather than inline: job mode on an asynchronous
+   * provider (WebCrypto: browsers, Deno, workerd). On a synchronous provider (node:crypto,
+   * ~0.05 ms) an inline call is cheaper than a job round trip, and without jobs (the
+   * simulator, unit tests) inline keeps the run deterministic.
+   */
+  get deferred(): boolean {
+    return this.jobs && !this.native;
+  }
+
+  /**
+   * Sign `data` as `signer` and continue with `resume(now, signature)`: at once inline
+   * (`signNow`), or as a job when {@link deferred}. What a host signs of its own accord outside
+   * the base exchange (CLOSE, CLOSE_ACK, FAQ) goes through here, so a browser or Worker does
+   * not block on `@noble` for it. Never refused: with `max` jobs outstanding it signs inline.
+   */
+  signThen(now: Millis, signer: HostIdentity, data: Uint8Array, resume: (now: Millis, signature: Uint8Array) => void): void {
+    if (!this.deferred || !this.request(now, { op: "sign", signer, data }, resume)) resume(now, this.signNow(signer, data));
+  }
+
+  /** `verifyNow`, or a verification job when {@link deferred}. False when the job was refused
+   * (`max` jobs outstanding: the caller drops the packet), and `resume` is not called. */
+  verifyThen(now: Millis, peer: PeerIdentity, data: Uint8Array, signature: Uint8Array, resume: (now: Millis, valid: boolean) => void): boolean {
+    if (!this.deferred) {
+      resume(now, this.verifyNow(peer, data, signature));
+      return true;
+    }
+    return this.request(now, { op: "verify", peer, data, signature }, resume);
+  }
+
   poll(): CryptoJob | undefined {
     return this.queued.shift();
   }

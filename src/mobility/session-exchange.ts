@@ -16,8 +16,13 @@ export abstract class ReaAcExchange extends SessionState {
     const infos: ReaInfo[] = r.interfaces.map((id) => {
       // §4.5 / §6.1.1.1: New SPI differs from Current SPI when this interface gets its own SA.
       const s = this.ctx.spis(id);
-      const cur = this.announcedSpi.get(id) ?? this.ctx.spis().inbound;
-      this.announcedSpi.set(id, s.inbound);
+      r.currentSpi ??= new Map();
+      let cur = r.currentSpi.get(id);
+      if (cur === undefined) {
+        cur = this.announcedSpi.get(id) ?? this.ctx.spis().inbound;
+        r.currentSpi.set(id, cur);
+        this.announcedSpi.set(id, s.inbound);
+      }
       return { interfaceId: id, currentSpiReverse: s.outbound, currentSpi: cur, newSpi: s.inbound, keymatIndex: s.keymatIndex ?? 0, reaId: r.reaId, addresses: this.local.reaAddresses(id, now) };
     });
     r.listed = infos.flatMap((i) => i.addresses.map((a) => a.locator));

@@ -26,6 +26,9 @@ export interface SentRea {
   /** Sealing waits for our signature (a crypto job, rea-verify.ts ReaSignatures.sign). */
   awaitingSignature?: boolean;
   esp?: Uint8Array;
+  /** "Current SPI" per interface, fixed when the REA is first built: a retransmission (or the
+   *  seal after a signature job) names the same SA as the first copy (§6.1.1.1). */
+  currentSpi?: Map<number, number>;
 }
 
 export interface PendingAc {

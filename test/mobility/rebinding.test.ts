@@ -9,6 +9,8 @@ import { mobilityContext } from "../../src/mobility/codec.ts";
 import { LocalModel } from "../../src/mobility/model.ts";
 import { makePolicy, type MobilityPolicy } from "../../src/mobility/policy.ts";
 import { MobilitySession } from "../../src/mobility/session.ts";
+import { PacketType } from "../../src/wire/constants.ts";
+import { getParams, parsePacket } from "../../src/wire/packet.ts";
 import { L } from "./util.ts";
 
 const rng = new SeededRng(11);
@@ -84,4 +86,35 @@ test("followRebinding off: a new source is ignored; at most maxObserved checks a
   let acs = 0;
   for (let x = b.pollTransmit(); x; x = b.pollTransmit()) acs++;
   assert.equal(acs, 2);
+});
+
+test("an REA's retransmissions name the same Current SPI as its first copy (§6.1.1.1)", () => {
+  // Interface 2 gets its own SA: New SPI 0x303 where the association's is 0x101.
+  const ctx = mobilityContext({
+    localHit: idA.hit,
+    peerHit: idB.hit,
+    hmacKeyOut: kAB,
+    hmacKeyIn: kBA,
+    sign: (d) => ({ algorithm: idA.algorithm, signature: idA.sign(d) }),
+    verifyPeer: () => true,
+    spis: (id?: number) => ({ inbound: id === 2 ? 0x303 : 0x101, outbound: 0x202 }),
+  });
+  const local = new LocalModel();
+  local.addAddress(1, PRIV, 0);
+  const a = new MobilitySession({ ctx, local, policy: makePolicy({}), rng, now: 0, peerLocator: B, localLocator: PRIV });
+  local.addInterface(2, 0);
+  local.addAddress(2, L("10.0.1.2"), 0);
+  a.handleLocalChange(100);
+  const infos: { reaId: number; currentSpi: number; newSpi: number }[] = [];
+  for (let t = 100; t < 5000 && infos.length < 3; t += 50) {
+    a.handleTimeout(t);
+    for (let x = a.pollTransmit(); x; x = a.pollTransmit()) {
+      const p = parsePacket(x.data.subarray(4), { allowZeroChecksum: true });
+      if (!p.ok || p.value.packetType !== PacketType.REA) continue;
+      const i = getParams(p.value, "REA_INFO").find((r) => r.interfaceId === 2);
+      if (i) infos.push({ reaId: i.reaId, currentSpi: i.currentSpi, newSpi: i.newSpi }); // no AC comes back: retransmitted
+    }
+  }
+  assert.ok(infos.length >= 2, `first copy and a retransmission: ${JSON.stringify(infos)}`);
+  for (const i of infos) assert.deepEqual(i, { reaId: infos[0].reaId, currentSpi: 0x101, newSpi: 0x303 });
 });

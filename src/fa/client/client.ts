@@ -9,10 +9,10 @@ import { type Locator, type Millis, sameLocator, type Transmit } from "../../cor
 import type { HipHost } from "../../hip/host.ts";
 import { solvePuzzle } from "../../hip/puzzle.ts";
 import { PacketType } from "../../wire/constants.ts";
-import type { HipPacket } from "../../wire/packet.ts";
+import { emitPacketPrefix, type HipPacket } from "../../wire/packet.ts";
 import type { SolutionParam } from "../../wire/params/index.ts";
 import type { AddrType } from "../store/lease.ts";
-import { buildFaqPacket, type FaqFields, parseFaPacket } from "../core/messages.ts";
+import { type FaqFields, faSignatureInput, parseFaPacket, type SignedFaPacket, unsignedFaq, withFaqSignature } from "../core/messages.ts";
 import { FadReason, fadReasonName } from "../core/reasons.ts";
 import { unwrapRelay, wrapRelay } from "../core/relay.ts";
 import { emitProbe, probeType } from "../core/holder-probe.ts";
@@ -177,6 +177,12 @@ interface Pending {
   interval: Millis;
   /** Fleet silence probe: at most this many tries, then the next node (§13.1 fallback). */
   maxTries?: number;
+  /** What the FAQ's signature covers now (changes with a SOLUTION or the FA's HIT). */
+  want?: Uint8Array;
+  /** The signature made for `signed.data`: retransmissions send it again. */
+  signed?: { data: Uint8Array; signature: Uint8Array };
+  /** Input being signed by a crypto job (asynchronous providers), if any. */
+  signing?: Uint8Array;
 }
 
 /** FA client counters (runtime/stats.ts shows them under `fa`). */
@@ -378,13 +384,29 @@ export class FaClient {
     const fa = this.fa;
     if (!sameLocator(from, fa.locator) && !(fa.hit && equalBytes(pkt.senderHit, fa.hit))) return false;
     if (fa.hit && !equalBytes(pkt.senderHit, fa.hit)) return false;
-    const p = parseFaPacket(raw, true, this.host.crypto);
+    const p = parseFaPacket(raw, false);
     if (!p.ok) return false;
     const v = p.value;
-    if (pkt.packetType === PacketType.R1) return this.onR1(now, v.puzzle!, v.senderHit);
-    const info = v.info!;
-    if (info.requestId !== this.pending.fields.requestId) return false;
     const pend = this.pending;
+    // Cheap checks first: an answer to the FAQ in flight (§8.1); then its signature, inline or
+    // as a crypto job (asynchronous providers: a browser or Worker does not block on @noble).
+    if (pkt.packetType !== PacketType.R1 && v.info!.requestId !== pend.fields.requestId) return false;
+    const sig = faSignatureInput(v);
+    if (!sig) return false;
+    let handled = true;
+    const ok = this.host.crypto.verifyThen(now, v.peer, sig.data, sig.signature, (now, valid) => {
+      // Inline, a bad signature falls through to the host (as any packet no extension takes).
+      if (!valid) handled = this.host.crypto.deferred ? this.host.drop("bad_signature", pkt, from) : false;
+      else if (this.pending !== pend) handled = false; // answered or replaced while a job checked it
+      else handled = pkt.packetType === PacketType.R1 ? this.onR1(now, v.puzzle!, v.senderHit) : this.answered(now, pkt, v, pend);
+    });
+    return ok ? handled : this.host.drop("crypto_busy", pkt, from);
+  }
+
+  /** An FAA or FAD for the FAQ in flight, signature verified. */
+  private answered(now: Millis, pkt: HipPacket, v: SignedFaPacket, pend: Pending): boolean {
+    const fa = this.fa;
+    const info = v.info!;
     this.pending = undefined;
     if (pkt.packetType === PacketType.FAD) {
       const reason = v.notifyType ?? 0;
@@ -520,9 +542,24 @@ export class FaClient {
     this.sendFaq(now, this.pending);
   }
 
+  /** (Re)send the FAQ of `p`. Its signature is made once per content, inline or by a crypto
+   *  job (then the FAQ leaves when the job is done); retransmissions reuse it. */
   private sendFaq(now: Millis, p: Pending): void {
     const fa = this.fa;
-    this.host.send(now, buildFaqPacket(this.host.identity, this.lease?.faHit ?? fa.hit ?? new Uint8Array(16), p.fields, p.solution, this.host.signer), fa.locator, this.o.from);
+    const id = this.host.identity;
+    const pkt = unsignedFaq(id, this.lease?.faHit ?? fa.hit ?? new Uint8Array(16), p.fields, p.solution);
+    const data = emitPacketPrefix(pkt, pkt.params.length);
+    const send = (now: Millis, signature: Uint8Array) => this.host.send(now, withFaqSignature(pkt, id.algorithm, signature), fa.locator, this.o.from);
+    p.want = data;
+    if (p.signed && equalBytes(p.signed.data, data)) return void send(now, p.signed.signature);
+    if (p.signing && equalBytes(p.signing, data)) return; // sent when its job is done
+    p.signing = data;
+    this.host.crypto.signThen(now, id, data, (now, signature) => {
+      if (p.signing === data) p.signing = undefined;
+      p.signed = { data, signature };
+      // Answered, replaced or changed (a SOLUTION) while a job signed it: not this one.
+      if (this.pending === p && p.want === data) send(now, signature);
+    });
   }
 
   /** §5.1: the FA answered with a puzzle; solve it and send the FAQ again with SOLUTION. */

@@ -52,9 +52,21 @@ export function faqAddress(f: FaqFields): FaAddress {
 
 /** The FAQ as a packet representation (for HipHost.send). */
 export function buildFaqPacket(id: HostIdentity, faHit: Uint8Array, f: FaqFields, solution?: SolutionParam, signer?: Signer): HipPacket {
+  const pkt = unsignedFaq(id, faHit, f, solution);
+  return signedPacket(id, PacketType.FAQ, faHit, pkt.params, "HIP_SIGNATURE", signer);
+}
+
+/** The FAQ up to its HIP_SIGNATURE; `emitPacketPrefix(pkt, pkt.params.length)` is what the
+ *  signature covers, and {@link withFaqSignature} completes it (a signature made by a crypto job). */
+export function unsignedFaq(id: HostIdentity, faHit: Uint8Array, f: FaqFields, solution?: SolutionParam): HipPacket {
   const info: FaInfoParam = { kind: "FA_INFO", requestId: f.requestId, leaseId: f.leaseId, leaseDuration: f.lifetime, port: 0, address: faqAddress(f) };
   const params: Param[] = solution ? [info, solution, hostIdParam(id)] : [info, hostIdParam(id)];
-  return signedPacket(id, PacketType.FAQ, faHit, params, "HIP_SIGNATURE", signer);
+  return { packetType: PacketType.FAQ, controls: 0, senderHit: id.hit, receiverHit: faHit, params };
+}
+
+/** `unsignedFaq(…)` with its HIP_SIGNATURE. */
+export function withFaqSignature(pkt: HipPacket, algorithm: number, signature: Uint8Array): HipPacket {
+  return { ...pkt, params: [...pkt.params, { kind: "HIP_SIGNATURE", algorithm, signature }] };
 }
 
 export function buildFaq(id: HostIdentity, faHit: Uint8Array, f: FaqFields, solution?: SolutionParam): Uint8Array {
@@ -143,20 +155,27 @@ export function parseFaPacket(bytes: Uint8Array, checkSig = true, verifier?: Ver
 
 /** HIP_SIGNATURE (or HIP_SIGNATURE_2 for R1, with the fields it excludes zeroed). */
 export function verifySignature(p: SignedFaPacket, verifier?: Verifier): boolean {
+  const s = faSignatureInput(p);
+  if (!s) return false;
+  return verifier ? verifier.verifyNow(p.peer, s.data, s.signature) : p.peer.verify(s.data, s.signature);
+}
+
+/** What `p`'s HIP_SIGNATURE(_2) covers, and its value; undefined when missing or malformed
+ *  (verifySignature's false). For a verification by crypto job (fa/client). */
+export function faSignatureInput(p: SignedFaPacket): { data: Uint8Array; signature: Uint8Array } | undefined {
   const r1 = p.packetType === PacketType.R1;
   const i = p.view.find(r1 ? "HIP_SIGNATURE_2" : "HIP_SIGNATURE");
-  if (i < 0) return false;
+  if (i < 0) return undefined;
   const sig = p.view.paramAt(i);
-  if (!sig.ok || sig.value.kind !== (r1 ? "HIP_SIGNATURE_2" : "HIP_SIGNATURE")) return false;
+  if (!sig.ok || sig.value.kind !== (r1 ? "HIP_SIGNATURE_2" : "HIP_SIGNATURE")) return undefined;
   const prefix = p.view.prefix(i);
   if (r1) {
     prefix.fill(0, 24, 40);
     const pz = p.view.find("PUZZLE");
-    if (pz !== 0) return false;
+    if (pz !== 0) return undefined;
     prefix.fill(0, 46, 48 + (p.puzzle?.randomI.length ?? 0));
   }
-  const signature = (sig.value as { signature: Uint8Array }).signature;
-  return verifier ? verifier.verifyNow(p.peer, prefix, signature) : p.peer.verify(prefix, signature);
+  return { data: prefix, signature: (sig.value as { signature: Uint8Array }).signature };
 }
 
 function bad(code: VerifyError["code"], message: string): { ok: false; error: VerifyError } {
