@@ -13,6 +13,7 @@ import type { TunnelPathChanged } from "../runtime/tunnel-resume.ts";
 import type { DatagramSocket } from "../transport/types.ts";
 import { parseLocator } from "../transport/types.ts";
 import type { HitLike, HostBackend, HostEvents, HostOptions, Listener, Locator, LocatorLike, PeerAddress, SendStatus, Transport } from "./types.ts";
+import { callListener } from "../core/listener.ts";
 
 /** Default inner UDP port (source and destination) of {@link Association.send}. */
 export const DEFAULT_PORT = 5000;
@@ -64,7 +65,7 @@ class Emitter<E> {
     return this;
   }
   protected emit<K extends keyof E>(type: K, ev: E[K]): void {
-    for (const cb of this.map.get(type) ?? []) (cb as Listener<E[K]>)(ev);
+    for (const cb of this.map.get(type) ?? []) callListener(cb as Listener<E[K]>, ev);
   }
 }
 

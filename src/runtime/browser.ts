@@ -30,6 +30,7 @@ import { HostStack, type SendStatus, type StackEvent } from "./stack.ts";
 import { type HostStats, hostStats } from "./stats.ts";
 import { closableAssociations, closeAssociations } from "./close-associations.ts";
 import { type TunnelPathChanged, TunnelResume } from "./tunnel-resume.ts";
+import { callListener } from "../core/listener.ts";
 
 /** Options of {@link TunnelHost} (and `startTunnelHost`). */
 export interface TunnelHostOptions {
@@ -295,7 +296,7 @@ export class TunnelHost {
   private emit(type: string, ev: unknown): void {
     const l = this.listeners.get(type);
     if (!l) return;
-    for (const cb of [...l]) (cb as Listener<unknown>)(ev);
+    for (const cb of [...l]) callListener(cb as Listener<unknown>, ev);
   }
 }
 

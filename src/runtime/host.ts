@@ -27,6 +27,7 @@ import { HostStack, type SendStatus, type StackEvent } from "./stack.ts";
 import { guardSockets } from "./privacy.ts";
 import { closableAssociations, closeAssociations } from "./close-associations.ts";
 import { type HostStats, hostStats } from "./stats.ts";
+import { callListener } from "../core/listener.ts";
 
 /** The "message" event: a UDP datagram from a peer over ESP. */
 export type MessageEvent = Extract<
@@ -448,7 +449,7 @@ export class RuntimeHost {
     const l = this.listeners.get(type);
     if (!l) return;
     const n = l.length; // listeners added while emitting wait for the next event
-    for (let i = 0; i < n; i++) (l[i] as Listener<StackEvent | HeldEvent | Error | undefined>)(ev);
+    for (let i = 0; i < n; i++) callListener(l[i] as Listener<StackEvent | HeldEvent | Error | undefined>, ev);
   }
 }
 

@@ -229,3 +229,51 @@ test("api: move() loses nothing in flight — the old address keeps receiving wh
     await b.close();
   }
 });
+
+test("api: an exception thrown by an application listener reaches the application (uncaught, asynchronously), not the stack: every message and move still processed, no drop counted", { timeout: 20_000 }, async () => {
+  // node:test's own handler would fail this test on the uncaught errors we expect: hold it aside.
+  const saved = process.rawListeners("uncaughtException") as ((e: Error) => void)[];
+  process.removeAllListeners("uncaughtException");
+  const uncaught: string[] = [];
+  process.on("uncaughtException", (e) => uncaught.push(e.message));
+  const a = await createHost({ identity: createIdentity(), transport: udp("127.0.0.1:0") });
+  const b = await createHost({ identity: createIdentity(), transport: udp("127.0.0.1:0") });
+  try {
+    let got = 0;
+    let second = 0;
+    b.on("established", (e) => {
+      const as = b.association(e.peer)!;
+      as.on("message", () => {
+        got++;
+        if (got % 10 === 0) throw new Error(`app bug at ${got}`);
+      });
+      as.on("message", () => second++); // a listener after the throwing one still runs
+    });
+    a.on("moved", () => {
+      throw new Error("app bug in moved");
+    });
+    const assoc = await a.connect({ hit: b.hit, locator: b.locators[0] });
+    for (let i = 0; i < 50; i++) assoc.send("x");
+    for (let i = 0; i < 200 && got < 50; i++) await new Promise((r) => setTimeout(r, 10));
+    await a.move({ add: ["127.0.0.2:0"], remove: [a.locators[0]] });
+    for (let i = 0; i < 200 && !uncaught.includes("app bug in moved"); i++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(got, 50);
+    assert.equal(second, 50);
+    assert.deepEqual(uncaught.filter((m) => m.startsWith("app bug at")), ["app bug at 10", "app bug at 20", "app bug at 30", "app bug at 40", "app bug at 50"]);
+    assert.ok(uncaught.includes("app bug in moved"), JSON.stringify(uncaught));
+    // The stack saw no error of its own: before, each was counted as `esp.exception` (b) and
+    // the move's processing stopped at the throwing listener (a).
+    assert.deepEqual(b.stats().drops, {});
+    assert.equal(a.stats().drops["esp.exception"], undefined, JSON.stringify(a.stats().drops));
+    // The move completed: data flows from the new address.
+    const before = got;
+    assoc.send("after the move");
+    for (let i = 0; i < 200 && got === before; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(got, before + 1);
+  } finally {
+    await a.close();
+    await b.close();
+    process.removeAllListeners("uncaughtException");
+    for (const l of saved) process.on("uncaughtException", l);
+  }
+});
