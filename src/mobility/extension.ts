@@ -187,10 +187,10 @@ export class MobilityExtension implements HipExtension {
   /** Where the next ESP datagram to `peerHit` goes: undefined = no session (use the association's
    *  locators), null = no verified path (§6.5: drop rather than send to an unverified address).
    *  `bytes`: the datagram's wire size, charged when the path runs on source credit. */
-  route(now: Millis, peerHit: Uint8Array, bytes?: number): MobilityRoute | null | undefined {
+  route(now: Millis, peerHit: Uint8Array, bytes?: number, settle = true): MobilityRoute | null | undefined {
     const b = this.bound.get(hitKey(peerHit));
     if (!b) return undefined;
-    const p = b.session.dataPath(now, bytes);
+    const p = b.session.dataPath(now, bytes, settle);
     if (!p) return null;
     // Only an SPI whose outbound SA exists (installed from a KEYMAT index we accepted).
     const spi = b.session.spiFor(p.to);

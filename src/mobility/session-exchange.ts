@@ -30,7 +30,9 @@ export abstract class ReaAcExchange extends SessionState {
     const cands = this.paths.candidates().map((c) => c.path);
     const path = r.attempts === 0 ? (this.paths.path ?? cands[0]) : cands[r.attempts % Math.max(1, cands.length)];
     const retransmit = r.attempts > 0;
-    const esp = retransmit ? undefined : r.esp;
+    // The ESP datagram rides in the first copy that leaves (an attempt without a path sends
+    // nothing: it was lost there when a move left no verified path for a moment).
+    const esp = r.espSent ? undefined : r.esp;
     let data = path ? this.ctx.seal({ type: "REA", infos, ...(esp ? { espDatagram: esp } : {}) }, path.from, path.to) : undefined;
     // Our signature is being made (a crypto job: asynchronous providers). signatureReady sends
     // it; should the job be refused, the timer seals again.
@@ -56,9 +58,22 @@ export abstract class ReaAcExchange extends SessionState {
       data = this.ctx.seal({ type: "REA", infos, ...(esp ? { espDatagram: esp } : {}) }, to.from, to.to);
     }
     this.transmits.push({ from: to.from, to: to.to, data });
+    if (esp) r.espSent = true;
     this.counters.reaSent++;
     if (retransmit) this.counters.reaRetransmits++;
     this.events.push({ type: "rea-sent", t: now, reaId: r.reaId, interfaces: r.interfaces, to: to.to, retransmit });
+  }
+
+  /**
+   * An ESP datagram sealed to ride in the REA of a move (§6.1.1) came back from the data plane
+   * after that REA was built (a Worker seals asynchronously). It rides in the REA after all when
+   * no copy of it has left yet (no path so far: it goes with the first); true when taken.
+   */
+  carryInRea(esp: Uint8Array): boolean {
+    const r = this.sent.at(-1);
+    if (!r || r.acked || r.esp || r.espSent || r.nextAt === Number.POSITIVE_INFINITY || !(r.unsent || r.awaitingSignature)) return false;
+    r.esp = esp;
+    return true;
   }
 
   /** Our REA signatures made by crypto jobs are in: send the REAs that waited for them. */

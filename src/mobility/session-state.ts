@@ -26,6 +26,8 @@ export interface SentRea {
   /** Sealing waits for our signature (a crypto job, rea-verify.ts ReaSignatures.sign). */
   awaitingSignature?: boolean;
   esp?: Uint8Array;
+  /** `esp` has left in a copy of this REA (retransmissions do not carry it). */
+  espSent?: boolean;
   /** "Current SPI" per interface, fixed when the REA is first built: a retransmission (or the
    *  seal after a signature job) names the same SA as the first copy (§6.1.1.1). */
   currentSpi?: Map<number, number>;

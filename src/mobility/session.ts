@@ -127,8 +127,14 @@ export class MobilitySession extends ReaAcExchange {
    * source credit, and the datagram is charged to it (RFC 9000 §8.1); one that does not fit goes
    * on the best verified path instead (none: undefined), the selection stays.
    */
-  dataPath(now: Millis, bytes = this.policy.sourceCreditDatagramBytes): Path | undefined {
+  dataPath(now: Millis, bytes = this.policy.sourceCreditDatagramBytes, settle = true): Path | undefined {
     this.dueStale = true;
+    // Our addresses changed and the REA has not gone out yet (it does at the next timeout): the
+    // path may leave from an address we gave up. Decide now (REA, reselect), so this datagram
+    // takes a path that exists, or none (the runtime holds it until one does). Not with `settle`
+    // false: a datagram to ride in that REA is still being sealed (a Worker), and the old path
+    // (its address drains) serves meanwhile.
+    if (settle && this.moving) this.syncLocal(now);
     this.paths.noteSend(now);
     const p = this.paths.path;
     if (!p || this.verified(p.to)) return p;

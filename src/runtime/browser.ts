@@ -130,7 +130,7 @@ export class TunnelHost {
 
   /** Every counter (HIP, UPDATE, mobility, ESP, FA client, Worker, the tunnel socket) and every drop by reason. */
   stats(): HostStats {
-    return hostStats(this.stack, this.espWorker?.stats, this.driver.sockets.stats());
+    return hostStats(this.stack, this.espWorker?.stats, this.driver.sockets.stats(), this.held?.counters);
   }
 
   /** The tunnel and lease are back: tell the application, then send what was held. */

@@ -335,7 +335,7 @@ export class RuntimeHost {
   /** Every counter (HIP, UPDATE, mobility, ESP, FA client, Worker, sockets) and every drop by reason. */
   stats(): HostStats {
     const w = this.espWorker && (this.workerIo ? { ...this.espWorker.stats, io: this.workerIo.stats } : this.espWorker.stats);
-    return hostStats(this.stack, w, this.driver.sockets.stats());
+    return hostStats(this.stack, w, this.driver.sockets.stats(), this.held.counters);
   }
 
   /** Send one datagram to `peerHit` over ESP (queued while the association comes up). */

@@ -104,6 +104,8 @@ export interface HeldSendsIo {
 export class HeldSends {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private stopped = false;
+  /** Datagrams held, sent later, and dropped by reason (`stats().held`; the drops in `drops` as `held.<reason>`). */
+  readonly counters = { held: 0, sent: 0, drop: { "queue-full": 0, "no-path-timeout": 0 } };
 
   constructor(
     readonly queue: NoPathQueue,
@@ -143,9 +145,11 @@ export class HeldSends {
   /** The stack said "no-path": hold the datagram ("queued") or report it dropped ("no-path"). */
   hold(peerHit: Uint8Array, srcPort: number, dstPort: number, data: Uint8Array): "queued" | "no-path" {
     if (this.stopped || !this.queue.push(this.io.clock(), peerHit, srcPort, dstPort, data)) {
+      this.counters.drop["queue-full"]++;
       this.io.report({ type: "send-dropped", peerHit: peerHit.slice(), dropped: 1, reason: "queue-full" });
       return "no-path";
     }
+    this.counters.held++;
     this.io.report({ type: "send-queued", peerHit: peerHit.slice(), held: this.queue.size });
     this.arm();
     return "queued";
@@ -168,6 +172,7 @@ export class HeldSends {
         this.queue.unshift(peerHit, items.slice(i));
         return;
       }
+      this.counters.sent++;
     }
   }
 
@@ -184,7 +189,10 @@ export class HeldSends {
     this.timer = setTimeout(
       () => {
         this.timer = undefined;
-        for (const d of this.queue.expire(this.io.clock())) this.io.report({ type: "send-dropped", peerHit: d.peerHit, dropped: d.dropped, reason: "no-path-timeout" });
+        for (const d of this.queue.expire(this.io.clock())) {
+          this.counters.drop["no-path-timeout"] += d.dropped;
+          this.io.report({ type: "send-dropped", peerHit: d.peerHit, dropped: d.dropped, reason: "no-path-timeout" });
+        }
         this.arm();
       },
       Math.max(1, Math.ceil(at - this.io.clock())),

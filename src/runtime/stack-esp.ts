@@ -313,9 +313,10 @@ export abstract class EspStack {
       if (this.deferred) this.reaJobs.add(hitKey(peerHit));
       return { peerHit: sas.peerHit, handle: base, nextHeader, seg, to: a.peerLocator, rea: true };
     }
-    const route = this.mobility?.route(now, peerHit, sealedSizeBound(segLen));
+    const route = this.mobility?.route(now, peerHit, sealedSizeBound(segLen), !this.reaJobs.has(hitKey(peerHit)));
     if (route === null) {
-      this.count("esp.drop.no-path");
+      // Not a drop here: the caller has the datagram back (RuntimeHost holds it, `held`).
+      this.count("esp.no-path");
       return "no-path";
     }
     const to = route?.to ?? a.peerLocator;
@@ -366,6 +367,11 @@ export abstract class EspStack {
       const session = this.mobility?.session(job.peerHit);
       if (session?.moving && !session.hasEspForRea) {
         session.offerEspForRea(packet);
+        this.count("esp.tx.rea");
+        return "sent";
+      }
+      // The REA was built while this was being sealed but has not left (no path yet): ride in it.
+      if (session?.carryInRea(packet)) {
         this.count("esp.tx.rea");
         return "sent";
       }

@@ -24,6 +24,8 @@ export interface HostStats {
   worker?: CounterTree;
   /** The sockets: how many, and datagrams they did not carry (`drop.EMSGSIZE`, `drop.unroutable`…). */
   transport?: CounterTree;
+  /** Datagrams sent while a peer had no path (runtime/send-queue.ts): held, sent later, dropped (`drop.queue-full`, `drop.no-path-timeout`). */
+  held?: CounterTree;
   /** Every drop counter that is not zero, by reason: "hip.malformed", "esp.unknown-spi", "mobility.bad-hmac"… */
   drops: Record<string, number>;
 }
@@ -69,7 +71,7 @@ export function dropsOf(layer: string, t: CounterTree, into: Record<string, numb
 }
 
 /** Stats of a HostStack (+ an optional Worker runner's stats and the driver's sockets' stats). */
-export function hostStats(stack: HostStack, worker?: object, transport?: object): HostStats {
+export function hostStats(stack: HostStack, worker?: object, transport?: object, held?: object): HostStats {
   const mobility: CounterTree = {};
   const sessions = stack.mobility?.sessions() ?? [];
   for (const s of sessions) addTree(mobility, counterTree(s.session.counters));
@@ -89,7 +91,8 @@ export function hostStats(stack: HostStack, worker?: object, transport?: object)
   if (fa) out.fa = { ...counterTree(fa.counters), leased: fa.lease ? 1 : 0 };
   if (worker) out.worker = counterTree(worker);
   if (transport) out.transport = counterTree(transport);
-  for (const layer of ["hip", "update", "mobility", "esp", "fa", "worker", "transport"] as const) {
+  if (held) out.held = counterTree(held);
+  for (const layer of ["hip", "update", "mobility", "esp", "fa", "worker", "transport", "held"] as const) {
     const t = out[layer];
     if (t) dropsOf(layer, t, out.drops);
   }

@@ -50,13 +50,13 @@ export class SocketSet {
     await s.close();
   }
 
-  /** Sockets of removed addresses that still receive (never send) until closed. */
+  /** Sockets of removed addresses that still receive until closed; they send only what names them as its source. */
   private readonly draining = new Map<string, DatagramSocket>();
 
   /**
-   * Stop sending from `local` but keep receiving on it until `remove(local)`: datagrams already on
-   * their way to an address we gave up are not lost (runtime/host.ts changeAddresses). False when
-   * no such socket is bound.
+   * Stop choosing `local` for sending but keep receiving on it until `remove(local)`: datagrams
+   * already on their way to an address we gave up are not lost (runtime/host.ts changeAddresses),
+   * nor are those sealed for it before the move (`pick`). False when no such socket is bound.
    */
   drain(local: Locator): boolean {
     const k = locatorKey(local);
@@ -133,6 +133,11 @@ export class SocketSet {
         this.lastSocket = s;
         return s;
       }
+      // Sealed for a path from an address we are giving up (in flight when the move came, e.g.
+      // in a Worker's batch): it leaves from there while the address drains. New datagrams take
+      // the new path; without this, a move to the other address family lost them (unroutable).
+      const d = this.draining.get(locatorKey(f));
+      if (d) return d;
     }
     const v6 = to.ip.includes(":");
     for (const s of this.sockets.values()) if (s.local.ip.includes(":") === v6) return s;
