@@ -34,7 +34,8 @@ export function startClose(core: HostCore, now: Millis, a: Association): void {
   const close: HipPacket = { packetType: PacketType.CLOSE, controls: 0, senderHit: core.identity.hit, receiverHit: a.peerHit, params: [{ kind: "ECHO_REQUEST_SIGNED", data: nonce }] };
   authenticateThen(core.crypto, now, close, { hash: a.rhash, macKey: a.macKeyOut }, a.local, (now, pkt) => {
     // Signed by a crypto job (asynchronous providers): the association may have gone meanwhile.
-    if (core.isLive(a) && a.state === "CLOSING" && a.closeNonce === nonce) core.sendReliable(now, a, pkt);
+    if (!core.isLive(a) || a.state !== "CLOSING" || a.closeNonce !== nonce) return void core.count("crypto.stale");
+    core.sendReliable(now, a, pkt);
   });
 }
 
@@ -54,7 +55,10 @@ export function handleClose(core: HostCore, now: Millis, pkt: HipPacket, from: L
 
 /** CLOSE authenticated: CLOSE_ACK (signed inline or by a job), and the association is CLOSED. */
 function closeVerified(core: HostCore, now: Millis, pkt: HipPacket, from: Locator, to: Locator, a: Association, echo: Uint8Array): boolean {
-  if (!core.isLive(a)) return false; // gone while the signature was being checked
+  if (!core.isLive(a)) {
+    core.count("crypto.stale"); // gone while a job checked the signature
+    return false;
+  }
   // Size first (§5.1): the echo plus our MAC and signature must fit in a HIP packet.
   const ackLen = packetLength([{ kind: "ECHO_RESPONSE_SIGNED", data: echo }]) + authLength(a.rhash.outputLen, core.identity.signatureLength);
   if (!fits(ackLen)) return core.drop("reply_too_large", pkt, from);
@@ -81,7 +85,10 @@ export function handleCloseAck(core: HostCore, now: Millis, pkt: HipPacket, from
   let handled = true;
   const ok = verifySignatureThen(core.crypto, now, pkt, a.peerIdentity, (_now, valid) => {
     if (!valid) handled = core.drop("bad_signature", pkt, from);
-    else if (!core.isLive(a)) handled = false; // removed while a job checked the signature
+    else if (!core.isLive(a)) {
+      core.count("crypto.stale"); // removed while a job checked the signature
+      handled = false;
+    }
     else {
       const wasClosing = a.state === "CLOSING";
       core.removeAssociation(a);

@@ -301,7 +301,7 @@ export class MobilityExtension implements HipExtension {
     // (the simulator); with an asynchronous one (WebCrypto), as crypto jobs (rea-verify.ts).
     const jobs = this.host.crypto;
     const signJob =
-      jobs.jobs && !jobs.native
+      jobs.deferred
         ? (data: Uint8Array, done: (sig: Uint8Array | undefined) => void) =>
             jobs.request(this.now, { op: "sign", signer: a.local, data }, (now, sig) => {
               done(sig);

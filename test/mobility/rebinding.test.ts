@@ -23,7 +23,9 @@ const OLD = L("198.51.100.1", 20001); // the NAT's first mapping of PRIV
 const NEW = L("198.51.100.1", 30002); // after the rebinding
 const B = L("192.0.2.2", 10500);
 
-function session(me: HostIdentity, peer: HostIdentity, out: Uint8Array, inn: Uint8Array, self: Locator, peerLoc: Locator, p: Partial<MobilityPolicy>) {
+type Spis = (id?: number) => { inbound: number; outbound: number };
+
+function session(me: HostIdentity, peer: HostIdentity, out: Uint8Array, inn: Uint8Array, self: Locator, peerLoc: Locator, p: Partial<MobilityPolicy>, spis: Spis = () => ({ inbound: 0x101, outbound: 0x202 }), local = new LocalModel()) {
   const ctx = mobilityContext({
     localHit: me.hit,
     peerHit: peer.hit,
@@ -31,10 +33,9 @@ function session(me: HostIdentity, peer: HostIdentity, out: Uint8Array, inn: Uin
     hmacKeyIn: inn,
     sign: (d) => ({ algorithm: me.algorithm, signature: me.sign(d) }),
     verifyPeer: (d, alg, sig) => alg === peer.algorithm && peer.verify(d, sig),
-    spis: () => ({ inbound: 0x101, outbound: 0x202 }),
+    spis,
     checksum: false, // zero over UDP (RFC 5770 §5.1), as the HIP core sends it: NATs rewrite addresses
   });
-  const local = new LocalModel();
   local.addAddress(1, self, 0);
   return new MobilitySession({ ctx, local, policy: makePolicy(p), rng, now: 0, peerLocator: peerLoc, localLocator: self });
 }
@@ -90,18 +91,8 @@ test("followRebinding off: a new source is ignored; at most maxObserved checks a
 
 test("an REA's retransmissions name the same Current SPI as its first copy (§6.1.1.1)", () => {
   // Interface 2 gets its own SA: New SPI 0x303 where the association's is 0x101.
-  const ctx = mobilityContext({
-    localHit: idA.hit,
-    peerHit: idB.hit,
-    hmacKeyOut: kAB,
-    hmacKeyIn: kBA,
-    sign: (d) => ({ algorithm: idA.algorithm, signature: idA.sign(d) }),
-    verifyPeer: () => true,
-    spis: (id?: number) => ({ inbound: id === 2 ? 0x303 : 0x101, outbound: 0x202 }),
-  });
   const local = new LocalModel();
-  local.addAddress(1, PRIV, 0);
-  const a = new MobilitySession({ ctx, local, policy: makePolicy({}), rng, now: 0, peerLocator: B, localLocator: PRIV });
+  const a = session(idA, idB, kAB, kBA, PRIV, B, {}, (id) => ({ inbound: id === 2 ? 0x303 : 0x101, outbound: 0x202 }), local);
   local.addInterface(2, 0);
   local.addAddress(2, L("10.0.1.2"), 0);
   a.handleLocalChange(100);

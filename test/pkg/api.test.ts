@@ -6,7 +6,7 @@ import { faConfig } from "../../src/fa/core/config.ts";
 import { FaServer } from "../../src/fa/server/server.ts";
 import { MemoryLeaseStore } from "../../src/fa/store/memory.ts";
 import { hitToString } from "../../src/hip/hit.ts";
-import { createHost, createIdentity, type HostEvents, identityFromText, identityToText, udp } from "../../src/entry/node.ts";
+import { createHost, createIdentity, type Host, type HostEvents, identityFromText, identityToText, udp } from "../../src/entry/node.ts";
 
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
 
@@ -180,24 +180,44 @@ test("api (hipmm/node): public-key crypto on node:crypto — a move's REA signed
   }
 });
 
+/** B echoes; A streams numbered datagrams to B, 2 per ms; `lost()` lists those not echoed back. */
+async function echoStream(a: Host, b: Host) {
+  b.on("message", (m) => b.association(m.peer).send(m.data));
+  const assoc = await a.connect({ hit: b.hit, locator: b.locators[0] });
+  const echoed = new Set<number>();
+  assoc.on("message", (m) => echoed.add(new DataView(m.data.buffer, m.data.byteOffset).getUint32(0)));
+  let seq = 0;
+  let timer: ReturnType<typeof setInterval> | undefined = setInterval(() => {
+    for (let i = 0; i < 2; i++) {
+      const p = new Uint8Array(64);
+      new DataView(p.buffer).setUint32(0, seq++);
+      assoc.send(p);
+    }
+  }, 1);
+  return {
+    get sent() {
+      return seq;
+    },
+    stop() {
+      clearInterval(timer);
+      timer = undefined;
+    },
+    lost(): number[] {
+      const out: number[] = [];
+      for (let x = 0; x < seq; x++) if (!echoed.has(x)) out.push(x);
+      return out;
+    },
+  };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
 test("api: move() loses nothing in flight — the old address keeps receiving while the peer checks the new one, then closes; an address regained at once gets its socket back", { timeout: 30_000 }, async () => {
   const a = await createHost({ identity: createIdentity(), transport: udp("127.0.0.2:0"), hip: { puzzleK: 2 } });
   const b = await createHost({ identity: createIdentity(), transport: udp("127.0.0.1:0"), hip: { puzzleK: 2 } });
-  let timer: ReturnType<typeof setInterval> | undefined;
+  let stream: Awaited<ReturnType<typeof echoStream>> | undefined;
   try {
-    b.on("message", (m) => b.association(m.peer).send(m.data));
-    const assoc = await a.connect({ hit: b.hit, locator: b.locators[0] });
-    const echoed = new Set<number>();
-    assoc.on("message", (m) => echoed.add(new DataView(m.data.buffer, m.data.byteOffset).getUint32(0)));
-    let seq = 0;
-    timer = setInterval(() => {
-      for (let i = 0; i < 2; i++) {
-        const p = new Uint8Array(64);
-        new DataView(p.buffer).setUint32(0, seq++);
-        assoc.send(p);
-      }
-    }, 1);
-    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    stream = await echoStream(a, b);
     await sleep(100);
     // Hard handovers (the old address given up as the new one comes): B sends to the old address
     // until its address check of the new one passes. Before the drain, ~3 of B's echoes per move
@@ -212,19 +232,16 @@ test("api: move() loses nothing in flight — the old address keeps receiving wh
     await a.move({ add: [first], remove: [a.locators[0]] });
     assert.deepEqual(a.locators, [first]);
     await sleep(150);
-    clearInterval(timer);
-    timer = undefined;
+    stream.stop();
     await sleep(200);
-    const sent = seq;
-    const lost: number[] = [];
-    for (let s = 0; s < sent; s++) if (!echoed.has(s)) lost.push(s);
-    assert.deepEqual(lost, [], `${lost.length} of ${sent} datagrams lost over 4 moves`);
+    const lost = stream.lost();
+    assert.deepEqual(lost, [], `${lost.length} of ${stream.sent} datagrams lost over 4 moves`);
     // The drained sockets close 2 s after the last removal.
     for (let i = 0; i < 60 && (a.stats().transport?.draining as number) > 0; i++) await sleep(100);
     assert.equal(a.stats().transport?.draining, 0);
     assert.equal(a.stats().transport?.sockets, 1);
   } finally {
-    clearInterval(timer);
+    stream?.stop();
     await a.close();
     await b.close();
   }
@@ -234,21 +251,9 @@ for (const dataPlane of ["inline", "worker", "worker-io"] as const) {
   test(`api (${dataPlane}): a hard move to the other address family (IPv4 → IPv6 → IPv4) loses nothing; what waits for the new path is held, not dropped`, { timeout: 30_000 }, async () => {
     const a = await createHost({ identity: createIdentity(), transport: udp("127.0.0.2:0", { dataPlane }) });
     const b = await createHost({ identity: createIdentity(), transport: udp(["127.0.0.1:0", "[::1]:0"]) });
-    let timer: ReturnType<typeof setInterval> | undefined;
+    let stream: Awaited<ReturnType<typeof echoStream>> | undefined;
     try {
-      b.on("message", (m) => b.association(m.peer).send(m.data));
-      const assoc = await a.connect({ hit: b.hit, locator: b.locators[0] });
-      const echoed = new Set<number>();
-      assoc.on("message", (m) => echoed.add(new DataView(m.data.buffer, m.data.byteOffset).getUint32(0)));
-      let seq = 0;
-      timer = setInterval(() => {
-        for (let i = 0; i < 2; i++) {
-          const p = new Uint8Array(64);
-          new DataView(p.buffer).setUint32(0, seq++);
-          assoc.send(p);
-        }
-      }, 1);
-      const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+      stream = await echoStream(a, b);
       await sleep(100);
       // B's IPv6 address is not verified yet: A has no path until its address check passes.
       // Before, datagrams went on the old path from the address given up (unroutable: no IPv4
@@ -257,12 +262,10 @@ for (const dataPlane of ["inline", "worker", "worker-io"] as const) {
         await a.move({ add: [to], remove: [a.locators[0]] });
         await sleep(200);
       }
-      clearInterval(timer);
-      timer = undefined;
+      stream.stop();
       await sleep(200);
-      const lost: number[] = [];
-      for (let x = 0; x < seq; x++) if (!echoed.has(x)) lost.push(x);
-      assert.deepEqual(lost, [], `${lost.length} of ${seq} datagrams lost over 3 moves`);
+      const lost = stream.lost();
+      assert.deepEqual(lost, [], `${lost.length} of ${stream.sent} datagrams lost over 3 moves`);
       const s = a.stats();
       // The only drops: B's address checks of A's old address, which reach its draining socket
       // and are not answered there (runtime/host.ts changeAddresses).
@@ -272,7 +275,7 @@ for (const dataPlane of ["inline", "worker", "worker-io"] as const) {
       assert.equal(s.held?.sent, s.held?.held, "each held datagram was sent");
       assert.equal(a.locators[0].ip, "::1");
     } finally {
-      clearInterval(timer);
+      stream?.stop();
       await a.close();
       await b.close();
     }
