@@ -104,8 +104,9 @@ export interface HeldSendsIo {
 export class HeldSends {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private stopped = false;
-  /** Datagrams held, sent later, and dropped by reason (`stats().held`; the drops in `drops` as `held.<reason>`). */
-  readonly counters = { held: 0, sent: 0, drop: { "queue-full": 0, "no-path-timeout": 0 } };
+  /** Datagrams held, handed to the stack later (`sent`), and dropped by reason (`stats().held`;
+   *  in `drops` as `held.<reason>`). */
+  readonly counters = { held: 0, sent: 0, drop: { "queue-full": 0, "no-path-timeout": 0, "no-association": 0 } };
 
   constructor(
     readonly queue: NoPathQueue,
@@ -168,11 +169,14 @@ export class HeldSends {
     const items = this.queue.take(peerHit);
     for (let i = 0; i < items.length; i++) {
       const x = items[i];
-      if (this.io.send(peerHit, x.srcPort, x.dstPort, x.data) === "no-path") {
+      const st = this.io.send(peerHit, x.srcPort, x.dstPort, x.data);
+      if (st === "no-path") {
         this.queue.unshift(peerHit, items.slice(i));
         return;
       }
-      this.counters.sent++;
+      // The association went while this waited; a refused seal is the stack's count (esp.drop.seal.*).
+      if (st === "no-association") this.counters.drop["no-association"]++;
+      else this.counters.sent++;
     }
   }
 

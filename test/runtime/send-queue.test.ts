@@ -54,6 +54,7 @@ test("a path from the peer's side (verified address): held datagrams go at once,
   await r.tick();
   assert.deepEqual(r.wire, ["1:a", "1:b", "1:c"]);
   assert.equal(r.held.queue.size, 0);
+  assert.deepEqual(r.held.counters, { held: 3, sent: 3, drop: { "queue-full": 0, "no-path-timeout": 0, "no-association": 0 } }, "stats().held");
   assert.deepEqual(
     r.events.map((e) => e.type),
     ["send-queued", "send-queued", "send-queued"],
@@ -102,6 +103,7 @@ test("no proof within the timeout: the wait ends, what expired is reported (neve
     dropped.map((e) => e.type === "send-dropped" && [e.dropped, e.reason]),
     [[1, "no-path-timeout"]],
   );
+  assert.deepEqual(r.held.counters.drop, { "queue-full": 0, "no-path-timeout": 1, "no-association": 0 });
 });
 
 test("the per-peer limit holds: the newest beyond it are reported queue-full", () => {
@@ -115,5 +117,18 @@ test("the per-peer limit holds: the newest beyond it are reported queue-full", (
     last.map((e) => e.type === "send-dropped" && e.reason),
     ["queue-full"],
   );
+  assert.equal(r.held.counters.drop["queue-full"], 1);
   r.held.stop();
+});
+
+test("a held datagram whose association went meanwhile is counted as dropped, not sent", async () => {
+  const events: HeldEvent[] = [];
+  let gone = false;
+  const held = new HeldSends(new NoPathQueue(), { clock: () => 0, send: () => (gone ? "no-association" : "no-path"), report: (ev) => events.push(ev) });
+  held.hold(A, 1, 2, new Uint8Array(1));
+  gone = true;
+  held.pathChanged(A);
+  await new Promise((res) => setTimeout(res, 0));
+  held.stop();
+  assert.deepEqual(held.counters, { held: 1, sent: 0, drop: { "queue-full": 0, "no-path-timeout": 0, "no-association": 1 } });
 });
