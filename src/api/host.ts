@@ -4,6 +4,7 @@
 // only the Transport comes from a runtime entry point (hipmm/node, hipmm/deno, hipmm/browser,
 // hipmm/worker). The low-level host stays reachable as `host.backend`.
 import { cryptoRng } from "../core/rng.ts";
+import { sameLocator } from "../core/types.ts";
 import { hitFromString, hitKey, hitToString } from "../hip/hit.ts";
 import { type CurveName, HostIdentity } from "../hip/identity.ts";
 import { decodeKeyfile, encodeKeyfile } from "../hip/keyfile.ts";
@@ -174,7 +175,12 @@ export class Host extends Emitter<HostEvents> {
     const add: DatagramSocket[] = [];
     try {
       // An address given up moments ago may still be draining (changeAddresses): take its socket back.
-      for (const l of change.add ?? []) add.push(b.reclaimDrained?.(toLocator(l)) ?? (await this.transport.bind(toLocator(l))));
+      for (const l of change.add ?? []) {
+        const at = toLocator(l);
+        // Already ours (this exact port): nothing to bind; binding it again failed with EADDRINUSE.
+        if (at.port !== 0 && this.locators.some((h) => sameLocator(h, at))) continue;
+        add.push(b.reclaimDrained?.(at) ?? (await this.transport.bind(at)));
+      }
     } catch (e) {
       await Promise.all(add.map((s) => s.close()));
       throw e;

@@ -1,6 +1,7 @@
 // The datagram socket shape every transport adapter implements (Node dgram, Deno UDP,
 // in-memory). Runtimes talk to sockets only through this interface.
 import type { Locator, Transmit } from "../core/types.ts";
+import { ipToBytes } from "../core/addr.ts";
 
 /** Receives one datagram: its bytes, the sender, and our local locator it arrived at. */
 export type DatagramHandler = (data: Uint8Array, from: Locator, to: Locator) => void;
@@ -32,13 +33,15 @@ export function parseListen(listen: readonly (string | Locator)[]): Locator[] {
   });
 }
 
-/** Parse "IP:PORT", "[IPv6]:PORT" (or bare IPv6 "::1" with `defaultPort`). */
+/** Parse "IP:PORT", "[IPv6]:PORT" (or bare IPv6 "::1" with `defaultPort`). The IP must be an
+ *  address literal: a host name ("localhost") or a malformed address ("999.1.1.1", "127.1") is
+ *  undefined here, not a base exchange that times out later. */
 export function parseLocator(text: string, defaultPort?: number): Locator | undefined {
   const m = /^\[([^\]]+)\]:(\d+)$/.exec(text) ?? /^([^:[\]]+):(\d+)$/.exec(text);
   if (m) {
     const port = Number(m[2]);
-    return port <= 65535 ? { ip: m[1], port } : undefined;
+    return port <= 65535 && ipToBytes(m[1]) ? { ip: m[1], port } : undefined;
   }
-  if (defaultPort !== undefined && /^[0-9a-fA-F:.]+$/.test(text)) return { ip: text, port: defaultPort };
+  if (defaultPort !== undefined && /^[0-9a-fA-F:.]+$/.test(text) && ipToBytes(text)) return { ip: text, port: defaultPort };
   return undefined;
 }

@@ -62,6 +62,17 @@ test("api: identities as keyfile text; bad locators and HITs are errors naming t
     await assert.rejects(h.connect({ locator: "nowhere" }), /bad locator 'nowhere'/);
     await assert.rejects(h.connect({ locator: "127.0.0.1:1", hit: "2001:db8::1" }), /bad HIT '2001:db8::1'/);
     await assert.rejects(h.move({ add: ["127.0.0.1:99999"] }), /bad locator/);
+    // Address literals only: a host name or a malformed address is refused at once (it used to
+    // be taken as given, and the base exchange timed out 15 s later).
+    for (const bad of ["localhost:10500", "999.1.1.1:10500", "127.1:10500", "[::g]:10500"]) {
+      await assert.rejects(h.connect({ locator: bad, hit: h.hit }), new RegExp(`bad locator '${bad.replace(/[[\]]/g, "\\$&")}'`));
+    }
+    await assert.rejects(h.move({ add: ["localhost:0"] }), /bad locator 'localhost:0'/);
+    // Adding an address the host already has is a no-op (it failed with EADDRINUSE).
+    const mine = h.locators[0];
+    await h.move({ add: [mine] });
+    assert.deepEqual(h.locators, [mine]);
+    await assert.rejects(createHost({ identity: id, transport: udp("localhost:0") }), /bad locator 'localhost:0'/);
   } finally {
     await h.close();
   }
