@@ -168,10 +168,11 @@ export class Host extends Emitter<HostEvents> {
    * ones; every peer gets an REA and the paths follow. UDP transports only.
    */
   async move(change: { add?: LocatorLike[]; remove?: LocatorLike[] }): Promise<void> {
-    const b = this.backend as HostBackend & { changeAddresses?(add: DatagramSocket[], remove: Locator[]): Promise<void>; reclaimDrained?(at: Locator): DatagramSocket | undefined };
+    const b = this.backend as HostBackend & { changeAddresses?(add: DatagramSocket[], remove: Locator[]): Promise<void>; reclaimDrained?(at: Locator): DatagramSocket | undefined; closed?: boolean };
     if (!this.transport.bind || !b.changeAddresses) {
       throw new Error(`move: a ${this.transport.kind} host lives at its leased locator; it has no addresses of its own to move`);
     }
+    if (b.closed) throw new Error("host closed");
     const add: DatagramSocket[] = [];
     try {
       // An address given up moments ago may still be draining (changeAddresses): take its socket back.

@@ -131,6 +131,11 @@ export class RuntimeHost {
   private readonly listeners = new Map<string, Listener<never>[]>();
   private readonly closeDataPlane: boolean;
   private closing: Promise<void> | undefined;
+
+  /** True once close() was called. */
+  get closed(): boolean {
+    return this.closing !== undefined;
+  }
   /** connect() calls still waiting: close() rejects them (their timers must not keep a process alive). */
   private readonly connecting = new Set<(e: Error) => void>();
   private pingSeq = 0;
@@ -220,6 +225,11 @@ export class RuntimeHost {
    * Resolves at once; the drained sockets close later (or on close()).
    */
   async changeAddresses(add: readonly DatagramSocket[], remove: readonly Locator[]): Promise<void> {
+    if (this.closing) {
+      // Closed (or closing) meanwhile: these sockets would outlive the host and hold the process.
+      await Promise.all(add.map((s) => s.close()));
+      throw new Error("host closed");
+    }
     for (const s of add) this.driver.sockets.add(s);
     const now = this.driver.clock();
     this.stack.handleAddressChange(now, add.map((s) => s.local), remove);

@@ -1,6 +1,7 @@
 // The high-level API (src/api, the `hipmm` entry point) on real loopback UDP: typed events,
 // an association's own events, closing one association, identities as text, bad input.
 import assert from "node:assert/strict";
+import { createSocket } from "node:dgram";
 import { test } from "node:test";
 import { faConfig } from "../../src/fa/core/config.ts";
 import { FaServer } from "../../src/fa/server/server.ts";
@@ -340,3 +341,30 @@ test("api: an exception thrown by an application listener reaches the applicatio
     for (const l of saved) process.on("uncaughtException", l);
   }
 });
+
+test("api: after close(), send says no-association and connect / move fail with 'host closed' (a move used to bind a socket that held the process)", { timeout: 20_000 }, async () => {
+  const a = await createHost({ identity: createIdentity(), transport: udp("127.0.0.1:0") });
+  const b = await createHost({ identity: createIdentity(), transport: udp("127.0.0.1:0") });
+  const assoc = await a.connect({ hit: b.hit, locator: b.locators[0] });
+  await Promise.all([a.close(), a.close()]);
+  await b.close();
+  assert.equal(assoc.send("x"), "no-association");
+  await assert.rejects(a.connect({ hit: b.hit, locator: b.locators[0] }), /host closed/);
+  const port = await freePort();
+  await assert.rejects(a.move({ add: [`127.0.0.2:${port}`] }), /host closed/);
+  // Nothing was bound there: the port is free (the socket bound by the old move was never closed).
+  const s = createSocket("udp4");
+  await new Promise<void>((res, rej) => {
+    s.once("error", rej);
+    s.bind(port, "127.0.0.2", () => res());
+  });
+  s.close();
+});
+
+async function freePort(): Promise<number> {
+  const s = createSocket("udp4");
+  await new Promise<void>((res) => s.bind(0, "127.0.0.2", () => res()));
+  const { port } = s.address();
+  await new Promise<void>((res) => s.close(() => res()));
+  return port;
+}
