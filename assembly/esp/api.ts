@@ -241,7 +241,7 @@ export function espOpenBatch(base: usize, size: u32, n: u32): u32 {
   return ok + mbOpenFlush();
 }
 
-/** Selects the AES-128 implementation per mode (bits: 1 GCM CTR, 2 CBC encrypt, 4 CBC decrypt use the vector-permute AES; 8 stitches CTR and GHASH; 16 computes a batch's HMACs four packets at a time; 0 = the T-table code as before; default 29). For A/B benchmarks. */
+/** Selects the AES-128 implementation per mode (bits: 1 GCM CTR, 2 CBC encrypt, 4 CBC decrypt use the vector-permute AES; 8 stitches CTR and GHASH; 16 computes a batch's HMACs four packets at a time; 32 opens AES-128-CBC + HMAC-SHA-256 hashing and decrypting in one loop; 0 = the T-table code as before; default 61). For A/B benchmarks. */
 export function espSetAesVperm(mask: u32): void {
   setVpModes(mask);
 }

@@ -6,6 +6,8 @@ import { ctEqual, hmacCompute } from "../crypto/hmac";
 import { cbcDecrypt, cbcEncrypt, ctrXor } from "../crypto/modes";
 import { cbcDecryptVp, cbcEncryptVp, ctrXorVp } from "../crypto/modes-vperm";
 import { gcmOpenStitched, gcmSealStitched } from "../crypto/gcm-stitch";
+import { CBC_CHAIN, hmacSha256CbcOpen } from "../crypto/cbc-stitch";
+import { ALG_SHA256 } from "../crypto/sha";
 import { replayCheck, replayUpdate } from "./replay";
 import {
   SA_ALG, SA_DK, SA_EK, SA_ICVLEN, SA_ISTATE, SA_IVCTR, SA_IVK, SA_IVLEN, SA_IVMASK, SA_NR,
@@ -34,10 +36,12 @@ export const VP_CBC_ENC: u32 = 2;
 export const VP_CBC_DEC: u32 = 4;
 export const GCM_STITCH: u32 = 8; // CTR and GHASH in one loop (crypto/gcm-stitch.ts)
 export const MB_HMAC: u32 = 16; // batches compute HMACs four packets at a time (esp/batch-mb.ts)
+export const CBC_STITCH: u32 = 32; // open, AES-128-CBC + HMAC-SHA-256: hash and decrypt in one loop (crypto/cbc-stitch.ts)
 // Default from bench/esp-ab.ts: the vector-permute AES wins where four blocks run in parallel
 // (GCM; CBC decryption of at least VP_CBC_DEC_MIN bytes) and loses for serial CBC encryption.
-export let vpModes: u32 = VP_CTR | VP_CBC_DEC | GCM_STITCH | MB_HMAC;
+export let vpModes: u32 = VP_CTR | VP_CBC_DEC | GCM_STITCH | MB_HMAC | CBC_STITCH;
 const VP_CBC_DEC_MIN: usize = 128;
+const CBC_STITCH_MIN: usize = 128;
 export function setVpModes(m: u32): void {
   vpModes = m;
 }
@@ -146,6 +150,8 @@ export function openPacket(sa: usize, pkt: usize, len: usize): i32 {
     store<u64>(NONCE, load<u64>(pkt, 8), 4);
     if (stitched) gcmOpenStitched(sa + SA_EK, nr, vekOf(sa, nr), ghashOf(sa), NONCE, pkt, 8, body, ctLen, MAC);
     else gcmTag(sa + SA_EK, nr, ghashOf(sa), NONCE, pkt, 8, body, ctLen, MAC);
+  } else if (alg === ALG_SHA256 && ivLen === 16 && load<i32>(sa, SA_NR) === 10 && (vpModes & CBC_STITCH) !== 0 && ctLen >= CBC_STITCH_MIN) {
+    return openFinish(sa, pkt, len, MAC, false, hmacSha256CbcOpen(sa + SA_VDK, sa + SA_ISTATE, sa + SA_OSTATE, pkt, hdr, pkt + 8, ctLen, MAC));
   } else {
     hmacCompute(alg, sa + SA_ISTATE, sa + SA_OSTATE, pkt, hdr + ctLen, MAC);
   }
@@ -174,9 +180,10 @@ export function openCheck(sa: usize, pkt: usize, len: usize): i32 {
 
 /**
  * After openCheck and the ICV computed into `mac` (GCM `stitched`: the body is already
- * decrypted): compares, decrypts, records the sequence number and checks the trailer.
+ * decrypted; CBC: the first `cbcDone` bytes are, chaining from CBC_CHAIN): compares, decrypts,
+ * records the sequence number and checks the trailer. A forged packet is left as it came.
  */
-export function openFinish(sa: usize, pkt: usize, len: usize, mac: usize, stitched: bool): i32 {
+export function openFinish(sa: usize, pkt: usize, len: usize, mac: usize, stitched: bool, cbcDone: usize = 0): i32 {
   const seq = bswap<u32>(load<u32>(pkt, 4));
   const ivLen = <usize>load<u32>(sa, SA_IVLEN);
   const icv = <usize>load<u32>(sa, SA_ICVLEN);
@@ -187,14 +194,17 @@ export function openFinish(sa: usize, pkt: usize, len: usize, mac: usize, stitch
   const alg = load<i32>(sa, SA_ALG);
   if (!ctEqual(mac, body + ctLen, icv)) {
     if (stitched) ctrAny(sa, nr, body, ctLen); // restore the ciphertext decrypted while hashing
+    if (cbcDone !== 0) cbcEncrypt(sa + SA_EK, nr, pkt + 8, body, cbcDone); // the same for CBC
     bump(sa, SA_ST_AUTH, 1);
     return ST_AUTH;
   }
   if (alg === 0) {
     if (!stitched) ctrAny(sa, nr, body, ctLen);
-  } else if (ivLen === 16) {
-    if (nr === 10 && (vpModes & VP_CBC_DEC) !== 0 && ctLen >= VP_CBC_DEC_MIN) cbcDecryptVp(sa + SA_VDK, pkt + 8, body, ctLen);
-    else cbcDecrypt(sa + SA_DK, nr, pkt + 8, body, ctLen);
+  } else if (ivLen === 16 && cbcDone < ctLen) {
+    const iv = cbcDone !== 0 ? CBC_CHAIN : pkt + 8;
+    const rest = ctLen - cbcDone;
+    if (nr === 10 && (vpModes & VP_CBC_DEC) !== 0 && rest >= VP_CBC_DEC_MIN) cbcDecryptVp(sa + SA_VDK, iv, body + cbcDone, rest);
+    else cbcDecrypt(sa + SA_DK, nr, iv, body + cbcDone, rest);
   }
   // The packet is authentic: record it even if its trailer turns out to be malformed.
   replayUpdate(sa, seq);
