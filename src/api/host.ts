@@ -89,9 +89,10 @@ export class Association extends Emitter<AssociationEvents> {
 
   /**
    * One datagram (bytes, or text sent as UTF-8) to the peer over ESP: "sent", "queued" (the
-   * association or a path is coming up), or refused — "seal-failed" for one too large for a UDP
-   * packet after ESP (about 65,400 bytes and more: `stats().drops["esp.seal.no-space"]`) or a
-   * full Worker queue (`esp.seal.queue-full`). Datagrams over the path MTU are fragmented by IP.
+   * association or a path is coming up), or refused — "too-big" for one over 65,426 bytes, more
+   * than a UDP packet can carry after ESP (`stats().drops["esp.too-big"]`), "seal-failed"
+   * for a full Worker queue (`esp.seal.queue-full`; the host emits "drain" when sending may
+   * go on). Datagrams over the path MTU are fragmented by IP.
    */
   send(data: Uint8Array | string, opts: { srcPort?: number; dstPort?: number } = {}): SendStatus {
     const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;

@@ -20,9 +20,11 @@ export interface Locator {
 /**
  * What became of a datagram handed to `send`: "sent"; "queued" while the association comes
  * up; "no-association" (none with that peer, or the host failed); "no-path" (held until a
- * path to the peer is back, or dropped and reported); "seal-failed" (ESP could not seal it).
+ * path to the peer is back, or dropped and reported); "seal-failed" (ESP could not seal it, or
+ * a Worker's queue is full: wait for the host's "drain"); "too-big" (over 65,426 bytes, more than
+ * one UDP datagram can carry after ESP; never sent).
  */
-export type SendStatus = "sent" | "queued" | "no-association" | "no-path" | "seal-failed";
+export type SendStatus = "sent" | "queued" | "no-association" | "no-path" | "seal-failed" | "too-big";
 
 /** An event listener. */
 export type Listener<T> = (ev: T) => void;

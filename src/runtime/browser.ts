@@ -26,7 +26,7 @@ import { type Clock, EndpointDriver, monotonicClock } from "./driver.ts";
 import { WorkerEspRunner } from "./esp-runner.ts";
 import type { RuntimeHostEvents } from "./host.ts";
 import { HeldSends, NoPathQueue, type SendQueueOptions } from "./send-queue.ts";
-import { HostStack, type SendStatus, type StackEvent } from "./stack.ts";
+import { HostStack, MAX_DATAGRAM, type SendStatus, type StackEvent } from "./stack.ts";
 import { type HostStats, hostStats } from "./stats.ts";
 import { closableAssociations, closeAssociations } from "./close-associations.ts";
 import { type TunnelPathChanged, TunnelResume } from "./tunnel-resume.ts";
@@ -202,7 +202,7 @@ export class TunnelHost {
   send(peerHit: Uint8Array, srcPort: number, dstPort: number, data: Uint8Array): SendStatus {
     if (this.error) return "no-association";
     // While the tunnel is being repaired the FA would drop what we send: hold it (send-queue.ts).
-    if (this.held && this.resume?.holding && this.stack.canSend(peerHit)) {
+    if (this.held && this.resume?.holding && this.stack.canSend(peerHit) && data.length <= MAX_DATAGRAM) {
       this.heldPeers.set(hitKey(peerHit), peerHit.slice());
       return this.held.hold(peerHit, srcPort, dstPort, data);
     }

@@ -23,7 +23,7 @@ import { type WorkerIo, workerIoLimits, WorkerUdpSocket } from "./worker-io.ts";
 import type { EchoReplyEvent, InnerEvent, InnerOptions } from "./inner.ts";
 import { DEFAULT_KEEPALIVE_MS, NatKeepalive } from "./keepalive.ts";
 import { HeldSends, type HeldEvent, NoPathQueue, type SendQueueOptions } from "./send-queue.ts";
-import { HostStack, type SendStatus, type StackEvent } from "./stack.ts";
+import { HostStack, MAX_DATAGRAM, type SendStatus, type StackEvent } from "./stack.ts";
 import { guardSockets } from "./privacy.ts";
 import { closableAssociations, closeAssociations } from "./close-associations.ts";
 import { type HostStats, hostStats } from "./stats.ts";
@@ -351,6 +351,7 @@ export class RuntimeHost {
   /** Send one datagram to `peerHit` over ESP (queued while the association comes up). */
   send(peerHit: Uint8Array, srcPort: number, dstPort: number, data: Uint8Array): SendStatus {
     if (this.error) return "no-association";
+    if (data.length > MAX_DATAGRAM) return this.stack.send(peerHit, srcPort, dstPort, data); // "too-big", never held
     if (this.held.waiting(peerHit)) return this.held.hold(peerHit, srcPort, dstPort, data); // behind held ones, in order
     const s = this.stack.send(peerHit, srcPort, dstPort, data, this.driver.clock());
     if (s === "sent") this.driver.flush();

@@ -96,7 +96,7 @@ export type HeldEvent =
 export interface HeldSendsIo {
   clock: () => Millis;
   /** Try to send now; "no-path" puts it back. */
-  send: (peerHit: Uint8Array, srcPort: number, dstPort: number, data: Uint8Array) => "sent" | "queued" | "no-association" | "no-path" | "seal-failed";
+  send: (peerHit: Uint8Array, srcPort: number, dstPort: number, data: Uint8Array) => "sent" | "queued" | "no-association" | "no-path" | "seal-failed" | "too-big";
   report: (ev: HeldEvent) => void;
 }
 

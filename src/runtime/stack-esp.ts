@@ -71,7 +71,17 @@ export type StackEvent =
     };
 
 /** Outcome of sending a datagram: sent, queued until the association exists, or why not. */
-export type SendStatus = "sent" | "queued" | "no-association" | "no-path" | "seal-failed";
+export type SendStatus = "sent" | "queued" | "no-association" | "no-path" | "seal-failed" | "too-big";
+
+/**
+ * The largest inner packet (BEET UDP segment, ICMPv6 message…) that fits one UDP datagram over
+ * IPv4 once sealed with any suite: 65,507 − (ESP header 8 + IV 16 + padding 15 + trailer 2 + ICV 32)
+ * (RFC 4303 §2). A larger one is refused at once ("too-big"); before, it was "sent" and then lost
+ * at the seal or at the socket (EMSGSIZE).
+ */
+export const MAX_INNER_PACKET = 65434;
+/** The largest datagram `send` takes: MAX_INNER_PACKET less the inner UDP header. */
+export const MAX_DATAGRAM = MAX_INNER_PACKET - 8;
 
 /** Options of {@link HostStack}. */
 export interface HostStackOptions {
@@ -180,6 +190,7 @@ export abstract class EspStack {
    * "sent" means handed to the data plane (a seal failure is counted later).
    */
   send(peerHit: Uint8Array, srcPort: number, dstPort: number, data: Uint8Array, now: Millis = this.now): SendStatus {
+    if (data.length > MAX_DATAGRAM) return this.tooBig();
     const dp = this.dataPlane;
     const sas = this.sas.peer(peerHit);
     if (sas !== undefined && this.deferred) return this.sendDeferredUdp(peerHit, sas, srcPort, dstPort, data, now);
@@ -232,6 +243,7 @@ export abstract class EspStack {
    * `beetChecksum` in src/wire/icmpv6.ts). Queued like `send` while the SAs come up.
    */
   sendInner(peerHit: Uint8Array, nextHeader: number, payload: Uint8Array, now: Millis = this.now): SendStatus {
+    if (payload.length > MAX_INNER_PACKET) return this.tooBig();
     this.now = Math.max(this.now, now);
     if (this.deferredFull()) return "seal-failed";
     const job = this.prepareSeal(peerHit, nextHeader, payload, now);
@@ -241,6 +253,12 @@ export abstract class EspStack {
       return "sent";
     }
     return this.sealInProcess(this.dataPlane as DataPlane, job, now);
+  }
+
+  /** A send refused for its size (counted: `esp.drop.too-big`). */
+  private tooBig(): "too-big" {
+    this.count("esp.drop.too-big");
+    return "too-big";
   }
 
   /** Deferred data plane: true (and counted) when `limits.maxEspQueue` seal jobs already wait. */
