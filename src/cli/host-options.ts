@@ -13,7 +13,7 @@ export const HOST_SPEC: CommandSpec = {
   options: [
     { name: "id", arg: "FILE", required: true, help: "identity keyfile (from `hipmm keygen`)" },
     { name: "listen", arg: "IP:PORT", required: true, repeat: true, help: "local UDP locator to bind, [IPv6]:PORT for IPv6; port 0 picks one; several = multi-homing" },
-    { name: "connect", arg: "[HIT@]IP:PORT", default: "wait for a peer", help: "run a base exchange with this peer, and again whenever a line finds no association (lines wait, at most 1024); without HIT@, opportunistic mode (RFC 7401 §4.1.8)" },
+    { name: "connect", arg: "[HIT@]IP:PORT", default: "wait for a peer", help: "run a base exchange with this peer, and again whenever a line finds no association; lines wait for it, in order (with 1024 waiting, stdin is paused, not dropped); without HIT@, opportunistic mode (RFC 7401 §4.1.8)" },
     { name: "port", arg: "N", default: "5000", help: "inner UDP port of the datagrams carried over ESP (source and destination)" },
     { name: "k", arg: "N", default: "8", help: "puzzle difficulty K we ask of initiators (RFC 7401 §4.1.2)" },
     { name: "fa", arg: "IP:PORT", repeat: true, default: "none", help: "lease an address from this Forwarding Agent; more = fallbacks (draft §4.4.2)" },
@@ -34,7 +34,8 @@ export const HOST_SPEC: CommandSpec = {
     ...STATS_OPTIONS,
   ],
   notes: [
-    "Status lines go to stderr, peer data to stdout. SIGINT/SIGTERM or end of stdin (unless --no-stdin or --ping) close the association (CLOSE) and exit.",
+    "Status lines go to stderr, peer data to stdout. SIGINT/SIGTERM or end of stdin (unless --no-stdin or --ping) close the association (CLOSE) and exit; at end of stdin, lines still waiting go first (for an exchange under way, at most 3 s).",
+    "Each line is one datagram (UDP: a receiver that falls behind loses some, as with nc -u); a line over 65,426 bytes is not sent (said on stderr).",
     "SIGUSR1 prints the counters as one JSON line (see --stats). Exit 1 on a runtime failure, 2 on a usage error.",
   ],
   examples: [

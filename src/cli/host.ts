@@ -22,6 +22,7 @@ import { startStats } from "./stats.ts";
 import { innerCli, runInner } from "./host-inner.ts";
 import { applyInterop } from "./host-interop-options.ts";
 import { hostIo, wireHostIo } from "./host-io.ts";
+import { LineSender } from "./host-lines.ts";
 import { hostLimits } from "./limit-options.ts";
 
 export async function hostCommand(argv: string[]): Promise<number> {
@@ -80,12 +81,16 @@ export async function hostCommand(argv: string[]): Promise<number> {
   const deadMs = net.policy.peerDeadMs ?? DEFAULT_POLICY.peerDeadMs;
   const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
   let current: Uint8Array | undefined = peer?.hit;
-  const backlog: Uint8Array[] = [];
   host.on("event", capture.onEvent);
   host.on("established", (ev) => {
     current = ev.peerHit;
     console.error(`hipmm: established ${hitToString(ev.peerHit)} at ${locatorKey(ev.peer)}`);
-    for (const d of backlog.splice(0)) host.send(ev.peerHit, port, port, d);
+    lines.flush();
+    maybeFinish();
+  });
+  host.on("drain", () => {
+    lines.flush();
+    maybeFinish();
   });
   host.on("failed", (ev) => console.error(`hipmm: association with ${hitToString(ev.peerHit)} failed: ${ev.reason}`));
   host.on("closed", (ev) => {
@@ -111,46 +116,55 @@ export async function hostCommand(argv: string[]): Promise<number> {
   });
   const innerRun = runInner(host, inner, () => current, (l) => console.error(`hipmm: ${l}`));
   // --connect names our peer: the base exchange runs at start and again whenever a line finds no
-  // association (the peer was not up yet, closed, or timed out), one exchange at a time.
+  // association (the peer was not up yet, closed, or timed out), one exchange at a time; while
+  // lines wait, a failed one is tried again after a second.
   let connecting = false;
   let stopping = false;
+  let ended = false;
+  let finish: (() => void) | undefined;
+  let pausedOnce = false;
+  const maybeFinish = () => {
+    if (ended && lines.idle) finish?.();
+  };
   const associate = () => {
-    if (!peer || connecting) return;
+    if (!peer || connecting || stopping) return;
     connecting = true;
     host
       .connect(peer.loc, peer.hit)
       .catch((e: Error) => {
-        if (!stopping) console.error(`hipmm: ${e.message}${backlog.length ? ` (${backlog.length} line(s) held; the next line tries again)` : ""}`);
+        if (stopping) return;
+        const held = lines.held;
+        console.error(`hipmm: ${e.message}${held ? ` (${held} line(s) held${ended ? "" : "; trying again in 1 s"})` : ""}`);
+        if (ended) finish?.();
+        else if (held) setTimeout(associate, 1000).unref();
       })
       .finally(() => {
         connecting = false;
       });
   };
+  // Out only over an association with SAs; during an exchange and after one ends, lines wait
+  // (host-lines.ts: bounded; stdin pauses when full).
+  const lines = new LineSender({
+    send: (data) => {
+      if (!current || !host.stack.canSend(current)) return "no-association";
+      const s = host.send(current, port, port, data);
+      if (s === "seal-failed") return host.stack.sealRefused ? "busy" : "failed";
+      return s === "no-association" || s === "too-big" ? s : "sent";
+    },
+    associate,
+    pause: () => {
+      process.stdin.pause();
+      if (!pausedOnce) console.error(`hipmm: ${lines.maxHeld} lines waiting${peer ? "" : " for a peer"}: stdin is read again as they are sent (said once)`);
+      pausedOnce = true;
+    },
+    resume: () => process.stdin.resume(),
+    log: (l) => console.error(`hipmm: ${l}`),
+  });
   associate();
 
-  let heldDropped = 0;
-  const sendLine = (line: string) => {
-    const data = new TextEncoder().encode(`${line}\n`);
-    // Out only over an association with SAs; during an exchange and after one ends, held here
-    // for the next (bounded, oldest out).
-    if (current && host.stack.canSend(current) && host.send(current, port, port, data) !== "no-association") return;
-    if (backlog.length >= MAX_HELD_LINES) {
-      backlog.shift();
-      if (heldDropped++ === 0) console.error(`hipmm: no association: holding at most ${MAX_HELD_LINES} lines, oldest dropped`);
-    }
-    backlog.push(data);
-    associate();
-  };
-  let pending = "";
   if (!io.noStdin) {
     process.stdin.setEncoding("utf8");
-    process.stdin.on("data", (chunk: string) => {
-      pending += chunk;
-      for (let i = pending.indexOf("\n"); i >= 0; i = pending.indexOf("\n")) {
-        sendLine(pending.slice(0, i));
-        pending = pending.slice(i + 1);
-      }
-    });
+    process.stdin.on("data", (chunk: string) => lines.input(chunk));
   }
   let code = 0;
   const finished = new Promise<void>((resolve) => {
@@ -162,10 +176,24 @@ export async function hostCommand(argv: string[]): Promise<number> {
     // With --ping the pings decide when to stop (ping(8) does not read stdin): its end is ignored.
     if (!io.noStdin && !innerRun.done) {
       process.stdin.on("end", () => {
-        if (pending) sendLine(pending);
+        lines.end();
+        ended = true;
         // Said, not silent: a server started with stdin at /dev/null would otherwise vanish.
-        console.error("hipmm: end of stdin: closing (--no-stdin keeps the host running)");
-        setTimeout(stop, 200); // let the last datagrams leave
+        console.error(`hipmm: end of stdin: closing${!lines.idle && peer ? " once the waiting lines are sent" : ""} (--no-stdin keeps the host running)`);
+        finish = () => {
+          finish = undefined;
+          setTimeout(stop, 200); // let the last datagrams leave
+        };
+        // Without a peer to call, what waits cannot go: close now (and say so below). With one,
+        // the lines wait for the exchange under way, but not for its whole retransmission schedule
+        // (a dead peer): without an association after END_WAIT_MS, close and say what never left.
+        if (!peer) finish();
+        else {
+          maybeFinish();
+          setTimeout(() => {
+            if (!current || !host.stack.canSend(current)) finish?.();
+          }, END_WAIT_MS).unref();
+        }
       });
     }
     process.once("SIGINT", stop);
@@ -173,7 +201,7 @@ export async function hostCommand(argv: string[]): Promise<number> {
   });
   await finished;
   stopping = true;
-  if (backlog.length) console.error(`hipmm: ${backlog.length} held line(s) not sent (no association)`);
+  if (!lines.idle) console.error(`hipmm: ${lines.unsent} held line(s) not sent (no association)`);
   innerRun.stop();
   if (current && host.stack.canSend(current)) {
     await host.closeAssociation(current, 500); // CLOSE / CLOSE_ACK (RFC 7401 §5.3.7), bounded wait
@@ -186,7 +214,7 @@ export async function hostCommand(argv: string[]): Promise<number> {
   return code;
 }
 
-/** Lines typed while there is no association, kept for the next one. */
-const MAX_HELD_LINES = 1024;
+/** At end of stdin, how long waiting lines wait for a base exchange under way. */
+const END_WAIT_MS = 3000;
 
 export const command: Command = { summary: HOST_SPEC.summary, run: hostCommand };

@@ -1,6 +1,7 @@
 // `--stats SECONDS` / `--stats-file FILE` / SIGUSR1 for long-running commands (host, fa): one
 // JSON line `{"t": ISO time, "cmd": …, …counters}` with every counter the command's object
-// exposes, printed every SECONDS, on SIGUSR1, and to stderr unless a file is given (appended).
+// exposes, printed every SECONDS, on SIGUSR1, and to stderr unless a file is given (appended);
+// with --stats or --stats-file, a last line (`"final": true`) when the command stops.
 import { appendFileSync } from "node:fs";
 import { withFile } from "./errors.ts";
 import type { OptionDef } from "./options.ts";
@@ -13,6 +14,7 @@ export const STATS_OPTIONS: readonly OptionDef[] = [
 export interface StatsReporter {
   /** Print one line now. */
   print(): void;
+  /** Stop; with --stats or --stats-file, print the last line first (the counters at exit). */
   stop(): void;
 }
 
@@ -21,8 +23,8 @@ export function startStats(cmd: string, source: () => object, o: { seconds?: num
   // Fail now (one line naming the option) rather than at the first report.
   if (file) withFile("--stats-file", file, () => appendFileSync(file, ""), true);
   let failed = false;
-  const print = () => {
-    const line = `${JSON.stringify({ t: new Date().toISOString(), cmd, ...source() })}\n`;
+  const print = (final = false) => {
+    const line = `${JSON.stringify({ t: new Date().toISOString(), cmd, ...(final ? { final } : {}), ...source() })}\n`;
     if (!file) {
       process.stderr.write(line);
       return;
@@ -40,10 +42,11 @@ export function startStats(cmd: string, source: () => object, o: { seconds?: num
   const timer = o.seconds ? setInterval(print, o.seconds * 1000) : undefined;
   timer?.unref();
   return {
-    print,
+    print: () => print(),
     stop() {
       process.off("SIGUSR1", onSignal);
       if (timer) clearInterval(timer);
+      if (o.seconds || file) print(true);
     },
   };
 }
