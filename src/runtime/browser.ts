@@ -191,6 +191,8 @@ export class TunnelHost {
     const want = peerHit ? hitKey(peerHit) : undefined;
     const p = this.until<Uint8Array>(opts.timeoutMs ?? 15_000, "base exchange timed out", (ev, ok, fail) => {
       if (ev.type === "established" && (want ? hitKey(ev.peerHit) === want : ev.peer.ip === peer.ip && ev.peer.port === peer.port)) ok(ev.peerHit);
+      // Simultaneous exchanges: ours lost the tie-break and we answered the peer's (RuntimeHost.connect).
+      else if (ev.type === "sa-install" && want && hitKey(ev.peerHit) === want) ok(ev.peerHit.slice());
       else if (ev.type === "failed" && want && hitKey(ev.peerHit) === want) fail(new Error(`base exchange failed: ${ev.reason}`));
     });
     this.stack.connect(this.driver.clock(), peer, peerHit, lease.locator);

@@ -303,6 +303,7 @@ export class RuntimeHost {
         this.off("established", onUp);
         this.off("failed", onFail);
         this.off("error", onError);
+        this.off("event", onEvent);
       };
       const onUp = (ev: RuntimeHostEvents["established"]) => {
         if (!matches(ev) || (!want && (ev.peer.ip !== peer.ip || ev.peer.port !== peer.port))) return;
@@ -313,6 +314,14 @@ export class RuntimeHost {
         if (!want || !matches(ev)) return;
         done();
         reject(new Error(`base exchange failed: ${ev.reason}`));
+      };
+      // Simultaneous exchanges (RFC 7401 §4.4.3, Table 3: the larger HIT answers the other's I1):
+      // when ours lost, the peer's exchange is the one, with us as Responder. Its SAs installed
+      // (R2 sent) is our answer: we may send now, and "established" waits for the peer's first packet.
+      const onEvent = (ev: StackEvent) => {
+        if (ev.type !== "sa-install" || !want || hitKey(ev.peerHit) !== want) return;
+        done();
+        resolve(ev.peerHit.slice());
       };
       const onError = (e: Error) => {
         done();
@@ -325,7 +334,7 @@ export class RuntimeHost {
       if (this.error) return onError(this.error);
       if (this.closing) return onError(new Error("host closed"));
       this.connecting.add(onError);
-      this.on("established", onUp).on("failed", onFail).on("error", onError);
+      this.on("established", onUp).on("failed", onFail).on("error", onError).on("event", onEvent);
       this.stack.connect(this.driver.clock(), peer, peerHit, opts.from ?? this.sourceFor(peer));
       this.driver.flush();
     });
