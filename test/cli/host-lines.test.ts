@@ -26,8 +26,12 @@ function rig(maxHeld = 4) {
         return state;
       },
       associate: () => void associations++,
-      pause: () => void (paused = true),
-      resume: () => void (paused = false),
+      pause: () => {
+        paused = true;
+      },
+      resume: () => {
+        paused = false;
+      },
       log: (l) => void log.push(l),
     },
     maxHeld,
@@ -38,7 +42,9 @@ function rig(maxHeld = 4) {
     log,
     paused: () => paused,
     associations: () => associations,
-    set: (s: LineSendResult) => void (state = s),
+    set: (s: LineSendResult) => {
+      state = s;
+    },
   };
 }
 
