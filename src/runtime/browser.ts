@@ -188,6 +188,7 @@ export class TunnelHost {
   connect(peer: Locator, peerHit?: Uint8Array, opts: { timeoutMs?: number } = {}): Promise<Uint8Array> {
     const lease = this.lease;
     if (!lease) return Promise.reject(new Error("connect: no lease yet (acquireLease first)"));
+    if (peerHit && this.stack.connected(peerHit)) return Promise.resolve(peerHit.slice());
     const want = peerHit ? hitKey(peerHit) : undefined;
     const p = this.until<Uint8Array>(opts.timeoutMs ?? 15_000, "base exchange timed out", (ev, ok, fail) => {
       if (ev.type === "established" && (want ? hitKey(ev.peerHit) === want : ev.peer.ip === peer.ip && ev.peer.port === peer.port)) ok(ev.peerHit);

@@ -292,8 +292,7 @@ export class RuntimeHost {
    * failure or after `timeoutMs` (default 30 s). Without `peerHit`: opportunistic (RFC 7401 §4.1.8).
    */
   connect(peer: Locator, peerHit?: Uint8Array, opts: { from?: Locator; timeoutMs?: number } = {}): Promise<Uint8Array> {
-    const existing = peerHit ? this.stack.host.association(peerHit) : undefined;
-    if (existing?.state === "ESTABLISHED" && peerHit) return Promise.resolve(peerHit.slice());
+    if (peerHit && this.stack.connected(peerHit)) return Promise.resolve(peerHit.slice());
     const want = peerHit ? hitKey(peerHit) : undefined;
     const matches = (ev: { peerHit: Uint8Array }) => (want ? hitKey(ev.peerHit) === want : true);
     return new Promise((resolve, reject) => {

@@ -142,6 +142,16 @@ export class HostStack extends EspStack implements SimEndpoint {
     return this.sas.peer(peerHit) !== undefined;
   }
 
+  /**
+   * An association with `peerHit` a connect() need not wait for: ESTABLISHED, or R2-SENT with its
+   * SAs (we answered the peer's exchange; its first packet makes it ESTABLISHED, RFC 7401 §4.4.2),
+   * where the HipHost starts no new exchange and no "established" would come until then.
+   */
+  connected(peerHit: Uint8Array): boolean {
+    const st = this.host.association(peerHit)?.state;
+    return st === "ESTABLISHED" || (st === "R2-SENT" && this.canSend(peerHit));
+  }
+
   // ---- SimEndpoint --------------------------------------------------------------------------
 
   /** A UDP/10500 datagram (HIP, ESP or an FA relay frame) from `from` at our `to`. */
