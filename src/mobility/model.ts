@@ -162,7 +162,9 @@ export class LocalModel {
     // The preferred flag marks the addresses of our best interface (§3.3) or those set explicitly.
     let best = Number.NEGATIVE_INFINITY;
     for (const x of this.interfaces.values()) if (x.up && !x.hidden && x.addresses.some((a) => a.status === "active")) best = Math.max(best, x.preference);
-    return itf.addresses.map((a) => ({
+    // A wildcard a socket is bound to (0.0.0.0, ::) is no address to reach us at (RFC 4291
+    // §2.5.2, RFC 1122 §3.2.1.3): announced, the peer's ACs went to its own host.
+    return itf.addresses.filter((a) => !isUnspecified(a.locator.ip)).map((a) => ({
       locator: a.locator,
       lifetime: Number.isFinite(a.expiresAt) ? Math.max(0, Math.ceil((a.expiresAt - now) / 1000)) : LIFETIME_INFINITE,
       preferred: a.status === "active" && (a.preferred || itf.preference === best),
@@ -333,4 +335,9 @@ export class PeerModel {
     }
     return undefined;
   }
+}
+
+/** The unspecified address of either family (a wildcard bind), in any spelling node gives it. */
+export function isUnspecified(ip: string): boolean {
+  return ip === "0.0.0.0" || ip === "::" || ip === "0:0:0:0:0:0:0:0" || ip === "::0";
 }

@@ -60,7 +60,9 @@ test("hipmm host --connect: a line typed after the exchange timed out, or after 
     // A first: nobody answers, the exchange times out (I1 at 100, 200, 400, 800, 1600 ms).
     const a = hipmm(["host", "--id", keys[0], "--listen", "127.0.0.1:0", "--no-watch", "--rto-ms", "100", "--connect", `${hits[1]}@127.0.0.1:${port}`]);
     a.child.stdin.write("held\n");
-    await a.waitFor("err", /base exchange [^\n]*\(1 line\(s\) held; the next line tries again\)/);
+    // While a line waits, a failed exchange is tried again after a second (and a typed line
+    // starts one at once).
+    await a.waitFor("err", /base exchange [^\n]*\(1 line\(s\) held; trying again in 1 s\)/);
     const b = hipmm(serverArgs(keys[1], port));
     await b.waitFor("err", /listening on/);
     a.child.stdin.write("late\n");
