@@ -82,6 +82,14 @@ export async function hostCommand(argv: string[]): Promise<number> {
   const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
   let current: Uint8Array | undefined = peer?.hit;
   host.on("event", capture.onEvent);
+  // A peer that ran a base exchange with us (we answered: R2-SENT) can take our lines at once;
+  // "established" waits for its first packet (RFC 7401 §4.4.2), and a silent client would
+  // otherwise hold our lines until it spoke.
+  host.on("event", (ev) => {
+    if (ev.type !== "sa-install" || (current && host.stack.canSend(current))) return;
+    current = ev.peerHit;
+    lines.flush();
+  });
   host.on("established", (ev) => {
     current = ev.peerHit;
     console.error(`hipmm: established ${hitToString(ev.peerHit)} at ${locatorKey(ev.peer)}`);

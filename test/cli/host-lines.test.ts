@@ -138,3 +138,18 @@ test("hipmm host: 3000 lines piped in before the peer is up all leave, none drop
     assert.equal(await b.exited, 0);
   }),
 );
+
+test("hipmm host without --connect: a line typed once a client has associated reaches it before the client says anything", { timeout: 60_000 }, () =>
+  withCliWorld(["a", "b"], async ({ keys, hits, hipmm }) => {
+    const b = hipmm(["host", "--id", keys[1], "--listen", "127.0.0.1:0", "--k", "2", "--no-watch"]);
+    const port = (await b.waitFor("err", /listening on 127\.0\.0\.1:(\d+)/))[1];
+    const a = hipmm(["host", "--id", keys[0], "--listen", "127.0.0.1:0", "--no-watch", "--connect", `${hits[1]}@127.0.0.1:${port}`]);
+    await a.waitFor("err", /established /);
+    b.child.stdin.write("hello client\n"); // A has sent nothing: B's association is R2-SENT
+    await a.waitFor("out", /^hello client\n/);
+    a.child.stdin.end();
+    assert.equal(await a.exited, 0);
+    b.child.stdin.end();
+    assert.equal(await b.exited, 0);
+  }),
+);
