@@ -179,10 +179,10 @@ test("api (hipmm/node): public-key crypto on node:crypto — a move's REA signed
     assert.deepEqual(Object.keys(sa).sort(), ["drops", "esp", "held", "hip", "mobility", "transport", "update"]);
     // A datagram too large for one UDP packet after ESP is refused and counted; 65,000 bytes pass.
     const big = new Promise<number>((resolve) => b.on("message", (m) => m.data.length > 1000 && resolve(m.data.length)));
-    assert.equal(assoc.send(new Uint8Array(70_000)), "seal-failed");
+    assert.equal(assoc.send(new Uint8Array(70_000)), "too-big");
     assert.equal(assoc.send(new Uint8Array(65_000)), "sent");
     assert.equal(await big, 65_000);
-    assert.equal(a.stats().drops["esp.seal.no-space"], 1, JSON.stringify(a.stats().drops));
+    assert.equal(a.stats().drops["esp.too-big"], 1, JSON.stringify(a.stats().drops));
     // `drops` names what was dropped: no zero entries (the layers keep every counter).
     assert.deepEqual(Object.entries(sa.drops).filter(([, v]) => v === 0), [], JSON.stringify(sa.drops));
     assert.equal((sa.mobility.rejected as Record<string, number>)["bad-hmac"], 0, "zero counters stay in their layer");
