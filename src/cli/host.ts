@@ -85,13 +85,16 @@ export async function hostCommand(argv: string[]): Promise<number> {
   // A peer that ran a base exchange with us (we answered: R2-SENT) can take our lines at once;
   // "established" waits for its first packet (RFC 7401 §4.4.2), and a silent client would
   // otherwise hold our lines until it spoke.
+  // With --connect HIT@…, lines go to that peer only: another host that associates with us does
+  // not take them.
+  const ours = (hit: Uint8Array) => !peer?.hit || hitKey(hit) === hitKey(peer.hit);
   host.on("event", (ev) => {
-    if (ev.type !== "sa-install" || (current && host.stack.canSend(current))) return;
+    if (ev.type !== "sa-install" || !ours(ev.peerHit) || (current && host.stack.canSend(current))) return;
     current = ev.peerHit;
     lines.flush();
   });
   host.on("established", (ev) => {
-    current = ev.peerHit;
+    if (ours(ev.peerHit)) current = ev.peerHit;
     console.error(`hipmm: established ${hitToString(ev.peerHit)} at ${locatorKey(ev.peer)}`);
     lines.flush();
     maybeFinish();

@@ -153,3 +153,25 @@ test("hipmm host without --connect: a line typed once a client has associated re
     assert.equal(await b.exited, 0);
   }),
 );
+
+test("hipmm host --connect HIT@…: another host that associates with us does not take our lines", { timeout: 60_000 }, () =>
+  withCliWorld(["a", "b", "c"], async ({ keys, hits, hipmm }) => {
+    const b = hipmm(["host", "--id", keys[1], "--listen", "127.0.0.1:0", "--k", "2", "--no-watch", "--no-stdin", "--output", "lines"]);
+    const bPort = (await b.waitFor("err", /listening on 127\.0\.0\.1:(\d+)/))[1];
+    const a = hipmm(["host", "--id", keys[0], "--listen", "127.0.0.1:0", "--k", "2", "--no-watch", "--connect", `${hits[1]}@127.0.0.1:${bPort}`]);
+    const aPort = (await a.waitFor("err", /listening on 127\.0\.0\.1:(\d+)/))[1];
+    await a.waitFor("err", /established /);
+    const c = hipmm(["host", "--id", keys[2], "--listen", "127.0.0.1:0", "--no-watch", "--output", "lines", "--connect", `${hits[0]}@127.0.0.1:${aPort}`]);
+    await c.waitFor("err", /established /);
+    c.child.stdin.write("c speaks\n"); // A now has an ESTABLISHED association with C too
+    await a.waitFor("out", /c speaks\n/);
+    a.child.stdin.write("for b\n");
+    await b.waitFor("out", /^for b\n/);
+    assert.doesNotMatch(c.out, /for b/);
+    for (const p of [a, c]) p.child.stdin.end();
+    assert.equal(await a.exited, 0);
+    assert.equal(await c.exited, 0);
+    b.child.kill("SIGTERM");
+    assert.equal(await b.exited, 0);
+  }),
+);
