@@ -134,6 +134,7 @@ export async function hostCommand(argv: string[]): Promise<number> {
   let ended = false;
   let finish: (() => void) | undefined;
   let pausedOnce = false;
+  let lastFailure = "";
   const maybeFinish = () => {
     if (ended && lines.idle) finish?.();
   };
@@ -142,10 +143,15 @@ export async function hostCommand(argv: string[]): Promise<number> {
     connecting = true;
     host
       .connect(peer.loc, peer.hit)
+      .then(() => {
+        lastFailure = "";
+      })
       .catch((e: Error) => {
         if (stopping) return;
         const held = lines.held;
-        console.error(`hipmm: ${e.message}${held ? ` (${held} line(s) held${ended ? "" : "; trying again in 1 s"})` : ""}`);
+        // The same failure again (a retry while lines wait) is not repeated every second.
+        if (e.message !== lastFailure || !held) console.error(`hipmm: ${e.message}${held ? ` (${held} line(s) held${ended ? "" : "; trying again in 1 s"})` : ""}`);
+        lastFailure = e.message;
         if (ended) finish?.();
         else if (held) setTimeout(associate, 1000).unref();
       })

@@ -4,7 +4,7 @@
 // `dataPlane: "worker"` / a WorkerDataPlane: the stack defers ESP (deferEsp) and a
 // WorkerEspRunner seals/opens each event-loop turn's packets as one batch in the Worker.
 import { cryptoRng } from "../core/rng.ts";
-import type { Locator, Rng } from "../core/types.ts";
+import { type Locator, locatorKey, type Rng } from "../core/types.ts";
 import type { DataPlane } from "../esp/dataplane.ts";
 import { WorkerDataPlane } from "../esp/remote.ts";
 import { hitKey } from "../hip/hit.ts";
@@ -293,6 +293,13 @@ export class RuntimeHost {
    */
   connect(peer: Locator, peerHit?: Uint8Array, opts: { from?: Locator; timeoutMs?: number } = {}): Promise<Uint8Array> {
     if (peerHit && this.stack.connected(peerHit)) return Promise.resolve(peerHit.slice());
+    // No socket of the peer's family (e.g. only [::]:0, which is IPv6-only, for an IPv4 peer):
+    // every I1 would be unroutable until the exchange timed out. Say so now (with an FA, the
+    // exchange leaves in relay frames to the FA instead, §9).
+    const v6 = peer.ip.includes(":");
+    if (!this.stack.fa && !this.closing && !this.error && !this.locals.some((l) => l.ip.includes(":") === v6)) {
+      return Promise.reject(new Error(`connect: no ${v6 ? "IPv6" : "IPv4"} address to reach ${locatorKey(peer)} from (bound: ${this.locals.map(locatorKey).join(" ") || "none"})`));
+    }
     const want = peerHit ? hitKey(peerHit) : undefined;
     const matches = (ev: { peerHit: Uint8Array }) => (want ? hitKey(ev.peerHit) === want : true);
     return new Promise((resolve, reject) => {
