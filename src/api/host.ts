@@ -38,7 +38,10 @@ export function identityFromText(text: string): HostIdentity {
 
 /** A locator from text ("IP:PORT", "[IPv6]:PORT"); throws on bad input. */
 export function toLocator(l: LocatorLike): Locator {
-  if (typeof l !== "string") return l;
+  if (typeof l !== "string") {
+    if (typeof l?.ip !== "string" || typeof l.port !== "number") throw new Error(`bad locator ${JSON.stringify(l)} (want IP:PORT, [IPv6]:PORT or { ip, port })`);
+    return l;
+  }
   const loc = parseLocator(l);
   if (!loc) throw new Error(`bad locator '${l}' (want IP:PORT or [IPv6]:PORT)`);
   return loc;
@@ -148,6 +151,7 @@ export class Host extends Emitter<HostEvents> {
 
   /** Base exchange with a peer (RFC 7401 §6.6); resolves with the association once established. */
   async connect(peer: PeerAddress, opts: { timeoutMs?: number } = {}): Promise<Association> {
+    if ((this.backend as { closed?: boolean }).closed) throw new Error("host closed");
     const hit = await this.backend.connect(toLocator(peer.locator), peer.hit === undefined ? undefined : toHit(peer.hit), opts);
     return this.association(hit);
   }

@@ -296,8 +296,8 @@ export class RuntimeHost {
     // No socket of the peer's family (e.g. only [::]:0, which is IPv6-only, for an IPv4 peer):
     // every I1 would be unroutable until the exchange timed out. Say so now (with an FA, the
     // exchange leaves in relay frames to the FA instead, §9).
-    const v6 = peer.ip.includes(":");
-    if (!this.stack.fa && !this.closing && !this.error && !this.locals.some((l) => l.ip.includes(":") === v6)) {
+    const v6 = peer?.ip.includes(":");
+    if (v6 !== undefined && !this.stack.fa && !this.closing && !this.error && !this.locals.some((l) => l.ip.includes(":") === v6)) {
       return Promise.reject(new Error(`connect: no ${v6 ? "IPv6" : "IPv4"} address to reach ${locatorKey(peer)} from (bound: ${this.locals.map(locatorKey).join(" ") || "none"})`));
     }
     const want = peerHit ? hitKey(peerHit) : undefined;

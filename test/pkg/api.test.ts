@@ -69,6 +69,9 @@ test("api: identities as keyfile text; bad locators and HITs are errors naming t
       await assert.rejects(h.connect({ locator: bad, hit: h.hit }), new RegExp(`bad locator '${bad.replace(/[[\]]/g, "\\$&")}'`));
     }
     await assert.rejects(h.move({ add: ["localhost:0"] }), /bad locator 'localhost:0'/);
+    // Not a locator at all (e.g. `locators[0]` of a closed host): an error naming it, not a TypeError.
+    await assert.rejects(h.connect({ locator: undefined as never, hit: h.hit }), /bad locator undefined/);
+    await assert.rejects(h.connect({ locator: { ip: "127.0.0.1" } as never }), /bad locator \{"ip":"127\.0\.0\.1"\}/);
     // Adding an address the host already has is a no-op (it failed with EADDRINUSE).
     const mine = h.locators[0];
     await h.move({ add: [mine] });
