@@ -5,27 +5,27 @@ import { Vp } from "./aes-vperm";
 import { ch, KT, S0, S1, Sched, WK } from "./sha256";
 
 /**
- * For i in 0..n-1: compresses the 64-byte block at sp + 64i into state h, and CBC-decrypts in
+ * For i in 0..n-1: compresses the 64-byte block at p + 64i into state h, and CBC-decrypts in
  * place the 64 bytes at q + 64i with the transformed inverse schedule dk, chaining from the block
  * at `chain` (updated to the last ciphertext block). Each iteration reads its SHA block before
  * it writes plaintext, so the decrypted bytes may lie in the block hashed by the same iteration.
  */
-export function sha256CbcDec4(h: usize, sp: usize, dk: usize, q: usize, n: usize, chain: usize): void {
+export function sha256CbcDec4(h: usize, p: usize, dk: usize, q: usize, n: usize, chain: usize): void {
   let cv = v128.load(chain);
-  for (; n > 0; n--, sp += 64, q += 64) {
+  for (; n > 0; n--, p += 64, q += 64) {
     let a = load<u32>(h), b = load<u32>(h, 4), c = load<u32>(h, 8), d = load<u32>(h, 12);
     let e = load<u32>(h, 16), f = load<u32>(h, 20), g = load<u32>(h, 24), hh = load<u32>(h, 28);
-    let x0 = Sched.load(sp, 0);
-    let x1 = Sched.load(sp, 16);
-    let x2 = Sched.load(sp, 32);
-    let x3 = Sched.load(sp, 48);
+    let x0 = Sched.load(p, 0);
+    let x1 = Sched.load(p, 16);
+    let x2 = Sched.load(p, 32);
+    let x3 = Sched.load(p, 48);
     v128.store(WK, i32x4.add(x0, v128.load(KT)));
     v128.store(WK, i32x4.add(x1, v128.load(KT, 16)), 16);
     v128.store(WK, i32x4.add(x2, v128.load(KT, 32)), 32);
     v128.store(WK, i32x4.add(x3, v128.load(KT, 48)), 48);
-    let y0 = v128.load(q), y1 = v128.load(q, 16), y2 = v128.load(q, 32), y3 = v128.load(q, 48);
     let m1 = b ^ c;
     let m0: u32 = 0;
+    let y0 = v128.load(q), y1 = v128.load(q, 16), y2 = v128.load(q, 32), y3 = v128.load(q, 48);
     hh += S1(e) + ch(e, f, g) + load<u32>(WK, 0); d += hh; m0 = a ^ b; hh += S0(a) + (b ^ (m0 & m1));
     g += S1(d) + ch(d, e, f) + load<u32>(WK, 4); c += g; m1 = hh ^ a; g += S0(hh) + (a ^ (m1 & m0));
     f += S1(c) + ch(c, d, e) + load<u32>(WK, 8); b += f; m0 = g ^ hh; f += S0(g) + (hh ^ (m0 & m1));

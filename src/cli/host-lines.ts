@@ -25,14 +25,14 @@ export class LineSender {
   private paused = false;
   /** Skipping the rest of a line that outgrew a datagram. */
   private skipping = false;
+  /** stdin has ended: the last line goes even without its newline. */
+  private ended = false;
   private readonly enc = new TextEncoder();
 
   constructor(
     private readonly sink: LineSink,
     readonly maxHeld = 1024,
   ) {}
-
-  private ended = false;
 
   /** Lines waiting (not counting those still in the read buffer while stdin is paused). */
   get held(): number {

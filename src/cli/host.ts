@@ -82,12 +82,12 @@ export async function hostCommand(argv: string[]): Promise<number> {
   const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
   let current: Uint8Array | undefined = peer?.hit;
   host.on("event", capture.onEvent);
-  // A peer that ran a base exchange with us (we answered: R2-SENT) can take our lines at once;
-  // "established" waits for its first packet (RFC 7401 §4.4.2), and a silent client would
-  // otherwise hold our lines until it spoke.
   // With --connect HIT@…, lines go to that peer only: another host that associates with us does
   // not take them.
   const ours = (hit: Uint8Array) => !peer?.hit || hitKey(hit) === hitKey(peer.hit);
+  // A peer that ran a base exchange with us (we answered: R2-SENT) can take our lines at once;
+  // "established" waits for its first packet (RFC 7401 §4.4.2), and a silent client would
+  // otherwise hold our lines until it spoke.
   host.on("event", (ev) => {
     if (ev.type !== "sa-install" || !ours(ev.peerHit) || (current && host.stack.canSend(current))) return;
     current = ev.peerHit;

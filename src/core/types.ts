@@ -36,6 +36,12 @@ export function locatorKey(l: Locator): string {
   return l.ip.includes(":") ? `[${l.ip}]:${l.port}` : `${l.ip}:${l.port}`;
 }
 
+/** The unspecified address of either family (RFC 4291 §2.5.2, RFC 1122 §3.2.1.3): a wildcard
+ *  bind, never an address to reach a host at. */
+export function isUnspecified(ip: string): boolean {
+  return ip === "0.0.0.0" || ip === "::" || ip === "::0" || ip === "0:0:0:0:0:0:0:0";
+}
+
 /** True when both locators have the same IP text and port. */
 export function sameLocator(a: Locator, b: Locator): boolean {
   return a.port === b.port && a.ip === b.ip;

@@ -4,7 +4,7 @@
 // (§6.1.1.1); an address left out of an REA is lost (§6.4) — we keep it "deprecated" for a
 // short grace period so traffic is not cut before a replacement is verified (make-before-break).
 import type { Locator, Millis } from "../core/types.ts";
-import { locatorKey, sameLocator } from "../core/types.ts";
+import { isUnspecified, locatorKey, sameLocator } from "../core/types.ts";
 import type { LogicalInterface, MmAddress, ReaAddress, ReaInfo } from "./types.ts";
 
 /** REA_INFO Address Lifetime value meaning "no expiry" (all ones). */
@@ -335,9 +335,4 @@ export class PeerModel {
     }
     return undefined;
   }
-}
-
-/** The unspecified address of either family (a wildcard bind), in any spelling node gives it. */
-export function isUnspecified(ip: string): boolean {
-  return ip === "0.0.0.0" || ip === "::" || ip === "0:0:0:0:0:0:0:0" || ip === "::0";
 }

@@ -4,7 +4,7 @@
 // `dataPlane: "worker"` / a WorkerDataPlane: the stack defers ESP (deferEsp) and a
 // WorkerEspRunner seals/opens each event-loop turn's packets as one batch in the Worker.
 import { cryptoRng } from "../core/rng.ts";
-import { type Locator, locatorKey, type Rng } from "../core/types.ts";
+import { isUnspecified, type Locator, locatorKey, type Rng } from "../core/types.ts";
 import type { DataPlane } from "../esp/dataplane.ts";
 import { WorkerDataPlane } from "../esp/remote.ts";
 import { hitKey } from "../hip/hit.ts";
@@ -352,7 +352,7 @@ export class RuntimeHost {
    */
   private sourceFor(peer: Locator): Locator | undefined {
     const v6 = peer.ip.includes(":");
-    const ok = this.locals.filter((l) => l.ip.includes(":") === v6 && l.ip !== "0.0.0.0" && l.ip !== "::");
+    const ok = this.locals.filter((l) => l.ip.includes(":") === v6 && !isUnspecified(l.ip));
     const loopback = peer.ip.startsWith("127.") || peer.ip === "::1";
     return ok.find((l) => (l.ip.startsWith("127.") || l.ip === "::1") === loopback) ?? ok[0];
   }

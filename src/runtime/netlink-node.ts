@@ -6,7 +6,7 @@
 // closed, new one bound and announced). The stack sends the REAs (§4.2, §6.4). Where `ip` is
 // missing, the caller falls back to polling (mobility-node.ts AddressWatcher).
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import type { Locator } from "../core/types.ts";
+import { isUnspecified, type Locator } from "../core/types.ts";
 import type { LocalModel } from "../mobility/model.ts";
 import type { RuntimeHost } from "./host.ts";
 import { bindHostSocket } from "./node.ts";
@@ -34,7 +34,6 @@ export interface KernelWatchOptions {
 }
 
 const familyOfIp = (ip: string): 4 | 6 => (ip.includes(":") ? 6 : 4);
-const wildcard = (ip: string) => ip === "0.0.0.0" || ip === "::";
 
 export class KernelWatcher {
   readonly state = new KernelState();
@@ -122,7 +121,7 @@ export class KernelWatcher {
     if (this.stopped) return;
     this.reconciles++;
     const host = this.host;
-    const fams = this.o.families ?? [...new Set(host.locals.filter((l) => !wildcard(l.ip)).map((l) => familyOfIp(l.ip)))];
+    const fams = this.o.families ?? [...new Set(host.locals.filter((l) => !isUnspecified(l.ip)).map((l) => familyOfIp(l.ip)))];
     const wanted = new Map<string, number>(); // ip → ifindex
     for (const itf of this.state.interfaces.values()) {
       if (!this.names.has(itf.name)) continue;

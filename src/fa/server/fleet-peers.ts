@@ -14,7 +14,7 @@
 import { createHmac } from "node:crypto";
 import { createSocket, type Socket } from "node:dgram";
 import { bytesToIp, ipToBytes } from "../../core/addr.ts";
-import type { Locator } from "../../core/types.ts";
+import { isUnspecified, type Locator } from "../../core/types.ts";
 
 export const HEARTBEAT_MAGIC = [0x48, 0x46, 0x48, 0x31]; // "HFH1"
 /** Most peers tracked (the registry is written by the fleet; a bound all the same). */
@@ -170,7 +170,7 @@ export class FleetPeers {
     if (body.length < 1 + 18 || body.length !== 1 + body[0] + 18) return false;
     const name = Buffer.from(body.subarray(1, 1 + body[0])).toString("utf8");
     const at = { ip: bytesToIp(body.subarray(1 + body[0], 17 + body[0])), port: (body[17 + body[0]] << 8) | body[18 + body[0]] };
-    if ((at.ip === "0.0.0.0" || at.ip === "::") && src) at.ip = src; // bound to a wildcard: where it sends from
+    if (isUnspecified(at.ip) && src) at.ip = src; // bound to a wildcard: where it sends from
     if (name === this.self) return false;
     let p = this.peers.get(name);
     if (p && sentAt <= p.lastSent) return false;

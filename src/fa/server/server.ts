@@ -3,7 +3,7 @@
 // lease expiry survives restarts with a persistent store), structured logs and counters.
 import { createSocket, type Socket } from "node:dgram";
 import { networkInterfaces } from "node:os";
-import { type Locator, locatorKey } from "../../core/types.ts";
+import { isUnspecified, type Locator, locatorKey } from "../../core/types.ts";
 import { cryptoRng } from "../../core/rng.ts";
 import type { HostIdentity } from "../../hip/identity.ts";
 import { nodeCryptoDefault } from "../../runtime/crypto-node.ts";
@@ -110,7 +110,7 @@ export class FaServer {
     };
     const c = o.config;
     // Bound to a wildcard address: every interface address is ours, never a relay destination.
-    const wild = [...c.control, ...c.shared4, ...c.pool6].some((l) => l.ip === "0.0.0.0" || l.ip === "::");
+    const wild = [...c.control, ...c.shared4, ...c.pool6].some((l) => isUnspecified(l.ip));
     const own = wild ? Object.values(networkInterfaces()).flatMap((a) => (a ?? []).map((x) => x.address.replace(/%.*$/, ""))) : [];
     const config = {
       ...c,
