@@ -101,3 +101,27 @@ test("an unmatched PONG (wrong nonce or source) changes nothing and is counted",
   assert.equal(fa.stats().drops.probe_unmatched, 1);
   assert.equal(fa.stats().holders.pongs, 0);
 });
+
+test("a PONG that comes after other traffic already answered its probe is an answer, not a drop", () => {
+  // Seen with `hipmm fa`: an I1 relayed to a holder silent for a second starts a probe; the holder's
+  // R1 (a relay frame) comes back before its PONG, and the PONG was counted probe_unmatched.
+  const probes: Uint8Array[] = [];
+  const h = new HolderLiveness({ holderSilenceMs: 1000, holderProbeMs: 300, holderProbes: 3, holderQueue: 8 }, new SeededRng(6), (_l, d) => probes.push(d), () => {});
+  const lease = { hit: "h", leaseId: 1, host: { ip: "198.51.100.7", port: 5000 } } as unknown as Lease;
+  assert.equal(h.forward(0, lease), undefined);
+  assert.equal(h.forward(1500, lease), undefined);
+  assert.equal(probes.length, 1);
+  h.heard(1501, lease); // the relay frame
+  assert.ok(h.pong(1502, "198.51.100.7", 5000, probeNonce(probes[0])), "the late PONG is matched");
+  assert.ok(!h.pong(1503, "198.51.100.8", 5000, probeNonce(probes[0])), "from another source it is not");
+  assert.equal(h.counters.pongs, 1);
+  // The next probe replaces the nonce: the first one no longer matches.
+  assert.equal(h.forward(3000, lease), undefined);
+  assert.equal(probes.length, 2);
+  assert.ok(!h.pong(3001, "198.51.100.7", 5000, probeNonce(probes[0])), "an old probe's nonce");
+  assert.ok(h.pong(3002, "198.51.100.7", 5000, probeNonce(probes[1])));
+  // The lease goes: its nonce with it.
+  h.forget(lease);
+  assert.ok(!h.pong(3003, "198.51.100.7", 5000, probeNonce(probes[1])));
+  assert.equal(h.counters.died, 0);
+});

@@ -120,7 +120,8 @@ export class HolderLiveness {
     }
     s.dead = false;
     s.probes = 0;
-    this.byNonce.delete(s.nonce);
+    // The probe's nonce stays known (until the next probe or the lease goes): its PONG, still on
+    // the way when other traffic answered first (an R1 relayed back), is an answer, not a drop.
     this.active.delete(s);
   }
 
