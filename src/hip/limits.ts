@@ -78,6 +78,11 @@ export interface HipLimits {
   workerIoRaw: number;
   /** worker-io: peer IP addresses the Worker names by id; past it the table starts over (state, not a drop). */
   workerIoPeerIps: number;
+  /**
+   * worker-io: destinations (socket × peer locator) the Worker sends sealed packets to by id; past
+   * it both tables start over (state, not a drop; `workerIo.stats.destResets`).
+   */
+  workerIoDests: number;
   /** Mobility: logical interfaces of one peer (REA_INFO interface IDs, draft §4.1). */
   maxPeerInterfaces: number;
   /** Mobility: addresses of one peer over all its interfaces. */
@@ -108,6 +113,7 @@ export const HIP_LIMITS: Readonly<HipLimits> = Object.freeze({
   workerIoBacklog: 4096,
   workerIoRaw: 1024,
   workerIoPeerIps: 4096,
+  workerIoDests: 65536,
   maxPeerInterfaces: 8,
   maxPeerAddresses: 32,
   probePerIp: { maxProbes: 16, maxBytes: 3_000, windowMs: 60_000 },

@@ -39,7 +39,9 @@ interface Dest {
 export class IoWorker {
   private readonly socks = new Map<number, DatagramSocket>();
   private readonly reported = new Map<number, { total: number; recv: number }>();
-  private readonly dests = new Map<number, Dest>();
+  private dests = new Map<number, Dest>();
+  /** The table before the last "dests-reset": batches already in the ring may still name its ids. */
+  private oldDests = new Map<number, Dest>();
   /** Ring buffer id → its destination table and a batch view of that buffer (results read in place). */
   private readonly tables = new Map<number, { table: Int32Array; view: EspBatch }>();
   /** [raw datagrams in flight, backlog flag, pool batch k busy (SH_BUSY + k)…], shared with the main thread. */
@@ -117,6 +119,12 @@ export class IoWorker {
         if (m.id > this.maxDest) this.maxDest = m.id;
         if (this.waiting.length > 0) this.sendWaiting();
         return;
+      case "dests-reset":
+        // Every id named so far came before this on the port (ids are never reused). They stay one
+        // more generation, for the seal batches already in the ring; the generation before goes.
+        this.oldDests = this.dests;
+        this.dests = new Map();
+        return;
       case "table":
         this.tables.set(m.buf, { table: new Int32Array(m.table), view: EspBatch.view() });
         return;
@@ -141,7 +149,7 @@ export class IoWorker {
     for (let i = 0; i < n; i++) {
       const d = table[i];
       if (d <= 0 || view.status(i) !== EspStatus.Ok) continue; // not sealed: the main thread handles it
-      const dest = this.dests.get(d);
+      const dest = this.dests.get(d) ?? this.oldDests.get(d);
       const off = view.offset(i);
       // The ring can outrun the port: a destination named just before this batch may not be here
       // yet. Its packets, and every one after them, wait for it in order (sending them back to
@@ -165,7 +173,7 @@ export class IoWorker {
     const q = this.waiting;
     let k = 0;
     for (; k < q.length; k++) {
-      const dest = this.dests.get(q[k].d);
+      const dest = this.dests.get(q[k].d) ?? this.oldDests.get(q[k].d);
       if (dest === undefined && q[k].d > this.maxDest) break;
       const s = dest && this.socks.get(dest.sock);
       if (!dest || !s) this.drop("tx-no-socket"); // gone meanwhile; its batch is settled, nothing can take it back

@@ -9,7 +9,7 @@
 import type { Locator, Transmit } from "../core/types.ts";
 import { EspBatch } from "../esp/espbatch.ts";
 import { WorkerDataPlane } from "../esp/remote.ts";
-import { type HipLimits, resolveLimits } from "../hip/limits.ts";
+import { HIP_LIMITS, type HipLimits, resolveLimits } from "../hip/limits.ts";
 import type { DatagramHandler, DatagramSocket } from "../transport/types.ts";
 import type { OpenJob } from "./esp-work.ts";
 
@@ -25,18 +25,18 @@ export interface WorkerIoLimits {
   raw: number;
   /** Peer IPs the Worker names by id (then the table starts over). */
   peerIps: number;
+  /** Destinations (socket × peer locator) named by id for sealed packets (then both tables start over). */
+  dests: number;
 }
 
 /** The `workerIo*` fields of a host's limits. */
-export const workerIoLimits = (l: HipLimits): WorkerIoLimits => ({ backlog: l.workerIoBacklog, raw: l.workerIoRaw, peerIps: l.workerIoPeerIps });
+export const workerIoLimits = (l: HipLimits): WorkerIoLimits => ({ backlog: l.workerIoBacklog, raw: l.workerIoRaw, peerIps: l.workerIoPeerIps, dests: l.workerIoDests });
 /** Shared words: raw datagrams in flight; 1 while the Worker has a backlog; then a busy flag per pool batch. */
 export const SH_RAW = 0;
 export const SH_BACKLOG = 1;
 export const SH_BUSY = 2;
 /** How long a socket close waits for the Worker's answer. */
 const CLOSE_MS = 2000;
-/** Destinations named (peer locator × socket); beyond it, sealed packets go back to this thread. */
-const MAX_DESTS = 65536;
 
 /** Main thread → Worker. */
 export type IoToWorker =
@@ -44,6 +44,7 @@ export type IoToWorker =
   | { t: "close"; sock: number }
   | { t: "tx"; sock: number; to: Locator; data: Uint8Array }
   | { t: "dest"; id: number; sock: number; to: Locator }
+  | { t: "dests-reset" }
   | { t: "table"; buf: number; table: SharedArrayBuffer }
   | { t: "fast"; on: boolean }
   | { t: "limits"; limits: WorkerIoLimits }
@@ -81,6 +82,10 @@ export interface WorkerIoStats {
   drops: Record<string, number>;
   /** Times the Worker's peer-IP table filled (`limits.workerIoPeerIps`) and started over. */
   ipTableResets: number;
+  /** Times the destination tables filled (`limits.workerIoDests`) and started over. */
+  destResets: number;
+  /** Datagrams this thread handed to the Worker's sockets one by one: HIP control, and sealed packets with no destination id. */
+  txFromMain: number;
 }
 
 /** What {@link WorkerIo.start} made. */
@@ -115,6 +120,7 @@ export class WorkerUdpSocket implements DatagramSocket {
       this.sendErrors++;
       return;
     }
+    this.io.stats.txFromMain++;
     this.io.post({ t: "tx", sock: this.id, to: { ip: t.to.ip, port: t.to.port }, data: t.data });
   }
 
@@ -132,7 +138,7 @@ export class WorkerUdpSocket implements DatagramSocket {
 /** The main-thread half of dataPlane "worker-io": sockets in the ESP Worker, opened batches out of it. */
 export class WorkerIo {
   /** Counters. */
-  readonly stats: WorkerIoStats = { opened: 0, openedBatches: 0, raw: 0, drops: {}, ipTableResets: 0 };
+  readonly stats: WorkerIoStats = { opened: 0, openedBatches: 0, raw: 0, drops: {}, ipTableResets: 0, destResets: 0, txFromMain: 0 };
   /** Receives each opened batch (set by the ESP runner): jobs[i] describes entry i. */
   onOpened: ((batch: EspBatch, n: number, jobs: OpenJob[]) => void) | undefined;
   private readonly socks = new Map<number, WorkerUdpSocket>();
@@ -144,6 +150,7 @@ export class WorkerIo {
   private readonly locators = new Map<string, Map<number, Locator>>();
   private readonly destIds = new Map<string, number>();
   private nextDest = 1;
+  private maxDests = HIP_LIMITS.workerIoDests;
   private lastTo: Locator | undefined;
   private lastToIp = "";
   private lastToPort = -1;
@@ -215,7 +222,8 @@ export class WorkerIo {
   /** The Worker's bounds (RuntimeHost passes `limits.workerIo*`); each at least 1. */
   setLimits(l: WorkerIoLimits): void {
     const at1 = (n: number) => Math.max(1, Math.floor(n) || 1);
-    this.post({ t: "limits", limits: { backlog: at1(l.backlog), raw: at1(l.raw), peerIps: at1(l.peerIps) } });
+    this.maxDests = at1(l.dests);
+    this.post({ t: "limits", limits: { backlog: at1(l.backlog), raw: at1(l.raw), peerIps: at1(l.peerIps), dests: this.maxDests } });
   }
 
   /** Register the destination table of the ring batch whose buffer the Worker knows as `bufId`. */
@@ -231,7 +239,13 @@ export class WorkerIo {
     const key = `${sock.id} ${to.ip} ${to.port}`;
     let id = this.destIds.get(key);
     if (id === undefined) {
-      if (this.destIds.size >= MAX_DESTS) return 0;
+      if (this.destIds.size >= this.maxDests) {
+        // Full: both tables start over (ids are never reused). A batch already in the ring that
+        // names an old id finds none in the Worker and its packet comes back here (table entry 0).
+        this.destIds.clear();
+        this.stats.destResets++;
+        this.post({ t: "dests-reset" });
+      }
       id = this.nextDest++;
       this.destIds.set(key, id);
       this.post({ t: "dest", id, sock: sock.id, to: { ip: to.ip, port: to.port } });

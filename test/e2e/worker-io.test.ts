@@ -146,6 +146,39 @@ test("worker-io: peers on three source IPs, the Worker's IP table bounded at 2 b
   }
 });
 
+test("worker-io: more destinations than limits.workerIoDests (2): the tables start over and sealed packets keep leaving from the Worker, in order", { timeout: 20_000 }, async () => {
+  // The table used to stop naming destinations once full (65,536 by default): from then on, every
+  // sealed packet to a new peer locator went back to the main thread, one message per packet,
+  // for the rest of the host's life.
+  const rng = new SeededRng(85);
+  const hub = await startNodeHost({
+    identity: HostIdentity.generate(rng), listen: ["127.0.0.1:0"], hip: { puzzleK: 2, limits: { workerIoDests: 2 } }, dataPlane: "worker-io",
+  });
+  const peers = await Promise.all([0, 1, 2].map(() => startNodeHost({ identity: HostIdentity.generate(rng), listen: ["127.0.0.1:0"], hip: { puzzleK: 2 } })));
+  try {
+    assert.ok(hub.workerIo);
+    for (const p of peers) await p.connect(hub.locals[0], hub.hit, { timeoutMs: 5000 });
+    const tx0 = hub.workerIo.stats.txFromMain;
+    // Three destinations in turn, 20 packets each: every change of destination past the second
+    // starts the tables over.
+    const n = 20;
+    for (let round = 0; round < 3; round++) {
+      for (const p of peers) {
+        const got = collect(p, n);
+        for (let i = 0; i < n; i++) hub.send(p.hit, 5, 6, enc.encode(`${round} ${i}`));
+        assert.deepEqual((await got).map((m) => dec.decode(m.data)), Array.from({ length: n }, (_, i) => `${round} ${i}`));
+      }
+    }
+    assert.ok(hub.workerIo.stats.destResets >= 3, `the tables started over: ${hub.workerIo.stats.destResets}`);
+    const back = hub.workerIo.stats.txFromMain - tx0;
+    // The Worker keeps the table before the last reset for the batches already in the ring.
+    assert.equal(back, 0, `sealed packets sent from the main thread: ${back} of ${9 * n}`);
+    assert.deepEqual(drops(hub), []);
+  } finally {
+    await Promise.all([hub.close(), ...peers.map((p) => p.close())]);
+  }
+});
+
 test("worker-io: a full seal queue refuses sends, then 'drain' lets the sender go on; all delivered", { timeout: 20_000 }, async () => {
   const rng = new SeededRng(84);
   const a = await startNodeHost({ identity: HostIdentity.generate(rng), listen: ["127.0.0.1:0"], hip: { puzzleK: 2, limits: { maxEspQueue: 32 } }, dataPlane: "worker-io" });
