@@ -9,7 +9,7 @@ import { sha1 } from "@noble/hashes/legacy.js";
 import { sha256, sha384 } from "../core/crypto/sym.ts";
 import { cshake128 } from "@noble/hashes/sha3-addons.js";
 import { bytesToIp, ipToBytes } from "../core/addr.ts";
-import { concat } from "../core/bytes.ts";
+import { concat, hex } from "../core/bytes.ts";
 
 /** RFC 7401 §3.2: HIT context ID 0xF0EF F02F BFF4 3D0F E793 0C3C 6E61 74EA. */
 export const HIT_CONTEXT_ID = new Uint8Array([
@@ -108,7 +108,6 @@ export function hitFromString(text: string): Uint8Array | undefined {
   return b && isHit(b) ? b : undefined;
 }
 
-const HEX: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
 // The last few 16-byte HITs keyed (copies, compared byte by byte): the ESP fast path looks the
 // same peers up several times per packet, and handing back the same string object lets Map
 // lookups reuse its cached hash instead of building and hashing 32 characters each time.
@@ -131,8 +130,7 @@ export function hitKey(hit: Uint8Array): string {
       }
     }
   }
-  let s = "";
-  for (let i = 0; i < hit.length; i++) s += HEX[hit[i]];
+  const s = hex(hit); // flat: the key outlives the call in every map keyed by HIT
   if (hit.length === 16) {
     const j = cachedHits.length < KEY_CACHE ? cachedHits.length : cacheNext++ % KEY_CACHE;
     cachedHits[j] = hit.slice();

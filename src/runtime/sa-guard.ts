@@ -19,7 +19,7 @@ export class SaGuard {
 
   constructor(
     private readonly rng: Rng,
-    /** Fingerprints kept (default 65 536, about 4 MiB at most). */
+    /** Fingerprints kept (default 65 536, about 5.5 MB at most: ~83 bytes each). */
     readonly limit = 65_536,
   ) {}
 

@@ -3,14 +3,20 @@
 // timeout, R2-SENT → ESTABLISHED only on an authenticated packet.
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import v8 from "node:v8";
+import { runInNewContext } from "node:vm";
+import { hex } from "../../src/core/bytes.ts";
 import { SeededRng } from "../../src/core/rng.ts";
 import type { Locator } from "../../src/core/types.ts";
 import type { HipHost } from "../../src/hip/host.ts";
 import { HostIdentity } from "../../src/hip/identity.ts";
 import type { HipLimits } from "../../src/hip/limits.ts";
+import { puzzleKey, SolvedPuzzles } from "../../src/hip/replay.ts";
+import type { SaParams } from "../../src/hip/sa.ts";
 import { LabHost } from "../../src/lab/host.ts";
 import { ProbeBudget } from "../../src/mobility/budget.ts";
 import { MobilityExtension } from "../../src/mobility/extension.ts";
+import { SaGuard } from "../../src/runtime/sa-guard.ts";
 import { HostStack, newDataPlane } from "../../src/runtime/stack.ts";
 import { Simulator } from "../../src/sim/index.ts";
 import { emitPacket } from "../../src/wire/packet.ts";
@@ -243,4 +249,48 @@ test("R2-SENT → ESTABLISHED only on the first authenticated packet: not by tim
   assert.equal(assoc.state, "R2-SENT", "no promotion by an unauthenticated packet");
   b.host.noteEspReceived(net.now, assoc.spiIn, a.loc);
   assert.equal(assoc.state, "ESTABLISHED");
+});
+
+test("memory per remembered key: SaGuard fingerprints and solved puzzles are flat 32-character strings, not cons-string trees", () => {
+  // The guard and each R1 generation keep up to 65,536 keys. Built by `s +=`, every 32-character
+  // hex key was a tree of V8 cons strings: ~625 bytes per key with its Set entry (41 MB for a
+  // full guard), ~83 as one flat string.
+  v8.setFlagsFromString("--expose-gc");
+  const gc = runInNewContext("gc") as () => void;
+  const n = 20_000;
+  const measure = (fill: () => unknown): number => {
+    gc();
+    gc();
+    const h0 = process.memoryUsage().heapUsed;
+    const keep = fill();
+    gc();
+    gc();
+    const per = (process.memoryUsage().heapUsed - h0) / n;
+    assert.ok(keep);
+    return per;
+  };
+  const rng = new SeededRng(7);
+  const sa = (i: number): SaParams => {
+    const encKey = rng.fill(new Uint8Array(20));
+    encKey[0] = i;
+    return { direction: "in", spi: 0x1000 + i, suite: 13, encKey, authKey: new Uint8Array(0) } as unknown as SaParams;
+  };
+  const sas = Array.from({ length: n }, (_, i) => sa(i));
+  const guardBytes = measure(() => {
+    const g = new SaGuard(rng, n);
+    for (const s of sas) assert.ok(g.admit(s));
+    return g;
+  });
+  const pairs = Array.from({ length: n }, () => [rng.fill(new Uint8Array(16)), rng.fill(new Uint8Array(8))] as const);
+  const solvedBytes = measure(() => {
+    const p = new SolvedPuzzles(n);
+    for (const [i, j] of pairs) assert.ok(p.add(puzzleKey(i, j)));
+    return p;
+  });
+  assert.ok(guardBytes < 250, `SaGuard: ${guardBytes.toFixed(0)} bytes per fingerprint`);
+  assert.ok(solvedBytes < 250, `SolvedPuzzles: ${solvedBytes.toFixed(0)} bytes per key`);
+  assert.equal(hex(new Uint8Array([0, 0x0f, 0xf0, 0xff])), "000ff0ff");
+  const big = Uint8Array.from({ length: 5000 }, (_, i) => i * 7);
+  assert.equal(hex(big), Array.from(big, (b) => b.toString(16).padStart(2, "0")).join(""), "longer than one chunk");
+  assert.equal(hex(new Uint8Array(0)), "");
 });
