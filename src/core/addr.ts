@@ -91,19 +91,21 @@ export function bytesToIpAt(b: Uint8Array, o: number): string {
     }
     i = j;
   }
-  let out = "";
+  // Joined, not built with +=: the text is kept (leases, peers, HIT strings) and a += chain of 13
+  // or more characters is a tree of V8 cons strings, several times the size of the flat text.
+  const out: string[] = [];
   for (let i = 0; i < 8; i++) {
     if (i === best) {
-      out += "::";
+      out.push("::");
       i += bestLen - 1;
       continue;
     }
-    if (i > 0 && i !== best + bestLen) out += ":";
+    if (i > 0 && i !== best + bestLen) out.push(":");
     const hi = b[o + 2 * i];
     const lo = b[o + 2 * i + 1];
-    out += hi === 0 ? HEX[lo] : HEX[hi] + HEX2[lo];
+    out.push(hi === 0 ? HEX[lo] : HEX[hi], hi === 0 ? "" : HEX2[lo]);
   }
-  return out;
+  return out.join("");
 }
 
 export function isIPv6Text(ip: string): boolean {

@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import v8 from "node:v8";
 import { runInNewContext } from "node:vm";
+import { bytesToIp } from "../../src/core/addr.ts";
 import { hex } from "../../src/core/bytes.ts";
 import { SeededRng } from "../../src/core/rng.ts";
 import type { Locator } from "../../src/core/types.ts";
@@ -251,7 +252,7 @@ test("R2-SENT → ESTABLISHED only on the first authenticated packet: not by tim
   assert.equal(assoc.state, "ESTABLISHED");
 });
 
-test("memory per remembered key: SaGuard fingerprints and solved puzzles are flat 32-character strings, not cons-string trees", () => {
+test("memory per remembered key: SaGuard fingerprints, solved puzzles and IPv6 text are flat strings, not cons-string trees", () => {
   // The guard and each R1 generation keep up to 65,536 keys. Built by `s +=`, every 32-character
   // hex key was a tree of V8 cons strings: ~625 bytes per key with its Set entry (41 MB for a
   // full guard), ~83 as one flat string.
@@ -287,8 +288,12 @@ test("memory per remembered key: SaGuard fingerprints and solved puzzles are fla
     for (const [i, j] of pairs) assert.ok(p.add(puzzleKey(i, j)));
     return p;
   });
+  // HIT text (RFC 5952) kept per lease, peer or event: 39 characters.
+  const hits = pairs.map(([i]) => i);
+  const textBytes = measure(() => hits.map((h) => bytesToIp(h)));
   assert.ok(guardBytes < 250, `SaGuard: ${guardBytes.toFixed(0)} bytes per fingerprint`);
   assert.ok(solvedBytes < 250, `SolvedPuzzles: ${solvedBytes.toFixed(0)} bytes per key`);
+  assert.ok(textBytes < 200, `IPv6 text: ${textBytes.toFixed(0)} bytes per address (was ~535)`);
   assert.equal(hex(new Uint8Array([0, 0x0f, 0xf0, 0xff])), "000ff0ff");
   const big = Uint8Array.from({ length: 5000 }, (_, i) => i * 7);
   assert.equal(hex(big), Array.from(big, (b) => b.toString(16).padStart(2, "0")).join(""), "longer than one chunk");
