@@ -97,8 +97,8 @@ export class WorkerDataPlane {
   private nextId = 1;
   /** Set once the worker died, errored or was closed: every later call rejects with it. */
   private dead: Error | undefined;
-  private readonly died: Promise<never>;
-  private kill!: (e: Error) => void;
+  /** Rejecters of the control calls under way (each settles its own; fail() rejects the rest). */
+  private readonly controls = new Set<(e: Error) => void>();
   private readonly ring: RingClient | undefined;
 
   private constructor(
@@ -108,10 +108,6 @@ export class WorkerDataPlane {
     ring: boolean,
   ) {
     this.ring = ring ? new RingClient((m) => port.postMessage(m)) : undefined;
-    this.died = new Promise<never>((_, reject) => {
-      this.kill = reject;
-    });
-    this.died.catch(() => {});
     port.addEventListener("message", (ev: MessageEvent<BatchReply & { id: number }>) => {
       const p = this.pending.get(ev.data.id);
       if (p === undefined) return;
@@ -317,13 +313,29 @@ export class WorkerDataPlane {
 
   private control<T>(call: () => Promise<T>): Promise<T> {
     if (this.dead) return Promise.reject(this.dead);
-    return Promise.race([call(), this.died]);
+    // Not Promise.race with one "died" promise: every race left a reaction on it, and a promise
+    // that never settles keeps them all (~8 objects per SA install or removal, for the Worker's life).
+    return new Promise<T>((resolve, reject) => {
+      this.controls.add(reject);
+      call().then(
+        (v) => {
+          this.controls.delete(reject);
+          resolve(v);
+        },
+        (e: unknown) => {
+          this.controls.delete(reject);
+          reject(e);
+        },
+      );
+    });
   }
 
   private fail(e: Error): void {
     if (this.dead) return;
     this.dead = e;
-    this.kill(e);
+    const controls = [...this.controls];
+    this.controls.clear();
+    for (const r of controls) r(e);
     this.ring?.fail(e);
     const all = [...this.pending.values()];
     this.pending.clear();
