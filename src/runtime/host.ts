@@ -19,6 +19,7 @@ import type { DatagramSocket } from "../transport/types.ts";
 import { type Clock, EndpointDriver, monotonicClock, type PacketTap } from "./driver.ts";
 import { WorkerEspRunner } from "./esp-runner.ts";
 import type { SealJob } from "./esp-work.ts";
+import { DrainSchedule } from "./drain.ts";
 import { type WorkerIo, workerIoLimits, WorkerUdpSocket } from "./worker-io.ts";
 import type { EchoReplyEvent, InnerEvent, InnerOptions } from "./inner.ts";
 import { DEFAULT_KEEPALIVE_MS, NatKeepalive } from "./keepalive.ts";
@@ -108,6 +109,8 @@ export interface RuntimeHostOptions {
   /** How long a removed address keeps receiving while peers switch away from it
    * (changeAddresses; default 2000 ms, 0 = close its socket at once). */
   drainMs?: number;
+  /** Most removed addresses receiving at once (default 16; beyond, the oldest closes first). */
+  drainMax?: number;
 }
 
 type Listener<T> = (ev: T) => void;
@@ -198,7 +201,7 @@ export class RuntimeHost {
     // Location privacy: nothing but datagrams to an FA leaves any socket (privacy.ts).
     if (this.stack.privacy) guardSockets(this.driver.sockets, this.stack.privacy);
     this.keepalive = new NatKeepalive(this.stack.host, this.driver, opts.natKeepaliveMs ?? DEFAULT_KEEPALIVE_MS);
-    this.drainMs = opts.drainMs ?? 2000;
+    this.drain = new DrainSchedule(clock, (l) => this.driver.sockets.remove(l), opts.drainMs ?? 2000, Math.max(1, opts.drainMax ?? 16));
     this.keepalive.start();
     // worker-io: packets the Worker seals and sends never pass the driver's tap.
     this.stack.onDataPlaneSent = (now, to) => this.keepalive.noteOut(now, to);
@@ -234,11 +237,16 @@ export class RuntimeHost {
     const now = this.driver.clock();
     this.stack.handleAddressChange(now, add.map((s) => s.local), remove);
     this.driver.flush();
-    if (!remove.map((l) => this.driver.sockets.drain(l)).includes(true)) return;
+    const drained = remove.filter((l) => this.driver.sockets.drain(l));
+    if (drained.length === 0) return;
     // Without a mobility session no peer learns of the move, so none will switch: nothing to wait for.
-    if (this.drainMs <= 0 || (this.stack.mobility?.sessions().length ?? 0) === 0) return this.endDrain();
-    if (this.drainTimer !== undefined) clearTimeout(this.drainTimer);
-    this.drainTimer = setTimeout(() => void this.endDrain(), this.drainMs);
+    if (this.drain.drainMs <= 0 || (this.stack.mobility?.sessions().length ?? 0) === 0) return this.drain.closeAll().then(() => this.closeDrained(drained));
+    for (const l of drained) this.drain.add(l);
+  }
+
+  /** Close the sockets of `locals` (drained, not scheduled: closed at once). */
+  private async closeDrained(locals: Locator[]): Promise<void> {
+    for (const l of locals) await this.driver.sockets.remove(l);
   }
 
   /**
@@ -247,19 +255,13 @@ export class RuntimeHost {
    * hands it to changeAddresses as an added socket.
    */
   reclaimDrained(at: Locator): DatagramSocket | undefined {
-    return this.driver.sockets.reclaim(at);
+    const s = this.driver.sockets.reclaim(at);
+    if (s) this.drain.forget(s.local);
+    return s;
   }
 
-  /** How long removed addresses keep receiving after the latest removal (changeAddresses). */
-  private readonly drainMs: number;
-  private drainTimer: ReturnType<typeof setTimeout> | undefined;
-
-  /** Close every draining socket (SocketSet.drain). */
-  private async endDrain(): Promise<void> {
-    if (this.drainTimer !== undefined) clearTimeout(this.drainTimer);
-    this.drainTimer = undefined;
-    for (const l of this.driver.sockets.drainingLocals) await this.driver.sockets.remove(l);
-  }
+  /** When each removed address stops receiving (changeAddresses). */
+  private readonly drain: DrainSchedule;
 
   /** Our HIT. */
   get hit(): Uint8Array {
@@ -435,8 +437,7 @@ export class RuntimeHost {
       this.espWorker?.stop();
       this.keepalive.stop();
       this.held.stop();
-      if (this.drainTimer !== undefined) clearTimeout(this.drainTimer);
-      this.drainTimer = undefined;
+      this.drain.stop();
       await this.driver.close(); // draining sockets too
       this.workerIo?.close();
       if (this.closeDataPlane) await this.espWorker?.dataPlane.close();

@@ -81,11 +81,6 @@ export class SocketSet {
     return undefined;
   }
 
-  /** Local locators of the draining sockets. */
-  get drainingLocals(): Locator[] {
-    return [...this.draining.values()].map((s) => s.local);
-  }
-
   /**
    * Sockets bound, and every datagram the sockets did not carry under `drop` (host.stats()
    * `transport`): `unroutable`, and sends the kernel refused by error code (`send-error` when
