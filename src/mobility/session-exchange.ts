@@ -163,7 +163,15 @@ export abstract class ReaAcExchange extends SessionState {
   }
 
   protected ackVerified(now: Millis, from: Locator, reaId: number): void {
-    const to = this.verified(from) ? from : this.paths.candidates().find((c) => this.verified(c.path.to))?.path.to;
+    // Not to an address the peer deprecated (one this REA or an earlier one left out): a peer that
+    // moved has given it up, so the AC would only reach a socket that no longer answers for it
+    // (our own hosts drop it as `ac-to-foreign-address`), one per move. With no other verified
+    // address, the ACs to the listed addresses acknowledge the REA when they arrive.
+    const live = (l: Locator): boolean => {
+      const a = this.peer.findAddr(l);
+      return a?.verifiedAt !== undefined && a.status !== "deprecated";
+    };
+    const to = live(from) ? from : this.paths.candidates().find((c) => live(c.path.to))?.path.to;
     if (to) this.sendAc(now, to, reaId, false);
   }
 
