@@ -104,6 +104,7 @@ export class IoWorker {
       case "close": {
         const s = this.socks.get(m.sock);
         this.socks.delete(m.sock);
+        this.reported.delete(m.sock);
         void s?.close().then(() => this.post({ t: "closed", sock: m.sock }));
         if (!s) this.post({ t: "closed", sock: m.sock });
         return;
