@@ -135,7 +135,15 @@ export class DeferredEsp implements SaBackend {
   /** Queue a seal job. */
   seal(job: SealJob): void {
     this.seals++;
+    const rec = this.byId.get(job.handle);
+    if (rec && !rec.inbound) rec.seq++; // the number the data plane will give it (one per seal, in order)
     this.queue.push({ kind: "seal", job });
+  }
+
+  /** Outbound SA `id`: the sequence number of the last seal queued on it (0: none; HostStack's rekey threshold). */
+  outSeq(id: number): number {
+    const rec = this.byId.get(id);
+    return rec && !rec.inbound ? rec.seq : 0;
   }
 
   /** Queue an open job. */

@@ -24,7 +24,7 @@ import { type WorkerIo, workerIoLimits, WorkerUdpSocket } from "./worker-io.ts";
 import type { EchoReplyEvent, InnerEvent, InnerOptions } from "./inner.ts";
 import { DEFAULT_KEEPALIVE_MS, NatKeepalive } from "./keepalive.ts";
 import { HeldSends, type HeldEvent, NoPathQueue, type SendQueueOptions } from "./send-queue.ts";
-import { HostStack, MAX_DATAGRAM, type SendStatus, type StackEvent } from "./stack.ts";
+import { HostStack, type HostStackOptions, MAX_DATAGRAM, type SendStatus, type StackEvent } from "./stack.ts";
 import { guardSockets } from "./privacy.ts";
 import { closableAssociations, closeAssociations } from "./close-associations.ts";
 import { type HostStats, hostStats } from "./stats.ts";
@@ -111,6 +111,9 @@ export interface RuntimeHostOptions {
   drainMs?: number;
   /** Most removed addresses receiving at once (default 16; beyond, the oldest closes first). */
   drainMax?: number;
+  /** UPDATE rekeying (RFC 7402 §6.9): `threshold`, the outbound sequence number from which a new
+   * SA pair is drawn (default 2^32 − 2^16, before the counter would wrap: RFC 4303 §3.3.3). */
+  rekey?: HostStackOptions["rekey"];
 }
 
 type Listener<T> = (ev: T) => void;
@@ -164,6 +167,7 @@ export class RuntimeHost {
       // FAQ Request IDs from the wall clock: a restarted host's are newer than its last run's (client.ts).
       ...(opts.fa ? { fa: { wallOffsetMs: Date.now() - clock(), ...opts.fa } } : {}),
       ...(opts.inner ? { inner: opts.inner } : {}),
+      ...(opts.rekey ? { rekey: opts.rekey } : {}),
     });
     // worker-io: sealed packets leave from the Worker's sockets and inbound ESP is opened there,
     // unless something must see every datagram here (a tap) or rewrites them (an FA relay).

@@ -1,7 +1,8 @@
 // The ESP SAs of every association in the data plane: the base-exchange pair (RFC 7402
 // `sa-install`) plus per-interface SAs added by the mobility extension (`sa-add`, draft §4.5).
 // A retired inbound SA stays until every lower sequence number arrived or a timeout passed
-// (draft §6.1.1.1). Browser-safe (no node: imports).
+// (draft §6.1.1.1); one a rekey replaced, also until the peer sends on the new one (RFC 7402
+// §6.9: it switches one round trip after us). Browser-safe (no node: imports).
 import type { Millis } from "../core/types.ts";
 import { hitKey } from "../hip/hit.ts";
 import type { SaParams } from "../hip/sa.ts";
@@ -21,6 +22,8 @@ export interface PeerSas {
   outbound: Map<number, number>;
   /** Retired inbound SPIs → deadline. */
   retiring: Map<number, Millis>;
+  /** Retiring inbound SPI → the inbound SPI that replaced it in a rekey: kept until that one got a packet. */
+  successor: Map<number, number>;
   /** hitPairSum of our HIT and the peer's (beet-udp.ts), set by the stack on first use; -1 before. */
   hitSum: number;
 }
@@ -96,7 +99,7 @@ export class SaTable {
   installPair(peerHit: Uint8Array, inbound: SaParams, outbound: SaParams): void {
     this.removePeer(peerHit);
     if (!this.room(2)) return;
-    const p: PeerSas = { peerHit: peerHit.slice(), spiIn: inbound.spi, spiOut: outbound.spi, inbound: new Map(), outbound: new Map(), retiring: new Map(), hitSum: -1 };
+    const p: PeerSas = { peerHit: peerHit.slice(), spiIn: inbound.spi, spiOut: outbound.spi, inbound: new Map(), outbound: new Map(), retiring: new Map(), successor: new Map(), hitSum: -1 };
     this.byPeer.set(hitKey(peerHit), p);
     this.add(peerHit, inbound);
     this.add(peerHit, outbound);
@@ -133,6 +136,9 @@ export class SaTable {
     p.spiIn = inbound.spi;
     p.spiOut = outbound.spi;
     if (oldOut !== outbound.spi) this.delete(peerHit, "out", oldOut, now);
+    // The peer still seals on the old pair until it switches too (the reply or ACK it waits for
+    // is on its way): the old inbound SA waits for a packet on the new one, or its timeout.
+    if (oldIn !== inbound.spi && p.inbound.has(oldIn)) p.successor.set(oldIn, inbound.spi);
     if (oldIn !== inbound.spi) this.delete(peerHit, "in", oldIn, now);
     return true;
   }
@@ -162,14 +168,23 @@ export class SaTable {
       for (const [spi, by] of p.retiring) {
         const h = p.inbound.get(spi);
         const st = h === undefined ? undefined : this.dp.stats(h);
-        if (h !== undefined && st && now < by && st.packets < st.seq) continue;
+        if (h !== undefined && st && now < by && (st.packets < st.seq || !this.successorUsed(p, spi))) continue;
         if (h !== undefined) this.free(h);
         p.inbound.delete(spi);
         p.retiring.delete(spi);
+        p.successor.delete(spi);
         this.bySpiIn.delete(spi);
       }
       if (p.retiring.size === 0) this.retiringPeers.delete(p);
     }
+  }
+
+  /** True unless `spi` was replaced by a rekey whose new inbound SA has had no packet yet. */
+  private successorUsed(p: PeerSas, spi: number): boolean {
+    const next = p.successor.get(spi);
+    if (next === undefined) return true;
+    const h = p.inbound.get(next);
+    return h === undefined || (this.dp.stats(h)?.packets ?? 0) > 0;
   }
 
   /** When the next retired inbound SA must go (ms), if any. */

@@ -233,8 +233,15 @@ export abstract class EspStack {
       job.seg = beetUdpSegment(srcPort, dstPort, data);
       job.udpPseudo = pseudoSum(this.host.hit, peerHit, len, this.hitSum(sas));
     }
-    (this.deferred as DeferredEsp).seal(job);
+    this.sealDeferred(job, now);
     return "sent";
+  }
+
+  /** Queue `job` on the deferred data plane; past the rekey threshold, start a rekey (RFC 4303 §3.3.3). */
+  private sealDeferred(job: SealJob, now: Millis): void {
+    const d = this.deferred as DeferredEsp;
+    d.seal(job);
+    if (!job.rea && d.outSeq(job.handle) >= this.rekeyAt) this.startRekey(now, job.peerHit);
   }
 
   /**
@@ -249,7 +256,7 @@ export abstract class EspStack {
     const job = this.prepareSeal(peerHit, nextHeader, payload, now);
     if (typeof job === "string") return job;
     if (this.deferred) {
-      this.deferred.seal(job);
+      this.sealDeferred(job, now);
       return "sent";
     }
     return this.sealInProcess(this.dataPlane as DataPlane, job, now);
