@@ -112,7 +112,9 @@ export interface RuntimeHostOptions {
   /** Most removed addresses receiving at once (default 16; beyond, the oldest closes first). */
   drainMax?: number;
   /** UPDATE rekeying (RFC 7402 §6.9): `threshold`, the outbound sequence number from which a new
-   * SA pair is drawn (default 2^32 − 2^16, before the counter would wrap: RFC 4303 §3.3.3). */
+   * SA pair is drawn (default 2^32 − 2^16, before the counter would wrap: RFC 4303 §3.3.3). The
+   * pairs come from the association's KEYMAT, without a new Diffie-Hellman: at most 255 rekeys,
+   * then `rekey.keymat_exhausted` and the current pair stays (docs/PROTOCOL.md §7.8). */
   rekey?: HostStackOptions["rekey"];
 }
 
