@@ -64,6 +64,8 @@ export interface WsStats {
   pings: number;
   /** Pings not answered. */
   pingDrops: number;
+  /** Text frames received and dropped (tunnel frames are binary, docs/PROTOCOL.md §4). */
+  textFrames: number;
   /** Bytes queued to clients now. */
   buffered: number;
 }
@@ -80,7 +82,7 @@ interface Conn {
 export class WsTunnelServer {
   private readonly conns = new Map<number, Conn>();
   private nextId = 1;
-  private readonly counts = { accepted: 0, refusedCap: 0, closedIdle: 0, closedStalled: 0, backpressureDrops: 0, pings: 0, pingDrops: 0 };
+  private readonly counts = { accepted: 0, refusedCap: 0, closedIdle: 0, closedStalled: 0, backpressureDrops: 0, pings: 0, pingDrops: 0, textFrames: 0 };
   private sweeper: ReturnType<typeof setInterval> | undefined;
 
   private constructor(
@@ -163,6 +165,7 @@ export class WsTunnelServer {
     ws.on("message", (data: Buffer, isBinary: boolean) => {
       c.seen = Date.now();
       if (isBinary) this.h.message(id, remote, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+      else this.counts.textFrames++; // dropped, counted (every drop is)
     });
     ws.on("ping", (data: Buffer) => {
       const t = Date.now();

@@ -86,11 +86,13 @@ test("FA WebSocket: connections are capped (idle TCP and WebSockets alike), the 
   }
 });
 
-test("FA WebSocket: a tunnel without a lease is closed when idle", { timeout: 30_000 }, async () => {
+test("FA WebSocket: a tunnel without a lease is closed when idle; text frames are dropped and counted", { timeout: 30_000 }, async () => {
   const { server } = await startFa({}, { ws: WS_AT, wsLimits: { idleMs: 300 } });
   try {
     const ws = await openWs(server.wsLocator!.port);
     assert.ok(ws);
+    for (let i = 0; i < 3; i++) ws.send(`text ${i}`); // not a tunnel frame: used to vanish uncounted
+    await until(() => server.stats().ws!.textFrames === 3, "3 text frames counted");
     await Promise.race([once(ws, "close"), new Promise((_, j) => setTimeout(() => j(new Error("idle tunnel not closed")), 10_000))]);
     assert.equal(server.stats().ws!.closedIdle, 1);
   } finally {

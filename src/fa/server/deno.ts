@@ -121,6 +121,8 @@ export class DenoFaServer {
     backpressureDrops: 0,
     /** Errors caught in the handlers. */
     serverErrors: 0,
+    /** WebSocket text frames received and dropped (tunnel frames are binary). */
+    textFrames: 0,
   };
   /** With `leaseStore`: runs the agent's store jobs and feeds other writers' changes back. */
   private driver: StoreDriver | undefined;
@@ -320,7 +322,10 @@ export class DenoFaServer {
             },
             close: () => socket.close(),
           });
-          socket.addEventListener("message", (ev) => ev.data instanceof ArrayBuffer && this.frame(id, new Uint8Array(ev.data)));
+          socket.addEventListener("message", (ev) => {
+            if (ev.data instanceof ArrayBuffer) this.frame(id, new Uint8Array(ev.data));
+            else this.counts.textFrames++; // dropped, counted (every drop is)
+          });
           socket.addEventListener("close", () => this.gone(id));
         });
         return response;
