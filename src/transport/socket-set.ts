@@ -163,4 +163,5 @@ function addErrors(into: Record<string, number>, s: DatagramSocket): void {
   }
   if (s.sendErrors > coded) into["send-error"] = (into["send-error"] ?? 0) + s.sendErrors - coded;
   if (s.recvErrors) into["recv-error"] = (into["recv-error"] ?? 0) + s.recvErrors;
+  if (s.badFrames) into["bad-frame"] = (into["bad-frame"] ?? 0) + s.badFrames;
 }

@@ -38,6 +38,7 @@ export function bounded(p: Promise<unknown>, ms: number): Promise<void> {
 }
 
 type WsCtor = new (url: string) => WebSocket;
+const NO_FRAME = new Uint8Array(0);
 
 /** A tunnel over one WebSocket (binary messages = tunnel frames). */
 export class WsTunnel implements Tunnel {
@@ -51,7 +52,8 @@ export class WsTunnel implements Tunnel {
   constructor(private readonly ws: WebSocket) {
     ws.binaryType = "arraybuffer";
     ws.addEventListener("message", (ev: MessageEvent) => {
-      if (ev.data instanceof ArrayBuffer) this.onFrame(new Uint8Array(ev.data));
+      // A text message is no tunnel frame: handed on empty, so the socket counts it as a bad frame.
+      this.onFrame(ev.data instanceof ArrayBuffer ? new Uint8Array(ev.data) : NO_FRAME);
     });
     ws.addEventListener("close", (ev: CloseEvent) => this.closedBy(`websocket closed (${ev.code})`));
     ws.addEventListener("error", () => this.closedBy("websocket error"));
@@ -110,8 +112,11 @@ export class WsTunnel implements Tunnel {
 export class TunnelSocket implements DatagramSocket {
   readonly local: Locator;
   sendErrors = 0;
-  /** Frames from the FA that were not DATAGRAM frames we understand (PONG, bad header). */
+  /** Frames from the FA that were not DATAGRAM frames we understand (bad header, unknown type or
+   *  flags, a WebSocket text message), dropped: `host.stats()` shows them as `transport.bad-frame`. */
   ignored = 0;
+  /** PONG frames (the answers to a reconnecting tunnel's liveness PINGs; nothing to deliver). */
+  pongs = 0;
   private handler: DatagramHandler | undefined;
 
   constructor(
@@ -143,7 +148,15 @@ export class TunnelSocket implements DatagramSocket {
     return this.tunnel.close();
   }
 
+  get badFrames(): number {
+    return this.ignored;
+  }
+
   private receive(f: Uint8Array): void {
+    if (f.length >= 4 && f[0] === TUNNEL_VERSION && f[1] === TunnelFrameType.PONG) {
+      this.pongs++;
+      return;
+    }
     if (f.length < 4 || f[0] !== TUNNEL_VERSION || f[1] !== TunnelFrameType.DATAGRAM || f[3] !== 0) {
       this.ignored++;
       return;

@@ -20,6 +20,8 @@ export interface DatagramSocket {
   readonly sendErrorCodes?: Readonly<Record<string, number>>;
   /** Receive failures (the socket went on receiving), where the transport sees them. */
   readonly recvErrors?: number;
+  /** Frames received that carry no datagram the transport understands (a tunnel's bad frames), dropped. */
+  readonly badFrames?: number;
   /** Close the socket. */
   close(): Promise<void>;
 }

@@ -3,7 +3,10 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { unwrapRelay, wrapRelay } from "../../src/fa/core/relay.ts";
-import { type Tunnel, TunnelSocket } from "../../src/transport/tunnel.ts";
+import { once } from "node:events";
+import WebSocket, { WebSocketServer } from "ws";
+import { SocketSet } from "../../src/transport/socket-set.ts";
+import { type Tunnel, TunnelSocket, WsTunnel } from "../../src/transport/tunnel.ts";
 import { RecordReader, record } from "../../src/transport/wt-client.ts";
 import { emitTunnelFrame, parseTunnelFrame, TunnelFrameType } from "../../src/wire/tunnel.ts";
 
@@ -45,7 +48,7 @@ test("TunnelSocket: FA-bound datagram → compact frame; relay datagram → its 
   assert.equal(s.sendErrors, 1);
 });
 
-test("TunnelSocket: compact frame → datagram from the FA; full frame → relay datagram; PONG ignored", () => {
+test("TunnelSocket: compact frame → datagram from the FA; full frame → relay datagram; PONG counted apart; a bad frame dropped and counted", () => {
   const t = new FakeTunnel();
   const s = new TunnelSocket(t, fa);
   const got: { data: Uint8Array; from: unknown }[] = [];
@@ -60,7 +63,37 @@ test("TunnelSocket: compact frame → datagram from the FA; full frame → relay
   assert.deepEqual(got[0], { data: faa, from: fa });
   const r = unwrapRelay(got[1].data);
   assert.deepEqual([r?.src, r?.dst, r?.payload], [peer, leased, esp]);
-  assert.equal(s.ignored, 2);
+  // The PONG answers the tunnel's own liveness PING: not a bad frame (it used to be counted as one).
+  assert.equal(s.pongs, 1);
+  assert.equal(s.ignored, 1);
+  assert.equal(s.badFrames, 1);
+  assert.deepEqual(new SocketSet([s]).stats().drop, { "bad-frame": 1 }, "in host.stats() as transport.drop.bad-frame");
+});
+
+test("WsTunnel: a text message from the FA reaches the socket as a bad frame (dropped, counted)", async () => {
+  const wss = new WebSocketServer({ host: "127.0.0.1", port: 0 });
+  await once(wss, "listening");
+  // Answers the client's first frame (so the socket below is listening by then).
+  wss.on("connection", (ws) => {
+    ws.once("message", () => {
+      ws.send("not a tunnel frame");
+      ws.send(emitTunnelFrame({ type: TunnelFrameType.DATAGRAM, payload: Uint8Array.of(0, 0, 0, 0, 1) }));
+    });
+  });
+  const port = (wss.address() as { port: number }).port;
+  const t = await WsTunnel.connect(`ws://127.0.0.1:${port}`, WebSocket as unknown as new (u: string) => globalThis.WebSocket);
+  const s = new TunnelSocket(t, fa);
+  const got: Uint8Array[] = [];
+  s.onDatagram((d) => got.push(d.slice()));
+  s.send({ to: fa, data: Uint8Array.of(0, 0, 0, 0, 2) });
+  try {
+    for (let i = 0; i < 100 && got.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(got.length, 1, "the datagram after it arrives");
+    assert.equal(s.badFrames, 1, "the text message counted");
+  } finally {
+    await t.close();
+    await new Promise<void>((r) => wss.close(() => r()));
+  }
 });
 
 test("WebTransport stream records: any chunking gives back the frames in order", () => {
