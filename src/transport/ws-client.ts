@@ -18,15 +18,19 @@ export interface TunnelDatagram {
 export class WsTunnelClient {
   /** Called with each DATAGRAM frame from the FA. */
   onDatagram: (d: TunnelDatagram) => void = () => {};
+  /** Messages from the FA that were no DATAGRAM frame (text, bad frame, PONG), dropped. */
+  dropped = 0;
   /** Called when the WebSocket closes. */
   onClose: () => void = () => {};
 
   private constructor(private readonly ws: WebSocket) {
     ws.binaryType = "arraybuffer";
     ws.addEventListener("message", (ev: MessageEvent) => {
-      if (!(ev.data instanceof ArrayBuffer)) return;
-      const f = parseTunnelFrame(new Uint8Array(ev.data));
-      if (!f.ok || f.value.type !== TunnelFrameType.DATAGRAM) return;
+      const f = ev.data instanceof ArrayBuffer ? parseTunnelFrame(new Uint8Array(ev.data)) : undefined;
+      if (!f?.ok || f.value.type !== TunnelFrameType.DATAGRAM) {
+        this.dropped++;
+        return;
+      }
       this.onDatagram(f.value.src ? { data: f.value.payload, from: f.value.src, to: f.value.dst } : { data: f.value.payload });
     });
     ws.addEventListener("close", () => this.onClose());
