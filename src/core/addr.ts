@@ -1,5 +1,6 @@
 // IP address text <-> 16-byte form. IPv4 travels as IPv4-mapped IPv6 (::ffff:a.b.c.d),
 // as REA_INFO and the rest of the draft's address fields require (PROFILE §2).
+import { HEX_CODE } from "./bytes.ts";
 
 /** Parse IPv4 or IPv6 text into 16 bytes (IPv4 → ::ffff:a.b.c.d). Undefined if malformed. */
 export function ipToBytes(ip: string): Uint8Array | undefined {
@@ -61,8 +62,7 @@ export function isV4Mapped(b: Uint8Array): boolean {
 
 /** Decimal text of each byte value (address text is built on every parsed REA / FA_INFO). */
 const DEC: readonly string[] = Array.from({ length: 256 }, (_, i) => String(i));
-/** Character codes of the hex digits; ':'; room for the longest IPv6 text (39 characters). */
-const HEX_CODE = Uint16Array.from("0123456789abcdef", (c) => c.charCodeAt(0));
+/** ':' and room for the longest IPv6 text (39 characters), as character codes. */
 const COLON = 58;
 const IP_CODES = new Uint16Array(40);
 

@@ -1,12 +1,7 @@
 // Small byte helpers shared by all layers.
 
-/** Character codes of the two hex digits of each byte value. */
-const HEX_HI = new Uint8Array(256);
-const HEX_LO = new Uint8Array(256);
-for (let i = 0; i < 256; i++) {
-  HEX_HI[i] = "0123456789abcdef".charCodeAt(i >> 4);
-  HEX_LO[i] = "0123456789abcdef".charCodeAt(i & 15);
-}
+/** Character codes of the lower-case hex digits (hex() here, IPv6 text in addr.ts). */
+export const HEX_CODE = Uint16Array.from("0123456789abcdef", (c) => c.charCodeAt(0));
 /** Bytes per String.fromCharCode call (twice as many arguments). */
 const HEX_CHUNK = 2048;
 
@@ -16,18 +11,19 @@ const HEX_CHUNK = 2048;
  * each) cost ~625 bytes instead of ~83 (test/security/bounds.test.ts).
  */
 export function hex(b: Uint8Array): string {
+  if (b.length <= HEX_CHUNK) return hexOf(b, 0, b.length);
   const parts: string[] = [];
-  for (let at = 0; at < b.length || at === 0; at += HEX_CHUNK) {
-    const end = Math.min(b.length, at + HEX_CHUNK);
-    const codes = new Array<number>(2 * (end - at));
-    for (let i = at, k = 0; i < end; i++, k += 2) {
-      codes[k] = HEX_HI[b[i]];
-      codes[k + 1] = HEX_LO[b[i]];
-    }
-    parts.push(String.fromCharCode.apply(null, codes));
-    if (end >= b.length) break;
+  for (let at = 0; at < b.length; at += HEX_CHUNK) parts.push(hexOf(b, at, Math.min(b.length, at + HEX_CHUNK)));
+  return parts.join("");
+}
+
+function hexOf(b: Uint8Array, from: number, to: number): string {
+  const codes = new Array<number>(2 * (to - from));
+  for (let i = from, k = 0; i < to; i++, k += 2) {
+    codes[k] = HEX_CODE[b[i] >> 4];
+    codes[k + 1] = HEX_CODE[b[i] & 15];
   }
-  return parts.length === 1 ? parts[0] : parts.join("");
+  return String.fromCharCode.apply(null, codes);
 }
 
 export function fromHex(s: string): Uint8Array | undefined {

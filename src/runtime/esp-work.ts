@@ -132,18 +132,13 @@ export class DeferredEsp implements SaBackend {
     return q;
   }
 
-  /** Queue a seal job. */
-  seal(job: SealJob): void {
+  /** Queue a seal job; returns the sequence number the data plane will give it (one per seal on
+   *  its SA, in order; 0 for an unknown SA), for HostStack's rekey threshold. */
+  seal(job: SealJob): number {
     this.seals++;
-    const rec = this.byId.get(job.handle);
-    if (rec && !rec.inbound) rec.seq++; // the number the data plane will give it (one per seal, in order)
     this.queue.push({ kind: "seal", job });
-  }
-
-  /** Outbound SA `id`: the sequence number of the last seal queued on it (0: none; HostStack's rekey threshold). */
-  outSeq(id: number): number {
-    const rec = this.byId.get(id);
-    return rec && !rec.inbound ? rec.seq : 0;
+    const rec = this.byId.get(job.handle);
+    return rec && !rec.inbound ? ++rec.seq : 0;
   }
 
   /** Queue an open job. */

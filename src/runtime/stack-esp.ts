@@ -239,9 +239,8 @@ export abstract class EspStack {
 
   /** Queue `job` on the deferred data plane; past the rekey threshold, start a rekey (RFC 4303 §3.3.3). */
   private sealDeferred(job: SealJob, now: Millis): void {
-    const d = this.deferred as DeferredEsp;
-    d.seal(job);
-    if (!job.rea && d.outSeq(job.handle) >= this.rekeyAt) this.startRekey(now, job.peerHit);
+    const seq = (this.deferred as DeferredEsp).seal(job);
+    if (!job.rea && seq >= this.rekeyAt) this.startRekey(now, job.peerHit);
   }
 
   /**

@@ -240,8 +240,8 @@ export class WorkerIo {
     let id = this.destIds.get(key);
     if (id === undefined) {
       if (this.destIds.size >= this.maxDests) {
-        // Full: both tables start over (ids are never reused). A batch already in the ring that
-        // names an old id finds none in the Worker and its packet comes back here (table entry 0).
+        // Full: both tables start over (ids are never reused). The Worker keeps the previous
+        // table for batches already in the ring; an id older than that comes back here (entry 0).
         this.destIds.clear();
         this.stats.destResets++;
         this.post({ t: "dests-reset" });

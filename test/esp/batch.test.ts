@@ -2,13 +2,12 @@
 // allocation, and Worker failure handling: pending batches reject instead of hanging.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import v8 from "node:v8";
-import { runInNewContext } from "node:vm";
 import { DataPlane } from "../../src/esp/dataplane.ts";
 import { EspBatch } from "../../src/esp/espbatch.ts";
 import { WorkerDataPlane } from "../../src/esp/remote.ts";
 import { EspStatus, EspSuite } from "../../src/esp/types.ts";
 import type { EspWasm } from "../../src/esp/wasm.ts";
+import { keptPer } from "../helpers/heap.ts";
 import { bytes, nodeOpen, SUITES, saPair } from "./helpers.ts";
 import "../../src/wasm/loader.ts"; // registers the embedded WASM module as the default (src/wasm/instantiate.ts)
 
@@ -391,19 +390,13 @@ test("Worker control calls leave nothing behind: heap per settled call stays fla
   // lives; each race left a reaction on it: ~660 bytes per call (SA install, removal, lookup,
   // stats), kept for the Worker's life; a server churning associations grew ~2 KB per association.
   // Now flat (±50 bytes per call of noise over 20,000 calls).
-  v8.setFlagsFromString("--expose-gc");
-  const gc = runInNewContext("gc") as () => void;
   const w = await WorkerDataPlane.create();
   try {
     for (let i = 0; i < 200; i++) await w.lookupSpi(i); // warm-up
-    gc();
-    gc();
-    const h0 = process.memoryUsage().heapUsed;
     const n = 20_000;
-    for (let i = 0; i < n; i += 50) await Promise.all(Array.from({ length: 50 }, (_, k) => w.lookupSpi(i + k)));
-    gc();
-    gc();
-    const per = (process.memoryUsage().heapUsed - h0) / n;
+    const { per } = await keptPer(n, async () => {
+      for (let i = 0; i < n; i += 50) await Promise.all(Array.from({ length: 50 }, (_, k) => w.lookupSpi(i + k)));
+    });
     assert.ok(per < 250, `${per.toFixed(0)} bytes kept per settled control call`);
   } finally {
     await w.close();

@@ -3,8 +3,6 @@
 // timeout, R2-SENT → ESTABLISHED only on an authenticated packet.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import v8 from "node:v8";
-import { runInNewContext } from "node:vm";
 import { bytesToIp } from "../../src/core/addr.ts";
 import { hex } from "../../src/core/bytes.ts";
 import { SeededRng } from "../../src/core/rng.ts";
@@ -22,6 +20,7 @@ import { HostStack, newDataPlane } from "../../src/runtime/stack.ts";
 import { Simulator } from "../../src/sim/index.ts";
 import { emitPacket } from "../../src/wire/packet.ts";
 import { Net } from "../hip/net.ts";
+import { keptPer } from "../helpers/heap.ts";
 import { drain, host, L, pump } from "./helpers.ts";
 
 /** Associations and half-open exchanges held by `h` (from its table, not its own accounting). */
@@ -252,24 +251,12 @@ test("R2-SENT → ESTABLISHED only on the first authenticated packet: not by tim
   assert.equal(assoc.state, "ESTABLISHED");
 });
 
-test("memory per remembered key: SaGuard fingerprints, solved puzzles and IPv6 text are flat strings, not cons-string trees", () => {
+test("memory per remembered key: SaGuard fingerprints, solved puzzles and IPv6 text are flat strings, not cons-string trees", async () => {
   // The guard and each R1 generation keep up to 65,536 keys. Built by `s +=`, every 32-character
   // hex key was a tree of V8 cons strings: ~625 bytes per key with its Set entry (41 MB for a
   // full guard), ~83 as one flat string.
-  v8.setFlagsFromString("--expose-gc");
-  const gc = runInNewContext("gc") as () => void;
   const n = 20_000;
-  const measure = (fill: () => unknown): number => {
-    gc();
-    gc();
-    const h0 = process.memoryUsage().heapUsed;
-    const keep = fill();
-    gc();
-    gc();
-    const per = (process.memoryUsage().heapUsed - h0) / n;
-    assert.ok(keep);
-    return per;
-  };
+  const measure = async (fill: () => unknown): Promise<number> => (await keptPer(n, fill)).per;
   const rng = new SeededRng(7);
   const sa = (i: number): SaParams => {
     const encKey = rng.fill(new Uint8Array(20));
@@ -277,20 +264,20 @@ test("memory per remembered key: SaGuard fingerprints, solved puzzles and IPv6 t
     return { direction: "in", spi: 0x1000 + i, suite: 13, encKey, authKey: new Uint8Array(0) } as unknown as SaParams;
   };
   const sas = Array.from({ length: n }, (_, i) => sa(i));
-  const guardBytes = measure(() => {
+  const guardBytes = await measure(() => {
     const g = new SaGuard(rng, n);
     for (const s of sas) assert.ok(g.admit(s));
     return g;
   });
   const pairs = Array.from({ length: n }, () => [rng.fill(new Uint8Array(16)), rng.fill(new Uint8Array(8))] as const);
-  const solvedBytes = measure(() => {
+  const solvedBytes = await measure(() => {
     const p = new SolvedPuzzles(n);
     for (const [i, j] of pairs) assert.ok(p.add(puzzleKey(i, j)));
     return p;
   });
   // HIT text (RFC 5952) kept per lease, peer or event: 39 characters.
   const hits = pairs.map(([i]) => i);
-  const textBytes = measure(() => hits.map((h) => bytesToIp(h)));
+  const textBytes = await measure(() => hits.map((h) => bytesToIp(h)));
   assert.ok(guardBytes < 250, `SaGuard: ${guardBytes.toFixed(0)} bytes per fingerprint`);
   assert.ok(solvedBytes < 250, `SolvedPuzzles: ${solvedBytes.toFixed(0)} bytes per key`);
   assert.ok(textBytes < 200, `IPv6 text: ${textBytes.toFixed(0)} bytes per address (was ~535)`);
