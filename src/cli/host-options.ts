@@ -23,6 +23,8 @@ export const HOST_SPEC: CommandSpec = {
     { name: "data-plane", arg: "inline|worker|worker-io", default: "inline", help: "where ESP runs: this thread; a Worker (batches); a Worker that also owns the UDP sockets, so the data path never touches this thread (off with --pcap)" },
     { name: "pcap", arg: "FILE", default: "none", help: "write every UDP/10500 datagram in and out to a pcap file" },
     { name: "esp-sa", arg: "FILE", default: "none", help: "write each SA as a tshark esp_sa line (contains keys; mode 0600)" },
+    { name: "rekey-after", arg: "N", default: "4294901760 (2^32 - 2^16)", example: "1000", help: "rekey with UPDATE (RFC 7402 §6.8) once N datagrams were sealed on an SA: a new SA pair each way (watch it with --pcap and --esp-sa)" },
+    { name: "rekey-dh", arg: "exhausted|always", default: "exhausted", help: "when a rekey brings a new Diffie-Hellman and a new KEYMAT (RFC 7402 §6.10): once KEYMAT has no pair left (about 300 rekeys), or on every rekey (keys independent of the old ones)" },
     { name: "icmp", arg: "answer|print|off", default: "answer", help: "ICMPv6 Echo Requests to our HIT: answer them; print: also print every non-UDP inner packet; off: neither" },
     { name: "ping", arg: "N", default: "none", help: "send N ICMPv6 Echo Requests to the peer HIT, print each reply like ping(8), then exit (0 if any reply)" },
     { name: "ping-interval", arg: "MS", default: "1000", help: "with --ping: milliseconds between requests" },

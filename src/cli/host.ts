@@ -17,7 +17,7 @@ import { bindError, errorContext, UsageError } from "./errors.ts";
 import { netConfig } from "./host-net-options.ts";
 import { HOST_SPEC } from "./host-options.ts";
 import type { Command } from "./main.ts";
-import { intOption, numberOption, parseCommand } from "./options.ts";
+import { choiceOption, intOption, numberOption, parseCommand } from "./options.ts";
 import { startStats } from "./stats.ts";
 import { innerCli, runInner } from "./host-inner.ts";
 import { applyInterop } from "./host-interop-options.ts";
@@ -49,6 +49,10 @@ export async function hostCommand(argv: string[]): Promise<number> {
   const limits = hostLimits(a);
   if (limits) hip.limits = limits;
   const profile = applyInterop(a, hip);
+  // UPDATE rekeys (RFC 7402 §6.8-§6.10; docs/PROTOCOL.md §7.8).
+  const rekeyAfter = intOption(a, "rekey-after", 10, 0xffffffff);
+  const newDh = choiceOption(a, "rekey-dh", ["exhausted", "always"] as const);
+  const rekey = rekeyAfter !== undefined || newDh ? { ...(rekeyAfter !== undefined ? { threshold: rekeyAfter } : {}), ...(newDh ? { newDh } : {}) } : undefined;
 
   const io = hostIo(a);
   const inner = innerCli(a);
@@ -60,7 +64,7 @@ export async function hostCommand(argv: string[]): Promise<number> {
   let host: RuntimeHost;
   try {
     const fa = fas.length ? { fas: fas.map((l) => ({ locator: l })), addrType: net.faAddrType, spis: 16, privacy: a.has("privacy"), silenceMs: net.faSilenceMs, fleet: net.faFleet } : undefined;
-    host = await startNodeHost({ identity, listen, hip, tap: capture.tap, ...(dataPlane === "inline" ? {} : { dataPlane }), mobility: a.has("no-mobility") || profile?.noUpdateExtensions ? false : { policy: net.policy }, fa, inner: inner.inner, natKeepaliveMs: net.natKeepaliveMs });
+    host = await startNodeHost({ identity, listen, hip, tap: capture.tap, ...(dataPlane === "inline" ? {} : { dataPlane }), mobility: a.has("no-mobility") || profile?.noUpdateExtensions ? false : { policy: net.policy }, fa, inner: inner.inner, natKeepaliveMs: net.natKeepaliveMs, rekey });
   } catch (e) {
     capture.close();
     throw e;

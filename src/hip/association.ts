@@ -106,6 +106,9 @@ export class Association {
   hipCipher = 0;
   /** Negotiated DH group (`DhGroup`). */
   dhGroup = 0;
+  /** The peer's current DH public value (base exchange, then the last UPDATE that carried one):
+   * RFC 7402 §6.10 step 1 "the old existing key" when only our side brings a new one. */
+  peerDhPublic: Uint8Array | undefined;
   /** Peer profile (src/hip/profile.ts) of this peer, if the configuration names one. */
   profile: PeerProfile | undefined;
   /** HIT suite of the Responder (decides RHASH, §2.3). */
@@ -236,13 +239,38 @@ export class Association {
     return why ?? this.derive(index, spiIn, spiOut) ?? "keymat_exhausted";
   }
 
-  /** ESP keys for a new SA pair at KEYMAT `index` (RFC 7402 §7, §6.10 step 3); wipes what is below. */
-  private derive(index: number, spiIn: number, spiOut: number): SaPair | undefined {
+  /**
+   * A KEYMAT from a new Diffie-Hellman in UPDATE (RFC 7402 §6.10 step 1; `kij` is wiped) and the
+   * SA pair at its index 0 (step 2-3). It replaces the current KEYMAT only when the rekey
+   * completes ({@link adoptKeymat}); undefined before the association is keyed.
+   */
+  newKeymatPair(kij: Uint8Array, spiIn: number, spiOut: number): { keymat: Keymat; pair: SaPair } | undefined {
+    const keymat = this.keymat?.successor(kij, this.local.hit, this.peerHit);
+    kij.fill(0);
+    const len = this.pairLength();
+    if (!keymat || len === undefined) return undefined;
+    const pair = this.derive(0, spiIn, spiOut, keymat, len);
+    if (!pair) keymat.destroy();
+    return pair ? { keymat, pair } : undefined;
+  }
+
+  /** The rekey that drew `pair` from `keymat` (newKeymatPair) completed: the old KEYMAT is wiped,
+   * the allocator starts over on the new one with that pair drawn (RFC 7402 §6.10). */
+  adoptKeymat(keymat: Keymat, pair: SaPair): void {
+    if (keymat === this.keymat) return;
+    this.keymat?.destroy();
+    this.keymat = keymat;
+    this.keymatAlloc.restart(pair.next, keymat.maxLength);
+  }
+
+  /** ESP keys for a new SA pair at KEYMAT `index` (RFC 7402 §7, §6.10 step 3); wipes what is
+   * below `forget` (default: the allocator's mark). */
+  private derive(index: number, spiIn: number, spiOut: number, km = this.keymat, forget = this.keymatAlloc.drawn): SaPair | undefined {
     const sk = espSuiteKeys(this.espSuite);
-    if (!sk || !this.keymat) return undefined;
+    if (!sk || !km) return undefined;
     const greater = compareHits(this.local.hit, this.peerHit) > 0;
-    const k = drawEspKeys(this.keymat, index, sk.encKeyLen, sk.authKeyLen, greater);
-    this.keymat.forget(this.keymatAlloc.drawn);
+    const k = drawEspKeys(km, index, sk.encKeyLen, sk.authKeyLen, greater);
+    km.forget(forget);
     if (!k) return undefined;
     const s = this.espSuite as EspSuite;
     return {

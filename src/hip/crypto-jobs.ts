@@ -10,7 +10,7 @@
 import { nobleProvider } from "../core/crypto/noble.ts";
 import { type CryptoProvider, isPromise, type MaybePromise } from "../core/crypto/provider.ts";
 import type { Millis, Rng } from "../core/types.ts";
-import { type DhKeyPair, dhSeedLength, generateDhKey } from "./dh.ts";
+import { computeKij, type DhKeyPair, dhSeedLength, generateDhKey } from "./dh.ts";
 import type { Signer } from "./auth.ts";
 import type { HostIdentity, PeerIdentity } from "./identity.ts";
 
@@ -122,6 +122,20 @@ export class InlineCrypto {
     }
     this.inline.noble++;
     return peer.verify(data, signature);
+  }
+
+  /** Kij of `own` and the peer's public value (undefined: invalid value), at once: the
+   * synchronous provider, else `@noble` (a Diffie-Hellman in UPDATE, RFC 7402 §6.10). */
+  ecdhNow(own: DhKeyPair, peerPublic: Uint8Array): Uint8Array | undefined {
+    if (this.sync) {
+      const r = runNow(this.sync, { op: "ecdh", own, peerPublic });
+      if (r instanceof Uint8Array) {
+        this.inline.native++;
+        return r;
+      }
+    }
+    this.inline.noble++;
+    return computeKij(own, peerPublic);
   }
 
   /** `signNow` as `id`, as an auth.ts Signer. */

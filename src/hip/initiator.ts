@@ -169,6 +169,7 @@ function sendI2(core: HostCore, now: Millis, pkt: HipPacket, from: Locator, to: 
   a.hipCipher = cipher;
   a.espSuite = suite;
   a.dhGroup = dhp.groupId;
+  a.peerDhPublic = dhp.publicValue.slice();
   a.initiator = true;
   a.localLocator = to;
   if (a.spiIn === 0) a.spiIn = core.allocSpi(a);

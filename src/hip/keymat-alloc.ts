@@ -58,6 +58,15 @@ export class KeymatAllocator {
     this.max = Math.min(max, 0xffff + 1);
   }
 
+  /** A new KEYMAT (a Diffie-Hellman in UPDATE, RFC 7402 §6.10): every draw forgotten, `taken`
+   *  bytes from index 0 already drawn (the rekey's own pair). */
+  restart(taken: number, max: number): void {
+    this.list.length = 0;
+    this.max = Math.min(max, 0xffff + 1);
+    this.mark = 0;
+    this.take(0, taken, "local");
+  }
+
   /** A local draw of `len` bytes; undefined when KEYMAT (or the 16-bit index) is exhausted. */
   draw(len: number): number | undefined {
     const index = this.mark;

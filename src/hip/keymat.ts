@@ -30,6 +30,9 @@ export function sortHits(a: Uint8Array, b: Uint8Array): Uint8Array {
 export class Keymat {
   private readonly prk: Uint8Array;
   private readonly info: Uint8Array;
+  /** #I | #J of the base exchange (public: both were on the wire); a KEYMAT from a new
+   * Diffie-Hellman in UPDATE (RFC 7402 §6.10) keeps them as its salt (docs/PROTOCOL.md §7.8). */
+  private readonly salt: Uint8Array;
   /** Expanded bytes from KEYMAT offset `base` on. */
   private blocks: Uint8Array = new Uint8Array(0);
   private base = 0;
@@ -45,8 +48,20 @@ export class Keymat {
     i: Uint8Array,
     j: Uint8Array,
   ) {
-    this.prk = hmac(hash, concat(i, j), kij);
+    this.salt = concat(i, j);
+    this.prk = hmac(hash, this.salt, kij);
     this.info = sortHits(hitI, hitR);
+  }
+
+  /**
+   * The KEYMAT of a new Diffie-Hellman exchanged in UPDATE (RFC 7402 §6.10 step 1): the same
+   * HKDF (RHASH, sort(HIT-I | HIT-R), salt #I | #J) over the new Kij (wiped here). ESP keys are
+   * drawn from its index 0, HIP keys are not redrawn (§6.10 step 3).
+   */
+  successor(kij: Uint8Array, hitI: Uint8Array, hitR: Uint8Array): Keymat {
+    const k = new Keymat(this.hash, kij, hitI, hitR, this.salt, new Uint8Array(0));
+    kij.fill(0);
+    return k;
   }
 
   /** Maximum KEYMAT length: 255 HKDF blocks (RFC 5869 §2.3). */

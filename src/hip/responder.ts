@@ -118,6 +118,7 @@ function i2Keyed(core: HostCore, now: Millis, pkt: HipPacket, from: Locator, to:
   n.hipCipher = ciphers.ciphers[0];
   n.espSuite = esp.suites[0];
   n.dhGroup = dhp.groupId;
+  n.peerDhPublic = dhp.publicValue.slice();
   n.r1Counter = counter;
   n.hitSuite = core.identity.hitSuite;
   n.profile = prof;

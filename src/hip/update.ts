@@ -1,7 +1,10 @@
 /**
- * UpdateExtension: ESP rekeying with UPDATE (RFC 7402 §6.8-§6.9, RFC 7401 §5.3.5, §6.11-§6.12)
- * without a new Diffie-Hellman: the new SA pair is drawn from the existing KEYMAT at a fresh
- * KEYMAT index (RFC 7402 §6.9 "KEYMAT Index"; Association.deriveSaPair).
+ * UpdateExtension: ESP rekeying with UPDATE (RFC 7402 §6.8-§6.10, RFC 7401 §5.3.5, §6.11-§6.12).
+ * The new SA pair is drawn from the existing KEYMAT at a fresh KEYMAT index (RFC 7402 §6.9
+ * "KEYMAT Index"; Association.drawSaPair), or, once that KEYMAT is used up (or always, with
+ * `newDh: "always"`), from a new KEYMAT: the request carries a new DIFFIE_HELLMAN and index 0,
+ * the reply its own, and each side derives the new KEYMAT from the new Kij when it switches
+ * (§5.1.1, §6.10; docs/PROTOCOL.md §7.8).
  *
  *   initiator                                   peer
  *   UPDATE(ESP_INFO{idx, old in, new in}, SEQ a) →      (peer adds its new inbound SA)
@@ -23,11 +26,14 @@ import type { Locator, Millis } from "../core/types.ts";
 import { PacketType } from "../wire/constants.ts";
 import { emitPacket, getParam, type HipPacket } from "../wire/packet.ts";
 import type { Param } from "../wire/params/index.ts";
+import type { DiffieHellmanParam } from "../wire/params/negotiation.ts";
 import type { Association, SaPair } from "./association.ts";
 import { authenticate, verifyMac, verifySignature } from "./auth.ts";
 import { compareHits, hitKey } from "./hit.ts";
 import type { HipHost } from "./host.ts";
-import { acknowledges } from "./profile.ts";
+import { type DhKeyPair, isSupportedDhGroup } from "./dh.ts";
+import type { Keymat } from "./keymat.ts";
+import { acknowledges, kijIkm } from "./profile.ts";
 import type { HipEvent, HipExtension } from "./types.ts";
 
 /** Options of the UPDATE rekey extension. */
@@ -36,6 +42,10 @@ export interface UpdateOptions {
   oldSpiLingerMs?: Millis;
   /** Heartbeat after this long of unanswered ESP; default HipHostConfig.heartbeatMs, 0 = off. */
   heartbeatMs?: Millis;
+  /** When a rekey we start brings a new Diffie-Hellman (RFC 7402 §6.8 step 1): "exhausted"
+   * (default) once the KEYMAT cannot give another SA pair (§5.1.1: then it MUST), "always" on
+   * every rekey (new keys independent of the old ones: forward secrecy per rekey). */
+  newDh?: "exhausted" | "always";
 }
 
 /** An UPDATE waiting for its ACK (a heartbeat, SEQ only; Exchange extends it for rekeys). */
@@ -52,8 +62,13 @@ interface Exchange extends Heartbeat {
   index: number;
   newSpiIn: number;
   /** The pair drawn at `index` (initiator: outbound SPI filled in from the reply; responder:
-   * switched to on the ACK). KEYMAT below the drawn mark is wiped, so the keys live here. */
-  pair: SaPair;
+   * switched to on the ACK). KEYMAT below the drawn mark is wiped, so the keys live here. An
+   * initiator with a new Diffie-Hellman has none until the reply brings the peer's key. */
+  pair: SaPair | undefined;
+  /** Initiator with a new Diffie-Hellman: our new key pair, until the reply (then wiped). */
+  dh?: DhKeyPair;
+  /** A new Diffie-Hellman: the KEYMAT `pair` comes from, the association's once switched. */
+  keymat?: Keymat;
 }
 
 interface PeerState {
@@ -74,11 +89,12 @@ interface PeerState {
 
 export class UpdateExtension implements HipExtension {
   readonly packetTypes = [PacketType.UPDATE];
-  /** "rekey.started", "rekey.done", "rekey.retransmit", "rekey.timeout", "rekey.dup", "rekey.keymat_exhausted"… */
+  /** "rekey.started", "rekey.done", "rekey.retransmit", "rekey.timeout", "rekey.dup", "rekey.keymat_exhausted", "rekey.dh" (with a new Diffie-Hellman), "rekey.dh.answered"… */
   readonly counters: Record<string, number> = {};
   private readonly peers = new Map<string, PeerState>();
   private readonly lingerMs: Millis;
   private readonly heartbeatMs: Millis;
+  private readonly newDh: "exhausted" | "always";
   /** Associations with unanswered ESP: when to look at them again (heartbeat). */
   private readonly watch = new Map<Association, Millis>();
 
@@ -88,6 +104,7 @@ export class UpdateExtension implements HipExtension {
   ) {
     this.lingerMs = o.oldSpiLingerMs ?? 4000;
     this.heartbeatMs = o.heartbeatMs ?? host.cfg.heartbeatMs;
+    this.newDh = o.newDh ?? "exhausted";
     host.registerExtension(this);
   }
 
@@ -97,8 +114,8 @@ export class UpdateExtension implements HipExtension {
   }
 
   /**
-   * Start rekeying the SA pair with `peerHit` (RFC 7402 §6.9). Returns true when an exchange is
-   * (now or already) under way; false without an established association or KEYMAT left.
+   * Start rekeying the SA pair with `peerHit` (RFC 7402 §6.8). Returns true when an exchange is
+   * (now or already) under way; false without an established association.
    */
   rekey(now: Millis, peerHit: Uint8Array): boolean {
     const a = this.host.association(peerHit);
@@ -112,18 +129,34 @@ export class UpdateExtension implements HipExtension {
     if (s.ex) return true;
     // The association's one KEYMAT allocator (keymat-alloc.ts): shared with the mobility draws.
     const spi = this.host.allocSpi(a);
-    const pair = a.drawSaPair(spi, 0);
-    if (!pair) {
-      this.host.releaseSpi(spi);
-      this.count("rekey.keymat_exhausted");
-      return false;
-    }
+    const pair = this.newDh === "always" ? undefined : a.drawSaPair(spi, 0);
+    if (!pair) return this.rekeyWithDh(now, a, s, spi);
     const index = pair.index;
     a.pushEvent({ type: "sa-add", peerHit: a.peerHit, sa: pair.inbound });
     const id = s.nextId++;
     const pkt = this.build(a, [{ kind: "ESP_INFO", keymatIndex: index, oldSpi: a.spiIn, newSpi: spi }, { kind: "SEQ", updateId: id }]);
     s.ex = this.arm(now, a, { role: "initiator", index, newSpiIn: spi, ourId: id, packet: pkt, pair });
     this.count("rekey.started");
+    return true;
+  }
+
+  /** §6.8 step 1, §5.1.1: a request with a new DIFFIE_HELLMAN (same group) and KEYMAT index 0. */
+  private rekeyWithDh(now: Millis, a: Association, s: PeerState, spi: number): boolean {
+    if (!isSupportedDhGroup(a.dhGroup)) {
+      this.host.releaseSpi(spi);
+      this.count("rekey.keymat_exhausted");
+      return false;
+    }
+    const dh = this.host.crypto.dhKey(this.host.rng, a.dhGroup);
+    const id = s.nextId++;
+    const pkt = this.build(a, [
+      { kind: "ESP_INFO", keymatIndex: 0, oldSpi: a.spiIn, newSpi: spi },
+      { kind: "SEQ", updateId: id },
+      { kind: "DIFFIE_HELLMAN", groupId: dh.group, publicValue: dh.publicValue },
+    ]);
+    s.ex = this.arm(now, a, { role: "initiator", index: 0, newSpiIn: spi, ourId: id, packet: pkt, pair: undefined, dh });
+    this.count("rekey.started");
+    this.count("rekey.dh");
     return true;
   }
 
@@ -157,20 +190,26 @@ export class UpdateExtension implements HipExtension {
       if (s.lastReply) a.queueControl(now, s.lastReply);
       return true;
     }
+    const dhp = getParam(pkt, "DIFFIE_HELLMAN");
     if (ack && s.ex && acknowledges(ack.updateIds, s.ex.ourId, a.profile)) {
       const ex = s.ex;
-      if (ex.role === "responder") this.complete(now, s, ex.pair);
+      if (ex.role === "responder") this.complete(now, s, ex.pair!, ex.keymat);
       else if (ex.role === "initiator") {
         if (!seq || !info) return this.drop("missing_param", pkt, from);
         if (info.keymatIndex !== ex.index) return this.drop("bad_keymat_index", pkt, from);
         if (info.oldSpi !== a.spiOut) return this.drop("bad_esp_info", pkt, from);
-        this.complete(now, s, { ...ex.pair, outbound: { ...ex.pair.outbound, spi: info.newSpi } });
+        if (ex.dh) {
+          // §6.10 step 1: the new KEYMAT from our new key and the peer's new one, or its old one.
+          const why = this.finishDh(now, s, ex, ex.dh, dhp, info.newSpi);
+          if (why) return this.drop(why, pkt, from);
+        } else if (dhp) return this.drop("unexpected_dh", pkt, from); // our old DH key is gone (wiped after the exchange)
+        else this.complete(now, s, { ...ex.pair!, outbound: { ...ex.pair!.outbound, spi: info.newSpi } });
       }
     } else if (ack && !hbAcked) this.count("rekey.stale_ack");
     if (!seq) return true;
     s.lastRxId = seq.updateId;
     s.lastReply = undefined;
-    if (!ack && info) return this.respond(now, s, pkt, from, info, seq.updateId);
+    if (!ack && info) return this.respond(now, s, pkt, from, info, seq.updateId, dhp);
     // A reply to ours (or an UPDATE we have nothing to do for): acknowledge its SEQ (§6.12.1).
     s.lastReply = this.build(a, [{ kind: "ACK", updateIds: [seq.updateId] }]);
     a.queueControl(now, s.lastReply);
@@ -181,7 +220,7 @@ export class UpdateExtension implements HipExtension {
     if (this.peers.size === 0) return; // per ESP packet: no key string while no UPDATE runs
     const s = this.peers.get(hitKey(a.peerHit));
     // RFC 7402 §6.9: traffic on our new inbound SA shows the peer switched (our ACK got lost).
-    if (s?.assoc === a && s.ex?.role === "responder" && spi === s.ex.newSpiIn) this.complete(now, s, s.ex.pair);
+    if (s?.assoc === a && s.ex?.role === "responder" && s.ex.pair && spi === s.ex.newSpiIn) this.complete(now, s, s.ex.pair, s.ex.keymat);
   }
 
   espUnanswered(now: Millis, a: Association): void {
@@ -218,8 +257,7 @@ export class UpdateExtension implements HipExtension {
       if (ex && this.retransmit(now, s.assoc, ex, "rekey")) {
         // Give up: the new inbound SA goes, the old pair stays (a later rekey starts over).
         s.ex = undefined;
-        s.assoc.pushEvent({ type: "sa-delete", peerHit: s.assoc.peerHit, direction: "in", spi: ex.newSpiIn });
-        this.host.releaseSpi(ex.newSpiIn);
+        this.abandon(s, ex);
         this.count("rekey.timeout");
       }
       for (const l of s.linger.filter((x) => x.by <= now)) this.host.releaseSpi(l.spi);
@@ -268,10 +306,16 @@ export class UpdateExtension implements HipExtension {
     this.count("heartbeat.sent");
   }
 
-  /** A request from the peer: add our new inbound SA, answer ESP_INFO + SEQ + ACK (§6.9.1). */
-  private respond(now: Millis, s: PeerState, pkt: HipPacket, from: Locator, info: { keymatIndex: number; oldSpi: number; newSpi: number }, peerId: number): boolean {
+  /** A request from the peer: add our new inbound SA, answer ESP_INFO + SEQ + ACK (§6.9.1),
+   * with a new DIFFIE_HELLMAN of ours when the request brought one. */
+  private respond(now: Millis, s: PeerState, pkt: HipPacket, from: Locator, info: { keymatIndex: number; oldSpi: number; newSpi: number }, peerId: number, dhp: DiffieHellmanParam | undefined): boolean {
     const a = s.assoc;
+    // §6.9 step 1: with a Diffie-Hellman the index MUST be zero; the group is the association's.
+    if (dhp && info.keymatIndex !== 0) return this.drop("bad_keymat_index", pkt, from);
+    if (dhp && dhp.groupId !== a.dhGroup) return this.drop("bad_dh_group", pkt, from);
     let pair: SaPair | undefined;
+    let keymat: Keymat | undefined;
+    let ourDh: DhKeyPair | undefined;
     if (s.ex) {
       // Simultaneous rekeys: the greater HIT keeps its own (like §6.9 step 5 for I2s).
       if (compareHits(a.localHit, a.peerHit) > 0) {
@@ -280,17 +324,33 @@ export class UpdateExtension implements HipExtension {
       }
       // The peer drew the same index we did (the allocators agree): our new inbound SA already
       // holds those keys, so it is kept rather than installed twice (keymat-alloc.ts).
-      if (s.ex.role === "initiator" && s.ex.index === info.keymatIndex && info.oldSpi === a.spiOut) pair = s.ex.pair;
-      else {
-        a.pushEvent({ type: "sa-delete", peerHit: a.peerHit, direction: "in", spi: s.ex.newSpiIn });
-        this.host.releaseSpi(s.ex.newSpiIn);
-      }
+      if (s.ex.role === "initiator" && s.ex.pair && !dhp && s.ex.index === info.keymatIndex && info.oldSpi === a.spiOut) pair = s.ex.pair;
+      else this.abandon(s, s.ex);
       s.ex = undefined;
       this.count("rekey.simultaneous_yielded");
     }
     if (info.oldSpi !== a.spiOut) return this.drop("bad_esp_info", pkt, from);
     if (pair) pair = { ...pair, outbound: { ...pair.outbound, spi: info.newSpi } };
-    else {
+    else if (dhp) {
+      // §6.9.1 steps 1-2: our own new key (same group); the new KEYMAT's pair at index 0.
+      ourDh = this.host.crypto.dhKey(this.host.rng, a.dhGroup);
+      const kij = this.host.crypto.ecdhNow(ourDh, dhp.publicValue);
+      if (!kij) {
+        ourDh.secret.fill(0);
+        return this.drop("bad_dh_value", pkt, from);
+      }
+      ourDh.secret.fill(0);
+      const spi = this.host.allocSpi(a);
+      const got = a.newKeymatPair(kijIkm(a.profile, kij), spi, info.newSpi);
+      if (!got) {
+        this.host.releaseSpi(spi);
+        return this.drop("keymat_exhausted", pkt, from);
+      }
+      ({ pair, keymat } = got);
+      a.peerDhPublic = dhp.publicValue.slice();
+      a.pushEvent({ type: "sa-add", peerHit: a.peerHit, sa: pair.inbound });
+      this.count("rekey.dh.answered");
+    } else {
       // A peer-named index is refused when reused, overlapping or below what was drawn (no
       // NOTIFY: RFC 7402 §6.9 names none; the peer's UPDATE times out and it rekeys later).
       const spi = this.host.allocSpi(a);
@@ -304,20 +364,59 @@ export class UpdateExtension implements HipExtension {
     }
     const spi = pair.inbound.spi;
     const id = s.nextId++;
-    const reply = this.build(a, [
+    const params: Param[] = [
       { kind: "ESP_INFO", keymatIndex: info.keymatIndex, oldSpi: a.spiIn, newSpi: spi },
       { kind: "SEQ", updateId: id },
       { kind: "ACK", updateIds: [peerId] },
-    ]);
+    ];
+    if (ourDh) params.push({ kind: "DIFFIE_HELLMAN", groupId: ourDh.group, publicValue: ourDh.publicValue });
+    const reply = this.build(a, params);
     s.lastReply = reply;
-    s.ex = this.arm(now, a, { role: "responder", index: info.keymatIndex, newSpiIn: spi, ourId: id, packet: reply, pair });
+    s.ex = this.arm(now, a, { role: "responder", index: info.keymatIndex, newSpiIn: spi, ourId: id, packet: reply, pair, keymat });
     this.count("rekey.answered");
     return true;
   }
 
-  /** Switch to the new pair: `sa-rekey`; the old inbound SPI lingers for late packets. */
-  private complete(now: Millis, s: PeerState, pair: SaPair): void {
+  /**
+   * The initiator's half of §6.10 with a new Diffie-Hellman: Kij of our new key and the peer's
+   * new one (its old one when the reply brought none, step 1), the new KEYMAT and its pair at
+   * index 0, then the switch. A drop reason when the peer's value or group is bad.
+   */
+  private finishDh(now: Millis, s: PeerState, ex: Exchange, own: DhKeyPair, dhp: DiffieHellmanParam | undefined, peerSpi: number): string | undefined {
     const a = s.assoc;
+    if (dhp && dhp.groupId !== own.group) return "bad_dh_group";
+    const peerPublic = dhp?.publicValue ?? a.peerDhPublic;
+    if (!peerPublic) return "missing_param";
+    const kij = this.host.crypto.ecdhNow(own, peerPublic);
+    if (!kij) return "bad_dh_value";
+    own.secret.fill(0);
+    ex.dh = undefined;
+    const got = a.newKeymatPair(kijIkm(a.profile, kij), ex.newSpiIn, peerSpi);
+    if (!got) {
+      s.ex = undefined;
+      this.abandon(s, ex);
+      return "keymat_exhausted";
+    }
+    if (dhp) a.peerDhPublic = dhp.publicValue.slice();
+    this.complete(now, s, got.pair, got.keymat);
+    return undefined;
+  }
+
+  /** Our exchange is given up (the peer's simultaneous request wins, or no answer): its new
+   * inbound SA goes if it was announced, its SPI and new secrets are released. */
+  private abandon(s: PeerState, ex: Exchange): void {
+    const a = s.assoc;
+    if (ex.pair) a.pushEvent({ type: "sa-delete", peerHit: a.peerHit, direction: "in", spi: ex.newSpiIn });
+    this.host.releaseSpi(ex.newSpiIn);
+    ex.dh?.secret.fill(0);
+    ex.keymat?.destroy();
+  }
+
+  /** Switch to the new pair: `sa-rekey` (a new inbound SA not announced yet is in it too); the
+   * old inbound SPI lingers for late packets. A new KEYMAT becomes the association's. */
+  private complete(now: Millis, s: PeerState, pair: SaPair, keymat?: Keymat): void {
+    const a = s.assoc;
+    if (keymat) a.adoptKeymat(keymat, pair);
     const oldIn = a.spiIn;
     const oldOut = a.spiOut;
     a.spiIn = pair.inbound.spi;

@@ -4,6 +4,7 @@
 // Both files are created at once (a bad path fails before anything runs, as a CaptureFileError
 // naming it); a later write error (disk full…) is reported once through `onError` and stops
 // that file, never the host.
+import { equalBytes } from "../core/bytes.ts";
 import type { EspSaEntry } from "../capture/esp-sa.ts";
 import { writeEspSaFile } from "../capture/esp-sa-file.ts";
 import { createPcapFile, type PcapFileWriter } from "../capture/pcap-file.ts";
@@ -63,8 +64,16 @@ export function captureHooks(
         }
       : undefined,
     onEvent(ev) {
-      if (!espSa || (ev.type !== "sa-install" && ev.type !== "sa-add")) return;
-      for (const sa of ev.type === "sa-add" ? [ev.sa] : [ev.inbound, ev.outbound]) sas.push({ src: "*", dst: "*", spi: sa.spi, suite: sa.suite, encKey: sa.encKey, authKey: sa.authKey });
+      // Every SA that gets keys: the base exchange's pair, a new inbound SA announced early
+      // (sa-add), and a rekey's pair (its outbound SA, and with a new Diffie-Hellman the
+      // requester's inbound one, appear only in sa-rekey).
+      if (!espSa || (ev.type !== "sa-install" && ev.type !== "sa-add" && ev.type !== "sa-rekey")) return;
+      const before = sas.length;
+      for (const sa of ev.type === "sa-add" ? [ev.sa] : [ev.inbound, ev.outbound]) {
+        if (sas.some((x) => x.spi === sa.spi && equalBytes(x.encKey, sa.encKey) && equalBytes(x.authKey, sa.authKey))) continue;
+        sas.push({ src: "*", dst: "*", spi: sa.spi, suite: sa.suite, encKey: sa.encKey, authKey: sa.authKey });
+      }
+      if (sas.length === before) return;
       try {
         writeEspSaFile(espSa, sas);
       } catch (e) {

@@ -111,10 +111,11 @@ export interface RuntimeHostOptions {
   drainMs?: number;
   /** Most removed addresses receiving at once (default 16; beyond, the oldest closes first). */
   drainMax?: number;
-  /** UPDATE rekeying (RFC 7402 §6.9): `threshold`, the outbound sequence number from which a new
-   * SA pair is drawn (default 2^32 − 2^16, before the counter would wrap: RFC 4303 §3.3.3). The
-   * pairs come from the association's KEYMAT, without a new Diffie-Hellman: at most 255 rekeys,
-   * then `rekey.keymat_exhausted` and the current pair stays (docs/PROTOCOL.md §7.8). */
+  /** UPDATE rekeying (RFC 7402 §6.8-§6.10): `threshold`, the outbound sequence number from which a
+   * new SA pair is drawn (default 2^32 − 2^16, before the counter would wrap: RFC 4303 §3.3.3).
+   * The pairs come from the association's KEYMAT; once it is used up (about 300 rekeys), or on
+   * every rekey with `newDh: "always"`, the rekey brings a new Diffie-Hellman and a new KEYMAT
+   * (docs/PROTOCOL.md §7.8). */
   rekey?: HostStackOptions["rekey"];
 }
 

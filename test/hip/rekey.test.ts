@@ -1,21 +1,27 @@
 // UPDATE rekeying (RFC 7402 §6.9, RFC 7401 §6.11-§6.12) between two HipHosts on the test net:
 // matching new SA pairs from a fresh KEYMAT index, tampered / replayed UPDATEs dropped and
-// counted, lost UPDATEs retransmitted (bounded), simultaneous rekeys resolved by HIT order.
+// counted, lost UPDATEs retransmitted (bounded), simultaneous rekeys resolved by HIT order; with a
+// new Diffie-Hellman (RFC 7402 §6.10) when asked or when KEYMAT is used up.
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { SeededRng } from "../../src/core/rng.ts";
+import { authenticate } from "../../src/hip/auth.ts";
+import { generateDhKey } from "../../src/hip/dh.ts";
 import { compareHits } from "../../src/hip/hit.ts";
-import { UpdateExtension } from "../../src/hip/update.ts";
+import { UpdateExtension, type UpdateOptions } from "../../src/hip/update.ts";
 import { fillChecksum } from "../../src/wire/checksum.ts";
+import { emitPacket, getParam, parsePacket } from "../../src/wire/packet.ts";
+import type { Param } from "../../src/wire/params/index.ts";
 import { eventsOf, Net, type Node } from "./net.ts";
 
 const UPDATE = 16;
 
-function setup(seed: number) {
+function setup(seed: number, oa: UpdateOptions = {}, ob: UpdateOptions = {}) {
   const net = new Net();
   const a = net.add(seed, "192.0.2.1");
   const b = net.add(seed + 1, "192.0.2.2");
-  const ua = new UpdateExtension(a.host);
-  const ub = new UpdateExtension(b.host);
+  const ua = new UpdateExtension(a.host, oa);
+  const ub = new UpdateExtension(b.host, ob);
   a.host.connect(net.now, b.loc, b.host.hit, a.loc);
   net.run(1000);
   const sb = eventsOf(b, "sa-install")[0];
@@ -172,4 +178,129 @@ test("rekey: simultaneous UPDATEs: the smaller HIT yields, one matching pair res
   // inbound SA it announced (same keys) rather than installing those keys a second time.
   assert.equal(eventsOf(small, "sa-delete").length, 0, "its own inbound SA at that index is kept");
   assert.equal(eventsOf(small, "sa-add").length, 1, "those keys are installed once");
+});
+
+/** One authenticated UPDATE from `x` to `y` with `params` (what a peer that holds the keys can send). */
+function updateFrom(x: Node, y: Node, params: Param[]): Uint8Array {
+  const ax = x.host.association(y.host.hit)!;
+  return emitPacket(authenticate({ packetType: UPDATE, controls: 0, senderHit: x.host.hit, receiverHit: y.host.hit, params }, { hash: ax.rhash, macKey: ax.macKeyOut, signer: ax.signer }));
+}
+
+test("rekey with a new Diffie-Hellman (RFC 7402 §6.10): both sides switch to one new KEYMAT; later rekeys draw from it", () => {
+  const { net, a, b, ua, ub } = setup(61, { newDh: "always" });
+  const dhSeen: number[] = [];
+  net.tamper = (_p, hip) => {
+    if (hip[2] === UPDATE) {
+      const pkt = parsePacket(hip);
+      if (pkt.ok) {
+        const dh = getParam(pkt.value, "DIFFIE_HELLMAN");
+        const info = getParam(pkt.value, "ESP_INFO");
+        if (dh) dhSeen.push(info?.keymatIndex ?? -1);
+      }
+    }
+    return hip;
+  };
+  const aa = a.host.association(b.host.hit)!;
+  const ab = b.host.association(a.host.hit)!;
+  const oldKeymat = aa.keymat;
+  assert.ok(aa.keymatIndex > 0);
+  assert.ok(ua.rekey(net.now, b.host.hit));
+  // The requester announces no inbound SA before it has the peer's key.
+  assert.equal(eventsOf(a, "sa-add").length, 0);
+  net.run(net.now + 100);
+  checkPair(a, b);
+  assert.deepEqual(dhSeen, [0, 0], "request and reply each carry a DIFFIE_HELLMAN, KEYMAT index 0");
+  assert.equal(ua.counters["rekey.dh"], 1);
+  assert.equal(ub.counters["rekey.dh.answered"], 1);
+  assert.notEqual(aa.keymat, oldKeymat, "a new KEYMAT");
+  assert.equal(oldKeymat!.wipedBelow, oldKeymat!.maxLength, "the old one wiped");
+  const len = aa.pairLength()!;
+  assert.equal(aa.keymatIndex, len, "the allocator starts over: the rekey's pair at index 0");
+  assert.equal(ab.keymatIndex, len);
+  const ra = eventsOf(a, "sa-rekey")[0];
+  assert.equal(eventsOf(a, "sa-add").length, 0, "the requester's new inbound SA comes with sa-rekey");
+  assert.equal(eventsOf(b, "sa-add")[0].sa.spi, ra.outbound.spi);
+  assert.equal(a.host.counters.drop ?? 0, 0);
+  assert.equal(b.host.counters.drop ?? 0, 0);
+  // A rekey without Diffie-Hellman from the other side draws from the new KEYMAT on both sides.
+  dhSeen.length = 0;
+  assert.ok(ub.rekey(net.now, a.host.hit));
+  net.run(net.now + 100);
+  checkPair(b, a);
+  assert.deepEqual(dhSeen, []);
+  assert.equal(aa.keymatIndex, 2 * len);
+  assert.equal(ab.keymatIndex, 2 * len);
+  // And a second one with Diffie-Hellman, then the peer's plain one again.
+  ua.rekey(net.now, b.host.hit);
+  net.run(net.now + 100);
+  checkPair(a, b);
+  ub.rekey(net.now, a.host.hit);
+  net.run(net.now + 100);
+  checkPair(b, a);
+  assert.equal(eventsOf(a, "sa-rekey").length, 4);
+  assert.equal(a.host.counters.drop ?? 0, 0);
+  assert.equal(b.host.counters.drop ?? 0, 0);
+});
+
+test("rekey: once KEYMAT is used up, the next rekey brings a new Diffie-Hellman and rekeying goes on", () => {
+  const { net, a, b, ua, ub } = setup(71);
+  const aa = a.host.association(b.host.hit)!;
+  const per = Math.floor((aa.keymat!.maxLength - aa.keymatIndex) / aa.pairLength()!);
+  for (let i = 0; i < per + 3; i++) {
+    assert.ok((i % 2 === 0 ? ua : ub).rekey(net.now, (i % 2 === 0 ? b : a).host.hit), `rekey ${i}`);
+    net.run(net.now + 100);
+    if (i % 2 === 0) checkPair(a, b);
+    else checkPair(b, a);
+  }
+  assert.equal(eventsOf(a, "sa-rekey").length, per + 3);
+  assert.equal((ua.counters["rekey.dh"] ?? 0) + (ub.counters["rekey.dh"] ?? 0), 1, "one rekey with Diffie-Hellman, where KEYMAT ran out");
+  assert.equal(ua.counters["rekey.keymat_exhausted"] ?? 0, 0);
+  assert.equal(a.host.counters.drop ?? 0, 0);
+  assert.equal(b.host.counters.drop ?? 0, 0);
+});
+
+test("rekey: simultaneous requests with Diffie-Hellman resolve to one new KEYMAT", () => {
+  const { net, a, b, ua, ub } = setup(81, { newDh: "always" }, { newDh: "always" });
+  ua.rekey(net.now, b.host.hit);
+  ub.rekey(net.now, a.host.hit);
+  net.run(net.now + 3000);
+  checkPair(a, b);
+  assert.equal(eventsOf(a, "sa-rekey").length, 1);
+  assert.equal(eventsOf(b, "sa-rekey").length, 1);
+  const smallExt = compareHits(a.host.hit, b.host.hit) < 0 ? ua : ub;
+  assert.equal(smallExt.counters["rekey.simultaneous_yielded"], 1);
+  assert.equal(a.host.association(b.host.hit)!.keymatIndex, b.host.association(a.host.hit)!.keymatIndex);
+  // Both KEYMATs agree: a plain rekey after it matches.
+  ua.rekey(net.now, b.host.hit);
+  net.run(net.now + 100);
+  assert.equal(eventsOf(a, "sa-rekey").length, 2);
+  checkPair(a, b);
+});
+
+test("rekey: hostile Diffie-Hellman UPDATEs (index not zero, other group, value off the curve) are dropped and change nothing", () => {
+  const { net, a, b, ub } = setup(91);
+  const ab = b.host.association(a.host.hit)!;
+  const before = { spiIn: ab.spiIn, spiOut: ab.spiOut, keymat: ab.keymat, index: ab.keymatIndex };
+  const good = generateDhKey(new SeededRng(5), ab.dhGroup);
+  const other = generateDhKey(new SeededRng(6), ab.dhGroup === 7 ? 8 : 7);
+  const offCurve = good.publicValue.slice();
+  offCurve[offCurve.length - 1] ^= 1;
+  const cases: [string, Param[]][] = [
+    ["bad_keymat_index", [{ kind: "ESP_INFO", keymatIndex: 400, oldSpi: ab.spiOut, newSpi: 0x1234 }, { kind: "SEQ", updateId: 10 }, { kind: "DIFFIE_HELLMAN", groupId: good.group, publicValue: good.publicValue }]],
+    ["bad_dh_group", [{ kind: "ESP_INFO", keymatIndex: 0, oldSpi: ab.spiOut, newSpi: 0x1234 }, { kind: "SEQ", updateId: 11 }, { kind: "DIFFIE_HELLMAN", groupId: other.group, publicValue: other.publicValue }]],
+    ["bad_dh_value", [{ kind: "ESP_INFO", keymatIndex: 0, oldSpi: ab.spiOut, newSpi: 0x1234 }, { kind: "SEQ", updateId: 12 }, { kind: "DIFFIE_HELLMAN", groupId: good.group, publicValue: offCurve }]],
+  ];
+  for (const [why, params] of cases) {
+    b.host.handleDatagram(net.now, updateFrom(a, b, params), a.loc, b.loc);
+    net.run(net.now + 10);
+    assert.equal(ub.counters[`rekey.drop.${why}`], 1, why);
+  }
+  assert.equal(eventsOf(b, "sa-add").length, 0);
+  assert.equal(eventsOf(b, "sa-rekey").length, 0);
+  assert.deepEqual({ spiIn: ab.spiIn, spiOut: ab.spiOut, keymat: ab.keymat, index: ab.keymatIndex }, before);
+  // An honest one after them still works.
+  b.host.handleDatagram(net.now, updateFrom(a, b, [{ kind: "ESP_INFO", keymatIndex: 0, oldSpi: ab.spiOut, newSpi: 0x1234 }, { kind: "SEQ", updateId: 13 }, { kind: "DIFFIE_HELLMAN", groupId: good.group, publicValue: good.publicValue }]), a.loc, b.loc);
+  net.run(net.now + 10);
+  assert.equal(ub.counters["rekey.dh.answered"], 1);
+  assert.equal(eventsOf(b, "sa-add").length, 1);
 });
