@@ -5,6 +5,7 @@
 // never changes it, so a run with observation is the same run. Browser-safe.
 import { locatorKey } from "../core/types.ts";
 import type { SaParams } from "../esp/types.ts";
+import { keyedSas } from "../hip/sa.ts";
 import type { MobilitySession } from "../mobility/session.ts";
 import type { HostStack, StackEvent } from "../runtime/stack.ts";
 
@@ -65,6 +66,12 @@ export class HostObserver {
         break;
       case "sa-add":
         add(ev.sa);
+        break;
+      case "sa-rekey":
+        // RFC 7402 §6.10: the new pair replaces the current one (the old inbound SA retires).
+        this.sas.delete(`in:${ev.oldInboundSpi}`);
+        this.sas.delete(`out:${ev.oldOutboundSpi}`);
+        for (const sa of keyedSas(ev)) if (!this.sas.has(`${sa.direction}:${sa.spi}`)) add(sa);
         break;
       case "sa-delete":
         this.sas.delete(`${ev.direction}:${ev.spi}`);

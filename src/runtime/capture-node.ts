@@ -5,6 +5,7 @@
 // naming it); a later write error (disk full…) is reported once through `onError` and stops
 // that file, never the host.
 import { equalBytes } from "../core/bytes.ts";
+import { keyedSas } from "../hip/sa.ts";
 import type { EspSaEntry } from "../capture/esp-sa.ts";
 import { writeEspSaFile } from "../capture/esp-sa-file.ts";
 import { createPcapFile, type PcapFileWriter } from "../capture/pcap-file.ts";
@@ -67,9 +68,9 @@ export function captureHooks(
       // Every SA that gets keys: the base exchange's pair, a new inbound SA announced early
       // (sa-add), and a rekey's pair (its outbound SA, and with a new Diffie-Hellman the
       // requester's inbound one, appear only in sa-rekey).
-      if (!espSa || (ev.type !== "sa-install" && ev.type !== "sa-add" && ev.type !== "sa-rekey")) return;
+      if (!espSa) return;
       const before = sas.length;
-      for (const sa of ev.type === "sa-add" ? [ev.sa] : [ev.inbound, ev.outbound]) {
+      for (const sa of keyedSas(ev)) {
         if (sas.some((x) => x.spi === sa.spi && equalBytes(x.encKey, sa.encKey) && equalBytes(x.authKey, sa.authKey))) continue;
         sas.push({ src: "*", dst: "*", spi: sa.spi, suite: sa.suite, encKey: sa.encKey, authKey: sa.authKey });
       }

@@ -6,6 +6,7 @@
 import type { Locator } from "../../src/core/types.ts";
 import { DataPlane } from "../../src/esp/dataplane.ts";
 import { HostIdentity } from "../../src/hip/identity.ts";
+import { keyedSas } from "../../src/hip/sa.ts";
 import type { HostObserver, SaKeys } from "../../src/lab/observe.ts";
 import { type LabSummary, runLab, type ScenarioName } from "../../src/lab/scenarios.ts";
 import type { LabSpec } from "../../src/lab/spec.ts";
@@ -99,6 +100,10 @@ export async function bexSource(seed: number, o: BexOptions): Promise<Source> {
       case "sa-install":
         for (const sa of [ev.inbound, ev.outbound]) src.keys.push({ t, node: name, dir: sa.direction, spi: sa.spi, suite: sa.suite, encKey: sa.encKey.slice(), authKey: sa.authKey.slice() });
         src.log.annotate({ t, node: name, kind: "event", text: `ESP SAs installed: in 0x${hex8(ev.inbound.spi)}, out 0x${hex8(ev.outbound.spi)} (suite ${ev.outbound.suite})` });
+        break;
+      case "sa-add":
+      case "sa-rekey": // per-interface SAs, rekeys: their keys belong in the esp_sa download too
+        for (const sa of keyedSas(ev)) if (!src.keys.some((k) => k.node === name && k.dir === sa.direction && k.spi === sa.spi)) src.keys.push({ t, node: name, dir: sa.direction, spi: sa.spi, suite: sa.suite, encKey: sa.encKey.slice(), authKey: sa.authKey.slice() });
         break;
       case "message": {
         const text = dec.decode(ev.data);

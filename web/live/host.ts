@@ -16,6 +16,7 @@ import { DataPlane } from "../../src/esp/dataplane.ts";
 import { isRelay, unwrapRelay } from "../../src/fa/core/relay.ts";
 import { hitFromString, hitToString } from "../../src/hip/hit.ts";
 import { HostIdentity } from "../../src/hip/identity.ts";
+import { keyedSas } from "../../src/hip/sa.ts";
 import type { LiveConfig } from "../../src/lab/live-config.ts";
 import { HostObserver } from "../../src/lab/observe.ts";
 import { TunnelHost } from "../../src/runtime/browser.ts";
@@ -196,7 +197,8 @@ export class LiveHost {
         this.note(`ESP SAs installed: in 0x${hex8(ev.inbound.spi)}, out 0x${hex8(ev.outbound.spi)}`, BROWSER);
         break;
       case "sa-add":
-        this.post({ type: "keys", keys: { t, node: BROWSER, dir: ev.sa.direction, spi: ev.sa.spi, suite: ev.sa.suite, encKey: ev.sa.encKey.slice(), authKey: ev.sa.authKey.slice() } });
+      case "sa-rekey": // a rekey's outbound SA (and inbound one after a new Diffie-Hellman) is only here
+        for (const sa of keyedSas(ev)) this.post({ type: "keys", keys: { t, node: BROWSER, dir: sa.direction, spi: sa.spi, suite: sa.suite, encKey: sa.encKey.slice(), authKey: sa.authKey.slice() } });
         break;
       case "message":
         this.post({ type: "reply", t, text: dec.decode(ev.data) });
