@@ -3,17 +3,19 @@
 // (the association's HIP integrity key and host identity): REAs naming KEYMAT indices already
 // used (the base-exchange SA's index among them), huge REA interface lists, REAs listing victims'
 // addresses, AC floods (also from a spoofed victim source), unmatched ACRs, UPDATEs with reused
-// KEYMAT indices, signed NOTIFYs, and CLOSE followed by a new base exchange.
+// KEYMAT indices (and new Diffie-Hellman values, good and bad), signed NOTIFYs, and CLOSE followed by a new base exchange.
 import type { SeededRng } from "../../../src/core/rng.ts";
 import type { Locator } from "../../../src/core/types.ts";
 import { authenticate } from "../../../src/hip/auth.ts";
 import type { Association } from "../../../src/hip/association.ts";
+import { DH_P256, DH_P384, generateDhKey } from "../../../src/hip/dh.ts";
 import { codecKeys } from "../../../src/mobility/extension.ts";
 import { mobilityContext } from "../../../src/mobility/codec.ts";
 import type { ReaInfo } from "../../../src/mobility/types.ts";
 import { PacketType } from "../../../src/wire/constants.ts";
 import { frameHip } from "../../../src/wire/framing.ts";
 import { emitPacket } from "../../../src/wire/packet.ts";
+import type { Param } from "../../../src/wire/params/index.ts";
 import type { FuzzHost } from "./host.ts";
 import { int, pick } from "./mutate.ts";
 import { ADDR, L, type World } from "./world.ts";
@@ -30,6 +32,8 @@ const VICTIMS = [L("192.0.2.66"), L("192.0.2.67", 4000), L("198.51.100.9"), L("2
 export class Hostile {
   private reaId = 1_000;
   private updateId = 100;
+  /** One DH public value per group, made once (the honest peer answers each with a fresh key of its own). */
+  private readonly dhKeys: Record<number, Uint8Array> = {};
 
   constructor(private readonly w: World) {}
 
@@ -93,17 +97,31 @@ export class Hostile {
     return { from, to, data: ctx.seal(acr ? { type: "ACR", ac } : { type: "AC", ac }, from, to), what: acr ? "M:ACR" : "M:AC" };
   }
 
-  /** UPDATE with ESP_INFO naming a used KEYMAT index (signed). */
+  /** UPDATE with ESP_INFO naming a used KEYMAT index (signed); one in three also brings a
+   * DIFFIE_HELLMAN (RFC 7402 §6.10): a fresh key of the association's group, another group, or a
+   * value off the curve; the honest peer answers a good one with a new KEYMAT that M never ACKs. */
   update(r: SeededRng, peer: FuzzHost, to: Locator): Datagram | undefined {
     const a = this.assoc(peer);
     if (!a) return undefined;
-    const keymatIndex = pick(r, [this.base(peer, a, r), 0, a.keymatIndex, int(r, a.keymatIndex + 1)]);
-    const params = [
+    const withDh = int(r, 3) === 0;
+    // With DIFFIE_HELLMAN the index must be 0 (§6.9 step 1): mostly so, to reach the answer.
+    const keymatIndex = withDh && int(r, 4) !== 0 ? 0 : pick(r, [this.base(peer, a, r), 0, a.keymatIndex, int(r, a.keymatIndex + 1)]);
+    const params: Param[] = [
       { kind: "ESP_INFO" as const, keymatIndex, oldSpi: a.spiIn, newSpi: 256 + int(r, 1 << 24) },
       { kind: "SEQ" as const, updateId: pick(r, [this.updateId++, 0, int(r, 1 << 16)]) },
     ];
+    let dh = "";
+    if (withDh) {
+      const variant = int(r, 3);
+      const group = variant === 1 ? (a.dhGroup === DH_P256 ? DH_P384 : DH_P256) : a.dhGroup;
+      this.dhKeys[group] ??= generateDhKey(r, group).publicValue;
+      const publicValue = this.dhKeys[group].slice();
+      if (variant === 2) publicValue[publicValue.length - 1] ^= 1;
+      params.push({ kind: "DIFFIE_HELLMAN", groupId: group, publicValue });
+      dh = ["+DH", "+DH(other group)", "+DH(off curve)"][variant];
+    }
     const pkt = authenticate({ packetType: PacketType.UPDATE, controls: 0, senderHit: a.localHit, receiverHit: a.peerHit, params }, { hash: a.rhash, macKey: a.macKeyOut, signer: a.local });
-    return { from: ADDR.m, to, data: frameHip(emitPacket(pkt)), what: `M:UPDATE(idx ${keymatIndex})` };
+    return { from: ADDR.m, to, data: frameHip(emitPacket(pkt)), what: `M:UPDATE(idx ${keymatIndex}${dh})` };
   }
 
   /** A signed NOTIFY (any type) to the peer. */
