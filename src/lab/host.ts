@@ -10,6 +10,7 @@ import type { MobilityPolicy } from "../mobility/policy.ts";
 import type { MobilitySession } from "../mobility/session.ts";
 import type { MobilityEvent } from "../mobility/types.ts";
 import type { HipLimits } from "../hip/limits.ts";
+import type { UpdateOptions } from "../hip/update.ts";
 import { HostStack, type StackEvent } from "../runtime/stack.ts";
 import type { SimEndpoint } from "../sim/types.ts";
 import { HostObserver } from "./observe.ts";
@@ -24,6 +25,8 @@ export interface Delivery {
   from: Locator;
   to: Locator | undefined;
   viaRea: boolean;
+  /** The inbound SA it arrived on. */
+  spi: number;
 }
 
 export interface NodeEvent {
@@ -62,6 +65,8 @@ export interface LabHostOptions {
   hip?: Partial<Omit<HipHostConfig, "identity" | "rng">>;
   /** State limits of the host (src/hip/limits.ts). */
   limits?: Partial<HipLimits>;
+  /** UPDATE rekeying (src/hip/update.ts), e.g. `{ newDh: "always" }`. */
+  rekey?: UpdateOptions;
 }
 
 export class LabHost implements SimEndpoint {
@@ -97,6 +102,7 @@ export class LabHost implements SimEndpoint {
       mobility: { policy: { announceSingleAddress: true, ...o.policy } },
       addresses: o.addresses,
       fa: o.fa,
+      rekey: o.rekey,
       onEvent: (ev) => this.onEvent(ev),
     });
   }
@@ -110,6 +116,14 @@ export class LabHost implements SimEndpoint {
     this.stack = this.newStack();
     this.notes.push({ t: now, node: this.name, text: "restarted: every association, SA and timer lost (same identity, same address)" });
     this.observe(now);
+  }
+
+  /** Start an UPDATE rekey with `peer` (RFC 7402 §6.8): a new SA pair each way. */
+  rekey(now: Millis, peer: LabHost): boolean {
+    this.now = now;
+    const ok = this.stack.rekey(now, peer.hit);
+    this.observe(now);
+    return ok;
   }
 
   /** Power cut: the host stops for good, sending nothing (no CLOSE), hearing nothing. */
@@ -202,7 +216,7 @@ export class LabHost implements SimEndpoint {
     this.observer.onEvent(t, ev);
     switch (ev.type) {
       case "message":
-        this.delivered.push({ t, n: new DataView(ev.data.buffer, ev.data.byteOffset, ev.data.length).getUint32(0), from: ev.from, to: ev.to, viaRea: ev.viaRea === true });
+        this.delivered.push({ t, n: new DataView(ev.data.buffer, ev.data.byteOffset, ev.data.length).getUint32(0), from: ev.from, to: ev.to, viaRea: ev.viaRea === true, spi: ev.spi });
         break;
       case "mobility":
         this.log.push({ node: this.name, peer: peerName, ev: ev.ev });
@@ -211,7 +225,12 @@ export class LabHost implements SimEndpoint {
         this.notes.push({ t, node: this.name, text: `association with ${peerName} ESTABLISHED (${ev.initiator ? "Initiator" : "Responder"})` });
         break;
       case "sa-add":
-        this.notes.push({ t, node: this.name, text: `per-interface SA ${ev.sa.direction}bound 0x${ev.sa.spi.toString(16)} installed (§4.5)` });
+        // An UPDATE rekey announces its new inbound SA the same way (RFC 7402 §6.9.1).
+        if (this.stack.update.pending(ev.peerHit)) this.notes.push({ t, node: this.name, text: `new inbound SA 0x${ev.sa.spi.toString(16)} for the rekey installed, not used yet (RFC 7402 §6.9.1)` });
+        else this.notes.push({ t, node: this.name, text: `per-interface SA ${ev.sa.direction}bound 0x${ev.sa.spi.toString(16)} installed (§4.5)` });
+        break;
+      case "sa-rekey":
+        this.notes.push({ t, node: this.name, text: `rekeyed: now in 0x${ev.inbound.spi.toString(16)}, out 0x${ev.outbound.spi.toString(16)}; old out 0x${ev.oldOutboundSpi.toString(16)} gone, old in 0x${ev.oldInboundSpi.toString(16)} retiring (RFC 7402 §6.10)` });
         break;
       case "sa-delete":
         this.notes.push({ t, node: this.name, text: `SA ${ev.direction}bound 0x${ev.spi.toString(16)} retired (§6.1.1.1)` });

@@ -5,6 +5,7 @@
 import type { Locator, Millis } from "../core/types.ts";
 import type { Transmit } from "../core/types.ts";
 import type { FaClientOptions } from "../fa/client/client.ts";
+import type { UpdateOptions } from "../hip/update.ts";
 import type { MobilityPolicy } from "../mobility/policy.ts";
 import { Simulator } from "../sim/simulator.ts";
 import type { SimEndpoint } from "../sim/types.ts";
@@ -16,7 +17,7 @@ import { type LabResult, type Plan, summarize, type World } from "./summary.ts";
 
 export type { LabResult, LabSummary } from "./summary.ts";
 
-export const SCENARIOS = ["handover", "handover-fast", "make-before-break", "failover", "renumber", "v4-to-v6", "flood-attack", "flood-attack-credit", "fa-crash", "double-move", "restart", "peer-dead"] as const;
+export const SCENARIOS = ["handover", "handover-fast", "make-before-break", "failover", "renumber", "v4-to-v6", "flood-attack", "flood-attack-credit", "fa-crash", "double-move", "restart", "peer-dead", "rekey"] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 const L = (ip: string): Locator => ({ ip, port: 10500 });
@@ -45,12 +46,13 @@ class Sink implements SimEndpoint {
 interface HostSpec {
   addrs: Locator[];
   fa?: FaClientOptions;
+  rekey?: UpdateOptions;
 }
 
 function world(seed: number, a: HostSpec, b: HostSpec, policy: Partial<MobilityPolicy>, connect: "direct" | "none" = "direct"): World {
   const sim = new Simulator({ seed, link: { latency: LAT }, trace: "data" });
-  const ha = new LabHost({ name: "A", rng: sim.forkRng(), addresses: a.addrs, policy, fa: a.fa });
-  const hb = new LabHost({ name: "B", rng: sim.forkRng(), addresses: b.addrs, policy, fa: b.fa });
+  const ha = new LabHost({ name: "A", rng: sim.forkRng(), addresses: a.addrs, policy, fa: a.fa, rekey: a.rekey });
+  const hb = new LabHost({ name: "B", rng: sim.forkRng(), addresses: b.addrs, policy, fa: b.fa, rekey: b.rekey });
   ha.knows(hb);
   hb.knows(ha);
   ha.stack.local?.setPreference(1, 2);
@@ -161,8 +163,52 @@ function plan(name: ScenarioName, seed: number): Plan {
       return restart(seed);
     case "peer-dead":
       return peerDead(seed);
+    case "rekey":
+      return rekey(seed);
   }
 }
+
+/**
+ * New ESP keys under traffic, no address change (RFC 7402 §6.8-§6.10): A rekeys with a new
+ * Diffie-Hellman (a new KEYMAT), later B rekeys from that KEYMAT. Make-before-break: each side
+ * installs its new inbound SA before the peer can use it, and keeps the old one until the last
+ * datagram sealed on it arrived. Nothing may be lost.
+ */
+function rekey(seed: number): Plan {
+  const w = world(seed, { addrs: [L("10.0.0.1")], rekey: { newDh: "always" } }, { addrs: [L("10.0.0.2")] }, {});
+  act(w, T0, "A rekeys with a new Diffie-Hellman: UPDATE(ESP_INFO index 0, SEQ, DIFFIE_HELLMAN); B answers with its own key and both derive a new KEYMAT", () => w.a.rekey(w.sim.now, w.b));
+  act(w, T0 + REKEY_GAP, "B rekeys without Diffie-Hellman: the next SA pair from the new KEYMAT (UPDATE with ESP_INFO, SEQ)", () => w.b.rekey(w.sim.now, w.a));
+  return at(w, { newAddrs: [], detection: 0, newPathRtt: null, bound: REKEY_BOUND, boundTo: null, boundFrom: null });
+}
+
+const REKEY_GAP = 500;
+// The requester switches when the reply arrives (1 RTT); its next datagram (≤ I) on the new SA
+// takes ½ RTT. The replier switches on the ACK (1.5 RTT) or on that datagram (≤ 1.5 RTT + I),
+// then its next datagram (≤ I) takes ½ RTT.
+const REKEY_FROM_REQUESTER = RTT + I + LAT;
+const REKEY_TO_REQUESTER = RTT + LAT + I + I + LAT;
+const REKEY_BOUND = `requester: reply after 1 RTT, then its next datagram (≤ I) on the new SA ½ RTT: ${REKEY_FROM_REQUESTER} ms; replier: switches on the ACK or that datagram (≤ 1.5 RTT + I), next datagram ≤ I, ½ RTT: ${REKEY_TO_REQUESTER} ms; old SAs kept meanwhile: 0 lost`;
+
+/** The rekey scenario's numbers: each rekey → first datagram on the new SAs each way, and bounds. */
+function rekeySummary(w: World): Record<string, number | null> {
+  const out: Record<string, number | null> = {};
+  for (const [k, t0, req, rep] of [["dh", T0, w.a, w.b], ["plain", T0 + REKEY_GAP, w.b, w.a]] as const) {
+    // The pair the requester switched to: its first sa-rekey after t0 (the SPIs tell the datagrams apart).
+    const inSpis = new Set(req.observer.keys.filter((x) => x.t >= t0 && x.dir === "in").map((x) => x.spi));
+    const outSpis = new Set(req.observer.keys.filter((x) => x.t >= t0 && x.dir === "out").map((x) => x.spi));
+    const fromReq = rep.delivered.find((d) => d.t >= t0 && outSpis.has(d.spi));
+    const toReq = req.delivered.find((d) => d.t >= t0 && inSpis.has(d.spi));
+    out[`rekey_${k}_from_requester_ms`] = fromReq ? round1(fromReq.t - t0) : null;
+    out[`rekey_${k}_to_requester_ms`] = toReq ? round1(toReq.t - t0) : null;
+  }
+  out.rekey_bound_from_requester_ms = REKEY_FROM_REQUESTER;
+  out.rekey_bound_to_requester_ms = REKEY_TO_REQUESTER;
+  out.rekeys_with_dh = (w.a.stack.update.counters["rekey.dh"] ?? 0) + (w.b.stack.update.counters["rekey.dh"] ?? 0);
+  out.rekeys_done = w.a.stack.update.counters["rekey.done"] ?? 0;
+  return out;
+}
+
+const round1 = (x: number): number => Math.round(x * 10) / 10;
 
 const FAST = { probeIntervalMs: 50, failoverTimeoutMs: 150 };
 
@@ -302,5 +348,6 @@ export function runLab(name: ScenarioName, seed = 1, spec?: LabSpec): { result: 
   const result = summarize(name, seed, p, { rtt: RTT, count: (END - 100) / I });
   if (name === "restart") Object.assign(result.summary, rejoinSummary(w));
   if (name === "peer-dead") Object.assign(result.summary, deadSummary(w));
+  if (name === "rekey") Object.assign(result.summary, rekeySummary(w));
   return { result, world: w, errors };
 }

@@ -75,3 +75,20 @@ test("handover-fast (sourceCredit): traffic toward the mover resumes after 1 RTT
   assert.ok(f.lost < h.lost, `fewer lost than with §6.5 alone: ${f.lost} vs ${h.lost}`);
   assert.equal(f.data_to_unverified, 0);
 });
+
+test("rekey: new ESP keys under traffic, with a new Diffie-Hellman, then from the new KEYMAT; nothing lost, each switch within its bound", () => {
+  const r = run("rekey", 1);
+  const s = r.summary;
+  assert.equal(s.lost, 0, JSON.stringify(s));
+  assert.equal(s.lost_from_mover, 0, JSON.stringify(s));
+  assert.equal(s.rekeys_with_dh, 1);
+  assert.equal(s.rekeys_done, 2);
+  for (const k of ["dh", "plain"]) {
+    const from = s[`rekey_${k}_from_requester_ms`] as number | null;
+    const to = s[`rekey_${k}_to_requester_ms`] as number | null;
+    assert.ok(from !== null && from <= (s.rekey_bound_from_requester_ms as number), `${k}: ${JSON.stringify(s)}`);
+    assert.ok(to !== null && to <= (s.rekey_bound_to_requester_ms as number), `${k}: ${JSON.stringify(s)}`);
+  }
+  assert.equal(r.timeline.filter((l) => /rekeyed: now in/.test(l)).length, 4, "both sides switched, twice");
+  assert.ok(!r.timeline.some((l) => /failed|closed/.test(l)));
+});

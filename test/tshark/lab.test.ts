@@ -69,6 +69,7 @@ const cases: [string, number[]][] = [
   ["double-move", [PacketType.FAQ, PacketType.FAA, PacketType.REA, PacketType.AC, PacketType.ACR]],
   ["restart", [PacketType.I1, PacketType.R1, PacketType.I2, PacketType.R2, PacketType.AC]],
   ["peer-dead", [PacketType.I1, PacketType.R1, PacketType.I2, PacketType.R2, PacketType.AC]],
+  ["rekey", [PacketType.UPDATE]], // with DIFFIE_HELLMAN in the first request and reply
 ];
 
 for (const [name, mustSee] of cases) {

@@ -85,3 +85,20 @@ test("downloads: the live base-exchange run's keys decrypt its ESP", { skip }, a
   const r = await checkTshark(files.raw, files.keys, false);
   assert.ok(r.hip === 4 && r.esp > 10, JSON.stringify(r));
 });
+
+test("downloads: the rekey scenario's keys decrypt every ESP packet, before and after each rekey", { skip }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), "hipmm-web-dl-"));
+  const files: Record<string, string> = {};
+  await withChromium(async (page, log) => {
+    await page.goto(`${site.url()}?scenario=rekey&seed=1&speed=instant&run=1`);
+    await page.waitForSelector('#player[data-state="done"]', { timeout: 30_000 });
+    files.raw = await save(page, "#dl-pcap-raw", dir);
+    files.keys = await save(page, "#dl-keys", dir);
+    assert.deepEqual(errors(log), []);
+  }, { viewport: { width: 1440, height: 900 }, timeoutMs: 60_000 });
+  // Base exchange pair and two rekeys, each side's view: at least 3 SAs each way per host.
+  const keyLines = readFileSync(files.keys, "utf8").split("\n").filter((l) => l && !l.startsWith("#"));
+  assert.ok(keyLines.length >= 12, `esp_sa lines: ${keyLines.length}`);
+  const r = await checkTshark(files.raw, files.keys, false);
+  assert.ok(r.esp > 5000, JSON.stringify(r));
+});

@@ -106,6 +106,12 @@ const LAB_TEXT: Record<string, { title: string; text: string; cites: string }> =
       "B loses power and never comes back; nobody sends a CLOSE. A's data goes unanswered, so A asks with liveness ACs; with no other path to B, after the failover timeout (150 ms here) A reports B <b>unreachable</b> and keeps asking. When <code>peerDeadMs</code> (1 s here, 30 s by default) has passed without an answer, A gives the association up: its SAs go, no CLOSE is sent into the void, and the application sees <code>closed</code> with reason <code>unreachable</code>.",
     cites: "draft-nikander-hip-mm-00 §3.3 · RFC 7401 §4.4.2 (UAL) · docs/PROTOCOL.md §8 (dead peer)",
   },
+  rekey: {
+    title: "New keys under traffic (rekey)",
+    text:
+      "No address changes here: the hosts replace their ESP keys while data flows both ways, as they must long before a sequence number would wrap. A sends an UPDATE with a new <b>Diffie-Hellman</b> key; B answers with its own, and both derive a new KEYMAT that owes nothing to the old keys. Later B rekeys again, this time drawing the next SA pair from that KEYMAT. Each side installs its new inbound SA before the peer can use it and keeps the old one until the last datagram sealed on it has arrived: nothing is lost. Download the capture and the ESP keys to see every packet decrypt, before and after each rekey.",
+    cites: "RFC 7402 §5.1.1, §6.8-§6.10 · RFC 7401 §5.3.5, §6.11 · docs/PROTOCOL.md §7.8",
+  },
   "fa-crash": {
     title: "Forwarding agent crash",
     text:
