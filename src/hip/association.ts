@@ -24,6 +24,14 @@ export interface SaPair {
   next: number;
 }
 
+/** A new KEYMAT (a Diffie-Hellman in UPDATE) and the SA pair drawn at its index 0. */
+export interface KeymatPair {
+  /** The new KEYMAT, not the association's until the rekey completes (Association.adoptKeymat). */
+  keymat: Keymat;
+  /** The SA pair at its index 0. */
+  pair: SaPair;
+}
+
 /** What the host lends an association so it can send packets and raise events. */
 export interface AssociationHost {
   /** Queue a framed HIP packet to `to` from `from`. */
@@ -244,7 +252,7 @@ export class Association {
    * SA pair at its index 0 (step 2-3). It replaces the current KEYMAT only when the rekey
    * completes ({@link adoptKeymat}); undefined before the association is keyed.
    */
-  newKeymatPair(kij: Uint8Array, spiIn: number, spiOut: number): { keymat: Keymat; pair: SaPair } | undefined {
+  newKeymatPair(kij: Uint8Array, spiIn: number, spiOut: number): KeymatPair | undefined {
     const keymat = this.keymat?.successor(kij, this.local.hit, this.peerHit);
     kij.fill(0);
     const len = this.pairLength();
