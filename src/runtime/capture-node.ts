@@ -5,9 +5,9 @@
 // naming it); a later write error (disk full…) is reported once through `onError` and stops
 // that file, never the host.
 import { equalBytes } from "../core/bytes.ts";
-import { keyedSas } from "../hip/sa.ts";
+import { keyedSas, type SaParams } from "../hip/sa.ts";
 import type { EspSaEntry } from "../capture/esp-sa.ts";
-import { writeEspSaFile } from "../capture/esp-sa-file.ts";
+import { appendEspSaFile, writeEspSaFile } from "../capture/esp-sa-file.ts";
 import { createPcapFile, type PcapFileWriter } from "../capture/pcap-file.ts";
 import type { PacketTap } from "./driver.ts";
 import type { StackEvent } from "./stack.ts";
@@ -50,7 +50,7 @@ export function captureHooks(
       throw new CaptureFileError("esp-sa", espSa, e);
     }
   }
-  const sas: EspSaEntry[] = [];
+  const recent: SaParams[] = [];
   return {
     tap: pcap
       ? (_dir, now, data, from, to) => {
@@ -68,15 +68,20 @@ export function captureHooks(
       // Every SA that gets keys: the base exchange's pair, a new inbound SA announced early
       // (sa-add), and a rekey's pair (its outbound SA, and with a new Diffie-Hellman the
       // requester's inbound one, appear only in sa-rekey).
+      // A responder's new inbound SA comes twice (sa-add, then sa-rekey): the last few written
+      // are remembered, so each SA is one line; the file is appended to, never rewritten (a host
+      // rekeying every few datagrams for hours writes O(SAs), not O(SAs²)).
       if (!espSa) return;
-      const before = sas.length;
+      const fresh: EspSaEntry[] = [];
       for (const sa of keyedSas(ev)) {
-        if (sas.some((x) => x.spi === sa.spi && equalBytes(x.encKey, sa.encKey) && equalBytes(x.authKey, sa.authKey))) continue;
-        sas.push({ src: "*", dst: "*", spi: sa.spi, suite: sa.suite, encKey: sa.encKey, authKey: sa.authKey });
+        if (recent.some((x) => x.spi === sa.spi && equalBytes(x.encKey, sa.encKey))) continue;
+        recent.push(sa);
+        if (recent.length > 16) recent.shift();
+        fresh.push({ src: "*", dst: "*", spi: sa.spi, suite: sa.suite, encKey: sa.encKey, authKey: sa.authKey });
       }
-      if (sas.length === before) return;
+      if (fresh.length === 0) return;
       try {
-        writeEspSaFile(espSa, sas);
+        appendEspSaFile(espSa, fresh);
       } catch (e) {
         onError("esp-sa", espSa, e);
         espSa = undefined;

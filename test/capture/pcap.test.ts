@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { writeEspSaFile } from "../../src/capture/esp-sa-file.ts";
+import { appendEspSaFile, writeEspSaFile } from "../../src/capture/esp-sa-file.ts";
 import { espSaUatLine, tsharkEspArgs } from "../../src/capture/esp-sa.ts";
 import { buildIpv4, buildIpv6, buildUdp, IPPROTO_HIP, inetChecksum, onesSum } from "../../src/capture/ip.ts";
 import { demuxUdpPayload, isCaptureError, parseIpPacket, parseUdp } from "../../src/capture/parse-ip.ts";
@@ -151,4 +151,8 @@ test("esp_sa UAT lines: exact tshark names, key checks, file mode 0600", () => {
   assert.equal(statSync(path).mode & 0o777, 0o600);
   // tshark 4.0 has no wildcard protocol: an SA with unknown addresses gets one line per family.
   assert.match(readFileSync(path, "utf8"), /^"IPv4","\*","\*","0x00000009","NULL","","HMAC-SHA-256-128 \[RFC4868\]","0x0{64}"\n"IPv6","\*","\*","0x00000009",.*\n$/);
+  // Later SAs are appended (a host that rekeys often writes each SA once); the file stays 0600.
+  appendEspSaFile(path, [{ src: "*", dst: "*", spi: 10, suite: 7, encKey: new Uint8Array(0), authKey: new Uint8Array(32) }]);
+  assert.equal(statSync(path).mode & 0o777, 0o600);
+  assert.deepEqual(readFileSync(path, "utf8").split("\n").filter(Boolean).map((l) => l.split(",")[3]), ['"0x00000009"', '"0x00000009"', '"0x0000000a"', '"0x0000000a"']);
 });
