@@ -27,6 +27,7 @@ export type {
   MessageEvent,
   PathEnds,
   PeerAddress,
+  RekeyOptions,
   SendStatus,
   Transport,
 } from "./api/types.ts";

@@ -102,6 +102,16 @@ export class Association extends Emitter<AssociationEvents> {
     return this.host.backend.send(this.peerHit, opts.srcPort ?? this.host.port, opts.dstPort ?? this.host.port, bytes);
   }
 
+  /**
+   * New ESP keys now (UPDATE rekey, RFC 7402 §6.8-§6.10): a new SA pair each way, the old ones kept
+   * until what was sealed on them arrived; with `rekey.newDh: "always"` (createHost) from a new
+   * Diffie-Hellman. Rekeys also start by themselves at `rekey.threshold`. True when a rekey is under
+   * way, false without an established association.
+   */
+  rekey(): boolean {
+    return this.host.backend.rekey?.(this.peerHit) ?? false;
+  }
+
   /** CLOSE the association (RFC 7401 §5.3.7); the peer answers CLOSE_ACK and both see "closed". */
   async close(): Promise<void> {
     const b = this.host.backend as HostBackend & { closeAssociation?(hit: Uint8Array): unknown };
@@ -265,6 +275,7 @@ export async function createHost(o: HostOptions): Promise<Host> {
     ...(o.mobility !== undefined ? { mobility: o.mobility } : {}),
     ...(o.fa ? { fa: o.fa } : {}),
     ...(o.rng ? { rng: o.rng } : {}),
+    ...(o.rekey ? { rekey: o.rekey } : {}),
   });
   return new Host(backend, o.transport, o.port ?? DEFAULT_PORT);
 }

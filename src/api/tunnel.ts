@@ -28,6 +28,7 @@ export function tunnelTransport(
           ...(b.hip ? { hip: b.hip } : {}),
           ...(b.mobility ? { mobility: b.mobility } : {}),
           ...(b.rng ? { rng: b.rng } : {}),
+          ...(b.rekey ? { rekey: b.rekey } : {}),
           ...(dataPlane ? { dataPlane: dataPlane() } : {}),
           ...(leaseTimeoutMs !== undefined ? { leaseTimeoutMs } : {}),
         });

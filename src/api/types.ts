@@ -73,6 +73,8 @@ export interface HostBackend {
   send(peerHit: Uint8Array, srcPort: number, dstPort: number, data: Uint8Array): SendStatus;
   /** Every counter and every drop by reason (runtime/stats.ts). */
   stats(): HostStats;
+  /** New ESP keys with a peer now (UPDATE rekey); false without an established association. */
+  rekey?(peerHit: Uint8Array): boolean;
   /** Stop timers, close sockets or the tunnel. */
   close(): Promise<void>;
 }
@@ -89,6 +91,8 @@ export interface BackendOptions {
   fa?: ForwardingAgentAddress;
   /** Random bytes (default: crypto.getRandomValues). */
   rng?: Rng;
+  /** ESP rekeying (HostOptions.rekey). */
+  rekey?: RekeyOptions;
 }
 
 /**
@@ -120,6 +124,18 @@ export interface HostOptions {
   port?: number;
   /** Random bytes (default: crypto.getRandomValues). */
   rng?: Rng;
+  /** ESP rekeying (RFC 7402 §6.8-§6.10): `threshold`, datagrams sealed on an SA before a new pair
+   *  is made (default 2^32 − 2^16); `newDh: "always"` brings a new Diffie-Hellman on every rekey
+   *  (default "exhausted": once the KEYMAT of the last one is used up). */
+  rekey?: RekeyOptions;
+}
+
+/** See {@link HostOptions.rekey}. */
+export interface RekeyOptions {
+  /** Outbound sequence number from which a rekey starts (default 2^32 − 2^16). */
+  threshold?: number;
+  /** When a rekey brings a new Diffie-Hellman: "exhausted" (default) or "always". */
+  newDh?: "exhausted" | "always";
 }
 
 /** A datagram that arrived over an association. */

@@ -58,6 +58,7 @@ export function udpTransport(bind: Binder, listen: LocatorLike[], o: UdpTranspor
           ...(b.hip ? { hip: b.hip } : {}),
           ...(b.mobility !== undefined ? { mobility: b.mobility } : {}),
           ...(b.rng ? { rng: b.rng } : {}),
+          ...(b.rekey ? { rekey: b.rekey } : {}),
           ...(b.fa ? { fa: { fas: [faTarget(b.fa)] } } : {}),
           ...(o.dataPlane === "worker" ? { dataPlane: "worker" as const } : {}),
         };

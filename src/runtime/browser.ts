@@ -26,7 +26,7 @@ import { type Clock, EndpointDriver, monotonicClock } from "./driver.ts";
 import { WorkerEspRunner } from "./esp-runner.ts";
 import type { RuntimeHostEvents } from "./host.ts";
 import { HeldSends, NoPathQueue, type SendQueueOptions } from "./send-queue.ts";
-import { HostStack, MAX_DATAGRAM, type SendStatus, type StackEvent } from "./stack.ts";
+import { HostStack, type HostStackOptions, MAX_DATAGRAM, type SendStatus, type StackEvent } from "./stack.ts";
 import { type HostStats, hostStats } from "./stats.ts";
 import { closableAssociations, closeAssociations } from "./close-associations.ts";
 import { type TunnelPathChanged, TunnelResume } from "./tunnel-resume.ts";
@@ -46,6 +46,8 @@ export interface TunnelHostOptions {
   hip?: Omit<Partial<HipHostConfig>, "identity" | "rng">;
   /** Mobility options (the FA lease is an address of the FA interface). */
   mobility?: MobilityExtensionOptions;
+  /** UPDATE rekeying (RFC 7402 §6.8-§6.10): threshold, and when a rekey brings a new Diffie-Hellman (RuntimeHostOptions.rekey). */
+  rekey?: HostStackOptions["rekey"];
   /** Randomness (default: `crypto.getRandomValues`). */
   rng?: Rng;
   /** Default: a new DataPlane on the embedded module, compiled asynchronously (fine on a page's
@@ -109,6 +111,7 @@ export class TunnelHost {
       ...(worker ? { deferEsp: true } : { dataPlane: o.dataPlane as DataPlane }),
       onEvent: (ev) => this.dispatch(ev),
       mobility: o.mobility ?? {},
+      ...(o.rekey ? { rekey: o.rekey } : {}),
       // No address of our own: peers only ever see the leased locator (location privacy, §3.2).
       // FAQ Request IDs from the wall clock: a reloaded page with the same identity is not taken for a replay.
       fa: { addrType: 4, spis: 16, privacy: true, wallOffsetMs: Date.now() - clock(), ...o.lease, fas: [o.fa] },
@@ -223,6 +226,14 @@ export class TunnelHost {
   /** CLOSE one association (RFC 7401 §6.14); true once the peer's CLOSE_ACK came within `waitMs`. */
   async closeAssociation(peerHit: Uint8Array, waitMs = 1000): Promise<boolean> {
     return (await closeAssociations(this, [peerHit], waitMs)).length === 1;
+  }
+
+  /** New ESP keys with `peerHit` now (UPDATE rekey, RFC 7402 §6.8; `rekey.newDh` decides on a new
+   *  Diffie-Hellman): true when a rekey is under way, false without an established association. */
+  rekey(peerHit: Uint8Array): boolean {
+    const ok = this.stack.rekey(this.driver.clock(), peerHit);
+    this.driver.flush();
+    return ok;
   }
 
   /**

@@ -432,6 +432,14 @@ export class RuntimeHost {
     return closeAssociations(this, [peerHit], waitMs).then((done) => done.length === 1);
   }
 
+  /** New ESP keys with `peerHit` now (UPDATE rekey, RFC 7402 §6.8; `rekey.newDh` decides on a new
+   *  Diffie-Hellman): true when a rekey is under way, false without an established association. */
+  rekey(peerHit: Uint8Array): boolean {
+    const ok = this.stack.rekey(this.driver.clock(), peerHit);
+    this.driver.flush();
+    return ok;
+  }
+
   /**
    * CLOSE every established association (RFC 7401 §6.14) and wait up to `waitMs` (default 1000;
    * 0: send nothing) for their CLOSE_ACKs, so peers keep no stale association; then stop the

@@ -53,6 +53,36 @@ test("api: connect, typed events on both sides, per-association messages, close 
   }
 });
 
+test("api: association.rekey() gives new ESP keys at once (with a new Diffie-Hellman when asked); data flows on, nothing lost", { timeout: 20_000 }, async () => {
+  const hip = { puzzleK: 2 };
+  const a = await createHost({ identity: createIdentity(), transport: udp("127.0.0.1:0"), hip, rekey: { newDh: "always" } });
+  const b = await createHost({ identity: createIdentity(), transport: udp("127.0.0.1:0"), hip });
+  try {
+    const assoc = await a.connect({ hit: b.hit, locator: b.locators[0] });
+    const got: string[] = [];
+    b.association(a.hit).on("message", (m) => got.push(text(m.data)));
+    assert.equal(b.association(a.hit).rekey(), false, "B is not ESTABLISHED before A's first datagram: nothing to rekey yet");
+    for (let round = 0; round < 3; round++) {
+      assert.equal(assoc.send(`before ${round}`), "sent");
+      assert.equal(assoc.rekey(), true);
+      assert.equal(assoc.send(`during ${round}`), "sent");
+      for (let t = 0; t < 100 && ((a.stats().update as Record<string, number>)["rekey.done"] ?? 0) <= round; t++) await new Promise((r) => setTimeout(r, 10));
+      assert.equal(assoc.send(`after ${round}`), "sent");
+    }
+    for (let t = 0; t < 100 && got.length < 9; t++) await new Promise((r) => setTimeout(r, 10));
+    assert.deepEqual(got, [0, 1, 2].flatMap((r) => [`before ${r}`, `during ${r}`, `after ${r}`]));
+    const update = a.stats().update as Record<string, number>;
+    assert.equal(update["rekey.done"], 3);
+    assert.equal(update["rekey.dh"], 3, "each with a new Diffie-Hellman (rekey.newDh always)");
+    assert.deepEqual(a.stats().drops, {});
+    assert.deepEqual(b.stats().drops, {});
+    assert.equal(a.association(createIdentity().hit).rekey(), false, "no association with that peer");
+  } finally {
+    await a.close();
+    await b.close();
+  }
+});
+
 test("api: identities as keyfile text; bad locators and HITs are errors naming the input", async () => {
   const id = createIdentity("P-384");
   const back = identityFromText(identityToText(id));
