@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { Proc as BaseProc } from "../helpers/proc.ts";
+import { Proc as BaseProc, keygenFiles } from "../helpers/proc.ts";
 import { tsharkSkip } from "../helpers/tshark.ts";
 import { checkSessionPcap } from "../tshark/session-check.ts";
 import { readPcapFile } from "../../src/capture/pcap-file.ts";
@@ -28,13 +28,7 @@ test("two hipmm host processes: base exchange, then lines both ways", { skip: ex
   const dir = mkdtempSync(join(tmpdir(), "hipmm-e2e-"));
   const procs: Proc[] = [];
   try {
-    const keys = ["a.key", "b.key"].map((f) => join(dir, f));
-    const hits = keys.map((k) => {
-      const r = spawnSync(process.execPath, [BIN, "keygen", "-o", k], { encoding: "utf8", timeout: 10_000 });
-      assert.equal(r.status, 0, r.stderr);
-      assert.equal(statSync(k).mode & 0o777, 0o600);
-      return r.stdout.trim();
-    });
+    const { keys, hits } = keygenFiles(BIN, dir, ["a.key", "b.key"]);
     assert.match(hits[0], /^2001:2[0-9a-f]:/);
 
     const b = new Proc(["host", "--id", keys[1], "--listen", "127.0.0.1:0", "--k", "4"]);

@@ -1,6 +1,8 @@
 // A long-running child process (a `hipmm` command) whose output tests wait on line by line.
 import assert from "node:assert/strict";
-import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
+import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from "node:child_process";
+import { statSync } from "node:fs";
+import { join } from "node:path";
 
 export class Proc {
   out = "";
@@ -48,4 +50,17 @@ export async function typeUntil(p: Proc, re: RegExp, tag: string): Promise<void>
     await new Promise((r) => setTimeout(r, 100));
   }
   assert.match(p.err, re, `stderr:\n${p.err}`);
+}
+
+/** `hipmm keygen -o dir/name` (bin/hipmm.js `bin`) for each of `names`: the keyfiles, each checked
+ *  mode 0600, and their HITs. */
+export function keygenFiles(bin: string, dir: string, names: readonly string[]): { keys: string[]; hits: string[] } {
+  const keys = names.map((f) => join(dir, f));
+  const hits = keys.map((k) => {
+    const r = spawnSync(process.execPath, [bin, "keygen", "-o", k], { encoding: "utf8", timeout: 10_000 });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(statSync(k).mode & 0o777, 0o600, `${k}: mode 0600`);
+    return r.stdout.trim();
+  });
+  return { keys, hits };
 }

@@ -164,21 +164,32 @@ test("rekey: retransmission is bounded; giving up removes the new inbound SA and
   assert.equal(eventsOf(a, "sa-rekey").length, 0);
 });
 
-test("rekey: simultaneous UPDATEs: the smaller HIT yields, one matching pair results", () => {
-  const { net, a, b, ua, ub } = setup(51);
-  ua.rekey(net.now, b.host.hit);
-  ub.rekey(net.now, a.host.hit);
-  net.run(net.now + 3000);
-  checkPair(a, b);
-  assert.equal(eventsOf(a, "sa-rekey").length, 1);
-  assert.equal(eventsOf(b, "sa-rekey").length, 1);
-  const [small, smallExt] = compareHits(a.host.hit, b.host.hit) < 0 ? [a, ua] : [b, ub];
-  assert.equal(smallExt.counters["rekey.simultaneous_yielded"], 1);
-  // Both drew the same KEYMAT index (one allocator each, in step): the yielding side keeps the
-  // inbound SA it announced (same keys) rather than installing those keys a second time.
-  assert.equal(eventsOf(small, "sa-delete").length, 0, "its own inbound SA at that index is kept");
-  assert.equal(eventsOf(small, "sa-add").length, 1, "those keys are installed once");
-});
+for (const newDh of [undefined, "always"] as const) {
+  test(`rekey: simultaneous UPDATEs${newDh ? " with Diffie-Hellman" : ""}: the smaller HIT yields, one matching pair${newDh ? " from one new KEYMAT" : ""} results`, () => {
+    const { net, a, b, ua, ub } = setup(newDh ? 81 : 51, { newDh }, { newDh });
+    ua.rekey(net.now, b.host.hit);
+    ub.rekey(net.now, a.host.hit);
+    net.run(net.now + 3000);
+    checkPair(a, b);
+    assert.equal(eventsOf(a, "sa-rekey").length, 1);
+    assert.equal(eventsOf(b, "sa-rekey").length, 1);
+    const [small, smallExt] = compareHits(a.host.hit, b.host.hit) < 0 ? [a, ua] : [b, ub];
+    assert.equal(smallExt.counters["rekey.simultaneous_yielded"], 1);
+    if (!newDh) {
+      // Both drew the same KEYMAT index (one allocator each, in step): the yielding side keeps the
+      // inbound SA it announced (same keys) rather than installing those keys a second time.
+      assert.equal(eventsOf(small, "sa-delete").length, 0, "its own inbound SA at that index is kept");
+      assert.equal(eventsOf(small, "sa-add").length, 1, "those keys are installed once");
+      return;
+    }
+    assert.equal(a.host.association(b.host.hit)!.keymatIndex, b.host.association(a.host.hit)!.keymatIndex);
+    // Both KEYMATs agree: a plain rekey after it matches.
+    ua.rekey(net.now, b.host.hit);
+    net.run(net.now + 100);
+    assert.equal(eventsOf(a, "sa-rekey").length, 2);
+    checkPair(a, b);
+  });
+}
 
 /** One authenticated UPDATE from `x` to `y` with `params` (what a peer that holds the keys can send). */
 function updateFrom(x: Node, y: Node, params: Param[]): Uint8Array {
@@ -257,24 +268,6 @@ test("rekey: once KEYMAT is used up, the next rekey brings a new Diffie-Hellman 
   assert.equal(ua.counters["rekey.keymat_exhausted"] ?? 0, 0);
   assert.equal(a.host.counters.drop ?? 0, 0);
   assert.equal(b.host.counters.drop ?? 0, 0);
-});
-
-test("rekey: simultaneous requests with Diffie-Hellman resolve to one new KEYMAT", () => {
-  const { net, a, b, ua, ub } = setup(81, { newDh: "always" }, { newDh: "always" });
-  ua.rekey(net.now, b.host.hit);
-  ub.rekey(net.now, a.host.hit);
-  net.run(net.now + 3000);
-  checkPair(a, b);
-  assert.equal(eventsOf(a, "sa-rekey").length, 1);
-  assert.equal(eventsOf(b, "sa-rekey").length, 1);
-  const smallExt = compareHits(a.host.hit, b.host.hit) < 0 ? ua : ub;
-  assert.equal(smallExt.counters["rekey.simultaneous_yielded"], 1);
-  assert.equal(a.host.association(b.host.hit)!.keymatIndex, b.host.association(a.host.hit)!.keymatIndex);
-  // Both KEYMATs agree: a plain rekey after it matches.
-  ua.rekey(net.now, b.host.hit);
-  net.run(net.now + 100);
-  assert.equal(eventsOf(a, "sa-rekey").length, 2);
-  checkPair(a, b);
 });
 
 test("rekey: hostile Diffie-Hellman UPDATEs (index not zero, other group, value off the curve) are dropped and change nothing", () => {

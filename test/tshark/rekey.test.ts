@@ -5,12 +5,11 @@
 // a good ICV and decrypt to a line. Found: the keys of a rekey's outbound SA (and, with a new
 // Diffie-Hellman, of the requester's inbound SA) never reached the --esp-sa file.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { Proc } from "../helpers/proc.ts";
+import { keygenFiles, Proc } from "../helpers/proc.ts";
 import { repoRoot, tsharkFields, tsharkSkip } from "../helpers/tshark.ts";
 import { checkSessionPcap } from "./session-check.ts";
 
@@ -23,12 +22,7 @@ for (const dh of [undefined, "always"] as const) {
     const dir = mkdtempSync(join(tmpdir(), "hipmm-rekey-"));
     const procs: Proc[] = [];
     try {
-      const keys = ["a.key", "b.key"].map((f) => join(dir, f));
-      const hits = keys.map((k) => {
-        const r = spawnSync(process.execPath, [BIN, "keygen", "-o", k], { encoding: "utf8", timeout: 10_000 });
-        assert.equal(r.status, 0, r.stderr);
-        return r.stdout.trim();
-      });
+      const { keys, hits } = keygenFiles(BIN, dir, ["a.key", "b.key"]);
       const b = new Proc([BIN, "host", "--id", keys[1], "--listen", "127.0.0.1:0", "--k", "2", "--echo", "--no-stdin", "--output", "lines"]);
       procs.push(b);
       const port = (await b.waitFor("err", /listening on 127\.0\.0\.1:(\d+)/))[1];
