@@ -1,9 +1,13 @@
-// `hipmm lab <scenario> [--json] [--pcap FILE] [--seed N]`: mobility scenarios over the
+// `hipmm lab <scenario> [--json] [--pcap FILE] [--esp-sa FILE] [--seed N]`: mobility scenarios over the
 // deterministic simulator (virtual time); timeline + summary; --json prints the summary as the last line.
 import { writeFileSync } from "node:fs";
 import { PcapWriter } from "../capture/pcap.ts";
 import { kernelLabUnavailable, runKernelLab } from "../lab/kernel-node.ts";
-import { runScenario, SCENARIOS, type ScenarioName } from "../lab/scenarios.ts";
+import type { EspSaEntry } from "../capture/esp-sa.ts";
+import { writeEspSaFile } from "../capture/esp-sa-file.ts";
+import { equalBytes } from "../core/bytes.ts";
+import type { SaKeys } from "../lab/observe.ts";
+import { runLab, SCENARIOS, type ScenarioName } from "../lab/scenarios.ts";
 import { UsageError, withFile } from "./errors.ts";
 import type { Command } from "./main.ts";
 import { type CommandSpec, intOption, parseCommand } from "./options.ts";
@@ -15,13 +19,14 @@ export const LAB_SPEC: CommandSpec = {
   options: [
     { name: "json", help: "print the summary as one JSON line (last line) instead of the timeline" },
     { name: "pcap", arg: "FILE", default: "none", help: "write every datagram of the scenario to a pcap file (virtual time from 2024-01-01; kernel: tcpdump on the router's link to P)" },
+    { name: "esp-sa", arg: "FILE", default: "none", help: "write the keys of every SA of the run, both hosts, rekeys included, as tshark esp_sa lines (mode 0600): Wireshark decrypts the --pcap with them (simulated scenarios)" },
     { name: "seed", arg: "N", default: "1", help: "random seed of the simulation (same seed, same run)" },
   ],
   notes: [
     "Virtual time: the whole scenario runs on the real stack in the deterministic simulator, in a fraction of a second.",
     "kernel: the handover on this machine's real kernel instead (Linux, root, iproute2; tcpdump for --pcap): network namespaces H (two interfaces) — router — P, two hipmm host processes, H pinging P's HIT every 20 ms while its primary link loses carrier, comes back and is renumbered; about 15 s; everything it creates is removed at the end.",
   ],
-  examples: ["hipmm lab handover", "hipmm lab flood-attack --json --seed 7", "sudo hipmm lab kernel --pcap kernel.pcap"],
+  examples: ["hipmm lab handover", "hipmm lab rekey --pcap rekey.pcap --esp-sa rekey.esp_sa   # then: wireshark, ESP keys from rekey.esp_sa", "hipmm lab flood-attack --json --seed 7", "sudo hipmm lab kernel --pcap kernel.pcap"],
 };
 
 async function lab(argv: string[]): Promise<number> {
@@ -31,12 +36,18 @@ async function lab(argv: string[]): Promise<number> {
   if (!name) throw new UsageError(`which scenario? (one of ${SCENARIOS.join(", ")}, kernel)`);
   if (name !== "kernel" && !(SCENARIOS as readonly string[]).includes(name)) throw new UsageError(`unknown scenario ${name} (one of ${SCENARIOS.join(", ")}, kernel)`);
   if (a.positionals.length > 1) throw new UsageError(`unexpected argument ${a.positionals[1]}`);
-  if (name === "kernel") return kernelLab(a.get("pcap"), a.has("json"), a.has("seed"));
+  if (name === "kernel") {
+    if (a.has("esp-sa")) throw new UsageError("kernel: --esp-sa applies to the simulated scenarios only (the hosts' own --esp-sa files are in its report)");
+    return kernelLab(a.get("pcap"), a.has("json"), a.has("seed"));
+  }
   const seed = intOption(a, "seed", 0, 2 ** 32 - 1) ?? 1;
   const file = a.get("pcap");
-  // Fail before the run if the file cannot be created.
+  const espSa = a.get("esp-sa");
+  // Fail before the run if a file cannot be created.
   if (file) withFile("--pcap", file, () => writeFileSync(file, new Uint8Array(0)), true);
-  const r = runScenario(name as ScenarioName, seed);
+  if (espSa) withFile("--esp-sa", espSa, () => writeEspSaFile(espSa, []), true);
+  const { result: r, world } = runLab(name as ScenarioName, seed);
+  if (espSa) withFile("--esp-sa", espSa, () => writeEspSaFile(espSa, labEspSas([...world.a.observer.keys, ...world.b.observer.keys])), true);
   if (file) {
     const w = new PcapWriter();
     const epoch = Date.UTC(2024, 0, 1);
@@ -59,6 +70,16 @@ async function lab(argv: string[]): Promise<number> {
   }
   console.log(JSON.stringify(s));
   return 0;
+}
+
+/** Each SA once (A's outbound SA is B's inbound one), as esp_sa entries for any address. */
+function labEspSas(keys: readonly SaKeys[]): EspSaEntry[] {
+  const out: EspSaEntry[] = [];
+  for (const k of keys) {
+    if (out.some((e) => e.spi === k.spi && equalBytes(e.encKey, k.encKey) && equalBytes(e.authKey, k.authKey))) continue;
+    out.push({ src: "*", dst: "*", spi: k.spi, suite: k.suite, encKey: k.encKey, authKey: k.authKey });
+  }
+  return out;
 }
 
 /** `hipmm lab kernel`: src/lab/kernel-node.ts. */

@@ -2,8 +2,9 @@
 // the (simulated) wire — REA, AC, ACR, FAQ, FAA, and those relayed through a Forwarding Agent
 // (relay frames, dissected by the Lua demultiplexer) — has a good checksum, and tshark's TLV walk
 // (type, length, position) equals ours. PROFILE §4: tshark's parameter contents are not compared.
+// With --esp-sa, every ESP packet's ICV checks with the keys the lab wrote.
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -14,6 +15,7 @@ import { PacketType } from "../../src/wire/constants.ts";
 import { walkParamsTs } from "../../src/wire/walk.ts";
 import { espDemuxLua, runTshark, tsharkSkip } from "../helpers/tshark.ts";
 import { fieldValues, hipTlvs, parsePdml } from "./pdml.ts";
+import { checkSessionPcap } from "./session-check.ts";
 
 interface OurHip {
   frame: number;
@@ -90,5 +92,24 @@ for (const [name, mustSee] of cases) {
       assert.deepEqual(hipTlvs(fields), o.tlvs, `${label}: TLV walk`);
     });
     for (const t of mustSee) assert.ok(seen.has(t), `${name}: a packet of type ${t} was captured and checked`);
+  });
+}
+
+// `--esp-sa`: the keys of every SA of the run (both hosts; for `rekey` the pairs of both rekeys,
+// the one with a new Diffie-Hellman too): tshark finds every ESP packet's ICV good with them.
+for (const name of ["handover", "rekey"]) {
+  test(`tshark: lab ${name} --pcap --esp-sa — every ESP packet's ICV good with the written keys`, { skip: tsharkSkip() }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hipmm-lab-"));
+    const [pcap, keys] = [join(dir, `${name}.pcap`), join(dir, `${name}.esp_sa`)];
+    const log = console.log;
+    console.log = () => {};
+    try {
+      assert.equal(await labCommand.run([name, "--json", "--pcap", pcap, "--esp-sa", keys]), 0);
+    } finally {
+      console.log = log;
+    }
+    assert.equal(statSync(keys).mode & 0o777, 0o600);
+    const { esp } = await checkSessionPcap(pcap, keys, /[\s\S]/);
+    assert.ok(esp > 5000, `ESP packets: ${esp}`);
   });
 }
