@@ -12,7 +12,7 @@ import { startNodeHost } from "../../src/runtime/node.ts";
 import { faConfig } from "../../src/fa/core/config.ts";
 import { FaServer } from "../../src/fa/server/server.ts";
 import { MemoryLeaseStore } from "../../src/fa/store/memory.ts";
-import { startTunnelHost } from "../../src/runtime/browser.ts";
+import { startTunnelHost, type TunnelHostOptions } from "../../src/runtime/browser.ts";
 import { WsTunnel } from "../../src/transport/tunnel.ts";
 
 export const repoRoot = join(import.meta.dirname, "..", "..");
@@ -111,7 +111,7 @@ export async function startWsFa(): Promise<{ fa: FaServer; faLoc: Locator }> {
 }
 
 /** A tunnel host (new identity) over a WebSocket to `fa`, leased. */
-export async function wsTunnelHost(fa: FaServer, faLoc: Locator): Promise<Awaited<ReturnType<typeof startTunnelHost>>> {
+export async function wsTunnelHost(fa: FaServer, faLoc: Locator, extra: Partial<TunnelHostOptions> = {}): Promise<Awaited<ReturnType<typeof startTunnelHost>>> {
   const tunnel = await WsTunnel.connect(`ws://127.0.0.1:${fa.wsLocator!.port}`, WebSocket as unknown as new (u: string) => globalThis.WebSocket);
-  return startTunnelHost({ identity: HostIdentity.generate(cryptoRng), tunnel, fa: { locator: faLoc } });
+  return startTunnelHost({ identity: HostIdentity.generate(cryptoRng), tunnel, fa: { locator: faLoc }, ...extra });
 }
