@@ -128,7 +128,23 @@ export async function hostCommand(argv: string[]): Promise<number> {
     // Mobility's liveness ACs (PROTOCOL §8) or, without mobility, the heartbeat UPDATE (§7.8).
     else if (ev.type === "reachability" && ev.reachable) console.error(`hipmm: ${hitToString(ev.peerHit)} answers again (silent ${secs(ev.silentMs)})`);
     else if (ev.type === "reachability") console.error(`hipmm: no answer from ${hitToString(ev.peerHit)} for ${secs(ev.silentMs)}${host.stack.mobility ? ` on any path: probing${deadMs ? ` (given up after ${secs(deadMs)} more)` : ""}` : ": heartbeat UPDATE unanswered, retrying"}`);
+    else if (ev.type === "sa-rekey") rekeyLine(ev);
   });
+  // A rekey (UPDATE, PROTOCOL §7.8) is worth a line, at most one per second (a low --rekey-after
+  // rekeys often): later ones in that second are counted into the next line.
+  let rekeyShownAt = Number.NEGATIVE_INFINITY;
+  let rekeysUnshown = 0;
+  const rekeyLine = (ev: { peerHit: Uint8Array; inbound: { spi: number }; outbound: { spi: number } }): void => {
+    const now = performance.now();
+    if (now - rekeyShownAt < 1000) {
+      rekeysUnshown++;
+      return;
+    }
+    rekeyShownAt = now;
+    const more = rekeysUnshown ? ` (+${rekeysUnshown} more since the last line)` : "";
+    rekeysUnshown = 0;
+    console.error(`hipmm: new ESP keys with ${hitToString(ev.peerHit)}: in 0x${ev.inbound.spi.toString(16)}, out 0x${ev.outbound.spi.toString(16)} (UPDATE rekey)${more}`);
+  };
   const innerRun = runInner(host, inner, () => current, (l) => console.error(`hipmm: ${l}`));
   // --connect names our peer: the base exchange runs at start and again whenever a line finds no
   // association (the peer was not up yet, closed, or timed out), one exchange at a time; while

@@ -53,6 +53,10 @@ for (const dh of [undefined, "always"] as const) {
       const rows = await tsharkFields(pcap, ["hip.type", "_ws.malformed"], { args: ["-d", `udp.port==${port},hipmm_udp`], lua: [join(repoRoot, "test", "tshark", "esp-demux.lua")], timeoutMs: 20_000 });
       assert.ok(rows.every(([, bad]) => bad.length === 0), "no malformed packet");
       const stats = JSON.parse(a.err.split("\n").filter((l) => l.startsWith("{")).at(-1) ?? "{}") as { update?: Record<string, number>; drops?: Record<string, number> };
+      // A status line per rekey, at most one per second (the rest are counted into the next).
+      assert.match(a.err, /hipmm: new ESP keys with [0-9a-f:]+: in 0x[0-9a-f]+, out 0x[0-9a-f]+ \(UPDATE rekey\)/);
+      const shown = a.err.split("\n").filter((l) => l.includes("new ESP keys")).map((l) => 1 + Number(/\(\+(\d+) more/.exec(l)?.[1] ?? 0));
+      assert.ok(shown.reduce((x, y) => x + y, 0) <= (stats.update?.["rekey.done"] ?? 0), `${shown} vs ${stats.update?.["rekey.done"]}`);
       if (dh) assert.equal(stats.update?.["rekey.dh"], stats.update?.["rekey.started"], JSON.stringify(stats.update));
       else assert.equal(stats.update?.["rekey.dh"], undefined);
       assert.deepEqual(stats.drops, {});
