@@ -68,6 +68,22 @@ export function espSaUatLine(e: EspSaEntry, fam = family(e) ?? "IPv4"): string {
     .join(",");
 }
 
+/**
+ * SAs as esp_sa entries for any address, each once: one host's outbound SA is the other's inbound
+ * SA, so a run's keys seen from both hosts (or a host's in and out) name it twice.
+ */
+export function uniqueEspSas(keys: Iterable<{ spi: number; suite: number; encKey: Uint8Array; authKey: Uint8Array }>): EspSaEntry[] {
+  const seen = new Set<string>();
+  const out: EspSaEntry[] = [];
+  for (const k of keys) {
+    const id = `${k.spi}:${hex(k.encKey)}:${hex(k.authKey)}`;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    out.push({ src: "*", dst: "*", spi: k.spi, suite: k.suite, encKey: k.encKey, authKey: k.authKey });
+  }
+  return out;
+}
+
 /** Contents of an `esp_sa` UAT file: one line per SA, two (IPv4 and IPv6) when its addresses are "*". */
 export function espSaUatFile(entries: readonly EspSaEntry[]): string {
   return entries

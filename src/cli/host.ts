@@ -50,9 +50,7 @@ export async function hostCommand(argv: string[]): Promise<number> {
   if (limits) hip.limits = limits;
   const profile = applyInterop(a, hip);
   // UPDATE rekeys (RFC 7402 §6.8-§6.10; docs/PROTOCOL.md §7.8).
-  const rekeyAfter = intOption(a, "rekey-after", 10, 0xffffffff);
-  const newDh = choiceOption(a, "rekey-dh", ["exhausted", "always"] as const);
-  const rekey = rekeyAfter !== undefined || newDh ? { ...(rekeyAfter !== undefined ? { threshold: rekeyAfter } : {}), ...(newDh ? { newDh } : {}) } : undefined;
+  const rekey = { threshold: intOption(a, "rekey-after", 10, 0xffffffff), newDh: choiceOption(a, "rekey-dh", ["exhausted", "always"] as const) };
 
   const io = hostIo(a);
   const inner = innerCli(a);

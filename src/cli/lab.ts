@@ -3,10 +3,8 @@
 import { writeFileSync } from "node:fs";
 import { PcapWriter } from "../capture/pcap.ts";
 import { kernelLabUnavailable, runKernelLab } from "../lab/kernel-node.ts";
-import type { EspSaEntry } from "../capture/esp-sa.ts";
+import { uniqueEspSas } from "../capture/esp-sa.ts";
 import { writeEspSaFile } from "../capture/esp-sa-file.ts";
-import { equalBytes } from "../core/bytes.ts";
-import type { SaKeys } from "../lab/observe.ts";
 import { runLab, SCENARIOS, type ScenarioName } from "../lab/scenarios.ts";
 import { UsageError, withFile } from "./errors.ts";
 import type { Command } from "./main.ts";
@@ -47,7 +45,7 @@ async function lab(argv: string[]): Promise<number> {
   if (file) withFile("--pcap", file, () => writeFileSync(file, new Uint8Array(0)), true);
   if (espSa) withFile("--esp-sa", espSa, () => writeEspSaFile(espSa, []), true);
   const { result: r, world } = runLab(name as ScenarioName, seed);
-  if (espSa) withFile("--esp-sa", espSa, () => writeEspSaFile(espSa, labEspSas([...world.a.observer.keys, ...world.b.observer.keys])), true);
+  if (espSa) withFile("--esp-sa", espSa, () => writeEspSaFile(espSa, uniqueEspSas([...world.a.observer.keys, ...world.b.observer.keys])), true);
   if (file) {
     const w = new PcapWriter();
     const epoch = Date.UTC(2024, 0, 1);
@@ -70,16 +68,6 @@ async function lab(argv: string[]): Promise<number> {
   }
   console.log(JSON.stringify(s));
   return 0;
-}
-
-/** Each SA once (A's outbound SA is B's inbound one), as esp_sa entries for any address. */
-function labEspSas(keys: readonly SaKeys[]): EspSaEntry[] {
-  const out: EspSaEntry[] = [];
-  for (const k of keys) {
-    if (out.some((e) => e.spi === k.spi && equalBytes(e.encKey, k.encKey) && equalBytes(e.authKey, k.authKey))) continue;
-    out.push({ src: "*", dst: "*", spi: k.spi, suite: k.suite, encKey: k.encKey, authKey: k.authKey });
-  }
-  return out;
 }
 
 /** `hipmm lab kernel`: src/lab/kernel-node.ts. */

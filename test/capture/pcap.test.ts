@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { appendEspSaFile, writeEspSaFile } from "../../src/capture/esp-sa-file.ts";
-import { espSaUatLine, tsharkEspArgs } from "../../src/capture/esp-sa.ts";
+import { espSaUatLine, tsharkEspArgs, uniqueEspSas } from "../../src/capture/esp-sa.ts";
 import { buildIpv4, buildIpv6, buildUdp, IPPROTO_HIP, inetChecksum, onesSum } from "../../src/capture/ip.ts";
 import { demuxUdpPayload, isCaptureError, parseIpPacket, parseUdp } from "../../src/capture/parse-ip.ts";
 import { createPcapFile, readPcapFile } from "../../src/capture/pcap-file.ts";
@@ -151,6 +151,9 @@ test("esp_sa UAT lines: exact tshark names, key checks, file mode 0600", () => {
   assert.equal(statSync(path).mode & 0o777, 0o600);
   // tshark 4.0 has no wildcard protocol: an SA with unknown addresses gets one line per family.
   assert.match(readFileSync(path, "utf8"), /^"IPv4","\*","\*","0x00000009","NULL","","HMAC-SHA-256-128 \[RFC4868\]","0x0{64}"\n"IPv6","\*","\*","0x00000009",.*\n$/);
+  // One SA seen from both hosts (A's out is B's in) is one entry; the same SPI with other keys is not.
+  const k = (spi: number, key: number) => ({ spi, suite: 7, encKey: new Uint8Array(0), authKey: new Uint8Array(32).fill(key) });
+  assert.deepEqual(uniqueEspSas([k(9, 1), k(9, 1), k(9, 2), k(10, 1)]).map((e) => [e.spi, e.authKey[0]]), [[9, 1], [9, 2], [10, 1]]);
   // Later SAs are appended (a host that rekeys often writes each SA once); the file stays 0600.
   appendEspSaFile(path, [{ src: "*", dst: "*", spi: 10, suite: 7, encKey: new Uint8Array(0), authKey: new Uint8Array(32) }]);
   assert.equal(statSync(path).mode & 0o777, 0o600);

@@ -4,7 +4,7 @@
 // dissectors read without configuration — plus the ESP keys of every SA of the run as tshark
 // esp_sa lines (src/capture/esp-sa.ts). Virtual time starts at 2024-01-01 00:00 UTC, as in
 // `hipmm lab --pcap`.
-import { type EspSaEntry, espSaUatFile } from "../../src/capture/esp-sa.ts";
+import { espSaUatFile, uniqueEspSas } from "../../src/capture/esp-sa.ts";
 import { IPPROTO_ESP } from "../../src/capture/ip.ts";
 import { PcapWriter } from "../../src/capture/pcap.ts";
 import type { SaKeys } from "../../src/lab/observe.ts";
@@ -44,17 +44,8 @@ export function pcapRaw(trace: readonly TraceEvent[]): Uint8Array {
 
 /** tshark/Wireshark esp_sa file: one line per SA of the run (any address: "*"). */
 export function espKeysFile(keys: readonly SaKeys[]): string {
-  const seen = new Set<string>();
-  const entries: EspSaEntry[] = [];
-  for (const k of keys) {
-    // An SA is one host's outbound and the other's inbound SA: once per SPI and key (a live run
-    // observes only the browser host, so its outbound SAs count too).
-    const id = `${k.spi}:${Array.from(k.encKey, (b) => b.toString(16).padStart(2, "0")).join("")}`;
-    if (seen.has(id)) continue;
-    seen.add(id);
-    entries.push({ src: "*", dst: "*", spi: k.spi, suite: k.suite, encKey: k.encKey, authKey: k.authKey });
-  }
-  return `# hipmm web demo: ESP SAs of this run (tshark esp_sa UAT; keys of a simulated run)\n${espSaUatFile(entries)}`;
+  // Once per SA (a live run observes only the browser host, so its outbound SAs count too).
+  return `# hipmm web demo: ESP SAs of this run (tshark esp_sa UAT; keys of a simulated run)\n${espSaUatFile(uniqueEspSas(keys))}`;
 }
 
 /** Offer bytes as a file download. */
