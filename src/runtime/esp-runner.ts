@@ -56,6 +56,8 @@ export interface EspRunnerStats {
   saRemovals: number;
   /** SA installs the Worker refused (the SA's packets then fail with BadSa / UnknownSpi). */
   saFailures: number;
+  /** dataPlane "worker-io": opened batches held back for datagrams the Worker passed up before them (order kept). */
+  heldBatches: number;
 }
 
 /** What the runner calls back into its host. */
@@ -79,12 +81,14 @@ export interface EspRunnerIo {
 }
 
 type Item = { w: EspWork & { kind: "seal" | "open" }; i: number };
+/** An opened batch of the Worker's, waiting for the open jobs queued before it (`ahead`: their count since the start). */
+type Held = { batch: EspBatch; n: number; jobs: OpenJob[]; release: () => void; ahead: number };
 type Slot = { seal: EspBatch; open: EspBatch; dests: Int32Array | undefined; busy: boolean };
 
 /** Runs a HostStack's deferred ESP work (SA calls, seal / open batches) on a {@link WorkerDataPlane}, in order. */
 export class WorkerEspRunner {
   /** Counters. */
-  readonly stats: EspRunnerStats = { rounds: 0, batches: 0, sealed: 0, opened: 0, largestBatch: 0, saInstalls: 0, saRemovals: 0, saFailures: 0 };
+  readonly stats: EspRunnerStats = { rounds: 0, batches: 0, sealed: 0, opened: 0, largestBatch: 0, saInstalls: 0, saRemovals: 0, saFailures: 0, heldBatches: 0 };
   private readonly work: DeferredEsp;
   /** DeferredEsp SA id → the Worker's handle (0: refused). */
   private readonly handles = new Map<number, number>();
@@ -92,6 +96,10 @@ export class WorkerEspRunner {
   private readonly slots: Slot[] = [];
   /** Completions of the rounds in flight, oldest first. */
   private readonly inflight: Promise<void>[] = [];
+  /** worker-io: opened batches waiting for datagrams passed up before them (completeOpened). */
+  private readonly held: Held[] = [];
+  /** Open jobs of this thread's rounds completed so far (compared with DeferredEsp.opensQueued). */
+  private opensDone = 0;
   private scheduled = false;
   private running = false;
   private stopped = false;
@@ -140,9 +148,10 @@ export class WorkerEspRunner {
     });
   }
 
-  /** Stops taking work (pending batches are left to the Worker's fate). */
+  /** Stops taking work (pending batches are left to the Worker's fate; held opened batches are given back). */
   stop(): void {
     this.stopped = true;
+    this.releaseHeld();
   }
 
   private async run(): Promise<void> {
@@ -171,6 +180,7 @@ export class WorkerEspRunner {
   private fail(e: unknown): void {
     if (this.stopped) return;
     this.stopped = true;
+    this.releaseHeld();
     this.hooks.failed(e instanceof Error ? e : new Error(String(e)));
   }
 
@@ -227,9 +237,11 @@ export class WorkerEspRunner {
       this.stats.largestBatch = Math.max(this.stats.largestBatch, b.count);
       runs.push(this.dataPlane.process(op, b));
     }
-    // A packet this thread must send itself (a datagram riding in an REA, no destination): its
-    // batch is settled as soon as it finishes, not lazily.
-    if (dests) for (let k = 0; k < seal.count; k++) if (dests[k] <= 0) {
+    // Packets opened here are awaited (by the application, and by any opened batch held for
+    // them), and a packet this thread must send itself (a datagram riding in an REA, no
+    // destination) too: their batches are settled as soon as they finish, not lazily.
+    if (open.count > 0) this.dataPlane.needResults();
+    else if (dests) for (let k = 0; k < seal.count; k++) if (dests[k] <= 0) {
       this.dataPlane.needResults();
       break;
     }
@@ -267,11 +279,13 @@ export class WorkerEspRunner {
         this.stack.completeSeal(now, w.job as SealJob, status, status === EspStatus.Ok ? carve(seal.data(i)) : EMPTY);
         continue;
       }
+      this.opensDone++;
       this.openOne(now, w.job as OpenJob, open, i);
     }
     if (sent) this.hooks.sent?.(sent);
     this.stack.settle(now);
     this.hooks.flushed();
+    if (this.held.length > 0) this.releaseHeld();
   }
 
   /** One opened packet (entry `i` of `open`; -1: it did not fit) into the stack. */
@@ -291,15 +305,42 @@ export class WorkerEspRunner {
 
   /**
    * dataPlane "worker-io": a batch the Worker received and opened itself (entry i is jobs[i]),
-   * into the stack like the results of a round.
+   * into the stack like the results of a round. Returns true when it is held (then `release` is
+   * called once it went in, or the runner stopped): datagrams the Worker passed up raw before it
+   * (an SA it had not installed yet, e.g. the first ones on a rekey's new inbound SA) are opened
+   * by a round of this thread, and the batch waits for them, so arrival order is kept.
    */
-  completeOpened(batch: EspBatch, n: number, jobs: OpenJob[]): void {
-    if (this.stopped) return;
+  completeOpened(batch: EspBatch, n: number, jobs: OpenJob[], release: () => void): boolean {
+    if (this.stopped) return false;
     this.dataPlane.poll(); // awake anyway: settle the seal batches that finished meanwhile
+    const ahead = this.work.opensQueued;
+    if (this.held.length === 0 && this.opensDone >= ahead) {
+      this.deliverOpened(batch, n, jobs);
+      return false;
+    }
+    this.held.push({ batch, n, jobs, release, ahead });
+    this.stats.heldBatches++;
+    this.dataPlane.needResults();
+    return true;
+  }
+
+  private deliverOpened(batch: EspBatch, n: number, jobs: OpenJob[]): void {
     const now = this.clock();
     for (let i = 0; i < n; i++) this.openOne(now, jobs[i], batch, i);
     this.stack.settle(now);
     this.hooks.flushed();
+  }
+
+  /** Held opened batches whose earlier datagrams are all opened now go in, in order. */
+  private releaseHeld(): void {
+    while (this.held.length > 0 && (this.stopped || this.held[0].ahead <= this.opensDone)) {
+      const h = this.held.shift() as Held;
+      try {
+        if (!this.stopped) this.deliverOpened(h.batch, h.n, h.jobs);
+      } finally {
+        h.release();
+      }
+    }
   }
 
   private async install(id: number, w: EspWork & { kind: "install" }): Promise<void> {

@@ -104,6 +104,7 @@ export class DeferredEsp implements SaBackend {
   private queue: EspWork[] = [];
   private seals = 0;
   private opens = 0;
+  private opensEver = 0;
   private nextId = 1;
   private readonly byId = new Map<number, SaRecord>();
   private readonly bySpi = new Map<number, SaRecord>();
@@ -121,6 +122,11 @@ export class DeferredEsp implements SaBackend {
   /** Open jobs queued and not yet taken (HostStack bounds it by `limits.maxEspQueue`). */
   get queuedOpens(): number {
     return this.opens;
+  }
+
+  /** Open jobs queued since this was made (taken or not): the runner orders opened batches by it. */
+  get opensQueued(): number {
+    return this.opensEver;
   }
 
   /** Everything queued so far, in order (the queue starts afresh). */
@@ -144,6 +150,7 @@ export class DeferredEsp implements SaBackend {
   /** Queue an open job. */
   open(job: OpenJob): void {
     this.opens++;
+    this.opensEver++;
     this.queue.push({ kind: "open", job });
   }
 

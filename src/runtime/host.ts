@@ -200,7 +200,7 @@ export class RuntimeHost {
           io ? 4 : 1,
         )
       : undefined;
-    if (io) io.onOpened = (b, n, jobs) => this.espWorker?.completeOpened(b, n, jobs);
+    if (io) io.onOpened = (b, n, jobs, release) => this.espWorker?.completeOpened(b, n, jobs, release) === true;
     this.workerIo = io || undefined;
     const runner = this.espWorker;
     this.driver = new EndpointDriver(this.stack, new SocketSet(sockets), clock, runner ? () => runner.kick() : undefined, provider);

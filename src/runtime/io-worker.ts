@@ -46,8 +46,8 @@ export class IoWorker {
   private readonly tables = new Map<number, { table: Int32Array; view: EspBatch }>();
   /** [raw datagrams in flight, backlog flag, pool batch k busy (SH_BUSY + k)…], shared with the main thread. */
   private readonly sh = new Int32Array(new SharedArrayBuffer(4 * (SH_BUSY + IO_POOL)));
-  /** ESP datagrams waiting for a free pool batch, in arrival order. */
-  private backlog: { sock: number; d: Uint8Array; from: Locator }[] = [];
+  /** ESP datagrams waiting for a free pool batch, in arrival order, and the raw ones that came after them. */
+  private backlog: { sock: number; d: Uint8Array; from: Locator; raw?: boolean }[] = [];
   private readonly pool: EspBatch[] = [];
   /** Per pool batch, shared with the main thread: [socket, ip id, port, length] per entry. */
   private readonly metas: Int32Array[] = [];
@@ -199,6 +199,17 @@ export class IoWorker {
     Atomics.add(this.sh, SH_RAW, 1);
     // A copy of just the datagram (cloning a view would clone its whole receive buffer).
     const data = d.slice();
+    // Arrival order holds across both ways up: the ESP datagrams received before this one go
+    // first (a backlog keeps its place in line; the current batch leaves now, not at the turn's end).
+    if (this.backlog.length > 0) {
+      this.backlog.push({ sock, d: data, from, raw: true });
+      return;
+    }
+    this.flush();
+    this.postRaw(sock, data, from);
+  }
+
+  private postRaw(sock: number, data: Uint8Array, from: Locator): void {
     this.post({ t: "rx", sock, from, data }, [data.buffer]);
   }
 
@@ -219,7 +230,13 @@ export class IoWorker {
   private drainBacklog(): void {
     const q = this.backlog;
     let i = 0;
-    while (i < q.length && this.add(q[i].sock, q[i].d, q[i].from)) i++;
+    for (; i < q.length; i++) {
+      const e = q[i];
+      if (e.raw) {
+        this.flush();
+        this.postRaw(e.sock, e.d, e.from);
+      } else if (!this.add(e.sock, e.d, e.from)) break;
+    }
     if (i > 0) this.backlog = q.slice(i);
     if (this.backlog.length === 0) Atomics.store(this.sh, SH_BACKLOG, 0);
   }

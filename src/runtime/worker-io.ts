@@ -139,8 +139,9 @@ export class WorkerUdpSocket implements DatagramSocket {
 export class WorkerIo {
   /** Counters. */
   readonly stats: WorkerIoStats = { opened: 0, openedBatches: 0, raw: 0, drops: {}, ipTableResets: 0, destResets: 0, txFromMain: 0 };
-  /** Receives each opened batch (set by the ESP runner): jobs[i] describes entry i. */
-  onOpened: ((batch: EspBatch, n: number, jobs: OpenJob[]) => void) | undefined;
+  /** Receives each opened batch (set by the ESP runner): jobs[i] describes entry i. True: it keeps
+   *  the batch (held for datagrams passed up before it) and calls `release` once done with it. */
+  onOpened: ((batch: EspBatch, n: number, jobs: OpenJob[], release: () => void) => boolean) | undefined;
   private readonly socks = new Map<number, WorkerUdpSocket>();
   private readonly binds = new Map<number, { ip: string; resolve(s: WorkerUdpSocket): void; reject(e: Error): void }>();
   private nextReq = 1;
@@ -367,13 +368,19 @@ export class WorkerIo {
     }
     this.stats.opened += n;
     this.stats.openedBatches++;
+    let held = false;
     try {
-      this.onOpened?.(b, n, jobs);
+      held = this.onOpened?.(b, n, jobs, () => this.free(k)) === true;
     } finally {
-      Atomics.store(this.sh, SH_BUSY + k, 0); // the Worker may refill it
-      // It waits for a free batch: say so (it re-checks after raising the flag, so none is missed).
-      if (Atomics.load(this.sh, SH_BACKLOG) !== 0) this.post({ t: "free" });
+      if (!held) this.free(k);
     }
+  }
+
+  /** Pool batch k is read: the Worker may refill it. */
+  private free(k: number): void {
+    Atomics.store(this.sh, SH_BUSY + k, 0);
+    // It waits for a free batch: say so (it re-checks after raising the flag, so none is missed).
+    if (Atomics.load(this.sh, SH_BACKLOG) !== 0) this.post({ t: "free" });
   }
 
   /** One Locator object per peer address (the stack compares paths by object first). */
