@@ -3,7 +3,7 @@
 // from the runtime entry point (hipmm/node: node:dgram, hipmm/deno: Deno.listenDatagram).
 import type { Locator } from "../core/types.ts";
 import type { WorkerDataPlane } from "../esp/remote.ts";
-import { RuntimeHost, type RuntimeHostOptions, resolveDataPlane } from "../runtime/host.ts";
+import { newRuntimeHost, type RuntimeHost, type RuntimeHostOptions, resolveDataPlane } from "../runtime/host.ts";
 import { WorkerIo } from "../runtime/worker-io.ts";
 import type { DatagramSocket } from "../transport/types.ts";
 import { toHit, toLocator } from "./host.ts";
@@ -66,8 +66,8 @@ export function udpTransport(bind: Binder, listen: LocatorLike[], o: UdpTranspor
         if (crypto) opts.crypto = crypto;
         const host =
           dp && io
-            ? new RuntimeHost(sockets, { ...(await resolveDataPlane(opts)), dataPlane: dp, closeDataPlane: true, workerIo: io })
-            : new RuntimeHost(sockets, await resolveDataPlane(opts));
+            ? newRuntimeHost(sockets, { ...(await resolveDataPlane(opts)), dataPlane: dp, closeDataPlane: true, workerIo: io })
+            : newRuntimeHost(sockets, await resolveDataPlane(opts));
         rt.ready?.(host);
         return host;
       } catch (e) {

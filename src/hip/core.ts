@@ -1,5 +1,6 @@
 // Internal interface between HipHost and its packet handlers (initiator.ts, responder.ts,
 // close.ts). Not part of the public API.
+import { intSetting } from "../core/settings.ts";
 import type { Locator, Millis, Rng } from "../core/types.ts";
 import type { HipPacket } from "../wire/packet.ts";
 import type { Association } from "./association.ts";
@@ -8,6 +9,8 @@ import type { CryptoJobs } from "./crypto-jobs.ts";
 import type { HostIdentity } from "./identity.ts";
 import type { R1Factory } from "./r1.ts";
 import type { R1CounterMemory } from "./replay.ts";
+import { isSupportedDhGroup } from "./dh.ts";
+import { espSuiteKeys, hipCipherKeyLen } from "./suites.ts";
 import { HIP_DEFAULTS, type HipEvent, type HipHostConfig, type RetransmitConfig } from "./types.ts";
 
 export interface ResolvedConfig {
@@ -32,18 +35,38 @@ export interface ResolvedConfig {
   dropEvents: boolean;
 }
 
-/** HipHostConfig with every default filled in (HIP_DEFAULTS). */
+/** An algorithm list: non-empty, each one implemented here (`supported`), else a RangeError naming the field. */
+function algorithms(field: string, given: readonly number[] | undefined, defaults: readonly number[], supported: (id: number) => boolean, all: string): number[] {
+  const xs = [...(given ?? defaults)];
+  if (xs.length === 0) throw new RangeError(`HipHostConfig.${field}: empty (want some of ${all})`);
+  for (const x of xs) if (!supported(x)) throw new RangeError(`HipHostConfig.${field}: ${x} is not implemented here (want some of ${all})`);
+  return xs;
+}
+
+/** An integer field of HipHostConfig from `least` to `most` (a NaN puzzle #K or timeout would fail silently). */
+const int = (field: string, v: number | undefined, def: number, least: number, most: number): number => intSetting(`HipHostConfig.${field}`, v, def, least, most);
+
+/** HipHostConfig with every default filled in (HIP_DEFAULTS). A setting this host cannot work
+ *  with (a DH group, HIP cipher or ESP suite not implemented, an empty list, a #K or timeout out of
+ *  range) throws a RangeError naming the field: left in, the base exchange would just never complete. */
 export function resolveConfig(cfg: HipHostConfig): ResolvedConfig {
+  const rt = cfg.retransmit ?? {};
+  const D = HIP_DEFAULTS;
   return {
-    puzzleK: cfg.puzzleK ?? HIP_DEFAULTS.puzzleK,
-    puzzleLifetime: cfg.puzzleLifetime ?? HIP_DEFAULTS.puzzleLifetime,
-    puzzleOpaque: cfg.puzzleOpaque ?? HIP_DEFAULTS.puzzleOpaque,
-    maxPuzzleK: cfg.maxPuzzleK ?? HIP_DEFAULTS.maxPuzzleK,
-    dhGroups: [...(cfg.dhGroups ?? HIP_DEFAULTS.dhGroups)],
-    hipCiphers: [...(cfg.hipCiphers ?? HIP_DEFAULTS.hipCiphers)],
-    espSuites: [...(cfg.espSuites ?? HIP_DEFAULTS.espSuites)],
-    r1Lifetime: cfg.r1Lifetime ?? HIP_DEFAULTS.r1Lifetime,
-    retransmit: { ...HIP_DEFAULTS.retransmit, ...cfg.retransmit },
+    // #K, Lifetime: 8-bit fields (RFC 7401 §5.2.4); Opaque: 16 bits.
+    puzzleK: int("puzzleK", cfg.puzzleK, D.puzzleK, 0, 255),
+    puzzleLifetime: int("puzzleLifetime", cfg.puzzleLifetime, D.puzzleLifetime, 0, 255),
+    puzzleOpaque: int("puzzleOpaque", cfg.puzzleOpaque, D.puzzleOpaque, 0, 0xffff),
+    maxPuzzleK: int("maxPuzzleK", cfg.maxPuzzleK, D.maxPuzzleK, 0, 255),
+    dhGroups: algorithms("dhGroups", cfg.dhGroups, D.dhGroups, isSupportedDhGroup, "7 P-256, 8 P-384"),
+    hipCiphers: algorithms("hipCiphers", cfg.hipCiphers, D.hipCiphers, (x) => hipCipherKeyLen(x) !== undefined, "1 NULL, 2 AES-128-CBC, 4 AES-256-CBC"),
+    espSuites: algorithms("espSuites", cfg.espSuites, D.espSuites, (x) => espSuiteKeys(x) !== undefined, "1, 7, 8, 9, 13"),
+    r1Lifetime: int("r1Lifetime", cfg.r1Lifetime, D.r1Lifetime, 1, 2 ** 31),
+    retransmit: {
+      initialMs: int("retransmit.initialMs", rt.initialMs, D.retransmit.initialMs, 1, 2 ** 31),
+      maxTries: int("retransmit.maxTries", rt.maxTries, D.retransmit.maxTries, 1, 1000),
+      maxMs: int("retransmit.maxMs", rt.maxMs, D.retransmit.maxMs, 1, 2 ** 31),
+    },
     encryptHostId: cfg.encryptHostId ?? true,
     r1Counter: cfg.r1Counter ?? true,
     peerProfile: cfg.peerProfile,
@@ -51,8 +74,8 @@ export function resolveConfig(cfg: HipHostConfig): ResolvedConfig {
     allowOpportunistic: cfg.allowOpportunistic ?? true,
     rejoin: cfg.rejoin ?? true,
     accept: cfg.accept ?? (() => true),
-    closedLingerMs: cfg.closedLingerMs ?? HIP_DEFAULTS.closedLingerMs,
-    heartbeatMs: cfg.heartbeatMs ?? HIP_DEFAULTS.heartbeatMs,
+    closedLingerMs: int("closedLingerMs", cfg.closedLingerMs, D.closedLingerMs, 0, 2 ** 31),
+    heartbeatMs: int("heartbeatMs", cfg.heartbeatMs, D.heartbeatMs, 0, 2 ** 31),
     dropEvents: cfg.dropEvents ?? true,
   };
 }

@@ -121,16 +121,53 @@ export const HIP_LIMITS: Readonly<HipLimits> = Object.freeze({
   maxProbeEntries: 1024,
 });
 
-/** `HIP_LIMITS` overridden by the given fields. */
+/** Limits that may be 0: ualIdleMs ("never"), rejoinMaxPuzzleK ("#K 0 only"). */
+const ZERO_OK: ReadonlySet<string> = new Set(["ualIdleMs", "rejoinMaxPuzzleK"]);
+/** Ceilings: prefix lengths in bits, a puzzle difficulty as `hipmm host --k` allows. */
+const MOST: Readonly<Record<string, number>> = { prefixV4: 32, prefixV6: 128, rejoinMaxPuzzleK: 40 };
+
+/** Every settable limit, in HIP_LIMITS order: "maxAssociations", …, "r1Global.ratePerSec", … */
+export const HIP_LIMIT_NAMES: readonly string[] = Object.entries(HIP_LIMITS).flatMap(([k, v]) =>
+  typeof v === "object" ? Object.keys(v as object).map((sub) => `${k}.${sub}`) : [k],
+);
+
+/**
+ * Why `value` cannot be limit `name` (a name of HIP_LIMIT_NAMES), or undefined when it can: a
+ * finite number; an integer but for the rates (`*.ratePerSec`); at least 1 but where 0 means
+ * something (ualIdleMs, rejoinMaxPuzzleK); at most the ceilings (prefix lengths, #K 40). A NaN or
+ * an Infinity would switch the bound off without a word (`n >= NaN` is never true).
+ */
+export function hipLimitProblem(name: string, value: unknown): string | undefined {
+  if (!HIP_LIMIT_NAMES.includes(name)) return `unknown limit (want one of ${HIP_LIMIT_NAMES.join(", ")})`;
+  const fractional = name.endsWith(".ratePerSec");
+  if (typeof value !== "number" || !Number.isFinite(value)) return `${String(value)}: want a finite number`;
+  if (!fractional && !Number.isInteger(value)) return `${value}: want an integer`;
+  if (value < 0 || (value === 0 && !ZERO_OK.has(name))) return `${value}: want at least ${ZERO_OK.has(name) ? 0 : fractional ? "a positive number" : 1}`;
+  const most = MOST[name] ?? Number.MAX_SAFE_INTEGER;
+  if (value > most) return `${value}: want at most ${most}`;
+  return undefined;
+}
+
+/** `HIP_LIMITS` overridden by the given fields; a field that is not a valid limit throws a
+ *  RangeError naming it (`limits.maxAssociations: NaN: want a finite number`). */
 export function resolveLimits(l: Partial<HipLimits> = {}): HipLimits {
-  return {
-    ...HIP_LIMITS,
-    ...l,
-    r1PerPrefix: { ...HIP_LIMITS.r1PerPrefix, ...l.r1PerPrefix },
-    r1Global: { ...HIP_LIMITS.r1Global, ...l.r1Global },
-    rejoinPerPrefix: { ...HIP_LIMITS.rejoinPerPrefix, ...l.rejoinPerPrefix },
-    rejoinGlobal: { ...HIP_LIMITS.rejoinGlobal, ...l.rejoinGlobal },
-    probePerIp: { ...HIP_LIMITS.probePerIp, ...l.probePerIp },
-    probeGlobal: { ...HIP_LIMITS.probeGlobal, ...l.probeGlobal },
-  };
+  const out: Record<string, unknown> = {};
+  for (const [k, def] of Object.entries(HIP_LIMITS)) out[k] = typeof def === "object" ? { ...def } : def;
+  for (const [k, v] of Object.entries(l)) {
+    // An undefined field keeps its default (spread, it would replace it and switch the bound off).
+    if (v === undefined) continue;
+    const def = (HIP_LIMITS as unknown as Record<string, unknown>)[k];
+    const nested = typeof def === "object" && def !== null;
+    if (nested && (typeof v !== "object" || v === null)) throw new RangeError(`limits.${k}: want an object with ${Object.keys(def).join(", ")}`);
+    const fields: [string, unknown][] = nested ? Object.entries(v as object) : [["", v]];
+    for (const [sub, x] of fields) {
+      if (x === undefined) continue;
+      const name = sub ? `${k}.${sub}` : k;
+      const problem = hipLimitProblem(name, x);
+      if (problem) throw new RangeError(`limits.${name}: ${problem}`);
+      if (sub) (out[k] as Record<string, unknown>)[sub] = x;
+      else out[k] = x;
+    }
+  }
+  return out as unknown as HipLimits;
 }

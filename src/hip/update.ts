@@ -33,6 +33,7 @@ import { compareHits, hitKey } from "./hit.ts";
 import type { HipHost } from "./host.ts";
 import { type DhKeyPair, isSupportedDhGroup } from "./dh.ts";
 import type { Keymat } from "./keymat.ts";
+import { intSetting } from "../core/settings.ts";
 import { acknowledges, kijIkm } from "./profile.ts";
 import type { HipEvent, HipExtension } from "./types.ts";
 
@@ -102,8 +103,9 @@ export class UpdateExtension implements HipExtension {
     private readonly host: HipHost,
     o: UpdateOptions = {},
   ) {
-    this.lingerMs = o.oldSpiLingerMs ?? 4000;
-    this.heartbeatMs = o.heartbeatMs ?? host.cfg.heartbeatMs;
+    this.lingerMs = intSetting("UpdateOptions.oldSpiLingerMs", o.oldSpiLingerMs, 4000, 0, 2 ** 31);
+    this.heartbeatMs = intSetting("UpdateOptions.heartbeatMs", o.heartbeatMs, host.cfg.heartbeatMs, 0, 2 ** 31);
+    if (o.newDh !== undefined && o.newDh !== "exhausted" && o.newDh !== "always") throw new RangeError(`UpdateOptions.newDh: ${String(o.newDh)}: want "exhausted" or "always"`);
     this.newDh = o.newDh ?? "exhausted";
     host.registerExtension(this);
   }

@@ -318,7 +318,13 @@ export class TunnelHost {
 export async function startTunnelHost(o: TunnelHostOptions & { leaseTimeoutMs?: number }): Promise<TunnelHost> {
   const given = o.dataPlane;
   const dataPlane = given === "worker" ? await WorkerDataPlane.create() : (given ?? new DataPlane(await loadWasm()));
-  const host = new TunnelHost({ ...o, dataPlane, closeDataPlane: given === "worker", crypto: o.crypto ?? (await defaultCryptoProvider()) });
+  let host: TunnelHost;
+  try {
+    host = new TunnelHost({ ...o, dataPlane, closeDataPlane: given === "worker", crypto: o.crypto ?? (await defaultCryptoProvider()) });
+  } catch (e) {
+    if (dataPlane instanceof WorkerDataPlane && given === "worker") await dataPlane.close(); // a setting refused: no Worker left behind
+    throw e;
+  }
   try {
     await host.acquireLease(o.leaseTimeoutMs);
   } catch (e) {

@@ -5,7 +5,7 @@ import { parseListen } from "../transport/types.ts";
 import type { WorkerDataPlane } from "../esp/remote.ts";
 import type { DatagramSocket } from "../transport/types.ts";
 import { bindDenoUdp } from "../transport/udp-deno.ts";
-import { RuntimeHost, type RuntimeHostOptions, resolveDataPlane } from "./host.ts";
+import { newRuntimeHost, RuntimeHost, type RuntimeHostOptions, resolveDataPlane } from "./host.ts";
 import { WorkerIo } from "./worker-io.ts";
 import { useEmbeddedWasm } from "../wasm/loader.ts";
 
@@ -30,11 +30,11 @@ export async function startDenoHost(opts: DenoHostOptions): Promise<RuntimeHost>
     if (opts.dataPlane === "worker-io") {
       io = await WorkerIo.start(opts.hip?.limits);
       for (const loc of locs) sockets.push(await io.io.bind(loc.ip, loc.port));
-      return new RuntimeHost(sockets, { ...opts, dataPlane: io.dp, closeDataPlane: true, workerIo: io.io });
+      return newRuntimeHost(sockets, { ...opts, dataPlane: io.dp, closeDataPlane: true, workerIo: io.io });
     }
     for (const loc of locs) sockets.push(bindDenoUdp(loc.ip, loc.port));
     // `dataPlane: "worker"`: the ESP Worker starts here (the host closes it).
-    return new RuntimeHost(sockets, await resolveDataPlane(opts));
+    return newRuntimeHost(sockets, await resolveDataPlane(opts));
   } catch (e) {
     await Promise.all(sockets.map((s) => s.close()));
     io?.io.close();

@@ -4,6 +4,7 @@
 // `dataPlane: "worker"` / a WorkerDataPlane: the stack defers ESP (deferEsp) and a
 // WorkerEspRunner seals/opens each event-loop turn's packets as one batch in the Worker.
 import { cryptoRng } from "../core/rng.ts";
+import { intSetting } from "../core/settings.ts";
 import { isUnspecified, type Locator, locatorKey, type Rng } from "../core/types.ts";
 import type { DataPlane } from "../esp/dataplane.ts";
 import { WorkerDataPlane } from "../esp/remote.ts";
@@ -207,8 +208,8 @@ export class RuntimeHost {
     this.driver.tap = opts.tap;
     // Location privacy: nothing but datagrams to an FA leaves any socket (privacy.ts).
     if (this.stack.privacy) guardSockets(this.driver.sockets, this.stack.privacy);
-    this.keepalive = new NatKeepalive(this.stack.host, this.driver, opts.natKeepaliveMs ?? DEFAULT_KEEPALIVE_MS);
-    this.drain = new DrainSchedule(clock, (l) => this.driver.sockets.remove(l), opts.drainMs ?? 2000, Math.max(1, opts.drainMax ?? 16));
+    this.keepalive = new NatKeepalive(this.stack.host, this.driver, intSetting("natKeepaliveMs", opts.natKeepaliveMs, DEFAULT_KEEPALIVE_MS, 0, 2 ** 31));
+    this.drain = new DrainSchedule(clock, (l) => this.driver.sockets.remove(l), intSetting("drainMs", opts.drainMs, 2000, 0, 2 ** 31), intSetting("drainMax", opts.drainMax, 16, 1, 65536));
     this.keepalive.start();
     // worker-io: packets the Worker seals and sends never pass the driver's tap.
     this.stack.onDataPlaneSent = (now, to) => this.keepalive.noteOut(now, to);
@@ -492,6 +493,17 @@ export class RuntimeHost {
     if (!l) return;
     const n = l.length; // listeners added while emitting wait for the next event
     for (let i = 0; i < n; i++) callListener(l[i] as Listener<StackEvent | HeldEvent | Error | undefined>, ev);
+  }
+}
+
+/** `new RuntimeHost(sockets, opts)`; if that throws (a setting refused), the Worker data plane
+ *  it was to own is closed first (worker-io callers close theirs with its sockets). */
+export function newRuntimeHost(sockets: DatagramSocket[], opts: RuntimeHostOptions): RuntimeHost {
+  try {
+    return new RuntimeHost(sockets, opts);
+  } catch (e) {
+    if (opts.closeDataPlane && !opts.workerIo && opts.dataPlane instanceof WorkerDataPlane) void opts.dataPlane.close();
+    throw e;
   }
 }
 

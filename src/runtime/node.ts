@@ -10,7 +10,7 @@ import { WorkerIo } from "./worker-io.ts";
 import { HIP_DEFAULTS } from "../hip/types.ts";
 import type { CryptoProvider } from "../core/crypto/provider.ts";
 import { type NodeCryptoProvider, nodeCryptoDefault } from "./crypto-node.ts";
-import { RuntimeHost, type RuntimeHostOptions, resolveDataPlane } from "./host.ts";
+import { newRuntimeHost, RuntimeHost, type RuntimeHostOptions, resolveDataPlane } from "./host.ts";
 import { useEmbeddedWasm } from "../wasm/loader.ts";
 
 // Not in a hipmm/worker bundle: the embedded WASM module is the default DataPlane (src/wasm/loader.ts).
@@ -70,7 +70,7 @@ export async function startNodeHost(opts: NodeHostOptions): Promise<RuntimeHost>
     } else for (const loc of locs) sockets.push(await bindNodeUdp(loc.ip, loc.port));
     // `dataPlane: "worker"`: the ESP Worker starts here (the host closes it).
     const crypto = nodeHostCrypto(opts);
-    const host = new RuntimeHost(
+    const host = newRuntimeHost(
       sockets,
       io ? { ...opts, crypto, dataPlane: io.dp, closeDataPlane: true, workerIo: io.io } : await resolveDataPlane({ ...opts, crypto }),
     );

@@ -1,6 +1,7 @@
 // The ESP half of HostStack (stack.ts): the send path (prepareSeal → seal → completeSeal) and
 // the receive path (prepareOpen → open → completeOpen), RFC 4303 / RFC 7402 with BEET UDP
 // (RFC 7402 §3.1); the public event and option types. SA bookkeeping and draining are HostStack.
+import { intSetting } from "../core/settings.ts";
 import type { Locator, Millis, Transmit } from "../core/types.ts";
 import { DataPlane } from "../esp/dataplane.ts";
 import { EspStatus, espStatusName, type OpenResult } from "../esp/types.ts";
@@ -168,7 +169,7 @@ export abstract class EspStack {
     if (opts.mobility || opts.fa) this.mobility = new MobilityExtension(this.host, opts.mobility ?? {});
     // Mobility's liveness ACs watch the peer; without them, heartbeat UPDATEs (HipHostConfig.heartbeatMs).
     this.update = new UpdateExtension(this.host, this.mobility ? { heartbeatMs: 0, ...opts.rekey } : opts.rekey);
-    this.rekeyAt = opts.rekey?.threshold ?? 2 ** 32 - 2 ** 16;
+    this.rekeyAt = intSetting("rekey.threshold", opts.rekey?.threshold, 2 ** 32 - 2 ** 16, 1, 2 ** 32 - 1);
     this.inner = new InnerProtocols(opts.inner, (n) => this.count(n));
     this.pingIdentifier = pingIdentifierFor(this.host.hit);
     this.sas = new SaTable(this.deferred ?? (this.dataPlane as DataPlane), this.mobility?.policy.oldSaTimeoutMs, new SaGuard(this.host.rng), { maxSas: this.host.limits.maxSas, count: (n) => this.count(n) });

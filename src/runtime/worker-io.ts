@@ -168,11 +168,12 @@ export class WorkerIo {
 
   /** A new ESP Worker with the socket extension loaded (the Worker is closed again if that fails). */
   static async start(limits?: Partial<HipLimits>): Promise<WorkerIoStarted> {
+    const bounds = workerIoLimits(resolveLimits(limits)); // a bad limit throws before a Worker exists
     const dp = await WorkerDataPlane.create();
     try {
       const io = await WorkerIo.attach(dp);
       // The host's bounds before its first socket is bound (RuntimeHost sends them again).
-      io.setLimits(workerIoLimits(resolveLimits(limits)));
+      io.setLimits(bounds);
       return { dp, io };
     } catch (e) {
       await dp.close();

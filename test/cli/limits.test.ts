@@ -92,10 +92,10 @@ test("hipmm fa --limit maxLeases=1: the first host leases, the second is refused
   }
 });
 
-test("hipmm fa --limit: only FA limits, integers where counted, never 0 (usage errors, exit 2)", async () => {
+test("hipmm fa --limit: only FA limits, integers where counted, 0 only for maxLeases (usage errors, exit 2)", async () => {
   for (const [arg, want] of [
     ["maxAssociations=3", /NAME one of maxLeases, leasesPerSource/],
-    ["maxLeases=0", /want at least 1/],
+    ["leasesPerSource=0", /want at least 1/],
     ["leasesPerHit=1.5", /want an integer/],
     ["puzzleKMax=41", /at most 40/],
   ] as const) {
@@ -106,9 +106,9 @@ test("hipmm fa --limit: only FA limits, integers where counted, never 0 (usage e
 });
 
 test("deno FA (src/cli/fa-deno.ts) takes the same --limit: a bad one is exit 2; maxLeases=1 refuses the second host FA_FULL", { skip: denoSkip(), timeout: 60_000 }, async () => {
-  const bad = await runDeno(["run", "--unstable-net", "-A", "src/cli/fa-deno.ts", "--udp", "127.0.0.1:0", "--limit", "maxLeases=0"], { timeoutMs: 30_000 });
+  const bad = await runDeno(["run", "--unstable-net", "-A", "src/cli/fa-deno.ts", "--udp", "127.0.0.1:0", "--limit", "leasesPerSource=0"], { timeoutMs: 30_000 });
   assert.equal(bad.code, 2, bad.stderr);
-  assert.match(bad.stderr, /--limit maxLeases=0: want at least 1/);
+  assert.match(bad.stderr, /--limit leasesPerSource=0: want at least 1/);
   const fa = await spawnFa(denoPath, ["run", "--unstable-net", "-A", "src/cli/fa-deno.ts", "--udp", "127.0.0.1:0", "--puzzle", "off", "--limit", "maxLeases=1"], 45_000);
   const rng = new SeededRng(92);
   const hosts: RuntimeHost[] = [];

@@ -15,7 +15,7 @@ import { parseTunnelFrame, TunnelFrameType } from "../../wire/tunnel.ts";
 import { emitTunnelFrame } from "../../wire/tunnel.ts";
 import { hitEquals, hitHex, type Lease } from "./lease.ts";
 import type { LeaseIndex } from "./lease-index.ts";
-import type { FaConfig } from "./config.ts";
+import { checkFaConfig, type FaConfig } from "./config.ts";
 import { DropReason, type FaCounters, type FaSend, Forwarder, newCounters } from "./forward.ts";
 import { RelayGuard } from "./guard.ts";
 import { LeaseCache } from "./cache.ts";
@@ -155,6 +155,7 @@ export class ForwardingAgent {
   private readonly localOfKey = new Map<string, number>();
 
   constructor(o: FaOptions) {
+    checkFaConfig(o.config); // a NaN limit would switch its bound off: refused with the field's name
     this.id = o.identity;
     this.crypto = new InlineCrypto(o.syncCrypto);
     this.signer = this.crypto.signerFor(o.identity);

@@ -97,7 +97,48 @@ export const FA_DEFAULTS: FaConfig = {
   ...HOLDER_DEFAULTS,
 };
 
-/** A full configuration: `partial` over {@link FA_DEFAULTS}. */
+/** FaConfig fields that bound what remote hosts can make the FA hold or do (`hipmm fa --limit`). */
+export const FA_LIMIT_NAMES = [
+  "maxLeases", "leasesPerSource", "leasesPerHit", "spisMax", "fadPerSecond", "loadThreshold", "puzzleKMax",
+  "permissionsPerLease", "leasePacketsPerSecond", "leaseBytesPerSecond", "pingPerSecond",
+] as const satisfies readonly (keyof FaConfig)[];
+
+/** Numeric fields that may be 0 (maxLeases 0: FA_FULL to every FAQ, a draining FA); fields that may be fractional; ceilings. */
+const ZERO_OK: ReadonlySet<string> = new Set(["puzzleK", "holderQueue", "maxLeases"]);
+const FRACTIONAL = (name: string): boolean => name.endsWith("PerSecond") || name === "loadThreshold";
+const MOST: Readonly<Record<string, number>> = { puzzleK: 40, puzzleKMax: 40, spiFirst: 0xffff_ffff, spiLast: 0xffff_ffff };
+
+/**
+ * Why `value` cannot be the numeric FaConfig field `name`, or undefined when it can: a finite
+ * number, an integer but for the rates (`*PerSecond`, loadThreshold), at least 1 (puzzleK,
+ * holderQueue and maxLeases: 0), at most the ceilings (#K 40, SPIs 32 bits). A NaN would switch a bound off.
+ */
+export function faLimitProblem(name: string, value: unknown): string | undefined {
+  if (typeof value !== "number" || !Number.isFinite(value)) return `${String(value)}: want a finite number`;
+  if (!FRACTIONAL(name) && !Number.isInteger(value)) return `${value}: want an integer`;
+  const zeroOk = ZERO_OK.has(name);
+  if (value < 0 || (value === 0 && !zeroOk)) return `${value}: want at least ${zeroOk ? 0 : FRACTIONAL(name) ? "a positive number" : 1}`;
+  const most = MOST[name] ?? Number.MAX_SAFE_INTEGER;
+  if (value > most) return `${value}: want at most ${most}`;
+  return undefined;
+}
+
+/** Throws a RangeError naming the first numeric field of `c` that is not a valid setting (faLimitProblem),
+ *  or an SPI range that is empty or reaches into the reserved SPIs 0-255 (RFC 4303 §2.1). */
+export function checkFaConfig(c: FaConfig): void {
+  for (const [name, def] of Object.entries(FA_DEFAULTS)) {
+    if (typeof def !== "number") continue;
+    const problem = faLimitProblem(name, (c as unknown as Record<string, unknown>)[name]);
+    if (problem) throw new RangeError(`FaConfig.${name}: ${problem}`);
+  }
+  if (c.spiFirst < 256 || c.spiFirst > c.spiLast) throw new RangeError(`FaConfig.spiFirst..spiLast: ${c.spiFirst}..${c.spiLast}: want 256 ≤ first ≤ last`);
+}
+
+/** A full configuration: `partial` over {@link FA_DEFAULTS} (undefined fields keep their default);
+ *  checked by {@link checkFaConfig}. */
 export function faConfig(partial: Partial<FaConfig>): FaConfig {
-  return { ...FA_DEFAULTS, ...partial };
+  const c = { ...FA_DEFAULTS } as Record<string, unknown>;
+  for (const [k, v] of Object.entries(partial)) if (v !== undefined) c[k] = v;
+  checkFaConfig(c as unknown as FaConfig);
+  return c as unknown as FaConfig;
 }
