@@ -4,6 +4,7 @@
 // only the Transport comes from a runtime entry point (hipmm/node, hipmm/deno, hipmm/browser,
 // hipmm/worker). The low-level host stays reachable as `host.backend`.
 import { cryptoRng } from "../core/rng.ts";
+import { intSetting } from "../core/settings.ts";
 import { sameLocator } from "../core/types.ts";
 import { hitFromString, hitKey, hitToString } from "../hip/hit.ts";
 import { type CurveName, HostIdentity } from "../hip/identity.ts";
@@ -95,9 +96,11 @@ export class Association extends Emitter<AssociationEvents> {
    * association or a path is coming up), or refused — "too-big" for one over 65,426 bytes, more
    * than a UDP packet can carry after ESP (`stats().drops["esp.too-big"]`), "seal-failed"
    * for a full Worker queue (`esp.seal.queue-full`; the host emits "drain" when sending may
-   * go on). Datagrams over the path MTU are fragmented by IP.
+   * go on). Datagrams over the path MTU are fragmented by IP. Data that is neither bytes nor
+   * text is a TypeError, a port that is not an integer from 0 to 65535 a RangeError.
    */
   send(data: Uint8Array | string, opts: { srcPort?: number; dstPort?: number } = {}): SendStatus {
+    // Anything else (a number, an object, a port out of range) throws a TypeError / RangeError.
     const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
     return this.host.backend.send(this.peerHit, opts.srcPort ?? this.host.port, opts.dstPort ?? this.host.port, bytes);
   }
@@ -269,6 +272,7 @@ export class Host extends Emitter<HostEvents> {
  * `const host = await createHost({ identity: createIdentity(), transport: udp("127.0.0.1:0") })`.
  */
 export async function createHost(o: HostOptions): Promise<Host> {
+  const port = intSetting("port", o.port, DEFAULT_PORT, 0, 65535); // before anything is started
   const backend = await o.transport.start({
     identity: o.identity,
     ...(o.hip ? { hip: o.hip } : {}),
@@ -277,5 +281,5 @@ export async function createHost(o: HostOptions): Promise<Host> {
     ...(o.rng ? { rng: o.rng } : {}),
     ...(o.rekey ? { rekey: o.rekey } : {}),
   });
-  return new Host(backend, o.transport, o.port ?? DEFAULT_PORT);
+  return new Host(backend, o.transport, port);
 }

@@ -40,6 +40,14 @@ test("api: connect, typed events on both sides, per-association messages, close 
     assert.equal(text(m.data), "ping");
     assert.equal(m.peer, a.hit);
     assert.deepEqual([m.srcPort, m.dstPort], [7000, 7000]);
+    // A caller's mistakes throw, naming what is wrong; before, a port of 70000 went out as 4464,
+    // -1 as 65535, NaN as 0, and a number or an object as data was "seal-failed".
+    for (const [port, shown] of [[70_000, "70000"], [-1, "-1"], [Number.NaN, "NaN"], [1.5, "1.5"]] as const) {
+      assert.throws(() => assoc.send("x", { dstPort: port }), new RegExp(`RangeError: send: ports 7000 → ${shown}: want integers from 0 to 65535`));
+    }
+    assert.throws(() => assoc.send(5 as unknown as string), /TypeError: send: data is number: want a Uint8Array/);
+    assert.throws(() => assoc.send({} as unknown as string), /TypeError: send: data is object/);
+    await assert.rejects(createHost({ identity: createIdentity(), transport: udp("127.0.0.1:0"), port: 99_999 }), /RangeError: port: 99999: want an integer from 0 to 65535/);
 
     const closedAtB = once((k, cb) => b.on(k, cb), "closed");
     const closedAtA = once((k, cb) => assoc.on(k as "closed", cb as never), "closed");
