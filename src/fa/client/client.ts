@@ -5,6 +5,7 @@
 // packets go out through HipHost.send (so the runtime's normal transmit path carries them).
 import { sha384 } from "@noble/hashes/sha2.js";
 import { equalBytes } from "../../core/bytes.ts";
+import { intSetting } from "../../core/settings.ts";
 import { type Locator, type Millis, sameLocator, type Transmit } from "../../core/types.ts";
 import type { HipHost } from "../../hip/host.ts";
 import { solvePuzzle } from "../../hip/puzzle.ts";
@@ -41,6 +42,22 @@ export function wallClockRequestId(ms: number): number {
 
 /** FAD reasons for a new lease worth asking again (elsewhere, or later). */
 const PASSING = new Set<number>([FadReason.STORE_FAILED, FadReason.FA_FULL, FadReason.TOO_MANY_FROM_SOURCE, FadReason.NO_ADDRESSES, FadReason.NO_SPIS]);
+
+/** A setting that cannot work (a NaN retry interval never retries, a lifetime over 32 bits goes out
+ *  wrapped) is a RangeError naming the field, when the client is made. */
+function checkClientOptions(o: FaClientOptions): void {
+  const n = (name: string, least: number, most: number) => intSetting(`fa.${name}`, (o as unknown as Record<string, number | undefined>)[name], least, least, most);
+  if (o.addrType !== undefined && o.addrType !== 0 && o.addrType !== 4 && o.addrType !== 6) throw new RangeError(`fa.addrType: ${String(o.addrType)}: want 0, 4 or 6`);
+  n("spis", 0, 0xffff_ffff); // Max SPI is 32 bits (§5.1)
+  n("lifetime", 0, 0xffff_ffff); // Lease duration: 32 bits (§5.1)
+  n("retryMs", 1, 2 ** 31);
+  n("tries", 1, 1000);
+  n("maxK", 0, 255);
+  n("silenceMs", 1, 2 ** 31);
+  // renewAt ≥ 1 renews only once the lease ran out (a test of expiry uses it).
+  if (o.renewAt !== undefined && !(o.renewAt > 0 && Number.isFinite(o.renewAt))) throw new RangeError(`fa.renewAt: ${o.renewAt}: want a positive number (the fraction of the lease left)`);
+  if (o.wallOffsetMs !== undefined && !Number.isFinite(o.wallOffsetMs)) throw new RangeError(`fa.wallOffsetMs: ${o.wallOffsetMs}: want a finite number`);
+}
 
 /** Options of {@link FaClient}. */
 export interface FaClientOptions {
@@ -224,6 +241,7 @@ export class FaClient {
     private readonly o: FaClientOptions,
   ) {
     if (o.fas.length === 0) throw new RangeError("FaClient needs at least one FA");
+    checkClientOptions(o);
     this.o = { ...o, fas: [...o.fas] };
     const r = host.rng.fill(new Uint8Array(2));
     this.requestId = (r[0] << 8) | r[1];

@@ -15,6 +15,7 @@ import { HIP_LIMITS, type HipLimits, resolveLimits } from "../../src/hip/limits.
 import type { HipHostConfig } from "../../src/hip/types.ts";
 import { UpdateExtension } from "../../src/hip/update.ts";
 import { startNodeHost } from "../../src/runtime/node.ts";
+import { HostStack } from "../../src/runtime/stack.ts";
 
 const identity = HostIdentity.generate(new SeededRng(1));
 const host = (cfg: Partial<HipHostConfig>) => new HipHost({ identity, rng: new SeededRng(2), ...cfg });
@@ -90,6 +91,22 @@ test("config: rekey, heartbeat and runtime timers that are not integers in range
   for (let t = 0; t < 50 && resources() > before; t++) await new Promise((r) => setTimeout(r, 20));
   assert.ok(resources() <= before, `left behind: ${process.getActiveResourcesInfo().filter(ours).join(", ")}`);
   await assert.rejects(createHost({ identity: createIdentity(), transport: udp("127.0.0.1:0"), rekey: { threshold: 0 } }), /rekey\.threshold: 0/);
+});
+
+test("config: a Forwarding Agent client's options are checked too (NaN retry, 33-bit lifetime, odd addrType)", () => {
+  for (const [o, want] of [
+    [{ retryMs: Number.NaN }, /fa\.retryMs: NaN/],
+    [{ lifetime: 2 ** 32 }, /fa\.lifetime: 4294967296/],
+    [{ addrType: 5 }, /fa\.addrType: 5: want 0, 4 or 6/],
+    [{ renewAt: 0 }, /fa\.renewAt: 0/],
+    [{ tries: 0 }, /fa\.tries: 0/],
+  ] as const) {
+    const rng = new SeededRng(6);
+    assert.throws(
+      () => new HostStack({ host: { identity: HostIdentity.generate(rng), rng }, mobility: {}, addresses: [{ ip: "192.0.2.1", port: 10500 }], fa: { fas: [{ locator: { ip: "192.0.2.9", port: 10500 } }], ...o } as never }),
+      want,
+    );
+  }
 });
 
 test("config: Forwarding Agent limits are checked the same way (faConfig and the agent itself)", () => {
