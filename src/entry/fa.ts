@@ -7,7 +7,7 @@ export { FaServer, type FaServerOptions, type FaServerStats } from "../fa/server
 export { DenoFaServer, type DenoFaOptions } from "../fa/server/deno.ts";
 export { ForwardingAgent, type FaEvent, type FaOptions } from "../fa/core/agent.ts";
 export { FaEndpoint } from "../fa/core/endpoint.ts";
-export { faConfig, FA_DEFAULTS, type FaConfig, type PuzzleMode } from "../fa/core/config.ts";
+export { checkFaConfig, faConfig, FA_DEFAULTS, FA_LIMIT_NAMES, type FaConfig, faLimitProblem, type PuzzleMode } from "../fa/core/config.ts";
 export { FadReason, fadReasonName } from "../fa/core/reasons.ts";
 export { MemoryLeaseStore } from "../fa/store/memory.ts";
 export { SqliteLeaseStore } from "../fa/store/sqlite.ts";

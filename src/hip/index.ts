@@ -22,7 +22,7 @@ export {
 } from "./identity.ts";
 export { decodeKeyfile, describeIdentity, encodeKeyfile, KEYFILE_FORMAT, KEYFILE_VERSION, type AlgorithmName, type KeyfileJson, type KeyfileResult } from "./keyfile.ts";
 export { drawEspKeys, drawHipKeys, type EspKeys, type HipKeys, Keymat, rhashOf, sortHits } from "./keymat.ts";
-export { HIP_LIMITS, type HipLimits, type ProbeWindow, type RateLimit, resolveLimits } from "./limits.ts";
+export { HIP_LIMIT_NAMES, HIP_LIMITS, hipLimitProblem, type HipLimits, type ProbeWindow, type RateLimit, resolveLimits } from "./limits.ts";
 export { PrefixLimiter, prefixKey, TokenBucket } from "./ratelimit.ts";
 export { CUTEHIP_PROFILE, PEER_PROFILES, type PeerProfile, type PeerProfileConfig, profileFor, RFC_PROFILE } from "./profile.ts";
 export { lowBitsZero, puzzleI, puzzleLifetimeMs, solvePuzzle, verifySolution } from "./puzzle.ts";

@@ -103,7 +103,8 @@ export interface HostStackOptions {
   /** Lease an address from a Forwarding Agent (needs `mobility`; started by `startFa(now)`). */
   fa?: FaClientOptions;
   /** UPDATE rekeying (src/hip/update.ts); `threshold`: outbound sequence number from which a
-   * rekey starts before exhaustion (default 2^32 − 2^16; RFC 4303 §3.3.3). */
+   * rekey starts before exhaustion (default 2^32 − 2^16; RFC 4303 §3.3.3; 2^32: only once the
+   * sequence numbers ran out; an integer from 1 to 2^32, else a RangeError). */
   rekey?: UpdateOptions & {
     /** Outbound sequence number from which a rekey starts. */
     threshold?: number;
@@ -169,7 +170,7 @@ export abstract class EspStack {
     if (opts.mobility || opts.fa) this.mobility = new MobilityExtension(this.host, opts.mobility ?? {});
     // Mobility's liveness ACs watch the peer; without them, heartbeat UPDATEs (HipHostConfig.heartbeatMs).
     this.update = new UpdateExtension(this.host, this.mobility ? { heartbeatMs: 0, ...opts.rekey } : opts.rekey);
-    this.rekeyAt = intSetting("rekey.threshold", opts.rekey?.threshold, 2 ** 32 - 2 ** 16, 1, 2 ** 32 - 1);
+    this.rekeyAt = intSetting("rekey.threshold", opts.rekey?.threshold, 2 ** 32 - 2 ** 16, 1, 2 ** 32);
     this.inner = new InnerProtocols(opts.inner, (n) => this.count(n));
     this.pingIdentifier = pingIdentifierFor(this.host.hit);
     this.sas = new SaTable(this.deferred ?? (this.dataPlane as DataPlane), this.mobility?.policy.oldSaTimeoutMs, new SaGuard(this.host.rng), { maxSas: this.host.limits.maxSas, count: (n) => this.count(n) });

@@ -80,7 +80,7 @@ test("config: rekey, heartbeat and runtime timers that are not integers in range
   const before = resources();
   for (const dataPlane of [undefined, "worker", "worker-io"] as const) {
     for (const [opts, want] of [
-      [{ rekey: { threshold: Number.NaN } }, /rekey\.threshold: NaN: want an integer from 1 to 4294967295/],
+      [{ rekey: { threshold: Number.NaN } }, /rekey\.threshold: NaN: want an integer from 1 to 4294967296/],
       [{ natKeepaliveMs: Number.NaN }, /natKeepaliveMs: NaN/],
       [{ drainMs: -1 }, /drainMs: -1/],
       [{ hip: { limits: { maxSas: Number.NaN } } }, /limits\.maxSas: NaN/],
