@@ -272,7 +272,10 @@ export class Host extends Emitter<HostEvents> {
  * `const host = await createHost({ identity: createIdentity(), transport: udp("127.0.0.1:0") })`.
  */
 export async function createHost(o: HostOptions): Promise<Host> {
-  const port = intSetting("port", o.port, DEFAULT_PORT, 0, 65535); // before anything is started
+  // Before anything is started: what a JavaScript caller (no type checker) may get wrong.
+  if (!((o?.identity as { hit?: unknown } | undefined)?.hit instanceof Uint8Array)) throw new TypeError("createHost: identity is not a HostIdentity (createIdentity(), identityFromText(), loadIdentity())");
+  if (typeof o.transport?.start !== "function") throw new TypeError('createHost: no transport (udp("0.0.0.0:0"), tunnel({ fa, … }), workerTunnel({ … }))');
+  const port = intSetting("port", o.port, DEFAULT_PORT, 0, 65535);
   const backend = await o.transport.start({
     identity: o.identity,
     ...(o.hip ? { hip: o.hip } : {}),

@@ -48,6 +48,9 @@ test("api: connect, typed events on both sides, per-association messages, close 
     assert.throws(() => assoc.send(5 as unknown as string), /TypeError: send: data is number: want a Uint8Array/);
     assert.throws(() => assoc.send({} as unknown as string), /TypeError: send: data is object/);
     await assert.rejects(createHost({ identity: createIdentity(), transport: udp("127.0.0.1:0"), port: 99_999 }), /RangeError: port: 99999: want an integer from 0 to 65535/);
+    // Without a type checker: a clear TypeError, not "Cannot read properties of undefined".
+    await assert.rejects(createHost({ identity: "a.key", transport: udp("127.0.0.1:0") } as never), /TypeError: createHost: identity is not a HostIdentity/);
+    await assert.rejects(createHost({ identity: createIdentity() } as never), /TypeError: createHost: no transport/);
 
     const closedAtB = once((k, cb) => b.on(k, cb), "closed");
     const closedAtA = once((k, cb) => assoc.on(k as "closed", cb as never), "closed");
