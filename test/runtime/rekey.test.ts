@@ -18,6 +18,7 @@ import { SeededRng } from "../../src/core/rng.ts";
 import { HostIdentity } from "../../src/hip/identity.ts";
 import type { RuntimeHost } from "../../src/runtime/host.ts";
 import { startNodeHost } from "../../src/runtime/node.ts";
+import { denoPath, denoSkip } from "../helpers/deno.ts";
 
 const num = (d: Uint8Array) => new DataView(d.buffer, d.byteOffset).getUint32(0);
 
@@ -64,35 +65,43 @@ for (const [dataPlane, newDh] of [...planes.map((p) => [p, undefined] as const),
   });
 }
 
-// The replier in a process of its own (test/runtime/fixtures/slow-replier.ts) stalls its main
-// thread for 30 ms right after each answer, before its ESP runner installs the new inbound SA in
-// the Worker: the datagrams A sends on that SA meanwhile all reach B's Worker unknown and go up
-// raw. The old code delivered 4-5 bursts of them late (after later datagrams the Worker opened).
-test("rekey (worker-io replier that stalls after answering): the datagrams its Worker could not open yet keep their place", { timeout: 40_000 }, async () => {
-  const n = 1400;
-  const child = spawn(process.execPath, ["--import", "tsx", join(import.meta.dirname, "fixtures/slow-replier.ts"), String(n), "30"], { stdio: ["ignore", "pipe", "inherit"] });
-  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
-  const a = await startNodeHost({ identity: HostIdentity.generate(new SeededRng(8)), listen: ["127.0.0.1:0"], hip: { puzzleK: 0 }, rekey: { threshold: 200, newDh: "always" } });
-  try {
-    const up = JSON.parse((await lines.next()).value as string) as { port: number };
-    const peer = await a.connect({ ip: "127.0.0.1", port: up.port });
-    let rekeys = 0;
-    a.on("event", (ev) => {
-      if (ev.type === "sa-rekey") rekeys++;
-    });
-    for (let i = 0; i < n; i++) {
-      const d = new Uint8Array(64);
-      new DataView(d.buffer).setUint32(0, i);
-      assert.equal(a.send(peer, 1, 2, d), "sent");
-      if (i % 16 === 15) await new Promise((r) => setTimeout(r, 2));
+// The replier in a process of its own (test/runtime/fixtures/slow-replier-core.ts; on Node and on
+// Deno, whose Worker owns a Deno socket) stalls its main thread for 30 ms right after each answer,
+// before its ESP runner installs the new inbound SA in the Worker: the datagrams A sends on that SA
+// meanwhile all reach B's Worker unknown and go up raw. The old code delivered 4-6 bursts of them
+// late (after later datagrams the Worker opened).
+const replierCmd = {
+  node: () => [process.execPath, ["--import", "tsx", join(import.meta.dirname, "fixtures/slow-replier.ts")]] as const,
+  deno: () => [denoPath, ["run", "--quiet", "--unstable-net", "--allow-net", "--allow-read", "--allow-env", join(import.meta.dirname, "../deno/slow-replier.ts")]] as const,
+};
+for (const runtime of ["node", "deno"] as const) {
+  test(`rekey (worker-io replier on ${runtime} that stalls after answering): the datagrams its Worker could not open yet keep their place`, { timeout: 60_000, skip: runtime === "deno" && denoSkip() }, async () => {
+    const n = 1400;
+    const [cmd, args] = replierCmd[runtime]();
+    const child = spawn(cmd, [...args, String(n), "30"], { stdio: ["ignore", "pipe", "inherit"] });
+    const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+    const a = await startNodeHost({ identity: HostIdentity.generate(new SeededRng(8)), listen: ["127.0.0.1:0"], hip: { puzzleK: 0 }, rekey: { threshold: 200, newDh: "always" } });
+    try {
+      const up = JSON.parse((await lines.next()).value as string) as { port: number };
+      const peer = await a.connect({ ip: "127.0.0.1", port: up.port });
+      let rekeys = 0;
+      a.on("event", (ev) => {
+        if (ev.type === "sa-rekey") rekeys++;
+      });
+      for (let i = 0; i < n; i++) {
+        const d = new Uint8Array(64);
+        new DataView(d.buffer).setUint32(0, i);
+        assert.equal(a.send(peer, 1, 2, d), "sent");
+        if (i % 16 === 15) await new Promise((r) => setTimeout(r, 2));
+      }
+      const r = JSON.parse((await lines.next()).value as string) as { received: number; descents: number; doubled: number; stalls: number; raw: number; held: number; drops: Record<string, number> };
+      assert.ok(rekeys >= 3 && r.stalls >= 3, `rekeys ${rekeys}, stalls ${r.stalls}`);
+      // More went up raw than the HIP packets (two per rekey, two of the base exchange): ESP did.
+      assert.ok(r.raw > 2 * r.stalls + 8, `raw ${r.raw}`);
+      assert.deepEqual({ received: r.received, descents: r.descents, doubled: r.doubled, drops: r.drops }, { received: n, descents: 0, doubled: 0, drops: {} }, `held batches: ${r.held}`);
+    } finally {
+      child.kill();
+      await a.close();
     }
-    const r = JSON.parse((await lines.next()).value as string) as { received: number; descents: number; doubled: number; stalls: number; raw: number; held: number; drops: Record<string, number> };
-    assert.ok(rekeys >= 3 && r.stalls >= 3, `rekeys ${rekeys}, stalls ${r.stalls}`);
-    // More went up raw than the HIP packets (two per rekey, two of the base exchange): ESP did.
-    assert.ok(r.raw > 2 * r.stalls + 8, `raw ${r.raw}`);
-    assert.deepEqual({ received: r.received, descents: r.descents, doubled: r.doubled, drops: r.drops }, { received: n, descents: 0, doubled: 0, drops: {} }, `held batches: ${r.held}`);
-  } finally {
-    child.kill();
-    await a.close();
-  }
-});
+  });
+}
