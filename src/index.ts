@@ -15,6 +15,7 @@ export {
   identityToText,
 } from "./api/host.ts";
 export type {
+  AssociationInfo,
   BackendOptions,
   ForwardingAgentAddress,
   HitLike,

@@ -9,12 +9,13 @@ import { sameLocator } from "../core/types.ts";
 import { hitFromString, hitKey, hitToString } from "../hip/hit.ts";
 import { type CurveName, HostIdentity } from "../hip/identity.ts";
 import { decodeKeyfile, encodeKeyfile } from "../hip/keyfile.ts";
+import type { PeerInfo } from "../runtime/peer-info.ts";
 import type { StackEvent } from "../runtime/stack.ts";
 import type { HostStats } from "../runtime/stats.ts";
 import type { TunnelPathChanged } from "../runtime/tunnel-resume.ts";
 import type { DatagramSocket } from "../transport/types.ts";
 import { parseLocator } from "../transport/types.ts";
-import type { HitLike, HostBackend, HostEvents, HostOptions, Listener, Locator, LocatorLike, PeerAddress, SendStatus, Transport } from "./types.ts";
+import type { AssociationInfo, HitLike, HostBackend, HostEvents, HostOptions, Listener, Locator, LocatorLike, PeerAddress, SendStatus, Transport } from "./types.ts";
 import { callListener } from "../core/listener.ts";
 
 /** Default inner UDP port (source and destination) of {@link Association.send}. */
@@ -74,6 +75,12 @@ class Emitter<E> {
   }
 }
 
+/** A runtime PeerInfo with the HIT in text form. */
+function toInfo(p: PeerInfo): AssociationInfo {
+  const { peerHit, path, ...rest } = p;
+  return { peer: hitToString(peerHit), ...rest, path: path && { local: path.local, remote: path.peer } };
+}
+
 /** Per-peer events: the host's events for this peer only. */
 export type AssociationEvents = Pick<HostEvents, "message" | "closed" | "moved" | "reachability">;
 
@@ -113,6 +120,16 @@ export class Association extends Emitter<AssociationEvents> {
    */
   rekey(): boolean {
     return this.host.backend.rekey?.(this.peerHit) ?? false;
+  }
+
+  /**
+   * What the association is doing now: HIP state, the path ESP takes (after a move, the new one),
+   * SPIs, suite, how long ago the peer was last heard. Undefined when the host holds none with
+   * this peer (never connected, or closed).
+   */
+  info(): AssociationInfo | undefined {
+    const p = this.host.backend.peer?.(this.peerHit);
+    return p && toInfo(p);
   }
 
   /** CLOSE the association (RFC 7401 §5.3.7); the peer answers CLOSE_ACK and both see "closed". */
@@ -205,6 +222,11 @@ export class Host extends Emitter<HostEvents> {
       throw e;
     }
     await b.changeAddresses(add, (change.remove ?? []).map(toLocator));
+  }
+
+  /** Every association this host holds but the closed ones ({@link Association.info} for each). */
+  associations(): AssociationInfo[] {
+    return (this.backend.peers?.() ?? []).map(toInfo);
   }
 
   /**

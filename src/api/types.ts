@@ -5,6 +5,7 @@ import type { Rng } from "../core/types.ts";
 import type { HipHostConfig } from "../hip/types.ts";
 import type { HostIdentity } from "../hip/identity.ts";
 import type { MobilityExtensionOptions } from "../mobility/extension.ts";
+import type { PeerInfo } from "../runtime/peer-info.ts";
 import type { StackEvent } from "../runtime/stack.ts";
 import type { HostStats } from "../runtime/stats.ts";
 import type { DatagramSocket } from "../transport/types.ts";
@@ -75,8 +76,35 @@ export interface HostBackend {
   stats(): HostStats;
   /** New ESP keys with a peer now (UPDATE rekey); false without an established association. */
   rekey?(peerHit: Uint8Array): boolean;
+  /** Every association but the closed ones, as the application sees it (runtime/peer-info.ts). */
+  peers?(): PeerInfo[];
+  /** One of them, if the host holds it. */
+  peer?(peerHit: Uint8Array): PeerInfo | undefined;
   /** Stop timers, close sockets or the tunnel. */
   close(): Promise<void>;
+}
+
+/** What an association is doing now ({@link Host.associations}, {@link Association.info}). */
+export interface AssociationInfo {
+  /** The peer's HIT (text form). */
+  peer: string;
+  /** HIP state (RFC 7401 §4.4.2): "ESTABLISHED" once data flows; "I1-SENT", "I2-SENT", "R2-SENT"
+   *  while it comes up; "CLOSING"; "E-FAILED". */
+  state: string;
+  /** True when this host started the base exchange. */
+  initiator: boolean;
+  /** Where ESP to the peer goes now (after a move: the new path, once its address check passed);
+   *  undefined while there is none. */
+  path: PathEnds | undefined;
+  /** Our inbound SPI of the SA pair in use (0 before the base exchange completed). */
+  spiIn: number;
+  /** The peer's SPI, carried by what we send (0 before the base exchange completed). */
+  spiOut: number;
+  /** ESP transform suite (RFC 7402 §5.1.2; 13 = AES-GCM-16), 0 before one was chosen. */
+  espSuite: number;
+  /** Milliseconds since the last authenticated packet (ESP or HIP) from the peer (or since the
+   *  association was made, when none came yet). */
+  heardMsAgo: number | undefined;
 }
 
 /** Settings a Transport passes to the host it starts. */

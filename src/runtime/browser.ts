@@ -26,7 +26,8 @@ import { type Clock, EndpointDriver, monotonicClock } from "./driver.ts";
 import { WorkerEspRunner } from "./esp-runner.ts";
 import type { RuntimeHostEvents } from "./host.ts";
 import { HeldSends, NoPathQueue, type SendQueueOptions } from "./send-queue.ts";
-import { HostStack, type HostStackOptions, MAX_DATAGRAM, type SendStatus, type StackEvent } from "./stack.ts";
+import { type PeerInfo, peerInfo, peerInfos } from "./peer-info.ts";
+import { checkSendArgs, HostStack, type HostStackOptions, MAX_DATAGRAM, type SendStatus, type StackEvent } from "./stack.ts";
 import { type HostStats, hostStats } from "./stats.ts";
 import { closableAssociations, closeAssociations } from "./close-associations.ts";
 import { type TunnelPathChanged, TunnelResume } from "./tunnel-resume.ts";
@@ -131,6 +132,17 @@ export class TunnelHost {
       : undefined;
   }
 
+  /** Every association but the closed ones: state, the path ESP takes now, SAs, when the peer was last heard (peer-info.ts). */
+  peers(): PeerInfo[] {
+    return peerInfos(this.stack, this.driver.clock());
+  }
+
+  /** The association with `peerHit` as {@link peers} describes it, if the host holds one. */
+  peer(peerHit: Uint8Array): PeerInfo | undefined {
+    const a = this.stack.host.association(peerHit);
+    return a && a.state !== "CLOSED" ? peerInfo(this.stack, a, this.driver.clock()) : undefined;
+  }
+
   /** Every counter (HIP, UPDATE, mobility, ESP, FA client, Worker, the tunnel socket) and every drop by reason. */
   stats(): HostStats {
     return hostStats(this.stack, this.espWorker?.stats, this.driver.sockets.stats(), this.held?.counters);
@@ -206,6 +218,7 @@ export class TunnelHost {
 
   /** One datagram to `peerHit` over ESP (queued while the association comes up). */
   send(peerHit: Uint8Array, srcPort: number, dstPort: number, data: Uint8Array): SendStatus {
+    checkSendArgs(srcPort, dstPort, data);
     if (this.error) return "no-association";
     // While the tunnel is being repaired the FA would drop what we send: hold it (send-queue.ts).
     if (this.held && this.resume?.holding && this.stack.canSend(peerHit) && data.length <= MAX_DATAGRAM) {

@@ -25,7 +25,8 @@ import { type WorkerIo, workerIoLimits, WorkerUdpSocket } from "./worker-io.ts";
 import type { EchoReplyEvent, InnerEvent, InnerOptions } from "./inner.ts";
 import { DEFAULT_KEEPALIVE_MS, NatKeepalive } from "./keepalive.ts";
 import { HeldSends, type HeldEvent, NoPathQueue, type SendQueueOptions } from "./send-queue.ts";
-import { HostStack, type HostStackOptions, MAX_DATAGRAM, type SendStatus, type StackEvent } from "./stack.ts";
+import { type PeerInfo, peerInfo, peerInfos } from "./peer-info.ts";
+import { checkSendArgs, HostStack, type HostStackOptions, MAX_DATAGRAM, type SendStatus, type StackEvent } from "./stack.ts";
 import { guardSockets } from "./privacy.ts";
 import { closableAssociations, closeAssociations } from "./close-associations.ts";
 import { type HostStats, hostStats } from "./stats.ts";
@@ -367,6 +368,17 @@ export class RuntimeHost {
     return ok.find((l) => (l.ip.startsWith("127.") || l.ip === "::1") === loopback) ?? ok[0];
   }
 
+  /** Every association but the closed ones: state, the path ESP takes now, SAs, when the peer was last heard (peer-info.ts). */
+  peers(): PeerInfo[] {
+    return peerInfos(this.stack, this.driver.clock());
+  }
+
+  /** The association with `peerHit` as {@link peers} describes it, if the host holds one. */
+  peer(peerHit: Uint8Array): PeerInfo | undefined {
+    const a = this.stack.host.association(peerHit);
+    return a && a.state !== "CLOSED" ? peerInfo(this.stack, a, this.driver.clock()) : undefined;
+  }
+
   /** Every counter (HIP, UPDATE, mobility, ESP, FA client, Worker, sockets) and every drop by reason. */
   stats(): HostStats {
     const w = this.espWorker && (this.workerIo ? { ...this.espWorker.stats, io: this.workerIo.stats } : this.espWorker.stats);
@@ -375,6 +387,7 @@ export class RuntimeHost {
 
   /** Send one datagram to `peerHit` over ESP (queued while the association comes up). */
   send(peerHit: Uint8Array, srcPort: number, dstPort: number, data: Uint8Array): SendStatus {
+    checkSendArgs(srcPort, dstPort, data);
     if (this.error) return "no-association";
     if (data.length > MAX_DATAGRAM) return this.stack.send(peerHit, srcPort, dstPort, data); // "too-big", never held
     if (this.held.waiting(peerHit)) return this.held.hold(peerHit, srcPort, dstPort, data); // behind held ones, in order

@@ -71,6 +71,17 @@ export type StackEvent =
       ev: FaClientEvent;
     };
 
+/**
+ * A caller's mistake, not the network's: thrown where a send is taken (RuntimeHost / TunnelHost
+ * check before holding a datagram, so a bad one never waits to throw later from a timer). A port
+ * of 70000 or NaN would go out wrapped into another port, an object as "seal-failed".
+ * `x & 0xffff` differs from any x that is not an integer from 0 to 65535 (NaN, negatives, fractions).
+ */
+export function checkSendArgs(srcPort: number, dstPort: number, data: Uint8Array): void {
+  if ((srcPort & 0xffff) !== srcPort || (dstPort & 0xffff) !== dstPort) throw new RangeError(`send: ports ${srcPort} → ${dstPort}: want integers from 0 to 65535`);
+  if (!(data instanceof Uint8Array)) throw new TypeError(`send: data is ${data === null ? "null" : typeof data}: want a Uint8Array`);
+}
+
 /** Outcome of sending a datagram: sent, queued until the association exists, or why not. */
 export type SendStatus = "sent" | "queued" | "no-association" | "no-path" | "seal-failed" | "too-big";
 
@@ -192,11 +203,7 @@ export abstract class EspStack {
    * "sent" means handed to the data plane (a seal failure is counted later).
    */
   send(peerHit: Uint8Array, srcPort: number, dstPort: number, data: Uint8Array, now: Millis = this.now): SendStatus {
-    // A caller's mistake, not the network's: thrown (a port of 70000 or NaN would go out wrapped
-    // into another port, an object as "seal-failed"). `x & 0xffff` differs from any x that is not
-    // an integer from 0 to 65535 (NaN, negatives, fractions).
-    if ((srcPort & 0xffff) !== srcPort || (dstPort & 0xffff) !== dstPort) throw new RangeError(`send: ports ${srcPort} → ${dstPort}: want integers from 0 to 65535`);
-    if (!(data instanceof Uint8Array)) throw new TypeError(`send: data is ${data === null ? "null" : typeof data}: want a Uint8Array`);
+    checkSendArgs(srcPort, dstPort, data);
     if (data.length > MAX_DATAGRAM) return this.tooBig();
     const dp = this.dataPlane;
     const sas = this.sas.peer(peerHit);

@@ -44,7 +44,7 @@ import { PrivateFa } from "./privacy.ts";
 import { probeType } from "../fa/core/holder-probe.ts";
 import { type HostStats, hostStats } from "./stats.ts";
 
-export { MAX_DATAGRAM, MAX_INNER_PACKET, newDataPlane, type HostStackOptions, type SendStatus, type StackEvent } from "./stack-esp.ts";
+export { checkSendArgs, MAX_DATAGRAM, MAX_INNER_PACKET, newDataPlane, type HostStackOptions, type SendStatus, type StackEvent } from "./stack-esp.ts";
 
 export class HostStack extends EspStack implements SimEndpoint {
   /** The Forwarding Agent lease client (when `fa` was given). */

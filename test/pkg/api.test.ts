@@ -411,3 +411,42 @@ async function freePort(): Promise<number> {
   await new Promise<void>((res) => s.close(() => res()));
   return port;
 }
+
+test("api: Host.associations() and Association.info() say what each association does now: state, the path ESP takes (the new one after a move), SAs, when last heard", { timeout: 20_000 }, async () => {
+  const a = await createHost({ identity: createIdentity(), transport: udp("127.0.0.1:0"), hip: { puzzleK: 2 } });
+  const b = await createHost({ identity: createIdentity(), transport: udp("127.0.0.2:0"), hip: { puzzleK: 2 } });
+  try {
+    assert.deepEqual(a.associations(), []);
+    assert.equal(a.association(b.hit).info(), undefined, "no association yet");
+    const gotAtB = once((k, cb) => b.on(k, cb), "message");
+    const assoc = await a.connect({ hit: b.hit, locator: b.locators[0] });
+    assert.equal(assoc.send("hello"), "sent");
+    await gotAtB;
+    const ia = assoc.info();
+    assert.ok(ia);
+    assert.equal(ia.peer, b.hit);
+    assert.equal(ia.state, "ESTABLISHED");
+    assert.equal(ia.initiator, true);
+    assert.deepEqual(ia.path, { local: a.locators[0], remote: b.locators[0] });
+    assert.equal(ia.espSuite, 13, "AES-GCM-16, the default");
+    const ib = b.association(a.hit).info();
+    assert.ok(ib);
+    assert.equal(ib.state, "ESTABLISHED", "the Responder, after the first ESP");
+    assert.equal(ib.initiator, false);
+    assert.deepEqual([ib.spiIn, ib.spiOut], [ia.spiOut, ia.spiIn], "one SA pair seen from both ends");
+    assert.ok(ib.heardMsAgo !== undefined && ib.heardMsAgo < 5000, `heard ${ib.heardMsAgo} ms ago`);
+    const { heardMsAgo: _, ...rest } = ia;
+    assert.deepEqual(a.associations().map(({ heardMsAgo: _h, ...r }) => r), [rest]);
+    // B moves: A's path follows once B's new address passed its address check (REA / AC / ACR).
+    const moved = once((k, cb) => a.on(k, cb), "moved");
+    await b.move({ add: ["127.0.0.3:0"], remove: [b.locators[0]] });
+    await moved;
+    assert.deepEqual(a.association(b.hit).info()?.path, { local: a.locators[0], remote: b.locators[0] });
+    assert.equal(b.locators[0].ip, "127.0.0.3");
+    await assoc.close();
+    assert.equal(assoc.info(), undefined, "closed: gone");
+    assert.deepEqual(a.associations(), []);
+  } finally {
+    await Promise.all([a.close(), b.close()]);
+  }
+});

@@ -36,6 +36,12 @@ for (const newDh of ["exhausted", "always"] as const) {
         assert.ok(a.spiIn >= lease.spiMin && a.spiIn <= lease.spiMax, `rekey ${round}: inbound SPI 0x${a.spiIn.toString(16)} in the leased range 0x${lease.spiMin.toString(16)}-0x${lease.spiMax.toString(16)}`);
         await echo(`after rekey ${round}`);
       }
+      // What the application sees (TunnelHost.peers()): the current SA pair, and a path from the leased locator.
+      const [info] = h.peers();
+      assert.equal(h.peers().length, 1);
+      assert.deepEqual([info.state, info.spiIn, info.spiOut], ["ESTABLISHED", a.spiIn, a.spiOut]);
+      assert.deepEqual(info.path, { local: lease.locator, peer: peer.locator });
+      assert.deepEqual(h.peer(hit)?.spiIn, a.spiIn);
       assert.equal(h.stack.update.counters["rekey.dh"], newDh === "always" ? 2 : undefined, "its own two rekeys");
       assert.deepEqual(h.stats().drops, {});
       assert.deepEqual(peer.host.stats().drops, {});
