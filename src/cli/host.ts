@@ -12,6 +12,7 @@ import { locatorKey } from "../core/types.ts";
 import { watchInterfaces } from "../runtime/mobility-node.ts";
 import { startNodeHost } from "../runtime/node.ts";
 import type { RuntimeHost } from "../runtime/host.ts";
+import type { PeerInfo } from "../runtime/peer-info.ts";
 import { hitArg, locatorArg, openCapture, peerArg, readIdentity } from "./common.ts";
 import { bindError, errorContext, UsageError } from "./errors.ts";
 import { netConfig } from "./host-net-options.ts";
@@ -69,7 +70,8 @@ export async function hostCommand(argv: string[]): Promise<number> {
   }
   let stats: ReturnType<typeof startStats>;
   try {
-    stats = startStats("host", () => host.stats(), { seconds: statsSeconds, file: a.get("stats-file") });
+    // Counters, and each association as it is now (where ESP goes, its SPIs): an operator's SIGUSR1 answers "where is my peer?".
+    stats = startStats("host", () => ({ ...host.stats(), peers: host.peers().map(peerLine) }), { seconds: statsSeconds, file: a.get("stats-file") });
   } catch (e) {
     await host.close();
     capture.close();
@@ -253,3 +255,18 @@ export async function hostCommand(argv: string[]): Promise<number> {
 const END_WAIT_MS = 3000;
 
 export const command: Command = { summary: HOST_SPEC.summary, run: hostCommand };
+
+/** One association in a stats line (JSON): HIT, state, path "local → peer", SPIs in hex. */
+function peerLine(p: PeerInfo): Record<string, unknown> {
+  const hex = (x: number) => `0x${(x >>> 0).toString(16).padStart(8, "0")}`;
+  return {
+    peer: hitToString(p.peerHit),
+    state: p.state,
+    initiator: p.initiator,
+    path: p.path ? `${locatorKey(p.path.local)} → ${locatorKey(p.path.peer)}` : null,
+    spiIn: hex(p.spiIn),
+    spiOut: hex(p.spiOut),
+    espSuite: p.espSuite,
+    heardMsAgo: p.heardMsAgo ?? null,
+  };
+}

@@ -124,12 +124,28 @@ test("hipmm host: 3000 lines piped in before the peer is up all leave, none drop
     await a.waitFor("err", /1024 lines waiting: stdin is read again as they are sent/);
     const b = hipmm(["host", "--id", keys[1], "--listen", `127.0.0.1:${port}`, "--k", "2", "--no-watch", "--no-stdin", "--output", "lines"], 60_000);
     await a.waitFor("err", /established /);
+    a.child.kill("SIGUSR1");
+    let live: { peers: { peer: string; state: string; path: string; spiOut: string }[] } | undefined;
+    for (let t = 0; t < 100 && !live; t++) {
+      await new Promise((r) => setTimeout(r, 20));
+      const first = readFileSync(stats, "utf8").split("\n")[0];
+      if (first) live = JSON.parse(first);
+    }
+    assert.ok(live, "a stats line on SIGUSR1");
     a.child.stdin.end();
     assert.equal(await a.exited, 0, a.err);
     assert.doesNotMatch(a.err, /dropped|not sent/);
     const final = readFileSync(stats, "utf8").trim().split("\n").map((l) => JSON.parse(l)).at(-1);
     assert.equal(final.final, true);
     assert.equal(final.esp["esp.tx"], 3000, "every line left A as one ESP datagram");
+    // The stats line on SIGUSR1 said where ESP to the peer went (one association, from A's socket to
+    // B's port); the last one, after the CLOSE, lists none.
+    assert.equal(live.peers.length, 1, JSON.stringify(live.peers));
+    assert.equal(live.peers[0].peer, hits[1]);
+    assert.equal(live.peers[0].state, "ESTABLISHED");
+    assert.match(live.peers[0].path, new RegExp(`^127\\.0\\.0\\.1:\\d+ → 127\\.0\\.0\\.1:${port}$`));
+    assert.match(live.peers[0].spiOut, /^0x[0-9a-f]{8}$/);
+    assert.deepEqual(final.peers, []);
     // UDP: B's kernel may drop some of a burst; what it got is in order.
     await b.waitFor("out", /line \d+\n/);
     const got = b.out.trim().split("\n").map((l) => Number(l.slice(5)));
