@@ -103,7 +103,7 @@ const ZERO_OK: ReadonlySet<string> = new Set(["deprecatedGraceMs", "peerDeadMs",
 function checkNumber(name: string, v: unknown): void {
   const fractional = name === "sourceCreditFactor";
   const ok = typeof v === "number" && Number.isFinite(v) && (fractional || Number.isInteger(v)) && (v > 0 || (v === 0 && ZERO_OK.has(name))) && v <= 2 ** 31;
-  if (!ok) throw new RangeError(`MobilityPolicy.${name}: ${String(v)}: want ${fractional ? "a positive number" : `an integer from ${ZERO_OK.has(name) ? 0 : 1}`} (at most 2^31)`);
+  if (!ok) throw new RangeError(`MobilityPolicy.${name}: ${String(v)}: want ${fractional ? "a positive number up to" : `an integer from ${ZERO_OK.has(name) ? 0 : 1} to`} ${2 ** 31}`);
 }
 
 /**
