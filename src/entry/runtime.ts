@@ -10,7 +10,7 @@ export { TunnelHost, startTunnelHost, connectTunnelHost, openTunnel, type Connec
 export type { TunnelPathChanged } from "../runtime/tunnel-resume.ts";
 export { startEdgeHost, connectWorkerTunnel, type EdgeHostOptions } from "../runtime/edge.ts";
 export type { HostStats, CounterTree } from "../runtime/stats.ts";
-export { type PeerInfo, type PeerPath, peerInfo, peerInfos } from "../runtime/peer-info.ts";
+export { type PeerInfo, type PeerPath, peerInfo, peerInfoOf, peerInfos } from "../runtime/peer-info.ts";
 export { EndpointDriver, monotonicClock, type Clock, type PacketTap } from "../runtime/driver.ts";
 export { SaTable, type PeerSas, type SaBackend } from "../runtime/sa-table.ts";
 export { encodeBeetUdp, decodeBeetUdp } from "../runtime/beet-udp.ts";

@@ -3,6 +3,7 @@
 // The HIP core enforces the association / half-open / UAL / R1-rate limits; the runtime SA
 // table reads `maxSas`, the Worker data planes `maxEspQueue` and `workerIo*`, the mobility
 // extension the `maxPeer*` and probe limits.
+import { type NumberRule, numberProblem, overDefaults } from "../core/settings.ts";
 import type { Millis } from "../core/types.ts";
 
 /** Token bucket parameters: `ratePerSec` tokens refill per second, at most `burst` stored. */
@@ -121,10 +122,15 @@ export const HIP_LIMITS: Readonly<HipLimits> = Object.freeze({
   maxProbeEntries: 1024,
 });
 
-/** Limits that may be 0: ualIdleMs ("never"), rejoinMaxPuzzleK ("#K 0 only"). */
-const ZERO_OK: ReadonlySet<string> = new Set(["ualIdleMs", "rejoinMaxPuzzleK"]);
-/** Ceilings: prefix lengths in bits, a puzzle difficulty as `hipmm host --k` allows. */
-const MOST: Readonly<Record<string, number>> = { prefixV4: 32, prefixV6: 128, rejoinMaxPuzzleK: 40 };
+/** How each limit is checked: only the rates may be fractional; 0 means "never" for ualIdleMs and
+ *  "#K 0 only" for rejoinMaxPuzzleK; prefix lengths in bits; #K as `hipmm host --k` allows. */
+function rule(name: string): NumberRule {
+  return {
+    fractional: name.endsWith(".ratePerSec"),
+    zeroOk: name === "ualIdleMs" || name === "rejoinMaxPuzzleK",
+    most: ({ prefixV4: 32, prefixV6: 128, rejoinMaxPuzzleK: 40 } as Record<string, number>)[name],
+  };
+}
 
 /** Every settable limit, in HIP_LIMITS order: "maxAssociations", …, "r1Global.ratePerSec", … */
 export const HIP_LIMIT_NAMES: readonly string[] = Object.entries(HIP_LIMITS).flatMap(([k, v]) =>
@@ -139,35 +145,11 @@ export const HIP_LIMIT_NAMES: readonly string[] = Object.entries(HIP_LIMITS).fla
  */
 export function hipLimitProblem(name: string, value: unknown): string | undefined {
   if (!HIP_LIMIT_NAMES.includes(name)) return `unknown limit (want one of ${HIP_LIMIT_NAMES.join(", ")})`;
-  const fractional = name.endsWith(".ratePerSec");
-  if (typeof value !== "number" || !Number.isFinite(value)) return `${String(value)}: want a finite number`;
-  if (!fractional && !Number.isInteger(value)) return `${value}: want an integer`;
-  if (value < 0 || (value === 0 && !ZERO_OK.has(name))) return `${value}: want at least ${ZERO_OK.has(name) ? 0 : fractional ? "a positive number" : 1}`;
-  const most = MOST[name] ?? Number.MAX_SAFE_INTEGER;
-  if (value > most) return `${value}: want at most ${most}`;
-  return undefined;
+  return numberProblem(value, rule(name));
 }
 
-/** `HIP_LIMITS` overridden by the given fields; a field that is not a valid limit throws a
- *  RangeError naming it (`limits.maxAssociations: NaN: want a finite number`). */
+/** `HIP_LIMITS` overridden by the given fields (undefined ones keep their default); a field that
+ *  is not a valid limit throws a RangeError naming it (`limits.maxAssociations: NaN: want a finite number`). */
 export function resolveLimits(l: Partial<HipLimits> = {}): HipLimits {
-  const out: Record<string, unknown> = {};
-  for (const [k, def] of Object.entries(HIP_LIMITS)) out[k] = typeof def === "object" ? { ...def } : def;
-  for (const [k, v] of Object.entries(l)) {
-    // An undefined field keeps its default (spread, it would replace it and switch the bound off).
-    if (v === undefined) continue;
-    const def = (HIP_LIMITS as unknown as Record<string, unknown>)[k];
-    const nested = typeof def === "object" && def !== null;
-    if (nested && (typeof v !== "object" || v === null)) throw new RangeError(`limits.${k}: want an object with ${Object.keys(def).join(", ")}`);
-    const fields: [string, unknown][] = nested ? Object.entries(v as object) : [["", v]];
-    for (const [sub, x] of fields) {
-      if (x === undefined) continue;
-      const name = sub ? `${k}.${sub}` : k;
-      const problem = hipLimitProblem(name, x);
-      if (problem) throw new RangeError(`limits.${name}: ${problem}`);
-      if (sub) (out[k] as Record<string, unknown>)[sub] = x;
-      else out[k] = x;
-    }
-  }
-  return out as unknown as HipLimits;
+  return overDefaults("limits", HIP_LIMITS, l, (name, value) => numberProblem(value, rule(name)));
 }

@@ -1,4 +1,5 @@
 // Mobility policy (§3.3, §3.5, §6.5, §7 "Policy considerations: TBD" — these are ours).
+import { numberProblem, overDefaults } from "../core/settings.ts";
 import type { Millis } from "../core/types.ts";
 import type { ProbeBudgetOptions } from "./budget.ts";
 
@@ -99,11 +100,13 @@ export const DEFAULT_POLICY: MobilityPolicy = {
 /** Fields that may be 0 (a grace, spread or timeout of none; peerDeadMs: never; no observed addresses). */
 const ZERO_OK: ReadonlySet<string> = new Set(["deprecatedGraceMs", "peerDeadMs", "sharedSaMaxLatencySpreadMs", "oldSaTimeoutMs", "maxObserved", "maxAcrMismatch"]);
 
-/** A number field of the policy: finite, an integer (sourceCreditFactor may be fractional), at least 1 (0 where ZERO_OK). */
-function checkNumber(name: string, v: unknown): void {
-  const fractional = name === "sourceCreditFactor";
-  const ok = typeof v === "number" && Number.isFinite(v) && (fractional || Number.isInteger(v)) && (v > 0 || (v === 0 && ZERO_OK.has(name))) && v <= 2 ** 31;
-  if (!ok) throw new RangeError(`MobilityPolicy.${name}: ${String(v)}: want ${fractional ? "a positive number up to" : `an integer from ${ZERO_OK.has(name) ? 0 : 1} to`} ${2 ** 31}`);
+/** Why `v` cannot be policy field `name` (default `def`): numbers as counts or timeouts (finite,
+ *  integers but sourceCreditFactor, at least 1 but where 0 means none, at most 2^31), preferFamily
+ *  0 / 4 / 6, the others of their default's type. */
+function policyProblem(name: string, v: unknown, def: unknown): string | undefined {
+  if (name === "preferFamily") return v === 0 || v === 4 || v === 6 ? undefined : `${String(v)}: want 0, 4 or 6`;
+  if (typeof def === "number") return numberProblem(v, { fractional: name === "sourceCreditFactor", zeroOk: ZERO_OK.has(name), most: 2 ** 31 });
+  return typeof v === typeof def ? undefined : `${String(v)}: want a ${typeof def}`;
 }
 
 /**
@@ -112,25 +115,5 @@ function checkNumber(name: string, v: unknown): void {
  * the field: as a timeout it would fire at once or never, as a bound it would bound nothing.
  */
 export function makePolicy(p: Partial<MobilityPolicy> = {}): MobilityPolicy {
-  const out = { ...DEFAULT_POLICY, budget: { ...DEFAULT_POLICY.budget } } as unknown as Record<string, unknown>;
-  for (const [k, v] of Object.entries(p)) {
-    if (v === undefined) continue;
-    if (!(k in DEFAULT_POLICY)) throw new RangeError(`MobilityPolicy.${k}: unknown field`);
-    if (k === "budget") {
-      for (const [b, x] of Object.entries(v as object)) {
-        if (x === undefined) continue;
-        if (!(b in DEFAULT_POLICY.budget)) throw new RangeError(`MobilityPolicy.budget.${b}: unknown field`);
-        checkNumber(`budget.${b}`, x);
-        (out.budget as Record<string, unknown>)[b] = x;
-      }
-      continue;
-    }
-    const def = (DEFAULT_POLICY as unknown as Record<string, unknown>)[k];
-    if (k === "preferFamily") {
-      if (v !== 0 && v !== 4 && v !== 6) throw new RangeError(`MobilityPolicy.preferFamily: ${String(v)}: want 0, 4 or 6`);
-    } else if (typeof def === "number") checkNumber(k, v);
-    else if (typeof v !== typeof def) throw new RangeError(`MobilityPolicy.${k}: ${String(v)}: want a ${typeof def}`);
-    out[k] = v;
-  }
-  return out as unknown as MobilityPolicy;
+  return overDefaults("MobilityPolicy", DEFAULT_POLICY, p, policyProblem);
 }

@@ -26,7 +26,7 @@ import { type Clock, EndpointDriver, monotonicClock } from "./driver.ts";
 import { WorkerEspRunner } from "./esp-runner.ts";
 import type { RuntimeHostEvents } from "./host.ts";
 import { HeldSends, NoPathQueue, type SendQueueOptions } from "./send-queue.ts";
-import { type PeerInfo, peerInfo, peerInfos } from "./peer-info.ts";
+import { type PeerInfo, peerInfoOf, peerInfos } from "./peer-info.ts";
 import { checkSendArgs, HostStack, type HostStackOptions, MAX_DATAGRAM, type SendStatus, type StackEvent } from "./stack.ts";
 import { type HostStats, hostStats } from "./stats.ts";
 import { closableAssociations, closeAssociations } from "./close-associations.ts";
@@ -139,8 +139,7 @@ export class TunnelHost {
 
   /** The association with `peerHit` as {@link peers} describes it, if the host holds one. */
   peer(peerHit: Uint8Array): PeerInfo | undefined {
-    const a = this.stack.host.association(peerHit);
-    return a && a.state !== "CLOSED" ? peerInfo(this.stack, a, this.driver.clock()) : undefined;
+    return peerInfoOf(this.stack, peerHit, this.driver.clock());
   }
 
   /** Every counter (HIP, UPDATE, mobility, ESP, FA client, Worker, the tunnel socket) and every drop by reason. */
@@ -218,10 +217,11 @@ export class TunnelHost {
 
   /** One datagram to `peerHit` over ESP (queued while the association comes up). */
   send(peerHit: Uint8Array, srcPort: number, dstPort: number, data: Uint8Array): SendStatus {
-    checkSendArgs(srcPort, dstPort, data);
     if (this.error) return "no-association";
-    // While the tunnel is being repaired the FA would drop what we send: hold it (send-queue.ts).
+    // While the tunnel is being repaired the FA would drop what we send: hold it (send-queue.ts),
+    // its arguments checked now (stack.send checks those it takes at once).
     if (this.held && this.resume?.holding && this.stack.canSend(peerHit) && data.length <= MAX_DATAGRAM) {
+      checkSendArgs(srcPort, dstPort, data);
       this.heldPeers.set(hitKey(peerHit), peerHit.slice());
       return this.held.hold(peerHit, srcPort, dstPort, data);
     }

@@ -25,7 +25,7 @@ import { type WorkerIo, workerIoLimits, WorkerUdpSocket } from "./worker-io.ts";
 import type { EchoReplyEvent, InnerEvent, InnerOptions } from "./inner.ts";
 import { DEFAULT_KEEPALIVE_MS, NatKeepalive } from "./keepalive.ts";
 import { HeldSends, type HeldEvent, NoPathQueue, type SendQueueOptions } from "./send-queue.ts";
-import { type PeerInfo, peerInfo, peerInfos } from "./peer-info.ts";
+import { type PeerInfo, peerInfoOf, peerInfos } from "./peer-info.ts";
 import { checkSendArgs, HostStack, type HostStackOptions, MAX_DATAGRAM, type SendStatus, type StackEvent } from "./stack.ts";
 import { guardSockets } from "./privacy.ts";
 import { closableAssociations, closeAssociations } from "./close-associations.ts";
@@ -375,8 +375,7 @@ export class RuntimeHost {
 
   /** The association with `peerHit` as {@link peers} describes it, if the host holds one. */
   peer(peerHit: Uint8Array): PeerInfo | undefined {
-    const a = this.stack.host.association(peerHit);
-    return a && a.state !== "CLOSED" ? peerInfo(this.stack, a, this.driver.clock()) : undefined;
+    return peerInfoOf(this.stack, peerHit, this.driver.clock());
   }
 
   /** Every counter (HIP, UPDATE, mobility, ESP, FA client, Worker, sockets) and every drop by reason. */
@@ -387,10 +386,14 @@ export class RuntimeHost {
 
   /** Send one datagram to `peerHit` over ESP (queued while the association comes up). */
   send(peerHit: Uint8Array, srcPort: number, dstPort: number, data: Uint8Array): SendStatus {
-    checkSendArgs(srcPort, dstPort, data);
     if (this.error) return "no-association";
     if (data.length > MAX_DATAGRAM) return this.stack.send(peerHit, srcPort, dstPort, data); // "too-big", never held
-    if (this.held.waiting(peerHit)) return this.held.hold(peerHit, srcPort, dstPort, data); // behind held ones, in order
+    // stack.send checks the arguments; a datagram held here skips it, so it is checked first
+    // (a bad one would throw later, from a timer, when the held ones go).
+    if (this.held.waiting(peerHit)) {
+      checkSendArgs(srcPort, dstPort, data);
+      return this.held.hold(peerHit, srcPort, dstPort, data); // behind held ones, in order
+    }
     const s = this.stack.send(peerHit, srcPort, dstPort, data, this.driver.clock());
     if (s === "sent") this.driver.flush();
     if (s === "no-path") return this.held.hold(peerHit, srcPort, dstPort, data);

@@ -53,9 +53,18 @@ export function peerInfo(stack: HostStack, a: Association, now: Millis): PeerInf
   };
 }
 
-/** Every association the host holds but the closed ones (a CLOSED one lingers only to answer a repeated CLOSE). */
+/** Whether an application sees `a`: not a CLOSED one (it lingers only to answer a repeated CLOSE). */
+const shown = (a: Association): boolean => a.state !== "CLOSED" && a.state !== "UNASSOCIATED";
+
+/** Every association the host holds but the closed ones. */
 export function peerInfos(stack: HostStack, now: Millis): PeerInfo[] {
   const out: PeerInfo[] = [];
-  for (const a of stack.host.associations()) if (a.state !== "CLOSED" && a.state !== "UNASSOCIATED") out.push(peerInfo(stack, a, now));
+  for (const a of stack.host.associations()) if (shown(a)) out.push(peerInfo(stack, a, now));
   return out;
+}
+
+/** The association with `peerHit` as {@link peerInfos} lists it, if any. */
+export function peerInfoOf(stack: HostStack, peerHit: Uint8Array, now: Millis): PeerInfo | undefined {
+  const a = stack.host.association(peerHit);
+  return a && shown(a) ? peerInfo(stack, a, now) : undefined;
 }

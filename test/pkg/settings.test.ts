@@ -51,7 +51,7 @@ test("config: limits that would switch a bound off (NaN, Infinity, negative, unk
     [{ r1Global: { ratePerSec: Number.NaN, burst: 5 } }, /limits\.r1Global\.ratePerSec: NaN/],
     [{ r1Global: 5 }, /limits\.r1Global: want an object with ratePerSec, burst/],
     [{ probePerIp: { windowMs: 0 } }, /limits\.probePerIp\.windowMs: 0: want at least 1/],
-    [{ maxAssociation: 10 }, /limits\.maxAssociation: unknown limit \(want one of maxAssociations, /],
+    [{ maxAssociation: 10 }, /limits\.maxAssociation: unknown \(want one of maxAssociations, /],
   ] as [Partial<HipLimits>, RegExp][]) {
     assert.throws(() => resolveLimits(l), (e: unknown) => e instanceof RangeError && want.test(e.message), JSON.stringify(l));
     assert.throws(() => host({ limits: l }), RangeError);

@@ -1,4 +1,5 @@
 // Forwarding Agent configuration (draft §4.4, PROFILE §2) and its defaults.
+import { numberProblem } from "../../core/settings.ts";
 import type { Locator } from "../../core/types.ts";
 import { HOLDER_DEFAULTS, type HolderConfig } from "./holder.ts";
 
@@ -103,9 +104,8 @@ export const FA_LIMIT_NAMES = [
   "permissionsPerLease", "leasePacketsPerSecond", "leaseBytesPerSecond", "pingPerSecond",
 ] as const satisfies readonly (keyof FaConfig)[];
 
-/** Numeric fields that may be 0 (maxLeases 0: FA_FULL to every FAQ, a draining FA); fields that may be fractional; ceilings. */
+/** Numeric fields that may be 0 (maxLeases 0: FA_FULL to every FAQ, a draining FA); ceilings. */
 const ZERO_OK: ReadonlySet<string> = new Set(["puzzleK", "holderQueue", "maxLeases"]);
-const FRACTIONAL = (name: string): boolean => name.endsWith("PerSecond") || name === "loadThreshold";
 const MOST: Readonly<Record<string, number>> = { puzzleK: 40, puzzleKMax: 40, spiFirst: 0xffff_ffff, spiLast: 0xffff_ffff };
 
 /**
@@ -114,13 +114,7 @@ const MOST: Readonly<Record<string, number>> = { puzzleK: 40, puzzleKMax: 40, sp
  * holderQueue and maxLeases: 0), at most the ceilings (#K 40, SPIs 32 bits). A NaN would switch a bound off.
  */
 export function faLimitProblem(name: string, value: unknown): string | undefined {
-  if (typeof value !== "number" || !Number.isFinite(value)) return `${String(value)}: want a finite number`;
-  if (!FRACTIONAL(name) && !Number.isInteger(value)) return `${value}: want an integer`;
-  const zeroOk = ZERO_OK.has(name);
-  if (value < 0 || (value === 0 && !zeroOk)) return `${value}: want at least ${zeroOk ? 0 : FRACTIONAL(name) ? "a positive number" : 1}`;
-  const most = MOST[name] ?? Number.MAX_SAFE_INTEGER;
-  if (value > most) return `${value}: want at most ${most}`;
-  return undefined;
+  return numberProblem(value, { fractional: name.endsWith("PerSecond") || name === "loadThreshold", zeroOk: ZERO_OK.has(name), most: MOST[name] });
 }
 
 /** Throws a RangeError naming the first numeric field of `c` that is not a valid setting (faLimitProblem),
