@@ -67,8 +67,14 @@ class Emitter<E> {
   }
   /** Stop calling `cb`. */
   off<K extends keyof E>(type: K, cb: Listener<E[K]>): this {
-    this.map.set(type, (this.map.get(type) ?? []).filter((x) => x !== (cb as Listener<never>)));
+    const left = (this.map.get(type) ?? []).filter((x) => x !== (cb as Listener<never>));
+    if (left.length > 0) this.map.set(type, left);
+    else this.map.delete(type);
     return this;
+  }
+  /** True while any listener is registered. */
+  protected get listening(): boolean {
+    return this.map.size > 0;
   }
   protected emit<K extends keyof E>(type: K, ev: E[K]): void {
     for (const cb of this.map.get(type) ?? []) callListener(cb as Listener<E[K]>, ev);
@@ -84,7 +90,12 @@ function toInfo(p: PeerInfo): AssociationInfo {
 /** Per-peer events: the host's events for this peer only. */
 export type AssociationEvents = Pick<HostEvents, "message" | "closed" | "moved" | "reachability">;
 
-/** A HIP association with one peer: send datagrams over ESP, receive its datagrams, close. */
+/**
+ * A HIP association with one peer: send datagrams over ESP, receive its datagrams, close.
+ * A light handle: the host keeps one only while listeners are registered on it (a server
+ * whose peers come and go holds nothing per peer it was not asked to), and every handle of
+ * the same peer shares those listeners; the association itself lives in the host.
+ */
 export class Association extends Emitter<AssociationEvents> {
   /** The peer's HIT (text form). */
   readonly peer: string;
@@ -139,6 +150,26 @@ export class Association extends Emitter<AssociationEvents> {
     await b.closeAssociation(this.peerHit);
   }
 
+  /** Call `cb` on every event of `type` from this peer (on every handle of this peer). */
+  override on<K extends keyof AssociationEvents>(type: K, cb: Listener<AssociationEvents[K]>): this {
+    const home = this.host.attach(this);
+    if (home !== this) home.on(type, cb);
+    else super.on(type, cb);
+    return this;
+  }
+
+  /** Stop calling `cb`; a handle with no listener left is no longer held by the host. */
+  override off<K extends keyof AssociationEvents>(type: K, cb: Listener<AssociationEvents[K]>): this {
+    super.off(type, cb);
+    this.host.detach(this, type, cb);
+    return this;
+  }
+
+  /** @internal */
+  get held(): boolean {
+    return this.listening;
+  }
+
   /** @internal */
   deliver<K extends keyof AssociationEvents>(type: K, ev: AssociationEvents[K]): void {
     this.emit(type, ev);
@@ -151,6 +182,7 @@ export class Host extends Emitter<HostEvents> {
   readonly hit: string;
   /** Inner UDP port used by {@link Association.send} by default. */
   readonly port: number;
+  /** Handles with listeners, by peer HIT (Association.on / off): nothing else is kept per peer. */
   private readonly assocs = new Map<string, Association>();
 
   /** @internal */
@@ -186,16 +218,30 @@ export class Host extends Emitter<HostEvents> {
     return this.association(hit);
   }
 
-  /** The association with `peer` (made on first use; sending needs an established one). */
+  /**
+   * A handle on the association with `peer` (sending needs an established one); listeners
+   * registered on it before the peer connects get its events too.
+   */
   association(peer: HitLike): Association {
     const hit = toHit(peer);
-    const key = hitKey(hit);
-    let a = this.assocs.get(key);
-    if (!a) {
-      a = new Association(this, hit.slice());
-      this.assocs.set(key, a);
-    }
+    return this.assocs.get(hitKey(hit)) ?? new Association(this, hit.slice());
+  }
+
+  /** @internal The handle holding `a`'s peer's listeners (`a` itself when there is none yet). */
+  attach(a: Association): Association {
+    const key = hitKey(a.peerHit);
+    const home = this.assocs.get(key);
+    if (home) return home;
+    this.assocs.set(key, a);
     return a;
+  }
+
+  /** @internal `cb` removed from `a`'s peer; a handle left without listeners is dropped. */
+  detach<K extends keyof AssociationEvents>(a: Association, type: K, cb: Listener<AssociationEvents[K]>): void {
+    const key = hitKey(a.peerHit);
+    const home = this.assocs.get(key);
+    if (home && home !== a) home.off(type, cb);
+    else if (home === a && !a.held) this.assocs.delete(key);
   }
 
   /**
@@ -251,7 +297,6 @@ export class Host extends Emitter<HostEvents> {
         break;
       }
       case "established":
-        this.association(ev.peerHit);
         this.emit("established", { peer: hitToString(ev.peerHit), locator: ev.peer, initiator: ev.initiator });
         break;
       case "closed": {

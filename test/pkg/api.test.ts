@@ -450,3 +450,58 @@ test("api: Host.associations() and Association.info() say what each association 
     await Promise.all([a.close(), b.close()]);
   }
 });
+
+test("api: a server whose peers come and go keeps no handle per peer; listeners set before a peer connects get its messages, across reconnects, on every handle", { timeout: 30_000 }, async () => {
+  const hip = { puzzleK: 0 };
+  const b = await createHost({ identity: createIdentity(), transport: udp("127.0.0.1:0"), hip });
+  const held = () => (b as unknown as { assocs: Map<string, unknown> }).assocs.size;
+  const ida = createIdentity();
+  const got: string[] = [];
+  const onMsg = (m: { data: Uint8Array }) => got.push(text(m.data));
+  try {
+    // A handle asked for but not listened to is not kept (a caller polling info() of many HITs).
+    assert.equal(b.association(createIdentity().hit).info(), undefined);
+    assert.equal(held(), 0);
+    const early = b.association(ida.hit);
+    const w = b.association(ida.hit).on("message", onMsg);
+    assert.equal(b.association(ida.hit), w, "the listened handle is the peer's handle");
+    // A handle made before anyone listened shares the peer's listeners once it listens.
+    const also: string[] = [];
+    const onAlso = (m: { data: Uint8Array }) => also.push(text(m.data));
+    assert.notEqual(early, w);
+    early.on("message", onAlso);
+    // 12 peers connect, send, close: the host used to keep one handle for each peer ever seen.
+    for (let i = 0; i < 12; i++) {
+      const a = await createHost({ identity: createIdentity(), transport: udp("127.0.0.1:0"), hip });
+      const s = await a.connect({ hit: b.hit, locator: b.locators[0] });
+      const closed = once((k, cb) => b.on(k, cb), "closed");
+      assert.equal(s.send(`peer ${i}`), "sent");
+      await s.close();
+      await closed;
+      await a.close();
+    }
+    assert.equal(held(), 1, "only the handle with a listener is kept");
+    // The listened peer connects twice: the listener set before gets both sessions' messages.
+    const a = await createHost({ identity: ida, transport: udp("127.0.0.1:0"), hip });
+    try {
+      for (const round of ["one", "two"]) {
+        const s = await a.connect({ hit: b.hit, locator: b.locators[0] });
+        const closed = once((k, cb) => b.on(k, cb), "closed");
+        s.send(round);
+        for (let t = 0; t < 200 && !got.includes(round); t++) await new Promise((r) => setTimeout(r, 5));
+        await s.close();
+        await closed;
+      }
+    } finally {
+      await a.close();
+    }
+    assert.deepEqual(got, ["one", "two"]);
+    assert.deepEqual(also, ["one", "two"]);
+    early.off("message", onAlso);
+    assert.equal(held(), 1);
+    w.off("message", onMsg);
+    assert.equal(held(), 0, "no listener left: nothing kept");
+  } finally {
+    await b.close();
+  }
+});
