@@ -29,7 +29,7 @@ import { type CommandSpec, intOption, parseCommand } from "./options.ts";
 
 export const DEMO_SPEC: CommandSpec = {
   name: "demo",
-  summary: "the main end-to-end scenario on loopback: FA lease, base exchange, data, move, a peer crash (reported unreachable), its restart and rejoin, CLOSE (npm start)",
+  summary: "the main end-to-end scenario on loopback: FA lease, base exchange, data, move, a peer crash (reported unreachable), its restart and rejoin, CLOSE, the lease released (npm start)",
   options: [
     { name: "k", arg: "N", default: "8", help: "puzzle difficulty K of the base exchange (RFC 7401 §4.1.2)" },
     { name: "pcap", arg: "FILE", default: "none", help: "write every datagram of A and B to a pcap file" },
@@ -192,6 +192,12 @@ export async function demo(argv: string[]): Promise<number> {
     A.closeAssociation(b.hit);
     await closed;
     note("association closed (CLOSE / CLOSE_ACK)");
+    // What A's close() would do anyway, shown on its own: the FA forwards nothing more to A.
+    const released = waitFor(A, "the FA's answer to A's release", (ev) => (ev.type === "fa" && ev.ev.type === "released" ? ev.ev : undefined));
+    A.stack.fa?.release(A.driver.clock());
+    A.driver.flush();
+    await released;
+    note("A released its FA lease (an FAQ with lifetime 0, draft §4.4.1; the FA's FAA confirms)");
     const ma = A.stack.mobility?.sessions()[0]?.session.counters;
     const c = (x: Record<string, number>, n: string) => x[n] ?? 0;
     const hc = A.stack.host.counters;

@@ -55,3 +55,26 @@ export function closeAssociations(host: ClosingHost, peers: readonly Uint8Array[
     if (waiting.size === 0) finish();
   });
 }
+
+/**
+ * Release the host's FA lease (draft §4.4.1: a zero-lifetime FAQ) and resolve true once the FA
+ * confirmed it (FaClient "released") within `waitMs`, false otherwise or without a lease.
+ */
+export function releaseLease(host: ClosingHost, waitMs: number): Promise<boolean> {
+  const fa = host.stack.fa;
+  if (!fa?.lease) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const finish = (ok: boolean) => {
+      clearTimeout(timer);
+      host.off("event", onEvent);
+      resolve(ok);
+    };
+    const onEvent = (ev: StackEvent) => {
+      if (ev.type === "fa" && ev.ev.type === "released") finish(true);
+    };
+    const timer = setTimeout(() => finish(false), waitMs);
+    host.on("event", onEvent);
+    fa.release(host.driver.clock());
+    host.driver.flush();
+  });
+}

@@ -28,7 +28,7 @@ import { HeldSends, type HeldEvent, NoPathQueue, type SendQueueOptions } from ".
 import { type PeerInfo, peerInfoOf, peerInfos } from "./peer-info.ts";
 import { checkSendArgs, HostStack, type HostStackOptions, MAX_DATAGRAM, type SendStatus, type StackEvent } from "./stack.ts";
 import { guardSockets } from "./privacy.ts";
-import { closableAssociations, closeAssociations } from "./close-associations.ts";
+import { closableAssociations, closeAssociations, releaseLease } from "./close-associations.ts";
 import { type HostStats, hostStats } from "./stats.ts";
 import { callListener } from "../core/listener.ts";
 
@@ -459,13 +459,18 @@ export class RuntimeHost {
 
   /**
    * CLOSE every established association (RFC 7401 §6.14) and wait up to `waitMs` (default 1000;
-   * 0: send nothing) for their CLOSE_ACKs, so peers keep no stale association; then stop the
-   * timers and close the sockets (and the Worker data plane the host owns).
+   * 0: send nothing) for their CLOSE_ACKs, so peers keep no stale association; release the FA
+   * lease, if any (draft §4.4.1: a zero-lifetime FAQ), waiting as long for the FA's answer, so
+   * the FA forwards nothing more to a host that is gone; then stop the timers and close the
+   * sockets (and the Worker data plane the host owns).
    */
   close(waitMs = 1000): Promise<void> {
     this.closing ??= (async () => {
       for (const cancel of [...this.connecting]) cancel(new Error("host closed"));
-      if (!this.error && waitMs > 0) await closeAssociations(this, closableAssociations(this.stack), waitMs);
+      if (!this.error && waitMs > 0) {
+        await closeAssociations(this, closableAssociations(this.stack), waitMs);
+        await releaseLease(this, waitMs);
+      }
       this.espWorker?.stop();
       this.keepalive.stop();
       this.held.stop();

@@ -141,6 +141,12 @@ test("api: a host leasing from a Forwarding Agent sees typed `lease` events (lea
     const assoc = await b.connect({ hit: a.hit, locator: ev.locator! });
     assert.equal(assoc.send("via the FA"), "sent");
     assert.equal(text((await atA).data), "via the FA");
+    assert.equal(fa.stats().leases, 1);
+    // close() gives the lease back (draft §4.4.1, a zero-lifetime FAQ): it used to stay at the FA
+    // until it ran out, counted against the FA's limits, with traffic forwarded to a closed host.
+    await b.close();
+    await a.close();
+    assert.equal(fa.stats().leases, 0, "the lease was released");
   } finally {
     await b.close();
     await a.close();
