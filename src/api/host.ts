@@ -114,7 +114,7 @@ export class Association extends Emitter<AssociationEvents> {
    * association or a path is coming up), or refused — "too-big" for one over 65,426 bytes, more
    * than a UDP packet can carry after ESP (`stats().drops["esp.too-big"]`), "seal-failed"
    * for a full Worker queue (`esp.seal.queue-full`; the host emits "drain" when sending may
-   * go on). Datagrams over the path MTU are fragmented by IP. Data that is neither bytes nor
+   * go on: `host.on("drain", …)`). Datagrams over the path MTU are fragmented by IP. Data that is neither bytes nor
    * text is a TypeError, a port that is not an integer from 0 to 65535 a RangeError.
    */
   send(data: Uint8Array | string, opts: { srcPort?: number; dstPort?: number } = {}): SendStatus {
@@ -197,6 +197,7 @@ export class Host extends Emitter<HostEvents> {
     this.port = port;
     backend.on("event", (ev) => this.dispatch(ev));
     backend.on("error", (e) => this.emit("error", e));
+    backend.on("drain", () => this.emit("drain", undefined));
     // Tunnel hosts (TunnelHost): the tunnel reopened by itself after a drop.
     const t = backend as HostBackend & { on(type: "path-changed", cb: (ev: TunnelPathChanged) => void): unknown };
     if (transport.kind === "tunnel") {

@@ -68,6 +68,8 @@ export interface HostBackend {
   on(type: "event", cb: (ev: StackEvent) => void): unknown;
   /** The host stopped on a fatal error. */
   on(type: "error", cb: (e: Error) => void): unknown;
+  /** A refused send may be retried (Worker data planes). */
+  on(type: "drain", cb: () => void): unknown;
   /** Base exchange; resolves with the peer's HIT. */
   connect(peer: Locator, peerHit?: Uint8Array, opts?: { timeoutMs?: number }): Promise<Uint8Array>;
   /** One datagram over ESP. */
@@ -254,6 +256,11 @@ export interface HostEvents {
     /** refused: the FAD reason's name and message. */
     detail?: string;
   };
+  /**
+   * Sending may go on: a send refused with "seal-failed" (a Worker data plane's seal queue was
+   * full, `limits.maxEspQueue`) found the queue taken. Like a stream's "drain".
+   */
+  drain: undefined;
   /** The host stopped on a fatal error; it is closed. */
   error: Error;
 }

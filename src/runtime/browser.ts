@@ -119,7 +119,18 @@ export class TunnelHost {
     });
     this.socket = new TunnelSocket(o.tunnel, o.fa.locator);
     o.tunnel.onClose = (reason) => this.emit("tunnel-closed", { reason });
-    const runner = worker && new WorkerEspRunner(this.stack, worker, clock, { flushed: () => this.driver.flush(), failed: (e) => this.fail(e) });
+    const runner =
+      worker &&
+      new WorkerEspRunner(this.stack, worker, clock, {
+        flushed: () => this.driver.flush(),
+        failed: (e) => this.fail(e),
+        // A send refused with "seal-failed" may go on (as RuntimeHost does).
+        taken: () => {
+          if (!this.stack.sealRefused) return;
+          this.stack.sealRefused = false;
+          this.emit("drain", undefined);
+        },
+      });
     this.espWorker = runner;
     this.driver = new EndpointDriver(this.stack, new SocketSet([this.socket]), clock, runner ? () => runner.kick() : undefined, provider);
     this.resume = o.tunnel instanceof ReconnectingTunnel ? new TunnelResume(o.tunnel, this.socket, this.stack, this.driver, (ev) => this.pathBack(ev)) : undefined;

@@ -511,3 +511,37 @@ test("api: a server whose peers come and go keeps no handle per peer; listeners 
     await b.close();
   }
 });
+
+test("api: with a Worker data plane a full seal queue refuses sends ('seal-failed'), the host's 'drain' lets the sender go on; all delivered in order", { timeout: 20_000 }, async () => {
+  const a = await createHost({ identity: createIdentity(), transport: udp("127.0.0.1:0", { dataPlane: "worker" }), hip: { puzzleK: 2, limits: { maxEspQueue: 16 } } });
+  const b = await createHost({ identity: createIdentity(), transport: udp("127.0.0.1:0"), hip: { puzzleK: 2 } });
+  try {
+    const assoc = await a.connect({ hit: b.hit, locator: b.locators[0] });
+    const total = 400;
+    const got: string[] = [];
+    const all = new Promise<void>((resolve) => b.on("message", (m) => got.push(text(m.data)) === total && resolve()));
+    let next = 0;
+    let refused = 0;
+    let drains = 0;
+    const pump = (): void => {
+      for (; next < total; next++) {
+        if (assoc.send(`d${next}`) === "seal-failed") {
+          refused++;
+          return; // the host says when to go on
+        }
+      }
+    };
+    a.on("drain", () => {
+      drains++;
+      pump();
+    });
+    pump();
+    await Promise.race([all, new Promise((_, reject) => setTimeout(() => reject(new Error(`stuck at ${next}/${total}: ${got.length} delivered, ${refused} refused, ${drains} drains`)), 10_000))]);
+    assert.deepEqual(got, Array.from({ length: total }, (_, i) => `d${i}`));
+    assert.ok(refused >= 1 && drains >= 1, `refused ${refused}, drains ${drains}`);
+    assert.equal(a.stats().drops["esp.seal.queue-full"], refused);
+  } finally {
+    await a.close();
+    await b.close();
+  }
+});
