@@ -18,11 +18,14 @@ function tier(a: MmAddress, suspect: boolean, credited: boolean): number {
   return suspect ? 2 : 4;
 }
 
+/** Suspect paths kept before those no longer candidates are dropped. */
+const SUSPECTS_PRUNE_AT = 64;
+
 export class PathSelector {
   path: Path | undefined;
   /** When the current path was chosen (silence is measured from max(this, last heard)). */
   since: Millis = 0;
-  private readonly heard = new Map<string, Millis>();
+  /** Paths whose liveness check failed (§3.3), until heard again; only current candidates are kept. */
   private readonly suspects = new Set<string>();
   /** The last noteHeard call (from, at, instant, local model generation). */
   private readonly lastHeard = { now: Number.NaN, gen: -1, ip: "", port: -1, atIp: "", atPort: -1 };
@@ -65,7 +68,6 @@ export class PathSelector {
     for (const u of this.local.usable(familyOf(from))) {
       if (at && !sameLocator(at, u.addr.locator)) continue;
       const k = `${locatorKey(u.addr.locator)}>${peer}`;
-      this.heard.set(k, now);
       if (this.path && sameLocator(this.path.to, from) && sameLocator(this.path.from, u.addr.locator)) this.pendingSince = undefined;
       if (this.suspects.delete(k)) revived = true;
     }
@@ -93,6 +95,12 @@ export class PathSelector {
   markSuspect(p: Path): void {
     this.lastHeard.now = Number.NaN;
     this.suspects.add(pathKey(p));
+    // Paths of addresses given up since are never heard again: keep only current candidates
+    // (at most maxPeerAddresses × our addresses), so moves over days leave nothing behind.
+    if (this.suspects.size > SUSPECTS_PRUNE_AT) {
+      const live = new Set(this.candidates().map((c) => pathKey(c.path)));
+      for (const k of this.suspects) if (!live.has(k)) this.suspects.delete(k);
+    }
   }
 
 

@@ -5,6 +5,8 @@ import { HostIdentity } from "../../src/hip/identity.ts";
 import { ProbeBudget } from "../../src/mobility/budget.ts";
 import { mobilityContext } from "../../src/mobility/codec.ts";
 import { LocalModel, PeerModel } from "../../src/mobility/model.ts";
+import { PathSelector } from "../../src/mobility/paths.ts";
+import { DEFAULT_POLICY } from "../../src/mobility/policy.ts";
 import { serial16Gt } from "../../src/mobility/rtt.ts";
 import { InboundSaTable, ReplayWindow, saLayout } from "../../src/mobility/sa.ts";
 import type { ReaInfo } from "../../src/mobility/types.ts";
@@ -111,4 +113,20 @@ test("budget, serial numbers, replay windows, SA retention and layout", () => {
   t.accept(2, 5, 41);
   assert.deepEqual(t.sweep(600), [2], "timeout");
   assert.deepEqual([...saLayout(new Map([[1, 10], [2, 15], [3, 200]]), 50)], [[1, 0], [2, 0], [3, 1]]);
+});
+
+test("path selector: suspect paths of addresses given up are not kept (at most 64 + the current candidates)", () => {
+  const local = new LocalModel();
+  local.addAddress(1, L("10.0.0.1"), 0);
+  const peer = new PeerModel(L("10.1.0.1"), 0x202, 0);
+  const sel = new PathSelector(local, peer, DEFAULT_POLICY);
+  // The peer moves 500 times; each path to it fails its liveness check once before the move.
+  for (let i = 0; i < 500; i++) {
+    peer.apply(info(i + 1, 1, [`10.1.${i >> 8}.${i & 0xff}`]), i * 10, 0, false);
+    peer.expire(i * 10);
+    sel.markSuspect({ from: L("10.0.0.1"), to: L(`10.1.${i >> 8}.${i & 0xff}`, 10500) });
+  }
+  const kept = (sel as unknown as { suspects: Set<string> }).suspects.size;
+  assert.ok(kept <= 65, `suspect paths kept: ${kept}`);
+  assert.ok(sel.isSuspect({ from: L("10.0.0.1"), to: L("10.1.1.243", 10500) }), "the newest one is still suspect");
 });
