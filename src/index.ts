@@ -33,3 +33,4 @@ export type {
   Transport,
 } from "./api/types.ts";
 export type { CounterTree, HostStats } from "./runtime/stats.ts";
+export type { HeldEvent, SendQueueOptions } from "./runtime/send-queue.ts";

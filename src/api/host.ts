@@ -88,7 +88,7 @@ function toInfo(p: PeerInfo): AssociationInfo {
 }
 
 /** Per-peer events: the host's events for this peer only. */
-export type AssociationEvents = Pick<HostEvents, "message" | "closed" | "moved" | "reachability">;
+export type AssociationEvents = Pick<HostEvents, "message" | "closed" | "moved" | "reachability" | "dropped">;
 
 /**
  * A HIP association with one peer: send datagrams over ESP, receive its datagrams, close.
@@ -198,6 +198,12 @@ export class Host extends Emitter<HostEvents> {
     backend.on("event", (ev) => this.dispatch(ev));
     backend.on("error", (e) => this.emit("error", e));
     backend.on("drain", () => this.emit("drain", undefined));
+    backend.on("held", (ev) => {
+      if (ev.type !== "send-dropped") return;
+      const d = { peer: hitToString(ev.peerHit), count: ev.dropped, reason: ev.reason };
+      this.emit("dropped", d);
+      this.assocs.get(hitKey(ev.peerHit))?.deliver("dropped", d);
+    });
     // Tunnel hosts (TunnelHost): the tunnel reopened by itself after a drop.
     const t = backend as HostBackend & { on(type: "path-changed", cb: (ev: TunnelPathChanged) => void): unknown };
     if (transport.kind === "tunnel") {
@@ -351,6 +357,7 @@ export async function createHost(o: HostOptions): Promise<Host> {
     ...(o.fa ? { fa: o.fa } : {}),
     ...(o.rng ? { rng: o.rng } : {}),
     ...(o.rekey ? { rekey: o.rekey } : {}),
+    ...(o.sendQueue ? { sendQueue: o.sendQueue } : {}),
   });
   return new Host(backend, o.transport, port);
 }

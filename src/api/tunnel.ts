@@ -29,6 +29,7 @@ export function tunnelTransport(
           ...(b.mobility ? { mobility: b.mobility } : {}),
           ...(b.rng ? { rng: b.rng } : {}),
           ...(b.rekey ? { rekey: b.rekey } : {}),
+          ...(b.sendQueue ? { sendQueue: b.sendQueue } : {}),
           ...(dataPlane ? { dataPlane: dataPlane() } : {}),
           ...(leaseTimeoutMs !== undefined ? { leaseTimeoutMs } : {}),
         });

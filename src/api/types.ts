@@ -8,6 +8,7 @@ import type { MobilityExtensionOptions } from "../mobility/extension.ts";
 import type { PeerInfo } from "../runtime/peer-info.ts";
 import type { StackEvent } from "../runtime/stack.ts";
 import type { HostStats } from "../runtime/stats.ts";
+import type { HeldEvent, SendQueueOptions } from "../runtime/send-queue.ts";
 import type { DatagramSocket } from "../transport/types.ts";
 
 /** A transport address: an IP address (text) and a UDP port. */
@@ -70,6 +71,8 @@ export interface HostBackend {
   on(type: "error", cb: (e: Error) => void): unknown;
   /** A refused send may be retried (Worker data planes). */
   on(type: "drain", cb: () => void): unknown;
+  /** A datagram held for want of a path was sent or dropped (runtime/send-queue.ts). */
+  on(type: "held", cb: (ev: HeldEvent) => void): unknown;
   /** Base exchange; resolves with the peer's HIT. */
   connect(peer: Locator, peerHit?: Uint8Array, opts?: { timeoutMs?: number }): Promise<Uint8Array>;
   /** One datagram over ESP. */
@@ -123,6 +126,8 @@ export interface BackendOptions {
   rng?: Rng;
   /** ESP rekeying (HostOptions.rekey). */
   rekey?: RekeyOptions;
+  /** Datagrams held while a peer has no path (HostOptions.sendQueue). */
+  sendQueue?: SendQueueOptions;
 }
 
 /**
@@ -158,6 +163,10 @@ export interface HostOptions {
    *  is made (default 2^32 − 2^16); `newDh: "always"` brings a new Diffie-Hellman on every rekey
    *  (default "exhausted": once the KEYMAT of the last one is used up). */
   rekey?: RekeyOptions;
+  /** Datagrams sent while a peer has no usable path are held and sent when one appears (a move,
+   *  an interface back): `limit` per peer (default 256), each for `timeoutMs` (default 5000);
+   *  what cannot be held or expires is reported by the "dropped" event. */
+  sendQueue?: SendQueueOptions;
 }
 
 /** See {@link HostOptions.rekey}. */
@@ -255,6 +264,20 @@ export interface HostEvents {
     changed?: boolean;
     /** refused: the FAD reason's name and message. */
     detail?: string;
+  };
+  /**
+   * Datagrams a send answered "queued" for (no usable path then) that will never be sent: held
+   * longer than 5 s without a path (`no-path-timeout`), the association gone meanwhile
+   * (`no-association`); or one refused at once (send said "no-path") because 256 already wait
+   * (`queue-full`). Counted in `stats().drops` as `held.<reason>`.
+   */
+  dropped: {
+    /** The peer's HIT. */
+    peer: string;
+    /** How many datagrams. */
+    count: number;
+    /** Why. */
+    reason: "no-path-timeout" | "queue-full" | "no-association";
   };
   /**
    * Sending may go on: a send refused with "seal-failed" (a Worker data plane's seal queue was

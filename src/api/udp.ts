@@ -59,6 +59,7 @@ export function udpTransport(bind: Binder, listen: LocatorLike[], o: UdpTranspor
           ...(b.mobility !== undefined ? { mobility: b.mobility } : {}),
           ...(b.rng ? { rng: b.rng } : {}),
           ...(b.rekey ? { rekey: b.rekey } : {}),
+          ...(b.sendQueue ? { sendQueue: b.sendQueue } : {}),
           ...(b.fa ? { fa: { fas: [faTarget(b.fa)] } } : {}),
           ...(o.dataPlane === "worker" ? { dataPlane: "worker" as const } : {}),
         };

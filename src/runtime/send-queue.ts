@@ -6,7 +6,9 @@
 // the caller owns the timer and the sending.
 import type { Millis } from "../core/types.ts";
 import { hitKey } from "../hip/hit.ts";
+import { intSetting } from "../core/settings.ts";
 
+/** How many datagrams are held per peer while it has no path, and for how long. */
 export interface SendQueueOptions {
   /** Datagrams held per peer (default 256). */
   limit?: number;
@@ -27,8 +29,8 @@ export class NoPathQueue {
   readonly timeoutMs: Millis;
 
   constructor(o: SendQueueOptions = {}) {
-    this.limit = o.limit ?? 256;
-    this.timeoutMs = o.timeoutMs ?? 5000;
+    this.limit = intSetting("sendQueue.limit", o.limit, 256, 0, 2 ** 20);
+    this.timeoutMs = intSetting("sendQueue.timeoutMs", o.timeoutMs, 5000, 0, 2 ** 31 - 1);
   }
 
   /** Hold one datagram; false when the peer's queue is full (the caller reports the drop). */
@@ -89,9 +91,26 @@ export class NoPathQueue {
   }
 }
 
+/** What became of a send that found no path (RuntimeHost / TunnelHost event "held"). */
 export type HeldEvent =
-  | { type: "send-queued"; peerHit: Uint8Array; held: number }
-  | { type: "send-dropped"; peerHit: Uint8Array; dropped: number; reason: "no-path-timeout" | "queue-full" };
+  | {
+      /** Held, to be sent when a path appears. */
+      type: "send-queued";
+      /** The peer's HIT. */
+      peerHit: Uint8Array;
+      /** Datagrams held now, for every peer. */
+      held: number;
+    }
+  | {
+      /** Dropped: held too long, the peer's queue full, or the association gone meanwhile. */
+      type: "send-dropped";
+      /** The peer's HIT. */
+      peerHit: Uint8Array;
+      /** How many datagrams. */
+      dropped: number;
+      /** Why. */
+      reason: "no-path-timeout" | "queue-full" | "no-association";
+    };
 
 export interface HeldSendsIo {
   clock: () => Millis;
@@ -167,17 +186,21 @@ export class HeldSends {
   flush(peerHit: Uint8Array): void {
     if (this.waiting(peerHit)) return;
     const items = this.queue.take(peerHit);
+    let gone = 0;
     for (let i = 0; i < items.length; i++) {
       const x = items[i];
       const st = this.io.send(peerHit, x.srcPort, x.dstPort, x.data);
       if (st === "no-path") {
         this.queue.unshift(peerHit, items.slice(i));
-        return;
+        break;
       }
       // The association went while this waited; a refused seal is the stack's count (esp.drop.seal.*).
-      if (st === "no-association") this.counters.drop["no-association"]++;
+      if (st === "no-association") gone++;
       else this.counters.sent++;
     }
+    if (gone === 0) return;
+    this.counters.drop["no-association"] += gone;
+    this.io.report({ type: "send-dropped", peerHit: peerHit.slice(), dropped: gone, reason: "no-association" });
   }
 
   stop(): void {

@@ -545,3 +545,39 @@ test("api: with a Worker data plane a full seal queue refuses sends ('seal-faile
     await b.close();
   }
 });
+
+test("api: datagrams held for want of a path and never sent are reported — 'dropped' on the host and the association (queue full, held too long)", { timeout: 20_000 }, async () => {
+  const hip = { puzzleK: 2 };
+  const a = await createHost({ identity: createIdentity(), transport: udp("127.0.0.1:0"), hip, sendQueue: { limit: 4, timeoutMs: 300 } });
+  const b = await createHost({ identity: createIdentity(), transport: udp("127.0.0.1:0"), hip });
+  try {
+    await assert.rejects(createHost({ identity: createIdentity(), transport: udp("127.0.0.1:0"), sendQueue: { limit: -1 } }), /RangeError: sendQueue.limit: -1: want an integer from 0/);
+    const assoc = await a.connect({ hit: b.hit, locator: b.locators[0] });
+    const got: string[] = [];
+    b.on("message", (m) => got.push(text(m.data)));
+    assoc.send("before");
+    for (let i = 0; i < 100 && got.length === 0; i++) await new Promise((r) => setTimeout(r, 5));
+    const onHost: HostEvents["dropped"][] = [];
+    const onAssoc: HostEvents["dropped"][] = [];
+    a.on("dropped", (d) => onHost.push(d));
+    assoc.on("dropped", (d) => onAssoc.push(d));
+    // A gives up its only address: no path to B; sends are held (4 at most), the rest refused.
+    await a.move({ remove: [a.locators[0]] });
+    const status: string[] = [];
+    for (let i = 0; i < 20 && status.filter((s) => s === "no-path").length < 2; i++) status.push(assoc.send(`held ${i}`));
+    assert.equal(status.filter((s) => s === "queued").length, 4, status.join());
+    assert.deepEqual(onHost, [
+      { peer: b.hit, count: 1, reason: "queue-full" },
+      { peer: b.hit, count: 1, reason: "queue-full" },
+    ]);
+    // Nothing comes back within 300 ms: the 4 held ones are dropped and reported, once.
+    for (let i = 0; i < 200 && onHost.length < 3; i++) await new Promise((r) => setTimeout(r, 5));
+    assert.deepEqual(onHost.at(-1), { peer: b.hit, count: 4, reason: "no-path-timeout" });
+    assert.deepEqual(onAssoc, onHost, "the association hears its own drops");
+    assert.equal(a.stats().drops["held.no-path-timeout"], 4);
+    assert.equal(a.stats().drops["held.queue-full"], 2);
+  } finally {
+    await a.close();
+    await b.close();
+  }
+});

@@ -121,14 +121,17 @@ test("the per-peer limit holds: the newest beyond it are reported queue-full", (
   r.held.stop();
 });
 
-test("a held datagram whose association went meanwhile is counted as dropped, not sent", async () => {
+test("held datagrams whose association went meanwhile are counted and reported as dropped, not sent", async () => {
   const events: HeldEvent[] = [];
   let gone = false;
   const held = new HeldSends(new NoPathQueue(), { clock: () => 0, send: () => (gone ? "no-association" : "no-path"), report: (ev) => events.push(ev) });
   held.hold(A, 1, 2, new Uint8Array(1));
+  held.hold(A, 1, 2, new Uint8Array(2));
   gone = true;
   held.pathChanged(A);
   await new Promise((res) => setTimeout(res, 0));
   held.stop();
-  assert.deepEqual(held.counters, { held: 1, sent: 0, drop: { "queue-full": 0, "no-path-timeout": 0, "no-association": 1 } });
+  assert.deepEqual(held.counters, { held: 2, sent: 0, drop: { "queue-full": 0, "no-path-timeout": 0, "no-association": 2 } });
+  // One report for the flush (it used to be counted only: the application never heard of it).
+  assert.deepEqual(events.at(-1), { type: "send-dropped", peerHit: A, dropped: 2, reason: "no-association" });
 });
