@@ -23,6 +23,7 @@ import { loadWasm } from "../wasm/instantiate.ts";
 import { defaultCryptoProvider } from "../core/crypto/detect.ts";
 import type { CryptoProvider } from "../core/crypto/provider.ts";
 import { type Clock, EndpointDriver, monotonicClock } from "./driver.ts";
+import { connectTimedOut, connectTimeoutMs } from "./connect-timeout.ts";
 import { WorkerEspRunner } from "./esp-runner.ts";
 import type { RuntimeHostEvents } from "./host.ts";
 import { HeldSends, NoPathQueue, type SendQueueOptions } from "./send-queue.ts";
@@ -210,12 +211,13 @@ export class TunnelHost {
   }
 
   /** Base exchange with `peer` from our leased locator (RFC 7401 §6.6); resolves with the peer HIT. */
-  connect(peer: Locator, peerHit?: Uint8Array, opts: { timeoutMs?: number } = {}): Promise<Uint8Array> {
+  async connect(peer: Locator, peerHit?: Uint8Array, opts: { timeoutMs?: number } = {}): Promise<Uint8Array> {
+    const ms = connectTimeoutMs(opts.timeoutMs, 15_000); // a bad value rejects (async)
     const lease = this.lease;
     if (!lease) return Promise.reject(new Error("connect: no lease yet (acquireLease first)"));
     if (peerHit && this.stack.connected(peerHit)) return Promise.resolve(peerHit.slice());
     const want = peerHit ? hitKey(peerHit) : undefined;
-    const p = this.until<Uint8Array>(opts.timeoutMs ?? 15_000, "base exchange timed out", (ev, ok, fail) => {
+    const p = this.until<Uint8Array>(ms, () => connectTimedOut(this.stack, peer, peerHit, ms), (ev, ok, fail) => {
       if (ev.type === "established" && (want ? hitKey(ev.peerHit) === want : ev.peer.ip === peer.ip && ev.peer.port === peer.port)) ok(ev.peerHit);
       // Simultaneous exchanges: ours lost the tie-break and we answered the peer's (RuntimeHost.connect).
       else if (ev.type === "sa-install" && want && hitKey(ev.peerHit) === want) ok(ev.peerHit.slice());
@@ -300,7 +302,7 @@ export class TunnelHost {
     this.emit("error", e);
   }
 
-  private until<T>(timeoutMs: number, what: string, match: (ev: StackEvent, ok: (v: T) => void, fail: (e: Error) => void) => void): Promise<T> {
+  private until<T>(timeoutMs: number, what: string | (() => Error), match: (ev: StackEvent, ok: (v: T) => void, fail: (e: Error) => void) => void): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const done = () => {
         clearTimeout(timer);
@@ -319,7 +321,7 @@ export class TunnelHost {
       };
       const onEv = (ev: StackEvent) => match(ev, ok, fail);
       const onClose = ({ reason }: { reason: string }) => fail(new Error(`tunnel closed: ${reason}`));
-      const timer = setTimeout(() => fail(new Error(what)), timeoutMs);
+      const timer = setTimeout(() => fail(typeof what === "string" ? new Error(what) : what()), timeoutMs);
       this.waits.add(fail);
       this.on("event", onEv).on("tunnel-closed", onClose).on("error", fail);
     });

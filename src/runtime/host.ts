@@ -29,6 +29,7 @@ import { type PeerInfo, peerInfoOf, peerInfos } from "./peer-info.ts";
 import { checkSendArgs, HostStack, type HostStackOptions, MAX_DATAGRAM, type SendStatus, type StackEvent } from "./stack.ts";
 import { guardSockets } from "./privacy.ts";
 import { closableAssociations, closeAssociations, releaseLease } from "./close-associations.ts";
+import { connectTimedOut, connectTimeoutMs } from "./connect-timeout.ts";
 import { type HostStats, hostStats } from "./stats.ts";
 import { callListener } from "../core/listener.ts";
 
@@ -302,7 +303,8 @@ export class RuntimeHost {
    * Run a base exchange with `peer`; resolves with the peer HIT once established, rejects on
    * failure or after `timeoutMs` (default 30 s). Without `peerHit`: opportunistic (RFC 7401 §4.1.8).
    */
-  connect(peer: Locator, peerHit?: Uint8Array, opts: { from?: Locator; timeoutMs?: number } = {}): Promise<Uint8Array> {
+  async connect(peer: Locator, peerHit?: Uint8Array, opts: { from?: Locator; timeoutMs?: number } = {}): Promise<Uint8Array> {
+    const ms = connectTimeoutMs(opts.timeoutMs, 30_000); // a bad value rejects (async)
     if (peerHit && this.stack.connected(peerHit)) return Promise.resolve(peerHit.slice());
     // No socket of the peer's family (e.g. only [::]:0, which is IPv6-only, for an IPv4 peer):
     // every I1 would be unroutable until the exchange timed out. Say so now (with an FA, the
@@ -346,8 +348,8 @@ export class RuntimeHost {
       };
       const timer = setTimeout(() => {
         done();
-        reject(new Error("base exchange timed out"));
-      }, opts.timeoutMs ?? 30_000);
+        reject(connectTimedOut(this.stack, peer, peerHit, ms));
+      }, ms);
       if (this.error) return onError(this.error);
       if (this.closing) return onError(new Error("host closed"));
       this.connecting.add(onError);

@@ -51,6 +51,14 @@ test("api: connect, typed events on both sides, per-association messages, close 
     // Without a type checker: a clear TypeError, not "Cannot read properties of undefined".
     await assert.rejects(createHost({ identity: "a.key", transport: udp("127.0.0.1:0") } as never), /TypeError: createHost: identity is not a HostIdentity/);
     await assert.rejects(createHost({ identity: createIdentity() } as never), /TypeError: createHost: no transport/);
+    // A base exchange that cannot complete says with whom, where, after how long, and how far it got
+    // (it said "base exchange timed out"): B drops an I1 for a HIT that is not its own.
+    const other = createIdentity();
+    await assert.rejects(
+      a.connect({ hit: other.hit, locator: b.locators[0] }, { timeoutMs: 300 }),
+      new RegExp(`base exchange with ${hitToString(other.hit)} at 127\\.0\\.0\\.1:${b.locators[0].port} timed out after 300 ms: no R1 came back \\(nothing listens there, or the peer there has another HIT`),
+    );
+    await assert.rejects(a.connect({ hit: b.hit, locator: b.locators[0] }, { timeoutMs: Number.NaN }), /RangeError: connect: timeoutMs: NaN/);
 
     const closedAtB = once((k, cb) => b.on(k, cb), "closed");
     const closedAtA = once((k, cb) => assoc.on(k as "closed", cb as never), "closed");
