@@ -199,10 +199,7 @@ export class Host extends Emitter<HostEvents> {
     backend.on("error", (e) => this.emit("error", e));
     backend.on("drain", () => this.emit("drain", undefined));
     backend.on("held", (ev) => {
-      if (ev.type !== "send-dropped") return;
-      const d = { peer: hitToString(ev.peerHit), count: ev.dropped, reason: ev.reason };
-      this.emit("dropped", d);
-      this.assocs.get(hitKey(ev.peerHit))?.deliver("dropped", d);
+      if (ev.type === "send-dropped") this.dropped(ev);
     });
     // Tunnel hosts (TunnelHost): the tunnel reopened by itself after a drop.
     const t = backend as HostBackend & { on(type: "path-changed", cb: (ev: TunnelPathChanged) => void): unknown };
@@ -295,6 +292,13 @@ export class Host extends Emitter<HostEvents> {
     return this.backend.close();
   }
 
+  /** Sends answered "queued" that will never go out (send-queue.ts, or the stack's own queue). */
+  private dropped(ev: { peerHit: Uint8Array; dropped: number; reason: HostEvents["dropped"]["reason"] }): void {
+    const d = { peer: hitToString(ev.peerHit), count: ev.dropped, reason: ev.reason };
+    this.emit("dropped", d);
+    this.assocs.get(hitKey(ev.peerHit))?.deliver("dropped", d);
+  }
+
   private dispatch(ev: StackEvent): void {
     switch (ev.type) {
       case "message": {
@@ -314,6 +318,9 @@ export class Host extends Emitter<HostEvents> {
       }
       case "failed":
         this.emit("failed", { peer: hitToString(ev.peerHit), reason: ev.reason });
+        break;
+      case "send-dropped":
+        this.dropped(ev);
         break;
       case "reachability": {
         const r = { peer: hitToString(ev.peerHit), reachable: ev.reachable, silentMs: ev.silentMs };

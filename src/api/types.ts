@@ -266,10 +266,11 @@ export interface HostEvents {
     detail?: string;
   };
   /**
-   * Datagrams a send answered "queued" for (no usable path then) that will never be sent: held
-   * longer than 5 s without a path (`no-path-timeout`), the association gone meanwhile
-   * (`no-association`); or one refused at once (send said "no-path") because 256 already wait
-   * (`queue-full`). Counted in `stats().drops` as `held.<reason>`.
+   * Datagrams a send answered "queued" for that will never be sent: held longer than 5 s without
+   * a path (`no-path-timeout`); the association gone meanwhile, or a base exchange that failed
+   * while they waited for it (`no-association`); or one refused at once (send said "no-path")
+   * because 256 already wait (`queue-full`). Counted in `stats().drops` (`held.<reason>`,
+   * `esp.queued.no-association`).
    */
   dropped: {
     /** The peer's HIT. */

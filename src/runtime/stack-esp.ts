@@ -57,6 +57,20 @@ export type StackEvent =
       from: Locator;
     }
   | {
+      /**
+       * Datagrams a send answered "queued" for while the association came up (or rekeyed) that
+       * will never be sealed: the association failed or closed first (counted as
+       * `esp.drop.queued.no-association`).
+       */
+      type: "send-dropped";
+      /** The peer's HIT. */
+      peerHit: Uint8Array;
+      /** How many datagrams. */
+      dropped: number;
+      /** Why. */
+      reason: "no-association";
+    }
+  | {
       /** A mobility event. */
       type: "mobility";
       /** The peer concerned. */

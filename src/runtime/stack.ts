@@ -285,11 +285,13 @@ export class HostStack extends EspStack implements SimEndpoint {
       else if (ev.type === "sa-rekey") this.sas.rekey(ev.peerHit, ev.inbound, ev.outbound, now);
       else if (ev.type === "sa-delete") this.sas.delete(ev.peerHit, ev.direction, ev.spi, now);
       else if (ev.type === "sa-remove") this.sas.removePeer(ev.peerHit, ev.inboundSpi);
-      else if (ev.type === "closed" || ev.type === "failed") {
+      let lost: Uint8Array | undefined;
+      if (ev.type === "closed" || ev.type === "failed") {
         this.sas.removePeer(ev.peerHit);
-        this.pending.delete(hitKey(ev.peerHit));
+        if (this.pending.has(hitKey(ev.peerHit))) lost = ev.peerHit;
       }
       this.emit(ev);
+      if (lost) this.dropPending(lost);
       if (ev.type === "sa-install" || ev.type === "sa-rekey") this.flushPending(ev.peerHit, now);
     }
     return n;
@@ -357,6 +359,16 @@ export class HostStack extends EspStack implements SimEndpoint {
     const local = this.local;
     if (!local) return;
     for (const id of [...local.interfaces.keys(), DEFAULT_INTERFACE]) if (id !== FA_INTERFACE) local.setHidden(id, true);
+  }
+
+  /** What waited for this peer's SAs is never sent: counted and said once, after the reason (was silent). */
+  private dropPending(peerHit: Uint8Array): void {
+    const k = hitKey(peerHit);
+    const n = this.pending.get(k)?.length ?? 0;
+    this.pending.delete(k);
+    if (n === 0) return;
+    this.counters["esp.drop.queued.no-association"] = (this.counters["esp.drop.queued.no-association"] ?? 0) + n;
+    this.emit({ type: "send-dropped", peerHit, dropped: n, reason: "no-association" });
   }
 
   private flushPending(peerHit: Uint8Array, now: Millis): void {

@@ -589,3 +589,23 @@ test("api: datagrams held for want of a path and never sent are reported — 'dr
     await b.close();
   }
 });
+
+test("api: datagrams sent while a base exchange runs are 'queued'; when it fails they are reported 'dropped' (no-association), not lost in silence", { timeout: 20_000 }, async () => {
+  const hip = { puzzleK: 2, retransmit: { initialMs: 50, maxTries: 2, maxMs: 100 } };
+  const a = await createHost({ identity: createIdentity(), transport: udp("127.0.0.1:0"), hip });
+  const b = await createHost({ identity: createIdentity(), transport: udp("127.0.0.1:0"), hip });
+  try {
+    const nobody = createIdentity(); // B is at that locator: it drops I1s for this HIT
+    const dropped: HostEvents["dropped"][] = [];
+    a.on("dropped", (d) => dropped.push(d));
+    const failed = a.connect({ hit: nobody.hit, locator: b.locators[0] }, { timeoutMs: 5000 });
+    const assoc = a.association(nobody.hit);
+    assert.deepEqual([assoc.send("one"), assoc.send("two"), assoc.send("three")], ["queued", "queued", "queued"]);
+    await assert.rejects(failed, /base exchange failed/);
+    assert.deepEqual(dropped, [{ peer: hitToString(nobody.hit), count: 3, reason: "no-association" }]);
+    assert.equal(a.stats().drops["esp.queued.no-association"], 3);
+  } finally {
+    await a.close();
+    await b.close();
+  }
+});
