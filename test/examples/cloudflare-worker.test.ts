@@ -13,8 +13,9 @@ import { startWorkerd, workerdSkip } from "../helpers/workerd.ts";
 import { installProject, linkTool, packPackage, repoRoot } from "../pkg/pack.ts";
 import { freeUdpPort, spawnFa, startEchoPeer } from "../tunnel/harness.ts";
 
-/** Bundle bound: ~515 kB of code now; the embedded WASM alone adds ~130 kB of base64. */
-const BUNDLE_LIMIT = 600 * 1024;
+/** Bundle bound: ~601 kB of code now (unminified; 515 kB at issue 13); the embedded WASM alone
+ *  would add ~130 kB of base64 and fail it. */
+const BUNDLE_LIMIT = 680 * 1024;
 
 test("examples/cloudflare-worker: esbuild bundle in workerd, WebSocket tunnel to hipmm fa --ws, ESP with a UDP host", { skip: workerdSkip(), timeout: 360_000 }, async () => {
   const { tarball } = await packPackage();
