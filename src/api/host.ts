@@ -114,8 +114,9 @@ export class Association extends Emitter<AssociationEvents> {
    * association or a path is coming up), or refused — "too-big" for one over 65,426 bytes, more
    * than a UDP packet can carry after ESP (`stats().drops["esp.too-big"]`), "seal-failed"
    * for a full Worker queue (`esp.seal.queue-full`; the host emits "drain" when sending may
-   * go on: `host.on("drain", …)`). Datagrams over the path MTU are fragmented by IP. Data that is neither bytes nor
-   * text is a TypeError, a port that is not an integer from 0 to 65535 a RangeError.
+   * go on: `host.on("drain", …)`). A "queued" datagram that is never sent is reported by the
+   * "dropped" event. Datagrams over the path MTU are fragmented by IP. Data that is neither
+   * bytes nor text is a TypeError, a port that is not an integer from 0 to 65535 a RangeError.
    */
   send(data: Uint8Array | string, opts: { srcPort?: number; dstPort?: number } = {}): SendStatus {
     // Anything else (a number, an object, a port out of range) throws a TypeError / RangeError.
