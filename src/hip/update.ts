@@ -231,7 +231,17 @@ export class UpdateExtension implements HipExtension {
 
   onEvent(_now: Millis, ev: HipEvent): void {
     if (ev.type === "sa-install") this.peers.delete(hitKey(ev.peerHit));
-    else if (ev.type === "closed" || ev.type === "failed") this.peers.delete(hitKey(ev.peerHit));
+    else if (ev.type === "closed" || ev.type === "failed") {
+      const k = hitKey(ev.peerHit);
+      this.peers.delete(k);
+      // Nothing to watch on an association that is gone (it was kept until its deadline).
+      if (this.watch.size > 0) for (const a of this.watch.keys()) if (hitKey(a.peerHit) === k) this.watch.delete(a);
+    }
+  }
+
+  /** Associations whose unanswered ESP is watched (read-only, for tests). */
+  get watched(): number {
+    return this.watch.size;
   }
 
   handleTimeout(now: Millis): void {

@@ -140,3 +140,15 @@ test("ACK matching: cutehip's ACK keeps only the Update ID's low byte (its AckPa
   assert.equal(acknowledges([300], 300, undefined), true);
   assert.equal(acknowledges([44], 301, CUTEHIP_PROFILE), false, "another low byte is not ours");
 });
+
+test("heartbeat: an association closed while its ESP was unanswered is no longer watched", () => {
+  const { net, a, b, ua } = watched(69);
+  espOut(net, a, b);
+  assert.equal(ua.watched, 1);
+  a.host.close(net.now, b.host.hit);
+  net.run(net.now + 200); // CLOSE, CLOSE_ACK: closed
+  assert.notEqual(a.host.association(b.host.hit)?.state, "ESTABLISHED");
+  assert.equal(ua.watched, 0, "forgotten at the close, not at its deadline");
+  net.run(net.now + 10_000);
+  assert.equal(ua.counters["heartbeat.sent"], undefined);
+});
