@@ -15,7 +15,8 @@
  * with `sa-rekey` (new pair; the old outbound SA goes, the old inbound SA is retired after the
  * in-flight packets). Packets with SEQ are retransmitted with the core's retransmit settings
  * until ACKed (§6.12.1, bounded); duplicate SEQs are answered again, older ones dropped.
- * Simultaneous rekeys: the host with the smaller HIT abandons its own UPDATE and answers.
+ * Simultaneous rekeys: a request with a new Diffie-Hellman wins over one without; between two of
+ * the same kind the host with the smaller HIT abandons its own UPDATE and answers.
  *
  * Heartbeat (HipHostConfig.heartbeatMs; on when mobility is off): ESP we sent left unanswered
  * that long → UPDATE(SEQ) alone, which the peer ACKs (§6.12.1), retransmitted the same way; no ACK
@@ -329,8 +330,11 @@ export class UpdateExtension implements HipExtension {
     let keymat: Keymat | undefined;
     let ourDh: DhKeyPair | undefined;
     if (s.ex) {
-      // Simultaneous rekeys: the greater HIT keeps its own (like §6.9 step 5 for I2s).
-      if (compareHits(a.localHit, a.peerHit) > 0) {
+      // Simultaneous rekeys: a request with a new Diffie-Hellman wins over one without (its
+      // sender's KEYMAT may be used up: it could not answer a plain request); between two of
+      // the same kind the greater HIT keeps its own (like §6.9 step 5 for I2s).
+      const oursDh = s.ex.role === "initiator" && s.ex.dh !== undefined;
+      if (oursDh !== (dhp !== undefined) ? oursDh : compareHits(a.localHit, a.peerHit) > 0) {
         this.count("rekey.simultaneous_kept");
         return true;
       }

@@ -191,6 +191,32 @@ for (const newDh of [undefined, "always"] as const) {
   });
 }
 
+test("rekey: simultaneous UPDATEs, the smaller HIT's KEYMAT used up (its request brings a Diffie-Hellman): the Diffie-Hellman request wins, one matching pair results", () => {
+  const { net, a, b, ua, ub } = setup(93);
+  const [small, smallExt, big, bigExt] = compareHits(a.host.hit, b.host.hit) < 0 ? [a, ua, b, ub] : [b, ub, a, ua];
+  // The smaller HIT's side drew its whole KEYMAT (rekeys, per-interface SAs): it cannot take a
+  // pair at the index the other side names; its own request must bring a new Diffie-Hellman.
+  const as = small.host.association(big.host.hit)!;
+  while (as.drawSaPair(0x1000, 0)) {}
+  assert.ok(smallExt.rekey(net.now, big.host.hit));
+  assert.equal(smallExt.counters["rekey.dh"], 1);
+  assert.ok(bigExt.rekey(net.now, small.host.hit));
+  assert.equal(bigExt.counters["rekey.dh"] ?? 0, 0, "the greater HIT's request draws from its KEYMAT");
+  net.run(net.now + 3000);
+  // Before: the greater HIT kept its request, the smaller yielded but could not answer it
+  // (keymat index below its drawn mark): both timed out, no new keys on either side.
+  checkPair(a, b);
+  assert.equal(eventsOf(a, "sa-rekey").length, 1);
+  assert.equal(eventsOf(b, "sa-rekey").length, 1);
+  assert.equal(bigExt.counters["rekey.simultaneous_yielded"], 1, "the plain request yields to the Diffie-Hellman one");
+  assert.equal(bigExt.counters["rekey.timeout"] ?? 0, 0);
+  assert.equal(smallExt.counters["rekey.timeout"] ?? 0, 0);
+  // The new KEYMAT serves both: a plain rekey after it matches.
+  assert.ok(smallExt.rekey(net.now, big.host.hit));
+  net.run(net.now + 100);
+  checkPair(small, big);
+});
+
 /** One authenticated UPDATE from `x` to `y` with `params` (what a peer that holds the keys can send). */
 function updateFrom(x: Node, y: Node, params: Param[]): Uint8Array {
   const ax = x.host.association(y.host.hit)!;
