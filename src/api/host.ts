@@ -5,7 +5,7 @@
 // hipmm/worker). The low-level host stays reachable as `host.backend`.
 import { cryptoRng } from "../core/rng.ts";
 import { intSetting } from "../core/settings.ts";
-import { sameLocator } from "../core/types.ts";
+import { locatorKey, sameLocator } from "../core/types.ts";
 import { hitFromString, hitKey, hitToString } from "../hip/hit.ts";
 import { type CurveName, HostIdentity } from "../hip/identity.ts";
 import { decodeKeyfile, encodeKeyfile } from "../hip/keyfile.ts";
@@ -259,20 +259,27 @@ export class Host extends Emitter<HostEvents> {
       throw new Error(`move: a ${this.transport.kind} host lives at its leased locator; it has no addresses of its own to move`);
     }
     if (b.closed) throw new Error("host closed");
+    // Every locator parsed before any socket is bound: a bad one changes nothing.
+    const wanted = (change.add ?? []).map(toLocator);
+    const gone = (change.remove ?? []).map(toLocator);
     const add: DatagramSocket[] = [];
     try {
       // An address given up moments ago may still be draining (changeAddresses): take its socket back.
-      for (const l of change.add ?? []) {
-        const at = toLocator(l);
+      for (const at of wanted) {
         // Already ours (this exact port): nothing to bind; binding it again failed with EADDRINUSE.
         if (at.port !== 0 && this.locators.some((h) => sameLocator(h, at))) continue;
-        add.push(b.reclaimDrained?.(at) ?? (await this.transport.bind(at)));
+        add.push(
+          b.reclaimDrained?.(at) ??
+            (await this.transport.bind(at).catch((e: Error) => {
+              throw new Error(`move: cannot bind ${locatorKey(at)}: ${e.message}`, { cause: e });
+            })),
+        );
       }
     } catch (e) {
       await Promise.all(add.map((s) => s.close()));
       throw e;
     }
-    await b.changeAddresses(add, (change.remove ?? []).map(toLocator));
+    await b.changeAddresses(add, gone);
   }
 
   /** Every association this host holds but the closed ones ({@link Association.info} for each). */

@@ -609,3 +609,28 @@ test("api: datagrams sent while a base exchange runs are 'queued'; when it fails
     await b.close();
   }
 });
+
+test("api: a move that cannot be made changes nothing and names the locator (a bad one among good ones binds none; an address not of this machine)", { timeout: 20_000 }, async () => {
+  const hip = { puzzleK: 2 };
+  const a = await createHost({ identity: createIdentity(), transport: udp("127.0.0.1:0"), hip });
+  const b = await createHost({ identity: createIdentity(), transport: udp("127.0.0.1:0"), hip });
+  try {
+    const assoc = await a.connect({ hit: b.hit, locator: b.locators[0] });
+    const before = a.locators.map((l) => `${l.ip}:${l.port}`);
+    const binds = () => (process as unknown as { _getActiveHandles(): object[] })._getActiveHandles().filter((h) => h.constructor.name === "UDP").length;
+    const n0 = binds();
+    await assert.rejects(a.move({ add: ["127.0.0.2:0", "bogus"] }), /bad locator 'bogus'/);
+    await assert.rejects(a.move({ add: ["127.0.0.3:0"], remove: ["x"] }), /bad locator 'x'/);
+    // 192.0.2.1 (TEST-NET-1) is nobody's address here: the bind fails, named (was "bind EADDRNOTAVAIL 192.0.2.1").
+    await assert.rejects(a.move({ add: ["127.0.0.4:0", "192.0.2.1:0"] }), /^Error: move: cannot bind 192\.0\.2\.1:0: bind EADDRNOTAVAIL/);
+    await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(a.locators.map((l) => `${l.ip}:${l.port}`), before, "no locator added or removed");
+    assert.equal(binds(), n0, "no socket left bound");
+    const got = once((k, cb) => b.on(k, cb), "message");
+    assert.equal(assoc.send("still here"), "sent");
+    assert.equal(text((await got).data), "still here");
+  } finally {
+    await a.close();
+    await b.close();
+  }
+});
