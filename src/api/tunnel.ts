@@ -19,6 +19,7 @@ export function tunnelTransport(
     kind: "tunnel",
     async start(b): Promise<TunnelHost> {
       if (b.mobility === false) throw new Error("tunnel hosts need mobility (the leased locator is an FA interface, draft §6.4)");
+      if (b.fa) throw new TypeError("createHost: `fa` is for udp() transports; a tunnel leases from the FA its tunnel() / workerTunnel() names");
       const tunnel = await open();
       try {
         return await startTunnelHost({

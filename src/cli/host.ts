@@ -123,6 +123,7 @@ export async function hostCommand(argv: string[]): Promise<number> {
     if (ev.type === "send-dropped") console.error(`hipmm: ${ev.dropped} datagram(s) to ${hitToString(ev.peerHit)} dropped (${ev.reason})`);
     else if (ev.type === "fa" && ev.ev.type === "leased") console.error(`hipmm: leased ${locatorKey(ev.ev.lease.locator)} from FA ${locatorKey(ev.ev.lease.fa.locator)}${ev.ev.renewed ? " (renewed)" : ""}`);
     else if (ev.type === "fa" && ev.ev.type === "refused") console.error(`hipmm: FA refused: ${ev.ev.reasonName} ${ev.ev.message}`);
+    else if (ev.type === "fa" && ev.ev.type === "released") console.error(`hipmm: lease at FA ${locatorKey(ev.ev.fa)} released`);
     else if (ev.type === "fa" && ev.ev.type === "fa-alive") console.error(`hipmm: FA ${locatorKey(ev.ev.fa)} is back (probed us after a silence)`);
     else if (ev.type === "fa" && ev.ev.type === "fa-dead") console.error(`hipmm: FA ${locatorKey(ev.ev.fa)} silent, trying ${locatorKey(ev.ev.next)}`);
     else if (ev.type === "fa" && ev.ev.type === "fa-moved") console.error(`hipmm: FA node ${locatorKey(ev.ev.next)} took over from ${locatorKey(ev.ev.fa)} (same lease)`);

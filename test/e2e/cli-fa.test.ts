@@ -29,6 +29,8 @@ test("hipmm host --fa --privacy behind a hipmm fa process: B reaches A through t
     b.child.stdin.end();
     assert.equal(await a.exited, 0);
     assert.equal(await b.exited, 0);
+    // At exit A gives its lease back (draft §4.4.1); it used to stay until it ran out.
+    assert.match(a.err, new RegExp(`lease at FA 127\\.0\\.0\\.1:${faPort} released`));
     fa.child.kill("SIGTERM");
     await fa.exited;
     const stop = fa.out.split("\n").filter((l) => l.includes("fa stopping")).join("");
