@@ -481,13 +481,14 @@ export class HipHost extends AssociationTable implements HostCore {
   fail(_now: Millis, a: Association, reason: string): false {
     // A rejoin nobody answered was not asked for by the application: counted, no event.
     const quiet = a.rejoin && a.state === "I1-SENT";
+    const state = a.state;
     a.state = "E-FAILED";
     a.retransmit = undefined;
     // The Responder may have restarted; not on an unanswered rejoin (anyone can trigger one for any HIT).
     if (reason === "timeout" && !quiet) this.r1Seen.forget(a.peerHit);
     this.removeAssociation(a);
     this.count(quiet ? `rejoin.${reason}` : `failed.${reason}`);
-    if (!quiet) this.event({ type: "failed", peerHit: a.peerHit, reason });
+    if (!quiet) this.event({ type: "failed", peerHit: a.peerHit, reason, state });
     return false;
   }
 

@@ -219,6 +219,8 @@ export type HipEvent =
       peerHit: Uint8Array;
       /** Why the base exchange or association failed. */
       reason: string;
+      /** The HIP state it failed in ("I1-SENT": no R1 came; "I2-SENT": no R2…). */
+      state?: string;
     }
   | {
       /** Event kind. */

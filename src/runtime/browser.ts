@@ -23,7 +23,7 @@ import { loadWasm } from "../wasm/instantiate.ts";
 import { defaultCryptoProvider } from "../core/crypto/detect.ts";
 import type { CryptoProvider } from "../core/crypto/provider.ts";
 import { type Clock, EndpointDriver, monotonicClock } from "./driver.ts";
-import { connectTimedOut, connectTimeoutMs } from "./connect-timeout.ts";
+import { connectFailed, connectTimedOut, connectTimeoutMs } from "./connect-timeout.ts";
 import { WorkerEspRunner } from "./esp-runner.ts";
 import type { RuntimeHostEvents } from "./host.ts";
 import { HeldSends, NoPathQueue, type SendQueueOptions } from "./send-queue.ts";
@@ -221,7 +221,7 @@ export class TunnelHost {
       if (ev.type === "established" && (want ? hitKey(ev.peerHit) === want : ev.peer.ip === peer.ip && ev.peer.port === peer.port)) ok(ev.peerHit);
       // Simultaneous exchanges: ours lost the tie-break and we answered the peer's (RuntimeHost.connect).
       else if (ev.type === "sa-install" && want && hitKey(ev.peerHit) === want) ok(ev.peerHit.slice());
-      else if (ev.type === "failed" && want && hitKey(ev.peerHit) === want) fail(new Error(`base exchange failed: ${ev.reason}`));
+      else if (ev.type === "failed" && want && hitKey(ev.peerHit) === want) fail(connectFailed(peer, peerHit, ev.reason, ev.state));
     });
     this.stack.connect(this.driver.clock(), peer, peerHit, lease.locator);
     this.driver.flush();

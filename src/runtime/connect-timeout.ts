@@ -11,14 +11,24 @@ export function connectTimeoutMs(v: number | undefined, def: number): number {
   return intSetting("connect: timeoutMs", v, def, 1, 2 ** 31 - 1);
 }
 
+/** How far an exchange in `state` got, for an error message. */
+function howFar(state: string | undefined, peerHit: Uint8Array | undefined): string {
+  if (state === "I2-SENT") return "an R1 came back, no R2 (the peer refused our I2, or it was lost)";
+  if (state === "I1-SENT" || state === undefined) return `no R1 came back (nothing listens there${peerHit ? ", or the peer there has another HIT: I1s for another HIT are dropped" : ""})`;
+  return `the association is ${state}`;
+}
+
+const whom = (peer: Locator, peerHit: Uint8Array | undefined) => `${peerHit ? hitToString(peerHit) : "any HIT"} at ${locatorKey(peer)}`;
+
 /** The error of a base exchange with `peer` still not done after `ms`. */
 export function connectTimedOut(stack: HostStack, peer: Locator, peerHit: Uint8Array | undefined, ms: number): Error {
   const state = peerHit && stack.host.association(peerHit)?.state;
-  const why =
-    state === "I2-SENT"
-      ? "an R1 came back, no R2 (the peer refused our I2, or it was lost)"
-      : state === "I1-SENT" || state === undefined
-        ? `no R1 came back (nothing listens there${peerHit ? ", or the peer there has another HIT: I1s for another HIT are dropped" : ""})`
-        : `the association is ${state}`;
-  return new Error(`base exchange with ${peerHit ? hitToString(peerHit) : "any HIT"} at ${locatorKey(peer)} timed out after ${ms} ms: ${why}`);
+  return new Error(`base exchange with ${whom(peer, peerHit)} timed out after ${ms} ms: ${howFar(state, peerHit)}`);
+}
+
+/** The error of a base exchange the core gave up (`failed` event: `reason`, in `state`). */
+export function connectFailed(peer: Locator, peerHit: Uint8Array | undefined, reason: string, state: string | undefined): Error {
+  // Retransmissions ran out: say how far it got, as for connectTimedOut.
+  const detail = reason === "timeout" ? ` (with ${whom(peer, peerHit)}, retransmissions ran out: ${howFar(state, peerHit)})` : "";
+  return new Error(`base exchange failed: ${reason}${detail}`);
 }

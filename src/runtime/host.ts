@@ -29,7 +29,7 @@ import { type PeerInfo, peerInfoOf, peerInfos } from "./peer-info.ts";
 import { checkSendArgs, HostStack, type HostStackOptions, MAX_DATAGRAM, type SendStatus, type StackEvent } from "./stack.ts";
 import { guardSockets } from "./privacy.ts";
 import { closableAssociations, closeAssociations, releaseLease } from "./close-associations.ts";
-import { connectTimedOut, connectTimeoutMs } from "./connect-timeout.ts";
+import { connectFailed, connectTimedOut, connectTimeoutMs } from "./connect-timeout.ts";
 import { type HostStats, hostStats } from "./stats.ts";
 import { callListener } from "../core/listener.ts";
 
@@ -332,7 +332,7 @@ export class RuntimeHost {
       const onFail = (ev: RuntimeHostEvents["failed"]) => {
         if (!want || !matches(ev)) return;
         done();
-        reject(new Error(`base exchange failed: ${ev.reason}`));
+        reject(connectFailed(peer, peerHit, ev.reason, ev.state));
       };
       // Simultaneous exchanges (RFC 7401 §4.4.3, Table 3: the larger HIT answers the other's I1):
       // when ours lost, the peer's exchange is the one, with us as Responder. Its SAs installed
