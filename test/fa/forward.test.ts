@@ -190,6 +190,27 @@ test("FA restarted without state: renewal gets FAD UNKNOWN_LEASE and the client 
   assert.ok(c.lease.leaseId !== first || c.lease.spiMin !== 0);
 });
 
+test("a release the FA answers with FAD UNKNOWN_LEASE (restarted without state) is done: released, no renewal, no new lease", () => {
+  const net = new Net();
+  makeFa(net, 1, base);
+  const h = new TestHost(net, 87, { ip: "198.51.100.87", port: 5000 });
+  const c = h.lease({ fas: [{ locator: FA4 }], addrType: 4, lifetime: 20 });
+  net.run();
+  assert.ok(c.lease);
+  const { fa } = makeFa(net, 1, base); // replaces the FA at the same locators, empty store
+  h.drainEvents();
+  const seen = h.faEvents.length;
+  c.release(net.now);
+  net.run();
+  net.advance(30_000);
+  h.drainEvents();
+  // Before: the FAD scheduled a renewal of the lease the FA did not have, "released" never came
+  // (a closing host waited its whole waitMs), and the renewal's FAD then asked for a new lease.
+  assert.deepEqual(h.faEvents.slice(seen).map((e) => e.type), ["released"]);
+  assert.equal(c.lease, undefined);
+  assert.equal(fa.store.size, 0, "no lease made at the FA");
+});
+
 test("tunnel: FAQ over a WebSocket-style tunnel, forwarding into it and out of it", () => {
   const fa = new ForwardingAgent({ identity: identity(1), config: faConfig({ ...base, puzzle: "off" }), store: new MemoryLeaseStore(), rng: new SeededRng(3) });
   const host = identity(89);

@@ -428,6 +428,15 @@ export class FaClient {
     this.pending = undefined;
     if (pkt.packetType === PacketType.FAD) {
       const reason = v.notifyType ?? 0;
+      if (this.releasing && pend.fields.lifetime === 0 && reason === FadReason.UNKNOWN_LEASE) {
+        // Our release met an FA that no longer holds the lease (it restarted without state):
+        // what the release asked for is done; no renewal, no new lease.
+        this.lease = undefined;
+        this.releasing = false;
+        this.renewAt = undefined;
+        this.events.push({ type: "released", fa: fa.locator });
+        return true;
+      }
       this.events.push({ type: "refused", reason, reasonName: fadReasonName(reason), message: v.notifyText ?? "", fa: fa.locator });
       if (reason === FadReason.UNKNOWN_LEASE && pend.fields.leaseId !== 0 && !this.releasing) {
         // The FA lost our lease (restart without state, §4.4.2): ask for a new one.
