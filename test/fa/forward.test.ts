@@ -175,14 +175,20 @@ test("FA store failed / FA full: FAD for a new lease sends the client to the nex
   assert.equal(full.store.size, 0);
 });
 
-test("FA restarted without state: renewal gets FAD UNKNOWN_LEASE and the client re-leases", () => {
+/** A host holding a lease from an FA that then restarts without state (same locators, empty store). */
+function leaseThenFaRestart(seed: number) {
   const net = new Net();
   makeFa(net, 1, base);
-  const h = new TestHost(net, 88, { ip: "198.51.100.88", port: 5000 });
+  const h = new TestHost(net, seed, { ip: `198.51.100.${seed}`, port: 5000 });
   const c = h.lease({ fas: [{ locator: FA4 }], addrType: 4, lifetime: 20 });
   net.run();
   const first = c.lease!.leaseId;
-  const { fa } = makeFa(net, 1, base); // replaces the FA at the same locators, empty store
+  const { fa } = makeFa(net, 1, base);
+  return { net, h, c, fa, first };
+}
+
+test("FA restarted without state: renewal gets FAD UNKNOWN_LEASE and the client re-leases", () => {
+  const { net, h, c, fa, first } = leaseThenFaRestart(88);
   net.advance(11_000);
   h.drainEvents();
   assert.ok(h.faEvents.some((e) => e.type === "refused" && e.reasonName === "UNKNOWN_LEASE"));
@@ -191,13 +197,7 @@ test("FA restarted without state: renewal gets FAD UNKNOWN_LEASE and the client 
 });
 
 test("a release the FA answers with FAD UNKNOWN_LEASE (restarted without state) is done: released, no renewal, no new lease", () => {
-  const net = new Net();
-  makeFa(net, 1, base);
-  const h = new TestHost(net, 87, { ip: "198.51.100.87", port: 5000 });
-  const c = h.lease({ fas: [{ locator: FA4 }], addrType: 4, lifetime: 20 });
-  net.run();
-  assert.ok(c.lease);
-  const { fa } = makeFa(net, 1, base); // replaces the FA at the same locators, empty store
+  const { net, h, c, fa } = leaseThenFaRestart(87);
   h.drainEvents();
   const seen = h.faEvents.length;
   c.release(net.now);
