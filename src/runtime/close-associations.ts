@@ -58,23 +58,31 @@ export function closeAssociations(host: ClosingHost, peers: readonly Uint8Array[
 
 /**
  * Release the host's FA lease (draft §4.4.1: a zero-lifetime FAQ) and resolve true once the FA
- * confirmed it (FaClient "released") within `waitMs`, false otherwise or without a lease.
+ * confirmed it (FaClient "released") within `waitMs`, false otherwise or without a lease. A first
+ * FAQ still unanswered is waited for (within the same `waitMs`): the lease it brings is released
+ * too, rather than left at the FA until it runs out.
  */
 export function releaseLease(host: ClosingHost, waitMs: number): Promise<boolean> {
   const fa = host.stack.fa;
-  if (!fa?.lease) return Promise.resolve(false);
+  if (!fa?.lease && !fa?.leasing) return Promise.resolve(false);
   return new Promise((resolve) => {
     const finish = (ok: boolean) => {
       clearTimeout(timer);
       host.off("event", onEvent);
       resolve(ok);
     };
+    const release = () => {
+      fa.release(host.driver.clock());
+      host.driver.flush();
+    };
     const onEvent = (ev: StackEvent) => {
-      if (ev.type === "fa" && ev.ev.type === "released") finish(true);
+      if (ev.type !== "fa") return;
+      if (ev.ev.type === "released") finish(true);
+      else if (ev.ev.type === "leased" && !ev.ev.renewed) release();
+      else if (ev.ev.type === "refused" && !fa.lease) finish(false);
     };
     const timer = setTimeout(() => finish(false), waitMs);
     host.on("event", onEvent);
-    fa.release(host.driver.clock());
-    host.driver.flush();
+    if (fa.lease) release();
   });
 }

@@ -159,6 +159,12 @@ test("api: a host leasing from a Forwarding Agent sees typed `lease` events (lea
     await b.close();
     await a.close();
     assert.equal(fa.stats().leases, 0, "the lease was released");
+    // Closed before its first FAQ was answered: the lease that answer brings is released too
+    // (it used to stay at the FA until it ran out).
+    const quick = await createHost({ identity: createIdentity(), transport: udp("127.0.0.1:0"), hip, fa: faAddr });
+    await quick.close();
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(fa.stats().leases, 0, "no lease left by a host closed at once");
   } finally {
     await b.close();
     await a.close();

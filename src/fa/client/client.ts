@@ -252,6 +252,11 @@ export class FaClient {
     return this.o.fas[this.faIndex];
   }
 
+  /** True while a first FAQ (no lease held yet) waits for its answer. */
+  get leasing(): boolean {
+    return this.pending !== undefined && this.pending.fields.leaseId === 0 && !this.lease;
+  }
+
   /** True when location privacy (§3.2) is on. */
   get privacy(): boolean {
     return this.o.privacy === true;
