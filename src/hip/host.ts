@@ -29,7 +29,7 @@
  */// This file: input dispatch, timers and output; the association table and SPI allocation are
 // AssociationTable (association-table.ts).
 import { equalBytes } from "../core/bytes.ts";
-import { locatorKey, type Locator, type Millis, type Rng, type Transmit } from "../core/types.ts";
+import { locatorKey, type Locator, type Millis, type Rng, sameLocator, type Transmit } from "../core/types.ts";
 import { fillChecksum } from "../wire/checksum.ts";
 import { PacketType } from "../wire/constants.ts";
 import { WireErrorCode } from "../wire/error.ts";
@@ -291,6 +291,25 @@ export class HipHost extends AssociationTable implements HostCore {
       case PacketType.CLOSE_ACK:
         handleCloseAck(this, now, pkt, from, a);
         break;
+    }
+  }
+
+  /**
+   * Our addresses `removed` went away (a move): a base exchange in flight from one of them
+   * (I1-SENT, I2-SENT) sends its last packet again now, from the address `pick` gives for its
+   * peer, rather than at its next retransmission (up to `retransmit.maxMs` later); the answer to
+   * the first one would go to the address given up. Tries and timer are left as they were.
+   */
+  addressesGone(now: Millis, removed: readonly Locator[], pick: (peer: Locator) => Locator | undefined): void {
+    this.now = now;
+    for (const a of [...this.assocs.values(), ...this.opportunistic.values()]) {
+      const from = a.localLocator;
+      if ((a.state !== "I1-SENT" && a.state !== "I2-SENT") || !a.retransmit || !from || !removed.some((l) => sameLocator(l, from))) continue;
+      const next = pick(a.peerLocator);
+      if (!next) continue; // no address of that family left: the retransmission timer goes on
+      a.localLocator = next;
+      this.count("retransmit.moved");
+      a.queueControl(now, a.retransmit.packet);
     }
   }
 

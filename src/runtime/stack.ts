@@ -36,7 +36,7 @@ import { isRelay } from "../fa/core/relay.ts";
 import type { CryptoJob, CryptoResult } from "../hip/crypto-jobs.ts";
 import { hitKey } from "../hip/hit.ts";
 import { DEFAULT_INTERFACE, FA_INTERFACE } from "../mobility/extension.ts";
-import type { LocalModel } from "../mobility/model.ts";
+import { familyOf, type LocalModel } from "../mobility/model.ts";
 import type { SimEndpoint } from "../sim/types.ts";
 import { classifyDatagram } from "../wire/framing.ts";
 import { EspStack, type HostStackOptions, type StackEvent } from "./stack-esp.ts";
@@ -129,6 +129,7 @@ export class HostStack extends EspStack implements SimEndpoint {
     if (!local) return;
     for (const l of removed) local.removeAddress(l);
     for (const l of added) if (!local.interfaceOf(l)) local.addAddress(DEFAULT_INTERFACE, l, now);
+    if (removed.length > 0) this.host.addressesGone(now, removed, (peer) => local.usable(familyOf(peer))[0]?.addr.locator);
     this.afterLocalChange(now);
   }
 
