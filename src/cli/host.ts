@@ -114,13 +114,14 @@ export async function hostCommand(argv: string[]): Promise<number> {
   });
   wireHostIo(host, io, (chunk) => process.stdout.write(chunk)); // --output, --echo (host-io.ts)
   // No silent drops (send-queue.ts): held while there is no path, reported when dropped.
+  const reportDropped = (ev: { peerHit: Uint8Array; dropped: number; reason: string }) => console.error(`hipmm: ${ev.dropped} datagram(s) to ${hitToString(ev.peerHit)} dropped (${ev.reason})`);
   host.on("held", (ev) => {
     if (ev.type === "send-queued" && ev.held === 1) console.error(`hipmm: no path to ${hitToString(ev.peerHit)}: holding datagrams`);
-    else if (ev.type === "send-dropped") console.error(`hipmm: ${ev.dropped} datagram(s) to ${hitToString(ev.peerHit)} dropped (${ev.reason})`);
+    else if (ev.type === "send-dropped") reportDropped(ev);
   });
   host.on("event", (ev) => {
     // Queued for an association (or a rekey) that failed or closed first.
-    if (ev.type === "send-dropped") console.error(`hipmm: ${ev.dropped} datagram(s) to ${hitToString(ev.peerHit)} dropped (${ev.reason})`);
+    if (ev.type === "send-dropped") reportDropped(ev);
     else if (ev.type === "fa" && ev.ev.type === "leased") console.error(`hipmm: leased ${locatorKey(ev.ev.lease.locator)} from FA ${locatorKey(ev.ev.lease.fa.locator)}${ev.ev.renewed ? " (renewed)" : ""}`);
     else if (ev.type === "fa" && ev.ev.type === "refused") console.error(`hipmm: FA refused: ${ev.ev.reasonName} ${ev.ev.message}`);
     else if (ev.type === "fa" && ev.ev.type === "released") console.error(`hipmm: lease at FA ${locatorKey(ev.ev.fa)} released`);

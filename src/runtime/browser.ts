@@ -30,7 +30,7 @@ import { HeldSends, NoPathQueue, type SendQueueOptions } from "./send-queue.ts";
 import { type PeerInfo, peerInfoOf, peerInfos } from "./peer-info.ts";
 import { checkSendArgs, HostStack, type HostStackOptions, MAX_DATAGRAM, type SendStatus, type StackEvent } from "./stack.ts";
 import { type HostStats, hostStats } from "./stats.ts";
-import { closableAssociations, closeAssociations } from "./close-associations.ts";
+import { closableAssociations, closeAssociations, releaseLease } from "./close-associations.ts";
 import { type TunnelPathChanged, TunnelResume } from "./tunnel-resume.ts";
 import { callListener } from "../core/listener.ts";
 
@@ -278,14 +278,9 @@ export class TunnelHost {
     const releaseWaitMs = arg ?? 1000;
     for (const fail of [...this.waits]) fail(new Error("host closed"));
     const live = !this.socket.tunnel.closed && !this.error && releaseWaitMs > 0;
-    if (live) await closeAssociations(this, closableAssociations(this.stack), releaseWaitMs);
-    if (this.lease && live) {
-      const released = this.until(releaseWaitMs, "no release confirmation", (ev, ok) => {
-        if (ev.type === "fa" && ev.ev.type === "released") ok(true);
-      }).catch(() => false);
-      this.stack.fa?.release(this.driver.clock());
-      this.driver.flush();
-      await released;
+    if (live) {
+      await closeAssociations(this, closableAssociations(this.stack), releaseWaitMs);
+      await releaseLease(this, releaseWaitMs); // the same release as RuntimeHost.close()
     }
     this.espWorker?.stop();
     this.held?.stop();
