@@ -18,7 +18,7 @@ const shared = newDataPlane();
 const W = Number(process.env.W ?? 150);
 const N = Number(process.env.N ?? 100);
 const freshHosts = process.env.HOSTS !== "0";
-const responder = await startNodeHost({ identity: HostIdentity.generate(cryptoRng, curve), listen: ["127.0.0.1:0"], hip: { ...hip, limits: { r1PerPrefix: { ratePerSec: 1e6, burst: 1e6 } } }, crypto });
+const responder = await startNodeHost({ identity: HostIdentity.generate(cryptoRng, curve), listen: ["127.0.0.1:0"], hip: { ...hip, limits: { r1PerPrefix: { ratePerSec: 1e6, burst: 1e6 }, i2PerPrefix: { ratePerSec: 1e6, burst: 1e6 } } }, crypto });
 const reused = freshHosts ? undefined : await startNodeHost({ identity: HostIdentity.generate(cryptoRng, curve), listen: ["127.0.0.1:0"], hip, dataPlane: shared, crypto });
 const session = new Session();
 session.connect();

@@ -15,7 +15,7 @@ import "../src/wasm/loader.ts"; // registers the embedded WASM module as the def
 
 const curve = (process.env.CURVE ?? "P-256") as "P-256" | "P-384";
 const provider = process.env.PROV === "noble" ? nobleProvider : nodeCryptoDefault();
-const hip = { dhGroups: [curve === "P-256" ? 7 : 8], espSuites: [13], puzzleK: 0, cryptoJobs: true, limits: { r1PerPrefix: { ratePerSec: 1e6, burst: 1e6 }, r1Global: { ratePerSec: 1e6, burst: 1e6 } } };
+const hip = { dhGroups: [curve === "P-256" ? 7 : 8], espSuites: [13], puzzleK: 0, cryptoJobs: true, limits: { r1PerPrefix: { ratePerSec: 1e6, burst: 1e6 }, r1Global: { ratePerSec: 1e6, burst: 1e6 }, i2PerPrefix: { ratePerSec: 1e6, burst: 1e6 }, i2Global: { ratePerSec: 1e6, burst: 1e6 } } };
 const N = Number(process.env.N ?? 300);
 const rLoc: Locator = { ip: "127.0.0.1", port: 10500 };
 const responder = new HostStack({ host: { ...hip, identity: HostIdentity.generate(cryptoRng, curve), rng: cryptoRng }, mobility: {}, addresses: [rLoc] });

@@ -22,7 +22,7 @@ let marks: [string, number][] = [];
 const tap = (who: string) => (dir: "in" | "out", _now: number, data: Uint8Array) => {
   marks.push([`${who} ${dir} ${NAMES[data[6] & 0x7f] ?? data[6]}`, performance.now()]);
 };
-const responder = await startNodeHost({ identity: HostIdentity.generate(cryptoRng, curve), listen: [`${IP}:0`], hip: { ...hip, limits: { r1PerPrefix: { ratePerSec: 1e6, burst: 1e6 } } }, crypto, tap: tap("R") }); // every Initiator is on 127.0.0.1
+const responder = await startNodeHost({ identity: HostIdentity.generate(cryptoRng, curve), listen: [`${IP}:0`], hip: { ...hip, limits: { r1PerPrefix: { ratePerSec: 1e6, burst: 1e6 }, i2PerPrefix: { ratePerSec: 1e6, burst: 1e6 } } }, crypto, tap: tap("R") }); // every Initiator is on 127.0.0.1
 const acc = new Map<string, number[]>();
 const windows: [number, number][] = [];
 let stop: (() => Promise<void>) | undefined;

@@ -64,7 +64,7 @@ function heapNow(): number {
 function perAssociation(n: number, cap: number): { heap: number; wasm: number; count: number } {
   const rng = new SeededRng(7);
   const rLoc = { ip: "10.0.0.1", port: 10500 };
-  const responder = new HostStack({ host: { identity: HostIdentity.generate(rng), rng, puzzleK: 1, limits: { maxAssociations: cap, maxHalfOpen: cap, r1PerPrefix: { ratePerSec: 1e9, burst: 1e9 }, r1Global: { ratePerSec: 1e9, burst: 1e9 } } }, mobility: {}, addresses: [rLoc] });
+  const responder = new HostStack({ host: { identity: HostIdentity.generate(rng), rng, puzzleK: 1, limits: { maxAssociations: cap, maxHalfOpen: cap, r1PerPrefix: { ratePerSec: 1e9, burst: 1e9 }, r1Global: { ratePerSec: 1e9, burst: 1e9 }, i2PerPrefix: { ratePerSec: 1e9, burst: 1e9 }, i2Global: { ratePerSec: 1e9, burst: 1e9 } } }, mobility: {}, addresses: [rLoc] });
   const ids = Array.from({ length: n }, () => HostIdentity.generate(rng));
   const mem = () => (responder.dataPlane?.crypto.wasm.memory.buffer.byteLength ?? 0);
   const h0 = heapNow();

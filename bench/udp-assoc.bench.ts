@@ -3,7 +3,7 @@
 // `HOSTS` Initiators each, all on this machine: they share its cores with the Responder).
 // The Responder is a whole runtime host (startNodeHost: HostStack, node:crypto crypto jobs by
 // default, mobility off); counted: R2s it sent in the measured window (tx.R2), i.e. exchanges it
-// completed. R1 rate limits raised (one loopback prefix); association limits are the defaults
+// completed. R1 and I2 rate limits raised (one loopback prefix); association limits are the defaults
 // (1024 / 256 half-open: the oldest R2-SENT association is evicted, as on a busy server).
 import { spawn } from "node:child_process";
 import { availableParallelism } from "node:os";
@@ -31,7 +31,7 @@ export async function measure(crypto: "inline" | CryptoProvider | undefined): Pr
   const responder = await startNodeHost({
     identity: HostIdentity.generate(cryptoRng, "P-256"),
     listen: ["127.0.0.1:0"],
-    hip: { dhGroups: [7], espSuites: [13], puzzleK: 0, dropEvents: false, limits: { r1PerPrefix: { ratePerSec: 1e6, burst: 1e6 }, r1Global: { ratePerSec: 1e6, burst: 1e6 } } },
+    hip: { dhGroups: [7], espSuites: [13], puzzleK: 0, dropEvents: false, limits: { r1PerPrefix: { ratePerSec: 1e6, burst: 1e6 }, r1Global: { ratePerSec: 1e6, burst: 1e6 }, i2PerPrefix: { ratePerSec: 1e6, burst: 1e6 }, i2Global: { ratePerSec: 1e6, burst: 1e6 } } },
     mobility: false,
     crypto,
   });

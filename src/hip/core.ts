@@ -94,6 +94,8 @@ export interface HostCore {
   association(peerHit: Uint8Array): Association | undefined;
   /** `a` is still registered (crypto-job continuations re-check it). */
   isLive(a: Association): boolean;
+  /** May an I2 with a solved puzzle of #K `k` go on to the costly work (I2 budget, PROTOCOL §7.9)? */
+  admitI2(now: Millis, ip: string, k: number): boolean;
   /** Why a new association does not fit now (limits), or undefined. */
   noRoom(): string | undefined;
   /** New association (replacing none); registered under its peer HIT. */

@@ -85,6 +85,8 @@ export class HipHost extends AssociationTable implements HostCore {
   private readonly r1Limiter: PrefixLimiter;
   private readonly notifyLimiter: PrefixLimiter;
   private readonly rejoinLimiter: PrefixLimiter;
+  /** I2s that go on to the Diffie-Hellman and signature work (admitI2). */
+  private readonly i2Limiter: PrefixLimiter;
 
   constructor(cfg: HipHostConfig) {
     super(cfg);
@@ -94,7 +96,7 @@ export class HipHost extends AssociationTable implements HostCore {
     this.crypto = crypto;
     this.signer = crypto.signerFor(this.identity);
     const dhKey = (rng: Rng, g: number) => crypto.dhKey(rng, g);
-    this.r1 = new R1Factory(this.identity, this.rng, { k: c.puzzleK, lifetime: c.puzzleLifetime, opaque: c.puzzleOpaque, dhGroups: c.dhGroups, hipCiphers: c.hipCiphers, espSuites: c.espSuites, r1Lifetime: c.r1Lifetime, maxSolvedPerGeneration: cfg.maxSolvedPerGeneration, r1Counter: c.r1Counter, signer: this.signer, dhKey }, cfg.r1CounterStart ?? 1n);
+    this.r1 = new R1Factory(this.identity, this.rng, { k: c.puzzleK, lifetime: c.puzzleLifetime, opaque: c.puzzleOpaque, dhGroups: c.dhGroups, hipCiphers: c.hipCiphers, espSuites: c.espSuites, r1Lifetime: c.r1Lifetime, maxSolvedPerGeneration: cfg.maxSolvedPerGeneration, r1Counter: c.r1Counter, signer: this.signer, dhKey, maxLoadK: this.limits.maxLoadPuzzleK, count: (n) => this.count(n) }, cfg.r1CounterStart ?? 1n);
     this.assocHost = {
       queueRaw: (now, p, to, from) => this.queueRaw(now, p, to, from),
       pushEvent: (ev) => this.event(ev),
@@ -109,6 +111,22 @@ export class HipHost extends AssociationTable implements HostCore {
     this.r1Limiter = new PrefixLimiter(lim);
     this.notifyLimiter = new PrefixLimiter(lim);
     this.rejoinLimiter = new PrefixLimiter({ ...lim, perPrefix: l.rejoinPerPrefix, global: l.rejoinGlobal });
+    this.i2Limiter = new PrefixLimiter({ ...lim, perPrefix: l.i2PerPrefix, global: l.i2Global });
+  }
+
+  /**
+   * May an I2 from `ip` whose puzzle (#K `k`) is solved go on to the Diffie-Hellman and the
+   * signature (PROTOCOL §7.9)? Its prefix's budget must allow it; beyond the global one the host is
+   * flooded: the puzzle gets harder (R1Factory.overloaded) and only an I2 that solved a raised
+   * puzzle as hard as the one asked now goes on (its sender paid today's price, RFC 7401 §4.1.1);
+   * with #K not raised (`limits.maxLoadPuzzleK` at or below `puzzleK`) the budget is a hard cap.
+   */
+  admitI2(now: Millis, ip: string, k: number): boolean {
+    const refused = this.i2Limiter.take(ip, now);
+    if (refused === undefined) return true;
+    if (refused === "prefix") return false;
+    this.r1.overloaded(now);
+    return k > this.cfg.puzzleK && k >= this.r1.demandedK(now);
   }
 
   /** State sizes to compare with `limits` (associations, half-open exchanges, rate-limit buckets). */
@@ -121,8 +139,12 @@ export class HipHost extends AssociationTable implements HostCore {
     r1Buckets: number;
     /** Rate-limit buckets for NOTIFYs. */
     notifyBuckets: number;
+    /** Rate-limit buckets for I2s. */
+    i2Buckets: number;
+    /** #K new R1s ask for now (`puzzleK`, raised under an I2 flood up to `limits.maxLoadPuzzleK`). */
+    puzzleK: number;
   } {
-    return { associations: this.size, halfOpen: this.halfOpen(), r1Buckets: this.r1Limiter.size, notifyBuckets: this.notifyLimiter.size };
+    return { associations: this.size, halfOpen: this.halfOpen(), r1Buckets: this.r1Limiter.size, notifyBuckets: this.notifyLimiter.size, i2Buckets: this.i2Limiter.size, puzzleK: this.r1.loadK };
   }
 
   /** Run `fn`; anything it throws is counted (`drop.exception`), never passed on (issue 9). */

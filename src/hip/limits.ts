@@ -43,6 +43,21 @@ export interface HipLimits {
   r1PerPrefix: RateLimit;
   /** R1s answering I1s, all sources together. */
   r1Global: RateLimit;
+  /**
+   * I2s with a solved puzzle that go on to the Diffie-Hellman and the signature check (the costly
+   * part of a base exchange), per source prefix: `drop.rate_i2` beyond it (docs/PROTOCOL.md §7.9).
+   */
+  i2PerPrefix: RateLimit;
+  /**
+   * The same, all sources together. When it runs dry the host is under an I2 flood: R1 puzzles get
+   * harder (#K + 4, at most one step a second, up to `maxLoadPuzzleK`; `puzzle.raised`) and an I2
+   * beyond it goes on only if it solved a raised puzzle as hard as the one asked now (RFC 7401
+   * §4.1.1); the others are `drop.rate_i2`. With #K never raised it is a hard cap.
+   */
+  i2Global: RateLimit;
+  /** The highest #K an I2 flood raises R1 puzzles to (`puzzleK` or below: never raised). One step
+   * back (#K - 4) after 30 s without a dry `i2Global` (`puzzle.lowered`). */
+  maxLoadPuzzleK: number;
   /** Prefix lengths that form one source for the per-prefix buckets. */
   prefixV4: number;
   /** IPv6 prefix length (bits) of one source. */
@@ -103,6 +118,9 @@ export const HIP_LIMITS: Readonly<HipLimits> = Object.freeze({
   ualIdleMs: 15 * 60_000,
   r1PerPrefix: { ratePerSec: 20, burst: 40 },
   r1Global: { ratePerSec: 1000, burst: 2000 },
+  i2PerPrefix: { ratePerSec: 20, burst: 40 },
+  i2Global: { ratePerSec: 200, burst: 400 },
+  maxLoadPuzzleK: 16,
   prefixV4: 24,
   prefixV6: 64,
   maxRateEntries: 4096,
@@ -122,13 +140,13 @@ export const HIP_LIMITS: Readonly<HipLimits> = Object.freeze({
   maxProbeEntries: 1024,
 });
 
-/** How each limit is checked: only the rates may be fractional; 0 means "never" for ualIdleMs and
- *  "#K 0 only" for rejoinMaxPuzzleK; prefix lengths in bits; #K as `hipmm host --k` allows. */
+/** How each limit is checked: only the rates may be fractional; 0 means "never" for ualIdleMs,
+ *  "#K 0 only" for rejoinMaxPuzzleK and "never raised" for maxLoadPuzzleK; prefix lengths in bits; #K as `hipmm host --k` allows. */
 function rule(name: string): NumberRule {
   return {
     fractional: name.endsWith(".ratePerSec"),
-    zeroOk: name === "ualIdleMs" || name === "rejoinMaxPuzzleK",
-    most: ({ prefixV4: 32, prefixV6: 128, rejoinMaxPuzzleK: 40 } as Record<string, number>)[name],
+    zeroOk: name === "ualIdleMs" || name === "rejoinMaxPuzzleK" || name === "maxLoadPuzzleK",
+    most: ({ prefixV4: 32, prefixV6: 128, rejoinMaxPuzzleK: 40, maxLoadPuzzleK: 40 } as Record<string, number>)[name],
   };
 }
 
@@ -140,7 +158,7 @@ export const HIP_LIMIT_NAMES: readonly string[] = Object.entries(HIP_LIMITS).fla
 /**
  * Why `value` cannot be limit `name` (a name of HIP_LIMIT_NAMES), or undefined when it can: a
  * finite number; an integer but for the rates (`*.ratePerSec`); at least 1 but where 0 means
- * something (ualIdleMs, rejoinMaxPuzzleK); at most the ceilings (prefix lengths, #K 40). A NaN or
+ * something (ualIdleMs, rejoinMaxPuzzleK, maxLoadPuzzleK); at most the ceilings (prefix lengths, #K 40). A NaN or
  * an Infinity would switch the bound off without a word (`n >= NaN` is never true).
  */
 export function hipLimitProblem(name: string, value: unknown): string | undefined {

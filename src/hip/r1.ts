@@ -2,7 +2,8 @@
 // secret S, one DH key per group and one signed R1 per group. HIP_SIGNATURE_2 is computed once
 // with the Receiver's HIT and PUZZLE Opaque / #I zeroed; per I1 only those fields are filled in.
 // Generations rotate every r1Lifetime; solutions for the current and the previous generation
-// are accepted (§4.1.2: valid for at least Lifetime, at most 2 * Lifetime).
+// are accepted (§4.1.2: valid for at least Lifetime, at most 2 * Lifetime). Under an I2 flood the
+// #K of new generations rises (§4.1.1: the Responder sets the difficulty by its load; PROTOCOL §7.9).
 import { sha384 } from "../core/crypto/sym.ts";
 import { ctEqual } from "../core/bytes.ts";
 import type { Millis, Rng } from "../core/types.ts";
@@ -22,6 +23,11 @@ import { SolvedPuzzles } from "./replay.ts";
 
 export const ESP_TRANSFORM_TYPE = 4095;
 
+/** #K added per load step, the least time between two raises, and the calm before a step back (PROTOCOL §7.9). */
+export const LOAD_K_STEP = 4;
+export const LOAD_RAISE_MS = 1000;
+export const LOAD_COOL_MS = 30_000;
+
 export interface R1Settings {
   k: number;
   lifetime: number;
@@ -33,6 +39,10 @@ export interface R1Settings {
   /** Solved puzzles remembered per generation (each accepted once); when full, I2s of that
    * generation are refused and new I1s get a new generation. Default 65 536. */
   maxSolvedPerGeneration?: number;
+  /** The highest #K load raises new generations to (default `k`: never raised). */
+  maxLoadK?: number;
+  /** Told of each load step: "puzzle.raised" / "puzzle.lowered". */
+  count?: (name: string) => void;
   /** Send R1_COUNTER (default true). */
   r1Counter?: boolean;
   /** Signs the R1s (HostCore.signer: the synchronous provider); default the identity (`@noble`). */
@@ -67,6 +77,10 @@ export class R1Factory {
   private prev: R1Generation | undefined;
   private nextCounter: bigint;
   private rotateNow = false;
+  /** Load steps above `k` (overloaded / cool), when the level last changed, the last overload. */
+  private level = 0;
+  private changedAt = Number.NEGATIVE_INFINITY;
+  private overloadAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly id: HostIdentity,
@@ -79,6 +93,7 @@ export class R1Factory {
 
   /** The generation to answer I1s with at `now` (rotating it when expired). */
   current(now: Millis): R1Generation {
+    this.cool(now);
     if (!this.cur || this.rotateNow || now - this.cur.createdAt >= this.s.r1Lifetime) {
       this.rotateNow = false;
       if (this.prev) wipe(this.prev);
@@ -86,6 +101,46 @@ export class R1Factory {
       this.cur = this.build(now);
     }
     return this.cur;
+  }
+
+  /** #K of the puzzle a load `level` asks: `k` + 4 per step, capped at `maxLoadK` (never below `k`). */
+  private kAt(level: number): number {
+    const s = this.s;
+    return Math.max(s.k, Math.min(s.maxLoadK ?? s.k, s.k + LOAD_K_STEP * level));
+  }
+
+  /** #K asked of an Initiator now (new generations): `k`, raised under an I2 flood. */
+  demandedK(now: Millis): number {
+    this.cool(now);
+    return this.loadK;
+  }
+
+  /** #K of the current load level (as last computed; demandedK steps it back when calm). */
+  get loadK(): number {
+    return this.kAt(this.level);
+  }
+
+  /**
+   * The I2 budget ran dry at `now` (HipHost.admitI2): one step harder, at most once per
+   * LOAD_RAISE_MS; the next I1 gets a new generation with the new #K. True when it rose.
+   */
+  overloaded(now: Millis): boolean {
+    this.overloadAt = now;
+    if (this.kAt(this.level + 1) === this.kAt(this.level) || now - this.changedAt < LOAD_RAISE_MS) return false;
+    this.level++;
+    this.changedAt = now;
+    this.rotateNow = true;
+    this.s.count?.("puzzle.raised");
+    return true;
+  }
+
+  /** One step back after LOAD_COOL_MS without an overload (and as long since the last step). */
+  private cool(now: Millis): void {
+    if (this.level === 0 || now - this.overloadAt < LOAD_COOL_MS || now - this.changedAt < LOAD_COOL_MS) return;
+    this.level--;
+    this.changedAt = now;
+    this.rotateNow = true;
+    this.s.count?.("puzzle.lowered");
   }
 
   /** RHASH of our HIT suite (§5.2.10): puzzle #I and its length. */
@@ -156,24 +211,25 @@ export class R1Factory {
   private build(now: Millis): R1Generation {
     const counter = this.nextCounter++;
     const secret = this.rng.fill(new Uint8Array(32));
+    const k = this.kAt(this.level);
     const dh = new Map<number, DhKeyPair>();
     const params = new Map<number, Param[]>();
     for (const g of this.s.dhGroups) {
       const key = this.s.dhKey ? this.s.dhKey(this.rng, g) : generateDhKey(this.rng, g);
       dh.set(g, key);
-      params.set(g, this.signedParams(counter, key));
+      params.set(g, this.signedParams(counter, k, key));
     }
     const solved = new SolvedPuzzles(this.s.maxSolvedPerGeneration ?? 65_536);
-    return { counter, secret, createdAt: now, k: this.s.k, opaque: this.s.opaque, dh, params, solved, pending: new Set(), variants: new Map(), emitted: new Map() };
+    return { counter, secret, createdAt: now, k, opaque: this.s.opaque, dh, params, solved, pending: new Set(), variants: new Map(), emitted: new Map() };
   }
 
   /** R1 parameters, ascending (RFC 7401 §5.3.2 + RFC 7402 §5.2.1.1), signed with HIP_SIGNATURE_2. */
-  private signedParams(counter: bigint, key: DhKeyPair, prof?: PeerProfile): Param[] {
+  private signedParams(counter: bigint, k: number, key: DhKeyPair, prof?: PeerProfile): Param[] {
     const s = this.s;
     const withCounter = s.r1Counter !== false && !prof?.fixedParameterSets;
     const params: Param[] = [
       ...(withCounter ? [{ kind: "R1_COUNTER", counter } as Param] : []),
-      { kind: "PUZZLE", k: s.k, lifetime: s.lifetime, opaque: 0, randomI: new Uint8Array(this.rhash.outputLen) },
+      { kind: "PUZZLE", k, lifetime: s.lifetime, opaque: 0, randomI: new Uint8Array(this.rhash.outputLen) },
       // Profile switch r1SingleDhGroup (PROTOCOL §11.5): only the group of the DH parameter.
       { kind: "DH_GROUP_LIST", groups: prof?.r1SingleDhGroup ? [key.group] : [...s.dhGroups] },
       { kind: "DIFFIE_HELLMAN", groupId: key.group, publicValue: key.publicValue },
@@ -192,7 +248,7 @@ export class R1Factory {
   private signedFor(gen: R1Generation, group: number, prof: PeerProfile | undefined): Param[] {
     if (!prof) return gen.params.get(group)!;
     const key = `${prof.name}/${group}`;
-    if (!gen.variants.has(key)) gen.variants.set(key, this.signedParams(gen.counter, gen.dh.get(group)!, prof));
+    if (!gen.variants.has(key)) gen.variants.set(key, this.signedParams(gen.counter, gen.k, gen.dh.get(group)!, prof));
     return gen.variants.get(key)!;
   }
 

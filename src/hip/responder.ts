@@ -84,6 +84,8 @@ export function handleI2(core: HostCore, now: Millis, pkt: HipPacket, from: Loca
   if (esp.suites.length !== 1 || !espSuitesFor(prof, core.cfg.espSuites).includes(esp.suites[0]) || !tfl.formats.includes(ESP_TRANSFORM_TYPE))
     return quiet("bad_esp_transform");
   if (info.oldSpi !== 0 || info.newSpi === 0) return quiet("bad_esp_info");
+  // The Diffie-Hellman and signature work is budgeted; beyond it only today's price passes (§4.1.1).
+  if (!core.admitI2(now, from.ip, gen.k)) return core.drop("rate_i2", pkt, from);
   // One I2 per solved puzzle in the crypto pipeline at a time (a retransmission meanwhile waits).
   if (core.r1.pendingSolution(gen, solved, true)) return core.drop("crypto_pending", pkt, from);
   const ok = core.crypto.request(now, { op: "ecdh", own: key, peerPublic: dhp.publicValue }, (now, kij) => {
