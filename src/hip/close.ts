@@ -100,7 +100,7 @@ export function handleCloseAck(core: HostCore, now: Millis, pkt: HipPacket, from
 }
 
 /** NOTIFY (§6.13): informational, never changes state; signature checked when the HI is known. */
-export function handleNotify(core: HostCore, _now: Millis, pkt: HipPacket, from: Locator, a: Association | undefined): boolean {
+export function handleNotify(core: HostCore, now: Millis, pkt: HipPacket, from: Locator, a: Association | undefined): boolean {
   const notes = getParams(pkt, "NOTIFICATION");
   if (notes.length === 0) return core.drop("missing_param", pkt, from);
   const hostId = getParam(pkt, "HOST_ID");
@@ -108,6 +108,8 @@ export function handleNotify(core: HostCore, _now: Millis, pkt: HipPacket, from:
   // Without an association the HOST_ID must be the sender's: its HIT equals the Sender's HIT
   // (RFC 7401 §5.2.9, §6.13), else anyone's key would "verify" a NOTIFY in anyone's name.
   if (!a?.peerIdentity && hostId && (!peer || compareHits(peer.hit, pkt.senderHit) !== 0)) return core.drop("hit_mismatch", pkt, from);
+  // Anyone can send NOTIFYs and each check costs a verification: budgeted (PROTOCOL §7.9).
+  if (peer && !core.admitNotifyVerify(now, from.ip)) return core.drop("rate_notify", pkt, from);
   const verified = peer !== undefined && verifySignature(pkt, peer, false, core.crypto);
   if (peer && !verified) return core.drop("bad_signature", pkt, from);
   core.count(verified ? "rx.NOTIFY" : "rx.NOTIFY_unverified");

@@ -96,6 +96,8 @@ export interface HostCore {
   isLive(a: Association): boolean;
   /** May an I2 with a solved puzzle of #K `k` go on to the costly work (I2 budget, PROTOCOL §7.9)? */
   admitI2(now: Millis, ip: string, k: number): boolean;
+  /** May a NOTIFY from `ip` have its signature checked now (NOTIFY verification budget)? */
+  admitNotifyVerify(now: Millis, ip: string): boolean;
   /** Why a new association does not fit now (limits), or undefined. */
   noRoom(): string | undefined;
   /** New association (replacing none); registered under its peer HIT. */

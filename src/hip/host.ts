@@ -87,6 +87,8 @@ export class HipHost extends AssociationTable implements HostCore {
   private readonly rejoinLimiter: PrefixLimiter;
   /** I2s that go on to the Diffie-Hellman and signature work (admitI2). */
   private readonly i2Limiter: PrefixLimiter;
+  /** NOTIFYs whose signature is checked (admitNotifyVerify). */
+  private readonly notifyInLimiter: PrefixLimiter;
 
   constructor(cfg: HipHostConfig) {
     super(cfg);
@@ -112,6 +114,12 @@ export class HipHost extends AssociationTable implements HostCore {
     this.notifyLimiter = new PrefixLimiter(lim);
     this.rejoinLimiter = new PrefixLimiter({ ...lim, perPrefix: l.rejoinPerPrefix, global: l.rejoinGlobal });
     this.i2Limiter = new PrefixLimiter({ ...lim, perPrefix: l.i2PerPrefix, global: l.i2Global });
+    this.notifyInLimiter = new PrefixLimiter({ ...lim, perPrefix: l.notifyVerifyPerPrefix, global: l.notifyVerifyGlobal });
+  }
+
+  /** May a NOTIFY from `ip` have its signature checked now (`limits.notifyVerify*`, PROTOCOL §7.9)? */
+  admitNotifyVerify(now: Millis, ip: string): boolean {
+    return this.notifyInLimiter.take(ip, now) === undefined;
   }
 
   /**
@@ -141,10 +149,12 @@ export class HipHost extends AssociationTable implements HostCore {
     notifyBuckets: number;
     /** Rate-limit buckets for I2s. */
     i2Buckets: number;
+    /** Rate-limit buckets for NOTIFYs received. */
+    notifyInBuckets: number;
     /** #K new R1s ask for now (`puzzleK`, raised under an I2 flood up to `limits.maxLoadPuzzleK`). */
     puzzleK: number;
   } {
-    return { associations: this.size, halfOpen: this.halfOpen(), r1Buckets: this.r1Limiter.size, notifyBuckets: this.notifyLimiter.size, i2Buckets: this.i2Limiter.size, puzzleK: this.r1.loadK };
+    return { associations: this.size, halfOpen: this.halfOpen(), r1Buckets: this.r1Limiter.size, notifyBuckets: this.notifyLimiter.size, i2Buckets: this.i2Limiter.size, notifyInBuckets: this.notifyInLimiter.size, puzzleK: this.r1.loadK };
   }
 
   /** Run `fn`; anything it throws is counted (`drop.exception`), never passed on (issue 9). */

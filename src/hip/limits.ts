@@ -58,6 +58,14 @@ export interface HipLimits {
   /** The highest #K an I2 flood raises R1 puzzles to (`puzzleK` or below: never raised). One step
    * back (#K - 4) after 30 s without a dry `i2Global` (`puzzle.lowered`). */
   maxLoadPuzzleK: number;
+  /**
+   * NOTIFYs whose signature is checked (the association's peer's, or a HOST_ID's whose HIT is the
+   * sender's), per source prefix: each costs a verification (~0.2 ms native, ~6 ms with @noble),
+   * and anyone can send them. Beyond it, dropped unverified (`drop.rate_notify`).
+   */
+  notifyVerifyPerPrefix: RateLimit;
+  /** NOTIFYs whose signature is checked, all sources together. */
+  notifyVerifyGlobal: RateLimit;
   /** Prefix lengths that form one source for the per-prefix buckets. */
   prefixV4: number;
   /** IPv6 prefix length (bits) of one source. */
@@ -121,6 +129,8 @@ export const HIP_LIMITS: Readonly<HipLimits> = Object.freeze({
   i2PerPrefix: { ratePerSec: 20, burst: 40 },
   i2Global: { ratePerSec: 200, burst: 400 },
   maxLoadPuzzleK: 16,
+  notifyVerifyPerPrefix: { ratePerSec: 5, burst: 10 },
+  notifyVerifyGlobal: { ratePerSec: 50, burst: 100 },
   prefixV4: 24,
   prefixV6: 64,
   maxRateEntries: 4096,
