@@ -13,6 +13,7 @@ import type { Millis, Rng } from "../core/types.ts";
 import { computeKij, type DhKeyPair, dhSeedLength, generateDhKey } from "./dh.ts";
 import type { Signer } from "./auth.ts";
 import type { HostIdentity, PeerIdentity } from "./identity.ts";
+import { PuzzleSearch } from "./puzzle.ts";
 
 export type CryptoOp =
   /** Verify `signature` over `data` with the peer's HI (RFC 7401 §6.4.2). */
@@ -22,14 +23,25 @@ export type CryptoOp =
   /** Kij with a key we hold (a Responder's R1 generation key, §6.9 step 10). */
   | { op: "ecdh"; own: DhKeyPair; peerPublic: Uint8Array }
   /** A fresh key pair and Kij (an Initiator's I2 key, §6.8); `seed` drawn from the core's Rng. */
-  | { op: "ephemeral-ecdh"; group: number; seed: Uint8Array; peerPublic: Uint8Array };
+  | { op: "ephemeral-ecdh"; group: number; seed: Uint8Array; peerPublic: Uint8Array }
+  /**
+   * A puzzle #J (RFC 7401 §4.1.2) searched from `start` (drawn from the core's Rng): #K is the
+   * peer's choice, so a runtime spreads the search over event-loop turns and gives up after
+   * `budgetMs`, or as soon as `wanted()` says the exchange is gone (driver.ts); run at once here
+   * (simulator, inline mode).
+   */
+  | { op: "puzzle"; rhash: (m: Uint8Array) => Uint8Array; randomI: Uint8Array; hitI: Uint8Array; hitR: Uint8Array; k: number; start: Uint8Array; budgetMs: number; wanted?: () => boolean };
 
 export interface CryptoResults {
   verify: boolean;
   sign: Uint8Array;
   ecdh: Uint8Array | undefined;
   "ephemeral-ecdh": { publicValue: Uint8Array; kij: Uint8Array } | undefined;
+  puzzle: Uint8Array | undefined;
 }
+
+/** Hashes a puzzle search tries at most (2^24, the largest #K we solve by default). */
+export const MAX_PUZZLE_TRIES = 1 << 24;
 
 export type CryptoJob = CryptoOp & { readonly id: number };
 export type CryptoResult = CryptoResults[keyof CryptoResults];
@@ -78,6 +90,8 @@ function runOn(p: CryptoProvider, job: CryptoOp): MaybePromise<CryptoResult> {
       if (!curve) return undefined;
       return (p.supports(curve) ? p : nobleProvider).ephemeralEcdh(curve, job.seed, job.peerPublic);
     }
+    case "puzzle":
+      return new PuzzleSearch(job.rhash, job.randomI, job.hitI, job.hitR, job.k, job.start).step(MAX_PUZZLE_TRIES);
   }
 }
 
@@ -193,8 +207,10 @@ export class CryptoJobs extends InlineCrypto {
     super(sync);
   }
 
-  /** Jobs queued for the driver since the start (job mode). */
+  /** Public-key jobs queued for the driver since the start (job mode). */
   queuedTotal = 0;
+  /** Puzzles solved or tried since the start (inline or as jobs; not public-key work). */
+  puzzles = 0;
 
   /** Jobs requested and not yet completed. */
   get outstanding(): number {
@@ -207,14 +223,16 @@ export class CryptoJobs extends InlineCrypto {
    * drops the packet (a flood of I2s must not queue unbounded work).
    */
   request<K extends CryptoOp["op"]>(now: Millis, op: Extract<CryptoOp, { op: K }>, resume: (now: Millis, result: CryptoResults[K]) => void): boolean {
+    const puzzle = op.op === "puzzle";
+    if (puzzle) this.puzzles++;
     if (!this.jobs) {
-      this.inline.noble++;
+      if (!puzzle) this.inline.noble++;
       resume(now, runCryptoJob(nobleProvider, op) as CryptoResults[K]);
       return true;
     }
     if (this.waiting.size >= this.max) return false;
     const id = this.nextId++;
-    this.queuedTotal++;
+    if (!puzzle) this.queuedTotal++;
     this.queued.push({ ...op, id });
     this.waiting.set(id, resume as Resume);
     return true;

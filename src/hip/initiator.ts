@@ -12,7 +12,7 @@ import { compareHits, hitSuiteOf, NULL_HIT } from "./hit.ts";
 import { PeerIdentity } from "./identity.ts";
 import { Keymat, drawHipKeys } from "./keymat.ts";
 import { bexMacKeys, espSuitesFor, kijIkm, profileFor, puzzleHits, saForProfile, verifyR2Signature2 } from "./profile.ts";
-import { solvePuzzle } from "./puzzle.ts";
+import { puzzleLifetimeMs } from "./puzzle.ts";
 import { fits, i2LengthBound } from "./size.ts";
 import { puzzleKey } from "./replay.ts";
 import { ESP_TRANSFORM_TYPE } from "./r1.ts";
@@ -116,8 +116,40 @@ function r1Verified(core: HostCore, now: Millis, pkt: HipPacket, from: Locator, 
   if (suite === undefined) return core.fail(now, a, "no_esp_suite");
   a.hitSuite = hitSuiteOf(pkt.senderHit); // the Responder's suite decides RHASH (§5.2.10)
   if (puzzle.k > (a.maxPuzzleK ?? core.cfg.maxPuzzleK) || puzzle.randomI.length !== a.rhash.outputLen) return core.fail(now, a, "puzzle_too_hard");
-  const J = solvePuzzle(a.rhash, core.rng, puzzle.randomI, ...puzzleHits(prof, core.identity.hit, pkt.senderHit), puzzle.k);
-  if (!J) return core.fail(now, a, "puzzle_unsolved");
+  // The puzzle (§6.8 step 11) as a job: #K is the Responder's choice (up to maxPuzzleK, 2^24
+  // hashes: a minute of JavaScript), so a runtime spreads the search over event-loop turns and
+  // gives up after the puzzle's Lifetime (§5.2.4; at least 1 s, at most 60 s).
+  const [hitI, hitR] = puzzleHits(prof, core.identity.hit, pkt.senderHit);
+  const start = core.rng.fill(new Uint8Array(puzzle.randomI.length));
+  const budgetMs = Math.min(60_000, Math.max(1000, puzzleLifetimeMs(puzzle.lifetime)));
+  const state = a.state;
+  const stale = () => !core.isLive(a) || a.state !== state;
+  // No I1 retransmissions while we solve (the R1 is in hand): the I2 arms its own.
+  const i1Retransmit = a.retransmit;
+  a.retransmit = undefined;
+  const ok = core.crypto.request(now, { op: "puzzle", rhash: a.rhash, randomI: puzzle.randomI, hitI, hitR, k: puzzle.k, start, budgetMs, wanted: () => !stale() }, (now, J) => {
+    if (stale()) return void core.count("crypto.stale");
+    if (!J) {
+      a.cryptoBusy = false;
+      core.fail(now, a, "puzzle_unsolved");
+      return;
+    }
+    // The I1's retransmission goes on from here until the I2 replaces it (as while the other jobs run).
+    if (i1Retransmit) a.retransmit = { ...i1Retransmit, nextAt: now + i1Retransmit.interval };
+    if (!r1Solved(core, now, pkt, from, to, a, peer, counter, { prof, cipher, suite, J })) a.cryptoBusy = false;
+  });
+  if (!ok) {
+    a.retransmit = i1Retransmit;
+    return core.drop("crypto_busy", pkt, from);
+  }
+  return true;
+}
+
+/** R1 with the puzzle solved (§6.8 step 12-): our Diffie-Hellman key as a job, then the I2. False after a drop. */
+function r1Solved(core: HostCore, now: Millis, pkt: HipPacket, from: Locator, to: Locator, a: Association, peer: PeerIdentity, counter: bigint | undefined, c: Omit<I2Choice, "dh">): boolean {
+  const { prof, cipher, suite, J } = c;
+  const puzzle = getParam(pkt, "PUZZLE")!;
+  const dhp = getParam(pkt, "DIFFIE_HELLMAN")!;
   // The I2 must fit in a HIP packet (§5.1) before anything changes (e.g. an R1 padded with
   // ECHO_REQUEST_UNSIGNED, which the I2 echoes): size first, then emit.
   const ourHostIdLen = emitParam({ kind: "HOST_ID", algorithm: core.identity.algorithm, hostIdentity: core.identity.hostId, diType: 0, domainIdentifier: new Uint8Array(0) }).length;

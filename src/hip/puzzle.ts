@@ -25,6 +25,49 @@ export function verifySolution(rhash: Hash, i: Uint8Array, hitI: Uint8Array, hit
   return lowBitsZero(rhash(concat(i, hitI, hitR, j)), k);
 }
 
+/**
+ * A search for #J from `start` (a big-endian counter), taken `hashes` at a time (`step`), so a
+ * runtime can spread a hard puzzle over event-loop turns (driver.ts): #K is the peer's choice,
+ * and 2^24 hashes take about a minute in JavaScript.
+ */
+export class PuzzleSearch {
+  private readonly buf: Uint8Array;
+  private readonly jOff: number;
+  /** Hashes computed so far. */
+  tried = 0;
+
+  constructor(
+    private readonly rhash: Hash,
+    i: Uint8Array,
+    hitI: Uint8Array,
+    hitR: Uint8Array,
+    private readonly k: number,
+    start: Uint8Array,
+  ) {
+    const n = i.length;
+    this.buf = new Uint8Array(n + 32 + n);
+    this.buf.set(i, 0);
+    this.buf.set(hitI, n);
+    this.buf.set(hitR, n + 16);
+    this.jOff = n + 32;
+    this.buf.set(start.subarray(0, n), this.jOff);
+  }
+
+  /** Up to `hashes` more tries: #J when found, else undefined (call again). */
+  step(hashes: number): Uint8Array | undefined {
+    const buf = this.buf;
+    for (let t = 0; t < hashes; t++) {
+      this.tried++;
+      if (lowBitsZero(this.rhash(buf), this.k)) return buf.slice(this.jOff);
+      for (let p = buf.length - 1; p >= this.jOff; p--) {
+        buf[p] = (buf[p] + 1) & 0xff;
+        if (buf[p] !== 0) break;
+      }
+    }
+    return undefined;
+  }
+}
+
 /** Search for #J starting from a random value, at most `maxTries` hashes. */
 export function solvePuzzle(
   rhash: Hash,
@@ -35,22 +78,7 @@ export function solvePuzzle(
   k: number,
   maxTries = 1 << 24,
 ): Uint8Array | undefined {
-  const n = i.length;
-  const buf = new Uint8Array(n + 32 + n);
-  buf.set(i, 0);
-  buf.set(hitI, n);
-  buf.set(hitR, n + 16);
-  const jOff = n + 32;
-  rng.fill(buf.subarray(jOff));
-  for (let t = 0; t < maxTries; t++) {
-    if (lowBitsZero(rhash(buf), k)) return buf.slice(jOff);
-    // increment #J as a big-endian counter
-    for (let p = buf.length - 1; p >= jOff; p--) {
-      buf[p] = (buf[p] + 1) & 0xff;
-      if (buf[p] !== 0) break;
-    }
-  }
-  return undefined;
+  return new PuzzleSearch(rhash, i, hitI, hitR, k, rng.fill(new Uint8Array(i.length))).step(maxTries);
 }
 
 /** Appendix A style #I: RHASH(S | HIT-I | HIT-R), n = RHASH_len bits. */

@@ -5,7 +5,8 @@ import type { CryptoProvider } from "../core/crypto/provider.ts";
 import { isPromise } from "../core/crypto/provider.ts";
 import { nobleProvider } from "../core/crypto/noble.ts";
 import type { Locator, Millis } from "../core/types.ts";
-import { runCryptoJob } from "../hip/crypto-jobs.ts";
+import { type CryptoJob, MAX_PUZZLE_TRIES, runCryptoJob } from "../hip/crypto-jobs.ts";
+import { PuzzleSearch } from "../hip/puzzle.ts";
 import type { SimEndpoint } from "../sim/types.ts";
 import type { SocketSet } from "../transport/socket-set.ts";
 
@@ -14,6 +15,13 @@ export type Clock = () => Millis;
 
 /** `performance.now()`. */
 export const monotonicClock: Clock = () => performance.now();
+
+/** Hashing per event-loop turn while a puzzle job runs (ms): the host keeps answering meanwhile. */
+const PUZZLE_SLICE_MS = 4;
+
+/** The next event-loop turn after I/O and timers: setImmediate, else setTimeout (a MessageChannel
+ *  would not do: Node runs up to 1,000 queued port messages before anything else). */
+const later = (f: () => void): unknown => (typeof setImmediate === "function" ? setImmediate(f) : setTimeout(f, 0));
 
 /** Sees every datagram crossing the sockets (pcap, timelines). Must not keep `data` views. */
 export type PacketTap = (dir: "in" | "out", now: Millis, data: Uint8Array, from: Locator, to: Locator) => void;
@@ -72,6 +80,10 @@ export class EndpointDriver {
     if (!ep.pollCryptoJob || !ep.handleCryptoResult) return;
     for (let job = ep.pollCryptoJob(); job; job = ep.pollCryptoJob()) {
       const id = job.id;
+      if (job.op === "puzzle") {
+        this.runPuzzle(job);
+        continue;
+      }
       const r = runCryptoJob(this.crypto, job);
       if (!isPromise(r)) ep.handleCryptoResult(this.clock(), id, r);
       else
@@ -86,6 +98,28 @@ export class EndpointDriver {
           () => this.cryptoFailed++,
         );
     }
+  }
+
+  /**
+   * A puzzle job (the peer chose its #K: up to 2^24 hashes, a minute of JavaScript): searched
+   * PUZZLE_SLICE_MS at a time, one event-loop turn after another, so datagrams, timers and the
+   * application run in between; undefined once its `budgetMs` (the puzzle's Lifetime) is spent
+   * or its exchange is gone (`wanted`).
+   */
+  private runPuzzle(job: Extract<CryptoJob, { op: "puzzle" }>): void {
+    const search = new PuzzleSearch(job.rhash, job.randomI, job.hitI, job.hitR, job.k, job.start);
+    const giveUpAt = performance.now() + job.budgetMs;
+    const turn = (first: boolean): void => {
+      if (this.closed) return;
+      const end = performance.now() + PUZZLE_SLICE_MS;
+      let j: Uint8Array | undefined;
+      do j = search.step(64);
+      while (!j && search.tried < MAX_PUZZLE_TRIES && performance.now() < end);
+      if (!j && search.tried < MAX_PUZZLE_TRIES && performance.now() < giveUpAt && job.wanted?.() !== false) return void later(() => turn(false));
+      this.endpoint.handleCryptoResult?.(this.clock(), job.id, j);
+      if (!first) this.flush(); // the first turn is inside a flush, which carries on
+    };
+    turn(true);
   }
 
   /**

@@ -8,7 +8,7 @@ import { equalBytes } from "../../core/bytes.ts";
 import { intSetting } from "../../core/settings.ts";
 import { type Locator, type Millis, sameLocator, type Transmit } from "../../core/types.ts";
 import type { HipHost } from "../../hip/host.ts";
-import { solvePuzzle } from "../../hip/puzzle.ts";
+import { puzzleLifetimeMs } from "../../hip/puzzle.ts";
 import { PacketType } from "../../wire/constants.ts";
 import { emitPacketPrefix, type HipPacket } from "../../wire/packet.ts";
 import type { SolutionParam } from "../../wire/params/index.ts";
@@ -200,6 +200,8 @@ interface Pending {
   signed?: { data: Uint8Array; signature: Uint8Array };
   /** Input being signed by a crypto job (asynchronous providers), if any. */
   signing?: Uint8Array;
+  /** The FA's puzzle is being solved (a job): its R1s meanwhile are ignored, no retransmission. */
+  solving?: boolean;
 }
 
 /** FA client counters (runtime/stats.ts shows them under `fa`). */
@@ -594,17 +596,33 @@ export class FaClient {
     });
   }
 
-  /** §5.1: the FA answered with a puzzle; solve it and send the FAQ again with SOLUTION. */
-  private onR1(now: Millis, pz: { k: number; opaque: number; randomI: Uint8Array }, faHit: Uint8Array): boolean {
+  /**
+   * §5.1: the FA answered with a puzzle; solve it and send the FAQ again with SOLUTION. The FA
+   * chose #K (up to `maxK`): the search is a job a runtime spreads over event-loop turns
+   * (crypto-jobs.ts "puzzle"), given up after the PUZZLE Lifetime or once this FAQ is answered.
+   */
+  private onR1(now: Millis, pz: { k: number; lifetime: number; opaque: number; randomI: Uint8Array }, faHit: Uint8Array): boolean {
     const p = this.pending!;
-    if (pz.k > (this.o.maxK ?? 24)) return true;
+    if (pz.k > (this.o.maxK ?? 24) || p.solving) return true;
     this.events.push({ type: "challenged", k: pz.k, fa: this.fa.locator });
-    const j = solvePuzzle((m) => sha384(m), this.host.rng, pz.randomI, this.host.identity.hit, faHit, pz.k);
-    if (!j) return true;
-    p.solution = { kind: "SOLUTION", k: pz.k, opaque: pz.opaque, randomI: pz.randomI, solutionJ: j };
-    if (!this.fa.hit) this.o.fas[this.faIndex] = { ...this.fa, hit: faHit };
-    p.nextAt = now + p.interval;
-    this.sendFaq(now, p);
+    const start = this.host.rng.fill(new Uint8Array(pz.randomI.length));
+    const budgetMs = Math.min(60_000, Math.max(1000, puzzleLifetimeMs(pz.lifetime)));
+    const job = { op: "puzzle" as const, rhash: (m: Uint8Array) => sha384(m), randomI: pz.randomI, hitI: this.host.identity.hit, hitR: faHit, k: pz.k, start, budgetMs, wanted: () => this.pending === p };
+    // The FA answered: no FAQ retransmission while we solve (one try more once the budget is spent).
+    p.solving = true;
+    p.nextAt = now + budgetMs;
+    const ok = this.host.crypto.request(now, job, (now, j) => {
+      p.solving = false;
+      if (!j || this.pending !== p) return;
+      p.solution = { kind: "SOLUTION", k: pz.k, opaque: pz.opaque, randomI: pz.randomI, solutionJ: j };
+      if (!this.fa.hit) this.o.fas[this.faIndex] = { ...this.fa, hit: faHit };
+      p.nextAt = now + p.interval;
+      this.sendFaq(now, p);
+    });
+    if (!ok) {
+      p.solving = false; // refused (crypto jobs at their limit): the next R1 tries again
+      p.nextAt = now + p.interval;
+    }
     return true;
   }
 
