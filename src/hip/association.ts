@@ -144,6 +144,8 @@ export class Association {
   /** A crypto job of this association's handshake is outstanding (crypto-jobs.ts): further
    * R1s / R2s wait for it (dropped as `crypto_pending`; the peer retransmits). */
   cryptoBusy = false;
+  /** Initiator: the #K of the R1 puzzle being solved now (a crypto job), else undefined. */
+  solvingK: number | undefined;
   /** Whether the I1 went out with a NULL receiver HIT. */
   opportunistic = false;
   /** Started by a packet of a peer that kept its association with us (HipHostConfig.rejoin): `accept` decides at R1. */

@@ -127,7 +127,9 @@ function r1Verified(core: HostCore, now: Millis, pkt: HipPacket, from: Locator, 
   // No I1 retransmissions while we solve (the R1 is in hand): the I2 arms its own.
   const i1Retransmit = a.retransmit;
   a.retransmit = undefined;
+  a.solvingK = puzzle.k;
   const ok = core.crypto.request(now, { op: "puzzle", rhash: a.rhash, randomI: puzzle.randomI, hitI, hitR, k: puzzle.k, start, budgetMs, wanted: () => !stale() }, (now, J) => {
+    a.solvingK = undefined;
     if (stale()) return void core.count("crypto.stale");
     if (!J) {
       a.cryptoBusy = false;
@@ -139,6 +141,7 @@ function r1Verified(core: HostCore, now: Millis, pkt: HipPacket, from: Locator, 
     if (!r1Solved(core, now, pkt, from, to, a, peer, counter, { prof, cipher, suite, J })) a.cryptoBusy = false;
   });
   if (!ok) {
+    a.solvingK = undefined;
     a.retransmit = i1Retransmit;
     return core.drop("crypto_busy", pkt, from);
   }

@@ -11,8 +11,9 @@ export function connectTimeoutMs(v: number | undefined, def: number): number {
   return intSetting("connect: timeoutMs", v, def, 1, 2 ** 31 - 1);
 }
 
-/** How far an exchange in `state` got, for an error message. */
-function howFar(state: string | undefined, peerHit: Uint8Array | undefined): string {
+/** How far an exchange in `state` got, for an error message (`solvingK`: the R1's puzzle being solved). */
+function howFar(state: string | undefined, peerHit: Uint8Array | undefined, solvingK?: number): string {
+  if (solvingK !== undefined) return `an R1 came back; its puzzle (#K ${solvingK}, about 2^${solvingK} hashes, the peer's choice) is still being solved`;
   if (state === "I2-SENT") return "an R1 came back, no R2 (the peer refused our I2, or it was lost)";
   if (state === "I1-SENT" || state === undefined) return `no R1 came back (nothing listens there${peerHit ? ", or the peer there has another HIT: I1s for another HIT are dropped" : ""})`;
   return `the association is ${state}`;
@@ -22,8 +23,8 @@ const whom = (peer: Locator, peerHit: Uint8Array | undefined) => `${peerHit ? hi
 
 /** The error of a base exchange with `peer` still not done after `ms`. */
 export function connectTimedOut(stack: HostStack, peer: Locator, peerHit: Uint8Array | undefined, ms: number): Error {
-  const state = peerHit && stack.host.association(peerHit)?.state;
-  return new Error(`base exchange with ${whom(peer, peerHit)} timed out after ${ms} ms: ${howFar(state, peerHit)}`);
+  const a = peerHit && stack.host.association(peerHit);
+  return new Error(`base exchange with ${whom(peer, peerHit)} timed out after ${ms} ms: ${howFar(a ? a.state : undefined, peerHit, a ? a.solvingK : undefined)}`);
 }
 
 /** The error of a base exchange the core gave up (`failed` event: `reason`, in `state`). */

@@ -35,6 +35,12 @@ test("a peer's hard puzzle does not freeze the Initiator: the event loop keeps t
     }
     assert.ok(maxLag < 150, `the event loop kept turning: longest gap ${Math.round(maxLag)} ms`);
     assert.ok(ticks >= took / 30, `${ticks} timer ticks in ${Math.round(took)} ms`);
+    // A connect() that times out while the puzzle is being solved says so (it said "no R1 came back").
+    const early = await me.connect({ hit: hard.hit, locator: hard.locators[0] }, { timeoutMs: 300 }).then(
+      () => "connected",
+      (e: Error) => e.message,
+    );
+    if (early !== "connected") assert.match(early, /timed out after 300 ms: an R1 came back; its puzzle \(#K 22, .*\) is still being solved/);
   } finally {
     clearInterval(tick);
     await Promise.all([me.close(), hard.close()]);
