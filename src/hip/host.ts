@@ -330,16 +330,19 @@ export class HipHost extends AssociationTable implements HostCore {
    * Our addresses `removed` went away (a move): a base exchange in flight from one of them
    * (I1-SENT, I2-SENT) sends its last packet again now, from the address `pick` gives for its
    * peer, rather than at its next retransmission (up to `retransmit.maxMs` later); the answer to
-   * the first one would go to the address given up. Tries and timer are left as they were.
+   * the first one would go to the address given up. Tries and timer are left as they were. One
+   * whose R1 puzzle is being solved sends its I2 from that address when it is done.
    */
   addressesGone(now: Millis, removed: readonly Locator[], pick: (peer: Locator) => Locator | undefined): void {
     this.now = now;
     for (const a of [...this.assocs.values(), ...this.opportunistic.values()]) {
       const from = a.localLocator;
-      if ((a.state !== "I1-SENT" && a.state !== "I2-SENT") || !a.retransmit || !from || !removed.some((l) => sameLocator(l, from))) continue;
+      if ((a.state !== "I1-SENT" && a.state !== "I2-SENT") || !from || !removed.some((l) => sameLocator(l, from))) continue;
       const next = pick(a.peerLocator);
       if (!next) continue; // no address of that family left: the retransmission timer goes on
       a.localLocator = next;
+      // Solving the R1's puzzle (no retransmission meanwhile): the I2 will leave from `next`.
+      if (!a.retransmit) continue;
       this.count("retransmit.moved");
       a.queueControl(now, a.retransmit.packet);
     }

@@ -128,6 +128,8 @@ function r1Verified(core: HostCore, now: Millis, pkt: HipPacket, from: Locator, 
   const i1Retransmit = a.retransmit;
   a.retransmit = undefined;
   a.solvingK = puzzle.k;
+  // The I2 leaves from where the R1 came (§6.8), unless we move meanwhile (HipHost.addressesGone).
+  a.localLocator = to;
   const ok = core.crypto.request(now, { op: "puzzle", rhash: a.rhash, randomI: puzzle.randomI, hitI, hitR, k: puzzle.k, start, budgetMs, wanted: () => !stale() }, (now, J) => {
     a.solvingK = undefined;
     if (stale()) return void core.count("crypto.stale");
@@ -138,7 +140,7 @@ function r1Verified(core: HostCore, now: Millis, pkt: HipPacket, from: Locator, 
     }
     // The I1's retransmission goes on from here until the I2 replaces it (as while the other jobs run).
     if (i1Retransmit) a.retransmit = { ...i1Retransmit, nextAt: now + i1Retransmit.interval };
-    if (!r1Solved(core, now, pkt, from, to, a, peer, counter, { prof, cipher, suite, J })) a.cryptoBusy = false;
+    if (!r1Solved(core, now, pkt, from, a, peer, counter, { prof, cipher, suite, J })) a.cryptoBusy = false;
   });
   if (!ok) {
     a.solvingK = undefined;
@@ -149,7 +151,7 @@ function r1Verified(core: HostCore, now: Millis, pkt: HipPacket, from: Locator, 
 }
 
 /** R1 with the puzzle solved (§6.8 step 12-): our Diffie-Hellman key as a job, then the I2. False after a drop. */
-function r1Solved(core: HostCore, now: Millis, pkt: HipPacket, from: Locator, to: Locator, a: Association, peer: PeerIdentity, counter: bigint | undefined, c: Omit<I2Choice, "dh">): boolean {
+function r1Solved(core: HostCore, now: Millis, pkt: HipPacket, from: Locator, a: Association, peer: PeerIdentity, counter: bigint | undefined, c: Omit<I2Choice, "dh">): boolean {
   const { prof, cipher, suite, J } = c;
   const puzzle = getParam(pkt, "PUZZLE")!;
   const dhp = getParam(pkt, "DIFFIE_HELLMAN")!;
@@ -175,7 +177,7 @@ function r1Solved(core: HostCore, now: Millis, pkt: HipPacket, from: Locator, to
       core.drop("reply_too_large", pkt, from);
       return;
     }
-    sendI2(core, now, pkt, from, to, a, peer, counter, { prof, cipher, suite, J, dh });
+    sendI2(core, now, pkt, from, a, peer, counter, { prof, cipher, suite, J, dh });
   });
   if (!ok) return core.drop("crypto_busy", pkt, from);
   return true;
@@ -190,7 +192,7 @@ interface I2Choice {
 }
 
 /** Accept the R1: keys (§6.5), the I2 (§6.8 step 13-), signed by a job; then I2-SENT. */
-function sendI2(core: HostCore, now: Millis, pkt: HipPacket, from: Locator, to: Locator, a: Association, peer: PeerIdentity, counter: bigint | undefined, c: I2Choice): void {
+function sendI2(core: HostCore, now: Millis, pkt: HipPacket, from: Locator, a: Association, peer: PeerIdentity, counter: bigint | undefined, c: I2Choice): void {
   const { prof, cipher, suite, J, dh } = c;
   const puzzle = getParam(pkt, "PUZZLE")!;
   const dhp = getParam(pkt, "DIFFIE_HELLMAN")!;
@@ -206,7 +208,6 @@ function sendI2(core: HostCore, now: Millis, pkt: HipPacket, from: Locator, to: 
   a.dhGroup = dhp.groupId;
   a.peerDhPublic = dhp.publicValue.slice();
   a.initiator = true;
-  a.localLocator = to;
   if (a.spiIn === 0) a.spiIn = core.allocSpi(a);
   const espIndex = deriveHipKeys(a, kijIkm(prof, dh.kij), core.identity.hit, a.peerHit, puzzle.randomI, J);
   dh.kij.fill(0);
