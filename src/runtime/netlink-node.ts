@@ -41,6 +41,9 @@ export class KernelWatcher {
   private readonly managed = new Set<string>();
   /** Names of the kernel interfaces we use. */
   readonly names = new Set<string>();
+  /** Address families we use: given, else every family the host has had an address of (never
+   * shrinks: a host whose only address is renumbered, old one gone first, must bind the new one). */
+  private readonly families = new Set<4 | 6>();
   private child: ChildProcess | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private chain: Promise<void> = Promise.resolve();
@@ -121,7 +124,8 @@ export class KernelWatcher {
     if (this.stopped) return;
     this.reconciles++;
     const host = this.host;
-    const fams = this.o.families ?? [...new Set(host.locals.filter((l) => !isUnspecified(l.ip)).map((l) => familyOfIp(l.ip)))];
+    for (const l of host.locals) if (!isUnspecified(l.ip)) this.families.add(familyOfIp(l.ip));
+    const fams = this.o.families ?? [...this.families];
     const wanted = new Map<string, number>(); // ip → ifindex
     for (const itf of this.state.interfaces.values()) {
       if (!this.names.has(itf.name)) continue;
@@ -134,7 +138,7 @@ export class KernelWatcher {
       if (bound.has(ip)) continue;
       const s = await bindHostSocket(host, ip, this.o.port)
         .catch(() => bindHostSocket(host, ip, 0))
-        .catch(() => undefined);
+        .catch((e: Error) => void this.o.log?.(`kernel: cannot bind ${ip}: ${e.message} (tried again at its next event)`));
       if (!s || this.stopped) {
         await s?.close();
         continue;

@@ -5,7 +5,17 @@
 
 export type NetlinkEvent =
   | { kind: "link"; index: number; name: string; up: boolean; deleted: boolean }
-  | { kind: "addr"; index: number; name: string; ip: string; deleted: boolean; scope: string };
+  | {
+      kind: "addr";
+      index: number;
+      name: string;
+      ip: string;
+      deleted: boolean;
+      scope: string;
+      /** An IPv6 address still in Duplicate Address Detection ("tentative", RFC 4862 §5.4) or
+       * that failed it ("dadfailed"): the kernel will not bind or send from it (yet). */
+      unusable?: true;
+    };
 
 export interface KernelInterface {
   index: number;
@@ -17,12 +27,18 @@ export interface KernelInterface {
 }
 
 const LINK = /^(Deleted )?(\d+): ([^:@\s]+)(?:@\S+)?: <([^>]*)>/;
-const ADDR = /^(Deleted )?(\d+): (\S+)\s+inet6? ([0-9A-Fa-f.:]+)\/\d+.*?\bscope (\S+)/;
+const ADDR = /^(Deleted )?(\d+): (\S+)\s+inet6? ([0-9A-Fa-f.:]+)\/\d+.*?\bscope (\S+)([^\\]*)/;
+/** Flags after the scope that make an address unusable: DAD running (not "optimistic", RFC 4429) or failed. */
+const UNUSABLE = /\b(dadfailed|tentative)\b/;
 
 /** One line of `ip -o monitor address link` (or of `ip -o link` / `ip -o addr`); others: undefined. */
 export function parseIpLine(line: string): NetlinkEvent | undefined {
   const a = ADDR.exec(line);
-  if (a) return { kind: "addr", deleted: a[1] !== undefined, index: Number(a[2]), name: a[3], ip: a[4].toLowerCase(), scope: a[5] };
+  if (a) {
+    const ev: NetlinkEvent = { kind: "addr", deleted: a[1] !== undefined, index: Number(a[2]), name: a[3], ip: a[4].toLowerCase(), scope: a[5] };
+    if (UNUSABLE.test(a[6]) && !/\boptimistic\b/.test(a[6])) ev.unusable = true;
+    return ev;
+  }
   const l = LINK.exec(line);
   if (l) {
     const flags = l[4].split(",");
@@ -58,7 +74,9 @@ export class KernelState {
       this.interfaces.set(ev.index, itf);
     }
     const has = itf.addrs.includes(ev.ip);
-    if (ev.deleted) {
+    // A tentative address is not there yet (its DAD-complete event adds it); one that went back
+    // to tentative (link down and up: DAD runs again) or failed DAD is gone until then.
+    if (ev.deleted || ev.unusable) {
       if (has) itf.addrs = itf.addrs.filter((x) => x !== ev.ip);
       return has;
     }

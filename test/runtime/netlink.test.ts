@@ -16,6 +16,11 @@ const LINES = {
   route: "10.5.0.0/24 dev eth0 proto kernel scope link src 10.5.0.2 ",
   deletedRoute: "Deleted 10.5.0.0/24 dev eth0 proto kernel scope link src 10.5.0.2 ",
   lo: "1: lo    inet 127.0.0.1/8 scope host lo\\       valid_lft forever preferred_lft forever",
+  // IPv6 Duplicate Address Detection (RFC 4862 §5.4), as a new address goes through it on a veth (Linux 6.x).
+  tentative: "3: va    inet6 2001:db8:1::5/64 scope global tentative \\       valid_lft forever preferred_lft forever",
+  dadDone: "3: va    inet6 2001:db8:1::5/64 scope global \\       valid_lft forever preferred_lft forever",
+  dadFailed: "3: va    inet6 2001:db8:1::5/64 scope global tentative dadfailed \\       valid_lft forever preferred_lft forever",
+  optimistic: "3: va    inet6 2001:db8:1::6/64 scope global optimistic \\       valid_lft forever preferred_lft forever",
   dump: "3: eth0@if2: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP mode DEFAULT group default qlen 1000\\    link/ether 56:3e:aa:11:22:33 brd ff:ff:ff:ff:ff:ff link-netns hm-1",
 };
 
@@ -47,6 +52,23 @@ test("state: carrier loss and return, renumbering, link-local and loopback left 
   assert.equal(s.interfaceOf("10.5.0.3")?.name, "eth0");
   assert.equal(s.interfaceOf("10.5.0.2"), undefined);
   assert.equal(s.apply(parseIpLine(LINES.del)!), false, "already gone");
+});
+
+test("IPv6 DAD: a tentative address is not used until its DAD-complete event; one that failed DAD or went tentative again is gone", () => {
+  assert.equal((parseIpLine(LINES.tentative) as { unusable?: true }).unusable, true);
+  assert.equal((parseIpLine(LINES.dadDone) as { unusable?: true }).unusable, undefined);
+  assert.equal((parseIpLine(LINES.optimistic) as { unusable?: true }).unusable, undefined, "optimistic DAD (RFC 4429): usable at once");
+  assert.equal((parseIpLine(LINES.add) as { unusable?: true }).unusable, undefined, "an IPv4 label is no flag");
+  const s = new KernelState();
+  s.load([LINES.up]);
+  assert.equal(s.apply(parseIpLine(LINES.tentative)!), false, "nothing to bind yet (the kernel refuses: EADDRNOTAVAIL)");
+  assert.deepEqual(s.interfaces.get(3)?.addrs, []);
+  assert.equal(s.apply(parseIpLine(LINES.dadDone)!), true, "DAD done: a change, so the host binds and announces it");
+  assert.deepEqual(s.interfaces.get(3)?.addrs, ["2001:db8:1::5"]);
+  assert.equal(s.apply(parseIpLine(LINES.tentative)!), true, "tentative again (link down and up): gone until DAD is done");
+  assert.equal(s.apply(parseIpLine(LINES.dadFailed)!), false);
+  assert.deepEqual(s.interfaces.get(3)?.addrs, []);
+  assert.equal(s.apply(parseIpLine(LINES.optimistic)!), true);
 });
 
 test("preference: best first, unlisted 0", () => {

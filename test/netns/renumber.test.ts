@@ -1,0 +1,54 @@
+// Real kernel, IPv6: a host renumbered to a new IPv6 address (a new prefix, SLAAC, a DHCPv6
+// lease) gets it through Duplicate Address Detection first (RFC 4862 §5.4): `ip monitor` reports
+// it "tentative", when the kernel still refuses to bind it (EADDRNOTAVAIL), then again without
+// the flag about a second later. The kernel watcher took the first event as the address, failed
+// to bind it, and saw no change in the second: the host never used its new address (its peer
+// kept sending to the old one, gone). Now a tentative address counts once DAD is done.
+// And whatever the family: a host whose only address went before the new one came (DHCP, or the
+// DAD above) had no address left, so its watcher derived "the families we use" (from the bound
+// addresses) as none, and bound nothing ever again. The families a host has used are kept now.
+//   H eth0 2001:db8:7::2 (then ::3, with DAD) — P eth0 2001:db8:7::1; `hipmm host` on both.
+//   H eth0 10.93.0.2 (then .3, half a second later) — P eth0 10.93.0.1.
+import assert from "node:assert/strict";
+import { after, test } from "node:test";
+import { Lab, netnsSkip } from "./netns.ts";
+
+const skip = netnsSkip();
+const lab = new Lab();
+after(() => lab.destroy());
+
+/** H and P on one link, `hipmm host` on both, H connected to P; returns H, P and their hosts. */
+async function pair(cidrH: string, cidrP: string, listenH: string, listenP: string, extra: string[] = []) {
+  const fam = cidrH.includes(":") ? 6 : 4;
+  const h = lab.ns(`h${fam}`);
+  const p = lab.ns(`p${fam}`);
+  lab.link(h, "eth0", undefined, p, "eth0", undefined);
+  lab.exec(h, ["ip", "addr", "add", cidrH, "dev", "eth0", ...extra]);
+  lab.exec(p, ["ip", "addr", "add", cidrP, "dev", "eth0", ...extra]);
+  const [keyH] = lab.keygen(`h${fam}`);
+  const [keyP, hitP] = lab.keygen(`p${fam}`);
+  const peer = lab.hipmm(p, ["host", "--id", keyP, "--listen", listenP, "--k", "4"]);
+  await peer.waitFor("err", /listening on/);
+  const host = lab.hipmm(h, ["host", "--id", keyH, "--listen", listenH, "--connect", `${hitP}@${listenP}`]);
+  await host.waitFor("err", /watching interfaces \(netlink\)/);
+  await host.waitFor("err", new RegExp(`established ${hitP}`));
+  return { h, host, peer };
+}
+
+test("IPv6 renumbering through DAD: the new address is bound and announced once DAD is done", { skip, timeout: 60_000 }, async () => {
+  const { h, host, peer } = await pair("2001:db8:7::2/64", "2001:db8:7::1/64", "[2001:db8:7::2]:10500", "[2001:db8:7::1]:10500", ["nodad"]);
+  // Renumbered: the new address goes through DAD (about 1 s on a veth), the old one goes at once.
+  await lab.run(h, ["sh", "-c", "ip -6 addr add 2001:db8:7::3/64 dev eth0 && ip -6 addr del 2001:db8:7::2/64 dev eth0"]);
+  await host.waitFor("err", /kernel: \+2001:db8:7::3 on eth0/, 10_000);
+  // P verified the new address (AC/ACR) and moved its path there.
+  await peer.waitFor("err", /path \[2001:db8:7::1\]:10500 → \[2001:db8:7::3\]:10500/, 10_000).catch((e: Error) => assert.fail(`${e.message}\nH: ${host.err}`));
+  const dad = lab.exec(h, ["ip", "-6", "addr", "show", "dev", "eth0"]);
+  assert.match(dad, /2001:db8:7::3\/64 scope global\s/, "DAD ran and finished (the address was tentative first)");
+});
+
+test("IPv4, the only address renumbered break-before-make: the new one is bound and announced", { skip, timeout: 60_000 }, async () => {
+  const { h, host, peer } = await pair("10.93.0.2/24", "10.93.0.1/24", "10.93.0.2:10500", "10.93.0.1:10500");
+  await lab.run(h, ["sh", "-c", "ip addr del 10.93.0.2/24 dev eth0 && sleep 0.5 && ip addr add 10.93.0.3/24 dev eth0"]);
+  await host.waitFor("err", /kernel: \+10\.93\.0\.3 on eth0/, 10_000);
+  await peer.waitFor("err", /path 10\.93\.0\.1:10500 → 10\.93\.0\.3:10500/, 10_000).catch((e: Error) => assert.fail(`${e.message}\nH: ${host.err}`));
+});
