@@ -5,7 +5,7 @@
 // interface preference (§3.3), link down/up, renumbering (old address removed and its socket
 // closed, new one bound and announced). The stack sends the REAs (§4.2, §6.4). Where `ip` is
 // missing, the caller falls back to polling (mobility-node.ts AddressWatcher).
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, execFile, spawn, spawnSync } from "node:child_process";
 import { isUnspecified, type Locator } from "../core/types.ts";
 import type { LocalModel } from "../mobility/model.ts";
 import type { RuntimeHost } from "./host.ts";
@@ -46,6 +46,9 @@ export class KernelWatcher {
   private readonly families = new Set<4 | 6>();
   private child: ChildProcess | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
+  private restartTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Times `ip monitor` was started again (the wait doubles). */
+  restarts = 0;
   private chain: Promise<void> = Promise.resolve();
   private stopped = false;
   /** Kernel events seen / reconciliations run. */
@@ -59,27 +62,9 @@ export class KernelWatcher {
 
   /** Start the monitor, load the current state, adopt the bound sockets. False: `ip` unusable. */
   async start(): Promise<boolean> {
-    // `ip monitor` writes only on events, so it would outlive a killed host (holding a network
-    // namespace) until the next one: a shell runs it and kills it when our stdin pipe closes.
-    const child = spawn("sh", ["-c", 'ip -o monitor address link </dev/null & m=$!; trap "kill $m" EXIT; read _; exit 0'], { stdio: ["pipe", "pipe", "ignore"] });
     const early: string[] = [];
     let loaded = false;
-    let buf = "";
-    const ok = await new Promise<boolean>((resolve) => {
-      child.once("error", () => resolve(false));
-      child.once("spawn", () => resolve(true));
-    });
-    if (!ok) return false;
-    this.child = child;
-    child.stdout!.setEncoding("utf8").on("data", (d: string) => {
-      buf += d;
-      for (let i = buf.indexOf("\n"); i >= 0; i = buf.indexOf("\n")) {
-        const line = buf.slice(0, i);
-        buf = buf.slice(i + 1);
-        if (!loaded) early.push(line);
-        else this.onLine(line);
-      }
-    });
+    if (!(await this.monitor((line) => (loaded ? this.onLine(line) : early.push(line))))) return false;
     const link = spawnSync("ip", ["-o", "link", "show"], { encoding: "utf8", timeout: 5000 });
     const addr = spawnSync("ip", ["-o", "addr", "show"], { encoding: "utf8", timeout: 5000 });
     if (link.status !== 0 || addr.status !== 0) {
@@ -94,9 +79,74 @@ export class KernelWatcher {
     return true;
   }
 
+  /**
+   * Run `ip -o monitor address link`, each line to `onLine`. `ip monitor` writes only on events, so
+   * it would outlive a killed host (holding a network namespace) until the next one: a shell runs
+   * it and kills it when our stdin pipe closes, and ends with it. If it exits while we watch, it is started again
+   * (after 1 s, doubling up to 60 s) and the state is loaded anew; when it reports lost events
+   * (the kernel's netlink buffer overran: "No buffer space available"), likewise (resync).
+   */
+  private async monitor(onLine: (line: string) => void): Promise<boolean> {
+    // The shell ends with `ip` (wait), and a reader kills `ip` when our stdin closes (stop, or we
+    // died); fd 3: a background list's stdin is /dev/null unless redirected explicitly (POSIX).
+    const child = spawn("sh", ["-c", 'exec 3<&0; ip -o monitor address link </dev/null & m=$!; (read _; kill $m 2>/dev/null) <&3 & wait $m; exit $?'], { stdio: ["pipe", "pipe", "pipe"] });
+    const ok = await new Promise<boolean>((resolve) => {
+      child.once("error", () => resolve(false));
+      child.once("spawn", () => resolve(true));
+    });
+    if (!ok) return false;
+    this.child = child;
+    let buf = "";
+    child.stdout!.setEncoding("utf8").on("data", (d: string) => {
+      buf += d;
+      for (let i = buf.indexOf("\n"); i >= 0; i = buf.indexOf("\n")) {
+        const line = buf.slice(0, i);
+        buf = buf.slice(i + 1);
+        onLine(line);
+      }
+    });
+    child.stderr!.setEncoding("utf8").on("data", (d: string) => {
+      if (/netlink receive error|No buffer space/i.test(d)) void this.resync("the kernel dropped netlink events");
+    });
+    child.once("exit", (code, signal) => {
+      child.stdin?.end(); // its reader goes too
+      if (this.stopped || this.child !== child) return;
+      this.child = undefined;
+      const wait = Math.min(60_000, 1000 * 2 ** this.restarts++);
+      this.o.log?.(`kernel watch: ip monitor exited (${signal ?? `code ${code}`}); starting it again in ${wait / 1000} s`);
+      this.restartTimer = setTimeout(() => {
+        this.restartTimer = undefined;
+        if (this.stopped) return;
+        void this.monitor((line) => this.onLine(line)).then((up) => {
+          if (up) void this.resync("ip monitor restarted");
+        });
+      }, wait);
+      this.restartTimer.unref?.();
+    });
+    return true;
+  }
+
+  /** Load the kernel's state anew (events may have been missed) and reconcile if it changed. */
+  private async resync(why: string): Promise<void> {
+    if (this.stopped) return;
+    const dump = (args: string[]) =>
+      new Promise<string | undefined>((resolve) => execFile("ip", args, { encoding: "utf8", timeout: 5000 }, (e, out) => resolve(e ? undefined : out)));
+    const [link, addr] = await Promise.all([dump(["-o", "link", "show"]), dump(["-o", "addr", "show"])]);
+    if (link === undefined || addr === undefined || this.stopped) return;
+    const fresh = new KernelState();
+    fresh.load([...link.split("\n"), ...addr.split("\n")]);
+    const key = (st: KernelState) => JSON.stringify([...st.interfaces.values()].filter((i) => this.names.has(i.name)).sort((a, b) => a.index - b.index));
+    if (key(fresh) === key(this.state)) return;
+    this.state.interfaces.clear();
+    for (const [i, itf] of fresh.interfaces) this.state.interfaces.set(i, itf);
+    this.o.log?.(`kernel watch: state loaded again (${why})`);
+    this.schedule();
+  }
+
   stop(): void {
     this.stopped = true;
     if (this.timer !== undefined) clearTimeout(this.timer);
+    if (this.restartTimer !== undefined) clearTimeout(this.restartTimer);
     this.timer = undefined;
     if (this.child && this.child.exitCode === null) this.child.stdin?.end(); // the shell kills `ip monitor`
     this.child = undefined;
@@ -112,6 +162,11 @@ export class KernelWatcher {
     if (!ev || !this.state.apply(ev) || !this.names.has(ev.name)) return;
     this.events++;
     this.o.log?.(`kernel: ${ev.kind === "link" ? `${ev.name} ${ev.deleted ? "deleted" : ev.up ? "up" : "down"}` : `${ev.deleted ? "-" : "+"}${ev.ip} on ${ev.name}`}`);
+    this.schedule();
+  }
+
+  /** Reconcile after the debounce (one reconciliation for events close together). */
+  private schedule(): void {
     if (this.timer !== undefined || this.stopped) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;

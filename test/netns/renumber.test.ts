@@ -9,17 +9,20 @@
 // addresses) as none, and bound nothing ever again. The families a host has used are kept now.
 //   H eth0 2001:db8:7::2 (then ::3, with DAD) — P eth0 2001:db8:7::1; `hipmm host` on both.
 //   H eth0 10.93.0.2 (then .3, half a second later) — P eth0 10.93.0.1.
+// Also: `ip monitor` itself dying (killed, or its netlink socket overrun) left the host blind to
+// every later change; it is started again and the kernel's state loaded anew.
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
-import { Lab, netnsSkip } from "./netns.ts";
+import { readFileSync } from "node:fs";
+import { Lab, netnsSkip, sh } from "./netns.ts";
 
 const skip = netnsSkip();
 const lab = new Lab();
 after(() => lab.destroy());
 
 /** H and P on one link, `hipmm host` on both, H connected to P; returns H, P and their hosts. */
-async function pair(cidrH: string, cidrP: string, listenH: string, listenP: string, extra: string[] = []) {
-  const fam = cidrH.includes(":") ? 6 : 4;
+async function pair(cidrH: string, cidrP: string, listenH: string, listenP: string, extra: string[] = [], tag = "") {
+  const fam = `${cidrH.includes(":") ? 6 : 4}${tag}`;
   const h = lab.ns(`h${fam}`);
   const p = lab.ns(`p${fam}`);
   lab.link(h, "eth0", undefined, p, "eth0", undefined);
@@ -51,4 +54,19 @@ test("IPv4, the only address renumbered break-before-make: the new one is bound 
   await lab.run(h, ["sh", "-c", "ip addr del 10.93.0.2/24 dev eth0 && sleep 0.5 && ip addr add 10.93.0.3/24 dev eth0"]);
   await host.waitFor("err", /kernel: \+10\.93\.0\.3 on eth0/, 10_000);
   await peer.waitFor("err", /path 10\.93\.0\.1:10500 → 10\.93\.0\.3:10500/, 10_000).catch((e: Error) => assert.fail(`${e.message}\nH: ${host.err}`));
+});
+
+test("ip monitor killed: it is started again and the state loaded anew; a renumbering in the gap is followed", { skip, timeout: 60_000 }, async () => {
+  const { h, host, peer } = await pair("10.94.0.2/24", "10.94.0.1/24", "10.94.0.2:10500", "10.94.0.1:10500", [], "m");
+  const monitors = sh("ip", ["netns", "pids", h])
+    .split("\n")
+    .filter((pid) => pid && readFileSync(`/proc/${pid}/cmdline`, "utf8").startsWith("ip\0-o\0monitor"));
+  assert.equal(monitors.length, 1, "one `ip monitor` in H's namespace");
+  process.kill(Number(monitors[0]), "SIGKILL");
+  await host.waitFor("err", /ip monitor exited \(code 137\); starting it again in 1 s/, 5000);
+  // Renumbered while no monitor runs: only the reload after the restart can see it.
+  // (Deleted first: deleting a primary IPv4 address takes the secondaries of its subnet with it.)
+  await lab.run(h, ["sh", "-c", "ip addr del 10.94.0.2/24 dev eth0 && ip addr add 10.94.0.3/24 dev eth0"]);
+  await host.waitFor("err", /state loaded again \(ip monitor restarted\)/, 10_000);
+  await peer.waitFor("err", /path 10\.94\.0\.1:10500 → 10\.94\.0\.3:10500/, 10_000).catch((e: Error) => assert.fail(`${e.message}\nH: ${host.err}`));
 });
