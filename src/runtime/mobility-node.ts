@@ -31,15 +31,26 @@ export interface WatcherOptions {
   filter?: (ip: string) => boolean;
 }
 
-/** Polls a snapshot function and reports added / removed addresses. */
+/** What an AddressWatcher's `onChange` returns: the added addresses it could not use yet, or nothing. */
+// biome-ignore lint/suspicious/noConfusingVoidType: a plain callback returning nothing is allowed
+export type ChangeResult = readonly string[] | void;
+
+/**
+ * Polls a snapshot function and reports added / removed addresses. `onChange` returns the added
+ * addresses it could not use yet (a bind the system refused: an IPv6 address still in Duplicate
+ * Address Detection, RFC 4862 §5.4): they are reported again at the next poll. A failing
+ * `onChange` is counted (`errors`), never thrown out of the timer.
+ */
 export class AddressWatcher {
   private known: Set<string>;
+  /** Polls whose `onChange` threw or rejected. */
+  errors = 0;
   private timer: ReturnType<typeof setInterval> | undefined;
   private readonly snapshot: AddressSnapshot;
   private readonly filter: (ip: string) => boolean;
 
   constructor(
-    private readonly onChange: (added: string[], removed: string[]) => void | Promise<void>,
+    private readonly onChange: (added: string[], removed: string[]) => ChangeResult | Promise<ChangeResult>,
     private readonly o: WatcherOptions = {},
     initial?: readonly string[],
   ) {
@@ -58,7 +69,14 @@ export class AddressWatcher {
     const added = [...now].filter((ip) => !this.known.has(ip));
     const removed = [...this.known].filter((ip) => !now.has(ip));
     this.known = now;
-    if (added.length || removed.length) await this.onChange(added, removed);
+    if (added.length || removed.length) {
+      try {
+        for (const ip of (await this.onChange(added, removed)) ?? []) this.known.delete(ip);
+      } catch {
+        this.errors++;
+        for (const ip of added) this.known.delete(ip);
+      }
+    }
     return { added, removed };
   }
 
@@ -88,6 +106,22 @@ function rebind(host: RuntimeHost, ip: string, port: number): Promise<DatagramSo
   return s ? Promise.resolve(s) : bindHostSocket(host, ip, port).catch(() => bindHostSocket(host, ip, 0));
 }
 
+/** Sockets for `added` (those the system refuses: `failed`), those of `removed` closed; REAs follow. */
+async function changeTo(host: RuntimeHost, port: number, added: readonly string[], removed: readonly string[]): Promise<{ bound: Locator[]; failed: string[] }> {
+  const socks: DatagramSocket[] = [];
+  const failed: string[] = [];
+  for (const ip of added) {
+    const s = await rebind(host, ip, port).catch(() => undefined);
+    if (s) socks.push(s);
+    else failed.push(ip);
+  }
+  await host.changeAddresses(
+    socks,
+    host.locals.filter((l) => removed.includes(l.ip)),
+  );
+  return { bound: socks.map((s) => s.local), failed };
+}
+
 /** A RuntimeHost whose addresses follow the machine's (or the caller's) address changes. */
 export class MobileNode {
   readonly watcher: AddressWatcher;
@@ -98,16 +132,13 @@ export class MobileNode {
     o: WatcherOptions,
   ) {
     // Starts from the snapshot as it is now: only later changes move the host.
-    this.watcher = new AddressWatcher(async (added, removed) => void (await this.change(added, removed)), o);
+    this.watcher = new AddressWatcher(async (added, removed) => (await changeTo(this.host, this.port, added, removed)).failed, o);
   }
 
-  /** Bind sockets for `added`, close those of `removed`; REAs follow. */
+  /** Bind sockets for `added`, close those of `removed`; REAs follow. Addresses whose bind the
+   * system refused are left out (`failed`; the watcher tries them again at its next poll). */
   async change(added: readonly string[], removed: readonly string[]): Promise<Locator[]> {
-    const socks = [];
-    for (const ip of added) socks.push(await rebind(this.host, ip, this.port));
-    const gone = this.host.locals.filter((l) => removed.includes(l.ip));
-    await this.host.changeAddresses(socks, gone);
-    return socks.map((s) => s.local);
+    return (await changeTo(this.host, this.port, added, removed)).bound;
   }
 
   /** Move from every current address to `ips` (break-before-make). */
@@ -139,17 +170,7 @@ export async function watchInterfaces(host: RuntimeHost, o: KernelWatchOptions &
   const k = await watchKernel(host, o);
   if (k) return { kind: "netlink", stop: () => k.stop() };
   const port = o.port;
-  const w = new AddressWatcher(
-    async (added, removed) => {
-      const socks = [];
-      for (const ip of added) socks.push(await rebind(host, ip, port));
-      await host.changeAddresses(
-        socks,
-        host.locals.filter((l) => removed.includes(l.ip)),
-      );
-    },
-    { intervalMs: o.pollMs ?? 1000 },
-  );
+  const w = new AddressWatcher(async (added, removed) => (await changeTo(host, port, added, removed)).failed, { intervalMs: o.pollMs ?? 1000 });
   w.start();
   return { kind: "poll", stop: () => w.stop() };
 }

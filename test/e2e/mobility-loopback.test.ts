@@ -32,6 +32,22 @@ test("address watcher reports added and removed addresses from its snapshot", as
   assert.deepEqual(seen, ["+10.0.0.2 -10.0.0.1"]);
 });
 
+test("address watcher: an address the system refuses to bind (DAD, not ours yet) is skipped, retried at the next poll, nothing thrown", { timeout: 20_000 }, async () => {
+  const rng = new SeededRng(43);
+  // 192.0.2.77 is on no interface here: bind fails with EADDRNOTAVAIL, as a tentative IPv6 one does.
+  let ips = ["127.0.0.1"];
+  const a = await startMobileNode({ identity: HostIdentity.generate(rng), addresses: ["127.0.0.1"], watch: { snapshot: () => ips } });
+  try {
+    ips = ["127.0.0.1", "192.0.2.77", "127.0.0.3"];
+    assert.deepEqual(await a.watcher.poll(), { added: ["192.0.2.77", "127.0.0.3"], removed: [] }, "the poll resolves (it rejected: an unhandled rejection in the timer)");
+    assert.deepEqual(a.host.locals.map((l) => l.ip).sort(), ["127.0.0.1", "127.0.0.3"], "the bindable one is used");
+    assert.deepEqual(await a.watcher.poll(), { added: ["192.0.2.77"], removed: [] }, "the refused one is tried again");
+    assert.equal(a.watcher.errors, 0);
+  } finally {
+    await a.close();
+  }
+});
+
 test("two Node hosts on loopback: A moves 127.0.0.1 → 127.0.0.2, REA/AC/ACR, data continues", { timeout: 20_000 }, async () => {
   const rng = new SeededRng(41);
   let ips = ["127.0.0.1"];
