@@ -19,6 +19,24 @@ export interface UdpTransportOptions {
    * touches the caller's thread; docs/ARCHITECTURE.md "The Worker owns the sockets").
    */
   dataPlane?: "inline" | "worker" | "worker-io";
+  /**
+   * Follow the machine's interfaces (hipmm/node): a new address is bound and announced to every
+   * peer (REA), one removed is given up, a link that loses carrier takes its addresses out of use
+   * until it is back, as `hipmm host` does (Linux: kernel events through `ip monitor`; elsewhere
+   * `os.networkInterfaces()` polled). Watched: the interfaces holding the given locators, plus
+   * `prefer` (best first, draft §3.3) or exactly `interfaces`. Needs mobility (the default).
+   */
+  followInterfaces?: boolean | FollowInterfacesOptions;
+}
+
+/** What {@link UdpTransportOptions.followInterfaces} watches. */
+export interface FollowInterfacesOptions {
+  /** Interface names, best first ("eth0", "wlan0"): their addresses are preferred, in this order. */
+  prefer?: readonly string[];
+  /** Exactly these interfaces (default: those holding the given locators, plus `prefer`). */
+  interfaces?: readonly string[];
+  /** Poll period where kernel events are not available (default 1000 ms). */
+  pollMs?: number;
 }
 
 /** @internal FA address to the low-level FaClientOptions. */
@@ -33,12 +51,15 @@ export interface UdpRuntime {
   crypto?(o: RuntimeHostOptions): RuntimeHostOptions["crypto"];
   /** Called once with the new host (Node: the first R1 generation made now). */
   ready?(host: RuntimeHost): void;
+  /** Follows the machine's interfaces for `host` (hipmm/node: runtime/mobility-node.ts). */
+  follow?(host: RuntimeHost, o: FollowInterfacesOptions & { port: number }): Promise<{ stop(): void }>;
 }
 
 /** @internal A UDP transport over `bind`. */
 export function udpTransport(bind: Binder, listen: LocatorLike[], o: UdpTransportOptions = {}, workerIo = false, rt: UdpRuntime = {}): Transport {
   if (listen.length === 0) throw new Error("udp(): give at least one locator to bind (\"127.0.0.1:0\")");
   if (o.dataPlane === "worker-io" && !workerIo) throw new Error('udp(): dataPlane "worker-io" needs sockets a Worker can own (hipmm/node, hipmm/deno)');
+  if (o.followInterfaces && !rt.follow) throw new TypeError("udp(): followInterfaces needs hipmm/node (kernel interface events; elsewhere call host.move())");
   // worker-io: every socket, those bound later for a move too, is the Worker's.
   let io: WorkerIo | undefined;
   const binder: Binder = (at) => (io ? io.bind(at.ip, at.port) : bind(at));
@@ -70,6 +91,15 @@ export function udpTransport(bind: Binder, listen: LocatorLike[], o: UdpTranspor
             ? newRuntimeHost(sockets, { ...(await resolveDataPlane(opts)), dataPlane: dp, closeDataPlane: true, workerIo: io })
             : newRuntimeHost(sockets, await resolveDataPlane(opts));
         rt.ready?.(host);
+        if (o.followInterfaces && rt.follow) {
+          if (b.mobility === false) throw new TypeError("udp(): followInterfaces needs mobility (REA/AC/ACR): it announces the addresses it follows");
+          const f = o.followInterfaces === true ? {} : o.followInterfaces;
+          const watch = await rt.follow(host, { ...f, port: host.locals[0]?.port ?? 0 }).catch(async (e: Error) => {
+            await host.close(0);
+            throw e;
+          });
+          host.onClose(() => watch.stop());
+        }
         return host;
       } catch (e) {
         await Promise.all(sockets.map((s) => s.close()));

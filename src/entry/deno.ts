@@ -10,7 +10,7 @@ import { useEmbeddedWasm } from "../wasm/loader.ts";
 useEmbeddedWasm();
 
 export * from "../index.ts";
-export type { UdpTransportOptions } from "../api/udp.ts";
+export type { FollowInterfacesOptions, UdpTransportOptions } from "../api/udp.ts";
 
 /**
  * UDP transport on Deno datagram sockets (`Deno.listenDatagram`), one per locator

@@ -5,13 +5,14 @@ import { udpTransport, type UdpTransportOptions } from "../api/udp.ts";
 import type { LocatorLike, Transport } from "../api/types.ts";
 import { bindNodeUdp } from "../transport/udp-node.ts";
 import { nodeHostCrypto, warmNodeHost } from "../runtime/node.ts";
+import { watchInterfaces } from "../runtime/mobility-node.ts";
 import { useEmbeddedWasm } from "../wasm/loader.ts";
 
 // This entry embeds the WASM module: the default of every DataPlane made without one (src/wasm/loader.ts).
 useEmbeddedWasm();
 
 export * from "../index.ts";
-export type { UdpTransportOptions } from "../api/udp.ts";
+export type { FollowInterfacesOptions, UdpTransportOptions } from "../api/udp.ts";
 
 /**
  * UDP transport on node:dgram sockets, one per locator ("127.0.0.1:0", "[::1]:10500"); several
@@ -19,7 +20,7 @@ export type { UdpTransportOptions } from "../api/udp.ts";
  * node:crypto synchronously, as in startNodeHost (REA, UPDATE and CLOSE signatures included).
  */
 export function udp(listen: LocatorLike | LocatorLike[], opts: UdpTransportOptions = {}): Transport {
-  return udpTransport((at) => bindNodeUdp(at.ip, at.port), Array.isArray(listen) ? listen : [listen], opts, true, { crypto: nodeHostCrypto, ready: warmNodeHost });
+  return udpTransport((at) => bindNodeUdp(at.ip, at.port), Array.isArray(listen) ? listen : [listen], opts, true, { crypto: nodeHostCrypto, ready: warmNodeHost, follow: watchInterfaces });
 }
 
 export { loadIdentity, loadOrCreateIdentity, saveIdentity } from "../runtime/keyfile-node.ts";

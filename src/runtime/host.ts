@@ -143,6 +143,7 @@ export class RuntimeHost {
   private readonly listeners = new Map<string, Listener<never>[]>();
   private readonly closeDataPlane: boolean;
   private closing: Promise<void> | undefined;
+  private readonly closers: (() => void)[] = [];
 
   /** True once close() was called. */
   get closed(): boolean {
@@ -459,6 +460,12 @@ export class RuntimeHost {
     return ok;
   }
 
+  /** Run `fn` when the host starts closing (before the CLOSEs: e.g. stop watching interfaces). */
+  onClose(fn: () => void): void {
+    if (this.closing) fn();
+    else this.closers.push(fn);
+  }
+
   /**
    * CLOSE every established association (RFC 7401 §6.14) and wait up to `waitMs` (default 1000;
    * 0: send nothing) for their CLOSE_ACKs, so peers keep no stale association; release the FA
@@ -468,6 +475,7 @@ export class RuntimeHost {
    */
   close(waitMs = 1000): Promise<void> {
     this.closing ??= (async () => {
+      for (const fn of this.closers.splice(0)) fn();
       for (const cancel of [...this.connecting]) cancel(new Error("host closed"));
       if (!this.error && waitMs > 0) {
         await closeAssociations(this, closableAssociations(this.stack), waitMs);

@@ -10,13 +10,17 @@
 //   H eth0 2001:db8:7::2 (then ::3, with DAD) — P eth0 2001:db8:7::1; `hipmm host` on both.
 //   H eth0 10.93.0.2 (then .3, half a second later) — P eth0 10.93.0.1.
 // Also: `ip monitor` itself dying (killed, or its netlink socket overrun) left the host blind to
-// every later change; it is started again and the kernel's state loaded anew.
+// every later change; it is started again and the kernel's state loaded anew. And a library host
+// follows its interfaces the same way when asked (udp(listen, { followInterfaces: true })).
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { Proc } from "../helpers/proc.ts";
 import { Lab, netnsSkip, sh } from "./netns.ts";
 
 const skip = netnsSkip();
+const FOLLOW = join(import.meta.dirname, "fixtures", "api-follow.ts");
 const lab = new Lab();
 after(() => lab.destroy());
 
@@ -69,4 +73,26 @@ test("ip monitor killed: it is started again and the state loaded anew; a renumb
   await lab.run(h, ["sh", "-c", "ip addr del 10.94.0.2/24 dev eth0 && ip addr add 10.94.0.3/24 dev eth0"]);
   await host.waitFor("err", /state loaded again \(ip monitor restarted\)/, 10_000);
   await peer.waitFor("err", /path 10\.94\.0\.1:10500 → 10\.94\.0\.3:10500/, 10_000).catch((e: Error) => assert.fail(`${e.message}\nH: ${host.err}`));
+});
+
+test("library host, udp(listen, { followInterfaces: true }): renumbered, it announces the new address and data flows from it", { skip, timeout: 60_000 }, async () => {
+  const h = lab.ns("hapi");
+  const p = lab.ns("papi");
+  lab.link(h, "eth0", "10.96.0.2/24", p, "eth0", "10.96.0.1/24");
+  const [keyP, hitP] = lab.keygen("papi");
+  const peer = lab.hipmm(p, ["host", "--id", keyP, "--listen", "10.96.0.1:10500", "--k", "4", "--echo"]);
+  await peer.waitFor("err", /listening on/);
+  const host = new Proc(["--import", "tsx", FOLLOW, "10.96.0.2:10500", hitP, "10.96.0.1:10500"], 20_000, ["ip", "netns", "exec", h]);
+  try {
+    await host.waitFor("err", /established 10\.96\.0\.2:10500/);
+    await host.waitFor("err", /message/);
+    await lab.run(h, ["sh", "-c", "ip addr del 10.96.0.2/24 dev eth0 && ip addr add 10.96.0.3/24 dev eth0"]);
+    await peer.waitFor("err", /path 10\.96\.0\.1:10500 → 10\.96\.0\.3:10500/, 10_000).catch((e: Error) => assert.fail(`${e.message}\nH: ${host.err}`));
+    await host.waitFor("err", /moved 10\.96\.0\.3:10500 → 10\.96\.0\.1:10500/, 10_000);
+    const before = host.err.length;
+    for (let i = 0; i < 100 && !host.err.slice(before).includes("message"); i++) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(host.err.slice(before).includes("message"), `the peer's echoes reach the new address: ${host.err.slice(before)}`);
+  } finally {
+    host.kill();
+  }
 });

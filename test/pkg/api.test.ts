@@ -649,3 +649,25 @@ test("api: a move that cannot be made changes nothing and names the locator (a b
     await b.close();
   }
 });
+
+test("api: udp(…, { followInterfaces }) watches the kernel's interfaces while the host runs and stops with it; refused without mobility", { timeout: 20_000 }, async () => {
+  const { execFileSync } = await import("node:child_process");
+  const monitors = () => {
+    try {
+      return execFileSync("pgrep", ["-f", "-P", String(process.pid), "ip -o monitor"], { encoding: "utf8" }).trim().split("\n").filter(Boolean).length;
+    } catch {
+      return 0;
+    }
+  };
+  await assert.rejects(createHost({ identity: createIdentity(), transport: udp("127.0.0.1:0", { followInterfaces: true }), mobility: false }), /followInterfaces needs mobility/);
+  const h = await createHost({ identity: createIdentity(), transport: udp("127.0.0.1:0", { followInterfaces: { pollMs: 500 } }) });
+  try {
+    assert.equal(h.locators.length, 1, "loopback is never followed (and no other interface was named)");
+    if (process.platform === "linux") assert.equal(monitors(), 1, "kernel events watched (ip monitor)");
+  } finally {
+    await h.close();
+  }
+  // The watcher's shell (a child of this process) is gone with the host (Linux, `ip` present).
+  for (let i = 0; i < 40 && monitors() > 0; i++) await new Promise((r) => setTimeout(r, 50));
+  assert.equal(monitors(), 0);
+});
