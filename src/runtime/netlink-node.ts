@@ -80,11 +80,11 @@ export class KernelWatcher {
   }
 
   /**
-   * Run `ip -o monitor address link`, each line to `onLine`. `ip monitor` writes only on events, so
-   * it would outlive a killed host (holding a network namespace) until the next one: a shell runs
-   * it and kills it when our stdin pipe closes, and ends with it. If it exits while we watch, it is started again
-   * (after 1 s, doubling up to 60 s) and the state is loaded anew; when it reports lost events
-   * (the kernel's netlink buffer overran: "No buffer space available"), likewise (resync).
+   * Run `ip -o monitor address link`, each line to `onLine`. `ip monitor` writes only on events,
+   * so it would outlive a killed host (holding a network namespace) until the next one: a shell
+   * runs it, kills it when our stdin pipe closes, and ends with it. If it exits while we watch, it
+   * is started again (after 1 s, doubling up to 60 s) and the state is loaded anew; when it reports
+   * lost events (the kernel's netlink buffer overran: "No buffer space available"), likewise.
    */
   private async monitor(onLine: (line: string) => void): Promise<boolean> {
     // The shell ends with `ip` (wait), and a reader kills `ip` when our stdin closes (stop, or we
