@@ -22,9 +22,11 @@ export interface UdpTransportOptions {
   /**
    * Follow the machine's interfaces (hipmm/node): a new address is bound and announced to every
    * peer (REA), one removed is given up, a link that loses carrier takes its addresses out of use
-   * until it is back, as `hipmm host` does (Linux: kernel events through `ip monitor`; elsewhere
-   * `os.networkInterfaces()` polled). Watched: the interfaces holding the given locators, plus
-   * `prefer` (best first, draft §3.3) or exactly `interfaces`. Needs mobility (the default).
+   * until it is back, as `hipmm host` does (hipmm/node on Linux: kernel events through `ip
+   * monitor`; elsewhere `os.networkInterfaces()` polled; hipmm/deno: `Deno.networkInterfaces()`
+   * polled, permission `--allow-sys=networkInterfaces`). Watched: the interfaces holding the given
+   * locators, plus `prefer` (best first, draft §3.3) or exactly `interfaces`. Needs mobility (the
+   * default).
    */
   followInterfaces?: boolean | FollowInterfacesOptions;
 }
@@ -52,14 +54,14 @@ export interface UdpRuntime {
   /** Called once with the new host (Node: the first R1 generation made now). */
   ready?(host: RuntimeHost): void;
   /** Follows the machine's interfaces for `host` (hipmm/node: runtime/mobility-node.ts). */
-  follow?(host: RuntimeHost, o: FollowInterfacesOptions & { port: number }): Promise<{ stop(): void }>;
+  follow?(host: RuntimeHost, o: FollowInterfacesOptions & { port: number }, bind: (ip: string, port: number) => Promise<DatagramSocket>): Promise<{ stop(): void }>;
 }
 
 /** @internal A UDP transport over `bind`. */
 export function udpTransport(bind: Binder, listen: LocatorLike[], o: UdpTransportOptions = {}, workerIo = false, rt: UdpRuntime = {}): Transport {
   if (listen.length === 0) throw new Error("udp(): give at least one locator to bind (\"127.0.0.1:0\")");
   if (o.dataPlane === "worker-io" && !workerIo) throw new Error('udp(): dataPlane "worker-io" needs sockets a Worker can own (hipmm/node, hipmm/deno)');
-  if (o.followInterfaces && !rt.follow) throw new TypeError("udp(): followInterfaces needs hipmm/node (kernel interface events; elsewhere call host.move())");
+  if (o.followInterfaces && !rt.follow) throw new TypeError("udp(): followInterfaces needs hipmm/node or hipmm/deno (elsewhere call host.move())");
   // worker-io: every socket, those bound later for a move too, is the Worker's.
   let io: WorkerIo | undefined;
   const binder: Binder = (at) => (io ? io.bind(at.ip, at.port) : bind(at));
@@ -94,7 +96,7 @@ export function udpTransport(bind: Binder, listen: LocatorLike[], o: UdpTranspor
         if (o.followInterfaces && rt.follow) {
           if (b.mobility === false) throw new TypeError("udp(): followInterfaces needs mobility (REA/AC/ACR): it announces the addresses it follows");
           const f = o.followInterfaces === true ? {} : o.followInterfaces;
-          const watch = await rt.follow(host, { ...f, port: host.locals[0]?.port ?? 0 }).catch(async (e: Error) => {
+          const watch = await rt.follow(host, { ...f, port: host.locals[0]?.port ?? 0 }, (ip, port) => binder({ ip, port })).catch(async (e: Error) => {
             await host.close(0);
             throw e;
           });

@@ -4,6 +4,7 @@
 import { udpTransport, type UdpTransportOptions } from "../api/udp.ts";
 import type { LocatorLike, Transport } from "../api/types.ts";
 import { bindDenoUdp } from "../transport/udp-deno.ts";
+import { followDenoInterfaces } from "../runtime/deno-follow.ts";
 import { useEmbeddedWasm } from "../wasm/loader.ts";
 
 // This entry embeds the WASM module: the default of every DataPlane made without one (src/wasm/loader.ts).
@@ -17,7 +18,9 @@ export type { FollowInterfacesOptions, UdpTransportOptions } from "../api/udp.ts
  * ("127.0.0.1:0"); several make the host multi-homed, and {@link Host.move} binds more.
  */
 export function udp(listen: LocatorLike | LocatorLike[], opts: UdpTransportOptions = {}): Transport {
-  return udpTransport(async (at) => bindDenoUdp(at.ip, at.port), Array.isArray(listen) ? listen : [listen], opts, true);
+  return udpTransport(async (at) => bindDenoUdp(at.ip, at.port), Array.isArray(listen) ? listen : [listen], opts, true, {
+    follow: async (host, o, bind) => followDenoInterfaces(host, bind, o),
+  });
 }
 
 /** The parts of the `Deno` namespace the FA command line uses (pass `Deno` itself). */

@@ -11,16 +11,19 @@
 //   H eth0 10.93.0.2 (then .3, half a second later) — P eth0 10.93.0.1.
 // Also: `ip monitor` itself dying (killed, or its netlink socket overrun) left the host blind to
 // every later change; it is started again and the kernel's state loaded anew. And a library host
-// follows its interfaces the same way when asked (udp(listen, { followInterfaces: true })).
+// follows its interfaces the same way when asked (udp(listen, { followInterfaces: true })), on
+// Node (kernel events) and on Deno (Deno.networkInterfaces() polled).
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { denoPath, denoSkip } from "../helpers/deno.ts";
 import { Proc } from "../helpers/proc.ts";
 import { Lab, netnsSkip, sh } from "./netns.ts";
 
 const skip = netnsSkip();
 const FOLLOW = join(import.meta.dirname, "fixtures", "api-follow.ts");
+const FOLLOW_DENO = join(import.meta.dirname, "fixtures", "deno-follow.ts");
 const lab = new Lab();
 after(() => lab.destroy());
 
@@ -75,24 +78,33 @@ test("ip monitor killed: it is started again and the state loaded anew; a renumb
   await peer.waitFor("err", /path 10\.94\.0\.1:10500 → 10\.94\.0\.3:10500/, 10_000).catch((e: Error) => assert.fail(`${e.message}\nH: ${host.err}`));
 });
 
-test("library host, udp(listen, { followInterfaces: true }): renumbered, it announces the new address and data flows from it", { skip, timeout: 60_000 }, async () => {
-  const h = lab.ns("hapi");
-  const p = lab.ns("papi");
-  lab.link(h, "eth0", "10.96.0.2/24", p, "eth0", "10.96.0.1/24");
-  const [keyP, hitP] = lab.keygen("papi");
-  const peer = lab.hipmm(p, ["host", "--id", keyP, "--listen", "10.96.0.1:10500", "--k", "4", "--echo"]);
-  await peer.waitFor("err", /listening on/);
-  const host = new Proc(["--import", "tsx", FOLLOW, "10.96.0.2:10500", hitP, "10.96.0.1:10500"], 20_000, ["ip", "netns", "exec", h]);
-  try {
-    await host.waitFor("err", /established 10\.96\.0\.2:10500/);
-    await host.waitFor("err", /message/);
-    await lab.run(h, ["sh", "-c", "ip addr del 10.96.0.2/24 dev eth0 && ip addr add 10.96.0.3/24 dev eth0"]);
-    await peer.waitFor("err", /path 10\.96\.0\.1:10500 → 10\.96\.0\.3:10500/, 10_000).catch((e: Error) => assert.fail(`${e.message}\nH: ${host.err}`));
-    await host.waitFor("err", /moved 10\.96\.0\.3:10500 → 10\.96\.0\.1:10500/, 10_000);
-    const before = host.err.length;
-    for (let i = 0; i < 100 && !host.err.slice(before).includes("message"); i++) await new Promise((r) => setTimeout(r, 50));
-    assert.ok(host.err.slice(before).includes("message"), `the peer's echoes reach the new address: ${host.err.slice(before)}`);
-  } finally {
-    host.kill();
-  }
-});
+for (const runtime of ["node", "deno"] as const) {
+  test(`library host (hipmm/${runtime}), udp(listen, { followInterfaces }): renumbered, it announces the new address and data flows from it`, { skip: skip || (runtime === "deno" && denoSkip()), timeout: 90_000 }, async () => {
+    const net = runtime === "node" ? "10.96" : "10.97";
+    const h = lab.ns(`h${runtime}`);
+    const p = lab.ns(`p${runtime}`);
+    lab.link(h, "eth0", `${net}.0.2/24`, p, "eth0", `${net}.0.1/24`);
+    const [keyP, hitP] = lab.keygen(`p${runtime}`);
+    const peer = lab.hipmm(p, ["host", "--id", keyP, "--listen", `${net}.0.1:10500`, "--k", "4", "--echo"]);
+    await peer.waitFor("err", /listening on/);
+    const args = [`${net}.0.2:10500`, hitP, `${net}.0.1:10500`];
+    // Proc runs node after its wrapper: for Deno the wrapper is the whole command (node's path
+    // lands in Deno.args, after the ones the fixture reads).
+    const host =
+      runtime === "node"
+        ? new Proc(["--import", "tsx", FOLLOW, ...args], 40_000, ["ip", "netns", "exec", h])
+        : new Proc([], 40_000, ["ip", "netns", "exec", h, denoPath, "run", "-A", "--unstable-net", FOLLOW_DENO, ...args]);
+    try {
+      await host.waitFor("err", new RegExp(`established ${net.replace(".", "\\.")}\\.0\\.2:10500`));
+      await host.waitFor("err", /message/);
+      await lab.run(h, ["sh", "-c", `ip addr del ${net}.0.2/24 dev eth0 && ip addr add ${net}.0.3/24 dev eth0`]);
+      await peer.waitFor("err", new RegExp(`path ${net}.0.1:10500 → ${net}.0.3:10500`), 10_000).catch((e: Error) => assert.fail(`${e.message}\nH: ${host.err}`));
+      await host.waitFor("err", new RegExp(`moved ${net}.0.3:10500 → ${net}.0.1:10500`), 10_000);
+      const before = host.err.length;
+      for (let i = 0; i < 100 && !host.err.slice(before).includes("message"); i++) await new Promise((r) => setTimeout(r, 50));
+      assert.ok(host.err.slice(before).includes("message"), `the peer's echoes reach the new address: ${host.err.slice(before)}`);
+    } finally {
+      host.kill();
+    }
+  });
+}
