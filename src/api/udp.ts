@@ -20,9 +20,9 @@ export interface UdpTransportOptions {
    */
   dataPlane?: "inline" | "worker" | "worker-io";
   /**
-   * Follow the machine's interfaces (hipmm/node): a new address is bound and announced to every
-   * peer (REA), one removed is given up, a link that loses carrier takes its addresses out of use
-   * until it is back, as `hipmm host` does (hipmm/node on Linux: kernel events through `ip
+   * Follow the machine's interfaces (hipmm/node, hipmm/deno): a new address is bound and announced
+   * to every peer (REA), one removed is given up, a link that loses carrier takes its addresses out
+   * of use until it is back, as `hipmm host` does (hipmm/node on Linux: kernel events through `ip
    * monitor`; elsewhere `os.networkInterfaces()` polled; hipmm/deno: `Deno.networkInterfaces()`
    * polled, permission `--allow-sys=networkInterfaces`). Watched: the interfaces holding the given
    * locators, plus `prefer` (best first, draft §3.3) or exactly `interfaces`. Needs mobility (the
@@ -53,7 +53,8 @@ export interface UdpRuntime {
   crypto?(o: RuntimeHostOptions): RuntimeHostOptions["crypto"];
   /** Called once with the new host (Node: the first R1 generation made now). */
   ready?(host: RuntimeHost): void;
-  /** Follows the machine's interfaces for `host` (hipmm/node: runtime/mobility-node.ts). */
+  /** Follows the machine's interfaces for `host` (hipmm/node: runtime/mobility-node.ts; hipmm/deno:
+   *  runtime/deno-follow.ts). */
   follow?(host: RuntimeHost, o: FollowInterfacesOptions & { port: number }, bind: (ip: string, port: number) => Promise<DatagramSocket>): Promise<{ stop(): void }>;
 }
 
@@ -69,47 +70,53 @@ export function udpTransport(bind: Binder, listen: LocatorLike[], o: UdpTranspor
     kind: "udp",
     bind: binder,
     async start(b) {
-      const sockets: DatagramSocket[] = [];
-      let dp: WorkerDataPlane | undefined;
-      try {
-        if (o.dataPlane === "worker-io") {
-          ({ dp, io } = await WorkerIo.start(b.hip?.limits));
-        }
-        for (const l of listen) sockets.push(await binder(toLocator(l)));
-        const opts: RuntimeHostOptions = {
-          identity: b.identity,
-          ...(b.hip ? { hip: b.hip } : {}),
-          ...(b.mobility !== undefined ? { mobility: b.mobility } : {}),
-          ...(b.rng ? { rng: b.rng } : {}),
-          ...(b.rekey ? { rekey: b.rekey } : {}),
-          ...(b.sendQueue ? { sendQueue: b.sendQueue } : {}),
-          ...(b.fa ? { fa: { fas: [faTarget(b.fa)] } } : {}),
-          ...(o.dataPlane === "worker" ? { dataPlane: "worker" as const } : {}),
-        };
-        const crypto = rt.crypto?.(opts);
-        if (crypto) opts.crypto = crypto;
-        const host =
-          dp && io
-            ? newRuntimeHost(sockets, { ...(await resolveDataPlane(opts)), dataPlane: dp, closeDataPlane: true, workerIo: io })
-            : newRuntimeHost(sockets, await resolveDataPlane(opts));
-        rt.ready?.(host);
-        if (o.followInterfaces && rt.follow) {
-          if (b.mobility === false) throw new TypeError("udp(): followInterfaces needs mobility (REA/AC/ACR): it announces the addresses it follows");
-          const f = o.followInterfaces === true ? {} : o.followInterfaces;
-          const watch = await rt.follow(host, { ...f, port: host.locals[0]?.port ?? 0 }, (ip, port) => binder({ ip, port })).catch(async (e: Error) => {
-            await host.close(0);
-            throw e;
-          });
-          host.onClose(() => watch.stop());
-        }
-        return host;
-      } catch (e) {
-        await Promise.all(sockets.map((s) => s.close()));
-        io?.close();
-        io = undefined;
-        await dp?.close();
-        throw e;
+      if (o.followInterfaces && b.mobility === false) throw new TypeError("udp(): followInterfaces needs mobility (REA/AC/ACR): it announces the addresses it follows");
+      const host = await startHost(b);
+      if (o.followInterfaces && rt.follow) {
+        const f = o.followInterfaces === true ? {} : o.followInterfaces;
+        // A watcher that cannot start (Deno without --allow-sys) leaves nothing running.
+        const watch = await rt.follow(host, { ...f, port: host.locals[0]?.port ?? 0 }, (ip, port) => binder({ ip, port })).catch(async (e: Error) => {
+          await host.close(0);
+          throw e;
+        });
+        host.onClose(() => watch.stop());
       }
+      return host;
     },
   };
+
+  async function startHost(b: Parameters<Transport["start"]>[0]): Promise<RuntimeHost> {
+    const sockets: DatagramSocket[] = [];
+    let dp: WorkerDataPlane | undefined;
+    try {
+      if (o.dataPlane === "worker-io") {
+        ({ dp, io } = await WorkerIo.start(b.hip?.limits));
+      }
+      for (const l of listen) sockets.push(await binder(toLocator(l)));
+      const opts: RuntimeHostOptions = {
+        identity: b.identity,
+        ...(b.hip ? { hip: b.hip } : {}),
+        ...(b.mobility !== undefined ? { mobility: b.mobility } : {}),
+        ...(b.rng ? { rng: b.rng } : {}),
+        ...(b.rekey ? { rekey: b.rekey } : {}),
+        ...(b.sendQueue ? { sendQueue: b.sendQueue } : {}),
+        ...(b.fa ? { fa: { fas: [faTarget(b.fa)] } } : {}),
+        ...(o.dataPlane === "worker" ? { dataPlane: "worker" as const } : {}),
+      };
+      const crypto = rt.crypto?.(opts);
+      if (crypto) opts.crypto = crypto;
+      const host =
+        dp && io
+          ? newRuntimeHost(sockets, { ...(await resolveDataPlane(opts)), dataPlane: dp, closeDataPlane: true, workerIo: io })
+          : newRuntimeHost(sockets, await resolveDataPlane(opts));
+      rt.ready?.(host);
+      return host;
+    } catch (e) {
+      await Promise.all(sockets.map((s) => s.close()));
+      io?.close();
+      io = undefined;
+      await dp?.close();
+      throw e;
+    }
+  }
 }
