@@ -33,7 +33,8 @@ export interface UdpTransportOptions {
 
 /** What {@link UdpTransportOptions.followInterfaces} watches. */
 export interface FollowInterfacesOptions {
-  /** Interface names, best first ("eth0", "wlan0"): their addresses are preferred, in this order. */
+  /** Interface names, best first ("eth0", "wlan0"): watched, and with kernel events (hipmm/node on
+   *  Linux) their addresses preferred in this order (draft §3.3); polling only watches them. */
   prefer?: readonly string[];
   /** Exactly these interfaces (default: those holding the given locators, plus `prefer`). */
   interfaces?: readonly string[];
