@@ -6,7 +6,7 @@
 // closed, new one bound and announced). The stack sends the REAs (§4.2, §6.4). Where `ip` is
 // missing, the caller falls back to polling (mobility-node.ts AddressWatcher).
 import { type ChildProcess, execFile, spawn, spawnSync } from "node:child_process";
-import { isUnspecified, type Locator } from "../core/types.ts";
+import type { Locator } from "../core/types.ts";
 import type { LocalModel } from "../mobility/model.ts";
 import type { RuntimeHost } from "./host.ts";
 import { bindHostSocket } from "./node.ts";
@@ -27,7 +27,7 @@ export interface KernelWatchOptions {
   interfaces?: readonly string[];
   /** Events closer together than this are applied as one change (default 5 ms). */
   debounceMs?: number;
-  /** Address families to use (default: those of the host's bound addresses). */
+  /** Address families to use (default both: a host follows its interfaces into the other family). */
   families?: readonly (4 | 6)[];
   /** One line per applied change (for logs). */
   log?: (line: string) => void;
@@ -41,9 +41,6 @@ export class KernelWatcher {
   private readonly managed = new Set<string>();
   /** Names of the kernel interfaces we use. */
   readonly names = new Set<string>();
-  /** Address families we use: given, else every family the host has had an address of (never
-   * shrinks: a host whose only address is renumbered, old one gone first, must bind the new one). */
-  private readonly families = new Set<4 | 6>();
   private child: ChildProcess | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private restartTimer: ReturnType<typeof setTimeout> | undefined;
@@ -179,8 +176,10 @@ export class KernelWatcher {
     if (this.stopped) return;
     this.reconciles++;
     const host = this.host;
-    for (const l of host.locals) if (!isUnspecified(l.ip)) this.families.add(familyOfIp(l.ip));
-    const fams = this.o.families ?? [...this.families];
+    // Both families unless told otherwise: a host moves from an IPv4 network to an IPv6 one (draft
+    // §3.1; its peer learns the new family by REA), and one whose only address went before the new
+    // one came must still bind it (deriving the families from the bound addresses found none).
+    const fams = this.o.families ?? [4, 6];
     const wanted = new Map<string, number>(); // ip → ifindex
     for (const itf of this.state.interfaces.values()) {
       if (!this.names.has(itf.name)) continue;

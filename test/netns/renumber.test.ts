@@ -4,9 +4,9 @@
 // the flag about a second later. The kernel watcher took the first event as the address, failed
 // to bind it, and saw no change in the second: the host never used its new address (its peer
 // kept sending to the old one, gone). Now a tentative address counts once DAD is done.
-// And whatever the family: a host whose only address went before the new one came (DHCP, or the
-// DAD above) had no address left, so its watcher derived "the families we use" (from the bound
-// addresses) as none, and bound nothing ever again. The families a host has used are kept now.
+// And the families it follows were those of its bound addresses: a host whose only address went
+// before the new one came (DHCP, or the DAD above) derived none and bound nothing ever again, and
+// one that moved from an IPv4 network to an IPv6 one never took the IPv6 address. Both now.
 //   H eth0 2001:db8:7::2 (then ::3, with DAD) — P eth0 2001:db8:7::1; `hipmm host` on both.
 //   H eth0 10.93.0.2 (then .3, half a second later) — P eth0 10.93.0.1.
 // Also: `ip monitor` itself dying (killed, or its netlink socket overrun) left the host blind to
@@ -108,3 +108,24 @@ for (const runtime of ["node", "deno"] as const) {
     }
   });
 }
+
+test("from an IPv4 network to an IPv6 one (draft §3.1): the host follows its interface into the other family, the session survives", { skip, timeout: 60_000 }, async () => {
+  const h = lab.ns("h46");
+  const p = lab.ns("p46");
+  lab.link(h, "eth0", "10.98.0.2/24", p, "eth0", "10.98.0.1/24");
+  lab.exec(p, ["ip", "-6", "addr", "add", "2001:db8:46::1/64", "dev", "eth0", "nodad"]);
+  const [keyH] = lab.keygen("h46");
+  const [keyP, hitP] = lab.keygen("p46");
+  const peer = lab.hipmm(p, ["host", "--id", keyP, "--listen", "10.98.0.1:10500", "--listen", "[2001:db8:46::1]:10500", "--k", "4", "--echo"]);
+  await peer.waitFor("err", /listening on/);
+  const host = lab.hipmm(h, ["host", "--id", keyH, "--listen", "10.98.0.2:10500", "--connect", `${hitP}@10.98.0.1:10500`]);
+  await host.waitFor("err", new RegExp(`established ${hitP}`));
+  await new Promise((r) => setTimeout(r, 300)); // P's REA (both its addresses) reaches H
+  // The IPv4 network goes, an IPv6 one comes (the same link here).
+  await lab.run(h, ["sh", "-c", "ip addr del 10.98.0.2/24 dev eth0 && ip -6 addr add 2001:db8:46::2/64 dev eth0 nodad"]);
+  await host.waitFor("err", /kernel: \+2001:db8:46::2 on eth0/, 10_000).catch((e: Error) => assert.fail(`${e.message}`));
+  await peer.waitFor("err", /path \[2001:db8:46::1\]:10500 → \[2001:db8:46::2\]:10500/, 10_000).catch((e: Error) => assert.fail(`${e.message}\nH: ${host.err}`));
+  // Data over the new family: a line to P, echoed back.
+  host.child.stdin.write("over IPv6 now\n");
+  await host.waitFor("out", /over IPv6 now/, 5000);
+});
