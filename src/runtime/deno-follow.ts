@@ -16,7 +16,7 @@ const usable = (ip: string): boolean => !isUnspecified(ip) && !ip.startsWith("12
 
 /**
  * Poll the interfaces holding `host`'s addresses now (or exactly `o.interfaces`; plus `o.prefer`),
- * addresses of the families it has, every `o.pollMs` (default 1000). Throws where
+ * every `o.pollMs` (default 1000). Throws where
  * `Deno.networkInterfaces` is missing or not permitted.
  */
 export function followDenoInterfaces(host: RuntimeHost, bind: AddressBinder, o: { port: number; prefer?: readonly string[]; interfaces?: readonly string[]; pollMs?: number }): { stop(): void } {
@@ -25,7 +25,7 @@ export function followDenoInterfaces(host: RuntimeHost, bind: AddressBinder, o: 
   const list = deno.networkInterfaces.bind(deno);
   const now = list(); // throws without --allow-sys: createHost rejects with it
   const names = new Set(o.interfaces ?? [...(o.prefer ?? []), ...now.filter((i) => host.locals.some((l) => l.ip === i.address)).map((i) => i.name)]);
-  const fams = new Set(host.locals.filter((l) => !isUnspecified(l.ip)).map((l) => (l.ip.includes(":") ? "IPv6" : "IPv4")));
-  const snapshot = () => list().filter((i) => names.has(i.name) && fams.has(i.family) && usable(i.address)).map((i) => i.address);
+  // Both families, as the kernel watch (netlink-node.ts): a host moves from IPv4 into IPv6 (§3.1).
+  const snapshot = () => list().filter((i) => names.has(i.name) && usable(i.address)).map((i) => i.address);
   return followByPolling(host, bind, snapshot, { port: o.port, ...(o.pollMs !== undefined ? { pollMs: o.pollMs } : {}) });
 }
