@@ -158,7 +158,8 @@ export class KernelWatcher {
     const ev = parseIpLine(line);
     if (!ev || !this.state.apply(ev) || !this.names.has(ev.name)) return;
     this.events++;
-    this.o.log?.(`kernel: ${ev.kind === "link" ? `${ev.name} ${ev.deleted ? "deleted" : ev.up ? "up" : "down"}` : `${ev.deleted ? "-" : "+"}${ev.ip} on ${ev.name}`}`);
+    const addr = (e: Extract<typeof ev, { kind: "addr" }>) => (e.deleted || e.unusable ? `-${e.ip} on ${e.name}` : e.deprecated ? `${e.ip} deprecated on ${e.name}` : `+${e.ip} on ${e.name}`);
+    this.o.log?.(`kernel: ${ev.kind === "link" ? `${ev.name} ${ev.deleted ? "deleted" : ev.up ? "up" : "down"}` : addr(ev)}`);
     this.schedule();
   }
 
@@ -224,7 +225,14 @@ export class KernelWatcher {
       const li = local.interfaces.get(id) ?? local.addInterface(id, pref);
       if (li.preference !== pref) local.setPreference(id, pref);
       local.setUp(id, itf.up);
-      for (const l of mine) if (local.interfaceOf(l)?.id !== id) local.addAddress(id, l, now);
+      for (const l of mine) {
+        // A deprecated IPv6 address (preferred lifetime over) stays usable but is announced as not
+        // preferred and ranked below active ones (RFC 4862 §5.5.4); one renewed is active again.
+        const deprecated = itf.deprecated.includes(l.ip);
+        const cur = local.interfaceOf(l)?.id === id ? li.addresses.find((a) => a.locator.ip === l.ip && a.locator.port === l.port) : undefined;
+        if (!cur || (!deprecated && cur.status === "deprecated")) local.addAddress(id, l, now);
+        if (deprecated) local.deprecate(l);
+      }
     }
     // A kernel interface that vanished: its logical interface is down (its addresses went above).
     for (const li of local.interfaces.values()) if (li.id >= 0x1000 && !seen.has(li.id)) local.setUp(li.id, false);

@@ -15,6 +15,8 @@ export type NetlinkEvent =
       /** An IPv6 address still in Duplicate Address Detection ("tentative", RFC 4862 §5.4) or
        * that failed it ("dadfailed"): the kernel will not bind or send from it (yet). */
       unusable?: true;
+      /** Its preferred lifetime is over ("deprecated", RFC 4862 §5.5.4): usable, not for new paths. */
+      deprecated?: true;
     };
 
 export interface KernelInterface {
@@ -24,6 +26,8 @@ export interface KernelInterface {
   up: boolean;
   /** Global-scope addresses (link-local and host scope are left out: they need a scope / are local). */
   addrs: string[];
+  /** Those of `addrs` that are deprecated (IPv6 preferred lifetime over). */
+  deprecated: string[];
 }
 
 const LINK = /^(Deleted )?(\d+): ([^:@\s]+)(?:@\S+)?: <([^>]*)>/;
@@ -37,6 +41,7 @@ export function parseIpLine(line: string): NetlinkEvent | undefined {
   if (a) {
     const ev: NetlinkEvent = { kind: "addr", deleted: a[1] !== undefined, index: Number(a[2]), name: a[3], ip: a[4].toLowerCase(), scope: a[5] };
     if (UNUSABLE.test(a[6]) && !/\boptimistic\b/.test(a[6])) ev.unusable = true;
+    if (/\bdeprecated\b/.test(a[6])) ev.deprecated = true;
     return ev;
   }
   const l = LINK.exec(line);
@@ -59,7 +64,7 @@ export class KernelState {
     if (ev.kind === "link") {
       if (ev.deleted) return this.interfaces.delete(ev.index);
       if (!itf) {
-        this.interfaces.set(ev.index, { index: ev.index, name: ev.name, up: ev.up, addrs: [] });
+        this.interfaces.set(ev.index, { index: ev.index, name: ev.name, up: ev.up, addrs: [], deprecated: [] });
         return true;
       }
       const changed = itf.up !== ev.up || itf.name !== ev.name;
@@ -70,18 +75,22 @@ export class KernelState {
     if (ev.scope !== "global") return false;
     if (!itf) {
       if (ev.deleted) return false;
-      itf = { index: ev.index, name: ev.name, up: true, addrs: [] };
+      itf = { index: ev.index, name: ev.name, up: true, addrs: [], deprecated: [] };
       this.interfaces.set(ev.index, itf);
     }
     const has = itf.addrs.includes(ev.ip);
     // A tentative address is not there yet (its DAD-complete event adds it); one that went back
     // to tentative (link down and up: DAD runs again) or failed DAD is gone until then.
+    const wasDeprecated = itf.deprecated.includes(ev.ip);
     if (ev.deleted || ev.unusable) {
       if (has) itf.addrs = itf.addrs.filter((x) => x !== ev.ip);
+      if (wasDeprecated) itf.deprecated = itf.deprecated.filter((x) => x !== ev.ip);
       return has;
     }
     if (!has) itf.addrs.push(ev.ip);
-    return !has;
+    if (ev.deprecated && !wasDeprecated) itf.deprecated.push(ev.ip);
+    if (!ev.deprecated && wasDeprecated) itf.deprecated = itf.deprecated.filter((x) => x !== ev.ip);
+    return !has || wasDeprecated !== (ev.deprecated === true);
   }
 
   /** Feeds every line of a dump (`ip -o link show` then `ip -o addr show`). */

@@ -129,3 +129,14 @@ test("from an IPv4 network to an IPv6 one (draft §3.1): the host follows its in
   host.child.stdin.write("over IPv6 now\n");
   await host.waitFor("out", /over IPv6 now/, 5000);
 });
+
+test("IPv6 address deprecated (its prefix withdrawn, RFC 4862 §5.5.4): both ends move to the host's other, still preferred, address", { skip, timeout: 60_000 }, async () => {
+  const { h, host, peer } = await pair("2001:db8:8::2/64", "2001:db8:8::1/64", "[2001:db8:8::2]:10500", "[2001:db8:8::1]:10500", ["nodad"], "dep");
+  await lab.run(h, ["ip", "-6", "addr", "add", "2001:db8:8::3/64", "dev", "eth0", "nodad"]);
+  await host.waitFor("err", /kernel: \+2001:db8:8::3 on eth0/, 10_000);
+  await new Promise((r) => setTimeout(r, 500)); // announced and verified; the path stays where it is
+  await lab.run(h, ["ip", "-6", "addr", "change", "2001:db8:8::2/64", "dev", "eth0", "preferred_lft", "0"]);
+  await host.waitFor("err", /kernel: 2001:db8:8::2 deprecated on eth0/, 10_000);
+  await host.waitFor("err", /path \[2001:db8:8::3\]:10500 → \[2001:db8:8::1\]:10500/, 10_000).catch((e: Error) => assert.fail(`${e.message}`));
+  await peer.waitFor("err", /path \[2001:db8:8::1\]:10500 → \[2001:db8:8::3\]:10500/, 10_000).catch((e: Error) => assert.fail(`${e.message}\nH: ${host.err}`));
+});

@@ -21,6 +21,7 @@ const LINES = {
   dadDone: "3: va    inet6 2001:db8:1::5/64 scope global \\       valid_lft forever preferred_lft forever",
   dadFailed: "3: va    inet6 2001:db8:1::5/64 scope global tentative dadfailed \\       valid_lft forever preferred_lft forever",
   optimistic: "3: va    inet6 2001:db8:1::6/64 scope global optimistic \\       valid_lft forever preferred_lft forever",
+  deprecated: "3: va    inet6 2001:db8:1::5/64 scope global deprecated \\       valid_lft forever preferred_lft 0sec",
   dump: "3: eth0@if2: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP mode DEFAULT group default qlen 1000\\    link/ether 56:3e:aa:11:22:33 brd ff:ff:ff:ff:ff:ff link-netns hm-1",
 };
 
@@ -69,6 +70,18 @@ test("IPv6 DAD: a tentative address is not used until its DAD-complete event; on
   assert.equal(s.apply(parseIpLine(LINES.dadFailed)!), false);
   assert.deepEqual(s.interfaces.get(3)?.addrs, []);
   assert.equal(s.apply(parseIpLine(LINES.optimistic)!), true);
+});
+
+test("IPv6 deprecated (preferred lifetime over): still an address, marked; renewed: no longer marked", () => {
+  assert.equal((parseIpLine(LINES.deprecated) as { deprecated?: true }).deprecated, true);
+  assert.equal((parseIpLine(LINES.dadDone) as { deprecated?: true }).deprecated, undefined);
+  const s = new KernelState();
+  s.load([LINES.up, LINES.dadDone]);
+  assert.equal(s.apply(parseIpLine(LINES.deprecated)!), true, "a change: announced as not preferred");
+  assert.deepEqual([s.interfaces.get(3)?.addrs, s.interfaces.get(3)?.deprecated], [["2001:db8:1::5"], ["2001:db8:1::5"]]);
+  assert.equal(s.apply(parseIpLine(LINES.deprecated)!), false);
+  assert.equal(s.apply(parseIpLine(LINES.dadDone)!), true, "renewed (a router advertised the prefix again)");
+  assert.deepEqual(s.interfaces.get(3)?.deprecated, []);
 });
 
 test("preference: best first, unlisted 0", () => {
