@@ -9,6 +9,7 @@ import { choiceOption, intOption } from "./options.ts";
 
 export const NET_OPTIONS: readonly OptionDef[] = [
   { name: "no-watch", help: "do not follow the kernel's address and link events (rtnetlink via `ip monitor`); addresses stay as given by --listen" },
+  { name: "watch-family", arg: "any|4|6", default: "any", help: "address families the kernel watch follows: any = both (a host moves from an IPv4 network into an IPv6 one, draft §3.1), 4 or 6 = only that one" },
   { name: "prefer", arg: "IF[,IF…]", default: "none", help: "interface preference, best first (e.g. eth0,wlan0): data uses the best interface that is up and returns to it when it comes back (draft §3.3)" },
   { name: "keepalive", arg: "MS", default: String(DEFAULT_KEEPALIVE_MS), help: "NAT keepalive (one 0xFF byte, RFC 3948 §2.3) on an idle association path every MS; 0 = off" },
   { name: "failover-timeout", arg: "MS", default: "1500", help: "a path that leaves what we send unanswered this long fails over to the next (draft §3.3); with none left, the peer is reported unreachable" },
@@ -23,6 +24,8 @@ export const NET_OPTIONS: readonly OptionDef[] = [
 
 export interface NetConfig {
   watch: boolean;
+  /** --watch-family: KernelWatchOptions.families (undefined: both). */
+  watchFamilies: (4 | 6)[] | undefined;
   prefer: string[];
   natKeepaliveMs: number;
   policy: Partial<MobilityPolicy>;
@@ -49,6 +52,7 @@ export function netConfig(a: Args): NetConfig {
   if (dead !== undefined) policy.peerDeadMs = dead;
   return {
     watch: !a.has("no-watch"),
+    watchFamilies: ({ any: undefined, "4": [4 as const], "6": [6 as const] } as const)[choiceOption(a, "watch-family", ["any", "4", "6"] as const) ?? "any"]?.slice(),
     prefer,
     natKeepaliveMs: intOption(a, "keepalive", 0, 3_600_000) ?? DEFAULT_KEEPALIVE_MS,
     policy,

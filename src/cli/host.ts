@@ -79,7 +79,7 @@ export async function hostCommand(argv: string[]): Promise<number> {
   }
   console.error(`hipmm: ${hitToString(host.hit)} listening on ${host.locals.map(locatorKey).join(" ")}`);
   // Kernel address/link events (Linux: rtnetlink via `ip monitor`; else polling), draft §4.2.
-  const watch = net.watch && !a.has("no-mobility") ? await watchInterfaces(host, { port: listen[0]?.port ?? 0, prefer: net.prefer, log: (l) => console.error(`hipmm: ${l}`) }) : undefined;
+  const watch = net.watch && !a.has("no-mobility") ? await watchInterfaces(host, { port: listen[0]?.port ?? 0, prefer: net.prefer, ...(net.watchFamilies ? { families: net.watchFamilies } : {}), log: (l) => console.error(`hipmm: ${l}`) }) : undefined;
   if (watch) console.error(`hipmm: watching interfaces (${watch.kind})`);
 
   const deadMs = net.policy.peerDeadMs ?? DEFAULT_POLICY.peerDeadMs;

@@ -80,7 +80,9 @@ export async function watchInterfaces(host: RuntimeHost, o: KernelWatchOptions &
   if (k) return { kind: "netlink", stop: () => k.stop() };
   const port = o.port;
   const bind: AddressBinder = (ip, p) => bindHostSocket(host, ip, p);
-  return followByPolling(host, bind, osAddresses, { port, pollMs: o.pollMs });
+  const fams = o.families;
+  const snapshot = fams ? () => osAddresses().filter((ip) => fams.includes(ip.includes(":") ? 6 : 4)) : osAddresses;
+  return followByPolling(host, bind, snapshot, { port, pollMs: o.pollMs });
 }
 
 export async function startMobileNode(o: MobileNodeOptions): Promise<MobileNode> {

@@ -28,7 +28,7 @@ const lab = new Lab();
 after(() => lab.destroy());
 
 /** H and P on one link, `hipmm host` on both, H connected to P; returns H, P and their hosts. */
-async function pair(cidrH: string, cidrP: string, listenH: string, listenP: string, extra: string[] = [], tag = "") {
+async function pair(cidrH: string, cidrP: string, listenH: string, listenP: string, extra: string[] = [], tag = "", hostArgs: string[] = []) {
   const fam = `${cidrH.includes(":") ? 6 : 4}${tag}`;
   const h = lab.ns(`h${fam}`);
   const p = lab.ns(`p${fam}`);
@@ -39,7 +39,7 @@ async function pair(cidrH: string, cidrP: string, listenH: string, listenP: stri
   const [keyP, hitP] = lab.keygen(`p${fam}`);
   const peer = lab.hipmm(p, ["host", "--id", keyP, "--listen", listenP, "--k", "4"]);
   await peer.waitFor("err", /listening on/);
-  const host = lab.hipmm(h, ["host", "--id", keyH, "--listen", listenH, "--connect", `${hitP}@${listenP}`]);
+  const host = lab.hipmm(h, ["host", "--id", keyH, "--listen", listenH, "--connect", `${hitP}@${listenP}`, ...hostArgs]);
   await host.waitFor("err", /watching interfaces \(netlink\)/);
   await host.waitFor("err", new RegExp(`established ${hitP}`));
   return { h, host, peer };
@@ -139,4 +139,15 @@ test("IPv6 address deprecated (its prefix withdrawn, RFC 4862 §5.5.4): both end
   await host.waitFor("err", /kernel: 2001:db8:8::2 deprecated on eth0/, 10_000);
   await host.waitFor("err", /path \[2001:db8:8::3\]:10500 → \[2001:db8:8::1\]:10500/, 10_000).catch((e: Error) => assert.fail(`${e.message}`));
   await peer.waitFor("err", /path \[2001:db8:8::1\]:10500 → \[2001:db8:8::3\]:10500/, 10_000).catch((e: Error) => assert.fail(`${e.message}\nH: ${host.err}`));
+});
+
+test("hipmm host --watch-family 4: an IPv6 address on the interface is not taken", { skip, timeout: 60_000 }, async () => {
+  const { h, host } = await pair("10.99.0.2/24", "10.99.0.1/24", "10.99.0.2:10500", "10.99.0.1:10500", [], "wf", ["--watch-family", "4", "--stats", "1"]);
+  await lab.run(h, ["ip", "-6", "addr", "add", "2001:db8:99::2/64", "dev", "eth0", "nodad"]);
+  await host.waitFor("err", /kernel: \+2001:db8:99::2 on eth0/, 10_000);
+  const seen = host.err.length;
+  await host.waitFor("err", /"transport":\{"sockets":\d+/, 5000);
+  for (let i = 0; i < 40 && !host.err.slice(seen).includes('"sockets"'); i++) await new Promise((r) => setTimeout(r, 50));
+  const stats = host.err.slice(seen).split("\n").filter((l) => l.startsWith("{")).pop() ?? "";
+  assert.match(stats, /"transport":\{"sockets":1,/, "still one socket: the IPv6 address was not bound");
 });
