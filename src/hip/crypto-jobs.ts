@@ -13,7 +13,7 @@ import type { Millis, Rng } from "../core/types.ts";
 import { computeKij, type DhKeyPair, dhSeedLength, generateDhKey } from "./dh.ts";
 import type { Signer } from "./auth.ts";
 import type { HostIdentity, PeerIdentity } from "./identity.ts";
-import { PuzzleSearch } from "./puzzle.ts";
+import { MAX_PUZZLE_TRIES, PuzzleSearch } from "./puzzle.ts";
 
 export type CryptoOp =
   /** Verify `signature` over `data` with the peer's HI (RFC 7401 §6.4.2). */
@@ -39,9 +39,6 @@ export interface CryptoResults {
   "ephemeral-ecdh": { publicValue: Uint8Array; kij: Uint8Array } | undefined;
   puzzle: Uint8Array | undefined;
 }
-
-/** Hashes a puzzle search tries at most (2^24, the largest #K we solve by default). */
-export const MAX_PUZZLE_TRIES = 1 << 24;
 
 export type CryptoJob = CryptoOp & { readonly id: number };
 export type CryptoResult = CryptoResults[keyof CryptoResults];
@@ -209,8 +206,6 @@ export class CryptoJobs extends InlineCrypto {
 
   /** Public-key jobs queued for the driver since the start (job mode). */
   queuedTotal = 0;
-  /** Puzzles solved or tried since the start (inline or as jobs; not public-key work). */
-  puzzles = 0;
 
   /** Jobs requested and not yet completed. */
   get outstanding(): number {
@@ -223,8 +218,7 @@ export class CryptoJobs extends InlineCrypto {
    * drops the packet (a flood of I2s must not queue unbounded work).
    */
   request<K extends CryptoOp["op"]>(now: Millis, op: Extract<CryptoOp, { op: K }>, resume: (now: Millis, result: CryptoResults[K]) => void): boolean {
-    const puzzle = op.op === "puzzle";
-    if (puzzle) this.puzzles++;
+    const puzzle = op.op === "puzzle"; // not public-key work: not counted as such
     if (!this.jobs) {
       if (!puzzle) this.inline.noble++;
       resume(now, runCryptoJob(nobleProvider, op) as CryptoResults[K]);

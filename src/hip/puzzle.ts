@@ -25,6 +25,9 @@ export function verifySolution(rhash: Hash, i: Uint8Array, hitI: Uint8Array, hit
   return lowBitsZero(rhash(concat(i, hitI, hitR, j)), k);
 }
 
+/** Hashes a puzzle search tries at most (2^24: the default `maxPuzzleK` 24 on average). */
+export const MAX_PUZZLE_TRIES = 1 << 24;
+
 /**
  * A search for #J from `start` (a big-endian counter), taken `hashes` at a time (`step`), so a
  * runtime can spread a hard puzzle over event-loop turns (driver.ts): #K is the peer's choice,
@@ -76,7 +79,7 @@ export function solvePuzzle(
   hitI: Uint8Array,
   hitR: Uint8Array,
   k: number,
-  maxTries = 1 << 24,
+  maxTries = MAX_PUZZLE_TRIES,
 ): Uint8Array | undefined {
   return new PuzzleSearch(rhash, i, hitI, hitR, k, rng.fill(new Uint8Array(i.length))).step(maxTries);
 }

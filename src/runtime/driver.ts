@@ -5,8 +5,8 @@ import type { CryptoProvider } from "../core/crypto/provider.ts";
 import { isPromise } from "../core/crypto/provider.ts";
 import { nobleProvider } from "../core/crypto/noble.ts";
 import type { Locator, Millis } from "../core/types.ts";
-import { type CryptoJob, MAX_PUZZLE_TRIES, runCryptoJob } from "../hip/crypto-jobs.ts";
-import { PuzzleSearch } from "../hip/puzzle.ts";
+import { type CryptoJob, runCryptoJob } from "../hip/crypto-jobs.ts";
+import { MAX_PUZZLE_TRIES, PuzzleSearch } from "../hip/puzzle.ts";
 import type { SimEndpoint } from "../sim/types.ts";
 import type { SocketSet } from "../transport/socket-set.ts";
 

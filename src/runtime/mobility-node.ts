@@ -7,10 +7,10 @@ import { networkInterfaces } from "node:os";
 import type { Locator } from "../core/types.ts";
 import { type AddressBinder, type AddressSnapshot, AddressWatcher, changeTo, followByPolling, type WatcherOptions } from "./address-watch.ts";
 import type { RuntimeHost } from "./host.ts";
-
-export { AddressWatcher, type AddressSnapshot, type WatcherOptions, type ChangeResult } from "./address-watch.ts";
 import { type KernelWatchOptions, watchKernel } from "./netlink-node.ts";
 import { bindHostSocket, type NodeHostOptions, startNodeHost } from "./node.ts";
+
+export { AddressWatcher, type AddressSnapshot, type WatcherOptions, type ChangeResult } from "./address-watch.ts";
 
 /** Non-internal unicast addresses of this machine (link-local IPv6 left out: needs a scope). */
 export const osAddresses: AddressSnapshot = () => {

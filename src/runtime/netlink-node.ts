@@ -5,7 +5,7 @@
 // interface preference (§3.3), link down/up, renumbering (old address removed and its socket
 // closed, new one bound and announced). The stack sends the REAs (§4.2, §6.4). Where `ip` is
 // missing, the caller falls back to polling (mobility-node.ts AddressWatcher).
-import { type ChildProcess, execFile, spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
 import type { Locator } from "../core/types.ts";
 import type { LocalModel } from "../mobility/model.ts";
 import type { RuntimeHost } from "./host.ts";
@@ -62,13 +62,12 @@ export class KernelWatcher {
     const early: string[] = [];
     let loaded = false;
     if (!(await this.monitor((line) => (loaded ? this.onLine(line) : early.push(line))))) return false;
-    const link = spawnSync("ip", ["-o", "link", "show"], { encoding: "utf8", timeout: 5000 });
-    const addr = spawnSync("ip", ["-o", "addr", "show"], { encoding: "utf8", timeout: 5000 });
-    if (link.status !== 0 || addr.status !== 0) {
+    const dumped = await dumpKernel();
+    if (!dumped) {
       this.stop();
       return false;
     }
-    this.state.load([...link.stdout.split("\n"), ...addr.stdout.split("\n")]);
+    for (const [i, itf] of dumped.interfaces) this.state.interfaces.set(i, itf);
     loaded = true;
     for (const n of this.o.interfaces ?? [...(this.o.prefer ?? []), ...this.host.locals.map((l) => this.state.interfaceOf(l.ip)?.name ?? "")]) if (n) this.names.add(n);
     for (const line of early) this.onLine(line);
@@ -126,12 +125,8 @@ export class KernelWatcher {
   /** Load the kernel's state anew (events may have been missed) and reconcile if it changed. */
   private async resync(why: string): Promise<void> {
     if (this.stopped) return;
-    const dump = (args: string[]) =>
-      new Promise<string | undefined>((resolve) => execFile("ip", args, { encoding: "utf8", timeout: 5000 }, (e, out) => resolve(e ? undefined : out)));
-    const [link, addr] = await Promise.all([dump(["-o", "link", "show"]), dump(["-o", "addr", "show"])]);
-    if (link === undefined || addr === undefined || this.stopped) return;
-    const fresh = new KernelState();
-    fresh.load([...link.split("\n"), ...addr.split("\n")]);
+    const fresh = await dumpKernel();
+    if (!fresh || this.stopped) return;
     const key = (st: KernelState) => JSON.stringify([...st.interfaces.values()].filter((i) => this.names.has(i.name)).sort((a, b) => a.index - b.index));
     if (key(fresh) === key(this.state)) return;
     this.state.interfaces.clear();
@@ -240,6 +235,17 @@ export class KernelWatcher {
     // changes, every interface is announced again so the peer's view of "preferred" follows.
     if (bestInterface(local) !== bestBefore) for (const li of local.interfaces.values()) if (li.up && !li.hidden) local.bump(li.id);
   }
+}
+
+/** The kernel's interfaces now (`ip -o link show`, `ip -o addr show`), or undefined if `ip` failed. */
+async function dumpKernel(): Promise<KernelState | undefined> {
+  const run = (args: string[]) =>
+    new Promise<string | undefined>((resolve) => execFile("ip", args, { encoding: "utf8", timeout: 5000 }, (e, out) => resolve(e ? undefined : out)));
+  const [link, addr] = await Promise.all([run(["-o", "link", "show"]), run(["-o", "addr", "show"])]);
+  if (link === undefined || addr === undefined) return undefined;
+  const st = new KernelState();
+  st.load([...link.split("\n"), ...addr.split("\n")]);
+  return st;
 }
 
 /** ID of the up, visible interface with the highest preference that has an address. */
